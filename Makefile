@@ -1,0 +1,75 @@
+# umk - a user-mode Linux kernel.
+#
+#   make            build build/umk and the default root build/rootfs
+#   make run        install what is missing (as root), build, run the demo
+#   make check      unit tests (Check) and guest tests; ends with a summary line
+#   make bench      guest vs native (and runsc/proot where installed)
+#   make asan       build build/umk with AddressSanitizer
+
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
+LDLIBS  := -lelf -lunwind -pthread
+B       := build
+
+KSRC    := $(wildcard umkernel/*.c) tracer/ptrace.c guest-abi/syscall_table.c
+KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
+KHDR    := $(wildcard umkernel/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
+UNITSRC := $(wildcard tests/unit/*.c)
+DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev
+
+all: $(B)/umk $(B)/rootfs
+
+$(B)/umk: $(KOBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/obj/%.o: %.c $(KHDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The stub: no libc, linked at STUB_START, embedded into umk.
+$(B)/umk-stub: tracer/stub.c tracer/stub.ld tracer/stub_layout.h guest-abi/abi.h
+	@mkdir -p $(B)
+	$(CC) -O2 -nostdlib -static -fno-stack-protector -fpie -no-pie -ffreestanding \
+		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror -T tracer/stub.ld \
+		-Wl,--build-id=none -o $@ tracer/stub.c
+
+$(B)/obj/tracer/stub_blob.o: tracer/stub_blob.S $(B)/umk-stub
+	@mkdir -p $(dir $@)
+	$(CC) -c -DSTUB_BIN='"$(B)/umk-stub"' -o $@ $<
+
+$(B)/rootfs: rootfs/mkrootfs.sh
+	sh rootfs/mkrootfs.sh $@
+
+# Unit tests: Check suites linked with every kernel object but main.o.
+$(B)/check_unit: $(UNITSRC) $(filter-out $(B)/obj/umkernel/main.o,$(KOBJ))
+	$(CC) $(CFLAGS) -Iumkernel -o $@ $^ $(LDLIBS) $$(pkg-config --libs check)
+
+deps:
+	@missing=""; for p in $(DEBPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "missing Debian packages:$$missing (run as root, or apt-get install them)"; exit 1; \
+		fi; \
+	fi
+
+run: deps all
+	$(B)/umk run -- /bin/sh -c 'uname -a; ls /; ps'
+
+check: all $(B)/check_unit
+	sh tests/run-all.sh
+
+bench: all
+	sh tests/bench.sh
+
+asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
+		LDLIBS="-lelf -lunwind -pthread -fsanitize=address" build-asan/umk
+
+clean:
+	rm -rf $(B) build-asan
+
+.PHONY: all deps run check bench asan clean

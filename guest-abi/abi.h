@@ -1,0 +1,180 @@
+/*
+ * abi.h - the Linux x86-64 user ABI as the guest sees it.
+ *
+ * Guest types carry a linux_ prefix and never come from glibc: a guest
+ * sigset is 64 bits (glibc's sigset_t is 1024), the kernel's sigaction
+ * layout differs from glibc's, and so on.  Numeric constants (errno, O_*,
+ * S_IF*, AT_*, signal numbers) are the same on an x86-64 Linux host and
+ * are taken from the host's headers; tests/unit checks the ones that matter.
+ */
+#ifndef UMK_ABI_H
+#define UMK_ABI_H
+
+#include <stdint.h>
+
+/* ---- address-space layout of a guest mm (no ASLR: runs replay) ---- */
+#define GUEST_TASK_SIZE   0x7ffffffff000UL   /* end of user space */
+#define STUB_START        0x7fffffe00000UL   /* reserved: stub code, data, stack */
+#define STUB_END          GUEST_TASK_SIZE
+#define GUEST_STACK_TOP   0x7fffffdfe000UL   /* guest main stack grows down */
+#define GUEST_MMAP_TOP    0x7ffff7fff000UL   /* top-down mmap area */
+#define GUEST_PIE_BASE    0x555555554000UL   /* ET_DYN executables */
+#define GUEST_MIN_ADDR    0x10000UL          /* vm.mmap_min_addr */
+#define GUEST_PAGE_SIZE   4096UL
+
+/* ---- registers: struct user_regs_struct of <sys/user.h> ---- */
+struct linux_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, eflags, rsp, ss;
+	uint64_t fs_base, gs_base, ds, es, fs, gs;
+};
+
+/* FXSAVE image, struct user_fpregs_struct / struct _fpstate_64 */
+struct linux_fpregs {
+	uint16_t cwd, swd, ftw, fop;
+	uint64_t rip, rdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint32_t st_space[32];
+	uint32_t xmm_space[64];
+	uint32_t padding[24];
+};
+
+/* ---- signals ---- */
+#define LINUX_NSIG 64
+typedef uint64_t linux_sigset_t;
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+
+struct linux_sigaction {       /* the kernel's struct sigaction on x86-64 */
+	uint64_t handler;          /* SIG_DFL 0, SIG_IGN 1, or an address */
+	uint64_t flags;
+	uint64_t restorer;
+	linux_sigset_t mask;
+};
+#define LINUX_SA_RESTORER 0x04000000
+
+typedef struct {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+} linux_stack_t;
+
+typedef struct {               /* 128 bytes */
+	int32_t si_signo, si_errno, si_code, pad0;
+	union {
+		struct { int32_t pid; uint32_t uid; } kill;
+		struct { int32_t tid, overrun; uint64_t sigval; } timer;
+		struct { int32_t pid; uint32_t uid; uint64_t sigval; } rt;
+		struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad; int64_t utime, stime; } chld;
+		struct { uint64_t addr; uint16_t addr_lsb; } fault;
+		struct { int64_t band; int32_t fd; } poll;
+		struct { uint64_t call_addr; int32_t syscall; uint32_t arch; } sys;
+		uint8_t raw[112];
+	} u;
+} linux_siginfo_t;
+
+struct linux_sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;          /* guest address of a struct linux_fpregs, or 0 */
+	uint64_t reserved1[8];
+};
+
+struct linux_ucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	linux_stack_t uc_stack;
+	struct linux_sigcontext uc_mcontext;
+	linux_sigset_t uc_sigmask;
+};
+
+struct linux_rt_sigframe {
+	uint64_t pretcode;         /* sa_restorer: the handler returns there */
+	struct linux_ucontext uc;
+	linux_siginfo_t info;
+};
+
+/* ---- time ---- */
+struct linux_timespec { int64_t tv_sec, tv_nsec; };
+struct linux_timeval { int64_t tv_sec, tv_usec; };
+struct linux_itimerval { struct linux_timeval it_interval, it_value; };
+struct linux_tms { int64_t utime, stime, cutime, cstime; };
+struct linux_rusage {
+	struct linux_timeval ru_utime, ru_stime;
+	int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt,
+		ru_nswap, ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv,
+		ru_nsignals, ru_nvcsw, ru_nivcsw;
+};
+
+/* ---- files ---- */
+struct linux_stat {            /* struct stat on x86-64 */
+	uint64_t st_dev, st_ino, st_nlink;
+	uint32_t st_mode, st_uid, st_gid, pad0;
+	uint64_t st_rdev;
+	int64_t st_size, st_blksize, st_blocks;
+	struct linux_timespec st_atim, st_mtim, st_ctim;
+	int64_t reserved[3];
+};
+
+struct linux_statx_timestamp { int64_t tv_sec; uint32_t tv_nsec; int32_t reserved; };
+struct linux_statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, pad1;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t stx_mnt_id;
+	uint32_t stx_dio_mem_align, stx_dio_offset_align;
+	uint64_t spare[12];
+};
+
+struct linux_statfs {
+	int64_t f_type, f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
+};
+
+struct linux_iovec { uint64_t iov_base, iov_len; };
+struct linux_pollfd { int32_t fd; int16_t events, revents; };
+
+/* ---- misc ---- */
+struct linux_utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
+struct linux_rlimit { uint64_t rlim_cur, rlim_max; };
+#define LINUX_RLIM_INFINITY (~0ULL)
+#define LINUX_RLIM_NLIMITS 16
+struct linux_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char _f[4];
+};
+struct linux_winsize { uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel; };
+
+/* auxv tags */
+enum {
+	LINUX_AT_NULL = 0, LINUX_AT_PHDR = 3, LINUX_AT_PHENT = 4, LINUX_AT_PHNUM = 5,
+	LINUX_AT_PAGESZ = 6, LINUX_AT_BASE = 7, LINUX_AT_FLAGS = 8, LINUX_AT_ENTRY = 9,
+	LINUX_AT_UID = 11, LINUX_AT_EUID = 12, LINUX_AT_GID = 13, LINUX_AT_EGID = 14,
+	LINUX_AT_PLATFORM = 15, LINUX_AT_HWCAP = 16, LINUX_AT_CLKTCK = 17,
+	LINUX_AT_SECURE = 23, LINUX_AT_RANDOM = 25, LINUX_AT_HWCAP2 = 26,
+	LINUX_AT_EXECFN = 31, LINUX_AT_SYSINFO_EHDR = 33, LINUX_AT_MINSIGSTKSZ = 51,
+};
+
+#endif

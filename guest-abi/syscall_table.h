@@ -1,0 +1,85 @@
+/*
+ * syscall_table.h - the Linux x86-64 syscall table as data.
+ *
+ * In a nutshell: guest-abi/syscalls.def lists every syscall once; this
+ * header turns it into `syscall_table[]`, indexed by syscall number, with
+ * each entry's name, argument kinds (for decoding and printing), strace
+ * class flags and support status.  Nothing here depends on the kernel.
+ */
+#ifndef UMK_SYSCALL_TABLE_H
+#define UMK_SYSCALL_TABLE_H
+
+#include <stdint.h>
+
+/* How an argument is decoded and printed. */
+enum sysarg_kind {
+	NONE = 0,
+	INT,        /* int: truncated to 32 bits, signed */
+	UINT,       /* unsigned int */
+	LONG,       /* long, signed decimal */
+	HEX,        /* unsigned long printed in hex */
+	SIZE,       /* size_t, decimal */
+	PTR,        /* user pointer, printed as 0x... or NULL */
+	FD,         /* file descriptor (int) */
+	ATFD,       /* dirfd: AT_FDCWD or a descriptor */
+	PID,        /* pid_t */
+	PATH,       /* NUL-terminated user string naming a file */
+	STR,        /* other NUL-terminated user string */
+	STRV,       /* NULL-terminated array of user strings (argv, envp) */
+	BUF_IN,     /* user buffer whose length is the next argument */
+	BUF_OUT,    /* user buffer filled by the call; length = return value */
+	OFLAGS,     /* open(2) flags */
+	MODE,       /* file mode, octal */
+	AMODE,      /* access(2) mode: F_OK, R_OK|W_OK... */
+	ATFLAGS,    /* AT_* flags */
+	PROT,       /* PROT_* */
+	MMFLAGS,    /* MAP_* */
+	SIG,        /* signal number */
+	SIGHOW,     /* SIG_BLOCK... */
+	WHENCE,     /* SEEK_* */
+	FCNTL,      /* F_* command */
+	IOCTL,      /* ioctl request */
+	CLONEFLAGS, /* CLONE_* | exit signal */
+	FUTEXOP,    /* FUTEX_* */
+	SYSARG_KIND_MAX
+};
+
+/* strace's syscall classes (strace -e trace=%file, %desc, ...). */
+enum {
+	C_F = 1 << 0, /* takes a file name */
+	C_D = 1 << 1, /* takes or returns a file descriptor */
+	C_M = 1 << 2, /* memory mapping */
+	C_P = 1 << 3, /* process management */
+	C_S = 1 << 4, /* signals */
+	C_N = 1 << 5, /* network */
+	C_I = 1 << 6, /* SysV IPC */
+};
+
+enum sys_status {
+	SYS_NONE = 0, /* not implemented: -ENOSYS, reported once */
+	SYS_FULL,     /* as Linux */
+	SYS_PARTIAL,  /* implemented; note says what is missing */
+	SYS_ERRNO,    /* fails on purpose with -errno; note says why */
+};
+
+struct syscall_desc {
+	const char *name;          /* NULL for numbers no syscall uses */
+	uint8_t nargs;
+	uint8_t kind[6];           /* enum sysarg_kind */
+	uint16_t class;            /* C_* */
+	uint8_t status;            /* enum sys_status */
+	uint16_t err;              /* errno for SYS_ERRNO */
+	const char *note;
+	void *handler;             /* the kernel's sys_NAME, or NULL */
+};
+
+#define SYSCALL_NR_MAX 512
+extern const struct syscall_desc syscall_table[SYSCALL_NR_MAX];
+
+/* Returns the syscall's number, or -1 if NAME is not in the table. */
+int syscall_lookup(const char *name);
+
+/* The name of a sysarg_kind, for tables and tests. */
+const char *sysarg_kind_name(int kind);
+
+#endif

@@ -1,0 +1,104 @@
+#!/bin/bash
+# run-all.sh - what `make check` runs: the unit tests (build/check_unit, if
+# built), the guest tests, the busybox cases, the escape tests and checks
+# of umk's command line.  Ends with exactly one line "N passed, N failed"
+# counting every check, and exits non-zero if any failed.
+# Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
+set -u
+. "$(dirname "$0")/lib.sh"
+export UMK_NO_SUMMARY=1 UMK_PLATFORMS UMK
+
+log=$(mktemp)
+work=$(mktemp -d)
+trap 'rm -rf "$log" "$work"' EXIT
+
+# part CMD...: run a sub-runner, show its output, keep it for the count
+part() {
+	echo "== ${1##*/}"
+	"$@" 2>&1 | tee -a "$log"
+}
+
+# unit tests (libcheck prints "NN%: Checks: N, Failures: F, Errors: E")
+echo "== unit"
+if [ -x "$BUILD/check_unit" ]; then
+	"$BUILD/check_unit" >"$work/unit" 2>&1
+	rc=$?
+	cat "$work/unit"
+	line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$work/unit" | tail -1)
+	if [ -n "$line" ]; then
+		set -- $(echo "$line" | tr -dc '0-9 ')
+		npass=$((npass + $1 - $2 - $3))
+		nfail=$((nfail + $2 + $3))
+		[ $rc = 0 ] || [ $(($2 + $3)) != 0 ] || fail "unit (exit $rc)"
+	elif [ $rc = 0 ]; then
+		pass unit
+	else
+		fail "unit (exit $rc)"
+	fi
+else
+	skip "unit: $BUILD/check_unit not built"
+fi
+
+part "$ROOT/tests/run-guest-tests.sh"
+part "$ROOT/tests/run-busybox-cases.sh"
+part "$ROOT/tests/run-escape-tests.sh"
+
+# command-line checks: cli NAME EXPECTED-STATUS|nonzero CMD... (stdout and
+# stderr land in $work/out and $work/err for extra checks by the caller)
+cli_rc() {
+	local want=$1
+	shift
+	timeout -k 5 60 "$@" <"$stdin" >"$work/out" 2>"$work/err"
+	rc=$?
+	case $want in
+	nonzero) [ $rc != 0 ] ;;
+	*) [ $rc = "$want" ] ;;
+	esac
+}
+one_line_err() { [ "$(wc -l <"$work/err")" = 1 ] && [ ! -s "$work/out" ]; }
+check() { if eval "$2"; then pass "cli $1"; else fail "cli $1 (exit $rc): $(head -c 300 "$work/err" | tr '\n' '|')"; fi; }
+
+echo "== cli"
+if have_umk; then
+	compile "$ROOT/tests/cli/crash.c" "$BUILD/cli/crash" && sync_bins "$BUILD/cli" "$TESTROOT/cli"
+	stdin=/dev/null
+	# shellcheck disable=SC2034 # R is used inside the eval of check
+	R=(--rootfs "$TESTROOT")
+	check help 'cli_rc 0 "$UMK" --help && [ -s "$work/out" -o -s "$work/err" ]'
+	check unknown-option 'cli_rc nonzero "$UMK" run --no-such-option -- /bin/true && one_line_err'
+	check unknown-command 'cli_rc nonzero "$UMK" frobnicate && [ "$(wc -l <"$work/err")" = 1 ]'
+	check missing-rootfs 'cli_rc nonzero "$UMK" run --rootfs "$work/no-such-dir" -- /bin/true && one_line_err'
+	check not-found-127 'cli_rc 127 "$UMK" run "${R[@]}" -- /nonexistent'
+	check not-elf-126 'cli_rc nonzero "$UMK" run "${R[@]}" -- /tests/not-elf &&
+		{ [ $rc = 126 ] || grep -qiE "exec format|ENOEXEC" "$work/err"; }'
+	check not-executable-126 'cli_rc 126 "$UMK" run "${R[@]}" -- /tests/not-exec'
+	check exit-status 'cli_rc 3 "$UMK" run "${R[@]}" -- /bin/sh -c "exit 3"'
+	check signal-128+N 'cli_rc 139 "$UMK" run "${R[@]}" -- /cli/crash'
+	check true 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/true && [ ! -s "$work/out" ]'
+	check default-rootfs '(cd "$ROOT" && cli_rc 0 "$UMK" run -- /bin/sh -c "test -x /bin/busybox")'
+	check pid1-uid0 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo \$\$ \$(id -u)" && [ "$(cat "$work/out")" = "1 0" ]'
+	check default-env 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo \$PATH \$HOME" &&
+		[ "$(cat "$work/out")" = "$GUEST_PATH /root" ]'
+	check env-option 'cli_rc 0 "$UMK" run "${R[@]}" -e FOO=bar -e HOME=/tmp -- /bin/sh -c "echo \$FOO \$HOME" &&
+		[ "$(cat "$work/out")" = "bar /tmp" ]'
+	check hostname 'cli_rc 0 "$UMK" run "${R[@]}" --hostname box -- /bin/hostname && [ "$(cat "$work/out")" = box ]'
+	check cwd 'cli_rc 0 "$UMK" run "${R[@]}" --cwd /tmp -- /bin/pwd && [ "$(cat "$work/out")" = /tmp ]'
+	check args 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "printf \"[%s]\" \"\$@\"" sh "a b" "" c &&
+		[ "$(cat "$work/out")" = "[a b][][c]" ]'
+	check stderr 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo err >&2" && [ "$(cat "$work/err")" = err ]'
+	printf 'line1\nline2\n' >"$work/in"
+	stdin=$work/in
+	check stdin 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/cat && cmp -s "$work/in" "$work/out"'
+	stdin=/dev/null
+	check strace-file 'cli_rc 0 "$UMK" run "${R[@]}" --strace="$work/trace" -- /bin/true && [ -s "$work/trace" ]'
+	for p in $UMK_PLATFORMS; do
+		check "platform-$p" 'cli_rc 0 "$UMK" run "${R[@]}" --platform "$p" -- /bin/true'
+	done
+	check bad-platform 'cli_rc nonzero "$UMK" run "${R[@]}" --platform no-such-platform -- /bin/true && one_line_err'
+fi
+
+npass=$((npass + $(grep -c '^PASS' "$log")))
+nfail=$((nfail + $(grep -c '^FAIL' "$log")))
+echo "$npass passed, $nfail failed"
+[ "$nfail" = 0 ]

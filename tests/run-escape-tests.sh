@@ -1,0 +1,108 @@
+#!/bin/bash
+# run-escape-tests.sh - things a guest must not be able to do, on each
+# platform in $UMK_PLATFORMS.  Builds tests/escape/*.c into build/escape/
+# (visible in the guest as /escape/NAME) and checks:
+#   int80    32-bit syscall entries and the vsyscall page do nothing
+#   paths    host marker files outside the root (one in a mktemp dir, one
+#            next to the test root) cannot be read by path, .., symlink,
+#            chroot or /proc tricks
+#   devices  host disks and memory devices cannot be opened or mknod'ed
+#   killall  host pids cannot be signalled, ptraced or read; run inside a
+#            fresh pid namespace (unshare) with a host `sleep` sentinel
+#            that must survive the guest's kill(-1, SIGKILL)
+#   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
+#            was; with --rw (on a scratch copy) they do reach it
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
+set -u
+. "$(dirname "$0")/lib.sh"
+
+for src in "$ROOT"/tests/escape/*.c; do
+	n=${src##*/}
+	compile "$src" "$BUILD/escape/${n%.c}" || { fail "escape ${n%.c} (compile)"; rm -f "$BUILD/escape/${n%.c}"; }
+done
+make_testroot || { fail "test root (rootfs/mkrootfs.sh)"; summary; exit; }
+sync_bins "$BUILD/escape" "$TESTROOT/escape"
+have_umk || { summary; exit; }
+
+work=$(mktemp -d /tmp/umk-escape.XXXXXX)
+marker2=$BUILD/host-marker
+trap 'rm -rf "$work" "$marker2" "$BUILD/rwroot"' EXIT
+echo "UMK-HOST-SECRET in $work" >"$work/host-marker"
+echo "UMK-HOST-SECRET next to the test root" >"$marker2"
+# major:minor of the host disk holding the test root, for devices
+rootdev=$(stat -c '%d' "$TESTROOT")
+rootdev="$((rootdev >> 8 & 0xfff)):$((rootdev & 0xff | (rootdev >> 12 & 0xfff00)))"
+
+# check NAME PLATFORM OUTFILE STATUS: held = exit 0 and no ESCAPED line
+check() {
+	if [ "$4" = 0 ] && ! grep -q '^ESCAPED' "$3"; then
+		pass "escape $1 [$2]"
+	else
+		fail "escape $1 [$2] (exit $4)"
+		grep -v '^held' "$3" | head -20 | sed 's/^/    /'
+	fi
+}
+
+# a tree's names, types, modes, sizes, mtimes, link targets and file contents
+tree_sum() {
+	(cd "$1" && find . -printf '%p %y %m %s %T@ %l\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) | md5sum
+}
+
+unshare_flags=
+[ "$(id -u)" = 0 ] || unshare_flags=--map-root-user
+
+for p in $UMK_PLATFORMS; do
+	o=$work/out.$p
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/int80 >"$o" 2>&1
+	check int80 "$p" "$o" $?
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/paths "$work/host-marker" "$marker2" >"$o" 2>&1
+	check paths "$p" "$o" $?
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/devices "$rootdev" >"$o" 2>&1
+	check devices "$p" "$o" $?
+
+	if unshare $unshare_flags --pid --fork true 2>/dev/null; then
+		timeout -k 5 60 unshare $unshare_flags --pid --fork --kill-child -- bash -c '
+			sleep 1000 &
+			s=$!
+			"$1" run --platform "$2" --rootfs "$3" -- /escape/killall "$s"
+			rc=$?
+			sleep 0.2
+			if kill -0 "$s" 2>/dev/null; then echo "sentinel alive"; else echo "ESCAPED: sentinel killed"; fi
+			exit $rc' sh "$UMK" "$p" "$TESTROOT" >"$o" 2>&1
+		check killall "$p" "$o" $?
+	else
+		skip "escape killall [$p]: no pid namespace for the safety net (need root or user namespaces)"
+	fi
+
+	# on a scratch copy, so a broken overlay cannot wreck the test root
+	rm -rf "$BUILD/rwroot"
+	cp -a "$TESTROOT" "$BUILD/rwroot"
+	before=$(tree_sum "$BUILD/rwroot")
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$BUILD/rwroot" -- /bin/sh -c \
+		'touch /newfile; mkdir /newdir; echo x >> /etc/passwd; chmod 700 /etc; rm -f /escape/int80; rm -rf /bin
+		 test -e /newfile && test -d /newdir && test ! -e /bin && echo overlay-ok' >"$o" 2>&1
+	rc=$?
+	after=$(tree_sum "$BUILD/rwroot")
+	if [ "$before" = "$after" ] && grep -qx overlay-ok "$o"; then
+		pass "escape rootfs-unchanged [$p]"
+	else
+		fail "escape rootfs-unchanged [$p] (exit $rc; tree $([ "$before" = "$after" ] && echo same || echo CHANGED))"
+		head -10 "$o" | sed 's/^/    /'
+	fi
+	out=$(timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$BUILD/rwroot" -- /bin/sh -c \
+		'test ! -e /newfile && test -e /bin/sh && echo fresh' 2>&1)
+	[ "$out" = fresh ] && pass "escape overlay-is-per-run [$p]" || fail "escape overlay-is-per-run [$p]: $out"
+
+	rm -rf "$BUILD/rwroot"
+	cp -a "$TESTROOT" "$BUILD/rwroot"
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$BUILD/rwroot" --rw -- /bin/sh -c \
+		'echo written > /newfile; rm /etc/hosts' >"$o" 2>&1
+	if [ "$(cat "$BUILD/rwroot/newfile" 2>/dev/null)" = written ] && [ ! -e "$BUILD/rwroot/etc/hosts" ]; then
+		pass "escape rw-writes-through [$p]"
+	else
+		fail "escape rw-writes-through [$p]"
+		head -10 "$o" | sed 's/^/    /'
+	fi
+done
+summary

@@ -1,0 +1,57 @@
+#!/bin/bash
+# run-guest-tests.sh [NAME...] - build each tests/guest/NAME.c static into
+# build/tests/, run it natively (cwd: a fresh temp dir) and as /tests/NAME
+# under umk on each platform in $UMK_PLATFORMS (default "ptrace"), and
+# compare stdout plus exit status.  Prints PASS/FAIL per test and platform,
+# with a diff on failure.  The guest sees build/testroot (lib.sh).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
+set -u
+. "$(dirname "$0")/lib.sh"
+
+names=("$@")
+if [ ${#names[@]} = 0 ]; then
+	for src in "$ROOT"/tests/guest/*.c; do
+		n=${src##*/}
+		names+=("${n%.c}")
+	done
+fi
+
+for n in "${names[@]}"; do
+	compile "$ROOT/tests/guest/$n.c" "$BUILD/tests/$n" || { fail "$n (compile)"; rm -f "$BUILD/tests/$n"; }
+done
+make_testroot || { fail "test root (rootfs/mkrootfs.sh)"; summary; exit; }
+sync_bins "$BUILD/tests" "$TESTROOT/tests"
+umk_ok=1
+have_umk || umk_ok=0
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+for n in "${names[@]}"; do
+	bin=$BUILD/tests/$n
+	[ -x "$bin" ] || continue
+	# native: same binary, same environment as the guest gets
+	mkdir -p "$work/cwd.$n"
+	(cd "$work/cwd.$n" && timeout -k 5 120 env -i "${GUEST_ENV[@]}" "$bin" </dev/null >"$work/$n.native" 2>"$work/$n.native.err")
+	echo "exit $?" >>"$work/$n.native"
+	if ! tail -1 "$work/$n.native" | grep -qx 'exit 0'; then
+		fail "$n (native run)"
+		tail -20 "$work/$n.native" "$work/$n.native.err" | sed 's/^/    /'
+		continue
+	fi
+	[ $umk_ok = 1 ] || continue
+	for p in $UMK_PLATFORMS; do
+		out=$work/$n.$p
+		timeout -k 5 120 "$UMK" run --platform "$p" --rootfs "$TESTROOT" --hostname umk --cwd / \
+			-e TERM=linux -- "/tests/$n" </dev/null >"$out" 2>"$out.err"
+		echo "exit $?" >>"$out"
+		if cmp -s "$work/$n.native" "$out"; then
+			pass "$n [$p]"
+		else
+			fail "$n [$p]"
+			diff -u --label native --label "umk $p" "$work/$n.native" "$out" | head -40 | sed 's/^/    /'
+			head -10 "$out.err" | sed 's/^/    stderr: /'
+		fi
+	done
+done
+summary

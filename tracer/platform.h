@@ -1,0 +1,96 @@
+/*
+ * platform.h - the seam between the kernel and the host mechanism that
+ * runs guest code.
+ *
+ * In a nutshell: a platform creates guest address spaces (one host stub
+ * process each), runs a guest thread until something happens, and reports
+ * what happened.  The kernel never calls ptrace or seccomp itself, and no
+ * host type crosses this header.
+ *
+ *   platform->run(thread, &regs, &ev) returns one of
+ *     EV_SYSCALL    the guest made a 64-bit syscall; regs.orig_rax is its
+ *                   number, regs hold its arguments; nothing ran on the host
+ *     EV_FAULT      the guest took a synchronous fault (SIGSEGV, SIGBUS,
+ *                   SIGFPE, SIGILL, SIGTRAP); ev.info is the siginfo
+ *     EV_INTERRUPT  platform->kick() was called, or a stray host signal
+ *     EV_EXIT       the host side of the thread is gone (killed from outside)
+ *
+ * Threading: a host_thread is owned by the kernel thread that created or
+ * adopted it; only that kernel thread may call anything but kick() on it
+ * (ptrace's rule: the tracer is one host thread).  Address-space
+ * operations run a host syscall inside the stub of that thread.  All
+ * functions return a negative errno on failure.
+ */
+#ifndef UMK_PLATFORM_H
+#define UMK_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../guest-abi/abi.h"
+
+struct host_thread;
+
+enum platform_event { EV_SYSCALL = 1, EV_FAULT, EV_INTERRUPT, EV_EXIT };
+
+struct platform_ev {
+	enum platform_event kind;
+	linux_siginfo_t info;   /* EV_FAULT: what the host reported */
+	int legacy_syscall;     /* EV_SYSCALL: 1 if made by int 0x80 (refused) */
+};
+
+struct platform_ops {
+	const char *name;
+
+	/* Once at start-up.  -errno if the host cannot run this platform. */
+	int (*init)(void);
+
+	/* A new, empty address space (only the stub region mapped) with one
+	 * thread, owned by the calling kernel thread, pinned to host CPU cpu
+	 * (-1: no pinning). */
+	int (*mm_new)(struct host_thread **out, int cpu);
+
+	/* Fork: copy-on-write copy of th's address space.  Called by th's
+	 * owner; returns a token (>0) that the new owner passes to adopt(). */
+	long (*fork)(struct host_thread *th);
+	/* Take ownership of a forked address space's only thread. */
+	int (*adopt)(long token, struct host_thread **out, int cpu);
+
+	/* Run the guest from regs until an event; regs are updated. */
+	int (*run)(struct host_thread *th, struct linux_regs *regs, struct platform_ev *ev);
+
+	/* From any kernel thread: make run() return EV_INTERRUPT soon. */
+	void (*kick)(struct host_thread *th);
+
+	/* Kill the whole host process of th and free th.  Owner only. */
+	void (*destroy)(struct host_thread *th);
+
+	/* FPU/SSE state of a stopped thread. */
+	int (*get_fpregs)(struct host_thread *th, struct linux_fpregs *fp);
+	int (*set_fpregs)(struct host_thread *th, const struct linux_fpregs *fp);
+
+	/* Address-space edits, done by the stub on the kernel's behalf.
+	 * hostfd is a kernel-side host fd (-1 for anonymous). */
+	long (*mmap)(struct host_thread *th, uint64_t addr, uint64_t len, int prot,
+		     int flags, int hostfd, uint64_t off);
+	int (*munmap)(struct host_thread *th, uint64_t addr, uint64_t len);
+	int (*mprotect)(struct host_thread *th, uint64_t addr, uint64_t len, int prot);
+	long (*mremap)(struct host_thread *th, uint64_t old, uint64_t oldlen,
+		       uint64_t newlen, int flags, uint64_t newaddr);
+	int (*madvise)(struct host_thread *th, uint64_t addr, uint64_t len, int advice);
+
+	/* Copy between kernel memory and the guest; return bytes copied or
+	 * -EFAULT if not even the first byte could be. */
+	long (*read_mem)(struct host_thread *th, void *dst, uint64_t src, size_t len);
+	long (*write_mem)(struct host_thread *th, uint64_t dst, const void *src, size_t len);
+
+	/* Host tid of the thread, for CPU-time accounting only. */
+	int (*host_tid)(struct host_thread *th);
+};
+
+extern const struct platform_ops *platform;
+extern const struct platform_ops platform_ptrace;
+
+/* Chooses the platform by name ("ptrace"); -EINVAL if unknown. */
+int platform_select(const char *name);
+
+#endif

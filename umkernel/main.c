@@ -1,0 +1,304 @@
+/*
+ * main.c - umk's command line, boot and shutdown.
+ *
+ *   umk run [OPTIONS] [--] PROGRAM [ARGS...]    run a guest
+ *   umk syscalls                                 the compatibility table
+ *
+ * Boot: choose the platform, mount the root (a confined host directory,
+ * under an in-memory overlay unless --rw), /dev and /proc, then start the
+ * first guest process as pid 1 and wait for the guest to finish.  Host
+ * terminal signals (SIGINT, SIGTERM, ...) are forwarded to the guest's
+ * foreground process group.  umk's exit status is the guest's, or 128+N
+ * if it died of signal N.
+ */
+#include "kernel.h"
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define UMK_VERSION "0.1.0"
+
+struct umk_config cfg = { .platform = "ptrace" };
+
+static void crash_handler(int sig)
+{
+	oops("kernel crashed with signal %d", sig);
+}
+
+static void usage(FILE *o)
+{
+	fprintf(o,
+		"usage: umk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"       umk syscalls\n"
+		"\n"
+		"Runs PROGRAM, an unmodified x86-64 Linux binary, on umk, a user-mode\n"
+		"Linux kernel, as pid 1 of a guest with its own root filesystem.\n"
+		"\n"
+		"options:\n"
+		"  --rootfs DIR       guest root (default: the busybox root built with umk)\n"
+		"  --platform NAME    how guest syscalls are caught: ptrace\n"
+		"  --rw               write to DIR itself (default: an in-memory overlay)\n"
+		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
+		"  --hostname NAME    the guest's hostname (default: umk)\n"
+		"  --cwd DIR          the first process's working directory (default: /)\n"
+		"  -e VAR=VALUE       add to the guest environment (repeatable)\n"
+		"  -v, --verbose      say what umk is doing\n"
+		"  -h, --help         this text\n"
+		"  -V, --version      umk's version\n");
+}
+
+static void print_syscalls(void)
+{
+	static const char *st[] = { "none", "full", "partial", "errno" };
+	int counts[4] = { 0 };
+	printf("%-4s %-24s %-8s %s\n", "nr", "name", "status", "note");
+	for (int i = 0; i < SYSCALL_NR_MAX; i++) {
+		const struct syscall_desc *d = &syscall_table[i];
+		if (!d->name)
+			continue;
+		counts[d->status]++;
+		if (d->status == SYS_ERRNO) {
+			const char *en = strerrorname_np(d->err);
+			printf("%-4d %-24s %-8s %s: %s\n", i, d->name, en ? en : "errno", d->note,
+			       strerror(d->err));
+		} else {
+			printf("%-4d %-24s %-8s %s\n", i, d->name, st[d->status], d->note);
+		}
+	}
+	printf("\n%d full, %d partial, %d fixed errno, %d not implemented (ENOSYS)\n", counts[1],
+	       counts[2], counts[3], counts[0]);
+}
+
+static char *default_rootfs(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0)
+		return NULL;
+	exe[n] = 0;
+	char *dir = dirname(exe);
+	char *r = malloc(PATH_MAX);
+	snprintf(r, PATH_MAX, "%s/rootfs", dir);
+	return r;
+}
+
+static int forward_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGUSR1 };
+	for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+		sigaddset(&set, fwd[i]);
+	return pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static void *signal_forwarder(void *arg)
+{
+	(void)arg;
+	sigset_t set;
+	pthread_sigmask(SIG_BLOCK, NULL, &set);
+	for (;;) {
+		int sig;
+		sigset_t w;
+		sigemptyset(&w);
+		int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGUSR1 };
+		for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+			sigaddset(&w, fwd[i]);
+		if (sigwait(&w, &sig))
+			continue;
+		pthread_mutex_lock(&klock);
+		if (init_task && init_task->tg) {
+			int pg = init_task->tg->tty_fg_pgrp ? init_task->tg->tty_fg_pgrp : init_task->tg->pgid;
+			if (kill_pid_info(init_task, -pg, sig) == -ESRCH)
+				send_signal(init_task, sig, NULL, true);
+		}
+		pthread_mutex_unlock(&klock);
+	}
+	return NULL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rootfs", required_argument, 0, 'r' },
+		{ "platform", required_argument, 0, 'p' },
+		{ "rw", no_argument, 0, 'w' },
+		{ "strace", optional_argument, 0, 's' },
+		{ "hostname", required_argument, 0, 'H' },
+		{ "cwd", required_argument, 0, 'c' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
+		{ 0, 0, 0, 0 },
+	};
+	cfg.env = calloc(argc + 8, sizeof *cfg.env);
+	int c;
+	bool strace = false;
+	optind = 1;
+	opterr = 0; /* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, "+:e:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': cfg.rootfs = optarg; break;
+		case 'p': cfg.platform = optarg; break;
+		case 'w': cfg.rw = true; break;
+		case 's': strace = true; cfg.strace_path = optarg; break;
+		case 'H': cfg.hostname = optarg; break;
+		case 'c': cfg.cwd = optarg; break;
+		case 'v': cfg.verbose = true; umk_verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("umk %s\n", UMK_VERSION); return 0;
+		case 'e':
+			if (!strchr(optarg, '=')) {
+				fprintf(stderr, "umk: -e %s: expected VAR=VALUE\n", optarg);
+				return 2;
+			}
+			cfg.env[cfg.nenv++] = optarg;
+			break;
+		case ':':
+			fprintf(stderr, "umk: run: option '%s' needs an argument (try 'umk run --help')\n",
+				argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "umk: run: unknown option '%s' (try 'umk run --help')\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "umk: run: no program given (try 'umk run --help')\n");
+		return 2;
+	}
+	cfg.argv = argv + optind;
+
+	if (platform_select(cfg.platform)) {
+		fprintf(stderr, "umk: unknown platform '%s' (available: ptrace)\n", cfg.platform);
+		return 2;
+	}
+	char *root = cfg.rootfs ? realpath(cfg.rootfs, NULL) : NULL;
+	if (!cfg.rootfs) {
+		char *def = default_rootfs();
+		root = def ? realpath(def, NULL) : NULL;
+		if (!root) {
+			fprintf(stderr, "umk: default root %s missing: run 'make' or pass --rootfs DIR\n",
+				def ? def : "rootfs");
+			return 2;
+		}
+	}
+	struct stat st;
+	if (!root || stat(root, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "umk: rootfs %s: %s\n", cfg.rootfs,
+			root ? "not a directory" : strerror(errno));
+		return 2;
+	}
+	if (cfg.hostname)
+		snprintf(guest_hostname, sizeof guest_hostname, "%s", cfg.hostname);
+	if (strace) {
+		if (cfg.strace_path) {
+			strace_out = fopen(cfg.strace_path, "we");
+			if (!strace_out) {
+				fprintf(stderr, "umk: --strace=%s: %s\n", cfg.strace_path, strerror(errno));
+				return 2;
+			}
+		} else {
+			strace_out = stderr;
+		}
+	}
+
+	int err = platform->init();
+	if (err) {
+		fprintf(stderr, "umk: platform %s unavailable: %s\n", platform->name, strerror(-err));
+		return 1;
+	}
+	if (cfg.verbose)
+		umk_log("platform %s, root %s%s", platform->name, root, cfg.rw ? " (read-write)" : " (overlay)");
+
+	/* Every in-memory file is a memfd: let the kernel hold many. */
+	struct rlimit nofile;
+	if (!getrlimit(RLIMIT_NOFILE, &nofile)) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	umask(0); /* guest modes are applied by the kernel, not the host umask */
+	err = hostfs_mount("/", root, !cfg.rw);
+	if (!err)
+		err = vfs_mount("/dev", &devfs_ops, NULL, "devtmpfs", "devtmpfs");
+	if (!err)
+		err = vfs_mount("/dev/shm", &tmpfs_ops, tmpfs_new(01777), "tmpfs", "tmpfs");
+	if (!err)
+		err = vfs_mount("/proc", &procfs_ops, NULL, "proc", "proc");
+	if (err) {
+		fprintf(stderr, "umk: cannot mount the root %s: %s\n", root, strerror(-err));
+		return 1;
+	}
+
+	/* guest environment: a small clean default plus -e */
+	char **envp = calloc(cfg.nenv + 8, sizeof *envp);
+	int ne = 0;
+	const char *term = getenv("TERM");
+	char termvar[256];
+	snprintf(termvar, sizeof termvar, "TERM=%s", term ? term : "linux");
+	const char *defaults[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+				   "HOME=/root", termvar };
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+		size_t kl = strchr(defaults[i], '=') - defaults[i] + 1;
+		bool overridden = false;
+		for (int j = 0; j < cfg.nenv; j++)
+			if (!strncmp(cfg.env[j], defaults[i], kl))
+				overridden = true;
+		if (!overridden)
+			envp[ne++] = (char *)defaults[i];
+	}
+	for (int j = 0; j < cfg.nenv; j++)
+		envp[ne++] = cfg.env[j];
+	envp[ne] = NULL;
+
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { .sa_handler = crash_handler, .sa_flags = SA_RESETHAND };
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	forward_signals();
+	pthread_t fw;
+	pthread_create(&fw, NULL, signal_forwarder, NULL);
+	pthread_detach(fw);
+
+	int status = run_init(cfg.argv[0], cfg.argv, envp, cfg.cwd ? cfg.cwd : "/");
+	fflush(stdout);
+	if (strace_out && strace_out != stderr)
+		fclose(strace_out);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "syscalls")) {
+		print_syscalls();
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("umk %s\n", UMK_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "umk: unknown command '%s' (try 'umk --help')\n", argv[1]);
+	return 2;
+}

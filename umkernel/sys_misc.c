@@ -1,0 +1,329 @@
+/*
+ * sys_misc.c - system information, randomness, scheduling and futexes.
+ *
+ * uname reports the guest's own hostname; sysinfo counts guest tasks.
+ * Futexes are private to an mm and keyed by address (kernel/futex).
+ *
+ * Lock: klock, held; the futex wait list is guarded by it.
+ */
+#include "kernel.h"
+#include <linux/futex.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+char guest_hostname[65] = "umk";
+char guest_domainname[65] = "(none)";
+
+long sys_uname(struct task *t, struct sysargs *a)
+{
+	struct utsname h;
+	uname(&h);
+	struct linux_utsname u;
+	memset(&u, 0, sizeof u);
+	strcpy(u.sysname, "Linux");
+	memcpy(u.nodename, guest_hostname, sizeof u.nodename);
+	memcpy(u.release, h.release, sizeof u.release);
+	memcpy(u.version, h.version, sizeof u.version);
+	strcpy(u.machine, "x86_64");
+	memcpy(u.domainname, guest_domainname, sizeof u.domainname);
+	return copy_to_user(t, a->a[0], &u, sizeof u) ? -EFAULT : 0;
+}
+
+static long set_name(struct task *t, struct sysargs *a, char *dst)
+{
+	int len = arg_int(a, 1);
+	if (t->cred.euid != 0)
+		return -EPERM;
+	if (len < 0 || len > 64)
+		return -EINVAL;
+	char buf[65];
+	if (copy_from_user(t, buf, a->a[0], len))
+		return -EFAULT;
+	buf[len] = 0;
+	memcpy(dst, buf, len + 1);
+	return 0;
+}
+
+long sys_sethostname(struct task *t, struct sysargs *a) { return set_name(t, a, guest_hostname); }
+long sys_setdomainname(struct task *t, struct sysargs *a) { return set_name(t, a, guest_domainname); }
+
+long sys_sysinfo(struct task *t, struct sysargs *a)
+{
+	struct sysinfo h;
+	sysinfo(&h);
+	struct linux_sysinfo s;
+	memset(&s, 0, sizeof s);
+	s.uptime = (int64_t)((now_ns(CLOCK_MONOTONIC) - boot_time_ns) / 1000000000ULL);
+	for (int i = 0; i < 3; i++)
+		s.loads[i] = h.loads[i];
+	s.totalram = h.totalram;
+	s.freeram = h.freeram;
+	s.sharedram = h.sharedram;
+	s.bufferram = h.bufferram;
+	s.totalswap = h.totalswap;
+	s.freeswap = h.freeswap;
+	s.mem_unit = h.mem_unit;
+	int procs = 0;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &all_tasks)
+		if (list_entry(p, struct task, all)->state != TASK_ZOMBIE)
+			procs++;
+	s.procs = procs;
+	return copy_to_user(t, a->a[0], &s, sizeof s) ? -EFAULT : 0;
+}
+
+long sys_getrandom(struct task *t, struct sysargs *a)
+{
+	unsigned flags = arg_uint(a, 2);
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+		return -EINVAL;
+	size_t len = a->a[1];
+	if (len > 33554431)
+		len = 33554431;
+	char buf[4096];
+	size_t done = 0;
+	while (done < len) {
+		size_t n = len - done < sizeof buf ? len - done : sizeof buf;
+		if (getrandom(buf, n, 0) != (ssize_t)n)
+			return done ? (long)done : -EIO;
+		if (copy_to_user(t, a->a[0] + done, buf, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+		if (done >= 256 && signal_pending(t))
+			break;
+	}
+	return (long)done;
+}
+
+static int ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+long sys_sched_getaffinity(struct task *t, struct sysargs *a)
+{
+	size_t len = a->a[1];
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	if (arg_int(a, 0) && !task_find(arg_int(a, 0)))
+		return -ESRCH;
+	uint64_t mask = ncpus() >= 64 ? ~0ULL : (1ULL << ncpus()) - 1;
+	return copy_to_user(t, a->a[2], &mask, 8) ? -EFAULT : 8;
+}
+
+long sys_sched_setaffinity(struct task *t, struct sysargs *a)
+{
+	if (arg_int(a, 0) && !task_find(arg_int(a, 0)))
+		return -ESRCH;
+	uint64_t mask = 0;
+	size_t len = a->a[1] < 8 ? a->a[1] : 8;
+	if (copy_from_user(t, &mask, a->a[2], len))
+		return -EFAULT;
+	uint64_t all = ncpus() >= 64 ? ~0ULL : (1ULL << ncpus()) - 1;
+	return (mask & all) ? 0 : -EINVAL;
+}
+
+long sys_sched_yield(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	(void)a;
+	return 0;
+}
+
+long sys_getcpu(struct task *t, struct sysargs *a)
+{
+	unsigned cpu = t->cpu < 0 ? 0 : (unsigned)t->cpu, node = 0;
+	if (a->a[0] && copy_to_user(t, a->a[0], &cpu, 4))
+		return -EFAULT;
+	if (a->a[1] && copy_to_user(t, a->a[1], &node, 4))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_sched_getscheduler(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	if (arg_int(a, 0) < 0)
+		return -EINVAL;
+	if (arg_int(a, 0) && !task_find(arg_int(a, 0)))
+		return -ESRCH;
+	return 0; /* SCHED_OTHER */
+}
+
+long sys_sched_getparam(struct task *t, struct sysargs *a)
+{
+	int prio = 0;
+	if (arg_int(a, 0) < 0 || !a->a[1])
+		return -EINVAL;
+	if (arg_int(a, 0) && !task_find(arg_int(a, 0)))
+		return -ESRCH;
+	return copy_to_user(t, a->a[1], &prio, 4) ? -EFAULT : 0;
+}
+
+long sys_sched_get_priority_max(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	int p = arg_int(a, 0);
+	return p == 1 || p == 2 ? 99 : p == 0 || p == 3 || p == 5 ? 0 : -EINVAL;
+}
+
+long sys_sched_get_priority_min(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	int p = arg_int(a, 0);
+	return p == 1 || p == 2 ? 1 : p == 0 || p == 3 || p == 5 ? 0 : -EINVAL;
+}
+
+long sys_getpriority(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	int which = arg_int(a, 0);
+	if (which < 0 || which > 2)
+		return -EINVAL;
+	return 20; /* nice 0, as the raw syscall reports it (20 - nice) */
+}
+
+long sys_setpriority(struct task *t, struct sysargs *a)
+{
+	int which = arg_int(a, 0), prio = arg_int(a, 2);
+	if (which < 0 || which > 2)
+		return -EINVAL;
+	if (prio < 0 && t->cred.euid != 0)
+		return -EACCES;
+	return 0;
+}
+
+/* ---- futex: private, keyed by (mm, address) ---- */
+
+struct futex_waiter {
+	struct list_head link;
+	struct task *task;
+	struct mm *mm;
+	uint64_t uaddr;
+	uint32_t bitset;
+	bool woken;
+};
+static struct list_head futex_waiters = LIST_HEAD_INIT(futex_waiters);
+
+static long futex_wake(struct task *t, uint64_t uaddr, int n, uint32_t bitset)
+{
+	int woken = 0;
+	struct list_head *p, *nx;
+	list_for_each_safe(p, nx, &futex_waiters) {
+		struct futex_waiter *w = list_entry(p, struct futex_waiter, link);
+		if (woken >= n)
+			break;
+		if (w->mm == t->mm && w->uaddr == uaddr && (w->bitset & bitset) && !w->woken) {
+			w->woken = true;
+			list_del(&w->link);
+			task_wake(w->task);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+static long futex_wait(struct task *t, uint64_t uaddr, uint32_t val, uint64_t deadline,
+		       uint32_t bitset)
+{
+	uint32_t cur;
+	if (copy_from_user(t, &cur, uaddr, 4))
+		return -EFAULT;
+	if (cur != val)
+		return -EAGAIN;
+	struct futex_waiter w = { .task = t, .mm = t->mm, .uaddr = uaddr, .bitset = bitset };
+	list_add_tail(&w.link, &futex_waiters);
+	long ret = 0;
+	for (;;) {
+		int r = task_sleep(t, deadline, -1, 0);
+		if (w.woken)
+			break;
+		if (r == -ETIMEDOUT) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (r == -EINTR) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+	}
+	if (!w.woken)
+		list_del(&w.link);
+	return ret;
+}
+
+long sys_futex(struct task *t, struct sysargs *a)
+{
+	uint64_t uaddr = a->a[0];
+	int op = arg_int(a, 1);
+	int cmd = op & FUTEX_CMD_MASK;
+	uint32_t val = (uint32_t)a->a[2];
+	if (uaddr & 3)
+		return -EINVAL;
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET: {
+		uint64_t deadline = 0;
+		uint32_t bitset = cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a->a[5];
+		if (!bitset)
+			return -EINVAL;
+		if (a->a[3]) {
+			struct linux_timespec ts;
+			if (copy_from_user(t, &ts, a->a[3], sizeof ts))
+				return -EFAULT;
+			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+				return -EINVAL;
+			uint64_t ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+			if (cmd == FUTEX_WAIT) {
+				deadline = now_ns(CLOCK_MONOTONIC) + ns;
+			} else if (op & FUTEX_CLOCK_REALTIME) {
+				uint64_t rt = now_ns(CLOCK_REALTIME), mn = now_ns(CLOCK_MONOTONIC);
+				deadline = ns > rt ? mn + (ns - rt) : mn;
+			} else {
+				deadline = ns;
+			}
+			if (!deadline)
+				deadline = 1;
+		}
+		return futex_wait(t, uaddr, val, deadline, bitset);
+	}
+	case FUTEX_WAKE:
+		return futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
+	case FUTEX_WAKE_BITSET:
+		if (!(uint32_t)a->a[5])
+			return -EINVAL;
+		return futex_wake(t, uaddr, (int)val, (uint32_t)a->a[5]);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE: {
+		if (cmd == FUTEX_CMP_REQUEUE) {
+			uint32_t cur;
+			if (copy_from_user(t, &cur, uaddr, 4))
+				return -EFAULT;
+			if (cur != (uint32_t)a->a[5])
+				return -EAGAIN;
+		}
+		long n = futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
+		int req = (int)a->a[3], moved = 0;
+		struct list_head *p, *nx;
+		list_for_each_safe(p, nx, &futex_waiters) {
+			struct futex_waiter *w = list_entry(p, struct futex_waiter, link);
+			if (moved >= req)
+				break;
+			if (w->mm == t->mm && w->uaddr == uaddr) {
+				w->uaddr = a->a[4];
+				moved++;
+			}
+		}
+		return n + moved;
+	}
+	}
+	return -ENOSYS;
+}
