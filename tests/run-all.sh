@@ -95,6 +95,34 @@ if have_umk; then
 	for p in $UMK_PLATFORMS; do
 		check "platform-$p" 'cli_rc 0 "$UMK" run "${R[@]}" --platform "$p" -- /bin/true'
 	done
+	check strace-format 'cli_rc 1 "$UMK" run "${R[@]}" --strace="$work/trace" -- /bin/cat /etc/hostname /nonexistent &&
+		grep -qx "\[pid 1\] openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY) = 3" "$work/trace" &&
+		grep -qx "\[pid 1\] openat(AT_FDCWD, \"/nonexistent\", O_RDONLY) = -1 ENOENT (No such file or directory)" "$work/trace" &&
+		grep -qx "\[pid 1\] exit_group(1) = ?" "$work/trace"'
+	check guest-crash-survives 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "/cli/crash; echo after \$?" &&
+		[ "$(cat "$work/out")" = "after 139" ]'
+	# SIGKILL of umk must leave no stub process behind (PTRACE_O_EXITKILL)
+	no_stub_left() {
+		"$UMK" run "${R[@]}" -- /bin/sh -c "sleep 60 & sleep 60 & (sleep 60 | cat) & wait" </dev/null >/dev/null 2>&1 &
+		local kpid=$! stubs="" i
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			sleep 0.3
+			stubs=$(pgrep -f "memfd:umk-stub" | while read -r s; do
+				a=$s; while [ "$a" -gt 1 ]; do [ "$a" = "$kpid" ] && { echo "$s"; break; }
+				a=$(ps -o ppid= -p "$a" 2>/dev/null | tr -d " "); [ -n "$a" ] || break; done; done)
+			[ "$(echo "$stubs" | wc -w)" -ge 5 ] && break
+		done
+		kill -9 "$kpid"; wait "$kpid" 2>/dev/null
+		[ "$(echo "$stubs" | wc -w)" -ge 5 ] || { echo "only $(echo $stubs | wc -w) stubs seen" >"$work/err"; return 1; }
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			sleep 0.3
+			left=$(for s in $stubs; do ps -o stat= -p "$s" 2>/dev/null | grep -v Z >/dev/null && echo "$s"; done)
+			[ -z "$left" ] && return 0
+		done
+		echo "stubs left: $left" >"$work/err"; return 1
+	}
+	rc=0
+	check sigkill-leaves-no-stub 'no_stub_left'
 	check bad-platform 'cli_rc nonzero "$UMK" run "${R[@]}" --platform no-such-platform -- /bin/true && one_line_err'
 fi
 

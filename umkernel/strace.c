@@ -244,6 +244,10 @@ void strace_syscall(struct task *t, const struct sysargs *a, long ret, const cha
 			fprintf(o, "syscall_%#x(", a->nr);
 		int nargs = d && d->name ? d->nargs : 6;
 		for (int i = 0; i < nargs; i++) {
+			/* open modes only matter, and only print, with O_CREAT/O_TMPFILE */
+			if (i && d && d->kind[i] == MODE && d->kind[i - 1] == OFLAGS &&
+			    !(a->a[i - 1] & (O_CREAT | __O_TMPFILE)))
+				break;
 			if (i)
 				fputs(", ", o);
 			print_arg(o, t, d && d->name ? d->kind[i] : HEX, a->a[i], i < 5 ? a->a[i + 1] : 0, ret);
