@@ -429,6 +429,7 @@ struct umk_config {
 	char **argv;
 };
 extern struct umk_config cfg;
+extern struct linux_rlimit host_rlimits[LINUX_RLIM_NLIMITS]; /* umk's limits at start-up */
 extern char guest_hostname[65], guest_domainname[65];
 
 #endif

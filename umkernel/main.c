@@ -220,6 +220,13 @@ static int cmd_run(int argc, char **argv)
 	if (cfg.verbose)
 		umk_log("platform %s, root %s%s", platform->name, root, cfg.rw ? " (read-write)" : " (overlay)");
 
+	for (int i = 0; i < LINUX_RLIM_NLIMITS; i++) {
+		struct rlimit r;
+		if (getrlimit(i, &r))
+			r.rlim_cur = r.rlim_max = RLIM_INFINITY;
+		host_rlimits[i].rlim_cur = r.rlim_cur;
+		host_rlimits[i].rlim_max = r.rlim_max;
+	}
 	/* Every in-memory file is a memfd: let the kernel hold many. */
 	struct rlimit nofile;
 	if (!getrlimit(RLIMIT_NOFILE, &nofile)) {

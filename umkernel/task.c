@@ -33,6 +33,7 @@ struct task *init_task;
 __thread struct task *current;
 uint64_t boot_time_ns;
 static int last_pid;
+struct linux_rlimit host_rlimits[LINUX_RLIM_NLIMITS];
 static int nr_cpus = 1;
 static int next_cpu;
 
@@ -391,18 +392,10 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	t->tg->tty_fg_pgrp = t->tid;
 	list_init(&t->tg->shared_pending.queue);
 	waitq_init(&t->tg->child_wait);
-	for (int i = 0; i < LINUX_RLIM_NLIMITS; i++)
-		t->tg->rlim[i].rlim_cur = t->tg->rlim[i].rlim_max = LINUX_RLIM_INFINITY;
-	t->tg->rlim[7 /* NOFILE */].rlim_cur = 1024;
-	t->tg->rlim[7].rlim_max = 1048576;
-	t->tg->rlim[3 /* STACK */].rlim_cur = 8 << 20;
-	t->tg->rlim[4 /* CORE */].rlim_cur = 0;
-	t->tg->rlim[8 /* MEMLOCK */].rlim_cur = t->tg->rlim[8].rlim_max = 8 << 20;
-	t->tg->rlim[13 /* NICE */].rlim_cur = t->tg->rlim[13].rlim_max = 0;
-	t->tg->rlim[14 /* RTPRIO */].rlim_cur = t->tg->rlim[14].rlim_max = 0;
-	t->tg->rlim[6 /* NPROC */].rlim_cur = t->tg->rlim[6].rlim_max = 63459;
-	t->tg->rlim[11 /* SIGPENDING */].rlim_cur = t->tg->rlim[11].rlim_max = 63459;
-	t->tg->rlim[12 /* MSGQUEUE */].rlim_cur = t->tg->rlim[12].rlim_max = 819200;
+	/* The first process inherits umk's own limits as the host gave them,
+	 * as the program would natively (main.c saves them before raising
+	 * umk's NOFILE). */
+	memcpy(t->tg->rlim, host_rlimits, sizeof t->tg->rlim);
 	t->parent = NULL;
 	t->sighand = calloc(1, sizeof *t->sighand);
 	t->sighand->refs = 1;
