@@ -124,13 +124,29 @@ char *path_join(const char *a, const char *b)
 
 /* ---- host fd files ---- */
 
-/* priv caches the kind of host fd: NULL unknown, 1 stream, 2 seekable. */
+/* priv caches the kind of host fd: NULL unknown, 1 stream, 2 seekable,
+ * 3 inherited from umk's caller (offset shared with host processes). */
 #define HOSTFD_STREAM   ((void *)1)
 #define HOSTFD_SEEKABLE ((void *)2)
+#define HOSTFD_SHARED   ((void *)3)
+
+static bool hostfd_seekable(struct file *f);
+
+/* Seekable and ours: I/O at explicit offsets with pread/pwrite.  A shared
+ * host fd uses read/write on the host's offset unless pos is explicit. */
+static bool hostfd_positional(struct file *f, const int64_t *pos)
+{
+	if (f->priv == HOSTFD_SHARED)
+		return pos != &f->pos && file_seekable(f);
+	return hostfd_seekable(f);
+}
 
 static bool hostfd_seekable(struct file *f)
 {
 	struct stat hs;
+
+	if (f->priv == HOSTFD_SHARED)
+		return false;
 
 	if (!f->priv) {
 		if (fstat(f->hostfd, &hs) == 0 && (S_ISREG(hs.st_mode) || S_ISBLK(hs.st_mode)))
@@ -143,6 +159,8 @@ static bool hostfd_seekable(struct file *f)
 
 bool file_seekable(struct file *f)
 {
+	if (f->ops == &hostfd_file_ops && f->priv == HOSTFD_SHARED)
+		return lseek(f->hostfd, 0, SEEK_CUR) >= 0;
 	if (f->ops == &hostfd_file_ops)
 		return hostfd_seekable(f);
 	return f->ops->seekable;
@@ -173,7 +191,7 @@ ssize_t hostfd_read(struct task *t, struct file *f, void *buf, size_t n, int64_t
 	ssize_t r;
 	int err;
 
-	if (hostfd_seekable(f)) {
+	if (hostfd_positional(f, pos)) {
 		r = pread(f->hostfd, buf, n, *pos);
 		if (r < 0)
 			return -errno;
@@ -198,7 +216,7 @@ ssize_t hostfd_write(struct task *t, struct file *f, const void *buf, size_t n, 
 	ssize_t r;
 	int err;
 
-	if (hostfd_seekable(f)) {
+	if (hostfd_positional(f, pos)) {
 		r = pwrite(f->hostfd, buf, n, *pos);
 		if (r < 0)
 			return -errno;
@@ -323,7 +341,10 @@ static void hostfd_release(struct file *f)
 	f->hostfd = -1;
 }
 
+static int64_t hostfd_llseek(struct file *f, int64_t off, int whence);
+
 const struct file_ops hostfd_file_ops = {
+	.llseek = hostfd_llseek,
 	.read = hostfd_read,
 	.write = hostfd_write,
 	.fstat = hostfd_fstat,
@@ -341,6 +362,23 @@ const struct file_ops hostfd_file_ops = {
  * flags: the guest-visible O_* flags; mnt may be NULL.  NULL on ENOMEM
  * (hostfd is then not closed).
  */
+struct file *file_from_host_stdio(int hostfd, int flags, const char *path)
+{
+	struct file *f = file_from_hostfd(hostfd, flags, path, NULL);
+
+	if (f)
+		f->priv = HOSTFD_SHARED;
+	return f;
+}
+
+static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
+{
+	if (f->priv != HOSTFD_SHARED)
+		return -EOPNOTSUPP;
+	off_t r = lseek(f->hostfd, off, whence);
+	return r < 0 ? -errno : r;
+}
+
 struct file *file_from_hostfd(int hostfd, int flags, const char *path, struct mount *mnt)
 {
 	struct file *f = file_alloc(&hostfd_file_ops, flags, path);

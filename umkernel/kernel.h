@@ -144,6 +144,10 @@ struct file_ops {
 	int (*setattr)(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
 		       const struct linux_timespec *ts);
 	int (*host_fd)(struct file *f);  /* host fd for mmap; -ENODEV if none */
+	/* Optional: seek where the offset is not f->pos (a host fd shared
+	 * with host processes).  Returns the new offset or -errno;
+	 * -EOPNOTSUPP means "seek f->pos as usual". */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
 	bool seekable;
 };
@@ -168,6 +172,9 @@ struct file *file_get(struct file *f);
 void file_put(struct file *f);
 /* A file around a host fd that the kernel owns (stdin, host files). */
 struct file *file_from_hostfd(int hostfd, int flags, const char *path, struct mount *mnt);
+/* The same for an fd umk inherited (stdin...): its offset is shared with
+ * host processes, so I/O and lseek use the host's offset. */
+struct file *file_from_host_stdio(int hostfd, int flags, const char *path);
 extern const struct file_ops hostfd_file_ops;
 
 /* ---- fd table: fdtable.c ---- */

@@ -305,6 +305,9 @@ long sys_lseek(struct task *t, struct sysargs *a)
 		r = -ESPIPE;
 		goto out;
 	}
+	if (f->ops->llseek && (r = f->ops->llseek(f, off, whence)) != -EOPNOTSUPP)
+		goto out;
+	r = 0;
 	switch (whence) {
 	case SEEK_SET:
 		npos = off;

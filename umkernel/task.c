@@ -410,7 +410,7 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 		if (h < 0)
 			continue;
 		int fl = fcntl(h, F_GETFL);
-		struct file *f = file_from_hostfd(h, fl & ~O_NONBLOCK, fd == 0 ? "/dev/stdin" : fd == 1 ? "/dev/stdout" : "/dev/stderr", NULL);
+		struct file *f = file_from_host_stdio(h, fl & ~O_NONBLOCK, fd == 0 ? "/dev/stdin" : fd == 1 ? "/dev/stdout" : "/dev/stderr");
 		if (f)
 			fd_install_at(t, fd, f, false);
 	}
