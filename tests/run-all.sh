@@ -123,6 +123,13 @@ if have_umk; then
 	}
 	rc=0
 	check sigkill-leaves-no-stub 'no_stub_left'
+	# stdin/stdout are host open files whose offset the host shares: the
+	# guest reads one line, the host reads on; guest and umk writes append
+	printf 'abc\ndef\n' >"$work/in2"
+	check stdio-shared-offset '{ "$UMK" run "${R[@]}" -- /bin/sh -c "read x; echo got \$x"; cat; } <"$work/in2" >"$work/out" &&
+		[ "$(cat "$work/out")" = "$(printf "got abc\ndef")" ]'
+	check stdout-stderr-one-file '"$UMK" run "${R[@]}" -- /bin/sh -c "echo 1; echo 2 >&2; echo 3" >"$work/both" 2>&1 &&
+		[ "$(cat "$work/both")" = "$(printf "1\n2\n3")" ]'
 	check bad-platform 'cli_rc nonzero "$UMK" run "${R[@]}" --platform no-such-platform -- /bin/true && one_line_err'
 fi
 
