@@ -189,8 +189,10 @@ static int cmd_run(int argc, char **argv)
 		if (!root) {
 			fprintf(stderr, "umk: default root %s missing: run 'make' or pass --rootfs DIR\n",
 				def ? def : "rootfs");
+			free(def);
 			return 2;
 		}
+		free(def);
 	}
 	struct stat st;
 	if (!root || stat(root, &st) || !S_ISDIR(st.st_mode)) {
