@@ -314,6 +314,12 @@ void flush_signal_handlers(struct task *t);       /* execve */
 void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender);
 bool sig_ignored(struct task *t, int sig);
 void signal_child_exit(struct task *child);       /* SIGCHLD to parent */
+/* Takes the lowest pending signal in mask (task's own queue first, then the
+ * thread group's) without delivering it: signalfd(2), sigtimedwait(2).
+ * Returns the signal number and fills info, or 0 if none is pending. */
+int signal_dequeue_masked(struct task *t, linux_sigset_t mask, linux_siginfo_t *info);
+/* Signals pending for t (own and shared), blocked or not. */
+linux_sigset_t signal_pending_set(struct task *t);
 
 /* ---- processes and threads: task.c, exit.c ---- */
 struct cred {
@@ -337,6 +343,7 @@ struct thread_group {
 	struct linux_itimerval itimer_real;
 	uint64_t itimer_real_deadline;
 	struct wait_queue child_wait; /* waiters in wait4 */
+	struct wait_queue signal_wait; /* woken whenever a signal is queued (signalfd poll) */
 	int tty_fg_pgrp;              /* per session: the foreground pgrp */
 };
 

@@ -29,6 +29,7 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 	tg->leader = leader;
 	list_init(&tg->shared_pending.queue);
 	waitq_init(&tg->child_wait);
+	waitq_init(&tg->signal_wait);
 	memcpy(tg->rlim, from->rlim, sizeof tg->rlim);
 	tg->pgid = from->pgid;
 	tg->sid = from->sid;

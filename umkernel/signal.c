@@ -150,6 +150,7 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 		list_add_tail(&q->link, &p->queue);
 	}
 	p->set |= SIGBIT(sig);
+	wake_up(&tg->signal_wait);
 	if (sig == SIGKILL)
 		tg->group_exit = true, tg->exit_code = SIGKILL;
 	signal_wake(group ? tg->leader : t);
@@ -295,6 +296,20 @@ static int dequeue_signal(struct task *t, linux_siginfo_t *info)
 		return sig;
 	}
 	return 0;
+}
+
+int signal_dequeue_masked(struct task *t, linux_sigset_t mask, linux_siginfo_t *info)
+{
+	linux_sigset_t saved = t->blocked;
+	t->blocked = ~mask;
+	int sig = (pending_set(t) & mask) ? dequeue_signal(t, info) : 0;
+	t->blocked = saved;
+	return sig;
+}
+
+linux_sigset_t signal_pending_set(struct task *t)
+{
+	return pending_set(t);
 }
 
 static bool on_altstack(struct task *t, uint64_t sp)
@@ -593,14 +608,8 @@ long sys_rt_sigtimedwait(struct task *t, struct sysargs *a)
 	}
 	linux_sigset_t saved = t->blocked;
 	for (;;) {
-		/* Dequeue only the waited-for signals. */
 		linux_siginfo_t info;
-		int sig = 0;
-		if (pending_set(t) & set) {
-			t->blocked = ~set;
-			sig = dequeue_signal(t, &info);
-			t->blocked = saved;
-		}
+		int sig = signal_dequeue_masked(t, set, &info);
 		if (sig) {
 			if (a->a[1] && copy_to_user(t, a->a[1], &info, sizeof info))
 				return -EFAULT;

@@ -392,6 +392,7 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	t->tg->tty_fg_pgrp = t->tid;
 	list_init(&t->tg->shared_pending.queue);
 	waitq_init(&t->tg->child_wait);
+	waitq_init(&t->tg->signal_wait);
 	/* The first process inherits umk's own limits as the host gave them,
 	 * as the program would natively (main.c saves them before raising
 	 * umk's NOFILE). */
