@@ -96,6 +96,21 @@ struct linux_rt_sigframe {
 	linux_siginfo_t info;
 };
 
+/* ---- wait(2): statuses and options, as the guest sees them ---- */
+#define LINUX_WEXITSTATUS(s)  (((s) >> 8) & 0xff)
+#define LINUX_WTERMSIG(s)     ((s) & 0x7f)
+#define LINUX_WIFEXITED(s)    (LINUX_WTERMSIG(s) == 0)
+#define LINUX_WIFSIGNALED(s)  (((signed char)(((s) & 0x7f) + 1) >> 1) > 0)
+#define LINUX_WNOHANG     0x00000001
+#define LINUX_WUNTRACED   0x00000002  /* also WSTOPPED */
+#define LINUX_WEXITED     0x00000004
+#define LINUX_WCONTINUED  0x00000008
+#define LINUX_WNOWAIT     0x01000000
+#define LINUX___WNOTHREAD 0x20000000
+#define LINUX___WALL      0x40000000
+#define LINUX___WCLONE    0x80000000
+enum { LINUX_P_ALL = 0, LINUX_P_PID = 1, LINUX_P_PGID = 2, LINUX_P_PIDFD = 3 };
+
 /* ---- time ---- */
 struct linux_timespec { int64_t tv_sec, tv_nsec; };
 struct linux_timeval { int64_t tv_sec, tv_usec; };
@@ -176,5 +191,20 @@ enum {
 	LINUX_AT_SECURE = 23, LINUX_AT_RANDOM = 25, LINUX_AT_HWCAP2 = 26,
 	LINUX_AT_EXECFN = 31, LINUX_AT_SYSINFO_EHDR = 33, LINUX_AT_MINSIGSTKSZ = 51,
 };
+
+/* sockets (x86-64 kernel layouts) */
+struct linux_ucred { uint32_t pid, uid, gid; };
+struct linux_msghdr {
+	uint64_t msg_name;
+	int32_t msg_namelen, pad0;
+	uint64_t msg_iov, msg_iovlen;
+	uint64_t msg_control, msg_controllen;
+	int32_t msg_flags, pad1;
+};
+struct linux_mmsghdr { struct linux_msghdr msg_hdr; uint32_t msg_len, pad; };
+struct linux_cmsghdr { uint64_t cmsg_len; int32_t cmsg_level, cmsg_type; };
+#define LINUX_CMSG_ALIGN(n) (((n) + 7) & ~7UL)
+#define LINUX_CMSG_LEN(n)   (sizeof(struct linux_cmsghdr) + (n))
+#define LINUX_CMSG_SPACE(n) (sizeof(struct linux_cmsghdr) + LINUX_CMSG_ALIGN(n))
 
 #endif

@@ -6,6 +6,10 @@
 # times each (default 5); the table shows the median and its ratio to
 # native (how many times slower; for MB/s, native/value).  A run that
 # fails shows "fail".  Writes build/bench/results.md.
+# When the Debian root exists ($UMK_DEBIAN_ROOT, default build/debian; see
+# rootfs/debian.sh) it also times, in that root, `python3 -c pass` and gcc
+# compiling and linking one small C file (tests/bench-small.c, fed on
+# stdin); native is a chroot into the root (needs root).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +28,11 @@ else
 fi
 [ -f "$BENCH_DIR/shell_workload.sh" ] && have_sw=1 ||
 	echo "bench: $BENCH_DIR/shell_workload.sh missing; skipping the shell workload" >&2
-if [ $have_mb = 0 ] && [ $have_sw = 0 ]; then
+DEBROOT=${UMK_DEBIAN_ROOT:-$BUILD/debian}
+have_deb=0
+[ -f "$DEBROOT/.umk-debian-stamp" ] && have_deb=1 ||
+	echo "bench: no Debian root at $DEBROOT (make debian-rootfs); skipping python3 and gcc" >&2
+if [ $have_mb = 0 ] && [ $have_sw = 0 ] && [ $have_deb = 0 ]; then
 	echo "bench: nothing to run" | tee "$out/results.md"
 	exit 0
 fi
@@ -43,6 +51,7 @@ touch "$broot"
 workloads=()
 [ $have_mb = 1 ] && workloads+=("getppid 20000" "file 2000 /tmp" "spawn 100" "fork 200" "pipe 64" "mmap 64")
 [ $have_sw = 1 ] && workloads+=("shell 200")
+[ $have_deb = 1 ] && workloads+=("python3-start 5" "gcc-compile 2")
 
 systems=(native)
 for p in $UMK_PLATFORMS; do
@@ -67,13 +76,39 @@ prefix() {
 	esac
 }
 
+# dprefix SYSTEM: the command words that run a program in the Debian root
+dprefix() {
+	case $1 in
+	native) [ "$(id -u)" = 0 ] && echo "env -i PATH=$GUEST_PATH HOME=/root TERM=linux chroot $DEBROOT" ;;
+	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $DEBROOT --" ;;
+	gvisor-ptrace) echo "runsc --platform=ptrace --network=none do -quiet -root $DEBROOT -cwd / --" ;;
+	proot) echo "proot -r $DEBROOT -w /" ;;
+	esac
+}
+
 # run1 SYSTEM WORKLOAD: print the measured value, or nothing on failure
 run1() {
 	local sys=$1 wl=$2 pre dir="" t0 t1 line
 	pre=$(prefix "$sys")
 	[ "$sys" = native ] && dir=$broot
 	set -- $wl
-	if [ "$1" = shell ]; then
+	if [ "$1" = python3-start ] || [ "$1" = gcc-compile ]; then
+		# N runs in a row; the value is milliseconds per run
+		local n=$2 i cmd
+		pre=$(dprefix "$sys")
+		[ -n "$pre" ] || return
+		if [ "$1" = python3-start ]; then
+			cmd="/usr/bin/python3 -c pass"
+		else
+			cmd="/usr/bin/gcc -O2 -pipe -x c - -o /dev/null"
+		fi
+		t0=$EPOCHREALTIME
+		for ((i = 0; i < n; i++)); do
+			timeout 600 $pre $cmd <"$ROOT/tests/bench-small.c" >"$out/last.out" 2>&1 || return
+		done
+		t1=$EPOCHREALTIME
+		awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN {printf "%.1f\n", (b - a) * 1000 / n}'
+	elif [ "$1" = shell ]; then
 		t0=$EPOCHREALTIME
 		timeout 600 $pre "$dir/bin/busybox" sh "$dir/bench/shell_workload.sh" "$2" /tmp </dev/null >"$out/last.out" 2>&1 ||
 			return
@@ -93,6 +128,7 @@ unit_of() {
 	mmap*) echo "us/page" ;;
 	pipe*) echo "MB/s" ;;
 	shell*) echo "s" ;;
+	python3-start* | gcc-compile*) echo "ms/run" ;;
 	esac
 }
 

@@ -86,9 +86,12 @@ umk_run() {
 
 # native_run DIR CMD...: the native reference for a guest run.  Runs CMD
 # chrooted into an overlay of DIR (writes vanish afterwards, as with umk's
-# default in-memory overlay), as pid 1 of fresh pid, uts and mount
+# default in-memory overlay), as pid 1 (a session and process-group
+# leader, with only fds 0-2 open, as umk's first process) of fresh pid, uts and mount
 # namespaces, with hostname umk, /proc, /dev/{null,zero,full,random,urandom,
-# fd,stdin,stdout,stderr}, cwd / and the guest's environment.  Needs root,
+# fd,stdin,stdout,stderr} (plus a tmpfs /dev/shm, an empty /dev/pts and
+# a read-only /sys when NATIVE_SHM is set in the environment), cwd /
+# and the guest's environment.  Needs root,
 # or unprivileged user namespaces (then it adds --map-root-user).
 NATIVE_SETUP='
 set -e
@@ -106,6 +109,11 @@ ln -s /proc/self/fd "$w/m/dev/fd"
 ln -s /proc/self/fd/0 "$w/m/dev/stdin"
 ln -s /proc/self/fd/1 "$w/m/dev/stdout"
 ln -s /proc/self/fd/2 "$w/m/dev/stderr"
+if [ -n "${NATIVE_SHM:-}" ]; then
+	mkdir "$w/m/dev/shm" "$w/m/dev/pts"
+	mount -t tmpfs -o mode=1777 tmpfs "$w/m/dev/shm"
+	[ ! -d "$w/m/sys" ] || mount -t sysfs -o ro sysfs "$w/m/sys" || true
+fi
 hostname umk
 set +e
 exec "$@"
@@ -122,8 +130,15 @@ native_run() {
 	shift
 	native_ok || { echo "native_run: cannot create namespaces (need root or user namespaces)" >&2; return 125; }
 	w=$(mktemp -d)
-	unshare $NATIVE_UNSHARE --uts --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_SETUP" sh \
-		"$dir" "$w" env -i "${GUEST_ENV[@]}" chroot "$w/m" "$@"
+	# only stdin, stdout and stderr reach the guest, as under umk
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		exec unshare $NATIVE_UNSHARE --uts --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_SETUP" sh \
+			"$dir" "$w" env -i "${GUEST_ENV[@]}" setsid chroot "$w/m" "$@"
+	)
 	rc=$?
 	rm -rf "$w"
 	return $rc

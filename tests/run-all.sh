@@ -1,9 +1,12 @@
 #!/bin/bash
 # run-all.sh - what `make check` runs: the unit tests (build/check_unit, if
-# built), the guest tests, the busybox cases, the escape tests and checks
-# of umk's command line.  Ends with exactly one line "N passed, N failed"
+# built), the guest tests, the busybox cases, the Debian cases (only if the
+# Debian root was built, `make debian-rootfs`, or UMK_DEBIAN=1 asks to
+# build it; else one SKIP line), the escape tests and checks of umk's
+# command line.  Ends with exactly one line "N passed, N failed"
 # counting every check, and exits non-zero if any failed.
-# Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk).
+# Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
+# UMK_DEBIAN (1: build the Debian root if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -42,6 +45,7 @@ fi
 
 part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
+part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
 
 # command-line checks: cli NAME EXPECTED-STATUS|nonzero CMD... (stdout and

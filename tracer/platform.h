@@ -38,6 +38,14 @@ struct platform_ev {
 	int legacy_syscall;     /* EV_SYSCALL: 1 if made by int 0x80 (refused) */
 };
 
+/* The host vDSO (and its data pages) left mapped in every address space
+ * at the same place; guests may call it (AT_SYSINFO_EHDR). */
+struct platform_vdso {
+	uint64_t base;              /* the vDSO ELF image, 0 if none */
+	int n;
+	struct { uint64_t start, end; int prot; char name[16]; } map[4];
+};
+
 struct platform_ops {
 	const char *name;
 
@@ -52,7 +60,10 @@ struct platform_ops {
 	/* Fork: copy-on-write copy of th's address space.  Called by th's
 	 * owner; returns a token (>0) that the new owner passes to adopt(). */
 	long (*fork)(struct host_thread *th);
-	/* Take ownership of a forked address space's only thread. */
+	/* A new host thread in th's address space (a guest CLONE_THREAD).
+	 * Called by th's owner; returns a token for adopt(). */
+	long (*clone_thread)(struct host_thread *th);
+	/* Take ownership of a thread made by fork() or clone_thread(). */
 	int (*adopt)(long token, struct host_thread **out, int cpu);
 
 	/* Run the guest from regs until an event; regs are updated. */
@@ -61,8 +72,11 @@ struct platform_ops {
 	/* From any kernel thread: make run() return EV_INTERRUPT soon. */
 	void (*kick)(struct host_thread *th);
 
-	/* Kill the whole host process of th and free th.  Owner only. */
+	/* Kill the whole host process of th, wait for th to die, free th.
+	 * Owner only; every owner of a thread of the process calls it. */
 	void (*destroy)(struct host_thread *th);
+	/* End only this host thread (a guest thread's exit) and free th. */
+	void (*thread_exit)(struct host_thread *th);
 
 	/* FPU/SSE state of a stopped thread. */
 	int (*get_fpregs)(struct host_thread *th, struct linux_fpregs *fp);
@@ -83,14 +97,18 @@ struct platform_ops {
 	long (*read_mem)(struct host_thread *th, void *dst, uint64_t src, size_t len);
 	long (*write_mem)(struct host_thread *th, uint64_t dst, const void *src, size_t len);
 
+	/* The vDSO layout of address spaces made by mm_new, or NULL. */
+	const struct platform_vdso *(*vdso)(void);
+
 	/* Host tid of the thread, for CPU-time accounting only. */
 	int (*host_tid)(struct host_thread *th);
 };
 
 extern const struct platform_ops *platform;
 extern const struct platform_ops platform_ptrace;
+extern const struct platform_ops platform_seccomp;
 
-/* Chooses the platform by name ("ptrace"); -EINVAL if unknown. */
+/* Chooses the platform by name ("ptrace", "seccomp"); -EINVAL if unknown. */
 int platform_select(const char *name);
 
 #endif

@@ -8,8 +8,10 @@
  * it and is skipped.  Address-space edits are host syscalls that the
  * tracer makes the stub run: it points the stopped thread at one of the
  * stub's entry points, resumes it with PTRACE_CONT, and waits for the
- * int3 at the end.  A fork is a host fork done by the stub; the child
- * stops itself with SIGSTOP until its own kernel thread seizes it.
+ * int3 at the end.  A fork is a host fork done by the stub, a guest
+ * thread a host clone(CLONE_THREAD) done by the stub; the new thread
+ * parks in a pause() loop until its own kernel thread seizes it and
+ * interrupts it (PTRACE_SEIZE + PTRACE_INTERRUPT).
  *
  * Registers are cached: run() writes them back only if the kernel
  * changed them.  Locking: a host_thread is touched only by its owner,
@@ -23,10 +25,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -152,25 +156,59 @@ static long stub_call(struct host_thread *th, uint64_t entry, uint64_t nr, uint6
 	return err ? err : (long)r.rax;
 }
 
+/* Reaps th after it was told to die. */
+static void reap(struct host_thread *th)
+{
+	int st;
+	for (;;) {
+		pid_t r = waitpid(th->tid, &st, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st))
+			break;
+		/* a stop on the way out (a pending kick): let it go on */
+		ptrace(PTRACE_CONT, th->tid, 0, 0);
+	}
+}
+
 static void pt_destroy(struct host_thread *th)
 {
 	if (!th)
 		return;
 	kill(th->pid, SIGKILL);
-	int st;
-	while (waitpid(th->tid, &st, __WALL) >= 0 && !WIFEXITED(st) && !WIFSIGNALED(st))
-		;
-	if (th->pid != th->tid)
-		while (waitpid(th->pid, &st, __WALL) < 0 && errno == EINTR)
-			;
+	reap(th);
 	free(th);
 }
 
-/* Unmaps every host mapping outside the stub region (stack, vdso, vvar). */
+static void pt_thread_exit(struct host_thread *th)
+{
+	/* exit(0) run by this thread alone; the others go on */
+	long r = stub_call(th, STUB_ENTRY_SYSCALL, SYS_exit, 0, 0, 0, 0, 0, 0);
+	if (r != -ESRCH)
+		syscall(SYS_tgkill, th->pid, th->tid, SIGKILL); /* cannot happen */
+	reap(th);
+	free(th);
+}
+
+static struct platform_vdso vdso_info;
+static bool vdso_known;
+
+static const struct platform_vdso *pt_vdso(void)
+{
+	return vdso_known && vdso_info.base ? &vdso_info : NULL;
+}
+
+/*
+ * Unmaps every host mapping outside the stub region (the host stack)
+ * except the vDSO and its data pages, which guests may use.  Stubs are
+ * exec'd without ASLR, so the vDSO sits at the same place in all of them;
+ * the first stub's layout is recorded for pt_vdso().
+ */
 static int clear_host_mappings(struct host_thread *th)
 {
 	char path[64], line[512];
 	uint64_t ranges[32][2];
+	struct platform_vdso v = { 0 };
 	int n = 0;
 	snprintf(path, sizeof path, "/proc/%d/maps", th->pid);
 	FILE *f = fopen(path, "re");
@@ -178,18 +216,35 @@ static int clear_host_mappings(struct host_thread *th)
 		return -errno;
 	while (fgets(line, sizeof line, f) && n < 32) {
 		unsigned long a, b;
-		if (sscanf(line, "%lx-%lx", &a, &b) != 2)
+		char perms[8], name[64] = "";
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %63s", &a, &b, perms, name) < 3)
 			continue;
-		if (a >= STUB_START && b <= STUB_END)
+		if (a >= STUB_START && b <= STUB_END && strcmp(name, "[stack]"))
+			continue;   /* the stub itself */
+		if (a >= GUEST_TASK_SIZE)
+			continue; /* vsyscall page: not unmappable, trapped by the filter */
+		if ((!strcmp(name, "[vdso]") || !strncmp(name, "[vvar", 5)) && v.n < 4) {
+			v.map[v.n].start = a;
+			v.map[v.n].end = b;
+			v.map[v.n].prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[2] == 'x' ? PROT_EXEC : 0);
+			snprintf(v.map[v.n].name, sizeof v.map[v.n].name, "%s", name);
+			if (!strcmp(name, "[vdso]"))
+				v.base = a;
+			v.n++;
 			continue;
+		}
 		ranges[n][0] = a;
 		ranges[n][1] = b;
 		n++;
 	}
 	fclose(f);
+	if (!vdso_known) {
+		vdso_info = v;
+		vdso_known = true;
+	} else if (memcmp(&v, &vdso_info, sizeof v)) {
+		return -EINVAL; /* cannot happen without ASLR */
+	}
 	for (int i = 0; i < n; i++) {
-		if (ranges[i][0] >= GUEST_TASK_SIZE)
-			continue; /* vsyscall page: not unmappable, never executable here */
 		long r = stub_call(th, STUB_ENTRY_SYSCALL, SYS_munmap, ranges[i][0],
 				   ranges[i][1] - ranges[i][0], 0, 0, 0, 0);
 		if (r < 0)
@@ -227,6 +282,7 @@ static int pt_mm_new(struct host_thread **out, int cpu)
 		close(0); close(1); close(2);
 		syscall(SYS_close_range, exe + 1, ~0U, 0);
 		pin(0, cpu);
+		personality(ADDR_NO_RANDOMIZE); /* the same layout in every stub */
 		ptrace(PTRACE_TRACEME, 0, 0, 0);
 		char *argv[] = { "umk-stub", NULL }, *envp[] = { NULL };
 		syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
@@ -264,21 +320,44 @@ static long pt_fork(struct host_thread *th)
 	return pid == 0 ? -EIO : pid;
 }
 
+static long pt_clone_thread(struct host_thread *th)
+{
+	long tid = stub_call(th, STUB_ENTRY_THREAD, 0, 0, 0, 0, 0, 0, 0);
+	return tid == 0 ? -EIO : tid;
+}
+
+/* The host pid (tgid) of a host tid. */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof path, "/proc/%d/status", tid);
+	FILE *f = fopen(path, "re");
+	pid_t tgid = tid;
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
 static int pt_adopt(long token, struct host_thread **out, int cpu)
 {
 	struct host_thread *th = calloc(1, sizeof *th);
 	if (!th)
 		return -ENOMEM;
-	th->pid = th->tid = (pid_t)token;
-	if (ptrace(PTRACE_SEIZE, th->tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0) {
-		int err = -errno;
-		kill(th->pid, SIGKILL);
+	th->tid = (pid_t)token;
+	th->pid = tgid_of(th->tid);
+	int err = 0;
+	if (ptrace(PTRACE_SEIZE, th->tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0) {
+		err = -errno;
+		syscall(SYS_tgkill, th->pid, th->tid, SIGKILL);
 		free(th);
 		return err;
 	}
-	/* The child stops itself with SIGSTOP: either a group-stop we now
-	 * see as PTRACE_EVENT_STOP, or a signal-delivery-stop (suppressed
-	 * by resuming with signal 0). */
+	/* It was parked in pause(): the interrupt stops it (PTRACE_EVENT_STOP). */
 	int st = wait_stop(th);
 	if (st < 0 || !WIFSTOPPED(st)) {
 		free(th);
@@ -286,7 +365,7 @@ static int pt_adopt(long token, struct host_thread **out, int cpu)
 	}
 	pin(th->tid, cpu);
 	struct linux_regs r;
-	int err = getregs(th, &r);
+	err = getregs(th, &r);
 	if (err) {
 		pt_destroy(th);
 		return err;
@@ -447,10 +526,12 @@ const struct platform_ops platform_ptrace = {
 	.init = pt_init,
 	.mm_new = pt_mm_new,
 	.fork = pt_fork,
+	.clone_thread = pt_clone_thread,
 	.adopt = pt_adopt,
 	.run = pt_run,
 	.kick = pt_kick,
 	.destroy = pt_destroy,
+	.thread_exit = pt_thread_exit,
 	.get_fpregs = pt_get_fpregs,
 	.set_fpregs = pt_set_fpregs,
 	.mmap = pt_mmap,
@@ -461,6 +542,7 @@ const struct platform_ops platform_ptrace = {
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.host_tid = pt_host_tid,
+	.vdso = pt_vdso,
 };
 
 const struct platform_ops *platform;
@@ -469,6 +551,10 @@ int platform_select(const char *name)
 {
 	if (!strcmp(name, "ptrace")) {
 		platform = &platform_ptrace;
+		return 0;
+	}
+	if (!strcmp(name, "seccomp")) {
+		platform = &platform_seccomp;
 		return 0;
 	}
 	return -EINVAL;

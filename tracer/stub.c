@@ -15,6 +15,9 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
+#include <poll.h>
+#include <linux/futex.h>
 #include "stub_layout.h"
 
 static char stub_stack[STUB_STACK_SIZE] __attribute__((aligned(16), used));
@@ -46,10 +49,10 @@ __asm__(
 	"	int3\n"
 	"	.balign 16, 0xcc\n"
 	/* +0x20 FORK */
-	"	mov $" "57" ", %eax\n"      /* fork */
+	"	mov $57, %eax\n"            /* fork */
 	"	syscall\n"
 	"	test %rax, %rax\n"
-	"	jz stub_fork_child\n"
+	"	jz stub_park\n"
 	"	int3\n"
 	"	.balign 16, 0xcc\n"
 	/* +0x30 START: first instructions after the host execve */
@@ -59,14 +62,24 @@ __asm__(
 	"	call stub_init\n"
 	"	int3\n"
 	"	.balign 16, 0xcc\n"
-	"stub_fork_child:\n"
-	"	mov $39, %eax\n"            /* getpid */
+	/* +0x40 THREAD: clone(CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM, same sp) */
+	"	mov $56, %eax\n"
+	"	mov $0x50f00, %edi\n"
+	"	xor %esi, %esi\n"
+	"	xor %edx, %edx\n"
+	"	xor %r10d, %r10d\n"
+	"	xor %r8d, %r8d\n"
 	"	syscall\n"
-	"	mov %rax, %rdi\n"
-	"	mov $19, %esi\n"            /* SIGSTOP: wait here for adoption */
-	"	mov $62, %eax\n"            /* kill */
-	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz stub_park\n"
 	"	int3\n"
+	"	.balign 16, 0xcc\n"
+	/* A new host thread or forked process waits here, touching no
+	 * memory, until its own kernel thread seizes and interrupts it. */
+	"stub_park:\n"
+	"	mov $34, %eax\n"            /* pause */
+	"	syscall\n"
+	"	jmp stub_park\n"
 	".text\n");
 
 struct k_sigaction { unsigned long handler, flags, restorer, mask; };
@@ -126,4 +139,399 @@ long stub_mmap_fd(long addr, long len, long prot, long flags, long off)
 	r = sys6(SYS_mmap, addr, len, prot, flags, fd, off);
 	sys6(SYS_close, fd, 0, 0, 0, 0, 0);
 	return r;
+}
+
+/*
+ * ---- The seccomp platform's side (seccomp.c has the whole story) ----
+ *
+ * Started by exec with an argument (argc >= 2): the stub maps its shared
+ * slots (SC_MEMFD) and private altstacks, installs the signal handlers
+ * and a filter that traps every syscall not made from the stub's own code
+ * (and, from it, allows only the few below), then reports SC_EV_READY
+ * from slot 0.  From then on every guest syscall (SIGSYS), fault and kick
+ * lands in sc_handler on the thread's altstack, which posts the registers
+ * to its slot, wakes umk and serves umk's requests until told to resume.
+ */
+#define SC_THREAD_FLAGS 0x50f00 /* CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
+
+extern char __stub_text_end[];
+static int sc_ctl_fd = STUB_CTL_FD;
+
+static void sc_copy(void *dst, const void *src, unsigned long n)
+{
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+static void sc_zero(void *dst, unsigned long n)
+{
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(0) : "memory");
+}
+
+static struct sc_slot *sc_slot(long i)
+{
+	return (struct sc_slot *)(SC_SHARED_BASE + i * SC_SLOT_SIZE);
+}
+
+static struct sc_priv *sc_priv(long i)
+{
+	return (struct sc_priv *)(SC_ALTSTACK_BASE + i * SC_ALTSTACK_SIZE);
+}
+
+static __attribute__((noreturn)) void sc_die(int code)
+{
+	for (;;)
+		sys6(SYS_exit_group, code, 0, 0, 0, 0, 0);
+}
+
+/* Exits if umk is gone (its pidfd readable, or closed by the guest). */
+static void sc_check_umk(void)
+{
+	struct pollfd p = { SC_UMK_PIDFD, POLLIN, 0 };
+	if (sys6(SYS_poll, (long)&p, 1, 0, 0, 0, 0) != 0)
+		sc_die(137);
+}
+
+/* Waits while s->state == busy: a spin of s->spin TSC cycles, then FUTEX_WAIT with a one
+ * second timeout that checks umk is alive. */
+static void sc_wait(struct sc_slot *s, uint32_t busy)
+{
+	uint64_t n = __atomic_load_n(&s->spin, __ATOMIC_RELAXED);
+	if (n) {
+		uint64_t end = __builtin_ia32_rdtsc() + (n < 10000000 ? n : 10000000);
+		do {
+			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != busy)
+				return;
+		} while (__builtin_ia32_rdtsc() < end);
+	}
+	for (;;) {
+		__atomic_store_n(&s->swait, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) != busy)
+			break;
+		long ts[2] = { 1, 0 };
+		long r = sys6(SYS_futex, (long)&s->state, FUTEX_WAIT, busy, (long)ts, 0, 0);
+		if (r == -110 /* ETIMEDOUT */)
+			sc_check_umk();
+	}
+	__atomic_store_n(&s->swait, 0, __ATOMIC_RELAXED);
+}
+
+/* Publishes an event and wakes umk if it sleeps. */
+static void sc_post(struct sc_slot *s, uint32_t ev)
+{
+	s->event = ev;
+	__atomic_store_n(&s->state, SC_ST_EVENT, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->kwait, __ATOMIC_SEQ_CST))
+		sys6(SYS_futex, (long)&s->state, FUTEX_WAKE, 1, 0, 0, 0);
+}
+
+/* Receives up to n fds from umk on the ctl socket; returns how many. */
+static long sc_recv_fds(int *fds, int n)
+{
+	char byte;
+	union { struct cmsghdr h; char buf[CMSG_SPACE(2 * sizeof(int))]; } cm;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg;
+	sc_zero(&msg, sizeof msg);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cm.buf;
+	msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	long r = sys6(SYS_recvmsg, sc_ctl_fd, (long)&msg, MSG_CMSG_CLOEXEC, 0, 0, 0);
+	if (r < 0)
+		return r;
+	if (msg.msg_controllen < sizeof(struct cmsghdr) || cm.h.cmsg_type != SCM_RIGHTS)
+		return -9; /* EBADF */
+	long got = (cm.h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (got > n)
+		got = n;
+	sc_copy(fds, CMSG_DATA(&cm.h), got * sizeof(int));
+	return got;
+}
+
+static void sc_start_watchdog(void)
+{
+	long it[4] = { 1, 0, 1, 0 }; /* struct itimerval: every second */
+	sys6(SYS_setitimer, 0 /* ITIMER_REAL */, (long)it, 0, 0, 0, 0);
+}
+
+/* clone(SC_THREAD_FLAGS) onto stack; the child runs sc_thread_start(i). */
+long stub_sc_clone(long flags, long stack, long i);
+__asm__(
+	".text\n"
+	"stub_sc_clone:\n"
+	"	push %r12\n"
+	"	mov %rdx, %r12\n"
+	"	xor %edx, %edx\n"
+	"	xor %r10d, %r10d\n"
+	"	xor %r8d, %r8d\n"
+	"	mov $56, %eax\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz 1f\n"
+	"	pop %r12\n"
+	"	ret\n"
+	"1:	mov %r12, %rdi\n"
+	"	and $-16, %rsp\n"
+	"	call sc_thread_start\n"
+	"	ud2\n"
+	/* the restorer of every handler */
+	"stub_sc_restorer:\n"
+	"	mov $15, %eax\n"
+	"	syscall\n"
+	"	ud2\n");
+extern char stub_sc_restorer[];
+
+/* A thread's set-up, then SC_EV_READY from its slot (the int3). */
+__attribute__((noreturn, used)) void sc_thread_start(long i)
+{
+	struct sc_slot *s = sc_slot(i);
+	long ss[3] = { SC_ALTSTACK_BASE + i * SC_ALTSTACK_SIZE + 64, 0, SC_ALTSTACK_SIZE - 64 };
+	if (sys6(SYS_sigaltstack, (long)ss, 0, 0, 0, 0, 0) < 0)
+		sc_die(127);
+	s->tid = (uint32_t)sys6(SYS_set_tid_address, (long)&s->tid, 0, 0, 0, 0, 0);
+	uint64_t none = 0;
+	sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, 8, 0, 0);
+	__asm__ volatile("int3" ::: "memory");
+	sc_die(127); /* resumed without registers */
+}
+
+static void sc_regs_out(struct linux_regs *r, const struct linux_sigcontext *mc,
+			const struct sc_priv *p)
+{
+	r->r15 = mc->r15; r->r14 = mc->r14; r->r13 = mc->r13; r->r12 = mc->r12;
+	r->rbp = mc->rbp; r->rbx = mc->rbx; r->r11 = mc->r11; r->r10 = mc->r10;
+	r->r9 = mc->r9; r->r8 = mc->r8; r->rax = mc->rax; r->rcx = mc->rcx;
+	r->rdx = mc->rdx; r->rsi = mc->rsi; r->rdi = mc->rdi; r->orig_rax = -1;
+	r->rip = mc->rip; r->cs = 0x33; r->eflags = mc->eflags; r->rsp = mc->rsp;
+	r->ss = 0x2b; r->fs_base = p->fs_base; r->gs_base = p->gs_base;
+	r->ds = r->es = r->fs = r->gs = 0;
+}
+
+static void sc_regs_in(struct linux_sigcontext *mc, const struct linux_regs *r,
+		       struct sc_priv *p)
+{
+	mc->r15 = r->r15; mc->r14 = r->r14; mc->r13 = r->r13; mc->r12 = r->r12;
+	mc->rbp = r->rbp; mc->rbx = r->rbx; mc->r11 = r->r11; mc->r10 = r->r10;
+	mc->r9 = r->r9; mc->r8 = r->r8; mc->rax = r->rax; mc->rcx = r->rcx;
+	mc->rdx = r->rdx; mc->rsi = r->rsi; mc->rdi = r->rdi;
+	mc->rip = r->rip; mc->eflags = r->eflags; mc->rsp = r->rsp;
+	uint64_t fs = r->fs_base, gs = r->gs_base;
+	if (fs != p->fs_base && sys6(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, fs, 0, 0, 0, 0) == 0)
+		p->fs_base = fs;
+	if (gs != p->gs_base && sys6(SYS_arch_prctl, 0x1001 /* ARCH_SET_GS */, gs, 0, 0, 0, 0) == 0)
+		p->gs_base = gs;
+}
+
+/* Runs one request of umk; returns its result. */
+static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
+{
+	long a[7];
+	sc_copy(a, (const void *)s->arg, sizeof a);
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpstate;
+	int fds[2];
+	long r;
+	switch (__atomic_load_n(&s->req, __ATOMIC_RELAXED)) {
+	case SC_REQ_SYSCALL:
+		if (a[0] != SYS_mmap && a[0] != SYS_munmap && a[0] != SYS_mprotect &&
+		    a[0] != SYS_mremap && a[0] != SYS_madvise)
+			return -38; /* ENOSYS */
+		return sys6(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+	case SC_REQ_MMAP_FD:
+		r = sc_recv_fds(fds, 1);
+		if (r < 1)
+			return r < 0 ? r : -9;
+		r = sys6(SYS_mmap, a[1], a[2], a[3], a[4], fds[0], a[6]);
+		sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
+		return r;
+	case SC_REQ_FORK:
+		r = sc_recv_fds(fds, 2);
+		if (r < 2) {
+			if (r == 1)
+				sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
+			return r < 0 ? r : -9;
+		}
+		r = sys6(SYS_fork, 0, 0, 0, 0, 0, 0);
+		if (r != 0) {
+			sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
+			sys6(SYS_close, fds[1], 0, 0, 0, 0, 0);
+			return r;
+		}
+		/* the child: its own slots, its own ctl socket, its watchdog */
+		if (sys6(SYS_mmap, SC_SHARED_BASE, SC_SHARED_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, fds[0], 0) != SC_SHARED_BASE)
+			sc_die(127);
+		sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
+		sys6(SYS_close, sc_ctl_fd, 0, 0, 0, 0, 0);
+		sc_ctl_fd = fds[1];
+		sc_start_watchdog();
+		s->tid = (uint32_t)sys6(SYS_set_tid_address, (long)&s->tid, 0, 0, 0, 0, 0);
+		return 0;
+	case SC_REQ_CLONE:
+		if (a[0] < 0 || a[0] >= SC_MAX_THREADS || a[0] == i)
+			return -22; /* EINVAL */
+		*sc_priv(a[0]) = *sc_priv(i);
+		return stub_sc_clone(SC_THREAD_FLAGS,
+				     SC_ALTSTACK_BASE + (a[0] + 1) * SC_ALTSTACK_SIZE - 64, a[0]);
+	case SC_REQ_EXIT:
+		for (;;)
+			sys6(SYS_exit, 0, 0, 0, 0, 0, 0);
+	case SC_REQ_GET_FP:
+		if (!fx)
+			sc_zero(&s->fp, sizeof s->fp);
+		else
+			sc_copy(&s->fp, fx, sizeof s->fp);
+		return 0;
+	case SC_REQ_SET_FP:
+		if (!fx)
+			return -14; /* EFAULT */
+		{
+			uint32_t mask = *(uint32_t *)(fx + 28);
+			/* up to the software-reserved bytes, which stay */
+			sc_copy(fx, &s->fp, offsetof(struct linux_fpregs, padding));
+			*(uint32_t *)(fx + 28) = mask;
+			*(uint32_t *)(fx + 24) &= mask ? mask : 0xffbf;
+			if (*(uint32_t *)(fx + 464) == 0x46505853 /* FP_XSTATE_MAGIC1 */)
+				*(uint64_t *)(fx + 512) |= 3; /* x87 and SSE state present */
+		}
+		return 0;
+	}
+	return -22;
+}
+
+/* Every signal of a seccomp-platform stub thread lands here. */
+__attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
+{
+	struct linux_ucontext *uc = ucv;
+	uint64_t sp = (uint64_t)__builtin_frame_address(0);
+	if (sp < SC_ALTSTACK_BASE || sp >= SC_ALTSTACK_END)
+		sc_die(128 + SIGSYS); /* not on one of ours: the guest meddled */
+	long i = (sp - SC_ALTSTACK_BASE) / SC_ALTSTACK_SIZE;
+	struct sc_slot *s = sc_slot(i);
+	struct sc_priv *p = sc_priv(i);
+	if (sig == SIGALRM) {
+		sc_check_umk();
+		return;
+	}
+	uint32_t ev = SC_EV_SIGNAL;
+	uint64_t rip = uc->uc_mcontext.rip;
+	if (sig == SIGTRAP && si->si_code == 0x80 /* SI_KERNEL */ && rip - 1 >= STUB_START &&
+	    rip - 1 < (uint64_t)__stub_text_end)
+		ev = SC_EV_READY;
+	sc_regs_out(&s->regs, &uc->uc_mcontext, p);
+	sc_copy(s->info, si, sizeof s->info);
+	sc_post(s, ev);
+	for (;;) {
+		sc_wait(s, SC_ST_EVENT);
+		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+		if (st != SC_ST_REQ)
+			break;
+		s->result = sc_request(s, i, uc);
+		sc_post(s, SC_EV_DONE);
+	}
+	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SC_F_REGS) {
+		struct linux_regs r;
+		sc_copy(&r, &s->regs, sizeof r);
+		sc_regs_in(&uc->uc_mcontext, &r, p);
+	}
+}
+
+/*
+ * The filter: 64-bit syscalls from the stub's code, of the numbers below
+ * (clone only with the thread flags, arch_prctl only to set fs or gs),
+ * run; other syscalls from the stub's code kill the process; everything
+ * else (the guest's, int 0x80's, the vsyscall page's) traps to SIGSYS.
+ */
+static const unsigned short sc_allowed[] = {
+	SYS_futex, SYS_rt_sigreturn, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap,
+	SYS_madvise, SYS_recvmsg, SYS_close, SYS_fork, SYS_exit, SYS_exit_group,
+	SYS_sigaltstack, SYS_poll, SYS_setitimer, SYS_set_tid_address, SYS_rt_sigprocmask,
+};
+#define SC_NALLOWED (sizeof sc_allowed / sizeof sc_allowed[0])
+
+static long sc_install_filter(void)
+{
+	struct sock_filter f[32 + SC_NALLOWED];
+	unsigned n = 0;
+#define EMIT(c_, k_, t_, f_) (f[n].code = (c_), f[n].k = (k_), f[n].jt = (t_), f[n].jf = (f_), n++)
+#define LD(off) EMIT(BPF_LD | BPF_W | BPF_ABS, (off), 0, 0)
+#define RET(v) EMIT(BPF_RET | BPF_K, (v), 0, 0)
+	LD(offsetof(struct seccomp_data, arch));
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 3, 0);
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 1);
+	RET(SECCOMP_RET_TRAP);
+	RET(SECCOMP_RET_KILL_PROCESS);
+	LD(offsetof(struct seccomp_data, instruction_pointer) + 4);
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(STUB_START >> 32), 1, 0);
+	RET(SECCOMP_RET_TRAP);
+	LD(offsetof(struct seccomp_data, instruction_pointer));
+	EMIT(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)STUB_START, 1, 0);
+	RET(SECCOMP_RET_TRAP);
+	EMIT(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)(uint64_t)__stub_text_end, 0, 1);
+	RET(SECCOMP_RET_TRAP);
+	LD(offsetof(struct seccomp_data, nr));
+	/* allow = the last instruction; laid out below */
+	unsigned first = n, a = first + SC_NALLOWED; /* clone test */
+	unsigned d = a + 3, e = d + 2, kill2 = e + 3, allow = kill2 + 1;
+	for (unsigned k = 0; k < SC_NALLOWED; k++)
+		EMIT(BPF_JMP | BPF_JEQ | BPF_K, sc_allowed[k], allow - n - 1, 0);
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, d - n - 1, 0);
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, e - n - 1, 0);
+	RET(SECCOMP_RET_KILL_PROCESS);
+	LD(offsetof(struct seccomp_data, args[0]));
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SC_THREAD_FLAGS, allow - n - 1, kill2 - n - 1);
+	LD(offsetof(struct seccomp_data, args[0]));
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0x1002, allow - n - 1, 0);
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0x1001, allow - n - 1, 0);
+	RET(SECCOMP_RET_KILL_PROCESS);
+	RET(SECCOMP_RET_ALLOW);
+#undef EMIT
+#undef LD
+#undef RET
+	struct sock_fprog prog = { (unsigned short)n, f };
+	long r = sys6(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
+	if (r < 0)
+		return r;
+	return sys6(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0, 0, 0);
+}
+
+/* The ELF entry: what a seccomp-platform stub runs after exec. */
+__asm__(
+	".text\n"
+	".globl stub_sc_entry\n"
+	"stub_sc_entry:\n"
+	"	mov %rsp, %rdi\n"
+	"	lea stub_stack+65536(%rip), %rsp\n"
+	"	call stub_sc_main\n"
+	"	ud2\n");
+
+__attribute__((noreturn, used)) void stub_sc_main(long *sp)
+{
+	if (sp[0] < 2)
+		sc_die(127); /* the ptrace platform never runs this */
+	if (sys6(SYS_mmap, SC_ALTSTACK_BASE, SC_ALTSTACK_END - SC_ALTSTACK_BASE,
+		 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+	    SC_ALTSTACK_BASE)
+		sc_die(127);
+	if (sys6(SYS_mmap, SC_SHARED_BASE, SC_SHARED_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, SC_MEMFD, 0) != SC_SHARED_BASE)
+		sc_die(127);
+	sys6(SYS_close, SC_MEMFD, 0, 0, 0, 0, 0);
+	struct k_sigaction ign = { .handler = 1 /* SIG_IGN */ };
+	if (sys6(SYS_rt_sigaction, SIGCHLD, (long)&ign, 0, 8, 0, 0) < 0)
+		sc_die(127);
+	static const int sigs[] = { SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP,
+				    SC_KICK_SIGNAL, SIGALRM };
+	struct k_sigaction act = {
+		.handler = (unsigned long)sc_handler,
+		.flags = SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
+		.restorer = (unsigned long)stub_sc_restorer,
+		.mask = ~0UL,
+	};
+	for (unsigned k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+		if (sys6(SYS_rt_sigaction, sigs[k], (long)&act, 0, 8, 0, 0) < 0)
+			sc_die(127);
+	sc_start_watchdog();
+	if (sc_install_filter() < 0)
+		sc_die(127);
+	sc_thread_start(0);
 }

@@ -13,9 +13,67 @@
 
 #define STUB_ENTRY_SYSCALL  (STUB_START + 0x00) /* syscall; int3 (rax, args in regs) */
 #define STUB_ENTRY_MMAP_FD  (STUB_START + 0x10) /* receive fd on fd 3, mmap it, close it */
-#define STUB_ENTRY_FORK     (STUB_START + 0x20) /* fork; child stops itself with SIGSTOP */
+#define STUB_ENTRY_FORK     (STUB_START + 0x20) /* fork; the child parks */
 #define STUB_ENTRY_START    (STUB_START + 0x30) /* first code run after the host exec */
+#define STUB_ENTRY_THREAD   (STUB_START + 0x40) /* clone a host thread; it parks */
 #define STUB_CTL_FD         3                   /* the stub's end of the fd-passing socket */
 #define STUB_STACK_SIZE     0x10000
+
+/*
+ * The seccomp platform (seccomp.c).  Above the stub binary lie, per
+ * thread of the stub process (at most SC_MAX_THREADS), one page shared
+ * with umk (a memfd mapped here and in umk: struct sc_slot) and one
+ * private alternate signal stack whose lowest bytes hold struct sc_priv.
+ * Thread i uses slot i and altstack i; its handler finds i from its own
+ * stack pointer.  The guest can write the shared pages: umk copies what
+ * it reads there once and trusts none of it.
+ */
+#define SC_MAX_THREADS      64
+#define SC_SLOT_SIZE        0x1000
+#define SC_SHARED_BASE      (STUB_START + 0x40000)
+#define SC_SHARED_SIZE      (SC_MAX_THREADS * SC_SLOT_SIZE)
+#define SC_ALTSTACK_SIZE    0x4000
+#define SC_ALTSTACK_BASE    (SC_SHARED_BASE + SC_SHARED_SIZE)
+#define SC_ALTSTACK_END     (SC_ALTSTACK_BASE + SC_MAX_THREADS * SC_ALTSTACK_SIZE)
+#define SC_UMK_PIDFD        5   /* a pidfd of umk: the stub exits when it is readable */
+#define SC_MEMFD            6   /* the shared memfd, at exec only */
+#define SC_KICK_SIGNAL      12  /* SIGUSR2: the handler reports SC_EV_SIGNAL */
+
+/* sc_slot.state, the futex word both sides wait on */
+enum { SC_ST_IDLE = 0, SC_ST_EVENT, SC_ST_RESUME, SC_ST_REQ };
+/* sc_slot.event: what the stub thread reports with SC_ST_EVENT */
+enum { SC_EV_SIGNAL = 1, SC_EV_READY, SC_EV_DONE };
+/* sc_slot.req: what umk asks with SC_ST_REQ */
+enum {
+	SC_REQ_SYSCALL = 1, /* arg[0] nr (mmap, munmap, mprotect, mremap, madvise), arg[1..6] */
+	SC_REQ_MMAP_FD,     /* receive an fd on the ctl socket, mmap(arg[1..4], fd, arg[6]), close */
+	SC_REQ_FORK,        /* receive (memfd, ctl socket), fork; the child maps the memfd */
+	SC_REQ_CLONE,       /* a new thread using slot arg[0] */
+	SC_REQ_EXIT,        /* this thread exits */
+	SC_REQ_GET_FP,      /* the signal frame's FXSAVE image -> fp */
+	SC_REQ_SET_FP,      /* fp -> the signal frame's FXSAVE image */
+};
+#define SC_F_REGS           1   /* resume: load regs into the signal frame */
+
+struct sc_slot {
+	uint32_t state;         /* SC_ST_* (futex) */
+	uint32_t kwait;         /* umk's thread sleeps in FUTEX_WAIT on state */
+	uint32_t swait;         /* the stub thread sleeps in FUTEX_WAIT on state */
+	uint32_t tid;           /* host tid; the host clears it at thread exit */
+	uint32_t event;         /* SC_EV_* */
+	uint32_t flags;         /* SC_F_* */
+	uint32_t spin;          /* TSC cycles to spin before sleeping */
+	uint32_t pad;
+	int64_t req;
+	int64_t arg[7];
+	int64_t result;
+	struct linux_regs regs;
+	uint8_t info[128];      /* the host siginfo of SC_EV_SIGNAL */
+	struct linux_fpregs fp;
+};
+
+struct sc_priv {                /* bottom of each private altstack */
+	uint64_t fs_base, gs_base;  /* as last loaded by this thread */
+};
 
 #endif

@@ -138,8 +138,7 @@ static long map_image(struct mm *mm, struct elf_image *im, bool is_interp, uint6
 			uint64_t pgend = PAGE_ALIGN(fileend);
 			if (memend > fileend && pgend > fileend) {
 				static const char zeros[4096];
-				struct task tmp = { .mm = mm };
-				if (copy_to_user(&tmp, fileend, zeros, pgend - fileend))
+				if (copy_to_user(current, fileend, zeros, pgend - fileend))
 					return -EFAULT;
 			}
 			if (!(prot & PROT_WRITE))
@@ -291,7 +290,7 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 			if (im->ph[i].p_type == PT_LOAD && im->ph[i].p_offset == 0)
 				phdr = bias + im->ph[i].p_vaddr + im->eh.e_phoff;
 	uint64_t auxv[] = {
-		LINUX_AT_SYSINFO_EHDR, 0, /* replaced below: no vDSO yet */
+		LINUX_AT_SYSINFO_EHDR, mm_vdso_base(mm),
 		LINUX_AT_MINSIGSTKSZ, 2048,
 		LINUX_AT_HWCAP, 0x178bfbff,
 		LINUX_AT_PAGESZ, GUEST_PAGE_SIZE,
@@ -314,9 +313,9 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 		LINUX_AT_NULL, 0,
 	};
 	(void)entry;
-	/* drop the AT_SYSINFO_EHDR pair: there is no vDSO */
-	uint64_t *aux = auxv + 2;
-	size_t auxn = ARRAY_SIZE(auxv) - 2;
+	/* no AT_SYSINFO_EHDR pair when the vDSO is gone (a guest unmapped it) */
+	uint64_t *aux = auxv[1] ? auxv : auxv + 2;
+	size_t auxn = auxv[1] ? ARRAY_SIZE(auxv) : ARRAY_SIZE(auxv) - 2;
 
 	size_t words = 1 + argc + 1 + envc + 1 + auxn;
 	uint64_t sp = (str_base - words * 8) & ~15UL;
@@ -455,6 +454,13 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 		}
 	}
 
+	err = de_thread(t);
+	if (err) {
+		image_free(&im);
+		image_free(&interp);
+		return err;
+	}
+
 	/* ---- point of no return ---- */
 	struct mm *mm = t->mm;
 	mm_reset(mm);
@@ -489,7 +495,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	t->regs.eflags = 0x202;
 	t->regs.orig_rax = (uint64_t)-1;
 	struct linux_fpregs fp = { .cwd = 0x37f, .mxcsr = 0x1f80, .mxcsr_mask = 0xffff };
-	platform->set_fpregs(mm->host, &fp);
+	platform->set_fpregs(t->host, &fp);
 
 	fd_close_on_exec(t->files);
 	flush_signal_handlers(t);

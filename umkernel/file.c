@@ -2,9 +2,10 @@
  * file.c - open file objects, and files around host fds the kernel holds.
  *
  * A struct file is refcounted: fd table slots, VMAs, magic-link lookups
- * and in-flight syscalls each hold a reference; the last file_put() calls
- * ops->release, which frees what the file owns (host fds included), then
- * the file itself.  hostfd_file_ops serve a host fd: regular files with
+ * and in-flight syscalls each hold a reference; the last file_put() takes
+ * the file out of every epoll set (epoll.c) and drops its flock and OFD
+ * locks (locks.c), then calls ops->release, which frees what the file
+ * owns (host fds included), then frees the file itself.  hostfd_file_ops serve a host fd: regular files with
  * pread/pwrite at the file offset, streams (a tty, a pipe) with a
  * poll-then-read loop that sleeps in task_sleep so that klock is never
  * held across a host call that could block.
@@ -64,6 +65,8 @@ void file_put(struct file *f)
 		return;
 	if (f->refs < 0)
 		oops("file_put: refcount underflow on %s", f->path);
+	epoll_file_release(f);
+	locks_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	free(f->dents);

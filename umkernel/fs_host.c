@@ -553,8 +553,66 @@ static int rw_mknod(struct mount *m, const char *rel, uint32_t mode, uint64_t de
 	if (mknodat(pfd, name, (mode & S_IFMT) | 0600, 0) < 0)
 		err = -errno;
 	close(pfd);
-	if (!err && (S_ISREG(mode) || S_ISDIR(mode)))
+	if (!err)
 		h_created(H(m), rel, mode, false);
+	return err;
+}
+
+/* O_TMPFILE in a host directory: the host's own unnamed file. */
+static int rw_tmpfile(struct mount *m, const char *dir, int flags, uint32_t mode,
+		      struct file **out)
+{
+	struct stat hs;
+	struct file *f;
+	char p[64];
+	int dfd, fd, pfd = h_open(H(m), dir, O_PATH | O_DIRECTORY);
+
+	if (pfd < 0)
+		return pfd;
+	proc_fd_path(p, sizeof(p), pfd);
+	dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(pfd);
+	if (dfd < 0)
+		return -errno;
+	fd = openat(dfd, ".", (flags & (O_ACCMODE | O_EXCL)) | O_TMPFILE | O_CLOEXEC, 0600);
+	close(dfd);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &hs) < 0 || !S_ISREG(hs.st_mode)) {
+		close(fd);
+		return -EIO;
+	}
+	if (cur_fsuid() != 0 || cur_fsgid() != 0)
+		h_set_owner(fd, cur_fsuid(), cur_fsgid(), false);
+	h_set_mode(fd, mode, false);
+	f = file_alloc(&hostfs_reg_ops, flags, "");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	f->hostfd = fd;
+	f->mnt = m;
+	*out = f;
+	return 0;
+}
+
+/* linkat(AT_EMPTY_PATH) of a host file: through its /proc/self/fd link,
+ * which the host allows for an O_TMPFILE file without O_EXCL. */
+static int rw_linkfile(struct mount *m, struct file *f, const char *new_)
+{
+	const char *name;
+	char p[64];
+	int nfd, err = 0;
+
+	if (f->ops != &hostfs_reg_ops || f->hostfd < 0)
+		return -EOPNOTSUPP;
+	nfd = h_parent(H(m), new_, &name);
+	if (nfd < 0)
+		return nfd == -EBUSY ? -EEXIST : nfd;
+	proc_fd_path(p, sizeof(p), f->hostfd);
+	if (linkat(AT_FDCWD, p, nfd, name, AT_SYMLINK_FOLLOW) < 0)
+		err = -errno;
+	close(nfd);
 	return err;
 }
 
@@ -770,6 +828,8 @@ static const struct fs_ops hostfs_rw_ops = {
 	.setxattr = rw_setxattr,
 	.listxattr = rw_listxattr,
 	.removexattr = rw_removexattr,
+	.tmpfile = rw_tmpfile,
+	.linkfile = rw_linkfile,
 };
 
 /* ---- overlay ---- */
@@ -1377,6 +1437,60 @@ static int ovl_link(struct mount *m, const char *old, const char *new_)
 	return err;
 }
 
+/*
+ * RENAME_EXCHANGE in the overlay: both entries are copied up and swap in
+ * the upper tree; both names stay, so the lower entries stay hidden.  A
+ * directory with lower content gives EXDEV, as rename does.
+ */
+static int ovl_exchange(struct mount *m, const char *old, const char *new_, struct ovres *ro)
+{
+	struct ovres rn;
+	struct tnode *n;
+	int err = ovl_find(m, new_, &rn);
+
+	if (err)
+		return err;
+	if ((S_ISDIR(ro->st.mode) && (ro->kind == OV_LOWER || !ro->node->opaque)) ||
+	    (S_ISDIR(rn.st.mode) && (rn.kind == OV_LOWER || !rn.node->opaque)))
+		return -EXDEV;
+	err = ovl_copy_up(m, old, &n);
+	if (!err)
+		err = ovl_copy_up(m, new_, &n);
+	if (err)
+		return err;
+	return tmpfs_rename_in(H(m)->upper, old, new_, TMPFS_RENAME_EXCHANGE);
+}
+
+static int ovl_tmpfile(struct mount *m, const char *dir, int flags, uint32_t mode,
+		       struct file **out)
+{
+	struct ovres r;
+	int err = ovl_find(m, dir, &r);
+
+	if (err)
+		return err;
+	if (!S_ISDIR(r.st.mode))
+		return -ENOTDIR;
+	return tnode_tmpfile(m, r.kind == OV_UPPER ? r.node : NULL, flags, mode, out);
+}
+
+static int ovl_linkfile(struct mount *m, struct file *f, const char *new_)
+{
+	struct tnode *dir;
+	const char *name;
+	struct ovres r;
+	int err;
+
+	if (ovl_find(m, new_, &r) == 0)
+		return -EEXIST;
+	if (tmpfs_file_memfd(f) < 0)
+		return -EOPNOTSUPP;
+	err = ovl_parent(m, new_, &dir, &name);
+	if (err)
+		return err == -EBUSY ? -EEXIST : err;
+	return tnode_linkfile(dir, name, f);
+}
+
 static int ovl_rename(struct mount *m, const char *old, const char *new_, unsigned flags)
 {
 	struct ovres ro, rn;
@@ -1387,11 +1501,13 @@ static int ovl_rename(struct mount *m, const char *old, const char *new_, unsign
 	bool lower;
 	int err;
 
-	if (flags & ~(unsigned)RENAME_NOREPLACE)
+	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
 	err = ovl_find(m, old, &ro);
 	if (err)
 		return err;
+	if (flags & RENAME_EXCHANGE)
+		return ovl_exchange(m, old, new_, &ro);
 	if (!*old || !*new_)
 		return -EBUSY;
 	if (!strncmp(new_, old, ol) && new_[ol] == '/')
@@ -1527,6 +1643,8 @@ static const struct fs_ops hostfs_overlay_ops = {
 	.setxattr = ovl_setxattr,
 	.listxattr = ovl_listxattr,
 	.removexattr = ovl_removexattr,
+	.tmpfile = ovl_tmpfile,
+	.linkfile = ovl_linkfile,
 };
 
 /*

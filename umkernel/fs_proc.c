@@ -261,8 +261,8 @@ static void vm_stats(struct task *tk, struct vmstats *vs)
 	if (tk->mm->end_code > tk->mm->start_code)
 		vs->exe = tk->mm->end_code - tk->mm->start_code;
 	/* Pages live in the host stub: its resident set is the guest's. */
-	if (tk->mm->host && platform && platform->host_tid) {
-		snprintf(path, sizeof(path), "/proc/%d/statm", platform->host_tid(tk->mm->host));
+	if (tk->host && platform && platform->host_tid) {
+		snprintf(path, sizeof(path), "/proc/%d/statm", platform->host_tid(tk->host));
 		f = fopen(path, "re");
 		if (f) {
 			if (fscanf(f, "%lu %lu", &sz, &res) == 2)
@@ -1313,6 +1313,8 @@ static int pfile_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 				continue;
 			if (e->dyn == DYN_PIDS ? o->tid != o->tg->tgid : (!tk || o->tg != tk->tg))
 				continue;
+			if (o->state == TASK_DEAD)
+				continue;   /* an exiting thread is already gone for readdir */
 			snprintf(num, sizeof(num), "%d", o->tid);
 			err = dir_add(ents, n, &cap, pf->rel, num, DT_DIR);
 		}

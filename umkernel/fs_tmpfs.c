@@ -443,6 +443,100 @@ const struct file_ops tmpfs_dir_ops = {
 	.seekable = true,
 };
 
+/* ---- unnamed files: memfd_create, O_TMPFILE, linkat(AT_EMPTY_PATH) ---- */
+
+/*
+ * tmpfs_anon_file - memfd_create's file: a regular node of permissions
+ * perm owned by current, in no directory (nlink 0), opened O_RDWR with
+ * f->path = path and no mount.  sealing: its memfd accepts seals (else
+ * it carries F_SEAL_SEAL); seals are added at once.  0 or -ENOMEM.
+ */
+int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, struct file **out)
+{
+	struct tnode *n = tnode_new(S_IFREG | (perm & 07777));
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	if (sealing) {
+		int fd = memfd_create("umk-memfd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+		if (fd < 0) {
+			tnode_put(n);
+			return -ENOMEM;
+		}
+		close(n->memfd);
+		n->memfd = fd;
+		if (seals)
+			fcntl(fd, F_ADD_SEALS, seals);
+	}
+	err = tnode_open(NULL, n, O_RDWR, path, out);
+	tnode_put(n);
+	if (!err)
+		(*out)->flags = O_RDWR | O_LARGEFILE;
+	return err;
+}
+
+int tmpfs_file_memfd(struct file *f)
+{
+	return f->ops == &tmpfs_reg_ops ? F(f)->memfd : -EINVAL;
+}
+
+void tmpfs_file_touch(struct file *f)
+{
+	if (f->ops == &tmpfs_reg_ops)
+		tnode_touch(F(f), true, true);
+}
+
+/*
+ * tnode_tmpfile - O_TMPFILE's file: a regular node of permissions mode,
+ * in no directory, opened with flags; it may be linked later unless
+ * flags has O_EXCL.  dir (or NULL) gives its group if setgid.
+ */
+int tnode_tmpfile(struct mount *m, struct tnode *dir, int flags, uint32_t mode, struct file **out)
+{
+	struct tnode *n = tnode_new(S_IFREG | (mode & 07777));
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	if (dir && (dir->mode & S_ISGID))
+		n->gid = dir->gid;
+	n->linkable = !(flags & O_EXCL);
+	err = tnode_open(m, n, flags & ~(O_CREAT | O_EXCL | O_TRUNC), "", out);
+	tnode_put(n);
+	return err;
+}
+
+/*
+ * tnode_linkfile - linkat(fd, "", dir, name, AT_EMPTY_PATH): names f's
+ * node in dir (Linux's vfs_link: a node with no name links only if it
+ * was made by O_TMPFILE without O_EXCL, and then stops being linkable).
+ */
+int tnode_linkfile(struct tnode *dir, const char *name, struct file *f)
+{
+	struct tnode *n;
+	struct tdirent *d;
+	int err;
+
+	if (f->ops != &tmpfs_reg_ops)
+		return -EOPNOTSUPP;
+	n = F(f);
+	if (!n->nlink && !n->linkable)
+		return -ENOENT;
+	d = tdir_find(dir, name);
+	if (d && !d->node->whiteout)
+		return -EEXIST;
+	if (d)
+		tdir_remove(dir, d);
+	err = tdir_add(dir, name, n);
+	if (err)
+		return err;
+	n->linkable = false;
+	tnode_touch(n, false, true);
+	return 0;
+}
+
 /*
  * tnode_open - an open file on node n.  Regular files honour O_TRUNC;
  * directories get tmpfs_dir_ops; fifos go to pipe.c; symlinks -ELOOP;
@@ -802,6 +896,40 @@ static int tmpfs_link(struct mount *m, const char *old, const char *new_)
 }
 
 /*
+ * RENAME_EXCHANGE: entries od (in odir) and nd (in ndir) swap their nodes.
+ * -ENOENT if nd is missing; directories moving between parents move
+ * their ".." link counts with them.
+ */
+static int tmpfs_exchange(struct tnode *odir, struct tdirent *od, struct tnode *ndir,
+			  struct tdirent *nd)
+{
+	struct tnode *a = od->node, *b;
+
+	if (!nd || nd->node->whiteout)
+		return -ENOENT;
+	b = nd->node;
+	if (a == b)
+		return 0;
+	od->node = b;
+	nd->node = a;
+	if (odir != ndir) {
+		if (S_ISDIR(a->mode)) {
+			odir->nlink--;
+			ndir->nlink++;
+		}
+		if (S_ISDIR(b->mode)) {
+			ndir->nlink--;
+			odir->nlink++;
+		}
+	}
+	tnode_touch(a, false, true);
+	tnode_touch(b, false, true);
+	tnode_touch(odir, true, true);
+	tnode_touch(ndir, true, true);
+	return 0;
+}
+
+/*
  * Moves entry old to new_ in one tree, with rename(2)'s checks:
  * -EEXIST (RENAME_NOREPLACE), -ENOTDIR, -EISDIR, -ENOTEMPTY, -EINVAL (a
  * directory into itself, RENAME_EXCHANGE/WHITEOUT unsupported), -EBUSY.
@@ -815,7 +943,7 @@ int tmpfs_rename_in(struct tnode *root, const char *old, const char *new_, unsig
 	uint64_t nl;
 	int err;
 
-	if (flags & ~1u)
+	if (flags & ~(TMPFS_RENAME_NOREPLACE | TMPFS_RENAME_EXCHANGE))
 		return -EINVAL;
 	err = tmpfs_resolve_parent(root, old, &odir, &oname);
 	if (err)
@@ -830,12 +958,14 @@ int tmpfs_rename_in(struct tnode *root, const char *old, const char *new_, unsig
 	if (!strncmp(new_, old, ol) && new_[ol] == '/')
 		return -EINVAL;
 	nd = tdir_find(ndir, nname);
+	if (flags & TMPFS_RENAME_EXCHANGE)
+		return tmpfs_exchange(odir, od, ndir, nd);
 	if (nd && nd->node->whiteout) {
 		tdir_remove(ndir, nd);
 		nd = NULL;
 	}
 	if (nd) {
-		if (flags & 1)
+		if (flags & TMPFS_RENAME_NOREPLACE)
 			return -EEXIST;
 		if (nd->node == n)
 			return 0;
@@ -870,6 +1000,30 @@ int tmpfs_rename_in(struct tnode *root, const char *old, const char *new_, unsig
 static int tmpfs_rename(struct mount *m, const char *old, const char *new_, unsigned flags)
 {
 	return tmpfs_rename_in(ROOT(m), old, new_, flags);
+}
+
+static int tmpfs_tmpfile(struct mount *m, const char *dir, int flags, uint32_t mode,
+			 struct file **out)
+{
+	struct tnode *d;
+	int err = tmpfs_resolve(ROOT(m), dir, &d);
+
+	if (err)
+		return err;
+	if (!S_ISDIR(d->mode))
+		return -ENOTDIR;
+	return tnode_tmpfile(m, d, flags, mode, out);
+}
+
+static int tmpfs_linkfile(struct mount *m, struct file *f, const char *new_)
+{
+	struct tnode *dir;
+	const char *name;
+	int err = tmpfs_resolve_parent(ROOT(m), new_, &dir, &name);
+
+	if (err)
+		return err == -EBUSY ? -EEXIST : err;
+	return tnode_linkfile(dir, name, f);
 }
 
 static int tmpfs_setattr(struct mount *m, const char *rel, int what, uint32_t mode, uint32_t uid,
@@ -953,6 +1107,8 @@ const struct fs_ops tmpfs_ops = {
 	.setxattr = tmpfs_setxattr,
 	.listxattr = tmpfs_listxattr,
 	.removexattr = tmpfs_removexattr,
+	.tmpfile = tmpfs_tmpfile,
+	.linkfile = tmpfs_linkfile,
 };
 
 /* Node-level xattrs for the overlay. */

@@ -60,6 +60,7 @@ void umk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oops(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 struct task;
+struct thread_group;
 
 /* ---- wait queues (task.c) ---- */
 struct wait_queue { struct list_head waiters; };
@@ -87,22 +88,24 @@ struct vma {
 	int prot;                     /* PROT_* */
 	int flags;                    /* MAP_SHARED/MAP_PRIVATE/MAP_ANONYMOUS/MAP_GROWSDOWN */
 	struct file *file;            /* file mapped, or NULL */
-	uint64_t pgoff;               /* offset of start in file, bytes */
+	uint64_t pgoff;               /* offset of start in file (or shared-anon object), bytes */
+	uint64_t shm_id;              /* MAP_SHARED|MAP_ANONYMOUS: the object, kept by fork */
 	char name[24];                /* "[heap]", "[stack]" or "" */
 };
 struct mm {
-	int refs;                     /* tasks using it (CLONE_VM / vfork) */
-	struct host_thread *host;     /* the stub's thread that edits it */
+	int refs;                     /* tasks using it (threads) */
 	struct list_head vmas;
 	uint64_t start_brk, brk, start_stack, mmap_top;
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t start_code, end_code, start_data, end_data;
 	struct file *exe;             /* /proc/PID/exe */
 };
-struct mm *mm_new(struct host_thread *host);
-struct mm *mm_fork(struct mm *old, struct host_thread *host);
+struct mm *mm_new(void);
+struct mm *mm_fork(struct mm *old);
 void mm_put(struct mm *mm);
-void mm_reset(struct mm *mm);                 /* drop every VMA (execve) */
+void mm_reset(struct mm *mm);                 /* drop every VMA but the vDSO (execve) */
+void mm_add_vdso(struct mm *mm);              /* the platform's vDSO pages as VMAs */
+uint64_t mm_vdso_base(struct mm *mm);         /* AT_SYSINFO_EHDR, or 0 */
 long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	     struct file *f, uint64_t off);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
@@ -111,6 +114,10 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	       uint64_t newaddr);
 long mm_brk(struct mm *mm, uint64_t brk);
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
+/* The identity of the memory behind a shared mapping at addr (futex keys):
+ * 0 and {object, offset} filled, or -EFAULT if unmapped, -EINVAL if the
+ * mapping is private. */
+int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3]);
 int mm_print_maps(struct mm *mm, char *buf, size_t len);
 
 /* Guest memory access: return 0 or -EFAULT (whole range or nothing). */
@@ -232,6 +239,12 @@ struct fs_ops {
 	int (*setxattr)(struct mount *m, const char *rel, const char *name, const void *v, size_t n, int flags);
 	ssize_t (*listxattr)(struct mount *m, const char *rel, char *buf, size_t n);
 	int (*removexattr)(struct mount *m, const char *rel, const char *name);
+	/* Optional: open(O_TMPFILE) - an unnamed regular file in directory
+	 * dir (mode already masked); linkable unless flags has O_EXCL. */
+	int (*tmpfile)(struct mount *m, const char *dir, int flags, uint32_t mode, struct file **out);
+	/* Optional: linkat(fd, "", ..., AT_EMPTY_PATH) - names open file f
+	 * (opened on this mount) as new_.  -ENOENT if f cannot be linked. */
+	int (*linkfile)(struct mount *m, struct file *f, const char *new_);
 };
 
 struct fs_struct {               /* CLONE_FS shares it */
@@ -313,6 +326,9 @@ bool signal_pending(struct task *t);
 void flush_signal_handlers(struct task *t);       /* execve */
 void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender);
 bool sig_ignored(struct task *t, int sig);
+void signal_wake(struct task *t);              /* out of a sleep or guest code */
+void wake_all_threads(struct thread_group *tg, struct task *except);
+long futex_wake_addr(struct task *t, uint64_t uaddr, int n); /* CLONE_CHILD_CLEARTID */
 void signal_child_exit(struct task *child);       /* SIGCHLD to parent */
 /* Takes the lowest pending signal in mask (task's own queue first, then the
  * thread group's) without delivering it: signalfd(2), sigtimedwait(2).
@@ -329,7 +345,9 @@ struct cred {
 /* Shared by the threads of a thread group (Linux's signal_struct). */
 struct thread_group {
 	int refs;
-	int nr_threads;
+	int nr_threads;               /* live threads */
+	struct list_head threads;     /* struct task.thread_node, live threads */
+	struct task *exec_task;       /* a thread in execve waiting for the others to go */
 	int tgid;
 	struct task *leader;
 	struct sigpending shared_pending;
@@ -363,6 +381,7 @@ struct task {
 	struct list_head children;    /* struct task.sibling, leaders only */
 	struct list_head sibling;
 	struct list_head all;         /* all_tasks */
+	struct list_head thread_node; /* tg->threads */
 	char comm[16];
 	struct cred cred;
 
@@ -380,6 +399,9 @@ struct task {
 	linux_stack_t altstack;
 
 	/* running */
+	struct host_thread *host;     /* the guest thread on the host; only this
+				       * task's kernel thread may touch it.  mm
+				       * edits go through the caller's own. */
 	enum task_state state;
 	struct linux_regs regs;
 	pthread_t kthread;
@@ -398,7 +420,9 @@ struct task {
 	uint64_t start_time_ns;
 	uint32_t personality;
 	int syscall_nr;               /* in flight, for oops and strace */
-	long fork_token;              /* platform token of a forked, not yet adopted mm */
+	long fork_token;              /* platform token of a new, not yet adopted host thread */
+	uint64_t set_child_tid;       /* CLONE_CHILD_SETTID: written once the child runs */
+	bool zapped;                  /* another thread's execve ends this one */
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
 };
@@ -417,6 +441,7 @@ void release_task(struct task *t);
 long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 	     uint64_t tls);
 int do_execve(struct task *t, const char *path, char **argv, char **envp);
+int de_thread(struct task *t);  /* execve: the other threads end */
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
 void guest_finished(int status);
 void task_count_live(void);       /* run_init's task starts counting as live */
@@ -428,6 +453,38 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd);
 void syscall_enter(struct task *t);
 extern FILE *strace_out;
 void strace_syscall(struct task *t, const struct sysargs *a, long ret, const char *pre);
+
+/* ---- kernel timers: ktimer.c ---- */
+struct ktimer {
+	struct list_head link;        /* the timer thread's list, while armed */
+	uint64_t deadline;            /* CLOCK_MONOTONIC ns */
+	void (*fn)(struct ktimer *);  /* run by the timer thread under klock, disarmed */
+	bool armed;
+};
+/* (Re)arms kt to run fn at deadline (a past deadline runs it at once, on
+ * the timer thread).  kt must be zeroed before its first use. */
+void ktimer_arm(struct ktimer *kt, uint64_t deadline, void (*fn)(struct ktimer *));
+void ktimer_cancel(struct ktimer *kt);      /* no-op if not armed */
+
+/* ---- file hooks run by the last file_put before ops->release ---- */
+void epoll_file_release(struct file *f);   /* epoll.c: f leaves every epoll set */
+void locks_file_release(struct file *f);   /* locks.c: flock and OFD locks of f */
+/* locks.c: close(2) of an fd of f by t: t's process drops its POSIX locks on f's inode */
+void locks_remove_posix(struct task *t, struct file *f);
+/* locks.c: every POSIX lock of process tgid (call at process exit) */
+void locks_exit(int tgid);
+long locks_flock(struct task *t, struct file *f, int op);
+long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
+
+/* ---- pipe helpers for splice(2) and tee(2): pipe.c ---- */
+bool file_is_pipe(struct file *f);
+/* Waits for data in read end f (unless nonblock or O_NONBLOCK) and copies
+ * up to n bytes without consuming them: count, 0 at EOF, -EAGAIN,
+ * -ERESTARTSYS, -EBADF. */
+ssize_t pipe_peek(struct task *t, struct file *f, void *buf, size_t n, bool nonblock);
+void pipe_consume(struct file *f, size_t n);   /* drops n bytes (after a peek) */
+/* pipe_write with SPLICE_F_NONBLOCK: nonblock overrides O_NONBLOCK */
+ssize_t pipe_write_nb(struct task *t, struct file *f, const void *buf, size_t n, bool nonblock);
 
 /* ---- global configuration: main.c ---- */
 struct umk_config {

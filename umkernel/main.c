@@ -21,7 +21,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define UMK_VERSION "0.1.0"
@@ -283,9 +282,9 @@ static int cmd_run(int argc, char **argv)
 	fflush(stdout);
 	if (strace_out && strace_out != stderr)
 		fclose(strace_out);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	if (LINUX_WIFSIGNALED(status))
+		return 128 + LINUX_WTERMSIG(status);
+	return LINUX_WEXITSTATUS(status);
 }
 
 int main(int argc, char **argv)

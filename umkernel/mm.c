@@ -56,19 +56,18 @@ static void vma_insert(struct mm *mm, struct vma *nv)
 	list_add_tail(&nv->link, &mm->vmas);
 }
 
-struct mm *mm_new(struct host_thread *host)
+struct mm *mm_new(void)
 {
 	struct mm *mm = calloc(1, sizeof *mm);
 	mm->refs = 1;
-	mm->host = host;
 	list_init(&mm->vmas);
 	mm->mmap_top = GUEST_MMAP_TOP;
 	return mm;
 }
 
-struct mm *mm_fork(struct mm *old, struct host_thread *host)
+struct mm *mm_fork(struct mm *old)
 {
-	struct mm *mm = mm_new(host);
+	struct mm *mm = mm_new();
 	for_each_vma(old, v)
 		list_add_tail(&vma_dup(v)->link, &mm->vmas);
 	mm->start_brk = old->start_brk;
@@ -102,10 +101,49 @@ void mm_put(struct mm *mm)
 	free(mm);
 }
 
+#define VMA_SPECIAL 0x40000000   /* host vDSO pages: kept across execve */
+
+/* Records the platform's vDSO mappings as VMAs of mm. */
+void mm_add_vdso(struct mm *mm)
+{
+	const struct platform_vdso *v = platform->vdso ? platform->vdso() : NULL;
+	if (!v)
+		return;
+	for (int i = 0; i < v->n; i++) {
+		struct vma *n = calloc(1, sizeof *n);
+		n->start = v->map[i].start;
+		n->end = v->map[i].end;
+		n->prot = v->map[i].prot;
+		n->flags = MAP_PRIVATE | VMA_SPECIAL;
+		snprintf(n->name, sizeof n->name, "%s", v->map[i].name);
+		vma_insert(mm, n);
+	}
+}
+
+/* The vDSO's address if mm still has it mapped, else 0 (no AT_SYSINFO_EHDR). */
+uint64_t mm_vdso_base(struct mm *mm)
+{
+	for_each_vma(mm, v)
+		if ((v->flags & VMA_SPECIAL) && !strcmp(v->name, "[vdso]"))
+			return v->start;
+	return 0;
+}
+
 void mm_reset(struct mm *mm)
 {
-	platform->munmap(mm->host, 0, STUB_START);
-	drop_vmas(mm);
+	/* unmap everything but the vDSO pages, gap by gap */
+	uint64_t from = 0;
+	for_each_vma(mm, v) {
+		if (!(v->flags & VMA_SPECIAL))
+			continue;
+		if (v->start > from)
+			platform->munmap(current->host, from, v->start - from);
+		from = v->end;
+	}
+	platform->munmap(current->host, from, STUB_START - from);
+	for_each_vma(mm, v)
+		if (!(v->flags & VMA_SPECIAL))
+			vma_free(v);
 	if (mm->exe)
 		file_put(mm->exe);
 	mm->exe = NULL;
@@ -129,7 +167,7 @@ static void split_at(struct mm *mm, uint64_t addr)
 		return;
 	struct vma *n = vma_dup(v);
 	n->start = addr;
-	if (n->file)
+	if (n->file || n->shm_id)
 		n->pgoff += addr - v->start;
 	v->end = addr;
 	list_add_tail(&n->link, v->link.next);
@@ -159,8 +197,8 @@ static void vma_merge(struct mm *mm)
 	for_each_vma(mm, v) {
 		struct vma *n = vma_next(mm, v);
 		if (n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
-		    v->file == n->file && !strcmp(v->name, n->name) &&
-		    (!v->file || v->pgoff + (v->end - v->start) == n->pgoff)) {
+		    v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
+		    ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff)) {
 			v->end = n->end;
 			vma_free(n);
 			v_n = vma_next(mm, v);
@@ -247,7 +285,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 			return -ENOMEM;
 	}
 	int hflags = type | MAP_FIXED | (flags & (MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE));
-	long r = platform->mmap(mm->host, addr, plen, prot, hflags, hostfd, off);
+	long r = platform->mmap(current->host, addr, plen, prot, hflags, hostfd, off);
 	if (r < 0)
 		return r;
 	vma_remove_range(mm, addr, addr + plen);
@@ -259,6 +297,9 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = file_get(f);
 		v->pgoff = off;
+	} else if (type == MAP_SHARED) {
+		static uint64_t next_shm_id;
+		v->shm_id = ++next_shm_id;
 	}
 	vma_insert(mm, v);
 	vma_merge(mm);
@@ -274,7 +315,7 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 		return -EINVAL;
 	if (addr + plen > STUB_START)
 		return -EINVAL;   /* the stub region is not the guest's */
-	int r = platform->munmap(mm->host, addr, plen);
+	int r = platform->munmap(current->host, addr, plen);
 	if (r < 0)
 		return r;
 	vma_remove_range(mm, addr, addr + plen);
@@ -313,7 +354,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		    (v->flags & MAP_TYPE) == MAP_SHARED && (v->file->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
 	}
-	int r = platform->mprotect(mm->host, addr, plen, prot);
+	int r = platform->mprotect(current->host, addr, plen, prot);
 	if (r < 0)
 		return r;
 	split_at(mm, addr);
@@ -363,7 +404,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		}
 		return (long)old;
 	} else if (range_free(mm, old + oldlen, old + newlen) && valid_range(old, newlen)) {
-		long r = platform->mremap(mm->host, old, oldlen, newlen, 0, 0);
+		long r = platform->mremap(current->host, old, oldlen, newlen, 0, 0);
 		if (r < 0)
 			return r;
 		split_at(mm, old);
@@ -379,7 +420,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		if (!newaddr)
 			return -ENOMEM;
 	}
-	long r = platform->mremap(mm->host, old, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, newaddr);
+	long r = platform->mremap(current->host, old, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, newaddr);
 	if (r < 0)
 		return r;
 	split_at(mm, old);
@@ -408,7 +449,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 		if (!range_free(mm, oldend, newend) || !valid_range(oldend, newend - oldend) ||
 		    newend > mm->mmap_top)
 			return (long)mm->brk;
-		long r = platform->mmap(mm->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
+		long r = platform->mmap(current->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		if (r < 0)
 			return (long)mm->brk;
@@ -421,12 +462,35 @@ long mm_brk(struct mm *mm, uint64_t brk)
 		vma_insert(mm, v);
 		vma_merge(mm);
 	} else if (newend < oldend) {
-		if (platform->munmap(mm->host, newend, oldend - newend) < 0)
+		if (platform->munmap(current->host, newend, oldend - newend) < 0)
 			return (long)mm->brk;
 		vma_remove_range(mm, newend, oldend);
 	}
 	mm->brk = brk;
 	return (long)brk;
+}
+
+int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3])
+{
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v)
+		return -EFAULT;
+	if ((v->flags & MAP_TYPE) != MAP_SHARED)
+		return -EINVAL;
+	uint64_t off = v->pgoff + (addr - v->start);
+	if (v->shm_id) {
+		key[0] = 1;
+		key[1] = v->shm_id;
+		key[2] = off;
+		return 0;
+	}
+	struct kstat st;
+	if (!v->file || !v->file->ops->fstat || v->file->ops->fstat(v->file, &st))
+		return -EINVAL;
+	key[0] = 2 + st.dev;   /* the inode, whichever open file maps it */
+	key[1] = st.ino;
+	key[2] = off;
+	return 0;
 }
 
 int mm_print_maps(struct mm *mm, char *buf, size_t len)
@@ -486,9 +550,9 @@ int copy_from_user(struct task *t, void *dst, uint64_t src, size_t len)
 {
 	if (!len)
 		return 0;
-	if (!t->mm || !t->mm->host)
+	if (!t->host)
 		return -EFAULT;
-	long n = platform->read_mem(t->mm->host, dst, src, len);
+	long n = platform->read_mem(t->host, dst, src, len);
 	return n == (long)len ? 0 : -EFAULT;
 }
 
@@ -496,16 +560,16 @@ int copy_to_user(struct task *t, uint64_t dst, const void *src, size_t len)
 {
 	if (!len)
 		return 0;
-	if (!t->mm || !t->mm->host)
+	if (!t->host)
 		return -EFAULT;
-	long n = platform->write_mem(t->mm->host, dst, src, len);
+	long n = platform->write_mem(t->host, dst, src, len);
 	return n == (long)len ? 0 : -EFAULT;
 }
 
 long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
 {
 	size_t got = 0;
-	if (!t->mm || !t->mm->host)
+	if (!t->host)
 		return -EFAULT;
 	while (got < max) {
 		/* read up to the end of the page so a string that ends just
@@ -513,7 +577,7 @@ long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
 		size_t chunk = GUEST_PAGE_SIZE - ((src + got) & (GUEST_PAGE_SIZE - 1));
 		if (chunk > max - got)
 			chunk = max - got;
-		long n = platform->read_mem(t->mm->host, dst + got, src + got, chunk);
+		long n = platform->read_mem(t->host, dst + got, src + got, chunk);
 		if (n <= 0)
 			return -EFAULT;
 		void *nul = memchr(dst + got, 0, n);
@@ -587,7 +651,7 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				goto mapped;
 		return -ENOMEM;
 	mapped:
-		return platform->madvise(t->mm->host, addr, plen, MADV_DONTNEED);
+		return platform->madvise(t->host, addr, plen, MADV_DONTNEED);
 	}
 	return 0;
 }

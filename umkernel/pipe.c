@@ -1,6 +1,7 @@
 /*
- * pipe.c - pipes and named FIFOs: pipe(2), pipe2(2), and the FIFO open
- * that filesystems call for S_IFIFO nodes.
+ * pipe.c - pipes and named FIFOs: pipe(2), pipe2(2), the FIFO open
+ * that filesystems call for S_IFIFO nodes, and the peek/consume helpers
+ * that splice(2) and tee(2) use (splice.c).
  *
  * In a nutshell: a struct pipe is an in-kernel byte ring (pipe_ring.h) of
  * 64 KiB (F_GETPIPE_SZ; F_SETPIPE_SZ resizes it) with counts of the open
@@ -543,4 +544,88 @@ void fifo_detach(void **fifo_slot)
 	if (p)
 		p->slot = NULL;
 	*fifo_slot = NULL;
+}
+
+/* ---- helpers for splice(2) and tee(2) ---- */
+
+/* file_is_pipe - whether f is an end of a pipe or FIFO. */
+bool file_is_pipe(struct file *f)
+{
+	return f && f->ops == &pipe_file_ops;
+}
+
+/*
+ * pipe_peek - copies up to n bytes from the front of read end f's pipe
+ * into buf without removing them, waiting for data as pipe_read does
+ * unless nonblock (or O_NONBLOCK).  Returns the count, 0 at EOF (no
+ * writer left), -EAGAIN, -ERESTARTSYS, -EBADF (not a read end).
+ */
+ssize_t pipe_peek(struct task *t, struct file *f, void *buf, size_t n, bool nonblock)
+{
+	struct pipe *p = ((struct pipe_end *)f->priv)->pipe;
+	struct pipe_ring *r = &p->ring;
+	struct waiter w;
+	size_t first;
+	int err;
+
+	if (!end_reads(f))
+		return -EBADF;
+	for (;;) {
+		if (r->len)
+			break;
+		if (!p->writers)
+			return 0;
+		if (nonblock || (f->flags & O_NONBLOCK) || !t)
+			return -EAGAIN;
+		waitq_add(&p->rwait, &w, t);
+		err = task_sleep(t, 0, -1, 0);
+		waitq_del(&w);
+		if (err == -EINTR)
+			return -ERESTARTSYS;
+	}
+	if (n > r->len)
+		n = r->len;
+	first = r->cap - r->head;
+	if (first > n)
+		first = n;
+	memcpy(buf, r->buf + r->head, first);
+	memcpy((char *)buf + first, r->buf, n - first);
+	return n;
+}
+
+/* pipe_consume - drops the first n bytes of f's pipe (after pipe_peek). */
+void pipe_consume(struct file *f, size_t n)
+{
+	struct pipe *p = ((struct pipe_end *)f->priv)->pipe;
+	struct pipe_ring *r = &p->ring;
+
+	if (n > r->len)
+		n = r->len;
+	if (!n)
+		return;
+	r->head = (r->head + n) % r->cap;
+	r->len -= n;
+	if (!r->len)
+		r->head = 0;
+	p->atime = pipe_now();
+	wake_up(&p->wwait);
+}
+
+/*
+ * pipe_write_nb - pipe_write to write end f; nonblock (SPLICE_F_NONBLOCK)
+ * makes it not wait for space whatever f's O_NONBLOCK says.  Returns as
+ * pipe_write: bytes written, -EAGAIN, -EPIPE (and SIGPIPE), -ERESTARTSYS.
+ */
+ssize_t pipe_write_nb(struct task *t, struct file *f, const void *buf, size_t n, bool nonblock)
+{
+	int saved = f->flags;
+	ssize_t r;
+
+	if (!nonblock)
+		return pipe_write(t, f, buf, n, NULL);
+	/* a non-blocking pipe_write never sleeps: nobody sees the flag */
+	f->flags |= O_NONBLOCK;
+	r = pipe_write(t, f, buf, n, NULL);
+	f->flags = saved;
+	return r;
 }

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 static int nr_live_tasks;    /* tasks not yet dead (zombies excluded) */
 
@@ -27,6 +26,7 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 	tg->nr_threads = 1;
 	tg->tgid = leader->tid;
 	tg->leader = leader;
+	list_init(&tg->threads);
 	list_init(&tg->shared_pending.queue);
 	waitq_init(&tg->child_wait);
 	waitq_init(&tg->signal_wait);
@@ -38,10 +38,11 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 }
 
 /*
- * do_fork - clone(2) for process flavours (fork, vfork, clone without
- * CLONE_THREAD).  flags: CLONE_* | exit signal.  Returns the child's pid
- * or -errno (-EINVAL for combinations Linux rejects, -ENOSYS for threads,
- * which come with the next platform work).  Mirrors kernel/fork.c.
+ * do_fork - clone(2).  flags: CLONE_* | exit signal.  A new process gets a
+ * copy-on-write copy of the address space (a host fork of the stub); a
+ * new thread (CLONE_THREAD) is a host thread in the same stub.  Returns the
+ * child's tid or -errno (-EINVAL for combinations Linux rejects, -EPERM
+ * for namespaces).  Mirrors kernel/fork.c copy_process.
  */
 long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 	     uint64_t tls)
@@ -52,15 +53,16 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		return -EINVAL;
 	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
 		return -EINVAL;
-	if (flags & (CLONE_THREAD | CLONE_SIGHAND))
-		return -ENOSYS;  /* threads: not yet */
 	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
 		     CLONE_NEWNET | CLONE_NEWCGROUP))
 		return -EPERM;
 	if (nr_live_tasks + 1 > (int)t->tg->rlim[6].rlim_cur && t->cred.uid != 0)
 		return -EAGAIN;
-
-	long token = platform->fork(t->mm->host);
+	bool thread = flags & CLONE_THREAD;
+	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
+	 * copy, and the parent waits for its execve or exit, which is all a
+	 * vfork child may do. */
+	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host);
 	if (token < 0)
 		return token;
 
@@ -68,15 +70,24 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	if (!c)
 		return -ENOMEM;
 	c->tid = alloc_pid();
-	c->tg = tg_new(c, t->tg);
-	c->parent = t->tg->leader;
-	list_add_tail(&c->sibling, &t->tg->leader->children);
+	if (thread) {
+		c->tg = t->tg;
+		c->tg->refs++;
+		c->tg->nr_threads++;
+		c->parent = t->parent;
+		c->mm = t->mm;
+		c->mm->refs++;
+		c->exit_signal = -1;
+	} else {
+		c->tg = tg_new(c, t->tg);
+		c->parent = t->tg->leader;
+		list_add_tail(&c->sibling, &t->tg->leader->children);
+		c->mm = mm_fork(t->mm);
+		c->exit_signal = flags & 0xff;
+	}
+	list_add_tail(&c->thread_node, &c->tg->threads);
 	memcpy(c->comm, t->comm, sizeof c->comm);
 	c->cred = t->cred;
-	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
-	 * copy, and the parent waits for its execve or exit, which is all a
-	 * vfork child may do. */
-	c->mm = mm_fork(t->mm, NULL);
 	c->fork_token = token;
 	if (flags & CLONE_FILES) {
 		c->files = t->files;
@@ -94,13 +105,17 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->fs->root = strdup(t->fs->root);
 		c->fs->umask = t->fs->umask;
 	}
-	c->sighand = calloc(1, sizeof *c->sighand);
-	c->sighand->refs = 1;
-	memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
+	if (flags & CLONE_SIGHAND) {
+		c->sighand = t->sighand;
+		c->sighand->refs++;
+	} else {
+		c->sighand = calloc(1, sizeof *c->sighand);
+		c->sighand->refs = 1;
+		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
+	}
 	c->blocked = t->blocked;
-	c->altstack = t->altstack;
+	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
-	c->exit_signal = flags & 0xff;
 	c->regs = t->regs;
 	c->regs.rax = 0;
 	c->cpu = -1;
@@ -110,14 +125,14 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->regs.fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = ctid;
+	if (flags & CLONE_CHILD_SETTID)
+		c->set_child_tid = ctid;
 	c->state = TASK_IN_KERNEL;
 	nr_live_tasks++;
 
 	int pid = c->tid;
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(t, ptid, &pid, sizeof pid);
-	if (flags & CLONE_CHILD_SETTID)
-		c->clear_child_tid = c->clear_child_tid; /* written by the child's first run */
 	task_start(c);
 	if (flags & CLONE_VFORK) {
 		c->vfork_parent = t;
@@ -199,44 +214,81 @@ static void check_guest_done(void)
 		guest_finished(init_task->exit_code);
 }
 
+/* The whole thread group is gone: the leader becomes a zombie for its
+ * parent (or is reaped at once if the parent ignores SIGCHLD). */
+static void process_exit(struct task *leader)
+{
+	struct thread_group *tg = leader->tg;
+	leader->exit_code = tg->group_exit ? tg->exit_code : leader->exit_code;
+	leader->state = TASK_ZOMBIE;
+	locks_exit(tg->tgid);   /* the process's POSIX record locks */
+	if (leader == init_task)
+		kill_all_but(leader);
+	reparent_children(leader);
+	if (leader->parent)
+		signal_child_exit(leader);   /* may release the leader */
+	else if (leader != init_task)
+		release_task(leader);
+}
+
 /*
- * do_exit - the task stops existing as a running thread: its mm, files
- * and fs state are released, it becomes a zombie for its parent to reap
- * (or is reaped at once if the parent ignores SIGCHLD).  status is a
- * wait(2) status: (code << 8) or the killing signal.  Never returns; the
- * calling kernel thread ends.  Mirrors kernel/exit.c.
+ * do_exit - the task stops existing as a running thread.  Its host thread
+ * ends (the whole stub if it was the last thread or the group is exiting),
+ * its mm, files and fs state are released.  A non-leader thread is freed
+ * at once; a leader stays a zombie until the last thread is gone, then
+ * its parent is told.  status is a wait(2) status: (code << 8) or the
+ * killing signal.  Never returns; the calling kernel thread ends.
+ * Mirrors kernel/exit.c.
  */
 void do_exit(struct task *t, int status)
 {
+	struct thread_group *tg = t->tg;
 	t->exit_code = status;
-	if (t->clear_child_tid) {
+	if (t->clear_child_tid && t->host) {
 		int zero = 0;
-		copy_to_user(t, t->clear_child_tid, &zero, sizeof zero);
+		if (!copy_to_user(t, t->clear_child_tid, &zero, sizeof zero))
+			futex_wake_addr(t, t->clear_child_tid, 1);
 	}
 	vfork_release(t);
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
-	struct mm *mm = t->mm;
-	t->mm = NULL;
-	if (mm && mm->refs == 1 && mm->host) {
-		struct host_thread *h = mm->host;
-		mm->host = NULL;
+	bool counted = t->state != TASK_NEW;
+	list_del(&t->thread_node);
+	if (t != tg->leader)
+		t->state = TASK_DEAD;   /* gone for /proc from here on */
+	if (t->host) {
+		/* The last thread, or a group exit, ends the whole stub; a
+		 * thread that exits alone ends only its host thread. */
+		struct host_thread *h = t->host;
+		bool whole = tg->group_exit || tg->nr_threads == 1;
+		t->host = NULL;
 		pthread_mutex_unlock(&klock);
-		platform->destroy(h);
+		if (whole)
+			platform->destroy(h);
+		else
+			platform->thread_exit(h);
 		pthread_mutex_lock(&klock);
 	}
-	if (mm)
-		mm_put(mm);
+	if (t->mm)
+		mm_put(t->mm);
+	t->mm = NULL;
 	files_fs_release(t);
-	if (t->state != TASK_NEW)
+	if (counted)
 		nr_live_tasks--;
-	t->state = TASK_ZOMBIE;
-	if (t == init_task)
-		kill_all_but(t);
-	reparent_children(t);
-
-	struct task *parent = t->parent;
-	if (parent) {
-		signal_child_exit(t);   /* may reap t at once (SIGCHLD ignored) */
+	/* Counted down only now, under klock, after the host side is gone:
+	 * whichever thread finishes last reports the process. */
+	bool last = --tg->nr_threads == 0;
+	if (tg->exec_task)
+		task_wake(tg->exec_task);
+	struct task *leader = tg->leader;
+	if (t != leader) {
+		t->state = TASK_DEAD;
+		release_task(t);
+		if (last && leader->state == TASK_ZOMBIE)
+			process_exit(leader);
+	} else {
+		t->state = TASK_ZOMBIE;
+		if (last)
+			process_exit(t);
 	}
 	/* t may be freed now. */
 	check_guest_done();
@@ -246,9 +298,65 @@ void do_exit(struct task *t, int status)
 
 void do_group_exit(struct task *t, int status)
 {
-	t->tg->group_exit = true;
-	t->tg->exit_code = status;
-	do_exit(t, status);
+	if (!t->tg->group_exit) {
+		t->tg->group_exit = true;
+		t->tg->exit_code = status;
+		wake_all_threads(t->tg, t);
+	}
+	do_exit(t, t->tg->exit_code);
+}
+
+/*
+ * de_thread - execve in a thread group: every other thread ends, and the
+ * exec'ing thread takes over the leader's pid.  Returns 0, or -EINTR if a
+ * fatal signal came first (the caller's exit path takes it).
+ * Mirrors fs/exec.c de_thread.
+ */
+int de_thread(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	if (tg->nr_threads == 1 && tg->leader == t)
+		return 0;
+	tg->exec_task = t;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &tg->threads) {
+		struct task *o = list_entry(p, struct task, thread_node);
+		if (o != t) {
+			o->zapped = true;
+			signal_wake(o);
+		}
+	}
+	while (tg->nr_threads > 1) {
+		if (tg->group_exit) {
+			tg->exec_task = NULL;
+			return -EINTR;
+		}
+		task_sleep(t, now_ns(CLOCK_MONOTONIC) + 100000000ULL, -1, 0);
+	}
+	tg->exec_task = NULL;
+	struct task *leader = tg->leader;
+	if (leader != t) {
+		/* take the leader's place: pid, parent, children */
+		t->tid = leader->tid;
+		t->parent = leader->parent;
+		t->exit_signal = leader->exit_signal;
+		list_del(&t->sibling);
+		list_add_tail(&t->sibling, &leader->sibling);
+		list_del(&leader->sibling);
+		list_for_each_safe(p, n, &leader->children) {
+			struct task *c = list_entry(p, struct task, sibling);
+			list_del(&c->sibling);
+			list_add_tail(&c->sibling, &t->children);
+			c->parent = t;
+		}
+		tg->leader = t;
+		tg->tgid = t->tid;
+		if (leader == init_task)
+			init_task = t;
+		leader->tid = -leader->tid;   /* never found again */
+		release_task(leader);
+	}
+	return 0;
 }
 
 /* A task created by run_init counts as live from its first run. */
@@ -263,9 +371,9 @@ static bool wait_match(struct task *t, struct task *c, int which, int id)
 {
 	(void)t;
 	switch (which) {
-	case P_ALL: return true;
-	case P_PID: return c->tid == id;
-	case P_PGID: return c->tg->pgid == id;
+	case LINUX_P_ALL: return true;
+	case LINUX_P_PID: return c->tid == id;
+	case LINUX_P_PGID: return c->tg->pgid == id;
 	}
 	return false;
 }
@@ -279,8 +387,8 @@ struct wait_result {
 
 /*
  * do_wait - the common part of wait4 and waitid.  which/id as waitid's
- * (P_ALL, P_PID, P_PGID).  options: WNOHANG, WUNTRACED/WSTOPPED,
- * WCONTINUED, WEXITED, WNOWAIT.  Returns the pid reported, 0 for WNOHANG
+ * (LINUX_P_ALL, LINUX_P_PID, LINUX_P_PGID).  options: LINUX_WNOHANG, LINUX_WUNTRACED/LINUX_WUNTRACED,
+ * LINUX_WCONTINUED, LINUX_WEXITED, LINUX_WNOWAIT.  Returns the pid reported, 0 for LINUX_WNOHANG
  * with nothing to report, or -ECHILD / -ERESTARTSYS.
  */
 static int do_wait(struct task *t, int which, int id, int options, struct wait_result *wr)
@@ -294,50 +402,50 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 			if (!wait_match(t, c, which, id))
 				continue;
 			any = true;
-			if (c->state == TASK_ZOMBIE && (options & WEXITED)) {
+			if (c->state == TASK_ZOMBIE && (options & LINUX_WEXITED)) {
 				wr->pid = c->tid;
 				wr->status = c->exit_code;
-				if (WIFEXITED(c->exit_code)) {
+				if (LINUX_WIFEXITED(c->exit_code)) {
 					wr->code = 1 /* CLD_EXITED */;
-					wr->child_status = WEXITSTATUS(c->exit_code);
+					wr->child_status = LINUX_WEXITSTATUS(c->exit_code);
 				} else {
 					wr->code = 2 /* CLD_KILLED */;
-					wr->child_status = WTERMSIG(c->exit_code);
+					wr->child_status = LINUX_WTERMSIG(c->exit_code);
 				}
 				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;
 				wr->stime_ns = c->stime_ns + c->tg->cstime_ns;
 				wr->uid = c->cred.uid;
-				if (!(options & WNOWAIT)) {
+				if (!(options & LINUX_WNOWAIT)) {
 					t->tg->cutime_ns += wr->utime_ns;
 					t->tg->cstime_ns += wr->stime_ns;
 					release_task(c);
 				}
 				return wr->pid;
 			}
-			if ((options & WUNTRACED) && c->tg->stop_report > 0 && c->tg->stop_state) {
+			if ((options & LINUX_WUNTRACED) && c->tg->stop_report > 0 && c->tg->stop_state) {
 				wr->pid = c->tid;
 				wr->status = (c->tg->stop_report << 8) | 0x7f;
 				wr->code = 5 /* CLD_STOPPED */;
 				wr->child_status = c->tg->stop_report;
 				wr->uid = c->cred.uid;
-				if (!(options & WNOWAIT))
+				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
 			}
-			if ((options & WCONTINUED) && c->tg->stop_report == -1) {
+			if ((options & LINUX_WCONTINUED) && c->tg->stop_report == -1) {
 				wr->pid = c->tid;
 				wr->status = 0xffff;
 				wr->code = 6 /* CLD_CONTINUED */;
 				wr->child_status = SIGCONT;
 				wr->uid = c->cred.uid;
-				if (!(options & WNOWAIT))
+				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
 			}
 		}
 		if (!any)
 			return -ECHILD;
-		if (options & WNOHANG)
+		if (options & LINUX_WNOHANG)
 			return 0;
 		struct waiter w;
 		waitq_add(&t->tg->child_wait, &w, t);
@@ -361,23 +469,23 @@ long sys_wait4(struct task *t, struct sysargs *a)
 {
 	int pid = arg_int(a, 0);
 	int options = arg_int(a, 2);
-	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+	if (options & ~(LINUX_WNOHANG | LINUX_WUNTRACED | LINUX_WCONTINUED | LINUX___WNOTHREAD | LINUX___WCLONE | LINUX___WALL))
 		return -EINVAL;
-	int which = P_ALL, id = 0;
+	int which = LINUX_P_ALL, id = 0;
 	if (pid > 0) {
-		which = P_PID;
+		which = LINUX_P_PID;
 		id = pid;
 	} else if (pid == 0) {
-		which = P_PGID;
+		which = LINUX_P_PGID;
 		id = t->tg->pgid;
 	} else if (pid < -1) {
-		which = P_PGID;
+		which = LINUX_P_PGID;
 		id = -pid;
 	} else if (pid == INT32_MIN) {
 		return -ESRCH;
 	}
 	struct wait_result wr = { 0 };
-	int r = do_wait(t, which, id, options | WEXITED, &wr);
+	int r = do_wait(t, which, id, options | LINUX_WEXITED, &wr);
 	if (r <= 0)
 		return r;
 	if (a->a[1] && copy_to_user(t, a->a[1], &wr.status, sizeof(int)))
@@ -394,15 +502,15 @@ long sys_wait4(struct task *t, struct sysargs *a)
 long sys_waitid(struct task *t, struct sysargs *a)
 {
 	int which = arg_int(a, 0), id = arg_int(a, 1), options = arg_int(a, 3);
-	if (options & ~(WNOHANG | WSTOPPED | WCONTINUED | WEXITED | WNOWAIT | __WNOTHREAD | __WCLONE | __WALL))
+	if (options & ~(LINUX_WNOHANG | LINUX_WUNTRACED | LINUX_WCONTINUED | LINUX_WEXITED | LINUX_WNOWAIT | LINUX___WNOTHREAD | LINUX___WCLONE | LINUX___WALL))
 		return -EINVAL;
-	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+	if (!(options & (LINUX_WEXITED | LINUX_WUNTRACED | LINUX_WCONTINUED)))
 		return -EINVAL;
-	if (which == P_PGID && id == 0)
+	if (which == LINUX_P_PGID && id == 0)
 		id = t->tg->pgid;
-	if (which != P_ALL && which != P_PID && which != P_PGID)
+	if (which != LINUX_P_ALL && which != LINUX_P_PID && which != LINUX_P_PGID)
 		return -EINVAL;
-	if (which == P_PID && id <= 0)
+	if (which == LINUX_P_PID && id <= 0)
 		return -EINVAL;
 	struct wait_result wr = { 0 };
 	int r = do_wait(t, which, id, options, &wr);

@@ -13,7 +13,6 @@
 #include "kernel.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #define SIG_DFL_ 0
 #define SIG_IGN_ 1
@@ -58,7 +57,7 @@ bool signal_pending(struct task *t)
 		return false;
 	if (pending_set(t) & ~t->blocked)
 		return true;
-	return t->tg->group_exit;
+	return t->tg->group_exit || t->zapped;
 }
 
 void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender)
@@ -100,12 +99,38 @@ static void notify_parent_cldstop(struct task *t, int code, int sig)
 	send_signal(parent, SIGCHLD, &si, true);
 }
 
-/* Wakes the thread that will take a signal; kicks it out of guest code. */
-static void signal_wake(struct task *t)
+/* Wakes t from a sleep, or kicks it out of guest code, so that it looks
+ * at its signals on the way back to user mode. */
+void signal_wake(struct task *t)
 {
 	task_wake(t);
-	if (t->state == TASK_RUNNING_USER && t->mm && t->mm->host)
-		platform->kick(t->mm->host);
+	if (t->state == TASK_RUNNING_USER && t->host)
+		platform->kick(t->host);
+}
+
+void wake_all_threads(struct thread_group *tg, struct task *except)
+{
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &tg->threads) {
+		struct task *o = list_entry(p, struct task, thread_node);
+		if (o != except)
+			signal_wake(o);
+	}
+}
+
+/* The thread that takes a group signal: the target if it does not block
+ * it, else any live thread that does not (kernel/signal.c complete_signal). */
+static struct task *pick_thread(struct task *t, int sig)
+{
+	if (!(t->blocked & SIGBIT(sig)) && t->state != TASK_ZOMBIE)
+		return t;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &t->tg->threads) {
+		struct task *o = list_entry(p, struct task, thread_node);
+		if (!(o->blocked & SIGBIT(sig)))
+			return o;
+	}
+	return t;
 }
 
 /*
@@ -129,7 +154,7 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 			tg->stop_report = -1;
 			if (sig == SIGCONT)
 				notify_parent_cldstop(tg->leader, 6 /* CLD_CONTINUED */, SIGCONT);
-			task_wake(tg->leader);
+			wake_all_threads(tg, NULL);
 		}
 	} else if (stop_sigs & SIGBIT(sig)) {
 		discard(&tg->shared_pending, SIGBIT(SIGCONT));
@@ -151,9 +176,15 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	}
 	p->set |= SIGBIT(sig);
 	wake_up(&tg->signal_wait);
-	if (sig == SIGKILL)
-		tg->group_exit = true, tg->exit_code = SIGKILL;
-	signal_wake(group ? tg->leader : t);
+	if (sig == SIGKILL) {
+		if (!tg->group_exit) {
+			tg->group_exit = true;
+			tg->exit_code = SIGKILL;
+		}
+		wake_all_threads(tg, NULL);
+		return 0;
+	}
+	signal_wake(group ? pick_thread(t, sig) : t);
 	return 0;
 }
 
@@ -226,10 +257,10 @@ void signal_child_exit(struct task *c)
 	bool autoreap = parent->sighand && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
 	if (c->exit_signal && !autoreap) {
 		linux_siginfo_t si;
-		siginfo_kill(&si, c->exit_signal, WIFEXITED(c->exit_code) ? 1 : 2, NULL);
+		siginfo_kill(&si, c->exit_signal, LINUX_WIFEXITED(c->exit_code) ? 1 : 2, NULL);
 		si.u.chld.pid = c->tid;
 		si.u.chld.uid = c->cred.uid;
-		si.u.chld.status = WIFEXITED(c->exit_code) ? WEXITSTATUS(c->exit_code) : WTERMSIG(c->exit_code);
+		si.u.chld.status = LINUX_WIFEXITED(c->exit_code) ? LINUX_WEXITSTATUS(c->exit_code) : LINUX_WTERMSIG(c->exit_code);
 		send_signal(parent, c->exit_signal, &si, true);
 	}
 	wake_up(&parent->tg->child_wait);
@@ -331,7 +362,7 @@ static int setup_rt_frame(struct task *t, int sig, const linux_siginfo_t *info,
 	    !onstack)
 		sp = t->altstack.ss_sp + t->altstack.ss_size;
 	struct linux_fpregs fp;
-	if (platform->get_fpregs(t->mm->host, &fp))
+	if (platform->get_fpregs(t->host, &fp))
 		memset(&fp, 0, sizeof fp);
 	memset(fp.padding, 0, sizeof fp.padding); /* no FP_XSTATE_MAGIC1: plain fxsave */
 	sp = (sp - sizeof fp) & ~63UL;
@@ -374,7 +405,7 @@ static int setup_rt_frame(struct task *t, int sig, const linux_siginfo_t *info,
 	r->orig_rax = (uint64_t)-1;
 	/* A fresh default FPU state for the handler, as Linux gives one. */
 	struct linux_fpregs clean = { .cwd = 0x37f, .mxcsr = 0x1f80, .mxcsr_mask = 0xffff };
-	platform->set_fpregs(t->mm->host, &clean);
+	platform->set_fpregs(t->host, &clean);
 	return 0;
 }
 
@@ -430,6 +461,7 @@ static void do_group_stop(struct task *t, int sig)
 		tg->stop_state = 1;
 		tg->stop_report = sig;
 		notify_parent_cldstop(t, 5 /* CLD_STOPPED */, sig);
+		wake_all_threads(tg, t); /* every thread stops */
 	}
 }
 
@@ -444,6 +476,8 @@ void do_signal(struct task *t, long ret)
 	for (;;) {
 		if (t->tg->group_exit)
 			do_exit(t, t->tg->exit_code);
+		if (t->zapped)
+			do_exit(t, 0);
 		if (t->tg->stop_state) {
 			if (pending_set(t) & SIGBIT(SIGKILL))
 				do_group_exit(t, SIGKILL);
@@ -652,7 +686,7 @@ long sys_rt_sigreturn(struct task *t, struct sysargs *a)
 		struct linux_fpregs fp;
 		if (!copy_from_user(t, &fp, sc->fpstate, sizeof fp)) {
 			fp.mxcsr &= 0xffff;
-			platform->set_fpregs(t->mm->host, &fp);
+			platform->set_fpregs(t->host, &fp);
 		}
 	}
 	t->blocked = f.uc.uc_sigmask & ~unblockable;

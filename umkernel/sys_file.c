@@ -1,7 +1,8 @@
 /*
  * sys_file.c - descriptor-based file syscalls: read/write and their
  * positional and vectored forms, lseek, close, dup*, fcntl, fstat,
- * getdents, ftruncate, fchmod/fchown, fchdir, fstatfs, sendfile, ioctl.
+ * getdents, ftruncate, fchmod/fchown, fchdir, fstatfs, sendfile, ioctl,
+ * flock (locks.c does the locking), fallocate, memfd_create.
  *
  * Handlers decode arguments, move guest data through a kernel bounce
  * buffer (copy_from_user/copy_to_user) and call the file's ops.  Reads
@@ -28,6 +29,9 @@
 #define L_FIONCLEX 0x5450
 #define L_FIONBIO  0x5421
 #define L_FIOASYNC 0x5452
+#define MFD_NOEXEC_SEAL_ 0x0008U
+#define MFD_EXEC_        0x0010U
+#define F_SEAL_EXEC_     0x0020
 #ifndef ENOIOCTLCMD
 #define ENOIOCTLCMD 515
 #endif
@@ -56,8 +60,12 @@ static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int6
 		return -EFAULT;   /* access_ok() on the whole count, as Linux */
 	if (n > IO_CHUNK)
 		n = IO_CHUNK;
-	if (n == 0)
-		return 0;
+	if (n == 0) {
+		char dummy;
+
+		/* the file decides (eventfd: EINVAL); a host fd would wait */
+		return f->ops == &hostfd_file_ops ? 0 : f->ops->read(t, f, &dummy, 0, p);
+	}
 	if (!user_range_ok(t, buf, n, PROT_WRITE))
 		return -EFAULT;   /* refuse before consuming anything */
 	kb = malloc(n);
@@ -351,9 +359,22 @@ out:
 	return r;
 }
 
+/* Closing fd (close, dup2 over it, close_range): t's process drops its
+ * POSIX locks on the file's inode first, as Linux's filp_close. */
+static int close_fd(struct task *t, int fd)
+{
+	struct file *f = fd_get(t, fd);
+
+	if (!f)
+		return -EBADF;
+	locks_remove_posix(t, f);
+	file_put(f);
+	return fd_close(t, fd);
+}
+
 long sys_close(struct task *t, struct sysargs *a)
 {
-	return fd_close(t, arg_int(a, 0));
+	return close_fd(t, arg_int(a, 0));
 }
 
 long sys_close_range(struct task *t, struct sysargs *a)
@@ -372,7 +393,7 @@ long sys_close_range(struct task *t, struct sysargs *a)
 		if (flags & 4)
 			ft->cloexec[fd] = 1;
 		else
-			fd_close(t, fd);
+			close_fd(t, fd);
 	}
 	return 0;
 }
@@ -399,6 +420,8 @@ static long do_dup3(struct task *t, int oldfd, int newfd, int flags)
 		file_put(f);
 		return -EINVAL;
 	}
+	if (newfd >= 0 && newfd < t->files->nfds && t->files->files[newfd])
+		locks_remove_posix(t, t->files->files[newfd]);
 	return fd_install_at(t, newfd, f, flags & O_CLOEXEC);
 }
 
@@ -422,17 +445,31 @@ long sys_dup3(struct task *t, struct sysargs *a)
 	return do_dup3(t, arg_int(a, 0), arg_int(a, 1), arg_int(a, 2));
 }
 
-struct linux_flock {
-	int16_t l_type, l_whence;
-	int64_t l_start, l_len;
-	int32_t l_pid, pad;
-};
+/*
+ * F_ADD_SEALS, F_GET_SEALS on a tmpfs or memfd file: the seals live on
+ * the host memfd behind it, so the host enforces them (writes, truncate,
+ * mmap).  Files made by memfd_create without MFD_ALLOW_SEALING, and other
+ * tmpfs files, carry F_SEAL_SEAL.  -EINVAL for other files or unknown
+ * seals, -EPERM to add seals without write access or after F_SEAL_SEAL,
+ * -EBUSY (F_SEAL_WRITE with writable shared mappings).
+ */
+static long memfd_fcntl(struct file *f, int cmd, unsigned int seals)
+{
+	int fd = tmpfs_file_memfd(f);
+	int r;
+
+	if (fd < 0)
+		return -EINVAL;
+	if (cmd == F_ADD_SEALS && (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EPERM;
+	r = cmd == F_ADD_SEALS ? fcntl(fd, F_ADD_SEALS, seals) : fcntl(fd, F_GET_SEALS);
+	return r < 0 ? -errno : r;
+}
 
 long sys_fcntl(struct task *t, struct sysargs *a)
 {
 	int fd = arg_int(a, 0), cmd = arg_int(a, 1);
 	struct file *f = fd_get(t, fd);
-	struct linux_flock fl;
 	long r = 0;
 
 	if (!f)
@@ -469,49 +506,17 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 		break;
 	}
 	case F_GETLK:
-		if (copy_from_user(t, &fl, arg_ptr(a, 2), sizeof(fl))) {
-			r = -EFAULT;
-			break;
-		}
-		if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK) {
-			r = -EINVAL;
-			break;
-		}
-		fl.l_type = F_UNLCK;
-		r = copy_to_user(t, arg_ptr(a, 2), &fl, sizeof(fl));
-		break;
 	case F_SETLK:
 	case F_SETLKW:
+	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		if (copy_from_user(t, &fl, arg_ptr(a, 2), sizeof(fl))) {
-			r = -EFAULT;
-			break;
-		}
-		if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
-			r = -EINVAL;
-		else if ((fl.l_type == F_RDLCK && (f->flags & O_ACCMODE) == O_WRONLY) ||
-			 (fl.l_type == F_WRLCK && (f->flags & O_ACCMODE) == O_RDONLY))
-			r = -EBADF;
-		break;
-	case F_OFD_GETLK:
-		if (copy_from_user(t, &fl, arg_ptr(a, 2), sizeof(fl))) {
-			r = -EFAULT;
-			break;
-		}
-		fl.l_type = F_UNLCK;
-		r = copy_to_user(t, arg_ptr(a, 2), &fl, sizeof(fl));
+		r = locks_fcntl(t, f, cmd, arg_ptr(a, 2));
 		break;
 	case F_GETPIPE_SZ:
-	case F_SETPIPE_SZ: {
-		struct kstat st;
-
-		if (f->ops->fstat && f->ops->fstat(f, &st) == 0 && S_ISFIFO(st.mode))
-			r = 65536;
-		else
-			r = -EBADF;
+	case F_SETPIPE_SZ:
+		r = pipe_fcntl(f, cmd, arg_ptr(a, 2));
 		break;
-	}
 	case F_GETOWN:
 	case F_SETOWN:
 	case F_SETSIG:
@@ -525,7 +530,7 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
-		r = -EINVAL;
+		r = memfd_fcntl(f, cmd, arg_uint(a, 2));
 		break;
 	default:
 		r = -EINVAL;
@@ -534,22 +539,102 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 	return r;
 }
 
+/* sys_flock(fd, op) - whole-file advisory locks (locks.c). */
 long sys_flock(struct task *t, struct sysargs *a)
 {
 	struct file *f = fd_get(t, arg_int(a, 0));
-	int op = arg_int(a, 1) & ~LOCK_NB;
-	long r = 0;
+	long r;
 
 	if (!f)
 		return -EBADF;
-	if (f->flags & O_PATH)
-		r = -EBADF;
-	else if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN)
-		r = -EINVAL;
-	else
-		f->lock_owner = op == LOCK_UN ? 0 : (uint32_t)t->tg->tgid;
+	r = locks_flock(t, f, arg_int(a, 1));
 	file_put(f);
 	return r;
+}
+
+/*
+ * sys_fallocate(fd, mode, offset, len) - done on the host fd behind the
+ * file (a tmpfs memfd, a --rw host file), so every mode the host supports
+ * works: 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|KEEP_SIZE,
+ * ZERO_RANGE...  -EBADF unless open for writing, -EINVAL for offset < 0
+ * or len <= 0, -EISDIR, -ESPIPE (a pipe), -ENODEV (not a regular file),
+ * -EOPNOTSUPP with no host fd, the host's errno otherwise.
+ */
+long sys_fallocate(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	int mode = arg_int(a, 1), hfd;
+	int64_t off = arg_long(a, 2), len = arg_long(a, 3);
+	struct kstat st;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = -EBADF;
+	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
+		goto out;
+	r = -EINVAL;
+	if (off < 0 || len <= 0)
+		goto out;
+	r = -ENODEV;
+	if (!f->ops->fstat || f->ops->fstat(f, &st))
+		goto out;
+	if (S_ISDIR(st.mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (S_ISFIFO(st.mode)) {
+		r = -ESPIPE;
+		goto out;
+	}
+	if (!S_ISREG(st.mode))
+		goto out;
+	r = -EFBIG;
+	if (off + len < 0)
+		goto out;
+	hfd = f->ops->host_fd ? f->ops->host_fd(f) : -ENODEV;
+	r = -EOPNOTSUPP;
+	if (hfd < 0)
+		goto out;
+	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
+	if (!r)
+		tmpfs_file_touch(f);
+out:
+	file_put(f);
+	return r;
+}
+
+/*
+ * sys_memfd_create(name, flags) - an anonymous tmpfs file (a host memfd,
+ * so it can be mapped MAP_SHARED and is shared across fork), mode 0777,
+ * shown as "/memfd:NAME (deleted)".  flags: MFD_CLOEXEC,
+ * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (0666 and F_SEAL_EXEC), MFD_EXEC;
+ * MFD_HUGETLB and others -EINVAL.  -EINVAL for a name over 249 bytes,
+ * -EFAULT, -EMFILE, -ENOMEM.
+ */
+long sys_memfd_create(struct task *t, struct sysargs *a)
+{
+	unsigned int flags = arg_uint(a, 1);
+	char name[250], path[300];
+	struct file *f;
+	long r;
+
+	if (flags & ~(unsigned)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_ | MFD_EXEC_))
+		return -EINVAL;
+	if ((flags & MFD_NOEXEC_SEAL_) && (flags & MFD_EXEC_))
+		return -EINVAL;
+	r = strncpy_from_user(t, name, arg_ptr(a, 0), sizeof(name));
+	if (r == -ENAMETOOLONG)
+		return -EINVAL;
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/memfd:%s (deleted)", name);
+	r = tmpfs_anon_file(path, flags & MFD_NOEXEC_SEAL_ ? 0666 : 0777,
+			    flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_),
+			    flags & MFD_NOEXEC_SEAL_ ? F_SEAL_EXEC_ : 0, &f);
+	if (r)
+		return r;
+	return fd_install(t, 0, f, flags & MFD_CLOEXEC);
 }
 
 static long do_fsync(struct task *t, int fd)

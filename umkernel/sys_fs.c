@@ -89,6 +89,55 @@ static int parent_perm(struct task *t, const char *abs)
 
 /* ---- open ---- */
 
+/*
+ * open(O_TMPFILE): an unnamed regular file in directory path, through the
+ * mount's tmpfile op (Linux's do_tmpfile).  -EINVAL without write access
+ * or with O_CREAT, -ENOENT, -ENOTDIR, -EACCES (no write and search on the
+ * directory), -EROFS, -EOPNOTSUPP where the filesystem cannot.
+ */
+static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		      struct file **out)
+{
+	int acc = flags & O_ACCMODE;
+	struct nameidata nd;
+	struct kstat st;
+	char *fp;
+	int err;
+
+	if ((flags & (__O_TMPFILE | O_CREAT)) != __O_TMPFILE || (acc != O_WRONLY && acc != O_RDWR))
+		return -EINVAL;
+	err = vfs_walk(t, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY, &nd);
+	if (err)
+		return err;
+	if (!nd.exists)
+		err = -ENOENT;
+	else if (!S_ISDIR(nd.st.mode) || nd.magic)
+		err = -ENOTDIR;
+	else if (!(err = vfs_permission(t, &nd.st, W_OK | X_OK))) {
+		if (nd.mnt->mflags & 1)
+			err = -EROFS;
+		else if (!nd.mnt->ops->tmpfile)
+			err = -EOPNOTSUPP;
+		else
+			err = nd.mnt->ops->tmpfile(nd.mnt, nd.rel, flags, mode & 07777 & ~cur_umask(t), out);
+	}
+	if (!err) {
+		st.ino = 0;
+		if ((*out)->ops->fstat)
+			(*out)->ops->fstat(*out, &st);
+		if (asprintf(&fp, "%s%s#%llu (deleted)", nd.abs, strcmp(nd.abs, "/") ? "/" : "",
+			     (unsigned long long)st.ino) >= 0) {
+			free((*out)->path);
+			(*out)->path = fp;
+		}
+		(*out)->mnt = nd.mnt;
+		(*out)->flags = (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC |
+					  O_DIRECT | O_NOATIME)) | O_LARGEFILE;
+	}
+	nd_release(&nd);
+	return err;
+}
+
 static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32_t mode)
 {
 	struct file *f;
@@ -97,7 +146,10 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32
 
 	if (err)
 		return err;
-	err = vfs_open(t, dirfd, p, flags, mode, &f);
+	if (flags & __O_TMPFILE & ~O_DIRECTORY)
+		err = do_tmpfile(t, dirfd, p, flags, mode, &f);
+	else
+		err = vfs_open(t, dirfd, p, flags, mode, &f);
 	free(p);
 	if (err)
 		return err;
@@ -451,6 +503,24 @@ long sys_unlinkat(struct task *t, struct sysargs *a)
 	return do_unlink(t, arg_int(a, 0), arg_ptr(a, 1));
 }
 
+/* renameat2(RENAME_EXCHANGE) of two walked names on one mount. */
+static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
+{
+	size_t nl = strlen(n->abs);
+	int err;
+
+	if (!n->exists)
+		return -ENOENT;
+	if (!strncmp(o->abs, n->abs, nl) && o->abs[nl] == '/')
+		return -EINVAL;         /* the old name is inside the new one */
+	if (!strcmp(o->abs, n->abs))
+		return 0;
+	if ((err = parent_perm(t, o->abs)) || (err = parent_perm(t, n->abs)))
+		return err;
+	return o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
+				   : -EPERM;
+}
+
 static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t unew,
 		      unsigned flags)
 {
@@ -479,8 +549,10 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -EBUSY;
 	else if (!strncmp(n.abs, o.abs, ol) && n.abs[ol] == '/')
 		err = -EINVAL;
-	else if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT))
+	else if (flags & RENAME_WHITEOUT)
 		err = -EINVAL;
+	else if (flags & RENAME_EXCHANGE)
+		err = do_exchange(t, &o, &n);
 	else if (n.exists && (flags & RENAME_NOREPLACE))
 		err = -EEXIST;
 	else if (!strcmp(o.abs, n.abs))
@@ -512,6 +584,33 @@ long sys_renameat2(struct task *t, struct sysargs *a)
 			 arg_uint(a, 4));
 }
 
+/*
+ * linkat(fd, "", ..., AT_EMPTY_PATH) or of a /proc/PID/fd link: names the
+ * open file f.  The filesystem's linkfile op does it (an O_TMPFILE file
+ * included); otherwise the file's current name is linked.  -EXDEV across
+ * mounts, -ENOENT for a file without a name that cannot be linked.
+ */
+static int link_open_file(struct file *f, struct nameidata *n)
+{
+	struct mount *m;
+	const char *rel;
+	struct kstat st;
+	int err;
+
+	if (!f->mnt || f->mnt != n->mnt)
+		return -EXDEV;
+	if (n->mnt->ops->linkfile) {
+		err = n->mnt->ops->linkfile(n->mnt, f, n->rel);
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	if (f->path[0] != '/' || !(m = vfs_find_mount(f->path, &rel)) || m != n->mnt)
+		return -EXDEV;
+	if (m->ops->lookup(m, rel, &st))
+		return -ENOENT;
+	return m->ops->link ? m->ops->link(m, rel, n->rel) : -EPERM;
+}
+
 static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t unew, int flags)
 {
 	struct nameidata o, n;
@@ -534,7 +633,9 @@ static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t 
 	}
 	if (S_ISDIR(o.st.mode))
 		err = -EPERM;
-	else if (o.magic || o.mnt != n.mnt)
+	else if (o.magic)
+		err = link_open_file(o.magic, &n);
+	else if (o.mnt != n.mnt)
 		err = -EXDEV;
 	else
 		err = o.mnt->ops->link ? o.mnt->ops->link(o.mnt, o.rel, n.rel) : -EPERM;

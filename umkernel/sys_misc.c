@@ -2,7 +2,7 @@
  * sys_misc.c - system information, randomness, scheduling and futexes.
  *
  * uname reports the guest's own hostname; sysinfo counts guest tasks.
- * Futexes are private to an mm and keyed by address (kernel/futex).
+ * Futexes are keyed as Linux keys them (kernel/futex/core.c get_futex_key).
  *
  * Lock: klock, held; the futex wait list is guarded by it.
  */
@@ -201,19 +201,43 @@ long sys_setpriority(struct task *t, struct sysargs *a)
 	return 0;
 }
 
-/* ---- futex: private, keyed by (mm, address) ---- */
+/* ---- futex ----
+ * A futex is keyed as Linux's get_futex_key: private ones (FUTEX_PRIVATE_FLAG,
+ * or any address in a private mapping) by (mm, address); shared ones by the
+ * memory behind them, (inode, offset) or (shared-anon object, offset), so
+ * that processes sharing a mapping wake each other. */
+
+struct futex_key { uint64_t k[3]; };
 
 struct futex_waiter {
 	struct list_head link;
 	struct task *task;
-	struct mm *mm;
-	uint64_t uaddr;
+	struct futex_key key;
 	uint32_t bitset;
 	bool woken;
 };
 static struct list_head futex_waiters = LIST_HEAD_INIT(futex_waiters);
 
-static long futex_wake(struct task *t, uint64_t uaddr, int n, uint32_t bitset)
+static int futex_key(struct task *t, uint64_t uaddr, bool private_, struct futex_key *key)
+{
+	if (uaddr & 3)
+		return -EINVAL;
+	if (!private_ && !mm_shared_key(t->mm, uaddr, key->k))
+		return 0;
+	if (!mm_find_vma(t->mm, uaddr))
+		return -EFAULT;
+	key->k[0] = 0;
+	key->k[1] = (uint64_t)(uintptr_t)t->mm;
+	key->k[2] = uaddr;
+	return 0;
+}
+
+static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+	return !memcmp(a, b, sizeof *a);
+}
+
+static long futex_wake_key(const struct futex_key *key, int n, uint32_t bitset)
 {
 	int woken = 0;
 	struct list_head *p, *nx;
@@ -221,7 +245,7 @@ static long futex_wake(struct task *t, uint64_t uaddr, int n, uint32_t bitset)
 		struct futex_waiter *w = list_entry(p, struct futex_waiter, link);
 		if (woken >= n)
 			break;
-		if (w->mm == t->mm && w->uaddr == uaddr && (w->bitset & bitset) && !w->woken) {
+		if (key_eq(&w->key, key) && (w->bitset & bitset) && !w->woken) {
 			w->woken = true;
 			list_del(&w->link);
 			task_wake(w->task);
@@ -231,15 +255,30 @@ static long futex_wake(struct task *t, uint64_t uaddr, int n, uint32_t bitset)
 	return woken;
 }
 
-static long futex_wait(struct task *t, uint64_t uaddr, uint32_t val, uint64_t deadline,
-		       uint32_t bitset)
+static long futex_wake(struct task *t, uint64_t uaddr, bool private_, int n, uint32_t bitset)
 {
+	struct futex_key key;
+	int err = futex_key(t, uaddr, private_, &key);
+	return err ? err : futex_wake_key(&key, n, bitset);
+}
+
+long futex_wake_addr(struct task *t, uint64_t uaddr, int n)
+{
+	return futex_wake(t, uaddr, false, n, FUTEX_BITSET_MATCH_ANY);
+}
+
+static long futex_wait(struct task *t, uint64_t uaddr, bool private_, uint32_t val,
+		       uint64_t deadline, uint32_t bitset)
+{
+	struct futex_waiter w = { .task = t, .bitset = bitset };
+	int err = futex_key(t, uaddr, private_, &w.key);
+	if (err)
+		return err;
 	uint32_t cur;
 	if (copy_from_user(t, &cur, uaddr, 4))
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
-	struct futex_waiter w = { .task = t, .mm = t->mm, .uaddr = uaddr, .bitset = bitset };
 	list_add_tail(&w.link, &futex_waiters);
 	long ret = 0;
 	for (;;) {
@@ -266,6 +305,7 @@ long sys_futex(struct task *t, struct sysargs *a)
 	int op = arg_int(a, 1);
 	int cmd = op & FUTEX_CMD_MASK;
 	uint32_t val = (uint32_t)a->a[2];
+	bool private_ = op & FUTEX_PRIVATE_FLAG;
 	if (uaddr & 3)
 		return -EINVAL;
 	switch (cmd) {
@@ -293,14 +333,14 @@ long sys_futex(struct task *t, struct sysargs *a)
 			if (!deadline)
 				deadline = 1;
 		}
-		return futex_wait(t, uaddr, val, deadline, bitset);
+		return futex_wait(t, uaddr, private_, val, deadline, bitset);
 	}
 	case FUTEX_WAKE:
-		return futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
+		return futex_wake(t, uaddr, private_, (int)val, FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:
 		if (!(uint32_t)a->a[5])
 			return -EINVAL;
-		return futex_wake(t, uaddr, (int)val, (uint32_t)a->a[5]);
+		return futex_wake(t, uaddr, private_, (int)val, (uint32_t)a->a[5]);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE: {
 		if (cmd == FUTEX_CMP_REQUEUE) {
@@ -310,15 +350,21 @@ long sys_futex(struct task *t, struct sysargs *a)
 			if (cur != (uint32_t)a->a[5])
 				return -EAGAIN;
 		}
-		long n = futex_wake(t, uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
+		struct futex_key from, to;
+		int err = futex_key(t, uaddr, private_, &from);
+		if (!err)
+			err = futex_key(t, a->a[4], private_, &to);
+		if (err)
+			return err;
+		long n = futex_wake_key(&from, (int)val, FUTEX_BITSET_MATCH_ANY);
 		int req = (int)a->a[3], moved = 0;
 		struct list_head *p, *nx;
 		list_for_each_safe(p, nx, &futex_waiters) {
 			struct futex_waiter *w = list_entry(p, struct futex_waiter, link);
 			if (moved >= req)
 				break;
-			if (w->mm == t->mm && w->uaddr == uaddr) {
-				w->uaddr = a->a[4];
+			if (key_eq(&w->key, &from)) {
+				w->key = to;
 				moved++;
 			}
 		}

@@ -4,11 +4,11 @@
  * In a nutshell: clocks read the host's (the guest's CPU-time clocks read
  * the stub thread's host CPU clock).  Sleeps are task_sleep() with a
  * deadline and restart through restart_syscall as Linux does.  ITIMER_REAL
- * (and alarm) are served by one timer thread that sends SIGALRM when a
- * thread group's deadline passes.
+ * (and alarm) are served by one kernel timer (ktimer.c) that sends SIGALRM
+ * when a thread group's deadline passes and re-arms for the next one.
  *
- * Lock: klock guards the itimer fields of every thread group; the timer
- * thread waits on timer_cond under klock.
+ * Lock: klock guards the itimer fields of every thread group; the ktimer
+ * function runs under klock on the timer thread.
  */
 #include "kernel.h"
 #include <stdlib.h>
@@ -20,8 +20,6 @@
 #define NSEC 1000000000ULL
 #define NR_restart_syscall 219
 
-static pthread_cond_t timer_cond;
-static bool timer_started;
 
 static uint64_t tv_to_ns(const struct linux_timeval *tv)
 {
@@ -34,52 +32,45 @@ static void ns_to_tv(uint64_t ns, struct linux_timeval *tv)
 	tv->tv_usec = (ns % NSEC) / 1000;
 }
 
-static void *timer_main(void *arg)
+static struct ktimer itimer_kt;
+
+/*
+ * The ITIMER_REAL timer (ktimer.c): sends SIGALRM to every thread group
+ * whose deadline has passed, reloads interval timers, and re-arms itself
+ * for the earliest deadline left.
+ */
+static void itimer_fire(struct ktimer *kt)
 {
-	(void)arg;
-	pthread_mutex_lock(&klock);
-	for (;;) {
-		uint64_t now = now_ns(CLOCK_MONOTONIC), next = 0;
-		struct list_head *p, *n;
-		list_for_each_safe(p, n, &all_tasks) {
-			struct task *t = list_entry(p, struct task, all);
-			struct thread_group *tg = t->tg;
-			if (!tg || tg->leader != t || !tg->itimer_real_deadline || t->state == TASK_ZOMBIE)
-				continue;
-			if (tg->itimer_real_deadline <= now) {
-				uint64_t iv = tv_to_ns(&tg->itimer_real.it_interval);
-				tg->itimer_real_deadline = iv ? now + iv : 0;
-				linux_siginfo_t si;
-				siginfo_kill(&si, SIGALRM, -2 /* SI_TIMER... */, NULL);
-				si.si_code = 0x80; /* SI_KERNEL, as for ITIMER_REAL */
-				send_signal(t, SIGALRM, &si, true);
-			}
-			if (tg->itimer_real_deadline && (!next || tg->itimer_real_deadline < next))
-				next = tg->itimer_real_deadline;
+	uint64_t now = now_ns(CLOCK_MONOTONIC), next = 0;
+	struct list_head *p, *n;
+
+	(void)kt;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all);
+		struct thread_group *tg = t->tg;
+
+		if (!tg || tg->leader != t || !tg->itimer_real_deadline || t->state == TASK_ZOMBIE)
+			continue;
+		if (tg->itimer_real_deadline <= now) {
+			uint64_t iv = tv_to_ns(&tg->itimer_real.it_interval);
+			linux_siginfo_t si;
+
+			tg->itimer_real_deadline = iv ? now + iv : 0;
+			siginfo_kill(&si, SIGALRM, -2 /* SI_TIMER... */, NULL);
+			si.si_code = 0x80; /* SI_KERNEL, as for ITIMER_REAL */
+			send_signal(t, SIGALRM, &si, true);
 		}
-		if (!next) {
-			pthread_cond_wait(&timer_cond, &klock);
-		} else {
-			struct timespec ts = { next / NSEC, next % NSEC };
-			pthread_cond_timedwait(&timer_cond, &klock, &ts);
-		}
+		if (tg->itimer_real_deadline && (!next || tg->itimer_real_deadline < next))
+			next = tg->itimer_real_deadline;
 	}
-	return NULL;
+	if (next)
+		ktimer_arm(&itimer_kt, next, itimer_fire);
 }
 
+/* A deadline changed: recompute when the ITIMER_REAL timer must run. */
 static void timer_kick(void)
 {
-	if (!timer_started) {
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&timer_cond, &ca);
-		pthread_t th;
-		pthread_create(&th, NULL, timer_main, NULL);
-		pthread_detach(th);
-		timer_started = true;
-	}
-	pthread_cond_signal(&timer_cond);
+	ktimer_arm(&itimer_kt, 0, itimer_fire);
 }
 
 static void itimer_get(struct thread_group *tg, struct linux_itimerval *out)
@@ -160,7 +151,7 @@ static int host_clock(struct task *t, int clk, clockid_t *out)
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID: {
-		int tid = platform->host_tid(t->mm->host);
+		int tid = platform->host_tid(t->host);
 		/* MAKE_PROCESS_CPUCLOCK / MAKE_THREAD_CPUCLOCK, CPUCLOCK_SCHED */
 		*out = clk == CLOCK_THREAD_CPUTIME_ID ? (clockid_t)((~(unsigned)tid << 3) | 6)
 						      : (clockid_t)((~(unsigned)tid << 3) | 2);
@@ -176,7 +167,7 @@ static int thread_cputime(struct task *t, struct timespec *ts)
 {
 	char path[64];
 	unsigned long long ns = 0;
-	snprintf(path, sizeof path, "/proc/%d/schedstat", platform->host_tid(t->mm->host));
+	snprintf(path, sizeof path, "/proc/%d/schedstat", platform->host_tid(t->host));
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return -EINVAL;

@@ -146,6 +146,7 @@ struct task *task_alloc(void)
 		return NULL;
 	list_init(&t->children);
 	list_init(&t->sibling);
+	list_init(&t->thread_node);
 	list_init(&t->pending.queue);
 	t->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->state = TASK_NEW;
@@ -182,10 +183,10 @@ void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns)
 {
 	*utime_ns = t->utime_ns;
 	*stime_ns = t->stime_ns;
-	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD || !t->mm || !t->mm->host)
+	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD || !t->host)
 		return;
 	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", platform->host_tid(t->mm->host));
+	snprintf(path, sizeof path, "/proc/%d/stat", platform->host_tid(t->host));
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return;
@@ -225,7 +226,7 @@ static void task_loop(struct task *t)
 		t->in_syscall = false;
 		t->state = TASK_RUNNING_USER;
 		pthread_mutex_unlock(&klock);
-		int err = platform->run(t->mm->host, &t->regs, &ev);
+		int err = platform->run(t->host, &t->regs, &ev);
 		pthread_mutex_lock(&klock);
 		t->state = TASK_IN_KERNEL;
 		if (err) {
@@ -266,10 +267,15 @@ static void *task_main(void *arg)
 		int err = platform->adopt(t->fork_token, &host, t->cpu);
 		t->fork_token = 0;
 		if (err) {
-			umk_log("pid %d: cannot adopt forked address space: %s", t->tid, strerror(-err));
+			umk_log("pid %d: cannot adopt its host thread: %s", t->tid, strerror(-err));
 			do_exit(t, SIGKILL);
 		}
-		t->mm->host = host;
+		t->host = host;
+		if (t->set_child_tid) {
+			int tid = t->tid;
+			copy_to_user(t, t->set_child_tid, &tid, sizeof tid);
+			t->set_child_tid = 0;
+		}
 	}
 	task_loop(t);
 	return NULL;
@@ -361,7 +367,9 @@ static void *init_main(void *arg)
 		t->exit_code = 127 << 8;
 		do_exit(t, 127 << 8);
 	}
-	t->mm = mm_new(host);
+	t->host = host;
+	t->mm = mm_new();
+	mm_add_vdso(t->mm);
 	t->state = TASK_IN_KERNEL;
 	task_count_live();
 	int status = exec_init(t);
@@ -388,6 +396,8 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	t->tg->nr_threads = 1;
 	t->tg->tgid = t->tid;
 	t->tg->leader = t;
+	list_init(&t->tg->threads);
+	list_add_tail(&t->thread_node, &t->tg->threads);
 	t->tg->pgid = t->tg->sid = t->tid;
 	t->tg->tty_fg_pgrp = t->tid;
 	list_init(&t->tg->shared_pending.queue);

@@ -33,6 +33,7 @@ struct tnode {
 	void *fifo;                   /* fifo: pipe.c's object (fifo_open slot) */
 	bool opaque;                  /* overlay: this directory hides the lower one */
 	bool whiteout;                /* overlay: this entry hides a lower entry */
+	bool linkable;                /* O_TMPFILE without O_EXCL: linkat may name it */
 	struct txattr *xattrs;
 };
 
@@ -70,13 +71,31 @@ int tmpfs_resolve(struct tnode *root, const char *rel, struct tnode **out);
 int tmpfs_resolve_parent(struct tnode *root, const char *rel, struct tnode **dir,
 			 const char **name);
 
-/* rename(2) inside one tree, with its checks (RENAME_NOREPLACE only). */
+/* rename(2) inside one tree, with its checks (RENAME_NOREPLACE, RENAME_EXCHANGE). */
 int tmpfs_rename_in(struct tnode *root, const char *old, const char *new_, unsigned flags);
 /* xattrs kept on a node (namespaces user., trusted., security.). */
 ssize_t tnode_xattr_get(struct tnode *n, const char *name, void *buf, size_t len);
 int tnode_xattr_set(struct tnode *n, const char *name, const void *v, size_t len, int flags);
 ssize_t tnode_xattr_list(struct tnode *n, char *buf, size_t len);
 int tnode_xattr_remove(struct tnode *n, const char *name);
+
+/* rename(2) flags understood by tmpfs_rename_in */
+#define TMPFS_RENAME_NOREPLACE 1u
+#define TMPFS_RENAME_EXCHANGE  2u
+
+/* memfd_create(2): an unnamed regular file opened O_RDWR as path, its
+ * memfd made with MFD_ALLOW_SEALING if sealing, seals added at once. */
+int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, struct file **out);
+/* The memfd behind a tmpfs/overlay-upper regular file, or -EINVAL. */
+int tmpfs_file_memfd(struct file *f);
+void tmpfs_file_touch(struct file *f);       /* mtime/ctime = now, if a tmpfs file */
+/* O_TMPFILE: an unnamed regular file (dir: its directory for setgid
+ * inheritance, or NULL), opened with flags. */
+int tnode_tmpfile(struct mount *m, struct tnode *dir, int flags, uint32_t mode, struct file **out);
+/* linkat(AT_EMPTY_PATH): links f's node into dir as name.  -EOPNOTSUPP if
+ * f is no tmpfs file, -ENOENT if it has no name and is not linkable,
+ * -EEXIST. */
+int tnode_linkfile(struct tnode *dir, const char *name, struct file *f);
 
 /* Opens node n (mount m, rel for messages) as a file. */
 int tnode_open(struct mount *m, struct tnode *n, int flags, const char *rel, struct file **out);

@@ -1,0 +1,115 @@
+#!/bin/sh
+# debian.sh DIR [PACKAGES...] - build a Debian bookworm minbase root for
+# umk with debootstrap, plus PACKAGES (default: python3 perl gcc libc6-dev
+# make sqlite3 file procps xz-utils bzip2) and their dependencies.
+#
+# Cached: DIR/.umk-debian-stamp holds the package list and this script's
+# version; a call that asks for the same list returns at once.  Builds
+# into DIR.tmp and renames it into place, so a half-built root is never
+# left at DIR.  Needs root (debootstrap); installs debootstrap with apt-get
+# when it is missing.  The mirror is the one apt uses (deb822 file
+# /etc/apt/sources.list.d/debian.sources, else /etc/apt/sources.list);
+# UMK_DEBIAN_MIRROR overrides it.  Progress goes to DIR.log; on failure
+# one line on stderr says what went wrong, and the status is 1.
+#
+#   rootfs/debian.sh build/debian                  # the default package set
+#   rootfs/debian.sh /tmp/deb python3 gcc          # a chosen set
+#   build/umk run --rootfs build/debian -- bash
+set -u
+
+VERSION=1 # bump when what this script puts into the root changes
+SUITE=bookworm
+DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
+
+die() {
+	echo "debian.sh: $*" >&2
+	exit 1
+}
+
+[ $# -ge 1 ] && [ -n "$1" ] || die "usage: rootfs/debian.sh DIR [PACKAGES...]"
+out=${1%/}
+shift
+[ $# -gt 0 ] && pkgs="$*" || pkgs=$DEFAULT_PKGS
+# the canonical list: sorted, unique, one line
+pkgs=$(printf '%s\n' $pkgs | sort -u | tr '\n' ' ' | sed 's/ $//')
+want="umk-debian $VERSION $SUITE: $pkgs"
+stamp=$out/.umk-debian-stamp
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+	exit 0
+fi
+
+[ "$(id -u)" = 0 ] || die "building $out needs root (debootstrap); run as root"
+
+if ! command -v debootstrap >/dev/null 2>&1; then
+	command -v apt-get >/dev/null 2>&1 || die "debootstrap missing and no apt-get to install it"
+	{ DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap ||
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap; }; } \
+		>/dev/null 2>&1 || die "cannot install debootstrap (apt-get install debootstrap failed)"
+fi
+
+# the mirror apt uses (the first non-security Debian archive)
+mirror=${UMK_DEBIAN_MIRROR:-}
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list.d/debian.sources ]; then
+	mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' \
+		/etc/apt/sources.list.d/debian.sources)
+fi
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+	mirror=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
+		/etc/apt/sources.list)
+fi
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+
+tmp=$out.tmp
+log=$out.log
+# a failed run may have left proc/sys mounted in DIR.tmp: unmount before removing
+cleanup_tmp() {
+	[ -d "$tmp" ] || return 0
+	awk -v t="$(cd "$tmp" && pwd -P)" '$2 == t || index($2, t "/") == 1 { print $2 }' /proc/mounts |
+		sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+	rm -rf --one-file-system "$tmp"
+}
+cleanup_tmp
+mkdir -p "$(dirname "$out")" || die "cannot create the parent of $out"
+t0=$(date +%s)
+echo "debian.sh: building $out ($SUITE minbase + $pkgs) from $mirror; log in $log" >&2
+
+keyring=
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring=--keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+inc=$(echo "$pkgs" | tr ' ' ',')
+if ! debootstrap --variant=minbase $keyring ${inc:+--include="$inc"} "$SUITE" "$tmp" "$mirror" >"$log" 2>&1; then
+	last=$(grep -E '^(E|W): ' "$log" | tail -1)
+	[ -n "$last" ] || last=$(tail -1 "$log")
+	cleanup_tmp
+	die "debootstrap failed: ${last:-no output} (full log: $log)"
+fi
+
+# make the root tidy and self-describing; nothing here needs the network
+(
+	set -e
+	cd "$tmp"
+	rm -rf var/cache/apt/archives/*.deb var/cache/apt/*.bin var/lib/apt/lists/*_Packages \
+		var/log/bootstrap.log debootstrap
+	echo umk >etc/hostname
+	cat >etc/hosts <<'EOF'
+127.0.0.1	localhost
+127.0.1.1	umk
+::1	localhost ip6-localhost ip6-loopback
+EOF
+	printf 'deb %s %s main\n' "$mirror" "$SUITE" >etc/apt/sources.list
+	: >etc/resolv.conf
+	printf '%s\n' "$want" >.umk-debian-stamp
+) || {
+	cleanup_tmp
+	die "post-install set-up of $tmp failed"
+}
+
+# replace the old root (unmounting anything a chroot left there)
+if [ -e "$out" ]; then
+	old=$out.old
+	rm -rf --one-file-system "$old"
+	mv "$out" "$old" && rm -rf --one-file-system "$old" || die "cannot remove the old $out"
+fi
+mv "$tmp" "$out" || die "cannot rename $tmp to $out"
+t1=$(date +%s)
+echo "debian.sh: $out ready in $((t1 - t0))s, $(du -sh --one-file-system "$out" | cut -f1)" >&2

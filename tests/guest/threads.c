@@ -1,0 +1,170 @@
+/* threads.c - POSIX threads on guest CLONE_THREAD: creation and join,
+ * mutexes and condition variables (futexes), thread-local storage, a
+ * signal to one thread (pthread_kill), a thread's exit while others go
+ * on, /proc/self/task, exit_group from a thread, and execve from a
+ * threaded process.                                                   */
+#include "t.h"
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <semaphore.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static __thread int tls_value;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int counter, ready;
+static volatile sig_atomic_t got_sig;
+static volatile pid_t handler_tid;
+
+static void *adder(void *arg) {
+  tls_value = (int)(long)arg;
+  for (int i = 0; i < 10000; i++) {
+    pthread_mutex_lock(&mu);
+    counter++;
+    pthread_mutex_unlock(&mu);
+  }
+  return (void *)(long)(tls_value * 2);
+}
+
+static void *waiter(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&mu);
+  while (!ready) pthread_cond_wait(&cv, &mu);
+  pthread_mutex_unlock(&mu);
+  return (void *)7;
+}
+
+static void on_usr1(int sig) { got_sig = sig; handler_tid = syscall(SYS_gettid); }
+
+static void *sleeper(void *arg) {
+  pid_t *me = arg;
+  *me = syscall(SYS_gettid);
+  while (!got_sig) usleep(1000);
+  return NULL;
+}
+
+static int count_tasks(void) {
+  DIR *d = opendir("/proc/self/task");
+  if (!d) return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n;
+}
+
+static void *blocker(void *arg) { (void)arg; pause(); return NULL; }
+static void *exiter(void *arg) { (void)arg; usleep(20000); exit(42); }
+
+int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "exec-child")) {
+    printf("exec'd from a threaded process, pid same: %s\n", atoi(argv[2]) == getpid() ? "yes" : "no");
+    return 0;
+  }
+  pthread_t th[4];
+  for (long i = 0; i < 4; i++) OK("pthread_create", pthread_create(&th[i], NULL, adder, (void *)(i + 1)) == 0);
+  long sum = 0;
+  for (int i = 0; i < 4; i++) { void *r; pthread_join(th[i], &r); sum += (long)r; }
+  OK("mutex counter 40000", counter == 40000);
+  OK("return values and TLS", sum == 20);
+  OK("main TLS untouched", tls_value == 0);
+
+  pthread_t w;
+  pthread_create(&w, NULL, waiter, NULL);
+  usleep(10000);
+  pthread_mutex_lock(&mu); ready = 1; pthread_cond_broadcast(&cv); pthread_mutex_unlock(&mu);
+  void *wr;
+  pthread_join(w, &wr);
+  OK("condvar wakes waiter", (long)wr == 7);
+
+  signal(SIGUSR1, on_usr1);
+  pid_t stid = 0;
+  pthread_t s;
+  pthread_create(&s, NULL, sleeper, &stid);
+  while (!stid) usleep(1000);
+  OK("threads have distinct tids", stid != getpid());
+  OK("gettid of main is pid", syscall(SYS_gettid) == getpid());
+  pthread_t b;
+  pthread_create(&b, NULL, blocker, NULL);
+  usleep(10000);
+  OK("/proc/self/task counts threads", count_tasks() == 3);
+  pthread_kill(s, SIGUSR1);
+  pthread_join(s, NULL);
+  OK("pthread_kill runs handler in that thread", got_sig == SIGUSR1 && handler_tid == stid);
+  OK("a thread's exit leaves the others", count_tasks() == 2);
+
+  pid_t c = fork();
+  if (c == 0) {
+    pthread_t e;
+    pthread_create(&e, NULL, exiter, NULL);
+    pause();
+    _exit(1);
+  }
+  int st;
+  waitpid(c, &st, 0);
+  OK("exit() in a thread ends the process", WIFEXITED(st) && WEXITSTATUS(st) == 42);
+
+  c = fork();
+  if (c == 0) {
+    pthread_t e;
+    pthread_create(&e, NULL, blocker, NULL);
+    usleep(10000);
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", getpid());
+    execl(argv[0], argv[0], "exec-child", pid, (char *)0);
+    _exit(99);
+  }
+  waitpid(c, &st, 0);
+  OK("execve from a threaded process", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+  c = fork();
+  if (c == 0) {
+    pthread_t e;
+    pthread_create(&e, NULL, blocker, NULL);
+    usleep(10000);
+    raise(SIGTERM);
+    _exit(1);
+  }
+  waitpid(c, &st, 0);
+  OK("fatal signal kills all threads", WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+
+  /* a shared futex in MAP_SHARED anonymous memory wakes across processes */
+  int *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  *word = 0;
+  c = fork();
+  if (c == 0) {
+    struct timespec to = { 5, 0 };
+    long r = syscall(SYS_futex, word, FUTEX_WAIT, 0, &to, NULL, 0);
+    _exit(r == 0 || (r == -1 && errno == EAGAIN) ? 0 : 1);
+  }
+  usleep(20000);
+  *word = 1;
+  syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+  waitpid(c, &st, 0);
+  OK("shared futex wakes another process", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+  /* a named semaphore: two processes map /dev/shm/sem.NAME separately */
+  sem_unlink("/umk-threads-test");
+  sem_t *sem = sem_open("/umk-threads-test", O_CREAT | O_EXCL, 0600, 0);
+  OK("sem_open", sem != SEM_FAILED);
+  c = fork();
+  if (c == 0) {
+    sem_t *s2 = sem_open("/umk-threads-test", 0);
+    struct timespec to;
+    clock_gettime(CLOCK_REALTIME, &to);
+    to.tv_sec += 5;
+    _exit(s2 != SEM_FAILED && sem_timedwait(s2, &to) == 0 ? 0 : 1);
+  }
+  usleep(20000);
+  sem_post(sem);
+  waitpid(c, &st, 0);
+  OK("named semaphore posts across processes", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  sem_unlink("/umk-threads-test");
+  return t_done();
+}

@@ -1,0 +1,781 @@
+/*
+ * seccomp.c - the seccomp platform: guest syscalls trap to a signal
+ * handler in the stub, which hands them to umk through shared memory.
+ *
+ * In a nutshell: a guest address space is a host process made by fork +
+ * exec of the embedded stub (stub.c, started with an argument; no
+ * ptrace).  The stub installs a seccomp filter that lets through only the
+ * few syscalls its own code makes (checked by instruction pointer and
+ * number) and turns every other one into SIGSYS (SECCOMP_RET_TRAP).  The
+ * handler of SIGSYS, of the synchronous faults and of the kick signal
+ * runs on a private alternate stack and talks to umk through its thread's
+ * slot (struct sc_slot, stub_layout.h): one page of a memfd that is
+ * mapped at SC_SHARED_BASE in the stub and anywhere in umk, one memfd per
+ * stub process.  It copies the saved registers and the siginfo into the
+ * slot, sets slot->state to SC_ST_EVENT and wakes umk's thread (FUTEX_WAKE
+ * on the state word, only if that thread sleeps); umk reads the event,
+ * runs the syscall, writes the registers back and sets SC_ST_RESUME; the
+ * handler copies them into its signal frame and returns through
+ * rt_sigreturn.  Both sides spin briefly before sleeping in FUTEX_WAIT
+ * (worth it only when they run on different CPUs).
+ *
+ * While the stub thread waits in its handler, umk can set SC_ST_REQ to
+ * have it run host syscalls on its behalf: the mm edits, receiving an fd
+ * to map (each stub process has its own fd-passing socket), fork (the
+ * child maps a fresh memfd over the slots before it reports), clone of a
+ * new thread (with its own slot and altstack), exit, and reading or
+ * writing the FXSAVE image of the signal frame.
+ *
+ * Shared and hostile: the guest can write its slots.  umk copies each
+ * event out of the slot once and never follows a pointer found there; the
+ * worst a guest gets by scribbling is a wrong view of its own registers.
+ * Liveness: umk's waits time out every SC_POLL_MS and look at the
+ * thread's tid word (cleared by the host at thread exit) and the stub's
+ * pidfd; the stub's waits time out every second and poll a pidfd of umk,
+ * as does a one-second SIGALRM for threads that never trap.
+ *
+ * Locking: a host_thread is touched only by its owner, except `kicked`.
+ * sc_mm.lock guards the slot bitmap and serialises the fd-passing socket.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/futex.h>
+#include "platform.h"
+#include "stub_layout.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#define SC_POLL_MS 100
+#define SC_VSYSCALL_START 0xffffffffff600000UL
+
+/* One stub process: its shared slots, its pidfd, umk's end of its socket. */
+struct sc_mm {
+	atomic_int refs;
+	pid_t pid;
+	int pidfd;
+	int ctl;                       /* umk's end of the fd-passing socket */
+	bool is_child;                 /* umk's own child: reap it */
+	struct sc_slot *slots;         /* umk's mapping of the memfd */
+	pthread_mutex_t lock;
+	uint64_t used;                 /* slots in use (bit i: slot i) */
+};
+
+struct host_thread {
+	struct sc_mm *mm;
+	int idx;                       /* slot and altstack index */
+	pid_t tid;
+	struct sc_slot *s;
+	struct linux_regs host_regs;   /* what the stub thread holds */
+	bool regs_valid;
+	atomic_int kicked;
+};
+
+extern const char stub_blob_start[], stub_blob_end[];
+static int stub_memfd = -1;
+static int umk_pidfd = -1;
+static int pin_mode;                   /* 0 same CPU, 1 another CPU, 2 none */
+static uint32_t spin_cycles;           /* TSC cycles to spin before FUTEX_WAIT */
+static int ncpus = 1;
+static struct platform_vdso vdso_info;
+static bool vdso_known;
+static pthread_mutex_t vdso_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static long futex(uint32_t *w, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, w, op, val, ts, NULL, 0);
+}
+
+static int move_high(int fd)
+{
+	int hi = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+	close(fd);
+	return hi;
+}
+
+static int sc_init(void)
+{
+	stub_memfd = memfd_create("umk-stub", MFD_CLOEXEC);
+	if (stub_memfd < 0)
+		return -errno;
+	size_t len = stub_blob_end - stub_blob_start;
+	if (write(stub_memfd, stub_blob_start, len) != (ssize_t)len)
+		return -EIO;
+	umk_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (umk_pidfd < 0)
+		return -errno;
+	if ((stub_memfd = move_high(stub_memfd)) < 0 || (umk_pidfd = move_high(umk_pidfd)) < 0)
+		return -errno;
+	/* The host must have seccomp filters (with SECCOMP_RET_TRAP). */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
+		return -errno;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	ncpus = n > 0 ? (int)n : 1;
+	const char *pm = getenv("UMK_SECCOMP_CPU");
+	pin_mode = pm && !strcmp(pm, "other") ? 1 : pm && !strcmp(pm, "none") ? 2 : 0;
+	if (pin_mode == 1 && ncpus < 2)
+		pin_mode = 0;
+	/* Spinning only pays when the other side runs on another CPU. */
+	const char *sp = getenv("UMK_SECCOMP_SPIN");
+	spin_cycles = sp ? (uint32_t)strtoul(sp, NULL, 0) : pin_mode == 0 ? 0 : 100000;
+	/* The kick signal must interrupt the stub, never umk itself. */
+	signal(SC_KICK_SIGNAL, SIG_IGN);
+	return 0;
+}
+
+/* The CPU for the stub thread whose kernel thread runs on cpu. */
+static int stub_cpu(int cpu)
+{
+	if (cpu < 0 || pin_mode == 2)
+		return -1;
+	return pin_mode == 1 ? (cpu + 1) % ncpus : cpu;
+}
+
+static void pin(pid_t tid, int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(tid, sizeof set, &set);
+}
+
+/* ---- stub processes ---- */
+
+/* A new sc_mm with a fresh memfd (returned in *memfd) and socket pair
+ * (the stub's end in *stub_end). */
+static struct sc_mm *sc_mm_alloc(int *memfd, int *stub_end)
+{
+	struct sc_mm *mm = calloc(1, sizeof *mm);
+	int sv[2] = { -1, -1 };
+	if (!mm)
+		return NULL;
+	*memfd = memfd_create("umk-slots", MFD_CLOEXEC);
+	if (*memfd < 0 || ftruncate(*memfd, SC_SHARED_SIZE) < 0)
+		goto fail;
+	mm->slots = mmap(NULL, SC_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
+	if (mm->slots == MAP_FAILED)
+		goto fail;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		goto fail_unmap;
+	mm->ctl = sv[0];
+	*stub_end = sv[1];
+	mm->pidfd = -1;
+	atomic_init(&mm->refs, 1);
+	pthread_mutex_init(&mm->lock, NULL);
+	return mm;
+fail_unmap:
+	munmap(mm->slots, SC_SHARED_SIZE);
+fail:
+	if (*memfd >= 0)
+		close(*memfd);
+	free(mm);
+	return NULL;
+}
+
+static void sc_mm_put(struct sc_mm *mm)
+{
+	if (atomic_fetch_sub(&mm->refs, 1) != 1)
+		return;
+	if (mm->pid > 0)
+		kill(mm->pid, SIGKILL);
+	if (mm->pidfd >= 0) {
+		struct pollfd p = { mm->pidfd, POLLIN, 0 };
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+		if (mm->is_child) {
+			siginfo_t si;
+			while (waitid(P_PIDFD, mm->pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
+				;
+		}
+		close(mm->pidfd);
+	}
+	close(mm->ctl);
+	munmap(mm->slots, SC_SHARED_SIZE);
+	pthread_mutex_destroy(&mm->lock);
+	free(mm);
+}
+
+static bool proc_dead(struct sc_mm *mm)
+{
+	struct pollfd p = { mm->pidfd, POLLIN, 0 };
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Has th's host thread ended (or its whole process)? */
+static bool thread_dead(struct host_thread *th)
+{
+	if (__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE) == 0)
+		return true;
+	if (proc_dead(th->mm))
+		return true;
+	return syscall(SYS_tgkill, th->mm->pid, th->tid, 0) < 0 && errno == ESRCH;
+}
+
+/* Hands the slot to the stub thread with the given state. */
+static void sc_release(struct sc_slot *s, uint32_t state)
+{
+	__atomic_store_n(&s->state, state, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->swait, __ATOMIC_SEQ_CST))
+		futex(&s->state, FUTEX_WAKE, 1, NULL);
+}
+
+/* Waits until the stub thread posts an event; -ESRCH if it died. */
+static int sc_wait_event(struct host_thread *th)
+{
+	struct sc_slot *s = th->s;
+	if (spin_cycles) {
+		/* no pause: in a VM it may exit to the host */
+		uint64_t end = __builtin_ia32_rdtsc() + spin_cycles;
+		do {
+			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == SC_ST_EVENT)
+				return 0;
+		} while (__builtin_ia32_rdtsc() < end);
+	}
+	struct timespec ts = { 0, SC_POLL_MS * 1000000L };
+	for (;;) {
+		__atomic_store_n(&s->kwait, 1, __ATOMIC_SEQ_CST);
+		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
+		if (st == SC_ST_EVENT)
+			break;
+		long r = futex(&s->state, FUTEX_WAIT, st, &ts);
+		if (r < 0 && errno == ETIMEDOUT && thread_dead(th)) {
+			__atomic_store_n(&s->kwait, 0, __ATOMIC_RELAXED);
+			return -ESRCH;
+		}
+	}
+	__atomic_store_n(&s->kwait, 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Runs a request in the stub thread (stopped in its handler); returns
+ * the stub's result. */
+static long sc_request(struct host_thread *th, int req, int64_t a0, int64_t a1, int64_t a2,
+		       int64_t a3, int64_t a4, int64_t a5, int64_t a6)
+{
+	struct sc_slot *s = th->s;
+	s->req = req;
+	s->arg[0] = a0; s->arg[1] = a1; s->arg[2] = a2; s->arg[3] = a3;
+	s->arg[4] = a4; s->arg[5] = a5; s->arg[6] = a6;
+	s->spin = spin_cycles;
+	sc_release(s, SC_ST_REQ);
+	int err = sc_wait_event(th);
+	if (err)
+		return err;
+	if (__atomic_load_n(&s->event, __ATOMIC_ACQUIRE) != SC_EV_DONE)
+		return -EIO;
+	return __atomic_load_n(&s->result, __ATOMIC_RELAXED);
+}
+
+static long sc_syscall(struct host_thread *th, long nr, int64_t a1, int64_t a2, int64_t a3,
+		       int64_t a4, int64_t a5, int64_t a6)
+{
+	return sc_request(th, SC_REQ_SYSCALL, nr, a1, a2, a3, a4, a5, a6);
+}
+
+/* Sends fds to the stub over mm's socket.  Caller holds mm->lock. */
+static int send_fds(struct sc_mm *mm, const int *fds, int n)
+{
+	char byte = 0;
+	union { struct cmsghdr h; char buf[CMSG_SPACE(2 * sizeof(int))]; } cm;
+	memset(&cm, 0, sizeof cm);
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cm.buf, .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	cm.h.cmsg_level = SOL_SOCKET;
+	cm.h.cmsg_type = SCM_RIGHTS;
+	cm.h.cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(&cm.h), fds, n * sizeof(int));
+	return sendmsg(mm->ctl, &msg, 0) < 0 ? -errno : 0;
+}
+
+static struct sc_slot *slot_at(struct sc_mm *mm, int i)
+{
+	return (struct sc_slot *)((char *)mm->slots + (size_t)i * SC_SLOT_SIZE);
+}
+
+/* A host_thread for slot idx of mm (one more reference to mm). */
+static struct host_thread *thread_new(struct sc_mm *mm, int idx)
+{
+	struct host_thread *th = calloc(1, sizeof *th);
+	if (!th)
+		return NULL;
+	th->mm = mm;
+	th->idx = idx;
+	th->s = slot_at(mm, idx);
+	memset(th->s, 0, sizeof *th->s);
+	th->s->spin = spin_cycles;
+	return th;
+}
+
+static void thread_free(struct host_thread *th)
+{
+	struct sc_mm *mm = th->mm;
+	pthread_mutex_lock(&mm->lock);
+	mm->used &= ~(1ULL << th->idx);
+	pthread_mutex_unlock(&mm->lock);
+	free(th);
+	sc_mm_put(mm);
+}
+
+/* Waits for a new thread's first report (SC_EV_READY, or SC_EV_DONE of a
+ * forked child) and records its tid. */
+static int wait_ready(struct host_thread *th)
+{
+	int err = sc_wait_event(th);
+	if (err)
+		return err;
+	uint32_t ev = __atomic_load_n(&th->s->event, __ATOMIC_ACQUIRE);
+	if (ev != SC_EV_READY && ev != SC_EV_DONE)
+		return -EIO;
+	th->tid = (pid_t)__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE);
+	th->regs_valid = false;
+	return th->tid > 0 ? 0 : -EIO;
+}
+
+/* Unmaps every host mapping outside the stub region but the vDSO (the
+ * stack, with ASLR off, sits inside it); the first stub's vDSO layout is
+ * recorded for sc_vdso(). */
+static int clear_host_mappings(struct host_thread *th)
+{
+	char path[64], line[512];
+	uint64_t ranges[32][2];
+	struct platform_vdso v = { 0 };
+	int n = 0;
+	snprintf(path, sizeof path, "/proc/%d/maps", th->mm->pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof line, f) && n < 32) {
+		unsigned long a, b;
+		char perms[8], name[64] = "";
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %63s", &a, &b, perms, name) < 3)
+			continue;
+		if (a >= STUB_START && b <= STUB_END && strcmp(name, "[stack]"))
+			continue; /* the stub itself */
+		if (a >= GUEST_TASK_SIZE)
+			continue; /* vsyscall page: trapped by the filter */
+		if ((!strcmp(name, "[vdso]") || !strncmp(name, "[vvar", 5)) && v.n < 4) {
+			v.map[v.n].start = a;
+			v.map[v.n].end = b;
+			v.map[v.n].prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[2] == 'x' ? PROT_EXEC : 0);
+			snprintf(v.map[v.n].name, sizeof v.map[v.n].name, "%s", name);
+			if (!strcmp(name, "[vdso]"))
+				v.base = a;
+			v.n++;
+			continue;
+		}
+		ranges[n][0] = a;
+		ranges[n][1] = b;
+		n++;
+	}
+	fclose(f);
+	pthread_mutex_lock(&vdso_lock);
+	int err = 0;
+	if (!vdso_known) {
+		vdso_info = v;
+		vdso_known = true;
+	} else if (memcmp(&v, &vdso_info, sizeof v)) {
+		err = -EINVAL; /* cannot happen without ASLR */
+	}
+	pthread_mutex_unlock(&vdso_lock);
+	for (int i = 0; i < n && !err; i++) {
+		long r = sc_syscall(th, SYS_munmap, ranges[i][0], ranges[i][1] - ranges[i][0],
+				    0, 0, 0, 0);
+		if (r < 0)
+			err = (int)r;
+	}
+	return err;
+}
+
+static const struct platform_vdso *sc_vdso(void)
+{
+	return vdso_known && vdso_info.base ? &vdso_info : NULL;
+}
+
+static void sc_destroy(struct host_thread *th);
+
+static int sc_mm_new(struct host_thread **out, int cpu)
+{
+	int memfd, stub_end;
+	struct sc_mm *mm = sc_mm_alloc(&memfd, &stub_end);
+	if (!mm)
+		return -ENOMEM;
+	mm->used = 1;
+	struct host_thread *th = thread_new(mm, 0);
+	if (!th) {
+		close(memfd);
+		close(stub_end);
+		sc_mm_put(mm);
+		return -ENOMEM;
+	}
+	int scpu = stub_cpu(cpu);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		close(memfd);
+		close(stub_end);
+		free(th);
+		sc_mm_put(mm);
+		return err;
+	}
+	if (pid == 0) {
+		/* Child: only async-signal-safe calls from here on.  fds 3-6
+		 * are the stub's (stub_layout.h); all above are closed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		setsid(); /* terminal signals go to umk, not to stubs */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SC_KICK_SIGNAL, SIG_DFL);
+		int exe = STUB_CTL_FD + 1;
+		if (dup2(stub_end, STUB_CTL_FD) < 0 || dup2(stub_memfd, exe) < 0 ||
+		    fcntl(exe, F_SETFD, FD_CLOEXEC) < 0 || dup2(umk_pidfd, SC_UMK_PIDFD) < 0 ||
+		    dup2(memfd, SC_MEMFD) < 0)
+			_exit(127);
+		close(0); close(1); close(2);
+		syscall(SYS_close_range, SC_MEMFD + 1, ~0U, 0);
+		pin(0, scpu);
+		personality(ADDR_NO_RANDOMIZE); /* the same layout in every stub */
+		char *argv[] = { "umk-stub", "seccomp", NULL }, *envp[] = { NULL };
+		syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+		_exit(127);
+	}
+	close(memfd);
+	close(stub_end);
+	mm->pid = pid;
+	mm->is_child = true;
+	mm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int err = mm->pidfd < 0 ? -errno : 0;
+	if (!err)
+		err = wait_ready(th);
+	if (!err)
+		err = clear_host_mappings(th);
+	if (err) {
+		sc_destroy(th);
+		return err == -ESRCH ? -ECHILD : err;
+	}
+	*out = th;
+	return 0;
+}
+
+static long sc_fork(struct host_thread *th)
+{
+	int memfd, stub_end;
+	struct sc_mm *nm = sc_mm_alloc(&memfd, &stub_end);
+	if (!nm)
+		return -ENOMEM;
+	nm->used = 1ULL << th->idx;
+	struct host_thread *c = thread_new(nm, th->idx);
+	if (!c) {
+		close(memfd);
+		close(stub_end);
+		sc_mm_put(nm);
+		return -ENOMEM;
+	}
+	int fds[2] = { memfd, stub_end };
+	pthread_mutex_lock(&th->mm->lock);
+	long pid = send_fds(th->mm, fds, 2);
+	if (!pid)
+		pid = sc_request(th, SC_REQ_FORK, 0, 0, 0, 0, 0, 0, 0);
+	pthread_mutex_unlock(&th->mm->lock);
+	close(memfd);
+	close(stub_end);
+	if (pid <= 0) {
+		free(c);
+		sc_mm_put(nm);
+		return pid ? pid : -EIO;
+	}
+	nm->pid = (pid_t)pid;
+	nm->pidfd = (int)syscall(SYS_pidfd_open, nm->pid, 0);
+	if (nm->pidfd < 0) {
+		long err = -errno;
+		kill(nm->pid, SIGKILL);
+		free(c);
+		sc_mm_put(nm);
+		return err;
+	}
+	return (long)(uintptr_t)c;
+}
+
+static long sc_clone_thread(struct host_thread *th)
+{
+	struct sc_mm *mm = th->mm;
+	pthread_mutex_lock(&mm->lock);
+	int idx = mm->used == ~0ULL ? -1 : __builtin_ctzll(~mm->used);
+	if (idx >= 0)
+		mm->used |= 1ULL << idx;
+	pthread_mutex_unlock(&mm->lock);
+	if (idx < 0)
+		return -EAGAIN;
+	atomic_fetch_add(&mm->refs, 1);
+	struct host_thread *c = thread_new(mm, idx);
+	if (!c) {
+		atomic_fetch_sub(&mm->refs, 1);
+		pthread_mutex_lock(&mm->lock);
+		mm->used &= ~(1ULL << idx);
+		pthread_mutex_unlock(&mm->lock);
+		return -ENOMEM;
+	}
+	long tid = sc_request(th, SC_REQ_CLONE, idx, 0, 0, 0, 0, 0, 0);
+	if (tid <= 0) {
+		thread_free(c);
+		return tid ? tid : -EIO;
+	}
+	return (long)(uintptr_t)c;
+}
+
+static int sc_adopt(long token, struct host_thread **out, int cpu)
+{
+	struct host_thread *th = (struct host_thread *)(uintptr_t)token;
+	int err = wait_ready(th);
+	if (err) {
+		syscall(SYS_tgkill, th->mm->pid, th->tid, SIGKILL);
+		thread_free(th);
+		return err == -ESRCH ? -ECHILD : err;
+	}
+	pin(th->tid, stub_cpu(cpu));
+	*out = th;
+	return 0;
+}
+
+/* Copies the event out of the slot (once) and classifies it. */
+static int read_event(struct host_thread *th, struct linux_regs *regs, struct platform_ev *ev)
+{
+	struct sc_slot *s = th->s;
+	uint32_t kind = __atomic_load_n(&s->event, __ATOMIC_ACQUIRE);
+	memcpy(regs, &s->regs, sizeof *regs);
+	linux_siginfo_t si;
+	memcpy(&si, s->info, sizeof si);
+	regs->cs = 0x33;
+	regs->ss = 0x2b;
+	regs->orig_rax = (uint64_t)-1;
+	if (kind == SC_EV_SIGNAL && si.si_signo == SIGSYS && si.si_code == 1 /* SYS_SECCOMP */) {
+		if (si.u.sys.call_addr >= SC_VSYSCALL_START) {
+			/* a vsyscall-page call: what a kernel without
+			 * vsyscall gives is a fault at the call target */
+			ev->kind = EV_FAULT;
+			memset(&ev->info, 0, sizeof ev->info);
+			ev->info.si_signo = SIGSEGV;
+			ev->info.si_code = SEGV_MAPERR;
+			ev->info.u.fault.addr = si.u.sys.call_addr;
+			regs->rip = si.u.sys.call_addr;
+			regs->rsp -= 8;
+		} else {
+			ev->kind = EV_SYSCALL;
+			regs->orig_rax = (uint64_t)(uint32_t)si.u.sys.syscall;
+			ev->legacy_syscall = si.u.sys.arch != AUDIT_ARCH_X86_64;
+		}
+	} else if (kind == SC_EV_SIGNAL && si.si_code > 0 &&
+		   (si.si_signo == SIGSEGV || si.si_signo == SIGBUS || si.si_signo == SIGFPE ||
+		    si.si_signo == SIGILL || si.si_signo == SIGTRAP)) {
+		ev->kind = EV_FAULT;
+		ev->info = si;
+	} else if (kind == SC_EV_READY) {
+		/* the guest jumped onto one of the stub's int3s */
+		ev->kind = EV_FAULT;
+		memset(&ev->info, 0, sizeof ev->info);
+		ev->info.si_signo = SIGTRAP;
+		ev->info.si_code = 0x80; /* SI_KERNEL */
+	} else {
+		ev->kind = EV_INTERRUPT; /* a kick, or a stray host signal */
+		if (si.si_signo == SC_KICK_SIGNAL)
+			atomic_store(&th->kicked, 0);
+	}
+	th->host_regs = *regs;
+	th->regs_valid = true;
+	return 0;
+}
+
+static int sc_run(struct host_thread *th, struct linux_regs *regs, struct platform_ev *ev)
+{
+	struct sc_slot *s = th->s;
+	memset(ev, 0, sizeof *ev);
+	if (atomic_exchange(&th->kicked, 0)) {
+		ev->kind = EV_INTERRUPT;
+		return 0;
+	}
+	if (!th->regs_valid || memcmp(regs, &th->host_regs, sizeof *regs)) {
+		memcpy(&s->regs, regs, sizeof *regs);
+		s->flags = SC_F_REGS;
+	} else {
+		s->flags = 0;
+	}
+	s->spin = spin_cycles;
+	sc_release(s, SC_ST_RESUME);
+	if (sc_wait_event(th)) {
+		ev->kind = EV_EXIT;
+		return 0;
+	}
+	return read_event(th, regs, ev);
+}
+
+static void sc_kick(struct host_thread *th)
+{
+	atomic_store(&th->kicked, 1);
+	syscall(SYS_tgkill, th->mm->pid, th->tid, SC_KICK_SIGNAL);
+}
+
+/* Wakes every umk thread waiting on a slot of mm, to see that it died. */
+static void wake_all(struct sc_mm *mm)
+{
+	for (int i = 0; i < SC_MAX_THREADS; i++)
+		futex(&slot_at(mm, i)->state, FUTEX_WAKE, INT32_MAX, NULL);
+}
+
+static void sc_destroy(struct host_thread *th)
+{
+	if (!th)
+		return;
+	struct sc_mm *mm = th->mm;
+	if (mm->pid > 0) {
+		kill(mm->pid, SIGKILL);
+		if (mm->pidfd >= 0) {
+			struct pollfd p = { mm->pidfd, POLLIN, 0 };
+			while (poll(&p, 1, -1) < 0 && errno == EINTR)
+				;
+		}
+		wake_all(mm);
+	}
+	thread_free(th);
+}
+
+static void sc_thread_exit(struct host_thread *th)
+{
+	struct sc_slot *s = th->s;
+	s->req = SC_REQ_EXIT;
+	sc_release(s, SC_ST_REQ);
+	/* the host clears the tid word (and wakes it) when the thread is gone */
+	struct timespec ts = { 0, SC_POLL_MS * 1000000L };
+	for (;;) {
+		uint32_t tid = __atomic_load_n(&s->tid, __ATOMIC_ACQUIRE);
+		if (tid == 0 || thread_dead(th))
+			break;
+		futex(&s->tid, FUTEX_WAIT, tid, &ts);
+	}
+	thread_free(th);
+}
+
+static int sc_get_fpregs(struct host_thread *th, struct linux_fpregs *fp)
+{
+	long r = sc_request(th, SC_REQ_GET_FP, 0, 0, 0, 0, 0, 0, 0);
+	if (r < 0)
+		return (int)r;
+	memcpy(fp, &th->s->fp, sizeof *fp);
+	return 0;
+}
+
+static int sc_set_fpregs(struct host_thread *th, const struct linux_fpregs *fp)
+{
+	memcpy(&th->s->fp, fp, sizeof *fp);
+	return (int)sc_request(th, SC_REQ_SET_FP, 0, 0, 0, 0, 0, 0, 0);
+}
+
+static long sc_mmap(struct host_thread *th, uint64_t addr, uint64_t len, int prot, int flags,
+		    int hostfd, uint64_t off)
+{
+	if (hostfd < 0)
+		return sc_syscall(th, SYS_mmap, addr, len, prot, flags, -1, off);
+	pthread_mutex_lock(&th->mm->lock);
+	long r = send_fds(th->mm, &hostfd, 1);
+	if (!r)
+		r = sc_request(th, SC_REQ_MMAP_FD, 0, addr, len, prot, flags, 0, off);
+	pthread_mutex_unlock(&th->mm->lock);
+	return r;
+}
+
+static int sc_munmap(struct host_thread *th, uint64_t addr, uint64_t len)
+{
+	return (int)sc_syscall(th, SYS_munmap, addr, len, 0, 0, 0, 0);
+}
+
+static int sc_mprotect(struct host_thread *th, uint64_t addr, uint64_t len, int prot)
+{
+	return (int)sc_syscall(th, SYS_mprotect, addr, len, prot, 0, 0, 0);
+}
+
+static long sc_mremap(struct host_thread *th, uint64_t old, uint64_t oldlen, uint64_t newlen,
+		      int flags, uint64_t newaddr)
+{
+	return sc_syscall(th, SYS_mremap, old, oldlen, newlen, flags, newaddr, 0);
+}
+
+static int sc_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int advice)
+{
+	return (int)sc_syscall(th, SYS_madvise, addr, len, advice, 0, 0, 0);
+}
+
+static long sc_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (src >= STUB_START || src + len > STUB_START || src + len < src)
+		return -EFAULT; /* the stub region is not the guest's */
+	struct iovec l = { dst, len }, r = { (void *)src, len };
+	ssize_t n = process_vm_readv(th->mm->pid, &l, 1, &r, 1, 0);
+	return n <= 0 ? -EFAULT : n;
+}
+
+static long sc_write_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (dst >= STUB_START || dst + len > STUB_START || dst + len < dst)
+		return -EFAULT;
+	struct iovec l = { (void *)src, len }, r = { (void *)dst, len };
+	ssize_t n = process_vm_writev(th->mm->pid, &l, 1, &r, 1, 0);
+	return n <= 0 ? -EFAULT : n;
+}
+
+static int sc_host_tid(struct host_thread *th)
+{
+	return th->tid;
+}
+
+const struct platform_ops platform_seccomp = {
+	.name = "seccomp",
+	.init = sc_init,
+	.mm_new = sc_mm_new,
+	.fork = sc_fork,
+	.clone_thread = sc_clone_thread,
+	.adopt = sc_adopt,
+	.run = sc_run,
+	.kick = sc_kick,
+	.destroy = sc_destroy,
+	.thread_exit = sc_thread_exit,
+	.get_fpregs = sc_get_fpregs,
+	.set_fpregs = sc_set_fpregs,
+	.mmap = sc_mmap,
+	.munmap = sc_munmap,
+	.mprotect = sc_mprotect,
+	.mremap = sc_mremap,
+	.madvise = sc_madvise,
+	.read_mem = sc_read_mem,
+	.write_mem = sc_write_mem,
+	.host_tid = sc_host_tid,
+	.vdso = sc_vdso,
+};
