@@ -46,7 +46,7 @@ const char *sysarg_kind_name(int k)
 {
 	static const char *const names[] = {
 		"NONE", "INT", "UINT", "LONG", "HEX", "SIZE", "PTR", "FD", "ATFD",
-		"PID", "PATH", "STR", "STRV", "BUF_IN", "BUF_OUT", "OFLAGS", "MODE",
+		"PID", "PATH", "STR", "STRV", "ENVP", "BUF_IN", "BUF_OUT", "OFLAGS", "MODE",
 		"AMODE", "ATFLAGS", "PROT", "MMFLAGS", "SIG", "SIGHOW", "WHENCE",
 		"FCNTL", "IOCTL", "CLONEFLAGS", "FUTEXOP",
 	};

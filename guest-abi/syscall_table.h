@@ -25,7 +25,8 @@ enum sysarg_kind {
 	PID,        /* pid_t */
 	PATH,       /* NUL-terminated user string naming a file */
 	STR,        /* other NUL-terminated user string */
-	STRV,       /* NULL-terminated array of user strings (argv, envp) */
+	STRV,       /* NULL-terminated array of user strings (argv) */
+	ENVP,       /* the same for an environment: printed as a count */
 	BUF_IN,     /* user buffer whose length is the next argument */
 	BUF_OUT,    /* user buffer filled by the call; length = return value */
 	OFLAGS,     /* open(2) flags */

@@ -138,6 +138,15 @@ static void print_strv(FILE *o, struct task *t, uint64_t p)
 	fputc(']', o);
 }
 
+static void print_envp(FILE *o, struct task *t, uint64_t p)
+{
+	int n = 0;
+	uint64_t s;
+	while (n < 4096 && !copy_from_user(t, &s, p + n * 8, 8) && s)
+		n++;
+	fprintf(o, "%#lx /* %d var%s */", (unsigned long)p, n, n == 1 ? "" : "s");
+}
+
 static void print_sig(FILE *o, int sig)
 {
 	const char *n = sig > 0 && sig < 32 ? sigabbrev_np(sig) : NULL;
@@ -164,6 +173,12 @@ static void print_arg(FILE *o, struct task *t, int kind, uint64_t v, uint64_t ne
 	case PATH: print_str(o, t, v, 4096); break;
 	case STR: print_str(o, t, v, 256); break;
 	case STRV: print_strv(o, t, v); break;
+	case ENVP:
+		if (!v)
+			fputs("NULL", o);
+		else
+			print_envp(o, t, v);
+		break;
 	case BUF_IN: print_buf(o, t, v, (long)next); break;
 	case BUF_OUT: print_buf(o, t, v, ret); break;
 	case OFLAGS: {

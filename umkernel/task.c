@@ -313,6 +313,8 @@ void guest_finished(int status)
 	pthread_cond_broadcast(&guest_done);
 }
 
+static void strace_first_exec(struct task *t, const char *path);
+
 /* Runs PROGRAM as the shell would: a name without '/' is looked up in
  * the guest's PATH.  Returns 0 after a successful execve, or prints one
  * line and returns the shell's status (127 not found, 126 not runnable). */
@@ -321,8 +323,10 @@ static int exec_init(struct task *t)
 	const char *prog = init_args.path;
 	if (strchr(prog, '/')) {
 		int err = do_execve(t, prog, init_args.argv, init_args.envp);
-		if (!err)
+		if (!err) {
+			strace_first_exec(t, prog);
 			return 0;
+		}
 		fprintf(stderr, "umk: %s: %s\n", prog, strerror(-err));
 		return err == -ENOENT ? 127 : 126;
 	}
@@ -338,8 +342,10 @@ static int exec_init(struct task *t)
 		char buf[4096];
 		snprintf(buf, sizeof buf, "%.*s%s%s", (int)len, p, len ? "/" : "", prog);
 		int err = do_execve(t, buf, init_args.argv, init_args.envp);
-		if (!err)
+		if (!err) {
+			strace_first_exec(t, buf);
 			return 0;
+		}
 		if (err != -ENOENT && err != -ENOTDIR && first_err == -ENOENT)
 			first_err = err;
 		if (!colon)
@@ -352,6 +358,24 @@ static int exec_init(struct task *t)
 	}
 	fprintf(stderr, "umk: %s: %s\n", prog, strerror(-first_err));
 	return 126;
+}
+
+/* strace shows the first execve too: umk made it, so print it here. */
+static void strace_first_exec(struct task *t, const char *path)
+{
+	if (!strace_out)
+		return;
+	int argc = 0, envc = 0;
+	while (init_args.argv[argc])
+		argc++;
+	while (init_args.envp[envc])
+		envc++;
+	fprintf(strace_out, "[pid %d] execve(\"%s\", [", t->tid, path);
+	for (int i = 0; i < argc; i++)
+		fprintf(strace_out, "%s\"%s\"", i ? ", " : "", init_args.argv[i]);
+	fprintf(strace_out, "], %#lx /* %d var%s */) = 0\n",
+		(unsigned long)(t->regs.rsp + 8 * (argc + 2)), envc, envc == 1 ? "" : "s");
+	fflush(strace_out);
 }
 
 static void *init_main(void *arg)
