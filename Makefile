@@ -5,6 +5,7 @@
 #   make check      unit tests (Check) and guest tests; ends with a summary line
 #   make bench      guest vs native (and runsc/proot where installed)
 #   make asan       build build/umk with AddressSanitizer
+#   make debian-rootfs  build/debian: a Debian bookworm root (debootstrap; root)
 
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
@@ -65,6 +66,10 @@ check: all $(B)/check_unit
 bench: all
 	sh tests/bench.sh
 
+DEBIAN_PKGS ?=
+debian-rootfs:
+	sh rootfs/debian.sh $(B)/debian $(DEBIAN_PKGS)
+
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
 		LDLIBS="-lelf -lunwind -pthread -fsanitize=address" build-asan/umk
@@ -72,4 +77,4 @@ asan:
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all deps run check bench asan clean
+.PHONY: all deps run check bench asan clean debian-rootfs

@@ -88,6 +88,7 @@ struct host_thread {
 	struct sc_slot *s;
 	struct linux_regs host_regs;   /* what the stub thread holds */
 	bool regs_valid;
+	uint64_t spin;                 /* TSC cycles of the next spin */
 	atomic_int kicked;
 };
 
@@ -132,7 +133,11 @@ static int sc_init(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	ncpus = n > 0 ? (int)n : 1;
 	const char *pm = getenv("UMK_SECCOMP_CPU");
-	pin_mode = pm && !strcmp(pm, "other") ? 1 : pm && !strcmp(pm, "none") ? 2 : 0;
+	/* Measured here (2 CPUs): a handoff costs ~3 us with the stub on
+	 * the CPU next to its kernel thread and both spinning, ~10 us with
+	 * both on one CPU and futex sleeps; forks and pipes between guests
+	 * do a little better on one CPU.  UMK_SECCOMP_CPU=same|other|none. */
+	pin_mode = pm && !strcmp(pm, "same") ? 0 : pm && !strcmp(pm, "none") ? 2 : 1;
 	if (pin_mode == 1 && ncpus < 2)
 		pin_mode = 0;
 	/* Spinning only pays when the other side runs on another CPU. */
@@ -245,13 +250,16 @@ static void sc_release(struct sc_slot *s, uint32_t state)
 static int sc_wait_event(struct host_thread *th)
 {
 	struct sc_slot *s = th->s;
-	if (spin_cycles) {
-		/* no pause: in a VM it may exit to the host */
-		uint64_t end = __builtin_ia32_rdtsc() + spin_cycles;
+	/* Adaptive: spin spin_cycles if the last wait took at most that
+	 * long, else half the last spin.  No pause: in a VM it may exit. */
+	uint64_t t0 = __builtin_ia32_rdtsc(), n = th->spin;
+	if (n) {
 		do {
-			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == SC_ST_EVENT)
+			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == SC_ST_EVENT) {
+				th->spin = spin_cycles;
 				return 0;
-		} while (__builtin_ia32_rdtsc() < end);
+			}
+		} while (__builtin_ia32_rdtsc() - t0 < n);
 	}
 	struct timespec ts = { 0, SC_POLL_MS * 1000000L };
 	for (;;) {
@@ -266,6 +274,7 @@ static int sc_wait_event(struct host_thread *th)
 		}
 	}
 	__atomic_store_n(&s->kwait, 0, __ATOMIC_RELAXED);
+	th->spin = __builtin_ia32_rdtsc() - t0 <= spin_cycles ? spin_cycles : n / 2;
 	return 0;
 }
 
@@ -326,6 +335,7 @@ static struct host_thread *thread_new(struct sc_mm *mm, int idx)
 	th->s = slot_at(mm, idx);
 	memset(th->s, 0, sizeof *th->s);
 	th->s->spin = spin_cycles;
+	th->spin = spin_cycles;
 	return th;
 }
 
@@ -640,11 +650,16 @@ static void sc_kick(struct host_thread *th)
 	syscall(SYS_tgkill, th->mm->pid, th->tid, SC_KICK_SIGNAL);
 }
 
-/* Wakes every umk thread waiting on a slot of mm, to see that it died. */
-static void wake_all(struct sc_mm *mm)
+/* Wakes every other umk thread waiting on a slot of mm, to see that it
+ * died.  Only slots in use: a futex on an untouched page would fault it in. */
+static void wake_others(struct sc_mm *mm, int self)
 {
+	pthread_mutex_lock(&mm->lock);
+	uint64_t used = mm->used & ~(1ULL << self);
+	pthread_mutex_unlock(&mm->lock);
 	for (int i = 0; i < SC_MAX_THREADS; i++)
-		futex(&slot_at(mm, i)->state, FUTEX_WAKE, INT32_MAX, NULL);
+		if (used & (1ULL << i))
+			futex(&slot_at(mm, i)->state, FUTEX_WAKE, INT32_MAX, NULL);
 }
 
 static void sc_destroy(struct host_thread *th)
@@ -659,7 +674,7 @@ static void sc_destroy(struct host_thread *th)
 			while (poll(&p, 1, -1) < 0 && errno == EINTR)
 				;
 		}
-		wake_all(mm);
+		wake_others(mm, th->idx);
 	}
 	thread_free(th);
 }

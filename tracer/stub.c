@@ -191,17 +191,21 @@ static void sc_check_umk(void)
 		sc_die(137);
 }
 
-/* Waits while s->state == busy: a spin of s->spin TSC cycles, then FUTEX_WAIT with a one
- * second timeout that checks umk is alive. */
-static void sc_wait(struct sc_slot *s, uint32_t busy)
+/* Waits while s->state == busy: a spin, then FUTEX_WAIT with a one
+ * second timeout that checks umk is alive.  Adaptive: the spin lasts
+ * s->spin TSC cycles if the last wait took at most that long, else half
+ * the last spin (p->spin).  No pause: in a VM it may exit to the host. */
+static void sc_wait(struct sc_slot *s, struct sc_priv *p, uint32_t busy)
 {
-	uint64_t n = __atomic_load_n(&s->spin, __ATOMIC_RELAXED);
+	uint64_t max = __atomic_load_n(&s->spin, __ATOMIC_RELAXED);
+	uint64_t t0 = __builtin_ia32_rdtsc(), n = p->spin < max ? p->spin : max;
 	if (n) {
-		uint64_t end = __builtin_ia32_rdtsc() + (n < 10000000 ? n : 10000000);
 		do {
-			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != busy)
+			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != busy) {
+				p->spin = max;
 				return;
-		} while (__builtin_ia32_rdtsc() < end);
+			}
+		} while (__builtin_ia32_rdtsc() - t0 < n);
 	}
 	for (;;) {
 		__atomic_store_n(&s->swait, 1, __ATOMIC_SEQ_CST);
@@ -213,6 +217,7 @@ static void sc_wait(struct sc_slot *s, uint32_t busy)
 			sc_check_umk();
 	}
 	__atomic_store_n(&s->swait, 0, __ATOMIC_RELAXED);
+	p->spin = __builtin_ia32_rdtsc() - t0 <= max ? max : n / 2;
 }
 
 /* Publishes an event and wakes umk if it sleeps. */
@@ -421,7 +426,7 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 	sc_copy(s->info, si, sizeof s->info);
 	sc_post(s, ev);
 	for (;;) {
-		sc_wait(s, SC_ST_EVENT);
+		sc_wait(s, p, SC_ST_EVENT);
 		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 		if (st != SC_ST_REQ)
 			break;

@@ -74,6 +74,7 @@ struct sc_slot {
 
 struct sc_priv {                /* bottom of each private altstack */
 	uint64_t fs_base, gs_base;  /* as last loaded by this thread */
+	uint64_t spin;              /* TSC cycles of the next spin */
 };
 
 #endif
