@@ -60,11 +60,13 @@ deps:
 run: deps all
 	$(B)/umk run -- /bin/sh -c 'uname -a; ls /; ps'
 
+# Every guest test runs on every platform.
+UMK_PLATFORMS ?= ptrace seccomp
 check: all $(B)/check_unit
-	sh tests/run-all.sh
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/run-all.sh
 
 bench: all
-	sh tests/bench.sh
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench.sh
 
 DEBIAN_PKGS ?=
 debian-rootfs:

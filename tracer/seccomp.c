@@ -16,8 +16,11 @@
  * on the state word, only if that thread sleeps); umk reads the event,
  * runs the syscall, writes the registers back and sets SC_ST_RESUME; the
  * handler copies them into its signal frame and returns through
- * rt_sigreturn.  Both sides spin briefly before sleeping in FUTEX_WAIT
- * (worth it only when they run on different CPUs).
+ * rt_sigreturn.  Both sides spin (adaptively, on the TSC) before sleeping
+ * in FUTEX_WAIT, and wake the other only if it sleeps; spinning pays only
+ * across CPUs, so by default a stub thread is pinned to the CPU next to
+ * its kernel thread's (UMK_SECCOMP_CPU=same|other|none, UMK_SECCOMP_SPIN
+ * in TSC cycles).  Only rax is written back when only rax changed.
  *
  * While the stub thread waits in its handler, umk can set SC_ST_REQ to
  * have it run host syscalls on its behalf: the mm edits, receiving an fd
@@ -203,10 +206,9 @@ static void sc_mm_put(struct sc_mm *mm)
 {
 	if (atomic_fetch_sub(&mm->refs, 1) != 1)
 		return;
-	if (mm->pid > 0)
-		kill(mm->pid, SIGKILL);
 	if (mm->pidfd >= 0) {
 		struct pollfd p = { mm->pidfd, POLLIN, 0 };
+		syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0);
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 		if (mm->is_child) {
@@ -231,9 +233,11 @@ static bool proc_dead(struct sc_mm *mm)
 /* Has th's host thread ended (or its whole process)? */
 static bool thread_dead(struct host_thread *th)
 {
-	if (__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE) == 0)
-		return true;
 	if (proc_dead(th->mm))
+		return true;
+	if (!th->tid)
+		return false; /* not started yet: only its process can tell */
+	if (__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE) == 0)
 		return true;
 	return syscall(SYS_tgkill, th->mm->pid, th->tid, 0) < 0 && errno == ESRCH;
 }
@@ -493,6 +497,24 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 	return 0;
 }
 
+/* The parent pid of host process pid if pid is a process (not a
+ * thread), else -1. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	pid_t tgid = -1, ppid = -1;
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "Tgid: %d", &tgid);
+		sscanf(line, "PPid: %d", &ppid);
+	}
+	fclose(f);
+	return tgid == pid ? ppid : -1;
+}
+
 static long sc_fork(struct host_thread *th)
 {
 	int memfd, stub_end;
@@ -520,15 +542,19 @@ static long sc_fork(struct host_thread *th)
 		sc_mm_put(nm);
 		return pid ? pid : -EIO;
 	}
-	nm->pid = (pid_t)pid;
-	nm->pidfd = (int)syscall(SYS_pidfd_open, nm->pid, 0);
-	if (nm->pidfd < 0) {
-		long err = -errno;
-		kill(nm->pid, SIGKILL);
+	/* The result came through the slot, which the guest can write: it
+	 * must name a child of th's stub, or umk would read, write and kill
+	 * some other process. */
+	nm->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (nm->pidfd < 0 || parent_of((pid_t)pid) != th->mm->pid) {
+		if (nm->pidfd >= 0)
+			close(nm->pidfd);
+		nm->pidfd = -1;
 		free(c);
 		sc_mm_put(nm);
-		return err;
+		return -EIO;
 	}
+	nm->pid = (pid_t)pid;
 	return (long)(uintptr_t)c;
 }
 
@@ -568,6 +594,11 @@ static int sc_adopt(long token, struct host_thread **out, int cpu)
 		thread_free(th);
 		return err == -ESRCH ? -ECHILD : err;
 	}
+	/* the tid word is the guest's to scribble on: a thread of the stub? */
+	if (syscall(SYS_tgkill, th->mm->pid, th->tid, 0) < 0) {
+		sc_destroy(th);
+		return -ECHILD;
+	}
 	pin(th->tid, stub_cpu(cpu));
 	*out = th;
 	return 0;
@@ -580,7 +611,8 @@ static int read_event(struct host_thread *th, struct linux_regs *regs, struct pl
 	uint32_t kind = __atomic_load_n(&s->event, __ATOMIC_ACQUIRE);
 	memcpy(regs, &s->regs, sizeof *regs);
 	linux_siginfo_t si;
-	memcpy(&si, s->info, sizeof si);
+	memset(&si, 0, sizeof si);
+	memcpy(&si, s->info, SC_INFO_COPY);
 	regs->cs = 0x33;
 	regs->ss = 0x2b;
 	regs->orig_rax = (uint64_t)-1;
@@ -629,9 +661,15 @@ static int sc_run(struct host_thread *th, struct linux_regs *regs, struct platfo
 		ev->kind = EV_INTERRUPT;
 		return 0;
 	}
+	/* Write back only what changed: usually just a syscall's rax. */
+	uint64_t rax = th->host_regs.rax;
+	th->host_regs.rax = regs->rax;
 	if (!th->regs_valid || memcmp(regs, &th->host_regs, sizeof *regs)) {
 		memcpy(&s->regs, regs, sizeof *regs);
 		s->flags = SC_F_REGS;
+	} else if (rax != regs->rax) {
+		s->regs.rax = regs->rax;
+		s->flags = SC_F_RAX;
 	} else {
 		s->flags = 0;
 	}
@@ -668,8 +706,8 @@ static void sc_destroy(struct host_thread *th)
 		return;
 	struct sc_mm *mm = th->mm;
 	if (mm->pid > 0) {
-		kill(mm->pid, SIGKILL);
 		if (mm->pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0);
 			struct pollfd p = { mm->pidfd, POLLIN, 0 };
 			while (poll(&p, 1, -1) < 0 && errno == EINTR)
 				;

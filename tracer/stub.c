@@ -423,7 +423,7 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 	    rip - 1 < (uint64_t)__stub_text_end)
 		ev = SC_EV_READY;
 	sc_regs_out(&s->regs, &uc->uc_mcontext, p);
-	sc_copy(s->info, si, sizeof s->info);
+	sc_copy(s->info, si, SC_INFO_COPY);
 	sc_post(s, ev);
 	for (;;) {
 		sc_wait(s, p, SC_ST_EVENT);
@@ -433,10 +433,13 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 		s->result = sc_request(s, i, uc);
 		sc_post(s, SC_EV_DONE);
 	}
-	if (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SC_F_REGS) {
+	uint32_t flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
+	if (flags & SC_F_REGS) {
 		struct linux_regs r;
 		sc_copy(&r, &s->regs, sizeof r);
 		sc_regs_in(&uc->uc_mcontext, &r, p);
+	} else if (flags & SC_F_RAX) {
+		uc->uc_mcontext.rax = s->regs.rax;
 	}
 }
 

@@ -54,6 +54,9 @@ enum {
 	SC_REQ_SET_FP,      /* fp -> the signal frame's FXSAVE image */
 };
 #define SC_F_REGS           1   /* resume: load regs into the signal frame */
+#define SC_F_RAX            2   /* resume: load only regs.rax (a syscall's result) */
+#define SC_INFO_COPY        48  /* siginfo bytes the stub copies: up to the
+				 * fault address and the seccomp fields */
 
 struct sc_slot {
 	uint32_t state;         /* SC_ST_* (futex) */

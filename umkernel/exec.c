@@ -498,6 +498,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	platform->set_fpregs(t->host, &fp);
 
 	fd_close_on_exec(t->files);
+	posix_timers_exit(t->tg);
 	flush_signal_handlers(t);
 	t->clear_child_tid = 0;
 	t->robust_list = 0;

@@ -1196,7 +1196,6 @@ struct pfile {
 	struct pnode nd;
 	char *rel;
 	struct sbuf text;
-	bool fresh;                   /* text rendered at open, not yet read */
 };
 
 static void pfile_release(struct file *f)
@@ -1220,7 +1219,10 @@ static ssize_t pfile_read(struct task *t, struct file *f, void *buf, size_t n, i
 	(void)t;
 	if (*pos < 0)
 		return -EINVAL;
-	if (*pos == 0 && !pf->fresh) {
+	/* Rendered again by every read at offset 0: Linux generates the
+	 * text when it is read (a shell opens /proc/self/cmdline before it
+	 * execs the reader). */
+	if (*pos == 0) {
 		err = node_render(&pf->nd, &nsb);
 		if (err) {
 			free(nsb.buf);
@@ -1229,7 +1231,6 @@ static ssize_t pfile_read(struct task *t, struct file *f, void *buf, size_t n, i
 		free(pf->text.buf);
 		pf->text = nsb;
 	}
-	pf->fresh = false;
 	if ((uint64_t)*pos >= pf->text.len)
 		return 0;
 	if (n > pf->text.len - *pos)
@@ -1447,7 +1448,6 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		err = node_render(&nd, &pf->text);
 		if (err)
 			goto fail;
-		pf->fresh = true;
 	}
 	f = file_alloc(nd.e->kind == PK_DIR ? &proc_dir_ops : &proc_file_ops,
 		       flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC),

@@ -283,6 +283,7 @@ extern const struct fs_ops tmpfs_ops;
 void *tmpfs_new(uint32_t rootmode);
 extern const struct fs_ops devfs_ops;
 extern const struct fs_ops procfs_ops;
+int sysfs_mount(const char *path);   /* fs_sys.c: the few /sys files userland reads */
 /* A regular in-memory (memfd-backed) file, used by tmpfs and the overlay. */
 
 /* ---- pipes: pipe.c ---- */
@@ -419,6 +420,7 @@ struct task {
 	int64_t utime_ns, stime_ns;   /* for rusage, updated at exit */
 	uint64_t start_time_ns;
 	uint32_t personality;
+	int nice;                     /* -20..19, inherited by fork */
 	int syscall_nr;               /* in flight, for oops and strace */
 	long fork_token;              /* platform token of a new, not yet adopted host thread */
 	uint64_t set_child_tid;       /* CLONE_CHILD_SETTID: written once the child runs */
@@ -442,6 +444,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	     uint64_t tls);
 int do_execve(struct task *t, const char *path, char **argv, char **envp);
 int de_thread(struct task *t);  /* execve: the other threads end */
+void posix_timers_exit(struct thread_group *tg); /* exit, execve: timers go */
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
 void guest_finished(int status);
 void task_count_live(void);       /* run_init's task starts counting as live */

@@ -43,7 +43,7 @@ static void usage(FILE *o)
 		"\n"
 		"options:\n"
 		"  --rootfs DIR       guest root (default: the busybox root built with umk)\n"
-		"  --platform NAME    how guest syscalls are caught: ptrace\n"
+		"  --platform NAME    how guest syscalls are caught: ptrace (default) or seccomp\n"
 		"  --rw               write to DIR itself (default: an in-memory overlay)\n"
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
@@ -178,7 +178,7 @@ static int cmd_run(int argc, char **argv)
 	cfg.argv = argv + optind;
 
 	if (platform_select(cfg.platform)) {
-		fprintf(stderr, "umk: unknown platform '%s' (available: ptrace)\n", cfg.platform);
+		fprintf(stderr, "umk: unknown platform '%s' (available: ptrace, seccomp)\n", cfg.platform);
 		return 2;
 	}
 	char *root = cfg.rootfs ? realpath(cfg.rootfs, NULL) : NULL;
@@ -242,6 +242,8 @@ static int cmd_run(int argc, char **argv)
 		err = vfs_mount("/dev/shm", &tmpfs_ops, tmpfs_new(01777), "tmpfs", "tmpfs");
 	if (!err)
 		err = vfs_mount("/proc", &procfs_ops, NULL, "proc", "proc");
+	if (!err)
+		err = sysfs_mount("/sys");
 	if (err) {
 		fprintf(stderr, "umk: cannot mount the root %s: %s\n", root, strerror(-err));
 		return 1;

@@ -116,6 +116,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
+	c->nice = t->nice;
 	c->regs = t->regs;
 	c->regs.rax = 0;
 	c->cpu = -1;
@@ -222,6 +223,7 @@ static void process_exit(struct task *leader)
 	leader->exit_code = tg->group_exit ? tg->exit_code : leader->exit_code;
 	leader->state = TASK_ZOMBIE;
 	locks_exit(tg->tgid);   /* the process's POSIX record locks */
+	posix_timers_exit(tg);
 	if (leader == init_task)
 		kill_all_but(leader);
 	reparent_children(leader);

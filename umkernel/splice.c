@@ -243,8 +243,10 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 	r = -ENOMEM;
 	if (!buf)
 		goto out;
-	ipos = &ioff;
-	opos = &ooff;
+	/* No offset given: use the files' own, so that a host fd whose offset
+	 * the host shares (stdout redirected to a file) moves it as write(2). */
+	ipos = uoin ? &ioff : &in->pos;
+	opos = uoout ? &ooff : &out->pos;
 	r = 0;
 	while (done < len) {
 		size_t c = len - done < SPLICE_CHUNK ? len - done : SPLICE_CHUNK;
@@ -269,18 +271,10 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 	if (done)
 		r = done;
 	tmpfs_file_touch(out);
-	if (uoin) {
-		if (copy_to_user(t, uoin, &ioff, sizeof(ioff)) && !done)
-			r = -EFAULT;
-	} else {
-		in->pos = ioff;
-	}
-	if (uoout) {
-		if (copy_to_user(t, uoout, &ooff, sizeof(ooff)) && !done)
-			r = -EFAULT;
-	} else {
-		out->pos = ooff;
-	}
+	if (uoin && copy_to_user(t, uoin, &ioff, sizeof(ioff)) && !done)
+		r = -EFAULT;
+	if (uoout && copy_to_user(t, uoout, &ooff, sizeof(ooff)) && !done)
+		r = -EFAULT;
 out:
 	free(buf);
 	file_put(in);

@@ -753,9 +753,18 @@ static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t m
 		mode &= ~S_ISGID;
 	if (nd->mnt && (nd->mnt->mflags & 1))
 		return -EROFS;
-	if (nd->magic)
-		return nd->magic->ops->setattr ?
-			nd->magic->ops->setattr(nd->magic, what, mode, uid, gid, ts) : -EPERM;
+	if (nd->magic && nd->magic->ops->setattr)
+		return nd->magic->ops->setattr(nd->magic, what, mode, uid, gid, ts);
+	if (nd->magic) {
+		/* an O_PATH file (glibc's fchmodat(AT_SYMLINK_NOFOLLOW) goes
+		 * through /proc/self/fd/N): change the file by its name */
+		struct file *f = nd->magic;
+		const char *rel;
+		struct mount *m = f->path && f->path[0] == '/' ? vfs_find_mount(f->path, &rel) : NULL;
+		if (!m || m != f->mnt || !m->ops->setattr)
+			return -EPERM;
+		return m->ops->setattr(m, rel, what, mode, uid, gid, ts);
+	}
 	if (!nd->mnt->ops->setattr)
 		return -EPERM;
 	if ((what & ATTR_OWNER) && S_ISREG(nd->st.mode) && fsuid != 0) {

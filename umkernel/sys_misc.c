@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -182,23 +183,61 @@ long sys_sched_get_priority_min(struct task *t, struct sysargs *a)
 	return p == 1 || p == 2 ? 1 : p == 0 || p == 3 || p == 5 ? 0 : -EINVAL;
 }
 
-long sys_getpriority(struct task *t, struct sysargs *a)
+/* Does task o belong to the set getpriority/setpriority name? */
+static bool prio_match(struct task *t, struct task *o, int which, int who)
 {
-	(void)t;
-	int which = arg_int(a, 0);
-	if (which < 0 || which > 2)
-		return -EINVAL;
-	return 20; /* nice 0, as the raw syscall reports it (20 - nice) */
+	if (o->state == TASK_ZOMBIE || o->state == TASK_DEAD)
+		return false;
+	switch (which) {
+	case PRIO_PROCESS: return who ? o->tid == who : o == t;
+	case PRIO_PGRP: return o->tg->pgid == (who ? who : t->tg->pgid);
+	case PRIO_USER: return o->cred.uid == (uint32_t)(who ? who : (int)t->cred.uid);
+	}
+	return false;
 }
 
+/* getpriority(2): 20 - the lowest nice value in the set, as the raw
+ * syscall returns it (kernel/sys.c). */
+long sys_getpriority(struct task *t, struct sysargs *a)
+{
+	int which = arg_int(a, 0), who = arg_int(a, 1);
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	long best = -ESRCH;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *o = list_entry(p, struct task, all);
+		if (prio_match(t, o, which, who) && 20 - o->nice > best)
+			best = 20 - o->nice;
+	}
+	return best;
+}
+
+/* setpriority(2): nice values clamp to [-20, 19]; lowering needs euid 0. */
 long sys_setpriority(struct task *t, struct sysargs *a)
 {
-	int which = arg_int(a, 0), prio = arg_int(a, 2);
-	if (which < 0 || which > 2)
+	int which = arg_int(a, 0), who = arg_int(a, 1), nice = arg_int(a, 2);
+	if (which < PRIO_PROCESS || which > PRIO_USER)
 		return -EINVAL;
-	if (prio < 0 && t->cred.euid != 0)
-		return -EACCES;
-	return 0;
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	long err = -ESRCH;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *o = list_entry(p, struct task, all);
+		if (!prio_match(t, o, which, who))
+			continue;
+		if (t->cred.euid != 0 && o->cred.uid != t->cred.euid && o->cred.euid != t->cred.euid) {
+			err = -EPERM;
+			continue;
+		}
+		if (nice < o->nice && t->cred.euid != 0) {
+			err = -EACCES;
+			continue;
+		}
+		o->nice = nice;
+		err = 0;
+	}
+	return err;
 }
 
 /* ---- futex ----
