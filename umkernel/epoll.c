@@ -48,8 +48,6 @@
 #define EPOLLEXCLUSIVE_OK_BITS (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | \
 				EPOLLET | EPOLLEXCLUSIVE)
 #define EP_MAX_EVENTS  (INT_MAX / 12)
-#define ANON_INODE_DEV 14
-#define ANON_INODE_INO 1
 #define NSEC           1000000000LL
 
 struct linux_epoll_event {
@@ -228,20 +226,6 @@ static short ep_poll(struct file *f, struct poll_table *pt)
 	return 0;
 }
 
-static int ep_fstat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->dev = ANON_INODE_DEV;
-	st->ino = ANON_INODE_INO;
-	st->nlink = 1;
-	st->mode = S_IRUSR | S_IWUSR;
-	st->uid = current ? current->cred.fsuid : 0;
-	st->gid = current ? current->cred.fsgid : 0;
-	st->blksize = 4096;
-	return 0;
-}
-
 static void ep_release(struct file *f)
 {
 	struct eventpoll *ep = f->priv;
@@ -257,7 +241,7 @@ static void ep_release(struct file *f)
 
 static const struct file_ops epoll_ops = {
 	.poll = ep_poll,
-	.fstat = ep_fstat,
+	.fstat = anon_inode_fstat,
 	.release = ep_release,
 	.seekable = false,
 };

@@ -24,8 +24,6 @@
 #define EFD_CLOEXEC_   O_CLOEXEC
 #define EFD_NONBLOCK_  O_NONBLOCK
 #define EVENTFD_MAX    0xfffffffffffffffeULL
-#define ANON_INODE_DEV 14               /* st_dev of anon_inode files */
-#define ANON_INODE_INO 1
 
 struct eventfd {
 	uint64_t count;
@@ -103,21 +101,6 @@ static short eventfd_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* An anon_inode: mode 0600 with no file type, as Linux's. */
-static int eventfd_fstat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->dev = ANON_INODE_DEV;
-	st->ino = ANON_INODE_INO;
-	st->nlink = 1;
-	st->mode = S_IRUSR | S_IWUSR;
-	st->uid = current ? current->cred.fsuid : 0;
-	st->gid = current ? current->cred.fsgid : 0;
-	st->blksize = 4096;
-	return 0;
-}
-
 static void eventfd_release(struct file *f)
 {
 	free(f->priv);
@@ -128,7 +111,7 @@ static const struct file_ops eventfd_ops = {
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.poll = eventfd_poll,
-	.fstat = eventfd_fstat,
+	.fstat = anon_inode_fstat,
 	.release = eventfd_release,
 	.seekable = false,
 };

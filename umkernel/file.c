@@ -125,6 +125,20 @@ char *path_join(const char *a, const char *b)
 	return s;
 }
 
+int anon_inode_fstat(struct file *f, struct kstat *st)
+{
+	(void)f;
+	memset(st, 0, sizeof(*st));
+	st->dev = 14;           /* anon_inodefs */
+	st->ino = 1;
+	st->nlink = 1;
+	st->mode = S_IRUSR | S_IWUSR;
+	st->uid = current ? current->cred.fsuid : 0;
+	st->gid = current ? current->cred.fsgid : 0;
+	st->blksize = 4096;
+	return 0;
+}
+
 /* ---- host fd files ---- */
 
 /* priv caches the kind of host fd: NULL unknown, 1 stream, 2 seekable,

@@ -183,6 +183,9 @@ struct file *file_from_hostfd(int hostfd, int flags, const char *path, struct mo
  * host processes, so I/O and lseek use the host's offset. */
 struct file *file_from_host_stdio(int hostfd, int flags, const char *path);
 extern const struct file_ops hostfd_file_ops;
+/* fstat of an anon_inode file (eventfd, timerfd, signalfd, epoll): mode
+ * 0600 with no file type, owned by the caller, as Linux reports them. */
+int anon_inode_fstat(struct file *f, struct kstat *st);
 
 /* ---- fd table: fdtable.c ---- */
 #define FD_MAX 1024

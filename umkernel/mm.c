@@ -677,3 +677,33 @@ long sys_mlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; 
 long sys_munlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
 long sys_mlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
 long sys_munlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
+
+/* mincore(2): every page of a mapped range is reported resident (the host
+ * pages it in on first touch); -ENOMEM for a hole, -EINVAL for an
+ * unaligned address, -EFAULT for a bad vector.  Mirrors mm/mincore.c's
+ * checks. */
+long sys_mincore(struct task *t, struct sysargs *a)
+{
+	uint64_t addr = arg_ptr(a, 0), len = a->a[1], vec = arg_ptr(a, 2);
+	if (addr & (GUEST_PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t plen = PAGE_ALIGN(len);
+	if (addr + plen < addr || addr + plen > STUB_START)
+		return -ENOMEM;
+	for (uint64_t p = addr; p < addr + plen;) {
+		struct vma *v = mm_find_vma(t->mm, p);
+		if (!v)
+			return -ENOMEM;
+		p = v->end;
+	}
+	size_t pages = plen / GUEST_PAGE_SIZE;
+	unsigned char ones[512];
+	memset(ones, 1, sizeof ones);
+	for (size_t done = 0; done < pages;) {
+		size_t n = pages - done < sizeof ones ? pages - done : sizeof ones;
+		if (copy_to_user(t, vec + done, ones, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}

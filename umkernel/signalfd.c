@@ -23,8 +23,6 @@
 
 #define SFD_CLOEXEC_   O_CLOEXEC
 #define SFD_NONBLOCK_  O_NONBLOCK
-#define ANON_INODE_DEV 14
-#define ANON_INODE_INO 1
 #define SI_USER_   0
 #define SI_KERNEL_ 0x80
 #define SI_TIMER_  (-2)
@@ -172,20 +170,6 @@ static short sfd_poll(struct file *f, struct poll_table *pt)
 	return (signal_pending_set(t) & ctx->mask) ? POLLIN | POLLRDNORM : 0;
 }
 
-static int sfd_fstat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->dev = ANON_INODE_DEV;
-	st->ino = ANON_INODE_INO;
-	st->nlink = 1;
-	st->mode = S_IRUSR | S_IWUSR;
-	st->uid = current ? current->cred.fsuid : 0;
-	st->gid = current ? current->cred.fsgid : 0;
-	st->blksize = 4096;
-	return 0;
-}
-
 static void sfd_release(struct file *f)
 {
 	free(f->priv);
@@ -195,7 +179,7 @@ static void sfd_release(struct file *f)
 static const struct file_ops signalfd_ops = {
 	.read = sfd_read,
 	.poll = sfd_poll,
-	.fstat = sfd_fstat,
+	.fstat = anon_inode_fstat,
 	.release = sfd_release,
 	.seekable = false,
 };

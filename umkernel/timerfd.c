@@ -34,8 +34,6 @@
 #define TFD_TIMER_CANCEL_ON_SET_ 2
 #define TFD_CLOEXEC_       O_CLOEXEC
 #define TFD_NONBLOCK_      O_NONBLOCK
-#define ANON_INODE_DEV     14
-#define ANON_INODE_INO     1
 
 struct timerfd {
 	int clockid;                  /* the guest's clock id */
@@ -139,20 +137,6 @@ static short tfd_poll(struct file *f, struct poll_table *pt)
 	return ctx->ticks ? POLLIN | POLLRDNORM : 0;
 }
 
-static int tfd_fstat(struct file *f, struct kstat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->dev = ANON_INODE_DEV;
-	st->ino = ANON_INODE_INO;
-	st->nlink = 1;
-	st->mode = S_IRUSR | S_IWUSR;
-	st->uid = current ? current->cred.fsuid : 0;
-	st->gid = current ? current->cred.fsgid : 0;
-	st->blksize = 4096;
-	return 0;
-}
-
 static void tfd_release(struct file *f)
 {
 	struct timerfd *ctx = f->priv;
@@ -165,7 +149,7 @@ static void tfd_release(struct file *f)
 static const struct file_ops timerfd_ops = {
 	.read = tfd_read,
 	.poll = tfd_poll,
-	.fstat = tfd_fstat,
+	.fstat = anon_inode_fstat,
 	.release = tfd_release,
 	.seekable = false,
 };
