@@ -176,3 +176,50 @@ median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g | awk '{a[NR] = $1} END {
 	done
 } >"$out/results.md"
 cat "$out/results.md"
+
+# A bar chart of the slow-down factors, log scale (gnuplot, if installed):
+# one group per workload, one bar per system other than native.
+if command -v gnuplot >/dev/null 2>&1; then
+	dat=$out/results.dat
+	{
+		printf 'workload'
+		for sys in "${systems[@]}"; do [ "$sys" = native ] || printf '\t%s' "$sys"; done
+		printf '\n'
+		for wl in "${workloads[@]}"; do
+			u=$(unit_of "$wl")
+			nat=$(echo "${vals[native/$wl]}" | median)
+			printf '"%s"' "$wl"
+			for sys in "${systems[@]}"; do
+				[ "$sys" = native ] && continue
+				m=$(echo "${vals[$sys/$wl]}" | median)
+				if [ -z "$m" ] || [ -z "$nat" ]; then
+					printf '\tNaN'
+				else
+					awk -v m="$m" -v n="$nat" -v u="$u" 'BEGIN {
+						r = (u == "MB/s") ? (m > 0 ? n / m : 0) : (n > 0 ? m / n : 0)
+						printf "\t%.3f", r }'
+				fi
+			done
+			printf '\n'
+		done
+	} >"$dat"
+	ncol=$(head -1 "$dat" | awk -F'\t' '{print NF}')
+	gnuplot <<EOG
+set terminal svg size 1000,480 font "sans,11"
+set output "$out/results.svg"
+set title "umk and peers: times slower than native (log scale, lower is better)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set yrange [0.5:*]
+set ylabel "x native"
+set xtics rotate by -25
+set key top right
+set grid ytics
+plot for [c=2:$ncol] "$dat" using c:xtic(1) title columnheader(c)
+EOG
+	echo "bench: chart in $out/results.svg"
+else
+	echo "bench: no chart: install gnuplot-nox for $out/results.svg"
+fi
