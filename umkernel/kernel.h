@@ -287,6 +287,16 @@ void *tmpfs_new(uint32_t rootmode);
 extern const struct fs_ops devfs_ops;
 extern const struct fs_ops procfs_ops;
 int sysfs_mount(const char *path);   /* fs_sys.c: the few /sys files userland reads */
+/* pty.c: pseudo-terminals.  /dev/ptmx opens a new master (fstat shows
+ * node); /dev/pts (devfs delegates its names, "ptmx" or "N") lists live
+ * slaves; /dev/tty is the session's pty when it has one (else -ENXIO). */
+int pty_open_ptmx(int flags, const char *path, const struct kstat *node, struct file **out);
+int devpts_lookup(uint64_t dev, const char *name, struct kstat *st);
+int devpts_open(struct task *t, uint64_t dev, const char *name, int flags, struct file **out);
+int devpts_readdir(struct dir_entry **ents, size_t *n);
+int pty_open_ctty(struct task *t, int flags, const char *path, const struct kstat *node,
+		  struct file **out);
+bool file_is_pty(struct file *f);
 /* A regular in-memory (memfd-backed) file, used by tmpfs and the overlay. */
 
 /* ---- pipes: pipe.c ---- */
@@ -333,6 +343,7 @@ bool sig_ignored(struct task *t, int sig);
 void signal_wake(struct task *t);              /* out of a sleep or guest code */
 void wake_all_threads(struct thread_group *tg, struct task *except);
 long futex_wake_addr(struct task *t, uint64_t uaddr, int n); /* CLONE_CHILD_CLEARTID */
+void exit_robust_list(struct task *t);     /* thread exit: robust futexes */
 void signal_child_exit(struct task *child);       /* SIGCHLD to parent */
 /* Takes the lowest pending signal in mask (task's own queue first, then the
  * thread group's) without delivering it: signalfd(2), sigtimedwait(2).

@@ -246,6 +246,8 @@ void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
 	t->exit_code = status;
+	if (t->host)
+		exit_robust_list(t);
 	if (t->clear_child_tid && t->host) {
 		int zero = 0;
 		if (!copy_to_user(t, t->clear_child_tid, &zero, sizeof zero))

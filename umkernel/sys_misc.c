@@ -301,6 +301,40 @@ static long futex_wake(struct task *t, uint64_t uaddr, bool private_, int n, uin
 	return err ? err : futex_wake_key(&key, n, bitset);
 }
 
+/*
+ * exit_robust_list - at a thread's exit, every robust futex it still holds
+ * gets FUTEX_OWNER_DIED and one waiter is woken (kernel/futex/core.c
+ * exit_robust_list; the list layout is struct robust_list_head).  Bounded
+ * walk; a bad pointer ends it.
+ */
+void exit_robust_list(struct task *t)
+{
+	struct { uint64_t next; int64_t offset; uint64_t pending; } head;
+	if (!t->robust_list || copy_from_user(t, &head, t->robust_list, sizeof head))
+		return;
+	uint64_t entry = head.next, pending = head.pending;
+	for (int limit = 0; limit < 2048; limit++) {
+		bool last = entry == t->robust_list;
+		uint64_t e = last ? pending : entry;
+		if (!e)
+			break;
+		uint64_t uaddr = e + head.offset, next = 0;
+		uint32_t word;
+		if (!last && copy_from_user(t, &next, entry, 8))
+			break;
+		if (!copy_from_user(t, &word, uaddr, 4) && (word & FUTEX_TID_MASK) == (uint32_t)t->tid) {
+			uint32_t nw = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+			if (!copy_to_user(t, uaddr, &nw, 4) && (word & FUTEX_WAITERS))
+				futex_wake(t, uaddr, false, 1, FUTEX_BITSET_MATCH_ANY);
+		}
+		if (last)
+			break;
+		if (next == pending)
+			pending = 0;   /* the pending entry is on the list: once is enough */
+		entry = next;
+	}
+}
+
 long futex_wake_addr(struct task *t, uint64_t uaddr, int n)
 {
 	return futex_wake(t, uaddr, false, n, FUTEX_BITSET_MATCH_ANY);

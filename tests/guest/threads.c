@@ -166,5 +166,24 @@ int main(int argc, char **argv) {
   waitpid(c, &st, 0);
   OK("named semaphore posts across processes", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   sem_unlink("/umk-threads-test");
+
+  /* a robust mutex whose owner died holding it: the next locker gets
+   * EOWNERDEAD (the kernel walked the dead thread's robust list) */
+  pthread_mutex_t *rm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  pthread_mutexattr_t ra;
+  pthread_mutexattr_init(&ra);
+  pthread_mutexattr_setrobust(&ra, PTHREAD_MUTEX_ROBUST);
+  pthread_mutexattr_setpshared(&ra, PTHREAD_PROCESS_SHARED);
+  pthread_mutex_init(rm, &ra);
+  c = fork();
+  if (c == 0) {
+    pthread_mutex_lock(rm);
+    _exit(0);
+  }
+  waitpid(c, &st, 0);
+  int lr = pthread_mutex_lock(rm);
+  OK("robust mutex: EOWNERDEAD after the owner died", lr == EOWNERDEAD);
+  OK("robust mutex: made consistent and unlocked",
+     pthread_mutex_consistent(rm) == 0 && pthread_mutex_unlock(rm) == 0);
   return t_done();
 }
