@@ -19,7 +19,9 @@
  * rt_sigreturn.  Both sides spin (adaptively, on the TSC) before sleeping
  * in FUTEX_WAIT, and wake the other only if it sleeps; spinning pays only
  * across CPUs, so by default a stub thread is pinned to the CPU next to
- * its kernel thread's (UMK_SECCOMP_CPU=same|other|none, UMK_SECCOMP_SPIN
+ * its kernel thread's while there are few guest threads, and to its
+ * kernel thread's own CPU, without spinning, once there are more (see
+ * place(); UMK_SECCOMP_CPU=same|other|none fixes it, UMK_SECCOMP_SPIN
  * in TSC cycles).  Only rax is written back when only rax changed.
  *
  * While the stub thread waits in its handler, umk can set SC_ST_REQ to
@@ -32,6 +34,10 @@
  * Shared and hostile: the guest can write its slots.  umk copies each
  * event out of the slot once and never follows a pointer found there; the
  * worst a guest gets by scribbling is a wrong view of its own registers.
+ * A helper thread pre-makes the memfd and socket pair of forks to come
+ * and finishes the teardown of dead stubs.  A stub process whose only
+ * thread waits in its handler is killed without waiting for its death.
+ *
  * Liveness: umk's waits time out every SC_POLL_MS and look at the
  * thread's tid word (cleared by the host at thread exit) and the stub's
  * pidfd; the stub's waits time out every second and poll a pidfd of umk,
@@ -82,6 +88,8 @@ struct sc_mm {
 	struct sc_slot *slots;         /* umk's mapping of the memfd */
 	pthread_mutex_t lock;
 	uint64_t used;                 /* slots in use (bit i: slot i) */
+	bool deferred;                 /* killed; the helper may finish it */
+	struct sc_mm *next;            /* on reap_list */
 };
 
 struct host_thread {
@@ -93,6 +101,9 @@ struct host_thread {
 	bool regs_valid;
 	uint64_t spin;                 /* TSC cycles of the next spin */
 	atomic_int kicked;
+	int cpu;                       /* its kernel thread's CPU, -1 none */
+	bool counted;                  /* in sc_nlive */
+	int placed;                    /* the stub thread's pinned CPU, -2 unknown */
 };
 
 extern const char stub_blob_start[], stub_blob_end[];
@@ -102,8 +113,15 @@ static int pin_mode;                   /* 0 same CPU, 1 another CPU, 2 none */
 static uint32_t spin_cycles;           /* TSC cycles to spin before FUTEX_WAIT */
 static int ncpus = 1;
 static struct platform_vdso vdso_info;
+/* Load: live host threads, and until when (CLOCK_MONOTONIC_COARSE ns)
+ * the platform stays in "crowded" mode after they were too many. */
+static atomic_int sc_nlive;
+static _Atomic uint64_t crowded_until;
+#define SC_CROWDED_HOLD_NS 50000000ULL
 static bool vdso_known;
 static pthread_mutex_t vdso_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void helper_start(void);
 
 static long futex(uint32_t *w, int op, uint32_t val, const struct timespec *ts)
 {
@@ -148,6 +166,7 @@ static int sc_init(void)
 	spin_cycles = sp ? (uint32_t)strtoul(sp, NULL, 0) : pin_mode == 0 ? 0 : 100000;
 	/* The kick signal must interrupt the stub, never umk itself. */
 	signal(SC_KICK_SIGNAL, SIG_IGN);
+	helper_start();
 	return 0;
 }
 
@@ -169,48 +188,103 @@ static void pin(pid_t tid, int cpu)
 	sched_setaffinity(tid, sizeof set, &set);
 }
 
-/* ---- stub processes ---- */
-
-/* A new sc_mm with a fresh memfd (returned in *memfd) and socket pair
- * (the stub's end in *stub_end). */
-static struct sc_mm *sc_mm_alloc(int *memfd, int *stub_end)
+static uint64_t coarse_ns(void)
 {
-	struct sc_mm *mm = calloc(1, sizeof *mm);
-	int sv[2] = { -1, -1 };
-	if (!mm)
-		return NULL;
-	*memfd = memfd_create("umk-slots", MFD_CLOEXEC);
-	if (*memfd < 0 || ftruncate(*memfd, SC_SHARED_SIZE) < 0)
-		goto fail;
-	mm->slots = mmap(NULL, SC_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
-	if (mm->slots == MAP_FAILED)
-		goto fail;
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
-		goto fail_unmap;
-	mm->ctl = sv[0];
-	*stub_end = sv[1];
-	mm->pidfd = -1;
-	atomic_init(&mm->refs, 1);
-	pthread_mutex_init(&mm->lock, NULL);
-	return mm;
-fail_unmap:
-	munmap(mm->slots, SC_SHARED_SIZE);
-fail:
-	if (*memfd >= 0)
-		close(*memfd);
-	free(mm);
-	return NULL;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void sc_mm_put(struct sc_mm *mm)
+/*
+ * Spinning and the CPU placement follow the load.  Each live guest
+ * thread is two host threads that take turns (its stub thread and its
+ * kernel thread).  While every such pair can have two CPUs (2 * live <=
+ * ncpus), the stub sits on the CPU next to its kernel thread's and both
+ * sides spin: a handoff costs ~3 us.  Once there are more (a fork, a
+ * pipeline, a blocked parent and its child), spinning steals the CPU
+ * from the thread that has work and every handoff across CPUs costs an
+ * IPI: then the stub shares its kernel thread's CPU and nobody spins (a
+ * same-CPU futex handoff, ~7 us, no CPU wasted).  "Crowded" lasts
+ * SC_CROWDED_HOLD_NS after the load falls, so that a fork loop or a
+ * shell does not re-pin stubs at every fork.
+ */
+static bool sc_crowded(void)
 {
-	if (atomic_fetch_sub(&mm->refs, 1) != 1)
-		return;
+	if (pin_mode != 1)
+		return false;
+	if (2 * atomic_load_explicit(&sc_nlive, memory_order_relaxed) > ncpus)
+		return true;
+	uint64_t until = atomic_load_explicit(&crowded_until, memory_order_relaxed);
+	return until && coarse_ns() < until;
+}
+
+static void live_add(int d)
+{
+	int n = atomic_fetch_add(&sc_nlive, d) + d;
+	if (d < 0 && 2 * (n + 1) > ncpus)
+		atomic_store_explicit(&crowded_until, coarse_ns() + SC_CROWDED_HOLD_NS,
+				      memory_order_relaxed);
+}
+
+/* Pins th's stub thread for the current load; returns the spin budget. */
+static uint32_t place(struct host_thread *th)
+{
+	if (pin_mode != 1 || th->cpu < 0 || th->tid <= 0)
+		return spin_cycles;
+	bool crowded = sc_crowded();
+	int want = crowded ? th->cpu : (th->cpu + 1) % ncpus;
+	if (th->placed != want) {
+		pin(th->tid, want);
+		th->placed = want;
+	}
+	return crowded ? 0 : spin_cycles;
+}
+
+/* ---- stub processes ---- */
+
+/*
+ * A helper thread keeps fork off two slow paths: it pre-makes the
+ * resources of new stub processes (a memfd of slots mapped in umk and
+ * an fd-passing socket pair; SC_POOL of them), and it finishes the
+ * teardown of dead ones (reap a child, close, unmap) after their owner
+ * has gone on.
+ */
+#define SC_POOL 4
+struct sc_res { int memfd, ctl, stub_end; struct sc_slot *slots; };
+static struct sc_res pool[SC_POOL];
+static int npool;
+static struct sc_mm *reap_list;
+static pthread_mutex_t help_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t help_cv = PTHREAD_COND_INITIALIZER;
+static bool helper_on;
+
+static int res_make(struct sc_res *r)
+{
+	int sv[2];
+	r->memfd = memfd_create("umk-slots", MFD_CLOEXEC);
+	if (r->memfd < 0)
+		return -errno;
+	if (ftruncate(r->memfd, SC_SHARED_SIZE) < 0)
+		goto fail;
+	r->slots = mmap(NULL, SC_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r->memfd, 0);
+	if (r->slots == MAP_FAILED)
+		goto fail;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		munmap(r->slots, SC_SHARED_SIZE);
+		goto fail;
+	}
+	r->ctl = sv[0];
+	r->stub_end = sv[1];
+	return 0;
+fail:
+	close(r->memfd);
+	return -ENOMEM;
+}
+
+/* The last of an sc_mm: the process is dead or killed. */
+static void sc_mm_free(struct sc_mm *mm)
+{
 	if (mm->pidfd >= 0) {
-		struct pollfd p = { mm->pidfd, POLLIN, 0 };
-		syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0);
-		while (poll(&p, 1, -1) < 0 && errno == EINTR)
-			;
 		if (mm->is_child) {
 			siginfo_t si;
 			while (waitid(P_PIDFD, mm->pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
@@ -222,6 +296,104 @@ static void sc_mm_put(struct sc_mm *mm)
 	munmap(mm->slots, SC_SHARED_SIZE);
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
+}
+
+static void *helper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&help_lock);
+	for (;;) {
+		if (reap_list) {
+			struct sc_mm *mm = reap_list;
+			reap_list = mm->next;
+			pthread_mutex_unlock(&help_lock);
+			sc_mm_free(mm);
+			pthread_mutex_lock(&help_lock);
+		} else if (npool < SC_POOL) {
+			struct sc_res r;
+			pthread_mutex_unlock(&help_lock);
+			int err = res_make(&r);
+			pthread_mutex_lock(&help_lock);
+			if (err) {
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_sec++;
+				pthread_cond_timedwait(&help_cv, &help_lock, &ts);
+			} else {
+				pool[npool++] = r;
+			}
+		} else {
+			pthread_cond_wait(&help_cv, &help_lock);
+		}
+	}
+	return NULL;
+}
+
+static void helper_start(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&a, 64 << 10);
+	helper_on = pthread_create(&t, &a, helper_main, NULL) == 0;
+	pthread_attr_destroy(&a);
+}
+
+/* A new sc_mm with a fresh memfd (returned in *memfd) and socket pair
+ * (the stub's end in *stub_end): from the pool if it has one. */
+static struct sc_mm *sc_mm_alloc(int *memfd, int *stub_end)
+{
+	struct sc_mm *mm = calloc(1, sizeof *mm);
+	struct sc_res r;
+	bool got = false;
+	if (!mm)
+		return NULL;
+	if (helper_on) {
+		pthread_mutex_lock(&help_lock);
+		if (npool > 0) {
+			r = pool[--npool];
+			got = true;
+		}
+		pthread_cond_signal(&help_cv);
+		pthread_mutex_unlock(&help_lock);
+	}
+	if (!got && res_make(&r) < 0) {
+		free(mm);
+		return NULL;
+	}
+	*memfd = r.memfd;
+	*stub_end = r.stub_end;
+	mm->slots = r.slots;
+	mm->ctl = r.ctl;
+	mm->pidfd = -1;
+	atomic_init(&mm->refs, 1);
+	pthread_mutex_init(&mm->lock, NULL);
+	return mm;
+}
+
+/* Drops a reference.  The last one kills the process; unless the owner
+ * already killed it and need not see it dead (mm->deferred), it waits
+ * for the death here, and leaves the rest to the helper. */
+static void sc_mm_put(struct sc_mm *mm)
+{
+	if (atomic_fetch_sub(&mm->refs, 1) != 1)
+		return;
+	if (mm->pidfd >= 0 && !mm->deferred) {
+		struct pollfd p = { mm->pidfd, POLLIN, 0 };
+		syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0);
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+	}
+	if (!helper_on) {
+		sc_mm_free(mm);
+		return;
+	}
+	pthread_mutex_lock(&help_lock);
+	mm->next = reap_list;
+	reap_list = mm;
+	pthread_cond_signal(&help_cv);
+	pthread_mutex_unlock(&help_lock);
 }
 
 static bool proc_dead(struct sc_mm *mm)
@@ -256,7 +428,7 @@ static int sc_wait_event(struct host_thread *th)
 	struct sc_slot *s = th->s;
 	/* Adaptive: spin spin_cycles if the last wait took at most that
 	 * long, else half the last spin.  No pause: in a VM it may exit. */
-	uint64_t t0 = __builtin_ia32_rdtsc(), n = th->spin;
+	uint64_t t0 = __builtin_ia32_rdtsc(), n = th->spin < s->spin ? th->spin : s->spin;
 	if (n) {
 		do {
 			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == SC_ST_EVENT) {
@@ -291,7 +463,7 @@ static long sc_request(struct host_thread *th, int req, int64_t a0, int64_t a1, 
 	s->req = req;
 	s->arg[0] = a0; s->arg[1] = a1; s->arg[2] = a2; s->arg[3] = a3;
 	s->arg[4] = a4; s->arg[5] = a5; s->arg[6] = a6;
-	s->spin = spin_cycles;
+	s->spin = place(th);
 	sc_release(s, SC_ST_REQ);
 	int err = sc_wait_event(th);
 	if (err)
@@ -338,14 +510,18 @@ static struct host_thread *thread_new(struct sc_mm *mm, int idx)
 	th->idx = idx;
 	th->s = slot_at(mm, idx);
 	memset(th->s, 0, sizeof *th->s);
-	th->s->spin = spin_cycles;
+	th->s->spin = 0; /* a new thread's first wait sleeps: it may share a CPU */
 	th->spin = spin_cycles;
+	th->cpu = -1;
+	th->placed = -2;
 	return th;
 }
 
 static void thread_free(struct host_thread *th)
 {
 	struct sc_mm *mm = th->mm;
+	if (th->counted)
+		live_add(-1);
 	pthread_mutex_lock(&mm->lock);
 	mm->used &= ~(1ULL << th->idx);
 	pthread_mutex_unlock(&mm->lock);
@@ -436,6 +612,14 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 	struct sc_mm *mm = sc_mm_alloc(&memfd, &stub_end);
 	if (!mm)
 		return -ENOMEM;
+	/* Out of the way of the child's dup2s onto fds 3-6 (the helper
+	 * thread makes fds at any time, so these may be anywhere). */
+	if ((memfd = move_high(memfd)) < 0 || (stub_end = move_high(stub_end)) < 0) {
+		if (memfd >= 0)
+			close(memfd);
+		sc_mm_put(mm);
+		return -EMFILE;
+	}
 	mm->used = 1;
 	struct host_thread *th = thread_new(mm, 0);
 	if (!th) {
@@ -493,26 +677,36 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 		sc_destroy(th);
 		return err == -ESRCH ? -ECHILD : err;
 	}
+	th->cpu = cpu;
+	th->placed = scpu;
+	th->counted = true;
+	live_add(1);
 	*out = th;
 	return 0;
 }
 
-/* The parent pid of host process pid if pid is a process (not a
- * thread), else -1. */
+/* The parent pid of host process pid, or -1.  Read from /proc/PID/stat
+ * (raw; a fraction of the cost of the stdio-parsed status file).  The
+ * caller holds a pidfd of pid, which pidfd_open gives only for a thread
+ * group leader: pid is a process, not a thread. */
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], line[128];
-	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	pid_t tgid = -1, ppid = -1;
-	while (fgets(line, sizeof line, f)) {
-		sscanf(line, "Tgid: %d", &tgid);
-		sscanf(line, "PPid: %d", &ppid);
-	}
-	fclose(f);
-	return tgid == pid ? ppid : -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')'); /* the comm may hold anything */
+	char state;
+	int ppid;
+	if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+		return -1;
+	return ppid;
 }
 
 static long sc_fork(struct host_thread *th)
@@ -546,7 +740,8 @@ static long sc_fork(struct host_thread *th)
 	 * must name a child of th's stub, or umk would read, write and kill
 	 * some other process. */
 	nm->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-	if (nm->pidfd < 0 || parent_of((pid_t)pid) != th->mm->pid) {
+	if (nm->pidfd < 0 || parent_of((pid_t)pid) != th->mm->pid ||
+	    proc_dead(nm) /* pid already reused? */) {
 		if (nm->pidfd >= 0)
 			close(nm->pidfd);
 		nm->pidfd = -1;
@@ -555,6 +750,7 @@ static long sc_fork(struct host_thread *th)
 		return -EIO;
 	}
 	nm->pid = (pid_t)pid;
+	c->placed = th->placed; /* the host fork copied the affinity */
 	return (long)(uintptr_t)c;
 }
 
@@ -577,6 +773,7 @@ static long sc_clone_thread(struct host_thread *th)
 		pthread_mutex_unlock(&mm->lock);
 		return -ENOMEM;
 	}
+	c->placed = th->placed;
 	long tid = sc_request(th, SC_REQ_CLONE, idx, 0, 0, 0, 0, 0, 0);
 	if (tid <= 0) {
 		thread_free(c);
@@ -599,7 +796,13 @@ static int sc_adopt(long token, struct host_thread **out, int cpu)
 		sc_destroy(th);
 		return -ECHILD;
 	}
-	pin(th->tid, stub_cpu(cpu));
+	th->cpu = pin_mode == 2 ? -1 : cpu;
+	th->counted = true;
+	live_add(1);
+	if (pin_mode == 1)
+		place(th);
+	else
+		pin(th->tid, stub_cpu(cpu));
 	*out = th;
 	return 0;
 }
@@ -673,7 +876,7 @@ static int sc_run(struct host_thread *th, struct linux_regs *regs, struct platfo
 	} else {
 		s->flags = 0;
 	}
-	s->spin = spin_cycles;
+	s->spin = place(th);
 	sc_release(s, SC_ST_RESUME);
 	if (sc_wait_event(th)) {
 		ev->kind = EV_EXIT;
@@ -705,6 +908,19 @@ static void sc_destroy(struct host_thread *th)
 	if (!th)
 		return;
 	struct sc_mm *mm = th->mm;
+	pthread_mutex_lock(&mm->lock);
+	bool alone = mm->used == 1ULL << th->idx;
+	pthread_mutex_unlock(&mm->lock);
+	if (alone && th->tid > 0 && mm->pid > 0 && mm->pidfd >= 0 &&
+	    syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0) == 0) {
+		/* Its only thread waits in its handler (th's owner is here,
+		 * not in run()): from SIGKILL on no guest code runs, so the
+		 * death itself (the host tearing down the whole address
+		 * space, ~100 us) need not be waited for. */
+		mm->deferred = true;
+		thread_free(th);
+		return;
+	}
 	if (mm->pid > 0) {
 		if (mm->pidfd >= 0) {
 			syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0);

@@ -7,9 +7,11 @@
  * when host fd 0 is a tty (a dup of it, else ENXIO) and console is a dup
  * of host fd 1: those two reuse fds the kernel already holds.  No host
  * device node is ever opened.  fd, stdin, stdout, stderr are symlinks
- * into /proc/self/fd; pts and shm are empty directories (mount a tmpfs
- * on /dev/shm for POSIX shm).  The set is fixed: creating or removing
- * names fails with EPERM.
+ * into /proc/self/fd; shm is an empty directory (mount a tmpfs on
+ * /dev/shm for POSIX shm).  ptmx and the pts directory are the
+ * pseudo-terminals of pty.c: names under pts/ are looked up, opened and
+ * listed there, and tty is the caller's session's pty when it has one.
+ * The set is fixed: creating or removing names fails with EPERM.
  *
  * Locking: everything here runs under klock; the table is constant.
  */
@@ -26,7 +28,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_TTY, D_CONSOLE, D_OTHER };
+enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_OTHER };
+
+#define DEV_PTS (-1000)          /* dev_find: a name inside pts/ (no errno) */
 
 struct devent {
 	const char *name;
@@ -44,11 +48,12 @@ static const struct devent devtab[] = {
 	{ "urandom", S_IFCHR | 0666, D_URANDOM, 1, 9, NULL },
 	{ "tty", S_IFCHR | 0666, D_TTY, 5, 0, NULL },
 	{ "console", S_IFCHR | 0600, D_CONSOLE, 5, 1, NULL },
+	{ "ptmx", S_IFCHR | 0666, D_PTMX, 5, 2, NULL },
 	{ "fd", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd" },
 	{ "stdin", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd/0" },
 	{ "stdout", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd/1" },
 	{ "stderr", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd/2" },
-	{ "pts", S_IFDIR | 0755, D_OTHER, 0, 0, NULL },
+	{ "pts", S_IFDIR | 0755, D_PTS, 0, 0, NULL },
 	{ "shm", S_IFDIR | 01777, D_OTHER, 0, 0, NULL },
 };
 
@@ -77,7 +82,8 @@ static void dev_stat(struct mount *m, int i, struct kstat *st)
 		st->size = strlen(devtab[i].target);
 }
 
-/* -1 for the root, the table index, or -ENOENT / -ENOTDIR */
+/* -1 for the root, the table index, DEV_PTS for "pts/NAME" (NAME has no
+ * slash), or -ENOENT / -ENOTDIR */
 static int dev_find(const char *rel)
 {
 	const char *slash;
@@ -93,6 +99,8 @@ static int dev_find(const char *rel)
 			continue;
 		if (!slash)
 			return i;
+		if (devtab[i].kind == D_PTS && slash[1] && !strchr(slash + 1, '/'))
+			return DEV_PTS;
 		return S_ISDIR(devtab[i].mode) ? -ENOENT : -ENOTDIR;
 	}
 	return -ENOENT;
@@ -102,6 +110,8 @@ static int devfs_lookup(struct mount *m, const char *rel, struct kstat *st)
 {
 	int i = dev_find(rel);
 
+	if (i == DEV_PTS)
+		return devpts_lookup(m->dev, strchr(rel, '/') + 1, st);
 	if (i < -1)
 		return i;
 	dev_stat(m, i, st);
@@ -114,6 +124,8 @@ static int devfs_readlink(struct mount *m, const char *rel, char *buf, size_t le
 	size_t l;
 
 	(void)m;
+	if (i == DEV_PTS)
+		return -EINVAL;
 	if (i < -1)
 		return i;
 	if (i < 0 || !S_ISLNK(devtab[i].mode))
@@ -221,8 +233,10 @@ static int ddir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 
 	*ents = NULL;
 	*n = 0;
+	if (IDX(f) >= 0 && devtab[IDX(f)].kind == D_PTS)
+		return devpts_readdir(ents, n);
 	if (IDX(f) >= 0)
-		return 0;       /* pts, shm: empty */
+		return 0;       /* shm: empty */
 	for (i = 0; i < ARRAY_SIZE(devtab); i++)
 		if (dents_add(ents, n, &cap, i + 2, mode_to_dtype(devtab[i].mode), devtab[i].name)) {
 			free(*ents);
@@ -251,13 +265,26 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 		      struct file **out)
 {
 	int i = dev_find(rel), fd;
+	struct kstat st;
 	struct file *f;
 
 	(void)mode;
+	if (i == DEV_PTS)
+		return devpts_open(current, m->dev, strchr(rel, '/') + 1, flags, out);
 	if (i == -ENOENT && (flags & O_CREAT))
 		return -EACCES;
 	if (i < -1)
 		return i;
+	if (i >= 0 && devtab[i].kind == D_PTMX) {
+		dev_stat(m, i, &st);
+		return pty_open_ptmx(flags, "/dev/ptmx", &st, out);
+	}
+	if (i >= 0 && devtab[i].kind == D_TTY) {
+		dev_stat(m, i, &st);
+		fd = pty_open_ctty(current, flags, "/dev/tty", &st, out);
+		if (fd != -ENXIO)
+			return fd;
+	}
 	if (i >= 0 && S_ISLNK(devtab[i].mode))
 		return -ELOOP;
 	if (i < 0 || S_ISDIR(devtab[i].mode)) {

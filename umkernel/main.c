@@ -25,7 +25,7 @@
 
 #define UMK_VERSION "0.1.0"
 
-struct umk_config cfg = { .platform = "ptrace" };
+struct umk_config cfg;
 
 static void crash_handler(int sig)
 {
@@ -43,7 +43,8 @@ static void usage(FILE *o)
 		"\n"
 		"options:\n"
 		"  --rootfs DIR       guest root (default: the busybox root built with umk)\n"
-		"  --platform NAME    how guest syscalls are caught: ptrace (default) or seccomp\n"
+		"  --platform NAME    how guest syscalls are caught: seccomp (default where the\n"
+		"                     host allows it) or ptrace\n"
 		"  --rw               write to DIR itself (default: an in-memory overlay)\n"
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
@@ -177,7 +178,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	cfg.argv = argv + optind;
 
-	if (platform_select(cfg.platform)) {
+	if (cfg.platform && platform_select(cfg.platform)) {
 		fprintf(stderr, "umk: unknown platform '%s' (available: ptrace, seccomp)\n", cfg.platform);
 		return 2;
 	}
@@ -213,7 +214,20 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 
-	int err = platform->init();
+	/* Default: seccomp where the host allows it, else ptrace. */
+	int err;
+	if (!cfg.platform) {
+		platform_select("seccomp");
+		err = platform->init();
+		if (err) {
+			if (cfg.verbose)
+				umk_log("platform seccomp unavailable (%s): using ptrace", strerror(-err));
+			platform_select("ptrace");
+			err = platform->init();
+		}
+	} else {
+		err = platform->init();
+	}
 	if (err) {
 		fprintf(stderr, "umk: platform %s unavailable: %s\n", platform->name, strerror(-err));
 		return 1;

@@ -11,7 +11,8 @@
  * session is taken to have the terminal as its controlling terminal, so
  * TIOCSCTTY and TIOCNOTTY are accepted and do nothing.  Other terminal
  * ioctls (TCGETS, window size...) are the host fd's business: tty_ioctl
- * returns -ENOIOCTLCMD for them.
+ * returns -ENOIOCTLCMD for them, and for every call on a pseudo-terminal
+ * (pty.c has per-terminal sessions and foreground groups).
  *
  * Locking: runs under klock, held by the caller.
  */
@@ -112,6 +113,8 @@ long tty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 	default:
 		return -ENOIOCTLCMD;
 	}
+	if (file_is_pty(f))
+		return -ENOIOCTLCMD;      /* pty.c keeps its own job control */
 	if (f->hostfd < 0 || !isatty(f->hostfd))
 		return -ENOTTY;
 
