@@ -556,3 +556,80 @@ long sys_execve(struct task *t, struct sysargs *a)
 	free(path);
 	return err ? err : RET_NORESULT;
 }
+
+/*
+ * execveat(2): execve of path relative to dirfd, or with AT_EMPTY_PATH
+ * and an empty path, of the open file dirfd itself (fexecve).  The file
+ * is named by its guest path for the exec (a deleted or anonymous file
+ * cannot be run: -ENOENT).  AT_SYMLINK_NOFOLLOW on a symlink: -ELOOP.
+ */
+long sys_execveat(struct task *t, struct sysargs *a)
+{
+	int dirfd = arg_int(a, 0), flags = arg_int(a, 4);
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	char *path = malloc(4096);
+	long err = strncpy_from_user(t, path, a->a[1], 4096);
+	if (err < 0)
+		goto out;
+	char *full = NULL;
+	if (!*path || path[0] != '/') {
+		if (!*path && !(flags & AT_EMPTY_PATH)) {
+			err = -ENOENT;
+			goto out;
+		}
+		if (dirfd != AT_FDCWD || !*path) {
+			struct file *f = fd_get(t, dirfd);
+			if (!f) {
+				err = -EBADF;
+				goto out;
+			}
+			if (!f->path || f->path[0] != '/') {
+				file_put(f);
+				err = -ENOENT;
+				goto out;
+			}
+			if (asprintf(&full, "%s%s%s", f->path, *path ? "/" : "", path) < 0)
+				full = NULL;
+			file_put(f);
+			if (!full) {
+				err = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	if (flags & AT_SYMLINK_NOFOLLOW) {
+		struct nameidata nd;
+		err = vfs_walk(t, AT_FDCWD, full ? full : path, 0, &nd);
+		if (!err) {
+			bool link = nd.exists && S_ISLNK(nd.st.mode);
+			nd_release(&nd);
+			if (link) {
+				err = -ELOOP;
+				free(full);
+				goto out;
+			}
+		}
+	}
+	char **argv = NULL, **envp = NULL;
+	size_t total = 0;
+	err = copy_strings_from_user(t, a->a[2], &argv, &total);
+	if (!err)
+		err = copy_strings_from_user(t, a->a[3], &envp, &total);
+	if (!err) {
+		if (!argv[0]) {
+			free(argv);
+			argv = calloc(2, sizeof *argv);
+			argv[0] = strdup("");
+		}
+		err = do_execve(t, full ? full : path, argv, envp);
+	}
+	free_strings(argv);
+	free_strings(envp);
+	free(full);
+	if (!err)
+		err = RET_NORESULT;
+out:
+	free(path);
+	return err;
+}

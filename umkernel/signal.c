@@ -781,3 +781,24 @@ long sys_rt_sigqueueinfo(struct task *t, struct sysargs *a)
 	send_signal(target, si.si_signo, &si, true);
 	return 0;
 }
+
+/* rt_tgsigqueueinfo(2): rt_sigqueueinfo aimed at one thread of tgid. */
+long sys_rt_tgsigqueueinfo(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	int tgid = arg_int(a, 0), tid = arg_int(a, 1), sig = arg_int(a, 2);
+	linux_siginfo_t si;
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > LINUX_NSIG)
+		return -EINVAL;
+	if (copy_from_user(t, &si, a->a[3], sizeof si))
+		return -EFAULT;
+	if (si.si_code >= 0 || si.si_code == -6)
+		return -EPERM;
+	struct task *target = task_find(tid);
+	if (!target || target->state == TASK_ZOMBIE || target->tg->tgid != tgid)
+		return -ESRCH;
+	si.si_signo = sig;
+	if (sig)
+		send_signal(target, sig, &si, false);
+	return 0;
+}

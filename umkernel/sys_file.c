@@ -1050,3 +1050,43 @@ long sys_readahead(struct task *t, struct sysargs *a)
 	file_put(f);
 	return ok ? 0 : -EINVAL;
 }
+
+/* preadv2(2)/pwritev2(2): as preadv/pwritev; offset -1 means the file
+ * offset (as readv/writev).  The RWF_* hints are accepted (RWF_NOWAIT
+ * never finds a reason to say EAGAIN); unknown flags EOPNOTSUPP. */
+static long do_rwv2(struct task *t, struct sysargs *a, bool write)
+{
+	int flags = arg_int(a, 5);
+	if (flags & ~(0x1 | 0x2 | 0x4 | 0x8 | 0x10)) /* HIPRI DSYNC SYNC NOWAIT APPEND */
+		return -EOPNOTSUPP;
+	int64_t off = arg_long(a, 3);
+	if (off == -1)
+		return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, write, false);
+	return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), off, write, true);
+}
+
+long sys_preadv2(struct task *t, struct sysargs *a)
+{
+	return do_rwv2(t, a, false);
+}
+
+long sys_pwritev2(struct task *t, struct sysargs *a)
+{
+	return do_rwv2(t, a, true);
+}
+
+/* sync_file_range(2): data reaches the host's page cache with every write,
+ * so there is nothing to start; the arguments are checked as Linux does. */
+long sys_sync_file_range(struct task *t, struct sysargs *a)
+{
+	int64_t off = arg_long(a, 1), n = arg_long(a, 2);
+	unsigned flags = arg_uint(a, 3);
+	if (flags & ~7U || off < 0 || n < 0 || off + n < 0)
+		return -EINVAL;
+	struct file *f = fd_get(t, arg_int(a, 0));
+	if (!f)
+		return -EBADF;
+	bool ok = f->ops->seekable;
+	file_put(f);
+	return ok ? 0 : -ESPIPE;
+}

@@ -446,3 +446,159 @@ long sys_futex(struct task *t, struct sysargs *a)
 	}
 	return -ENOSYS;
 }
+
+/* ---- scheduling policy: accepted and reported, never applied ---- */
+
+long sys_sched_setscheduler(struct task *t, struct sysargs *a)
+{
+	int pid = arg_int(a, 0), policy = arg_int(a, 1) & ~0x40000000; /* SCHED_RESET_ON_FORK */
+	int prio;
+	if (pid < 0 || !a->a[2])
+		return -EINVAL;
+	if (copy_from_user(t, &prio, a->a[2], 4))
+		return -EFAULT;
+	if (pid && !task_find(pid))
+		return -ESRCH;
+	switch (policy) {
+	case 0: case 3: case 5:   /* SCHED_OTHER, SCHED_BATCH, SCHED_IDLE */
+		return prio ? -EINVAL : 0;
+	case 1: case 2:           /* SCHED_FIFO, SCHED_RR */
+		if (prio < 1 || prio > 99)
+			return -EINVAL;
+		return t->cred.euid == 0 ? 0 : -EPERM;
+	}
+	return -EINVAL;
+}
+
+long sys_sched_setparam(struct task *t, struct sysargs *a)
+{
+	int pid = arg_int(a, 0), prio;
+	if (pid < 0 || !a->a[1])
+		return -EINVAL;
+	if (copy_from_user(t, &prio, a->a[1], 4))
+		return -EFAULT;
+	if (pid && !task_find(pid))
+		return -ESRCH;
+	return prio ? -EINVAL : 0;   /* every task is SCHED_OTHER */
+}
+
+long sys_sched_rr_get_interval(struct task *t, struct sysargs *a)
+{
+	int pid = arg_int(a, 0);
+	if (pid < 0)
+		return -EINVAL;
+	if (pid && !task_find(pid))
+		return -ESRCH;
+	struct linux_timespec ts = { 0, 100000000 }; /* 100 ms, Linux's RR slice */
+	return copy_to_user(t, a->a[1], &ts, sizeof ts) ? -EFAULT : 0;
+}
+
+/* ioprio_get/set(2): every task is best-effort, level 4. */
+long sys_ioprio_get(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	int which = arg_int(a, 0);
+	if (which < 1 || which > 3)
+		return -EINVAL;
+	return (2 << 13) | 4;
+}
+
+long sys_ioprio_set(struct task *t, struct sysargs *a)
+{
+	int which = arg_int(a, 0), prio = arg_int(a, 2), cls = (prio >> 13) & 7;
+	if (which < 1 || which > 3 || cls > 3 || (prio & 0x1fff) > 7)
+		return -EINVAL;
+	if (cls == 1 && t->cred.euid != 0)
+		return -EPERM;   /* IOPRIO_CLASS_RT */
+	return 0;
+}
+
+/* membarrier(2): MEMBARRIER_CMD_QUERY reports no supported command, so
+ * callers fall back to their own fences; anything else EINVAL. */
+long sys_membarrier(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	if (arg_int(a, 0) == 0 && arg_uint(a, 1) == 0)
+		return 0;
+	return -EINVAL;
+}
+
+/*
+ * process_vm_readv/writev(2) between guest processes (debuggers, nested
+ * guests): the target is a guest pid; the copy goes through a kernel
+ * buffer.  Permission as ptrace_may_access: same uid, or euid 0.
+ * Returns bytes copied (partial at the first fault), or -errno.
+ */
+static long process_vm(struct task *t, struct sysargs *a, bool write)
+{
+	int pid = arg_int(a, 0);
+	unsigned long lcnt = a->a[2], rcnt = a->a[4];
+	if (a->a[5])
+		return -EINVAL;
+	if (lcnt > 1024 || rcnt > 1024)
+		return -EINVAL;
+	struct task *o = task_find(pid);
+	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD || !o->host)
+		return -ESRCH;
+	if (t->cred.euid != 0 && (o->cred.uid != t->cred.uid || o->cred.euid != t->cred.uid))
+		return -EPERM;
+	struct linux_iovec *lv = calloc(lcnt + 1, sizeof *lv), *rv = calloc(rcnt + 1, sizeof *rv);
+	long done = 0, err = 0;
+	if (!lv || !rv) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(t, lv, a->a[1], lcnt * sizeof *lv) ||
+	    copy_from_user(t, rv, a->a[3], rcnt * sizeof *rv)) {
+		err = -EFAULT;
+		goto out;
+	}
+	char buf[4096];
+	unsigned long li = 0, ri = 0;
+	uint64_t loff = 0, roff = 0;
+	while (li < lcnt && ri < rcnt) {
+		uint64_t n = lv[li].iov_len - loff;
+		if (rv[ri].iov_len - roff < n)
+			n = rv[ri].iov_len - roff;
+		if (n > sizeof buf)
+			n = sizeof buf;
+		if (n) {
+			struct task *src = write ? t : o, *dst = write ? o : t;
+			uint64_t s = write ? lv[li].iov_base + loff : rv[ri].iov_base + roff;
+			uint64_t d = write ? rv[ri].iov_base + roff : lv[li].iov_base + loff;
+			if (copy_from_user(src, buf, s, n)) {
+				err = write ? -EFAULT : -EFAULT;
+				break;
+			}
+			if (copy_to_user(dst, d, buf, n)) {
+				err = -EFAULT;
+				break;
+			}
+			done += n;
+			loff += n;
+			roff += n;
+		}
+		if (loff == lv[li].iov_len) {
+			li++;
+			loff = 0;
+		}
+		if (roff == rv[ri].iov_len) {
+			ri++;
+			roff = 0;
+		}
+	}
+out:
+	free(lv);
+	free(rv);
+	return done ? done : err;
+}
+
+long sys_process_vm_readv(struct task *t, struct sysargs *a)
+{
+	return process_vm(t, a, false);
+}
+
+long sys_process_vm_writev(struct task *t, struct sysargs *a)
+{
+	return process_vm(t, a, true);
+}
