@@ -92,6 +92,12 @@ struct platform_ops {
 		       uint64_t newlen, int flags, uint64_t newaddr);
 	int (*madvise)(struct host_thread *th, uint64_t addr, uint64_t len, int advice);
 
+	/* Atomic compare-and-exchange of the u32 at addr (mapped writable:
+	 * the caller checks), done by the stub so that it is atomic against
+	 * the guest's own lock cmpxchg.  Returns the value found (== old
+	 * means it was replaced) or -errno.  For PI futexes. */
+	long (*cmpxchg32)(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_);
+
 	/* Copy between kernel memory and the guest; return bytes copied or
 	 * -EFAULT if not even the first byte could be. */
 	long (*read_mem)(struct host_thread *th, void *dst, uint64_t src, size_t len);

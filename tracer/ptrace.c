@@ -516,6 +516,14 @@ static long pt_write_mem(struct host_thread *th, uint64_t dst, const void *src, 
 	return n <= 0 ? -EFAULT : n;
 }
 
+static long pt_cmpxchg32(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_)
+{
+	if (addr >= STUB_START || (addr & 3))
+		return -EFAULT;
+	long r = stub_call(th, STUB_ENTRY_CMPXCHG, 0, addr, old, new_, 0, 0, 0);
+	return r < 0 ? r : (long)(uint32_t)r;
+}
+
 static int pt_host_tid(struct host_thread *th)
 {
 	return th->tid;
@@ -542,6 +550,7 @@ const struct platform_ops platform_ptrace = {
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
 	.host_tid = pt_host_tid,
+	.cmpxchg32 = pt_cmpxchg32,
 	.vdso = pt_vdso,
 };
 

@@ -1025,6 +1025,14 @@ static int sc_host_tid(struct host_thread *th)
 	return th->tid;
 }
 
+static long sc_cmpxchg32(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_)
+{
+	if (addr >= STUB_START || (addr & 3))
+		return -EFAULT;
+	long r = sc_request(th, SC_REQ_CMPXCHG, (int64_t)addr, old, new_, 0, 0, 0, 0);
+	return r < 0 ? r : (long)(uint32_t)r;
+}
+
 const struct platform_ops platform_seccomp = {
 	.name = "seccomp",
 	.init = sc_init,
@@ -1036,6 +1044,7 @@ const struct platform_ops platform_seccomp = {
 	.kick = sc_kick,
 	.destroy = sc_destroy,
 	.thread_exit = sc_thread_exit,
+	.cmpxchg32 = sc_cmpxchg32,
 	.get_fpregs = sc_get_fpregs,
 	.set_fpregs = sc_set_fpregs,
 	.mmap = sc_mmap,

@@ -74,6 +74,12 @@ __asm__(
 	"	jz stub_park\n"
 	"	int3\n"
 	"	.balign 16, 0xcc\n"
+	/* +0x60 CMPXCHG: the guest's futex word, atomically (PI futexes) */
+	"	.org stub_entries + 0x60, 0xcc\n"
+	"	mov %esi, %eax\n"
+	"	lock cmpxchg %edx, (%rdi)\n"
+	"	int3\n"
+	"	.balign 16, 0xcc\n"
 	/* A new host thread or forked process waits here, touching no
 	 * memory, until its own kernel thread seizes and interrupts it. */
 	"stub_park:\n"
@@ -386,6 +392,13 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		else
 			sc_copy(&s->fp, fx, sizeof s->fp);
 		return 0;
+	case SC_REQ_CMPXCHG: {
+		/* the kernel checked that the word is mapped writable */
+		uint32_t expected = (uint32_t)a[1];
+		__atomic_compare_exchange_n((uint32_t *)a[0], &expected, (uint32_t)a[2], 0,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		return expected;
+	}
 	case SC_REQ_SET_FP:
 		if (!fx)
 			return -14; /* EFAULT */

@@ -16,6 +16,7 @@
 #define STUB_ENTRY_FORK     (STUB_START + 0x20) /* fork; the child parks */
 #define STUB_ENTRY_START    (STUB_START + 0x30) /* first code run after the host exec */
 #define STUB_ENTRY_THREAD   (STUB_START + 0x40) /* clone a host thread; it parks */
+#define STUB_ENTRY_CMPXCHG  (STUB_START + 0x60) /* eax = lock cmpxchg(rdi, esi -> edx) */
 #define STUB_CTL_FD         3                   /* the stub's end of the fd-passing socket */
 #define STUB_STACK_SIZE     0x10000
 
@@ -52,6 +53,7 @@ enum {
 	SC_REQ_EXIT,        /* this thread exits */
 	SC_REQ_GET_FP,      /* the signal frame's FXSAVE image -> fp */
 	SC_REQ_SET_FP,      /* fp -> the signal frame's FXSAVE image */
+	SC_REQ_CMPXCHG,     /* atomic cmpxchg of the u32 at arg[0]: arg[1] -> arg[2]; result: value found */
 };
 #define SC_F_REGS           1   /* resume: load regs into the signal frame */
 #define SC_F_RAX            2   /* resume: load only regs.rax (a syscall's result) */

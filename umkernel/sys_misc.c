@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
@@ -372,6 +373,150 @@ static long futex_wait(struct task *t, uint64_t uaddr, bool private_, uint32_t v
 	return ret;
 }
 
+/* ---- PI futexes: the word holds the owner's tid (kernel/futex/pi.c) ----
+ * Every change of a PI word is an atomic compare-and-exchange run by the
+ * stub (platform->cmpxchg32), so it is atomic against the guest's own
+ * lock cmpxchg fast paths.  Unlock hands the lock to the first waiter. */
+
+static long pi_cmpxchg(struct task *t, uint64_t uaddr, uint32_t old, uint32_t new_)
+{
+	if (!user_range_ok(t, uaddr, 4, PROT_READ | PROT_WRITE))
+		return -EFAULT;
+	return platform->cmpxchg32(t->host, uaddr, old, new_);
+}
+
+static bool pi_has_waiters(const struct futex_key *key, struct futex_waiter *except)
+{
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &futex_waiters) {
+		struct futex_waiter *w = list_entry(p, struct futex_waiter, link);
+		if (w != except && key_eq(&w->key, key) && !w->woken)
+			return true;
+	}
+	return false;
+}
+
+/* FUTEX_LOCK_PI(2)/TRYLOCK_PI: 0 when t owns the lock, -EDEADLK if it
+ * already does, -EWOULDBLOCK (trylock), -ETIMEDOUT, -ESRCH (an owner tid
+ * that is no task), -ERESTARTNOINTR on a signal (Linux restarts it). */
+static long futex_lock_pi(struct task *t, uint64_t uaddr, bool private_, uint64_t deadline,
+			  bool trylock)
+{
+	struct futex_waiter w = { .task = t, .bitset = FUTEX_BITSET_MATCH_ANY };
+	int err = futex_key(t, uaddr, private_, &w.key);
+	if (err)
+		return err;
+	bool queued = false;
+	long ret;
+	for (;;) {
+		uint32_t v;
+		if (copy_from_user(t, &v, uaddr, 4)) {
+			ret = -EFAULT;
+			break;
+		}
+		uint32_t owner = v & FUTEX_TID_MASK;
+		if (owner == (uint32_t)t->tid) {
+			ret = queued ? 0 : -EDEADLK;   /* handed over by unlock */
+			break;
+		}
+		if (!owner) {
+			/* free (or its owner died): take it, keeping OWNER_DIED for
+			 * user space and WAITERS if others still wait */
+			uint32_t nv = (uint32_t)t->tid | (v & FUTEX_OWNER_DIED) |
+				      (pi_has_waiters(&w.key, &w) ? FUTEX_WAITERS : 0);
+			long cur = pi_cmpxchg(t, uaddr, v, nv);
+			if (cur < 0) {
+				ret = cur;
+				break;
+			}
+			if ((uint32_t)cur == v) {
+				ret = 0;
+				break;
+			}
+			continue;
+		}
+		if (trylock) {
+			ret = -EWOULDBLOCK;
+			break;
+		}
+		struct task *o = task_find((int)owner);
+		if (!(v & FUTEX_OWNER_DIED) && (!o || o->state == TASK_DEAD || o->state == TASK_ZOMBIE)) {
+			ret = -ESRCH;
+			break;
+		}
+		if (!(v & FUTEX_WAITERS)) {
+			long cur = pi_cmpxchg(t, uaddr, v, v | FUTEX_WAITERS);
+			if (cur < 0) {
+				ret = cur;
+				break;
+			}
+			if ((uint32_t)cur != v)
+				continue;
+		}
+		if (!queued) {
+			list_add_tail(&w.link, &futex_waiters);
+			queued = true;
+		}
+		w.woken = false;
+		int r = task_sleep(t, deadline, -1, 0);
+		if (w.woken) {
+			list_add_tail(&w.link, &futex_waiters); /* unlock took it off */
+			continue;   /* re-read: the unlocker wrote our tid */
+		}
+		if (r == -ETIMEDOUT) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (r == -EINTR) {
+			ret = -ERESTARTNOINTR;
+			break;
+		}
+	}
+	if (queued)
+		list_del(&w.link);   /* queued again after every hand-over wake */
+	return ret;
+}
+
+/* FUTEX_UNLOCK_PI: the owner gives the lock to the first waiter (its tid,
+ * plus WAITERS if more wait), or frees it.  -EPERM if t is not the owner. */
+static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private_)
+{
+	struct futex_key key;
+	int err = futex_key(t, uaddr, private_, &key);
+	if (err)
+		return err;
+	for (;;) {
+		uint32_t v;
+		if (copy_from_user(t, &v, uaddr, 4))
+			return -EFAULT;
+		if ((v & FUTEX_TID_MASK) != (uint32_t)t->tid)
+			return -EPERM;
+		struct futex_waiter *next = NULL;
+		struct list_head *p, *n;
+		list_for_each_safe(p, n, &futex_waiters) {
+			struct futex_waiter *w = list_entry(p, struct futex_waiter, link);
+			if (key_eq(&w->key, &key) && !w->woken) {
+				next = w;
+				break;
+			}
+		}
+		uint32_t nv = 0;
+		if (next)
+			nv = (uint32_t)next->task->tid | (pi_has_waiters(&key, next) ? FUTEX_WAITERS : 0);
+		long cur = pi_cmpxchg(t, uaddr, v, nv);
+		if (cur < 0)
+			return cur;
+		if ((uint32_t)cur != v)
+			continue;   /* user space set WAITERS meanwhile: again */
+		if (next) {
+			next->woken = true;
+			list_del(&next->link);
+			task_wake(next->task);
+		}
+		return 0;
+	}
+}
+
 long sys_futex(struct task *t, struct sysargs *a)
 {
 	uint64_t uaddr = a->a[0];
@@ -408,6 +553,28 @@ long sys_futex(struct task *t, struct sysargs *a)
 		}
 		return futex_wait(t, uaddr, private_, val, deadline, bitset);
 	}
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_TRYLOCK_PI: {
+		uint64_t deadline = 0;
+		if (cmd != FUTEX_TRYLOCK_PI && a->a[3]) {
+			struct linux_timespec ts;
+			if (copy_from_user(t, &ts, a->a[3], sizeof ts))
+				return -EFAULT;
+			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+				return -EINVAL;
+			/* absolute: CLOCK_REALTIME for LOCK_PI, else the flag says */
+			uint64_t ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+			bool rt = cmd == FUTEX_LOCK_PI || (op & FUTEX_CLOCK_REALTIME);
+			uint64_t now = now_ns(rt ? CLOCK_REALTIME : CLOCK_MONOTONIC), mono = now_ns(CLOCK_MONOTONIC);
+			deadline = ns > now ? mono + (ns - now) : mono;
+			if (!deadline)
+				deadline = 1;
+		}
+		return futex_lock_pi(t, uaddr, private_, deadline, cmd == FUTEX_TRYLOCK_PI);
+	}
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(t, uaddr, private_);
 	case FUTEX_WAKE:
 		return futex_wake(t, uaddr, private_, (int)val, FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:

@@ -59,6 +59,19 @@ static int count_tasks(void) {
   return n;
 }
 
+static pthread_mutex_t pim;
+static long pi_counter;
+static void *pi_worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 2000; i++) {
+    pthread_mutex_lock(&pim);
+    pi_counter++;
+    if (i % 500 == 0) usleep(100); /* contention: waiters sleep in the kernel */
+    pthread_mutex_unlock(&pim);
+  }
+  return NULL;
+}
+
 static void *blocker(void *arg) { (void)arg; pause(); return NULL; }
 static void *exiter(void *arg) { (void)arg; usleep(20000); exit(42); }
 
@@ -166,6 +179,19 @@ int main(int argc, char **argv) {
   waitpid(c, &st, 0);
   OK("named semaphore posts across processes", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   sem_unlink("/umk-threads-test");
+
+  /* priority-inheritance mutexes: FUTEX_LOCK_PI / UNLOCK_PI / TRYLOCK_PI */
+  pthread_mutexattr_t pa;
+  pthread_mutexattr_init(&pa);
+  OK("PI mutex init", pthread_mutexattr_setprotocol(&pa, PTHREAD_PRIO_INHERIT) == 0 &&
+     pthread_mutex_init(&pim, &pa) == 0);
+  pthread_t pt[4];
+  for (int i = 0; i < 4; i++) pthread_create(&pt[i], NULL, pi_worker, NULL);
+  for (int i = 0; i < 4; i++) pthread_join(pt[i], NULL);
+  OK("PI mutex counts 8000 under contention", pi_counter == 8000);
+  pthread_mutex_lock(&pim);
+  OK("PI trylock of a held mutex: EBUSY", pthread_mutex_trylock(&pim) == EBUSY);
+  pthread_mutex_unlock(&pim);
 
   /* a robust mutex whose owner died holding it: the next locker gets
    * EOWNERDEAD (the kernel walked the dead thread's robust list) */
