@@ -134,6 +134,25 @@ if have_umk; then
 		[ "$(cat "$work/out")" = "$(printf "got abc\ndef")" ]'
 	check stdout-stderr-one-file '"$UMK" run "${R[@]}" -- /bin/sh -c "echo 1; echo 2 >&2; echo 3" >"$work/both" 2>&1 &&
 		[ "$(cat "$work/both")" = "$(printf "1\n2\n3")" ]'
+	# A fork bomb in the guest stays within umk's task cap (no host fork
+	# bomb), and everything goes away when umk is told to stop.
+	fork_bomb_capped() {
+		UMK_MAX_TASKS=32 "$UMK" run "${R[@]}" -- /bin/sh -c "b() { b | b & }; b; sleep 60" \
+			</dev/null >/dev/null 2>&1 &
+		local kpid=$! most=0 n i
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			sleep 0.3
+			n=$(pgrep -c -f "memfd:umk-stub" 2>/dev/null || echo 0)
+			[ "$n" -gt "$most" ] && most=$n
+		done
+		kill -TERM "$kpid"; sleep 1; kill -KILL "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null
+		sleep 1
+		n=$(pgrep -f "memfd:umk-stub" | while read -r s; do ps -o stat= -p "$s" | grep -qv Z && echo "$s"; done | wc -l)
+		echo "most stubs seen $most, left $n" >"$work/err"
+		[ "$most" -ge 16 ] && [ "$most" -le 64 ] && [ "$n" = 0 ]
+	}
+	rc=0
+	check fork-bomb-capped 'fork_bomb_capped'
 	check bad-platform 'cli_rc nonzero "$UMK" run "${R[@]}" --platform no-such-platform -- /bin/true && one_line_err'
 fi
 

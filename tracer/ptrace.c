@@ -65,7 +65,9 @@ static int pt_init(void)
 	size_t len = stub_blob_end - stub_blob_start;
 	if (write(stub_memfd, stub_blob_start, len) != (ssize_t)len)
 		return -EIO;
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fdpass_sock) < 0)
+	/* Connection-oriented, so that every stub sees POLLHUP on its end
+	 * when umk dies: a forked stub not yet adopted exits then. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fdpass_sock) < 0)
 		return -errno;
 	/* Keep these above the fds a stub child rearranges (0-4). */
 	int *fds[] = { &stub_memfd, &fdpass_sock[0], &fdpass_sock[1] };

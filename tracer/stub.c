@@ -21,6 +21,8 @@
 #include "stub_layout.h"
 
 static char stub_stack[STUB_STACK_SIZE] __attribute__((aligned(16), used));
+/* struct pollfd { STUB_CTL_FD, no events (hang-up and errors only) } */
+struct { int fd; short events, revents; } stub_park_pfd __attribute__((used)) = { STUB_CTL_FD, 0, 0 };
 
 static inline long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
@@ -80,10 +82,20 @@ __asm__(
 	"	lock cmpxchg %edx, (%rdi)\n"
 	"	int3\n"
 	"	.balign 16, 0xcc\n"
-	/* A new host thread or forked process waits here, touching no
-	 * memory, until its own kernel thread seizes and interrupts it. */
+	/* A new host thread or forked process waits here until its own
+	 * kernel thread seizes and interrupts it.  It polls the fd-passing
+	 * socket for nothing but a hang-up: if umk dies before the adoption,
+	 * the stub exits instead of waiting forever (ptrace platform). */
 	"stub_park:\n"
-	"	mov $34, %eax\n"            /* pause */
+	"	lea stub_park_pfd(%rip), %rdi\n"
+	"	mov $1, %esi\n"
+	"	mov $-1, %edx\n"
+	"	mov $7, %eax\n"             /* poll */
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jle stub_park\n"
+	"	mov $137, %edi\n"
+	"	mov $231, %eax\n"           /* exit_group */
 	"	syscall\n"
 	"	jmp stub_park\n"
 	".text\n");

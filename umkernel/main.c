@@ -285,6 +285,12 @@ static int cmd_run(int argc, char **argv)
 	envp[ne] = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Orphaned stubs (a guest parent died before its child) come back
+	 * to umk, not to the host's init, and SIGCHLD ignored has the host
+	 * reap them at once: a guest cannot pile up host zombies.  Tracers
+	 * still collect their tracees' exits. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGCHLD, SIG_IGN);
 	struct sigaction sa = { .sa_handler = crash_handler, .sa_flags = SA_RESETHAND };
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);

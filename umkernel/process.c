@@ -17,6 +17,22 @@
 
 static int nr_live_tasks;    /* tasks not yet dead (zombies excluded) */
 
+/* The most tasks the whole guest may have: UMK_MAX_TASKS, else 4096 or
+ * half of umk's own RLIMIT_NPROC if that is lower. */
+static int max_tasks(void)
+{
+	static int cached;
+	if (!cached) {
+		const char *e = getenv("UMK_MAX_TASKS");
+		long v = e ? strtol(e, NULL, 10) : 4096;
+		uint64_t nproc = host_rlimits[6].rlim_cur;
+		if (!e && nproc != LINUX_RLIM_INFINITY && (long)(nproc / 2) < v)
+			v = (long)(nproc / 2);
+		cached = v > 1 ? (int)v : 2;
+	}
+	return cached;
+}
+
 static struct thread_group *tg_new(struct task *leader, struct thread_group *from)
 {
 	struct thread_group *tg = calloc(1, sizeof *tg);
@@ -57,6 +73,11 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		     CLONE_NEWNET | CLONE_NEWCGROUP))
 		return -EPERM;
 	if (nr_live_tasks + 1 > (int)t->tg->rlim[6].rlim_cur && t->cred.uid != 0)
+		return -EAGAIN;
+	/* Every guest task is a host thread or process: a guest may not
+	 * exhaust the host's, whatever its credentials (EAGAIN, as fork
+	 * at RLIMIT_NPROC). */
+	if (nr_live_tasks + 1 > max_tasks())
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
