@@ -71,6 +71,7 @@
 #include <linux/futex.h>
 #include "platform.h"
 #include "stub_layout.h"
+#include "host_layout.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -549,38 +550,11 @@ static int wait_ready(struct host_thread *th)
  * recorded for sc_vdso(). */
 static int clear_host_mappings(struct host_thread *th)
 {
-	char path[64], line[512];
-	uint64_t ranges[32][2];
-	struct platform_vdso v = { 0 };
-	int n = 0;
-	snprintf(path, sizeof path, "/proc/%d/maps", th->mm->pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof line, f) && n < 32) {
-		unsigned long a, b;
-		char perms[8], name[64] = "";
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %63s", &a, &b, perms, name) < 3)
-			continue;
-		if (a >= STUB_START && b <= STUB_END && strcmp(name, "[stack]"))
-			continue; /* the stub itself */
-		if (a >= GUEST_TASK_SIZE)
-			continue; /* vsyscall page: trapped by the filter */
-		if ((!strcmp(name, "[vdso]") || !strncmp(name, "[vvar", 5)) && v.n < 4) {
-			v.map[v.n].start = a;
-			v.map[v.n].end = b;
-			v.map[v.n].prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[2] == 'x' ? PROT_EXEC : 0);
-			snprintf(v.map[v.n].name, sizeof v.map[v.n].name, "%s", name);
-			if (!strcmp(name, "[vdso]"))
-				v.base = a;
-			v.n++;
-			continue;
-		}
-		ranges[n][0] = a;
-		ranges[n][1] = b;
-		n++;
-	}
-	fclose(f);
+	uint64_t ranges[HOST_LAYOUT_MAX][2];
+	struct platform_vdso v;
+	int n = host_layout_read(th->mm->pid, &v, ranges);
+	if (n < 0)
+		return n;
 	pthread_mutex_lock(&vdso_lock);
 	int err = 0;
 	if (!vdso_known) {
