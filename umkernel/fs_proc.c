@@ -677,13 +677,14 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 	cpu_times(tk, !c->thread, &u, &s);
 	vm_stats(tk, &vs);
+	int tpgid, tty_nr = pty_ctty_nr(tk, &tpgid);
 	pend = tk->pending.set | (tg ? tg->shared_pending.set : 0);
 	sb_printf(sb, "%d (%.16s) %c %d %d %d %d %d %u %lu %lu %lu %lu %lu %lu %ld %ld %ld %ld "
 		  "%d %d %llu %llu %ld %llu ",
 		  c->tid, tk->comm, st, ppid_of(tk), tg ? tg->pgid : 0, tg ? tg->sid : 0,
-		  0 /* tty_nr */, -1 /* tpgid */, 0x400000u /* PF_RANDOMIZE */, 0UL, 0UL, 0UL, 0UL,
+		  tty_nr, tpgid, 0x400000u /* PF_RANDOMIZE */, 0UL, 0UL, 0UL, 0UL,
 		  ticks(u), ticks(s), (long)ticks(tg && !c->thread ? tg->cutime_ns : 0),
-		  (long)ticks(tg && !c->thread ? tg->cstime_ns : 0), 20L, 0L,
+		  (long)ticks(tg && !c->thread ? tg->cstime_ns : 0), 20L + tk->nice, (long)tk->nice,
 		  tg ? tg->nr_threads : 1, 0,
 		  (unsigned long long)ticks(tk->start_time_ns - boot_time_ns),
 		  (unsigned long long)vs.size, (long)vs.rss,

@@ -297,6 +297,7 @@ int devpts_readdir(struct dir_entry **ents, size_t *n);
 int pty_open_ctty(struct task *t, int flags, const char *path, const struct kstat *node,
 		  struct file **out);
 bool file_is_pty(struct file *f);
+int pty_ctty_nr(struct task *t, int *tpgid);  /* /proc/PID/stat tty_nr, tpgid */
 /* A regular in-memory (memfd-backed) file, used by tmpfs and the overlay. */
 
 /* ---- pipes: pipe.c ---- */

@@ -933,6 +933,23 @@ int pty_open_ptmx(int flags, const char *path, const struct kstat *node, struct 
 }
 
 /* "N" (decimal, no leading zero) as a live pair, or NULL */
+/*
+ * pty_ctty_nr - /proc/PID/stat's tty_nr for t: the encoded device number
+ * (major 136, minor N, as new_encode_dev) of its session's controlling
+ * pty, or 0 if it has none; *tpgid gets that terminal's foreground
+ * process group, or -1.
+ */
+int pty_ctty_nr(struct task *t, int *tpgid)
+{
+	struct pty *p = t->tg ? ctty_of(t) : NULL;
+	*tpgid = -1;
+	if (!p)
+		return 0;
+	*tpgid = p->pgrp ? p->pgrp : -1;
+	unsigned minor = (unsigned)p->index, major = 136;
+	return (int)((minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12));
+}
+
 static struct pty *pts_find(const char *name)
 {
 	char *end;
