@@ -517,6 +517,52 @@ static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private_)
 	}
 }
 
+/*
+ * FUTEX_WAKE_OP: wakes up to n on uaddr; atomically applies the encoded
+ * operation to the u32 at uaddr2 (a cmpxchg loop run by the stub); then,
+ * if the old value passes the encoded comparison, wakes up to n2 there.
+ * Returns the total woken.  Mirrors kernel/futex/waitwake.c.
+ */
+static long futex_wake_op(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private_, int n,
+			  int n2, uint32_t encoded)
+{
+	struct futex_key k1, k2;
+	int err = futex_key(t, uaddr, private_, &k1);
+	if (!err)
+		err = futex_key(t, uaddr2, private_, &k2);
+	if (err)
+		return err;
+	int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
+	uint32_t oparg = (encoded >> 12) & 0xfff, cmparg = encoded & 0xfff;
+	if (encoded & (8u << 28)) {      /* FUTEX_OP_OPARG_SHIFT */
+		if (oparg > 31)
+			return -EINVAL;
+		oparg = 1u << oparg;
+	}
+	if (op > 4 || cmp > 5)
+		return -ENOSYS;
+	uint32_t old;
+	for (;;) {
+		if (copy_from_user(t, &old, uaddr2, 4))
+			return -EFAULT;
+		uint32_t nv = op == 0 ? oparg : op == 1 ? old + oparg : op == 2 ? old | oparg :
+			      op == 3 ? old & ~oparg : old ^ oparg;
+		long cur = pi_cmpxchg(t, uaddr2, old, nv);
+		if (cur < 0)
+			return cur;
+		if ((uint32_t)cur == old)
+			break;
+	}
+	/* the comparison arguments are sign-extended 12-bit values */
+	int32_t o = (int32_t)old, c = ((int32_t)(cmparg << 20)) >> 20;
+	bool hit = cmp == 0 ? o == c : cmp == 1 ? o != c : cmp == 2 ? o < c :
+		   cmp == 3 ? o <= c : cmp == 4 ? o > c : o >= c;
+	long woken = futex_wake_key(&k1, n, FUTEX_BITSET_MATCH_ANY);
+	if (hit)
+		woken += futex_wake_key(&k2, n2, FUTEX_BITSET_MATCH_ANY);
+	return woken;
+}
+
 long sys_futex(struct task *t, struct sysargs *a)
 {
 	uint64_t uaddr = a->a[0];
@@ -575,6 +621,9 @@ long sys_futex(struct task *t, struct sysargs *a)
 	}
 	case FUTEX_UNLOCK_PI:
 		return futex_unlock_pi(t, uaddr, private_);
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(t, uaddr, a->a[4], private_, (int)val, (int)a->a[3],
+				     (uint32_t)a->a[5]);
 	case FUTEX_WAKE:
 		return futex_wake(t, uaddr, private_, (int)val, FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:

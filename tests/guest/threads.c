@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <semaphore.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -70,6 +71,13 @@ static void *pi_worker(void *arg) {
     pthread_mutex_unlock(&pim);
   }
   return NULL;
+}
+
+static uint32_t wo1, wo2 = 5;
+static void *wo_waiter(void *arg) {
+  (void)arg;
+  syscall(SYS_futex, &wo1, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+  return (void *)1;
 }
 
 static void *blocker(void *arg) { (void)arg; pause(); return NULL; }
@@ -179,6 +187,19 @@ int main(int argc, char **argv) {
   waitpid(c, &st, 0);
   OK("named semaphore posts across processes", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   sem_unlink("/umk-threads-test");
+
+  /* FUTEX_WAKE_OP: wake on one word, atomically change another, wake
+   * there if its old value passes the comparison */
+  pthread_t wt;
+  pthread_create(&wt, NULL, wo_waiter, NULL);
+  usleep(20000);
+  long wr1 = syscall(SYS_futex, &wo1, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &wo2,
+                     FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_GT, 4));
+  pthread_join(wt, NULL);
+  OK("FUTEX_WAKE_OP wakes and adds", wr1 == 1 && wo2 == 8);
+  long wr2 = syscall(SYS_futex, &wo1, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &wo2,
+                     FUTEX_OP((FUTEX_OP_SET | FUTEX_OP_OPARG_SHIFT), 4, FUTEX_OP_CMP_EQ, 8));
+  OK("FUTEX_WAKE_OP shifted set, comparison on the old value", wr2 == 0 && wo2 == 16);
 
   /* priority-inheritance mutexes: FUTEX_LOCK_PI / UNLOCK_PI / TRYLOCK_PI */
   pthread_mutexattr_t pa;
