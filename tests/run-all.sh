@@ -153,6 +153,14 @@ if have_umk; then
 	}
 	rc=0
 	check fork-bomb-capped 'fork_bomb_capped'
+	# No privileges needed: as host user nobody the guest is still uid 0
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		for p in $UMK_PLATFORMS; do
+			check "unprivileged-host-user-$p" 'cli_rc 0 setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+				"$UMK" run "${R[@]}" --platform "$p" -- /bin/sh -c "id -u; echo x > /tmp/f && cat /tmp/f" &&
+				[ "$(cat "$work/out")" = "$(printf "0\nx")" ]'
+		done
+	fi
 	check bad-platform 'cli_rc nonzero "$UMK" run "${R[@]}" --platform no-such-platform -- /bin/true && one_line_err'
 fi
 
