@@ -13,7 +13,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
 LDLIBS  := -lelf -lunwind -pthread
 B       := build
 
-KSRC    := $(wildcard umkernel/*.c) tracer/ptrace.c tracer/seccomp.c tracer/host_layout.c guest-abi/syscall_table.c
+KSRC    := $(wildcard umkernel/*.c) tracer/ptrace.c tracer/seccomp.c tracer/host.c guest-abi/syscall_table.c
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)

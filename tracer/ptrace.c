@@ -42,7 +42,7 @@
 #include <linux/ptrace.h>
 #include "platform.h"
 #include "stub_layout.h"
-#include "host_layout.h"
+#include "host.h"
 
 #define KICK_SIGNAL SIGUSR2
 
@@ -472,24 +472,12 @@ static int pt_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int a
 
 static long pt_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t len)
 {
-	if (len == 0)
-		return 0;
-	if (src >= STUB_START || src + len > STUB_START || src + len < src)
-		return -EFAULT; /* the stub region is not the guest's */
-	struct iovec l = { dst, len }, r = { (void *)src, len };
-	ssize_t n = process_vm_readv(th->pid, &l, 1, &r, 1, 0);
-	return n <= 0 ? -EFAULT : n;
+	return host_read_mem(th->pid, dst, src, len);
 }
 
 static long pt_write_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
 {
-	if (len == 0)
-		return 0;
-	if (dst >= STUB_START || dst + len > STUB_START || dst + len < dst)
-		return -EFAULT;
-	struct iovec l = { (void *)src, len }, r = { (void *)dst, len };
-	ssize_t n = process_vm_writev(th->pid, &l, 1, &r, 1, 0);
-	return n <= 0 ? -EFAULT : n;
+	return host_write_mem(th->pid, dst, src, len);
 }
 
 static long pt_cmpxchg32(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_)

@@ -617,36 +617,6 @@ static int64_t ms_to_end(int ms)
 }
 
 /*
- * The temporary signal mask of epoll_pwait/epoll_pwait2 (Linux's
- * set_user_sigmask): -EINVAL unless sigsetsize is 8, -EFAULT.
- */
-static int ep_set_sigmask(struct task *t, uint64_t umask, uint64_t size)
-{
-	linux_sigset_t mask;
-
-	if (!umask)
-		return 0;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(t, &mask, umask, sizeof(mask)))
-		return -EFAULT;
-	t->saved_mask = t->blocked;
-	t->restore_mask = true;
-	t->blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	return 0;
-}
-
-/* Linux's restore_saved_sigmask_unless(ret == -EINTR). */
-static long ep_restore_sigmask(struct task *t, long ret)
-{
-	if (t->restore_mask && ret != -EINTR) {
-		t->blocked = t->saved_mask;
-		t->restore_mask = false;
-	}
-	return ret;
-}
-
-/*
  * sys_epoll_wait(epfd, events, maxevents, timeout_ms) - timeout < 0
  * waits forever, 0 does not wait.  Returns the number of events written,
  * -EINVAL (maxevents <= 0 or too big, epfd no epoll), -EBADF, -EFAULT,
@@ -662,12 +632,13 @@ long sys_epoll_wait(struct task *t, struct sysargs *a)
  * epoll_wait with sigmask in force while waiting (NULL: unchanged). */
 long sys_epoll_pwait(struct task *t, struct sysargs *a)
 {
-	long r = ep_set_sigmask(t, arg_ptr(a, 4), arg_ptr(a, 5));
+	long r = set_user_sigmask(t, arg_ptr(a, 4), arg_ptr(a, 5));
 
 	if (r)
 		return r;
 	r = do_epoll_wait(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), ms_to_end(arg_int(a, 3)));
-	return ep_restore_sigmask(t, r);
+	restore_saved_sigmask_unless(t, r == -EINTR);
+	return r;
 }
 
 /* sys_epoll_pwait2(epfd, events, maxevents, timeout, sigmask, sigsetsize) -
@@ -692,9 +663,10 @@ long sys_epoll_pwait2(struct task *t, struct sysargs *a)
 		else
 			end = now_ns(CLOCK_MONOTONIC) + ts.tv_sec * NSEC + ts.tv_nsec;
 	}
-	r = ep_set_sigmask(t, arg_ptr(a, 4), arg_ptr(a, 5));
+	r = set_user_sigmask(t, arg_ptr(a, 4), arg_ptr(a, 5));
 	if (r)
 		return r;
 	r = do_epoll_wait(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), end);
-	return ep_restore_sigmask(t, r);
+	restore_saved_sigmask_unless(t, r == -EINTR);
+	return r;
 }

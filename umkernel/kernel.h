@@ -352,6 +352,8 @@ void signal_child_exit(struct task *child);       /* SIGCHLD to parent */
 int signal_dequeue_masked(struct task *t, linux_sigset_t mask, linux_siginfo_t *info);
 /* Signals pending for t (own and shared), blocked or not. */
 linux_sigset_t signal_pending_set(struct task *t);
+int set_user_sigmask(struct task *t, uint64_t umask, uint64_t size);
+void restore_saved_sigmask_unless(struct task *t, bool interrupted);
 
 /* ---- processes and threads: task.c, exit.c ---- */
 struct cred {

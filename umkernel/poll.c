@@ -154,25 +154,6 @@ static int set_timeout(int64_t *end, int64_t sec, int64_t nsec)
 	return 0;
 }
 
-/* ---- the temporary signal mask of ppoll and pselect6 ---- */
-
-/* Linux's set_user_sigmask: 0, -EINVAL for a size other than 8, -EFAULT. */
-static int set_user_sigmask(struct task *t, uint64_t umask, uint64_t size)
-{
-	linux_sigset_t mask;
-
-	if (!umask)
-		return 0;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(t, &mask, umask, sizeof(mask)))
-		return -EFAULT;
-	t->saved_mask = t->blocked;
-	t->restore_mask = true;
-	t->blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	return 0;
-}
-
 /*
  * Linux's poll_select_finish: keep the temporary mask only if a signal
  * interrupted us (do_signal restores it after delivery), then write the
@@ -186,10 +167,7 @@ static long poll_select_finish(struct task *t, int64_t end, uint64_t utime, int 
 	int64_t rem;
 	int err;
 
-	if (t->restore_mask && ret != -ERESTARTNOHAND) {
-		t->blocked = t->saved_mask;
-		t->restore_mask = false;
-	}
+	restore_saved_sigmask_unless(t, ret == -ERESTARTNOHAND);
 	if (!utime || end <= 0)
 		return ret;
 	if (t->personality & STICKY_TIMEOUTS)

@@ -536,6 +536,38 @@ void do_signal(struct task *t, long ret)
 	}
 }
 
+/*
+ * set_user_sigmask - the temporary signal mask of ppoll, pselect6 and
+ * epoll_pwait: umask NULL leaves the mask alone; else the mask (size must
+ * be 8: -EINVAL; unreadable: -EFAULT) is in force until the call returns,
+ * and do_signal restores the old one after delivering.  As Linux's.
+ */
+int set_user_sigmask(struct task *t, uint64_t umask, uint64_t size)
+{
+	linux_sigset_t mask;
+	if (!umask)
+		return 0;
+	if (size != sizeof mask)
+		return -EINVAL;
+	if (copy_from_user(t, &mask, umask, sizeof mask))
+		return -EFAULT;
+	t->saved_mask = t->blocked;
+	t->restore_mask = true;
+	t->blocked = mask & ~unblockable;
+	return 0;
+}
+
+/* Linux's restore_saved_sigmask_unless: back to the old mask now, unless
+ * a signal interrupted the call (then do_signal restores it after the
+ * handler's frame is built with it). */
+void restore_saved_sigmask_unless(struct task *t, bool interrupted)
+{
+	if (t->restore_mask && !interrupted) {
+		t->blocked = t->saved_mask;
+		t->restore_mask = false;
+	}
+}
+
 /* ---- syscalls ---- */
 
 long sys_rt_sigaction(struct task *t, struct sysargs *a)

@@ -1,13 +1,13 @@
 /*
- * host_layout.c - reads what the host left in a freshly exec'd stub (see
- * host_layout.h).  No state; called once per stub created by exec.
+ * host.c - host-side helpers both platforms share (see host.h).  No state.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "host_layout.h"
+#include <sys/uio.h>
+#include "host.h"
 
 int host_layout_read(pid_t pid, struct platform_vdso *v, uint64_t unmap[][2])
 {
@@ -44,4 +44,26 @@ int host_layout_read(pid_t pid, struct platform_vdso *v, uint64_t unmap[][2])
 	}
 	fclose(f);
 	return n;
+}
+
+long host_read_mem(pid_t pid, void *dst, uint64_t src, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (src >= STUB_START || src + len > STUB_START || src + len < src)
+		return -EFAULT;
+	struct iovec l = { dst, len }, r = { (void *)src, len };
+	ssize_t n = process_vm_readv(pid, &l, 1, &r, 1, 0);
+	return n <= 0 ? -EFAULT : n;
+}
+
+long host_write_mem(pid_t pid, uint64_t dst, const void *src, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (dst >= STUB_START || dst + len > STUB_START || dst + len < dst)
+		return -EFAULT;
+	struct iovec l = { (void *)src, len }, r = { (void *)dst, len };
+	ssize_t n = process_vm_writev(pid, &l, 1, &r, 1, 0);
+	return n <= 0 ? -EFAULT : n;
 }

@@ -1,0 +1,34 @@
+/*
+ * host.h - host-side helpers both platforms share: what the host left in
+ * a freshly exec'd stub (the parts to unmap, the vDSO pages to keep), and
+ * copies between umk and a stub's memory.  Host types stay in tracer/.
+ */
+#ifndef UMK_HOST_H
+#define UMK_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "platform.h"
+
+#define HOST_LAYOUT_MAX 32
+
+/*
+ * host_layout_read - parses /proc/PID/maps of a new stub.  Fills v with
+ * the [vdso]/[vvar*] mappings (kept) and unmap[] with every other mapping
+ * that is not the stub binary itself (the host stack included, wherever it
+ * is) and not the vsyscall page.  Returns how many ranges to unmap, or
+ * -errno if the maps cannot be read.
+ */
+int host_layout_read(pid_t pid, struct platform_vdso *v, uint64_t unmap[][2]);
+
+/*
+ * host_read_mem/host_write_mem - process_vm_readv/writev between umk and
+ * the guest memory of host process (or thread) pid.  Returns bytes copied,
+ * fewer at the first unmapped page, or -EFAULT if not one byte could be,
+ * or if the range touches the stub's reserved region (not the guest's).
+ */
+long host_read_mem(pid_t pid, void *dst, uint64_t src, size_t len);
+long host_write_mem(pid_t pid, uint64_t dst, const void *src, size_t len);
+
+#endif
