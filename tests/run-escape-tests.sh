@@ -12,6 +12,9 @@
 #            that must survive the guest's kill(-1, SIGKILL)
 #   stubjump a guest jumping into the stub's syscall instruction cannot
 #            kill host processes or open host files (same safety net)
+#   forkslot a guest overwriting the pid its fork request returns (in its
+#            seccomp slot) cannot make umk adopt, signal or kill another
+#            host process (same safety net)
 #   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
 #            was; with --rw (on a scratch copy) they do reach it
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
@@ -83,6 +86,16 @@ for p in $UMK_PLATFORMS; do
 			if kill -0 "$s" 2>/dev/null; then echo "sentinel alive"; else echo "ESCAPED: sentinel killed"; fi
 			exit $rc' sh "$UMK" "$p" "$TESTROOT" "$work/host-marker" >"$o" 2>&1
 		check stubjump "$p" "$o" $?
+		# ... and for a guest forging the pid its fork request returns
+		timeout -k 5 60 unshare $unshare_flags --pid --fork --kill-child -- bash -c '
+			sleep 1000 &
+			s=$!
+			"$1" run --platform "$2" --rootfs "$3" -- /escape/forkslot "$s"
+			rc=$?
+			sleep 0.2
+			if kill -0 "$s" 2>/dev/null; then echo "sentinel alive"; else echo "ESCAPED: sentinel killed"; fi
+			exit $rc' sh "$UMK" "$p" "$TESTROOT" >"$o" 2>&1
+		check forkslot "$p" "$o" $?
 	else
 		skip "escape killall [$p]: no pid namespace for the safety net (need root or user namespaces)"
 	fi

@@ -7,13 +7,30 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "host.h"
+
+bool host_proc_is_ours(void)
+{
+	static int ours = -1;
+	if (ours < 0) {
+		char buf[32];
+		ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+		if (n > 0)
+			buf[n] = 0;
+		ours = n > 0 && strtol(buf, NULL, 10) == getpid();
+	}
+	return ours;
+}
 
 int host_layout_read(pid_t pid, struct platform_vdso *v, uint64_t unmap[][2])
 {
 	char path[64], line[512];
 	int n = 0;
 	memset(v, 0, sizeof *v);
+	if (!host_proc_is_ours())
+		return 0; /* /proc/PID would be another process's: keep all, no vDSO */
 	snprintf(path, sizeof path, "/proc/%d/maps", pid);
 	FILE *f = fopen(path, "re");
 	if (!f)

@@ -24,6 +24,7 @@
 #ifndef UMK_PLATFORM_H
 #define UMK_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../guest-abi/abi.h"
@@ -116,5 +117,10 @@ extern const struct platform_ops platform_seccomp;
 
 /* Chooses the platform by name ("ptrace", "seccomp"); -EINVAL if unknown. */
 int platform_select(const char *name);
+
+/* Whether the host's /proc shows umk's own pid namespace (it does not
+ * when umk runs in a new pid namespace without its own /proc): only then
+ * may /proc/PID name a stub.  tracer/host.c. */
+bool host_proc_is_ours(void);
 
 #endif

@@ -290,32 +290,27 @@ fail:
 	return err ? err : -EIO;
 }
 
+/* A new host thread's token for pt_adopt: its process and its thread
+ * (never through /proc, which in a pid namespace may be another's). */
+static long adopt_token(pid_t pid, pid_t tid)
+{
+	return (long)((uint64_t)(uint32_t)pid << 32 | (uint32_t)tid);
+}
+
 static long pt_fork(struct host_thread *th)
 {
 	long pid = stub_call(th, STUB_ENTRY_FORK, 0, 0, 0, 0, 0, 0, 0);
-	return pid == 0 ? -EIO : pid;
+	if (pid <= 0)
+		return pid == 0 ? -EIO : pid;
+	return adopt_token((pid_t)pid, (pid_t)pid);
 }
 
 static long pt_clone_thread(struct host_thread *th)
 {
 	long tid = stub_call(th, STUB_ENTRY_THREAD, 0, 0, 0, 0, 0, 0, 0);
-	return tid == 0 ? -EIO : tid;
-}
-
-/* The host pid (tgid) of a host tid. */
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[128];
-	snprintf(path, sizeof path, "/proc/%d/status", tid);
-	FILE *f = fopen(path, "re");
-	pid_t tgid = tid;
-	if (!f)
-		return tid;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
+	if (tid <= 0)
+		return tid == 0 ? -EIO : tid;
+	return adopt_token(th->pid, (pid_t)tid);
 }
 
 static int pt_adopt(long token, struct host_thread **out, int cpu)
@@ -323,8 +318,8 @@ static int pt_adopt(long token, struct host_thread **out, int cpu)
 	struct host_thread *th = calloc(1, sizeof *th);
 	if (!th)
 		return -ENOMEM;
-	th->tid = (pid_t)token;
-	th->pid = tgid_of(th->tid);
+	th->tid = (pid_t)(uint32_t)token;
+	th->pid = (pid_t)((uint64_t)token >> 32);
 	int err = 0;
 	if (ptrace(PTRACE_SEIZE, th->tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) < 0 ||
 	    ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0) {

@@ -61,6 +61,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -105,6 +106,7 @@ struct host_thread {
 	int cpu;                       /* its kernel thread's CPU, -1 none */
 	bool counted;                  /* in sc_nlive */
 	int placed;                    /* the stub thread's pinned CPU, -2 unknown */
+	uint64_t nonce;                /* a forked child not yet verified: its mark */
 };
 
 extern const char stub_blob_start[], stub_blob_end[];
@@ -162,9 +164,15 @@ static int sc_init(void)
 	pin_mode = pm && !strcmp(pm, "same") ? 0 : pm && !strcmp(pm, "none") ? 2 : 1;
 	if (pin_mode == 1 && ncpus < 2)
 		pin_mode = 0;
-	/* Spinning only pays when the other side runs on another CPU. */
+	/* Spinning only pays when the other side runs on another CPU.
+	 * How long: waking a sleeping thread whose CPU went idle costs
+	 * tens of us in a VM (the vCPU must be scheduled again), which is
+	 * most of the time of a program that computes between syscalls:
+	 * python3 -c pass took 33 ms with a 100k-cycle spin, 21 ms with
+	 * 600k (~250 us here; native 15 ms).  The spin is only used while
+	 * guest threads leave CPUs idle (sc_crowded). */
 	const char *sp = getenv("UMK_SECCOMP_SPIN");
-	spin_cycles = sp ? (uint32_t)strtoul(sp, NULL, 0) : pin_mode == 0 ? 0 : 100000;
+	spin_cycles = sp ? (uint32_t)strtoul(sp, NULL, 0) : pin_mode == 0 ? 0 : 600000;
 	/* The kick signal must interrupt the stub, never umk itself. */
 	signal(SC_KICK_SIGNAL, SIG_IGN);
 	helper_start();
@@ -659,28 +667,65 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 	return 0;
 }
 
-/* The parent pid of host process pid, or -1.  Read from /proc/PID/stat
- * (raw; a fraction of the cost of the stdio-parsed status file).  The
- * caller holds a pidfd of pid, which pidfd_open gives only for a thread
- * group leader: pid is a process, not a thread. */
-static pid_t parent_of(pid_t pid)
+/* A mark for a forked child's fresh slot: unique among umk's stubs, and
+ * not guessable from outside (a random base). */
+static uint64_t nonce_base;
+static _Atomic uint64_t nonce_ctr;
+static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
+
+static void nonce_seed(void)
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *p = strrchr(buf, ')'); /* the comm may hold anything */
-	char state;
-	int ppid;
-	if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
-		return -1;
-	return ppid;
+	if (getrandom(&nonce_base, sizeof nonce_base, 0) != sizeof nonce_base)
+		nonce_base = coarse_ns() * 0x9e3779b97f4a7c15ULL;
+}
+
+static uint64_t next_nonce(void)
+{
+	pthread_once(&nonce_once, nonce_seed);
+	return nonce_base ^ (atomic_fetch_add(&nonce_ctr, 1) + 1) * 0xbf58476d1ce4e5b9ULL;
+}
+
+/*
+ * Is the forked child th (its first report read) the process we made?
+ * Its tid came from its fresh slot, which only umk and the child (that
+ * has run no guest code yet) map: it is right.  The pid the parent stub
+ * returned (mm->pid, whose pidfd is mm->pidfd) came through the parent's
+ * slot, which the parent's guest can write: it must equal the tid, and
+ * the process of that pid must still hold th's mark at its slot, which
+ * proves it is the child and was alive when the pidfd was opened (pids
+ * are not reused under a live process).
+ */
+static bool has_mark(struct host_thread *th)
+{
+	uint64_t mark = 0;
+	struct iovec local = { &mark, sizeof mark };
+	struct iovec remote = { (void *)(SC_SHARED_BASE + (uint64_t)th->idx * SC_SLOT_SIZE +
+					 offsetof(struct sc_slot, nonce)), sizeof mark };
+	return th->tid > 0 && process_vm_readv(th->tid, &local, 1, &remote, 1, 0) == sizeof mark &&
+	       mark == th->nonce;
+}
+
+static bool fork_child_verified(struct host_thread *th)
+{
+	return th->tid == th->mm->pid && th->mm->pidfd >= 0 && has_mark(th);
+}
+
+/* A forked child that failed verification: the parent's pidfd may name
+ * another process; kill the child through its own report if it holds
+ * the mark. */
+static void fork_child_reject(struct host_thread *th)
+{
+	struct sc_mm *mm = th->mm;
+	close(mm->pidfd);
+	mm->pid = 0;
+	mm->pidfd = th->tid > 0 ? (int)syscall(SYS_pidfd_open, th->tid, 0) : -1;
+	if (mm->pidfd >= 0 && has_mark(th)) {
+		syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0);
+		mm->deferred = true;
+	} else if (mm->pidfd >= 0) {
+		close(mm->pidfd);
+		mm->pidfd = -1;
+	}
 }
 
 static long sc_fork(struct host_thread *th)
@@ -697,6 +742,8 @@ static long sc_fork(struct host_thread *th)
 		sc_mm_put(nm);
 		return -ENOMEM;
 	}
+	c->nonce = next_nonce();
+	c->s->nonce = c->nonce;
 	int fds[2] = { memfd, stub_end };
 	pthread_mutex_lock(&th->mm->lock);
 	long pid = send_fds(th->mm, fds, 2);
@@ -710,15 +757,11 @@ static long sc_fork(struct host_thread *th)
 		sc_mm_put(nm);
 		return pid ? pid : -EIO;
 	}
-	/* The result came through the slot, which the guest can write: it
-	 * must name a child of th's stub, or umk would read, write and kill
-	 * some other process. */
+	/* The result came through the slot, which the guest can write:
+	 * sc_adopt checks it against the child's own report before umk
+	 * touches the process (fork_child_verified). */
 	nm->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-	if (nm->pidfd < 0 || parent_of((pid_t)pid) != th->mm->pid ||
-	    proc_dead(nm) /* pid already reused? */) {
-		if (nm->pidfd >= 0)
-			close(nm->pidfd);
-		nm->pidfd = -1;
+	if (nm->pidfd < 0) {
 		free(c);
 		sc_mm_put(nm);
 		return -EIO;
@@ -760,13 +803,22 @@ static int sc_adopt(long token, struct host_thread **out, int cpu)
 {
 	struct host_thread *th = (struct host_thread *)(uintptr_t)token;
 	int err = wait_ready(th);
+	if (!err && th->nonce && !fork_child_verified(th))
+		err = -EIO;
 	if (err) {
-		syscall(SYS_tgkill, th->mm->pid, th->tid, SIGKILL);
+		if (th->nonce) {
+			fork_child_reject(th);
+		} else {
+			syscall(SYS_tgkill, th->mm->pid, th->tid, SIGKILL);
+		}
 		thread_free(th);
 		return err == -ESRCH ? -ECHILD : err;
 	}
-	/* the tid word is the guest's to scribble on: a thread of the stub? */
-	if (syscall(SYS_tgkill, th->mm->pid, th->tid, 0) < 0) {
+	bool forked = th->nonce != 0;
+	th->nonce = 0;
+	/* a new thread's tid word is the guest's to scribble on: is it a
+	 * thread of the stub? */
+	if (!forked && syscall(SYS_tgkill, th->mm->pid, th->tid, 0) < 0) {
 		sc_destroy(th);
 		return -ECHILD;
 	}

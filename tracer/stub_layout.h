@@ -75,6 +75,7 @@ struct sc_slot {
 	struct linux_regs regs;
 	uint8_t info[128];      /* the host siginfo of SC_EV_SIGNAL */
 	struct linux_fpregs fp;
+	uint64_t nonce;         /* umk's mark in a forked child's fresh slot */
 };
 
 struct sc_priv {                /* bottom of each private altstack */
