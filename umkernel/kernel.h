@@ -454,6 +454,9 @@ struct task *task_find(int tid);
 struct task *task_alloc(void);
 void task_start(struct task *t);  /* spawns its kernel thread */
 void do_exit(struct task *t, int status) __attribute__((noreturn));   /* status: wait status */
+/* Ends the calling kernel thread's task (klock held; released).  The thread
+ * parks for a later task_start, or ends.  Mirrors the tail of do_exit. */
+void kthread_exit(void) __attribute__((noreturn));
 void do_group_exit(struct task *t, int status) __attribute__((noreturn));
 int alloc_pid(void);
 void release_task(struct task *t);

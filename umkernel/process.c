@@ -230,9 +230,14 @@ static void reparent_children(struct task *t)
 		wake_up(&reaper->tg->child_wait);
 }
 
+/* Stubs of exited tasks still being ended (do_exit); umk does not exit
+ * before they are gone.  Under klock. */
+static int late_destroys;
+
 static void check_guest_done(void)
 {
-	if (nr_live_tasks == 0 && init_task && init_task->state == TASK_ZOMBIE)
+	if (nr_live_tasks == 0 && late_destroys == 0 && init_task &&
+	    init_task->state == TASK_ZOMBIE)
 		guest_finished(init_task->exit_code);
 }
 
@@ -280,9 +285,17 @@ void do_exit(struct task *t, int status)
 	list_del(&t->thread_node);
 	if (t != tg->leader)
 		t->state = TASK_DEAD;   /* gone for /proc from here on */
-	if (t->host) {
-		/* The last thread, or a group exit, ends the whole stub; a
-		 * thread that exits alone ends only its host thread. */
+	struct host_thread *late = NULL;
+	if (t->host && tg->nr_threads == 1) {
+		/* The last thread: no guest code runs in its stub any more
+		 * (its one host thread waits in the platform), so the stub
+		 * is ended after the parent is told, off the path to wait4. */
+		late = t->host;
+		t->host = NULL;
+		late_destroys++;
+	} else if (t->host) {
+		/* A group exit ends the whole stub; a thread that exits
+		 * alone ends only its host thread. */
 		struct host_thread *h = t->host;
 		bool whole = tg->group_exit || tg->nr_threads == 1;
 		t->host = NULL;
@@ -317,8 +330,14 @@ void do_exit(struct task *t, int status)
 	}
 	/* t may be freed now. */
 	check_guest_done();
-	pthread_mutex_unlock(&klock);
-	pthread_exit(NULL);
+	if (late) {
+		pthread_mutex_unlock(&klock);
+		platform->destroy(late);
+		pthread_mutex_lock(&klock);
+		late_destroys--;
+		check_guest_done();
+	}
+	kthread_exit();
 }
 
 void do_group_exit(struct task *t, int status)

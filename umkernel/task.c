@@ -18,6 +18,7 @@
  */
 #include "kernel.h"
 #include <poll.h>
+#include <setjmp.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -185,8 +186,21 @@ void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns)
 	*stime_ns = t->stime_ns;
 	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD || !t->host)
 		return;
+	pid_t tid = platform->host_tid(t->host);
+	/* The CPU clocks of the stub process (process-wide, as the /proc
+	 * file below): PROF is user+system, VIRT user only.  Readable for
+	 * a thread group leader only; others read /proc. */
+	clockid_t base = (clockid_t)(~(unsigned)tid << 3);
+	struct timespec prof, virt;
+	if (!clock_gettime(base | 0, &prof) && !clock_gettime(base | 1, &virt)) {
+		*utime_ns = (int64_t)virt.tv_sec * 1000000000LL + virt.tv_nsec;
+		*stime_ns = (int64_t)prof.tv_sec * 1000000000LL + prof.tv_nsec - *utime_ns;
+		return;
+	}
+	if (!host_proc_is_ours())
+		return;
 	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", platform->host_tid(t->host));
+	snprintf(path, sizeof path, "/proc/%d/stat", tid);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return;
@@ -218,6 +232,7 @@ static void pin_self(int cpu)
 }
 
 /* The state machine of one guest thread; never returns. */
+
 static void task_loop(struct task *t)
 {
 	struct platform_ev ev;
@@ -256,9 +271,67 @@ static void task_loop(struct task *t)
 	}
 }
 
-static void *task_main(void *arg)
+/*
+ * Kernel threads are kept for the next task: a task's thread that ends
+ * (do_exit -> kthread_exit) parks in idle_workers, and task_start hands
+ * the next new task to a parked one instead of creating a thread (which
+ * costs a clone, a stack, and at its end a madvise of that stack with a
+ * TLB shootdown across umk's CPUs).  A worker's stack unwinds to
+ * worker_main with longjmp, as pthread_exit would unwind it.
+ */
+struct kworker {
+	struct kworker *next;
+	pthread_cond_t cv;
+	struct task *task;             /* the task to run next; NULL while idle */
+	jmp_buf done;
+};
+#define MAX_IDLE_WORKERS 16
+static struct kworker *idle_workers;
+static int nr_idle_workers;
+static __thread struct kworker *self_worker;
+
+static void task_main(struct task *t);
+
+static void *worker_main(void *arg)
 {
-	struct task *t = arg;
+	struct kworker *w = arg;
+	self_worker = w;
+	if (setjmp(w->done)) {
+		/* the task ended: wait for the next, under klock */
+		if (nr_idle_workers >= MAX_IDLE_WORKERS) {
+			pthread_mutex_unlock(&klock);
+			pthread_cond_destroy(&w->cv);
+			free(w);
+			return NULL;
+		}
+		w->task = NULL;
+		w->next = idle_workers;
+		idle_workers = w;
+		nr_idle_workers++;
+		while (!w->task)
+			pthread_cond_wait(&w->cv, &klock);
+		pthread_mutex_unlock(&klock);
+	}
+	task_main(w->task);
+	return NULL;
+}
+
+/* Ends the calling kernel thread's task; called with klock held, which
+ * is released.  Never returns. */
+void kthread_exit(void)
+{
+	current = NULL;
+	if (self_worker)
+		longjmp(self_worker->done, 1);
+	/* the first task's thread: it just stops (pthread_exit would load
+	 * libgcc_s to unwind, a millisecond at every umk exit) */
+	pthread_mutex_unlock(&klock);
+	for (;;)
+		pause();
+}
+
+static void task_main(struct task *t)
+{
 	current = t;
 	pin_self(t->cpu);
 	pthread_mutex_lock(&klock);
@@ -278,18 +351,31 @@ static void *task_main(void *arg)
 		}
 	}
 	task_loop(t);
-	return NULL;
 }
 
 void task_start(struct task *t)
 {
 	if (t->cpu < 0)
 		t->cpu = pick_cpu();
+	struct kworker *w = idle_workers;
+	if (w) {
+		idle_workers = w->next;
+		nr_idle_workers--;
+		w->task = t;
+		pthread_cond_signal(&w->cv);
+		return;
+	}
+	w = calloc(1, sizeof *w);
+	if (!w)
+		oops("cannot create a kernel thread");
+	pthread_cond_init(&w->cv, NULL);
+	w->task = t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);
-	if (pthread_create(&t->kthread, &attr, task_main, t))
+	pthread_t kt;
+	if (pthread_create(&kt, &attr, worker_main, w))
 		oops("cannot create a kernel thread");
 	pthread_attr_destroy(&attr);
 }
