@@ -129,20 +129,22 @@ static long map_image(struct mm *mm, struct elf_image *im, bool is_interp, uint6
 		int prot = seg_prot(p->p_flags);
 		long r;
 		if (p->p_filesz) {
-			r = mm_mmap(mm, mstart, fileend - mstart, prot | PROT_WRITE,
+			/* the tail of the last file page is zeroed (padzero)
+			 * when bss follows: only then map it writable first */
+			uint64_t pgend = PAGE_ALIGN(fileend);
+			bool padzero = memend > fileend && pgend > fileend;
+			r = mm_mmap(mm, mstart, fileend - mstart, prot | (padzero ? PROT_WRITE : 0),
 				    MAP_PRIVATE | MAP_FIXED, im->file,
 				    p->p_offset & ~(GUEST_PAGE_SIZE - 1));
 			if (r < 0)
 				return r;
-			/* zero the tail of the last file page (padzero) */
-			uint64_t pgend = PAGE_ALIGN(fileend);
-			if (memend > fileend && pgend > fileend) {
+			if (padzero) {
 				static const char zeros[4096];
 				if (copy_to_user(current, fileend, zeros, pgend - fileend))
 					return -EFAULT;
+				if (!(prot & PROT_WRITE))
+					mm_mprotect(mm, mstart, fileend - mstart, prot);
 			}
-			if (!(prot & PROT_WRITE))
-				mm_mprotect(mm, mstart, fileend - mstart, prot);
 		}
 		uint64_t bss = PAGE_ALIGN(fileend);
 		if (!p->p_filesz)
@@ -168,7 +170,10 @@ static long map_image(struct mm *mm, struct elf_image *im, bool is_interp, uint6
 	return (long)bias;
 }
 
-/* Copies a NULL-terminated vector of user strings into kernel memory. */
+/* Copies a NULL-terminated vector of user strings into kernel memory.
+ * The pointers are read a batch at a time (up to the end of their page,
+ * so a vector that ends just before an unmapped page still reads), each
+ * string through one scratch buffer. */
 static int copy_strings_from_user(struct task *t, uint64_t uvec, char ***out, size_t *total)
 {
 	size_t n = 0, cap = 16;
@@ -177,13 +182,24 @@ static int copy_strings_from_user(struct task *t, uint64_t uvec, char ***out, si
 		*out = v;
 		return 0;
 	}
+	char *s = malloc(MAX_ARG_STRLEN);
+	uint64_t batch[64];
+	size_t have = 0, used = 0;
 	for (;;) {
-		uint64_t p;
-		if (copy_from_user(t, &p, uvec + n * 8, 8))
-			goto fault;
+		if (used == have) {
+			uint64_t at = uvec + n * 8;
+			size_t room = (GUEST_PAGE_SIZE - (at & (GUEST_PAGE_SIZE - 1))) / 8;
+			have = room < 64 ? (room ? room : 1) : 64;
+			used = 0;
+			if (copy_from_user(t, batch, at, have * 8)) {
+				have = 1;
+				if (copy_from_user(t, batch, at, 8))
+					goto fault;
+			}
+		}
+		uint64_t p = batch[used++];
 		if (!p)
 			break;
-		char *s = malloc(MAX_ARG_STRLEN);
 		long len = strncpy_from_user(t, s, p, MAX_ARG_STRLEN);
 		if (len < 0) {
 			free(s);
@@ -202,16 +218,18 @@ static int copy_strings_from_user(struct task *t, uint64_t uvec, char ***out, si
 			free(v);
 			return -E2BIG;
 		}
-		v[n++] = realloc(s, len + 1);
+		v[n++] = strndup(s, len);
 		if (n == cap) {
 			cap *= 2;
 			v = realloc(v, (cap + 1) * sizeof *v);
 		}
 		v[n] = NULL;
 	}
+	free(s);
 	*out = v;
 	return 0;
 fault:
+	free(s);
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);

@@ -54,9 +54,25 @@ struct hostfifo {
 	void *slot;
 };
 
+/* A cached lstat of the lower layer: its result, or the errno. */
+struct lcache_ent {
+	struct lcache_ent *next;
+	int err;
+	struct kstat st;
+	char rel[];
+};
+#define LCACHE_BUCKETS 4096
+#define LCACHE_MAX 32768
+
 struct hostfs {
 	int rootfd;                 /* O_PATH of the host directory */
 	bool overlay;
+	/* overlay: lstat results of the lower layer, which umk never
+	 * changes (every write goes to the upper layer); as gVisor's
+	 * default exclusive file access, it assumes nobody else changes
+	 * the host directory while the guest runs */
+	struct lcache_ent **lcache;
+	size_t lcache_n;
 	struct tnode *upper;        /* overlay: root of the upper tree */
 	struct hostfifo *fifos;     /* host fifos in use by guests */
 };
@@ -161,7 +177,7 @@ static int h_fdstat(int fd, struct kstat *st, uint64_t dev)
 	return 0;
 }
 
-static int h_lstat(struct hostfs *h, const char *rel, struct kstat *st, uint64_t dev)
+static int h_lstat_host(struct hostfs *h, const char *rel, struct kstat *st, uint64_t dev)
 {
 	int fd = h_path(h, rel), err;
 
@@ -169,6 +185,64 @@ static int h_lstat(struct hostfs *h, const char *rel, struct kstat *st, uint64_t
 		return fd == -ELOOP ? -ENOENT : fd;
 	err = h_fdstat(fd, st, dev);
 	close(fd);
+	return err;
+}
+
+static uint32_t lcache_hash(const char *s)
+{
+	uint32_t x = 2166136261u;
+	while (*s)
+		x = (x ^ (unsigned char)*s++) * 16777619u;
+	return x % LCACHE_BUCKETS;
+}
+
+static void lcache_clear(struct hostfs *h)
+{
+	for (size_t i = 0; h->lcache && i < LCACHE_BUCKETS; i++) {
+		while (h->lcache[i]) {
+			struct lcache_ent *e = h->lcache[i];
+			h->lcache[i] = e->next;
+			free(e);
+		}
+	}
+	h->lcache_n = 0;
+}
+
+/* lstat of rel in the host directory: 0 with *st, -ENOENT, -ENOTDIR,
+ * -EACCES...  Cached for the (never written) lower layer of an overlay;
+ * callers hold klock. */
+static int h_lstat(struct hostfs *h, const char *rel, struct kstat *st, uint64_t dev)
+{
+	if (!h->overlay)
+		return h_lstat_host(h, rel, st, dev);
+	if (!h->lcache && !(h->lcache = calloc(LCACHE_BUCKETS, sizeof *h->lcache)))
+		return h_lstat_host(h, rel, st, dev);
+	uint32_t b = lcache_hash(rel);
+	for (struct lcache_ent *e = h->lcache[b]; e; e = e->next) {
+		if (!strcmp(e->rel, rel)) {
+			if (!e->err) {
+				*st = e->st;
+				st->dev = dev;
+			}
+			return e->err;
+		}
+	}
+	int err = h_lstat_host(h, rel, st, dev);
+	if (err && err != -ENOENT && err != -ENOTDIR)
+		return err; /* not a stable answer (EMFILE, ENOMEM...) */
+	if (h->lcache_n >= LCACHE_MAX)
+		lcache_clear(h);
+	size_t len = strlen(rel);
+	struct lcache_ent *e = malloc(sizeof *e + len + 1);
+	if (e) {
+		e->err = err;
+		if (!err)
+			e->st = *st;
+		memcpy(e->rel, rel, len + 1);
+		e->next = h->lcache[b];
+		h->lcache[b] = e;
+		h->lcache_n++;
+	}
 	return err;
 }
 
