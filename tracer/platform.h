@@ -59,8 +59,10 @@ struct platform_ops {
 	int (*mm_new)(struct host_thread **out, int cpu);
 
 	/* Fork: copy-on-write copy of th's address space.  Called by th's
-	 * owner; returns a token (>0) that the new owner passes to adopt(). */
-	long (*fork)(struct host_thread *th);
+	 * owner; returns a token (>0) that the new owner passes to adopt().
+	 * cpu: the host CPU the new owner will run on (-1: unknown), so the
+	 * child can start there. */
+	long (*fork)(struct host_thread *th, int cpu);
 	/* A new host thread in th's address space (a guest CLONE_THREAD).
 	 * Called by th's owner; returns a token for adopt(). */
 	long (*clone_thread)(struct host_thread *th);

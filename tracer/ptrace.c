@@ -297,8 +297,9 @@ static long adopt_token(pid_t pid, pid_t tid)
 	return (long)((uint64_t)(uint32_t)pid << 32 | (uint32_t)tid);
 }
 
-static long pt_fork(struct host_thread *th)
+static long pt_fork(struct host_thread *th, int cpu)
 {
+	(void)cpu; /* pt_adopt pins it: it is stopped until then */
 	long pid = stub_call(th, STUB_ENTRY_FORK, 0, 0, 0, 0, 0, 0, 0);
 	if (pid <= 0)
 		return pid == 0 ? -EIO : pid;

@@ -728,7 +728,7 @@ static void fork_child_reject(struct host_thread *th)
 	}
 }
 
-static long sc_fork(struct host_thread *th)
+static long sc_fork(struct host_thread *th, int cpu)
 {
 	int memfd, stub_end;
 	struct sc_mm *nm = sc_mm_alloc(&memfd, &stub_end);
@@ -747,8 +747,17 @@ static long sc_fork(struct host_thread *th)
 	int fds[2] = { memfd, stub_end };
 	pthread_mutex_lock(&th->mm->lock);
 	long pid = send_fds(th->mm, fds, 2);
+	/* The child pins itself at once where its kernel thread will want
+	 * it (place(); the child makes the load heavier), not on the parent
+	 * stub's CPU, where it would wait for the parent to block. */
+	int want = -1;
+	if (cpu >= 0 && pin_mode != 2 && cpu < 64) {
+		bool crowded = pin_mode == 0 || sc_crowded() ||
+			       2 * (atomic_load(&sc_nlive) + 1) > ncpus;
+		want = pin_mode == 1 && !crowded ? (cpu + 1) % ncpus : cpu;
+	}
 	if (!pid)
-		pid = sc_request(th, SC_REQ_FORK, 0, 0, 0, 0, 0, 0, 0);
+		pid = sc_request(th, SC_REQ_FORK, want, 0, 0, 0, 0, 0, 0);
 	pthread_mutex_unlock(&th->mm->lock);
 	close(memfd);
 	close(stub_end);
@@ -767,7 +776,7 @@ static long sc_fork(struct host_thread *th)
 		return -EIO;
 	}
 	nm->pid = (pid_t)pid;
-	c->placed = th->placed; /* the host fork copied the affinity */
+	c->placed = want >= 0 ? want : th->placed; /* else the host fork copied the affinity */
 	return (long)(uintptr_t)c;
 }
 

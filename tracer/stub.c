@@ -374,6 +374,10 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 			return r < 0 ? r : -9;
 		}
 		r = sys6(SYS_fork, 0, 0, 0, 0, 0, 0);
+		if (r == 0 && a[0] >= 0 && a[0] < 64) {
+			uint64_t mask = 1ULL << a[0];
+			sys6(SYS_sched_setaffinity, 0, sizeof mask, (long)&mask, 0, 0, 0);
+		}
 		if (r != 0) {
 			sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
 			sys6(SYS_close, fds[1], 0, 0, 0, 0, 0);
@@ -470,7 +474,8 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 
 /*
  * The filter: 64-bit syscalls from the stub's code, of the numbers below
- * (clone only with the thread flags, arch_prctl only to set fs or gs),
+ * (clone only with the thread flags, arch_prctl only to set fs or gs,
+ * sched_setaffinity only of the calling thread),
  * run; other syscalls from the stub's code kill the process; everything
  * else (the guest's, int 0x80's, the vsyscall page's) traps to SIGSYS.
  */
@@ -504,15 +509,18 @@ static long sc_install_filter(void)
 	LD(offsetof(struct seccomp_data, nr));
 	/* allow = the last instruction; laid out below */
 	unsigned first = n, a = first + SC_NALLOWED; /* clone test */
-	unsigned d = a + 3, e = d + 2, kill2 = e + 3, allow = kill2 + 1;
+	unsigned d = a + 4, g = d + 2, e = g + 2, kill2 = e + 3, allow = kill2 + 1;
 	for (unsigned k = 0; k < SC_NALLOWED; k++)
 		EMIT(BPF_JMP | BPF_JEQ | BPF_K, sc_allowed[k], allow - n - 1, 0);
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, d - n - 1, 0);
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, e - n - 1, 0);
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_sched_setaffinity, g - n - 1, 0);
 	RET(SECCOMP_RET_KILL_PROCESS);
-	LD(offsetof(struct seccomp_data, args[0]));
+	LD(offsetof(struct seccomp_data, args[0]));      /* d: clone */
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SC_THREAD_FLAGS, allow - n - 1, kill2 - n - 1);
-	LD(offsetof(struct seccomp_data, args[0]));
+	LD(offsetof(struct seccomp_data, args[0]));      /* g: pid 0 only */
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0, allow - n - 1, kill2 - n - 1);
+	LD(offsetof(struct seccomp_data, args[0]));      /* e: arch_prctl */
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0x1002, allow - n - 1, 0);
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0x1001, allow - n - 1, 0);
 	RET(SECCOMP_RET_KILL_PROCESS);

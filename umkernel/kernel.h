@@ -452,6 +452,8 @@ extern uint64_t boot_time_ns;             /* CLOCK_MONOTONIC at start-up */
 extern struct task *init_task;    /* guest pid 1 */
 struct task *task_find(int tid);
 struct task *task_alloc(void);
+/* The host CPU for the next new kernel thread (round robin); under klock. */
+int task_pick_cpu(void);
 void task_start(struct task *t);  /* spawns its kernel thread */
 void do_exit(struct task *t, int status) __attribute__((noreturn));   /* status: wait status */
 /* Ends the calling kernel thread's task (klock held; released).  The thread

@@ -83,7 +83,8 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
 	 * copy, and the parent waits for its execve or exit, which is all a
 	 * vfork child may do. */
-	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host);
+	int cpu = thread ? -1 : task_pick_cpu();
+	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
 	if (token < 0)
 		return token;
 
@@ -140,7 +141,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	c->nice = t->nice;
 	c->regs = t->regs;
 	c->regs.rax = 0;
-	c->cpu = -1;
+	c->cpu = cpu;
 	if (newsp)
 		c->regs.rsp = newsp;
 	if (flags & CLONE_SETTLS)

@@ -216,11 +216,6 @@ void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns)
 	}
 }
 
-static int pick_cpu(void)
-{
-	return next_cpu++ % nr_cpus;
-}
-
 static void pin_self(int cpu)
 {
 	if (cpu < 0)
@@ -283,12 +278,21 @@ struct kworker {
 	struct kworker *next;
 	pthread_cond_t cv;
 	struct task *task;             /* the task to run next; NULL while idle */
+	int cpu;                       /* the CPU it is pinned to, -1 none */
 	jmp_buf done;
 };
 #define MAX_IDLE_WORKERS 16
 static struct kworker *idle_workers;
 static int nr_idle_workers;
 static __thread struct kworker *self_worker;
+
+int task_pick_cpu(void)
+{
+	/* where the worker task_start will take sits already */
+	if (idle_workers && idle_workers->cpu >= 0)
+		return idle_workers->cpu;
+	return next_cpu++ % nr_cpus;
+}
 
 static void task_main(struct task *t);
 
@@ -333,11 +337,18 @@ void kthread_exit(void)
 static void task_main(struct task *t)
 {
 	current = t;
-	pin_self(t->cpu);
+	if (!self_worker || self_worker->cpu != t->cpu) {
+		pin_self(t->cpu);
+		if (self_worker)
+			self_worker->cpu = t->cpu;
+	}
+	/* The new host thread reports to the platform alone: no need to
+	 * hold klock (its parent's kernel thread may still have it). */
+	long token = t->fork_token;
+	struct host_thread *host = NULL;
+	int err = token ? platform->adopt(token, &host, t->cpu) : 0;
 	pthread_mutex_lock(&klock);
-	if (t->fork_token) {
-		struct host_thread *host;
-		int err = platform->adopt(t->fork_token, &host, t->cpu);
+	if (token) {
 		t->fork_token = 0;
 		if (err) {
 			umk_log("pid %d: cannot adopt its host thread: %s", t->tid, strerror(-err));
@@ -356,7 +367,7 @@ static void task_main(struct task *t)
 void task_start(struct task *t)
 {
 	if (t->cpu < 0)
-		t->cpu = pick_cpu();
+		t->cpu = task_pick_cpu();
 	struct kworker *w = idle_workers;
 	if (w) {
 		idle_workers = w->next;
@@ -369,6 +380,7 @@ void task_start(struct task *t)
 	if (!w)
 		oops("cannot create a kernel thread");
 	pthread_cond_init(&w->cv, NULL);
+	w->cpu = -1;
 	w->task = t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
@@ -538,7 +550,7 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	const char *base = strrchr(path, '/');
 	snprintf(t->comm, sizeof t->comm, "%s", base ? base + 1 : path);
 	init_task = t;
-	t->cpu = pick_cpu();
+	t->cpu = task_pick_cpu();
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
