@@ -111,6 +111,14 @@ struct platform_ops {
 
 	/* Host tid of the thread, for CPU-time accounting only. */
 	int (*host_tid)(struct host_thread *th);
+
+	/* Optional: between batch_begin and batch_end the platform may
+	 * queue mmap (MAP_FIXED), munmap and mprotect and report success at
+	 * once; anything else that needs the address space runs the queue
+	 * first.  batch_end runs the rest and returns the first failure
+	 * (0 or -errno), after which the caller must not trust the edits. */
+	void (*batch_begin)(struct host_thread *th);
+	int (*batch_end)(struct host_thread *th);
 };
 
 extern const struct platform_ops *platform;

@@ -107,6 +107,11 @@ struct host_thread {
 	bool counted;                  /* in sc_nlive */
 	int placed;                    /* the stub thread's pinned CPU, -2 unknown */
 	uint64_t nonce;                /* a forked child not yet verified: its mark */
+	/* mm edits queued between batch_begin and batch_end (sc_batch_*) */
+	bool batching;
+	int nbatch, nbfds, batch_err;
+	int64_t bops[SC_BATCH_MAX][7];
+	int bfds[SC_BATCH_FDS];        /* umk's host fds (not owned) the ops map */
 };
 
 extern const char stub_blob_start[], stub_blob_end[];
@@ -465,10 +470,14 @@ static int sc_wait_event(struct host_thread *th)
 
 /* Runs a request in the stub thread (stopped in its handler); returns
  * the stub's result. */
+static int batch_flush(struct host_thread *th);
+
 static long sc_request(struct host_thread *th, int req, int64_t a0, int64_t a1, int64_t a2,
 		       int64_t a3, int64_t a4, int64_t a5, int64_t a6)
 {
 	struct sc_slot *s = th->s;
+	if (th->nbatch && req != SC_REQ_BATCH)
+		batch_flush(th); /* queued edits go first */
 	s->req = req;
 	s->arg[0] = a0; s->arg[1] = a1; s->arg[2] = a2; s->arg[3] = a3;
 	s->arg[4] = a4; s->arg[5] = a5; s->arg[6] = a6;
@@ -492,7 +501,7 @@ static long sc_syscall(struct host_thread *th, long nr, int64_t a1, int64_t a2, 
 static int send_fds(struct sc_mm *mm, const int *fds, int n)
 {
 	char byte = 0;
-	union { struct cmsghdr h; char buf[CMSG_SPACE(2 * sizeof(int))]; } cm;
+	union { struct cmsghdr h; char buf[CMSG_SPACE(SC_BATCH_FDS * sizeof(int))]; } cm;
 	memset(&cm, 0, sizeof cm);
 	struct iovec iov = { &byte, 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -895,6 +904,8 @@ static int sc_run(struct host_thread *th, struct linux_regs *regs, struct platfo
 {
 	struct sc_slot *s = th->s;
 	memset(ev, 0, sizeof *ev);
+	if (th->nbatch)
+		batch_flush(th);
 	if (atomic_exchange(&th->kicked, 0)) {
 		ev->kind = EV_INTERRUPT;
 		return 0;
@@ -999,9 +1010,79 @@ static int sc_set_fpregs(struct host_thread *th, const struct linux_fpregs *fp)
 	return (int)sc_request(th, SC_REQ_SET_FP, 0, 0, 0, 0, 0, 0, 0);
 }
 
+/*
+ * Batching: exec makes a dozen mm edits in a row (unmap the old image,
+ * map each segment, bss, stack) whose results it does not look at until
+ * the end.  Between batch_begin and batch_end, MAP_FIXED mmaps, munmaps
+ * and mprotects are queued and sent as one SC_REQ_BATCH (with the fds
+ * they map, in one message) when the batch is full, when anything else
+ * needs the stub or the guest memory, or at batch_end, which returns the
+ * first failure.  Mirrors UML's skas0 batching of address-space edits.
+ */
+static int batch_flush(struct host_thread *th)
+{
+	int n = th->nbatch, nfds = th->nbfds;
+	if (!n)
+		return th->batch_err;
+	th->nbatch = th->nbfds = 0;
+	memcpy(th->s->batch, th->bops, (size_t)n * sizeof th->bops[0]);
+	pthread_mutex_lock(&th->mm->lock);
+	long r = nfds ? send_fds(th->mm, th->bfds, nfds) : 0;
+	if (!r)
+		r = sc_request(th, SC_REQ_BATCH, n, nfds, 0, 0, 0, 0, 0);
+	pthread_mutex_unlock(&th->mm->lock);
+	if (r < 0 && r > -4096 && !th->batch_err)
+		th->batch_err = (int)r;
+	return th->batch_err;
+}
+
+/* Queues one edit; fd_index -1 for none.  Returns 0 or -errno. */
+static int batch_add(struct host_thread *th, int64_t nr, int64_t a1, int64_t a2, int64_t a3,
+		     int64_t a4, int hostfd, int64_t a6)
+{
+	int fi = -1;
+	if (th->nbatch == SC_BATCH_MAX)
+		batch_flush(th);
+	if (hostfd >= 0) {
+		for (int i = 0; i < th->nbfds && fi < 0; i++)
+			if (th->bfds[i] == hostfd)
+				fi = i;
+		if (fi < 0) {
+			if (th->nbfds == SC_BATCH_FDS)
+				batch_flush(th);
+			fi = th->nbfds++;
+			th->bfds[fi] = hostfd;
+		}
+	}
+	int64_t *op = th->bops[th->nbatch++];
+	op[0] = fi >= 0 ? SC_BATCH_MMAP_FD : nr;
+	op[1] = a1; op[2] = a2; op[3] = a3; op[4] = a4;
+	op[5] = fi >= 0 ? fi : -1;
+	op[6] = a6;
+	return 0;
+}
+
+static void sc_batch_begin(struct host_thread *th)
+{
+	th->batching = true;
+	th->batch_err = 0;
+}
+
+static int sc_batch_end(struct host_thread *th)
+{
+	int err = batch_flush(th);
+	th->batching = false;
+	th->batch_err = 0;
+	return err;
+}
+
 static long sc_mmap(struct host_thread *th, uint64_t addr, uint64_t len, int prot, int flags,
 		    int hostfd, uint64_t off)
 {
+	if (th->batching && (flags & MAP_FIXED)) {
+		batch_add(th, SYS_mmap, addr, len, prot, flags, hostfd, off);
+		return (long)addr;
+	}
 	if (hostfd < 0)
 		return sc_syscall(th, SYS_mmap, addr, len, prot, flags, -1, off);
 	pthread_mutex_lock(&th->mm->lock);
@@ -1014,11 +1095,15 @@ static long sc_mmap(struct host_thread *th, uint64_t addr, uint64_t len, int pro
 
 static int sc_munmap(struct host_thread *th, uint64_t addr, uint64_t len)
 {
+	if (th->batching)
+		return batch_add(th, SYS_munmap, addr, len, 0, 0, -1, 0);
 	return (int)sc_syscall(th, SYS_munmap, addr, len, 0, 0, 0, 0);
 }
 
 static int sc_mprotect(struct host_thread *th, uint64_t addr, uint64_t len, int prot)
 {
+	if (th->batching)
+		return batch_add(th, SYS_mprotect, addr, len, prot, 0, -1, 0);
 	return (int)sc_syscall(th, SYS_mprotect, addr, len, prot, 0, 0, 0);
 }
 
@@ -1035,11 +1120,15 @@ static int sc_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int a
 
 static long sc_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t len)
 {
+	if (th->nbatch && batch_flush(th))
+		return -EFAULT;
 	return host_read_mem(th->mm->pid, dst, src, len);
 }
 
 static long sc_write_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
 {
+	if (th->nbatch && batch_flush(th))
+		return -EFAULT;
 	return host_write_mem(th->mm->pid, dst, src, len);
 }
 
@@ -1078,5 +1167,7 @@ const struct platform_ops platform_seccomp = {
 	.read_mem = sc_read_mem,
 	.write_mem = sc_write_mem,
 	.host_tid = sc_host_tid,
+	.batch_begin = sc_batch_begin,
+	.batch_end = sc_batch_end,
 	.vdso = sc_vdso,
 };

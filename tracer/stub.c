@@ -251,7 +251,7 @@ static void sc_post(struct sc_slot *s, uint32_t ev)
 static long sc_recv_fds(int *fds, int n)
 {
 	char byte;
-	union { struct cmsghdr h; char buf[CMSG_SPACE(2 * sizeof(int))]; } cm;
+	union { struct cmsghdr h; char buf[CMSG_SPACE(SC_BATCH_FDS * sizeof(int))]; } cm;
 	struct iovec iov = { &byte, 1 };
 	struct msghdr msg;
 	sc_zero(&msg, sizeof msg);
@@ -265,9 +265,15 @@ static long sc_recv_fds(int *fds, int n)
 	if (msg.msg_controllen < sizeof(struct cmsghdr) || cm.h.cmsg_type != SCM_RIGHTS)
 		return -9; /* EBADF */
 	long got = (cm.h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (got > SC_BATCH_FDS)
+		got = SC_BATCH_FDS;
+	int all[SC_BATCH_FDS];
+	sc_copy(all, CMSG_DATA(&cm.h), got * sizeof(int));
+	for (long k = n; k < got; k++)
+		sys6(SYS_close, all[k], 0, 0, 0, 0, 0); /* more than asked for */
 	if (got > n)
 		got = n;
-	sc_copy(fds, CMSG_DATA(&cm.h), got * sizeof(int));
+	sc_copy(fds, all, got * sizeof(int));
 	return got;
 }
 
@@ -393,6 +399,39 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		sc_start_watchdog();
 		s->tid = (uint32_t)sys6(SYS_set_tid_address, (long)&s->tid, 0, 0, 0, 0, 0);
 		return 0;
+	case SC_REQ_BATCH: {
+		int bfds[SC_BATCH_FDS], nfds = (int)a[1];
+		if (a[0] < 0 || a[0] > SC_BATCH_MAX || nfds < 0 || nfds > SC_BATCH_FDS)
+			return -22; /* EINVAL */
+		if (nfds) {
+			r = sc_recv_fds(bfds, nfds);
+			if (r != nfds) {
+				for (long k = 0; k < r; k++)
+					sys6(SYS_close, bfds[k], 0, 0, 0, 0, 0);
+				return r < 0 ? r : -9;
+			}
+		}
+		r = 0;
+		for (long k = 0; k < a[0]; k++) {
+			long op[7];
+			sc_copy(op, (const void *)s->batch[k], sizeof op);
+			if (op[0] == SC_BATCH_MMAP_FD) {
+				r = op[5] >= 0 && op[5] < nfds ?
+				    sys6(SYS_mmap, op[1], op[2], op[3], op[4], bfds[op[5]], op[6]) : -9;
+			} else if (op[0] == SYS_mmap || op[0] == SYS_munmap || op[0] == SYS_mprotect) {
+				r = sys6(op[0], op[1], op[2], op[3], op[4], op[5], op[6]);
+			} else {
+				r = -22;
+			}
+			if (r < 0 && r > -4096) {
+				s->arg[0] = k;
+				break;
+			}
+		}
+		for (int k = 0; k < nfds; k++)
+			sys6(SYS_close, bfds[k], 0, 0, 0, 0, 0);
+		return r;
+	}
 	case SC_REQ_CLONE:
 		if (a[0] < 0 || a[0] >= SC_MAX_THREADS || a[0] == i)
 			return -22; /* EINVAL */

@@ -54,7 +54,14 @@ enum {
 	SC_REQ_GET_FP,      /* the signal frame's FXSAVE image -> fp */
 	SC_REQ_SET_FP,      /* fp -> the signal frame's FXSAVE image */
 	SC_REQ_CMPXCHG,     /* atomic cmpxchg of the u32 at arg[0]: arg[1] -> arg[2]; result: value found */
+	SC_REQ_BATCH,       /* receive arg[1] fds, run the arg[0] ops of batch[]; result: the
+			     * last op's, or the first failure's (its index in arg[0]) */
 };
+/* batch[i][0]: mmap, munmap or mprotect, or SC_BATCH_MMAP_FD: mmap of
+ * the received fd whose index is batch[i][5]; batch[i][1..6]: arguments */
+#define SC_BATCH_MAX        48
+#define SC_BATCH_FDS        4
+#define SC_BATCH_MMAP_FD    (-2)
 #define SC_F_REGS           1   /* resume: load regs into the signal frame */
 #define SC_F_RAX            2   /* resume: load only regs.rax (a syscall's result) */
 #define SC_INFO_COPY        48  /* siginfo bytes the stub copies: up to the
@@ -76,7 +83,9 @@ struct sc_slot {
 	uint8_t info[128];      /* the host siginfo of SC_EV_SIGNAL */
 	struct linux_fpregs fp;
 	uint64_t nonce;         /* umk's mark in a forked child's fresh slot */
+	int64_t batch[SC_BATCH_MAX][7];
 };
+_Static_assert(sizeof(struct sc_slot) <= SC_SLOT_SIZE, "a slot is one page");
 
 struct sc_priv {                /* bottom of each private altstack */
 	uint64_t fs_base, gs_base;  /* as last loaded by this thread */

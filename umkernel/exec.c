@@ -481,6 +481,10 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 
 	/* ---- point of no return ---- */
 	struct mm *mm = t->mm;
+	/* the edits below are one stub round trip where the platform
+	 * batches them (each copy_to_user sends what is queued first) */
+	if (platform->batch_begin)
+		platform->batch_begin(t->host);
 	mm_reset(mm);
 	uint64_t end = 0, iend = 0;
 	long bias = map_image(mm, &im, false, &end);
@@ -492,6 +496,11 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 		mm->start_brk = mm->brk = PAGE_ALIGN(end);
 		sp = build_stack(t, argv, envp, path, &im, bias,
 				 im.has_interp ? (uint64_t)ibias : 0, 0);
+	}
+	if (platform->batch_end) {
+		int berr = platform->batch_end(t->host);
+		if (berr && sp >= 0)
+			sp = berr;
 	}
 	if (sp < 0) {
 		umk_log("pid %d: execve %s failed after the point of no return: %s", t->tid, path,

@@ -240,7 +240,10 @@ static void task_loop(struct task *t)
 		pthread_mutex_lock(&klock);
 		t->state = TASK_IN_KERNEL;
 		if (err) {
-			umk_log("pid %d: platform: %s", t->tid, strerror(-err));
+			/* a group exit by another thread may have ended the
+			 * whole stub already: not worth a word then */
+			if (!t->tg->group_exit)
+				umk_log("pid %d: platform: %s", t->tid, strerror(-err));
 			do_group_exit(t, SIGKILL);
 		}
 		switch (ev.kind) {
