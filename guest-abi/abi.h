@@ -19,7 +19,7 @@
 #define GUEST_STACK_TOP   0x7fffffdfe000UL   /* guest main stack grows down */
 #define GUEST_MMAP_TOP    0x7ffff7fff000UL   /* top-down mmap area */
 #define GUEST_PIE_BASE    0x555555554000UL   /* ET_DYN executables */
-#define GUEST_MIN_ADDR    0x10000UL          /* vm.mmap_min_addr */
+#define GUEST_MIN_ADDR    0x20000UL          /* vm.mmap_min_addr; below: the seccomp stub's syscall trampolines */
 #define GUEST_PAGE_SIZE   4096UL
 
 /* ---- registers: struct user_regs_struct of <sys/user.h> ---- */

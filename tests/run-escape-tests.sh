@@ -12,6 +12,9 @@
 #            that must survive the guest's kill(-1, SIGKILL)
 #   stubjump a guest jumping into the stub's syscall instruction cannot
 #            kill host processes or open host files (same safety net)
+#   tramp    the seccomp platform's syscall trampolines (shared by all
+#            guest processes) cannot be made writable, written, mapped
+#            over or taken away
 #   forkslot a guest overwriting the pid its fork request returns (in its
 #            seccomp slot) cannot make umk adopt, signal or kill another
 #            host process (same safety net)
@@ -65,6 +68,8 @@ for p in $UMK_PLATFORMS; do
 	check paths "$p" "$o" $?
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/devices "$rootdev" >"$o" 2>&1
 	check devices "$p" "$o" $?
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/tramp >"$o" 2>&1
+	check tramp "$p" "$o" $?
 
 	if unshare $unshare_flags --pid --fork true 2>/dev/null; then
 		timeout -k 5 60 unshare $unshare_flags --pid --fork --kill-child -- bash -c '

@@ -44,6 +44,8 @@ int host_layout_read(pid_t pid, struct platform_vdso *v, uint64_t unmap[][2])
 			continue;   /* the stub itself */
 		if (a >= GUEST_TASK_SIZE)
 			continue;   /* vsyscall page: not unmappable, trapped by the filter */
+		if (b <= GUEST_MIN_ADDR)
+			continue;   /* the stub's own (seccomp: low syscall trampolines) */
 		if ((!strcmp(name, "[vdso]") || !strncmp(name, "[vvar", 5)) && v->n < 4) {
 			v->map[v->n].start = a;
 			v->map[v->n].end = b;

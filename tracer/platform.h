@@ -118,6 +118,13 @@ struct platform_ops {
 	 * first.  batch_end runs the rest and returns the first failure
 	 * (0 or -errno), after which the caller must not trust the edits. */
 	void (*batch_begin)(struct host_thread *th);
+
+	/* Optional: makes the syscall site at site (a 5-byte instruction
+	 * insn that may run at another address, then `syscall`, in a private
+	 * read-only text mapping checked by the caller, whose process has
+	 * this one thread, stopped in that syscall) enter the kernel without
+	 * a trap from now on.  0 or -errno; the site is unchanged on failure. */
+	int (*patch_syscall)(struct host_thread *th, uint64_t site, const uint8_t insn[5]);
 	int (*batch_end)(struct host_thread *th);
 };
 

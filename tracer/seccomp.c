@@ -85,6 +85,7 @@ struct sc_mm {
 	atomic_int refs;
 	pid_t pid;
 	int pidfd;
+	int memfd_proc;                /* /proc/PID/mem for patching, once opened; 0 none */
 	int ctl;                       /* umk's end of the fd-passing socket */
 	bool is_child;                 /* umk's own child: reap it */
 	struct sc_slot *slots;         /* umk's mapping of the memfd */
@@ -130,6 +131,88 @@ static bool vdso_known;
 static pthread_mutex_t vdso_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void helper_start(void);
+
+/* ---- syscall-site patching (stub_layout.h) ---- */
+
+/* The two trampoline zones: memfds every stub maps executable, mapped
+ * writable here.  Entries are never changed once written, so stubs of
+ * any process share them; tramp_lock guards allocation. */
+struct tramp_zone { uint64_t base; int fd; uint8_t *mem; int used; };
+static struct tramp_zone zones[2] = { { SC_TRAMP_HIGH, -1, NULL, 1 }, { SC_TRAMP_LOW, -1, NULL, 1 } };
+static bool tramp_on;
+static pthread_mutex_t tramp_lock = PTHREAD_MUTEX_INITIALIZER;
+#define TRAMP_HASH 4096
+static struct tramp_key { uint64_t ret; uint8_t insn[5]; int zone, entry; } tramp_hash[TRAMP_HASH];
+
+static int tramp_init(void)
+{
+	for (int z = 0; z < 2; z++) {
+		int fd = memfd_create("umk-tramp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, SC_TRAMP_SIZE) < 0)
+			return -errno;
+		zones[z].mem = mmap(NULL, SC_TRAMP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (zones[z].mem == MAP_FAILED)
+			return -errno;
+		/* umk's mapping is the only writable one there will be: a
+		 * stub cannot make its executable one writable (and so reach
+		 * the entries other guests run) */
+		if (fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SHRINK | F_SEAL_GROW |
+			  F_SEAL_SEAL) < 0)
+			return -errno;
+		memset(zones[z].mem, 0xcc, SC_TRAMP_SIZE);  /* int3 */
+		uint64_t entry = STUB_ENTRY_FAST;
+		memcpy(zones[z].mem, &entry, sizeof entry);  /* what every entry jumps through */
+		zones[z].fd = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+		close(fd);
+		if (zones[z].fd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static bool rel32_ok(int64_t d)
+{
+	return d >= INT32_MIN + 0x10000 && d <= INT32_MAX - 0x10000;
+}
+
+/* The trampoline entry for (the 5-byte instruction insn that preceded a
+ * syscall, return address ret), made if needed: its guest address, or 0
+ * if no zone is in reach or room is left.  Under tramp_lock. */
+static uint64_t tramp_entry(const uint8_t insn[5], uint64_t ret)
+{
+	uint64_t jmp_end = ret - 2; /* the patched jmp ends where the syscall begins */
+	int z = rel32_ok((int64_t)(zones[0].base - jmp_end)) ? 0 :
+		rel32_ok((int64_t)(zones[1].base - jmp_end)) ? 1 : -1;
+	if (z < 0)
+		return 0;
+	uint32_t h = (uint32_t)((ret * 0x9e3779b97f4a7c15ULL) >> 40);
+	for (int k = 0; k < TRAMP_HASH; k++) {
+		struct tramp_key *e = &tramp_hash[(h + k) % TRAMP_HASH];
+		if (e->ret == ret && !memcmp(e->insn, insn, 5) && e->zone == z)
+			return zones[z].base + (uint64_t)e->entry * SC_TRAMP_ENTRY;
+		if (e->ret)
+			continue;
+		struct tramp_zone *zz = &zones[z];
+		if ((zz->used + 1) * SC_TRAMP_ENTRY > SC_TRAMP_SIZE)
+			return 0;
+		int idx = zz->used++;
+		uint64_t at = zz->base + (uint64_t)idx * SC_TRAMP_ENTRY;
+		uint8_t *c = zz->mem + (size_t)idx * SC_TRAMP_ENTRY;
+		int32_t lea = (int32_t)(ret - (at + 12)), jmp = (int32_t)(zz->base - (at + 18));
+		memcpy(c, insn, 5);                           /* e.g. mov $nr, %eax */
+		c[5] = 0x48; c[6] = 0x8d; c[7] = 0x0d;        /* lea ret(%rip), %rcx */
+		memcpy(c + 8, &lea, 4);
+		c[12] = 0xff; c[13] = 0x25;                   /* jmp *zone_base(%rip) */
+		memcpy(c + 14, &jmp, 4);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		e->ret = ret;
+		memcpy(e->insn, insn, 5);
+		e->zone = z;
+		e->entry = idx;
+		return at;
+	}
+	return 0;
+}
 
 static long futex(uint32_t *w, int op, uint32_t val, const struct timespec *ts)
 {
@@ -178,6 +261,13 @@ static int sc_init(void)
 	 * guest threads leave CPUs idle (sc_crowded). */
 	const char *sp = getenv("UMK_SECCOMP_SPIN");
 	spin_cycles = sp ? (uint32_t)strtoul(sp, NULL, 0) : pin_mode == 0 ? 0 : 600000;
+	/* Syscall-site patching: with x86's BMI2 (the fast path's shlx),
+	 * unless UMK_SECCOMP_PATCH=0. */
+	const char *pp = getenv("UMK_SECCOMP_PATCH");
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	if (!(pp && !strcmp(pp, "0")) && (b & (1u << 8)) && host_proc_is_ours())
+		tramp_on = tramp_init() == 0;
 	/* The kick signal must interrupt the stub, never umk itself. */
 	signal(SC_KICK_SIGNAL, SIG_IGN);
 	helper_start();
@@ -307,6 +397,8 @@ static void sc_mm_free(struct sc_mm *mm)
 		close(mm->pidfd);
 	}
 	close(mm->ctl);
+	if (mm->memfd_proc > 0)
+		close(mm->memfd_proc);
 	munmap(mm->slots, SC_SHARED_SIZE);
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
@@ -646,8 +738,11 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 		    fcntl(exe, F_SETFD, FD_CLOEXEC) < 0 || dup2(umk_pidfd, SC_UMK_PIDFD) < 0 ||
 		    dup2(memfd, SC_MEMFD) < 0)
 			_exit(127);
+		if (tramp_on && (dup2(zones[0].fd, SC_TRAMP_FD_HIGH) < 0 ||
+				 dup2(zones[1].fd, SC_TRAMP_FD_LOW) < 0))
+			_exit(127);
 		close(0); close(1); close(2);
-		syscall(SYS_close_range, SC_MEMFD + 1, ~0U, 0);
+		syscall(SYS_close_range, tramp_on ? SC_TRAMP_FD_LOW + 1 : SC_MEMFD + 1, ~0U, 0);
 		pin(0, scpu);
 		personality(ADDR_NO_RANDOMIZE); /* the same layout in every stub */
 		char *argv[] = { "umk-stub", "seccomp", NULL }, *envp[] = { NULL };
@@ -884,6 +979,10 @@ static int read_event(struct host_thread *th, struct linux_regs *regs, struct pl
 		    si.si_signo == SIGILL || si.si_signo == SIGTRAP)) {
 		ev->kind = EV_FAULT;
 		ev->info = si;
+	} else if (kind == SC_EV_FAST) {
+		/* a patched site: the registers are as after `syscall` */
+		ev->kind = EV_SYSCALL;
+		regs->orig_rax = (uint64_t)(uint32_t)regs->rax;
 	} else if (kind == SC_EV_READY) {
 		/* the guest jumped onto one of the stub's int3s */
 		ev->kind = EV_FAULT;
@@ -1118,6 +1217,42 @@ static int sc_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int a
 	return (int)sc_syscall(th, SYS_madvise, addr, len, advice, 0, 0, 0);
 }
 
+/* Rewrites the 5-byte instruction at site (a `syscall` follows; the
+ * caller knows it can run elsewhere) into a jmp to a trampoline entry
+ * that runs it and enters the fast path (stub_layout.h).  The caller checked the bytes
+ * and that site is in a private, read-only, executable file mapping of
+ * a single-threaded guest stopped in this syscall.  0 or -errno. */
+static int sc_patch_syscall(struct host_thread *th, uint64_t site, const uint8_t insn[5])
+{
+	if (!tramp_on)
+		return -ENOSYS;
+	if (site < GUEST_MIN_ADDR || site + 7 > STUB_START)
+		return -EFAULT;
+	pthread_mutex_lock(&tramp_lock);
+	uint64_t e = tramp_entry(insn, site + 7);
+	pthread_mutex_unlock(&tramp_lock);
+	if (!e)
+		return -ENOSPC;
+	uint8_t code[5] = { 0xe9 };                     /* jmp rel32 */
+	int32_t rel = (int32_t)(e - (site + 5));
+	memcpy(code + 1, &rel, 4);
+	struct sc_mm *mm = th->mm;
+	pthread_mutex_lock(&mm->lock);
+	if (!mm->memfd_proc) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/mem", mm->pid);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		mm->memfd_proc = fd < 0 ? -1 : move_high(fd);
+	}
+	int fd = mm->memfd_proc;
+	pthread_mutex_unlock(&mm->lock);
+	if (fd < 0)
+		return -EACCES;
+	/* /proc/PID/mem writes through the read-only text (a private copy) */
+	ssize_t n = pwrite(fd, code, sizeof code, (off_t)site);
+	return n == (ssize_t)sizeof code ? 0 : -EIO;
+}
+
 static long sc_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t len)
 {
 	if (th->nbatch && batch_flush(th))
@@ -1168,6 +1303,7 @@ const struct platform_ops platform_seccomp = {
 	.write_mem = sc_write_mem,
 	.host_tid = sc_host_tid,
 	.batch_begin = sc_batch_begin,
+	.patch_syscall = sc_patch_syscall,
 	.batch_end = sc_batch_end,
 	.vdso = sc_vdso,
 };

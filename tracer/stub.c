@@ -82,6 +82,7 @@ __asm__(
 	"	lock cmpxchg %edx, (%rdi)\n"
 	"	int3\n"
 	"	.balign 16, 0xcc\n"
+
 	/* A new host thread or forked process waits here until its own
 	 * kernel thread seizes and interrupts it.  It polls the fd-passing
 	 * socket for nothing but a hang-up: if umk dies before the adoption,
@@ -98,6 +99,72 @@ __asm__(
 	"	mov $231, %eax\n"           /* exit_group */
 	"	syscall\n"
 	"	jmp stub_park\n"
+	/* +0x100 FAST (seccomp): from a trampoline, eax = nr, rcx = the
+	 * return address, r11 free, everything else the guest's.  No guest
+	 * memory is touched but 16 scratch bytes below the red zone (as a
+	 * signal frame would be).  The thread's altstack is found through a
+	 * tid table (gettid); flags are kept (no flag-setting instruction
+	 * before pushfq, jrcxz for the test); sc_fast hands the syscall to
+	 * umk.  sc_handler knows every label here: a signal inside is
+	 * delivered as if at the syscall site or at its return. */
+	"	.org stub_entries + 0x100, 0xcc\n"
+	".globl stub_fast_entry, stub_fast_b, stub_fast_in, stub_fast_last, stub_fast_jmp\n"
+	".globl stub_fast_full, stub_fast_slow, stub_fast_end\n"
+	"stub_fast_entry:\n"
+	"	mov %rax, -136(%rsp)\n"
+	"	mov %rcx, -144(%rsp)\n"
+	"stub_fast_b:\n"                  /* nr and return address in the scratch */
+	"	mov $186, %eax\n"             /* gettid */
+	"	syscall\n"
+	"	movzwl %ax, %ecx\n"
+	"	movabs $0x7ffffff90000, %r11\n" /* SC_TIDTAB */
+	"	mov (%r11,%rcx,4), %r11d\n"
+	"	mov $8, %ecx\n"
+	"	shrx %rcx, %r11, %rcx\n"      /* the entry's tid */
+	"	not %rax\n"
+	"	lea 1(%rcx,%rax), %rcx\n"     /* its tid - ours, without touching flags */
+	"	jrcxz 1f\n"
+	"	jmp stub_fast_slow\n"
+	"1:	movzbl %r11b, %ecx\n"         /* thread index + 1 */
+	"	mov $14, %r11d\n"
+	"	shlx %r11, %rcx, %rcx\n"      /* (index + 1) * SC_ALTSTACK_SIZE */
+	"	movabs $0x7fffffe80000 - 0x4000, %r11\n" /* SC_ALTSTACK_BASE - SC_ALTSTACK_SIZE */
+	"	lea (%r11,%rcx), %r11\n"      /* this thread's sc_priv */
+	"	movq $1, 24(%r11)\n"          /* fast_state = SC_FAST_IN */
+	"stub_fast_in:\n"
+	"	mov %rsp, 32(%r11)\n"         /* fast_rsp */
+	"	lea 0x4000(%r11), %rsp\n"     /* the top of the altstack */
+	"	mov 32(%r11), %rcx\n"
+	"	mov -136(%rcx), %rax\n"
+	"	mov -144(%rcx), %rcx\n"
+	"	pushfq\n"
+	"	push %rax\n push %rbx\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n push %rbp\n"
+	"	push %r8\n push %r9\n push %r10\n push %r11\n push %r12\n push %r13\n push %r14\n"
+	"	push %r15\n"
+	"	mov %rsp, %rdi\n"
+	"	call sc_fast\n"
+	"	test %eax, %eax\n"
+	"	jnz stub_fast_full\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %r11\n pop %r10\n pop %r9\n"
+	"	pop %r8\n pop %rbp\n pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rbx\n"
+	"	pop %rax\n"
+	"	popfq\n"
+	"	mov 32(%r11), %rsp\n"
+	"	movq $0, 24(%r11)\n"          /* SC_FAST_OUT */
+	"stub_fast_last:\n"
+	"	mov 0x4000-8(%r11), %r11\n"   /* r11 = rflags, as after syscall */
+	"stub_fast_jmp:\n"
+	"	jmp *%rcx\n"
+	"stub_fast_full:\n"               /* registers from umk, or a kick: sc_handler */
+	"	int3\n"
+	"	int3\n"                        /* (so that full + 1 is not stub_fast_slow) */
+	"stub_fast_slow:\n"               /* not a thread we know: the patched site's syscall */
+	"	mov -136(%rsp), %rax\n"
+	"	mov -144(%rsp), %rcx\n"
+	"	lea -2(%rcx), %rcx\n"
+	"	jmp *%rcx\n"
+	"stub_fast_end:\n"
+	"	.balign 16, 0xcc\n"
 	".text\n");
 
 struct k_sigaction { unsigned long handler, flags, restorer, mask; };
@@ -310,14 +377,37 @@ __asm__(
 	"	ud2\n");
 extern char stub_sc_restorer[];
 
+_Static_assert(SC_ALTSTACK_BASE == 0x7fffffe80000UL && SC_ALTSTACK_SIZE == 0x4000 &&
+	       SC_TIDTAB == 0x7ffffff90000UL, "constants in the fast path's asm");
+_Static_assert(__builtin_offsetof(struct sc_priv, fast_state) == SC_PRIV_STATE &&
+	       __builtin_offsetof(struct sc_priv, fast_rsp) == SC_PRIV_RSP &&
+	       sizeof(struct sc_priv) <= SC_PRIV_SIZE, "sc_priv as the asm sees it");
+_Static_assert(SC_TIDTAB + SC_TIDTAB_SIZE <= STUB_END && SC_TRAMP_HIGH + SC_TRAMP_SIZE <= SC_TIDTAB &&
+	       SC_ALTSTACK_END <= SC_TRAMP_HIGH, "the stub region's layout");
+
+extern char stub_fast_entry[], stub_fast_b[], stub_fast_in[], stub_fast_last[], stub_fast_jmp[];
+extern char stub_fast_full[], stub_fast_slow[], stub_fast_end[];
+
+/* Thread i has host tid tid: the fast path finds its altstack by it. */
+static void sc_tid_register(long i, uint32_t tid)
+{
+	if (tid < (1u << 24))
+		((uint32_t *)SC_TIDTAB)[tid & 0xffff] = tid << 8 | (uint32_t)(i + 1);
+}
+
 /* A thread's set-up, then SC_EV_READY from its slot (the int3). */
 __attribute__((noreturn, used)) void sc_thread_start(long i)
 {
 	struct sc_slot *s = sc_slot(i);
-	long ss[3] = { SC_ALTSTACK_BASE + i * SC_ALTSTACK_SIZE + 64, 0, SC_ALTSTACK_SIZE - 64 };
+	long ss[3] = { SC_ALTSTACK_BASE + i * SC_ALTSTACK_SIZE + SC_PRIV_SIZE, 0,
+		       SC_ALTSTACK_SIZE - SC_PRIV_SIZE };
 	if (sys6(SYS_sigaltstack, (long)ss, 0, 0, 0, 0, 0) < 0)
 		sc_die(127);
 	s->tid = (uint32_t)sys6(SYS_set_tid_address, (long)&s->tid, 0, 0, 0, 0, 0);
+	sc_tid_register(i, s->tid);
+	struct sc_priv *p = sc_priv(i);
+	p->fast_state = SC_FAST_OUT; /* the slot's last thread may have left on the fast path */
+	p->kick_pending = 0;
 	uint64_t none = 0;
 	sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, 8, 0, 0);
 	__asm__ volatile("int3" ::: "memory");
@@ -356,7 +446,14 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 {
 	long a[7];
 	sc_copy(a, (const void *)s->arg, sizeof a);
-	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpstate;
+	/* uc NULL: the fast path, where the FP state is the CPU's own (the
+	 * stub is built with general registers only) */
+	uint8_t *fx = uc ? (uint8_t *)uc->uc_mcontext.fpstate : NULL;
+	uint8_t live[512] __attribute__((aligned(16)));
+	if (!uc) {
+		__asm__ volatile("fxsave64 %0" : "=m"(live));
+		fx = live;
+	}
 	int fds[2];
 	long r;
 	switch (__atomic_load_n(&s->req, __ATOMIC_RELAXED)) {
@@ -398,6 +495,7 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		sc_ctl_fd = fds[1];
 		sc_start_watchdog();
 		s->tid = (uint32_t)sys6(SYS_set_tid_address, (long)&s->tid, 0, 0, 0, 0, 0);
+		sc_tid_register(i, s->tid);
 		return 0;
 	case SC_REQ_BATCH: {
 		int bfds[SC_BATCH_FDS], nfds = (int)a[1];
@@ -463,12 +561,137 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 			sc_copy(fx, &s->fp, offsetof(struct linux_fpregs, padding));
 			*(uint32_t *)(fx + 28) = mask;
 			*(uint32_t *)(fx + 24) &= mask ? mask : 0xffbf;
-			if (*(uint32_t *)(fx + 464) == 0x46505853 /* FP_XSTATE_MAGIC1 */)
+			if (!uc)
+				__asm__ volatile("fxrstor64 %0" : : "m"(live));
+			else if (*(uint32_t *)(fx + 464) == 0x46505853 /* FP_XSTATE_MAGIC1 */)
 				*(uint64_t *)(fx + 512) |= 3; /* x87 and SSE state present */
 		}
 		return 0;
 	}
 	return -22;
+}
+
+/* The fast path's frame (stub_fast_entry's pushes), lowest first. */
+enum { FF_R15, FF_R14, FF_R13, FF_R12, FF_R11, FF_R10, FF_R9, FF_R8, FF_RBP, FF_RDI, FF_RSI,
+       FF_RDX, FF_RCX, FF_RBX, FF_RAX, FF_FLAGS, FF_N };
+
+static uint64_t *sc_fast_frame(struct sc_priv *p)
+{
+	return (uint64_t *)((char *)p + SC_ALTSTACK_SIZE - FF_N * 8);
+}
+
+/* The guest's context as it is after the fast path's syscall returns. */
+static void sc_fast_guest(struct linux_sigcontext *mc, struct sc_priv *p)
+{
+	const uint64_t *f = sc_fast_frame(p);
+	mc->r15 = f[FF_R15]; mc->r14 = f[FF_R14]; mc->r13 = f[FF_R13]; mc->r12 = f[FF_R12];
+	mc->r11 = f[FF_FLAGS]; mc->r10 = f[FF_R10]; mc->r9 = f[FF_R9]; mc->r8 = f[FF_R8];
+	mc->rbp = f[FF_RBP]; mc->rdi = f[FF_RDI]; mc->rsi = f[FF_RSI]; mc->rdx = f[FF_RDX];
+	mc->rcx = f[FF_RCX]; mc->rbx = f[FF_RBX]; mc->rax = f[FF_RAX];
+	mc->eflags = f[FF_FLAGS]; mc->rip = f[FF_RCX]; mc->rsp = p->fast_rsp;
+}
+
+/*
+ * The fast path's C part, on the top of the thread's altstack: posts the
+ * syscall (SC_EV_FAST) with the registers a `syscall` would leave, serves
+ * umk's requests, and returns 0 to resume the guest from the frame (rax
+ * updated), or 1 for stub_fast_full's int3 (umk changed more than rax, or
+ * a kick came meanwhile): sc_handler finishes then.
+ */
+__attribute__((used)) long sc_fast(uint64_t *f)
+{
+	long i = ((uint64_t)f - SC_ALTSTACK_BASE) / SC_ALTSTACK_SIZE;
+	struct sc_slot *s = sc_slot(i);
+	struct sc_priv *p = sc_priv(i);
+	struct linux_regs *r = &s->regs;
+	r->r15 = f[FF_R15]; r->r14 = f[FF_R14]; r->r13 = f[FF_R13]; r->r12 = f[FF_R12];
+	r->rbp = f[FF_RBP]; r->rbx = f[FF_RBX]; r->r11 = f[FF_FLAGS]; r->r10 = f[FF_R10];
+	r->r9 = f[FF_R9]; r->r8 = f[FF_R8]; r->rax = f[FF_RAX]; r->rcx = f[FF_RCX];
+	r->rdx = f[FF_RDX]; r->rsi = f[FF_RSI]; r->rdi = f[FF_RDI]; r->orig_rax = -1;
+	r->rip = f[FF_RCX]; r->cs = 0x33; r->eflags = f[FF_FLAGS]; r->rsp = p->fast_rsp;
+	r->ss = 0x2b; r->fs_base = p->fs_base; r->gs_base = p->gs_base;
+	r->ds = r->es = r->fs = r->gs = 0;
+	sc_post(s, SC_EV_FAST);
+	for (;;) {
+		sc_wait(s, p, SC_ST_EVENT);
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SC_ST_REQ)
+			break;
+		s->result = sc_request(s, i, NULL);
+		sc_post(s, SC_EV_DONE);
+	}
+	uint32_t flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
+	if (flags & SC_F_REGS)
+		return 1;
+	if (flags & SC_F_RAX)
+		f[FF_RAX] = s->regs.rax;
+	__atomic_store_n(&p->fast_state, SC_FAST_EXIT, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->kick_pending, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&p->fast_state, SC_FAST_IN, __ATOMIC_SEQ_CST);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A signal whose context is in the stub's code while the thread may be on
+ * the fast path: rewrites uc into the guest's own context (at the patched
+ * site's syscall instruction when the syscall has not reached umk, or
+ * just after it once umk answered).  Returns 0 to handle the signal as a
+ * guest's, 1 when the handler has nothing more to do, 2 to report a kick
+ * that came while umk had the syscall.
+ */
+static int sc_fast_fixup(int sig, struct linux_ucontext *uc, struct sc_priv *p, struct sc_slot *s)
+{
+	struct linux_sigcontext *mc = &uc->uc_mcontext;
+	uint64_t rip = mc->rip;
+	int fault = sig == SIGSEGV || sig == SIGBUS;
+	if (sig == SIGTRAP && rip == (uint64_t)stub_fast_full + 1) {
+		uint32_t flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
+		if (flags & SC_F_REGS) {
+			struct linux_regs r;
+			sc_copy(&r, &s->regs, sizeof r);
+			sc_regs_in(mc, &r, p);
+		} else {
+			sc_fast_guest(mc, p);
+		}
+		p->fast_state = SC_FAST_OUT;
+		if (!__atomic_exchange_n(&p->kick_pending, 0, __ATOMIC_SEQ_CST))
+			return 1;
+		return 2;
+	}
+	if (rip >= (uint64_t)stub_fast_entry && rip < (uint64_t)stub_fast_b) {
+		mc->rip = mc->rcx - 2; /* nr still in rax */
+		return fault; /* a bad stack: the syscall itself goes the slow way */
+	}
+	if ((rip >= (uint64_t)stub_fast_b && rip < (uint64_t)stub_fast_in) ||
+	    (rip >= (uint64_t)stub_fast_slow && rip < (uint64_t)stub_fast_end)) {
+		const uint64_t *scratch = (const uint64_t *)(mc->rsp - 144);
+		mc->rcx = scratch[0];
+		mc->rax = scratch[1];
+		mc->rip = mc->rcx - 2;
+		p->fast_state = SC_FAST_OUT;
+		return fault;
+	}
+	if (rip == (uint64_t)stub_fast_last) {
+		mc->r11 = sc_fast_frame(p)[FF_FLAGS];
+		mc->rip = mc->rcx;
+		return 0;
+	}
+	if (rip == (uint64_t)stub_fast_jmp) {
+		mc->rip = mc->rcx;
+		return 0;
+	}
+	if (p->fast_state == SC_FAST_IN) {
+		/* umk has the syscall: a kick is reported on the way out */
+		if (sig == SC_KICK_SIGNAL)
+			__atomic_store_n(&p->kick_pending, 1, __ATOMIC_SEQ_CST);
+		return 1;
+	}
+	if (p->fast_state == SC_FAST_EXIT) {
+		sc_fast_guest(mc, p);
+		p->fast_state = SC_FAST_OUT;
+	}
+	return 0;
 }
 
 /* Every signal of a seccomp-platform stub thread lands here. */
@@ -487,6 +710,20 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 	}
 	uint32_t ev = SC_EV_SIGNAL;
 	uint64_t rip = uc->uc_mcontext.rip;
+	siginfo_t kick;
+	if (rip >= STUB_START && rip <= (uint64_t)__stub_text_end) {
+		int k = sc_fast_fixup(sig, uc, p, s);
+		if (k == 1)
+			return;
+		if (k == 2) {
+			sc_zero(&kick, sizeof kick);
+			kick.si_signo = SC_KICK_SIGNAL;
+			kick.si_code = -6; /* SI_TKILL */
+			si = &kick;
+			sig = SC_KICK_SIGNAL;
+		}
+		rip = uc->uc_mcontext.rip;
+	}
 	if (sig == SIGTRAP && si->si_code == 0x80 /* SI_KERNEL */ && rip - 1 >= STUB_START &&
 	    rip - 1 < (uint64_t)__stub_text_end)
 		ev = SC_EV_READY;
@@ -522,6 +759,7 @@ static const unsigned short sc_allowed[] = {
 	SYS_futex, SYS_rt_sigreturn, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap,
 	SYS_madvise, SYS_recvmsg, SYS_close, SYS_fork, SYS_exit, SYS_exit_group,
 	SYS_sigaltstack, SYS_poll, SYS_setitimer, SYS_set_tid_address, SYS_rt_sigprocmask,
+	SYS_gettid,
 };
 #define SC_NALLOWED (sizeof sc_allowed / sizeof sc_allowed[0])
 
@@ -596,6 +834,16 @@ __attribute__((noreturn, used)) void stub_sc_main(long *sp)
 		 MAP_SHARED | MAP_FIXED, SC_MEMFD, 0) != SC_SHARED_BASE)
 		sc_die(127);
 	sys6(SYS_close, SC_MEMFD, 0, 0, 0, 0, 0);
+	if (sys6(SYS_mmap, SC_TIDTAB, SC_TIDTAB_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != SC_TIDTAB)
+		sc_die(127);
+	/* the trampoline zones, if umk patches syscall sites (else EBADF) */
+	sys6(SYS_mmap, SC_TRAMP_HIGH, SC_TRAMP_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED,
+	     SC_TRAMP_FD_HIGH, 0);
+	sys6(SYS_mmap, SC_TRAMP_LOW, SC_TRAMP_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED,
+	     SC_TRAMP_FD_LOW, 0);
+	sys6(SYS_close, SC_TRAMP_FD_HIGH, 0, 0, 0, 0, 0);
+	sys6(SYS_close, SC_TRAMP_FD_LOW, 0, 0, 0, 0, 0);
 	struct k_sigaction ign = { .handler = 1 /* SIG_IGN */ };
 	if (sys6(SYS_rt_sigaction, SIGCHLD, (long)&ign, 0, 8, 0, 0) < 0)
 		sc_die(127);

@@ -16,6 +16,7 @@
 #define STUB_ENTRY_FORK     (STUB_START + 0x20) /* fork; the child parks */
 #define STUB_ENTRY_START    (STUB_START + 0x30) /* first code run after the host exec */
 #define STUB_ENTRY_THREAD   (STUB_START + 0x40) /* clone a host thread; it parks */
+#define STUB_ENTRY_FAST     (STUB_START + 0x100) /* seccomp: a patched syscall site's way in */
 #define STUB_ENTRY_CMPXCHG  (STUB_START + 0x60) /* eax = lock cmpxchg(rdi, esi -> edx) */
 #define STUB_CTL_FD         3                   /* the stub's end of the fd-passing socket */
 #define STUB_STACK_SIZE     0x10000
@@ -43,7 +44,7 @@
 /* sc_slot.state, the futex word both sides wait on */
 enum { SC_ST_IDLE = 0, SC_ST_EVENT, SC_ST_RESUME, SC_ST_REQ };
 /* sc_slot.event: what the stub thread reports with SC_ST_EVENT */
-enum { SC_EV_SIGNAL = 1, SC_EV_READY, SC_EV_DONE };
+enum { SC_EV_SIGNAL = 1, SC_EV_READY, SC_EV_DONE, SC_EV_FAST /* a patched site's syscall */ };
 /* sc_slot.req: what umk asks with SC_ST_REQ */
 enum {
 	SC_REQ_SYSCALL = 1, /* arg[0] nr (mmap, munmap, mprotect, mremap, madvise), arg[1..6] */
@@ -90,6 +91,37 @@ _Static_assert(sizeof(struct sc_slot) <= SC_SLOT_SIZE, "a slot is one page");
 struct sc_priv {                /* bottom of each private altstack */
 	uint64_t fs_base, gs_base;  /* as last loaded by this thread */
 	uint64_t spin;              /* TSC cycles of the next spin */
+	uint64_t fast_state;        /* SC_FAST_*: where the fast path is */
+	uint64_t fast_rsp;          /* the guest's rsp when it entered the fast path */
+	uint64_t kick_pending;      /* a kick came while umk had the syscall */
 };
+#define SC_PRIV_SIZE        128 /* the altstack proper begins above sc_priv */
+#define SC_PRIV_STATE       24  /* offsetof(struct sc_priv, fast_state), for the asm */
+#define SC_PRIV_RSP         32  /* offsetof(struct sc_priv, fast_rsp) */
+enum { SC_FAST_OUT = 0, SC_FAST_IN, SC_FAST_EXIT };
+
+/*
+ * Syscall-site patching (seccomp platform).  umk rewrites a hot
+ * `mov $nr,%eax` + `syscall` (b8 nr32 0f 05) in a private file-backed
+ * text page into `jmp rel32` + the same `syscall`: the jmp goes to an
+ * entry in one of two trampoline zones (memfds shared by every stub,
+ * executable in the guest, written by umk only), which loads eax = nr and
+ * rcx = the return address as `syscall` would and jumps to
+ * STUB_ENTRY_FAST: the stub hands the syscall to umk through the slot
+ * without a signal.  The `syscall` after the jmp stays for threads that
+ * had already run the mov, and is the fast path's way out to the slow
+ * path.  Each zone's first 8 bytes hold STUB_ENTRY_FAST.
+ */
+#define SC_TRAMP_HIGH       (STUB_START + 0x180000) /* near the stub: shared libraries */
+#define SC_TRAMP_LOW        0x10000UL              /* below GUEST_MIN_ADDR: non-PIE code */
+#define SC_TRAMP_SIZE       0x10000
+#define SC_TRAMP_ENTRY      32
+#define SC_TRAMP_FD_HIGH    7   /* at exec only */
+#define SC_TRAMP_FD_LOW     8
+/* tid -> thread index for the fast path: entry [tid & 0xffff] holds
+ * tid << 8 | (index + 1); a thread whose entry another took goes the
+ * slow way.  Private to each stub process, not the guest's to write. */
+#define SC_TIDTAB           (STUB_START + 0x190000)
+#define SC_TIDTAB_SIZE      (0x10000 * 4)
 
 #endif

@@ -99,7 +99,12 @@ struct mm {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t start_code, end_code, start_data, end_data;
 	struct file *exe;             /* /proc/PID/exe */
+	/* syscall sites seen trapping, for platform->patch_syscall: a site
+	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
+	 * patchable); reset by execve */
+	struct { uint64_t site; uint32_t hits; } patch_hits[64];
 };
+#define MM_PATCH_AFTER 8
 struct mm *mm_new(void);
 struct mm *mm_fork(struct mm *old);
 void mm_put(struct mm *mm);

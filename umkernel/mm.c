@@ -82,6 +82,7 @@ struct mm *mm_fork(struct mm *old)
 	mm->start_data = old->start_data;
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
+	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
 	return mm;
 }
 
@@ -131,8 +132,9 @@ uint64_t mm_vdso_base(struct mm *mm)
 
 void mm_reset(struct mm *mm)
 {
-	/* unmap everything but the vDSO pages, gap by gap */
-	uint64_t from = 0;
+	/* unmap everything but the vDSO pages, gap by gap (below
+	 * GUEST_MIN_ADDR is the platform's) */
+	uint64_t from = GUEST_MIN_ADDR;
 	for_each_vma(mm, v) {
 		if (!(v->flags & VMA_SPECIAL))
 			continue;
@@ -149,6 +151,7 @@ void mm_reset(struct mm *mm)
 	mm->exe = NULL;
 	mm->start_brk = mm->brk = 0;
 	mm->mmap_top = GUEST_MMAP_TOP;
+	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
 }
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
@@ -315,6 +318,13 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 		return -EINVAL;
 	if (addr + plen > STUB_START)
 		return -EINVAL;   /* the stub region is not the guest's */
+	if (addr < GUEST_MIN_ADDR) {
+		/* nothing of the guest's is mapped there (the platform's is) */
+		if (addr + plen <= GUEST_MIN_ADDR)
+			return 0;
+		plen -= GUEST_MIN_ADDR - addr;
+		addr = GUEST_MIN_ADDR;
+	}
 	int r = platform->munmap(current->host, addr, plen);
 	if (r < 0)
 		return r;
