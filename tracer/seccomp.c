@@ -34,8 +34,7 @@
  * Shared and hostile: the guest can write its slots.  umk copies each
  * event out of the slot once and never follows a pointer found there; the
  * worst a guest gets by scribbling is a wrong view of its own registers.
- * A helper thread pre-makes the memfd and socket pair of forks to come
- * and finishes the teardown of dead stubs.  A stub process whose only
+ * A stub process whose only
  * thread waits in its handler is killed without waiting for its death.
  *
  * Liveness: umk's waits time out every SC_POLL_MS and look at the
@@ -89,10 +88,11 @@ struct sc_mm {
 	int ctl;                       /* umk's end of the fd-passing socket */
 	bool is_child;                 /* umk's own child: reap it */
 	struct sc_slot *slots;         /* umk's mapping of the memfd */
+	int memfd;                     /* that memfd */
+	uint64_t ever_used;            /* slots some thread had */
 	pthread_mutex_t lock;
 	uint64_t used;                 /* slots in use (bit i: slot i) */
-	bool deferred;                 /* killed; the helper may finish it */
-	struct sc_mm *next;            /* on reap_list */
+	bool deferred;                 /* killed; its death need not be waited for */
 };
 
 struct host_thread {
@@ -130,7 +130,6 @@ static _Atomic uint64_t crowded_until;
 static bool vdso_known;
 static pthread_mutex_t vdso_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void helper_start(void);
 
 /* ---- syscall-site patching (stub_layout.h) ---- */
 
@@ -270,7 +269,6 @@ static int sc_init(void)
 		tramp_on = tramp_init() == 0;
 	/* The kick signal must interrupt the stub, never umk itself. */
 	signal(SC_KICK_SIGNAL, SIG_IGN);
-	helper_start();
 	return 0;
 }
 
@@ -346,21 +344,12 @@ static uint32_t place(struct host_thread *th)
 
 /* ---- stub processes ---- */
 
-/*
- * A helper thread keeps fork off two slow paths: it pre-makes the
- * resources of new stub processes (a memfd of slots mapped in umk and
- * an fd-passing socket pair; SC_POOL of them), and it finishes the
- * teardown of dead ones (reap a child, close, unmap) after their owner
- * has gone on.
- */
-#define SC_POOL 4
+/* The resources of a new stub process: a memfd of slots mapped in umk
+ * and an fd-passing socket pair.  (A helper thread that made them ahead
+ * and tore dead stubs down cost more than it saved once kernel threads
+ * were reused: its wake-ups took the CPU from the forking pair; fork+wait
+ * 400 -> 351 us/op without it, shell workload 838 -> 801 ms.) */
 struct sc_res { int memfd, ctl, stub_end; struct sc_slot *slots; };
-static struct sc_res pool[SC_POOL];
-static int npool;
-static struct sc_mm *reap_list;
-static pthread_mutex_t help_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t help_cv = PTHREAD_COND_INITIALIZER;
-static bool helper_on;
 
 static int res_make(struct sc_res *r)
 {
@@ -385,90 +374,104 @@ fail:
 	return -ENOMEM;
 }
 
+/*
+ * Slot memfds of dead stubs, kept for the next fork: a new one costs a
+ * memfd_create, ftruncate and mmap, its first touch a page fault, and its
+ * end a munmap with a TLB shootdown across umk's CPUs.  One is reused
+ * only once its process is dead (its pidfd readable): then nothing maps
+ * it but umk (a child forked from that stub maps its own before it runs
+ * anything), and the slots its threads used are cleared.
+ */
+#define SLOT_CACHE 8
+static struct slot_cache { int memfd, pidfd; struct sc_slot *slots; uint64_t used; } slot_cache[SLOT_CACHE];
+static int nslot_cache;
+static pthread_mutex_t slot_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool slot_cache_put(int memfd, int pidfd, struct sc_slot *slots, uint64_t used)
+{
+	bool ok = false;
+	pthread_mutex_lock(&slot_cache_lock);
+	if (nslot_cache < SLOT_CACHE) {
+		slot_cache[nslot_cache++] = (struct slot_cache){ memfd, pidfd, slots, used };
+		ok = true;
+	}
+	pthread_mutex_unlock(&slot_cache_lock);
+	return ok;
+}
+
+static bool slot_cache_get(struct sc_res *r)
+{
+	bool got = false;
+	pthread_mutex_lock(&slot_cache_lock);
+	for (int k = 0; k < nslot_cache && !got; k++) {
+		struct pollfd p = { slot_cache[k].pidfd, POLLIN, 0 };
+		if (poll(&p, 1, 0) <= 0)
+			continue; /* not dead yet */
+		struct slot_cache e = slot_cache[k];
+		slot_cache[k] = slot_cache[--nslot_cache];
+		close(e.pidfd);
+		for (int i = 0; i < SC_MAX_THREADS; i++)
+			if (e.used & (1ULL << i))
+				memset((char *)e.slots + (size_t)i * SC_SLOT_SIZE, 0, SC_SLOT_SIZE);
+		r->memfd = e.memfd;
+		r->slots = e.slots;
+		got = true;
+	}
+	pthread_mutex_unlock(&slot_cache_lock);
+	return got;
+}
+
 /* The last of an sc_mm: the process is dead or killed. */
 static void sc_mm_free(struct sc_mm *mm)
 {
+	bool cached = false;
 	if (mm->pidfd >= 0) {
 		if (mm->is_child) {
 			siginfo_t si;
 			while (waitid(P_PIDFD, mm->pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
 				;
 		}
-		close(mm->pidfd);
+		cached = mm->memfd >= 0 && mm->pid > 0 &&
+			 slot_cache_put(mm->memfd, mm->pidfd, mm->slots, mm->ever_used);
+		if (!cached)
+			close(mm->pidfd);
 	}
 	close(mm->ctl);
 	if (mm->memfd_proc > 0)
 		close(mm->memfd_proc);
-	munmap(mm->slots, SC_SHARED_SIZE);
+	if (!cached) {
+		munmap(mm->slots, SC_SHARED_SIZE);
+		if (mm->memfd >= 0)
+			close(mm->memfd);
+	}
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
 }
 
-static void *helper_main(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&help_lock);
-	for (;;) {
-		if (reap_list) {
-			struct sc_mm *mm = reap_list;
-			reap_list = mm->next;
-			pthread_mutex_unlock(&help_lock);
-			sc_mm_free(mm);
-			pthread_mutex_lock(&help_lock);
-		} else if (npool < SC_POOL) {
-			struct sc_res r;
-			pthread_mutex_unlock(&help_lock);
-			int err = res_make(&r);
-			pthread_mutex_lock(&help_lock);
-			if (err) {
-				struct timespec ts;
-				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_sec++;
-				pthread_cond_timedwait(&help_cv, &help_lock, &ts);
-			} else {
-				pool[npool++] = r;
-			}
-		} else {
-			pthread_cond_wait(&help_cv, &help_lock);
-		}
-	}
-	return NULL;
-}
-
-static void helper_start(void)
-{
-	pthread_attr_t a;
-	pthread_t t;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 64 << 10);
-	helper_on = pthread_create(&t, &a, helper_main, NULL) == 0;
-	pthread_attr_destroy(&a);
-}
-
-/* A new sc_mm with a fresh memfd (returned in *memfd) and socket pair
- * (the stub's end in *stub_end): from the pool if it has one. */
+/* A new sc_mm with a fresh memfd (a copy returned in *memfd) and socket
+ * pair (the stub's end in *stub_end). */
 static struct sc_mm *sc_mm_alloc(int *memfd, int *stub_end)
 {
 	struct sc_mm *mm = calloc(1, sizeof *mm);
-	struct sc_res r;
-	bool got = false;
+	struct sc_res r = { -1, -1, -1, NULL };
+	int sv[2];
 	if (!mm)
 		return NULL;
-	if (helper_on) {
-		pthread_mutex_lock(&help_lock);
-		if (npool > 0) {
-			r = pool[--npool];
-			got = true;
+	if (slot_cache_get(&r)) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			munmap(r.slots, SC_SHARED_SIZE);
+			close(r.memfd);
+			free(mm);
+			return NULL;
 		}
-		pthread_cond_signal(&help_cv);
-		pthread_mutex_unlock(&help_lock);
-	}
-	if (!got && res_make(&r) < 0) {
+		r.ctl = sv[0];
+		r.stub_end = sv[1];
+	} else if (res_make(&r) < 0) {
 		free(mm);
 		return NULL;
 	}
-	*memfd = r.memfd;
+	mm->memfd = r.memfd;
+	*memfd = fcntl(r.memfd, F_DUPFD_CLOEXEC, 0);
 	*stub_end = r.stub_end;
 	mm->slots = r.slots;
 	mm->ctl = r.ctl;
@@ -480,7 +483,7 @@ static struct sc_mm *sc_mm_alloc(int *memfd, int *stub_end)
 
 /* Drops a reference.  The last one kills the process; unless the owner
  * already killed it and need not see it dead (mm->deferred), it waits
- * for the death here, and leaves the rest to the helper. */
+ * for the death here; then frees the rest. */
 static void sc_mm_put(struct sc_mm *mm)
 {
 	if (atomic_fetch_sub(&mm->refs, 1) != 1)
@@ -491,15 +494,7 @@ static void sc_mm_put(struct sc_mm *mm)
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 	}
-	if (!helper_on) {
-		sc_mm_free(mm);
-		return;
-	}
-	pthread_mutex_lock(&help_lock);
-	mm->next = reap_list;
-	reap_list = mm;
-	pthread_cond_signal(&help_cv);
-	pthread_mutex_unlock(&help_lock);
+	sc_mm_free(mm);
 }
 
 static bool proc_dead(struct sc_mm *mm)
@@ -619,6 +614,7 @@ static struct host_thread *thread_new(struct sc_mm *mm, int idx)
 	th->mm = mm;
 	th->idx = idx;
 	th->s = slot_at(mm, idx);
+	__atomic_fetch_or(&mm->ever_used, 1ULL << idx, __ATOMIC_RELAXED);
 	memset(th->s, 0, sizeof *th->s);
 	th->s->spin = 0; /* a new thread's first wait sleeps: it may share a CPU */
 	th->spin = spin_cycles;
@@ -695,8 +691,8 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 	struct sc_mm *mm = sc_mm_alloc(&memfd, &stub_end);
 	if (!mm)
 		return -ENOMEM;
-	/* Out of the way of the child's dup2s onto fds 3-6 (the helper
-	 * thread makes fds at any time, so these may be anywhere). */
+	/* Out of the way of the child's dup2s onto fds 3-8 (other kernel
+	 * threads make fds at any time, so these may be anywhere). */
 	if ((memfd = move_high(memfd)) < 0 || (stub_end = move_high(stub_end)) < 0) {
 		if (memfd >= 0)
 			close(memfd);
