@@ -646,7 +646,8 @@ static int wait_ready(struct host_thread *th)
 	if (ev != SC_EV_READY && ev != SC_EV_DONE)
 		return -EIO;
 	th->tid = (pid_t)__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE);
-	th->regs_valid = false;
+	if (!th->nonce)
+		th->regs_valid = false; /* a forked child holds its parent's (sc_fork) */
 	return th->tid > 0 ? 0 : -EIO;
 }
 
@@ -844,6 +845,10 @@ static long sc_fork(struct host_thread *th, int cpu)
 	}
 	c->nonce = next_nonce();
 	c->s->nonce = c->nonce;
+	/* the child's stub thread resumes with the parent's registers: its
+	 * first run then writes only rax, with no full restore */
+	c->host_regs = th->host_regs;
+	c->regs_valid = th->regs_valid;
 	int fds[2] = { memfd, stub_end };
 	pthread_mutex_lock(&th->mm->lock);
 	long pid = send_fds(th->mm, fds, 2);
