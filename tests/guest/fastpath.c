@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -52,6 +53,23 @@ static long site_getppid(int *bad) {
   return rax;
 }
 
+/* getpid from one fixed site with the stack pointer just above an
+ * inaccessible page: the kernel's syscall touches no stack, and neither
+ * may a patched site's way in (it falls back to the plain trap). */
+static long getpid_on_stack(uint64_t sp) {
+  long rax;
+  __asm__ volatile(
+      "mov %%rsp, %%r12\n"
+      "mov %[sp], %%rsp\n"
+      "mov $39, %%eax\n"
+      "syscall\n"
+      "mov %%r12, %%rsp\n"
+      : "=a"(rax)
+      : [sp] "r"(sp)
+      : "rcx", "r11", "r12", "memory");
+  return rax;
+}
+
 static volatile int alarms;
 static void on_alarm(int sig) {
   (void)sig;
@@ -78,6 +96,16 @@ int main(void) {
     r = syscall(SYS_close, -1); /* errors through the patched syscall(2) */
   printf("syscall(2): %d wrong results, close(-1) = %ld errno %s\n", wrong, r,
          errno == EBADF ? "EBADF" : strerror(errno));
+
+  /* a stack that ends 64 bytes below the stack pointer */
+  char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (two == MAP_FAILED || mprotect(two, 4096, PROT_NONE))
+    return 1;
+  wrong = 0;
+  for (int i = 0; i < 50; i++)
+    if (getpid_on_stack((uint64_t)two + 4096 + 64) != getpid())
+      wrong++;
+  printf("stack pointer above a guard page: %d wrong results\n", wrong);
 
   /* a timer signal lands anywhere in a loop of patched syscalls */
   struct sigaction sa;
