@@ -78,6 +78,7 @@ void task_wake(struct task *t);
  * when woken, -ETIMEDOUT, or -EINTR when a signal is pending.
  */
 int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events);
+int task_sleep_short(struct task *t);   /* task_sleep(t, 0, -1, 0) after a short spin (pipes) */
 uint64_t now_ns(int clockid);
 
 /* ---- memory: mm.c ---- */
@@ -145,6 +146,11 @@ struct file_ops {
 	/* buf is a kernel buffer; pos is the file offset to use and update */
 	ssize_t (*read)(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos);
 	ssize_t (*write)(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos);
+	/* Optional: read/write straight between the file and guest memory
+	 * at buf (t's), sparing the kernel buffer's copy; the caller checked
+	 * the range.  -EFAULT if nothing could be copied. */
+	ssize_t (*read_user)(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos);
+	ssize_t (*write_user)(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos);
 	int (*fstat)(struct file *f, struct kstat *st);
 	/* Fills entries (a snapshot) for a directory; *n set to count. */
 	int (*readdir)(struct file *f, struct dir_entry **ents, size_t *n);

@@ -132,23 +132,90 @@ static struct file *pipe_end_file(struct pipe *p, int flags, const char *path)
 
 /* ---- file operations ---- */
 
-static ssize_t pipe_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+/* Where a read's bytes go, or a write's come from: a kernel buffer, or
+ * guest memory of t (read_user/write_user: one copy less). */
+struct pipe_io {
+	struct task *t;
+	char *kbuf;
+	uint64_t ubuf;
+};
+
+static int io_out(struct pipe_io *io, size_t off, const void *src, size_t n)
+{
+	if (io->kbuf) {
+		memcpy(io->kbuf + off, src, n);
+		return 0;
+	}
+	return copy_to_user(io->t, io->ubuf + off, src, n) ? -EFAULT : 0;
+}
+
+static int io_in(struct pipe_io *io, void *dst, size_t off, size_t n)
+{
+	if (io->kbuf) {
+		memcpy(dst, io->kbuf + off, n);
+		return 0;
+	}
+	return copy_from_user(io->t, dst, io->ubuf + off, n) ? -EFAULT : 0;
+}
+
+/* Moves up to n of the ring's oldest bytes to io at offset off: how
+ * many, or -EFAULT if none could be (they stay in the ring). */
+static ssize_t ring_read_io(struct pipe_ring *r, struct pipe_io *io, size_t off, size_t n)
+{
+	if (n > r->len)
+		n = r->len;
+	if (!n)
+		return 0;
+	size_t first = r->cap - r->head;
+	if (first > n)
+		first = n;
+	if (io_out(io, off, r->buf + r->head, first))
+		return -EFAULT;
+	if (n > first && io_out(io, off + first, r->buf, n - first))
+		n = first;
+	r->head = (r->head + n) % r->cap;
+	r->len -= n;
+	if (!r->len)
+		r->head = 0;
+	return (ssize_t)n;
+}
+
+/* Appends up to n bytes of io at offset off: how many, or -EFAULT. */
+static ssize_t ring_write_io(struct pipe_ring *r, struct pipe_io *io, size_t off, size_t n)
+{
+	if (n > ring_space(r))
+		n = ring_space(r);
+	if (!n)
+		return 0;
+	size_t tail = (r->head + r->len) % r->cap, first = r->cap - tail;
+	if (first > n)
+		first = n;
+	if (io_in(io, r->buf + tail, off, first))
+		return -EFAULT;
+	if (n > first && io_in(io, r->buf, off + first, n - first))
+		n = first;
+	r->len += n;
+	return (ssize_t)n;
+}
+
+static ssize_t pipe_read_io(struct task *t, struct file *f, struct pipe_io *io, size_t n)
 {
 	struct pipe *p = ((struct pipe_end *)f->priv)->pipe;
 	struct waiter w;
-	size_t got;
+	ssize_t got;
 	int err;
 
-	(void)pos;
 	if (!end_reads(f))
 		return -EBADF;
 	if (!n)
 		return 0;
 	for (;;) {
 		if (p->ring.len) {
-			got = ring_read(&p->ring, buf, n);
-			p->atime = pipe_now();
-			wake_up(&p->wwait);
+			got = ring_read_io(&p->ring, io, 0, n);
+			if (got > 0) {
+				p->atime = pipe_now();
+				wake_up(&p->wwait);
+			}
 			return got;
 		}
 		if (!p->writers)
@@ -156,21 +223,20 @@ static ssize_t pipe_read(struct task *t, struct file *f, void *buf, size_t n, in
 		if ((f->flags & O_NONBLOCK) || !t)
 			return -EAGAIN;
 		waitq_add(&p->rwait, &w, t);
-		err = task_sleep(t, 0, -1, 0);
+		err = task_sleep_short(t);
 		waitq_del(&w);
 		if (err == -EINTR)
 			return -ERESTARTSYS;
 	}
 }
 
-static ssize_t pipe_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
+static ssize_t pipe_write_io(struct task *t, struct file *f, struct pipe_io *io, size_t n)
 {
 	struct pipe *p = ((struct pipe_end *)f->priv)->pipe;
 	size_t done = 0, space;
 	struct waiter w;
 	int err;
 
-	(void)pos;
 	if (!end_writes(f))
 		return -EBADF;
 	if (!n)
@@ -184,7 +250,10 @@ static ssize_t pipe_write(struct task *t, struct file *f, const void *buf, size_
 		space = ring_space(&p->ring);
 		/* Up to PIPE_BUF bytes go in one piece, or not at all. */
 		if (n <= PIPE_BUF_ATOM ? space >= n : space > 0) {
-			done += ring_write(&p->ring, (const char *)buf + done, n - done);
+			ssize_t w = ring_write_io(&p->ring, io, done, n - done);
+			if (w < 0)
+				return done ? (ssize_t)done : w;
+			done += (size_t)w;
 			p->mtime = p->ctime = pipe_now();
 			wake_up(&p->rwait);
 			if (done == n)
@@ -194,11 +263,40 @@ static ssize_t pipe_write(struct task *t, struct file *f, const void *buf, size_
 		if ((f->flags & O_NONBLOCK) || !t)
 			return done ? (ssize_t)done : -EAGAIN;
 		waitq_add(&p->wwait, &w, t);
-		err = task_sleep(t, 0, -1, 0);
+		err = task_sleep_short(t);
 		waitq_del(&w);
 		if (err == -EINTR)
 			return done ? (ssize_t)done : -ERESTARTSYS;
 	}
+}
+
+static ssize_t pipe_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	(void)pos;
+	struct pipe_io io = { t, buf, 0 };
+	return pipe_read_io(t, f, &io, n);
+}
+
+static ssize_t pipe_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
+{
+	(void)pos;
+	struct pipe_io io = { t, (char *)buf, 0 };
+	return pipe_write_io(t, f, &io, n);
+}
+
+static ssize_t pipe_read_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	(void)pos;
+	struct pipe_io io = { t, NULL, buf };
+	return pipe_read_io(t, f, &io, n);
+}
+
+static ssize_t pipe_write_user(struct task *t, struct file *f, uint64_t buf, size_t n,
+			       int64_t *pos)
+{
+	(void)pos;
+	struct pipe_io io = { t, NULL, buf };
+	return pipe_write_io(t, f, &io, n);
 }
 
 /*
@@ -296,6 +394,8 @@ static void pipe_release(struct file *f)
 static const struct file_ops pipe_file_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
+	.read_user = pipe_read_user,
+	.write_user = pipe_write_user,
 	.fstat = pipe_fstat,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll,

@@ -68,6 +68,8 @@ static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int6
 	}
 	if (!user_range_ok(t, buf, n, PROT_WRITE))
 		return -EFAULT;   /* refuse before consuming anything */
+	if (f->ops->read_user)
+		return f->ops->read_user(t, f, buf, n, p);
 	kb = malloc(n);
 	if (!kb)
 		return -ENOMEM;
@@ -103,6 +105,11 @@ static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int
 		return -EINVAL;
 	if (n == 0)
 		return 0;
+	if (f->ops->write_user && !(f->flags & O_APPEND)) {
+		if (buf + n < buf || buf + n > STUB_START)
+			return -EFAULT;
+		return f->ops->write_user(t, f, buf, n, p);
+	}
 	kb = malloc(n < IO_CHUNK ? n : IO_CHUNK);
 	if (!kb)
 		return -ENOMEM;
