@@ -468,12 +468,12 @@ static int pt_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int a
 
 static long pt_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t len)
 {
-	return host_read_mem(th->pid, dst, src, len);
+	return host_read_mem(th->tid, dst, src, len); /* the leader may be gone */
 }
 
 static long pt_write_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
 {
-	return host_write_mem(th->pid, dst, src, len);
+	return host_write_mem(th->tid, dst, src, len);
 }
 
 static long pt_cmpxchg32(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_)

@@ -1258,14 +1258,14 @@ static long sc_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t 
 {
 	if (th->nbatch && batch_flush(th))
 		return -EFAULT;
-	return host_read_mem(th->mm->pid, dst, src, len);
+	return host_read_mem(th->tid > 0 ? th->tid : th->mm->pid, dst, src, len); /* the leader may be gone */
 }
 
 static long sc_write_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
 {
 	if (th->nbatch && batch_flush(th))
 		return -EFAULT;
-	return host_write_mem(th->mm->pid, dst, src, len);
+	return host_write_mem(th->tid > 0 ? th->tid : th->mm->pid, dst, src, len);
 }
 
 static int sc_host_tid(struct host_thread *th)

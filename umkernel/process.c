@@ -447,7 +447,11 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 			if (!wait_match(t, c, which, id))
 				continue;
 			any = true;
-			if (c->state == TASK_ZOMBIE && (options & LINUX_WEXITED)) {
+			/* a leader that exited before its other threads is not
+			 * reaped until the last of them is gone (Linux's
+			 * delay_group_leader): process_exit reports it then */
+			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0 &&
+			    (options & LINUX_WEXITED)) {
 				wr->pid = c->tid;
 				wr->status = c->exit_code;
 				if (LINUX_WIFEXITED(c->exit_code)) {

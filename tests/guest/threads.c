@@ -83,6 +83,17 @@ static void *wo_waiter(void *arg) {
 static void *blocker(void *arg) { (void)arg; pause(); return NULL; }
 static void *exiter(void *arg) { (void)arg; usleep(20000); exit(42); }
 
+static void *leader_gone_worker(void *arg) {
+  int fd = *(int *)arg;
+  usleep(100000); /* the leader is gone by now */
+  char msg[32];
+  snprintf(msg, sizeof msg, "worker %s", "done");
+  if (write(fd, msg, strlen(msg)) < 0)
+    _exit(1);
+  syscall(SYS_exit_group, 5);
+  return NULL;
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "exec-child")) {
     printf("exec'd from a threaded process, pid same: %s\n", atoi(argv[2]) == getpid() ? "yes" : "no");
@@ -232,5 +243,28 @@ int main(int argc, char **argv) {
   OK("robust mutex: EOWNERDEAD after the owner died", lr == EOWNERDEAD);
   OK("robust mutex: made consistent and unlocked",
      pthread_mutex_consistent(rm) == 0 && pthread_mutex_unlock(rm) == 0);
+
+  /* The leader exits alone (exit, not exit_group) while a thread works
+   * on: the thread keeps its memory, and the parent's wait returns only
+   * after the thread is gone too, with the thread's exit code. */
+  int lp[2];
+  if (pipe(lp))
+    return 1;
+  c = fork();
+  if (c == 0) {
+    pthread_t lt;
+    close(lp[0]);
+    pthread_create(&lt, NULL, leader_gone_worker, &lp[1]);
+    syscall(SYS_exit, 0);
+  }
+  close(lp[1]);
+  char lbuf[64] = "";
+  ssize_t ln = read(lp[0], lbuf, sizeof lbuf - 1);
+  close(lp[0]);
+  int reaped = waitpid(c, &st, 0) == c;
+  OK("after the leader's exit a thread still reads and writes its memory",
+     ln > 0 && !strcmp(lbuf, "worker done"));
+  OK("the process is reaped after its last thread, with that thread's code",
+     reaped && WIFEXITED(st) && WEXITSTATUS(st) == 5);
   return t_done();
 }
