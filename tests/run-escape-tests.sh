@@ -60,6 +60,20 @@ tree_sum() {
 unshare_flags=
 [ "$(id -u)" = 0 ] || unshare_flags=--map-root-user
 
+# sentinel_run NAME PLATFORM [ARG]: /escape/NAME SENTINEL-PID [ARG] in a new
+# pid namespace next to a host `sleep` sentinel that must survive it
+sentinel_run() {
+	timeout -k 5 60 unshare $unshare_flags --pid --fork --kill-child -- bash -c '
+		sleep 1000 &
+		s=$!
+		"$1" run --platform "$2" --rootfs "$3" -- "/escape/$4" "$s" ${5:+"$5"}
+		rc=$?
+		sleep 0.2
+		if kill -0 "$s" 2>/dev/null; then echo "sentinel alive"; else echo "ESCAPED: sentinel killed"; fi
+		exit $rc' sh "$UMK" "$2" "$TESTROOT" "$1" "${3:-}" >"$o" 2>&1
+	check "$1" "$2" "$o" $?
+}
+
 for p in $UMK_PLATFORMS; do
 	o=$work/out.$p
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/int80 >"$o" 2>&1
@@ -72,35 +86,11 @@ for p in $UMK_PLATFORMS; do
 	check tramp "$p" "$o" $?
 
 	if unshare $unshare_flags --pid --fork true 2>/dev/null; then
-		timeout -k 5 60 unshare $unshare_flags --pid --fork --kill-child -- bash -c '
-			sleep 1000 &
-			s=$!
-			"$1" run --platform "$2" --rootfs "$3" -- /escape/killall "$s"
-			rc=$?
-			sleep 0.2
-			if kill -0 "$s" 2>/dev/null; then echo "sentinel alive"; else echo "ESCAPED: sentinel killed"; fi
-			exit $rc' sh "$UMK" "$p" "$TESTROOT" >"$o" 2>&1
-		check killall "$p" "$o" $?
+		sentinel_run killall "$p"
 		# the same safety net for a guest jumping into the stub's code
-		timeout -k 5 60 unshare $unshare_flags --pid --fork --kill-child -- bash -c '
-			sleep 1000 &
-			s=$!
-			"$1" run --platform "$2" --rootfs "$3" -- /escape/stubjump "$s" "$4"
-			rc=$?
-			sleep 0.2
-			if kill -0 "$s" 2>/dev/null; then echo "sentinel alive"; else echo "ESCAPED: sentinel killed"; fi
-			exit $rc' sh "$UMK" "$p" "$TESTROOT" "$work/host-marker" >"$o" 2>&1
-		check stubjump "$p" "$o" $?
+		sentinel_run stubjump "$p" "$work/host-marker"
 		# ... and for a guest forging the pid its fork request returns
-		timeout -k 5 60 unshare $unshare_flags --pid --fork --kill-child -- bash -c '
-			sleep 1000 &
-			s=$!
-			"$1" run --platform "$2" --rootfs "$3" -- /escape/forkslot "$s"
-			rc=$?
-			sleep 0.2
-			if kill -0 "$s" 2>/dev/null; then echo "sentinel alive"; else echo "ESCAPED: sentinel killed"; fi
-			exit $rc' sh "$UMK" "$p" "$TESTROOT" >"$o" 2>&1
-		check forkslot "$p" "$o" $?
+		sentinel_run forkslot "$p"
 	else
 		skip "escape killall [$p]: no pid namespace for the safety net (need root or user namespaces)"
 	fi
