@@ -37,6 +37,7 @@ struct platform_ev {
 	enum platform_event kind;
 	linux_siginfo_t info;   /* EV_FAULT: what the host reported */
 	int legacy_syscall;     /* EV_SYSCALL: 1 if made by int 0x80 (refused) */
+	int trapped;            /* EV_SYSCALL: a trap the platform could patch away (patch_syscall) */
 };
 
 /* The host vDSO (and its data pages) left mapped in every address space
@@ -118,6 +119,7 @@ struct platform_ops {
 	 * first.  batch_end runs the rest and returns the first failure
 	 * (0 or -errno), after which the caller must not trust the edits. */
 	void (*batch_begin)(struct host_thread *th);
+	int (*batch_end)(struct host_thread *th);
 
 	/* Optional: makes the syscall site at site (a 5-byte instruction
 	 * insn that may run at another address, then `syscall`, in a private
@@ -125,7 +127,6 @@ struct platform_ops {
 	 * this one thread, stopped in that syscall) enter the kernel without
 	 * a trap from now on.  0 or -errno; the site is unchanged on failure. */
 	int (*patch_syscall)(struct host_thread *th, uint64_t site, const uint8_t insn[5]);
-	int (*batch_end)(struct host_thread *th);
 };
 
 extern const struct platform_ops *platform;

@@ -34,8 +34,8 @@
  * Shared and hostile: the guest can write its slots.  umk copies each
  * event out of the slot once and never follows a pointer found there; the
  * worst a guest gets by scribbling is a wrong view of its own registers.
- * A stub process whose only
- * thread waits in its handler is killed without waiting for its death.
+ * A stub process whose only thread waits in its handler is killed
+ * without waiting for its death.
  *
  * Liveness: umk's waits time out every SC_POLL_MS and look at the
  * thread's tid word (cleared by the host at thread exit) and the stub's
@@ -84,7 +84,7 @@ struct sc_mm {
 	atomic_int refs;
 	pid_t pid;
 	int pidfd;
-	int memfd_proc;                /* /proc/PID/mem for patching, once opened; 0 none */
+	int memfd_proc;                /* /proc/PID/mem for patching: -1 not opened, -2 refused */
 	int ctl;                       /* umk's end of the fd-passing socket */
 	bool is_child;                 /* umk's own child: reap it */
 	struct sc_slot *slots;         /* umk's mapping of the memfd */
@@ -129,7 +129,6 @@ static _Atomic uint64_t crowded_until;
 #define SC_CROWDED_HOLD_NS 50000000ULL
 static bool vdso_known;
 static pthread_mutex_t vdso_lock = PTHREAD_MUTEX_INITIALIZER;
-
 
 /* ---- syscall-site patching (stub_layout.h) ---- */
 
@@ -437,7 +436,7 @@ static void sc_mm_free(struct sc_mm *mm)
 			close(mm->pidfd);
 	}
 	close(mm->ctl);
-	if (mm->memfd_proc > 0)
+	if (mm->memfd_proc >= 0)
 		close(mm->memfd_proc);
 	if (!cached) {
 		munmap(mm->slots, SC_SHARED_SIZE);
@@ -448,9 +447,9 @@ static void sc_mm_free(struct sc_mm *mm)
 	free(mm);
 }
 
-/* A new sc_mm with a fresh memfd (a copy returned in *memfd) and socket
- * pair (the stub's end in *stub_end). */
-static struct sc_mm *sc_mm_alloc(int *memfd, int *stub_end)
+/* A new sc_mm with its slot memfd (mm->memfd, kept for slot_cache) and
+ * socket pair (the stub's end in *stub_end, the caller's to close). */
+static struct sc_mm *sc_mm_alloc(int *stub_end)
 {
 	struct sc_mm *mm = calloc(1, sizeof *mm);
 	struct sc_res r = { -1, -1, -1, NULL };
@@ -471,7 +470,7 @@ static struct sc_mm *sc_mm_alloc(int *memfd, int *stub_end)
 		return NULL;
 	}
 	mm->memfd = r.memfd;
-	*memfd = fcntl(r.memfd, F_DUPFD_CLOEXEC, 0);
+	mm->memfd_proc = -1;
 	*stub_end = r.stub_end;
 	mm->slots = r.slots;
 	mm->ctl = r.ctl;
@@ -555,10 +554,10 @@ static int sc_wait_event(struct host_thread *th)
 	return 0;
 }
 
-/* Runs a request in the stub thread (stopped in its handler); returns
- * the stub's result. */
 static int batch_flush(struct host_thread *th);
 
+/* Runs a request in the stub thread (stopped in its handler); returns
+ * the stub's result. */
 static long sc_request(struct host_thread *th, int req, int64_t a0, int64_t a1, int64_t a2,
 		       int64_t a3, int64_t a4, int64_t a5, int64_t a6)
 {
@@ -688,22 +687,23 @@ static void sc_destroy(struct host_thread *th);
 
 static int sc_mm_new(struct host_thread **out, int cpu)
 {
-	int memfd, stub_end;
-	struct sc_mm *mm = sc_mm_alloc(&memfd, &stub_end);
+	int stub_end;
+	struct sc_mm *mm = sc_mm_alloc(&stub_end);
 	if (!mm)
 		return -ENOMEM;
 	/* Out of the way of the child's dup2s onto fds 3-8 (other kernel
 	 * threads make fds at any time, so these may be anywhere). */
-	if ((memfd = move_high(memfd)) < 0 || (stub_end = move_high(stub_end)) < 0) {
-		if (memfd >= 0)
-			close(memfd);
+	mm->memfd = move_high(mm->memfd);
+	stub_end = move_high(stub_end);
+	if (mm->memfd < 0 || stub_end < 0) {
+		if (stub_end >= 0)
+			close(stub_end);
 		sc_mm_put(mm);
 		return -EMFILE;
 	}
 	mm->used = 1;
 	struct host_thread *th = thread_new(mm, 0);
 	if (!th) {
-		close(memfd);
 		close(stub_end);
 		sc_mm_put(mm);
 		return -ENOMEM;
@@ -713,14 +713,13 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 	pid_t pid = fork();
 	if (pid < 0) {
 		int err = -errno;
-		close(memfd);
 		close(stub_end);
 		free(th);
 		sc_mm_put(mm);
 		return err;
 	}
 	if (pid == 0) {
-		/* Child: only async-signal-safe calls from here on.  fds 3-6
+		/* Child: only async-signal-safe calls from here on.  fds 3-8
 		 * are the stub's (stub_layout.h); all above are closed. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
@@ -733,7 +732,7 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 		int exe = STUB_CTL_FD + 1;
 		if (dup2(stub_end, STUB_CTL_FD) < 0 || dup2(stub_memfd, exe) < 0 ||
 		    fcntl(exe, F_SETFD, FD_CLOEXEC) < 0 || dup2(umk_pidfd, SC_UMK_PIDFD) < 0 ||
-		    dup2(memfd, SC_MEMFD) < 0)
+		    dup2(mm->memfd, SC_MEMFD) < 0)
 			_exit(127);
 		if (tramp_on && (dup2(zones[0].fd, SC_TRAMP_FD_HIGH) < 0 ||
 				 dup2(zones[1].fd, SC_TRAMP_FD_LOW) < 0))
@@ -746,7 +745,6 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 		syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
 		_exit(127);
 	}
-	close(memfd);
 	close(stub_end);
 	mm->pid = pid;
 	mm->is_child = true;
@@ -831,14 +829,13 @@ static void fork_child_reject(struct host_thread *th)
 
 static long sc_fork(struct host_thread *th, int cpu)
 {
-	int memfd, stub_end;
-	struct sc_mm *nm = sc_mm_alloc(&memfd, &stub_end);
+	int stub_end;
+	struct sc_mm *nm = sc_mm_alloc(&stub_end);
 	if (!nm)
 		return -ENOMEM;
 	nm->used = 1ULL << th->idx;
 	struct host_thread *c = thread_new(nm, th->idx);
 	if (!c) {
-		close(memfd);
 		close(stub_end);
 		sc_mm_put(nm);
 		return -ENOMEM;
@@ -849,7 +846,7 @@ static long sc_fork(struct host_thread *th, int cpu)
 	 * first run then writes only rax, with no full restore */
 	c->host_regs = th->host_regs;
 	c->regs_valid = th->regs_valid;
-	int fds[2] = { memfd, stub_end };
+	int fds[2] = { nm->memfd, stub_end };
 	pthread_mutex_lock(&th->mm->lock);
 	long pid = send_fds(th->mm, fds, 2);
 	/* The child pins itself at once where its kernel thread will want
@@ -864,7 +861,6 @@ static long sc_fork(struct host_thread *th, int cpu)
 	if (!pid)
 		pid = sc_request(th, SC_REQ_FORK, want, 0, 0, 0, 0, 0, 0);
 	pthread_mutex_unlock(&th->mm->lock);
-	close(memfd);
 	close(stub_end);
 	if (pid <= 0) {
 		free(c);
@@ -974,6 +970,7 @@ static int read_event(struct host_thread *th, struct linux_regs *regs, struct pl
 			ev->kind = EV_SYSCALL;
 			regs->orig_rax = (uint64_t)(uint32_t)si.u.sys.syscall;
 			ev->legacy_syscall = si.u.sys.arch != AUDIT_ARCH_X86_64;
+			ev->trapped = tramp_on;
 		}
 	} else if (kind == SC_EV_SIGNAL && si.si_code > 0 &&
 		   (si.si_signo == SIGSEGV || si.si_signo == SIGBUS || si.si_signo == SIGFPE ||
@@ -1136,7 +1133,7 @@ static int batch_flush(struct host_thread *th)
 	return th->batch_err;
 }
 
-/* Queues one edit; fd_index -1 for none.  Returns 0 or -errno. */
+/* Queues one edit (hostfd -1: none to map); returns 0. */
 static int batch_add(struct host_thread *th, int64_t nr, int64_t a1, int64_t a2, int64_t a3,
 		     int64_t a4, int hostfd, int64_t a6)
 {
@@ -1220,9 +1217,10 @@ static int sc_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int a
 
 /* Rewrites the 5-byte instruction at site (a `syscall` follows; the
  * caller knows it can run elsewhere) into a jmp to a trampoline entry
- * that runs it and enters the fast path (stub_layout.h).  The caller checked the bytes
- * and that site is in a private, read-only, executable file mapping of
- * a single-threaded guest stopped in this syscall.  0 or -errno. */
+ * that runs it and enters the fast path (stub_layout.h).  The caller
+ * checked the bytes and that site is in a private, read-only, executable
+ * file mapping of a single-threaded guest stopped in this syscall.  0 or
+ * -errno. */
 static int sc_patch_syscall(struct host_thread *th, uint64_t site, const uint8_t insn[5])
 {
 	if (!tramp_on)
@@ -1239,11 +1237,13 @@ static int sc_patch_syscall(struct host_thread *th, uint64_t site, const uint8_t
 	memcpy(code + 1, &rel, 4);
 	struct sc_mm *mm = th->mm;
 	pthread_mutex_lock(&mm->lock);
-	if (!mm->memfd_proc) {
+	if (mm->memfd_proc == -1) {
 		char path[64];
 		snprintf(path, sizeof path, "/proc/%d/mem", mm->pid);
 		int fd = open(path, O_RDWR | O_CLOEXEC);
-		mm->memfd_proc = fd < 0 ? -1 : move_high(fd);
+		mm->memfd_proc = fd < 0 ? -2 : move_high(fd);
+		if (mm->memfd_proc < 0)
+			mm->memfd_proc = -2;
 	}
 	int fd = mm->memfd_proc;
 	pthread_mutex_unlock(&mm->lock);
@@ -1304,7 +1304,7 @@ const struct platform_ops platform_seccomp = {
 	.write_mem = sc_write_mem,
 	.host_tid = sc_host_tid,
 	.batch_begin = sc_batch_begin,
-	.patch_syscall = sc_patch_syscall,
 	.batch_end = sc_batch_end,
+	.patch_syscall = sc_patch_syscall,
 	.vdso = sc_vdso,
 };

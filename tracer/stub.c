@@ -521,10 +521,8 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 			} else {
 				r = -22;
 			}
-			if (r < 0 && r > -4096) {
-				s->arg[0] = k;
+			if (r < 0 && r > -4096)
 				break;
-			}
 		}
 		for (int k = 0; k < nfds; k++)
 			sys6(SYS_close, bfds[k], 0, 0, 0, 0, 0);

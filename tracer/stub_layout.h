@@ -56,7 +56,7 @@ enum {
 	SC_REQ_SET_FP,      /* fp -> the signal frame's FXSAVE image */
 	SC_REQ_CMPXCHG,     /* atomic cmpxchg of the u32 at arg[0]: arg[1] -> arg[2]; result: value found */
 	SC_REQ_BATCH,       /* receive arg[1] fds, run the arg[0] ops of batch[]; result: the
-			     * last op's, or the first failure's (its index in arg[0]) */
+			     * last op's, or the first failure's */
 };
 /* batch[i][0]: mmap, munmap or mprotect, or SC_BATCH_MMAP_FD: mmap of
  * the received fd whose index is batch[i][5]; batch[i][1..6]: arguments */

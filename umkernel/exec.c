@@ -183,6 +183,10 @@ static int copy_strings_from_user(struct task *t, uint64_t uvec, char ***out, si
 		return 0;
 	}
 	char *s = malloc(MAX_ARG_STRLEN);
+	if (!s) {
+		free(v);
+		return -ENOMEM;
+	}
 	uint64_t batch[64];
 	size_t have = 0, used = 0;
 	for (;;) {

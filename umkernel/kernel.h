@@ -487,6 +487,9 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd);
 
 /* ---- syscall dispatch: syscall.c ---- */
 void syscall_enter(struct task *t);
+/* t's syscall trapped (not a patched site): count its site, and have
+ * the platform patch it once it is hot (platform->patch_syscall). */
+void syscall_site_trapped(struct task *t);
 extern FILE *strace_out;
 void strace_syscall(struct task *t, const struct sysargs *a, long ret, const char *pre);
 

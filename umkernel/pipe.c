@@ -133,69 +133,31 @@ static struct file *pipe_end_file(struct pipe *p, int flags, const char *path)
 /* ---- file operations ---- */
 
 /* Where a read's bytes go, or a write's come from: a kernel buffer, or
- * guest memory of t (read_user/write_user: one copy less). */
+ * guest memory of t (read_user/write_user: one copy less).  The
+ * ring_copy_fn of pipe_ring.h for each direction. */
 struct pipe_io {
 	struct task *t;
 	char *kbuf;
 	uint64_t ubuf;
+	size_t done;                  /* bytes of it already moved */
 };
 
-static int io_out(struct pipe_io *io, size_t off, const void *src, size_t n)
+static int io_out(void *ctx, size_t off, char *seg, size_t n)
 {
-	if (io->kbuf) {
-		memcpy(io->kbuf + off, src, n);
-		return 0;
-	}
-	return copy_to_user(io->t, io->ubuf + off, src, n) ? -EFAULT : 0;
+	struct pipe_io *io = ctx;
+	off += io->done;
+	if (io->kbuf)
+		return ring_copy_out(io->kbuf, off, seg, n);
+	return copy_to_user(io->t, io->ubuf + off, seg, n) ? -EFAULT : 0;
 }
 
-static int io_in(struct pipe_io *io, void *dst, size_t off, size_t n)
+static int io_in(void *ctx, size_t off, char *seg, size_t n)
 {
-	if (io->kbuf) {
-		memcpy(dst, io->kbuf + off, n);
-		return 0;
-	}
-	return copy_from_user(io->t, dst, io->ubuf + off, n) ? -EFAULT : 0;
-}
-
-/* Moves up to n of the ring's oldest bytes to io at offset off: how
- * many, or -EFAULT if none could be (they stay in the ring). */
-static ssize_t ring_read_io(struct pipe_ring *r, struct pipe_io *io, size_t off, size_t n)
-{
-	if (n > r->len)
-		n = r->len;
-	if (!n)
-		return 0;
-	size_t first = r->cap - r->head;
-	if (first > n)
-		first = n;
-	if (io_out(io, off, r->buf + r->head, first))
-		return -EFAULT;
-	if (n > first && io_out(io, off + first, r->buf, n - first))
-		n = first;
-	r->head = (r->head + n) % r->cap;
-	r->len -= n;
-	if (!r->len)
-		r->head = 0;
-	return (ssize_t)n;
-}
-
-/* Appends up to n bytes of io at offset off: how many, or -EFAULT. */
-static ssize_t ring_write_io(struct pipe_ring *r, struct pipe_io *io, size_t off, size_t n)
-{
-	if (n > ring_space(r))
-		n = ring_space(r);
-	if (!n)
-		return 0;
-	size_t tail = (r->head + r->len) % r->cap, first = r->cap - tail;
-	if (first > n)
-		first = n;
-	if (io_in(io, r->buf + tail, off, first))
-		return -EFAULT;
-	if (n > first && io_in(io, r->buf, off + first, n - first))
-		n = first;
-	r->len += n;
-	return (ssize_t)n;
+	struct pipe_io *io = ctx;
+	off += io->done;
+	if (io->kbuf)
+		return ring_copy_in(io->kbuf, off, seg, n);
+	return copy_from_user(io->t, seg, io->ubuf + off, n) ? -EFAULT : 0;
 }
 
 static ssize_t pipe_read_io(struct task *t, struct file *f, struct pipe_io *io, size_t n)
@@ -211,7 +173,7 @@ static ssize_t pipe_read_io(struct task *t, struct file *f, struct pipe_io *io, 
 		return 0;
 	for (;;) {
 		if (p->ring.len) {
-			got = ring_read_io(&p->ring, io, 0, n);
+			got = ring_read_by(&p->ring, n, io_out, io);
 			if (got > 0) {
 				p->atime = pipe_now();
 				wake_up(&p->wwait);
@@ -250,7 +212,8 @@ static ssize_t pipe_write_io(struct task *t, struct file *f, struct pipe_io *io,
 		space = ring_space(&p->ring);
 		/* Up to PIPE_BUF bytes go in one piece, or not at all. */
 		if (n <= PIPE_BUF_ATOM ? space >= n : space > 0) {
-			ssize_t w = ring_write_io(&p->ring, io, done, n - done);
+			io->done = done;
+			ssize_t w = ring_write_by(&p->ring, n - done, io_in, io);
 			if (w < 0)
 				return done ? (ssize_t)done : w;
 			done += (size_t)w;
@@ -273,21 +236,21 @@ static ssize_t pipe_write_io(struct task *t, struct file *f, struct pipe_io *io,
 static ssize_t pipe_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
 {
 	(void)pos;
-	struct pipe_io io = { t, buf, 0 };
+	struct pipe_io io = { .t = t, .kbuf = buf };
 	return pipe_read_io(t, f, &io, n);
 }
 
 static ssize_t pipe_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
 	(void)pos;
-	struct pipe_io io = { t, (char *)buf, 0 };
+	struct pipe_io io = { .t = t, .kbuf = (char *)buf };
 	return pipe_write_io(t, f, &io, n);
 }
 
 static ssize_t pipe_read_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
 {
 	(void)pos;
-	struct pipe_io io = { t, NULL, buf };
+	struct pipe_io io = { .t = t, .ubuf = buf };
 	return pipe_read_io(t, f, &io, n);
 }
 
@@ -295,7 +258,7 @@ static ssize_t pipe_write_user(struct task *t, struct file *f, uint64_t buf, siz
 			       int64_t *pos)
 {
 	(void)pos;
-	struct pipe_io io = { t, NULL, buf };
+	struct pipe_io io = { .t = t, .ubuf = buf };
 	return pipe_write_io(t, f, &io, n);
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 struct pipe_ring {
 	char *buf;
@@ -44,44 +45,75 @@ static inline size_t ring_space(const struct pipe_ring *r)
 	return r->cap - r->len;
 }
 
-/* ring_write - appends up to n bytes of src; returns how many fit. */
-static inline size_t ring_write(struct pipe_ring *r, const void *src, size_t n)
-{
-	size_t tail, first;
+/* How the bytes of a read or write get to or from one contiguous piece
+ * of the ring: seg, n bytes, at offset off of the caller's data.  0, or
+ * nonzero if the piece could not be copied. */
+typedef int (*ring_copy_fn)(void *ctx, size_t off, char *seg, size_t n);
 
+/* ring_read_by - removes up to n of the oldest bytes, piece by piece
+ * through copy: how many, or -EFAULT if the first piece failed (nothing
+ * is removed).  A failed second piece ends the read after the first. */
+static inline ssize_t ring_read_by(struct pipe_ring *r, size_t n, ring_copy_fn copy, void *ctx)
+{
+	if (n > r->len)
+		n = r->len;
+	if (!n)
+		return 0;
+	size_t first = r->cap - r->head;
+	if (first > n)
+		first = n;
+	if (copy(ctx, 0, r->buf + r->head, first))
+		return -EFAULT;
+	if (n > first && copy(ctx, first, r->buf, n - first))
+		n = first;
+	r->head = (r->head + n) % r->cap;
+	r->len -= n;
+	if (!r->len)
+		r->head = 0;
+	return (ssize_t)n;
+}
+
+/* ring_write_by - appends up to n bytes (what fits), piece by piece
+ * through copy: how many, or -EFAULT if the first piece failed. */
+static inline ssize_t ring_write_by(struct pipe_ring *r, size_t n, ring_copy_fn copy, void *ctx)
+{
 	if (n > ring_space(r))
 		n = ring_space(r);
 	if (!n)
 		return 0;
-	tail = (r->head + r->len) % r->cap;
-	first = r->cap - tail;
+	size_t tail = (r->head + r->len) % r->cap, first = r->cap - tail;
 	if (first > n)
 		first = n;
-	memcpy(r->buf + tail, src, first);
-	memcpy(r->buf, (const char *)src + first, n - first);
+	if (copy(ctx, 0, r->buf + tail, first))
+		return -EFAULT;
+	if (n > first && copy(ctx, first, r->buf, n - first))
+		n = first;
 	r->len += n;
-	return n;
+	return (ssize_t)n;
+}
+
+static inline int ring_copy_out(void *dst, size_t off, char *seg, size_t n)
+{
+	memcpy((char *)dst + off, seg, n);
+	return 0;
+}
+
+static inline int ring_copy_in(void *src, size_t off, char *seg, size_t n)
+{
+	memcpy(seg, (const char *)src + off, n);
+	return 0;
+}
+
+/* ring_write - appends up to n bytes of src; returns how many fit. */
+static inline size_t ring_write(struct pipe_ring *r, const void *src, size_t n)
+{
+	return (size_t)ring_write_by(r, n, ring_copy_in, (void *)src);
 }
 
 /* ring_read - removes up to n of the oldest bytes into dst; returns how many. */
 static inline size_t ring_read(struct pipe_ring *r, void *dst, size_t n)
 {
-	size_t first;
-
-	if (n > r->len)
-		n = r->len;
-	if (!n)
-		return 0;
-	first = r->cap - r->head;
-	if (first > n)
-		first = n;
-	memcpy(dst, r->buf + r->head, first);
-	memcpy((char *)dst + first, r->buf, n - first);
-	r->head = (r->head + n) % r->cap;
-	r->len -= n;
-	if (!r->len)
-		r->head = 0;
-	return n;
+	return (size_t)ring_read_by(r, n, ring_copy_out, dst);
 }
 
 /*

@@ -20,14 +20,14 @@ typedef long (*syscall_fn)(struct task *, struct sysargs *);
 static bool reported[SYSCALL_NR_MAX];
 
 /*
- * A syscall that trapped from a `mov $nr,%eax; syscall` site of a
- * program's own text (a private, read-only, executable file mapping) is
- * counted; at its MM_PATCH_AFTER-th trap the platform may rewrite the
- * site so that it enters umk without a signal (tracer/stub_layout.h).
- * Only while the process has one thread: no other thread can be running
- * the bytes being rewritten.
+ * A syscall that trapped from a site of a program's own text (a private,
+ * read-only, executable file mapping) whose 5-byte instruction before
+ * the `syscall` may run elsewhere is counted; at its MM_PATCH_AFTER-th
+ * trap the platform rewrites the site so that it enters umk without a
+ * signal (tracer/stub_layout.h).  Only while the process has one thread:
+ * no other thread can be running the bytes being rewritten.
  */
-static void maybe_patch(struct task *t)
+void syscall_site_trapped(struct task *t)
 {
 	struct mm *mm = t->mm;
 	uint64_t nr = t->regs.orig_rax, site = t->regs.rip - 7;
@@ -60,8 +60,6 @@ static void maybe_patch(struct task *t)
 
 void syscall_enter(struct task *t)
 {
-	if (platform->patch_syscall)
-		maybe_patch(t);
 	struct linux_regs *r = &t->regs;
 	struct sysargs a = { .a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 } };
 	uint64_t nr = r->orig_rax;

@@ -251,7 +251,6 @@ static void pin_self(int cpu)
 }
 
 /* The state machine of one guest thread; never returns. */
-
 static void task_loop(struct task *t)
 {
 	struct platform_ev ev;
@@ -279,6 +278,8 @@ static void task_loop(struct task *t)
 				force_sig_fault(t, &si);
 				break;
 			}
+			if (ev.trapped)
+				syscall_site_trapped(t);
 			syscall_enter(t);
 			t->in_syscall = true;
 			break;
