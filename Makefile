@@ -13,9 +13,10 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
 LDLIBS  := -lelf -lunwind -pthread
 B       := build
 
-KSRC    := $(wildcard umkernel/*.c) tracer/ptrace.c tracer/seccomp.c tracer/host.c guest-abi/syscall_table.c
+# the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
+KSRC    := $(wildcard umkernel/*.c umkernel/*/*.c) tracer/ptrace.c tracer/seccomp.c tracer/host.c guest-abi/syscall_table.c
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
-KHDR    := $(wildcard umkernel/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
+KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
 DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev
 

@@ -297,7 +297,7 @@ extern const struct fs_ops tmpfs_ops;
 void *tmpfs_new(uint32_t rootmode);
 extern const struct fs_ops devfs_ops;
 extern const struct fs_ops procfs_ops;
-int sysfs_mount(const char *path);   /* fs_sys.c: the few /sys files userland reads */
+int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 /* pty.c: pseudo-terminals.  /dev/ptmx opens a new master (fstat shows
  * node); /dev/pts (devfs delegates its names, "ptmx" or "N") lists live
  * slaves; /dev/tty is the session's pty when it has one (else -ENXIO). */
@@ -316,7 +316,7 @@ int pipe_create(struct file **rd, struct file **wr, int flags);
 int fifo_open(struct task *t, void **fifo_slot, int flags, const char *path, struct file **out);
 long pipe_fcntl(struct file *f, unsigned int cmd, uint64_t arg); /* F_[GS]ETPIPE_SZ; -EBADF if no pipe */
 void fifo_detach(void **fifo_slot);   /* FIFO inode freed while open */
-/* sys_ioctl_tty.c: job-control ioctls of a host tty; -ENOIOCTLCMD (515) for others */
+/* tty/tty_jobctrl.c: job-control ioctls of a host tty; -ENOIOCTLCMD (515) for others */
 long tty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg);
 
 /* ---- poll: poll.c ---- */

@@ -3,7 +3,7 @@
  * refusing to shrink below it. */
 #include <check.h>
 #include <stdint.h>
-#include "../../umkernel/pipe_ring.h"
+#include "../../umkernel/fs/pipe_ring.h"
 
 START_TEST(ring_fill_and_drain)
 {

@@ -1,0 +1,672 @@
+/*
+ * epoll.c - epoll_create(2), epoll_create1(2), epoll_ctl(2), epoll_wait(2),
+ * epoll_pwait(2), epoll_pwait2(2).
+ *
+ * In a nutshell: an epoll instance is a file holding a list of items,
+ * each keyed by (fd, file) as in Linux, with the events asked for and the
+ * user's data.  Readiness is level-triggered by asking every item's file
+ * for its poll mask at each scan.  Edges (EPOLLET) are found the way
+ * Linux's ep_poll_callback finds them: each item keeps a persistent
+ * registration on its file's wait queues (made once by calling its poll
+ * op with a poll_table of its own) whose waiter is a stand-in task,
+ * never run, marked TASK_SLEEPING with the instance's host eventfd as its
+ * wake fd.  Any wake_up of those queues sets the stand-in's `woken` (an
+ * edge) and writes that eventfd.  Files served by a host fd name it
+ * through poll_wait_host; a duplicate of it is added, edge-triggered, to
+ * a host epoll instance that also watches the eventfd.  So the host epoll
+ * fd becomes readable whenever anything may have changed: epoll_wait
+ * sleeps on it (task_sleep's host fd), and the epoll file's own poll op
+ * names it, which makes nested epoll and poll(2) on an epoll fd work.
+ * Files whose queue registration must belong to the polling task itself
+ * (signalfd) are also covered by a transient registration of the caller
+ * during epoll_wait's sleep, as poll(2) does, with the files held.
+ * An ET item is reported when it is ready and had a wake-up since it was
+ * last reported (items without wait queues: when bits appear that were
+ * not in the mask last seen); EPOLLONESHOT disables an item after one
+ * report until EPOLL_CTL_MOD.  Items are removed by EPOLL_CTL_DEL, or when
+ * their file is released (epoll_file_release, from the last file_put).
+ * Events are reported in item order, not in order of readiness.
+ *
+ * Locking: everything runs under klock, held by the caller; task_sleep
+ * drops it while epoll_wait sleeps.  The stand-in tasks are only ever
+ * touched by task_wake under klock.
+ */
+#include "../kernel.h"
+
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EP_MAX_NESTS   4               /* Linux's EPOLL_MAX_NESTS */
+#define EP_PRIVATE_BITS (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
+#define EPOLLEXCLUSIVE_OK_BITS (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | \
+				EPOLLET | EPOLLEXCLUSIVE)
+#define EP_MAX_EVENTS  (INT_MAX / 12)
+#define NSEC           1000000000LL
+
+struct linux_epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+
+struct eventpoll {
+	struct list_head items;       /* struct epitem.link, in order of addition */
+	int efd;                      /* host eventfd: the stand-ins' wake fd */
+	int hostep;                   /* host epoll: efd and items' host fds, all EPOLLET */
+	struct file *file;
+};
+
+struct epitem {
+	struct list_head link;        /* eventpoll.items */
+	struct list_head all;         /* all_items */
+	struct eventpoll *ep;
+	int fd;
+	struct file *file;            /* not referenced: removed at its release */
+	uint32_t events;              /* asked for, EPOLLERR|EPOLLHUP included */
+	uint64_t data;
+	short last;                   /* ET without wait queues: mask last seen */
+	bool fresh;                   /* ET: added or modified, not yet reported */
+	struct task *watch;           /* stand-in woken by the file's wait queues */
+	struct poll_table *wpt;       /* watch's registrations */
+	int hostdup;                  /* dup of the file's host fd in hostep, or -1 */
+};
+
+static const struct file_ops epoll_ops;
+static struct list_head all_items = LIST_HEAD_INIT(all_items);
+
+static bool is_epoll(struct file *f)
+{
+	return f->ops == &epoll_ops;
+}
+
+/* Discards the notifications gathered so far (before a scan). */
+static void ep_drain(struct eventpoll *ep)
+{
+	struct epoll_event ev[16];
+	uint64_t v;
+
+	while (epoll_wait(ep->hostep, ev, 16, 0) == 16)
+		;
+	if (read(ep->efd, &v, sizeof(v)) < 0) {
+		/* nothing written since the last drain */
+	}
+}
+
+static uint32_t host_events(uint32_t events)
+{
+	return (events & ~EP_PRIVATE_BITS) | EPOLLET;
+}
+
+/*
+ * Registers it's stand-in on its file's wait queues and its host fd (if
+ * any) in the host epoll.  -EPERM if the host refuses the host fd (a
+ * file the host cannot poll), -ENOMEM.
+ */
+static int item_watch(struct epitem *it)
+{
+	struct eventpoll *ep = it->ep;
+	struct epoll_event hev;
+
+	it->watch = calloc(1, sizeof(*it->watch));
+	it->wpt = calloc(1, sizeof(*it->wpt));
+	if (!it->watch || !it->wpt)
+		return -ENOMEM;
+	it->watch->state = TASK_SLEEPING;     /* task_wake writes wakefd */
+	it->watch->wakefd = ep->efd;
+	it->watch->tid = -1;
+	it->wpt->task = it->watch;
+	it->wpt->hostfd = -1;
+	if (it->file->ops->poll)
+		it->file->ops->poll(it->file, it->wpt);
+	if (it->wpt->hostfd >= 0) {
+		it->hostdup = fcntl(it->wpt->hostfd, F_DUPFD_CLOEXEC, 0);
+		if (it->hostdup < 0)
+			return -errno;
+		memset(&hev, 0, sizeof(hev));
+		hev.events = host_events(it->events);
+		if (epoll_ctl(ep->hostep, EPOLL_CTL_ADD, it->hostdup, &hev) < 0)
+			return errno == EPERM ? -EPERM : -errno;
+	}
+	return 0;
+}
+
+static void item_unwatch(struct epitem *it)
+{
+	if (it->wpt) {
+		for (int i = 0; i < it->wpt->n; i++)
+			waitq_del(&it->wpt->w[i]);
+		free(it->wpt);
+		it->wpt = NULL;
+	}
+	free(it->watch);
+	it->watch = NULL;
+	if (it->hostdup >= 0)
+		close(it->hostdup);     /* leaves the host epoll with it */
+	it->hostdup = -1;
+}
+
+static void item_free(struct epitem *it)
+{
+	list_del(&it->link);
+	list_del(&it->all);
+	item_unwatch(it);
+	free(it);
+}
+
+static struct epitem *item_find(struct eventpoll *ep, int fd, struct file *f)
+{
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &ep->items) {
+		struct epitem *it = list_entry(p, struct epitem, link);
+
+		if (it->fd == fd && it->file == f)
+			return it;
+	}
+	return NULL;
+}
+
+/*
+ * The events it reports now (0 if none), registering pt's waiter when
+ * pt != NULL.  consume: this is a report (ET state and ONESHOT move on).
+ */
+static uint32_t item_ready(struct epitem *it, struct poll_table *pt, bool consume)
+{
+	uint32_t mask;
+	bool report;
+
+	if (!(it->events & ~EP_PRIVATE_BITS))
+		return 0;               /* EPOLLONESHOT fired */
+	mask = it->file->ops->poll ? (uint16_t)it->file->ops->poll(it->file, pt)
+				   : (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
+	mask &= it->events;
+	if (!(it->events & EPOLLET)) {
+		report = mask != 0;
+	} else if (it->wpt && it->wpt->n) {
+		report = mask && (it->fresh || it->watch->woken);
+	} else {
+		report = (mask & ~(uint32_t)(uint16_t)it->last) != 0 || (mask && it->fresh);
+		if (consume || !mask)
+			it->last = mask;
+	}
+	if (!report || !consume)
+		return report ? mask : 0;
+	if (it->events & EPOLLET) {
+		it->fresh = false;
+		it->watch->woken = false;
+		it->last = mask;
+	}
+	if (it->events & EPOLLONESHOT)
+		it->events &= EP_PRIVATE_BITS;
+	return mask;
+}
+
+/* ---- the epoll file ---- */
+
+/* Ready when any item would be reported; sleepers watch the host epoll. */
+static short ep_poll(struct file *f, struct poll_table *pt)
+{
+	struct eventpoll *ep = f->priv;
+	struct list_head *p, *n;
+
+	poll_wait_host(pt, ep->hostep, POLLIN);
+	ep_drain(ep);
+	list_for_each_safe(p, n, &ep->items) {
+		struct epitem *it = list_entry(p, struct epitem, link);
+
+		if (item_ready(it, NULL, false))
+			return POLLIN | POLLRDNORM;
+	}
+	return 0;
+}
+
+static void ep_release(struct file *f)
+{
+	struct eventpoll *ep = f->priv;
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &ep->items)
+		item_free(list_entry(p, struct epitem, link));
+	close(ep->hostep);
+	close(ep->efd);
+	free(ep);
+	f->priv = NULL;
+}
+
+static const struct file_ops epoll_ops = {
+	.poll = ep_poll,
+	.fstat = anon_inode_fstat,
+	.release = ep_release,
+	.seekable = false,
+};
+
+/*
+ * epoll_file_release - f is being released (its last reference is gone):
+ * it leaves every epoll set that watches it, as Linux's eventpoll_release.
+ */
+void epoll_file_release(struct file *f)
+{
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &all_items) {
+		struct epitem *it = list_entry(p, struct epitem, all);
+
+		if (it->file == f)
+			item_free(it);
+	}
+}
+
+/* ---- epoll_create ---- */
+
+static long do_epoll_create(struct task *t, int flags)
+{
+	struct eventpoll *ep;
+	struct epoll_event hev;
+	struct file *f;
+
+	if (flags & ~EPOLL_CLOEXEC)
+		return -EINVAL;
+	ep = calloc(1, sizeof(*ep));
+	if (!ep)
+		return -ENOMEM;
+	list_init(&ep->items);
+	ep->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ep->hostep = epoll_create1(EPOLL_CLOEXEC);
+	memset(&hev, 0, sizeof(hev));
+	hev.events = EPOLLIN | EPOLLET;
+	if (ep->efd < 0 || ep->hostep < 0 || epoll_ctl(ep->hostep, EPOLL_CTL_ADD, ep->efd, &hev))
+		goto nomem;
+	f = file_alloc(&epoll_ops, O_RDWR, "anon_inode:[eventpoll]");
+	if (!f)
+		goto nomem;
+	f->priv = ep;
+	ep->file = f;
+	return fd_install(t, 0, f, flags & EPOLL_CLOEXEC);
+nomem:
+	if (ep->efd >= 0)
+		close(ep->efd);
+	if (ep->hostep >= 0)
+		close(ep->hostep);
+	free(ep);
+	return -ENOMEM;
+}
+
+/* sys_epoll_create1(flags) - flags: EPOLL_CLOEXEC; others -EINVAL. */
+long sys_epoll_create1(struct task *t, struct sysargs *a)
+{
+	return do_epoll_create(t, arg_int(a, 0));
+}
+
+/* sys_epoll_create(size) - size must be positive (-EINVAL), else unused. */
+long sys_epoll_create(struct task *t, struct sysargs *a)
+{
+	if (arg_int(a, 0) <= 0)
+		return -EINVAL;
+	return do_epoll_create(t, 0);
+}
+
+/* ---- epoll_ctl ---- */
+
+/* Depth of epoll nesting below ep (0: no epoll among its items). */
+static int ep_depth(struct eventpoll *ep, int limit)
+{
+	struct list_head *p, *n;
+	int depth = 0;
+
+	if (limit < 0)
+		return 1000;
+	list_for_each_safe(p, n, &ep->items) {
+		struct epitem *it = list_entry(p, struct epitem, link);
+
+		if (is_epoll(it->file)) {
+			int d = 1 + ep_depth(it->file->priv, limit - 1);
+
+			if (d > depth)
+				depth = d;
+		}
+	}
+	return depth;
+}
+
+/* Whether ep is reachable from inner through nested epoll items. */
+static bool ep_reaches(struct eventpoll *inner, struct eventpoll *ep, int limit)
+{
+	struct list_head *p, *n;
+
+	if (inner == ep)
+		return true;
+	if (limit < 0)
+		return true;
+	list_for_each_safe(p, n, &inner->items) {
+		struct epitem *it = list_entry(p, struct epitem, link);
+
+		if (is_epoll(it->file) && ep_reaches(it->file->priv, ep, limit - 1))
+			return true;
+	}
+	return false;
+}
+
+/* Whether some epoll set holds an item for ep's file (ep is nested). */
+static int ep_height(struct eventpoll *ep, int limit)
+{
+	struct list_head *p, *n;
+	int h = 0;
+
+	if (limit < 0)
+		return 1000;
+	list_for_each_safe(p, n, &all_items) {
+		struct epitem *it = list_entry(p, struct epitem, all);
+
+		if (it->file == ep->file) {
+			int d = 1 + ep_height(it->ep, limit - 1);
+
+			if (d > h)
+				h = d;
+		}
+	}
+	return h;
+}
+
+static int ep_insert(struct eventpoll *ep, int fd, struct file *f, uint32_t events,
+		     uint64_t data)
+{
+	struct epitem *it = calloc(1, sizeof(*it));
+	int err;
+
+	if (!it)
+		return -ENOMEM;
+	it->ep = ep;
+	it->fd = fd;
+	it->file = f;
+	it->events = events;
+	it->data = data;
+	it->fresh = true;
+	it->hostdup = -1;
+	list_add_tail(&it->link, &ep->items);
+	list_add_tail(&it->all, &all_items);
+	err = item_watch(it);
+	if (err)
+		item_free(it);
+	return err;
+}
+
+/*
+ * sys_epoll_ctl(epfd, op, fd, event) - EPOLL_CTL_ADD, _MOD, _DEL of fd
+ * (keyed with its file) in epfd's set.  event->events: EPOLLIN, OUT, PRI,
+ * RDNORM..., ERR, HUP, RDHUP, ET, ONESHOT, EXCLUSIVE (ADD only, not with
+ * ONESHOT or an epoll target), WAKEUP; EPOLLERR and EPOLLHUP are always
+ * reported.  Errors as Linux's: -EBADF, -EFAULT, -EINVAL (epfd no epoll,
+ * fd == epfd, bad op or EXCLUSIVE use), -EEXIST, -ENOENT, -EPERM (fd is a
+ * regular file or directory, or cannot be polled), -ELOOP (a cycle or
+ * nesting deeper than 4), -ENOMEM.
+ */
+long sys_epoll_ctl(struct task *t, struct sysargs *a)
+{
+	int epfd = arg_int(a, 0), op = arg_int(a, 1), fd = arg_int(a, 2);
+	struct linux_epoll_event ev = { 0, 0 };
+	struct file *epf = NULL, *f = NULL;
+	struct eventpoll *ep;
+	struct epitem *it;
+	struct kstat st;
+	long r;
+
+	if (op != EPOLL_CTL_DEL && copy_from_user(t, &ev, arg_ptr(a, 3), sizeof(ev)))
+		return -EFAULT;
+	epf = fd_get(t, epfd);
+	f = fd_get(t, fd);
+	r = -EBADF;
+	if (!epf || !f)
+		goto out;
+	r = -EPERM;
+	if (f->ops->fstat && f->ops->fstat(f, &st) == 0 && (S_ISREG(st.mode) || S_ISDIR(st.mode)))
+		goto out;
+	r = -EINVAL;
+	if (!is_epoll(epf) || epf == f)
+		goto out;
+	if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
+		goto out;
+	if (op != EPOLL_CTL_DEL && (ev.events & EPOLLEXCLUSIVE)) {
+		if (op == EPOLL_CTL_MOD || is_epoll(f) || (ev.events & ~EPOLLEXCLUSIVE_OK_BITS))
+			goto out;
+	}
+	ep = epf->priv;
+	it = item_find(ep, fd, f);
+	ev.events |= EPOLLERR | EPOLLHUP;
+	switch (op) {
+	case EPOLL_CTL_ADD:
+		r = -EEXIST;
+		if (it)
+			break;
+		if (is_epoll(f)) {
+			struct eventpoll *inner = f->priv;
+
+			r = -ELOOP;
+			if (ep_reaches(inner, ep, EP_MAX_NESTS + 1) ||
+			    ep_depth(inner, EP_MAX_NESTS + 1) + 1 + ep_height(ep, EP_MAX_NESTS + 1) >
+				    EP_MAX_NESTS)
+				break;
+		}
+		r = ep_insert(ep, fd, f, ev.events, ev.data);
+		break;
+	case EPOLL_CTL_MOD:
+		r = -ENOENT;
+		if (!it)
+			break;
+		r = -EINVAL;
+		if (it->events & EPOLLEXCLUSIVE)
+			break;
+		it->events = ev.events;
+		it->data = ev.data;
+		it->fresh = true;
+		it->last = 0;
+		if (it->hostdup >= 0) {
+			struct epoll_event hev = { .events = host_events(ev.events) };
+
+			epoll_ctl(ep->hostep, EPOLL_CTL_MOD, it->hostdup, &hev);
+		}
+		uint64_t one = 1;
+
+		if (write(ep->efd, &one, sizeof(one)) < 0) {
+			/* already readable */
+		}
+		r = 0;
+		break;
+	case EPOLL_CTL_DEL:
+		r = -ENOENT;
+		if (!it)
+			break;
+		item_free(it);
+		r = 0;
+		break;
+	}
+out:
+	file_put(epf);
+	file_put(f);
+	return r;
+}
+
+/* ---- epoll_wait ---- */
+
+/*
+ * Linux's ep_poll: reports up to maxevents ready items into evs, waiting
+ * until end (CLOCK_MONOTONIC ns; -1 forever, 0 not at all).  Returns the
+ * count or -EINTR (epoll_wait is never restarted after a handler).
+ */
+static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_event *evs,
+		    int maxevents, int64_t end)
+{
+	struct poll_table *pt = calloc(1, sizeof(*pt));
+	struct file **held = NULL;
+	size_t nheld = 0, cap = 0;
+	bool timed_out = end == 0;
+	long count = 0;
+
+	if (!pt)
+		return -ENOMEM;
+	for (;;) {
+		struct list_head *p, *n;
+		int err;
+
+		pt->task = t;
+		pt->n = 0;
+		pt->hostfd = -1;
+		pt->hostevents = 0;
+		ep_drain(ep);
+		count = 0;
+		list_for_each_safe(p, n, &ep->items) {
+			struct epitem *it = list_entry(p, struct epitem, link);
+			uint32_t mask;
+
+			if (count >= maxevents)
+				break;
+			if (!timed_out && nheld == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				struct file **nh = realloc(held, nc * sizeof(*nh));
+
+				if (!nh) {
+					count = -ENOMEM;
+					goto out;
+				}
+				held = nh;
+				cap = nc;
+			}
+			if (!timed_out)
+				held[nheld++] = file_get(it->file);
+			mask = item_ready(it, timed_out || count ? NULL : pt, true);
+			if (mask) {
+				evs[count].events = mask;
+				evs[count].data = it->data;
+				count++;
+			}
+		}
+		if (count || timed_out)
+			break;
+		if (signal_pending(t)) {
+			count = -EINTR;
+			break;
+		}
+		/* the caller's own registrations (signalfd) plus the host epoll */
+		err = task_sleep(t, end > 0 ? (uint64_t)end : 0, ep->hostep, POLLIN);
+		for (int i = 0; i < pt->n; i++)
+			waitq_del(&pt->w[i]);
+		pt->n = 0;
+		for (size_t i = 0; i < nheld; i++)
+			file_put(held[i]);
+		nheld = 0;
+		if (err == -EINTR) {
+			count = -EINTR;
+			break;
+		}
+		if (end > 0 && now_ns(CLOCK_MONOTONIC) >= (uint64_t)end)
+			timed_out = true;
+	}
+out:
+	for (int i = 0; i < pt->n; i++)
+		waitq_del(&pt->w[i]);
+	for (size_t i = 0; i < nheld; i++)
+		file_put(held[i]);
+	free(held);
+	free(pt);
+	return count;
+}
+
+/* Common part of the epoll_wait family: checks, wait, copy-out. */
+static long do_epoll_wait(struct task *t, int epfd, uint64_t uevents, int maxevents, int64_t end)
+{
+	struct linux_epoll_event *evs;
+	struct file *f;
+	long r;
+
+	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
+		return -EINVAL;
+	if (!user_range_ok(t, uevents, (uint64_t)maxevents * sizeof(*evs), PROT_WRITE))
+		return -EFAULT;
+	f = fd_get(t, epfd);
+	if (!f)
+		return -EBADF;
+	if (!is_epoll(f)) {
+		file_put(f);
+		return -EINVAL;
+	}
+	evs = calloc(maxevents, sizeof(*evs));
+	if (!evs) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	r = ep_wait(t, f->priv, evs, maxevents, end);
+	if (r > 0 && copy_to_user(t, uevents, evs, r * sizeof(*evs)))
+		r = -EFAULT;
+	free(evs);
+	file_put(f);
+	return r;
+}
+
+static int64_t ms_to_end(int ms)
+{
+	if (ms < 0)
+		return -1;
+	if (ms == 0)
+		return 0;
+	return now_ns(CLOCK_MONOTONIC) + (int64_t)ms * 1000000;
+}
+
+/*
+ * sys_epoll_wait(epfd, events, maxevents, timeout_ms) - timeout < 0
+ * waits forever, 0 does not wait.  Returns the number of events written,
+ * -EINVAL (maxevents <= 0 or too big, epfd no epoll), -EBADF, -EFAULT,
+ * -EINTR when a signal arrives (never restarted, as Linux).
+ */
+long sys_epoll_wait(struct task *t, struct sysargs *a)
+{
+	return do_epoll_wait(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2),
+			     ms_to_end(arg_int(a, 3)));
+}
+
+/* sys_epoll_pwait(epfd, events, maxevents, timeout, sigmask, sigsetsize) -
+ * epoll_wait with sigmask in force while waiting (NULL: unchanged). */
+long sys_epoll_pwait(struct task *t, struct sysargs *a)
+{
+	long r = set_user_sigmask(t, arg_ptr(a, 4), arg_ptr(a, 5));
+
+	if (r)
+		return r;
+	r = do_epoll_wait(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), ms_to_end(arg_int(a, 3)));
+	restore_saved_sigmask_unless(t, r == -EINTR);
+	return r;
+}
+
+/* sys_epoll_pwait2(epfd, events, maxevents, timeout, sigmask, sigsetsize) -
+ * epoll_pwait with a struct timespec timeout (NULL: forever; -EINVAL if
+ * invalid). */
+long sys_epoll_pwait2(struct task *t, struct sysargs *a)
+{
+	uint64_t tsp = arg_ptr(a, 3);
+	struct linux_timespec ts;
+	int64_t end = -1;
+	long r;
+
+	if (tsp) {
+		if (copy_from_user(t, &ts, tsp, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
+			return -EINVAL;
+		if (!ts.tv_sec && !ts.tv_nsec)
+			end = 0;
+		else if (ts.tv_sec >= (INT64_MAX - (int64_t)now_ns(CLOCK_MONOTONIC)) / NSEC - 1)
+			end = -1;
+		else
+			end = now_ns(CLOCK_MONOTONIC) + ts.tv_sec * NSEC + ts.tv_nsec;
+	}
+	r = set_user_sigmask(t, arg_ptr(a, 4), arg_ptr(a, 5));
+	if (r)
+		return r;
+	r = do_epoll_wait(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), end);
+	restore_saved_sigmask_unless(t, r == -EINTR);
+	return r;
+}

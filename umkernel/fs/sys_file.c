@@ -1,0 +1,1099 @@
+/*
+ * sys_file.c - descriptor-based file syscalls: read/write and their
+ * positional and vectored forms, lseek, close, dup*, fcntl, fstat,
+ * getdents, ftruncate, fchmod/fchown, fchdir, fstatfs, sendfile, ioctl,
+ * flock (locks.c does the locking), fallocate, memfd_create.
+ *
+ * Handlers decode arguments, move guest data through a kernel bounce
+ * buffer (copy_from_user/copy_to_user) and call the file's ops.  Reads
+ * transfer at most IO_CHUNK per call (a short read, as Linux allows);
+ * writes loop until done, a short count or an error after some progress.
+ *
+ * Locking: everything here runs under klock (the file ops drop it only
+ * inside task_sleep).
+ */
+#include "../kernel.h"
+#include <sys/mman.h>
+#include "tmpfs.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#define IO_CHUNK   (1 << 20)
+#define IOV_MAX_   1024
+#define L_FIOCLEX  0x5451
+#define L_FIONCLEX 0x5450
+#define L_FIONBIO  0x5421
+#define L_FIOASYNC 0x5452
+#define MFD_NOEXEC_SEAL_ 0x0008U
+#define MFD_EXEC_        0x0010U
+#define F_SEAL_EXEC_     0x0020
+#ifndef ENOIOCTLCMD
+#define ENOIOCTLCMD 515
+#endif
+
+static int rw_check(struct file *f, bool write)
+{
+	int acc = f->flags & O_ACCMODE;
+
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (write ? acc == O_RDONLY : acc == O_WRONLY)
+		return -EBADF;
+	return 0;
+}
+
+/* Reads up to n bytes at *pos (NULL: the file offset) into guest buf. */
+static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	int64_t *p = pos ? pos : &f->pos;
+	char *kb;
+	ssize_t r;
+
+	if (!f->ops->read)
+		return -EINVAL;
+	if (buf + n < buf || buf + n > STUB_START)
+		return -EFAULT;   /* access_ok() on the whole count, as Linux */
+	if (n > IO_CHUNK)
+		n = IO_CHUNK;
+	if (n == 0) {
+		char dummy;
+
+		/* the file decides (eventfd: EINVAL); a host fd would wait */
+		return f->ops == &hostfd_file_ops ? 0 : f->ops->read(t, f, &dummy, 0, p);
+	}
+	if (!user_range_ok(t, buf, n, PROT_WRITE))
+		return -EFAULT;   /* refuse before consuming anything */
+	if (f->ops->read_user)
+		return f->ops->read_user(t, f, buf, n, p);
+	kb = malloc(n);
+	if (!kb)
+		return -ENOMEM;
+	r = f->ops->read(t, f, kb, n, p);
+	if (r > 0 && copy_to_user(t, buf, kb, r))
+		r = -EFAULT;
+	free(kb);
+	return r;
+}
+
+/* Writes n bytes from kernel buffer kb at *p (O_APPEND: at the end). */
+static long write_kbuf(struct task *t, struct file *f, const char *kb, size_t n, int64_t *p,
+		       bool positional)
+{
+	if (!positional && (f->flags & O_APPEND) && f->ops->fstat && file_seekable(f)) {
+		struct kstat st;
+
+		if (f->ops->fstat(f, &st) == 0)
+			f->pos = st.size;
+	}
+	return f->ops->write(t, f, kb, n, p);
+}
+
+/* Writes n bytes of guest buf at *pos (NULL: the file offset, O_APPEND). */
+static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	int64_t *p = pos ? pos : &f->pos;
+	size_t done = 0;
+	char *kb;
+	long r = 0;
+
+	if (!f->ops->write)
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	if (f->ops->write_user && !(f->flags & O_APPEND)) {
+		if (buf + n < buf || buf + n > STUB_START)
+			return -EFAULT;
+		return f->ops->write_user(t, f, buf, n, p);
+	}
+	kb = malloc(n < IO_CHUNK ? n : IO_CHUNK);
+	if (!kb)
+		return -ENOMEM;
+	while (done < n) {
+		size_t c = n - done < IO_CHUNK ? n - done : IO_CHUNK;
+		ssize_t w;
+
+		if (copy_from_user(t, kb, buf + done, c)) {
+			r = -EFAULT;
+			break;
+		}
+		w = write_kbuf(t, f, kb, c, p, pos != NULL);
+		if (w < 0) {
+			r = w;
+			break;
+		}
+		done += w;
+		if ((size_t)w < c)
+			break;
+	}
+	free(kb);
+	return done ? (long)done : r;
+}
+
+long sys_read(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = rw_check(f, false);
+	if (!r)
+		r = do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+	file_put(f);
+	return r;
+}
+
+long sys_write(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = rw_check(f, true);
+	if (!r)
+		r = do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+	file_put(f);
+	return r;
+}
+
+static long do_prw(struct task *t, struct sysargs *a, bool write)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	int64_t pos = arg_long(a, 3);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = rw_check(f, write);
+	if (!r && pos < 0)
+		r = -EINVAL;
+	if (!r && !file_seekable(f))
+		r = -ESPIPE;
+	if (!r)
+		r = write ? do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos)
+			  : do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos);
+	file_put(f);
+	return r;
+}
+
+long sys_pread64(struct task *t, struct sysargs *a)
+{
+	return do_prw(t, a, false);
+}
+
+long sys_pwrite64(struct task *t, struct sysargs *a)
+{
+	return do_prw(t, a, true);
+}
+
+/* Vectored I/O: each segment in turn, stopping at a short transfer. */
+static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, bool write,
+		   bool positional)
+{
+	struct linux_iovec *iov = NULL;
+	struct file *f = fd_get(t, fd);
+	int64_t pos = off;
+	long total = 0, r = 0;
+	uint64_t sum = 0;
+	int i;
+
+	if (!f)
+		return -EBADF;
+	r = rw_check(f, write);
+	if (r)
+		goto out;
+	if (cnt < 0 || cnt > IOV_MAX_) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (positional && pos < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (positional && !file_seekable(f)) {
+		r = -ESPIPE;
+		goto out;
+	}
+	if (cnt == 0)
+		goto out;
+	iov = malloc(cnt * sizeof(*iov));
+	if (!iov) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(t, iov, uiov, cnt * sizeof(*iov))) {
+		r = -EFAULT;
+		goto out;
+	}
+	for (i = 0; i < cnt; i++) {
+		if ((int64_t)iov[i].iov_len < 0 || (sum += iov[i].iov_len) > INT64_MAX) {
+			r = -EINVAL;
+			goto out;
+		}
+	}
+	if (write && sum <= IO_CHUNK && f->ops->write) {
+		/* Gather the segments first: one write, atomic on a pipe as
+		 * Linux's, and a bad segment fails the call before anything
+		 * is written. */
+		char *kb = malloc(sum ? sum : 1);
+		size_t off = 0;
+		if (!kb) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < cnt; i++) {
+			if (copy_from_user(t, kb + off, iov[i].iov_base, iov[i].iov_len)) {
+				free(kb);
+				r = -EFAULT;
+				goto out;
+			}
+			off += iov[i].iov_len;
+		}
+		r = sum ? write_kbuf(t, f, kb, sum, positional ? &pos : &f->pos, positional) : 0;
+		free(kb);
+		goto out;
+	}
+	for (i = 0; i < cnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		if (write)
+			r = do_write(t, f, iov[i].iov_base, iov[i].iov_len, positional ? &pos : NULL);
+		else
+			r = do_read(t, f, iov[i].iov_base, iov[i].iov_len, positional ? &pos : NULL);
+		if (r < 0)
+			break;
+		total += r;
+		if ((uint64_t)r < iov[i].iov_len)
+			break;
+	}
+	if (total)
+		r = total;
+	else if (r > 0)
+		r = 0;
+out:
+	free(iov);
+	file_put(f);
+	return r;
+}
+
+long sys_readv(struct task *t, struct sysargs *a)
+{
+	return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, false, false);
+}
+
+long sys_writev(struct task *t, struct sysargs *a)
+{
+	return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, true, false);
+}
+
+long sys_preadv(struct task *t, struct sysargs *a)
+{
+	return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_long(a, 3), false, true);
+}
+
+long sys_pwritev(struct task *t, struct sysargs *a)
+{
+	return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_long(a, 3), true, true);
+}
+
+long sys_lseek(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	int64_t off = arg_long(a, 1), npos;
+	int whence = arg_int(a, 2);
+	struct kstat st;
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if ((f->flags & O_PATH)) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!file_seekable(f)) {
+		r = -ESPIPE;
+		goto out;
+	}
+	if (f->ops->llseek && (r = f->ops->llseek(f, off, whence)) != -EOPNOTSUPP)
+		goto out;
+	r = 0;
+	switch (whence) {
+	case SEEK_SET:
+		npos = off;
+		break;
+	case SEEK_CUR:
+		npos = f->pos + off;
+		break;
+	case SEEK_END:
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (!f->ops->fstat || (r = f->ops->fstat(f, &st)))
+			goto out;
+		if (whence == SEEK_END) {
+			npos = st.size + off;
+		} else {
+			if (off < 0 || off >= (int64_t)st.size) {
+				r = -ENXIO;
+				goto out;
+			}
+			npos = whence == SEEK_DATA ? off : (int64_t)st.size;
+		}
+		break;
+	default:
+		r = -EINVAL;
+		goto out;
+	}
+	if (npos < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (f->dents && npos == 0) {
+		/* rewinddir: a fresh snapshot */
+		free(f->dents);
+		f->dents = NULL;
+		f->ndents = 0;
+	}
+	f->pos = npos;
+	r = npos;
+out:
+	file_put(f);
+	return r;
+}
+
+/* Closing fd (close, dup2 over it, close_range): t's process drops its
+ * POSIX locks on the file's inode first, as Linux's filp_close. */
+static int close_fd(struct task *t, int fd)
+{
+	struct file *f = fd_get(t, fd);
+
+	if (!f)
+		return -EBADF;
+	locks_remove_posix(t, f);
+	file_put(f);
+	return fd_close(t, fd);
+}
+
+long sys_close(struct task *t, struct sysargs *a)
+{
+	return close_fd(t, arg_int(a, 0));
+}
+
+long sys_close_range(struct task *t, struct sysargs *a)
+{
+	unsigned first = arg_uint(a, 0), last = arg_uint(a, 1), flags = arg_uint(a, 2);
+	struct fdtable *ft = t->files;
+	unsigned fd;
+
+	if (flags & ~(4u /* CLOSE_RANGE_CLOEXEC */ | 2u /* CLOSE_RANGE_UNSHARE */))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	for (fd = first; fd < (unsigned)ft->nfds && fd <= last; fd++) {
+		if (!ft->files[fd])
+			continue;
+		if (flags & 4)
+			ft->cloexec[fd] = 1;
+		else
+			close_fd(t, fd);
+	}
+	return 0;
+}
+
+long sys_dup(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+
+	if (!f)
+		return -EBADF;
+	return fd_install(t, 0, f, false);
+}
+
+static long do_dup3(struct task *t, int oldfd, int newfd, int flags)
+{
+	struct file *f;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	f = fd_get(t, oldfd);
+	if (!f)
+		return -EBADF;
+	if (oldfd == newfd) {
+		file_put(f);
+		return -EINVAL;
+	}
+	if (newfd >= 0 && newfd < t->files->nfds && t->files->files[newfd])
+		locks_remove_posix(t, t->files->files[newfd]);
+	return fd_install_at(t, newfd, f, flags & O_CLOEXEC);
+}
+
+long sys_dup2(struct task *t, struct sysargs *a)
+{
+	int oldfd = arg_int(a, 0), newfd = arg_int(a, 1);
+	struct file *f;
+
+	if (oldfd == newfd) {
+		f = fd_get(t, oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return newfd;
+	}
+	return do_dup3(t, oldfd, newfd, 0);
+}
+
+long sys_dup3(struct task *t, struct sysargs *a)
+{
+	return do_dup3(t, arg_int(a, 0), arg_int(a, 1), arg_int(a, 2));
+}
+
+/*
+ * F_ADD_SEALS, F_GET_SEALS on a tmpfs or memfd file: the seals live on
+ * the host memfd behind it, so the host enforces them (writes, truncate,
+ * mmap).  Files made by memfd_create without MFD_ALLOW_SEALING, and other
+ * tmpfs files, carry F_SEAL_SEAL.  -EINVAL for other files or unknown
+ * seals, -EPERM to add seals without write access or after F_SEAL_SEAL,
+ * -EBUSY (F_SEAL_WRITE with writable shared mappings).
+ */
+static long memfd_fcntl(struct file *f, int cmd, unsigned int seals)
+{
+	int fd = tmpfs_file_memfd(f);
+	int r;
+
+	if (fd < 0)
+		return -EINVAL;
+	if (cmd == F_ADD_SEALS && (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EPERM;
+	r = cmd == F_ADD_SEALS ? fcntl(fd, F_ADD_SEALS, seals) : fcntl(fd, F_GET_SEALS);
+	return r < 0 ? -errno : r;
+}
+
+long sys_fcntl(struct task *t, struct sysargs *a)
+{
+	int fd = arg_int(a, 0), cmd = arg_int(a, 1);
+	struct file *f = fd_get(t, fd);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
+		long min = arg_long(a, 2);
+
+		if (min < 0 || min > INT32_MAX) {
+			r = -EINVAL;
+			break;
+		}
+		r = fd_install(t, (int)min, file_get(f), cmd == F_DUPFD_CLOEXEC);
+		break;
+	}
+	case F_GETFD:
+		r = t->files->cloexec[fd] ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		t->files->cloexec[fd] = arg_int(a, 2) & FD_CLOEXEC;
+		break;
+	case F_GETFL:
+		r = f->flags;
+		break;
+	case F_SETFL: {
+		int keep = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+
+		if (f->flags & O_PATH) {
+			r = -EBADF;
+			break;
+		}
+		f->flags = (f->flags & ~keep) | (arg_int(a, 2) & keep);
+		break;
+	}
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = locks_fcntl(t, f, cmd, arg_ptr(a, 2));
+		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		r = pipe_fcntl(f, cmd, arg_ptr(a, 2));
+		break;
+	case F_GETOWN:
+	case F_SETOWN:
+	case F_SETSIG:
+	case F_GETSIG:
+	case F_NOTIFY:
+	case F_SETLEASE:
+		r = 0;
+		break;
+	case F_GETLEASE:
+		r = F_UNLCK;
+		break;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		r = memfd_fcntl(f, cmd, arg_uint(a, 2));
+		break;
+	default:
+		r = -EINVAL;
+	}
+	file_put(f);
+	return r;
+}
+
+/* sys_flock(fd, op) - whole-file advisory locks (locks.c). */
+long sys_flock(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = locks_flock(t, f, arg_int(a, 1));
+	file_put(f);
+	return r;
+}
+
+/*
+ * sys_fallocate(fd, mode, offset, len) - done on the host fd behind the
+ * file (a tmpfs memfd, a --rw host file), so every mode the host supports
+ * works: 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|KEEP_SIZE,
+ * ZERO_RANGE...  -EBADF unless open for writing, -EINVAL for offset < 0
+ * or len <= 0, -EISDIR, -ESPIPE (a pipe), -ENODEV (not a regular file),
+ * -EOPNOTSUPP with no host fd, the host's errno otherwise.
+ */
+long sys_fallocate(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	int mode = arg_int(a, 1), hfd;
+	int64_t off = arg_long(a, 2), len = arg_long(a, 3);
+	struct kstat st;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = -EBADF;
+	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
+		goto out;
+	r = -EINVAL;
+	if (off < 0 || len <= 0)
+		goto out;
+	r = -ENODEV;
+	if (!f->ops->fstat || f->ops->fstat(f, &st))
+		goto out;
+	if (S_ISDIR(st.mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (S_ISFIFO(st.mode)) {
+		r = -ESPIPE;
+		goto out;
+	}
+	if (!S_ISREG(st.mode))
+		goto out;
+	r = -EFBIG;
+	if (off + len < 0)
+		goto out;
+	hfd = f->ops->host_fd ? f->ops->host_fd(f) : -ENODEV;
+	r = -EOPNOTSUPP;
+	if (hfd < 0)
+		goto out;
+	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
+	if (!r)
+		tmpfs_file_touch(f);
+out:
+	file_put(f);
+	return r;
+}
+
+/*
+ * sys_memfd_create(name, flags) - an anonymous tmpfs file (a host memfd,
+ * so it can be mapped MAP_SHARED and is shared across fork), mode 0777,
+ * shown as "/memfd:NAME (deleted)".  flags: MFD_CLOEXEC,
+ * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (0666 and F_SEAL_EXEC), MFD_EXEC;
+ * MFD_HUGETLB and others -EINVAL.  -EINVAL for a name over 249 bytes,
+ * -EFAULT, -EMFILE, -ENOMEM.
+ */
+long sys_memfd_create(struct task *t, struct sysargs *a)
+{
+	unsigned int flags = arg_uint(a, 1);
+	char name[250], path[300];
+	struct file *f;
+	long r;
+
+	if (flags & ~(unsigned)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_ | MFD_EXEC_))
+		return -EINVAL;
+	if ((flags & MFD_NOEXEC_SEAL_) && (flags & MFD_EXEC_))
+		return -EINVAL;
+	r = strncpy_from_user(t, name, arg_ptr(a, 0), sizeof(name));
+	if (r == -ENAMETOOLONG)
+		return -EINVAL;
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/memfd:%s (deleted)", name);
+	r = tmpfs_anon_file(path, flags & MFD_NOEXEC_SEAL_ ? 0666 : 0777,
+			    flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_),
+			    flags & MFD_NOEXEC_SEAL_ ? F_SEAL_EXEC_ : 0, &f);
+	if (r)
+		return r;
+	return fd_install(t, 0, f, flags & MFD_CLOEXEC);
+}
+
+static long do_fsync(struct task *t, int fd)
+{
+	struct file *f = fd_get(t, fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_PATH) ? -EBADF : f->ops->fsync ? f->ops->fsync(f) : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+long sys_fsync(struct task *t, struct sysargs *a)
+{
+	return do_fsync(t, arg_int(a, 0));
+}
+
+long sys_fdatasync(struct task *t, struct sysargs *a)
+{
+	return do_fsync(t, arg_int(a, 0));
+}
+
+long sys_ftruncate(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	int64_t len = arg_long(a, 1);
+	struct kstat st;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (len < 0)
+		r = -EINVAL;
+	else if ((f->flags & O_ACCMODE) == O_RDONLY)
+		r = -EINVAL;
+	else if (f->ops->fstat && f->ops->fstat(f, &st) == 0 && S_ISDIR(st.mode))
+		r = -EINVAL;
+	else if (!f->ops->truncate)
+		r = -EINVAL;
+	else
+		r = f->ops->truncate(f, len);
+	file_put(f);
+	return r;
+}
+
+long sys_fstat(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	struct linux_stat ls;
+	struct kstat st;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	memset(&st, 0, sizeof(st));
+	r = f->ops->fstat ? f->ops->fstat(f, &st) : -EINVAL;
+	file_put(f);
+	if (r)
+		return r;
+	kstat_to_stat(&st, &ls);
+	return copy_to_user(t, arg_ptr(a, 1), &ls, sizeof(ls));
+}
+
+/* getdents64 (wide) or getdents (old struct linux_dirent, type at the end). */
+static long do_getdents(struct task *t, int fd, uint64_t ubuf, unsigned count, bool wide)
+{
+	struct file *f = fd_get(t, fd);
+	char *kb = NULL;
+	size_t used = 0;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH) {
+		r = -EBADF;
+		goto out;
+	}
+	r = file_getdents(f);
+	if (r)
+		goto out;
+	if (count > IO_CHUNK)
+		count = IO_CHUNK;
+	kb = malloc(count ? count : 1);
+	if (!kb) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (f->pos >= 0 && (size_t)f->pos < f->ndents) {
+		struct dir_entry *e = &f->dents[f->pos];
+		size_t nl = strlen(e->name), rec;
+
+		if (wide) {
+			struct linux_dirent64 *d = (void *)(kb + used);
+
+			rec = (offsetof(struct linux_dirent64, d_name) + nl + 1 + 7) & ~7UL;
+			if (used + rec > count)
+				break;
+			memset(d, 0, rec);
+			d->d_ino = e->ino;
+			d->d_off = f->pos + 1;
+			d->d_reclen = rec;
+			d->d_type = e->type;
+			memcpy(d->d_name, e->name, nl);
+		} else {
+			/* unsigned long d_ino, d_off; unsigned short reclen; name; pad; type */
+			char *d = kb + used;
+			uint64_t ino = e->ino, off = f->pos + 1;
+			uint16_t reclen;
+
+			rec = (8 + 8 + 2 + nl + 2 + 7) & ~7UL;
+			if (used + rec > count)
+				break;
+			memset(d, 0, rec);
+			reclen = rec;
+			memcpy(d, &ino, 8);
+			memcpy(d + 8, &off, 8);
+			memcpy(d + 16, &reclen, 2);
+			memcpy(d + 18, e->name, nl);
+			d[rec - 1] = e->type;
+		}
+		used += rec;
+		f->pos++;
+	}
+	if (!used && f->pos >= 0 && (size_t)f->pos < f->ndents) {
+		r = -EINVAL;    /* buffer too small for one entry */
+		goto out;
+	}
+	r = copy_to_user(t, ubuf, kb, used);
+	if (!r)
+		r = used;
+out:
+	free(kb);
+	file_put(f);
+	return r;
+}
+
+long sys_getdents64(struct task *t, struct sysargs *a)
+{
+	return do_getdents(t, arg_int(a, 0), arg_ptr(a, 1), arg_uint(a, 2), true);
+}
+
+long sys_getdents(struct task *t, struct sysargs *a)
+{
+	return do_getdents(t, arg_int(a, 0), arg_ptr(a, 1), arg_uint(a, 2), false);
+}
+
+/* chmod/chown on an open file: permission as Linux's chmod_common/chown_common. */
+int file_setattr_checked(struct task *t, struct file *f, int what, uint32_t mode,
+			 uint32_t uid, uint32_t gid)
+{
+	struct kstat st;
+	int r;
+
+	if (!f->ops->fstat || (r = f->ops->fstat(f, &st)))
+		return -EBADF;
+	if (t->cred.fsuid != 0) {
+		if (what & ATTR_MODE && st.uid != t->cred.fsuid)
+			return -EPERM;
+		if (what & ATTR_OWNER && ((uid != (uint32_t)-1 && uid != st.uid) ||
+					  (gid != (uint32_t)-1 && gid != st.gid &&
+					   st.uid != t->cred.fsuid)))
+			return -EPERM;
+	}
+	if (!f->ops->setattr)
+		return -EPERM;
+	return f->ops->setattr(f, what, mode, uid, gid, NULL);
+}
+
+long sys_fchmod(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_PATH) ? -EBADF : file_setattr_checked(t, f, ATTR_MODE, arg_uint(a, 1), 0, 0);
+	file_put(f);
+	return r;
+}
+
+long sys_fchown(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_PATH) ? -EBADF :
+		file_setattr_checked(t, f, ATTR_OWNER, 0, arg_uint(a, 1), arg_uint(a, 2));
+	file_put(f);
+	return r;
+}
+
+long sys_fchdir(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	struct kstat st;
+	char *p;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = f->ops->fstat ? f->ops->fstat(f, &st) : -ENOTDIR;
+	if (!r && (!S_ISDIR(st.mode) || f->path[0] != '/'))
+		r = -ENOTDIR;
+	if (!r)
+		r = vfs_permission(t, &st, X_OK);
+	if (!r) {
+		p = strdup(f->path);
+		if (!p) {
+			r = -ENOMEM;
+		} else {
+			free(t->fs->cwd);
+			t->fs->cwd = p;
+		}
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_fstatfs(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	struct linux_statfs st;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	memset(&st, 0, sizeof(st));
+	if (f->mnt && f->mnt->ops->statfs) {
+		r = f->mnt->ops->statfs(f->mnt, &st);
+	} else {
+		st.f_type = 0x50495045;         /* PIPEFS_MAGIC, anon files */
+		st.f_bsize = st.f_frsize = 4096;
+		st.f_namelen = 255;
+		r = 0;
+	}
+	file_put(f);
+	if (r)
+		return r;
+	return copy_to_user(t, arg_ptr(a, 1), &st, sizeof(st));
+}
+
+long sys_sendfile(struct task *t, struct sysargs *a)
+{
+	struct file *out = fd_get(t, arg_int(a, 0)), *in = fd_get(t, arg_int(a, 1));
+	uint64_t uoff = arg_ptr(a, 2);
+	size_t count = arg_long(a, 3), done = 0;
+	int64_t off = 0, *pos;
+	char *kb = NULL;
+	long r = 0;
+
+	if (!out || !in) {
+		r = -EBADF;
+		goto out;
+	}
+	if (rw_check(in, false) || rw_check(out, true)) {
+		r = -EBADF;
+		goto out;
+	}
+	if ((out->flags & O_APPEND)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (uoff) {
+		if (copy_from_user(t, &off, uoff, sizeof(off))) {
+			r = -EFAULT;
+			goto out;
+		}
+		if (off < 0) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (!file_seekable(in)) {
+			r = -ESPIPE;
+			goto out;
+		}
+	}
+	pos = uoff ? &off : &in->pos;
+	if (!in->ops->read || !out->ops->write) {
+		r = -EINVAL;
+		goto out;
+	}
+	kb = malloc(65536);
+	if (!kb) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (done < count) {
+		size_t c = count - done < 65536 ? count - done : 65536;
+		int64_t save = *pos;
+		ssize_t n = in->ops->read(t, in, kb, c, pos), w;
+
+		if (n <= 0) {
+			r = n;
+			break;
+		}
+		w = out->ops->write(t, out, kb, n, &out->pos);
+		if (w < 0) {
+			*pos = save;
+			r = w;
+			break;
+		}
+		done += w;
+		if (w < n) {
+			*pos = save + w;
+			break;
+		}
+		if ((size_t)n < c)
+			break;
+	}
+	if (uoff && copy_to_user(t, uoff, &off, sizeof(off)) && !done)
+		r = -EFAULT;
+	if (done)
+		r = done;
+out:
+	free(kb);
+	file_put(out);
+	file_put(in);
+	return r;
+}
+
+long sys_ioctl(struct task *t, struct sysargs *a)
+{
+	int fd = arg_int(a, 0);
+	unsigned cmd = arg_uint(a, 1);
+	struct file *f = fd_get(t, fd);
+	long r;
+	int v;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH) {
+		r = -EBADF;
+		goto out;
+	}
+	switch (cmd) {
+	case L_FIOCLEX:
+		t->files->cloexec[fd] = 1;
+		r = 0;
+		break;
+	case L_FIONCLEX:
+		t->files->cloexec[fd] = 0;
+		r = 0;
+		break;
+	case L_FIONBIO:
+		r = copy_from_user(t, &v, arg_ptr(a, 2), sizeof(v));
+		if (!r) {
+			if (v)
+				f->flags |= O_NONBLOCK;
+			else
+				f->flags &= ~O_NONBLOCK;
+		}
+		break;
+	case L_FIOASYNC:
+		r = copy_from_user(t, &v, arg_ptr(a, 2), sizeof(v));
+		break;
+	default:
+		/* job control first (tty/tty_jobctrl.c), then the file's own */
+		r = tty_ioctl(t, f, cmd, arg_ptr(a, 2));
+		if (r == -ENOIOCTLCMD)
+			r = f->ops->ioctl ? f->ops->ioctl(t, f, cmd, arg_ptr(a, 2)) : -ENOTTY;
+	}
+out:
+	file_put(f);
+	return r;
+}
+
+/* sync(2), syncfs(2): guest data lives in host files and memfds, which
+ * the host writes back; there is nothing of the kernel's own to flush. */
+long sys_sync(struct task *t, struct sysargs *a)
+{
+	(void)t;
+	(void)a;
+	return 0;
+}
+
+long sys_syncfs(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+/* fadvise64(2), readahead(2): advice only; checked and ignored. */
+long sys_fadvise64(struct task *t, struct sysargs *a)
+{
+	int advice = arg_int(a, 3);
+	struct file *f = fd_get(t, arg_int(a, 0));
+	if (!f)
+		return -EBADF;
+	bool pipe = f->path && !strncmp(f->path, "pipe:", 5);
+	file_put(f);
+	if (pipe)
+		return -ESPIPE;
+	if (advice < 0 || advice > 5 || (long)a->a[2] < 0)
+		return -EINVAL;
+	return 0;
+}
+
+long sys_readahead(struct task *t, struct sysargs *a)
+{
+	struct file *f = fd_get(t, arg_int(a, 0));
+	if (!f)
+		return -EBADF;
+	bool ok = f->ops->seekable;
+	file_put(f);
+	return ok ? 0 : -EINVAL;
+}
+
+/* preadv2(2)/pwritev2(2): as preadv/pwritev; offset -1 means the file
+ * offset (as readv/writev).  The RWF_* hints are accepted (RWF_NOWAIT
+ * never finds a reason to say EAGAIN); unknown flags EOPNOTSUPP. */
+static long do_rwv2(struct task *t, struct sysargs *a, bool write)
+{
+	int flags = arg_int(a, 5);
+	if (flags & ~(0x1 | 0x2 | 0x4 | 0x8 | 0x10)) /* HIPRI DSYNC SYNC NOWAIT APPEND */
+		return -EOPNOTSUPP;
+	int64_t off = arg_long(a, 3);
+	if (off == -1)
+		return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, write, false);
+	return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), off, write, true);
+}
+
+long sys_preadv2(struct task *t, struct sysargs *a)
+{
+	return do_rwv2(t, a, false);
+}
+
+long sys_pwritev2(struct task *t, struct sysargs *a)
+{
+	return do_rwv2(t, a, true);
+}
+
+/* sync_file_range(2): data reaches the host's page cache with every write,
+ * so there is nothing to start; the arguments are checked as Linux does. */
+long sys_sync_file_range(struct task *t, struct sysargs *a)
+{
+	int64_t off = arg_long(a, 1), n = arg_long(a, 2);
+	unsigned flags = arg_uint(a, 3);
+	if (flags & ~7U || off < 0 || n < 0 || off + n < 0)
+		return -EINVAL;
+	struct file *f = fd_get(t, arg_int(a, 0));
+	if (!f)
+		return -EBADF;
+	bool ok = f->ops->seekable;
+	file_put(f);
+	return ok ? 0 : -ESPIPE;
+}

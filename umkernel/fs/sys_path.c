@@ -1,0 +1,1313 @@
+/*
+ * sys_path.c - path-based file syscalls: open family, the stat family,
+ * access, mkdir/rmdir/unlink/rename/link/symlink/readlink, chmod/chown,
+ * truncate, utimes family, mknod, chdir/getcwd/chroot, statfs, xattrs.
+ *
+ * Handlers copy the path in (strncpy_from_user: EFAULT, ENAMETOOLONG),
+ * resolve it with vfs_walk and do the checks Linux does in the VFS
+ * (existence, type, same mount, permissions for a non-root fsuid) before
+ * calling the filesystem.  umask lives in t->fs.
+ *
+ * Locking: everything here runs under klock.
+ */
+#include "../kernel.h"
+#include "tmpfs.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define XATTR_SIZE_MAX 65536
+#define XATTR_NAME_MAX 255
+
+int file_setattr_checked(struct task *t, struct file *f, int what, uint32_t mode,
+			 uint32_t uid, uint32_t gid);
+
+/* Copies a guest path into a new PATH_MAX buffer (*out freed by caller). */
+static int get_path(struct task *t, uint64_t uptr, char **out)
+{
+	char *p = malloc(PATH_MAX);
+	long r;
+
+	if (!p)
+		return -ENOMEM;
+	r = strncpy_from_user(t, p, uptr, PATH_MAX);
+	if (r < 0) {
+		free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Walks a guest path; nd released by the caller on success. */
+static int walk_user(struct task *t, int dirfd, uint64_t uptr, int flags, struct nameidata *nd)
+{
+	char *p = NULL;
+	int err = get_path(t, uptr, &p);
+
+	if (err)
+		return err;
+	err = vfs_walk(t, dirfd, p, flags, nd);
+	free(p);
+	return err;
+}
+
+static uint32_t cur_umask(struct task *t)
+{
+	return t->fs ? t->fs->umask : 022;
+}
+
+/* Write permission on the directory that holds nd's last component. */
+static int parent_perm(struct task *t, const char *abs)
+{
+	char parent[4096], *s;
+	struct mount *m;
+	const char *rel;
+	struct kstat st;
+	int err;
+
+	if (t->cred.fsuid == 0)
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", abs);
+	s = strrchr(parent, '/');
+	if (s == parent)
+		s[1] = 0;
+	else if (s)
+		*s = 0;
+	m = vfs_find_mount(parent, &rel);
+	if (!m)
+		return -ENOENT;
+	err = m->ops->lookup(m, rel, &st);
+	return err ? err : vfs_permission(t, &st, W_OK | X_OK);
+}
+
+/* ---- open ---- */
+
+/*
+ * open(O_TMPFILE): an unnamed regular file in directory path, through the
+ * mount's tmpfile op (Linux's do_tmpfile).  -EINVAL without write access
+ * or with O_CREAT, -ENOENT, -ENOTDIR, -EACCES (no write and search on the
+ * directory), -EROFS, -EOPNOTSUPP where the filesystem cannot.
+ */
+static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		      struct file **out)
+{
+	int acc = flags & O_ACCMODE;
+	struct nameidata nd;
+	struct kstat st;
+	char *fp;
+	int err;
+
+	if ((flags & (__O_TMPFILE | O_CREAT)) != __O_TMPFILE || (acc != O_WRONLY && acc != O_RDWR))
+		return -EINVAL;
+	err = vfs_walk(t, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY, &nd);
+	if (err)
+		return err;
+	if (!nd.exists)
+		err = -ENOENT;
+	else if (!S_ISDIR(nd.st.mode) || nd.magic)
+		err = -ENOTDIR;
+	else if (!(err = vfs_permission(t, &nd.st, W_OK | X_OK))) {
+		if (nd.mnt->mflags & 1)
+			err = -EROFS;
+		else if (!nd.mnt->ops->tmpfile)
+			err = -EOPNOTSUPP;
+		else
+			err = nd.mnt->ops->tmpfile(nd.mnt, nd.rel, flags, mode & 07777 & ~cur_umask(t), out);
+	}
+	if (!err) {
+		st.ino = 0;
+		if ((*out)->ops->fstat)
+			(*out)->ops->fstat(*out, &st);
+		if (asprintf(&fp, "%s%s#%llu (deleted)", nd.abs, strcmp(nd.abs, "/") ? "/" : "",
+			     (unsigned long long)st.ino) >= 0) {
+			free((*out)->path);
+			(*out)->path = fp;
+		}
+		(*out)->mnt = nd.mnt;
+		(*out)->flags = (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC |
+					  O_DIRECT | O_NOATIME)) | O_LARGEFILE;
+	}
+	nd_release(&nd);
+	return err;
+}
+
+static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32_t mode)
+{
+	struct file *f;
+	char *p = NULL;
+	int err = get_path(t, upath, &p);
+
+	if (err)
+		return err;
+	if (flags & __O_TMPFILE & ~O_DIRECTORY)
+		err = do_tmpfile(t, dirfd, p, flags, mode, &f);
+	else
+		err = vfs_open(t, dirfd, p, flags, mode, &f);
+	free(p);
+	if (err)
+		return err;
+	return fd_install(t, 0, f, flags & O_CLOEXEC);
+}
+
+long sys_open(struct task *t, struct sysargs *a)
+{
+	return do_open(t, AT_FDCWD, arg_ptr(a, 0), arg_int(a, 1), arg_uint(a, 2));
+}
+
+long sys_openat(struct task *t, struct sysargs *a)
+{
+	return do_open(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_uint(a, 3));
+}
+
+long sys_creat(struct task *t, struct sysargs *a)
+{
+	return do_open(t, AT_FDCWD, arg_ptr(a, 0), O_CREAT | O_WRONLY | O_TRUNC, arg_uint(a, 1));
+}
+
+long sys_openat2(struct task *t, struct sysargs *a)
+{
+	struct open_how how;
+	size_t size = arg_long(a, 3);
+
+	if (size < sizeof(how))
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	memset(&how, 0, sizeof(how));
+	if (copy_from_user(t, &how, arg_ptr(a, 2), sizeof(how)))
+		return -EFAULT;
+	if (how.flags >> 32)
+		return -EINVAL;
+	if (how.resolve & ~(uint64_t)(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
+				      RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT |
+				      RESOLVE_CACHED))
+		return -EINVAL;
+	if (how.mode & ~07777ULL || (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))))
+		return -EINVAL;
+	return do_open(t, arg_int(a, 0), arg_ptr(a, 1), (int)how.flags, how.mode);
+}
+
+/* ---- stat family ---- */
+
+static int do_stat(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st)
+{
+	struct nameidata nd;
+	int wf = 0, err;
+
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		wf |= WALK_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		wf |= WALK_EMPTY_OK;
+	err = walk_user(t, dirfd, upath, wf, &nd);
+	if (err)
+		return err;
+	if (!nd.exists)
+		err = -ENOENT;
+	else
+		*st = nd.st;
+	nd_release(&nd);
+	return err;
+}
+
+static long stat_out(struct task *t, uint64_t ubuf, int err, struct kstat *st)
+{
+	struct linux_stat ls;
+
+	if (err)
+		return err;
+	kstat_to_stat(st, &ls);
+	return copy_to_user(t, ubuf, &ls, sizeof(ls));
+}
+
+long sys_stat(struct task *t, struct sysargs *a)
+{
+	struct kstat st;
+
+	return stat_out(t, arg_ptr(a, 1), do_stat(t, AT_FDCWD, arg_ptr(a, 0), 0, &st), &st);
+}
+
+long sys_lstat(struct task *t, struct sysargs *a)
+{
+	struct kstat st;
+
+	return stat_out(t, arg_ptr(a, 1),
+			do_stat(t, AT_FDCWD, arg_ptr(a, 0), AT_SYMLINK_NOFOLLOW, &st), &st);
+}
+
+long sys_newfstatat(struct task *t, struct sysargs *a)
+{
+	int flags = arg_int(a, 3);
+	struct kstat st;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	return stat_out(t, arg_ptr(a, 2), do_stat(t, arg_int(a, 0), arg_ptr(a, 1), flags, &st), &st);
+}
+
+long sys_statx(struct task *t, struct sysargs *a)
+{
+	int flags = arg_int(a, 2);
+	struct linux_statx sx;
+	struct kstat st;
+	int err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
+	if (arg_uint(a, 3) & 0x80000000U)       /* STATX__RESERVED */
+		return -EINVAL;
+	err = do_stat(t, arg_int(a, 0), arg_ptr(a, 1), flags, &st);
+	if (err)
+		return err;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = 0x7ff;                    /* STATX_BASIC_STATS */
+	sx.stx_blksize = st.blksize ? st.blksize : 4096;
+	sx.stx_nlink = st.nlink;
+	sx.stx_uid = st.uid;
+	sx.stx_gid = st.gid;
+	sx.stx_mode = st.mode;
+	sx.stx_ino = st.ino;
+	sx.stx_size = st.size;
+	sx.stx_blocks = st.blocks;
+	sx.stx_atime = (struct linux_statx_timestamp){ st.atime.tv_sec, st.atime.tv_nsec, 0 };
+	sx.stx_mtime = (struct linux_statx_timestamp){ st.mtime.tv_sec, st.mtime.tv_nsec, 0 };
+	sx.stx_ctime = (struct linux_statx_timestamp){ st.ctime.tv_sec, st.ctime.tv_nsec, 0 };
+	sx.stx_rdev_major = major(st.rdev);
+	sx.stx_rdev_minor = minor(st.rdev);
+	sx.stx_dev_major = major(st.dev);
+	sx.stx_dev_minor = minor(st.dev);
+	return copy_to_user(t, arg_ptr(a, 4), &sx, sizeof(sx));
+}
+
+/* ---- access ---- */
+
+static long do_access(struct task *t, int dirfd, uint64_t upath, int mode, int flags)
+{
+	uint32_t fsuid = t->cred.fsuid, fsgid = t->cred.fsgid;
+	struct nameidata nd;
+	int err;
+
+	if (mode & ~7)
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!(flags & AT_EACCESS)) {
+		/* access(2) checks with the real ids */
+		t->cred.fsuid = t->cred.uid;
+		t->cred.fsgid = t->cred.gid;
+	}
+	err = walk_user(t, dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW) |
+			(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &nd);
+	if (!err) {
+		if (!nd.exists)
+			err = -ENOENT;
+		else if (mode)
+			err = vfs_permission(t, &nd.st, mode);
+		if (!err && (mode & W_OK) && nd.mnt && (nd.mnt->mflags & 1))
+			err = -EROFS;
+		nd_release(&nd);
+	}
+	t->cred.fsuid = fsuid;
+	t->cred.fsgid = fsgid;
+	return err;
+}
+
+long sys_access(struct task *t, struct sysargs *a)
+{
+	return do_access(t, AT_FDCWD, arg_ptr(a, 0), arg_int(a, 1), 0);
+}
+
+long sys_faccessat(struct task *t, struct sysargs *a)
+{
+	return do_access(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0);
+}
+
+long sys_faccessat2(struct task *t, struct sysargs *a)
+{
+	return do_access(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_int(a, 3));
+}
+
+/* ---- creating and removing names ---- */
+
+/* Walks to a name that must not exist yet; fills nd (released by caller). */
+static int walk_new(struct task *t, int dirfd, uint64_t upath, struct nameidata *nd)
+{
+	int err = walk_user(t, dirfd, upath, 0, nd);
+
+	if (err)
+		return err;
+	if (nd->exists) {
+		nd_release(nd);
+		return -EEXIST;
+	}
+	err = parent_perm(t, nd->abs);
+	if (!err && (nd->mnt->mflags & 1))
+		err = -EROFS;
+	if (err)
+		nd_release(nd);
+	return err;
+}
+
+static long do_mkdir(struct task *t, int dirfd, uint64_t upath, uint32_t mode)
+{
+	struct nameidata nd;
+	int err = walk_new(t, dirfd, upath, &nd);
+
+	if (err)
+		return err;
+	err = nd.mnt->ops->mkdir ? nd.mnt->ops->mkdir(nd.mnt, nd.rel, mode & 07777 & ~cur_umask(t))
+				 : -EPERM;
+	nd_release(&nd);
+	return err;
+}
+
+long sys_mkdir(struct task *t, struct sysargs *a)
+{
+	return do_mkdir(t, AT_FDCWD, arg_ptr(a, 0), arg_uint(a, 1));
+}
+
+long sys_mkdirat(struct task *t, struct sysargs *a)
+{
+	return do_mkdir(t, arg_int(a, 0), arg_ptr(a, 1), arg_uint(a, 2));
+}
+
+static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, uint64_t dev)
+{
+	struct nameidata nd;
+	int err;
+
+	switch (mode & S_IFMT) {
+	case 0:
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		if (t->cred.euid != 0)
+			return -EPERM;
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	err = walk_new(t, dirfd, upath, &nd);
+	if (err)
+		return err;
+	mode = (mode & S_IFMT ? mode & S_IFMT : S_IFREG) | (mode & 07777 & ~cur_umask(t));
+	err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
+	nd_release(&nd);
+	return err;
+}
+
+long sys_mknod(struct task *t, struct sysargs *a)
+{
+	return do_mknod(t, AT_FDCWD, arg_ptr(a, 0), arg_uint(a, 1), arg_uint(a, 2));
+}
+
+long sys_mknodat(struct task *t, struct sysargs *a)
+{
+	return do_mknod(t, arg_int(a, 0), arg_ptr(a, 1), arg_uint(a, 2), arg_uint(a, 3));
+}
+
+/* The last component of a path as given (for rmdir's "." and ".." checks). */
+static const char *last_comp(const char *p, size_t *len)
+{
+	size_t n = strlen(p);
+
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	const char *s = p + n;
+	while (s > p && s[-1] != '/')
+		s--;
+	*len = p + n - s;
+	return s;
+}
+
+static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
+{
+	struct nameidata nd;
+	const char *lc;
+	size_t lcl;
+	char *p = NULL;
+	int err = get_path(t, upath, &p);
+
+	if (err)
+		return err;
+	lc = last_comp(p, &lcl);
+	if (lcl == 1 && lc[0] == '.')
+		err = -EINVAL;
+	else if (lcl == 2 && lc[0] == '.' && lc[1] == '.')
+		err = -ENOTEMPTY;
+	else
+		err = vfs_walk(t, dirfd, p, 0, &nd);
+	free(p);
+	if (err)
+		return err;
+	if (!nd.exists)
+		err = -ENOENT;
+	else if (!S_ISDIR(nd.st.mode))
+		err = -ENOTDIR;
+	else if (!*nd.rel || !strcmp(nd.abs, "/"))
+		err = -EBUSY;
+	else if (!(err = parent_perm(t, nd.abs)))
+		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
+	nd_release(&nd);
+	return err;
+}
+
+long sys_rmdir(struct task *t, struct sysargs *a)
+{
+	return do_rmdir(t, AT_FDCWD, arg_ptr(a, 0));
+}
+
+static long do_unlink(struct task *t, int dirfd, uint64_t upath)
+{
+	struct nameidata nd;
+	int err = walk_user(t, dirfd, upath, 0, &nd);
+
+	if (err)
+		return err;
+	if (!nd.exists)
+		err = -ENOENT;
+	else if (S_ISDIR(nd.st.mode))
+		err = -EISDIR;
+	else if (!(err = parent_perm(t, nd.abs)))
+		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
+	nd_release(&nd);
+	return err;
+}
+
+long sys_unlink(struct task *t, struct sysargs *a)
+{
+	return do_unlink(t, AT_FDCWD, arg_ptr(a, 0));
+}
+
+long sys_unlinkat(struct task *t, struct sysargs *a)
+{
+	int flags = arg_int(a, 2);
+
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	if (flags & AT_REMOVEDIR)
+		return do_rmdir(t, arg_int(a, 0), arg_ptr(a, 1));
+	return do_unlink(t, arg_int(a, 0), arg_ptr(a, 1));
+}
+
+/* renameat2(RENAME_EXCHANGE) of two walked names on one mount. */
+static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
+{
+	size_t nl = strlen(n->abs);
+	int err;
+
+	if (!n->exists)
+		return -ENOENT;
+	if (!strncmp(o->abs, n->abs, nl) && o->abs[nl] == '/')
+		return -EINVAL;         /* the old name is inside the new one */
+	if (!strcmp(o->abs, n->abs))
+		return 0;
+	if ((err = parent_perm(t, o->abs)) || (err = parent_perm(t, n->abs)))
+		return err;
+	return o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
+				   : -EPERM;
+}
+
+static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t unew,
+		      unsigned flags)
+{
+	struct nameidata o, n;
+	size_t ol;
+	int err;
+
+	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+		return -EINVAL;
+	err = walk_user(t, odfd, uold, 0, &o);
+	if (err)
+		return err;
+	err = walk_user(t, ndfd, unew, 0, &n);
+	if (err) {
+		nd_release(&o);
+		return err;
+	}
+	ol = strlen(o.abs);
+	if (!o.exists)
+		err = -ENOENT;
+	else if (o.mnt != n.mnt)
+		err = -EXDEV;
+	else if (!*o.rel || !*n.rel)
+		err = -EBUSY;
+	else if (!strncmp(n.abs, o.abs, ol) && n.abs[ol] == '/')
+		err = -EINVAL;
+	else if (flags & RENAME_WHITEOUT)
+		err = -EINVAL;
+	else if (flags & RENAME_EXCHANGE)
+		err = do_exchange(t, &o, &n);
+	else if (n.exists && (flags & RENAME_NOREPLACE))
+		err = -EEXIST;
+	else if (!strcmp(o.abs, n.abs))
+		err = 0;
+	else if (n.exists && S_ISDIR(o.st.mode) && !S_ISDIR(n.st.mode))
+		err = -ENOTDIR;
+	else if (n.exists && !S_ISDIR(o.st.mode) && S_ISDIR(n.st.mode))
+		err = -EISDIR;
+	else if (!(err = parent_perm(t, o.abs)) && !(err = parent_perm(t, n.abs)))
+		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
+	nd_release(&o);
+	nd_release(&n);
+	return err;
+}
+
+long sys_rename(struct task *t, struct sysargs *a)
+{
+	return do_rename(t, AT_FDCWD, arg_ptr(a, 0), AT_FDCWD, arg_ptr(a, 1), 0);
+}
+
+long sys_renameat(struct task *t, struct sysargs *a)
+{
+	return do_rename(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_ptr(a, 3), 0);
+}
+
+long sys_renameat2(struct task *t, struct sysargs *a)
+{
+	return do_rename(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_ptr(a, 3),
+			 arg_uint(a, 4));
+}
+
+/*
+ * linkat(fd, "", ..., AT_EMPTY_PATH) or of a /proc/PID/fd link: names the
+ * open file f.  The filesystem's linkfile op does it (an O_TMPFILE file
+ * included); otherwise the file's current name is linked.  -EXDEV across
+ * mounts, -ENOENT for a file without a name that cannot be linked.
+ */
+static int link_open_file(struct file *f, struct nameidata *n)
+{
+	struct mount *m;
+	const char *rel;
+	struct kstat st;
+	int err;
+
+	if (!f->mnt || f->mnt != n->mnt)
+		return -EXDEV;
+	if (n->mnt->ops->linkfile) {
+		err = n->mnt->ops->linkfile(n->mnt, f, n->rel);
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	if (f->path[0] != '/' || !(m = vfs_find_mount(f->path, &rel)) || m != n->mnt)
+		return -EXDEV;
+	if (m->ops->lookup(m, rel, &st))
+		return -ENOENT;
+	return m->ops->link ? m->ops->link(m, rel, n->rel) : -EPERM;
+}
+
+static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t unew, int flags)
+{
+	struct nameidata o, n;
+	int err;
+
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	err = walk_user(t, odfd, uold, (flags & AT_SYMLINK_FOLLOW ? WALK_FOLLOW : 0) |
+			(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &o);
+	if (err)
+		return err;
+	if (!o.exists) {
+		nd_release(&o);
+		return -ENOENT;
+	}
+	err = walk_new(t, ndfd, unew, &n);
+	if (err) {
+		nd_release(&o);
+		return err;
+	}
+	if (S_ISDIR(o.st.mode))
+		err = -EPERM;
+	else if (o.magic)
+		err = link_open_file(o.magic, &n);
+	else if (o.mnt != n.mnt)
+		err = -EXDEV;
+	else
+		err = o.mnt->ops->link ? o.mnt->ops->link(o.mnt, o.rel, n.rel) : -EPERM;
+	nd_release(&o);
+	nd_release(&n);
+	return err;
+}
+
+long sys_link(struct task *t, struct sysargs *a)
+{
+	return do_link(t, AT_FDCWD, arg_ptr(a, 0), AT_FDCWD, arg_ptr(a, 1), 0);
+}
+
+long sys_linkat(struct task *t, struct sysargs *a)
+{
+	return do_link(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_ptr(a, 3), arg_int(a, 4));
+}
+
+static long do_symlink(struct task *t, uint64_t utarget, int dirfd, uint64_t upath)
+{
+	struct nameidata nd;
+	char *target = NULL;
+	int err = get_path(t, utarget, &target);
+
+	if (err)
+		return err;
+	if (!*target) {
+		free(target);
+		return -ENOENT;
+	}
+	err = walk_new(t, dirfd, upath, &nd);
+	if (!err) {
+		err = nd.mnt->ops->symlink ? nd.mnt->ops->symlink(nd.mnt, target, nd.rel) : -EPERM;
+		nd_release(&nd);
+	}
+	free(target);
+	return err;
+}
+
+long sys_symlink(struct task *t, struct sysargs *a)
+{
+	return do_symlink(t, arg_ptr(a, 0), AT_FDCWD, arg_ptr(a, 1));
+}
+
+long sys_symlinkat(struct task *t, struct sysargs *a)
+{
+	return do_symlink(t, arg_ptr(a, 0), arg_int(a, 1), arg_ptr(a, 2));
+}
+
+static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf, int size)
+{
+	struct nameidata nd;
+	char *kb;
+	long r;
+
+	if (size <= 0)
+		return -EINVAL;
+	r = walk_user(t, dirfd, upath, WALK_EMPTY_OK, &nd);
+	if (r)
+		return r;
+	if (!nd.exists)
+		r = -ENOENT;
+	else if (!S_ISLNK(nd.st.mode) || nd.magic)
+		r = -EINVAL;
+	if (r) {
+		nd_release(&nd);
+		return r;
+	}
+	if (size > PATH_MAX)
+		size = PATH_MAX;
+	kb = malloc(size);
+	if (!kb) {
+		nd_release(&nd);
+		return -ENOMEM;
+	}
+	r = nd.mnt->ops->readlink ? nd.mnt->ops->readlink(nd.mnt, nd.rel, kb, size) : -EINVAL;
+	if (r > 0 && copy_to_user(t, ubuf, kb, r))
+		r = -EFAULT;
+	free(kb);
+	nd_release(&nd);
+	return r;
+}
+
+long sys_readlink(struct task *t, struct sysargs *a)
+{
+	return do_readlink(t, AT_FDCWD, arg_ptr(a, 0), arg_ptr(a, 1), arg_int(a, 2));
+}
+
+long sys_readlinkat(struct task *t, struct sysargs *a)
+{
+	return do_readlink(t, arg_int(a, 0), arg_ptr(a, 1), arg_ptr(a, 2), arg_int(a, 3));
+}
+
+/* ---- attributes ---- */
+
+/* chmod/chown/utimes on a walked name, with Linux's ownership checks. */
+static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
+		      uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
+{
+	uint32_t fsuid = t->cred.fsuid;
+
+	if (!nd->exists)
+		return -ENOENT;
+	if (fsuid != 0 && nd->st.uid != fsuid) {
+		if (what & (ATTR_MODE | ATTR_OWNER))
+			return -EPERM;
+		if (!times_now)
+			return -EPERM;
+		if (vfs_permission(t, &nd->st, W_OK))
+			return -EACCES;
+	}
+	if (fsuid != 0 && (what & ATTR_OWNER) && uid != (uint32_t)-1 && uid != nd->st.uid)
+		return -EPERM;
+	if ((what & ATTR_MODE) && fsuid != 0 && nd->st.gid != t->cred.fsgid)
+		mode &= ~S_ISGID;
+	if (nd->mnt && (nd->mnt->mflags & 1))
+		return -EROFS;
+	if (nd->magic && nd->magic->ops->setattr)
+		return nd->magic->ops->setattr(nd->magic, what, mode, uid, gid, ts);
+	if (nd->magic) {
+		/* an O_PATH file (glibc's fchmodat(AT_SYMLINK_NOFOLLOW) goes
+		 * through /proc/self/fd/N): change the file by its name */
+		struct file *f = nd->magic;
+		const char *rel;
+		struct mount *m = f->path && f->path[0] == '/' ? vfs_find_mount(f->path, &rel) : NULL;
+		if (!m || m != f->mnt || !m->ops->setattr)
+			return -EPERM;
+		return m->ops->setattr(m, rel, what, mode, uid, gid, ts);
+	}
+	if (!nd->mnt->ops->setattr)
+		return -EPERM;
+	if ((what & ATTR_OWNER) && S_ISREG(nd->st.mode) && fsuid != 0) {
+		/* chown by non-root clears set-id bits, as Linux does */
+	}
+	return nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
+}
+
+static long do_chmod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, int flags)
+{
+	struct nameidata nd;
+	int err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	err = walk_user(t, dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW) |
+			(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &nd);
+	if (err)
+		return err;
+	if (nd.exists && S_ISLNK(nd.st.mode))
+		err = -EOPNOTSUPP;
+	else
+		err = nd_setattr(t, &nd, ATTR_MODE, mode & 07777, 0, 0, NULL, false);
+	nd_release(&nd);
+	return err;
+}
+
+long sys_chmod(struct task *t, struct sysargs *a)
+{
+	return do_chmod(t, AT_FDCWD, arg_ptr(a, 0), arg_uint(a, 1), 0);
+}
+
+long sys_fchmodat(struct task *t, struct sysargs *a)
+{
+	return do_chmod(t, arg_int(a, 0), arg_ptr(a, 1), arg_uint(a, 2), 0);
+}
+
+long sys_fchmodat2(struct task *t, struct sysargs *a)
+{
+	return do_chmod(t, arg_int(a, 0), arg_ptr(a, 1), arg_uint(a, 2), arg_int(a, 3));
+}
+
+static long do_chown(struct task *t, int dirfd, uint64_t upath, uint32_t uid, uint32_t gid,
+		     int flags)
+{
+	struct nameidata nd;
+	int err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	err = walk_user(t, dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW) |
+			(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &nd);
+	if (err)
+		return err;
+	err = nd_setattr(t, &nd, ATTR_OWNER, 0, uid, gid, NULL, false);
+	nd_release(&nd);
+	return err;
+}
+
+long sys_chown(struct task *t, struct sysargs *a)
+{
+	return do_chown(t, AT_FDCWD, arg_ptr(a, 0), arg_uint(a, 1), arg_uint(a, 2), 0);
+}
+
+long sys_lchown(struct task *t, struct sysargs *a)
+{
+	return do_chown(t, AT_FDCWD, arg_ptr(a, 0), arg_uint(a, 1), arg_uint(a, 2),
+			AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_fchownat(struct task *t, struct sysargs *a)
+{
+	return do_chown(t, arg_int(a, 0), arg_ptr(a, 1), arg_uint(a, 2), arg_uint(a, 3),
+			arg_int(a, 4));
+}
+
+long sys_truncate(struct task *t, struct sysargs *a)
+{
+	int64_t len = arg_long(a, 1);
+	struct nameidata nd;
+	int err;
+
+	if (len < 0)
+		return -EINVAL;
+	err = walk_user(t, AT_FDCWD, arg_ptr(a, 0), WALK_FOLLOW, &nd);
+	if (err)
+		return err;
+	if (!nd.exists)
+		err = -ENOENT;
+	else if (S_ISDIR(nd.st.mode))
+		err = -EISDIR;
+	else if (!S_ISREG(nd.st.mode))
+		err = -EINVAL;
+	else if (!(err = vfs_permission(t, &nd.st, W_OK))) {
+		if (nd.magic)
+			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
+		else
+			err = nd.mnt->ops->truncate ? nd.mnt->ops->truncate(nd.mnt, nd.rel, len) : -EPERM;
+	}
+	nd_release(&nd);
+	return err;
+}
+
+/*
+ * The utimes family.  ts[0]/ts[1] are atime/mtime with UTIME_NOW and
+ * UTIME_OMIT in tv_nsec (NULL: both now).  upath 0 means dirfd itself.
+ */
+static long do_utimens(struct task *t, int dirfd, uint64_t upath, struct linux_timespec *ts,
+		       int flags)
+{
+	struct linux_timespec now = ts_now(), tv[2];
+	struct nameidata nd;
+	bool all_now = !ts;
+	int i, err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (ts) {
+		for (i = 0; i < 2; i++) {
+			if (ts[i].tv_nsec == UTIME_NOW || ts[i].tv_nsec == UTIME_OMIT)
+				continue;
+			if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000)
+				return -EINVAL;
+		}
+		all_now = (ts[0].tv_nsec == UTIME_NOW || ts[0].tv_nsec == UTIME_OMIT) &&
+			  (ts[1].tv_nsec == UTIME_NOW || ts[1].tv_nsec == UTIME_OMIT);
+	}
+	for (i = 0; i < 2; i++) {
+		tv[i] = ts ? ts[i] : now;
+		if (tv[i].tv_nsec == UTIME_NOW)
+			tv[i] = now;
+	}
+	if (upath) {
+		err = walk_user(t, dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW) |
+				(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &nd);
+	} else {
+		if (dirfd == AT_FDCWD)
+			return -EFAULT;
+		err = vfs_walk(t, dirfd, "", WALK_EMPTY_OK, &nd);
+	}
+	if (err)
+		return err;
+	if (ts && ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+		err = nd.exists ? 0 : -ENOENT;
+	else
+		err = nd_setattr(t, &nd, ATTR_TIMES, 0, 0, 0, tv, all_now);
+	nd_release(&nd);
+	return err;
+}
+
+long sys_utimensat(struct task *t, struct sysargs *a)
+{
+	struct linux_timespec ts[2];
+	uint64_t uts = arg_ptr(a, 2);
+
+	if (uts && copy_from_user(t, ts, uts, sizeof(ts)))
+		return -EFAULT;
+	return do_utimens(t, arg_int(a, 0), arg_ptr(a, 1), uts ? ts : NULL, arg_int(a, 3));
+}
+
+static long do_utimes(struct task *t, int dirfd, uint64_t upath, uint64_t utv)
+{
+	struct linux_timeval tv[2];
+	struct linux_timespec ts[2];
+	int i;
+
+	if (!utv)
+		return do_utimens(t, dirfd, upath, NULL, 0);
+	if (copy_from_user(t, tv, utv, sizeof(tv)))
+		return -EFAULT;
+	for (i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		ts[i].tv_sec = tv[i].tv_sec;
+		ts[i].tv_nsec = tv[i].tv_usec * 1000;
+	}
+	return do_utimens(t, dirfd, upath, ts, 0);
+}
+
+long sys_utimes(struct task *t, struct sysargs *a)
+{
+	return do_utimes(t, AT_FDCWD, arg_ptr(a, 0), arg_ptr(a, 1));
+}
+
+long sys_futimesat(struct task *t, struct sysargs *a)
+{
+	return do_utimes(t, arg_int(a, 0), arg_ptr(a, 1), arg_ptr(a, 2));
+}
+
+long sys_utime(struct task *t, struct sysargs *a)
+{
+	int64_t ub[2];
+	struct linux_timespec ts[2];
+	uint64_t u = arg_ptr(a, 1);
+
+	if (!u)
+		return do_utimens(t, AT_FDCWD, arg_ptr(a, 0), NULL, 0);
+	if (copy_from_user(t, ub, u, sizeof(ub)))
+		return -EFAULT;
+	ts[0] = (struct linux_timespec){ ub[0], 0 };
+	ts[1] = (struct linux_timespec){ ub[1], 0 };
+	return do_utimens(t, AT_FDCWD, arg_ptr(a, 0), ts, 0);
+}
+
+/* ---- cwd, root, statfs ---- */
+
+long sys_chdir(struct task *t, struct sysargs *a)
+{
+	struct nameidata nd;
+	char *p = NULL;
+	int err = walk_user(t, AT_FDCWD, arg_ptr(a, 0), WALK_FOLLOW | WALK_DIRECTORY, &nd);
+
+	if (err)
+		return err;
+	if (!nd.exists)
+		err = -ENOENT;
+	else if (nd.magic && nd.magic->path[0] != '/')
+		err = -ENOTDIR;
+	else if (!(err = vfs_permission(t, &nd.st, X_OK))) {
+		p = strdup(nd.abs);
+		if (!p) {
+			err = -ENOMEM;
+		} else {
+			free(t->fs->cwd);
+			t->fs->cwd = p;
+		}
+	}
+	nd_release(&nd);
+	return err;
+}
+
+long sys_getcwd(struct task *t, struct sysargs *a)
+{
+	const char *cwd = t->fs->cwd, *root = t->fs->root ? t->fs->root : "/";
+	size_t size = arg_long(a, 1), rl = strlen(root), len;
+	struct mount *m;
+	const char *rel;
+	struct kstat st;
+	char *buf;
+	long r;
+
+	if (rl > 1 && !strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
+		cwd = cwd[rl] ? cwd + rl : "/";
+	m = vfs_find_mount(t->fs->cwd, &rel);
+	if (!m || m->ops->lookup(m, rel, &st))
+		return -ENOENT;         /* cwd was removed */
+	len = strlen(cwd) + 1;
+	if (len > size)
+		return -ERANGE;
+	buf = strdup(cwd);
+	if (!buf)
+		return -ENOMEM;
+	r = copy_to_user(t, arg_ptr(a, 0), buf, len);
+	free(buf);
+	return r ? r : (long)len;
+}
+
+long sys_chroot(struct task *t, struct sysargs *a)
+{
+	struct nameidata nd;
+	char *p = NULL;
+	int err;
+
+	if (t->cred.euid != 0)
+		return -EPERM;
+	err = walk_user(t, AT_FDCWD, arg_ptr(a, 0), WALK_FOLLOW | WALK_DIRECTORY, &nd);
+	if (err)
+		return err;
+	if (!nd.exists) {
+		err = -ENOENT;
+	} else {
+		p = strdup(nd.abs);
+		if (!p) {
+			err = -ENOMEM;
+		} else {
+			free(t->fs->root);
+			t->fs->root = p;
+		}
+	}
+	nd_release(&nd);
+	return err;
+}
+
+long sys_statfs(struct task *t, struct sysargs *a)
+{
+	struct linux_statfs st;
+	struct nameidata nd;
+	int err = walk_user(t, AT_FDCWD, arg_ptr(a, 0), WALK_FOLLOW, &nd);
+
+	if (err)
+		return err;
+	memset(&st, 0, sizeof(st));
+	if (!nd.exists)
+		err = -ENOENT;
+	else if (!nd.mnt || !nd.mnt->ops->statfs)
+		err = -ENOSYS;
+	else
+		err = nd.mnt->ops->statfs(nd.mnt, &st);
+	nd_release(&nd);
+	return err ? err : copy_to_user(t, arg_ptr(a, 1), &st, sizeof(st));
+}
+
+/* ---- xattrs ---- */
+
+/* Resolves the target of an xattr call: path (follow or not) or an fd. */
+static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
+			struct nameidata *nd, struct mount **m, const char **rel)
+{
+	int err;
+
+	if (fd >= 0) {
+		struct file *f = fd_get(t, fd);
+
+		memset(nd, 0, sizeof(*nd));
+		if (!f)
+			return -EBADF;
+		nd->magic = f;
+		if (f->flags & O_PATH) {
+			nd_release(nd);
+			return -EBADF;
+		}
+		snprintf(nd->abs, sizeof(nd->abs), "%s", f->path);
+		*m = f->path[0] == '/' ? vfs_find_mount(nd->abs, rel) : NULL;
+		if (!*m) {
+			nd_release(nd);
+			return -EOPNOTSUPP;
+		}
+		return 0;
+	}
+	err = walk_user(t, AT_FDCWD, upath, follow ? WALK_FOLLOW : 0, nd);
+	if (err)
+		return err;
+	if (!nd->exists) {
+		nd_release(nd);
+		return -ENOENT;
+	}
+	*m = nd->magic ? nd->magic->mnt : nd->mnt;
+	*rel = nd->rel;
+	if (nd->magic)
+		*m = vfs_find_mount(nd->abs, rel);
+	if (!*m) {
+		nd_release(nd);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int get_xname(struct task *t, uint64_t uname, char *name)
+{
+	long r = strncpy_from_user(t, name, uname, XATTR_NAME_MAX + 1);
+
+	if (r == -ENAMETOOLONG)
+		return -ERANGE;
+	if (r < 0)
+		return r;
+	if (!name[0])
+		return -ERANGE;
+	return 0;
+}
+
+static long do_getxattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t uname,
+			uint64_t ubuf, size_t size)
+{
+	char name[XATTR_NAME_MAX + 1], *kb = NULL;
+	struct nameidata nd;
+	struct mount *m;
+	const char *rel;
+	long r = get_xname(t, uname, name);
+
+	if (r)
+		return r;
+	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+	if (r)
+		return r;
+	if (size > XATTR_SIZE_MAX)
+		size = XATTR_SIZE_MAX;
+	if (size && !(kb = malloc(size))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = m->ops->getxattr ? m->ops->getxattr(m, rel, name, kb, size) : -EOPNOTSUPP;
+	if (r > 0 && size && copy_to_user(t, ubuf, kb, r))
+		r = -EFAULT;
+out:
+	free(kb);
+	nd_release(&nd);
+	return r;
+}
+
+long sys_getxattr(struct task *t, struct sysargs *a)
+{
+	return do_getxattr(t, -1, arg_ptr(a, 0), true, arg_ptr(a, 1), arg_ptr(a, 2), arg_long(a, 3));
+}
+
+long sys_lgetxattr(struct task *t, struct sysargs *a)
+{
+	return do_getxattr(t, -1, arg_ptr(a, 0), false, arg_ptr(a, 1), arg_ptr(a, 2), arg_long(a, 3));
+}
+
+long sys_fgetxattr(struct task *t, struct sysargs *a)
+{
+	int fd = arg_int(a, 0);
+
+	if (fd < 0)
+		return -EBADF;
+	return do_getxattr(t, fd, 0, true, arg_ptr(a, 1), arg_ptr(a, 2), arg_long(a, 3));
+}
+
+static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t uname,
+			uint64_t uval, size_t size, int flags)
+{
+	char name[XATTR_NAME_MAX + 1], *kb = NULL;
+	struct nameidata nd;
+	struct mount *m;
+	const char *rel;
+	long r;
+
+	if (flags & ~3)
+		return -EINVAL;
+	r = get_xname(t, uname, name);
+	if (r)
+		return r;
+	if (size > XATTR_SIZE_MAX)
+		return -E2BIG;
+	if (size) {
+		kb = malloc(size);
+		if (!kb)
+			return -ENOMEM;
+		if (copy_from_user(t, kb, uval, size)) {
+			free(kb);
+			return -EFAULT;
+		}
+	}
+	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+	if (!r) {
+		r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
+				     : -EOPNOTSUPP;
+		nd_release(&nd);
+	}
+	free(kb);
+	return r;
+}
+
+long sys_setxattr(struct task *t, struct sysargs *a)
+{
+	return do_setxattr(t, -1, arg_ptr(a, 0), true, arg_ptr(a, 1), arg_ptr(a, 2), arg_long(a, 3),
+			   arg_int(a, 4));
+}
+
+long sys_lsetxattr(struct task *t, struct sysargs *a)
+{
+	return do_setxattr(t, -1, arg_ptr(a, 0), false, arg_ptr(a, 1), arg_ptr(a, 2), arg_long(a, 3),
+			   arg_int(a, 4));
+}
+
+long sys_fsetxattr(struct task *t, struct sysargs *a)
+{
+	int fd = arg_int(a, 0);
+
+	if (fd < 0)
+		return -EBADF;
+	return do_setxattr(t, fd, 0, true, arg_ptr(a, 1), arg_ptr(a, 2), arg_long(a, 3),
+			   arg_int(a, 4));
+}
+
+static long do_listxattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t ubuf,
+			 size_t size)
+{
+	struct nameidata nd;
+	struct mount *m;
+	const char *rel;
+	char *kb = NULL;
+	long r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+
+	if (r)
+		return r;
+	if (size > XATTR_SIZE_MAX)
+		size = XATTR_SIZE_MAX;
+	if (size && !(kb = malloc(size))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = m->ops->listxattr ? m->ops->listxattr(m, rel, kb, size) : 0;
+	if (r > 0 && size && copy_to_user(t, ubuf, kb, r))
+		r = -EFAULT;
+out:
+	free(kb);
+	nd_release(&nd);
+	return r;
+}
+
+long sys_listxattr(struct task *t, struct sysargs *a)
+{
+	return do_listxattr(t, -1, arg_ptr(a, 0), true, arg_ptr(a, 1), arg_long(a, 2));
+}
+
+long sys_llistxattr(struct task *t, struct sysargs *a)
+{
+	return do_listxattr(t, -1, arg_ptr(a, 0), false, arg_ptr(a, 1), arg_long(a, 2));
+}
+
+long sys_flistxattr(struct task *t, struct sysargs *a)
+{
+	int fd = arg_int(a, 0);
+
+	if (fd < 0)
+		return -EBADF;
+	return do_listxattr(t, fd, 0, true, arg_ptr(a, 1), arg_long(a, 2));
+}
+
+static long do_removexattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t uname)
+{
+	char name[XATTR_NAME_MAX + 1];
+	struct nameidata nd;
+	struct mount *m;
+	const char *rel;
+	long r = get_xname(t, uname, name);
+
+	if (r)
+		return r;
+	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+	if (r)
+		return r;
+	r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+	nd_release(&nd);
+	return r;
+}
+
+long sys_removexattr(struct task *t, struct sysargs *a)
+{
+	return do_removexattr(t, -1, arg_ptr(a, 0), true, arg_ptr(a, 1));
+}
+
+long sys_lremovexattr(struct task *t, struct sysargs *a)
+{
+	return do_removexattr(t, -1, arg_ptr(a, 0), false, arg_ptr(a, 1));
+}
+
+long sys_fremovexattr(struct task *t, struct sysargs *a)
+{
+	int fd = arg_int(a, 0);
+
+	if (fd < 0)
+		return -EBADF;
+	return do_removexattr(t, fd, 0, true, arg_ptr(a, 1));
+}

@@ -1,0 +1,1133 @@
+/*
+ * tmpfs.c - tmpfs: a filesystem kept in the kernel's memory.
+ *
+ * A tree of tnodes (tmpfs.h): directories hold a list of named entries,
+ * regular files keep their bytes in a memfd so that guests can mmap them
+ * (file_ops->host_fd) and reads and writes are host pread/pwrite, symlinks
+ * hold their target, fifos are served by pipe.c (fifo_open) and device
+ * nodes are inert records that never reach a host device (opening one
+ * gives ENXIO, as a node without a driver does on Linux).  The same nodes
+ * are the overlay's upper layer (hostfs.c), which also uses whiteout
+ * entries and opaque directories.
+ *
+ * Locking: everything here runs under klock.
+ */
+#include "../kernel.h"
+#include "tmpfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TMPFS_MAGIC 0x01021994
+#define XATTR_CREATE  1
+#define XATTR_REPLACE 2
+
+static uint64_t next_ino = 1ULL << 40;
+
+uint64_t tnode_next_ino(void)
+{
+	return next_ino++;
+}
+
+/*
+ * tnode_new - a node of type and permissions mode, one reference, owned
+ * by current's fsuid/fsgid, times now.  Regular files get an empty memfd.
+ * NULL on ENOMEM or when no memfd can be made.
+ */
+struct tnode *tnode_new(uint32_t mode)
+{
+	struct tnode *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->refs = 1;
+	n->mode = mode;
+	n->uid = cur_fsuid();
+	n->gid = cur_fsgid();
+	n->ino = tnode_next_ino();
+	n->nlink = S_ISDIR(mode) ? 1 : 0;   /* tdir_add adds the name's link */
+	n->atime = n->mtime = n->ctime = ts_now();
+	n->memfd = -1;
+	list_init(&n->children);
+	if (S_ISREG(mode)) {
+		n->memfd = memfd_create("umk-tmpfs", MFD_CLOEXEC);
+		if (n->memfd < 0) {
+			free(n);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+struct tnode *tnode_get(struct tnode *n)
+{
+	if (n)
+		n->refs++;
+	return n;
+}
+
+void tnode_put(struct tnode *n)
+{
+	struct list_head *p, *q;
+	struct txattr *x, *nx;
+
+	if (!n || --n->refs > 0)
+		return;
+	list_for_each_safe(p, q, &n->children) {
+		struct tdirent *d = list_entry(p, struct tdirent, link);
+
+		list_del(&d->link);
+		tnode_put(d->node);
+		free(d);
+	}
+	for (x = n->xattrs; x; x = nx) {
+		nx = x->next;
+		free(x->name);
+		free(x->value);
+		free(x);
+	}
+	if (n->memfd >= 0)
+		close(n->memfd);
+	free(n->target);
+	free(n);
+}
+
+void tnode_touch(struct tnode *n, bool m, bool c)
+{
+	struct linux_timespec now = ts_now();
+
+	if (m)
+		n->mtime = now;
+	if (c)
+		n->ctime = now;
+}
+
+void tnode_stat(struct tnode *n, struct kstat *st, uint64_t dev)
+{
+	struct stat hs;
+
+	memset(st, 0, sizeof(*st));
+	st->dev = dev;
+	st->ino = n->ino;
+	st->nlink = n->nlink;
+	st->mode = n->mode;
+	st->uid = n->uid;
+	st->gid = n->gid;
+	st->rdev = n->rdev;
+	st->blksize = 4096;
+	st->atime = n->atime;
+	st->mtime = n->mtime;
+	st->ctime = n->ctime;
+	if (S_ISREG(n->mode) && fstat(n->memfd, &hs) == 0) {
+		st->size = hs.st_size;
+		st->blocks = hs.st_blocks;
+	} else if (S_ISLNK(n->mode)) {
+		st->size = strlen(n->target);
+	} else if (S_ISDIR(n->mode)) {
+		st->size = 4096;
+		st->blocks = 8;
+	}
+}
+
+/*
+ * tnode_setattr - chmod (ATTR_MODE keeps the type bits), chown
+ * (ATTR_OWNER; (uint32_t)-1 leaves one unchanged) and utimens
+ * (ATTR_TIMES: ts[0] atime, ts[1] mtime; tv_nsec UTIME_OMIT skips one).
+ * ctime becomes now.  Returns 0.
+ */
+int tnode_setattr(struct tnode *n, int what, uint32_t mode, uint32_t uid, uint32_t gid,
+		  const struct linux_timespec *ts)
+{
+	if (what & ATTR_MODE)
+		n->mode = (n->mode & S_IFMT) | (mode & 07777);
+	if (what & ATTR_OWNER) {
+		if (uid != (uint32_t)-1)
+			n->uid = uid;
+		if (gid != (uint32_t)-1)
+			n->gid = gid;
+	}
+	if ((what & ATTR_TIMES) && ts) {
+		if (ts[0].tv_nsec != UTIME_OMIT)
+			n->atime = ts[0];
+		if (ts[1].tv_nsec != UTIME_OMIT)
+			n->mtime = ts[1];
+	}
+	tnode_touch(n, false, true);
+	return 0;
+}
+
+/* tnode_truncate - sets a regular file's size: -EISDIR, -EINVAL otherwise. */
+int tnode_truncate(struct tnode *n, uint64_t len)
+{
+	if (S_ISDIR(n->mode))
+		return -EISDIR;
+	if (!S_ISREG(n->mode))
+		return -EINVAL;
+	if (len > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	if (ftruncate(n->memfd, len) < 0)
+		return -errno;
+	tnode_touch(n, true, true);
+	return 0;
+}
+
+/* ---- directories ---- */
+
+struct tdirent *tdir_find(struct tnode *dir, const char *name)
+{
+	struct list_head *p, *q;
+
+	list_for_each_safe(p, q, &dir->children) {
+		struct tdirent *d = list_entry(p, struct tdirent, link);
+
+		if (!strcmp(d->name, name))
+			return d;
+	}
+	return NULL;
+}
+
+/* tdir_add - links n into dir as name (a new reference); -ENOMEM. */
+int tdir_add(struct tnode *dir, const char *name, struct tnode *n)
+{
+	size_t len = strlen(name);
+	struct tdirent *d = malloc(sizeof(*d) + len + 1);
+
+	if (!d)
+		return -ENOMEM;
+	memcpy(d->name, name, len + 1);
+	d->node = tnode_get(n);
+	list_add_tail(&d->link, &dir->children);
+	if (!n->whiteout) {
+		n->nlink++;
+		if (S_ISDIR(n->mode))
+			dir->nlink++;
+	}
+	tnode_touch(dir, true, true);
+	return 0;
+}
+
+/* tdir_remove - unlinks entry d from dir and drops its reference. */
+void tdir_remove(struct tnode *dir, struct tdirent *d)
+{
+	struct tnode *n = d->node;
+
+	list_del(&d->link);
+	free(d);
+	if (!n->whiteout) {
+		if (n->nlink)
+			n->nlink--;
+		if (S_ISDIR(n->mode)) {
+			n->nlink = 0;
+			dir->nlink--;
+		}
+		tnode_touch(n, false, true);
+	}
+	tnode_touch(dir, true, true);
+	tnode_put(n);
+}
+
+bool tdir_empty(struct tnode *dir)
+{
+	struct list_head *p, *q;
+
+	list_for_each_safe(p, q, &dir->children) {
+		struct tdirent *d = list_entry(p, struct tdirent, link);
+
+		if (!d->node->whiteout)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * tmpfs_resolve - the node at rel under root, not referenced.  A whiteout
+ * counts as absent.  -ENOENT, -ENOTDIR (a non-directory in the middle).
+ */
+int tmpfs_resolve(struct tnode *root, const char *rel, struct tnode **out)
+{
+	struct tnode *n = root;
+	char name[256];
+
+	while (*rel) {
+		size_t len = strcspn(rel, "/");
+		struct tdirent *d;
+
+		if (!S_ISDIR(n->mode))
+			return -ENOTDIR;
+		if (len > 255)
+			return -ENAMETOOLONG;
+		memcpy(name, rel, len);
+		name[len] = 0;
+		d = tdir_find(n, name);
+		if (!d || d->node->whiteout)
+			return -ENOENT;
+		n = d->node;
+		rel += len;
+		while (*rel == '/')
+			rel++;
+	}
+	*out = n;
+	return 0;
+}
+
+/*
+ * tmpfs_resolve_parent - the directory that holds rel's last component;
+ * *name points at that component inside rel.  -EBUSY for the root itself,
+ * -ENOENT, -ENOTDIR.
+ */
+int tmpfs_resolve_parent(struct tnode *root, const char *rel, struct tnode **dir,
+			 const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	char *parent;
+	int err;
+
+	if (!*rel)
+		return -EBUSY;
+	if (!slash) {
+		*dir = root;
+		*name = rel;
+		return S_ISDIR(root->mode) ? 0 : -ENOTDIR;
+	}
+	parent = strndup(rel, slash - rel);
+	if (!parent)
+		return -ENOMEM;
+	err = tmpfs_resolve(root, parent, dir);
+	free(parent);
+	if (err)
+		return err;
+	if (!S_ISDIR((*dir)->mode))
+		return -ENOTDIR;
+	*name = slash + 1;
+	return 0;
+}
+
+/* ---- open files ---- */
+
+static struct tnode *F(struct file *f)
+{
+	return f->priv;
+}
+
+static ssize_t treg_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	ssize_t r;
+
+	(void)t;
+	r = pread(F(f)->memfd, buf, n, *pos);
+	if (r < 0)
+		return -errno;
+	*pos += r;
+	return r;
+}
+
+static ssize_t treg_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
+{
+	ssize_t r;
+
+	(void)t;
+	r = pwrite(F(f)->memfd, buf, n, *pos);
+	if (r < 0)
+		return errno == EFBIG ? -EFBIG : -errno;
+	*pos += r;
+	tnode_touch(F(f), true, true);
+	return r;
+}
+
+static int tfile_fstat(struct file *f, struct kstat *st)
+{
+	tnode_stat(F(f), st, f->mnt ? f->mnt->dev : 0);
+	return 0;
+}
+
+static short treg_poll(struct file *f, struct poll_table *pt)
+{
+	(void)f;
+	(void)pt;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static int treg_truncate(struct file *f, uint64_t len)
+{
+	return tnode_truncate(F(f), len);
+}
+
+static int tfile_fsync(struct file *f)
+{
+	(void)f;
+	return 0;
+}
+
+static int tfile_setattr(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
+			 const struct linux_timespec *ts)
+{
+	return tnode_setattr(F(f), what, mode, uid, gid, ts);
+}
+
+static int treg_host_fd(struct file *f)
+{
+	return F(f)->memfd;
+}
+
+static void tfile_release(struct file *f)
+{
+	tnode_put(F(f));
+}
+
+static const struct file_ops tmpfs_reg_ops = {
+	.read = treg_read,
+	.write = treg_write,
+	.fstat = tfile_fstat,
+	.poll = treg_poll,
+	.truncate = treg_truncate,
+	.fsync = tfile_fsync,
+	.setattr = tfile_setattr,
+	.host_fd = treg_host_fd,
+	.release = tfile_release,
+	.seekable = true,
+};
+
+static ssize_t tdir_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	(void)t, (void)f, (void)buf, (void)n, (void)pos;
+	return -EISDIR;
+}
+
+static ssize_t tdir_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
+{
+	(void)t, (void)f, (void)buf, (void)n, (void)pos;
+	return -EISDIR;
+}
+
+static int tdir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
+{
+	struct list_head *p, *q;
+	size_t cap = 0;
+
+	*ents = NULL;
+	*n = 0;
+	list_for_each_safe(p, q, &F(f)->children) {
+		struct tdirent *d = list_entry(p, struct tdirent, link);
+
+		if (d->node->whiteout)
+			continue;
+		if (dents_add(ents, n, &cap, d->node->ino, mode_to_dtype(d->node->mode), d->name)) {
+			free(*ents);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int tdir_host_fd(struct file *f)
+{
+	(void)f;
+	return -ENODEV;
+}
+
+const struct file_ops tmpfs_dir_ops = {
+	.read = tdir_read,
+	.write = tdir_write,
+	.fstat = tfile_fstat,
+	.readdir = tdir_readdir,
+	.fsync = tfile_fsync,
+	.setattr = tfile_setattr,
+	.host_fd = tdir_host_fd,
+	.release = tfile_release,
+	.seekable = true,
+};
+
+/* ---- unnamed files: memfd_create, O_TMPFILE, linkat(AT_EMPTY_PATH) ---- */
+
+/*
+ * tmpfs_anon_file - memfd_create's file: a regular node of permissions
+ * perm owned by current, in no directory (nlink 0), opened O_RDWR with
+ * f->path = path and no mount.  sealing: its memfd accepts seals (else
+ * it carries F_SEAL_SEAL); seals are added at once.  0 or -ENOMEM.
+ */
+int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, struct file **out)
+{
+	struct tnode *n = tnode_new(S_IFREG | (perm & 07777));
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	if (sealing) {
+		int fd = memfd_create("umk-memfd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+		if (fd < 0) {
+			tnode_put(n);
+			return -ENOMEM;
+		}
+		close(n->memfd);
+		n->memfd = fd;
+		if (seals)
+			fcntl(fd, F_ADD_SEALS, seals);
+	}
+	err = tnode_open(NULL, n, O_RDWR, path, out);
+	tnode_put(n);
+	if (!err)
+		(*out)->flags = O_RDWR | O_LARGEFILE;
+	return err;
+}
+
+int tmpfs_file_memfd(struct file *f)
+{
+	return f->ops == &tmpfs_reg_ops ? F(f)->memfd : -EINVAL;
+}
+
+void tmpfs_file_touch(struct file *f)
+{
+	if (f->ops == &tmpfs_reg_ops)
+		tnode_touch(F(f), true, true);
+}
+
+/*
+ * tnode_tmpfile - O_TMPFILE's file: a regular node of permissions mode,
+ * in no directory, opened with flags; it may be linked later unless
+ * flags has O_EXCL.  dir (or NULL) gives its group if setgid.
+ */
+int tnode_tmpfile(struct mount *m, struct tnode *dir, int flags, uint32_t mode, struct file **out)
+{
+	struct tnode *n = tnode_new(S_IFREG | (mode & 07777));
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	if (dir && (dir->mode & S_ISGID))
+		n->gid = dir->gid;
+	n->linkable = !(flags & O_EXCL);
+	err = tnode_open(m, n, flags & ~(O_CREAT | O_EXCL | O_TRUNC), "", out);
+	tnode_put(n);
+	return err;
+}
+
+/*
+ * tnode_linkfile - linkat(fd, "", dir, name, AT_EMPTY_PATH): names f's
+ * node in dir (Linux's vfs_link: a node with no name links only if it
+ * was made by O_TMPFILE without O_EXCL, and then stops being linkable).
+ */
+int tnode_linkfile(struct tnode *dir, const char *name, struct file *f)
+{
+	struct tnode *n;
+	struct tdirent *d;
+	int err;
+
+	if (f->ops != &tmpfs_reg_ops)
+		return -EOPNOTSUPP;
+	n = F(f);
+	if (!n->nlink && !n->linkable)
+		return -ENOENT;
+	d = tdir_find(dir, name);
+	if (d && !d->node->whiteout)
+		return -EEXIST;
+	if (d)
+		tdir_remove(dir, d);
+	err = tdir_add(dir, name, n);
+	if (err)
+		return err;
+	n->linkable = false;
+	tnode_touch(n, false, true);
+	return 0;
+}
+
+/*
+ * tnode_open - an open file on node n.  Regular files honour O_TRUNC;
+ * directories get tmpfs_dir_ops; fifos go to pipe.c; symlinks -ELOOP;
+ * device and socket nodes -ENXIO (no driver: never a host device).
+ */
+int tnode_open(struct mount *m, struct tnode *n, int flags, const char *rel, struct file **out)
+{
+	struct file *f;
+	char *path;
+	int err;
+
+	switch (n->mode & S_IFMT) {
+	case S_IFREG:
+		if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
+			err = tnode_truncate(n, 0);
+			if (err)
+				return err;
+		}
+		f = file_alloc(&tmpfs_reg_ops, flags, rel);
+		break;
+	case S_IFDIR:
+		f = file_alloc(&tmpfs_dir_ops, flags, rel);
+		break;
+	case S_IFIFO:
+		path = path_join(m ? m->path : "/", rel);
+		if (!path)
+			return -ENOMEM;
+		err = fifo_open(current, &n->fifo, flags, path, out);
+		free(path);
+		return err;
+	case S_IFLNK:
+		return -ELOOP;
+	default:
+		return -ENXIO;
+	}
+	if (!f)
+		return -ENOMEM;
+	f->priv = tnode_get(n);
+	f->mnt = m;
+	*out = f;
+	return 0;
+}
+
+/* ---- xattrs on nodes ---- */
+
+static bool xattr_ns_ok(const char *name)
+{
+	return !strncmp(name, "user.", 5) || !strncmp(name, "trusted.", 8) ||
+	       !strncmp(name, "security.", 9);
+}
+
+static ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size_t len)
+{
+	struct txattr *x;
+
+	if (!xattr_ns_ok(name))
+		return -EOPNOTSUPP;
+	for (x = n->xattrs; x; x = x->next) {
+		if (strcmp(x->name, name))
+			continue;
+		if (!len)
+			return x->len;
+		if (len < x->len)
+			return -ERANGE;
+		memcpy(buf, x->value, x->len);
+		return x->len;
+	}
+	return -ENODATA;
+}
+
+static int tnode_setxattr(struct tnode *n, const char *name, const void *v, size_t len, int flags)
+{
+	struct txattr *x;
+	void *nv;
+
+	if (!xattr_ns_ok(name))
+		return -EOPNOTSUPP;
+	if (!strncmp(name, "user.", 5) && !S_ISREG(n->mode) && !S_ISDIR(n->mode))
+		return -EPERM;
+	for (x = n->xattrs; x; x = x->next)
+		if (!strcmp(x->name, name))
+			break;
+	if (x && (flags & XATTR_CREATE))
+		return -EEXIST;
+	if (!x && (flags & XATTR_REPLACE))
+		return -ENODATA;
+	nv = malloc(len ? len : 1);
+	if (!nv)
+		return -ENOMEM;
+	memcpy(nv, v, len);
+	if (!x) {
+		x = calloc(1, sizeof(*x));
+		if (!x || !(x->name = strdup(name))) {
+			free(x);
+			free(nv);
+			return -ENOMEM;
+		}
+		x->next = n->xattrs;
+		n->xattrs = x;
+	}
+	free(x->value);
+	x->value = nv;
+	x->len = len;
+	tnode_touch(n, false, true);
+	return 0;
+}
+
+static ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
+{
+	struct txattr *x;
+	size_t need = 0;
+
+	for (x = n->xattrs; x; x = x->next)
+		need += strlen(x->name) + 1;
+	if (!len)
+		return need;
+	if (len < need)
+		return -ERANGE;
+	for (x = n->xattrs; x; x = x->next) {
+		size_t l = strlen(x->name) + 1;
+
+		memcpy(buf, x->name, l);
+		buf += l;
+	}
+	return need;
+}
+
+static int tnode_removexattr(struct tnode *n, const char *name)
+{
+	struct txattr **pp, *x;
+
+	for (pp = &n->xattrs; (x = *pp); pp = &x->next) {
+		if (strcmp(x->name, name))
+			continue;
+		*pp = x->next;
+		free(x->name);
+		free(x->value);
+		free(x);
+		tnode_touch(n, false, true);
+		return 0;
+	}
+	return xattr_ns_ok(name) ? -ENODATA : -EOPNOTSUPP;
+}
+
+/* ---- tmpfs as a mounted filesystem: priv is a struct tmpfs ---- */
+
+static struct tnode *ROOT(struct mount *m)
+{
+	return ((struct tmpfs *)m->priv)->root;
+}
+
+/*
+ * tmpfs_new - a tmpfs instance whose root directory has permissions
+ * rootmode (e.g. 01777 for /tmp); pass it as vfs_mount's priv with
+ * tmpfs_ops.  NULL on ENOMEM.
+ */
+void *tmpfs_new(uint32_t rootmode)
+{
+	struct tmpfs *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	fs->root = tnode_new(S_IFDIR | (rootmode & 07777));
+	if (!fs->root) {
+		free(fs);
+		return NULL;
+	}
+	fs->root->nlink = 2;
+	fs->root->uid = fs->root->gid = 0;
+	return fs;
+}
+
+static int tmpfs_lookup(struct mount *m, const char *rel, struct kstat *st)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	if (!err)
+		tnode_stat(n, st, m->dev);
+	return err;
+}
+
+static int tmpfs_readlink(struct mount *m, const char *rel, char *buf, size_t len)
+{
+	struct tnode *n;
+	size_t l;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	if (err)
+		return err;
+	if (!S_ISLNK(n->mode))
+		return -EINVAL;
+	l = strlen(n->target);
+	if (l > len)
+		l = len;
+	memcpy(buf, n->target, l);
+	n->atime = ts_now();
+	return l;
+}
+
+/* Creates a node of mode at rel (parent must exist); -EEXIST if taken. */
+static int tmpfs_create(struct mount *m, const char *rel, uint32_t mode, struct tnode **out)
+{
+	struct tnode *dir, *n;
+	struct tdirent *d;
+	const char *name;
+	int err = tmpfs_resolve_parent(ROOT(m), rel, &dir, &name);
+
+	if (err)
+		return err == -EBUSY ? -EEXIST : err;
+	d = tdir_find(dir, name);
+	if (d && !d->node->whiteout)
+		return -EEXIST;
+	if (d)
+		tdir_remove(dir, d);
+	n = tnode_new(mode);
+	if (!n)
+		return -ENOMEM;
+	if (dir->mode & S_ISGID) {     /* BSD group semantics of setgid dirs */
+		n->gid = dir->gid;
+		if (S_ISDIR(mode))
+			n->mode |= S_ISGID;
+	}
+	err = tdir_add(dir, name, n);
+	if (err) {
+		tnode_put(n);
+		return err;
+	}
+	*out = n;
+	tnode_put(n);   /* the directory entry keeps it */
+	return 0;
+}
+
+static int tmpfs_open(struct mount *m, const char *rel, int flags, uint32_t mode,
+		      struct file **out)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	if (err == -ENOENT && (flags & O_CREAT))
+		err = tmpfs_create(m, rel, S_IFREG | (mode & 07777), &n);
+	if (err)
+		return err;
+	return tnode_open(m, n, flags, rel, out);
+}
+
+static int tmpfs_mkdir(struct mount *m, const char *rel, uint32_t mode)
+{
+	struct tnode *n;
+
+	return tmpfs_create(m, rel, S_IFDIR | (mode & 07777), &n);
+}
+
+static int tmpfs_mknod(struct mount *m, const char *rel, uint32_t mode, uint64_t dev)
+{
+	struct tnode *n;
+	int err;
+
+	switch (mode & S_IFMT) {
+	case 0:
+		mode |= S_IFREG;
+		break;
+	case S_IFREG: case S_IFIFO: case S_IFCHR: case S_IFBLK: case S_IFSOCK:
+		break;
+	default:
+		return -EINVAL;
+	}
+	err = tmpfs_create(m, rel, mode, &n);
+	if (!err && (S_ISCHR(mode) || S_ISBLK(mode)))
+		n->rdev = dev;
+	return err;
+}
+
+static int tmpfs_entry(struct mount *m, const char *rel, struct tnode **dir, struct tdirent **d)
+{
+	const char *name;
+	int err = tmpfs_resolve_parent(ROOT(m), rel, dir, &name);
+
+	if (err)
+		return err;
+	*d = tdir_find(*dir, name);
+	if (!*d || (*d)->node->whiteout)
+		return -ENOENT;
+	return 0;
+}
+
+static int tmpfs_rmdir(struct mount *m, const char *rel)
+{
+	struct tnode *dir;
+	struct tdirent *d;
+	int err = tmpfs_entry(m, rel, &dir, &d);
+
+	if (err)
+		return err;
+	if (!S_ISDIR(d->node->mode))
+		return -ENOTDIR;
+	if (!tdir_empty(d->node))
+		return -ENOTEMPTY;
+	tdir_remove(dir, d);
+	return 0;
+}
+
+static int tmpfs_unlink(struct mount *m, const char *rel)
+{
+	struct tnode *dir;
+	struct tdirent *d;
+	int err = tmpfs_entry(m, rel, &dir, &d);
+
+	if (err)
+		return err;
+	if (S_ISDIR(d->node->mode))
+		return -EISDIR;
+	tdir_remove(dir, d);
+	return 0;
+}
+
+static int tmpfs_symlink(struct mount *m, const char *target, const char *rel)
+{
+	struct tnode *n;
+	char *t = strdup(target);
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = tmpfs_create(m, rel, S_IFLNK | 0777, &n);
+	if (err) {
+		free(t);
+		return err;
+	}
+	n->target = t;
+	return 0;
+}
+
+static int tmpfs_link(struct mount *m, const char *old, const char *new_)
+{
+	struct tnode *n, *dir;
+	struct tdirent *d;
+	const char *name;
+	int err = tmpfs_resolve(ROOT(m), old, &n);
+
+	if (err)
+		return err;
+	if (S_ISDIR(n->mode))
+		return -EPERM;
+	err = tmpfs_resolve_parent(ROOT(m), new_, &dir, &name);
+	if (err)
+		return err == -EBUSY ? -EEXIST : err;
+	d = tdir_find(dir, name);
+	if (d && !d->node->whiteout)
+		return -EEXIST;
+	if (d)
+		tdir_remove(dir, d);
+	err = tdir_add(dir, name, n);
+	if (!err)
+		tnode_touch(n, false, true);
+	return err;
+}
+
+/*
+ * RENAME_EXCHANGE: entries od (in odir) and nd (in ndir) swap their nodes.
+ * -ENOENT if nd is missing; directories moving between parents move
+ * their ".." link counts with them.
+ */
+static int tmpfs_exchange(struct tnode *odir, struct tdirent *od, struct tnode *ndir,
+			  struct tdirent *nd)
+{
+	struct tnode *a = od->node, *b;
+
+	if (!nd || nd->node->whiteout)
+		return -ENOENT;
+	b = nd->node;
+	if (a == b)
+		return 0;
+	od->node = b;
+	nd->node = a;
+	if (odir != ndir) {
+		if (S_ISDIR(a->mode)) {
+			odir->nlink--;
+			ndir->nlink++;
+		}
+		if (S_ISDIR(b->mode)) {
+			ndir->nlink--;
+			odir->nlink++;
+		}
+	}
+	tnode_touch(a, false, true);
+	tnode_touch(b, false, true);
+	tnode_touch(odir, true, true);
+	tnode_touch(ndir, true, true);
+	return 0;
+}
+
+/*
+ * Moves entry old to new_ in one tree, with rename(2)'s checks:
+ * -EEXIST (RENAME_NOREPLACE), -ENOTDIR, -EISDIR, -ENOTEMPTY, -EINVAL (a
+ * directory into itself, RENAME_EXCHANGE/WHITEOUT unsupported), -EBUSY.
+ */
+int tmpfs_rename_in(struct tnode *root, const char *old, const char *new_, unsigned flags)
+{
+	struct tnode *odir, *ndir, *n;
+	struct tdirent *od, *nd;
+	const char *oname, *nname;
+	size_t ol = strlen(old);
+	uint64_t nl;
+	int err;
+
+	if (flags & ~(TMPFS_RENAME_NOREPLACE | TMPFS_RENAME_EXCHANGE))
+		return -EINVAL;
+	err = tmpfs_resolve_parent(root, old, &odir, &oname);
+	if (err)
+		return err;
+	od = tdir_find(odir, oname);
+	if (!od || od->node->whiteout)
+		return -ENOENT;
+	err = tmpfs_resolve_parent(root, new_, &ndir, &nname);
+	if (err)
+		return err;
+	n = od->node;
+	if (!strncmp(new_, old, ol) && new_[ol] == '/')
+		return -EINVAL;
+	nd = tdir_find(ndir, nname);
+	if (flags & TMPFS_RENAME_EXCHANGE)
+		return tmpfs_exchange(odir, od, ndir, nd);
+	if (nd && nd->node->whiteout) {
+		tdir_remove(ndir, nd);
+		nd = NULL;
+	}
+	if (nd) {
+		if (flags & TMPFS_RENAME_NOREPLACE)
+			return -EEXIST;
+		if (nd->node == n)
+			return 0;
+		if (S_ISDIR(n->mode) && !S_ISDIR(nd->node->mode))
+			return -ENOTDIR;
+		if (!S_ISDIR(n->mode) && S_ISDIR(nd->node->mode))
+			return -EISDIR;
+		if (S_ISDIR(nd->node->mode) && !tdir_empty(nd->node))
+			return -ENOTEMPTY;
+	}
+	tnode_get(n);
+	nl = n->nlink;
+	if (nd)
+		tdir_remove(ndir, nd);
+	err = tdir_add(ndir, nname, n);
+	if (err) {
+		tnode_put(n);
+		return err;
+	}
+	/* the entry moved: the old one may have moved if ndir == odir */
+	od = tdir_find(odir, oname);
+	while (od && od->node != n)
+		od = NULL;
+	if (od)
+		tdir_remove(odir, od);
+	n->nlink = nl;
+	tnode_touch(n, false, true);
+	tnode_put(n);
+	return 0;
+}
+
+static int tmpfs_rename(struct mount *m, const char *old, const char *new_, unsigned flags)
+{
+	return tmpfs_rename_in(ROOT(m), old, new_, flags);
+}
+
+static int tmpfs_tmpfile(struct mount *m, const char *dir, int flags, uint32_t mode,
+			 struct file **out)
+{
+	struct tnode *d;
+	int err = tmpfs_resolve(ROOT(m), dir, &d);
+
+	if (err)
+		return err;
+	if (!S_ISDIR(d->mode))
+		return -ENOTDIR;
+	return tnode_tmpfile(m, d, flags, mode, out);
+}
+
+static int tmpfs_linkfile(struct mount *m, struct file *f, const char *new_)
+{
+	struct tnode *dir;
+	const char *name;
+	int err = tmpfs_resolve_parent(ROOT(m), new_, &dir, &name);
+
+	if (err)
+		return err == -EBUSY ? -EEXIST : err;
+	return tnode_linkfile(dir, name, f);
+}
+
+static int tmpfs_setattr(struct mount *m, const char *rel, int what, uint32_t mode, uint32_t uid,
+			 uint32_t gid, const struct linux_timespec *ts)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	return err ? err : tnode_setattr(n, what, mode, uid, gid, ts);
+}
+
+static int tmpfs_truncate(struct mount *m, const char *rel, uint64_t len)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	return err ? err : tnode_truncate(n, len);
+}
+
+static int tmpfs_statfs(struct mount *m, struct linux_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->f_type = TMPFS_MAGIC;
+	st->f_bsize = st->f_frsize = 4096;
+	st->f_blocks = st->f_bfree = st->f_bavail = 1 << 20;
+	st->f_files = st->f_ffree = 1 << 20;
+	st->f_fsid[0] = (int32_t)m->dev;
+	st->f_namelen = 255;
+	return 0;
+}
+
+static ssize_t tmpfs_getxattr(struct mount *m, const char *rel, const char *name, void *buf, size_t n)
+{
+	struct tnode *t;
+	int err = tmpfs_resolve(ROOT(m), rel, &t);
+
+	return err ? err : tnode_getxattr(t, name, buf, n);
+}
+
+static int tmpfs_setxattr(struct mount *m, const char *rel, const char *name, const void *v,
+			  size_t n, int flags)
+{
+	struct tnode *t;
+	int err = tmpfs_resolve(ROOT(m), rel, &t);
+
+	return err ? err : tnode_setxattr(t, name, v, n, flags);
+}
+
+static ssize_t tmpfs_listxattr(struct mount *m, const char *rel, char *buf, size_t n)
+{
+	struct tnode *t;
+	int err = tmpfs_resolve(ROOT(m), rel, &t);
+
+	return err ? err : tnode_listxattr(t, buf, n);
+}
+
+static int tmpfs_removexattr(struct mount *m, const char *rel, const char *name)
+{
+	struct tnode *t;
+	int err = tmpfs_resolve(ROOT(m), rel, &t);
+
+	return err ? err : tnode_removexattr(t, name);
+}
+
+const struct fs_ops tmpfs_ops = {
+	.name = "tmpfs",
+	.lookup = tmpfs_lookup,
+	.readlink = tmpfs_readlink,
+	.open = tmpfs_open,
+	.mkdir = tmpfs_mkdir,
+	.mknod = tmpfs_mknod,
+	.rmdir = tmpfs_rmdir,
+	.unlink = tmpfs_unlink,
+	.symlink = tmpfs_symlink,
+	.link = tmpfs_link,
+	.rename = tmpfs_rename,
+	.setattr = tmpfs_setattr,
+	.truncate = tmpfs_truncate,
+	.statfs = tmpfs_statfs,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
+	.removexattr = tmpfs_removexattr,
+	.tmpfile = tmpfs_tmpfile,
+	.linkfile = tmpfs_linkfile,
+};
+
+/* Node-level xattrs for the overlay. */
+ssize_t tnode_xattr_get(struct tnode *n, const char *name, void *buf, size_t len)
+{
+	return tnode_getxattr(n, name, buf, len);
+}
+
+int tnode_xattr_set(struct tnode *n, const char *name, const void *v, size_t len, int flags)
+{
+	return tnode_setxattr(n, name, v, len, flags);
+}
+
+ssize_t tnode_xattr_list(struct tnode *n, char *buf, size_t len)
+{
+	return tnode_listxattr(n, buf, len);
+}
+
+int tnode_xattr_remove(struct tnode *n, const char *name)
+{
+	return tnode_removexattr(n, name);
+}

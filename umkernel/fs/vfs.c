@@ -1,0 +1,677 @@
+/*
+ * vfs.c - the mount table, path walking and opening.
+ *
+ * In a nutshell: names are guest path strings.  The mount table maps the
+ * longest prefix (on a component boundary) of an absolute path to a
+ * filesystem, which then sees only the path inside itself ("rel").
+ * vfs_walk turns any guest path into an absolute, normalised path free of
+ * "." and ".." and of symlinks (the last component's excepted when not
+ * followed), one component at a time: every component is looked up,
+ * without following, through the mount that owns it, and symlinks are
+ * expanded here, never by a host.  ".." never climbs above the task's
+ * root.  That walk is what confines a guest to its filesystems.
+ *
+ * Locking: everything here runs under klock, which guards the mount list.
+ */
+#include "../kernel.h"
+#include "tmpfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct list_head mounts = LIST_HEAD_INIT(mounts);
+static int mount_ids;
+
+/*
+ * vfs_mount - mounts a filesystem (ops, priv) at absolute guest path.
+ * A later mount at the same path hides the earlier one.  Returns 0,
+ * -EINVAL for a relative path, -ENOMEM.
+ */
+int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char *fstype,
+	      const char *source)
+{
+	struct mount *m;
+	size_t len;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->path = strdup(path);
+	if (!m->path) {
+		free(m);
+		return -ENOMEM;
+	}
+	len = strlen(m->path);
+	while (len > 1 && m->path[len - 1] == '/')
+		m->path[--len] = 0;
+	m->ops = ops;
+	m->priv = priv;
+	m->fstype = fstype ? fstype : ops->name;
+	m->source = source ? source : "none";
+	m->id = ++mount_ids;
+	m->dev = 0x100000 + m->id;      /* anonymous device, major 0 style */
+	list_add_tail(&m->link, &mounts);
+	return 0;
+}
+
+/* vfs_umount - removes the newest mount at path: 0 or -EINVAL (not one). */
+int vfs_umount(const char *path)
+{
+	struct list_head *p, *n;
+	struct mount *found = NULL;
+
+	list_for_each_safe(p, n, &mounts) {
+		struct mount *m = list_entry(p, struct mount, link);
+
+		if (!strcmp(m->path, path))
+			found = m;
+	}
+	if (!found)
+		return -EINVAL;
+	list_del(&found->link);
+	free(found->path);
+	free(found);
+	return 0;
+}
+
+/*
+ * vfs_find_mount - the mount owning absolute path abs (the longest mount
+ * path that is a prefix ending at a component boundary; the newest wins a
+ * tie).  *rel (if rel) points into abs at the path inside the mount, ""
+ * for its root.  NULL if nothing is mounted at "/".
+ */
+struct mount *vfs_find_mount(const char *abs, const char **rel)
+{
+	struct list_head *p, *n;
+	struct mount *best = NULL;
+	size_t bestlen = 0;
+
+	list_for_each_safe(p, n, &mounts) {
+		struct mount *m = list_entry(p, struct mount, link);
+		size_t len = strlen(m->path);
+
+		if (len == 1)
+			len = 0;        /* "/" */
+		if (strncmp(abs, m->path, len) || (abs[len] != '/' && abs[len] != 0))
+			continue;
+		if (!best || len >= bestlen) {
+			best = m;
+			bestlen = len;
+		}
+	}
+	if (best && rel) {
+		const char *r = abs + bestlen;
+
+		while (*r == '/')
+			r++;
+		*rel = r;
+	}
+	return best;
+}
+
+static int lookup_abs(const char *abs, struct mount **mp, const char **rel, struct kstat *st)
+{
+	struct mount *m = vfs_find_mount(abs, rel);
+
+	if (!m)
+		return -ENOENT;
+	*mp = m;
+	return m->ops->lookup(m, *rel, st);
+}
+
+/*
+ * vfs_permission - Linux's generic_permission for the task's fsuid: root
+ * may read and write anything and execute what has an x bit (directories:
+ * search always).  Returns 0 or -EACCES.
+ */
+int vfs_permission(struct task *t, const struct kstat *st, int mask)
+{
+	uint32_t fsuid = t ? t->cred.fsuid : 0, bits;
+	uint32_t i;
+
+	mask &= 7;
+	if (fsuid == 0) {
+		if ((mask & X_OK) && !S_ISDIR(st->mode) && !(st->mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	if (st->uid == fsuid) {
+		bits = (st->mode >> 6) & 7;
+	} else {
+		bool ingroup = st->gid == t->cred.fsgid;
+
+		for (i = 0; i < t->cred.ngroups && i < 32 && !ingroup; i++)
+			ingroup = t->cred.groups[i] == st->gid;
+		bits = ingroup ? (st->mode >> 3) & 7 : st->mode & 7;
+	}
+	return (bits & mask) == (uint32_t)mask ? 0 : -EACCES;
+}
+
+/* Removes the last component of abs (never above root). */
+static void pop_component(char *abs, const char *root)
+{
+	size_t rl = strlen(root);
+	char *s;
+
+	if (!strcmp(abs, root) || !strcmp(abs, "/"))
+		return;
+	if (rl > 1 && strlen(abs) <= rl)
+		return;
+	s = strrchr(abs, '/');
+	if (s == abs)
+		abs[1] = 0;
+	else
+		*s = 0;
+	if (rl > 1 && strlen(abs) < rl)
+		strcpy(abs, root);
+}
+
+/*
+ * vfs_walk - resolves path for task t relative to dirfd (AT_FDCWD: the
+ * cwd).  flags: WALK_FOLLOW follows a final symlink (a trailing slash
+ * always does), WALK_DIRECTORY requires a directory, WALK_EMPTY_OK
+ * accepts "" as dirfd's own file (nd->magic).  On success nd->abs, mnt,
+ * rel and st describe the result; nd->exists is false (and 0 returned)
+ * when only the last component is missing.  Errors as Linux's
+ * path_lookupat: -ENOENT, -ENOTDIR, -ELOOP (over 40 links),
+ * -ENAMETOOLONG, -EACCES (search permission), -EBADF, -EFAULT never.
+ * The caller must nd_release(nd).
+ */
+int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct nameidata *nd)
+{
+	const char *root = t->fs && t->fs->root ? t->fs->root : "/";
+	char *rest = NULL, *tgt = NULL;
+	struct kstat st;
+	struct mount *m;
+	const char *rel;
+	size_t pos = 0, len;
+	int links = 0, err = 0;
+	bool have_st = false;
+
+	memset(nd, 0, sizeof(*nd));
+	if (!*path) {
+		struct file *f;
+
+		if (!(flags & WALK_EMPTY_OK))
+			return -ENOENT;
+		if (dirfd == AT_FDCWD) {
+			path = ".";
+		} else {
+			f = fd_get(t, dirfd);
+			if (!f)
+				return -EBADF;
+			nd->magic = f;
+			nd->exists = true;
+			snprintf(nd->abs, sizeof(nd->abs), "%s", f->path);
+			nd->rel = nd->abs;
+			nd->mnt = f->mnt;
+			if (f->ops->fstat)
+				return f->ops->fstat(f, &nd->st);
+			return 0;
+		}
+	}
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+
+	if (path[0] == '/') {
+		snprintf(nd->abs, sizeof(nd->abs), "%s", root);
+	} else if (dirfd == AT_FDCWD) {
+		snprintf(nd->abs, sizeof(nd->abs), "%s", t->fs && t->fs->cwd ? t->fs->cwd : "/");
+	} else {
+		struct file *f = fd_get(t, dirfd);
+		struct kstat fst;
+
+		if (!f)
+			return -EBADF;
+		err = f->ops->fstat ? f->ops->fstat(f, &fst) : -ENOTDIR;
+		if (!err && (!S_ISDIR(fst.mode) || f->path[0] != '/'))
+			err = -ENOTDIR;
+		if (!err)
+			snprintf(nd->abs, sizeof(nd->abs), "%s", f->path);
+		file_put(f);
+		if (err)
+			return err;
+	}
+	err = lookup_abs(nd->abs, &m, &rel, &st);
+	if (err)
+		goto out;
+	if (!S_ISDIR(st.mode)) {
+		err = -ENOTDIR;
+		goto out;
+	}
+	have_st = true;
+
+	rest = strdup(path);
+	if (!rest) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		const char *comp;
+		size_t clen, next;
+		bool last, trailing;
+
+		while (rest[pos] == '/')
+			pos++;
+		if (!rest[pos])
+			break;
+		comp = rest + pos;
+		clen = strcspn(comp, "/");
+		next = pos + clen;
+		while (rest[next] == '/')
+			next++;
+		last = !rest[next];
+		trailing = last && next > pos + clen;
+		pos = next;
+		if (clen > 255) {
+			err = -ENAMETOOLONG;
+			goto out;
+		}
+		/* the directory we are in must be searchable */
+		if (have_st && (err = vfs_permission(t, &st, X_OK)))
+			goto out;
+		if (clen == 1 && comp[0] == '.') {
+			if (last && !have_st)
+				break;
+			continue;
+		}
+		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+			pop_component(nd->abs, root);
+			err = lookup_abs(nd->abs, &m, &rel, &st);
+			if (err)
+				goto out;
+			have_st = true;
+			continue;
+		}
+		len = strlen(nd->abs);
+		if (len + 1 + clen >= sizeof(nd->abs)) {
+			err = -ENAMETOOLONG;
+			goto out;
+		}
+		if (len > 1)
+			nd->abs[len++] = '/';
+		memcpy(nd->abs + len, comp, clen);
+		nd->abs[len + clen] = 0;
+
+		err = lookup_abs(nd->abs, &m, &rel, &st);
+		if (err == -ENOENT && last) {
+			nd->exists = false;
+			nd->mnt = m;
+			nd->rel = rel;
+			err = 0;
+			goto out;
+		}
+		if (err)
+			goto out;
+		if (S_ISLNK(st.mode) && (!last || trailing || (flags & WALK_FOLLOW))) {
+			struct file *mf = m->ops->magic ? m->ops->magic(m, rel) : NULL;
+			char *nrest;
+			ssize_t n;
+
+			if (++links > 40) {
+				file_put(mf);
+				err = -ELOOP;
+				goto out;
+			}
+			free(tgt);
+			tgt = malloc(PATH_MAX);
+			if (!tgt) {
+				file_put(mf);
+				err = -ENOMEM;
+				goto out;
+			}
+			if (mf) {
+				if (last) {
+					/* /proc/PID/fd/N: the open file itself */
+					nd->magic = mf;
+					nd->exists = true;
+					nd->mnt = mf->mnt;
+					snprintf(nd->abs, sizeof(nd->abs), "%s", mf->path);
+					nd->rel = nd->abs;
+					err = mf->ops->fstat ? mf->ops->fstat(mf, &nd->st) : 0;
+					goto out_magic;
+				}
+				snprintf(tgt, PATH_MAX, "%s", mf->path);
+				file_put(mf);
+				if (tgt[0] != '/') {
+					err = -ENOTDIR;
+					goto out;
+				}
+				n = strlen(tgt);
+			} else {
+				n = m->ops->readlink ? m->ops->readlink(m, rel, tgt, PATH_MAX - 1) : -EINVAL;
+				if (n < 0) {
+					err = n;
+					goto out;
+				}
+				tgt[n] = 0;
+			}
+			if (n == 0) {
+				err = -ENOENT;
+				goto out;
+			}
+			if (asprintf(&nrest, "%s%s%s", tgt, rest[pos] || trailing ? "/" : "",
+				     rest + pos) < 0) {
+				err = -ENOMEM;
+				goto out;
+			}
+			if (strlen(nrest) >= PATH_MAX) {
+				free(nrest);
+				err = -ENAMETOOLONG;
+				goto out;
+			}
+			free(rest);
+			rest = nrest;
+			pos = 0;
+			pop_component(nd->abs, root);
+			if (tgt[0] == '/')
+				snprintf(nd->abs, sizeof(nd->abs), "%s", root);
+			err = lookup_abs(nd->abs, &m, &rel, &st);
+			if (err)
+				goto out;
+			continue;
+		}
+		if ((!last || trailing) && !S_ISDIR(st.mode)) {
+			err = -ENOTDIR;
+			goto out;
+		}
+	}
+	nd->exists = true;
+	nd->mnt = vfs_find_mount(nd->abs, &nd->rel);
+	nd->st = st;
+	if ((flags & WALK_DIRECTORY) && !S_ISDIR(st.mode))
+		err = -ENOTDIR;
+out:
+	if (!err && !nd->exists)
+		nd->mnt = vfs_find_mount(nd->abs, &nd->rel);
+out_magic:
+	free(rest);
+	free(tgt);
+	if (err)
+		nd_release(nd);
+	return err;
+}
+
+/* nd_release - drops what a walk holds (a magic link's file). */
+void nd_release(struct nameidata *nd)
+{
+	file_put(nd->magic);
+	nd->magic = NULL;
+}
+
+/* ---- O_PATH files: only fstat, fchdir, dup, close work on them ---- */
+
+struct opath_priv {
+	struct kstat st;
+};
+
+static int opath_fstat(struct file *f, struct kstat *st)
+{
+	struct mount *m;
+	const char *rel;
+
+	/* follow renames of nothing: re-lookup by name, else the snapshot */
+	if (f->path[0] == '/' && lookup_abs(f->path, &m, &rel, st) == 0)
+		return 0;
+	*st = ((struct opath_priv *)f->priv)->st;
+	return 0;
+}
+
+static void opath_release(struct file *f)
+{
+	free(f->priv);
+}
+
+static const struct file_ops opath_file_ops = {
+	.fstat = opath_fstat,
+	.release = opath_release,
+};
+
+/* Linux's f_flags: what F_GETFL reports (O_LARGEFILE is forced on x86-64). */
+#define KEPT_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECT | \
+		    O_NOATIME | O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ASYNC)
+
+/*
+ * vfs_open - open(2)'s work: walks path from dirfd, creates with
+ * mode & ~umask if O_CREAT and absent, applies O_EXCL, O_DIRECTORY,
+ * O_NOFOLLOW, O_TRUNC, O_PATH and access checks.  *out gets a new file
+ * (f->path the absolute guest path).  Errors as Linux's do_filp_open:
+ * -ENOENT, -EEXIST, -ENOTDIR, -EISDIR, -ELOOP, -EACCES, -EINVAL, fs errors.
+ */
+int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+	     struct file **out)
+{
+	struct nameidata nd;
+	struct file *f = NULL;
+	int acc = flags & O_ACCMODE, wflags = 0, err;
+	bool creat = flags & O_CREAT;
+
+	if (flags & O_PATH) {
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+		creat = false;
+		acc = O_RDONLY;
+	}
+	if ((flags & __O_TMPFILE) == __O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (creat && (flags & O_DIRECTORY))
+		return -EINVAL;
+	if (!(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL)))
+		wflags |= WALK_FOLLOW;
+	if (flags & O_DIRECTORY)
+		wflags |= WALK_FOLLOW;
+	err = vfs_walk(t, dirfd, path, wflags, &nd);
+	if (err)
+		return err;
+	if (nd.magic) {
+		if (creat && (flags & O_EXCL)) {
+			err = -EEXIST;
+			goto out;
+		}
+		if ((flags & O_DIRECTORY) && !S_ISDIR(nd.st.mode)) {
+			err = -ENOTDIR;
+			goto out;
+		}
+		f = file_get(nd.magic);
+		goto done;
+	}
+	if (!nd.exists) {
+		struct kstat pst;
+		struct mount *pm;
+		const char *prel;
+		char parent[4096], *s;
+
+		if (!creat) {
+			err = -ENOENT;
+			goto out;
+		}
+		if (path[strlen(path) - 1] == '/') {
+			err = -EISDIR;
+			goto out;
+		}
+		snprintf(parent, sizeof(parent), "%s", nd.abs);
+		s = strrchr(parent, '/');
+		if (s == parent)
+			s[1] = 0;
+		else if (s)
+			*s = 0;
+		err = lookup_abs(parent, &pm, &prel, &pst);
+		if (!err)
+			err = vfs_permission(t, &pst, W_OK | X_OK);
+		if (err)
+			goto out;
+		if (!nd.mnt->ops->open) {
+			err = -EACCES;
+			goto out;
+		}
+		mode = (mode & 07777) & ~(t->fs ? t->fs->umask : 022);
+		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
+		if (err)
+			goto out;
+		goto done;
+	}
+	if (creat && (flags & O_EXCL)) {
+		err = -EEXIST;
+		goto out;
+	}
+	if (S_ISLNK(nd.st.mode) && !(flags & O_PATH)) {
+		err = -ELOOP;
+		goto out;
+	}
+	if ((flags & O_DIRECTORY) && !S_ISDIR(nd.st.mode)) {
+		err = -ENOTDIR;
+		goto out;
+	}
+	if (flags & O_PATH) {
+		struct opath_priv *p = calloc(1, sizeof(*p));
+
+		f = p ? file_alloc(&opath_file_ops, flags, nd.abs) : NULL;
+		if (!f) {
+			free(p);
+			err = -ENOMEM;
+			goto out;
+		}
+		p->st = nd.st;
+		f->priv = p;
+		f->mnt = nd.mnt;
+		goto done;
+	}
+	if (S_ISDIR(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC))) {
+		err = -EISDIR;
+		goto out;
+	}
+	err = vfs_permission(t, &nd.st, (acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK :
+					 R_OK | W_OK) | ((flags & O_TRUNC) ? W_OK : 0));
+	if (err)
+		goto out;
+	if (nd.mnt->mflags & 1 /* MS_RDONLY */ && (acc != O_RDONLY || (flags & O_TRUNC))) {
+		err = -EROFS;
+		goto out;
+	}
+	if (!nd.mnt->ops->open) {
+		err = -EACCES;
+		goto out;
+	}
+	err = nd.mnt->ops->open(nd.mnt, nd.rel, flags & ~(O_CREAT | O_EXCL), 0, &f);
+	if (err)
+		goto out;
+done:
+	if (!nd.magic) {
+		char *p = strdup(nd.abs);
+
+		if (p) {
+			free(f->path);
+			f->path = p;
+		}
+		f->mnt = nd.mnt;
+		f->flags = (flags & KEPT_FLAGS) | O_LARGEFILE;
+	}
+	*out = f;
+out:
+	nd_release(&nd);
+	return err;
+}
+
+/* kstat_to_stat - the guest's struct stat from a kstat. */
+void kstat_to_stat(const struct kstat *k, struct linux_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = k->dev;
+	st->st_ino = k->ino;
+	st->st_nlink = k->nlink;
+	st->st_mode = k->mode;
+	st->st_uid = k->uid;
+	st->st_gid = k->gid;
+	st->st_rdev = k->rdev;
+	st->st_size = k->size;
+	st->st_blksize = k->blksize ? k->blksize : 4096;
+	st->st_blocks = k->blocks;
+	st->st_atim = k->atime;
+	st->st_mtim = k->mtime;
+	st->st_ctim = k->ctime;
+}
+
+uint8_t mode_to_dtype(uint32_t mode)
+{
+	return (mode & S_IFMT) >> 12;   /* DT_* are S_IFMT >> 12 */
+}
+
+int dents_add(struct dir_entry **ents, size_t *n, size_t *cap, uint64_t ino, uint8_t type,
+	      const char *name)
+{
+	struct dir_entry *e;
+
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+
+		e = realloc(*ents, nc * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		*ents = e;
+		*cap = nc;
+	}
+	e = &(*ents)[(*n)++];
+	e->ino = ino;
+	e->type = type;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	return 0;
+}
+
+/*
+ * file_getdents - snapshots directory f into f->dents (once per rewind):
+ * ".", ".." and the filesystem's entries.  -ENOTDIR if f is no directory.
+ */
+int file_getdents(struct file *f)
+{
+	struct dir_entry *fs = NULL, *all = NULL;
+	size_t nfs = 0, n = 0, cap = 0, i;
+	struct kstat st, pst;
+	int err;
+
+	if (f->dents)
+		return 0;
+	if (!f->ops->readdir)
+		return -ENOTDIR;
+	err = f->ops->readdir(f, &fs, &nfs);
+	if (err)
+		return err;
+	if (!(nfs && !strcmp(fs[0].name, "."))) {
+		struct mount *m;
+		const char *rel;
+		char parent[4096], *s;
+
+		memset(&st, 0, sizeof(st));
+		if (f->ops->fstat)
+			f->ops->fstat(f, &st);
+		pst = st;
+		snprintf(parent, sizeof(parent), "%s", f->path);
+		s = strrchr(parent, '/');
+		if (s && s != parent) {
+			*s = 0;
+			if (lookup_abs(parent, &m, &rel, &pst))
+				pst = st;
+		}
+		if (dents_add(&all, &n, &cap, st.ino, DT_DIR, ".") ||
+		    dents_add(&all, &n, &cap, pst.ino, DT_DIR, ".."))
+			goto nomem;
+	}
+	for (i = 0; i < nfs; i++)
+		if (dents_add(&all, &n, &cap, fs[i].ino, fs[i].type, fs[i].name))
+			goto nomem;
+	free(fs);
+	if (!all)
+		all = calloc(1, sizeof(*all));   /* empty but present */
+	f->dents = all;
+	f->ndents = n;
+	return 0;
+nomem:
+	free(fs);
+	free(all);
+	return -ENOMEM;
+}

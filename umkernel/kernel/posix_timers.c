@@ -1,0 +1,243 @@
+/*
+ * posix_timers.c - POSIX interval timers: timer_create(2) and friends.
+ *
+ * In a nutshell: each timer belongs to a thread group and runs on a
+ * kernel timer (ktimer.c).  On expiry it queues its signal (si_code
+ * SI_TIMER) to the process or, for SIGEV_THREAD_ID, to one thread, and
+ * re-arms itself if it has an interval, counting missed expiries as
+ * overruns.  Timers die with their process and with execve.  Mirrors
+ * kernel/time/posix-timers.c; deadlines are kept on CLOCK_MONOTONIC.
+ *
+ * Lock: klock guards every timer; ktimer callbacks run under it.
+ */
+#include "../kernel.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NSEC 1000000000ULL
+#define SIGEV_SIGNAL_ 0
+#define SIGEV_NONE_ 1
+#define SIGEV_THREAD_ 2
+#define SIGEV_THREAD_ID_ 4
+#define SI_TIMER_ (-2)
+
+struct linux_sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;
+	int32_t pad[11];
+};
+
+struct linux_itimerspec { struct linux_timespec interval, value; };
+
+struct ptimer {
+	struct list_head link;        /* all timers */
+	struct ktimer kt;
+	struct thread_group *tg;
+	int id, clock, signo, notify, tid;
+	uint64_t sigval;
+	uint64_t interval;            /* ns, 0: one shot */
+	uint64_t deadline;            /* CLOCK_MONOTONIC ns, 0: disarmed */
+	int overrun, last_overrun;
+};
+
+static struct list_head ptimers = LIST_HEAD_INIT(ptimers);
+
+static struct ptimer *find_timer(struct task *t, int id)
+{
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &ptimers) {
+		struct ptimer *pt = list_entry(p, struct ptimer, link);
+		if (pt->tg == t->tg && pt->id == id)
+			return pt;
+	}
+	return NULL;
+}
+
+static void ptimer_fire(struct ktimer *kt)
+{
+	struct ptimer *pt = (struct ptimer *)((char *)kt - offsetof(struct ptimer, kt));
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	pt->last_overrun = pt->overrun;
+	pt->overrun = 0;
+	if (pt->interval) {
+		pt->deadline += pt->interval;
+		while (pt->deadline <= now) {
+			pt->deadline += pt->interval;
+			pt->overrun++;
+		}
+		ktimer_arm(&pt->kt, pt->deadline, ptimer_fire);
+	} else {
+		pt->deadline = 0;
+	}
+	if (pt->notify == SIGEV_NONE_)
+		return;
+	struct task *target = pt->tg->leader;
+	bool group = true;
+	if (pt->notify == SIGEV_THREAD_ID_) {
+		struct task *o = task_find(pt->tid);
+		if (o && o->tg == pt->tg) {
+			target = o;
+			group = false;
+		}
+	}
+	linux_siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_signo = pt->signo;
+	si.si_code = SI_TIMER_;
+	si.u.timer.tid = pt->id;
+	si.u.timer.overrun = pt->last_overrun;
+	si.u.timer.sigval = pt->sigval;
+	send_signal(target, pt->signo, &si, group);
+}
+
+static void ptimer_free(struct ptimer *pt)
+{
+	ktimer_cancel(&pt->kt);
+	list_del(&pt->link);
+	free(pt);
+}
+
+/* posix_timers_exit - deletes every timer of thread group tg (process
+ * exit, execve).  Mirrors exit_itimers(). */
+void posix_timers_exit(struct thread_group *tg)
+{
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &ptimers) {
+		struct ptimer *pt = list_entry(p, struct ptimer, link);
+		if (pt->tg == tg)
+			ptimer_free(pt);
+	}
+}
+
+static bool clock_ok(int clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_BOOTTIME ||
+	       clk == CLOCK_REALTIME_ALARM || clk == CLOCK_BOOTTIME_ALARM || clk == CLOCK_TAI;
+}
+
+static bool realtime(int clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_ALARM || clk == CLOCK_TAI;
+}
+
+long sys_timer_create(struct task *t, struct sysargs *a)
+{
+	int clk = arg_int(a, 0);
+	if (!clock_ok(clk))
+		return clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID ? -ENOTSUP : -EINVAL;
+	struct linux_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL_ };
+	bool have_ev = a->a[1] != 0;
+	if (have_ev && copy_from_user(t, &ev, a->a[1], sizeof ev))
+		return -EFAULT;
+	switch (ev.notify) {
+	case SIGEV_SIGNAL_:
+	case SIGEV_THREAD_:   /* glibc turns SIGEV_THREAD into THREAD_ID itself */
+	case SIGEV_NONE_:
+		break;
+	case SIGEV_THREAD_ID_: {
+		struct task *o = task_find(ev.tid);
+		if (!o || o->tg != t->tg)
+			return -EINVAL;
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	if (ev.notify != SIGEV_NONE_ && (ev.signo < 1 || ev.signo > LINUX_NSIG))
+		return -EINVAL;
+	int id = 0;
+	while (find_timer(t, id))
+		id++;
+	struct ptimer *pt = calloc(1, sizeof *pt);
+	if (!pt)
+		return -EAGAIN;
+	pt->tg = t->tg;
+	pt->id = id;
+	pt->clock = clk;
+	pt->signo = ev.signo;
+	pt->notify = ev.notify == SIGEV_THREAD_ ? SIGEV_SIGNAL_ : ev.notify;
+	pt->tid = ev.tid;
+	pt->sigval = have_ev ? ev.value : (uint64_t)id;
+	if (copy_to_user(t, a->a[2], &id, sizeof id)) {
+		free(pt);
+		return -EFAULT;
+	}
+	list_add_tail(&pt->link, &ptimers);
+	return 0;
+}
+
+static void ns_to_ts(uint64_t ns, struct linux_timespec *ts)
+{
+	ts->tv_sec = ns / NSEC;
+	ts->tv_nsec = ns % NSEC;
+}
+
+static void get_value(struct ptimer *pt, struct linux_itimerspec *v)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	ns_to_ts(pt->interval, &v->interval);
+	ns_to_ts(pt->deadline > now ? pt->deadline - now : 0, &v->value);
+	if (pt->deadline && pt->deadline <= now)
+		v->value.tv_nsec = 1; /* expiring now: still armed */
+}
+
+long sys_timer_settime(struct task *t, struct sysargs *a)
+{
+	struct ptimer *pt = find_timer(t, arg_int(a, 0));
+	if (!pt)
+		return -EINVAL;
+	int flags = arg_int(a, 1);
+	struct linux_itimerspec nv, old;
+	if (copy_from_user(t, &nv, a->a[2], sizeof nv))
+		return -EFAULT;
+	if (nv.value.tv_nsec < 0 || nv.value.tv_nsec >= (int64_t)NSEC || nv.value.tv_sec < 0 ||
+	    nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= (int64_t)NSEC || nv.interval.tv_sec < 0)
+		return -EINVAL;
+	get_value(pt, &old);
+	ktimer_cancel(&pt->kt);
+	uint64_t v = nv.value.tv_sec * NSEC + nv.value.tv_nsec;
+	pt->interval = nv.interval.tv_sec * NSEC + nv.interval.tv_nsec;
+	pt->overrun = 0;
+	if (!v) {
+		pt->deadline = 0;
+	} else if (flags & TIMER_ABSTIME) {
+		uint64_t now = now_ns(realtime(pt->clock) ? CLOCK_REALTIME : CLOCK_MONOTONIC);
+		uint64_t mono = now_ns(CLOCK_MONOTONIC);
+		pt->deadline = v > now ? mono + (v - now) : mono;
+	} else {
+		pt->deadline = now_ns(CLOCK_MONOTONIC) + v;
+	}
+	if (pt->deadline)
+		ktimer_arm(&pt->kt, pt->deadline, ptimer_fire);
+	if (a->a[3] && copy_to_user(t, a->a[3], &old, sizeof old))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_timer_gettime(struct task *t, struct sysargs *a)
+{
+	struct ptimer *pt = find_timer(t, arg_int(a, 0));
+	if (!pt)
+		return -EINVAL;
+	struct linux_itimerspec v;
+	get_value(pt, &v);
+	return copy_to_user(t, a->a[1], &v, sizeof v) ? -EFAULT : 0;
+}
+
+long sys_timer_getoverrun(struct task *t, struct sysargs *a)
+{
+	struct ptimer *pt = find_timer(t, arg_int(a, 0));
+	return pt ? pt->last_overrun : -EINVAL;
+}
+
+long sys_timer_delete(struct task *t, struct sysargs *a)
+{
+	struct ptimer *pt = find_timer(t, arg_int(a, 0));
+	if (!pt)
+		return -EINVAL;
+	ptimer_free(pt);
+	return 0;
+}

@@ -1,0 +1,588 @@
+/*
+ * process.c - fork, exit and wait: the life of a guest process.
+ *
+ * In a nutshell: do_fork() asks the platform for a copy-on-write copy of
+ * the parent's address space and starts a kernel thread that adopts it.
+ * do_exit() releases what a task holds, turns it into a zombie, reparents
+ * its children to init and tells its parent; wait4/waitid reap zombies
+ * and report stops.  When init (pid 1) dies, every other task is killed,
+ * as when the init of a PID namespace dies.
+ *
+ * Lock: klock, held by every caller.
+ */
+#include "../kernel.h"
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int nr_live_tasks;    /* tasks not yet dead (zombies excluded) */
+
+/* The most tasks the whole guest may have: UMK_MAX_TASKS, else 4096 or
+ * half of umk's own RLIMIT_NPROC if that is lower. */
+static int max_tasks(void)
+{
+	static int cached;
+	if (!cached) {
+		const char *e = getenv("UMK_MAX_TASKS");
+		long v = e ? strtol(e, NULL, 10) : 4096;
+		uint64_t nproc = host_rlimits[6].rlim_cur;
+		if (!e && nproc != LINUX_RLIM_INFINITY && (long)(nproc / 2) < v)
+			v = (long)(nproc / 2);
+		cached = v > 1 ? (int)v : 2;
+	}
+	return cached;
+}
+
+static struct thread_group *tg_new(struct task *leader, struct thread_group *from)
+{
+	struct thread_group *tg = calloc(1, sizeof *tg);
+	if (!tg)
+		return NULL;
+	tg->refs = 1;
+	tg->nr_threads = 1;
+	tg->tgid = leader->tid;
+	tg->leader = leader;
+	list_init(&tg->threads);
+	list_init(&tg->shared_pending.queue);
+	waitq_init(&tg->child_wait);
+	waitq_init(&tg->signal_wait);
+	memcpy(tg->rlim, from->rlim, sizeof tg->rlim);
+	tg->pgid = from->pgid;
+	tg->sid = from->sid;
+	tg->tty_fg_pgrp = from->tty_fg_pgrp;
+	return tg;
+}
+
+/*
+ * do_fork - clone(2).  flags: CLONE_* | exit signal.  A new process gets a
+ * copy-on-write copy of the address space (a host fork of the stub); a
+ * new thread (CLONE_THREAD) is a host thread in the same stub.  Returns the
+ * child's tid or -errno (-EINVAL for combinations Linux rejects, -EPERM
+ * for namespaces).  Mirrors kernel/fork.c copy_process.
+ */
+long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
+	     uint64_t tls)
+{
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+		return -EINVAL;
+	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+		     CLONE_NEWNET | CLONE_NEWCGROUP))
+		return -EPERM;
+	if (nr_live_tasks + 1 > (int)t->tg->rlim[6].rlim_cur && t->cred.uid != 0)
+		return -EAGAIN;
+	/* Every guest task is a host thread or process: a guest may not
+	 * exhaust the host's, whatever its credentials (EAGAIN, as fork
+	 * at RLIMIT_NPROC). */
+	if (nr_live_tasks + 1 > max_tasks())
+		return -EAGAIN;
+	bool thread = flags & CLONE_THREAD;
+	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
+	 * copy, and the parent waits for its execve or exit, which is all a
+	 * vfork child may do. */
+	int cpu = thread ? -1 : task_pick_cpu();
+	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
+	if (token < 0)
+		return token;
+
+	struct task *c = task_alloc();
+	if (!c)
+		return -ENOMEM;
+	c->tid = alloc_pid();
+	if (thread) {
+		c->tg = t->tg;
+		c->tg->refs++;
+		c->tg->nr_threads++;
+		c->parent = t->parent;
+		c->mm = t->mm;
+		c->mm->refs++;
+		c->exit_signal = -1;
+	} else {
+		c->tg = tg_new(c, t->tg);
+		c->parent = t->tg->leader;
+		list_add_tail(&c->sibling, &t->tg->leader->children);
+		c->mm = mm_fork(t->mm);
+		c->exit_signal = flags & 0xff;
+	}
+	list_add_tail(&c->thread_node, &c->tg->threads);
+	memcpy(c->comm, t->comm, sizeof c->comm);
+	c->cred = t->cred;
+	c->fork_token = token;
+	if (flags & CLONE_FILES) {
+		c->files = t->files;
+		c->files->refs++;
+	} else {
+		c->files = fdtable_dup(t->files);
+	}
+	if (flags & CLONE_FS) {
+		c->fs = t->fs;
+		c->fs->refs++;
+	} else {
+		c->fs = calloc(1, sizeof *c->fs);
+		c->fs->refs = 1;
+		c->fs->cwd = strdup(t->fs->cwd);
+		c->fs->root = strdup(t->fs->root);
+		c->fs->umask = t->fs->umask;
+	}
+	if (flags & CLONE_SIGHAND) {
+		c->sighand = t->sighand;
+		c->sighand->refs++;
+	} else {
+		c->sighand = calloc(1, sizeof *c->sighand);
+		c->sighand->refs = 1;
+		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
+	}
+	c->blocked = t->blocked;
+	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
+	c->personality = t->personality;
+	c->nice = t->nice;
+	c->regs = t->regs;
+	c->regs.rax = 0;
+	c->cpu = cpu;
+	if (newsp)
+		c->regs.rsp = newsp;
+	if (flags & CLONE_SETTLS)
+		c->regs.fs_base = tls;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = ctid;
+	if (flags & CLONE_CHILD_SETTID)
+		c->set_child_tid = ctid;
+	c->state = TASK_IN_KERNEL;
+	nr_live_tasks++;
+
+	int pid = c->tid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(t, ptid, &pid, sizeof pid);
+	task_start(c);
+	if (flags & CLONE_VFORK) {
+		c->vfork_parent = t;
+		while (!c->vfork_done) {
+			if (task_sleep(t, 0, -1, 0) == -EINTR && c->vfork_done)
+				break;
+			if (!task_find(pid))
+				break;
+		}
+	}
+	return pid;
+}
+
+/* The vfork parent may go on once the child has exec'd or exited. */
+void vfork_release(struct task *t)
+{
+	if (t->vfork_parent) {
+		struct task *p = t->vfork_parent;
+		t->vfork_parent = NULL;
+		t->vfork_done = 1;
+		task_wake(p);
+	}
+}
+
+static void files_fs_release(struct task *t)
+{
+	if (t->files) {
+		fdtable_put(t->files);
+		t->files = NULL;
+	}
+	if (t->fs && --t->fs->refs == 0) {
+		free(t->fs->cwd);
+		free(t->fs->root);
+		free(t->fs);
+	}
+	t->fs = NULL;
+	if (t->sighand && --t->sighand->refs == 0)
+		free(t->sighand);
+	t->sighand = NULL;
+}
+
+/* Kills every task but t (init is gone). */
+static void kill_all_but(struct task *t)
+{
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *o = list_entry(p, struct task, all);
+		if (o != t && o->state != TASK_ZOMBIE && o->state != TASK_DEAD)
+			send_signal(o, SIGKILL, NULL, true);
+	}
+}
+
+static void reparent_children(struct task *t)
+{
+	struct task *reaper = init_task;
+	struct list_head *p, *n;
+	bool zombies = false;
+	list_for_each_safe(p, n, &t->children) {
+		struct task *c = list_entry(p, struct task, sibling);
+		list_del(&c->sibling);
+		if (reaper && reaper != t && reaper->state != TASK_ZOMBIE && reaper->state != TASK_DEAD) {
+			c->parent = reaper;
+			list_add_tail(&c->sibling, &reaper->children);
+			if (c->state == TASK_ZOMBIE)
+				zombies = true;
+		} else {
+			c->parent = NULL;
+			if (c->state == TASK_ZOMBIE)
+				release_task(c);
+		}
+	}
+	if (zombies)
+		wake_up(&reaper->tg->child_wait);
+}
+
+/* Stubs of exited tasks still being ended (do_exit); umk does not exit
+ * before they are gone.  Under klock. */
+static int late_destroys;
+
+static void check_guest_done(void)
+{
+	if (nr_live_tasks == 0 && late_destroys == 0 && init_task &&
+	    init_task->state == TASK_ZOMBIE)
+		guest_finished(init_task->exit_code);
+}
+
+/* The whole thread group is gone: the leader becomes a zombie for its
+ * parent (or is reaped at once if the parent ignores SIGCHLD). */
+static void process_exit(struct task *leader)
+{
+	struct thread_group *tg = leader->tg;
+	leader->exit_code = tg->group_exit ? tg->exit_code : leader->exit_code;
+	leader->state = TASK_ZOMBIE;
+	locks_exit(tg->tgid);   /* the process's POSIX record locks */
+	posix_timers_exit(tg);
+	if (leader == init_task)
+		kill_all_but(leader);
+	reparent_children(leader);
+	if (leader->parent)
+		signal_child_exit(leader);   /* may release the leader */
+	else if (leader != init_task)
+		release_task(leader);
+}
+
+/*
+ * do_exit - the task stops existing as a running thread.  Its host thread
+ * ends (the whole stub if it was the last thread or the group is exiting),
+ * its mm, files and fs state are released.  A non-leader thread is freed
+ * at once; a leader stays a zombie until the last thread is gone, then
+ * its parent is told.  status is a wait(2) status: (code << 8) or the
+ * killing signal.  Never returns; the calling kernel thread ends.
+ * Mirrors kernel/exit.c.
+ */
+void do_exit(struct task *t, int status)
+{
+	struct thread_group *tg = t->tg;
+	t->exit_code = status;
+	if (t->host)
+		exit_robust_list(t);
+	if (t->clear_child_tid && t->host) {
+		int zero = 0;
+		if (!copy_to_user(t, t->clear_child_tid, &zero, sizeof zero))
+			futex_wake_addr(t, t->clear_child_tid, 1);
+	}
+	vfork_release(t);
+	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
+	bool counted = t->state != TASK_NEW;
+	list_del(&t->thread_node);
+	if (t != tg->leader)
+		t->state = TASK_DEAD;   /* gone for /proc from here on */
+	struct host_thread *late = NULL;
+	if (t->host && tg->nr_threads == 1) {
+		/* The last thread: no guest code runs in its stub any more
+		 * (its one host thread waits in the platform), so the stub
+		 * is ended after the parent is told, off the path to wait4. */
+		late = t->host;
+		t->host = NULL;
+		late_destroys++;
+	} else if (t->host) {
+		/* A group exit ends the whole stub; a thread that exits
+		 * alone ends only its host thread. */
+		struct host_thread *h = t->host;
+		bool whole = tg->group_exit || tg->nr_threads == 1;
+		t->host = NULL;
+		pthread_mutex_unlock(&klock);
+		if (whole)
+			platform->destroy(h);
+		else
+			platform->thread_exit(h);
+		pthread_mutex_lock(&klock);
+	}
+	if (t->mm)
+		mm_put(t->mm);
+	t->mm = NULL;
+	files_fs_release(t);
+	if (counted)
+		nr_live_tasks--;
+	/* Counted down only now, under klock, after the host side is gone:
+	 * whichever thread finishes last reports the process. */
+	bool last = --tg->nr_threads == 0;
+	if (tg->exec_task)
+		task_wake(tg->exec_task);
+	struct task *leader = tg->leader;
+	if (t != leader) {
+		t->state = TASK_DEAD;
+		release_task(t);
+		if (last && leader->state == TASK_ZOMBIE)
+			process_exit(leader);
+	} else {
+		t->state = TASK_ZOMBIE;
+		if (last)
+			process_exit(t);
+	}
+	/* t may be freed now. */
+	check_guest_done();
+	if (late) {
+		pthread_mutex_unlock(&klock);
+		platform->destroy(late);
+		pthread_mutex_lock(&klock);
+		late_destroys--;
+		check_guest_done();
+	}
+	kthread_exit();
+}
+
+void do_group_exit(struct task *t, int status)
+{
+	if (!t->tg->group_exit) {
+		t->tg->group_exit = true;
+		t->tg->exit_code = status;
+		wake_all_threads(t->tg, t);
+	}
+	do_exit(t, t->tg->exit_code);
+}
+
+/*
+ * de_thread - execve in a thread group: every other thread ends, and the
+ * exec'ing thread takes over the leader's pid.  Returns 0, or -EINTR if a
+ * fatal signal came first (the caller's exit path takes it).
+ * Mirrors fs/exec.c de_thread.
+ */
+int de_thread(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	if (tg->nr_threads == 1 && tg->leader == t)
+		return 0;
+	tg->exec_task = t;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &tg->threads) {
+		struct task *o = list_entry(p, struct task, thread_node);
+		if (o != t) {
+			o->zapped = true;
+			signal_wake(o);
+		}
+	}
+	while (tg->nr_threads > 1) {
+		if (tg->group_exit) {
+			tg->exec_task = NULL;
+			return -EINTR;
+		}
+		task_sleep(t, now_ns(CLOCK_MONOTONIC) + 100000000ULL, -1, 0);
+	}
+	tg->exec_task = NULL;
+	struct task *leader = tg->leader;
+	if (leader != t) {
+		/* take the leader's place: pid, parent, children */
+		t->tid = leader->tid;
+		t->parent = leader->parent;
+		t->exit_signal = leader->exit_signal;
+		list_del(&t->sibling);
+		list_add_tail(&t->sibling, &leader->sibling);
+		list_del(&leader->sibling);
+		list_for_each_safe(p, n, &leader->children) {
+			struct task *c = list_entry(p, struct task, sibling);
+			list_del(&c->sibling);
+			list_add_tail(&c->sibling, &t->children);
+			c->parent = t;
+		}
+		tg->leader = t;
+		tg->tgid = t->tid;
+		if (leader == init_task)
+			init_task = t;
+		leader->tid = -leader->tid;   /* never found again */
+		release_task(leader);
+	}
+	return 0;
+}
+
+/* A task created by run_init counts as live from its first run. */
+void task_count_live(void)
+{
+	nr_live_tasks++;
+}
+
+/* ---- wait ---- */
+
+static bool wait_match(struct task *t, struct task *c, int which, int id)
+{
+	(void)t;
+	switch (which) {
+	case LINUX_P_ALL: return true;
+	case LINUX_P_PID: return c->tid == id;
+	case LINUX_P_PGID: return c->tg->pgid == id;
+	}
+	return false;
+}
+
+struct wait_result {
+	int pid, status;   /* status as wait4 reports it */
+	int code, child_status;
+	int64_t utime_ns, stime_ns;
+	uint32_t uid;
+};
+
+/*
+ * do_wait - the common part of wait4 and waitid.  which/id as waitid's
+ * (LINUX_P_ALL, LINUX_P_PID, LINUX_P_PGID).  options: LINUX_WNOHANG, LINUX_WUNTRACED/LINUX_WUNTRACED,
+ * LINUX_WCONTINUED, LINUX_WEXITED, LINUX_WNOWAIT.  Returns the pid reported, 0 for LINUX_WNOHANG
+ * with nothing to report, or -ECHILD / -ERESTARTSYS.
+ */
+static int do_wait(struct task *t, int which, int id, int options, struct wait_result *wr)
+{
+	struct task *self = t->tg->leader;
+	for (;;) {
+		bool any = false;
+		struct list_head *p, *n;
+		list_for_each_safe(p, n, &self->children) {
+			struct task *c = list_entry(p, struct task, sibling);
+			if (!wait_match(t, c, which, id))
+				continue;
+			any = true;
+			/* a leader that exited before its other threads is not
+			 * reaped until the last of them is gone (Linux's
+			 * delay_group_leader): process_exit reports it then */
+			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0 &&
+			    (options & LINUX_WEXITED)) {
+				wr->pid = c->tid;
+				wr->status = c->exit_code;
+				if (LINUX_WIFEXITED(c->exit_code)) {
+					wr->code = 1 /* CLD_EXITED */;
+					wr->child_status = LINUX_WEXITSTATUS(c->exit_code);
+				} else {
+					wr->code = 2 /* CLD_KILLED */;
+					wr->child_status = LINUX_WTERMSIG(c->exit_code);
+				}
+				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;
+				wr->stime_ns = c->stime_ns + c->tg->cstime_ns;
+				wr->uid = c->cred.uid;
+				if (!(options & LINUX_WNOWAIT)) {
+					t->tg->cutime_ns += wr->utime_ns;
+					t->tg->cstime_ns += wr->stime_ns;
+					release_task(c);
+				}
+				return wr->pid;
+			}
+			if ((options & LINUX_WUNTRACED) && c->tg->stop_report > 0 && c->tg->stop_state) {
+				wr->pid = c->tid;
+				wr->status = (c->tg->stop_report << 8) | 0x7f;
+				wr->code = 5 /* CLD_STOPPED */;
+				wr->child_status = c->tg->stop_report;
+				wr->uid = c->cred.uid;
+				if (!(options & LINUX_WNOWAIT))
+					c->tg->stop_report = 0;
+				return wr->pid;
+			}
+			if ((options & LINUX_WCONTINUED) && c->tg->stop_report == -1) {
+				wr->pid = c->tid;
+				wr->status = 0xffff;
+				wr->code = 6 /* CLD_CONTINUED */;
+				wr->child_status = SIGCONT;
+				wr->uid = c->cred.uid;
+				if (!(options & LINUX_WNOWAIT))
+					c->tg->stop_report = 0;
+				return wr->pid;
+			}
+		}
+		if (!any)
+			return -ECHILD;
+		if (options & LINUX_WNOHANG)
+			return 0;
+		struct waiter w;
+		waitq_add(&t->tg->child_wait, &w, t);
+		int r = task_sleep(t, 0, -1, 0);
+		waitq_del(&w);
+		if (r == -EINTR)
+			return -ERESTARTSYS;
+	}
+}
+
+static void fill_rusage(struct linux_rusage *ru, int64_t u, int64_t s)
+{
+	memset(ru, 0, sizeof *ru);
+	ru->ru_utime.tv_sec = u / 1000000000;
+	ru->ru_utime.tv_usec = (u % 1000000000) / 1000;
+	ru->ru_stime.tv_sec = s / 1000000000;
+	ru->ru_stime.tv_usec = (s % 1000000000) / 1000;
+}
+
+long sys_wait4(struct task *t, struct sysargs *a)
+{
+	int pid = arg_int(a, 0);
+	int options = arg_int(a, 2);
+	if (options & ~(LINUX_WNOHANG | LINUX_WUNTRACED | LINUX_WCONTINUED | LINUX___WNOTHREAD | LINUX___WCLONE | LINUX___WALL))
+		return -EINVAL;
+	int which = LINUX_P_ALL, id = 0;
+	if (pid > 0) {
+		which = LINUX_P_PID;
+		id = pid;
+	} else if (pid == 0) {
+		which = LINUX_P_PGID;
+		id = t->tg->pgid;
+	} else if (pid < -1) {
+		which = LINUX_P_PGID;
+		id = -pid;
+	} else if (pid == INT32_MIN) {
+		return -ESRCH;
+	}
+	struct wait_result wr = { 0 };
+	int r = do_wait(t, which, id, options | LINUX_WEXITED, &wr);
+	if (r <= 0)
+		return r;
+	if (a->a[1] && copy_to_user(t, a->a[1], &wr.status, sizeof(int)))
+		return -EFAULT;
+	if (a->a[3]) {
+		struct linux_rusage ru;
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		if (copy_to_user(t, a->a[3], &ru, sizeof ru))
+			return -EFAULT;
+	}
+	return r;
+}
+
+long sys_waitid(struct task *t, struct sysargs *a)
+{
+	int which = arg_int(a, 0), id = arg_int(a, 1), options = arg_int(a, 3);
+	if (options & ~(LINUX_WNOHANG | LINUX_WUNTRACED | LINUX_WCONTINUED | LINUX_WEXITED | LINUX_WNOWAIT | LINUX___WNOTHREAD | LINUX___WCLONE | LINUX___WALL))
+		return -EINVAL;
+	if (!(options & (LINUX_WEXITED | LINUX_WUNTRACED | LINUX_WCONTINUED)))
+		return -EINVAL;
+	if (which == LINUX_P_PGID && id == 0)
+		id = t->tg->pgid;
+	if (which != LINUX_P_ALL && which != LINUX_P_PID && which != LINUX_P_PGID)
+		return -EINVAL;
+	if (which == LINUX_P_PID && id <= 0)
+		return -EINVAL;
+	struct wait_result wr = { 0 };
+	int r = do_wait(t, which, id, options, &wr);
+	if (r < 0)
+		return r;
+	if (a->a[2]) {
+		linux_siginfo_t si;
+		memset(&si, 0, sizeof si);
+		if (r > 0) {
+			si.si_signo = SIGCHLD;
+			si.si_code = wr.code;
+			si.u.chld.pid = wr.pid;
+			si.u.chld.uid = wr.uid;
+			si.u.chld.status = wr.child_status;
+		}
+		if (copy_to_user(t, a->a[2], &si, sizeof si))
+			return -EFAULT;
+	}
+	if (a->a[4]) {
+		struct linux_rusage ru;
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		if (copy_to_user(t, a->a[4], &ru, sizeof ru))
+			return -EFAULT;
+	}
+	return 0;
+}

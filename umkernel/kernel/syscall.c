@@ -1,0 +1,90 @@
+/*
+ * syscall.c - syscall entry: decode, dispatch through the one table,
+ * trace.
+ *
+ * In a nutshell: syscall_enter() reads the number and the six argument
+ * registers, looks the syscall up in syscall_table[] (guest-abi), and
+ * calls its handler.  Rows without a handler return -ENOSYS and are
+ * reported once; SYS_ERRNO rows fail on purpose.  This is the one hook
+ * point on the syscall path: strace output today, fault injection later.
+ *
+ * Lock: klock, held.
+ */
+#include "../kernel.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+typedef long (*syscall_fn)(struct task *, struct sysargs *);
+static bool reported[SYSCALL_NR_MAX];
+
+/*
+ * A syscall that trapped from a site of a program's own text (a private,
+ * read-only, executable file mapping) whose 5-byte instruction before
+ * the `syscall` may run elsewhere is counted; at its MM_PATCH_AFTER-th
+ * trap the platform rewrites the site so that it enters umk without a
+ * signal (tracer/stub_layout.h).  Only while the process has one thread:
+ * no other thread can be running the bytes being rewritten.
+ */
+void syscall_site_trapped(struct task *t)
+{
+	struct mm *mm = t->mm;
+	uint64_t nr = t->regs.orig_rax, site = t->regs.rip - 7;
+	if (!mm || t->tg->nr_threads != 1 || nr >= SYSCALL_NR_MAX || t->regs.rip < 7)
+		return;
+	unsigned h = (unsigned)((site >> 1) ^ (site >> 9)) % 64;
+	if (mm->patch_hits[h].site != site) {
+		mm->patch_hits[h].site = site;
+		mm->patch_hits[h].hits = 0;
+	}
+	if (mm->patch_hits[h].hits == UINT32_MAX || ++mm->patch_hits[h].hits < MM_PATCH_AFTER)
+		return;
+	mm->patch_hits[h].hits = UINT32_MAX; /* one try per site */
+	uint8_t b[7];
+	uint32_t imm = (uint32_t)nr;
+	/* the instruction before the syscall runs in the trampoline: only
+	 * ones that mean the same anywhere, whole, and no jump target (the
+	 * mov of a syscall number; the load of the 6th argument in glibc's
+	 * syscall(2)) */
+	static const uint8_t mov_r9[5] = { 0x4c, 0x8b, 0x4c, 0x24, 0x08 }; /* mov 8(%rsp),%r9 */
+	if (copy_from_user(t, b, site, sizeof b) || b[5] != 0x0f || b[6] != 0x05 ||
+	    !((b[0] == 0xb8 && !memcmp(b + 1, &imm, 4)) || !memcmp(b, mov_r9, 5)))
+		return;
+	struct vma *v = mm_find_vma(mm, site);
+	if (!v || site + 7 > v->end || !v->file || (v->flags & MAP_TYPE) != MAP_PRIVATE ||
+	    !(v->prot & PROT_EXEC) || (v->prot & PROT_WRITE))
+		return;
+	platform->patch_syscall(t->host, site, b);
+}
+
+void syscall_enter(struct task *t)
+{
+	struct linux_regs *r = &t->regs;
+	struct sysargs a = { .a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 } };
+	uint64_t nr = r->orig_rax;
+	a.nr = (int)nr;
+	t->syscall_nr = (int)nr;
+	long ret;
+	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
+	if (!d || !d->name) {
+		ret = -ENOSYS;
+	} else if (d->status == SYS_ERRNO) {
+		ret = -(long)d->err;
+	} else if (!d->handler) {
+		if (!reported[nr]) {
+			reported[nr] = true;
+			fprintf(stderr, "umk: unimplemented syscall %s\n", d->name);
+		}
+		ret = -ENOSYS;
+	} else {
+		if (strace_out && (nr == 59 || nr == 60 || nr == 231))
+			strace_syscall(t, &a, 0, "pre");   /* execve, exit: print now */
+		ret = ((syscall_fn)d->handler)(t, &a);
+	}
+	if (strace_out && !(nr == 60 || nr == 231))
+		strace_syscall(t, &a, ret, NULL);
+	if (ret != RET_NORESULT)
+		r->rax = (uint64_t)ret;
+	t->syscall_nr = -1;
+}

@@ -1,0 +1,719 @@
+/*
+ * mmap.c - guest address spaces: the VMA list and the operations on it.
+ *
+ * In a nutshell: guest memory is host memory inside the stub (DESIGN.md
+ * decision 2).  The kernel decides every address, asks the platform to
+ * make the host mapping (always MAP_FIXED), and keeps its own sorted VMA
+ * list for /proc/PID/maps, brk, mremap and argument checks.  Page faults
+ * never come here: the host handles them natively.  The stub's reserved
+ * region [STUB_START, STUB_END) is not the guest's and cannot be mapped,
+ * unmapped or protected.
+ *
+ * Lock: klock guards every mm and VMA.
+ */
+#include "../kernel.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static struct vma *vma_next(struct mm *mm, struct vma *v)
+{
+	return v->link.next == &mm->vmas ? NULL : list_entry(v->link.next, struct vma, link);
+}
+
+static struct vma *vma_first(struct mm *mm)
+{
+	return list_empty(&mm->vmas) ? NULL : list_entry(mm->vmas.next, struct vma, link);
+}
+
+#define for_each_vma(mm, v) for (struct vma *v = vma_first(mm), *v##_n = v ? vma_next(mm, v) : NULL; v; v = v##_n, v##_n = v ? vma_next(mm, v) : NULL)
+
+static struct vma *vma_dup(const struct vma *v)
+{
+	struct vma *n = malloc(sizeof *n);
+	*n = *v;
+	if (n->file)
+		file_get(n->file);
+	return n;
+}
+
+static void vma_free(struct vma *v)
+{
+	list_del(&v->link);
+	if (v->file)
+		file_put(v->file);
+	free(v);
+}
+
+static void vma_insert(struct mm *mm, struct vma *nv)
+{
+	for_each_vma(mm, v) {
+		if (v->start > nv->start) {
+			list_add_tail(&nv->link, &v->link);
+			return;
+		}
+	}
+	list_add_tail(&nv->link, &mm->vmas);
+}
+
+struct mm *mm_new(void)
+{
+	struct mm *mm = calloc(1, sizeof *mm);
+	mm->refs = 1;
+	list_init(&mm->vmas);
+	mm->mmap_top = GUEST_MMAP_TOP;
+	return mm;
+}
+
+struct mm *mm_fork(struct mm *old)
+{
+	struct mm *mm = mm_new();
+	for_each_vma(old, v)
+		list_add_tail(&vma_dup(v)->link, &mm->vmas);
+	mm->start_brk = old->start_brk;
+	mm->brk = old->brk;
+	mm->start_stack = old->start_stack;
+	mm->arg_start = old->arg_start;
+	mm->arg_end = old->arg_end;
+	mm->env_start = old->env_start;
+	mm->env_end = old->env_end;
+	mm->start_code = old->start_code;
+	mm->end_code = old->end_code;
+	mm->start_data = old->start_data;
+	mm->end_data = old->end_data;
+	mm->exe = old->exe ? file_get(old->exe) : NULL;
+	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
+	return mm;
+}
+
+static void drop_vmas(struct mm *mm)
+{
+	for_each_vma(mm, v)
+		vma_free(v);
+}
+
+void mm_put(struct mm *mm)
+{
+	if (--mm->refs)
+		return;
+	drop_vmas(mm);
+	if (mm->exe)
+		file_put(mm->exe);
+	free(mm);
+}
+
+#define VMA_SPECIAL 0x40000000   /* host vDSO pages: kept across execve */
+
+/* Records the platform's vDSO mappings as VMAs of mm. */
+void mm_add_vdso(struct mm *mm)
+{
+	const struct platform_vdso *v = platform->vdso ? platform->vdso() : NULL;
+	if (!v)
+		return;
+	for (int i = 0; i < v->n; i++) {
+		struct vma *n = calloc(1, sizeof *n);
+		n->start = v->map[i].start;
+		n->end = v->map[i].end;
+		n->prot = v->map[i].prot;
+		n->flags = MAP_PRIVATE | VMA_SPECIAL;
+		snprintf(n->name, sizeof n->name, "%s", v->map[i].name);
+		vma_insert(mm, n);
+	}
+}
+
+/* The vDSO's address if mm still has it mapped, else 0 (no AT_SYSINFO_EHDR). */
+uint64_t mm_vdso_base(struct mm *mm)
+{
+	for_each_vma(mm, v)
+		if ((v->flags & VMA_SPECIAL) && !strcmp(v->name, "[vdso]"))
+			return v->start;
+	return 0;
+}
+
+void mm_reset(struct mm *mm)
+{
+	/* unmap everything but the vDSO pages, gap by gap (below
+	 * GUEST_MIN_ADDR is the platform's) */
+	uint64_t from = GUEST_MIN_ADDR;
+	for_each_vma(mm, v) {
+		if (!(v->flags & VMA_SPECIAL))
+			continue;
+		if (v->start > from)
+			platform->munmap(current->host, from, v->start - from);
+		from = v->end;
+	}
+	platform->munmap(current->host, from, STUB_START - from);
+	for_each_vma(mm, v)
+		if (!(v->flags & VMA_SPECIAL))
+			vma_free(v);
+	if (mm->exe)
+		file_put(mm->exe);
+	mm->exe = NULL;
+	mm->start_brk = mm->brk = 0;
+	mm->mmap_top = GUEST_MMAP_TOP;
+	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
+}
+
+struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
+{
+	for_each_vma(mm, v)
+		if (addr >= v->start && addr < v->end)
+			return v;
+	return NULL;
+}
+
+/* Splits so that no VMA straddles addr. */
+static void split_at(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v || v->start == addr)
+		return;
+	struct vma *n = vma_dup(v);
+	n->start = addr;
+	if (n->file || n->shm_id)
+		n->pgoff += addr - v->start;
+	v->end = addr;
+	list_add_tail(&n->link, v->link.next);
+}
+
+/* Drops the bookkeeping for [start, end). */
+static void vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	split_at(mm, start);
+	split_at(mm, end);
+	for_each_vma(mm, v)
+		if (v->start >= start && v->end <= end)
+			vma_free(v);
+}
+
+static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for_each_vma(mm, v)
+		if (v->start < end && v->end > start)
+			return false;
+	return true;
+}
+
+/* Merges v with its neighbours where nothing distinguishes them. */
+static void vma_merge(struct mm *mm)
+{
+	for_each_vma(mm, v) {
+		struct vma *n = vma_next(mm, v);
+		if (n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
+		    v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
+		    ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff)) {
+			v->end = n->end;
+			vma_free(n);
+			v_n = vma_next(mm, v);
+		}
+	}
+}
+
+/* Top-down search for a free range of len bytes below mmap_top. */
+static uint64_t find_free(struct mm *mm, uint64_t len)
+{
+	uint64_t top = mm->mmap_top;
+	struct vma *vs[4096];
+	int n = 0;
+	for_each_vma(mm, v)
+		if (n < 4096)
+			vs[n++] = v;
+	for (int i = n - 1; i >= 0; i--) {
+		if (vs[i]->start >= top)
+			continue;
+		if (vs[i]->end <= top && top - vs[i]->end >= len)
+			return top - len;
+		top = vs[i]->start < top ? vs[i]->start : top;
+	}
+	if (top >= GUEST_MIN_ADDR + len)
+		return top - len;
+	return 0;
+}
+
+static bool valid_range(uint64_t addr, uint64_t len)
+{
+	return addr + len >= addr && addr + len <= STUB_START;
+}
+
+/*
+ * mm_mmap - mmap(2).  f: the file for a file mapping (NULL for anonymous).
+ * Returns the address or -EINVAL (bad alignment/length/flags), -ENOMEM
+ * (no room, or a fixed range over the reserved region), -EEXIST
+ * (MAP_FIXED_NOREPLACE), -EACCES, -ENODEV (file cannot be mapped).
+ * Mirrors mm/mmap.c do_mmap.
+ */
+long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+	     struct file *f, uint64_t off)
+{
+	if (!len)
+		return -EINVAL;
+	uint64_t plen = PAGE_ALIGN(len);
+	if (!plen || plen < len)
+		return -ENOMEM;
+	if (off & (GUEST_PAGE_SIZE - 1))
+		return -EINVAL;
+	int type = flags & MAP_TYPE;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE)
+		type = MAP_SHARED;
+	int hostfd = -1;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (!f)
+			return -EBADF;
+		if ((f->flags & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
+		if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
+			return -EACCES;
+		if (!f->ops->host_fd || (hostfd = f->ops->host_fd(f)) < 0)
+			return -ENODEV;
+	}
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed) {
+		if (addr & (GUEST_PAGE_SIZE - 1))
+			return -EINVAL;
+		if (!valid_range(addr, plen))
+			return -ENOMEM;
+		if (addr < GUEST_MIN_ADDR)
+			return -EPERM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
+		    !range_free(mm, addr, addr + plen))
+			return -EEXIST;
+	} else {
+		addr &= ~(GUEST_PAGE_SIZE - 1);
+		if (!addr || addr < GUEST_MIN_ADDR || !valid_range(addr, plen) ||
+		    !range_free(mm, addr, addr + plen))
+			addr = find_free(mm, plen);
+		if (!addr)
+			return -ENOMEM;
+	}
+	int hflags = type | MAP_FIXED | (flags & (MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE));
+	long r = platform->mmap(current->host, addr, plen, prot, hflags, hostfd, off);
+	if (r < 0)
+		return r;
+	vma_remove_range(mm, addr, addr + plen);
+	struct vma *v = calloc(1, sizeof *v);
+	v->start = addr;
+	v->end = addr + plen;
+	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN));
+	if (!(flags & MAP_ANONYMOUS)) {
+		v->file = file_get(f);
+		v->pgoff = off;
+	} else if (type == MAP_SHARED) {
+		static uint64_t next_shm_id;
+		v->shm_id = ++next_shm_id;
+	}
+	vma_insert(mm, v);
+	vma_merge(mm);
+	return (long)addr;
+}
+
+int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	if ((addr & (GUEST_PAGE_SIZE - 1)) || !len)
+		return -EINVAL;
+	uint64_t plen = PAGE_ALIGN(len);
+	if (!plen || addr + plen < addr || addr + plen > GUEST_TASK_SIZE)
+		return -EINVAL;
+	if (addr + plen > STUB_START)
+		return -EINVAL;   /* the stub region is not the guest's */
+	if (addr < GUEST_MIN_ADDR) {
+		/* nothing of the guest's is mapped there (the platform's is) */
+		if (addr + plen <= GUEST_MIN_ADDR)
+			return 0;
+		plen -= GUEST_MIN_ADDR - addr;
+		addr = GUEST_MIN_ADDR;
+	}
+	int r = platform->munmap(current->host, addr, plen);
+	if (r < 0)
+		return r;
+	vma_remove_range(mm, addr, addr + plen);
+	return 0;
+}
+
+int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
+{
+	if (addr & (GUEST_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	uint64_t plen = PAGE_ALIGN(len);
+	if (!plen || addr + plen < addr)
+		return -ENOMEM;
+	if (addr + plen > STUB_START)
+		return -ENOMEM;
+	/* every page must be mapped */
+	uint64_t cur = addr;
+	for_each_vma(mm, v) {
+		if (v->end <= cur)
+			continue;
+		if (v->start > cur)
+			break;
+		cur = v->end;
+		if (cur >= addr + plen)
+			break;
+	}
+	if (cur < addr + plen)
+		return -ENOMEM;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	for_each_vma(mm, v) {
+		if (v->file && v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
+		    (v->flags & MAP_TYPE) == MAP_SHARED && (v->file->flags & O_ACCMODE) != O_RDWR)
+			return -EACCES;
+	}
+	int r = platform->mprotect(current->host, addr, plen, prot);
+	if (r < 0)
+		return r;
+	split_at(mm, addr);
+	split_at(mm, addr + plen);
+	for_each_vma(mm, v)
+		if (v->start >= addr && v->end <= addr + plen)
+			v->prot = prot;
+	vma_merge(mm);
+	return 0;
+}
+
+/*
+ * mm_mremap - mremap(2) with MREMAP_MAYMOVE / MREMAP_FIXED.  Returns the
+ * new address or -EINVAL, -ENOMEM (cannot grow in place without MAYMOVE),
+ * -EFAULT (old range not one mapping).  Mirrors mm/mremap.c.
+ */
+long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, int flags,
+	       uint64_t newaddr)
+{
+	if (old & (GUEST_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL;
+	oldlen = PAGE_ALIGN(oldlen);
+	newlen = PAGE_ALIGN(newlen);
+	if (!newlen)
+		return -EINVAL;
+	struct vma *v = mm_find_vma(mm, old);
+	if (!v || old + oldlen > v->end)
+		return -EFAULT;
+	if (oldlen == 0)
+		return -EINVAL; /* duplicating shared mappings: not supported */
+	if (flags & MREMAP_FIXED) {
+		if ((newaddr & (GUEST_PAGE_SIZE - 1)) || !valid_range(newaddr, newlen))
+			return -EINVAL;
+		if (newaddr < old + oldlen && newaddr + newlen > old)
+			return -EINVAL;
+	} else if (newlen <= oldlen) {
+		if (newlen < oldlen) {
+			int r = mm_munmap(mm, old + newlen, oldlen - newlen);
+			if (r)
+				return r;
+		}
+		return (long)old;
+	} else if (range_free(mm, old + oldlen, old + newlen) && valid_range(old, newlen)) {
+		long r = platform->mremap(current->host, old, oldlen, newlen, 0, 0);
+		if (r < 0)
+			return r;
+		split_at(mm, old);
+		split_at(mm, old + oldlen);
+		struct vma *g = mm_find_vma(mm, old);
+		g->end = old + newlen;
+		vma_merge(mm);
+		return (long)old;
+	} else if (!(flags & MREMAP_MAYMOVE)) {
+		return -ENOMEM;
+	} else {
+		newaddr = find_free(mm, newlen);
+		if (!newaddr)
+			return -ENOMEM;
+	}
+	long r = platform->mremap(current->host, old, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, newaddr);
+	if (r < 0)
+		return r;
+	split_at(mm, old);
+	split_at(mm, old + oldlen);
+	struct vma tmpl = *mm_find_vma(mm, old);
+	vma_remove_range(mm, old, old + oldlen);
+	vma_remove_range(mm, newaddr, newaddr + newlen);
+	struct vma *n = calloc(1, sizeof *n);
+	*n = tmpl;
+	n->start = newaddr;
+	n->end = newaddr + newlen;
+	if (n->file)
+		file_get(n->file);
+	vma_insert(mm, n);
+	vma_merge(mm);
+	return (long)newaddr;
+}
+
+/* brk(2): returns the new break, or the old one if it cannot move. */
+long mm_brk(struct mm *mm, uint64_t brk)
+{
+	if (brk < mm->start_brk)
+		return (long)mm->brk;
+	uint64_t oldend = PAGE_ALIGN(mm->brk), newend = PAGE_ALIGN(brk);
+	if (newend > oldend) {
+		if (!range_free(mm, oldend, newend) || !valid_range(oldend, newend - oldend) ||
+		    newend > mm->mmap_top)
+			return (long)mm->brk;
+		long r = platform->mmap(current->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (r < 0)
+			return (long)mm->brk;
+		struct vma *v = calloc(1, sizeof *v);
+		v->start = oldend;
+		v->end = newend;
+		v->prot = PROT_READ | PROT_WRITE;
+		v->flags = MAP_PRIVATE | MAP_ANONYMOUS;
+		strcpy(v->name, "[heap]");
+		vma_insert(mm, v);
+		vma_merge(mm);
+	} else if (newend < oldend) {
+		if (platform->munmap(current->host, newend, oldend - newend) < 0)
+			return (long)mm->brk;
+		vma_remove_range(mm, newend, oldend);
+	}
+	mm->brk = brk;
+	return (long)brk;
+}
+
+int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3])
+{
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v)
+		return -EFAULT;
+	if ((v->flags & MAP_TYPE) != MAP_SHARED)
+		return -EINVAL;
+	uint64_t off = v->pgoff + (addr - v->start);
+	if (v->shm_id) {
+		key[0] = 1;
+		key[1] = v->shm_id;
+		key[2] = off;
+		return 0;
+	}
+	struct kstat st;
+	if (!v->file || !v->file->ops->fstat || v->file->ops->fstat(v->file, &st))
+		return -EINVAL;
+	key[0] = 2 + st.dev;   /* the inode, whichever open file maps it */
+	key[1] = st.ino;
+	key[2] = off;
+	return 0;
+}
+
+int mm_print_maps(struct mm *mm, char *buf, size_t len)
+{
+	size_t off = 0;
+	for_each_vma(mm, v) {
+		const char *name = v->name;
+		if (!*name && v->file && v->file->path)
+			name = v->file->path;
+		char line[4200];
+		int n = snprintf(line, sizeof line, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu",
+				 (unsigned long)v->start, (unsigned long)v->end,
+				 v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
+				 v->prot & PROT_EXEC ? 'x' : '-',
+				 (v->flags & MAP_TYPE) == MAP_SHARED ? 's' : 'p',
+				 (unsigned long)v->pgoff, 0, v->file ? 1 : 0, 0UL);
+		if (*name) /* seq_pad to 72 columns, as fs/proc/task_mmu.c */
+			n += snprintf(line + n, sizeof line - n, "%*s %s", n < 72 ? 72 - n : 0, "", name);
+		line[n++] = '\n';
+		if (off + n > len)
+			break;
+		memcpy(buf + off, line, n);
+		off += n;
+	}
+	return (int)off;
+}
+
+/* ---- user memory access ---- */
+
+/*
+ * user_range_ok - would an access of len bytes at addr with prot succeed?
+ * Checks the range against the user address limit (Linux's access_ok) and
+ * that every byte lies in a VMA allowing prot.  Lets callers refuse before
+ * they consume data (a pipe read into a bad buffer must leave the data in
+ * the pipe, as Linux does).
+ */
+bool user_range_ok(struct task *t, uint64_t addr, uint64_t len, int prot)
+{
+	if (addr + len < addr || addr + len > STUB_START)
+		return false;
+	if (!len)
+		return true;
+	uint64_t cur = addr, end = addr + len;
+	for_each_vma(t->mm, v) {
+		if (v->end <= cur)
+			continue;
+		if (v->start > cur || (v->prot & prot) != prot)
+			return false;
+		cur = v->end;
+		if (cur >= end)
+			return true;
+	}
+	return false;
+}
+
+int copy_from_user(struct task *t, void *dst, uint64_t src, size_t len)
+{
+	if (!len)
+		return 0;
+	if (!t->host)
+		return -EFAULT;
+	long n = platform->read_mem(t->host, dst, src, len);
+	return n == (long)len ? 0 : -EFAULT;
+}
+
+int copy_to_user(struct task *t, uint64_t dst, const void *src, size_t len)
+{
+	if (!len)
+		return 0;
+	if (!t->host)
+		return -EFAULT;
+	long n = platform->write_mem(t->host, dst, src, len);
+	return n == (long)len ? 0 : -EFAULT;
+}
+
+long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
+{
+	size_t got = 0;
+	if (!t->host)
+		return -EFAULT;
+	while (got < max) {
+		/* read up to the end of the page so a string that ends just
+		 * before an unmapped page is still read */
+		size_t chunk = GUEST_PAGE_SIZE - ((src + got) & (GUEST_PAGE_SIZE - 1));
+		if (chunk > max - got)
+			chunk = max - got;
+		long n = platform->read_mem(t->host, dst + got, src + got, chunk);
+		if (n <= 0)
+			return -EFAULT;
+		void *nul = memchr(dst + got, 0, n);
+		if (nul)
+			return (char *)nul - dst;
+		got += n;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* ---- syscalls ---- */
+
+long sys_brk(struct task *t, struct sysargs *a)
+{
+	return mm_brk(t->mm, arg_ptr(a, 0));
+}
+
+long sys_mmap(struct task *t, struct sysargs *a)
+{
+	int flags = arg_int(a, 3);
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		f = fd_get(t, arg_int(a, 4));
+		if (!f)
+			return -EBADF;
+	}
+	long r = mm_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
+	if (f)
+		file_put(f);
+	return r;
+}
+
+long sys_munmap(struct task *t, struct sysargs *a)
+{
+	return mm_munmap(t->mm, arg_ptr(a, 0), a->a[1]);
+}
+
+long sys_mprotect(struct task *t, struct sysargs *a)
+{
+	return mm_mprotect(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2));
+}
+
+long sys_mremap(struct task *t, struct sysargs *a)
+{
+	return mm_mremap(t->mm, arg_ptr(a, 0), a->a[1], a->a[2], arg_int(a, 3), a->a[4]);
+}
+
+long sys_madvise(struct task *t, struct sysargs *a)
+{
+	uint64_t addr = arg_ptr(a, 0), len = a->a[1];
+	int advice = arg_int(a, 2);
+	if (addr & (GUEST_PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t plen = PAGE_ALIGN(len);
+	if (addr + plen < addr || addr + plen > STUB_START)
+		return -EINVAL;
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+	case MADV_DONTNEED: case MADV_FREE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_DONTFORK: case MADV_DOFORK:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!plen)
+		return 0;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
+		for_each_vma(t->mm, v)
+			if (v->start < addr + plen && v->end > addr)
+				goto mapped;
+		return -ENOMEM;
+	mapped:
+		return platform->madvise(t->host, addr, plen, MADV_DONTNEED);
+	}
+	return 0;
+}
+
+long sys_msync(struct task *t, struct sysargs *a)
+{
+	uint64_t addr = arg_ptr(a, 0);
+	int flags = arg_int(a, 2);
+	if ((addr & (GUEST_PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	uint64_t end = addr + PAGE_ALIGN(a->a[1]);
+	for (uint64_t p = addr; p < end;) {
+		struct vma *v = mm_find_vma(t->mm, p);
+		if (!v)
+			return -ENOMEM;
+		p = v->end;
+	}
+	return 0;
+}
+
+long sys_mlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
+long sys_munlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
+long sys_mlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
+long sys_munlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
+
+/* mincore(2): every page of a mapped range is reported resident (the host
+ * pages it in on first touch); -ENOMEM for a hole, -EINVAL for an
+ * unaligned address, -EFAULT for a bad vector.  Mirrors mm/mincore.c's
+ * checks. */
+long sys_mincore(struct task *t, struct sysargs *a)
+{
+	uint64_t addr = arg_ptr(a, 0), len = a->a[1], vec = arg_ptr(a, 2);
+	if (addr & (GUEST_PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t plen = PAGE_ALIGN(len);
+	if (addr + plen < addr || addr + plen > STUB_START)
+		return -ENOMEM;
+	for (uint64_t p = addr; p < addr + plen;) {
+		struct vma *v = mm_find_vma(t->mm, p);
+		if (!v)
+			return -ENOMEM;
+		p = v->end;
+	}
+	size_t pages = plen / GUEST_PAGE_SIZE;
+	unsigned char ones[512];
+	memset(ones, 1, sizeof ones);
+	for (size_t done = 0; done < pages;) {
+		size_t n = pages - done < sizeof ones ? pages - done : sizeof ones;
+		if (copy_to_user(t, vec + done, ones, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}
