@@ -17,7 +17,7 @@
 #   build/umk run --rootfs build/debian -- bash
 set -u
 
-VERSION=1 # bump when what this script puts into the root changes
+VERSION=2 # bump when what this script puts into the root changes
 SUITE=bookworm
 DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
 
@@ -58,7 +58,7 @@ if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
 	mirror=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
 		/etc/apt/sources.list)
 fi
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+# no mirror found: debootstrap's own default
 
 tmp=$out.tmp
 log=$out.log
@@ -72,12 +72,12 @@ cleanup_tmp() {
 cleanup_tmp
 mkdir -p "$(dirname "$out")" || die "cannot create the parent of $out"
 t0=$(date +%s)
-echo "debian.sh: building $out ($SUITE minbase + $pkgs) from $mirror; log in $log" >&2
+echo "debian.sh: building $out ($SUITE minbase + $pkgs) from ${mirror:-debootstrap's default mirror}; log in $log" >&2
 
 keyring=
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring=--keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 inc=$(echo "$pkgs" | tr ' ' ',')
-if ! debootstrap --variant=minbase $keyring ${inc:+--include="$inc"} "$SUITE" "$tmp" "$mirror" >"$log" 2>&1; then
+if ! debootstrap --variant=minbase $keyring ${inc:+--include="$inc"} "$SUITE" "$tmp" $mirror >"$log" 2>&1; then
 	last=$(grep -E '^(E|W): ' "$log" | tail -1)
 	[ -n "$last" ] || last=$(tail -1 "$log")
 	cleanup_tmp
@@ -96,7 +96,7 @@ fi
 127.0.1.1	umk
 ::1	localhost ip6-localhost ip6-loopback
 EOF
-	printf 'deb %s %s main\n' "$mirror" "$SUITE" >etc/apt/sources.list
+	# etc/apt/sources.list is the one debootstrap wrote for the mirror it used
 	: >etc/resolv.conf
 	printf '%s\n' "$want" >.umk-debian-stamp
 ) || {
