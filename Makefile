@@ -45,7 +45,7 @@ $(B)/rootfs: rootfs/mkrootfs.sh
 
 # Unit tests: Check suites linked with every kernel object but main.o.
 $(B)/check_unit: $(UNITSRC) $(filter-out $(B)/obj/umkernel/main.o,$(KOBJ))
-	$(CC) $(CFLAGS) -Iumkernel -o $@ $^ $(LDLIBS) $$(pkg-config --libs check)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $$(pkg-config --libs check)
 
 deps:
 	@missing=""; for p in $(DEBPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -12,6 +12,9 @@
  * if it died of signal N.
  */
 #include "kernel.h"
+#include "kernel/task.h"
+#include "fs/fs.h"
+#include "debug/debug.h"
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -25,7 +28,20 @@
 
 #define UMK_VERSION "0.1.0"
 
-struct umk_config cfg;
+/* The command line. */
+struct umk_config {
+	const char *rootfs;
+	const char *platform;
+	bool rw;
+	bool verbose;
+	const char *strace_path;
+	const char *hostname;
+	const char *cwd;
+	char **env;
+	int nenv;
+	char **argv;
+};
+static struct umk_config cfg;
 
 static void crash_handler(int sig)
 {

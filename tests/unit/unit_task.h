@@ -3,6 +3,7 @@
 #ifndef UNIT_TASK_H
 #define UNIT_TASK_H
 #include "../../umkernel/kernel.h"
+#include "../../umkernel/fs/fs.h"
 #include <stdlib.h>
 #include <string.h>
 

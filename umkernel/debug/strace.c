@@ -7,6 +7,7 @@
  * Lock: klock, held (lines of different tasks never interleave).
  */
 #include "../kernel.h"
+#include "debug.h"
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>

@@ -16,6 +16,8 @@
  * Locking: everything here runs under klock; the table is constant.
  */
 #include "../kernel.h"
+#include "fs.h"
+#include "../tty/tty.h"
 #include "tmpfs.h"
 
 #include <dirent.h>

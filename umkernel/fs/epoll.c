@@ -32,6 +32,7 @@
  * touched by task_wake under klock.
  */
 #include "../kernel.h"
+#include "fs.h"
 
 #include <limits.h>
 #include <poll.h>

@@ -14,6 +14,7 @@
  * drops it while a task waits, so the counter is re-checked after a sleep.
  */
 #include "../kernel.h"
+#include "fs.h"
 
 #include <poll.h>
 #include <stdlib.h>

@@ -9,6 +9,7 @@
  * Locking: everything here runs under klock.
  */
 #include "../kernel.h"
+#include "fs.h"
 
 #include <stdlib.h>
 #include <string.h>

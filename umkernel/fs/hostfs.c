@@ -30,6 +30,7 @@
  * Locking: everything here runs under klock.
  */
 #include "../kernel.h"
+#include "fs.h"
 #include "tmpfs.h"
 
 #include <dirent.h>

@@ -25,6 +25,7 @@
  * drops it while a task waits for a lock, so conflicts are re-checked.
  */
 #include "../kernel.h"
+#include "fs.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,6 +18,7 @@
  * sleep.
  */
 #include "../kernel.h"
+#include "fs.h"
 #include "pipe_ring.h"
 
 #include <fcntl.h>

@@ -17,6 +17,7 @@
  * drops it while the task waits.
  */
 #include "../kernel.h"
+#include "fs.h"
 
 #include <poll.h>
 #include <signal.h>

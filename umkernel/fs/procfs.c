@@ -21,6 +21,9 @@
  * task's exit reads as -ESRCH instead of touching freed memory.
  */
 #include "../kernel.h"
+#include "../mm/mm.h"
+#include "fs.h"
+#include "../tty/tty.h"
 #include "tmpfs.h"
 
 #include <dirent.h>

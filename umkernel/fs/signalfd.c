@@ -15,6 +15,7 @@
  * drops it while a reader waits.
  */
 #include "../kernel.h"
+#include "fs.h"
 
 #include <poll.h>
 #include <stdlib.h>

@@ -15,6 +15,7 @@
  * file ops drop it only inside task_sleep.
  */
 #include "../kernel.h"
+#include "fs.h"
 #include "tmpfs.h"
 
 #include <fcntl.h>

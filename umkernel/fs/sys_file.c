@@ -13,6 +13,8 @@
  * inside task_sleep).
  */
 #include "../kernel.h"
+#include "fs.h"
+#include "../tty/tty.h"
 #include <sys/mman.h>
 #include "tmpfs.h"
 

@@ -11,6 +11,7 @@
  * Locking: everything here runs under klock.
  */
 #include "../kernel.h"
+#include "fs.h"
 #include "tmpfs.h"
 
 #include <fcntl.h>

@@ -6,6 +6,7 @@
  * Lock: called once at boot, before any guest runs.
  */
 #include "../kernel.h"
+#include "fs.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -22,6 +22,7 @@
  * klock on the timer thread; task_sleep drops klock while a reader waits.
  */
 #include "../kernel.h"
+#include "fs.h"
 
 #include <poll.h>
 #include <stdlib.h>

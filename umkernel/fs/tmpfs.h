@@ -13,7 +13,7 @@
 #ifndef UMK_TMPFS_H
 #define UMK_TMPFS_H
 
-#include "../kernel.h"
+#include "fs.h"
 
 struct txattr {
 	struct txattr *next;

@@ -14,6 +14,7 @@
  * Locking: everything here runs under klock, which guards the mount list.
  */
 #include "../kernel.h"
+#include "fs.h"
 #include "tmpfs.h"
 
 #include <dirent.h>

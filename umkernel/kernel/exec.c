@@ -13,6 +13,9 @@
  * Lock: klock, held by the caller.
  */
 #include "../kernel.h"
+#include "task.h"
+#include "../mm/mm.h"
+#include "../fs/fs.h"
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>

@@ -11,6 +11,7 @@
  * Lock: klock guards every timer; ktimer callbacks run under it.
  */
 #include "../kernel.h"
+#include "task.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

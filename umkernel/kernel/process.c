@@ -11,6 +11,9 @@
  * Lock: klock, held by every caller.
  */
 #include "../kernel.h"
+#include "task.h"
+#include "../mm/mm.h"
+#include "../fs/fs.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

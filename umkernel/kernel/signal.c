@@ -11,6 +11,7 @@
  * Lock: klock guards all signal state.
  */
 #include "../kernel.h"
+#include "task.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -6,6 +6,8 @@
  * Lock: klock, held.
  */
 #include "../kernel.h"
+#include "../fs/fs.h"
+#include "task.h"
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>

@@ -11,6 +11,9 @@
  * Lock: klock, held.
  */
 #include "../kernel.h"
+#include "task.h"
+#include "../mm/mm.h"
+#include "../debug/debug.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,6 +17,10 @@
  * pid counter.
  */
 #include "../kernel.h"
+#include "task.h"
+#include "../mm/mm.h"
+#include "../fs/fs.h"
+#include "../debug/debug.h"
 #include <poll.h>
 #include <setjmp.h>
 #include <sched.h>

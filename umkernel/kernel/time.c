@@ -11,6 +11,7 @@
  * function runs under klock on the timer thread.
  */
 #include "../kernel.h"
+#include "task.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>

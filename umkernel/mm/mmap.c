@@ -12,21 +12,11 @@
  * Lock: klock guards every mm and VMA.
  */
 #include "../kernel.h"
+#include "mm.h"
+#include "../fs/fs.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-
-static struct vma *vma_next(struct mm *mm, struct vma *v)
-{
-	return v->link.next == &mm->vmas ? NULL : list_entry(v->link.next, struct vma, link);
-}
-
-static struct vma *vma_first(struct mm *mm)
-{
-	return list_empty(&mm->vmas) ? NULL : list_entry(mm->vmas.next, struct vma, link);
-}
-
-#define for_each_vma(mm, v) for (struct vma *v = vma_first(mm), *v##_n = v ? vma_next(mm, v) : NULL; v; v = v##_n, v##_n = v ? vma_next(mm, v) : NULL)
 
 static struct vma *vma_dup(const struct vma *v)
 {
@@ -526,76 +516,6 @@ int mm_print_maps(struct mm *mm, char *buf, size_t len)
 		off += n;
 	}
 	return (int)off;
-}
-
-/* ---- user memory access ---- */
-
-/*
- * user_range_ok - would an access of len bytes at addr with prot succeed?
- * Checks the range against the user address limit (Linux's access_ok) and
- * that every byte lies in a VMA allowing prot.  Lets callers refuse before
- * they consume data (a pipe read into a bad buffer must leave the data in
- * the pipe, as Linux does).
- */
-bool user_range_ok(struct task *t, uint64_t addr, uint64_t len, int prot)
-{
-	if (addr + len < addr || addr + len > STUB_START)
-		return false;
-	if (!len)
-		return true;
-	uint64_t cur = addr, end = addr + len;
-	for_each_vma(t->mm, v) {
-		if (v->end <= cur)
-			continue;
-		if (v->start > cur || (v->prot & prot) != prot)
-			return false;
-		cur = v->end;
-		if (cur >= end)
-			return true;
-	}
-	return false;
-}
-
-int copy_from_user(struct task *t, void *dst, uint64_t src, size_t len)
-{
-	if (!len)
-		return 0;
-	if (!t->host)
-		return -EFAULT;
-	long n = platform->read_mem(t->host, dst, src, len);
-	return n == (long)len ? 0 : -EFAULT;
-}
-
-int copy_to_user(struct task *t, uint64_t dst, const void *src, size_t len)
-{
-	if (!len)
-		return 0;
-	if (!t->host)
-		return -EFAULT;
-	long n = platform->write_mem(t->host, dst, src, len);
-	return n == (long)len ? 0 : -EFAULT;
-}
-
-long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
-{
-	size_t got = 0;
-	if (!t->host)
-		return -EFAULT;
-	while (got < max) {
-		/* read up to the end of the page so a string that ends just
-		 * before an unmapped page is still read */
-		size_t chunk = GUEST_PAGE_SIZE - ((src + got) & (GUEST_PAGE_SIZE - 1));
-		if (chunk > max - got)
-			chunk = max - got;
-		long n = platform->read_mem(t->host, dst + got, src + got, chunk);
-		if (n <= 0)
-			return -EFAULT;
-		void *nul = memchr(dst + got, 0, n);
-		if (nul)
-			return (char *)nul - dst;
-		got += n;
-	}
-	return -ENAMETOOLONG;
 }
 
 /* ---- syscalls ---- */

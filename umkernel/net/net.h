@@ -11,10 +11,10 @@
  *
  * Locking: klock, held by the caller.
  */
-#ifndef UMK_SOCKET_H
-#define UMK_SOCKET_H
+#ifndef UMK_NET_H
+#define UMK_NET_H
 
-#include "../kernel.h"
+#include "../fs/fs.h"
 
 /* Linux's flags and numbers, as the x86-64 guest sees them. */
 #define L_AF_UNSPEC        0

@@ -16,6 +16,7 @@
  * layer drops it only inside task_sleep.
  */
 #include "net.h"
+#include "../fs/fs.h"
 
 #include <stdlib.h>
 #include <string.h>

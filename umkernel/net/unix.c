@@ -29,6 +29,7 @@
  * sleep and sockets used across a sleep are held by a reference.
  */
 #include "net.h"
+#include "../fs/fs.h"
 
 #include <poll.h>
 #include <stdlib.h>

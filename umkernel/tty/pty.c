@@ -30,6 +30,8 @@
  * sleep.  One wait queue per pair is woken on every state change.
  */
 #include "../kernel.h"
+#include "../fs/fs.h"
+#include "tty.h"
 #include "../fs/tmpfs.h"
 
 #include <ctype.h>

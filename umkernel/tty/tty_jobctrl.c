@@ -17,6 +17,7 @@
  * Locking: runs under klock, held by the caller.
  */
 #include "../kernel.h"
+#include "tty.h"
 
 #include <signal.h>
 #include <unistd.h>

@@ -1,0 +1,68 @@
+/*
+ * mm/mm.h - the mm subsystem's interface: guest address spaces (struct mm),
+ * their VMAs and the operations on them (mmap.c).  User copies, which
+ * every subsystem uses, are declared in kernel.h (mm/usercopy.c).
+ *
+ * Lock: klock guards every mm and VMA.
+ */
+#ifndef UMK_MM_H
+#define UMK_MM_H
+
+#include "../kernel.h"
+
+struct file;
+struct vma {
+	struct list_head link;        /* mm->vmas, sorted by start */
+	uint64_t start, end;
+	int prot;                     /* PROT_* */
+	int flags;                    /* MAP_SHARED/MAP_PRIVATE/MAP_ANONYMOUS/MAP_GROWSDOWN */
+	struct file *file;            /* file mapped, or NULL */
+	uint64_t pgoff;               /* offset of start in file (or shared-anon object), bytes */
+	uint64_t shm_id;              /* MAP_SHARED|MAP_ANONYMOUS: the object, kept by fork */
+	char name[24];                /* "[heap]", "[stack]" or "" */
+};
+struct mm {
+	int refs;                     /* tasks using it (threads) */
+	struct list_head vmas;
+	uint64_t start_brk, brk, start_stack, mmap_top;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t start_code, end_code, start_data, end_data;
+	struct file *exe;             /* /proc/PID/exe */
+	/* syscall sites seen trapping, for platform->patch_syscall: a site
+	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
+	 * patchable); reset by execve */
+	struct { uint64_t site; uint32_t hits; } patch_hits[64];
+};
+#define MM_PATCH_AFTER 8
+struct mm *mm_new(void);
+struct mm *mm_fork(struct mm *old);
+void mm_put(struct mm *mm);
+void mm_reset(struct mm *mm);                 /* drop every VMA but the vDSO (execve) */
+void mm_add_vdso(struct mm *mm);              /* the platform's vDSO pages as VMAs */
+uint64_t mm_vdso_base(struct mm *mm);         /* AT_SYSINFO_EHDR, or 0 */
+long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+	     struct file *f, uint64_t off);
+int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
+int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
+long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, int flags,
+	       uint64_t newaddr);
+long mm_brk(struct mm *mm, uint64_t brk);
+struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
+/* The identity of the memory behind a shared mapping at addr (futex keys):
+ * 0 and {object, offset} filled, or -EFAULT if unmapped, -EINVAL if the
+ * mapping is private. */
+int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3]);
+int mm_print_maps(struct mm *mm, char *buf, size_t len);
+
+/* Walks mm's VMAs in address order; v may be unlinked inside the loop. */
+static inline struct vma *vma_next(struct mm *mm, struct vma *v)
+{
+	return v->link.next == &mm->vmas ? NULL : list_entry(v->link.next, struct vma, link);
+}
+static inline struct vma *vma_first(struct mm *mm)
+{
+	return list_empty(&mm->vmas) ? NULL : list_entry(mm->vmas.next, struct vma, link);
+}
+#define for_each_vma(mm, v) for (struct vma *v = vma_first(mm), *v##_n = v ? vma_next(mm, v) : NULL; v; v = v##_n, v##_n = v ? vma_next(mm, v) : NULL)
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * process_vm_access.c - process_vm_readv(2) and process_vm_writev(2)
+ * between guest processes (Linux's mm/process_vm_access.c).
+ *
+ * Lock: klock, held.
+ */
+#include "../kernel.h"
+#include <stdlib.h>
+
+/*
+ * process_vm_readv/writev(2) between guest processes (debuggers, nested
+ * guests): the target is a guest pid; the copy goes through a kernel
+ * buffer.  Permission as ptrace_may_access: same uid, or euid 0.
+ * Returns bytes copied (partial at the first fault), or -errno.
+ */
+static long process_vm(struct task *t, struct sysargs *a, bool write)
+{
+	int pid = arg_int(a, 0);
+	unsigned long lcnt = a->a[2], rcnt = a->a[4];
+	if (a->a[5])
+		return -EINVAL;
+	if (lcnt > 1024 || rcnt > 1024)
+		return -EINVAL;
+	struct task *o = task_find(pid);
+	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD || !o->host)
+		return -ESRCH;
+	if (t->cred.euid != 0 && (o->cred.uid != t->cred.uid || o->cred.euid != t->cred.uid))
+		return -EPERM;
+	struct linux_iovec *lv = calloc(lcnt + 1, sizeof *lv), *rv = calloc(rcnt + 1, sizeof *rv);
+	long done = 0, err = 0;
+	if (!lv || !rv) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(t, lv, a->a[1], lcnt * sizeof *lv) ||
+	    copy_from_user(t, rv, a->a[3], rcnt * sizeof *rv)) {
+		err = -EFAULT;
+		goto out;
+	}
+	char buf[4096];
+	unsigned long li = 0, ri = 0;
+	uint64_t loff = 0, roff = 0;
+	while (li < lcnt && ri < rcnt) {
+		uint64_t n = lv[li].iov_len - loff;
+		if (rv[ri].iov_len - roff < n)
+			n = rv[ri].iov_len - roff;
+		if (n > sizeof buf)
+			n = sizeof buf;
+		if (n) {
+			struct task *src = write ? t : o, *dst = write ? o : t;
+			uint64_t s = write ? lv[li].iov_base + loff : rv[ri].iov_base + roff;
+			uint64_t d = write ? rv[ri].iov_base + roff : lv[li].iov_base + loff;
+			if (copy_from_user(src, buf, s, n)) {
+				err = write ? -EFAULT : -EFAULT;
+				break;
+			}
+			if (copy_to_user(dst, d, buf, n)) {
+				err = -EFAULT;
+				break;
+			}
+			done += n;
+			loff += n;
+			roff += n;
+		}
+		if (loff == lv[li].iov_len) {
+			li++;
+			loff = 0;
+		}
+		if (roff == rv[ri].iov_len) {
+			ri++;
+			roff = 0;
+		}
+	}
+out:
+	free(lv);
+	free(rv);
+	return done ? done : err;
+}
+
+long sys_process_vm_readv(struct task *t, struct sysargs *a)
+{
+	return process_vm(t, a, false);
+}
+
+long sys_process_vm_writev(struct task *t, struct sysargs *a)
+{
+	return process_vm(t, a, true);
+}
