@@ -36,7 +36,7 @@ for n in "${names[@]}"; do
 	echo "exit $?" >>"$work/$n.native"
 	if ! tail -1 "$work/$n.native" | grep -qx 'exit 0'; then
 		fail "$n (native run)"
-		tail -20 "$work/$n.native" "$work/$n.native.err" | sed 's/^/    /'
+		tail -n 20 "$work/$n.native" "$work/$n.native.err" | sed 's/^/    /'
 		continue
 	fi
 	[ $umk_ok = 1 ] || continue
