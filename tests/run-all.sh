@@ -105,25 +105,39 @@ if have_umk; then
 		grep -qx "\[pid 1\] exit_group(1) = ?" "$work/trace"'
 	check guest-crash-survives 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "/cli/crash; echo after \$?" &&
 		[ "$(cat "$work/out")" = "after 139" ]'
+	# stubs_of KPID: the live (non-zombie) stub processes descended from
+	# umk process KPID (other umk runs on the machine are not counted)
+	stubs_of() {
+		ps -eo pid=,ppid=,stat=,args= | awk -v root="$1" '
+			{ ppid[$1] = $2; stat[$1] = $3; if ($4 == "[memfd:umk-stub]") stub[$1] = 1 }
+			END { for (s in stub) { if (stat[s] ~ /Z/) continue
+				for (a = s; a > 1 && a in ppid; a = ppid[a]) if (a == root) { print s; break } } }'
+	}
+	# gone_within SECONDS PID...: poll until none of PIDS is a live process
+	gone_within() {
+		local t=$1 end s left
+		shift
+		end=$(($(date +%s%N) + t * 1000000000))
+		while :; do
+			left=""
+			for s in "$@"; do ps -o stat= -p "$s" 2>/dev/null | grep -qv Z && left="$left $s"; done
+			[ -z "$left" ] && return 0
+			[ "$(date +%s%N)" -gt "$end" ] && { echo "stubs left:$left" >"$work/err"; return 1; }
+			sleep 0.02
+		done
+	}
 	# SIGKILL of umk must leave no stub process behind (PTRACE_O_EXITKILL)
 	no_stub_left() {
 		"$UMK" run "${R[@]}" -- /bin/sh -c "sleep 60 & sleep 60 & (sleep 60 | cat) & wait" </dev/null >/dev/null 2>&1 &
 		local kpid=$! stubs="" i
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			sleep 0.3
-			stubs=$(pgrep -f "memfd:umk-stub" | while read -r s; do
-				a=$s; while [ "$a" -gt 1 ]; do [ "$a" = "$kpid" ] && { echo "$s"; break; }
-				a=$(ps -o ppid= -p "$a" 2>/dev/null | tr -d " "); [ -n "$a" ] || break; done; done)
+		for i in $(seq 100); do
+			sleep 0.05
+			stubs=$(stubs_of "$kpid")
 			[ "$(echo "$stubs" | wc -w)" -ge 5 ] && break
 		done
 		kill -9 "$kpid"; wait "$kpid" 2>/dev/null
 		[ "$(echo "$stubs" | wc -w)" -ge 5 ] || { echo "only $(echo $stubs | wc -w) stubs seen" >"$work/err"; return 1; }
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			sleep 0.3
-			left=$(for s in $stubs; do ps -o stat= -p "$s" 2>/dev/null | grep -v Z >/dev/null && echo "$s"; done)
-			[ -z "$left" ] && return 0
-		done
-		echo "stubs left: $left" >"$work/err"; return 1
+		gone_within 3 $stubs
 	}
 	rc=0
 	check sigkill-leaves-no-stub 'no_stub_left'
@@ -139,17 +153,18 @@ if have_umk; then
 	fork_bomb_capped() {
 		UMK_MAX_TASKS=32 "$UMK" run "${R[@]}" -- /bin/sh -c "b() { b | b & }; b; sleep 60" \
 			</dev/null >/dev/null 2>&1 &
-		local kpid=$! most=0 n i
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			sleep 0.3
-			n=$(pgrep -c -f "memfd:umk-stub" 2>/dev/null || echo 0)
-			[ "$n" -gt "$most" ] && most=$n
+		local kpid=$! most=0 n i all=""
+		for i in $(seq 30); do
+			sleep 0.1
+			n=$(stubs_of "$kpid")
+			all="$all $n"
+			[ "$(echo "$n" | wc -w)" -gt "$most" ] && most=$(echo "$n" | wc -w)
 		done
 		kill -TERM "$kpid"; sleep 1; kill -KILL "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null
-		sleep 1
-		n=$(pgrep -f "memfd:umk-stub" | while read -r s; do ps -o stat= -p "$s" | grep -qv Z && echo "$s"; done | wc -l)
-		echo "most stubs seen $most, left $n" >"$work/err"
-		[ "$most" -ge 16 ] && [ "$most" -le 64 ] && [ "$n" = 0 ]
+		all=$(echo $all | tr ' ' '\n' | sort -u)
+		gone_within 3 $all || return 1
+		echo "most stubs seen $most" >"$work/err"
+		[ "$most" -ge 16 ] && [ "$most" -le 64 ]
 	}
 	rc=0
 	check fork-bomb-capped 'fork_bomb_capped'
