@@ -70,7 +70,7 @@ fi
 prefix() {
 	case $1 in
 	native) echo "env -i PATH=$broot/bin:$broot/sbin:$broot/usr/bin:$broot/usr/sbin" ;;
-	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $broot --" ;;
+	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $broot --env-clear --" ;;
 	gvisor-ptrace) echo "runsc --platform=ptrace --network=none do -root $broot -cwd / --" ;;
 	proot) echo "proot -r $broot" ;;
 	esac
@@ -80,7 +80,7 @@ prefix() {
 dprefix() {
 	case $1 in
 	native) [ "$(id -u)" = 0 ] && echo "env -i PATH=$GUEST_PATH HOME=/root TERM=linux chroot $DEBROOT" ;;
-	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $DEBROOT --" ;;
+	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $DEBROOT --env-clear --" ;;
 	gvisor-ptrace) echo "runsc --platform=ptrace --network=none do -quiet -root $DEBROOT -cwd / --" ;;
 	proot) echo "proot -r $DEBROOT -w /" ;;
 	esac

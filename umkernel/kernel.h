@@ -381,6 +381,8 @@ struct task {
 	struct nsproxy *nsproxy;
 	struct user_namespace *user_ns;
 	int pdeath_signal;            /* PR_SET_PDEATHSIG */
+	int mempolicy_mode;           /* set_mempolicy (mm/mempolicy.c): mode | flags */
+	uint64_t mempolicy_nodes;
 };
 
 extern struct list_head all_tasks;

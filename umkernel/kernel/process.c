@@ -187,6 +187,8 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
 	c->nice = t->nice;
+	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
+	c->mempolicy_nodes = t->mempolicy_nodes;
 	c->regs = t->regs;
 	c->regs.rax = 0;
 	c->cpu = cpu;
