@@ -10,7 +10,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -lelf -lunwind -pthread
+LDLIBS  := -lelf -lunwind -lz -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -18,7 +18,7 @@ KSRC    := $(wildcard umkernel/*.c umkernel/*/*.c) tracer/ptrace.c tracer/seccom
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
-DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev
+DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev zlib1g-dev
 
 all: $(B)/umk $(B)/rootfs
 

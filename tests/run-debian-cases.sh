@@ -15,6 +15,12 @@
 # UMK_DEBIAN=0 skips the cases even when the root exists.
 # UMK_DEB_SELFTEST=1 compares two native runs instead (checks determinism).
 # UMK_DEBIAN_TIMEOUT: seconds per case and system (default 60).
+# UMK_NATIVE=pivot: the native reference pivots into the root instead of
+# chrooting (native_pivot_run: user namespaces work there as at a real
+# root); tests/ns-cases.txt runs so.  A case's first line may be
+# "# needs: PROG..." (programs of the root: /usr/bin/PROG or /usr/sbin/PROG)
+# or "# needs-guest: CMD" (a shell command that must succeed under umk):
+# the case is skipped, saying why, when they are missing.
 # UMK_DEBIAN_KEEP=DIR keeps every run's output as DIR/NAME.SYSTEM.{out,err}.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -49,6 +55,8 @@ else
 	systems=$UMK_PLATFORMS
 fi
 export NATIVE_SHM=1 # the native /dev gets a tmpfs /dev/shm, as umk's has
+native_runner=native_run
+[ "${UMK_NATIVE:-}" = pivot ] && native_runner=native_pivot_run
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -72,8 +80,8 @@ run_one() {
 	script=$(cat "$2")
 	rm -f "$o.log"   # umk's log (--log): unimplemented syscalls and such
 	case $sys in
-	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; native_run "$@"' sh "$ROOT/tests/lib.sh" \
-		"$DEBROOT" /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
+	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; "$@"' sh "$ROOT/tests/lib.sh" \
+		"$native_runner" "$DEBROOT" /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	*) timeout -k 5 "$tmo" "$UMK" run --platform "$sys" --rootfs "$DEBROOT" --hostname umk --cwd / \
 		--env-clear --log="$o.log" -e TERM=linux -- /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	esac
@@ -93,6 +101,26 @@ for f in "$work"/cases/*; do
 		for a in "$@"; do [ "$a" = "$name" ] && want=1; done
 		[ $want = 1 ] || continue
 	fi
+	# "# needs: PROG..." / "# needs-guest: CMD" on the case's first line
+	first=$(head -1 "$f")
+	case $first in
+	"# needs: "*)
+		missing=""
+		for prog in ${first#"# needs: "}; do
+			[ -x "$DEBROOT/usr/bin/$prog" ] || [ -x "$DEBROOT/usr/sbin/$prog" ] || [ -x "$DEBROOT/bin/$prog" ] ||
+				missing="$missing $prog"
+		done
+		if [ -n "$missing" ]; then
+			skip "debian:$name: the root lacks$missing (rootfs/debian.sh DIR ... bubblewrap)"
+			continue
+		fi ;;
+	"# needs-guest: "*)
+		probe=${first#"# needs-guest: "}
+		if ! timeout -k 5 30 "$UMK" run --rootfs "$DEBROOT" --env-clear -- /bin/sh -c "$probe" </dev/null >/dev/null 2>&1; then
+			skip "debian:$name: under umk, '$probe' fails (needed by this case)"
+			continue
+		fi ;;
+	esac
 	run_one native "$f" "$work/n"
 	for sys in $systems; do
 		run_one "$sys" "$f" "$work/g"

@@ -332,13 +332,14 @@ static int cmd_run(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
+	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */
 	err = hostfs_mount("/", root, !cfg.rw);
 	if (!err)
 		err = vfs_mount("/dev", &devfs_ops, NULL, "devtmpfs", "devtmpfs");
 	if (!err)
 		err = vfs_mount("/dev/shm", &tmpfs_ops, tmpfs_new(01777), "tmpfs", "tmpfs");
 	if (!err)
-		err = vfs_mount("/proc", &procfs_ops, NULL, "proc", "proc");
+		err = vfs_mount("/proc", &procfs_ops, &init_pid_ns, "proc", "proc");
 	if (!err)
 		err = sysfs_mount("/sys");
 	if (err) {

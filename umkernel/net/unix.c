@@ -95,6 +95,7 @@ struct unix_sock {
 	bool path_bound;              /* keyed by (bdev, bino) */
 	uint64_t bdev, bino;
 	struct list_head bound_link;
+	struct net_namespace *net;    /* abstract names: the network namespace they live in */
 	struct list_head rcvq;        /* struct skb */
 	int qlen;
 	size_t wmem;                  /* bytes charged by our skbs in flight */
@@ -355,6 +356,12 @@ static int addr_validate(const struct sock_addr *a)
 	return fam == L_AF_UNIX ? 0 : -EINVAL;
 }
 
+/* The caller's network namespace (kernel/nsproxy.c; CLONE_NEWNET). */
+static struct net_namespace *current_net_ns(void)
+{
+	return current && current->nsproxy ? current->nsproxy->net_ns : &init_net_ns;
+}
+
 static bool addr_abstract(const struct sock_addr *a)
 {
 	return a->name[L_SUN_PATH_OFF] == 0;
@@ -368,7 +375,7 @@ static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
 		struct unix_sock *u = list_entry(p, struct unix_sock, bound_link);
 
 		if (!u->path_bound && u->type == type && u->addr.len == a->len &&
-		    !memcmp(u->addr.name, a->name, a->len))
+		    u->net == current_net_ns() && !memcmp(u->addr.name, a->name, a->len))
 			return u;
 	}
 	return NULL;
@@ -438,6 +445,7 @@ static int find_other(struct task *t, const struct sock_addr *addr, int type,
 
 static void bind_abstract(struct unix_sock *u, const struct sock_addr *a)
 {
+	u->net = current_net_ns();   /* abstract names are per network namespace */
 	u->addr = *a;
 	u->bound = true;
 	u->path_bound = false;
