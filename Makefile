@@ -10,7 +10,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -lelf -lunwind -pthread
+LDLIBS  := -lelf -lunwind -ljansson -lnettle -lm -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -18,7 +18,8 @@ KSRC    := $(wildcard umkernel/*.c umkernel/*/*.c) tracer/ptrace.c tracer/seccom
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
-DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev
+DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev \
+	   libjansson-dev nettle-dev gnuplot-nox
 
 all: $(B)/umk $(B)/rootfs
 
@@ -75,7 +76,7 @@ debian-rootfs:
 
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDLIBS="-lelf -lunwind -pthread -fsanitize=address" build-asan/umk
+		LDLIBS="-lelf -lunwind -ljansson -lnettle -lm -pthread -fsanitize=address" build-asan/umk
 
 clean:
 	rm -rf $(B) build-asan

@@ -213,6 +213,11 @@ struct task {
 	bool zapped;                  /* another thread's execve ends this one */
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
+
+	/* fault injection (debug/fault.c): the task's syscall index and
+	 * counters, made at its first syscall when a fault option is given;
+	 * NULL otherwise */
+	struct fault_task *fault;
 };
 
 extern struct list_head all_tasks;

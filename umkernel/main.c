@@ -53,6 +53,7 @@ static void usage(FILE *o)
 	fprintf(o,
 		"usage: umk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
 		"       umk syscalls\n"
+
 		"\n"
 		"Runs PROGRAM, an unmodified x86-64 Linux binary, on umk, a user-mode\n"
 		"Linux kernel, as pid 1 of a guest with its own root filesystem.\n"
@@ -66,6 +67,23 @@ static void usage(FILE *o)
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
 		"  --cwd DIR          the first process's working directory (default: /)\n"
 		"  -e VAR=VALUE       add to the guest environment (repeatable)\n"
+		"  --inject=SPEC      make syscalls fail, return a value, raise a signal or\n"
+		"                     wait (strace's -e inject= syntax; repeatable):\n"
+		"                     SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=D]\n"
+		"                     [:delay_exit=D][:when=FIRST[..LAST][+[STEP]]]\n"
+		"                     [:probability=P][:interval=N][:times=N][:task=COMM|PID]\n"
+		"                     [:path=GLOB][:fail_nth=N]\n"
+		"  --inject-mem=REGION[:bits=N][:at=TRIGGER][:task=COMM|PID]\n"
+		"                     flip bits in guest memory: heap, stack, text, data,\n"
+		"                     anon, file=GLOB or 0xSTART-0xEND\n"
+		"  --inject-reg=REG[:bit=B][:at=TRIGGER][:task=COMM|PID]\n"
+		"                     flip a bit of rax..r15, rip, rsp, rflags or xmm0..15;\n"
+		"                     TRIGGER: syscall=N, time=T or every=T\n"
+		"  --inject-io=GLOB[:op=read,write,fsync,open][:fault=eio|enospc|short|corrupt|\n"
+		"                     delay=T][:when=...][:probability=P]...  failing files\n"
+		"  --seed=N           the seed of every random choice of fault injection\n"
+		"  --fault-log=FILE   one JSON object per injected fault\n"
+		"  --replay=FILE      inject the faults of an earlier --fault-log again\n"
 		"  -v, --verbose      say what umk is doing\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      umk's version\n");
@@ -153,8 +171,18 @@ static int cmd_run(int argc, char **argv)
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
+		/* fault injection (debug/fault.h) */
+		{ "inject", required_argument, 0, 1000 + FOPT_INJECT },
+		{ "inject-mem", required_argument, 0, 1000 + FOPT_MEM },
+		{ "inject-reg", required_argument, 0, 1000 + FOPT_REG },
+		{ "inject-io", required_argument, 0, 1000 + FOPT_IO },
+		{ "inject-net", required_argument, 0, 1000 + FOPT_NET },
+		{ "seed", required_argument, 0, 1100 },
+		{ "fault-log", required_argument, 0, 1101 },
+		{ "replay", required_argument, 0, 1102 },
 		{ 0, 0, 0, 0 },
 	};
+	char ferr[512];
 	cfg.env = calloc(argc + 8, sizeof *cfg.env);
 	int c;
 	bool strace = false;
@@ -177,6 +205,28 @@ static int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			cfg.env[cfg.nenv++] = optarg;
+			break;
+		case 1000 + FOPT_INJECT:
+		case 1000 + FOPT_MEM:
+		case 1000 + FOPT_REG:
+		case 1000 + FOPT_IO:
+		case 1000 + FOPT_NET:
+			if (fault_add(c - 1000, optarg, ferr, sizeof ferr)) {
+				static const char *const names[] = { "inject", "inject-mem", "inject-reg",
+								     "inject-io", "inject-net" };
+				fprintf(stderr, "umk: --%s=%s: %s\n", names[c - 1000], optarg, ferr);
+				return 2;
+			}
+			break;
+		case 1100:
+		case 1101:
+		case 1102:
+			if ((c == 1100 ? fault_set_seed : c == 1101 ? fault_set_log : fault_set_replay)(
+				    optarg, ferr, sizeof ferr)) {
+				fprintf(stderr, "umk: --%s=%s: %s\n",
+					c == 1100 ? "seed" : c == 1101 ? "fault-log" : "replay", optarg, ferr);
+				return 2;
+			}
 			break;
 		case ':':
 			fprintf(stderr, "umk: run: option '%s' needs an argument (try 'umk run --help')\n",
@@ -279,6 +329,11 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 
+	if (fault_start(root, platform->name, cfg.argv, ferr, sizeof ferr)) {
+		fprintf(stderr, "umk: %s\n", ferr);
+		return 2;
+	}
+
 	/* guest environment: a small clean default plus -e */
 	char **envp = calloc(cfg.nenv + 8, sizeof *envp);
 	int ne = 0;
@@ -317,6 +372,7 @@ static int cmd_run(int argc, char **argv)
 	pthread_detach(fw);
 
 	int status = run_init(cfg.argv[0], cfg.argv, envp, cfg.cwd ? cfg.cwd : "/");
+	fault_finish(status);
 	fflush(stdout);
 	if (strace_out && strace_out != stderr)
 		fclose(strace_out);

@@ -14,6 +14,7 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
+#include "../debug/fault.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -276,6 +277,8 @@ void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
 	t->exit_code = status;
+	if (t->fault)
+		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
 	if (t->host)
 		exit_robust_list(t);
 	if (t->clear_child_tid && t->host) {
