@@ -49,6 +49,7 @@ part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
+part "$ROOT/tests/run-campaign-tests.sh"
 
 # command-line checks: cli NAME EXPECTED-STATUS|nonzero CMD... (stdout and
 # stderr land in $work/out and $work/err for extra checks by the caller)

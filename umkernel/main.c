@@ -53,7 +53,8 @@ static void usage(FILE *o)
 	fprintf(o,
 		"usage: umk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
 		"       umk syscalls\n"
-
+		"       umk campaign PLAN [-o DIR] [-j N] [--emit-jobs FILE [--slurm]]\n"
+		"       umk campaign report DIR...\n"
 		"\n"
 		"Runs PROGRAM, an unmodified x86-64 Linux binary, on umk, a user-mode\n"
 		"Linux kernel, as pid 1 of a guest with its own root filesystem.\n"
@@ -389,6 +390,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "campaign"))
+		return cmd_campaign(argc - 1, argv + 1);   /* debug/campaign.c */
 	if (!strcmp(argv[1], "syscalls")) {
 		print_syscalls();
 		return 0;

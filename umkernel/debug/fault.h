@@ -92,4 +92,7 @@ bool fault_io_check(struct task *t, const char *path, int op, size_t n, int64_t 
  * be written) and logs which. */
 void fault_io_corrupt(struct task *t, const struct fio_hit *hit, void *buf, size_t len);
 
+/* ---- campaigns: campaign.c (umk campaign ...) ---- */
+int cmd_campaign(int argc, char **argv);
+
 #endif
