@@ -3,7 +3,8 @@
 #   make            build build/umk and the default root build/rootfs
 #   make run        install what is missing (as root), build, run the demo
 #   make check      unit tests (Check) and guest tests; ends with a summary line
-#   make bench      guest vs native (and runsc/proot where installed)
+#   make bench      guest vs native (and runsc/proot where installed);
+#                   QUICK=1: each workload once, a smoke test
 #   make asan       build build/umk with AddressSanitizer
 #   make debian-rootfs  build/debian: a Debian bookworm root (debootstrap; root)
 
@@ -68,7 +69,7 @@ check: all $(B)/check_unit
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/run-all.sh
 
 bench: all
-	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench.sh
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
 
 DEBIAN_PKGS ?=
 debian-rootfs:

@@ -50,6 +50,8 @@ part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
 part "$ROOT/tests/run-campaign-tests.sh"
+# the benchmark, once with small counts: it still runs everywhere (no timing judged)
+QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
 
 # command-line checks: cli NAME EXPECTED-STATUS|nonzero CMD... (stdout and
 # stderr land in $work/out and $work/err for extra checks by the caller)
