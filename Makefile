@@ -5,6 +5,7 @@
 #   make check      unit tests (Check) and guest tests; ends with a summary line
 #   make bench      guest vs native (and runsc/proot where installed);
 #                   QUICK=1: each workload once, a smoke test
+#   make bench-fault  what fault injection costs the syscalls it does not touch
 #   make asan       build build/umk with AddressSanitizer
 #   make debian-rootfs  build/debian: a Debian bookworm root (debootstrap; root)
 
@@ -71,6 +72,10 @@ check: all $(B)/check_unit
 bench: all
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
 
+# what fault injection costs the syscalls it does not touch
+bench-fault: all
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench/fault-cost.sh
+
 DEBIAN_PKGS ?=
 debian-rootfs:
 	sh rootfs/debian.sh $(B)/debian $(DEBIAN_PKGS)
@@ -82,4 +87,4 @@ asan:
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all deps run check bench asan clean debian-rootfs
+.PHONY: all deps run check bench bench-fault asan clean debian-rootfs

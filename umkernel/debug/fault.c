@@ -50,6 +50,8 @@ static bool seed_given;
 struct replay_rec *replay_recs;
 size_t nreplay;
 bool mr_syscall_triggers;
+bool mr_time_triggers;
+static uint64_t start_ns;                     /* fault_start: time triggers count from here */
 
 static uint8_t any_set[SYSCALL_NR_MAX / 8];   /* union of the --inject sets */
 static char *log_path;
@@ -99,6 +101,8 @@ int fault_add(enum fault_opt opt, const char *spec, char *err, size_t n)
 		mr_specs[nmr_specs++] = m;
 		if (m->at.kind == TRIG_SYSCALL)
 			mr_syscall_triggers = true;
+		else
+			mr_time_triggers = true;
 		break;
 	}
 	case FOPT_IO: {
@@ -254,7 +258,7 @@ int fault_start(const char *rootdir, const char *platform_name, char *const argv
 	if (replay_path)
 		json_object_set_new(r, "replay", json_string(replay_path));
 	log_emit(r);
-	mr_start_timers();
+	start_ns = now_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 
@@ -617,6 +621,10 @@ void fault_syscall(struct task *t, struct sysargs *a)
 	uint64_t nr = t->regs.orig_rax;
 	struct sys_action act = { 0 };
 	bool act_on = false, is_error = false;
+	if (__builtin_expect(mr_time_triggers, 0)) {
+		mr_time_triggers = false;
+		mr_start_timers(start_ns);   /* at the guest's first syscall */
+	}
 	ft->nsys++;
 	ft->injected = false;
 	if (nr < SYSCALL_NR_MAX && (any_set[nr / 8] & (1 << (nr % 8)))) {

@@ -116,6 +116,7 @@ extern uint64_t fault_seed;
 extern struct replay_rec *replay_recs;
 extern size_t nreplay;
 extern bool mr_syscall_triggers;   /* some mr_spec fires at a syscall index */
+extern bool mr_time_triggers;      /* some mr_spec fires at a time */
 
 /* ---- fault_spec.c: parsing ---- */
 /* Each returns the new spec, or NULL with err filled. */
@@ -156,7 +157,7 @@ char *hex64(uint64_t v, char *buf);           /* "0x..." into buf[19] */
 struct replay_rec *replay_find(int tid, uint64_t index, const char *kind);
 
 /* ---- fault_mem.c: memory and register flips ---- */
-void mr_start_timers(void);
+void mr_start_timers(uint64_t t0);
 /* After t's syscall number ft->nsys: fire syscall-triggered specs. */
 void mr_at_syscall(struct task *t, struct fault_task *ft);
 /* Replay a mem or reg record on t now. */

@@ -365,16 +365,17 @@ static void mr_timer_fn(struct ktimer *kt)
 		ktimer_arm(kt, kt->deadline + m->at.ns, mr_timer_fn);
 }
 
-void mr_start_timers(void)
+/* Arms the time triggers, T after t0 (CLOCK_MONOTONIC ns, umk's start).
+ * Called under klock at the guest's first syscall, not before: the
+ * timer thread must be made after main.c blocked the signals it
+ * forwards, or it could take them. */
+void mr_start_timers(uint64_t t0)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
-	pthread_mutex_lock(&klock);
 	for (int i = 0; i < nmr_specs; i++) {
 		struct mr_spec *m = mr_specs[i];
 		if (m->at.kind == TRIG_TIME || m->at.kind == TRIG_EVERY)
-			ktimer_arm(&m->timer, now + m->at.ns, mr_timer_fn);
+			ktimer_arm(&m->timer, t0 + m->at.ns, mr_timer_fn);
 	}
-	pthread_mutex_unlock(&klock);
 }
 
 void fault_interrupt(struct task *t)
