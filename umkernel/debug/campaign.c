@@ -140,6 +140,8 @@ struct plan *plan_load(const char *file, bool resolved)
 	char *slash = strrchr(dirbuf, '/');
 	*slash = 0;
 	p->dir = *dirbuf ? dirbuf : strdup("/");
+	if (resolved && jstr(j, "plan_dir"))
+		p->dir = strdup(jstr(j, "plan_dir"));   /* the original plan's, for the checker */
 	const char *name = jstr(j, "name");
 	p->name = strdup(name ? name : "campaign");
 	for (const char *c = p->name; *c; c++)
@@ -300,6 +302,7 @@ static void plan_save(const struct plan *p, const char *dir)
 	}
 	json_object_set_new(j, "name", json_string(p->name));
 	json_object_set_new(j, "seed", json_integer((json_int_t)p->seed));
+	json_object_set_new(j, "plan_dir", json_string(p->dir));
 	char *f = camp_path(dir, "plan.json");
 	if (json_dump_file(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
 		camp_die("%s: cannot write", f);
@@ -542,7 +545,7 @@ static bool same_bytes(const char *path, const char *data, size_t len)
 
 /* The plan's checker (sh -c CMD on the host, run's stdout, stderr and
  * exit status in UMK_STDOUT, UMK_STDERR, UMK_EXIT): did it exit 0? */
-static bool run_checker(const char *cmd, const char *out, const char *err, int code)
+static bool run_checker(const char *cmd, const char *dir, const char *out, const char *err, int code)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -556,6 +559,8 @@ static bool run_checker(const char *cmd, const char *out, const char *err, int c
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);
+		if (chdir(dir))
+			_exit(126);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -636,7 +641,7 @@ static int job_finish(const struct plan *p, const char *dir, struct job *j, int 
 	else if (code != g->code)
 		cls = CL_DETECTED;
 	else if (p->checker)
-		cls = run_checker(p->checker, out, err, code) ? CL_OK : CL_WRONG;
+		cls = run_checker(p->checker, p->dir, out, err, code) ? CL_OK : CL_WRONG;
 	else if (p->has_expect) {
 		cls = same_bytes(out, p->expect, p->expect_len) ? CL_OK : CL_WRONG;
 	} else {

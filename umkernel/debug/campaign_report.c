@@ -294,6 +294,10 @@ int campaign_report(int argc, char **argv)
 	json_array_foreach(av, k, a)
 		fprintf(s, "%s%s", k ? " " : "", json_string_value(a));
 	fprintf(s, "`");
+	if (jstr(w, "stdin")) {
+		const char *in = strrchr(jstr(w, "stdin"), '/');
+		fprintf(s, " < %s", in ? in + 1 : jstr(w, "stdin"));
+	}
 	if (jstr(w, "platform"))
 		fprintf(s, " on the %s platform", jstr(w, "platform"));
 	fprintf(s, ", seed %lld\n", (long long)json_integer_value(json_object_get(plan, "seed")));
