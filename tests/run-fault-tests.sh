@@ -176,6 +176,17 @@ for p in $UMK_PLATFORMS; do
 	grep '"event":"fault"' "$L" | sed 's/.*"addr":"\([^"]*\)","bit":\([0-9]\).*/flip \1 bit \2/' | sort >"$work/want"
 	grep '^flip' "$o" | sort >"$work/got"
 	ok "fault mem bits=3 [$p]" '[ "$(wc -l <"$work/want")" = 3 ] && cmp -s "$work/want" "$work/got"'
+	# at a time: the thread is stopped in guest code that makes no syscall
+	frun "$p" --seed=8 --inject-mem=0x30000000-0x30010000:at=time=100ms --fault-log="$L" -- \
+		/fault/fprobe memspin 0x30000000 400
+	ok "fault mem flip at a time, in guest code [$p]" \
+		'grep -qx "flip $(field addr "$L") bit $(field bit "$L")" "$o" && grep -qx "1 bit(s) changed" "$o" &&
+		[ "$(field trigger "$L")" = time=0.1s ]'
+	# task=: the flip goes to the task named, not to the first to get there
+	frun "$p" --seed=4 --inject-mem=0x30000000-0x30010000:at=syscall=100:task=fprobe --fault-log="$L" -- \
+		sh -c 'i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo >/dev/null; done; /fault/fprobe memflip 0x30000000 300; true'
+	ok "fault mem task= [$p]" '[ "$(field comm "$L")" = fprobe ] &&
+		grep -qx "flip $(field addr "$L") bit $(field bit "$L")" "$o"'
 	# each region lands in the mapping it names (the guest prints its maps
 	# before the flip, then makes 100 getppid calls)
 	frun "$p" --fault-log="$L" -- /fault/fprobe maps 100

@@ -14,6 +14,8 @@
  *                      (delay_exit)?
  *   memflip ADDR N     a 64 KiB pattern mapped at ADDR, N getppid calls,
  *                      then every bit that changed
+ *   memspin ADDR MS    the same, but waiting MS ms in guest code (no
+ *                      syscall) instead of making calls
  *   maps N             a heap, an anonymous mapping and /proc/self/maps,
  *                      then N getppid calls
  *   regloop N          a loop of N getppid calls counted in r12 (and
@@ -137,6 +139,37 @@ static int cmd_memflip(uint64_t addr, long n)
 			}
 	}
 	printf("checksum %08x, %d bit(s) changed\n", sum, flips);
+	return 0;
+}
+
+/* memspin ADDR MS: as memflip, but the wait is MS milliseconds of guest
+ * code without a syscall (the clock is the vDSO's) */
+static int cmd_memspin(uint64_t addr, long ms)
+{
+	size_t len = 65536;
+	uint8_t *p = mmap((void *)addr, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED) {
+		printf("mmap: %s\n", en(errno));
+		return 1;
+	}
+	for (size_t i = 0; i < len; i++)
+		p[i] = pattern_byte(i);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while (ns(&b) - ns(&a) < ms * 1000000);
+	int flips = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t d = p[i] ^ pattern_byte(i);
+		for (int k = 0; k < 8; k++)
+			if (d & (1 << k)) {
+				printf("flip %#lx bit %d\n", (unsigned long)(addr + i), k);
+				flips++;
+			}
+	}
+	printf("%d bit(s) changed\n", flips);
 	return 0;
 }
 
@@ -332,6 +365,8 @@ int main(int argc, char **argv)
 		return cmd_delay();
 	if (!strcmp(c, "memflip"))
 		return cmd_memflip(strtoull(argv[2], NULL, 0), a3);
+	if (!strcmp(c, "memspin"))
+		return cmd_memspin(strtoull(argv[2], NULL, 0), a3);
 	if (!strcmp(c, "maps"))
 		return cmd_maps(a2);
 	if (!strcmp(c, "regloop"))
