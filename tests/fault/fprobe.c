@@ -20,8 +20,8 @@
  *                      then N getppid calls
  *   regloop N          a loop of N getppid calls counted in r12 (and
  *                      xmm8 counting along): iterations and xmm8
- *   spin               a loop of 2^28 iterations without syscalls,
- *                      counted in r12: how many ran
+ *   spin [N]           a getppid, then a loop of N (2^28) iterations
+ *                      without syscalls, counted in r12: how many ran
  *   flags              clc; getppid; setc, and rsp before and after
  *   pattern FILE N     write N bytes of the test pattern to FILE
  *   ioread FILE CHUNK  read FILE in CHUNK reads: each result, then every
@@ -155,6 +155,7 @@ static int cmd_memspin(uint64_t addr, long ms)
 	}
 	for (size_t i = 0; i < len; i++)
 		p[i] = pattern_byte(i);
+	raw0(SYS_getppid);   /* a mark in the log: the buffer is filled */
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	do
@@ -216,19 +217,20 @@ static int cmd_regloop(long n)
 	return 0;
 }
 
-static int cmd_spin(void)
+static int cmd_spin(uint64_t n)
 {
 	uint64_t iters;
+	raw0(SYS_getppid);   /* a mark in the log: the loop starts */
 	__asm__ volatile(
 		"xor %%r13, %%r13\n"
-		"mov $0x10000000, %%r12\n"
+		"mov %[n], %%r12\n"
 		"1:\n"
 		"inc %%r13\n"
 		"dec %%r12\n"
 		"jnz 1b\n"
 		"mov %%r13, %[it]\n"
 		: [it] "=r"(iters)
-		:
+		: [n] "r"(n)
 		: "r12", "r13", "memory");
 	printf("iterations %#lx\n", (unsigned long)iters);
 	return 0;
@@ -372,7 +374,7 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "regloop"))
 		return cmd_regloop(a2);
 	if (!strcmp(c, "spin"))
-		return cmd_spin();
+		return cmd_spin(argc > 2 ? strtoull(argv[2], NULL, 0) : 1ULL << 28);
 	if (!strcmp(c, "flags"))
 		return cmd_flags();
 	if (!strcmp(c, "pattern") && argc > 3)
