@@ -213,6 +213,11 @@ struct task {
 	bool zapped;                  /* another thread's execve ends this one */
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
+
+	/* SysV IPC and POSIX message queues (ipc/ipc.h): the IPC namespace
+	 * (NULL: init_ipc_ns) and the SEM_UNDO list (CLONE_SYSVSEM shares it) */
+	struct ipc_namespace *ipc_ns;
+	struct sem_undo_list *sysvsem_undo;
 };
 
 extern struct list_head all_tasks;

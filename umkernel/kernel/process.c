@@ -13,6 +13,7 @@
 #include "../kernel.h"
 #include "task.h"
 #include "../mm/mm.h"
+#include "../ipc/ipc.h"
 #include "../fs/fs.h"
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->sighand->refs = 1;
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
 	}
+	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
@@ -310,6 +312,7 @@ void do_exit(struct task *t, int status)
 			platform->thread_exit(h);
 		pthread_mutex_lock(&klock);
 	}
+	ipc_exit(t);             /* SEM_UNDO adjustments */
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = NULL;
