@@ -199,19 +199,7 @@ struct uts_namespace {
 };
 extern struct uts_namespace init_uts_ns;
 
-/* The SysV IPC and POSIX mqueue state of one IPC namespace lives in ipc/:
- * it hangs its objects off sysv and mqueue, and defines ipc_ns_release()
- * (a weak no-op in kernel/nsproxy.c until it does) to free them when the
- * last task and mount of the namespace are gone. */
-struct ipc_namespace {
-	int refs;
-	struct user_namespace *user_ns;
-	unsigned int inum;
-	void *sysv;                   /* ipc/: SysV objects, NULL until first use */
-	void *mqueue;                 /* ipc/: the mqueue filesystem instance */
-};
-extern struct ipc_namespace init_ipc_ns;
-void ipc_ns_release(struct ipc_namespace *ns);
+struct ipc_namespace;            /* ipc/ipc.h: SysV IPC and POSIX mqueue state */
 
 struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int inum; };
 struct mnt_namespace;             /* fs/fs.h */
@@ -383,6 +371,10 @@ struct task {
 	int pdeath_signal;            /* PR_SET_PDEATHSIG */
 	int mempolicy_mode;           /* set_mempolicy (mm/mempolicy.c): mode | flags */
 	uint64_t mempolicy_nodes;
+	/* SysV IPC and POSIX message queues (ipc/ipc.h): the IPC namespace
+	 * (NULL: init_ipc_ns) and the SEM_UNDO list (CLONE_SYSVSEM shares it) */
+	struct ipc_namespace *ipc_ns;
+	struct sem_undo_list *sysvsem_undo;
 };
 
 extern struct list_head all_tasks;

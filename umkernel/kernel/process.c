@@ -13,6 +13,7 @@
 #include "../kernel.h"
 #include "task.h"
 #include "../mm/mm.h"
+#include "../ipc/ipc.h"
 #include "../fs/fs.h"
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->sighand->refs = 1;
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
 	}
+	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
@@ -396,6 +398,7 @@ void do_exit(struct task *t, int status)
 			platform->thread_exit(h);
 		pthread_mutex_lock(&klock);
 	}
+	ipc_exit(t);             /* SEM_UNDO adjustments */
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = NULL;
