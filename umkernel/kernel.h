@@ -375,6 +375,10 @@ struct task {
 	 * (NULL: init_ipc_ns) and the SEM_UNDO list (CLONE_SYSVSEM shares it) */
 	struct ipc_namespace *ipc_ns;
 	struct sem_undo_list *sysvsem_undo;
+	/* fault injection (debug/fault.c): the task's syscall index and
+	 * counters, made at its first syscall when a fault option is given;
+	 * NULL otherwise */
+	struct fault_task *fault;
 };
 
 extern struct list_head all_tasks;

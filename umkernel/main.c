@@ -55,6 +55,8 @@ static void usage(FILE *o)
 	fprintf(o,
 		"usage: umk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
 		"       umk syscalls\n"
+		"       umk campaign PLAN [-o DIR] [-j N] [--emit-jobs FILE [--slurm]]\n"
+		"       umk campaign report DIR...\n"
 		"\n"
 		"Runs PROGRAM, an unmodified x86-64 Linux binary, on umk, a user-mode\n"
 		"Linux kernel, as pid 1 of a guest with its own root filesystem.\n"
@@ -72,6 +74,23 @@ static void usage(FILE *o)
 		"                     COLORTERM, LANG, LANGUAGE, LC_* and TZ, then these\n"
 		"  --env-clear        no host variables: the defaults and -e only\n"
 		"  --log=FILE         umk's log (unimplemented syscalls...); stderr with -v\n"
+		"  --inject=SPEC      make syscalls fail, return a value, raise a signal or\n"
+		"                     wait (strace's -e inject= syntax; repeatable):\n"
+		"                     SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=D]\n"
+		"                     [:delay_exit=D][:when=FIRST[..LAST][+[STEP]]]\n"
+		"                     [:probability=P][:interval=N][:times=N][:task=COMM|PID]\n"
+		"                     [:path=GLOB][:fail_nth=N]\n"
+		"  --inject-mem=REGION[:bits=N][:at=TRIGGER][:task=COMM|PID]\n"
+		"                     flip bits in guest memory: heap, stack, text, data,\n"
+		"                     anon, file=GLOB or 0xSTART-0xEND\n"
+		"  --inject-reg=REG[:bit=B][:at=TRIGGER][:task=COMM|PID]\n"
+		"                     flip a bit of rax..r15, rip, rsp, rflags or xmm0..15;\n"
+		"                     TRIGGER: syscall=N, time=T or every=T\n"
+		"  --inject-io=GLOB[:op=read,write,fsync,open][:fault=eio|enospc|short|corrupt|\n"
+		"                     delay=T][:when=...][:probability=P]...  failing files\n"
+		"  --seed=N           the seed of every random choice of fault injection\n"
+		"  --fault-log=FILE   one JSON object per injected fault\n"
+		"  --replay=FILE      inject the faults of an earlier --fault-log again\n"
 		"  -v, --verbose      say what umk is doing\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      umk's version\n");
@@ -211,8 +230,18 @@ static int cmd_run(int argc, char **argv)
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
+		/* fault injection (debug/fault.h) */
+		{ "inject", required_argument, 0, 1000 + FOPT_INJECT },
+		{ "inject-mem", required_argument, 0, 1000 + FOPT_MEM },
+		{ "inject-reg", required_argument, 0, 1000 + FOPT_REG },
+		{ "inject-io", required_argument, 0, 1000 + FOPT_IO },
+		{ "inject-net", required_argument, 0, 1000 + FOPT_NET },
+		{ "seed", required_argument, 0, 1100 },
+		{ "fault-log", required_argument, 0, 1101 },
+		{ "replay", required_argument, 0, 1102 },
 		{ 0, 0, 0, 0 },
 	};
+	char ferr[512];
 	cfg.env = calloc(argc + 8, sizeof *cfg.env);
 	int c;
 	bool strace = false;
@@ -237,6 +266,28 @@ static int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			cfg.env[cfg.nenv++] = optarg;
+			break;
+		case 1000 + FOPT_INJECT:
+		case 1000 + FOPT_MEM:
+		case 1000 + FOPT_REG:
+		case 1000 + FOPT_IO:
+		case 1000 + FOPT_NET:
+			if (fault_add(c - 1000, optarg, ferr, sizeof ferr)) {
+				static const char *const names[] = { "inject", "inject-mem", "inject-reg",
+								     "inject-io", "inject-net" };
+				fprintf(stderr, "umk: --%s=%s: %s\n", names[c - 1000], optarg, ferr);
+				return 2;
+			}
+			break;
+		case 1100:
+		case 1101:
+		case 1102:
+			if ((c == 1100 ? fault_set_seed : c == 1101 ? fault_set_log : fault_set_replay)(
+				    optarg, ferr, sizeof ferr)) {
+				fprintf(stderr, "umk: --%s=%s: %s\n",
+					c == 1100 ? "seed" : c == 1101 ? "fault-log" : "replay", optarg, ferr);
+				return 2;
+			}
 			break;
 		case ':':
 			fprintf(stderr, "umk: run: option '%s' needs an argument (try 'umk run --help')\n",
@@ -346,6 +397,11 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 
+	if (fault_start(root, platform->name, cfg.argv, ferr, sizeof ferr)) {
+		fprintf(stderr, "umk: %s\n", ferr);
+		return 2;
+	}
+
 	char **envp = guest_environment(environ, cfg.env_clear, cfg.env, cfg.nenv);
 	if (!envp) {
 		fprintf(stderr, "umk: out of memory\n");
@@ -369,6 +425,7 @@ static int cmd_run(int argc, char **argv)
 	pthread_detach(fw);
 
 	int status = run_init(cfg.argv[0], cfg.argv, envp, cfg.cwd ? cfg.cwd : "/");
+	fault_finish(status);
 	fflush(stdout);
 	unimplemented_summary();
 	if (strace_out && strace_out != stderr)
@@ -386,6 +443,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "campaign"))
+		return cmd_campaign(argc - 1, argv + 1);   /* debug/campaign.c */
 	if (!strcmp(argv[1], "syscalls")) {
 		print_syscalls();
 		return 0;

@@ -1,7 +1,7 @@
 /*
  * debug/debug.h - the debug subsystem's interface: the strace printer
- * (strace.c).  Logging and oops, which every subsystem uses, are declared
- * in kernel.h (debug/log.c).
+ * (strace.c) and fault injection (fault.h).  Logging and oops, which
+ * every subsystem uses, are declared in kernel.h (debug/log.c).
  *
  * Lock: klock, held by callers of strace_syscall.
  */
@@ -9,6 +9,7 @@
 #define UMK_DEBUG_H
 
 #include "../kernel.h"
+#include "fault.h"
 
 /* The strace printer's output (--strace), or NULL when it is off. */
 extern FILE *strace_out;

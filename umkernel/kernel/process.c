@@ -15,6 +15,7 @@
 #include "../mm/mm.h"
 #include "../ipc/ipc.h"
 #include "../fs/fs.h"
+#include "../debug/fault.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -364,6 +365,8 @@ void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
 	t->exit_code = status;
+	if (t->fault)
+		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
 	if (t->host)
 		exit_robust_list(t);
 	if (t->clear_child_tid && t->host) {

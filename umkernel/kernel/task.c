@@ -21,6 +21,7 @@
 #include "../mm/mm.h"
 #include "../fs/fs.h"
 #include "../debug/debug.h"
+#include "../debug/fault.h"
 #include <poll.h>
 #include <setjmp.h>
 #include <sched.h>
@@ -278,6 +279,8 @@ static void task_loop(struct task *t)
 			force_sig_fault(t, &ev.info);
 			break;
 		case EV_INTERRUPT:
+			if (t->fault)
+				fault_interrupt(t);   /* a timer's memory or register fault */
 			break;
 		case EV_EXIT:
 			do_group_exit(t, SIGKILL);
