@@ -83,7 +83,7 @@ is_startup() { case $1 in true-start* | python3-start* | gcc-compile*) return 0 
 prefix() {
 	case $1 in
 	native) [ "$(id -u)" = 0 ] && echo "env -i PATH=$GUEST_PATH HOME=/root TERM=linux chroot $2" ;;
-	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $2 --" ;;
+	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $2 --env-clear --" ;;
 	gvisor-ptrace) echo "runsc --platform=ptrace --network=none do -quiet -root $2 -cwd / --" ;;
 	proot) echo "proot -r $2 -w /" ;;
 	esac

@@ -441,6 +441,7 @@ static void job_start(const struct plan *p, const char *dir, struct job *j)
 		camp_die("out of memory");
 	args[n++] = exe;
 	args[n++] = "run";
+	args[n++] = "--env-clear";   /* the same guest environment on any host */
 	if (p->platform) {
 		args[n++] = "--platform";
 		args[n++] = p->platform;

@@ -15,4 +15,10 @@
 extern FILE *strace_out;
 void strace_syscall(struct task *t, const struct sysargs *a, long ret, const char *pre);
 
+/* umk's log (notes.c): --log=FILE, stderr with -v; never the guest's output */
+extern FILE *umk_log_file;
+void umk_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void syscall_unimplemented(struct task *t, int nr);   /* counted; noted once */
+void unimplemented_summary(void);                     /* at exit, with -v or --log */
+
 #endif

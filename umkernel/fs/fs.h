@@ -40,6 +40,12 @@ struct file_ops {
 	int (*setattr)(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
 		       const struct linux_timespec *ts);
 	int (*host_fd)(struct file *f);  /* host fd for mmap; -ENODEV if none */
+	/* Optional: a VMA mapping f was made (mmap, or a copy of one by
+	 * fork, a split or mremap) or is gone (munmap, exit, execve), as
+	 * Linux's vm_ops open/close.  SysV shm counts attaches with them;
+	 * VMAs of such a file are never merged. */
+	void (*vm_open)(struct file *f);
+	void (*vm_close)(struct file *f);
 	/* Optional: seek where the offset is not f->pos (a host fd shared
 	 * with host processes).  Returns the new offset or -errno;
 	 * -EOPNOTSUPP means "seek f->pos as usual". */

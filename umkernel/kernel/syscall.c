@@ -5,10 +5,10 @@
  * In a nutshell: syscall_enter() reads the number and the six argument
  * registers, looks the syscall up in syscall_table[] (guest-abi), and
  * calls its handler.  Rows without a handler return -ENOSYS and are
- * reported once; SYS_ERRNO rows fail on purpose.  This is the one hook
- * point on the syscall path: strace output, and fault injection, which
- * takes the whole syscall (fault_syscall) when any fault option is given
- * and costs one predictable branch when none is.
+ * noted in umk's log (debug/notes.c); SYS_ERRNO rows fail on purpose.  This
+ * is the one hook point on the syscall path: strace output, and fault
+ * injection, which takes the whole syscall (fault_syscall) when any fault
+ * option is given and costs one predictable branch when none is.
  *
  * Lock: klock, held.
  */
@@ -23,7 +23,6 @@
 #include <sys/mman.h>
 
 typedef long (*syscall_fn)(struct task *, struct sysargs *);
-static bool reported[SYSCALL_NR_MAX];
 
 /*
  * A syscall that trapped from a site of a program's own text (a private,
@@ -75,10 +74,7 @@ static inline long dispatch(struct task *t, struct sysargs *a)
 	if (d->status == SYS_ERRNO)
 		return -(long)d->err;
 	if (!d->handler) {
-		if (!reported[nr]) {
-			reported[nr] = true;
-			fprintf(stderr, "umk: unimplemented syscall %s\n", d->name);
-		}
+		syscall_unimplemented(t, (int)nr);   /* umk's log, not the guest's stderr */
 		return -ENOSYS;
 	}
 	if (strace_out && (nr == 59 || nr == 60 || nr == 231))
