@@ -30,6 +30,7 @@
  * Nothing here runs inside the kernel: no klock, no guest.
  */
 #include "campaign.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -856,6 +857,27 @@ static void mkdirs(const char *dir)
 	free(runs);
 }
 
+/* A new campaign in DIR: the runs of an earlier one there go. */
+static void clear_runs(const char *dir)
+{
+	char *runs = camp_path(dir, "runs");
+	DIR *dp = opendir(runs);
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		size_t l = strlen(de->d_name);
+		if (l > 6 && isdigit((unsigned char)de->d_name[0]) &&
+		    (strstr(de->d_name, ".json") || strstr(de->d_name, ".time") || strstr(de->d_name, ".log") ||
+		     strstr(de->d_name, ".out") || strstr(de->d_name, ".err") || strstr(de->d_name, ".txt"))) {
+			char *f = camp_path(runs, "%s", de->d_name);
+			unlink(f);
+			free(f);
+		}
+	}
+	if (dp)
+		closedir(dp);
+	free(runs);
+}
+
 static void usage(FILE *o)
 {
 	fprintf(o,
@@ -948,6 +970,7 @@ int cmd_campaign(int argc, char **argv)
 	}
 	mkdirs(dir);
 	char *absdir = realpath(dir, NULL);
+	clear_runs(absdir);
 	plan_save(p, absdir);
 	struct golden g;
 	golden_run(p, absdir, &g);
