@@ -107,14 +107,21 @@ static void check_option(const char *where, const char *opt)
 		case 0: {
 			struct sys_spec *s = parse_sys_spec(opt + l, err, sizeof err);
 			okk = s != NULL;
+			sys_spec_free(s);
 			break;
 		}
 		case 1:
-		case 2:
-			okk = parse_mr_spec(opt + l, k == 2, err, sizeof err) != NULL;
+		case 2: {
+			struct mr_spec *m = parse_mr_spec(opt + l, k == 2, err, sizeof err);
+			okk = m != NULL;
+			mr_spec_free(m);
 			break;
-		default:
-			okk = parse_io_spec(opt + l, err, sizeof err) != NULL;
+		}
+		default: {
+			struct io_spec *s = parse_io_spec(opt + l, err, sizeof err);
+			okk = s != NULL;
+			io_spec_free(s);
+		}
 		}
 		if (!okk)
 			camp_die("%s: %s: %s", where, opt, err);
@@ -140,9 +147,15 @@ struct plan *plan_load(const char *file, bool resolved)
 		camp_die("%s: %s", file, strerror(errno));
 	char *slash = strrchr(dirbuf, '/');
 	*slash = 0;
-	p->dir = *dirbuf ? dirbuf : strdup("/");
-	if (resolved && jstr(j, "plan_dir"))
+	if (!*dirbuf) {
+		free(dirbuf);
+		dirbuf = strdup("/");
+	}
+	p->dir = dirbuf;
+	if (resolved && jstr(j, "plan_dir")) {
+		free(p->dir);
 		p->dir = strdup(jstr(j, "plan_dir"));   /* the original plan's, for the checker */
+	}
 	const char *name = jstr(j, "name");
 	p->name = strdup(name ? name : "campaign");
 	for (const char *c = p->name; *c; c++)
@@ -285,6 +298,29 @@ struct plan *plan_load(const char *file, bool resolved)
 		p->sweep = strdup(sweep);
 	}
 	return p;
+}
+
+static void plan_free(struct plan *p)
+{
+	json_decref(p->json);
+	for (int i = 0; i < p->argc; i++)
+		free(p->argv[i]);
+	for (int i = 0; i < p->nenv; i++)
+		free(p->env[i]);
+	for (int i = 0; i < p->nfaults; i++)
+		free(p->faults[i]);
+	free(p->argv);
+	free(p->env);
+	free(p->faults);
+	free(p->dir);
+	free(p->name);
+	free(p->rootfs);
+	free(p->platform);
+	free(p->stdin_path);
+	free(p->expect);
+	free(p->checker);
+	free(p->sweep);
+	free(p);
 }
 
 /* The plan as DIR/plan.json: every path absolute, for jobs run anywhere. */
@@ -921,7 +957,11 @@ int cmd_campaign(int argc, char **argv)
 		golden_load(dir, &g);
 		long id = parse_long(argv[4], "--id", 1, plan_runs(p, &g));
 		mkdirs(dir);
-		return run_all(p, dir, &g, id, id, 1) ? 1 : 0;
+		long kernel = run_all(p, dir, &g, id, id, 1);
+		free(pf);
+		json_decref(g.tasks);
+		plan_free(p);
+		return kernel ? 1 : 0;
 	}
 	const char *planf = NULL, *dir = NULL, *emit = NULL, *platform = NULL;
 	int njobs = 1;
@@ -995,6 +1035,11 @@ int cmd_campaign(int argc, char **argv)
 			chmod(emit, 0755);
 		fprintf(stderr, "umk: campaign %s: golden run done; %ld job%s in %s (%s); then: umk campaign report %s\n",
 			p->name, n, n == 1 ? "" : "s", emit, slurm ? "sbatch it" : "e.g. parallel < FILE", absdir);
+		free(exe);
+		free(defdir);
+		free(absdir);
+		json_decref(g.tasks);
+		plan_free(p);
 		return 0;
 	}
 	long kernel = run_all(p, absdir, &g, 1, n, njobs);
@@ -1004,5 +1049,8 @@ int cmd_campaign(int argc, char **argv)
 		fprintf(stderr, "umk: campaign: %ld run(s) ended in umk's own failure (class kernel): see their "
 				"runs/ID.err in %s\n", kernel, absdir);
 	free(defdir);
+	free(absdir);
+	json_decref(g.tasks);
+	plan_free(p);
 	return kernel ? 1 : r;
 }
