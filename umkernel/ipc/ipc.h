@@ -183,5 +183,16 @@ struct sem_undo_list {
 };
 
 /* ---- mqueue.c ---- */
+extern const struct fs_ops mqueue_fs_ops;
+/* mounts the mqueue filesystem of t's namespace at path (boot: /dev/mqueue). */
+int mqueue_mount(struct task *t, const char *path);
+
+/* ---- net/netlink_mq.c: the socket mq_notify(SIGEV_THREAD) writes to ----
+ * netlink_mq_check: 0 if f is a netlink socket, else -ENOTSOCK (no
+ * socket) or -EINVAL (another family), as netlink_getsockbyfilp.
+ * netlink_mq_deliver: queues len bytes on f as a datagram from the
+ * kernel (netlink_sendskb). */
+int netlink_mq_check(struct file *f);
+void netlink_mq_deliver(struct file *f, const void *data, size_t len);
 
 #endif
