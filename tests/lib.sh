@@ -13,7 +13,7 @@ UMK=${UMK:-$BUILD/umk}
 TESTROOT=$BUILD/testroot
 UMK_PLATFORMS=${UMK_PLATFORMS:-ptrace}
 GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# the environment umk gives a guest by default (TERM pinned so runs compare)
+# the environment umk gives a guest with --env-clear (TERM pinned so runs compare)
 GUEST_ENV=("PATH=$GUEST_PATH" HOME=/root TERM=linux)
 CC=${CC:-gcc}
 
@@ -81,7 +81,7 @@ make_testroot() {
 umk_run() {
 	local plat=$1
 	shift
-	"$UMK" run --platform "$plat" --rootfs "$TESTROOT" --hostname umk --cwd / -e TERM=linux -- "$@"
+	"$UMK" run --platform "$plat" --rootfs "$TESTROOT" --hostname umk --cwd / --env-clear -e TERM=linux -- "$@"
 }
 
 # native_run DIR CMD...: the native reference for a guest run.  Runs CMD

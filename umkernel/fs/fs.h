@@ -9,6 +9,7 @@
 #define UMK_FS_H
 
 #include "../kernel.h"
+#include "../debug/fault.h"
 
 /* ---- files: file.c ---- */
 struct kstat {
@@ -84,6 +85,34 @@ extern const struct file_ops hostfd_file_ops;
 /* fstat of an anon_inode file (eventfd, timerfd, signalfd, epoll): mode
  * 0600 with no file type, owned by the caller, as Linux reports them. */
 int anon_inode_fstat(struct file *f, struct kstat *st);
+
+/* ---- file I/O through the ops, with --inject-io applied: io_fault.c ---- */
+ssize_t file_read_faulty(struct task *t, struct file *f, void *kb, size_t n, int64_t *pos);
+ssize_t file_write_faulty(struct task *t, struct file *f, const void *kb, size_t n, int64_t *pos);
+int file_fsync_faulty(struct task *t, struct file *f);
+/* vfs_open's check after its walk: 0, or the injected error. */
+int file_open_fault(struct task *t, const char *abs);
+/* f->ops->read/write/fsync (the op must exist), unless an I/O fault
+ * applies.  kb is a kernel buffer, pos the offset to use and update. */
+static inline ssize_t file_read(struct task *t, struct file *f, void *kb, size_t n, int64_t *pos)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_read_faulty(t, f, kb, n, pos);
+	return f->ops->read(t, f, kb, n, pos);
+}
+static inline ssize_t file_write(struct task *t, struct file *f, const void *kb, size_t n,
+				 int64_t *pos)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_write_faulty(t, f, kb, n, pos);
+	return f->ops->write(t, f, kb, n, pos);
+}
+static inline int file_fsync(struct task *t, struct file *f)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_fsync_faulty(t, f);
+	return f->ops->fsync(f);
+}
 
 /* ---- fd table: fdtable.c ---- */
 #define FD_MAX 1024

@@ -193,7 +193,8 @@ static void mq_put(struct mq_queue *q)
 	struct mq_user *u = mq_user(q->owner_uid);
 	if (u)
 		u->bytes -= q->mq_bytes;
-	q->fs->ns->mq_queues_count--;
+	if (q->fs->ns)
+		q->fs->ns->mq_queues_count--;
 	free(q->name);
 	free(q);
 }
@@ -215,7 +216,10 @@ void mq_exit_ns(struct ipc_namespace *ns)
 		return;
 	list_for_each_safe(p, n, &ns->mq->queues)
 		mq_unlink_queue(list_entry(p, struct mq_queue, link));
-	/* the filesystem stays: open queues and mounts still point to it */
+	/* the filesystem stays, without its namespace: open queues and
+	 * mounts still point to it (Linux's mq_clear_sbinfo) */
+	ns->mq->ns = NULL;
+	ns->mq = NULL;
 }
 
 /* mqueue_create_attr + mqueue_get_inode: a new named queue.  attr NULL:
@@ -230,7 +234,9 @@ static int mq_create(struct task *t, struct mqueue_fs *fs, const char *name, uin
 	struct mq_user *u;
 	struct mq_queue *q;
 
-	if (ns->mq_queues_count >= ns->mq_queues_max && !ipc_capable(t))
+	if (!ns)
+		return -EACCES;   /* the namespace is gone: a mount outlived it */
+	if (ns->mq_queues_count >= ns->mq_queues_max && !ipc_capable(t, CAP_SYS_RESOURCE))
 		return -ENOSPC;
 	maxmsg = ns->mq_msg_max < ns->mq_msg_default ? ns->mq_msg_max : ns->mq_msg_default;
 	msgsize = ns->mq_msgsize_max < ns->mq_msgsize_default ? ns->mq_msgsize_max
@@ -241,7 +247,7 @@ static int mq_create(struct task *t, struct mqueue_fs *fs, const char *name, uin
 	}
 	if (maxmsg <= 0 || msgsize <= 0)
 		return -EINVAL;
-	if (ipc_capable(t)) {
+	if (ipc_capable(t, CAP_SYS_RESOURCE)) {
 		if (maxmsg > HARD_MSGMAX || msgsize > HARD_MSGSIZEMAX)
 			return -EINVAL;
 	} else if (maxmsg > ns->mq_msg_max || msgsize > ns->mq_msgsize_max) {
@@ -376,7 +382,7 @@ static void do_notify(struct task *t, struct mq_queue *q)
 				memset(&si, 0, sizeof(si));
 				si.si_signo = q->notify.signo;
 				si.si_code = SI_MESGQ_;
-				si.u.rt.pid = t->tg->tgid;
+				si.u.rt.pid = global_nr_ns(t->tg->tgid, task_active_pid_ns(owner));
 				si.u.rt.uid = t->cred.uid;
 				si.u.rt.sigval = q->notify.value;
 				send_signal(owner, q->notify.signo, &si, true);
@@ -824,7 +830,7 @@ static ssize_t mqf_read(struct task *t, struct file *f, void *buf, size_t n, int
 	snprintf(text, sizeof(text), "QSIZE:%-10llu NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n",
 		 (unsigned long long)q->qsize, q->notify_owner ? q->notify.notify : 0,
 		 q->notify_owner && q->notify.notify == SIGEV_SIGNAL_ ? q->notify.signo : 0,
-		 q->notify_owner);
+		 global_vnr(t ? t : current, q->notify_owner));
 	len = strlen(text);
 	if (*pos < 0)
 		return -EINVAL;
