@@ -150,11 +150,18 @@ struct thread_group {
 	struct wait_queue child_wait; /* waiters in wait4 */
 	struct wait_queue signal_wait; /* woken whenever a signal is queued (signalfd poll) */
 	int tty_fg_pgrp;              /* per session: the foreground pgrp */
+	struct core_state *core_state; /* debug/coredump.c: a core dump in progress */
 };
 
 enum task_state { TASK_NEW, TASK_RUNNING_USER, TASK_IN_KERNEL, TASK_SLEEPING, TASK_DEAD, TASK_ZOMBIE };
 
 struct sysargs { uint64_t a[6]; int nr; };
+
+/* The last syscalls of a task, kept always for oops reports and `umk ctl`
+ * (debug/debug.h: debug_syscall_end writes it). */
+#define SYSCALL_RING_SIZE 32
+struct syscall_ring_entry { int nr; long ret; uint64_t a[6]; };
+struct syscall_ring { unsigned head; struct syscall_ring_entry e[SYSCALL_RING_SIZE]; };
 static inline int arg_int(const struct sysargs *a, int i) { return (int)a->a[i]; }
 static inline unsigned arg_uint(const struct sysargs *a, int i) { return (unsigned)a->a[i]; }
 static inline long arg_long(const struct sysargs *a, int i) { return (long)a->a[i]; }
@@ -213,6 +220,15 @@ struct task {
 	bool zapped;                  /* another thread's execve ends this one */
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
+
+	/* debugging (debug/): the syscall ring, where the kernel thread
+	 * sleeps (kstack, ps), and freezing */
+	struct syscall_ring sysring;
+	const void *wchan;            /* the caller of task_sleep, while asleep */
+	void *sleep_ctx;              /* its libunwind context, while asleep */
+	void *loop_ctx;               /* a context in task_loop (the kernel thread's base) */
+	bool frozen;                  /* parked by `freeze` or a debug stop */
+	bool debug_stop;              /* asked to park (one thread: `stack`) */
 };
 
 extern struct list_head all_tasks;

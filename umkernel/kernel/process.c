@@ -12,6 +12,7 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../debug/debug.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
 #include <stdlib.h>
@@ -275,6 +276,8 @@ static void process_exit(struct task *leader)
 void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
+	if (tg->core_state)
+		coredump_task_exit(t);  /* hand the dumper our registers (debug/coredump.c) */
 	t->exit_code = status;
 	if (t->host)
 		exit_robust_list(t);

@@ -12,6 +12,7 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../debug/debug.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -501,14 +502,15 @@ void do_signal(struct task *t, long ret)
 				do_group_stop(t, sig);
 				continue;
 			}
-			/* terminate (a core dump is never written: RLIMIT_CORE 0).
+			/* terminate (with a core for a core-dumping signal).
 			 * Like the init of a PID namespace, pid 1 ignores
 			 * default-action signals that guest processes send it
 			 * (si_code <= 0); faults and signals from the host
 			 * (SI_KERNEL, forwarded by umk) are forced. */
 			if (t == init_task && info.si_code <= 0)
 				continue;
-			do_group_exit(t, sig);
+			/* the -v line, --crash-backtrace, a core (debug/coredump.c) */
+			do_group_exit(t, sig | debug_fatal_signal(t, sig, &info));
 		}
 		if (in_syscall) {
 			restart_on_handler(t, ret, ka);

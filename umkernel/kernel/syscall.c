@@ -68,6 +68,7 @@ void syscall_enter(struct task *t)
 	uint64_t nr = r->orig_rax;
 	a.nr = (int)nr;
 	t->syscall_nr = (int)nr;
+	uint64_t t0 = debug_syscall_begin(t, &a);  /* statistics, --debug-oops (debug/ring.c) */
 	long ret;
 	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
 	if (!d || !d->name) {
@@ -89,5 +90,6 @@ void syscall_enter(struct task *t)
 		strace_syscall(t, &a, ret, NULL);
 	if (ret != RET_NORESULT)
 		r->rax = (uint64_t)ret;
+	debug_syscall_end(t, &a, ret, t0);         /* the ring (always), statistics */
 	t->syscall_nr = -1;
 }
