@@ -177,6 +177,7 @@ ctl_checks() {
 	ctl "$s" kstack "$gpid" >"$work/kstack.spin"
 	check "kstack-running [$p]" "grep -q 'running guest code' '$work/kstack.spin' && grep -q task_loop '$work/kstack.spin'"
 	check "freeze [$p]" "ctl '$s' freeze | grep -q '^frozen (1 thread parked' && ctl '$s' ps | grep -qE '^ *$gpid +$gpid +[0-9]+ D chain +freezer'"
+	check "kstack-frozen [$p]" "ctl '$s' kstack '$gpid' | grep -q ' debug_freeze_park+'"
 	check "thaw [$p]" "ctl '$s' thaw >/dev/null && sleep 0.1 && ctl '$s' ps | grep -qE '^ *$gpid +$gpid +[0-9]+ R chain'"
 	stop "$upid"
 }
@@ -233,13 +234,15 @@ core_checks() {
 		in_order '$work/gdb.core' '#0 ' ' crash_b ' ' crash_a ' ' main '"
 	check "core-threads [$p]" "[ \$(grep -cE '^[* ] +[0-9]+ +(LWP|Thread)' '$work/gdb.core') = 3 ] || cat '$work/gdb.core' >'$work/why'"
 	# WCOREDUMP, as natively (the host's core_pattern permitting)
-	local native="signaled 1 signal 11 core 1"
+	local native="signaled 1 signal 11 core 1
+waitid code 3 status 11 sigchld code 3"
 	if [ "$(cat /proc/sys/kernel/core_pattern)" = core ]; then
 		mkdir -p "$work/native"
 		native=$(cd "$work/native" && ulimit -c unlimited && "$DBG/segv" fork)
 	fi
 	check "wcoredump [$p]" "[ \"\$(umk_run '$p' /bin/sh -c 'ulimit -c unlimited; cd /tmp; /debug/segv fork' 2>/dev/null)\" = '$native' ]"
 	check "no-core-rlimit-0 [$p]" "[ \"\$(umk_run '$p' /bin/sh -c 'ulimit -c 0; cd /tmp; /debug/segv fork; ls /tmp/core 2>&1' 2>/dev/null)\" = 'signaled 1 signal 11 core 0
+waitid code 2 status 11 sigchld code 2
 ls: /tmp/core: No such file or directory' ]"
 	check "core-pattern [$p]" "umk_run '$p' /bin/sh -c 'ulimit -c unlimited; echo \"/tmp/c.%e.%s.%%\" >/proc/sys/kernel/core_pattern; cat /proc/sys/kernel/core_pattern; /debug/segv; ls /tmp/c.*; stat -c %a /tmp/c.*' 2>/dev/null | tr '\n' ' ' | grep -qx '/tmp/c.%e.%s.%% /tmp/c.segv.11.% 600 '"
 	"$UMK" run -v --platform "$p" --rootfs "$TESTROOT" -- /debug/segv </dev/null >/dev/null 2>"$work/v.err"

@@ -2,8 +2,11 @@
  * segv.c - dies of SIGSEGV in a known call chain (main -> crash_a ->
  * crash_b, a write through NULL), after starting two threads that sleep
  * (a core has one NT_PRSTATUS per thread).  "fork" instead forks a child
- * that does so and prints the wait status: signal, WCOREDUMP.
+ * that does so and prints the wait status (signal, WCOREDUMP), then a
+ * second one's waitid si_code and status and the SIGCHLD's si_code
+ * (CLD_DUMPED, 3, for a core; CLD_KILLED, 2, without).
  */
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +24,14 @@ __attribute__((noinline)) void crash_a(void)
 {
 	crash_b();
 	target++;
+}
+
+static volatile int chld_code;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	chld_code = si->si_code;
 }
 
 static void *sleeper(void *arg)
@@ -43,6 +54,18 @@ int main(int argc, char **argv)
 		if (waitpid(pid, &st, 0) != pid)
 			return 1;
 		printf("signaled %d signal %d core %d\n", WIFSIGNALED(st), WTERMSIG(st), WCOREDUMP(st) ? 1 : 0);
+		struct sigaction sa = { .sa_sigaction = on_chld, .sa_flags = SA_SIGINFO };
+		sigaction(SIGCHLD, &sa, NULL);
+		pid = fork();
+		if (pid == 0) {
+			crash_a();
+			_exit(0);
+		}
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		while (waitid(P_PID, pid, &si, WEXITED) < 0)
+			;
+		printf("waitid code %d status %d sigchld code %d\n", si.si_code, si.si_status, chld_code);
 		return 0;
 	}
 	pthread_t th[2];

@@ -17,6 +17,8 @@
 #include "../kernel.h"
 #include "debug.h"
 #include <time.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
 
 int debug_freeze_pending;              /* frozen_all + threads with debug_stop */
 static bool frozen_all;
@@ -56,6 +58,9 @@ void debug_freeze_park(struct task *t)
 	if (!frozen_all && !t->debug_stop)
 		return;
 	init_cvs();
+	unw_context_t ctx;             /* kstack shows where it parks */
+	unw_getcontext(&ctx);
+	t->sleep_ctx = &ctx;
 	t->frozen = true;
 	pthread_cond_broadcast(&parked_cv);
 	/* a pending SIGKILL or group exit still ends a frozen thread, as
@@ -63,6 +68,7 @@ void debug_freeze_park(struct task *t)
 	while ((frozen_all || t->debug_stop) && !t->tg->group_exit && !t->zapped)
 		pthread_cond_wait(&thaw_cv, &klock);
 	t->frozen = false;
+	t->sleep_ctx = NULL;
 }
 
 /* Kicks t out of guest code; true if it is parked already. */

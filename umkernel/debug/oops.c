@@ -22,8 +22,10 @@
  * A fault inside the report itself ends umk at once (status 70); a fault
  * in a second thread while the first reports waits for the first.
  *
- * Lock: none taken: the faulting thread may hold klock, or not; the task
- * list is walked (to kill stubs, to stop the guest) only if it does.
+ * Lock: the faulting thread may hold klock, or not; after the report it
+ * takes klock if it can within a second, and walks the task list (to
+ * kill the stubs, or to stop the guest: it then keeps klock, so every
+ * other kernel thread stops at its next need of it) only if it holds it.
  */
 #include "../kernel.h"
 #include "debug.h"
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static enum oops_mode mode = OOPS_EXIT;
@@ -85,21 +88,47 @@ static void emit(const char *text, size_t len)
 	}
 }
 
-/* Kills every stub (only when this thread holds klock: the list is
- * stable then); the platforms end the rest when umk exits. */
+/* Is host process pid one of our stubs (its comm is the stub's)?  The
+ * task list of a kernel in trouble is not trusted to name only stubs. */
+static bool is_stub(int pid)
+{
+	char path[64], comm[32] = "";
+	snprintf(path, sizeof path, "/proc/%d/comm", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, comm, sizeof comm - 1);
+	close(fd);
+	return n > 0 && !strncmp(comm, "memfd:umk-stub\n", (size_t)n);
+}
+
+/* Kills every stub (with klock held: the list is stable then); the
+ * platforms end any left when umk exits. */
 static void kill_stubs(void)
 {
 	for (struct list_head *p = all_tasks.next; p != &all_tasks; p = p->next) {
 		struct task *t = list_entry(p, struct task, all);
-		if (t->host && t->state != TASK_ZOMBIE && t->state != TASK_DEAD)
-			kill(platform->host_tid(t->host), SIGKILL);
+		if (!t->host || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+			continue;
+		int pid = platform->host_tid(t->host);
+		if (pid > 0 && is_stub(pid))
+			kill(pid, SIGKILL);
 	}
+}
+
+/* Takes klock if this thread can within a second (the oops may have
+ * come while another thread holds it, or in the middle of locking). */
+static bool take_klock(void)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	return pthread_mutex_timedlock(&klock, &until) == 0;
 }
 
 /* Stops every guest thread running guest code (klock held). */
 static void stop_guest(void)
 {
-	debug_freeze_pending++;
 	for (struct list_head *p = all_tasks.next; p != &all_tasks; p = p->next) {
 		struct task *t = list_entry(p, struct task, all);
 		if (t->state == TASK_RUNNING_USER && t->host)
@@ -146,7 +175,11 @@ static void __attribute__((noreturn)) oops_report(const char *what, void *uc)
 		free(text);
 	}
 	char tail[160];
+	if (!mine)
+		mine = take_klock();
 	if (mode == OOPS_FREEZE) {
+		/* this thread keeps klock: every kernel thread stops at its
+		 * next need of it, and those running guest code are kicked */
 		if (mine)
 			stop_guest();
 		int k = snprintf(tail, sizeof tail,

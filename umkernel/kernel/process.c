@@ -464,7 +464,8 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 					wr->code = 1 /* CLD_EXITED */;
 					wr->child_status = LINUX_WEXITSTATUS(c->exit_code);
 				} else {
-					wr->code = 2 /* CLD_KILLED */;
+					/* CLD_DUMPED if it left a core (WCOREDUMP) */
+					wr->code = c->exit_code & 0x80 ? 3 : 2 /* CLD_KILLED */;
 					wr->child_status = LINUX_WTERMSIG(c->exit_code);
 				}
 				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;

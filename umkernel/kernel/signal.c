@@ -259,7 +259,9 @@ void signal_child_exit(struct task *c)
 	bool autoreap = parent->sighand && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
 	if (c->exit_signal && !autoreap) {
 		linux_siginfo_t si;
-		siginfo_kill(&si, c->exit_signal, LINUX_WIFEXITED(c->exit_code) ? 1 : 2, NULL);
+		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED (a core: WCOREDUMP) */
+		siginfo_kill(&si, c->exit_signal, LINUX_WIFEXITED(c->exit_code) ? 1 :
+			     c->exit_code & 0x80 ? 3 : 2, NULL);
 		si.u.chld.pid = c->tid;
 		si.u.chld.uid = c->cred.uid;
 		si.u.chld.status = LINUX_WIFEXITED(c->exit_code) ? LINUX_WEXITSTATUS(c->exit_code) : LINUX_WTERMSIG(c->exit_code);
