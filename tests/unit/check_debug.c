@@ -22,7 +22,7 @@
 static void ring_call(struct task *t, int nr, uint64_t a0, long ret)
 {
 	struct sysargs a = { .a = { a0 }, .nr = nr };
-	debug_syscall_end(t, &a, ret, 0);
+	debug_syscall_end(t, &a, ret);
 }
 
 START_TEST(ring_keeps_last_32_oldest_first)
@@ -50,7 +50,7 @@ START_TEST(ring_prints_no_guest_memory)
 {
 	struct task *t = unit_task();
 	struct sysargs a = { .a = { (uint64_t)-100, 0x1234, O_RDONLY }, .nr = 257 };
-	debug_syscall_end(t, &a, 3, 0);
+	debug_syscall_end(t, &a, 3);
 	char *text;
 	CAPTURE(text, syscall_ring_print(o, t, 1, ""));
 	ck_assert_str_eq(text, "openat(AT_FDCWD, 0x1234, O_RDONLY) = 3\n");
@@ -65,14 +65,15 @@ START_TEST(stats_count_calls_and_errors)
 	syscall_stats_reset();
 	for (int i = 0; i < 5; i++) {
 		struct sysargs a = { .nr = 110 /* getppid */ };
-		uint64_t t0 = debug_syscall_begin(t, &a);
-		ck_assert(t0 != 0);
-		debug_syscall_end(t, &a, 1, t0);
+		debug_syscall_begin(t, &a);
+		ck_assert(t->syscall_t0 != 0);
+		debug_syscall_end(t, &a, 1);
+		ck_assert(t->syscall_t0 == 0);
 	}
 	for (int i = 0; i < 3; i++) {
 		struct sysargs a = { .a = { (uint64_t)-1 }, .nr = 3 };
-		uint64_t t0 = debug_syscall_begin(t, &a);
-		debug_syscall_end(t, &a, -EBADF, t0);
+		debug_syscall_begin(t, &a);
+		debug_syscall_end(t, &a, -EBADF);
 	}
 	char *text;
 	CAPTURE(text, syscall_stats_print(o, false));

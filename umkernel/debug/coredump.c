@@ -1,9 +1,9 @@
 /*
  * coredump.c - when a guest dies of a fatal signal: Linux's one-line
- * report ("segfault at ADDR ip IP sp SP error E in prog[...]", with -v),
- * the guest backtrace (--crash-backtrace), and an ELF core file for a
- * core-dumping signal, as Linux's fs/coredump.c and fs/binfmt_elf.c
- * write them.
+ * report ("segfault at ADDR ip IP sp SP error E in prog[...]", in umk's
+ * log: --log, stderr with -v), the guest backtrace (--crash-backtrace),
+ * and an ELF core file for a core-dumping signal, as Linux's
+ * fs/coredump.c and fs/binfmt_elf.c write them.
  *
  * In a nutshell: the thread that takes the fatal signal becomes the
  * dumper (do_coredump).  It marks its thread group as exiting with a
@@ -531,9 +531,8 @@ static int do_coredump(struct task *t, int sig, const linux_siginfo_t *info)
 	if (!t->mm || !t->host || tg->group_exit || tg->core_state || limit < GUEST_PAGE_SIZE)
 		return 0;
 	if (core_pattern[0] == '|' || !core_pattern[0]) {
-		if (umk_verbose)
-			umk_log("pid %d: no core: core_pattern '%s' (a pipe to a helper) is not supported",
-				tg->tgid, core_pattern);
+		umk_note("pid %d: no core: core_pattern '%s' (a pipe to a helper) is not supported",
+			 tg->tgid, core_pattern);
 		return 0;
 	}
 	struct core_state *cs = calloc(1, sizeof *cs);
@@ -573,8 +572,7 @@ static int do_coredump(struct task *t, int sig, const linux_siginfo_t *info)
 	if (memfd >= 0)
 		close(memfd);
 	if (err) {
-		if (umk_verbose)
-			umk_log("pid %d: core not written: %s", tg->tgid, strerror(-err));
+		umk_note("pid %d: core not written: %s", tg->tgid, strerror(-err));
 	} else {
 		ret = 0x80;
 		tg->exit_code |= 0x80;
@@ -617,12 +615,18 @@ static void where(FILE *o, struct task *t, uint64_t ip)
 		(unsigned long long)(v->end - v->start));
 }
 
+/* The line goes to umk's log (--log, stderr with -v), as Linux's goes to
+ * the kernel log; --crash-backtrace shows it on stderr in any case. */
 static void crash_line(struct task *t, int sig, const linux_siginfo_t *info)
 {
-	FILE *o = stderr;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&text, &len);
+	if (!o)
+		return;
 	const struct linux_regs *r = &t->regs;
 	const char *abbr = sigabbrev_np(sig);
-	fprintf(o, "umk: %s[%d]: ", t->comm, t->tg->tgid);
+	fprintf(o, "%s[%d]: ", t->comm, t->tg->tgid);
 	if (sig == SIGSEGV && info->si_code == 0x80 /* SI_KERNEL */)
 		fprintf(o, "general protection fault ip:%llx sp:%llx error:0",
 			(unsigned long long)r->rip, (unsigned long long)r->rsp);
@@ -638,12 +642,16 @@ static void crash_line(struct task *t, int sig, const linux_siginfo_t *info)
 		fprintf(o, "killed by SIG%s (sent by pid %d) ip %016llx sp %016llx", abbr ? abbr : "?",
 			info->u.kill.pid, (unsigned long long)r->rip, (unsigned long long)r->rsp);
 	where(o, t, r->rip);
-	fputc('\n', o);
+	fclose(o);
+	umk_note("%s", text);
+	if (crash_backtrace && !umk_verbose)
+		fprintf(stderr, "umk: %s\n", text);
+	free(text);
 }
 
 int debug_fatal_signal(struct task *t, int sig, const linux_siginfo_t *info)
 {
-	if (umk_verbose || crash_backtrace)
+	if (umk_verbose || umk_log_file || crash_backtrace)
 		crash_line(t, sig, info);
 	if (crash_backtrace) {
 		static struct debug_frame fr[64];

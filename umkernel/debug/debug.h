@@ -1,10 +1,11 @@
 /*
  * debug/debug.h - the debug subsystem's interface: the strace printer
- * (strace.c), the per-task syscall ring and the syscall statistics
- * (ring.c), the control socket (control.c), freezing guest threads
- * (freeze.c), guest and kernel backtraces (stack.c), guest core files
- * (coredump.c) and oops reports (oops.c).  Logging and oops(), which
- * every subsystem uses, are declared in kernel.h.
+ * (strace.c), fault injection (fault.h), the per-task syscall ring and
+ * the syscall statistics (ring.c), the control socket (control.c),
+ * freezing guest threads (freeze.c), guest and kernel backtraces
+ * (stack.c, kstack.c), guest core files (coredump.c), oops reports
+ * (oops.c) and umk's own log (notes.c).  Logging and oops(), which every
+ * subsystem uses, are declared in kernel.h (debug/log.c, oops.c).
  *
  * In a nutshell: debugging is read-only introspection of the kernel's
  * plain structs.  The only work on the syscall path is the ring (a few
@@ -18,6 +19,7 @@
 #define UMK_DEBUG_H
 
 #include "../kernel.h"
+#include "fault.h"
 #include <string.h>
 
 /* ---- the strace printer: strace.c ---- */
@@ -46,29 +48,27 @@ bool strace_wanted(int nr);            /* the `trace` filter lets nr through */
 
 /* ---- the syscall ring and statistics: ring.c ---- */
 /*
- * Called by syscall_enter (kernel/syscall.c) around each dispatch: begin
- * right before the handler (statistics, --debug-oops), end right after
- * it (the ring: always; statistics).  The ring costs a few stores; the
- * statistics a clock read on each side, only when asked for.
+ * Called by kernel/syscall.c: begin when a syscall enters (statistics,
+ * --debug-oops), end with its result, injected or not (the ring:
+ * always; statistics).  The ring costs a few stores; the statistics a
+ * clock read on each side, only when asked for.
  */
 extern bool debug_syscall_hooks;       /* statistics or --debug-oops are on */
 uint64_t debug_syscall_begin_slow(struct task *t, const struct sysargs *a);
-void debug_syscall_end_slow(struct task *t, const struct sysargs *a, long ret, uint64_t t0);
-static inline uint64_t debug_syscall_begin(struct task *t, const struct sysargs *a)
+void debug_syscall_end_slow(struct task *t, const struct sysargs *a, long ret);
+static inline void debug_syscall_begin(struct task *t, const struct sysargs *a)
 {
 	if (__builtin_expect(debug_syscall_hooks, 0))
-		return debug_syscall_begin_slow(t, a);
-	return 0;
+		t->syscall_t0 = debug_syscall_begin_slow(t, a);
 }
-static inline void debug_syscall_end(struct task *t, const struct sysargs *a, long ret,
-				     uint64_t t0)
+static inline void debug_syscall_end(struct task *t, const struct sysargs *a, long ret)
 {
 	struct syscall_ring_entry *e = &t->sysring.e[t->sysring.head++ % SYSCALL_RING_SIZE];
 	e->nr = a->nr;
 	e->ret = ret;
 	memcpy(e->a, a->a, sizeof e->a);
-	if (__builtin_expect(t0 != 0, 0))
-		debug_syscall_end_slow(t, a, ret, t0);
+	if (__builtin_expect(t->syscall_t0 != 0, 0))
+		debug_syscall_end_slow(t, a, ret);
 }
 /* Statistics from now on (--control, --syscall-stats). */
 void syscall_stats_enable(void);
@@ -174,5 +174,11 @@ int control_command(const char *line, FILE *o, bool *json);
 
 /* ---- shared by the debug files ---- */
 void json_str(FILE *o, const char *s);         /* a JSON string literal */
+
+/* umk's log (notes.c): --log=FILE, stderr with -v; never the guest's output */
+extern FILE *umk_log_file;
+void umk_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void syscall_unimplemented(struct task *t, int nr);   /* counted; noted once */
+void unimplemented_summary(void);                     /* at exit, with -v or --log */
 
 #endif

@@ -3,9 +3,9 @@
  * ring of recent syscalls (always), the per-syscall statistics (when
  * asked for: --control, --syscall-stats) and the --debug-oops trap.
  *
- * In a nutshell: syscall_enter (kernel/syscall.c) calls
- * debug_syscall_begin before the handler and debug_syscall_end after it
- * (both inline, debug.h).  The ring is a few stores into the task; the
+ * In a nutshell: kernel/syscall.c calls debug_syscall_begin when a
+ * syscall enters and debug_syscall_end with its result (both inline,
+ * debug.h; the start time waits in the task).  The ring is a few stores into the task; the
  * statistics cost a CLOCK_MONOTONIC read on each side and are counted
  * in a table indexed by syscall number, as strace -c -w counts them:
  * calls, errors, total and worst wall-clock time.  exit and exit_group
@@ -48,9 +48,10 @@ uint64_t debug_syscall_begin_slow(struct task *t, const struct sysargs *a)
 	return clock_ns();
 }
 
-void debug_syscall_end_slow(struct task *t, const struct sysargs *a, long ret, uint64_t t0)
+void debug_syscall_end_slow(struct task *t, const struct sysargs *a, long ret)
 {
-	(void)t;
+	uint64_t t0 = t->syscall_t0;
+	t->syscall_t0 = 0;
 	if (!stats_on || a->nr < 0 || a->nr >= SYSCALL_NR_MAX)
 		return;
 	struct syscall_stat *s = &stats[a->nr];

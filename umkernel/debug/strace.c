@@ -393,6 +393,7 @@ void strace_syscall(struct task *t, const struct sysargs *a, long ret, const cha
 		return;
 	}
 	strace_print_ret(o, t, a, ret);
-	fputc('\n', o);
+	/* as strace marks a result it injected (--inject) */
+	fputs(fault_injected(t) ? " (INJECTED)\n" : "\n", o);
 	fflush(o);
 }
