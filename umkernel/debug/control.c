@@ -800,6 +800,16 @@ static void reply_error(int fd, const char *msg)
 	reply(fd, false, msg, strlen(msg));
 }
 
+/* Waits until fd is readable or the deadline (CLOCK_MONOTONIC ns) passes. */
+static bool recv_until(int fd, uint64_t deadline)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	if (now >= deadline)
+		return false;
+	struct pollfd p = { fd, POLLIN, 0 };
+	return poll(&p, 1, (int)((deadline - now) / 1000000 + 1)) > 0;
+}
+
 /* One connection: the peer's uid, one request line, one reply. */
 static void serve(int fd)
 {
@@ -809,14 +819,14 @@ static void serve(int fd)
 		reply_error(fd, "permission denied: only umk's own host user may use this socket\n");
 		return;
 	}
-	struct timeval tv = { 2, 0 };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	struct timeval stv = { 10, 0 };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &stv, sizeof stv);
+	/* the whole request within two seconds, however it trickles in */
 	static char req[CTL_MAX_REQ + 1];
+	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + 2000000000ULL;
 	size_t n = 0;
 	bool line = false;
-	while (n < sizeof req - 1 && !line) {
+	while (n < sizeof req - 1 && !line && recv_until(fd, deadline)) {
 		ssize_t r = recv(fd, req + n, sizeof req - 1 - n, 0);
 		if (r <= 0)
 			break;
@@ -827,15 +837,12 @@ static void serve(int fd)
 	char *nl = memchr(req, '\n', n);
 	if (!nl && n == sizeof req - 1) {
 		reply_error(fd, "request too long (at most 4096 bytes)\n");
-		/* let the client read the answer: drain what it still sends */
+		/* let the client read the answer: drain what it still sends,
+		 * for a few seconds at most */
 		char sink[4096];
-		size_t drained = 0;
-		while (drained < (16u << 20)) {
-			ssize_t r = recv(fd, sink, sizeof sink, 0);
-			if (r <= 0)
-				break;
-			drained += r;
-		}
+		deadline = now_ns(CLOCK_MONOTONIC) + 3000000000ULL;
+		while (recv_until(fd, deadline) && recv(fd, sink, sizeof sink, 0) > 0)
+			;
 		return;
 	}
 	size_t len = nl ? (size_t)(nl - req) : n;

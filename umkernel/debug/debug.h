@@ -101,7 +101,8 @@ int debug_freeze_all(void);
 void debug_thaw_all(void);
 /* Stops one thread running guest code so its registers can be read
  * (waits up to a second, klock released meanwhile): 0 or -ETIMEDOUT,
- * -ESRCH if it went away (t is then stale).  Pair with debug_release. */
+ * -ESRCH if it went away (t is then stale).  Pair with
+ * debug_release_task. */
 int debug_stop_task(struct task *t, int tid);
 void debug_release_task(struct task *t);
 

@@ -63,10 +63,14 @@ void debug_freeze_park(struct task *t)
 	t->sleep_ctx = &ctx;
 	t->frozen = true;
 	pthread_cond_broadcast(&parked_cv);
-	/* a pending SIGKILL or group exit still ends a frozen thread, as
-	 * Linux's freezer lets fatal signals through */
-	while ((frozen_all || t->debug_stop) && !t->tg->group_exit && !t->zapped)
-		pthread_cond_wait(&thaw_cv, &klock);
+	/* a group exit (SIGKILL, a fatal signal from the host) still ends
+	 * a frozen thread, as Linux's freezer lets fatal signals through:
+	 * looked at every 100 ms */
+	while ((frozen_all || t->debug_stop) && !t->tg->group_exit && !t->zapped &&
+	       !(signal_pending_set(t) & SIGBIT(SIGKILL))) {
+		struct timespec until = after_ms(100);
+		pthread_cond_timedwait(&thaw_cv, &klock, &until);
+	}
 	t->frozen = false;
 	t->sleep_ctx = NULL;
 }
