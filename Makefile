@@ -3,14 +3,16 @@
 #   make            build build/umk and the default root build/rootfs
 #   make run        install what is missing (as root), build, run the demo
 #   make check      unit tests (Check) and guest tests; ends with a summary line
-#   make bench      guest vs native (and runsc/proot where installed)
+#   make bench      guest vs native (and runsc/proot where installed);
+#                   QUICK=1: each workload once, a smoke test
+#   make bench-fault  what fault injection costs the syscalls it does not touch
 #   make asan       build build/umk with AddressSanitizer
 #   make debian-rootfs  build/debian: a Debian bookworm root (debootstrap; root)
 
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -lelf -lunwind -lz -pthread
+LDLIBS  := -ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -18,12 +20,18 @@ KSRC    := $(wildcard umkernel/*.c umkernel/*/*.c) tracer/ptrace.c tracer/seccom
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
-DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev zlib1g-dev
+DEBPKGS := gcc make pkg-config libelf-dev libdw-dev libunwind-dev check busybox-static libseccomp-dev \
+	   libjansson-dev nettle-dev gnuplot-nox gdb zlib1g-dev
 
-all: $(B)/umk $(B)/rootfs
+all: $(B)/umk $(B)/umk-gdb.py $(B)/rootfs
 
 $(B)/umk: $(KOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# gdb helpers (umk-ps, umk-task...), installed next to the binary
+$(B)/umk-gdb.py: umkernel/debug/umk-gdb.py
+	@mkdir -p $(B)
+	cp $< $@
 
 $(B)/obj/%.o: %.c $(KHDR)
 	@mkdir -p $(dir $@)
@@ -67,7 +75,14 @@ check: all $(B)/check_unit
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/run-all.sh
 
 bench: all
-	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench.sh
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
+
+# what fault injection costs the syscalls it does not touch
+$(B)/fault-path: tests/bench/fault-path.c $(filter-out $(B)/obj/umkernel/main.o,$(KOBJ))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-fault: all $(B)/fault-path
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench/fault-cost.sh
 
 DEBIAN_PKGS ?=
 debian-rootfs:
@@ -75,9 +90,10 @@ debian-rootfs:
 
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDLIBS="-lelf -lunwind -pthread -fsanitize=address" build-asan/umk
+		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -pthread -fsanitize=address" \
+		build-asan/umk build-asan/umk-gdb.py
 
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all deps run check bench asan clean debian-rootfs
+.PHONY: all deps run check bench bench-fault asan clean debian-rootfs

@@ -2,9 +2,10 @@
 # run-all.sh - what `make check` runs: the unit tests (build/check_unit, if
 # built), the guest tests, the busybox cases, the Debian and namespace cases (only if the
 # Debian root was built, `make debian-rootfs`, or UMK_DEBIAN=1 asks to
-# build it; else one SKIP line), the escape tests and checks of umk's
-# command line.  Ends with exactly one line "N passed, N failed"
-# counting every check, and exits non-zero if any failed.
+# build it; else one SKIP line), the escape tests, the fault-injection
+# tests and campaigns, and checks of umk's command line.  Ends with
+# exactly one line "N passed, N failed" counting every check, and exits
+# non-zero if any failed.
 # Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
 # UMK_DEBIAN (1: build the Debian root if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
@@ -48,6 +49,11 @@ part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-ns-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-fault-tests.sh"
+part "$ROOT/tests/run-campaign-tests.sh"
+part "$ROOT/tests/run-debug-tests.sh"
+# the benchmark, once with small counts: it still runs everywhere (no timing judged)
+QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
 
 # command-line checks: cli NAME EXPECTED-STATUS|nonzero CMD... (stdout and
 # stderr land in $work/out and $work/err for extra checks by the caller)

@@ -18,10 +18,13 @@
 # UMK_NATIVE=pivot: the native reference pivots into the root instead of
 # chrooting (native_pivot_run: user namespaces work there as at a real
 # root); tests/ns-cases.txt runs so.  A case's first line may be
-# "# needs: PROG..." (programs of the root: /usr/bin/PROG or /usr/sbin/PROG)
-# or "# needs-guest: CMD" (a shell command that must succeed under umk):
-# the case is skipped, saying why, when they are missing.
+# "# needs-guest: CMD" (a shell command that must succeed under umk): the
+# case is skipped, saying why, when it fails.
 # UMK_DEBIAN_KEEP=DIR keeps every run's output as DIR/NAME.SYSTEM.{out,err}.
+# A case whose header names packages ("### NAME needs=postgresql") is
+# skipped with a SKIP line when the root lacks them; UMK_DEBIAN_EXTRA
+# (packages, e.g. those of tests/debian-extra-packages.txt, as .ci/run
+# sets it) makes UMK_DEBIAN=1 build the root with them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -63,10 +66,24 @@ trap 'rm -rf "$work"' EXIT
 
 # split the cases file: $work/cases/NNN-NAME holds each case's script
 mkdir "$work/cases"
+# (a header "### NAME needs=PKG,PKG" also writes NNN-NAME.needs: the Debian
+# packages the case needs; it is skipped, with a message, when the root lacks one)
 awk -v d="$work/cases" '
-	/^### / { n++; name = $2; f = sprintf("%s/%03d-%s", d, n, name); printf "" >f; next }
+	/^### / { n++; name = $2; f = sprintf("%s/%03d-%s", d, n, name); printf "" >f
+		  if ($3 ~ /^needs=/) { sub(/^needs=/, "", $3); print $3 >(f ".needs") }; next }
 	n { print >>f }
 ' "$cases"
+
+# missing_pkgs CASEFILE: the packages the case needs that the root lacks
+missing_pkgs() {
+	local p miss=""
+	[ -f "$1.needs" ] || return 0
+	for p in $(tr ',' ' ' <"$1.needs"); do
+		[ -f "$DEBROOT/var/lib/dpkg/info/$p.list" ] || [ -f "$DEBROOT/var/lib/dpkg/info/$p:amd64.list" ] ||
+			miss="$miss $p"
+	done
+	echo "${miss# }"
+}
 
 # xfail_reason NAME: the reason NAME is listed in debian-xfail.txt (status 1 if not)
 xfail_reason() {
@@ -94,6 +111,7 @@ run_one() {
 }
 
 for f in "$work"/cases/*; do
+	case $f in *.needs) continue ;; esac
 	name=${f##*/}
 	name=${name#*-}
 	if [ $# -gt 0 ]; then
@@ -101,19 +119,15 @@ for f in "$work"/cases/*; do
 		for a in "$@"; do [ "$a" = "$name" ] && want=1; done
 		[ $want = 1 ] || continue
 	fi
-	# "# needs: PROG..." / "# needs-guest: CMD" on the case's first line
+	miss=$(missing_pkgs "$f")
+	if [ -n "$miss" ]; then
+		skip "debian:$name: the Debian root lacks $miss (rootfs/debian.sh DIR ... $miss; CI adds tests/debian-extra-packages.txt)"
+		continue
+	fi
+	# "# needs-guest: CMD" on a case's first line: a shell command that
+	# must succeed under umk (what the case needs of umk itself)
 	first=$(head -1 "$f")
 	case $first in
-	"# needs: "*)
-		missing=""
-		for prog in ${first#"# needs: "}; do
-			[ -x "$DEBROOT/usr/bin/$prog" ] || [ -x "$DEBROOT/usr/sbin/$prog" ] || [ -x "$DEBROOT/bin/$prog" ] ||
-				missing="$missing $prog"
-		done
-		if [ -n "$missing" ]; then
-			skip "debian:$name: the root lacks$missing (rootfs/debian.sh DIR ... bubblewrap)"
-			continue
-		fi ;;
 	"# needs-guest: "*)
 		probe=${first#"# needs-guest: "}
 		if ! timeout -k 5 30 "$UMK" run --rootfs "$DEBROOT" --env-clear -- /bin/sh -c "$probe" </dev/null >/dev/null 2>&1; then

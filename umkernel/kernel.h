@@ -199,19 +199,7 @@ struct uts_namespace {
 };
 extern struct uts_namespace init_uts_ns;
 
-/* The SysV IPC and POSIX mqueue state of one IPC namespace lives in ipc/:
- * it hangs its objects off sysv and mqueue, and defines ipc_ns_release()
- * (a weak no-op in kernel/nsproxy.c until it does) to free them when the
- * last task and mount of the namespace are gone. */
-struct ipc_namespace {
-	int refs;
-	struct user_namespace *user_ns;
-	unsigned int inum;
-	void *sysv;                   /* ipc/: SysV objects, NULL until first use */
-	void *mqueue;                 /* ipc/: the mqueue filesystem instance */
-};
-extern struct ipc_namespace init_ipc_ns;
-void ipc_ns_release(struct ipc_namespace *ns);
+struct ipc_namespace;            /* ipc/ipc.h: SysV IPC and POSIX mqueue state */
 
 struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int inum; };
 struct mnt_namespace;             /* fs/fs.h */
@@ -354,11 +342,18 @@ struct thread_group {
 	struct host_rusage ru_final;  /* the process's usage when its last thread left */
 	struct host_rusage ru_exited; /* context switches of its threads that exited */
 	struct host_rusage ru_children; /* of reaped children (RUSAGE_CHILDREN) */
+	struct core_state *core_state; /* debug/coredump.c: a core dump in progress */
 };
 
 enum task_state { TASK_NEW, TASK_RUNNING_USER, TASK_IN_KERNEL, TASK_SLEEPING, TASK_DEAD, TASK_ZOMBIE };
 
 struct sysargs { uint64_t a[6]; int nr; };
+
+/* The last syscalls of a task, kept always for oops reports and `umk ctl`
+ * (debug/debug.h: debug_syscall_end writes it). */
+#define SYSCALL_RING_SIZE 32
+struct syscall_ring_entry { int nr; long ret; uint64_t a[6]; };
+struct syscall_ring { unsigned head; struct syscall_ring_entry e[SYSCALL_RING_SIZE]; };
 static inline int arg_int(const struct sysargs *a, int i) { return (int)a->a[i]; }
 static inline unsigned arg_uint(const struct sysargs *a, int i) { return (unsigned)a->a[i]; }
 static inline long arg_long(const struct sysargs *a, int i) { return (long)a->a[i]; }
@@ -427,6 +422,22 @@ struct task {
 	uint64_t mempolicy_nodes;
 	uint64_t cpus_allowed;        /* sched_setaffinity: host CPUs (bit n: CPU n) */
 	bool affinity_changed;        /* task_loop re-pins before running the guest */
+	/* SysV IPC (ipc/ipc.h): the SEM_UNDO list (CLONE_SYSVSEM shares it) */
+	struct sem_undo_list *sysvsem_undo;
+	/* fault injection (debug/fault.c): the task's syscall index and
+	 * counters, made at its first syscall when a fault option is given;
+	 * NULL otherwise */
+	struct fault_task *fault;
+
+	/* debugging (debug/): the syscall ring, where the kernel thread
+	 * sleeps (kstack, ps), and freezing */
+	struct syscall_ring sysring;
+	const void *wchan;            /* the caller of task_sleep, while asleep */
+	void *sleep_ctx;              /* its libunwind context, while asleep */
+	void *loop_ctx;               /* a context in task_loop (the kernel thread's base) */
+	bool frozen;                  /* parked by `freeze` or a debug stop */
+	bool debug_stop;              /* asked to park (one thread: `stack`) */
+	uint64_t syscall_t0;          /* statistics: when the syscall in flight entered */
 };
 
 extern struct list_head all_tasks;
@@ -459,7 +470,6 @@ extern long sysctl_threads_max, sysctl_overcommit_memory, sysctl_overcommit_rati
 	sysctl_yama_ptrace_scope, sysctl_overflowuid, sysctl_overflowgid,
 	sysctl_max_user_namespaces, sysctl_max_ns, sysctl_core_uses_pid,
 	sysctl_perf_event_paranoid;
-extern char sysctl_core_pattern[128];
 /* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
 int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
 int task_limit(void);   /* umk's own cap on guest tasks (kernel/process.c) */

@@ -30,6 +30,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "notify.h"
 #include "../kernel/task.h"
 
 #include <limits.h>
@@ -114,6 +115,8 @@ void mnt_put(struct mount *m)
 		return;
 	if (m->ns)
 		oops("mnt_put: mount %d freed while in a namespace", m->id);
+	if (m->sb->refs == 1)
+		fsnotify_unmount(m);   /* the filesystem goes: IN_UNMOUNT to its watches */
 	sb_put(m->sb);
 	free(m->root);
 	free(m->path);

@@ -24,7 +24,9 @@
 #include "../mm/mm.h"
 #include "fs.h"
 #include "../tty/tty.h"
+#include "../ipc/ipc.h"
 #include "tmpfs.h"
+#include "../debug/debug.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -203,7 +205,10 @@ static int ppid_of(struct task *tk, const struct pctx *c)
 	return p && p->tg ? vnr(c, p->tg->tgid) : 0;
 }
 
-static char state_char(struct task *tk)
+/* Linux's task state letter (ps, /proc/PID/stat); also the control
+ * socket's `ps` (debug/control.c).  A thread parked by `umk ctl freeze`
+ * is D, as Linux shows a frozen task. */
+char task_state_char(struct task *tk)
 {
 	if (tk->state == TASK_ZOMBIE)
 		return 'Z';
@@ -211,6 +216,8 @@ static char state_char(struct task *tk)
 		return 'X';
 	if (tk->tg && tk->tg->stop_state)
 		return 'T';
+	if (tk->frozen)
+		return 'D';
 	if (tk->state == TASK_SLEEPING)
 		return 'S';
 	return 'R';
@@ -223,6 +230,7 @@ static const char *state_name(char c)
 	case 'X': return "X (dead)";
 	case 'T': return "T (stopped)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	}
 	return "R (running)";
 }
@@ -494,6 +502,22 @@ static int write_domainname(struct task *tk, const struct pctx *c, const char *b
 	return write_uts(reader_uts()->domainname, buf, n);
 }
 
+/* kernel.core_pattern: kept by debug/coredump.c; root may set it. */
+static int show_core_pattern(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%s\n", coredump_pattern());
+	return 0;
+}
+
+static int write_core_pattern(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	(void)tk, (void)c;
+	if (current && current->cred.euid != 0)
+		return -EPERM;
+	return coredump_set_pattern(buf, n);
+}
+
 static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	char rel[65];
@@ -617,25 +641,6 @@ static int show_file_nr(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
 	sb_printf(sb, "%d\t0\t%ld\n", 0, sysctl_file_max);
-	return 0;
-}
-
-static int show_core_pattern(struct task *tk, const struct pctx *c, struct sbuf *sb)
-{
-	(void)tk, (void)c;
-	sb_printf(sb, "%s\n", sysctl_core_pattern);
-	return 0;
-}
-
-static int write_core_pattern(struct task *tk, const struct pctx *c, const char *buf, size_t n)
-{
-	(void)tk, (void)c;
-	if (n >= sizeof(sysctl_core_pattern))
-		n = sizeof(sysctl_core_pattern) - 1;
-	while (n && buf[n - 1] == '\n')
-		n--;
-	memcpy(sysctl_core_pattern, buf, n);
-	sysctl_core_pattern[n] = 0;
 	return 0;
 }
 
@@ -790,6 +795,55 @@ static int write_oom_adj(struct task *tk, const struct pctx *c, const char *buf,
 static int show_oom_score(struct task *tk, const struct pctx *c, struct sbuf *sb);
 
 CONST_SHOW(show_loginuid, "4294967295")
+
+/* ---- files whose text another subsystem makes: the IPC limits and
+ * /proc/sysvipc (ipc/ipc.h), the inotify limits (fs/notify.c) ---- */
+
+static int ext_show(int (*rd)(struct task *, const char *, char **), const char *key,
+		    struct sbuf *sb)
+{
+	char *s;
+	int err = rd(current, key, &s);
+
+	if (err)
+		return err;
+	sb_put(sb, s, strlen(s));
+	free(s);
+	return 0;
+}
+
+#define EXT_FILE(fn, rd, wr, key)                                                              \
+	static int fn##_show(struct task *tk, const struct pctx *c, struct sbuf *sb)           \
+	{                                                                                      \
+		(void)tk, (void)c;                                                             \
+		return ext_show(rd, key, sb);                                                  \
+	}                                                                                      \
+	static __attribute__((unused)) int fn##_write(struct task *tk, const struct pctx *c,  \
+						      const char *buf, size_t n)               \
+	{                                                                                      \
+		(void)tk, (void)c;                                                             \
+		return wr(current, key, buf, n);                                               \
+	}
+EXT_FILE(ipc_shmmax, ipc_proc_read, ipc_proc_write, "kernel/shmmax")
+EXT_FILE(ipc_shmall, ipc_proc_read, ipc_proc_write, "kernel/shmall")
+EXT_FILE(ipc_shmmni, ipc_proc_read, ipc_proc_write, "kernel/shmmni")
+EXT_FILE(ipc_shm_rmid_forced, ipc_proc_read, ipc_proc_write, "kernel/shm_rmid_forced")
+EXT_FILE(ipc_sem, ipc_proc_read, ipc_proc_write, "kernel/sem")
+EXT_FILE(ipc_msgmax, ipc_proc_read, ipc_proc_write, "kernel/msgmax")
+EXT_FILE(ipc_msgmnb, ipc_proc_read, ipc_proc_write, "kernel/msgmnb")
+EXT_FILE(ipc_msgmni, ipc_proc_read, ipc_proc_write, "kernel/msgmni")
+EXT_FILE(mq_msg_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/msg_max")
+EXT_FILE(mq_msgsize_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/msgsize_max")
+EXT_FILE(mq_msg_default, ipc_proc_read, ipc_proc_write, "fs/mqueue/msg_default")
+EXT_FILE(mq_msgsize_default, ipc_proc_read, ipc_proc_write, "fs/mqueue/msgsize_default")
+EXT_FILE(mq_queues_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/queues_max")
+EXT_FILE(proc_sysvipc_shm, ipc_proc_read, ipc_proc_write, "sysvipc/shm")
+EXT_FILE(proc_sysvipc_sem, ipc_proc_read, ipc_proc_write, "sysvipc/sem")
+EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
+EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
+EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
+EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
+#define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
 
 /* ---- links ---- */
 
@@ -957,7 +1011,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	struct mm *mm = tk->mm;
 	struct vmstats vs;
 	int64_t u, s;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	linux_sigset_t pend;
 
 	cpu_times(tk, !c->thread, &u, &s);
@@ -1040,7 +1094,7 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	const struct cred *cr = &tk->cred;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct vmstats vs;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	int tgid = vnr(c, tg ? tg->tgid : tk->tid);
 	struct user_namespace *uns = current && current->user_ns ? current->user_ns : &init_user_ns;
 
@@ -1382,6 +1436,14 @@ static const struct pent sys_kernel_random_ents[] = {
 };
 
 static const struct pent sys_kernel_ents[] = {
+	EXT_ENT("shmmax", ipc_shmmax, 0644),
+	EXT_ENT("shmall", ipc_shmall, 0644),
+	EXT_ENT("shmmni", ipc_shmmni, 0644),
+	EXT_ENT("shm_rmid_forced", ipc_shm_rmid_forced, 0644),
+	EXT_ENT("sem", ipc_sem, 0644),
+	EXT_ENT("msgmax", ipc_msgmax, 0644),
+	EXT_ENT("msgmnb", ipc_msgmnb, 0644),
+	EXT_ENT("msgmni", ipc_msgmni, 0644),
 	{ .name = "hostname", .kind = PK_FILE, .perm = 0644, .show = show_hostname,
 	  .write = write_hostname },
 	{ .name = "domainname", .kind = PK_FILE, .perm = 0644, .show = show_domainname,
@@ -1416,7 +1478,32 @@ static const struct pent sys_vm_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_fs_mqueue_ents[] = {
+	EXT_ENT("msg_default", mq_msg_default, 0644),
+	EXT_ENT("msg_max", mq_msg_max, 0644),
+	EXT_ENT("msgsize_default", mq_msgsize_default, 0644),
+	EXT_ENT("msgsize_max", mq_msgsize_max, 0644),
+	EXT_ENT("queues_max", mq_queues_max, 0644),
+	{ NULL },
+};
+
+static const struct pent sys_fs_inotify_ents[] = {
+	EXT_ENT("max_queued_events", in_max_queued_events, 0644),
+	EXT_ENT("max_user_instances", in_max_user_instances, 0644),
+	EXT_ENT("max_user_watches", in_max_user_watches, 0644),
+	{ NULL },
+};
+
+static const struct pent sysvipc_ents[] = {
+	FILE_ENT("msg", proc_sysvipc_msg_show),
+	FILE_ENT("sem", proc_sysvipc_sem_show),
+	FILE_ENT("shm", proc_sysvipc_shm_show),
+	{ NULL },
+};
+
 static const struct pent sys_fs_ents[] = {
+	DIR_ENT("inotify", sys_fs_inotify_ents, DYN_NONE, false),
+	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
 	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
 	FILE_ENT("file-nr", show_file_nr),
@@ -1471,6 +1558,7 @@ static const struct pent root_ents[] = {
 	DIR_ENT("bus", empty_ents, DYN_NONE, false),
 	DIR_ENT("irq", empty_ents, DYN_NONE, false),
 	DIR_ENT("sys", sys_ents, DYN_NONE, false),
+	DIR_ENT("sysvipc", sysvipc_ents, DYN_NONE, false),
 	{ NULL },
 };
 
@@ -2115,3 +2203,37 @@ const struct fs_ops procfs_ops = {
 	.statfs = proc_statfs,
 	.magic = proc_magic,
 };
+
+/*
+ * procfs_render - the text of /proc/REL ("12/maps", "12/fd/3" for a
+ * link's target) as a reader with full access sees it, for the control
+ * socket (debug/control.c), so that `umk ctl` and the guest's /proc share
+ * one rendering.  *out is malloc'd and NUL-terminated.  Returns 0, or
+ * -ENOENT, -ESRCH, -EISDIR, -ENOMEM.  Under klock, with no guest task
+ * current (the caller is not a guest's kernel thread).
+ */
+int procfs_render(const char *rel, char **out, size_t *len)
+{
+	struct pnode nd;
+	struct sbuf sb = { 0 };
+	int err = proc_resolve(NULL, rel, &nd);
+
+	*out = NULL;
+	if (err)
+		return err;
+	if (nd.e->kind == PK_DIR)
+		return -EISDIR;
+	err = node_render(&nd, &sb);
+	if (err) {
+		free(sb.buf);
+		return err;
+	}
+	if (!sb.buf)
+		sb.buf = strdup("");
+	if (!sb.buf)
+		return -ENOMEM;
+	*out = sb.buf;
+	if (len)
+		*len = sb.len;
+	return 0;
+}

@@ -394,7 +394,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	struct nameidata nd;
 	struct file *f = NULL;
 	int acc = flags & O_ACCMODE, wflags = 0, err;
-	bool creat = flags & O_CREAT;
+	bool creat = flags & O_CREAT, truncated = false;
 
 	if (flags & O_PATH) {
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -412,6 +412,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	err = vfs_walk(t, dirfd, path, wflags, &nd);
 	if (err)
 		return err;
+	if (__builtin_expect(fault_io_enabled, 0) && (err = file_open_fault(t, nd.abs)))
+		goto out;   /* --inject-io op=open (io_fault.c) */
 	if (nd.magic) {
 		if (creat && (flags & O_EXCL)) {
 			err = -EEXIST;
@@ -459,6 +461,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
 		if (err)
 			goto out;
+		fsnotify_create(nd.abs, S_IFREG);
 		goto done;
 	}
 	if (creat && (flags & O_EXCL)) {
@@ -508,6 +511,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	err = nd.mnt->ops->open(nd.mnt, nd.rel, flags & ~(O_CREAT | O_EXCL), 0, &f);
 	if (err)
 		goto out;
+	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);
 done:
 	if (!nd.magic) {
 		char *p = strdup(nd.abs);
@@ -519,6 +523,9 @@ done:
 		file_set_mnt(f, nd.mnt);
 		f->flags = (flags & KEPT_FLAGS) | O_LARGEFILE;
 	}
+	fsnotify_file(f, IN_OPEN_);
+	if (truncated)
+		fsnotify_file(f, IN_MODIFY_);   /* handle_truncate, after the open */
 	*out = f;
 out:
 	nd_release(&nd);

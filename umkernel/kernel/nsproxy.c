@@ -21,6 +21,7 @@
 #include "../kernel.h"
 #include "task.h"
 #include "../fs/fs.h"
+#include "../ipc/ipc.h"
 #include "../mm/mm.h"
 #include <linux/sched.h>
 #include <stdlib.h>
@@ -48,12 +49,6 @@ struct nsproxy init_nsproxy = {
 	.cgroup_ns = &init_cgroup_ns,
 	.net_ns = &init_net_ns,
 };
-
-/* ipc/ frees the namespace's objects here (the default has none). */
-__attribute__((weak)) void ipc_ns_release(struct ipc_namespace *ns)
-{
-	(void)ns;
-}
 
 /* net/ frees the namespace's network state here (the default has none). */
 __attribute__((weak)) void net_ns_release(struct net_namespace *ns)

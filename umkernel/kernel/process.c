@@ -12,8 +12,11 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../debug/debug.h"
 #include "../mm/mm.h"
+#include "../ipc/ipc.h"
 #include "../fs/fs.h"
+#include "../debug/fault.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -214,6 +217,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->sighand->refs = 1;
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
 	}
+	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
@@ -398,7 +402,11 @@ static void process_exit(struct task *leader)
 void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
+	if (tg->core_state)
+		coredump_task_exit(t);  /* hand the dumper our registers (debug/coredump.c) */
 	t->exit_code = status;
+	if (t->fault)
+		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
 	if (t->host)
 		exit_robust_list(t);
 	if (t->clear_child_tid && t->host) {
@@ -437,6 +445,7 @@ void do_exit(struct task *t, int status)
 			platform->thread_exit(h);
 		pthread_mutex_lock(&klock);
 	}
+	ipc_exit(t);             /* SEM_UNDO adjustments */
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = NULL;
@@ -603,7 +612,8 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 					wr->code = 1 /* CLD_EXITED */;
 					wr->child_status = LINUX_WEXITSTATUS(c->exit_code);
 				} else {
-					wr->code = 2 /* CLD_KILLED */;
+					/* CLD_DUMPED if it left a core (WCOREDUMP) */
+					wr->code = c->exit_code & 0x80 ? 3 : 2 /* CLD_KILLED */;
 					wr->child_status = LINUX_WTERMSIG(c->exit_code);
 				}
 				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;

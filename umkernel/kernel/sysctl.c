@@ -31,7 +31,6 @@ long sysctl_max_user_namespaces = 63000;
 long sysctl_max_ns = 63000;   /* max_{pid,uts,ipc,mnt,net,cgroup}_namespaces */
 long sysctl_core_uses_pid = 0;
 long sysctl_perf_event_paranoid = 2;
-char sysctl_core_pattern[128] = "core";
 
 /*
  * sysctl_parse_long - Linux's proc_dointvec_minmax for one value: optional

@@ -77,6 +77,11 @@ int pidfd_get_pid(struct task *t, int fd, struct pid **pid, bool *nonblock);
 
 /* ---- syscall dispatch: syscall.c ---- */
 void syscall_enter(struct task *t);
+/* The parts of syscall_enter, for fault injection (debug/fault.c):
+ * dispatch runs the syscall of t (a: its arguments) and returns its
+ * result; exit prints its strace line and puts ret into rax. */
+long syscall_dispatch(struct task *t, struct sysargs *a);
+void syscall_exit(struct task *t, struct sysargs *a, long ret);
 /* t's syscall trapped (not a patched site): count its site, and have
  * the platform patch it once it is hot (platform->patch_syscall). */
 void syscall_site_trapped(struct task *t);
