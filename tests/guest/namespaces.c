@@ -6,7 +6,9 @@
  * init, a second unshare(CLONE_NEWPID) refused), and USER (overflow ids
  * before the maps, uid_map/gid_map/setgroups rules, capabilities inside,
  * what the namespace's root may and may not do, files owned by unmapped
- * ids), plus the errors for bad flags and bad fds.  Only relations are
+ * ids), AF_UNIX credentials and F_GETLK's pid as the reader's namespaces
+ * see them, plus
+ * the errors for bad flags and bad fds.  Only relations are
  * printed (same namespace or not), never inode numbers or host pids. */
 #include "t.h"
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -273,6 +276,97 @@ static void clone_all(void) {
   OK("clone with every namespace", c > 0 && waitpid(c, &s, 0) == c && WIFEXITED(s) && WEXITSTATUS(s) == 0);
 }
 
+/* credentials passed over AF_UNIX sockets are translated to the reader's
+ * namespaces: SO_PEERCRED and SCM_CREDENTIALS */
+static int peer(int fd, struct ucred *u) {
+  socklen_t l = sizeof *u;
+  return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, u, &l);
+}
+
+static int send_cred(int fd, pid_t pid, uid_t uid, gid_t gid) {
+  char data = 'c', cbuf[CMSG_SPACE(sizeof(struct ucred))];
+  struct iovec iov = { &data, 1 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+  struct ucred u = { pid, uid, gid };
+  memset(cbuf, 0, sizeof cbuf);
+  if (pid) {
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_CREDENTIALS;
+    c->cmsg_len = CMSG_LEN(sizeof u);
+    memcpy(CMSG_DATA(c), &u, sizeof u);
+  }
+  return sendmsg(fd, &mh, 0) == 1 ? 0 : -1;
+}
+
+static int recv_cred(int fd, struct ucred *u) {
+  char data, cbuf[CMSG_SPACE(sizeof(struct ucred))];
+  struct iovec iov = { &data, 1 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  if (recvmsg(fd, &mh, 0) != 1) return -1;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  if (!c || c->cmsg_type != SCM_CREDENTIALS) return -1;
+  memcpy(u, CMSG_DATA(c), sizeof *u);
+  return 0;
+}
+
+static void creds(void) {
+  int outer[2], p[2], done[2], one = 1;
+  socketpair(AF_UNIX, SOCK_STREAM, 0, outer);
+  setsockopt(outer[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+  pipe(p);
+  pipe(done);
+  /* a lock we hold: the child's F_GETLK sees no pid for us */
+  char lockf[] = "/tmp/ns-lock-XXXXXX";
+  int lfd = mkstemp(lockf);
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  fcntl(lfd, F_SETLK, &fl);
+  fflush(stdout);
+  pid_t c = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (c == 0) {
+    char b;
+    read(p[0], &b, 1);   /* the parent writes our maps: our 1000 is its 0 */
+    struct ucred u;
+    OK("SO_PEERCRED of a socket an invisible process made: pid 0, its uid as ours",
+       peer(outer[1], &u) == 0 && u.pid == 0 && u.uid == 1000 && u.gid == 1000);
+    int in[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, in);
+    OK("SO_PEERCRED of our own: pid 1", peer(in[0], &u) == 0 && u.pid == 1 && u.uid == 1000 && u.gid == 1000);
+    ERR("SCM_CREDENTIALS with an unmapped uid", send_cred(outer[1], 1, 5, 1000), EINVAL);
+    ERR("SCM_CREDENTIALS with a pid nobody has here", send_cred(outer[1], 2, 1000, 1000), ESRCH);
+    OK("SCM_CREDENTIALS as ourselves", send_cred(outer[1], 1, 1000, 1000) == 0);
+    OK("implicit credentials", send_cred(outer[1], 0, 0, 0) == 0);
+    struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    int cfd = open(lockf, O_RDWR);
+    OK("F_GETLK: a holder outside our pid namespace shows as pid 0",
+       fcntl(cfd, F_GETLK, &q) == 0 && q.l_type == F_WRLCK && q.l_pid == 0);
+    OK("a nested user namespace without maps", unshare(CLONE_NEWUSER) == 0);
+    OK("there SO_PEERCRED shows the overflow ids", peer(in[0], &u) == 0 && u.pid == 1 && u.uid == 65534 && u.gid == 65534);
+    fflush(stdout);
+    write(done[1], "d", 1);
+    _exit(t_failed ? 1 : 0);
+  }
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/uid_map", c);
+  wr(path, "1000 0 1\n");
+  snprintf(path, sizeof path, "/proc/%d/setgroups", c);
+  wr(path, "deny");
+  snprintf(path, sizeof path, "/proc/%d/gid_map", c);
+  wr(path, "1000 0 1\n");
+  write(p[1], "g", 1);
+  char b;
+  read(done[0], &b, 1);   /* the child has printed its lines */
+  struct ucred u;
+  OK("the parent reads the child's explicit credentials in its own terms",
+     recv_cred(outer[0], &u) == 0 && u.pid == c && u.uid == 0 && u.gid == 0);
+  OK("and its implicit ones", recv_cred(outer[0], &u) == 0 && u.pid == c && u.uid == 0 && u.gid == 0);
+  int s;
+  OK("the child's checks", waitpid(c, &s, 0) == c && WIFEXITED(s) && WEXITSTATUS(s) == 0);
+  unlink(lockf);
+}
+
 int main(void) {
   child(uts);
   child(ipc_cgroup);
@@ -281,5 +375,6 @@ int main(void) {
   child(userns_unpriv);
   child(userns_root);
   child(clone_all);
+  child(creds);
   return t_done();
 }

@@ -78,6 +78,7 @@ int unix_shutdown(struct file *f, int how);
 int unix_getname(struct file *f, bool peer, struct sock_addr *out);
 int unix_setsockopt(struct file *f, int level, int name, const void *val, int len);
 int unix_getsockopt(struct file *f, int level, int name, void *val, int *len);
-int unix_check_creds(struct task *t, const struct linux_ucred *c);
+/* checks SCM_CREDENTIALS c and turns it into the kernel's values (unix.c) */
+int unix_check_creds(struct task *t, struct linux_ucred *c);
 
 #endif

@@ -16,7 +16,8 @@
  * bytes, as Linux's hash per type; path names are S_IFSOCK nodes made
  * with the mount's mknod and found again by (st_dev, st_ino).  Messages
  * carry SCM_RIGHTS file references (file_get) and the sender's
- * credentials.  Files passed in a cycle of sockets are not collected
+ * credentials, kept as the kernel's values (global pid, kernel ids) and
+ * translated to the reader's pid and user namespaces when read.  Files passed in a cycle of sockets are not collected
  * (Linux has a garbage collector for that; umk leaks them).
  *
  * Each socket has one wait queue, woken for anything a sleeper on it may
@@ -175,6 +176,19 @@ static struct linux_ucred task_ucred(struct task *t, bool effective)
 		return (struct linux_ucred){ 0, 0, 0 };
 	return (struct linux_ucred){ t->tg->tgid, effective ? t->cred.euid : t->cred.uid,
 				     effective ? t->cred.egid : t->cred.gid };
+}
+
+/* Credentials as kept (the global pid, kernel ids) as reader t sees them
+ * (Linux's cred_to_ucred and scm_recv): the pid in t's pid namespace (0
+ * if not there), the ids in t's user namespace (overflow ids if not
+ * mapped there). */
+static struct linux_ucred ucred_for(const struct task *t, const struct linux_ucred *k)
+{
+	if (!t)
+		return *k;
+	return (struct linux_ucred){ (uint32_t)global_nr_ns((int)k->pid, task_active_pid_ns(t)),
+				     from_kuid_munged(t->user_ns, k->uid),
+				     from_kgid_munged(t->user_ns, k->gid) };
 }
 
 static struct skb *skb_alloc(size_t len)
@@ -1196,7 +1210,7 @@ static ssize_t dgram_recv(struct task *t, struct unix_sock *u, char *buf, size_t
 		msg_set_addr(m, s);
 		if (u->passcred) {
 			m->cred_set = true;
-			m->cred = skb_cred(s);
+			m->cred = s->has_cred ? ucred_for(t, &s->cred) : skb_cred(s);
 		}
 		err = skb_give_fds(s, m, peek);
 		if (err)
@@ -1308,7 +1322,7 @@ static ssize_t stream_recv(struct task *t, struct unix_sock *u, char *buf, size_
 	}
 	if (m && u->passcred) {
 		m->cred_set = true;
-		m->cred = cred;
+		m->cred = cred_has ? ucred_for(t, &cred) : cred;
 	}
 	return copied ? (ssize_t)copied : err;
 }
@@ -1515,9 +1529,12 @@ int unix_getsockopt(struct file *f, int level, int name, void *val, int *len)
 	case SO_RCVBUF_:
 		v = u->rcvbuf;
 		break;
-	case SO_PEERCRED_:
-		lv = sizeof(struct linux_ucred);
-		memcpy(val, &u->peercred, lv);
+	case SO_PEERCRED_: {
+		struct linux_ucred c = u->has_peercred ? ucred_for(current, &u->peercred) : u->peercred;
+
+		lv = sizeof(c);
+		memcpy(val, &c, lv);
+	}
 		goto out;
 	case SO_LINGER_:
 		lv = 8;
@@ -1546,25 +1563,33 @@ out:
 }
 
 /*
- * unix_check_creds - may t send SCM_CREDENTIALS c?  Linux's
- * scm_check_creds: the pid must be t's own and the ids among its real,
- * effective and saved ones, unless t is root (CAP_SYS_ADMIN, CAP_SETUID,
- * CAP_SETGID); -EINVAL for an id of -1, -EPERM otherwise, -ESRCH for a
- * pid nobody has.
+ * unix_check_creds - may t send SCM_CREDENTIALS c (in t's namespaces)?
+ * Linux's scm_check_creds and __scm_send: the pid must be t's own unless
+ * t has CAP_SYS_ADMIN over its pid namespace, the ids among its real,
+ * effective and saved ones unless it has CAP_SETUID (CAP_SETGID) in its
+ * user namespace; -EINVAL for an id not mapped there, -EPERM otherwise,
+ * -ESRCH for a pid nobody has there.  On success c holds what the kernel
+ * keeps: the global pid and kernel ids.
  */
-int unix_check_creds(struct task *t, const struct linux_ucred *c)
+int unix_check_creds(struct task *t, struct linux_ucred *c)
 {
 	const struct cred *cr = &t->cred;
-	bool root = cr->euid == 0;
+	uint32_t kuid = make_kuid(t->user_ns, c->uid), kgid = make_kgid(t->user_ns, c->gid);
+	int own = task_tgid_vnr(t, t), gpid;
 
-	if (c->uid == (uint32_t)-1 || c->gid == (uint32_t)-1)
+	if (kuid == (uint32_t)-1 || kgid == (uint32_t)-1)
 		return -EINVAL;
-	if (!((c->pid == (uint32_t)t->tg->tgid || root) &&
-	      (c->uid == cr->uid || c->uid == cr->euid || c->uid == cr->suid || root) &&
-	      (c->gid == cr->gid || c->gid == cr->egid || c->gid == cr->sgid || root)))
+	if (!((c->pid == (uint32_t)own ||
+	       ns_capable(t, task_active_pid_ns(t)->user_ns, CAP_SYS_ADMIN)) &&
+	      (kuid == cr->uid || kuid == cr->euid || kuid == cr->suid ||
+	       ns_capable(t, t->user_ns, CAP_SETUID)) &&
+	      (kgid == cr->gid || kgid == cr->egid || kgid == cr->sgid ||
+	       ns_capable(t, t->user_ns, CAP_SETGID))))
 		return -EPERM;
-	if (c->pid != (uint32_t)t->tg->tgid && !task_find((int)c->pid))
+	gpid = vnr_to_global(t, (int)c->pid);
+	if (!gpid || !task_find(gpid))
 		return -ESRCH;
+	*c = (struct linux_ucred){ (uint32_t)gpid, kuid, kgid };
 	return 0;
 }
 
