@@ -17,7 +17,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/ipc.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -90,10 +92,29 @@ static void uts(void) {
      !strcmp(u0.nodename, u1.nodename) && ns_ino("self", "uts") == before);
 }
 
+static int semval(int id) { return semctl(id, 0, GETVAL); }
+
 static void ipc_cgroup(void) {
   ino_t ipc = ns_ino("self", "ipc"), cg = ns_ino("self", "cgroup"), mnt = ns_ino("self", "mnt");
+  /* unshare(CLONE_SYSVSEM) and a new IPC namespace apply the SEM_UNDO list, as exit does */
+  int sem = semget(IPC_PRIVATE, 1, 0600);
+  struct sembuf up = { 0, 2, SEM_UNDO };
+  OK("semop +2 with SEM_UNDO", semop(sem, &up, 1) == 0 && semval(sem) == 2);
+  OK("unshare(CLONE_SYSVSEM) undoes it", unshare(CLONE_SYSVSEM) == 0 && semval(sem) == 0);
+  up.sem_op = 1;
+  semop(sem, &up, 1);
+  int fd = open("/proc/self/ns/ipc", O_RDONLY);
   OK("unshare(CLONE_NEWIPC|CLONE_NEWCGROUP)", unshare(CLONE_NEWIPC | CLONE_NEWCGROUP) == 0);
   OK("new ipc and cgroup namespaces", ns_ino("self", "ipc") != ipc && ns_ino("self", "cgroup") != cg);
+  ERR("the old namespace's array is out of reach", semctl(sem, 0, GETVAL), EINVAL);
+  OK("setns back to the old IPC namespace", setns(fd, CLONE_NEWIPC) == 0);
+  OK("the new namespace undid our +1", semval(sem) == 0);
+  up.sem_op = 3;
+  semop(sem, &up, 1);
+  OK("setns to another IPC namespace undoes too", unshare(CLONE_NEWIPC) == 0 && setns(fd, CLONE_NEWIPC) == 0 &&
+     semval(sem) == 0);
+  semctl(sem, 0, IPC_RMID);
+  close(fd);
   OK("the mount namespace is the same", ns_ino("self", "mnt") == mnt);
   ERR("unshare of a flag it does not take", unshare(CLONE_SETTLS), EINVAL);
 }

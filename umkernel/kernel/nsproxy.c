@@ -371,7 +371,10 @@ long sys_unshare(struct task *t, struct sysargs *a)
 		if (!nns)
 			goto undo_user;
 	}
-	/* commit */
+	/* commit; CLONE_SYSVSEM (and a new IPC namespace, where the old
+	 * arrays are out of reach) applies the SEM_UNDO list as exit does */
+	if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC))
+		ipc_exit(t);
 	if (nfs) {
 		fs_put(t->fs);
 		t->fs = nfs;
@@ -568,14 +571,6 @@ static bool pidns_is_ancestor(const struct pid_namespace *ancestor, const struct
 	return false;
 }
 
-static bool userns_is_ancestor(const struct user_namespace *ancestor, const struct user_namespace *ns)
-{
-	for (; ns; ns = ns->parent)
-		if (ns == ancestor)
-			return true;
-	return false;
-}
-
 static int ns_owner_caps(struct task *t, int type, void *ns)
 {
 	struct user_namespace *owner = NULL;
@@ -684,10 +679,6 @@ long sys_setns(struct task *t, struct sysargs *a)
 			err = -EINVAL;
 			goto out;
 		}
-		if (nf->type == NS_USER && !userns_is_ancestor(t->user_ns, nf->ns) &&
-		    !userns_is_ancestor(nf->ns, t->user_ns)) {
-			/* any namespace the caller has CAP_SYS_ADMIN in */
-		}
 		err = setns_one(t, n, nf->type, nf->ns);
 	} else if (file_is_pidfd(f)) {
 		struct task *tk = pidfd_task(f);
@@ -715,6 +706,10 @@ long sys_setns(struct task *t, struct sysargs *a)
 		err = -EINVAL;
 	}
 	if (!err) {
+		/* commit_nsset: the SEM_UNDO list belongs to the old IPC
+		 * namespace and is applied as at exit */
+		if (n->ipc_ns != t->nsproxy->ipc_ns)
+			ipc_exit(t);
 		put_nsproxy(t->nsproxy);
 		t->nsproxy = n;
 		n = NULL;
