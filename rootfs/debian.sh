@@ -1,7 +1,7 @@
 #!/bin/sh
 # debian.sh DIR [PACKAGES...] - build a Debian bookworm minbase root for
 # umk with debootstrap, plus PACKAGES (default: python3 perl gcc libc6-dev
-# make sqlite3 file procps xz-utils bzip2) and their dependencies.
+# make sqlite3 file procps xz-utils bzip2 iproute2) and their dependencies.
 #
 # Cached: DIR/.umk-debian-stamp holds the package list and this script's
 # version; a call that asks for the same list returns at once.  Builds
@@ -19,7 +19,7 @@ set -u
 
 VERSION=2 # bump when what this script puts into the root changes
 SUITE=bookworm
-DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
+DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2 iproute2"
 
 die() {
 	echo "debian.sh: $*" >&2

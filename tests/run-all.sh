@@ -47,6 +47,7 @@ part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-net-tests.sh"
 
 # command-line checks: cli NAME EXPECTED-STATUS|nonzero CMD... (stdout and
 # stderr land in $work/out and $work/err for extra checks by the caller)
