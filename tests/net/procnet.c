@@ -103,7 +103,7 @@ static void unixsock(void) {
   fgets(line, sizeof line, f);
   printf("unix header [%s", line);
   unsigned long ids[3] = {ino(s), ino(sv[0]), ino(sv[1])};
-  char found[3][200] = {"", "", ""};   /* in socket order: the file's order is the hash's */
+  char found[3][300] = {"", "", ""};   /* in socket order: the file's order is the hash's */
   while (fgets(line, sizeof line, f)) {
     unsigned rc, proto, flags, type, st;
     unsigned long inode;

@@ -5,8 +5,10 @@
  * In a nutshell: syscall_enter() reads the number and the six argument
  * registers, looks the syscall up in syscall_table[] (guest-abi), and
  * calls its handler.  Rows without a handler return -ENOSYS and are
- * reported once; SYS_ERRNO rows fail on purpose.  This is the one hook
- * point on the syscall path: strace output today, fault injection later.
+ * noted in umk's log (debug/notes.c); SYS_ERRNO rows fail on purpose.  This
+ * is the one hook point on the syscall path: strace output, and fault
+ * injection, which takes the whole syscall (fault_syscall) when any fault
+ * option is given and costs one predictable branch when none is.
  *
  * Lock: klock, held.
  */
@@ -14,13 +16,13 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../debug/debug.h"
+#include "../debug/fault.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 typedef long (*syscall_fn)(struct task *, struct sysargs *);
-static bool reported[SYSCALL_NR_MAX];
 
 /*
  * A syscall that trapped from a site of a program's own text (a private,
@@ -61,33 +63,57 @@ void syscall_site_trapped(struct task *t)
 	platform->patch_syscall(t->host, site, b);
 }
 
+/* The syscall proper: its handler through the table, the row's fixed
+ * errno, or -ENOSYS (reported once). */
+static inline long dispatch(struct task *t, struct sysargs *a)
+{
+	uint64_t nr = t->regs.orig_rax;
+	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
+	if (!d || !d->name)
+		return -ENOSYS;
+	if (d->status == SYS_ERRNO)
+		return -(long)d->err;
+	if (!d->handler) {
+		syscall_unimplemented(t, (int)nr);   /* umk's log, not the guest's stderr */
+		return -ENOSYS;
+	}
+	if (strace_out && (nr == 59 || nr == 60 || nr == 231))
+		strace_syscall(t, a, 0, "pre");   /* execve, exit: print now */
+	return ((syscall_fn)d->handler)(t, a);
+}
+
+/* The strace line, and the result into rax. */
+static inline void exit_path(struct task *t, struct sysargs *a, long ret)
+{
+	uint64_t nr = t->regs.orig_rax;
+	if (strace_out && !(nr == 60 || nr == 231))
+		strace_syscall(t, a, ret, NULL);
+	if (ret != RET_NORESULT)
+		t->regs.rax = (uint64_t)ret;
+	t->syscall_nr = -1;
+}
+
+long syscall_dispatch(struct task *t, struct sysargs *a)
+{
+	return dispatch(t, a);
+}
+
+void syscall_exit(struct task *t, struct sysargs *a, long ret)
+{
+	exit_path(t, a, ret);
+}
+
 void syscall_enter(struct task *t)
 {
 	struct linux_regs *r = &t->regs;
 	struct sysargs a = { .a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 } };
-	uint64_t nr = r->orig_rax;
-	a.nr = (int)nr;
-	t->syscall_nr = (int)nr;
-	long ret;
-	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
-	if (!d || !d->name) {
-		ret = -ENOSYS;
-	} else if (d->status == SYS_ERRNO) {
-		ret = -(long)d->err;
-	} else if (!d->handler) {
-		if (!reported[nr]) {
-			reported[nr] = true;
-			fprintf(stderr, "umk: unimplemented syscall %s\n", d->name);
-		}
-		ret = -ENOSYS;
-	} else {
-		if (strace_out && (nr == 59 || nr == 60 || nr == 231))
-			strace_syscall(t, &a, 0, "pre");   /* execve, exit: print now */
-		ret = ((syscall_fn)d->handler)(t, &a);
+	a.nr = (int)r->orig_rax;
+	t->syscall_nr = (int)r->orig_rax;
+	if (__builtin_expect(fault_enabled, 0)) {
+		/* fault injection (debug/fault.c): decisions before the
+		 * dispatch, delays, signals and flips after */
+		fault_syscall(t, &a);
+		return;
 	}
-	if (strace_out && !(nr == 60 || nr == 231))
-		strace_syscall(t, &a, ret, NULL);
-	if (ret != RET_NORESULT)
-		r->rax = (uint64_t)ret;
-	t->syscall_nr = -1;
+	exit_path(t, &a, dispatch(t, &a));
 }
