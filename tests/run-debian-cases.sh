@@ -17,9 +17,7 @@
 # UMK_DEBIAN_TIMEOUT: seconds per case and system (default 60).
 # UMK_NATIVE=pivot: the native reference pivots into the root instead of
 # chrooting (native_pivot_run: user namespaces work there as at a real
-# root); tests/ns-cases.txt runs so.  A case's first line may be
-# "# needs-guest: CMD" (a shell command that must succeed under umk): the
-# case is skipped, saying why, when it fails.
+# root); tests/ns-cases.txt runs so.
 # UMK_DEBIAN_KEEP=DIR keeps every run's output as DIR/NAME.SYSTEM.{out,err}.
 # A case whose header names packages ("### NAME needs=postgresql") is
 # skipped with a SKIP line when the root lacks them; UMK_DEBIAN_EXTRA
@@ -124,17 +122,6 @@ for f in "$work"/cases/*; do
 		skip "debian:$name: the Debian root lacks $miss (rootfs/debian.sh DIR ... $miss; CI adds tests/debian-extra-packages.txt)"
 		continue
 	fi
-	# "# needs-guest: CMD" on a case's first line: a shell command that
-	# must succeed under umk (what the case needs of umk itself)
-	first=$(head -1 "$f")
-	case $first in
-	"# needs-guest: "*)
-		probe=${first#"# needs-guest: "}
-		if ! timeout -k 5 30 "$UMK" run --rootfs "$DEBROOT" --env-clear -- /bin/sh -c "$probe" </dev/null >/dev/null 2>&1; then
-			skip "debian:$name: under umk, '$probe' fails (needed by this case)"
-			continue
-		fi ;;
-	esac
 	run_one native "$f" "$work/n"
 	for sys in $systems; do
 		run_one "$sys" "$f" "$work/g"

@@ -205,7 +205,7 @@ struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int
 struct mnt_namespace;             /* fs/fs.h */
 
 /* A network namespace (CLONE_NEWNET): net/ keys its state on it (hang it
- * off net, free it in net_ns_release(), a weak no-op in nsproxy.c). */
+ * off net, free it in net_ns_release(), net/netdev.c's). */
 struct net_namespace {
 	int refs;
 	struct user_namespace *user_ns;

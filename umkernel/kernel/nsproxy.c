@@ -50,12 +50,6 @@ struct nsproxy init_nsproxy = {
 	.net_ns = &init_net_ns,
 };
 
-/* net/ frees the namespace's network state here (the default has none). */
-__attribute__((weak)) void net_ns_release(struct net_namespace *ns)
-{
-	(void)ns;
-}
-
 /* ---- reference counting ---- */
 
 static void put_uts_ns(struct uts_namespace *ns)

@@ -212,6 +212,12 @@ void unix_proc_net(struct net_text *nt);
 /* ---- the networking mode and forwards: forward.c ---- */
 enum net_mode { NET_PRIVATE, NET_HOST, NET_NONE };
 extern enum net_mode net_mode;
+/* Network namespaces (netdev.c): the caller's (the initial one without a
+ * task), and the mode a namespace sees: net_mode in the initial one,
+ * NET_NONE (its own loopback, nothing else) in one made by CLONE_NEWNET.
+ * Sockets keep the namespace they were made in. */
+struct net_namespace *current_net(void);
+enum net_mode net_mode_of(const struct net_namespace *ns);
 /*
  * net_add_forward - one -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]: 0, or
  * -EINVAL for a spec that does not parse (err gets a message).

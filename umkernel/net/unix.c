@@ -304,12 +304,6 @@ static int addr_validate(const struct sock_addr *a)
 	return fam == L_AF_UNIX ? 0 : -EINVAL;
 }
 
-/* The caller's network namespace (kernel/nsproxy.c; CLONE_NEWNET). */
-static struct net_namespace *current_net_ns(void)
-{
-	return current && current->nsproxy ? current->nsproxy->net_ns : &init_net_ns;
-}
-
 static bool addr_abstract(const struct sock_addr *a)
 {
 	return a->name[L_SUN_PATH_OFF] == 0;
@@ -323,7 +317,7 @@ static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
 		struct unix_sock *u = list_entry(p, struct unix_sock, bound_link);
 
 		if (!u->path_bound && u->type == type && u->addr.len == a->len &&
-		    u->net == current_net_ns() && !memcmp(u->addr.name, a->name, a->len))
+		    u->net == current_net() && !memcmp(u->addr.name, a->name, a->len))
 			return u;
 	}
 	return NULL;
@@ -393,7 +387,7 @@ static int find_other(struct task *t, const struct sock_addr *addr, int type,
 
 static void bind_abstract(struct unix_sock *u, const struct sock_addr *a)
 {
-	u->net = current_net_ns();   /* abstract names are per network namespace */
+	u->net = current_net();   /* abstract names are per network namespace */
 	u->addr = *a;
 	u->bound = true;
 	u->path_bound = false;
