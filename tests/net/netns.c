@@ -6,7 +6,8 @@
  * ACKed); then 127.0.0.1 and ::1 are its own: a listener of the outer
  * namespace is not reached (ECONNREFUSED), the same port is free for its
  * own listener, nothing else is reachable (ENETUNREACH), /proc/net/tcp
- * and getifaddrs() show only what is inside.  Without CAP_NET_ADMIN over
+ * and getifaddrs() show only what is inside; abstract AF_UNIX names are
+ * the namespace's too (a socket made before unshare keeps the old one).  Without CAP_NET_ADMIN over
  * the namespace a change is EPERM; a user namespace's root has it over
  * the network namespace it made.  Nothing inside changes the outside. */
 #include "net.h"
@@ -17,7 +18,21 @@
 #include <sched.h>
 #include <sys/syscall.h>
 
+#include <stddef.h>
+#include <sys/un.h>
+
 static int port;   /* the outer namespace's listener on 127.0.0.1 */
+static struct sockaddr_un abs_name;   /* an abstract AF_UNIX name bound outside */
+static socklen_t abs_len;
+static int early;  /* an AF_UNIX socket made before unshare: of the outer namespace */
+
+static int unix_to(int fd) {
+  int r = connect(fd, (struct sockaddr *)&abs_name, abs_len);
+  int e = errno;
+  close(fd);
+  errno = e;
+  return r;
+}
 
 /* one rtnetlink request; the error its ACK carries (0 ok), or -1 */
 static int rtnl(int type, int flags, const void *body, size_t blen, const void *attrs, size_t alen) {
@@ -158,6 +173,12 @@ static void inside(void) {
   OK("RTM_NEWLINK lo down: ACK", set_lo(0) == 0);
   OK("lo is down again", lo_flags() == IFF_LOOPBACK);
   close(l4);
+  /* abstract AF_UNIX names belong to the socket's namespace */
+  ERR("an abstract name bound outside is not here", unix_to(socket(AF_UNIX, SOCK_STREAM, 0)), ECONNREFUSED);
+  OK("a socket made before unshare still reaches it", unix_to(early) == 0);
+  int u = socket(AF_UNIX, SOCK_STREAM, 0);
+  OK("the name is free here", bind(u, (struct sockaddr *)&abs_name, abs_len) == 0);
+  close(u);
 }
 
 int main(void) {
@@ -167,9 +188,16 @@ int main(void) {
   getsockname(l, &a.sa, &al);
   port = port_of(&a);
   short outer = lo_flags();
+  abs_name.sun_family = AF_UNIX;
+  abs_len = offsetof(struct sockaddr_un, sun_path) + 1 +
+            snprintf(abs_name.sun_path + 1, sizeof abs_name.sun_path - 1, "umk-netns-%d", getpid());
+  int ul = socket(AF_UNIX, SOCK_STREAM, 0);
+  OK("bind and listen on an abstract name", bind(ul, (struct sockaddr *)&abs_name, abs_len) == 0 &&
+     listen(ul, 4) == 0);
 
   pid_t c = fork();
   if (c == 0) {
+    early = socket(AF_UNIX, SOCK_STREAM, 0);
     if (unshare(CLONE_NEWNET)) {
       printf("FAIL unshare(CLONE_NEWNET): %s\n", en(errno));
       _exit(1);

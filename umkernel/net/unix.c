@@ -81,7 +81,7 @@ struct unix_sock {
 	bool path_bound;              /* keyed by (bdev, bino) */
 	uint64_t bdev, bino;
 	struct list_head bound_link;
-	struct net_namespace *net;    /* abstract names: the network namespace they live in */
+	struct net_namespace *net;    /* its network namespace (referenced): abstract names */
 	struct list_head rcvq;        /* struct skb */
 	int qlen;
 	size_t wmem;                  /* bytes charged by our skbs in flight */
@@ -120,6 +120,8 @@ static struct unix_sock *sock_alloc(int type)
 	u->rcvlowat = 1;
 	u->backlog = MAX_DGRAM_QLEN;    /* a datagram socket's queue limit */
 	u->sk.ino = sock_alloc_ino();
+	u->net = current_net();       /* abstract names live in it (referenced) */
+	u->net->refs++;
 	list_add_tail(&u->all_link, &unix_all);
 	/* An unconnected socket reports pid 0 and uid/gid -1 (cred_to_ucred). */
 	u->peercred = (struct linux_ucred){ 0, (uint32_t)-1, (uint32_t)-1 };
@@ -140,6 +142,7 @@ static void sock_put(struct unix_sock *u)
 	if (u->refs < 0 || !list_empty(&u->rcvq))
 		oops("unix sock_put: bad refcount or queue on ino %llu", (unsigned long long)u->sk.ino);
 	list_del(&u->all_link);
+	put_net_ns(u->net);
 	free(u);
 }
 
@@ -309,7 +312,8 @@ static bool addr_abstract(const struct sock_addr *a)
 	return a->name[L_SUN_PATH_OFF] == 0;
 }
 
-static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
+static struct unix_sock *find_abstract(const struct net_namespace *net, const struct sock_addr *a,
+				       int type)
 {
 	struct list_head *p, *n;
 
@@ -317,7 +321,7 @@ static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
 		struct unix_sock *u = list_entry(p, struct unix_sock, bound_link);
 
 		if (!u->path_bound && u->type == type && u->addr.len == a->len &&
-		    u->net == current_net() && !memcmp(u->addr.name, a->name, a->len))
+		    u->net == net && !memcmp(u->addr.name, a->name, a->len))
 			return u;
 	}
 	return NULL;
@@ -349,9 +353,10 @@ static const char *addr_path(struct sock_addr *a)
  * not a socket or nobody is bound to it, EPROTOTYPE for another type.
  * Abstract names: ECONNREFUSED when no socket of this type has it.
  */
-static int find_other(struct task *t, const struct sock_addr *addr, int type,
+static int find_other(struct task *t, const struct unix_sock *self, const struct sock_addr *addr,
 		      struct unix_sock **out)
 {
+	int type = self->type;
 	struct sock_addr a = *addr;
 	struct nameidata nd;
 	struct unix_sock *u;
@@ -359,7 +364,7 @@ static int find_other(struct task *t, const struct sock_addr *addr, int type,
 
 	*out = NULL;
 	if (addr_abstract(&a)) {
-		u = find_abstract(&a, type);
+		u = find_abstract(self->net, &a, type);
 		if (!u)
 			return -ECONNREFUSED;
 		*out = u;
@@ -387,7 +392,6 @@ static int find_other(struct task *t, const struct sock_addr *addr, int type,
 
 static void bind_abstract(struct unix_sock *u, const struct sock_addr *a)
 {
-	u->net = current_net();   /* abstract names are per network namespace */
 	u->addr = *a;
 	u->bound = true;
 	u->path_bound = false;
@@ -407,7 +411,7 @@ static int sock_autobind(struct unix_sock *u)
 		memcpy(a.name, &fam, sizeof(fam));
 		snprintf(a.name + L_SUN_PATH_OFF + 1, 6, "%05x", unix_autobind_next++ & 0xfffff);
 		a.len = L_SUN_PATH_OFF + 6;
-		if (!find_abstract(&a, u->type)) {
+		if (!find_abstract(u->net, &a, u->type)) {
 			bind_abstract(u, &a);
 			return 0;
 		}
@@ -488,7 +492,7 @@ static int unix_bind(struct task *t, struct file *f, const struct sock_addr *add
 		return bind_path(t, u, &a);
 	if (u->addr.len)
 		return -EINVAL;
-	if (find_abstract(&a, u->type))
+	if (find_abstract(u->net, &a, u->type))
 		return -EADDRINUSE;
 	bind_abstract(u, &a);
 	return 0;
@@ -620,7 +624,7 @@ static int dgram_connect(struct task *t, struct unix_sock *u, const struct sock_
 		if (err)
 			return err;
 	}
-	err = find_other(t, addr, u->type, &other);
+	err = find_other(t, u, addr, &other);
 	if (err)
 		return err;
 	if (!may_send(u, other))
@@ -661,7 +665,7 @@ static int stream_connect(struct task *t, struct file *f, struct unix_sock *u,
 			return err;
 	}
 	for (;;) {
-		err = find_other(t, addr, u->type, &other);
+		err = find_other(t, u, addr, &other);
 		if (err)
 			return err;
 		if (other->state != SS_LISTEN)
@@ -999,7 +1003,7 @@ static ssize_t dgram_send(struct task *t, struct unix_sock *u, struct sock_iter 
 	}
 	for (;;) {
 		if (named) {
-			err = find_other(t, &m->addr, u->type, &other);
+			err = find_other(t, u, &m->addr, &other);
 			if (err)
 				goto out_free;
 		} else {
@@ -1657,7 +1661,7 @@ void unix_proc_net(struct net_text *nt)
 		struct unix_sock *u = list_entry(p, struct unix_sock, all_link);
 		int st;
 
-		if (u->dead)
+		if (u->dead || u->net != current_net())
 			continue;
 		/* SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3, SS_DISCONNECTING 4 */
 		if (!u->embryo)
