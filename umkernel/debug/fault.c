@@ -339,6 +339,14 @@ json_t *log_record(const char *event, struct task *t)
 	return r;
 }
 
+void log_syscall(json_t *r, long nr)
+{
+	if (nr >= 0 && nr < SYSCALL_NR_MAX && syscall_table[nr].name) {
+		json_object_set_new(r, "syscall", json_string(syscall_table[nr].name));
+		json_object_set_new(r, "nr", json_integer(nr));
+	}
+}
+
 void log_emit(json_t *rec)
 {
 	if (log_out) {

@@ -155,6 +155,8 @@ bool task_matches(struct task *t, const char *comm, int pid);
  * log_emit, which writes and frees it (no-op without --fault-log). */
 json_t *log_record(const char *event, struct task *t);
 void log_emit(json_t *rec);
+/* Adds the "syscall" and "nr" of syscall nr to a record (nr < 0: none). */
+void log_syscall(json_t *r, long nr);
 bool fault_logging(void);
 char *hex64(uint64_t v, char *buf);           /* "0x..." into buf[19] */
 /* Replay: the next not-done record of kind for (tid, index), or NULL. */
