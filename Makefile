@@ -78,7 +78,10 @@ bench: all
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
 
 # what fault injection costs the syscalls it does not touch
-bench-fault: all
+$(B)/fault-path: tests/bench/fault-path.c $(filter-out $(B)/obj/umkernel/main.o,$(KOBJ))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-fault: all $(B)/fault-path
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench/fault-cost.sh
 
 DEBIAN_PKGS ?=

@@ -378,9 +378,7 @@ struct task {
 	int pdeath_signal;            /* PR_SET_PDEATHSIG */
 	int mempolicy_mode;           /* set_mempolicy (mm/mempolicy.c): mode | flags */
 	uint64_t mempolicy_nodes;
-	/* SysV IPC and POSIX message queues (ipc/ipc.h): the IPC namespace
-	 * (NULL: init_ipc_ns) and the SEM_UNDO list (CLONE_SYSVSEM shares it) */
-	struct ipc_namespace *ipc_ns;
+	/* SysV IPC (ipc/ipc.h): the SEM_UNDO list (CLONE_SYSVSEM shares it) */
 	struct sem_undo_list *sysvsem_undo;
 	/* fault injection (debug/fault.c): the task's syscall index and
 	 * counters, made at its first syscall when a fault option is given;

@@ -15,6 +15,7 @@
 #include "kernel.h"
 #include "kernel/task.h"
 #include "fs/fs.h"
+#include "ipc/ipc.h"
 #include "debug/debug.h"
 #include <getopt.h>
 #include <libgen.h>
@@ -494,6 +495,8 @@ static int cmd_run(int argc, char **argv)
 		err = vfs_mount("/dev", &devfs_ops, NULL, "devtmpfs", "devtmpfs");
 	if (!err)
 		err = vfs_mount("/dev/shm", &tmpfs_ops, tmpfs_new(01777), "tmpfs", "tmpfs");
+	if (!err)
+		err = mqueue_mount(NULL, "/dev/mqueue");   /* POSIX message queues, as systemd mounts it */
 	if (!err)
 		err = vfs_mount("/proc", &procfs_ops, NULL, "proc", "proc");
 	if (!err)

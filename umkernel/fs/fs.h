@@ -46,6 +46,10 @@ struct file_ops {
 	 * VMAs of such a file are never merged. */
 	void (*vm_open)(struct file *f);
 	void (*vm_close)(struct file *f);
+	/* Optional: a descriptor of f is being closed by t (close, dup2
+	 * over it, close_range, execve's close-on-exec, exit), before its
+	 * reference goes: Linux's f_op->flush (mq_notify's owner goes). */
+	void (*flush)(struct task *t, struct file *f);
 	/* Optional: seek where the offset is not f->pos (a host fd shared
 	 * with host processes).  Returns the new offset or -errno;
 	 * -EOPNOTSUPP means "seek f->pos as usual". */
@@ -251,5 +255,8 @@ void locks_remove_posix(struct task *t, struct file *f);
 void locks_exit(int tgid);
 long locks_flock(struct task *t, struct file *f, int op);
 long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
+
+/* ---- change notification: notify.h (the hooks), notify.c, inotify.c ---- */
+#include "notify.h"
 
 #endif

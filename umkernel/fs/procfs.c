@@ -410,7 +410,7 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	static const char *const nodev[] = { "proc", "tmpfs", "devtmpfs", "pipefs" };
+	static const char *const nodev[] = { "proc", "tmpfs", "devtmpfs", "pipefs", "mqueue" };
 	struct list_head *p;
 
 	(void)tk, (void)c;
@@ -581,6 +581,9 @@ EXT_FILE(mq_queues_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/queues_max")
 EXT_FILE(proc_sysvipc_shm, ipc_proc_read, ipc_proc_write, "sysvipc/shm")
 EXT_FILE(proc_sysvipc_sem, ipc_proc_read, ipc_proc_write, "sysvipc/sem")
 EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
+EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
+EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
+EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
 #define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
 
 /* ---- links ---- */
@@ -1040,6 +1043,13 @@ static const struct pent sys_fs_mqueue_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_fs_inotify_ents[] = {
+	EXT_ENT("max_queued_events", in_max_queued_events, 0644),
+	EXT_ENT("max_user_instances", in_max_user_instances, 0644),
+	EXT_ENT("max_user_watches", in_max_user_watches, 0644),
+	{ NULL },
+};
+
 static const struct pent sysvipc_ents[] = {
 	FILE_ENT("msg", proc_sysvipc_msg_show),
 	FILE_ENT("sem", proc_sysvipc_sem_show),
@@ -1048,6 +1058,7 @@ static const struct pent sysvipc_ents[] = {
 };
 
 static const struct pent sys_fs_ents[] = {
+	DIR_ENT("inotify", sys_fs_inotify_ents, DYN_NONE, false),
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	FILE_ENT("nr_open", show_nr_open),
 	FILE_ENT("file-max", show_file_max),
