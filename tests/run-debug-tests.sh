@@ -17,8 +17,9 @@
 #            killed, exit 70, --oops-log; --oops=freeze waits and
 #            `gdb -batch -p` sees the faulting frame
 #   socket   mode 0600; another host user (nobody) is refused even with
-#            the mode opened; garbage, NUL bytes, oversized and stalled
-#            requests get an error and the server lives on
+#            the mode opened, and root by a umk that nobody runs; garbage,
+#            NUL bytes, oversized and stalled requests get an error and the
+#            server lives on
 #   gdb      `umk run --gdb` with the umk-* helpers of umk-gdb.py
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -310,6 +311,16 @@ socket_checks() {
 		chmod 666 "$s"
 		check "socket-peercred-refuses-other-user [$p]" "! setpriv --reuid=65534 --regid=65534 --clear-groups -- '$UMK' ctl '$s' ps >'$work/nobody' 2>&1 && grep -q 'permission denied' '$work/nobody' && ! grep -q counts '$work/nobody'"
 		chmod 600 "$s"
+		# umk run by nobody: nobody may ask, root (another user to it) may not
+		mkdir -p "$work/nb" && chown 65534:65534 "$work/nb"
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$UMK" run --platform "$p" --rootfs "$TESTROOT" \
+			--control="$work/nb/s" -- /debug/counts wait </dev/null >"$work/nb.out" 2>"$work/nb.err" &
+		local nbpid=$!
+		pids+=("$nbpid")
+		for _ in $(seq 200); do grep -q ready "$work/nb.out" 2>/dev/null && break; sleep 0.05; done
+		check "socket-own-user-nonroot [$p]" "setpriv --reuid=65534 --regid=65534 --clear-groups -- '$UMK' ctl '$work/nb/s' ps 2>&1 | grep -q ' counts '"
+		check "socket-refuses-root-for-nonroot-umk [$p]" "! '$UMK' ctl '$work/nb/s' ps >'$work/root' 2>&1 && grep -q 'permission denied' '$work/root'"
+		stop "$nbpid"
 	fi
 	check "socket-garbage [$p]" "head -c 3000 /dev/urandom | '$BUILD/ctlraw' '$s' | head -1 | grep -qx ERR"
 	check "socket-nul-byte [$p]" "printf 'ps\\0x\\n' | '$BUILD/ctlraw' '$s' | tr '\\n' ' ' | grep -qx 'ERR bad request: a NUL byte '"
