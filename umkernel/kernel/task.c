@@ -129,7 +129,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 	enum task_state old = t->state;
 	t->state = TASK_SLEEPING;
 	unw_context_t ctx;             /* where this kernel thread sleeps: kstack */
-	unw_getcontext(&ctx);
+	kstack_save(&ctx);
 	t->sleep_ctx = &ctx;
 	pthread_mutex_unlock(&klock);
 	if (spin) {
@@ -256,7 +256,7 @@ static void task_loop(struct task *t)
 {
 	struct platform_ev ev;
 	unw_context_t base;            /* the kernel thread's frames below here: kstack */
-	unw_getcontext(&base);
+	kstack_save(&base);
 	t->loop_ctx = &base;
 	for (;;) {
 		debug_freeze_point(t);         /* `umk ctl freeze`, `stack` (debug/freeze.c) */
