@@ -19,9 +19,16 @@ trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
 part() {
-	local t0=$SECONDS
+	local t0=$SECONDS n0 rc
+	n0=$(grep -c '^FAIL' "$log")
 	echo "== ${1##*/}"
-	"$@" 2>&1 | tee -a "$log"
+	bash "$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	# a runner that fails without saying which check (it could not run,
+	# or died) is a failure too
+	if [ "$rc" != 0 ] && [ "$(grep -c '^FAIL' "$log")" = "$n0" ]; then
+		echo "FAIL ${1##*/} exited with status $rc" | tee -a "$log"
+	fi
 	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 
