@@ -478,16 +478,12 @@ static int relay_request(struct nl_sock *n, const struct nlhdr *h)
 	}
 	if (send(n->hostfd, h, h->len, 0) < 0)
 		return -errno;
-	for (int spins = 0; spins < 1000; spins++) {
+	/* The host answers within send (a dump's first part) and each recv
+	 * (its next part): read until nothing is left or the answer ends. */
+	for (int parts = 0; parts < 4096; parts++) {
 		r = recv(n->hostfd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (r < 0) {
-			struct pollfd p = { n->hostfd, POLLIN, 0 };
-
-			/* a dump's next part comes as the previous is read */
-			if (errno == EAGAIN && poll(&p, 1, 20) > 0)
-				continue;
+		if (r < 0)
 			break;
-		}
 		for (size_t off = 0; off + sizeof(struct nlhdr) <= (size_t)r;) {
 			struct nlhdr *m = (struct nlhdr *)(buf + off);
 
