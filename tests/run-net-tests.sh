@@ -233,7 +233,9 @@ kill "$bgpid" 2>/dev/null
 
 # 5. iproute2 in the Debian root
 DEBROOT=${UMK_DEBIAN_ROOT:-$BUILD/debian}
-IPCMDS='ip addr; ip link; ip route; ip -6 route; ip route show table local; ip -6 route show table local'
+IPCMDS='ip addr; ip link; ip route; ip -6 route; ip route show table local; ip -6 route show table local;
+	ip route get 127.0.0.5; ip route get 10.0.2.15; ip route get 10.0.2.2; ip route get 10.0.2.255;
+	ip route get 198.51.100.9; ip -6 route get ::1'
 if [ "${UMK_DEBIAN:-}" = 0 ] || [ ! -f "$DEBROOT/.umk-debian-stamp" ]; then
 	skip "net ip: no Debian root at $DEBROOT (make debian-rootfs)"
 elif [ ! -x "$DEBROOT/usr/bin/ip" ] && [ ! -x "$DEBROOT/bin/ip" ] && [ ! -x "$DEBROOT/sbin/ip" ]; then
