@@ -54,7 +54,12 @@ guest() {
 	timeout -k 5 60 "$UMK" run --net="$m" --platform "$p" --rootfs "$TESTROOT" --hostname umk --cwd / "$@"
 }
 
-# 1. differential runs
+# 1. differential runs (they use ::1 too: a host without an IPv6 loopback
+# cannot give the native reference)
+if ! "$TOOL" bind ::1 0 >/dev/null 2>&1; then
+	skip "net differential runs: the host has no IPv6 loopback (::1) for the native reference"
+	names=()
+fi
 for n in "${names[@]}"; do
 	mkdir -p "$work/cwd"
 	(cd "$work/cwd" && timeout -k 5 120 env -i "${GUEST_ENV[@]}" "$BUILD/net/$n" </dev/null >"$work/$n.native" 2>"$work/$n.native.err")

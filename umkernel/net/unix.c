@@ -2,8 +2,9 @@
  * unix.c - AF_UNIX sockets: stream, datagram and seqpacket, as Linux's
  * net/unix/af_unix.c behaves.
  *
- * In a nutshell: a struct unix_sock is the socket; its file (priv) holds
- * one reference, and so do a connected peer's pointer to it, every
+ * In a nutshell: a struct unix_sock is the socket (its struct socket
+ * first: socket.c's files dispatch to unix_ops); its file holds one
+ * reference, and so do a connected peer's pointer to it, every
  * message it sent that still sits in some receive queue (its address and
  * its send-buffer charge), and a listener's queue while it is an embryo
  * waiting for accept.  A sender appends a struct skb to the receiver's
@@ -17,7 +18,9 @@
  * with the mount's mknod and found again by (st_dev, st_ino).  Messages
  * carry SCM_RIGHTS file references (file_get) and the sender's
  * credentials.  Files passed in a cycle of sockets are not collected
- * (Linux has a garbage collector for that; umk leaks them).
+ * (Linux has a garbage collector for that; umk leaks them).  Data is
+ * copied between the skbs and the sock_iter of the call, so send and
+ * receive copy straight from and to guest memory.
  *
  * Each socket has one wait queue, woken for anything a sleeper on it may
  * wait for: data or a connection arrived, its sends were consumed (wmem
