@@ -19,8 +19,10 @@ trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
 part() {
+	local t0=$SECONDS
 	echo "== ${1##*/}"
 	"$@" 2>&1 | tee -a "$log"
+	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 
 # unit tests (libcheck prints "NN%: Checks: N, Failures: F, Errors: E")
@@ -51,6 +53,7 @@ part "$ROOT/tests/run-escape-tests.sh"
 part "$ROOT/tests/run-net-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
 part "$ROOT/tests/run-campaign-tests.sh"
+part "$ROOT/tests/run-debug-tests.sh"
 # the benchmark, once with small counts: it still runs everywhere (no timing judged)
 QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
 

@@ -27,6 +27,7 @@
 #include "../net/net.h"
 #include "../ipc/ipc.h"
 #include "tmpfs.h"
+#include "../debug/debug.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -190,7 +191,10 @@ static int ppid_of(struct task *tk)
 	return p && p->tg ? p->tg->tgid : 0;
 }
 
-static char state_char(struct task *tk)
+/* Linux's task state letter (ps, /proc/PID/stat); also the control
+ * socket's `ps` (debug/control.c).  A thread parked by `umk ctl freeze`
+ * is D, as Linux shows a frozen task. */
+char task_state_char(struct task *tk)
 {
 	if (tk->state == TASK_ZOMBIE)
 		return 'Z';
@@ -198,6 +202,8 @@ static char state_char(struct task *tk)
 		return 'X';
 	if (tk->tg && tk->tg->stop_state)
 		return 'T';
+	if (tk->frozen)
+		return 'D';
 	if (tk->state == TASK_SLEEPING)
 		return 'S';
 	return 'R';
@@ -210,6 +216,7 @@ static const char *state_name(char c)
 	case 'X': return "X (dead)";
 	case 'T': return "T (stopped)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	}
 	return "R (running)";
 }
@@ -404,7 +411,7 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	static const char *const nodev[] = { "proc", "tmpfs", "devtmpfs", "pipefs" };
+	static const char *const nodev[] = { "proc", "tmpfs", "devtmpfs", "pipefs", "mqueue" };
 	struct list_head *p;
 
 	(void)tk, (void)c;
@@ -483,6 +490,22 @@ static int write_domainname(struct task *tk, const struct pctx *c, const char *b
 	return write_uts(guest_domainname, buf, n);
 }
 
+/* kernel.core_pattern: kept by debug/coredump.c; root may set it. */
+static int show_core_pattern(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%s\n", coredump_pattern());
+	return 0;
+}
+
+static int write_core_pattern(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	(void)tk, (void)c;
+	if (current && current->cred.euid != 0)
+		return -EPERM;
+	return coredump_set_pattern(buf, n);
+}
+
 static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	char rel[65];
@@ -559,6 +582,9 @@ EXT_FILE(mq_queues_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/queues_max")
 EXT_FILE(proc_sysvipc_shm, ipc_proc_read, ipc_proc_write, "sysvipc/shm")
 EXT_FILE(proc_sysvipc_sem, ipc_proc_read, ipc_proc_write, "sysvipc/sem")
 EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
+EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
+EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
+EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
 #define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
 
 /* ---- links ---- */
@@ -752,7 +778,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	struct mm *mm = tk->mm;
 	struct vmstats vs;
 	int64_t u, s;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	linux_sigset_t pend;
 
 	cpu_times(tk, !c->thread, &u, &s);
@@ -808,7 +834,7 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t cap = cr->euid == 0 ? 0x1ffffffffffULL : 0;
 	struct vmstats vs;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	int tgid = tg ? tg->tgid : tk->tid;
 
 	(void)c;
@@ -1027,6 +1053,8 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("ngroups_max", show_ngroups_max),
 	FILE_ENT("threads-max", show_threads_max),
 	FILE_ENT("cap_last_cap", show_cap_last_cap),
+	{ .name = "core_pattern", .kind = PK_FILE, .perm = 0644, .show = show_core_pattern,
+	  .write = write_core_pattern },
 	{ NULL },
 };
 
@@ -1045,6 +1073,13 @@ static const struct pent sys_fs_mqueue_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_fs_inotify_ents[] = {
+	EXT_ENT("max_queued_events", in_max_queued_events, 0644),
+	EXT_ENT("max_user_instances", in_max_user_instances, 0644),
+	EXT_ENT("max_user_watches", in_max_user_watches, 0644),
+	{ NULL },
+};
+
 static const struct pent sysvipc_ents[] = {
 	FILE_ENT("msg", proc_sysvipc_msg_show),
 	FILE_ENT("sem", proc_sysvipc_sem_show),
@@ -1053,6 +1088,7 @@ static const struct pent sysvipc_ents[] = {
 };
 
 static const struct pent sys_fs_ents[] = {
+	DIR_ENT("inotify", sys_fs_inotify_ents, DYN_NONE, false),
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	FILE_ENT("nr_open", show_nr_open),
 	FILE_ENT("file-max", show_file_max),
@@ -1732,3 +1768,37 @@ const struct fs_ops procfs_ops = {
 	.statfs = proc_statfs,
 	.magic = proc_magic,
 };
+
+/*
+ * procfs_render - the text of /proc/REL ("12/maps", "12/fd/3" for a
+ * link's target) as a reader with full access sees it, for the control
+ * socket (debug/control.c), so that `umk ctl` and the guest's /proc share
+ * one rendering.  *out is malloc'd and NUL-terminated.  Returns 0, or
+ * -ENOENT, -ESRCH, -EISDIR, -ENOMEM.  Under klock, with no guest task
+ * current (the caller is not a guest's kernel thread).
+ */
+int procfs_render(const char *rel, char **out, size_t *len)
+{
+	struct pnode nd;
+	struct sbuf sb = { 0 };
+	int err = proc_resolve(rel, &nd);
+
+	*out = NULL;
+	if (err)
+		return err;
+	if (nd.e->kind == PK_DIR)
+		return -EISDIR;
+	err = node_render(&nd, &sb);
+	if (err) {
+		free(sb.buf);
+		return err;
+	}
+	if (!sb.buf)
+		sb.buf = strdup("");
+	if (!sb.buf)
+		return -ENOMEM;
+	*out = sb.buf;
+	if (len)
+		*len = sb.len;
+	return 0;
+}
