@@ -18,10 +18,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
+# (a runner that cannot be run at all counts as a failure)
 part() {
 	local t0=$SECONDS
 	echo "== ${1##*/}"
 	"$@" 2>&1 | tee -a "$log"
+	case ${PIPESTATUS[0]} in
+	126 | 127) echo "FAIL ${1##*/} could not be run" | tee -a "$log" ;;
+	esac
 	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 
