@@ -23,6 +23,9 @@
 # run and show p50 / p90 over all of them.  A run that fails shows "fail".
 # Writes build/bench/results.md and, with gnuplot, build/bench/results.svg.
 #
+# BENCH_ONLY="tcp connect ...": only the workloads so named (first word,
+# "-host" variants included), for a quick look at a few.
+#
 # QUICK=1: one round with small counts, a smoke test (make check runs it):
 # prints PASS/FAIL per workload and system (FAIL = no figure: the run
 # failed) and never judges speed.
@@ -66,6 +69,16 @@ else
 	workloads=("getppid 20000" "file 2000 /tmp" "spawn 100" "fork 200" "pipe 64" "mmap 64" "tcp 256"
 		"tcp-host 256" "connect 2000" "connect-host 2000" "shell 200" "true-start 10")
 	[ $have_deb = 1 ] && workloads+=("python3-start 5" "gcc-compile 2")
+fi
+
+if [ -n "${BENCH_ONLY:-}" ]; then
+	keep=()
+	for wl in "${workloads[@]}"; do
+		for w in $BENCH_ONLY; do
+			[ "${wl%% *}" = "$w" ] || [ "${wl%% *}" = "$w-host" ] && keep+=("$wl") && break
+		done
+	done
+	workloads=("${keep[@]}")
 fi
 
 systems=(native)
