@@ -85,10 +85,10 @@ for n in "${names[@]}"; do
 	done
 done
 
-# wait_for FILE PATTERN: until FILE has a line matching PATTERN (10 s)
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN (30 s)
 wait_for() {
 	local i
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05
 	done
