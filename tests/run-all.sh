@@ -18,14 +18,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
-# (a runner that cannot be run at all counts as a failure)
 part() {
-	local t0=$SECONDS
+	local t0=$SECONDS n0 rc
+	n0=$(grep -c '^FAIL' "$log")
 	echo "== ${1##*/}"
-	"$@" 2>&1 | tee -a "$log"
-	case ${PIPESTATUS[0]} in
-	126 | 127) echo "FAIL ${1##*/} could not be run" | tee -a "$log" ;;
-	esac
+	bash "$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	# a runner that fails without saying which check (it could not run,
+	# or died) is a failure too
+	if [ "$rc" != 0 ] && [ "$(grep -c '^FAIL' "$log")" = "$n0" ]; then
+		echo "FAIL ${1##*/} exited with status $rc" | tee -a "$log"
+	fi
 	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,7 +129,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 	enum task_state old = t->state;
 	t->state = TASK_SLEEPING;
 	unw_context_t ctx;             /* where this kernel thread sleeps: kstack */
-	unw_getcontext(&ctx);
+	kstack_save(&ctx);
 	t->sleep_ctx = &ctx;
 	pthread_mutex_unlock(&klock);
 	if (spin) {
@@ -255,7 +256,7 @@ static void task_loop(struct task *t)
 {
 	struct platform_ev ev;
 	unw_context_t base;            /* the kernel thread's frames below here: kstack */
-	unw_getcontext(&base);
+	kstack_save(&base);
 	t->loop_ctx = &base;
 	for (;;) {
 		debug_freeze_point(t);         /* `umk ctl freeze`, `stack` (debug/freeze.c) */
@@ -572,6 +573,11 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	 * as the program would natively (main.c saves them before raising
 	 * umk's NOFILE). */
 	memcpy(t->tg->rlim, host_rlimits, sizeof t->tg->rlim);
+	/* and umk's nice value, as a child of its would (getpriority(2)
+	 * cannot fail for the caller itself) */
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	t->nice = errno ? 0 : nice < -20 ? -20 : nice > 19 ? 19 : nice;
 	t->parent = NULL;
 	t->sighand = calloc(1, sizeof *t->sighand);
 	t->sighand->refs = 1;
