@@ -757,7 +757,7 @@ static const unsigned short sc_allowed[] = {
 	SYS_futex, SYS_rt_sigreturn, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap,
 	SYS_madvise, SYS_recvmsg, SYS_close, SYS_fork, SYS_exit, SYS_exit_group,
 	SYS_sigaltstack, SYS_poll, SYS_setitimer, SYS_set_tid_address, SYS_rt_sigprocmask,
-	SYS_gettid,
+	SYS_gettid, SYS_restart_syscall,
 };
 #define SC_NALLOWED (sizeof sc_allowed / sizeof sc_allowed[0])
 

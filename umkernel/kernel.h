@@ -65,6 +65,7 @@ struct mm;          /* mm/mm.h */
 struct file;        /* fs/fs.h */
 struct fdtable;
 struct fs_struct;
+struct key;         /* security/keys.h */
 
 struct task;
 struct thread_group;
@@ -343,6 +344,7 @@ struct thread_group {
 	struct host_rusage ru_exited; /* context switches of its threads that exited */
 	struct host_rusage ru_children; /* of reaped children (RUSAGE_CHILDREN) */
 	struct core_state *core_state; /* debug/coredump.c: a core dump in progress */
+	struct key *process_keyring;  /* security/keys.h: the process keyring */
 };
 
 enum task_state { TASK_NEW, TASK_RUNNING_USER, TASK_IN_KERNEL, TASK_SLEEPING, TASK_DEAD, TASK_ZOMBIE };
@@ -428,6 +430,10 @@ struct task {
 	 * counters, made at its first syscall when a fault option is given;
 	 * NULL otherwise */
 	struct fault_task *fault;
+	/* keyrings (security/keys.h): the thread and session keyrings,
+	 * request_key's default destination (KEYCTL_SET_REQKEY_KEYRING) */
+	struct key *thread_keyring, *session_keyring;
+	int jit_keyring;
 
 	/* debugging (debug/): the syscall ring, where the kernel thread
 	 * sleeps (kstack, ps), and freezing */

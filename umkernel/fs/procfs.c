@@ -26,6 +26,7 @@
 #include "../tty/tty.h"
 #include "../net/net.h"
 #include "../ipc/ipc.h"
+#include "../security/keys.h"
 #include "tmpfs.h"
 #include "../debug/debug.h"
 
@@ -844,6 +845,14 @@ EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
 EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
 EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
 EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
+EXT_FILE(keys_keys, keys_proc_read, keys_proc_write, "keys")
+EXT_FILE(keys_key_users, keys_proc_read, keys_proc_write, "key-users")
+EXT_FILE(keys_maxkeys, keys_proc_read, keys_proc_write, "sys/kernel/keys/maxkeys")
+EXT_FILE(keys_maxbytes, keys_proc_read, keys_proc_write, "sys/kernel/keys/maxbytes")
+EXT_FILE(keys_root_maxkeys, keys_proc_read, keys_proc_write, "sys/kernel/keys/root_maxkeys")
+EXT_FILE(keys_root_maxbytes, keys_proc_read, keys_proc_write, "sys/kernel/keys/root_maxbytes")
+EXT_FILE(keys_gc_delay, keys_proc_read, keys_proc_write, "sys/kernel/keys/gc_delay")
+EXT_FILE(keys_persistent_expiry, keys_proc_read, keys_proc_write, "sys/kernel/keys/persistent_keyring_expiry")
 #define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
 
 /* ---- links ---- */
@@ -1465,6 +1474,16 @@ static const struct pent sys_kernel_random_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_kernel_keys_ents[] = {
+	EXT_ENT("gc_delay", keys_gc_delay, 0644),
+	EXT_ENT("maxbytes", keys_maxbytes, 0644),
+	EXT_ENT("maxkeys", keys_maxkeys, 0644),
+	EXT_ENT("persistent_keyring_expiry", keys_persistent_expiry, 0644),
+	EXT_ENT("root_maxbytes", keys_root_maxbytes, 0644),
+	EXT_ENT("root_maxkeys", keys_root_maxkeys, 0644),
+	{ NULL },
+};
+
 static const struct pent sys_kernel_ents[] = {
 	EXT_ENT("shmmax", ipc_shmmax, 0644),
 	EXT_ENT("shmall", ipc_shmall, 0644),
@@ -1496,6 +1515,7 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("tainted", show_tainted),
 	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),
 	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),
+	DIR_ENT("keys", sys_kernel_keys_ents, DYN_NONE, false),
 	{ NULL },
 };
 
@@ -1621,6 +1641,8 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
+	EXT_ENT("keys", keys_keys, 0444),
+	EXT_ENT("key-users", keys_key_users, 0444),
 	/* present as on Linux (bwrap binds them read-only), with no devices */
 	DIR_ENT("bus", empty_ents, DYN_NONE, false),
 	DIR_ENT("irq", empty_ents, DYN_NONE, false),

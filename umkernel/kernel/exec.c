@@ -16,6 +16,7 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
+#include "../security/keys.h"
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -538,6 +539,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	posix_timers_exit(t->tg);
 	flush_signal_handlers(t);
 	cred_exec(t);
+	keys_exec(t);   /* no thread or process keyring after execve */
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	const char *base = strrchr(path, '/');
