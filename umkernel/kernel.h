@@ -72,9 +72,13 @@ struct thread_group;
 
 /* ---- wait queues and sleeping: kernel/task.c ---- */
 struct wait_queue { struct list_head waiters; };
-struct waiter { struct list_head link; struct task *task; };
+/* A waiter wakes its task, or (func set: waitq_add_func) runs func under
+ * klock instead: fs/fasync.c's O_ASYNC signals, as Linux's wait queue
+ * entries with a wake function.  func must not touch the queue. */
+struct waiter { struct list_head link; struct task *task; void (*func)(struct waiter *); void *data; };
 void waitq_init(struct wait_queue *wq);
 void waitq_add(struct wait_queue *wq, struct waiter *w, struct task *t);
+void waitq_add_func(struct wait_queue *wq, struct waiter *w, void (*func)(struct waiter *), void *data);
 void waitq_del(struct waiter *w);
 void wake_up(struct wait_queue *wq);          /* wakes every waiter */
 void task_wake(struct task *t);

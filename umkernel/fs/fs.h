@@ -75,6 +75,10 @@ struct file {
 	/* mounts (fs/namespace.c) */
 	bool mnt_held;                /* f->mnt is a reference (file_set_mnt) */
 	unsigned int repath_gen;      /* pivot_root/MS_MOVE rewrote path in this pass */
+	/* signal-driven I/O and leases (fs/fasync.c, fs/lease.c) */
+	struct fown *fown;            /* F_SETOWN, F_SETSIG, O_ASYNC; NULL until used */
+	struct lease_inode *lease_ino; /* a regular file's open counts and leases */
+	bool created;                 /* this open made the file (F_CREATED_QUERY) */
 };
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path);
 struct file *file_get(struct file *f);
@@ -313,6 +317,8 @@ void fifo_detach(void **fifo_slot);   /* FIFO inode freed while open */
 /* ---- poll: poll.c ---- */
 struct poll_table {
 	struct task *task;
+	void (*func)(struct waiter *);   /* set: waiters run it (fs/fasync.c), data = func_data */
+	void *func_data;
 	struct waiter w[64];
 	int n;
 	int hostfd;                   /* at most one host fd to wait on, or -1 */
@@ -330,6 +336,26 @@ ssize_t pipe_peek(struct task *t, struct file *f, void *buf, size_t n, bool nonb
 void pipe_consume(struct file *f, size_t n);   /* drops n bytes (after a peek) */
 /* pipe_write with SPLICE_F_NONBLOCK: nonblock overrides O_NONBLOCK */
 ssize_t pipe_write_nb(struct task *t, struct file *f, const void *buf, size_t n, bool nonblock);
+
+/* ---- signal-driven I/O: fasync.c (Linux's fs/fcntl.c owner and fasync) ---- */
+struct fown;
+/* F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_SETSIG, F_GETSIG */
+long fown_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
+/* O_ASYNC turned on or off on f through descriptor fd (F_SETFL, FIOASYNC) */
+int fasync_set(struct task *t, struct file *f, int fd, bool on);
+/* Sends f's owner its I/O signal for reason POLL_IN..POLL_HUP (send_sigio) */
+void send_sigio(struct file *f, int fd, int reason);
+void fasync_file_release(struct file *f);
+void fown_default(struct task *t, struct file *f);   /* owner = t's process, if none yet */
+
+/* ---- leases: lease.c (Linux's fs/locks.c leases) ---- */
+long lease_fcntl(struct task *t, struct file *f, int fd, int cmd, long arg);   /* F_SETLEASE, F_GETLEASE */
+/* An open (flags: its O_ACCMODE) or truncate(2) of inode (dev, ino) breaks
+ * the leases it conflicts with: 0, -EWOULDBLOCK (O_NONBLOCK), -ERESTARTSYS. */
+int break_lease(struct task *t, uint64_t dev, uint64_t ino, int flags);
+void lease_file_opened(struct file *f, uint64_t dev, uint64_t ino);   /* counts a regular file's open */
+void lease_file_release(struct file *f);
+extern long lease_break_time, sysctl_leases_enable;   /* /proc/sys/fs/lease-break-time (s), leases-enable */
 
 /* ---- file hooks run by the last file_put before ops->release ---- */
 void epoll_file_release(struct file *f);   /* epoll.c: f leaves every epoll set */

@@ -31,6 +31,7 @@
 #define L_FIONCLEX 0x5450
 #define L_FIONBIO  0x5421
 #define L_FIOASYNC 0x5452
+#define F_CREATED_QUERY_ 1028   /* F_LINUX_SPECIFIC_BASE + 4 */
 #define MFD_NOEXEC_SEAL_ 0x0008U
 #define MFD_EXEC_        0x0010U
 #define F_SEAL_EXEC_     0x0020
@@ -519,7 +520,13 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 			r = -EBADF;
 			break;
 		}
-		f->flags = (f->flags & ~keep) | (arg_int(a, 2) & keep);
+		int nfl = (f->flags & ~keep) | (arg_int(a, 2) & keep);
+		if ((nfl ^ f->flags) & O_ASYNC) {
+			r = fasync_set(t, f, fd, nfl & O_ASYNC);
+			if (r)
+				break;
+		}
+		f->flags = nfl;
 		break;
 	}
 	case F_GETLK:
@@ -536,14 +543,21 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 		break;
 	case F_GETOWN:
 	case F_SETOWN:
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
 	case F_SETSIG:
 	case F_GETSIG:
+		r = fown_fcntl(t, f, cmd, arg_ptr(a, 2));
+		break;
 	case F_NOTIFY:
-	case F_SETLEASE:
 		r = 0;
 		break;
+	case F_SETLEASE:
 	case F_GETLEASE:
-		r = F_UNLCK;
+		r = lease_fcntl(t, f, fd, cmd, arg_long(a, 2));
+		break;
+	case F_CREATED_QUERY_:
+		r = f->created;
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
@@ -1033,6 +1047,13 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 		break;
 	case L_FIOASYNC:
 		r = copy_from_user(t, &v, arg_ptr(a, 2), sizeof(v));
+		if (r)
+			break;
+		if (!!v != !!(f->flags & O_ASYNC)) {
+			r = fasync_set(t, f, fd, v);
+			if (!r)
+				f->flags = v ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
+		}
 		break;
 	default:
 		/* job control first (tty/tty_jobctrl.c), then the file's own */

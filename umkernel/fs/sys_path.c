@@ -919,7 +919,8 @@ long sys_truncate(struct task *t, struct sysargs *a)
 		err = -EISDIR;
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
-	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt))) {
+	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
+		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else

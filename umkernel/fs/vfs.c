@@ -461,7 +461,13 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
 		if (err)
 			goto out;
+		f->created = true;   /* F_CREATED_QUERY */
 		fsnotify_create(nd.abs, S_IFREG);
+		{
+			struct kstat cst;
+			if (f->ops->fstat && !f->ops->fstat(f, &cst) && S_ISREG(cst.mode))
+				lease_file_opened(f, cst.dev, cst.ino);
+		}
 		goto done;
 	}
 	if (creat && (flags & O_EXCL)) {
@@ -508,9 +514,14 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EACCES;
 		goto out;
 	}
+	/* leases are broken before the open goes on (Linux's do_dentry_open) */
+	if (S_ISREG(nd.st.mode) && (err = break_lease(t, nd.st.dev, nd.st.ino, flags)))
+		goto out;
 	err = nd.mnt->ops->open(nd.mnt, nd.rel, flags & ~(O_CREAT | O_EXCL), 0, &f);
 	if (err)
 		goto out;
+	if (S_ISREG(nd.st.mode))
+		lease_file_opened(f, nd.st.dev, nd.st.ino);
 	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);
 done:
 	if (!nd.magic) {

@@ -62,6 +62,15 @@ void waitq_init(struct wait_queue *wq)
 void waitq_add(struct wait_queue *wq, struct waiter *w, struct task *t)
 {
 	w->task = t;
+	w->func = NULL;
+	list_add_tail(&w->link, &wq->waiters);
+}
+
+void waitq_add_func(struct wait_queue *wq, struct waiter *w, void (*func)(struct waiter *), void *data)
+{
+	w->task = NULL;
+	w->func = func;
+	w->data = data;
 	list_add_tail(&w->link, &wq->waiters);
 }
 
@@ -73,8 +82,13 @@ void waitq_del(struct waiter *w)
 void wake_up(struct wait_queue *wq)
 {
 	struct list_head *p, *n;
-	list_for_each_safe(p, n, &wq->waiters)
-		task_wake(list_entry(p, struct waiter, link)->task);
+	list_for_each_safe(p, n, &wq->waiters) {
+		struct waiter *w = list_entry(p, struct waiter, link);
+		if (w->func)
+			w->func(w);
+		else
+			task_wake(w->task);
+	}
 }
 
 /* Wakes t from task_sleep (or makes its next task_sleep return at once). */
