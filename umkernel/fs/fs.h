@@ -241,6 +241,11 @@ struct nameidata {
 				       * cleared by vfs_walk) */
 };
 enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4 };
+/* vfs.c: ownership rules (see their comments) */
+bool vfs_in_group(const struct task *t, uint32_t gid);
+int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
+		    uint32_t gid);
+uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode);
 /* Resolves path relative to dirfd (AT_FDCWD or an fd) for task t.
  * 0 with nd->exists false if only the last component is missing. */
 int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct nameidata *nd);

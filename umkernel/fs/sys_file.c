@@ -831,14 +831,11 @@ int file_setattr_checked(struct task *t, struct file *f, int what, uint32_t mode
 
 	if (!f->ops->fstat || (r = f->ops->fstat(f, &st)))
 		return -EBADF;
-	if (t->cred.fsuid != 0) {
-		if (what & ATTR_MODE && st.uid != t->cred.fsuid)
-			return -EPERM;
-		if (what & ATTR_OWNER && ((uid != (uint32_t)-1 && uid != st.uid) ||
-					  (gid != (uint32_t)-1 && gid != st.gid &&
-					   st.uid != t->cred.fsuid)))
-			return -EPERM;
-	}
+	if (f->mnt && mnt_want_write(f->mnt))
+		return -EROFS;
+	r = setattr_prepare(t, &st, &what, &mode, uid, gid);
+	if (r)
+		return r;
 	if (!f->ops->setattr)
 		return -EPERM;
 	return f->ops->setattr(f, what, mode, uid, gid, NULL);

@@ -65,6 +65,23 @@ static uint32_t cur_umask(struct task *t)
 }
 
 /* Write permission on the directory that holds nd's last component. */
+/* The attributes of nd's directory: 0 or -errno. */
+static int parent_stat(const struct nameidata *nd, struct kstat *st)
+{
+	char parent[4096], buf[4096], *s;
+	struct mount *m;
+	const char *rel;
+
+	snprintf(parent, sizeof(parent), "%s", nd->abs);
+	s = strrchr(parent, '/');
+	if (s == parent)
+		s[1] = 0;
+	else if (s)
+		*s = 0;
+	m = vfs_find_mount_ns(nd->ns, parent, &rel, buf);
+	return m ? m->ops->lookup(m, rel, st) : -ENOENT;
+}
+
 static int parent_perm(struct task *t, const struct nameidata *nd)
 {
 	const char *abs = nd->abs;
@@ -411,6 +428,11 @@ static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, u
 	if (err)
 		return err;
 	mode = (mode & S_IFMT ? mode & S_IFMT : S_IFREG) | (mode & 07777 & ~cur_umask(t));
+	{
+		struct kstat pst;
+		if (parent_stat(&nd, &pst) == 0)
+			mode = mode_strip_sgid(t, &pst, mode);
+	}
 	err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
 	if (!err)
 		fsnotify_create(nd.abs, mode);
@@ -765,23 +787,23 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 			 uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
 {
 	uint32_t fsuid = t->cred.fsuid;
+	int err;
 
 	if (!nd->exists)
 		return -ENOENT;
-	if (fsuid != 0 && nd->st.uid != fsuid) {
-		if (what & (ATTR_MODE | ATTR_OWNER))
-			return -EPERM;
+	/* a read-only mount first, as Linux's mnt_want_write before the change */
+	if (nd->mnt && mnt_want_write(nd->mnt))
+		return -EROFS;
+	if (what & (ATTR_MODE | ATTR_OWNER)) {
+		err = setattr_prepare(t, &nd->st, &what, &mode, uid, gid);
+		if (err)
+			return err;
+	} else if (fsuid != 0 && nd->st.uid != fsuid) {
 		if (!times_now)
 			return -EPERM;
 		if (vfs_permission(t, &nd->st, W_OK))
 			return -EACCES;
 	}
-	if (fsuid != 0 && (what & ATTR_OWNER) && uid != (uint32_t)-1 && uid != nd->st.uid)
-		return -EPERM;
-	if ((what & ATTR_MODE) && fsuid != 0 && nd->st.gid != t->cred.fsgid)
-		mode &= ~S_ISGID;
-	if (nd->mnt && mnt_want_write(nd->mnt))
-		return -EROFS;
 	if (nd->magic && nd->magic->ops->setattr)
 		return nd->magic->ops->setattr(nd->magic, what, mode, uid, gid, ts);
 	if (nd->magic) {
@@ -798,9 +820,6 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 	}
 	if (!nd->mnt->ops->setattr)
 		return -EPERM;
-	if ((what & ATTR_OWNER) && S_ISREG(nd->st.mode) && fsuid != 0) {
-		/* chown by non-root clears set-id bits, as Linux does */
-	}
 	return nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
 }
 

@@ -84,6 +84,81 @@ int vfs_permission(struct task *t, const struct kstat *st, int mask)
 	return (bits & mask) == (uint32_t)mask ? 0 : -EACCES;
 }
 
+/* in_group_p: t's fsgid or one of its supplementary groups. */
+bool vfs_in_group(const struct task *t, uint32_t gid)
+{
+	if (t->cred.fsgid == gid)
+		return true;
+	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
+		if (t->cred.groups[i] == gid)
+			return true;
+	return false;
+}
+
+#define CAP_FSETID_ 4
+
+/*
+ * setattr_prepare - what Linux's chown_common and setattr_prepare allow
+ * t to do to an inode with attributes st.  chown (ATTR_OWNER; -1 keeps
+ * an id): a new uid needs CAP_CHOWN; a new gid needs CAP_CHOWN, or t
+ * owning the file and being in that group; and a non-directory loses
+ * S_ISUID, and S_ISGID if group-executable or t is outside its group
+ * (even for root): *what gains ATTR_MODE and *mode the new mode.  chmod
+ * (ATTR_MODE): t must own the file or have CAP_FOWNER, and S_ISGID is
+ * dropped from *mode unless t is in the file's group or has CAP_FSETID.
+ * Returns 0 or -EPERM.
+ */
+int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
+		    uint32_t gid)
+{
+	bool owner = st->uid == t->cred.fsuid;
+
+	if (*what & ATTR_OWNER) {
+		if (uid != (uint32_t)-1 && !((owner && uid == st->uid) || capable(t, CAP_CHOWN)))
+			return -EPERM;
+		if (gid != (uint32_t)-1 &&
+		    !((owner && (gid == st->gid || vfs_in_group(t, gid))) || capable(t, CAP_CHOWN)))
+			return -EPERM;
+	}
+	if (*what & ATTR_MODE) {
+		uint32_t g = (*what & ATTR_OWNER) && gid != (uint32_t)-1 ? gid : st->gid;
+
+		if (!owner && !capable(t, CAP_FOWNER))
+			return -EPERM;
+		if (!vfs_in_group(t, g) && !capable(t, CAP_FSETID_))
+			*mode &= ~S_ISGID;
+	} else if ((*what & ATTR_OWNER) && !S_ISDIR(st->mode) && !S_ISLNK(st->mode)) {
+		uint32_t m = st->mode & 07777;
+
+		m &= ~S_ISUID;
+		if ((m & S_ISGID) &&
+		    ((m & S_IXGRP) || !(vfs_in_group(t, st->gid) || capable(t, CAP_FSETID_))))
+			m &= ~S_ISGID;
+		if (m != (st->mode & 07777)) {
+			*what |= ATTR_MODE;
+			*mode = m;
+		}
+	}
+	return 0;
+}
+
+/*
+ * mode_strip_sgid - the mode a new file in directory dir (attributes
+ * dst) gets: a group-executable non-directory loses S_ISGID when dir is
+ * setgid and t is outside dir's group without CAP_FSETID (Linux's
+ * mode_strip_sgid; the file takes dir's group).
+ */
+uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode)
+{
+	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP))
+		return mode;
+	if (S_ISDIR(mode) || !dst || !(dst->mode & S_ISGID))
+		return mode;
+	if (!t || vfs_in_group(t, dst->gid) || capable(t, CAP_FSETID_))
+		return mode;
+	return mode & ~S_ISGID;
+}
+
 /* Removes the last component of abs (never above root). */
 static void pop_component(char *abs, const char *root)
 {
@@ -458,6 +533,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			goto out;
 		}
 		mode = (mode & 07777) & ~(t->fs ? t->fs->umask : 022);
+		mode = mode_strip_sgid(t, &pst, mode | S_IFREG) & 07777;
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
 		if (err)
 			goto out;
