@@ -50,6 +50,7 @@ part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
 part "$ROOT/tests/run-campaign-tests.sh"
+part "$ROOT/tests/run-debug-tests.sh"
 # the benchmark, once with small counts: it still runs everywhere (no timing judged)
 QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
 

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <string.h>
 #include "../../umkernel/debug/fault_impl.h"
+#include "../../umkernel/debug/campaign.h"
 #include "unit_task.h"
 
 static bool in(const struct sys_spec *s, const char *name)
@@ -227,6 +228,46 @@ START_TEST(mem_reg_io_syntax)
 }
 END_TEST
 
+/* campaign templates: placeholders drawn from (seed, run), within range */
+START_TEST(campaign_templates)
+{
+	json_t *tasks = json_loads("[{\"tid\":1,\"comm\":\"sh\",\"syscalls\":10},"
+				   "{\"tid\":2,\"comm\":\"sort\",\"syscalls\":500}]", 0, NULL);
+	ck_assert_ptr_nonnull(tasks);
+	bool seen[3] = { false };
+	int above10 = 0;
+	for (long id = 1; id <= 200; id++) {
+		char *a = expand_template("x={int:3..5}:y={pick:a|bb|c}", tasks, 7, id, "t");
+		char *b = expand_template("x={int:3..5}:y={pick:a|bb|c}", tasks, 7, id, "t");
+		ck_assert_str_eq(a, b);   /* the same seed and run: the same draw */
+		int x;
+		char y[8];
+		ck_assert_int_eq(sscanf(a, "x=%d:y=%7s", &x, y), 2);
+		ck_assert(x >= 3 && x <= 5);
+		seen[x - 3] = true;
+		ck_assert(!strcmp(y, "a") || !strcmp(y, "bb") || !strcmp(y, "c"));
+		free(a);
+		free(b);
+		char *s1 = expand_template("heap:at=syscall={syscall}", tasks, 7, id, "t");
+		char *s2 = expand_template("heap:at=syscall={syscall}:task=sort", tasks, 7, id, "t");
+		long n1 = atol(strrchr(s1, '=') + 1), n2 = atol(strstr(s2, "syscall=") + 8);
+		ck_assert(n1 >= 1 && n1 <= 10);   /* pid 1's count by default */
+		ck_assert(n2 >= 1 && n2 <= 500);  /* the task it names */
+		above10 += n2 > 10;
+		free(s1);
+		free(s2);
+	}
+	ck_assert(seen[0] && seen[1] && seen[2]);
+	ck_assert_int_gt(above10, 150);
+	char *o = expand_template("{int:1..1000000}", tasks, 7, 1, "t");
+	char *p = expand_template("{int:1..1000000}", tasks, 8, 1, "t");
+	ck_assert_str_ne(o, p);   /* another seed, another draw */
+	free(o);
+	free(p);
+	json_decref(tasks);
+}
+END_TEST
+
 Suite *fault_suite(void)
 {
 	Suite *s = suite_create("fault injection");
@@ -238,6 +279,7 @@ Suite *fault_suite(void)
 	tcase_add_test(tc, when_syntax);
 	tcase_add_test(tc, attributes_decide);
 	tcase_add_test(tc, mem_reg_io_syntax);
+	tcase_add_test(tc, campaign_templates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -59,6 +59,14 @@ static void table_add(struct table *t, const char *name, int cls)
 	t->counts[i][cls]++;
 }
 
+static void table_free(struct table *t)
+{
+	for (int i = 0; i < t->n; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->counts);
+}
+
 static void table_md(FILE *f, const struct table *t)
 {
 	if (!t->n)
@@ -294,6 +302,10 @@ int campaign_report(int argc, char **argv)
 	json_array_foreach(av, k, a)
 		fprintf(s, "%s%s", k ? " " : "", json_string_value(a));
 	fprintf(s, "`");
+	if (jstr(w, "stdin")) {
+		const char *in = strrchr(jstr(w, "stdin"), '/');
+		fprintf(s, " < %s", in ? in + 1 : jstr(w, "stdin"));
+	}
 	if (jstr(w, "platform"))
 		fprintf(s, " on the %s platform", jstr(w, "platform"));
 	fprintf(s, ", seed %lld\n", (long long)json_integer_value(json_object_get(plan, "seed")));
@@ -357,5 +369,12 @@ int campaign_report(int argc, char **argv)
 	for (size_t i = 0; i < nrec; i++)
 		json_decref(recs[i].j);
 	free(recs);
+	table_free(&kinds);
+	table_free(&sys);
+	table_free(&mem);
+	table_free(&reg);
+	table_free(&io);
+	json_decref(plan);
+	json_decref(golden);
 	return 0;
 }

@@ -267,6 +267,17 @@ void fault_finish(int status)
 	if (!fault_enabled)
 		return;
 	pthread_mutex_lock(&klock);
+	/* syscall triggers no task reached: say so, a campaign counts them */
+	for (int i = 0; i < nmr_specs; i++) {
+		struct mr_spec *m = mr_specs[i];
+		if (m->at.kind != TRIG_SYSCALL || m->fired)
+			continue;
+		json_t *mr = log_record("miss", NULL);
+		json_object_set_new(mr, "kind", json_string(m->is_reg ? "reg" : "mem"));
+		json_object_set_new(mr, "spec", json_string(m->text));
+		json_object_set_new(mr, "reason", json_string("no task made that many syscalls"));
+		log_emit(mr);
+	}
 	json_t *r = log_record("end", NULL);
 	if (LINUX_WIFSIGNALED(status))
 		json_object_set_new(r, "signal", json_string(signal_name(LINUX_WTERMSIG(status))));

@@ -123,6 +123,10 @@ extern bool mr_time_triggers;      /* some mr_spec fires at a time */
 struct sys_spec *parse_sys_spec(const char *text, char *err, size_t errlen);
 struct mr_spec *parse_mr_spec(const char *text, bool is_reg, char *err, size_t errlen);
 struct io_spec *parse_io_spec(const char *text, char *err, size_t errlen);
+/* Frees a spec that was only checked (campaign plans); NULL is fine. */
+void sys_spec_free(struct sys_spec *s);
+void mr_spec_free(struct mr_spec *m);
+void io_spec_free(struct io_spec *s);
 /* strace's DELAY: a number with an optional s, ms, us (default), ns. */
 int parse_delay(const char *s, uint64_t *ns);
 int parse_errno_name(const char *s);          /* ENOENT or 2; -1 if neither */

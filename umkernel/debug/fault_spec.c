@@ -712,3 +712,30 @@ bad:
 	free(s);
 	return NULL;
 }
+
+void sys_spec_free(struct sys_spec *s)
+{
+	if (!s)
+		return;
+	free(s->text);
+	free(s->attr.path);
+	free(s);
+}
+
+void mr_spec_free(struct mr_spec *m)
+{
+	if (!m)
+		return;
+	free(m->text);
+	free(m->glob);
+	free(m);
+}
+
+void io_spec_free(struct io_spec *s)
+{
+	if (!s)
+		return;
+	free(s->text);
+	free(s->glob);
+	free(s);
+}

@@ -26,6 +26,7 @@
 #include "../tty/tty.h"
 #include "../ipc/ipc.h"
 #include "tmpfs.h"
+#include "../debug/debug.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -189,7 +190,10 @@ static int ppid_of(struct task *tk)
 	return p && p->tg ? p->tg->tgid : 0;
 }
 
-static char state_char(struct task *tk)
+/* Linux's task state letter (ps, /proc/PID/stat); also the control
+ * socket's `ps` (debug/control.c).  A thread parked by `umk ctl freeze`
+ * is D, as Linux shows a frozen task. */
+char task_state_char(struct task *tk)
 {
 	if (tk->state == TASK_ZOMBIE)
 		return 'Z';
@@ -197,6 +201,8 @@ static char state_char(struct task *tk)
 		return 'X';
 	if (tk->tg && tk->tg->stop_state)
 		return 'T';
+	if (tk->frozen)
+		return 'D';
 	if (tk->state == TASK_SLEEPING)
 		return 'S';
 	return 'R';
@@ -209,6 +215,7 @@ static const char *state_name(char c)
 	case 'X': return "X (dead)";
 	case 'T': return "T (stopped)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	}
 	return "R (running)";
 }
@@ -482,6 +489,22 @@ static int write_domainname(struct task *tk, const struct pctx *c, const char *b
 	return write_uts(guest_domainname, buf, n);
 }
 
+/* kernel.core_pattern: kept by debug/coredump.c; root may set it. */
+static int show_core_pattern(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%s\n", coredump_pattern());
+	return 0;
+}
+
+static int write_core_pattern(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	(void)tk, (void)c;
+	if (current && current->cred.euid != 0)
+		return -EPERM;
+	return coredump_set_pattern(buf, n);
+}
+
 static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	char rel[65];
@@ -725,7 +748,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	struct mm *mm = tk->mm;
 	struct vmstats vs;
 	int64_t u, s;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	linux_sigset_t pend;
 
 	cpu_times(tk, !c->thread, &u, &s);
@@ -781,7 +804,7 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t cap = cr->euid == 0 ? 0x1ffffffffffULL : 0;
 	struct vmstats vs;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	int tgid = tg ? tg->tgid : tk->tid;
 
 	(void)c;
@@ -1000,6 +1023,8 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("ngroups_max", show_ngroups_max),
 	FILE_ENT("threads-max", show_threads_max),
 	FILE_ENT("cap_last_cap", show_cap_last_cap),
+	{ .name = "core_pattern", .kind = PK_FILE, .perm = 0644, .show = show_core_pattern,
+	  .write = write_core_pattern },
 	{ NULL },
 };
 
@@ -1663,3 +1688,37 @@ const struct fs_ops procfs_ops = {
 	.statfs = proc_statfs,
 	.magic = proc_magic,
 };
+
+/*
+ * procfs_render - the text of /proc/REL ("12/maps", "12/fd/3" for a
+ * link's target) as a reader with full access sees it, for the control
+ * socket (debug/control.c), so that `umk ctl` and the guest's /proc share
+ * one rendering.  *out is malloc'd and NUL-terminated.  Returns 0, or
+ * -ENOENT, -ESRCH, -EISDIR, -ENOMEM.  Under klock, with no guest task
+ * current (the caller is not a guest's kernel thread).
+ */
+int procfs_render(const char *rel, char **out, size_t *len)
+{
+	struct pnode nd;
+	struct sbuf sb = { 0 };
+	int err = proc_resolve(rel, &nd);
+
+	*out = NULL;
+	if (err)
+		return err;
+	if (nd.e->kind == PK_DIR)
+		return -EISDIR;
+	err = node_render(&nd, &sb);
+	if (err) {
+		free(sb.buf);
+		return err;
+	}
+	if (!sb.buf)
+		sb.buf = strdup("");
+	if (!sb.buf)
+		return -ENOMEM;
+	*out = sb.buf;
+	if (len)
+		*len = sb.len;
+	return 0;
+}

@@ -90,6 +90,7 @@ static inline void exit_path(struct task *t, struct sysargs *a, long ret)
 		strace_syscall(t, a, ret, NULL);
 	if (ret != RET_NORESULT)
 		t->regs.rax = (uint64_t)ret;
+	debug_syscall_end(t, a, ret);      /* the ring (always), statistics (debug/ring.c) */
 	t->syscall_nr = -1;
 }
 
@@ -109,6 +110,7 @@ void syscall_enter(struct task *t)
 	struct sysargs a = { .a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 } };
 	a.nr = (int)r->orig_rax;
 	t->syscall_nr = (int)r->orig_rax;
+	debug_syscall_begin(t, &a);        /* statistics, --debug-oops (debug/ring.c) */
 	if (__builtin_expect(fault_enabled, 0)) {
 		/* fault injection (debug/fault.c): decisions before the
 		 * dispatch, delays, signals and flips after */

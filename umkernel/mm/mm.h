@@ -32,6 +32,9 @@ struct mm {
 	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
 	 * patchable); reset by execve */
 	struct { uint64_t site; uint32_t hits; } patch_hits[64];
+	/* the auxv execve gave (Linux's saved_auxv): NT_AUXV of core files */
+	uint64_t saved_auxv[48];
+	int saved_auxv_len;           /* in words */
 };
 #define MM_PATCH_AFTER 8
 struct mm *mm_new(void);

@@ -89,6 +89,8 @@ struct mm *mm_fork(struct mm *old)
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
 	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
+	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
+	mm->saved_auxv_len = old->saved_auxv_len;
 	return mm;
 }
 
