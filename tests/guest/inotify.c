@@ -207,6 +207,39 @@ int main(void) {
   close(dfd);
   drain("readdir of the watched directory", fd);
 
+  /* a fifo, a failed O_EXCL, a directory opened below a watched one, a
+   * link from another directory, writes through it */
+  mknod("ff", S_IFIFO | 0644, 0);
+  mkdir("other", 0755);
+  drain("made ff and other", fd);
+  a = open("ff", O_RDWR);
+  write(a, "p", 1);
+  read(a, tmp, 1);
+  close(a);
+  drain("fifo opened, written, read, closed", fd);
+  ERR("O_EXCL on an existing file", open("ff", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+  drain("nothing for the failed open", fd);
+  dfd = open("other", O_RDONLY | O_DIRECTORY);
+  close(dfd);
+  drain("other opened and closed", fd);
+  link("ff", "other/ff-link");
+  drain("linked from other (an ATTRIB? the fifo is not watched)", fd);
+  put("other/x", "x");
+  link("other/x", "x-here");
+  a = open("other/x", O_WRONLY);
+  write(a, "y", 1);
+  close(a);
+  a = open("x-here", O_WRONLY);
+  write(a, "z", 1);
+  close(a);
+  drain("written through its name in other, then through its name here", fd);
+  unlink("other/x");
+  unlink("other/ff-link");
+  rmdir("other");
+  unlink("x-here");
+  unlink("ff");
+  drain("cleaned", fd);
+
   /* mask updates, IN_ONESHOT, rm_watch */
   put("m", "m");
   drain("made m", fd);
