@@ -1,7 +1,7 @@
 #!/bin/sh
 # debian.sh DIR [PACKAGES...] - build a Debian bookworm minbase root for
 # umk with debootstrap, plus PACKAGES (default: python3 perl gcc libc6-dev
-# make sqlite3 file procps xz-utils bzip2) and their dependencies.
+# make sqlite3 file procps xz-utils bzip2 iproute2) and their dependencies.
 #
 # UMK_DEBIAN_EXTRA adds packages to the list (default or given): CI sets
 # it from tests/debian-extra-packages.txt, the packages some Debian cases
@@ -24,7 +24,7 @@ set -u
 
 VERSION=2 # bump when what this script puts into the root changes
 SUITE=bookworm
-DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
+DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2 iproute2"
 
 die() {
 	echo "debian.sh: $*" >&2

@@ -19,8 +19,10 @@ trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
 part() {
+	local t0=$SECONDS
 	echo "== ${1##*/}"
 	"$@" 2>&1 | tee -a "$log"
+	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 
 # unit tests (libcheck prints "NN%: Checks: N, Failures: F, Errors: E")
@@ -48,6 +50,7 @@ part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-net-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
 part "$ROOT/tests/run-campaign-tests.sh"
 part "$ROOT/tests/run-debug-tests.sh"

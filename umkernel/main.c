@@ -17,6 +17,7 @@
 #include "fs/fs.h"
 #include "ipc/ipc.h"
 #include "debug/debug.h"
+#include "net/net.h"
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -75,6 +76,13 @@ static void usage(FILE *o)
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
 		"  --cwd DIR          the first process's working directory (default: /)\n"
+		"  --net MODE         private (default: the guest's own loopback; other\n"
+		"                     destinations through umk's host sockets, 10.0.2.2 being\n"
+		"                     the host's 127.0.0.1), host (the guest's sockets are\n"
+		"                     host sockets) or none (its own loopback only)\n"
+		"  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]\n"
+		"                     forward HOSTIP (default 127.0.0.1):HOSTPORT on the host to\n"
+		"                     the guest's GUESTPORT (private mode; repeatable)\n"
 		"  -e VAR=VALUE       add to the guest environment (repeatable); the guest gets\n"
 		"                     PATH, HOME=/root, TERM=linux, then the host's TERM,\n"
 		"                     COLORTERM, LANG, LANGUAGE, LC_* and TZ, then these\n"
@@ -289,11 +297,13 @@ static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rootfs", required_argument, 0, 'r' },
-		{ "platform", required_argument, 0, 'p' },
+		{ "platform", required_argument, 0, 'P' },
 		{ "rw", no_argument, 0, 'w' },
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
 		{ "cwd", required_argument, 0, 'c' },
+		{ "net", required_argument, 0, 'N' },
+		{ "publish", required_argument, 0, 'p' },
 		{ "env-clear", no_argument, 0, 'E' },
 		{ "log", required_argument, 0, 'L' },
 		/* debugging (debug/debug.h) */
@@ -324,10 +334,29 @@ static int cmd_run(int argc, char **argv)
 	bool strace = false;
 	optind = 1;
 	opterr = 0; /* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, "+:e:vhV", opts, NULL)) != -1) {
+	char nerr[160];
+	while ((c = getopt_long(argc, argv, "+:e:p:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': cfg.rootfs = optarg; break;
-		case 'p': cfg.platform = optarg; break;
+		case 'P': cfg.platform = optarg; break;
+		case 'N':
+			if (!strcmp(optarg, "private"))
+				net_mode = NET_PRIVATE;
+			else if (!strcmp(optarg, "host"))
+				net_mode = NET_HOST;
+			else if (!strcmp(optarg, "none"))
+				net_mode = NET_NONE;
+			else {
+				fprintf(stderr, "umk: --net %s: expected private, host or none\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			if (net_add_forward(optarg, nerr, sizeof nerr)) {
+				fprintf(stderr, "umk: %s\n", nerr);
+				return 2;
+			}
+			break;
 		case 'w': cfg.rw = true; break;
 		case 's': strace = true; cfg.strace_path = optarg; break;
 		case 'H': cfg.hostname = optarg; break;
@@ -504,6 +533,12 @@ static int cmd_run(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "umk: cannot mount the root %s: %s\n", root, strerror(-err));
 		return 1;
+	}
+
+	err = net_start(nerr, sizeof nerr);
+	if (err) {
+		fprintf(stderr, "umk: %s\n", nerr);
+		return err == -EINVAL ? 2 : 1;
 	}
 
 	if (fault_start(root, platform->name, cfg.argv, ferr, sizeof ferr)) {

@@ -391,7 +391,8 @@ static void socket_peer(struct file *f, char *buf, size_t len)
 {
 	struct sock_addr a;
 	buf[0] = 0;
-	if (!file_is_socket(f) || unix_getname(f, true, &a) || a.len <= L_SUN_PATH_OFF)
+	if (!file_is_socket(f) || file_socket(f)->family != L_AF_UNIX ||
+	    file_socket(f)->ops->getname(f, true, &a) || a.len <= L_SUN_PATH_OFF)
 		return;
 	const char *p = a.name + L_SUN_PATH_OFF;
 	size_t n = a.len - L_SUN_PATH_OFF;

@@ -24,6 +24,7 @@
 #include "../mm/mm.h"
 #include "fs.h"
 #include "../tty/tty.h"
+#include "../net/net.h"
 #include "../ipc/ipc.h"
 #include "tmpfs.h"
 #include "../debug/debug.h"
@@ -607,6 +608,35 @@ static int show_thread_self(struct task *tk, const struct pctx *c, struct sbuf *
 }
 
 CONST_SHOW(show_mounts_link, "self/mounts")
+CONST_SHOW(show_net_link, "self/net")
+
+/* /proc/PID/net: the files of net/proc_net.c (the guest's network is one
+ * namespace, so every process sees the same). */
+static int show_net(const char *name, struct sbuf *sb)
+{
+	char *buf;
+	size_t len;
+	int err = net_proc_show(name, &buf, &len);
+
+	if (err)
+		return err;
+	sb_put(sb, buf, len);
+	free(buf);
+	return 0;
+}
+#define NET_SHOW(fn, name) \
+	static int fn(struct task *tk, const struct pctx *c, struct sbuf *sb) \
+	{ (void)tk, (void)c; return show_net(name, sb); }
+NET_SHOW(show_net_dev, "dev")
+NET_SHOW(show_net_if_inet6, "if_inet6")
+NET_SHOW(show_net_raw, "raw")
+NET_SHOW(show_net_raw6, "raw6")
+NET_SHOW(show_net_route, "route")
+NET_SHOW(show_net_tcp, "tcp")
+NET_SHOW(show_net_tcp6, "tcp6")
+NET_SHOW(show_net_udp, "udp")
+NET_SHOW(show_net_udp6, "udp6")
+NET_SHOW(show_net_unix, "unix")
 
 static int show_cwd(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -1066,6 +1096,20 @@ static const struct pent sys_fs_ents[] = {
 	{ NULL },
 };
 
+static const struct pent net_ents[] = {
+	FILE_ENT("dev", show_net_dev),
+	FILE_ENT("if_inet6", show_net_if_inet6),
+	FILE_ENT("raw", show_net_raw),
+	FILE_ENT("raw6", show_net_raw6),
+	FILE_ENT("route", show_net_route),
+	FILE_ENT("tcp", show_net_tcp),
+	FILE_ENT("tcp6", show_net_tcp6),
+	FILE_ENT("udp", show_net_udp),
+	FILE_ENT("udp6", show_net_udp6),
+	FILE_ENT("unix", show_net_unix),
+	{ NULL },
+};
+
 static const struct pent sys_ents[] = {
 	DIR_ENT("kernel", sys_kernel_ents, DYN_NONE, false),
 	DIR_ENT("vm", sys_vm_ents, DYN_NONE, false),
@@ -1077,6 +1121,7 @@ static const struct pent root_ents[] = {
 	LINK_ENT("self", show_self),
 	LINK_ENT("thread-self", show_thread_self),
 	LINK_ENT("mounts", show_mounts_link),
+	LINK_ENT("net", show_net_link),
 	FILE_ENT("meminfo", show_host_meminfo),
 	FILE_ENT("cpuinfo", show_host_cpuinfo),
 	FILE_ENT("stat", show_stat),
@@ -1101,6 +1146,7 @@ static const struct pent pid_ents[] = {
 	{ .name = "maps", .kind = PK_FILE, .perm = 0444, .show = show_maps, .priv = true },
 	FILE_ENT("mounts", show_mounts),
 	FILE_ENT("mountinfo", show_mountinfo),
+	DIR_ENT("net", net_ents, DYN_NONE, false),
 	FILE_ENT("limits", show_limits),
 	FILE_ENT("cgroup", show_cgroup),
 	{ .name = "oom_score_adj", .kind = PK_FILE, .perm = 0644, .show = show_zero_nl },
