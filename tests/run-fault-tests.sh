@@ -59,7 +59,7 @@ ok() {
 	fi
 }
 # field NAME FILE: the value of "NAME" in the first fault record of the log
-field() { grep '"event":"fault"' "$2" | head -1 | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p"; }
+field() { grep '"event":"fault"' "$2" | head -1 | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 nfaults() { grep -c '"event":"fault"' "$1"; }
 # total syscalls of the task in the log's exit record of pid 1
 nsys() { grep '"event":"exit"' "$1" | grep '"tid":1,' | sed 's/.*"syscalls":\([0-9]*\).*/\1/'; }
@@ -279,6 +279,38 @@ for p in $UMK_PLATFORMS; do
 	frun "$p" --inject-io=/tmp/w:op=fsync:fault=eio -- /fault/fprobe iowrite /tmp/w 10000
 	ok "fault io fsync [$p]" 'grep -qx "fsync: EIO" "$o"'
 
+	# ---- network (the guest's own loopback) ----
+	net() { frun "$p" --seed=3 --inject-net="$1" --fault-log="$L" -- /fault/fnet "${2:-tcp}" ${3:-5000} ${4:-20000}; }
+	net 5000:fault=refuse
+	ok "fault net refuse [$p]" '[ "$(cat "$o")" = "client: connect: ECONNREFUSED" ] && [ "$(field op "$L")" = connect ]'
+	net 127.0.0.1:5000:fault=reset:when=2
+	ok "fault net reset: ECONNRESET here, a reset at the peer [$p]" 'grep -qx "client: sends 4096 ECONNRESET" "$o" &&
+		grep -qx "server: read: ECONNRESET" "$o" && grep -qx "server: got 4096 bytes, 0 bit(s) differ" "$o"'
+	net 127.0.0.1:5000:fault=drop:when=2
+	ok "fault net drop [$p]" 'grep -qx "client: sends 4096 4096 4096 4096 3616" "$o" && grep -qx "client: answer .got 15904." "$o" &&
+		[ "$(field bytes "$L")" = 4096 ]'
+	net 5000:fault=delay=200ms:op=connect
+	ok "fault net delay [$p]" 'grep -qx "client: connected (after a delay)" "$o" && grep -qx "client: answer .got 20000." "$o"'
+	net 127.0.0.1:5000:fault=corrupt:op=send:when=3
+	ok "fault net corrupt (send) [$p]" 'grep -qx "server: byte $((8192 + $(field byte "$L"))) bit $(field bit "$L") differs" "$o" &&
+		grep -qx "server: got 20000 bytes, 1 bit(s) differ" "$o"'
+	net 5000:fault=corrupt:op=recv:when=1:task=2
+	ok "fault net corrupt (recv) [$p]" 'grep -qx "server: byte $(field byte "$L") bit $(field bit "$L") differs" "$o" &&
+		grep -qx "server: got 20000 bytes, 1 bit(s) differ" "$o" && [ "$(field op "$L")" = recv ]'
+	net 127.0.0.1:5000:fault=short:op=send:when=2
+	ok "fault net short [$p]" 'grep -qx "client: sends 4096 2048 4096 4096 4096 1568" "$o" && grep -qx "server: got 20000 bytes, 0 bit(s) differ" "$o"'
+	net 5001:fault=refuse
+	ok "fault net: another port, no fault [$p]" 'grep -qx "client: answer .got 20000." "$o" && [ "$(nfaults "$L")" = 0 ]'
+	net 127.0.0.1:6000:fault=refuse:when=2 udp 6000 5
+	ok "fault net refuse (datagram) [$p]" '[ "$(cat "$o")" = "$(printf "server: 4 datagram(s), 0 bit(s) differ\nclient: sendto ok ECONNREFUSED ok ok ok")" ]'
+	net 6000:fault=drop:when=3 udp 6000 5
+	ok "fault net drop (datagram) [$p]" '[ "$(cat "$o")" = "$(printf "server: 4 datagram(s), 0 bit(s) differ\nclient: sendto ok ok ok ok ok")" ]'
+	frun "$p" --seed=21 --inject-net=127.0.0.1:5000:fault=corrupt:op=send:probability=50 --fault-log="$L" -- /fault/fnet tcp 5000 20000
+	cp "$o" "$work/n1"
+	frun "$p" --replay="$L" --fault-log="$L.2" -- /fault/fnet tcp 5000 20000
+	ok "fault replay (net) [$p]" 'cmp -s "$work/n1" "$o" && [ "$(nfaults "$L")" -ge 1 ] &&
+		cmp -s <(grep "\"event\":\"fault\"" "$L" | sed "s/\"time\":[^,]*,//") <(grep "\"event\":\"fault\"" "$L.2" | sed "s/\"time\":[^,]*,//")'
+
 	# ---- replay: the same faults, the same output ----
 	frun "$p" --seed=11 --inject=getppid:retval=5:probability=20 --inject-mem=0x30000000-0x30010000:bits=2:at=syscall=150 \
 		--inject-reg=r13:at=syscall=250 --fault-log="$L" -- /fault/fprobe memflip 0x30000000 300
@@ -331,6 +363,13 @@ bad --inject-reg=xmm3:bit=128 "bit=128"
 bad --inject-io=/x:fault=melt "fault=melt"
 bad --inject-io=/x:op=erase:fault=eio "unknown operation 'erase'"
 bad --inject-io=/x:op=open:fault=corrupt "applies to op=read and op=write only"
+bad --inject-net=5000 "no fault= given"
+bad --inject-net=5000:fault=melt "fault=melt"
+bad --inject-net=70000:fault=drop "expected PORT, HOST:PORT or [IPV6]:PORT"
+bad --inject-net=nohost:80:fault=drop "expected PORT, HOST:PORT or [IPV6]:PORT"
+bad '--inject-net=[::1:80:fault=drop' "expected [IPV6]:PORT"
+bad --inject-net=80:fault=refuse:op=recv "applies to op=connect and op=send"
+bad --inject-net=80:fault=drop:op=hug "unknown operation 'hug'"
 bad --seed=abc "--seed=abc"
 bad --replay=/no/such/log "--replay=/no/such/log"
 summary

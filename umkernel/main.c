@@ -102,6 +102,8 @@ static void usage(FILE *o)
 		"                     TRIGGER: syscall=N, time=T or every=T\n"
 		"  --inject-io=GLOB[:op=read,write,fsync,open][:fault=eio|enospc|short|corrupt|\n"
 		"                     delay=T][:when=...][:probability=P]...  failing files\n"
+		"  --inject-net=[PORT|HOST:PORT]:fault=refuse|reset|drop|delay=T|corrupt|short\n"
+		"                     [:op=connect,send,recv][:when=...]...  a failing network\n"
 		"  --seed=N           the seed of every random choice of fault injection\n"
 		"  --fault-log=FILE   one JSON object per injected fault\n"
 		"  --replay=FILE      inject the faults of an earlier --fault-log again\n"

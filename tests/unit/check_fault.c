@@ -228,6 +228,34 @@ START_TEST(mem_reg_io_syntax)
 }
 END_TEST
 
+START_TEST(net_syntax)
+{
+	char err[256];
+	struct net_spec *n = parse_net_spec("8080:fault=reset", err, sizeof err);
+	ck_assert_msg(n, "%s", err);
+	ck_assert(!n->any && !n->host_given && n->port == 8080 && n->fault == FNETF_RESET &&
+		  n->ops == (FNET_SEND | FNET_RECV));
+	n = parse_net_spec("127.0.0.1:53:fault=drop:when=2", err, sizeof err);
+	ck_assert_msg(n, "%s", err);
+	static const uint8_t lo4[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1 };
+	ck_assert(n->host_given && n->port == 53 && !memcmp(n->addr, lo4, 16) && n->ops == FNET_SEND &&
+		  n->attr.first == 2);
+	n = parse_net_spec("[::1]:443:fault=delay=20ms:op=connect", err, sizeof err);
+	ck_assert_msg(n, "%s", err);
+	ck_assert(n->host_given && n->port == 443 && n->addr[15] == 1 && n->fault == FNETF_DELAY &&
+		  n->delay_ns == 20000000 && n->ops == FNET_CONNECT);
+	n = parse_net_spec("fault=corrupt:probability=5", err, sizeof err);
+	ck_assert(n && n->any && n->fault == FNETF_CORRUPT && n->attr.prob_ppm == 50000);
+	n = parse_net_spec("*:fault=short", err, sizeof err);
+	ck_assert(n && n->any && n->fault == FNETF_SHORT);
+	ck_assert(!parse_net_spec("80", err, sizeof err) && strstr(err, "no fault="));
+	ck_assert(!parse_net_spec("80:fault=reset:op=connect", err, sizeof err) && strstr(err, "op=send and op=recv"));
+	ck_assert(!parse_net_spec("0:fault=drop", err, sizeof err) && strstr(err, "PORT"));
+	ck_assert(!parse_net_spec("host.example:80:fault=drop", err, sizeof err) && strstr(err, "HOST:PORT"));
+	ck_assert(!parse_net_spec("[::1:80:fault=drop", err, sizeof err) && strstr(err, "[IPV6]:PORT"));
+}
+END_TEST
+
 /* campaign templates: placeholders drawn from (seed, run), within range */
 START_TEST(campaign_templates)
 {
@@ -280,6 +308,7 @@ Suite *fault_suite(void)
 	tcase_add_test(tc, attributes_decide);
 	tcase_add_test(tc, mem_reg_io_syntax);
 	tcase_add_test(tc, campaign_templates);
+	tcase_add_test(tc, net_syntax);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -91,14 +91,15 @@ static char *plan_abs(const char *dir, const char *p)
 	return a;
 }
 
-static const char *opt_kinds[] = { "--inject=", "--inject-mem=", "--inject-reg=", "--inject-io=" };
+static const char *opt_kinds[] = { "--inject=", "--inject-mem=", "--inject-reg=", "--inject-io=",
+				   "--inject-net=" };
 
 /* Checks one fault option (placeholders filled with sample values): its
  * kind, and that umk would accept it. */
 static void check_option(const char *where, const char *opt)
 {
 	char err[512];
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		size_t l = strlen(opt_kinds[k]);
 		if (strncmp(opt, opt_kinds[k], l))
 			continue;
@@ -117,17 +118,24 @@ static void check_option(const char *where, const char *opt)
 			mr_spec_free(m);
 			break;
 		}
-		default: {
+		case 3: {
 			struct io_spec *s = parse_io_spec(opt + l, err, sizeof err);
 			okk = s != NULL;
 			io_spec_free(s);
+			break;
+		}
+		default: {
+			struct net_spec *s = parse_net_spec(opt + l, err, sizeof err);
+			okk = s != NULL;
+			net_spec_free(s);
 		}
 		}
 		if (!okk)
 			camp_die("%s: %s: %s", where, opt, err);
 		return;
 	}
-	camp_die("%s: '%s': expected --inject=, --inject-mem=, --inject-reg= or --inject-io=", where, opt);
+	camp_die("%s: '%s': expected --inject=, --inject-mem=, --inject-reg=, --inject-io= or --inject-net=",
+		 where, opt);
 }
 
 static const char *jstr(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }

@@ -4,7 +4,7 @@
  * ID.time) into OUT/results.jsonl (one line per run, in id order),
  * OUT/timing.jsonl (each run's wall time, the one thing two campaigns
  * with the same seed do not share), OUT/summary.md (classes overall, per
- * fault kind, per syscall, region, register and I/O fault) and
+ * fault kind, per syscall, region, register, I/O and network fault) and
  * OUT/summary.svg (a stacked bar chart drawn by gnuplot, when it is
  * installed).  The local driver (campaign.c) calls it at the end; jobs
  * run elsewhere (--emit-jobs) are merged with it afterwards.
@@ -106,7 +106,7 @@ static void run_fault(json_t *r, const char **kind, char *what, size_t n)
 			snprintf(what, n, "%s", jstr(f, "region") ? jstr(f, "region") : "?");
 		else if (!strcmp(*kind, "reg"))
 			snprintf(what, n, "%s", jstr(f, "reg") ? jstr(f, "reg") : "?");
-		else if (!strcmp(*kind, "io"))
+		else if (!strcmp(*kind, "io") || !strcmp(*kind, "net"))
 			snprintf(what, n, "%s %s", jstr(f, "op") ? jstr(f, "op") : "?",
 				 jstr(f, "fault") ? jstr(f, "fault") : "?");
 		return;
@@ -265,6 +265,7 @@ int campaign_report(int argc, char **argv)
 	struct table mem = { "By memory region", "region", 0, 0, NULL, NULL };
 	struct table reg = { "By register", "register", 0, 0, NULL, NULL };
 	struct table io = { "By I/O fault", "operation and fault", 0, 0, NULL, NULL };
+	struct table net = { "By network fault", "operation and fault", 0, 0, NULL, NULL };
 	double total = 0, longest = 0;
 	long timed = 0;
 	for (size_t i = 0; i < nrec; i++) {
@@ -291,6 +292,8 @@ int campaign_report(int argc, char **argv)
 			table_add(&reg, what, c);
 		else if (!strcmp(kind, "io"))
 			table_add(&io, what, c);
+		else if (!strcmp(kind, "net"))
+			table_add(&net, what, c);
 	}
 	fclose(r);
 	fclose(t);
@@ -331,6 +334,7 @@ int campaign_report(int argc, char **argv)
 	table_md(s, &mem);
 	table_md(s, &reg);
 	table_md(s, &io);
+	table_md(s, &net);
 	fprintf(s, "\nok: as the golden run; detected: another exit status; wrong: the golden exit "
 		   "status with other output; crash: killed by a signal; hang: over the time limit; "
 		   "kernel: umk itself failed.\n");
@@ -374,6 +378,7 @@ int campaign_report(int argc, char **argv)
 	table_free(&mem);
 	table_free(&reg);
 	table_free(&io);
+	table_free(&net);
 	json_decref(plan);
 	json_decref(golden);
 	return 0;

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -572,6 +573,11 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	 * as the program would natively (main.c saves them before raising
 	 * umk's NOFILE). */
 	memcpy(t->tg->rlim, host_rlimits, sizeof t->tg->rlim);
+	/* and umk's nice value, as a child of its would (getpriority(2)
+	 * cannot fail for the caller itself) */
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	t->nice = errno ? 0 : nice < -20 ? -20 : nice > 19 ? 19 : nice;
 	t->parent = NULL;
 	t->sighand = calloc(1, sizeof *t->sighand);
 	t->sighand->refs = 1;

@@ -678,6 +678,26 @@ static int inet_connect(struct task *t, struct file *f, const struct sock_addr *
 	return tcp_connect(t, f, s, &dst);
 }
 
+/*
+ * inet_abort - resets a TCP connection from outside (see net.h): on the
+ * guest's loopback both ends see it (tcp_abort); a host socket is
+ * disconnected with an AF_UNSPEC connect, which makes the host's TCP
+ * send the reset.
+ */
+int inet_abort(struct file *f)
+{
+	struct inet_sock *s = inet_sk(f);
+
+	if (s->sk.type != L_SOCK_STREAM)
+		return -EOPNOTSUPP;
+	if (s->hostfd >= 0) {
+		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+		return connect(s->hostfd, &unspec, sizeof(unspec)) ? -errno : 0;
+	}
+	return tcp_abort(s);
+}
+
 /* inet_listen - listen(2): -EOPNOTSUPP for UDP, -EINVAL unless unconnected. */
 static int inet_listen(struct task *t, struct file *f, int backlog)
 {

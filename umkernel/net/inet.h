@@ -156,6 +156,7 @@ ssize_t tcp_recvmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		    int flags);
 int tcp_shutdown(struct inet_sock *s, int how);
 int tcp_disconnect(struct inet_sock *s);
+int tcp_abort(struct inet_sock *s);              /* a reset from outside (fault injection) */
 short tcp_poll(struct inet_sock *s, struct poll_table *pt);
 long tcp_ioctl(struct task *t, struct inet_sock *s, unsigned int cmd, uint64_t arg);
 void tcp_close(struct inet_sock *s);

@@ -701,6 +701,23 @@ static void reset_peer(struct inet_sock *s)
 }
 
 /*
+ * tcp_abort - the connection is reset from outside (--inject-net
+ * fault=reset; Linux's tcp_abort for SOCK_DESTROY): the peer gets the
+ * reset, s is closed with both halves shut and no error left pending
+ * (the caller reports ECONNRESET).  0, or -ENOTCONN without a peer.
+ */
+int tcp_abort(struct inet_sock *s)
+{
+	if (!s->peer)
+		return -ENOTCONN;
+	reset_peer(s);
+	got_reset(s);
+	s->err = 0;
+	wake_up(&s->wq);
+	return 0;
+}
+
+/*
  * tcp_disconnect - connect(2) with AF_UNSPEC (Linux's tcp_disconnect):
  * a listener stops, a connection is reset, and the socket is as new
  * (its name kept only if bind(2) chose it).

@@ -26,6 +26,7 @@
 #define UMK_NET_H
 
 #include "../fs/fs.h"
+#include "../debug/fault.h"
 
 /* Linux's flags and numbers, as the x86-64 guest sees them. */
 #define L_AF_UNSPEC        0
@@ -199,6 +200,36 @@ struct linux_timespec sock_now(void);
 int sock_timeo_from(const void *val, int len, uint64_t *ns);
 int sock_timeo_to(uint64_t ns, void *val);
 
+/* ---- socket calls with --inject-net applied: net_fault.c ---- */
+int sock_connect_faulty(struct task *t, struct file *f, const struct sock_addr *a);
+ssize_t sock_sendmsg_faulty(struct task *t, struct file *f, struct sock_iter *it, int flags,
+			    struct sock_msg *m);
+ssize_t sock_recvmsg_faulty(struct task *t, struct file *f, struct sock_iter *it, int flags,
+			    struct sock_msg *m);
+/* The family's connect, sendmsg and recvmsg of socket file f, unless a
+ * network fault applies (debug/fault.h: one predictable branch when no
+ * --inject-net is given). */
+static inline int sock_connect(struct task *t, struct file *f, const struct sock_addr *a)
+{
+	if (__builtin_expect(fault_net_enabled, 0))
+		return sock_connect_faulty(t, f, a);
+	return file_socket(f)->ops->connect(t, f, a);
+}
+static inline ssize_t sock_sendmsg(struct task *t, struct file *f, struct sock_iter *it, int flags,
+				   struct sock_msg *m)
+{
+	if (__builtin_expect(fault_net_enabled, 0))
+		return sock_sendmsg_faulty(t, f, it, flags, m);
+	return file_socket(f)->ops->sendmsg(t, f, it, flags, m);
+}
+static inline ssize_t sock_recvmsg(struct task *t, struct file *f, struct sock_iter *it, int flags,
+				   struct sock_msg *m)
+{
+	if (__builtin_expect(fault_net_enabled, 0))
+		return sock_recvmsg_faulty(t, f, it, flags, m);
+	return file_socket(f)->ops->recvmsg(t, f, it, flags, m);
+}
+
 /* ---- AF_UNIX: unix.c ---- */
 int unix_create(int type, int flags, struct file **out);
 int unix_pair(int type, int flags, struct file **a, struct file **b);
@@ -223,6 +254,10 @@ int net_start(char *err, size_t errlen);
 
 /* ---- AF_INET, AF_INET6: inet.c ---- */
 int inet_create(int family, int type, int protocol, int flags, struct file **out);
+/* Resets TCP socket f's connection as if a reset came (--inject-net
+ * fault=reset; Linux's tcp_abort): its peer gets the reset, f a closed
+ * connection.  0, or -EOPNOTSUPP, -ENOTCONN. */
+int inet_abort(struct file *f);
 void inet_proc_net(const char *name, struct net_text *nt);   /* tcp, tcp6, udp, udp6 */
 
 /* ---- AF_NETLINK: netlink.c ---- */

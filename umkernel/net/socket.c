@@ -253,7 +253,7 @@ static ssize_t sock_read_user(struct task *t, struct file *f, uint64_t buf, size
 
 	(void)pos;
 	iter_init_user(&it, t, &v, 1, n);
-	return file_socket(f)->ops->recvmsg(t, f, &it, 0, NULL);
+	return sock_recvmsg(t, f, &it, 0, NULL);
 }
 
 static ssize_t sock_write_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
@@ -263,7 +263,7 @@ static ssize_t sock_write_user(struct task *t, struct file *f, uint64_t buf, siz
 
 	(void)pos;
 	iter_init_user(&it, t, &v, 1, n);
-	return file_socket(f)->ops->sendmsg(t, f, &it, 0, NULL);
+	return sock_sendmsg(t, f, &it, 0, NULL);
 }
 
 static ssize_t sock_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
@@ -272,7 +272,7 @@ static ssize_t sock_read(struct task *t, struct file *f, void *buf, size_t n, in
 
 	(void)pos;
 	iter_init_kbuf(&it, buf, n);
-	return file_socket(f)->ops->recvmsg(t, f, &it, 0, NULL);
+	return sock_recvmsg(t, f, &it, 0, NULL);
 }
 
 static ssize_t sock_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
@@ -281,7 +281,7 @@ static ssize_t sock_write(struct task *t, struct file *f, const void *buf, size_
 
 	(void)pos;
 	iter_init_kbuf(&it, (void *)buf, n);
-	return file_socket(f)->ops->sendmsg(t, f, &it, 0, NULL);
+	return sock_sendmsg(t, f, &it, 0, NULL);
 }
 
 /* S_IFSOCK|0777 on the socket filesystem, owned by the creator. */
@@ -545,7 +545,7 @@ long sys_connect(struct task *t, struct sysargs *a)
 		return err;
 	err = addr_from_user(t, arg_ptr(a, 1), arg_int(a, 2), &sa);
 	if (!err)
-		err = ops_of(f)->connect(t, f, &sa);
+		err = sock_connect(t, f, &sa);
 	file_put(f);
 	return err;
 }
@@ -858,7 +858,7 @@ static long do_sendmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 			goto out;
 	}
 	iter_init_user(&it, t, iov, mh->msg_iovlen, total);
-	r = ops_of(f)->sendmsg(t, f, &it, flags, &m);
+	r = sock_sendmsg(t, f, &it, flags, &m);
 out:
 	put_fds(&m);
 	free(ctl);
@@ -985,7 +985,7 @@ static long do_recvmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 		goto out;
 	m.ctl_room = mh->msg_controllen;
 	iter_init_user(&it, t, iov, mh->msg_iovlen, total);
-	r = ops_of(f)->recvmsg(t, f, &it, flags, &m);
+	r = sock_recvmsg(t, f, &it, flags, &m);
 	if (r < 0)
 		goto out;
 	if (mh->msg_name)
@@ -1080,7 +1080,7 @@ long sys_sendto(struct task *t, struct sysargs *a)
 			goto out;
 	}
 	iter_init_user(&it, t, &v, 1, v.iov_len);
-	r = ops_of(f)->sendmsg(t, f, &it, arg_int(a, 3), &m);
+	r = sock_sendmsg(t, f, &it, arg_int(a, 3), &m);
 out:
 	file_put(f);
 	return r;
@@ -1106,7 +1106,7 @@ long sys_recvfrom(struct task *t, struct sysargs *a)
 	if (v.iov_len && !user_range_ok(t, v.iov_base, v.iov_len, PROT_WRITE))
 		goto out;
 	iter_init_user(&it, t, &v, 1, v.iov_len);
-	r = ops_of(f)->recvmsg(t, f, &it, arg_int(a, 3), &m);
+	r = sock_recvmsg(t, f, &it, arg_int(a, 3), &m);
 	if (r < 0)
 		goto out;
 	if (uaddr && (err = addr_to_user(t, &m.addr, uaddr, arg_ptr(a, 5))))
