@@ -240,6 +240,32 @@ int main(void) {
   unlink("ff");
   drain("cleaned", fd);
 
+  /* an open file and a working directory follow a rename, as their
+   * dentries do in Linux: events, /proc/self/fd and getcwd say the new name */
+  mkdir("rd", 0755);
+  int rf = open("rd/r1", O_CREAT | O_WRONLY, 0644);
+  int rdw = inotify_add_watch(fd, "rd", IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO);
+  rename("rd/r1", "rd/r2");
+  write(rf, "w", 1);
+  drain("write after the file's rename", fd);
+  rename("rd", "rd2");
+  write(rf, "w", 1);
+  drain("write after its directory's rename", fd);
+  snprintf(lpath, sizeof lpath, "/proc/self/fd/%d", rf);
+  ln = readlink(lpath, tmp, sizeof tmp - 1);
+  tmp[ln > 0 ? ln : 0] = 0;
+  printf("fd link ends in: %s\n", ln > 0 && strrchr(tmp, '/') ? strstr(tmp, "rd2/") ? "rd2/r2" : tmp : "?");
+  close(rf);
+  chdir("rd2");
+  rename("../rd2", "../rd3");
+  char cwd[512];
+  printf("getcwd after a rename of the cwd: %s\n", getcwd(cwd, sizeof cwd) && strstr(cwd, "/rd3") ? "new name" : "other");
+  chdir("..");
+  unlink("rd3/r2");
+  rmdir("rd3");
+  inotify_rm_watch(fd, rdw);
+  drain("cleaned", fd);
+
   /* mask updates, IN_ONESHOT, rm_watch */
   put("m", "m");
   drain("made m", fd);

@@ -203,6 +203,9 @@ int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char
 	      const char *source);
 int vfs_umount(const char *path);
 struct mount *vfs_find_mount(const char *abs, const char **rel);
+/* After a rename of old to new_ (absolute; exchange: swapped), open files,
+ * mappings and working and root directories there take the new names. */
+void vfs_rename_names(const char *old, const char *new_, bool exchange);
 extern struct list_head mounts;
 void kstat_to_stat(const struct kstat *k, struct linux_stat *st);
 int file_getdents(struct file *f);   /* fill f->dents from readdir if not yet */

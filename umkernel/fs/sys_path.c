@@ -528,8 +528,10 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return err;
 	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
 				  : -EPERM;
-	if (!err)
+	if (!err) {
+		vfs_rename_names(o->abs, n->abs, true);
 		fsnotify_move(o->abs, n->abs, &o->st, &n->st, true);
+	}
 	return err;
 }
 
@@ -575,8 +577,10 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -EISDIR;
 	else if (!(err = parent_perm(t, o.abs)) && !(err = parent_perm(t, n.abs))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
-		if (!err)
+		if (!err) {
+			vfs_rename_names(o.abs, n.abs, false);
 			fsnotify_move(o.abs, n.abs, &o.st, n.exists ? &n.st : NULL, false);
+		}
 	}
 	nd_release(&o);
 	nd_release(&n);
