@@ -17,7 +17,9 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -416,6 +418,22 @@ int main(void) {
   ERR("unknown ioctl", ioctl(fd, 0x1234, 0), ENOTTY);
   close(fd);
   close(fd2);
+
+  /* IN_UNMOUNT: the watched filesystem goes (in a mount namespace of our own) */
+  if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+      mkdir("mnt", 0755) == 0 && mount("tmpfs", "mnt", "tmpfs", 0, NULL) == 0) {
+    int ufd = inotify_init1(IN_NONBLOCK);
+    mkdir("mnt/sub", 0755);
+    inotify_add_watch(ufd, "mnt/sub", IN_ALL_EVENTS);
+    put("mnt/sub/file", "u");
+    drain("in the tmpfs", ufd);
+    OK("umount", umount("mnt") == 0);
+    drain("after its umount", ufd);
+    close(ufd);
+    rmdir("mnt");
+  } else {
+    printf("no mount namespace: %s\n", en(errno));
+  }
 
   /* clean up */
   const char *files[] = {"f", "lnk", "moved-out", "m", "q", "secret", "ex", "d", NULL};

@@ -59,7 +59,7 @@ static void setup(void)
 	t = unit_task();
 	current = t;
 	ck_assert_int_eq(vfs_mount("/", &tmpfs_ops, tmpfs_new(0755), "tmpfs", "none"), 0);
-	root = vfs_find_mount("/", NULL);
+	root = vfs_find_mount("/", NULL, NULL);
 	ck_assert_int_eq(root->ops->mkdir(root, "mnt", 0755), 0);
 	ck_assert_int_eq(vfs_mount("/mnt", &tmpfs_ops, tmpfs_new(0755), "tmpfs", "none"), 0);
 	fd = sys_inotify_init1(t, &a);

@@ -188,6 +188,7 @@ static int establish(struct inet_sock *l, struct inet_sock *c)
 
 	if (!e)
 		return -ENOMEM;
+	inet_set_net(e, l->net);
 	e->o = l->o;
 	e->sk.uid = l->sk.uid;
 	e->sk.gid = l->sk.gid;
@@ -334,7 +335,7 @@ int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struc
 	s->remote = *dst;
 	s->err = 0;
 	s->shutdown = 0;
-	l = inet_lookup_listener(dst, &s->local);
+	l = inet_lookup_listener(s->net, dst, &s->local);
 	if (!l) {
 		if (nonblock) {
 			s->ss = SS_CONNECTING;
@@ -479,6 +480,7 @@ int tcp_queue_forwarded(struct inet_sock *l, int hostfd, const struct inet_ep *p
 	e = inet_sock_alloc(l->sk.family, L_SOCK_STREAM, L_IPPROTO_TCP);
 	if (!e)
 		return -ENOMEM;
+	inet_set_net(e, l->net);
 	e->o = l->o;
 	e->sk.uid = l->sk.uid;
 	e->sk.gid = l->sk.gid;
