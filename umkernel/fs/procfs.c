@@ -1541,16 +1541,6 @@ static const struct pent sys_fs_ents[] = {
 	{ NULL },
 };
 
-static const struct pent sys_net_core_ents[] = {
-	CTL_ENT("somaxconn", sysctl_somaxconn, 0, 0x7fffffff),
-	{ NULL },
-};
-
-static const struct pent sys_net_ents[] = {
-	DIR_ENT("core", sys_net_core_ents, DYN_NONE, false),
-	{ NULL },
-};
-
 static const struct pent sys_user_ents[] = {
 	CTL_ENT("max_user_namespaces", sysctl_max_user_namespaces, 0, 0x7fffffff),
 	CTL_ENT("max_pid_namespaces", sysctl_max_ns, 0, 0x7fffffff),
@@ -1573,6 +1563,38 @@ static const struct pent net_ents[] = {
 	FILE_ENT("udp", show_net_udp),
 	FILE_ENT("udp6", show_net_udp6),
 	FILE_ENT("unix", show_net_unix),
+	{ NULL },
+};
+
+/* /proc/sys/net: the read-only settings programs look at (Go reads
+ * somaxconn for listen's backlog), as umk's network applies them. */
+CONST_SHOW(show_mem_default, "212992\n")
+CONST_SHOW(show_port_range, "32768\t60999\n")
+CONST_SHOW(show_tcp_rmem, "4096\t131072\t6291456\n")
+CONST_SHOW(show_tcp_wmem, "4096\t16384\t4194304\n")
+CONST_SHOW(show_zero_nl_net, "0\n")
+static const struct pent sys_net_core_ents[] = {
+	CTL_ENT("somaxconn", sysctl_somaxconn, 0, 0x7fffffff),
+	FILE_ENT("rmem_default", show_mem_default),
+	FILE_ENT("rmem_max", show_mem_default),
+	FILE_ENT("wmem_default", show_mem_default),
+	FILE_ENT("wmem_max", show_mem_default),
+	{ NULL },
+};
+static const struct pent sys_net_ipv4_ents[] = {
+	FILE_ENT("ip_local_port_range", show_port_range),
+	FILE_ENT("tcp_rmem", show_tcp_rmem),
+	FILE_ENT("tcp_wmem", show_tcp_wmem),
+	{ NULL },
+};
+static const struct pent sys_net_ipv6_ents[] = {
+	FILE_ENT("bindv6only", show_zero_nl_net),
+	{ NULL },
+};
+static const struct pent sys_net_ents[] = {
+	DIR_ENT("core", sys_net_core_ents, DYN_NONE, false),
+	DIR_ENT("ipv4", sys_net_ipv4_ents, DYN_NONE, false),
+	DIR_ENT("ipv6", sys_net_ipv6_ents, DYN_NONE, false),
 	{ NULL },
 };
 

@@ -36,11 +36,11 @@ enum {
 /* struct socket's state in Linux (SS_*), for connect(2)'s answers */
 enum { SS_UNCONNECTED = 1, SS_CONNECTING, SS_CONNECTED };
 
-#define INET_RING_SIZE   (512 * 1024)  /* bytes a local TCP receiver holds */
+#define INET_RING_MIN    (64 * 1024)   /* a local TCP receiver's ring, at first */
+#define INET_RING_MAX    (2048 * 1024) /* ... grown while its writer outpaces it */
 #define TCP_WMEM_DEFAULT 16384         /* tcp_wmem[1]: SO_SNDBUF of a new TCP socket */
 #define TCP_RMEM_DEFAULT 131072        /* tcp_rmem[1] */
 #define UDP_MEM_DEFAULT  212992        /* wmem_default, rmem_default */
-#define SOMAXCONN_       4096
 #define EPHEMERAL_LOW    32768         /* ip_local_port_range */
 #define EPHEMERAL_HIGH   60999
 

@@ -348,13 +348,17 @@ long netdev_ioctl(struct task *t, unsigned int cmd, uint64_t arg)
 	int32_t v;
 	int16_t fl;
 
-	if (cmd >= 0x8910 && cmd <= 0x8980 && !(cmd == L_SIOCGIFNAME || cmd == L_SIOCGIFCONF ||
-	    cmd == L_SIOCGIFFLAGS || cmd == L_SIOCGIFADDR || cmd == L_SIOCGIFDSTADDR ||
-	    cmd == L_SIOCGIFBRDADDR || cmd == L_SIOCGIFNETMASK || cmd == L_SIOCGIFMETRIC ||
-	    cmd == L_SIOCGIFMTU || cmd == L_SIOCGIFHWADDR || cmd == L_SIOCGIFINDEX ||
-	    cmd == L_SIOCGIFTXQLEN || cmd == L_SIOCGIFMAP)) {
-		/* SIOCSIF*, SIOCADDRT and friends: Linux wants CAP_NET_ADMIN */
-		return (cmd & 0xf) % 2 == 0 || cmd == 0x890B || cmd == 0x890C ? -EPERM : -ENOIOCTLCMD;
+	switch (cmd) {
+	case 0x890B: case 0x890C: case 0x890D:  /* SIOCADDRT, SIOCDELRT, SIOCRTMSG */
+	case 0x8911: case 0x8914: case 0x8916: case 0x8918: case 0x891a: case 0x891c:
+	case 0x891e: case 0x8920: case 0x8922: case 0x8923: case 0x8924: case 0x8931:
+	case 0x8932: case 0x8934: case 0x8936: case 0x8937: case 0x8941: case 0x8943:
+	case 0x8953: case 0x8955: case 0x8960: case 0x8962: case 0x8971: case 0x8980:
+	case 0x8981: case 0x8990: case 0x8991: case 0x8992: case 0x8993: case 0x8994:
+	case 0x8995: case 0x89a0: case 0x89a1: case 0x89a2:
+		/* SIOCSIF*, routes, ARP, multicast lists, bonding, bridges:
+		 * Linux wants CAP_NET_ADMIN; the guest's interfaces are read-only */
+		return -EPERM;
 	}
 	switch (cmd) {
 	case L_SIOCGIFNAME: case L_SIOCGIFCONF: case L_SIOCGIFFLAGS: case L_SIOCGIFADDR:

@@ -290,6 +290,79 @@ static void route_msg(struct nlbuf *nb, const struct nd_route *r, uint16_t flags
 	msg_end(nb, off);
 }
 
+/*
+ * The answer to `ip route get ADDR` (inet_rtm_getroute): the route the
+ * guest's table gives to dst (IPv4 in host order, or IPv6 when v6), as a
+ * cloned RTM_NEWROUTE; -ENETUNREACH when there is none.
+ */
+static int route_get(struct nlbuf *nb, bool v6, uint32_t dst, const uint8_t *dst6, uint32_t seq,
+		     uint32_t pid)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+	struct { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type; uint32_t flags; }
+		rtm = { (uint8_t)(v6 ? 10 : 2), (uint8_t)(v6 ? 128 : 32), 0, 0, 254, 0, 0, 1, 0x200 };
+	uint32_t ci[8] = { 2 }, uid = current ? current->cred.uid : 0, src, gw = 0, oif;
+	size_t off;
+
+	if (v6) {
+		static const uint8_t any[16];
+
+		/* IPv6 answers with the route itself (the local table's ::1) */
+		if (memcmp(dst6, one, 16))
+			return -ENETUNREACH;
+		rtm.src_len = 128;
+		rtm.table = 255;
+		rtm.protocol = 2;        /* RTPROT_KERNEL */
+		rtm.type = 2;            /* RTN_LOCAL */
+		rtm.flags = 0;
+		off = msg_begin(nb, 24, 0, seq, pid, &rtm, sizeof(rtm));
+		put_u32(nb, 15, 255);                   /* RTA_TABLE */
+		put_attr(nb, 1, dst6, 16);              /* RTA_DST */
+		put_attr(nb, 2, any, 16);               /* RTA_SRC */
+		put_attr(nb, 7, one, 16);               /* RTA_PREFSRC */
+		put_u32(nb, 6, 0);                      /* RTA_PRIORITY */
+		put_u32(nb, 4, 1);                      /* RTA_OIF */
+		put_attr(nb, 12, ci, sizeof(ci));       /* RTA_CACHEINFO */
+		put_u8(nb, 20, 0);                      /* RTA_PREF */
+		msg_end(nb, off);
+		return 0;
+	}
+	if (net_mode == NET_PRIVATE && dst == 0x0a0002ff) {
+		rtm.type = 3;            /* RTN_BROADCAST */
+		rtm.flags = 0x90000200;  /* RTCF_LOCAL | RTCF_BROADCAST | RTM_F_CLONED */
+		oif = 2;
+		src = 0x0a00020f;
+	} else if ((dst >> 24) == 127 || !dst) {
+		rtm.type = 2;
+		rtm.flags = 0x80000200;
+		oif = 1;
+		src = !dst ? 0x7f000001 : (dst >> 24) == 127 ? 0x7f000001 : dst;
+	} else if (net_mode == NET_PRIVATE && dst == 0x0a00020f) {
+		rtm.type = 2;
+		rtm.flags = 0x80000200;
+		oif = 1;
+		src = dst;
+	} else if (net_mode == NET_PRIVATE) {
+		oif = 2;
+		src = 0x0a00020f;
+		if ((dst & 0xffffff00) != 0x0a000200)
+			gw = 0x0a000202;
+	} else {
+		return -ENETUNREACH;
+	}
+	off = msg_begin(nb, 24, 0, seq, pid, &rtm, sizeof(rtm));
+	put_u32(nb, 15, 254);                           /* RTA_TABLE */
+	put_be32(nb, 1, dst);                           /* RTA_DST */
+	put_u32(nb, 4, oif);                            /* RTA_OIF */
+	put_be32(nb, 7, src);                           /* RTA_PREFSRC */
+	if (gw)
+		put_be32(nb, 5, gw);                    /* RTA_GATEWAY */
+	put_u32(nb, 25, uid);                           /* RTA_UID */
+	put_attr(nb, 12, ci, sizeof(ci));               /* RTA_CACHEINFO */
+	msg_end(nb, off);
+	return 0;
+}
+
 /* ---- the receive queue ---- */
 
 static int queue_skb(struct nl_sock *n, const char *data, size_t len)
@@ -551,8 +624,28 @@ static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 		break;
 	case RTM_GETROUTE_:
 		if (!dump) {
-			/* `ip route get`: not answered yet */
-			return -EOPNOTSUPP;
+			const char *d;
+			size_t dl;
+			uint32_t v4 = 0;
+			int err;
+
+			d = req_attr(h, 12, 1, &dl);    /* RTA_DST */
+			if (family == 10) {
+				static const uint8_t any[16];
+
+				err = route_get(&nb, true, 0, d && dl == 16 ? (const uint8_t *)d : any,
+						h->seq, n->portid);
+			} else {
+				if (d && dl == 4)
+					memcpy(&v4, d, 4);
+				err = route_get(&nb, false, __builtin_bswap32(v4), NULL, h->seq,
+						n->portid);
+			}
+			if (err) {
+				free(nb.b);
+				return err;
+			}
+			break;
 		}
 		for (int i = 0; i < nrt; i++)
 			if (!family || family == rts[i].family)
@@ -605,16 +698,12 @@ static int relay_request(struct nl_sock *n, const struct nlhdr *h)
 	}
 	if (send(n->hostfd, h, h->len, 0) < 0)
 		return -errno;
-	for (int spins = 0; spins < 1000; spins++) {
+	/* The host answers within send (a dump's first part) and each recv
+	 * (its next part): read until nothing is left or the answer ends. */
+	for (int parts = 0; parts < 4096; parts++) {
 		r = recv(n->hostfd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (r < 0) {
-			struct pollfd p = { n->hostfd, POLLIN, 0 };
-
-			/* a dump's next part comes as the previous is read */
-			if (errno == EAGAIN && poll(&p, 1, 20) > 0)
-				continue;
+		if (r < 0)
 			break;
-		}
 		for (size_t off = 0; off + sizeof(struct nlhdr) <= (size_t)r;) {
 			struct nlhdr *m = (struct nlhdr *)(buf + off);
 

@@ -2,8 +2,9 @@
  * unix.c - AF_UNIX sockets: stream, datagram and seqpacket, as Linux's
  * net/unix/af_unix.c behaves.
  *
- * In a nutshell: a struct unix_sock is the socket; its file (priv) holds
- * one reference, and so do a connected peer's pointer to it, every
+ * In a nutshell: a struct unix_sock is the socket (its struct socket
+ * first: socket.c's files dispatch to unix_ops); its file holds one
+ * reference, and so do a connected peer's pointer to it, every
  * message it sent that still sits in some receive queue (its address and
  * its send-buffer charge), and a listener's queue while it is an embryo
  * waiting for accept.  A sender appends a struct skb to the receiver's
@@ -17,8 +18,11 @@
  * with the mount's mknod and found again by (st_dev, st_ino).  Messages
  * carry SCM_RIGHTS file references (file_get) and the sender's
  * credentials, kept as the kernel's values (global pid, kernel ids) and
- * translated to the reader's pid and user namespaces when read.  Files passed in a cycle of sockets are not collected
- * (Linux has a garbage collector for that; umk leaks them).
+ * translated to the reader's pid and user namespaces when read.  Files
+ * passed in a cycle of sockets are not collected (Linux has a garbage
+ * collector for that; umk leaks them).  Data is copied between the skbs
+ * and the sock_iter of the call, so send and receive copy straight from
+ * and to guest memory.
  *
  * Each socket has one wait queue, woken for anything a sleeper on it may
  * wait for: data or a connection arrived, its sends were consumed (wmem
@@ -45,7 +49,6 @@
 #define SOCK_MIN_SNDBUF  4608
 #define SOCK_MIN_RCVBUF  2304
 #define MAX_DGRAM_QLEN   10           /* net.unix.max_dgram_qlen */
-#define SOMAXCONN        4096
 #define OVERFLOW_ID      65534        /* from_kuid_munged() of no id */
 #define SO_ACCEPTCON     0x10000      /* /proc/net/unix's flag of a listener */
 
@@ -738,8 +741,8 @@ static int unix_listen(struct task *t, struct file *f, int backlog)
 		return -EINVAL;
 	if (u->state != SS_CLOSE && u->state != SS_LISTEN)
 		return -EINVAL;
-	if ((unsigned int)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
+	if ((unsigned int)backlog > (unsigned long)sysctl_somaxconn)
+		backlog = (int)sysctl_somaxconn;   /* /proc/sys/net/core/somaxconn */
 	if (backlog > u->backlog)
 		wake_up(&u->wq);
 	u->backlog = backlog;
