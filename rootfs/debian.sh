@@ -1,7 +1,11 @@
 #!/bin/sh
 # debian.sh DIR [PACKAGES...] - build a Debian bookworm minbase root for
 # umk with debootstrap, plus PACKAGES (default: python3 perl gcc libc6-dev
-# make sqlite3 file procps xz-utils bzip2) and their dependencies.
+# make sqlite3 file procps xz-utils bzip2 strace gdb) and their
+# dependencies.  Packages of the first ten go in with debootstrap's
+# --include; any other (gdb, strace...) is installed afterwards with
+# apt-get inside the new root (debootstrap's own ordering cannot configure
+# gdb's dependencies).
 #
 # Cached: DIR/.umk-debian-stamp holds the package list and this script's
 # version; a call that asks for the same list returns at once.  Builds
@@ -19,7 +23,8 @@ set -u
 
 VERSION=2 # bump when what this script puts into the root changes
 SUITE=bookworm
-DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
+INCLUDE_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
+DEFAULT_PKGS="$INCLUDE_PKGS strace gdb"
 
 die() {
 	echo "debian.sh: $*" >&2
@@ -76,12 +81,31 @@ echo "debian.sh: building $out ($SUITE minbase + $pkgs) from ${mirror:-debootstr
 
 keyring=
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring=--keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-inc=$(echo "$pkgs" | tr ' ' ',')
+# what debootstrap installs, and what apt-get installs after it
+inc= later=
+for p in $pkgs; do
+	case " $INCLUDE_PKGS " in
+	*" $p "*) inc="$inc${inc:+,}$p" ;;
+	*) later="$later $p" ;;
+	esac
+done
 if ! debootstrap --variant=minbase $keyring ${inc:+--include="$inc"} "$SUITE" "$tmp" $mirror >"$log" 2>&1; then
 	last=$(grep -E '^(E|W): ' "$log" | tail -1)
 	[ -n "$last" ] || last=$(tail -1 "$log")
 	cleanup_tmp
 	die "debootstrap failed: ${last:-no output} (full log: $log)"
+fi
+if [ -n "$later" ]; then
+	# apt-get in the new root, with its own /proc (unmounted again)
+	if ! { mount -t proc proc "$tmp/proc" &&
+		chroot "$tmp" apt-get update -q &&
+		DEBIAN_FRONTEND=noninteractive chroot "$tmp" apt-get install -y -q --no-install-recommends $later &&
+		chroot "$tmp" apt-get clean; } >>"$log" 2>&1; then
+		last=$(grep -E '^(E|W): ' "$log" | tail -1)
+		cleanup_tmp
+		die "apt-get install$later in the new root failed: ${last:-see $log}"
+	fi
+	umount "$tmp/proc" || { cleanup_tmp; die "cannot unmount $tmp/proc"; }
 fi
 
 # make the root tidy and self-describing; nothing here needs the network

@@ -31,4 +31,12 @@ int host_layout_read(pid_t pid, struct platform_vdso *v, uint64_t unmap[][2]);
 long host_read_mem(pid_t pid, void *dst, uint64_t src, size_t len);
 long host_write_mem(pid_t pid, uint64_t dst, const void *src, size_t len);
 
+/*
+ * host_access_mem_force - the same through the host's /proc/PID/mem, which
+ * writes through read-only private mappings and reads unreadable ones
+ * (FOLL_FORCE), for a guest debugger's PEEK/POKE.  Returns bytes copied,
+ * or -EFAULT / -EIO (also when the host's /proc is not umk's own).
+ */
+long host_access_mem_force(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
+
 #endif

@@ -127,6 +127,18 @@ struct platform_ops {
 	 * this one thread, stopped in that syscall) enter the kernel without
 	 * a trap from now on.  0 or -errno; the site is unchanged on failure. */
 	int (*patch_syscall)(struct host_thread *th, uint64_t site, const uint8_t insn[5]);
+
+	/* Optional (guest ptrace): debug register n (0-7) of a stopped
+	 * thread, read or written as the host's PTRACE_PEEKUSER/POKEUSER of
+	 * u_debugreg does it (the host validates, and -EINVAL, -EIO are its
+	 * answers); the caller keeps DR0-3 below the stub.  Owner only. */
+	int (*debugreg)(struct host_thread *th, int n, uint64_t *val, bool write);
+	/* Optional: copy between the guest and buf as a debugger does (the
+	 * host's /proc/PID/mem: FOLL_FORCE reaches read-only and unreadable
+	 * private mappings), never in the stub region.  Any kernel thread.
+	 * Bytes copied, or -errno. */
+	long (*access_mem_force)(struct host_thread *th, uint64_t addr, void *buf, size_t len,
+				 bool write);
 };
 
 extern const struct platform_ops *platform;

@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -489,6 +490,29 @@ static int pt_host_tid(struct host_thread *th)
 	return th->tid;
 }
 
+/* A guest debugger's debug registers are the host's, on the guest's own
+ * thread: the host checks addresses, types and lengths as for anyone. */
+static int pt_debugreg(struct host_thread *th, int n, uint64_t *val, bool write)
+{
+	if (n < 0 || n > 7)
+		return -EIO;
+	long off = (long)offsetof(struct user, u_debugreg) + n * 8;
+	if (write)
+		return ptrace(PTRACE_POKEUSER, th->tid, off, *val) < 0 ? -errno : 0;
+	errno = 0;
+	long v = ptrace(PTRACE_PEEKUSER, th->tid, off, 0);
+	if (errno)
+		return -errno;
+	*val = (uint64_t)v;
+	return 0;
+}
+
+static long pt_access_mem_force(struct host_thread *th, uint64_t addr, void *buf, size_t len,
+				bool write)
+{
+	return host_access_mem_force(th->tid, addr, buf, len, write);
+}
+
 const struct platform_ops platform_ptrace = {
 	.name = "ptrace",
 	.init = pt_init,
@@ -512,6 +536,8 @@ const struct platform_ops platform_ptrace = {
 	.host_tid = pt_host_tid,
 	.cmpxchg32 = pt_cmpxchg32,
 	.vdso = pt_vdso,
+	.debugreg = pt_debugreg,
+	.access_mem_force = pt_access_mem_force,
 };
 
 const struct platform_ops *platform;

@@ -1273,6 +1273,14 @@ static int sc_host_tid(struct host_thread *th)
 	return th->tid;
 }
 
+static long sc_access_mem_force(struct host_thread *th, uint64_t addr, void *buf, size_t len,
+				bool write)
+{
+	if (th->nbatch && batch_flush(th))
+		return -EFAULT;
+	return host_access_mem_force(th->tid > 0 ? th->tid : th->mm->pid, addr, buf, len, write);
+}
+
 static long sc_cmpxchg32(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_)
 {
 	if (addr >= STUB_START || (addr & 3))
@@ -1307,4 +1315,5 @@ const struct platform_ops platform_seccomp = {
 	.batch_end = sc_batch_end,
 	.patch_syscall = sc_patch_syscall,
 	.vdso = sc_vdso,
+	.access_mem_force = sc_access_mem_force,
 };

@@ -25,6 +25,7 @@
 #include "fs.h"
 #include "../tty/tty.h"
 #include "tmpfs.h"
+#include "../kernel/ptrace.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -194,6 +195,8 @@ static char state_char(struct task *tk)
 		return 'Z';
 	if (tk->state == TASK_DEAD)
 		return 'X';
+	if (ptrace_is_stopped(tk))
+		return 't';
 	if (tk->tg && tk->tg->stop_state)
 		return 'T';
 	if (tk->state == TASK_SLEEPING)
@@ -207,6 +210,7 @@ static const char *state_name(char c)
 	case 'Z': return "Z (zombie)";
 	case 'X': return "X (dead)";
 	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
 	case 'S': return "S (sleeping)";
 	}
 	return "R (running)";
@@ -504,6 +508,7 @@ CONST_SHOW(show_pid_max, "4194304\n")
 CONST_SHOW(show_ngroups_max, "65536\n")
 CONST_SHOW(show_threads_max, "65536\n")
 CONST_SHOW(show_cap_last_cap, "40\n")
+CONST_SHOW(show_yama_scope, "1\n")
 CONST_SHOW(show_overcommit, "0\n")
 CONST_SHOW(show_max_map_count, "65530\n")
 CONST_SHOW(show_nr_open, "1048576\n")
@@ -639,6 +644,14 @@ static int show_environ(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return show_user_range(tk, tk->mm->env_start, tk->mm->env_end, sb);
 }
 
+static int show_auxv(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	if (!tk->mm)
+		return 0;
+	return show_user_range(tk, tk->mm->auxv_start, tk->mm->auxv_end, sb);
+}
+
 static int show_maps(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	size_t len = 65536;
@@ -740,8 +753,8 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	sb_printf(sb, "Name:\t%.16s\n", tk->comm);
 	if (tk->fs)
 		sb_printf(sb, "Umask:\t%04o\n", tk->fs->umask);
-	sb_printf(sb, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-		  state_name(st), tgid, c->tid, ppid_of(tk));
+	sb_printf(sb, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n",
+		  state_name(st), tgid, c->tid, ppid_of(tk), ptrace_tracer_pid(tk));
 	sb_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", cr->uid, cr->euid, cr->suid,
 		  cr->fsuid, cr->gid, cr->egid, cr->sgid, cr->fsgid);
 	sb_printf(sb, "FDSize:\t%d\nGroups:\t", tk->files ? (tk->files->nfds + 63) / 64 * 64 : 0);
@@ -771,11 +784,12 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  (unsigned long long)tk->blocked, (unsigned long long)sig_with(tk, true),
 		  (unsigned long long)sig_with(tk, false));
 	sb_printf(sb, "CapInh:\t0000000000000000\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
-		  "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n"
-		  "Seccomp:\t0\nSeccomp_filters:\t0\n"
+		  "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t%d\n"
+		  "Seccomp:\t%d\nSeccomp_filters:\t%d\n"
 		  "Speculation_Store_Bypass:\tthread vulnerable\n"
 		  "SpeculationIndirectBranch:\tconditional enabled\n",
-		  (unsigned long long)cap, (unsigned long long)cap);
+		  (unsigned long long)cap, (unsigned long long)cap, tk->no_new_privs,
+		  tk->seccomp_mode, seccomp_filter_count(tk));
 	sb_printf(sb, "Cpus_allowed:\t%llx\nCpus_allowed_list:\t0",
 		  ncpu >= 64 ? ~0ULL : (1ULL << ncpu) - 1);
 	if (ncpu > 1)
@@ -930,6 +944,11 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 #define FILE_ENT(n, fn) { .name = n, .kind = PK_FILE, .perm = 0444, .show = fn }
 #define LINK_ENT(n, fn) { .name = n, .kind = PK_LINK, .perm = 0777, .show = fn }
 
+static const struct pent sys_kernel_yama_ents[] = {
+	FILE_ENT("ptrace_scope", show_yama_scope),
+	{ NULL },
+};
+
 static const struct pent sys_kernel_ents[] = {
 	{ .name = "hostname", .kind = PK_FILE, .perm = 0644, .show = show_hostname,
 	  .write = write_hostname },
@@ -942,6 +961,7 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("ngroups_max", show_ngroups_max),
 	FILE_ENT("threads-max", show_threads_max),
 	FILE_ENT("cap_last_cap", show_cap_last_cap),
+	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),
 	{ NULL },
 };
 
@@ -990,6 +1010,8 @@ static const struct pent pid_ents[] = {
 	{ .name = "comm", .kind = PK_FILE, .perm = 0644, .show = show_comm, .write = write_comm },
 	{ .name = "environ", .kind = PK_FILE, .perm = 0400, .show = show_environ, .priv = true },
 	{ .name = "maps", .kind = PK_FILE, .perm = 0444, .show = show_maps, .priv = true },
+	{ .name = "auxv", .kind = PK_FILE, .perm = 0400, .show = show_auxv, .priv = true },
+	{ .name = "mem", .kind = PK_FILE, .perm = 0600, .priv = true },   /* proc_mem_open */
 	FILE_ENT("mounts", show_mounts),
 	FILE_ENT("mountinfo", show_mountinfo),
 	FILE_ENT("limits", show_limits),
@@ -1439,6 +1461,22 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		return -EISDIR;
 	if (nd.e->kind != PK_DIR && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	if (nd.e->kind == PK_FILE && !nd.e->show) {
+		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
+		struct task *tk = task_find(nd.c.tid);
+		if (!tk || !current)
+			return -ENOENT;
+		err = proc_mem_open(current, tk, flags, &f);
+		if (err)
+			return err;
+		free(f->path);
+		f->path = path_join(m->path, rel);
+		if (!f->path)
+			f->path = strdup("");
+		f->mnt = m;
+		*out = f;
+		return 0;
+	}
 	pf = calloc(1, sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;

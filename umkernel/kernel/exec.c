@@ -362,6 +362,8 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 	free(envpp);
 	free(tbl);
 	mm->start_stack = sp;
+	mm->auxv_start = sp + (words - auxn) * 8;
+	mm->auxv_end = sp + words * 8;
 	return err ? err : (long)sp;
 }
 
@@ -521,13 +523,14 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	image_free(&im);
 	image_free(&interp);
 
+	uint64_t nr = t->regs.orig_rax;
 	memset(&t->regs, 0, sizeof t->regs);
+	t->regs.orig_rax = nr;   /* as Linux's start_thread leaves it: a tracer's exit stop sees execve */
 	t->regs.rip = entry;
 	t->regs.rsp = (uint64_t)sp;
 	t->regs.cs = 0x33;
 	t->regs.ss = 0x2b;
 	t->regs.eflags = 0x202;
-	t->regs.orig_rax = (uint64_t)-1;
 	struct linux_fpregs fp = { .cwd = 0x37f, .mxcsr = 0x1f80, .mxcsr_mask = 0xffff };
 	platform->set_fpregs(t->host, &fp);
 
@@ -556,7 +559,11 @@ int do_execve(struct task *t, const char *path, char **argv, char **envp)
 		elf_version(EV_CURRENT);
 		elf_ready = true;
 	}
-	return exec_depth(t, path, argv, envp, 0);
+	int old_tid = t->tid;
+	int err = exec_depth(t, path, argv, envp, 0);
+	if (!err)
+		ptrace_exec(t, old_tid);
+	return err;
 }
 
 long sys_execve(struct task *t, struct sysargs *a)

@@ -83,6 +83,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	if (nr_live_tasks + 1 > max_tasks())
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
+	int trace = ptrace_fork_event(t, flags);
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
 	 * copy, and the parent waits for its execve or exit, which is all a
 	 * vfork child may do. */
@@ -155,19 +156,23 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->set_child_tid = ctid;
 	c->state = TASK_IN_KERNEL;
 	nr_live_tasks++;
+	ptrace_fork_child(t, c, trace, flags);
 
 	int pid = c->tid;
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(t, ptid, &pid, sizeof pid);
-	task_start(c);
-	if (flags & CLONE_VFORK) {
+	if (flags & CLONE_VFORK)
 		c->vfork_parent = t;
+	task_start(c);
+	ptrace_fork_done(t, trace, pid, false);
+	if (flags & CLONE_VFORK) {
 		while (!c->vfork_done) {
 			if (task_sleep(t, 0, -1, 0) == -EINTR && c->vfork_done)
 				break;
 			if (!task_find(pid))
 				break;
 		}
+		ptrace_fork_done(t, trace, pid, true);
 	}
 	return pid;
 }
@@ -275,6 +280,7 @@ static void process_exit(struct task *leader)
 void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
+	ptrace_exit(t, status);
 	t->exit_code = status;
 	if (t->host)
 		exit_robust_list(t);
@@ -324,7 +330,8 @@ void do_exit(struct task *t, int status)
 	struct task *leader = tg->leader;
 	if (t != leader) {
 		t->state = TASK_DEAD;
-		release_task(t);
+		if (!ptrace_thread_exit(t))
+			release_task(t);
 		if (last && leader->state == TASK_ZOMBIE)
 			process_exit(leader);
 	} else {
@@ -348,6 +355,7 @@ void do_group_exit(struct task *t, int status)
 {
 	if (!t->tg->group_exit) {
 		t->tg->group_exit = true;
+		t->tg->group_exit_task = t;
 		t->tg->exit_code = status;
 		wake_all_threads(t->tg, t);
 	}
@@ -426,13 +434,6 @@ static bool wait_match(struct task *t, struct task *c, int which, int id)
 	return false;
 }
 
-struct wait_result {
-	int pid, status;   /* status as wait4 reports it */
-	int code, child_status;
-	int64_t utime_ns, stime_ns;
-	uint32_t uid;
-};
-
 /*
  * do_wait - the common part of wait4 and waitid.  which/id as waitid's
  * (LINUX_P_ALL, LINUX_P_PID, LINUX_P_PGID).  options: LINUX_WNOHANG, LINUX_WUNTRACED/LINUX_WUNTRACED,
@@ -450,6 +451,11 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 			if (!wait_match(t, c, which, id))
 				continue;
 			any = true;
+			/* a tracee is reported by the ptrace pass below; a child
+			 * traced by another process exits for its tracer first */
+			int hidden = ptrace_child_hidden(t, c);
+			if (hidden == 1 || (hidden == 2 && c->state == TASK_ZOMBIE))
+				continue;
 			/* a leader that exited before its other threads is not
 			 * reaped until the last of them is gone (Linux's
 			 * delay_group_leader): process_exit reports it then */
@@ -495,6 +501,9 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 				return wr->pid;
 			}
 		}
+		int pr = ptrace_do_wait(t, which, id, options, wr, &any);
+		if (pr)
+			return pr;
 		if (!any)
 			return -ECHILD;
 		if (options & LINUX_WNOHANG)

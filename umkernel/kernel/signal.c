@@ -43,6 +43,8 @@ bool sig_ignored(struct task *t, int sig)
 {
 	if (t->blocked & SIGBIT(sig))
 		return false;
+	if (ptrace_sees_ignored(t, sig))
+		return false;   /* a tracer sees even ignored signals */
 	uint64_t h = t->sighand->action[sig - 1].handler;
 	return h == SIG_IGN_ || (h == SIG_DFL_ && sig_default_ignored(sig));
 }
@@ -58,7 +60,7 @@ bool signal_pending(struct task *t)
 		return false;
 	if (pending_set(t) & ~t->blocked)
 		return true;
-	return t->tg->group_exit || t->zapped;
+	return t->tg->group_exit || t->zapped || (t->jobctl & JOBCTL_TRAP_STOP);
 }
 
 void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender)
@@ -90,6 +92,8 @@ static void notify_parent_cldstop(struct task *t, int code, int sig)
 	struct task *parent = t->tg->leader->parent;
 	if (!parent || !parent->sighand)
 		return;
+	if (t->ptracer && t->ptracer->tg == parent->tg)
+		return;   /* its tracer, the parent, has it as a ptrace stop */
 	wake_up(&parent->tg->child_wait);
 	struct linux_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
 	if (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDSTOP_))
@@ -253,6 +257,8 @@ void force_sig_fault(struct task *t, const linux_siginfo_t *info)
 /* Parent notification at exit; may release the zombie at once. */
 void signal_child_exit(struct task *c)
 {
+	if (ptrace_process_exit(c))
+		return;   /* its tracer is told first, and reaps it */
 	struct task *parent = c->parent;
 	struct linux_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
 	bool autoreap = parent->sighand && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
@@ -460,6 +466,8 @@ static void do_group_stop(struct task *t, int sig)
 	struct thread_group *tg = t->tg;
 	if (!tg->stop_state) {
 		tg->stop_state = 1;
+		tg->stop_gen++;
+		tg->group_stop_sig = sig;
 		tg->stop_report = sig;
 		notify_parent_cldstop(t, 5 /* CLD_STOPPED */, sig);
 		wake_all_threads(tg, t); /* every thread stops */
@@ -479,16 +487,26 @@ void do_signal(struct task *t, long ret)
 			do_exit(t, t->tg->exit_code);
 		if (t->zapped)
 			do_exit(t, 0);
-		if (t->tg->stop_state) {
+		if (t->jobctl && ptrace_do_jobctl(t))
+			continue;
+		if (t->tg->stop_state && !ptrace_group_stop_done(t)) {
 			if (pending_set(t) & SIGBIT(SIGKILL))
 				do_group_exit(t, SIGKILL);
-			task_sleep(t, 0, -1, 0);
+			if (t->ptracer && ptrace_group_stop(t))
+				continue;
+			task_sleep_stopped(t);
 			continue;
 		}
 		linux_siginfo_t info;
 		int sig = dequeue_signal(t, &info);
 		if (!sig)
 			break;
+		if (sig != SIGKILL && t->ptracer) {
+			/* signal-delivery-stop: the tracer may change or cancel it */
+			sig = ptrace_signal(t, sig, &info);
+			if (!sig)
+				continue;
+		}
 		struct linux_sigaction *ka = &t->sighand->action[sig - 1];
 		if (sig == SIGKILL)
 			do_group_exit(t, SIGKILL);
@@ -514,6 +532,7 @@ void do_signal(struct task *t, long ret)
 			restart_on_handler(t, ret, ka);
 			in_syscall = false;
 		}
+		bool stepping = ptrace_handler_step(t);
 		if (setup_rt_frame(t, sig, &info, ka)) {
 			linux_siginfo_t si;
 			siginfo_kill(&si, SIGSEGV, SI_KERNEL_, NULL);
@@ -528,6 +547,8 @@ void do_signal(struct task *t, long ret)
 		t->blocked &= ~unblockable;
 		if (ka->flags & SA_RESETHAND_)
 			ka->handler = SIG_DFL_;
+		if (stepping)
+			ptrace_handler_entered(t);
 	}
 	if (in_syscall)
 		restart_no_handler(t, ret);

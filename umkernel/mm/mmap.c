@@ -67,12 +67,21 @@ struct mm *mm_fork(struct mm *old)
 	mm->arg_end = old->arg_end;
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
+	mm->auxv_start = old->auxv_start;
+	mm->auxv_end = old->auxv_end;
 	mm->start_code = old->start_code;
 	mm->end_code = old->end_code;
 	mm->start_data = old->start_data;
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
 	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
+	if (old->npatched) {
+		mm->patched = malloc(old->npatched * sizeof *mm->patched);
+		if (mm->patched) {
+			memcpy(mm->patched, old->patched, old->npatched * sizeof *mm->patched);
+			mm->npatched = mm->patched_cap = old->npatched;
+		}
+	}
 	return mm;
 }
 
@@ -89,6 +98,7 @@ void mm_put(struct mm *mm)
 	drop_vmas(mm);
 	if (mm->exe)
 		file_put(mm->exe);
+	free(mm->patched);
 	free(mm);
 }
 
@@ -142,6 +152,7 @@ void mm_reset(struct mm *mm)
 	mm->start_brk = mm->brk = 0;
 	mm->mmap_top = GUEST_MMAP_TOP;
 	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
+	mm->npatched = 0;
 }
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
