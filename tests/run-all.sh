@@ -46,6 +46,7 @@ fi
 part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
+part "$ROOT/tests/run-debug-tests.sh"
 part "$ROOT/tests/run-escape-tests.sh"
 
 # command-line checks: cli NAME EXPECTED-STATUS|nonzero CMD... (stdout and

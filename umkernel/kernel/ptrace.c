@@ -51,7 +51,8 @@ struct ptrace_state {
 	bool stopped;                  /* in ptrace_stop (Linux's TASK_TRACED) */
 	bool listening;                /* PTRACE_LISTEN: not stopped for the tracer, waiting for
 					* the group stop state to change or an interrupt */
-	int listen_state;              /* tg->stop_state when it began to listen */
+	int trap_state;                /* tg->stop_state and stop_gen at the last EVENT_STOP: */
+	unsigned trap_gen;             /* a change since re-traps a listener (JOBCTL_TRAP_NOTIFY) */
 	bool zombie;                   /* a traced thread that exited, not yet reaped */
 	int exit_code;                 /* the stop to report: sig | event << 8; 0 once reported */
 	int resume_code;               /* the signal the tracer resumed with */
@@ -229,7 +230,7 @@ static int ptrace_stop(struct task *t, int exit_code, int why, uint64_t message,
 		serve_request(t, false);
 		if (pt->listening) {
 			struct thread_group *tg = t->tg;
-			if (tg->stop_state != pt->listen_state || pt->stop_gen != tg->stop_gen ||
+			if (tg->stop_state != pt->trap_state || pt->trap_gen != tg->stop_gen ||
 			    (t->jobctl & JOBCTL_TRAP_STOP)) {
 				t->jobctl |= JOBCTL_TRAP_STOP;
 				break;
@@ -354,6 +355,8 @@ bool ptrace_sees_ignored(struct task *t, int sig)
  * stop as a plain stop with no siginfo. */
 static void jobctl_trap(struct task *t, int sig)
 {
+	t->pt->trap_state = t->tg->stop_state;
+	t->pt->trap_gen = t->tg->stop_gen;
 	if (is_seized(t)) {
 		linux_siginfo_t si;
 		memset(&si, 0, sizeof si);
@@ -1329,8 +1332,6 @@ long sys_ptrace(struct task *t, struct sysargs *a)
 		if (!pt->has_siginfo || (pt->siginfo.si_code >> 8) != LINUX_PTRACE_EVENT_STOP)
 			return -EIO;
 		pt->listening = true;
-		pt->listen_state = c->tg->stop_state;
-		pt->stop_gen = c->tg->stop_gen;
 		pt->stopped = false;
 		pt->exit_code = 0;
 		task_wake(c);
