@@ -345,6 +345,15 @@ int ptrace_signal(struct task *t, int sig, linux_siginfo_t *info)
 	return nsig;
 }
 
+bool ptrace_seccomp_event(struct task *t, uint32_t data)
+{
+	if (!event_enabled(t, LINUX_PTRACE_EVENT_SECCOMP))
+		return false;
+	t->regs.rax = (uint64_t)-ENOSYS;
+	ptrace_notify(t, (LINUX_PTRACE_EVENT_SECCOMP << 8) | SIGTRAP, data);
+	return true;
+}
+
 bool ptrace_sees_ignored(struct task *t, int sig)
 {
 	return t->ptracer && sig != SIGKILL;

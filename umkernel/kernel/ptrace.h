@@ -62,6 +62,9 @@ bool ptrace_group_stop_done(struct task *t);
  * is reported at the handler's entry (ptrace_handler_entered). */
 bool ptrace_handler_step(struct task *t);
 void ptrace_handler_entered(struct task *t);
+/* SECCOMP_RET_TRACE: the PTRACE_EVENT_SECCOMP stop (data: the filter's
+ * SECCOMP_RET_DATA), if t's tracer asked for it; false if it did not. */
+bool ptrace_seccomp_event(struct task *t, uint32_t data);
 /* Is sig, sent to t, delivered although ignored (a tracer sees it)? */
 bool ptrace_sees_ignored(struct task *t, int sig);
 

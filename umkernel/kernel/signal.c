@@ -237,8 +237,9 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 
 /*
  * force_sig_fault - a synchronous fault (SIGSEGV, SIGBUS, ...): like
- * Linux's force_sig_info, a blocked or ignored fault signal is unblocked
- * and reset to the default action, so the task dies rather than loops.
+ * Linux's force_sig_info_to_task, a blocked or ignored fault signal is
+ * unblocked and its handler reset to the default action, so the task
+ * dies rather than loops.
  */
 void force_sig_fault(struct task *t, const linux_siginfo_t *info)
 {
@@ -247,9 +248,10 @@ void force_sig_fault(struct task *t, const linux_siginfo_t *info)
 		return;
 	struct linux_sigaction *ka = &t->sighand->action[sig - 1];
 	if ((t->blocked & SIGBIT(sig)) || ka->handler == SIG_IGN_) {
+		/* force_sig_info_to_task: blocked or ignored, the default
+		 * action (death) it is, whatever the handler */
 		t->blocked &= ~SIGBIT(sig);
-		if (ka->handler == SIG_IGN_)
-			ka->handler = SIG_DFL_;
+		ka->handler = SIG_DFL_;
 	}
 	send_signal(t, sig, info, false);
 }

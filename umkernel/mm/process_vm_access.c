@@ -24,10 +24,12 @@ static long process_vm(struct task *t, struct sysargs *a, bool write)
 	if (lcnt > 1024 || rcnt > 1024)
 		return -EINVAL;
 	struct task *o = task_find(pid);
-	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD || !o->host)
+	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD)
 		return -ESRCH;
 	if (!ptrace_may_access(t, o, PTRACE_MODE_ATTACH))
 		return -EPERM;
+	if (!o->host)
+		return -ESRCH;   /* a new child whose address space is not its own yet */
 	struct linux_iovec *lv = calloc(lcnt + 1, sizeof *lv), *rv = calloc(rcnt + 1, sizeof *rv);
 	long done = 0, err = 0;
 	if (!lv || !rv) {
