@@ -3,14 +3,16 @@
 #   make            build build/umk and the default root build/rootfs
 #   make run        install what is missing (as root), build, run the demo
 #   make check      unit tests (Check) and guest tests; ends with a summary line
-#   make bench      guest vs native (and runsc/proot where installed)
+#   make bench      guest vs native (and runsc/proot where installed);
+#                   QUICK=1: each workload once, a smoke test
+#   make bench-fault  what fault injection costs the syscalls it does not touch
 #   make asan       build build/umk with AddressSanitizer
 #   make debian-rootfs  build/debian: a Debian bookworm root (debootstrap; root)
 
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -lelf -lunwind -pthread
+LDLIBS  := -lelf -lunwind -ljansson -lnettle -lm -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -18,7 +20,8 @@ KSRC    := $(wildcard umkernel/*.c umkernel/*/*.c) tracer/ptrace.c tracer/seccom
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
-DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev
+DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev \
+	   libjansson-dev nettle-dev gnuplot-nox
 
 all: $(B)/umk $(B)/rootfs
 
@@ -67,7 +70,11 @@ check: all $(B)/check_unit
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/run-all.sh
 
 bench: all
-	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench.sh
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
+
+# what fault injection costs the syscalls it does not touch
+bench-fault: all
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench/fault-cost.sh
 
 DEBIAN_PKGS ?=
 debian-rootfs:
@@ -75,9 +82,9 @@ debian-rootfs:
 
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDLIBS="-lelf -lunwind -pthread -fsanitize=address" build-asan/umk
+		LDLIBS="-lelf -lunwind -ljansson -lnettle -lm -pthread -fsanitize=address" build-asan/umk
 
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all deps run check bench asan clean debian-rootfs
+.PHONY: all deps run check bench bench-fault asan clean debian-rootfs

@@ -165,6 +165,51 @@ struct linux_dirent64 {
 struct linux_iovec { uint64_t iov_base, iov_len; };
 struct linux_pollfd { int32_t fd; int16_t events, revents; };
 
+/* ---- SysV IPC, POSIX message queues, inotify (x86-64: the IPC_64 forms) ---- */
+struct linux_ipc64_perm {
+	int32_t key;
+	uint32_t uid, gid, cuid, cgid, mode;
+	uint16_t seq, pad2;
+	uint32_t pad3;
+	uint64_t unused1, unused2;
+};
+struct linux_shmid64_ds {
+	struct linux_ipc64_perm shm_perm;
+	uint64_t shm_segsz;
+	int64_t shm_atime, shm_dtime, shm_ctime;
+	int32_t shm_cpid, shm_lpid;
+	uint64_t shm_nattch, unused4, unused5;
+};
+struct linux_shminfo64 { uint64_t shmmax, shmmin, shmmni, shmseg, shmall, unused[4]; };
+struct linux_shm_info {
+	int32_t used_ids, pad;
+	uint64_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
+};
+struct linux_semid64_ds {
+	struct linux_ipc64_perm sem_perm;
+	int64_t sem_otime;
+	uint64_t unused1;
+	int64_t sem_ctime;
+	uint64_t unused2, sem_nsems, unused3, unused4;
+};
+struct linux_seminfo {
+	int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
+};
+struct linux_sembuf { uint16_t sem_num; int16_t sem_op, sem_flg; };
+struct linux_msqid64_ds {
+	struct linux_ipc64_perm msg_perm;
+	int64_t msg_stime, msg_rtime, msg_ctime;
+	uint64_t msg_cbytes, msg_qnum, msg_qbytes;
+	int32_t msg_lspid, msg_lrpid;
+	uint64_t unused4, unused5;
+};
+struct linux_msginfo {
+	int32_t msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql;
+	uint16_t msgseg, pad;
+};
+struct linux_mq_attr { int64_t mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, reserved[4]; };
+struct linux_inotify_event { int32_t wd; uint32_t mask, cookie, len; /* char name[len] */ };
+
 /* ---- misc ---- */
 struct linux_utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 struct linux_rlimit { uint64_t rlim_cur, rlim_max; };

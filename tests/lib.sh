@@ -13,7 +13,7 @@ UMK=${UMK:-$BUILD/umk}
 TESTROOT=$BUILD/testroot
 UMK_PLATFORMS=${UMK_PLATFORMS:-ptrace}
 GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# the environment umk gives a guest by default (TERM pinned so runs compare)
+# the environment umk gives a guest with --env-clear (TERM pinned so runs compare)
 GUEST_ENV=("PATH=$GUEST_PATH" HOME=/root TERM=linux)
 CC=${CC:-gcc}
 
@@ -83,14 +83,14 @@ make_testroot() {
 umk_run() {
 	local plat=$1
 	shift
-	"$UMK" run --platform "$plat" --rootfs "$TESTROOT" --hostname umk --cwd / -e TERM=linux -- "$@"
+	"$UMK" run --platform "$plat" --rootfs "$TESTROOT" --hostname umk --cwd / --env-clear -e TERM=linux -- "$@"
 }
 
 # native_run DIR CMD...: the native reference for a guest run.  Runs CMD
 # chrooted into an overlay of DIR (writes vanish afterwards, as with umk's
 # default in-memory overlay), as pid 1 (a session and process-group
-# leader, with only fds 0-2 open, as umk's first process) of fresh pid, uts and mount
-# namespaces, with hostname umk, /proc, /dev/{null,zero,full,random,urandom,
+# leader, with only fds 0-2 open, as umk's first process) of fresh pid, uts, ipc and
+# mount namespaces (SysV IPC and POSIX message queues of its own, as umk's guest), with hostname umk, /proc, /dev/{null,zero,full,random,urandom,
 # fd,stdin,stdout,stderr} (plus a tmpfs /dev/shm, an empty /dev/pts and
 # a read-only /sys when NATIVE_SHM is set in the environment), cwd /
 # and the guest's environment.  Needs root,
@@ -125,7 +125,7 @@ native_ok() {
 		NATIVE_UNSHARE=
 		[ "$(id -u)" = 0 ] || NATIVE_UNSHARE=--map-root-user
 	fi
-	unshare $NATIVE_UNSHARE --uts --mount --pid --fork true 2>/dev/null
+	unshare $NATIVE_UNSHARE --uts --ipc --mount --pid --fork true 2>/dev/null
 }
 native_run() {
 	local dir=$1 w rc
@@ -138,7 +138,7 @@ native_run() {
 			fd=${fd##*/}
 			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
 		done
-		exec unshare $NATIVE_UNSHARE --uts --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_SETUP" sh \
+		exec unshare $NATIVE_UNSHARE --uts --ipc --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_SETUP" sh \
 			"$dir" "$w" env -i "${GUEST_ENV[@]}" setsid chroot "$w/m" "$@"
 	)
 	rc=$?

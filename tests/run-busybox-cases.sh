@@ -33,7 +33,7 @@ run_one() {
 	native | native2) timeout -k 5 30 bash -c '. "$1"; shift; native_run "$@"' sh "$ROOT/tests/lib.sh" \
 		"$TESTROOT" /bin/sh -c "$line" </dev/null >"$o.out" 2>"$o.err" ;;
 	*) timeout -k 5 30 "$UMK" run --platform "$sys" --rootfs "$TESTROOT" --hostname umk --cwd / \
-		-e TERM=linux -- /bin/sh -c "$line" </dev/null >"$o.out" 2>"$o.err" ;;
+		--env-clear -e TERM=linux -- /bin/sh -c "$line" </dev/null >"$o.out" 2>"$o.err" ;;
 	esac
 	echo "exit $?" >>"$o.err"
 }

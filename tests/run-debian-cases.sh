@@ -16,6 +16,10 @@
 # UMK_DEB_SELFTEST=1 compares two native runs instead (checks determinism).
 # UMK_DEBIAN_TIMEOUT: seconds per case and system (default 60).
 # UMK_DEBIAN_KEEP=DIR keeps every run's output as DIR/NAME.SYSTEM.{out,err}.
+# A case whose header names packages ("### NAME needs=postgresql") is
+# skipped with a SKIP line when the root lacks them; UMK_DEBIAN_EXTRA
+# (packages, e.g. those of tests/debian-extra-packages.txt, as .ci/run
+# sets it) makes UMK_DEBIAN=1 build the root with them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -55,25 +59,41 @@ trap 'rm -rf "$work"' EXIT
 
 # split the cases file: $work/cases/NNN-NAME holds each case's script
 mkdir "$work/cases"
+# (a header "### NAME needs=PKG,PKG" also writes NNN-NAME.needs: the Debian
+# packages the case needs; it is skipped, with a message, when the root lacks one)
 awk -v d="$work/cases" '
-	/^### / { n++; name = $2; f = sprintf("%s/%03d-%s", d, n, name); printf "" >f; next }
+	/^### / { n++; name = $2; f = sprintf("%s/%03d-%s", d, n, name); printf "" >f
+		  if ($3 ~ /^needs=/) { sub(/^needs=/, "", $3); print $3 >(f ".needs") }; next }
 	n { print >>f }
 ' "$cases"
+
+# missing_pkgs CASEFILE: the packages the case needs that the root lacks
+missing_pkgs() {
+	local p miss=""
+	[ -f "$1.needs" ] || return 0
+	for p in $(tr ',' ' ' <"$1.needs"); do
+		[ -f "$DEBROOT/var/lib/dpkg/info/$p.list" ] || [ -f "$DEBROOT/var/lib/dpkg/info/$p:amd64.list" ] ||
+			miss="$miss $p"
+	done
+	echo "${miss# }"
+}
 
 # xfail_reason NAME: the reason NAME is listed in debian-xfail.txt (status 1 if not)
 xfail_reason() {
 	awk -v n="$1" '$1 == n { $1 = ""; sub(/^ /, ""); print; found = 1 } END { exit !found }' "$xfails" 2>/dev/null
 }
 
-# run_one SYSTEM CASEFILE OUTPREFIX: stdout, stderr (then "exit N") into OUTPREFIX.{out,err}
+# run_one SYSTEM CASEFILE OUTPREFIX: stdout, stderr (then "exit N") into OUTPREFIX.{out,err},
+# umk's log into OUTPREFIX.log
 run_one() {
 	local sys=$1 script o=$3
 	script=$(cat "$2")
+	rm -f "$o.log"   # umk's log (--log): unimplemented syscalls and such
 	case $sys in
 	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; native_run "$@"' sh "$ROOT/tests/lib.sh" \
 		"$DEBROOT" /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	*) timeout -k 5 "$tmo" "$UMK" run --platform "$sys" --rootfs "$DEBROOT" --hostname umk --cwd / \
-		-e TERM=linux -- /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
+		--env-clear --log="$o.log" -e TERM=linux -- /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	esac
 	echo "exit $?" >>"$o.err"
 	if [ -n "${UMK_DEBIAN_KEEP:-}" ]; then
@@ -84,12 +104,18 @@ run_one() {
 }
 
 for f in "$work"/cases/*; do
+	case $f in *.needs) continue ;; esac
 	name=${f##*/}
 	name=${name#*-}
 	if [ $# -gt 0 ]; then
 		want=0
 		for a in "$@"; do [ "$a" = "$name" ] && want=1; done
 		[ $want = 1 ] || continue
+	fi
+	miss=$(missing_pkgs "$f")
+	if [ -n "$miss" ]; then
+		skip "debian:$name: the Debian root lacks $miss (rootfs/debian.sh DIR ... $miss; CI adds tests/debian-extra-packages.txt)"
+		continue
 	fi
 	run_one native "$f" "$work/n"
 	for sys in $systems; do
@@ -104,7 +130,7 @@ for f in "$work"/cases/*; do
 			echo "XFAIL debian:$name [$sys]: $why"
 		else
 			fail "debian:$name [$sys]"
-			grep -o '^umk: unimplemented syscall .*' "$work/g.err" | sort -u | sed 's/^/    /'
+			grep -o '^umk: unimplemented syscall [a-z0-9_]*' "$work/g.log" 2>/dev/null | sort -u | sed 's/^/    /'
 			diff -u --label native --label "$sys stdout" "$work/n.out" "$work/g.out" | head -20 | sed 's/^/    /'
 			diff -u --label native --label "$sys stderr" "$work/n.err" "$work/g.err" | head -10 | sed 's/^/    /'
 		fi

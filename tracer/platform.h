@@ -107,6 +107,13 @@ struct platform_ops {
 	long (*read_mem)(struct host_thread *th, void *dst, uint64_t src, size_t len);
 	long (*write_mem)(struct host_thread *th, uint64_t dst, const void *src, size_t len);
 
+	/* Optional: writes len bytes at dst even where the mapping is
+	 * read-only, as a debugger plants a breakpoint (the page becomes a
+	 * private copy).  For fault injection into text; the caller checks
+	 * that the mapping is private.  Owner only, thread stopped.  Returns
+	 * bytes written or -EFAULT. */
+	long (*poke_mem)(struct host_thread *th, uint64_t dst, const void *src, size_t len);
+
 	/* The vDSO layout of address spaces made by mm_new, or NULL. */
 	const struct platform_vdso *(*vdso)(void);
 

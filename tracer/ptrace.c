@@ -410,6 +410,27 @@ static void pt_kick(struct host_thread *th)
 	syscall(SYS_tgkill, th->pid, th->tid, KICK_SIGNAL);
 }
 
+/* PTRACE_POKEDATA writes through read-only private mappings (FOLL_FORCE). */
+static long pt_poke_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
+{
+	if (dst >= STUB_START || dst + len > STUB_START || dst + len < dst)
+		return -EFAULT;
+	size_t done = 0;
+	while (done < len) {
+		uint64_t a = (dst + done) & ~7UL;
+		size_t o = dst + done - a, c = 8 - o < len - done ? 8 - o : len - done;
+		errno = 0;
+		long w = ptrace(PTRACE_PEEKDATA, th->tid, a, 0);
+		if (errno)
+			break;
+		memcpy((char *)&w + o, (const char *)src + done, c);
+		if (ptrace(PTRACE_POKEDATA, th->tid, a, w) < 0)
+			break;
+		done += c;
+	}
+	return done ? (long)done : -EFAULT;
+}
+
 static int pt_get_fpregs(struct host_thread *th, struct linux_fpregs *fp)
 {
 	return ptrace(PTRACE_GETFPREGS, th->tid, 0, fp) < 0 ? -errno : 0;
@@ -533,6 +554,7 @@ const struct platform_ops platform_ptrace = {
 	.madvise = pt_madvise,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
+	.poke_mem = pt_poke_mem,
 	.host_tid = pt_host_tid,
 	.cmpxchg32 = pt_cmpxchg32,
 	.vdso = pt_vdso,

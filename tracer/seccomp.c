@@ -1215,6 +1215,24 @@ static int sc_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int a
 	return (int)sc_syscall(th, SYS_madvise, addr, len, advice, 0, 0, 0);
 }
 
+/* The stub's /proc/PID/mem, opened once (writes go through read-only
+ * private mappings into a private copy), or -1. */
+static int proc_mem_fd(struct sc_mm *mm)
+{
+	pthread_mutex_lock(&mm->lock);
+	if (mm->memfd_proc == -1) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/mem", mm->pid);
+		int fd = host_proc_is_ours() ? open(path, O_RDWR | O_CLOEXEC) : -1;
+		mm->memfd_proc = fd < 0 ? -2 : move_high(fd);
+		if (mm->memfd_proc < 0)
+			mm->memfd_proc = -2;
+	}
+	int fd = mm->memfd_proc;
+	pthread_mutex_unlock(&mm->lock);
+	return fd < 0 ? -1 : fd;
+}
+
 /* Rewrites the 5-byte instruction at site (a `syscall` follows; the
  * caller knows it can run elsewhere) into a jmp to a trampoline entry
  * that runs it and enters the fast path (stub_layout.h).  The caller
@@ -1235,23 +1253,26 @@ static int sc_patch_syscall(struct host_thread *th, uint64_t site, const uint8_t
 	uint8_t code[5] = { 0xe9 };                     /* jmp rel32 */
 	int32_t rel = (int32_t)(e - (site + 5));
 	memcpy(code + 1, &rel, 4);
-	struct sc_mm *mm = th->mm;
-	pthread_mutex_lock(&mm->lock);
-	if (mm->memfd_proc == -1) {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%d/mem", mm->pid);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		mm->memfd_proc = fd < 0 ? -2 : move_high(fd);
-		if (mm->memfd_proc < 0)
-			mm->memfd_proc = -2;
-	}
-	int fd = mm->memfd_proc;
-	pthread_mutex_unlock(&mm->lock);
+	int fd = proc_mem_fd(th->mm);
 	if (fd < 0)
 		return -EACCES;
 	/* /proc/PID/mem writes through the read-only text (a private copy) */
 	ssize_t n = pwrite(fd, code, sizeof code, (off_t)site);
 	return n == (ssize_t)sizeof code ? 0 : -EIO;
+}
+
+/* Writes through read-only private mappings, as patching does. */
+static long sc_poke_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
+{
+	if (dst >= STUB_START || dst + len > STUB_START || dst + len < dst)
+		return -EFAULT;
+	if (th->nbatch && batch_flush(th))
+		return -EFAULT;
+	int fd = proc_mem_fd(th->mm);
+	if (fd < 0)
+		return -EFAULT;
+	ssize_t n = pwrite(fd, src, len, (off_t)dst);
+	return n > 0 ? n : -EFAULT;
 }
 
 static long sc_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t len)
@@ -1310,6 +1331,7 @@ const struct platform_ops platform_seccomp = {
 	.madvise = sc_madvise,
 	.read_mem = sc_read_mem,
 	.write_mem = sc_write_mem,
+	.poke_mem = sc_poke_mem,
 	.host_tid = sc_host_tid,
 	.batch_begin = sc_batch_begin,
 	.batch_end = sc_batch_end,

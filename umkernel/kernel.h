@@ -127,10 +127,155 @@ int set_user_sigmask(struct task *t, uint64_t umask, uint64_t size);
 void restore_saved_sigmask_unless(struct task *t, bool interrupted);
 
 /* ---- tasks and thread groups: kernel/task.c, kernel/process.c ---- */
+/* Ids are kernel ids (as seen from the initial user namespace); the
+ * task's user namespace maps them for the guest (kernel/user_namespace.c).
+ * Capabilities as Linux's five sets (bit = CAP_*). */
 struct cred {
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
 	uint32_t ngroups, groups[32];
+	uint64_t cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
+	unsigned int securebits;      /* SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS) */
 };
+
+/* ---- pids and namespaces: kernel/pid.c, kernel/pid_namespace.c,
+ * kernel/nsproxy.c, kernel/user_namespace.c; mount namespaces in fs/ ---- */
+/* /proc/PID/ns/ inode numbers of the initial namespaces (Linux's PROC_*_INIT_INO) */
+#define NS_INIT_INO_IPC    0xEFFFFFFFu
+#define NS_INIT_INO_UTS    0xEFFFFFFEu
+#define NS_INIT_INO_USER   0xEFFFFFFDu
+#define NS_INIT_INO_PID    0xEFFFFFFCu
+#define NS_INIT_INO_CGROUP 0xEFFFFFFBu
+#define NS_INIT_INO_TIME   0xEFFFFFFAu
+#define NS_INIT_INO_NET    0xF0000000u
+#define NS_INIT_INO_MNT    0xF0000001u
+unsigned int ns_alloc_inum(void);   /* a fresh inode number for a new namespace */
+
+struct uid_gid_extent { uint32_t first, lower_first, count; };
+struct uid_gid_map { unsigned int nr_extents; struct uid_gid_extent extent[340]; };
+struct user_namespace {
+	int refs;
+	unsigned int level;           /* 0: the initial one; at most 32 */
+	struct user_namespace *parent;
+	uint32_t owner, group;        /* kernel uid/gid of its creator */
+	struct uid_gid_map *uid_map, *gid_map;  /* NULL until written (identity for the initial one) */
+	bool setgroups_denied;        /* /proc/PID/setgroups "deny" */
+	bool caps_granted;            /* its creator got a full capability set in it */
+	unsigned int inum;
+};
+extern struct user_namespace init_user_ns;
+
+struct pid_namespace {
+	int refs;
+	unsigned int level;           /* 0: the initial one; at most 32 */
+	struct pid_namespace *parent;
+	struct user_namespace *user_ns;
+	struct task *child_reaper;    /* its init, once born */
+	int last_pid, pid_max, nr_pids;
+	bool dead;                    /* its init is gone: fork fails with ENOMEM */
+	unsigned int inum;
+};
+extern struct pid_namespace init_pid_ns;
+
+/* One number of a pid: its value in one namespace (a hash node too). */
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+	struct upid *hnext;
+	struct pid *pid;
+};
+struct pid {
+	int refs;                     /* the task, process groups and sessions, pidfds */
+	int users;                    /* the task, groups and sessions: its numbers live while > 0 */
+	unsigned int level;
+	struct task *task;            /* the task whose thread id it is; NULL once reaped */
+	struct wait_queue wait_pidfd; /* pidfd pollers: woken at exit and at reaping */
+	struct upid numbers[];        /* level + 1: [0] in the initial namespace */
+};
+
+struct uts_namespace {
+	int refs;
+	struct user_namespace *user_ns;
+	unsigned int inum;
+	char *nodename, *domainname;  /* 65 bytes each (the initial one's: guest_hostname...) */
+	char names[2][65];
+};
+extern struct uts_namespace init_uts_ns;
+
+struct ipc_namespace;            /* ipc/ipc.h: SysV IPC and POSIX mqueue state */
+
+struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int inum; };
+struct mnt_namespace;             /* fs/fs.h */
+
+/* The namespaces a task uses (Linux's nsproxy), shared until one changes. */
+struct nsproxy {
+	int refs;
+	struct uts_namespace *uts_ns;
+	struct ipc_namespace *ipc_ns;
+	struct mnt_namespace *mnt_ns;
+	struct pid_namespace *pid_ns_for_children;
+	struct cgroup_namespace *cgroup_ns;
+};
+extern struct nsproxy init_nsproxy;
+
+struct pid *alloc_pid(struct pid_namespace *ns, int *err);
+struct pid *get_pid(struct pid *pid);
+void put_pid(struct pid *pid);
+void attach_pid(struct pid *pid);   /* a task, group or session uses it (and refs it) */
+void detach_pid(struct pid *pid);   /* ... no more: the last frees its numbers */
+struct pid *find_pid_ns(int nr, const struct pid_namespace *ns);
+int pid_nr_ns(const struct pid *pid, const struct pid_namespace *ns);
+struct pid_namespace *task_active_pid_ns(const struct task *t);
+struct pid *task_tgid(const struct task *t);
+int task_pid_nr_ns(const struct task *t, const struct pid_namespace *ns);
+int task_tgid_nr_ns(const struct task *t, const struct pid_namespace *ns);
+/* A task's own ids as the viewer (a task) sees them; 0 if it cannot */
+#define task_pid_vnr(viewer, t)  task_pid_nr_ns((t), task_active_pid_ns(viewer))
+#define task_tgid_vnr(viewer, t) task_tgid_nr_ns((t), task_active_pid_ns(viewer))
+int global_nr_ns(int nr, const struct pid_namespace *ns);
+#define global_vnr(viewer, nr)   global_nr_ns((nr), task_active_pid_ns(viewer))
+int vnr_to_global(const struct task *viewer, int nr);
+struct task *find_task_by_vpid(const struct task *viewer, int nr);
+void pid_notify(struct pid *pid);
+struct file;
+bool file_is_pidfd(const struct file *f);         /* kernel/pidfd.c */
+struct pid *pidfd_pid(const struct file *f);
+struct task *pidfd_task(const struct file *f);    /* NULL once reaped */
+struct pid_namespace *get_pid_ns(struct pid_namespace *ns);
+void put_pid_ns(struct pid_namespace *ns);
+struct user_namespace *get_user_ns(struct user_namespace *ns);
+void put_user_ns(struct user_namespace *ns);
+/* Ids between the kernel and a user namespace (-1: unmapped; the
+ * _munged forms give the overflow id 65534 instead). */
+uint32_t make_kuid(const struct user_namespace *ns, uint32_t uid);
+uint32_t make_kgid(const struct user_namespace *ns, uint32_t gid);
+uint32_t from_kuid(const struct user_namespace *ns, uint32_t kuid);
+uint32_t from_kgid(const struct user_namespace *ns, uint32_t kgid);
+uint32_t from_kuid_munged(const struct user_namespace *ns, uint32_t kuid);
+uint32_t from_kgid_munged(const struct user_namespace *ns, uint32_t kgid);
+/* Capabilities (CAP_* numbers) of t in its own user namespace, or in ns
+ * (Linux's ns_capable: the creator of ns and its ancestors' holders). */
+bool capable(const struct task *t, int cap);
+bool ns_capable(const struct task *t, const struct user_namespace *ns, int cap);
+#define CAP_CHOWN            0
+#define CAP_DAC_OVERRIDE     1
+#define CAP_DAC_READ_SEARCH  2
+#define CAP_FOWNER           3
+#define CAP_KILL             5
+#define CAP_SETGID           6
+#define CAP_SETUID           7
+#define CAP_SETPCAP          8
+#define CAP_NET_ADMIN        12
+#define CAP_IPC_LOCK         14
+#define CAP_IPC_OWNER        15
+#define CAP_SYS_CHROOT       18
+#define CAP_SYS_PTRACE       19
+#define CAP_SYS_ADMIN        21
+#define CAP_SYS_NICE         23
+#define CAP_SYS_RESOURCE     24
+#define CAP_MKNOD            27
+#define CAP_SETFCAP          31
+#define CAP_LAST_CAP         40
+#define CAP_FULL_SET         ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 /* Shared by the threads of a thread group (Linux's signal_struct). */
 struct thread_group {
 	int refs;
@@ -157,6 +302,11 @@ struct thread_group {
 	unsigned stop_gen;            /* counts group stops: which one a tracee has reported */
 	int group_stop_sig;           /* the signal of the current (or last) group stop */
 	int yama_ptracer;             /* PR_SET_PTRACER: the pid that may attach, -1 any, 0 none */
+	/* namespaces and process lifetime (issue 13) */
+	struct pid *pgrp, *session;   /* keep pgid's and sid's numbers alive (pid.c) */
+	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
+	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
+	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
 };
 
 enum task_state { TASK_NEW, TASK_RUNNING_USER, TASK_IN_KERNEL, TASK_SLEEPING, TASK_DEAD, TASK_ZOMBIE };
@@ -231,13 +381,30 @@ struct task {
 	struct seccomp_filter *seccomp_filter; /* the newest filter of the stack, or NULL */
 	int seccomp_mode;             /* LINUX_SECCOMP_MODE_* */
 	bool no_new_privs;            /* PR_SET_NO_NEW_PRIVS: inherited, kept by execve */
+	/* namespaces and process lifetime (issue 13) */
+	struct pid *pid;              /* its identity; tid == pid->numbers[0].nr */
+	struct nsproxy *nsproxy;
+	struct user_namespace *user_ns;
+	int pdeath_signal;            /* PR_SET_PDEATHSIG */
+	int mempolicy_mode;           /* set_mempolicy (mm/mempolicy.c): mode | flags */
+	uint64_t mempolicy_nodes;
+	/* SysV IPC and POSIX message queues (ipc/ipc.h): the IPC namespace
+	 * (NULL: init_ipc_ns) and the SEM_UNDO list (CLONE_SYSVSEM shares it) */
+	struct ipc_namespace *ipc_ns;
+	struct sem_undo_list *sysvsem_undo;
+	/* fault injection (debug/fault.c): the task's syscall index and
+	 * counters, made at its first syscall when a fault option is given;
+	 * NULL otherwise */
+	struct fault_task *fault;
 };
 
 extern struct list_head all_tasks;
 extern __thread struct task *current;   /* the task this kernel thread serves */
 extern uint64_t boot_time_ns;             /* CLOCK_MONOTONIC at start-up */
 extern struct task *init_task;    /* guest pid 1 */
-struct task *task_find(int tid);
+struct task *task_find(int tid);   /* by global id (kernel-internal) */
+void tg_set_pgid(struct thread_group *tg, int nr);   /* global ids */
+void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
 
 /* ---- kernel timers: kernel/ktimer.c ---- */

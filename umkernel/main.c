@@ -39,6 +39,8 @@ struct umk_config {
 	const char *cwd;
 	char **env;
 	int nenv;
+	bool env_clear;               /* --env-clear: the defaults alone, no host variables */
+	const char *log_path;         /* --log=FILE: umk's log */
 	char **argv;
 };
 static struct umk_config cfg;
@@ -53,6 +55,8 @@ static void usage(FILE *o)
 	fprintf(o,
 		"usage: umk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
 		"       umk syscalls\n"
+		"       umk campaign PLAN [-o DIR] [-j N] [--emit-jobs FILE [--slurm]]\n"
+		"       umk campaign report DIR...\n"
 		"\n"
 		"Runs PROGRAM, an unmodified x86-64 Linux binary, on umk, a user-mode\n"
 		"Linux kernel, as pid 1 of a guest with its own root filesystem.\n"
@@ -65,7 +69,28 @@ static void usage(FILE *o)
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
 		"  --cwd DIR          the first process's working directory (default: /)\n"
-		"  -e VAR=VALUE       add to the guest environment (repeatable)\n"
+		"  -e VAR=VALUE       add to the guest environment (repeatable); the guest gets\n"
+		"                     PATH, HOME=/root, TERM=linux, then the host's TERM,\n"
+		"                     COLORTERM, LANG, LANGUAGE, LC_* and TZ, then these\n"
+		"  --env-clear        no host variables: the defaults and -e only\n"
+		"  --log=FILE         umk's log (unimplemented syscalls...); stderr with -v\n"
+		"  --inject=SPEC      make syscalls fail, return a value, raise a signal or\n"
+		"                     wait (strace's -e inject= syntax; repeatable):\n"
+		"                     SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=D]\n"
+		"                     [:delay_exit=D][:when=FIRST[..LAST][+[STEP]]]\n"
+		"                     [:probability=P][:interval=N][:times=N][:task=COMM|PID]\n"
+		"                     [:path=GLOB][:fail_nth=N]\n"
+		"  --inject-mem=REGION[:bits=N][:at=TRIGGER][:task=COMM|PID]\n"
+		"                     flip bits in guest memory: heap, stack, text, data,\n"
+		"                     anon, file=GLOB or 0xSTART-0xEND\n"
+		"  --inject-reg=REG[:bit=B][:at=TRIGGER][:task=COMM|PID]\n"
+		"                     flip a bit of rax..r15, rip, rsp, rflags or xmm0..15;\n"
+		"                     TRIGGER: syscall=N, time=T or every=T\n"
+		"  --inject-io=GLOB[:op=read,write,fsync,open][:fault=eio|enospc|short|corrupt|\n"
+		"                     delay=T][:when=...][:probability=P]...  failing files\n"
+		"  --seed=N           the seed of every random choice of fault injection\n"
+		"  --fault-log=FILE   one JSON object per injected fault\n"
+		"  --replay=FILE      inject the faults of an earlier --fault-log again\n"
 		"  -v, --verbose      say what umk is doing\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      umk's version\n");
@@ -91,6 +116,56 @@ static void print_syscalls(void)
 	}
 	printf("\n%d full, %d partial, %d fixed errno, %d not implemented (ENOSYS)\n", counts[1],
 	       counts[2], counts[3], counts[0]);
+}
+
+/*
+ * guest_environment - the first process's environment: PATH, HOME=/root
+ * and TERM=linux; then, unless clear, the host's TERM, COLORTERM, LANG,
+ * LANGUAGE, LC_* and TZ (what sudo's env_keep passes: how the terminal
+ * and the user's locale and time zone are described); then the -e
+ * assignments.  A later assignment replaces an earlier one of the same
+ * name.  NULL if out of memory.
+ */
+static char **guest_environment(char **host, bool clear, char **extra, int nextra)
+{
+	static const char *const defaults[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+		"TERM=linux",
+	};
+	static const char *const keep[] = { "TERM", "COLORTERM", "LANG", "LANGUAGE", "TZ" };
+	int nhost = 0;
+	for (char **e = host; e && *e; e++)
+		nhost++;
+	char **env = calloc(ARRAY_SIZE(defaults) + nhost + nextra + 1, sizeof *env);
+	int n = 0;
+	if (!env)
+		return NULL;
+	/* set: add or replace VAR=VALUE */
+	#define ENV_SET(v) do {                                                         \
+		const char *v_ = (v);                                                   \
+		size_t kl_ = strcspn(v_, "=") + 1;                                      \
+		int i_;                                                                 \
+		for (i_ = 0; i_ < n && strncmp(env[i_], v_, kl_); i_++)                 \
+			;                                                               \
+		env[i_] = (char *)v_;                                                   \
+		if (i_ == n)                                                            \
+			n++;                                                            \
+	} while (0)
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		ENV_SET(defaults[i]);
+	for (char **e = host; !clear && e && *e; e++) {
+		size_t kl = strcspn(*e, "=");
+		bool kept = !strncmp(*e, "LC_", 3) && (*e)[kl] == '=';
+		for (size_t i = 0; i < ARRAY_SIZE(keep) && !kept; i++)
+			kept = kl == strlen(keep[i]) && !strncmp(*e, keep[i], kl) && (*e)[kl] == '=';
+		if (kept)
+			ENV_SET(*e);
+	}
+	for (int j = 0; j < nextra; j++)
+		ENV_SET(extra[j]);
+	#undef ENV_SET
+	env[n] = NULL;
+	return env;
 }
 
 static char *default_rootfs(void)
@@ -150,11 +225,23 @@ static int cmd_run(int argc, char **argv)
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
 		{ "cwd", required_argument, 0, 'c' },
+		{ "env-clear", no_argument, 0, 'E' },
+		{ "log", required_argument, 0, 'L' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
+		/* fault injection (debug/fault.h) */
+		{ "inject", required_argument, 0, 1000 + FOPT_INJECT },
+		{ "inject-mem", required_argument, 0, 1000 + FOPT_MEM },
+		{ "inject-reg", required_argument, 0, 1000 + FOPT_REG },
+		{ "inject-io", required_argument, 0, 1000 + FOPT_IO },
+		{ "inject-net", required_argument, 0, 1000 + FOPT_NET },
+		{ "seed", required_argument, 0, 1100 },
+		{ "fault-log", required_argument, 0, 1101 },
+		{ "replay", required_argument, 0, 1102 },
 		{ 0, 0, 0, 0 },
 	};
+	char ferr[512];
 	cfg.env = calloc(argc + 8, sizeof *cfg.env);
 	int c;
 	bool strace = false;
@@ -168,6 +255,8 @@ static int cmd_run(int argc, char **argv)
 		case 's': strace = true; cfg.strace_path = optarg; break;
 		case 'H': cfg.hostname = optarg; break;
 		case 'c': cfg.cwd = optarg; break;
+		case 'E': cfg.env_clear = true; break;
+		case 'L': cfg.log_path = optarg; break;
 		case 'v': cfg.verbose = true; umk_verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("umk %s\n", UMK_VERSION); return 0;
@@ -177,6 +266,28 @@ static int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			cfg.env[cfg.nenv++] = optarg;
+			break;
+		case 1000 + FOPT_INJECT:
+		case 1000 + FOPT_MEM:
+		case 1000 + FOPT_REG:
+		case 1000 + FOPT_IO:
+		case 1000 + FOPT_NET:
+			if (fault_add(c - 1000, optarg, ferr, sizeof ferr)) {
+				static const char *const names[] = { "inject", "inject-mem", "inject-reg",
+								     "inject-io", "inject-net" };
+				fprintf(stderr, "umk: --%s=%s: %s\n", names[c - 1000], optarg, ferr);
+				return 2;
+			}
+			break;
+		case 1100:
+		case 1101:
+		case 1102:
+			if ((c == 1100 ? fault_set_seed : c == 1101 ? fault_set_log : fault_set_replay)(
+				    optarg, ferr, sizeof ferr)) {
+				fprintf(stderr, "umk: --%s=%s: %s\n",
+					c == 1100 ? "seed" : c == 1101 ? "fault-log" : "replay", optarg, ferr);
+				return 2;
+			}
 			break;
 		case ':':
 			fprintf(stderr, "umk: run: option '%s' needs an argument (try 'umk run --help')\n",
@@ -218,6 +329,13 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (cfg.hostname)
 		snprintf(guest_hostname, sizeof guest_hostname, "%s", cfg.hostname);
+	if (cfg.log_path) {
+		umk_log_file = fopen(cfg.log_path, "ae");
+		if (!umk_log_file) {
+			fprintf(stderr, "umk: --log=%s: %s\n", cfg.log_path, strerror(errno));
+			return 2;
+		}
+	}
 	if (strace) {
 		if (cfg.strace_path) {
 			strace_out = fopen(cfg.strace_path, "we");
@@ -279,26 +397,16 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 
-	/* guest environment: a small clean default plus -e */
-	char **envp = calloc(cfg.nenv + 8, sizeof *envp);
-	int ne = 0;
-	const char *term = getenv("TERM");
-	char termvar[256];
-	snprintf(termvar, sizeof termvar, "TERM=%s", term ? term : "linux");
-	const char *defaults[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-				   "HOME=/root", termvar };
-	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
-		size_t kl = strchr(defaults[i], '=') - defaults[i] + 1;
-		bool overridden = false;
-		for (int j = 0; j < cfg.nenv; j++)
-			if (!strncmp(cfg.env[j], defaults[i], kl))
-				overridden = true;
-		if (!overridden)
-			envp[ne++] = (char *)defaults[i];
+	if (fault_start(root, platform->name, cfg.argv, ferr, sizeof ferr)) {
+		fprintf(stderr, "umk: %s\n", ferr);
+		return 2;
 	}
-	for (int j = 0; j < cfg.nenv; j++)
-		envp[ne++] = cfg.env[j];
-	envp[ne] = NULL;
+
+	char **envp = guest_environment(environ, cfg.env_clear, cfg.env, cfg.nenv);
+	if (!envp) {
+		fprintf(stderr, "umk: out of memory\n");
+		return 1;
+	}
 
 	signal(SIGPIPE, SIG_IGN);
 	/* Orphaned stubs (a guest parent died before its child) come back
@@ -317,7 +425,9 @@ static int cmd_run(int argc, char **argv)
 	pthread_detach(fw);
 
 	int status = run_init(cfg.argv[0], cfg.argv, envp, cfg.cwd ? cfg.cwd : "/");
+	fault_finish(status);
 	fflush(stdout);
+	unimplemented_summary();
 	if (strace_out && strace_out != stderr)
 		fclose(strace_out);
 	if (LINUX_WIFSIGNALED(status))
@@ -333,6 +443,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "campaign"))
+		return cmd_campaign(argc - 1, argv + 1);   /* debug/campaign.c */
 	if (!strcmp(argv[1], "syscalls")) {
 		print_syscalls();
 		return 0;

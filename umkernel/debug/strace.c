@@ -277,19 +277,21 @@ void strace_syscall(struct task *t, const struct sysargs *a, long ret, const cha
 		return;
 	}
 	if (ret == RET_NORESULT) {
-		fprintf(o, " = %ld\n", a->nr == 15 ? (long)t->regs.rax : 0L);
+		fprintf(o, " = %ld", a->nr == 15 ? (long)t->regs.rax : 0L);
 	} else if (ret < 0 && ret >= -4095) {
 		int e = (int)-ret;
 		const char *name = strerrorname_np(e);
-		if (e == ERESTARTSYS) fputs(" = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n", o);
-		else if (e == ERESTARTNOHAND) fputs(" = ? ERESTARTNOHAND (To be restarted if no handler)\n", o);
-		else if (e == ERESTARTNOINTR) fputs(" = ? ERESTARTNOINTR (To be restarted)\n", o);
-		else if (e == ERESTART_RESTARTBLOCK) fputs(" = ? ERESTART_RESTARTBLOCK (Interrupted by signal)\n", o);
-		else fprintf(o, " = -1 %s (%s)\n", name ? name : "E?", strerror(e));
+		if (e == ERESTARTSYS) fputs(" = ? ERESTARTSYS (To be restarted if SA_RESTART is set)", o);
+		else if (e == ERESTARTNOHAND) fputs(" = ? ERESTARTNOHAND (To be restarted if no handler)", o);
+		else if (e == ERESTARTNOINTR) fputs(" = ? ERESTARTNOINTR (To be restarted)", o);
+		else if (e == ERESTART_RESTARTBLOCK) fputs(" = ? ERESTART_RESTARTBLOCK (Interrupted by signal)", o);
+		else fprintf(o, " = -1 %s (%s)", name ? name : "E?", strerror(e));
 	} else if (d && d->kind[0] && (a->nr == 9 || a->nr == 12 || a->nr == 25)) {
-		fprintf(o, " = %#lx\n", (unsigned long)ret);
+		fprintf(o, " = %#lx", (unsigned long)ret);
 	} else {
-		fprintf(o, " = %ld\n", ret);
+		fprintf(o, " = %ld", ret);
 	}
+	/* as strace marks a result it injected (--inject) */
+	fputs(fault_injected(t) ? " (INJECTED)\n" : "\n", o);
 	fflush(o);
 }

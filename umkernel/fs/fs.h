@@ -9,6 +9,7 @@
 #define UMK_FS_H
 
 #include "../kernel.h"
+#include "../debug/fault.h"
 
 /* ---- files: file.c ---- */
 struct kstat {
@@ -39,6 +40,12 @@ struct file_ops {
 	int (*setattr)(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
 		       const struct linux_timespec *ts);
 	int (*host_fd)(struct file *f);  /* host fd for mmap; -ENODEV if none */
+	/* Optional: a VMA mapping f was made (mmap, or a copy of one by
+	 * fork, a split or mremap) or is gone (munmap, exit, execve), as
+	 * Linux's vm_ops open/close.  SysV shm counts attaches with them;
+	 * VMAs of such a file are never merged. */
+	void (*vm_open)(struct file *f);
+	void (*vm_close)(struct file *f);
 	/* Optional: seek where the offset is not f->pos (a host fd shared
 	 * with host processes).  Returns the new offset or -errno;
 	 * -EOPNOTSUPP means "seek f->pos as usual". */
@@ -74,6 +81,34 @@ extern const struct file_ops hostfd_file_ops;
 /* fstat of an anon_inode file (eventfd, timerfd, signalfd, epoll): mode
  * 0600 with no file type, owned by the caller, as Linux reports them. */
 int anon_inode_fstat(struct file *f, struct kstat *st);
+
+/* ---- file I/O through the ops, with --inject-io applied: io_fault.c ---- */
+ssize_t file_read_faulty(struct task *t, struct file *f, void *kb, size_t n, int64_t *pos);
+ssize_t file_write_faulty(struct task *t, struct file *f, const void *kb, size_t n, int64_t *pos);
+int file_fsync_faulty(struct task *t, struct file *f);
+/* vfs_open's check after its walk: 0, or the injected error. */
+int file_open_fault(struct task *t, const char *abs);
+/* f->ops->read/write/fsync (the op must exist), unless an I/O fault
+ * applies.  kb is a kernel buffer, pos the offset to use and update. */
+static inline ssize_t file_read(struct task *t, struct file *f, void *kb, size_t n, int64_t *pos)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_read_faulty(t, f, kb, n, pos);
+	return f->ops->read(t, f, kb, n, pos);
+}
+static inline ssize_t file_write(struct task *t, struct file *f, const void *kb, size_t n,
+				 int64_t *pos)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_write_faulty(t, f, kb, n, pos);
+	return f->ops->write(t, f, kb, n, pos);
+}
+static inline int file_fsync(struct task *t, struct file *f)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_fsync_faulty(t, f);
+	return f->ops->fsync(f);
+}
 
 /* ---- fd table: fdtable.c ---- */
 #define FD_MAX 1024

@@ -24,6 +24,7 @@
 #include "../mm/mm.h"
 #include "fs.h"
 #include "../tty/tty.h"
+#include "../ipc/ipc.h"
 #include "tmpfs.h"
 #include "../kernel/ptrace.h"
 
@@ -518,6 +519,52 @@ CONST_SHOW(show_cgroup, "0::/\n")
 CONST_SHOW(show_zero_nl, "0\n")
 CONST_SHOW(show_loginuid, "4294967295")
 
+/* ---- files whose text another subsystem makes: the IPC limits and
+ * /proc/sysvipc (ipc/ipc.h), the inotify limits (fs/notify.c) ---- */
+
+static int ext_show(int (*rd)(struct task *, const char *, char **), const char *key,
+		    struct sbuf *sb)
+{
+	char *s;
+	int err = rd(current, key, &s);
+
+	if (err)
+		return err;
+	sb_put(sb, s, strlen(s));
+	free(s);
+	return 0;
+}
+
+#define EXT_FILE(fn, rd, wr, key)                                                              \
+	static int fn##_show(struct task *tk, const struct pctx *c, struct sbuf *sb)           \
+	{                                                                                      \
+		(void)tk, (void)c;                                                             \
+		return ext_show(rd, key, sb);                                                  \
+	}                                                                                      \
+	static __attribute__((unused)) int fn##_write(struct task *tk, const struct pctx *c,  \
+						      const char *buf, size_t n)               \
+	{                                                                                      \
+		(void)tk, (void)c;                                                             \
+		return wr(current, key, buf, n);                                               \
+	}
+EXT_FILE(ipc_shmmax, ipc_proc_read, ipc_proc_write, "kernel/shmmax")
+EXT_FILE(ipc_shmall, ipc_proc_read, ipc_proc_write, "kernel/shmall")
+EXT_FILE(ipc_shmmni, ipc_proc_read, ipc_proc_write, "kernel/shmmni")
+EXT_FILE(ipc_shm_rmid_forced, ipc_proc_read, ipc_proc_write, "kernel/shm_rmid_forced")
+EXT_FILE(ipc_sem, ipc_proc_read, ipc_proc_write, "kernel/sem")
+EXT_FILE(ipc_msgmax, ipc_proc_read, ipc_proc_write, "kernel/msgmax")
+EXT_FILE(ipc_msgmnb, ipc_proc_read, ipc_proc_write, "kernel/msgmnb")
+EXT_FILE(ipc_msgmni, ipc_proc_read, ipc_proc_write, "kernel/msgmni")
+EXT_FILE(mq_msg_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/msg_max")
+EXT_FILE(mq_msgsize_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/msgsize_max")
+EXT_FILE(mq_msg_default, ipc_proc_read, ipc_proc_write, "fs/mqueue/msg_default")
+EXT_FILE(mq_msgsize_default, ipc_proc_read, ipc_proc_write, "fs/mqueue/msgsize_default")
+EXT_FILE(mq_queues_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/queues_max")
+EXT_FILE(proc_sysvipc_shm, ipc_proc_read, ipc_proc_write, "sysvipc/shm")
+EXT_FILE(proc_sysvipc_sem, ipc_proc_read, ipc_proc_write, "sysvipc/sem")
+EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
+#define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
+
 /* ---- links ---- */
 
 static int show_self(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -950,6 +997,14 @@ static const struct pent sys_kernel_yama_ents[] = {
 };
 
 static const struct pent sys_kernel_ents[] = {
+	EXT_ENT("shmmax", ipc_shmmax, 0644),
+	EXT_ENT("shmall", ipc_shmall, 0644),
+	EXT_ENT("shmmni", ipc_shmmni, 0644),
+	EXT_ENT("shm_rmid_forced", ipc_shm_rmid_forced, 0644),
+	EXT_ENT("sem", ipc_sem, 0644),
+	EXT_ENT("msgmax", ipc_msgmax, 0644),
+	EXT_ENT("msgmnb", ipc_msgmnb, 0644),
+	EXT_ENT("msgmni", ipc_msgmni, 0644),
 	{ .name = "hostname", .kind = PK_FILE, .perm = 0644, .show = show_hostname,
 	  .write = write_hostname },
 	{ .name = "domainname", .kind = PK_FILE, .perm = 0644, .show = show_domainname,
@@ -971,7 +1026,24 @@ static const struct pent sys_vm_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_fs_mqueue_ents[] = {
+	EXT_ENT("msg_default", mq_msg_default, 0644),
+	EXT_ENT("msg_max", mq_msg_max, 0644),
+	EXT_ENT("msgsize_default", mq_msgsize_default, 0644),
+	EXT_ENT("msgsize_max", mq_msgsize_max, 0644),
+	EXT_ENT("queues_max", mq_queues_max, 0644),
+	{ NULL },
+};
+
+static const struct pent sysvipc_ents[] = {
+	FILE_ENT("msg", proc_sysvipc_msg_show),
+	FILE_ENT("sem", proc_sysvipc_sem_show),
+	FILE_ENT("shm", proc_sysvipc_shm_show),
+	{ NULL },
+};
+
 static const struct pent sys_fs_ents[] = {
+	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	FILE_ENT("nr_open", show_nr_open),
 	FILE_ENT("file-max", show_file_max),
 	FILE_ENT("pipe-max-size", show_pipe_max_size),
@@ -998,6 +1070,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	DIR_ENT("sys", sys_ents, DYN_NONE, false),
+	DIR_ENT("sysvipc", sysvipc_ents, DYN_NONE, false),
 	{ NULL },
 };
 

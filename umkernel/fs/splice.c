@@ -57,7 +57,7 @@ static long splice_from_pipe(struct task *t, struct file *in, struct file *out, 
 	if (file_is_pipe(out))
 		w = pipe_write_nb(t, out, buf, n, nonblock);
 	else
-		w = out->ops->write ? out->ops->write(t, out, buf, n, opos) : -EINVAL;
+		w = out->ops->write ? file_write(t, out, buf, n, opos) : -EINVAL;
 	if (w > 0)
 		pipe_consume(in, w);
 	return w;
@@ -71,7 +71,7 @@ static long splice_to_pipe(struct task *t, struct file *in, int64_t *ipos, struc
 
 	if (!in->ops->read)
 		return -EINVAL;
-	n = in->ops->read(t, in, buf, len, ipos);
+	n = file_read(t, in, buf, len, ipos);
 	if (n <= 0)
 		return n;
 	w = pipe_write_nb(t, out, buf, n, nonblock);
@@ -254,13 +254,13 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 	r = 0;
 	while (done < len) {
 		size_t c = len - done < SPLICE_CHUNK ? len - done : SPLICE_CHUNK;
-		ssize_t n = in->ops->read(t, in, buf, c, ipos), w;
+		ssize_t n = file_read(t, in, buf, c, ipos), w;
 
 		if (n <= 0) {
 			r = n;
 			break;
 		}
-		w = out->ops->write(t, out, buf, n, opos);
+		w = file_write(t, out, buf, n, opos);
 		if (w < 0) {
 			*ipos -= n;
 			r = w;

@@ -75,7 +75,7 @@ static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int6
 	kb = malloc(n);
 	if (!kb)
 		return -ENOMEM;
-	r = f->ops->read(t, f, kb, n, p);
+	r = file_read(t, f, kb, n, p);
 	if (r > 0 && copy_to_user(t, buf, kb, r))
 		r = -EFAULT;
 	free(kb);
@@ -92,7 +92,7 @@ static long write_kbuf(struct task *t, struct file *f, const char *kb, size_t n,
 		if (f->ops->fstat(f, &st) == 0)
 			f->pos = st.size;
 	}
-	return f->ops->write(t, f, kb, n, p);
+	return file_write(t, f, kb, n, p);
 }
 
 /* Writes n bytes of guest buf at *pos (NULL: the file offset, O_APPEND). */
@@ -653,7 +653,7 @@ static long do_fsync(struct task *t, int fd)
 
 	if (!f)
 		return -EBADF;
-	r = (f->flags & O_PATH) ? -EBADF : f->ops->fsync ? f->ops->fsync(f) : -EINVAL;
+	r = (f->flags & O_PATH) ? -EBADF : f->ops->fsync ? file_fsync(t, f) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -939,13 +939,13 @@ long sys_sendfile(struct task *t, struct sysargs *a)
 	while (done < count) {
 		size_t c = count - done < 65536 ? count - done : 65536;
 		int64_t save = *pos;
-		ssize_t n = in->ops->read(t, in, kb, c, pos), w;
+		ssize_t n = file_read(t, in, kb, c, pos), w;
 
 		if (n <= 0) {
 			r = n;
 			break;
 		}
-		w = out->ops->write(t, out, kb, n, &out->pos);
+		w = file_write(t, out, kb, n, &out->pos);
 		if (w < 0) {
 			*pos = save;
 			r = w;

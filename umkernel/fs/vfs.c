@@ -470,6 +470,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	err = vfs_walk(t, dirfd, path, wflags, &nd);
 	if (err)
 		return err;
+	if (__builtin_expect(fault_io_enabled, 0) && (err = file_open_fault(t, nd.abs)))
+		goto out;   /* --inject-io op=open (io_fault.c) */
 	if (nd.magic) {
 		if (creat && (flags & O_EXCL)) {
 			err = -EEXIST;

@@ -326,10 +326,10 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 		LINUX_AT_BASE, interp_base,
 		LINUX_AT_FLAGS, 0,
 		LINUX_AT_ENTRY, bias + im->eh.e_entry,
-		LINUX_AT_UID, t->cred.uid,
-		LINUX_AT_EUID, t->cred.euid,
-		LINUX_AT_GID, t->cred.gid,
-		LINUX_AT_EGID, t->cred.egid,
+		LINUX_AT_UID, from_kuid_munged(t->user_ns, t->cred.uid),
+		LINUX_AT_EUID, from_kuid_munged(t->user_ns, t->cred.euid),
+		LINUX_AT_GID, from_kgid_munged(t->user_ns, t->cred.gid),
+		LINUX_AT_EGID, from_kgid_munged(t->user_ns, t->cred.egid),
 		LINUX_AT_SECURE, 0,
 		LINUX_AT_RANDOM, random_addr,
 		LINUX_AT_HWCAP2, 2,
@@ -537,6 +537,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	fd_close_on_exec(t->files);
 	posix_timers_exit(t->tg);
 	flush_signal_handlers(t);
+	cred_exec(t);
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	const char *base = strrchr(path, '/');

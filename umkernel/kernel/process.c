@@ -13,7 +13,9 @@
 #include "../kernel.h"
 #include "task.h"
 #include "../mm/mm.h"
+#include "../ipc/ipc.h"
 #include "../fs/fs.h"
+#include "../debug/fault.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,9 +52,11 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 	waitq_init(&tg->child_wait);
 	waitq_init(&tg->signal_wait);
 	memcpy(tg->rlim, from->rlim, sizeof tg->rlim);
-	tg->pgid = from->pgid;
-	tg->sid = from->sid;
+	tg_set_pgid(tg, from->pgid);
+	tg_set_sid(tg, from->sid);
 	tg->tty_fg_pgrp = from->tty_fg_pgrp;
+	tg->oom_score_adj = from->oom_score_adj;
+	tg->oom_score_adj_min = from->oom_score_adj_min;
 	return tg;
 }
 
@@ -66,6 +70,22 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 	     uint64_t tls)
 {
+	struct clone_req r = { .flags = flags, .newsp = newsp, .ptid = ptid, .ctid = ctid,
+			       .tls = tls, .pidfd = ptid };
+	/* clone(2) returns a CLONE_PIDFD pidfd where CLONE_PARENT_SETTID
+	 * would store the tid: not both (Linux's kernel_clone) */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	return kernel_clone(t, &r);
+}
+
+/* kernel_clone - do_fork with the arguments clone3 adds (the CLONE_PIDFD
+ * pointer).  Mirrors kernel/fork.c kernel_clone. */
+long kernel_clone(struct task *t, const struct clone_req *r)
+{
+	uint64_t flags = r->flags, newsp = r->newsp, ptid = r->ptid, ctid = r->ctid, tls = r->tls;
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
@@ -87,15 +107,42 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
 	 * copy, and the parent waits for its execve or exit, which is all a
 	 * vfork child may do. */
-	int cpu = thread ? -1 : task_pick_cpu();
-	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
-	if (token < 0)
-		return token;
-
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
-	c->tid = alloc_pid();
+	int perr;
+	c->pid = alloc_pid(&init_pid_ns, &perr);
+	if (!c->pid) {
+		release_task(c);
+		return perr;
+	}
+	c->pid->task = c;
+	c->tid = c->pid->numbers[0].nr;
+	c->user_ns = get_user_ns(t->user_ns);
+	int pidfd = -1;
+	if (flags & CLONE_PIDFD) {
+		/* installed (and reported) before the child exists, as Linux
+		 * does: a bad pointer fails the clone with EFAULT */
+		pidfd = pidfd_create(t, c->pid, thread ? O_EXCL /* PIDFD_THREAD */ : 0);
+		if (pidfd < 0) {
+			release_task(c);
+			return pidfd;
+		}
+		if (copy_to_user(t, r->pidfd, &pidfd, sizeof pidfd)) {
+			fd_close(t, pidfd);
+			release_task(c);
+			return -EFAULT;
+		}
+	}
+
+	int cpu = thread ? -1 : task_pick_cpu();
+	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
+	if (token < 0) {
+		if (pidfd >= 0)
+			fd_close(t, pidfd);
+		release_task(c);
+		return token;
+	}
 	if (thread) {
 		c->tg = t->tg;
 		c->tg->refs++;
@@ -139,10 +186,13 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->sighand->refs = 1;
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
 	}
+	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
 	c->nice = t->nice;
+	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
+	c->mempolicy_nodes = t->mempolicy_nodes;
 	c->regs = t->regs;
 	c->regs.rax = 0;
 	c->cpu = cpu;
@@ -164,7 +214,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	if (flags & CLONE_VFORK)
 		c->vfork_parent = t;
 	task_start(c);
-	ptrace_fork_done(t, trace, pid, false);
+	ptrace_fork_done(t, trace, c, false);
 	if (flags & CLONE_VFORK) {
 		while (!c->vfork_done) {
 			if (task_sleep(t, 0, -1, 0) == -EINTR && c->vfork_done)
@@ -172,7 +222,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 			if (!task_find(pid))
 				break;
 		}
-		ptrace_fork_done(t, trace, pid, true);
+		ptrace_fork_done(t, trace, task_find(pid), true);
 	}
 	return pid;
 }
@@ -216,27 +266,66 @@ static void kill_all_but(struct task *t)
 	}
 }
 
+static bool alive(const struct task *t)
+{
+	return t && t->state != TASK_ZOMBIE && t->state != TASK_DEAD;
+}
+
+/*
+ * find_new_reaper - who adopts the children of the exiting process
+ * father: the nearest living ancestor in father's pid namespace that is
+ * a child subreaper (PR_SET_CHILD_SUBREAPER), else the namespace's init.
+ * NULL when father is that init.  Mirrors kernel/exit.c find_new_reaper.
+ */
+static struct task *find_new_reaper(struct task *father)
+{
+	struct pid_namespace *ns = task_active_pid_ns(father);
+	struct task *reaper = ns->child_reaper;
+	if (father == reaper || (ns == &init_pid_ns && father == init_task))
+		return NULL;
+	for (struct task *a = father->parent; a && a->pid && a->pid->level == father->pid->level;
+	     a = a->tg->leader->parent) {
+		if (a == reaper || a == init_task)
+			break;
+		if (a->tg->is_child_subreaper && alive(a))
+			return a;
+	}
+	if (!alive(reaper))
+		reaper = ns == &init_pid_ns ? init_task : NULL;
+	return alive(reaper) ? reaper : NULL;
+}
+
+/* The children of exiting process t go to a new reaper (or are dropped,
+ * zombies freed, when there is none); a zombie child tells its new
+ * parent; children that asked for it get their PR_SET_PDEATHSIG signal. */
 static void reparent_children(struct task *t)
 {
-	struct task *reaper = init_task;
+	struct task *reaper = find_new_reaper(t);
 	struct list_head *p, *n;
-	bool zombies = false;
 	list_for_each_safe(p, n, &t->children) {
 		struct task *c = list_entry(p, struct task, sibling);
 		list_del(&c->sibling);
-		if (reaper && reaper != t && reaper->state != TASK_ZOMBIE && reaper->state != TASK_DEAD) {
+		struct list_head *q, *m;
+		list_for_each_safe(q, m, &c->tg->threads) {
+			struct task *th = list_entry(q, struct task, thread_node);
+			if (th->pdeath_signal && alive(th))
+				send_signal(th, th->pdeath_signal, NULL, true);
+		}
+		if (reaper && reaper != t) {
 			c->parent = reaper;
 			list_add_tail(&c->sibling, &reaper->children);
-			if (c->state == TASK_ZOMBIE)
-				zombies = true;
+			/* a zombie whose threads are all gone: tell its new parent
+			 * (which may reap it at once, if it ignores SIGCHLD) */
+			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0) {
+				c->exit_signal = SIGCHLD;
+				signal_child_exit(c);
+			}
 		} else {
 			c->parent = NULL;
-			if (c->state == TASK_ZOMBIE)
+			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0)
 				release_task(c);
 		}
 	}
-	if (zombies)
-		wake_up(&reaper->tg->child_wait);
 }
 
 /* Stubs of exited tasks still being ended (do_exit); umk does not exit
@@ -282,6 +371,8 @@ void do_exit(struct task *t, int status)
 	struct thread_group *tg = t->tg;
 	ptrace_exit(t, status);
 	t->exit_code = status;
+	if (t->fault)
+		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
 	if (t->host)
 		exit_robust_list(t);
 	if (t->clear_child_tid && t->host) {
@@ -316,6 +407,7 @@ void do_exit(struct task *t, int status)
 			platform->thread_exit(h);
 		pthread_mutex_lock(&klock);
 	}
+	ipc_exit(t);             /* SEM_UNDO adjustments */
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = NULL;
@@ -392,8 +484,15 @@ int de_thread(struct task *t)
 	tg->exec_task = NULL;
 	struct task *leader = tg->leader;
 	if (leader != t) {
-		/* take the leader's place: pid, parent, children */
-		t->tid = leader->tid;
+		/* take the leader's place: pid, parent, children (Linux's
+		 * exchange_tids: the leader leaves with the old thread id) */
+		struct pid *lp = leader->pid;
+		leader->pid = t->pid;
+		leader->pid->task = leader;
+		t->pid = lp;
+		lp->task = t;
+		leader->tid = leader->pid->numbers[0].nr;
+		t->tid = lp->numbers[0].nr;
 		t->parent = leader->parent;
 		t->exit_signal = leader->exit_signal;
 		list_del(&t->sibling);
@@ -409,7 +508,9 @@ int de_thread(struct task *t)
 		tg->tgid = t->tid;
 		if (leader == init_task)
 			init_task = t;
-		leader->tid = -leader->tid;   /* never found again */
+		for (struct pid_namespace *ns = task_active_pid_ns(t); ns; ns = ns->parent)
+			if (ns->child_reaper == leader)
+				ns->child_reaper = t;
 		release_task(leader);
 	}
 	return 0;
@@ -423,13 +524,15 @@ void task_count_live(void)
 
 /* ---- wait ---- */
 
-static bool wait_match(struct task *t, struct task *c, int which, int id)
+/* which/id as waitid's; LINUX_P_PID ids are in t's pid namespace,
+ * LINUX_P_PGID ones global, LINUX_P_PIDFD's the pid itself (wpid). */
+static bool wait_match(struct task *t, struct task *c, int which, int id, struct pid *wpid)
 {
-	(void)t;
 	switch (which) {
 	case LINUX_P_ALL: return true;
-	case LINUX_P_PID: return c->tid == id;
+	case LINUX_P_PID: return task_pid_vnr(t, c) == id;
 	case LINUX_P_PGID: return c->tg->pgid == id;
+	case LINUX_P_PIDFD: return c->pid == wpid;
 	}
 	return false;
 }
@@ -440,7 +543,8 @@ static bool wait_match(struct task *t, struct task *c, int which, int id)
  * LINUX_WCONTINUED, LINUX_WEXITED, LINUX_WNOWAIT.  Returns the pid reported, 0 for LINUX_WNOHANG
  * with nothing to report, or -ECHILD / -ERESTARTSYS.
  */
-static int do_wait(struct task *t, int which, int id, int options, struct wait_result *wr)
+static int do_wait(struct task *t, int which, int id, struct pid *wpid, int options,
+		   struct wait_result *wr)
 {
 	struct task *self = t->tg->leader;
 	for (;;) {
@@ -448,7 +552,7 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 		struct list_head *p, *n;
 		list_for_each_safe(p, n, &self->children) {
 			struct task *c = list_entry(p, struct task, sibling);
-			if (!wait_match(t, c, which, id))
+			if (!wait_match(t, c, which, id, wpid))
 				continue;
 			any = true;
 			/* a tracee is reported by the ptrace pass below; a child
@@ -461,7 +565,7 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 			 * delay_group_leader): process_exit reports it then */
 			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0 &&
 			    (options & LINUX_WEXITED)) {
-				wr->pid = c->tid;
+				wr->pid = task_pid_vnr(t, c);
 				wr->status = c->exit_code;
 				if (LINUX_WIFEXITED(c->exit_code)) {
 					wr->code = 1 /* CLD_EXITED */;
@@ -478,10 +582,10 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 					t->tg->cstime_ns += wr->stime_ns;
 					release_task(c);
 				}
-				return wr->pid;
+				return wr->pid ? wr->pid : 1;
 			}
 			if ((options & LINUX_WUNTRACED) && c->tg->stop_report > 0 && c->tg->stop_state) {
-				wr->pid = c->tid;
+				wr->pid = task_pid_vnr(t, c);
 				wr->status = (c->tg->stop_report << 8) | 0x7f;
 				wr->code = 5 /* CLD_STOPPED */;
 				wr->child_status = c->tg->stop_report;
@@ -491,7 +595,7 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 				return wr->pid;
 			}
 			if ((options & LINUX_WCONTINUED) && c->tg->stop_report == -1) {
-				wr->pid = c->tid;
+				wr->pid = task_pid_vnr(t, c);
 				wr->status = 0xffff;
 				wr->code = 6 /* CLD_CONTINUED */;
 				wr->child_status = SIGCONT;
@@ -501,7 +605,7 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 				return wr->pid;
 			}
 		}
-		int pr = ptrace_do_wait(t, which, id, options, wr, &any);
+		int pr = ptrace_do_wait(t, which, id, wpid, options, wr, &any);
 		if (pr)
 			return pr;
 		if (!any)
@@ -539,14 +643,16 @@ long sys_wait4(struct task *t, struct sysargs *a)
 	} else if (pid == 0) {
 		which = LINUX_P_PGID;
 		id = t->tg->pgid;
-	} else if (pid < -1) {
-		which = LINUX_P_PGID;
-		id = -pid;
 	} else if (pid == INT32_MIN) {
 		return -ESRCH;
+	} else if (pid < -1) {
+		which = LINUX_P_PGID;
+		id = vnr_to_global(t, -pid);
+		if (!id)
+			return -ECHILD;
 	}
 	struct wait_result wr = { 0 };
-	int r = do_wait(t, which, id, options | LINUX_WEXITED, &wr);
+	int r = do_wait(t, which, id, NULL, options | LINUX_WEXITED, &wr);
 	if (r <= 0)
 		return r;
 	if (a->a[1] && copy_to_user(t, a->a[1], &wr.status, sizeof(int)))
@@ -567,16 +673,42 @@ long sys_waitid(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if (!(options & (LINUX_WEXITED | LINUX_WUNTRACED | LINUX_WCONTINUED)))
 		return -EINVAL;
-	if (which == LINUX_P_PGID && id == 0)
-		id = t->tg->pgid;
-	if (which != LINUX_P_ALL && which != LINUX_P_PID && which != LINUX_P_PGID)
+	struct pid *wpid = NULL;
+	bool nonblock = false;
+	switch (which) {
+	case LINUX_P_ALL:
+		break;
+	case LINUX_P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		break;
+	case LINUX_P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		id = id == 0 ? t->tg->pgid : vnr_to_global(t, id);
+		if (!id)
+			return -ECHILD;
+		break;
+	case LINUX_P_PIDFD: {
+		if (id < 0)
+			return -EINVAL;
+		int err = pidfd_get_pid(t, id, &wpid, &nonblock);
+		if (err)
+			return err;
+		if (nonblock)
+			options |= LINUX_WNOHANG;
+		break;
+	}
+	default:
 		return -EINVAL;
-	if (which == LINUX_P_PID && id <= 0)
-		return -EINVAL;
+	}
 	struct wait_result wr = { 0 };
-	int r = do_wait(t, which, id, options, &wr);
+	int r = do_wait(t, which, id, wpid, options, &wr);
+	put_pid(wpid);
 	if (r < 0)
 		return r;
+	if (r == 0 && nonblock && !(arg_int(a, 3) & LINUX_WNOHANG))
+		return -EAGAIN;   /* a PIDFD_NONBLOCK pidfd (Linux's kernel_waitid) */
 	if (a->a[2]) {
 		linux_siginfo_t si;
 		memset(&si, 0, sizeof si);

@@ -193,7 +193,7 @@ static void notify_tracer_stop(struct task *t, int why)
 		return;
 	linux_siginfo_t si;
 	siginfo_kill(&si, SIGCHLD, why, NULL);
-	si.u.chld.pid = t->tid;
+	si.u.chld.pid = task_pid_vnr(tr, t);
 	si.u.chld.uid = t->cred.uid;
 	si.u.chld.status = t->pt->exit_code & 0x7f;
 	send_signal(tr, SIGCHLD, &si, true);
@@ -257,7 +257,7 @@ static int ptrace_notify(struct task *t, int exit_code, uint64_t message)
 	memset(&si, 0, sizeof si);
 	si.si_signo = SIGTRAP;
 	si.si_code = exit_code;
-	si.u.kill.pid = t->tid;
+	si.u.kill.pid = task_pid_vnr(t, t);
 	si.u.kill.uid = t->cred.uid;
 	return ptrace_stop(t, exit_code, CLD_TRAPPED_, message, &si);
 }
@@ -334,7 +334,7 @@ int ptrace_signal(struct task *t, int sig, linux_siginfo_t *info)
 		memset(info, 0, sizeof *info);
 		info->si_signo = nsig;
 		info->si_code = SI_USER_;
-		info->u.kill.pid = tr->tg->tgid;
+		info->u.kill.pid = task_tgid_vnr(t, tr);
 		info->u.kill.uid = tr->cred.uid;
 	}
 	/* a signal the task blocks now waits in its queue */
@@ -371,7 +371,7 @@ static void jobctl_trap(struct task *t, int sig)
 		memset(&si, 0, sizeof si);
 		si.si_signo = sig;
 		si.si_code = sig | (LINUX_PTRACE_EVENT_STOP << 8);
-		si.u.kill.pid = t->tid;
+		si.u.kill.pid = task_pid_vnr(t, t);
 		si.u.kill.uid = t->cred.uid;
 		ptrace_stop(t, sig | (LINUX_PTRACE_EVENT_STOP << 8), CLD_STOPPED_, 0, &si);
 	} else {
@@ -457,12 +457,16 @@ void ptrace_fork_child(struct task *t, struct task *c, int event, uint64_t flags
 	}
 }
 
-void ptrace_fork_done(struct task *t, int event, int pid, bool vfork_done)
+void ptrace_fork_done(struct task *t, int event, struct task *c, bool vfork_done)
 {
+	if (!t->ptracer)
+		return;
+	/* the message: the child's pid as the tracer sees it */
+	uint64_t pid = c ? (uint64_t)task_pid_vnr(t->ptracer, c) : 0;
 	if (vfork_done)
-		ptrace_event(t, LINUX_PTRACE_EVENT_VFORK_DONE, (uint64_t)pid);
+		ptrace_event(t, LINUX_PTRACE_EVENT_VFORK_DONE, pid);
 	else if (event)
-		ptrace_event(t, event, (uint64_t)pid);
+		ptrace_event(t, event, pid);
 }
 
 static int set_host_debugreg(struct task *c, void *arg);
@@ -485,7 +489,8 @@ void ptrace_exec(struct task *t, int old_tid)
 	if (!t->ptracer)
 		return;
 	if (event_enabled(t, LINUX_PTRACE_EVENT_EXEC)) {
-		ptrace_notify(t, (LINUX_PTRACE_EVENT_EXEC << 8) | SIGTRAP, (uint64_t)old_tid);
+		ptrace_notify(t, (LINUX_PTRACE_EVENT_EXEC << 8) | SIGTRAP,
+			      (uint64_t)global_vnr(t->ptracer, old_tid));
 	} else if (!is_seized(t)) {
 		/* the legacy report: a SIGTRAP after the exec */
 		linux_siginfo_t si;
@@ -505,7 +510,7 @@ static void notify_tracer_exit(struct task *c, int sig)
 	int st = c->exit_code;
 	linux_siginfo_t si;
 	siginfo_kill(&si, sig, LINUX_WIFEXITED(st) ? CLD_EXITED_ : CLD_KILLED_, NULL);
-	si.u.chld.pid = c->tid;
+	si.u.chld.pid = task_pid_vnr(tr, c);
 	si.u.chld.uid = c->cred.uid;
 	si.u.chld.status = LINUX_WIFEXITED(st) ? LINUX_WEXITSTATUS(st) : LINUX_WTERMSIG(st);
 	send_signal(tr, sig, &si, true);
@@ -584,12 +589,13 @@ int ptrace_child_hidden(struct task *t, struct task *c)
 	return c->ptracer->tg == t->tg ? 1 : 2;
 }
 
-static bool wait_eligible(struct task *c, int which, int id)
+static bool wait_eligible(struct task *t, struct task *c, int which, int id, struct pid *wpid)
 {
 	switch (which) {
 	case LINUX_P_ALL: return true;
-	case LINUX_P_PID: return c->tid == id;
+	case LINUX_P_PID: return task_pid_vnr(t, c) == id;
 	case LINUX_P_PGID: return c->tg->pgid == id;
+	case LINUX_P_PIDFD: return c->pid == wpid;
 	}
 	return false;
 }
@@ -598,7 +604,7 @@ static bool wait_eligible(struct task *c, int which, int id)
 static int wait_tracee_exit(struct task *t, struct task *c, int options, struct wait_result *wr)
 {
 	int st = c->exit_code;
-	wr->pid = c->tid;
+	wr->pid = task_pid_vnr(t, c);
 	wr->status = st;
 	wr->code = LINUX_WIFEXITED(st) ? CLD_EXITED_ : CLD_KILLED_;
 	wr->child_status = LINUX_WIFEXITED(st) ? LINUX_WEXITSTATUS(st) : LINUX_WTERMSIG(st);
@@ -630,8 +636,8 @@ static int wait_tracee_exit(struct task *t, struct task *c, int options, struct 
 	return wr->pid;
 }
 
-int ptrace_do_wait(struct task *t, int which, int id, int options, struct wait_result *wr,
-		   bool *any)
+int ptrace_do_wait(struct task *t, int which, int id, struct pid *wpid, int options,
+		   struct wait_result *wr, bool *any)
 {
 	struct list_head *tp, *tn;
 	list_for_each_safe(tp, tn, &t->tg->threads) {
@@ -641,7 +647,7 @@ int ptrace_do_wait(struct task *t, int which, int id, int options, struct wait_r
 		struct list_head *p, *n;
 		list_for_each_safe(p, n, &tr->ptraced) {
 			struct task *c = list_entry(p, struct task, ptrace_entry);
-			if (!wait_eligible(c, which, id))
+			if (!wait_eligible(t, c, which, id, wpid))
 				continue;
 			*any = true;
 			bool zombie = c->pt->zombie ||
@@ -652,7 +658,7 @@ int ptrace_do_wait(struct task *t, int which, int id, int options, struct wait_r
 				continue;
 			}
 			if (c->pt->stopped && c->pt->exit_code) {
-				wr->pid = c->tid;
+				wr->pid = task_pid_vnr(t, c);
 				wr->status = (c->pt->exit_code << 8) | 0x7f;
 				wr->code = CLD_TRAPPED_;
 				wr->child_status = c->pt->exit_code;
@@ -687,7 +693,7 @@ bool ptrace_may_access(struct task *t, struct task *target, int mode)
 	const struct cred *me = &t->cred, *it = &target->cred;
 	uint32_t uid = (mode & PTRACE_MODE_FSCREDS) ? me->fsuid : me->uid;
 	uint32_t gid = (mode & PTRACE_MODE_FSCREDS) ? me->fsgid : me->gid;
-	bool root = me->euid == 0;   /* CAP_SYS_PTRACE */
+	bool root = capable(t, CAP_SYS_PTRACE);
 	if (!root && !(uid == it->uid && uid == it->euid && uid == it->suid &&
 		       gid == it->gid && gid == it->egid && gid == it->sgid))
 		return false;
@@ -1220,7 +1226,7 @@ long sys_ptrace(struct task *t, struct sysargs *a)
 	uint64_t addr = a->a[2], data = a->a[3];
 	if (request == LINUX_PTRACE_TRACEME)
 		return ptrace_traceme(t);
-	struct task *c = pid > 0 ? task_find(pid) : NULL;
+	struct task *c = pid > 0 ? find_task_by_vpid(t, pid) : NULL;
 	if (!c || !c->tg || (c->state == TASK_DEAD && !(c->pt && c->pt->zombie)))
 		return -ESRCH;
 	if (request == LINUX_PTRACE_ATTACH || request == LINUX_PTRACE_SEIZE)
@@ -1368,9 +1374,9 @@ long prctl_ptrace_seccomp(struct task *t, int op, uint64_t arg2, uint64_t arg3)
 			t->tg->yama_ptracer = -1;
 			return 0;
 		}
-		if (arg2 && !task_find((int)arg2))
+		if (arg2 && !find_task_by_vpid(t, (int)arg2))
 			return -EINVAL;
-		t->tg->yama_ptracer = (int)arg2;
+		t->tg->yama_ptracer = arg2 ? vnr_to_global(t, (int)arg2) : 0;
 		return 0;
 	case 22: /* PR_SET_SECCOMP */
 		if (arg2 == LINUX_SECCOMP_MODE_STRICT)

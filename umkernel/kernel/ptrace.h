@@ -74,9 +74,9 @@ int ptrace_fork_event(struct task *t, uint64_t flags);
 /* The new child c of t: auto-attached to t's tracer if event or
  * CLONE_PTRACE says so.  Before c starts. */
 void ptrace_fork_child(struct task *t, struct task *c, int event, uint64_t flags);
-/* After the child started (event) or a vfork child released its parent
- * (vfork_done): the parent's event stops. */
-void ptrace_fork_done(struct task *t, int event, int pid, bool vfork_done);
+/* After child c started (event) or a vfork child released its parent
+ * (vfork_done; c NULL if it is gone): the parent's event stops. */
+void ptrace_fork_done(struct task *t, int event, struct task *c, bool vfork_done);
 /* A successful execve: PTRACE_EVENT_EXEC (or the legacy SIGTRAP); old_tid
  * is the tid the task had before (it may have taken the leader's). */
 void ptrace_exec(struct task *t, int old_tid);
@@ -102,8 +102,8 @@ int ptrace_child_hidden(struct task *t, struct task *c);
 /* The ptrace pass of do_wait over the tasks t's process (or t alone with
  * __WNOTHREAD) traces.  Returns the pid reported, or 0 (*any set if a
  * tracee matched). */
-int ptrace_do_wait(struct task *t, int which, int id, int options, struct wait_result *wr,
-		   bool *any);
+int ptrace_do_wait(struct task *t, int which, int id, struct pid *wpid, int options,
+		   struct wait_result *wr, bool *any);
 
 /* ---- access checks and memory (procfs, process_vm_*) ---- */
 enum { PTRACE_MODE_READ = 1, PTRACE_MODE_ATTACH = 2, PTRACE_MODE_FSCREDS = 4 };

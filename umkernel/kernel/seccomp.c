@@ -103,7 +103,7 @@ struct knotif {
 	unsigned flags;
 };
 
-static bool is_root(struct task *t) { return t->cred.euid == 0; }   /* CAP_SYS_ADMIN */
+static bool is_root(struct task *t) { return capable(t, CAP_SYS_ADMIN); }
 
 /* ---- filters: lifetime ---- */
 
@@ -525,7 +525,7 @@ static long notif_recv(struct task *t, struct notif *n, uint64_t uarg)
 				continue;
 			memset(&out, 0, sizeof out);
 			out.id = k->id;
-			out.pid = (uint32_t)k->task->tid;
+			out.pid = (uint32_t)task_pid_vnr(t, k->task);
 			out.data = k->data;
 			if (copy_to_user(t, uarg, &out, sizeof out))
 				return -EFAULT;   /* it stays to be received again */

@@ -194,6 +194,50 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 }
 
 /*
+ * check_kill_permission - may sender signal t?  Same thread group; a
+ * real or effective uid of the sender equal to t's real or saved uid;
+ * CAP_KILL over t's user namespace; SIGCONT within a session.  0 or
+ * -EPERM.  Mirrors kernel/signal.c check_kill_permission.
+ */
+int check_kill_permission(struct task *sender, struct task *t, int sig)
+{
+	if (!sender || sender->tg == t->tg)
+		return 0;
+	const struct cred *s = &sender->cred, *c = &t->cred;
+	if (s->euid == c->suid || s->euid == c->uid || s->uid == c->suid || s->uid == c->uid)
+		return 0;
+	if (ns_capable(sender, t->user_ns, CAP_KILL))
+		return 0;
+	if (sig == SIGCONT && sender->tg->sid == t->tg->sid)
+		return 0;
+	return -EPERM;
+}
+
+/*
+ * kill_pgrp_info - sig to every process of process group pgid (a global
+ * id) that sender may signal.  0 if any was found (and allowed), -EPERM
+ * if all refused it, -ESRCH if none.
+ */
+int kill_pgrp_info(struct task *sender, int pgid, int sig, const linux_siginfo_t *si)
+{
+	bool found = false, allowed = false;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all);
+		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD ||
+		    t->tg->pgid != pgid)
+			continue;
+		found = true;
+		if (check_kill_permission(sender, t, sig))
+			continue;
+		allowed = true;
+		if (sig)
+			send_signal(t, sig, si, true);
+	}
+	return !found ? -ESRCH : allowed ? 0 : -EPERM;
+}
+
+/*
  * kill_pid_info - kill(2): pid > 0 one process, 0 the caller's process
  * group, -1 every process but init and the caller, < -1 a group.  Only
  * guest processes are reachable: a pid names a guest task, never a host
@@ -209,29 +253,27 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 		struct task *t = task_find(pid);
 		if (!t || t->state == TASK_ZOMBIE || t->tg->leader != t)
 			return -ESRCH;
-		if (sig)
+		int err = check_kill_permission(sender, t, sig);
+		if (!err && sig)
 			send_signal(t, sig, &si, true);
-		return 0;
+		return err;
 	}
-	int pgid = pid == 0 ? sender->tg->pgid : -pid;
+	if (pid != -1)
+		return kill_pgrp_info(sender, pid == 0 ? sender->tg->pgid : -pid, sig, &si);
 	bool found = false;
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
 		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 			continue;
-		if (pid == -1) {
-			if (t == init_task || t->tg == sender->tg)
-				continue;
-		} else if (t->tg->pgid != pgid) {
+		if (t == init_task || t->tg == sender->tg)
 			continue;
-		}
+		if (check_kill_permission(sender, t, sig))
+			continue;
 		found = true;
 		if (sig)
 			send_signal(t, sig, &si, true);
 	}
-	if (pid == -1 && sig && !found)
-		return -ESRCH;
 	return found ? 0 : -ESRCH;
 }
 

@@ -5,9 +5,12 @@
  * In a nutshell: syscall_enter() reads the number and the six argument
  * registers, looks the syscall up in syscall_table[] (guest-abi), and
  * calls its handler.  Rows without a handler return -ENOSYS and are
- * reported once; SYS_ERRNO rows fail on purpose.  This is the one hook
- * point on the syscall path: strace output, and for a task with
- * syscall_work (ptrace, seccomp) syscall_trace_enter/exit (ptrace.c).
+ * noted in umk's log (debug/notes.c); SYS_ERRNO rows fail on purpose.  This
+ * is the one hook point on the syscall path: strace output; fault
+ * injection, which takes the whole syscall (fault_syscall) when any fault
+ * option is given and costs one predictable branch when none is; and for
+ * a task with syscall_work (ptrace, seccomp) syscall_trace_enter/exit
+ * (ptrace.c).
  *
  * Lock: klock, held.
  */
@@ -15,13 +18,13 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../debug/debug.h"
+#include "../debug/fault.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 typedef long (*syscall_fn)(struct task *, struct sysargs *);
-static bool reported[SYSCALL_NR_MAX];
 
 /*
  * A syscall that trapped from a site of a program's own text (a private,
@@ -100,6 +103,48 @@ void mm_unpatch_syscalls(struct task *t)
 	mm->npatched = 0;
 }
 
+/* The syscall proper: its handler through the table, the row's fixed
+ * errno, or -ENOSYS (reported once). */
+static inline long dispatch(struct task *t, struct sysargs *a)
+{
+	uint64_t nr = t->regs.orig_rax;
+	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
+	if (!d || !d->name)
+		return -ENOSYS;
+	if (d->status == SYS_ERRNO)
+		return -(long)d->err;
+	if (!d->handler) {
+		syscall_unimplemented(t, (int)nr);   /* umk's log, not the guest's stderr */
+		return -ENOSYS;
+	}
+	if (strace_out && (nr == 59 || nr == 60 || nr == 231))
+		strace_syscall(t, a, 0, "pre");   /* execve, exit: print now */
+	return ((syscall_fn)d->handler)(t, a);
+}
+
+/* The strace line, and the result into rax. */
+static inline void exit_path(struct task *t, struct sysargs *a, long ret)
+{
+	uint64_t nr = t->regs.orig_rax;
+	if (strace_out && !(nr == 60 || nr == 231))
+		strace_syscall(t, a, ret, NULL);
+	if (ret != RET_NORESULT)
+		t->regs.rax = (uint64_t)ret;
+	t->syscall_nr = -1;
+	if (t->syscall_work)
+		syscall_trace_exit(t);   /* ptrace's exit stop, or a single-step's trap */
+}
+
+long syscall_dispatch(struct task *t, struct sysargs *a)
+{
+	return dispatch(t, a);
+}
+
+void syscall_exit(struct task *t, struct sysargs *a, long ret)
+{
+	exit_path(t, a, ret);
+}
+
 void syscall_enter(struct task *t)
 {
 	struct linux_regs *r = &t->regs;
@@ -108,33 +153,19 @@ void syscall_enter(struct task *t)
 	if (skip == 2)
 		return;   /* PTRACE_SYSEMU: the tracer did the syscall's work */
 	struct sysargs a = { .a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 } };
-	uint64_t nr = r->orig_rax;
-	a.nr = (int)nr;
-	t->syscall_nr = (int)nr;
-	long ret;
-	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
-	if (skip || (t->syscall_work && (int)nr == -1)) {
-		ret = RET_NORESULT;   /* skipped: rax holds the result */
-	} else if (!d || !d->name) {
-		ret = -ENOSYS;
-	} else if (d->status == SYS_ERRNO) {
-		ret = -(long)d->err;
-	} else if (!d->handler) {
-		if (!reported[nr]) {
-			reported[nr] = true;
-			fprintf(stderr, "umk: unimplemented syscall %s\n", d->name);
-		}
-		ret = -ENOSYS;
-	} else {
-		if (strace_out && (nr == 59 || nr == 60 || nr == 231))
-			strace_syscall(t, &a, 0, "pre");   /* execve, exit: print now */
-		ret = ((syscall_fn)d->handler)(t, &a);
-	}
-	if (strace_out && !skip && !(nr == 60 || nr == 231))
-		strace_syscall(t, &a, ret, NULL);
-	if (ret != RET_NORESULT)
-		r->rax = (uint64_t)ret;
-	if (t->syscall_work)
+	a.nr = (int)r->orig_rax;
+	t->syscall_nr = (int)r->orig_rax;
+	if (skip || (t->syscall_work && (int)r->orig_rax == -1)) {
+		/* skipped (seccomp, or the tracer): rax holds the result */
+		t->syscall_nr = -1;
 		syscall_trace_exit(t);
-	t->syscall_nr = -1;
+		return;
+	}
+	if (__builtin_expect(fault_enabled, 0)) {
+		/* fault injection (debug/fault.c): decisions before the
+		 * dispatch, delays, signals and flips after */
+		fault_syscall(t, &a);
+		return;
+	}
+	exit_path(t, &a, dispatch(t, &a));
 }

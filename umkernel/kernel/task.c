@@ -21,6 +21,7 @@
 #include "../mm/mm.h"
 #include "../fs/fs.h"
 #include "../debug/debug.h"
+#include "../debug/fault.h"
 #include <poll.h>
 #include <setjmp.h>
 #include <sched.h>
@@ -37,7 +38,6 @@ struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
 struct task *init_task;
 __thread struct task *current;
 uint64_t boot_time_ns;
-static int last_pid;
 struct linux_rlimit host_rlimits[LINUX_RLIM_NLIMITS];
 static int nr_cpus = 1;
 static int next_cpu;
@@ -154,27 +154,6 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 
 /* ---- task lifetime ---- */
 
-int alloc_pid(void)
-{
-	for (;;) {
-		if (++last_pid >= 4194304)
-			last_pid = 2;
-		if (!task_find(last_pid))
-			return last_pid;
-	}
-}
-
-struct task *task_find(int tid)
-{
-	struct list_head *p, *n;
-	list_for_each_safe(p, n, &all_tasks) {
-		struct task *t = list_entry(p, struct task, all);
-		if (t->tid == tid)
-			return t;
-	}
-	return NULL;
-}
-
 struct task *task_alloc(void)
 {
 	struct task *t = calloc(1, sizeof *t);
@@ -211,8 +190,17 @@ void release_task(struct task *t)
 			list_del(p);
 			free(list_entry(p, struct sigqueue, link));
 		}
+		detach_pid(t->tg->pgrp);
+		detach_pid(t->tg->session);
 		free(t->tg);
 	}
+	if (t->pid) {
+		/* pidfds of a reaped process see it gone */
+		t->pid->task = NULL;
+		pid_notify(t->pid);
+		detach_pid(t->pid);
+	}
+	put_user_ns(t->user_ns);
 	if (t->wakefd >= 0)
 		close(t->wakefd);
 	free(t);
@@ -301,6 +289,8 @@ static void task_loop(struct task *t)
 			force_sig_fault(t, &ev.info);
 			break;
 		case EV_INTERRUPT:
+			if (t->fault)
+				fault_interrupt(t);   /* a timer's memory or register fault */
 			break;
 		case EV_EXIT:
 			do_group_exit(t, SIGKILL);
@@ -555,7 +545,15 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 
 	pthread_mutex_lock(&klock);
 	struct task *t = task_alloc();
-	t->tid = alloc_pid();
+	int perr;
+	t->pid = alloc_pid(&init_pid_ns, &perr);
+	if (!t->pid)
+		oops("cannot allocate the first pid");
+	t->pid->task = t;
+	t->tid = t->pid->numbers[0].nr;
+	init_pid_ns.child_reaper = t;
+	t->user_ns = get_user_ns(&init_user_ns);
+	t->cred.cap_permitted = t->cred.cap_effective = t->cred.cap_bset = CAP_FULL_SET;
 	t->tg = calloc(1, sizeof *t->tg);
 	t->tg->refs = 1;
 	t->tg->nr_threads = 1;
@@ -563,7 +561,8 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	t->tg->leader = t;
 	list_init(&t->tg->threads);
 	list_add_tail(&t->thread_node, &t->tg->threads);
-	t->tg->pgid = t->tg->sid = t->tid;
+	tg_set_pgid(t->tg, t->tid);
+	tg_set_sid(t->tg, t->tid);
 	t->tg->tty_fg_pgrp = t->tid;
 	list_init(&t->tg->shared_pending.queue);
 	waitq_init(&t->tg->child_wait);

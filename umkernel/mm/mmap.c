@@ -18,12 +18,28 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* A VMA's reference to its file, with the file's vm_open/vm_close. */
+static struct file *vma_file_get(struct file *f)
+{
+	file_get(f);
+	if (f->ops->vm_open)
+		f->ops->vm_open(f);
+	return f;
+}
+
+static void vma_file_put(struct file *f)
+{
+	if (f->ops->vm_close)
+		f->ops->vm_close(f);
+	file_put(f);
+}
+
 static struct vma *vma_dup(const struct vma *v)
 {
 	struct vma *n = malloc(sizeof *n);
 	*n = *v;
 	if (n->file)
-		file_get(n->file);
+		vma_file_get(n->file);
 	return n;
 }
 
@@ -31,7 +47,7 @@ static void vma_free(struct vma *v)
 {
 	list_del(&v->link);
 	if (v->file)
-		file_put(v->file);
+		vma_file_put(v->file);
 	free(v);
 }
 
@@ -202,6 +218,7 @@ static void vma_merge(struct mm *mm)
 		struct vma *n = vma_next(mm, v);
 		if (n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
 		    v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
+		    !(v->file && v->file->ops->vm_close) &&
 		    ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff)) {
 			v->end = n->end;
 			vma_free(n);
@@ -299,7 +316,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN));
 	if (!(flags & MAP_ANONYMOUS)) {
-		v->file = file_get(f);
+		v->file = vma_file_get(f);
 		v->pgoff = off;
 	} else if (type == MAP_SHARED) {
 		static uint64_t next_shm_id;
@@ -444,7 +461,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	n->start = newaddr;
 	n->end = newaddr + newlen;
 	if (n->file)
-		file_get(n->file);
+		vma_file_get(n->file);
 	vma_insert(mm, n);
 	vma_merge(mm);
 	return (long)newaddr;
