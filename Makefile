@@ -35,7 +35,7 @@ $(B)/obj/%.o: %.c $(KHDR)
 # The stub: no libc, linked at STUB_START, embedded into umk.
 $(B)/umk-stub: tracer/stub.c tracer/stub.ld tracer/stub_layout.h guest-abi/abi.h
 	@mkdir -p $(B)
-	$(CC) -O2 -nostdlib -static -fno-stack-protector -fpie -no-pie -ffreestanding -mgeneral-regs-only \
+	$(CC) -O2 -DUMK_STUB_BUILD -nostdlib -static -fno-stack-protector -fpie -no-pie -ffreestanding -mgeneral-regs-only \
 		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror -T tracer/stub.ld \
 		-Wl,--build-id=none -o $@ tracer/stub.c
 

@@ -7,11 +7,14 @@
 # exactly one line "N passed, N failed" counting every check, and exits
 # non-zero if any failed.
 # Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
+# UMK_NEST (umk in umk for the busybox cases; default seccomp,ptrace,seccomp),
 # UMK_DEBIAN (1: build the Debian root if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
 export UMK_NO_SUMMARY=1 UMK_PLATFORMS UMK
+# umk inside umk inside umk runs the busybox cases too (run-busybox-cases.sh)
+export UMK_NEST=${UMK_NEST-seccomp,ptrace,seccomp}
 
 log=$(mktemp)
 work=$(mktemp -d)

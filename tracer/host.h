@@ -14,6 +14,25 @@
 #define HOST_LAYOUT_MAX 32
 
 /*
+ * host_stub_choose - where this umk's stubs go (sets umk_stub_start).
+ * want: an address the user asked for ("0x7fffff600000"), or NULL: the
+ * default, unless umk itself runs inside an umk whose "[umk-stub]" region
+ * (in /proc/self/maps) is there, and then 16 MiB below the lowest such
+ * region (under the guest stack the outer umk gives), or lower, clear of
+ * whatever umk has mapped.  The region must be 2 MiB aligned, at or above 4 GiB, below the
+ * end of user space, and clear of those regions.  0 or -EINVAL.
+ */
+int host_stub_choose(const char *want);
+/* Does umk run inside an umk (a "[umk-stub]" region in its own maps)? */
+bool host_nested(void);
+/*
+ * host_stub_image - the embedded stub binary, its program headers moved
+ * to umk_stub_start (the code is position-independent).  Returns a
+ * malloc'd copy and its length, or NULL.
+ */
+void *host_stub_image(size_t *len);
+
+/*
  * host_layout_read - parses /proc/PID/maps of a new stub.  Fills v with
  * the [vdso]/[vvar*] mappings (kept) and unmap[] with every other mapping
  * that is not the stub binary itself (the host stack included, wherever it

@@ -155,6 +155,13 @@ extern const struct platform_ops platform_seccomp;
 /* Chooses the platform by name ("ptrace", "seccomp"); -EINVAL if unknown. */
 int platform_select(const char *name);
 
+/* Where the stubs' region goes (STUB_START), before init: want is an
+ * address ("0x7fffff600000") or NULL for the default, or below the region
+ * of an umk this one runs in.  0, or -EINVAL if want is not 2 MiB
+ * aligned, below 4 GiB, past user space or on such a region.
+ * tracer/host.c. */
+int platform_stub_place(const char *want);
+
 /* Whether the host's /proc shows umk's own pid namespace (it does not
  * when umk runs in a new pid namespace without its own /proc): only then
  * may /proc/PID name a stub.  tracer/host.c. */

@@ -54,7 +54,6 @@ struct host_thread {
 	atomic_int kicked;
 };
 
-extern const char stub_blob_start[], stub_blob_end[];
 static int stub_memfd = -1;
 static int fdpass_sock[2] = { -1, -1 };
 static pthread_mutex_t fdpass_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,8 +63,13 @@ static int pt_init(void)
 	stub_memfd = memfd_create("umk-stub", MFD_CLOEXEC);
 	if (stub_memfd < 0)
 		return -errno;
-	size_t len = stub_blob_end - stub_blob_start;
-	if (write(stub_memfd, stub_blob_start, len) != (ssize_t)len)
+	size_t len;
+	void *img = host_stub_image(&len);   /* moved to STUB_START */
+	if (!img)
+		return -ENOMEM;
+	ssize_t w = write(stub_memfd, img, len);
+	free(img);
+	if (w != (ssize_t)len)
 		return -EIO;
 	/* Connection-oriented, so that every stub sees POLLHUP on its end
 	 * when umk dies: a forked stub not yet adopted exits then. */

@@ -1281,6 +1281,7 @@ long sys_ptrace(struct task *t, struct sysargs *a)
 	case LINUX_PTRACE_GETREGSET:
 	case LINUX_PTRACE_SETREGSET:
 		return regset(t, c, addr, data, request == LINUX_PTRACE_SETREGSET);
+	case LINUX_PTRACE_OLDSETOPTIONS:
 	case LINUX_PTRACE_SETOPTIONS:
 		if (data & ~(uint64_t)LINUX_PTRACE_O_MASK)
 			return -EINVAL;

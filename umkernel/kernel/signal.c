@@ -504,6 +504,13 @@ static bool is_restart(long ret)
 	       ret == -ERESTART_RESTARTBLOCK;
 }
 
+/* Returning from a syscall whose result is a restart code (Linux:
+ * syscall_get_nr >= 0 and syscall_get_error a restart code). */
+static bool syscall_restarting(struct task *t)
+{
+	return (int64_t)t->regs.orig_rax >= 0 && is_restart((long)t->regs.rax);
+}
+
 /* Job-control stop: the thread group sleeps until SIGCONT or SIGKILL. */
 static void do_group_stop(struct task *t, int sig)
 {
@@ -525,7 +532,11 @@ static void do_group_stop(struct task *t, int sig)
  */
 void do_signal(struct task *t, long ret)
 {
-	bool in_syscall = t->in_syscall && is_restart(ret);
+	/* whether a restart code is to be settled is decided when it is,
+	 * on the registers then: a tracer may have changed them in a stop
+	 * (Linux's arch_do_signal_or_restart reads regs after get_signal) */
+	(void)ret;
+	bool in_syscall = t->in_syscall;
 	for (;;) {
 		if (t->tg->group_exit)
 			do_exit(t, t->tg->exit_code);
@@ -572,10 +583,9 @@ void do_signal(struct task *t, long ret)
 				continue;
 			do_group_exit(t, sig);
 		}
-		if (in_syscall) {
-			restart_on_handler(t, ret, ka);
-			in_syscall = false;
-		}
+		if (in_syscall && syscall_restarting(t))
+			restart_on_handler(t, (long)t->regs.rax, ka);
+		in_syscall = false;
 		bool stepping = ptrace_handler_step(t);
 		if (setup_rt_frame(t, sig, &info, ka)) {
 			linux_siginfo_t si;
@@ -594,8 +604,8 @@ void do_signal(struct task *t, long ret)
 		if (stepping)
 			ptrace_handler_entered(t);
 	}
-	if (in_syscall)
-		restart_no_handler(t, ret);
+	if (in_syscall && syscall_restarting(t))
+		restart_no_handler(t, (long)t->regs.rax);
 	if (t->restore_mask) {
 		t->restore_mask = false;
 		t->blocked = t->saved_mask;

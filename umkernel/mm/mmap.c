@@ -543,6 +543,16 @@ int mm_print_maps(struct mm *mm, char *buf, size_t len)
 		memcpy(buf + off, line, n);
 		off += n;
 	}
+	/* the stub's region, not the guest's: named, so that an umk running
+	 * in this guest puts its own stubs elsewhere (tracer/host.c) */
+	char line[128];
+	int n = snprintf(line, sizeof line, "%08lx-%08lx ---p 00000000 00:00 0", (unsigned long)STUB_START,
+			 (unsigned long)STUB_END);
+	n += snprintf(line + n, sizeof line - n, "%*s [umk-stub]\n", n < 72 ? 72 - n : 0, "");
+	if (off + n <= len) {
+		memcpy(buf + off, line, n);
+		off += n;
+	}
 	return (int)off;
 }
 
