@@ -38,6 +38,10 @@ struct platform_ev {
 	linux_siginfo_t info;   /* EV_FAULT: what the host reported */
 	int legacy_syscall;     /* EV_SYSCALL: 1 if made by int 0x80 (refused) */
 	int trapped;            /* EV_SYSCALL: a trap the platform could patch away (patch_syscall) */
+	int64_t fault_err;      /* EV_FAULT: the fault's error code and trap number as the
+				 * host's sigcontext has them (err, trapno), or -1 if the
+				 * platform cannot tell */
+	int fault_trapno;
 };
 
 /* The host vDSO (and its data pages) left mapped in every address space

@@ -357,6 +357,7 @@ static int pt_run(struct host_thread *th, struct linux_regs *regs, struct platfo
 	if (memcmp(regs, &th->host_regs, sizeof *regs) && (err = setregs(th, regs)))
 		return err;
 	memset(ev, 0, sizeof *ev);
+	ev->fault_err = -1;   /* ptrace shows no fault's error code */
 	if (atomic_exchange(&th->kicked, 0)) {
 		ev->kind = EV_INTERRUPT;
 		return 0;

@@ -957,6 +957,7 @@ static int sc_adopt(long token, struct host_thread **out, int cpu)
 static int read_event(struct host_thread *th, struct linux_regs *regs, struct platform_ev *ev)
 {
 	struct sc_slot *s = th->s;
+	ev->fault_err = -1;
 	uint32_t kind = __atomic_load_n(&s->event, __ATOMIC_ACQUIRE);
 	memcpy(regs, &s->regs, sizeof *regs);
 	linux_siginfo_t si;
@@ -987,6 +988,8 @@ static int read_event(struct host_thread *th, struct linux_regs *regs, struct pl
 		    si.si_signo == SIGILL || si.si_signo == SIGTRAP)) {
 		ev->kind = EV_FAULT;
 		ev->info = si;
+		ev->fault_err = (int64_t)(__atomic_load_n(&s->fault_err, __ATOMIC_RELAXED) & 0xffff);
+		ev->fault_trapno = (int)(__atomic_load_n(&s->fault_trapno, __ATOMIC_RELAXED) & 0xff);
 	} else if (kind == SC_EV_FAST) {
 		/* a patched site: the registers are as after `syscall` */
 		ev->kind = EV_SYSCALL;

@@ -729,6 +729,8 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 		ev = SC_EV_READY;
 	sc_regs_out(&s->regs, &uc->uc_mcontext, p);
 	sc_copy(s->info, si, SC_INFO_COPY);
+	s->fault_err = uc->uc_mcontext.err;
+	s->fault_trapno = uc->uc_mcontext.trapno;
 	sc_post(s, ev);
 	for (;;) {
 		sc_wait(s, p, SC_ST_EVENT);

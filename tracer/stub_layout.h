@@ -83,6 +83,8 @@ struct sc_slot {
 	int64_t result;
 	struct linux_regs regs;
 	uint8_t info[128];      /* the host siginfo of SC_EV_SIGNAL */
+	uint64_t fault_err;     /* its sigcontext's err and trapno (a fault's) */
+	uint64_t fault_trapno;
 	struct linux_fpregs fp;
 	uint64_t nonce;         /* umk's mark in a forked child's fresh slot */
 	int64_t batch[SC_BATCH_MAX][7];

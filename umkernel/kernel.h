@@ -381,6 +381,8 @@ struct task {
 	struct seccomp_filter *seccomp_filter; /* the newest filter of the stack, or NULL */
 	int seccomp_mode;             /* LINUX_SECCOMP_MODE_* */
 	bool no_new_privs;            /* PR_SET_NO_NEW_PRIVS: inherited, kept by execve */
+	int64_t fault_err;            /* the last fault's error code (sigcontext err), -1 unknown */
+	int fault_trapno;             /* and its trap number (a UML guest reads both) */
 	/* namespaces and process lifetime (issue 13) */
 	struct pid *pid;              /* its identity; tid == pid->numbers[0].nr */
 	struct nsproxy *nsproxy;

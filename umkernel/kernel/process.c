@@ -92,6 +92,11 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		return -EINVAL;
 	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
 		return -EINVAL;
+	/* CLONE_PARENT: a sibling; init may not make one (Linux's
+	 * SIGNAL_UNKILLABLE check), nor may a process without a parent */
+	if ((flags & CLONE_PARENT) && !(flags & CLONE_THREAD) &&
+	    (t->tg->leader == init_task || !t->tg->leader->parent))
+		return -EINVAL;
 	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
 		     CLONE_NEWNET | CLONE_NEWCGROUP))
 		return -EPERM;
@@ -154,9 +159,14 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	} else {
 		c->tg = tg_new(c, t->tg);
 		c->parent = t->tg->leader;
-		list_add_tail(&c->sibling, &t->tg->leader->children);
-		c->mm = mm_fork(t->mm);
 		c->exit_signal = flags & 0xff;
+		if (flags & CLONE_PARENT) {
+			/* the caller's sibling, with its parent's exit signal */
+			c->parent = t->tg->leader->parent;
+			c->exit_signal = t->tg->leader->exit_signal;
+		}
+		list_add_tail(&c->sibling, &c->parent->children);
+		c->mm = mm_fork(t->mm);
 	}
 	list_add_tail(&c->thread_node, &c->tg->threads);
 	memcpy(c->comm, t->comm, sizeof c->comm);

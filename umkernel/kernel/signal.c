@@ -12,7 +12,9 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../mm/mm.h"
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #define SIG_DFL_ 0
@@ -400,6 +402,29 @@ static bool on_altstack(struct task *t, uint64_t sp)
 	       sp - t->altstack.ss_sp <= t->altstack.ss_size;
 }
 
+/*
+ * The x86 page-fault error code of a fault whose platform could not say
+ * (the ptrace platform): user mode (4); a protection fault (1) for
+ * SEGV_ACCERR; an instruction fetch (0x10) at the instruction pointer;
+ * else a write (2) when the mapping is readable but not writable, so a
+ * denied access there cannot have been a read.  A write to an unmapped
+ * page reads as a read: a guest kernel (UML) then maps it, and the write
+ * faults again, as a write.
+ */
+static uint64_t fault_error_code(struct task *t, const linux_siginfo_t *info)
+{
+	uint64_t addr = info->u.fault.addr, err = 4;
+	bool accerr = info->si_code == 2 /* SEGV_ACCERR */;
+	if (accerr)
+		err |= 1;
+	if (addr == t->regs.rip)
+		return err | 0x10;
+	struct vma *v = t->mm ? mm_find_vma(t->mm, addr) : NULL;
+	if (accerr && v && (v->prot & PROT_READ) && !(v->prot & PROT_WRITE))
+		err |= 2;
+	return err;
+}
+
 /* Builds the rt_sigframe (arch/x86/kernel/signal_64.c) and points the
  * task at the handler.  Returns 0 or -EFAULT. */
 static int setup_rt_frame(struct task *t, int sig, const linux_siginfo_t *info,
@@ -438,8 +463,13 @@ static int setup_rt_frame(struct task *t, int sig, const linux_siginfo_t *info,
 	sc->oldmask = t->restore_mask ? t->saved_mask : t->blocked;
 	if (sig == SIGSEGV || sig == SIGBUS) {
 		sc->cr2 = info->u.fault.addr;
-		sc->trapno = sig == SIGSEGV ? 14 : 0;
-		sc->err = 4 | 2; /* user-mode fault */
+		if (t->fault_err >= 0) {
+			sc->trapno = (uint64_t)t->fault_trapno;
+			sc->err = (uint64_t)t->fault_err;
+		} else {
+			sc->trapno = sig == SIGSEGV ? 14 : 0;
+			sc->err = fault_error_code(t, info);
+		}
 	}
 	f.uc.uc_sigmask = sc->oldmask;
 	f.info = *info;

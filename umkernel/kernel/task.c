@@ -170,6 +170,7 @@ struct task *task_alloc(void)
 	t->exit_signal = SIGCHLD;
 	t->start_time_ns = now_ns(CLOCK_MONOTONIC);
 	t->cpu = -1;
+	t->fault_err = -1;
 	list_add_tail(&t->all, &all_tasks);
 	return t;
 }
@@ -286,6 +287,8 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
+			t->fault_err = ev.fault_err;
+			t->fault_trapno = ev.fault_trapno;
 			force_sig_fault(t, &ev.info);
 			break;
 		case EV_INTERRUPT:
