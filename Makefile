@@ -21,7 +21,7 @@ KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
 DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev \
-	   libjansson-dev nettle-dev gnuplot-nox
+	   libjansson-dev nettle-dev gnuplot-nox user-mode-linux
 
 all: $(B)/umk $(B)/rootfs
 
