@@ -12,7 +12,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -lelf -lunwind -ljansson -lnettle -lm -pthread
+LDLIBS  := -ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -20,13 +20,18 @@ KSRC    := $(wildcard umkernel/*.c umkernel/*/*.c) tracer/ptrace.c tracer/seccom
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
-DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev \
-	   libjansson-dev nettle-dev gnuplot-nox user-mode-linux
+DEBPKGS := gcc make pkg-config libelf-dev libdw-dev libunwind-dev check busybox-static libseccomp-dev \
+	   libjansson-dev nettle-dev gnuplot-nox gdb user-mode-linux
 
-all: $(B)/umk $(B)/rootfs
+all: $(B)/umk $(B)/umk-gdb.py $(B)/rootfs
 
 $(B)/umk: $(KOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# gdb helpers (umk-ps, umk-task...), installed next to the binary
+$(B)/umk-gdb.py: umkernel/debug/umk-gdb.py
+	@mkdir -p $(B)
+	cp $< $@
 
 $(B)/obj/%.o: %.c $(KHDR)
 	@mkdir -p $(dir $@)
@@ -73,7 +78,10 @@ bench: all
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
 
 # what fault injection costs the syscalls it does not touch
-bench-fault: all
+$(B)/fault-path: tests/bench/fault-path.c $(filter-out $(B)/obj/umkernel/main.o,$(KOBJ))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-fault: all $(B)/fault-path
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench/fault-cost.sh
 
 DEBIAN_PKGS ?=
@@ -82,7 +90,8 @@ debian-rootfs:
 
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDLIBS="-lelf -lunwind -ljansson -lnettle -lm -pthread -fsanitize=address" build-asan/umk
+		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -pthread -fsanitize=address" \
+		build-asan/umk build-asan/umk-gdb.py
 
 clean:
 	rm -rf $(B) build-asan

@@ -1,15 +1,14 @@
 #!/bin/sh
 # debian.sh DIR [PACKAGES...] - build a Debian bookworm minbase root for
 # umk with debootstrap, plus PACKAGES (default: python3 perl gcc libc6-dev
-# make sqlite3 file procps xz-utils bzip2 strace gdb) and their
-# dependencies.  Packages of the first ten go in with debootstrap's
-# --include; any other (gdb, strace...) is installed afterwards with
-# apt-get inside the new root (debootstrap's own ordering cannot configure
-# gdb's dependencies).
+# make sqlite3 file procps xz-utils bzip2 iproute2) and their dependencies.
 #
 # UMK_DEBIAN_EXTRA adds packages to the list (default or given): CI sets
 # it from tests/debian-extra-packages.txt, the packages some Debian cases
-# need (PostgreSQL, inotify-tools), which are skipped in a root without them.
+# need (PostgreSQL, inotify-tools, strace, gdb), which are skipped in a
+# root without them.  Packages debootstrap cannot configure in its own
+# order (gdb: APT_PKGS) are installed afterwards with apt-get inside the
+# new root; the rest go in with debootstrap's --include.
 #
 # Cached: DIR/.umk-debian-stamp holds the package list and this script's
 # version; a call that asks for packages the root already has (the same
@@ -28,8 +27,8 @@ set -u
 
 VERSION=2 # bump when what this script puts into the root changes
 SUITE=bookworm
-INCLUDE_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
-DEFAULT_PKGS="$INCLUDE_PKGS strace gdb"
+DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2 iproute2"
+APT_PKGS="gdb"
 
 die() {
 	echo "debian.sh: $*" >&2
@@ -100,9 +99,9 @@ keyring=
 # what debootstrap installs, and what apt-get installs after it
 inc= later=
 for p in $pkgs; do
-	case " $INCLUDE_PKGS " in
-	*" $p "*) inc="$inc${inc:+,}$p" ;;
-	*) later="$later $p" ;;
+	case " $APT_PKGS " in
+	*" $p "*) later="$later $p" ;;
+	*) inc="$inc${inc:+,}$p" ;;
 	esac
 done
 if ! debootstrap --variant=minbase $keyring ${inc:+--include="$inc"} "$SUITE" "$tmp" $mirror >"$log" 2>&1; then

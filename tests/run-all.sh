@@ -22,8 +22,10 @@ trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
 part() {
+	local t0=$SECONDS
 	echo "== ${1##*/}"
 	"$@" 2>&1 | tee -a "$log"
+	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 
 # unit tests (libcheck prints "NN%: Checks: N, Failures: F, Errors: E")
@@ -50,11 +52,13 @@ fi
 part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
-part "$ROOT/tests/run-debug-tests.sh"
+part "$ROOT/tests/run-tracer-tests.sh"
 part "$ROOT/tests/run-nest-tests.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-net-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
 part "$ROOT/tests/run-campaign-tests.sh"
+part "$ROOT/tests/run-debug-tests.sh"
 # the benchmark, once with small counts: it still runs everywhere (no timing judged)
 QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
 

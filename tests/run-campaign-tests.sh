@@ -115,6 +115,23 @@ for p in $UMK_PLATFORMS; do
 		camp class.$p "$work/class.json" -o "$work/class-$want.$p" --platform "$p"
 		ok "campaign class $want [$p]" '[ $rc = 0 ] && [ "$(class_of "$work/class-$want.$p/results.jsonl" 1)" = "$want" ]' class.$p
 	done
+	# network faults in a campaign: the report's own table
+	compile "$ROOT/tests/fault/fnet.c" "$BUILD/fault/fnet" && sync_bins "$BUILD/fault" "$TESTROOT/fault"
+	printf '{"name":"net","workload":{"argv":["/fault/fnet","tcp","5000","20000"],"rootfs":"%s"},"seed":2,"runs":8,"faults":["--inject-net=127.0.0.1:5000:fault={pick:drop|corrupt|reset}:op=send:when={int:1..5}"]}\n' \
+		"$TESTROOT" >"$work/net.json"
+	camp net.$p "$work/net.json" -o "$work/net.$p" --platform "$p"
+	ok "campaign with network faults [$p]" '[ $rc = 0 ] && [ "$(grep -c "\"kind\":\"net\"" "$work/net.$p/results.jsonl")" = 8 ] &&
+		grep -q "^## By network fault" "$work/net.$p/summary.md" && grep -q "^| kernel | 0 | 0.0% |$" "$work/net.$p/summary.md"' net.$p
+	# the judge: expect (a fixed output) and a checker (a host command)
+	printf '{"name":"expect","workload":{"argv":["/fault/fprobe","getppid","3"],"rootfs":"%s","expect":{"stdout_file":"want.txt"}},"runs":1,"faults":["--inject=getppid:retval=5"]}\n' \
+		"$TESTROOT" >"$work/expect.json"
+	"$UMK" run --rootfs "$TESTROOT" -- /fault/fprobe getppid 3 >"$work/want.txt"
+	camp expect.$p "$work/expect.json" -o "$work/expect.$p" --platform "$p"
+	ok "campaign expect.stdout_file judges the output [$p]" '[ $rc = 0 ] && [ "$(class_of "$work/expect.$p/results.jsonl" 1)" = wrong ]' expect.$p
+	printf '{"name":"checker","workload":{"argv":["/fault/fprobe","getppid","3"],"rootfs":"%s","checker":"grep -q \\"^calls 3 \\" \\"$UMK_STDOUT\\" && [ $UMK_EXIT = 0 ] && [ -f want.txt ]"},"runs":1,"faults":["--inject=getppid:retval=5"]}\n' \
+		"$TESTROOT" >"$work/checker.json"
+	camp checker.$p "$work/checker.json" -o "$work/checker.$p" --platform "$p"
+	ok "campaign checker judges instead, in the plan's directory [$p]" '[ $rc = 0 ] && [ "$(class_of "$work/checker.$p/results.jsonl" 1)" = ok ]' checker.$p
 done
 
 # ---- bad plans: one line, nothing run ----

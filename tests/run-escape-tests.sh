@@ -15,6 +15,8 @@
 #   tramp    the seccomp platform's syscall trampolines (shared by all
 #            guest processes) cannot be made writable, written, mapped
 #            over or taken away
+#   shmat    SysV shared memory attached with SHM_REMAP cannot land on
+#            the stub region or the trampoline zones
 #   forkslot a guest overwriting the pid its fork request returns (in its
 #            seccomp slot) cannot make umk adopt, signal or kill another
 #            host process (same safety net)
@@ -88,6 +90,8 @@ for p in $UMK_PLATFORMS; do
 	check devices "$p" "$o" $?
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/tramp >"$o" 2>&1
 	check tramp "$p" "$o" $?
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/shmat >"$o" 2>&1
+	check shmat "$p" "$o" $?
 
 	if unshare $unshare_flags --pid --fork true 2>/dev/null; then
 		sentinel_run killall "$p"

@@ -59,7 +59,7 @@ ok() {
 	fi
 }
 # field NAME FILE: the value of "NAME" in the first fault record of the log
-field() { grep '"event":"fault"' "$2" | head -1 | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p"; }
+field() { grep '"event":"fault"' "$2" | head -1 | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 nfaults() { grep -c '"event":"fault"' "$1"; }
 # total syscalls of the task in the log's exit record of pid 1
 nsys() { grep '"event":"exit"' "$1" | grep '"tid":1,' | sed 's/.*"syscalls":\([0-9]*\).*/\1/'; }
@@ -176,6 +176,29 @@ for p in $UMK_PLATFORMS; do
 	grep '"event":"fault"' "$L" | sed 's/.*"addr":"\([^"]*\)","bit":\([0-9]\).*/flip \1 bit \2/' | sort >"$work/want"
 	grep '^flip' "$o" | sort >"$work/got"
 	ok "fault mem bits=3 [$p]" '[ "$(wc -l <"$work/want")" = 3 ] && cmp -s "$work/want" "$work/got"'
+	# at a time: the thread is stopped in guest code that makes no syscall
+	# (the guest marks the end of its buffer's fill with a getppid; a
+	# try whose flip came before that, on a slow start, says nothing and
+	# the next waits longer)
+	frun "$p" --strace="$work/trace" -- /fault/fprobe memspin 0x30000000 1
+	k=$(strace_index "$work/trace" '^\[pid 1\] getppid')
+	verdict=none
+	for t in 100 400 1500; do
+		frun "$p" --seed=8 --inject-mem=0x30000000-0x30010000:at=time=${t}ms --fault-log="$L" -- \
+			/fault/fprobe memspin 0x30000000 $((t * 4))
+		i=$(field index "$L")
+		[ -n "$i" ] && [ "$i" -ge "$k" ] || continue
+		verdict=bad
+		grep -qx "flip $(field addr "$L") bit $(field bit "$L")" "$o" && grep -qx "1 bit(s) changed" "$o" &&
+			[ "$(field trigger "$L")" = "time=$(awk -v t=$t 'BEGIN { print t / 1000 }')s" ] && verdict=good
+		break
+	done
+	ok "fault mem flip at a time, in guest code [$p]" '[ $verdict = good ]'
+	# task=: the flip goes to the task named, not to the first to get there
+	frun "$p" --seed=4 --inject-mem=0x30000000-0x30010000:at=syscall=100:task=fprobe --fault-log="$L" -- \
+		sh -c 'i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo >/dev/null; done; /fault/fprobe memflip 0x30000000 300; true'
+	ok "fault mem task= [$p]" '[ "$(field comm "$L")" = fprobe ] &&
+		grep -qx "flip $(field addr "$L") bit $(field bit "$L")" "$o"'
 	# each region lands in the mapping it names (the guest prints its maps
 	# before the flip, then makes 100 getppid calls)
 	frun "$p" --fault-log="$L" -- /fault/fprobe maps 100
@@ -206,10 +229,23 @@ for p in $UMK_PLATFORMS; do
 		grep -qx "iterations $((100 + d)) xmm8 0" "$o"'
 	# ... and at a time, in a loop that makes no syscall: the platform
 	# stops the thread in guest code
-	frun "$p" --inject-reg=r12:bit=27:at=time=30ms --fault-log="$L" -- /fault/fprobe spin
-	d=$(($(field new "$L") - $(field old "$L")))
-	ok "fault reg loop counter at a time (no syscall) [$p]" '[ ${d#-} = $((1 << 27)) ] &&
-		[ "$(cat "$o")" = "iterations $(printf "%#x" $((0x10000000 + d)))" ]'
+	# (a try is conclusive if the flip came in the loop: after the
+	# guest's getppid mark and before its next call; on a slow start
+	# the next try waits longer, with a longer loop)
+	frun "$p" --strace="$work/trace" -- /fault/fprobe spin 1
+	k=$(strace_index "$work/trace" '^\[pid 1\] getppid')
+	verdict=none
+	for try in "30 28" "300 30" "1500 32"; do
+		t=${try% *} b=${try#* }
+		frun "$p" --inject-reg=r12:bit=$((b - 1)):at=time=${t}ms --fault-log="$L" -- /fault/fprobe spin $((1 << b))
+		[ "$(field index "$L")" = "$k" ] || continue
+		d=$(($(field new "$L") - $(field old "$L")))
+		verdict=bad
+		[ ${d#-} = $((1 << (b - 1))) ] && [ "$(cat "$o")" = "iterations $(printf "%#x" $(((1 << b) + d)))" ] &&
+			verdict=good
+		break
+	done
+	ok "fault reg loop counter at a time (no syscall) [$p]" '[ $verdict = good ]'
 	frun "$p" --inject-reg=xmm8:bit=5:at=syscall=60 -- /fault/fprobe regloop 100
 	ok "fault reg xmm [$p]" '[ "$(cat "$o")" = "iterations 100 xmm8 0x20" ]'
 	frun "$p" --strace="$work/trace" -- /fault/fprobe flags
@@ -242,6 +278,38 @@ for p in $UMK_PLATFORMS; do
 	ok "fault io corrupt write [$p]" 'grep -qx "differs at offset $(field file_offset "$L") bit $(field bit "$L")" "$o"'
 	frun "$p" --inject-io=/tmp/w:op=fsync:fault=eio -- /fault/fprobe iowrite /tmp/w 10000
 	ok "fault io fsync [$p]" 'grep -qx "fsync: EIO" "$o"'
+
+	# ---- network (the guest's own loopback) ----
+	net() { frun "$p" --seed=3 --inject-net="$1" --fault-log="$L" -- /fault/fnet "${2:-tcp}" ${3:-5000} ${4:-20000}; }
+	net 5000:fault=refuse
+	ok "fault net refuse [$p]" '[ "$(cat "$o")" = "client: connect: ECONNREFUSED" ] && [ "$(field op "$L")" = connect ]'
+	net 127.0.0.1:5000:fault=reset:when=2
+	ok "fault net reset: ECONNRESET here, a reset at the peer [$p]" 'grep -qx "client: sends 4096 ECONNRESET" "$o" &&
+		grep -qx "server: read: ECONNRESET" "$o" && grep -qx "server: got 4096 bytes, 0 bit(s) differ" "$o"'
+	net 127.0.0.1:5000:fault=drop:when=2
+	ok "fault net drop [$p]" 'grep -qx "client: sends 4096 4096 4096 4096 3616" "$o" && grep -qx "client: answer .got 15904." "$o" &&
+		[ "$(field bytes "$L")" = 4096 ]'
+	net 5000:fault=delay=200ms:op=connect
+	ok "fault net delay [$p]" 'grep -qx "client: connected (after a delay)" "$o" && grep -qx "client: answer .got 20000." "$o"'
+	net 127.0.0.1:5000:fault=corrupt:op=send:when=3
+	ok "fault net corrupt (send) [$p]" 'grep -qx "server: byte $((8192 + $(field byte "$L"))) bit $(field bit "$L") differs" "$o" &&
+		grep -qx "server: got 20000 bytes, 1 bit(s) differ" "$o"'
+	net 5000:fault=corrupt:op=recv:when=1:task=2
+	ok "fault net corrupt (recv) [$p]" 'grep -qx "server: byte $(field byte "$L") bit $(field bit "$L") differs" "$o" &&
+		grep -qx "server: got 20000 bytes, 1 bit(s) differ" "$o" && [ "$(field op "$L")" = recv ]'
+	net 127.0.0.1:5000:fault=short:op=send:when=2
+	ok "fault net short [$p]" 'grep -qx "client: sends 4096 2048 4096 4096 4096 1568" "$o" && grep -qx "server: got 20000 bytes, 0 bit(s) differ" "$o"'
+	net 5001:fault=refuse
+	ok "fault net: another port, no fault [$p]" 'grep -qx "client: answer .got 20000." "$o" && [ "$(nfaults "$L")" = 0 ]'
+	net 127.0.0.1:6000:fault=refuse:when=2 udp 6000 5
+	ok "fault net refuse (datagram) [$p]" '[ "$(cat "$o")" = "$(printf "server: 4 datagram(s), 0 bit(s) differ\nclient: sendto ok ECONNREFUSED ok ok ok")" ]'
+	net 6000:fault=drop:when=3 udp 6000 5
+	ok "fault net drop (datagram) [$p]" '[ "$(cat "$o")" = "$(printf "server: 4 datagram(s), 0 bit(s) differ\nclient: sendto ok ok ok ok ok")" ]'
+	frun "$p" --seed=21 --inject-net=127.0.0.1:5000:fault=corrupt:op=send:probability=50 --fault-log="$L" -- /fault/fnet tcp 5000 20000
+	cp "$o" "$work/n1"
+	frun "$p" --replay="$L" --fault-log="$L.2" -- /fault/fnet tcp 5000 20000
+	ok "fault replay (net) [$p]" 'cmp -s "$work/n1" "$o" && [ "$(nfaults "$L")" -ge 1 ] &&
+		cmp -s <(grep "\"event\":\"fault\"" "$L" | sed "s/\"time\":[^,]*,//") <(grep "\"event\":\"fault\"" "$L.2" | sed "s/\"time\":[^,]*,//")'
 
 	# ---- replay: the same faults, the same output ----
 	frun "$p" --seed=11 --inject=getppid:retval=5:probability=20 --inject-mem=0x30000000-0x30010000:bits=2:at=syscall=150 \
@@ -295,6 +363,13 @@ bad --inject-reg=xmm3:bit=128 "bit=128"
 bad --inject-io=/x:fault=melt "fault=melt"
 bad --inject-io=/x:op=erase:fault=eio "unknown operation 'erase'"
 bad --inject-io=/x:op=open:fault=corrupt "applies to op=read and op=write only"
+bad --inject-net=5000 "no fault= given"
+bad --inject-net=5000:fault=melt "fault=melt"
+bad --inject-net=70000:fault=drop "expected PORT, HOST:PORT or [IPV6]:PORT"
+bad --inject-net=nohost:80:fault=drop "expected PORT, HOST:PORT or [IPV6]:PORT"
+bad '--inject-net=[::1:80:fault=drop' "expected [IPV6]:PORT"
+bad --inject-net=80:fault=refuse:op=recv "applies to op=connect and op=send"
+bad --inject-net=80:fault=drop:op=hug "unknown operation 'hug'"
 bad --seed=abc "--seed=abc"
 bad --replay=/no/such/log "--replay=/no/such/log"
 summary

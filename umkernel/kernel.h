@@ -307,11 +307,18 @@ struct thread_group {
 	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
+	struct core_state *core_state; /* debug/coredump.c: a core dump in progress */
 };
 
 enum task_state { TASK_NEW, TASK_RUNNING_USER, TASK_IN_KERNEL, TASK_SLEEPING, TASK_DEAD, TASK_ZOMBIE };
 
 struct sysargs { uint64_t a[6]; int nr; };
+
+/* The last syscalls of a task, kept always for oops reports and `umk ctl`
+ * (debug/debug.h: debug_syscall_end writes it). */
+#define SYSCALL_RING_SIZE 32
+struct syscall_ring_entry { int nr; long ret; uint64_t a[6]; };
+struct syscall_ring { unsigned head; struct syscall_ring_entry e[SYSCALL_RING_SIZE]; };
 static inline int arg_int(const struct sysargs *a, int i) { return (int)a->a[i]; }
 static inline unsigned arg_uint(const struct sysargs *a, int i) { return (unsigned)a->a[i]; }
 static inline long arg_long(const struct sysargs *a, int i) { return (long)a->a[i]; }
@@ -390,14 +397,22 @@ struct task {
 	int pdeath_signal;            /* PR_SET_PDEATHSIG */
 	int mempolicy_mode;           /* set_mempolicy (mm/mempolicy.c): mode | flags */
 	uint64_t mempolicy_nodes;
-	/* SysV IPC and POSIX message queues (ipc/ipc.h): the IPC namespace
-	 * (NULL: init_ipc_ns) and the SEM_UNDO list (CLONE_SYSVSEM shares it) */
-	struct ipc_namespace *ipc_ns;
+	/* SysV IPC (ipc/ipc.h): the SEM_UNDO list (CLONE_SYSVSEM shares it) */
 	struct sem_undo_list *sysvsem_undo;
 	/* fault injection (debug/fault.c): the task's syscall index and
 	 * counters, made at its first syscall when a fault option is given;
 	 * NULL otherwise */
 	struct fault_task *fault;
+
+	/* debugging (debug/): the syscall ring, where the kernel thread
+	 * sleeps (kstack, ps), and freezing */
+	struct syscall_ring sysring;
+	const void *wchan;            /* the caller of task_sleep, while asleep */
+	void *sleep_ctx;              /* its libunwind context, while asleep */
+	void *loop_ctx;               /* a context in task_loop (the kernel thread's base) */
+	bool frozen;                  /* parked by `freeze` or a debug stop */
+	bool debug_stop;              /* asked to park (one thread: `stack`) */
+	uint64_t syscall_t0;          /* statistics: when the syscall in flight entered */
 };
 
 extern struct list_head all_tasks;

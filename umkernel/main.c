@@ -2,6 +2,7 @@
  * main.c - umk's command line, boot and shutdown.
  *
  *   umk run [OPTIONS] [--] PROGRAM [ARGS...]    run a guest
+ *   umk ctl SOCKET COMMAND [ARGS...]             ask a running umk (--control)
  *   umk syscalls                                 the compatibility table
  *
  * Boot: choose the platform, mount the root (a confined host directory,
@@ -14,7 +15,9 @@
 #include "kernel.h"
 #include "kernel/task.h"
 #include "fs/fs.h"
+#include "ipc/ipc.h"
 #include "debug/debug.h"
+#include "net/net.h"
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -36,6 +39,14 @@ struct umk_config {
 	bool rw;
 	bool verbose;
 	const char *strace_path;
+	const char *control;          /* debugging: debug/debug.h */
+	const char *stats_path;
+	bool stats;
+	const char *oops_log;
+	const char *oops_mode;
+	const char *debug_oops;
+	bool crash_backtrace;
+	bool gdb;
 	const char *hostname;
 	const char *cwd;
 	char **env;
@@ -46,15 +57,11 @@ struct umk_config {
 };
 static struct umk_config cfg;
 
-static void crash_handler(int sig)
-{
-	oops("kernel crashed with signal %d", sig);
-}
-
 static void usage(FILE *o)
 {
 	fprintf(o,
 		"usage: umk run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"       umk ctl SOCKET COMMAND [ARGS...] [--json]\n"
 		"       umk syscalls\n"
 		"       umk campaign PLAN [-o DIR] [-j N] [--emit-jobs FILE [--slurm]]\n"
 		"       umk campaign report DIR...\n"
@@ -73,6 +80,13 @@ static void usage(FILE *o)
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
 		"  --cwd DIR          the first process's working directory (default: /)\n"
+		"  --net MODE         private (default: the guest's own loopback; other\n"
+		"                     destinations through umk's host sockets, 10.0.2.2 being\n"
+		"                     the host's 127.0.0.1), host (the guest's sockets are\n"
+		"                     host sockets) or none (its own loopback only)\n"
+		"  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]\n"
+		"                     forward HOSTIP (default 127.0.0.1):HOSTPORT on the host to\n"
+		"                     the guest's GUESTPORT (private mode; repeatable)\n"
 		"  -e VAR=VALUE       add to the guest environment (repeatable); the guest gets\n"
 		"                     PATH, HOME=/root, TERM=linux, then the host's TERM,\n"
 		"                     COLORTERM, LANG, LANGUAGE, LC_* and TZ, then these\n"
@@ -92,9 +106,21 @@ static void usage(FILE *o)
 		"                     TRIGGER: syscall=N, time=T or every=T\n"
 		"  --inject-io=GLOB[:op=read,write,fsync,open][:fault=eio|enospc|short|corrupt|\n"
 		"                     delay=T][:when=...][:probability=P]...  failing files\n"
+		"  --inject-net=[PORT|HOST:PORT]:fault=refuse|reset|drop|delay=T|corrupt|short\n"
+		"                     [:op=connect,send,recv][:when=...]...  a failing network\n"
 		"  --seed=N           the seed of every random choice of fault injection\n"
 		"  --fault-log=FILE   one JSON object per injected fault\n"
 		"  --replay=FILE      inject the faults of an earlier --fault-log again\n"
+		"debugging:\n"
+		"  --control=SOCKET   answer 'umk ctl SOCKET COMMAND' there (ps, task, fds, maps,\n"
+		"                     mounts, stack, kstack, stats, trace, freeze, thaw)\n"
+		"  --syscall-stats[=FILE]  strace -c's table of the guest's syscalls at exit\n"
+		"  --oops=exit|freeze when umk faults: report, kill the stubs and exit 70\n"
+		"                     (default), or report and wait for 'gdb -p'\n"
+		"  --oops-log=FILE    also append oops reports to FILE\n"
+		"  --debug-oops=SYSCALL  make that syscall's handler fault (tests the oops path)\n"
+		"  --crash-backtrace  a guest killed by a signal: its symbolised backtrace\n"
+		"  --gdb              run this umk under gdb with the umk-gdb.py helpers\n"
 		"  -v, --verbose      say what umk is doing\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      umk's version\n");
@@ -220,18 +246,81 @@ static void *signal_forwarder(void *arg)
 	return NULL;
 }
 
+/*
+ * --gdb: runs this same command line, without --gdb, under gdb, with
+ * umk-gdb.py (next to the binary) loaded and the signals umk meets in
+ * normal work (SIGCHLD, SIGPIPE, SIGUSR2: the seccomp kick, ignored)
+ * passed to it silently.  UMK_GDB names another gdb.
+ */
+static int run_under_gdb(int argc, char **argv)
+{
+	char exe[PATH_MAX], script[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0) {
+		fprintf(stderr, "umk: --gdb: cannot find umk's binary: %s\n", strerror(errno));
+		return 1;
+	}
+	exe[n] = 0;
+	snprintf(script, sizeof script, "%s", exe);
+	char *slash = strrchr(script, '/');
+	strcpy(slash ? slash + 1 : script, "umk-gdb.py");
+	const char *gdb = getenv("UMK_GDB") ? getenv("UMK_GDB") : "gdb";
+	char **av = calloc(argc + 32, sizeof *av);
+	int k = 0;
+	av[k++] = (char *)gdb;
+	av[k++] = "-q";
+	av[k++] = "-ex";
+	av[k++] = "set startup-with-shell off";
+	av[k++] = "-ex";
+	av[k++] = "set print inferior-events off";
+	av[k++] = "-ex";
+	av[k++] = "set detach-on-fork on";
+	av[k++] = "-ex";
+	av[k++] = "handle SIGCHLD SIGPIPE SIGUSR2 nostop noprint pass";
+	static char safe[sizeof script + 32];
+	if (access(script, R_OK) == 0) {
+		/* gdb loads umk-gdb.py itself with umk's symbols (the
+		 * OBJFILE-gdb.py convention) once it is allowed to */
+		snprintf(safe, sizeof safe, "add-auto-load-safe-path %s", script);
+		av[k++] = "-iex";
+		av[k++] = safe;
+	} else {
+		fprintf(stderr, "umk: --gdb: %s missing: the umk-* commands are not loaded\n", script);
+	}
+	av[k++] = "--args";
+	av[k++] = exe;
+	av[k++] = "run";
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--gdb") || argv + i >= cfg.argv)
+			av[k++] = argv[i];
+	av[k] = NULL;
+	execvp(gdb, av);
+	fprintf(stderr, "umk: --gdb: %s: %s\n", gdb, strerror(errno));
+	return 127;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rootfs", required_argument, 0, 'r' },
-		{ "platform", required_argument, 0, 'p' },
+		{ "platform", required_argument, 0, 'P' },
 		{ "stub-addr", required_argument, 0, 'A' },
 		{ "rw", no_argument, 0, 'w' },
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
 		{ "cwd", required_argument, 0, 'c' },
+		{ "net", required_argument, 0, 'N' },
+		{ "publish", required_argument, 0, 'p' },
 		{ "env-clear", no_argument, 0, 'E' },
 		{ "log", required_argument, 0, 'L' },
+		/* debugging (debug/debug.h) */
+		{ "control", required_argument, 0, 'C' },
+		{ "syscall-stats", optional_argument, 0, 'S' },
+		{ "oops", required_argument, 0, 'O' },
+		{ "oops-log", required_argument, 0, 1200 },
+		{ "debug-oops", required_argument, 0, 'D' },
+		{ "crash-backtrace", no_argument, 0, 'B' },
+		{ "gdb", no_argument, 0, 'G' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -252,17 +341,43 @@ static int cmd_run(int argc, char **argv)
 	bool strace = false;
 	optind = 1;
 	opterr = 0; /* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, "+:e:vhV", opts, NULL)) != -1) {
+	char nerr[160];
+	while ((c = getopt_long(argc, argv, "+:e:p:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': cfg.rootfs = optarg; break;
-		case 'p': cfg.platform = optarg; break;
+		case 'P': cfg.platform = optarg; break;
 		case 'A': cfg.stub_addr = optarg; break;
+		case 'N':
+			if (!strcmp(optarg, "private"))
+				net_mode = NET_PRIVATE;
+			else if (!strcmp(optarg, "host"))
+				net_mode = NET_HOST;
+			else if (!strcmp(optarg, "none"))
+				net_mode = NET_NONE;
+			else {
+				fprintf(stderr, "umk: --net %s: expected private, host or none\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			if (net_add_forward(optarg, nerr, sizeof nerr)) {
+				fprintf(stderr, "umk: %s\n", nerr);
+				return 2;
+			}
+			break;
 		case 'w': cfg.rw = true; break;
 		case 's': strace = true; cfg.strace_path = optarg; break;
 		case 'H': cfg.hostname = optarg; break;
 		case 'c': cfg.cwd = optarg; break;
 		case 'E': cfg.env_clear = true; break;
 		case 'L': cfg.log_path = optarg; break;
+		case 'C': cfg.control = optarg; break;
+		case 'S': cfg.stats = true; cfg.stats_path = optarg; break;
+		case 'O': cfg.oops_mode = optarg; break;
+		case 1200: cfg.oops_log = optarg; break;
+		case 'D': cfg.debug_oops = optarg; break;
+		case 'B': cfg.crash_backtrace = true; break;
+		case 'G': cfg.gdb = true; break;
 		case 'v': cfg.verbose = true; umk_verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("umk %s\n", UMK_VERSION); return 0;
@@ -310,6 +425,28 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	cfg.argv = argv + optind;
+	if (cfg.gdb)
+		return run_under_gdb(argc, argv);
+	if (cfg.oops_mode && strcmp(cfg.oops_mode, "exit") && strcmp(cfg.oops_mode, "freeze")) {
+		fprintf(stderr, "umk: --oops=%s: expected exit or freeze\n", cfg.oops_mode);
+		return 2;
+	}
+	if (cfg.debug_oops && debug_oops_set(cfg.debug_oops)) {
+		fprintf(stderr, "umk: --debug-oops=%s: no implemented syscall of that name\n",
+			cfg.debug_oops);
+		return 2;
+	}
+	FILE *oops_log = NULL;
+	if (cfg.oops_log && !(oops_log = fopen(cfg.oops_log, "ae"))) {
+		fprintf(stderr, "umk: --oops-log=%s: %s\n", cfg.oops_log, strerror(errno));
+		return 2;
+	}
+	FILE *stats_out = NULL;
+	if (cfg.stats_path && !(stats_out = fopen(cfg.stats_path, "we"))) {
+		fprintf(stderr, "umk: --syscall-stats=%s: %s\n", cfg.stats_path, strerror(errno));
+		return 2;
+	}
+	crash_backtrace = cfg.crash_backtrace;
 
 	if (cfg.platform && platform_select(cfg.platform)) {
 		fprintf(stderr, "umk: unknown platform '%s' (available: ptrace, seccomp)\n", cfg.platform);
@@ -344,13 +481,14 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (strace) {
 		if (cfg.strace_path) {
-			strace_out = fopen(cfg.strace_path, "we");
-			if (!strace_out) {
+			FILE *f = fopen(cfg.strace_path, "we");
+			if (!f) {
 				fprintf(stderr, "umk: --strace=%s: %s\n", cfg.strace_path, strerror(errno));
 				return 2;
 			}
+			strace_set_file(f);
 		} else {
-			strace_out = stderr;
+			strace_set_file(stderr);
 		}
 	}
 
@@ -404,12 +542,20 @@ static int cmd_run(int argc, char **argv)
 	if (!err)
 		err = vfs_mount("/dev/shm", &tmpfs_ops, tmpfs_new(01777), "tmpfs", "tmpfs");
 	if (!err)
+		err = mqueue_mount(NULL, "/dev/mqueue");   /* POSIX message queues, as systemd mounts it */
+	if (!err)
 		err = vfs_mount("/proc", &procfs_ops, NULL, "proc", "proc");
 	if (!err)
 		err = sysfs_mount("/sys");
 	if (err) {
 		fprintf(stderr, "umk: cannot mount the root %s: %s\n", root, strerror(-err));
 		return 1;
+	}
+
+	err = net_start(nerr, sizeof nerr);
+	if (err) {
+		fprintf(stderr, "umk: %s\n", nerr);
+		return err == -EINVAL ? 2 : 1;
 	}
 
 	if (fault_start(root, platform->name, cfg.argv, ferr, sizeof ferr)) {
@@ -430,10 +576,12 @@ static int cmd_run(int argc, char **argv)
 	 * still collect their tracees' exits. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGCHLD, SIG_IGN);
-	struct sigaction sa = { .sa_handler = crash_handler, .sa_flags = SA_RESETHAND };
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGABRT, &sa, NULL);
+	oops_init(cfg.oops_mode && !strcmp(cfg.oops_mode, "freeze") ? OOPS_FREEZE : OOPS_EXIT,
+		  oops_log);
+	if (cfg.stats)
+		syscall_stats_enable();
+	if (cfg.control && control_start(cfg.control))
+		return 1;
 	forward_signals();
 	pthread_t fw;
 	pthread_create(&fw, NULL, signal_forwarder, NULL);
@@ -443,8 +591,15 @@ static int cmd_run(int argc, char **argv)
 	fault_finish(status);
 	fflush(stdout);
 	unimplemented_summary();
-	if (strace_out && strace_out != stderr)
-		fclose(strace_out);
+	pthread_mutex_lock(&klock);
+	strace_close();
+	if (cfg.stats) {
+		syscall_stats_print(stats_out ? stats_out : stderr, false);
+		if (stats_out)
+			fclose(stats_out);
+	}
+	control_stop();
+	pthread_mutex_unlock(&klock);
 	if (LINUX_WIFSIGNALED(status))
 		return 128 + LINUX_WTERMSIG(status);
 	return LINUX_WEXITSTATUS(status);
@@ -460,6 +615,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "campaign"))
 		return cmd_campaign(argc - 1, argv + 1);   /* debug/campaign.c */
+	if (!strcmp(argv[1], "ctl"))
+		return control_client(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "syscalls")) {
 		print_syscalls();
 		return 0;

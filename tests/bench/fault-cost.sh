@@ -8,7 +8,8 @@
 # and looks it up in the union of the specs' sets), and with a spec on
 # getppid itself that never fires (probability=0: the whole decision,
 # every time).  Prints the medians and their ratio to the first; the
-# issue's bar is at most 5% more with one spec on another syscall.
+# issue's bar is at most 5% more with one spec on another syscall.  Then
+# build/fault-path times the kernel side of the same three alone.
 # Timing is reported, never judged.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -48,3 +49,9 @@ for p in $UMK_PLATFORMS; do
 	echo "$row |"
 done
 echo "(medians of $RUNS interleaved runs)"
+# the kernel side alone, without the platform's round trip (no noise from it)
+if [ -x "$BUILD/fault-path" ]; then
+	echo
+	echo "syscall_enter of a getppid alone (build/fault-path, best of 7 rounds):"
+	"$BUILD/fault-path" | sed 's/^/    /'
+fi

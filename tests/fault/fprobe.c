@@ -14,12 +14,14 @@
  *                      (delay_exit)?
  *   memflip ADDR N     a 64 KiB pattern mapped at ADDR, N getppid calls,
  *                      then every bit that changed
+ *   memspin ADDR MS    the same, but waiting MS ms in guest code (no
+ *                      syscall) instead of making calls
  *   maps N             a heap, an anonymous mapping and /proc/self/maps,
  *                      then N getppid calls
  *   regloop N          a loop of N getppid calls counted in r12 (and
  *                      xmm8 counting along): iterations and xmm8
- *   spin               a loop of 2^28 iterations without syscalls,
- *                      counted in r12: how many ran
+ *   spin [N]           a getppid, then a loop of N (2^28) iterations
+ *                      without syscalls, counted in r12: how many ran
  *   flags              clc; getppid; setc, and rsp before and after
  *   pattern FILE N     write N bytes of the test pattern to FILE
  *   ioread FILE CHUNK  read FILE in CHUNK reads: each result, then every
@@ -140,6 +142,38 @@ static int cmd_memflip(uint64_t addr, long n)
 	return 0;
 }
 
+/* memspin ADDR MS: as memflip, but the wait is MS milliseconds of guest
+ * code without a syscall (the clock is the vDSO's) */
+static int cmd_memspin(uint64_t addr, long ms)
+{
+	size_t len = 65536;
+	uint8_t *p = mmap((void *)addr, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED) {
+		printf("mmap: %s\n", en(errno));
+		return 1;
+	}
+	for (size_t i = 0; i < len; i++)
+		p[i] = pattern_byte(i);
+	raw0(SYS_getppid);   /* a mark in the log: the buffer is filled */
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while (ns(&b) - ns(&a) < ms * 1000000);
+	int flips = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t d = p[i] ^ pattern_byte(i);
+		for (int k = 0; k < 8; k++)
+			if (d & (1 << k)) {
+				printf("flip %#lx bit %d\n", (unsigned long)(addr + i), k);
+				flips++;
+			}
+	}
+	printf("%d bit(s) changed\n", flips);
+	return 0;
+}
+
 static int cmd_maps(long n)
 {
 	/* small blocks come from the brk heap, a large one is mmap'd */
@@ -183,19 +217,20 @@ static int cmd_regloop(long n)
 	return 0;
 }
 
-static int cmd_spin(void)
+static int cmd_spin(uint64_t n)
 {
 	uint64_t iters;
+	raw0(SYS_getppid);   /* a mark in the log: the loop starts */
 	__asm__ volatile(
 		"xor %%r13, %%r13\n"
-		"mov $0x10000000, %%r12\n"
+		"mov %[n], %%r12\n"
 		"1:\n"
 		"inc %%r13\n"
 		"dec %%r12\n"
 		"jnz 1b\n"
 		"mov %%r13, %[it]\n"
 		: [it] "=r"(iters)
-		:
+		: [n] "r"(n)
 		: "r12", "r13", "memory");
 	printf("iterations %#lx\n", (unsigned long)iters);
 	return 0;
@@ -332,12 +367,14 @@ int main(int argc, char **argv)
 		return cmd_delay();
 	if (!strcmp(c, "memflip"))
 		return cmd_memflip(strtoull(argv[2], NULL, 0), a3);
+	if (!strcmp(c, "memspin"))
+		return cmd_memspin(strtoull(argv[2], NULL, 0), a3);
 	if (!strcmp(c, "maps"))
 		return cmd_maps(a2);
 	if (!strcmp(c, "regloop"))
 		return cmd_regloop(a2);
 	if (!strcmp(c, "spin"))
-		return cmd_spin();
+		return cmd_spin(argc > 2 ? strtoull(argv[2], NULL, 0) : 1ULL << 28);
 	if (!strcmp(c, "flags"))
 		return cmd_flags();
 	if (!strcmp(c, "pattern") && argc > 3)

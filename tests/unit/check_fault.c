@@ -8,6 +8,7 @@
 #include <check.h>
 #include <string.h>
 #include "../../umkernel/debug/fault_impl.h"
+#include "../../umkernel/debug/campaign.h"
 #include "unit_task.h"
 
 static bool in(const struct sys_spec *s, const char *name)
@@ -227,6 +228,74 @@ START_TEST(mem_reg_io_syntax)
 }
 END_TEST
 
+START_TEST(net_syntax)
+{
+	char err[256];
+	struct net_spec *n = parse_net_spec("8080:fault=reset", err, sizeof err);
+	ck_assert_msg(n, "%s", err);
+	ck_assert(!n->any && !n->host_given && n->port == 8080 && n->fault == FNETF_RESET &&
+		  n->ops == (FNET_SEND | FNET_RECV));
+	n = parse_net_spec("127.0.0.1:53:fault=drop:when=2", err, sizeof err);
+	ck_assert_msg(n, "%s", err);
+	static const uint8_t lo4[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1 };
+	ck_assert(n->host_given && n->port == 53 && !memcmp(n->addr, lo4, 16) && n->ops == FNET_SEND &&
+		  n->attr.first == 2);
+	n = parse_net_spec("[::1]:443:fault=delay=20ms:op=connect", err, sizeof err);
+	ck_assert_msg(n, "%s", err);
+	ck_assert(n->host_given && n->port == 443 && n->addr[15] == 1 && n->fault == FNETF_DELAY &&
+		  n->delay_ns == 20000000 && n->ops == FNET_CONNECT);
+	n = parse_net_spec("fault=corrupt:probability=5", err, sizeof err);
+	ck_assert(n && n->any && n->fault == FNETF_CORRUPT && n->attr.prob_ppm == 50000);
+	n = parse_net_spec("*:fault=short", err, sizeof err);
+	ck_assert(n && n->any && n->fault == FNETF_SHORT);
+	ck_assert(!parse_net_spec("80", err, sizeof err) && strstr(err, "no fault="));
+	ck_assert(!parse_net_spec("80:fault=reset:op=connect", err, sizeof err) && strstr(err, "op=send and op=recv"));
+	ck_assert(!parse_net_spec("0:fault=drop", err, sizeof err) && strstr(err, "PORT"));
+	ck_assert(!parse_net_spec("host.example:80:fault=drop", err, sizeof err) && strstr(err, "HOST:PORT"));
+	ck_assert(!parse_net_spec("[::1:80:fault=drop", err, sizeof err) && strstr(err, "[IPV6]:PORT"));
+}
+END_TEST
+
+/* campaign templates: placeholders drawn from (seed, run), within range */
+START_TEST(campaign_templates)
+{
+	json_t *tasks = json_loads("[{\"tid\":1,\"comm\":\"sh\",\"syscalls\":10},"
+				   "{\"tid\":2,\"comm\":\"sort\",\"syscalls\":500}]", 0, NULL);
+	ck_assert_ptr_nonnull(tasks);
+	bool seen[3] = { false };
+	int above10 = 0;
+	for (long id = 1; id <= 200; id++) {
+		char *a = expand_template("x={int:3..5}:y={pick:a|bb|c}", tasks, 7, id, "t");
+		char *b = expand_template("x={int:3..5}:y={pick:a|bb|c}", tasks, 7, id, "t");
+		ck_assert_str_eq(a, b);   /* the same seed and run: the same draw */
+		int x;
+		char y[8];
+		ck_assert_int_eq(sscanf(a, "x=%d:y=%7s", &x, y), 2);
+		ck_assert(x >= 3 && x <= 5);
+		seen[x - 3] = true;
+		ck_assert(!strcmp(y, "a") || !strcmp(y, "bb") || !strcmp(y, "c"));
+		free(a);
+		free(b);
+		char *s1 = expand_template("heap:at=syscall={syscall}", tasks, 7, id, "t");
+		char *s2 = expand_template("heap:at=syscall={syscall}:task=sort", tasks, 7, id, "t");
+		long n1 = atol(strrchr(s1, '=') + 1), n2 = atol(strstr(s2, "syscall=") + 8);
+		ck_assert(n1 >= 1 && n1 <= 10);   /* pid 1's count by default */
+		ck_assert(n2 >= 1 && n2 <= 500);  /* the task it names */
+		above10 += n2 > 10;
+		free(s1);
+		free(s2);
+	}
+	ck_assert(seen[0] && seen[1] && seen[2]);
+	ck_assert_int_gt(above10, 150);
+	char *o = expand_template("{int:1..1000000}", tasks, 7, 1, "t");
+	char *p = expand_template("{int:1..1000000}", tasks, 8, 1, "t");
+	ck_assert_str_ne(o, p);   /* another seed, another draw */
+	free(o);
+	free(p);
+	json_decref(tasks);
+}
+END_TEST
+
 Suite *fault_suite(void)
 {
 	Suite *s = suite_create("fault injection");
@@ -238,6 +307,8 @@ Suite *fault_suite(void)
 	tcase_add_test(tc, when_syntax);
 	tcase_add_test(tc, attributes_decide);
 	tcase_add_test(tc, mem_reg_io_syntax);
+	tcase_add_test(tc, campaign_templates);
+	tcase_add_test(tc, net_syntax);
 	suite_add_tcase(s, tc);
 	return s;
 }

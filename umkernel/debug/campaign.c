@@ -30,6 +30,7 @@
  * Nothing here runs inside the kernel: no klock, no guest.
  */
 #include "campaign.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -90,14 +91,15 @@ static char *plan_abs(const char *dir, const char *p)
 	return a;
 }
 
-static const char *opt_kinds[] = { "--inject=", "--inject-mem=", "--inject-reg=", "--inject-io=" };
+static const char *opt_kinds[] = { "--inject=", "--inject-mem=", "--inject-reg=", "--inject-io=",
+				   "--inject-net=" };
 
 /* Checks one fault option (placeholders filled with sample values): its
  * kind, and that umk would accept it. */
 static void check_option(const char *where, const char *opt)
 {
 	char err[512];
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		size_t l = strlen(opt_kinds[k]);
 		if (strncmp(opt, opt_kinds[k], l))
 			continue;
@@ -106,20 +108,34 @@ static void check_option(const char *where, const char *opt)
 		case 0: {
 			struct sys_spec *s = parse_sys_spec(opt + l, err, sizeof err);
 			okk = s != NULL;
+			sys_spec_free(s);
 			break;
 		}
 		case 1:
-		case 2:
-			okk = parse_mr_spec(opt + l, k == 2, err, sizeof err) != NULL;
+		case 2: {
+			struct mr_spec *m = parse_mr_spec(opt + l, k == 2, err, sizeof err);
+			okk = m != NULL;
+			mr_spec_free(m);
 			break;
-		default:
-			okk = parse_io_spec(opt + l, err, sizeof err) != NULL;
+		}
+		case 3: {
+			struct io_spec *s = parse_io_spec(opt + l, err, sizeof err);
+			okk = s != NULL;
+			io_spec_free(s);
+			break;
+		}
+		default: {
+			struct net_spec *s = parse_net_spec(opt + l, err, sizeof err);
+			okk = s != NULL;
+			net_spec_free(s);
+		}
 		}
 		if (!okk)
 			camp_die("%s: %s: %s", where, opt, err);
 		return;
 	}
-	camp_die("%s: '%s': expected --inject=, --inject-mem=, --inject-reg= or --inject-io=", where, opt);
+	camp_die("%s: '%s': expected --inject=, --inject-mem=, --inject-reg=, --inject-io= or --inject-net=",
+		 where, opt);
 }
 
 static const char *jstr(json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
@@ -139,7 +155,15 @@ struct plan *plan_load(const char *file, bool resolved)
 		camp_die("%s: %s", file, strerror(errno));
 	char *slash = strrchr(dirbuf, '/');
 	*slash = 0;
-	p->dir = *dirbuf ? dirbuf : strdup("/");
+	if (!*dirbuf) {
+		free(dirbuf);
+		dirbuf = strdup("/");
+	}
+	p->dir = dirbuf;
+	if (resolved && jstr(j, "plan_dir")) {
+		free(p->dir);
+		p->dir = strdup(jstr(j, "plan_dir"));   /* the original plan's, for the checker */
+	}
 	const char *name = jstr(j, "name");
 	p->name = strdup(name ? name : "campaign");
 	for (const char *c = p->name; *c; c++)
@@ -284,6 +308,29 @@ struct plan *plan_load(const char *file, bool resolved)
 	return p;
 }
 
+static void plan_free(struct plan *p)
+{
+	json_decref(p->json);
+	for (int i = 0; i < p->argc; i++)
+		free(p->argv[i]);
+	for (int i = 0; i < p->nenv; i++)
+		free(p->env[i]);
+	for (int i = 0; i < p->nfaults; i++)
+		free(p->faults[i]);
+	free(p->argv);
+	free(p->env);
+	free(p->faults);
+	free(p->dir);
+	free(p->name);
+	free(p->rootfs);
+	free(p->platform);
+	free(p->stdin_path);
+	free(p->expect);
+	free(p->checker);
+	free(p->sweep);
+	free(p);
+}
+
 /* The plan as DIR/plan.json: every path absolute, for jobs run anywhere. */
 static void plan_save(const struct plan *p, const char *dir)
 {
@@ -300,6 +347,7 @@ static void plan_save(const struct plan *p, const char *dir)
 	}
 	json_object_set_new(j, "name", json_string(p->name));
 	json_object_set_new(j, "seed", json_integer((json_int_t)p->seed));
+	json_object_set_new(j, "plan_dir", json_string(p->dir));
 	char *f = camp_path(dir, "plan.json");
 	if (json_dump_file(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
 		camp_die("%s: cannot write", f);
@@ -438,6 +486,7 @@ static void job_start(const struct plan *p, const char *dir, struct job *j)
 		camp_die("out of memory");
 	args[n++] = exe;
 	args[n++] = "run";
+	args[n++] = "--env-clear";   /* the same guest environment on any host */
 	if (p->platform) {
 		args[n++] = "--platform";
 		args[n++] = p->platform;
@@ -542,7 +591,7 @@ static bool same_bytes(const char *path, const char *data, size_t len)
 
 /* The plan's checker (sh -c CMD on the host, run's stdout, stderr and
  * exit status in UMK_STDOUT, UMK_STDERR, UMK_EXIT): did it exit 0? */
-static bool run_checker(const char *cmd, const char *out, const char *err, int code)
+static bool run_checker(const char *cmd, const char *dir, const char *out, const char *err, int code)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -556,6 +605,8 @@ static bool run_checker(const char *cmd, const char *out, const char *err, int c
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);
+		if (chdir(dir))
+			_exit(126);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -636,7 +687,7 @@ static int job_finish(const struct plan *p, const char *dir, struct job *j, int 
 	else if (code != g->code)
 		cls = CL_DETECTED;
 	else if (p->checker)
-		cls = run_checker(p->checker, out, err, code) ? CL_OK : CL_WRONG;
+		cls = run_checker(p->checker, p->dir, out, err, code) ? CL_OK : CL_WRONG;
 	else if (p->has_expect) {
 		cls = same_bytes(out, p->expect, p->expect_len) ? CL_OK : CL_WRONG;
 	} else {
@@ -850,6 +901,27 @@ static void mkdirs(const char *dir)
 	free(runs);
 }
 
+/* A new campaign in DIR: the runs of an earlier one there go. */
+static void clear_runs(const char *dir)
+{
+	char *runs = camp_path(dir, "runs");
+	DIR *dp = opendir(runs);
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		size_t l = strlen(de->d_name);
+		if (l > 6 && isdigit((unsigned char)de->d_name[0]) &&
+		    (strstr(de->d_name, ".json") || strstr(de->d_name, ".time") || strstr(de->d_name, ".log") ||
+		     strstr(de->d_name, ".out") || strstr(de->d_name, ".err") || strstr(de->d_name, ".txt"))) {
+			char *f = camp_path(runs, "%s", de->d_name);
+			unlink(f);
+			free(f);
+		}
+	}
+	if (dp)
+		closedir(dp);
+	free(runs);
+}
+
 static void usage(FILE *o)
 {
 	fprintf(o,
@@ -893,7 +965,11 @@ int cmd_campaign(int argc, char **argv)
 		golden_load(dir, &g);
 		long id = parse_long(argv[4], "--id", 1, plan_runs(p, &g));
 		mkdirs(dir);
-		return run_all(p, dir, &g, id, id, 1) ? 1 : 0;
+		long kernel = run_all(p, dir, &g, id, id, 1);
+		free(pf);
+		json_decref(g.tasks);
+		plan_free(p);
+		return kernel ? 1 : 0;
 	}
 	const char *planf = NULL, *dir = NULL, *emit = NULL, *platform = NULL;
 	int njobs = 1;
@@ -942,6 +1018,7 @@ int cmd_campaign(int argc, char **argv)
 	}
 	mkdirs(dir);
 	char *absdir = realpath(dir, NULL);
+	clear_runs(absdir);
 	plan_save(p, absdir);
 	struct golden g;
 	golden_run(p, absdir, &g);
@@ -966,6 +1043,11 @@ int cmd_campaign(int argc, char **argv)
 			chmod(emit, 0755);
 		fprintf(stderr, "umk: campaign %s: golden run done; %ld job%s in %s (%s); then: umk campaign report %s\n",
 			p->name, n, n == 1 ? "" : "s", emit, slurm ? "sbatch it" : "e.g. parallel < FILE", absdir);
+		free(exe);
+		free(defdir);
+		free(absdir);
+		json_decref(g.tasks);
+		plan_free(p);
 		return 0;
 	}
 	long kernel = run_all(p, absdir, &g, 1, n, njobs);
@@ -975,5 +1057,8 @@ int cmd_campaign(int argc, char **argv)
 		fprintf(stderr, "umk: campaign: %ld run(s) ended in umk's own failure (class kernel): see their "
 				"runs/ID.err in %s\n", kernel, absdir);
 	free(defdir);
+	free(absdir);
+	json_decref(g.tasks);
+	plan_free(p);
 	return kernel ? 1 : r;
 }

@@ -4,7 +4,7 @@
  * ID.time) into OUT/results.jsonl (one line per run, in id order),
  * OUT/timing.jsonl (each run's wall time, the one thing two campaigns
  * with the same seed do not share), OUT/summary.md (classes overall, per
- * fault kind, per syscall, region, register and I/O fault) and
+ * fault kind, per syscall, region, register, I/O and network fault) and
  * OUT/summary.svg (a stacked bar chart drawn by gnuplot, when it is
  * installed).  The local driver (campaign.c) calls it at the end; jobs
  * run elsewhere (--emit-jobs) are merged with it afterwards.
@@ -59,6 +59,14 @@ static void table_add(struct table *t, const char *name, int cls)
 	t->counts[i][cls]++;
 }
 
+static void table_free(struct table *t)
+{
+	for (int i = 0; i < t->n; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->counts);
+}
+
 static void table_md(FILE *f, const struct table *t)
 {
 	if (!t->n)
@@ -98,7 +106,7 @@ static void run_fault(json_t *r, const char **kind, char *what, size_t n)
 			snprintf(what, n, "%s", jstr(f, "region") ? jstr(f, "region") : "?");
 		else if (!strcmp(*kind, "reg"))
 			snprintf(what, n, "%s", jstr(f, "reg") ? jstr(f, "reg") : "?");
-		else if (!strcmp(*kind, "io"))
+		else if (!strcmp(*kind, "io") || !strcmp(*kind, "net"))
 			snprintf(what, n, "%s %s", jstr(f, "op") ? jstr(f, "op") : "?",
 				 jstr(f, "fault") ? jstr(f, "fault") : "?");
 		return;
@@ -257,6 +265,7 @@ int campaign_report(int argc, char **argv)
 	struct table mem = { "By memory region", "region", 0, 0, NULL, NULL };
 	struct table reg = { "By register", "register", 0, 0, NULL, NULL };
 	struct table io = { "By I/O fault", "operation and fault", 0, 0, NULL, NULL };
+	struct table net = { "By network fault", "operation and fault", 0, 0, NULL, NULL };
 	double total = 0, longest = 0;
 	long timed = 0;
 	for (size_t i = 0; i < nrec; i++) {
@@ -283,6 +292,8 @@ int campaign_report(int argc, char **argv)
 			table_add(&reg, what, c);
 		else if (!strcmp(kind, "io"))
 			table_add(&io, what, c);
+		else if (!strcmp(kind, "net"))
+			table_add(&net, what, c);
 	}
 	fclose(r);
 	fclose(t);
@@ -294,6 +305,10 @@ int campaign_report(int argc, char **argv)
 	json_array_foreach(av, k, a)
 		fprintf(s, "%s%s", k ? " " : "", json_string_value(a));
 	fprintf(s, "`");
+	if (jstr(w, "stdin")) {
+		const char *in = strrchr(jstr(w, "stdin"), '/');
+		fprintf(s, " < %s", in ? in + 1 : jstr(w, "stdin"));
+	}
 	if (jstr(w, "platform"))
 		fprintf(s, " on the %s platform", jstr(w, "platform"));
 	fprintf(s, ", seed %lld\n", (long long)json_integer_value(json_object_get(plan, "seed")));
@@ -319,6 +334,7 @@ int campaign_report(int argc, char **argv)
 	table_md(s, &mem);
 	table_md(s, &reg);
 	table_md(s, &io);
+	table_md(s, &net);
 	fprintf(s, "\nok: as the golden run; detected: another exit status; wrong: the golden exit "
 		   "status with other output; crash: killed by a signal; hang: over the time limit; "
 		   "kernel: umk itself failed.\n");
@@ -357,5 +373,13 @@ int campaign_report(int argc, char **argv)
 	for (size_t i = 0; i < nrec; i++)
 		json_decref(recs[i].j);
 	free(recs);
+	table_free(&kinds);
+	table_free(&sys);
+	table_free(&mem);
+	table_free(&reg);
+	table_free(&io);
+	table_free(&net);
+	json_decref(plan);
+	json_decref(golden);
 	return 0;
 }

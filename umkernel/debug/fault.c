@@ -39,12 +39,15 @@
 
 bool fault_enabled;
 bool fault_io_enabled;
+bool fault_net_enabled;
 struct sys_spec *sys_specs[FAULT_MAX_SPECS];
 int nsys_specs;
 struct mr_spec *mr_specs[FAULT_MAX_SPECS];
 int nmr_specs;
 struct io_spec *io_specs[FAULT_MAX_SPECS];
 int nio_specs;
+struct net_spec *net_specs[FAULT_MAX_SPECS];
+int nnet_specs;
 uint64_t fault_seed;
 static bool seed_given;
 struct replay_rec *replay_recs;
@@ -78,7 +81,8 @@ int fault_add(enum fault_opt opt, const char *spec, char *err, size_t n)
 	static const char *names[] = { "inject", "inject-mem", "inject-reg", "inject-io", "inject-net" };
 	if ((opt == FOPT_INJECT && nsys_specs == FAULT_MAX_SPECS) ||
 	    ((opt == FOPT_MEM || opt == FOPT_REG) && nmr_specs == FAULT_MAX_SPECS) ||
-	    (opt == FOPT_IO && nio_specs == FAULT_MAX_SPECS)) {
+	    (opt == FOPT_IO && nio_specs == FAULT_MAX_SPECS) ||
+	    (opt == FOPT_NET && nnet_specs == FAULT_MAX_SPECS)) {
 		snprintf(err, n, "more than %d such options", FAULT_MAX_SPECS);
 		return -1;
 	}
@@ -113,9 +117,14 @@ int fault_add(enum fault_opt opt, const char *spec, char *err, size_t n)
 		fault_io_enabled = true;
 		break;
 	}
-	case FOPT_NET:
-		snprintf(err, n, "network faults need AF_INET sockets, which umk does not have yet");
-		return -1;
+	case FOPT_NET: {
+		struct net_spec *s = parse_net_spec(spec, err, n);
+		if (!s)
+			return -1;
+		net_specs[nnet_specs++] = s;
+		fault_net_enabled = true;
+		break;
+	}
 	}
 	note_opt(names[opt], spec);
 	fault_enabled = true;
@@ -188,7 +197,8 @@ int fault_set_replay(const char *path, char *err, size_t n)
 		json_t *tid = json_object_get(r, "tid"), *idx = json_object_get(r, "index");
 		const char *kind = json_string_value(json_object_get(r, "kind"));
 		if (!json_is_integer(tid) || !json_is_integer(idx) || !kind ||
-		    (strcmp(kind, "syscall") && strcmp(kind, "mem") && strcmp(kind, "reg") && strcmp(kind, "io"))) {
+		    (strcmp(kind, "syscall") && strcmp(kind, "mem") && strcmp(kind, "reg") && strcmp(kind, "io") &&
+		     strcmp(kind, "net"))) {
 			snprintf(err, n, "line %d: a fault record needs tid, index and kind", lineno);
 			json_decref(r);
 			goto bad;
@@ -201,6 +211,8 @@ int fault_set_replay(const char *path, char *err, size_t n)
 							      (uint64_t)json_integer_value(idx), r, false };
 		if (!strcmp(kind, "io"))
 			fault_io_enabled = true;
+		if (!strcmp(kind, "net"))
+			fault_net_enabled = true;
 	}
 	free(line);
 	fclose(f);
@@ -267,6 +279,17 @@ void fault_finish(int status)
 	if (!fault_enabled)
 		return;
 	pthread_mutex_lock(&klock);
+	/* syscall triggers no task reached: say so, a campaign counts them */
+	for (int i = 0; i < nmr_specs; i++) {
+		struct mr_spec *m = mr_specs[i];
+		if (m->at.kind != TRIG_SYSCALL || m->fired)
+			continue;
+		json_t *mr = log_record("miss", NULL);
+		json_object_set_new(mr, "kind", json_string(m->is_reg ? "reg" : "mem"));
+		json_object_set_new(mr, "spec", json_string(m->text));
+		json_object_set_new(mr, "reason", json_string("no task made that many syscalls"));
+		log_emit(mr);
+	}
 	json_t *r = log_record("end", NULL);
 	if (LINUX_WIFSIGNALED(status))
 		json_object_set_new(r, "signal", json_string(signal_name(LINUX_WTERMSIG(status))));
@@ -326,6 +349,14 @@ json_t *log_record(const char *event, struct task *t)
 		json_object_set_new(r, "index", json_integer(t->fault ? (json_int_t)t->fault->nsys : 0));
 	}
 	return r;
+}
+
+void log_syscall(json_t *r, long nr)
+{
+	if (nr >= 0 && nr < SYSCALL_NR_MAX && syscall_table[nr].name) {
+		json_object_set_new(r, "syscall", json_string(syscall_table[nr].name));
+		json_object_set_new(r, "nr", json_integer(nr));
+	}
 }
 
 void log_emit(json_t *rec)

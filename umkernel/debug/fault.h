@@ -92,6 +92,37 @@ bool fault_io_check(struct task *t, const char *path, int op, size_t n, int64_t 
  * be written) and logs which. */
 void fault_io_corrupt(struct task *t, const struct fio_hit *hit, void *buf, size_t len);
 
+/* ---- the socket layer: net/net_fault.c ---- */
+enum fnet_op { FNET_CONNECT = 1, FNET_SEND = 2, FNET_RECV = 4 };
+enum fnet_fault { FNETF_REFUSE = 1, FNETF_RESET, FNETF_DROP, FNETF_DELAY, FNETF_CORRUPT, FNETF_SHORT };
+/* An AF_INET/AF_INET6 endpoint: IPv6, IPv4 ones IPv4-mapped. */
+struct fnet_ep {
+	bool valid;
+	uint8_t addr[16];
+	uint16_t port;                /* host order */
+};
+struct fnet_hit {
+	int fault;                    /* enum fnet_fault */
+	int op;                       /* enum fnet_op */
+	uint64_t delay_ns;            /* FNETF_DELAY */
+	size_t n;                     /* FNETF_SHORT: the count to use instead */
+	uint64_t key;                 /* FNETF_CORRUPT: where the flipped bit goes */
+	bool fixed;                   /* FNETF_CORRUPT replayed: byte and bit given */
+	size_t byte;
+	int bit;
+	const char *spec;
+	char local[64], remote[64];   /* the endpoints as text, for the log */
+};
+/* Any --inject-net (or a network fault to replay): the socket layer asks. */
+extern bool fault_net_enabled;
+/* Should op (FNET_*) of n bytes on a TCP (stream) or UDP socket with
+ * these endpoints fail?  Fills hit and logs the fault (corrupt:
+ * fault_net_corrupt logs where) when it should. */
+bool fault_net_check(struct task *t, int op, bool stream, const struct fnet_ep *local,
+		     const struct fnet_ep *remote, size_t n, struct fnet_hit *hit);
+/* FNETF_CORRUPT: flips one bit of buf[0..len) and logs which. */
+void fault_net_corrupt(struct task *t, const struct fnet_hit *hit, void *buf, size_t len);
+
 /* ---- campaigns: campaign.c (umk campaign ...) ---- */
 int cmd_campaign(int argc, char **argv);
 

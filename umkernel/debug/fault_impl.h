@@ -87,6 +87,19 @@ struct io_spec {
 	struct fault_attr attr;
 };
 
+/* --inject-net=[PORT|HOST:PORT|[V6]:PORT]:fault=...:op=... */
+struct net_spec {
+	char *text;
+	bool any;                     /* no address: every AF_INET/AF_INET6 socket */
+	bool host_given;              /* HOST:PORT: the remote end; PORT: either end */
+	uint8_t addr[16];             /* IPv6, IPv4 ones IPv4-mapped */
+	uint16_t port;
+	int ops;                      /* FNET_* bits */
+	int fault;                    /* FNETF_* */
+	uint64_t delay_ns;
+	struct fault_attr attr;
+};
+
 /* What umk keeps per task (task->fault), made at its first syscall. */
 struct fault_task {
 	uint64_t nsys;                /* syscalls so far: the index of the one in flight */
@@ -95,6 +108,7 @@ struct fault_task {
 	uint32_t *when;               /* [nsys_specs][SYSCALL_NR_MAX]: when= counts */
 	uint64_t matched[FAULT_MAX_SPECS];   /* per sys_spec: calls that passed the filters */
 	uint64_t io_when[FAULT_MAX_SPECS];   /* per io_spec: when= counts */
+	uint64_t net_when[FAULT_MAX_SPECS];  /* per net_spec: when= counts */
 };
 
 /* A fault read back from a --replay log. */
@@ -112,6 +126,8 @@ extern struct mr_spec *mr_specs[FAULT_MAX_SPECS];
 extern int nmr_specs;
 extern struct io_spec *io_specs[FAULT_MAX_SPECS];
 extern int nio_specs;
+extern struct net_spec *net_specs[FAULT_MAX_SPECS];
+extern int nnet_specs;
 extern uint64_t fault_seed;
 extern struct replay_rec *replay_recs;
 extern size_t nreplay;
@@ -123,6 +139,12 @@ extern bool mr_time_triggers;      /* some mr_spec fires at a time */
 struct sys_spec *parse_sys_spec(const char *text, char *err, size_t errlen);
 struct mr_spec *parse_mr_spec(const char *text, bool is_reg, char *err, size_t errlen);
 struct io_spec *parse_io_spec(const char *text, char *err, size_t errlen);
+struct net_spec *parse_net_spec(const char *text, char *err, size_t errlen);
+/* Frees a spec that was only checked (campaign plans); NULL is fine. */
+void sys_spec_free(struct sys_spec *s);
+void mr_spec_free(struct mr_spec *m);
+void io_spec_free(struct io_spec *s);
+void net_spec_free(struct net_spec *s);
 /* strace's DELAY: a number with an optional s, ms, us (default), ns. */
 int parse_delay(const char *s, uint64_t *ns);
 int parse_errno_name(const char *s);          /* ENOENT or 2; -1 if neither */
@@ -151,6 +173,8 @@ bool task_matches(struct task *t, const char *comm, int pid);
  * log_emit, which writes and frees it (no-op without --fault-log). */
 json_t *log_record(const char *event, struct task *t);
 void log_emit(json_t *rec);
+/* Adds the "syscall" and "nr" of syscall nr to a record (nr < 0: none). */
+void log_syscall(json_t *r, long nr);
 bool fault_logging(void);
 char *hex64(uint64_t v, char *buf);           /* "0x..." into buf[19] */
 /* Replay: the next not-done record of kind for (tid, index), or NULL. */

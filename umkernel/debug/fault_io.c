@@ -33,6 +33,8 @@ static json_t *io_record(struct task *t, const struct fio_hit *h, const char *sp
 {
 	json_t *r = log_record("fault", t);
 	json_object_set_new(r, "kind", json_string("io"));
+	if (t->fault && t->fault->nsys)
+		log_syscall(r, t->syscall_nr);   /* the call doing the I/O */
 	if (spec)
 		json_object_set_new(r, "spec", json_string(spec));
 	json_object_set_new(r, "op", json_string(op_name(h->op)));

@@ -30,6 +30,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* The syscall whose end a flip is made at (mr_at_syscall), or -1 (a
+ * timer stopped the thread in guest code): for the log. */
+static long at_syscall = -1;
+
 static const char *region_names[] = { [MR_HEAP] = "heap", [MR_STACK] = "stack", [MR_TEXT] = "text",
 				      [MR_DATA] = "data", [MR_ANON] = "anon", [MR_FILE] = "file",
 				      [MR_RANGE] = "range" };
@@ -169,6 +173,7 @@ static void log_mem(struct task *t, const char *region, const char *spec, const 
 	char h[20];
 	json_t *r = log_record("fault", t);
 	json_object_set_new(r, "kind", json_string("mem"));
+	log_syscall(r, at_syscall);
 	if (spec)
 		json_object_set_new(r, "spec", json_string(spec));
 	if (trigger)
@@ -262,6 +267,7 @@ static void log_reg(struct task *t, const char *spec, const char *trigger, const
 	char h[20];
 	json_t *r = log_record("fault", t);
 	json_object_set_new(r, "kind", json_string("reg"));
+	log_syscall(r, at_syscall);
 	if (spec)
 		json_object_set_new(r, "spec", json_string(spec));
 	if (trigger)
@@ -436,6 +442,7 @@ void mr_replay(struct task *t, json_t *rec)
 
 void mr_at_syscall(struct task *t, struct fault_task *ft)
 {
+	at_syscall = (long)t->regs.orig_rax;
 	for (int i = 0; i < nmr_specs; i++) {
 		struct mr_spec *m = mr_specs[i];
 		if (m->at.kind != TRIG_SYSCALL || m->fired || ft->nsys != m->at.n ||
@@ -448,8 +455,10 @@ void mr_at_syscall(struct task *t, struct fault_task *ft)
 	}
 	if (ft->mr_pending)
 		fault_interrupt(t);
-	if (!nreplay)
+	if (!nreplay) {
+		at_syscall = -1;
 		return;
+	}
 	/* faults a timer brought before the task's first syscall are done
 	 * again at the end of that syscall */
 	for (uint64_t idx = ft->nsys == 1 ? 0 : ft->nsys; idx <= ft->nsys; idx++) {
@@ -459,4 +468,5 @@ void mr_at_syscall(struct task *t, struct fault_task *ft)
 			mr_replay(t, rr->rec);
 		}
 	}
+	at_syscall = -1;
 }

@@ -14,11 +14,14 @@
  *   --inject-reg=REG[:bit=B][:at=TRIGGER][:task=COMM|PID]
  *   --inject-io=GLOB[:op=OPS][:fault=eio|enospc|short|corrupt|delay=T]
  *            [:when=...][:probability=P][:interval=N][:times=N][:task=...]
+ *   --inject-net=[PORT|HOST:PORT|[V6]:PORT]:fault=refuse|reset|drop|
+ *            delay=T|corrupt|short[:op=connect,send,recv][:when=...]...
  *
  * Every error is one line naming the part that is wrong; nothing here
  * runs once the guest has started.
  */
 #include "fault_impl.h"
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <fnmatch.h>
 #include <ftw.h>
@@ -711,4 +714,193 @@ bad:
 	free(s->glob);
 	free(s);
 	return NULL;
+}
+
+void sys_spec_free(struct sys_spec *s)
+{
+	if (!s)
+		return;
+	free(s->text);
+	free(s->attr.path);
+	free(s);
+}
+
+void mr_spec_free(struct mr_spec *m)
+{
+	if (!m)
+		return;
+	free(m->text);
+	free(m->glob);
+	free(m);
+}
+
+void io_spec_free(struct io_spec *s)
+{
+	if (!s)
+		return;
+	free(s->text);
+	free(s->glob);
+	free(s);
+}
+
+/* ---- --inject-net ---- */
+
+/* HOST (IPv4 dotted, or IPv6 inside [...]) into addr, IPv4 mapped. */
+static int parse_host(const char *h, uint8_t addr[16])
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+	if (inet_pton(AF_INET, h, &v4) == 1) {
+		memset(addr, 0, 16);
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12, &v4, 4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, h, &v6) == 1) {
+		memcpy(addr, &v6, 16);
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_port(const char *p, uint16_t *port)
+{
+	uint64_t x;
+	if (parse_u64(p, &x) || x < 1 || x > 65535)
+		return -1;
+	*port = (uint16_t)x;
+	return 0;
+}
+
+struct net_spec *parse_net_spec(const char *text, char *err, size_t n)
+{
+	struct net_spec *s = calloc(1, sizeof *s);
+	char *copy = strdup(text), *parts[32], *rest = copy;
+	int np;
+	attr_init(&s->attr);
+	s->text = strdup(text);
+	/* the address: [V6]:PORT, HOST:PORT, PORT, or nothing (any socket) */
+	if (*rest == '[') {
+		char *close = strchr(rest, ']');
+		if (!close || close[1] != ':') {
+			fail(err, n, "'%s': expected [IPV6]:PORT", text);
+			goto bad;
+		}
+		*close = 0;
+		char *port = close + 2, *colon = strchr(port, ':');
+		if (colon)
+			*colon = 0;
+		if (parse_host(rest + 1, s->addr) || parse_port(port, &s->port)) {
+			fail(err, n, "'[%s]:%s': expected [IPV6]:PORT", rest + 1, port);
+			goto bad;
+		}
+		s->host_given = true;
+		rest = colon ? colon + 1 : port + strlen(port);
+	} else {
+		char *colon = strchr(rest, ':');
+		char *first = rest;
+		if (colon)
+			*colon = 0;
+		if (!*first || !strcmp(first, "*")) {
+			s->any = true;
+			rest = colon ? colon + 1 : first + strlen(first);
+		} else if (strchr(first, '=')) {
+			s->any = true;   /* no address: the first part is an option */
+			if (colon)
+				*colon = ':';
+		} else if (!parse_port(first, &s->port)) {
+			rest = colon ? colon + 1 : first + strlen(first);
+		} else {
+			char *port = colon ? colon + 1 : NULL, *c2 = port ? strchr(port, ':') : NULL;
+			if (c2)
+				*c2 = 0;
+			if (!port || parse_host(first, s->addr) || parse_port(port, &s->port)) {
+				fail(err, n, "'%s%s%s': expected PORT, HOST:PORT or [IPV6]:PORT", first,
+				     port ? ":" : "", port ? port : "");
+				goto bad;
+			}
+			s->host_given = true;
+			rest = c2 ? c2 + 1 : port + strlen(port);
+		}
+	}
+	np = *rest ? split(rest, parts, 32) : 0;
+	for (int i = 0; i < np; i++) {
+		char *key = parts[i], *v = strchr(key, '=');
+		if (!v) {
+			fail(err, n, "'%s': expected KEY=VALUE", key);
+			goto bad;
+		}
+		*v++ = 0;
+		int r = parse_attr(key, v, &s->attr, false, err, n);
+		if (r < 0)
+			goto bad;
+		if (r)
+			continue;
+		if (!strcmp(key, "op")) {
+			char *save = NULL, *ops = strdup(v);
+			for (char *o = strtok_r(ops, ",|", &save); o; o = strtok_r(NULL, ",|", &save)) {
+				int bit = !strcmp(o, "connect") ? FNET_CONNECT : !strcmp(o, "send") ? FNET_SEND :
+					  !strcmp(o, "recv") ? FNET_RECV : 0;
+				if (!bit) {
+					fail(err, n, "op=%s: unknown operation '%s' (connect, send, recv)", v, o);
+					free(ops);
+					goto bad;
+				}
+				s->ops |= bit;
+			}
+			free(ops);
+		} else if (!strcmp(key, "fault")) {
+			static const char *names[] = { "", "refuse", "reset", "drop", "delay", "corrupt", "short" };
+			for (int f = FNETF_REFUSE; f <= FNETF_SHORT; f++)
+				if (f != FNETF_DELAY && !strcmp(v, names[f]))
+					s->fault = f;
+			if (!strncmp(v, "delay=", 6)) {
+				s->fault = FNETF_DELAY;
+				if (parse_delay(v + 6, &s->delay_ns)) {
+					fail(err, n, "fault=%s: a delay such as 500 (us), 20ms or 1s", v);
+					goto bad;
+				}
+			}
+			if (!s->fault) {
+				fail(err, n, "fault=%s: expected refuse, reset, drop, delay=T, corrupt or short", v);
+				goto bad;
+			}
+		} else {
+			fail(err, n, "unknown key '%s'", key);
+			goto bad;
+		}
+	}
+	if (!s->fault) {
+		fail(err, n, "no fault= given (refuse, reset, drop, delay=T, corrupt or short)");
+		goto bad;
+	}
+	/* what each fault applies to, and its default */
+	static const int allowed[] = { 0, FNET_CONNECT | FNET_SEND, FNET_SEND | FNET_RECV, FNET_SEND,
+				       FNET_CONNECT | FNET_SEND | FNET_RECV, FNET_SEND | FNET_RECV,
+				       FNET_SEND | FNET_RECV };
+	static const char *const allowed_text[] = { "", "op=connect and op=send (datagrams)",
+						    "op=send and op=recv", "op=send",
+						    "op=connect, op=send and op=recv",
+						    "op=send and op=recv", "op=send and op=recv" };
+	if (!s->ops)
+		s->ops = allowed[s->fault];
+	if (s->ops & ~allowed[s->fault]) {
+		fail(err, n, "this fault applies to %s only", allowed_text[s->fault]);
+		goto bad;
+	}
+	free(copy);
+	return s;
+bad:
+	free(copy);
+	free(s->text);
+	free(s);
+	return NULL;
+}
+
+void net_spec_free(struct net_spec *s)
+{
+	if (!s)
+		return;
+	free(s->text);
+	free(s);
 }

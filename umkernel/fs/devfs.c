@@ -57,6 +57,7 @@ static const struct devent devtab[] = {
 	{ "stderr", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd/2" },
 	{ "pts", S_IFDIR | 0755, D_PTS, 0, 0, NULL },
 	{ "shm", S_IFDIR | 01777, D_OTHER, 0, 0, NULL },
+	{ "mqueue", S_IFDIR | 01777, D_OTHER, 0, 0, NULL },   /* mount point (ipc/mqueue.c) */
 };
 
 static struct linux_timespec dev_time;

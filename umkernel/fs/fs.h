@@ -46,6 +46,10 @@ struct file_ops {
 	 * VMAs of such a file are never merged. */
 	void (*vm_open)(struct file *f);
 	void (*vm_close)(struct file *f);
+	/* Optional: a descriptor of f is being closed by t (close, dup2
+	 * over it, close_range, execve's close-on-exec, exit), before its
+	 * reference goes: Linux's f_op->flush (mq_notify's owner goes). */
+	void (*flush)(struct task *t, struct file *f);
 	/* Optional: seek where the offset is not f->pos (a host fd shared
 	 * with host processes).  Returns the new offset or -errno;
 	 * -EOPNOTSUPP means "seek f->pos as usual". */
@@ -209,6 +213,10 @@ extern const struct fs_ops tmpfs_ops;
 void *tmpfs_new(uint32_t rootmode);
 extern const struct fs_ops devfs_ops;
 extern const struct fs_ops procfs_ops;
+/* procfs.c, shared with the control socket (debug/control.c): the text of
+ * /proc/REL, and a task's state letter (R S D T Z X) */
+int procfs_render(const char *rel, char **out, size_t *len);
+char task_state_char(struct task *tk);
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 
 /* ---- pipes: pipe.c ---- */
@@ -247,5 +255,8 @@ void locks_remove_posix(struct task *t, struct file *f);
 void locks_exit(int tgid);
 long locks_flock(struct task *t, struct file *f, int op);
 long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
+
+/* ---- change notification: notify.h (the hooks), notify.c, inotify.c ---- */
+#include "notify.h"
 
 #endif

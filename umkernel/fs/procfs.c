@@ -24,9 +24,11 @@
 #include "../mm/mm.h"
 #include "fs.h"
 #include "../tty/tty.h"
+#include "../net/net.h"
 #include "../ipc/ipc.h"
 #include "tmpfs.h"
 #include "../kernel/ptrace.h"
+#include "../debug/debug.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -190,7 +192,10 @@ static int ppid_of(struct task *tk)
 	return p && p->tg ? p->tg->tgid : 0;
 }
 
-static char state_char(struct task *tk)
+/* Linux's task state letter (ps, /proc/PID/stat); also the control
+ * socket's `ps` (debug/control.c).  A thread parked by `umk ctl freeze`
+ * is D, as Linux shows a frozen task. */
+char task_state_char(struct task *tk)
 {
 	if (tk->state == TASK_ZOMBIE)
 		return 'Z';
@@ -200,6 +205,8 @@ static char state_char(struct task *tk)
 		return 't';
 	if (tk->tg && tk->tg->stop_state)
 		return 'T';
+	if (tk->frozen)
+		return 'D';
 	if (tk->state == TASK_SLEEPING)
 		return 'S';
 	return 'R';
@@ -213,6 +220,7 @@ static const char *state_name(char c)
 	case 'T': return "T (stopped)";
 	case 't': return "t (tracing stop)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	}
 	return "R (running)";
 }
@@ -407,7 +415,7 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	static const char *const nodev[] = { "proc", "tmpfs", "devtmpfs", "pipefs" };
+	static const char *const nodev[] = { "proc", "tmpfs", "devtmpfs", "pipefs", "mqueue" };
 	struct list_head *p;
 
 	(void)tk, (void)c;
@@ -484,6 +492,22 @@ static int write_domainname(struct task *tk, const struct pctx *c, const char *b
 {
 	(void)tk, (void)c;
 	return write_uts(guest_domainname, buf, n);
+}
+
+/* kernel.core_pattern: kept by debug/coredump.c; root may set it. */
+static int show_core_pattern(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%s\n", coredump_pattern());
+	return 0;
+}
+
+static int write_core_pattern(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	(void)tk, (void)c;
+	if (current && current->cred.euid != 0)
+		return -EPERM;
+	return coredump_set_pattern(buf, n);
 }
 
 static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -563,6 +587,9 @@ EXT_FILE(mq_queues_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/queues_max")
 EXT_FILE(proc_sysvipc_shm, ipc_proc_read, ipc_proc_write, "sysvipc/shm")
 EXT_FILE(proc_sysvipc_sem, ipc_proc_read, ipc_proc_write, "sysvipc/sem")
 EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
+EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
+EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
+EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
 #define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
 
 /* ---- links ---- */
@@ -586,6 +613,35 @@ static int show_thread_self(struct task *tk, const struct pctx *c, struct sbuf *
 }
 
 CONST_SHOW(show_mounts_link, "self/mounts")
+CONST_SHOW(show_net_link, "self/net")
+
+/* /proc/PID/net: the files of net/proc_net.c (the guest's network is one
+ * namespace, so every process sees the same). */
+static int show_net(const char *name, struct sbuf *sb)
+{
+	char *buf;
+	size_t len;
+	int err = net_proc_show(name, &buf, &len);
+
+	if (err)
+		return err;
+	sb_put(sb, buf, len);
+	free(buf);
+	return 0;
+}
+#define NET_SHOW(fn, name) \
+	static int fn(struct task *tk, const struct pctx *c, struct sbuf *sb) \
+	{ (void)tk, (void)c; return show_net(name, sb); }
+NET_SHOW(show_net_dev, "dev")
+NET_SHOW(show_net_if_inet6, "if_inet6")
+NET_SHOW(show_net_raw, "raw")
+NET_SHOW(show_net_raw6, "raw6")
+NET_SHOW(show_net_route, "route")
+NET_SHOW(show_net_tcp, "tcp")
+NET_SHOW(show_net_tcp6, "tcp6")
+NET_SHOW(show_net_udp, "udp")
+NET_SHOW(show_net_udp6, "udp6")
+NET_SHOW(show_net_unix, "unix")
 
 static int show_cwd(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -691,12 +747,14 @@ static int show_environ(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return show_user_range(tk, tk->mm->env_start, tk->mm->env_end, sb);
 }
 
+/* /proc/PID/auxv: the auxv execve gave (the copy Linux keeps too) */
 static int show_auxv(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)c;
-	if (!tk->mm)
+	if (!tk->mm || !task_alive(tk))
 		return 0;
-	return show_user_range(tk, tk->mm->auxv_start, tk->mm->auxv_end, sb);
+	sb_put(sb, tk->mm->saved_auxv, (size_t)tk->mm->saved_auxv_len * 8);
+	return 0;
 }
 
 static int show_maps(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -735,7 +793,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	struct mm *mm = tk->mm;
 	struct vmstats vs;
 	int64_t u, s;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	linux_sigset_t pend;
 
 	cpu_times(tk, !c->thread, &u, &s);
@@ -791,7 +849,7 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t cap = cr->euid == 0 ? 0x1ffffffffffULL : 0;
 	struct vmstats vs;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	int tgid = tg ? tg->tgid : tk->tid;
 
 	(void)c;
@@ -1017,6 +1075,8 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("threads-max", show_threads_max),
 	FILE_ENT("cap_last_cap", show_cap_last_cap),
 	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),
+	{ .name = "core_pattern", .kind = PK_FILE, .perm = 0644, .show = show_core_pattern,
+	  .write = write_core_pattern },
 	{ NULL },
 };
 
@@ -1035,6 +1095,13 @@ static const struct pent sys_fs_mqueue_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_fs_inotify_ents[] = {
+	EXT_ENT("max_queued_events", in_max_queued_events, 0644),
+	EXT_ENT("max_user_instances", in_max_user_instances, 0644),
+	EXT_ENT("max_user_watches", in_max_user_watches, 0644),
+	{ NULL },
+};
+
 static const struct pent sysvipc_ents[] = {
 	FILE_ENT("msg", proc_sysvipc_msg_show),
 	FILE_ENT("sem", proc_sysvipc_sem_show),
@@ -1043,10 +1110,25 @@ static const struct pent sysvipc_ents[] = {
 };
 
 static const struct pent sys_fs_ents[] = {
+	DIR_ENT("inotify", sys_fs_inotify_ents, DYN_NONE, false),
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	FILE_ENT("nr_open", show_nr_open),
 	FILE_ENT("file-max", show_file_max),
 	FILE_ENT("pipe-max-size", show_pipe_max_size),
+	{ NULL },
+};
+
+static const struct pent net_ents[] = {
+	FILE_ENT("dev", show_net_dev),
+	FILE_ENT("if_inet6", show_net_if_inet6),
+	FILE_ENT("raw", show_net_raw),
+	FILE_ENT("raw6", show_net_raw6),
+	FILE_ENT("route", show_net_route),
+	FILE_ENT("tcp", show_net_tcp),
+	FILE_ENT("tcp6", show_net_tcp6),
+	FILE_ENT("udp", show_net_udp),
+	FILE_ENT("udp6", show_net_udp6),
+	FILE_ENT("unix", show_net_unix),
 	{ NULL },
 };
 
@@ -1061,6 +1143,7 @@ static const struct pent root_ents[] = {
 	LINK_ENT("self", show_self),
 	LINK_ENT("thread-self", show_thread_self),
 	LINK_ENT("mounts", show_mounts_link),
+	LINK_ENT("net", show_net_link),
 	FILE_ENT("meminfo", show_host_meminfo),
 	FILE_ENT("cpuinfo", show_host_cpuinfo),
 	FILE_ENT("stat", show_stat),
@@ -1087,6 +1170,7 @@ static const struct pent pid_ents[] = {
 	{ .name = "mem", .kind = PK_FILE, .perm = 0600, .priv = true },   /* proc_mem_open */
 	FILE_ENT("mounts", show_mounts),
 	FILE_ENT("mountinfo", show_mountinfo),
+	DIR_ENT("net", net_ents, DYN_NONE, false),
 	FILE_ENT("limits", show_limits),
 	FILE_ENT("cgroup", show_cgroup),
 	{ .name = "oom_score_adj", .kind = PK_FILE, .perm = 0644, .show = show_zero_nl },
@@ -1690,3 +1774,37 @@ const struct fs_ops procfs_ops = {
 	.statfs = proc_statfs,
 	.magic = proc_magic,
 };
+
+/*
+ * procfs_render - the text of /proc/REL ("12/maps", "12/fd/3" for a
+ * link's target) as a reader with full access sees it, for the control
+ * socket (debug/control.c), so that `umk ctl` and the guest's /proc share
+ * one rendering.  *out is malloc'd and NUL-terminated.  Returns 0, or
+ * -ENOENT, -ESRCH, -EISDIR, -ENOMEM.  Under klock, with no guest task
+ * current (the caller is not a guest's kernel thread).
+ */
+int procfs_render(const char *rel, char **out, size_t *len)
+{
+	struct pnode nd;
+	struct sbuf sb = { 0 };
+	int err = proc_resolve(rel, &nd);
+
+	*out = NULL;
+	if (err)
+		return err;
+	if (nd.e->kind == PK_DIR)
+		return -EISDIR;
+	err = node_render(&nd, &sb);
+	if (err) {
+		free(sb.buf);
+		return err;
+	}
+	if (!sb.buf)
+		sb.buf = strdup("");
+	if (!sb.buf)
+		return -ENOMEM;
+	*out = sb.buf;
+	if (len)
+		*len = sb.len;
+	return 0;
+}

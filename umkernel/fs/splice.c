@@ -139,6 +139,10 @@ long sys_splice(struct task *t, struct sysargs *a)
 	if (r > 0 && ((uoin && copy_to_user(t, uoin, &ioff, sizeof(ioff))) ||
 		      (uoout && copy_to_user(t, uoout, &ooff, sizeof(ooff)))))
 		r = -EFAULT;
+	if (r > 0) {
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 out:
 	free(buf);
 	file_put(in);
@@ -180,6 +184,10 @@ long sys_tee(struct task *t, struct sysargs *a)
 		goto out;
 	n = pipe_peek(t, in, buf, len, nonblock);
 	r = n <= 0 ? n : pipe_write_nb(t, out, buf, n, nonblock);
+	if (r > 0) {
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 out:
 	free(buf);
 	file_put(in);
@@ -272,8 +280,11 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 			break;
 		}
 	}
-	if (done)
+	if (done) {
 		r = done;
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 	tmpfs_file_touch(out);
 	if (uoin && copy_to_user(t, uoin, &ioff, sizeof(ioff)) && !done)
 		r = -EFAULT;

@@ -146,6 +146,8 @@ long sys_read(struct task *t, struct sysargs *a)
 	r = rw_check(f, false);
 	if (!r)
 		r = do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+	if (r > 0)
+		fsnotify_file(f, IN_ACCESS_);
 	file_put(f);
 	return r;
 }
@@ -160,6 +162,8 @@ long sys_write(struct task *t, struct sysargs *a)
 	r = rw_check(f, true);
 	if (!r)
 		r = do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+	if (r > 0)
+		fsnotify_file(f, IN_MODIFY_);
 	file_put(f);
 	return r;
 }
@@ -180,6 +184,8 @@ static long do_prw(struct task *t, struct sysargs *a, bool write)
 	if (!r)
 		r = write ? do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos)
 			  : do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos);
+	if (r > 0)
+		fsnotify_file(f, write ? IN_MODIFY_ : IN_ACCESS_);
 	file_put(f);
 	return r;
 }
@@ -279,6 +285,8 @@ static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, 
 	else if (r > 0)
 		r = 0;
 out:
+	if (r > 0)
+		fsnotify_file(f, write ? IN_MODIFY_ : IN_ACCESS_);
 	free(iov);
 	file_put(f);
 	return r;
@@ -608,6 +616,8 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
 	if (!r)
 		tmpfs_file_touch(f);
+	if (!r)
+		fsnotify_file(f, IN_MODIFY_);
 out:
 	file_put(f);
 	return r;
@@ -689,6 +699,8 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else
 		r = f->ops->truncate(f, len);
+	if (!r)
+		fsnotify_file(f, IN_MODIFY_);
 	file_put(f);
 	return r;
 }
@@ -778,6 +790,8 @@ static long do_getdents(struct task *t, int fd, uint64_t ubuf, unsigned count, b
 	r = copy_to_user(t, ubuf, kb, used);
 	if (!r)
 		r = used;
+	if (r >= 0)
+		fsnotify_file(f, IN_ACCESS_);   /* iterate_dir */
 out:
 	free(kb);
 	file_put(f);
@@ -824,6 +838,8 @@ long sys_fchmod(struct task *t, struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	r = (f->flags & O_PATH) ? -EBADF : file_setattr_checked(t, f, ATTR_MODE, arg_uint(a, 1), 0, 0);
+	if (!r)
+		fsnotify_file(f, IN_ATTRIB_);
 	file_put(f);
 	return r;
 }
@@ -837,6 +853,8 @@ long sys_fchown(struct task *t, struct sysargs *a)
 		return -EBADF;
 	r = (f->flags & O_PATH) ? -EBADF :
 		file_setattr_checked(t, f, ATTR_OWNER, 0, arg_uint(a, 1), arg_uint(a, 2));
+	if (!r)
+		fsnotify_file(f, IN_ATTRIB_);
 	file_put(f);
 	return r;
 }
@@ -961,8 +979,11 @@ long sys_sendfile(struct task *t, struct sysargs *a)
 	}
 	if (uoff && copy_to_user(t, uoff, &off, sizeof(off)) && !done)
 		r = -EFAULT;
-	if (done)
+	if (done) {
 		r = done;
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 out:
 	free(kb);
 	file_put(out);

@@ -366,6 +366,8 @@ static long do_mkdir(struct task *t, int dirfd, uint64_t upath, uint32_t mode)
 		return err;
 	err = nd.mnt->ops->mkdir ? nd.mnt->ops->mkdir(nd.mnt, nd.rel, mode & 07777 & ~cur_umask(t))
 				 : -EPERM;
+	if (!err)
+		fsnotify_create(nd.abs, S_IFDIR);
 	nd_release(&nd);
 	return err;
 }
@@ -406,6 +408,8 @@ static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, u
 		return err;
 	mode = (mode & S_IFMT ? mode & S_IFMT : S_IFREG) | (mode & 07777 & ~cur_umask(t));
 	err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
+	if (!err)
+		fsnotify_create(nd.abs, mode);
 	nd_release(&nd);
 	return err;
 }
@@ -462,6 +466,8 @@ static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
 		err = -EBUSY;
 	else if (!(err = parent_perm(t, nd.abs)))
 		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
+	if (!err)
+		fsnotify_delete(nd.abs, &nd.st);
 	nd_release(&nd);
 	return err;
 }
@@ -484,6 +490,8 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath)
 		err = -EISDIR;
 	else if (!(err = parent_perm(t, nd.abs)))
 		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
+	if (!err)
+		fsnotify_delete(nd.abs, &nd.st);
 	nd_release(&nd);
 	return err;
 }
@@ -518,8 +526,11 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return 0;
 	if ((err = parent_perm(t, o->abs)) || (err = parent_perm(t, n->abs)))
 		return err;
-	return o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
-				   : -EPERM;
+	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
+				  : -EPERM;
+	if (!err)
+		fsnotify_move(o->abs, n->abs, &o->st, &n->st, true);
+	return err;
 }
 
 static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t unew,
@@ -562,8 +573,11 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -ENOTDIR;
 	else if (n.exists && !S_ISDIR(o.st.mode) && S_ISDIR(n.st.mode))
 		err = -EISDIR;
-	else if (!(err = parent_perm(t, o.abs)) && !(err = parent_perm(t, n.abs)))
+	else if (!(err = parent_perm(t, o.abs)) && !(err = parent_perm(t, n.abs))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
+		if (!err)
+			fsnotify_move(o.abs, n.abs, &o.st, n.exists ? &n.st : NULL, false);
+	}
 	nd_release(&o);
 	nd_release(&n);
 	return err;
@@ -640,6 +654,8 @@ static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t 
 		err = -EXDEV;
 	else
 		err = o.mnt->ops->link ? o.mnt->ops->link(o.mnt, o.rel, n.rel) : -EPERM;
+	if (!err)
+		fsnotify_link(n.abs, &o.st);
 	nd_release(&o);
 	nd_release(&n);
 	return err;
@@ -670,6 +686,8 @@ static long do_symlink(struct task *t, uint64_t utarget, int dirfd, uint64_t upa
 	err = walk_new(t, dirfd, upath, &nd);
 	if (!err) {
 		err = nd.mnt->ops->symlink ? nd.mnt->ops->symlink(nd.mnt, target, nd.rel) : -EPERM;
+		if (!err)
+			fsnotify_create(nd.abs, S_IFLNK);
 		nd_release(&nd);
 	}
 	free(target);
@@ -743,8 +761,8 @@ long sys_readlinkat(struct task *t, struct sysargs *a)
 /* ---- attributes ---- */
 
 /* chmod/chown/utimes on a walked name, with Linux's ownership checks. */
-static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
-		      uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
+static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
+			 uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
 {
 	uint32_t fsuid = t->cred.fsuid;
 
@@ -782,6 +800,30 @@ static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t m
 		/* chown by non-root clears set-id bits, as Linux does */
 	}
 	return nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
+}
+
+/* The event a change of attributes makes (Linux's fsnotify_change):
+ * IN_ATTRIB, but a change of atime alone is IN_ACCESS, of mtime alone
+ * IN_MODIFY. */
+static uint32_t setattr_event(int what, const struct linux_timespec *ts)
+{
+	bool at, mt;
+
+	if (what & (ATTR_MODE | ATTR_OWNER))
+		return IN_ATTRIB_;
+	at = !ts || ts[0].tv_nsec != UTIME_OMIT;
+	mt = !ts || ts[1].tv_nsec != UTIME_OMIT;
+	return at && mt ? IN_ATTRIB_ : at ? IN_ACCESS_ : mt ? IN_MODIFY_ : 0;
+}
+
+static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
+		      uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
+{
+	int err = do_nd_setattr(t, nd, what, mode, uid, gid, ts, times_now);
+
+	if (!err)
+		fsnotify_path(nd->abs, &nd->st, setattr_event(what, ts));
+	return err;
 }
 
 static long do_chmod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, int flags)
@@ -874,6 +916,8 @@ long sys_truncate(struct task *t, struct sysargs *a)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else
 			err = nd.mnt->ops->truncate ? nd.mnt->ops->truncate(nd.mnt, nd.rel, len) : -EPERM;
+		if (!err)
+			fsnotify_path(nd.abs, &nd.st, IN_MODIFY_);
 	}
 	nd_release(&nd);
 	return err;
@@ -1123,6 +1167,15 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
 	return 0;
 }
 
+/* fsnotify_xattr: IN_ATTRIB for the target of an xattr change. */
+static void xattr_changed(struct nameidata *nd)
+{
+	if (nd->magic)
+		fsnotify_file(nd->magic, IN_ATTRIB_);
+	else
+		fsnotify_path(nd->abs, &nd->st, IN_ATTRIB_);
+}
+
 static int get_xname(struct task *t, uint64_t uname, char *name)
 {
 	long r = strncpy_from_user(t, name, uname, XATTR_NAME_MAX + 1);
@@ -1213,6 +1266,8 @@ static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 	if (!r) {
 		r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
 				     : -EOPNOTSUPP;
+		if (!r)
+			xattr_changed(&nd);
 		nd_release(&nd);
 	}
 	free(kb);
@@ -1300,6 +1355,8 @@ static long do_removexattr(struct task *t, int fd, uint64_t upath, bool follow, 
 	if (r)
 		return r;
 	r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+	if (!r)
+		xattr_changed(&nd);
 	nd_release(&nd);
 	return r;
 }

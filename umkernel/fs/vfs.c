@@ -76,6 +76,7 @@ int vfs_umount(const char *path)
 	}
 	if (!found)
 		return -EINVAL;
+	fsnotify_unmount(found);   /* IN_UNMOUNT to its watches */
 	list_del(&found->link);
 	free(found->path);
 	free(found);
@@ -452,7 +453,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	struct nameidata nd;
 	struct file *f = NULL;
 	int acc = flags & O_ACCMODE, wflags = 0, err;
-	bool creat = flags & O_CREAT;
+	bool creat = flags & O_CREAT, truncated = false;
 
 	if (flags & O_PATH) {
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -530,6 +531,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
 		if (err)
 			goto out;
+		fsnotify_create(nd.abs, S_IFREG);
 		goto done;
 	}
 	if (creat && (flags & O_EXCL)) {
@@ -577,6 +579,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	err = nd.mnt->ops->open(nd.mnt, nd.rel, flags & ~(O_CREAT | O_EXCL), 0, &f);
 	if (err)
 		goto out;
+	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);
 done:
 	if (!nd.magic) {
 		char *p = strdup(nd.abs);
@@ -588,6 +591,9 @@ done:
 		f->mnt = nd.mnt;
 		f->flags = (flags & KEPT_FLAGS) | O_LARGEFILE;
 	}
+	fsnotify_file(f, IN_OPEN_);
+	if (truncated)
+		fsnotify_file(f, IN_MODIFY_);   /* handle_truncate, after the open */
 	*out = f;
 out:
 	nd_release(&nd);

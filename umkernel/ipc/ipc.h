@@ -5,7 +5,7 @@
  * their mqueue filesystem, all kept per IPC namespace as Linux's ipc/.
  *
  * In a nutshell: every guest starts in init_ipc_ns; a task reaches its
- * namespace through task_ipc_ns().  An object is found by its id (index
+ * namespace (its nsproxy's) through task_ipc_ns().  An object is found by its id (index
  * in the table plus a sequence number, as Linux's ipc_buildid) or by its
  * key; its struct kern_ipc_perm carries owner, creator and mode, checked
  * by ipcperms() as Linux's.  Sleepers (semop, msgsnd/msgrcv, mq_send and
@@ -14,7 +14,7 @@
  *
  * Hooks other subsystems call: ipc_fork() and ipc_exit() from
  * kernel/process.c (SEM_UNDO lists: shared with CLONE_SYSVSEM, applied at
- * exit), copy_ipcs()/put_ipc_ns() for CLONE_NEWIPC, ipc_proc_read/write
+ * exit), ipc_ns_release() when a namespace goes, ipc_proc_read/write
  * for /proc/sys and /proc/sysvipc (fs/procfs.c), mqueue_fs_ops for mounts
  * of the mqueue filesystem.
  *
@@ -97,8 +97,14 @@ struct ipc_ids {
 enum { IPC_SEM_IDS, IPC_MSG_IDS, IPC_SHM_IDS };
 
 struct mqueue_fs;
+/* An IPC namespace (kernel/nsproxy.c makes them for CLONE_NEWIPC and
+ * frees them, calling ipc_ns_release() for what this subsystem keeps);
+ * the limits are set at first use (ipc_ns_ready). */
 struct ipc_namespace {
 	int refs;
+	struct user_namespace *user_ns;
+	unsigned int inum;
+	bool ready;                   /* the fields below are set */
 	struct ipc_ids ids[3];
 	/* semaphores: /proc/sys/kernel/sem */
 	int sc_semmsl, sc_semmns, sc_semopm, sc_semmni;
@@ -116,14 +122,16 @@ struct ipc_namespace {
 };
 extern struct ipc_namespace init_ipc_ns;
 
-/* The namespace of task t (init_ipc_ns until it has one of its own). */
+/* The namespace of task t (its nsproxy's; init_ipc_ns without one),
+ * ready for use. */
 struct ipc_namespace *task_ipc_ns(struct task *t);
-/* copy_ipcs - fork/unshare: a new reference to ns, or with CLONE_NEWIPC
- * a fresh namespace (default limits, no objects).  Mirrors ipc/namespace.c. */
-struct ipc_namespace *copy_ipcs(uint64_t flags, struct ipc_namespace *ns);
-void put_ipc_ns(struct ipc_namespace *ns);
+/* ipc_ns_release - the last reference to ns went: every object in it
+ * goes (Linux's free_ipc_ns); the caller frees ns itself. */
+void ipc_ns_release(struct ipc_namespace *ns);
+void put_ipc_ns(struct ipc_namespace *ns);   /* kernel/nsproxy.c's, or util.c's weak one */
 
-/* kernel/process.c: child c of parent p (clone flags); t's exit. */
+/* kernel/process.c: child c of parent p (clone flags: CLONE_SYSVSEM
+ * shares the SEM_UNDO list); t's exit applies it. */
 void ipc_fork(struct task *c, struct task *p, uint64_t flags);
 void ipc_exit(struct task *t);
 
@@ -160,10 +168,16 @@ int ipcperms(struct task *t, struct kern_ipc_perm *p, int flag);
 /* IPC_SET/IPC_RMID: *out the object if t is its owner, creator or root:
  * 0, -EINVAL (no such id), -EPERM. */
 int ipcctl_obtain_check(struct task *t, struct ipc_ids *ids, int id, struct kern_ipc_perm **out);
-void ipc_update_perm(const struct linux_ipc64_perm *in, struct kern_ipc_perm *out);
-void kernel_to_ipc64_perm(const struct kern_ipc_perm *in, struct linux_ipc64_perm *out);
+/* IPC_SET: owner and mode bits from in (ids in t's user namespace):
+ * 0, or -EINVAL for an id it does not map. */
+int ipc_update_perm(struct task *t, const struct linux_ipc64_perm *in, struct kern_ipc_perm *out);
+/* IPC_STAT: the perm as t sees it (ids mapped into its user namespace). */
+void kernel_to_ipc64_perm(struct task *t, const struct kern_ipc_perm *in,
+			  struct linux_ipc64_perm *out);
+uint32_t ipc_uid_vnr(struct task *t, uint32_t kuid);   /* from_kuid_munged in t's user ns */
+uint32_t ipc_gid_vnr(struct task *t, uint32_t kgid);
 int ipc_get_maxidx(struct ipc_ids *ids);
-bool ipc_capable(struct task *t);   /* CAP_SYS_ADMIN, CAP_IPC_OWNER...: euid 0 */
+bool ipc_capable(struct task *t, int cap);   /* capable(t, cap); true without a task */
 int64_t ipc_now(void);              /* ktime_get_real_seconds() */
 
 /* Per-kind hooks of util.c's namespace code and /proc texts. */
@@ -183,5 +197,16 @@ struct sem_undo_list {
 };
 
 /* ---- mqueue.c ---- */
+extern const struct fs_ops mqueue_fs_ops;
+/* mounts the mqueue filesystem of t's namespace at path (boot: /dev/mqueue). */
+int mqueue_mount(struct task *t, const char *path);
+
+/* ---- net/netlink_mq.c: the socket mq_notify(SIGEV_THREAD) writes to ----
+ * netlink_mq_check: 0 if f is a netlink socket, else -ENOTSOCK (no
+ * socket) or -EINVAL (another family), as netlink_getsockbyfilp.
+ * netlink_mq_deliver: queues len bytes on f as a datagram from the
+ * kernel (netlink_sendskb). */
+int netlink_mq_check(struct file *f);
+void netlink_mq_deliver(struct file *f, const void *data, size_t len);
 
 #endif

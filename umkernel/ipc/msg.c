@@ -466,15 +466,15 @@ long sys_msgctl(struct task *t, struct sysargs *a)
 			return -EACCES;
 		msq = msq_of(p);
 		memset(&ds, 0, sizeof(ds));
-		kernel_to_ipc64_perm(p, &ds.msg_perm);
+		kernel_to_ipc64_perm(t, p, &ds.msg_perm);
 		ds.msg_stime = msq->stime;
 		ds.msg_rtime = msq->rtime;
 		ds.msg_ctime = msq->ctime;
 		ds.msg_cbytes = msq->cbytes;
 		ds.msg_qnum = msq->qnum;
 		ds.msg_qbytes = msq->qbytes;
-		ds.msg_lspid = msq->lspid;
-		ds.msg_lrpid = msq->lrpid;
+		ds.msg_lspid = global_vnr(t, msq->lspid);
+		ds.msg_lrpid = global_vnr(t, msq->lrpid);
 		if (copy_to_user(t, buf, &ds, sizeof(ds)))
 			return -EFAULT;
 		return cmd == L_IPC_STAT ? 0 : p->id;
@@ -491,9 +491,11 @@ long sys_msgctl(struct task *t, struct sysargs *a)
 			return 0;
 		}
 		/* msg_qbytes is an int to msgctl_down */
-		if ((int)ds.msg_qbytes > (int)ns->msg_ctlmnb && !ipc_capable(t))
+		if ((int)ds.msg_qbytes > (int)ns->msg_ctlmnb && !ipc_capable(t, CAP_SYS_RESOURCE))
 			return -EPERM;
-		ipc_update_perm(&ds.msg_perm, p);
+		err = ipc_update_perm(t, &ds.msg_perm, p);
+		if (err)
+			return err;
 		msq->qbytes = (uint64_t)(int64_t)(int)ds.msg_qbytes;
 		msq->ctime = ipc_now();
 		/* sleeping receivers may have lost their permission; senders may fit */
@@ -533,7 +535,9 @@ void sysvipc_msg_show(struct ipc_namespace *ns, FILE *out)
 		msq = msq_of(p);
 		fprintf(out, "%10d %10d  %4o  %10llu %10llu %5u %5u %5u %5u %5u %5u %10lld %10lld %10lld\n",
 			p->key, p->id, p->mode, (unsigned long long)msq->cbytes,
-			(unsigned long long)msq->qnum, msq->lspid, msq->lrpid, p->uid, p->gid, p->cuid,
-			p->cgid, (long long)msq->stime, (long long)msq->rtime, (long long)msq->ctime);
+			(unsigned long long)msq->qnum, global_vnr(current, msq->lspid),
+			global_vnr(current, msq->lrpid), ipc_uid_vnr(current, p->uid),
+			ipc_gid_vnr(current, p->gid), ipc_uid_vnr(current, p->cuid),
+			ipc_gid_vnr(current, p->cgid), (long long)msq->stime, (long long)msq->rtime, (long long)msq->ctime);
 	}
 }

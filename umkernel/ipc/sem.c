@@ -522,7 +522,7 @@ long sys_semctl(struct task *t, struct sysargs *a)
 			return -EACCES;
 		sma = sma_of(p);
 		memset(&ds, 0, sizeof(ds));
-		kernel_to_ipc64_perm(p, &ds.sem_perm);
+		kernel_to_ipc64_perm(t, p, &ds.sem_perm);
 		ds.sem_otime = get_semotime(sma);
 		ds.sem_ctime = sma->ctime;
 		ds.sem_nsems = sma->nsems;
@@ -580,7 +580,7 @@ long sys_semctl(struct task *t, struct sysargs *a)
 		case L_GETVAL:
 			return sma->sems[semnum].semval;
 		case L_GETPID:
-			return sma->sems[semnum].sempid;
+			return global_vnr(t, sma->sems[semnum].sempid);
 		case L_GETNCNT:
 			return count_semcnt(sma, semnum, false);
 		default:
@@ -621,9 +621,10 @@ long sys_semctl(struct task *t, struct sysargs *a)
 			freeary(ns, sma);
 			return 0;
 		}
-		ipc_update_perm(&ds.sem_perm, p);
-		sma->ctime = ipc_now();
-		return 0;
+		err = ipc_update_perm(t, &ds.sem_perm, p);
+		if (!err)
+			sma->ctime = ipc_now();
+		return err;
 	}
 	default:
 		return -EINVAL;
@@ -655,7 +656,9 @@ void sysvipc_sem_show(struct ipc_namespace *ns, FILE *out)
 		if (!p)
 			continue;
 		fprintf(out, "%10d %10d  %4o %10u %5u %5u %5u %5u %10lld %10lld\n", p->key, p->id,
-			p->mode, sma_of(p)->nsems, p->uid, p->gid, p->cuid, p->cgid,
+			p->mode, sma_of(p)->nsems, ipc_uid_vnr(current, p->uid),
+			ipc_gid_vnr(current, p->gid), ipc_uid_vnr(current, p->cuid),
+			ipc_gid_vnr(current, p->cgid),
 			(long long)get_semotime(sma_of(p)), (long long)sma_of(p)->ctime);
 	}
 }

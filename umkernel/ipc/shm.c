@@ -369,16 +369,16 @@ static void shm_rss(struct shmid_kernel *shp, uint64_t *rss_pages)
 		*rss_pages += (uint64_t)st.st_blocks * 512 / GUEST_PAGE_SIZE;
 }
 
-static void fill_shmid(struct shmid_kernel *shp, struct linux_shmid64_ds *ds)
+static void fill_shmid(struct task *t, struct shmid_kernel *shp, struct linux_shmid64_ds *ds)
 {
 	memset(ds, 0, sizeof(*ds));
-	kernel_to_ipc64_perm(&shp->perm, &ds->shm_perm);
+	kernel_to_ipc64_perm(t, &shp->perm, &ds->shm_perm);
 	ds->shm_segsz = shp->segsz;
 	ds->shm_atime = shp->atim;
 	ds->shm_dtime = shp->dtim;
 	ds->shm_ctime = shp->ctim;
-	ds->shm_cpid = shp->cprid;
-	ds->shm_lpid = shp->lprid;
+	ds->shm_cpid = global_vnr(t, shp->cprid);
+	ds->shm_lpid = global_vnr(t, shp->lprid);
 	ds->shm_nattch = shp->nattch;
 }
 
@@ -402,9 +402,10 @@ static long shmctl_down(struct task *t, struct ipc_namespace *ns, int shmid, int
 		}
 		return 0;
 	}
-	ipc_update_perm(&in->shm_perm, &shp->perm);
-	shp->ctim = ipc_now();
-	return 0;
+	err = ipc_update_perm(t, &in->shm_perm, &shp->perm);
+	if (!err)
+		shp->ctim = ipc_now();
+	return err;
 }
 
 /* shmctl(shmid, cmd, buf): IPC_STAT, SHM_STAT, SHM_STAT_ANY, IPC_SET,
@@ -459,7 +460,7 @@ long sys_shmctl(struct task *t, struct sysargs *a)
 			return -EINVAL;
 		if (cmd != L_SHM_STAT_ANY && ipcperms(t, p, S_IRUGO))
 			return -EACCES;
-		fill_shmid(shp_of(p), &ds);
+		fill_shmid(t, shp_of(p), &ds);
 		if (copy_to_user(t, buf, &ds, sizeof(ds)))
 			return -EFAULT;
 		return cmd == L_IPC_STAT ? 0 : p->id;
@@ -475,7 +476,7 @@ long sys_shmctl(struct task *t, struct sysargs *a)
 		if (!p)
 			return -EINVAL;
 		shp = shp_of(p);
-		if (!ipc_capable(t)) {
+		if (!ipc_capable(t, CAP_IPC_LOCK)) {
 			if (t->cred.euid != p->uid && t->cred.euid != p->cuid)
 				return -EPERM;
 			if (cmd == L_SHM_LOCK && !t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur)
@@ -520,8 +521,11 @@ void sysvipc_shm_show(struct ipc_namespace *ns, FILE *out)
 		shp = shp_of(p);
 		shm_rss(shp, &rss);
 		fprintf(out, "%10d %10d  %4o %21llu %5u %5u  %5llu %5u %5u %5u %5u %10lld %10lld %10lld %21llu %21llu\n",
-			p->key, p->id, p->mode, (unsigned long long)shp->segsz, shp->cprid, shp->lprid,
-			(unsigned long long)shp->nattch, p->uid, p->gid, p->cuid, p->cgid,
+			p->key, p->id, p->mode, (unsigned long long)shp->segsz,
+			global_vnr(current, shp->cprid), global_vnr(current, shp->lprid),
+			(unsigned long long)shp->nattch, ipc_uid_vnr(current, p->uid),
+			ipc_gid_vnr(current, p->gid), ipc_uid_vnr(current, p->cuid),
+			ipc_gid_vnr(current, p->cgid),
 			(long long)shp->atim, (long long)shp->dtim, (long long)shp->ctim,
 			(unsigned long long)rss * GUEST_PAGE_SIZE, 0ULL);
 	}

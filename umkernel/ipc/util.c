@@ -31,12 +31,19 @@
 #define MSGMNI       32000
 #define IPC_MIN_CYCLE 64      /* RADIX_TREE_MAP_SIZE */
 
-struct ipc_namespace init_ipc_ns;
+/* The initial namespace: kernel/nsproxy.c's where it is linked in. */
+__attribute__((weak)) struct ipc_namespace init_ipc_ns = {
+	.refs = 2, .user_ns = &init_user_ns, .inum = NS_INIT_INO_IPC,
+};
 
-static void ns_init(struct ipc_namespace *ns)
+/* The limits of a fresh namespace (Linux's sem_init_ns, msg_init_ns,
+ * shm_init_ns, mq_init_ns); no objects yet. */
+static void ipc_ns_ready(struct ipc_namespace *ns)
 {
-	memset(ns, 0, sizeof(*ns));
-	ns->refs = 1;
+	if (ns->ready)
+		return;
+	ns->ready = true;
+	memset(ns->ids, 0, sizeof(ns->ids));
 	for (int i = 0; i < 3; i++) {
 		ns->ids[i].last_idx = -1;
 		ns->ids[i].max_idx = -1;
@@ -60,31 +67,19 @@ static void ns_init(struct ipc_namespace *ns)
 
 struct ipc_namespace *task_ipc_ns(struct task *t)
 {
-	if (!init_ipc_ns.refs)
-		ns_init(&init_ipc_ns);
-	return t && t->ipc_ns ? t->ipc_ns : &init_ipc_ns;
-}
+	struct ipc_namespace *ns = t && t->nsproxy && t->nsproxy->ipc_ns ? t->nsproxy->ipc_ns
+									   : &init_ipc_ns;
 
-struct ipc_namespace *copy_ipcs(uint64_t flags, struct ipc_namespace *ns)
-{
-	struct ipc_namespace *n;
-
-	if (!(flags & CLONE_NEWIPC)) {
-		ns->refs++;
-		return ns;
-	}
-	n = malloc(sizeof(*n));
-	if (!n)
-		return NULL;
-	ns_init(n);
-	return n;
+	ipc_ns_ready(ns);
+	return ns;
 }
 
 /* Linux's free_ipc_ns: every object goes (segments still attached stay
- * mapped; their memory lives in the memfds the mappings hold). */
-void put_ipc_ns(struct ipc_namespace *ns)
+ * mapped: their memory lives in the memfds the mappings hold, and each
+ * attach holds a reference to the namespace anyway). */
+void ipc_ns_release(struct ipc_namespace *ns)
 {
-	if (!ns || --ns->refs > 0)
+	if (!ns->ready)
 		return;
 	sem_exit_ns(ns);
 	msg_exit_ns(ns);
@@ -92,16 +87,21 @@ void put_ipc_ns(struct ipc_namespace *ns)
 	mq_exit_ns(ns);
 	for (int i = 0; i < 3; i++)
 		free(ns->ids[i].slots);
-	if (ns != &init_ipc_ns)
+	ns->ready = false;
+}
+
+/* kernel/nsproxy.c's where it is linked in. */
+__attribute__((weak)) void put_ipc_ns(struct ipc_namespace *ns)
+{
+	if (ns && ns != &init_ipc_ns && --ns->refs == 0) {
+		ipc_ns_release(ns);
+		put_user_ns(ns->user_ns);
 		free(ns);
+	}
 }
 
 void ipc_fork(struct task *c, struct task *p, uint64_t flags)
 {
-	struct ipc_namespace *ns = task_ipc_ns(p);
-
-	c->ipc_ns = ns;
-	ns->refs++;
 	/* CLONE_SYSVSEM: the child shares the SEM_UNDO list (made now if
 	 * the parent has none yet, as copy_semundo's get_undo_list) */
 	c->sysvsem_undo = NULL;
@@ -121,12 +121,6 @@ void ipc_fork(struct task *c, struct task *p, uint64_t flags)
 void ipc_exit(struct task *t)
 {
 	exit_sem(t);
-	if (t->ipc_ns) {
-		struct ipc_namespace *ns = t->ipc_ns;
-
-		t->ipc_ns = NULL;
-		put_ipc_ns(ns);
-	}
 }
 
 int64_t ipc_now(void)
@@ -134,9 +128,9 @@ int64_t ipc_now(void)
 	return (int64_t)time(NULL);
 }
 
-bool ipc_capable(struct task *t)
+bool ipc_capable(struct task *t, int cap)
 {
-	return !t || t->cred.euid == 0;
+	return !t || capable(t, cap);
 }
 
 /* ---- ids ---- */
@@ -287,7 +281,7 @@ int ipcperms(struct task *t, struct kern_ipc_perm *p, int flag)
 		granted >>= 6;
 	else if (in_group(t, p->cgid) || in_group(t, p->gid))
 		granted >>= 3;
-	if ((requested & ~granted & 0007) && !ipc_capable(t))
+	if ((requested & ~granted & 0007) && !ipc_capable(t, CAP_IPC_OWNER))
 		return -1;
 	return 0;
 }
@@ -318,28 +312,49 @@ int ipcctl_obtain_check(struct task *t, struct ipc_ids *ids, int id, struct kern
 
 	if (!p)
 		return -EINVAL;
-	if (t->cred.euid != p->cuid && t->cred.euid != p->uid && !ipc_capable(t))
+	if (t->cred.euid != p->cuid && t->cred.euid != p->uid && !ipc_capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	*out = p;
 	return 0;
 }
 
-void ipc_update_perm(const struct linux_ipc64_perm *in, struct kern_ipc_perm *out)
+static const struct user_namespace *uns(const struct task *t)
 {
-	out->uid = in->uid;
-	out->gid = in->gid;
-	out->mode = (out->mode & ~0777u) | (in->mode & 0777u);
+	return t && t->user_ns ? t->user_ns : &init_user_ns;
 }
 
-void kernel_to_ipc64_perm(const struct kern_ipc_perm *in, struct linux_ipc64_perm *out)
+int ipc_update_perm(struct task *t, const struct linux_ipc64_perm *in, struct kern_ipc_perm *out)
+{
+	uint32_t uid = make_kuid(uns(t), in->uid), gid = make_kgid(uns(t), in->gid);
+
+	if (uid == (uint32_t)-1 || gid == (uint32_t)-1)
+		return -EINVAL;
+	out->uid = uid;
+	out->gid = gid;
+	out->mode = (out->mode & ~0777u) | (in->mode & 0777u);
+	return 0;
+}
+
+void kernel_to_ipc64_perm(struct task *t, const struct kern_ipc_perm *in,
+			  struct linux_ipc64_perm *out)
 {
 	out->key = in->key;
-	out->uid = in->uid;
-	out->gid = in->gid;
-	out->cuid = in->cuid;
-	out->cgid = in->cgid;
+	out->uid = from_kuid_munged(uns(t), in->uid);
+	out->gid = from_kgid_munged(uns(t), in->gid);
+	out->cuid = from_kuid_munged(uns(t), in->cuid);
+	out->cgid = from_kgid_munged(uns(t), in->cgid);
 	out->mode = in->mode;
 	out->seq = in->seq;
+}
+
+uint32_t ipc_uid_vnr(struct task *t, uint32_t kuid)
+{
+	return from_kuid_munged(uns(t), kuid);
+}
+
+uint32_t ipc_gid_vnr(struct task *t, uint32_t kgid)
+{
+	return from_kgid_munged(uns(t), kgid);
 }
 
 /* ---- /proc/sys and /proc/sysvipc ---- */

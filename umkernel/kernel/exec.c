@@ -341,6 +341,9 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 	/* no AT_SYSINFO_EHDR pair when the vDSO is gone (a guest unmapped it) */
 	uint64_t *aux = auxv[1] ? auxv : auxv + 2;
 	size_t auxn = auxv[1] ? ARRAY_SIZE(auxv) : ARRAY_SIZE(auxv) - 2;
+	_Static_assert(ARRAY_SIZE(auxv) <= ARRAY_SIZE(mm->saved_auxv), "saved_auxv too small");
+	memcpy(mm->saved_auxv, aux, auxn * 8);
+	mm->saved_auxv_len = (int)auxn;
 
 	size_t words = 1 + argc + 1 + envc + 1 + auxn;
 	uint64_t sp = (str_base - words * 8) & ~15UL;
@@ -362,8 +365,6 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 	free(envpp);
 	free(tbl);
 	mm->start_stack = sp;
-	mm->auxv_start = sp + (words - auxn) * 8;
-	mm->auxv_end = sp + words * 8;
 	return err ? err : (long)sp;
 }
 

@@ -12,6 +12,7 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../debug/debug.h"
 #include "../mm/mm.h"
 #include "../ipc/ipc.h"
 #include "../fs/fs.h"
@@ -380,6 +381,8 @@ void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
 	ptrace_exit(t, status);
+	if (tg->core_state)
+		coredump_task_exit(t);  /* hand the dumper our registers (debug/coredump.c) */
 	t->exit_code = status;
 	if (t->fault)
 		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
@@ -581,7 +584,8 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 					wr->code = 1 /* CLD_EXITED */;
 					wr->child_status = LINUX_WEXITSTATUS(c->exit_code);
 				} else {
-					wr->code = 2 /* CLD_KILLED */;
+					/* CLD_DUMPED if it left a core (WCOREDUMP) */
+					wr->code = c->exit_code & 0x80 ? 3 : 2 /* CLD_KILLED */;
 					wr->child_status = LINUX_WTERMSIG(c->exit_code);
 				}
 				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;

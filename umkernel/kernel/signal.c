@@ -13,6 +13,7 @@
 #include "../kernel.h"
 #include "task.h"
 #include "../mm/mm.h"
+#include "../debug/debug.h"
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
@@ -310,7 +311,9 @@ void signal_child_exit(struct task *c)
 	bool autoreap = parent->sighand && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
 	if (c->exit_signal && !autoreap) {
 		linux_siginfo_t si;
-		siginfo_kill(&si, c->exit_signal, LINUX_WIFEXITED(c->exit_code) ? 1 : 2, NULL);
+		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED (a core: WCOREDUMP) */
+		siginfo_kill(&si, c->exit_signal, LINUX_WIFEXITED(c->exit_code) ? 1 :
+			     c->exit_code & 0x80 ? 3 : 2, NULL);
 		si.u.chld.pid = c->tid;
 		si.u.chld.uid = c->cred.uid;
 		si.u.chld.status = LINUX_WIFEXITED(c->exit_code) ? LINUX_WEXITSTATUS(c->exit_code) : LINUX_WTERMSIG(c->exit_code);
@@ -604,14 +607,15 @@ void do_signal(struct task *t, long ret)
 				do_group_stop(t, sig);
 				continue;
 			}
-			/* terminate (a core dump is never written: RLIMIT_CORE 0).
+			/* terminate (with a core for a core-dumping signal).
 			 * Like the init of a PID namespace, pid 1 ignores
 			 * default-action signals that guest processes send it
 			 * (si_code <= 0); faults and signals from the host
 			 * (SI_KERNEL, forwarded by umk) are forced. */
 			if (t == init_task && info.si_code <= 0)
 				continue;
-			do_group_exit(t, sig);
+			/* the -v line, --crash-backtrace, a core (debug/coredump.c) */
+			do_group_exit(t, sig | debug_fatal_signal(t, sig, &info));
 		}
 		if (in_syscall && syscall_restarting(t))
 			restart_on_handler(t, (long)t->regs.rax, ka);

@@ -130,6 +130,7 @@ static inline void exit_path(struct task *t, struct sysargs *a, long ret)
 		strace_syscall(t, a, ret, NULL);
 	if (ret != RET_NORESULT)
 		t->regs.rax = (uint64_t)ret;
+	debug_syscall_end(t, a, ret);      /* the ring (always), statistics (debug/ring.c) */
 	t->syscall_nr = -1;
 	if (t->syscall_work)
 		syscall_trace_exit(t);   /* ptrace's exit stop, or a single-step's trap */
@@ -161,6 +162,7 @@ void syscall_enter(struct task *t)
 		syscall_trace_exit(t);
 		return;
 	}
+	debug_syscall_begin(t, &a);        /* statistics, --debug-oops (debug/ring.c) */
 	if (__builtin_expect(fault_enabled, 0)) {
 		/* fault injection (debug/fault.c): decisions before the
 		 * dispatch, delays, signals and flips after */

@@ -29,9 +29,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
 
 pthread_mutex_t klock = PTHREAD_MUTEX_INITIALIZER;
 struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
@@ -91,6 +94,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 
 int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 {
+	t->wchan = __builtin_return_address(0);
 	return sleep_common(t, deadline, hostfd, events, 0, false);
 }
 
@@ -98,6 +102,7 @@ int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
  * ends it; pending signals do not (the caller looks at SIGKILL). */
 void task_sleep_stopped(struct task *t)
 {
+	t->wchan = __builtin_return_address(0);
 	sleep_common(t, 0, -1, 0, 0, true);
 }
 
@@ -107,6 +112,7 @@ void task_sleep_stopped(struct task *t)
 #define SLEEP_SPIN_CYCLES 100000  /* ~40 us at 2.4 GHz */
 int task_sleep_short(struct task *t)
 {
+	t->wchan = __builtin_return_address(0);
 	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0, false);
 }
 
@@ -130,6 +136,9 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 	}
 	enum task_state old = t->state;
 	t->state = TASK_SLEEPING;
+	unw_context_t ctx;             /* where this kernel thread sleeps: kstack */
+	kstack_save(&ctx);
+	t->sleep_ctx = &ctx;
 	pthread_mutex_unlock(&klock);
 	if (spin) {
 		uint64_t t0 = __builtin_ia32_rdtsc();
@@ -140,6 +149,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 	int r = poll(pfd, hostfd >= 0 ? 2 : 1, timeout);
 	pthread_mutex_lock(&klock);
 	t->state = old;
+	t->sleep_ctx = NULL;
 	uint64_t v;
 	if (pfd[0].revents & POLLIN && read(t->wakefd, &v, sizeof v) < 0) {
 		/* nothing to drain */
@@ -257,7 +267,11 @@ static void pin_self(int cpu)
 static void task_loop(struct task *t)
 {
 	struct platform_ev ev;
+	unw_context_t base;            /* the kernel thread's frames below here: kstack */
+	kstack_save(&base);
+	t->loop_ctx = &base;
 	for (;;) {
+		debug_freeze_point(t);         /* `umk ctl freeze`, `stack` (debug/freeze.c) */
 		do_signal(t, t->in_syscall ? (long)t->regs.rax : 0);
 		t->in_syscall = false;
 		t->state = TASK_RUNNING_USER;
@@ -574,6 +588,11 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	 * as the program would natively (main.c saves them before raising
 	 * umk's NOFILE). */
 	memcpy(t->tg->rlim, host_rlimits, sizeof t->tg->rlim);
+	/* and umk's nice value, as a child of its would (getpriority(2)
+	 * cannot fail for the caller itself) */
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	t->nice = errno ? 0 : nice < -20 ? -20 : nice > 19 ? 19 : nice;
 	t->parent = NULL;
 	t->sighand = calloc(1, sizeof *t->sighand);
 	t->sighand->refs = 1;

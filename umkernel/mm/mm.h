@@ -26,7 +26,6 @@ struct mm {
 	struct list_head vmas;
 	uint64_t start_brk, brk, start_stack, mmap_top;
 	uint64_t arg_start, arg_end, env_start, env_end;
-	uint64_t auxv_start, auxv_end;    /* the auxv on the first stack (/proc/PID/auxv) */
 	uint64_t start_code, end_code, start_data, end_data;
 	struct file *exe;             /* /proc/PID/exe */
 	/* syscall sites seen trapping, for platform->patch_syscall: a site
@@ -37,6 +36,9 @@ struct mm {
 	 * back (kernel/syscall.c mm_unpatch_syscalls); reset by execve */
 	struct mm_patch { uint64_t site; uint8_t orig[5], code[5]; } *patched;
 	int npatched, patched_cap;
+	/* the auxv execve gave (Linux's saved_auxv): NT_AUXV of core files */
+	uint64_t saved_auxv[48];
+	int saved_auxv_len;           /* in words */
 };
 #define MM_PATCH_AFTER 8
 struct mm *mm_new(void);

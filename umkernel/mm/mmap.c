@@ -83,8 +83,6 @@ struct mm *mm_fork(struct mm *old)
 	mm->arg_end = old->arg_end;
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
-	mm->auxv_start = old->auxv_start;
-	mm->auxv_end = old->auxv_end;
 	mm->start_code = old->start_code;
 	mm->end_code = old->end_code;
 	mm->start_data = old->start_data;
@@ -98,6 +96,8 @@ struct mm *mm_fork(struct mm *old)
 			mm->npatched = mm->patched_cap = old->npatched;
 		}
 	}
+	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
+	mm->saved_auxv_len = old->saved_auxv_len;
 	return mm;
 }
 
