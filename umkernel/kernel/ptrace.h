@@ -135,6 +135,13 @@ void seccomp_fork(struct task *t, struct task *c);
 void seccomp_release(struct task *t);
 int seccomp_filter_count(struct task *t);  /* /proc/PID/status Seccomp_filters */
 long seccomp_set_mode(struct task *t, unsigned op, unsigned flags, uint64_t uargs);
+/* The classic-BPF checker and interpreter of seccomp filters (also for
+ * tests/unit): seccomp_check_prog returns 0 or -EINVAL as Linux's
+ * verifier would (and rewrites length loads), seccomp_run_prog the
+ * verdict of a checked program on d. */
+int seccomp_check_prog(struct linux_sock_filter *prog, int len);
+uint32_t seccomp_run_prog(const struct linux_sock_filter *prog, int len,
+			  const struct linux_seccomp_data *d);
 /* PTRACE_SECCOMP_GET_FILTER / _GET_METADATA for a tracer. */
 long seccomp_get_filter(struct task *c, uint64_t index, uint64_t ubuf, struct task *t);
 long seccomp_get_metadata(struct task *c, uint64_t size, uint64_t umeta, struct task *t);

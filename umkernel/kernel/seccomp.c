@@ -335,12 +335,13 @@ static int check_filter(struct linux_sock_filter *p, int len)
 /* Runs a checked program on d; returns its 32-bit verdict.  Every jump is
  * forward and in range and every load inside d (check_filter), so this
  * ends and stays in bounds. */
-static uint32_t run_filter(const struct seccomp_filter *f, const struct linux_seccomp_data *d)
+static uint32_t run_prog(const struct linux_sock_filter *prog, int len,
+			 const struct linux_seccomp_data *d)
 {
 	uint32_t A = 0, X = 0, M[LINUX_BPF_MEMWORDS] = { 0 };
 	const uint8_t *data = (const uint8_t *)d;
-	for (int pc = 0; pc < f->len; pc++) {
-		const struct linux_sock_filter *ins = &f->insns[pc];
+	for (int pc = 0; pc < len; pc++) {
+		const struct linux_sock_filter *ins = &prog[pc];
 		uint32_t k = ins->k, src = (ins->code & BPF_X) ? X : k;
 		switch (ins->code) {
 		case BPF_LD | BPF_W | BPF_ABS:
@@ -388,6 +389,22 @@ static uint32_t run_filter(const struct seccomp_filter *f, const struct linux_se
 		}
 	}
 	return LINUX_SECCOMP_RET_KILL_PROCESS;   /* cannot happen: the last is a RET */
+}
+
+static uint32_t run_filter(const struct seccomp_filter *f, const struct linux_seccomp_data *d)
+{
+	return run_prog(f->insns, f->len, d);
+}
+
+int seccomp_check_prog(struct linux_sock_filter *prog, int len)
+{
+	return check_filter(prog, len);
+}
+
+uint32_t seccomp_run_prog(const struct linux_sock_filter *prog, int len,
+			  const struct linux_seccomp_data *d)
+{
+	return run_prog(prog, len, d);
 }
 
 static int32_t action_of(uint32_t ret)
