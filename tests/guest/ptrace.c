@@ -676,6 +676,126 @@ static void test_exitkill(void)
 	close(pfd[1]);
 }
 
+/* ---- 9. SYSEMU, SYSEMU_SINGLESTEP, PEEKSIGINFO ---- */
+
+static void test_sysemu(void)
+{
+	pid_t pid = fork();
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		raise(SIGSTOP);
+		long a = syscall(SYS_getpid);          /* emulated by the tracer: 1234 */
+		long b = syscall(SYS_getppid);         /* emulated too: 5678 */
+		_exit((a == 1234) + 2 * (b == 5678));
+	}
+	wait_for(pid);
+	int emulated = 0;
+	for (int i = 0; i < 8 && emulated < 2; i++) {
+		if (ptrace(i & 1 ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU, pid, 0, 0))
+			break;
+		int st = wait_for(pid);
+		if (!WIFSTOPPED(st))
+			break;
+		struct user_regs_struct r;
+		ptrace(PTRACE_GETREGS, pid, 0, &r);
+		if (WSTOPSIG(st) != SIGTRAP)
+			continue;
+		siginfo_t si;
+		ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+		if (si.si_code != SIGTRAP || ((int)r.orig_rax != SYS_getpid && (int)r.orig_rax != SYS_getppid))
+			continue;   /* a single step, or raise's own calls */
+		printf("sysemu stop: nr %lld rax %lld\n", (long long)r.orig_rax, (long long)r.rax);
+		r.rax = (int)r.orig_rax == SYS_getpid ? 1234 : 5678;
+		ptrace(PTRACE_SETREGS, pid, 0, &r);
+		emulated++;
+	}
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	show("sysemu child", wait_for(pid));
+
+	/* PEEKSIGINFO: the queue of a stopped tracee, private and shared */
+	pid = fork();
+	if (!pid) {
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		union sigval v = { .sival_int = 7 };
+		sigqueue(getpid(), SIGRTMIN, v);
+		v.sival_int = 8;
+		sigqueue(getpid(), SIGRTMIN + 1, v);
+		syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);   /* the stop comes first: SIGUSR1 is lowest */
+		_exit(0);
+	}
+	int st = wait_for(pid);
+	show("peeksiginfo stop", st);
+	siginfo_t q[4];
+	struct ptrace_peeksiginfo_args pa = { 0, PTRACE_PEEKSIGINFO_SHARED, 4 };
+	long n = ptrace(PTRACE_PEEKSIGINFO, pid, &pa, q);
+	printf("shared queue: %ld", n);
+	for (long i = 0; i < n; i++)
+		printf(" %s/%d", sname(q[i].si_signo), q[i].si_value.sival_int);
+	printf("\n");
+	pa.flags = 0;
+	n = ptrace(PTRACE_PEEKSIGINFO, pid, &pa, q);
+	printf("private queue: %ld\n", n);
+	pa.off = 1;
+	pa.flags = PTRACE_PEEKSIGINFO_SHARED;
+	n = ptrace(PTRACE_PEEKSIGINFO, pid, &pa, q);
+	printf("shared queue from 1: %ld %s\n", n, n > 0 ? sname(q[0].si_signo) : "");
+	pa.flags = 8;
+	ERR("peeksiginfo bad flags", ptrace(PTRACE_PEEKSIGINFO, pid, &pa, q), EINVAL);
+	pa.flags = 0;
+	pa.nr = -1;
+	ERR("peeksiginfo negative nr", ptrace(PTRACE_PEEKSIGINFO, pid, &pa, q), EINVAL);
+	kill(pid, SIGKILL);
+	show("peeksiginfo child", wait_for(pid));
+}
+
+/* ---- 10. a hot syscall site, then a tracer: it sees the program's own
+ * bytes (umk's seccomp platform may have patched the site) ---- */
+
+extern char hot_site[];
+
+static void test_hot_site(void)
+{
+	int pfd[2];
+	if (pipe(pfd))
+		return;
+	pid_t pid = fork();
+	if (!pid) {
+		for (int i = 0; i < 200; i++)
+			__asm__ volatile("hot_site: mov $110, %%eax\n syscall" ::: "rax", "rcx", "r11", "memory");
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			__asm__ volatile("1: mov $110, %%eax\n syscall\n jmp 1b" ::: "rax", "rcx", "r11", "memory");
+	}
+	char c;
+	if (read(pfd[0], &c, 1) != 1)
+		return;
+	OK("attach hot", ptrace(PTRACE_ATTACH, pid, 0, 0) == 0);
+	wait_for(pid);
+	errno = 0;
+	long w = ptrace(PTRACE_PEEKTEXT, pid, hot_site, 0);
+	unsigned char *b = (unsigned char *)&w;
+	printf("hot site bytes: %02x %02x %02x %02x %02x %02x %02x\n", b[0], b[1], b[2], b[3], b[4], b[5], b[6]);
+	/* stepping through it: the mov, the syscall (a trap at its end) */
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	r.rip = (unsigned long)hot_site;
+	ptrace(PTRACE_SETREGS, pid, 0, &r);
+	for (int i = 0; i < 2; i++) {
+		ptrace(PTRACE_SINGLESTEP, pid, 0, 0);
+		wait_for(pid);
+		ptrace(PTRACE_GETREGS, pid, 0, &r);
+		printf("hot step %d: site+%ld rax %s\n", i, (long)(r.rip - (unsigned long)hot_site),
+		       (long)r.rax == getpid() ? "ppid" : (long)r.rax == 110 ? "110" : "?");
+	}
+	kill(pid, SIGKILL);
+	wait_for(pid);
+}
+
 int main(int argc, char **argv)
 {
 	self_exe = argv[0];
@@ -689,5 +809,7 @@ int main(int argc, char **argv)
 	test_seize();
 	test_attach();
 	test_exitkill();
+	test_sysemu();
+	test_hot_site();
 	return t_done();
 }
