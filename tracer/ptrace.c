@@ -539,6 +539,18 @@ static long pt_access_mem_force(struct host_thread *th, uint64_t addr, void *buf
 	return host_access_mem_force(th->tid, addr, buf, len, write);
 }
 
+static int pt_host_pid(struct host_thread *th)
+{
+	return th->pid;
+}
+
+/* The stub thread runs where its kernel thread runs (one CPU). */
+static void pt_set_cpu(struct host_thread *th, int cpu, uint64_t allowed)
+{
+	(void)allowed;
+	pin(th->tid, cpu);
+}
+
 const struct platform_ops platform_ptrace = {
 	.name = "ptrace",
 	.init = pt_init,
@@ -561,6 +573,8 @@ const struct platform_ops platform_ptrace = {
 	.write_mem = pt_write_mem,
 	.poke_mem = pt_poke_mem,
 	.host_tid = pt_host_tid,
+	.host_pid = pt_host_pid,
+	.set_cpu = pt_set_cpu,
 	.cmpxchg32 = pt_cmpxchg32,
 	.vdso = pt_vdso,
 	.debugreg = pt_debugreg,

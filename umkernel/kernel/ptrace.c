@@ -610,7 +610,14 @@ static int wait_tracee_exit(struct task *t, struct task *c, int options, struct 
 	wr->child_status = LINUX_WIFEXITED(st) ? LINUX_WEXITSTATUS(st) : LINUX_WTERMSIG(st);
 	wr->utime_ns = c->utime_ns;
 	wr->stime_ns = c->stime_ns;
-	wr->uid = c->cred.uid;
+	wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
+	memset(&wr->ru, 0, sizeof wr->ru);
+	bool leader = !c->pt->zombie;
+	if (leader) {
+		struct thread_group tmp = { 0 };
+		cputime_reap(&tmp, c->tg);
+		wr->ru = tmp.ru_children;
+	}
 	if (options & LINUX_WNOWAIT)
 		return wr->pid;
 	if (c->pt->zombie) {
@@ -626,6 +633,7 @@ static int wait_tracee_exit(struct task *t, struct task *c, int options, struct 
 		wr->stime_ns += c->tg->cstime_ns;
 		t->tg->cutime_ns += wr->utime_ns;
 		t->tg->cstime_ns += wr->stime_ns;
+		cputime_reap(t->tg, c->tg);
 		release_task(c);
 	} else if (c->parent) {
 		/* the parent learns of it now, and reaps it (Linux's EXIT_TRACE) */

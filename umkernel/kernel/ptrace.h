@@ -31,6 +31,7 @@ struct wait_result {
 	int code, child_status;
 	int64_t utime_ns, stime_ns;
 	uint32_t uid;
+	struct host_rusage ru;   /* the child's and its reaped children's */
 };
 
 /* ---- syscall entry and exit (syscall.c) ---- */

@@ -23,7 +23,7 @@ static long process_vm(struct task *t, struct sysargs *a, bool write)
 		return -EINVAL;
 	if (lcnt > 1024 || rcnt > 1024)
 		return -EINVAL;
-	struct task *o = task_find(pid);
+	struct task *o = find_task_by_vpid(t, pid);
 	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD)
 		return -ESRCH;
 	if (!ptrace_may_access(t, o, PTRACE_MODE_ATTACH))
