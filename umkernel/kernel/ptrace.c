@@ -705,10 +705,19 @@ bool ptrace_may_access(struct task *t, struct task *target, int mode)
 	if (!root && !(uid == it->uid && uid == it->euid && uid == it->suid &&
 		       gid == it->gid && gid == it->egid && gid == it->sgid))
 		return false;
-	if (!(mode & PTRACE_MODE_ATTACH) || root)
+	if (!(mode & PTRACE_MODE_ATTACH))
 		return true;
-	/* Yama, ptrace_scope 1: descendants, or a declared debugger */
-	if (is_ancestor(t, target))
+	/* Yama (/proc/sys/kernel/yama/ptrace_scope): 0 classic, 1 descendants
+	 * or a declared debugger, 2 CAP_SYS_PTRACE only, 3 no attaching */
+	switch (sysctl_yama_ptrace_scope) {
+	case 0:
+		return true;
+	case 2:
+		return root;
+	case 3:
+		return false;
+	}
+	if (root || is_ancestor(t, target))
 		return true;
 	int allowed = target->tg->yama_ptracer;
 	if (allowed == -1)
@@ -1177,6 +1186,10 @@ static long ptrace_traceme(struct task *t)
 {
 	struct task *parent = t->tg->leader->parent;
 	if (t->ptracer || !parent || parent->state == TASK_ZOMBIE || parent->state == TASK_DEAD)
+		return -EPERM;
+	/* Yama's traceme rule: scope 2 wants a privileged parent, 3 refuses */
+	if (sysctl_yama_ptrace_scope == 3 ||
+	    (sysctl_yama_ptrace_scope == 2 && !capable(parent, CAP_SYS_PTRACE)))
 		return -EPERM;
 	struct ptrace_state *pt = pt_get(t);
 	if (!pt)
