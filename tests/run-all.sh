@@ -138,6 +138,11 @@ if have_umk; then
 		"echo -500 >/proc/self/oom_score_adj; cat /proc/self/oom_score_adj; sh -c \"cat /proc/self/oom_score_adj; echo -17 >/proc/self/oom_adj; cat /proc/self/oom_score_adj /proc/self/oom_score\"" &&
 		[ "$(cat "$work/out")" = "$(printf -- "-500\n-500\n-1000\n0")" ]'
 	check hostname 'cli_rc 0 "$UMK" run "${R[@]}" --hostname box -- /bin/hostname && [ "$(cat "$work/out")" = box ]'
+	# the guest's own /proc/sys/fs/inotify limits (global on the host, so no native comparison)
+	check inotify-sysctls 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "d=/proc/sys/fs/inotify
+		echo 77 >\$d/max_queued_events && echo 3 >\$d/max_user_instances &&
+		cat \$d/max_queued_events \$d/max_user_instances; echo -1 >\$d/max_user_watches || echo refused" &&
+		[ "$(cat "$work/out")" = "$(printf "77\n3\nrefused")" ]'
 	check cwd 'cli_rc 0 "$UMK" run "${R[@]}" --cwd /tmp -- /bin/pwd && [ "$(cat "$work/out")" = /tmp ]'
 	check args 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "printf \"[%s]\" \"\$@\"" sh "a b" "" c &&
 		[ "$(cat "$work/out")" = "[a b][][c]" ]'

@@ -535,8 +535,10 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return err;
 	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
 				  : -EPERM;
-	if (!err)
+	if (!err) {
+		vfs_rename_names(o->abs, n->abs, true);
 		fsnotify_move(o->abs, n->abs, &o->st, &n->st, true);
+	}
 	return err;
 }
 
@@ -583,8 +585,10 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 	else if (!(err = parent_perm(t, &o)) && !(err = parent_perm(t, &n)) &&
 		 !(err = mnt_want_write(o.mnt))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
-		if (!err)
+		if (!err) {
+			vfs_rename_names(o.abs, n.abs, false);
 			fsnotify_move(o.abs, n.abs, &o.st, n.exists ? &n.st : NULL, false);
+		}
 	}
 	nd_release(&o);
 	nd_release(&n);
