@@ -7,11 +7,14 @@
 # exactly one line "N passed, N failed" counting every check, and exits
 # non-zero if any failed.
 # Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
+# UMK_NEST (umk in umk for the busybox cases; default seccomp,ptrace,seccomp),
 # UMK_DEBIAN (1: build the Debian root if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
 export UMK_NO_SUMMARY=1 UMK_PLATFORMS UMK
+# umk inside umk inside umk runs the busybox cases too (run-busybox-cases.sh)
+export UMK_NEST=${UMK_NEST-seccomp,ptrace,seccomp}
 
 log=$(mktemp)
 work=$(mktemp -d)
@@ -56,6 +59,8 @@ fi
 part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
+part "$ROOT/tests/run-tracer-tests.sh"
+part "$ROOT/tests/run-nest-tests.sh"
 part "$ROOT/tests/run-ns-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
 part "$ROOT/tests/run-net-tests.sh"

@@ -720,6 +720,7 @@ long sys_symlinkat(struct task *t, struct sysargs *a)
 
 static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf, int size)
 {
+	static __thread char lbuf[PATH_MAX];   /* a bind mount's rel (readlinkat of an fd) */
 	struct nameidata nd;
 	char *kb;
 	long r;
@@ -731,8 +732,19 @@ static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf
 		return r;
 	if (!nd.exists)
 		r = -ENOENT;
-	else if (!S_ISLNK(nd.st.mode) || nd.magic)
+	else if (!S_ISLNK(nd.st.mode))
 		r = -EINVAL;
+	else if (nd.magic) {
+		/* readlinkat(fd, "") of a symlink opened O_PATH|O_NOFOLLOW:
+		 * the link itself, named by its path */
+		const char *rel;
+		nd.mnt = nd.abs[0] == '/' ? vfs_find_mount_ns(file_mnt_ns(nd.magic), nd.abs, &rel, lbuf)
+					  : NULL;
+		if (nd.mnt)
+			nd.rel = rel;
+		else
+			r = -EINVAL;
+	}
 	if (r) {
 		nd_release(&nd);
 		return r;

@@ -424,6 +424,21 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			err = -ENOTDIR;
 			goto out;
 		}
+		/* /proc/PID/fd/N is a new open of the same file, as in
+		 * Linux: an O_PATH file, or one open for another access
+		 * mode, is opened again by its name; else it is shared */
+		struct file *mf = nd.magic;
+		const char *mrel;
+		static __thread char mbuf[PATH_MAX];
+		struct mount *mm = mf->path[0] == '/' ?
+				   vfs_find_mount_ns(file_mnt_ns(mf), mf->path, &mrel, mbuf) : NULL;
+		if (mm && mm->ops->open && !(flags & O_PATH) &&
+		    ((mf->flags & O_PATH) || (mf->flags & O_ACCMODE) != acc)) {
+			err = mm->ops->open(mm, mrel, flags & ~(O_CREAT | O_EXCL), 0, &f);
+			if (err)
+				goto out;
+			goto done;
+		}
 		f = file_get(nd.magic);
 		goto done;
 	}
