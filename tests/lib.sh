@@ -35,7 +35,8 @@ have_umk() {
 	return 1
 }
 
-# compile SRC OUT: static build, only when SRC or a header next to it is newer
+# compile SRC OUT: static build, only when SRC or a header next to it is
+# newer; a line "/* link: FLAGS */" in SRC adds FLAGS (libraries)
 compile() {
 	local src=$1 out=$2 h
 	if [ -x "$out" ] && [ "$out" -nt "$src" ]; then
@@ -46,7 +47,8 @@ compile() {
 		[ -z "$h" ] && return 0
 	fi
 	mkdir -p "$(dirname "$out")"
-	$CC -O1 -static -Wall -o "$out" "$src"
+	# shellcheck disable=SC2046 # the flags are words
+	$CC -O1 -static -Wall -o "$out" "$src" $(sed -n 's|^/\* link: \(.*\) \*/$|\1|p' "$src")
 }
 
 # sync_bins SRCDIR DSTDIR: copy binaries that differ (keeps the test root fresh)

@@ -65,10 +65,16 @@ trap 'rm -rf "$work"' EXIT
 # split the cases file: $work/cases/NNN-NAME holds each case's script
 mkdir "$work/cases"
 # (a header "### NAME needs=PKG,PKG" also writes NNN-NAME.needs: the Debian
-# packages the case needs; it is skipped, with a message, when the root lacks one)
+# packages the case needs; it is skipped, with a message, when the root lacks
+# one; "timeout=SECONDS" writes NNN-NAME.timeout, the case's own time limit
+# instead of $UMK_DEBIAN_TIMEOUT, for cases that do much, such as PostgreSQL's)
 awk -v d="$work/cases" '
 	/^### / { n++; name = $2; f = sprintf("%s/%03d-%s", d, n, name); printf "" >f
-		  if ($3 ~ /^needs=/) { sub(/^needs=/, "", $3); print $3 >(f ".needs") }; next }
+		  for (i = 3; i <= NF; i++) {
+			  if ($i ~ /^needs=/) { v = $i; sub(/^needs=/, "", v); print v >(f ".needs") }
+			  if ($i ~ /^timeout=/) { v = $i; sub(/^timeout=/, "", v); print v >(f ".timeout") }
+		  }
+		  next }
 	n { print >>f }
 ' "$cases"
 
@@ -91,8 +97,9 @@ xfail_reason() {
 # run_one SYSTEM CASEFILE OUTPREFIX: stdout, stderr (then "exit N") into OUTPREFIX.{out,err},
 # umk's log into OUTPREFIX.log
 run_one() {
-	local sys=$1 script o=$3
+	local sys=$1 script o=$3 tmo=$tmo
 	script=$(cat "$2")
+	[ -f "$2.timeout" ] && tmo=$(cat "$2.timeout")
 	rm -f "$o.log"   # umk's log (--log): unimplemented syscalls and such
 	case $sys in
 	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; "$@"' sh "$ROOT/tests/lib.sh" \
@@ -109,7 +116,7 @@ run_one() {
 }
 
 for f in "$work"/cases/*; do
-	case $f in *.needs) continue ;; esac
+	case $f in *.needs | *.timeout) continue ;; esac
 	name=${f##*/}
 	name=${name#*-}
 	if [ $# -gt 0 ]; then

@@ -20,6 +20,10 @@
 #   forkslot a guest overwriting the pid its fork request returns (in its
 #            seccomp slot) cannot make umk adopt, signal or kill another
 #            host process (same safety net)
+#   ptrace   a guest tracer poking debug and segment registers, SETREGS
+#            with kernel CS/SS, PEEK/POKE of the stub, stepping into the
+#            stub's syscall, attaching to pid 1 and the sentinel's pid, and
+#            seccomp filters with unknown actions (same safety net)
 #   mounts   bind mounts, device mounts, a new proc/devtmpfs, pivot_root
 #            and dirfds kept across them reach no host file or disk, and
 #            the host's mount table is unchanged afterwards
@@ -116,6 +120,8 @@ for p in $UMK_PLATFORMS; do
 		sentinel_run stubjump "$p" "$work/host-marker"
 		# ... and for a guest forging the pid its fork request returns
 		sentinel_run forkslot "$p"
+		# ... and for a guest debugger and guest seccomp filters
+		sentinel_run ptrace "$p"
 	else
 		skip "escape killall [$p]: no pid namespace for the safety net (need root or user namespaces)"
 	fi

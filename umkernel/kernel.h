@@ -69,6 +69,8 @@ struct key;         /* security/keys.h */
 
 struct task;
 struct thread_group;
+struct ptrace_state;     /* kernel/ptrace.c */
+struct seccomp_filter;   /* kernel/seccomp.c */
 
 /* ---- wait queues and sleeping: kernel/task.c ---- */
 struct wait_queue { struct list_head waiters; };
@@ -337,6 +339,11 @@ struct thread_group {
 	struct wait_queue child_wait; /* waiters in wait4 */
 	struct wait_queue signal_wait; /* woken whenever a signal is queued (signalfd poll) */
 	int tty_fg_pgrp;              /* per session: the foreground pgrp */
+	/* ptrace (kernel/ptrace.c) */
+	struct task *group_exit_task; /* the thread whose exit or fatal signal began group_exit */
+	unsigned stop_gen;            /* counts group stops: which one a tracee has reported */
+	int group_stop_sig;           /* the signal of the current (or last) group stop */
+	int yama_ptracer;             /* PR_SET_PTRACER: the pid that may attach, -1 any, 0 none */
 	/* namespaces and process lifetime (issue 13) */
 	struct pid *pgrp, *session;   /* keep pgid's and sid's numbers alive (pid.c) */
 	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
@@ -419,6 +426,18 @@ struct task {
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
 
+	/* ptrace and seccomp (kernel/ptrace.c, kernel/seccomp.c) */
+	unsigned syscall_work;        /* SW_*: what syscall entry and exit do beyond dispatch */
+	unsigned jobctl;              /* JOBCTL_*: traps to take on the way to user mode */
+	struct task *ptracer;         /* the task tracing this one, or NULL */
+	struct ptrace_state *pt;      /* a tracee's stop state; kept after detach */
+	struct list_head ptraced;     /* the tasks this one traces (their ptrace_entry) */
+	struct list_head ptrace_entry;
+	struct seccomp_filter *seccomp_filter; /* the newest filter of the stack, or NULL */
+	int seccomp_mode;             /* LINUX_SECCOMP_MODE_* */
+	bool no_new_privs;            /* PR_SET_NO_NEW_PRIVS: inherited, kept by execve */
+	int64_t fault_err;            /* the last fault's error code (sigcontext err), -1 unknown */
+	int fault_trapno;             /* and its trap number (a UML guest reads both) */
 	/* namespaces and process lifetime (issue 13) */
 	struct pid *pid;              /* its identity; tid == pid->numbers[0].nr */
 	struct nsproxy *nsproxy;

@@ -35,6 +35,7 @@
 struct umk_config {
 	const char *rootfs;
 	const char *platform;
+	const char *stub_addr;      /* --stub-addr, else UMK_STUB_ADDR */
 	bool rw;
 	bool verbose;
 	const char *strace_path;
@@ -72,6 +73,9 @@ static void usage(FILE *o)
 		"  --rootfs DIR       guest root (default: the busybox root built with umk)\n"
 		"  --platform NAME    how guest syscalls are caught: seccomp (default where the\n"
 		"                     host allows it) or ptrace\n"
+		"  --stub-addr ADDR   where the stubs' 2 MiB region goes (default: the top of\n"
+		"                     user space, or 16 MiB below the region of an umk that runs\n"
+		"                     this one; also UMK_STUB_ADDR)\n"
 		"  --rw               write to DIR itself (default: an in-memory overlay)\n"
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
@@ -300,6 +304,7 @@ static int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "rootfs", required_argument, 0, 'r' },
 		{ "platform", required_argument, 0, 'P' },
+		{ "stub-addr", required_argument, 0, 'A' },
 		{ "rw", no_argument, 0, 'w' },
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
@@ -341,6 +346,7 @@ static int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'r': cfg.rootfs = optarg; break;
 		case 'P': cfg.platform = optarg; break;
+		case 'A': cfg.stub_addr = optarg; break;
 		case 'N':
 			if (!strcmp(optarg, "private"))
 				net_mode = NET_PRIVATE;
@@ -484,6 +490,15 @@ static int cmd_run(int argc, char **argv)
 		} else {
 			strace_set_file(stderr);
 		}
+	}
+
+	/* The stubs' region: asked for, the default, or below the region of
+	 * an umk that runs this one (nesting). */
+	const char *stub_addr = cfg.stub_addr ? cfg.stub_addr : getenv("UMK_STUB_ADDR");
+	if (platform_stub_place(stub_addr)) {
+		fprintf(stderr, "umk: stub address %s: not a free, 2 MiB aligned user address above 4 GiB\n",
+			stub_addr ? stub_addr : "(default)");
+		return 2;
 	}
 
 	/* Default: seccomp where the host allows it, else ptrace. */

@@ -295,6 +295,9 @@ int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken *
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
+/* After a rename of old to new_ (absolute; exchange: swapped), open files,
+ * mappings and working and root directories there take the new names. */
+void vfs_rename_names(const char *old, const char *new_, bool exchange);
 void kstat_to_stat(const struct kstat *k, struct linux_stat *st);
 int file_getdents(struct file *f);   /* fill f->dents from readdir if not yet */
 

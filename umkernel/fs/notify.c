@@ -246,6 +246,8 @@ void fsnotify_file(struct file *f, uint32_t mask)
 
 	if (!fsnotify_nr_marks || !f || (f->flags & O_PATH) || !f->ops->fstat || f->ops->fstat(f, &st))
 		return;
+	if (S_ISFIFO(st.mode) && (mask & (IN_ACCESS_ | IN_MODIFY_)))
+		return;   /* Linux reports no reads and writes of pipes and fifos */
 	notify(st.dev, st.ino, S_ISDIR(st.mode), f->path && f->path[0] == '/' ? f->path : NULL, mask,
 	       0, true, -1);
 }

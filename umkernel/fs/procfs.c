@@ -28,6 +28,7 @@
 #include "../ipc/ipc.h"
 #include "../security/keys.h"
 #include "tmpfs.h"
+#include "../kernel/ptrace.h"
 #include "../debug/debug.h"
 
 #include <dirent.h>
@@ -216,6 +217,8 @@ char task_state_char(struct task *tk)
 		return 'Z';
 	if (tk->state == TASK_DEAD)
 		return 'X';
+	if (ptrace_is_stopped(tk))
+		return 't';
 	if (tk->tg && tk->tg->stop_state)
 		return 'T';
 	if (tk->frozen)
@@ -231,6 +234,7 @@ static const char *state_name(char c)
 	case 'Z': return "Z (zombie)";
 	case 'X': return "X (dead)";
 	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
 	case 'S': return "S (sleeping)";
 	case 'D': return "D (disk sleep)";
 	}
@@ -1014,6 +1018,16 @@ static int show_environ(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return show_user_range(tk, tk->mm->env_start, tk->mm->env_end, sb);
 }
 
+/* /proc/PID/auxv: the auxv execve gave (the copy Linux keeps too) */
+static int show_auxv(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	if (!tk->mm || !task_alive(tk))
+		return 0;
+	sb_put(sb, tk->mm->saved_auxv, (size_t)tk->mm->saved_auxv_len * 8);
+	return 0;
+}
+
 static int show_maps(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	size_t len = 65536;
@@ -1142,8 +1156,8 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	sb_printf(sb, "Name:\t%.16s\n", tk->comm);
 	if (tk->fs)
 		sb_printf(sb, "Umask:\t%04o\n", tk->fs->umask);
-	sb_printf(sb, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-		  state_name(st), tgid, vnr(c, c->tid), ppid_of(tk, c));
+	sb_printf(sb, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n",
+		  state_name(st), tgid, vnr(c, c->tid), ppid_of(tk, c), ptrace_tracer_pid(tk));
 	/* ids as the reader's user namespace sees them */
 	sb_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
 		  from_kuid_munged(uns, cr->uid), from_kuid_munged(uns, cr->euid),
@@ -1189,13 +1203,14 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  (unsigned long long)tk->blocked, (unsigned long long)sig_with(tk, true),
 		  (unsigned long long)sig_with(tk, false));
 	sb_printf(sb, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
-		  "CapBnd:\t%016llx\nCapAmb:\t%016llx\nNoNewPrivs:\t0\n"
-		  "Seccomp:\t0\nSeccomp_filters:\t0\n"
+		  "CapBnd:\t%016llx\nCapAmb:\t%016llx\nNoNewPrivs:\t%d\n"
+		  "Seccomp:\t%d\nSeccomp_filters:\t%d\n"
 		  "Speculation_Store_Bypass:\tthread vulnerable\n"
 		  "SpeculationIndirectBranch:\tconditional enabled\n",
 		  (unsigned long long)cr->cap_inheritable, (unsigned long long)cr->cap_permitted,
 		  (unsigned long long)cr->cap_effective, (unsigned long long)cr->cap_bset,
-		  (unsigned long long)cr->cap_ambient);
+		  (unsigned long long)cr->cap_ambient, tk->no_new_privs, tk->seccomp_mode,
+		  seccomp_filter_count(tk));
 	/* sched_setaffinity's mask, as a hex mask and a list of ranges */
 	uint64_t allowed = tk->cpus_allowed & cpus_online_mask();
 	if (!allowed)
@@ -1676,6 +1691,8 @@ static const struct pent pid_ents[] = {
 	{ .name = "comm", .kind = PK_FILE, .perm = 0644, .show = show_comm, .write = write_comm },
 	{ .name = "environ", .kind = PK_FILE, .perm = 0400, .show = show_environ, .priv = true },
 	{ .name = "maps", .kind = PK_FILE, .perm = 0444, .show = show_maps, .priv = true },
+	{ .name = "auxv", .kind = PK_FILE, .perm = 0400, .show = show_auxv, .priv = true },
+	{ .name = "mem", .kind = PK_FILE, .perm = 0600, .priv = true },   /* proc_mem_open */
 	FILE_ENT("mounts", show_mounts),
 	FILE_ENT("mountinfo", show_mountinfo),
 	DIR_ENT("net", net_ents, DYN_NONE, false),
@@ -2139,6 +2156,22 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		return -EISDIR;
 	if (nd.e->kind != PK_DIR && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	if (nd.e->kind == PK_FILE && !nd.e->show) {
+		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
+		struct task *tk = task_find(nd.c.tid);
+		if (!tk || !current)
+			return -ENOENT;
+		err = proc_mem_open(current, tk, flags, &f);
+		if (err)
+			return err;
+		free(f->path);
+		f->path = path_join(m->path, rel);
+		if (!f->path)
+			f->path = strdup("");
+		f->mnt = m;
+		*out = f;
+		return 0;
+	}
 	pf = calloc(1, sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;

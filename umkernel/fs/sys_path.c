@@ -557,8 +557,10 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return err;
 	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
 				  : -EPERM;
-	if (!err)
+	if (!err) {
+		vfs_rename_names(o->abs, n->abs, true);
 		fsnotify_move(o->abs, n->abs, &o->st, &n->st, true);
+	}
 	return err;
 }
 
@@ -605,8 +607,10 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 	else if (!(err = parent_perm(t, &o)) && !(err = parent_perm(t, &n)) &&
 		 !(err = mnt_want_write(o.mnt))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
-		if (!err)
+		if (!err) {
+			vfs_rename_names(o.abs, n.abs, false);
 			fsnotify_move(o.abs, n.abs, &o.st, n.exists ? &n.st : NULL, false);
+		}
 	}
 	nd_release(&o);
 	nd_release(&n);
@@ -738,6 +742,7 @@ long sys_symlinkat(struct task *t, struct sysargs *a)
 
 static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf, int size)
 {
+	static __thread char lbuf[PATH_MAX];   /* a bind mount's rel (readlinkat of an fd) */
 	struct nameidata nd;
 	char *kb;
 	long r;
@@ -749,8 +754,19 @@ static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf
 		return r;
 	if (!nd.exists)
 		r = -ENOENT;
-	else if (!S_ISLNK(nd.st.mode) || nd.magic)
+	else if (!S_ISLNK(nd.st.mode))
 		r = -EINVAL;
+	else if (nd.magic) {
+		/* readlinkat(fd, "") of a symlink opened O_PATH|O_NOFOLLOW:
+		 * the link itself, named by its path */
+		const char *rel;
+		nd.mnt = nd.abs[0] == '/' ? vfs_find_mount_ns(file_mnt_ns(nd.magic), nd.abs, &rel, lbuf)
+					  : NULL;
+		if (nd.mnt)
+			nd.rel = rel;
+		else
+			r = -EINVAL;
+	}
 	if (r) {
 		nd_release(&nd);
 		return r;

@@ -16,6 +16,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "../mm/mm.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -498,6 +499,21 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			err = -ENOTDIR;
 			goto out;
 		}
+		/* /proc/PID/fd/N is a new open of the same file, as in
+		 * Linux: an O_PATH file, or one open for another access
+		 * mode, is opened again by its name; else it is shared */
+		struct file *mf = nd.magic;
+		const char *mrel;
+		static __thread char mbuf[PATH_MAX];
+		struct mount *mm = mf->path[0] == '/' ?
+				   vfs_find_mount_ns(file_mnt_ns(mf), mf->path, &mrel, mbuf) : NULL;
+		if (mm && mm->ops->open && !(flags & O_PATH) &&
+		    ((mf->flags & O_PATH) || (mf->flags & O_ACCMODE) != acc)) {
+			err = mm->ops->open(mm, mrel, flags & ~(O_CREAT | O_EXCL), 0, &f);
+			if (err)
+				goto out;
+			goto done;
+		}
 		f = file_get(nd.magic);
 		goto done;
 	}
@@ -716,4 +732,94 @@ nomem:
 	free(fs);
 	free(all);
 	return -ENOMEM;
+}
+
+/* ---- names that follow a rename ---- */
+
+/* The name path would have if what was at old were at new_ (old itself
+ * or below it), malloc'd; NULL if path is elsewhere. */
+static char *renamed(const char *path, const char *old, const char *new_)
+{
+	size_t ol = strlen(old);
+	char *r;
+
+	if (!path || strncmp(path, old, ol) || (path[ol] && path[ol] != '/'))
+		return NULL;
+	return asprintf(&r, "%s%s", new_, path + ol) < 0 ? NULL : r;
+}
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Appends p to a growing array of pointers. */
+static void ptrs_add(void ***v, size_t *n, size_t *cap, void *p)
+{
+	if (!p)
+		return;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		void **nv = realloc(*v, nc * sizeof(*nv));
+
+		if (!nv)
+			return;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = p;
+}
+
+/* Gives path (a malloc'd string) its name after the rename, if it moved. */
+static void rename_one(char **path, const char *old, const char *new_, bool exchange)
+{
+	char *r = renamed(*path, old, new_);
+
+	if (!r && exchange)
+		r = renamed(*path, new_, old);
+	if (r) {
+		free(*path);
+		*path = r;
+	}
+}
+
+/*
+ * vfs_rename_names - after old was renamed to new_ (absolute paths; with
+ * exchange, swapped), every open file, mapping and working or root
+ * directory at or below it takes the new name, as in Linux a file and a
+ * cwd follow their dentry: /proc/PID/fd, getcwd, fchdir and inotify's
+ * names stay right.
+ */
+void vfs_rename_names(const char *old, const char *new_, bool exchange)
+{
+	void **files = NULL, **fss = NULL;
+	size_t nf = 0, cf = 0, ns = 0, cs = 0, i;
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all);
+
+		if (t->files)
+			for (int fd = 0; fd < t->files->nfds; fd++)
+				ptrs_add(&files, &nf, &cf, t->files->files[fd]);
+		if (t->mm)
+			for_each_vma(t->mm, v)
+				ptrs_add(&files, &nf, &cf, v->file);
+		ptrs_add(&fss, &ns, &cs, t->fs);
+	}
+	/* each file and fs_struct once, shared as they may be */
+	qsort(files, nf, sizeof(*files), ptr_cmp);
+	for (i = 0; i < nf; i++)
+		if (!i || files[i] != files[i - 1])
+			rename_one(&((struct file *)files[i])->path, old, new_, exchange);
+	qsort(fss, ns, sizeof(*fss), ptr_cmp);
+	for (i = 0; i < ns; i++)
+		if (!i || fss[i] != fss[i - 1]) {
+			rename_one(&((struct fs_struct *)fss[i])->cwd, old, new_, exchange);
+			rename_one(&((struct fs_struct *)fss[i])->root, old, new_, exchange);
+		}
+	free(files);
+	free(fss);
 }

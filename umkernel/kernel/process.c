@@ -109,6 +109,11 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if ((flags & CLONE_THREAD) && t->nsproxy &&
 	    t->nsproxy->pid_ns_for_children != task_active_pid_ns(t))
 		return -EINVAL;
+	/* CLONE_PARENT: a sibling; init may not make one (Linux's
+	 * SIGNAL_UNKILLABLE check), nor may a process without a parent */
+	if ((flags & CLONE_PARENT) && !(flags & CLONE_THREAD) &&
+	    (t->tg->leader == init_task || !t->tg->leader->parent))
+		return -EINVAL;
 	if (nr_live_tasks + 1 > (int)t->tg->rlim[6].rlim_cur && t->cred.uid != 0)
 		return -EAGAIN;
 	/* Every guest task is a host thread or process: a guest may not
@@ -118,6 +123,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
+	int trace = ptrace_fork_event(t, flags);
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
 	 * copy, and the parent waits for its execve or exit, which is all a
 	 * vfork child may do. */
@@ -187,9 +193,14 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	} else {
 		c->tg = tg_new(c, t->tg);
 		c->parent = t->tg->leader;
-		list_add_tail(&c->sibling, &t->tg->leader->children);
-		c->mm = mm_fork(t->mm);
 		c->exit_signal = flags & 0xff;
+		if (flags & CLONE_PARENT) {
+			/* the caller's sibling, with its parent's exit signal */
+			c->parent = t->tg->leader->parent;
+			c->exit_signal = t->tg->leader->exit_signal;
+		}
+		list_add_tail(&c->sibling, &c->parent->children);
+		c->mm = mm_fork(t->mm);
 	}
 	list_add_tail(&c->thread_node, &c->tg->threads);
 	memcpy(c->comm, t->comm, sizeof c->comm);
@@ -241,20 +252,24 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->set_child_tid = ctid;
 	c->state = TASK_IN_KERNEL;
 	nr_live_tasks++;
+	ptrace_fork_child(t, c, trace, flags);
 
 	int pid = c->tid;
 	int vpid = task_pid_vnr(t, c);   /* the child as the parent sees it */
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(t, ptid, &vpid, sizeof vpid);
-	task_start(c);
-	if (flags & CLONE_VFORK) {
+	if (flags & CLONE_VFORK)
 		c->vfork_parent = t;
+	task_start(c);
+	ptrace_fork_done(t, trace, c, false);
+	if (flags & CLONE_VFORK) {
 		while (!c->vfork_done) {
 			if (task_sleep(t, 0, -1, 0) == -EINTR && c->vfork_done)
 				break;
 			if (!task_find(pid))
 				break;
 		}
+		ptrace_fork_done(t, trace, task_find(pid), true);
 	}
 	return vpid;
 }
@@ -404,6 +419,7 @@ static void process_exit(struct task *leader)
 void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
+	ptrace_exit(t, status);
 	if (tg->core_state)
 		coredump_task_exit(t);  /* hand the dumper our registers (debug/coredump.c) */
 	t->exit_code = status;
@@ -465,7 +481,8 @@ void do_exit(struct task *t, int status)
 	struct task *leader = tg->leader;
 	if (t != leader) {
 		t->state = TASK_DEAD;
-		release_task(t);
+		if (!ptrace_thread_exit(t))
+			release_task(t);
 		if (last && leader->state == TASK_ZOMBIE)
 			process_exit(leader);
 	} else {
@@ -489,6 +506,7 @@ void do_group_exit(struct task *t, int status)
 {
 	if (!t->tg->group_exit) {
 		t->tg->group_exit = true;
+		t->tg->group_exit_task = t;
 		t->tg->exit_code = status;
 		wake_all_threads(t->tg, t);
 	}
@@ -578,14 +596,6 @@ static bool wait_match(struct task *t, struct task *c, int which, int id, struct
 	return false;
 }
 
-struct wait_result {
-	int pid, status;   /* status as wait4 reports it */
-	int code, child_status;
-	int64_t utime_ns, stime_ns;
-	uint32_t uid;
-	struct host_rusage ru;   /* the child's and its reaped children's */
-};
-
 /*
  * do_wait - the common part of wait4 and waitid.  which/id as waitid's
  * (LINUX_P_ALL, LINUX_P_PID, LINUX_P_PGID).  options: LINUX_WNOHANG, LINUX_WUNTRACED/LINUX_WUNTRACED,
@@ -604,6 +614,11 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 			if (!wait_match(t, c, which, id, wpid))
 				continue;
 			any = true;
+			/* a tracee is reported by the ptrace pass below; a child
+			 * traced by another process exits for its tracer first */
+			int hidden = ptrace_child_hidden(t, c);
+			if (hidden == 1 || (hidden == 2 && c->state == TASK_ZOMBIE))
+				continue;
 			/* a leader that exited before its other threads is not
 			 * reaped until the last of them is gone (Linux's
 			 * delay_group_leader): process_exit reports it then */
@@ -655,6 +670,9 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				return wr->pid;
 			}
 		}
+		int pr = ptrace_do_wait(t, which, id, wpid, options, wr, &any);
+		if (pr)
+			return pr;
 		if (!any)
 			return -ECHILD;
 		if (options & LINUX_WNOHANG)

@@ -263,11 +263,18 @@ long sys_prctl(struct task *t, struct sysargs *a)
 	case PR_SET_DUMPABLE:
 		return a->a[1] > 1 ? -EINVAL : 0;
 	case PR_SET_NO_NEW_PRIVS:
-		return a->a[1] == 1 && !a->a[2] ? 0 : -EINVAL;
-	case PR_GET_NO_NEW_PRIVS:
+		if (a->a[1] != 1 || a->a[2] || a->a[3] || a->a[4])
+			return -EINVAL;
+		t->no_new_privs = true;
 		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a->a[1] || a->a[2] || a->a[3] || a->a[4])
+			return -EINVAL;
+		return t->no_new_privs;
 	case PR_SET_SECCOMP:
 	case PR_GET_SECCOMP:
+	case PR_SET_PTRACER:
+		return prctl_ptrace_seccomp(t, op, a->a[1], a->a[2]);   /* ptrace.c */
 	case PR_SET_MM:
 		return -EINVAL;
 	case PR_CAPBSET_READ:

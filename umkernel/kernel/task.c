@@ -104,12 +104,20 @@ void task_wake(struct task *t)
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin);
+			uint64_t spin, bool nosig);
 
 int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 {
 	t->wchan = __builtin_return_address(0);
-	return sleep_common(t, deadline, hostfd, events, 0);
+	return sleep_common(t, deadline, hostfd, events, 0, false);
+}
+
+/* The sleep of a stopped task (group stop, ptrace stop): only task_wake
+ * ends it; pending signals do not (the caller looks at SIGKILL). */
+void task_sleep_stopped(struct task *t)
+{
+	t->wchan = __builtin_return_address(0);
+	sleep_common(t, 0, -1, 0, 0, true);
 }
 
 /* A wait that the other side usually ends within microseconds (a pipe's
@@ -119,13 +127,13 @@ int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 int task_sleep_short(struct task *t)
 {
 	t->wchan = __builtin_return_address(0);
-	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0);
+	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0, false);
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin)
+			uint64_t spin, bool nosig)
 {
-	if (signal_pending(t))
+	if (!nosig && signal_pending(t))
 		return -EINTR;
 	if (t->woken) {
 		t->woken = false;
@@ -161,7 +169,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 		/* nothing to drain */
 	}
 	t->woken = false;
-	if (signal_pending(t))
+	if (!nosig && signal_pending(t))
 		return -EINTR;
 	if (r == 0 && deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 		return -ETIMEDOUT;
@@ -179,11 +187,14 @@ struct task *task_alloc(void)
 	list_init(&t->sibling);
 	list_init(&t->thread_node);
 	list_init(&t->pending.queue);
+	list_init(&t->ptraced);
+	list_init(&t->ptrace_entry);
 	t->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->state = TASK_NEW;
 	t->exit_signal = SIGCHLD;
 	t->start_time_ns = now_ns(CLOCK_MONOTONIC);
 	t->cpu = -1;
+	t->fault_err = -1;
 	list_add_tail(&t->all, &all_tasks);
 	return t;
 }
@@ -191,6 +202,7 @@ struct task *task_alloc(void)
 /* Frees a reaped task (its kernel thread is gone or going). */
 void release_task(struct task *t)
 {
+	ptrace_release(t);
 	list_del(&t->all);
 	list_del(&t->sibling);
 	struct list_head *p, *n;
@@ -308,6 +320,8 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
+			t->fault_err = ev.fault_err;
+			t->fault_trapno = ev.fault_trapno;
 			force_sig_fault(t, &ev.info);
 			break;
 		case EV_INTERRUPT:
@@ -583,6 +597,7 @@ static void *init_main(void *arg)
 	mm_add_vdso(t->mm);
 	t->state = TASK_IN_KERNEL;
 	task_count_live();
+	t->regs.orig_rax = (uint64_t)-1;   /* not in a syscall: exec keeps orig_rax */
 	int status = exec_init(t);
 	if (status)
 		do_exit(t, status << 8);

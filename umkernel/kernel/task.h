@@ -10,6 +10,7 @@
 #define UMK_KERNEL_TASK_H
 
 #include "../kernel.h"
+#include "ptrace.h"
 
 /* ---- the life of a task: task.c, process.c, exec.c ---- */
 struct task *task_alloc(void);
@@ -17,6 +18,8 @@ struct task *task_alloc(void);
 int task_pick_cpu(void);
 int task_pick_cpu_in(uint64_t mask);   /* ... within a sched_setaffinity mask */
 void task_start(struct task *t);  /* spawns its kernel thread */
+/* The sleep of a stopped task: ends at task_wake only, not at a signal. */
+void task_sleep_stopped(struct task *t);
 void do_exit(struct task *t, int status) __attribute__((noreturn));   /* status: wait status */
 /* Ends the calling kernel thread's task (klock held; released).  The thread
  * parks for a later task_start, or ends.  Mirrors the tail of do_exit. */
@@ -85,5 +88,8 @@ void syscall_exit(struct task *t, struct sysargs *a, long ret);
 /* t's syscall trapped (not a patched site): count its site, and have
  * the platform patch it once it is hot (platform->patch_syscall). */
 void syscall_site_trapped(struct task *t);
+/* t's process is traced: every patched syscall site of its mm gets its
+ * original bytes back (a debugger sees and steps the program's own code). */
+void mm_unpatch_syscalls(struct task *t);
 
 #endif

@@ -269,6 +269,7 @@ void inet_proc_net(const char *name, struct net_text *nt);   /* tcp, tcp6, udp, 
 
 /* ---- AF_NETLINK: netlink.c ---- */
 int netlink_create(int type, int protocol, int flags, struct file **out);
+int netlink_kernel_send(struct file *f, const void *data, size_t len);
 
 /* ---- the guest's interfaces: netdev.c ---- */
 /* SIOCGIF* and SIOCGIFCONF on any socket; -ENOIOCTLCMD if cmd is not one */

@@ -379,6 +379,16 @@ static int queue_skb(struct nl_sock *n, const char *data, size_t len)
 	return 0;
 }
 
+/* netlink_kernel_send - a datagram from the kernel, not a reply, to
+ * netlink socket f (Linux's netlink_sendskb; mq_notify's SIGEV_THREAD
+ * cookies, ipc/mqueue.c): 0, -EINVAL if f is no netlink socket, -ENOMEM. */
+int netlink_kernel_send(struct file *f, const void *data, size_t len)
+{
+	if (!file_is_socket(f) || file_socket(f)->family != L_AF_NETLINK)
+		return -EINVAL;
+	return queue_skb(nl_sk(f), data, len);
+}
+
 /* Queues the messages of nb in skbs of at most NL_GOODSIZE, then (dump)
  * NLMSG_DONE in one of its own. */
 static void queue_msgs(struct nl_sock *n, struct nlbuf *nb, bool dump, uint32_t seq)
