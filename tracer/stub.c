@@ -749,7 +749,9 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 /*
  * The filter: 64-bit syscalls from the stub's code, of the numbers below
  * (clone only with the thread flags, arch_prctl only to set fs or gs,
- * sched_setaffinity only of the calling thread),
+ * sched_setaffinity only of the calling thread; restart_syscall, which
+ * the host makes to resume a futex or poll wait of the stub's that a
+ * signal interrupted, only ever continues one of these),
  * run; other syscalls from the stub's code kill the process; everything
  * else (the guest's, int 0x80's, the vsyscall page's) traps to SIGSYS.
  */
@@ -757,7 +759,7 @@ static const unsigned short sc_allowed[] = {
 	SYS_futex, SYS_rt_sigreturn, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap,
 	SYS_madvise, SYS_recvmsg, SYS_close, SYS_fork, SYS_exit, SYS_exit_group,
 	SYS_sigaltstack, SYS_poll, SYS_setitimer, SYS_set_tid_address, SYS_rt_sigprocmask,
-	SYS_gettid,
+	SYS_gettid, SYS_restart_syscall,
 };
 #define SC_NALLOWED (sizeof sc_allowed / sizeof sc_allowed[0])
 

@@ -636,6 +636,8 @@ NET_SHOW(show_net_tcp, "tcp")
 NET_SHOW(show_net_tcp6, "tcp6")
 NET_SHOW(show_net_udp, "udp")
 NET_SHOW(show_net_udp6, "udp6")
+NET_SHOW(show_net_udplite, "udplite")
+NET_SHOW(show_net_udplite6, "udplite6")
 NET_SHOW(show_net_unix, "unix")
 
 static int show_cwd(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -1106,6 +1108,8 @@ static const struct pent net_ents[] = {
 	FILE_ENT("tcp6", show_net_tcp6),
 	FILE_ENT("udp", show_net_udp),
 	FILE_ENT("udp6", show_net_udp6),
+	FILE_ENT("udplite", show_net_udplite),
+	FILE_ENT("udplite6", show_net_udplite6),
 	FILE_ENT("unix", show_net_unix),
 	{ NULL },
 };

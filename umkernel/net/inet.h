@@ -66,7 +66,7 @@ struct inet_opts {
 	uint32_t mc_if;               /* IP_MULTICAST_IF address (network order) */
 	int tclass, hops, mc_hops, v6_mtu_discover, v6_mc_if, v6_addr_prefs;
 	int maxseg, keepidle, keepintvl, keepcnt, syncnt, linger2, defer_accept, window_clamp,
-	    user_timeout, notsent_lowat, fastopen, udp_segment;
+	    user_timeout, notsent_lowat, fastopen, udp_segment, cscov_send, cscov_recv;
 	uint64_t rcvtimeo, sndtimeo;  /* ns, 0 none */
 	char bindtodevice[16];
 	char congestion[16];
@@ -142,7 +142,8 @@ void inet_unbind(struct inet_sock *s);
 /* Holds port s->local.port for s (an accepted or forwarded socket). */
 void inet_hash_port(struct inet_sock *s);
 struct inet_sock *inet_lookup_listener(const struct inet_ep *dst, const struct inet_ep *src);
-struct inet_sock *inet_lookup_udp(const struct inet_ep *dst, const struct inet_ep *src);
+/* proto: L_IPPROTO_UDP or L_IPPROTO_UDPLITE */
+struct inet_sock *inet_lookup_udp(int proto, const struct inet_ep *dst, const struct inet_ep *src);
 /* Checks that s may listen on its port; -EADDRINUSE */
 int inet_listen_conflict(struct inet_sock *s);
 
