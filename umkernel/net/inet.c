@@ -919,6 +919,7 @@ static int sol_socket_set(struct inet_sock *s, int name, const void *val, int le
 		if (uv > INT32_MAX / 2)
 			uv = INT32_MAX / 2;
 		s->o.sndbuf = (int)uv * 2 > SOCK_MIN_SNDBUF ? (int)uv * 2 : SOCK_MIN_SNDBUF;
+		s->o.sndbuf_set = true;
 		wake_up(&s->wq);
 		return 0;
 	case SO_RCVBUF_:
@@ -931,6 +932,7 @@ static int sol_socket_set(struct inet_sock *s, int name, const void *val, int le
 		if (uv > INT32_MAX / 2)
 			uv = INT32_MAX / 2;
 		s->o.rcvbuf = (int)uv * 2 > SOCK_MIN_RCVBUF ? (int)uv * 2 : SOCK_MIN_RCVBUF;
+		s->o.rcvbuf_set = true;
 		return 0;
 	case SO_PEEK_OFF_:
 		return s->sk.type == L_SOCK_STREAM ? -EOPNOTSUPP : 0;

@@ -61,6 +61,7 @@ struct inet_opts {
 	     v6_autoflowlabel, v6_recvorigdstaddr, v6_freebind;
 	bool linger_on;
 	int linger_secs;
+	bool sndbuf_set, rcvbuf_set;  /* SO_SNDBUF/SO_RCVBUF given: no autotuning */
 	int sndbuf, rcvbuf, rcvlowat, priority, mark;
 	int tos, ttl, mc_ttl, mtu_discover, minttl;
 	uint32_t mc_if;               /* IP_MULTICAST_IF address (network order) */
