@@ -12,12 +12,28 @@
 
 #include <stdint.h>
 
-/* ---- address-space layout of a guest mm (no ASLR: runs replay) ---- */
+/* ---- address-space layout of a guest mm (no ASLR: runs replay) ----
+ * The stub's region (STUB_SIZE bytes at STUB_START: its code, data,
+ * stacks, the seccomp platform's shared pages) is the top of the guest's
+ * address space; by default it ends where user space ends.  An umk that
+ * runs inside another umk (whose own region, "[umk-stub]" in
+ * /proc/self/maps, sits there) puts its stubs lower (tracer/host.c
+ * host_stub_choose): STUB_START is then a variable, and the guest stack
+ * and mmap area move down with it.  The stub itself finds its region
+ * from its own code's address. */
 #define GUEST_TASK_SIZE   0x7ffffffff000UL   /* end of user space */
-#define STUB_START        0x7fffffe00000UL   /* reserved: stub code, data, stack */
-#define STUB_END          GUEST_TASK_SIZE
-#define GUEST_STACK_TOP   0x7fffffdfe000UL   /* guest main stack grows down */
-#define GUEST_MMAP_TOP    0x7ffff7fff000UL   /* top-down mmap area */
+#define STUB_DEFAULT_START 0x7fffffe00000UL  /* the stub region's place when umk runs alone */
+#define STUB_SIZE         (GUEST_TASK_SIZE - STUB_DEFAULT_START)
+#ifdef UMK_STUB_BUILD
+extern char stub_entries[];
+#define STUB_START        ((uint64_t)stub_entries)   /* the stub's own code begins it */
+#else
+extern uint64_t umk_stub_start;              /* tracer/host.c */
+#define STUB_START        umk_stub_start     /* reserved: stub code, data, stack */
+#endif
+#define STUB_END          (STUB_START + STUB_SIZE)
+#define GUEST_STACK_TOP   (STUB_START - 0x2000UL)     /* guest main stack grows down */
+#define GUEST_MMAP_TOP    (STUB_START - 0x7e01000UL)  /* top-down mmap area */
 #define GUEST_PIE_BASE    0x555555554000UL   /* ET_DYN executables */
 #define GUEST_MIN_ADDR    0x20000UL          /* vm.mmap_min_addr; below: the seccomp stub's syscall trampolines */
 #define GUEST_PAGE_SIZE   4096UL

@@ -15,6 +15,9 @@
 # UMK_DEBIAN=0 skips the cases even when the root exists.
 # UMK_DEB_SELFTEST=1 compares two native runs instead (checks determinism).
 # UMK_DEBIAN_TIMEOUT: seconds per case and system (default 60).
+# UMK_NATIVE=pivot: the native reference pivots into the root instead of
+# chrooting (native_pivot_run: user namespaces work there as at a real
+# root); tests/ns-cases.txt runs so.
 # UMK_DEBIAN_KEEP=DIR keeps every run's output as DIR/NAME.SYSTEM.{out,err}.
 # A case whose header names packages ("### NAME needs=postgresql") is
 # skipped with a SKIP line when the root lacks them; UMK_DEBIAN_EXTRA
@@ -53,6 +56,8 @@ else
 	systems=$UMK_PLATFORMS
 fi
 export NATIVE_SHM=1 # the native /dev gets a tmpfs /dev/shm, as umk's has
+native_runner=native_run
+[ "${UMK_NATIVE:-}" = pivot ] && native_runner=native_pivot_run
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -60,10 +65,16 @@ trap 'rm -rf "$work"' EXIT
 # split the cases file: $work/cases/NNN-NAME holds each case's script
 mkdir "$work/cases"
 # (a header "### NAME needs=PKG,PKG" also writes NNN-NAME.needs: the Debian
-# packages the case needs; it is skipped, with a message, when the root lacks one)
+# packages the case needs; it is skipped, with a message, when the root lacks
+# one; "timeout=SECONDS" writes NNN-NAME.timeout, the case's own time limit
+# instead of $UMK_DEBIAN_TIMEOUT, for cases that do much, such as PostgreSQL's)
 awk -v d="$work/cases" '
 	/^### / { n++; name = $2; f = sprintf("%s/%03d-%s", d, n, name); printf "" >f
-		  if ($3 ~ /^needs=/) { sub(/^needs=/, "", $3); print $3 >(f ".needs") }; next }
+		  for (i = 3; i <= NF; i++) {
+			  if ($i ~ /^needs=/) { v = $i; sub(/^needs=/, "", v); print v >(f ".needs") }
+			  if ($i ~ /^timeout=/) { v = $i; sub(/^timeout=/, "", v); print v >(f ".timeout") }
+		  }
+		  next }
 	n { print >>f }
 ' "$cases"
 
@@ -86,12 +97,13 @@ xfail_reason() {
 # run_one SYSTEM CASEFILE OUTPREFIX: stdout, stderr (then "exit N") into OUTPREFIX.{out,err},
 # umk's log into OUTPREFIX.log
 run_one() {
-	local sys=$1 script o=$3
+	local sys=$1 script o=$3 tmo=$tmo
 	script=$(cat "$2")
+	[ -f "$2.timeout" ] && tmo=$(cat "$2.timeout")
 	rm -f "$o.log"   # umk's log (--log): unimplemented syscalls and such
 	case $sys in
-	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; native_run "$@"' sh "$ROOT/tests/lib.sh" \
-		"$DEBROOT" /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
+	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; "$@"' sh "$ROOT/tests/lib.sh" \
+		"$native_runner" "$DEBROOT" /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	*) timeout -k 5 "$tmo" "$UMK" run --platform "$sys" --rootfs "$DEBROOT" --hostname umk --cwd / \
 		--env-clear --log="$o.log" -e TERM=linux -- /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	esac
@@ -104,7 +116,7 @@ run_one() {
 }
 
 for f in "$work"/cases/*; do
-	case $f in *.needs) continue ;; esac
+	case $f in *.needs | *.timeout) continue ;; esac
 	name=${f##*/}
 	name=${name#*-}
 	if [ $# -gt 0 ]; then

@@ -20,6 +20,13 @@
 #   forkslot a guest overwriting the pid its fork request returns (in its
 #            seccomp slot) cannot make umk adopt, signal or kill another
 #            host process (same safety net)
+#   ptrace   a guest tracer poking debug and segment registers, SETREGS
+#            with kernel CS/SS, PEEK/POKE of the stub, stepping into the
+#            stub's syscall, attaching to pid 1 and the sentinel's pid, and
+#            seccomp filters with unknown actions (same safety net)
+#   mounts   bind mounts, device mounts, a new proc/devtmpfs, pivot_root
+#            and dirfds kept across them reach no host file or disk, and
+#            the host's mount table is unchanged afterwards
 #   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
 #            was; with --rw (on a scratch copy) they do reach it
 #   netctl   a --net=host guest cannot change the host's network (netlink,
@@ -93,6 +100,19 @@ for p in $UMK_PLATFORMS; do
 	check tramp "$p" "$o" $?
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/shmat >"$o" 2>&1
 	check shmat "$p" "$o" $?
+	# guest mounts, namespaces and pivot_root stay in the guest: markers
+	# unread, no host device mounted, and the host's mount table as it was
+	host_mounts() { awk '{ print $4, $5, $9, $10 }' /proc/self/mountinfo | sort; }
+	before=$(host_mounts)
+	timeout -k 5 120 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/mounts "$rootdev" \
+		"$work/host-marker" "$marker2" >"$o" 2>&1
+	check mounts "$p" "$o" $?
+	if [ "$before" = "$(host_mounts)" ]; then
+		pass "escape host-mount-table-unchanged [$p]"
+	else
+		fail "escape host-mount-table-unchanged [$p]"
+		diff <(echo "$before") <(host_mounts) | head -10 | sed 's/^/    /'
+	fi
 
 	if unshare $unshare_flags --pid --fork true 2>/dev/null; then
 		sentinel_run killall "$p"
@@ -100,6 +120,8 @@ for p in $UMK_PLATFORMS; do
 		sentinel_run stubjump "$p" "$work/host-marker"
 		# ... and for a guest forging the pid its fork request returns
 		sentinel_run forkslot "$p"
+		# ... and for a guest debugger and guest seccomp filters
+		sentinel_run ptrace "$p"
 	else
 		skip "escape killall [$p]: no pid namespace for the safety net (need root or user namespaces)"
 	fi

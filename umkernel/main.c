@@ -35,6 +35,7 @@
 struct umk_config {
 	const char *rootfs;
 	const char *platform;
+	const char *stub_addr;      /* --stub-addr, else UMK_STUB_ADDR */
 	bool rw;
 	bool verbose;
 	const char *strace_path;
@@ -72,6 +73,9 @@ static void usage(FILE *o)
 		"  --rootfs DIR       guest root (default: the busybox root built with umk)\n"
 		"  --platform NAME    how guest syscalls are caught: seccomp (default where the\n"
 		"                     host allows it) or ptrace\n"
+		"  --stub-addr ADDR   where the stubs' 2 MiB region goes (default: the top of\n"
+		"                     user space, or 16 MiB below the region of an umk that runs\n"
+		"                     this one; also UMK_STUB_ADDR)\n"
 		"  --rw               write to DIR itself (default: an in-memory overlay)\n"
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
@@ -300,6 +304,7 @@ static int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "rootfs", required_argument, 0, 'r' },
 		{ "platform", required_argument, 0, 'P' },
+		{ "stub-addr", required_argument, 0, 'A' },
 		{ "rw", no_argument, 0, 'w' },
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
@@ -341,6 +346,7 @@ static int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'r': cfg.rootfs = optarg; break;
 		case 'P': cfg.platform = optarg; break;
+		case 'A': cfg.stub_addr = optarg; break;
 		case 'N':
 			if (!strcmp(optarg, "private"))
 				net_mode = NET_PRIVATE;
@@ -486,6 +492,15 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 
+	/* The stubs' region: asked for, the default, or below the region of
+	 * an umk that runs this one (nesting). */
+	const char *stub_addr = cfg.stub_addr ? cfg.stub_addr : getenv("UMK_STUB_ADDR");
+	if (platform_stub_place(stub_addr)) {
+		fprintf(stderr, "umk: stub address %s: not a free, 2 MiB aligned user address above 4 GiB\n",
+			stub_addr ? stub_addr : "(default)");
+		return 2;
+	}
+
 	/* Default: seccomp where the host allows it, else ptrace. */
 	int err;
 	if (!cfg.platform) {
@@ -521,6 +536,8 @@ static int cmd_run(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
+	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */
+	mqueue_register();       /* and ipc/'s mqueue */
 	err = hostfs_mount("/", root, !cfg.rw);
 	if (!err)
 		err = vfs_mount("/dev", &devfs_ops, NULL, "devtmpfs", "devtmpfs");
@@ -529,7 +546,7 @@ static int cmd_run(int argc, char **argv)
 	if (!err)
 		err = mqueue_mount(NULL, "/dev/mqueue");   /* POSIX message queues, as systemd mounts it */
 	if (!err)
-		err = vfs_mount("/proc", &procfs_ops, NULL, "proc", "proc");
+		err = vfs_mount("/proc", &procfs_ops, &init_pid_ns, "proc", "proc");
 	if (!err)
 		err = sysfs_mount("/sys");
 	if (err) {

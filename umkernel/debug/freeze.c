@@ -39,6 +39,8 @@ static void init_cvs(void)
 	done = true;
 }
 
+#define FREEZE_WAIT_MS 5000     /* the longest a freeze waits for a thread to park */
+
 /* A deadline ms from now, for pthread_cond_timedwait. */
 static struct timespec after_ms(int ms)
 {
@@ -97,8 +99,10 @@ int debug_freeze_all(void)
 		frozen_all = true;
 		debug_freeze_pending++;
 	}
-	/* wait up to a second for the threads running guest code */
-	struct timespec until = after_ms(1000);
+	/* wait for the threads running guest code: they park at once on a
+	 * quiet machine; allow 5 s for a loaded one (the kick is a host
+	 * signal, delivered when the stub thread next gets a CPU) */
+	struct timespec until = after_ms(FREEZE_WAIT_MS);
 	for (;;) {
 		bool running = false;
 		for (struct list_head *p = all_tasks.next; p != &all_tasks; p = p->next) {
@@ -134,7 +138,7 @@ int debug_stop_task(struct task *t, int tid)
 		return -EBUSY;
 	t->debug_stop = true;
 	debug_freeze_pending++;
-	struct timespec until = after_ms(1000);
+	struct timespec until = after_ms(FREEZE_WAIT_MS);
 	int err = 0;
 	while (t->state == TASK_RUNNING_USER || t->state == TASK_NEW) {
 		kick_out(t);

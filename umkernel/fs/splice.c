@@ -199,7 +199,7 @@ out:
  * sys_copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) -
  * copies len bytes (fewer at EOF) between regular files, at *off_in and
  * *off_out when given (updated), else at and moving the files' offsets.
- * Returns the bytes copied.  -EINVAL (flags not 0, not regular files,
+ * Returns the bytes copied.  -EXDEV (files of two filesystems), -EINVAL (flags not 0, not regular files,
  * negative offsets, overlapping ranges of one file), -EISDIR, -EBADF
  * (input not readable, output not writable or O_APPEND), -EFAULT, -EFBIG,
  * the files' errors.
@@ -229,6 +229,9 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 		goto out;
 	}
 	if (!S_ISREG(ist.mode) || !S_ISREG(ost.mode) || !in->ops->read || !out->ops->write)
+		goto out;
+	r = -EXDEV;   /* files of two filesystems: Linux (since 5.19) leaves it to the caller */
+	if (ist.dev != ost.dev)
 		goto out;
 	ioff = in->pos;
 	ooff = out->pos;

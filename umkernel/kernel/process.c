@@ -39,6 +39,12 @@ static int max_tasks(void)
 	return cached;
 }
 
+/* task_limit - the guest-wide task cap (threads-max's default). */
+int task_limit(void)
+{
+	return max_tasks();
+}
+
 static struct thread_group *tg_new(struct task *leader, struct thread_group *from)
 {
 	struct thread_group *tg = calloc(1, sizeof *tg);
@@ -91,34 +97,66 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+	if ((flags & CLONE_FS) && (flags & (CLONE_NEWNS | CLONE_NEWUSER)))
 		return -EINVAL;
-	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
-		     CLONE_NEWNET | CLONE_NEWCGROUP))
-		return -EPERM;
+	if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+		return -EINVAL;
+	if (flags & CLONE_NEWTIME)
+		return -EINVAL;   /* no time namespaces */
+	/* a thread stays in its group's pid namespace (after unshare(CLONE_NEWPID)
+	 * only new processes go to the new one) */
+	if ((flags & CLONE_THREAD) && t->nsproxy &&
+	    t->nsproxy->pid_ns_for_children != task_active_pid_ns(t))
+		return -EINVAL;
+	/* CLONE_PARENT: a sibling; init may not make one (Linux's
+	 * SIGNAL_UNKILLABLE check), nor may a process without a parent */
+	if ((flags & CLONE_PARENT) && !(flags & CLONE_THREAD) &&
+	    (t->tg->leader == init_task || !t->tg->leader->parent))
+		return -EINVAL;
 	if (nr_live_tasks + 1 > (int)t->tg->rlim[6].rlim_cur && t->cred.uid != 0)
 		return -EAGAIN;
 	/* Every guest task is a host thread or process: a guest may not
 	 * exhaust the host's, whatever its credentials (EAGAIN, as fork
 	 * at RLIMIT_NPROC). */
-	if (nr_live_tasks + 1 > max_tasks())
+	if (nr_live_tasks + 1 > max_tasks() ||
+	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
+	int trace = ptrace_fork_event(t, flags);
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
 	 * copy, and the parent waits for its execve or exit, which is all a
 	 * vfork child may do. */
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
-	int perr;
-	c->pid = alloc_pid(&init_pid_ns, &perr);
+	/* namespaces first (a new user namespace before the others, which
+	 * it then owns), then the pid, numbered in the child's namespace */
+	c->cred = t->cred;
+	c->user_ns = get_user_ns(t->user_ns);
+	int perr = 0;
+	if (flags & CLONE_NEWUSER) {
+		c->fs = t->fs;   /* create_user_ns looks at the root (chroot) */
+		perr = create_user_ns(c);
+		c->fs = NULL;
+	}
+	if (!perr)
+		perr = copy_namespaces(flags, t, c);
+	if (perr) {
+		release_task(c);
+		return perr;
+	}
+	struct pid_namespace *pidns = c->nsproxy->pid_ns_for_children;
+	if (thread)
+		pidns = task_active_pid_ns(t);
+	c->pid = alloc_pid(pidns, &perr);
 	if (!c->pid) {
 		release_task(c);
 		return perr;
 	}
 	c->pid->task = c;
 	c->tid = c->pid->numbers[0].nr;
-	c->user_ns = get_user_ns(t->user_ns);
+	if (!pidns->child_reaper && pid_nr_ns(c->pid, pidns) == 1)
+		pidns->child_reaper = c;   /* the new namespace's init */
 	int pidfd = -1;
 	if (flags & CLONE_PIDFD) {
 		/* installed (and reported) before the child exists, as Linux
@@ -135,7 +173,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		}
 	}
 
-	int cpu = thread ? -1 : task_pick_cpu();
+	int cpu = thread ? -1 : task_pick_cpu_in(t->cpus_allowed);
 	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
 	if (token < 0) {
 		if (pidfd >= 0)
@@ -154,13 +192,17 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	} else {
 		c->tg = tg_new(c, t->tg);
 		c->parent = t->tg->leader;
-		list_add_tail(&c->sibling, &t->tg->leader->children);
-		c->mm = mm_fork(t->mm);
 		c->exit_signal = flags & 0xff;
+		if (flags & CLONE_PARENT) {
+			/* the caller's sibling, with its parent's exit signal */
+			c->parent = t->tg->leader->parent;
+			c->exit_signal = t->tg->leader->exit_signal;
+		}
+		list_add_tail(&c->sibling, &c->parent->children);
+		c->mm = mm_fork(t->mm);
 	}
 	list_add_tail(&c->thread_node, &c->tg->threads);
 	memcpy(c->comm, t->comm, sizeof c->comm);
-	c->cred = t->cred;
 	c->fork_token = token;
 	if (flags & CLONE_FILES) {
 		c->files = t->files;
@@ -192,10 +234,12 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->personality = t->personality;
 	c->nice = t->nice;
 	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
+	c->cpus_allowed = t->cpus_allowed;       /* and the CPU affinity */
+	c->affinity_changed = (t->cpus_allowed & cpus_online_mask()) != cpus_online_mask();
 	c->mempolicy_nodes = t->mempolicy_nodes;
 	c->regs = t->regs;
 	c->regs.rax = 0;
-	c->cpu = cpu;
+	c->cpu = thread && c->affinity_changed ? task_pick_cpu_in(t->cpus_allowed) : cpu;
 	if (newsp)
 		c->regs.rsp = newsp;
 	if (flags & CLONE_SETTLS)
@@ -206,21 +250,26 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->set_child_tid = ctid;
 	c->state = TASK_IN_KERNEL;
 	nr_live_tasks++;
+	ptrace_fork_child(t, c, trace, flags);
 
 	int pid = c->tid;
+	int vpid = task_pid_vnr(t, c);   /* the child as the parent sees it */
 	if (flags & CLONE_PARENT_SETTID)
-		copy_to_user(t, ptid, &pid, sizeof pid);
-	task_start(c);
-	if (flags & CLONE_VFORK) {
+		copy_to_user(t, ptid, &vpid, sizeof vpid);
+	if (flags & CLONE_VFORK)
 		c->vfork_parent = t;
+	task_start(c);
+	ptrace_fork_done(t, trace, c, false);
+	if (flags & CLONE_VFORK) {
 		while (!c->vfork_done) {
 			if (task_sleep(t, 0, -1, 0) == -EINTR && c->vfork_done)
 				break;
 			if (!task_find(pid))
 				break;
 		}
+		ptrace_fork_done(t, trace, task_find(pid), true);
 	}
-	return pid;
+	return vpid;
 }
 
 /* The vfork parent may go on once the child has exec'd or exited. */
@@ -346,6 +395,9 @@ static void process_exit(struct task *leader)
 	posix_timers_exit(tg);
 	if (leader == init_task)
 		kill_all_but(leader);
+	struct pid_namespace *pns = task_active_pid_ns(leader);
+	if (pns != &init_pid_ns && pns->child_reaper == leader)
+		zap_pid_ns_processes(pns);   /* a pid namespace's init: the rest go */
 	reparent_children(leader);
 	if (leader->parent)
 		signal_child_exit(leader);   /* may release the leader */
@@ -365,6 +417,7 @@ static void process_exit(struct task *leader)
 void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
+	ptrace_exit(t, status);
 	if (tg->core_state)
 		coredump_task_exit(t);  /* hand the dumper our registers (debug/coredump.c) */
 	t->exit_code = status;
@@ -379,6 +432,10 @@ void do_exit(struct task *t, int status)
 	}
 	vfork_release(t);
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
+	cputime_thread_exit(t);   /* the host's counters, before its thread goes */
+	if (tg->nr_threads == 1)
+		process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
+	tg->cpu_itimer[0].expires = tg->cpu_itimer[1].expires = 0;
 	bool counted = t->state != TASK_NEW;
 	list_del(&t->thread_node);
 	if (t != tg->leader)
@@ -409,6 +466,8 @@ void do_exit(struct task *t, int status)
 		mm_put(t->mm);
 	t->mm = NULL;
 	files_fs_release(t);
+	put_nsproxy(t->nsproxy);   /* Linux's exit_task_namespaces */
+	t->nsproxy = NULL;
 	if (counted)
 		nr_live_tasks--;
 	/* Counted down only now, under klock, after the host side is gone:
@@ -419,7 +478,8 @@ void do_exit(struct task *t, int status)
 	struct task *leader = tg->leader;
 	if (t != leader) {
 		t->state = TASK_DEAD;
-		release_task(t);
+		if (!ptrace_thread_exit(t))
+			release_task(t);
 		if (last && leader->state == TASK_ZOMBIE)
 			process_exit(leader);
 	} else {
@@ -443,6 +503,7 @@ void do_group_exit(struct task *t, int status)
 {
 	if (!t->tg->group_exit) {
 		t->tg->group_exit = true;
+		t->tg->group_exit_task = t;
 		t->tg->exit_code = status;
 		wake_all_threads(t->tg, t);
 	}
@@ -532,13 +593,6 @@ static bool wait_match(struct task *t, struct task *c, int which, int id, struct
 	return false;
 }
 
-struct wait_result {
-	int pid, status;   /* status as wait4 reports it */
-	int code, child_status;
-	int64_t utime_ns, stime_ns;
-	uint32_t uid;
-};
-
 /*
  * do_wait - the common part of wait4 and waitid.  which/id as waitid's
  * (LINUX_P_ALL, LINUX_P_PID, LINUX_P_PGID).  options: LINUX_WNOHANG, LINUX_WUNTRACED/LINUX_WUNTRACED,
@@ -557,6 +611,11 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 			if (!wait_match(t, c, which, id, wpid))
 				continue;
 			any = true;
+			/* a tracee is reported by the ptrace pass below; a child
+			 * traced by another process exits for its tracer first */
+			int hidden = ptrace_child_hidden(t, c);
+			if (hidden == 1 || (hidden == 2 && c->state == TASK_ZOMBIE))
+				continue;
 			/* a leader that exited before its other threads is not
 			 * reaped until the last of them is gone (Linux's
 			 * delay_group_leader): process_exit reports it then */
@@ -574,10 +633,15 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				}
 				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;
 				wr->stime_ns = c->stime_ns + c->tg->cstime_ns;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
+				memset(&wr->ru, 0, sizeof wr->ru);
+				struct thread_group tmp = { 0 };
+				cputime_reap(&tmp, c->tg);
+				wr->ru = tmp.ru_children;
 				if (!(options & LINUX_WNOWAIT)) {
 					t->tg->cutime_ns += wr->utime_ns;
 					t->tg->cstime_ns += wr->stime_ns;
+					cputime_reap(t->tg, c->tg);
 					release_task(c);
 				}
 				return wr->pid ? wr->pid : 1;
@@ -587,7 +651,7 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				wr->status = (c->tg->stop_report << 8) | 0x7f;
 				wr->code = 5 /* CLD_STOPPED */;
 				wr->child_status = c->tg->stop_report;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
 				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
@@ -597,12 +661,15 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				wr->status = 0xffff;
 				wr->code = 6 /* CLD_CONTINUED */;
 				wr->child_status = SIGCONT;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
 				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
 			}
 		}
+		int pr = ptrace_do_wait(t, which, id, wpid, options, wr, &any);
+		if (pr)
+			return pr;
 		if (!any)
 			return -ECHILD;
 		if (options & LINUX_WNOHANG)
@@ -616,9 +683,16 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 	}
 }
 
-static void fill_rusage(struct linux_rusage *ru, int64_t u, int64_t s)
+static void fill_rusage(struct linux_rusage *ru, int64_t u, int64_t s, const struct host_rusage *h)
 {
 	memset(ru, 0, sizeof *ru);
+	if (h) {
+		ru->ru_maxrss = h->maxrss_kb;
+		ru->ru_minflt = h->minflt;
+		ru->ru_majflt = h->majflt;
+		ru->ru_nvcsw = h->nvcsw;
+		ru->ru_nivcsw = h->nivcsw;
+	}
 	ru->ru_utime.tv_sec = u / 1000000000;
 	ru->ru_utime.tv_usec = (u % 1000000000) / 1000;
 	ru->ru_stime.tv_sec = s / 1000000000;
@@ -654,7 +728,7 @@ long sys_wait4(struct task *t, struct sysargs *a)
 		return -EFAULT;
 	if (a->a[3]) {
 		struct linux_rusage ru;
-		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns, wr.pid ? &wr.ru : NULL);
 		if (copy_to_user(t, a->a[3], &ru, sizeof ru))
 			return -EFAULT;
 	}
@@ -719,7 +793,7 @@ long sys_waitid(struct task *t, struct sysargs *a)
 	}
 	if (a->a[4]) {
 		struct linux_rusage ru;
-		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns, wr.pid ? &wr.ru : NULL);
 		if (copy_to_user(t, a->a[4], &ru, sizeof ru))
 			return -EFAULT;
 	}

@@ -90,12 +90,20 @@ void task_wake(struct task *t)
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin);
+			uint64_t spin, bool nosig);
 
 int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 {
 	t->wchan = __builtin_return_address(0);
-	return sleep_common(t, deadline, hostfd, events, 0);
+	return sleep_common(t, deadline, hostfd, events, 0, false);
+}
+
+/* The sleep of a stopped task (group stop, ptrace stop): only task_wake
+ * ends it; pending signals do not (the caller looks at SIGKILL). */
+void task_sleep_stopped(struct task *t)
+{
+	t->wchan = __builtin_return_address(0);
+	sleep_common(t, 0, -1, 0, 0, true);
 }
 
 /* A wait that the other side usually ends within microseconds (a pipe's
@@ -105,13 +113,13 @@ int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 int task_sleep_short(struct task *t)
 {
 	t->wchan = __builtin_return_address(0);
-	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0);
+	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0, false);
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin)
+			uint64_t spin, bool nosig)
 {
-	if (signal_pending(t))
+	if (!nosig && signal_pending(t))
 		return -EINTR;
 	if (t->woken) {
 		t->woken = false;
@@ -147,7 +155,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 		/* nothing to drain */
 	}
 	t->woken = false;
-	if (signal_pending(t))
+	if (!nosig && signal_pending(t))
 		return -EINTR;
 	if (r == 0 && deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 		return -ETIMEDOUT;
@@ -165,11 +173,14 @@ struct task *task_alloc(void)
 	list_init(&t->sibling);
 	list_init(&t->thread_node);
 	list_init(&t->pending.queue);
+	list_init(&t->ptraced);
+	list_init(&t->ptrace_entry);
 	t->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->state = TASK_NEW;
 	t->exit_signal = SIGCHLD;
 	t->start_time_ns = now_ns(CLOCK_MONOTONIC);
 	t->cpu = -1;
+	t->fault_err = -1;
 	list_add_tail(&t->all, &all_tasks);
 	return t;
 }
@@ -177,6 +188,7 @@ struct task *task_alloc(void)
 /* Frees a reaped task (its kernel thread is gone or going). */
 void release_task(struct task *t)
 {
+	ptrace_release(t);
 	list_del(&t->all);
 	list_del(&t->sibling);
 	struct list_head *p, *n;
@@ -200,6 +212,7 @@ void release_task(struct task *t)
 		detach_pid(t->pid);
 	}
 	put_user_ns(t->user_ns);
+	put_nsproxy(t->nsproxy);
 	if (t->wakefd >= 0)
 		close(t->wakefd);
 	free(t);
@@ -251,6 +264,8 @@ static void pin_self(int cpu)
 	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+static void affinity_apply(struct task *t);
+
 /* The state machine of one guest thread; never returns. */
 static void task_loop(struct task *t)
 {
@@ -259,6 +274,8 @@ static void task_loop(struct task *t)
 	kstack_save(&base);
 	t->loop_ctx = &base;
 	for (;;) {
+		if (t->affinity_changed)
+			affinity_apply(t);
 		debug_freeze_point(t);         /* `umk ctl freeze`, `stack` (debug/freeze.c) */
 		do_signal(t, t->in_syscall ? (long)t->regs.rax : 0);
 		t->in_syscall = false;
@@ -289,6 +306,8 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
+			t->fault_err = ev.fault_err;
+			t->fault_trapno = ev.fault_trapno;
 			force_sig_fault(t, &ev.info);
 			break;
 		case EV_INTERRUPT:
@@ -327,6 +346,41 @@ int task_pick_cpu(void)
 	if (idle_workers && idle_workers->cpu >= 0)
 		return idle_workers->cpu;
 	return next_cpu++ % nr_cpus;
+}
+
+/* task_pick_cpu within the CPUs of mask (sched_setaffinity's, inherited). */
+int task_pick_cpu_in(uint64_t mask)
+{
+	int cpu = task_pick_cpu();
+	if (!mask || cpu >= 64 || (mask & (1ULL << cpu)))
+		return cpu;
+	for (int k = 1; k <= nr_cpus; k++) {
+		int c = (cpu + k) % nr_cpus;
+		if (c < 64 && (mask & (1ULL << c)))
+			return c;
+	}
+	return cpu;
+}
+
+/*
+ * affinity_apply - sched_setaffinity took effect: t's kernel thread and
+ * its guest thread move to a CPU of t->cpus_allowed (the one they are on
+ * if it is allowed).  Run by t's own kernel thread (only it may touch its
+ * host thread), before it resumes the guest.
+ */
+static void affinity_apply(struct task *t)
+{
+	uint64_t online = cpus_online_mask(), mask = t->cpus_allowed & online;
+	t->affinity_changed = false;
+	if (!mask)
+		mask = online;
+	if (t->cpu < 0 || t->cpu >= 64 || !(mask & (1ULL << t->cpu)))
+		t->cpu = __builtin_ctzll(mask);
+	pin_self(t->cpu);
+	if (self_worker)
+		self_worker->cpu = t->cpu;
+	if (t->host && platform->set_cpu)
+		platform->set_cpu(t->host, t->cpu, mask == online ? 0 : mask);
 }
 
 static void task_main(struct task *t);
@@ -391,7 +445,7 @@ static void task_main(struct task *t)
 		}
 		t->host = host;
 		if (t->set_child_tid) {
-			int tid = t->tid;
+			int tid = task_pid_vnr(t, t);   /* its own namespace's number */
 			copy_to_user(t, t->set_child_tid, &tid, sizeof tid);
 			t->set_child_tid = 0;
 		}
@@ -529,6 +583,7 @@ static void *init_main(void *arg)
 	mm_add_vdso(t->mm);
 	t->state = TASK_IN_KERNEL;
 	task_count_live();
+	t->regs.orig_rax = (uint64_t)-1;   /* not in a syscall: exec keeps orig_rax */
 	int status = exec_init(t);
 	if (status)
 		do_exit(t, status << 8);
@@ -555,6 +610,8 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	t->tid = t->pid->numbers[0].nr;
 	init_pid_ns.child_reaper = t;
 	t->user_ns = get_user_ns(&init_user_ns);
+	t->nsproxy = get_nsproxy(&init_nsproxy);
+	t->cpus_allowed = cpus_online_mask();
 	t->cred.cap_permitted = t->cred.cap_effective = t->cred.cap_bset = CAP_FULL_SET;
 	t->tg = calloc(1, sizeof *t->tg);
 	t->tg->refs = 1;

@@ -89,6 +89,13 @@ struct mm *mm_fork(struct mm *old)
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
 	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
+	if (old->npatched) {
+		mm->patched = malloc(old->npatched * sizeof *mm->patched);
+		if (mm->patched) {
+			memcpy(mm->patched, old->patched, old->npatched * sizeof *mm->patched);
+			mm->npatched = mm->patched_cap = old->npatched;
+		}
+	}
 	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
 	mm->saved_auxv_len = old->saved_auxv_len;
 	return mm;
@@ -107,6 +114,7 @@ void mm_put(struct mm *mm)
 	drop_vmas(mm);
 	if (mm->exe)
 		file_put(mm->exe);
+	free(mm->patched);
 	free(mm);
 }
 
@@ -160,6 +168,7 @@ void mm_reset(struct mm *mm)
 	mm->start_brk = mm->brk = 0;
 	mm->mmap_top = GUEST_MMAP_TOP;
 	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
+	mm->npatched = 0;
 }
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
@@ -531,6 +540,16 @@ int mm_print_maps(struct mm *mm, char *buf, size_t len)
 		line[n++] = '\n';
 		if (off + n > len)
 			break;
+		memcpy(buf + off, line, n);
+		off += n;
+	}
+	/* the stub's region, not the guest's: named, so that an umk running
+	 * in this guest puts its own stubs elsewhere (tracer/host.c) */
+	char line[128];
+	int n = snprintf(line, sizeof line, "%08lx-%08lx ---p 00000000 00:00 0", (unsigned long)STUB_START,
+			 (unsigned long)STUB_END);
+	n += snprintf(line + n, sizeof line - n, "%*s [umk-stub]\n", n < 72 ? 72 - n : 0, "");
+	if (off + n <= len) {
 		memcpy(buf + off, line, n);
 		off += n;
 	}

@@ -233,6 +233,7 @@ static int establish(struct inet_sock *l, struct inet_sock *c)
 
 	if (!e)
 		return -ENOMEM;
+	inet_set_net(e, l->net);
 	e->o = l->o;
 	e->sk.uid = l->sk.uid;
 	e->sk.gid = l->sk.gid;
@@ -379,7 +380,7 @@ int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struc
 	s->remote = *dst;
 	s->err = 0;
 	s->shutdown = 0;
-	l = inet_lookup_listener(dst, &s->local);
+	l = inet_lookup_listener(s->net, dst, &s->local);
 	if (!l) {
 		if (nonblock) {
 			s->ss = SS_CONNECTING;
@@ -454,8 +455,8 @@ int tcp_listen(struct inet_sock *s, int backlog)
 {
 	int err;
 
-	if ((unsigned int)backlog > SOMAXCONN_)
-		backlog = SOMAXCONN_;
+	if ((unsigned int)backlog > (unsigned long)sysctl_somaxconn)
+		backlog = (int)sysctl_somaxconn;   /* /proc/sys/net/core/somaxconn */
 	if (s->state != TCP_LISTEN) {
 		if (!s->bound) {
 			err = inet_autobind(s);
@@ -524,6 +525,7 @@ int tcp_queue_forwarded(struct inet_sock *l, int hostfd, const struct inet_ep *p
 	e = inet_sock_alloc(l->sk.family, L_SOCK_STREAM, L_IPPROTO_TCP);
 	if (!e)
 		return -ENOMEM;
+	inet_set_net(e, l->net);
 	e->o = l->o;
 	e->sk.uid = l->sk.uid;
 	e->sk.gid = l->sk.gid;
