@@ -292,6 +292,7 @@ int main(void) {
    * buffer stays (Linux flushes only the flip buffer on the way) */
   OK("flush pair", open_pair(&m, &s, name) == 0);
   write(m, "typed\n", 6);
+  printf("echo: %s\n", drain(m));
   write(s, "shown", 5);
   usleep(100000);
   tcflush(m, TCOFLUSH);
