@@ -119,6 +119,7 @@ static inline int file_fsync(struct task *t, struct file *f)
 struct fdtable {
 	int refs;
 	int nfds;                     /* slots allocated */
+	int next_fd;                  /* every fd below it is open (Linux's next_fd) */
 	struct file **files;
 	uint8_t *cloexec;
 };
