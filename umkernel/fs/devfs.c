@@ -207,6 +207,15 @@ static int dev_fsync(struct file *f)
 	return -EINVAL;
 }
 
+static const struct file_ops devfs_char_ops;
+
+/* file_is_dev_zero - whether f is an open /dev/zero (mmap makes it
+ * anonymous memory, as Linux's mmap_zero). */
+bool file_is_dev_zero(struct file *f)
+{
+	return f && f->ops == &devfs_char_ops && devtab[IDX(f)].kind == D_ZERO;
+}
+
 static const struct file_ops devfs_char_ops = {
 	.read = dev_read,
 	.write = dev_write,
