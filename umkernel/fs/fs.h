@@ -217,6 +217,7 @@ extern const struct fs_ops procfs_ops;
 /* procfs.c, shared with the control socket (debug/control.c): the text of
  * /proc/REL, and a task's state letter (R S D T Z X) */
 int procfs_render(const char *rel, char **out, size_t *len);
+struct pid *procfs_dir_pid(struct file *f);   /* an open /proc/PID: its process */
 char task_state_char(struct task *tk);
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 

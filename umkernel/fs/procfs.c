@@ -1355,6 +1355,7 @@ struct pfile {
 	struct pnode nd;
 	char *rel;
 	struct sbuf text;
+	struct pid *pid;              /* a /proc/PID directory: its process, held */
 };
 
 static void pfile_release(struct file *f)
@@ -1365,6 +1366,8 @@ static void pfile_release(struct file *f)
 		return;
 	free(pf->text.buf);
 	free(pf->rel);
+	if (pf->pid)
+		put_pid(pf->pid);
 	free(pf);
 	f->priv = NULL;
 }
@@ -1625,6 +1628,13 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 	}
 	f->priv = pf;
 	f->mnt = m;
+	if (nd.e == &pid_dir_ent) {
+		/* the process it names from now on, as a pidfd would */
+		struct task *tk = task_find(nd.c.tid);
+
+		if (tk)
+			pf->pid = get_pid(task_tgid(tk));
+	}
 	*out = f;
 	return 0;
 fail:
@@ -1632,6 +1642,22 @@ fail:
 	free(pf->rel);
 	free(pf);
 	return err;
+}
+
+/*
+ * procfs_dir_pid - the process an open /proc/PID directory names (the
+ * one it was opened for, even once the number is reused), or NULL if f
+ * is not one.  pidfd_send_signal(2) takes such an fd as a pidfd, as
+ * Linux's tgid_pidfd_to_pid.
+ */
+struct pid *procfs_dir_pid(struct file *f)
+{
+	struct pfile *pf;
+
+	if (!f || f->ops != &proc_dir_ops)
+		return NULL;
+	pf = f->priv;
+	return pf ? pf->pid : NULL;
 }
 
 /* /proc/PID/fd/N: the open file itself. */

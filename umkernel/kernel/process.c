@@ -342,6 +342,7 @@ static void process_exit(struct task *leader)
 	struct thread_group *tg = leader->tg;
 	leader->exit_code = tg->group_exit ? tg->exit_code : leader->exit_code;
 	leader->state = TASK_ZOMBIE;
+	pid_notify(leader->pid);   /* its pidfds poll readable now */
 	locks_exit(tg->tgid);   /* the process's POSIX record locks */
 	posix_timers_exit(tg);
 	if (leader == init_task)
