@@ -12,7 +12,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -pthread
+LDLIBS  := -ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -21,7 +21,7 @@ KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
 DEBPKGS := gcc make pkg-config libelf-dev libdw-dev libunwind-dev check busybox-static libseccomp-dev \
-	   libjansson-dev nettle-dev gnuplot-nox gdb
+	   libjansson-dev nettle-dev gnuplot-nox gdb zlib1g-dev
 
 all: $(B)/umk $(B)/umk-gdb.py $(B)/rootfs
 
@@ -90,7 +90,7 @@ debian-rootfs:
 
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -pthread -fsanitize=address" \
+		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -pthread -fsanitize=address" \
 		build-asan/umk build-asan/umk-gdb.py
 
 clean:

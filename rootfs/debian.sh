@@ -9,7 +9,8 @@
 #
 # Cached: DIR/.umk-debian-stamp holds the package list and this script's
 # version; a call that asks for packages the root already has (the same
-# list, or part of it) returns at once.  Builds
+# list, or part of it) returns at once, and a rebuild keeps the packages
+# the old root had.  Builds
 # into DIR.tmp and renames it into place, so a half-built root is never
 # left at DIR.  Needs root (debootstrap); installs debootstrap with apt-get
 # when it is missing.  The mirror is the one apt uses (deb822 file
@@ -51,6 +52,14 @@ if [ -f "$stamp" ]; then
 			case " ${have#*: } " in *" $p "*) ;; *) lacking="$lacking $p" ;; esac
 		done
 		[ -n "$lacking" ] || exit 0
+		;;
+	esac
+	# a rebuild keeps what the root had (CI's extra packages survive a
+	# run that asks only for a new default set)
+	case $have in
+	"umk-debian "*" $SUITE: "*)
+		pkgs=$(printf '%s\n' $pkgs ${have#*: } | sort -u | tr '\n' ' ' | sed 's/ $//')
+		want="umk-debian $VERSION $SUITE: $pkgs"
 		;;
 	esac
 fi

@@ -118,6 +118,59 @@ hostname umk
 set +e
 exec "$@"
 '
+# native_pivot_run DIR CMD...: as native_run, but the overlay of DIR
+# becomes the root with pivot_root instead of chroot, so that the command
+# may create user namespaces as it could at a real root (the kernel
+# refuses them to a chrooted process), and /dev gets tty too.  For the
+# namespace cases (tests/ns-cases.txt).
+NATIVE_PIVOT_SETUP='
+set -e
+dir=$1 w=$2
+shift 2
+mkdir "$w/upper" "$w/work" "$w/m"
+mount --make-rprivate /
+mount -t overlay overlay -o "lowerdir=$dir,upperdir=$w/upper,workdir=$w/work" "$w/m"
+mount -t proc proc "$w/m/proc"
+mount -t tmpfs -o mode=755 tmpfs "$w/m/dev"
+for d in null zero full random urandom tty; do
+	: >"$w/m/dev/$d"
+	mount --bind "/dev/$d" "$w/m/dev/$d"
+done
+ln -s /proc/self/fd "$w/m/dev/fd"
+ln -s /proc/self/fd/0 "$w/m/dev/stdin"
+ln -s /proc/self/fd/1 "$w/m/dev/stdout"
+ln -s /proc/self/fd/2 "$w/m/dev/stderr"
+mkdir "$w/m/dev/shm" "$w/m/dev/pts"
+mount -t tmpfs -o mode=1777 tmpfs "$w/m/dev/shm"
+[ ! -d "$w/m/sys" ] || mount -t sysfs -o ro sysfs "$w/m/sys" || true
+hostname umk
+cd "$w/m"
+mkdir .oldroot
+pivot_root . .oldroot
+umount -l /.oldroot
+rmdir /.oldroot
+cd /
+set +e
+exec "$@"
+'
+native_pivot_run() {
+	local dir=$1 w rc
+	shift
+	native_ok || { echo "native_pivot_run: cannot create namespaces (need root or user namespaces)" >&2; return 125; }
+	w=$(mktemp -d)
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		exec unshare $NATIVE_UNSHARE --uts --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_PIVOT_SETUP" sh \
+			"$dir" "$w" env -i "${GUEST_ENV[@]}" setsid "$@"
+	)
+	rc=$?
+	rm -rf "$w"
+	return $rc
+}
+
 native_ok() {
 	if [ -z "${NATIVE_UNSHARE+set}" ]; then
 		NATIVE_UNSHARE=

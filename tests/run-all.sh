@@ -1,6 +1,6 @@
 #!/bin/bash
 # run-all.sh - what `make check` runs: the unit tests (build/check_unit, if
-# built), the guest tests, the busybox cases, the Debian cases (only if the
+# built), the guest tests, the busybox cases, the Debian and namespace cases (only if the
 # Debian root was built, `make debian-rootfs`, or UMK_DEBIAN=1 asks to
 # build it; else one SKIP line), the escape tests, the fault-injection
 # tests and campaigns, and checks of umk's command line.  Ends with
@@ -19,9 +19,16 @@ trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
 part() {
-	local t0=$SECONDS
+	local t0=$SECONDS n0 rc
+	n0=$(grep -c '^FAIL' "$log")
 	echo "== ${1##*/}"
-	"$@" 2>&1 | tee -a "$log"
+	bash "$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	# a runner that fails without saying which check (it could not run,
+	# or died) is a failure too
+	if [ "$rc" != 0 ] && [ "$(grep -c '^FAIL' "$log")" = "$n0" ]; then
+		echo "FAIL ${1##*/} exited with status $rc" | tee -a "$log"
+	fi
 	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 
@@ -49,6 +56,7 @@ fi
 part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
+part "$ROOT/tests/run-ns-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
 part "$ROOT/tests/run-net-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
@@ -118,7 +126,18 @@ if have_umk; then
 	check unimplemented-verbose 'cli_rc 0 "$UMK" run "${R[@]}" -v -- /cli/unimpl &&
 		[ "$(cat "$work/out")" = "ENOSYS ENOSYS" ] && grep -q "unimplemented syscall quotactl_fd" "$work/err" &&
 		grep -q "unimplemented syscalls the guest made: quotactl_fd (2), process_mrelease (1)" "$work/err"'
+	# the guest's root holds CAP_SYS_RESOURCE (a host root may not: the
+	# differential tests/guest/procsys drops it), so it may lower its
+	# oom_score_adj, which fork passes on
+	check oom-score-adj-root 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c \
+		"echo -500 >/proc/self/oom_score_adj; cat /proc/self/oom_score_adj; sh -c \"cat /proc/self/oom_score_adj; echo -17 >/proc/self/oom_adj; cat /proc/self/oom_score_adj /proc/self/oom_score\"" &&
+		[ "$(cat "$work/out")" = "$(printf -- "-500\n-500\n-1000\n0")" ]'
 	check hostname 'cli_rc 0 "$UMK" run "${R[@]}" --hostname box -- /bin/hostname && [ "$(cat "$work/out")" = box ]'
+	# the guest's own /proc/sys/fs/inotify limits (global on the host, so no native comparison)
+	check inotify-sysctls 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "d=/proc/sys/fs/inotify
+		echo 77 >\$d/max_queued_events && echo 3 >\$d/max_user_instances &&
+		cat \$d/max_queued_events \$d/max_user_instances; echo -1 >\$d/max_user_watches || echo refused" &&
+		[ "$(cat "$work/out")" = "$(printf "77\n3\nrefused")" ]'
 	check cwd 'cli_rc 0 "$UMK" run "${R[@]}" --cwd /tmp -- /bin/pwd && [ "$(cat "$work/out")" = /tmp ]'
 	check args 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "printf \"[%s]\" \"\$@\"" sh "a b" "" c &&
 		[ "$(cat "$work/out")" = "[a b][][c]" ]'

@@ -15,6 +15,9 @@
 # UMK_DEBIAN=0 skips the cases even when the root exists.
 # UMK_DEB_SELFTEST=1 compares two native runs instead (checks determinism).
 # UMK_DEBIAN_TIMEOUT: seconds per case and system (default 60).
+# UMK_NATIVE=pivot: the native reference pivots into the root instead of
+# chrooting (native_pivot_run: user namespaces work there as at a real
+# root); tests/ns-cases.txt runs so.
 # UMK_DEBIAN_KEEP=DIR keeps every run's output as DIR/NAME.SYSTEM.{out,err}.
 # A case whose header names packages ("### NAME needs=postgresql") is
 # skipped with a SKIP line when the root lacks them; UMK_DEBIAN_EXTRA
@@ -53,6 +56,8 @@ else
 	systems=$UMK_PLATFORMS
 fi
 export NATIVE_SHM=1 # the native /dev gets a tmpfs /dev/shm, as umk's has
+native_runner=native_run
+[ "${UMK_NATIVE:-}" = pivot ] && native_runner=native_pivot_run
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -90,8 +95,8 @@ run_one() {
 	script=$(cat "$2")
 	rm -f "$o.log"   # umk's log (--log): unimplemented syscalls and such
 	case $sys in
-	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; native_run "$@"' sh "$ROOT/tests/lib.sh" \
-		"$DEBROOT" /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
+	native | native2) timeout -k 5 "$tmo" bash -c '. "$1"; shift; "$@"' sh "$ROOT/tests/lib.sh" \
+		"$native_runner" "$DEBROOT" /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	*) timeout -k 5 "$tmo" "$UMK" run --platform "$sys" --rootfs "$DEBROOT" --hostname umk --cwd / \
 		--env-clear --log="$o.log" -e TERM=linux -- /bin/bash -c "$script" </dev/null >"$o.out" 2>"$o.err" ;;
 	esac

@@ -119,6 +119,11 @@ struct platform_ops {
 
 	/* Host tid of the thread, for CPU-time accounting only. */
 	int (*host_tid)(struct host_thread *th);
+	/* Host pid of th's stub process (its CPU clocks, rusage). */
+	int (*host_pid)(struct host_thread *th);
+	/* Owner only: the guest thread is to run on host CPU cpu, within the
+	 * CPUs of mask allowed (bit n: CPU n; sched_setaffinity). */
+	void (*set_cpu)(struct host_thread *th, int cpu, uint64_t allowed);
 
 	/* Optional: between batch_begin and batch_end the platform may
 	 * queue mmap (MAP_FIXED), munmap and mprotect and report success at

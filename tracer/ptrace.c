@@ -510,6 +510,18 @@ static int pt_host_tid(struct host_thread *th)
 	return th->tid;
 }
 
+static int pt_host_pid(struct host_thread *th)
+{
+	return th->pid;
+}
+
+/* The stub thread runs where its kernel thread runs (one CPU). */
+static void pt_set_cpu(struct host_thread *th, int cpu, uint64_t allowed)
+{
+	(void)allowed;
+	pin(th->tid, cpu);
+}
+
 const struct platform_ops platform_ptrace = {
 	.name = "ptrace",
 	.init = pt_init,
@@ -532,6 +544,8 @@ const struct platform_ops platform_ptrace = {
 	.write_mem = pt_write_mem,
 	.poke_mem = pt_poke_mem,
 	.host_tid = pt_host_tid,
+	.host_pid = pt_host_pid,
+	.set_cpu = pt_set_cpu,
 	.cmpxchg32 = pt_cmpxchg32,
 	.vdso = pt_vdso,
 };

@@ -107,6 +107,7 @@ struct host_thread {
 	int cpu;                       /* its kernel thread's CPU, -1 none */
 	bool counted;                  /* in sc_nlive */
 	int placed;                    /* the stub thread's pinned CPU, -2 unknown */
+	uint64_t allowed;              /* CPUs it may run on (sched_setaffinity); 0: any */
 	uint64_t nonce;                /* a forked child not yet verified: its mark */
 	/* mm edits queued between batch_begin and batch_end (sc_batch_*) */
 	bool batching;
@@ -334,6 +335,15 @@ static uint32_t place(struct host_thread *th)
 		return spin_cycles;
 	bool crowded = sc_crowded();
 	int want = crowded ? th->cpu : (th->cpu + 1) % ncpus;
+	/* the next CPU the guest thread may use (its own if none other) */
+	if (th->allowed && !crowded) {
+		want = th->cpu;
+		for (int k = 1; k < ncpus && k < 64; k++)
+			if (th->allowed & (1ULL << ((th->cpu + k) % ncpus))) {
+				want = (th->cpu + k) % ncpus;
+				break;
+			}
+	}
 	if (th->placed != want) {
 		pin(th->tid, want);
 		th->placed = want;
@@ -1294,6 +1304,35 @@ static int sc_host_tid(struct host_thread *th)
 	return th->tid;
 }
 
+static int sc_host_pid(struct host_thread *th)
+{
+	return th->mm->pid;
+}
+
+/* sched_setaffinity: the kernel thread moved to cpu; the stub thread
+ * follows within allowed. */
+static void sc_set_cpu(struct host_thread *th, int cpu, uint64_t allowed)
+{
+	th->allowed = allowed;
+	if (pin_mode == 2) {
+		/* no placement of our own: the host schedules it within the mask */
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		for (int k = 0; k < 64 && k < CPU_SETSIZE; k++)
+			if (allowed & (1ULL << k))
+				CPU_SET(k, &set);
+		if (allowed)
+			sched_setaffinity(th->tid, sizeof set, &set);
+		return;
+	}
+	th->cpu = cpu;
+	th->placed = -2;
+	if (pin_mode == 1)
+		place(th);
+	else
+		pin(th->tid, stub_cpu(cpu));
+}
+
 static long sc_cmpxchg32(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_)
 {
 	if (addr >= STUB_START || (addr & 3))
@@ -1325,6 +1364,8 @@ const struct platform_ops platform_seccomp = {
 	.write_mem = sc_write_mem,
 	.poke_mem = sc_poke_mem,
 	.host_tid = sc_host_tid,
+	.host_pid = sc_host_pid,
+	.set_cpu = sc_set_cpu,
 	.batch_begin = sc_batch_begin,
 	.batch_end = sc_batch_end,
 	.patch_syscall = sc_patch_syscall,

@@ -204,6 +204,17 @@ struct ipc_namespace;            /* ipc/ipc.h: SysV IPC and POSIX mqueue state *
 struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int inum; };
 struct mnt_namespace;             /* fs/fs.h */
 
+/* A network namespace (CLONE_NEWNET): net/ keys its state on it (hang it
+ * off net, free it in net_ns_release(), net/netdev.c's). */
+struct net_namespace {
+	int refs;
+	struct user_namespace *user_ns;
+	unsigned int inum;
+	void *net;                    /* net/: this namespace's network state */
+};
+extern struct net_namespace init_net_ns;
+void net_ns_release(struct net_namespace *ns);
+
 /* The namespaces a task uses (Linux's nsproxy), shared until one changes. */
 struct nsproxy {
 	int refs;
@@ -212,8 +223,25 @@ struct nsproxy {
 	struct mnt_namespace *mnt_ns;
 	struct pid_namespace *pid_ns_for_children;
 	struct cgroup_namespace *cgroup_ns;
+	struct net_namespace *net_ns;
 };
 extern struct nsproxy init_nsproxy;
+struct nsproxy *get_nsproxy(struct nsproxy *p);
+void put_nsproxy(struct nsproxy *p);
+void put_ipc_ns(struct ipc_namespace *ns);
+void put_net_ns(struct net_namespace *ns);
+/* /proc/PID/ns/NAME (kernel/nsproxy.c) */
+enum { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS, NS_TYPES };
+const char *ns_type_name(int type);
+int ns_link_text(struct task *tk, int type, char *buf, size_t len);   /* "uts:[4026531838]" */
+struct file *ns_file_open(struct task *tk, int type);                /* NULL if none */
+/* /proc/PID/uid_map, gid_map, setgroups (kernel/user_namespace.c) */
+int userns_show_map(const struct user_namespace *ns, const struct user_namespace *viewer,
+		    bool gid, char *buf, size_t len);
+long userns_write_map(struct task *writer, struct user_namespace *ns, bool gid, const char *text,
+		      size_t n);
+long userns_write_setgroups(struct task *writer, struct user_namespace *ns, const char *text,
+			    size_t n);
 
 struct pid *alloc_pid(struct pid_namespace *ns, int *err);
 struct pid *get_pid(struct pid *pid);
@@ -274,6 +302,15 @@ bool ns_capable(const struct task *t, const struct user_namespace *ns, int cap);
 #define CAP_SETFCAP          31
 #define CAP_LAST_CAP         40
 #define CAP_FULL_SET         ((1ULL << (CAP_LAST_CAP + 1)) - 1)
+/* What the host counted for a guest thread or process (getrusage's fields
+ * besides the times): kernel/cputime.c. */
+struct host_rusage { long maxrss_kb, minflt, majflt, nvcsw, nivcsw; };
+enum { RU_PROCESS, RU_THREAD };
+void task_host_rusage(struct task *t, int who, struct host_rusage *r);
+/* An ITIMER_VIRTUAL or ITIMER_PROF timer: process CPU time (ns) it fires
+ * at, 0 disarmed, and its interval. */
+struct cpu_itimer { uint64_t expires, incr; };
+
 /* Shared by the threads of a thread group (Linux's signal_struct). */
 struct thread_group {
 	int refs;
@@ -300,6 +337,11 @@ struct thread_group {
 	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
+	/* CPU timers and usage (kernel/cputime.c) */
+	struct cpu_itimer cpu_itimer[2];   /* ITIMER_VIRTUAL, ITIMER_PROF */
+	struct host_rusage ru_final;  /* the process's usage when its last thread left */
+	struct host_rusage ru_exited; /* context switches of its threads that exited */
+	struct host_rusage ru_children; /* of reaped children (RUSAGE_CHILDREN) */
 	struct core_state *core_state; /* debug/coredump.c: a core dump in progress */
 };
 
@@ -378,6 +420,8 @@ struct task {
 	int pdeath_signal;            /* PR_SET_PDEATHSIG */
 	int mempolicy_mode;           /* set_mempolicy (mm/mempolicy.c): mode | flags */
 	uint64_t mempolicy_nodes;
+	uint64_t cpus_allowed;        /* sched_setaffinity: host CPUs (bit n: CPU n) */
+	bool affinity_changed;        /* task_loop re-pins before running the guest */
 	/* SysV IPC (ipc/ipc.h): the SEM_UNDO list (CLONE_SYSVSEM shares it) */
 	struct sem_undo_list *sysvsem_undo;
 	/* fault injection (debug/fault.c): the task's syscall index and
@@ -404,6 +448,7 @@ struct task *task_find(int tid);   /* by global id (kernel-internal) */
 void tg_set_pgid(struct thread_group *tg, int nr);   /* global ids */
 void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
+uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up to 64) */
 
 /* ---- kernel timers: kernel/ktimer.c ---- */
 struct ktimer {
@@ -418,5 +463,17 @@ void ktimer_arm(struct ktimer *kt, uint64_t deadline, void (*fn)(struct ktimer *
 void ktimer_cancel(struct ktimer *kt);      /* no-op if not armed */
 
 extern char guest_hostname[65], guest_domainname[65];   /* kernel/sys.c */
+
+/* ---- /proc/sys tunables: kernel/sysctl.c; /proc/config.gz: kernel/configs.c ---- */
+extern long sysctl_threads_max, sysctl_overcommit_memory, sysctl_overcommit_ratio,
+	sysctl_max_map_count, sysctl_swappiness, sysctl_nr_open, sysctl_file_max, sysctl_somaxconn,
+	sysctl_yama_ptrace_scope, sysctl_overflowuid, sysctl_overflowgid,
+	sysctl_max_user_namespaces, sysctl_max_ns, sysctl_core_uses_pid,
+	sysctl_perf_event_paranoid;
+/* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
+int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
+int task_limit(void);   /* umk's own cap on guest tasks (kernel/process.c) */
+const char *ikconfig_text(void);
+int ikconfig_gz(void **out, size_t *len);   /* malloc'd gzip data */
 
 #endif

@@ -521,6 +521,8 @@ static int cmd_run(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
+	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */
+	mqueue_register();       /* and ipc/'s mqueue */
 	err = hostfs_mount("/", root, !cfg.rw);
 	if (!err)
 		err = vfs_mount("/dev", &devfs_ops, NULL, "devtmpfs", "devtmpfs");
@@ -529,7 +531,7 @@ static int cmd_run(int argc, char **argv)
 	if (!err)
 		err = mqueue_mount(NULL, "/dev/mqueue");   /* POSIX message queues, as systemd mounts it */
 	if (!err)
-		err = vfs_mount("/proc", &procfs_ops, NULL, "proc", "proc");
+		err = vfs_mount("/proc", &procfs_ops, &init_pid_ns, "proc", "proc");
 	if (!err)
 		err = sysfs_mount("/sys");
 	if (err) {

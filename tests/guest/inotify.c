@@ -17,7 +17,9 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -207,6 +209,65 @@ int main(void) {
   close(dfd);
   drain("readdir of the watched directory", fd);
 
+  /* a fifo, a failed O_EXCL, a directory opened below a watched one, a
+   * link from another directory, writes through it */
+  mknod("ff", S_IFIFO | 0644, 0);
+  mkdir("other", 0755);
+  drain("made ff and other", fd);
+  a = open("ff", O_RDWR);
+  write(a, "p", 1);
+  read(a, tmp, 1);
+  close(a);
+  drain("fifo opened, written, read, closed", fd);
+  ERR("O_EXCL on an existing file", open("ff", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+  drain("nothing for the failed open", fd);
+  dfd = open("other", O_RDONLY | O_DIRECTORY);
+  close(dfd);
+  drain("other opened and closed", fd);
+  link("ff", "other/ff-link");
+  drain("linked from other (an ATTRIB? the fifo is not watched)", fd);
+  put("other/x", "x");
+  link("other/x", "x-here");
+  a = open("other/x", O_WRONLY);
+  write(a, "y", 1);
+  close(a);
+  a = open("x-here", O_WRONLY);
+  write(a, "z", 1);
+  close(a);
+  drain("written through its name in other, then through its name here", fd);
+  unlink("other/x");
+  unlink("other/ff-link");
+  rmdir("other");
+  unlink("x-here");
+  unlink("ff");
+  drain("cleaned", fd);
+
+  /* an open file and a working directory follow a rename, as their
+   * dentries do in Linux: events, /proc/self/fd and getcwd say the new name */
+  mkdir("rd", 0755);
+  int rf = open("rd/r1", O_CREAT | O_WRONLY, 0644);
+  int rdw = inotify_add_watch(fd, "rd", IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO);
+  rename("rd/r1", "rd/r2");
+  write(rf, "w", 1);
+  drain("write after the file's rename", fd);
+  rename("rd", "rd2");
+  write(rf, "w", 1);
+  drain("write after its directory's rename", fd);
+  snprintf(lpath, sizeof lpath, "/proc/self/fd/%d", rf);
+  ln = readlink(lpath, tmp, sizeof tmp - 1);
+  tmp[ln > 0 ? ln : 0] = 0;
+  printf("fd link ends in: %s\n", ln > 0 && strrchr(tmp, '/') ? strstr(tmp, "rd2/") ? "rd2/r2" : tmp : "?");
+  close(rf);
+  chdir("rd2");
+  rename("../rd2", "../rd3");
+  char cwd[512];
+  printf("getcwd after a rename of the cwd: %s\n", getcwd(cwd, sizeof cwd) && strstr(cwd, "/rd3") ? "new name" : "other");
+  chdir("..");
+  unlink("rd3/r2");
+  rmdir("rd3");
+  inotify_rm_watch(fd, rdw);
+  drain("cleaned", fd);
+
   /* mask updates, IN_ONESHOT, rm_watch */
   put("m", "m");
   drain("made m", fd);
@@ -357,6 +418,22 @@ int main(void) {
   ERR("unknown ioctl", ioctl(fd, 0x1234, 0), ENOTTY);
   close(fd);
   close(fd2);
+
+  /* IN_UNMOUNT: the watched filesystem goes (in a mount namespace of our own) */
+  if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+      mkdir("mnt", 0755) == 0 && mount("tmpfs", "mnt", "tmpfs", 0, NULL) == 0) {
+    int ufd = inotify_init1(IN_NONBLOCK);
+    mkdir("mnt/sub", 0755);
+    inotify_add_watch(ufd, "mnt/sub", IN_ALL_EVENTS);
+    put("mnt/sub/file", "u");
+    drain("in the tmpfs", ufd);
+    OK("umount", umount("mnt") == 0);
+    drain("after its umount", ufd);
+    close(ufd);
+    rmdir("mnt");
+  } else {
+    printf("no mount namespace: %s\n", en(errno));
+  }
 
   /* clean up */
   const char *files[] = {"f", "lnk", "moved-out", "m", "q", "secret", "ex", "d", NULL};

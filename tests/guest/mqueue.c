@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -75,6 +76,13 @@ static pid_t wait_sleeping(pid_t c) {
   }
   usleep(20000);
   return c;
+}
+
+static int thread_pipe[2];
+static void notify_fn(union sigval v) {
+  char msg[64];
+  int n = snprintf(msg, sizeof msg, "%d", v.sival_int);
+  write(thread_pipe[1], msg, n);
 }
 
 static volatile siginfo_t got;
@@ -259,6 +267,47 @@ int main(void) {
   th.val = 8;
   ERR("SIGEV_THREAD with a bad cookie pointer", syscall(SYS_mq_notify, q, &th), EFAULT);
   ERR("mq_notify from a bad pointer", syscall(SYS_mq_notify, q, (void *)8), EFAULT);
+
+  /* SIGEV_THREAD as glibc does it: a netlink socket that a helper thread
+   * reads the cookie from, then the function runs in a new thread */
+  pipe(thread_pipe);
+  struct sigevent tev = {0};
+  tev.sigev_notify = SIGEV_THREAD;
+  tev.sigev_notify_function = notify_fn;
+  tev.sigev_value.sival_int = 777;
+  while (mq_getattr(q, &old) == 0 && old.mq_curmsgs) mq_receive(q, tmp, 64, NULL);
+  OK("mq_notify SIGEV_THREAD", mq_notify(q, &tev) == 0);
+  c = fork();
+  if (c == 0) {   /* the file read by another process: a close by the owner would remove it */
+    show_file("q1");
+    _exit(0);
+  }
+  waitpid(c, NULL, 0);
+  mq_send(wo, "wake", 4, 0);
+  struct pollfd tp = {thread_pipe[0], POLLIN, 0};
+  char tbuf[64] = "";
+  if (poll(&tp, 1, 5000) == 1) {
+    ssize_t tn = read(thread_pipe[0], tbuf, sizeof tbuf - 1);
+    tbuf[tn > 0 ? tn : 0] = 0;
+  }
+  printf("the notification thread ran with value '%s'\n", tbuf);
+  show_file("q1");
+  mq_receive(q, tmp, 64, NULL);
+  OK("SIGEV_THREAD again", mq_notify(q, &tev) == 0);
+  OK("and removed", mq_notify(q, NULL) == 0);
+  show_file("q1");
+  int nl = socket(AF_NETLINK, SOCK_RAW, 0);
+  th.val = (long)tmp;
+  th.signo = nl;
+  OK("SIGEV_THREAD on a netlink socket of our own", syscall(SYS_mq_notify, q, &th) == 0);
+  mq_send(wo, "cookie", 6, 0);
+  memset(tmp, 0, 32);
+  strcpy(tmp, "cookie-data");
+  char ck[64];
+  ssize_t ckn = recv(nl, ck, sizeof ck, MSG_DONTWAIT);
+  printf("the cookie: %zd bytes, last byte %d (NOTIFY_WOKENUP)\n", ckn, ckn == 32 ? ck[31] : -1);
+  close(nl);
+  mq_receive(q, tmp, 64, NULL);
   ERR("mq_notify on a regular fd", syscall(SYS_mq_notify, 0, NULL), EBADF);
 
   /* the filesystem view */

@@ -297,6 +297,22 @@ int main(void) {
   waitpid(c, &st, 0);
   OK("PDEATHSIG is not inherited", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   prctl(PR_SET_PDEATHSIG, 0);
+  /* a change of the effective (or fs) ids clears it; the real id alone does not */
+  c = fork();
+  if (c == 0) {
+    int a = -1, b = -1, d = -1;
+    prctl(PR_SET_PDEATHSIG, SIGUSR2);
+    setresuid(-1, 0, -1);          /* no change */
+    prctl(PR_GET_PDEATHSIG, &a);
+    setresuid(1000, -1, -1);       /* the real id only */
+    prctl(PR_GET_PDEATHSIG, &b);
+    prctl(PR_SET_PDEATHSIG, SIGUSR2);
+    setresgid(-1, 1000, -1);       /* the effective gid */
+    prctl(PR_GET_PDEATHSIG, &d);
+    _exit(a == SIGUSR2 && b == SIGUSR2 && d == 0 ? 0 : 1);
+  }
+  waitpid(c, &st, 0);
+  OK("PDEATHSIG cleared by a change of credentials", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 
   /* ---- PR_SET_CHILD_SUBREAPER ---- */
   /* as pid 1 (under umk) the killed grandchild above became our child */

@@ -69,6 +69,10 @@ int main(int argc, char **argv) {
   printf("private ids %d %d\n", id2, id3);
   ERR("huge size", shmget(IPC_PRIVATE, (size_t)-1, 0600), EINVAL);
   ERR("SHM_HUGETLB without huge pages", shmget(IPC_PRIVATE, 4096, SHM_HUGETLB | 0600), ENOMEM);
+  ERR("4 PiB: more than memory and swap", shmget(IPC_PRIVATE, 1UL << 52, 0600), ENOMEM);
+  int nores = shmget(IPC_PRIVATE, 1UL << 52, SHM_NORESERVE | 0600);
+  OK("4 PiB with SHM_NORESERVE", nores >= 0);
+  OK("removed", shmctl(nores, IPC_RMID, NULL) == 0);
 
   struct shmid_ds ds;
   OK("IPC_STAT", shmctl(id, IPC_STAT, &ds) == 0);

@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
   char buf[512];
   union sa a, from;
   socklen_t fl = sizeof from;
-  struct timeval tv = {5, 0};
+  struct timeval tv = {20, 0};   /* generous: a loaded machine can stall a guest for seconds */
   int s, c;
 
   if (argc < 4) {

@@ -2,7 +2,8 @@
  * the lines of this program's own sockets (found by inode) in tcp, tcp6,
  * udp, udp6 and unix: addresses, state, queues, uid.  Ports are
  * ephemeral, so only whether they match is printed.  Plus the loopback
- * lines of dev and if_inet6, and /proc/net as a link to self/net.      */
+ * lines of dev and if_inet6, /proc/net as a link to self/net, and the
+ * net sysctls programs read.                                            */
 #include "net.h"
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -149,6 +150,14 @@ static void others(void) {
     printf("route header [%s", line);
     fclose(f);
   }
+  /* sysctls programs read (values are the host's configuration natively) */
+  int somax = 0, lo = 0, hi = 0;
+  f = fopen("/proc/sys/net/core/somaxconn", "r");
+  printf("somaxconn readable: %d\n", f && fscanf(f, "%d", &somax) == 1 && somax > 0);
+  if (f) fclose(f);
+  f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+  printf("ip_local_port_range readable: %d\n", f && fscanf(f, "%d %d", &lo, &hi) == 2 && lo > 0 && lo < hi);
+  if (f) fclose(f);
 }
 
 int main(void) {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SUITES(X) X(syscalls) X(strace) X(vfs) X(overlay) X(fdtable) X(pipe) X(mm) X(fault) X(debug)
+#define SUITES(X) X(syscalls) X(strace) X(vfs) X(overlay) X(fdtable) X(pipe) X(mm) X(fault) X(debug) X(net) X(ipc) X(notify)
 #define DECL(n) Suite *n##_suite(void) __attribute__((weak));
 SUITES(DECL)
 

@@ -125,11 +125,14 @@ struct debug_frame {
  */
 int guest_backtrace(struct task *t, struct debug_frame *fr, int max);
 /* A kernel thread's backtrace (kstack.c: libunwind inside umk), from a
- * context saved by unw_getcontext (a task's sleep_ctx or loop_ctx, whose
+ * context saved by kstack_save (a task's sleep_ctx or loop_ctx, whose
  * thread must stay where it saved it), from a signal's ucontext
  * (signal_frame: the faulting frame first), or from here (ctx NULL).
  * Symbolised; returns the number of frames. */
 int kernel_backtrace(void *ctx, bool signal_frame, struct debug_frame *fr, int max);
+/* Saves the registers a kernel backtrace starts from into ctx (an
+ * unw_context_t), cheaply (kstack.c): task_sleep, task_loop, freeze. */
+void kstack_save(void *ctx);
 /* Fills the names and file:line of kernel frames (stack.c). */
 void kernel_symbolise(struct debug_frame *fr, int n);
 /* The name of the kernel function at address ip ("?" if unknown). */

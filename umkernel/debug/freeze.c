@@ -59,7 +59,7 @@ void debug_freeze_park(struct task *t)
 		return;
 	init_cvs();
 	unw_context_t ctx;             /* kstack shows where it parks */
-	unw_getcontext(&ctx);
+	kstack_save(&ctx);
 	t->sleep_ctx = &ctx;
 	t->frozen = true;
 	pthread_cond_broadcast(&parked_cv);

@@ -71,6 +71,8 @@ void file_put(struct file *f)
 	locks_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (f->mnt_held)
+		mnt_put(f->mnt);
 	free(f->dents);
 	free(f->path);
 	free(f);

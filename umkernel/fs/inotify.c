@@ -157,9 +157,11 @@ void inotify_mark_gone(struct inotify_group *g)
 
 static const struct file_ops inotify_file_ops;
 
-/* Copies whole events to guest buf while they fit: bytes copied, or
- * -EINVAL if the first does not fit, -EFAULT. */
-static ssize_t copy_events(struct task *t, struct inotify_group *g, uint64_t buf, size_t count)
+/* Copies whole events while they fit, to guest memory at ubuf (t's) or,
+ * with kbuf, to that kernel buffer: the bytes copied, or -EINVAL if the
+ * first does not fit, -EFAULT (the event is lost then, as in Linux). */
+static ssize_t copy_events(struct task *t, struct inotify_group *g, uint64_t ubuf, char *kbuf,
+			   size_t count)
 {
 	size_t done = 0;
 
@@ -180,16 +182,18 @@ static ssize_t copy_events(struct task *t, struct inotify_group *g, uint64_t buf
 		ev.mask = e->mask & (IN_ALL_EVENTS_ | IN_ISDIR_ | IN_UNMOUNT_ | IN_IGNORED_ | IN_Q_OVERFLOW_);
 		ev.cookie = e->cookie;
 		ev.len = (uint32_t)(sz - sizeof(ev));
-		out = calloc(1, sz);
+		out = kbuf ? kbuf + done : calloc(1, sz);
 		if (!out) {
 			free(e);
 			return done ? (ssize_t)done : -ENOMEM;
 		}
+		memset(out, 0, sz);
 		memcpy(out, &ev, sizeof(ev));
 		if (e->name_len)
 			memcpy(out + sizeof(ev), e->name, e->name_len);
-		bad = copy_to_user(t, buf + done, out, sz);
-		free(out);
+		bad = kbuf ? 0 : copy_to_user(t, ubuf + done, out, sz);
+		if (!kbuf)
+			free(out);
 		free(e);
 		if (bad)
 			return -EFAULT;
@@ -198,19 +202,22 @@ static ssize_t copy_events(struct task *t, struct inotify_group *g, uint64_t buf
 	return (ssize_t)done;
 }
 
-static ssize_t inotify_read_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+/* inotify_read: whole events, waiting for one unless O_NONBLOCK
+ * (-EAGAIN); -ERESTARTSYS on a signal. */
+static ssize_t do_inotify_read(struct task *t, struct file *f, uint64_t ubuf, char *kbuf, size_t n)
 {
 	struct inotify_group *g = f->priv;
 	struct waiter w;
 	ssize_t r;
 	int err;
 
-	(void)pos;
 	for (;;) {
-		r = copy_events(t, g, buf, n);
+		r = copy_events(t, g, ubuf, kbuf, n);
 		if (r)
 			return r;
 		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (!t)
 			return -EAGAIN;
 		waitq_add(&g->wq, &w, t);
 		err = task_sleep(t, 0, -1, 0);
@@ -220,25 +227,16 @@ static ssize_t inotify_read_user(struct task *t, struct file *f, uint64_t buf, s
 	}
 }
 
-/* read(2) with count 0 and an empty queue: as Linux, wait (or EAGAIN). */
+static ssize_t inotify_read_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	(void)pos;
+	return do_inotify_read(t, f, buf, NULL, n);
+}
+
 static ssize_t inotify_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
 {
-	struct inotify_group *g = f->priv;
-	struct waiter w;
-	int err;
-
-	(void)buf, (void)pos;
-	for (;;) {
-		if (!list_empty(&g->events))
-			return n ? -EFAULT : -EINVAL;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		waitq_add(&g->wq, &w, t);
-		err = task_sleep(t, 0, -1, 0);
-		waitq_del(&w);
-		if (err == -EINTR)
-			return -ERESTARTSYS;
-	}
+	(void)pos;
+	return do_inotify_read(t, f, 0, buf, n);
 }
 
 static short inotify_poll(struct file *f, struct poll_table *pt)

@@ -99,7 +99,8 @@ static void send(struct fsnotify_mark *m, uint32_t mask, uint32_t cookie, const 
 static int lookup_path(const char *abs, struct kstat *st)
 {
 	const char *rel;
-	struct mount *mnt = vfs_find_mount(abs, &rel);
+	char buf[4096];
+	struct mount *mnt = vfs_find_mount(abs, &rel, buf);
 
 	return mnt ? mnt->ops->lookup(mnt, rel, st) : -ENOENT;
 }
@@ -108,12 +109,12 @@ static int lookup_path(const char *abs, struct kstat *st)
  * parents in Linux's dcache): 0 and its kstat, else -ENOENT. */
 static int parent_of(const char *abs, struct kstat *pst, const char **name)
 {
-	char dir[4096], *s;
+	char dir[4096], buf[4096], *s;
 	const char *rel;
 
 	if (abs[0] != '/' || !abs[1])
 		return -ENOENT;
-	if (!vfs_find_mount(abs, &rel) || !*rel)
+	if (!vfs_find_mount(abs, &rel, buf) || !*rel)
 		return -ENOENT;
 	snprintf(dir, sizeof(dir), "%s", abs);
 	s = strrchr(dir, '/');
@@ -245,6 +246,8 @@ void fsnotify_file(struct file *f, uint32_t mask)
 
 	if (!fsnotify_nr_marks || !f || (f->flags & O_PATH) || !f->ops->fstat || f->ops->fstat(f, &st))
 		return;
+	if (S_ISFIFO(st.mode) && (mask & (IN_ACCESS_ | IN_MODIFY_)))
+		return;   /* Linux reports no reads and writes of pipes and fifos */
 	notify(st.dev, st.ino, S_ISDIR(st.mode), f->path && f->path[0] == '/' ? f->path : NULL, mask,
 	       0, true, -1);
 }

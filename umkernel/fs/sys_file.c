@@ -851,8 +851,15 @@ long sys_fchown(struct task *t, struct sysargs *a)
 
 	if (!f)
 		return -EBADF;
+	uint32_t uid = arg_uint(a, 1), gid = arg_uint(a, 2);
+	if (uid != (uint32_t)-1)
+		uid = make_kuid(t->user_ns, uid);
+	if (gid != (uint32_t)-1)
+		gid = make_kgid(t->user_ns, gid);
 	r = (f->flags & O_PATH) ? -EBADF :
-		file_setattr_checked(t, f, ATTR_OWNER, 0, arg_uint(a, 1), arg_uint(a, 2));
+		(uid == (uint32_t)-1 && arg_uint(a, 1) != (uint32_t)-1) ||
+		(gid == (uint32_t)-1 && arg_uint(a, 2) != (uint32_t)-1) ? -EINVAL :
+		file_setattr_checked(t, f, ATTR_OWNER, 0, uid, gid);
 	if (!r)
 		fsnotify_file(f, IN_ATTRIB_);
 	file_put(f);
@@ -897,6 +904,7 @@ long sys_fstatfs(struct task *t, struct sysargs *a)
 	memset(&st, 0, sizeof(st));
 	if (f->mnt && f->mnt->ops->statfs) {
 		r = f->mnt->ops->statfs(f->mnt, &st);
+		st.f_flags = mnt_statfs_flags(f->mnt);
 	} else {
 		st.f_type = 0x50495045;         /* PIPEFS_MAGIC, anon files */
 		st.f_bsize = st.f_frsize = 4096;

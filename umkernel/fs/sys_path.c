@@ -65,9 +65,10 @@ static uint32_t cur_umask(struct task *t)
 }
 
 /* Write permission on the directory that holds nd's last component. */
-static int parent_perm(struct task *t, const char *abs)
+static int parent_perm(struct task *t, const struct nameidata *nd)
 {
-	char parent[4096], *s;
+	const char *abs = nd->abs;
+	char parent[4096], buf[4096], *s;
 	struct mount *m;
 	const char *rel;
 	struct kstat st;
@@ -81,7 +82,7 @@ static int parent_perm(struct task *t, const char *abs)
 		s[1] = 0;
 	else if (s)
 		*s = 0;
-	m = vfs_find_mount(parent, &rel);
+	m = vfs_find_mount_ns(nd->ns, parent, &rel, buf);
 	if (!m)
 		return -ENOENT;
 	err = m->ops->lookup(m, rel, &st);
@@ -115,8 +116,8 @@ static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, ui
 	else if (!S_ISDIR(nd.st.mode) || nd.magic)
 		err = -ENOTDIR;
 	else if (!(err = vfs_permission(t, &nd.st, W_OK | X_OK))) {
-		if (nd.mnt->mflags & 1)
-			err = -EROFS;
+		if ((err = mnt_want_write(nd.mnt)))
+			;
 		else if (!nd.mnt->ops->tmpfile)
 			err = -EOPNOTSUPP;
 		else
@@ -272,8 +273,8 @@ long sys_statx(struct task *t, struct sysargs *a)
 	sx.stx_mask = 0x7ff;                    /* STATX_BASIC_STATS */
 	sx.stx_blksize = st.blksize ? st.blksize : 4096;
 	sx.stx_nlink = st.nlink;
-	sx.stx_uid = st.uid;
-	sx.stx_gid = st.gid;
+	sx.stx_uid = from_kuid_munged(t->user_ns, st.uid);
+	sx.stx_gid = from_kgid_munged(t->user_ns, st.gid);
 	sx.stx_mode = st.mode;
 	sx.stx_ino = st.ino;
 	sx.stx_size = st.size;
@@ -312,8 +313,11 @@ static long do_access(struct task *t, int dirfd, uint64_t upath, int mode, int f
 			err = -ENOENT;
 		else if (mode)
 			err = vfs_permission(t, &nd.st, mode);
-		if (!err && (mode & W_OK) && nd.mnt && (nd.mnt->mflags & 1))
+		if (!err && (mode & W_OK) && nd.mnt && mnt_want_write(nd.mnt))
 			err = -EROFS;
+		/* what the filesystem itself refuses whoever asks (/proc/sys) */
+		if (!err && mode && nd.mnt && !nd.magic && nd.mnt->ops->permission)
+			err = nd.mnt->ops->permission(nd.mnt, nd.rel, mode);
 		nd_release(&nd);
 	}
 	t->cred.fsuid = fsuid;
@@ -349,9 +353,9 @@ static int walk_new(struct task *t, int dirfd, uint64_t upath, struct nameidata 
 		nd_release(nd);
 		return -EEXIST;
 	}
-	err = parent_perm(t, nd->abs);
-	if (!err && (nd->mnt->mflags & 1))
-		err = -EROFS;
+	err = parent_perm(t, nd);
+	if (!err)
+		err = mnt_want_write(nd->mnt);
 	if (err)
 		nd_release(nd);
 	return err;
@@ -462,9 +466,9 @@ static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
 		err = -ENOENT;
 	else if (!S_ISDIR(nd.st.mode))
 		err = -ENOTDIR;
-	else if (!*nd.rel || !strcmp(nd.abs, "/"))
+	else if (vfs_is_mountpoint(&nd) || !strcmp(nd.abs, "/"))
 		err = -EBUSY;
-	else if (!(err = parent_perm(t, nd.abs)))
+	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -488,7 +492,9 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath)
 		err = -ENOENT;
 	else if (S_ISDIR(nd.st.mode))
 		err = -EISDIR;
-	else if (!(err = parent_perm(t, nd.abs)))
+	else if (vfs_is_mountpoint(&nd))
+		err = -EBUSY;
+	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -524,12 +530,15 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return -EINVAL;         /* the old name is inside the new one */
 	if (!strcmp(o->abs, n->abs))
 		return 0;
-	if ((err = parent_perm(t, o->abs)) || (err = parent_perm(t, n->abs)))
+	if ((err = parent_perm(t, o)) || (err = parent_perm(t, n)) ||
+	    (err = mnt_want_write(o->mnt)))
 		return err;
 	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
 				  : -EPERM;
-	if (!err)
+	if (!err) {
+		vfs_rename_names(o->abs, n->abs, true);
 		fsnotify_move(o->abs, n->abs, &o->st, &n->st, true);
+	}
 	return err;
 }
 
@@ -557,7 +566,7 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -ENOENT;
 	else if (o.mnt != n.mnt)
 		err = -EXDEV;
-	else if (!*o.rel || !*n.rel)
+	else if (vfs_is_mountpoint(&o) || vfs_is_mountpoint(&n))
 		err = -EBUSY;
 	else if (!strncmp(n.abs, o.abs, ol) && n.abs[ol] == '/')
 		err = -EINVAL;
@@ -573,10 +582,13 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -ENOTDIR;
 	else if (n.exists && !S_ISDIR(o.st.mode) && S_ISDIR(n.st.mode))
 		err = -EISDIR;
-	else if (!(err = parent_perm(t, o.abs)) && !(err = parent_perm(t, n.abs))) {
+	else if (!(err = parent_perm(t, &o)) && !(err = parent_perm(t, &n)) &&
+		 !(err = mnt_want_write(o.mnt))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
-		if (!err)
+		if (!err) {
+			vfs_rename_names(o.abs, n.abs, false);
 			fsnotify_move(o.abs, n.abs, &o.st, n.exists ? &n.st : NULL, false);
+		}
 	}
 	nd_release(&o);
 	nd_release(&n);
@@ -609,6 +621,7 @@ static int link_open_file(struct file *f, struct nameidata *n)
 {
 	struct mount *m;
 	const char *rel;
+	char buf[4096];
 	struct kstat st;
 	int err;
 
@@ -619,7 +632,8 @@ static int link_open_file(struct file *f, struct nameidata *n)
 		if (err != -EOPNOTSUPP)
 			return err;
 	}
-	if (f->path[0] != '/' || !(m = vfs_find_mount(f->path, &rel)) || m != n->mnt)
+	if (f->path[0] != '/' || !(m = vfs_find_mount_ns(file_mnt_ns(f), f->path, &rel, buf)) ||
+	    m != n->mnt)
 		return -EXDEV;
 	if (m->ops->lookup(m, rel, &st))
 		return -ENOENT;
@@ -770,7 +784,7 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 		return -EPERM;
 	if ((what & ATTR_MODE) && fsuid != 0 && nd->st.gid != t->cred.fsgid)
 		mode &= ~S_ISGID;
-	if (nd->mnt && (nd->mnt->mflags & 1))
+	if (nd->mnt && mnt_want_write(nd->mnt))
 		return -EROFS;
 	if (nd->magic && nd->magic->ops->setattr)
 		return nd->magic->ops->setattr(nd->magic, what, mode, uid, gid, ts);
@@ -779,7 +793,9 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 		 * through /proc/self/fd/N): change the file by its name */
 		struct file *f = nd->magic;
 		const char *rel;
-		struct mount *m = f->path && f->path[0] == '/' ? vfs_find_mount(f->path, &rel) : NULL;
+		char buf[4096];
+		struct mount *m = f->path && f->path[0] == '/' ?
+				  vfs_find_mount_ns(file_mnt_ns(f), f->path, &rel, buf) : NULL;
 		if (!m || m != f->mnt || !m->ops->setattr)
 			return -EPERM;
 		return m->ops->setattr(m, rel, what, mode, uid, gid, ts);
@@ -862,6 +878,12 @@ static long do_chown(struct task *t, int dirfd, uint64_t upath, uint32_t uid, ui
 			(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &nd);
 	if (err)
 		return err;
+	/* ids of the caller's user namespace: kernel ids, -1 unchanged */
+	if ((uid != (uint32_t)-1 && (uid = make_kuid(t->user_ns, uid)) == (uint32_t)-1) ||
+	    (gid != (uint32_t)-1 && (gid = make_kgid(t->user_ns, gid)) == (uint32_t)-1)) {
+		nd_release(&nd);
+		return -EINVAL;
+	}
 	err = nd_setattr(t, &nd, ATTR_OWNER, 0, uid, gid, NULL, false);
 	nd_release(&nd);
 	return err;
@@ -901,7 +923,7 @@ long sys_truncate(struct task *t, struct sysargs *a)
 		err = -EISDIR;
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
-	else if (!(err = vfs_permission(t, &nd.st, W_OK))) {
+	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else
@@ -1047,13 +1069,14 @@ long sys_getcwd(struct task *t, struct sysargs *a)
 	size_t size = arg_long(a, 1), rl = strlen(root), len;
 	struct mount *m;
 	const char *rel;
+	char rbuf[4096];
 	struct kstat st;
 	char *buf;
 	long r;
 
 	if (rl > 1 && !strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
 		cwd = cwd[rl] ? cwd + rl : "/";
-	m = vfs_find_mount(t->fs->cwd, &rel);
+	m = vfs_find_mount(t->fs->cwd, &rel, rbuf);
 	if (!m || m->ops->lookup(m, rel, &st))
 		return -ENOENT;         /* cwd was removed */
 	len = strlen(cwd) + 1;
@@ -1106,8 +1129,8 @@ long sys_statfs(struct task *t, struct sysargs *a)
 		err = -ENOENT;
 	else if (!nd.mnt || !nd.mnt->ops->statfs)
 		err = -ENOSYS;
-	else
-		err = nd.mnt->ops->statfs(nd.mnt, &st);
+	else if (!(err = nd.mnt->ops->statfs(nd.mnt, &st)))
+		st.f_flags = mnt_statfs_flags(nd.mnt);
 	nd_release(&nd);
 	return err ? err : copy_to_user(t, arg_ptr(a, 1), &st, sizeof(st));
 }
@@ -1132,7 +1155,7 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
 			return -EBADF;
 		}
 		snprintf(nd->abs, sizeof(nd->abs), "%s", f->path);
-		*m = f->path[0] == '/' ? vfs_find_mount(nd->abs, rel) : NULL;
+		*m = f->path[0] == '/' ? vfs_find_mount_ns(file_mnt_ns(f), nd->abs, rel, nd->relbuf) : NULL;
 		if (!*m) {
 			nd_release(nd);
 			return -EOPNOTSUPP;
@@ -1149,7 +1172,7 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
 	*m = nd->magic ? nd->magic->mnt : nd->mnt;
 	*rel = nd->rel;
 	if (nd->magic)
-		*m = vfs_find_mount(nd->abs, rel);
+		*m = vfs_find_mount_ns(nd->ns, nd->abs, rel, nd->relbuf);
 	if (!*m) {
 		nd_release(nd);
 		return -EOPNOTSUPP;
@@ -1254,8 +1277,10 @@ static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 	}
 	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
 	if (!r) {
-		r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
-				     : -EOPNOTSUPP;
+		r = mnt_want_write(m);
+		if (!r)
+			r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
+					     : -EOPNOTSUPP;
 		if (!r)
 			xattr_changed(&nd);
 		nd_release(&nd);
@@ -1344,7 +1369,9 @@ static long do_removexattr(struct task *t, int fd, uint64_t upath, bool follow, 
 	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
 	if (r)
 		return r;
-	r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+	r = mnt_want_write(m);
+	if (!r)
+		r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
 	if (!r)
 		xattr_changed(&nd);
 	nd_release(&nd);

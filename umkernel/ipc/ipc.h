@@ -200,6 +200,8 @@ struct sem_undo_list {
 extern const struct fs_ops mqueue_fs_ops;
 /* mounts the mqueue filesystem of t's namespace at path (boot: /dev/mqueue). */
 int mqueue_mount(struct task *t, const char *path);
+/* registers the "mqueue" type with mount(2) (fs/namespace.c), at start-up */
+void mqueue_register(void);
 
 /* ---- net/netlink_mq.c: the socket mq_notify(SIGEV_THREAD) writes to ----
  * netlink_mq_check: 0 if f is a netlink socket, else -ENOTSOCK (no

@@ -1104,3 +1104,29 @@ int mqueue_mount(struct task *t, const char *path)
 		return -ENOMEM;
 	return vfs_mount(path, &mqueue_fs_ops, fs, "mqueue", "mqueue");
 }
+
+/* mount -t mqueue: the filesystem of the mounter's IPC namespace (Linux's
+ * mq_get_tree), through fs/namespace.c's type registry. */
+static int mqueue_type_mount(struct task *t, const char *source, int flags, const char *data,
+			     struct super_block **out)
+{
+	struct mqueue_fs *fs = mq_fs(task_ipc_ns(t));
+
+	(void)flags, (void)data;
+	if (!fs)
+		return -ENOMEM;
+	*out = sb_new(&mqueue_fs_ops, fs, "mqueue", source, NULL);
+	if (!*out)
+		return -ENOMEM;
+	(*out)->dev = fs->dev;
+	return 0;
+}
+
+void mqueue_register(void)
+{
+	static struct fs_type mqueue_type = {
+		.name = "mqueue", .flags = FS_USERNS_MOUNT, .mount = mqueue_type_mount,
+	};
+
+	register_filesystem(&mqueue_type);
+}

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #define SHMMIN      1
@@ -153,6 +154,17 @@ static const struct file_ops shm_file_ops = {
 
 /* ---- shmget ---- */
 
+/* __vm_enough_memory under the default heuristic overcommit: a segment
+ * is refused only when it is larger than the machine's memory and swap. */
+static bool enough_memory(uint64_t pages)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si))
+		return true;
+	return pages <= ((uint64_t)si.totalram + si.totalswap) * si.mem_unit / GUEST_PAGE_SIZE;
+}
+
 static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shmflg, uint64_t size)
 {
 	uint64_t numpages = (size + GUEST_PAGE_SIZE - 1) / GUEST_PAGE_SIZE;
@@ -168,6 +180,8 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 		return -ENOSPC;
 	if (shmflg & L_SHM_HUGETLB)
 		return -ENOMEM;       /* no huge pages reserved (vm.nr_hugepages is 0) */
+	if (!(shmflg & L_SHM_NORESERVE) && !enough_memory(numpages))
+		return -ENOMEM;
 	shp = calloc(1, sizeof(*shp));
 	if (!shp)
 		return -ENOMEM;

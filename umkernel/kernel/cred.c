@@ -58,6 +58,17 @@ static void fix_caps_after_setuid(struct task *t, const struct cred *old)
 		n->cap_effective |= n->cap_permitted & CAP_FS_MASK;
 }
 
+/* Linux's commit_creds: a change of the effective or filesystem ids
+ * clears the parent-death signal (a privileged process is not signalled
+ * by a parent it no longer trusts). */
+static void creds_changed(struct task *t, const struct cred *old)
+{
+	const struct cred *n = &t->cred;
+	if (old->euid != n->euid || old->egid != n->egid || old->fsuid != n->fsuid ||
+	    old->fsgid != n->fsgid)
+		t->pdeath_signal = 0;
+}
+
 /* An id the caller passed: -1 stays "unchanged"; -EINVAL if unmapped. */
 static int to_kuid(struct task *t, uint32_t id, uint32_t *k)
 {
@@ -104,6 +115,7 @@ long sys_setuid(struct task *t, struct sysargs *a)
 	else
 		return -EPERM;
 	fix_caps_after_setuid(t, &old);
+	creds_changed(t, &old);
 	return 0;
 }
 
@@ -112,12 +124,14 @@ long sys_setgid(struct task *t, struct sysargs *a)
 	uint32_t k;
 	if (arg_uint(a, 0) == NONE || to_kgid(t, arg_uint(a, 0), &k))
 		return -EINVAL;
+	struct cred old = t->cred;
 	if (ns_capable(t, uns(t), CAP_SETGID))
 		t->cred.gid = t->cred.sgid = t->cred.egid = t->cred.fsgid = k;
 	else if (k == t->cred.gid || k == t->cred.sgid)
 		t->cred.egid = t->cred.fsgid = k;
 	else
 		return -EPERM;
+	creds_changed(t, &old);
 	return 0;
 }
 
@@ -136,6 +150,7 @@ long sys_setresuid(struct task *t, struct sysargs *a)
 	if (s != NONE) t->cred.suid = s;
 	t->cred.fsuid = t->cred.euid;
 	fix_caps_after_setuid(t, &old);
+	creds_changed(t, &old);
 	return 0;
 }
 
@@ -148,10 +163,12 @@ long sys_setresgid(struct task *t, struct sysargs *a)
 	if (!ns_capable(t, uns(t), CAP_SETGID) &&
 	    ((r != NONE && !gid_ok(t, r)) || (e != NONE && !gid_ok(t, e)) || (s != NONE && !gid_ok(t, s))))
 		return -EPERM;
+	struct cred old = t->cred;
 	if (r != NONE) t->cred.gid = r;
 	if (e != NONE) t->cred.egid = e;
 	if (s != NONE) t->cred.sgid = s;
 	t->cred.fsgid = t->cred.egid;
+	creds_changed(t, &old);
 	return 0;
 }
 
@@ -171,6 +188,7 @@ long sys_setreuid(struct task *t, struct sysargs *a)
 		t->cred.suid = t->cred.euid;
 	t->cred.fsuid = t->cred.euid;
 	fix_caps_after_setuid(t, &old);
+	creds_changed(t, &old);
 	return 0;
 }
 
@@ -183,12 +201,13 @@ long sys_setregid(struct task *t, struct sysargs *a)
 	if ((r != NONE && !cap && r != t->cred.gid && r != t->cred.egid) ||
 	    (e != NONE && !cap && !gid_ok(t, e)))
 		return -EPERM;
-	uint32_t old_rgid = t->cred.gid;
+	struct cred old = t->cred;
 	if (r != NONE) t->cred.gid = r;
 	if (e != NONE) t->cred.egid = e;
-	if (r != NONE || (e != NONE && e != old_rgid))
+	if (r != NONE || (e != NONE && e != old.gid))
 		t->cred.sgid = t->cred.egid;
 	t->cred.fsgid = t->cred.egid;
+	creds_changed(t, &old);
 	return 0;
 }
 
@@ -224,6 +243,7 @@ long sys_setfsuid(struct task *t, struct sysargs *a)
 		struct cred oc = t->cred;
 		t->cred.fsuid = k;
 		fix_caps_after_setuid(t, &oc);
+		creds_changed(t, &oc);
 	}
 	return old;
 }
@@ -233,8 +253,11 @@ long sys_setfsgid(struct task *t, struct sysargs *a)
 	uint32_t old = from_kgid_munged(uns(t), t->cred.fsgid), k = make_kgid(uns(t), arg_uint(a, 0));
 	if (k == NONE)
 		return old;
-	if (ns_capable(t, uns(t), CAP_SETGID) || gid_ok(t, k) || k == t->cred.fsgid)
+	if (ns_capable(t, uns(t), CAP_SETGID) || gid_ok(t, k) || k == t->cred.fsgid) {
+		struct cred oc = t->cred;
 		t->cred.fsgid = k;
+		creds_changed(t, &oc);
+	}
 	return old;
 }
 

@@ -39,6 +39,12 @@ static int max_tasks(void)
 	return cached;
 }
 
+/* task_limit - the guest-wide task cap (threads-max's default). */
+int task_limit(void)
+{
+	return max_tasks();
+}
+
 static struct thread_group *tg_new(struct task *leader, struct thread_group *from)
 {
 	struct thread_group *tg = calloc(1, sizeof *tg);
@@ -91,17 +97,24 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+	if ((flags & CLONE_FS) && (flags & (CLONE_NEWNS | CLONE_NEWUSER)))
 		return -EINVAL;
-	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
-		     CLONE_NEWNET | CLONE_NEWCGROUP))
-		return -EPERM;
+	if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+		return -EINVAL;
+	if (flags & CLONE_NEWTIME)
+		return -EINVAL;   /* no time namespaces */
+	/* a thread stays in its group's pid namespace (after unshare(CLONE_NEWPID)
+	 * only new processes go to the new one) */
+	if ((flags & CLONE_THREAD) && t->nsproxy &&
+	    t->nsproxy->pid_ns_for_children != task_active_pid_ns(t))
+		return -EINVAL;
 	if (nr_live_tasks + 1 > (int)t->tg->rlim[6].rlim_cur && t->cred.uid != 0)
 		return -EAGAIN;
 	/* Every guest task is a host thread or process: a guest may not
 	 * exhaust the host's, whatever its credentials (EAGAIN, as fork
 	 * at RLIMIT_NPROC). */
-	if (nr_live_tasks + 1 > max_tasks())
+	if (nr_live_tasks + 1 > max_tasks() ||
+	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
@@ -110,15 +123,34 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
-	int perr;
-	c->pid = alloc_pid(&init_pid_ns, &perr);
+	/* namespaces first (a new user namespace before the others, which
+	 * it then owns), then the pid, numbered in the child's namespace */
+	c->cred = t->cred;
+	c->user_ns = get_user_ns(t->user_ns);
+	int perr = 0;
+	if (flags & CLONE_NEWUSER) {
+		c->fs = t->fs;   /* create_user_ns looks at the root (chroot) */
+		perr = create_user_ns(c);
+		c->fs = NULL;
+	}
+	if (!perr)
+		perr = copy_namespaces(flags, t, c);
+	if (perr) {
+		release_task(c);
+		return perr;
+	}
+	struct pid_namespace *pidns = c->nsproxy->pid_ns_for_children;
+	if (thread)
+		pidns = task_active_pid_ns(t);
+	c->pid = alloc_pid(pidns, &perr);
 	if (!c->pid) {
 		release_task(c);
 		return perr;
 	}
 	c->pid->task = c;
 	c->tid = c->pid->numbers[0].nr;
-	c->user_ns = get_user_ns(t->user_ns);
+	if (!pidns->child_reaper && pid_nr_ns(c->pid, pidns) == 1)
+		pidns->child_reaper = c;   /* the new namespace's init */
 	int pidfd = -1;
 	if (flags & CLONE_PIDFD) {
 		/* installed (and reported) before the child exists, as Linux
@@ -135,7 +167,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		}
 	}
 
-	int cpu = thread ? -1 : task_pick_cpu();
+	int cpu = thread ? -1 : task_pick_cpu_in(t->cpus_allowed);
 	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
 	if (token < 0) {
 		if (pidfd >= 0)
@@ -160,7 +192,6 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	}
 	list_add_tail(&c->thread_node, &c->tg->threads);
 	memcpy(c->comm, t->comm, sizeof c->comm);
-	c->cred = t->cred;
 	c->fork_token = token;
 	if (flags & CLONE_FILES) {
 		c->files = t->files;
@@ -192,10 +223,12 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->personality = t->personality;
 	c->nice = t->nice;
 	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
+	c->cpus_allowed = t->cpus_allowed;       /* and the CPU affinity */
+	c->affinity_changed = (t->cpus_allowed & cpus_online_mask()) != cpus_online_mask();
 	c->mempolicy_nodes = t->mempolicy_nodes;
 	c->regs = t->regs;
 	c->regs.rax = 0;
-	c->cpu = cpu;
+	c->cpu = thread && c->affinity_changed ? task_pick_cpu_in(t->cpus_allowed) : cpu;
 	if (newsp)
 		c->regs.rsp = newsp;
 	if (flags & CLONE_SETTLS)
@@ -208,8 +241,9 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	nr_live_tasks++;
 
 	int pid = c->tid;
+	int vpid = task_pid_vnr(t, c);   /* the child as the parent sees it */
 	if (flags & CLONE_PARENT_SETTID)
-		copy_to_user(t, ptid, &pid, sizeof pid);
+		copy_to_user(t, ptid, &vpid, sizeof vpid);
 	task_start(c);
 	if (flags & CLONE_VFORK) {
 		c->vfork_parent = t;
@@ -220,7 +254,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 				break;
 		}
 	}
-	return pid;
+	return vpid;
 }
 
 /* The vfork parent may go on once the child has exec'd or exited. */
@@ -347,6 +381,9 @@ static void process_exit(struct task *leader)
 	posix_timers_exit(tg);
 	if (leader == init_task)
 		kill_all_but(leader);
+	struct pid_namespace *pns = task_active_pid_ns(leader);
+	if (pns != &init_pid_ns && pns->child_reaper == leader)
+		zap_pid_ns_processes(pns);   /* a pid namespace's init: the rest go */
 	reparent_children(leader);
 	if (leader->parent)
 		signal_child_exit(leader);   /* may release the leader */
@@ -380,6 +417,10 @@ void do_exit(struct task *t, int status)
 	}
 	vfork_release(t);
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
+	cputime_thread_exit(t);   /* the host's counters, before its thread goes */
+	if (tg->nr_threads == 1)
+		process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
+	tg->cpu_itimer[0].expires = tg->cpu_itimer[1].expires = 0;
 	bool counted = t->state != TASK_NEW;
 	list_del(&t->thread_node);
 	if (t != tg->leader)
@@ -410,6 +451,8 @@ void do_exit(struct task *t, int status)
 		mm_put(t->mm);
 	t->mm = NULL;
 	files_fs_release(t);
+	put_nsproxy(t->nsproxy);   /* Linux's exit_task_namespaces */
+	t->nsproxy = NULL;
 	if (counted)
 		nr_live_tasks--;
 	/* Counted down only now, under klock, after the host side is gone:
@@ -538,6 +581,7 @@ struct wait_result {
 	int code, child_status;
 	int64_t utime_ns, stime_ns;
 	uint32_t uid;
+	struct host_rusage ru;   /* the child's and its reaped children's */
 };
 
 /*
@@ -575,10 +619,15 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				}
 				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;
 				wr->stime_ns = c->stime_ns + c->tg->cstime_ns;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
+				memset(&wr->ru, 0, sizeof wr->ru);
+				struct thread_group tmp = { 0 };
+				cputime_reap(&tmp, c->tg);
+				wr->ru = tmp.ru_children;
 				if (!(options & LINUX_WNOWAIT)) {
 					t->tg->cutime_ns += wr->utime_ns;
 					t->tg->cstime_ns += wr->stime_ns;
+					cputime_reap(t->tg, c->tg);
 					release_task(c);
 				}
 				return wr->pid ? wr->pid : 1;
@@ -588,7 +637,7 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				wr->status = (c->tg->stop_report << 8) | 0x7f;
 				wr->code = 5 /* CLD_STOPPED */;
 				wr->child_status = c->tg->stop_report;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
 				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
@@ -598,7 +647,7 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				wr->status = 0xffff;
 				wr->code = 6 /* CLD_CONTINUED */;
 				wr->child_status = SIGCONT;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
 				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
@@ -617,9 +666,16 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 	}
 }
 
-static void fill_rusage(struct linux_rusage *ru, int64_t u, int64_t s)
+static void fill_rusage(struct linux_rusage *ru, int64_t u, int64_t s, const struct host_rusage *h)
 {
 	memset(ru, 0, sizeof *ru);
+	if (h) {
+		ru->ru_maxrss = h->maxrss_kb;
+		ru->ru_minflt = h->minflt;
+		ru->ru_majflt = h->majflt;
+		ru->ru_nvcsw = h->nvcsw;
+		ru->ru_nivcsw = h->nivcsw;
+	}
 	ru->ru_utime.tv_sec = u / 1000000000;
 	ru->ru_utime.tv_usec = (u % 1000000000) / 1000;
 	ru->ru_stime.tv_sec = s / 1000000000;
@@ -655,7 +711,7 @@ long sys_wait4(struct task *t, struct sysargs *a)
 		return -EFAULT;
 	if (a->a[3]) {
 		struct linux_rusage ru;
-		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns, wr.pid ? &wr.ru : NULL);
 		if (copy_to_user(t, a->a[3], &ru, sizeof ru))
 			return -EFAULT;
 	}
@@ -720,7 +776,7 @@ long sys_waitid(struct task *t, struct sysargs *a)
 	}
 	if (a->a[4]) {
 		struct linux_rusage ru;
-		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns, wr.pid ? &wr.ru : NULL);
 		if (copy_to_user(t, a->a[4], &ru, sizeof ru))
 			return -EFAULT;
 	}

@@ -164,6 +164,16 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	}
 	if (sig_ignored(t, sig) && sig != SIGKILL)
 		return 0;
+	/* the init of a pid namespace the guest made ignores what it has no
+	 * handler for, unless SIGKILL/SIGSTOP comes from outside it (Linux's
+	 * SIGNAL_UNKILLABLE); the guest's own pid 1 keeps umk's behaviour */
+	struct pid_namespace *tns = task_active_pid_ns(t);
+	if (tns != &init_pid_ns && tns->child_reaper == tg->leader &&
+	    t->sighand->action[sig - 1].handler == SIG_DFL_) {
+		bool from_outside = !current || !pid_nr_ns(current->pid, tns);
+		if (!(from_outside && (sig == SIGKILL || sig == SIGSTOP)))
+			return 0;
+	}
 	struct sigpending *p = group ? &tg->shared_pending : &t->pending;
 	if (sig < 32 && (p->set & SIGBIT(sig)))
 		return 0;
@@ -174,6 +184,15 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 		else
 			siginfo_kill(&q->info, sig, SI_KERNEL_, NULL);
 		q->info.si_signo = sig;
+		/* the kernel fills si_pid with a global id and si_uid with a
+		 * kernel uid: the receiver sees its own namespaces' numbers
+		 * (user-supplied siginfo, negative codes but SI_TKILL, is kept) */
+		int code = q->info.si_code;
+		if (code == SI_USER_ || code == -6 /* SI_TKILL */ ||
+		    (sig == SIGCHLD && code >= 1 && code <= 6)) {
+			q->info.u.kill.pid = global_nr_ns(q->info.u.kill.pid, tns);
+			q->info.u.kill.uid = from_kuid_munged(t->user_ns, q->info.u.kill.uid);
+		}
 		list_add_tail(&q->link, &p->queue);
 	}
 	p->set |= SIGBIT(sig);
@@ -247,23 +266,30 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 	linux_siginfo_t si;
 	siginfo_kill(&si, sig, SI_USER_, sender);
 	if (pid > 0) {
-		struct task *t = task_find(pid);
-		if (!t || t->state == TASK_ZOMBIE || t->tg->leader != t)
+		struct task *t = find_task_by_vpid(sender, pid);
+		if (!t || t->state == TASK_ZOMBIE)
 			return -ESRCH;
+		t = t->tg->leader;   /* a thread's id names its process (kill_pid_info) */
 		int err = check_kill_permission(sender, t, sig);
 		if (!err && sig)
 			send_signal(t, sig, &si, true);
 		return err;
 	}
-	if (pid != -1)
-		return kill_pgrp_info(sender, pid == 0 ? sender->tg->pgid : -pid, sig, &si);
+	if (pid != -1) {
+		int pgid = pid == 0 ? sender->tg->pgid : vnr_to_global(sender, -pid);
+		return pgid ? kill_pgrp_info(sender, pgid, sig, &si) : -ESRCH;
+	}
+	/* -1: every process of the sender's pid namespace (and below) but
+	 * its init and the sender */
+	struct pid_namespace *ns = task_active_pid_ns(sender);
 	bool found = false;
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
 		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
 			continue;
-		if (t == init_task || t->tg == sender->tg)
+		if (t == init_task || t == ns->child_reaper || t->tg == sender->tg ||
+		    !pid_nr_ns(t->pid, ns))
 			continue;
 		if (check_kill_permission(sender, t, sig))
 			continue;
@@ -823,9 +849,12 @@ static long do_tkill(struct task *t, int tgid, int tid, int sig)
 {
 	if (tid <= 0 || sig < 0 || sig > LINUX_NSIG)
 		return -EINVAL;
-	struct task *target = task_find(tid);
-	if (!target || target->state == TASK_ZOMBIE || (tgid > 0 && target->tg->tgid != tgid))
+	struct task *target = find_task_by_vpid(t, tid);
+	if (!target || target->state == TASK_ZOMBIE || (tgid > 0 && task_tgid_vnr(t, target) != tgid))
 		return -ESRCH;
+	int err = check_kill_permission(t, target, sig);
+	if (err)
+		return err;
 	if (sig) {
 		linux_siginfo_t si;
 		siginfo_kill(&si, sig, -6 /* SI_TKILL */, t);
@@ -853,9 +882,10 @@ long sys_rt_sigqueueinfo(struct task *t, struct sysargs *a)
 		return -EFAULT;
 	if (si.si_code >= 0 || si.si_code == -6)
 		return -EPERM;
-	struct task *target = task_find(arg_int(a, 0));
+	struct task *target = find_task_by_vpid(t, arg_int(a, 0));
 	if (!target || target->state == TASK_ZOMBIE)
 		return -ESRCH;
+	target = target->tg->leader;
 	si.si_signo = arg_int(a, 1);
 	send_signal(target, si.si_signo, &si, true);
 	return 0;
@@ -864,7 +894,6 @@ long sys_rt_sigqueueinfo(struct task *t, struct sysargs *a)
 /* rt_tgsigqueueinfo(2): rt_sigqueueinfo aimed at one thread of tgid. */
 long sys_rt_tgsigqueueinfo(struct task *t, struct sysargs *a)
 {
-	(void)t;
 	int tgid = arg_int(a, 0), tid = arg_int(a, 1), sig = arg_int(a, 2);
 	linux_siginfo_t si;
 	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > LINUX_NSIG)
@@ -873,8 +902,8 @@ long sys_rt_tgsigqueueinfo(struct task *t, struct sysargs *a)
 		return -EFAULT;
 	if (si.si_code >= 0 || si.si_code == -6)
 		return -EPERM;
-	struct task *target = task_find(tid);
-	if (!target || target->state == TASK_ZOMBIE || target->tg->tgid != tgid)
+	struct task *target = find_task_by_vpid(t, tid);
+	if (!target || target->state == TASK_ZOMBIE || task_tgid_vnr(t, target) != tgid)
 		return -ESRCH;
 	si.si_signo = sig;
 	if (sig)

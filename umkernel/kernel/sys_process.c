@@ -58,20 +58,22 @@ long sys_exit_group(struct task *t, struct sysargs *a)
 	do_group_exit(t, (arg_int(a, 0) & 0xff) << 8);
 }
 
-long sys_getpid(struct task *t, struct sysargs *a) { (void)a; return t->tg->tgid; }
-long sys_gettid(struct task *t, struct sysargs *a) { (void)a; return t->tid; }
+/* Ids are numbers of the caller's pid namespace: a namespace's init is
+ * 1 and its parent, outside, is 0. */
+long sys_getpid(struct task *t, struct sysargs *a) { (void)a; return task_tgid_vnr(t, t); }
+long sys_gettid(struct task *t, struct sysargs *a) { (void)a; return task_pid_vnr(t, t); }
 
 long sys_getppid(struct task *t, struct sysargs *a)
 {
 	(void)a;
 	struct task *p = t->tg->leader->parent;
-	return p ? p->tg->tgid : 0;
+	return p ? task_tgid_vnr(t, p) : 0;
 }
 
 long sys_set_tid_address(struct task *t, struct sysargs *a)
 {
 	t->clear_child_tid = arg_ptr(a, 0);
-	return t->tid;
+	return task_pid_vnr(t, t);
 }
 
 long sys_set_robust_list(struct task *t, struct sysargs *a)
@@ -84,7 +86,7 @@ long sys_set_robust_list(struct task *t, struct sysargs *a)
 
 long sys_get_robust_list(struct task *t, struct sysargs *a)
 {
-	struct task *o = arg_int(a, 0) ? task_find(arg_int(a, 0)) : t;
+	struct task *o = arg_int(a, 0) ? find_task_by_vpid(t, arg_int(a, 0)) : t;
 	if (!o)
 		return -ESRCH;
 	uint64_t head = o->robust_list, len = 24;
@@ -95,9 +97,9 @@ long sys_get_robust_list(struct task *t, struct sysargs *a)
 
 /* ---- process groups and sessions (kernel/sys.c) ---- */
 
-static struct task *find_process(int pid)
+static struct task *find_process(struct task *t, int pid)
 {
-	struct task *p = task_find(pid);
+	struct task *p = find_task_by_vpid(t, pid);
 	return p && p->tg->leader == p && p->state != TASK_DEAD ? p : NULL;
 }
 
@@ -106,11 +108,13 @@ long sys_setpgid(struct task *t, struct sysargs *a)
 	int pid = arg_int(a, 0), pgid = arg_int(a, 1);
 	if (pgid < 0)
 		return -EINVAL;
-	struct task *p = pid ? find_process(pid) : t->tg->leader;
+	struct task *p = pid ? find_process(t, pid) : t->tg->leader;
 	if (!p)
 		return -ESRCH;
 	if (!pgid)
 		pgid = p->tg->tgid;
+	else if (!(pgid = vnr_to_global(t, pgid)))
+		return -EPERM;   /* no such group in the caller's namespace */
 	if (p != t->tg->leader) {
 		if (p->parent != t->tg->leader)
 			return -ESRCH;
@@ -130,24 +134,24 @@ long sys_setpgid(struct task *t, struct sysargs *a)
 		if (!ok)
 			return -EPERM;
 	}
-	p->tg->pgid = pgid;
+	tg_set_pgid(p->tg, pgid);
 	return 0;
 }
 
 long sys_getpgid(struct task *t, struct sysargs *a)
 {
 	int pid = arg_int(a, 0);
-	struct task *p = pid ? find_process(pid) : t;
-	return p ? p->tg->pgid : -ESRCH;
+	struct task *p = pid ? find_process(t, pid) : t;
+	return p ? global_vnr(t, p->tg->pgid) : -ESRCH;
 }
 
-long sys_getpgrp(struct task *t, struct sysargs *a) { (void)a; return t->tg->pgid; }
+long sys_getpgrp(struct task *t, struct sysargs *a) { (void)a; return global_vnr(t, t->tg->pgid); }
 
 long sys_getsid(struct task *t, struct sysargs *a)
 {
 	int pid = arg_int(a, 0);
-	struct task *p = pid ? find_process(pid) : t;
-	return p ? p->tg->sid : -ESRCH;
+	struct task *p = pid ? find_process(t, pid) : t;
+	return p ? global_vnr(t, p->tg->sid) : -ESRCH;
 }
 
 long sys_setsid(struct task *t, struct sysargs *a)
@@ -160,9 +164,10 @@ long sys_setsid(struct task *t, struct sysargs *a)
 		if (o->tg->pgid == me && o->state != TASK_ZOMBIE)
 			return -EPERM;   /* already a process group leader */
 	}
-	t->tg->pgid = t->tg->sid = me;
+	tg_set_pgid(t->tg, me);
+	tg_set_sid(t->tg, me);
 	t->tg->tty_fg_pgrp = 0;
-	return me;
+	return task_tgid_vnr(t, t);
 }
 
 /* ---- rlimits ---- */
@@ -179,8 +184,8 @@ static long do_prlimit(struct task *t, struct task *p, int res, uint64_t newp, u
 			return -EINVAL;
 		if (nl.rlim_max > r->rlim_max && !capable(t, CAP_SYS_RESOURCE))
 			return -EPERM;
-		if (res == RLIMIT_NOFILE && nl.rlim_max > 1048576)
-			return -EPERM;
+		if (res == RLIMIT_NOFILE && nl.rlim_max > (uint64_t)sysctl_nr_open)
+			return -EPERM;   /* fs.nr_open */
 	}
 	if (oldp && copy_to_user(t, oldp, r, sizeof *r))
 		return -EFAULT;
@@ -202,7 +207,7 @@ long sys_setrlimit(struct task *t, struct sysargs *a)
 long sys_prlimit64(struct task *t, struct sysargs *a)
 {
 	int pid = arg_int(a, 0);
-	struct task *p = pid ? find_process(pid) : t;
+	struct task *p = pid ? find_process(t, pid) : t;
 	if (!p)
 		return -ESRCH;
 	return do_prlimit(t, p, arg_int(a, 1), a->a[2], a->a[3]);

@@ -129,7 +129,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 	enum task_state old = t->state;
 	t->state = TASK_SLEEPING;
 	unw_context_t ctx;             /* where this kernel thread sleeps: kstack */
-	unw_getcontext(&ctx);
+	kstack_save(&ctx);
 	t->sleep_ctx = &ctx;
 	pthread_mutex_unlock(&klock);
 	if (spin) {
@@ -200,6 +200,7 @@ void release_task(struct task *t)
 		detach_pid(t->pid);
 	}
 	put_user_ns(t->user_ns);
+	put_nsproxy(t->nsproxy);
 	if (t->wakefd >= 0)
 		close(t->wakefd);
 	free(t);
@@ -251,14 +252,18 @@ static void pin_self(int cpu)
 	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+static void affinity_apply(struct task *t);
+
 /* The state machine of one guest thread; never returns. */
 static void task_loop(struct task *t)
 {
 	struct platform_ev ev;
 	unw_context_t base;            /* the kernel thread's frames below here: kstack */
-	unw_getcontext(&base);
+	kstack_save(&base);
 	t->loop_ctx = &base;
 	for (;;) {
+		if (t->affinity_changed)
+			affinity_apply(t);
 		debug_freeze_point(t);         /* `umk ctl freeze`, `stack` (debug/freeze.c) */
 		do_signal(t, t->in_syscall ? (long)t->regs.rax : 0);
 		t->in_syscall = false;
@@ -329,6 +334,41 @@ int task_pick_cpu(void)
 	return next_cpu++ % nr_cpus;
 }
 
+/* task_pick_cpu within the CPUs of mask (sched_setaffinity's, inherited). */
+int task_pick_cpu_in(uint64_t mask)
+{
+	int cpu = task_pick_cpu();
+	if (!mask || cpu >= 64 || (mask & (1ULL << cpu)))
+		return cpu;
+	for (int k = 1; k <= nr_cpus; k++) {
+		int c = (cpu + k) % nr_cpus;
+		if (c < 64 && (mask & (1ULL << c)))
+			return c;
+	}
+	return cpu;
+}
+
+/*
+ * affinity_apply - sched_setaffinity took effect: t's kernel thread and
+ * its guest thread move to a CPU of t->cpus_allowed (the one they are on
+ * if it is allowed).  Run by t's own kernel thread (only it may touch its
+ * host thread), before it resumes the guest.
+ */
+static void affinity_apply(struct task *t)
+{
+	uint64_t online = cpus_online_mask(), mask = t->cpus_allowed & online;
+	t->affinity_changed = false;
+	if (!mask)
+		mask = online;
+	if (t->cpu < 0 || t->cpu >= 64 || !(mask & (1ULL << t->cpu)))
+		t->cpu = __builtin_ctzll(mask);
+	pin_self(t->cpu);
+	if (self_worker)
+		self_worker->cpu = t->cpu;
+	if (t->host && platform->set_cpu)
+		platform->set_cpu(t->host, t->cpu, mask == online ? 0 : mask);
+}
+
 static void task_main(struct task *t);
 
 static void *worker_main(void *arg)
@@ -391,7 +431,7 @@ static void task_main(struct task *t)
 		}
 		t->host = host;
 		if (t->set_child_tid) {
-			int tid = t->tid;
+			int tid = task_pid_vnr(t, t);   /* its own namespace's number */
 			copy_to_user(t, t->set_child_tid, &tid, sizeof tid);
 			t->set_child_tid = 0;
 		}
@@ -555,6 +595,8 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	t->tid = t->pid->numbers[0].nr;
 	init_pid_ns.child_reaper = t;
 	t->user_ns = get_user_ns(&init_user_ns);
+	t->nsproxy = get_nsproxy(&init_nsproxy);
+	t->cpus_allowed = cpus_online_mask();
 	t->cred.cap_permitted = t->cred.cap_effective = t->cred.cap_bset = CAP_FULL_SET;
 	t->tg = calloc(1, sizeof *t->tg);
 	t->tg->refs = 1;

@@ -15,6 +15,7 @@
 struct task *task_alloc(void);
 /* The host CPU for the next new kernel thread (round robin); under klock. */
 int task_pick_cpu(void);
+int task_pick_cpu_in(uint64_t mask);   /* ... within a sched_setaffinity mask */
 void task_start(struct task *t);  /* spawns its kernel thread */
 void do_exit(struct task *t, int status) __attribute__((noreturn));   /* status: wait status */
 /* Ends the calling kernel thread's task (klock held; released).  The thread
@@ -44,6 +45,15 @@ bool pid_ns_sees(const struct pid_namespace *ns, const struct pid *pid);
 void zap_pid_ns_processes(struct pid_namespace *ns);   /* its init exited */
 int create_user_ns(struct task *t);                    /* unshare/clone CLONE_NEWUSER */
 bool userns_may_setgroups(const struct user_namespace *ns);
+/* CPU time: cputime.c */
+int cpu_clock_get(struct task *t, int clk, int64_t *ns);   /* -EINVAL for a bad id */
+bool is_cpu_clock(int clk);
+void process_cpu_times(struct thread_group *tg, int64_t *u, int64_t *s);
+void cpu_itimer_get(struct thread_group *tg, int which, struct linux_itimerval *out);
+void cpu_itimer_set(struct thread_group *tg, int which, uint64_t value, uint64_t interval);
+void cputime_thread_exit(struct task *t);   /* before its host thread goes */
+void cputime_reap(struct thread_group *parent, struct thread_group *child);
+
 /* credentials: cred.c */
 void cred_exec(struct task *t);   /* execve's capability and saved-id rules */
 long cred_prctl(struct task *t, int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OVERFLOW_ID 65534u
 #define USERNS_MAX_LEVEL 32
 
 struct user_namespace init_user_ns = {
@@ -124,13 +123,13 @@ uint32_t from_kgid(const struct user_namespace *ns, uint32_t kgid)
 uint32_t from_kuid_munged(const struct user_namespace *ns, uint32_t kuid)
 {
 	uint32_t id = from_kuid(ns, kuid);
-	return id == (uint32_t)-1 ? OVERFLOW_ID : id;
+	return id == (uint32_t)-1 ? (uint32_t)sysctl_overflowuid : id;
 }
 
 uint32_t from_kgid_munged(const struct user_namespace *ns, uint32_t kgid)
 {
 	uint32_t id = from_kgid(ns, kgid);
-	return id == (uint32_t)-1 ? OVERFLOW_ID : id;
+	return id == (uint32_t)-1 ? (uint32_t)sysctl_overflowgid : id;
 }
 
 /*

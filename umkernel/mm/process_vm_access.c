@@ -21,7 +21,7 @@ static long process_vm(struct task *t, struct sysargs *a, bool write)
 		return -EINVAL;
 	if (lcnt > 1024 || rcnt > 1024)
 		return -EINVAL;
-	struct task *o = task_find(pid);
+	struct task *o = find_task_by_vpid(t, pid);
 	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD || !o->host)
 		return -ESRCH;
 	if (t->cred.euid != 0 && (o->cred.uid != t->cred.uid || o->cred.euid != t->cred.uid))

@@ -580,13 +580,6 @@ int hostsock_getsockopt(struct inet_sock *s, int level, int name, void *val, int
 
 /* ---- host mode: every inet socket is a host socket ---- */
 
-/* A guest sockaddr as the host gets it; -EINVAL if empty. */
-static int host_name(const struct sock_addr *a, socklen_t *len)
-{
-	*len = a->len;
-	return 0;
-}
-
 /*
  * Host mode's bind(2): the address goes to the host as given (the host
  * checks it); a port under 1024 needs guest root (-EACCES).
@@ -595,9 +588,7 @@ static int hm_bind(struct task *t, struct file *f, const struct sock_addr *a)
 {
 	struct inet_sock *s = inet_sk(f);
 	uint16_t fam, port;
-	socklen_t len;
 
-	host_name(a, &len);
 	if (a->len >= 4) {
 		memcpy(&fam, a->name, 2);
 		memcpy(&port, a->name + 2, 2);
@@ -605,7 +596,7 @@ static int hm_bind(struct task *t, struct file *f, const struct sock_addr *a)
 		if ((fam == AF_INET || fam == AF_INET6) && port && port < 1024 && t && t->cred.euid)
 			return -EACCES;
 	}
-	if (bind(s->hostfd, (const struct sockaddr *)a->name, len) < 0)
+	if (bind(s->hostfd, (const struct sockaddr *)a->name, a->len) < 0)
 		return -errno;
 	return 0;
 }

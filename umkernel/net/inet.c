@@ -19,6 +19,11 @@
  * (::ffff:a.b.c.d), so an IPv6 socket bound to :: sees IPv4 peers as
  * Linux's dual-stack sockets do (IPV6_V6ONLY turns that off).
  *
+ * A socket keeps the network namespace it was made in (s->net): ports,
+ * listeners and peers are found within it only, and one made with
+ * CLONE_NEWNET sees the mode as NET_NONE (net_mode_of): its own loopback,
+ * once lo is up there, and nothing else.
+ *
  * Bind conflicts follow inet_csk_bind_conflict and udp_lib_lport_inuse:
  * two sockets on one port conflict when their addresses overlap (equal,
  * or a wildcard covering the other) unless both set SO_REUSEADDR (for
@@ -28,7 +33,7 @@
  *
  * Locking: klock, held by the caller.
  */
-#include "inet.h"
+#include "netdev.h"
 
 #include <arpa/inet.h>
 #include <poll.h>
@@ -76,6 +81,8 @@ struct inet_sock *inet_sock_alloc(int family, int type, int protocol)
 		return NULL;
 	ports_init();
 	s->refs = 1;
+	s->net = current_net();
+	s->net->refs++;
 	s->sk.family = family;
 	s->sk.type = type;
 	s->sk.protocol = protocol;
@@ -134,7 +141,15 @@ void inet_put(struct inet_sock *s)
 	ring_free(&s->rx);
 	udp_free(s);
 	list_del(&s->all_link);
+	put_net_ns(s->net);
 	free(s);
+}
+
+void inet_set_net(struct inet_sock *s, struct net_namespace *net)
+{
+	net->refs++;
+	put_net_ns(s->net);
+	s->net = net;
 }
 
 /* inet_file - s's file (flags: L_SOCK_NONBLOCK), owning s's reference. */
@@ -183,7 +198,7 @@ int inet_create(int family, int type, int protocol, int flags, struct file **out
 	s = inet_sock_alloc(family, type, protocol);
 	if (!s)
 		return -ENOMEM;
-	if (net_mode == NET_HOST) {
+	if (net_mode_of(s->net) == NET_HOST) {
 		err = hostsock_open(s);
 		if (err) {
 			inet_put(s);
@@ -249,9 +264,21 @@ static bool v4_loopback(uint32_t a_be)
 #define GUEST_ADDR   0x0a00020f        /* 10.0.2.15: the guest's eth0 in private mode */
 #define GUEST_BCAST  0x0a0002ff
 
-/* inet_addr_local - see inet.h (the wildcards count as the guest's). */
-bool inet_addr_local(const struct inet_ep *e)
+/* inet_addr_local - see inet.h (the wildcards count as the guest's).  A
+ * namespace of the guest's making has its loopback's addresses only
+ * while lo has them (brought up). */
+bool inet_addr_local(const struct net_namespace *net, const struct inet_ep *e)
 {
+	if (net && net != &init_net_ns) {
+		struct nd_if *lo = netdev_lo((struct net_namespace *)net);
+		bool up = lo && (lo->flags & ND_IFF_UP);
+
+		if (ep_any(e))
+			return true;
+		if (ep_v4(e))
+			return up && lo->v4 && v4_loopback(ep_v4_addr(e));
+		return up && lo->has_v6 && ep_v6_loopback(e);
+	}
 	if (ep_v4(e)) {
 		uint32_t a = ntohl(ep_v4_addr(e));
 
@@ -262,15 +289,23 @@ bool inet_addr_local(const struct inet_ep *e)
 
 /* Addresses bind(2) accepts: the local ones, and for datagrams broadcast
  * and multicast ones (Linux's RTN_BROADCAST, RTN_MULTICAST). */
-static bool addr_bindable(const struct inet_ep *e)
+static bool addr_bindable(const struct net_namespace *net, const struct inet_ep *e)
 {
-	if (inet_addr_local(e))
+	if (inet_addr_local(net, e))
 		return true;
+	if (net && net != &init_net_ns && ep_v4(e)) {
+		/* Linux's inet_addr_type without a local table yet (lo
+		 * never had an IPv4 address): any; the loopback's always */
+		struct nd_if *lo = netdev_lo((struct net_namespace *)net);
+
+		if (v4_loopback(ep_v4_addr(e)) || (lo && !lo->v4))
+			return true;
+	}
 	if (ep_v4(e)) {
 		uint32_t a = ntohl(ep_v4_addr(e));
 
 		return (a >> 28) == 0xe || a == 0xffffffff || a == 0x7fffffff ||
-		       (net_mode == NET_PRIVATE && a == GUEST_BCAST);
+		       (net_mode_of(net) == NET_PRIVATE && a == GUEST_BCAST);
 	}
 	return e->addr[0] == 0xff;    /* IPv6 multicast */
 }
@@ -436,7 +471,8 @@ static bool bind_conflict(const struct inet_sock *s)
 	list_for_each_safe(p, n, chain) {
 		struct inet_sock *o = list_entry(p, struct inet_sock, port_link);
 
-		if (o == s || o->local.port != s->local.port || !names_overlap(s, o))
+		if (o == s || o->net != s->net || o->local.port != s->local.port ||
+		    !names_overlap(s, o))
 			continue;
 		if (s->o.reuseaddr && o->o.reuseaddr &&
 		    (s->sk.type == L_SOCK_DGRAM || o->state != TCP_LISTEN))
@@ -448,13 +484,16 @@ static bool bind_conflict(const struct inet_sock *s)
 	return false;
 }
 
-static bool port_used(int type, uint16_t port)
+static bool port_used(const struct net_namespace *net, int type, uint16_t port)
 {
 	struct list_head *chain = port_chain(type, port), *p, *n;
 
-	list_for_each_safe(p, n, chain)
-		if (list_entry(p, struct inet_sock, port_link)->local.port == port)
+	list_for_each_safe(p, n, chain) {
+		struct inet_sock *o = list_entry(p, struct inet_sock, port_link);
+
+		if (o->local.port == port && o->net == net)
 			return true;
+	}
 	return false;
 }
 
@@ -476,7 +515,7 @@ static int pick_port(struct inet_sock *s)
 	for (unsigned int i = 0, start = (port_rand >> 8) % range; i < range; i++) {
 		uint16_t port = EPHEMERAL_LOW + (start + i) % range;
 
-		if (!port_used(s->sk.type, port)) {
+		if (!port_used(s->net, s->sk.type, port)) {
 			s->local.port = port;
 			return 0;
 		}
@@ -516,8 +555,8 @@ int inet_listen_conflict(struct inet_sock *s)
 	list_for_each_safe(p, n, chain) {
 		struct inet_sock *o = list_entry(p, struct inet_sock, port_link);
 
-		if (o == s || o->local.port != s->local.port || o->state != TCP_LISTEN ||
-		    !names_overlap(s, o))
+		if (o == s || o->net != s->net || o->local.port != s->local.port ||
+		    o->state != TCP_LISTEN || !names_overlap(s, o))
 			continue;
 		if (s->o.reuseport && o->o.reuseport && s->sk.uid == o->sk.uid)
 			continue;
@@ -531,8 +570,8 @@ int inet_listen_conflict(struct inet_sock *s)
  * exact name beats a wildcard, a connected UDP socket whose peer is src
  * beats both; among a SO_REUSEPORT group the source port chooses.
  */
-static struct inet_sock *lookup(int type, const struct inet_ep *dst, const struct inet_ep *src,
-				bool listeners)
+static struct inet_sock *lookup(const struct net_namespace *net, int type,
+				const struct inet_ep *dst, const struct inet_ep *src, bool listeners)
 {
 	struct list_head *chain = port_chain(type, dst->port), *p, *n;
 	struct inet_sock *best[16];
@@ -542,7 +581,7 @@ static struct inet_sock *lookup(int type, const struct inet_ep *dst, const struc
 		struct inet_sock *o = list_entry(p, struct inet_sock, port_link);
 		int score;
 
-		if (o->local.port != dst->port || o->dead || !name_takes(o, dst))
+		if (o->local.port != dst->port || o->net != net || o->dead || !name_takes(o, dst))
 			continue;
 		if (listeners && o->state != TCP_LISTEN)
 			continue;
@@ -565,14 +604,16 @@ static struct inet_sock *lookup(int type, const struct inet_ep *dst, const struc
 	return best[src->port % nbest];
 }
 
-struct inet_sock *inet_lookup_listener(const struct inet_ep *dst, const struct inet_ep *src)
+struct inet_sock *inet_lookup_listener(const struct net_namespace *net, const struct inet_ep *dst,
+				       const struct inet_ep *src)
 {
-	return lookup(L_SOCK_STREAM, dst, src, true);
+	return lookup(net, L_SOCK_STREAM, dst, src, true);
 }
 
-struct inet_sock *inet_lookup_udp(const struct inet_ep *dst, const struct inet_ep *src)
+struct inet_sock *inet_lookup_udp(const struct net_namespace *net, const struct inet_ep *dst,
+				  const struct inet_ep *src)
 {
-	return lookup(L_SOCK_DGRAM, dst, src, false);
+	return lookup(net, L_SOCK_DGRAM, dst, src, false);
 }
 
 /* ---- bind, connect, listen, accept ---- */
@@ -608,7 +649,7 @@ static int inet_bind(struct task *t, struct file *f, const struct sock_addr *a)
 		if (ep_v4(&e) && s->o.v6only)
 			return -EINVAL;
 	}
-	if (!addr_bindable(&e) && !s->o.freebind && !s->o.transparent)
+	if (!addr_bindable(s->net, &e) && !s->o.freebind && !s->o.transparent)
 		return -EADDRNOTAVAIL;
 	if (e.port && e.port < 1024 && t && t->cred.euid != 0)
 		return -EACCES;
@@ -666,8 +707,8 @@ static int inet_connect(struct task *t, struct file *f, const struct sock_addr *
 	err = inet_sockaddr_to_ep(s, a, &dst);
 	if (err)
 		return err;
-	if (!inet_addr_local(&dst)) {
-		if (net_mode != NET_PRIVATE)
+	if (!inet_addr_local(s->net, &dst)) {
+		if (net_mode_of(s->net) != NET_PRIVATE)
 			return -ENETUNREACH;
 		if (s->sk.type == L_SOCK_DGRAM)
 			return udp_connect(s, &dst);
@@ -847,7 +888,8 @@ static int sol_socket_set(struct inet_sock *s, int name, const void *val, int le
 		if (!val)
 			return -EFAULT;
 		memcpy(name, val, len < 16 ? len : 16);
-		if (name[0] && strcmp(name, "lo") && !(net_mode == NET_PRIVATE && !strcmp(name, "eth0")))
+		if (name[0] && strcmp(name, "lo") &&
+		    !(net_mode_of(s->net) == NET_PRIVATE && !strcmp(name, "eth0")))
 			return -ENODEV;
 		memcpy(s->o.bindtodevice, name, 16);
 		return 0;
@@ -1628,7 +1670,8 @@ void inet_proc_net(const char *name, struct net_text *nt)
 		int st = s->state, rxq, txq = 0;
 
 		if (s->sk.type != (tcp ? L_SOCK_STREAM : L_SOCK_DGRAM) ||
-		    s->sk.family != (v6 ? L_AF_INET6 : L_AF_INET) || (s->dead && !s->parent))
+		    s->sk.family != (v6 ? L_AF_INET6 : L_AF_INET) || (s->dead && !s->parent) ||
+		    s->net != current_net())
 			continue;
 		if (tcp && (st == TCP_CLOSE || (!s->bound && st != TCP_ESTABLISHED &&
 						st != TCP_CLOSE_WAIT && !s->outbound)))

@@ -36,11 +36,11 @@ enum {
 /* struct socket's state in Linux (SS_*), for connect(2)'s answers */
 enum { SS_UNCONNECTED = 1, SS_CONNECTING, SS_CONNECTED };
 
-#define INET_RING_SIZE   (512 * 1024)  /* bytes a local TCP receiver holds */
+#define INET_RING_MIN    (64 * 1024)   /* a local TCP receiver's ring, at first */
+#define INET_RING_MAX    (2048 * 1024) /* ... grown while its writer outpaces it */
 #define TCP_WMEM_DEFAULT 16384         /* tcp_wmem[1]: SO_SNDBUF of a new TCP socket */
 #define TCP_RMEM_DEFAULT 131072        /* tcp_rmem[1] */
 #define UDP_MEM_DEFAULT  212992        /* wmem_default, rmem_default */
-#define SOMAXCONN_       4096
 #define EPHEMERAL_LOW    32768         /* ip_local_port_range */
 #define EPHEMERAL_HIGH   60999
 
@@ -76,6 +76,7 @@ struct dgram;
 struct inet_sock {
 	struct socket sk;             /* first: the file's priv (family, type, protocol) */
 	int refs;                     /* the file, a peer, a listener's queue, sleepers */
+	struct net_namespace *net;    /* its network namespace (referenced): ports, peers */
 	int state;                    /* TCP_*; UDP: TCP_ESTABLISHED when connected */
 	int ss;                       /* SS_*: what connect(2) has been told */
 	int shutdown;                 /* RCV_SHUTDOWN | SEND_SHUTDOWN */
@@ -126,8 +127,8 @@ bool ep_any(const struct inet_ep *e);             /* :: or ::ffff:0.0.0.0 */
 bool ep_equal_addr(const struct inet_ep *a, const struct inet_ep *b);
 void ep_set_v4(struct inet_ep *e, uint32_t addr_be, uint16_t port);
 uint32_t ep_v4_addr(const struct inet_ep *e);    /* network order */
-/* Whether the guest owns addr (its loopback, its interface address). */
-bool inet_addr_local(const struct inet_ep *e);
+/* Whether namespace net owns addr (its loopback, its interface address). */
+bool inet_addr_local(const struct net_namespace *net, const struct inet_ep *e);
 /* The source address the guest's routing gives for destination dst. */
 void inet_route_src(const struct inet_ep *dst, struct inet_ep *src);
 /* The socket's name for getsockname/accept in its family. */
@@ -140,8 +141,13 @@ int inet_autobind(struct inet_sock *s);          /* an ephemeral port if unbound
 void inet_unbind(struct inet_sock *s);
 /* Holds port s->local.port for s (an accepted or forwarded socket). */
 void inet_hash_port(struct inet_sock *s);
-struct inet_sock *inet_lookup_listener(const struct inet_ep *dst, const struct inet_ep *src);
-struct inet_sock *inet_lookup_udp(const struct inet_ep *dst, const struct inet_ep *src);
+/* The socket of namespace net a connection (a datagram) to dst from src goes to. */
+struct inet_sock *inet_lookup_listener(const struct net_namespace *net, const struct inet_ep *dst,
+				       const struct inet_ep *src);
+struct inet_sock *inet_lookup_udp(const struct net_namespace *net, const struct inet_ep *dst,
+				  const struct inet_ep *src);
+/* Moves s into the namespace of the socket it is made for (an accepted one). */
+void inet_set_net(struct inet_sock *s, struct net_namespace *net);
 /* Checks that s may listen on its port; -EADDRINUSE */
 int inet_listen_conflict(struct inet_sock *s);
 

@@ -149,10 +149,10 @@ static bool is_broadcast(const struct inet_ep *e)
 	return a == 0xffffffff || a == 0x7fffffff || a == 0x0a0002ff;
 }
 
-/* Does dst stay in the guest (its own addresses, broadcast, multicast)? */
-static bool dest_local(const struct inet_ep *dst)
+/* Does dst stay in s's namespace (its own addresses, broadcast, multicast)? */
+static bool dest_local(const struct inet_sock *s, const struct inet_ep *dst)
 {
-	if (inet_addr_local(dst) || is_broadcast(dst))
+	if (inet_addr_local(s->net, dst) || is_broadcast(dst))
 		return true;
 	if (ep_v4(dst))
 		return (ntohl(ep_v4_addr(dst)) >> 28) == 0xe;
@@ -175,7 +175,7 @@ int udp_connect(struct inet_sock *s, const struct inet_ep *dst)
 {
 	int err;
 
-	if (!dest_local(dst)) {
+	if (!dest_local(s, dst)) {
 		char ss[128];
 		socklen_t len;
 
@@ -271,8 +271,8 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		s->err = 0;
 		return err;
 	}
-	if (!dest_local(&dst)) {
-		if (net_mode != NET_PRIVATE)
+	if (!dest_local(s, &dst)) {
+		if (net_mode_of(s->net) != NET_PRIVATE)
 			return -ENETUNREACH;
 		if (!s->bound && inet_autobind(s))
 			return -EAGAIN;
@@ -318,7 +318,7 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 	d->len = len;
 	d->truesize = dgram_truesize(len);
 	netdev_lo_count(len);
-	r = inet_lookup_udp(&dst, &src);
+	r = inet_lookup_udp(s->net, &dst, &src);
 	if (!r) {
 		free(d);
 		if (s->state == TCP_ESTABLISHED) {

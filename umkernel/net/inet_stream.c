@@ -100,15 +100,33 @@ static ssize_t ring_to_iter(struct pipe_ring *r, size_t off, size_t n, struct so
 	return done;
 }
 
-static size_t rx_space(struct inet_sock *s)
-{
-	return s->rx.buf ? ring_space(&s->rx) : INET_RING_SIZE;
-}
-
-/* Linux's sk_stream_is_writeable: a third of the buffer free. */
+/* Linux's sk_stream_is_writeable: a third of the buffer free (a ring
+ * that may still grow has room). */
 static bool writable(struct inet_sock *s)
 {
-	return !s->peer || rx_space(s->peer) >= INET_RING_SIZE / 3;
+	struct pipe_ring *r = s->peer ? &s->peer->rx : NULL;
+
+	return !r || !r->buf || r->cap < INET_RING_MAX || ring_space(r) >= r->cap / 3;
+}
+
+/*
+ * Room in r for a writer with want bytes to go: a ring that cannot take
+ * them grows (doubling, up to INET_RING_MAX) rather than make the writer
+ * wait, as Linux's receive buffer autotuning grows; 0 or -ENOMEM.
+ */
+static int ring_room(struct pipe_ring *r, size_t want)
+{
+	size_t cap;
+
+	if (!r->buf)
+		return ring_init(r, INET_RING_MIN);
+	if (ring_space(r) >= want || r->cap >= INET_RING_MAX)
+		return 0;
+	for (cap = r->cap * 2; cap < INET_RING_MAX && cap - r->len < want; cap *= 2)
+		;
+	if (cap > INET_RING_MAX)
+		cap = INET_RING_MAX;
+	return ring_resize(r, cap) == -ENOMEM ? -ENOMEM : 0;
 }
 
 /* ---- state changes ---- */
@@ -188,6 +206,7 @@ static int establish(struct inet_sock *l, struct inet_sock *c)
 
 	if (!e)
 		return -ENOMEM;
+	inet_set_net(e, l->net);
 	e->o = l->o;
 	e->sk.uid = l->sk.uid;
 	e->sk.gid = l->sk.gid;
@@ -334,7 +353,7 @@ int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struc
 	s->remote = *dst;
 	s->err = 0;
 	s->shutdown = 0;
-	l = inet_lookup_listener(dst, &s->local);
+	l = inet_lookup_listener(s->net, dst, &s->local);
 	if (!l) {
 		if (nonblock) {
 			s->ss = SS_CONNECTING;
@@ -409,8 +428,8 @@ int tcp_listen(struct inet_sock *s, int backlog)
 {
 	int err;
 
-	if ((unsigned int)backlog > SOMAXCONN_)
-		backlog = SOMAXCONN_;
+	if ((unsigned int)backlog > (unsigned long)sysctl_somaxconn)
+		backlog = (int)sysctl_somaxconn;   /* /proc/sys/net/core/somaxconn */
 	if (s->state != TCP_LISTEN) {
 		if (!s->bound) {
 			err = inet_autobind(s);
@@ -479,6 +498,7 @@ int tcp_queue_forwarded(struct inet_sock *l, int hostfd, const struct inet_ep *p
 	e = inet_sock_alloc(l->sk.family, L_SOCK_STREAM, L_IPPROTO_TCP);
 	if (!e)
 		return -ENOMEM;
+	inet_set_net(e, l->net);
 	e->o = l->o;
 	e->sk.uid = l->sk.uid;
 	e->sk.gid = l->sk.gid;
@@ -550,7 +570,7 @@ ssize_t tcp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		}
 		if (sent == len)
 			break;
-		if (!p->rx.buf && ring_init(&p->rx, INET_RING_SIZE))
+		if (ring_room(&p->rx, len - sent))
 			return sent ? (ssize_t)sent : -ENOMEM;
 		if (!ring_space(&p->rx)) {
 			if (nonblock)

@@ -233,7 +233,8 @@ static inline ssize_t sock_recvmsg(struct task *t, struct file *f, struct sock_i
 /* ---- AF_UNIX: unix.c ---- */
 int unix_create(int type, int flags, struct file **out);
 int unix_pair(int type, int flags, struct file **a, struct file **b);
-int unix_check_creds(struct task *t, const struct linux_ucred *c);
+/* checks SCM_CREDENTIALS c and turns it into the kernel's values */
+int unix_check_creds(struct task *t, struct linux_ucred *c);
 /* /proc/net/unix, appended to *buf (malloc'd, *len bytes) */
 struct net_text { char *buf; size_t len, cap; };
 void net_printf(struct net_text *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -242,6 +243,12 @@ void unix_proc_net(struct net_text *nt);
 /* ---- the networking mode and forwards: forward.c ---- */
 enum net_mode { NET_PRIVATE, NET_HOST, NET_NONE };
 extern enum net_mode net_mode;
+/* Network namespaces (netdev.c): the caller's (the initial one without a
+ * task), and the mode a namespace sees: net_mode in the initial one,
+ * NET_NONE (its own loopback, nothing else) in one made by CLONE_NEWNET.
+ * Sockets keep the namespace they were made in. */
+struct net_namespace *current_net(void);
+enum net_mode net_mode_of(const struct net_namespace *ns);
 /*
  * net_add_forward - one -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]: 0, or
  * -EINVAL for a spec that does not parse (err gets a message).
@@ -262,6 +269,7 @@ void inet_proc_net(const char *name, struct net_text *nt);   /* tcp, tcp6, udp, 
 
 /* ---- AF_NETLINK: netlink.c ---- */
 int netlink_create(int type, int protocol, int flags, struct file **out);
+int netlink_kernel_send(struct file *f, const void *data, size_t len);
 
 /* ---- the guest's interfaces: netdev.c ---- */
 /* SIOCGIF* and SIOCGIFCONF on any socket; -ENOIOCTLCMD if cmd is not one */

@@ -13,6 +13,13 @@
  * Nothing can be changed: the set ioctls are -EPERM.  lo's counters
  * count the bytes sent on the guest's loopback.
  *
+ * A network namespace made with CLONE_NEWNET (kernel/nsproxy.c) has
+ * interfaces of its own, whatever the mode: lo alone, down and without
+ * addresses, as Linux's loopback_net_init leaves it, until rtnetlink
+ * brings it up (netdev_lo_set_up: 127.0.0.1/8 and ::1 come with it, as
+ * inetdev_event and addrconf add them) or gives it an address; its
+ * sockets reach nothing but that loopback (net_mode_of: NET_NONE).
+ *
  * Locking: klock, held by the caller.
  */
 #include "netdev.h"
@@ -38,9 +45,104 @@ static struct nd_if ifs[] = {
 	  .operstate = 6, .v4 = 0x0a00020f, .v4prefix = 24, .v4bcast = 0x0a0002ff, .v4scope = 0 },
 };
 
-/* netdev_ifs - the guest's interfaces in private and none modes: *n of them. */
+/* ---- network namespaces ---- */
+
+/* What a namespace of the guest's own making holds (its net pointer). */
+struct netns_state {
+	struct nd_if lo;
+};
+
+struct net_namespace *current_net(void)
+{
+	return current && current->nsproxy && current->nsproxy->net_ns ? current->nsproxy->net_ns
+									 : &init_net_ns;
+}
+
+enum net_mode net_mode_of(const struct net_namespace *ns)
+{
+	return !ns || ns == &init_net_ns ? net_mode : NET_NONE;
+}
+
+/* ns's state, made on first use: lo down, no address (NULL: ENOMEM). */
+static struct netns_state *ns_state(struct net_namespace *ns)
+{
+	struct netns_state *st = ns->net;
+
+	if (st)
+		return st;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->lo = ifs[0];
+	st->lo.flags = ND_IFF_LOOPBACK;
+	st->lo.qdisc = "noop";
+	st->lo.operstate = 2;          /* IF_OPER_DOWN */
+	st->lo.v4 = 0;
+	st->lo.v4prefix = 0;
+	st->lo.has_v6 = false;
+	st->lo.rx_bytes = st->lo.rx_packets = 0;
+	ns->net = st;
+	return st;
+}
+
+/* kernel/nsproxy.c: the namespace's last reference went. */
+void net_ns_release(struct net_namespace *ns)
+{
+	free(ns->net);
+	ns->net = NULL;
+}
+
+/* netdev_lo - ns's loopback (NULL on ENOMEM). */
+struct nd_if *netdev_lo(struct net_namespace *ns)
+{
+	struct netns_state *st;
+
+	if (!ns || ns == &init_net_ns)
+		return &ifs[0];
+	st = ns_state(ns);
+	return st ? &st->lo : NULL;
+}
+
+/* netdev_lo_set_up - `ip link set lo up/down` in a namespace of the
+ * guest's making: up brings 127.0.0.1/8 and ::1 (kept: an IPv4 address
+ * given before), down takes ::1 away, as Linux does. */
+void netdev_lo_set_up(struct nd_if *lo, bool up)
+{
+	if (up) {
+		lo->flags |= ND_IFF_UP | ND_IFF_RUNNING | ND_IFF_LOWER_UP;
+		lo->qdisc = "noqueue";
+		lo->operstate = 0;     /* IF_OPER_UNKNOWN, as a running lo shows */
+		if (!lo->v4) {
+			lo->v4 = 0x7f000001;
+			lo->v4prefix = 8;
+			lo->v4scope = 254;
+		}
+		lo->has_v6 = true;
+		memset(lo->v6, 0, 16);
+		lo->v6[15] = 1;
+		lo->v6prefix = 128;
+		lo->v6scope = 254;
+		lo->v6flags = 0x80;
+	} else {
+		lo->flags &= ~(ND_IFF_UP | ND_IFF_RUNNING | ND_IFF_LOWER_UP);
+		lo->qdisc = "noop";
+		lo->operstate = 2;
+		lo->has_v6 = false;
+	}
+}
+
+/* netdev_ifs - the caller's namespace's interfaces (private and none
+ * modes in the initial one): *n of them. */
 struct nd_if *netdev_ifs(int *n)
 {
+	struct net_namespace *ns = current_net();
+
+	if (ns != &init_net_ns) {
+		struct nd_if *lo = netdev_lo(ns);
+
+		*n = lo ? 1 : 0;
+		return lo ? lo : ifs;
+	}
 	*n = net_mode == NET_PRIVATE ? 2 : 1;
 	return ifs;
 }
@@ -70,8 +172,12 @@ struct nd_if *netdev_by_name(const char *name)
 /* netdev_lo_count - bytes through the guest's loopback (one packet per call). */
 void netdev_lo_count(size_t bytes)
 {
-	ifs[0].rx_bytes += bytes;
-	ifs[0].rx_packets++;
+	struct nd_if *lo = netdev_lo(current_net());
+
+	if (lo) {
+		lo->rx_bytes += bytes;
+		lo->rx_packets++;
+	}
 }
 
 /* netdev_mtu_for - IP_MTU toward dst: lo's for the loopback, else eth0's. */
@@ -107,6 +213,15 @@ static struct nd_route routes[] = {
 /* netdev_routes - the routing table entries (both families) of the mode. */
 struct nd_route *netdev_routes(int *n)
 {
+	struct net_namespace *ns = current_net();
+
+	if (ns != &init_net_ns) {
+		/* the loopback's local routes once lo is up */
+		struct nd_if *lo = netdev_lo(ns);
+
+		*n = lo && (lo->flags & ND_IFF_UP) && lo->v4 ? 4 : 0;
+		return routes + 4;
+	}
 	if (net_mode == NET_PRIVATE) {
 		*n = ARRAY_SIZE(routes);
 		return routes;
@@ -233,13 +348,17 @@ long netdev_ioctl(struct task *t, unsigned int cmd, uint64_t arg)
 	int32_t v;
 	int16_t fl;
 
-	if (cmd >= 0x8910 && cmd <= 0x8980 && !(cmd == L_SIOCGIFNAME || cmd == L_SIOCGIFCONF ||
-	    cmd == L_SIOCGIFFLAGS || cmd == L_SIOCGIFADDR || cmd == L_SIOCGIFDSTADDR ||
-	    cmd == L_SIOCGIFBRDADDR || cmd == L_SIOCGIFNETMASK || cmd == L_SIOCGIFMETRIC ||
-	    cmd == L_SIOCGIFMTU || cmd == L_SIOCGIFHWADDR || cmd == L_SIOCGIFINDEX ||
-	    cmd == L_SIOCGIFTXQLEN || cmd == L_SIOCGIFMAP)) {
-		/* SIOCSIF*, SIOCADDRT and friends: Linux wants CAP_NET_ADMIN */
-		return (cmd & 0xf) % 2 == 0 || cmd == 0x890B || cmd == 0x890C ? -EPERM : -ENOIOCTLCMD;
+	switch (cmd) {
+	case 0x890B: case 0x890C: case 0x890D:  /* SIOCADDRT, SIOCDELRT, SIOCRTMSG */
+	case 0x8911: case 0x8914: case 0x8916: case 0x8918: case 0x891a: case 0x891c:
+	case 0x891e: case 0x8920: case 0x8922: case 0x8923: case 0x8924: case 0x8931:
+	case 0x8932: case 0x8934: case 0x8936: case 0x8937: case 0x8941: case 0x8943:
+	case 0x8953: case 0x8955: case 0x8960: case 0x8962: case 0x8971: case 0x8980:
+	case 0x8981: case 0x8990: case 0x8991: case 0x8992: case 0x8993: case 0x8994:
+	case 0x8995: case 0x89a0: case 0x89a1: case 0x89a2:
+		/* SIOCSIF*, routes, ARP, multicast lists, bonding, bridges:
+		 * Linux wants CAP_NET_ADMIN; the guest's interfaces are read-only */
+		return -EPERM;
 	}
 	switch (cmd) {
 	case L_SIOCGIFNAME: case L_SIOCGIFCONF: case L_SIOCGIFFLAGS: case L_SIOCGIFADDR:
@@ -250,7 +369,7 @@ long netdev_ioctl(struct task *t, unsigned int cmd, uint64_t arg)
 	default:
 		return -ENOIOCTLCMD;
 	}
-	if (net_mode == NET_HOST)
+	if (net_mode_of(current_net()) == NET_HOST)
 		return host_ioctl(t, cmd, arg);
 	if (cmd == L_SIOCGIFCONF)
 		return ifconf(t, arg);

@@ -45,7 +45,9 @@ struct nd_route {
 	uint8_t dst6[16];             /* IPv6 */
 };
 
-struct nd_if *netdev_ifs(int *n);
+struct nd_if *netdev_ifs(int *n);                /* the caller's namespace's */
+struct nd_if *netdev_lo(struct net_namespace *ns);
+void netdev_lo_set_up(struct nd_if *lo, bool up);
 struct nd_if *netdev_by_index(int index);
 struct nd_if *netdev_by_name(const char *name);
 struct nd_route *netdev_routes(int *n);

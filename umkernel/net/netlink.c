@@ -11,7 +11,11 @@
  * NLMSG_GOODSIZE with NLM_F_MULTI and ended by NLMSG_DONE; other dumps
  * that a tool may ask for (neighbours, rules, qdiscs...) are empty; any
  * change (RTM_NEW*, RTM_DEL*, RTM_SET*) is -EPERM and an unknown type
- * -EOPNOTSUPP, as NLMSG_ERROR answers.  In host mode the GET requests
+ * -EOPNOTSUPP, as NLMSG_ERROR answers.  In a network namespace the guest
+ * made (CLONE_NEWNET), where lo is the only interface, its root may bring
+ * lo up or down and give it its loopback addresses (RTM_NEWLINK,
+ * RTM_NEWADDR, RTM_DELADDR: `ip link set lo up`, bwrap's loopback set-up);
+ * port ids are per namespace.  In host mode the GET requests
  * are relayed to a host NETLINK_ROUTE socket of umk's, and its answers
  * (port ids rewritten) queued for the guest: the host's interfaces, still
  * read-only.  Each socket has a port id (the tgid for a process's first,
@@ -62,6 +66,7 @@ struct nl_skb {
 
 struct nl_sock {
 	struct socket sk;             /* first: the file's priv */
+	struct net_namespace *net;    /* referenced: its port ids, the interfaces it sees */
 	uint32_t portid, groups, dst_portid, dst_groups;
 	bool bound;
 	struct list_head bound_link;
@@ -285,6 +290,79 @@ static void route_msg(struct nlbuf *nb, const struct nd_route *r, uint16_t flags
 	msg_end(nb, off);
 }
 
+/*
+ * The answer to `ip route get ADDR` (inet_rtm_getroute): the route the
+ * guest's table gives to dst (IPv4 in host order, or IPv6 when v6), as a
+ * cloned RTM_NEWROUTE; -ENETUNREACH when there is none.
+ */
+static int route_get(struct nlbuf *nb, bool v6, uint32_t dst, const uint8_t *dst6, uint32_t seq,
+		     uint32_t pid)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+	struct { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type; uint32_t flags; }
+		rtm = { (uint8_t)(v6 ? 10 : 2), (uint8_t)(v6 ? 128 : 32), 0, 0, 254, 0, 0, 1, 0x200 };
+	uint32_t ci[8] = { 2 }, uid = current ? current->cred.uid : 0, src, gw = 0, oif;
+	size_t off;
+
+	if (v6) {
+		static const uint8_t any[16];
+
+		/* IPv6 answers with the route itself (the local table's ::1) */
+		if (memcmp(dst6, one, 16))
+			return -ENETUNREACH;
+		rtm.src_len = 128;
+		rtm.table = 255;
+		rtm.protocol = 2;        /* RTPROT_KERNEL */
+		rtm.type = 2;            /* RTN_LOCAL */
+		rtm.flags = 0;
+		off = msg_begin(nb, 24, 0, seq, pid, &rtm, sizeof(rtm));
+		put_u32(nb, 15, 255);                   /* RTA_TABLE */
+		put_attr(nb, 1, dst6, 16);              /* RTA_DST */
+		put_attr(nb, 2, any, 16);               /* RTA_SRC */
+		put_attr(nb, 7, one, 16);               /* RTA_PREFSRC */
+		put_u32(nb, 6, 0);                      /* RTA_PRIORITY */
+		put_u32(nb, 4, 1);                      /* RTA_OIF */
+		put_attr(nb, 12, ci, sizeof(ci));       /* RTA_CACHEINFO */
+		put_u8(nb, 20, 0);                      /* RTA_PREF */
+		msg_end(nb, off);
+		return 0;
+	}
+	if (net_mode == NET_PRIVATE && dst == 0x0a0002ff) {
+		rtm.type = 3;            /* RTN_BROADCAST */
+		rtm.flags = 0x90000200;  /* RTCF_LOCAL | RTCF_BROADCAST | RTM_F_CLONED */
+		oif = 2;
+		src = 0x0a00020f;
+	} else if ((dst >> 24) == 127 || !dst) {
+		rtm.type = 2;
+		rtm.flags = 0x80000200;
+		oif = 1;
+		src = !dst ? 0x7f000001 : (dst >> 24) == 127 ? 0x7f000001 : dst;
+	} else if (net_mode == NET_PRIVATE && dst == 0x0a00020f) {
+		rtm.type = 2;
+		rtm.flags = 0x80000200;
+		oif = 1;
+		src = dst;
+	} else if (net_mode == NET_PRIVATE) {
+		oif = 2;
+		src = 0x0a00020f;
+		if ((dst & 0xffffff00) != 0x0a000200)
+			gw = 0x0a000202;
+	} else {
+		return -ENETUNREACH;
+	}
+	off = msg_begin(nb, 24, 0, seq, pid, &rtm, sizeof(rtm));
+	put_u32(nb, 15, 254);                           /* RTA_TABLE */
+	put_be32(nb, 1, dst);                           /* RTA_DST */
+	put_u32(nb, 4, oif);                            /* RTA_OIF */
+	put_be32(nb, 7, src);                           /* RTA_PREFSRC */
+	if (gw)
+		put_be32(nb, 5, gw);                    /* RTA_GATEWAY */
+	put_u32(nb, 25, uid);                           /* RTA_UID */
+	put_attr(nb, 12, ci, sizeof(ci));               /* RTA_CACHEINFO */
+	msg_end(nb, off);
+	return 0;
+}
+
 /* ---- the receive queue ---- */
 
 static int queue_skb(struct nl_sock *n, const char *data, size_t len)
@@ -299,6 +377,16 @@ static int queue_skb(struct nl_sock *n, const char *data, size_t len)
 	n->rmem += len;
 	wake_up(&n->wq);
 	return 0;
+}
+
+/* netlink_kernel_send - a datagram from the kernel, not a reply, to
+ * netlink socket f (Linux's netlink_sendskb; mq_notify's SIGEV_THREAD
+ * cookies, ipc/mqueue.c): 0, -EINVAL if f is no netlink socket, -ENOMEM. */
+int netlink_kernel_send(struct file *f, const void *data, size_t len)
+{
+	if (!file_is_socket(f) || file_socket(f)->family != L_AF_NETLINK)
+		return -EINVAL;
+	return queue_skb(nl_sk(f), data, len);
 }
 
 /* Queues the messages of nb in skbs of at most NL_GOODSIZE, then (dump)
@@ -369,6 +457,115 @@ static const char *req_attr(const struct nlhdr *h, size_t hdrlen, uint16_t type,
 	return NULL;
 }
 
+#define RTM_NEWLINK_     16
+#define RTM_NEWADDR_     20
+#define RTM_DELADDR_     21
+#define NLM_F_EXCL_      0x200
+
+/*
+ * A change in a namespace of the guest's making (rtnl_newlink's flags,
+ * inet_rtm_newaddr, inet6_rtm_newaddr and their deletes, for lo): up or
+ * down; 127.0.0.0/8 addresses and ::1.  -EPERM without CAP_NET_ADMIN
+ * over the namespace, -ENODEV for another interface, -EEXIST (NLM_F_EXCL)
+ * for an address lo has, -EADDRNOTAVAIL deleting one it lacks,
+ * -EOPNOTSUPP for anything else (other addresses included: lo carries
+ * only the loopback's in umk).  ACKed when asked.
+ */
+static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
+{
+	struct nd_if *lo = netdev_lo(n->net);
+	const char *body = (const char *)h + sizeof(*h);
+	size_t blen = h->len - sizeof(*h), al;
+	const char *a;
+
+	if (!lo)
+		return -ENOMEM;
+	if (!current || !ns_capable(current, n->net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	if (h->type == RTM_NEWLINK_) {
+		struct { uint8_t family, pad; uint16_t type; int32_t index; uint32_t flags, change; } ifi;
+		unsigned int flags;
+
+		if (blen < sizeof(ifi))
+			return -EINVAL;
+		memcpy(&ifi, body, sizeof(ifi));
+		if (ifi.index > 0 && ifi.index != lo->index)
+			return -ENODEV;
+		if (ifi.index <= 0) {
+			char nm[17] = { 0 };
+
+			a = req_attr(h, sizeof(ifi), 3, &al);            /* IFLA_IFNAME */
+			if (!a)
+				return -EINVAL;
+			memcpy(nm, a, al < 16 ? al : 16);
+			if (strcmp(nm, lo->name))
+				return -ENODEV;
+		}
+		/* rtnl_dev_combine_flags: ifi_change 0 stands for every flag */
+		flags = ifi.change ? (ifi.flags & ifi.change) | (lo->flags & ~ifi.change) : ifi.flags;
+		netdev_lo_set_up(lo, flags & ND_IFF_UP);
+	} else if (h->type == RTM_NEWADDR_ || h->type == RTM_DELADDR_) {
+		struct { uint8_t family, prefixlen, flags, scope; uint32_t index; } ifa;
+		bool add = h->type == RTM_NEWADDR_;
+
+		if (blen < sizeof(ifa))
+			return -EINVAL;
+		memcpy(&ifa, body, sizeof(ifa));
+		if ((int)ifa.index != lo->index)
+			return -ENODEV;
+		if (ifa.family == 2) {
+			uint32_t addr;
+
+			a = req_attr(h, sizeof(ifa), 2, &al);            /* IFA_LOCAL */
+			if (!a)
+				a = req_attr(h, sizeof(ifa), 1, &al);    /* IFA_ADDRESS */
+			if (!a || al != 4 || ifa.prefixlen > 32)
+				return -EINVAL;
+			memcpy(&addr, a, 4);
+			addr = __builtin_bswap32(addr);
+			if (add) {
+				if ((addr >> 24) != 127)
+					return -EOPNOTSUPP;
+				if (lo->v4 == addr && (h->flags & NLM_F_EXCL_))
+					return -EEXIST;
+				lo->v4 = addr;
+				lo->v4prefix = ifa.prefixlen;
+				lo->v4scope = 254;
+			} else {
+				if (lo->v4 != addr)
+					return -EADDRNOTAVAIL;
+				lo->v4 = 0;
+			}
+		} else if (ifa.family == 10) {
+			static const uint8_t one[16] = { [15] = 1 };
+
+			a = req_attr(h, sizeof(ifa), 2, &al);
+			if (!a)
+				a = req_attr(h, sizeof(ifa), 1, &al);
+			if (!a || al != 16)
+				return -EINVAL;
+			if (memcmp(a, one, 16))
+				return add ? -EOPNOTSUPP : -EADDRNOTAVAIL;
+			if (add && lo->has_v6 && (h->flags & NLM_F_EXCL_))
+				return -EEXIST;
+			if (!add && !lo->has_v6)
+				return -EADDRNOTAVAIL;
+			lo->has_v6 = add;
+			memcpy(lo->v6, one, 16);
+			lo->v6prefix = 128;
+			lo->v6scope = 254;
+			lo->v6flags = 0x80;
+		} else {
+			return -EAFNOSUPPORT;
+		}
+	} else {
+		return -EOPNOTSUPP;
+	}
+	if (h->flags & NLM_F_ACK_)
+		queue_ack(n, h, 0);
+	return 0;
+}
+
 /* rtnetlink's answer to request h: 0, or -errno for NLMSG_ERROR. */
 static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 {
@@ -382,8 +579,11 @@ static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 
 	if (h->type > RTM_MAX_)
 		return -EOPNOTSUPP;
-	if ((h->type - RTM_BASE_) % 4 != 2)
+	if ((h->type - RTM_BASE_) % 4 != 2) {
+		if (n->net != &init_net_ns)
+			return rtm_change(n, h);
 		return -EPERM;          /* a change: needs CAP_NET_ADMIN in the host's eyes */
+	}
 	switch (h->type) {
 	case RTM_GETLINK_:
 		if (dump) {
@@ -424,8 +624,28 @@ static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 		break;
 	case RTM_GETROUTE_:
 		if (!dump) {
-			/* `ip route get`: not answered yet */
-			return -EOPNOTSUPP;
+			const char *d;
+			size_t dl;
+			uint32_t v4 = 0;
+			int err;
+
+			d = req_attr(h, 12, 1, &dl);    /* RTA_DST */
+			if (family == 10) {
+				static const uint8_t any[16];
+
+				err = route_get(&nb, true, 0, d && dl == 16 ? (const uint8_t *)d : any,
+						h->seq, n->portid);
+			} else {
+				if (d && dl == 4)
+					memcpy(&v4, d, 4);
+				err = route_get(&nb, false, __builtin_bswap32(v4), NULL, h->seq,
+						n->portid);
+			}
+			if (err) {
+				free(nb.b);
+				return err;
+			}
+			break;
 		}
 		for (int i = 0; i < nrt; i++)
 			if (!family || family == rts[i].family)
@@ -478,16 +698,12 @@ static int relay_request(struct nl_sock *n, const struct nlhdr *h)
 	}
 	if (send(n->hostfd, h, h->len, 0) < 0)
 		return -errno;
-	for (int spins = 0; spins < 1000; spins++) {
+	/* The host answers within send (a dump's first part) and each recv
+	 * (its next part): read until nothing is left or the answer ends. */
+	for (int parts = 0; parts < 4096; parts++) {
 		r = recv(n->hostfd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (r < 0) {
-			struct pollfd p = { n->hostfd, POLLIN, 0 };
-
-			/* a dump's next part comes as the previous is read */
-			if (errno == EAGAIN && poll(&p, 1, 20) > 0)
-				continue;
+		if (r < 0)
 			break;
-		}
 		for (size_t off = 0; off + sizeof(struct nlhdr) <= (size_t)r;) {
 			struct nlhdr *m = (struct nlhdr *)(buf + off);
 
@@ -518,24 +734,28 @@ static int relay_request(struct nl_sock *n, const struct nlhdr *h)
 
 /* ---- socket calls ---- */
 
-static bool portid_used(uint32_t id)
+static bool portid_used(const struct net_namespace *net, uint32_t id)
 {
 	struct list_head *p, *q;
 
-	list_for_each_safe(p, q, &nl_bound)
-		if (list_entry(p, struct nl_sock, bound_link)->portid == id)
+	list_for_each_safe(p, q, &nl_bound) {
+		struct nl_sock *o = list_entry(p, struct nl_sock, bound_link);
+
+		if (o->portid == id && o->net == net)
 			return true;
+	}
 	return false;
 }
 
-/* netlink_autobind: the tgid if free, else a negative id. */
+/* netlink_autobind: the tgid (as the caller's pid namespace numbers it)
+ * if free, else a negative id. */
 static void autobind(struct nl_sock *n)
 {
-	uint32_t id = current ? (uint32_t)current->tg->tgid : 1;
+	uint32_t id = current ? (uint32_t)task_tgid_vnr(current, current) : 1;
 
 	if (n->bound)
 		return;
-	while (portid_used(id))
+	while (portid_used(n->net, id))
 		id = (uint32_t)nl_rover--;
 	n->portid = id;
 	n->bound = true;
@@ -564,8 +784,11 @@ int netlink_create(int type, int protocol, int flags, struct file **out)
 	waitq_init(&n->wq);
 	n->rcvbuf = n->sndbuf = NL_RCVBUF;
 	n->hostfd = -1;
+	n->net = current_net();
+	n->net->refs++;
 	*out = sock_file_alloc(&n->sk, &netlink_ops, L_AF_NETLINK, type, protocol, flags);
 	if (!*out) {
+		put_net_ns(n->net);
 		free(n);
 		return -ENOMEM;
 	}
@@ -602,7 +825,7 @@ static int nl_bind(struct task *t, struct file *f, const struct sock_addr *a)
 		if (pid && pid != n->portid)
 			return -EINVAL;
 	} else if (pid) {
-		if (portid_used(pid))
+		if (portid_used(n->net, pid))
 			return -EADDRINUSE;
 		n->portid = pid;
 		n->bound = true;
@@ -698,7 +921,7 @@ static ssize_t nl_sendmsg(struct task *t, struct file *f, struct sock_iter *it, 
 		if (h->len < sizeof(*h) || h->len > len - off)
 			break;
 		if ((h->flags & NLM_F_REQUEST_) && h->type >= NLMSG_MIN_TYPE_) {
-			err = net_mode == NET_HOST ? relay_request(n, h) : rtm_request(n, h);
+			err = net_mode_of(n->net) == NET_HOST ? relay_request(n, h) : rtm_request(n, h);
 			if (err)
 				queue_ack(n, h, err);
 		} else if (h->flags & NLM_F_ACK_) {
@@ -946,6 +1169,7 @@ static void nl_release(struct file *f)
 	if (n->hostfd >= 0)
 		close(n->hostfd);
 	wake_up(&n->wq);
+	put_net_ns(n->net);
 	free(n);
 }
 

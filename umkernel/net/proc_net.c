@@ -49,7 +49,7 @@ int net_proc_show(const char *name, char **buf, size_t *len)
 		;
 	if (!net_proc_names[i])
 		return -ENOENT;
-	if (net_mode == NET_HOST && host_file(name)) {
+	if (net_mode_of(current_net()) == NET_HOST && host_file(name)) {
 		err = read_host(name, &nt);
 	} else if (!strcmp(name, "unix")) {
 		unix_proc_net(&nt);

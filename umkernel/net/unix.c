@@ -2,8 +2,9 @@
  * unix.c - AF_UNIX sockets: stream, datagram and seqpacket, as Linux's
  * net/unix/af_unix.c behaves.
  *
- * In a nutshell: a struct unix_sock is the socket; its file (priv) holds
- * one reference, and so do a connected peer's pointer to it, every
+ * In a nutshell: a struct unix_sock is the socket (its struct socket
+ * first: socket.c's files dispatch to unix_ops); its file holds one
+ * reference, and so do a connected peer's pointer to it, every
  * message it sent that still sits in some receive queue (its address and
  * its send-buffer charge), and a listener's queue while it is an embryo
  * waiting for accept.  A sender appends a struct skb to the receiver's
@@ -16,8 +17,12 @@
  * bytes, as Linux's hash per type; path names are S_IFSOCK nodes made
  * with the mount's mknod and found again by (st_dev, st_ino).  Messages
  * carry SCM_RIGHTS file references (file_get) and the sender's
- * credentials.  Files passed in a cycle of sockets are not collected
- * (Linux has a garbage collector for that; umk leaks them).
+ * credentials, kept as the kernel's values (global pid, kernel ids) and
+ * translated to the reader's pid and user namespaces when read.  Files
+ * passed in a cycle of sockets are not collected (Linux has a garbage
+ * collector for that; umk leaks them).  Data is copied between the skbs
+ * and the sock_iter of the call, so send and receive copy straight from
+ * and to guest memory.
  *
  * Each socket has one wait queue, woken for anything a sleeper on it may
  * wait for: data or a connection arrived, its sends were consumed (wmem
@@ -44,7 +49,6 @@
 #define SOCK_MIN_SNDBUF  4608
 #define SOCK_MIN_RCVBUF  2304
 #define MAX_DGRAM_QLEN   10           /* net.unix.max_dgram_qlen */
-#define SOMAXCONN        4096
 #define OVERFLOW_ID      65534        /* from_kuid_munged() of no id */
 #define SO_ACCEPTCON     0x10000      /* /proc/net/unix's flag of a listener */
 
@@ -80,6 +84,7 @@ struct unix_sock {
 	bool path_bound;              /* keyed by (bdev, bino) */
 	uint64_t bdev, bino;
 	struct list_head bound_link;
+	struct net_namespace *net;    /* its network namespace (referenced): abstract names */
 	struct list_head rcvq;        /* struct skb */
 	int qlen;
 	size_t wmem;                  /* bytes charged by our skbs in flight */
@@ -118,6 +123,8 @@ static struct unix_sock *sock_alloc(int type)
 	u->rcvlowat = 1;
 	u->backlog = MAX_DGRAM_QLEN;    /* a datagram socket's queue limit */
 	u->sk.ino = sock_alloc_ino();
+	u->net = current_net();       /* abstract names live in it (referenced) */
+	u->net->refs++;
 	list_add_tail(&u->all_link, &unix_all);
 	/* An unconnected socket reports pid 0 and uid/gid -1 (cred_to_ucred). */
 	u->peercred = (struct linux_ucred){ 0, (uint32_t)-1, (uint32_t)-1 };
@@ -138,6 +145,7 @@ static void sock_put(struct unix_sock *u)
 	if (u->refs < 0 || !list_empty(&u->rcvq))
 		oops("unix sock_put: bad refcount or queue on ino %llu", (unsigned long long)u->sk.ino);
 	list_del(&u->all_link);
+	put_net_ns(u->net);
 	free(u);
 }
 
@@ -148,6 +156,19 @@ static struct linux_ucred task_ucred(struct task *t, bool effective)
 		return (struct linux_ucred){ 0, 0, 0 };
 	return (struct linux_ucred){ t->tg->tgid, effective ? t->cred.euid : t->cred.uid,
 				     effective ? t->cred.egid : t->cred.gid };
+}
+
+/* Credentials as kept (the global pid, kernel ids) as reader t sees them
+ * (Linux's cred_to_ucred and scm_recv): the pid in t's pid namespace (0
+ * if not there), the ids in t's user namespace (overflow ids if not
+ * mapped there). */
+static struct linux_ucred ucred_for(const struct task *t, const struct linux_ucred *k)
+{
+	if (!t)
+		return *k;
+	return (struct linux_ucred){ (uint32_t)global_nr_ns((int)k->pid, task_active_pid_ns(t)),
+				     from_kuid_munged(t->user_ns, k->uid),
+				     from_kgid_munged(t->user_ns, k->gid) };
 }
 
 static struct skb *skb_alloc(size_t len)
@@ -294,7 +315,8 @@ static bool addr_abstract(const struct sock_addr *a)
 	return a->name[L_SUN_PATH_OFF] == 0;
 }
 
-static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
+static struct unix_sock *find_abstract(const struct net_namespace *net, const struct sock_addr *a,
+				       int type)
 {
 	struct list_head *p, *n;
 
@@ -302,7 +324,7 @@ static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
 		struct unix_sock *u = list_entry(p, struct unix_sock, bound_link);
 
 		if (!u->path_bound && u->type == type && u->addr.len == a->len &&
-		    !memcmp(u->addr.name, a->name, a->len))
+		    u->net == net && !memcmp(u->addr.name, a->name, a->len))
 			return u;
 	}
 	return NULL;
@@ -334,9 +356,10 @@ static const char *addr_path(struct sock_addr *a)
  * not a socket or nobody is bound to it, EPROTOTYPE for another type.
  * Abstract names: ECONNREFUSED when no socket of this type has it.
  */
-static int find_other(struct task *t, const struct sock_addr *addr, int type,
+static int find_other(struct task *t, const struct unix_sock *self, const struct sock_addr *addr,
 		      struct unix_sock **out)
 {
+	int type = self->type;
 	struct sock_addr a = *addr;
 	struct nameidata nd;
 	struct unix_sock *u;
@@ -344,7 +367,7 @@ static int find_other(struct task *t, const struct sock_addr *addr, int type,
 
 	*out = NULL;
 	if (addr_abstract(&a)) {
-		u = find_abstract(&a, type);
+		u = find_abstract(self->net, &a, type);
 		if (!u)
 			return -ECONNREFUSED;
 		*out = u;
@@ -391,7 +414,7 @@ static int sock_autobind(struct unix_sock *u)
 		memcpy(a.name, &fam, sizeof(fam));
 		snprintf(a.name + L_SUN_PATH_OFF + 1, 6, "%05x", unix_autobind_next++ & 0xfffff);
 		a.len = L_SUN_PATH_OFF + 6;
-		if (!find_abstract(&a, u->type)) {
+		if (!find_abstract(u->net, &a, u->type)) {
 			bind_abstract(u, &a);
 			return 0;
 		}
@@ -472,7 +495,7 @@ static int unix_bind(struct task *t, struct file *f, const struct sock_addr *add
 		return bind_path(t, u, &a);
 	if (u->addr.len)
 		return -EINVAL;
-	if (find_abstract(&a, u->type))
+	if (find_abstract(u->net, &a, u->type))
 		return -EADDRINUSE;
 	bind_abstract(u, &a);
 	return 0;
@@ -604,7 +627,7 @@ static int dgram_connect(struct task *t, struct unix_sock *u, const struct sock_
 		if (err)
 			return err;
 	}
-	err = find_other(t, addr, u->type, &other);
+	err = find_other(t, u, addr, &other);
 	if (err)
 		return err;
 	if (!may_send(u, other))
@@ -645,7 +668,7 @@ static int stream_connect(struct task *t, struct file *f, struct unix_sock *u,
 			return err;
 	}
 	for (;;) {
-		err = find_other(t, addr, u->type, &other);
+		err = find_other(t, u, addr, &other);
 		if (err)
 			return err;
 		if (other->state != SS_LISTEN)
@@ -718,8 +741,8 @@ static int unix_listen(struct task *t, struct file *f, int backlog)
 		return -EINVAL;
 	if (u->state != SS_CLOSE && u->state != SS_LISTEN)
 		return -EINVAL;
-	if ((unsigned int)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
+	if ((unsigned int)backlog > (unsigned long)sysctl_somaxconn)
+		backlog = (int)sysctl_somaxconn;   /* /proc/sys/net/core/somaxconn */
 	if (backlog > u->backlog)
 		wake_up(&u->wq);
 	u->backlog = backlog;
@@ -983,7 +1006,7 @@ static ssize_t dgram_send(struct task *t, struct unix_sock *u, struct sock_iter 
 	}
 	for (;;) {
 		if (named) {
-			err = find_other(t, &m->addr, u->type, &other);
+			err = find_other(t, u, &m->addr, &other);
 			if (err)
 				goto out_free;
 		} else {
@@ -1143,7 +1166,7 @@ static ssize_t dgram_recv(struct task *t, struct unix_sock *u, struct sock_iter 
 		msg_set_addr(m, s);
 		if (u->passcred) {
 			m->cred_set = true;
-			m->cred = skb_cred(s);
+			m->cred = s->has_cred ? ucred_for(t, &s->cred) : skb_cred(s);
 		}
 		err = skb_give_fds(s, m, peek);
 		if (err)
@@ -1265,7 +1288,7 @@ static ssize_t stream_recv(struct task *t, struct unix_sock *u, struct sock_iter
 	}
 	if (m && u->passcred) {
 		m->cred_set = true;
-		m->cred = cred;
+		m->cred = cred_has ? ucred_for(t, &cred) : cred;
 	}
 	return copied ? (ssize_t)copied : err;
 }
@@ -1478,9 +1501,12 @@ static int unix_getsockopt(struct task *t, struct file *f, int level, int name, 
 	case SO_RCVBUF_:
 		v = u->rcvbuf;
 		break;
-	case SO_PEERCRED_:
-		lv = sizeof(struct linux_ucred);
-		memcpy(val, &u->peercred, lv);
+	case SO_PEERCRED_: {
+		struct linux_ucred c = u->has_peercred ? ucred_for(current, &u->peercred) : u->peercred;
+
+		lv = sizeof(c);
+		memcpy(val, &c, lv);
+	}
 		goto out;
 	case SO_LINGER_:
 		lv = 8;
@@ -1509,25 +1535,33 @@ out:
 }
 
 /*
- * unix_check_creds - may t send SCM_CREDENTIALS c?  Linux's
- * scm_check_creds: the pid must be t's own and the ids among its real,
- * effective and saved ones, unless t is root (CAP_SYS_ADMIN, CAP_SETUID,
- * CAP_SETGID); -EINVAL for an id of -1, -EPERM otherwise, -ESRCH for a
- * pid nobody has.
+ * unix_check_creds - may t send SCM_CREDENTIALS c (in t's namespaces)?
+ * Linux's scm_check_creds and __scm_send: the pid must be t's own unless
+ * t has CAP_SYS_ADMIN over its pid namespace, the ids among its real,
+ * effective and saved ones unless it has CAP_SETUID (CAP_SETGID) in its
+ * user namespace; -EINVAL for an id not mapped there, -EPERM otherwise,
+ * -ESRCH for a pid nobody has there.  On success c holds what the kernel
+ * keeps: the global pid and kernel ids.
  */
-int unix_check_creds(struct task *t, const struct linux_ucred *c)
+int unix_check_creds(struct task *t, struct linux_ucred *c)
 {
 	const struct cred *cr = &t->cred;
-	bool root = cr->euid == 0;
+	uint32_t kuid = make_kuid(t->user_ns, c->uid), kgid = make_kgid(t->user_ns, c->gid);
+	int own = task_tgid_vnr(t, t), gpid;
 
-	if (c->uid == (uint32_t)-1 || c->gid == (uint32_t)-1)
+	if (kuid == (uint32_t)-1 || kgid == (uint32_t)-1)
 		return -EINVAL;
-	if (!((c->pid == (uint32_t)t->tg->tgid || root) &&
-	      (c->uid == cr->uid || c->uid == cr->euid || c->uid == cr->suid || root) &&
-	      (c->gid == cr->gid || c->gid == cr->egid || c->gid == cr->sgid || root)))
+	if (!((c->pid == (uint32_t)own ||
+	       ns_capable(t, task_active_pid_ns(t)->user_ns, CAP_SYS_ADMIN)) &&
+	      (kuid == cr->uid || kuid == cr->euid || kuid == cr->suid ||
+	       ns_capable(t, t->user_ns, CAP_SETUID)) &&
+	      (kgid == cr->gid || kgid == cr->egid || kgid == cr->sgid ||
+	       ns_capable(t, t->user_ns, CAP_SETGID))))
 		return -EPERM;
-	if (c->pid != (uint32_t)t->tg->tgid && !task_find((int)c->pid))
+	gpid = vnr_to_global(t, (int)c->pid);
+	if (!gpid || !task_find(gpid))
 		return -ESRCH;
+	*c = (struct linux_ucred){ (uint32_t)gpid, kuid, kgid };
 	return 0;
 }
 
@@ -1630,7 +1664,7 @@ void unix_proc_net(struct net_text *nt)
 		struct unix_sock *u = list_entry(p, struct unix_sock, all_link);
 		int st;
 
-		if (u->dead)
+		if (u->dead || u->net != current_net())
 			continue;
 		/* SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3, SS_DISCONNECTING 4 */
 		if (!u->embryo)
