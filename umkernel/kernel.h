@@ -337,6 +337,9 @@ struct thread_group {
 	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
+	/* I/O counters and the core-dump filter: /proc/PID/io, coredump_filter */
+	uint64_t io_rchar, io_wchar, io_syscr, io_syscw;
+	uint32_t coredump_filter;     /* MMF_DUMP_FILTER bits, 0x33 by default */
 	/* CPU timers and usage (kernel/cputime.c) */
 	struct cpu_itimer cpu_itimer[2];   /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct host_rusage ru_final;  /* the process's usage when its last thread left */
@@ -406,6 +409,9 @@ struct task {
 	uint64_t start_time_ns;
 	uint32_t personality;
 	int nice;                     /* -20..19, inherited by fork */
+	/* audit ids and timer slack: /proc/PID/{loginuid,sessionid,timerslack_ns} */
+	uint32_t loginuid, sessionid; /* (uint32_t)-1 while unset */
+	uint64_t timer_slack_ns, default_timer_slack_ns;
 	int syscall_nr;               /* in flight, for oops and strace */
 	long fork_token;              /* platform token of a new, not yet adopted host thread */
 	uint64_t set_child_tid;       /* CLONE_CHILD_SETTID: written once the child runs */

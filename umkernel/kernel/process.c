@@ -64,6 +64,7 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 	tg->tty_fg_pgrp = from->tty_fg_pgrp;
 	tg->oom_score_adj = from->oom_score_adj;
 	tg->oom_score_adj_min = from->oom_score_adj_min;
+	tg->coredump_filter = from->coredump_filter;
 	return tg;
 }
 
@@ -222,6 +223,9 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
 	c->nice = t->nice;
+	c->loginuid = t->loginuid;
+	c->sessionid = t->sessionid;
+	c->timer_slack_ns = c->default_timer_slack_ns = t->timer_slack_ns;
 	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
 	c->cpus_allowed = t->cpus_allowed;       /* and the CPU affinity */
 	c->affinity_changed = (t->cpus_allowed & cpus_online_mask()) != cpus_online_mask();

@@ -608,6 +608,9 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	tg_set_pgid(t->tg, t->tid);
 	tg_set_sid(t->tg, t->tid);
 	t->tg->tty_fg_pgrp = t->tid;
+	t->tg->coredump_filter = 0x33;   /* Linux's default */
+	t->loginuid = t->sessionid = (uint32_t)-1;
+	t->timer_slack_ns = t->default_timer_slack_ns = 50000;
 	list_init(&t->tg->shared_pending.queue);
 	waitq_init(&t->tg->child_wait);
 	waitq_init(&t->tg->signal_wait);
