@@ -118,9 +118,10 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
-	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
-	 * copy, and the parent waits for its execve or exit, which is all a
-	 * vfork child may do. */
+	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn, LeakSanitizer's
+	 * tracer): a new process in the same address space, a host thread
+	 * of the same stub; an execve gives it one of its own (exec.c). */
+	bool share_vm = !thread && (flags & CLONE_VM);
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
@@ -169,7 +170,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	}
 
 	int cpu = thread ? -1 : task_pick_cpu_in(t->cpus_allowed);
-	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
+	long token = thread || share_vm ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
 	if (token < 0) {
 		if (pidfd >= 0)
 			fd_close(t, pidfd);
@@ -188,7 +189,12 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->tg = tg_new(c, t->tg);
 		c->parent = t->tg->leader;
 		list_add_tail(&c->sibling, &t->tg->leader->children);
-		c->mm = mm_fork(t->mm);
+		if (share_vm) {
+			c->mm = t->mm;
+			c->mm->refs++;
+		} else {
+			c->mm = mm_fork(t->mm);
+		}
 		c->exit_signal = flags & 0xff;
 	}
 	list_add_tail(&c->thread_node, &c->tg->threads);
@@ -430,6 +436,10 @@ void do_exit(struct task *t, int status)
 	if (t != tg->leader)
 		t->state = TASK_DEAD;   /* gone for /proc from here on */
 	struct host_thread *late = NULL;
+	/* another process shares the address space (CLONE_VM): only this
+	 * host thread ends, never the stub under it */
+	bool mm_shared = t->mm && t->mm->refs > tg->nr_threads;
+	bool late_thread = mm_shared;
 	if (t->host && tg->nr_threads == 1) {
 		/* The last thread: no guest code runs in its stub any more
 		 * (its one host thread waits in the platform), so the stub
@@ -441,7 +451,7 @@ void do_exit(struct task *t, int status)
 		/* A group exit ends the whole stub; a thread that exits
 		 * alone ends only its host thread. */
 		struct host_thread *h = t->host;
-		bool whole = tg->group_exit || tg->nr_threads == 1;
+		bool whole = (tg->group_exit || tg->nr_threads == 1) && !mm_shared;
 		t->host = NULL;
 		pthread_mutex_unlock(&klock);
 		if (whole)
@@ -479,7 +489,10 @@ void do_exit(struct task *t, int status)
 	check_guest_done();
 	if (late) {
 		pthread_mutex_unlock(&klock);
-		platform->destroy(late);
+		if (late_thread)
+			platform->thread_exit(late);
+		else
+			platform->destroy(late);
 		pthread_mutex_lock(&klock);
 		late_destroys--;
 		check_guest_done();
