@@ -412,6 +412,13 @@ struct task {
 	/* audit ids and timer slack: /proc/PID/{loginuid,sessionid,timerslack_ns} */
 	uint32_t loginuid, sessionid; /* (uint32_t)-1 while unset */
 	uint64_t timer_slack_ns, default_timer_slack_ns;
+	/* scheduling attributes, kept and reported (kernel/sched.c), never
+	 * applied to the host; the I/O priority (ioprio_set) */
+	int sched_policy;             /* SCHED_OTHER...SCHED_DEADLINE */
+	unsigned sched_priority;      /* 1..99 for SCHED_FIFO/RR */
+	bool sched_reset_on_fork;
+	uint64_t dl_runtime, dl_deadline, dl_period;
+	int ioprio;                   /* IOPRIO_PRIO_VALUE; 0: none set */
 	int syscall_nr;               /* in flight, for oops and strace */
 	long fork_token;              /* platform token of a new, not yet adopted host thread */
 	uint64_t set_child_tid;       /* CLONE_CHILD_SETTID: written once the child runs */
@@ -455,6 +462,7 @@ void tg_set_pgid(struct thread_group *tg, int nr);   /* global ids */
 void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
 uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up to 64) */
+void sched_fork(struct task *c, struct task *parent);   /* kernel/sched.c: policy across fork */
 
 /* ---- kernel timers: kernel/ktimer.c ---- */
 struct ktimer {

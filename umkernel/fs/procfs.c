@@ -1066,7 +1066,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  (unsigned long long)(mm ? mm->start_stack : 0), 0UL, 0UL,
 		  (unsigned long long)pend, (unsigned long long)tk->blocked,
 		  (unsigned long long)sig_with(tk, true), (unsigned long long)sig_with(tk, false),
-		  0UL, 0UL, 0UL, tk->exit_signal, tk->cpu > 0 ? tk->cpu : 0, 0u, 0u, 0ULL, 0UL, 0L,
+		  0UL, 0UL, 0UL, tk->exit_signal, tk->cpu > 0 ? tk->cpu : 0, tk->sched_priority, (unsigned)tk->sched_policy, 0ULL, 0UL, 0L,
 		  (unsigned long long)(mm ? mm->start_data : 0),
 		  (unsigned long long)(mm ? mm->end_data : 0),
 		  (unsigned long long)(mm ? mm->start_brk : 0),

@@ -117,6 +117,10 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if (nr_live_tasks + 1 > max_tasks() ||
 	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
+	/* a SCHED_DEADLINE task may not fork (Linux's sched_fork), unless
+	 * its children drop the policy (SCHED_RESET_ON_FORK) */
+	if (t->sched_policy == 6 /* SCHED_DEADLINE */ && !t->sched_reset_on_fork)
+		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
 	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn, LeakSanitizer's
 	 * tracer): a new process in the same address space, a host thread
@@ -232,6 +236,8 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->loginuid = t->loginuid;
 	c->sessionid = t->sessionid;
 	c->timer_slack_ns = c->default_timer_slack_ns = t->timer_slack_ns;
+	sched_fork(c, t);
+	c->ioprio = t->ioprio;
 	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
 	c->cpus_allowed = t->cpus_allowed;       /* and the CPU affinity */
 	c->affinity_changed = (t->cpus_allowed & cpus_online_mask()) != cpus_online_mask();
