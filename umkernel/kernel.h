@@ -463,6 +463,8 @@ void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
 uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up to 64) */
 void sched_fork(struct task *c, struct task *parent);   /* kernel/sched.c: policy across fork */
+/* kernel/printk.c: the kernel log (syslog(2), /dev/kmsg); level 0-7 */
+void printk(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- kernel timers: kernel/ktimer.c ---- */
 struct ktimer {
