@@ -329,6 +329,8 @@ void poll_wait_host(struct poll_table *pt, int hostfd, short events);
 /* ---- pipe helpers for splice(2) and tee(2): pipe.c ---- */
 bool file_is_pipe(struct file *f);
 bool file_is_dev_zero(struct file *f);   /* devfs.c: mmap of it is anonymous */
+bool fs_in_group(struct task *t, uint32_t gid);   /* sys_path.c: Linux's in_group_p */
+uint32_t chown_killpriv(uint32_t mode);          /* sys_path.c: the mode after a chown */
 int kmsg_open(struct task *t, int flags, const char *path, const struct kstat *node,
 	      struct file **out);   /* kernel/printk.c: /dev/kmsg */
 /* Waits for data in read end f (unless nonblock or O_NONBLOCK) and copies

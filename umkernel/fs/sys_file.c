@@ -849,12 +849,16 @@ int file_setattr_checked(struct task *t, struct file *f, int what, uint32_t mode
 			return -EPERM;
 		if (what & ATTR_OWNER && ((uid != (uint32_t)-1 && uid != st.uid) ||
 					  (gid != (uint32_t)-1 && gid != st.gid &&
-					   st.uid != t->cred.fsuid)))
+					   (st.uid != t->cred.fsuid || !fs_in_group(t, gid)))))
 			return -EPERM;
 	}
 	if (!f->ops->setattr)
 		return -EPERM;
-	return f->ops->setattr(f, what, mode, uid, gid, NULL);
+	r = f->ops->setattr(f, what, mode, uid, gid, NULL);
+	/* a chown clears the set-id bits (sys_path.c's chown_killpriv) */
+	if (!r && (what & ATTR_OWNER) && chown_killpriv(st.mode) != st.mode)
+		r = f->ops->setattr(f, ATTR_MODE, chown_killpriv(st.mode) & 07777, 0, 0, NULL);
+	return r;
 }
 
 long sys_fchmod(struct task *t, struct sysargs *a)
