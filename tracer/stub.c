@@ -753,7 +753,9 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 /*
  * The filter: 64-bit syscalls from the stub's code, of the numbers below
  * (clone only with the thread flags, arch_prctl only to set fs or gs,
- * sched_setaffinity only of the calling thread),
+ * sched_setaffinity only of the calling thread; restart_syscall, which
+ * the host makes to resume a futex or poll wait of the stub's that a
+ * signal interrupted, only ever continues one of these),
  * run; other syscalls from the stub's code kill the process; everything
  * else (the guest's, int 0x80's, the vsyscall page's) traps to SIGSYS.
  */

@@ -367,6 +367,25 @@ static void bulk(void) {
   printf("%s full write: %s, wrote some %d, poll %s\n", loop, en(errno), total > 0, pev(pollwait(c, 0)));
   close(x);
   close(c);
+
+  /* small SO_SNDBUF and SO_RCVBUF: the writer stops early; what the
+   * reader's buffer does not hold shows in SIOCOUTQ */
+  int small = 4096, n;
+  setsockopt(s, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);   /* inherited by the accepted socket */
+  OK(N("pair with small buffers"), pair(s, &a, &c, &x) == 0);
+  setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  fcntl(c, F_SETFL, O_NONBLOCK);
+  total = 0;
+  while ((r = write(c, buf, sizeof buf)) > 0) total += r;
+  usleep(10000);
+  ioctl(c, SIOCOUTQ, &n);
+  printf("%s small buffers: %s, stopped before 256 KiB %d, SIOCOUTQ > 0 %d\n", loop, en(errno), total < 262144, n > 0);
+  long got = 0;
+  while (got < total && (r = read(x, buf, sizeof buf)) > 0) got += r;
+  ioctl(c, SIOCOUTQ, &n);
+  printf("%s drained: all %d, SIOCOUTQ %d\n", loop, got == total, n);
+  close(x);
+  close(c);
   close(s);
 }
 

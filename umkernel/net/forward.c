@@ -124,7 +124,7 @@ static struct inet_sock *guest_target(struct forward *f, const struct inet_ep *f
 	for (size_t i = 0; i < ARRAY_SIZE(tries); i++) {
 		ep_set_v4(local, htonl(tries[i]), f->guestport);
 		/* forwards reach the guest's initial network namespace */
-		s = f->udp ? inet_lookup_udp(&init_net_ns, local, from)
+		s = f->udp ? inet_lookup_udp(&init_net_ns, L_IPPROTO_UDP, local, from)
 			   : inet_lookup_listener(&init_net_ns, local, from);
 		if (s)
 			return s;

@@ -534,10 +534,11 @@ static int opt_allowed(int level, int name)
 			return -EPERM;
 		return name >= 1 && name <= 37 ? 0 : -ENOPROTOOPT;
 	case L_SOL_UDP:
+	case L_SOL_UDPLITE:
 		if (name == 100)  /* UDP_ENCAP */
 			return -EPERM;
-		return name == 1 || name == 101 || name == 102 || name == 103 || name == 104 ?
-			       0 : -ENOPROTOOPT;
+		return name == 1 || name == 10 || name == 11 || name == 101 || name == 102 ||
+		       name == 103 || name == 104 ? 0 : -ENOPROTOOPT;
 	}
 	return -ENOPROTOOPT;
 }
@@ -761,7 +762,7 @@ static int hm_getsockopt(struct task *t, struct file *f, int level, int name, vo
 		return 0;
 	}
 	if (level != L_SOL_SOCKET && level != L_SOL_IP && level != L_SOL_IPV6 &&
-	    level != L_SOL_TCP && level != L_SOL_UDP)
+	    level != L_SOL_TCP && level != L_SOL_UDP && level != L_SOL_UDPLITE)
 		return s->sk.family == L_AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 	return hostsock_getsockopt(s, level, name, val, len);
 }

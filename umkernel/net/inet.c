@@ -54,7 +54,7 @@
 #define SIN6_LEN_RFC2133 24
 
 static const struct proto_ops inet_ops;
-static struct list_head tcp_ports[PORT_HASH], udp_ports[PORT_HASH];
+static struct list_head tcp_ports[PORT_HASH], udp_ports[PORT_HASH], udplite_ports[PORT_HASH];
 static struct list_head inet_all = LIST_HEAD_INIT(inet_all);
 static bool ports_ready;
 static uint32_t port_rand = 0x9e3779b9;
@@ -68,6 +68,7 @@ static void ports_init(void)
 	for (int i = 0; i < PORT_HASH; i++) {
 		list_init(&tcp_ports[i]);
 		list_init(&udp_ports[i]);
+		list_init(&udplite_ports[i]);
 	}
 	ports_ready = true;
 }
@@ -163,7 +164,9 @@ struct file *inet_file(struct inet_sock *s, int flags)
 /*
  * inet_create - socket(2) for AF_INET and AF_INET6 (Linux's inet_create,
  * inet6_create): SOCK_STREAM with protocol 0 or IPPROTO_TCP, SOCK_DGRAM
- * with 0 or IPPROTO_UDP.  -EINVAL for a protocol out of range,
+ * with 0, IPPROTO_UDP or IPPROTO_UDPLITE (UDP-Lite: UDP with a checksum
+ * that may cover part of the datagram, which on the loopback behaves as
+ * UDP, with ports of its own).  -EINVAL for a protocol out of range,
  * -EPROTONOSUPPORT for another protocol, -ESOCKTNOSUPPORT for another
  * type, -EPERM for SOCK_RAW (umk has no raw IP), -EACCES for ICMP
  * datagram ("ping") sockets (as with an empty ping_group_range).  In host
@@ -186,9 +189,10 @@ int inet_create(int family, int type, int protocol, int flags, struct file **out
 	case L_SOCK_DGRAM:
 		if (protocol == IPPROTO_ICMP_ || protocol == IPPROTO_ICMPV6_)
 			return -EACCES;
-		if (protocol && protocol != L_IPPROTO_UDP)
+		if (protocol && protocol != L_IPPROTO_UDP && protocol != L_IPPROTO_UDPLITE)
 			return -EPROTONOSUPPORT;
-		protocol = L_IPPROTO_UDP;
+		if (!protocol)
+			protocol = L_IPPROTO_UDP;
 		break;
 	case L_SOCK_RAW:
 		return -EPERM;
@@ -427,9 +431,11 @@ int inet_sockaddr_to_ep(struct inet_sock *s, const struct sock_addr *a, struct i
 
 /* ---- port tables ---- */
 
-static struct list_head *port_chain(int type, uint16_t port)
+/* The chain for port in the table of protocol (TCP, UDP, UDP-Lite). */
+static struct list_head *port_chain(int proto, uint16_t port)
 {
-	return (type == L_SOCK_STREAM ? tcp_ports : udp_ports) + (port & (PORT_HASH - 1));
+	return (proto == L_IPPROTO_TCP ? tcp_ports : proto == L_IPPROTO_UDP ? udp_ports : udplite_ports) +
+	       (port & (PORT_HASH - 1));
 }
 
 /* Whether s's name takes in every IPv4, every IPv6 address. */
@@ -466,7 +472,7 @@ static bool names_overlap(const struct inet_sock *a, const struct inet_sock *b)
 /* Would s, named s->local, conflict with another socket on its port? */
 static bool bind_conflict(const struct inet_sock *s)
 {
-	struct list_head *chain = port_chain(s->sk.type, s->local.port), *p, *n;
+	struct list_head *chain = port_chain(s->sk.protocol, s->local.port), *p, *n;
 
 	list_for_each_safe(p, n, chain) {
 		struct inet_sock *o = list_entry(p, struct inet_sock, port_link);
@@ -484,9 +490,9 @@ static bool bind_conflict(const struct inet_sock *s)
 	return false;
 }
 
-static bool port_used(const struct net_namespace *net, int type, uint16_t port)
+static bool port_used(const struct net_namespace *net, int proto, uint16_t port)
 {
-	struct list_head *chain = port_chain(type, port), *p, *n;
+	struct list_head *chain = port_chain(proto, port), *p, *n;
 
 	list_for_each_safe(p, n, chain) {
 		struct inet_sock *o = list_entry(p, struct inet_sock, port_link);
@@ -502,7 +508,7 @@ void inet_hash_port(struct inet_sock *s)
 {
 	if (s->bound)
 		return;
-	list_add_tail(&s->port_link, port_chain(s->sk.type, s->local.port));
+	list_add_tail(&s->port_link, port_chain(s->sk.protocol, s->local.port));
 	s->bound = true;
 }
 
@@ -515,7 +521,7 @@ static int pick_port(struct inet_sock *s)
 	for (unsigned int i = 0, start = (port_rand >> 8) % range; i < range; i++) {
 		uint16_t port = EPHEMERAL_LOW + (start + i) % range;
 
-		if (!port_used(s->net, s->sk.type, port)) {
+		if (!port_used(s->net, s->sk.protocol, port)) {
 			s->local.port = port;
 			return 0;
 		}
@@ -550,7 +556,7 @@ void inet_unbind(struct inet_sock *s)
  * name, unless both set SO_REUSEPORT (inet_csk_get_port at listen). */
 int inet_listen_conflict(struct inet_sock *s)
 {
-	struct list_head *chain = port_chain(s->sk.type, s->local.port), *p, *n;
+	struct list_head *chain = port_chain(s->sk.protocol, s->local.port), *p, *n;
 
 	list_for_each_safe(p, n, chain) {
 		struct inet_sock *o = list_entry(p, struct inet_sock, port_link);
@@ -570,10 +576,10 @@ int inet_listen_conflict(struct inet_sock *s)
  * exact name beats a wildcard, a connected UDP socket whose peer is src
  * beats both; among a SO_REUSEPORT group the source port chooses.
  */
-static struct inet_sock *lookup(const struct net_namespace *net, int type,
+static struct inet_sock *lookup(const struct net_namespace *net, int proto,
 				const struct inet_ep *dst, const struct inet_ep *src, bool listeners)
 {
-	struct list_head *chain = port_chain(type, dst->port), *p, *n;
+	struct list_head *chain = port_chain(proto, dst->port), *p, *n;
 	struct inet_sock *best[16];
 	int nbest = 0, bestscore = 0;
 
@@ -607,13 +613,13 @@ static struct inet_sock *lookup(const struct net_namespace *net, int type,
 struct inet_sock *inet_lookup_listener(const struct net_namespace *net, const struct inet_ep *dst,
 				       const struct inet_ep *src)
 {
-	return lookup(net, L_SOCK_STREAM, dst, src, true);
+	return lookup(net, L_IPPROTO_TCP, dst, src, true);
 }
 
-struct inet_sock *inet_lookup_udp(const struct net_namespace *net, const struct inet_ep *dst,
-				  const struct inet_ep *src)
+struct inet_sock *inet_lookup_udp(const struct net_namespace *net, int proto,
+				  const struct inet_ep *dst, const struct inet_ep *src)
 {
-	return lookup(net, L_SOCK_DGRAM, dst, src, false);
+	return lookup(net, proto, dst, src, false);
 }
 
 /* ---- bind, connect, listen, accept ---- */
@@ -955,6 +961,7 @@ static int sol_socket_set(struct inet_sock *s, int name, const void *val, int le
 		if (uv > INT32_MAX / 2)
 			uv = INT32_MAX / 2;
 		s->o.sndbuf = (int)uv * 2 > SOCK_MIN_SNDBUF ? (int)uv * 2 : SOCK_MIN_SNDBUF;
+		s->o.sndbuf_set = true;
 		wake_up(&s->wq);
 		return 0;
 	case SO_RCVBUF_:
@@ -967,6 +974,7 @@ static int sol_socket_set(struct inet_sock *s, int name, const void *val, int le
 		if (uv > INT32_MAX / 2)
 			uv = INT32_MAX / 2;
 		s->o.rcvbuf = (int)uv * 2 > SOCK_MIN_RCVBUF ? (int)uv * 2 : SOCK_MIN_RCVBUF;
+		s->o.rcvbuf_set = true;
 		return 0;
 	case SO_PEEK_OFF_:
 		return s->sk.type == L_SOCK_STREAM ? -EOPNOTSUPP : 0;
@@ -1218,6 +1226,16 @@ static int sol_udp_set(struct inet_sock *s, int name, const void *val, int len)
 		s->o.udp_segment = v;
 		return 0;
 	case 104: s->o.udp_gro = v; return 0;       /* UDP_GRO */
+	case 10:  /* UDPLITE_SEND_CSCOV */
+	case 11:  /* UDPLITE_RECV_CSCOV: coverage, 0 (all) or at least the header */
+		if (s->sk.protocol != L_IPPROTO_UDPLITE)
+			return -ENOPROTOOPT;
+		v = v != 0 && v < 8 ? 8 : v > 65535 ? 65535 : v < 0 ? 0 : v;
+		if (name == 10)
+			s->o.cscov_send = v;
+		else
+			s->o.cscov_recv = v;
+		return 0;
 	}
 	return -ENOPROTOOPT;
 }
@@ -1256,6 +1274,7 @@ static int inet_setsockopt(struct task *t, struct file *f, int level, int name, 
 		err = sol_tcp_set(s, name, val, len);
 		break;
 	case L_SOL_UDP:
+	case L_SOL_UDPLITE:
 		if (s->sk.type != L_SOCK_DGRAM)
 			return -ENOPROTOOPT;
 		err = sol_udp_set(s, name, val, len);
@@ -1516,6 +1535,11 @@ static int sol_udp_get(struct inet_sock *s, int name, void *val, int *len)
 	case 1: return put_int(s->o.udp_cork, val, len);
 	case 103: return put_int(s->o.udp_segment, val, len);
 	case 104: return put_int(s->o.udp_gro, val, len);
+	case 10:
+	case 11:
+		if (s->sk.protocol != L_IPPROTO_UDPLITE)
+			return -ENOPROTOOPT;
+		return put_int(name == 10 ? s->o.cscov_send : s->o.cscov_recv, val, len);
 	}
 	return -ENOPROTOOPT;
 }
@@ -1547,6 +1571,7 @@ static int inet_getsockopt(struct task *t, struct file *f, int level, int name, 
 			return unknown;
 		return sol_tcp_get(s, name, val, len);
 	case L_SOL_UDP:
+	case L_SOL_UDPLITE:
 		if (s->sk.type != L_SOCK_DGRAM)
 			return unknown;
 		return sol_udp_get(s, name, val, len);
@@ -1647,6 +1672,7 @@ static void proc_pad(struct net_text *nt, size_t start, size_t width)
 void inet_proc_net(const char *name, struct net_text *nt)
 {
 	bool tcp = name[0] == 't', v6 = strchr(name, '6') != NULL;
+	int proto = tcp ? L_IPPROTO_TCP : strncmp(name, "udplite", 7) ? L_IPPROTO_UDP : L_IPPROTO_UDPLITE;
 	struct list_head *p, *n;
 	int sl = 0;
 	size_t start;
@@ -1669,7 +1695,7 @@ void inet_proc_net(const char *name, struct net_text *nt)
 		struct inet_sock *s = list_entry(p, struct inet_sock, all_link);
 		int st = s->state, rxq, txq = 0;
 
-		if (s->sk.type != (tcp ? L_SOCK_STREAM : L_SOCK_DGRAM) ||
+		if (s->sk.protocol != proto ||
 		    s->sk.family != (v6 ? L_AF_INET6 : L_AF_INET) || (s->dead && !s->parent) ||
 		    s->net != current_net())
 			continue;

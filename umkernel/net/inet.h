@@ -60,12 +60,13 @@ struct inet_opts {
 	     v6_autoflowlabel, v6_recvorigdstaddr, v6_freebind;
 	bool linger_on;
 	int linger_secs;
+	bool sndbuf_set, rcvbuf_set;  /* SO_SNDBUF/SO_RCVBUF given: no autotuning */
 	int sndbuf, rcvbuf, rcvlowat, priority, mark;
 	int tos, ttl, mc_ttl, mtu_discover, minttl;
 	uint32_t mc_if;               /* IP_MULTICAST_IF address (network order) */
 	int tclass, hops, mc_hops, v6_mtu_discover, v6_mc_if, v6_addr_prefs;
 	int maxseg, keepidle, keepintvl, keepcnt, syncnt, linger2, defer_accept, window_clamp,
-	    user_timeout, notsent_lowat, fastopen, udp_segment;
+	    user_timeout, notsent_lowat, fastopen, udp_segment, cscov_send, cscov_recv;
 	uint64_t rcvtimeo, sndtimeo;  /* ns, 0 none */
 	char bindtodevice[16];
 	char congestion[16];
@@ -144,8 +145,9 @@ void inet_hash_port(struct inet_sock *s);
 /* The socket of namespace net a connection (a datagram) to dst from src goes to. */
 struct inet_sock *inet_lookup_listener(const struct net_namespace *net, const struct inet_ep *dst,
 				       const struct inet_ep *src);
-struct inet_sock *inet_lookup_udp(const struct net_namespace *net, const struct inet_ep *dst,
-				  const struct inet_ep *src);
+/* proto: L_IPPROTO_UDP or L_IPPROTO_UDPLITE */
+struct inet_sock *inet_lookup_udp(const struct net_namespace *net, int proto,
+				  const struct inet_ep *dst, const struct inet_ep *src);
 /* Moves s into the namespace of the socket it is made for (an accepted one). */
 void inet_set_net(struct inet_sock *s, struct net_namespace *net);
 /* Checks that s may listen on its port; -EADDRINUSE */

@@ -12,7 +12,13 @@
  * /proc/net/udp's drops).  Nobody there is an ICMP port unreachable: a
  * connected sender gets ECONNREFUSED from its next call, an unconnected
  * one nothing (Linux without IP_RECVERR).  A socket that talked to the
- * host has a host socket too (s->hostfd) and reads from both.
+ * host has a host socket too (s->hostfd) and reads from both.  A
+ * datagram carries what the receiver may ask for as control messages
+ * (SO_TIMESTAMP, IP_PKTINFO, IP_TTL, IP_TOS, IP_ORIGDSTADDR and their
+ * IPv6 twins, RFC 3542): its time, destination, hop limit and traffic
+ * class, the last two from the sender's options or its own control
+ * messages (IP_TTL, IP_TOS, IPV6_HOPLIMIT, IPV6_TCLASS; IP_PKTINFO and
+ * IPV6_PKTINFO choose the source address).
  *
  * Locking: klock, held by the caller.
  */
@@ -32,9 +38,18 @@
 
 struct dgram {
 	struct list_head link;        /* the receiver's dgq */
-	struct inet_ep from;
+	struct inet_ep from, to;      /* to: the destination it was sent to */
+	int hops, tclass;             /* TTL / hop limit, TOS / traffic class */
+	struct linux_timespec stamp;  /* when it arrived */
 	size_t len, truesize;
 	char data[];
+};
+
+/* What a sender's control messages ask of one datagram. */
+struct tx_ctl {
+	int hops, tclass;             /* -1: the socket's */
+	bool src_set;
+	struct inet_ep src;
 };
 
 /* A datagram's charge to the receive buffer (~ the skb's truesize). */
@@ -63,10 +78,206 @@ void udp_deliver(struct inet_sock *s, const struct inet_ep *from, const void *bu
 	if (!d)
 		return;
 	d->from = *from;
+	d->to = s->local;
+	if (ep_any(&d->to))
+		ep_set_v4(&d->to, htonl(0x0a00020f), s->local.port);
+	d->hops = 64;
+	d->tclass = 0;
+	d->stamp = sock_now();
 	d->len = len;
 	d->truesize = dgram_truesize(len);
 	memcpy(d->data, buf, len);
 	dgram_queue(s, d);
+}
+
+/*
+ * A sender's control messages (Linux's ip_cmsg_send and
+ * ip6_datagram_send_ctl): at SOL_IP, IP_TTL (an int, 1-255), IP_TOS (an
+ * int or a byte, 0-255), IP_PKTINFO (a struct in_pktinfo; its spec_dst
+ * the source); at SOL_IPV6 (IPv6 sockets), IPV6_HOPLIMIT and IPV6_TCLASS
+ * (ints, -1-255), IPV6_PKTINFO (a struct in6_pktinfo).  -EINVAL for a
+ * wrong length, a value out of range or another type at those levels;
+ * other levels are not ours.
+ */
+static int tx_ctl_parse(struct inet_sock *s, const struct sock_msg *m, bool v4, struct tx_ctl *c)
+{
+	struct linux_cmsghdr h;
+	size_t off = 0;
+	int v;
+
+	c->hops = c->tclass = -1;
+	c->src_set = false;
+	while (m && off + sizeof(h) <= m->ctllen) {
+		const char *d;
+		size_t dl;
+
+		memcpy(&h, m->ctl + off, sizeof(h));
+		d = m->ctl + off + sizeof(h);
+		dl = h.cmsg_len - sizeof(h);
+		off += LINUX_CMSG_ALIGN(h.cmsg_len);
+		if (h.cmsg_level == L_SOL_IP && (v4 || s->sk.family == L_AF_INET)) {
+			switch (h.cmsg_type) {
+			case 2:  /* IP_TTL */
+				if (dl != sizeof(int))
+					return -EINVAL;
+				memcpy(&v, d, sizeof(v));
+				if (v < 1 || v > 255)
+					return -EINVAL;
+				c->hops = v;
+				break;
+			case 1:  /* IP_TOS */
+				if (dl == sizeof(int))
+					memcpy(&v, d, sizeof(v));
+				else if (dl == 1)
+					v = *(const uint8_t *)d;
+				else
+					return -EINVAL;
+				if (v < 0 || v > 255)
+					return -EINVAL;
+				c->tclass = v;
+				break;
+			case 8: { /* IP_PKTINFO */
+				uint32_t a;
+
+				if (dl != 12)
+					return -EINVAL;
+				memcpy(&a, d + 4, 4);
+				if (a) {
+					ep_set_v4(&c->src, a, s->local.port);
+					c->src_set = true;
+				}
+				break;
+			}
+			case 4:  /* IP_RETOPTS */
+				break;
+			default:
+				return -EINVAL;
+			}
+		} else if (h.cmsg_level == L_SOL_IPV6 && s->sk.family == L_AF_INET6) {
+			switch (h.cmsg_type) {
+			case 52: /* IPV6_HOPLIMIT */
+			case 67: /* IPV6_TCLASS */
+				if (dl != sizeof(int))
+					return -EINVAL;
+				memcpy(&v, d, sizeof(v));
+				if (v < -1 || v > 255)
+					return -EINVAL;
+				if (h.cmsg_type == 52)
+					c->hops = v;
+				else
+					c->tclass = v;
+				break;
+			case 50: { /* IPV6_PKTINFO */
+				static const uint8_t zero[16];
+
+				if (dl != 20)
+					return -EINVAL;
+				if (memcmp(d, zero, 16)) {
+					memcpy(c->src.addr, d, 16);
+					c->src.port = s->local.port;
+					if (!inet_addr_local(s->net, &c->src))
+						return -EINVAL;
+					c->src_set = true;
+				}
+				break;
+			}
+			case 62: /* IPV6_DONTFRAG */
+			case 11: /* IPV6_FLOWINFO */
+				break;
+			default:
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Appends one control message to a growing buffer. */
+static void put_cm(char **buf, size_t *len, int level, int type, const void *data, size_t n)
+{
+	struct linux_cmsghdr h = { LINUX_CMSG_LEN(n), level, type };
+	size_t space = LINUX_CMSG_SPACE(n);
+	char *nb = realloc(*buf, *len + space);
+
+	if (!nb)
+		return;
+	memset(nb + *len, 0, space);
+	memcpy(nb + *len, &h, sizeof(h));
+	memcpy(nb + *len + sizeof(h), data, n);
+	*buf = nb;
+	*len += space;
+}
+
+/* The interface a loopback or eth0 address is on (IP_PKTINFO's ifindex). */
+static int ifindex_of(const struct inet_ep *e)
+{
+	return ep_v4(e) && (ntohl(ep_v4_addr(e)) & 0xffffff00) == 0x0a000200 ? 2 : 1;
+}
+
+/*
+ * The control messages receiver s asked for, of datagram d (Linux's
+ * sock_recv_cmsgs, then ip_cmsg_recv_offset for IPv4 datagrams or
+ * ip6_datagram_recv_ctl for IPv6 ones, in their order).
+ */
+static void rx_ctl(struct inet_sock *s, const struct dgram *d, struct sock_msg *m)
+{
+	char *b = NULL;
+	size_t n = 0;
+	bool v4 = ep_v4(&d->to);
+
+	if (s->o.timestamp) {
+		struct linux_timeval tv = { d->stamp.tv_sec, d->stamp.tv_nsec / 1000 };
+
+		put_cm(&b, &n, L_SOL_SOCKET, SO_TIMESTAMP_OLD_, &tv, sizeof(tv));
+	} else if (s->o.timestampns) {
+		put_cm(&b, &n, L_SOL_SOCKET, SO_TIMESTAMPNS_OLD_, &d->stamp, sizeof(d->stamp));
+	}
+	if (s->o.rxq_ovfl)
+		put_cm(&b, &n, L_SOL_SOCKET, SO_RXQ_OVFL_, &s->drops, sizeof(s->drops));
+	if (s->sk.family == L_AF_INET6 && s->o.v6_pktinfo) {
+		struct { uint8_t addr[16]; int32_t ifindex; } pi;
+
+		memcpy(pi.addr, d->to.addr, 16);
+		pi.ifindex = ifindex_of(&d->to);
+		put_cm(&b, &n, L_SOL_IPV6, 50, &pi, sizeof(pi));
+	}
+	if (v4) {
+		if (s->o.pktinfo) {
+			struct { int32_t ifindex; uint32_t spec_dst, addr; } pi =
+				{ ifindex_of(&d->to), ep_v4_addr(&d->to), ep_v4_addr(&d->to) };
+
+			put_cm(&b, &n, L_SOL_IP, 8, &pi, sizeof(pi));
+		}
+		if (s->o.recvttl)
+			put_cm(&b, &n, L_SOL_IP, 2, &d->hops, sizeof(int));
+		if (s->o.recvtos) {
+			uint8_t tos = d->tclass;
+
+			put_cm(&b, &n, L_SOL_IP, 1, &tos, 1);
+		}
+		if (s->o.origdstaddr) {
+			struct sock_addr a;
+
+			inet_ep_to_sockaddr(L_AF_INET, &d->to, &a);
+			put_cm(&b, &n, L_SOL_IP, 20, a.name, a.len);
+		}
+	} else {
+		if (s->o.v6_recvhoplimit)
+			put_cm(&b, &n, L_SOL_IPV6, 52, &d->hops, sizeof(int));
+		if (s->o.v6_recvtclass)
+			put_cm(&b, &n, L_SOL_IPV6, 67, &d->tclass, sizeof(int));
+		if (s->o.v6_recvorigdstaddr) {
+			struct sock_addr a;
+
+			inet_ep_to_sockaddr(L_AF_INET6, &d->to, &a);
+			put_cm(&b, &n, L_SOL_IPV6, 74, a.name, a.len);
+		}
+	}
+	if (n) {
+		free(m->ctl_out);
+		m->ctl_out = b;
+		m->ctl_out_len = n;
+	}
 }
 
 /* udp_free - drops every queued datagram. */
@@ -244,7 +455,8 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 	size_t len = it->count;
 	struct inet_ep dst, src;
 	struct inet_sock *r;
-	bool none = true;
+	struct tx_ctl txc;
+	bool none = true, mc;
 	struct dgram *d;
 	int err;
 
@@ -271,6 +483,9 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		s->err = 0;
 		return err;
 	}
+	err = tx_ctl_parse(s, m, ep_v4(&dst), &txc);
+	if (err)
+		return err;
 	if (!dest_local(s, &dst)) {
 		if (net_mode_of(s->net) != NET_PRIVATE)
 			return -ENETUNREACH;
@@ -302,7 +517,7 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 	}
 	if (!s->bound && inet_autobind(s))
 		return -EAGAIN;
-	src = s->local;
+	src = txc.src_set ? txc.src : s->local;
 	if (ep_any(&src))
 		inet_route_src(&dst, &src);
 	if (!ep_v4(&dst) && ep_v4(&src))
@@ -315,10 +530,20 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		return -EFAULT;
 	}
 	d->from = src;
+	d->to = dst;
+	mc = ep_v4(&dst) ? (ntohl(ep_v4_addr(&dst)) >> 28) == 0xe : dst.addr[0] == 0xff;
+	if (ep_v4(&dst)) {
+		d->hops = txc.hops >= 0 ? txc.hops : mc ? s->o.mc_ttl : s->o.ttl < 0 ? 64 : s->o.ttl;
+		d->tclass = txc.tclass >= 0 ? txc.tclass : s->o.tos;
+	} else {
+		d->hops = txc.hops >= 0 ? txc.hops : mc ? s->o.mc_hops : s->o.hops < 0 ? 64 : s->o.hops;
+		d->tclass = txc.tclass >= 0 ? txc.tclass : s->o.tclass;
+	}
+	d->stamp = sock_now();
 	d->len = len;
 	d->truesize = dgram_truesize(len);
 	netdev_lo_count(len);
-	r = inet_lookup_udp(s->net, &dst, &src);
+	r = inet_lookup_udp(s->net, s->sk.protocol, &dst, &src);
 	if (!r) {
 		free(d);
 		if (s->state == TCP_ESTABLISHED) {
@@ -366,6 +591,7 @@ ssize_t udp_recvmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 				if (d->len > len)
 					m->oflags |= L_MSG_TRUNC;
 				inet_ep_to_sockaddr(s->sk.family, &d->from, &m->addr);
+				rx_ctl(s, d, m);
 			}
 			r = (flags & L_MSG_TRUNC) ? (ssize_t)d->len : (ssize_t)n;
 			if (!(flags & L_MSG_PEEK)) {

@@ -100,32 +100,59 @@ static ssize_t ring_to_iter(struct pipe_ring *r, size_t off, size_t n, struct so
 	return done;
 }
 
-/* Linux's sk_stream_is_writeable: a third of the buffer free (a ring
- * that may still grow has room). */
+/* The part of the bytes in flight that the receiver's buffer holds: its
+ * SO_RCVBUF if the program set one, else half the most (autotuned). */
+static size_t recv_part(const struct inet_sock *p)
+{
+	return p->o.rcvbuf_set ? (size_t)p->o.rcvbuf : INET_RING_MAX / 2;
+}
+
+/* The bytes that may be in flight from s to its peer p: what p's receive
+ * buffer and s's send buffer hold between them (a program that sets
+ * SO_RCVBUF or SO_SNDBUF small makes a writer wait early, as on Linux). */
+static size_t flight_limit(const struct inet_sock *s, const struct inet_sock *p)
+{
+	size_t w = s->o.sndbuf_set ? (size_t)s->o.sndbuf : INET_RING_MAX / 2;
+	size_t l = recv_part(p) + w;
+
+	return l < INET_RING_MAX ? l : INET_RING_MAX;
+}
+
+/* Bytes s may still send to p now. */
+static size_t flight_room(const struct inet_sock *s, const struct inet_sock *p)
+{
+	size_t l = flight_limit(s, p), room = p->rx.len < l ? l - p->rx.len : 0;
+
+	if (p->rx.buf && ring_space(&p->rx) < room && p->rx.cap >= l)
+		room = ring_space(&p->rx);
+	return room;
+}
+
+/* Linux's sk_stream_is_writeable: a third of the buffer free. */
 static bool writable(struct inet_sock *s)
 {
-	struct pipe_ring *r = s->peer ? &s->peer->rx : NULL;
-
-	return !r || !r->buf || r->cap < INET_RING_MAX || ring_space(r) >= r->cap / 3;
+	return !s->peer || flight_room(s, s->peer) >= flight_limit(s, s->peer) / 3;
 }
 
 /*
  * Room in r for a writer with want bytes to go: a ring that cannot take
- * them grows (doubling, up to INET_RING_MAX) rather than make the writer
- * wait, as Linux's receive buffer autotuning grows; 0 or -ENOMEM.
+ * them grows (doubling, up to limit) rather than make the writer wait,
+ * as Linux's receive buffer autotuning grows; 0 or -ENOMEM.
  */
-static int ring_room(struct pipe_ring *r, size_t want)
+static int ring_room(struct pipe_ring *r, size_t want, size_t limit)
 {
 	size_t cap;
 
 	if (!r->buf)
 		return ring_init(r, INET_RING_MIN);
-	if (ring_space(r) >= want || r->cap >= INET_RING_MAX)
+	if (ring_space(r) >= want || r->cap >= limit)
 		return 0;
-	for (cap = r->cap * 2; cap < INET_RING_MAX && cap - r->len < want; cap *= 2)
+	for (cap = r->cap * 2; cap < limit && cap - r->len < want; cap *= 2)
 		;
-	if (cap > INET_RING_MAX)
-		cap = INET_RING_MAX;
+	if (cap > limit)
+		cap = limit;
+	if (cap <= r->cap)
+		return 0;
 	return ring_resize(r, cap) == -ENOMEM ? -ENOMEM : 0;
 }
 
@@ -570,9 +597,9 @@ ssize_t tcp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		}
 		if (sent == len)
 			break;
-		if (ring_room(&p->rx, len - sent))
+		if (ring_room(&p->rx, len - sent, flight_limit(s, p)))
 			return sent ? (ssize_t)sent : -ENOMEM;
-		if (!ring_space(&p->rx)) {
+		if (!flight_room(s, p)) {
 			if (nonblock)
 				return sent ? (ssize_t)sent : -EAGAIN;
 			err = sock_wait(t, &s->wq, deadline);
@@ -580,7 +607,7 @@ ssize_t tcp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 				return sent ? (ssize_t)sent : err;
 			continue;
 		}
-		n = ring_from_iter(&p->rx, it, len - sent);
+		n = ring_from_iter(&p->rx, it, len - sent < flight_room(s, p) ? len - sent : flight_room(s, p));
 		if (n <= 0)
 			return sent ? (ssize_t)sent : -EFAULT;
 		sent += n;
@@ -833,8 +860,9 @@ short tcp_poll(struct inet_sock *s, struct poll_table *pt)
 	return mask;
 }
 
-/* tcp_ioctl - SIOCINQ (unread bytes), SIOCOUTQ and SIOCOUTQNSD (0: the
- * loopback delivers at once), SIOCATMARK (0); -EINVAL on a listener. */
+/* tcp_ioctl - SIOCINQ (unread bytes), SIOCOUTQ and SIOCOUTQNSD (what
+ * the peer's receive buffer cannot hold yet), SIOCATMARK (0); -EINVAL on
+ * a listener. */
 long tcp_ioctl(struct task *t, struct inet_sock *s, unsigned int cmd, uint64_t arg)
 {
 	int v;
@@ -849,7 +877,9 @@ long tcp_ioctl(struct task *t, struct inet_sock *s, unsigned int cmd, uint64_t a
 	case L_SIOCOUTQNSD:
 		if (s->state == TCP_LISTEN)
 			return -EINVAL;
-		v = 0;
+		/* what the peer's receive buffer does not hold yet is ours */
+		v = s->peer && s->peer->rx.len > recv_part(s->peer) ?
+			    (int)(s->peer->rx.len - recv_part(s->peer)) : 0;
 		break;
 	case L_SIOCATMARK:
 		v = 0;

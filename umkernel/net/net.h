@@ -65,6 +65,8 @@
 #define L_SOL_NETLINK      270
 #define L_IPPROTO_TCP      6
 #define L_IPPROTO_UDP      17
+#define L_IPPROTO_UDPLITE  136
+#define L_SOL_UDPLITE      136
 #define L_SCM_RIGHTS       1
 #define L_SCM_CREDENTIALS  2
 #define L_SCM_MAX_FD       253

@@ -15,7 +15,8 @@
 #include <string.h>
 
 const char *const net_proc_names[] = {
-	"dev", "if_inet6", "raw", "raw6", "route", "tcp", "tcp6", "udp", "udp6", "unix", NULL,
+	"dev", "if_inet6", "raw", "raw6", "route", "tcp", "tcp6", "udp", "udp6", "udplite",
+	"udplite6", "unix", NULL,
 };
 
 static bool host_file(const char *name)
