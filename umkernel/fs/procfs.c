@@ -431,18 +431,14 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
 }
 
 /* The types mount(2) knows (all "nodev": no block devices), then the
- * root's, which only umk mounts. */
+ * root's, which only umk mounts (filesystems.c's list). */
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	struct mnt_namespace *ns = &init_mnt_ns;
-	struct fs_type *ft;
+	const char *n;
 
 	(void)tk, (void)c;
-	for (ft = fs_type_next(NULL); ft; ft = fs_type_next(ft))
-		sb_printf(sb, "nodev\t%s\n", ft->name);
-	sb_printf(sb, "nodev\tpipefs\n");
-	if (ns->root && ns->root->fstype && !get_fs_type(ns->root->fstype))
-		sb_printf(sb, "nodev\t%s\n", ns->root->fstype);
+	for (int i = 0; (n = fs_type_name_at(i)); i++)
+		sb_printf(sb, "nodev\t%s\n", n);
 	return 0;
 }
 
