@@ -432,6 +432,15 @@ long sys_close_range(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if (first > last)
 		return -EINVAL;
+	/* CLOSE_RANGE_UNSHARE: a shared table is copied first, so the
+	 * others sharing it keep their fds (Linux's unshare_fd) */
+	if ((flags & 2u) && ft->refs > 1) {
+		struct fdtable *nfd = fdtable_dup(ft);
+		if (!nfd)
+			return -ENOMEM;
+		fdtable_put(ft);
+		t->files = ft = nfd;
+	}
 	for (fd = first; fd < (unsigned)ft->nfds && fd <= last; fd++) {
 		if (!ft->files[fd])
 			continue;
@@ -456,15 +465,14 @@ static long do_dup3(struct task *t, int oldfd, int newfd, int flags)
 {
 	struct file *f;
 
+	/* Linux's ksys_dup3: the flags, then oldfd == newfd, then the fd */
 	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
 		return -EINVAL;
 	f = fd_get(t, oldfd);
 	if (!f)
 		return -EBADF;
-	if (oldfd == newfd) {
-		file_put(f);
-		return -EINVAL;
-	}
 	if (newfd >= 0 && newfd < t->files->nfds && t->files->files[newfd])
 		locks_remove_posix(t, t->files->files[newfd]);
 	return fd_install_at(t, newfd, f, flags & O_CLOEXEC);

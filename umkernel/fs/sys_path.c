@@ -1128,13 +1128,16 @@ long sys_chroot(struct task *t, struct sysargs *a)
 	char *p = NULL;
 	int err;
 
-	if (t->cred.euid != 0)
-		return -EPERM;
+	/* Linux's order: the walk, search permission, then CAP_SYS_CHROOT */
 	err = walk_user(t, AT_FDCWD, arg_ptr(a, 0), WALK_FOLLOW | WALK_DIRECTORY, &nd);
 	if (err)
 		return err;
 	if (!nd.exists) {
 		err = -ENOENT;
+	} else if ((err = vfs_permission(t, &nd.st, X_OK))) {
+		/* -EACCES */
+	} else if (!ns_capable(t, t->user_ns, CAP_SYS_CHROOT)) {
+		err = -EPERM;
 	} else {
 		p = strdup(nd.abs);
 		if (!p) {

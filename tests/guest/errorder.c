@@ -1,0 +1,113 @@
+/* errorder.c - which error Linux reports first, where a call could fail
+ * for more than one reason: dup3 of an fd to itself (EINVAL before
+ * EBADF), O_PATH fds given to socket and epoll calls (EBADF: fdget does
+ * not see them), epoll_ctl on files that cannot be polled (EPERM),
+ * chroot without search permission (EACCES before EPERM), clone3's
+ * argument checks (sizes, set_tid, stacks), close_range's
+ * CLOSE_RANGE_UNSHARE leaving a CLONE_FILES sharer's fds alone, and
+ * arch_prctl's CPUID requests on a CPU without CPUID faulting.          */
+#include "t.h"
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static int shared_fd;
+
+static int unshare_child(void *arg) {
+  (void)arg;
+  if (syscall(SYS_close_range, shared_fd, shared_fd, 2 /* CLOSE_RANGE_UNSHARE */)) _exit(2);
+  _exit(fcntl(shared_fd, F_GETFD) == -1 && errno == EBADF ? 0 : 1);
+}
+
+int main(void) {
+  ERR("dup3 of a closed fd to itself", dup3(77, 77, 0), EINVAL);
+  ERR("dup3 to itself, O_CLOEXEC", dup3(0, 0, O_CLOEXEC), EINVAL);
+  ERR("dup3 bad flags first", dup3(77, 77, 1), EINVAL);
+
+  int op = open("/", O_PATH);
+  ERR("accept on an O_PATH fd", accept(op, NULL, NULL), EBADF);
+  ERR("getsockname on an O_PATH fd", getsockname(op, NULL, NULL), EBADF);
+  int ep = epoll_create1(0);
+  struct epoll_event ev = { .events = EPOLLIN };
+  ERR("epoll_ctl on an O_PATH fd", epoll_ctl(ep, EPOLL_CTL_ADD, op, &ev), EBADF);
+  int z = open("/dev/zero", O_RDONLY), n = open("/dev/null", O_RDONLY), u = open("/dev/urandom", O_RDONLY), r = open("/dev/random", O_RDONLY);
+  ERR("epoll_ctl on /dev/zero", epoll_ctl(ep, EPOLL_CTL_ADD, z, &ev), EPERM);
+  ERR("epoll_ctl on /dev/null", epoll_ctl(ep, EPOLL_CTL_ADD, n, &ev), EPERM);
+  ERR("epoll_ctl on /dev/urandom", epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev), EPERM);
+  OK("epoll_ctl on /dev/random", epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev) == 0);
+
+  /* chroot: search permission is checked before the capability */
+  mkdir("/tmp/errorder.d", 0700);
+  pid_t c = fork();
+  if (c == 0) {
+    if (setgid(65534) || setuid(65534)) _exit(9);
+    _exit(chroot("/tmp/errorder.d") == -1 && errno == EACCES ? 0 : 1);
+  }
+  int st;
+  waitpid(c, &st, 0);
+  OK("chroot without search permission: EACCES", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  c = fork();
+  if (c == 0) {
+    if (setgid(65534) || setuid(65534)) _exit(9);
+    _exit(chroot("/tmp") == -1 && errno == EPERM ? 0 : 1);
+  }
+  waitpid(c, &st, 0);
+  OK("chroot without CAP_SYS_CHROOT: EPERM", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  rmdir("/tmp/errorder.d");
+
+  /* close_range(CLOSE_RANGE_UNSHARE) in a CLONE_FILES child */
+  shared_fd = open("/", O_RDONLY);
+  static char stack[65536] __attribute__((aligned(16)));
+  c = clone(unshare_child, stack + sizeof stack, CLONE_FILES | SIGCHLD, NULL);
+  waitpid(c, &st, 0);
+  OK("the child's close_range(UNSHARE) closed its copy", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  OK("and the parent's fd stays open", fcntl(shared_fd, F_GETFD) >= 0);
+
+  /* clone3's checks: nothing is created */
+  char *pg = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  munmap(pg + 4096, 4096);
+  struct clone_args *ca = (struct clone_args *)(pg + 4096 - sizeof *ca);
+  memset(ca, 0, sizeof *ca);
+  ca->exit_signal = SIGCHLD;
+  ERR("clone3 size 63", syscall(SYS_clone3, ca, 63), EINVAL);
+  ERR("clone3 size past a page", syscall(SYS_clone3, ca, 4097), E2BIG);
+  ERR("clone3 a bigger struct ending unmapped", syscall(SYS_clone3, ca, sizeof *ca + 1), EFAULT);
+  struct clone_args *cb = (struct clone_args *)pg;
+  memset(pg, 0, 256);
+  cb->exit_signal = SIGCHLD;
+  pg[sizeof *cb] = 1;
+  ERR("clone3 a bigger struct with non-zero tail", syscall(SYS_clone3, cb, sizeof *cb + 8), E2BIG);
+  ca->set_tid_size = 1;
+  ERR("clone3 set_tid_size without set_tid", syscall(SYS_clone3, ca, sizeof *ca), EINVAL);
+  ca->set_tid_size = 0;
+  ca->stack = (uint64_t)(uintptr_t)stack;
+  ERR("clone3 a stack of size 0", syscall(SYS_clone3, ca, sizeof *ca), EINVAL);
+  ca->stack = 0;
+  ca->stack_size = 4096;
+  ERR("clone3 a size with no stack", syscall(SYS_clone3, ca, sizeof *ca), EINVAL);
+  ca->stack_size = 0;
+  ca->flags = CLONE_PARENT;
+  ERR("clone3 CLONE_PARENT with an exit signal", syscall(SYS_clone3, ca, sizeof *ca), EINVAL);
+
+  /* arch_prctl CPUID: where the CPU cannot fault cpuid (as under umk) */
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  char line[4096];
+  int fault = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (strstr(line, "cpuid_fault")) fault = 1;
+  if (f) fclose(f);
+  if (!fault) {
+    OK("ARCH_GET_CPUID: 1", syscall(SYS_arch_prctl, 0x1011, 0) == 1);
+    ERR("ARCH_SET_CPUID", syscall(SYS_arch_prctl, 0x1012, 0), ENODEV);
+  } else {
+    printf("ok ARCH_GET_CPUID: 1\nok ARCH_SET_CPUID: ENODEV\n");
+  }
+  return t_done();
+}
