@@ -830,6 +830,9 @@ EXT_FILE(ipc_shmmax, ipc_proc_read, ipc_proc_write, "kernel/shmmax")
 EXT_FILE(ipc_shmall, ipc_proc_read, ipc_proc_write, "kernel/shmall")
 EXT_FILE(ipc_shmmni, ipc_proc_read, ipc_proc_write, "kernel/shmmni")
 EXT_FILE(ipc_shm_rmid_forced, ipc_proc_read, ipc_proc_write, "kernel/shm_rmid_forced")
+EXT_FILE(ipc_shm_next_id, ipc_proc_read, ipc_proc_write, "kernel/shm_next_id")
+EXT_FILE(ipc_msg_next_id, ipc_proc_read, ipc_proc_write, "kernel/msg_next_id")
+EXT_FILE(ipc_sem_next_id, ipc_proc_read, ipc_proc_write, "kernel/sem_next_id")
 EXT_FILE(ipc_sem, ipc_proc_read, ipc_proc_write, "kernel/sem")
 EXT_FILE(ipc_msgmax, ipc_proc_read, ipc_proc_write, "kernel/msgmax")
 EXT_FILE(ipc_msgmnb, ipc_proc_read, ipc_proc_write, "kernel/msgmnb")
@@ -1860,6 +1863,9 @@ static const struct pent sys_kernel_ents[] = {
 	EXT_ENT("msgmax", ipc_msgmax, 0644),
 	EXT_ENT("msgmnb", ipc_msgmnb, 0644),
 	EXT_ENT("msgmni", ipc_msgmni, 0644),
+	EXT_ENT("shm_next_id", ipc_shm_next_id, 0644),
+	EXT_ENT("msg_next_id", ipc_msg_next_id, 0644),
+	EXT_ENT("sem_next_id", ipc_sem_next_id, 0644),
 	{ .name = "hostname", .kind = PK_FILE, .perm = 0644, .show = show_hostname,
 	  .write = write_hostname },
 	{ .name = "domainname", .kind = PK_FILE, .perm = 0644, .show = show_domainname,
