@@ -153,3 +153,22 @@ long sys_eventfd(struct task *t, struct sysargs *a)
 
 	return sys_eventfd2(t, &b);
 }
+
+/* file_is_eventfd - whether f is an eventfd (aio's IOCB_FLAG_RESFD). */
+bool file_is_eventfd(struct file *f)
+{
+	return f && f->ops == &eventfd_ops;
+}
+
+/* eventfd_signal - adds n to eventfd f's counter, as a kernel completion
+ * does: never blocks, saturating at ULLONG_MAX (which readers then see,
+ * with POLLERR).  Mirrors eventfd_signal_mask. */
+void eventfd_signal(struct file *f, uint64_t n)
+{
+	struct eventfd *e = f->priv;
+	if (UINT64_MAX - e->count < n)
+		n = UINT64_MAX - e->count;
+	e->count += n;
+	if (n)
+		wake_up(&e->wq);
+}

@@ -296,6 +296,12 @@ int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken *
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 const char *fs_type_name_at(int i);    /* filesystems.c: /proc/filesystems' i-th, or NULL */
+/* AIO (aio.c) and the eventfds its requests signal (eventfd.c) */
+struct mm;
+void aio_mm_exit(struct mm *mm);
+bool file_is_eventfd(struct file *f);
+void eventfd_signal(struct file *f, uint64_t n);
+extern long sysctl_aio_max_nr, sysctl_aio_nr;
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */
