@@ -194,6 +194,9 @@ struct pid {
 	unsigned int level;
 	struct task *task;            /* the task whose thread id it is; NULL once reaped */
 	struct wait_queue wait_pidfd; /* pidfd pollers: woken at exit and at reaping */
+	/* PIDFD_GET_INFO's PIDFD_INFO_EXIT: the wait status, kept when reaped */
+	bool reaped;
+	int exit_code;
 	struct upid numbers[];        /* level + 1: [0] in the initial namespace */
 };
 

@@ -221,8 +221,10 @@ void release_task(struct task *t)
 		free(t->tg);
 	}
 	if (t->pid) {
-		/* pidfds of a reaped process see it gone */
+		/* pidfds of a reaped process see it gone, and its exit status */
 		t->pid->task = NULL;
+		t->pid->reaped = true;
+		t->pid->exit_code = t->exit_code;
 		pid_notify(t->pid);
 		detach_pid(t->pid);
 	}
