@@ -5,7 +5,10 @@
  * chroot without search permission (EACCES before EPERM), clone3's
  * argument checks (sizes, set_tid, stacks), close_range's
  * CLOSE_RANGE_UNSHARE leaving a CLONE_FILES sharer's fds alone, and
- * arch_prctl's CPUID requests on a CPU without CPUID faulting.          */
+ * arch_prctl's CPUID requests on a CPU without CPUID faulting;
+ * MAP_SHARED_VALIDATE with an unknown flag, mprotect(PROT_WRITE) of a
+ * read-only shared /dev/zero mapping, get_robust_list of another user's
+ * process.                                                              */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -109,5 +112,29 @@ int main(void) {
   } else {
     printf("ok ARCH_GET_CPUID: 1\nok ARCH_SET_CPUID: ENODEV\n");
   }
+  /* mmap and mprotect */
+  int fz = open("/tmp/errorder.f", O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ftruncate(fz, 4096);
+  ERR("MAP_SHARED_VALIDATE with an unknown flag", (long)mmap(NULL, 4096, PROT_READ, 0x400 | MAP_SHARED_VALIDATE, fz, 0) == -1 ? -1 : 0, EOPNOTSUPP);
+  OK("MAP_SHARED_VALIDATE with known flags", mmap(NULL, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_POPULATE, fz, 0) != MAP_FAILED);
+  close(fz);
+  unlink("/tmp/errorder.f");
+  void *zm = mmap(NULL, 4096, PROT_READ, MAP_SHARED, z, 0);
+  OK("a read-only shared /dev/zero mapping", zm != MAP_FAILED);
+  ERR("mprotect(PROT_WRITE) of it", mprotect(zm, 4096, PROT_READ | PROT_WRITE), EACCES);
+  void *zp = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, z, 0);
+  OK("a private one may become writable", mprotect(zp, 4096, PROT_READ | PROT_WRITE) == 0);
+
+  /* get_robust_list of a process of another user */
+  pid_t me = getpid();
+  c = fork();
+  if (c == 0) {
+    if (setuid(65534)) _exit(9);
+    void *h;
+    size_t l;
+    _exit(syscall(SYS_get_robust_list, me, &h, &l) == -1 && errno == EPERM ? 0 : 1);
+  }
+  waitpid(c, &st, 0);
+  OK("get_robust_list of root's process as nobody: EPERM", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   return t_done();
 }

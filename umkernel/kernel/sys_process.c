@@ -8,6 +8,7 @@
 #include "../kernel.h"
 #include "../fs/fs.h"
 #include "task.h"
+#include "ptrace.h"
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -117,8 +118,10 @@ long sys_get_robust_list(struct task *t, struct sysargs *a)
 	struct task *o = arg_int(a, 0) ? find_task_by_vpid(t, arg_int(a, 0)) : t;
 	if (!o)
 		return -ESRCH;
+	if (o != t && !ptrace_may_access(t, o, PTRACE_MODE_READ))
+		return -EPERM;   /* as Linux's PTRACE_MODE_READ_REALCREDS check */
 	uint64_t head = o->robust_list, len = 24;
-	if (copy_to_user(t, a->a[1], &head, 8) || copy_to_user(t, a->a[2], &len, 8))
+	if (copy_to_user(t, a->a[2], &len, 8) || copy_to_user(t, a->a[1], &head, 8))
 		return -EFAULT;
 	return 0;
 }

@@ -121,6 +121,7 @@ void mm_put(struct mm *mm)
 }
 
 #define VMA_SPECIAL 0x40000000   /* host vDSO pages: kept across execve */
+#define VMA_NOMAYWRITE 0x20000000 /* shared, of a file not open for writing (no VM_MAYWRITE) */
 
 /* Records the platform's vDSO mappings as VMAs of mm. */
 void mm_add_vdso(struct mm *mm)
@@ -277,8 +278,21 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	int type = flags & MAP_TYPE;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
-	if (type == MAP_SHARED_VALIDATE)
+	if (type == MAP_SHARED_VALIDATE) {
+		/* only the flags Linux knows (LEGACY_MAP_MASK; no MAP_SYNC:
+		 * no DAX file here) */
+		const int known = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
+				  MAP_EXECUTABLE | 0x4000000 /* MAP_UNINITIALIZED */ | MAP_GROWSDOWN |
+				  MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
+				  MAP_HUGETLB | MAP_FIXED_NOREPLACE;
+		if (!(flags & MAP_ANONYMOUS) && (flags & ~known))
+			return -EOPNOTSUPP;
 		type = MAP_SHARED;
+	}
+	/* a shared mapping of a file not open for writing can never be
+	 * made writable (Linux clears VM_MAYWRITE) */
+	bool nomaywrite = type == MAP_SHARED && !(flags & MAP_ANONYMOUS) && f &&
+			  (f->flags & O_ACCMODE) != O_RDWR;
 	int hostfd = -1;
 	bool dev_zero = false;
 	if (!(flags & MAP_ANONYMOUS)) {
@@ -326,7 +340,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->start = addr;
 	v->end = addr + plen;
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN));
+	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | (nomaywrite ? VMA_NOMAYWRITE : 0);
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = vma_file_get(f);
 		v->pgoff = off;
@@ -392,8 +406,9 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		return -ENOMEM;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	for_each_vma(mm, v) {
-		if (v->file && v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
-		    (v->flags & MAP_TYPE) == MAP_SHARED && (v->file->flags & O_ACCMODE) != O_RDWR)
+		if (v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
+		    (v->flags & MAP_TYPE) == MAP_SHARED &&
+		    ((v->flags & VMA_NOMAYWRITE) || (v->file && (v->file->flags & O_ACCMODE) != O_RDWR)))
 			return -EACCES;
 	}
 	int r = platform->mprotect(current->host, addr, plen, prot);
