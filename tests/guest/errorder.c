@@ -8,7 +8,8 @@
  * arch_prctl's CPUID requests on a CPU without CPUID faulting;
  * MAP_SHARED_VALIDATE with an unknown flag, mprotect(PROT_WRITE) of a
  * read-only shared /dev/zero mapping, get_robust_list of another user's
- * process.                                                              */
+ * process; pread/pwritev2's order (offset, fd, ESPIPE, access), pwrite
+ * to an O_APPEND file appending, rt_sigqueueinfo's checks, readlink("").  */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 static int shared_fd;
@@ -136,5 +138,45 @@ int main(void) {
   }
   waitpid(c, &st, 0);
   OK("get_robust_list of root's process as nobody: EPERM", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  /* positional I/O */
+  char pb[8];
+  ERR("pread with a negative offset on a bad fd", pread(999, pb, 1, -1), EINVAL);
+  int pp[2];
+  pipe(pp);
+  struct iovec pv = { pb, 1 };
+  ERR("pwritev2 at an offset on a pipe's read end", syscall(SYS_pwritev2, pp[0], &pv, 1, 0, 0, 0), ESPIPE);
+  ERR("pread on a pipe's write end", pread(pp[1], pb, 1, 0), ESPIPE);
+  ERR("pread on an O_PATH fd", pread(op, pb, 1, 0), EBADF);
+  int af = open("/tmp/errorder.a", O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
+  write(af, "0123456789", 10);
+  OK("pwrite at 0 to an O_APPEND file", pwrite(af, "ab", 2, 0) == 2);
+  struct stat ast;
+  fstat(af, &ast);
+  OK("appends all the same", ast.st_size == 12 && pread(af, pb, 2, 10) == 2 && !memcmp(pb, "ab", 2));
+  struct iovec av = { "cd", 2 };
+  OK("pwritev at 0 appends too", pwritev(af, &av, 1, 0) == 2 && fstat(af, &ast) == 0 && ast.st_size == 14);
+  close(af);
+  unlink("/tmp/errorder.a");
+
+  /* rt_sigqueueinfo */
+  siginfo_t qi;
+  memset(&qi, 0, sizeof qi);
+  qi.si_code = SI_QUEUE;
+  ERR("rt_sigqueueinfo of signal -1", syscall(SYS_rt_sigqueueinfo, getpid(), -1, &qi), EINVAL);
+  ERR("rt_sigqueueinfo of signal 65", syscall(SYS_rt_sigqueueinfo, getpid(), 65, &qi), EINVAL);
+  qi.si_code = SI_USER;
+  signal(SIGUSR2, SIG_IGN);
+  OK("rt_sigqueueinfo with SI_USER to oneself", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR2, &qi) == 0);
+  pid_t qc = fork();
+  if (qc == 0) {
+    pause();
+    _exit(0);
+  }
+  ERR("rt_sigqueueinfo with SI_USER to a child", syscall(SYS_rt_sigqueueinfo, qc, SIGUSR2, &qi), EPERM);
+  kill(qc, SIGKILL);
+  waitpid(qc, NULL, 0);
+
+  char lb[64];
+  ERR("readlink of an empty path", readlink("", lb, sizeof lb), ENOENT);
   return t_done();
 }

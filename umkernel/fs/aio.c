@@ -187,8 +187,9 @@ static long aio_rw(struct task *t, struct file *f, const struct linux_iocb *cb)
 
 	if ((cb->aio_rw_flags & RWF_NOWAIT_) && !seek)
 		f->flags |= O_NONBLOCK;       /* IOCB_NOWAIT: a pipe or socket does not wait */
-	if (write && seek && (cb->aio_rw_flags & RWF_APPEND_))
-		sa.a[3] = (uint64_t)-1;       /* appends: the positional write takes the end below */
+	struct kstat st;
+	if (write && seek && (cb->aio_rw_flags & RWF_APPEND_) && f->ops->fstat && !f->ops->fstat(f, &st))
+		sa.a[3] = st.size;            /* RWF_APPEND: at the end */
 	if (vec)
 		r = write ? (seek ? sys_pwritev(t, &sa) : sys_writev(t, &sa))
 			  : (seek ? sys_preadv(t, &sa) : sys_readv(t, &sa));

@@ -192,19 +192,25 @@ long sys_write(struct task *t, struct sysargs *a)
 	return r;
 }
 
+static void append_pos(struct file *f, int64_t *pos);
+
 static long do_prw(struct task *t, struct sysargs *a, bool write)
 {
-	struct file *f = fd_get(t, arg_int(a, 0));
 	int64_t pos = arg_long(a, 3);
+	struct file *f;
 	long r;
 
-	if (!f)
+	/* ksys_pread64's order: the offset, the fd, FMODE_PREAD, then access */
+	if (pos < 0)
+		return -EINVAL;
+	f = fd_get(t, arg_int(a, 0));
+	if (!f || (f->flags & O_PATH)) {
+		file_put(f);
 		return -EBADF;
-	r = rw_check(f, write);
-	if (!r && pos < 0)
-		r = -EINVAL;
-	if (!r && !file_seekable(f))
-		r = -ESPIPE;
+	}
+	r = file_seekable(f) ? rw_check(f, write) : -ESPIPE;
+	if (!r && write)
+		append_pos(f, &pos);
 	if (!r) {
 		r = write ? do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos)
 			  : do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos);
@@ -226,19 +232,38 @@ long sys_pwrite64(struct task *t, struct sysargs *a)
 	return do_prw(t, a, true);
 }
 
+/* A positional write to an O_APPEND file appends all the same, as
+ * Linux's generic_write_checks (the documented pwrite bug). */
+static void append_pos(struct file *f, int64_t *pos)
+{
+	struct kstat st;
+	if ((f->flags & O_APPEND) && f->ops->fstat && f->ops->fstat(f, &st) == 0)
+		*pos = st.size;
+}
+
 /* Vectored I/O: each segment in turn, stopping at a short transfer. */
 static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, bool write,
 		   bool positional)
 {
 	struct linux_iovec *iov = NULL;
-	struct file *f = fd_get(t, fd);
+	struct file *f;
 	int64_t pos = off;
 	long total = 0, r = 0;
 	uint64_t sum = 0;
 	int i;
 
-	if (!f)
+	/* do_preadv's order: the offset, the fd, FMODE_PREAD, then access */
+	if (positional && pos < 0)
+		return -EINVAL;
+	f = fd_get(t, fd);
+	if (!f || (f->flags & O_PATH)) {
+		file_put(f);
 		return -EBADF;
+	}
+	if (positional && !file_seekable(f)) {
+		r = -ESPIPE;
+		goto out;
+	}
 	r = rw_check(f, write);
 	if (r)
 		goto out;
@@ -246,14 +271,8 @@ static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, 
 		r = -EINVAL;
 		goto out;
 	}
-	if (positional && pos < 0) {
-		r = -EINVAL;
-		goto out;
-	}
-	if (positional && !file_seekable(f)) {
-		r = -ESPIPE;
-		goto out;
-	}
+	if (positional && write)
+		append_pos(f, &pos);
 	if (cnt == 0)
 		goto out;
 	iov = malloc(cnt * sizeof(*iov));

@@ -749,6 +749,14 @@ static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf
 
 	if (size <= 0)
 		return -EINVAL;
+	if (dirfd == AT_FDCWD) {
+		/* an empty path names a dirfd's file, never the cwd: ENOENT */
+		char c0;
+		if (copy_from_user(t, &c0, upath, 1))
+			return -EFAULT;
+		if (!c0)
+			return -ENOENT;
+	}
 	r = walk_user(t, dirfd, upath, WALK_EMPTY_OK, &nd);
 	if (r)
 		return r;
