@@ -9,7 +9,9 @@
  * MAP_SHARED_VALIDATE with an unknown flag, mprotect(PROT_WRITE) of a
  * read-only shared /dev/zero mapping, get_robust_list of another user's
  * process; pread/pwritev2's order (offset, fd, ESPIPE, access), pwrite
- * to an O_APPEND file appending, rt_sigqueueinfo's checks, readlink("").  */
+ * to an O_APPEND file appending, rt_sigqueueinfo's checks, readlink(""),
+ * munlock of a hole, readahead of what is not a regular file, reboot's
+ * checks before any action.                                             */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -178,5 +180,28 @@ int main(void) {
 
   char lb[64];
   ERR("readlink of an empty path", readlink("", lb, sizeof lb), ENOENT);
+  /* munlock/mlock ranges */
+  char *hole = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  munmap(hole + 4096, 4096);
+  ERR("munlock over a hole", munlock(hole, 3 * 4096), ENOMEM);
+  OK("munlock of a mapped page (unaligned start)", munlock(hole + 100, 10) == 0);
+
+  /* readahead */
+  ERR("readahead of a pipe", readahead(pp[0], 0, 4096), EINVAL);
+  int dd = open("/tmp", O_RDONLY | O_DIRECTORY);
+  ERR("readahead of a directory", readahead(dd, 0, 4096), EINVAL);
+  ERR("readahead of an O_PATH fd", readahead(op, 0, 4096), EBADF);
+  close(dd);
+
+  /* reboot: checks only (halt and restart are never tried) */
+  ERR("reboot with a wrong magic", syscall(SYS_reboot, 0xfee1dead, 1, 0x01234567, NULL), EINVAL);
+  ERR("reboot with an unknown command", syscall(SYS_reboot, 0xfee1dead, 672274793, 0x12345, NULL), EINVAL);
+  c = fork();
+  if (c == 0) {
+    if (setuid(65534)) _exit(9);
+    _exit(syscall(SYS_reboot, 0xfee1dead, 672274793, 0x12345, NULL) == -1 && errno == EPERM ? 0 : 1);
+  }
+  waitpid(c, &st, 0);
+  OK("reboot without CAP_SYS_BOOT: EPERM first", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   return t_done();
 }

@@ -1154,10 +1154,14 @@ long sys_fadvise64(struct task *t, struct sysargs *a)
 
 long sys_readahead(struct task *t, struct sysargs *a)
 {
+	/* ksys_readahead: an fd open for reading, of a regular file */
 	struct file *f = fd_get(t, arg_int(a, 0));
-	if (!f)
+	struct kstat st;
+	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY) {
+		file_put(f);
 		return -EBADF;
-	bool ok = f->ops->seekable;
+	}
+	bool ok = f->ops->seekable && f->ops->fstat && !f->ops->fstat(f, &st) && S_ISREG(st.mode);
 	file_put(f);
 	return ok ? 0 : -EINVAL;
 }

@@ -680,8 +680,29 @@ long sys_msync(struct task *t, struct sysargs *a)
 	return 0;
 }
 
-long sys_mlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
-long sys_munlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
+/* The range mlock/munlock name (apply_vma_lock_flags): page-aligned
+ * outward; -EINVAL if it wraps, -ENOMEM if any page of it is unmapped. */
+static long lock_range(struct task *t, uint64_t start, uint64_t len)
+{
+	uint64_t off = start & (GUEST_PAGE_SIZE - 1);
+	start -= off;
+	len = PAGE_ALIGN(len + off);
+	uint64_t end = start + len;
+	if (end < start)
+		return -EINVAL;
+	for (uint64_t p = start; p < end;) {
+		struct vma *v = mm_find_vma(t->mm, p);
+		if (!v || v->start > p)
+			return -ENOMEM;
+		p = v->end;
+	}
+	return 0;
+}
+
+/* mlock/munlock: the range is checked as Linux's; nothing is pinned (the
+ * host pages the memory in and out). */
+long sys_mlock(struct task *t, struct sysargs *a) { return lock_range(t, arg_ptr(a, 0), a->a[1]); }
+long sys_munlock(struct task *t, struct sysargs *a) { return lock_range(t, arg_ptr(a, 0), a->a[1]); }
 long sys_mlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
 long sys_munlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
 
