@@ -439,6 +439,7 @@ struct task {
 	long fork_token;              /* platform token of a new, not yet adopted host thread */
 	uint64_t set_child_tid;       /* CLONE_CHILD_SETTID: written once the child runs */
 	bool zapped;                  /* another thread's execve ends this one */
+	bool did_exec;                /* execve since fork (no PF_FORKNOEXEC): setpgid's EACCES */
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
 

@@ -11,7 +11,9 @@
  * process; pread/pwritev2's order (offset, fd, ESPIPE, access), pwrite
  * to an O_APPEND file appending, rt_sigqueueinfo's checks, readlink(""),
  * munlock of a hole, readahead of what is not a regular file, reboot's
- * checks before any action.                                             */
+ * checks before any action; a raw socket of protocol 0, sync_file_range
+ * on /dev/null, setpgid of a child that has exec'd, setgroups of an
+ * unreadable list.                                                      */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -203,5 +205,23 @@ int main(void) {
   }
   waitpid(c, &st, 0);
   OK("reboot without CAP_SYS_BOOT: EPERM first", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  ERR("socket(AF_INET, SOCK_RAW, 0)", socket(AF_INET, SOCK_RAW, 0), EPROTONOSUPPORT);
+  ERR("sync_file_range on /dev/null", syscall(SYS_sync_file_range, n, 0, 1, 4), ESPIPE);
+  ERR("setgroups of 40 from an unreadable list", syscall(SYS_setgroups, 40, (void *)8), EFAULT);
+  int ep2[2];
+  pipe(ep2);
+  c = fork();
+  if (c == 0) {
+    close(ep2[0]);
+    fcntl(ep2[1], F_SETFD, FD_CLOEXEC);
+    execl("/bin/sleep", "sleep", "5", (char *)NULL);
+    _exit(1);
+  }
+  close(ep2[1]);
+  char eb;
+  read(ep2[0], &eb, 1);   /* EOF once the exec closed it */
+  ERR("setpgid of a child that has exec'd", setpgid(c, c), EACCES);
+  kill(c, SIGKILL);
+  waitpid(c, NULL, 0);
   return t_done();
 }

@@ -1199,9 +1199,14 @@ long sys_sync_file_range(struct task *t, struct sysargs *a)
 	if (flags & ~7U || off < 0 || n < 0 || off + n < 0)
 		return -EINVAL;
 	struct file *f = fd_get(t, arg_int(a, 0));
-	if (!f)
+	struct kstat st;
+	if (!f || (f->flags & O_PATH)) {
+		file_put(f);
 		return -EBADF;
-	bool ok = f->ops->seekable;
+	}
+	/* regular files, block devices, directories and symlinks only */
+	bool ok = f->ops->fstat && !f->ops->fstat(f, &st) &&
+		  (S_ISREG(st.mode) || S_ISBLK(st.mode) || S_ISDIR(st.mode) || S_ISLNK(st.mode));
 	file_put(f);
 	return ok ? 0 : -ESPIPE;
 }

@@ -16,6 +16,7 @@
  * Lock: klock, held.
  */
 #include "../kernel.h"
+#include <sys/mman.h>
 #include "task.h"
 #include <string.h>
 
@@ -287,8 +288,10 @@ long sys_setgroups(struct task *t, struct sysargs *a)
 		return -EPERM;
 	if (n < 0 || n > 65536)
 		return -EINVAL;
+	/* umk keeps 32 groups: more is ENOMEM, once the list has been read
+	 * (Linux reads it first: an unreadable one is EFAULT) */
 	if (n > (int)ARRAY_SIZE(t->cred.groups))
-		return -ENOMEM;
+		return user_range_ok(t, a->a[1], (uint64_t)n * 4, PROT_READ) ? -ENOMEM : -EFAULT;
 	uint32_t g[ARRAY_SIZE(t->cred.groups)];
 	if (copy_from_user(t, g, a->a[1], n * 4))
 		return -EFAULT;

@@ -151,6 +151,8 @@ long sys_setpgid(struct task *t, struct sysargs *a)
 			return -ESRCH;
 		if (p->tg->sid != t->tg->sid)
 			return -EPERM;
+		if (p->did_exec)
+			return -EACCES;   /* a child that has called execve */
 	}
 	if (p->tg->sid == p->tg->tgid)
 		return -EPERM;   /* a session leader */
