@@ -13,7 +13,9 @@
  * munlock of a hole, readahead of what is not a regular file, reboot's
  * checks before any action; a raw socket of protocol 0, sync_file_range
  * on /dev/null, setpgid of a child that has exec'd, setgroups of an
- * unreadable list.                                                      */
+ * unreadable list; O_NOATIME on another's file, mmap of an O_PATH fd,
+ * RLIMIT_FSIZE (a write cut to fit, then SIGXFSZ and EFBIG; truncate),
+ * removing another's entry from a sticky directory.                     */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -21,6 +23,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -223,5 +226,76 @@ int main(void) {
   ERR("setpgid of a child that has exec'd", setpgid(c, c), EACCES);
   kill(c, SIGKILL);
   waitpid(c, NULL, 0);
+  /* O_NOATIME and O_PATH */
+  int nf = open("/tmp/errorder.n", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  close(nf);
+  c = fork();
+  if (c == 0) {
+    if (setuid(65534)) _exit(9);
+    _exit(open("/tmp/errorder.n", O_RDONLY | O_NOATIME) == -1 && errno == EPERM ? 0 : 1);
+  }
+  waitpid(c, &st, 0);
+  OK("O_NOATIME on another user's file: EPERM", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  int opf = open("/tmp/errorder.n", O_PATH);
+  ERR("mmap of an O_PATH fd", mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, opf, 0) == MAP_FAILED ? -1 : 0, EBADF);
+  close(opf);
+
+  /* RLIMIT_FSIZE */
+  c = fork();
+  if (c == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = { 10, 10 };
+    setrlimit(RLIMIT_FSIZE, &rl);
+    int ff = open("/tmp/errorder.n", O_WRONLY | O_TRUNC);
+    int r = 0;
+    if (write(ff, "0123456789abc", 13) != 10) r |= 1;
+    if (!(write(ff, "x", 1) == -1 && errno == EFBIG)) r |= 2;
+    if (!(ftruncate(ff, 11) == -1 && errno == EFBIG)) r |= 4;
+    if (ftruncate(ff, 10) != 0) r |= 8;
+    if (!(truncate("/tmp/errorder.n", 20) == -1 && errno == EFBIG)) r |= 16;
+    signal(SIGXFSZ, SIG_DFL);
+    write(ff, "y", 1);
+    _exit(r | 32);
+  }
+  waitpid(c, &st, 0);
+  OK("RLIMIT_FSIZE: cut, EFBIG, then SIGXFSZ kills", WIFSIGNALED(st) && WTERMSIG(st) == SIGXFSZ);
+  c = fork();
+  if (c == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = { 10, 10 };
+    setrlimit(RLIMIT_FSIZE, &rl);
+    int ff = open("/tmp/errorder.n", O_WRONLY | O_TRUNC);
+    int r = 0;
+    if (write(ff, "0123456789abc", 13) != 10) r |= 1;
+    if (!(write(ff, "x", 1) == -1 && errno == EFBIG)) r |= 2;
+    if (!(ftruncate(ff, 11) == -1 && errno == EFBIG)) r |= 4;
+    if (ftruncate(ff, 10) != 0) r |= 8;
+    if (!(truncate("/tmp/errorder.n", 20) == -1 && errno == EFBIG)) r |= 16;
+    _exit(r);
+  }
+  waitpid(c, &st, 0);
+  OK("RLIMIT_FSIZE with SIGXFSZ ignored: each check", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  unlink("/tmp/errorder.n");
+
+  /* a sticky directory */
+  mkdir("/tmp/errorder.s", 01777);
+  chmod("/tmp/errorder.s", 01777);
+  mkdir("/tmp/errorder.s/d", 0777);
+  close(open("/tmp/errorder.s/f", O_CREAT | O_WRONLY, 0666));
+  c = fork();
+  if (c == 0) {
+    if (setuid(65534)) _exit(9);
+    int r = 0;
+    if (!(rmdir("/tmp/errorder.s/d") == -1 && errno == EPERM)) r |= 1;
+    if (!(unlink("/tmp/errorder.s/f") == -1 && errno == EPERM)) r |= 2;
+    close(open("/tmp/errorder.s/mine", O_CREAT | O_WRONLY, 0600));
+    if (unlink("/tmp/errorder.s/mine")) r |= 4;
+    _exit(r);
+  }
+  waitpid(c, &st, 0);
+  OK("a sticky directory: only one's own entries go", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  rmdir("/tmp/errorder.s/d");
+  unlink("/tmp/errorder.s/f");
+  rmdir("/tmp/errorder.s");
   return t_done();
 }

@@ -302,6 +302,9 @@ void aio_mm_exit(struct mm *mm);
 bool file_is_eventfd(struct file *f);
 void eventfd_signal(struct file *f, uint64_t n);
 extern long sysctl_aio_max_nr, sysctl_aio_nr;
+/* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
+ * pos): 0 (*n cut to fit), or SIGXFSZ and -EFBIG (vfs.c) */
+int fsize_limit(struct task *t, int64_t pos, size_t *n);
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */

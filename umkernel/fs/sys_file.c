@@ -127,6 +127,16 @@ static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int
 		return -EINVAL;
 	if (n == 0)
 		return 0;
+	if (t->tg->rlim[1].rlim_cur != LINUX_RLIM_INFINITY && file_seekable(f)) {
+		/* RLIMIT_FSIZE on a regular file: cut to fit, or EFBIG */
+		struct kstat st;
+		if (f->ops->fstat && !f->ops->fstat(f, &st) && S_ISREG(st.mode)) {
+			int64_t at = (!pos && (f->flags & O_APPEND)) ? (int64_t)st.size : *p;
+			int e = fsize_limit(t, at, &n);
+			if (e)
+				return e;
+		}
+	}
 	if (f->ops->write_user && !(f->flags & O_APPEND)) {
 		if (buf + n < buf || buf + n > STUB_START)
 			return -EFAULT;
@@ -765,7 +775,7 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else if (!f->ops->truncate)
 		r = -EINVAL;
-	else
+	else if (!(r = fsize_limit(t, len, NULL)))
 		r = f->ops->truncate(f, len);
 	if (!r)
 		fsnotify_file(f, IN_MODIFY_);

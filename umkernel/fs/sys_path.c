@@ -106,6 +106,32 @@ static int parent_perm(struct task *t, const struct nameidata *nd)
 	return err ? err : vfs_permission(t, &st, W_OK | X_OK);
 }
 
+/* may_delete: write and search permission on the parent, and in a sticky
+ * directory only the file's or the directory's owner (or CAP_FOWNER) may
+ * remove an entry: -EPERM (Linux's check_sticky). */
+static int may_delete(struct task *t, const struct nameidata *nd)
+{
+	int err = parent_perm(t, nd);
+	if (err || t->cred.fsuid == 0)
+		return err;
+	char parent[4096], buf[4096], *s;
+	const char *rel;
+	struct kstat st;
+	snprintf(parent, sizeof(parent), "%s", nd->abs);
+	s = strrchr(parent, '/');
+	if (s == parent)
+		s[1] = 0;
+	else if (s)
+		*s = 0;
+	struct mount *m = vfs_find_mount_ns(nd->ns, parent, &rel, buf);
+	if (!m || m->ops->lookup(m, rel, &st))
+		return 0;
+	if ((st.mode & S_ISVTX) && nd->st.uid != t->cred.fsuid && st.uid != t->cred.fsuid &&
+	    !capable(t, CAP_FOWNER))
+		return -EPERM;
+	return 0;
+}
+
 /* ---- open ---- */
 
 /*
@@ -490,7 +516,7 @@ static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
 		err = -ENOTDIR;
 	else if (vfs_is_mountpoint(&nd) || !strcmp(nd.abs, "/"))
 		err = -EBUSY;
-	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
+	else if (!(err = may_delete(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -516,7 +542,7 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath)
 		err = -EISDIR;
 	else if (vfs_is_mountpoint(&nd))
 		err = -EBUSY;
-	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
+	else if (!(err = may_delete(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -963,7 +989,7 @@ long sys_truncate(struct task *t, struct sysargs *a)
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
 	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
-		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY))) {
+		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY)) && !(err = fsize_limit(t, len, NULL))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else

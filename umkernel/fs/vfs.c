@@ -602,6 +602,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EACCES;
 		goto out;
 	}
+	/* O_NOATIME: the owner's or CAP_FOWNER's only (may_open) */
+	if ((flags & O_NOATIME) && nd.st.uid != t->cred.fsuid && !capable(t, CAP_FOWNER)) {
+		err = -EPERM;
+		goto out;
+	}
 	if (!nd.mnt->ops->open) {
 		err = -EACCES;
 		goto out;
@@ -822,4 +827,27 @@ void vfs_rename_names(const char *old, const char *new_, bool exchange)
 		}
 	free(files);
 	free(fss);
+}
+
+/*
+ * fsize_limit - RLIMIT_FSIZE for a change of a regular file that reaches
+ * byte end (a write ending there, or a truncate to it): 0 within the
+ * limit, else SIGXFSZ to t and -EFBIG (Linux's generic_write_check_limits
+ * and inode_newsize_ok).  For a write from pos, *n (if given) is cut to
+ * what fits when some of it does: then 0.
+ */
+int fsize_limit(struct task *t, int64_t pos, size_t *n)
+{
+	uint64_t lim = t && t->tg ? t->tg->rlim[1 /* RLIMIT_FSIZE */].rlim_cur : LINUX_RLIM_INFINITY;
+	if (lim == LINUX_RLIM_INFINITY)
+		return 0;
+	if (pos < 0 || (uint64_t)pos >= lim) {
+		if (!n && (uint64_t)pos <= lim)
+			return 0;   /* a truncate to exactly the limit */
+		send_signal(t, SIGXFSZ, NULL, false);
+		return -EFBIG;
+	}
+	if (n && *n > lim - (uint64_t)pos)
+		*n = lim - (uint64_t)pos;
+	return 0;
 }

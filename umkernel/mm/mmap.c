@@ -608,8 +608,10 @@ long sys_mmap(struct task *t, struct sysargs *a)
 	struct file *f = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		f = fd_get(t, arg_int(a, 4));
-		if (!f)
+		if (!f || (f->flags & O_PATH)) {   /* fget() does not see O_PATH files */
+			file_put(f);
 			return -EBADF;
+		}
 	}
 	long r = mm_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
 	if (f)
