@@ -15,7 +15,8 @@
  * on /dev/null, setpgid of a child that has exec'd, setgroups of an
  * unreadable list; O_NOATIME on another's file, mmap of an O_PATH fd,
  * RLIMIT_FSIZE (a write cut to fit, then SIGXFSZ and EFBIG; truncate),
- * removing another's entry from a sticky directory.                     */
+ * removing another's entry from a sticky directory; getcwd after a
+ * chroot that left the cwd outside ("(unreachable)", realpath ENOENT).  */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -297,5 +298,19 @@ int main(void) {
   rmdir("/tmp/errorder.s/d");
   unlink("/tmp/errorder.s/f");
   rmdir("/tmp/errorder.s");
+  mkdir("/tmp/errorder.c", 0755);
+  c = fork();
+  if (c == 0) {
+    char cw[4096];
+    if (chroot("/tmp/errorder.c")) _exit(9);
+    int r = 0;
+    if (syscall(SYS_getcwd, cw, sizeof cw) <= 0 || strncmp(cw, "(unreachable)", 13)) r |= 1;
+    errno = 0;
+    if (realpath(".", NULL) || errno != ENOENT) r |= 2;
+    _exit(r);
+  }
+  waitpid(c, &st, 0);
+  OK("getcwd outside the root: (unreachable)", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  rmdir("/tmp/errorder.c");
   return t_done();
 }

@@ -1140,17 +1140,24 @@ long sys_getcwd(struct task *t, struct sysargs *a)
 	char *buf;
 	long r;
 
-	if (rl > 1 && !strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
-		cwd = cwd[rl] ? cwd + rl : "/";
+	bool unreachable = false;
+	if (rl > 1) {
+		if (!strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
+			cwd = cwd[rl] ? cwd + rl : "/";
+		else
+			unreachable = true;   /* outside the root (chroot without chdir) */
+	}
 	m = vfs_find_mount(t->fs->cwd, &rel, rbuf);
 	if (!m || m->ops->lookup(m, rel, &st))
 		return -ENOENT;         /* cwd was removed */
-	len = strlen(cwd) + 1;
-	if (len > size)
-		return -ERANGE;
-	buf = strdup(cwd);
-	if (!buf)
+	/* Linux's getcwd names a cwd outside the root "(unreachable)/..." */
+	if (asprintf(&buf, "%s%s", unreachable ? "(unreachable)" : "", cwd) < 0)
 		return -ENOMEM;
+	len = strlen(buf) + 1;
+	if (len > size) {
+		free(buf);
+		return -ERANGE;
+	}
 	r = copy_to_user(t, arg_ptr(a, 0), buf, len);
 	free(buf);
 	return r ? r : (long)len;
