@@ -10,6 +10,7 @@
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -71,6 +72,16 @@ static void vmsplices(void) {
   OK("vmsplice from an empty pipe with no writer: 0", vmsplice(p[0], &r, 1, 0) == 0);
   close(p[0]);
   free(big);
+  /* splice with what has no splice_read/splice_write: EINVAL, never a wait */
+  pipe(p);
+  int d = open("/tmp", O_RDONLY | O_DIRECTORY), e = eventfd(0, 0);
+  ERR("splice from a directory", splice(d, NULL, p[1], NULL, 10, 0), EINVAL);
+  ERR("splice from an empty pipe to an eventfd", splice(p[0], NULL, e, NULL, 10, 0), EINVAL);
+  ERR("splice from an eventfd to a pipe", splice(e, NULL, p[1], NULL, 10, 0), EINVAL);
+  close(d);
+  close(e);
+  close(p[0]);
+  close(p[1]);
 }
 
 int main(void) {

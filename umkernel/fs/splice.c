@@ -68,8 +68,10 @@ static long splice_to_pipe(struct task *t, struct file *in, int64_t *ipos, struc
 			   size_t len, bool nonblock, char *buf)
 {
 	ssize_t n, w;
+	struct kstat st;
 
-	if (!in->ops->read)
+	/* a directory has no splice_read: EINVAL (do_splice_read) */
+	if (!in->ops->read || (in->ops->fstat && !in->ops->fstat(in, &st) && S_ISDIR(st.mode)))
 		return -EINVAL;
 	n = file_read(t, in, buf, len, ipos);
 	if (n <= 0)
@@ -113,6 +115,10 @@ long sys_splice(struct task *t, struct sysargs *a)
 	if (ipipe && opipe && in->priv && out->priv && in->path && !strcmp(in->path, out->path))
 		goto out;       /* both ends of one pipe */
 	if (!opipe && (out->flags & O_APPEND))
+		goto out;
+	/* anon-inode files (eventfd, timerfd, signalfd, epoll, inotify,
+	 * pidfd) have no splice_read/splice_write: EINVAL before any wait */
+	if ((!ipipe && in->ops->fstat == anon_inode_fstat) || (!opipe && out->ops->fstat == anon_inode_fstat))
 		goto out;
 	r = -ESPIPE;
 	if ((ipipe && uoin) || (opipe && uoout))
