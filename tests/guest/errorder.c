@@ -16,10 +16,14 @@
  * unreadable list; O_NOATIME on another's file, mmap of an O_PATH fd,
  * RLIMIT_FSIZE (a write cut to fit, then SIGXFSZ and EFBIG; truncate),
  * removing another's entry from a sticky directory; getcwd after a
- * chroot that left the cwd outside ("(unreachable)", realpath ENOENT).  */
+ * chroot that left the cwd outside ("(unreachable)", realpath ENOENT);
+ * capset's inheritable limit without CAP_SETPCAP, securebits' locks and
+ * SECBIT_NO_CAP_AMBIENT_RAISE.                                          */
 #include "t.h"
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
+#include <sys/prctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -312,5 +316,24 @@ int main(void) {
   waitpid(c, &st, 0);
   OK("getcwd outside the root: (unreachable)", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   rmdir("/tmp/errorder.c");
+  c = fork();
+  if (c == 0) {
+    int r = 0;
+    /* securebits: NO_CAP_AMBIENT_RAISE, then lock it */
+    if (prctl(PR_SET_SECUREBITS, 1 << 6 | 1 << 7, 0, 0, 0)) r |= 1;
+    if (!(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_KILL, 0, 0) == -1 && errno == EPERM)) r |= 2;
+    if (!(prctl(PR_SET_SECUREBITS, 1 << 7, 0, 0, 0) == -1 && errno == EPERM)) r |= 4;
+    if (!(prctl(PR_SET_SECUREBITS, 1 << 6 | 1 << 7 | 1 << 12, 0, 0, 0) == -1 && errno == EPERM)) r |= 8;
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    d[0].effective = d[0].permitted = d[0].inheritable = 1 << CAP_KILL;
+    if (syscall(SYS_capset, &h, d)) r |= 16;
+    d[0].inheritable = 1 << CAP_KILL | 1 << CAP_NET_RAW;
+    if (!(syscall(SYS_capset, &h, d) == -1 && errno == EPERM)) r |= 32;
+    _exit(r);
+  }
+  waitpid(c, &st, 0);
+  OK("securebits and capset limits", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   return t_done();
 }
