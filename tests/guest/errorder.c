@@ -18,11 +18,13 @@
  * removing another's entry from a sticky directory; getcwd after a
  * chroot that left the cwd outside ("(unreachable)", realpath ENOENT);
  * capset's inheritable limit without CAP_SETPCAP, securebits' locks and
- * SECBIT_NO_CAP_AMBIENT_RAISE.                                          */
+ * SECBIT_NO_CAP_AMBIENT_RAISE; RNDGETENTCNT agreeing with entropy_avail. */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/random.h>
 #include <linux/sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sched.h>
 #include <signal.h>
@@ -335,5 +337,15 @@ int main(void) {
   }
   waitpid(c, &st, 0);
   OK("securebits and capset limits", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  int ent = -1, pent = -2;
+  FILE *ef = fopen("/proc/sys/kernel/random/entropy_avail", "r");
+  if (ef) {
+    if (fscanf(ef, "%d", &pent) != 1) pent = -2;
+    fclose(ef);
+  }
+  OK("RNDGETENTCNT on /dev/urandom is entropy_avail", ioctl(u, RNDGETENTCNT, &ent) == 0 && ent == pent);
+  ERR("RNDGETENTCNT to a bad address", ioctl(u, RNDGETENTCNT, (void *)8), EFAULT);
+  ERR("an unknown ioctl on /dev/urandom", ioctl(u, 0x5299, 0), EINVAL);
+  ERR("an ioctl on /dev/null", ioctl(n, RNDGETENTCNT, &ent), ENOTTY);
   return t_done();
 }
