@@ -1388,6 +1388,9 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	sb_printf(sb, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos,
 		  f->flags | (cloexec ? O_CLOEXEC : 0), f->mnt ? f->mnt->id : 0,
 		  (unsigned long long)st.ino);
+	char ib[4096];
+	if (inotify_fdinfo(f, ib, sizeof ib) > 0)
+		sb_printf(sb, "%s", ib);
 	return 0;
 }
 
