@@ -18,7 +18,8 @@
  * removing another's entry from a sticky directory; getcwd after a
  * chroot that left the cwd outside ("(unreachable)", realpath ENOENT);
  * capset's inheritable limit without CAP_SETPCAP, securebits' locks and
- * SECBIT_NO_CAP_AMBIENT_RAISE; RNDGETENTCNT agreeing with entropy_avail. */
+ * SECBIT_NO_CAP_AMBIENT_RAISE; RNDGETENTCNT agreeing with entropy_avail;
+ * kill of a zombie (0: it keeps its pid until reaped).                  */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -347,5 +348,14 @@ int main(void) {
   ERR("RNDGETENTCNT to a bad address", ioctl(u, RNDGETENTCNT, (void *)8), EFAULT);
   ERR("an unknown ioctl on /dev/urandom", ioctl(u, 0x5299, 0), EINVAL);
   ERR("an ioctl on /dev/null", ioctl(n, RNDGETENTCNT, &ent), ENOTTY);
+  c = fork();
+  if (c == 0) _exit(0);
+  siginfo_t zi;
+  waitid(P_PID, c, &zi, WEXITED | WNOWAIT);
+  OK("kill(zombie, 0)", kill(c, 0) == 0);
+  OK("kill(zombie, SIGTERM)", kill(c, SIGTERM) == 0);
+  waitpid(c, &st, 0);
+  OK("the zombie's status is untouched", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  ERR("kill once reaped", kill(c, 0), ESRCH);
   return t_done();
 }

@@ -273,11 +273,13 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 	siginfo_kill(&si, sig, SI_USER_, sender);
 	if (pid > 0) {
 		struct task *t = find_task_by_vpid(sender, pid);
-		if (!t || t->state == TASK_ZOMBIE)
+		if (!t || t->state == TASK_DEAD)
 			return -ESRCH;
 		t = t->tg->leader;   /* a thread's id names its process (kill_pid_info) */
 		int err = check_kill_permission(sender, t, sig);
-		if (!err && sig)
+		/* a zombie not yet reaped still has its pid: the call succeeds,
+		 * and the signal goes nowhere (as Linux's) */
+		if (!err && sig && t->state != TASK_ZOMBIE && t->state != TASK_DEAD)
 			send_signal(t, sig, &si, true);
 		return err;
 	}
