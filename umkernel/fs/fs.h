@@ -286,6 +286,8 @@ struct fs_type {
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
+/* filesystems.c: type i of /proc/filesystems (and sysfs(2)), NULL past the end */
+const char *filesystem_name(int i);
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */

@@ -433,15 +433,11 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
  * root's, which only umk mounts. */
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	struct mnt_namespace *ns = &init_mnt_ns;
-	struct fs_type *ft;
+	const char *name;
 
 	(void)tk, (void)c;
-	for (ft = fs_type_next(NULL); ft; ft = fs_type_next(ft))
-		sb_printf(sb, "nodev\t%s\n", ft->name);
-	sb_printf(sb, "nodev\tpipefs\n");
-	if (ns->root && ns->root->fstype && !get_fs_type(ns->root->fstype))
-		sb_printf(sb, "nodev\t%s\n", ns->root->fstype);
+	for (int i = 0; (name = filesystem_name(i)); i++)
+		sb_printf(sb, "nodev\t%s\n", name);
 	return 0;
 }
 
