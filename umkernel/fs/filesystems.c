@@ -1,23 +1,20 @@
 /*
- * filesystems.c - the filesystem types as programs may list them:
- * /proc/filesystems (procfs.c), sysfs(2) and ustat(2).
+ * filesystems.c - the filesystem types as a list (Linux's
+ * fs/filesystems.c): /proc/filesystems, sysfs(2), and ustat(2).
  *
- * In a nutshell: the types are the registry's (namespace.c: tmpfs, proc,
- * sysfs, devpts...), then pipefs, then the root's own type when mount(2)
- * cannot make it (umk's host directory); an index is a position in that
- * list, as in Linux's fs/filesystems.c.  ustat finds a mounted
- * filesystem by its st_dev in the caller's mount namespace.
+ * The list is the types mount(2) knows, then pipefs, then the root's own
+ * type when only umk mounts it (hostfs); an index into it is the line of
+ * /proc/filesystems, as in Linux.
  *
- * Lock: klock, held by the callers (the registry and mount lists).
+ * Lock: klock, held.
  */
 #include "../kernel.h"
 #include "fs.h"
-
 #include <string.h>
 
-/* fs_type_name_at - the name of filesystem type number i (0-based, the
- * order of /proc/filesystems), or NULL past the last. */
-const char *fs_type_name_at(int i)
+/* The name of filesystem type i (0-based) of the list above, or NULL past
+ * its end. */
+const char *filesystem_name(int i)
 {
 	struct mnt_namespace *ns = &init_mnt_ns;
 	struct fs_type *ft;
@@ -27,40 +24,41 @@ const char *fs_type_name_at(int i)
 			return ft->name;
 	if (i-- == 0)
 		return "pipefs";
-	if (ns->root && ns->root->fstype && !get_fs_type(ns->root->fstype) && i-- == 0)
+	if (ns->root && ns->root->fstype && !get_fs_type(ns->root->fstype) && i == 0)
 		return ns->root->fstype;
 	return NULL;
 }
 
 /*
- * sys_sysfs(option, arg1, arg2) - sysfs(2): option 1 turns the type name
- * at arg1 into its index, option 2 copies the name of index arg1 to the
- * buffer arg2, option 3 counts the types.  -EINVAL (an unknown option,
- * name or index), -EFAULT.  Mirrors fs/filesystems.c.
+ * sysfs(option, arg1, arg2) (obsolete; man 2 sysfs): option 1: the index
+ * of the type named by the string at arg1; 2: copies the name of type
+ * arg1 to the buffer at arg2 (no size: as Linux, the name and its NUL);
+ * 3: the number of types.  -EINVAL (unknown option, name or index),
+ * -EFAULT (bad pointers), -ENAMETOOLONG (name).
  */
 long sys_sysfs(struct task *t, struct sysargs *a)
 {
 	int option = arg_int(a, 0), i;
-	const char *n;
-	char name[256];
+	const char *name;
 
 	switch (option) {
 	case 1: {
-		long r = strncpy_from_user(t, name, arg_ptr(a, 1), sizeof name);
-		if (r < 0)
-			return r == -EFAULT ? -EFAULT : -EINVAL;   /* too long: no such type */
-		for (i = 0; (n = fs_type_name_at(i)); i++)
-			if (!strcmp(n, name))
+		char want[256];
+		long n = strncpy_from_user(t, want, a->a[1], sizeof want);
+
+		if (n < 0)
+			return n == -ENAMETOOLONG ? -EINVAL : n;
+		for (i = 0; (name = filesystem_name(i)); i++)
+			if (!strcmp(name, want))
 				return i;
 		return -EINVAL;
 	}
 	case 2:
-		n = fs_type_name_at(arg_uint(a, 1));
-		if (!n || (int)arg_uint(a, 1) < 0)
+		if (a->a[1] > (uint64_t)INT32_MAX || !(name = filesystem_name((int)a->a[1])))
 			return -EINVAL;
-		return copy_to_user(t, arg_ptr(a, 2), n, strlen(n) + 1) ? -EFAULT : 0;
+		return copy_to_user(t, a->a[2], name, strlen(name) + 1);
 	case 3:
-		for (i = 0; fs_type_name_at(i); i++)
+		for (i = 0; filesystem_name(i); i++)
 			;
 		return i;
 	}
@@ -70,40 +68,38 @@ long sys_sysfs(struct task *t, struct sysargs *a)
 struct linux_ustat {
 	int32_t f_tfree;
 	uint64_t f_tinode;
-	char f_fname[6], f_fpack[6];
+	char f_fname[6];
+	char f_fpack[6];
 };
 
 /*
- * sys_ustat(dev, ubuf) - ustat(2): the free blocks and inodes of the
- * mounted filesystem whose st_dev is dev (32 bits, Linux's encoding).
- * -EINVAL if nothing mounted has it, -EFAULT.  Mirrors fs/statfs.c.
+ * ustat(dev, ubuf) (obsolete; man 2 ustat): free blocks and inodes of the
+ * mounted filesystem whose device number (as stat's st_dev gives it) is
+ * dev, found among the caller's mount namespace's mounts.  -EINVAL (no
+ * filesystem mounted with that device), -EFAULT (bad ubuf).  Mirrors
+ * Linux's ustat and vfs_ustat.
  */
 long sys_ustat(struct task *t, struct sysargs *a)
 {
-	uint32_t dev = arg_uint(a, 0);
-	struct mnt_namespace *ns = t->nsproxy && t->nsproxy->mnt_ns ? t->nsproxy->mnt_ns : &init_mnt_ns;
+	uint32_t dev = (uint32_t)a->a[0];
+	struct mnt_namespace *ns = current_mnt_ns();
 	struct list_head *p;
-	struct mount *m = NULL;
 
 	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
-		struct mount *c = list_entry(p, struct mount, link);
-		if ((uint32_t)c->dev == dev && c->dev <= UINT32_MAX) {
-			m = c;
-			break;
-		}
-	}
-	if (!m)
-		return -EINVAL;
-	struct linux_statfs st;
-	memset(&st, 0, sizeof st);
-	if (m->ops->statfs) {
+		struct mount *m = list_entry(p, struct mount, link);
+		struct linux_statfs st;
+		struct linux_ustat u;
+
+		if ((uint32_t)m->dev != dev || !m->ops->statfs)
+			continue;
+		memset(&st, 0, sizeof st);
 		int err = m->ops->statfs(m, &st);
 		if (err)
 			return err;
+		memset(&u, 0, sizeof u);
+		u.f_tfree = (int32_t)st.f_bfree;
+		u.f_tinode = st.f_ffree;
+		return copy_to_user(t, a->a[1], &u, sizeof u);
 	}
-	struct linux_ustat u;
-	memset(&u, 0, sizeof u);
-	u.f_tfree = (int32_t)st.f_bfree;
-	u.f_tinode = st.f_ffree;
-	return copy_to_user(t, arg_ptr(a, 1), &u, sizeof u) ? -EFAULT : 0;
+	return -EINVAL;
 }

@@ -295,7 +295,6 @@ struct fs_type {
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
-const char *fs_type_name_at(int i);    /* filesystems.c: /proc/filesystems' i-th, or NULL */
 /* AIO (aio.c) and the eventfds its requests signal (eventfd.c) */
 struct mm;
 void aio_mm_exit(struct mm *mm);
@@ -305,6 +304,8 @@ extern long sysctl_aio_max_nr, sysctl_aio_nr;
 /* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
  * pos): 0 (*n cut to fit), or SIGXFSZ and -EFBIG (vfs.c) */
 int fsize_limit(struct task *t, int64_t pos, size_t *n);
+/* filesystems.c: type i of /proc/filesystems (and sysfs(2)), NULL past the end */
+const char *filesystem_name(int i);
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */
@@ -382,6 +383,11 @@ extern long lease_break_time, sysctl_leases_enable;   /* /proc/sys/fs/lease-brea
 
 /* ---- file hooks run by the last file_put before ops->release ---- */
 void epoll_file_release(struct file *f);   /* epoll.c: f leaves every epoll set */
+/* epoll.c: *target = the file of the toff-th item (in order of addition)
+ * of epoll file ep registered under fd tfd, not referenced (kcmp's
+ * KCMP_EPOLL_TFD; Linux's get_epoll_tfile_raw_ptr).  -EINVAL if ep is
+ * not an epoll instance, -ENOENT if it has no such item. */
+int epoll_target_file(struct file *ep, uint32_t tfd, uint32_t toff, struct file **target);
 void locks_file_release(struct file *f);   /* locks.c: flock and OFD locks of f */
 /* locks.c: close(2) of an fd of f by t: t's process drops its POSIX locks on f's inode */
 void locks_remove_posix(struct task *t, struct file *f);
