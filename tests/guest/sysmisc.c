@@ -120,6 +120,15 @@ int main(int argc, char **argv) {
   OK("execveat AT_EMPTY_PATH", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   c = fork();
   if (c == 0) {
+    char *args[] = { "sysmisc", "empty-path", NULL }, *env[] = { NULL };
+    int self = open(argv[0], O_PATH);
+    syscall(SYS_execveat, self, "", args, env, AT_EMPTY_PATH);
+    _exit(99);
+  }
+  waitpid(c, &st, 0);
+  OK("execveat AT_EMPTY_PATH of an O_PATH fd", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  c = fork();
+  if (c == 0) {
     char *args[] = { "sysmisc", "a dirfd", NULL }, *env[] = { NULL };
     char dir[256];
     strcpy(dir, argv[0]);

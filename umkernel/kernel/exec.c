@@ -437,6 +437,10 @@ static int open_exec_file(struct task *t, struct file *f, struct file **out)
 		if (!ok)
 			return -EACCES;
 	}
+	/* an O_PATH fd cannot be read: the file is opened afresh from
+	 * where it is, as Linux's do_open_execat opens the fd's dentry */
+	if ((f->flags & O_PATH) || !f->ops->read)
+		return f->path && f->path[0] == '/' ? open_exec(t, f->path, out) : -EACCES;
 	*out = file_get(f);
 	return 0;
 }
