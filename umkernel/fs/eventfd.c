@@ -117,6 +117,21 @@ static const struct file_ops eventfd_ops = {
 	.seekable = false,
 };
 
+bool file_is_eventfd(struct file *f)
+{
+	return f && f->ops == &eventfd_ops;
+}
+
+void eventfd_signal_file(struct file *f, uint64_t n)
+{
+	struct eventfd *e = f->priv;
+
+	/* saturates at ULLONG_MAX, which readers then see with POLLERR
+	 * (Linux's eventfd_signal_mask) */
+	e->count = UINT64_MAX - e->count < n ? UINT64_MAX : e->count + n;
+	wake_up(&e->wq);
+}
+
 /*
  * sys_eventfd2(initval, flags) - a new eventfd with counter initval.
  * flags: EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE; others -EINVAL.
@@ -154,21 +169,3 @@ long sys_eventfd(struct task *t, struct sysargs *a)
 	return sys_eventfd2(t, &b);
 }
 
-/* file_is_eventfd - whether f is an eventfd (aio's IOCB_FLAG_RESFD). */
-bool file_is_eventfd(struct file *f)
-{
-	return f && f->ops == &eventfd_ops;
-}
-
-/* eventfd_signal - adds n to eventfd f's counter, as a kernel completion
- * does: never blocks, saturating at ULLONG_MAX (which readers then see,
- * with POLLERR).  Mirrors eventfd_signal_mask. */
-void eventfd_signal(struct file *f, uint64_t n)
-{
-	struct eventfd *e = f->priv;
-	if (UINT64_MAX - e->count < n)
-		n = UINT64_MAX - e->count;
-	e->count += n;
-	if (n)
-		wake_up(&e->wq);
-}

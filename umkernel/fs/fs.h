@@ -295,17 +295,17 @@ struct fs_type {
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
-/* AIO (aio.c) and the eventfds its requests signal (eventfd.c) */
-struct mm;
-void aio_mm_exit(struct mm *mm);
-bool file_is_eventfd(struct file *f);
-void eventfd_signal(struct file *f, uint64_t n);
-extern long sysctl_aio_max_nr, sysctl_aio_nr;
 /* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
  * pos): 0 (*n cut to fit), or SIGXFSZ and -EFBIG (vfs.c) */
 int fsize_limit(struct task *t, int64_t pos, size_t *n);
 /* filesystems.c: type i of /proc/filesystems (and sysfs(2)), NULL past the end */
 const char *filesystem_name(int i);
+/* eventfd.c: whether f is an eventfd; adds n to its counter without
+ * blocking (Linux's eventfd_signal: AIO's IOCB_FLAG_RESFD) */
+bool file_is_eventfd(struct file *f);
+extern long sysctl_aio_max_nr;   /* aio.c: /proc/sys/fs/aio-max-nr */
+long aio_nr_now(void);           /* aio.c: /proc/sys/fs/aio-nr */
+void eventfd_signal_file(struct file *f, uint64_t n);
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */
