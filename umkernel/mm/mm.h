@@ -45,6 +45,7 @@ struct mm {
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)
 #define VM_LOCKONFAULT_ (1 << 25)
+#define VM_DONTDUMP_    (1 << 26)   /* madvise(MADV_DONTDUMP): left out of core dumps */
 uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */
 struct task;
 void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);

@@ -638,7 +638,10 @@ long sys_mremap(struct task *t, struct sysargs *a)
  * madvise(addr, len, advice) (mm/madvise.c): advice on [addr, addr+len)
  * (len rounded up to pages).  MADV_DONTNEED and MADV_FREE drop the pages
  * (the host's MADV_DONTNEED: the next touch reads zeros or the file);
- * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host; the
+ * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host;
+ * MADV_DONTDUMP/DODUMP mark the VMAs for core dumps; MADV_GUARD_INSTALL/
+ * REMOVE become the host's guard regions in the stub (EINVAL where the
+ * host kernel predates them); the
  * others are accepted as hints (WILLNEED on anonymous memory too, as a
  * kernel with swap answers it).  Errors as Linux: -EINVAL (unaligned
  * addr, wrapping range, unknown advice; DONTNEED/FREE on a locked
@@ -660,6 +663,7 @@ long sys_madvise(struct task *t, struct sysargs *a)
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
 	case MADV_DONTFORK: case MADV_DOFORK: case 22 /* MADV_POPULATE_READ */:
 	case 23 /* MADV_POPULATE_WRITE */:
+	case 102 /* MADV_GUARD_INSTALL */: case 103 /* MADV_GUARD_REMOVE */:
 		break;
 	default:
 		return -EINVAL;
@@ -686,6 +690,21 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				return -EINVAL;
 			platform->madvise(t->host, lo, hi - lo, MADV_DONTNEED);
 			break;
+		case 102:
+		case 103: {
+			/* guard pages: the host's own (Linux 6.13) in the stub */
+			if (v->flags & VM_LOCKED_)
+				return -EINVAL;
+			int r = platform->madvise(t->host, lo, hi - lo, advice);
+			if (r < 0)
+				return r;
+			break;
+		}
+		case MADV_DONTDUMP:
+		case MADV_DODUMP:
+			mm_split_at(t->mm, lo);
+			mm_split_at(t->mm, hi);
+			break;
 		case 22:
 		case 23:
 			if (!(v->prot & (advice == 23 ? PROT_WRITE : PROT_READ)))
@@ -694,6 +713,14 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				return -EFAULT;
 			break;
 		}
+	}
+	if (advice == MADV_DONTDUMP || advice == MADV_DODUMP) {
+		/* split above; now mark whole VMAs */
+		for_each_vma(t->mm, v)
+			if (v->start >= addr && v->end <= end)
+				v->flags = advice == MADV_DONTDUMP ? v->flags | VM_DONTDUMP_
+								   : v->flags & ~VM_DONTDUMP_;
+		mm_merge(t->mm);
 	}
 	return at < end ? -ENOMEM : err;
 }
