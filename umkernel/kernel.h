@@ -184,6 +184,9 @@ struct task {
 	bool restore_mask;
 	struct sigpending pending;
 	linux_stack_t altstack;
+	linux_sigset_t real_blocked;  /* fuzzing fixes: the mask sigtimedwait
+				       * lifted for its sleep (still blocked
+				       * for sig_ignored, as Linux's) */
 
 	/* running */
 	struct host_thread *host;     /* the guest thread on the host; only this

@@ -41,7 +41,7 @@ static bool sig_default_ignored(int sig)
 
 bool sig_ignored(struct task *t, int sig)
 {
-	if (t->blocked & SIGBIT(sig))
+	if ((t->blocked | t->real_blocked) & SIGBIT(sig))
 		return false;
 	uint64_t h = t->sighand->action[sig - 1].handler;
 	return h == SIG_IGN_ || (h == SIG_DFL_ && sig_default_ignored(sig));
@@ -189,6 +189,18 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	return 0;
 }
 
+/* Where a signal for leader's thread group goes: the leader, or once it
+ * has exited before its threads, a live thread; NULL for a zombie
+ * process (its pid is in use until it is reaped: kill(2) finds it). */
+static struct task *group_target(struct task *leader)
+{
+	if (leader->state != TASK_ZOMBIE)
+		return leader;
+	if (list_empty(&leader->tg->threads))
+		return NULL;
+	return list_entry(leader->tg->threads.next, struct task, thread_node);
+}
+
 /*
  * kill_pid_info - kill(2): pid > 0 one process, 0 the caller's process
  * group, -1 every process but init and the caller, < -1 a group.  Only
@@ -203,9 +215,10 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 	siginfo_kill(&si, sig, SI_USER_, sender);
 	if (pid > 0) {
 		struct task *t = task_find(pid);
-		if (!t || t->state == TASK_ZOMBIE || t->tg->leader != t)
+		if (!t || t->tg->leader != t || t->state == TASK_DEAD)
 			return -ESRCH;
-		if (sig)
+		/* a zombie still holds its pid: found, nothing delivered */
+		if (sig && (t = group_target(t)))
 			send_signal(t, sig, &si, true);
 		return 0;
 	}
@@ -214,7 +227,7 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
-		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		if (t->tg->leader != t || t->state == TASK_DEAD)
 			continue;
 		if (pid == -1) {
 			if (t == init_task || t->tg == sender->tg)
@@ -223,8 +236,9 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 			continue;
 		}
 		found = true;
-		if (sig)
-			send_signal(t, sig, &si, true);
+		struct task *to = group_target(t);
+		if (sig && to)
+			send_signal(to, sig, &si, true);
 	}
 	if (pid == -1 && sig && !found)
 		return -ESRCH;
@@ -682,9 +696,13 @@ long sys_rt_sigtimedwait(struct task *t, struct sysargs *a)
 				return -EFAULT;
 			return sig;
 		}
+		/* the waited set wakes the sleep, yet counts as blocked
+		 * (real_blocked): a SIG_DFL-ignored signal stays queued */
 		t->blocked = saved & ~set;
+		t->real_blocked = saved;
 		int r = task_sleep(t, deadline, -1, 0);
 		t->blocked = saved;
+		t->real_blocked = 0;
 		if (r == -ETIMEDOUT)
 			return -EAGAIN;
 		if (r == -EINTR && !(pending_set(t) & set))

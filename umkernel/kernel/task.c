@@ -288,6 +288,12 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
+			/* as Linux's show_unhandled_signals, with -v */
+			if (umk_verbose)
+				umk_log("pid %d (%s): signal %d code %d at %#llx ip %#llx sp %#llx", t->tid,
+					t->comm, ev.info.si_signo, ev.info.si_code,
+					(unsigned long long)ev.info.u.fault.addr,
+					(unsigned long long)t->regs.rip, (unsigned long long)t->regs.rsp);
 			force_sig_fault(t, &ev.info);
 			break;
 		case EV_INTERRUPT:

@@ -77,6 +77,9 @@ ssize_t unix_recvmsg(struct task *t, struct file *f, void *buf, size_t len, int 
 int unix_shutdown(struct file *f, int how);
 int unix_getname(struct file *f, bool peer, struct sock_addr *out);
 int unix_setsockopt(struct file *f, int level, int name, const void *val, int len);
+/* sockopt.c: SOL_SOCKET options all families check alike (see there) */
+int sock_bindtodevice(const void *val, int len);
+int sock_setsockopt_common(int name, int v, const void *val, int len);
 int unix_getsockopt(struct file *f, int level, int name, void *val, int *len);
 int unix_check_creds(struct task *t, const struct linux_ucred *c);
 

@@ -298,6 +298,7 @@ long sys_setsockopt(struct task *t, struct sysargs *a)
 {
 	int level = arg_int(a, 1), name = arg_int(a, 2), len = arg_int(a, 4);
 	char val[16] = { 0 };
+	bool ok;
 	struct file *f;
 	int err;
 
@@ -307,10 +308,8 @@ long sys_setsockopt(struct task *t, struct sysargs *a)
 	err = -EINVAL;
 	if (len < 0)
 		goto out;
-	err = -EFAULT;
-	if (copy_from_user(t, val, arg_ptr(a, 3), len < (int)sizeof(val) ? len : (int)sizeof(val)))
-		goto out;
-	err = unix_setsockopt(f, level, name, val, len);
+	ok = !copy_from_user(t, val, arg_ptr(a, 3), len < (int)sizeof(val) ? len : (int)sizeof(val));
+	err = unix_setsockopt(f, level, name, ok ? val : NULL, len);
 out:
 	file_put(f);
 	return err;

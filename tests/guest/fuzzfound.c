@@ -1,0 +1,158 @@
+/* fuzzfound.c - regressions for the umk bugs that fuzzing found (Debian's
+ * trinity and tests/fuzz/), each compared with a native run:
+ *   sigtimedwait-sigchld  a SIGCHLD whose action is SIG_DFL, blocked, is
+ *       kept pending while the task sleeps in sigtimedwait for it (umk
+ *       unblocked the waited set for the sleep and then dropped the signal
+ *       as ignored; trinity's main loop waited forever on zombies)
+ *   kill-zombie   kill(pid) of a zombie child, and kill(-pgid) of a group
+ *       whose only member is a zombie, succeed (the pid is still in use)
+ *   kill-zombie-leader   kill(tgid) whose leader has exited while another
+ *       thread runs reaches that thread
+ *   sockopt   setsockopt(SOL_SOCKET) on AF_UNIX sockets of each type, every
+ *       option 0..77 with the values 0, 1, -1, NULL, a short length and 16
+ *       zero bytes (a fresh socket each), device names and indexes, and
+ *       another level with a NULL value: the errno Linux gives (trinity
+ *       retried the options umk refused until it hit a bug of its own).
+ *       SO_PEEK_OFF and SO_PASSPIDFD are left out: umk accepts only "off".
+ *       Assumes root (SO_MARK, SO_DEBUG, SO_BINDTODEVICE need it natively).
+ */
+#include "t.h"
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static void sigtimedwait_sigchld(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  signal(SIGCHLD, SIG_DFL);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  pid_t c = fork();
+  if (c == 0) {
+    usleep(100 * 1000); /* the parent is asleep in sigtimedwait by now */
+    _exit(7);
+  }
+  struct timespec ts = { 5, 0 };
+  siginfo_t si;
+  int sig = sigtimedwait(&set, &si, &ts);
+  OK("sigtimedwait-sigchld: SIGCHLD while waiting", sig == SIGCHLD);
+  OK("sigtimedwait-sigchld: si_pid and status", sig == SIGCHLD && si.si_pid == c && si.si_status == 7);
+  int st;
+  OK("sigtimedwait-sigchld: reaped", waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 7);
+  /* a child that dies before the wait starts: pending already */
+  c = fork();
+  if (c == 0) _exit(0);
+  usleep(100 * 1000);
+  OK("sigtimedwait-sigchld: pending before the wait", sigtimedwait(&set, NULL, &ts) == SIGCHLD);
+  waitpid(c, &st, 0);
+  /* unblocked and SIG_DFL: dropped at once, nothing pending afterwards */
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  c = fork();
+  if (c == 0) _exit(0);
+  waitpid(c, &st, 0);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  struct timespec zero = { 0, 0 };
+  ERR("sigtimedwait-sigchld: unblocked SIG_DFL is discarded", sigtimedwait(&set, NULL, &zero), EAGAIN);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void kill_zombie(void) {
+  pid_t c = fork();
+  if (c == 0) {
+    setpgid(0, 0);
+    _exit(0);
+  }
+  setpgid(c, c);
+  /* wait until it is a zombie, without reaping it */
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  OK("kill-zombie: waitid WNOWAIT", waitid(P_PID, c, &si, WEXITED | WNOWAIT) == 0 && si.si_pid == c);
+  OK("kill-zombie: kill(pid, 0)", kill(c, 0) == 0);
+  OK("kill-zombie: kill(pid, SIGKILL)", kill(c, SIGKILL) == 0);
+  OK("kill-zombie: kill(-pgid, SIGTERM)", kill(-c, SIGTERM) == 0);
+  int st;
+  OK("kill-zombie: still exited 0", waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  ERR("kill-zombie: reaped pid", kill(c, 0), ESRCH);
+}
+
+static volatile int got_usr1;
+static void on_usr1(int s) { (void)s; got_usr1 = 1; }
+static void *waiter(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 500 && !got_usr1; i++) usleep(10 * 1000);
+  _exit(got_usr1 ? 42 : 1);
+}
+
+static void kill_zombie_leader(void) {
+  int p[2];
+  if (pipe(p)) return;
+  pid_t c = fork();
+  if (c == 0) {
+    signal(SIGUSR1, on_usr1);
+    pthread_t th;
+    pthread_create(&th, NULL, waiter, NULL);
+    close(p[0]);
+    write(p[1], "x", 1);
+    syscall(SYS_exit, 0); /* the leader alone ends */
+  }
+  close(p[1]);
+  char b;
+  read(p[0], &b, 1);
+  close(p[0]);
+  usleep(100 * 1000);
+  OK("kill-zombie-leader: kill(tgid, SIGUSR1)", kill(c, SIGUSR1) == 0);
+  int st;
+  OK("kill-zombie-leader: the thread got it", waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 42);
+}
+
+static const char *so_try(int type, int level, int name, const void *val, int len) {
+  static char b[8][24];
+  static int i;
+  int fd = socket(AF_UNIX, type, 0);
+  errno = 0;
+  int r = setsockopt(fd, level, name, val, len);
+  int e = errno;
+  close(fd);
+  i = (i + 1) % 8;
+  snprintf(b[i], sizeof b[i], "%s", r == 0 ? "0" : en(e));
+  return b[i];
+}
+
+static void sockopt(void) {
+  static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+  for (int ti = 0; ti < 3; ti++) {
+    int ty = types[ti];
+    for (int o = 0; o <= 77; o++) {
+      if (o == 42 || o == 76) continue;
+      int zero = 0, one = 1, m1 = -1;
+      long big[2] = { 0, 0 };
+      const char *a = so_try(ty, SOL_SOCKET, o, &zero, 4), *b = so_try(ty, SOL_SOCKET, o, &one, 4),
+                 *c = so_try(ty, SOL_SOCKET, o, &m1, 4), *d = so_try(ty, SOL_SOCKET, o, NULL, 4),
+                 *e = so_try(ty, SOL_SOCKET, o, &one, 1), *f = so_try(ty, SOL_SOCKET, o, big, 16);
+      printf("sockopt type %d opt %2d: 0 %s, 1 %s, -1 %s, NULL %s, short %s, 16 zero bytes %s\n", ty, o, a, b, c, d, e, f);
+    }
+  }
+  printf("sockopt SO_BINDTODEVICE: \"\" %s, lo %s, nope %s, len 0 NULL %s\n",
+         so_try(SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, "", 1), so_try(SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3),
+         so_try(SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, "nope", 5), so_try(SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, NULL, 0));
+  struct { int clockid; unsigned flags; } tt[] = { { 0, 0 }, { 1, 3 }, { 7, 0 }, { 11, 0 }, { 0, 4 }, { -1, 0 } };
+  for (unsigned i = 0; i < sizeof tt / sizeof tt[0]; i++)
+    printf("sockopt SO_TXTIME {%d, %u}: %s\n", tt[i].clockid, tt[i].flags, so_try(SOCK_DGRAM, SOL_SOCKET, SO_TXTIME, &tt[i], 8));
+  for (int bit = 0; bit < 32; bit++) {
+    int v = 1 << bit;
+    printf("sockopt SO_TIMESTAMPING bit %d: %s\n", bit, so_try(SOCK_DGRAM, SOL_SOCKET, SO_TIMESTAMPING, &v, 4));
+  }
+  printf("sockopt level 6 NULL: %s, level 12345 NULL: %s, level 0 short: %s\n",
+         so_try(SOCK_STREAM, 6, 1, NULL, 4), so_try(SOCK_STREAM, 12345, 1, NULL, 4), so_try(SOCK_STREAM, 0, 1, "", 1));
+}
+
+int main(void) {
+  sockopt();
+  sigtimedwait_sigchld();
+  kill_zombie();
+  kill_zombie_leader();
+  return t_done();
+}
