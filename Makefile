@@ -5,7 +5,9 @@
 #   make check      unit tests (Check) and guest tests; ends with a summary line
 #   make bench      guest vs native (and runsc/proot where installed);
 #                   QUICK=1: each workload once, a smoke test
-#   make asan       build build/umk with AddressSanitizer
+#   make asan       build build-asan/umk with AddressSanitizer and UBSan
+#   make fuzz       umk's own syscall fuzzer (tests/fuzz/) on both platforms:
+#                   SEED=N COUNT=M (default 1, 20000); SAN=1: on build-asan/umk
 #   make debian-rootfs  build/debian: a Debian bookworm root (debootstrap; root)
 
 CC      ?= gcc
@@ -67,6 +69,11 @@ UMK_PLATFORMS ?= ptrace seccomp
 check: all $(B)/check_unit
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/run-all.sh
 
+SEED  ?= 1
+COUNT ?= 20000
+fuzz: all $(if $(SAN),asan)
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" $(if $(SAN),UMK=build-asan/umk) sh tests/fuzz/run.sh $(SEED) $(COUNT)
+
 bench: all
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
 
@@ -74,11 +81,14 @@ DEBIAN_PKGS ?=
 debian-rootfs:
 	sh rootfs/debian.sh $(B)/debian $(DEBIAN_PKGS)
 
+# AddressSanitizer and UBSan; any UBSan report is fatal (-fno-sanitize-recover).
+# Run the suite on it with UMK=build-asan/umk (.ci/run does).
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
-	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDLIBS="-lelf -lunwind -pthread -fsanitize=address" build-asan/umk
+	$(MAKE) B=build-asan CFLAGS="-O1 -g $(SANFLAGS)" \
+		LDLIBS="-lelf -lunwind -pthread $(SANFLAGS)" build-asan/umk build-asan/check_unit
 
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all deps run check bench asan clean debian-rootfs
+.PHONY: all deps run check bench asan clean debian-rootfs fuzz

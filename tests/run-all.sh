@@ -84,6 +84,11 @@ if have_umk; then
 	check true 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/true && [ ! -s "$work/out" ]'
 	check default-rootfs '(cd "$ROOT" && cli_rc 0 "$UMK" run -- /bin/sh -c "test -x /bin/busybox")'
 	check pid1-uid0 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo \$\$ \$(id -u)" && [ "$(cat "$work/out")" = "1 0" ]'
+	# found by fuzzing: as a pid namespace's init, pid 1 ignores the stop,
+	# kill and terminate signals guest processes send it
+	check init-ignores-guest-signals 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c \
+		"kill -STOP \$\$; kill -TSTP \$\$; kill -KILL \$\$; kill -TERM \$\$; echo survived" &&
+		[ "$(cat "$work/out")" = survived ]'
 	check default-env 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo \$PATH \$HOME" &&
 		[ "$(cat "$work/out")" = "$GUEST_PATH /root" ]'
 	check env-option 'cli_rc 0 "$UMK" run "${R[@]}" -e FOO=bar -e HOME=/tmp -- /bin/sh -c "echo \$FOO \$HOME" &&

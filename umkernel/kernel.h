@@ -201,7 +201,7 @@ struct task {
 	uint64_t clear_child_tid, robust_list;
 	uint64_t restart_deadline;    /* restart_syscall for nanosleep */
 	int restart_clock;
-	int vfork_done;               /* parent waits while 0 */
+	int vfork_done;               /* a vfork parent waits while 0 (its child sets it) */
 	struct task *vfork_parent;
 	int exit_code;                /* wait status */
 	int exit_signal;              /* SIGCHLD normally */

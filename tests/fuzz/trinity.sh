@@ -1,17 +1,11 @@
 #!/bin/bash
 # trinity.sh - Debian's syscall fuzzer `trinity` inside umk, as guest root
-# with --dangerous, for a list of seeds on each platform, inside a safety net:
-#
-#   * every run is in a fresh pid namespace (unshare --pid --fork
-#     --kill-child --mount-proc) next to a host `sleep` sentinel that must
-#     survive it: an escaped kill(-1, SIGKILL) ends the namespace, never the
-#     machine's other processes;
-#   * a host tree outside the guest's writable reach (a scratch tree of
-#     marker files, and the guest root itself when it is not /) is
-#     checksummed before and after: it must not change;
-#   * after umk exits, no stub process is left in the namespace;
-#   * umk must not oops, and trinity must end by its own count ("Completed
-#     maximum number of operations") within the time limit: no hang.
+# with --dangerous, for a list of seeds on each platform, inside the safety
+# net of safety.sh: a fresh pid namespace with a host sentinel that must
+# survive, a host tree of markers (and the guest root itself when it is
+# not /) checksummed around the runs, no stub left once umk has exited,
+# no umk oops or sanitizer report, and trinity ending by its own count
+# ("Completed maximum number of operations") within the time limit.
 #
 # usage: tests/fuzz/trinity.sh [SEED...]           (default seeds below)
 # Environment:
@@ -57,6 +51,7 @@
 set -u
 platforms=${UMK_PLATFORMS:-ptrace seccomp}
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/safety.sh"
 
 seeds=("$@")
 [ ${#seeds[@]} -gt 0 ] || seeds=(${TRINITY_SEEDS:-1 2 3 4})
@@ -71,60 +66,34 @@ if [ ! -x "$root/usr/bin/trinity" ]; then
 	exit 2
 fi
 
-work=$(mktemp -d /tmp/umk-trinity.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-# the host tree that must not change: marker files of every kind
-mkdir -p "$work/host/d/sub"
-echo "UMK-HOST-SECRET" >"$work/host/marker"
-head -c 65536 /dev/urandom >"$work/host/d/blob"
-ln -s ../marker "$work/host/d/link"
-mkfifo "$work/host/fifo"
-chmod 600 "$work/host/marker"
-tree_sum() {
-	(cd "$1" && find . -xdev -printf '%p %y %m %s %T@ %l\n' 2>/dev/null | LC_ALL=C sort &&
-		find . -xdev -type f -readable -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 md5sum 2>/dev/null) | md5sum
-}
-host_before=$(tree_sum "$work/host")
+safe_begin
+trap safe_end EXIT
 root_before=
-[ "$root" = / ] || root_before=$(tree_sum "$root")
+[ "$root" = / ] || root_before=$(safe_tree_sum "$root")
 
 total=0
 for p in $platforms; do
 	for s in "${seeds[@]}"; do
-		o=$work/out.$p.$s
+		o=$safe_dir/out.$p.$s
 		start=$(date +%s)
-		# In the namespace: a sentinel, umk running trinity, then the checks.
-		timeout -k 10 "$limit" unshare --pid --fork --kill-child --mount-proc -- bash -c '
-			setsid sleep 100000 &   # its own group: timeout signals ours only
-			sentinel=$!
-			"$@"
-			echo "umk-exit $?"
-			sleep 0.2
-			kill -0 $sentinel 2>/dev/null && echo "sentinel alive" || echo "ESCAPED: sentinel killed"
-			echo "stubs-left $(ps -eo args= | grep -c "^\[memfd:umk-stub\]")"
-			' sh "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp -- \
-			trinity --dangerous -q -l off -a64 -P PF_UNIX --disable-fds=sockets -s "$s" -N "$n" -C "$children" ${TRINITY_ARGS:-} \
-			>"$o" 2>&1
+		safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp -- \
+			trinity --dangerous -q -l off -a64 -P PF_UNIX --disable-fds=sockets -s "$s" -N "$n" -C "$children" \
+			${TRINITY_ARGS:-}
 		rc=$?
 		secs=$(($(date +%s) - start))
 		ran=$(grep -ao 'Ran [0-9]* syscalls' "$o" | tail -1 | tr -dc 0-9)
-		why=
-		[ $rc = 0 ] || why="$why; timeout/exit $rc"
-		grep -aq 'Completed maximum number of operations' "$o" || why="$why; did not end by its count"
-		grep -aqE 'umk: oops|kernel crashed|AddressSanitizer|runtime error:' "$o" && why="$why; umk oops/sanitizer report"
-		grep -aqx 'sentinel alive' "$o" || why="$why; sentinel killed"
-		grep -aqx 'stubs-left 0' "$o" || why="$why; $(grep -a '^stubs-left' "$o")"
-		[ "$(tree_sum "$work/host")" = "$host_before" ] || why="$why; host tree CHANGED"
+		why=$(safe_verdict "$o" $rc)
+		grep -aq 'Completed maximum number of operations' "$o" || why="${why:+$why; }did not end by its count"
 		if [ -n "$why" ]; then
-			fail "trinity seed $s [$p] (${secs}s):${why#;}"
-			grep -av '^\[' "$o" | tail -n 15 | sed 's/^/    /'
+			fail "trinity seed $s [$p] (${secs}s): $why"
+			grep -av '^\[' "$o" | grep -v 'Continuing in' | tail -n 15 | sed 's/^/    /'
 		else
 			pass "trinity seed $s [$p]: ${ran:-?} syscalls in ${secs}s, $(grep -a 'Successes' "$o" | tail -1 | sed 's/.*syscalls. //')"
 			total=$((total + ${ran:-0}))
 		fi
 	done
 done
-if [ -n "$root_before" ] && [ "$(tree_sum "$root")" != "$root_before" ]; then
+if [ -n "$root_before" ] && [ "$(safe_tree_sum "$root")" != "$root_before" ]; then
 	fail "trinity: the guest root $root CHANGED"
 fi
 echo "trinity: $total syscalls in passing runs (seeds ${seeds[*]}; platforms $platforms; -N $n -C $children)"

@@ -8,6 +8,13 @@
  *       whose only member is a zombie, succeed (the pid is still in use)
  *   kill-zombie-leader   kill(tgid) whose leader has exited while another
  *       thread runs reaches that thread
+ *   stopped-pending   a stopped process whose handled signals arrive
+ *       (an interval timer, a kill) stays stopped until SIGCONT, then runs
+ *       the handlers (umk spun in do_signal holding the kernel lock: the
+ *       whole kernel hung; found by tests/fuzz/)
+ *   vfork-pending, exec-pending   the same with a handled signal pending
+ *       while a vfork parent waits for its child, and while an execve
+ *       waits for the process's other threads to go
  *   sockopt   setsockopt(SOL_SOCKET) on AF_UNIX sockets of each type, every
  *       option 0..77 with the values 0, 1, -1, NULL, a short length and 16
  *       zero bytes (a fresh socket each), device names and indexes, and
@@ -21,6 +28,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -108,6 +116,95 @@ static void kill_zombie_leader(void) {
   OK("kill-zombie-leader: the thread got it", waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 42);
 }
 
+static volatile int alarms, terms;
+static void on_alrm(int s) { (void)s; alarms++; }
+static void on_term(int s) { (void)s; terms++; }
+
+static void stopped_pending(void) {
+  int go[2];
+  if (pipe(go)) return;
+  pid_t c = fork();
+  if (c == 0) {
+    signal(SIGALRM, on_alrm);
+    signal(SIGTERM, on_term);
+    struct itimerval it = { { 0, 10000 }, { 0, 10000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+    raise(SIGSTOP);
+    /* continued: the pending SIGALRM and SIGTERM ran their handlers */
+    struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    setitimer(ITIMER_REAL, &off, NULL);
+    char b;
+    while (read(go[0], &b, 1) < 0 && errno == EINTR) {} /* the parent saw it continue */
+    _exit(alarms > 0 && terms == 1 ? 0 : 1);
+  }
+  int st;
+  OK("stopped-pending: stopped", waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+  kill(c, SIGTERM);
+  usleep(200 * 1000); /* timer signals arrive meanwhile */
+  char path[64], buf[256] = "";
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)c);
+  FILE *f = fopen(path, "r");
+  if (f) { fgets(buf, sizeof buf, f); fclose(f); }
+  char *rp = strrchr(buf, ')');
+  OK("stopped-pending: still stopped", rp && rp[2] == 'T');
+  kill(c, SIGCONT);
+  OK("stopped-pending: continued", waitpid(c, &st, WCONTINUED) == c && WIFCONTINUED(st));
+  write(go[1], "x", 1);
+  close(go[0]);
+  close(go[1]);
+  OK("stopped-pending: handlers ran after SIGCONT", waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void vfork_pending(void) {
+  pid_t outer = fork();
+  if (outer == 0) {
+    signal(SIGALRM, on_alrm);
+    struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+    pid_t c = vfork();
+    if (c == 0) {
+      struct timespec ts = { 0, 100 * 1000 * 1000 };
+      syscall(SYS_nanosleep, &ts, NULL); /* alarms arrive for the waiting parent */
+      _exit(5);
+    }
+    int st;
+    while (waitpid(c, &st, 0) < 0 && errno == EINTR) {}
+    _exit(WIFEXITED(st) && WEXITSTATUS(st) == 5 && alarms > 0 ? 0 : 1);
+  }
+  int st;
+  OK("vfork-pending: the parent waited, then ran its handlers", waitpid(outer, &st, 0) == outer &&
+     WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* blocks SIGALRM (it goes to the execve thread) and runs without syscalls */
+static void *spinner(void *arg) {
+  (void)arg;
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGALRM);
+  pthread_sigmask(SIG_BLOCK, &s, NULL);
+  for (volatile unsigned long i = 0;; i++) {}
+  return NULL;
+}
+
+static void exec_pending(const char *self) {
+  pid_t c = fork();
+  if (c == 0) {
+    signal(SIGALRM, on_alrm);
+    pthread_t th;
+    pthread_create(&th, NULL, spinner, NULL);
+    pthread_create(&th, NULL, spinner, NULL);
+    struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+    usleep(20 * 1000);
+    execl(self, self, "exec-pending", (char *)NULL);
+    _exit(1);
+  }
+  int st;
+  OK("exec-pending: execve with threads and a signal pending", waitpid(c, &st, 0) == c &&
+     ((WIFEXITED(st) && WEXITSTATUS(st) == 0) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)));
+}
+
 static const char *so_try(int type, int level, int name, const void *val, int len) {
   static char b[8][24];
   static int i;
@@ -149,8 +246,13 @@ static void sockopt(void) {
          so_try(SOCK_STREAM, 6, 1, NULL, 4), so_try(SOCK_STREAM, 12345, 1, NULL, 4), so_try(SOCK_STREAM, 0, 1, "", 1));
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "exec-pending"))
+    return 0; /* the new image: the exec went through */
   sockopt();
+  stopped_pending();
+  vfork_pending();
+  exec_pending(argv[0]);
   sigtimedwait_sigchld();
   kill_zombie();
   kill_zombie_leader();

@@ -159,15 +159,20 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	int pid = c->tid;
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(t, ptid, &pid, sizeof pid);
+	if (flags & CLONE_VFORK) {
+		/* the child sets t->vfork_done when it execs or exits
+		 * (vfork_release): c may be gone by then */
+		t->vfork_done = 0;
+		c->vfork_parent = t;
+	}
 	task_start(c);
 	if (flags & CLONE_VFORK) {
-		c->vfork_parent = t;
-		while (!c->vfork_done) {
-			if (task_sleep(t, 0, -1, 0) == -EINTR && c->vfork_done)
-				break;
-			if (!task_find(pid))
-				break;
-		}
+		/* killable only, as Linux's wait_for_vfork_done */
+		while (!t->vfork_done && !t->tg->group_exit)
+			task_sleep_nosig(t, 0);
+		struct task *still = task_find(pid);
+		if (!t->vfork_done && still == c)
+			c->vfork_parent = NULL;
 	}
 	return pid;
 }
@@ -178,7 +183,7 @@ void vfork_release(struct task *t)
 	if (t->vfork_parent) {
 		struct task *p = t->vfork_parent;
 		t->vfork_parent = NULL;
-		t->vfork_done = 1;
+		p->vfork_done = 1;
 		task_wake(p);
 	}
 }
@@ -379,7 +384,7 @@ int de_thread(struct task *t)
 			tg->exec_task = NULL;
 			return -EINTR;
 		}
-		task_sleep(t, now_ns(CLOCK_MONOTONIC) + 100000000ULL, -1, 0);
+		task_sleep_nosig(t, now_ns(CLOCK_MONOTONIC) + 100000000ULL);
 	}
 	tg->exec_task = NULL;
 	struct task *leader = tg->leader;

@@ -163,6 +163,9 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	}
 	if (sig_ignored(t, sig) && sig != SIGKILL)
 		return 0;
+	/* a guest's SIGKILL does not end the guest's init (see do_signal) */
+	if (sig == SIGKILL && init_task && tg == init_task->tg && info && info->si_code <= 0)
+		return 0;
 	struct sigpending *p = group ? &tg->shared_pending : &t->pending;
 	if (sig < 32 && (p->set & SIGBIT(sig)))
 		return 0;
@@ -496,7 +499,7 @@ void do_signal(struct task *t, long ret)
 		if (t->tg->stop_state) {
 			if (pending_set(t) & SIGBIT(SIGKILL))
 				do_group_exit(t, SIGKILL);
-			task_sleep(t, 0, -1, 0);
+			task_sleep_nosig(t, 0);
 			continue;
 		}
 		linux_siginfo_t info;
@@ -511,17 +514,19 @@ void do_signal(struct task *t, long ret)
 		if (ka->handler == SIG_DFL_) {
 			if (sig_default_ignored(sig))
 				continue;
+			/* Like the init of a PID namespace, pid 1 ignores
+			 * default-action signals that guest processes send it
+			 * (si_code <= 0), stop signals too (found by fuzzing:
+			 * a guest's kill(1, SIGSTOP) stopped the guest's init);
+			 * faults and signals from the host (SI_KERNEL,
+			 * forwarded by umk) are forced. */
+			if (t->tg == init_task->tg && info.si_code <= 0)
+				continue;
 			if (stop_sigs & SIGBIT(sig)) {
 				do_group_stop(t, sig);
 				continue;
 			}
-			/* terminate (a core dump is never written: RLIMIT_CORE 0).
-			 * Like the init of a PID namespace, pid 1 ignores
-			 * default-action signals that guest processes send it
-			 * (si_code <= 0); faults and signals from the host
-			 * (SI_KERNEL, forwarded by umk) are forced. */
-			if (t == init_task && info.si_code <= 0)
-				continue;
+			/* terminate (a core dump is never written: RLIMIT_CORE 0) */
 			do_group_exit(t, sig);
 		}
 		if (in_syscall) {

@@ -87,11 +87,22 @@ void task_wake(struct task *t)
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin);
+			uint64_t spin, bool stopped);
 
 int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 {
-	return sleep_common(t, deadline, hostfd, events, 0);
+	return sleep_common(t, deadline, hostfd, events, 0, false);
+}
+
+/* A sleep that pending signals do not end, only a wake-up or the
+ * deadline (Linux's TASK_STOPPED, TASK_KILLABLE): the caller checks its
+ * condition and tg->group_exit.  Found by fuzzing: where task_sleep's
+ * -EINTR was ignored in a loop (a job-control stop, a vfork parent, an
+ * execve waiting for the other threads), a handled signal pending made
+ * the loop spin holding klock, hanging the whole kernel. */
+int task_sleep_nosig(struct task *t, uint64_t deadline)
+{
+	return sleep_common(t, deadline, -1, 0, 0, true);
 }
 
 /* A wait that the other side usually ends within microseconds (a pipe's
@@ -100,13 +111,13 @@ int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 #define SLEEP_SPIN_CYCLES 100000  /* ~40 us at 2.4 GHz */
 int task_sleep_short(struct task *t)
 {
-	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0);
+	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0, false);
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin)
+			uint64_t spin, bool stopped)
 {
-	if (signal_pending(t))
+	if (!stopped && signal_pending(t))
 		return -EINTR;
 	if (t->woken) {
 		t->woken = false;
@@ -138,7 +149,7 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 		/* nothing to drain */
 	}
 	t->woken = false;
-	if (signal_pending(t))
+	if (!stopped && signal_pending(t))
 		return -EINTR;
 	if (r == 0 && deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 		return -ETIMEDOUT;
