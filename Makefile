@@ -84,9 +84,10 @@ debian-rootfs:
 # AddressSanitizer and UBSan; any UBSan report is fatal (-fno-sanitize-recover).
 # Run the suite on it with UMK=build-asan/umk (.ci/run does).
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-asan:
+asan: $(B)/rootfs
 	$(MAKE) B=build-asan CFLAGS="-O1 -g $(SANFLAGS)" \
 		LDLIBS="-lelf -lunwind -pthread $(SANFLAGS)" build-asan/umk build-asan/check_unit
+	ln -sfn ../$(B)/rootfs build-asan/rootfs   # the default root next to the binary
 
 clean:
 	rm -rf $(B) build-asan

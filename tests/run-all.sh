@@ -2,11 +2,13 @@
 # run-all.sh - what `make check` runs: the unit tests (build/check_unit, if
 # built), the guest tests, the busybox cases, the Debian cases (only if the
 # Debian root was built, `make debian-rootfs`, or UMK_DEBIAN=1 asks to
-# build it; else one SKIP line), the escape tests and checks of umk's
-# command line.  Ends with exactly one line "N passed, N failed"
-# counting every check, and exits non-zero if any failed.
+# build it; else one SKIP line), the escape tests, the bounded-resource
+# and teardown tests (run-limits-tests.sh) and checks of umk's command
+# line.  Ends with exactly one line "N passed, N failed" counting every
+# check, and exits non-zero if any failed.
 # Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
-# UMK_DEBIAN (1: build the Debian root if missing; 0: skip its cases).
+# UMK_UNIT (default build/check_unit), UMK_DEBIAN (1: build the Debian root
+# if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -24,8 +26,9 @@ part() {
 
 # unit tests (libcheck prints "NN%: Checks: N, Failures: F, Errors: E")
 echo "== unit"
-if [ -x "$BUILD/check_unit" ]; then
-	"$BUILD/check_unit" >"$work/unit" 2>&1
+unit=${UMK_UNIT:-$BUILD/check_unit}   # .ci/run: the sanitizer build's
+if [ -x "$unit" ]; then
+	"$unit" >"$work/unit" 2>&1
 	rc=$?
 	cat "$work/unit"
 	line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$work/unit" | tail -1)
@@ -40,13 +43,14 @@ if [ -x "$BUILD/check_unit" ]; then
 		fail "unit (exit $rc)"
 	fi
 else
-	skip "unit: $BUILD/check_unit not built"
+	skip "unit: $unit not built"
 fi
 
 part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-limits-tests.sh"
 # the benchmark, once with small counts: it still runs everywhere (no timing judged)
 QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
 

@@ -15,6 +15,8 @@
 #include "kernel/task.h"
 #include "fs/fs.h"
 #include "debug/debug.h"
+#include "fs/tmpfs.h"
+#include "mm/mm.h"
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -40,8 +42,43 @@ struct umk_config {
 	char **env;
 	int nenv;
 	char **argv;
+	const char *tmpfs_size, *memory;   /* --tmpfs-size, --memory */
 };
 static struct umk_config cfg;
+
+/*
+ * parse_size - SIZE of --tmpfs-size and --memory, as tmpfs's size=: bytes
+ * with an optional k, m, g or t suffix (powers of 1024), or N% of the
+ * host's RAM.  0 on success, -1 for anything else (or a size below one
+ * page).
+ */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -1;
+	uint64_t ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+	int shift = 0;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	case '%':
+		if (end[1] || v == 0 || v > 100)
+			return -1;
+		*out = ram / 100 * v;
+		return 0;
+	default: return -1;
+	}
+	if (*end || (shift && v > (UINT64_MAX >> shift)) || (v << shift) < 4096)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
 
 static void crash_handler(int sig)
 {
@@ -66,6 +103,10 @@ static void usage(FILE *o)
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
 		"  --cwd DIR          the first process's working directory (default: /)\n"
 		"  -e VAR=VALUE       add to the guest environment (repeatable)\n"
+		"  --tmpfs-size=SIZE  what each tmpfs and the overlay's upper layer may hold\n"
+		"                     (default 50%%: half the host's RAM; k/m/g/t or N%%)\n"
+		"  --memory=SIZE      the guest's committed memory, as Linux's strict\n"
+		"                     overcommit counts it (default: no limit)\n"
 		"  -v, --verbose      say what umk is doing\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      umk's version\n");
@@ -150,6 +191,8 @@ static int cmd_run(int argc, char **argv)
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
 		{ "cwd", required_argument, 0, 'c' },
+		{ "tmpfs-size", required_argument, 0, 'T' },
+		{ "memory", required_argument, 0, 'M' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -168,6 +211,8 @@ static int cmd_run(int argc, char **argv)
 		case 's': strace = true; cfg.strace_path = optarg; break;
 		case 'H': cfg.hostname = optarg; break;
 		case 'c': cfg.cwd = optarg; break;
+		case 'T': cfg.tmpfs_size = optarg; break;
+		case 'M': cfg.memory = optarg; break;
 		case 'v': cfg.verbose = true; umk_verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("umk %s\n", UMK_VERSION); return 0;
@@ -193,6 +238,21 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	cfg.argv = argv + optind;
+	uint64_t size;
+	if (parse_size(cfg.tmpfs_size ? cfg.tmpfs_size : "50%", &size)) {
+		fprintf(stderr, "umk: --tmpfs-size=%s: expected a size (4096 or more; k, m, g, t or N%%)\n",
+			cfg.tmpfs_size);
+		return 2;
+	}
+	tmpfs_size_limit = size;
+	if (cfg.memory) {
+		if (parse_size(cfg.memory, &size)) {
+			fprintf(stderr, "umk: --memory=%s: expected a size (4096 or more; k, m, g, t or N%%)\n",
+				cfg.memory);
+			return 2;
+		}
+		vm_commit_limit = size;
+	}
 
 	if (cfg.platform && platform_select(cfg.platform)) {
 		fprintf(stderr, "umk: unknown platform '%s' (available: ptrace, seccomp)\n", cfg.platform);
@@ -263,6 +323,12 @@ static int cmd_run(int argc, char **argv)
 	if (!getrlimit(RLIMIT_NOFILE, &nofile)) {
 		nofile.rlim_cur = nofile.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &nofile);
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		/* a guest's files stay below the budget; the rest (an eighth,
+		 * 64 at least) is umk's own: tasks, stubs, forks (file.c) */
+		uint64_t cur = nofile.rlim_cur > (1u << 30) ? (1u << 30) : nofile.rlim_cur;
+		uint64_t keep = cur / 8 > 64 ? cur / 8 : 64;
+		host_fd_budget = cur > keep ? (int)(cur - keep) : 0;
 	}
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
 	err = hostfs_mount("/", root, !cfg.rw);

@@ -177,6 +177,8 @@ static const uint64_t ioctls[] = { 0x5401 /* TCGETS */, 0x5402, 0x5413 /* TIOCGW
   0x541B /* FIONREAD */, 0x5421 /* FIONBIO */, 0x5451, 0x5450, 0x80045430 /* TIOCGPTN */, 0x40045431,
   0x540F, 0x5410, 0x5429, 0x5412, 0x5422, 0x5427 };
 
+static __thread int cur_nr;   /* the syscall whose arguments are being drawn */
+
 static uint64_t arg_of(int kind, uint64_t prev_ptr) {
   (void)prev_ptr;
   switch (kind) {
@@ -186,10 +188,15 @@ static uint64_t arg_of(int kind, uint64_t prev_ptr) {
   case FD: return (uint64_t)(int64_t)any_fd();
   case ATFD: return one_in(3) ? (uint64_t)AT_FDCWD : (uint64_t)(int64_t)any_fd();
   case PID: {
-    static const int64_t p[] = { 0, -1, 1, 2, 99999, INT_MIN };
+    /* pid 1 (the parent) only for signals, which its init role makes it
+     * ignore: process_vm_writev, prlimit and the like into it would end
+     * the run as they would natively */
+    static const int64_t p[] = { 0, -1, 2, 99999, INT_MIN, 1 };
+    int signalling = cur_nr == SYS_kill || cur_nr == SYS_tkill || cur_nr == SYS_tgkill ||
+                     cur_nr == SYS_rt_sigqueueinfo || cur_nr == SYS_rt_tgsigqueueinfo;
     if (one_in(3)) return (uint64_t)getpid();
     if (one_in(3)) return (uint64_t)worker_pids[below(MAX_WORKERS)];
-    return (uint64_t)p[below(6)];
+    return (uint64_t)p[below(signalling ? 6 : 5)];
   }
   case PATH: case STR: return one_in(8) ? any_ptr() : (uint64_t)strs[below(nstrs)];
   case STRV: case ENVP: return one_in(4) ? any_ptr() : (uint64_t)argvs[below(8)];
@@ -252,6 +259,7 @@ static void fuzz_one(struct wslot *rec, struct wslot *count) {
   do nr = below(SYSCALL_NR_MAX); while (!nr_ok(nr));
   const struct syscall_desc *d = &syscall_table[nr];
   uint64_t a[6];
+  cur_nr = nr;
   for (int i = 0; i < 6; i++) {
     a[i] = i < d->nargs ? arg_of(d->kind[i], i ? a[i - 1] : 0) : rnd();
     if (i > 0 && (d->kind[i - 1] == BUF_IN || d->kind[i - 1] == BUF_OUT) && d->kind[i] == SIZE && !one_in(4))

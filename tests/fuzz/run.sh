@@ -8,8 +8,8 @@
 # report, no stub left, the sentinel alive and the host tree unchanged.
 # `make fuzz SEED=N COUNT=M` runs it; UMK=build-asan/umk for the
 # sanitizer build (`make fuzz SAN=1` builds and uses that).
-# Environment: FUZZ_MEMORY (umk --memory for the run, default 2G when umk
-# has the option), FUZZ_TIMEOUT (seconds per run, default 600).
+# Environment: FUZZ_MEMORY, FUZZ_TMPFS (umk --memory and --tmpfs-size for
+# the run, default 2G and 256M), FUZZ_TIMEOUT (seconds per run, 600).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 platforms=${UMK_PLATFORMS:-ptrace seccomp}
@@ -31,10 +31,9 @@ fi
 make_testroot || { fail "test root (rootfs/mkrootfs.sh)"; summary; exit; }
 sync_bins "$BUILD/tests" "$TESTROOT/tests"
 have_umk || { summary; exit; }
-mem=()
-if "$UMK" run --help 2>&1 | grep -q -- --memory; then
-	mem=(--memory "${FUZZ_MEMORY:-2G}")
-fi
+# Bounded: a fuzzed guest fallocates, maps and populates huge sizes; without
+# --memory and --tmpfs-size it can drive the host into its OOM killer.
+mem=(--memory="${FUZZ_MEMORY:-2G}" --tmpfs-size="${FUZZ_TMPFS:-256M}")
 
 safe_begin
 trap safe_end EXIT

@@ -17,6 +17,8 @@
 #   TRINITY_C         trinity children (-C, default 4)
 #   TRINITY_TIMEOUT   seconds a run may take (default 900)
 #   TRINITY_ARGS      extra trinity arguments
+#   TRINITY_MEMORY, TRINITY_TMPFS   umk --memory and --tmpfs-size (2G, 512M):
+#                     a fuzzed guest must not drive the host into its OOM killer
 # Prints one line per run ("PASS trinity seed S [platform]: N syscalls, ...")
 # and a summary; exits non-zero if any run failed.  Run it with nice: it
 # keeps a CPU busy for minutes.
@@ -76,7 +78,8 @@ for p in $platforms; do
 	for s in "${seeds[@]}"; do
 		o=$safe_dir/out.$p.$s
 		start=$(date +%s)
-		safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp -- \
+		safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp \
+			--memory="${TRINITY_MEMORY:-2G}" --tmpfs-size="${TRINITY_TMPFS:-512M}" -- \
 			trinity --dangerous -q -l off -a64 -P PF_UNIX --disable-fds=sockets -s "$s" -N "$n" -C "$children" \
 			${TRINITY_ARGS:-}
 		rc=$?

@@ -15,6 +15,9 @@
  *   vfork-pending, exec-pending   the same with a handled signal pending
  *       while a vfork parent waits for its child, and while an execve
  *       waits for the process's other threads to go
+ *   altstack-autodisarm   sigaltstack with SS_AUTODISARM (bit 31): set,
+ *       read back, and a bad flag (UBSan found umk shifting 1 by 31 in an
+ *       int: undefined behaviour)
  *   sockopt   setsockopt(SOL_SOCKET) on AF_UNIX sockets of each type, every
  *       option 0..77 with the values 0, 1, -1, NULL, a short length and 16
  *       zero bytes (a fresh socket each), device names and indexes, and
@@ -205,6 +208,18 @@ static void exec_pending(const char *self) {
      ((WIFEXITED(st) && WEXITSTATUS(st) == 0) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)));
 }
 
+static void altstack_autodisarm(void) {
+  static char stk[64 * 1024];
+  stack_t ss = { .ss_sp = stk, .ss_size = sizeof stk, .ss_flags = (int)(1u << 31) }, old;
+  OK("altstack-autodisarm: set", sigaltstack(&ss, NULL) == 0);
+  OK("altstack-autodisarm: read back", sigaltstack(NULL, &old) == 0 && (unsigned)old.ss_flags == (1u << 31) &&
+     old.ss_sp == stk && old.ss_size == sizeof stk);
+  ss.ss_flags = (int)(1u << 31 | 1u << 30);
+  ERR("altstack-autodisarm: bad flag", sigaltstack(&ss, NULL), EINVAL);
+  ss.ss_flags = SS_DISABLE;
+  OK("altstack-autodisarm: disable", sigaltstack(&ss, NULL) == 0);
+}
+
 static const char *so_try(int type, int level, int name, const void *val, int len) {
   static char b[8][24];
   static int i;
@@ -250,6 +265,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "exec-pending"))
     return 0; /* the new image: the exec went through */
   sockopt();
+  altstack_autodisarm();
   stopped_pending();
   vfork_pending();
   exec_pending(argv[0]);

@@ -63,6 +63,10 @@ struct file {
 	uint32_t lock_owner;          /* flock: owning pid, 0 none */
 };
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path);
+/* Host fds made for guest objects stay below host_fd_budget (set by
+ * main.c): fd or -errno, -ENFILE past it (file.c). */
+extern int host_fd_budget;
+int host_fd_admit(int fd);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 /* A file around a host fd that the kernel owns (stdin, host files). */

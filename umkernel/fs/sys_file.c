@@ -605,6 +605,9 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	r = -EOPNOTSUPP;
 	if (hfd < 0)
 		goto out;
+	/* a tmpfs file's preallocated pages count (--tmpfs-size, --memory) */
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && (r = tmpfs_file_reserve(f, (uint64_t)(off + len))))
+		goto out;
 	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
 	if (!r)
 		tmpfs_file_touch(f);

@@ -83,6 +83,9 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	if (nr_live_tasks + 1 > max_tasks())
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
+	/* --memory: a new process commits what its parent's mm does */
+	if (!thread && vm_commit_check((int64_t)t->mm->committed))
+		return -ENOMEM;
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
 	 * copy, and the parent waits for its execve or exit, which is all a
 	 * vfork child may do. */

@@ -771,7 +771,7 @@ long sys_sigaltstack(struct task *t, struct sysargs *a)
 			return -EFAULT;
 		if (on)
 			return -EPERM;
-		int mode = ns.ss_flags & ~(1 << 31); /* SS_AUTODISARM */
+		int mode = (int)((uint32_t)ns.ss_flags & ~(1u << 31)); /* SS_AUTODISARM */
 		if (mode != SS_DISABLE_ && mode != SS_ONSTACK_ && mode != 0)
 			return -EINVAL;
 		if (mode == SS_DISABLE_) {
@@ -783,7 +783,7 @@ long sys_sigaltstack(struct task *t, struct sysargs *a)
 				return -ENOMEM;
 			t->altstack.ss_sp = ns.ss_sp;
 			t->altstack.ss_size = ns.ss_size;
-			t->altstack.ss_flags = ns.ss_flags & (1 << 31);
+			t->altstack.ss_flags = (int)((uint32_t)ns.ss_flags & (1u << 31));
 		}
 	}
 	if (a->a[1] && copy_to_user(t, a->a[1], &old, sizeof old))

@@ -32,8 +32,21 @@ struct mm {
 	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
 	 * patchable); reset by execve */
 	struct { uint64_t site; uint32_t hits; } patch_hits[64];
+	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
 };
 #define MM_PATCH_AFTER 8
+#define VMA_SPECIAL 0x40000000   /* vma->flags: host vDSO pages, kept across execve */
+
+/* ---- committed memory, bounded by --memory: commit.c ---- */
+extern uint64_t vm_commit_limit;   /* bytes; 0: no limit */
+extern uint64_t vm_committed;      /* bytes, all mms and tmpfs */
+uint64_t vma_commit_of(int prot, int flags, uint64_t len);
+uint64_t mm_commit_range(struct mm *mm, uint64_t start, uint64_t end);
+int vm_commit_check(int64_t more);           /* 0 or -ENOMEM */
+int vm_commit_charge(uint64_t bytes);        /* tmpfs pages: 0 or -ENOMEM */
+void vm_commit_uncharge(uint64_t bytes);
+void mm_commit_sync(struct mm *mm);          /* after any change to mm's VMAs */
+void mm_commit_release(struct mm *mm);
 struct mm *mm_new(void);
 struct mm *mm_fork(struct mm *old);
 void mm_put(struct mm *mm);

@@ -57,6 +57,7 @@ struct mm *mm_new(void)
 
 struct mm *mm_fork(struct mm *old)
 {
+	/* the child commits what the parent does: do_fork checked --memory */
 	struct mm *mm = mm_new();
 	for_each_vma(old, v)
 		list_add_tail(&vma_dup(v)->link, &mm->vmas);
@@ -73,6 +74,7 @@ struct mm *mm_fork(struct mm *old)
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
 	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
+	mm_commit_sync(mm);
 	return mm;
 }
 
@@ -87,12 +89,12 @@ void mm_put(struct mm *mm)
 	if (--mm->refs)
 		return;
 	drop_vmas(mm);
+	mm_commit_release(mm);
 	if (mm->exe)
 		file_put(mm->exe);
 	free(mm);
 }
 
-#define VMA_SPECIAL 0x40000000   /* host vDSO pages: kept across execve */
 
 /* Records the platform's vDSO mappings as VMAs of mm. */
 void mm_add_vdso(struct mm *mm)
@@ -142,6 +144,7 @@ void mm_reset(struct mm *mm)
 	mm->start_brk = mm->brk = 0;
 	mm->mmap_top = GUEST_MMAP_TOP;
 	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
+	mm_commit_sync(mm);
 }
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
@@ -277,7 +280,17 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		if (!addr)
 			return -ENOMEM;
 	}
+	/* --memory: what the new mapping commits, less what it replaces */
+	int64_t more = (int64_t)vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen) -
+		       (int64_t)mm_commit_range(mm, addr, addr + plen);
+	if (vm_commit_check(more))
+		return -ENOMEM;
 	int hflags = type | MAP_FIXED | (flags & (MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE));
+	/* MAP_POPULATE is a hint: an anonymous mapping that commits nothing
+	 * (read-only) would only fill host page tables with the zero page,
+	 * unbounded by --memory */
+	if ((flags & MAP_ANONYMOUS) && !vma_commit_of(prot, type | MAP_ANONYMOUS, plen))
+		hflags &= ~MAP_POPULATE;
 	long r = platform->mmap(current->host, addr, plen, prot, hflags, hostfd, off);
 	if (r < 0)
 		return r;
@@ -296,6 +309,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	}
 	vma_insert(mm, v);
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return (long)addr;
 }
 
@@ -319,6 +333,7 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 	if (r < 0)
 		return r;
 	vma_remove_range(mm, addr, addr + plen);
+	mm_commit_sync(mm);
 	return 0;
 }
 
@@ -354,6 +369,16 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		    (v->flags & MAP_TYPE) == MAP_SHARED && (v->file->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
 	}
+	/* --memory: private pages made writable commit */
+	int64_t more = -(int64_t)mm_commit_range(mm, addr, addr + plen);
+	for_each_vma(mm, v) {
+		uint64_t s = v->start > addr ? v->start : addr;
+		uint64_t e = v->end < addr + plen ? v->end : addr + plen;
+		if (s < e)
+			more += (int64_t)vma_commit_of(prot, v->flags, e - s);
+	}
+	if (vm_commit_check(more))
+		return -ENOMEM;
 	int r = platform->mprotect(current->host, addr, plen, prot);
 	if (r < 0)
 		return r;
@@ -363,6 +388,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		if (v->start >= addr && v->end <= addr + plen)
 			v->prot = prot;
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return 0;
 }
 
@@ -391,6 +417,9 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		return -EFAULT;
 	if (oldlen == 0)
 		return -EINVAL; /* duplicating shared mappings: not supported */
+	/* --memory: the growth commits as the mapping does */
+	if (newlen > oldlen && vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, newlen - oldlen)))
+		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		if ((newaddr & (GUEST_PAGE_SIZE - 1)) || !valid_range(newaddr, newlen))
 			return -EINVAL;
@@ -412,6 +441,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		struct vma *g = mm_find_vma(mm, old);
 		g->end = old + newlen;
 		vma_merge(mm);
+		mm_commit_sync(mm);
 		return (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
@@ -436,6 +466,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		file_get(n->file);
 	vma_insert(mm, n);
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return (long)newaddr;
 }
 
@@ -447,7 +478,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 	uint64_t oldend = PAGE_ALIGN(mm->brk), newend = PAGE_ALIGN(brk);
 	if (newend > oldend) {
 		if (!range_free(mm, oldend, newend) || !valid_range(oldend, newend - oldend) ||
-		    newend > mm->mmap_top)
+		    newend > mm->mmap_top || vm_commit_check((int64_t)(newend - oldend)))
 			return (long)mm->brk;
 		long r = platform->mmap(current->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -466,6 +497,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 			return (long)mm->brk;
 		vma_remove_range(mm, newend, oldend);
 	}
+	mm_commit_sync(mm);
 	mm->brk = brk;
 	return (long)brk;
 }
