@@ -33,6 +33,13 @@ struct mm {
 	 * patchable); reset by execve */
 	struct { uint64_t site; uint32_t hits; } patch_hits[64];
 	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
+	/* the sites patched, with their own bytes: a tracer's task gets them
+	 * back (kernel/syscall.c mm_unpatch_syscalls); reset by execve */
+	struct mm_patch { uint64_t site; uint8_t orig[5], code[5]; } *patched;
+	int npatched, patched_cap;
+	/* the auxv execve gave (Linux's saved_auxv): NT_AUXV of core files */
+	uint64_t saved_auxv[48];
+	int saved_auxv_len;           /* in words */
 };
 #define MM_PATCH_AFTER 8
 #define VMA_SPECIAL 0x40000000   /* vma->flags: host vDSO pages, kept across execve */
