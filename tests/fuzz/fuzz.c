@@ -56,6 +56,11 @@
 #include "../../guest-abi/syscall_table.h"
 #include "../../tracer/stub_layout.h"
 
+/* abi.h's STUB_START is umk's variable (an umk inside an umk moves its
+ * stubs down); the fuzzer runs under one umk, whose stubs sit at the
+ * default place. */
+uint64_t umk_stub_start = STUB_DEFAULT_START;
+
 #define PAGE 4096UL
 #define MAX_WORKERS 16
 #define CALLS_PER_WORKER 2000

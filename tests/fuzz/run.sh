@@ -34,6 +34,8 @@ have_umk || { summary; exit; }
 # Bounded: a fuzzed guest fallocates, maps and populates huge sizes; without
 # --memory and --tmpfs-size it can drive the host into its OOM killer.
 mem=(--memory="${FUZZ_MEMORY:-2G}" --tmpfs-size="${FUZZ_TMPFS:-256M}")
+# --net=none: whatever a fuzzed connect or sendto names, nothing leaves umk
+mem+=(--net=none)
 
 safe_begin
 trap safe_end EXIT

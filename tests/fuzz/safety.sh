@@ -3,7 +3,8 @@
 # tests/lib.sh).  A fuzzed guest is root inside umk and may try anything:
 # each run goes into a fresh pid namespace (unshare --pid --fork
 # --kill-child --mount-proc) next to a host sentinel process, and a host
-# tree of marker files is checksummed around the runs.
+# tree of marker files is checksummed around the runs; everything runs
+# under nice -n 10 (a fuzz run keeps a CPU busy for minutes).
 #
 #   safe_begin                 make $safe_dir (scratch) and its marker tree
 #   safe_run LIMIT OUT CMD...  CMD (umk run ...) in the namespace, at most
@@ -38,7 +39,7 @@ safe_tree_sum() {
 safe_run() {
 	local limit=$1 out=$2
 	shift 2
-	(cd "$safe_dir" && timeout -k 10 "$limit" unshare --pid --fork --kill-child --mount-proc -- bash -c '
+	(cd "$safe_dir" && nice -n 10 timeout -k 10 "$limit" unshare --pid --fork --kill-child --mount-proc -- bash -c '
 		setsid sleep 100000 &   # its own group: timeout signals ours only
 		sentinel=$!
 		"$@"

@@ -78,7 +78,7 @@ for p in $platforms; do
 	for s in "${seeds[@]}"; do
 		o=$safe_dir/out.$p.$s
 		start=$(date +%s)
-		safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp \
+		safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp --net=none \
 			--memory="${TRINITY_MEMORY:-2G}" --tmpfs-size="${TRINITY_TMPFS:-512M}" -- \
 			trinity --dangerous -q -l off -a64 -P PF_UNIX --disable-fds=sockets -s "$s" -N "$n" -C "$children" \
 			${TRINITY_ARGS:-}
