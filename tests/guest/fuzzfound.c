@@ -25,6 +25,10 @@
  *       retried the options umk refused until it hit a bug of its own).
  *       SO_PEEK_OFF and SO_PASSPIDFD are left out: umk accepts only "off".
  *       Assumes root (SO_MARK, SO_DEBUG, SO_BINDTODEVICE need it natively).
+ *   clone-settls   clone(CLONE_SETTLS) with a TLS base at or past the end
+ *       of user space, or non-canonical: EPERM and no child (umk made the
+ *       child, which the platform then could not start: killed by SIGKILL
+ *       on ptrace, running with the parent's TLS on seccomp; tests/fuzz/)
  */
 #include "t.h"
 #include <pthread.h>
@@ -261,6 +265,24 @@ static void sockopt(void) {
          so_try(SOCK_STREAM, 6, 1, NULL, 4), so_try(SOCK_STREAM, 12345, 1, NULL, 4), so_try(SOCK_STREAM, 0, 1, "", 1));
 }
 
+static void clone_settls(void) {
+  static const unsigned long bad[] = { 0x7ffffffff000UL, 0x800000000000UL, 0xffff800000000000UL, ~0UL };
+  for (int i = 0; i < 4; i++) {
+    long r = syscall(SYS_clone, CLONE_SETTLS | SIGCHLD, 0, 0, 0, bad[i]);
+    if (r == 0) _exit(3);
+    int e = errno, st = 0;
+    if (r > 0) waitpid((pid_t)r, &st, 0);
+    printf("clone-settls %#lx: %s\n", bad[i], r < 0 ? strerror(e) : "a child");
+    OK("clone-settls: EPERM", r < 0 && e == EPERM);
+  }
+  /* the highest good base still makes a child */
+  long r = syscall(SYS_clone, CLONE_SETTLS | SIGCHLD, 0, 0, 0, 0x7fffffffe000UL);
+  if (r == 0) _exit(3);
+  int st = 0;
+  OK("clone-settls: a base below the end works", r > 0 && waitpid((pid_t)r, &st, 0) == r && WIFEXITED(st) &&
+     WEXITSTATUS(st) == 3);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "exec-pending"))
     return 0; /* the new image: the exec went through */
@@ -272,5 +294,6 @@ int main(int argc, char **argv) {
   sigtimedwait_sigchld();
   kill_zombie();
   kill_zombie_leader();
+  clone_settls();
   return t_done();
 }

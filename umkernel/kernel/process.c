@@ -121,6 +121,11 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if (nr_live_tasks + 1 > max_tasks() ||
 	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
+	/* CLONE_SETTLS: a TLS base the host would refuse (Linux's set_new_tls:
+	 * ARCH_SET_FS's check).  Found by fuzzing: the child was made, then
+	 * killed when the platform could not load its registers. */
+	if ((flags & CLONE_SETTLS) && tls >= GUEST_TASK_SIZE)
+		return -EPERM;
 	bool thread = flags & CLONE_THREAD;
 	/* --memory: a new process commits what its parent's mm does */
 	if (!thread && vm_commit_check((int64_t)t->mm->committed))
