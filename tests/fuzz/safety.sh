@@ -17,6 +17,10 @@
 #                              sentinel, stubs, host tree
 #   safe_end                   remove $safe_dir
 
+# safe_run runs in the scratch directory: a relative $UMK (make fuzz SAN=1
+# gives build-asan/umk) is made absolute here
+case ${UMK:-} in /*|'') ;; *) UMK=$PWD/$UMK ;; esac
+
 safe_begin() {
 	safe_dir=$(mktemp -d /tmp/umk-fuzz.XXXXXX)
 	mkdir -p "$safe_dir/host/d/sub"

@@ -29,8 +29,10 @@
  *       of user space, or non-canonical: EPERM and no child (umk made the
  *       child, which the platform then could not start: killed by SIGKILL
  *       on ptrace, running with the parent's TLS on seccomp; tests/fuzz/)
+ *   kill-int-min   kill(INT_MIN, 0) is ESRCH (umk negated INT_MIN: UBSan)
  */
 #include "t.h"
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -283,6 +285,11 @@ static void clone_settls(void) {
      WEXITSTATUS(st) == 3);
 }
 
+static void kill_int_min(void) {
+  errno = 0;
+  OK("kill-int-min: ESRCH", syscall(SYS_kill, INT_MIN, 0) == -1 && errno == ESRCH);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "exec-pending"))
     return 0; /* the new image: the exec went through */
@@ -295,5 +302,6 @@ int main(int argc, char **argv) {
   kill_zombie();
   kill_zombie_leader();
   clone_settls();
+  kill_int_min();
   return t_done();
 }

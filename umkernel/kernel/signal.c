@@ -298,6 +298,10 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 			send_signal(t, sig, &si, true);
 		return err;
 	}
+	/* -INT_MIN is undefined: Linux's kill_something_info excludes it
+	 * (found by tests/fuzz/ under UBSan) */
+	if (pid == INT32_MIN)
+		return -ESRCH;
 	if (pid != -1) {
 		int pgid = pid == 0 ? sender->tg->pgid : vnr_to_global(sender, -pid);
 		return pgid ? kill_pgrp_info(sender, pgid, sig, &si) : -ESRCH;
