@@ -30,6 +30,14 @@
  *       child, which the platform then could not start: killed by SIGKILL
  *       on ptrace, running with the parent's TLS on seccomp; tests/fuzz/)
  *   kill-int-min   kill(INT_MIN, 0) is ESRCH (umk negated INT_MIN: UBSan)
+ *   leader-gone-sigchld   a process whose main thread has exited (the
+ *       others run on) gets SIGCHLD for a child that exits and for one
+ *       that stops, and reaps them; with SIGCHLD ignored the child is
+ *       reaped at once (umk read the gone leader's signal handlers: a NULL
+ *       pointer, found by tests/fuzz/ under UBSan); the waitpid that the
+ *       SIGCHLD of a stop interrupts (a handler without SA_RESTART)
+ *       reports the stopped child, as Linux's do_wait looks at the
+ *       children again before it gives up for a signal (umk: EINTR)
  */
 #include "t.h"
 #include <limits.h>
@@ -290,6 +298,52 @@ static void kill_int_min(void) {
   OK("kill-int-min: ESRCH", syscall(SYS_kill, INT_MIN, 0) == -1 && errno == ESRCH);
 }
 
+static volatile int chld_seen;
+static void on_chld(int sig) { (void)sig; chld_seen++; }
+
+/* The process's second thread, once the main thread has gone: each
+ * failed step sets a bit of the exit status. */
+static void *leader_gone_thread(void *arg) {
+  (void)arg;
+  int bad = 0, st;
+  usleep(50 * 1000);   /* the main thread is gone by now */
+  pid_t c = fork();
+  if (c == 0) _exit(5);
+  for (int i = 0; i < 200 && !chld_seen; i++) usleep(5000);
+  if (chld_seen != 1) bad |= 1;
+  if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 5) bad |= 2;
+  c = fork();
+  if (c == 0) { raise(SIGSTOP); _exit(6); }
+  if (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st)) bad |= 4;
+  for (int i = 0; i < 200 && chld_seen < 2; i++) usleep(5000);
+  if (chld_seen != 2) bad |= 8;
+  kill(c, SIGKILL);
+  if (waitpid(c, &st, 0) != c || !WIFSIGNALED(st)) bad |= 16;
+  signal(SIGCHLD, SIG_IGN);
+  c = fork();
+  if (c == 0) _exit(7);
+  errno = 0;
+  if (waitpid(c, &st, 0) != -1 || errno != ECHILD) bad |= 32;
+  syscall(SYS_exit_group, bad);
+  return NULL;
+}
+
+static void leader_gone_sigchld(void) {
+  pid_t p = fork();
+  if (p == 0) {
+    struct sigaction sa = { .sa_handler = on_chld };
+    sigaction(SIGCHLD, &sa, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, leader_gone_thread, NULL)) _exit(100);
+    syscall(SYS_exit, 0);   /* the main thread alone */
+  }
+  int st;
+  OK("leader-gone-sigchld: the process ends by its second thread", waitpid(p, &st, 0) == p && WIFEXITED(st));
+  printf("leader-gone-sigchld: failed steps %#x\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  OK("leader-gone-sigchld: SIGCHLD for an exit and a stop, reaped; autoreaped when ignored",
+     WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "exec-pending"))
     return 0; /* the new image: the exec went through */
@@ -303,5 +357,6 @@ int main(int argc, char **argv) {
   kill_zombie_leader();
   clone_settls();
   kill_int_min();
+  leader_gone_sigchld();
   return t_done();
 }

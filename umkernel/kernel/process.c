@@ -686,12 +686,16 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 			return -ECHILD;
 		if (options & LINUX_WNOHANG)
 			return 0;
+		/* as Linux's do_wait: the children are looked at again after
+		 * every wake-up, and a signal ends the wait only when none has
+		 * anything to report (the SIGCHLD of a child's stop or exit
+		 * comes with the wake-up that reports it) */
+		if (signal_pending(t))
+			return -ERESTARTSYS;
 		struct waiter w;
 		waitq_add(&t->tg->child_wait, &w, t);
-		int r = task_sleep(t, 0, -1, 0);
+		task_sleep(t, 0, -1, 0);
 		waitq_del(&w);
-		if (r == -EINTR)
-			return -ERESTARTSYS;
 	}
 }
 
