@@ -38,10 +38,13 @@
  *       SIGCHLD of a stop interrupts (a handler without SA_RESTART)
  *       reports the stopped child, as Linux's do_wait looks at the
  *       children again before it gives up for a signal (umk: EINTR)
+ *   range-overflow   fallocate and sync_file_range with offset + length
+ *       past INT64_MAX: EFBIG and EINVAL (umk's signed overflow: UBSan)
  */
 #include "t.h"
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -344,6 +347,19 @@ static void leader_gone_sigchld(void) {
      WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+static void range_overflow(void) {
+  char path[] = "/tmp/fuzzfound.XXXXXX";
+  int fd = mkstemp(path);
+  OK("range-overflow: a file", fd >= 0);
+  unlink(path);
+  errno = 0;
+  OK("range-overflow: fallocate EFBIG", syscall(SYS_fallocate, fd, 0, INT64_MAX, 9L) == -1 && errno == EFBIG);
+  errno = 0;
+  OK("range-overflow: sync_file_range EINVAL",
+     syscall(SYS_sync_file_range, fd, INT64_MAX, 9L, 0) == -1 && errno == EINVAL);
+  close(fd);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "exec-pending"))
     return 0; /* the new image: the exec went through */
@@ -358,5 +374,6 @@ int main(int argc, char **argv) {
   clone_settls();
   kill_int_min();
   leader_gone_sigchld();
+  range_overflow();
   return t_done();
 }
