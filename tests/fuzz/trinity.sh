@@ -12,7 +12,10 @@
 #   UMK               umk binary (default build/umk)
 #   UMK_PLATFORMS     platforms (default "ptrace seccomp")
 #   TRINITY_ROOT      guest root holding /usr/bin/trinity (default /: the host
-#                     root, read-only under umk's in-memory overlay)
+#                     root, read-only under umk's in-memory overlay).  With a
+#                     root of its own (sh rootfs/debian.sh DIR trinity procps)
+#                     the marker tree is a host tree outside the guest root,
+#                     and the root itself is checksummed too
 #   TRINITY_N         syscalls per run, over all of trinity's children (25000)
 #   TRINITY_C         trinity children (-C, default 4)
 #   TRINITY_TIMEOUT   seconds a run may take (default 900)
