@@ -74,6 +74,7 @@ struct mm *mm_new(void)
 
 struct mm *mm_fork(struct mm *old)
 {
+	/* the child commits what the parent does: do_fork checked --memory */
 	struct mm *mm = mm_new();
 	for_each_vma(old, v) {
 		struct vma *n = vma_dup(v);
@@ -103,6 +104,7 @@ struct mm *mm_fork(struct mm *old)
 	}
 	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
 	mm->saved_auxv_len = old->saved_auxv_len;
+	mm_commit_sync(mm);
 	return mm;
 }
 
@@ -118,13 +120,13 @@ void mm_put(struct mm *mm)
 		return;
 	aio_mm_release(mm);
 	drop_vmas(mm);
+	mm_commit_release(mm);
 	if (mm->exe)
 		file_put(mm->exe);
 	free(mm->patched);
 	free(mm);
 }
 
-#define VMA_SPECIAL 0x40000000   /* host vDSO pages: kept across execve */
 
 /* Records the platform's vDSO mappings as VMAs of mm. */
 void mm_add_vdso(struct mm *mm)
@@ -176,6 +178,7 @@ void mm_reset(struct mm *mm)
 	mm->mmap_top = GUEST_MMAP_TOP;
 	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
 	mm->npatched = 0;
+	mm_commit_sync(mm);
 }
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
@@ -331,7 +334,17 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		if (!addr)
 			return -ENOMEM;
 	}
+	/* --memory: what the new mapping commits, less what it replaces */
+	int64_t more = (int64_t)vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen) -
+		       (int64_t)mm_commit_range(mm, addr, addr + plen);
+	if (vm_commit_check(more))
+		return -ENOMEM;
 	int hflags = type | MAP_FIXED | (flags & (MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE));
+	/* MAP_POPULATE is a hint: an anonymous mapping that commits nothing
+	 * (read-only) would only fill host page tables with the zero page,
+	 * unbounded by --memory */
+	if ((flags & MAP_ANONYMOUS) && !vma_commit_of(prot, type | MAP_ANONYMOUS, plen))
+		hflags &= ~MAP_POPULATE;
 	int lock = mm->def_lock | ((flags & MAP_LOCKED) ? VM_LOCKED_ : 0);
 	if ((lock & VM_LOCKED_) && !(lock & VM_LOCKONFAULT_))
 		hflags |= MAP_POPULATE;   /* a locked mapping is faulted in */
@@ -355,6 +368,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	}
 	vma_insert(mm, v);
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return (long)addr;
 }
 
@@ -378,6 +392,7 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 	if (r < 0)
 		return r;
 	vma_remove_range(mm, addr, addr + plen);
+	mm_commit_sync(mm);
 	return 0;
 }
 
@@ -413,6 +428,16 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		    (v->flags & MAP_TYPE) == MAP_SHARED && (v->file->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
 	}
+	/* --memory: private pages made writable commit */
+	int64_t more = -(int64_t)mm_commit_range(mm, addr, addr + plen);
+	for_each_vma(mm, v) {
+		uint64_t s = v->start > addr ? v->start : addr;
+		uint64_t e = v->end < addr + plen ? v->end : addr + plen;
+		if (s < e)
+			more += (int64_t)vma_commit_of(prot, v->flags, e - s);
+	}
+	if (vm_commit_check(more))
+		return -ENOMEM;
 	int r = platform->mprotect(current->host, addr, plen, prot);
 	if (r < 0)
 		return r;
@@ -422,6 +447,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		if (v->start >= addr && v->end <= addr + plen)
 			v->prot = prot;
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return 0;
 }
 
@@ -450,6 +476,9 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		return -EFAULT;
 	if (oldlen == 0)
 		return -EINVAL; /* duplicating shared mappings: not supported */
+	/* --memory: the growth commits as the mapping does */
+	if (newlen > oldlen && vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, newlen - oldlen)))
+		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		if ((newaddr & (GUEST_PAGE_SIZE - 1)) || !valid_range(newaddr, newlen))
 			return -EINVAL;
@@ -471,6 +500,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		struct vma *g = mm_find_vma(mm, old);
 		g->end = old + newlen;
 		vma_merge(mm);
+		mm_commit_sync(mm);
 		return (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
@@ -495,6 +525,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		vma_file_get(n->file);
 	vma_insert(mm, n);
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return (long)newaddr;
 }
 
@@ -506,7 +537,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 	uint64_t oldend = PAGE_ALIGN(mm->brk), newend = PAGE_ALIGN(brk);
 	if (newend > oldend) {
 		if (!range_free(mm, oldend, newend) || !valid_range(oldend, newend - oldend) ||
-		    newend > mm->mmap_top)
+		    newend > mm->mmap_top || vm_commit_check((int64_t)(newend - oldend)))
 			return (long)mm->brk;
 		long r = platform->mmap(current->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -525,6 +556,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 			return (long)mm->brk;
 		vma_remove_range(mm, newend, oldend);
 	}
+	mm_commit_sync(mm);
 	mm->brk = brk;
 	return (long)brk;
 }
