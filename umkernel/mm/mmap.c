@@ -293,19 +293,24 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (off & (GUEST_PAGE_SIZE - 1))
 		return -EINVAL;
 	int type = flags & MAP_TYPE;
-	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+	/* Linux's do_mmap: MAP_SHARED_VALIDATE refuses flags outside
+	 * LEGACY_MAP_MASK for files (EOPNOTSUPP; no MAP_SYNC: no DAX file
+	 * here) and is no type for anonymous memory; MAP_DROPPABLE
+	 * (anonymous only) is private memory the kernel may drop, which umk
+	 * never does */
+	const int legacy_mask = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
+				MAP_EXECUTABLE | 0x4000000 /* MAP_UNINITIALIZED */ | MAP_GROWSDOWN |
+				MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
+				MAP_HUGETLB | (int)0xfc000000 /* MAP_HUGE_* sizes */;
+	if (type == MAP_SHARED_VALIDATE && !(flags & MAP_ANONYMOUS) && (flags & ~legacy_mask))
+		return -EOPNOTSUPP;
+	if (type == 0x08 /* MAP_DROPPABLE */ && (flags & MAP_ANONYMOUS))
+		type = MAP_PRIVATE;
+	if (type != MAP_SHARED && type != MAP_PRIVATE &&
+	    !(type == MAP_SHARED_VALIDATE && !(flags & MAP_ANONYMOUS)))
 		return -EINVAL;
-	if (type == MAP_SHARED_VALIDATE) {
-		/* only the flags Linux knows (LEGACY_MAP_MASK; no MAP_SYNC:
-		 * no DAX file here) */
-		const int known = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
-				  MAP_EXECUTABLE | 0x4000000 /* MAP_UNINITIALIZED */ | MAP_GROWSDOWN |
-				  MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
-				  MAP_HUGETLB | MAP_FIXED_NOREPLACE;
-		if (!(flags & MAP_ANONYMOUS) && (flags & ~known))
-			return -EOPNOTSUPP;
+	if (type == MAP_SHARED_VALIDATE)
 		type = MAP_SHARED;
-	}
 	/* a shared mapping of a file not open for writing can never be
 	 * made writable (Linux clears VM_MAYWRITE) */
 	bool nomaywrite = type == MAP_SHARED && !(flags & MAP_ANONYMOUS) && f &&
