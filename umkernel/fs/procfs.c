@@ -547,7 +547,9 @@ CONST_SHOW(show_ngroups_max, "65536\n")
 CONST_SHOW(show_cap_last_cap, "40\n")
 CONST_SHOW(show_pipe_max_size, "1048576\n")
 CONST_SHOW(show_cgroup, "0::/\n")
-CONST_SHOW(show_zero_nl, "0\n")
+/* wchan: "0" with no newline, as Linux prints for a task it names no wait
+ * channel of (proc_pid_wchan); ps -l printed "0\n" and broke its line */
+CONST_SHOW(show_wchan, "0")
 CONST_SHOW(show_printk, "4\t4\t1\t7\n")
 CONST_SHOW(show_mmap_min_addr, "65536\n")
 CONST_SHOW(show_entropy, "256\n")
@@ -2039,7 +2041,7 @@ static const struct pent pid_ents[] = {
 	RW_ENT("oom_score_adj", show_oom_score_adj, write_oom_score_adj),
 	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
 	FILE_ENT("oom_score", show_oom_score),
-	FILE_ENT("wchan", show_zero_nl),
+	FILE_ENT("wchan", show_wchan),
 	RW_ENT("loginuid", show_loginuid, write_loginuid),
 	FILE_ENT("sessionid", show_sessionid),
 	{ .name = "timerslack_ns", .kind = PK_FILE, .perm = 0666, .show = show_timerslack, .write = write_timerslack },
