@@ -968,10 +968,10 @@ static int write_comm(struct task *tk, const struct pctx *c, const char *buf, si
 	(void)c;
 	if (!current || current->tg != tk->tg)
 		return -EINVAL;
+	/* comm_write keeps what was written, newline and all (`echo x >
+	 * /proc/self/comm` names the task "x\n"), up to TASK_COMM_LEN - 1 */
 	if (n > sizeof(tk->comm) - 1)
 		n = sizeof(tk->comm) - 1;
-	while (n && buf[n - 1] == '\n')
-		n--;
 	memset(tk->comm, 0, sizeof(tk->comm));
 	memcpy(tk->comm, buf, n);
 	return 0;
