@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -409,4 +410,43 @@ struct file *file_from_hostfd(int hostfd, int flags, const char *path, struct mo
 	f->hostfd = hostfd;
 	f->mnt = mnt;
 	return f;
+}
+
+/*
+ * file_fsize_limit - RLIMIT_FSIZE for a write of *n bytes at pos of f, as
+ * Linux's generic_write_check_limits: only regular files are limited; a
+ * write that starts at or past the limit sends SIGXFSZ to the writer and
+ * fails with -EFBIG, one that crosses it is cut short.  Returns 0 or
+ * -EFBIG.
+ */
+long file_fsize_limit(struct task *t, struct file *f, int64_t pos, size_t *n)
+{
+	uint64_t lim = t->tg->rlim[RLIMIT_FSIZE].rlim_cur;
+	struct kstat st;
+	if (lim == LINUX_RLIM_INFINITY || !f->ops->fstat || f->ops->fstat(f, &st) ||
+	    !S_ISREG(st.mode))
+		return 0;
+	if ((f->flags & O_APPEND) && pos < (int64_t)st.size)
+		pos = (int64_t)st.size;
+	if (pos < 0 || (uint64_t)pos >= lim) {
+		send_signal(t, SIGXFSZ, NULL, false);
+		return -EFBIG;
+	}
+	if (*n > lim - (uint64_t)pos)
+		*n = lim - (uint64_t)pos;
+	return 0;
+}
+
+/*
+ * file_size_ok - RLIMIT_FSIZE for growing a regular file from oldsize to
+ * size (truncate, ftruncate), as Linux's inode_newsize_ok: past the limit
+ * SIGXFSZ and -EFBIG.  Returns 0 or -EFBIG.
+ */
+int file_size_ok(struct task *t, int64_t oldsize, int64_t size)
+{
+	if (!file_fsize_limited(t) || size <= oldsize ||
+	    (uint64_t)size <= t->tg->rlim[RLIMIT_FSIZE].rlim_cur)
+		return 0;
+	send_signal(t, SIGXFSZ, NULL, false);
+	return -EFBIG;
 }

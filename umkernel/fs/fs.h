@@ -103,9 +103,23 @@ static inline ssize_t file_read(struct task *t, struct file *f, void *kb, size_t
 		return file_read_faulty(t, f, kb, n, pos);
 	return f->ops->read(t, f, kb, n, pos);
 }
+/* RLIMIT_FSIZE for a write of *n bytes of f at pos (file.c): 0 with *n
+ * cut to the limit, or -EFBIG with SIGXFSZ sent; file_size_ok the same
+ * for a truncate to size. */
+long file_fsize_limit(struct task *t, struct file *f, int64_t pos, size_t *n);
+int file_size_ok(struct task *t, int64_t oldsize, int64_t size);
+static inline bool file_fsize_limited(struct task *t)
+{
+	return t && t->tg && ~t->tg->rlim[1 /* RLIMIT_FSIZE */].rlim_cur;
+}
 static inline ssize_t file_write(struct task *t, struct file *f, const void *kb, size_t n,
 				 int64_t *pos)
 {
+	if (__builtin_expect(file_fsize_limited(t), 0)) {
+		long r = file_fsize_limit(t, f, pos ? *pos : f->pos, &n);
+		if (r)
+			return r;
+	}
 	if (__builtin_expect(fault_io_enabled, 0))
 		return file_write_faulty(t, f, kb, n, pos);
 	return f->ops->write(t, f, kb, n, pos);

@@ -129,6 +129,8 @@ static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int
 	if (f->ops->write_user && !(f->flags & O_APPEND)) {
 		if (buf + n < buf || buf + n > STUB_START)
 			return -EFAULT;
+		if (file_fsize_limited(t) && (r = file_fsize_limit(t, f, *p, &n)))
+			return r;
 		return f->ops->write_user(t, f, buf, n, p);
 	}
 	kb = malloc(n < IO_CHUNK ? n : IO_CHUNK);
@@ -724,6 +726,9 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else if (!f->ops->truncate)
 		r = -EINVAL;
+	else if (f->ops->fstat && f->ops->fstat(f, &st) == 0 && S_ISREG(st.mode) &&
+		 (r = file_size_ok(t, (int64_t)st.size, len)))
+		;
 	else
 		r = f->ops->truncate(f, len);
 	if (!r)

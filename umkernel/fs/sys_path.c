@@ -967,7 +967,8 @@ long sys_truncate(struct task *t, struct sysargs *a)
 		err = -EISDIR;
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
-	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt))) {
+	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
+		 !(err = file_size_ok(t, (int64_t)nd.st.size, len))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else
