@@ -541,6 +541,11 @@ static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb
 		sb_printf(sb, "%s", text);                                          \
 		return 0;                                                           \
 	}
+/* /proc/devices: the character majors of the devices umk's devfs makes
+ * (mem's null, zero, full, random, urandom, kmsg; tty, console, ptmx;
+ * pts), as fs/proc/devices.c lists them; no block devices. */
+CONST_SHOW(show_devices, "Character devices:\n  1 mem\n  5 /dev/tty\n  5 /dev/console\n"
+			 "  5 /dev/ptmx\n136 pts\n\nBlock devices:\n")
 CONST_SHOW(show_ostype, "Linux\n")
 CONST_SHOW(show_kversion, "#1 SMP PREEMPT_DYNAMIC umk\n")
 CONST_SHOW(show_ngroups_max, "65536\n")
@@ -1997,6 +2002,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("uptime", show_uptime),
 	FILE_ENT("loadavg", show_loadavg),
 	FILE_ENT("filesystems", show_filesystems),
+	FILE_ENT("devices", show_devices),
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
