@@ -6,7 +6,9 @@
 #   make bench      guest vs native (and runsc/proot where installed);
 #                   QUICK=1: each workload once, a smoke test
 #   make bench-fault  what fault injection costs the syscalls it does not touch
-#   make asan       build build/umk with AddressSanitizer
+#   make asan       build build-asan/umk with AddressSanitizer and UBSan
+#   make fuzz       umk's own syscall fuzzer (tests/fuzz/) on both platforms:
+#                   SEED=N COUNT=M (default 1, 20000); SAN=1: on build-asan/umk
 #   make debian-rootfs  build/debian: a Debian bookworm root (debootstrap; root)
 
 CC      ?= gcc
@@ -74,6 +76,11 @@ UMK_PLATFORMS ?= ptrace seccomp
 check: all $(B)/check_unit
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/run-all.sh
 
+SEED  ?= 1
+COUNT ?= 20000
+fuzz: all $(if $(SAN),asan)
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" $(if $(SAN),UMK=build-asan/umk) sh tests/fuzz/run.sh $(SEED) $(COUNT)
+
 bench: all
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
 
@@ -88,12 +95,16 @@ DEBIAN_PKGS ?=
 debian-rootfs:
 	sh rootfs/debian.sh $(B)/debian $(DEBIAN_PKGS)
 
-asan:
-	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
-		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -pthread -fsanitize=address" \
-		build-asan/umk build-asan/umk-gdb.py
+# AddressSanitizer and UBSan; any UBSan report is fatal (-fno-sanitize-recover).
+# Run the suite on it with UMK=build-asan/umk (.ci/run does).
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan: $(B)/rootfs
+	$(MAKE) B=build-asan CFLAGS="-O1 -g $(SANFLAGS)" \
+		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -pthread $(SANFLAGS)" \
+		build-asan/umk build-asan/umk-gdb.py build-asan/check_unit
+	ln -sfn ../$(B)/rootfs build-asan/rootfs   # the default root next to the binary
 
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all deps run check bench bench-fault asan clean debian-rootfs
+.PHONY: all deps run check bench bench-fault asan clean debian-rootfs fuzz

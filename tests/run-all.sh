@@ -3,10 +3,12 @@
 # built), the guest tests, the busybox cases, the Debian and namespace cases (only if the
 # Debian root was built, `make debian-rootfs`, or UMK_DEBIAN=1 asks to
 # build it; else one SKIP line), the escape tests, the fault-injection
-# tests and campaigns, and checks of umk's command line.  Ends with
+# tests and campaigns, the bounded-resource and teardown tests
+# (run-limits-tests.sh) and checks of umk's command line.  Ends with
 # exactly one line "N passed, N failed" counting every check, and exits
 # non-zero if any failed.
 # Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
+# UMK_UNIT (default build/check_unit),
 # UMK_NEST (umk in umk for the busybox cases; default seccomp,ptrace,seccomp),
 # UMK_DEBIAN (1: build the Debian root if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
@@ -37,8 +39,9 @@ part() {
 
 # unit tests (libcheck prints "NN%: Checks: N, Failures: F, Errors: E")
 echo "== unit"
-if [ -x "$BUILD/check_unit" ]; then
-	"$BUILD/check_unit" >"$work/unit" 2>&1
+unit=${UMK_UNIT:-$BUILD/check_unit}   # .ci/run: the sanitizer build's
+if [ -x "$unit" ]; then
+	"$unit" >"$work/unit" 2>&1
 	rc=$?
 	cat "$work/unit"
 	line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$work/unit" | tail -1)
@@ -53,7 +56,7 @@ if [ -x "$BUILD/check_unit" ]; then
 		fail "unit (exit $rc)"
 	fi
 else
-	skip "unit: $BUILD/check_unit not built"
+	skip "unit: $unit not built"
 fi
 
 part "$ROOT/tests/run-guest-tests.sh"
@@ -63,6 +66,7 @@ part "$ROOT/tests/run-tracer-tests.sh"
 part "$ROOT/tests/run-nest-tests.sh"
 part "$ROOT/tests/run-ns-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-limits-tests.sh"
 part "$ROOT/tests/run-net-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
 part "$ROOT/tests/run-campaign-tests.sh"
@@ -105,6 +109,11 @@ if have_umk; then
 	check true 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/true && [ ! -s "$work/out" ]'
 	check default-rootfs '(cd "$ROOT" && cli_rc 0 "$UMK" run -- /bin/sh -c "test -x /bin/busybox")'
 	check pid1-uid0 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo \$\$ \$(id -u)" && [ "$(cat "$work/out")" = "1 0" ]'
+	# found by fuzzing: as a pid namespace's init, pid 1 ignores the stop,
+	# kill and terminate signals guest processes send it
+	check init-ignores-guest-signals 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c \
+		"kill -STOP \$\$; kill -TSTP \$\$; kill -KILL \$\$; kill -TERM \$\$; echo survived" &&
+		[ "$(cat "$work/out")" = survived ]'
 	check default-env 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo \$PATH \$HOME" &&
 		[ "$(cat "$work/out")" = "$GUEST_PATH /root" ]'
 	check env-option 'cli_rc 0 "$UMK" run "${R[@]}" -e FOO=bar -e HOME=/tmp -- /bin/sh -c "echo \$FOO \$HOME" &&

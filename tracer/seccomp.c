@@ -93,6 +93,9 @@ struct sc_mm {
 	pthread_mutex_t lock;
 	uint64_t used;                 /* slots in use (bit i: slot i) */
 	bool deferred;                 /* killed; its death need not be waited for */
+	/* teardown: umk's end of the stub's lifeline (life_arm), and the
+	 * stub's end until the stub holds it and it is armed */
+	int life, life_stub;
 };
 
 struct host_thread {
@@ -121,6 +124,7 @@ static int umk_pidfd = -1;
 static int pin_mode;                   /* 0 same CPU, 1 another CPU, 2 none */
 static uint32_t spin_cycles;           /* TSC cycles to spin before FUTEX_WAIT */
 static int ncpus = 1;
+static int loadavg_fd = -1;          /* /proc/loadavg, for host_busy() */
 static struct platform_vdso vdso_info;
 /* Load: live host threads, and until when (CLOCK_MONOTONIC_COARSE ns)
  * the platform stays in "crowded" mode after they were too many. */
@@ -268,6 +272,10 @@ static int sc_init(void)
 	 * python3 -c pass took 33 ms with a 100k-cycle spin, 21 ms with
 	 * 600k (~250 us here; native 15 ms).  The spin is only used while
 	 * guest threads leave CPUs idle (sc_crowded). */
+	const char *lo = getenv("UMK_SECCOMP_LOAD");
+	loadavg_fd = lo && !strcmp(lo, "0") ? -1 : open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	if (loadavg_fd >= 0 && (loadavg_fd = move_high(loadavg_fd)) < 0)
+		loadavg_fd = -1;
 	const char *sp = getenv("UMK_SECCOMP_SPIN");
 	spin_cycles = sp ? (uint32_t)strtoul(sp, NULL, 0) : pin_mode == 0 ? 0 : 600000;
 	/* Syscall-site patching: with x86's BMI2 (the fast path's shlx),
@@ -320,11 +328,47 @@ static uint64_t coarse_ns(void)
  * SC_CROWDED_HOLD_NS after the load falls, so that a fork loop or a
  * shell does not re-pin stubs at every fork.
  */
+/*
+ * The host's load counts too: spinning pays only while the CPU the other
+ * side runs on is free for it.  With more runnable threads on the host
+ * than CPUs (other processes' busy loops, a build next door) a spinning
+ * side takes the CPU from the side it waits for, or from a process that
+ * had work, and every handoff waits for a timeslice anyway: then nobody
+ * spins and the stub shares its kernel thread's CPU, as when crowded by
+ * guest threads.  The count of runnable threads is /proc/loadavg's fourth
+ * field (the reader itself and a spinning stub included), read at most
+ * every SC_LOAD_NS by whichever thread asks.  UMK_SECCOMP_LOAD=0 ignores
+ * the host's load.
+ */
+#define SC_LOAD_NS 10000000ULL
+static _Atomic uint64_t load_checked;
+static atomic_bool host_busy_now;
+
+static bool host_busy(void)
+{
+	uint64_t now = coarse_ns(), last = atomic_load_explicit(&load_checked, memory_order_relaxed);
+	if (loadavg_fd == -1 || (last && now - last < SC_LOAD_NS) ||
+	    !atomic_compare_exchange_strong(&load_checked, &last, now))
+		return atomic_load_explicit(&host_busy_now, memory_order_relaxed);
+	char buf[128];
+	ssize_t n = loadavg_fd >= 0 ? pread(loadavg_fd, buf, sizeof buf - 1, 0) : -1;
+	if (n > 0) {
+		buf[n] = 0;
+		/* "0.50 0.40 0.30 R/T LASTPID" */
+		unsigned running = 0;
+		if (sscanf(buf, "%*s %*s %*s %u/", &running) == 1)
+			atomic_store_explicit(&host_busy_now, (int)running > ncpus, memory_order_relaxed);
+	}
+	return atomic_load_explicit(&host_busy_now, memory_order_relaxed);
+}
+
 static bool sc_crowded(void)
 {
 	if (pin_mode != 1)
 		return false;
 	if (2 * atomic_load_explicit(&sc_nlive, memory_order_relaxed) > ncpus)
+		return true;
+	if (host_busy())
 		return true;
 	uint64_t until = atomic_load_explicit(&crowded_until, memory_order_relaxed);
 	return until && coarse_ns() < until;
@@ -456,6 +500,10 @@ static void sc_mm_free(struct sc_mm *mm)
 			close(mm->pidfd);
 	}
 	close(mm->ctl);
+	if (mm->life >= 0)
+		close(mm->life);
+	if (mm->life_stub >= 0)
+		close(mm->life_stub);
 	if (mm->memfd_proc >= 0)
 		close(mm->memfd_proc);
 	if (!cached) {
@@ -465,6 +513,28 @@ static void sc_mm_free(struct sc_mm *mm)
 	}
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
+}
+
+/*
+ * life_arm - once the stub process pid holds its end of the lifeline,
+ * that end (one open file shared with umk's mm->life_stub) is set to
+ * signal its owner, the stub, with SIGKILL when it becomes readable:
+ * when umk's end closes, which happens only when umk dies, killed or
+ * not (umk closes it itself only after the stub is dead).  So a stub
+ * dies within a scheduling delay of umk's death, not at its next one-
+ * second check of umk's pidfd, however many stubs there are (Linux's
+ * fcntl F_SETOWN, F_SETSIG and O_ASYNC; stream sockets signal POLL_HUP
+ * on the peer's close).  umk does the fcntls: the stub's seccomp filter
+ * never lets a guest name the owner.
+ */
+static void life_arm(struct sc_mm *mm, pid_t pid)
+{
+	if (mm->life_stub < 0)
+		return;
+	if (fcntl(mm->life_stub, F_SETOWN, pid) == 0 && fcntl(mm->life_stub, F_SETSIG, SIGKILL) == 0)
+		fcntl(mm->life_stub, F_SETFL, O_ASYNC);
+	close(mm->life_stub);
+	mm->life_stub = -1;
 }
 
 /* A new sc_mm with its slot memfd (mm->memfd, kept for slot_cache) and
@@ -491,6 +561,12 @@ static struct sc_mm *sc_mm_alloc(int *stub_end)
 	}
 	mm->memfd = r.memfd;
 	mm->memfd_proc = -1;
+	int lv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, lv) < 0) {
+		lv[0] = lv[1] = -1;   /* no lifeline: the stub's 1 s check remains */
+	}
+	mm->life = lv[0];
+	mm->life_stub = lv[1];
 	*stub_end = r.stub_end;
 	mm->slots = r.slots;
 	mm->ctl = r.ctl;
@@ -757,8 +833,12 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 		if (tramp_on && (dup2(zones[0].fd, SC_TRAMP_FD_HIGH) < 0 ||
 				 dup2(zones[1].fd, SC_TRAMP_FD_LOW) < 0))
 			_exit(127);
+		if (mm->life_stub >= 0 && dup2(mm->life_stub, SC_LIFE_FD) < 0)
+			_exit(127);
 		close(0); close(1); close(2);
-		syscall(SYS_close_range, tramp_on ? SC_TRAMP_FD_LOW + 1 : SC_MEMFD + 1, ~0U, 0);
+		if (!tramp_on)
+			syscall(SYS_close_range, SC_MEMFD + 1, SC_TRAMP_FD_LOW, 0);
+		syscall(SYS_close_range, SC_LIFE_FD + 1, ~0U, 0);
 		pin(0, scpu);
 		personality(ADDR_NO_RANDOMIZE); /* the same layout in every stub */
 		char *argv[] = { "umk-stub", "seccomp", NULL }, *envp[] = { NULL };
@@ -768,6 +848,7 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 	close(stub_end);
 	mm->pid = pid;
 	mm->is_child = true;
+	life_arm(mm, pid);
 	mm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	int err = mm->pidfd < 0 ? -errno : 0;
 	if (!err)
@@ -866,9 +947,9 @@ static long sc_fork(struct host_thread *th, int cpu)
 	 * first run then writes only rax, with no full restore */
 	c->host_regs = th->host_regs;
 	c->regs_valid = th->regs_valid;
-	int fds[2] = { nm->memfd, stub_end };
+	int fds[3] = { nm->memfd, stub_end, nm->life_stub };
 	pthread_mutex_lock(&th->mm->lock);
-	long pid = send_fds(th->mm, fds, 2);
+	long pid = send_fds(th->mm, fds, nm->life_stub >= 0 ? 3 : 2);
 	/* The child pins itself at once where its kernel thread will want
 	 * it (place(); the child makes the load heavier), not on the parent
 	 * stub's CPU, where it would wait for the parent to block. */
@@ -946,6 +1027,8 @@ static int sc_adopt(long token, struct host_thread **out, int cpu)
 	}
 	bool forked = th->nonce != 0;
 	th->nonce = 0;
+	if (forked)
+		life_arm(th->mm, th->mm->pid);   /* the pid is verified: the child's own */
 	/* a new thread's tid word is the guest's to scribble on: is it a
 	 * thread of the stub? */
 	if (!forked && syscall(SYS_tgkill, th->mm->pid, th->tid, 0) < 0) {

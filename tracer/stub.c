@@ -241,6 +241,7 @@ long stub_mmap_fd(long addr, long len, long prot, long flags, long off)
 
 extern char __stub_text_end[];
 static int sc_ctl_fd = STUB_CTL_FD;
+static int sc_life_fd = SC_LIFE_FD;   /* kept open: umk arms it (seccomp.c life_arm) */
 
 static void sc_copy(void *dst, const void *src, unsigned long n)
 {
@@ -456,7 +457,7 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		__asm__ volatile("fxsave64 %0" : "=m"(live));
 		fx = live;
 	}
-	int fds[2];
+	int fds[3];
 	long r;
 	switch (__atomic_load_n(&s->req, __ATOMIC_RELAXED)) {
 	case SC_REQ_SYSCALL:
@@ -472,7 +473,9 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
 		return r;
 	case SC_REQ_FORK:
-		r = sc_recv_fds(fds, 2);
+		/* the child's slot memfd, ctl socket and (if any) lifeline */
+		fds[2] = -1;
+		r = sc_recv_fds(fds, 3);
 		if (r < 2) {
 			if (r == 1)
 				sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
@@ -486,6 +489,8 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		if (r != 0) {
 			sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
 			sys6(SYS_close, fds[1], 0, 0, 0, 0, 0);
+			if (fds[2] >= 0)
+				sys6(SYS_close, fds[2], 0, 0, 0, 0, 0);
 			return r;
 		}
 		/* the child: its own slots, its own ctl socket, its watchdog */
@@ -495,6 +500,10 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
 		sys6(SYS_close, sc_ctl_fd, 0, 0, 0, 0, 0);
 		sc_ctl_fd = fds[1];
+		if (fds[2] >= 0) {
+			sys6(SYS_close, sc_life_fd, 0, 0, 0, 0, 0);   /* the parent's */
+			sc_life_fd = fds[2];
+		}
 		sc_start_watchdog();
 		s->tid = (uint32_t)sys6(SYS_set_tid_address, (long)&s->tid, 0, 0, 0, 0, 0);
 		sc_tid_register(i, s->tid);

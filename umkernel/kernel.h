@@ -393,6 +393,9 @@ struct task {
 	bool restore_mask;
 	struct sigpending pending;
 	linux_stack_t altstack;
+	linux_sigset_t real_blocked;  /* fuzzing fixes: the mask sigtimedwait
+				       * lifted for its sleep (still blocked
+				       * for sig_ignored, as Linux's) */
 
 	/* running */
 	struct host_thread *host;     /* the guest thread on the host; only this
@@ -407,7 +410,7 @@ struct task {
 	uint64_t clear_child_tid, robust_list;
 	uint64_t restart_deadline;    /* restart_syscall for nanosleep */
 	int restart_clock;
-	int vfork_done;               /* parent waits while 0 */
+	int vfork_done;               /* a vfork parent waits while 0 (its child sets it) */
 	struct task *vfork_parent;
 	int exit_code;                /* wait status */
 	int exit_signal;              /* SIGCHLD normally */

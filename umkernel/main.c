@@ -17,6 +17,8 @@
 #include "fs/fs.h"
 #include "ipc/ipc.h"
 #include "debug/debug.h"
+#include "fs/tmpfs.h"
+#include "mm/mm.h"
 #include "net/net.h"
 #include <getopt.h>
 #include <libgen.h>
@@ -54,8 +56,43 @@ struct umk_config {
 	bool env_clear;               /* --env-clear: the defaults alone, no host variables */
 	const char *log_path;         /* --log=FILE: umk's log */
 	char **argv;
+	const char *tmpfs_size, *memory;   /* --tmpfs-size, --memory */
 };
 static struct umk_config cfg;
+
+/*
+ * parse_size - SIZE of --tmpfs-size and --memory, as tmpfs's size=: bytes
+ * with an optional k, m, g or t suffix (powers of 1024), or N% of the
+ * host's RAM.  0 on success, -1 for anything else (or a size below one
+ * page).
+ */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -1;
+	uint64_t ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+	int shift = 0;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	case '%':
+		if (end[1] || v == 0 || v > 100)
+			return -1;
+		*out = ram / 100 * v;
+		return 0;
+	default: return -1;
+	}
+	if (*end || (shift && v > (UINT64_MAX >> shift)) || (v << shift) < 4096)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
 
 static void usage(FILE *o)
 {
@@ -80,6 +117,10 @@ static void usage(FILE *o)
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
 		"  --cwd DIR          the first process's working directory (default: /)\n"
+		"  --tmpfs-size=SIZE  what each tmpfs and the overlay's upper layer may hold\n"
+		"                     (default 50%%: half the host's RAM; k/m/g/t or N%%)\n"
+		"  --memory=SIZE      the guest's committed memory, as Linux's strict\n"
+		"                     overcommit counts it (default: no limit)\n"
 		"  --net MODE         private (default: the guest's own loopback; other\n"
 		"                     destinations through umk's host sockets, 10.0.2.2 being\n"
 		"                     the host's 127.0.0.1), host (the guest's sockets are\n"
@@ -309,6 +350,8 @@ static int cmd_run(int argc, char **argv)
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
 		{ "cwd", required_argument, 0, 'c' },
+		{ "tmpfs-size", required_argument, 0, 'T' },
+		{ "memory", required_argument, 0, 'M' },
 		{ "net", required_argument, 0, 'N' },
 		{ "publish", required_argument, 0, 'p' },
 		{ "env-clear", no_argument, 0, 'E' },
@@ -369,6 +412,8 @@ static int cmd_run(int argc, char **argv)
 		case 's': strace = true; cfg.strace_path = optarg; break;
 		case 'H': cfg.hostname = optarg; break;
 		case 'c': cfg.cwd = optarg; break;
+		case 'T': cfg.tmpfs_size = optarg; break;
+		case 'M': cfg.memory = optarg; break;
 		case 'E': cfg.env_clear = true; break;
 		case 'L': cfg.log_path = optarg; break;
 		case 'C': cfg.control = optarg; break;
@@ -425,6 +470,21 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	cfg.argv = argv + optind;
+	uint64_t size;
+	if (parse_size(cfg.tmpfs_size ? cfg.tmpfs_size : "50%", &size)) {
+		fprintf(stderr, "umk: --tmpfs-size=%s: expected a size (4096 or more; k, m, g, t or N%%)\n",
+			cfg.tmpfs_size);
+		return 2;
+	}
+	tmpfs_size_limit = size;
+	if (cfg.memory) {
+		if (parse_size(cfg.memory, &size)) {
+			fprintf(stderr, "umk: --memory=%s: expected a size (4096 or more; k, m, g, t or N%%)\n",
+				cfg.memory);
+			return 2;
+		}
+		vm_commit_limit = size;
+	}
 	if (cfg.gdb)
 		return run_under_gdb(argc, argv);
 	if (cfg.oops_mode && strcmp(cfg.oops_mode, "exit") && strcmp(cfg.oops_mode, "freeze")) {
@@ -534,6 +594,12 @@ static int cmd_run(int argc, char **argv)
 	if (!getrlimit(RLIMIT_NOFILE, &nofile)) {
 		nofile.rlim_cur = nofile.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &nofile);
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		/* a guest's files stay below the budget; the rest (an eighth,
+		 * 64 at least) is umk's own: tasks, stubs, forks (file.c) */
+		uint64_t cur = nofile.rlim_cur > (1u << 30) ? (1u << 30) : nofile.rlim_cur;
+		uint64_t keep = cur / 8 > 64 ? cur / 8 : 64;
+		host_fd_budget = cur > keep ? (int)(cur - keep) : 0;
 	}
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
 	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */

@@ -370,16 +370,22 @@ static long do_epoll_create(struct task *t, int flags)
 	struct epoll_event hev;
 	struct file *f;
 
+	int err = -ENOMEM;
+
 	if (flags & ~EPOLL_CLOEXEC)
 		return -EINVAL;
 	ep = calloc(1, sizeof(*ep));
 	if (!ep)
 		return -ENOMEM;
 	list_init(&ep->items);
-	ep->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	ep->hostep = epoll_create1(EPOLL_CLOEXEC);
+	ep->efd = host_fd_admit(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	ep->hostep = host_fd_admit(epoll_create1(EPOLL_CLOEXEC));
 	memset(&hev, 0, sizeof(hev));
 	hev.events = EPOLLIN | EPOLLET;
+	if (ep->efd == -ENFILE || ep->hostep == -ENFILE) {
+		err = -ENFILE;   /* the host-fd budget */
+		goto nomem;
+	}
 	if (ep->efd < 0 || ep->hostep < 0 || epoll_ctl(ep->hostep, EPOLL_CTL_ADD, ep->efd, &hev))
 		goto nomem;
 	f = file_alloc(&epoll_ops, O_RDWR, "anon_inode:[eventpoll]");
@@ -394,7 +400,7 @@ nomem:
 	if (ep->hostep >= 0)
 		close(ep->hostep);
 	free(ep);
-	return -ENOMEM;
+	return err;
 }
 
 /* sys_epoll_create1(flags) - flags: EPOLL_CLOEXEC; others -EINVAL. */

@@ -144,6 +144,30 @@ int anon_inode_fstat(struct file *f, struct kstat *st)
 	return 0;
 }
 
+/* ---- the host-fd budget ---- */
+
+int host_fd_budget = 1 << 30;
+
+/*
+ * host_fd_admit - fd: a host fd umk just made for a guest's object (a
+ * file of the root, a tmpfs memfd, an epoll) or -1 with errno.  Returns
+ * fd, or a negative errno: the host's, or -ENFILE when fd lies past
+ * host_fd_budget (RLIMIT_NOFILE less what umk keeps for itself: its
+ * tasks' eventfds, stubs, forks), as Linux's fs.file-max.  Fds are
+ * numbered lowest first, so a guest holding its whole budget leaves
+ * umk the numbers above it.
+ */
+int host_fd_admit(int fd)
+{
+	if (fd < 0)
+		return -errno;
+	if (fd >= host_fd_budget) {
+		close(fd);
+		return -ENFILE;
+	}
+	return fd;
+}
+
 /* ---- host fd files ---- */
 
 /* priv caches the kind of host fd: NULL unknown, 1 stream, 2 seekable,

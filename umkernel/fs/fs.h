@@ -77,6 +77,10 @@ struct file {
 	unsigned int repath_gen;      /* pivot_root/MS_MOVE rewrote path in this pass */
 };
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path);
+/* Host fds made for guest objects stay below host_fd_budget (set by
+ * main.c): fd or -errno, -ENFILE past it (file.c). */
+extern int host_fd_budget;
+int host_fd_admit(int fd);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 /* A file around a host fd that the kernel owns (stdin, host files). */

@@ -281,10 +281,8 @@ static int h_open_checked(struct hostfs *h, const char *rel, int flags, struct s
 		goto out;
 	}
 	proc_fd_path(p, sizeof(p), pfd);
-	fd = open(p, (flags & (O_ACCMODE | O_TRUNC | O_DIRECTORY | O_NOATIME)) |
-		  O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		fd = -errno;
+	fd = host_fd_admit(open(p, (flags & (O_ACCMODE | O_TRUNC | O_DIRECTORY | O_NOATIME)) |
+				O_CLOEXEC | O_NOCTTY));
 out:
 	close(pfd);
 	return fd;
@@ -649,10 +647,10 @@ static int rw_tmpfile(struct mount *m, const char *dir, int flags, uint32_t mode
 	close(pfd);
 	if (dfd < 0)
 		return -errno;
-	fd = openat(dfd, ".", (flags & (O_ACCMODE | O_EXCL)) | O_TMPFILE | O_CLOEXEC, 0600);
+	fd = host_fd_admit(openat(dfd, ".", (flags & (O_ACCMODE | O_EXCL)) | O_TMPFILE | O_CLOEXEC, 0600));
 	close(dfd);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &hs) < 0 || !S_ISREG(hs.st_mode)) {
 		close(fd);
 		return -EIO;
@@ -804,6 +802,13 @@ static int h_statfs(struct mount *m, struct linux_statfs *st)
 	st->f_blocks = hs.f_blocks;
 	st->f_bfree = hs.f_bfree;
 	st->f_bavail = hs.f_bavail;
+	if (H(m)->overlay && H(m)->upper->acct) {
+		/* an overlay's room is its upper layer's (--tmpfs-size) */
+		struct tmpfs_acct *a = H(m)->upper->acct;
+		st->f_bsize = 4096;
+		st->f_blocks = a->limit / 4096;
+		st->f_bfree = st->f_bavail = a->limit > a->used ? (a->limit - a->used) / 4096 : 0;
+	}
 	st->f_files = hs.f_files;
 	st->f_ffree = hs.f_ffree;
 	st->f_fsid[0] = (int32_t)m->dev;
@@ -1069,13 +1074,16 @@ static int ovl_copy_up(struct mount *m, const char *rel, struct tnode **out)
 			return err;
 		n = tnode_new(st.mode);
 		if (!n)
-			return -ENOMEM;
+			return errno == ENFILE ? -ENFILE : -ENOMEM;   /* host-fd budget */
 		n->uid = st.uid;
 		n->gid = st.gid;
 		n->ino = st.ino;
 		n->rdev = st.rdev;
 		if (S_ISREG(st.mode)) {
-			err = copy_content(h, prefix, n->memfd);
+			n->acct = h->upper->acct;   /* --tmpfs-size: ENOSPC as a full upper */
+			err = tnode_charge(n, st.size);
+			if (!err)
+				err = copy_content(h, prefix, n->memfd);
 		} else if (S_ISLNK(st.mode)) {
 			char *tgt = malloc(4096);
 			int l = tgt ? h_readlink(h, prefix, tgt, 4095) : -ENOMEM;
@@ -1160,7 +1168,7 @@ static int ovl_create(struct mount *m, const char *rel, uint32_t mode, struct tn
 		tdir_remove(dir, d);
 	n = tnode_new(mode);
 	if (!n)
-		return -ENOMEM;
+		return errno == ENFILE ? -ENFILE : -ENOMEM;   /* host-fd budget */
 	if (S_ISDIR(mode))
 		n->opaque = true;       /* nothing of the lower shows through */
 	err = tdir_add(dir, name, n);
@@ -1760,6 +1768,7 @@ int hostfs_mount(const char *guest_path, const char *host_dir, bool overlay)
 		h->upper->atime = st.atime;
 		h->upper->mtime = st.mtime;
 		h->upper->ctime = st.ctime;
+		h->upper->acct = tmpfs_acct_new();
 	}
 	err = vfs_mount(guest_path, overlay ? &hostfs_overlay_ops : &hostfs_rw_ops, h,
 			overlay ? "overlay" : "hostfs", host_dir);

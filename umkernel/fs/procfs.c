@@ -351,10 +351,47 @@ static void host_release(char *buf, size_t len)
 
 /* ---- global files ---- */
 
+/* The host's /proc/meminfo; under --memory its totals are the guest's:
+ * MemTotal and CommitLimit the limit, Committed_AS what is committed,
+ * MemFree and MemAvailable what is left (at most the host's), the host's
+ * caches 0. */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
-	return sb_host_file(sb, "/proc/meminfo");
+	if (!vm_commit_limit)
+		return sb_host_file(sb, "/proc/meminfo");
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	uint64_t left = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char key[64];
+		unsigned long long kb;
+		uint64_t v;
+
+		if (sscanf(line, "%63[^:]: %llu", key, &kb) != 2) {
+			sb_printf(sb, "%s", line);
+			continue;
+		}
+		if (!strcmp(key, "MemTotal") || !strcmp(key, "CommitLimit"))
+			v = vm_commit_limit / 1024;
+		else if (!strcmp(key, "Committed_AS"))
+			v = vm_committed / 1024;
+		else if (!strcmp(key, "MemFree") || !strcmp(key, "MemAvailable"))
+			v = left / 1024 < kb ? left / 1024 : kb;
+		else if (!strcmp(key, "Buffers") || !strcmp(key, "Cached") || !strcmp(key, "SwapCached") ||
+			 !strcmp(key, "SReclaimable") || !strcmp(key, "Shmem"))
+			v = 0;   /* the host's caches are not the guest's: used = total - free */
+		else {
+			sb_printf(sb, "%s", line);
+			continue;
+		}
+		sb_printf(sb, "%-16s%8llu kB\n", strcat(key, ":"), (unsigned long long)v);
+	}
+	fclose(f);
+	return 0;
 }
 
 static int show_host_cpuinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)

@@ -15,6 +15,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "../mm/mm.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -30,6 +31,72 @@
 #define XATTR_REPLACE 2
 
 static uint64_t next_ino = 1ULL << 40;
+
+/* ---- size accounting (--tmpfs-size, --memory) ---- */
+
+uint64_t tmpfs_size_limit = UINT64_MAX / 2;
+
+struct tmpfs_acct *tmpfs_acct_new(void)
+{
+	struct tmpfs_acct *a = calloc(1, sizeof(*a));
+
+	if (a)
+		a->limit = tmpfs_size_limit;
+	return a;
+}
+
+#define PAGEUP(x) (((x) + 4095) & ~(uint64_t)4095)
+
+/* The most bytes n's memfd may come to hold now. */
+static uint64_t tnode_room(struct tnode *n)
+{
+	uint64_t room = UINT64_MAX / 4;
+
+	if (n->acct)
+		room = n->acct->limit > n->acct->used ? n->acct->limit - n->acct->used : 0;
+	if (vm_commit_limit) {
+		uint64_t m = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;
+		room = m < room ? m : room;
+	}
+	return n->charged + (room & ~(uint64_t)4095);
+}
+
+/*
+ * tnode_charge - n's memfd is to hold size bytes: the pages past what it
+ * holds already are charged to its filesystem's --tmpfs-size and to
+ * --memory.  -ENOSPC past either (as a full tmpfs; a sparse region
+ * counts whole: the memfd's size is what is bounded, since a guest's
+ * shared mapping fills pages without a syscall).  Mirrors shmem's
+ * shmem_inode_acct_blocks.
+ */
+int tnode_charge(struct tnode *n, uint64_t size)
+{
+	uint64_t want = PAGEUP(size);
+
+	if (!S_ISREG(n->mode) || want <= n->charged)
+		return 0;
+	if (want > tnode_room(n))
+		return -ENOSPC;
+	if (vm_commit_charge(want - n->charged))
+		return -ENOSPC;
+	if (n->acct)
+		n->acct->used += want - n->charged;
+	n->charged = want;
+	return 0;
+}
+
+/* n's memfd was cut to size bytes: the pages past it are free again. */
+static void tnode_uncharge_to(struct tnode *n, uint64_t size)
+{
+	uint64_t want = PAGEUP(size);
+
+	if (want >= n->charged)
+		return;
+	if (n->acct)
+		n->acct->used -= n->charged - want;
+	vm_commit_uncharge(n->charged - want);
+	n->charged = want;
+}
 
 uint64_t tnode_next_ino(void)
 {
@@ -57,8 +124,11 @@ struct tnode *tnode_new(uint32_t mode)
 	n->memfd = -1;
 	list_init(&n->children);
 	if (S_ISREG(mode)) {
-		n->memfd = memfd_create("umk-tmpfs", MFD_CLOEXEC);
+		/* one host fd per regular file: within the host-fd budget
+		 * (errno ENFILE past it) */
+		n->memfd = host_fd_admit(memfd_create("umk-tmpfs", MFD_CLOEXEC));
 		if (n->memfd < 0) {
+			errno = -n->memfd;
 			free(n);
 			return NULL;
 		}
@@ -95,6 +165,7 @@ void tnode_put(struct tnode *n)
 	}
 	if (n->memfd >= 0)
 		close(n->memfd);
+	tnode_uncharge_to(n, 0);
 	free(n->target);
 	free(n);
 }
@@ -172,8 +243,12 @@ int tnode_truncate(struct tnode *n, uint64_t len)
 		return -EINVAL;
 	if (len > (uint64_t)INT64_MAX)
 		return -EINVAL;
+	int err = tnode_charge(n, len);
+	if (err)
+		return err;
 	if (ftruncate(n->memfd, len) < 0)
 		return -errno;
+	tnode_uncharge_to(n, len);
 	tnode_touch(n, true, true);
 	return 0;
 }
@@ -204,6 +279,11 @@ int tdir_add(struct tnode *dir, const char *name, struct tnode *n)
 	memcpy(d->name, name, len + 1);
 	d->node = tnode_get(n);
 	list_add_tail(&d->link, &dir->children);
+	if (!n->acct && dir->acct) {
+		/* a node takes its filesystem's --tmpfs-size from its first name */
+		n->acct = dir->acct;
+		n->acct->used += n->charged;
+	}
 	if (!n->whiteout) {
 		n->nlink++;
 		if (S_ISDIR(n->mode))
@@ -331,8 +411,19 @@ static ssize_t treg_read(struct task *t, struct file *f, void *buf, size_t n, in
 static ssize_t treg_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
 	ssize_t r;
+	uint64_t room;
 
 	(void)t;
+	/* past --tmpfs-size or --memory: a short write, then ENOSPC */
+	if (*pos >= 0 && (uint64_t)*pos + n > F(f)->charged) {
+		room = tnode_room(F(f));
+		if ((uint64_t)*pos >= room)
+			return n ? -ENOSPC : 0;
+		if ((uint64_t)*pos + n > room)
+			n = room - (uint64_t)*pos;
+		if (tnode_charge(F(f), (uint64_t)*pos + n))
+			return -ENOSPC;
+	}
 	r = pwrite(F(f)->memfd, buf, n, *pos);
 	if (r < 0)
 		return errno == EFBIG ? -EFBIG : -errno;
@@ -458,13 +549,13 @@ int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, st
 	int err;
 
 	if (!n)
-		return -ENOMEM;
+		return errno == ENFILE ? -ENFILE : -ENOMEM;
 	if (sealing) {
-		int fd = memfd_create("umk-memfd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		int fd = host_fd_admit(memfd_create("umk-memfd", MFD_CLOEXEC | MFD_ALLOW_SEALING));
 
 		if (fd < 0) {
 			tnode_put(n);
-			return -ENOMEM;
+			return fd == -ENFILE ? -ENFILE : -ENOMEM;
 		}
 		close(n->memfd);
 		n->memfd = fd;
@@ -476,6 +567,11 @@ int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, st
 	if (!err)
 		(*out)->flags = O_RDWR | O_LARGEFILE;
 	return err;
+}
+
+int tmpfs_file_reserve(struct file *f, uint64_t size)
+{
+	return f->ops == &tmpfs_reg_ops ? tnode_charge(F(f), size) : 0;
 }
 
 int tmpfs_file_memfd(struct file *f)
@@ -500,9 +596,11 @@ int tnode_tmpfile(struct mount *m, struct tnode *dir, int flags, uint32_t mode, 
 	int err;
 
 	if (!n)
-		return -ENOMEM;
+		return errno == ENFILE ? -ENFILE : -ENOMEM;
 	if (dir && (dir->mode & S_ISGID))
 		n->gid = dir->gid;
+	if (dir)
+		n->acct = dir->acct;
 	n->linkable = !(flags & O_EXCL);
 	err = tnode_open(m, n, flags & ~(O_CREAT | O_EXCL | O_TRUNC), "", out);
 	tnode_put(n);
@@ -707,6 +805,7 @@ void *tmpfs_new(uint32_t rootmode)
 	}
 	fs->root->nlink = 2;
 	fs->root->uid = fs->root->gid = 0;
+	fs->root->acct = tmpfs_acct_new();
 	return fs;
 }
 
@@ -779,7 +878,7 @@ static int tmpfs_create(struct mount *m, const char *rel, uint32_t mode, struct 
 		tdir_remove(dir, d);
 	n = tnode_new(mode);
 	if (!n)
-		return -ENOMEM;
+		return errno == ENFILE ? -ENFILE : -ENOMEM;   /* host-fd budget */
 	if (dir->mode & S_ISGID) {     /* BSD group semantics of setgid dirs */
 		n->gid = dir->gid;
 		if (S_ISDIR(mode))
@@ -1071,9 +1170,16 @@ static int tmpfs_truncate(struct mount *m, const char *rel, uint64_t len)
 static int tmpfs_statfs(struct mount *m, struct linux_statfs *st)
 {
 	memset(st, 0, sizeof(*st));
+	struct tmpfs_acct *a = ROOT(m)->acct;
+
 	st->f_type = TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = 4096;
 	st->f_blocks = st->f_bfree = st->f_bavail = 1 << 20;
+	if (a) {
+		/* --tmpfs-size, as df shows a tmpfs's size= */
+		st->f_blocks = a->limit / 4096;
+		st->f_bfree = st->f_bavail = a->limit > a->used ? (a->limit - a->used) / 4096 : 0;
+	}
 	st->f_files = st->f_ffree = 1 << 20;
 	st->f_fsid[0] = (int32_t)m->dev;
 	st->f_namelen = 255;

@@ -22,6 +22,13 @@ struct txattr {
 	size_t len;
 };
 
+/* --tmpfs-size: what one tmpfs instance (or overlay upper layer) holds */
+struct tmpfs_acct {
+	uint64_t limit, used;         /* bytes, whole pages */
+};
+extern uint64_t tmpfs_size_limit;   /* each new instance's limit (main.c) */
+struct tmpfs_acct *tmpfs_acct_new(void);
+
 struct tnode {
 	int refs;
 	uint32_t mode, uid, gid;
@@ -35,6 +42,11 @@ struct tnode {
 	bool whiteout;                /* overlay: this entry hides a lower entry */
 	bool linkable;                /* O_TMPFILE without O_EXCL: linkat may name it */
 	struct txattr *xattrs;
+	/* bounded resources: a regular file's memfd holds at most `charged`
+	 * bytes (its size and preallocation, in pages), charged to its
+	 * filesystem (acct, NULL for memfd_create's) and to --memory */
+	struct tmpfs_acct *acct;
+	uint64_t charged;
 };
 
 struct tdirent {
@@ -56,6 +68,10 @@ void tnode_touch(struct tnode *n, bool m, bool c);   /* mtime/ctime = now */
 int tnode_setattr(struct tnode *n, int what, uint32_t mode, uint32_t uid, uint32_t gid,
 		  const struct linux_timespec *ts);
 int tnode_truncate(struct tnode *n, uint64_t len);
+/* Makes room for n's memfd to hold size bytes: 0 or -ENOSPC. */
+int tnode_charge(struct tnode *n, uint64_t size);
+/* The same for a tmpfs/overlay-upper file (fallocate); 0 for other files. */
+int tmpfs_file_reserve(struct file *f, uint64_t size);
 uint64_t tnode_next_ino(void);
 
 /* Directories. */

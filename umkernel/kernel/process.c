@@ -122,11 +122,20 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if (nr_live_tasks + 1 > max_tasks() ||
 	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
+	/* CLONE_SETTLS: a TLS base the host would refuse (Linux's set_new_tls:
+	 * ARCH_SET_FS's check).  Found by fuzzing: the child was made, then
+	 * killed when the platform could not load its registers. */
+	if ((flags & CLONE_SETTLS) && tls >= GUEST_TASK_SIZE)
+		return -EPERM;
 	/* a SCHED_DEADLINE task may not fork (Linux's sched_fork), unless
 	 * its children drop the policy (SCHED_RESET_ON_FORK) */
 	if (t->sched_policy == 6 /* SCHED_DEADLINE */ && !t->sched_reset_on_fork)
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
+	/* --memory: a new process commits what its parent's mm does (one
+	 * that shares it, CLONE_VM, commits nothing more) */
+	if (!thread && !(flags & CLONE_VM) && vm_commit_check((int64_t)t->mm->committed))
+		return -ENOMEM;
 	int trace = ptrace_fork_event(t, flags);
 	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn, LeakSanitizer's
 	 * tracer): a new process in the same address space, a host thread
@@ -272,18 +281,22 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	int vpid = task_pid_vnr(t, c);   /* the child as the parent sees it */
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(t, ptid, &vpid, sizeof vpid);
-	if (flags & CLONE_VFORK)
+	if (flags & CLONE_VFORK) {
+		/* the child sets t->vfork_done when it execs or exits
+		 * (vfork_release): c may be gone by then */
+		t->vfork_done = 0;
 		c->vfork_parent = t;
+	}
 	task_start(c);
 	ptrace_fork_done(t, trace, c, false);
 	if (flags & CLONE_VFORK) {
-		while (!c->vfork_done) {
-			if (task_sleep(t, 0, -1, 0) == -EINTR && c->vfork_done)
-				break;
-			if (!task_find(pid))
-				break;
-		}
-		ptrace_fork_done(t, trace, task_find(pid), true);
+		/* killable only, as Linux's wait_for_vfork_done */
+		while (!t->vfork_done && !t->tg->group_exit)
+			task_sleep_nosig(t, 0);
+		struct task *still = task_find(pid);
+		if (!t->vfork_done && still == c)
+			c->vfork_parent = NULL;
+		ptrace_fork_done(t, trace, still, t->vfork_done);
 	}
 	return vpid;
 }
@@ -294,7 +307,7 @@ void vfork_release(struct task *t)
 	if (t->vfork_parent) {
 		struct task *p = t->vfork_parent;
 		t->vfork_parent = NULL;
-		t->vfork_done = 1;
+		p->vfork_done = 1;
 		task_wake(p);
 	}
 }
@@ -559,7 +572,7 @@ int de_thread(struct task *t)
 			tg->exec_task = NULL;
 			return -EINTR;
 		}
-		task_sleep(t, now_ns(CLOCK_MONOTONIC) + 100000000ULL, -1, 0);
+		task_sleep_nosig(t, now_ns(CLOCK_MONOTONIC) + 100000000ULL);
 	}
 	tg->exec_task = NULL;
 	struct task *leader = tg->leader;
@@ -698,12 +711,16 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 			return -ECHILD;
 		if (options & LINUX_WNOHANG)
 			return 0;
+		/* as Linux's do_wait: the children are looked at again after
+		 * every wake-up, and a signal ends the wait only when none has
+		 * anything to report (the SIGCHLD of a child's stop or exit
+		 * comes with the wake-up that reports it) */
+		if (signal_pending(t))
+			return -ERESTARTSYS;
 		struct waiter w;
 		waitq_add(&t->tg->child_wait, &w, t);
-		int r = task_sleep(t, 0, -1, 0);
+		task_sleep(t, 0, -1, 0);
 		waitq_del(&w);
-		if (r == -EINTR)
-			return -ERESTARTSYS;
 	}
 }
 

@@ -44,7 +44,7 @@ static bool sig_default_ignored(int sig)
 
 bool sig_ignored(struct task *t, int sig)
 {
-	if (t->blocked & SIGBIT(sig))
+	if ((t->blocked | t->real_blocked) & SIGBIT(sig))
 		return false;
 	if (ptrace_sees_ignored(t, sig))
 		return false;   /* a tracer sees even ignored signals */
@@ -90,9 +90,15 @@ static void discard(struct sigpending *p, linux_sigset_t mask)
 	}
 }
 
+static struct task *group_target(struct task *leader);
+
 static void notify_parent_cldstop(struct task *t, int code, int sig)
 {
+	/* the parent process's main thread may have exited before the
+	 * others: a live thread takes the signal */
 	struct task *parent = t->tg->leader->parent;
+	if (parent)
+		parent = group_target(parent->tg->leader);
 	if (!parent || !parent->sighand)
 		return;
 	if (t->ptracer && t->ptracer->tg == parent->tg)
@@ -170,6 +176,9 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	}
 	if (sig_ignored(t, sig) && sig != SIGKILL)
 		return 0;
+	/* a guest's SIGKILL does not end the guest's init (see do_signal) */
+	if (sig == SIGKILL && init_task && tg == init_task->tg && info && info->si_code <= 0)
+		return 0;
 	/* the init of a pid namespace the guest made ignores what it has no
 	 * handler for, unless SIGKILL/SIGSTOP comes from outside it (Linux's
 	 * SIGNAL_UNKILLABLE); the guest's own pid 1 keeps umk's behaviour */
@@ -215,6 +224,18 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	return 0;
 }
 
+/* Where a signal for leader's thread group goes: the leader, or once it
+ * has exited before its threads, a live thread; NULL for a zombie
+ * process (its pid is in use until it is reaped: kill(2) finds it). */
+static struct task *group_target(struct task *leader)
+{
+	if (leader->state != TASK_ZOMBIE)
+		return leader;
+	if (list_empty(&leader->tg->threads))
+		return NULL;
+	return list_entry(leader->tg->threads.next, struct task, thread_node);
+}
+
 /*
  * check_kill_permission - may sender signal t?  Same thread group; a
  * real or effective uid of the sender equal to t's real or saved uid;
@@ -246,15 +267,16 @@ int kill_pgrp_info(struct task *sender, int pgid, int sig, const linux_siginfo_t
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
-		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD ||
-		    t->tg->pgid != pgid)
+		/* a zombie is still in its group: found, nothing delivered */
+		if (t->tg->leader != t || t->state == TASK_DEAD || t->tg->pgid != pgid)
 			continue;
 		found = true;
 		if (check_kill_permission(sender, t, sig))
 			continue;
 		allowed = true;
-		if (sig)
-			send_signal(t, sig, si, true);
+		struct task *to = group_target(t);
+		if (sig && to)
+			send_signal(to, sig, si, true);
 	}
 	return !found ? -ESRCH : allowed ? 0 : -EPERM;
 }
@@ -273,14 +295,19 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 	siginfo_kill(&si, sig, SI_USER_, sender);
 	if (pid > 0) {
 		struct task *t = find_task_by_vpid(sender, pid);
-		if (!t || t->state == TASK_ZOMBIE)
+		if (!t || t->state == TASK_DEAD)
 			return -ESRCH;
 		t = t->tg->leader;   /* a thread's id names its process (kill_pid_info) */
 		int err = check_kill_permission(sender, t, sig);
-		if (!err && sig)
+		/* a zombie still holds its pid: found, nothing delivered */
+		if (!err && sig && (t = group_target(t)))
 			send_signal(t, sig, &si, true);
 		return err;
 	}
+	/* -INT_MIN is undefined: Linux's kill_something_info excludes it
+	 * (found by tests/fuzz/ under UBSan) */
+	if (pid == INT32_MIN)
+		return -ESRCH;
 	if (pid != -1) {
 		int pgid = pid == 0 ? sender->tg->pgid : vnr_to_global(sender, -pid);
 		return pgid ? kill_pgrp_info(sender, pgid, sig, &si) : -ESRCH;
@@ -292,7 +319,7 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
-		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		if (t->tg->leader != t || t->state == TASK_DEAD)
 			continue;
 		if (t == init_task || t == ns->child_reaper || t->tg == sender->tg ||
 		    !pid_nr_ns(t->pid, ns))
@@ -300,8 +327,9 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 		if (check_kill_permission(sender, t, sig))
 			continue;
 		found = true;
-		if (sig)
-			send_signal(t, sig, &si, true);
+		struct task *to = group_target(t);
+		if (sig && to)
+			send_signal(to, sig, &si, true);
 	}
 	return found ? 0 : -ESRCH;
 }
@@ -332,9 +360,12 @@ void signal_child_exit(struct task *c)
 {
 	if (ptrace_process_exit(c))
 		return;   /* its tracer is told first, and reaps it */
-	struct task *parent = c->parent;
-	struct linux_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
-	bool autoreap = parent->sighand && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
+	/* the parent process's main thread may have exited before the others
+	 * (its handlers went with it): a live thread takes SIGCHLD.  Found
+	 * by tests/fuzz/ under UBSan. */
+	struct task *parent = c->parent, *to = group_target(parent->tg->leader);
+	struct linux_sigaction *ka = to && to->sighand ? &to->sighand->action[SIGCHLD - 1] : NULL;
+	bool autoreap = ka && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
 	if (c->exit_signal && !autoreap) {
 		linux_siginfo_t si;
 		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED (a core: WCOREDUMP) */
@@ -343,7 +374,8 @@ void signal_child_exit(struct task *c)
 		si.u.chld.pid = c->tid;
 		si.u.chld.uid = c->cred.uid;
 		si.u.chld.status = LINUX_WIFEXITED(c->exit_code) ? LINUX_WEXITSTATUS(c->exit_code) : LINUX_WTERMSIG(c->exit_code);
-		send_signal(parent, c->exit_signal, &si, true);
+		if (to)
+			send_signal(to, c->exit_signal, &si, true);
 	}
 	wake_up(&parent->tg->child_wait);
 	if (autoreap)
@@ -629,18 +661,20 @@ void do_signal(struct task *t, long ret)
 		if (ka->handler == SIG_DFL_) {
 			if (sig_default_ignored(sig))
 				continue;
+			/* Like the init of a PID namespace, pid 1 ignores
+			 * default-action signals that guest processes send it
+			 * (si_code <= 0), stop signals too (found by fuzzing:
+			 * a guest's kill(1, SIGSTOP) stopped the guest's init);
+			 * faults and signals from the host (SI_KERNEL,
+			 * forwarded by umk) are forced. */
+			if (t->tg == init_task->tg && info.si_code <= 0)
+				continue;
 			if (stop_sigs & SIGBIT(sig)) {
 				do_group_stop(t, sig);
 				continue;
 			}
-			/* terminate (with a core for a core-dumping signal).
-			 * Like the init of a PID namespace, pid 1 ignores
-			 * default-action signals that guest processes send it
-			 * (si_code <= 0); faults and signals from the host
-			 * (SI_KERNEL, forwarded by umk) are forced. */
-			if (t == init_task && info.si_code <= 0)
-				continue;
-			/* the -v line, --crash-backtrace, a core (debug/coredump.c) */
+			/* terminate (with a core for a core-dumping signal):
+			 * the -v line, --crash-backtrace, a core (debug/coredump.c) */
 			do_group_exit(t, sig | debug_fatal_signal(t, sig, &info));
 		}
 		if (in_syscall && syscall_restarting(t))
@@ -817,9 +851,13 @@ long sys_rt_sigtimedwait(struct task *t, struct sysargs *a)
 				return -EFAULT;
 			return sig;
 		}
+		/* the waited set wakes the sleep, yet counts as blocked
+		 * (real_blocked): a SIG_DFL-ignored signal stays queued */
 		t->blocked = saved & ~set;
+		t->real_blocked = saved;
 		int r = task_sleep(t, deadline, -1, 0);
 		t->blocked = saved;
+		t->real_blocked = 0;
 		if (r == -ETIMEDOUT)
 			return -EAGAIN;
 		if (r == -EINTR && !(pending_set(t) & set))
@@ -883,7 +921,7 @@ long sys_sigaltstack(struct task *t, struct sysargs *a)
 			return -EFAULT;
 		if (on)
 			return -EPERM;
-		int mode = ns.ss_flags & ~(1 << 31); /* SS_AUTODISARM */
+		int mode = (int)((uint32_t)ns.ss_flags & ~(1u << 31)); /* SS_AUTODISARM */
 		if (mode != SS_DISABLE_ && mode != SS_ONSTACK_ && mode != 0)
 			return -EINVAL;
 		if (mode == SS_DISABLE_) {
@@ -895,7 +933,7 @@ long sys_sigaltstack(struct task *t, struct sysargs *a)
 				return -ENOMEM;
 			t->altstack.ss_sp = ns.ss_sp;
 			t->altstack.ss_size = ns.ss_size;
-			t->altstack.ss_flags = ns.ss_flags & (1 << 31);
+			t->altstack.ss_flags = (int)((uint32_t)ns.ss_flags & (1u << 31));
 		}
 	}
 	if (a->a[1] && copy_to_user(t, a->a[1], &old, sizeof old))

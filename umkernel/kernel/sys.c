@@ -8,6 +8,7 @@
  * Lock: klock, held.
  */
 #include "../kernel.h"
+#include "../mm/mm.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -75,6 +76,14 @@ long sys_sysinfo(struct task *t, struct sysargs *a)
 	s.totalswap = h.totalswap;
 	s.freeswap = h.freeswap;
 	s.mem_unit = h.mem_unit;
+	if (vm_commit_limit && h.mem_unit) {
+		/* --memory: the guest's RAM is its commit limit */
+		uint64_t left = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;
+		s.totalram = vm_commit_limit / h.mem_unit;
+		s.sharedram = s.bufferram = 0;
+		if (left / h.mem_unit < s.freeram)
+			s.freeram = left / h.mem_unit;
+	}
 	int procs = 0;
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks)

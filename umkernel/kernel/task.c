@@ -107,6 +107,18 @@ void task_sleep_stopped(struct task *t)
 	sleep_common(t, 0, -1, 0, 0, true);
 }
 
+/* A sleep that pending signals do not end, only a wake-up or the
+ * deadline (Linux's TASK_KILLABLE): the caller checks its condition and
+ * tg->group_exit.  Found by fuzzing: where task_sleep's -EINTR was
+ * ignored in a loop (a vfork parent, an execve waiting for the other
+ * threads), a handled signal pending made the loop spin holding klock,
+ * hanging the whole kernel. */
+int task_sleep_nosig(struct task *t, uint64_t deadline)
+{
+	t->wchan = __builtin_return_address(0);
+	return sleep_common(t, deadline, -1, 0, 0, true);
+}
+
 /* A wait that the other side usually ends within microseconds (a pipe's
  * reader or writer): spin that long for the wake-up first, since waking
  * a kernel thread whose vCPU went idle costs tens of microseconds. */

@@ -32,6 +32,7 @@ struct mm {
 	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
 	 * patchable); reset by execve */
 	struct { uint64_t site; uint32_t hits; } patch_hits[64];
+	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
 	/* the sites patched, with their own bytes: a tracer's task gets them
 	 * back (kernel/syscall.c mm_unpatch_syscalls); reset by execve */
 	struct mm_patch { uint64_t site; uint8_t orig[5], code[5]; } *patched;
@@ -45,6 +46,7 @@ struct mm {
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)
 #define VM_LOCKONFAULT_ (1 << 25)
+#define VM_DONTDUMP_    (1 << 26)   /* madvise(MADV_DONTDUMP): left out of core dumps */
 uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */
 struct task;
 void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);
@@ -52,6 +54,18 @@ void mm_split_at(struct mm *mm, uint64_t addr); /* no VMA straddles addr after *
 void mm_merge(struct mm *mm);                   /* joins neighbours nothing tells apart */
 void aio_mm_release(struct mm *mm);             /* fs/aio.c: mm's AIO contexts end */
 #define MM_PATCH_AFTER 8
+#define VMA_SPECIAL 0x40000000   /* vma->flags: host vDSO pages, kept across execve */
+
+/* ---- committed memory, bounded by --memory: commit.c ---- */
+extern uint64_t vm_commit_limit;   /* bytes; 0: no limit */
+extern uint64_t vm_committed;      /* bytes, all mms and tmpfs */
+uint64_t vma_commit_of(int prot, int flags, uint64_t len);
+uint64_t mm_commit_range(struct mm *mm, uint64_t start, uint64_t end);
+int vm_commit_check(int64_t more);           /* 0 or -ENOMEM */
+int vm_commit_charge(uint64_t bytes);        /* tmpfs pages: 0 or -ENOMEM */
+void vm_commit_uncharge(uint64_t bytes);
+void mm_commit_sync(struct mm *mm);          /* after any change to mm's VMAs */
+void mm_commit_release(struct mm *mm);
 struct mm *mm_new(void);
 struct mm *mm_fork(struct mm *old);
 void mm_put(struct mm *mm);

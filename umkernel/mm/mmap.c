@@ -75,6 +75,7 @@ struct mm *mm_new(void)
 
 struct mm *mm_fork(struct mm *old)
 {
+	/* the child commits what the parent does: do_fork checked --memory */
 	struct mm *mm = mm_new();
 	for_each_vma(old, v) {
 		struct vma *n = vma_dup(v);
@@ -104,6 +105,7 @@ struct mm *mm_fork(struct mm *old)
 	}
 	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
 	mm->saved_auxv_len = old->saved_auxv_len;
+	mm_commit_sync(mm);
 	return mm;
 }
 
@@ -119,13 +121,13 @@ void mm_put(struct mm *mm)
 		return;
 	aio_mm_release(mm);
 	drop_vmas(mm);
+	mm_commit_release(mm);
 	if (mm->exe)
 		file_put(mm->exe);
 	free(mm->patched);
 	free(mm);
 }
 
-#define VMA_SPECIAL 0x40000000   /* host vDSO pages: kept across execve */
 
 /* Records the platform's vDSO mappings as VMAs of mm. */
 void mm_add_vdso(struct mm *mm)
@@ -177,6 +179,7 @@ void mm_reset(struct mm *mm)
 	mm->mmap_top = GUEST_MMAP_TOP;
 	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
 	mm->npatched = 0;
+	mm_commit_sync(mm);
 }
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
@@ -377,7 +380,17 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	}
 	if (!(flags & MAP_GROWSDOWN) && !may_expand_vm(mm, addr, addr + plen, prot, type))
 		return -ENOMEM;
+	/* --memory: what the new mapping commits, less what it replaces */
+	int64_t more = (int64_t)vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen) -
+		       (int64_t)mm_commit_range(mm, addr, addr + plen);
+	if (vm_commit_check(more))
+		return -ENOMEM;
 	int hflags = type | MAP_FIXED | (flags & (MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE));
+	/* MAP_POPULATE is a hint: an anonymous mapping that commits nothing
+	 * (read-only) would only fill host page tables with the zero page,
+	 * unbounded by --memory */
+	if ((flags & MAP_ANONYMOUS) && !vma_commit_of(prot, type | MAP_ANONYMOUS, plen))
+		hflags &= ~MAP_POPULATE;
 	int lock = mm->def_lock | ((flags & MAP_LOCKED) ? VM_LOCKED_ : 0);
 	if ((lock & VM_LOCKED_) && !(lock & VM_LOCKONFAULT_))
 		hflags |= MAP_POPULATE;   /* a locked mapping is faulted in */
@@ -401,6 +414,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	}
 	vma_insert(mm, v);
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return (long)addr;
 }
 
@@ -424,6 +438,7 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 	if (r < 0)
 		return r;
 	vma_remove_range(mm, addr, addr + plen);
+	mm_commit_sync(mm);
 	return 0;
 }
 
@@ -459,6 +474,16 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		    (v->flags & MAP_TYPE) == MAP_SHARED && (v->file->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
 	}
+	/* --memory: private pages made writable commit */
+	int64_t more = -(int64_t)mm_commit_range(mm, addr, addr + plen);
+	for_each_vma(mm, v) {
+		uint64_t s = v->start > addr ? v->start : addr;
+		uint64_t e = v->end < addr + plen ? v->end : addr + plen;
+		if (s < e)
+			more += (int64_t)vma_commit_of(prot, v->flags, e - s);
+	}
+	if (vm_commit_check(more))
+		return -ENOMEM;
 	int r = platform->mprotect(current->host, addr, plen, prot);
 	if (r < 0)
 		return r;
@@ -468,6 +493,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		if (v->start >= addr && v->end <= addr + plen)
 			v->prot = prot;
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return 0;
 }
 
@@ -503,6 +529,9 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		      may_expand_vm(mm, newaddr, newaddr + newlen - oldlen, v->prot, v->flags & MAP_TYPE) :
 		      may_expand_vm(mm, old + oldlen, old + newlen, v->prot, v->flags & MAP_TYPE)))
 		return -ENOMEM;
+	/* --memory: the growth commits as the mapping does */
+	if (newlen > oldlen && vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, newlen - oldlen)))
+		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		if ((newaddr & (GUEST_PAGE_SIZE - 1)) || !valid_range(newaddr, newlen))
 			return -EINVAL;
@@ -524,6 +553,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		struct vma *g = mm_find_vma(mm, old);
 		g->end = old + newlen;
 		vma_merge(mm);
+		mm_commit_sync(mm);
 		return (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
@@ -548,6 +578,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		vma_file_get(n->file);
 	vma_insert(mm, n);
 	vma_merge(mm);
+	mm_commit_sync(mm);
 	return (long)newaddr;
 }
 
@@ -567,7 +598,8 @@ long mm_brk(struct mm *mm, uint64_t brk)
 	if (newend > oldend) {
 		if (!range_free(mm, oldend, newend) || !valid_range(oldend, newend - oldend) ||
 		    newend > mm->mmap_top ||
-		    !may_expand_vm(mm, oldend, newend, PROT_READ | PROT_WRITE, MAP_PRIVATE))
+		    !may_expand_vm(mm, oldend, newend, PROT_READ | PROT_WRITE, MAP_PRIVATE) ||
+		    vm_commit_check((int64_t)(newend - oldend)))
 			return (long)mm->brk;
 		long r = platform->mmap(current->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -586,6 +618,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 			return (long)mm->brk;
 		vma_remove_range(mm, newend, oldend);
 	}
+	mm_commit_sync(mm);
 	mm->brk = brk;
 	return (long)brk;
 }
@@ -699,7 +732,10 @@ long sys_mremap(struct task *t, struct sysargs *a)
  * madvise(addr, len, advice) (mm/madvise.c): advice on [addr, addr+len)
  * (len rounded up to pages).  MADV_DONTNEED and MADV_FREE drop the pages
  * (the host's MADV_DONTNEED: the next touch reads zeros or the file);
- * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host; the
+ * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host;
+ * MADV_DONTDUMP/DODUMP mark the VMAs for core dumps; MADV_GUARD_INSTALL/
+ * REMOVE become the host's guard regions in the stub (EINVAL where the
+ * host kernel predates them); the
  * others are accepted as hints (WILLNEED on anonymous memory too, as a
  * kernel with swap answers it).  Errors as Linux: -EINVAL (unaligned
  * addr, wrapping range, unknown advice; DONTNEED/FREE on a locked
@@ -721,6 +757,7 @@ long sys_madvise(struct task *t, struct sysargs *a)
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
 	case MADV_DONTFORK: case MADV_DOFORK: case 22 /* MADV_POPULATE_READ */:
 	case 23 /* MADV_POPULATE_WRITE */:
+	case 102 /* MADV_GUARD_INSTALL */: case 103 /* MADV_GUARD_REMOVE */:
 		break;
 	default:
 		return -EINVAL;
@@ -747,6 +784,21 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				return -EINVAL;
 			platform->madvise(t->host, lo, hi - lo, MADV_DONTNEED);
 			break;
+		case 102:
+		case 103: {
+			/* guard pages: the host's own (Linux 6.13) in the stub */
+			if (v->flags & VM_LOCKED_)
+				return -EINVAL;
+			int r = platform->madvise(t->host, lo, hi - lo, advice);
+			if (r < 0)
+				return r;
+			break;
+		}
+		case MADV_DONTDUMP:
+		case MADV_DODUMP:
+			mm_split_at(t->mm, lo);
+			mm_split_at(t->mm, hi);
+			break;
 		case 22:
 		case 23:
 			if (!(v->prot & (advice == 23 ? PROT_WRITE : PROT_READ)))
@@ -755,6 +807,14 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				return -EFAULT;
 			break;
 		}
+	}
+	if (advice == MADV_DONTDUMP || advice == MADV_DODUMP) {
+		/* split above; now mark whole VMAs */
+		for_each_vma(t->mm, v)
+			if (v->start >= addr && v->end <= end)
+				v->flags = advice == MADV_DONTDUMP ? v->flags | VM_DONTDUMP_
+								   : v->flags & ~VM_DONTDUMP_;
+		mm_merge(t->mm);
 	}
 	return at < end ? -ENOMEM : err;
 }
@@ -777,10 +837,56 @@ long sys_msync(struct task *t, struct sysargs *a)
 }
 
 
-/* mincore(2): every page of a mapped range is reported resident (the host
- * pages it in on first touch); -ENOMEM for a hole, -EINVAL for an
- * unaligned address, -EFAULT for a bad vector.  Mirrors mm/mincore.c's
- * checks. */
+/* Residency of n pages of v from addr into out[] (1: resident): the
+ * stub's page table (/proc/PID/pagemap: present or swapped), or for a
+ * file mapping the host's page cache of the file (mincore of a mapping
+ * of it made here), as Linux's mincore_pte_range and mincore_page. */
+static void mincore_vma(struct task *t, struct vma *v, uint64_t addr, size_t n, unsigned char *out)
+{
+	char path[64];
+	int fd = -1;
+
+	memset(out, 0, n);
+	if (t->host && platform->host_pid && host_proc_is_ours()) {
+		snprintf(path, sizeof path, "/proc/%d/pagemap", platform->host_pid(t->host));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd >= 0) {
+		uint64_t ent[512];
+
+		for (size_t done = 0; done < n;) {
+			size_t k = n - done < 512 ? n - done : 512;
+			ssize_t r = pread(fd, ent, k * 8, (off_t)((addr / GUEST_PAGE_SIZE + done) * 8));
+
+			if (r <= 0)
+				break;
+			for (size_t i = 0; i < (size_t)r / 8; i++)
+				out[done + i] = (ent[i] >> 62) & 3 ? 1 : 0;
+			done += (size_t)r / 8;
+		}
+		close(fd);
+	} else {
+		memset(out, 1, n);   /* no view of the host: everything resident */
+	}
+	int hfd = v->file && v->file->ops->host_fd ? v->file->ops->host_fd(v->file) : -1;
+	if (hfd >= 0) {
+		uint64_t off = v->pgoff + (addr - v->start);
+		void *m = mmap(NULL, n * GUEST_PAGE_SIZE, PROT_READ, MAP_SHARED, hfd, (off_t)off);
+		unsigned char *vec = malloc(n);
+
+		if (m != MAP_FAILED && vec && mincore(m, n * GUEST_PAGE_SIZE, vec) == 0)
+			for (size_t i = 0; i < n; i++)
+				out[i] |= vec[i] & 1;
+		if (m != MAP_FAILED)
+			munmap(m, n * GUEST_PAGE_SIZE);
+		free(vec);
+	}
+}
+
+/* mincore(2): which pages of [addr, addr+len) are resident (vec[i] bit
+ * 0), as the host's page tables and page cache say (mincore_vma).
+ * -ENOMEM for a hole or a range beyond the user space, -EINVAL for an
+ * unaligned address, -EFAULT for a bad vector.  Mirrors mm/mincore.c. */
 long sys_mincore(struct task *t, struct sysargs *a)
 {
 	uint64_t addr = arg_ptr(a, 0), len = a->a[1], vec = arg_ptr(a, 2);
@@ -791,18 +897,22 @@ long sys_mincore(struct task *t, struct sysargs *a)
 		return -ENOMEM;
 	for (uint64_t p = addr; p < addr + plen;) {
 		struct vma *v = mm_find_vma(t->mm, p);
-		if (!v)
+		if (!v || v->start > p)
 			return -ENOMEM;
 		p = v->end;
 	}
-	size_t pages = plen / GUEST_PAGE_SIZE;
-	unsigned char ones[512];
-	memset(ones, 1, sizeof ones);
-	for (size_t done = 0; done < pages;) {
-		size_t n = pages - done < sizeof ones ? pages - done : sizeof ones;
-		if (copy_to_user(t, vec + done, ones, n))
+	unsigned char buf[512];
+	for (uint64_t p = addr; p < addr + plen;) {
+		struct vma *v = mm_find_vma(t->mm, p);
+		uint64_t end = v->end < addr + plen ? v->end : addr + plen;
+		size_t n = (end - p) / GUEST_PAGE_SIZE;
+
+		if (n > sizeof buf)
+			n = sizeof buf;
+		mincore_vma(t, v, p, n, buf);
+		if (copy_to_user(t, vec + (p - addr) / GUEST_PAGE_SIZE, buf, n))
 			return -EFAULT;
-		done += n;
+		p += n * GUEST_PAGE_SIZE;
 	}
 	return 0;
 }

@@ -1319,8 +1319,11 @@ static ssize_t unix_recvmsg(struct task *t, struct file *f, struct sock_iter *it
 /*
  * unix_setsockopt - setsockopt(2) at SOL_SOCKET (another level:
  * -EOPNOTSUPP, as AF_UNIX has no options of its own).  val holds len
- * bytes copied from the guest.  -EINVAL for a value shorter than an int
- * (a timeval for the timeouts), -EDOM for a bad timeval, -ENOPROTOOPT
+ * bytes copied from the guest (NULL: not readable, -EFAULT once the
+ * option is known to need them, as Linux reads them only then).  -EINVAL
+ * for a value shorter than an int (a timeval for the timeouts), -EDOM for
+ * a bad timeval, sock_setsockopt_common's answer for the options every
+ * family checks alike, -ENOPROTOOPT
  * for an option Linux does not set this way.  SO_SNDBUF/SO_RCVBUF are
  * doubled and clamped as Linux does; options that only matter to IP
  * (SO_BROADCAST, SO_KEEPALIVE...) are stored and read back.
@@ -1336,6 +1339,10 @@ static int unix_setsockopt(struct task *t, struct file *f, int level, int name, 
 	(void)t;
 	if (level != L_SOL_SOCKET)
 		return -EOPNOTSUPP;
+	if (name == 25 /* SO_BINDTODEVICE: a name, not an int */)
+		return sock_bindtodevice(val, len);
+	if (len < (int)sizeof(int))
+		return -EINVAL;
 	if (!val)
 		return -EFAULT;
 	switch (name) {
@@ -1373,7 +1380,9 @@ static int unix_setsockopt(struct task *t, struct file *f, int level, int name, 
 		u->reuseaddr = v != 0;
 		return 0;
 	case SO_REUSEPORT_:
-		u->reuseport = v != 0;
+		if (v)
+			return -EOPNOTSUPP;     /* inet sockets only */
+		u->reuseport = false;
 		return 0;
 	case SO_KEEPALIVE_:
 		u->keepalive = v != 0;
@@ -1423,7 +1432,7 @@ static int unix_setsockopt(struct task *t, struct file *f, int level, int name, 
 		u->rcvbuf = (int)uv * 2 > SOCK_MIN_RCVBUF ? (int)uv * 2 : SOCK_MIN_RCVBUF;
 		return 0;
 	}
-	return -ENOPROTOOPT;
+	return sock_setsockopt_common(name, v, val, len);
 }
 
 /*
