@@ -582,13 +582,20 @@ static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb
 		sb_printf(sb, "%s", text);                                          \
 		return 0;                                                           \
 	}
+/* /proc/devices: the character majors of the devices umk's devfs makes
+ * (mem's null, zero, full, random, urandom, kmsg; tty, console, ptmx;
+ * pts), as fs/proc/devices.c lists them; no block devices. */
+CONST_SHOW(show_devices, "Character devices:\n  1 mem\n  5 /dev/tty\n  5 /dev/console\n"
+			 "  5 /dev/ptmx\n136 pts\n\nBlock devices:\n")
 CONST_SHOW(show_ostype, "Linux\n")
 CONST_SHOW(show_kversion, "#1 SMP PREEMPT_DYNAMIC umk\n")
 CONST_SHOW(show_ngroups_max, "65536\n")
 CONST_SHOW(show_cap_last_cap, "40\n")
 CONST_SHOW(show_pipe_max_size, "1048576\n")
 CONST_SHOW(show_cgroup, "0::/\n")
-CONST_SHOW(show_zero_nl, "0\n")
+/* wchan: "0" with no newline, as Linux prints for a task it names no wait
+ * channel of (proc_pid_wchan); ps -l printed "0\n" and broke its line */
+CONST_SHOW(show_wchan, "0")
 CONST_SHOW(show_printk, "4\t4\t1\t7\n")
 CONST_SHOW(show_mmap_min_addr, "65536\n")
 CONST_SHOW(show_entropy, "256\n")
@@ -1018,10 +1025,10 @@ static int write_comm(struct task *tk, const struct pctx *c, const char *buf, si
 	(void)c;
 	if (!current || current->tg != tk->tg)
 		return -EINVAL;
+	/* comm_write keeps what was written, newline and all (`echo x >
+	 * /proc/self/comm` names the task "x\n"), up to TASK_COMM_LEN - 1 */
 	if (n > sizeof(tk->comm) - 1)
 		n = sizeof(tk->comm) - 1;
-	while (n && buf[n - 1] == '\n')
-		n--;
 	memset(tk->comm, 0, sizeof(tk->comm));
 	memcpy(tk->comm, buf, n);
 	return 0;
@@ -2080,6 +2087,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("uptime", show_uptime),
 	FILE_ENT("loadavg", show_loadavg),
 	FILE_ENT("filesystems", show_filesystems),
+	FILE_ENT("devices", show_devices),
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
@@ -2126,7 +2134,7 @@ static const struct pent pid_ents[] = {
 	RW_ENT("oom_score_adj", show_oom_score_adj, write_oom_score_adj),
 	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
 	FILE_ENT("oom_score", show_oom_score),
-	FILE_ENT("wchan", show_zero_nl),
+	FILE_ENT("wchan", show_wchan),
 	RW_ENT("loginuid", show_loginuid, write_loginuid),
 	FILE_ENT("sessionid", show_sessionid),
 	{ .name = "timerslack_ns", .kind = PK_FILE, .perm = 0666, .show = show_timerslack, .write = write_timerslack },

@@ -1,15 +1,20 @@
 /*
  * sysfs.c - a minimal sysfs: the few files of /sys that C libraries and
- * procps read (the online CPUs).  It is a tmpfs filled at boot with
- * read-only files; nothing in it is live.
+ * tools read: the CPUs (online, possible, present, each one's topology:
+ * lscpu, hwloc), one NUMA node holding every CPU (libnuma, numactl) and
+ * the empty device tables (/sys/dev/block and char: lsblk).  It is a
+ * tmpfs filled at boot with read-only files; nothing in it is live (a
+ * node's meminfo holds the figures of boot time).
  *
  * Lock: called once at boot, before any guest runs.
  */
 #include "../kernel.h"
 #include "fs.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 static int sys_file(struct mount *m, const char *rel, const char *text)
@@ -24,10 +29,114 @@ static int sys_file(struct mount *m, const char *rel, const char *text)
 	return n < 0 ? (int)n : 0;
 }
 
+/* A CPU mask as Linux's bitmap_print_to_pagebuf prints it for n CPUs:
+ * hex, 32-bit groups separated by commas, the first only as wide as its
+ * bits.  CPUs lo..hi are set. */
+static void cpu_mask(char *buf, size_t size, long n, long lo, long hi)
+{
+	size_t len = 0;
+	long groups = (n + 31) / 32;
+	buf[0] = 0;
+	for (long g = groups - 1; g >= 0 && len < size; g--) {
+		uint32_t w = 0;
+		for (long b = 0; b < 32; b++)
+			if (g * 32 + b >= lo && g * 32 + b <= hi)
+				w |= 1u << b;
+		int digits = g == groups - 1 ? (int)(((n - 1) % 32 + 1 + 3) / 4) : 8;
+		len += (size_t)snprintf(buf + len, size - len, "%s%0*x", g == groups - 1 ? "" : ",",
+					digits, w);
+	}
+	if (len + 2 <= size)
+		strcpy(buf + len, "\n");
+}
+
+/* A CPU list ("0", "0-3") of lo..hi. */
+static void cpu_list(char *buf, size_t size, long lo, long hi)
+{
+	snprintf(buf, size, lo == hi ? "%ld\n" : "%ld-%ld\n", lo, hi);
+}
+
+/*
+ * cpu_topology - devices/system/cpu/cpuC/topology of Linux's
+ * drivers/base/topology.c for a machine of n CPUs, each a core of its
+ * own in one package and die.  Returns 0 or -errno.
+ */
+static int cpu_topology(struct mount *m, long c, long n)
+{
+	char dir[64], name[128], one[160], all[160], onel[32], alll[32], id[24];
+	snprintf(dir, sizeof dir, "devices/system/cpu/cpu%ld/topology", c);
+	int err = m->ops->mkdir(m, dir, 0755);
+	cpu_mask(one, sizeof one, n, c, c);
+	cpu_mask(all, sizeof all, n, 0, n - 1);
+	cpu_list(onel, sizeof onel, c, c);
+	cpu_list(alll, sizeof alll, 0, n - 1);
+	snprintf(id, sizeof id, "%ld\n", c);
+	const struct { const char *name, *text; } files[] = {
+		{ "physical_package_id", "0\n" }, { "die_id", "0\n" }, { "cluster_id", "65535\n" },
+		{ "core_id", id },
+		{ "thread_siblings", one }, { "thread_siblings_list", onel },
+		{ "core_cpus", one }, { "core_cpus_list", onel },
+		{ "cluster_cpus", one }, { "cluster_cpus_list", onel },
+		{ "core_siblings", all }, { "core_siblings_list", alll },
+		{ "die_cpus", all }, { "die_cpus_list", alll },
+		{ "package_cpus", all }, { "package_cpus_list", alll },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(files) && !err; i++) {
+		snprintf(name, sizeof name, "%s/%s", dir, files[i].name);
+		err = sys_file(m, name, files[i].text);
+	}
+	return err;
+}
+
+/*
+ * numa_node0 - devices/system/node: node 0 with all n CPUs and the
+ * machine's memory, as drivers/base/node.c shows a one-node machine
+ * (umk's mempolicy has the one node too).  Returns 0 or -errno.
+ */
+static int numa_node0(struct mount *m, long n)
+{
+	char text[512];
+	int err = m->ops->mkdir(m, "devices/system/node", 0755);
+	if (!err)
+		err = m->ops->mkdir(m, "devices/system/node/node0", 0755);
+	static const char *const masks[] = { "online", "possible", "has_cpu", "has_memory",
+					     "has_normal_memory" };
+	for (size_t i = 0; i < ARRAY_SIZE(masks) && !err; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "devices/system/node/%s", masks[i]);
+		err = sys_file(m, name, "0\n");
+	}
+	if (!err) {
+		cpu_list(text, sizeof text, 0, n - 1);
+		err = sys_file(m, "devices/system/node/node0/cpulist", text);
+	}
+	if (!err) {
+		cpu_mask(text, sizeof text, n, 0, n - 1);
+		err = sys_file(m, "devices/system/node/node0/cpumap", text);
+	}
+	if (!err)
+		err = sys_file(m, "devices/system/node/node0/distance", "10\n");
+	if (!err) {
+		struct sysinfo si;
+		if (sysinfo(&si))
+			memset(&si, 0, sizeof si), si.mem_unit = 1;
+		unsigned long long unit = si.mem_unit, total = si.totalram * unit >> 10,
+				   free = si.freeram * unit >> 10;
+		snprintf(text, sizeof text,
+			 "Node 0 MemTotal:       %8llu kB\n"
+			 "Node 0 MemFree:        %8llu kB\n"
+			 "Node 0 MemUsed:        %8llu kB\n",
+			 total, free, total - free);
+		err = sys_file(m, "devices/system/node/node0/meminfo", text);
+	}
+	return err;
+}
+
 /*
  * sysfs_mount - mounts the /sys tree at path.  Returns 0 or -errno.
  * Mirrors the files of drivers/base/cpu.c that userland reads:
- * devices/system/cpu/{online,possible,present,kernel_max,cpuN/}.
+ * devices/system/cpu/{online,possible,present,kernel_max,cpuN/}, each
+ * CPU's topology/ and node0 (above), and dev/{block,char}.
  */
 int sysfs_mount(const char *path)
 {
@@ -42,7 +151,8 @@ int sysfs_mount(const char *path)
 	char range[32], name[64];
 	snprintf(range, sizeof range, n > 1 ? "0-%ld\n" : "0\n", n - 1);
 	static const char *const dirs[] = {
-		"block", "bus", "class", "dev", "devices", "devices/system", "devices/system/cpu",
+		"block", "bus", "class", "dev", "dev/block", "dev/char", "devices", "devices/system",
+		"devices/system/cpu",
 		"firmware", "fs", "fs/cgroup", "kernel", "kernel/mm", "module", "power",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !err; i++)
@@ -54,7 +164,11 @@ int sysfs_mount(const char *path)
 			snprintf(name, sizeof name, "devices/system/cpu/cpu%ld/online", c);
 			err = sys_file(m, name, "1\n");
 		}
+		if (!err)
+			err = cpu_topology(m, c, n);
 	}
+	if (!err)
+		err = numa_node0(m, n);
 	if (!err)
 		err = sys_file(m, "devices/system/cpu/online", range);
 	if (!err)

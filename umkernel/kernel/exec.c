@@ -561,8 +561,11 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 			sp = berr;
 	}
 	if (sp < 0) {
-		umk_log("pid %d: execve %s failed after the point of no return: %s", t->tid, path,
-			strerror((int)-sp));
+		/* ENOMEM is the guest's RLIMIT_AS or RLIMIT_DATA, which Linux
+		 * enforces here with no word either */
+		if (sp != -ENOMEM)
+			umk_log("pid %d: execve %s failed after the point of no return: %s", t->tid,
+				path, strerror((int)-sp));
 		image_free(&im);
 		image_free(&interp);
 		do_group_exit(t, SIGSEGV);

@@ -469,7 +469,13 @@ static void task_main(struct task *t)
 	if (token) {
 		t->fork_token = 0;
 		if (err) {
-			umk_log("pid %d: cannot adopt its host thread: %s", t->tid, strerror(-err));
+			/* A group exit that came while the thread was being
+			 * made kills its new host thread (the whole stub goes):
+			 * a program that exits while it makes threads (Go's
+			 * runtime does) is no failure to report. */
+			if (!t->tg->group_exit)
+				umk_log("pid %d: cannot adopt its host thread: %s", t->tid,
+					strerror(-err));
 			do_exit(t, SIGKILL);
 		}
 		t->host = host;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sysmacros.h>
 
 /* A VMA's reference to its file, with the file's vm_open/vm_close. */
@@ -275,6 +276,49 @@ static bool valid_range(uint64_t addr, uint64_t len)
 	return addr + len >= addr && addr + len <= STUB_START;
 }
 
+/* A stack VMA (Linux's VM_STACK): not data, and not counted against
+ * RLIMIT_AS here, as umk maps the whole 8 MiB that Linux grows into. */
+static bool vma_is_stack(const struct vma *v)
+{
+	return (v->flags & MAP_GROWSDOWN) || !strcmp(v->name, "[stack]");
+}
+
+/*
+ * may_expand_vm - whether the calling process's RLIMIT_AS and RLIMIT_DATA
+ * let mm map [start, end) (replacing what is mapped there) with the given
+ * prot and MAP_* type: the address space's size (Linux's total_vm), and
+ * for a private writable mapping the data size (data_vm), may not pass
+ * them.  RLIMIT_DATA 0 lets data grow up to its hard limit, as Linux.
+ * Mirrors mm/mmap.c may_expand_vm and is_data_mapping.
+ */
+static bool may_expand_vm(struct mm *mm, uint64_t start, uint64_t end, int prot, int type)
+{
+	if (!current || !current->tg)
+		return true;
+	const struct linux_rlimit *as = &current->tg->rlim[RLIMIT_AS];
+	const struct linux_rlimit *data = &current->tg->rlim[RLIMIT_DATA];
+	bool is_data = (prot & PROT_WRITE) && type == MAP_PRIVATE;
+	if (as->rlim_cur == LINUX_RLIM_INFINITY && (!is_data || data->rlim_cur == LINUX_RLIM_INFINITY))
+		return true;
+	uint64_t total = 0, datasz = 0;
+	for_each_vma(mm, v) {
+		uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+		uint64_t len = (v->end - v->start) - (lo < hi ? hi - lo : 0);
+		if (vma_is_stack(v))
+			continue;
+		total += len;
+		if ((v->prot & PROT_WRITE) && (v->flags & MAP_TYPE) == MAP_PRIVATE)
+			datasz += len;
+	}
+	uint64_t add = end - start;
+	if (as->rlim_cur != LINUX_RLIM_INFINITY && total + add > as->rlim_cur)
+		return false;
+	if (is_data && data->rlim_cur != LINUX_RLIM_INFINITY && datasz + add > data->rlim_cur &&
+	    !(data->rlim_cur == 0 && datasz + add <= data->rlim_max))
+		return false;
+	return true;
+}
+
 /*
  * mm_mmap - mmap(2).  f: the file for a file mapping (NULL for anonymous).
  * Returns the address or -EINVAL (bad alignment/length/flags), -ENOMEM
@@ -353,6 +397,8 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		if (!addr)
 			return -ENOMEM;
 	}
+	if (!(flags & MAP_GROWSDOWN) && !may_expand_vm(mm, addr, addr + plen, prot, type))
+		return -ENOMEM;
 	/* --memory: what the new mapping commits, less what it replaces */
 	int64_t more = (int64_t)vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen) -
 		       (int64_t)mm_commit_range(mm, addr, addr + plen);
@@ -496,6 +542,13 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		return -EFAULT;
 	if (oldlen == 0)
 		return -EINVAL; /* duplicating shared mappings: not supported */
+	/* growth is checked against RLIMIT_AS/DATA (vma_to_resize); a fixed
+	 * target's old contents go first */
+	if (newlen > oldlen && !vma_is_stack(v) &&
+	    !((flags & MREMAP_FIXED) ?
+		      may_expand_vm(mm, newaddr, newaddr + newlen - oldlen, v->prot, v->flags & MAP_TYPE) :
+		      may_expand_vm(mm, old + oldlen, old + newlen, v->prot, v->flags & MAP_TYPE)))
+		return -ENOMEM;
 	/* --memory: the growth commits as the mapping does */
 	if (newlen > oldlen && vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, newlen - oldlen)))
 		return -ENOMEM;
@@ -555,9 +608,18 @@ long mm_brk(struct mm *mm, uint64_t brk)
 	if (brk < mm->start_brk)
 		return (long)mm->brk;
 	uint64_t oldend = PAGE_ALIGN(mm->brk), newend = PAGE_ALIGN(brk);
+	/* RLIMIT_DATA bounds the heap plus the data segment
+	 * (check_data_rlimit), RLIMIT_AS/DATA its pages (do_brk_flags) */
+	uint64_t dlim = current && current->tg ? current->tg->rlim[RLIMIT_DATA].rlim_cur :
+						 LINUX_RLIM_INFINITY;
+	if (newend > oldend && dlim != LINUX_RLIM_INFINITY &&
+	    (brk - mm->start_brk) + (mm->end_data - mm->start_data) > dlim)
+		return (long)mm->brk;
 	if (newend > oldend) {
 		if (!range_free(mm, oldend, newend) || !valid_range(oldend, newend - oldend) ||
-		    newend > mm->mmap_top || vm_commit_check((int64_t)(newend - oldend)))
+		    newend > mm->mmap_top ||
+		    !may_expand_vm(mm, oldend, newend, PROT_READ | PROT_WRITE, MAP_PRIVATE) ||
+		    vm_commit_check((int64_t)(newend - oldend)))
 			return (long)mm->brk;
 		long r = platform->mmap(current->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
