@@ -5,6 +5,7 @@
 #   make check      unit tests (Check) and guest tests; ends with a summary line
 #   make bench      guest vs native (and runsc/proot where installed);
 #                   QUICK=1: each workload once, a smoke test
+#   make bench-fault  what fault injection costs the syscalls it does not touch
 #   make asan       build build-asan/umk with AddressSanitizer and UBSan
 #   make fuzz       umk's own syscall fuzzer (tests/fuzz/) on both platforms:
 #                   SEED=N COUNT=M (default 1, 20000); SAN=1: on build-asan/umk
@@ -13,7 +14,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -lelf -lunwind -pthread
+LDLIBS  := -ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -21,12 +22,18 @@ KSRC    := $(wildcard umkernel/*.c umkernel/*/*.c) tracer/ptrace.c tracer/seccom
 KOBJ    := $(patsubst %.c,$(B)/obj/%.o,$(KSRC)) $(B)/obj/tracer/stub_blob.o
 KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wildcard guest-abi/*.h) guest-abi/syscalls.def
 UNITSRC := $(wildcard tests/unit/*.c)
-DEBPKGS := gcc make pkg-config libelf-dev libunwind-dev check busybox-static libseccomp-dev
+DEBPKGS := gcc make pkg-config libelf-dev libdw-dev libunwind-dev check busybox-static libseccomp-dev \
+	   libjansson-dev nettle-dev gnuplot-nox gdb zlib1g-dev user-mode-linux
 
-all: $(B)/umk $(B)/rootfs
+all: $(B)/umk $(B)/umk-gdb.py $(B)/rootfs
 
 $(B)/umk: $(KOBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# gdb helpers (umk-ps, umk-task...), installed next to the binary
+$(B)/umk-gdb.py: umkernel/debug/umk-gdb.py
+	@mkdir -p $(B)
+	cp $< $@
 
 $(B)/obj/%.o: %.c $(KHDR)
 	@mkdir -p $(dir $@)
@@ -35,7 +42,7 @@ $(B)/obj/%.o: %.c $(KHDR)
 # The stub: no libc, linked at STUB_START, embedded into umk.
 $(B)/umk-stub: tracer/stub.c tracer/stub.ld tracer/stub_layout.h guest-abi/abi.h
 	@mkdir -p $(B)
-	$(CC) -O2 -nostdlib -static -fno-stack-protector -fpie -no-pie -ffreestanding -mgeneral-regs-only \
+	$(CC) -O2 -DUMK_STUB_BUILD -nostdlib -static -fno-stack-protector -fpie -no-pie -ffreestanding -mgeneral-regs-only \
 		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror -T tracer/stub.ld \
 		-Wl,--build-id=none -o $@ tracer/stub.c
 
@@ -77,6 +84,13 @@ fuzz: all $(if $(SAN),asan)
 bench: all
 	UMK_PLATFORMS="$(UMK_PLATFORMS)" QUICK="$(QUICK)" sh tests/bench/bench.sh
 
+# what fault injection costs the syscalls it does not touch
+$(B)/fault-path: tests/bench/fault-path.c $(filter-out $(B)/obj/umkernel/main.o,$(KOBJ))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-fault: all $(B)/fault-path
+	UMK_PLATFORMS="$(UMK_PLATFORMS)" sh tests/bench/fault-cost.sh
+
 DEBIAN_PKGS ?=
 debian-rootfs:
 	sh rootfs/debian.sh $(B)/debian $(DEBIAN_PKGS)
@@ -86,10 +100,11 @@ debian-rootfs:
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan: $(B)/rootfs
 	$(MAKE) B=build-asan CFLAGS="-O1 -g $(SANFLAGS)" \
-		LDLIBS="-lelf -lunwind -pthread $(SANFLAGS)" build-asan/umk build-asan/check_unit
+		LDLIBS="$(LDLIBS) $(SANFLAGS)" \
+		build-asan/umk build-asan/umk-gdb.py build-asan/check_unit
 	ln -sfn ../$(B)/rootfs build-asan/rootfs   # the default root next to the binary
 
 clean:
 	rm -rf $(B) build-asan
 
-.PHONY: all deps run check bench asan clean debian-rootfs fuzz
+.PHONY: all deps run check bench bench-fault asan clean debian-rootfs fuzz

@@ -12,12 +12,28 @@
 
 #include <stdint.h>
 
-/* ---- address-space layout of a guest mm (no ASLR: runs replay) ---- */
+/* ---- address-space layout of a guest mm (no ASLR: runs replay) ----
+ * The stub's region (STUB_SIZE bytes at STUB_START: its code, data,
+ * stacks, the seccomp platform's shared pages) is the top of the guest's
+ * address space; by default it ends where user space ends.  An umk that
+ * runs inside another umk (whose own region, "[umk-stub]" in
+ * /proc/self/maps, sits there) puts its stubs lower (tracer/host.c
+ * host_stub_choose): STUB_START is then a variable, and the guest stack
+ * and mmap area move down with it.  The stub itself finds its region
+ * from its own code's address. */
 #define GUEST_TASK_SIZE   0x7ffffffff000UL   /* end of user space */
-#define STUB_START        0x7fffffe00000UL   /* reserved: stub code, data, stack */
-#define STUB_END          GUEST_TASK_SIZE
-#define GUEST_STACK_TOP   0x7fffffdfe000UL   /* guest main stack grows down */
-#define GUEST_MMAP_TOP    0x7ffff7fff000UL   /* top-down mmap area */
+#define STUB_DEFAULT_START 0x7fffffe00000UL  /* the stub region's place when umk runs alone */
+#define STUB_SIZE         (GUEST_TASK_SIZE - STUB_DEFAULT_START)
+#ifdef UMK_STUB_BUILD
+extern char stub_entries[];
+#define STUB_START        ((uint64_t)stub_entries)   /* the stub's own code begins it */
+#else
+extern uint64_t umk_stub_start;              /* tracer/host.c */
+#define STUB_START        umk_stub_start     /* reserved: stub code, data, stack */
+#endif
+#define STUB_END          (STUB_START + STUB_SIZE)
+#define GUEST_STACK_TOP   (STUB_START - 0x2000UL)     /* guest main stack grows down */
+#define GUEST_MMAP_TOP    (STUB_START - 0x7e01000UL)  /* top-down mmap area */
 #define GUEST_PIE_BASE    0x555555554000UL   /* ET_DYN executables */
 #define GUEST_MIN_ADDR    0x20000UL          /* vm.mmap_min_addr; below: the seccomp stub's syscall trampolines */
 #define GUEST_PAGE_SIZE   4096UL
@@ -164,6 +180,51 @@ struct linux_dirent64 {
 
 struct linux_iovec { uint64_t iov_base, iov_len; };
 struct linux_pollfd { int32_t fd; int16_t events, revents; };
+
+/* ---- SysV IPC, POSIX message queues, inotify (x86-64: the IPC_64 forms) ---- */
+struct linux_ipc64_perm {
+	int32_t key;
+	uint32_t uid, gid, cuid, cgid, mode;
+	uint16_t seq, pad2;
+	uint32_t pad3;
+	uint64_t unused1, unused2;
+};
+struct linux_shmid64_ds {
+	struct linux_ipc64_perm shm_perm;
+	uint64_t shm_segsz;
+	int64_t shm_atime, shm_dtime, shm_ctime;
+	int32_t shm_cpid, shm_lpid;
+	uint64_t shm_nattch, unused4, unused5;
+};
+struct linux_shminfo64 { uint64_t shmmax, shmmin, shmmni, shmseg, shmall, unused[4]; };
+struct linux_shm_info {
+	int32_t used_ids, pad;
+	uint64_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
+};
+struct linux_semid64_ds {
+	struct linux_ipc64_perm sem_perm;
+	int64_t sem_otime;
+	uint64_t unused1;
+	int64_t sem_ctime;
+	uint64_t unused2, sem_nsems, unused3, unused4;
+};
+struct linux_seminfo {
+	int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
+};
+struct linux_sembuf { uint16_t sem_num; int16_t sem_op, sem_flg; };
+struct linux_msqid64_ds {
+	struct linux_ipc64_perm msg_perm;
+	int64_t msg_stime, msg_rtime, msg_ctime;
+	uint64_t msg_cbytes, msg_qnum, msg_qbytes;
+	int32_t msg_lspid, msg_lrpid;
+	uint64_t unused4, unused5;
+};
+struct linux_msginfo {
+	int32_t msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql;
+	uint16_t msgseg, pad;
+};
+struct linux_mq_attr { int64_t mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, reserved[4]; };
+struct linux_inotify_event { int32_t wd; uint32_t mask, cookie, len; /* char name[len] */ };
 
 /* ---- misc ---- */
 struct linux_utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };

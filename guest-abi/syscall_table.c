@@ -42,6 +42,21 @@ int syscall_lookup(const char *name)
 	return -1;
 }
 
+uint32_t syscall_class_lookup(const char *name)
+{
+	static const struct { const char *name; uint32_t bit; } classes[] = {
+		{ "file", C_F }, { "desc", C_D }, { "memory", C_M }, { "process", C_P },
+		{ "signal", C_S }, { "network", C_N }, { "net", C_N }, { "ipc", C_I },
+		{ "creds", C_C }, { "clock", C_K }, { "pure", C_PU }, { "stat", C_ST },
+		{ "lstat", C_LST }, { "fstat", C_FST }, { "%stat", C_STA }, { "statfs", C_SF },
+		{ "fstatfs", C_FSF }, { "%statfs", C_SFA }, { "fs", C_FS },
+	};
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+		if (!strcmp(classes[i].name, name))
+			return classes[i].bit;
+	return 0;
+}
+
 const char *sysarg_kind_name(int k)
 {
 	static const char *const names[] = {

@@ -1,10 +1,19 @@
 #!/bin/sh
 # debian.sh DIR [PACKAGES...] - build a Debian bookworm minbase root for
 # umk with debootstrap, plus PACKAGES (default: python3 perl gcc libc6-dev
-# make sqlite3 file procps xz-utils bzip2) and their dependencies.
+# make sqlite3 file procps xz-utils bzip2 iproute2) and their dependencies.
+#
+# UMK_DEBIAN_EXTRA adds packages to the list (default or given): CI sets
+# it from tests/debian-extra-packages.txt, the packages some Debian cases
+# need (PostgreSQL, inotify-tools, strace, gdb), which are skipped in a
+# root without them.  Packages debootstrap cannot configure in its own
+# order (gdb: APT_PKGS) are installed afterwards with apt-get inside the
+# new root; the rest go in with debootstrap's --include.
 #
 # Cached: DIR/.umk-debian-stamp holds the package list and this script's
-# version; a call that asks for the same list returns at once.  Builds
+# version; a call that asks for packages the root already has (the same
+# list, or part of it) returns at once, and a rebuild keeps the packages
+# the old root had.  Builds
 # into DIR.tmp and renames it into place, so a half-built root is never
 # left at DIR.  Needs root (debootstrap); installs debootstrap with apt-get
 # when it is missing.  The mirror is the one apt uses (deb822 file
@@ -19,7 +28,8 @@ set -u
 
 VERSION=2 # bump when what this script puts into the root changes
 SUITE=bookworm
-DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2"
+DEFAULT_PKGS="python3 perl gcc libc6-dev make sqlite3 file procps xz-utils bzip2 iproute2"
+APT_PKGS="gdb"
 
 die() {
 	echo "debian.sh: $*" >&2
@@ -30,13 +40,32 @@ die() {
 out=${1%/}
 shift
 [ $# -gt 0 ] && pkgs="$*" || pkgs=$DEFAULT_PKGS
+pkgs="$pkgs ${UMK_DEBIAN_EXTRA:-}"
 # the canonical list: sorted, unique, one line
 pkgs=$(printf '%s\n' $pkgs | sort -u | tr '\n' ' ' | sed 's/ $//')
 want="umk-debian $VERSION $SUITE: $pkgs"
 stamp=$out/.umk-debian-stamp
 
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-	exit 0
+# up to date: built by this version of the script with every package asked for
+if [ -f "$stamp" ]; then
+	have=$(cat "$stamp")
+	case $have in
+	"umk-debian $VERSION $SUITE: "*)
+		lacking=
+		for p in $pkgs; do
+			case " ${have#*: } " in *" $p "*) ;; *) lacking="$lacking $p" ;; esac
+		done
+		[ -n "$lacking" ] || exit 0
+		;;
+	esac
+	# a rebuild keeps what the root had (CI's extra packages survive a
+	# run that asks only for a new default set)
+	case $have in
+	"umk-debian "*" $SUITE: "*)
+		pkgs=$(printf '%s\n' $pkgs ${have#*: } | sort -u | tr '\n' ' ' | sed 's/ $//')
+		want="umk-debian $VERSION $SUITE: $pkgs"
+		;;
+	esac
 fi
 
 [ "$(id -u)" = 0 ] || die "building $out needs root (debootstrap); run as root"
@@ -76,12 +105,31 @@ echo "debian.sh: building $out ($SUITE minbase + $pkgs) from ${mirror:-debootstr
 
 keyring=
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring=--keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-inc=$(echo "$pkgs" | tr ' ' ',')
+# what debootstrap installs, and what apt-get installs after it
+inc= later=
+for p in $pkgs; do
+	case " $APT_PKGS " in
+	*" $p "*) later="$later $p" ;;
+	*) inc="$inc${inc:+,}$p" ;;
+	esac
+done
 if ! debootstrap --variant=minbase $keyring ${inc:+--include="$inc"} "$SUITE" "$tmp" $mirror >"$log" 2>&1; then
 	last=$(grep -E '^(E|W): ' "$log" | tail -1)
 	[ -n "$last" ] || last=$(tail -1 "$log")
 	cleanup_tmp
 	die "debootstrap failed: ${last:-no output} (full log: $log)"
+fi
+if [ -n "$later" ]; then
+	# apt-get in the new root, with its own /proc (unmounted again)
+	if ! { mount -t proc proc "$tmp/proc" &&
+		chroot "$tmp" apt-get update -q &&
+		DEBIAN_FRONTEND=noninteractive chroot "$tmp" apt-get install -y -q --no-install-recommends $later &&
+		chroot "$tmp" apt-get clean; } >>"$log" 2>&1; then
+		last=$(grep -E '^(E|W): ' "$log" | tail -1)
+		cleanup_tmp
+		die "apt-get install$later in the new root failed: ${last:-see $log}"
+	fi
+	umount "$tmp/proc" || { cleanup_tmp; die "cannot unmount $tmp/proc"; }
 fi
 
 # make the root tidy and self-describing; nothing here needs the network

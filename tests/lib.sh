@@ -13,7 +13,7 @@ UMK=${UMK:-$BUILD/umk}
 TESTROOT=$BUILD/testroot
 UMK_PLATFORMS=${UMK_PLATFORMS:-ptrace}
 GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# the environment umk gives a guest by default (TERM pinned so runs compare)
+# the environment umk gives a guest with --env-clear (TERM pinned so runs compare)
 GUEST_ENV=("PATH=$GUEST_PATH" HOME=/root TERM=linux)
 CC=${CC:-gcc}
 
@@ -35,7 +35,8 @@ have_umk() {
 	return 1
 }
 
-# compile SRC OUT: static build, only when SRC or a header next to it is newer
+# compile SRC OUT: static build, only when SRC or a header next to it is
+# newer; a line "/* link: FLAGS */" in SRC adds FLAGS (libraries)
 compile() {
 	local src=$1 out=$2 h
 	if [ -x "$out" ] && [ "$out" -nt "$src" ]; then
@@ -46,7 +47,8 @@ compile() {
 		[ -z "$h" ] && return 0
 	fi
 	mkdir -p "$(dirname "$out")"
-	$CC -O1 -static -Wall -o "$out" "$src"
+	# shellcheck disable=SC2046 # the flags are words
+	$CC -O1 -static -Wall -o "$out" "$src" $(sed -n 's|^/\* link: \(.*\) \*/$|\1|p' "$src")
 }
 
 # sync_bins SRCDIR DSTDIR: copy binaries that differ (keeps the test root fresh)
@@ -81,14 +83,14 @@ make_testroot() {
 umk_run() {
 	local plat=$1
 	shift
-	"$UMK" run --platform "$plat" --rootfs "$TESTROOT" --hostname umk --cwd / -e TERM=linux -- "$@"
+	"$UMK" run --platform "$plat" --rootfs "$TESTROOT" --hostname umk --cwd / --env-clear -e TERM=linux -- "$@"
 }
 
 # native_run DIR CMD...: the native reference for a guest run.  Runs CMD
 # chrooted into an overlay of DIR (writes vanish afterwards, as with umk's
 # default in-memory overlay), as pid 1 (a session and process-group
-# leader, with only fds 0-2 open, as umk's first process) of fresh pid, uts and mount
-# namespaces, with hostname umk, /proc, /dev/{null,zero,full,random,urandom,
+# leader, with only fds 0-2 open, as umk's first process) of fresh pid, uts, ipc and
+# mount namespaces (SysV IPC and POSIX message queues of its own, as umk's guest), with hostname umk, /proc, /dev/{null,zero,full,random,urandom,
 # fd,stdin,stdout,stderr} (plus a tmpfs /dev/shm, an empty /dev/pts and
 # a read-only /sys when NATIVE_SHM is set in the environment), cwd /
 # and the guest's environment.  Needs root,
@@ -118,12 +120,65 @@ hostname umk
 set +e
 exec "$@"
 '
+# native_pivot_run DIR CMD...: as native_run, but the overlay of DIR
+# becomes the root with pivot_root instead of chroot, so that the command
+# may create user namespaces as it could at a real root (the kernel
+# refuses them to a chrooted process), and /dev gets tty too.  For the
+# namespace cases (tests/ns-cases.txt).
+NATIVE_PIVOT_SETUP='
+set -e
+dir=$1 w=$2
+shift 2
+mkdir "$w/upper" "$w/work" "$w/m"
+mount --make-rprivate /
+mount -t overlay overlay -o "lowerdir=$dir,upperdir=$w/upper,workdir=$w/work" "$w/m"
+mount -t proc proc "$w/m/proc"
+mount -t tmpfs -o mode=755 tmpfs "$w/m/dev"
+for d in null zero full random urandom tty; do
+	: >"$w/m/dev/$d"
+	mount --bind "/dev/$d" "$w/m/dev/$d"
+done
+ln -s /proc/self/fd "$w/m/dev/fd"
+ln -s /proc/self/fd/0 "$w/m/dev/stdin"
+ln -s /proc/self/fd/1 "$w/m/dev/stdout"
+ln -s /proc/self/fd/2 "$w/m/dev/stderr"
+mkdir "$w/m/dev/shm" "$w/m/dev/pts"
+mount -t tmpfs -o mode=1777 tmpfs "$w/m/dev/shm"
+[ ! -d "$w/m/sys" ] || mount -t sysfs -o ro sysfs "$w/m/sys" || true
+hostname umk
+cd "$w/m"
+mkdir .oldroot
+pivot_root . .oldroot
+umount -l /.oldroot
+rmdir /.oldroot
+cd /
+set +e
+exec "$@"
+'
+native_pivot_run() {
+	local dir=$1 w rc
+	shift
+	native_ok || { echo "native_pivot_run: cannot create namespaces (need root or user namespaces)" >&2; return 125; }
+	w=$(mktemp -d)
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		exec unshare $NATIVE_UNSHARE --uts --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_PIVOT_SETUP" sh \
+			"$dir" "$w" env -i "${GUEST_ENV[@]}" setsid "$@"
+	)
+	rc=$?
+	rm -rf "$w"
+	return $rc
+}
+
 native_ok() {
 	if [ -z "${NATIVE_UNSHARE+set}" ]; then
 		NATIVE_UNSHARE=
 		[ "$(id -u)" = 0 ] || NATIVE_UNSHARE=--map-root-user
 	fi
-	unshare $NATIVE_UNSHARE --uts --mount --pid --fork true 2>/dev/null
+	unshare $NATIVE_UNSHARE --uts --ipc --mount --pid --fork true 2>/dev/null
 }
 native_run() {
 	local dir=$1 w rc
@@ -136,7 +191,7 @@ native_run() {
 			fd=${fd##*/}
 			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
 		done
-		exec unshare $NATIVE_UNSHARE --uts --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_SETUP" sh \
+		exec unshare $NATIVE_UNSHARE --uts --ipc --mount --pid --fork --kill-child -- /bin/sh -c "$NATIVE_SETUP" sh \
 			"$dir" "$w" env -i "${GUEST_ENV[@]}" setsid chroot "$w/m" "$@"
 	)
 	rc=$?

@@ -1,18 +1,22 @@
 #!/bin/bash
 # run-all.sh - what `make check` runs: the unit tests (build/check_unit, if
-# built), the guest tests, the busybox cases, the Debian cases (only if the
+# built), the guest tests, the busybox cases, the Debian and namespace cases (only if the
 # Debian root was built, `make debian-rootfs`, or UMK_DEBIAN=1 asks to
-# build it; else one SKIP line), the escape tests, the bounded-resource
-# and teardown tests (run-limits-tests.sh) and checks of umk's command
-# line.  Ends with exactly one line "N passed, N failed" counting every
-# check, and exits non-zero if any failed.
+# build it; else one SKIP line), the escape tests, the fault-injection
+# tests and campaigns, the bounded-resource and teardown tests
+# (run-limits-tests.sh), and checks of umk's command line.  Ends with
+# exactly one line "N passed, N failed" counting every check, and exits
+# non-zero if any failed.
 # Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
+# UMK_NEST (umk in umk for the busybox cases; default seccomp,ptrace,seccomp),
 # UMK_UNIT (default build/check_unit), UMK_DEBIAN (1: build the Debian root
 # if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
 export UMK_NO_SUMMARY=1 UMK_PLATFORMS UMK
+# umk inside umk inside umk runs the busybox cases too (run-busybox-cases.sh)
+export UMK_NEST=${UMK_NEST-seccomp,ptrace,seccomp}
 
 log=$(mktemp)
 work=$(mktemp -d)
@@ -20,8 +24,17 @@ trap 'rm -rf "$log" "$work"' EXIT
 
 # part CMD...: run a sub-runner, show its output, keep it for the count
 part() {
+	local t0=$SECONDS n0 rc
+	n0=$(grep -c '^FAIL' "$log")
 	echo "== ${1##*/}"
-	"$@" 2>&1 | tee -a "$log"
+	bash "$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	# a runner that fails without saying which check (it could not run,
+	# or died) is a failure too
+	if [ "$rc" != 0 ] && [ "$(grep -c '^FAIL' "$log")" = "$n0" ]; then
+		echo "FAIL ${1##*/} exited with status $rc" | tee -a "$log"
+	fi
+	echo "== ${1##*/}: $((SECONDS - t0)) s"
 }
 
 # unit tests (libcheck prints "NN%: Checks: N, Failures: F, Errors: E")
@@ -49,7 +62,14 @@ fi
 part "$ROOT/tests/run-guest-tests.sh"
 part "$ROOT/tests/run-busybox-cases.sh"
 part "$ROOT/tests/run-debian-cases.sh"
+part "$ROOT/tests/run-tracer-tests.sh"
+part "$ROOT/tests/run-nest-tests.sh"
+part "$ROOT/tests/run-ns-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-net-tests.sh"
+part "$ROOT/tests/run-fault-tests.sh"
+part "$ROOT/tests/run-campaign-tests.sh"
+part "$ROOT/tests/run-debug-tests.sh"
 part "$ROOT/tests/run-limits-tests.sh"
 # the benchmark, once with small counts: it still runs everywhere (no timing judged)
 QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
@@ -71,7 +91,8 @@ check() { if eval "$2"; then pass "cli $1"; else fail "cli $1 (exit $rc): $(head
 
 echo "== cli"
 if have_umk; then
-	compile "$ROOT/tests/cli/crash.c" "$BUILD/cli/crash" && sync_bins "$BUILD/cli" "$TESTROOT/cli"
+	compile "$ROOT/tests/cli/crash.c" "$BUILD/cli/crash" && compile "$ROOT/tests/cli/unimpl.c" "$BUILD/cli/unimpl" &&
+		sync_bins "$BUILD/cli" "$TESTROOT/cli"
 	stdin=/dev/null
 	# shellcheck disable=SC2034 # R is used inside the eval of check
 	R=(--rootfs "$TESTROOT")
@@ -97,7 +118,40 @@ if have_umk; then
 		[ "$(cat "$work/out")" = "$GUEST_PATH /root" ]'
 	check env-option 'cli_rc 0 "$UMK" run "${R[@]}" -e FOO=bar -e HOME=/tmp -- /bin/sh -c "echo \$FOO \$HOME" &&
 		[ "$(cat "$work/out")" = "bar /tmp" ]'
+	# the host's terminal, locale and time zone variables reach the guest
+	# (as sudo's env_keep), nothing else; --env-clear drops them; -e wins
+	check env-host-kept 'cli_rc 0 env -i TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8 LANGUAGE=en LC_TIME=C TZ=UTC FOO=bar \
+		"$UMK" run "${R[@]}" -- /bin/sh -c "echo \$TERM \$COLORTERM \$LANG \$LANGUAGE \$LC_TIME \$TZ \${FOO-unset}" &&
+		[ "$(cat "$work/out")" = "xterm-256color truecolor C.UTF-8 en C UTC unset" ]'
+	check env-default-term 'cli_rc 0 env -i "$UMK" run "${R[@]}" -- /bin/sh -c "echo \$TERM" && [ "$(cat "$work/out")" = linux ]'
+	check env-clear 'cli_rc 0 env -i TERM=xterm LANG=C.UTF-8 LC_ALL=C "$UMK" run "${R[@]}" --env-clear -- \
+		/bin/sh -c "echo \$TERM \${LANG-unset} \${LC_ALL-unset} \$PATH \$HOME" &&
+		[ "$(cat "$work/out")" = "linux unset unset $GUEST_PATH /root" ]'
+	check env-e-overrides 'cli_rc 0 env -i TERM=xterm LANG=C.UTF-8 "$UMK" run "${R[@]}" -e TERM=vt100 -e LANG=POSIX -- \
+		/bin/sh -c "echo \$TERM \$LANG" && [ "$(cat "$work/out")" = "vt100 POSIX" ]'
+	# unimplemented syscalls: ENOSYS for the guest, a note in umk's log
+	# (--log=FILE; stderr with -v, plus a summary at exit), never in the
+	# guest's output
+	check unimplemented-quiet 'cli_rc 0 "$UMK" run "${R[@]}" -- /cli/unimpl &&
+		[ "$(cat "$work/out")" = "ENOSYS ENOSYS" ] && [ ! -s "$work/err" ]'
+	check unimplemented-log 'rm -f "$work/log"; cli_rc 0 "$UMK" run "${R[@]}" --log="$work/log" -- /cli/unimpl &&
+		[ "$(cat "$work/out")" = "ENOSYS ENOSYS" ] && [ ! -s "$work/err" ] &&
+		grep -q "unimplemented syscall quotactl_fd" "$work/log"'
+	check unimplemented-verbose 'cli_rc 0 "$UMK" run "${R[@]}" -v -- /cli/unimpl &&
+		[ "$(cat "$work/out")" = "ENOSYS ENOSYS" ] && grep -q "unimplemented syscall quotactl_fd" "$work/err" &&
+		grep -q "unimplemented syscalls the guest made: quotactl_fd (2), process_mrelease (1)" "$work/err"'
+	# the guest's root holds CAP_SYS_RESOURCE (a host root may not: the
+	# differential tests/guest/procsys drops it), so it may lower its
+	# oom_score_adj, which fork passes on
+	check oom-score-adj-root 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c \
+		"echo -500 >/proc/self/oom_score_adj; cat /proc/self/oom_score_adj; sh -c \"cat /proc/self/oom_score_adj; echo -17 >/proc/self/oom_adj; cat /proc/self/oom_score_adj /proc/self/oom_score\"" &&
+		[ "$(cat "$work/out")" = "$(printf -- "-500\n-500\n-1000\n0")" ]'
 	check hostname 'cli_rc 0 "$UMK" run "${R[@]}" --hostname box -- /bin/hostname && [ "$(cat "$work/out")" = box ]'
+	# the guest's own /proc/sys/fs/inotify limits (global on the host, so no native comparison)
+	check inotify-sysctls 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "d=/proc/sys/fs/inotify
+		echo 77 >\$d/max_queued_events && echo 3 >\$d/max_user_instances &&
+		cat \$d/max_queued_events \$d/max_user_instances; echo -1 >\$d/max_user_watches || echo refused" &&
+		[ "$(cat "$work/out")" = "$(printf "77\n3\nrefused")" ]'
 	check cwd 'cli_rc 0 "$UMK" run "${R[@]}" --cwd /tmp -- /bin/pwd && [ "$(cat "$work/out")" = /tmp ]'
 	check args 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "printf \"[%s]\" \"\$@\"" sh "a b" "" c &&
 		[ "$(cat "$work/out")" = "[a b][][c]" ]'

@@ -4,6 +4,10 @@
 # natively (native_run in lib.sh: chroot into an overlay of build/testroot,
 # pid 1 of new namespaces, hostname umk), and compare stdout, stderr and
 # exit status.  PASS/FAIL per case, labelled by line number.
+# UMK_NEST="P1,P2,P3 ..." adds, for each comma list, a run of umk inside
+# umk (one level per platform, outermost first: the outer levels run the
+# next umk from the host root, the innermost the case), labelled
+# nest:P1,P2,P3.
 # UMK_BB_SELFTEST=1 compares two native runs instead (checks determinism).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -21,6 +25,7 @@ if [ -n "${UMK_BB_SELFTEST:-}" ]; then
 else
 	have_umk || { summary; exit; }
 	systems=$UMK_PLATFORMS
+	for n in ${UMK_NEST:-}; do systems="$systems nest:$n"; done
 fi
 
 work=$(mktemp -d)
@@ -32,8 +37,17 @@ run_one() {
 	case $sys in
 	native | native2) timeout -k 5 30 bash -c '. "$1"; shift; native_run "$@"' sh "$ROOT/tests/lib.sh" \
 		"$TESTROOT" /bin/sh -c "$line" </dev/null >"$o.out" 2>"$o.err" ;;
+	nest:*)
+		local outer=() p
+		IFS=, read -ra levels <<<"${sys#nest:}"
+		for p in "${levels[@]:0:${#levels[@]}-1}"; do
+			outer+=("$UMK" run --platform "$p" --rootfs / --cwd / --env-clear --)
+		done
+		timeout -k 5 60 "${outer[@]}" "$UMK" run --platform "${levels[-1]}" --rootfs "$TESTROOT" \
+			--hostname umk --cwd / --env-clear -e TERM=linux -- /bin/sh -c "$line" \
+			</dev/null >"$o.out" 2>"$o.err" ;;
 	*) timeout -k 5 30 "$UMK" run --platform "$sys" --rootfs "$TESTROOT" --hostname umk --cwd / \
-		-e TERM=linux -- /bin/sh -c "$line" </dev/null >"$o.out" 2>"$o.err" ;;
+		--env-clear -e TERM=linux -- /bin/sh -c "$line" </dev/null >"$o.out" 2>"$o.err" ;;
 	esac
 	echo "exit $?" >>"$o.err"
 }

@@ -15,11 +15,25 @@
 #   tramp    the seccomp platform's syscall trampolines (shared by all
 #            guest processes) cannot be made writable, written, mapped
 #            over or taken away
+#   shmat    SysV shared memory attached with SHM_REMAP cannot land on
+#            the stub region or the trampoline zones
 #   forkslot a guest overwriting the pid its fork request returns (in its
 #            seccomp slot) cannot make umk adopt, signal or kill another
 #            host process (same safety net)
+#   ptrace   a guest tracer poking debug and segment registers, SETREGS
+#            with kernel CS/SS, PEEK/POKE of the stub, stepping into the
+#            stub's syscall, attaching to pid 1 and the sentinel's pid, and
+#            seccomp filters with unknown actions (same safety net)
+#   mounts   bind mounts, device mounts, a new proc/devtmpfs, pivot_root
+#            and dirfds kept across them reach no host file or disk, and
+#            the host's mount table is unchanged afterwards
 #   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
 #            was; with --rw (on a scratch copy) they do reach it
+#   netctl   a --net=host guest cannot change the host's network (netlink,
+#            SIOCS* ioctls), open raw, packet or other netlink sockets,
+#            or pass the socket options that act on the host; run in a
+#            network namespace of its own, whose links, addresses and
+#            routes must be unchanged afterwards
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +98,21 @@ for p in $UMK_PLATFORMS; do
 	check devices "$p" "$o" $?
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/tramp >"$o" 2>&1
 	check tramp "$p" "$o" $?
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/shmat >"$o" 2>&1
+	check shmat "$p" "$o" $?
+	# guest mounts, namespaces and pivot_root stay in the guest: markers
+	# unread, no host device mounted, and the host's mount table as it was
+	host_mounts() { awk '{ print $4, $5, $9, $10 }' /proc/self/mountinfo | sort; }
+	before=$(host_mounts)
+	timeout -k 5 120 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/mounts "$rootdev" \
+		"$work/host-marker" "$marker2" >"$o" 2>&1
+	check mounts "$p" "$o" $?
+	if [ "$before" = "$(host_mounts)" ]; then
+		pass "escape host-mount-table-unchanged [$p]"
+	else
+		fail "escape host-mount-table-unchanged [$p]"
+		diff <(echo "$before") <(host_mounts) | head -10 | sed 's/^/    /'
+	fi
 
 	if unshare $unshare_flags --pid --fork true 2>/dev/null; then
 		sentinel_run killall "$p"
@@ -91,8 +120,25 @@ for p in $UMK_PLATFORMS; do
 		sentinel_run stubjump "$p" "$work/host-marker"
 		# ... and for a guest forging the pid its fork request returns
 		sentinel_run forkslot "$p"
+		# ... and for a guest debugger and guest seccomp filters
+		sentinel_run ptrace "$p"
 	else
 		skip "escape killall [$p]: no pid namespace for the safety net (need root or user namespaces)"
+	fi
+
+	if unshare $unshare_flags --net --pid --fork true 2>/dev/null && command -v ip >/dev/null; then
+		timeout -k 5 60 unshare $unshare_flags --net --pid --fork --kill-child -- sh -c '
+			ip link set lo up
+			state() { ip -o link; ip -o addr; ip route show table all; ip -6 route show table all; }
+			before=$(state)
+			"$1" run --net=host --platform "$2" --rootfs "$3" -- /escape/netctl
+			rc=$?
+			if [ "$before" = "$(state)" ]; then echo "held: the network is as it was"
+			else echo "ESCAPED: the network changed"; state; fi
+			exit $rc' sh "$UMK" "$p" "$TESTROOT" >"$o" 2>&1
+		check netctl "$p" "$o" $?
+	else
+		skip "escape netctl [$p]: no network namespace (or no ip) for the safety net"
 	fi
 
 	# on a scratch copy, so a broken overlay cannot wreck the test root

@@ -43,7 +43,7 @@ for n in "${names[@]}"; do
 	for p in $UMK_PLATFORMS; do
 		out=$work/$n.$p
 		timeout -k 5 120 "$UMK" run --platform "$p" --rootfs "$TESTROOT" --hostname umk --cwd / \
-			-e TERM=linux -- "/tests/$n" </dev/null >"$out" 2>"$out.err"
+			--env-clear -e TERM=linux -- "/tests/$n" </dev/null >"$out" 2>"$out.err"
 		echo "exit $?" >>"$out"
 		if cmp -s "$work/$n.native" "$out"; then
 			pass "$n [$p]"

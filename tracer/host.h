@@ -14,6 +14,25 @@
 #define HOST_LAYOUT_MAX 32
 
 /*
+ * host_stub_choose - where this umk's stubs go (sets umk_stub_start).
+ * want: an address the user asked for ("0x7fffff600000"), or NULL: the
+ * default, unless umk itself runs inside an umk whose "[umk-stub]" region
+ * (in /proc/self/maps) is there, and then 16 MiB below the lowest such
+ * region (under the guest stack the outer umk gives), or lower, clear of
+ * whatever umk has mapped.  The region must be 2 MiB aligned, at or above 4 GiB, below the
+ * end of user space, and clear of those regions.  0 or -EINVAL.
+ */
+int host_stub_choose(const char *want);
+/* Does umk run inside an umk (a "[umk-stub]" region in its own maps)? */
+bool host_nested(void);
+/*
+ * host_stub_image - the embedded stub binary, its program headers moved
+ * to umk_stub_start (the code is position-independent).  Returns a
+ * malloc'd copy and its length, or NULL.
+ */
+void *host_stub_image(size_t *len);
+
+/*
  * host_layout_read - parses /proc/PID/maps of a new stub.  Fills v with
  * the [vdso]/[vvar*] mappings (kept) and unmap[] with every other mapping
  * that is not the stub binary itself (the host stack included, wherever it
@@ -30,5 +49,13 @@ int host_layout_read(pid_t pid, struct platform_vdso *v, uint64_t unmap[][2]);
  */
 long host_read_mem(pid_t pid, void *dst, uint64_t src, size_t len);
 long host_write_mem(pid_t pid, uint64_t dst, const void *src, size_t len);
+
+/*
+ * host_access_mem_force - the same through the host's /proc/PID/mem, which
+ * writes through read-only private mappings and reads unreadable ones
+ * (FOLL_FORCE), for a guest debugger's PEEK/POKE.  Returns bytes copied,
+ * or -EFAULT / -EIO (also when the host's /proc is not umk's own).
+ */
+long host_access_mem_force(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 
 #endif

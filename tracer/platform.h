@@ -38,6 +38,10 @@ struct platform_ev {
 	linux_siginfo_t info;   /* EV_FAULT: what the host reported */
 	int legacy_syscall;     /* EV_SYSCALL: 1 if made by int 0x80 (refused) */
 	int trapped;            /* EV_SYSCALL: a trap the platform could patch away (patch_syscall) */
+	int64_t fault_err;      /* EV_FAULT: the fault's error code and trap number as the
+				 * host's sigcontext has them (err, trapno), or -1 if the
+				 * platform cannot tell */
+	int fault_trapno;
 };
 
 /* The host vDSO (and its data pages) left mapped in every address space
@@ -107,11 +111,23 @@ struct platform_ops {
 	long (*read_mem)(struct host_thread *th, void *dst, uint64_t src, size_t len);
 	long (*write_mem)(struct host_thread *th, uint64_t dst, const void *src, size_t len);
 
+	/* Optional: writes len bytes at dst even where the mapping is
+	 * read-only, as a debugger plants a breakpoint (the page becomes a
+	 * private copy).  For fault injection into text; the caller checks
+	 * that the mapping is private.  Owner only, thread stopped.  Returns
+	 * bytes written or -EFAULT. */
+	long (*poke_mem)(struct host_thread *th, uint64_t dst, const void *src, size_t len);
+
 	/* The vDSO layout of address spaces made by mm_new, or NULL. */
 	const struct platform_vdso *(*vdso)(void);
 
 	/* Host tid of the thread, for CPU-time accounting only. */
 	int (*host_tid)(struct host_thread *th);
+	/* Host pid of th's stub process (its CPU clocks, rusage). */
+	int (*host_pid)(struct host_thread *th);
+	/* Owner only: the guest thread is to run on host CPU cpu, within the
+	 * CPUs of mask allowed (bit n: CPU n; sched_setaffinity). */
+	void (*set_cpu)(struct host_thread *th, int cpu, uint64_t allowed);
 
 	/* Optional: between batch_begin and batch_end the platform may
 	 * queue mmap (MAP_FIXED), munmap and mprotect and report success at
@@ -127,6 +143,18 @@ struct platform_ops {
 	 * this one thread, stopped in that syscall) enter the kernel without
 	 * a trap from now on.  0 or -errno; the site is unchanged on failure. */
 	int (*patch_syscall)(struct host_thread *th, uint64_t site, const uint8_t insn[5]);
+
+	/* Optional (guest ptrace): debug register n (0-7) of a stopped
+	 * thread, read or written as the host's PTRACE_PEEKUSER/POKEUSER of
+	 * u_debugreg does it (the host validates, and -EINVAL, -EIO are its
+	 * answers); the caller keeps DR0-3 below the stub.  Owner only. */
+	int (*debugreg)(struct host_thread *th, int n, uint64_t *val, bool write);
+	/* Optional: copy between the guest and buf as a debugger does (the
+	 * host's /proc/PID/mem: FOLL_FORCE reaches read-only and unreadable
+	 * private mappings), never in the stub region.  Any kernel thread.
+	 * Bytes copied, or -errno. */
+	long (*access_mem_force)(struct host_thread *th, uint64_t addr, void *buf, size_t len,
+				 bool write);
 };
 
 extern const struct platform_ops *platform;
@@ -135,6 +163,13 @@ extern const struct platform_ops platform_seccomp;
 
 /* Chooses the platform by name ("ptrace", "seccomp"); -EINVAL if unknown. */
 int platform_select(const char *name);
+
+/* Where the stubs' region goes (STUB_START), before init: want is an
+ * address ("0x7fffff600000") or NULL for the default, or below the region
+ * of an umk this one runs in.  0, or -EINVAL if want is not 2 MiB
+ * aligned, below 4 GiB, past user space or on such a region.
+ * tracer/host.c. */
+int platform_stub_place(const char *want);
 
 /* Whether the host's /proc shows umk's own pid namespace (it does not
  * when umk runs in a new pid namespace without its own /proc): only then

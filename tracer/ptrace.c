@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -53,7 +54,6 @@ struct host_thread {
 	atomic_int kicked;
 };
 
-extern const char stub_blob_start[], stub_blob_end[];
 static int stub_memfd = -1;
 static int fdpass_sock[2] = { -1, -1 };
 static pthread_mutex_t fdpass_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -63,8 +63,13 @@ static int pt_init(void)
 	stub_memfd = memfd_create("umk-stub", MFD_CLOEXEC);
 	if (stub_memfd < 0)
 		return -errno;
-	size_t len = stub_blob_end - stub_blob_start;
-	if (write(stub_memfd, stub_blob_start, len) != (ssize_t)len)
+	size_t len;
+	void *img = host_stub_image(&len);   /* moved to STUB_START */
+	if (!img)
+		return -ENOMEM;
+	ssize_t w = write(stub_memfd, img, len);
+	free(img);
+	if (w != (ssize_t)len)
 		return -EIO;
 	/* Connection-oriented, so that every stub sees POLLHUP on its end
 	 * when umk dies: a forked stub not yet adopted exits then. */
@@ -352,6 +357,7 @@ static int pt_run(struct host_thread *th, struct linux_regs *regs, struct platfo
 	if (memcmp(regs, &th->host_regs, sizeof *regs) && (err = setregs(th, regs)))
 		return err;
 	memset(ev, 0, sizeof *ev);
+	ev->fault_err = -1;   /* ptrace shows no fault's error code */
 	if (atomic_exchange(&th->kicked, 0)) {
 		ev->kind = EV_INTERRUPT;
 		return 0;
@@ -407,6 +413,27 @@ static void pt_kick(struct host_thread *th)
 {
 	atomic_store(&th->kicked, 1);
 	syscall(SYS_tgkill, th->pid, th->tid, KICK_SIGNAL);
+}
+
+/* PTRACE_POKEDATA writes through read-only private mappings (FOLL_FORCE). */
+static long pt_poke_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
+{
+	if (dst >= STUB_START || dst + len > STUB_START || dst + len < dst)
+		return -EFAULT;
+	size_t done = 0;
+	while (done < len) {
+		uint64_t a = (dst + done) & ~7UL;
+		size_t o = dst + done - a, c = 8 - o < len - done ? 8 - o : len - done;
+		errno = 0;
+		long w = ptrace(PTRACE_PEEKDATA, th->tid, a, 0);
+		if (errno)
+			break;
+		memcpy((char *)&w + o, (const char *)src + done, c);
+		if (ptrace(PTRACE_POKEDATA, th->tid, a, w) < 0)
+			break;
+		done += c;
+	}
+	return done ? (long)done : -EFAULT;
 }
 
 static int pt_get_fpregs(struct host_thread *th, struct linux_fpregs *fp)
@@ -489,6 +516,41 @@ static int pt_host_tid(struct host_thread *th)
 	return th->tid;
 }
 
+/* A guest debugger's debug registers are the host's, on the guest's own
+ * thread: the host checks addresses, types and lengths as for anyone. */
+static int pt_debugreg(struct host_thread *th, int n, uint64_t *val, bool write)
+{
+	if (n < 0 || n > 7)
+		return -EIO;
+	long off = (long)offsetof(struct user, u_debugreg) + n * 8;
+	if (write)
+		return ptrace(PTRACE_POKEUSER, th->tid, off, *val) < 0 ? -errno : 0;
+	errno = 0;
+	long v = ptrace(PTRACE_PEEKUSER, th->tid, off, 0);
+	if (errno)
+		return -errno;
+	*val = (uint64_t)v;
+	return 0;
+}
+
+static long pt_access_mem_force(struct host_thread *th, uint64_t addr, void *buf, size_t len,
+				bool write)
+{
+	return host_access_mem_force(th->tid, addr, buf, len, write);
+}
+
+static int pt_host_pid(struct host_thread *th)
+{
+	return th->pid;
+}
+
+/* The stub thread runs where its kernel thread runs (one CPU). */
+static void pt_set_cpu(struct host_thread *th, int cpu, uint64_t allowed)
+{
+	(void)allowed;
+	pin(th->tid, cpu);
+}
+
 const struct platform_ops platform_ptrace = {
 	.name = "ptrace",
 	.init = pt_init,
@@ -509,9 +571,14 @@ const struct platform_ops platform_ptrace = {
 	.madvise = pt_madvise,
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
+	.poke_mem = pt_poke_mem,
 	.host_tid = pt_host_tid,
+	.host_pid = pt_host_pid,
+	.set_cpu = pt_set_cpu,
 	.cmpxchg32 = pt_cmpxchg32,
 	.vdso = pt_vdso,
+	.debugreg = pt_debugreg,
+	.access_mem_force = pt_access_mem_force,
 };
 
 const struct platform_ops *platform;

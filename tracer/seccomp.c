@@ -110,6 +110,7 @@ struct host_thread {
 	int cpu;                       /* its kernel thread's CPU, -1 none */
 	bool counted;                  /* in sc_nlive */
 	int placed;                    /* the stub thread's pinned CPU, -2 unknown */
+	uint64_t allowed;              /* CPUs it may run on (sched_setaffinity); 0: any */
 	uint64_t nonce;                /* a forked child not yet verified: its mark */
 	/* mm edits queued between batch_begin and batch_end (sc_batch_*) */
 	bool batching;
@@ -118,7 +119,6 @@ struct host_thread {
 	int bfds[SC_BATCH_FDS];        /* umk's host fds (not owned) the ops map */
 };
 
-extern const char stub_blob_start[], stub_blob_end[];
 static int stub_memfd = -1;
 static int umk_pidfd = -1;
 static int pin_mode;                   /* 0 same CPU, 1 another CPU, 2 none */
@@ -140,7 +140,7 @@ static pthread_mutex_t vdso_lock = PTHREAD_MUTEX_INITIALIZER;
  * writable here.  Entries are never changed once written, so stubs of
  * any process share them; tramp_lock guards allocation. */
 struct tramp_zone { uint64_t base; int fd; uint8_t *mem; int used; };
-static struct tramp_zone zones[2] = { { SC_TRAMP_HIGH, -1, NULL, 1 }, { SC_TRAMP_LOW, -1, NULL, 1 } };
+static struct tramp_zone zones[2] = { { 0, -1, NULL, 1 }, { SC_TRAMP_LOW, -1, NULL, 1 } };
 static bool tramp_on;
 static pthread_mutex_t tramp_lock = PTHREAD_MUTEX_INITIALIZER;
 #define TRAMP_HASH 4096
@@ -148,6 +148,12 @@ static struct tramp_key { uint64_t ret; uint8_t insn[5]; int zone, entry; } tram
 
 static int tramp_init(void)
 {
+	zones[0].base = SC_TRAMP_HIGH;
+	/* An umk inside an umk finds the low zone taken by the outer one's
+	 * trampolines (below mmap_min_addr nothing else may be): only its
+	 * high zone, in its own stub region, is used then (tramp_entry). */
+	if (host_nested())
+		zones[1].base = 0;
 	for (int z = 0; z < 2; z++) {
 		int fd = memfd_create("umk-tramp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (fd < 0 || ftruncate(fd, SC_TRAMP_SIZE) < 0)
@@ -184,7 +190,7 @@ static uint64_t tramp_entry(const uint8_t insn[5], uint64_t ret)
 {
 	uint64_t jmp_end = ret - 2; /* the patched jmp ends where the syscall begins */
 	int z = rel32_ok((int64_t)(zones[0].base - jmp_end)) ? 0 :
-		rel32_ok((int64_t)(zones[1].base - jmp_end)) ? 1 : -1;
+		zones[1].base && rel32_ok((int64_t)(zones[1].base - jmp_end)) ? 1 : -1;
 	if (z < 0)
 		return 0;
 	uint32_t h = (uint32_t)((ret * 0x9e3779b97f4a7c15ULL) >> 40);
@@ -233,8 +239,13 @@ static int sc_init(void)
 	stub_memfd = memfd_create("umk-stub", MFD_CLOEXEC);
 	if (stub_memfd < 0)
 		return -errno;
-	size_t len = stub_blob_end - stub_blob_start;
-	if (write(stub_memfd, stub_blob_start, len) != (ssize_t)len)
+	size_t len;
+	void *img = host_stub_image(&len);   /* moved to STUB_START */
+	if (!img)
+		return -ENOMEM;
+	ssize_t w = write(stub_memfd, img, len);
+	free(img);
+	if (w != (ssize_t)len)
 		return -EIO;
 	umk_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (umk_pidfd < 0)
@@ -378,6 +389,15 @@ static uint32_t place(struct host_thread *th)
 		return spin_cycles;
 	bool crowded = sc_crowded();
 	int want = crowded ? th->cpu : (th->cpu + 1) % ncpus;
+	/* the next CPU the guest thread may use (its own if none other) */
+	if (th->allowed && !crowded) {
+		want = th->cpu;
+		for (int k = 1; k < ncpus && k < 64; k++)
+			if (th->allowed & (1ULL << ((th->cpu + k) % ncpus))) {
+				want = (th->cpu + k) % ncpus;
+				break;
+			}
+	}
 	if (th->placed != want) {
 		pin(th->tid, want);
 		th->placed = want;
@@ -1030,6 +1050,7 @@ static int sc_adopt(long token, struct host_thread **out, int cpu)
 static int read_event(struct host_thread *th, struct linux_regs *regs, struct platform_ev *ev)
 {
 	struct sc_slot *s = th->s;
+	ev->fault_err = -1;
 	uint32_t kind = __atomic_load_n(&s->event, __ATOMIC_ACQUIRE);
 	memcpy(regs, &s->regs, sizeof *regs);
 	linux_siginfo_t si;
@@ -1060,6 +1081,8 @@ static int read_event(struct host_thread *th, struct linux_regs *regs, struct pl
 		    si.si_signo == SIGILL || si.si_signo == SIGTRAP)) {
 		ev->kind = EV_FAULT;
 		ev->info = si;
+		ev->fault_err = (int64_t)(__atomic_load_n(&s->fault_err, __ATOMIC_RELAXED) & 0xffff);
+		ev->fault_trapno = (int)(__atomic_load_n(&s->fault_trapno, __ATOMIC_RELAXED) & 0xff);
 	} else if (kind == SC_EV_FAST) {
 		/* a patched site: the registers are as after `syscall` */
 		ev->kind = EV_SYSCALL;
@@ -1298,6 +1321,24 @@ static int sc_madvise(struct host_thread *th, uint64_t addr, uint64_t len, int a
 	return (int)sc_syscall(th, SYS_madvise, addr, len, advice, 0, 0, 0);
 }
 
+/* The stub's /proc/PID/mem, opened once (writes go through read-only
+ * private mappings into a private copy), or -1. */
+static int proc_mem_fd(struct sc_mm *mm)
+{
+	pthread_mutex_lock(&mm->lock);
+	if (mm->memfd_proc == -1) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/mem", mm->pid);
+		int fd = host_proc_is_ours() ? open(path, O_RDWR | O_CLOEXEC) : -1;
+		mm->memfd_proc = fd < 0 ? -2 : move_high(fd);
+		if (mm->memfd_proc < 0)
+			mm->memfd_proc = -2;
+	}
+	int fd = mm->memfd_proc;
+	pthread_mutex_unlock(&mm->lock);
+	return fd < 0 ? -1 : fd;
+}
+
 /* Rewrites the 5-byte instruction at site (a `syscall` follows; the
  * caller knows it can run elsewhere) into a jmp to a trampoline entry
  * that runs it and enters the fast path (stub_layout.h).  The caller
@@ -1318,23 +1359,26 @@ static int sc_patch_syscall(struct host_thread *th, uint64_t site, const uint8_t
 	uint8_t code[5] = { 0xe9 };                     /* jmp rel32 */
 	int32_t rel = (int32_t)(e - (site + 5));
 	memcpy(code + 1, &rel, 4);
-	struct sc_mm *mm = th->mm;
-	pthread_mutex_lock(&mm->lock);
-	if (mm->memfd_proc == -1) {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%d/mem", mm->pid);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		mm->memfd_proc = fd < 0 ? -2 : move_high(fd);
-		if (mm->memfd_proc < 0)
-			mm->memfd_proc = -2;
-	}
-	int fd = mm->memfd_proc;
-	pthread_mutex_unlock(&mm->lock);
+	int fd = proc_mem_fd(th->mm);
 	if (fd < 0)
 		return -EACCES;
 	/* /proc/PID/mem writes through the read-only text (a private copy) */
 	ssize_t n = pwrite(fd, code, sizeof code, (off_t)site);
 	return n == (ssize_t)sizeof code ? 0 : -EIO;
+}
+
+/* Writes through read-only private mappings, as patching does. */
+static long sc_poke_mem(struct host_thread *th, uint64_t dst, const void *src, size_t len)
+{
+	if (dst >= STUB_START || dst + len > STUB_START || dst + len < dst)
+		return -EFAULT;
+	if (th->nbatch && batch_flush(th))
+		return -EFAULT;
+	int fd = proc_mem_fd(th->mm);
+	if (fd < 0)
+		return -EFAULT;
+	ssize_t n = pwrite(fd, src, len, (off_t)dst);
+	return n > 0 ? n : -EFAULT;
 }
 
 static long sc_read_mem(struct host_thread *th, void *dst, uint64_t src, size_t len)
@@ -1354,6 +1398,43 @@ static long sc_write_mem(struct host_thread *th, uint64_t dst, const void *src, 
 static int sc_host_tid(struct host_thread *th)
 {
 	return th->tid;
+}
+
+static long sc_access_mem_force(struct host_thread *th, uint64_t addr, void *buf, size_t len,
+				bool write)
+{
+	if (th->nbatch && batch_flush(th))
+		return -EFAULT;
+	return host_access_mem_force(th->tid > 0 ? th->tid : th->mm->pid, addr, buf, len, write);
+}
+
+static int sc_host_pid(struct host_thread *th)
+{
+	return th->mm->pid;
+}
+
+/* sched_setaffinity: the kernel thread moved to cpu; the stub thread
+ * follows within allowed. */
+static void sc_set_cpu(struct host_thread *th, int cpu, uint64_t allowed)
+{
+	th->allowed = allowed;
+	if (pin_mode == 2) {
+		/* no placement of our own: the host schedules it within the mask */
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		for (int k = 0; k < 64 && k < CPU_SETSIZE; k++)
+			if (allowed & (1ULL << k))
+				CPU_SET(k, &set);
+		if (allowed)
+			sched_setaffinity(th->tid, sizeof set, &set);
+		return;
+	}
+	th->cpu = cpu;
+	th->placed = -2;
+	if (pin_mode == 1)
+		place(th);
+	else
+		pin(th->tid, stub_cpu(cpu));
 }
 
 static long sc_cmpxchg32(struct host_thread *th, uint64_t addr, uint32_t old, uint32_t new_)
@@ -1385,9 +1466,13 @@ const struct platform_ops platform_seccomp = {
 	.madvise = sc_madvise,
 	.read_mem = sc_read_mem,
 	.write_mem = sc_write_mem,
+	.poke_mem = sc_poke_mem,
 	.host_tid = sc_host_tid,
+	.host_pid = sc_host_pid,
+	.set_cpu = sc_set_cpu,
 	.batch_begin = sc_batch_begin,
 	.batch_end = sc_batch_end,
 	.patch_syscall = sc_patch_syscall,
 	.vdso = sc_vdso,
+	.access_mem_force = sc_access_mem_force,
 };

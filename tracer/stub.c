@@ -117,7 +117,7 @@ __asm__(
 	"	mov $186, %eax\n"             /* gettid */
 	"	syscall\n"
 	"	movzwl %ax, %ecx\n"
-	"	movabs $0x7ffffff90000, %r11\n" /* SC_TIDTAB */
+	"	lea stub_entries+0x190000(%rip), %r11\n" /* SC_TIDTAB */
 	"	mov (%r11,%rcx,4), %r11d\n"
 	"	mov $8, %ecx\n"
 	"	shrx %rcx, %r11, %rcx\n"      /* the entry's tid */
@@ -128,7 +128,7 @@ __asm__(
 	"1:	movzbl %r11b, %ecx\n"         /* thread index + 1 */
 	"	mov $14, %r11d\n"
 	"	shlx %r11, %rcx, %rcx\n"      /* (index + 1) * SC_ALTSTACK_SIZE */
-	"	movabs $0x7fffffe80000 - 0x4000, %r11\n" /* SC_ALTSTACK_BASE - SC_ALTSTACK_SIZE */
+	"	lea stub_entries+0x80000-0x4000(%rip), %r11\n" /* SC_ALTSTACK_BASE - SC_ALTSTACK_SIZE */
 	"	lea (%r11,%rcx), %r11\n"      /* this thread's sc_priv */
 	"	movq $1, 24(%r11)\n"          /* fast_state = SC_FAST_IN */
 	"stub_fast_in:\n"
@@ -378,13 +378,15 @@ __asm__(
 	"	ud2\n");
 extern char stub_sc_restorer[];
 
-_Static_assert(SC_ALTSTACK_BASE == 0x7fffffe80000UL && SC_ALTSTACK_SIZE == 0x4000 &&
-	       SC_TIDTAB == 0x7ffffff90000UL, "constants in the fast path's asm");
+_Static_assert(SC_ALTSTACK_OFF == 0x80000 && SC_ALTSTACK_SIZE == 0x4000 && SC_TIDTAB_OFF == 0x190000,
+	       "constants in the fast path's asm");
 _Static_assert(__builtin_offsetof(struct sc_priv, fast_state) == SC_PRIV_STATE &&
 	       __builtin_offsetof(struct sc_priv, fast_rsp) == SC_PRIV_RSP &&
 	       sizeof(struct sc_priv) <= SC_PRIV_SIZE, "sc_priv as the asm sees it");
-_Static_assert(SC_TIDTAB + SC_TIDTAB_SIZE <= STUB_END && SC_TRAMP_HIGH + SC_TRAMP_SIZE <= SC_TIDTAB &&
-	       SC_ALTSTACK_END <= SC_TRAMP_HIGH, "the stub region's layout");
+_Static_assert(SC_TIDTAB_OFF + SC_TIDTAB_SIZE <= STUB_SIZE &&
+	       SC_TRAMP_HIGH_OFF + SC_TRAMP_SIZE <= SC_TIDTAB_OFF &&
+	       SC_ALTSTACK_OFF + SC_MAX_THREADS * SC_ALTSTACK_SIZE <= SC_TRAMP_HIGH_OFF,
+	       "the stub region's layout");
 
 extern char stub_fast_entry[], stub_fast_b[], stub_fast_in[], stub_fast_last[], stub_fast_jmp[];
 extern char stub_fast_full[], stub_fast_slow[], stub_fast_end[];
@@ -493,7 +495,7 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 		}
 		/* the child: its own slots, its own ctl socket, its watchdog */
 		if (sys6(SYS_mmap, SC_SHARED_BASE, SC_SHARED_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_FIXED, fds[0], 0) != SC_SHARED_BASE)
+			 MAP_SHARED | MAP_FIXED, fds[0], 0) != (long)SC_SHARED_BASE)
 			sc_die(127);
 		sys6(SYS_close, fds[0], 0, 0, 0, 0, 0);
 		sys6(SYS_close, sc_ctl_fd, 0, 0, 0, 0, 0);
@@ -736,6 +738,8 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 		ev = SC_EV_READY;
 	sc_regs_out(&s->regs, &uc->uc_mcontext, p);
 	sc_copy(s->info, si, SC_INFO_COPY);
+	s->fault_err = uc->uc_mcontext.err;
+	s->fault_trapno = uc->uc_mcontext.trapno;
 	sc_post(s, ev);
 	for (;;) {
 		sc_wait(s, p, SC_ST_EVENT);
@@ -758,7 +762,9 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 /*
  * The filter: 64-bit syscalls from the stub's code, of the numbers below
  * (clone only with the thread flags, arch_prctl only to set fs or gs,
- * sched_setaffinity only of the calling thread),
+ * sched_setaffinity only of the calling thread; restart_syscall, which
+ * the host makes to resume a futex or poll wait of the stub's that a
+ * signal interrupted, only ever continues one of these),
  * run; other syscalls from the stub's code kill the process; everything
  * else (the guest's, int 0x80's, the vsyscall page's) traps to SIGSYS.
  */
@@ -766,7 +772,7 @@ static const unsigned short sc_allowed[] = {
 	SYS_futex, SYS_rt_sigreturn, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap,
 	SYS_madvise, SYS_recvmsg, SYS_close, SYS_fork, SYS_exit, SYS_exit_group,
 	SYS_sigaltstack, SYS_poll, SYS_setitimer, SYS_set_tid_address, SYS_rt_sigprocmask,
-	SYS_gettid,
+	SYS_gettid, SYS_restart_syscall,
 };
 #define SC_NALLOWED (sizeof sc_allowed / sizeof sc_allowed[0])
 
@@ -835,14 +841,14 @@ __attribute__((noreturn, used)) void stub_sc_main(long *sp)
 		sc_die(127); /* the ptrace platform never runs this */
 	if (sys6(SYS_mmap, SC_ALTSTACK_BASE, SC_ALTSTACK_END - SC_ALTSTACK_BASE,
 		 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
-	    SC_ALTSTACK_BASE)
+	    (long)SC_ALTSTACK_BASE)
 		sc_die(127);
 	if (sys6(SYS_mmap, SC_SHARED_BASE, SC_SHARED_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, SC_MEMFD, 0) != SC_SHARED_BASE)
+		 MAP_SHARED | MAP_FIXED, SC_MEMFD, 0) != (long)SC_SHARED_BASE)
 		sc_die(127);
 	sys6(SYS_close, SC_MEMFD, 0, 0, 0, 0, 0);
 	if (sys6(SYS_mmap, SC_TIDTAB, SC_TIDTAB_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != SC_TIDTAB)
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (long)SC_TIDTAB)
 		sc_die(127);
 	/* the trampoline zones, if umk patches syscall sites (else EBADF) */
 	sys6(SYS_mmap, SC_TRAMP_HIGH, SC_TRAMP_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED,

@@ -35,7 +35,8 @@
 #define SC_SHARED_BASE      (STUB_START + 0x40000)
 #define SC_SHARED_SIZE      (SC_MAX_THREADS * SC_SLOT_SIZE)
 #define SC_ALTSTACK_SIZE    0x4000
-#define SC_ALTSTACK_BASE    (SC_SHARED_BASE + SC_SHARED_SIZE)
+#define SC_ALTSTACK_OFF     (0x40000 + SC_SHARED_SIZE)   /* from STUB_START (the asm uses it) */
+#define SC_ALTSTACK_BASE    (STUB_START + SC_ALTSTACK_OFF)
 #define SC_ALTSTACK_END     (SC_ALTSTACK_BASE + SC_MAX_THREADS * SC_ALTSTACK_SIZE)
 #define SC_UMK_PIDFD        5   /* a pidfd of umk: the stub exits when it is readable */
 #define SC_MEMFD            6   /* the shared memfd, at exec only */
@@ -82,6 +83,8 @@ struct sc_slot {
 	int64_t result;
 	struct linux_regs regs;
 	uint8_t info[128];      /* the host siginfo of SC_EV_SIGNAL */
+	uint64_t fault_err;     /* its sigcontext's err and trapno (a fault's) */
+	uint64_t fault_trapno;
 	struct linux_fpregs fp;
 	uint64_t nonce;         /* umk's mark in a forked child's fresh slot */
 	int64_t batch[SC_BATCH_MAX][7];
@@ -112,7 +115,8 @@ enum { SC_FAST_OUT = 0, SC_FAST_IN, SC_FAST_EXIT };
  * had already run the mov, and is the fast path's way out to the slow
  * path.  Each zone's first 8 bytes hold STUB_ENTRY_FAST.
  */
-#define SC_TRAMP_HIGH       (STUB_START + 0x180000) /* near the stub: shared libraries */
+#define SC_TRAMP_HIGH_OFF   0x180000
+#define SC_TRAMP_HIGH       (STUB_START + SC_TRAMP_HIGH_OFF) /* near the stub: shared libraries */
 #define SC_TRAMP_LOW        0x10000UL              /* below GUEST_MIN_ADDR: non-PIE code */
 #define SC_TRAMP_SIZE       0x10000
 #define SC_TRAMP_ENTRY      32
@@ -126,7 +130,8 @@ enum { SC_FAST_OUT = 0, SC_FAST_IN, SC_FAST_EXIT };
 /* tid -> thread index for the fast path: entry [tid & 0xffff] holds
  * tid << 8 | (index + 1); a thread whose entry another took goes the
  * slow way.  Private to each stub process, not the guest's to write. */
-#define SC_TIDTAB           (STUB_START + 0x190000)
+#define SC_TIDTAB_OFF       0x190000
+#define SC_TIDTAB           (STUB_START + SC_TIDTAB_OFF)
 #define SC_TIDTAB_SIZE      (0x10000 * 4)
 
 #endif

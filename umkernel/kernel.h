@@ -68,6 +68,8 @@ struct fs_struct;
 
 struct task;
 struct thread_group;
+struct ptrace_state;     /* kernel/ptrace.c */
+struct seccomp_filter;   /* kernel/seccomp.c */
 
 /* ---- wait queues and sleeping: kernel/task.c ---- */
 struct wait_queue { struct list_head waiters; };
@@ -125,10 +127,192 @@ int set_user_sigmask(struct task *t, uint64_t umask, uint64_t size);
 void restore_saved_sigmask_unless(struct task *t, bool interrupted);
 
 /* ---- tasks and thread groups: kernel/task.c, kernel/process.c ---- */
+/* Ids are kernel ids (as seen from the initial user namespace); the
+ * task's user namespace maps them for the guest (kernel/user_namespace.c).
+ * Capabilities as Linux's five sets (bit = CAP_*). */
 struct cred {
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
 	uint32_t ngroups, groups[32];
+	uint64_t cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
+	unsigned int securebits;      /* SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS) */
 };
+
+/* ---- pids and namespaces: kernel/pid.c, kernel/pid_namespace.c,
+ * kernel/nsproxy.c, kernel/user_namespace.c; mount namespaces in fs/ ---- */
+/* /proc/PID/ns/ inode numbers of the initial namespaces (Linux's PROC_*_INIT_INO) */
+#define NS_INIT_INO_IPC    0xEFFFFFFFu
+#define NS_INIT_INO_UTS    0xEFFFFFFEu
+#define NS_INIT_INO_USER   0xEFFFFFFDu
+#define NS_INIT_INO_PID    0xEFFFFFFCu
+#define NS_INIT_INO_CGROUP 0xEFFFFFFBu
+#define NS_INIT_INO_TIME   0xEFFFFFFAu
+#define NS_INIT_INO_NET    0xF0000000u
+#define NS_INIT_INO_MNT    0xF0000001u
+unsigned int ns_alloc_inum(void);   /* a fresh inode number for a new namespace */
+
+struct uid_gid_extent { uint32_t first, lower_first, count; };
+struct uid_gid_map { unsigned int nr_extents; struct uid_gid_extent extent[340]; };
+struct user_namespace {
+	int refs;
+	unsigned int level;           /* 0: the initial one; at most 32 */
+	struct user_namespace *parent;
+	uint32_t owner, group;        /* kernel uid/gid of its creator */
+	struct uid_gid_map *uid_map, *gid_map;  /* NULL until written (identity for the initial one) */
+	bool setgroups_denied;        /* /proc/PID/setgroups "deny" */
+	bool caps_granted;            /* its creator got a full capability set in it */
+	unsigned int inum;
+};
+extern struct user_namespace init_user_ns;
+
+struct pid_namespace {
+	int refs;
+	unsigned int level;           /* 0: the initial one; at most 32 */
+	struct pid_namespace *parent;
+	struct user_namespace *user_ns;
+	struct task *child_reaper;    /* its init, once born */
+	int last_pid, pid_max, nr_pids;
+	bool dead;                    /* its init is gone: fork fails with ENOMEM */
+	unsigned int inum;
+};
+extern struct pid_namespace init_pid_ns;
+
+/* One number of a pid: its value in one namespace (a hash node too). */
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+	struct upid *hnext;
+	struct pid *pid;
+};
+struct pid {
+	int refs;                     /* the task, process groups and sessions, pidfds */
+	int users;                    /* the task, groups and sessions: its numbers live while > 0 */
+	unsigned int level;
+	struct task *task;            /* the task whose thread id it is; NULL once reaped */
+	struct wait_queue wait_pidfd; /* pidfd pollers: woken at exit and at reaping */
+	struct upid numbers[];        /* level + 1: [0] in the initial namespace */
+};
+
+struct uts_namespace {
+	int refs;
+	struct user_namespace *user_ns;
+	unsigned int inum;
+	char *nodename, *domainname;  /* 65 bytes each (the initial one's: guest_hostname...) */
+	char names[2][65];
+};
+extern struct uts_namespace init_uts_ns;
+
+struct ipc_namespace;            /* ipc/ipc.h: SysV IPC and POSIX mqueue state */
+
+struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int inum; };
+struct mnt_namespace;             /* fs/fs.h */
+
+/* A network namespace (CLONE_NEWNET): net/ keys its state on it (hang it
+ * off net, free it in net_ns_release(), net/netdev.c's). */
+struct net_namespace {
+	int refs;
+	struct user_namespace *user_ns;
+	unsigned int inum;
+	void *net;                    /* net/: this namespace's network state */
+};
+extern struct net_namespace init_net_ns;
+void net_ns_release(struct net_namespace *ns);
+
+/* The namespaces a task uses (Linux's nsproxy), shared until one changes. */
+struct nsproxy {
+	int refs;
+	struct uts_namespace *uts_ns;
+	struct ipc_namespace *ipc_ns;
+	struct mnt_namespace *mnt_ns;
+	struct pid_namespace *pid_ns_for_children;
+	struct cgroup_namespace *cgroup_ns;
+	struct net_namespace *net_ns;
+};
+extern struct nsproxy init_nsproxy;
+struct nsproxy *get_nsproxy(struct nsproxy *p);
+void put_nsproxy(struct nsproxy *p);
+void put_ipc_ns(struct ipc_namespace *ns);
+void put_net_ns(struct net_namespace *ns);
+/* /proc/PID/ns/NAME (kernel/nsproxy.c) */
+enum { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS, NS_TYPES };
+const char *ns_type_name(int type);
+int ns_link_text(struct task *tk, int type, char *buf, size_t len);   /* "uts:[4026531838]" */
+struct file *ns_file_open(struct task *tk, int type);                /* NULL if none */
+/* /proc/PID/uid_map, gid_map, setgroups (kernel/user_namespace.c) */
+int userns_show_map(const struct user_namespace *ns, const struct user_namespace *viewer,
+		    bool gid, char *buf, size_t len);
+long userns_write_map(struct task *writer, struct user_namespace *ns, bool gid, const char *text,
+		      size_t n);
+long userns_write_setgroups(struct task *writer, struct user_namespace *ns, const char *text,
+			    size_t n);
+
+struct pid *alloc_pid(struct pid_namespace *ns, int *err);
+struct pid *get_pid(struct pid *pid);
+void put_pid(struct pid *pid);
+void attach_pid(struct pid *pid);   /* a task, group or session uses it (and refs it) */
+void detach_pid(struct pid *pid);   /* ... no more: the last frees its numbers */
+struct pid *find_pid_ns(int nr, const struct pid_namespace *ns);
+int pid_nr_ns(const struct pid *pid, const struct pid_namespace *ns);
+struct pid_namespace *task_active_pid_ns(const struct task *t);
+struct pid *task_tgid(const struct task *t);
+int task_pid_nr_ns(const struct task *t, const struct pid_namespace *ns);
+int task_tgid_nr_ns(const struct task *t, const struct pid_namespace *ns);
+/* A task's own ids as the viewer (a task) sees them; 0 if it cannot */
+#define task_pid_vnr(viewer, t)  task_pid_nr_ns((t), task_active_pid_ns(viewer))
+#define task_tgid_vnr(viewer, t) task_tgid_nr_ns((t), task_active_pid_ns(viewer))
+int global_nr_ns(int nr, const struct pid_namespace *ns);
+#define global_vnr(viewer, nr)   global_nr_ns((nr), task_active_pid_ns(viewer))
+int vnr_to_global(const struct task *viewer, int nr);
+struct task *find_task_by_vpid(const struct task *viewer, int nr);
+void pid_notify(struct pid *pid);
+struct file;
+bool file_is_pidfd(const struct file *f);         /* kernel/pidfd.c */
+struct pid *pidfd_pid(const struct file *f);
+struct task *pidfd_task(const struct file *f);    /* NULL once reaped */
+struct pid_namespace *get_pid_ns(struct pid_namespace *ns);
+void put_pid_ns(struct pid_namespace *ns);
+struct user_namespace *get_user_ns(struct user_namespace *ns);
+void put_user_ns(struct user_namespace *ns);
+/* Ids between the kernel and a user namespace (-1: unmapped; the
+ * _munged forms give the overflow id 65534 instead). */
+uint32_t make_kuid(const struct user_namespace *ns, uint32_t uid);
+uint32_t make_kgid(const struct user_namespace *ns, uint32_t gid);
+uint32_t from_kuid(const struct user_namespace *ns, uint32_t kuid);
+uint32_t from_kgid(const struct user_namespace *ns, uint32_t kgid);
+uint32_t from_kuid_munged(const struct user_namespace *ns, uint32_t kuid);
+uint32_t from_kgid_munged(const struct user_namespace *ns, uint32_t kgid);
+/* Capabilities (CAP_* numbers) of t in its own user namespace, or in ns
+ * (Linux's ns_capable: the creator of ns and its ancestors' holders). */
+bool capable(const struct task *t, int cap);
+bool ns_capable(const struct task *t, const struct user_namespace *ns, int cap);
+#define CAP_CHOWN            0
+#define CAP_DAC_OVERRIDE     1
+#define CAP_DAC_READ_SEARCH  2
+#define CAP_FOWNER           3
+#define CAP_KILL             5
+#define CAP_SETGID           6
+#define CAP_SETUID           7
+#define CAP_SETPCAP          8
+#define CAP_NET_ADMIN        12
+#define CAP_IPC_LOCK         14
+#define CAP_IPC_OWNER        15
+#define CAP_SYS_CHROOT       18
+#define CAP_SYS_PTRACE       19
+#define CAP_SYS_ADMIN        21
+#define CAP_SYS_NICE         23
+#define CAP_SYS_RESOURCE     24
+#define CAP_MKNOD            27
+#define CAP_SETFCAP          31
+#define CAP_LAST_CAP         40
+#define CAP_FULL_SET         ((1ULL << (CAP_LAST_CAP + 1)) - 1)
+/* What the host counted for a guest thread or process (getrusage's fields
+ * besides the times): kernel/cputime.c. */
+struct host_rusage { long maxrss_kb, minflt, majflt, nvcsw, nivcsw; };
+enum { RU_PROCESS, RU_THREAD };
+void task_host_rusage(struct task *t, int who, struct host_rusage *r);
+/* An ITIMER_VIRTUAL or ITIMER_PROF timer: process CPU time (ns) it fires
+ * at, 0 disarmed, and its interval. */
+struct cpu_itimer { uint64_t expires, incr; };
+
 /* Shared by the threads of a thread group (Linux's signal_struct). */
 struct thread_group {
 	int refs;
@@ -150,11 +334,33 @@ struct thread_group {
 	struct wait_queue child_wait; /* waiters in wait4 */
 	struct wait_queue signal_wait; /* woken whenever a signal is queued (signalfd poll) */
 	int tty_fg_pgrp;              /* per session: the foreground pgrp */
+	/* ptrace (kernel/ptrace.c) */
+	struct task *group_exit_task; /* the thread whose exit or fatal signal began group_exit */
+	unsigned stop_gen;            /* counts group stops: which one a tracee has reported */
+	int group_stop_sig;           /* the signal of the current (or last) group stop */
+	int yama_ptracer;             /* PR_SET_PTRACER: the pid that may attach, -1 any, 0 none */
+	/* namespaces and process lifetime (issue 13) */
+	struct pid *pgrp, *session;   /* keep pgid's and sid's numbers alive (pid.c) */
+	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
+	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
+	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
+	/* CPU timers and usage (kernel/cputime.c) */
+	struct cpu_itimer cpu_itimer[2];   /* ITIMER_VIRTUAL, ITIMER_PROF */
+	struct host_rusage ru_final;  /* the process's usage when its last thread left */
+	struct host_rusage ru_exited; /* context switches of its threads that exited */
+	struct host_rusage ru_children; /* of reaped children (RUSAGE_CHILDREN) */
+	struct core_state *core_state; /* debug/coredump.c: a core dump in progress */
 };
 
 enum task_state { TASK_NEW, TASK_RUNNING_USER, TASK_IN_KERNEL, TASK_SLEEPING, TASK_DEAD, TASK_ZOMBIE };
 
 struct sysargs { uint64_t a[6]; int nr; };
+
+/* The last syscalls of a task, kept always for oops reports and `umk ctl`
+ * (debug/debug.h: debug_syscall_end writes it). */
+#define SYSCALL_RING_SIZE 32
+struct syscall_ring_entry { int nr; long ret; uint64_t a[6]; };
+struct syscall_ring { unsigned head; struct syscall_ring_entry e[SYSCALL_RING_SIZE]; };
 static inline int arg_int(const struct sysargs *a, int i) { return (int)a->a[i]; }
 static inline unsigned arg_uint(const struct sysargs *a, int i) { return (unsigned)a->a[i]; }
 static inline long arg_long(const struct sysargs *a, int i) { return (long)a->a[i]; }
@@ -216,14 +422,55 @@ struct task {
 	bool zapped;                  /* another thread's execve ends this one */
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
+
+	/* ptrace and seccomp (kernel/ptrace.c, kernel/seccomp.c) */
+	unsigned syscall_work;        /* SW_*: what syscall entry and exit do beyond dispatch */
+	unsigned jobctl;              /* JOBCTL_*: traps to take on the way to user mode */
+	struct task *ptracer;         /* the task tracing this one, or NULL */
+	struct ptrace_state *pt;      /* a tracee's stop state; kept after detach */
+	struct list_head ptraced;     /* the tasks this one traces (their ptrace_entry) */
+	struct list_head ptrace_entry;
+	struct seccomp_filter *seccomp_filter; /* the newest filter of the stack, or NULL */
+	int seccomp_mode;             /* LINUX_SECCOMP_MODE_* */
+	bool no_new_privs;            /* PR_SET_NO_NEW_PRIVS: inherited, kept by execve */
+	int64_t fault_err;            /* the last fault's error code (sigcontext err), -1 unknown */
+	int fault_trapno;             /* and its trap number (a UML guest reads both) */
+	/* namespaces and process lifetime (issue 13) */
+	struct pid *pid;              /* its identity; tid == pid->numbers[0].nr */
+	struct nsproxy *nsproxy;
+	struct user_namespace *user_ns;
+	int pdeath_signal;            /* PR_SET_PDEATHSIG */
+	int mempolicy_mode;           /* set_mempolicy (mm/mempolicy.c): mode | flags */
+	uint64_t mempolicy_nodes;
+	uint64_t cpus_allowed;        /* sched_setaffinity: host CPUs (bit n: CPU n) */
+	bool affinity_changed;        /* task_loop re-pins before running the guest */
+	/* SysV IPC (ipc/ipc.h): the SEM_UNDO list (CLONE_SYSVSEM shares it) */
+	struct sem_undo_list *sysvsem_undo;
+	/* fault injection (debug/fault.c): the task's syscall index and
+	 * counters, made at its first syscall when a fault option is given;
+	 * NULL otherwise */
+	struct fault_task *fault;
+
+	/* debugging (debug/): the syscall ring, where the kernel thread
+	 * sleeps (kstack, ps), and freezing */
+	struct syscall_ring sysring;
+	const void *wchan;            /* the caller of task_sleep, while asleep */
+	void *sleep_ctx;              /* its libunwind context, while asleep */
+	void *loop_ctx;               /* a context in task_loop (the kernel thread's base) */
+	bool frozen;                  /* parked by `freeze` or a debug stop */
+	bool debug_stop;              /* asked to park (one thread: `stack`) */
+	uint64_t syscall_t0;          /* statistics: when the syscall in flight entered */
 };
 
 extern struct list_head all_tasks;
 extern __thread struct task *current;   /* the task this kernel thread serves */
 extern uint64_t boot_time_ns;             /* CLOCK_MONOTONIC at start-up */
 extern struct task *init_task;    /* guest pid 1 */
-struct task *task_find(int tid);
+struct task *task_find(int tid);   /* by global id (kernel-internal) */
+void tg_set_pgid(struct thread_group *tg, int nr);   /* global ids */
+void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
+uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up to 64) */
 
 /* ---- kernel timers: kernel/ktimer.c ---- */
 struct ktimer {
@@ -238,5 +485,17 @@ void ktimer_arm(struct ktimer *kt, uint64_t deadline, void (*fn)(struct ktimer *
 void ktimer_cancel(struct ktimer *kt);      /* no-op if not armed */
 
 extern char guest_hostname[65], guest_domainname[65];   /* kernel/sys.c */
+
+/* ---- /proc/sys tunables: kernel/sysctl.c; /proc/config.gz: kernel/configs.c ---- */
+extern long sysctl_threads_max, sysctl_overcommit_memory, sysctl_overcommit_ratio,
+	sysctl_max_map_count, sysctl_swappiness, sysctl_nr_open, sysctl_file_max, sysctl_somaxconn,
+	sysctl_yama_ptrace_scope, sysctl_overflowuid, sysctl_overflowgid,
+	sysctl_max_user_namespaces, sysctl_max_ns, sysctl_core_uses_pid,
+	sysctl_perf_event_paranoid;
+/* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
+int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
+int task_limit(void);   /* umk's own cap on guest tasks (kernel/process.c) */
+const char *ikconfig_text(void);
+int ikconfig_gz(void **out, size_t *len);   /* malloc'd gzip data */
 
 #endif

@@ -5,7 +5,12 @@
 # repository is read.
 #
 # Workloads: the microbenchmarks of workloads.c (getppid, file, spawn,
-# fork, pipe, mmap), shell_workload.sh, and the start-up workloads:
+# fork, pipe, mmap, and over the loopback tcp and connect: once in each
+# system's own network (umk --net=private, runsc --network=none: their
+# own loopbacks; native and PRoot: the host's), once as tcp-host and
+# connect-host with the host's network (umk --net=host; "n/a" for gVisor,
+# whose `runsc do` sets up a NATed network of its own unless none)),
+# shell_workload.sh, and the start-up workloads:
 # `/bin/true` in the busybox root and, when a Debian root exists
 # ($UMK_DEBIAN_ROOT, default build/debian; see rootfs/debian.sh),
 # `python3 -c pass` and gcc compiling and linking tests/bench/small.c.
@@ -17,6 +22,9 @@
 # many times slower; for MB/s, native/value); start-up workloads time every
 # run and show p50 / p90 over all of them.  A run that fails shows "fail".
 # Writes build/bench/results.md and, with gnuplot, build/bench/results.svg.
+#
+# BENCH_ONLY="tcp connect ...": only the workloads so named (first word,
+# "-host" variants included), for a quick look at a few.
 #
 # QUICK=1: one round with small counts, a smoke test (make check runs it):
 # prints PASS/FAIL per workload and system (FAIL = no figure: the run
@@ -54,12 +62,23 @@ cp "$out/workloads" "$here/shell_workload.sh" "$broot/bench/"
 touch "$broot"
 
 if [ "$QUICK" = 1 ]; then
-	workloads=("getppid 200" "file 50 /tmp" "spawn 3" "fork 5" "pipe 2" "mmap 2" "shell 3" "true-start 2")
+	workloads=("getppid 200" "file 50 /tmp" "spawn 3" "fork 5" "pipe 2" "mmap 2" "tcp 2" "tcp-host 2"
+		"connect 20" "connect-host 20" "shell 3" "true-start 2")
 	[ $have_deb = 1 ] && workloads+=("python3-start 1" "gcc-compile 1")
 else
-	workloads=("getppid 20000" "file 2000 /tmp" "spawn 100" "fork 200" "pipe 64" "mmap 64" "shell 200"
-		"true-start 10")
+	workloads=("getppid 20000" "file 2000 /tmp" "spawn 100" "fork 200" "pipe 64" "mmap 64" "tcp 256"
+		"tcp-host 256" "connect 2000" "connect-host 2000" "shell 200" "true-start 10")
 	[ $have_deb = 1 ] && workloads+=("python3-start 5" "gcc-compile 2")
+fi
+
+if [ -n "${BENCH_ONLY:-}" ]; then
+	keep=()
+	for wl in "${workloads[@]}"; do
+		for w in $BENCH_ONLY; do
+			[ "${wl%% *}" = "$w" ] || [ "${wl%% *}" = "$w-host" ] && keep+=("$wl") && break
+		done
+	done
+	workloads=("${keep[@]}")
 fi
 
 systems=(native)
@@ -78,13 +97,14 @@ fi
 
 is_startup() { case $1 in true-start* | python3-start* | gcc-compile*) return 0 ;; esac; return 1; }
 
-# prefix SYSTEM ROOT: the command words that run a program of ROOT on
-# SYSTEM ("" for native when a chroot is needed and we are not root)
+# prefix SYSTEM ROOT [NET]: the command words that run a program of ROOT
+# on SYSTEM ("" for native when a chroot is needed and we are not root);
+# NET "host": with the host's network (umk --net=host, runsc --network=host)
 prefix() {
 	case $1 in
 	native) [ "$(id -u)" = 0 ] && echo "env -i PATH=$GUEST_PATH HOME=/root TERM=linux chroot $2" ;;
-	umk-*) echo "$UMK run --platform ${1#umk-} --rootfs $2 --" ;;
-	gvisor-ptrace) echo "runsc --platform=ptrace --network=none do -quiet -root $2 -cwd / --" ;;
+	umk-*) echo "$UMK run --platform ${1#umk-} --net=${3:-private} --rootfs $2 --env-clear --" ;;
+	gvisor-ptrace) echo "runsc --platform=ptrace --network=${3:-none} do -quiet -root $2 -cwd / --" ;;
 	proot) echo "proot -r $2 -w /" ;;
 	esac
 }
@@ -92,8 +112,15 @@ prefix() {
 # run1 SYSTEM WORKLOAD: print the measured value(s) (start-up workloads:
 # one per run, in ms), or nothing on failure
 run1() {
-	local sys=$1 wl=$2 pre t0 t1 line n i cmd root
+	local sys=$1 wl=$2 pre t0 t1 line n i cmd root net=
 	set -- $wl
+	case $1 in
+	*-host) net=host; set -- "${1%-host}" "${@:2}" ;;
+	esac
+	if [ "$sys" = gvisor-ptrace ] && [ -n "$net" ]; then
+		echo n/a
+		return
+	fi
 	if is_startup "$1"; then
 		n=$2
 		case $1 in
@@ -116,7 +143,7 @@ run1() {
 		pre="env -i PATH=$broot/bin:$broot/sbin:$broot/usr/bin:$broot/usr/sbin"
 		root=$broot
 	else
-		pre=$(prefix "$sys" "$broot")
+		pre=$(prefix "$sys" "$broot" $net)
 		root=""
 	fi
 	if [ "$1" = shell ]; then
@@ -137,7 +164,8 @@ unit_of() {
 	case $1 in
 	getppid* | file* | spawn* | fork*) echo "us/op" ;;
 	mmap*) echo "us/page" ;;
-	pipe*) echo "MB/s" ;;
+	pipe* | tcp*) echo "MB/s" ;;
+	connect*) echo "us/op" ;;
 	shell*) echo "s" ;;
 	true-start* | python3-start* | gcc-compile*) echo "ms/run" ;;
 	esac
@@ -181,7 +209,7 @@ ratio() { awk -v m="$1" -v n="$2" -v u="$3" 'BEGIN {
 		for sys in "${systems[@]}"; do
 			m=$(echo "${vals[$sys/$wl]}" | median)
 			if [ -z "$m" ]; then
-				printf ' fail |'
+				case ${vals[$sys/$wl]} in n/a*) printf ' n/a |' ;; *) printf ' fail |' ;; esac
 				continue
 			fi
 			cell=$m
@@ -255,7 +283,7 @@ fi
 if [ "$QUICK" = 1 ]; then
 	for wl in "${workloads[@]}"; do
 		for sys in "${systems[@]}"; do
-			if echo "${vals[$sys/$wl]}" | grep -qE '[0-9]'; then
+			if echo "${vals[$sys/$wl]}" | grep -qE '[0-9]|n/a'; then
 				pass "bench ${wl%% *} [$sys]"
 			else
 				fail "bench ${wl%% *} [$sys]: $(tail -3 "$out/failed.$sys.${wl%% *}.out" 2>/dev/null | tr '\n' '|')"

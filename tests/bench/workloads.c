@@ -14,10 +14,16 @@
  *                 pipe and read by the parent, MB/s
  *   mmap MB       first touch of every page of an MB-mebibyte anonymous
  *                 private mapping (mmap and munmap included), us/page
+ *   tcp MB        MB mebibytes written in 64 KiB writes by a child over a
+ *                 TCP connection on 127.0.0.1 and read by the parent, MB/s
+ *   connect N     N times a child's connect + the parent's accept + both
+ *                 closes over 127.0.0.1, us/op (a rate: 1e6 / us/op per
+ *                 second)
  *   nop           exit 0 at once (spawn's child)
  *
  * Times come from CLOCK_MONOTONIC around the loop only; setup (creating
- * the file, the pipe) is outside it.  Exit status 1 on any failure, with
+ * the file, the pipe, the listening socket) is outside it.  Network
+ * workloads use the loopback only, on an ephemeral port.  Exit status 1 on any failure, with
  * a line on stderr; 2 for a bad command line.
  */
 #define _GNU_SOURCE
@@ -26,7 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -162,9 +171,99 @@ static int w_mmap(long mb)
 	return 0;
 }
 
+/* A listening TCP socket on 127.0.0.1, an ephemeral port; its address in *a. */
+static int tcp_listener(struct sockaddr_in *a)
+{
+	socklen_t len = sizeof *a;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	memset(a, 0, sizeof *a);
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)a, sizeof *a) || listen(s, 128) ||
+	    getsockname(s, (struct sockaddr *)a, &len))
+		return -1;
+	return s;
+}
+
+static int w_tcp(long mb)
+{
+	static char chunk[65536];
+	long chunks = mb * 16, want = chunks * (long)sizeof chunk, got = 0;
+	struct sockaddr_in a;
+	int l = tcp_listener(&a);
+	if (l < 0)
+		return fail("listen");
+	double t0 = seconds();
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a))
+			_exit(1);
+		for (long i = 0; i < chunks; i++)
+			if (write(c, chunk, sizeof chunk) != (ssize_t)sizeof chunk)
+				_exit(1);
+		_exit(0);
+	}
+	int s = accept(l, NULL, NULL);
+	if (s < 0)
+		return fail("accept");
+	for (;;) {
+		ssize_t r = read(s, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	waitpid(pid, NULL, 0);
+	if (got != want) {
+		fprintf(stderr, "workloads: tcp moved %ld of %ld bytes\n", got, want);
+		return 1;
+	}
+	printf("tcp_throughput %.1f MB/s\n", (double)mb / (seconds() - t0));
+	return 0;
+}
+
+static int w_connect(long n)
+{
+	struct sockaddr_in a;
+	int l = tcp_listener(&a);
+	if (l < 0)
+		return fail("listen");
+	double t0 = seconds();
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		for (long i = 0; i < n; i++) {
+			int c = socket(AF_INET, SOCK_STREAM, 0);
+			if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a))
+				_exit(1);
+			close(c);
+		}
+		_exit(0);
+	}
+	for (long i = 0; i < n; i++) {
+		int s = accept(l, NULL, NULL);
+		if (s < 0)
+			return fail("accept");
+		close(s);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "workloads: connecting child failed\n");
+		return 1;
+	}
+	printf("connect_accept_close %.1f us/op\n", (seconds() - t0) * 1e6 / (double)n);
+	return 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: workloads getppid N | file N DIR | spawn N | fork N | pipe MB | mmap MB | nop\n");
+	fprintf(stderr, "usage: workloads getppid N | file N DIR | spawn N | fork N | pipe MB | mmap MB | "
+		"tcp MB | connect N | nop\n");
 	return 2;
 }
 
@@ -194,5 +293,9 @@ int main(int argc, char **argv)
 		return w_pipe(n);
 	if (!strcmp(w, "mmap"))
 		return w_mmap(n);
+	if (!strcmp(w, "tcp"))
+		return w_tcp(n);
+	if (!strcmp(w, "connect"))
+		return w_connect(n);
 	return usage();
 }

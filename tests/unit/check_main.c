@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SUITES(X) X(syscalls) X(strace) X(vfs) X(overlay) X(fdtable) X(pipe) X(mm)
+#define SUITES(X) X(syscalls) X(strace) X(vfs) X(overlay) X(fdtable) X(pipe) X(mm) X(fault) X(debug) X(net) X(ipc) \
+	X(notify) X(seccomp)
 #define DECL(n) Suite *n##_suite(void) __attribute__((weak));
 SUITES(DECL)
 

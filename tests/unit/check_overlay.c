@@ -140,7 +140,7 @@ START_TEST(create_whiteout_merge)
 
 	ck_assert_int_eq(vfs_open(t, AT_FDCWD, "/d/new", O_CREAT | O_WRONLY, 0644, &f), 0);
 	file_put(f);
-	m = vfs_find_mount("/", NULL);
+	m = vfs_find_mount("/", NULL, NULL);
 	ck_assert_int_eq(m->ops->unlink(m, "d/x"), 0);
 	ck_assert_int_eq(vfs_walk(t, AT_FDCWD, "/d/x", 0, &nd), 0);
 	ck_assert(!nd.exists);
@@ -172,7 +172,7 @@ END_TEST
 
 START_TEST(rename_rules)
 {
-	struct mount *m = vfs_find_mount("/", NULL);
+	struct mount *m = vfs_find_mount("/", NULL, NULL);
 	struct nameidata nd;
 
 	ck_assert_int_eq(m->ops->rename(m, "d", "d2", 0), -EXDEV);

@@ -15,7 +15,7 @@ static void setup(void)
 
 	t = unit_task();
 	ck_assert_int_eq(vfs_mount("/", &tmpfs_ops, tmpfs_new(0755), "tmpfs", "none"), 0);
-	root = vfs_find_mount("/", NULL);
+	root = vfs_find_mount("/", NULL, NULL);
 	ck_assert_int_eq(root->ops->mkdir(root, "a", 0755), 0);
 	ck_assert_int_eq(root->ops->mkdir(root, "a/b", 0755), 0);
 	ck_assert_int_eq(root->ops->open(root, "f", O_CREAT | O_RDWR, 0644, &f), 0);
@@ -92,9 +92,9 @@ START_TEST(mounts_crossed)
 
 	ck_assert_int_eq(root->ops->mkdir(root, "a/mnt", 0755), 0);
 	ck_assert_int_eq(vfs_mount("/a/mnt", &tmpfs_ops, tmpfs_new(01777), "tmpfs", "none"), 0);
-	m2 = vfs_find_mount("/a/mnt/z", NULL);
+	m2 = vfs_find_mount("/a/mnt/z", NULL, NULL);
 	ck_assert_ptr_ne(m2, root);
-	ck_assert_ptr_eq(vfs_find_mount("/a/mntx", NULL), root);
+	ck_assert_ptr_eq(vfs_find_mount("/a/mntx", NULL, NULL), root);
 	ck_assert_int_eq(m2->ops->mkdir(m2, "z", 0755), 0);
 	ck_assert_int_eq(vfs_walk(t, AT_FDCWD, "/a/mnt/z/../z", 0, &nd), 0);
 	ck_assert_ptr_eq(nd.mnt, m2);

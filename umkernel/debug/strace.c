@@ -157,8 +157,18 @@ static void print_sig(FILE *o, int sig)
 		fprintf(o, "%d", sig);
 }
 
-static void print_arg(FILE *o, struct task *t, int kind, uint64_t v, uint64_t next, long ret)
+static void print_arg(FILE *o, struct task *t, int kind, uint64_t v, uint64_t next, long ret,
+		      enum strace_mode mode)
 {
+	/* without guest memory (or before an out-buffer is filled), what
+	 * would be read is shown as the pointer */
+	if (mode == STRACE_NOMEM || !t || !t->host) {
+		if (kind == PATH || kind == STR || kind == STRV || kind == ENVP || kind == BUF_IN ||
+		    kind == BUF_OUT)
+			kind = PTR;
+	} else if (mode == STRACE_ENTRY && kind == BUF_OUT) {
+		kind = PTR;
+	}
 	switch (kind) {
 	case INT: case FD: case PID: fprintf(o, "%d", (int)v); break;
 	case UINT: fprintf(o, "%u", (unsigned)v); break;
@@ -247,28 +257,134 @@ static void print_arg(FILE *o, struct task *t, int kind, uint64_t v, uint64_t ne
 	}
 }
 
+void strace_print_call(FILE *o, struct task *t, const struct sysargs *a, long ret,
+		       enum strace_mode mode)
+{
+	const struct syscall_desc *d = a->nr >= 0 && a->nr < SYSCALL_NR_MAX ? &syscall_table[a->nr] : NULL;
+	if (d && d->name)
+		fprintf(o, "%s(", d->name);
+	else
+		fprintf(o, "syscall_%#x(", a->nr);
+	int nargs = d && d->name ? d->nargs : 6;
+	for (int i = 0; i < nargs; i++) {
+		/* open modes only matter, and only print, with O_CREAT/O_TMPFILE */
+		if (i && d && d->kind[i] == MODE && d->kind[i - 1] == OFLAGS &&
+		    !(a->a[i - 1] & (O_CREAT | __O_TMPFILE)))
+			break;
+		if (i)
+			fputs(", ", o);
+		print_arg(o, t, d && d->name ? d->kind[i] : HEX, a->a[i], i < 5 ? a->a[i + 1] : 0, ret,
+			  mode);
+	}
+	fputs(")", o);
+}
+
+void strace_print_ret(FILE *o, struct task *t, const struct sysargs *a, long ret)
+{
+	const struct syscall_desc *d = a->nr >= 0 && a->nr < SYSCALL_NR_MAX ? &syscall_table[a->nr] : NULL;
+	if (ret == RET_NORESULT) {
+		fprintf(o, " = %ld", a->nr == 15 && t ? (long)t->regs.rax : 0L);
+	} else if (ret < 0 && ret >= -4095) {
+		int e = (int)-ret;
+		const char *name = strerrorname_np(e);
+		if (e == ERESTARTSYS) fputs(" = ? ERESTARTSYS (To be restarted if SA_RESTART is set)", o);
+		else if (e == ERESTARTNOHAND) fputs(" = ? ERESTARTNOHAND (To be restarted if no handler)", o);
+		else if (e == ERESTARTNOINTR) fputs(" = ? ERESTARTNOINTR (To be restarted)", o);
+		else if (e == ERESTART_RESTARTBLOCK) fputs(" = ? ERESTART_RESTARTBLOCK (Interrupted by signal)", o);
+		else fprintf(o, " = -1 %s (%s)", name ? name : "E?", strerror(e));
+	} else if (d && d->kind[0] && (a->nr == 9 || a->nr == 12 || a->nr == 25)) {
+		fprintf(o, " = %#lx", (unsigned long)ret);
+	} else {
+		fprintf(o, " = %ld", ret);
+	}
+}
+
+/* ---- run-time control: `trace on|off [SET]` ---- */
+
+static FILE *strace_file;              /* --strace's output, kept while off */
+static bool filter_on;                 /* only the syscalls in filter[] */
+static bool filter[SYSCALL_NR_MAX];
+
+void strace_set_file(FILE *f)
+{
+	strace_file = f;
+	strace_out = f;
+}
+
+void strace_close(void)
+{
+	if (strace_file && strace_file != stderr)
+		fclose(strace_file);
+	else if (strace_file)
+		fflush(strace_file);
+	strace_file = strace_out = NULL;
+}
+
+bool strace_wanted(int nr)
+{
+	return !filter_on || (nr >= 0 && nr < SYSCALL_NR_MAX && filter[nr]);
+}
+
+int strace_set(bool on, const char *set, const char **bad)
+{
+	static const struct { const char *name; int class; } classes[] = {
+		{ "%file", C_F }, { "%desc", C_D }, { "%memory", C_M }, { "%process", C_P },
+		{ "%signal", C_S }, { "%network", C_N }, { "%net", C_N }, { "%ipc", C_I },
+	};
+	static char word[64];
+	if (!on) {
+		if (strace_out)
+			fflush(strace_out);
+		strace_out = NULL;
+		return 0;
+	}
+	bool want[SYSCALL_NR_MAX] = { false };
+	if (set) {
+		const char *p = set;
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			if (n == 0 || n >= sizeof word) {
+				snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), p);
+				*bad = word;
+				return -EINVAL;
+			}
+			memcpy(word, p, n);
+			word[n] = 0;
+			int nr = syscall_lookup(word);
+			bool found = nr >= 0;
+			if (found)
+				want[nr] = true;
+			for (size_t c = 0; c < ARRAY_SIZE(classes) && !found; c++) {
+				if (strcmp(word, classes[c].name))
+					continue;
+				found = true;
+				for (int i = 0; i < SYSCALL_NR_MAX; i++)
+					if (syscall_table[i].name && (syscall_table[i].class & classes[c].class))
+						want[i] = true;
+			}
+			if (!found) {
+				*bad = word;
+				return -EINVAL;
+			}
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
+	memcpy(filter, want, sizeof filter);
+	filter_on = set != NULL;
+	strace_out = strace_file ? strace_file : stderr;
+	return 0;
+}
+
 void strace_syscall(struct task *t, const struct sysargs *a, long ret, const char *pre)
 {
 	FILE *o = strace_out;
-	const struct syscall_desc *d = a->nr >= 0 && a->nr < SYSCALL_NR_MAX ? &syscall_table[a->nr] : NULL;
-	if (pre || a->nr != 59)
-		fprintf(o, "[pid %d] ", t->tid);
+	if (filter_on && !strace_wanted(a->nr))
+		return;
 	if (pre || a->nr != 59) {
-		if (d && d->name)
-			fprintf(o, "%s(", d->name);
-		else
-			fprintf(o, "syscall_%#x(", a->nr);
-		int nargs = d && d->name ? d->nargs : 6;
-		for (int i = 0; i < nargs; i++) {
-			/* open modes only matter, and only print, with O_CREAT/O_TMPFILE */
-			if (i && d && d->kind[i] == MODE && d->kind[i - 1] == OFLAGS &&
-			    !(a->a[i - 1] & (O_CREAT | __O_TMPFILE)))
-				break;
-			if (i)
-				fputs(", ", o);
-			print_arg(o, t, d && d->name ? d->kind[i] : HEX, a->a[i], i < 5 ? a->a[i + 1] : 0, ret);
-		}
-		fputs(")", o);
+		fprintf(o, "[pid %d] ", t->tid);
+		strace_print_call(o, t, a, ret, pre ? STRACE_ENTRY : STRACE_EXIT);
 	}
 	if (pre) {
 		if (a->nr != 59)
@@ -276,20 +392,8 @@ void strace_syscall(struct task *t, const struct sysargs *a, long ret, const cha
 		fflush(o);
 		return;
 	}
-	if (ret == RET_NORESULT) {
-		fprintf(o, " = %ld\n", a->nr == 15 ? (long)t->regs.rax : 0L);
-	} else if (ret < 0 && ret >= -4095) {
-		int e = (int)-ret;
-		const char *name = strerrorname_np(e);
-		if (e == ERESTARTSYS) fputs(" = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n", o);
-		else if (e == ERESTARTNOHAND) fputs(" = ? ERESTARTNOHAND (To be restarted if no handler)\n", o);
-		else if (e == ERESTARTNOINTR) fputs(" = ? ERESTARTNOINTR (To be restarted)\n", o);
-		else if (e == ERESTART_RESTARTBLOCK) fputs(" = ? ERESTART_RESTARTBLOCK (Interrupted by signal)\n", o);
-		else fprintf(o, " = -1 %s (%s)\n", name ? name : "E?", strerror(e));
-	} else if (d && d->kind[0] && (a->nr == 9 || a->nr == 12 || a->nr == 25)) {
-		fprintf(o, " = %#lx\n", (unsigned long)ret);
-	} else {
-		fprintf(o, " = %ld\n", ret);
-	}
+	strace_print_ret(o, t, a, ret);
+	/* as strace marks a result it injected (--inject) */
+	fputs(fault_injected(t) ? " (INJECTED)\n" : "\n", o);
 	fflush(o);
 }

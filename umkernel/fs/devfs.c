@@ -57,6 +57,7 @@ static const struct devent devtab[] = {
 	{ "stderr", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd/2" },
 	{ "pts", S_IFDIR | 0755, D_PTS, 0, 0, NULL },
 	{ "shm", S_IFDIR | 01777, D_OTHER, 0, 0, NULL },
+	{ "mqueue", S_IFDIR | 01777, D_OTHER, 0, 0, NULL },   /* mount point (ipc/mqueue.c) */
 };
 
 static struct linux_timespec dev_time;
@@ -397,4 +398,49 @@ const struct fs_ops devfs_ops = {
 	.setattr = devfs_setattr,
 	.truncate = devfs_truncate,
 	.statfs = devfs_statfs,
+};
+
+/* ---- devpts as a mount of its own: mount -t devpts (bwrap's /dev/pts) ----
+ * The same pseudo-terminals as /dev/pts (one instance: newinstance and
+ * ptmxmode are accepted, not honoured): "" is the directory, "ptmx" and
+ * "N" its nodes, served by the pts entries of devfs above. */
+
+static const char *pts_rel(const char *rel, char *buf, size_t len)
+{
+	snprintf(buf, len, "pts%s%s", *rel ? "/" : "", rel);
+	return buf;
+}
+
+static int devpts_fs_lookup(struct mount *m, const char *rel, struct kstat *st)
+{
+	char b[4096];
+
+	return devfs_lookup(m, pts_rel(rel, b, sizeof(b)), st);
+}
+
+static int devpts_fs_open(struct mount *m, const char *rel, int flags, uint32_t mode,
+			  struct file **out)
+{
+	char b[4096];
+
+	if (flags & O_CREAT)
+		return *rel && devpts_fs_lookup(m, rel, &(struct kstat){ 0 }) ? -EACCES : -EEXIST;
+	return devfs_open(m, pts_rel(rel, b, sizeof(b)), flags, mode, out);
+}
+
+static int devpts_fs_statfs(struct mount *m, struct linux_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->f_type = 0x1cd1;            /* DEVPTS_SUPER_MAGIC */
+	st->f_bsize = st->f_frsize = 4096;
+	st->f_fsid[0] = (int32_t)m->dev;
+	st->f_namelen = 255;
+	return 0;
+}
+
+const struct fs_ops devpts_fs_ops = {
+	.name = "devpts",
+	.lookup = devpts_fs_lookup,
+	.open = devpts_fs_open,
+	.statfs = devpts_fs_statfs,
 };

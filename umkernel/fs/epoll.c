@@ -21,8 +21,9 @@
  * (signalfd) are also covered by a transient registration of the caller
  * during epoll_wait's sleep, as poll(2) does, with the files held.
  * An ET item is reported when it is ready and had a wake-up since it was
- * last reported (items without wait queues: when bits appear that were
- * not in the mask last seen); EPOLLONESHOT disables an item after one
+ * last reported: of its wait queues, or an event of its host fd in the
+ * host epoll (whose data is the item); items with neither: when bits
+ * appear that were not in the mask last seen.  EPOLLONESHOT disables an item after one
  * report until EPOLL_CTL_MOD.  Items are removed by EPOLL_CTL_DEL, or when
  * their file is released (epoll_file_release, from the last file_put).
  * Events are reported in item order, not in order of readiness.
@@ -86,14 +87,24 @@ static bool is_epoll(struct file *f)
 	return f->ops == &epoll_ops;
 }
 
-/* Discards the notifications gathered so far (before a scan). */
+/* Takes the notifications gathered so far (before a scan): an event of
+ * an item's host fd is that item's edge, as a wake-up of its queues. */
 static void ep_drain(struct eventpoll *ep)
 {
 	struct epoll_event ev[16];
 	uint64_t v;
+	int n;
 
-	while (epoll_wait(ep->hostep, ev, 16, 0) == 16)
-		;
+	while ((n = epoll_wait(ep->hostep, ev, 16, 0)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct epitem *it = ev[i].data.ptr;
+
+			if (it && it->watch)
+				it->watch->woken = true;
+		}
+		if (n < 16)
+			break;
+	}
 	if (read(ep->efd, &v, sizeof(v)) < 0) {
 		/* nothing written since the last drain */
 	}
@@ -131,6 +142,7 @@ static int item_watch(struct epitem *it)
 			return -errno;
 		memset(&hev, 0, sizeof(hev));
 		hev.events = host_events(it->events);
+		hev.data.ptr = it;
 		if (epoll_ctl(ep->hostep, EPOLL_CTL_ADD, it->hostdup, &hev) < 0)
 			return errno == EPERM ? -EPERM : -errno;
 	}
@@ -147,8 +159,11 @@ static void item_unwatch(struct epitem *it)
 	}
 	free(it->watch);
 	it->watch = NULL;
-	if (it->hostdup >= 0)
-		close(it->hostdup);     /* leaves the host epoll with it */
+	if (it->hostdup >= 0) {
+		/* the host fd it duplicates may stay open: leave explicitly */
+		epoll_ctl(it->ep->hostep, EPOLL_CTL_DEL, it->hostdup, NULL);
+		close(it->hostdup);
+	}
 	it->hostdup = -1;
 }
 
@@ -189,7 +204,8 @@ static uint32_t item_ready(struct epitem *it, struct poll_table *pt, bool consum
 	mask &= it->events;
 	if (!(it->events & EPOLLET)) {
 		report = mask != 0;
-	} else if (it->wpt && it->wpt->n) {
+	} else if ((it->wpt && it->wpt->n) || it->hostdup >= 0) {
+		/* wait queues or a host fd say when something happened */
 		report = mask && (it->fresh || it->watch->woken);
 	} else {
 		report = (mask & ~(uint32_t)(uint16_t)it->last) != 0 || (mask && it->fresh);

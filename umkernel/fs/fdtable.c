@@ -71,6 +71,14 @@ struct fdtable *fdtable_dup(struct fdtable *old)
 	return ft;
 }
 
+/* filp_close: a descriptor's reference to f goes (the file's flush op first). */
+static void filp_close(struct file *f)
+{
+	if (f && f->ops && f->ops->flush)
+		f->ops->flush(current, f);
+	file_put(f);
+}
+
 /* fdtable_put - drops a reference; the last closes every descriptor. */
 void fdtable_put(struct fdtable *ft)
 {
@@ -79,7 +87,7 @@ void fdtable_put(struct fdtable *ft)
 	if (!ft || --ft->refs > 0)
 		return;
 	for (i = 0; i < ft->nfds; i++)
-		file_put(ft->files[i]);
+		filp_close(ft->files[i]);
 	free(ft->files);
 	free(ft->cloexec);
 	free(ft);
@@ -157,7 +165,7 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 	old = ft->files[fd];
 	ft->files[fd] = f;
 	ft->cloexec[fd] = cloexec;
-	file_put(old);
+	filp_close(old);
 	return fd;
 fail:
 	file_put(f);
@@ -175,7 +183,7 @@ int fd_close(struct task *t, int fd)
 	f = ft->files[fd];
 	ft->files[fd] = NULL;
 	ft->cloexec[fd] = 0;
-	file_put(f);
+	filp_close(f);
 	return 0;
 }
 
@@ -190,7 +198,7 @@ void fd_close_on_exec(struct fdtable *ft)
 
 			ft->files[i] = NULL;
 			ft->cloexec[i] = 0;
-			file_put(f);
+			filp_close(f);
 		}
 	}
 }

@@ -66,10 +66,13 @@ void file_put(struct file *f)
 		return;
 	if (f->refs < 0)
 		oops("file_put: refcount underflow on %s", f->path);
+	fsnotify_close(f);   /* IN_CLOSE_WRITE/NOWRITE (Linux's __fput) */
 	epoll_file_release(f);
 	locks_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (f->mnt_held)
+		mnt_put(f->mnt);
 	free(f->dents);
 	free(f->path);
 	free(f);

@@ -9,6 +9,7 @@
 #define UMK_FS_H
 
 #include "../kernel.h"
+#include "../debug/fault.h"
 
 /* ---- files: file.c ---- */
 struct kstat {
@@ -39,6 +40,16 @@ struct file_ops {
 	int (*setattr)(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
 		       const struct linux_timespec *ts);
 	int (*host_fd)(struct file *f);  /* host fd for mmap; -ENODEV if none */
+	/* Optional: a VMA mapping f was made (mmap, or a copy of one by
+	 * fork, a split or mremap) or is gone (munmap, exit, execve), as
+	 * Linux's vm_ops open/close.  SysV shm counts attaches with them;
+	 * VMAs of such a file are never merged. */
+	void (*vm_open)(struct file *f);
+	void (*vm_close)(struct file *f);
+	/* Optional: a descriptor of f is being closed by t (close, dup2
+	 * over it, close_range, execve's close-on-exec, exit), before its
+	 * reference goes: Linux's f_op->flush (mq_notify's owner goes). */
+	void (*flush)(struct task *t, struct file *f);
 	/* Optional: seek where the offset is not f->pos (a host fd shared
 	 * with host processes).  Returns the new offset or -errno;
 	 * -EOPNOTSUPP means "seek f->pos as usual". */
@@ -61,6 +72,9 @@ struct file {
 	struct dir_entry *dents;      /* directory snapshot for getdents */
 	size_t ndents;
 	uint32_t lock_owner;          /* flock: owning pid, 0 none */
+	/* mounts (fs/namespace.c) */
+	bool mnt_held;                /* f->mnt is a reference (file_set_mnt) */
+	unsigned int repath_gen;      /* pivot_root/MS_MOVE rewrote path in this pass */
 };
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path);
 /* Host fds made for guest objects stay below host_fd_budget (set by
@@ -79,6 +93,34 @@ extern const struct file_ops hostfd_file_ops;
  * 0600 with no file type, owned by the caller, as Linux reports them. */
 int anon_inode_fstat(struct file *f, struct kstat *st);
 
+/* ---- file I/O through the ops, with --inject-io applied: io_fault.c ---- */
+ssize_t file_read_faulty(struct task *t, struct file *f, void *kb, size_t n, int64_t *pos);
+ssize_t file_write_faulty(struct task *t, struct file *f, const void *kb, size_t n, int64_t *pos);
+int file_fsync_faulty(struct task *t, struct file *f);
+/* vfs_open's check after its walk: 0, or the injected error. */
+int file_open_fault(struct task *t, const char *abs);
+/* f->ops->read/write/fsync (the op must exist), unless an I/O fault
+ * applies.  kb is a kernel buffer, pos the offset to use and update. */
+static inline ssize_t file_read(struct task *t, struct file *f, void *kb, size_t n, int64_t *pos)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_read_faulty(t, f, kb, n, pos);
+	return f->ops->read(t, f, kb, n, pos);
+}
+static inline ssize_t file_write(struct task *t, struct file *f, const void *kb, size_t n,
+				 int64_t *pos)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_write_faulty(t, f, kb, n, pos);
+	return f->ops->write(t, f, kb, n, pos);
+}
+static inline int file_fsync(struct task *t, struct file *f)
+{
+	if (__builtin_expect(fault_io_enabled, 0))
+		return file_fsync_faulty(t, f);
+	return f->ops->fsync(f);
+}
+
 /* ---- fd table: fdtable.c ---- */
 #define FD_MAX 1024
 struct fdtable {
@@ -96,17 +138,50 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec);
 int fd_close(struct task *t, int fd);
 void fd_close_on_exec(struct fdtable *ft);
 
-/* ---- VFS: vfs.c ---- */
+/* ---- VFS: vfs.c; mounts and namespaces: namespace.c ---- */
 struct fs_ops;
-struct mount {
-	struct list_head link;
-	char *path;                   /* guest absolute path of the mount point */
+/* One filesystem instance, shown by one or more mounts (bind mounts, the
+ * copies a new mount namespace makes). */
+struct super_block {
+	int refs;                     /* its mounts */
 	const struct fs_ops *ops;
+	void *priv;
+	uint64_t dev;                 /* st_dev */
+	const char *fstype;
+	char *source;
+	char *options;                /* mount(2)'s data, for /proc/mounts */
+	int flags;                    /* MS_RDONLY: the filesystem itself is read-only */
+	void (*kill)(void *priv);     /* frees priv once no mount shows it (or NULL) */
+};
+struct mnt_namespace {
+	int refs;
+	struct list_head mounts;      /* struct mount.link, in mount order */
+	struct mount *root;           /* its root mount */
+	struct user_namespace *user_ns;
+	unsigned int inum;
+	unsigned int seq;             /* bumped by every change */
+};
+extern struct mnt_namespace init_mnt_ns;
+struct mount {
+	struct list_head link;        /* ns->mounts */
+	char *path;                   /* guest absolute path of the mount point, in ns */
+	const struct fs_ops *ops;     /* = sb's */
 	void *priv;
 	uint64_t dev;                 /* st_dev for this mount */
 	const char *fstype, *source;
 	int id;
-	int mflags;                   /* MS_RDONLY... */
+	int mflags;                   /* per-mount MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC... */
+	/* the tree (namespace.c) */
+	int refs;                     /* its namespace, open files, walks in flight */
+	struct super_block *sb;
+	char *root;                   /* the directory of sb it shows: "" for its root (bind mounts) */
+	struct mnt_namespace *ns;     /* NULL once detached */
+	struct mount *parent;         /* NULL for the namespace's root */
+	struct list_head children;    /* struct mount.child_link */
+	struct list_head child_link;
+	int propagation;              /* 0 (private), MS_SHARED, MS_SLAVE, MS_UNBINDABLE */
+	int group, master;            /* peer group (shared), the group received from (slave) */
+	bool locked;                  /* copied for a less privileged user namespace (MNT_LOCKED) */
 };
 struct fs_ops {
 	const char *name;
@@ -140,6 +215,9 @@ struct fs_ops {
 	/* Optional: linkat(fd, "", ..., AT_EMPTY_PATH) - names open file f
 	 * (opened on this mount) as new_.  -ENOENT if f cannot be linked. */
 	int (*linkfile)(struct mount *m, struct file *f, const char *new_);
+	/* Optional: what the filesystem refuses beyond the mode bits, even
+	 * to root (mask R_OK|W_OK|X_OK): 0 or -EACCES.  access(2) asks it. */
+	int (*permission)(struct mount *m, const char *rel, int mask);
 };
 
 struct fs_struct {               /* CLONE_FS shares it */
@@ -147,28 +225,74 @@ struct fs_struct {               /* CLONE_FS shares it */
 	char *cwd;                    /* guest absolute path */
 	char *root;                   /* "/" (chroot changes it) */
 	uint32_t umask;
+	unsigned int repath_gen;      /* namespace.c: pivot_root rewrote it in this pass */
 };
 
 /* Result of a path walk. */
 struct nameidata {
 	char abs[4096];               /* absolute, normalised, symlink-free (but the last if not followed) */
 	struct mount *mnt;
-	const char *rel;              /* points into abs: path inside mnt */
+	const char *rel;              /* path inside mnt's filesystem: into abs, or relbuf */
 	struct kstat st;
 	bool exists;
 	struct file *magic;           /* set if the path was a magic link to an open file */
+	struct mnt_namespace *ns;     /* the mount namespace abs is a path of */
+	char relbuf[4096];            /* rel of a bind mount showing a subdirectory (last: not
+				       * cleared by vfs_walk) */
 };
 enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4 };
 /* Resolves path relative to dirfd (AT_FDCWD or an fd) for task t.
  * 0 with nd->exists false if only the last component is missing. */
 int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct nameidata *nd);
 void nd_release(struct nameidata *nd);
+bool vfs_is_mountpoint(const struct nameidata *nd);
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
+/* Boot-time mounts in the initial namespace (namespace.c). */
 int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char *fstype,
 	      const char *source);
 int vfs_umount(const char *path);
-struct mount *vfs_find_mount(const char *abs, const char **rel);
-extern struct list_head mounts;
+/* The mount owning abs in the current task's namespace; *rel into abs or
+ * buf (PATH_MAX bytes, may be NULL when rel is). */
+struct mount *vfs_find_mount(const char *abs, const char **rel, char *buf);
+/* ... in namespace ns; and the namespace a file's path belongs to (its
+ * mount's: a file opened before an unshare keeps naming its own tree). */
+struct mount *vfs_find_mount_ns(struct mnt_namespace *ns, const char *abs, const char **rel,
+				char *buf);
+struct mnt_namespace *file_mnt_ns(const struct file *f);
+const char *mnt_rel(const struct mount *m, const char *abs, char *buf);
+struct mnt_namespace *current_mnt_ns(void);
+struct mnt_namespace *get_mnt_ns(struct mnt_namespace *ns);
+void put_mnt_ns(struct mnt_namespace *ns);
+struct mnt_namespace *copy_mnt_ns(struct mnt_namespace *old, struct user_namespace *user_ns,
+				  int *err);
+unsigned int mnt_ns_inum(const struct mnt_namespace *ns);
+struct user_namespace *mnt_ns_user_ns(const struct mnt_namespace *ns);
+struct mount *mnt_get(struct mount *m);
+void mnt_put(struct mount *m);
+int mnt_want_write(const struct mount *m);      /* -EROFS on a read-only mount */
+int64_t mnt_statfs_flags(const struct mount *m);  /* statfs's f_flags */
+void file_set_mnt(struct file *f, struct mount *m);   /* f->mnt = m, referenced */
+void mnt_rename_tree(struct mount *m, const char *from, const char *to);
+struct super_block *sb_new(const struct fs_ops *ops, void *priv, const char *fstype,
+			   const char *source, void (*kill)(void *priv));
+/* The filesystem types mount(2) knows.  mount makes a new instance (or
+ * shows a shared one) for task t: source, MS_* flags, data (the options
+ * string, NULL if none); one reference in *sb.  -errno on bad options. */
+#define FS_USERNS_MOUNT 1     /* a user namespace's root may mount it */
+struct fs_type {
+	const char *name;
+	int flags;
+	int (*mount)(struct task *t, const char *source, int flags, const char *data,
+		     struct super_block **sb);
+	struct fs_type *next;
+};
+int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
+struct fs_type *get_fs_type(const char *name);
+struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
+void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
+/* After a rename of old to new_ (absolute; exchange: swapped), open files,
+ * mappings and working and root directories there take the new names. */
+void vfs_rename_names(const char *old, const char *new_, bool exchange);
 void kstat_to_stat(const struct kstat *k, struct linux_stat *st);
 int file_getdents(struct file *f);   /* fill f->dents from readdir if not yet */
 
@@ -176,8 +300,15 @@ int file_getdents(struct file *f);   /* fill f->dents from readdir if not yet */
 int hostfs_mount(const char *guest_path, const char *host_dir, bool overlay);
 extern const struct fs_ops tmpfs_ops;
 void *tmpfs_new(uint32_t rootmode);
+void *tmpfs_new_owned(uint32_t rootmode, uint32_t uid, uint32_t gid);
+void tmpfs_free(void *priv);   /* the instance's tree (open files keep their nodes) */
 extern const struct fs_ops devfs_ops;
+extern const struct fs_ops devpts_fs_ops;     /* devfs.c: /dev/pts as a mount of its own */
 extern const struct fs_ops procfs_ops;
+/* procfs.c, shared with the control socket (debug/control.c): the text of
+ * /proc/REL, and a task's state letter (R S D T Z X) */
+int procfs_render(const char *rel, char **out, size_t *len);
+char task_state_char(struct task *tk);
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 
 /* ---- pipes: pipe.c ---- */
@@ -216,5 +347,8 @@ void locks_remove_posix(struct task *t, struct file *f);
 void locks_exit(int tgid);
 long locks_flock(struct task *t, struct file *f, int op);
 long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
+
+/* ---- change notification: notify.h (the hooks), notify.c, inotify.c ---- */
+#include "notify.h"
 
 #endif

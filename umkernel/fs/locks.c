@@ -395,7 +395,9 @@ long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg)
 			fl.l_whence = SEEK_SET;
 			fl.l_start = c->start;
 			fl.l_len = c->end == OFFSET_MAX ? 0 : c->end - c->start + 1;
-			fl.l_pid = c->pid;
+			/* the owner as the reader's pid namespace numbers it, 0 if
+			 * not there (locks_translate_pid) */
+			fl.l_pid = c->pid < 0 ? -1 : global_nr_ns(c->pid, task_active_pid_ns(t));
 		}
 		return copy_to_user(t, arg, &fl, sizeof(fl)) ? -EFAULT : 0;
 	}

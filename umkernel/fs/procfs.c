@@ -24,7 +24,11 @@
 #include "../mm/mm.h"
 #include "fs.h"
 #include "../tty/tty.h"
+#include "../net/net.h"
+#include "../ipc/ipc.h"
 #include "tmpfs.h"
+#include "../kernel/ptrace.h"
+#include "../debug/debug.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -37,6 +41,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/sysinfo.h>
+#include <sys/random.h>
+#include <limits.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,10 +139,13 @@ static int sb_host_file(struct sbuf *sb, const char *path)
 enum { PK_DIR, PK_FILE, PK_LINK };
 enum { DYN_NONE, DYN_PIDS, DYN_TASKS, DYN_FDS, DYN_FDINFO };
 
+struct pent;
 struct pctx {
 	int tid;                      /* target task, 0 for global entries */
 	bool thread;                  /* under PID/task/TID: the thread's view */
 	int fd;                       /* fd/N, fdinfo/N */
+	const struct pent *e;         /* the entry itself (its sysctl value) */
+	struct pid_namespace *ns;     /* the mount's pid namespace: numbers shown and looked up */
 };
 
 struct pent {
@@ -148,6 +158,9 @@ struct pent {
 	const struct pent *sub;       /* directories: fixed entries, name NULL ends */
 	int dyn;                      /* directories: dynamic entries */
 	bool priv;                    /* needs ptrace-like access to the target */
+	long *ctl;                    /* a /proc/sys integer (kernel/sysctl.c) */
+	long min, max;                /* its range for writes */
+	int nstype;                   /* ns/NAME: NS_* + 1 (0: not a namespace link) */
 };
 
 struct pnode {
@@ -180,22 +193,35 @@ static bool may_access(struct task *tk)
 	       me->fsgid == it->gid && me->fsgid == it->egid && me->fsgid == it->sgid;
 }
 
-static int ppid_of(struct task *tk)
+/* A global id as the proc mount's namespace numbers it (0: not visible). */
+static int vnr(const struct pctx *c, int global)
+{
+	return global_nr_ns(global, c->ns ? c->ns : &init_pid_ns);
+}
+
+static int ppid_of(struct task *tk, const struct pctx *c)
 {
 	struct task *l = tk->tg && tk->tg->leader ? tk->tg->leader : tk;
 	struct task *p = l->parent ? l->parent : tk->parent;
 
-	return p && p->tg ? p->tg->tgid : 0;
+	return p && p->tg ? vnr(c, p->tg->tgid) : 0;
 }
 
-static char state_char(struct task *tk)
+/* Linux's task state letter (ps, /proc/PID/stat); also the control
+ * socket's `ps` (debug/control.c).  A thread parked by `umk ctl freeze`
+ * is D, as Linux shows a frozen task. */
+char task_state_char(struct task *tk)
 {
 	if (tk->state == TASK_ZOMBIE)
 		return 'Z';
 	if (tk->state == TASK_DEAD)
 		return 'X';
+	if (ptrace_is_stopped(tk))
+		return 't';
 	if (tk->tg && tk->tg->stop_state)
 		return 'T';
+	if (tk->frozen)
+		return 'D';
 	if (tk->state == TASK_SLEEPING)
 		return 'S';
 	return 'R';
@@ -207,7 +233,9 @@ static const char *state_name(char c)
 	case 'Z': return "Z (zombie)";
 	case 'X': return "X (dead)";
 	case 'T': return "T (stopped)";
+	case 't': return "t (tracing stop)";
 	case 'S': return "S (sleeping)";
+	case 'D': return "D (disk sleep)";
 	}
 	return "R (running)";
 }
@@ -437,27 +465,19 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* The types mount(2) knows (all "nodev": no block devices), then the
+ * root's, which only umk mounts. */
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	static const char *const nodev[] = { "proc", "tmpfs", "devtmpfs", "pipefs" };
-	struct list_head *p;
+	struct mnt_namespace *ns = &init_mnt_ns;
+	struct fs_type *ft;
 
 	(void)tk, (void)c;
-	for (size_t i = 0; i < ARRAY_SIZE(nodev); i++)
-		sb_printf(sb, "nodev\t%s\n", nodev[i]);
-	for (p = mounts.next; p != &mounts; p = p->next) {
-		struct mount *m = list_entry(p, struct mount, link);
-		bool seen = false;
-
-		if (!m->fstype)
-			continue;
-		for (size_t i = 0; i < ARRAY_SIZE(nodev); i++)
-			seen |= !strcmp(nodev[i], m->fstype);
-		if (!seen && sb->buf && strstr(sb->buf, m->fstype))
-			seen = true;
-		if (!seen)
-			sb_printf(sb, "\t%s\n", m->fstype);
-	}
+	for (ft = fs_type_next(NULL); ft; ft = fs_type_next(ft))
+		sb_printf(sb, "nodev\t%s\n", ft->name);
+	sb_printf(sb, "nodev\tpipefs\n");
+	if (ns->root && ns->root->fstype && !get_fs_type(ns->root->fstype))
+		sb_printf(sb, "nodev\t%s\n", ns->root->fstype);
 	return 0;
 }
 
@@ -478,24 +498,30 @@ static int show_kcmdline(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* kernel.hostname and domainname are the reader's UTS namespace's. */
+static struct uts_namespace *reader_uts(void)
+{
+	return current && current->nsproxy ? current->nsproxy->uts_ns : &init_uts_ns;
+}
+
 static int show_hostname(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
-	sb_printf(sb, "%s\n", guest_hostname);
+	sb_printf(sb, "%s\n", reader_uts()->nodename);
 	return 0;
 }
 
 static int show_domainname(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
-	sb_printf(sb, "%s\n", guest_domainname[0] ? guest_domainname : "(none)");
+	sb_printf(sb, "%s\n", reader_uts()->domainname[0] ? reader_uts()->domainname : "(none)");
 	return 0;
 }
 
 /* Linux's proc_dostring for the uts names: up to 64 bytes, one line. */
 static int write_uts(char *dst, const char *buf, size_t n)
 {
-	if (current && current->cred.euid != 0)
+	if (current && !ns_capable(current, reader_uts()->user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (n > 64)
 		n = 64;
@@ -509,13 +535,29 @@ static int write_uts(char *dst, const char *buf, size_t n)
 static int write_hostname(struct task *tk, const struct pctx *c, const char *buf, size_t n)
 {
 	(void)tk, (void)c;
-	return write_uts(guest_hostname, buf, n);
+	return write_uts(reader_uts()->nodename, buf, n);
 }
 
 static int write_domainname(struct task *tk, const struct pctx *c, const char *buf, size_t n)
 {
 	(void)tk, (void)c;
-	return write_uts(guest_domainname, buf, n);
+	return write_uts(reader_uts()->domainname, buf, n);
+}
+
+/* kernel.core_pattern: kept by debug/coredump.c; root may set it. */
+static int show_core_pattern(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%s\n", coredump_pattern());
+	return 0;
+}
+
+static int write_core_pattern(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	(void)tk, (void)c;
+	if (current && current->cred.euid != 0)
+		return -EPERM;
+	return coredump_set_pattern(buf, n);
 }
 
 static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -537,18 +579,313 @@ static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb
 	}
 CONST_SHOW(show_ostype, "Linux\n")
 CONST_SHOW(show_kversion, "#1 SMP PREEMPT_DYNAMIC umk\n")
-CONST_SHOW(show_pid_max, "4194304\n")
 CONST_SHOW(show_ngroups_max, "65536\n")
-CONST_SHOW(show_threads_max, "65536\n")
 CONST_SHOW(show_cap_last_cap, "40\n")
-CONST_SHOW(show_overcommit, "0\n")
-CONST_SHOW(show_max_map_count, "65530\n")
-CONST_SHOW(show_nr_open, "1048576\n")
-CONST_SHOW(show_file_max, "9223372036854775807\n")
 CONST_SHOW(show_pipe_max_size, "1048576\n")
 CONST_SHOW(show_cgroup, "0::/\n")
 CONST_SHOW(show_zero_nl, "0\n")
+CONST_SHOW(show_printk, "4\t4\t1\t7\n")
+CONST_SHOW(show_mmap_min_addr, "65536\n")
+CONST_SHOW(show_entropy, "256\n")
+CONST_SHOW(show_tainted, "0\n")
+
+/* ---- /proc/sys integers kept in kernel/sysctl.c ---- */
+
+static int show_ctl(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk;
+	sb_printf(sb, "%ld\n", *c->e->ctl);
+	return 0;
+}
+
+/* Linux's proc_dointvec_minmax write: one value in [min, max]. */
+static int write_ctl(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long v;
+	int err = sysctl_parse_long(buf, n, c->e->min, c->e->max, &v);
+
+	(void)tk;
+	if (err)
+		return err;
+	*c->e->ctl = v;
+	return 0;
+}
+
+/* threads-max: umk's own task cap until a guest writes another */
+static int show_threads_max(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%ld\n", sysctl_threads_max > 0 ? sysctl_threads_max : (long)task_limit());
+	return 0;
+}
+
+/* Yama: 0..3, and 3 can never be lowered again; CAP_SYS_PTRACE to write. */
+static int write_yama(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long v;
+	int err = sysctl_parse_long(buf, n, 0, 3, &v);
+
+	(void)tk, (void)c;
+	if (err)
+		return err;
+	if (current && !capable(current, CAP_SYS_PTRACE))
+		return -EPERM;
+	if (sysctl_yama_ptrace_scope == 3 && v != 3)
+		return -EINVAL;
+	sysctl_yama_ptrace_scope = v;
+	return 0;
+}
+
+/* pid_max and ns_last_pid are per pid namespace (the reader's). */
+static int show_pid_max(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%d\n", task_active_pid_ns(current)->pid_max);
+	return 0;
+}
+
+static int write_pid_max(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long v;
+	int err = sysctl_parse_long(buf, n, 301, 4194304, &v);
+
+	(void)tk, (void)c;
+	if (err)
+		return err;
+	task_active_pid_ns(current)->pid_max = (int)v;
+	return 0;
+}
+
+static int show_ns_last_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%d\n", task_active_pid_ns(current)->last_pid);
+	return 0;
+}
+
+/* CRIU's way to choose the next pid: CAP_SYS_ADMIN over the namespace. */
+static int write_ns_last_pid(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	long v;
+	int err = sysctl_parse_long(buf, n, 0, ns->pid_max, &v);
+
+	(void)tk, (void)c;
+	if (err)
+		return err;
+	if (current && !ns_capable(current, ns->user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	ns->last_pid = (int)v;
+	return 0;
+}
+
+static int show_file_nr(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%d\t0\t%ld\n", 0, sysctl_file_max);
+	return 0;
+}
+
+/* kernel.random.boot_id: one UUID for the guest's life; uuid: a new one
+ * at every read (Linux's proc_do_uuid). */
+static void uuid_text(char *out)
+{
+	unsigned char u[16];
+
+	if (getrandom(u, sizeof(u), 0) != sizeof(u))
+		memset(u, 0x42, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	sprintf(out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		u[13], u[14], u[15]);
+}
+
+static int show_boot_id(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	static char id[40];
+
+	(void)tk, (void)c;
+	if (!id[0])
+		uuid_text(id);
+	sb_printf(sb, "%s\n", id);
+	return 0;
+}
+
+static int show_uuid(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char id[40];
+
+	(void)tk, (void)c;
+	uuid_text(id);
+	sb_printf(sb, "%s\n", id);
+	return 0;
+}
+
+/* /proc/config.gz: umk's configuration, gzip-compressed (kernel/configs.c). */
+static int show_config_gz(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	void *gz;
+	size_t n;
+	int err = ikconfig_gz(&gz, &n);
+
+	(void)tk, (void)c;
+	if (err)
+		return err;
+	sb_put(sb, gz, n);
+	free(gz);
+	return 0;
+}
+
+/* ---- oom_score_adj, oom_adj, oom_score (Linux's fs/proc/base.c) ---- */
+
+#define OOM_SCORE_ADJ_MIN (-1000)
+#define OOM_SCORE_ADJ_MAX 1000
+#define OOM_DISABLE       (-17)
+#define OOM_ADJUST_MAX    15
+
+static int show_oom_score_adj(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	sb_printf(sb, "%d\n", tk->tg ? tk->tg->oom_score_adj : 0);
+	return 0;
+}
+
+static int show_oom_adj(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	int adj = tk->tg ? tk->tg->oom_score_adj : 0;
+
+	(void)c;
+	sb_printf(sb, "%d\n", adj == OOM_SCORE_ADJ_MAX ? OOM_ADJUST_MAX : adj * -OOM_DISABLE / OOM_SCORE_ADJ_MAX);
+	return 0;
+}
+
+/* Parses an int as kstrtoint(strstrip(buf), 0) does (at most 12 bytes). */
+static int parse_oom(const char *buf, size_t n, long *v)
+{
+	char tmp[13], *p, *end;
+
+	if (n > sizeof(tmp) - 1)
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, buf, n);
+	tmp[n] = 0;
+	for (p = tmp; *p == ' ' || *p == '\t' || *p == '\n'; p++)
+		;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
+		*--end = 0;
+	if (!*p)
+		return -EINVAL;
+	errno = 0;
+	*v = strtol(p, &end, 0);
+	if (*end || errno || *v < INT32_MIN || *v > INT32_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Sets the process's oom_score_adj (the whole thread group).  Going
+ * below the lowest value set with CAP_SYS_RESOURCE (through oom_adj:
+ * below the current value) needs it (EACCES); a privileged write of
+ * oom_score_adj moves that floor.  Mirrors __set_oom_adj.
+ */
+static int set_oom(struct task *tk, int adj, bool legacy)
+{
+	struct thread_group *tg = tk->tg;
+	bool priv = current && ns_capable(current, &init_user_ns, CAP_SYS_RESOURCE);
+
+	if (!tg)
+		return -ESRCH;
+	/* oom_adj may not go below the current value, oom_score_adj below
+	 * the floor */
+	if (adj < (legacy ? tg->oom_score_adj : tg->oom_score_adj_min) && !priv)
+		return -EACCES;
+	tg->oom_score_adj = adj;
+	if (!legacy && priv)
+		tg->oom_score_adj_min = adj;
+	return 0;
+}
+
+static int write_oom_score_adj(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long v;
+	int err = parse_oom(buf, n, &v);
+
+	(void)c;
+	if (err)
+		return err;
+	if (v < OOM_SCORE_ADJ_MIN || v > OOM_SCORE_ADJ_MAX)
+		return -EINVAL;
+	return set_oom(tk, (int)v, false);
+}
+
+static int write_oom_adj(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long v;
+	int err = parse_oom(buf, n, &v);
+
+	(void)c;
+	if (err)
+		return err;
+	if ((v < OOM_DISABLE || v > OOM_ADJUST_MAX) && v != OOM_DISABLE)
+		return -EINVAL;
+	/* the legacy scale: 15 is the maximum, -17 disables */
+	return set_oom(tk, v == OOM_ADJUST_MAX ? OOM_SCORE_ADJ_MAX : (int)(v * OOM_SCORE_ADJ_MAX / -OOM_DISABLE),
+		       true);
+}
+
+static int show_oom_score(struct task *tk, const struct pctx *c, struct sbuf *sb);
+
 CONST_SHOW(show_loginuid, "4294967295")
+
+/* ---- files whose text another subsystem makes: the IPC limits and
+ * /proc/sysvipc (ipc/ipc.h), the inotify limits (fs/notify.c) ---- */
+
+static int ext_show(int (*rd)(struct task *, const char *, char **), const char *key,
+		    struct sbuf *sb)
+{
+	char *s;
+	int err = rd(current, key, &s);
+
+	if (err)
+		return err;
+	sb_put(sb, s, strlen(s));
+	free(s);
+	return 0;
+}
+
+#define EXT_FILE(fn, rd, wr, key)                                                              \
+	static int fn##_show(struct task *tk, const struct pctx *c, struct sbuf *sb)           \
+	{                                                                                      \
+		(void)tk, (void)c;                                                             \
+		return ext_show(rd, key, sb);                                                  \
+	}                                                                                      \
+	static __attribute__((unused)) int fn##_write(struct task *tk, const struct pctx *c,  \
+						      const char *buf, size_t n)               \
+	{                                                                                      \
+		(void)tk, (void)c;                                                             \
+		return wr(current, key, buf, n);                                               \
+	}
+EXT_FILE(ipc_shmmax, ipc_proc_read, ipc_proc_write, "kernel/shmmax")
+EXT_FILE(ipc_shmall, ipc_proc_read, ipc_proc_write, "kernel/shmall")
+EXT_FILE(ipc_shmmni, ipc_proc_read, ipc_proc_write, "kernel/shmmni")
+EXT_FILE(ipc_shm_rmid_forced, ipc_proc_read, ipc_proc_write, "kernel/shm_rmid_forced")
+EXT_FILE(ipc_sem, ipc_proc_read, ipc_proc_write, "kernel/sem")
+EXT_FILE(ipc_msgmax, ipc_proc_read, ipc_proc_write, "kernel/msgmax")
+EXT_FILE(ipc_msgmnb, ipc_proc_read, ipc_proc_write, "kernel/msgmnb")
+EXT_FILE(ipc_msgmni, ipc_proc_read, ipc_proc_write, "kernel/msgmni")
+EXT_FILE(mq_msg_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/msg_max")
+EXT_FILE(mq_msgsize_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/msgsize_max")
+EXT_FILE(mq_msg_default, ipc_proc_read, ipc_proc_write, "fs/mqueue/msg_default")
+EXT_FILE(mq_msgsize_default, ipc_proc_read, ipc_proc_write, "fs/mqueue/msgsize_default")
+EXT_FILE(mq_queues_max, ipc_proc_read, ipc_proc_write, "fs/mqueue/queues_max")
+EXT_FILE(proc_sysvipc_shm, ipc_proc_read, ipc_proc_write, "sysvipc/shm")
+EXT_FILE(proc_sysvipc_sem, ipc_proc_read, ipc_proc_write, "sysvipc/sem")
+EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
+EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
+EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
+EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
+#define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
 
 /* ---- links ---- */
 
@@ -557,7 +894,9 @@ static int show_self(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	(void)tk, (void)c;
 	if (!current)
 		return -ENOENT;
-	sb_printf(sb, "%d", current->tg->tgid);
+	if (!vnr(c, current->tg->tgid))
+		return -ENOENT;
+	sb_printf(sb, "%d", vnr(c, current->tg->tgid));
 	return 0;
 }
 
@@ -566,11 +905,44 @@ static int show_thread_self(struct task *tk, const struct pctx *c, struct sbuf *
 	(void)tk, (void)c;
 	if (!current)
 		return -ENOENT;
-	sb_printf(sb, "%d/task/%d", current->tg->tgid, current->tid);
+	if (!vnr(c, current->tid))
+		return -ENOENT;
+	sb_printf(sb, "%d/task/%d", vnr(c, current->tg->tgid), vnr(c, current->tid));
 	return 0;
 }
 
 CONST_SHOW(show_mounts_link, "self/mounts")
+CONST_SHOW(show_net_link, "self/net")
+
+/* /proc/PID/net: the files of net/proc_net.c (the guest's network is one
+ * namespace, so every process sees the same). */
+static int show_net(const char *name, struct sbuf *sb)
+{
+	char *buf;
+	size_t len;
+	int err = net_proc_show(name, &buf, &len);
+
+	if (err)
+		return err;
+	sb_put(sb, buf, len);
+	free(buf);
+	return 0;
+}
+#define NET_SHOW(fn, name) \
+	static int fn(struct task *tk, const struct pctx *c, struct sbuf *sb) \
+	{ (void)tk, (void)c; return show_net(name, sb); }
+NET_SHOW(show_net_dev, "dev")
+NET_SHOW(show_net_if_inet6, "if_inet6")
+NET_SHOW(show_net_raw, "raw")
+NET_SHOW(show_net_raw6, "raw6")
+NET_SHOW(show_net_route, "route")
+NET_SHOW(show_net_tcp, "tcp")
+NET_SHOW(show_net_tcp6, "tcp6")
+NET_SHOW(show_net_udp, "udp")
+NET_SHOW(show_net_udp6, "udp6")
+NET_SHOW(show_net_udplite, "udplite")
+NET_SHOW(show_net_udplite6, "udplite6")
+NET_SHOW(show_net_unix, "unix")
 
 static int show_cwd(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -676,6 +1048,16 @@ static int show_environ(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return show_user_range(tk, tk->mm->env_start, tk->mm->env_end, sb);
 }
 
+/* /proc/PID/auxv: the auxv execve gave (the copy Linux keeps too) */
+static int show_auxv(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	if (!tk->mm || !task_alive(tk))
+		return 0;
+	sb_put(sb, tk->mm->saved_auxv, (size_t)tk->mm->saved_auxv_len * 8);
+	return 0;
+}
+
 static int show_maps(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	size_t len = 65536;
@@ -712,7 +1094,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	struct mm *mm = tk->mm;
 	struct vmstats vs;
 	int64_t u, s;
-	char st = state_char(tk);
+	char st = task_state_char(tk);
 	linux_sigset_t pend;
 
 	cpu_times(tk, !c->thread, &u, &s);
@@ -721,8 +1103,9 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	pend = tk->pending.set | (tg ? tg->shared_pending.set : 0);
 	sb_printf(sb, "%d (%.16s) %c %d %d %d %d %d %u %lu %lu %lu %lu %lu %lu %ld %ld %ld %ld "
 		  "%d %d %llu %llu %ld %llu ",
-		  c->tid, tk->comm, st, ppid_of(tk), tg ? tg->pgid : 0, tg ? tg->sid : 0,
-		  tty_nr, tpgid, 0x400000u /* PF_RANDOMIZE */, 0UL, 0UL, 0UL, 0UL,
+		  vnr(c, c->tid), tk->comm, st, ppid_of(tk, c), tg ? vnr(c, tg->pgid) : 0,
+		  tg ? vnr(c, tg->sid) : 0, tty_nr, tpgid > 0 ? vnr(c, tpgid) : tpgid,
+		  0x400000u /* PF_RANDOMIZE */, 0UL, 0UL, 0UL, 0UL,
 		  ticks(u), ticks(s), (long)ticks(tg && !c->thread ? tg->cutime_ns : 0),
 		  (long)ticks(tg && !c->thread ? tg->cstime_ns : 0), 20L + tk->nice, (long)tk->nice,
 		  tg ? tg->nr_threads : 1, 0,
@@ -760,32 +1143,74 @@ static int show_statm(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* Linux's proc_oom_score: the badness (resident pages plus
+ * oom_score_adj in thousandths of memory) scaled into 0..2000 * 2/3;
+ * 0 for an unkillable task (oom_score_adj -1000). */
+static int show_oom_score(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct sysinfo si;
+	struct vmstats vs;
+	long total, badness, points = 0;
+	int adj = tk->tg ? tk->tg->oom_score_adj : 0;
+
+	(void)c;
+	if (sysinfo(&si))
+		si.totalram = si.totalswap = 0, si.mem_unit = 1;
+	total = (long)((si.totalram + si.totalswap) * si.mem_unit / 4096);
+	if (total < 1)
+		total = 1;
+	if (adj != OOM_SCORE_ADJ_MIN && task_alive(tk)) {
+		vm_stats(tk, &vs);
+		badness = (long)vs.rss + adj * (total / 1000);
+		points = (1000 + badness * 1000 / total) * 2 / 3;
+		if (points < 0)
+			points = 0;
+	}
+	sb_printf(sb, "%ld\n", points);
+	return 0;
+}
+
 /* Linux's proc_pid_status, fields in its order. */
 static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	struct thread_group *tg = tk->tg;
 	const struct cred *cr = &tk->cred;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t cap = cr->euid == 0 ? 0x1ffffffffffULL : 0;
 	struct vmstats vs;
-	char st = state_char(tk);
-	int tgid = tg ? tg->tgid : tk->tid;
+	char st = task_state_char(tk);
+	int tgid = vnr(c, tg ? tg->tgid : tk->tid);
+	struct user_namespace *uns = current && current->user_ns ? current->user_ns : &init_user_ns;
 
-	(void)c;
 	if (ncpu < 1)
 		ncpu = 1;
 	sb_printf(sb, "Name:\t%.16s\n", tk->comm);
 	if (tk->fs)
 		sb_printf(sb, "Umask:\t%04o\n", tk->fs->umask);
-	sb_printf(sb, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
-		  state_name(st), tgid, c->tid, ppid_of(tk));
-	sb_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", cr->uid, cr->euid, cr->suid,
-		  cr->fsuid, cr->gid, cr->egid, cr->sgid, cr->fsgid);
+	sb_printf(sb, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n",
+		  state_name(st), tgid, vnr(c, c->tid), ppid_of(tk, c), ptrace_tracer_pid(tk));
+	/* ids as the reader's user namespace sees them */
+	sb_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
+		  from_kuid_munged(uns, cr->uid), from_kuid_munged(uns, cr->euid),
+		  from_kuid_munged(uns, cr->suid), from_kuid_munged(uns, cr->fsuid),
+		  from_kgid_munged(uns, cr->gid), from_kgid_munged(uns, cr->egid),
+		  from_kgid_munged(uns, cr->sgid), from_kgid_munged(uns, cr->fsgid));
 	sb_printf(sb, "FDSize:\t%d\nGroups:\t", tk->files ? (tk->files->nfds + 63) / 64 * 64 : 0);
 	for (uint32_t i = 0; i < cr->ngroups && i < ARRAY_SIZE(cr->groups); i++)
-		sb_printf(sb, "%u ", cr->groups[i]);
-	sb_printf(sb, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tgid, c->tid,
-		  tg ? tg->pgid : 0, tg ? tg->sid : 0);
+		sb_printf(sb, "%u ", from_kgid_munged(uns, cr->groups[i]));
+	/* NS*: the number in the proc mount's namespace and each one below */
+	struct pid *ids[4] = { task_tgid(tk), tk->pid, tg ? tg->pgrp : NULL, tg ? tg->session : NULL };
+	static const char *const nsnames[4] = { "NStgid", "NSpid", "NSpgid", "NSsid" };
+	unsigned int lvl = c->ns ? c->ns->level : 0;
+	sb_printf(sb, "\n");
+	for (int k = 0; k < 4; k++) {
+		sb_printf(sb, "%s:", nsnames[k]);
+		if (ids[k] && pid_nr_ns(ids[k], c->ns ? c->ns : &init_pid_ns))
+			for (unsigned int l = lvl; l <= ids[k]->level; l++)
+				sb_printf(sb, "\t%d", ids[k]->numbers[l].nr);
+		else
+			sb_printf(sb, "\t0");
+		sb_printf(sb, "\n");
+	}
 	if (tk->mm && st != 'Z') {
 		vm_stats(tk, &vs);
 		sb_printf(sb, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t       0 kB\n"
@@ -807,18 +1232,35 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  (unsigned long long)(tg ? tg->shared_pending.set : 0),
 		  (unsigned long long)tk->blocked, (unsigned long long)sig_with(tk, true),
 		  (unsigned long long)sig_with(tk, false));
-	sb_printf(sb, "CapInh:\t0000000000000000\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
-		  "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n"
-		  "Seccomp:\t0\nSeccomp_filters:\t0\n"
+	sb_printf(sb, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n"
+		  "CapBnd:\t%016llx\nCapAmb:\t%016llx\nNoNewPrivs:\t%d\n"
+		  "Seccomp:\t%d\nSeccomp_filters:\t%d\n"
 		  "Speculation_Store_Bypass:\tthread vulnerable\n"
 		  "SpeculationIndirectBranch:\tconditional enabled\n",
-		  (unsigned long long)cap, (unsigned long long)cap);
-	sb_printf(sb, "Cpus_allowed:\t%llx\nCpus_allowed_list:\t0",
-		  ncpu >= 64 ? ~0ULL : (1ULL << ncpu) - 1);
-	if (ncpu > 1)
-		sb_printf(sb, "-%ld", ncpu - 1);
+		  (unsigned long long)cr->cap_inheritable, (unsigned long long)cr->cap_permitted,
+		  (unsigned long long)cr->cap_effective, (unsigned long long)cr->cap_bset,
+		  (unsigned long long)cr->cap_ambient, tk->no_new_privs, tk->seccomp_mode,
+		  seccomp_filter_count(tk));
+	/* sched_setaffinity's mask, as a hex mask and a list of ranges */
+	uint64_t allowed = tk->cpus_allowed & cpus_online_mask();
+	if (!allowed)
+		allowed = cpus_online_mask();
+	sb_printf(sb, "Cpus_allowed:\t%llx\nCpus_allowed_list:\t", (unsigned long long)allowed);
+	for (int cpu = 0, first = 1; cpu < 64 && cpu < ncpu; cpu++) {
+		int end = cpu;
+		if (!(allowed & (1ULL << cpu)))
+			continue;
+		while (end + 1 < 64 && (allowed & (1ULL << (end + 1))))
+			end++;
+		sb_printf(sb, end > cpu ? "%s%d-%d" : "%s%d", first ? "" : ",", cpu, end);
+		first = 0;
+		cpu = end;
+	}
+	struct host_rusage hr;
+	task_host_rusage(tk, !c->thread ? RU_PROCESS : RU_THREAD, &hr);
 	sb_printf(sb, "\nMems_allowed:\t00000000,00000001\nMems_allowed_list:\t0\n"
-		  "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+		  "voluntary_ctxt_switches:\t%ld\nnonvoluntary_ctxt_switches:\t%ld\n",
+		  hr.nvcsw, hr.nivcsw);
 	return 0;
 }
 
@@ -873,21 +1315,38 @@ static const char *mount_rel_to_root(const char *path, const char *root)
 
 static const char *mount_opts(struct mount *m)
 {
-	static char buf[64];
+	static char buf[80];
+	bool ro = (m->mflags & MS_RDONLY) || (m->sb && (m->sb->flags & MS_RDONLY));
 
-	snprintf(buf, sizeof(buf), "%s%s%s%s,relatime", m->mflags & MS_RDONLY ? "ro" : "rw",
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s", ro ? "ro" : "rw",
 		 m->mflags & MS_NOSUID ? ",nosuid" : "", m->mflags & MS_NODEV ? ",nodev" : "",
-		 m->mflags & MS_NOEXEC ? ",noexec" : "");
+		 m->mflags & MS_NOEXEC ? ",noexec" : "",
+		 m->mflags & MS_NOATIME ? ",noatime" : ",relatime");
 	return buf;
 }
 
+/* The filesystem's own options (mountinfo's last field). */
+static void sb_opts(struct sbuf *sb, struct mount *m)
+{
+	sb_printf(sb, "%s", m->sb && (m->sb->flags & MS_RDONLY) ? "ro" : "rw");
+	if (m->sb && m->sb->options && *m->sb->options)
+		sb_printf(sb, ",%s", m->sb->options);
+}
+
+static struct mnt_namespace *task_mnt_ns(struct task *tk)
+{
+	return tk->nsproxy && tk->nsproxy->mnt_ns ? tk->nsproxy->mnt_ns : &init_mnt_ns;
+}
+
+/* /proc/PID/mounts: tk's namespace's mounts, as its root sees them. */
 static int show_mounts(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
+	struct mnt_namespace *ns = task_mnt_ns(tk);
 	struct list_head *p;
 
 	(void)c;
-	for (p = mounts.next; p != &mounts; p = p->next) {
+	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
 		struct mount *m = list_entry(p, struct mount, link);
 		const char *mp = mount_rel_to_root(m->path, root);
 
@@ -896,50 +1355,50 @@ static int show_mounts(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		sb_escaped(sb, m->source ? m->source : "none");
 		sb_put(sb, " ", 1);
 		sb_escaped(sb, mp);
-		sb_printf(sb, " %s %s 0 0\n", m->fstype ? m->fstype : "none", mount_opts(m));
+		sb_printf(sb, " %s %s", m->fstype ? m->fstype : "none", mount_opts(m));
+		if (m->sb && m->sb->options && *m->sb->options)
+			sb_printf(sb, ",%s", m->sb->options);
+		sb_printf(sb, " 0 0\n");
 	}
 	return 0;
 }
 
-/* The mount that m's mount point lies on (longest proper prefix). */
-static int mount_parent_id(struct mount *m)
-{
-	struct list_head *p;
-	struct mount *best = NULL;
-	size_t bl = 0;
-
-	for (p = mounts.next; p != &mounts; p = p->next) {
-		struct mount *o = list_entry(p, struct mount, link);
-		size_t n = strlen(o->path);
-
-		if (o == m || n >= strlen(m->path) || n < bl)
-			continue;
-		if (strncmp(m->path, o->path, n) || (n > 1 && m->path[n] != '/'))
-			continue;
-		best = o;
-		bl = n;
-	}
-	return best ? best->id : m->id;
-}
-
+/*
+ * /proc/PID/mountinfo (Linux's show_mountinfo): id, parent id, st_dev,
+ * the directory of the filesystem mounted (a bind mount's), the mount
+ * point, per-mount options, the propagation fields (shared:N, master:N,
+ * unbindable), "-", type, source, the filesystem's options.
+ */
 static int show_mountinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
+	struct mnt_namespace *ns = task_mnt_ns(tk);
 	struct list_head *p;
 
 	(void)c;
-	for (p = mounts.next; p != &mounts; p = p->next) {
+	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
 		struct mount *m = list_entry(p, struct mount, link);
 		const char *mp = mount_rel_to_root(m->path, root);
 
 		if (!mp)
 			continue;
-		sb_printf(sb, "%d %d %u:%u / ", m->id, mount_parent_id(m), major(m->dev),
-			  minor(m->dev));
+		sb_printf(sb, "%d %d %u:%u /", m->id, m->parent ? m->parent->id : m->id,
+			  major(m->dev), minor(m->dev));
+		sb_escaped(sb, m->root ? m->root : "");
+		sb_put(sb, " ", 1);
 		sb_escaped(sb, mp);
-		sb_printf(sb, " %s - %s ", mount_opts(m), m->fstype ? m->fstype : "none");
+		sb_printf(sb, " %s", mount_opts(m));
+		if (m->propagation == MS_SHARED && m->group)
+			sb_printf(sb, " shared:%d", m->group);
+		if (m->master)
+			sb_printf(sb, " master:%d", m->master);
+		if (m->propagation == MS_UNBINDABLE)
+			sb_printf(sb, " unbindable");
+		sb_printf(sb, " - %s ", m->fstype ? m->fstype : "none");
 		sb_escaped(sb, m->source ? m->source : "none");
-		sb_printf(sb, " %s\n", m->mflags & MS_RDONLY ? "ro" : "rw");
+		sb_put(sb, " ", 1);
+		sb_opts(sb, m);
+		sb_put(sb, "\n", 1);
 	}
 	return 0;
 }
@@ -961,13 +1420,114 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* ---- /proc/PID/ns and the user namespace files ---- */
+
+static int show_ns_link(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char buf[64];
+	int err = ns_link_text(tk, c->e->nstype - 1, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	sb_printf(sb, "%s", buf);
+	return 0;
+}
+
+static struct user_namespace *task_userns(struct task *tk)
+{
+	return tk->user_ns ? tk->user_ns : &init_user_ns;
+}
+
+static int show_map(struct task *tk, bool gid, struct sbuf *sb)
+{
+	char buf[340 * 40];
+	struct user_namespace *viewer = current ? task_userns(current) : &init_user_ns;
+	int n = userns_show_map(task_userns(tk), viewer, gid, buf, sizeof(buf));
+
+	if (n > 0)
+		sb_put(sb, buf, n);
+	return 0;
+}
+
+static int show_uid_map(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	return show_map(tk, false, sb);
+}
+
+static int show_gid_map(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	return show_map(tk, true, sb);
+}
+
+static int write_uid_map(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long r = current ? userns_write_map(current, task_userns(tk), false, buf, n) : -EPERM;
+
+	(void)c;
+	return r < 0 ? (int)r : 0;
+}
+
+static int write_gid_map(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long r = current ? userns_write_map(current, task_userns(tk), true, buf, n) : -EPERM;
+
+	(void)c;
+	return r < 0 ? (int)r : 0;
+}
+
+static int show_setgroups(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	sb_printf(sb, "%s\n", task_userns(tk)->setgroups_denied ? "deny" : "allow");
+	return 0;
+}
+
+static int write_setgroups(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long r = current ? userns_write_setgroups(current, task_userns(tk), buf, n) : -EPERM;
+
+	(void)c;
+	return r < 0 ? (int)r : 0;
+}
+
 /* ---- the tables ---- */
 
 #define DIR_ENT(n, s, d, pr) { .name = n, .kind = PK_DIR, .perm = 0555, .sub = s, .dyn = d, .priv = pr }
 #define FILE_ENT(n, fn) { .name = n, .kind = PK_FILE, .perm = 0444, .show = fn }
 #define LINK_ENT(n, fn) { .name = n, .kind = PK_LINK, .perm = 0777, .show = fn }
 
+static const struct pent empty_ents[] = { { NULL } };
+
+/* a /proc/sys integer with its range (kernel/sysctl.c) */
+#define CTL_ENT(n, var, lo, hi) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
+				  .write = write_ctl, .ctl = &(var), .min = (lo), .max = (hi) }
+#define RW_ENT(n, sh, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = sh, .write = wr }
+
+static const struct pent sys_kernel_yama_ents[] = {
+	{ .name = "ptrace_scope", .kind = PK_FILE, .perm = 0644, .show = show_ctl,
+	  .write = write_yama, .ctl = &sysctl_yama_ptrace_scope },
+	{ NULL },
+};
+
+static const struct pent sys_kernel_random_ents[] = {
+	FILE_ENT("boot_id", show_boot_id),
+	FILE_ENT("uuid", show_uuid),
+	FILE_ENT("entropy_avail", show_entropy),
+	FILE_ENT("poolsize", show_entropy),
+	{ NULL },
+};
+
 static const struct pent sys_kernel_ents[] = {
+	EXT_ENT("shmmax", ipc_shmmax, 0644),
+	EXT_ENT("shmall", ipc_shmall, 0644),
+	EXT_ENT("shmmni", ipc_shmmni, 0644),
+	EXT_ENT("shm_rmid_forced", ipc_shm_rmid_forced, 0644),
+	EXT_ENT("sem", ipc_sem, 0644),
+	EXT_ENT("msgmax", ipc_msgmax, 0644),
+	EXT_ENT("msgmnb", ipc_msgmnb, 0644),
+	EXT_ENT("msgmni", ipc_msgmni, 0644),
 	{ .name = "hostname", .kind = PK_FILE, .perm = 0644, .show = show_hostname,
 	  .write = write_hostname },
 	{ .name = "domainname", .kind = PK_FILE, .perm = 0644, .show = show_domainname,
@@ -975,23 +1535,122 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("osrelease", show_osrelease),
 	FILE_ENT("ostype", show_ostype),
 	FILE_ENT("version", show_kversion),
-	FILE_ENT("pid_max", show_pid_max),
+	RW_ENT("pid_max", show_pid_max, write_pid_max),
+	RW_ENT("ns_last_pid", show_ns_last_pid, write_ns_last_pid),
 	FILE_ENT("ngroups_max", show_ngroups_max),
-	FILE_ENT("threads-max", show_threads_max),
+	{ .name = "threads-max", .kind = PK_FILE, .perm = 0644, .show = show_threads_max,
+	  .write = write_ctl, .ctl = &sysctl_threads_max, .min = 20, .max = 0x3fffffff },
 	FILE_ENT("cap_last_cap", show_cap_last_cap),
+	CTL_ENT("overflowuid", sysctl_overflowuid, 0, 65535),
+	CTL_ENT("overflowgid", sysctl_overflowgid, 0, 65535),
+	RW_ENT("core_pattern", show_core_pattern, write_core_pattern),
+	CTL_ENT("core_uses_pid", sysctl_core_uses_pid, 0, 1),
+	CTL_ENT("perf_event_paranoid", sysctl_perf_event_paranoid, -1, 4),
+	FILE_ENT("printk", show_printk),
+	FILE_ENT("tainted", show_tainted),
+	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),
+	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),
 	{ NULL },
 };
 
 static const struct pent sys_vm_ents[] = {
-	FILE_ENT("overcommit_memory", show_overcommit),
-	FILE_ENT("max_map_count", show_max_map_count),
+	CTL_ENT("overcommit_memory", sysctl_overcommit_memory, 0, 2),
+	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
+	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
+	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
+	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
+	{ NULL },
+};
+
+static const struct pent sys_fs_mqueue_ents[] = {
+	EXT_ENT("msg_default", mq_msg_default, 0644),
+	EXT_ENT("msg_max", mq_msg_max, 0644),
+	EXT_ENT("msgsize_default", mq_msgsize_default, 0644),
+	EXT_ENT("msgsize_max", mq_msgsize_max, 0644),
+	EXT_ENT("queues_max", mq_queues_max, 0644),
+	{ NULL },
+};
+
+static const struct pent sys_fs_inotify_ents[] = {
+	EXT_ENT("max_queued_events", in_max_queued_events, 0644),
+	EXT_ENT("max_user_instances", in_max_user_instances, 0644),
+	EXT_ENT("max_user_watches", in_max_user_watches, 0644),
+	{ NULL },
+};
+
+static const struct pent sysvipc_ents[] = {
+	FILE_ENT("msg", proc_sysvipc_msg_show),
+	FILE_ENT("sem", proc_sysvipc_sem_show),
+	FILE_ENT("shm", proc_sysvipc_shm_show),
 	{ NULL },
 };
 
 static const struct pent sys_fs_ents[] = {
-	FILE_ENT("nr_open", show_nr_open),
-	FILE_ENT("file-max", show_file_max),
+	DIR_ENT("inotify", sys_fs_inotify_ents, DYN_NONE, false),
+	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
+	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
+	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
+	FILE_ENT("file-nr", show_file_nr),
 	FILE_ENT("pipe-max-size", show_pipe_max_size),
+	{ NULL },
+};
+
+static const struct pent sys_user_ents[] = {
+	CTL_ENT("max_user_namespaces", sysctl_max_user_namespaces, 0, 0x7fffffff),
+	CTL_ENT("max_pid_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	CTL_ENT("max_uts_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	CTL_ENT("max_ipc_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	CTL_ENT("max_mnt_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	CTL_ENT("max_net_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	CTL_ENT("max_cgroup_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	{ NULL },
+};
+
+static const struct pent net_ents[] = {
+	FILE_ENT("dev", show_net_dev),
+	FILE_ENT("if_inet6", show_net_if_inet6),
+	FILE_ENT("raw", show_net_raw),
+	FILE_ENT("raw6", show_net_raw6),
+	FILE_ENT("route", show_net_route),
+	FILE_ENT("tcp", show_net_tcp),
+	FILE_ENT("tcp6", show_net_tcp6),
+	FILE_ENT("udp", show_net_udp),
+	FILE_ENT("udp6", show_net_udp6),
+	FILE_ENT("udplite", show_net_udplite),
+	FILE_ENT("udplite6", show_net_udplite6),
+	FILE_ENT("unix", show_net_unix),
+	{ NULL },
+};
+
+/* /proc/sys/net: the read-only settings programs look at (Go reads
+ * somaxconn for listen's backlog), as umk's network applies them. */
+CONST_SHOW(show_mem_default, "212992\n")
+CONST_SHOW(show_port_range, "32768\t60999\n")
+CONST_SHOW(show_tcp_rmem, "4096\t131072\t6291456\n")
+CONST_SHOW(show_tcp_wmem, "4096\t16384\t4194304\n")
+CONST_SHOW(show_zero_nl_net, "0\n")
+static const struct pent sys_net_core_ents[] = {
+	CTL_ENT("somaxconn", sysctl_somaxconn, 0, 0x7fffffff),
+	FILE_ENT("rmem_default", show_mem_default),
+	FILE_ENT("rmem_max", show_mem_default),
+	FILE_ENT("wmem_default", show_mem_default),
+	FILE_ENT("wmem_max", show_mem_default),
+	{ NULL },
+};
+static const struct pent sys_net_ipv4_ents[] = {
+	FILE_ENT("ip_local_port_range", show_port_range),
+	FILE_ENT("tcp_rmem", show_tcp_rmem),
+	FILE_ENT("tcp_wmem", show_tcp_wmem),
+	{ NULL },
+};
+static const struct pent sys_net_ipv6_ents[] = {
+	FILE_ENT("bindv6only", show_zero_nl_net),
+	{ NULL },
+};
+static const struct pent sys_net_ents[] = {
+	DIR_ENT("core", sys_net_core_ents, DYN_NONE, false),
+	DIR_ENT("ipv4", sys_net_ipv4_ents, DYN_NONE, false),
+	DIR_ENT("ipv6", sys_net_ipv6_ents, DYN_NONE, false),
 	{ NULL },
 };
 
@@ -999,6 +1658,8 @@ static const struct pent sys_ents[] = {
 	DIR_ENT("kernel", sys_kernel_ents, DYN_NONE, false),
 	DIR_ENT("vm", sys_vm_ents, DYN_NONE, false),
 	DIR_ENT("fs", sys_fs_ents, DYN_NONE, false),
+	DIR_ENT("net", sys_net_ents, DYN_NONE, false),
+	DIR_ENT("user", sys_user_ents, DYN_NONE, false),
 	{ NULL },
 };
 
@@ -1006,6 +1667,7 @@ static const struct pent root_ents[] = {
 	LINK_ENT("self", show_self),
 	LINK_ENT("thread-self", show_thread_self),
 	LINK_ENT("mounts", show_mounts_link),
+	LINK_ENT("net", show_net_link),
 	FILE_ENT("meminfo", show_host_meminfo),
 	FILE_ENT("cpuinfo", show_host_cpuinfo),
 	FILE_ENT("stat", show_stat),
@@ -1014,7 +1676,26 @@ static const struct pent root_ents[] = {
 	FILE_ENT("filesystems", show_filesystems),
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
+	FILE_ENT("config.gz", show_config_gz),
+	/* present as on Linux (bwrap binds them read-only), with no devices */
+	DIR_ENT("bus", empty_ents, DYN_NONE, false),
+	DIR_ENT("irq", empty_ents, DYN_NONE, false),
 	DIR_ENT("sys", sys_ents, DYN_NONE, false),
+	DIR_ENT("sysvipc", sysvipc_ents, DYN_NONE, false),
+	{ NULL },
+};
+
+#define NS_ENT(n, type) { .name = n, .kind = PK_LINK, .perm = 0777, .show = show_ns_link, \
+			  .priv = true, .nstype = (type) + 1 }
+static const struct pent ns_ents[] = {
+	NS_ENT("cgroup", NS_CGROUP),
+	NS_ENT("ipc", NS_IPC),
+	NS_ENT("mnt", NS_MNT),
+	NS_ENT("net", NS_NET),
+	NS_ENT("pid", NS_PID),
+	NS_ENT("pid_for_children", NS_PID_FOR_CHILDREN),
+	NS_ENT("user", NS_USER),
+	NS_ENT("uts", NS_UTS),
 	{ NULL },
 };
 
@@ -1027,12 +1708,16 @@ static const struct pent pid_ents[] = {
 	{ .name = "comm", .kind = PK_FILE, .perm = 0644, .show = show_comm, .write = write_comm },
 	{ .name = "environ", .kind = PK_FILE, .perm = 0400, .show = show_environ, .priv = true },
 	{ .name = "maps", .kind = PK_FILE, .perm = 0444, .show = show_maps, .priv = true },
+	{ .name = "auxv", .kind = PK_FILE, .perm = 0400, .show = show_auxv, .priv = true },
+	{ .name = "mem", .kind = PK_FILE, .perm = 0600, .priv = true },   /* proc_mem_open */
 	FILE_ENT("mounts", show_mounts),
 	FILE_ENT("mountinfo", show_mountinfo),
+	DIR_ENT("net", net_ents, DYN_NONE, false),
 	FILE_ENT("limits", show_limits),
 	FILE_ENT("cgroup", show_cgroup),
-	{ .name = "oom_score_adj", .kind = PK_FILE, .perm = 0644, .show = show_zero_nl },
-	FILE_ENT("oom_score", show_zero_nl),
+	RW_ENT("oom_score_adj", show_oom_score_adj, write_oom_score_adj),
+	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
+	FILE_ENT("oom_score", show_oom_score),
 	FILE_ENT("wchan", show_zero_nl),
 	FILE_ENT("loginuid", show_loginuid),
 	{ .name = "cwd", .kind = PK_LINK, .perm = 0777, .show = show_cwd, .priv = true },
@@ -1041,6 +1726,10 @@ static const struct pent pid_ents[] = {
 	{ .name = "fd", .kind = PK_DIR, .perm = 0500, .dyn = DYN_FDS, .priv = true },
 	{ .name = "fdinfo", .kind = PK_DIR, .perm = 0500, .dyn = DYN_FDINFO, .priv = true },
 	{ .name = "task", .kind = PK_DIR, .perm = 0555, .dyn = DYN_TASKS },
+	{ .name = "ns", .kind = PK_DIR, .perm = 0511, .sub = ns_ents, .priv = true },
+	RW_ENT("uid_map", show_uid_map, write_uid_map),
+	RW_ENT("gid_map", show_gid_map, write_gid_map),
+	RW_ENT("setgroups", show_setgroups, write_setgroups),
 	{ NULL },
 };
 
@@ -1075,22 +1764,26 @@ static const struct pent *dyn_lookup(int dyn, const char *name, struct pctx *c)
 {
 	int n = parse_num(name);
 	struct task *tk, *owner;
+	struct pid *pid;
 
 	if (n < 0)
 		return NULL;
 	switch (dyn) {
 	case DYN_PIDS:
-		if (!n || !task_find(n))
+		/* a number of the mount's pid namespace (threads too, unlisted) */
+		pid = n ? find_pid_ns(n, c->ns) : NULL;
+		if (!pid || !pid->task)
 			return NULL;
-		c->tid = n;
+		c->tid = pid->task->tid;
 		c->thread = false;
 		return &pid_dir_ent;
 	case DYN_TASKS:
 		owner = task_find(c->tid);
-		tk = task_find(n);
+		pid = find_pid_ns(n, c->ns);
+		tk = pid ? pid->task : NULL;
 		if (!owner || !tk || tk->tg != owner->tg)
 			return NULL;
-		c->tid = n;
+		c->tid = tk->tid;
 		c->thread = true;
 		return &tid_dir_ent;
 	case DYN_FDS:
@@ -1110,10 +1803,11 @@ static bool ent_hidden(const struct pent *e, const struct pctx *c)
 }
 
 /* Resolves rel; -ENOENT, -ENOTDIR, -EACCES (another user's fd directory). */
-static int proc_resolve(const char *rel, struct pnode *out)
+static int proc_resolve(struct mount *m, const char *rel, struct pnode *out)
 {
 	const struct pent *e = &root_ent, *next;
-	struct pctx c = { .tid = 0, .thread = false, .fd = -1 };
+	struct pctx c = { .tid = 0, .thread = false, .fd = -1,
+			  .ns = m && m->priv ? m->priv : &init_pid_ns };
 	char buf[4096], *comp, *save;
 	struct task *tk;
 
@@ -1144,6 +1838,7 @@ static int proc_resolve(const char *rel, struct pnode *out)
 	}
 	out->e = e;
 	out->c = c;
+	out->c.e = e;
 	return 0;
 }
 
@@ -1357,7 +2052,9 @@ static int pfile_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 				continue;
 			if (o->state == TASK_DEAD)
 				continue;   /* an exiting thread is already gone for readdir */
-			snprintf(num, sizeof(num), "%d", o->tid);
+			if (!vnr(&pf->nd.c, o->tid))
+				continue;   /* not in the mount's pid namespace */
+			snprintf(num, sizeof(num), "%d", vnr(&pf->nd.c, o->tid));
 			err = dir_add(ents, n, &cap, pf->rel, num, DT_DIR);
 		}
 		break;
@@ -1412,7 +2109,7 @@ static const struct file_ops proc_dir_ops = {
 static int proc_lookup(struct mount *m, const char *rel, struct kstat *st)
 {
 	struct pnode nd;
-	int err = proc_resolve(rel, &nd);
+	int err = proc_resolve(m, rel, &nd);
 
 	if (err)
 		return err;
@@ -1428,7 +2125,7 @@ static int proc_readlink(struct mount *m, const char *rel, char *buf, size_t len
 	int err;
 
 	(void)m;
-	err = proc_resolve(rel, &nd);
+	err = proc_resolve(m, rel, &nd);
 	if (err)
 		return err;
 	if (nd.e->kind != PK_LINK)
@@ -1465,7 +2162,7 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 
 	(void)mode;
 	*out = NULL;
-	err = proc_resolve(rel, &nd);
+	err = proc_resolve(m, rel, &nd);
 	if (err)
 		return err;
 	if ((flags & O_CREAT) && (flags & O_EXCL))
@@ -1476,6 +2173,22 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		return -EISDIR;
 	if (nd.e->kind != PK_DIR && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	if (nd.e->kind == PK_FILE && !nd.e->show) {
+		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
+		struct task *tk = task_find(nd.c.tid);
+		if (!tk || !current)
+			return -ENOENT;
+		err = proc_mem_open(current, tk, flags, &f);
+		if (err)
+			return err;
+		free(f->path);
+		f->path = path_join(m->path, rel);
+		if (!f->path)
+			f->path = strdup("");
+		f->mnt = m;
+		*out = f;
+		return 0;
+	}
 	pf = calloc(1, sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;
@@ -1517,17 +2230,19 @@ fail:
 }
 
 /* /proc/PID/fd/N: the open file itself. */
+/* /proc/PID/fd/N: the open file itself; /proc/PID/ns/NAME: the namespace. */
 static struct file *proc_magic(struct mount *m, const char *rel)
 {
 	struct pnode nd;
 	struct task *tk;
 
-	(void)m;
-	if (proc_resolve(rel, &nd) || nd.e != &fd_link_ent)
+	if (proc_resolve(m, rel, &nd) || (nd.e != &fd_link_ent && !nd.e->nstype))
 		return NULL;
 	tk = task_find(nd.c.tid);
 	if (!tk || !may_access(tk))
 		return NULL;
+	if (nd.e->nstype)
+		return ns_file_open(tk, nd.e->nstype - 1);
 	return file_get(task_fd(tk, nd.c.fd));
 }
 
@@ -1543,63 +2258,77 @@ static int proc_statfs(struct mount *m, struct linux_statfs *st)
 }
 
 /* Names cannot be made or removed: Linux's answers (as root). */
-static int proc_exists_or(const char *rel, int missing, int present)
+static int proc_exists_or(struct mount *m, const char *rel, int missing, int present)
 {
 	struct pnode nd;
 
-	return proc_resolve(rel, &nd) ? missing : present;
+	return proc_resolve(m, rel, &nd) ? missing : present;
 }
 
 static int proc_mkdir(struct mount *m, const char *rel, uint32_t mode)
 {
 	(void)m, (void)mode;
-	return proc_exists_or(rel, -ENOENT, -EEXIST);
+	return proc_exists_or(m, rel, -ENOENT, -EEXIST);
 }
 
 static int proc_mknod(struct mount *m, const char *rel, uint32_t mode, uint64_t dev)
 {
 	(void)m, (void)mode, (void)dev;
-	return proc_exists_or(rel, -ENOENT, -EEXIST);
+	return proc_exists_or(m, rel, -ENOENT, -EEXIST);
 }
 
 static int proc_remove(struct mount *m, const char *rel)
 {
 	(void)m;
-	return proc_exists_or(rel, -ENOENT, -EPERM);
+	return proc_exists_or(m, rel, -ENOENT, -EPERM);
 }
 
 static int proc_symlink(struct mount *m, const char *target, const char *rel)
 {
 	(void)m, (void)target;
-	return proc_exists_or(rel, -ENOENT, -EEXIST);
+	return proc_exists_or(m, rel, -ENOENT, -EEXIST);
 }
 
 static int proc_link(struct mount *m, const char *old, const char *new_)
 {
 	(void)m, (void)new_;
-	return proc_exists_or(old, -ENOENT, -EPERM);
+	return proc_exists_or(m, old, -ENOENT, -EPERM);
 }
 
 static int proc_rename(struct mount *m, const char *old, const char *new_, unsigned flags)
 {
 	(void)m, (void)new_, (void)flags;
-	return proc_exists_or(old, -ENOENT, -EPERM);
+	return proc_exists_or(m, old, -ENOENT, -EPERM);
 }
 
 static int proc_setattr(struct mount *m, const char *rel, int what, uint32_t mode, uint32_t uid,
 			uint32_t gid, const struct linux_timespec *ts)
 {
 	(void)m, (void)what, (void)mode, (void)uid, (void)gid, (void)ts;
-	return proc_exists_or(rel, -ENOENT, -EPERM);
+	return proc_exists_or(m, rel, -ENOENT, -EPERM);
 }
 
 static int proc_truncate(struct mount *m, const char *rel, uint64_t len)
 {
 	(void)m, (void)len;
-	return proc_exists_or(rel, -ENOENT, 0);     /* Linux ignores it */
+	return proc_exists_or(m, rel, -ENOENT, 0);     /* Linux ignores it */
+}
+
+/* Linux's proc_sys_permission: the directories of /proc/sys are never
+ * writable, root's or not. */
+static int proc_permission(struct mount *m, const char *rel, int mask)
+{
+	struct pnode nd;
+
+	if (!(mask & W_OK) || proc_resolve(m, rel, &nd))
+		return 0;
+	if (nd.e->kind == PK_DIR && (!strcmp(rel, "sys") || !strncmp(rel, "sys/", 4)))
+		return -EACCES;
+	return 0;
 }
 
 const struct fs_ops procfs_ops = {
+	.permission = proc_permission,
 	.name = "proc",
 	.lookup = proc_lookup,
 	.readlink = proc_readlink,
@@ -1616,3 +2345,37 @@ const struct fs_ops procfs_ops = {
 	.statfs = proc_statfs,
 	.magic = proc_magic,
 };
+
+/*
+ * procfs_render - the text of /proc/REL ("12/maps", "12/fd/3" for a
+ * link's target) as a reader with full access sees it, for the control
+ * socket (debug/control.c), so that `umk ctl` and the guest's /proc share
+ * one rendering.  *out is malloc'd and NUL-terminated.  Returns 0, or
+ * -ENOENT, -ESRCH, -EISDIR, -ENOMEM.  Under klock, with no guest task
+ * current (the caller is not a guest's kernel thread).
+ */
+int procfs_render(const char *rel, char **out, size_t *len)
+{
+	struct pnode nd;
+	struct sbuf sb = { 0 };
+	int err = proc_resolve(NULL, rel, &nd);
+
+	*out = NULL;
+	if (err)
+		return err;
+	if (nd.e->kind == PK_DIR)
+		return -EISDIR;
+	err = node_render(&nd, &sb);
+	if (err) {
+		free(sb.buf);
+		return err;
+	}
+	if (!sb.buf)
+		sb.buf = strdup("");
+	if (!sb.buf)
+		return -ENOMEM;
+	*out = sb.buf;
+	if (len)
+		*len = sb.len;
+	return 0;
+}

@@ -57,7 +57,7 @@ static long splice_from_pipe(struct task *t, struct file *in, struct file *out, 
 	if (file_is_pipe(out))
 		w = pipe_write_nb(t, out, buf, n, nonblock);
 	else
-		w = out->ops->write ? out->ops->write(t, out, buf, n, opos) : -EINVAL;
+		w = out->ops->write ? file_write(t, out, buf, n, opos) : -EINVAL;
 	if (w > 0)
 		pipe_consume(in, w);
 	return w;
@@ -71,7 +71,7 @@ static long splice_to_pipe(struct task *t, struct file *in, int64_t *ipos, struc
 
 	if (!in->ops->read)
 		return -EINVAL;
-	n = in->ops->read(t, in, buf, len, ipos);
+	n = file_read(t, in, buf, len, ipos);
 	if (n <= 0)
 		return n;
 	w = pipe_write_nb(t, out, buf, n, nonblock);
@@ -139,6 +139,10 @@ long sys_splice(struct task *t, struct sysargs *a)
 	if (r > 0 && ((uoin && copy_to_user(t, uoin, &ioff, sizeof(ioff))) ||
 		      (uoout && copy_to_user(t, uoout, &ooff, sizeof(ooff)))))
 		r = -EFAULT;
+	if (r > 0) {
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 out:
 	free(buf);
 	file_put(in);
@@ -180,6 +184,10 @@ long sys_tee(struct task *t, struct sysargs *a)
 		goto out;
 	n = pipe_peek(t, in, buf, len, nonblock);
 	r = n <= 0 ? n : pipe_write_nb(t, out, buf, n, nonblock);
+	if (r > 0) {
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 out:
 	free(buf);
 	file_put(in);
@@ -191,7 +199,7 @@ out:
  * sys_copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) -
  * copies len bytes (fewer at EOF) between regular files, at *off_in and
  * *off_out when given (updated), else at and moving the files' offsets.
- * Returns the bytes copied.  -EINVAL (flags not 0, not regular files,
+ * Returns the bytes copied.  -EXDEV (files of two filesystems), -EINVAL (flags not 0, not regular files,
  * negative offsets, overlapping ranges of one file), -EISDIR, -EBADF
  * (input not readable, output not writable or O_APPEND), -EFAULT, -EFBIG,
  * the files' errors.
@@ -222,6 +230,9 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 	}
 	if (!S_ISREG(ist.mode) || !S_ISREG(ost.mode) || !in->ops->read || !out->ops->write)
 		goto out;
+	r = -EXDEV;   /* files of two filesystems: Linux (since 5.19) leaves it to the caller */
+	if (ist.dev != ost.dev)
+		goto out;
 	ioff = in->pos;
 	ooff = out->pos;
 	if (uoin && (r = get_off(t, uoin, &ioff)))
@@ -251,13 +262,13 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 	r = 0;
 	while (done < len) {
 		size_t c = len - done < SPLICE_CHUNK ? len - done : SPLICE_CHUNK;
-		ssize_t n = in->ops->read(t, in, buf, c, ipos), w;
+		ssize_t n = file_read(t, in, buf, c, ipos), w;
 
 		if (n <= 0) {
 			r = n;
 			break;
 		}
-		w = out->ops->write(t, out, buf, n, opos);
+		w = file_write(t, out, buf, n, opos);
 		if (w < 0) {
 			*ipos -= n;
 			r = w;
@@ -269,8 +280,11 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 			break;
 		}
 	}
-	if (done)
+	if (done) {
 		r = done;
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 	tmpfs_file_touch(out);
 	if (uoin && copy_to_user(t, uoin, &ioff, sizeof(ioff)) && !done)
 		r = -EFAULT;

@@ -75,7 +75,7 @@ static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int6
 	kb = malloc(n);
 	if (!kb)
 		return -ENOMEM;
-	r = f->ops->read(t, f, kb, n, p);
+	r = file_read(t, f, kb, n, p);
 	if (r > 0 && copy_to_user(t, buf, kb, r))
 		r = -EFAULT;
 	free(kb);
@@ -92,7 +92,7 @@ static long write_kbuf(struct task *t, struct file *f, const char *kb, size_t n,
 		if (f->ops->fstat(f, &st) == 0)
 			f->pos = st.size;
 	}
-	return f->ops->write(t, f, kb, n, p);
+	return file_write(t, f, kb, n, p);
 }
 
 /* Writes n bytes of guest buf at *pos (NULL: the file offset, O_APPEND). */
@@ -146,6 +146,8 @@ long sys_read(struct task *t, struct sysargs *a)
 	r = rw_check(f, false);
 	if (!r)
 		r = do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+	if (r > 0)
+		fsnotify_file(f, IN_ACCESS_);
 	file_put(f);
 	return r;
 }
@@ -160,6 +162,8 @@ long sys_write(struct task *t, struct sysargs *a)
 	r = rw_check(f, true);
 	if (!r)
 		r = do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+	if (r > 0)
+		fsnotify_file(f, IN_MODIFY_);
 	file_put(f);
 	return r;
 }
@@ -180,6 +184,8 @@ static long do_prw(struct task *t, struct sysargs *a, bool write)
 	if (!r)
 		r = write ? do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos)
 			  : do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos);
+	if (r > 0)
+		fsnotify_file(f, write ? IN_MODIFY_ : IN_ACCESS_);
 	file_put(f);
 	return r;
 }
@@ -279,6 +285,8 @@ static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, 
 	else if (r > 0)
 		r = 0;
 out:
+	if (r > 0)
+		fsnotify_file(f, write ? IN_MODIFY_ : IN_ACCESS_);
 	free(iov);
 	file_put(f);
 	return r;
@@ -611,6 +619,8 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
 	if (!r)
 		tmpfs_file_touch(f);
+	if (!r)
+		fsnotify_file(f, IN_MODIFY_);
 out:
 	file_put(f);
 	return r;
@@ -656,7 +666,7 @@ static long do_fsync(struct task *t, int fd)
 
 	if (!f)
 		return -EBADF;
-	r = (f->flags & O_PATH) ? -EBADF : f->ops->fsync ? f->ops->fsync(f) : -EINVAL;
+	r = (f->flags & O_PATH) ? -EBADF : f->ops->fsync ? file_fsync(t, f) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -692,6 +702,8 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else
 		r = f->ops->truncate(f, len);
+	if (!r)
+		fsnotify_file(f, IN_MODIFY_);
 	file_put(f);
 	return r;
 }
@@ -781,6 +793,8 @@ static long do_getdents(struct task *t, int fd, uint64_t ubuf, unsigned count, b
 	r = copy_to_user(t, ubuf, kb, used);
 	if (!r)
 		r = used;
+	if (r >= 0)
+		fsnotify_file(f, IN_ACCESS_);   /* iterate_dir */
 out:
 	free(kb);
 	file_put(f);
@@ -827,6 +841,8 @@ long sys_fchmod(struct task *t, struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	r = (f->flags & O_PATH) ? -EBADF : file_setattr_checked(t, f, ATTR_MODE, arg_uint(a, 1), 0, 0);
+	if (!r)
+		fsnotify_file(f, IN_ATTRIB_);
 	file_put(f);
 	return r;
 }
@@ -838,8 +854,17 @@ long sys_fchown(struct task *t, struct sysargs *a)
 
 	if (!f)
 		return -EBADF;
+	uint32_t uid = arg_uint(a, 1), gid = arg_uint(a, 2);
+	if (uid != (uint32_t)-1)
+		uid = make_kuid(t->user_ns, uid);
+	if (gid != (uint32_t)-1)
+		gid = make_kgid(t->user_ns, gid);
 	r = (f->flags & O_PATH) ? -EBADF :
-		file_setattr_checked(t, f, ATTR_OWNER, 0, arg_uint(a, 1), arg_uint(a, 2));
+		(uid == (uint32_t)-1 && arg_uint(a, 1) != (uint32_t)-1) ||
+		(gid == (uint32_t)-1 && arg_uint(a, 2) != (uint32_t)-1) ? -EINVAL :
+		file_setattr_checked(t, f, ATTR_OWNER, 0, uid, gid);
+	if (!r)
+		fsnotify_file(f, IN_ATTRIB_);
 	file_put(f);
 	return r;
 }
@@ -882,6 +907,7 @@ long sys_fstatfs(struct task *t, struct sysargs *a)
 	memset(&st, 0, sizeof(st));
 	if (f->mnt && f->mnt->ops->statfs) {
 		r = f->mnt->ops->statfs(f->mnt, &st);
+		st.f_flags = mnt_statfs_flags(f->mnt);
 	} else {
 		st.f_type = 0x50495045;         /* PIPEFS_MAGIC, anon files */
 		st.f_bsize = st.f_frsize = 4096;
@@ -942,13 +968,13 @@ long sys_sendfile(struct task *t, struct sysargs *a)
 	while (done < count) {
 		size_t c = count - done < 65536 ? count - done : 65536;
 		int64_t save = *pos;
-		ssize_t n = in->ops->read(t, in, kb, c, pos), w;
+		ssize_t n = file_read(t, in, kb, c, pos), w;
 
 		if (n <= 0) {
 			r = n;
 			break;
 		}
-		w = out->ops->write(t, out, kb, n, &out->pos);
+		w = file_write(t, out, kb, n, &out->pos);
 		if (w < 0) {
 			*pos = save;
 			r = w;
@@ -964,8 +990,11 @@ long sys_sendfile(struct task *t, struct sysargs *a)
 	}
 	if (uoff && copy_to_user(t, uoff, &off, sizeof(off)) && !done)
 		r = -EFAULT;
-	if (done)
+	if (done) {
 		r = done;
+		fsnotify_file(in, IN_ACCESS_);
+		fsnotify_file(out, IN_MODIFY_);
+	}
 out:
 	free(kb);
 	file_put(out);

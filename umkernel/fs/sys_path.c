@@ -65,9 +65,10 @@ static uint32_t cur_umask(struct task *t)
 }
 
 /* Write permission on the directory that holds nd's last component. */
-static int parent_perm(struct task *t, const char *abs)
+static int parent_perm(struct task *t, const struct nameidata *nd)
 {
-	char parent[4096], *s;
+	const char *abs = nd->abs;
+	char parent[4096], buf[4096], *s;
 	struct mount *m;
 	const char *rel;
 	struct kstat st;
@@ -81,7 +82,7 @@ static int parent_perm(struct task *t, const char *abs)
 		s[1] = 0;
 	else if (s)
 		*s = 0;
-	m = vfs_find_mount(parent, &rel);
+	m = vfs_find_mount_ns(nd->ns, parent, &rel, buf);
 	if (!m)
 		return -ENOENT;
 	err = m->ops->lookup(m, rel, &st);
@@ -115,8 +116,8 @@ static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, ui
 	else if (!S_ISDIR(nd.st.mode) || nd.magic)
 		err = -ENOTDIR;
 	else if (!(err = vfs_permission(t, &nd.st, W_OK | X_OK))) {
-		if (nd.mnt->mflags & 1)
-			err = -EROFS;
+		if ((err = mnt_want_write(nd.mnt)))
+			;
 		else if (!nd.mnt->ops->tmpfile)
 			err = -EOPNOTSUPP;
 		else
@@ -272,8 +273,8 @@ long sys_statx(struct task *t, struct sysargs *a)
 	sx.stx_mask = 0x7ff;                    /* STATX_BASIC_STATS */
 	sx.stx_blksize = st.blksize ? st.blksize : 4096;
 	sx.stx_nlink = st.nlink;
-	sx.stx_uid = st.uid;
-	sx.stx_gid = st.gid;
+	sx.stx_uid = from_kuid_munged(t->user_ns, st.uid);
+	sx.stx_gid = from_kgid_munged(t->user_ns, st.gid);
 	sx.stx_mode = st.mode;
 	sx.stx_ino = st.ino;
 	sx.stx_size = st.size;
@@ -312,8 +313,11 @@ static long do_access(struct task *t, int dirfd, uint64_t upath, int mode, int f
 			err = -ENOENT;
 		else if (mode)
 			err = vfs_permission(t, &nd.st, mode);
-		if (!err && (mode & W_OK) && nd.mnt && (nd.mnt->mflags & 1))
+		if (!err && (mode & W_OK) && nd.mnt && mnt_want_write(nd.mnt))
 			err = -EROFS;
+		/* what the filesystem itself refuses whoever asks (/proc/sys) */
+		if (!err && mode && nd.mnt && !nd.magic && nd.mnt->ops->permission)
+			err = nd.mnt->ops->permission(nd.mnt, nd.rel, mode);
 		nd_release(&nd);
 	}
 	t->cred.fsuid = fsuid;
@@ -349,9 +353,9 @@ static int walk_new(struct task *t, int dirfd, uint64_t upath, struct nameidata 
 		nd_release(nd);
 		return -EEXIST;
 	}
-	err = parent_perm(t, nd->abs);
-	if (!err && (nd->mnt->mflags & 1))
-		err = -EROFS;
+	err = parent_perm(t, nd);
+	if (!err)
+		err = mnt_want_write(nd->mnt);
 	if (err)
 		nd_release(nd);
 	return err;
@@ -366,6 +370,8 @@ static long do_mkdir(struct task *t, int dirfd, uint64_t upath, uint32_t mode)
 		return err;
 	err = nd.mnt->ops->mkdir ? nd.mnt->ops->mkdir(nd.mnt, nd.rel, mode & 07777 & ~cur_umask(t))
 				 : -EPERM;
+	if (!err)
+		fsnotify_create(nd.abs, S_IFDIR);
 	nd_release(&nd);
 	return err;
 }
@@ -406,6 +412,8 @@ static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, u
 		return err;
 	mode = (mode & S_IFMT ? mode & S_IFMT : S_IFREG) | (mode & 07777 & ~cur_umask(t));
 	err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
+	if (!err)
+		fsnotify_create(nd.abs, mode);
 	nd_release(&nd);
 	return err;
 }
@@ -458,10 +466,12 @@ static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
 		err = -ENOENT;
 	else if (!S_ISDIR(nd.st.mode))
 		err = -ENOTDIR;
-	else if (!*nd.rel || !strcmp(nd.abs, "/"))
+	else if (vfs_is_mountpoint(&nd) || !strcmp(nd.abs, "/"))
 		err = -EBUSY;
-	else if (!(err = parent_perm(t, nd.abs)))
+	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
+	if (!err)
+		fsnotify_delete(nd.abs, &nd.st);
 	nd_release(&nd);
 	return err;
 }
@@ -482,8 +492,12 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath)
 		err = -ENOENT;
 	else if (S_ISDIR(nd.st.mode))
 		err = -EISDIR;
-	else if (!(err = parent_perm(t, nd.abs)))
+	else if (vfs_is_mountpoint(&nd))
+		err = -EBUSY;
+	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
+	if (!err)
+		fsnotify_delete(nd.abs, &nd.st);
 	nd_release(&nd);
 	return err;
 }
@@ -516,10 +530,16 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return -EINVAL;         /* the old name is inside the new one */
 	if (!strcmp(o->abs, n->abs))
 		return 0;
-	if ((err = parent_perm(t, o->abs)) || (err = parent_perm(t, n->abs)))
+	if ((err = parent_perm(t, o)) || (err = parent_perm(t, n)) ||
+	    (err = mnt_want_write(o->mnt)))
 		return err;
-	return o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
-				   : -EPERM;
+	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
+				  : -EPERM;
+	if (!err) {
+		vfs_rename_names(o->abs, n->abs, true);
+		fsnotify_move(o->abs, n->abs, &o->st, &n->st, true);
+	}
+	return err;
 }
 
 static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t unew,
@@ -546,7 +566,7 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -ENOENT;
 	else if (o.mnt != n.mnt)
 		err = -EXDEV;
-	else if (!*o.rel || !*n.rel)
+	else if (vfs_is_mountpoint(&o) || vfs_is_mountpoint(&n))
 		err = -EBUSY;
 	else if (!strncmp(n.abs, o.abs, ol) && n.abs[ol] == '/')
 		err = -EINVAL;
@@ -562,8 +582,14 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -ENOTDIR;
 	else if (n.exists && !S_ISDIR(o.st.mode) && S_ISDIR(n.st.mode))
 		err = -EISDIR;
-	else if (!(err = parent_perm(t, o.abs)) && !(err = parent_perm(t, n.abs)))
+	else if (!(err = parent_perm(t, &o)) && !(err = parent_perm(t, &n)) &&
+		 !(err = mnt_want_write(o.mnt))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
+		if (!err) {
+			vfs_rename_names(o.abs, n.abs, false);
+			fsnotify_move(o.abs, n.abs, &o.st, n.exists ? &n.st : NULL, false);
+		}
+	}
 	nd_release(&o);
 	nd_release(&n);
 	return err;
@@ -595,6 +621,7 @@ static int link_open_file(struct file *f, struct nameidata *n)
 {
 	struct mount *m;
 	const char *rel;
+	char buf[4096];
 	struct kstat st;
 	int err;
 
@@ -605,7 +632,8 @@ static int link_open_file(struct file *f, struct nameidata *n)
 		if (err != -EOPNOTSUPP)
 			return err;
 	}
-	if (f->path[0] != '/' || !(m = vfs_find_mount(f->path, &rel)) || m != n->mnt)
+	if (f->path[0] != '/' || !(m = vfs_find_mount_ns(file_mnt_ns(f), f->path, &rel, buf)) ||
+	    m != n->mnt)
 		return -EXDEV;
 	if (m->ops->lookup(m, rel, &st))
 		return -ENOENT;
@@ -640,6 +668,8 @@ static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t 
 		err = -EXDEV;
 	else
 		err = o.mnt->ops->link ? o.mnt->ops->link(o.mnt, o.rel, n.rel) : -EPERM;
+	if (!err)
+		fsnotify_link(n.abs, &o.st);
 	nd_release(&o);
 	nd_release(&n);
 	return err;
@@ -670,6 +700,8 @@ static long do_symlink(struct task *t, uint64_t utarget, int dirfd, uint64_t upa
 	err = walk_new(t, dirfd, upath, &nd);
 	if (!err) {
 		err = nd.mnt->ops->symlink ? nd.mnt->ops->symlink(nd.mnt, target, nd.rel) : -EPERM;
+		if (!err)
+			fsnotify_create(nd.abs, S_IFLNK);
 		nd_release(&nd);
 	}
 	free(target);
@@ -688,6 +720,7 @@ long sys_symlinkat(struct task *t, struct sysargs *a)
 
 static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf, int size)
 {
+	static __thread char lbuf[PATH_MAX];   /* a bind mount's rel (readlinkat of an fd) */
 	struct nameidata nd;
 	char *kb;
 	long r;
@@ -699,8 +732,19 @@ static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf
 		return r;
 	if (!nd.exists)
 		r = -ENOENT;
-	else if (!S_ISLNK(nd.st.mode) || nd.magic)
+	else if (!S_ISLNK(nd.st.mode))
 		r = -EINVAL;
+	else if (nd.magic) {
+		/* readlinkat(fd, "") of a symlink opened O_PATH|O_NOFOLLOW:
+		 * the link itself, named by its path */
+		const char *rel;
+		nd.mnt = nd.abs[0] == '/' ? vfs_find_mount_ns(file_mnt_ns(nd.magic), nd.abs, &rel, lbuf)
+					  : NULL;
+		if (nd.mnt)
+			nd.rel = rel;
+		else
+			r = -EINVAL;
+	}
 	if (r) {
 		nd_release(&nd);
 		return r;
@@ -733,8 +777,8 @@ long sys_readlinkat(struct task *t, struct sysargs *a)
 /* ---- attributes ---- */
 
 /* chmod/chown/utimes on a walked name, with Linux's ownership checks. */
-static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
-		      uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
+static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
+			 uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
 {
 	uint32_t fsuid = t->cred.fsuid;
 
@@ -752,7 +796,7 @@ static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t m
 		return -EPERM;
 	if ((what & ATTR_MODE) && fsuid != 0 && nd->st.gid != t->cred.fsgid)
 		mode &= ~S_ISGID;
-	if (nd->mnt && (nd->mnt->mflags & 1))
+	if (nd->mnt && mnt_want_write(nd->mnt))
 		return -EROFS;
 	if (nd->magic && nd->magic->ops->setattr)
 		return nd->magic->ops->setattr(nd->magic, what, mode, uid, gid, ts);
@@ -761,7 +805,9 @@ static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t m
 		 * through /proc/self/fd/N): change the file by its name */
 		struct file *f = nd->magic;
 		const char *rel;
-		struct mount *m = f->path && f->path[0] == '/' ? vfs_find_mount(f->path, &rel) : NULL;
+		char buf[4096];
+		struct mount *m = f->path && f->path[0] == '/' ?
+				  vfs_find_mount_ns(file_mnt_ns(f), f->path, &rel, buf) : NULL;
 		if (!m || m != f->mnt || !m->ops->setattr)
 			return -EPERM;
 		return m->ops->setattr(m, rel, what, mode, uid, gid, ts);
@@ -772,6 +818,30 @@ static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t m
 		/* chown by non-root clears set-id bits, as Linux does */
 	}
 	return nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
+}
+
+/* The event a change of attributes makes (Linux's fsnotify_change):
+ * IN_ATTRIB, but a change of atime alone is IN_ACCESS, of mtime alone
+ * IN_MODIFY. */
+static uint32_t setattr_event(int what, const struct linux_timespec *ts)
+{
+	bool at, mt;
+
+	if (what & (ATTR_MODE | ATTR_OWNER))
+		return IN_ATTRIB_;
+	at = !ts || ts[0].tv_nsec != UTIME_OMIT;
+	mt = !ts || ts[1].tv_nsec != UTIME_OMIT;
+	return at && mt ? IN_ATTRIB_ : at ? IN_ACCESS_ : mt ? IN_MODIFY_ : 0;
+}
+
+static int nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
+		      uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
+{
+	int err = do_nd_setattr(t, nd, what, mode, uid, gid, ts, times_now);
+
+	if (!err)
+		fsnotify_path(nd->abs, &nd->st, setattr_event(what, ts));
+	return err;
 }
 
 static long do_chmod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, int flags)
@@ -820,6 +890,12 @@ static long do_chown(struct task *t, int dirfd, uint64_t upath, uint32_t uid, ui
 			(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &nd);
 	if (err)
 		return err;
+	/* ids of the caller's user namespace: kernel ids, -1 unchanged */
+	if ((uid != (uint32_t)-1 && (uid = make_kuid(t->user_ns, uid)) == (uint32_t)-1) ||
+	    (gid != (uint32_t)-1 && (gid = make_kgid(t->user_ns, gid)) == (uint32_t)-1)) {
+		nd_release(&nd);
+		return -EINVAL;
+	}
 	err = nd_setattr(t, &nd, ATTR_OWNER, 0, uid, gid, NULL, false);
 	nd_release(&nd);
 	return err;
@@ -859,11 +935,13 @@ long sys_truncate(struct task *t, struct sysargs *a)
 		err = -EISDIR;
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
-	else if (!(err = vfs_permission(t, &nd.st, W_OK))) {
+	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else
 			err = nd.mnt->ops->truncate ? nd.mnt->ops->truncate(nd.mnt, nd.rel, len) : -EPERM;
+		if (!err)
+			fsnotify_path(nd.abs, &nd.st, IN_MODIFY_);
 	}
 	nd_release(&nd);
 	return err;
@@ -1003,13 +1081,14 @@ long sys_getcwd(struct task *t, struct sysargs *a)
 	size_t size = arg_long(a, 1), rl = strlen(root), len;
 	struct mount *m;
 	const char *rel;
+	char rbuf[4096];
 	struct kstat st;
 	char *buf;
 	long r;
 
 	if (rl > 1 && !strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
 		cwd = cwd[rl] ? cwd + rl : "/";
-	m = vfs_find_mount(t->fs->cwd, &rel);
+	m = vfs_find_mount(t->fs->cwd, &rel, rbuf);
 	if (!m || m->ops->lookup(m, rel, &st))
 		return -ENOENT;         /* cwd was removed */
 	len = strlen(cwd) + 1;
@@ -1062,8 +1141,8 @@ long sys_statfs(struct task *t, struct sysargs *a)
 		err = -ENOENT;
 	else if (!nd.mnt || !nd.mnt->ops->statfs)
 		err = -ENOSYS;
-	else
-		err = nd.mnt->ops->statfs(nd.mnt, &st);
+	else if (!(err = nd.mnt->ops->statfs(nd.mnt, &st)))
+		st.f_flags = mnt_statfs_flags(nd.mnt);
 	nd_release(&nd);
 	return err ? err : copy_to_user(t, arg_ptr(a, 1), &st, sizeof(st));
 }
@@ -1088,7 +1167,7 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
 			return -EBADF;
 		}
 		snprintf(nd->abs, sizeof(nd->abs), "%s", f->path);
-		*m = f->path[0] == '/' ? vfs_find_mount(nd->abs, rel) : NULL;
+		*m = f->path[0] == '/' ? vfs_find_mount_ns(file_mnt_ns(f), nd->abs, rel, nd->relbuf) : NULL;
 		if (!*m) {
 			nd_release(nd);
 			return -EOPNOTSUPP;
@@ -1105,12 +1184,21 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
 	*m = nd->magic ? nd->magic->mnt : nd->mnt;
 	*rel = nd->rel;
 	if (nd->magic)
-		*m = vfs_find_mount(nd->abs, rel);
+		*m = vfs_find_mount_ns(nd->ns, nd->abs, rel, nd->relbuf);
 	if (!*m) {
 		nd_release(nd);
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+/* fsnotify_xattr: IN_ATTRIB for the target of an xattr change. */
+static void xattr_changed(struct nameidata *nd)
+{
+	if (nd->magic)
+		fsnotify_file(nd->magic, IN_ATTRIB_);
+	else
+		fsnotify_path(nd->abs, &nd->st, IN_ATTRIB_);
 }
 
 static int get_xname(struct task *t, uint64_t uname, char *name)
@@ -1201,8 +1289,12 @@ static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 	}
 	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
 	if (!r) {
-		r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
-				     : -EOPNOTSUPP;
+		r = mnt_want_write(m);
+		if (!r)
+			r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
+					     : -EOPNOTSUPP;
+		if (!r)
+			xattr_changed(&nd);
 		nd_release(&nd);
 	}
 	free(kb);
@@ -1289,7 +1381,11 @@ static long do_removexattr(struct task *t, int fd, uint64_t upath, bool follow, 
 	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
 	if (r)
 		return r;
-	r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+	r = mnt_want_write(m);
+	if (!r)
+		r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+	if (!r)
+		xattr_changed(&nd);
 	nd_release(&nd);
 	return r;
 }

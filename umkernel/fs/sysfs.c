@@ -35,8 +35,7 @@ int sysfs_mount(const char *path)
 	int err = vfs_mount(path, &tmpfs_ops, priv, "sysfs", "sysfs");
 	if (err)
 		return err;
-	const char *rel;
-	struct mount *m = vfs_find_mount(path, &rel);
+	struct mount *m = vfs_find_mount(path, NULL, NULL);
 	long n = sysconf(_SC_NPROCESSORS_CONF);
 	if (n < 1)
 		n = 1;
@@ -65,5 +64,6 @@ int sysfs_mount(const char *path)
 	if (!err)
 		err = sys_file(m, "devices/system/cpu/kernel_max", "8191\n");
 	m->mflags |= 1; /* MS_RDONLY: writes give EROFS */
+	m->sb->flags |= 1;
 	return err;
 }

@@ -809,6 +809,30 @@ void *tmpfs_new(uint32_t rootmode)
 	return fs;
 }
 
+/* tmpfs_new_owned - tmpfs_new with the root owned by uid:gid (kernel ids). */
+void *tmpfs_new_owned(uint32_t rootmode, uint32_t uid, uint32_t gid)
+{
+	struct tmpfs *fs = tmpfs_new(rootmode);
+
+	if (fs) {
+		fs->root->uid = uid;
+		fs->root->gid = gid;
+	}
+	return fs;
+}
+
+/* tmpfs_free - drops an instance made by tmpfs_new (its last mount is
+ * gone); nodes still open stay until their files close. */
+void tmpfs_free(void *priv)
+{
+	struct tmpfs *fs = priv;
+
+	if (!fs)
+		return;
+	tnode_put(fs->root);
+	free(fs);
+}
+
 static int tmpfs_lookup(struct mount *m, const char *rel, struct kstat *st)
 {
 	struct tnode *n;

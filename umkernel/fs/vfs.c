@@ -1,9 +1,9 @@
 /*
  * vfs.c - the mount table, path walking and opening.
  *
- * In a nutshell: names are guest path strings.  The mount table maps the
- * longest prefix (on a component boundary) of an absolute path to a
- * filesystem, which then sees only the path inside itself ("rel").
+ * In a nutshell: names are guest path strings.  The current task's mount
+ * namespace (namespace.c) maps an absolute path to the mount that owns
+ * it, whose filesystem then sees only the path inside itself ("rel").
  * vfs_walk turns any guest path into an absolute, normalised path free of
  * "." and ".." and of symlinks (the last component's excepted when not
  * followed), one component at a time: every component is looked up,
@@ -11,11 +11,12 @@
  * expanded here, never by a host.  ".." never climbs above the task's
  * root.  That walk is what confines a guest to its filesystems.
  *
- * Locking: everything here runs under klock, which guards the mount list.
+ * Locking: everything here runs under klock, which guards the mount tree.
  */
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "../mm/mm.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -24,107 +25,31 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/mount.h>
+#define MS_NODEV_ MS_NODEV
 
-struct list_head mounts = LIST_HEAD_INIT(mounts);
-static int mount_ids;
-
-/*
- * vfs_mount - mounts a filesystem (ops, priv) at absolute guest path.
- * A later mount at the same path hides the earlier one.  Returns 0,
- * -EINVAL for a relative path, -ENOMEM.
- */
-int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char *fstype,
-	      const char *source)
+/* The mount and in-filesystem path of abs (rel into abs or buf, PATH_MAX
+ * bytes), and its stat. */
+static int lookup_abs(struct mnt_namespace *ns, const char *abs, struct mount **mp,
+		      const char **rel, char *buf, struct kstat *st)
 {
-	struct mount *m;
-	size_t len;
-
-	if (path[0] != '/')
-		return -EINVAL;
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	m->path = strdup(path);
-	if (!m->path) {
-		free(m);
-		return -ENOMEM;
-	}
-	len = strlen(m->path);
-	while (len > 1 && m->path[len - 1] == '/')
-		m->path[--len] = 0;
-	m->ops = ops;
-	m->priv = priv;
-	m->fstype = fstype ? fstype : ops->name;
-	m->source = source ? source : "none";
-	m->id = ++mount_ids;
-	m->dev = 0x100000 + m->id;      /* anonymous device, major 0 style */
-	list_add_tail(&m->link, &mounts);
-	return 0;
-}
-
-/* vfs_umount - removes the newest mount at path: 0 or -EINVAL (not one). */
-int vfs_umount(const char *path)
-{
-	struct list_head *p, *n;
-	struct mount *found = NULL;
-
-	list_for_each_safe(p, n, &mounts) {
-		struct mount *m = list_entry(p, struct mount, link);
-
-		if (!strcmp(m->path, path))
-			found = m;
-	}
-	if (!found)
-		return -EINVAL;
-	list_del(&found->link);
-	free(found->path);
-	free(found);
-	return 0;
-}
-
-/*
- * vfs_find_mount - the mount owning absolute path abs (the longest mount
- * path that is a prefix ending at a component boundary; the newest wins a
- * tie).  *rel (if rel) points into abs at the path inside the mount, ""
- * for its root.  NULL if nothing is mounted at "/".
- */
-struct mount *vfs_find_mount(const char *abs, const char **rel)
-{
-	struct list_head *p, *n;
-	struct mount *best = NULL;
-	size_t bestlen = 0;
-
-	list_for_each_safe(p, n, &mounts) {
-		struct mount *m = list_entry(p, struct mount, link);
-		size_t len = strlen(m->path);
-
-		if (len == 1)
-			len = 0;        /* "/" */
-		if (strncmp(abs, m->path, len) || (abs[len] != '/' && abs[len] != 0))
-			continue;
-		if (!best || len >= bestlen) {
-			best = m;
-			bestlen = len;
-		}
-	}
-	if (best && rel) {
-		const char *r = abs + bestlen;
-
-		while (*r == '/')
-			r++;
-		*rel = r;
-	}
-	return best;
-}
-
-static int lookup_abs(const char *abs, struct mount **mp, const char **rel, struct kstat *st)
-{
-	struct mount *m = vfs_find_mount(abs, rel);
+	struct mount *m = vfs_find_mount_ns(ns, abs, rel, buf);
 
 	if (!m)
 		return -ENOENT;
 	*mp = m;
 	return m->ops->lookup(m, *rel, st);
+}
+
+/* file_set_mnt - f was opened on mount m: f keeps m referenced (a
+ * lazily unmounted mount lives on while files are open in it). */
+void file_set_mnt(struct file *f, struct mount *m)
+{
+	struct mount *old = f->mnt_held ? f->mnt : NULL;
+
+	f->mnt = mnt_get(m);
+	f->mnt_held = m != NULL;
+	mnt_put(old);
 }
 
 /*
@@ -138,7 +63,12 @@ int vfs_permission(struct task *t, const struct kstat *st, int mask)
 	uint32_t i;
 
 	mask &= 7;
-	if (fsuid == 0) {
+	/* root, or a user namespace's root over files whose owner it maps
+	 * (Linux's capable_wrt_inode_uidgid(CAP_DAC_OVERRIDE)) */
+	if (fsuid == 0 || (t && t->user_ns && t->user_ns != &init_user_ns &&
+			   ns_capable(t, t->user_ns, CAP_DAC_OVERRIDE) &&
+			   from_kuid(t->user_ns, st->uid) != (uint32_t)-1 &&
+			   from_kgid(t->user_ns, st->gid) != (uint32_t)-1)) {
 		if ((mask & X_OK) && !S_ISDIR(st->mode) && !(st->mode & 0111))
 			return -EACCES;
 		return 0;
@@ -192,11 +122,13 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 	struct kstat st;
 	struct mount *m;
 	const char *rel;
+	char relbuf[PATH_MAX];
 	size_t pos = 0, len;
 	int links = 0, err = 0;
 	bool have_st = false;
 
-	memset(nd, 0, sizeof(*nd));
+	memset(nd, 0, offsetof(struct nameidata, relbuf));
+	nd->relbuf[0] = 0;
 	if (!*path) {
 		struct file *f;
 
@@ -221,6 +153,7 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 	if (strlen(path) >= PATH_MAX)
 		return -ENAMETOOLONG;
 
+	nd->ns = current_mnt_ns();
 	if (path[0] == '/') {
 		snprintf(nd->abs, sizeof(nd->abs), "%s", root);
 	} else if (dirfd == AT_FDCWD) {
@@ -234,13 +167,15 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		err = f->ops->fstat ? f->ops->fstat(f, &fst) : -ENOTDIR;
 		if (!err && (!S_ISDIR(fst.mode) || f->path[0] != '/'))
 			err = -ENOTDIR;
-		if (!err)
+		if (!err) {
 			snprintf(nd->abs, sizeof(nd->abs), "%s", f->path);
+			nd->ns = file_mnt_ns(f);   /* the dirfd's own tree */
+		}
 		file_put(f);
 		if (err)
 			return err;
 	}
-	err = lookup_abs(nd->abs, &m, &rel, &st);
+	err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 	if (err)
 		goto out;
 	if (!S_ISDIR(st.mode)) {
@@ -285,7 +220,7 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		}
 		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
 			pop_component(nd->abs, root);
-			err = lookup_abs(nd->abs, &m, &rel, &st);
+			err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 			if (err)
 				goto out;
 			have_st = true;
@@ -301,13 +236,11 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		memcpy(nd->abs + len, comp, clen);
 		nd->abs[len + clen] = 0;
 
-		err = lookup_abs(nd->abs, &m, &rel, &st);
+		err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 		if (err == -ENOENT && last) {
 			nd->exists = false;
-			nd->mnt = m;
-			nd->rel = rel;
 			err = 0;
-			goto out;
+			goto out;   /* mnt and rel are set below */
 		}
 		if (err)
 			goto out;
@@ -372,9 +305,11 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			rest = nrest;
 			pos = 0;
 			pop_component(nd->abs, root);
-			if (tgt[0] == '/')
+			if (tgt[0] == '/') {
 				snprintf(nd->abs, sizeof(nd->abs), "%s", root);
-			err = lookup_abs(nd->abs, &m, &rel, &st);
+				nd->ns = current_mnt_ns();
+			}
+			err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 			if (err)
 				goto out;
 			continue;
@@ -385,19 +320,26 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		}
 	}
 	nd->exists = true;
-	nd->mnt = vfs_find_mount(nd->abs, &nd->rel);
+	nd->mnt = vfs_find_mount_ns(nd->ns, nd->abs, &nd->rel, nd->relbuf);
 	nd->st = st;
 	if ((flags & WALK_DIRECTORY) && !S_ISDIR(st.mode))
 		err = -ENOTDIR;
 out:
 	if (!err && !nd->exists)
-		nd->mnt = vfs_find_mount(nd->abs, &nd->rel);
+		nd->mnt = vfs_find_mount_ns(nd->ns, nd->abs, &nd->rel, nd->relbuf);
 out_magic:
 	free(rest);
 	free(tgt);
 	if (err)
 		nd_release(nd);
 	return err;
+}
+
+/* vfs_is_mountpoint - whether nd names the root of its mount (rmdir,
+ * unlink and rename of it are EBUSY). */
+bool vfs_is_mountpoint(const struct nameidata *nd)
+{
+	return nd->mnt && !nd->magic && !strcmp(nd->mnt->path, nd->abs);
 }
 
 /* nd_release - drops what a walk holds (a magic link's file). */
@@ -417,9 +359,10 @@ static int opath_fstat(struct file *f, struct kstat *st)
 {
 	struct mount *m;
 	const char *rel;
+	char buf[PATH_MAX];
 
 	/* follow renames of nothing: re-lookup by name, else the snapshot */
-	if (f->path[0] == '/' && lookup_abs(f->path, &m, &rel, st) == 0)
+	if (f->path[0] == '/' && lookup_abs(file_mnt_ns(f), f->path, &m, &rel, buf, st) == 0)
 		return 0;
 	*st = ((struct opath_priv *)f->priv)->st;
 	return 0;
@@ -452,7 +395,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	struct nameidata nd;
 	struct file *f = NULL;
 	int acc = flags & O_ACCMODE, wflags = 0, err;
-	bool creat = flags & O_CREAT;
+	bool creat = flags & O_CREAT, truncated = false;
 
 	if (flags & O_PATH) {
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -470,6 +413,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	err = vfs_walk(t, dirfd, path, wflags, &nd);
 	if (err)
 		return err;
+	if (__builtin_expect(fault_io_enabled, 0) && (err = file_open_fault(t, nd.abs)))
+		goto out;   /* --inject-io op=open (io_fault.c) */
 	if (nd.magic) {
 		if (creat && (flags & O_EXCL)) {
 			err = -EEXIST;
@@ -479,6 +424,21 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			err = -ENOTDIR;
 			goto out;
 		}
+		/* /proc/PID/fd/N is a new open of the same file, as in
+		 * Linux: an O_PATH file, or one open for another access
+		 * mode, is opened again by its name; else it is shared */
+		struct file *mf = nd.magic;
+		const char *mrel;
+		static __thread char mbuf[PATH_MAX];
+		struct mount *mm = mf->path[0] == '/' ?
+				   vfs_find_mount_ns(file_mnt_ns(mf), mf->path, &mrel, mbuf) : NULL;
+		if (mm && mm->ops->open && !(flags & O_PATH) &&
+		    ((mf->flags & O_PATH) || (mf->flags & O_ACCMODE) != acc)) {
+			err = mm->ops->open(mm, mrel, flags & ~(O_CREAT | O_EXCL), 0, &f);
+			if (err)
+				goto out;
+			goto done;
+		}
 		f = file_get(nd.magic);
 		goto done;
 	}
@@ -486,7 +446,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		struct kstat pst;
 		struct mount *pm;
 		const char *prel;
-		char parent[4096], *s;
+		char parent[4096], pbuf[PATH_MAX], *s;
 
 		if (!creat) {
 			err = -ENOENT;
@@ -502,9 +462,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			s[1] = 0;
 		else if (s)
 			*s = 0;
-		err = lookup_abs(parent, &pm, &prel, &pst);
+		err = lookup_abs(nd.ns, parent, &pm, &prel, pbuf, &pst);
 		if (!err)
 			err = vfs_permission(t, &pst, W_OK | X_OK);
+		if (!err)
+			err = mnt_want_write(nd.mnt);
 		if (err)
 			goto out;
 		if (!nd.mnt->ops->open) {
@@ -515,6 +477,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
 		if (err)
 			goto out;
+		fsnotify_create(nd.abs, S_IFREG);
 		goto done;
 	}
 	if (creat && (flags & O_EXCL)) {
@@ -540,7 +503,6 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		}
 		p->st = nd.st;
 		f->priv = p;
-		f->mnt = nd.mnt;
 		goto done;
 	}
 	if (S_ISDIR(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC))) {
@@ -551,8 +513,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 					 R_OK | W_OK) | ((flags & O_TRUNC) ? W_OK : 0));
 	if (err)
 		goto out;
-	if (nd.mnt->mflags & 1 /* MS_RDONLY */ && (acc != O_RDONLY || (flags & O_TRUNC))) {
-		err = -EROFS;
+	if ((acc != O_RDONLY || (flags & O_TRUNC)) && (err = mnt_want_write(nd.mnt)))
+		goto out;
+	/* a device node on a nodev mount (Linux's may_open) */
+	if ((S_ISCHR(nd.st.mode) || S_ISBLK(nd.st.mode)) && (nd.mnt->mflags & MS_NODEV_)) {
+		err = -EACCES;
 		goto out;
 	}
 	if (!nd.mnt->ops->open) {
@@ -562,6 +527,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	err = nd.mnt->ops->open(nd.mnt, nd.rel, flags & ~(O_CREAT | O_EXCL), 0, &f);
 	if (err)
 		goto out;
+	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);
 done:
 	if (!nd.magic) {
 		char *p = strdup(nd.abs);
@@ -570,9 +536,12 @@ done:
 			free(f->path);
 			f->path = p;
 		}
-		f->mnt = nd.mnt;
+		file_set_mnt(f, nd.mnt);
 		f->flags = (flags & KEPT_FLAGS) | O_LARGEFILE;
 	}
+	fsnotify_file(f, IN_OPEN_);
+	if (truncated)
+		fsnotify_file(f, IN_MODIFY_);   /* handle_truncate, after the open */
 	*out = f;
 out:
 	nd_release(&nd);
@@ -587,8 +556,9 @@ void kstat_to_stat(const struct kstat *k, struct linux_stat *st)
 	st->st_ino = k->ino;
 	st->st_nlink = k->nlink;
 	st->st_mode = k->mode;
-	st->st_uid = k->uid;
-	st->st_gid = k->gid;
+	/* owners as the caller's user namespace sees them */
+	st->st_uid = current ? from_kuid_munged(current->user_ns, k->uid) : k->uid;
+	st->st_gid = current ? from_kgid_munged(current->user_ns, k->gid) : k->gid;
 	st->st_rdev = k->rdev;
 	st->st_size = k->size;
 	st->st_blksize = k->blksize ? k->blksize : 4096;
@@ -645,7 +615,7 @@ int file_getdents(struct file *f)
 	if (!(nfs && !strcmp(fs[0].name, "."))) {
 		struct mount *m;
 		const char *rel;
-		char parent[4096], *s;
+		char parent[4096], buf[PATH_MAX], *s;
 
 		memset(&st, 0, sizeof(st));
 		if (f->ops->fstat)
@@ -655,7 +625,7 @@ int file_getdents(struct file *f)
 		s = strrchr(parent, '/');
 		if (s && s != parent) {
 			*s = 0;
-			if (lookup_abs(parent, &m, &rel, &pst))
+			if (lookup_abs(file_mnt_ns(f), parent, &m, &rel, buf, &pst))
 				pst = st;
 		}
 		if (dents_add(&all, &n, &cap, st.ino, DT_DIR, ".") ||
@@ -675,4 +645,94 @@ nomem:
 	free(fs);
 	free(all);
 	return -ENOMEM;
+}
+
+/* ---- names that follow a rename ---- */
+
+/* The name path would have if what was at old were at new_ (old itself
+ * or below it), malloc'd; NULL if path is elsewhere. */
+static char *renamed(const char *path, const char *old, const char *new_)
+{
+	size_t ol = strlen(old);
+	char *r;
+
+	if (!path || strncmp(path, old, ol) || (path[ol] && path[ol] != '/'))
+		return NULL;
+	return asprintf(&r, "%s%s", new_, path + ol) < 0 ? NULL : r;
+}
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Appends p to a growing array of pointers. */
+static void ptrs_add(void ***v, size_t *n, size_t *cap, void *p)
+{
+	if (!p)
+		return;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		void **nv = realloc(*v, nc * sizeof(*nv));
+
+		if (!nv)
+			return;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = p;
+}
+
+/* Gives path (a malloc'd string) its name after the rename, if it moved. */
+static void rename_one(char **path, const char *old, const char *new_, bool exchange)
+{
+	char *r = renamed(*path, old, new_);
+
+	if (!r && exchange)
+		r = renamed(*path, new_, old);
+	if (r) {
+		free(*path);
+		*path = r;
+	}
+}
+
+/*
+ * vfs_rename_names - after old was renamed to new_ (absolute paths; with
+ * exchange, swapped), every open file, mapping and working or root
+ * directory at or below it takes the new name, as in Linux a file and a
+ * cwd follow their dentry: /proc/PID/fd, getcwd, fchdir and inotify's
+ * names stay right.
+ */
+void vfs_rename_names(const char *old, const char *new_, bool exchange)
+{
+	void **files = NULL, **fss = NULL;
+	size_t nf = 0, cf = 0, ns = 0, cs = 0, i;
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all);
+
+		if (t->files)
+			for (int fd = 0; fd < t->files->nfds; fd++)
+				ptrs_add(&files, &nf, &cf, t->files->files[fd]);
+		if (t->mm)
+			for_each_vma(t->mm, v)
+				ptrs_add(&files, &nf, &cf, v->file);
+		ptrs_add(&fss, &ns, &cs, t->fs);
+	}
+	/* each file and fs_struct once, shared as they may be */
+	qsort(files, nf, sizeof(*files), ptr_cmp);
+	for (i = 0; i < nf; i++)
+		if (!i || files[i] != files[i - 1])
+			rename_one(&((struct file *)files[i])->path, old, new_, exchange);
+	qsort(fss, ns, sizeof(*fss), ptr_cmp);
+	for (i = 0; i < ns; i++)
+		if (!i || fss[i] != fss[i - 1]) {
+			rename_one(&((struct fs_struct *)fss[i])->cwd, old, new_, exchange);
+			rename_one(&((struct fs_struct *)fss[i])->root, old, new_, exchange);
+		}
+	free(files);
+	free(fss);
 }

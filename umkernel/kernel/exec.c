@@ -326,10 +326,10 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 		LINUX_AT_BASE, interp_base,
 		LINUX_AT_FLAGS, 0,
 		LINUX_AT_ENTRY, bias + im->eh.e_entry,
-		LINUX_AT_UID, t->cred.uid,
-		LINUX_AT_EUID, t->cred.euid,
-		LINUX_AT_GID, t->cred.gid,
-		LINUX_AT_EGID, t->cred.egid,
+		LINUX_AT_UID, from_kuid_munged(t->user_ns, t->cred.uid),
+		LINUX_AT_EUID, from_kuid_munged(t->user_ns, t->cred.euid),
+		LINUX_AT_GID, from_kgid_munged(t->user_ns, t->cred.gid),
+		LINUX_AT_EGID, from_kgid_munged(t->user_ns, t->cred.egid),
 		LINUX_AT_SECURE, 0,
 		LINUX_AT_RANDOM, random_addr,
 		LINUX_AT_HWCAP2, 2,
@@ -341,6 +341,9 @@ static long build_stack(struct task *t, char **argv, char **envp, const char *ex
 	/* no AT_SYSINFO_EHDR pair when the vDSO is gone (a guest unmapped it) */
 	uint64_t *aux = auxv[1] ? auxv : auxv + 2;
 	size_t auxn = auxv[1] ? ARRAY_SIZE(auxv) : ARRAY_SIZE(auxv) - 2;
+	_Static_assert(ARRAY_SIZE(auxv) <= ARRAY_SIZE(mm->saved_auxv), "saved_auxv too small");
+	memcpy(mm->saved_auxv, aux, auxn * 8);
+	mm->saved_auxv_len = (int)auxn;
 
 	size_t words = 1 + argc + 1 + envc + 1 + auxn;
 	uint64_t sp = (str_base - words * 8) & ~15UL;
@@ -418,12 +421,35 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 	return vfs_open(t, AT_FDCWD, path, O_RDONLY, 0, out);
 }
 
+/* An open file to run (fexecve: execveat of an fd with AT_EMPTY_PATH):
+ * a regular file with an execute bit, as open_exec wants of a path. */
+static int open_exec_file(struct task *t, struct file *f, struct file **out)
+{
+	struct kstat st;
+	if (!f->ops->fstat || f->ops->fstat(f, &st))
+		return -EACCES;
+	if (!S_ISREG(st.mode) || !(st.mode & 0111) || (f->flags & O_ACCMODE) == O_WRONLY)
+		return -EACCES;
+	if (t->cred.euid != 0) {
+		bool ok = st.uid == t->cred.euid ? (st.mode & 0100) :
+			  st.gid == t->cred.egid ? (st.mode & 0010) : (st.mode & 0001);
+		if (!ok)
+			return -EACCES;
+	}
+	*out = file_get(f);
+	return 0;
+}
+
+/* exec_depth runs this file instead of opening path (do_execve_file). */
+static __thread struct file *exec_pre_opened;
+
 static int exec_depth(struct task *t, const char *path, char **argv, char **envp, int depth)
 {
 	if (depth > 4)
 		return -ELOOP;
 	struct file *f;
-	int err = open_exec(t, path, &f);
+	int err = depth == 0 && exec_pre_opened ? open_exec_file(t, exec_pre_opened, &f)
+						 : open_exec(t, path, &f);
 	if (err)
 		return err;
 	char buf[256];
@@ -521,19 +547,21 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	image_free(&im);
 	image_free(&interp);
 
+	uint64_t nr = t->regs.orig_rax;
 	memset(&t->regs, 0, sizeof t->regs);
+	t->regs.orig_rax = nr;   /* as Linux's start_thread leaves it: a tracer's exit stop sees execve */
 	t->regs.rip = entry;
 	t->regs.rsp = (uint64_t)sp;
 	t->regs.cs = 0x33;
 	t->regs.ss = 0x2b;
 	t->regs.eflags = 0x202;
-	t->regs.orig_rax = (uint64_t)-1;
 	struct linux_fpregs fp = { .cwd = 0x37f, .mxcsr = 0x1f80, .mxcsr_mask = 0xffff };
 	platform->set_fpregs(t->host, &fp);
 
 	fd_close_on_exec(t->files);
 	posix_timers_exit(t->tg);
 	flush_signal_handlers(t);
+	cred_exec(t);
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	const char *base = strrchr(path, '/');
@@ -556,7 +584,21 @@ int do_execve(struct task *t, const char *path, char **argv, char **envp)
 		elf_version(EV_CURRENT);
 		elf_ready = true;
 	}
-	return exec_depth(t, path, argv, envp, 0);
+	int old_tid = t->tid;
+	int err = exec_depth(t, path, argv, envp, 0);
+	if (!err)
+		ptrace_exec(t, old_tid);
+	return err;
+}
+
+/* do_execve of the open file f (fexecve), named path (/dev/fd/N). */
+static int do_execve_file(struct task *t, struct file *f, const char *path, char **argv,
+			  char **envp)
+{
+	exec_pre_opened = f;
+	int err = do_execve(t, path, argv, envp);
+	exec_pre_opened = NULL;
+	return err;
 }
 
 long sys_execve(struct task *t, struct sysargs *a)
@@ -607,12 +649,25 @@ long sys_execveat(struct task *t, struct sysargs *a)
 	if (err < 0)
 		goto out;
 	char *full = NULL;
+	struct file *self = NULL;   /* AT_EMPTY_PATH: the open file itself */
 	if (!*path || path[0] != '/') {
 		if (!*path && !(flags & AT_EMPTY_PATH)) {
 			err = -ENOENT;
 			goto out;
 		}
-		if (dirfd != AT_FDCWD || !*path) {
+		if (!*path) {
+			self = fd_get(t, dirfd);
+			if (!self) {
+				err = -EBADF;
+				goto out;
+			}
+			/* named as Linux names it (bprm->filename) */
+			if (asprintf(&full, "/dev/fd/%d", dirfd) < 0) {
+				file_put(self);
+				err = -ENOMEM;
+				goto out;
+			}
+		} else if (dirfd != AT_FDCWD) {
 			struct file *f = fd_get(t, dirfd);
 			if (!f) {
 				err = -EBADF;
@@ -632,7 +687,7 @@ long sys_execveat(struct task *t, struct sysargs *a)
 			}
 		}
 	}
-	if (flags & AT_SYMLINK_NOFOLLOW) {
+	if ((flags & AT_SYMLINK_NOFOLLOW) && !self) {
 		struct nameidata nd;
 		err = vfs_walk(t, AT_FDCWD, full ? full : path, 0, &nd);
 		if (!err) {
@@ -656,8 +711,11 @@ long sys_execveat(struct task *t, struct sysargs *a)
 			argv = calloc(2, sizeof *argv);
 			argv[0] = strdup("");
 		}
-		err = do_execve(t, full ? full : path, argv, envp);
+		err = self ? do_execve_file(t, self, full, argv, envp)
+			   : do_execve(t, full ? full : path, argv, envp);
 	}
+	if (self)
+		file_put(self);
 	free_strings(argv);
 	free_strings(envp);
 	free(full);

@@ -96,7 +96,7 @@ void exit_robust_list(struct task *t)
 		uint32_t word;
 		if (!last && copy_from_user(t, &next, entry, 8))
 			break;
-		if (!copy_from_user(t, &word, uaddr, 4) && (word & FUTEX_TID_MASK) == (uint32_t)t->tid) {
+		if (!copy_from_user(t, &word, uaddr, 4) && (word & FUTEX_TID_MASK) == (uint32_t)task_pid_vnr(t, t)) {
 			uint32_t nw = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
 			if (!copy_to_user(t, uaddr, &nw, 4) && (word & FUTEX_WAITERS))
 				futex_wake(t, uaddr, false, 1, FUTEX_BITSET_MATCH_ANY);
@@ -188,14 +188,15 @@ static long futex_lock_pi(struct task *t, uint64_t uaddr, bool private_, uint64_
 			break;
 		}
 		uint32_t owner = v & FUTEX_TID_MASK;
-		if (owner == (uint32_t)t->tid) {
+		/* futex words hold tids of the tasks' own pid namespace */
+		if (owner == (uint32_t)task_pid_vnr(t, t)) {
 			ret = queued ? 0 : -EDEADLK;   /* handed over by unlock */
 			break;
 		}
 		if (!owner) {
 			/* free (or its owner died): take it, keeping OWNER_DIED for
 			 * user space and WAITERS if others still wait */
-			uint32_t nv = (uint32_t)t->tid | (v & FUTEX_OWNER_DIED) |
+			uint32_t nv = (uint32_t)task_pid_vnr(t, t) | (v & FUTEX_OWNER_DIED) |
 				      (pi_has_waiters(&w.key, &w) ? FUTEX_WAITERS : 0);
 			long cur = pi_cmpxchg(t, uaddr, v, nv);
 			if (cur < 0) {
@@ -212,7 +213,7 @@ static long futex_lock_pi(struct task *t, uint64_t uaddr, bool private_, uint64_
 			ret = -EWOULDBLOCK;
 			break;
 		}
-		struct task *o = task_find((int)owner);
+		struct task *o = find_task_by_vpid(t, (int)owner);
 		if (!(v & FUTEX_OWNER_DIED) && (!o || o->state == TASK_DEAD || o->state == TASK_ZOMBIE)) {
 			ret = -ESRCH;
 			break;
@@ -262,7 +263,7 @@ static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private_)
 		uint32_t v;
 		if (copy_from_user(t, &v, uaddr, 4))
 			return -EFAULT;
-		if ((v & FUTEX_TID_MASK) != (uint32_t)t->tid)
+		if ((v & FUTEX_TID_MASK) != (uint32_t)task_pid_vnr(t, t))
 			return -EPERM;
 		struct futex_waiter *next = NULL;
 		struct list_head *p, *n;
@@ -275,7 +276,8 @@ static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private_)
 		}
 		uint32_t nv = 0;
 		if (next)
-			nv = (uint32_t)next->task->tid | (pi_has_waiters(&key, next) ? FUTEX_WAITERS : 0);
+			nv = (uint32_t)task_pid_vnr(next->task, next->task) |
+			     (pi_has_waiters(&key, next) ? FUTEX_WAITERS : 0);
 		long cur = pi_cmpxchg(t, uaddr, v, nv);
 		if (cur < 0)
 			return cur;

@@ -139,9 +139,10 @@ long sys_timer_create(struct task *t, struct sysargs *a)
 	case SIGEV_NONE_:
 		break;
 	case SIGEV_THREAD_ID_: {
-		struct task *o = task_find(ev.tid);
+		struct task *o = find_task_by_vpid(t, ev.tid);
 		if (!o || o->tg != t->tg)
 			return -EINVAL;
+		ev.tid = o->tid;   /* kept as the global id */
 		break;
 	}
 	default:

@@ -12,8 +12,11 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../debug/debug.h"
 #include "../mm/mm.h"
+#include "../ipc/ipc.h"
 #include "../fs/fs.h"
+#include "../debug/fault.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +39,12 @@ static int max_tasks(void)
 	return cached;
 }
 
+/* task_limit - the guest-wide task cap (threads-max's default). */
+int task_limit(void)
+{
+	return max_tasks();
+}
+
 static struct thread_group *tg_new(struct task *leader, struct thread_group *from)
 {
 	struct thread_group *tg = calloc(1, sizeof *tg);
@@ -50,9 +59,11 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 	waitq_init(&tg->child_wait);
 	waitq_init(&tg->signal_wait);
 	memcpy(tg->rlim, from->rlim, sizeof tg->rlim);
-	tg->pgid = from->pgid;
-	tg->sid = from->sid;
+	tg_set_pgid(tg, from->pgid);
+	tg_set_sid(tg, from->sid);
 	tg->tty_fg_pgrp = from->tty_fg_pgrp;
+	tg->oom_score_adj = from->oom_score_adj;
+	tg->oom_score_adj_min = from->oom_score_adj_min;
 	return tg;
 }
 
@@ -66,38 +77,113 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 	     uint64_t tls)
 {
+	struct clone_req r = { .flags = flags, .newsp = newsp, .ptid = ptid, .ctid = ctid,
+			       .tls = tls, .pidfd = ptid };
+	/* clone(2) returns a CLONE_PIDFD pidfd where CLONE_PARENT_SETTID
+	 * would store the tid: not both (Linux's kernel_clone) */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	return kernel_clone(t, &r);
+}
+
+/* kernel_clone - do_fork with the arguments clone3 adds (the CLONE_PIDFD
+ * pointer).  Mirrors kernel/fork.c kernel_clone. */
+long kernel_clone(struct task *t, const struct clone_req *r)
+{
+	uint64_t flags = r->flags, newsp = r->newsp, ptid = r->ptid, ctid = r->ctid, tls = r->tls;
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+	if ((flags & CLONE_FS) && (flags & (CLONE_NEWNS | CLONE_NEWUSER)))
 		return -EINVAL;
-	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
-		     CLONE_NEWNET | CLONE_NEWCGROUP))
-		return -EPERM;
+	if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+		return -EINVAL;
+	if (flags & CLONE_NEWTIME)
+		return -EINVAL;   /* no time namespaces */
+	/* a thread stays in its group's pid namespace (after unshare(CLONE_NEWPID)
+	 * only new processes go to the new one) */
+	if ((flags & CLONE_THREAD) && t->nsproxy &&
+	    t->nsproxy->pid_ns_for_children != task_active_pid_ns(t))
+		return -EINVAL;
+	/* CLONE_PARENT: a sibling; init may not make one (Linux's
+	 * SIGNAL_UNKILLABLE check), nor may a process without a parent */
+	if ((flags & CLONE_PARENT) && !(flags & CLONE_THREAD) &&
+	    (t->tg->leader == init_task || !t->tg->leader->parent))
+		return -EINVAL;
 	if (nr_live_tasks + 1 > (int)t->tg->rlim[6].rlim_cur && t->cred.uid != 0)
 		return -EAGAIN;
 	/* Every guest task is a host thread or process: a guest may not
 	 * exhaust the host's, whatever its credentials (EAGAIN, as fork
 	 * at RLIMIT_NPROC). */
-	if (nr_live_tasks + 1 > max_tasks())
+	if (nr_live_tasks + 1 > max_tasks() ||
+	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
 	/* --memory: a new process commits what its parent's mm does */
 	if (!thread && vm_commit_check((int64_t)t->mm->committed))
 		return -ENOMEM;
+	int trace = ptrace_fork_event(t, flags);
 	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
 	 * copy, and the parent waits for its execve or exit, which is all a
 	 * vfork child may do. */
-	int cpu = thread ? -1 : task_pick_cpu();
-	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
-	if (token < 0)
-		return token;
-
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
-	c->tid = alloc_pid();
+	/* namespaces first (a new user namespace before the others, which
+	 * it then owns), then the pid, numbered in the child's namespace */
+	c->cred = t->cred;
+	c->user_ns = get_user_ns(t->user_ns);
+	int perr = 0;
+	if (flags & CLONE_NEWUSER) {
+		c->fs = t->fs;   /* create_user_ns looks at the root (chroot) */
+		perr = create_user_ns(c);
+		c->fs = NULL;
+	}
+	if (!perr)
+		perr = copy_namespaces(flags, t, c);
+	if (perr) {
+		release_task(c);
+		return perr;
+	}
+	struct pid_namespace *pidns = c->nsproxy->pid_ns_for_children;
+	if (thread)
+		pidns = task_active_pid_ns(t);
+	c->pid = alloc_pid(pidns, &perr);
+	if (!c->pid) {
+		release_task(c);
+		return perr;
+	}
+	c->pid->task = c;
+	c->tid = c->pid->numbers[0].nr;
+	if (!pidns->child_reaper && pid_nr_ns(c->pid, pidns) == 1)
+		pidns->child_reaper = c;   /* the new namespace's init */
+	int pidfd = -1;
+	if (flags & CLONE_PIDFD) {
+		/* installed (and reported) before the child exists, as Linux
+		 * does: a bad pointer fails the clone with EFAULT */
+		pidfd = pidfd_create(t, c->pid, thread ? O_EXCL /* PIDFD_THREAD */ : 0);
+		if (pidfd < 0) {
+			release_task(c);
+			return pidfd;
+		}
+		if (copy_to_user(t, r->pidfd, &pidfd, sizeof pidfd)) {
+			fd_close(t, pidfd);
+			release_task(c);
+			return -EFAULT;
+		}
+	}
+
+	int cpu = thread ? -1 : task_pick_cpu_in(t->cpus_allowed);
+	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
+	if (token < 0) {
+		if (pidfd >= 0)
+			fd_close(t, pidfd);
+		release_task(c);
+		return token;
+	}
 	if (thread) {
 		c->tg = t->tg;
 		c->tg->refs++;
@@ -109,13 +195,17 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 	} else {
 		c->tg = tg_new(c, t->tg);
 		c->parent = t->tg->leader;
-		list_add_tail(&c->sibling, &t->tg->leader->children);
-		c->mm = mm_fork(t->mm);
 		c->exit_signal = flags & 0xff;
+		if (flags & CLONE_PARENT) {
+			/* the caller's sibling, with its parent's exit signal */
+			c->parent = t->tg->leader->parent;
+			c->exit_signal = t->tg->leader->exit_signal;
+		}
+		list_add_tail(&c->sibling, &c->parent->children);
+		c->mm = mm_fork(t->mm);
 	}
 	list_add_tail(&c->thread_node, &c->tg->threads);
 	memcpy(c->comm, t->comm, sizeof c->comm);
-	c->cred = t->cred;
 	c->fork_token = token;
 	if (flags & CLONE_FILES) {
 		c->files = t->files;
@@ -141,13 +231,18 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->sighand->refs = 1;
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
 	}
+	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
 	c->nice = t->nice;
+	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
+	c->cpus_allowed = t->cpus_allowed;       /* and the CPU affinity */
+	c->affinity_changed = (t->cpus_allowed & cpus_online_mask()) != cpus_online_mask();
+	c->mempolicy_nodes = t->mempolicy_nodes;
 	c->regs = t->regs;
 	c->regs.rax = 0;
-	c->cpu = cpu;
+	c->cpu = thread && c->affinity_changed ? task_pick_cpu_in(t->cpus_allowed) : cpu;
 	if (newsp)
 		c->regs.rsp = newsp;
 	if (flags & CLONE_SETTLS)
@@ -158,10 +253,12 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->set_child_tid = ctid;
 	c->state = TASK_IN_KERNEL;
 	nr_live_tasks++;
+	ptrace_fork_child(t, c, trace, flags);
 
 	int pid = c->tid;
+	int vpid = task_pid_vnr(t, c);   /* the child as the parent sees it */
 	if (flags & CLONE_PARENT_SETTID)
-		copy_to_user(t, ptid, &pid, sizeof pid);
+		copy_to_user(t, ptid, &vpid, sizeof vpid);
 	if (flags & CLONE_VFORK) {
 		/* the child sets t->vfork_done when it execs or exits
 		 * (vfork_release): c may be gone by then */
@@ -169,6 +266,7 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		c->vfork_parent = t;
 	}
 	task_start(c);
+	ptrace_fork_done(t, trace, c, false);
 	if (flags & CLONE_VFORK) {
 		/* killable only, as Linux's wait_for_vfork_done */
 		while (!t->vfork_done && !t->tg->group_exit)
@@ -176,8 +274,9 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 		struct task *still = task_find(pid);
 		if (!t->vfork_done && still == c)
 			c->vfork_parent = NULL;
+		ptrace_fork_done(t, trace, still, true);
 	}
-	return pid;
+	return vpid;
 }
 
 /* The vfork parent may go on once the child has exec'd or exited. */
@@ -219,27 +318,66 @@ static void kill_all_but(struct task *t)
 	}
 }
 
+static bool alive(const struct task *t)
+{
+	return t && t->state != TASK_ZOMBIE && t->state != TASK_DEAD;
+}
+
+/*
+ * find_new_reaper - who adopts the children of the exiting process
+ * father: the nearest living ancestor in father's pid namespace that is
+ * a child subreaper (PR_SET_CHILD_SUBREAPER), else the namespace's init.
+ * NULL when father is that init.  Mirrors kernel/exit.c find_new_reaper.
+ */
+static struct task *find_new_reaper(struct task *father)
+{
+	struct pid_namespace *ns = task_active_pid_ns(father);
+	struct task *reaper = ns->child_reaper;
+	if (father == reaper || (ns == &init_pid_ns && father == init_task))
+		return NULL;
+	for (struct task *a = father->parent; a && a->pid && a->pid->level == father->pid->level;
+	     a = a->tg->leader->parent) {
+		if (a == reaper || a == init_task)
+			break;
+		if (a->tg->is_child_subreaper && alive(a))
+			return a;
+	}
+	if (!alive(reaper))
+		reaper = ns == &init_pid_ns ? init_task : NULL;
+	return alive(reaper) ? reaper : NULL;
+}
+
+/* The children of exiting process t go to a new reaper (or are dropped,
+ * zombies freed, when there is none); a zombie child tells its new
+ * parent; children that asked for it get their PR_SET_PDEATHSIG signal. */
 static void reparent_children(struct task *t)
 {
-	struct task *reaper = init_task;
+	struct task *reaper = find_new_reaper(t);
 	struct list_head *p, *n;
-	bool zombies = false;
 	list_for_each_safe(p, n, &t->children) {
 		struct task *c = list_entry(p, struct task, sibling);
 		list_del(&c->sibling);
-		if (reaper && reaper != t && reaper->state != TASK_ZOMBIE && reaper->state != TASK_DEAD) {
+		struct list_head *q, *m;
+		list_for_each_safe(q, m, &c->tg->threads) {
+			struct task *th = list_entry(q, struct task, thread_node);
+			if (th->pdeath_signal && alive(th))
+				send_signal(th, th->pdeath_signal, NULL, true);
+		}
+		if (reaper && reaper != t) {
 			c->parent = reaper;
 			list_add_tail(&c->sibling, &reaper->children);
-			if (c->state == TASK_ZOMBIE)
-				zombies = true;
+			/* a zombie whose threads are all gone: tell its new parent
+			 * (which may reap it at once, if it ignores SIGCHLD) */
+			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0) {
+				c->exit_signal = SIGCHLD;
+				signal_child_exit(c);
+			}
 		} else {
 			c->parent = NULL;
-			if (c->state == TASK_ZOMBIE)
+			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0)
 				release_task(c);
 		}
 	}
-	if (zombies)
-		wake_up(&reaper->tg->child_wait);
 }
 
 /* Stubs of exited tasks still being ended (do_exit); umk does not exit
@@ -264,6 +402,9 @@ static void process_exit(struct task *leader)
 	posix_timers_exit(tg);
 	if (leader == init_task)
 		kill_all_but(leader);
+	struct pid_namespace *pns = task_active_pid_ns(leader);
+	if (pns != &init_pid_ns && pns->child_reaper == leader)
+		zap_pid_ns_processes(pns);   /* a pid namespace's init: the rest go */
 	reparent_children(leader);
 	if (leader->parent)
 		signal_child_exit(leader);   /* may release the leader */
@@ -283,7 +424,12 @@ static void process_exit(struct task *leader)
 void do_exit(struct task *t, int status)
 {
 	struct thread_group *tg = t->tg;
+	ptrace_exit(t, status);
+	if (tg->core_state)
+		coredump_task_exit(t);  /* hand the dumper our registers (debug/coredump.c) */
 	t->exit_code = status;
+	if (t->fault)
+		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
 	if (t->host)
 		exit_robust_list(t);
 	if (t->clear_child_tid && t->host) {
@@ -293,6 +439,10 @@ void do_exit(struct task *t, int status)
 	}
 	vfork_release(t);
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
+	cputime_thread_exit(t);   /* the host's counters, before its thread goes */
+	if (tg->nr_threads == 1)
+		process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
+	tg->cpu_itimer[0].expires = tg->cpu_itimer[1].expires = 0;
 	bool counted = t->state != TASK_NEW;
 	list_del(&t->thread_node);
 	if (t != tg->leader)
@@ -318,10 +468,13 @@ void do_exit(struct task *t, int status)
 			platform->thread_exit(h);
 		pthread_mutex_lock(&klock);
 	}
+	ipc_exit(t);             /* SEM_UNDO adjustments */
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = NULL;
 	files_fs_release(t);
+	put_nsproxy(t->nsproxy);   /* Linux's exit_task_namespaces */
+	t->nsproxy = NULL;
 	if (counted)
 		nr_live_tasks--;
 	/* Counted down only now, under klock, after the host side is gone:
@@ -332,7 +485,8 @@ void do_exit(struct task *t, int status)
 	struct task *leader = tg->leader;
 	if (t != leader) {
 		t->state = TASK_DEAD;
-		release_task(t);
+		if (!ptrace_thread_exit(t))
+			release_task(t);
 		if (last && leader->state == TASK_ZOMBIE)
 			process_exit(leader);
 	} else {
@@ -356,6 +510,7 @@ void do_group_exit(struct task *t, int status)
 {
 	if (!t->tg->group_exit) {
 		t->tg->group_exit = true;
+		t->tg->group_exit_task = t;
 		t->tg->exit_code = status;
 		wake_all_threads(t->tg, t);
 	}
@@ -392,8 +547,15 @@ int de_thread(struct task *t)
 	tg->exec_task = NULL;
 	struct task *leader = tg->leader;
 	if (leader != t) {
-		/* take the leader's place: pid, parent, children */
-		t->tid = leader->tid;
+		/* take the leader's place: pid, parent, children (Linux's
+		 * exchange_tids: the leader leaves with the old thread id) */
+		struct pid *lp = leader->pid;
+		leader->pid = t->pid;
+		leader->pid->task = leader;
+		t->pid = lp;
+		lp->task = t;
+		leader->tid = leader->pid->numbers[0].nr;
+		t->tid = lp->numbers[0].nr;
 		t->parent = leader->parent;
 		t->exit_signal = leader->exit_signal;
 		list_del(&t->sibling);
@@ -409,7 +571,9 @@ int de_thread(struct task *t)
 		tg->tgid = t->tid;
 		if (leader == init_task)
 			init_task = t;
-		leader->tid = -leader->tid;   /* never found again */
+		for (struct pid_namespace *ns = task_active_pid_ns(t); ns; ns = ns->parent)
+			if (ns->child_reaper == leader)
+				ns->child_reaper = t;
 		release_task(leader);
 	}
 	return 0;
@@ -423,23 +587,18 @@ void task_count_live(void)
 
 /* ---- wait ---- */
 
-static bool wait_match(struct task *t, struct task *c, int which, int id)
+/* which/id as waitid's; LINUX_P_PID ids are in t's pid namespace,
+ * LINUX_P_PGID ones global, LINUX_P_PIDFD's the pid itself (wpid). */
+static bool wait_match(struct task *t, struct task *c, int which, int id, struct pid *wpid)
 {
-	(void)t;
 	switch (which) {
 	case LINUX_P_ALL: return true;
-	case LINUX_P_PID: return c->tid == id;
+	case LINUX_P_PID: return task_pid_vnr(t, c) == id;
 	case LINUX_P_PGID: return c->tg->pgid == id;
+	case LINUX_P_PIDFD: return c->pid == wpid;
 	}
 	return false;
 }
-
-struct wait_result {
-	int pid, status;   /* status as wait4 reports it */
-	int code, child_status;
-	int64_t utime_ns, stime_ns;
-	uint32_t uid;
-};
 
 /*
  * do_wait - the common part of wait4 and waitid.  which/id as waitid's
@@ -447,7 +606,8 @@ struct wait_result {
  * LINUX_WCONTINUED, LINUX_WEXITED, LINUX_WNOWAIT.  Returns the pid reported, 0 for LINUX_WNOHANG
  * with nothing to report, or -ECHILD / -ERESTARTSYS.
  */
-static int do_wait(struct task *t, int which, int id, int options, struct wait_result *wr)
+static int do_wait(struct task *t, int which, int id, struct pid *wpid, int options,
+		   struct wait_result *wr)
 {
 	struct task *self = t->tg->leader;
 	for (;;) {
@@ -455,54 +615,68 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 		struct list_head *p, *n;
 		list_for_each_safe(p, n, &self->children) {
 			struct task *c = list_entry(p, struct task, sibling);
-			if (!wait_match(t, c, which, id))
+			if (!wait_match(t, c, which, id, wpid))
 				continue;
 			any = true;
+			/* a tracee is reported by the ptrace pass below; a child
+			 * traced by another process exits for its tracer first */
+			int hidden = ptrace_child_hidden(t, c);
+			if (hidden == 1 || (hidden == 2 && c->state == TASK_ZOMBIE))
+				continue;
 			/* a leader that exited before its other threads is not
 			 * reaped until the last of them is gone (Linux's
 			 * delay_group_leader): process_exit reports it then */
 			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0 &&
 			    (options & LINUX_WEXITED)) {
-				wr->pid = c->tid;
+				wr->pid = task_pid_vnr(t, c);
 				wr->status = c->exit_code;
 				if (LINUX_WIFEXITED(c->exit_code)) {
 					wr->code = 1 /* CLD_EXITED */;
 					wr->child_status = LINUX_WEXITSTATUS(c->exit_code);
 				} else {
-					wr->code = 2 /* CLD_KILLED */;
+					/* CLD_DUMPED if it left a core (WCOREDUMP) */
+					wr->code = c->exit_code & 0x80 ? 3 : 2 /* CLD_KILLED */;
 					wr->child_status = LINUX_WTERMSIG(c->exit_code);
 				}
 				wr->utime_ns = c->utime_ns + c->tg->cutime_ns;
 				wr->stime_ns = c->stime_ns + c->tg->cstime_ns;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
+				memset(&wr->ru, 0, sizeof wr->ru);
+				struct thread_group tmp = { 0 };
+				cputime_reap(&tmp, c->tg);
+				wr->ru = tmp.ru_children;
 				if (!(options & LINUX_WNOWAIT)) {
 					t->tg->cutime_ns += wr->utime_ns;
 					t->tg->cstime_ns += wr->stime_ns;
+					cputime_reap(t->tg, c->tg);
 					release_task(c);
 				}
-				return wr->pid;
+				return wr->pid ? wr->pid : 1;
 			}
 			if ((options & LINUX_WUNTRACED) && c->tg->stop_report > 0 && c->tg->stop_state) {
-				wr->pid = c->tid;
+				wr->pid = task_pid_vnr(t, c);
 				wr->status = (c->tg->stop_report << 8) | 0x7f;
 				wr->code = 5 /* CLD_STOPPED */;
 				wr->child_status = c->tg->stop_report;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
 				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
 			}
 			if ((options & LINUX_WCONTINUED) && c->tg->stop_report == -1) {
-				wr->pid = c->tid;
+				wr->pid = task_pid_vnr(t, c);
 				wr->status = 0xffff;
 				wr->code = 6 /* CLD_CONTINUED */;
 				wr->child_status = SIGCONT;
-				wr->uid = c->cred.uid;
+				wr->uid = from_kuid_munged(t->user_ns, c->cred.uid);
 				if (!(options & LINUX_WNOWAIT))
 					c->tg->stop_report = 0;
 				return wr->pid;
 			}
 		}
+		int pr = ptrace_do_wait(t, which, id, wpid, options, wr, &any);
+		if (pr)
+			return pr;
 		if (!any)
 			return -ECHILD;
 		if (options & LINUX_WNOHANG)
@@ -516,9 +690,16 @@ static int do_wait(struct task *t, int which, int id, int options, struct wait_r
 	}
 }
 
-static void fill_rusage(struct linux_rusage *ru, int64_t u, int64_t s)
+static void fill_rusage(struct linux_rusage *ru, int64_t u, int64_t s, const struct host_rusage *h)
 {
 	memset(ru, 0, sizeof *ru);
+	if (h) {
+		ru->ru_maxrss = h->maxrss_kb;
+		ru->ru_minflt = h->minflt;
+		ru->ru_majflt = h->majflt;
+		ru->ru_nvcsw = h->nvcsw;
+		ru->ru_nivcsw = h->nivcsw;
+	}
 	ru->ru_utime.tv_sec = u / 1000000000;
 	ru->ru_utime.tv_usec = (u % 1000000000) / 1000;
 	ru->ru_stime.tv_sec = s / 1000000000;
@@ -538,21 +719,23 @@ long sys_wait4(struct task *t, struct sysargs *a)
 	} else if (pid == 0) {
 		which = LINUX_P_PGID;
 		id = t->tg->pgid;
-	} else if (pid < -1) {
-		which = LINUX_P_PGID;
-		id = -pid;
 	} else if (pid == INT32_MIN) {
 		return -ESRCH;
+	} else if (pid < -1) {
+		which = LINUX_P_PGID;
+		id = vnr_to_global(t, -pid);
+		if (!id)
+			return -ECHILD;
 	}
 	struct wait_result wr = { 0 };
-	int r = do_wait(t, which, id, options | LINUX_WEXITED, &wr);
+	int r = do_wait(t, which, id, NULL, options | LINUX_WEXITED, &wr);
 	if (r <= 0)
 		return r;
 	if (a->a[1] && copy_to_user(t, a->a[1], &wr.status, sizeof(int)))
 		return -EFAULT;
 	if (a->a[3]) {
 		struct linux_rusage ru;
-		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns, wr.pid ? &wr.ru : NULL);
 		if (copy_to_user(t, a->a[3], &ru, sizeof ru))
 			return -EFAULT;
 	}
@@ -566,16 +749,42 @@ long sys_waitid(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if (!(options & (LINUX_WEXITED | LINUX_WUNTRACED | LINUX_WCONTINUED)))
 		return -EINVAL;
-	if (which == LINUX_P_PGID && id == 0)
-		id = t->tg->pgid;
-	if (which != LINUX_P_ALL && which != LINUX_P_PID && which != LINUX_P_PGID)
+	struct pid *wpid = NULL;
+	bool nonblock = false;
+	switch (which) {
+	case LINUX_P_ALL:
+		break;
+	case LINUX_P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		break;
+	case LINUX_P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		id = id == 0 ? t->tg->pgid : vnr_to_global(t, id);
+		if (!id)
+			return -ECHILD;
+		break;
+	case LINUX_P_PIDFD: {
+		if (id < 0)
+			return -EINVAL;
+		int err = pidfd_get_pid(t, id, &wpid, &nonblock);
+		if (err)
+			return err;
+		if (nonblock)
+			options |= LINUX_WNOHANG;
+		break;
+	}
+	default:
 		return -EINVAL;
-	if (which == LINUX_P_PID && id <= 0)
-		return -EINVAL;
+	}
 	struct wait_result wr = { 0 };
-	int r = do_wait(t, which, id, options, &wr);
+	int r = do_wait(t, which, id, wpid, options, &wr);
+	put_pid(wpid);
 	if (r < 0)
 		return r;
+	if (r == 0 && nonblock && !(arg_int(a, 3) & LINUX_WNOHANG))
+		return -EAGAIN;   /* a PIDFD_NONBLOCK pidfd (Linux's kernel_waitid) */
 	if (a->a[2]) {
 		linux_siginfo_t si;
 		memset(&si, 0, sizeof si);
@@ -591,7 +800,7 @@ long sys_waitid(struct task *t, struct sysargs *a)
 	}
 	if (a->a[4]) {
 		struct linux_rusage ru;
-		fill_rusage(&ru, wr.utime_ns, wr.stime_ns);
+		fill_rusage(&ru, wr.utime_ns, wr.stime_ns, wr.pid ? &wr.ru : NULL);
 		if (copy_to_user(t, a->a[4], &ru, sizeof ru))
 			return -EFAULT;
 	}

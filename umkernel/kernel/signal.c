@@ -12,7 +12,10 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../mm/mm.h"
+#include "../debug/debug.h"
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #define SIG_DFL_ 0
@@ -43,6 +46,8 @@ bool sig_ignored(struct task *t, int sig)
 {
 	if ((t->blocked | t->real_blocked) & SIGBIT(sig))
 		return false;
+	if (ptrace_sees_ignored(t, sig))
+		return false;   /* a tracer sees even ignored signals */
 	uint64_t h = t->sighand->action[sig - 1].handler;
 	return h == SIG_IGN_ || (h == SIG_DFL_ && sig_default_ignored(sig));
 }
@@ -58,7 +63,7 @@ bool signal_pending(struct task *t)
 		return false;
 	if (pending_set(t) & ~t->blocked)
 		return true;
-	return t->tg->group_exit || t->zapped;
+	return t->tg->group_exit || t->zapped || (t->jobctl & JOBCTL_TRAP_STOP);
 }
 
 void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender)
@@ -90,6 +95,8 @@ static void notify_parent_cldstop(struct task *t, int code, int sig)
 	struct task *parent = t->tg->leader->parent;
 	if (!parent || !parent->sighand)
 		return;
+	if (t->ptracer && t->ptracer->tg == parent->tg)
+		return;   /* its tracer, the parent, has it as a ptrace stop */
 	wake_up(&parent->tg->child_wait);
 	struct linux_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
 	if (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDSTOP_))
@@ -166,6 +173,16 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	/* a guest's SIGKILL does not end the guest's init (see do_signal) */
 	if (sig == SIGKILL && init_task && tg == init_task->tg && info && info->si_code <= 0)
 		return 0;
+	/* the init of a pid namespace the guest made ignores what it has no
+	 * handler for, unless SIGKILL/SIGSTOP comes from outside it (Linux's
+	 * SIGNAL_UNKILLABLE); the guest's own pid 1 keeps umk's behaviour */
+	struct pid_namespace *tns = task_active_pid_ns(t);
+	if (tns != &init_pid_ns && tns->child_reaper == tg->leader &&
+	    t->sighand->action[sig - 1].handler == SIG_DFL_) {
+		bool from_outside = !current || !pid_nr_ns(current->pid, tns);
+		if (!(from_outside && (sig == SIGKILL || sig == SIGSTOP)))
+			return 0;
+	}
 	struct sigpending *p = group ? &tg->shared_pending : &t->pending;
 	if (sig < 32 && (p->set & SIGBIT(sig)))
 		return 0;
@@ -176,6 +193,15 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 		else
 			siginfo_kill(&q->info, sig, SI_KERNEL_, NULL);
 		q->info.si_signo = sig;
+		/* the kernel fills si_pid with a global id and si_uid with a
+		 * kernel uid: the receiver sees its own namespaces' numbers
+		 * (user-supplied siginfo, negative codes but SI_TKILL, is kept) */
+		int code = q->info.si_code;
+		if (code == SI_USER_ || code == -6 /* SI_TKILL */ ||
+		    (sig == SIGCHLD && code >= 1 && code <= 6)) {
+			q->info.u.kill.pid = global_nr_ns(q->info.u.kill.pid, tns);
+			q->info.u.kill.uid = from_kuid_munged(t->user_ns, q->info.u.kill.uid);
+		}
 		list_add_tail(&q->link, &p->queue);
 	}
 	p->set |= SIGBIT(sig);
@@ -205,6 +231,50 @@ static struct task *group_target(struct task *leader)
 }
 
 /*
+ * check_kill_permission - may sender signal t?  Same thread group; a
+ * real or effective uid of the sender equal to t's real or saved uid;
+ * CAP_KILL over t's user namespace; SIGCONT within a session.  0 or
+ * -EPERM.  Mirrors kernel/signal.c check_kill_permission.
+ */
+int check_kill_permission(struct task *sender, struct task *t, int sig)
+{
+	if (!sender || sender->tg == t->tg)
+		return 0;
+	const struct cred *s = &sender->cred, *c = &t->cred;
+	if (s->euid == c->suid || s->euid == c->uid || s->uid == c->suid || s->uid == c->uid)
+		return 0;
+	if (ns_capable(sender, t->user_ns, CAP_KILL))
+		return 0;
+	if (sig == SIGCONT && sender->tg->sid == t->tg->sid)
+		return 0;
+	return -EPERM;
+}
+
+/*
+ * kill_pgrp_info - sig to every process of process group pgid (a global
+ * id) that sender may signal.  0 if any was found (and allowed), -EPERM
+ * if all refused it, -ESRCH if none.
+ */
+int kill_pgrp_info(struct task *sender, int pgid, int sig, const linux_siginfo_t *si)
+{
+	bool found = false, allowed = false;
+	struct list_head *p, *n;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all);
+		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD ||
+		    t->tg->pgid != pgid)
+			continue;
+		found = true;
+		if (check_kill_permission(sender, t, sig))
+			continue;
+		allowed = true;
+		if (sig)
+			send_signal(t, sig, si, true);
+	}
+	return !found ? -ESRCH : allowed ? 0 : -EPERM;
+}
+
+/*
  * kill_pid_info - kill(2): pid > 0 one process, 0 the caller's process
  * group, -1 every process but init and the caller, < -1 a group.  Only
  * guest processes are reachable: a pid names a guest task, never a host
@@ -217,41 +287,47 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 	linux_siginfo_t si;
 	siginfo_kill(&si, sig, SI_USER_, sender);
 	if (pid > 0) {
-		struct task *t = task_find(pid);
-		if (!t || t->tg->leader != t || t->state == TASK_DEAD)
+		struct task *t = find_task_by_vpid(sender, pid);
+		if (!t || t->state == TASK_DEAD)
 			return -ESRCH;
+		t = t->tg->leader;   /* a thread's id names its process (kill_pid_info) */
+		int err = check_kill_permission(sender, t, sig);
 		/* a zombie still holds its pid: found, nothing delivered */
-		if (sig && (t = group_target(t)))
+		if (!err && sig && (t = group_target(t)))
 			send_signal(t, sig, &si, true);
-		return 0;
+		return err;
 	}
-	int pgid = pid == 0 ? sender->tg->pgid : -pid;
+	if (pid != -1) {
+		int pgid = pid == 0 ? sender->tg->pgid : vnr_to_global(sender, -pid);
+		return pgid ? kill_pgrp_info(sender, pgid, sig, &si) : -ESRCH;
+	}
+	/* -1: every process of the sender's pid namespace (and below) but
+	 * its init and the sender */
+	struct pid_namespace *ns = task_active_pid_ns(sender);
 	bool found = false;
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
 		if (t->tg->leader != t || t->state == TASK_DEAD)
 			continue;
-		if (pid == -1) {
-			if (t == init_task || t->tg == sender->tg)
-				continue;
-		} else if (t->tg->pgid != pgid) {
+		if (t == init_task || t == ns->child_reaper || t->tg == sender->tg ||
+		    !pid_nr_ns(t->pid, ns))
 			continue;
-		}
+		if (check_kill_permission(sender, t, sig))
+			continue;
 		found = true;
 		struct task *to = group_target(t);
 		if (sig && to)
 			send_signal(to, sig, &si, true);
 	}
-	if (pid == -1 && sig && !found)
-		return -ESRCH;
 	return found ? 0 : -ESRCH;
 }
 
 /*
  * force_sig_fault - a synchronous fault (SIGSEGV, SIGBUS, ...): like
- * Linux's force_sig_info, a blocked or ignored fault signal is unblocked
- * and reset to the default action, so the task dies rather than loops.
+ * Linux's force_sig_info_to_task, a blocked or ignored fault signal is
+ * unblocked and its handler reset to the default action, so the task
+ * dies rather than loops.
  */
 void force_sig_fault(struct task *t, const linux_siginfo_t *info)
 {
@@ -260,9 +336,10 @@ void force_sig_fault(struct task *t, const linux_siginfo_t *info)
 		return;
 	struct linux_sigaction *ka = &t->sighand->action[sig - 1];
 	if ((t->blocked & SIGBIT(sig)) || ka->handler == SIG_IGN_) {
+		/* force_sig_info_to_task: blocked or ignored, the default
+		 * action (death) it is, whatever the handler */
 		t->blocked &= ~SIGBIT(sig);
-		if (ka->handler == SIG_IGN_)
-			ka->handler = SIG_DFL_;
+		ka->handler = SIG_DFL_;
 	}
 	send_signal(t, sig, info, false);
 }
@@ -270,12 +347,16 @@ void force_sig_fault(struct task *t, const linux_siginfo_t *info)
 /* Parent notification at exit; may release the zombie at once. */
 void signal_child_exit(struct task *c)
 {
+	if (ptrace_process_exit(c))
+		return;   /* its tracer is told first, and reaps it */
 	struct task *parent = c->parent;
 	struct linux_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
 	bool autoreap = parent->sighand && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
 	if (c->exit_signal && !autoreap) {
 		linux_siginfo_t si;
-		siginfo_kill(&si, c->exit_signal, LINUX_WIFEXITED(c->exit_code) ? 1 : 2, NULL);
+		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED (a core: WCOREDUMP) */
+		siginfo_kill(&si, c->exit_signal, LINUX_WIFEXITED(c->exit_code) ? 1 :
+			     c->exit_code & 0x80 ? 3 : 2, NULL);
 		si.u.chld.pid = c->tid;
 		si.u.chld.uid = c->cred.uid;
 		si.u.chld.status = LINUX_WIFEXITED(c->exit_code) ? LINUX_WEXITSTATUS(c->exit_code) : LINUX_WTERMSIG(c->exit_code);
@@ -367,6 +448,29 @@ static bool on_altstack(struct task *t, uint64_t sp)
 	       sp - t->altstack.ss_sp <= t->altstack.ss_size;
 }
 
+/*
+ * The x86 page-fault error code of a fault whose platform could not say
+ * (the ptrace platform): user mode (4); a protection fault (1) for
+ * SEGV_ACCERR; an instruction fetch (0x10) at the instruction pointer;
+ * else a write (2) when the mapping is readable but not writable, so a
+ * denied access there cannot have been a read.  A write to an unmapped
+ * page reads as a read: a guest kernel (UML) then maps it, and the write
+ * faults again, as a write.
+ */
+static uint64_t fault_error_code(struct task *t, const linux_siginfo_t *info)
+{
+	uint64_t addr = info->u.fault.addr, err = 4;
+	bool accerr = info->si_code == 2 /* SEGV_ACCERR */;
+	if (accerr)
+		err |= 1;
+	if (addr == t->regs.rip)
+		return err | 0x10;
+	struct vma *v = t->mm ? mm_find_vma(t->mm, addr) : NULL;
+	if (accerr && v && (v->prot & PROT_READ) && !(v->prot & PROT_WRITE))
+		err |= 2;
+	return err;
+}
+
 /* Builds the rt_sigframe (arch/x86/kernel/signal_64.c) and points the
  * task at the handler.  Returns 0 or -EFAULT. */
 static int setup_rt_frame(struct task *t, int sig, const linux_siginfo_t *info,
@@ -405,8 +509,13 @@ static int setup_rt_frame(struct task *t, int sig, const linux_siginfo_t *info,
 	sc->oldmask = t->restore_mask ? t->saved_mask : t->blocked;
 	if (sig == SIGSEGV || sig == SIGBUS) {
 		sc->cr2 = info->u.fault.addr;
-		sc->trapno = sig == SIGSEGV ? 14 : 0;
-		sc->err = 4 | 2; /* user-mode fault */
+		if (t->fault_err >= 0) {
+			sc->trapno = (uint64_t)t->fault_trapno;
+			sc->err = (uint64_t)t->fault_err;
+		} else {
+			sc->trapno = sig == SIGSEGV ? 14 : 0;
+			sc->err = fault_error_code(t, info);
+		}
 	}
 	f.uc.uc_sigmask = sc->oldmask;
 	f.info = *info;
@@ -471,12 +580,21 @@ static bool is_restart(long ret)
 	       ret == -ERESTART_RESTARTBLOCK;
 }
 
+/* Returning from a syscall whose result is a restart code (Linux:
+ * syscall_get_nr >= 0 and syscall_get_error a restart code). */
+static bool syscall_restarting(struct task *t)
+{
+	return (int64_t)t->regs.orig_rax >= 0 && is_restart((long)t->regs.rax);
+}
+
 /* Job-control stop: the thread group sleeps until SIGCONT or SIGKILL. */
 static void do_group_stop(struct task *t, int sig)
 {
 	struct thread_group *tg = t->tg;
 	if (!tg->stop_state) {
 		tg->stop_state = 1;
+		tg->stop_gen++;
+		tg->group_stop_sig = sig;
 		tg->stop_report = sig;
 		notify_parent_cldstop(t, 5 /* CLD_STOPPED */, sig);
 		wake_all_threads(tg, t); /* every thread stops */
@@ -490,22 +608,36 @@ static void do_group_stop(struct task *t, int sig)
  */
 void do_signal(struct task *t, long ret)
 {
-	bool in_syscall = t->in_syscall && is_restart(ret);
+	/* whether a restart code is to be settled is decided when it is,
+	 * on the registers then: a tracer may have changed them in a stop
+	 * (Linux's arch_do_signal_or_restart reads regs after get_signal) */
+	(void)ret;
+	bool in_syscall = t->in_syscall;
 	for (;;) {
 		if (t->tg->group_exit)
 			do_exit(t, t->tg->exit_code);
 		if (t->zapped)
 			do_exit(t, 0);
-		if (t->tg->stop_state) {
+		if (t->jobctl && ptrace_do_jobctl(t))
+			continue;
+		if (t->tg->stop_state && !ptrace_group_stop_done(t)) {
 			if (pending_set(t) & SIGBIT(SIGKILL))
 				do_group_exit(t, SIGKILL);
-			task_sleep_nosig(t, 0);
+			if (t->ptracer && ptrace_group_stop(t))
+				continue;
+			task_sleep_stopped(t);
 			continue;
 		}
 		linux_siginfo_t info;
 		int sig = dequeue_signal(t, &info);
 		if (!sig)
 			break;
+		if (sig != SIGKILL && t->ptracer) {
+			/* signal-delivery-stop: the tracer may change or cancel it */
+			sig = ptrace_signal(t, sig, &info);
+			if (!sig)
+				continue;
+		}
 		struct linux_sigaction *ka = &t->sighand->action[sig - 1];
 		if (sig == SIGKILL)
 			do_group_exit(t, SIGKILL);
@@ -526,13 +658,14 @@ void do_signal(struct task *t, long ret)
 				do_group_stop(t, sig);
 				continue;
 			}
-			/* terminate (a core dump is never written: RLIMIT_CORE 0) */
-			do_group_exit(t, sig);
+			/* terminate (with a core for a core-dumping signal);
+			 * the -v line, --crash-backtrace, a core (debug/coredump.c) */
+			do_group_exit(t, sig | debug_fatal_signal(t, sig, &info));
 		}
-		if (in_syscall) {
-			restart_on_handler(t, ret, ka);
-			in_syscall = false;
-		}
+		if (in_syscall && syscall_restarting(t))
+			restart_on_handler(t, (long)t->regs.rax, ka);
+		in_syscall = false;
+		bool stepping = ptrace_handler_step(t);
 		if (setup_rt_frame(t, sig, &info, ka)) {
 			linux_siginfo_t si;
 			siginfo_kill(&si, SIGSEGV, SI_KERNEL_, NULL);
@@ -547,9 +680,11 @@ void do_signal(struct task *t, long ret)
 		t->blocked &= ~unblockable;
 		if (ka->flags & SA_RESETHAND_)
 			ka->handler = SIG_DFL_;
+		if (stepping)
+			ptrace_handler_entered(t);
 	}
-	if (in_syscall)
-		restart_no_handler(t, ret);
+	if (in_syscall && syscall_restarting(t))
+		restart_no_handler(t, (long)t->regs.rax);
 	if (t->restore_mask) {
 		t->restore_mask = false;
 		t->blocked = t->saved_mask;
@@ -800,9 +935,12 @@ static long do_tkill(struct task *t, int tgid, int tid, int sig)
 {
 	if (tid <= 0 || sig < 0 || sig > LINUX_NSIG)
 		return -EINVAL;
-	struct task *target = task_find(tid);
-	if (!target || target->state == TASK_ZOMBIE || (tgid > 0 && target->tg->tgid != tgid))
+	struct task *target = find_task_by_vpid(t, tid);
+	if (!target || target->state == TASK_ZOMBIE || (tgid > 0 && task_tgid_vnr(t, target) != tgid))
 		return -ESRCH;
+	int err = check_kill_permission(t, target, sig);
+	if (err)
+		return err;
 	if (sig) {
 		linux_siginfo_t si;
 		siginfo_kill(&si, sig, -6 /* SI_TKILL */, t);
@@ -830,9 +968,10 @@ long sys_rt_sigqueueinfo(struct task *t, struct sysargs *a)
 		return -EFAULT;
 	if (si.si_code >= 0 || si.si_code == -6)
 		return -EPERM;
-	struct task *target = task_find(arg_int(a, 0));
+	struct task *target = find_task_by_vpid(t, arg_int(a, 0));
 	if (!target || target->state == TASK_ZOMBIE)
 		return -ESRCH;
+	target = target->tg->leader;
 	si.si_signo = arg_int(a, 1);
 	send_signal(target, si.si_signo, &si, true);
 	return 0;
@@ -841,7 +980,6 @@ long sys_rt_sigqueueinfo(struct task *t, struct sysargs *a)
 /* rt_tgsigqueueinfo(2): rt_sigqueueinfo aimed at one thread of tgid. */
 long sys_rt_tgsigqueueinfo(struct task *t, struct sysargs *a)
 {
-	(void)t;
 	int tgid = arg_int(a, 0), tid = arg_int(a, 1), sig = arg_int(a, 2);
 	linux_siginfo_t si;
 	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > LINUX_NSIG)
@@ -850,8 +988,8 @@ long sys_rt_tgsigqueueinfo(struct task *t, struct sysargs *a)
 		return -EFAULT;
 	if (si.si_code >= 0 || si.si_code == -6)
 		return -EPERM;
-	struct task *target = task_find(tid);
-	if (!target || target->state == TASK_ZOMBIE || target->tg->tgid != tgid)
+	struct task *target = find_task_by_vpid(t, tid);
+	if (!target || target->state == TASK_ZOMBIE || task_tgid_vnr(t, target) != tgid)
 		return -ESRCH;
 	si.si_signo = sig;
 	if (sig)

@@ -17,8 +17,14 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-char guest_hostname[65] = "umk";
+char guest_hostname[65] = "umk";        /* the initial UTS namespace's names */
 char guest_domainname[65] = "(none)";
+
+/* The caller's UTS namespace (kernel/nsproxy.c). */
+static struct uts_namespace *uts(struct task *t)
+{
+	return t->nsproxy ? t->nsproxy->uts_ns : &init_uts_ns;
+}
 
 long sys_uname(struct task *t, struct sysargs *a)
 {
@@ -27,18 +33,19 @@ long sys_uname(struct task *t, struct sysargs *a)
 	struct linux_utsname u;
 	memset(&u, 0, sizeof u);
 	strcpy(u.sysname, "Linux");
-	memcpy(u.nodename, guest_hostname, sizeof u.nodename);
+	memcpy(u.nodename, uts(t)->nodename, sizeof u.nodename);
 	memcpy(u.release, h.release, sizeof u.release);
 	memcpy(u.version, h.version, sizeof u.version);
 	strcpy(u.machine, "x86_64");
-	memcpy(u.domainname, guest_domainname, sizeof u.domainname);
+	memcpy(u.domainname, uts(t)->domainname, sizeof u.domainname);
 	return copy_to_user(t, a->a[0], &u, sizeof u) ? -EFAULT : 0;
 }
 
+/* sethostname/setdomainname: CAP_SYS_ADMIN over the UTS namespace's owner. */
 static long set_name(struct task *t, struct sysargs *a, char *dst)
 {
 	int len = arg_int(a, 1);
-	if (t->cred.euid != 0)
+	if (!ns_capable(t, uts(t)->user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len < 0 || len > 64)
 		return -EINVAL;
@@ -50,8 +57,8 @@ static long set_name(struct task *t, struct sysargs *a, char *dst)
 	return 0;
 }
 
-long sys_sethostname(struct task *t, struct sysargs *a) { return set_name(t, a, guest_hostname); }
-long sys_setdomainname(struct task *t, struct sysargs *a) { return set_name(t, a, guest_domainname); }
+long sys_sethostname(struct task *t, struct sysargs *a) { return set_name(t, a, uts(t)->nodename); }
+long sys_setdomainname(struct task *t, struct sysargs *a) { return set_name(t, a, uts(t)->domainname); }
 
 long sys_sysinfo(struct task *t, struct sysargs *a)
 {

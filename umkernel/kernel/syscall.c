@@ -5,8 +5,12 @@
  * In a nutshell: syscall_enter() reads the number and the six argument
  * registers, looks the syscall up in syscall_table[] (guest-abi), and
  * calls its handler.  Rows without a handler return -ENOSYS and are
- * reported once; SYS_ERRNO rows fail on purpose.  This is the one hook
- * point on the syscall path: strace output today, fault injection later.
+ * noted in umk's log (debug/notes.c); SYS_ERRNO rows fail on purpose.  This
+ * is the one hook point on the syscall path: strace output; fault
+ * injection, which takes the whole syscall (fault_syscall) when any fault
+ * option is given and costs one predictable branch when none is; and for
+ * a task with syscall_work (ptrace, seccomp) syscall_trace_enter/exit
+ * (ptrace.c).
  *
  * Lock: klock, held.
  */
@@ -14,13 +18,13 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../debug/debug.h"
+#include "../debug/fault.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 typedef long (*syscall_fn)(struct task *, struct sysargs *);
-static bool reported[SYSCALL_NR_MAX];
 
 /*
  * A syscall that trapped from a site of a program's own text (a private,
@@ -36,6 +40,8 @@ void syscall_site_trapped(struct task *t)
 	uint64_t nr = t->regs.orig_rax, site = t->regs.rip - 7;
 	if (!mm || t->tg->nr_threads != 1 || nr >= SYSCALL_NR_MAX || t->regs.rip < 7)
 		return;
+	if (t->ptracer)
+		return;   /* a debugger sees and steps the program's own code */
 	unsigned h = (unsigned)((site >> 1) ^ (site >> 9)) % 64;
 	if (mm->patch_hits[h].site != site) {
 		mm->patch_hits[h].site = site;
@@ -58,36 +64,110 @@ void syscall_site_trapped(struct task *t)
 	if (!v || site + 7 > v->end || !v->file || (v->flags & MAP_TYPE) != MAP_PRIVATE ||
 	    !(v->prot & PROT_EXEC) || (v->prot & PROT_WRITE))
 		return;
-	platform->patch_syscall(t->host, site, b);
+	if (platform->patch_syscall(t->host, site, b))
+		return;
+	/* remember the site's own bytes, for a tracer (mm_unpatch_syscalls) */
+	if (mm->npatched == mm->patched_cap) {
+		int cap = mm->patched_cap ? 2 * mm->patched_cap : 16;
+		struct mm_patch *n = realloc(mm->patched, cap * sizeof *n);
+		if (!n)
+			return;
+		mm->patched = n;
+		mm->patched_cap = cap;
+	}
+	struct mm_patch *p = &mm->patched[mm->npatched];
+	p->site = site;
+	memcpy(p->orig, b, 5);
+	if (!copy_from_user(t, p->code, site, 5))
+		mm->npatched++;
+}
+
+/*
+ * mm_unpatch_syscalls - t is traced: each patched site of its mm that
+ * still holds umk's jump gets its own instruction back (a write through
+ * the read-only text, as a debugger's), so that the tracer reads, steps
+ * and breaks in the program's own code.  Sites of a traced process are
+ * not patched again (syscall_site_trapped).  A thread already past the
+ * jump finishes through the trampoline, which returns after the syscall.
+ */
+void mm_unpatch_syscalls(struct task *t)
+{
+	struct mm *mm = t->mm;
+	for (int i = 0; i < mm->npatched; i++) {
+		struct mm_patch *p = &mm->patched[i];
+		uint8_t cur[5];
+		if (copy_from_user(t, cur, p->site, 5) || memcmp(cur, p->code, 5))
+			continue;   /* unmapped or rewritten since */
+		ptrace_access_vm(t, p->site, p->orig, 5, true);
+	}
+	mm->npatched = 0;
+}
+
+/* The syscall proper: its handler through the table, the row's fixed
+ * errno, or -ENOSYS (reported once). */
+static inline long dispatch(struct task *t, struct sysargs *a)
+{
+	uint64_t nr = t->regs.orig_rax;
+	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
+	if (!d || !d->name)
+		return -ENOSYS;
+	if (d->status == SYS_ERRNO)
+		return -(long)d->err;
+	if (!d->handler) {
+		syscall_unimplemented(t, (int)nr);   /* umk's log, not the guest's stderr */
+		return -ENOSYS;
+	}
+	if (strace_out && (nr == 59 || nr == 60 || nr == 231))
+		strace_syscall(t, a, 0, "pre");   /* execve, exit: print now */
+	return ((syscall_fn)d->handler)(t, a);
+}
+
+/* The strace line, and the result into rax. */
+static inline void exit_path(struct task *t, struct sysargs *a, long ret)
+{
+	uint64_t nr = t->regs.orig_rax;
+	if (strace_out && !(nr == 60 || nr == 231))
+		strace_syscall(t, a, ret, NULL);
+	if (ret != RET_NORESULT)
+		t->regs.rax = (uint64_t)ret;
+	debug_syscall_end(t, a, ret);      /* the ring (always), statistics (debug/ring.c) */
+	t->syscall_nr = -1;
+	if (t->syscall_work)
+		syscall_trace_exit(t);   /* ptrace's exit stop, or a single-step's trap */
+}
+
+long syscall_dispatch(struct task *t, struct sysargs *a)
+{
+	return dispatch(t, a);
+}
+
+void syscall_exit(struct task *t, struct sysargs *a, long ret)
+{
+	exit_path(t, a, ret);
 }
 
 void syscall_enter(struct task *t)
 {
 	struct linux_regs *r = &t->regs;
+	/* ptrace's entry stop (which may change the call) and seccomp first */
+	int skip = t->syscall_work ? syscall_trace_enter(t) : 0;
+	if (skip == 2)
+		return;   /* PTRACE_SYSEMU: the tracer did the syscall's work */
 	struct sysargs a = { .a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 } };
-	uint64_t nr = r->orig_rax;
-	a.nr = (int)nr;
-	t->syscall_nr = (int)nr;
-	long ret;
-	const struct syscall_desc *d = nr < SYSCALL_NR_MAX ? &syscall_table[nr] : NULL;
-	if (!d || !d->name) {
-		ret = -ENOSYS;
-	} else if (d->status == SYS_ERRNO) {
-		ret = -(long)d->err;
-	} else if (!d->handler) {
-		if (!reported[nr]) {
-			reported[nr] = true;
-			fprintf(stderr, "umk: unimplemented syscall %s\n", d->name);
-		}
-		ret = -ENOSYS;
-	} else {
-		if (strace_out && (nr == 59 || nr == 60 || nr == 231))
-			strace_syscall(t, &a, 0, "pre");   /* execve, exit: print now */
-		ret = ((syscall_fn)d->handler)(t, &a);
+	a.nr = (int)r->orig_rax;
+	t->syscall_nr = (int)r->orig_rax;
+	if (skip || (t->syscall_work && (int)r->orig_rax == -1)) {
+		/* skipped (seccomp, or the tracer): rax holds the result */
+		t->syscall_nr = -1;
+		syscall_trace_exit(t);
+		return;
 	}
-	if (strace_out && !(nr == 60 || nr == 231))
-		strace_syscall(t, &a, ret, NULL);
-	if (ret != RET_NORESULT)
-		r->rax = (uint64_t)ret;
-	t->syscall_nr = -1;
+	debug_syscall_begin(t, &a);        /* statistics, --debug-oops (debug/ring.c) */
+	if (__builtin_expect(fault_enabled, 0)) {
+		/* fault injection (debug/fault.c): decisions before the
+		 * dispatch, delays, signals and flips after */
+		fault_syscall(t, &a);
+		return;
+	}
+	exit_path(t, &a, dispatch(t, &a));
 }

@@ -21,6 +21,7 @@
 #include "../mm/mm.h"
 #include "../fs/fs.h"
 #include "../debug/debug.h"
+#include "../debug/fault.h"
 #include <poll.h>
 #include <setjmp.h>
 #include <sched.h>
@@ -28,16 +29,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
 
 pthread_mutex_t klock = PTHREAD_MUTEX_INITIALIZER;
 struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
 struct task *init_task;
 __thread struct task *current;
 uint64_t boot_time_ns;
-static int last_pid;
 struct linux_rlimit host_rlimits[LINUX_RLIM_NLIMITS];
 static int nr_cpus = 1;
 static int next_cpu;
@@ -87,21 +90,31 @@ void task_wake(struct task *t)
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin, bool stopped);
+			uint64_t spin, bool nosig);
 
 int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events)
 {
+	t->wchan = __builtin_return_address(0);
 	return sleep_common(t, deadline, hostfd, events, 0, false);
 }
 
+/* The sleep of a stopped task (group stop, ptrace stop): only task_wake
+ * ends it; pending signals do not (the caller looks at SIGKILL). */
+void task_sleep_stopped(struct task *t)
+{
+	t->wchan = __builtin_return_address(0);
+	sleep_common(t, 0, -1, 0, 0, true);
+}
+
 /* A sleep that pending signals do not end, only a wake-up or the
- * deadline (Linux's TASK_STOPPED, TASK_KILLABLE): the caller checks its
- * condition and tg->group_exit.  Found by fuzzing: where task_sleep's
- * -EINTR was ignored in a loop (a job-control stop, a vfork parent, an
- * execve waiting for the other threads), a handled signal pending made
- * the loop spin holding klock, hanging the whole kernel. */
+ * deadline (Linux's TASK_KILLABLE): the caller checks its condition and
+ * tg->group_exit.  Found by fuzzing: where task_sleep's -EINTR was
+ * ignored in a loop (a vfork parent, an execve waiting for the other
+ * threads), a handled signal pending made the loop spin holding klock,
+ * hanging the whole kernel. */
 int task_sleep_nosig(struct task *t, uint64_t deadline)
 {
+	t->wchan = __builtin_return_address(0);
 	return sleep_common(t, deadline, -1, 0, 0, true);
 }
 
@@ -111,13 +124,14 @@ int task_sleep_nosig(struct task *t, uint64_t deadline)
 #define SLEEP_SPIN_CYCLES 100000  /* ~40 us at 2.4 GHz */
 int task_sleep_short(struct task *t)
 {
+	t->wchan = __builtin_return_address(0);
 	return sleep_common(t, 0, -1, 0, nr_cpus > 1 ? SLEEP_SPIN_CYCLES : 0, false);
 }
 
 static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short events,
-			uint64_t spin, bool stopped)
+			uint64_t spin, bool nosig)
 {
-	if (!stopped && signal_pending(t))
+	if (!nosig && signal_pending(t))
 		return -EINTR;
 	if (t->woken) {
 		t->woken = false;
@@ -134,6 +148,9 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 	}
 	enum task_state old = t->state;
 	t->state = TASK_SLEEPING;
+	unw_context_t ctx;             /* where this kernel thread sleeps: kstack */
+	kstack_save(&ctx);
+	t->sleep_ctx = &ctx;
 	pthread_mutex_unlock(&klock);
 	if (spin) {
 		uint64_t t0 = __builtin_ia32_rdtsc();
@@ -144,12 +161,13 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 	int r = poll(pfd, hostfd >= 0 ? 2 : 1, timeout);
 	pthread_mutex_lock(&klock);
 	t->state = old;
+	t->sleep_ctx = NULL;
 	uint64_t v;
 	if (pfd[0].revents & POLLIN && read(t->wakefd, &v, sizeof v) < 0) {
 		/* nothing to drain */
 	}
 	t->woken = false;
-	if (!stopped && signal_pending(t))
+	if (!nosig && signal_pending(t))
 		return -EINTR;
 	if (r == 0 && deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 		return -ETIMEDOUT;
@@ -157,27 +175,6 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 }
 
 /* ---- task lifetime ---- */
-
-int alloc_pid(void)
-{
-	for (;;) {
-		if (++last_pid >= 4194304)
-			last_pid = 2;
-		if (!task_find(last_pid))
-			return last_pid;
-	}
-}
-
-struct task *task_find(int tid)
-{
-	struct list_head *p, *n;
-	list_for_each_safe(p, n, &all_tasks) {
-		struct task *t = list_entry(p, struct task, all);
-		if (t->tid == tid)
-			return t;
-	}
-	return NULL;
-}
 
 struct task *task_alloc(void)
 {
@@ -188,11 +185,14 @@ struct task *task_alloc(void)
 	list_init(&t->sibling);
 	list_init(&t->thread_node);
 	list_init(&t->pending.queue);
+	list_init(&t->ptraced);
+	list_init(&t->ptrace_entry);
 	t->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->state = TASK_NEW;
 	t->exit_signal = SIGCHLD;
 	t->start_time_ns = now_ns(CLOCK_MONOTONIC);
 	t->cpu = -1;
+	t->fault_err = -1;
 	list_add_tail(&t->all, &all_tasks);
 	return t;
 }
@@ -200,6 +200,7 @@ struct task *task_alloc(void)
 /* Frees a reaped task (its kernel thread is gone or going). */
 void release_task(struct task *t)
 {
+	ptrace_release(t);
 	list_del(&t->all);
 	list_del(&t->sibling);
 	struct list_head *p, *n;
@@ -212,8 +213,18 @@ void release_task(struct task *t)
 			list_del(p);
 			free(list_entry(p, struct sigqueue, link));
 		}
+		detach_pid(t->tg->pgrp);
+		detach_pid(t->tg->session);
 		free(t->tg);
 	}
+	if (t->pid) {
+		/* pidfds of a reaped process see it gone */
+		t->pid->task = NULL;
+		pid_notify(t->pid);
+		detach_pid(t->pid);
+	}
+	put_user_ns(t->user_ns);
+	put_nsproxy(t->nsproxy);
 	if (t->wakefd >= 0)
 		close(t->wakefd);
 	free(t);
@@ -265,11 +276,19 @@ static void pin_self(int cpu)
 	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+static void affinity_apply(struct task *t);
+
 /* The state machine of one guest thread; never returns. */
 static void task_loop(struct task *t)
 {
 	struct platform_ev ev;
+	unw_context_t base;            /* the kernel thread's frames below here: kstack */
+	kstack_save(&base);
+	t->loop_ctx = &base;
 	for (;;) {
+		if (t->affinity_changed)
+			affinity_apply(t);
+		debug_freeze_point(t);         /* `umk ctl freeze`, `stack` (debug/freeze.c) */
 		do_signal(t, t->in_syscall ? (long)t->regs.rax : 0);
 		t->in_syscall = false;
 		t->state = TASK_RUNNING_USER;
@@ -299,15 +318,13 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
-			/* as Linux's show_unhandled_signals, with -v */
-			if (umk_verbose)
-				umk_log("pid %d (%s): signal %d code %d at %#llx ip %#llx sp %#llx", t->tid,
-					t->comm, ev.info.si_signo, ev.info.si_code,
-					(unsigned long long)ev.info.u.fault.addr,
-					(unsigned long long)t->regs.rip, (unsigned long long)t->regs.rsp);
+			t->fault_err = ev.fault_err;
+			t->fault_trapno = ev.fault_trapno;
 			force_sig_fault(t, &ev.info);
 			break;
 		case EV_INTERRUPT:
+			if (t->fault)
+				fault_interrupt(t);   /* a timer's memory or register fault */
 			break;
 		case EV_EXIT:
 			do_group_exit(t, SIGKILL);
@@ -341,6 +358,41 @@ int task_pick_cpu(void)
 	if (idle_workers && idle_workers->cpu >= 0)
 		return idle_workers->cpu;
 	return next_cpu++ % nr_cpus;
+}
+
+/* task_pick_cpu within the CPUs of mask (sched_setaffinity's, inherited). */
+int task_pick_cpu_in(uint64_t mask)
+{
+	int cpu = task_pick_cpu();
+	if (!mask || cpu >= 64 || (mask & (1ULL << cpu)))
+		return cpu;
+	for (int k = 1; k <= nr_cpus; k++) {
+		int c = (cpu + k) % nr_cpus;
+		if (c < 64 && (mask & (1ULL << c)))
+			return c;
+	}
+	return cpu;
+}
+
+/*
+ * affinity_apply - sched_setaffinity took effect: t's kernel thread and
+ * its guest thread move to a CPU of t->cpus_allowed (the one they are on
+ * if it is allowed).  Run by t's own kernel thread (only it may touch its
+ * host thread), before it resumes the guest.
+ */
+static void affinity_apply(struct task *t)
+{
+	uint64_t online = cpus_online_mask(), mask = t->cpus_allowed & online;
+	t->affinity_changed = false;
+	if (!mask)
+		mask = online;
+	if (t->cpu < 0 || t->cpu >= 64 || !(mask & (1ULL << t->cpu)))
+		t->cpu = __builtin_ctzll(mask);
+	pin_self(t->cpu);
+	if (self_worker)
+		self_worker->cpu = t->cpu;
+	if (t->host && platform->set_cpu)
+		platform->set_cpu(t->host, t->cpu, mask == online ? 0 : mask);
 }
 
 static void task_main(struct task *t);
@@ -405,7 +457,7 @@ static void task_main(struct task *t)
 		}
 		t->host = host;
 		if (t->set_child_tid) {
-			int tid = t->tid;
+			int tid = task_pid_vnr(t, t);   /* its own namespace's number */
 			copy_to_user(t, t->set_child_tid, &tid, sizeof tid);
 			t->set_child_tid = 0;
 		}
@@ -543,6 +595,7 @@ static void *init_main(void *arg)
 	mm_add_vdso(t->mm);
 	t->state = TASK_IN_KERNEL;
 	task_count_live();
+	t->regs.orig_rax = (uint64_t)-1;   /* not in a syscall: exec keeps orig_rax */
 	int status = exec_init(t);
 	if (status)
 		do_exit(t, status << 8);
@@ -561,7 +614,17 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 
 	pthread_mutex_lock(&klock);
 	struct task *t = task_alloc();
-	t->tid = alloc_pid();
+	int perr;
+	t->pid = alloc_pid(&init_pid_ns, &perr);
+	if (!t->pid)
+		oops("cannot allocate the first pid");
+	t->pid->task = t;
+	t->tid = t->pid->numbers[0].nr;
+	init_pid_ns.child_reaper = t;
+	t->user_ns = get_user_ns(&init_user_ns);
+	t->nsproxy = get_nsproxy(&init_nsproxy);
+	t->cpus_allowed = cpus_online_mask();
+	t->cred.cap_permitted = t->cred.cap_effective = t->cred.cap_bset = CAP_FULL_SET;
 	t->tg = calloc(1, sizeof *t->tg);
 	t->tg->refs = 1;
 	t->tg->nr_threads = 1;
@@ -569,7 +632,8 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	t->tg->leader = t;
 	list_init(&t->tg->threads);
 	list_add_tail(&t->thread_node, &t->tg->threads);
-	t->tg->pgid = t->tg->sid = t->tid;
+	tg_set_pgid(t->tg, t->tid);
+	tg_set_sid(t->tg, t->tid);
 	t->tg->tty_fg_pgrp = t->tid;
 	list_init(&t->tg->shared_pending.queue);
 	waitq_init(&t->tg->child_wait);
@@ -578,6 +642,11 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	 * as the program would natively (main.c saves them before raising
 	 * umk's NOFILE). */
 	memcpy(t->tg->rlim, host_rlimits, sizeof t->tg->rlim);
+	/* and umk's nice value, as a child of its would (getpriority(2)
+	 * cannot fail for the caller itself) */
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	t->nice = errno ? 0 : nice < -20 ? -20 : nice > 19 ? 19 : nice;
 	t->parent = NULL;
 	t->sighand = calloc(1, sizeof *t->sighand);
 	t->sighand->refs = 1;

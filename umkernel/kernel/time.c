@@ -90,7 +90,9 @@ long sys_getitimer(struct task *t, struct sysargs *a)
 	struct linux_itimerval v = { 0 };
 	if (which == ITIMER_REAL)
 		itimer_get(t->tg, &v);
-	else if (which != ITIMER_VIRTUAL && which != ITIMER_PROF)
+	else if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+		cpu_itimer_get(t->tg, which, &v);   /* kernel/cputime.c */
+	else
 		return -EINVAL;
 	return copy_to_user(t, a->a[1], &v, sizeof v) ? -EFAULT : 0;
 }
@@ -112,7 +114,10 @@ long sys_setitimer(struct task *t, struct sysargs *a)
 		memset(&nv, 0, sizeof nv);
 	}
 	if (which != ITIMER_REAL) {
-		/* CPU-time timers: accepted, never fire (partial) */
+		/* CPU-time timers: the process's user (VIRTUAL) or user and
+		 * system (PROF) time, kernel/cputime.c */
+		cpu_itimer_get(t->tg, which, &old);
+		cpu_itimer_set(t->tg, which, tv_to_ns(&nv.it_value), tv_to_ns(&nv.it_interval));
 		return a->a[2] && copy_to_user(t, a->a[2], &old, sizeof old) ? -EFAULT : 0;
 	}
 	itimer_get(t->tg, &old);
@@ -140,65 +145,41 @@ long sys_alarm(struct task *t, struct sysargs *a)
 	return r;
 }
 
-/* Maps a guest clock id to a host one.  CPU-time clocks of the caller
- * read the stub thread's clock.  -EINVAL for unknown clocks. */
+/* Maps a guest clock id to a host one (the wall and monotonic clocks:
+ * CPU-time clocks are cputime.c's).  -EINVAL for unknown clocks. */
 static int host_clock(struct task *t, int clk, clockid_t *out)
 {
+	(void)t;
 	switch (clk) {
 	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
 	case CLOCK_REALTIME_ALARM: case CLOCK_BOOTTIME_ALARM: case CLOCK_TAI:
 		*out = clk;
 		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID: {
-		int tid = platform->host_tid(t->host);
-		/* MAKE_PROCESS_CPUCLOCK / MAKE_THREAD_CPUCLOCK, CPUCLOCK_SCHED */
-		*out = clk == CLOCK_THREAD_CPUTIME_ID ? (clockid_t)((~(unsigned)tid << 3) | 6)
-						      : (clockid_t)((~(unsigned)tid << 3) | 2);
-		return 0;
-	}
 	}
 	return -EINVAL;
 }
 
-/* CPU time of the guest thread, in ns: the host lets a process read only
- * its own threads' CPU clocks, so read the stub thread's schedstat. */
-static int thread_cputime(struct task *t, struct timespec *ts)
-{
-	char path[64];
-	unsigned long long ns = 0;
-	pid_t tid = platform->host_tid(t->host);
-	/* a single-threaded stub: its process clock (CPUCLOCK_SCHED) */
-	if (t->tg->nr_threads == 1 && !clock_gettime((clockid_t)(~(unsigned)tid << 3) | 2, ts))
-		return 0;
-	if (!host_proc_is_ours())
-		return -EINVAL;
-	snprintf(path, sizeof path, "/proc/%d/schedstat", tid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -EINVAL;
-	int n = fscanf(f, "%llu", &ns);
-	fclose(f);
-	if (n != 1)
-		return -EINVAL;
-	ts->tv_sec = ns / NSEC;
-	ts->tv_nsec = ns % NSEC;
-	return 0;
-}
-
+/* clock_gettime(2): the host's clocks; CPU-time clocks of the caller or
+ * (by the ids clock_getcpuclockid and pthread_getcpuclockid make) of
+ * another process or of a thread of the caller's process. */
 long sys_clock_gettime(struct task *t, struct sysargs *a)
 {
-	clockid_t c;
-	if (host_clock(t, arg_int(a, 0), &c))
-		return -EINVAL;
+	int clk = arg_int(a, 0);
 	struct timespec ts;
-	if (arg_int(a, 0) == CLOCK_THREAD_CPUTIME_ID) {
-		int err = thread_cputime(t, &ts);
+	if (is_cpu_clock(clk)) {
+		int64_t ns;
+		int err = cpu_clock_get(t, clk, &ns);
 		if (err)
 			return err;
-	} else if (clock_gettime(c, &ts)) {
-		return -errno;
+		ts.tv_sec = ns / (int64_t)NSEC;
+		ts.tv_nsec = ns % (int64_t)NSEC;
+	} else {
+		clockid_t c;
+		if (host_clock(t, clk, &c))
+			return -EINVAL;
+		if (clock_gettime(c, &ts))
+			return -errno;
 	}
 	struct linux_timespec lt = { ts.tv_sec, ts.tv_nsec };
 	return copy_to_user(t, a->a[1], &lt, sizeof lt) ? -EFAULT : 0;
@@ -206,12 +187,19 @@ long sys_clock_gettime(struct task *t, struct sysargs *a)
 
 long sys_clock_getres(struct task *t, struct sysargs *a)
 {
-	clockid_t c;
-	if (host_clock(t, arg_int(a, 0), &c))
-		return -EINVAL;
+	int clk = arg_int(a, 0);
 	struct timespec ts = { 0, 1 };
-	if (arg_int(a, 0) != CLOCK_THREAD_CPUTIME_ID && clock_getres(c, &ts))
-		return -errno;
+	if (is_cpu_clock(clk)) {
+		int64_t ns;
+		if (cpu_clock_get(t, clk, &ns))   /* the id must name something */
+			return -EINVAL;
+	} else {
+		clockid_t c;
+		if (host_clock(t, clk, &c))
+			return -EINVAL;
+		if (clock_getres(c, &ts))
+			return -errno;
+	}
 	struct linux_timespec lt = { ts.tv_sec, ts.tv_nsec };
 	if (a->a[1] && copy_to_user(t, a->a[1], &lt, sizeof lt))
 		return -EFAULT;
@@ -300,12 +288,15 @@ long sys_clock_nanosleep(struct task *t, struct sysargs *a)
 {
 	int clk = arg_int(a, 0), flags = arg_int(a, 1);
 	clockid_t hc;
-	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
+	if (is_cpu_clock(clk)) {
+		/* thread clocks: EINVAL; process clocks: not supported here */
+		int64_t ns;
+		if (clk == CLOCK_THREAD_CPUTIME_ID || (clk < 0 && (clk & 4)) || cpu_clock_get(t, clk, &ns))
+			return -EINVAL;
+		return -EOPNOTSUPP;
+	}
 	if (host_clock(t, clk, &hc))
 		return -EINVAL;
-	if (clk == CLOCK_PROCESS_CPUTIME_ID)
-		return -EOPNOTSUPP;
 	uint64_t ns;
 	int err = read_ts(t, a->a[2], &ns);
 	if (err)
@@ -328,7 +319,7 @@ long sys_restart_syscall(struct task *t, struct sysargs *a)
 long sys_times(struct task *t, struct sysargs *a)
 {
 	int64_t u, s;
-	task_cpu_times(t, &u, &s);
+	process_cpu_times(t->tg, &u, &s);
 	uint64_t tick = NSEC / 100;
 	struct linux_tms tms = { u / tick, s / tick, t->tg->cutime_ns / tick, t->tg->cstime_ns / tick };
 	if (a->a[0] && copy_to_user(t, a->a[0], &tms, sizeof tms))
@@ -336,20 +327,33 @@ long sys_times(struct task *t, struct sysargs *a)
 	return (long)(now_ns(CLOCK_MONOTONIC) / tick);
 }
 
+/* getrusage(2): times, and what the host counted for the stub process or
+ * thread (maxrss, faults, context switches: kernel/cputime.c). */
 long sys_getrusage(struct task *t, struct sysargs *a)
 {
 	int who = arg_int(a, 0);
 	int64_t u, s;
-	if (who == RUSAGE_SELF || who == RUSAGE_THREAD) {
+	struct host_rusage hr;
+	if (who == RUSAGE_SELF) {
+		process_cpu_times(t->tg, &u, &s);
+		task_host_rusage(t, RU_PROCESS, &hr);
+	} else if (who == RUSAGE_THREAD) {
 		task_cpu_times(t, &u, &s);
+		task_host_rusage(t, RU_THREAD, &hr);
 	} else if (who == RUSAGE_CHILDREN) {
 		u = t->tg->cutime_ns;
 		s = t->tg->cstime_ns;
+		hr = t->tg->ru_children;
 	} else {
 		return -EINVAL;
 	}
 	struct linux_rusage ru;
 	memset(&ru, 0, sizeof ru);
+	ru.ru_maxrss = hr.maxrss_kb;
+	ru.ru_minflt = hr.minflt;
+	ru.ru_majflt = hr.majflt;
+	ru.ru_nvcsw = hr.nvcsw;
+	ru.ru_nivcsw = hr.nivcsw;
 	ru.ru_utime.tv_sec = u / NSEC;
 	ru.ru_utime.tv_usec = (u % NSEC) / 1000;
 	ru.ru_stime.tv_sec = s / NSEC;

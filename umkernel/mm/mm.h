@@ -32,6 +32,13 @@ struct mm {
 	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
 	 * patchable); reset by execve */
 	struct { uint64_t site; uint32_t hits; } patch_hits[64];
+	/* the sites patched, with their own bytes: a tracer's task gets them
+	 * back (kernel/syscall.c mm_unpatch_syscalls); reset by execve */
+	struct mm_patch { uint64_t site; uint8_t orig[5], code[5]; } *patched;
+	int npatched, patched_cap;
+	/* the auxv execve gave (Linux's saved_auxv): NT_AUXV of core files */
+	uint64_t saved_auxv[48];
+	int saved_auxv_len;           /* in words */
 	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
 };
 #define MM_PATCH_AFTER 8

@@ -18,12 +18,28 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* A VMA's reference to its file, with the file's vm_open/vm_close. */
+static struct file *vma_file_get(struct file *f)
+{
+	file_get(f);
+	if (f->ops->vm_open)
+		f->ops->vm_open(f);
+	return f;
+}
+
+static void vma_file_put(struct file *f)
+{
+	if (f->ops->vm_close)
+		f->ops->vm_close(f);
+	file_put(f);
+}
+
 static struct vma *vma_dup(const struct vma *v)
 {
 	struct vma *n = malloc(sizeof *n);
 	*n = *v;
 	if (n->file)
-		file_get(n->file);
+		vma_file_get(n->file);
 	return n;
 }
 
@@ -31,7 +47,7 @@ static void vma_free(struct vma *v)
 {
 	list_del(&v->link);
 	if (v->file)
-		file_put(v->file);
+		vma_file_put(v->file);
 	free(v);
 }
 
@@ -74,6 +90,15 @@ struct mm *mm_fork(struct mm *old)
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
 	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
+	if (old->npatched) {
+		mm->patched = malloc(old->npatched * sizeof *mm->patched);
+		if (mm->patched) {
+			memcpy(mm->patched, old->patched, old->npatched * sizeof *mm->patched);
+			mm->npatched = mm->patched_cap = old->npatched;
+		}
+	}
+	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
+	mm->saved_auxv_len = old->saved_auxv_len;
 	mm_commit_sync(mm);
 	return mm;
 }
@@ -92,6 +117,7 @@ void mm_put(struct mm *mm)
 	mm_commit_release(mm);
 	if (mm->exe)
 		file_put(mm->exe);
+	free(mm->patched);
 	free(mm);
 }
 
@@ -144,6 +170,7 @@ void mm_reset(struct mm *mm)
 	mm->start_brk = mm->brk = 0;
 	mm->mmap_top = GUEST_MMAP_TOP;
 	memset(mm->patch_hits, 0, sizeof mm->patch_hits);
+	mm->npatched = 0;
 	mm_commit_sync(mm);
 }
 
@@ -194,6 +221,7 @@ static void vma_merge(struct mm *mm)
 		struct vma *n = vma_next(mm, v);
 		if (n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
 		    v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
+		    !(v->file && v->file->ops->vm_close) &&
 		    ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff)) {
 			v->end = n->end;
 			vma_free(n);
@@ -301,7 +329,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN));
 	if (!(flags & MAP_ANONYMOUS)) {
-		v->file = file_get(f);
+		v->file = vma_file_get(f);
 		v->pgoff = off;
 	} else if (type == MAP_SHARED) {
 		static uint64_t next_shm_id;
@@ -463,7 +491,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	n->start = newaddr;
 	n->end = newaddr + newlen;
 	if (n->file)
-		file_get(n->file);
+		vma_file_get(n->file);
 	vma_insert(mm, n);
 	vma_merge(mm);
 	mm_commit_sync(mm);
@@ -544,6 +572,16 @@ int mm_print_maps(struct mm *mm, char *buf, size_t len)
 		line[n++] = '\n';
 		if (off + n > len)
 			break;
+		memcpy(buf + off, line, n);
+		off += n;
+	}
+	/* the stub's region, not the guest's: named, so that an umk running
+	 * in this guest puts its own stubs elsewhere (tracer/host.c) */
+	char line[128];
+	int n = snprintf(line, sizeof line, "%08lx-%08lx ---p 00000000 00:00 0", (unsigned long)STUB_START,
+			 (unsigned long)STUB_END);
+	n += snprintf(line + n, sizeof line - n, "%*s [umk-stub]\n", n < 72 ? 72 - n : 0, "");
+	if (off + n <= len) {
 		memcpy(buf + off, line, n);
 		off += n;
 	}

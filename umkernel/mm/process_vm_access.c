@@ -5,12 +5,14 @@
  * Lock: klock, held.
  */
 #include "../kernel.h"
+#include "../kernel/ptrace.h"
 #include <stdlib.h>
 
 /*
  * process_vm_readv/writev(2) between guest processes (debuggers, nested
  * guests): the target is a guest pid; the copy goes through a kernel
- * buffer.  Permission as ptrace_may_access: same uid, or euid 0.
+ * buffer.  Permission as Linux's: ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS),
+ * Yama's scope 1 included (kernel/ptrace.c).
  * Returns bytes copied (partial at the first fault), or -errno.
  */
 static long process_vm(struct task *t, struct sysargs *a, bool write)
@@ -21,11 +23,13 @@ static long process_vm(struct task *t, struct sysargs *a, bool write)
 		return -EINVAL;
 	if (lcnt > 1024 || rcnt > 1024)
 		return -EINVAL;
-	struct task *o = task_find(pid);
-	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD || !o->host)
+	struct task *o = find_task_by_vpid(t, pid);
+	if (!o || o->state == TASK_ZOMBIE || o->state == TASK_DEAD)
 		return -ESRCH;
-	if (t->cred.euid != 0 && (o->cred.uid != t->cred.uid || o->cred.euid != t->cred.uid))
+	if (!ptrace_may_access(t, o, PTRACE_MODE_ATTACH))
 		return -EPERM;
+	if (!o->host)
+		return -ESRCH;   /* a new child whose address space is not its own yet */
 	struct linux_iovec *lv = calloc(lcnt + 1, sizeof *lv), *rv = calloc(rcnt + 1, sizeof *rv);
 	long done = 0, err = 0;
 	if (!lv || !rv) {

@@ -5,12 +5,16 @@
  * getsockopt.
  *
  * Handlers decode arguments and move guest memory: sockaddrs (Linux's
- * move_addr_to_kernel/move_addr_to_user), iovecs gathered into and
- * scattered from one kernel buffer, and control messages (SCM_RIGHTS
- * fds looked up on send and installed on receive, SCM_CREDENTIALS) as
- * net/core/scm.c parses and builds them.  The sockets themselves are
- * unix.c's.  Only AF_UNIX exists: AF_INET, AF_INET6 and AF_NETLINK get
- * EAFNOSUPPORT until umk decides how guests reach host networking.
+ * move_addr_to_kernel/move_addr_to_user), iovecs (a struct sock_iter
+ * that the families copy through, straight to and from their buffers),
+ * and control messages: for AF_UNIX, SCM_RIGHTS fds looked up on send
+ * and installed on receive and SCM_CREDENTIALS, as net/core/scm.c parses
+ * and builds them; other families get the checked control buffer as it
+ * is and hand back the one they make.  Every call dispatches on the
+ * socket's proto_ops (struct socket, net.h), set by the family that
+ * made it: AF_UNIX (unix.c), AF_INET and AF_INET6 (inet.c), AF_NETLINK
+ * (netlink.c).  socket_file_ops serves read, write, poll, ioctl, fstat
+ * and close of every socket file the same way.
  *
  * Locking: everything runs under klock, held by the caller; the socket
  * layer drops it only inside task_sleep.
@@ -18,14 +22,328 @@
 #include "net.h"
 #include "../fs/fs.h"
 
+#include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #define UIO_MAXIOV    1024
-#define SOCKADDR_MAX  128             /* sizeof(struct sockaddr_storage) */
 #define OPTMEM_MAX    131072          /* net.core.optmem_max */
 #define MSG_MAX       (1L << 30)      /* one sendmsg's payload, at most */
+#define IPPROTO_MAX_  263             /* IPPROTO_MAX */
+
+static const struct file_ops socket_file_ops;
+static uint64_t sock_next_ino = 0x8000;
+
+/* ---- the iterator ---- */
+
+/* iter_init_kbuf - it moves bytes to or from the kernel buffer buf. */
+void iter_init_kbuf(struct sock_iter *it, void *buf, size_t len)
+{
+	memset(it, 0, sizeof(*it));
+	it->kbuf = buf;
+	it->count = len;
+}
+
+/* iter_init_user - it moves bytes to or from t's iovecs (len bytes in all). */
+void iter_init_user(struct sock_iter *it, struct task *t, const struct linux_iovec *iov,
+		    uint64_t nr, size_t len)
+{
+	memset(it, 0, sizeof(*it));
+	it->t = t;
+	it->iov = iov;
+	it->nr_segs = nr;
+	it->count = len;
+}
+
+/* One step of a copy: the piece of the current iovec (at most n bytes). */
+static ssize_t iter_copy(struct sock_iter *it, char *k, size_t n, bool to_user)
+{
+	size_t moved = 0;
+
+	if (n > it->count)
+		n = it->count;
+	if (it->kbuf) {
+		if (to_user)
+			memcpy(it->kbuf + it->done, k, n);
+		else
+			memcpy(k, it->kbuf + it->done, n);
+		it->done += n;
+		it->count -= n;
+		return n;
+	}
+	while (moved < n && it->seg < it->nr_segs) {
+		const struct linux_iovec *v = &it->iov[it->seg];
+		size_t c = v->iov_len - it->seg_off;
+		int err;
+
+		if (c > n - moved)
+			c = n - moved;
+		if (c) {
+			err = to_user ? copy_to_user(it->t, v->iov_base + it->seg_off, k + moved, c)
+				      : copy_from_user(it->t, k + moved, v->iov_base + it->seg_off, c);
+			if (err)
+				return moved ? (ssize_t)moved : -EFAULT;
+		}
+		moved += c;
+		it->seg_off += c;
+		it->done += c;
+		it->count -= c;
+		if (it->seg_off == v->iov_len) {
+			it->seg++;
+			it->seg_off = 0;
+		}
+	}
+	return moved;
+}
+
+/* iter_from - the next n bytes of the source into dst; see net.h. */
+ssize_t iter_from(struct sock_iter *it, void *dst, size_t n)
+{
+	return iter_copy(it, dst, n, false);
+}
+
+/* iter_to - n bytes of src to the destination's next bytes; see net.h. */
+ssize_t iter_to(struct sock_iter *it, const void *src, size_t n)
+{
+	return iter_copy(it, (char *)src, n, true);
+}
+
+/* ---- socket files ---- */
+
+/* file_is_socket - whether f is a socket (else ENOTSOCK). */
+bool file_is_socket(struct file *f)
+{
+	return f && f->ops == &socket_file_ops;
+}
+
+struct linux_timespec sock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
+}
+
+uint64_t sock_alloc_ino(void)
+{
+	return sock_next_ino++;
+}
+
+/* sock_file_alloc - see net.h. */
+struct file *sock_file_alloc(struct socket *s, const struct proto_ops *ops, int family,
+			     int type, int protocol, int flags)
+{
+	char path[40];
+	struct file *f;
+
+	s->ops = ops;
+	s->family = family;
+	s->type = type;
+	s->protocol = protocol;
+	if (!s->ino)
+		s->ino = sock_next_ino++;
+	s->uid = current ? current->cred.fsuid : 0;
+	s->gid = current ? current->cred.fsgid : 0;
+	s->ctime = sock_now();
+	snprintf(path, sizeof(path), "socket:[%llu]", (unsigned long long)s->ino);
+	f = file_alloc(&socket_file_ops, O_RDWR | (flags & L_SOCK_NONBLOCK ? O_NONBLOCK : 0), path);
+	if (f)
+		f->priv = s;
+	return f;
+}
+
+uint64_t sock_deadline(uint64_t timeo)
+{
+	return timeo ? now_ns(CLOCK_MONOTONIC) + timeo : 0;
+}
+
+/* sock_wait_host - see net.h (hostfd -1: the wait queue only). */
+int sock_wait_host(struct task *t, struct wait_queue *wq, uint64_t deadline, int hostfd,
+		   short events)
+{
+	struct waiter w;
+	int err;
+
+	if (!t)
+		return -EAGAIN;
+	waitq_add(wq, &w, t);
+	if (!deadline && hostfd < 0)
+		err = task_sleep_short(t);
+	else
+		err = task_sleep(t, deadline, hostfd, events);
+	waitq_del(&w);
+	if (err == -EINTR)
+		return deadline ? -EINTR : -ERESTARTSYS;
+	if (err == -ETIMEDOUT)
+		return -EAGAIN;
+	return 0;
+}
+
+/* sock_wait - see net.h. */
+int sock_wait(struct task *t, struct wait_queue *wq, uint64_t deadline)
+{
+	return sock_wait_host(t, wq, deadline, -1, 0);
+}
+
+/* sock_timeo_from - see net.h (Linux's sock_set_timeout). */
+int sock_timeo_from(const void *val, int len, uint64_t *ns)
+{
+	struct linux_timeval tv;
+
+	if (len < (int)sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, val, sizeof(tv));
+	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -EDOM;
+	if (tv.tv_sec < 0)
+		*ns = 1;                /* already expired */
+	else if (tv.tv_sec > (int64_t)(UINT64_MAX / 2000000000ULL))
+		*ns = 0;
+	else
+		*ns = tv.tv_sec * 1000000000ULL + tv.tv_usec * 1000ULL;
+	return 0;
+}
+
+/* sock_timeo_to - ns (0 none) as the timeval getsockopt gives; its size. */
+int sock_timeo_to(uint64_t ns, void *val)
+{
+	struct linux_timeval tv = { ns / 1000000000ULL, ns % 1000000000ULL / 1000 };
+
+	memcpy(val, &tv, sizeof(tv));
+	return sizeof(tv);
+}
+
+/* net_printf - appends to a growing text (/proc/net files). */
+void net_printf(struct net_text *nt, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (nt->len + n + 1 > nt->cap) {
+		size_t cap = nt->cap ? nt->cap : 4096;
+		char *nb;
+
+		while (cap < nt->len + n + 1)
+			cap *= 2;
+		nb = realloc(nt->buf, cap);
+		if (!nb)
+			return;
+		nt->buf = nb;
+		nt->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(nt->buf + nt->len, n + 1, fmt, ap);
+	va_end(ap);
+	nt->len += n;
+}
+
+static ssize_t sock_read_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	struct linux_iovec v = { buf, n };
+	struct sock_iter it;
+
+	(void)pos;
+	iter_init_user(&it, t, &v, 1, n);
+	return sock_recvmsg(t, f, &it, 0, NULL);
+}
+
+static ssize_t sock_write_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	struct linux_iovec v = { buf, n };
+	struct sock_iter it;
+
+	(void)pos;
+	iter_init_user(&it, t, &v, 1, n);
+	return sock_sendmsg(t, f, &it, 0, NULL);
+}
+
+static ssize_t sock_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	struct sock_iter it;
+
+	(void)pos;
+	iter_init_kbuf(&it, buf, n);
+	return sock_recvmsg(t, f, &it, 0, NULL);
+}
+
+static ssize_t sock_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
+{
+	struct sock_iter it;
+
+	(void)pos;
+	iter_init_kbuf(&it, (void *)buf, n);
+	return sock_sendmsg(t, f, &it, 0, NULL);
+}
+
+/* S_IFSOCK|0777 on the socket filesystem, owned by the creator. */
+static int sock_fstat(struct file *f, struct kstat *st)
+{
+	struct socket *s = file_socket(f);
+
+	if (s->ops->fstat)
+		return s->ops->fstat(f, st);
+	memset(st, 0, sizeof(*st));
+	st->dev = SOCKFS_DEV;
+	st->ino = s->ino;
+	st->nlink = 1;
+	st->mode = S_IFSOCK | 0777;
+	st->uid = s->uid;
+	st->gid = s->gid;
+	st->blksize = 4096;
+	st->atime = st->mtime = st->ctime = s->ctime;
+	return 0;
+}
+
+/* The family's ioctls, then the interface ones (SIOCGIF*) every socket
+ * answers, as Linux's sock_ioctl falls back to dev_ioctl. */
+static long sock_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct socket *s = file_socket(f);
+	long r = -ENOIOCTLCMD;
+
+	if (s->ops->ioctl)
+		r = s->ops->ioctl(t, f, cmd, arg);
+	if (r == -ENOIOCTLCMD)
+		r = netdev_ioctl(t, cmd, arg);
+	return r == -ENOIOCTLCMD ? -ENOTTY : r;
+}
+
+static short sock_poll(struct file *f, struct poll_table *pt)
+{
+	return file_socket(f)->ops->poll(f, pt);
+}
+
+static void sock_release(struct file *f)
+{
+	struct socket *s = file_socket(f);
+
+	if (s)
+		s->ops->release(f);
+	f->priv = NULL;
+}
+
+static const struct file_ops socket_file_ops = {
+	.read = sock_read,
+	.write = sock_write,
+	.read_user = sock_read_user,
+	.write_user = sock_write_user,
+	.fstat = sock_fstat,
+	.ioctl = sock_ioctl,
+	.poll = sock_poll,
+	.release = sock_release,
+	.seekable = false,
+};
+
+/* ---- syscalls ---- */
 
 /* sockfd_lookup: the socket behind fd; -EBADF or -ENOTSOCK. */
 static struct file *sock_get(struct task *t, int fd, int *err)
@@ -44,23 +362,22 @@ static struct file *sock_get(struct task *t, int fd, int *err)
 	return f;
 }
 
+static const struct proto_ops *ops_of(struct file *f)
+{
+	return file_socket(f)->ops;
+}
+
 /* move_addr_to_kernel: -EINVAL for a length over a sockaddr_storage. */
 static int addr_from_user(struct task *t, uint64_t uaddr, int len, struct sock_addr *a)
 {
-	char buf[SOCKADDR_MAX];
-
 	memset(a, 0, sizeof(*a));
-	if (len < 0 || len > SOCKADDR_MAX)
+	if (len < 0 || len > L_SOCKADDR_MAX)
 		return -EINVAL;
 	if (!len)
 		return 0;
-	if (copy_from_user(t, buf, uaddr, len))
+	if (copy_from_user(t, a->name, uaddr, len))
 		return -EFAULT;
-	/* Longer than a sockaddr_un is refused by the socket (EINVAL). */
 	a->len = len;
-	memcpy(a->name, buf, len < L_SOCKADDR_UN_LEN ? len : L_SOCKADDR_UN_LEN);
-	if (len > L_SOCKADDR_UN_LEN)
-		a->len = L_SOCKADDR_UN_LEN + 1;
 	return 0;
 }
 
@@ -83,33 +400,68 @@ static int addr_to_user(struct task *t, const struct sock_addr *a, uint64_t uadd
 }
 
 /*
- * sys_socket(domain, type, protocol) - AF_UNIX stream, datagram (SOCK_RAW
- * too, as Linux) and seqpacket sockets; type may carry SOCK_NONBLOCK and
- * SOCK_CLOEXEC.  -EINVAL for other type flags or a type out of range,
- * -EAFNOSUPPORT for every other family (AF_INET, AF_INET6, AF_NETLINK:
- * no network yet), -ESOCKTNOSUPPORT, -EPROTONOSUPPORT.
+ * Linux's __sys_socket/__sock_create checks: flags beyond SOCK_NONBLOCK
+ * and SOCK_CLOEXEC -EINVAL, a family out of range -EAFNOSUPPORT, a type
+ * out of range -EINVAL.  *type loses the flags.
  */
-long sys_socket(struct task *t, struct sysargs *a)
+static int socket_args(int domain, int *type, int *flags)
 {
-	int domain = arg_int(a, 0), type = arg_int(a, 1), proto = arg_int(a, 2);
-	int flags = type & (L_SOCK_NONBLOCK | L_SOCK_CLOEXEC);
-	struct file *f;
-	int err;
-
-	type &= ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC);
-	if (type < 0 || type >= L_SOCK_MAX)
+	*flags = *type & ~0xf;
+	*type &= 0xf;
+	if (*flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -EINVAL;
 	if (domain < 0 || domain >= L_AF_MAX)
 		return -EAFNOSUPPORT;
-	if (domain != L_AF_UNIX)
-		return -EAFNOSUPPORT;
+	if (*type >= L_SOCK_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* Checks AF_UNIX's protocol and type; SOCK_RAW is a datagram socket. */
+static int unix_args(int *type, int proto)
+{
 	if (proto && proto != L_AF_UNIX)
 		return -EPROTONOSUPPORT;
-	if (type == L_SOCK_RAW)
-		type = L_SOCK_DGRAM;
-	if (type != L_SOCK_STREAM && type != L_SOCK_DGRAM && type != L_SOCK_SEQPACKET)
+	if (*type == L_SOCK_RAW)
+		*type = L_SOCK_DGRAM;
+	if (*type != L_SOCK_STREAM && *type != L_SOCK_DGRAM && *type != L_SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;
-	err = unix_create(type, flags, &f);
+	return 0;
+}
+
+/*
+ * sys_socket(domain, type, protocol) - AF_UNIX (stream, datagram and
+ * seqpacket; SOCK_RAW is a datagram socket, as Linux), AF_INET and
+ * AF_INET6 (TCP streams and UDP datagrams: inet_create), AF_NETLINK
+ * (NETLINK_ROUTE: netlink_create); type may carry SOCK_NONBLOCK and
+ * SOCK_CLOEXEC.  -EINVAL for other type flags or a type out of range,
+ * -EAFNOSUPPORT for every other family, -ESOCKTNOSUPPORT, -EPROTONOSUPPORT.
+ */
+long sys_socket(struct task *t, struct sysargs *a)
+{
+	int domain = arg_int(a, 0), type = arg_int(a, 1), proto = arg_int(a, 2), flags;
+	struct file *f;
+	int err;
+
+	err = socket_args(domain, &type, &flags);
+	if (err)
+		return err;
+	switch (domain) {
+	case L_AF_UNIX:
+		err = unix_args(&type, proto);
+		if (!err)
+			err = unix_create(type, flags, &f);
+		break;
+	case L_AF_INET:
+	case L_AF_INET6:
+		err = inet_create(domain, type, proto, flags, &f);
+		break;
+	case L_AF_NETLINK:
+		err = netlink_create(type, proto, flags, &f);
+		break;
+	default:
+		err = -EAFNOSUPPORT;
+	}
 	if (err)
 		return err;
 	return fd_install(t, 0, f, flags & L_SOCK_CLOEXEC);
@@ -117,28 +469,32 @@ long sys_socket(struct task *t, struct sysargs *a)
 
 /*
  * sys_socketpair(domain, type, protocol, sv) - two connected AF_UNIX
- * sockets.  Other families: -EAFNOSUPPORT (Linux says EOPNOTSUPP for
- * families that exist but cannot pair; umk has none of them).  -EFAULT
- * if sv cannot be written (no fd stays open).
+ * sockets.  AF_INET, AF_INET6 and AF_NETLINK sockets are checked as
+ * socket(2) would, then -EOPNOTSUPP (they cannot pair); other families
+ * -EAFNOSUPPORT.  -EFAULT if sv cannot be written (no fd stays open).
  */
 long sys_socketpair(struct task *t, struct sysargs *a)
 {
-	int domain = arg_int(a, 0), type = arg_int(a, 1), proto = arg_int(a, 2);
-	int flags = type & (L_SOCK_NONBLOCK | L_SOCK_CLOEXEC);
+	int domain = arg_int(a, 0), type = arg_int(a, 1), proto = arg_int(a, 2), flags;
 	struct file *fa, *fb;
 	int fds[2], err;
 
-	type &= ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC);
-	if (type < 0 || type >= L_SOCK_MAX)
-		return -EINVAL;
+	err = socket_args(domain, &type, &flags);
+	if (err)
+		return err;
+	if (domain == L_AF_INET || domain == L_AF_INET6 || domain == L_AF_NETLINK) {
+		err = domain == L_AF_NETLINK ? netlink_create(type, proto, flags, &fa)
+					     : inet_create(domain, type, proto, flags, &fa);
+		if (err)
+			return err;
+		file_put(fa);
+		return -EOPNOTSUPP;
+	}
 	if (domain != L_AF_UNIX)
 		return -EAFNOSUPPORT;
-	if (proto && proto != L_AF_UNIX)
-		return -EPROTONOSUPPORT;
-	if (type == L_SOCK_RAW)
-		type = L_SOCK_DGRAM;
-	if (type != L_SOCK_STREAM && type != L_SOCK_DGRAM && type != L_SOCK_SEQPACKET)
-		return -ESOCKTNOSUPPORT;
+	err = unix_args(&type, proto);
+	if (err)
+		return err;
 	err = unix_pair(type, flags, &fa, &fb);
 	if (err)
 		return err;
@@ -160,7 +516,7 @@ long sys_socketpair(struct task *t, struct sysargs *a)
 	return 0;
 }
 
-/* sys_bind(fd, addr, addrlen) - see unix_bind. */
+/* sys_bind(fd, addr, addrlen) - the family's bind (unix_bind, inet_bind...). */
 long sys_bind(struct task *t, struct sysargs *a)
 {
 	struct sock_addr sa;
@@ -172,12 +528,12 @@ long sys_bind(struct task *t, struct sysargs *a)
 		return err;
 	err = addr_from_user(t, arg_ptr(a, 1), arg_int(a, 2), &sa);
 	if (!err)
-		err = unix_bind(t, f, &sa);
+		err = ops_of(f)->bind(t, f, &sa);
 	file_put(f);
 	return err;
 }
 
-/* sys_connect(fd, addr, addrlen) - see unix_connect. */
+/* sys_connect(fd, addr, addrlen) - the family's connect. */
 long sys_connect(struct task *t, struct sysargs *a)
 {
 	struct sock_addr sa;
@@ -189,12 +545,12 @@ long sys_connect(struct task *t, struct sysargs *a)
 		return err;
 	err = addr_from_user(t, arg_ptr(a, 1), arg_int(a, 2), &sa);
 	if (!err)
-		err = unix_connect(t, f, &sa);
+		err = sock_connect(t, f, &sa);
 	file_put(f);
 	return err;
 }
 
-/* sys_listen(fd, backlog) - see unix_listen. */
+/* sys_listen(fd, backlog) - the family's listen. */
 long sys_listen(struct task *t, struct sysargs *a)
 {
 	struct file *f;
@@ -203,7 +559,7 @@ long sys_listen(struct task *t, struct sysargs *a)
 	f = sock_get(t, arg_int(a, 0), &err);
 	if (!f)
 		return err;
-	err = unix_listen(t, f, arg_int(a, 1));
+	err = ops_of(f)->listen(t, f, arg_int(a, 1));
 	file_put(f);
 	return err;
 }
@@ -211,34 +567,31 @@ long sys_listen(struct task *t, struct sysargs *a)
 static long do_accept(struct task *t, int fd, uint64_t uaddr, uint64_t ulen, int flags)
 {
 	struct file *f, *nf = NULL;
-	struct sock_addr sa;
-	int err, nfd;
+	struct sock_addr sa = { 0 };
+	int err;
 
 	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -EINVAL;
 	f = sock_get(t, fd, &err);
 	if (!f)
 		return err;
-	err = unix_accept(t, f, flags, &nf);
+	err = ops_of(f)->accept(t, f, flags, &nf, &sa);
 	file_put(f);
 	if (err)
 		return err;
 	if (uaddr) {
-		unix_getname(nf, true, &sa);
 		err = addr_to_user(t, &sa, uaddr, ulen);
 		if (err) {
 			file_put(nf);
 			return err;
 		}
 	}
-	nfd = fd_install(t, 0, nf, flags & L_SOCK_CLOEXEC);
-	return nfd;
+	return fd_install(t, 0, nf, flags & L_SOCK_CLOEXEC);
 }
 
 /*
- * sys_accept4(fd, addr, addrlen, flags) - see unix_accept; addr gets the
- * client's name (bare family if unbound).  flags: SOCK_NONBLOCK,
- * SOCK_CLOEXEC, else -EINVAL.
+ * sys_accept4(fd, addr, addrlen, flags) - the family's accept; addr gets
+ * the peer's name.  flags: SOCK_NONBLOCK, SOCK_CLOEXEC, else -EINVAL.
  */
 long sys_accept4(struct task *t, struct sysargs *a)
 {
@@ -251,7 +604,7 @@ long sys_accept(struct task *t, struct sysargs *a)
 	return do_accept(t, arg_int(a, 0), arg_ptr(a, 1), arg_ptr(a, 2), 0);
 }
 
-/* sys_shutdown(fd, how) - see unix_shutdown. */
+/* sys_shutdown(fd, how) - the family's shutdown. */
 long sys_shutdown(struct task *t, struct sysargs *a)
 {
 	struct file *f;
@@ -260,28 +613,28 @@ long sys_shutdown(struct task *t, struct sysargs *a)
 	f = sock_get(t, arg_int(a, 0), &err);
 	if (!f)
 		return err;
-	err = unix_shutdown(f, arg_int(a, 1));
+	err = ops_of(f)->shutdown(t, f, arg_int(a, 1));
 	file_put(f);
 	return err;
 }
 
 static long do_getname(struct task *t, struct sysargs *a, bool peer)
 {
-	struct sock_addr sa;
+	struct sock_addr sa = { 0 };
 	struct file *f;
 	int err;
 
 	f = sock_get(t, arg_int(a, 0), &err);
 	if (!f)
 		return err;
-	err = unix_getname(f, peer, &sa);
+	err = ops_of(f)->getname(f, peer, &sa);
 	if (!err)
 		err = addr_to_user(t, &sa, arg_ptr(a, 1), arg_ptr(a, 2));
 	file_put(f);
 	return err;
 }
 
-/* sys_getsockname(fd, addr, addrlen) - the bound name, or the bare family. */
+/* sys_getsockname(fd, addr, addrlen) - the bound name, or the family's empty one. */
 long sys_getsockname(struct task *t, struct sysargs *a)
 {
 	return do_getname(t, a, false);
@@ -293,11 +646,16 @@ long sys_getpeername(struct task *t, struct sysargs *a)
 	return do_getname(t, a, true);
 }
 
-/* sys_setsockopt(fd, level, name, val, len) - see unix_setsockopt. */
+/*
+ * sys_setsockopt(fd, level, name, val, len) - the family's setsockopt,
+ * given at most SOCKOPT_MAX bytes of val; val is NULL when they cannot
+ * be read (the family says -EFAULT once it knows the option, as Linux
+ * reads the value only then).  -EINVAL for a negative len.
+ */
 long sys_setsockopt(struct task *t, struct sysargs *a)
 {
 	int level = arg_int(a, 1), name = arg_int(a, 2), len = arg_int(a, 4);
-	char val[16] = { 0 };
+	char val[SOCKOPT_MAX] = { 0 };
 	bool ok;
 	struct file *f;
 	int err;
@@ -308,18 +666,18 @@ long sys_setsockopt(struct task *t, struct sysargs *a)
 	err = -EINVAL;
 	if (len < 0)
 		goto out;
-	ok = !copy_from_user(t, val, arg_ptr(a, 3), len < (int)sizeof(val) ? len : (int)sizeof(val));
-	err = unix_setsockopt(f, level, name, ok ? val : NULL, len);
+	ok = !copy_from_user(t, val, arg_ptr(a, 3), len < SOCKOPT_MAX ? len : SOCKOPT_MAX);
+	err = ops_of(f)->setsockopt(t, f, level, name, ok ? val : NULL, len);
 out:
 	file_put(f);
 	return err;
 }
 
-/* sys_getsockopt(fd, level, name, val, lenp) - see unix_getsockopt. */
+/* sys_getsockopt(fd, level, name, val, lenp) - the family's getsockopt. */
 long sys_getsockopt(struct task *t, struct sysargs *a)
 {
 	uint64_t uval = arg_ptr(a, 3), ulen = arg_ptr(a, 4);
-	char val[16];
+	char val[SOCKOPT_MAX];
 	struct file *f;
 	int err, len;
 
@@ -332,10 +690,13 @@ long sys_getsockopt(struct task *t, struct sysargs *a)
 	err = -EINVAL;
 	if (len < 0)
 		goto out;
-	err = unix_getsockopt(f, arg_int(a, 1), arg_int(a, 2), val, &len);
+	memset(val, 0, sizeof(val));
+	err = ops_of(f)->getsockopt(t, f, arg_int(a, 1), arg_int(a, 2), val, &len);
 	if (err)
 		goto out;
 	err = -EFAULT;
+	if (len > SOCKOPT_MAX)
+		len = SOCKOPT_MAX;
 	if ((len && copy_to_user(t, uval, val, len)) || copy_to_user(t, ulen, &len, sizeof(len)))
 		goto out;
 	err = 0;
@@ -381,42 +742,6 @@ static int iov_import(struct task *t, uint64_t uiov, uint64_t cnt, struct linux_
 	return 0;
 }
 
-/* Gathers the iovec's bytes into a new kernel buffer. */
-static int iov_gather(struct task *t, const struct linux_iovec *iov, uint64_t cnt, size_t total,
-		      char **out)
-{
-	char *kb = malloc(total ? total : 1);
-	size_t off = 0;
-
-	*out = NULL;
-	if (!kb)
-		return -ENOMEM;
-	for (uint64_t i = 0; i < cnt; i++) {
-		if (iov[i].iov_len && copy_from_user(t, kb + off, iov[i].iov_base, iov[i].iov_len)) {
-			free(kb);
-			return -EFAULT;
-		}
-		off += iov[i].iov_len;
-	}
-	*out = kb;
-	return 0;
-}
-
-static int iov_scatter(struct task *t, const struct linux_iovec *iov, uint64_t cnt,
-		       const char *kb, size_t n)
-{
-	size_t off = 0;
-
-	for (uint64_t i = 0; i < cnt && off < n; i++) {
-		size_t c = iov[i].iov_len < n - off ? iov[i].iov_len : n - off;
-
-		if (c && copy_to_user(t, iov[i].iov_base, kb + off, c))
-			return -EFAULT;
-		off += c;
-	}
-	return 0;
-}
-
 static bool iov_writable(struct task *t, const struct linux_iovec *iov, uint64_t cnt)
 {
 	for (uint64_t i = 0; i < cnt; i++)
@@ -434,13 +759,14 @@ static void put_fds(struct sock_msg *m)
 
 /*
  * Linux's __scm_send: walks the control messages.  SOL_SOCKET ones:
- * SCM_RIGHTS (at most SCM_MAX_FD fds in all, -EINVAL; -EBADF for a bad
- * fd; an empty one is ignored), SCM_CREDENTIALS (exactly a ucred, else
- * -EINVAL; see unix_check_creds); any other type -EINVAL.  Messages of
- * other levels are skipped.  -EINVAL for a cmsg_len that does not fit.
- * m->fds (room for SCM_MAX_FD) gets references; the caller puts them.
+ * SCM_RIGHTS (AF_UNIX only, else -EINVAL; at most SCM_MAX_FD fds in all,
+ * -EINVAL; -EBADF for a bad fd; an empty one is ignored),
+ * SCM_CREDENTIALS (exactly a ucred, else -EINVAL; see unix_check_creds);
+ * any other type -EINVAL.  Messages of other levels are left to the
+ * family.  -EINVAL for a cmsg_len that does not fit.  m->fds (room for
+ * SCM_MAX_FD) gets references; the caller puts them.
  */
-static int cmsg_parse(struct task *t, const char *ctl, size_t len, struct sock_msg *m)
+static int cmsg_parse(struct task *t, int family, const char *ctl, size_t len, struct sock_msg *m)
 {
 	struct linux_cmsghdr h;
 	size_t off = 0;
@@ -456,6 +782,8 @@ static int cmsg_parse(struct task *t, const char *ctl, size_t len, struct sock_m
 
 			switch (h.cmsg_type) {
 			case L_SCM_RIGHTS:
+				if (family != L_AF_UNIX)
+					return -EINVAL;
 				n = dlen / sizeof(int);
 				if (m->nfds + n > L_SCM_MAX_FD)
 					return -EINVAL;
@@ -482,6 +810,10 @@ static int cmsg_parse(struct task *t, const char *ctl, size_t len, struct sock_m
 		}
 		off += LINUX_CMSG_ALIGN(h.cmsg_len);
 	}
+	if (family != L_AF_UNIX) {
+		m->ctl = ctl;
+		m->ctllen = len;
+	}
 	return 0;
 }
 
@@ -491,7 +823,8 @@ static long do_sendmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 	struct file *fds[L_SCM_MAX_FD];
 	struct sock_msg m = { .fds = fds };
 	struct linux_iovec *iov = NULL;
-	char *kb = NULL, *ctl = NULL;
+	struct sock_iter it;
+	char *ctl = NULL;
 	size_t total;
 	long r;
 
@@ -501,8 +834,8 @@ static long do_sendmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 	if (mh->msg_namelen < 0)
 		goto out;
 	if (mh->msg_namelen) {
-		r = addr_from_user(t, mh->msg_name, mh->msg_namelen < SOCKADDR_MAX ?
-				   mh->msg_namelen : SOCKADDR_MAX, &m.addr);
+		r = addr_from_user(t, mh->msg_name, mh->msg_namelen < L_SOCKADDR_MAX ?
+				   mh->msg_namelen : L_SOCKADDR_MAX, &m.addr);
 		if (r)
 			goto out;
 	}
@@ -520,18 +853,15 @@ static long do_sendmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 		r = -EFAULT;
 		if (copy_from_user(t, ctl, mh->msg_control, mh->msg_controllen))
 			goto out;
-		r = cmsg_parse(t, ctl, mh->msg_controllen, &m);
+		r = cmsg_parse(t, file_socket(f)->family, ctl, mh->msg_controllen, &m);
 		if (r)
 			goto out;
 	}
-	r = iov_gather(t, iov, mh->msg_iovlen, total, &kb);
-	if (r)
-		goto out;
-	r = unix_sendmsg(t, f, kb, total, flags, &m);
+	iter_init_user(&it, t, iov, mh->msg_iovlen, total);
+	r = sock_sendmsg(t, f, &it, flags, &m);
 out:
 	put_fds(&m);
 	free(ctl);
-	free(kb);
 	free(iov);
 	return r;
 }
@@ -545,9 +875,10 @@ struct cmsg_out {
 };
 
 /* Linux's put_cmsg: truncated (MSG_CTRUNC) if it does not fit. */
-static int put_cmsg(struct task *t, struct cmsg_out *c, int type, const void *data, size_t len)
+static int put_cmsg(struct task *t, struct cmsg_out *c, int level, int type, const void *data,
+		    size_t len)
 {
-	struct linux_cmsghdr h = { LINUX_CMSG_LEN(len), L_SOL_SOCKET, type };
+	struct linux_cmsghdr h = { LINUX_CMSG_LEN(len), level, type };
 	uint64_t cmlen = h.cmsg_len;
 
 	if (!c->ptr || c->left < sizeof(h)) {
@@ -568,6 +899,26 @@ static int put_cmsg(struct task *t, struct cmsg_out *c, int type, const void *da
 	c->ptr += cmlen;
 	c->left -= cmlen;
 	c->used += cmlen;
+	return 0;
+}
+
+/* The control messages a family made (m->ctl_out), one put_cmsg each. */
+static int put_family_cmsgs(struct task *t, struct cmsg_out *c, const struct sock_msg *m)
+{
+	struct linux_cmsghdr h;
+	size_t off = 0;
+	int err;
+
+	while (off + sizeof(h) <= m->ctl_out_len) {
+		memcpy(&h, m->ctl_out + off, sizeof(h));
+		if (h.cmsg_len < sizeof(h) || h.cmsg_len > m->ctl_out_len - off)
+			break;
+		err = put_cmsg(t, c, h.cmsg_level, h.cmsg_type, m->ctl_out + off + sizeof(h),
+			       h.cmsg_len - sizeof(h));
+		if (err)
+			return err;
+		off += LINUX_CMSG_ALIGN(h.cmsg_len);
+	}
 	return 0;
 }
 
@@ -621,10 +972,10 @@ static long do_recvmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 	struct sock_msg m = { 0 };
 	struct linux_iovec *iov = NULL;
 	struct cmsg_out c = { mh->msg_control, mh->msg_controllen, 0, 0 };
-	char *kb = NULL;
+	struct sock_iter it;
 	size_t total;
 	int32_t oflags;
-	long r, err;
+	long r, err = 0;
 
 	r = iov_import(t, mh->msg_iov, mh->msg_iovlen, &iov, &total);
 	if (r)
@@ -632,21 +983,20 @@ static long do_recvmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 	r = -EFAULT;
 	if (!iov_writable(t, iov, mh->msg_iovlen))
 		goto out;
-	r = -ENOMEM;
-	kb = malloc(total ? total : 1);
-	if (!kb)
-		goto out;
-	r = unix_recvmsg(t, f, kb, total, flags, &m);
+	m.ctl_room = mh->msg_controllen;
+	iter_init_user(&it, t, iov, mh->msg_iovlen, total);
+	r = sock_recvmsg(t, f, &it, flags, &m);
 	if (r < 0)
 		goto out;
-	err = iov_scatter(t, iov, mh->msg_iovlen, kb, (size_t)r < total ? (size_t)r : total);
-	if (!err && mh->msg_name)
+	if (mh->msg_name)
 		err = addr_to_user(t, &m.addr, mh->msg_name,
 				   umh + offsetof(struct linux_msghdr, msg_namelen));
 	if (!err && m.cred_set)
-		err = put_cmsg(t, &c, L_SCM_CREDENTIALS, &m.cred, sizeof(m.cred));
+		err = put_cmsg(t, &c, L_SOL_SOCKET, L_SCM_CREDENTIALS, &m.cred, sizeof(m.cred));
 	if (!err && m.nfds)
 		err = put_fds_cmsg(t, &c, &m, flags & L_MSG_CMSG_CLOEXEC);
+	if (!err && m.ctl_out_len)
+		err = put_family_cmsgs(t, &c, &m);
 	oflags = m.oflags | c.flags | (flags & L_MSG_CMSG_CLOEXEC);
 	if (!err && (copy_to_user(t, umh + offsetof(struct linux_msghdr, msg_flags), &oflags,
 				  sizeof(oflags)) ||
@@ -658,15 +1008,15 @@ static long do_recvmsg(struct task *t, struct file *f, struct linux_msghdr *mh, 
 out:
 	put_fds(&m);
 	free(m.fds);
-	free(kb);
+	free(m.ctl_out);
 	free(iov);
 	return r;
 }
 
 /*
- * sys_sendmsg(fd, msg, flags) - the iovecs gathered into one message;
- * control messages as cmsg_parse says.  -EMSGSIZE for more than 1024
- * iovecs, -ENOBUFS for a control buffer over optmem_max.
+ * sys_sendmsg(fd, msg, flags) - the iovecs as one message; control
+ * messages as cmsg_parse says.  -EMSGSIZE for more than 1024 iovecs,
+ * -ENOBUFS for a control buffer over optmem_max.
  */
 long sys_sendmsg(struct task *t, struct sysargs *a)
 {
@@ -688,7 +1038,8 @@ long sys_sendmsg(struct task *t, struct sysargs *a)
 /*
  * sys_recvmsg(fd, msg, flags) - fills the iovecs, the sender's name,
  * SCM_CREDENTIALS (SO_PASSCRED) then SCM_RIGHTS (new fds; MSG_CMSG_CLOEXEC
- * marks them close-on-exec), msg_flags (MSG_TRUNC, MSG_CTRUNC).
+ * marks them close-on-exec) or the family's control messages, msg_flags
+ * (MSG_TRUNC, MSG_CTRUNC).
  */
 long sys_recvmsg(struct task *t, struct sysargs *a)
 {
@@ -711,33 +1062,26 @@ long sys_recvmsg(struct task *t, struct sysargs *a)
 /* sys_sendto(fd, buf, len, flags, addr, addrlen) - one buffer, an optional name. */
 long sys_sendto(struct task *t, struct sysargs *a)
 {
-	size_t len = arg_ptr(a, 2);
+	struct linux_iovec v = { arg_ptr(a, 1), arg_ptr(a, 2) };
 	struct sock_msg m = { 0 };
+	struct sock_iter it;
 	struct file *f;
-	char *kb = NULL;
 	int err;
 	long r;
 
 	f = sock_get(t, arg_int(a, 0), &err);
 	if (!f)
 		return err;
-	if (len > MSG_MAX)
-		len = MSG_MAX;
+	if (v.iov_len > MSG_MAX)
+		v.iov_len = MSG_MAX;
 	if (arg_ptr(a, 4)) {
 		r = addr_from_user(t, arg_ptr(a, 4), arg_int(a, 5), &m.addr);
 		if (r)
 			goto out;
 	}
-	r = -ENOMEM;
-	kb = malloc(len ? len : 1);
-	if (!kb)
-		goto out;
-	r = -EFAULT;
-	if (len && copy_from_user(t, kb, arg_ptr(a, 1), len))
-		goto out;
-	r = unix_sendmsg(t, f, kb, len, arg_int(a, 3), &m);
+	iter_init_user(&it, t, &v, 1, v.iov_len);
+	r = sock_sendmsg(t, f, &it, arg_int(a, 3), &m);
 out:
-	free(kb);
 	file_put(f);
 	return r;
 }
@@ -745,37 +1089,32 @@ out:
 /* sys_recvfrom(fd, buf, len, flags, addr, addrlen) - one buffer; files received are closed. */
 long sys_recvfrom(struct task *t, struct sysargs *a)
 {
-	uint64_t ubuf = arg_ptr(a, 1), uaddr = arg_ptr(a, 4);
-	size_t len = arg_ptr(a, 2);
+	uint64_t uaddr = arg_ptr(a, 4);
+	struct linux_iovec v = { arg_ptr(a, 1), arg_ptr(a, 2) };
 	struct sock_msg m = { 0 };
+	struct sock_iter it;
 	struct file *f;
-	char *kb = NULL;
 	int err;
 	long r;
 
 	f = sock_get(t, arg_int(a, 0), &err);
 	if (!f)
 		return err;
-	if (len > MSG_MAX)
-		len = MSG_MAX;
+	if (v.iov_len > MSG_MAX)
+		v.iov_len = MSG_MAX;
 	r = -EFAULT;
-	if (len && !user_range_ok(t, ubuf, len, PROT_WRITE))
+	if (v.iov_len && !user_range_ok(t, v.iov_base, v.iov_len, PROT_WRITE))
 		goto out;
-	r = -ENOMEM;
-	kb = malloc(len ? len : 1);
-	if (!kb)
-		goto out;
-	r = unix_recvmsg(t, f, kb, len, arg_int(a, 3), &m);
+	iter_init_user(&it, t, &v, 1, v.iov_len);
+	r = sock_recvmsg(t, f, &it, arg_int(a, 3), &m);
 	if (r < 0)
 		goto out;
-	if (copy_to_user(t, ubuf, kb, (size_t)r < len ? (size_t)r : len))
-		r = -EFAULT;
-	else if (uaddr && (err = addr_to_user(t, &m.addr, uaddr, arg_ptr(a, 5))))
+	if (uaddr && (err = addr_to_user(t, &m.addr, uaddr, arg_ptr(a, 5))))
 		r = err;
 out:
 	put_fds(&m);
 	free(m.fds);
-	free(kb);
+	free(m.ctl_out);
 	file_put(f);
 	return r;
 }

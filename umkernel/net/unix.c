@@ -2,8 +2,9 @@
  * unix.c - AF_UNIX sockets: stream, datagram and seqpacket, as Linux's
  * net/unix/af_unix.c behaves.
  *
- * In a nutshell: a struct unix_sock is the socket; its file (priv) holds
- * one reference, and so do a connected peer's pointer to it, every
+ * In a nutshell: a struct unix_sock is the socket (its struct socket
+ * first: socket.c's files dispatch to unix_ops); its file holds one
+ * reference, and so do a connected peer's pointer to it, every
  * message it sent that still sits in some receive queue (its address and
  * its send-buffer charge), and a listener's queue while it is an embryo
  * waiting for accept.  A sender appends a struct skb to the receiver's
@@ -16,8 +17,12 @@
  * bytes, as Linux's hash per type; path names are S_IFSOCK nodes made
  * with the mount's mknod and found again by (st_dev, st_ino).  Messages
  * carry SCM_RIGHTS file references (file_get) and the sender's
- * credentials.  Files passed in a cycle of sockets are not collected
- * (Linux has a garbage collector for that; umk leaks them).
+ * credentials, kept as the kernel's values (global pid, kernel ids) and
+ * translated to the reader's pid and user namespaces when read.  Files
+ * passed in a cycle of sockets are not collected (Linux has a garbage
+ * collector for that; umk leaks them).  Data is copied between the skbs
+ * and the sock_iter of the call, so send and receive copy straight from
+ * and to guest memory.
  *
  * Each socket has one wait queue, woken for anything a sleeper on it may
  * wait for: data or a connection arrived, its sends were consumed (wmem
@@ -37,7 +42,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define SOCKFS_DEV       8
 #define SKB_OVERHEAD     576          /* ~ sizeof(sk_buff) + shared info: truesize - len */
 #define SK_WMEM_DEFAULT  212992       /* net.core.wmem_default */
 #define SK_WMEM_MAX      212992       /* net.core.wmem_max */
@@ -45,24 +49,8 @@
 #define SOCK_MIN_SNDBUF  4608
 #define SOCK_MIN_RCVBUF  2304
 #define MAX_DGRAM_QLEN   10           /* net.unix.max_dgram_qlen */
-#define SOMAXCONN        4096
-#define RCV_SHUTDOWN     1
-#define SEND_SHUTDOWN    2
-#define SHUTDOWN_MASK    3
-#define L_FIONREAD       0x541B       /* SIOCINQ */
-#define L_TIOCOUTQ       0x5411       /* SIOCOUTQ */
 #define OVERFLOW_ID      65534        /* from_kuid_munged() of no id */
-
-/* SOL_SOCKET option names (asm-generic/socket.h) */
-enum {
-	SO_DEBUG_ = 1, SO_REUSEADDR_ = 2, SO_TYPE_ = 3, SO_ERROR_ = 4, SO_DONTROUTE_ = 5,
-	SO_BROADCAST_ = 6, SO_SNDBUF_ = 7, SO_RCVBUF_ = 8, SO_KEEPALIVE_ = 9,
-	SO_OOBINLINE_ = 10, SO_PRIORITY_ = 12, SO_LINGER_ = 13, SO_REUSEPORT_ = 15,
-	SO_PASSCRED_ = 16, SO_PEERCRED_ = 17, SO_RCVLOWAT_ = 18, SO_SNDLOWAT_ = 19,
-	SO_RCVTIMEO_OLD_ = 20, SO_SNDTIMEO_OLD_ = 21, SO_ACCEPTCONN_ = 30,
-	SO_SNDBUFFORCE_ = 32, SO_RCVBUFFORCE_ = 33, SO_PASSSEC_ = 34, SO_PROTOCOL_ = 38,
-	SO_DOMAIN_ = 39, SO_RCVTIMEO_NEW_ = 66, SO_SNDTIMEO_NEW_ = 67,
-};
+#define SO_ACCEPTCON     0x10000      /* /proc/net/unix's flag of a listener */
 
 enum { SS_CLOSE, SS_LISTEN, SS_ESTABLISHED };
 
@@ -82,6 +70,7 @@ struct skb {
 };
 
 struct unix_sock {
+	struct socket sk;             /* first: the file's priv */
 	int refs;
 	int type;                     /* L_SOCK_STREAM, _DGRAM, _SEQPACKET */
 	int state;                    /* SS_* */
@@ -95,6 +84,7 @@ struct unix_sock {
 	bool path_bound;              /* keyed by (bdev, bino) */
 	uint64_t bdev, bino;
 	struct list_head bound_link;
+	struct net_namespace *net;    /* its network namespace (referenced): abstract names */
 	struct list_head rcvq;        /* struct skb */
 	int qlen;
 	size_t wmem;                  /* bytes charged by our skbs in flight */
@@ -106,25 +96,15 @@ struct unix_sock {
 	bool has_peercred;
 	struct linux_ucred peercred;  /* SO_PEERCRED */
 	struct wait_queue wq;
-	uint64_t ino;
-	uint32_t uid, gid;
-	struct linux_timespec ctime;
+	struct list_head all_link;    /* unix_all, for /proc/net/unix */
 };
 
-static const struct file_ops unix_file_ops;
+static const struct proto_ops unix_ops;
 static struct list_head unix_bound = LIST_HEAD_INIT(unix_bound);
-static uint64_t unix_next_ino = 0x8000;
+static struct list_head unix_all = LIST_HEAD_INIT(unix_all);
 static unsigned int unix_autobind_next;
 
 /* ---- objects ---- */
-
-static struct linux_timespec sock_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
-}
 
 static struct unix_sock *sock_alloc(int type)
 {
@@ -142,10 +122,10 @@ static struct unix_sock *sock_alloc(int type)
 	u->rcvbuf = SK_WMEM_DEFAULT;
 	u->rcvlowat = 1;
 	u->backlog = MAX_DGRAM_QLEN;    /* a datagram socket's queue limit */
-	u->ino = unix_next_ino++;
-	u->uid = current ? current->cred.fsuid : 0;
-	u->gid = current ? current->cred.fsgid : 0;
-	u->ctime = sock_now();
+	u->sk.ino = sock_alloc_ino();
+	u->net = current_net();       /* abstract names live in it (referenced) */
+	u->net->refs++;
+	list_add_tail(&u->all_link, &unix_all);
 	/* An unconnected socket reports pid 0 and uid/gid -1 (cred_to_ucred). */
 	u->peercred = (struct linux_ucred){ 0, (uint32_t)-1, (uint32_t)-1 };
 	return u;
@@ -163,7 +143,9 @@ static void sock_put(struct unix_sock *u)
 	if (!u || --u->refs > 0)
 		return;
 	if (u->refs < 0 || !list_empty(&u->rcvq))
-		oops("unix sock_put: bad refcount or queue on ino %llu", (unsigned long long)u->ino);
+		oops("unix sock_put: bad refcount or queue on ino %llu", (unsigned long long)u->sk.ino);
+	list_del(&u->all_link);
+	put_net_ns(u->net);
 	free(u);
 }
 
@@ -174,6 +156,19 @@ static struct linux_ucred task_ucred(struct task *t, bool effective)
 		return (struct linux_ucred){ 0, 0, 0 };
 	return (struct linux_ucred){ t->tg->tgid, effective ? t->cred.euid : t->cred.uid,
 				     effective ? t->cred.egid : t->cred.gid };
+}
+
+/* Credentials as kept (the global pid, kernel ids) as reader t sees them
+ * (Linux's cred_to_ucred and scm_recv): the pid in t's pid namespace (0
+ * if not there), the ids in t's user namespace (overflow ids if not
+ * mapped there). */
+static struct linux_ucred ucred_for(const struct task *t, const struct linux_ucred *k)
+{
+	if (!t)
+		return *k;
+	return (struct linux_ucred){ (uint32_t)global_nr_ns((int)k->pid, task_active_pid_ns(t)),
+				     from_kuid_munged(t->user_ns, k->uid),
+				     from_kgid_munged(t->user_ns, k->gid) };
 }
 
 static struct skb *skb_alloc(size_t len)
@@ -281,55 +276,15 @@ static void sock_release(struct unix_sock *u, bool embrion)
 
 static struct unix_sock *file_sock(struct file *f)
 {
-	return f->priv;
-}
-
-/* file_is_socket - whether f is an AF_UNIX socket (else ENOTSOCK). */
-bool file_is_socket(struct file *f)
-{
-	return f && f->ops == &unix_file_ops;
+	return (struct unix_sock *)f->priv;
 }
 
 static struct file *sock_file(struct unix_sock *u, int flags)
 {
-	char path[40];
-	struct file *f;
-
-	snprintf(path, sizeof(path), "socket:[%llu]", (unsigned long long)u->ino);
-	f = file_alloc(&unix_file_ops, O_RDWR | (flags & L_SOCK_NONBLOCK ? O_NONBLOCK : 0), path);
-	if (f)
-		f->priv = u;
-	return f;
+	return sock_file_alloc(&u->sk, &unix_ops, L_AF_UNIX, u->type, 0, flags);
 }
 
-/* ---- waiting ---- */
-
-static uint64_t timeo_deadline(uint64_t timeo)
-{
-	return timeo ? now_ns(CLOCK_MONOTONIC) + timeo : 0;
-}
-
-/*
- * Sleeps on wq until woken.  0 when woken, -EAGAIN when the deadline
- * passed (the socket timeout ran out), -ERESTARTSYS on a signal, or
- * -EINTR when a timeout was set (Linux's sock_intr_errno).
- */
-static int sock_wait(struct task *t, struct wait_queue *wq, uint64_t deadline)
-{
-	struct waiter w;
-	int err;
-
-	if (!t)
-		return -EAGAIN;
-	waitq_add(wq, &w, t);
-	err = task_sleep(t, deadline, -1, 0);
-	waitq_del(&w);
-	if (err == -EINTR)
-		return deadline ? -EINTR : -ERESTARTSYS;
-	if (err == -ETIMEDOUT)
-		return -EAGAIN;
-	return 0;
-}
+#define timeo_deadline sock_deadline
 
 static int sock_error(struct unix_sock *u)
 {
@@ -360,7 +315,8 @@ static bool addr_abstract(const struct sock_addr *a)
 	return a->name[L_SUN_PATH_OFF] == 0;
 }
 
-static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
+static struct unix_sock *find_abstract(const struct net_namespace *net, const struct sock_addr *a,
+				       int type)
 {
 	struct list_head *p, *n;
 
@@ -368,7 +324,7 @@ static struct unix_sock *find_abstract(const struct sock_addr *a, int type)
 		struct unix_sock *u = list_entry(p, struct unix_sock, bound_link);
 
 		if (!u->path_bound && u->type == type && u->addr.len == a->len &&
-		    !memcmp(u->addr.name, a->name, a->len))
+		    u->net == net && !memcmp(u->addr.name, a->name, a->len))
 			return u;
 	}
 	return NULL;
@@ -400,9 +356,10 @@ static const char *addr_path(struct sock_addr *a)
  * not a socket or nobody is bound to it, EPROTOTYPE for another type.
  * Abstract names: ECONNREFUSED when no socket of this type has it.
  */
-static int find_other(struct task *t, const struct sock_addr *addr, int type,
+static int find_other(struct task *t, const struct unix_sock *self, const struct sock_addr *addr,
 		      struct unix_sock **out)
 {
+	int type = self->type;
 	struct sock_addr a = *addr;
 	struct nameidata nd;
 	struct unix_sock *u;
@@ -410,7 +367,7 @@ static int find_other(struct task *t, const struct sock_addr *addr, int type,
 
 	*out = NULL;
 	if (addr_abstract(&a)) {
-		u = find_abstract(&a, type);
+		u = find_abstract(self->net, &a, type);
 		if (!u)
 			return -ECONNREFUSED;
 		*out = u;
@@ -457,7 +414,7 @@ static int sock_autobind(struct unix_sock *u)
 		memcpy(a.name, &fam, sizeof(fam));
 		snprintf(a.name + L_SUN_PATH_OFF + 1, 6, "%05x", unix_autobind_next++ & 0xfffff);
 		a.len = L_SUN_PATH_OFF + 6;
-		if (!find_abstract(&a, u->type)) {
+		if (!find_abstract(u->net, &a, u->type)) {
 			bind_abstract(u, &a);
 			return 0;
 		}
@@ -524,7 +481,7 @@ out:
  * -EADDRINUSE when the name is taken (a path that exists, whatever it
  * is), the walk's errors (ENOENT, ENOTDIR...), -EROFS.
  */
-int unix_bind(struct task *t, struct file *f, const struct sock_addr *addr)
+static int unix_bind(struct task *t, struct file *f, const struct sock_addr *addr)
 {
 	struct unix_sock *u = file_sock(f);
 	struct sock_addr a = *addr;
@@ -538,7 +495,7 @@ int unix_bind(struct task *t, struct file *f, const struct sock_addr *addr)
 		return bind_path(t, u, &a);
 	if (u->addr.len)
 		return -EINVAL;
-	if (find_abstract(&a, u->type))
+	if (find_abstract(u->net, &a, u->type))
 		return -EADDRINUSE;
 	bind_abstract(u, &a);
 	return 0;
@@ -549,7 +506,7 @@ int unix_bind(struct task *t, struct file *f, const struct sock_addr *addr)
  * (getsockname/getpeername).  An unbound socket's is the bare family
  * (length 2).  -ENOTCONN for a peer when there is none.
  */
-int unix_getname(struct file *f, bool peer, struct sock_addr *out)
+static int unix_getname(struct file *f, bool peer, struct sock_addr *out)
 {
 	struct unix_sock *u = file_sock(f);
 	uint16_t fam = L_AF_UNIX;
@@ -670,7 +627,7 @@ static int dgram_connect(struct task *t, struct unix_sock *u, const struct sock_
 		if (err)
 			return err;
 	}
-	err = find_other(t, addr, u->type, &other);
+	err = find_other(t, u, addr, &other);
 	if (err)
 		return err;
 	if (!may_send(u, other))
@@ -711,7 +668,7 @@ static int stream_connect(struct task *t, struct file *f, struct unix_sock *u,
 			return err;
 	}
 	for (;;) {
-		err = find_other(t, addr, u->type, &other);
+		err = find_other(t, u, addr, &other);
 		if (err)
 			return err;
 		if (other->state != SS_LISTEN)
@@ -759,7 +716,7 @@ static int stream_connect(struct task *t, struct file *f, struct unix_sock *u,
  * stream_connect for each type's rules.  Errors of the name lookup:
  * -ENOENT (no such path), -ECONNREFUSED, -EPROTOTYPE, -EINVAL.
  */
-int unix_connect(struct task *t, struct file *f, const struct sock_addr *addr)
+static int unix_connect(struct task *t, struct file *f, const struct sock_addr *addr)
 {
 	struct unix_sock *u = file_sock(f);
 
@@ -774,7 +731,7 @@ int unix_connect(struct task *t, struct file *f, const struct sock_addr *addr)
  * or connected.  Records the caller as the peer credentials connecting
  * clients will see.
  */
-int unix_listen(struct task *t, struct file *f, int backlog)
+static int unix_listen(struct task *t, struct file *f, int backlog)
 {
 	struct unix_sock *u = file_sock(f);
 
@@ -784,8 +741,8 @@ int unix_listen(struct task *t, struct file *f, int backlog)
 		return -EINVAL;
 	if (u->state != SS_CLOSE && u->state != SS_LISTEN)
 		return -EINVAL;
-	if ((unsigned int)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
+	if ((unsigned int)backlog > (unsigned long)sysctl_somaxconn)
+		backlog = (int)sysctl_somaxconn;   /* /proc/sys/net/core/somaxconn */
 	if (backlog > u->backlog)
 		wake_up(&u->wq);
 	u->backlog = backlog;
@@ -801,7 +758,8 @@ int unix_listen(struct task *t, struct file *f, int backlog)
  * non-blocking (-EAGAIN).  -EOPNOTSUPP for datagrams, -EINVAL unless
  * listening, -ERESTARTSYS on a signal.
  */
-int unix_accept(struct task *t, struct file *f, int flags, struct file **out)
+static int unix_accept(struct task *t, struct file *f, int flags, struct file **out,
+		       struct sock_addr *peer)
 {
 	struct unix_sock *u = file_sock(f), *newsk;
 	uint64_t deadline = timeo_deadline(u->rcvtimeo);
@@ -834,6 +792,8 @@ int unix_accept(struct task *t, struct file *f, int flags, struct file **out)
 	newsk->passcred = u->passcred;  /* unix_sock_inherit_flags */
 	newsk->passsec = u->passsec;
 	wake_up(&u->wq);                /* room in the backlog */
+	if (peer)
+		unix_getname(*out, true, peer);
 	return 0;
 }
 
@@ -841,8 +801,9 @@ int unix_accept(struct task *t, struct file *f, int flags, struct file **out)
  * unix_shutdown - shutdown(2), how = SHUT_RD/WR/RDWR (else -EINVAL).  A
  * stream or seqpacket peer sees the matching other half shut.
  */
-int unix_shutdown(struct file *f, int how)
+static int unix_shutdown(struct task *t, struct file *f, int how)
 {
+	(void)t;
 	struct unix_sock *u = file_sock(f), *peer = u->peer;
 	int mode, pmode = 0;
 
@@ -926,13 +887,14 @@ static int skb_set_fds(struct skb *s, const struct sock_msg *m)
  * MSG_NOSIGNAL) when the peer is gone or shut for reading or we are
  * shut for writing.  Returns the bytes sent if any, else the error.
  */
-static ssize_t stream_send(struct task *t, struct unix_sock *u, const char *buf, size_t len,
+static ssize_t stream_send(struct task *t, struct unix_sock *u, struct sock_iter *it, size_t len,
 			   int flags, bool nonblock, const struct sock_msg *m)
 {
 	uint64_t deadline = timeo_deadline(u->sndtimeo);
 	struct unix_sock *other;
 	bool fds_sent = false;
 	size_t sent = 0;
+	ssize_t got;
 	int err = 0;
 
 	if (flags & L_MSG_OOB)
@@ -964,11 +926,23 @@ static ssize_t stream_send(struct task *t, struct unix_sock *u, const char *buf,
 			err = -ENOMEM;
 			break;
 		}
+		got = iter_from(it, s->data, size);
+		if (got <= 0) {
+			for (int i = 0; i < s->nfp; i++)
+				file_put(s->fps[i]);
+			free(s->fps);
+			free(s);
+			err = -EFAULT;
+			break;
+		}
 		fds_sent = true;
-		memcpy(s->data, buf + sent, size);
 		skb_set_cred(t, s, u, other, m);
-		skb_queue(u, other, s, size);
-		sent += size;
+		skb_queue(u, other, s, got);
+		sent += got;
+		if ((size_t)got < size) {
+			err = -EFAULT;
+			break;
+		}
 	}
 	sock_put(other);
 	return sent ? (ssize_t)sent : err;
@@ -987,7 +961,7 @@ pipe_err:
  * elsewhere, -EPIPE when it is shut for reading (no SIGPIPE), -EAGAIN
  * when its queue is full and we may not wait.
  */
-static ssize_t dgram_send(struct task *t, struct unix_sock *u, const char *buf, size_t len,
+static ssize_t dgram_send(struct task *t, struct unix_sock *u, struct sock_iter *it, size_t len,
 			  int flags, bool nonblock, const struct sock_msg *m)
 {
 	uint64_t deadline = timeo_deadline(u->sndtimeo);
@@ -1026,10 +1000,13 @@ static ssize_t dgram_send(struct task *t, struct unix_sock *u, const char *buf, 
 	s = skb_alloc(len);
 	if (!s)
 		return -ENOMEM;
-	memcpy(s->data, buf, len);
+	if (len && iter_from(it, s->data, len) != (ssize_t)len) {
+		free(s);
+		return -EFAULT;
+	}
 	for (;;) {
 		if (named) {
-			err = find_other(t, &m->addr, u->type, &other);
+			err = find_other(t, u, &m->addr, &other);
 			if (err)
 				goto out_free;
 		} else {
@@ -1091,15 +1068,15 @@ out_free:
  * gets its own reference), SCM_CREDENTIALS.  Returns the bytes sent or
  * a negative errno (see stream_send and dgram_send).
  */
-ssize_t unix_sendmsg(struct task *t, struct file *f, const void *buf, size_t len, int flags,
-		     struct sock_msg *m)
+static ssize_t unix_sendmsg(struct task *t, struct file *f, struct sock_iter *it, int flags,
+			    struct sock_msg *m)
 {
 	struct unix_sock *u = file_sock(f);
 	bool nonblock = (flags & L_MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
 
 	if (u->type == L_SOCK_STREAM)
-		return stream_send(t, u, buf, len, flags, nonblock, m);
-	return dgram_send(t, u, buf, len, flags, nonblock, m);
+		return stream_send(t, u, it, it->count, flags, nonblock, m);
+	return dgram_send(t, u, it, it->count, flags, nonblock, m);
 }
 
 /* ---- receiving ---- */
@@ -1151,7 +1128,7 @@ static void msg_set_addr(struct sock_msg *m, const struct skb *s)
  * asked, the full length is returned).  EOF (0) once shut for reading;
  * a non-blocking datagram read says -EAGAIN even then, a seqpacket one 0.
  */
-static ssize_t dgram_recv(struct task *t, struct unix_sock *u, char *buf, size_t len,
+static ssize_t dgram_recv(struct task *t, struct unix_sock *u, struct sock_iter *it, size_t len,
 			  int flags, bool nonblock, struct sock_msg *m)
 {
 	uint64_t deadline = timeo_deadline(u->rcvtimeo);
@@ -1181,14 +1158,15 @@ static ssize_t dgram_recv(struct task *t, struct unix_sock *u, char *buf, size_t
 	}
 	s = list_entry(u->rcvq.next, struct skb, link);
 	n = s->len < len ? s->len : len;
-	memcpy(buf, s->data, n);
+	if (n && iter_to(it, s->data, n) != (ssize_t)n)
+		return -EFAULT;
 	if (m) {
 		if (s->len > len)
 			m->oflags |= L_MSG_TRUNC;
 		msg_set_addr(m, s);
 		if (u->passcred) {
 			m->cred_set = true;
-			m->cred = skb_cred(s);
+			m->cred = s->has_cred ? ucred_for(t, &s->cred) : skb_cred(s);
 		}
 		err = skb_give_fds(s, m, peek);
 		if (err)
@@ -1210,7 +1188,7 @@ static ssize_t dgram_recv(struct task *t, struct unix_sock *u, char *buf, size_t
  * (SO_PASSCRED) where the writer's credentials change.  0 at EOF,
  * -EINVAL if not connected.  A signal after some data returns the data.
  */
-static ssize_t stream_recv(struct task *t, struct unix_sock *u, char *buf, size_t len,
+static ssize_t stream_recv(struct task *t, struct unix_sock *u, struct sock_iter *it, size_t len,
 			   int flags, bool nonblock, struct sock_msg *m)
 {
 	uint64_t deadline = timeo_deadline(u->rcvtimeo);
@@ -1218,6 +1196,7 @@ static ssize_t stream_recv(struct task *t, struct unix_sock *u, char *buf, size_
 	struct linux_ucred cred = { 0, 0, 0 };
 	bool cred_has = false;
 	size_t target, copied = 0, skip = 0;
+	ssize_t got;
 	int err = 0;
 
 	if (u->state != SS_ESTABLISHED)
@@ -1274,7 +1253,16 @@ static ssize_t stream_recv(struct task *t, struct unix_sock *u, char *buf, size_
 		chunk = s->len - s->off - sskip;
 		if (chunk > len - copied)
 			chunk = len - copied;
-		memcpy(buf + copied, s->data + s->off + sskip, chunk);
+		got = iter_to(it, s->data + s->off + sskip, chunk);
+		if (got < 0) {
+			err = got;
+			break;
+		}
+		if ((size_t)got < chunk) {
+			/* a fault part way: what was copied is read, as Linux */
+			chunk = got;
+			len = copied + got;
+		}
 		copied += chunk;
 		had_fds = s->nfp > 0;
 		if (had_fds && !peek && (!m || skb_give_fds(s, m, false))) {
@@ -1300,7 +1288,7 @@ static ssize_t stream_recv(struct task *t, struct unix_sock *u, char *buf, size_
 	}
 	if (m && u->passcred) {
 		m->cred_set = true;
-		m->cred = cred;
+		m->cred = cred_has ? ucred_for(t, &cred) : cred;
 	}
 	return copied ? (ssize_t)copied : err;
 }
@@ -1313,8 +1301,8 @@ static ssize_t stream_recv(struct task *t, struct unix_sock *u, char *buf, size_
  * references, which become the caller's.  Returns the bytes received,
  * 0 at EOF, or a negative errno.
  */
-ssize_t unix_recvmsg(struct task *t, struct file *f, void *buf, size_t len, int flags,
-		     struct sock_msg *m)
+static ssize_t unix_recvmsg(struct task *t, struct file *f, struct sock_iter *it, int flags,
+			    struct sock_msg *m)
 {
 	struct unix_sock *u = file_sock(f);
 	bool nonblock = (flags & L_MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
@@ -1322,8 +1310,8 @@ ssize_t unix_recvmsg(struct task *t, struct file *f, void *buf, size_t len, int 
 	if (m)
 		m->addr.len = 0;
 	if (u->type == L_SOCK_STREAM)
-		return stream_recv(t, u, buf, len, flags, nonblock, m);
-	return dgram_recv(t, u, buf, len, flags, nonblock, m);
+		return stream_recv(t, u, it, it->count, flags, nonblock, m);
+	return dgram_recv(t, u, it, it->count, flags, nonblock, m);
 }
 
 /* ---- options ---- */
@@ -1340,13 +1328,15 @@ ssize_t unix_recvmsg(struct task *t, struct file *f, void *buf, size_t len, int 
  * doubled and clamped as Linux does; options that only matter to IP
  * (SO_BROADCAST, SO_KEEPALIVE...) are stored and read back.
  */
-int unix_setsockopt(struct file *f, int level, int name, const void *val, int len)
+static int unix_setsockopt(struct task *t, struct file *f, int level, int name, const void *val,
+			   int len)
 {
 	struct unix_sock *u = file_sock(f);
 	struct linux_timeval tv;
 	uint32_t uv;
 	int v;
 
+	(void)t;
 	if (level != L_SOL_SOCKET)
 		return -EOPNOTSUPP;
 	if (name == 25 /* SO_BINDTODEVICE: a name, not an int */)
@@ -1453,11 +1443,13 @@ int unix_setsockopt(struct file *f, int level, int name, const void *val, int le
  * the pending error; SO_PEERCRED is the peer's pid and effective ids at
  * connect/socketpair/listen time (pid 0, ids -1 with none).
  */
-int unix_getsockopt(struct file *f, int level, int name, void *val, int *len)
+static int unix_getsockopt(struct task *t, struct file *f, int level, int name, void *val,
+			   int *len)
 {
 	struct unix_sock *u = file_sock(f);
 	int v = 0, lv = sizeof(int);
 
+	(void)t;
 	if (level != L_SOL_SOCKET)
 		return -EOPNOTSUPP;
 	switch (name) {
@@ -1518,9 +1510,12 @@ int unix_getsockopt(struct file *f, int level, int name, void *val, int *len)
 	case SO_RCVBUF_:
 		v = u->rcvbuf;
 		break;
-	case SO_PEERCRED_:
-		lv = sizeof(struct linux_ucred);
-		memcpy(val, &u->peercred, lv);
+	case SO_PEERCRED_: {
+		struct linux_ucred c = u->has_peercred ? ucred_for(current, &u->peercred) : u->peercred;
+
+		lv = sizeof(c);
+		memcpy(val, &c, lv);
+	}
 		goto out;
 	case SO_LINGER_:
 		lv = 8;
@@ -1549,63 +1544,43 @@ out:
 }
 
 /*
- * unix_check_creds - may t send SCM_CREDENTIALS c?  Linux's
- * scm_check_creds: the pid must be t's own and the ids among its real,
- * effective and saved ones, unless t is root (CAP_SYS_ADMIN, CAP_SETUID,
- * CAP_SETGID); -EINVAL for an id of -1, -EPERM otherwise, -ESRCH for a
- * pid nobody has.
+ * unix_check_creds - may t send SCM_CREDENTIALS c (in t's namespaces)?
+ * Linux's scm_check_creds and __scm_send: the pid must be t's own unless
+ * t has CAP_SYS_ADMIN over its pid namespace, the ids among its real,
+ * effective and saved ones unless it has CAP_SETUID (CAP_SETGID) in its
+ * user namespace; -EINVAL for an id not mapped there, -EPERM otherwise,
+ * -ESRCH for a pid nobody has there.  On success c holds what the kernel
+ * keeps: the global pid and kernel ids.
  */
-int unix_check_creds(struct task *t, const struct linux_ucred *c)
+int unix_check_creds(struct task *t, struct linux_ucred *c)
 {
 	const struct cred *cr = &t->cred;
-	bool root = cr->euid == 0;
+	uint32_t kuid = make_kuid(t->user_ns, c->uid), kgid = make_kgid(t->user_ns, c->gid);
+	int own = task_tgid_vnr(t, t), gpid;
 
-	if (c->uid == (uint32_t)-1 || c->gid == (uint32_t)-1)
+	if (kuid == (uint32_t)-1 || kgid == (uint32_t)-1)
 		return -EINVAL;
-	if (!((c->pid == (uint32_t)t->tg->tgid || root) &&
-	      (c->uid == cr->uid || c->uid == cr->euid || c->uid == cr->suid || root) &&
-	      (c->gid == cr->gid || c->gid == cr->egid || c->gid == cr->sgid || root)))
+	if (!((c->pid == (uint32_t)own ||
+	       ns_capable(t, task_active_pid_ns(t)->user_ns, CAP_SYS_ADMIN)) &&
+	      (kuid == cr->uid || kuid == cr->euid || kuid == cr->suid ||
+	       ns_capable(t, t->user_ns, CAP_SETUID)) &&
+	      (kgid == cr->gid || kgid == cr->egid || kgid == cr->sgid ||
+	       ns_capable(t, t->user_ns, CAP_SETGID))))
 		return -EPERM;
-	if (c->pid != (uint32_t)t->tg->tgid && !task_find((int)c->pid))
+	gpid = vnr_to_global(t, (int)c->pid);
+	if (!gpid || !task_find(gpid))
 		return -ESRCH;
+	*c = (struct linux_ucred){ (uint32_t)gpid, kuid, kgid };
 	return 0;
 }
 
 /* ---- file operations ---- */
 
-static ssize_t unix_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
-{
-	(void)pos;
-	return unix_recvmsg(t, f, buf, n, 0, NULL);
-}
-
-static ssize_t unix_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
-{
-	(void)pos;
-	return unix_sendmsg(t, f, buf, n, 0, NULL);
-}
-
-/* S_IFSOCK|0777 on the socket filesystem, owned by the creator. */
-static int unix_fstat(struct file *f, struct kstat *st)
-{
-	struct unix_sock *u = file_sock(f);
-
-	memset(st, 0, sizeof(*st));
-	st->dev = SOCKFS_DEV;
-	st->ino = u->ino;
-	st->nlink = 1;
-	st->mode = S_IFSOCK | 0777;
-	st->uid = u->uid;
-	st->gid = u->gid;
-	st->blksize = 4096;
-	st->atime = st->mtime = st->ctime = u->ctime;
-	return 0;
-}
-
 /*
  * FIONREAD/SIOCINQ: bytes queued (streams and seqpackets: all of them;
  * datagrams: the next one's size); -EINVAL on a listener.  SIOCOUTQ:
- * the send buffer in use.  -ENOTTY for anything else.
+ * the send buffer in use.  -ENOIOCTLCMD for anything else (the socket
+ * layer tries the interface ioctls).
  */
 static long unix_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 {
@@ -1629,7 +1604,7 @@ static long unix_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 		n = (int)u->wmem;
 		return copy_to_user(t, arg, &n, sizeof(n)) ? -EFAULT : 0;
 	}
-	return -ENOTTY;
+	return -ENOIOCTLCMD;
 }
 
 static bool unix_writable(struct unix_sock *u)
@@ -1674,21 +1649,70 @@ static short unix_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static void unix_file_release(struct file *f)
+static void unix_release(struct file *f)
 {
 	struct unix_sock *u = file_sock(f);
 
-	f->priv = NULL;
 	sock_release(u, false);
 	sock_put(u);
 }
 
-static const struct file_ops unix_file_ops = {
-	.read = unix_read,
-	.write = unix_write,
-	.fstat = unix_fstat,
+/*
+ * unix_proc_net - /proc/net/unix as Linux's unix_seq_show prints it:
+ * every socket (embryos waiting for accept too), the kernel pointer
+ * hidden (zeros, as for an unprivileged reader), refcount, flags
+ * (__SO_ACCEPTCON for a listener), type, socket state and inode, then
+ * the name: a path, or '@' and the abstract name (NULs as '@').
+ */
+void unix_proc_net(struct net_text *nt)
+{
+	struct list_head *p, *n;
+
+	net_printf(nt, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	list_for_each_safe(p, n, &unix_all) {
+		struct unix_sock *u = list_entry(p, struct unix_sock, all_link);
+		int st;
+
+		if (u->dead || u->net != current_net())
+			continue;
+		/* SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3, SS_DISCONNECTING 4 */
+		if (!u->embryo)
+			st = u->state == SS_ESTABLISHED ? 3 : 1;
+		else
+			st = u->state == SS_ESTABLISHED ? 2 : 4;
+		net_printf(nt, "%016x: %08X %08X %08X %04X %02X %5llu", 0, u->refs + 1, 0,
+			   u->state == SS_LISTEN ? SO_ACCEPTCON : 0, u->type, st,
+			   (unsigned long long)u->sk.ino);
+		if (u->addr.len > L_SUN_PATH_OFF) {
+			int len = u->addr.len - L_SUN_PATH_OFF;
+			const char *nm = u->addr.name + L_SUN_PATH_OFF;
+
+			net_printf(nt, " ");
+			if (u->path_bound) {
+				len--;          /* the NUL Linux counts in a path's length */
+				for (int i = 0; i < len && nm[i]; i++)
+					net_printf(nt, "%c", nm[i]);
+			} else {
+				for (int i = 0; i < len; i++)
+					net_printf(nt, "%c", nm[i] ? nm[i] : '@');
+			}
+		}
+		net_printf(nt, "\n");
+	}
+}
+
+static const struct proto_ops unix_ops = {
+	.bind = unix_bind,
+	.connect = unix_connect,
+	.listen = unix_listen,
+	.accept = unix_accept,
+	.sendmsg = unix_sendmsg,
+	.recvmsg = unix_recvmsg,
+	.shutdown = unix_shutdown,
+	.getname = unix_getname,
+	.setsockopt = unix_setsockopt,
+	.getsockopt = unix_getsockopt,
 	.ioctl = unix_ioctl,
 	.poll = unix_poll,
-	.release = unix_file_release,
-	.seekable = false,
+	.release = unix_release,
 };

@@ -1243,7 +1243,7 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 
 			/* the node's mount, so that fstat and stat agree */
 			if (vfs_walk(t, AT_FDCWD, path, 0, &nd) == 0) {
-				sf->mnt = nd.mnt;
+				file_set_mnt(sf, nd.mnt);
 				nd_release(&nd);
 			}
 		}
@@ -1261,13 +1261,13 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 		if (!master && !is_ctty(t, p))
 			return -ENOTTY;
 		session_alive(p);
-		return put_int(t, arg, p->pgrp);
+		return put_int(t, arg, global_vnr(t, p->pgrp));
 	case L_TIOCGSID:
 		if (!master && !is_ctty(t, p))
 			return -ENOTTY;
 		if (!session_alive(p))
 			return -ENOTTY;
-		return put_int(t, arg, p->session);
+		return put_int(t, arg, global_vnr(t, p->session));
 	case L_TIOCSPGRP:
 		err = check_change(t, p, SIGTTOU);
 		if (err)
@@ -1278,7 +1278,8 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 			return -EFAULT;
 		if (v < 0)
 			return -EINVAL;
-		if (!pgrp_exists(v, &sid))
+		v = vnr_to_global(t, v);
+		if (!v || !pgrp_exists(v, &sid))
 			return -ESRCH;
 		if (sid != t->tg->sid)
 			return -EPERM;

@@ -121,10 +121,10 @@ long tty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 
 	switch (cmd) {
 	case L_TIOCGPGRP:
-		v = tty_fg(t);
+		v = global_vnr(t, tty_fg(t));   /* ids of the caller's pid namespace */
 		return copy_to_user(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
 	case L_TIOCGSID:
-		v = t->tg->sid;
+		v = global_vnr(t, t->tg->sid);
 		return copy_to_user(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
 	case L_TIOCSPGRP:
 		err = tty_check_change(t);
@@ -134,7 +134,8 @@ long tty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 			return -EFAULT;
 		if (v < 0)
 			return -EINVAL;
-		err = pgrp_session(v);
+		v = vnr_to_global(t, v);
+		err = v ? pgrp_session(v) : 0;
 		if (!err)
 			return -ESRCH;
 		if (err != t->tg->sid)

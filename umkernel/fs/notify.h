@@ -1,0 +1,111 @@
+/*
+ * fs/notify.h - filesystem change notification (notify.c, Linux's
+ * fsnotify) and inotify on top of it (inotify.c): the hooks the VFS and
+ * the file syscalls call after each change, one call per change, and
+ * what inotify needs of the core.
+ *
+ * An object is an inode: (st_dev, st_ino) of its kstat.  Every hook
+ * returns at once while no watch exists.  Only changes made through
+ * umk's VFS are seen; a host process changing the root is not.
+ *
+ * Lock: klock, held by every caller.
+ */
+#ifndef UMK_FS_NOTIFY_H
+#define UMK_FS_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct file;
+struct kstat;
+struct mount;
+struct task;
+
+/* The event bits of inotify(7) (include/uapi/linux/inotify.h). */
+#define IN_ACCESS_        0x00000001u
+#define IN_MODIFY_        0x00000002u
+#define IN_ATTRIB_        0x00000004u
+#define IN_CLOSE_WRITE_   0x00000008u
+#define IN_CLOSE_NOWRITE_ 0x00000010u
+#define IN_OPEN_          0x00000020u
+#define IN_MOVED_FROM_    0x00000040u
+#define IN_MOVED_TO_      0x00000080u
+#define IN_CREATE_        0x00000100u
+#define IN_DELETE_        0x00000200u
+#define IN_DELETE_SELF_   0x00000400u
+#define IN_MOVE_SELF_     0x00000800u
+#define IN_UNMOUNT_       0x00002000u
+#define IN_Q_OVERFLOW_    0x00004000u
+#define IN_IGNORED_       0x00008000u
+#define IN_ONLYDIR_       0x01000000u
+#define IN_DONT_FOLLOW_   0x02000000u
+#define IN_EXCL_UNLINK_   0x04000000u
+#define IN_MASK_CREATE_   0x10000000u
+#define IN_MASK_ADD_      0x20000000u
+#define IN_ISDIR_         0x40000000u
+#define IN_ONESHOT_       0x80000000u
+#define IN_ALL_EVENTS_    0x00000fffu
+
+/* ---- the hooks (notify.c) ---- */
+/* f was read (IN_ACCESS), written (IN_MODIFY), had its attributes
+ * changed (IN_ATTRIB) or opened (IN_OPEN): its watches and those of its
+ * directory hear of it.  O_PATH files make no events. */
+void fsnotify_file(struct file *f, uint32_t mask);
+/* The last reference to f went (file_put): IN_CLOSE_WRITE or
+ * IN_CLOSE_NOWRITE, and a deferred IN_DELETE_SELF if f was the last
+ * user of an unlinked inode. */
+void fsnotify_close(struct file *f);
+/* The object at absolute path abs (inode st, before the change) changed
+ * by name: IN_ATTRIB (chmod, chown, utimes, xattrs), IN_MODIFY
+ * (truncate, utimes of mtime alone), IN_ACCESS (utimes of atime alone). */
+void fsnotify_path(const char *abs, const struct kstat *st, uint32_t mask);
+/* abs was made (open O_CREAT, mkdir, mknod, symlink): IN_CREATE to its
+ * directory, with IN_ISDIR if mode is a directory's. */
+void fsnotify_create(const char *abs, uint32_t mode);
+/* abs is a new hard link to inode st: IN_ATTRIB to it, IN_CREATE to its directory. */
+void fsnotify_link(const char *abs, const struct kstat *st);
+/* abs (inode st, as it was before) was unlinked or removed: IN_ATTRIB
+ * (unlink), IN_DELETE_SELF and IN_IGNORED if that was its last name (at
+ * the last close if still open), IN_DELETE to its directory. */
+void fsnotify_delete(const char *abs, const struct kstat *st);
+/* old (inode src) was renamed to new_ (replacing inode target, or NULL;
+ * exchange: the two swapped): IN_MOVED_FROM/IN_MOVED_TO with one cookie,
+ * IN_MOVE_SELF, and the replaced inode's IN_ATTRIB and IN_DELETE_SELF. */
+void fsnotify_move(const char *old, const char *new_, const struct kstat *src,
+		   const struct kstat *target, bool exchange);
+/* m is being unmounted: IN_UNMOUNT and IN_IGNORED for every watch on it. */
+void fsnotify_unmount(struct mount *m);
+
+/* ---- what inotify.c uses (notify.c) ---- */
+struct inotify_group;
+struct fsnotify_mark {
+	uint64_t dev, ino;            /* the inode watched */
+	bool isdir;
+	uint32_t mask;                /* IN_* events wanted */
+	uint32_t flags;               /* IN_EXCL_UNLINK_, IN_ONESHOT_ */
+	int wd;
+	bool pending_delete;          /* unlinked while open: IN_DELETE_SELF at the last close */
+	struct inotify_group *group;
+	struct fsnotify_mark *next;   /* fsnotify_marks: all marks, newest first */
+};
+extern struct fsnotify_mark *fsnotify_marks;
+extern int fsnotify_nr_marks;
+void fsnotify_add_mark(struct fsnotify_mark *m);
+/* Takes m off every list; with ignored, the group gets IN_IGNORED first. */
+void fsnotify_destroy_mark(struct fsnotify_mark *m, bool ignored);
+struct fsnotify_mark *fsnotify_find_mark(struct inotify_group *g, uint64_t dev, uint64_t ino);
+void fsnotify_clear_group(struct inotify_group *g);   /* every mark of g goes, silently */
+
+/* ---- inotify.c ---- */
+/* Queues an event for g (merged with an identical last one; IN_Q_OVERFLOW
+ * past max_queued_events) and wakes its readers. */
+void inotify_queue_event(struct inotify_group *g, int wd, uint32_t mask, uint32_t cookie,
+			 const char *name);
+void inotify_mark_gone(struct inotify_group *g);   /* a watch of g went: its user's count */
+/* /proc/sys/fs/inotify/NAME: the text, or a write as proc_dointvec
+ * (-EINVAL); -ENOENT for another name. */
+int inotify_proc_read(struct task *t, const char *name, char **text);
+int inotify_proc_write(struct task *t, const char *name, const char *buf, size_t n);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * configs.c - /proc/config.gz: the kernel configuration umk answers to,
+ * as a UML kernel carries its own (Linux's kernel/configs.c with
+ * CONFIG_IKCONFIG_PROC).  Test suites (LTP's tst_kconfig, systemd,
+ * container runtimes' check-config) read it to decide what to test or
+ * expect; every option below names something umk implements, and the
+ * "is not set" lines what it does not (so those suites skip rather than
+ * fail).  Keep it in step with guest-abi/syscalls.def.  The text is
+ * gzip-compressed with zlib on each open.
+ *
+ * Lock: none (constant data; the buffer returned is the caller's).
+ */
+#include "../kernel.h"
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static const char umk_config[] =
+	"#\n"
+	"# Automatically generated file; DO NOT EDIT.\n"
+	"# umk: the options of the Linux ABI that umk implements\n"
+	"#\n"
+	"CONFIG_64BIT=y\n"
+	"CONFIG_X86_64=y\n"
+	"CONFIG_X86=y\n"
+	"CONFIG_MMU=y\n"
+	"CONFIG_UML=y\n"
+	"CONFIG_LOCALVERSION=\"-umk\"\n"
+	"CONFIG_DEFAULT_HOSTNAME=\"umk\"\n"
+	"CONFIG_SMP=y\n"
+	"CONFIG_HZ_100=y\n"
+	"CONFIG_HZ=100\n"
+	"CONFIG_HIGH_RES_TIMERS=y\n"
+	"CONFIG_POSIX_TIMERS=y\n"
+	"CONFIG_TIMERFD=y\n"
+	"CONFIG_EVENTFD=y\n"
+	"CONFIG_SIGNALFD=y\n"
+	"CONFIG_EPOLL=y\n"
+	"CONFIG_FUTEX=y\n"
+	"CONFIG_FUTEX_PI=y\n"
+	"# CONFIG_RSEQ is not set\n"
+	"CONFIG_MEMBARRIER=y\n"
+	"CONFIG_MULTIUSER=y\n"
+	"CONFIG_SYSVIPC=y\n"
+	"CONFIG_SYSVIPC_SYSCTL=y\n"
+	"CONFIG_POSIX_MQUEUE=y\n"
+	"CONFIG_POSIX_MQUEUE_SYSCTL=y\n"
+	"CONFIG_CROSS_MEMORY_ATTACH=y\n"
+	"# CONFIG_FHANDLE is not set\n"
+	"CONFIG_NAMESPACES=y\n"
+	"CONFIG_UTS_NS=y\n"
+	"CONFIG_IPC_NS=y\n"
+	"CONFIG_USER_NS=y\n"
+	"CONFIG_PID_NS=y\n"
+	"CONFIG_NET_NS=y\n"
+	"# CONFIG_TIME_NS is not set\n"
+	"# CONFIG_CGROUPS is not set\n"
+	"CONFIG_CHECKPOINT_RESTORE=y\n"
+	"CONFIG_PROC_FS=y\n"
+	"CONFIG_PROC_SYSCTL=y\n"
+	"# CONFIG_PROC_PID_CPUSET is not set\n"
+	"CONFIG_IKCONFIG=y\n"
+	"CONFIG_IKCONFIG_PROC=y\n"
+	"CONFIG_SYSFS=y\n"
+	"CONFIG_DEVTMPFS=y\n"
+	"CONFIG_TMPFS=y\n"
+	"CONFIG_TMPFS_XATTR=y\n"
+	"CONFIG_SHMEM=y\n"
+	"CONFIG_MEMFD_CREATE=y\n"
+	"CONFIG_OVERLAY_FS=y\n"
+	"CONFIG_FILE_LOCKING=y\n"
+	"CONFIG_UNIX98_PTYS=y\n"
+	"CONFIG_DEVPTS_MULTIPLE_INSTANCES=y\n"
+	"CONFIG_TTY=y\n"
+	"CONFIG_NET=y\n"
+	"CONFIG_UNIX=y\n"
+	"CONFIG_NUMA=y\n"
+	"CONFIG_NODES_SHIFT=10\n"
+	"CONFIG_SECURITY_YAMA=y\n"
+	"CONFIG_PTRACE=y\n"
+	"# CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS is not set\n"
+	"# CONFIG_IA32_EMULATION is not set\n"
+	"# CONFIG_X86_X32_ABI is not set\n"
+	"# CONFIG_MODULES is not set\n"
+	"# CONFIG_BLOCK is not set\n"
+	"# CONFIG_SWAP is not set\n"
+	"# CONFIG_QUOTA is not set\n"
+	"# CONFIG_AIO is not set\n"
+	"# CONFIG_IO_URING is not set\n"
+	"# CONFIG_BPF_SYSCALL is not set\n"
+	"# CONFIG_USERFAULTFD is not set\n"
+	"# CONFIG_FANOTIFY is not set\n"
+	"# CONFIG_KEYS is not set\n"
+	"# CONFIG_PERF_EVENTS is not set\n"
+	"# CONFIG_SECURITY_LANDLOCK is not set\n"
+	"# CONFIG_KVM is not set\n"
+	"# CONFIG_INET is not set\n"
+	"# CONFIG_IPV6 is not set\n";
+
+/* The configuration text (not compressed), NUL-terminated. */
+const char *ikconfig_text(void)
+{
+	return umk_config;
+}
+
+/*
+ * ikconfig_gz - the configuration gzip-compressed (RFC 1952, as
+ * /proc/config.gz): a malloc'd buffer in *out, its length in *len.
+ * -ENOMEM or -EIO (zlib failed).
+ */
+int ikconfig_gz(void **out, size_t *len)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	/* windowBits 15 + 16: a gzip header and trailer */
+	if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -EIO;
+	uLong cap = deflateBound(&zs, sizeof umk_config - 1);
+	unsigned char *buf = malloc(cap);
+	if (!buf) {
+		deflateEnd(&zs);
+		return -ENOMEM;
+	}
+	zs.next_in = (Bytef *)umk_config;
+	zs.avail_in = sizeof umk_config - 1;
+	zs.next_out = buf;
+	zs.avail_out = cap;
+	int r = deflate(&zs, Z_FINISH);
+	size_t n = zs.total_out;
+	deflateEnd(&zs);
+	if (r != Z_STREAM_END) {
+		free(buf);
+		return -EIO;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}

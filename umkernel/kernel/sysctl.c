@@ -1,0 +1,64 @@
+/*
+ * sysctl.c - the tunables of /proc/sys that umk keeps (Linux's
+ * kernel/sysctl.c): their values, ranges, and the parsing Linux's
+ * proc_dointvec_minmax and proc_doulongvec_minmax do.  fs/procfs.c shows
+ * them; the kernel reads them where they matter (fork at threads-max,
+ * RLIMIT_NOFILE at nr_open, unshare at max_user_namespaces, pid numbers
+ * at pid_max...).  Values are guest-wide except where Linux keeps them
+ * per namespace (hostname and domainname: the UTS namespace; pid_max and
+ * ns_last_pid: the pid namespace), which procfs handles itself.
+ *
+ * Lock: klock, held by every reader and writer.
+ */
+#include "../kernel.h"
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+long sysctl_threads_max = -1;   /* -1: umk's own task cap (kernel/process.c) */
+long sysctl_overcommit_memory = 0;
+long sysctl_overcommit_ratio = 50;
+long sysctl_max_map_count = 65530;
+long sysctl_swappiness = 60;
+long sysctl_nr_open = 1048576;
+long sysctl_file_max = LONG_MAX;
+long sysctl_somaxconn = 4096;
+long sysctl_yama_ptrace_scope = 1;
+long sysctl_overflowuid = 65534;
+long sysctl_overflowgid = 65534;
+long sysctl_max_user_namespaces = 63000;
+long sysctl_max_ns = 63000;   /* max_{pid,uts,ipc,mnt,net,cgroup}_namespaces */
+long sysctl_core_uses_pid = 0;
+long sysctl_perf_event_paranoid = 2;
+
+/*
+ * sysctl_parse_long - Linux's proc_dointvec_minmax for one value: optional
+ * blanks, an optional sign, decimal digits, then only blanks or a
+ * newline.  -EINVAL for anything else or a value outside [min, max].
+ */
+int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out)
+{
+	char tmp[32];
+	if (n >= sizeof tmp)
+		return -EINVAL;
+	memcpy(tmp, buf, n);
+	tmp[n] = 0;
+	char *p = tmp, *end;
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (!*p)
+		return -EINVAL;
+	errno = 0;
+	long v = strtol(p, &end, 10);
+	if (end == p || errno)
+		return -EINVAL;
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * netdev.h - the guest's interfaces and routes (netdev.c), as netlink.c
+ * dumps them.  Internal to net/.  Addresses are IPv4 in host order.
+ */
+#ifndef UMK_NET_NETDEV_H
+#define UMK_NET_NETDEV_H
+
+#include "inet.h"
+
+#define ND_IFF_UP        0x1
+#define ND_IFF_BROADCAST 0x2
+#define ND_IFF_LOOPBACK  0x8
+#define ND_IFF_RUNNING   0x40
+#define ND_IFF_MULTICAST 0x1000
+#define ND_IFF_LOWER_UP  0x10000
+
+struct nd_if {
+	int index;
+	const char *name;
+	unsigned int flags;           /* IFF_* as RTM_NEWLINK carries them */
+	int mtu;
+	int type;                     /* ARPHRD_* */
+	uint8_t mac[6], brd[6];
+	const char *qdisc;
+	int txqlen;
+	int operstate;                /* IF_OPER_* */
+	uint32_t v4, v4bcast;         /* 0: no IPv4 address */
+	int v4prefix, v4scope;
+	bool has_v6;
+	uint8_t v6[16];
+	int v6prefix, v6scope, v6flags;
+	uint64_t rx_bytes, rx_packets; /* the loopback's: tx is the same */
+};
+
+struct nd_route {
+	int family;                   /* 2 or 10 */
+	int table;                    /* 254 main, 255 local */
+	uint32_t dst;                 /* IPv4 */
+	int dst_len;
+	uint32_t gw;
+	int protocol, scope, type;    /* RTPROT_*, RT_SCOPE_*, RTN_* */
+	uint32_t prefsrc;
+	int oif;
+	int priority;
+	uint8_t dst6[16];             /* IPv6 */
+};
+
+struct nd_if *netdev_ifs(int *n);                /* the caller's namespace's */
+struct nd_if *netdev_lo(struct net_namespace *ns);
+void netdev_lo_set_up(struct nd_if *lo, bool up);
+struct nd_if *netdev_by_index(int index);
+struct nd_if *netdev_by_name(const char *name);
+struct nd_route *netdev_routes(int *n);
+
+#endif
