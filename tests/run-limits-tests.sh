@@ -12,7 +12,8 @@
 #              and in /dev/shm, statfs (df) shows it, copy-up too
 #   leak       10,000 process lifecycles (fork, pipe, socketpair, exec,
 #              exit): umk's open fds and RSS after them are what they were
-#              after the first 100 (RSS within UMK_LEAK_RSS_KB, 2048 kB;
+#              after the first 100 (fds within the 16 a bounded cache of
+#              the seccomp platform holds, RSS within UMK_LEAK_RSS_KB, 2048 kB;
 #              UMK_LEAK_N lifecycles, UMK_LEAK_TEST=0 skips it)
 #   teardown   umk killed with SIGKILL while the guest has hundreds of
 #              processes: every stub is gone within 200 ms (polled)
@@ -103,8 +104,12 @@ leak_check() {
 	wait "$kpid"
 	rc=$?
 	set -- $first $last
-	local grow=$(($3 - $1)) limit=${UMK_LEAK_RSS_KB:-2048}
-	if [ $rc = 0 ] && grep -qx "lifecycles $n ok" "$out" && [ "$4" -le "$2" ] && [ "$grow" -le "$limit" ]; then
+	# fds may differ by what umk's bounded caches hold: the seccomp
+	# platform keeps up to 8 dead stubs' slot memfd and pidfd (16 fds,
+	# tracer/seccomp.c slot_cache); a leak of one per lifecycle is 9,900
+	local grow=$(($3 - $1)) limit=${UMK_LEAK_RSS_KB:-2048} fdslack=16
+	if [ $rc = 0 ] && grep -qx "lifecycles $n ok" "$out" && [ "$4" -le $(($2 + fdslack)) ] &&
+	   [ "$grow" -le "$limit" ]; then
 		pass "limits leak [$p]: after 100 and $n lifecycles: fds $2 and $4, RSS $1 and $3 kB"
 	else
 		fail "limits leak [$p] (exit $rc): after 100 and $n lifecycles: fds $2 and $4, RSS $1 and $3 kB (allowed +$limit)"

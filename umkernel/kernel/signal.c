@@ -261,15 +261,15 @@ int kill_pgrp_info(struct task *sender, int pgid, int sig, const linux_siginfo_t
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
-		if (t->tg->leader != t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD ||
-		    t->tg->pgid != pgid)
+		if (t->tg->leader != t || t->state == TASK_DEAD || t->tg->pgid != pgid)
 			continue;
-		found = true;
+		found = true;   /* a zombie too: its pid is in use (nothing delivered) */
 		if (check_kill_permission(sender, t, sig))
 			continue;
 		allowed = true;
-		if (sig)
-			send_signal(t, sig, si, true);
+		struct task *to = group_target(t);
+		if (sig && to)
+			send_signal(to, sig, si, true);
 	}
 	return !found ? -ESRCH : allowed ? 0 : -EPERM;
 }
