@@ -10,6 +10,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
 UMK=${UMK:-$BUILD/umk}
+case $UMK in /*) ;; */*) UMK=$PWD/$UMK ;; esac   # the nest cases run it with --cwd /
 TESTROOT=$BUILD/testroot
 UMK_PLATFORMS=${UMK_PLATFORMS:-ptrace}
 GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin

@@ -170,6 +170,17 @@ if have_umk; then
 		grep -qx "\[pid 1\] exit_group(1) = ?" "$work/trace"'
 	check guest-crash-survives 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "/cli/crash; echo after \$?" &&
 		[ "$(cat "$work/out")" = "after 139" ]'
+	# the kernel log (kernel/printk.c): the boot lines, Linux's line for a
+	# process a fault killed, a message written to /dev/kmsg; dmesg_restrict
+	check dmesg 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "/cli/crash; echo \"<3>from the guest\" >/dev/kmsg; dmesg" &&
+		grep -q "^\[ *[0-9]*\.[0-9]\{6\}\] Linux version " "$work/out" &&
+		grep -q "\] Run /bin/sh as init process\$" "$work/out" &&
+		grep -q "\] crash\[[0-9]*\]: segfault at 0 ip [0-9a-f]\{16\} sp [0-9a-f]\{16\} error [0-9] in crash\[" "$work/out" &&
+		grep -q "\] from the guest\$" "$work/out"'
+	check kmsg-records 'cli_rc 0 "$UMK" run "${R[@]}" -- /bin/sh -c "echo \"<13>rec\" >/dev/kmsg; head -n 3 /dev/kmsg" &&
+		grep -q "^5,0,[0-9]*,-;Linux version " "$work/out" && grep -q "^13,2,[0-9]*,-;rec\$" "$work/out"'
+	check dmesg-restricted 'cli_rc 1 "$UMK" run "${R[@]}" -- /bin/sh -c "su nobody -s /bin/sh -c \"dmesg; cat /dev/kmsg\"" &&
+		grep -q "Operation not permitted" "$work/err"'
 	# stubs_of KPID, gone_within SECONDS PID...: tests/lib.sh
 	# SIGKILL of umk must leave no stub process behind (PTRACE_O_EXITKILL)
 	no_stub_left() {

@@ -344,6 +344,9 @@ struct thread_group {
 	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
+	/* I/O counters and the core-dump filter: /proc/PID/io, coredump_filter */
+	uint64_t io_rchar, io_wchar, io_syscr, io_syscw;
+	uint32_t coredump_filter;     /* MMF_DUMP_FILTER bits, 0x33 by default */
 	/* CPU timers and usage (kernel/cputime.c) */
 	struct cpu_itimer cpu_itimer[2];   /* ITIMER_VIRTUAL, ITIMER_PROF */
 	struct host_rusage ru_final;  /* the process's usage when its last thread left */
@@ -416,6 +419,16 @@ struct task {
 	uint64_t start_time_ns;
 	uint32_t personality;
 	int nice;                     /* -20..19, inherited by fork */
+	/* audit ids and timer slack: /proc/PID/{loginuid,sessionid,timerslack_ns} */
+	uint32_t loginuid, sessionid; /* (uint32_t)-1 while unset */
+	uint64_t timer_slack_ns, default_timer_slack_ns;
+	/* scheduling attributes, kept and reported (kernel/sched.c), never
+	 * applied to the host; the I/O priority (ioprio_set) */
+	int sched_policy;             /* SCHED_OTHER...SCHED_DEADLINE */
+	unsigned sched_priority;      /* 1..99 for SCHED_FIFO/RR */
+	bool sched_reset_on_fork;
+	uint64_t dl_runtime, dl_deadline, dl_period;
+	int ioprio;                   /* IOPRIO_PRIO_VALUE; 0: none set */
 	int syscall_nr;               /* in flight, for oops and strace */
 	long fork_token;              /* platform token of a new, not yet adopted host thread */
 	uint64_t set_child_tid;       /* CLONE_CHILD_SETTID: written once the child runs */
@@ -471,6 +484,9 @@ void tg_set_pgid(struct thread_group *tg, int nr);   /* global ids */
 void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
 uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up to 64) */
+void sched_fork(struct task *c, struct task *parent);   /* kernel/sched.c: policy across fork */
+/* kernel/printk.c: the kernel log (syslog(2), /dev/kmsg); level 0-7 */
+void printk(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- kernel timers: kernel/ktimer.c ---- */
 struct ktimer {

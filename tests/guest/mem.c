@@ -1,14 +1,18 @@
 /* mem.c - memory management: brk/sbrk, anonymous mmap/munmap/mprotect with
  * the SIGSEGV (si_code, si_addr) of a bad access, mremap growing and
  * moving, MAP_PRIVATE and MAP_SHARED file mappings, madvise(DONTNEED),
- * copy-on-write after fork, and the errno of bad arguments.           */
+ * copy-on-write after fork, the errno of bad arguments, mappings of
+ * /dev/zero, thousands of separate mappings, and the device and inode
+ * that /proc/self/maps gives a mapped file.                           */
 #include "t.h"
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 static sigjmp_buf jb;
@@ -161,5 +165,61 @@ int main(void) {
   OK("child wrote its copy", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   OK("parent's private page unchanged", m[pg] == 'q');
   OK("shared anonymous page changed", s[0] == 'S');
+
+  /* /dev/zero: private and shared mappings are anonymous memory */
+  int z = open("/dev/zero", O_RDWR);
+  char *zp = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, z, 0);
+  OK("mmap /dev/zero private", zp != MAP_FAILED && all(zp, 2 * pg, 0));
+  char *zs = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, z, 0);
+  OK("mmap /dev/zero shared", zs != MAP_FAILED && all(zs, pg, 0));
+  zp[0] = 'p';
+  zs[0] = 'z';
+  p = fork();
+  if (p == 0) { zs[1] = 'Z'; zp[1] = 'P'; _exit(0); }
+  waitpid(p, &st, 0);
+  OK("shared /dev/zero page shared with a child", zs[0] == 'z' && zs[1] == 'Z');
+  OK("private /dev/zero page copied", zp[0] == 'p' && zp[1] == 0);
+  int wo = open("/dev/zero", O_WRONLY);
+  ERR("mmap /dev/zero opened write-only", mmap(NULL, pg, PROT_READ, MAP_PRIVATE, wo, 0), EACCES);
+  close(wo);
+  ERR("mmap /dev/null", mmap(NULL, pg, PROT_READ, MAP_PRIVATE, open("/dev/null", O_RDONLY), 0), ENODEV);
+  munmap(zp, 2 * pg);
+  munmap(zs, pg);
+  close(z);
+
+  /* thousands of mappings that cannot merge (Linux allows 65530) */
+  enum { NMAP = 5000 };
+  static char *mp[NMAP];
+  int bad = 0, failed = 0;
+  for (int i = 0; i < NMAP; i++) {
+    mp[i] = mmap(NULL, pg, (i & 1) ? PROT_READ | PROT_WRITE : PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mp[i] == MAP_FAILED) { failed++; continue; }
+    if (i & 1) *(int *)mp[i] = i;
+  }
+  for (int i = 1; i < NMAP; i += 2)
+    if (mp[i] != MAP_FAILED && *(int *)mp[i] != i) bad++;
+  OK("5000 separate mappings", failed == 0);
+  OK("none overlaps another", bad == 0);
+  for (int i = 0; i < NMAP; i++)
+    if (mp[i] != MAP_FAILED) munmap(mp[i], pg);
+
+  /* /proc/self/maps names a mapped file with its device and inode */
+  int pf = open("/bin/sh", O_RDONLY);
+  struct stat fst;
+  fstat(pf, &fst);
+  char *fm = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, pf, 0);
+  FILE *mf = fopen("/proc/self/maps", "r");
+  char line[512];
+  int found = 0;
+  while (mf && fgets(line, sizeof line, mf)) {
+    unsigned long lo, hi, ino;
+    unsigned maj, min;
+    if (sscanf(line, "%lx-%lx %*s %*x %x:%x %lu", &lo, &hi, &maj, &min, &ino) == 5 && lo == (unsigned long)fm)
+      found = maj == major(fst.st_dev) && min == minor(fst.st_dev) && ino == fst.st_ino ? 1 : -1;
+  }
+  if (mf) fclose(mf);
+  OK("maps: a file's device and inode are stat's", found == 1);
+  munmap(fm, pg);
+  close(pf);
   return t_done();
 }

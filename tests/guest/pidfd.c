@@ -4,7 +4,8 @@
  * pidfd_getfd (a child's fd, bad fds), waitid(P_PIDFD) (blocking,
  * WNOHANG, PIDFD_NONBLOCK's EAGAIN, not a child), CLONE_PIDFD through
  * clone and clone3 (and the combinations Linux rejects), and PR_SET_PDEATHSIG,
- * PR_SET_CHILD_SUBREAPER with their PR_GET_ forms.                     */
+ * PR_SET_CHILD_SUBREAPER with their PR_GET_ forms; an open /proc/PID
+ * directory as pidfd_send_signal's pidfd; a poller woken by the exit.  */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -352,5 +353,68 @@ int main(void) {
   OK("PR_SET_CHILD_SUBREAPER 0", prctl(PR_SET_CHILD_SUBREAPER, 0) == 0 &&
      prctl(PR_GET_CHILD_SUBREAPER, &v) == 0 && v == 0);
   close(notpid);
+
+  /* ---- an open /proc/PID directory is a pidfd for pidfd_send_signal ---- */
+  struct sigaction sa2;
+  memset(&sa2, 0, sizeof sa2);
+  sa2.sa_sigaction = on_usr;
+  sa2.sa_flags = SA_SIGINFO;
+  sigaction(SIGUSR2, &sa2, NULL);
+  got_sig = 0;
+  int me = open("/proc/self", O_RDONLY | O_DIRECTORY);
+  OK("pidfd_send_signal through /proc/self", pidfd_send_signal(me, SIGUSR2, NULL, 0) == 0 && got_sig == SIGUSR2);
+  close(me);
+  pipe(q);
+  c = fork();
+  if (c == 0) {
+    char b;
+    close(q[1]);
+    read(q[0], &b, 1);
+    _exit(0);
+  }
+  close(q[0]);
+  snprintf(path, sizeof path, "/proc/%d", c);
+  int cdir = open(path, O_RDONLY | O_DIRECTORY);
+  OK("pidfd_send_signal through /proc/PID", pidfd_send_signal(cdir, SIGTERM, NULL, 0) == 0);
+  waitpid(c, &st, 0);
+  OK("the child got it", WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+  ERR("through /proc/PID of a reaped process", pidfd_send_signal(cdir, SIGTERM, NULL, 0), ESRCH);
+  close(cdir);
+  close(q[1]);
+  snprintf(path, sizeof path, "/proc/self/task/%d", getpid());
+  int tdir = open(path, O_RDONLY | O_DIRECTORY);
+  ERR("not through /proc/PID/task/TID", pidfd_send_signal(tdir, SIGUSR2, NULL, 0), EBADF);
+  close(tdir);
+  int pst = open("/proc/self/stat", O_RDONLY);
+  ERR("not through a /proc file", pidfd_send_signal(pst, SIGUSR2, NULL, 0), EBADF);
+  close(pst);
+
+  /* ---- a poller sleeping on a pidfd wakes when the process exits ---- */
+  pipe(q);
+  c = fork();
+  if (c == 0) {
+    char b;
+    close(q[1]);
+    read(q[0], &b, 1);
+    _exit(3);
+  }
+  close(q[0]);
+  pfd = pidfd_open(c, 0);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (fork() == 0) {   /* lets the child go once we are asleep in poll */
+    usleep(100000);
+    write(q[1], "x", 1);
+    _exit(0);
+  }
+  close(q[1]);
+  int rd = readable(pfd, 20000);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  OK("pidfd poll woken by the exit, well before its 20 s timeout",
+     rd && t1.tv_sec - t0.tv_sec < 10);
+  waitpid(c, &st, 0);
+  while (waitpid(-1, NULL, 0) > 0)
+    ;
+  close(pfd);
   return t_done();
 }

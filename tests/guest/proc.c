@@ -1,11 +1,15 @@
 /* proc.c - processes: fork, wait4/waitpid and status decoding, WNOHANG,
  * exit codes, getppid, process groups and sessions, execve of itself with
  * arguments and environment, vfork+exec, kill with SIGTERM/SIGKILL and
- * stop/continue.  argv[0] must be a path the program can exec again
- * (the runners pass an absolute one).                                   */
+ * stop/continue, and processes that share the address space (vfork's
+ * writes, clone(CLONE_VM) with both running, posix_spawn's exec error,
+ * a CLONE_VM child that execs or outlives its parent).  argv[0] must be
+ * a path the program can exec again (the runners pass an absolute one). */
 #include "t.h"
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -19,6 +23,28 @@ static int reap(const char *what, pid_t pid) {
   else if (WIFSIGNALED(st)) printf("%s: killed by signal %d\n", what, WTERMSIG(st)); /* WCOREDUMP depends on host limits */
   else printf("%s: status %#x\n", what, st);
   return st;
+}
+
+static volatile int shared_word;
+static char vm_stack[4][65536];
+static int vm_write(void *a) { (void)a; shared_word = 42; return 7; }
+static int vm_handshake(void *a) {
+  (void)a;
+  while (shared_word != 1) ;
+  shared_word = 2;
+  while (shared_word != 3) ;
+  return 0;
+}
+static int vm_exec(void *a) {
+  char **av = a;
+  shared_word = 10;
+  execve(av[0], av, av + 2);
+  return 127;
+}
+static int vm_outlive(void *a) {
+  (void)a;
+  while (shared_word != 20) ;    /* its parent has gone: still its memory */
+  return shared_word;
 }
 
 /* the program re-executed: "exec-child PID A B" */
@@ -123,6 +149,45 @@ int main(int argc, char **argv) {
     _exit(127);
   }
   reap("vfork+exec child", c);
+
+  /* the address space shared: vfork, clone(CLONE_VM), posix_spawn */
+  shared_word = 0;
+  c = vfork();
+  if (c == 0) { shared_word = 5; _exit(0); }
+  printf("vfork child's write seen by the parent: %d\n", shared_word);
+  reap("vfork child", c);
+  c = clone(vm_write, vm_stack[0] + sizeof vm_stack[0], CLONE_VM | SIGCHLD, NULL);
+  reap("CLONE_VM child", c);
+  printf("CLONE_VM child's write seen: %d\n", shared_word);
+  shared_word = 0;
+  c = clone(vm_handshake, vm_stack[1] + sizeof vm_stack[1], CLONE_VM | SIGCHLD, NULL);
+  shared_word = 1;
+  for (long i = 0; i < 2000000000L && shared_word != 2; i++) ;
+  printf("CLONE_VM handshake while both run: %d\n", shared_word);
+  shared_word = 3;
+  reap("CLONE_VM handshake child", c);
+  pid_t sp;
+  char *nav[] = {"/nonexistent/prog", NULL};
+  int r = posix_spawn(&sp, "/nonexistent/prog", NULL, NULL, nav, nav + 1);
+  printf("posix_spawn of a missing program: %s\n", r ? en(r) : "succeeded");
+  char *sav[] = {(char *)self, "vfork-child", NULL};
+  r = posix_spawn(&sp, self, NULL, NULL, sav, sav + 2);
+  OK("posix_spawn", r == 0);
+  if (!r) reap("posix_spawn child", sp);
+  shared_word = 0;
+  c = clone(vm_exec, vm_stack[2] + sizeof vm_stack[2], CLONE_VM | CLONE_VFORK | SIGCHLD, sav);
+  printf("CLONE_VM|CLONE_VFORK child's write before its exec: %d\n", shared_word);
+  shared_word = 11;   /* our memory is ours still after its exec */
+  reap("CLONE_VM child that exec'd", c);
+  OK("memory intact after the child's exec", shared_word == 11);
+  if ((c = fork()) == 0) {
+    /* a CLONE_VM child outlives its parent (this forked process) */
+    shared_word = 0;
+    pid_t g = clone(vm_outlive, vm_stack[3] + sizeof vm_stack[3], CLONE_VM | SIGCHLD, NULL);
+    shared_word = 20;
+    _exit(g > 0 ? 0 : 1);
+  }
+  reap("parent of a CLONE_VM child", c);
 
   /* kill a child with SIGTERM, SIGKILL; stop and continue one */
   for (int sig = SIGTERM; sig; sig = sig == SIGTERM ? SIGKILL : 0) {

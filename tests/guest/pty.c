@@ -2,7 +2,8 @@
  * before unlock, canonical reads and echo (with "\r\n" output), line
  * editing, ^C to the foreground group of a child's controlling terminal,
  * raw mode, TIOCSWINSZ and SIGWINCH, isatty/ttyname, /dev/pts listing,
- * poll on both ends, and the hang-ups of either end.                   */
+ * poll on both ends, the hang-ups of either end, and packet mode
+ * (TIOCPKT: the status byte of flushes and flow-control changes).    */
 #include "t.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -284,6 +285,97 @@ int main(void) {
   OK("TIOCGPTPEER", s >= 0 && isatty(s));
   tn = ttyname(s);
   OK("ttyname of peer", tn && !strcmp(tn, ptsname(m)));
+  close(s);
+  close(m);
+
+  /* flushes from either end: what has reached the other end's read
+   * buffer stays (Linux flushes only the flip buffer on the way) */
+  OK("flush pair", open_pair(&m, &s, name) == 0);
+  write(m, "typed\n", 6);
+  printf("echo: %s\n", drain(m));
+  write(s, "shown", 5);
+  usleep(100000);
+  tcflush(m, TCOFLUSH);
+  tcflush(s, TCOFLUSH);
+  usleep(50000);
+  RES("slave reads after master TCOFLUSH", read(s, buf, sizeof buf));
+  printf("master reads after slave TCOFLUSH: %s\n", drain(m));
+  write(m, "typed\n", 6);
+  write(s, "shown", 5);
+  usleep(100000);
+  tcflush(m, TCIFLUSH);
+  tcflush(s, TCIFLUSH);
+  fcntl(s, F_SETFL, O_NONBLOCK);
+  fcntl(m, F_SETFL, O_NONBLOCK);
+  RES("slave reads after its TCIFLUSH", read(s, buf, sizeof buf));
+  RES("master reads after its TCIFLUSH", read(m, buf, sizeof buf));
+  close(s);
+  close(m);
+
+  /* packet mode, as screen and rlogind use it */
+  OK("third pair", open_pair(&m, &s, name) == 0);
+  int pk = -1;
+  OK("TIOCGPKT off", ioctl(m, TIOCGPKT, &pk) == 0 && pk == 0);
+  pk = 1;
+  RES("TIOCPKT on the slave", ioctl(s, TIOCPKT, &pk));
+  OK("TIOCPKT on", ioctl(m, TIOCPKT, &pk) == 0);
+  pk = 0;
+  OK("TIOCGPKT on", ioctl(m, TIOCGPKT, &pk) == 0 && pk == 1);
+  write(s, "pk\n", 3);
+  usleep(100000);
+  n = read(m, buf, sizeof buf);
+  OK("packet read: TIOCPKT_DATA then the data", n == 5 && !memcmp(buf, "\0pk\r\n", 5));
+  write(s, "z", 1);
+  usleep(100000);
+  OK("a one-byte read gets TIOCPKT_DATA alone", read(m, buf, 1) == 1 && buf[0] == TIOCPKT_DATA);
+  OK("then the byte", read(m, buf, sizeof buf) == 2 && !memcmp(buf, "\0z", 2));
+  struct pollfd pk1 = {m, POLLIN | POLLPRI, 0};
+  poll(&pk1, 1, 0);
+  printf("packet poll idle: %s%s\n", pev(pk1.revents), (pk1.revents & POLLPRI) ? "|PRI" : "");
+  write(s, "lost", 4);
+  usleep(100000);
+  tcflush(s, TCIOFLUSH);
+  usleep(100000);
+  poll(&pk1, 1, 0);
+  printf("packet poll after flush: %s%s\n", pev(pk1.revents), (pk1.revents & POLLPRI) ? "|PRI" : "");
+  n = read(m, buf, sizeof buf);
+  printf("packet status after TCIOFLUSH: %d bytes 0x%02x\n", n, n > 0 ? (unsigned char)buf[0] : 0);
+  fcntl(m, F_SETFL, O_NONBLOCK);
+  RES("nothing more after the status", read(m, buf, sizeof buf));
+  tcflush(s, TCIFLUSH);
+  usleep(50000);
+  n = read(m, buf, sizeof buf);
+  printf("packet status after TCIFLUSH: %d bytes 0x%02x\n", n, n > 0 ? (unsigned char)buf[0] : 0);
+  tcgetattr(s, &tio);
+  tio.c_iflag &= ~IXON;
+  tcsetattr(s, TCSANOW, &tio);
+  usleep(50000);
+  n = read(m, buf, sizeof buf);
+  printf("packet status IXON off: %d bytes 0x%02x\n", n, n > 0 ? (unsigned char)buf[0] : 0);
+  tio.c_iflag |= IXON;
+  tcsetattr(s, TCSANOW, &tio);
+  usleep(50000);
+  n = read(m, buf, sizeof buf);
+  printf("packet status IXON on: %d bytes 0x%02x\n", n, n > 0 ? (unsigned char)buf[0] : 0);
+  tcsetattr(s, TCSANOW, &tio);
+  RES("no status for an unchanged termios", read(m, buf, sizeof buf));
+  write(s, "gone", 4);
+  usleep(50000);
+  write(m, "\x03", 1);   /* ^C: the output not yet read and the input are flushed */
+  usleep(100000);
+  n = read(m, buf, sizeof buf);
+  printf("packet status after ^C: %d bytes 0x%02x\n", n, n > 0 ? (unsigned char)buf[0] : 0);
+  printf("then: %s\n", drain(m));
+  pk = 0;
+  OK("TIOCPKT off again", ioctl(m, TIOCPKT, &pk) == 0);
+  write(s, "plain", 5);
+  usleep(100000);
+  n = read(m, buf, sizeof buf);
+  OK("plain reads again", n == 5 && !memcmp(buf, "plain", 5));
+  tcflush(s, TCIFLUSH);
+  pk = 1;
+  ioctl(m, TIOCPKT, &pk);
+  RES("turning it on forgets what came before", read(m, buf, sizeof buf));
   close(s);
   close(m);
 

@@ -1,12 +1,15 @@
 /* sysmisc.c - the smaller syscalls: preadv2/pwritev2 (offset -1 and
  * hints), execveat (relative to a dirfd, and fexecve through
  * AT_EMPTY_PATH), sched_* policy calls, ioprio, membarrier's query,
- * sync_file_range, rt_tgsigqueueinfo, and process_vm_readv/writev between
- * two processes.  Only outcomes Linux fixes are printed.              */
+ * sync_file_range, rt_tgsigqueueinfo, process_vm_readv/writev between
+ * two processes, and PR_SET_KEEPCAPS (whose other arguments Linux does
+ * not look at: libcap passes garbage).  Only outcomes Linux fixes are
+ * printed.                                                            */
 #include "t.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -94,5 +97,9 @@ int main(int argc, char **argv) {
   waitpid(c, &st, 0);
   OK("execveat relative to a dirfd", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   ERR("execveat empty path without the flag", syscall(SYS_execveat, AT_FDCWD, "", argv, NULL, 0), ENOENT);
+  OK("PR_SET_KEEPCAPS with junk in the unused arguments", prctl(PR_SET_KEEPCAPS, 1, 1, 0x7fff1234, 1) == 0 &&
+     prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 1);
+  OK("PR_SET_KEEPCAPS 0", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == 0 && prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0);
+  ERR("PR_SET_KEEPCAPS 2", prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0), EINVAL);
   return t_done();
 }

@@ -649,8 +649,37 @@ static void crash_line(struct task *t, int sig, const linux_siginfo_t *info)
 	free(text);
 }
 
+/* What Linux's kernel log says of a process a fault killed (x86's
+ * show_signal_msg, do_trap, do_general_protection), for dmesg. */
+static void fault_printk(struct task *t, int sig, const linux_siginfo_t *info)
+{
+	const struct linux_regs *r = &t->regs;
+	char where_buf[256] = "";
+	int lvl = t->tg->tgid > 1 ? 6 : 0;     /* KERN_INFO, KERN_EMERG for init */
+	FILE *o = fmemopen(where_buf, sizeof where_buf, "w");
+	if (o) {
+		where(o, t, r->rip);
+		fclose(o);
+	}
+	if (sig == SIGSEGV && info->si_code == 0x80 /* SI_KERNEL */) {
+		printk(lvl, "traps: %s[%d] general protection fault ip:%llx sp:%llx error:0%s", t->comm,
+		       t->tg->tgid, (unsigned long long)r->rip, (unsigned long long)r->rsp, where_buf);
+	} else if (sig == SIGSEGV && info->si_code > 0) {
+		printk(lvl, "%s[%d]: segfault at %llx ip %016llx sp %016llx error %x%s likely on CPU %d (core %d, socket 0)",
+		       t->comm, t->tg->tgid, (unsigned long long)info->u.fault.addr,
+		       (unsigned long long)r->rip, (unsigned long long)r->rsp,
+		       fault_error(t, info->u.fault.addr, r->rip), where_buf, t->cpu < 0 ? 0 : t->cpu,
+		       t->cpu < 0 ? 0 : t->cpu);
+	} else if (info->si_code > 0 && (sig == SIGILL || sig == SIGFPE)) {
+		printk(lvl, "traps: %s[%d] trap %s ip:%llx sp:%llx error:0%s", t->comm, t->tg->tgid,
+		       sig == SIGILL ? "invalid opcode" : "divide error", (unsigned long long)r->rip,
+		       (unsigned long long)r->rsp, where_buf);
+	}
+}
+
 int debug_fatal_signal(struct task *t, int sig, const linux_siginfo_t *info)
 {
+	fault_printk(t, sig, info);
 	if (umk_verbose || umk_log_file || crash_backtrace)
 		crash_line(t, sig, info);
 	if (crash_backtrace) {

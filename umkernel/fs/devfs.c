@@ -3,7 +3,7 @@
  * all implemented in the kernel.
  *
  * null, zero, full (ENOSPC on write), random and urandom (host
- * getrandom) are kernel objects; tty is the host's controlling terminal
+ * getrandom) are kernel objects, kmsg the kernel log (kernel/printk.c); tty is the host's controlling terminal
  * when host fd 0 is a tty (a dup of it, else ENXIO) and console is a dup
  * of host fd 1: those two reuse fds the kernel already holds.  No host
  * device node is ever opened.  fd, stdin, stdout, stderr are symlinks
@@ -30,7 +30,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_OTHER };
+enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_KMSG, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_OTHER };
 
 #define DEV_PTS (-1000)          /* dev_find: a name inside pts/ (no errno) */
 
@@ -48,6 +48,7 @@ static const struct devent devtab[] = {
 	{ "full", S_IFCHR | 0666, D_FULL, 1, 7, NULL },
 	{ "random", S_IFCHR | 0666, D_RANDOM, 1, 8, NULL },
 	{ "urandom", S_IFCHR | 0666, D_URANDOM, 1, 9, NULL },
+	{ "kmsg", S_IFCHR | 0644, D_KMSG, 1, 11, NULL },
 	{ "tty", S_IFCHR | 0666, D_TTY, 5, 0, NULL },
 	{ "console", S_IFCHR | 0600, D_CONSOLE, 5, 1, NULL },
 	{ "ptmx", S_IFCHR | 0666, D_PTMX, 5, 2, NULL },
@@ -207,6 +208,15 @@ static int dev_fsync(struct file *f)
 	return -EINVAL;
 }
 
+static const struct file_ops devfs_char_ops;
+
+/* file_is_dev_zero - whether f is an open /dev/zero (mmap makes it
+ * anonymous memory, as Linux's mmap_zero). */
+bool file_is_dev_zero(struct file *f)
+{
+	return f && f->ops == &devfs_char_ops && devtab[IDX(f)].kind == D_ZERO;
+}
+
 static const struct file_ops devfs_char_ops = {
 	.read = dev_read,
 	.write = dev_write,
@@ -267,7 +277,7 @@ static const struct file_ops devfs_dir_ops = {
 static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		      struct file **out)
 {
-	int i = dev_find(rel), fd;
+	int i = dev_find(rel), fd, err;
 	struct kstat st;
 	struct file *f;
 
@@ -281,6 +291,13 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 	if (i >= 0 && devtab[i].kind == D_PTMX) {
 		dev_stat(m, i, &st);
 		return pty_open_ptmx(flags, "/dev/ptmx", &st, out);
+	}
+	if (i >= 0 && devtab[i].kind == D_KMSG) {
+		dev_stat(m, i, &st);
+		err = kmsg_open(current, flags, "/dev/kmsg", &st, out);
+		if (!err)
+			(*out)->mnt = m;
+		return err;
 	}
 	if (i >= 0 && devtab[i].kind == D_TTY) {
 		dev_stat(m, i, &st);

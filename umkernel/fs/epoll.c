@@ -26,7 +26,13 @@
  * appear that were not in the mask last seen.  EPOLLONESHOT disables an item after one
  * report until EPOLL_CTL_MOD.  Items are removed by EPOLL_CTL_DEL, or when
  * their file is released (epoll_file_release, from the last file_put).
- * Events are reported in item order, not in order of readiness.
+ * Events are reported in item order, not in order of readiness; a scan
+ * that fills maxevents rotates the list so the items it did not reach
+ * come first next time (Linux's ready list puts a reported
+ * level-triggered item back at its tail: no item starves).  Items are
+ * found by (fd, file) through a hash table per instance, and by file
+ * through one global table (epoll_file_release), so a set of tens of
+ * thousands of fds costs O(1) per epoll_ctl and per close.
  *
  * Locking: everything runs under klock, held by the caller; task_sleep
  * drops it while epoll_wait sleeps.  The stand-in tasks are only ever
@@ -57,8 +63,15 @@ struct linux_epoll_event {
 	uint64_t data;
 } __attribute__((packed));
 
+/* A chained hash table of epitems; grows to keep chains short. */
+struct ep_hash {
+	struct list_head *b;
+	size_t nb, n;
+};
+
 struct eventpoll {
 	struct list_head items;       /* struct epitem.link, in order of addition */
+	struct ep_hash byfd;          /* struct epitem.hlink, by (fd, file) */
 	int efd;                      /* host eventfd: the stand-ins' wake fd */
 	int hostep;                   /* host epoll: efd and items' host fds, all EPOLLET */
 	struct file *file;
@@ -66,7 +79,8 @@ struct eventpoll {
 
 struct epitem {
 	struct list_head link;        /* eventpoll.items */
-	struct list_head all;         /* all_items */
+	struct list_head all;         /* all_items, by file */
+	struct list_head hlink;       /* ep->byfd */
 	struct eventpoll *ep;
 	int fd;
 	struct file *file;            /* not referenced: removed at its release */
@@ -80,7 +94,66 @@ struct epitem {
 };
 
 static const struct file_ops epoll_ops;
-static struct list_head all_items = LIST_HEAD_INIT(all_items);
+static struct ep_hash all_items;      /* every epitem, by its file */
+
+static size_t hash_ptr(const void *p)
+{
+	return (size_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL >> 20);
+}
+
+static size_t key_file(const struct epitem *it)
+{
+	return hash_ptr(it->file);
+}
+
+static size_t key_fd(const struct epitem *it)
+{
+	return hash_ptr(it->file) ^ ((size_t)it->fd * 0x9e3779b1u);
+}
+
+static struct list_head *ep_bucket(struct ep_hash *h, size_t key)
+{
+	return &h->b[key & (h->nb - 1)];
+}
+
+/* Adds it (its node at offset off) under key; -ENOMEM if the first
+ * table cannot be made.  A failed growth keeps the old table. */
+static int ep_hash_add(struct ep_hash *h, struct list_head *node, size_t key,
+		       size_t (*keyof)(const struct epitem *), size_t off)
+{
+	if (h->n >= h->nb) {
+		size_t nb = h->nb ? h->nb * 2 : 64;
+		struct list_head *b = malloc(nb * sizeof(*b));
+
+		if (!b && !h->nb)
+			return -ENOMEM;
+		if (b) {
+			for (size_t i = 0; i < nb; i++)
+				list_init(&b[i]);
+			for (size_t i = 0; i < h->nb; i++) {
+				while (!list_empty(&h->b[i])) {
+					struct list_head *e = h->b[i].next;
+					struct epitem *o = (struct epitem *)((char *)e - off);
+
+					list_del(e);
+					list_add_tail(e, &b[keyof(o) & (nb - 1)]);
+				}
+			}
+			free(h->b);
+			h->b = b;
+			h->nb = nb;
+		}
+	}
+	list_add_tail(node, ep_bucket(h, key));
+	h->n++;
+	return 0;
+}
+
+static void ep_hash_del(struct ep_hash *h, struct list_head *node)
+{
+	list_del(node);
+	h->n--;
+}
 
 static bool is_epoll(struct file *f)
 {
@@ -170,17 +243,22 @@ static void item_unwatch(struct epitem *it)
 static void item_free(struct epitem *it)
 {
 	list_del(&it->link);
-	list_del(&it->all);
+	ep_hash_del(&all_items, &it->all);
+	ep_hash_del(&it->ep->byfd, &it->hlink);
 	item_unwatch(it);
 	free(it);
 }
 
 static struct epitem *item_find(struct eventpoll *ep, int fd, struct file *f)
 {
-	struct list_head *p, *n;
+	struct epitem key = { .fd = fd, .file = f };
+	struct list_head *h, *p;
 
-	list_for_each_safe(p, n, &ep->items) {
-		struct epitem *it = list_entry(p, struct epitem, link);
+	if (!ep->byfd.nb)
+		return NULL;
+	h = ep_bucket(&ep->byfd, key_fd(&key));
+	for (p = h->next; p != h; p = p->next) {
+		struct epitem *it = list_entry(p, struct epitem, hlink);
 
 		if (it->fd == fd && it->file == f)
 			return it;
@@ -252,6 +330,7 @@ static void ep_release(struct file *f)
 		item_free(list_entry(p, struct epitem, link));
 	close(ep->hostep);
 	close(ep->efd);
+	free(ep->byfd.b);
 	free(ep);
 	f->priv = NULL;
 }
@@ -269,9 +348,13 @@ static const struct file_ops epoll_ops = {
  */
 void epoll_file_release(struct file *f)
 {
-	struct list_head *p, *n;
+	struct epitem key = { .file = f };
+	struct list_head *h, *p, *n;
 
-	list_for_each_safe(p, n, &all_items) {
+	if (!all_items.nb)
+		return;
+	h = ep_bucket(&all_items, key_file(&key));
+	list_for_each_safe(p, n, h) {
 		struct epitem *it = list_entry(p, struct epitem, all);
 
 		if (it->file == f)
@@ -379,11 +462,16 @@ static bool ep_reaches(struct eventpoll *inner, struct eventpoll *ep, int limit)
 static int ep_height(struct eventpoll *ep, int limit)
 {
 	struct list_head *p, *n;
+	struct epitem key = { .file = ep->file };
+	struct list_head *b;
 	int h = 0;
 
 	if (limit < 0)
 		return 1000;
-	list_for_each_safe(p, n, &all_items) {
+	if (!all_items.nb)
+		return 0;
+	b = ep_bucket(&all_items, key_file(&key));
+	list_for_each_safe(p, n, b) {
 		struct epitem *it = list_entry(p, struct epitem, all);
 
 		if (it->file == ep->file) {
@@ -411,8 +499,16 @@ static int ep_insert(struct eventpoll *ep, int fd, struct file *f, uint32_t even
 	it->data = data;
 	it->fresh = true;
 	it->hostdup = -1;
+	if (ep_hash_add(&ep->byfd, &it->hlink, key_fd(it), key_fd, offsetof(struct epitem, hlink))) {
+		free(it);
+		return -ENOMEM;
+	}
+	if (ep_hash_add(&all_items, &it->all, key_file(it), key_file, offsetof(struct epitem, all))) {
+		ep_hash_del(&ep->byfd, &it->hlink);
+		free(it);
+		return -ENOMEM;
+	}
 	list_add_tail(&it->link, &ep->items);
-	list_add_tail(&it->all, &all_items);
 	err = item_watch(it);
 	if (err)
 		item_free(it);
@@ -546,8 +642,12 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 			struct epitem *it = list_entry(p, struct epitem, link);
 			uint32_t mask;
 
-			if (count >= maxevents)
+			if (count >= maxevents) {
+				/* the items not reached come first next time */
+				list_del(&ep->items);
+				list_add_tail(&ep->items, p);
 				break;
+			}
 			if (!timed_out && nheld == cap) {
 				size_t nc = cap ? cap * 2 : 16;
 				struct file **nh = realloc(held, nc * sizeof(*nh));

@@ -4,7 +4,9 @@
  * A table maps small ints to struct file references plus a close-on-exec
  * bit.  Tables are shared by CLONE_FILES tasks (refs) and copied by fork.
  * New descriptors take the lowest free slot at or above a minimum, below
- * RLIMIT_NOFILE (EMFILE otherwise).  The slot arrays grow on demand.
+ * RLIMIT_NOFILE (EMFILE otherwise), found from next_fd (every fd below
+ * it is open) so that a process with many fds does not scan them all on
+ * each open.  The slot arrays grow on demand.
  *
  * Locking: everything here runs under klock.
  */
@@ -68,6 +70,7 @@ struct fdtable *fdtable_dup(struct fdtable *old)
 		ft->files[i] = file_get(old->files[i]);
 		ft->cloexec[i] = old->cloexec[i];
 	}
+	ft->next_fd = old->next_fd;
 	return ft;
 }
 
@@ -127,7 +130,7 @@ int fd_install(struct task *t, int minfd, struct file *f, bool cloexec)
 		err = -EINVAL;
 		goto fail;
 	}
-	for (fd = minfd; fd < ft->nfds && ft->files[fd]; fd++)
+	for (fd = minfd > ft->next_fd ? minfd : ft->next_fd; fd < ft->nfds && ft->files[fd]; fd++)
 		;
 	if (fd >= lim) {
 		err = -EMFILE;
@@ -138,6 +141,8 @@ int fd_install(struct task *t, int minfd, struct file *f, bool cloexec)
 		goto fail;
 	ft->files[fd] = f;
 	ft->cloexec[fd] = cloexec;
+	if (minfd <= ft->next_fd)
+		ft->next_fd = fd + 1;
 	return fd;
 fail:
 	file_put(f);
@@ -183,6 +188,8 @@ int fd_close(struct task *t, int fd)
 	f = ft->files[fd];
 	ft->files[fd] = NULL;
 	ft->cloexec[fd] = 0;
+	if (fd < ft->next_fd)
+		ft->next_fd = fd;
 	filp_close(f);
 	return 0;
 }
@@ -198,6 +205,8 @@ void fd_close_on_exec(struct fdtable *ft)
 
 			ft->files[i] = NULL;
 			ft->cloexec[i] = 0;
+			if (i < ft->next_fd)
+				ft->next_fd = i;
 			filp_close(f);
 		}
 	}

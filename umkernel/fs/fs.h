@@ -126,6 +126,7 @@ static inline int file_fsync(struct task *t, struct file *f)
 struct fdtable {
 	int refs;
 	int nfds;                     /* slots allocated */
+	int next_fd;                  /* every fd below it is open (Linux's next_fd) */
 	struct file **files;
 	uint8_t *cloexec;
 };
@@ -308,6 +309,7 @@ extern const struct fs_ops procfs_ops;
 /* procfs.c, shared with the control socket (debug/control.c): the text of
  * /proc/REL, and a task's state letter (R S D T Z X) */
 int procfs_render(const char *rel, char **out, size_t *len);
+struct pid *procfs_dir_pid(struct file *f);   /* an open /proc/PID: its process */
 char task_state_char(struct task *tk);
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 
@@ -330,6 +332,11 @@ void poll_wait_host(struct poll_table *pt, int hostfd, short events);
 
 /* ---- pipe helpers for splice(2) and tee(2): pipe.c ---- */
 bool file_is_pipe(struct file *f);
+bool file_is_dev_zero(struct file *f);   /* devfs.c: mmap of it is anonymous */
+bool fs_in_group(struct task *t, uint32_t gid);   /* sys_path.c: Linux's in_group_p */
+uint32_t chown_killpriv(uint32_t mode);          /* sys_path.c: the mode after a chown */
+int kmsg_open(struct task *t, int flags, const char *path, const struct kstat *node,
+	      struct file **out);   /* kernel/printk.c: /dev/kmsg */
 /* Waits for data in read end f (unless nonblock or O_NONBLOCK) and copies
  * up to n bytes without consuming them: count, 0 at EOF, -EAGAIN,
  * -ERESTARTSYS, -EBADF. */

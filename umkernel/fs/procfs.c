@@ -158,6 +158,7 @@ struct pent {
 	const struct pent *sub;       /* directories: fixed entries, name NULL ends */
 	int dyn;                      /* directories: dynamic entries */
 	bool priv;                    /* needs ptrace-like access to the target */
+	bool lazy;                    /* rendered at the first read, not at open (a read error) */
 	long *ctl;                    /* a /proc/sys integer (kernel/sysctl.c) */
 	long min, max;                /* its range for writes */
 	int nstype;                   /* ns/NAME: NS_* + 1 (0: not a namespace link) */
@@ -836,7 +837,6 @@ static int write_oom_adj(struct task *tk, const struct pctx *c, const char *buf,
 
 static int show_oom_score(struct task *tk, const struct pctx *c, struct sbuf *sb);
 
-CONST_SHOW(show_loginuid, "4294967295")
 
 /* ---- files whose text another subsystem makes: the IPC limits and
  * /proc/sysvipc (ipc/ipc.h), the inotify limits (fs/notify.c) ---- */
@@ -1119,7 +1119,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  (unsigned long long)(mm ? mm->start_stack : 0), 0UL, 0UL,
 		  (unsigned long long)pend, (unsigned long long)tk->blocked,
 		  (unsigned long long)sig_with(tk, true), (unsigned long long)sig_with(tk, false),
-		  0UL, 0UL, 0UL, tk->exit_signal, tk->cpu > 0 ? tk->cpu : 0, 0u, 0u, 0ULL, 0UL, 0L,
+		  0UL, 0UL, 0UL, tk->exit_signal, tk->cpu > 0 ? tk->cpu : 0, tk->sched_priority, (unsigned)tk->sched_policy, 0ULL, 0UL, 0L,
 		  (unsigned long long)(mm ? mm->start_data : 0),
 		  (unsigned long long)(mm ? mm->end_data : 0),
 		  (unsigned long long)(mm ? mm->start_brk : 0),
@@ -1494,6 +1494,360 @@ static int write_setgroups(struct task *tk, const struct pctx *c, const char *bu
 
 /* ---- the tables ---- */
 
+/* ---- per-process files programs read or write: audit ids, timer
+ * slack, the core-dump filter, LSM attributes, I/O counters, smaps ---- */
+
+#define AUDIT_UNSET       ((uint32_t)-1)
+#define CAP_AUDIT_CONTROL 30
+
+/* kstrtoull(strim-less buf, base): digits and one trailing newline. */
+static int parse_ull(const char *buf, size_t n, int base, unsigned long long *v)
+{
+	char tmp[32], *end;
+
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (!n || n >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, n);
+	tmp[n] = 0;
+	if (tmp[0] == '-' || tmp[0] == '+' || tmp[0] == ' ')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(tmp, &end, base);
+	if (*end)
+		return -EINVAL;
+	return errno ? -ERANGE : 0;
+}
+
+static int show_loginuid(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	sb_printf(sb, "%u", tk->loginuid);
+	return 0;
+}
+
+/* Linux's proc_loginuid_write and audit_set_loginuid: a task sets its
+ * own; once set, changing it needs CAP_AUDIT_CONTROL; a new loginuid
+ * starts a new audit session. */
+static int write_loginuid(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	static uint32_t session_id;
+	unsigned long long v;
+	int err;
+
+	(void)c;
+	if (current != tk)
+		return -EPERM;
+	err = parse_ull(buf, n, 10, &v);
+	if (err)
+		return err;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	if (tk->loginuid != AUDIT_UNSET && !capable(current, CAP_AUDIT_CONTROL))
+		return -EPERM;
+	tk->loginuid = (uint32_t)v;
+	if (tk->loginuid == AUDIT_UNSET) {
+		tk->sessionid = AUDIT_UNSET;
+	} else {
+		if (++session_id == AUDIT_UNSET)
+			++session_id;
+		tk->sessionid = session_id;
+	}
+	return 0;
+}
+
+static int show_sessionid(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	sb_printf(sb, "%u", tk->sessionid);
+	return 0;
+}
+
+/* Another task's slack needs CAP_SYS_NICE, to read it too. */
+static int show_timerslack(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	if (current != tk && !ns_capable(current, tk->user_ns, CAP_SYS_NICE))
+		return -EPERM;
+	sb_printf(sb, "%llu\n", (unsigned long long)tk->timer_slack_ns);
+	return 0;
+}
+
+/* 0 restores the slack the task was created with (prctl's rule). */
+static int write_timerslack(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	unsigned long long v;
+	int err = parse_ull(buf, n, 10, &v);
+
+	(void)c;
+	if (err)
+		return err;
+	if (current != tk && !ns_capable(current, tk->user_ns, CAP_SYS_NICE))
+		return -EPERM;
+	tk->timer_slack_ns = v ? v : tk->default_timer_slack_ns;
+	return 0;
+}
+
+static int show_coredump_filter(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	if (!tk->tg || !tk->mm)
+		return 0;
+	sb_printf(sb, "%08x\n", tk->tg->coredump_filter);
+	return 0;
+}
+
+/* Any base kstrtouint takes; the 9 MMF_DUMP_FILTER bits are kept. */
+static int write_coredump_filter(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	unsigned long long v;
+	int err = parse_ull(buf, n, 0, &v);
+
+	(void)c;
+	if (err)
+		return err;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	if (!tk->tg || !tk->mm)
+		return -ESRCH;
+	tk->tg->coredump_filter = (uint32_t)v & 0x1ff;
+	return 0;
+}
+
+static int show_personality(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)c;
+	sb_printf(sb, "%08x\n", tk->personality);
+	return 0;
+}
+
+/* attr/: with no LSM Linux answers EINVAL to reads and to writes of a
+ * task's own attributes (EACCES for another task's). */
+static int show_lsm_attr(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c, (void)sb;
+	return -EINVAL;
+}
+
+static int write_lsm_attr(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	(void)c, (void)buf, (void)n;
+	return current && current->tg == tk->tg ? -EINVAL : -EACCES;
+}
+
+/* The read and write calls and the bytes they moved (sys_file.c); no
+ * block device is ever under umk's files, so no storage bytes. */
+static int show_io(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct thread_group *tg = tk->tg;
+
+	(void)c;
+	sb_printf(sb, "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\n"
+		  "read_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n",
+		  (unsigned long long)(tg ? tg->io_rchar : 0), (unsigned long long)(tg ? tg->io_wchar : 0),
+		  (unsigned long long)(tg ? tg->io_syscr : 0), (unsigned long long)(tg ? tg->io_syscw : 0));
+	return 0;
+}
+
+/* The host's /proc/<stub>/FILE for tk's stub (its pages are the guest's),
+ * or -1 with nothing read. */
+static int stub_proc_text(struct task *tk, const char *file, struct sbuf *out)
+{
+	char path[64];
+
+	if (!tk->host || !platform || !platform->host_tid || !host_proc_is_ours())
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/%s", platform->host_tid(tk->host), file);
+	return sb_host_file(out, path) ? -1 : 0;
+}
+
+/* One entry of the host's smaps: its range and the text after its header. */
+struct hsmap {
+	uint64_t start, end;
+	const char *body, *body_end;
+};
+
+static size_t parse_host_smaps(char *text, size_t len, struct hsmap **out)
+{
+	struct hsmap *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	char *p = text, *end = text + len;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', end - p);
+		unsigned long long s, e;
+		int k = 0;
+
+		if (sscanf(p, "%llx-%llx %n", &s, &e, &k) == 2 && k > 0 && p[k - 1] == ' ') {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv)
+					break;
+				v = nv;
+			}
+			if (n)
+				v[n - 1].body_end = p;
+			v[n++] = (struct hsmap){ s, e, nl ? nl + 1 : end, end };
+		}
+		p = nl ? nl + 1 : end;
+	}
+	*out = v;
+	return v ? n : 0;
+}
+
+/* The value lines of an smaps entry for the guest VMA [s, e): "Key: N kB"
+ * summed over the host entries it overlaps (a share of an entry larger
+ * than it), other lines (THPeligible, VmFlags) from the first. */
+static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsmap *hm, size_t nh)
+{
+	char keys[40][24];
+	unsigned long long val[40];
+	char other[8][160];
+	int nk = 0, no = 0;
+
+	for (size_t i = 0; i < nh; i++) {
+		uint64_t lo = hm[i].start > s ? hm[i].start : s, hi = hm[i].end < e ? hm[i].end : e;
+		bool first = !nk && !no;
+		const char *p = hm[i].body;
+
+		if (lo >= hi)
+			continue;
+		while (p < hm[i].body_end) {
+			const char *nl = memchr(p, '\n', hm[i].body_end - p);
+			size_t ll = (nl ? nl : hm[i].body_end) - p;
+			char line[160], key[24];
+			unsigned long long kb;
+			int j;
+
+			if (ll >= sizeof(line))
+				ll = sizeof(line) - 1;
+			memcpy(line, p, ll);
+			line[ll] = 0;
+			p = nl ? nl + 1 : hm[i].body_end;
+			if (sscanf(line, "%23[^:]: %llu kB", key, &kb) == 2 && strstr(line, " kB")) {
+				if (!strcmp(key, "KernelPageSize") || !strcmp(key, "MMUPageSize"))
+					kb = first ? kb : 0;
+				else if (strcmp(key, "Size"))
+					kb = kb * (hi - lo) / (hm[i].end - hm[i].start);
+				for (j = 0; j < nk && strcmp(keys[j], key); j++)
+					;
+				if (j == nk && nk < 40) {
+					snprintf(keys[nk], sizeof(keys[nk]), "%s", key);
+					val[nk++] = 0;
+				}
+				if (j < nk)
+					val[j] += kb;
+			} else if (first && no < 8) {
+				snprintf(other[no++], sizeof(other[0]), "%s", line);
+			}
+		}
+	}
+	if (!nk) {
+		sb_printf(sb, "Size:           %8llu kB\nKernelPageSize:        4 kB\nMMUPageSize:           4 kB\n"
+			  "Rss:                   0 kB\nPss:                   0 kB\n",
+			  (unsigned long long)((e - s) >> 10));
+		return;
+	}
+	for (int j = 0; j < nk; j++) {
+		if (!strcmp(keys[j], "Size"))
+			val[j] = (e - s) >> 10;
+		sb_printf(sb, "%-16s%8llu kB\n", strcat(strcpy((char[32]){ 0 }, keys[j]), ":"), val[j]);
+	}
+	for (int j = 0; j < no; j++)
+		sb_printf(sb, "%s\n", other[j]);
+}
+
+/* Linux's show_smap: each VMA's maps line, then its memory as the host
+ * counted it in the stub that holds the guest's pages. */
+static int show_smaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct sbuf maps = { 0 }, host = { 0 };
+	struct hsmap *hm = NULL;
+	size_t nh = 0;
+	int err = show_maps(tk, c, &maps);
+
+	if (err || maps.oom) {
+		free(maps.buf);
+		return err ? err : -ENOMEM;
+	}
+	if (stub_proc_text(tk, "smaps", &host) == 0 && !host.oom)
+		nh = parse_host_smaps(host.buf, host.len, &hm);
+	for (char *p = maps.buf, *end = maps.buf + maps.len; p && p < end;) {
+		char *nl = memchr(p, '\n', end - p);
+		unsigned long long s, e;
+
+		if (!nl)
+			break;
+		sb_put(sb, p, nl + 1 - p);
+		if (sscanf(p, "%llx-%llx", &s, &e) == 2)
+			smaps_body(sb, s, e, hm, nh);
+		p = nl + 1;
+	}
+	free(hm);
+	free(host.buf);
+	free(maps.buf);
+	return 0;
+}
+
+/* smaps_rollup: one header over all the VMAs, then the host's sums for
+ * the stub (which include the stub's own few pages). */
+static int show_smaps_rollup(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct sbuf host = { 0 };
+	struct list_head *first, *last;
+	const char *body;
+	int n;
+
+	(void)c;
+	if (!tk->mm || list_empty(&tk->mm->vmas))
+		return 0;
+	first = tk->mm->vmas.next;
+	last = tk->mm->vmas.prev;
+	n = snprintf(NULL, 0, "%08lx-%08lx ---p 00000000 00:00 0",
+		     (unsigned long)list_entry(first, struct vma, link)->start,
+		     (unsigned long)list_entry(last, struct vma, link)->end);
+	sb_printf(sb, "%08lx-%08lx ---p 00000000 00:00 0%*s [rollup]\n",
+		  (unsigned long)list_entry(first, struct vma, link)->start,
+		  (unsigned long)list_entry(last, struct vma, link)->end, n < 72 ? 72 - n : 0, "");
+	if (stub_proc_text(tk, "smaps_rollup", &host) == 0 && host.buf &&
+	    (body = memchr(host.buf, '\n', host.len)) != NULL)
+		sb_put(sb, body + 1, host.buf + host.len - body - 1);
+	else
+		sb_printf(sb, "Rss:                   0 kB\nPss:                   0 kB\n");
+	free(host.buf);
+	return 0;
+}
+
+static const struct pent attr_ents[] = {
+	{ .name = "current", .kind = PK_FILE, .perm = 0666, .show = show_lsm_attr, .write = write_lsm_attr, .lazy = true },
+	{ .name = "exec", .kind = PK_FILE, .perm = 0666, .show = show_lsm_attr, .write = write_lsm_attr, .lazy = true },
+	{ .name = "fscreate", .kind = PK_FILE, .perm = 0666, .show = show_lsm_attr, .write = write_lsm_attr, .lazy = true },
+	{ .name = "keycreate", .kind = PK_FILE, .perm = 0666, .show = show_lsm_attr, .write = write_lsm_attr, .lazy = true },
+	{ .name = "prev", .kind = PK_FILE, .perm = 0444, .show = show_lsm_attr, .lazy = true },
+	{ .name = "sockcreate", .kind = PK_FILE, .perm = 0666, .show = show_lsm_attr, .write = write_lsm_attr, .lazy = true },
+	{ NULL },
+};
+
+/* /proc/vmstat, /proc/swaps: the host's, as /proc/meminfo is */
+static int show_host_vmstat(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	return sb_host_file(sb, "/proc/vmstat");
+}
+
+static int show_host_swaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	return sb_host_file(sb, "/proc/swaps");
+}
+
+/* no block devices in the guest */
+CONST_SHOW(show_partitions, "major minor  #blocks  name\n\n")
+CONST_SHOW(show_empty, "")
+
+
 #define DIR_ENT(n, s, d, pr) { .name = n, .kind = PK_DIR, .perm = 0555, .sub = s, .dyn = d, .priv = pr }
 #define FILE_ENT(n, fn) { .name = n, .kind = PK_FILE, .perm = 0444, .show = fn }
 #define LINK_ENT(n, fn) { .name = n, .kind = PK_LINK, .perm = 0777, .show = fn }
@@ -1669,6 +2023,10 @@ static const struct pent root_ents[] = {
 	LINK_ENT("mounts", show_mounts_link),
 	LINK_ENT("net", show_net_link),
 	FILE_ENT("meminfo", show_host_meminfo),
+	FILE_ENT("vmstat", show_host_vmstat),
+	FILE_ENT("swaps", show_host_swaps),
+	FILE_ENT("partitions", show_partitions),
+	FILE_ENT("diskstats", show_empty),
 	FILE_ENT("cpuinfo", show_host_cpuinfo),
 	FILE_ENT("stat", show_stat),
 	FILE_ENT("uptime", show_uptime),
@@ -1719,7 +2077,15 @@ static const struct pent pid_ents[] = {
 	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
 	FILE_ENT("oom_score", show_oom_score),
 	FILE_ENT("wchan", show_zero_nl),
-	FILE_ENT("loginuid", show_loginuid),
+	RW_ENT("loginuid", show_loginuid, write_loginuid),
+	FILE_ENT("sessionid", show_sessionid),
+	{ .name = "timerslack_ns", .kind = PK_FILE, .perm = 0666, .show = show_timerslack, .write = write_timerslack },
+	RW_ENT("coredump_filter", show_coredump_filter, write_coredump_filter),
+	{ .name = "personality", .kind = PK_FILE, .perm = 0444, .show = show_personality, .priv = true },
+	{ .name = "io", .kind = PK_FILE, .perm = 0400, .show = show_io, .priv = true },
+	{ .name = "smaps", .kind = PK_FILE, .perm = 0444, .show = show_smaps, .priv = true },
+	{ .name = "smaps_rollup", .kind = PK_FILE, .perm = 0444, .show = show_smaps_rollup, .priv = true },
+	DIR_ENT("attr", attr_ents, DYN_NONE, false),
 	{ .name = "cwd", .kind = PK_LINK, .perm = 0777, .show = show_cwd, .priv = true },
 	{ .name = "root", .kind = PK_LINK, .perm = 0777, .show = show_root, .priv = true },
 	{ .name = "exe", .kind = PK_LINK, .perm = 0777, .show = show_exe, .priv = true },
@@ -1932,6 +2298,7 @@ struct pfile {
 	struct pnode nd;
 	char *rel;
 	struct sbuf text;
+	struct pid *pid;              /* a /proc/PID directory: its process, held */
 };
 
 static void pfile_release(struct file *f)
@@ -1942,6 +2309,8 @@ static void pfile_release(struct file *f)
 		return;
 	free(pf->text.buf);
 	free(pf->rel);
+	if (pf->pid)
+		put_pid(pf->pid);
 	free(pf);
 	f->priv = NULL;
 }
@@ -1983,8 +2352,10 @@ static ssize_t pfile_write(struct task *t, struct file *f, const void *buf, size
 	int err;
 
 	(void)t;
+	/* no write op: a process's files are seq_files (EINVAL from
+	 * vfs_write), the others proc_ops without proc_write (EIO) */
 	if (!pf->nd.e->write)
-		return -EIO;
+		return pf->nd.c.tid ? -EINVAL : -EIO;
 	err = node_task(&pf->nd, &tk);
 	if (err)
 		return err;
@@ -2198,7 +2569,7 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		free(pf);
 		return -ENOMEM;
 	}
-	if (nd.e->kind == PK_FILE && acc != O_WRONLY) {
+	if (nd.e->kind == PK_FILE && acc != O_WRONLY && !nd.e->lazy) {
 		err = node_render(&nd, &pf->text);
 		if (err)
 			goto fail;
@@ -2220,6 +2591,13 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 	}
 	f->priv = pf;
 	f->mnt = m;
+	if (nd.e == &pid_dir_ent) {
+		/* the process it names from now on, as a pidfd would */
+		struct task *tk = task_find(nd.c.tid);
+
+		if (tk)
+			pf->pid = get_pid(task_tgid(tk));
+	}
 	*out = f;
 	return 0;
 fail:
@@ -2227,6 +2605,22 @@ fail:
 	free(pf->rel);
 	free(pf);
 	return err;
+}
+
+/*
+ * procfs_dir_pid - the process an open /proc/PID directory names (the
+ * one it was opened for, even once the number is reused), or NULL if f
+ * is not one.  pidfd_send_signal(2) takes such an fd as a pidfd, as
+ * Linux's tgid_pidfd_to_pid.
+ */
+struct pid *procfs_dir_pid(struct file *f)
+{
+	struct pfile *pf;
+
+	if (!f || f->ops != &proc_dir_ops)
+		return NULL;
+	pf = f->priv;
+	return pf ? pf->pid : NULL;
 }
 
 /* /proc/PID/fd/N: the open file itself. */

@@ -49,6 +49,25 @@ static int rw_check(struct file *f, bool write)
 	return 0;
 }
 
+/* /proc/PID/io's counters of the read and write calls and the bytes
+ * they moved (Linux's inc_syscr/add_rchar in vfs_read, vfs_write...). */
+static void io_account(struct task *t, bool write, long r)
+{
+	struct thread_group *tg = t->tg;
+
+	if (!tg)
+		return;
+	if (write) {
+		tg->io_syscw++;
+		if (r > 0)
+			tg->io_wchar += r;
+	} else {
+		tg->io_syscr++;
+		if (r > 0)
+			tg->io_rchar += r;
+	}
+}
+
 /* Reads up to n bytes at *pos (NULL: the file offset) into guest buf. */
 static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
 {
@@ -144,8 +163,10 @@ long sys_read(struct task *t, struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	r = rw_check(f, false);
-	if (!r)
+	if (!r) {
 		r = do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+		io_account(t, false, r);
+	}
 	if (r > 0)
 		fsnotify_file(f, IN_ACCESS_);
 	file_put(f);
@@ -160,8 +181,10 @@ long sys_write(struct task *t, struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	r = rw_check(f, true);
-	if (!r)
+	if (!r) {
 		r = do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
+		io_account(t, true, r);
+	}
 	if (r > 0)
 		fsnotify_file(f, IN_MODIFY_);
 	file_put(f);
@@ -181,9 +204,11 @@ static long do_prw(struct task *t, struct sysargs *a, bool write)
 		r = -EINVAL;
 	if (!r && !file_seekable(f))
 		r = -ESPIPE;
-	if (!r)
+	if (!r) {
 		r = write ? do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos)
 			  : do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos);
+		io_account(t, write, r);
+	}
 	if (r > 0)
 		fsnotify_file(f, write ? IN_MODIFY_ : IN_ACCESS_);
 	file_put(f);
@@ -285,6 +310,8 @@ static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, 
 	else if (r > 0)
 		r = 0;
 out:
+	if (r != -EBADF)
+		io_account(t, write, r);
 	if (r > 0)
 		fsnotify_file(f, write ? IN_MODIFY_ : IN_ACCESS_);
 	free(iov);
@@ -825,12 +852,16 @@ int file_setattr_checked(struct task *t, struct file *f, int what, uint32_t mode
 			return -EPERM;
 		if (what & ATTR_OWNER && ((uid != (uint32_t)-1 && uid != st.uid) ||
 					  (gid != (uint32_t)-1 && gid != st.gid &&
-					   st.uid != t->cred.fsuid)))
+					   (st.uid != t->cred.fsuid || !fs_in_group(t, gid)))))
 			return -EPERM;
 	}
 	if (!f->ops->setattr)
 		return -EPERM;
-	return f->ops->setattr(f, what, mode, uid, gid, NULL);
+	r = f->ops->setattr(f, what, mode, uid, gid, NULL);
+	/* a chown clears the set-id bits (sys_path.c's chown_killpriv) */
+	if (!r && (what & ATTR_OWNER) && chown_killpriv(st.mode) != st.mode)
+		r = f->ops->setattr(f, ATTR_MODE, chown_killpriv(st.mode) & 07777, 0, 0, NULL);
+	return r;
 }
 
 long sys_fchmod(struct task *t, struct sysargs *a)

@@ -776,6 +776,31 @@ long sys_readlinkat(struct task *t, struct sysargs *a)
 
 /* ---- attributes ---- */
 
+/* fs_in_group - whether gid is t's filesystem group or a supplementary
+ * one (Linux's in_group_p). */
+bool fs_in_group(struct task *t, uint32_t gid)
+{
+	if (t->cred.fsgid == gid)
+		return true;
+	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
+		if (t->cred.groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* chown_killpriv - the mode a chown leaves a file of mode m with: a
+ * non-directory loses S_ISUID, and S_ISGID when group-executable (Linux's
+ * ATTR_KILL_SUID and setattr_should_drop_sgid, for root too). */
+uint32_t chown_killpriv(uint32_t m)
+{
+	if (S_ISDIR(m))
+		return m;
+	m &= ~(uint32_t)S_ISUID;
+	if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		m &= ~(uint32_t)S_ISGID;
+	return m;
+}
+
 /* chmod/chown/utimes on a walked name, with Linux's ownership checks. */
 static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
 			 uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
@@ -793,6 +818,10 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 			return -EACCES;
 	}
 	if (fsuid != 0 && (what & ATTR_OWNER) && uid != (uint32_t)-1 && uid != nd->st.uid)
+		return -EPERM;
+	/* the owner may give the file to a group of its own only */
+	if (fsuid != 0 && (what & ATTR_OWNER) && gid != (uint32_t)-1 && gid != nd->st.gid &&
+	    !fs_in_group(t, gid))
 		return -EPERM;
 	if ((what & ATTR_MODE) && fsuid != 0 && nd->st.gid != t->cred.fsgid)
 		mode &= ~S_ISGID;
@@ -814,10 +843,13 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 	}
 	if (!nd->mnt->ops->setattr)
 		return -EPERM;
-	if ((what & ATTR_OWNER) && S_ISREG(nd->st.mode) && fsuid != 0) {
-		/* chown by non-root clears set-id bits, as Linux does */
-	}
-	return nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
+	int err = nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
+	/* a chown clears the set-id bits, as Linux's does */
+	if (!err && (what & ATTR_OWNER) && !S_ISLNK(nd->st.mode) &&
+	    chown_killpriv(nd->st.mode) != nd->st.mode)
+		err = nd->mnt->ops->setattr(nd->mnt, nd->rel, ATTR_MODE, chown_killpriv(nd->st.mode) & 07777,
+					    0, 0, NULL);
+	return err;
 }
 
 /* The event a change of attributes makes (Linux's fsnotify_change):

@@ -431,9 +431,12 @@ long cred_prctl(struct task *t, int op, uint64_t a2, uint64_t a3, uint64_t a4, u
 		return 0;
 	case 7: /* PR_GET_KEEPCAPS */
 		return (c->securebits & SECBIT_KEEP_CAPS) ? 1 : 0;
-	case 8: /* PR_SET_KEEPCAPS */
-		if (a2 > 1 || a3 || a4 || a5)
+	case 8: /* PR_SET_KEEPCAPS: the other arguments are not looked at
+		 * (libcap passes garbage there; iputils' ping relies on it) */
+		if (a2 > 1)
 			return -EINVAL;
+		if (c->securebits & (1u << 5) /* SECBIT_KEEP_CAPS_LOCKED */)
+			return -EPERM;
 		if (a2)
 			c->securebits |= SECBIT_KEEP_CAPS;
 		else

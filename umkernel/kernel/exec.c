@@ -511,6 +511,25 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 		image_free(&interp);
 		return err;
 	}
+	/* An address space shared with another process (a vfork or CLONE_VM
+	 * child) stays with it: the new program gets a copy of it (the
+	 * stub forked, as fork(2) would have) that it then empties. */
+	struct host_thread *old_host = NULL;
+	if (t->mm->refs > 1) {
+		struct host_thread *nh;
+		long token = platform->fork(t->host, t->cpu);
+		err = token < 0 ? (int)token : platform->adopt(token, &nh, t->cpu);
+		if (err) {
+			image_free(&im);
+			image_free(&interp);
+			return err;
+		}
+		old_host = t->host;
+		t->host = nh;
+		struct mm *copy = mm_fork(t->mm);
+		mm_put(t->mm);
+		t->mm = copy;
+	}
 
 	/* ---- point of no return ---- */
 	struct mm *mm = t->mm;
@@ -567,6 +586,12 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	const char *base = strrchr(path, '/');
 	snprintf(t->comm, sizeof t->comm, "%s", base ? base + 1 : path);
 	vfork_release(t);
+	if (old_host) {
+		/* the host thread it ran on in the shared stub ends */
+		pthread_mutex_unlock(&klock);
+		platform->thread_exit(old_host);
+		pthread_mutex_lock(&klock);
+	}
 	return 0;
 }
 

@@ -118,7 +118,8 @@ long sys_pidfd_open(struct task *t, struct sysargs *a)
 }
 
 /*
- * pidfd_send_signal(pidfd, sig, info, flags): kill(2) through a pidfd.
+ * pidfd_send_signal(pidfd, sig, info, flags): kill(2) through a pidfd
+ * or an open /proc/PID directory.
  * flags: at most one of PIDFD_SIGNAL_THREAD, _THREAD_GROUP,
  * _PROCESS_GROUP (default: the pidfd's own kind).  info (optional) must
  * carry sig; another process may only be sent a negative si_code other
@@ -138,11 +139,12 @@ long sys_pidfd_send_signal(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	struct file *f = fd_get(t, fd);
 	long err;
-	if (!file_is_pidfd(f)) {
+	/* a pidfd, or an open /proc/PID directory (Linux's tgid_pidfd_to_pid) */
+	struct pid *pid = file_is_pidfd(f) ? f->priv : procfs_dir_pid(f);
+	if (!pid) {
 		file_put(f);
 		return -EBADF;
 	}
-	struct pid *pid = f->priv;
 	if (!flags)
 		flags = (f->flags & PIDFD_THREAD_) ? PIDFD_SIGNAL_THREAD : PIDFD_SIGNAL_THREAD_GROUP;
 	/* the target must be in the caller's namespace or below it */

@@ -64,6 +64,7 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 	tg->tty_fg_pgrp = from->tty_fg_pgrp;
 	tg->oom_score_adj = from->oom_score_adj;
 	tg->oom_score_adj_min = from->oom_score_adj_min;
+	tg->coredump_filter = from->coredump_filter;
 	return tg;
 }
 
@@ -121,14 +122,20 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if (nr_live_tasks + 1 > max_tasks() ||
 	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
+	/* a SCHED_DEADLINE task may not fork (Linux's sched_fork), unless
+	 * its children drop the policy (SCHED_RESET_ON_FORK) */
+	if (t->sched_policy == 6 /* SCHED_DEADLINE */ && !t->sched_reset_on_fork)
+		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
-	/* --memory: a new process commits what its parent's mm does */
-	if (!thread && vm_commit_check((int64_t)t->mm->committed))
+	/* --memory: a new process with a copy of its parent's mm commits
+	 * what that mm does (CLONE_VM shares it: nothing more) */
+	if (!thread && !(flags & CLONE_VM) && vm_commit_check((int64_t)t->mm->committed))
 		return -ENOMEM;
 	int trace = ptrace_fork_event(t, flags);
-	/* CLONE_VM without CLONE_THREAD is vfork's shape: the child gets a
-	 * copy, and the parent waits for its execve or exit, which is all a
-	 * vfork child may do. */
+	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn, LeakSanitizer's
+	 * tracer): a new process in the same address space, a host thread
+	 * of the same stub; an execve gives it one of its own (exec.c). */
+	bool share_vm = !thread && (flags & CLONE_VM);
 	struct task *c = task_alloc();
 	if (!c)
 		return -ENOMEM;
@@ -177,7 +184,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	}
 
 	int cpu = thread ? -1 : task_pick_cpu_in(t->cpus_allowed);
-	long token = thread ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
+	long token = thread || share_vm ? platform->clone_thread(t->host) : platform->fork(t->host, cpu);
 	if (token < 0) {
 		if (pidfd >= 0)
 			fd_close(t, pidfd);
@@ -202,7 +209,12 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 			c->exit_signal = t->tg->leader->exit_signal;
 		}
 		list_add_tail(&c->sibling, &c->parent->children);
-		c->mm = mm_fork(t->mm);
+		if (share_vm) {
+			c->mm = t->mm;
+			c->mm->refs++;
+		} else {
+			c->mm = mm_fork(t->mm);
+		}
 	}
 	list_add_tail(&c->thread_node, &c->tg->threads);
 	memcpy(c->comm, t->comm, sizeof c->comm);
@@ -236,6 +248,11 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
 	c->nice = t->nice;
+	c->loginuid = t->loginuid;
+	c->sessionid = t->sessionid;
+	c->timer_slack_ns = c->default_timer_slack_ns = t->timer_slack_ns;
+	sched_fork(c, t);
+	c->ioprio = t->ioprio;
 	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */
 	c->cpus_allowed = t->cpus_allowed;       /* and the CPU affinity */
 	c->affinity_changed = (t->cpus_allowed & cpus_online_mask()) != cpus_online_mask();
@@ -398,6 +415,7 @@ static void process_exit(struct task *leader)
 	struct thread_group *tg = leader->tg;
 	leader->exit_code = tg->group_exit ? tg->exit_code : leader->exit_code;
 	leader->state = TASK_ZOMBIE;
+	pid_notify(leader->pid);   /* its pidfds poll readable now */
 	locks_exit(tg->tgid);   /* the process's POSIX record locks */
 	posix_timers_exit(tg);
 	if (leader == init_task)
@@ -448,6 +466,10 @@ void do_exit(struct task *t, int status)
 	if (t != tg->leader)
 		t->state = TASK_DEAD;   /* gone for /proc from here on */
 	struct host_thread *late = NULL;
+	/* another process shares the address space (CLONE_VM): only this
+	 * host thread ends, never the stub under it */
+	bool mm_shared = t->mm && t->mm->refs > tg->nr_threads;
+	bool late_thread = mm_shared;
 	if (t->host && tg->nr_threads == 1) {
 		/* The last thread: no guest code runs in its stub any more
 		 * (its one host thread waits in the platform), so the stub
@@ -459,7 +481,7 @@ void do_exit(struct task *t, int status)
 		/* A group exit ends the whole stub; a thread that exits
 		 * alone ends only its host thread. */
 		struct host_thread *h = t->host;
-		bool whole = tg->group_exit || tg->nr_threads == 1;
+		bool whole = (tg->group_exit || tg->nr_threads == 1) && !mm_shared;
 		t->host = NULL;
 		pthread_mutex_unlock(&klock);
 		if (whole)
@@ -498,7 +520,10 @@ void do_exit(struct task *t, int status)
 	check_guest_done();
 	if (late) {
 		pthread_mutex_unlock(&klock);
-		platform->destroy(late);
+		if (late_thread)
+			platform->thread_exit(late);
+		else
+			platform->destroy(late);
 		pthread_mutex_lock(&klock);
 		late_destroys--;
 		check_guest_done();

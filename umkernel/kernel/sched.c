@@ -1,13 +1,15 @@
 /*
  * sched.c - the scheduler syscalls: CPU affinity, sched_yield, getcpu,
- * policies and priorities (accepted and reported, never applied: every
- * task is SCHED_OTHER to the host), membarrier.  Mirrors the interfaces
+ * policies, priorities and sched_attr (kept per task, inherited and
+ * reported, never applied: every task is SCHED_OTHER to the host),
+ * membarrier.  Mirrors the interfaces
  * of Linux's kernel/sched/core.c and kernel/sched/membarrier.c.
  *
  * Lock: klock, held.
  */
 #include "../kernel.h"
 #include "task.h"
+#include <string.h>
 #include <unistd.h>
 
 static int ncpus(void)
@@ -96,73 +98,305 @@ long sys_getcpu(struct task *t, struct sysargs *a)
 	return 0;
 }
 
-long sys_sched_getscheduler(struct task *t, struct sysargs *a)
-{
-	(void)t;
-	if (arg_int(a, 0) < 0)
-		return -EINVAL;
-	if (arg_int(a, 0) && !find_task_by_vpid(t, arg_int(a, 0)))
-		return -ESRCH;
-	return 0; /* SCHED_OTHER */
-}
-
-long sys_sched_getparam(struct task *t, struct sysargs *a)
-{
-	int prio = 0;
-	if (arg_int(a, 0) < 0 || !a->a[1])
-		return -EINVAL;
-	if (arg_int(a, 0) && !find_task_by_vpid(t, arg_int(a, 0)))
-		return -ESRCH;
-	return copy_to_user(t, a->a[1], &prio, 4) ? -EFAULT : 0;
-}
-
 long sys_sched_get_priority_max(struct task *t, struct sysargs *a)
 {
 	(void)t;
 	int p = arg_int(a, 0);
-	return p == 1 || p == 2 ? 99 : p == 0 || p == 3 || p == 5 ? 0 : -EINVAL;
+	return p == 1 || p == 2 ? 99 : p == 0 || p == 3 || p == 5 || p == 6 ? 0 : -EINVAL;
 }
 
 long sys_sched_get_priority_min(struct task *t, struct sysargs *a)
 {
 	(void)t;
 	int p = arg_int(a, 0);
-	return p == 1 || p == 2 ? 1 : p == 0 || p == 3 || p == 5 ? 0 : -EINVAL;
+	return p == 1 || p == 2 ? 1 : p == 0 || p == 3 || p == 5 || p == 6 ? 0 : -EINVAL;
 }
 
-/* ---- scheduling policy: accepted and reported, never applied ---- */
+/* ---- scheduling policies: kept and reported, never applied ---- */
 
+#define SCHED_OTHER_    0
+#define SCHED_FIFO_     1
+#define SCHED_RR_       2
+#define SCHED_BATCH_    3
+#define SCHED_IDLE_     5
+#define SCHED_DEADLINE_ 6
+#define SCHED_RESET_ON_FORK_ 0x40000000
+#define SF_RESET_ON_FORK  0x01
+#define SF_RECLAIM        0x02
+#define SF_DL_OVERRUN     0x04
+#define SF_KEEP_POLICY    0x08
+#define SF_KEEP_PARAMS    0x10
+#define SF_UTIL_CLAMP_MIN 0x20
+#define SF_UTIL_CLAMP_MAX 0x40
+#define SF_ALL            0x7f
+#define SCHED_ATTR_VER0   48
+#define RLIMIT_RTPRIO_    14
+#define RLIMIT_NICE_      13
+
+/* struct sched_attr of <linux/sched/types.h> (SCHED_ATTR_SIZE_VER1) */
+struct linux_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;
+};
+_Static_assert(sizeof(struct linux_sched_attr) == 56, "sched_attr VER1 is 56 bytes");
+
+static bool rt_policy(int p) { return p == SCHED_FIFO_ || p == SCHED_RR_; }
+static bool fair_policy(int p) { return p == SCHED_OTHER_ || p == SCHED_BATCH_ || p == SCHED_IDLE_; }
+
+/* sched_fork: a child keeps its parent's policy, unless the parent asked
+ * SCHED_RESET_ON_FORK: then RT and deadline become SCHED_OTHER and a
+ * negative nice 0, and the flag is not inherited. */
+void sched_fork(struct task *c, struct task *parent)
+{
+	c->sched_policy = parent->sched_policy;
+	c->sched_priority = parent->sched_priority;
+	c->dl_runtime = parent->dl_runtime;
+	c->dl_deadline = parent->dl_deadline;
+	c->dl_period = parent->dl_period;
+	if (parent->sched_reset_on_fork) {
+		if (!fair_policy(c->sched_policy)) {
+			c->sched_policy = SCHED_OTHER_;
+			c->sched_priority = 0;
+		}
+		if (c->nice < 0)
+			c->nice = 0;
+	}
+	c->sched_reset_on_fork = false;
+}
+
+/* The task pid names (0: the caller): -EINVAL for a negative pid, -ESRCH. */
+static long sched_target(struct task *t, int pid, struct task **out)
+{
+	if (pid < 0)
+		return -EINVAL;
+	*out = pid ? find_task_by_vpid(t, pid) : t;
+	return *out ? 0 : -ESRCH;
+}
+
+/* Linux's __checkparam_dl: runtime <= deadline <= period, runtime at
+ * least 1 us-ish (1 << DL_SCALE ns), no top bits. */
+static bool dl_params_ok(const struct linux_sched_attr *at)
+{
+	uint64_t period = at->sched_period ? at->sched_period : at->sched_deadline;
+	if (!at->sched_deadline || at->sched_runtime < 1024)
+		return false;
+	if ((at->sched_deadline | at->sched_period) & (1ULL << 63))
+		return false;
+	return period >= at->sched_deadline && at->sched_deadline >= at->sched_runtime;
+}
+
+/*
+ * Linux's __sched_setscheduler (kernel/sched/syscalls.c) with the
+ * attributes at: checks and permissions, then the task keeps them.  An
+ * unprivileged caller (no CAP_SYS_NICE) may change only its own user's
+ * tasks, an RT priority only within RLIMIT_RTPRIO, never SCHED_DEADLINE,
+ * a nice value lower only within RLIMIT_NICE, and may not clear
+ * SCHED_RESET_ON_FORK.  -EINVAL, -EPERM.
+ */
+static long set_sched(struct task *t, struct task *p, struct linux_sched_attr *at, bool user)
+{
+	int policy = (int)at->sched_policy;
+	bool priv = capable(t, CAP_SYS_NICE);
+	bool reset = at->sched_flags & SF_RESET_ON_FORK;
+
+	if (at->sched_flags & SF_KEEP_POLICY)
+		policy = p->sched_policy;
+	if (policy != SCHED_OTHER_ && policy != SCHED_FIFO_ && policy != SCHED_RR_ &&
+	    policy != SCHED_BATCH_ && policy != SCHED_IDLE_ && policy != SCHED_DEADLINE_)
+		return -EINVAL;
+	if (at->sched_flags & ~(uint64_t)SF_ALL)
+		return -EINVAL;
+	if (at->sched_priority > 99)
+		return -EINVAL;
+	if ((policy == SCHED_DEADLINE_ && !dl_params_ok(at)) ||
+	    rt_policy(policy) != (at->sched_priority != 0))
+		return -EINVAL;
+	if (!priv) {
+		if (fair_policy(policy) && user && at->sched_nice < p->nice &&
+		    20 - at->sched_nice > (int)t->tg->rlim[RLIMIT_NICE_].rlim_cur)
+			return -EPERM;
+		if (rt_policy(policy)) {
+			uint64_t lim = t->tg->rlim[RLIMIT_RTPRIO_].rlim_cur;
+			if (policy != p->sched_policy && !lim)
+				return -EPERM;
+			if (at->sched_priority > p->sched_priority && at->sched_priority > lim)
+				return -EPERM;
+		}
+		if (policy == SCHED_DEADLINE_)
+			return -EPERM;
+		if (p->cred.uid != t->cred.euid && p->cred.euid != t->cred.euid)
+			return -EPERM;
+		if (p->sched_reset_on_fork && !reset)
+			return -EPERM;
+	}
+	/* utilization clamps: a kernel without CONFIG_UCLAMP_TASK */
+	if (at->sched_flags & (SF_UTIL_CLAMP_MIN | SF_UTIL_CLAMP_MAX))
+		return -EOPNOTSUPP;
+	if (!(at->sched_flags & SF_KEEP_PARAMS)) {
+		p->sched_policy = policy;
+		p->sched_priority = rt_policy(policy) ? at->sched_priority : 0;
+		if (policy == SCHED_DEADLINE_) {
+			p->dl_runtime = at->sched_runtime;
+			p->dl_deadline = at->sched_deadline;
+			p->dl_period = at->sched_period ? at->sched_period : at->sched_deadline;
+		}
+		if (user && fair_policy(policy))
+			p->nice = at->sched_nice;
+	} else {
+		p->sched_policy = policy;
+	}
+	p->sched_reset_on_fork = reset;
+	return 0;
+}
+
+/* sched_setscheduler(pid, policy | SCHED_RESET_ON_FORK, param). */
 long sys_sched_setscheduler(struct task *t, struct sysargs *a)
 {
-	int pid = arg_int(a, 0), policy = arg_int(a, 1) & ~0x40000000; /* SCHED_RESET_ON_FORK */
+	int pid = arg_int(a, 0), policy = arg_int(a, 1);
+	struct linux_sched_attr at = { 0 };
+	struct task *p;
 	int prio;
-	if (pid < 0 || !a->a[2])
+	if (policy < 0 || !a->a[2] || pid < 0)
 		return -EINVAL;
 	if (copy_from_user(t, &prio, a->a[2], 4))
 		return -EFAULT;
-	if (pid && !find_task_by_vpid(t, pid))
-		return -ESRCH;
-	switch (policy) {
-	case 0: case 3: case 5:   /* SCHED_OTHER, SCHED_BATCH, SCHED_IDLE */
-		return prio ? -EINVAL : 0;
-	case 1: case 2:           /* SCHED_FIFO, SCHED_RR */
-		if (prio < 1 || prio > 99)
-			return -EINVAL;
-		return t->cred.euid == 0 ? 0 : -EPERM;
-	}
-	return -EINVAL;
+	long err = sched_target(t, pid, &p);
+	if (err)
+		return err;
+	at.sched_policy = policy & ~SCHED_RESET_ON_FORK_;
+	at.sched_flags = policy & SCHED_RESET_ON_FORK_ ? SF_RESET_ON_FORK : 0;
+	at.sched_priority = (uint32_t)prio;
+	if (prio < 0)
+		return -EINVAL;
+	return set_sched(t, p, &at, false);
 }
 
+/* sched_setparam(pid, param): the priority within the current policy. */
 long sys_sched_setparam(struct task *t, struct sysargs *a)
 {
 	int pid = arg_int(a, 0), prio;
-	if (pid < 0 || !a->a[1])
+	struct linux_sched_attr at = { 0 };
+	struct task *p;
+	if (!a->a[1] || pid < 0)
 		return -EINVAL;
 	if (copy_from_user(t, &prio, a->a[1], 4))
 		return -EFAULT;
-	if (pid && !find_task_by_vpid(t, pid))
-		return -ESRCH;
-	return prio ? -EINVAL : 0;   /* every task is SCHED_OTHER */
+	long err = sched_target(t, pid, &p);
+	if (err)
+		return err;
+	if (prio < 0)
+		return -EINVAL;
+	at.sched_policy = p->sched_policy;
+	at.sched_flags = p->sched_reset_on_fork ? SF_RESET_ON_FORK : 0;
+	at.sched_priority = (uint32_t)prio;
+	if (p->sched_policy == SCHED_DEADLINE_) {
+		at.sched_runtime = p->dl_runtime;
+		at.sched_deadline = p->dl_deadline;
+		at.sched_period = p->dl_period;
+	}
+	return set_sched(t, p, &at, false);
+}
+
+/* sched_getscheduler(pid): the policy, with SCHED_RESET_ON_FORK. */
+long sys_sched_getscheduler(struct task *t, struct sysargs *a)
+{
+	struct task *p;
+	long err = sched_target(t, arg_int(a, 0), &p);
+	if (err)
+		return err;
+	return p->sched_policy | (p->sched_reset_on_fork ? SCHED_RESET_ON_FORK_ : 0);
+}
+
+/* sched_getparam(pid, param): the RT priority (0 for the others). */
+long sys_sched_getparam(struct task *t, struct sysargs *a)
+{
+	struct task *p;
+	if (!a->a[1] || arg_int(a, 0) < 0)
+		return -EINVAL;
+	long err = sched_target(t, arg_int(a, 0), &p);
+	if (err)
+		return err;
+	int prio = (int)p->sched_priority;
+	return copy_to_user(t, a->a[1], &prio, 4) ? -EFAULT : 0;
+}
+
+/*
+ * sched_setattr(pid, attr, flags): struct sched_attr of any size from
+ * SCHED_ATTR_SIZE_VER0 up (size 0: VER0); bytes past the ones known must
+ * be zero (-E2BIG, with the size known written back), flags 0.
+ */
+long sys_sched_setattr(struct task *t, struct sysargs *a)
+{
+	int pid = arg_int(a, 0);
+	uint64_t uattr = a->a[1];
+	struct linux_sched_attr at;
+	uint32_t size;
+	struct task *p;
+	if (!uattr || pid < 0 || arg_uint(a, 2))
+		return -EINVAL;
+	if (copy_from_user(t, &size, uattr, 4))
+		return -EFAULT;
+	if (!size)
+		size = SCHED_ATTR_VER0;
+	if (size < SCHED_ATTR_VER0 || size > 4096)
+		goto too_big;
+	memset(&at, 0, sizeof at);
+	if (copy_from_user(t, &at, uattr, size < sizeof at ? size : sizeof at))
+		return -EFAULT;
+	for (uint32_t off = sizeof at; off < size; off++) {
+		uint8_t b;
+		if (copy_from_user(t, &b, uattr + off, 1))
+			return -EFAULT;
+		if (b)
+			goto too_big;
+	}
+	if ((at.sched_flags & (SF_UTIL_CLAMP_MIN | SF_UTIL_CLAMP_MAX)) && size < sizeof at)
+		return -EINVAL;
+	at.sched_nice = at.sched_nice < -20 ? -20 : at.sched_nice > 19 ? 19 : at.sched_nice;
+	if ((int)at.sched_policy < 0)
+		return -EINVAL;
+	long err = sched_target(t, pid, &p);
+	if (err)
+		return err;
+	return set_sched(t, p, &at, true);
+too_big:
+	size = sizeof at;
+	copy_to_user(t, uattr, &size, 4);
+	return -E2BIG;
+}
+
+/* sched_getattr(pid, attr, size, flags): the attributes, as many bytes
+ * of them as size asks (at least VER0), size field set to what was
+ * written. */
+long sys_sched_getattr(struct task *t, struct sysargs *a)
+{
+	int pid = arg_int(a, 0);
+	uint32_t usize = arg_uint(a, 2);
+	struct linux_sched_attr at;
+	struct task *p;
+	if (!a->a[1] || pid < 0 || usize > 4096 || usize < SCHED_ATTR_VER0 || arg_uint(a, 3))
+		return -EINVAL;
+	long err = sched_target(t, pid, &p);
+	if (err)
+		return err;
+	memset(&at, 0, sizeof at);
+	at.sched_policy = (uint32_t)p->sched_policy;
+	at.sched_flags = p->sched_reset_on_fork ? SF_RESET_ON_FORK : 0;
+	if (p->sched_policy == SCHED_DEADLINE_) {
+		at.sched_runtime = p->dl_runtime;
+		at.sched_deadline = p->dl_deadline;
+		at.sched_period = p->dl_period;
+	} else if (rt_policy(p->sched_policy)) {
+		at.sched_priority = p->sched_priority;
+	} else {
+		at.sched_nice = p->nice;
+	}
+	at.size = usize < sizeof at ? usize : sizeof at;
+	return copy_to_user(t, a->a[1], &at, at.size) ? -EFAULT : 0;
 }
 
 long sys_sched_rr_get_interval(struct task *t, struct sysargs *a)

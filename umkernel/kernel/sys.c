@@ -175,22 +175,90 @@ long sys_setpriority(struct task *t, struct sysargs *a)
 	return err;
 }
 
-/* ioprio_get/set(2): every task is best-effort, level 4. */
-long sys_ioprio_get(struct task *t, struct sysargs *a)
+/* ---- I/O priorities: kept per task and reported (block/ioprio.c);
+ * umk's I/O has no scheduler to apply them to ---- */
+
+#define IOPRIO_CLASS(p) (((p) >> 13) & 7)
+#define IOPRIO_BE_NORM_VALUE ((2 << 13) | 4)
+
+/* Which tasks an ioprio call names: IOPRIO_WHO_PROCESS (a thread, 0 the
+ * caller), _PGRP (0: the caller's), _USER (0: the caller's uid). */
+static bool ioprio_match(struct task *t, struct task *o, int which, int who)
 {
-	(void)t;
-	int which = arg_int(a, 0);
-	if (which < 1 || which > 3)
-		return -EINVAL;
-	return (2 << 13) | 4;
+	if (o->state == TASK_ZOMBIE || o->state == TASK_DEAD)
+		return false;
+	switch (which) {
+	case 1: return who ? o == find_task_by_vpid(t, who) : o == t;
+	case 2: return o->tg->pgid == (who ? who : t->tg->pgid);
+	case 3: return o->cred.uid == (uint32_t)(who ? who : (int)t->cred.uid);
+	}
+	return false;
 }
 
+/* ioprio_best: a class NONE counts as best-effort level 4, lower wins */
+static int ioprio_best(int a, int b)
+{
+	if (!IOPRIO_CLASS(a))
+		a = IOPRIO_BE_NORM_VALUE;
+	if (!IOPRIO_CLASS(b))
+		b = IOPRIO_BE_NORM_VALUE;
+	return a < b ? a : b;
+}
+
+/* ioprio_get(which, who): a task's priority (0, class NONE, until one
+ * is set); the best of a group's or user's.  -EINVAL, -ESRCH. */
+long sys_ioprio_get(struct task *t, struct sysargs *a)
+{
+	int which = arg_int(a, 0), who = arg_int(a, 1);
+	long best = -ESRCH;
+	struct list_head *p, *n;
+	if (which < 1 || which > 3)
+		return -EINVAL;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *o = list_entry(p, struct task, all);
+		if (!ioprio_match(t, o, which, who))
+			continue;
+		best = best == -ESRCH ? o->ioprio : ioprio_best((int)best, o->ioprio);
+	}
+	return best;
+}
+
+/* ioprio_set(which, who, ioprio): Linux's ioprio_check_cap (RT needs
+ * CAP_SYS_NICE or CAP_SYS_ADMIN; BE and RT levels 0-7; NONE level 0),
+ * then every task named, each the caller's own user's unless it has
+ * CAP_SYS_NICE.  -EINVAL, -EPERM, -ESRCH. */
 long sys_ioprio_set(struct task *t, struct sysargs *a)
 {
-	int which = arg_int(a, 0), prio = arg_int(a, 2), cls = (prio >> 13) & 7;
-	if (which < 1 || which > 3 || cls > 3 || (prio & 0x1fff) > 7)
+	int which = arg_int(a, 0), who = arg_int(a, 1), prio = arg_int(a, 2);
+	int cls = IOPRIO_CLASS(prio), level = prio & 7;
+	long err = -ESRCH;
+	struct list_head *p, *n;
+	switch (cls) {
+	case 1:
+		if (!capable(t, CAP_SYS_NICE) && !capable(t, CAP_SYS_ADMIN))
+			return -EPERM;
+		/* fall through: RT has levels too */
+	case 2:
+		break;
+	case 3:
+		break;
+	case 0:
+		if (level)
+			return -EINVAL;
+		break;
+	default:
 		return -EINVAL;
-	if (cls == 1 && t->cred.euid != 0)
-		return -EPERM;   /* IOPRIO_CLASS_RT */
-	return 0;
+	}
+	if (which < 1 || which > 3)
+		return -EINVAL;
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *o = list_entry(p, struct task, all);
+		if (!ioprio_match(t, o, which, who))
+			continue;
+		if (o->cred.uid != t->cred.euid && o->cred.uid != t->cred.uid && !capable(t, CAP_SYS_NICE))
+			return -EPERM;
+		o->ioprio = prio & 0xffff;
+		err = 0;
+	}
+	return err;
 }

@@ -286,8 +286,10 @@ long sys_prctl(struct task *t, struct sysargs *a)
 	case PR_CAP_AMBIENT:
 		return cred_prctl(t, op, a->a[1], a->a[2], a->a[3], a->a[4]);
 	case PR_GET_TIMERSLACK:
-		return 0;
+		return (long)t->timer_slack_ns;
 	case PR_SET_TIMERSLACK:
+		/* 0 restores the slack inherited at fork */
+		t->timer_slack_ns = a->a[1] ? a->a[1] : t->default_timer_slack_ns;
 		return 0;
 	}
 	return -EINVAL;

@@ -31,14 +31,15 @@ typedef long (*syscall_fn)(struct task *, struct sysargs *);
  * read-only, executable file mapping) whose 5-byte instruction before
  * the `syscall` may run elsewhere is counted; at its MM_PATCH_AFTER-th
  * trap the platform rewrites the site so that it enters umk without a
- * signal (tracer/stub_layout.h).  Only while the process has one thread:
- * no other thread can be running the bytes being rewritten.
+ * signal (tracer/stub_layout.h).  Only while one task uses the address
+ * space (no other thread, no CLONE_VM process): none can be running the
+ * bytes being rewritten.
  */
 void syscall_site_trapped(struct task *t)
 {
 	struct mm *mm = t->mm;
 	uint64_t nr = t->regs.orig_rax, site = t->regs.rip - 7;
-	if (!mm || t->tg->nr_threads != 1 || nr >= SYSCALL_NR_MAX || t->regs.rip < 7)
+	if (!mm || mm->refs != 1 || t->tg->nr_threads != 1 || nr >= SYSCALL_NR_MAX || t->regs.rip < 7)
 		return;
 	if (t->ptracer)
 		return;   /* a debugger sees and steps the program's own code */

@@ -17,6 +17,7 @@
  * pid counter.
  */
 #include "../kernel.h"
+#include <sys/utsname.h>
 #include "task.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
@@ -517,12 +518,23 @@ static void strace_first_exec(struct task *t, const char *path);
 /* Runs PROGRAM as the shell would: a name without '/' is looked up in
  * the guest's PATH.  Returns 0 after a successful execve, or prints one
  * line and returns the shell's status (127 not found, 126 not runnable). */
+/* The kernel log's first lines, as Linux's boot and its "Run PATH as
+ * init process" (kernel/printk.c). */
+static void boot_log(const char *init)
+{
+	struct utsname u;
+	if (uname(&u) == 0)
+		printk(5, "Linux version %s (umk@umk) (gcc) #1 SMP PREEMPT_DYNAMIC umk", u.release);
+	printk(6, "Run %s as init process", init);
+}
+
 static int exec_init(struct task *t)
 {
 	const char *prog = init_args.path;
 	if (strchr(prog, '/')) {
 		int err = do_execve(t, prog, init_args.argv, init_args.envp);
 		if (!err) {
+			boot_log(prog);
 			strace_first_exec(t, prog);
 			return 0;
 		}
@@ -542,6 +554,7 @@ static int exec_init(struct task *t)
 		snprintf(buf, sizeof buf, "%.*s%s%s", (int)len, p, len ? "/" : "", prog);
 		int err = do_execve(t, buf, init_args.argv, init_args.envp);
 		if (!err) {
+			boot_log(buf);
 			strace_first_exec(t, buf);
 			return 0;
 		}
@@ -635,6 +648,9 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	tg_set_pgid(t->tg, t->tid);
 	tg_set_sid(t->tg, t->tid);
 	t->tg->tty_fg_pgrp = t->tid;
+	t->tg->coredump_filter = 0x33;   /* Linux's default */
+	t->loginuid = t->sessionid = (uint32_t)-1;
+	t->timer_slack_ns = t->default_timer_slack_ns = 50000;
 	list_init(&t->tg->shared_pending.queue);
 	waitq_init(&t->tg->child_wait);
 	waitq_init(&t->tg->signal_wait);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 
 /* A VMA's reference to its file, with the file's vm_open/vm_close. */
 static struct file *vma_file_get(struct file *f)
@@ -230,21 +231,22 @@ static void vma_merge(struct mm *mm)
 	}
 }
 
-/* Top-down search for a free range of len bytes below mmap_top. */
+/* Top-down search for a free range of len bytes below mmap_top: the
+ * VMAs from the highest down (the list is sorted by start), as many as
+ * there are (Linux allows vm.max_map_count, 65530). */
 static uint64_t find_free(struct mm *mm, uint64_t len)
 {
 	uint64_t top = mm->mmap_top;
-	struct vma *vs[4096];
-	int n = 0;
-	for_each_vma(mm, v)
-		if (n < 4096)
-			vs[n++] = v;
-	for (int i = n - 1; i >= 0; i--) {
-		if (vs[i]->start >= top)
+	struct list_head *p;
+
+	for (p = mm->vmas.prev; p != &mm->vmas; p = p->prev) {
+		struct vma *v = list_entry(p, struct vma, link);
+
+		if (v->start >= top)
 			continue;
-		if (vs[i]->end <= top && top - vs[i]->end >= len)
+		if (v->end <= top && top - v->end >= len)
 			return top - len;
-		top = vs[i]->start < top ? vs[i]->start : top;
+		top = v->start;
 	}
 	if (top >= GUEST_MIN_ADDR + len)
 		return top - len;
@@ -279,6 +281,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (type == MAP_SHARED_VALIDATE)
 		type = MAP_SHARED;
 	int hostfd = -1;
+	bool dev_zero = false;
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (!f)
 			return -EBADF;
@@ -286,8 +289,15 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 			return -EACCES;
 		if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
-		if (!f->ops->host_fd || (hostfd = f->ops->host_fd(f)) < 0)
+		if (file_is_dev_zero(f)) {
+			/* Linux's mmap_zero: anonymous memory, shared or private */
+			dev_zero = true;
+			flags |= MAP_ANONYMOUS;
+			f = NULL;
+			off = 0;
+		} else if (!f->ops->host_fd || (hostfd = f->ops->host_fd(f)) < 0) {
 			return -ENODEV;
+		}
 	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed) {
@@ -335,6 +345,8 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	} else if (type == MAP_SHARED) {
 		static uint64_t next_shm_id;
 		v->shm_id = ++next_shm_id;
+	} else if (dev_zero) {
+		strcpy(v->name, "/dev/zero");
 	}
 	vma_insert(mm, v);
 	vma_merge(mm);
@@ -564,12 +576,22 @@ int mm_print_maps(struct mm *mm, char *buf, size_t len)
 		if (!*name && v->file && v->file->path)
 			name = v->file->path;
 		char line[4200];
+		struct kstat st = { 0 };
+		/* the mapped file's device and inode, as lsof and perf match them */
+		if (v->file && v->file->ops && v->file->ops->fstat && v->file->ops->fstat(v->file, &st))
+			memset(&st, 0, sizeof st);
+		if (!*name && !v->file && v->shm_id) {
+			/* shared anonymous memory is a shmem file of Linux's */
+			name = "/dev/zero (deleted)";
+			st.dev = makedev(0, 1);
+			st.ino = v->shm_id;
+		}
 		int n = snprintf(line, sizeof line, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu",
 				 (unsigned long)v->start, (unsigned long)v->end,
 				 v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
 				 v->prot & PROT_EXEC ? 'x' : '-',
 				 (v->flags & MAP_TYPE) == MAP_SHARED ? 's' : 'p',
-				 (unsigned long)v->pgoff, 0, v->file ? 1 : 0, 0UL);
+				 (unsigned long)v->pgoff, major(st.dev), minor(st.dev), (unsigned long)st.ino);
 		if (*name) /* seq_pad to 72 columns, as fs/proc/task_mmu.c */
 			n += snprintf(line + n, sizeof line - n, "%*s %s", n < 72 ? 72 - n : 0, "", name);
 		line[n++] = '\n';

@@ -80,8 +80,17 @@
 #define L_TIOCGPTN    0x80045430
 #define L_TIOCSPTLCK  0x40045431
 #define L_TIOCGDEV    0x80045432
+#define L_TIOCGPKT    0x80045438
 #define L_TIOCGPTLCK  0x80045439
 #define L_TIOCGPTPEER 0x5441
+
+/* packet-mode status bits (TIOCPKT_* of <asm-generic/ioctls.h>) */
+#define L_TIOCPKT_DATA       0x00
+#define L_TIOCPKT_FLUSHREAD  0x01
+#define L_TIOCPKT_FLUSHWRITE 0x02
+#define L_TIOCPKT_NOSTOP     0x10
+#define L_TIOCPKT_DOSTOP     0x20
+#define L_TIOCPKT_IOCTL      0x40
 
 /* struct termios of <asm/termbits.h>: the kernel's 36-byte layout. */
 struct pty_termios {
@@ -99,6 +108,8 @@ struct pty {
 	bool other_closed;            /* the last slave was closed: master reads EIO */
 	bool locked;                  /* TIOCSPTLCK: slave opens fail with EIO */
 	bool lnext;                   /* VLNEXT seen: the next byte is literal */
+	bool packet;                  /* TIOCPKT: master reads carry a status byte */
+	uint8_t pktstatus;            /* TIOCPKT_* events the master has not read */
 	struct pty_termios tio;
 	struct linux_winsize ws;
 	unsigned char ib[IBUF];       /* slave input */
@@ -388,6 +399,34 @@ static void flush_input(struct pty *p)
 	p->lnext = false;
 }
 
+/* A packet-mode event for the master (Linux's ctrl.pktstatus): the
+ * master's next read returns it as one byte, and poll says POLLPRI. */
+static void pkt_event(struct pty *p, uint8_t ev)
+{
+	if (!p->packet)
+		return;
+	p->pktstatus |= ev;
+	wake_up(&p->wq);
+}
+
+/*
+ * The slave flushes its input (FLUSHREAD) or its output (FLUSHWRITE):
+ * n_tty_packet_mode_flush, pty_flush_buffer.  Linux's flush of the
+ * slave's output reaches only the master's flip buffer, which the
+ * receive work empties into the master's read buffer at once, so what
+ * the slave wrote stays readable: here `ob` is that read buffer and is
+ * kept.
+ */
+static void slave_flush(struct pty *p, bool in, bool out)
+{
+	if (in) {
+		flush_input(p);
+		pkt_event(p, L_TIOCPKT_FLUSHREAD);
+	}
+	if (out)
+		pkt_event(p, L_TIOCPKT_FLUSHWRITE);
+}
+
 /* Erases one character of the line being edited, visually if echo is on. */
 static void erase_one(struct pty *p)
 {
@@ -436,13 +475,13 @@ static void eraser(struct pty *p, unsigned char c)
 		erase_one(p);
 }
 
-/* Linux's isig: the signal to the foreground group, a flush, the echo. */
+/* Linux's isig: the signal to the foreground group, the flushes, the echo. */
 static void isig(struct pty *p, int sig, unsigned char c)
 {
 	if (p->pgrp && session_alive(p))
 		pgrp_signal(p->pgrp, sig);
 	if (!L(p, NOFLSH))
-		flush_input(p);
+		slave_flush(p, true, true);
 	if (L(p, ECHO))
 		echo_char(p, c);
 }
@@ -711,13 +750,24 @@ static ssize_t master_read(struct task *t, struct file *f, void *buf, size_t n, 
 	if (!n)
 		return 0;
 	for (;;) {
+		/* packet mode (n_tty_read): a pending status alone, else a
+		 * L_TIOCPKT_DATA byte before the data */
+		if (p->packet && p->pktstatus) {
+			*(uint8_t *)buf = p->pktstatus;
+			p->pktstatus = 0;
+			return 1;
+		}
 		if (p->olen) {
-			k = p->olen < n ? p->olen : n;
-			memcpy(buf, p->ob, k);
+			size_t hdr = p->packet ? 1 : 0;
+
+			if (hdr)
+				*(uint8_t *)buf = L_TIOCPKT_DATA;
+			k = p->olen < n - hdr ? p->olen : n - hdr;
+			memcpy((char *)buf + hdr, p->ob, k);
 			memmove(p->ob, p->ob + k, p->olen - k);
 			p->olen -= k;
 			wake_up(&p->wq);
-			return k;
+			return k + hdr;
 		}
 		if (p->other_closed)
 			return -EIO;
@@ -768,6 +818,8 @@ static short master_poll(struct file *f, struct poll_table *pt)
 	poll_wait(pt, &p->wq);
 	if (p->olen)
 		mask |= POLLIN | POLLRDNORM;
+	if (p->packet && p->pktstatus)
+		mask |= POLLPRI | POLLIN | POLLRDNORM;
 	if (p->other_closed)
 		return mask | POLLHUP;
 	if (ib_room(p))
@@ -1066,10 +1118,28 @@ static long put_int(struct task *t, uint64_t arg, int v)
 	return copy_to_user(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/* Whether t has the ^S/^Q flow control a packet-mode master reports. */
+static bool std_flow(const struct pty_termios *t)
+{
+	return (t->c_iflag & IXON) && t->c_cc[VSTOP] == '\023' && t->c_cc[VSTART] == '\021';
+}
+
 static void set_termios(struct pty *p, const struct pty_termios *nt)
 {
 	bool canon_changed = (p->tio.c_lflag ^ nt->c_lflag) & ICANON;
+	bool old_flow = std_flow(&p->tio), new_flow = std_flow(nt);
+	bool extproc = (p->tio.c_lflag | nt->c_lflag) & EXTPROC;
 
+	/* pty_set_termios: a packet-mode master hears of flow control
+	 * turned on or off, and of every change under EXTPROC */
+	if (p->packet && (old_flow != new_flow || extproc)) {
+		if (old_flow != new_flow) {
+			p->pktstatus &= ~(L_TIOCPKT_DOSTOP | L_TIOCPKT_NOSTOP);
+			p->pktstatus |= new_flow ? L_TIOCPKT_DOSTOP : L_TIOCPKT_NOSTOP;
+		}
+		if (extproc)
+			p->pktstatus |= L_TIOCPKT_IOCTL;
+	}
 	p->tio = *nt;
 	if (canon_changed) {
 		/* n_tty_set_termios: what is buffered becomes readable */
@@ -1155,19 +1225,16 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 		err = check_change(t, p, SIGTTOU);
 		if (err)
 			return err;
-		switch (arg) {
-		case TCIFLUSH:
-			master ? (void)(p->olen = 0) : flush_input(p);
-			break;
-		case TCOFLUSH:
-			master ? flush_input(p) : (void)(p->olen = 0);
-			break;
-		case TCIOFLUSH:
-			flush_input(p);
-			p->olen = 0;
-			break;
-		default:
+		if (arg > TCIOFLUSH)
 			return -EINVAL;
+		if (master) {
+			/* the master's input is the slave's output; its
+			 * output flush reaches only the slave's flip buffer,
+			 * already empty (see slave_flush) */
+			if (arg != TCOFLUSH)
+				p->olen = 0;
+		} else {
+			slave_flush(p, arg != TCOFLUSH, arg != TCIFLUSH);
 		}
 		wake_up(&p->wq);
 		return 0;
@@ -1204,11 +1271,19 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 			return -EFAULT;
 		return v == 0 ? 0 : -EINVAL;
 	case L_TIOCPKT:
+		/* pty_set_pktmode: turning it on forgets older events */
 		if (!master)
 			return -ENOTTY;
 		if (copy_from_user(t, &v, arg, sizeof(v)))
 			return -EFAULT;
-		return v ? -EINVAL : 0;     /* packet mode is not supported */
+		if (v && !p->packet)
+			p->pktstatus = 0;
+		p->packet = v != 0;
+		return 0;
+	case L_TIOCGPKT:
+		if (!master)
+			return -ENOTTY;
+		return put_int(t, arg, p->packet);
 	case L_TIOCGPTN:
 		if (!master)
 			return -ENOTTY;
