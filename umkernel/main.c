@@ -102,7 +102,7 @@ static int parse_size(const char *s, uint64_t *out)
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
-	return "detect_leaks=0";
+	return "detect_leaks=0:allow_user_segv_handler=1";   /* umk's oops handler stays */
 }
 #endif
 
