@@ -793,3 +793,22 @@ long sys_epoll_pwait2(struct task *t, struct sysargs *a)
 	restore_saved_sigmask_unless(t, r == -EINTR);
 	return r;
 }
+
+int epoll_target_file(struct file *epf, uint32_t tfd, uint32_t toff, struct file **target)
+{
+	struct eventpoll *ep;
+	struct list_head *p;
+
+	if (!is_epoll(epf))
+		return -EINVAL;
+	ep = epf->priv;
+	for (p = ep->items.next; p != &ep->items; p = p->next) {
+		struct epitem *it = list_entry(p, struct epitem, link);
+
+		if ((uint32_t)it->fd == tfd && toff-- == 0) {
+			*target = it->file;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

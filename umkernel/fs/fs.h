@@ -290,6 +290,8 @@ struct fs_type {
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
+/* filesystems.c: type i of /proc/filesystems (and sysfs(2)), NULL past the end */
+const char *filesystem_name(int i);
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */
@@ -347,6 +349,11 @@ ssize_t pipe_write_nb(struct task *t, struct file *f, const void *buf, size_t n,
 
 /* ---- file hooks run by the last file_put before ops->release ---- */
 void epoll_file_release(struct file *f);   /* epoll.c: f leaves every epoll set */
+/* epoll.c: *target = the file of the toff-th item (in order of addition)
+ * of epoll file ep registered under fd tfd, not referenced (kcmp's
+ * KCMP_EPOLL_TFD; Linux's get_epoll_tfile_raw_ptr).  -EINVAL if ep is
+ * not an epoll instance, -ENOENT if it has no such item. */
+int epoll_target_file(struct file *ep, uint32_t tfd, uint32_t toff, struct file **target);
 void locks_file_release(struct file *f);   /* locks.c: flock and OFD locks of f */
 /* locks.c: close(2) of an fd of f by t: t's process drops its POSIX locks on f's inode */
 void locks_remove_posix(struct task *t, struct file *f);

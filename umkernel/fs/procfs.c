@@ -470,15 +470,11 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
  * root's, which only umk mounts. */
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	struct mnt_namespace *ns = &init_mnt_ns;
-	struct fs_type *ft;
+	const char *name;
 
 	(void)tk, (void)c;
-	for (ft = fs_type_next(NULL); ft; ft = fs_type_next(ft))
-		sb_printf(sb, "nodev\t%s\n", ft->name);
-	sb_printf(sb, "nodev\tpipefs\n");
-	if (ns->root && ns->root->fstype && !get_fs_type(ns->root->fstype))
-		sb_printf(sb, "nodev\t%s\n", ns->root->fstype);
+	for (int i = 0; (name = filesystem_name(i)); i++)
+		sb_printf(sb, "nodev\t%s\n", name);
 	return 0;
 }
 
@@ -1213,13 +1209,14 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	}
 	if (tk->mm && st != 'Z') {
 		vm_stats(tk, &vs);
-		sb_printf(sb, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t       0 kB\n"
+		sb_printf(sb, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
 			  "VmPin:\t       0 kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n"
 			  "RssAnon:\t%8llu kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n"
 			  "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\nVmLib:\t%8llu kB\n"
 			  "VmPTE:\t       0 kB\nVmSwap:\t       0 kB\nHugetlbPages:\t       0 kB\n"
 			  "CoreDumping:\t0\nTHP_enabled:\t1\n",
 			  (unsigned long long)vs.size / 1024, (unsigned long long)vs.size / 1024,
+			  (unsigned long long)mm_locked_bytes(tk->mm) / 1024,
 			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.rss * 4,
 			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.data / 1024,
 			  (unsigned long long)vs.stk / 1024, (unsigned long long)vs.exe / 1024,
@@ -1700,7 +1697,8 @@ static size_t parse_host_smaps(char *text, size_t len, struct hsmap **out)
 /* The value lines of an smaps entry for the guest VMA [s, e): "Key: N kB"
  * summed over the host entries it overlaps (a share of an entry larger
  * than it), other lines (THPeligible, VmFlags) from the first. */
-static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsmap *hm, size_t nh)
+static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsmap *hm, size_t nh,
+		       int lock)
 {
 	char keys[40][24];
 	unsigned long long val[40];
@@ -1750,9 +1748,17 @@ static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsm
 			  (unsigned long long)((e - s) >> 10));
 		return;
 	}
+	unsigned long long pss = 0;
+	for (int j = 0; j < nk; j++)
+		if (!strcmp(keys[j], "Pss"))
+			pss = val[j];
 	for (int j = 0; j < nk; j++) {
 		if (!strcmp(keys[j], "Size"))
 			val[j] = (e - s) >> 10;
+		/* mlocked in the guest (mm/mlock.c): Linux counts its Pss, all
+		 * of it unless locked on fault (mlock faulted every page in) */
+		if (!strcmp(keys[j], "Locked") && (lock & VM_LOCKED_))
+			val[j] = (lock & VM_LOCKONFAULT_) ? pss : (e - s) >> 10;
 		sb_printf(sb, "%-16s%8llu kB\n", strcat(strcpy((char[32]){ 0 }, keys[j]), ":"), val[j]);
 	}
 	for (int j = 0; j < no; j++)
@@ -1781,8 +1787,10 @@ static int show_smaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		if (!nl)
 			break;
 		sb_put(sb, p, nl + 1 - p);
-		if (sscanf(p, "%llx-%llx", &s, &e) == 2)
-			smaps_body(sb, s, e, hm, nh);
+		if (sscanf(p, "%llx-%llx", &s, &e) == 2) {
+			struct vma *v = tk->mm ? mm_find_vma(tk->mm, s) : NULL;
+			smaps_body(sb, s, e, hm, nh, v && v->start <= s ? v->flags : 0);
+		}
 		p = nl + 1;
 	}
 	free(hm);

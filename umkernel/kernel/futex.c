@@ -1,6 +1,6 @@
 /*
  * futex.c - futex(2): wait and wake, requeue, bitsets, WAKE_OP, PI
- * futexes, and the robust list walked at thread exit.
+ * futexes, the robust list walked at thread exit, and futex_waitv(2).
  *
  * Futexes are keyed as Linux keys them (kernel/futex/core.c get_futex_key).
  *
@@ -436,4 +436,99 @@ long sys_futex(struct task *t, struct sysargs *a)
 	}
 	}
 	return -ENOSYS;
+}
+
+/* ---- futex_waitv(2): one wait on up to 128 futexes (kernel/futex/waitwake.c) ---- */
+
+#define FUTEX_WAITV_MAX_ 128
+#define FUTEX2_SIZE_U32_ 0x02
+#define FUTEX2_PRIVATE_  FUTEX_PRIVATE_FLAG
+
+struct futex_waitv_ {
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+/*
+ * futex_waitv(waiters, nr_futexes, flags, timeout, clockid): sleeps until
+ * one of the futexes is woken (FUTEX_WAKE on its address) and returns
+ * the index of the lowest one woken.  Every entry must be a 32-bit futex
+ * (FUTEX2_SIZE_U32, optionally FUTEX2_PRIVATE, reserved 0, an aligned
+ * address, a value that fits 32 bits).  timeout, if not NULL, is
+ * absolute on clockid (CLOCK_MONOTONIC or CLOCK_REALTIME).  Errors:
+ * -EINVAL (flags, counts, entries, clock, timespec), -EFAULT (bad
+ * vector, timeout or futex word), -EAGAIN (a word already differs from
+ * its val), -ETIMEDOUT, -ERESTARTSYS (a signal).  Mirrors Linux's
+ * sys_futex_waitv and futex_wait_multiple.
+ */
+long sys_futex_waitv(struct task *t, struct sysargs *a)
+{
+	uint64_t uw = a->a[0], uts = a->a[3];
+	unsigned nr = arg_uint(a, 1);
+	int clockid = arg_int(a, 4);
+	uint64_t deadline = 0;
+
+	if (arg_uint(a, 2))
+		return -EINVAL;
+	if (!uw || !nr || nr > FUTEX_WAITV_MAX_)
+		return -EINVAL;
+	if (uts) {
+		struct linux_timespec ts;
+
+		if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC)
+			return -EINVAL;
+		if (copy_from_user(t, &ts, uts, sizeof ts))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		uint64_t ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		uint64_t now = now_ns(clockid), mono = now_ns(CLOCK_MONOTONIC);
+		deadline = ns > now ? mono + (ns - now) : mono;
+		if (!deadline)
+			deadline = 1;
+	}
+	struct futex_waitv_ v[FUTEX_WAITV_MAX_];
+	struct futex_waiter w[FUTEX_WAITV_MAX_];
+
+	if (copy_from_user(t, v, uw, nr * sizeof v[0]))
+		return -EFAULT;
+	for (unsigned i = 0; i < nr; i++) {
+		if ((v[i].flags & ~(FUTEX2_SIZE_U32_ | FUTEX2_PRIVATE_)) || v[i].reserved ||
+		    !(v[i].flags & FUTEX2_SIZE_U32_) || v[i].val > UINT32_MAX)
+			return -EINVAL;
+	}
+	for (unsigned i = 0; i < nr; i++) {
+		w[i] = (struct futex_waiter){ .task = t, .bitset = FUTEX_BITSET_MATCH_ANY };
+		int err = futex_key(t, v[i].uaddr, v[i].flags & FUTEX2_PRIVATE_, &w[i].key);
+		if (err)
+			return err;
+	}
+	for (unsigned i = 0; i < nr; i++) {
+		uint32_t cur;
+
+		if (copy_from_user(t, &cur, v[i].uaddr, 4))
+			return -EFAULT;
+		if (cur != (uint32_t)v[i].val)
+			return -EAGAIN;
+	}
+	for (unsigned i = 0; i < nr; i++)
+		list_add_tail(&w[i].link, &futex_waiters);
+	long ret = -1;
+	while (ret == -1) {
+		int r = task_sleep(t, deadline, -1, 0);
+
+		for (unsigned i = 0; i < nr && ret == -1; i++)
+			if (w[i].woken)
+				ret = i;
+		if (ret == -1 && r == -ETIMEDOUT)
+			ret = -ETIMEDOUT;
+		else if (ret == -1 && r == -EINTR)
+			ret = -ERESTARTSYS;
+	}
+	for (unsigned i = 0; i < nr; i++)
+		if (!w[i].woken)
+			list_del(&w[i].link);
+	return ret;
 }

@@ -40,7 +40,17 @@ struct mm {
 	uint64_t saved_auxv[48];
 	int saved_auxv_len;           /* in words */
 	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
+	/* mlockall(MCL_FUTURE) (mlock.c): lock bits every new mapping gets */
+	int def_lock;
 };
+/* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
+#define VM_LOCKED_      (1 << 24)
+#define VM_LOCKONFAULT_ (1 << 25)
+uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */
+struct task;
+void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);
+void mm_split_at(struct mm *mm, uint64_t addr); /* no VMA straddles addr after */
+void mm_merge(struct mm *mm);                   /* joins neighbours nothing tells apart */
 #define MM_PATCH_AFTER 8
 #define VMA_SPECIAL 0x40000000   /* vma->flags: host vDSO pages, kept across execve */
 

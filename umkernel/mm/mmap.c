@@ -76,8 +76,12 @@ struct mm *mm_fork(struct mm *old)
 {
 	/* the child commits what the parent does: do_fork checked --memory */
 	struct mm *mm = mm_new();
-	for_each_vma(old, v)
-		list_add_tail(&vma_dup(v)->link, &mm->vmas);
+	for_each_vma(old, v) {
+		struct vma *n = vma_dup(v);
+
+		n->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);   /* locks stay with the parent */
+		list_add_tail(&n->link, &mm->vmas);
+	}
 	mm->start_brk = old->start_brk;
 	mm->brk = old->brk;
 	mm->start_stack = old->start_stack;
@@ -186,6 +190,11 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
 /* Splits so that no VMA straddles addr. */
 static void split_at(struct mm *mm, uint64_t addr)
 {
+	mm_split_at(mm, addr);
+}
+
+void mm_split_at(struct mm *mm, uint64_t addr)
+{
 	struct vma *v = mm_find_vma(mm, addr);
 	if (!v || v->start == addr)
 		return;
@@ -217,6 +226,11 @@ static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
 
 /* Merges v with its neighbours where nothing distinguishes them. */
 static void vma_merge(struct mm *mm)
+{
+	mm_merge(mm);
+}
+
+void mm_merge(struct mm *mm)
 {
 	for_each_vma(mm, v) {
 		struct vma *n = vma_next(mm, v);
@@ -330,6 +344,9 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	 * unbounded by --memory */
 	if ((flags & MAP_ANONYMOUS) && !vma_commit_of(prot, type | MAP_ANONYMOUS, plen))
 		hflags &= ~MAP_POPULATE;
+	int lock = mm->def_lock | ((flags & MAP_LOCKED) ? VM_LOCKED_ : 0);
+	if ((lock & VM_LOCKED_) && !(lock & VM_LOCKONFAULT_))
+		hflags |= MAP_POPULATE;   /* a locked mapping is faulted in */
 	long r = platform->mmap(current->host, addr, plen, prot, hflags, hostfd, off);
 	if (r < 0)
 		return r;
@@ -338,7 +355,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->start = addr;
 	v->end = addr + plen;
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN));
+	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | lock;
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = vma_file_get(f);
 		v->pgoff = off;
@@ -531,7 +548,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 		v->start = oldend;
 		v->end = newend;
 		v->prot = PROT_READ | PROT_WRITE;
-		v->flags = MAP_PRIVATE | MAP_ANONYMOUS;
+		v->flags = MAP_PRIVATE | MAP_ANONYMOUS | mm->def_lock;
 		strcpy(v->name, "[heap]");
 		vma_insert(mm, v);
 		vma_merge(mm);
@@ -650,6 +667,17 @@ long sys_mremap(struct task *t, struct sysargs *a)
 	return mm_mremap(t->mm, arg_ptr(a, 0), a->a[1], a->a[2], arg_int(a, 3), a->a[4]);
 }
 
+/*
+ * madvise(addr, len, advice) (mm/madvise.c): advice on [addr, addr+len)
+ * (len rounded up to pages).  MADV_DONTNEED and MADV_FREE drop the pages
+ * (the host's MADV_DONTNEED: the next touch reads zeros or the file);
+ * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host; the
+ * others are accepted as hints (WILLNEED on anonymous memory too, as a
+ * kernel with swap answers it).  Errors as Linux: -EINVAL (unaligned
+ * addr, wrapping range, unknown advice; DONTNEED/FREE on a locked
+ * mapping, FREE on a non-anonymous one), -ENOMEM (a hole in the range: the mapped parts still
+ * get the advice), -EFAULT (POPULATE_* where the protection forbids it).
+ */
 long sys_madvise(struct task *t, struct sysargs *a)
 {
 	uint64_t addr = arg_ptr(a, 0), len = a->a[1];
@@ -657,28 +685,50 @@ long sys_madvise(struct task *t, struct sysargs *a)
 	if (addr & (GUEST_PAGE_SIZE - 1))
 		return -EINVAL;
 	uint64_t plen = PAGE_ALIGN(len);
-	if (addr + plen < addr || addr + plen > STUB_START)
+	if ((len && !plen) || addr + plen < addr || addr + plen > STUB_START)
 		return -EINVAL;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
 	case MADV_DONTNEED: case MADV_FREE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
-	case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_DONTFORK: case MADV_DOFORK: case 22 /* MADV_POPULATE_READ */:
+	case 23 /* MADV_POPULATE_WRITE */:
 		break;
 	default:
 		return -EINVAL;
 	}
 	if (!plen)
 		return 0;
-	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
-		for_each_vma(t->mm, v)
-			if (v->start < addr + plen && v->end > addr)
-				goto mapped;
-		return -ENOMEM;
-	mapped:
-		return platform->madvise(t->host, addr, plen, MADV_DONTNEED);
+	uint64_t end = addr + plen, at = addr;
+	int err = 0;
+	for_each_vma(t->mm, v) {
+		if (v->end <= addr)
+			continue;
+		if (v->start >= end)
+			break;
+		uint64_t lo = v->start > addr ? v->start : addr, hi = v->end < end ? v->end : end;
+		if (lo > at)
+			err = -ENOMEM;   /* a hole before this VMA */
+		at = hi;
+		switch (advice) {
+		case MADV_DONTNEED:
+		case MADV_FREE:
+			if (v->flags & VM_LOCKED_)
+				return -EINVAL;
+			if (advice == MADV_FREE && (v->file || v->shm_id || !(v->flags & MAP_ANONYMOUS)))
+				return -EINVAL;
+			platform->madvise(t->host, lo, hi - lo, MADV_DONTNEED);
+			break;
+		case 22:
+		case 23:
+			if (!(v->prot & (advice == 23 ? PROT_WRITE : PROT_READ)))
+				return -EFAULT;
+			if (platform->madvise(t->host, lo, hi - lo, advice) < 0)
+				return -EFAULT;
+			break;
+		}
 	}
-	return 0;
+	return at < end ? -ENOMEM : err;
 }
 
 long sys_msync(struct task *t, struct sysargs *a)
@@ -698,10 +748,6 @@ long sys_msync(struct task *t, struct sysargs *a)
 	return 0;
 }
 
-long sys_mlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
-long sys_munlock(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
-long sys_mlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
-long sys_munlockall(struct task *t, struct sysargs *a) { (void)t; (void)a; return 0; }
 
 /* mincore(2): every page of a mapped range is reported resident (the host
  * pages it in on first touch); -ENOMEM for a hole, -EINVAL for an

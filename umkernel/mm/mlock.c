@@ -1,0 +1,221 @@
+/*
+ * mlock.c - mlock(2), mlock2(2), munlock(2), mlockall(2), munlockall(2).
+ *
+ * A locked VMA carries VM_LOCKED_ (and VM_LOCKONFAULT_ for mlock2's
+ * MLOCK_ONFAULT and MCL_ONFAULT) in vma->flags, as Linux's vm_flags:
+ * /proc/PID/status counts it as VmLck and smaps as Locked, madvise
+ * refuses to drop its pages, fork does not pass it on, and
+ * mlockall(MCL_FUTURE) puts it on every later mapping (mm->def_lock).
+ * Locking faults the pages in on the host (MADV_POPULATE_*), unless
+ * ON_FAULT; nothing is pinned in the host's RAM: the host may still swap
+ * the stub's pages out.  RLIMIT_MEMLOCK and CAP_IPC_LOCK are checked as
+ * Linux's can_do_mlock and mlock_future_ok.  Mirrors mm/mlock.c.
+ *
+ * Lock: klock, held.
+ */
+#include "mm.h"
+#include "../kernel/task.h"
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ  22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Bytes of mm in locked VMAs (Linux's mm->locked_vm, in bytes). */
+uint64_t mm_locked_bytes(struct mm *mm)
+{
+	uint64_t n = 0;
+
+	for_each_vma(mm, v)
+		if (v->flags & VM_LOCKED_)
+			n += v->end - v->start;
+	return n;
+}
+
+/* Faults [start, end) of v in on the host, as mlock's populate does;
+ * errors (PROT_NONE, a file shorter than the mapping) are ignored as
+ * Linux's __mm_populate ignores them for mlock. */
+void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end)
+{
+	if ((v->flags & VM_LOCKONFAULT_) || !(v->prot & (PROT_READ | PROT_WRITE)) || !t->host)
+		return;
+	platform->madvise(t->host, start, end - start,
+			  (v->prot & PROT_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+}
+
+static bool can_do_mlock(struct task *t)
+{
+	return t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || capable(t, CAP_IPC_LOCK);
+}
+
+/* Whether locking bytes more fits RLIMIT_MEMLOCK (or CAP_IPC_LOCK). */
+static bool lock_fits(struct task *t, uint64_t more)
+{
+	uint64_t limit = t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur;
+
+	return capable(t, CAP_IPC_LOCK) || limit == LINUX_RLIM_INFINITY ||
+	       mm_locked_bytes(t->mm) + more <= limit;
+}
+
+/* Bytes of [start, end) already locked. */
+static uint64_t locked_in(struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+
+	for_each_vma(mm, v)
+		if ((v->flags & VM_LOCKED_) && v->start < end && v->end > start)
+			n += (v->end < end ? v->end : end) - (v->start > start ? v->start : start);
+	return n;
+}
+
+/*
+ * Sets the lock bits of [start, end) to lock (0 unlocks): -ENOMEM if part
+ * of the range is not mapped (the mapped parts still change, as Linux's
+ * apply_vma_lock_flags stops at the first hole).
+ */
+static int apply_lock(struct task *t, uint64_t start, uint64_t end, int lock)
+{
+	struct mm *mm = t->mm;
+	uint64_t at = start;
+	struct vma *v = mm_find_vma(mm, start);
+
+	if (!v || v->start > start)
+		return -ENOMEM;
+	mm_split_at(mm, start);
+	mm_split_at(mm, end);
+	for_each_vma(mm, w) {
+		if (w->end <= start)
+			continue;
+		if (w->start >= end)
+			break;
+		if (w->start != at)
+			return -ENOMEM;   /* a hole */
+		w->flags = (w->flags & ~(VM_LOCKED_ | VM_LOCKONFAULT_)) | lock;
+		if (lock)
+			mm_populate_locked(t, w, w->start, w->end);
+		at = w->end;
+	}
+	return at < end ? -ENOMEM : 0;
+}
+
+/* The page-aligned range of (addr, len) as mlock rounds it; -EINVAL on
+ * overflow. */
+static int lock_range(struct sysargs *a, uint64_t *start, uint64_t *end)
+{
+	uint64_t addr = arg_ptr(a, 0), len = a->a[1];
+
+	*start = addr & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+	len += addr - *start;
+	*end = *start + PAGE_ALIGN(len);
+	if (*end < *start || (len && *end == *start))
+		return -EINVAL;
+	return 0;
+}
+
+static long do_mlock(struct task *t, struct sysargs *a, int lock)
+{
+	uint64_t start, end;
+	int err = lock_range(a, &start, &end);
+
+	if (err)
+		return err;
+	if (!can_do_mlock(t))
+		return -EPERM;
+	if (!lock_fits(t, (end - start) - locked_in(t->mm, start, end)))
+		return -ENOMEM;
+	if (start == end)
+		return 0;
+	err = apply_lock(t, start, end, lock);
+	mm_merge(t->mm);
+	return err;
+}
+
+/*
+ * mlock(addr, len): locks the pages of [addr, addr+len) (rounded out to
+ * pages) and faults them in.  -ENOMEM (part not mapped, or over
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK), -EPERM (RLIMIT_MEMLOCK 0 without
+ * CAP_IPC_LOCK), -EINVAL (the range wraps).
+ */
+long sys_mlock(struct task *t, struct sysargs *a)
+{
+	return do_mlock(t, a, VM_LOCKED_);
+}
+
+/* mlock2(addr, len, flags): mlock, or with MLOCK_ONFAULT lock the pages
+ * as they are touched (no fault-in).  -EINVAL for other flags. */
+long sys_mlock2(struct task *t, struct sysargs *a)
+{
+	unsigned flags = arg_uint(a, 2);
+
+	if (flags & ~MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(t, a, VM_LOCKED_ | ((flags & MLOCK_ONFAULT) ? VM_LOCKONFAULT_ : 0));
+}
+
+/* munlock(addr, len): unlocks the range.  -ENOMEM (part not mapped),
+ * -EINVAL (the range wraps). */
+long sys_munlock(struct task *t, struct sysargs *a)
+{
+	uint64_t start, end;
+	int err = lock_range(a, &start, &end);
+
+	if (err || start == end)
+		return err;
+	err = apply_lock(t, start, end, 0);
+	mm_merge(t->mm);
+	return err;
+}
+
+/*
+ * mlockall(flags): MCL_CURRENT locks every mapping now, MCL_FUTURE every
+ * later one, MCL_ONFAULT with either locks on fault.  -EINVAL (no flag,
+ * unknown flags, MCL_ONFAULT alone), -EPERM (RLIMIT_MEMLOCK 0 without
+ * CAP_IPC_LOCK), -ENOMEM (MCL_CURRENT: the mappings exceed the limit).
+ */
+long sys_mlockall(struct task *t, struct sysargs *a)
+{
+	unsigned flags = arg_uint(a, 0);
+	struct mm *mm = t->mm;
+	int lock = VM_LOCKED_ | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT_ : 0);
+
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_do_mlock(t))
+		return -EPERM;
+	if (flags & MCL_CURRENT) {
+		uint64_t total = 0, limit = t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur;
+
+		for_each_vma(mm, v)
+			total += v->end - v->start;
+		if (!capable(t, CAP_IPC_LOCK) && limit != LINUX_RLIM_INFINITY && total > limit)
+			return -ENOMEM;
+	}
+	mm->def_lock = (flags & MCL_FUTURE) ? lock : 0;
+	if (flags & MCL_CURRENT) {
+		for_each_vma(mm, v) {
+			v->flags = (v->flags & ~(VM_LOCKED_ | VM_LOCKONFAULT_)) | lock;
+			mm_populate_locked(t, v, v->start, v->end);
+		}
+	}
+	mm_merge(mm);
+	return 0;
+}
+
+/* munlockall(): unlocks every mapping and ends MCL_FUTURE. */
+long sys_munlockall(struct task *t, struct sysargs *a)
+{
+	(void)a;
+	t->mm->def_lock = 0;
+	for_each_vma(t->mm, v)
+		v->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);
+	mm_merge(t->mm);
+	return 0;
+}
