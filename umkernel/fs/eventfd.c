@@ -117,6 +117,19 @@ static const struct file_ops eventfd_ops = {
 	.seekable = false,
 };
 
+bool file_is_eventfd(struct file *f)
+{
+	return f && f->ops == &eventfd_ops;
+}
+
+void eventfd_signal_file(struct file *f, uint64_t n)
+{
+	struct eventfd *e = f->priv;
+
+	e->count = EVENTFD_MAX - e->count < n ? EVENTFD_MAX : e->count + n;
+	wake_up(&e->wq);
+}
+
 /*
  * sys_eventfd2(initval, flags) - a new eventfd with counter initval.
  * flags: EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE; others -EINVAL.

@@ -292,6 +292,12 @@ struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 /* filesystems.c: type i of /proc/filesystems (and sysfs(2)), NULL past the end */
 const char *filesystem_name(int i);
+/* eventfd.c: whether f is an eventfd; adds n to its counter without
+ * blocking (Linux's eventfd_signal: AIO's IOCB_FLAG_RESFD) */
+bool file_is_eventfd(struct file *f);
+extern long sysctl_aio_max_nr;   /* aio.c: /proc/sys/fs/aio-max-nr */
+long aio_nr_now(void);           /* aio.c: /proc/sys/fs/aio-nr */
+void eventfd_signal_file(struct file *f, uint64_t n);
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */

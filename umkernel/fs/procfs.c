@@ -468,6 +468,13 @@ static int show_loadavg(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 /* The types mount(2) knows (all "nodev": no block devices), then the
  * root's, which only umk mounts. */
+static int show_aio_nr(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%ld\n", aio_nr_now());
+	return 0;
+}
+
 static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	const char *name;
@@ -1953,6 +1960,8 @@ static const struct pent sys_fs_ents[] = {
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
 	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
 	FILE_ENT("file-nr", show_file_nr),
+	CTL_ENT("aio-max-nr", sysctl_aio_max_nr, 0, LONG_MAX),
+	FILE_ENT("aio-nr", show_aio_nr),
 	FILE_ENT("pipe-max-size", show_pipe_max_size),
 	{ NULL },
 };

@@ -15,6 +15,7 @@
  */
 #include "mm.h"
 #include "../kernel/task.h"
+#include "../fs/fs.h"
 #include <sys/mman.h>
 #include <sys/resource.h>
 
@@ -218,4 +219,40 @@ long sys_munlockall(struct task *t, struct sysargs *a)
 		v->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);
 	mm_merge(t->mm);
 	return 0;
+}
+
+/*
+ * remap_file_pages(start, size, prot, pgoff, flags) (deprecated; Linux
+ * emulates it the same way since 4.0): maps pages pgoff.. of the file
+ * behind the shared mapping at start again at [start, start+size), as
+ * mmap(MAP_SHARED|MAP_FIXED) with the mapping's protection would.
+ * Returns 0.  -EINVAL: prot not 0, a wrapping range or pgoff, start not in a shared file mapping, or the
+ * range running past the file's mappings.  Shared anonymous memory (a
+ * file of Linux's shmem) is not supported here: -EINVAL.
+ */
+long sys_remap_file_pages(struct task *t, struct sysargs *a)
+{
+	uint64_t start = arg_ptr(a, 0) & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+	uint64_t size = a->a[1] & ~(uint64_t)(GUEST_PAGE_SIZE - 1), pgoff = a->a[3];
+	struct vma *v;
+
+	/* flags: only MAP_NONBLOCK means anything, the rest is ignored */
+	if (a->a[2] || start + size <= start ||
+	    pgoff + size / GUEST_PAGE_SIZE < pgoff)
+		return -EINVAL;
+	v = mm_find_vma(t->mm, start);
+	if (!v || v->start > start || !(v->flags & MAP_SHARED) || !v->file)
+		return -EINVAL;
+	for (struct vma *w = v; w->end < start + size;) {
+		struct vma *n = vma_next(t->mm, w);
+
+		if (!n || n->start != w->end || n->file != v->file)
+			return -EINVAL;
+		w = n;
+	}
+	struct file *f = file_get(v->file);
+	long r = mm_mmap(t->mm, start, size, v->prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE |
+			 ((v->flags & VM_LOCKED_) ? MAP_LOCKED : 0), f, pgoff * GUEST_PAGE_SIZE);
+	file_put(f);
+	return r < 0 ? r : 0;
 }

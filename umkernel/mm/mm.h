@@ -51,6 +51,7 @@ struct task;
 void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);
 void mm_split_at(struct mm *mm, uint64_t addr); /* no VMA straddles addr after */
 void mm_merge(struct mm *mm);                   /* joins neighbours nothing tells apart */
+void aio_mm_release(struct mm *mm);             /* fs/aio.c: mm's AIO contexts end */
 #define MM_PATCH_AFTER 8
 #define VMA_SPECIAL 0x40000000   /* vma->flags: host vDSO pages, kept across execve */
 

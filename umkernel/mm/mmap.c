@@ -118,6 +118,7 @@ void mm_put(struct mm *mm)
 {
 	if (--mm->refs)
 		return;
+	aio_mm_release(mm);
 	drop_vmas(mm);
 	mm_commit_release(mm);
 	if (mm->exe)
@@ -155,6 +156,7 @@ uint64_t mm_vdso_base(struct mm *mm)
 
 void mm_reset(struct mm *mm)
 {
+	aio_mm_release(mm);   /* execve: the old image's AIO contexts go */
 	/* unmap everything but the vDSO pages, gap by gap (below
 	 * GUEST_MIN_ADDR is the platform's) */
 	uint64_t from = GUEST_MIN_ADDR;
