@@ -4,13 +4,13 @@
 # Debian root was built, `make debian-rootfs`, or UMK_DEBIAN=1 asks to
 # build it; else one SKIP line), the escape tests, the fault-injection
 # tests and campaigns, the bounded-resource and teardown tests
-# (run-limits-tests.sh), and checks of umk's command line.  Ends with
+# (run-limits-tests.sh) and checks of umk's command line.  Ends with
 # exactly one line "N passed, N failed" counting every check, and exits
 # non-zero if any failed.
 # Environment: UMK_PLATFORMS (default "ptrace"), UMK (default build/umk),
+# UMK_UNIT (default build/check_unit),
 # UMK_NEST (umk in umk for the busybox cases; default seccomp,ptrace,seccomp),
-# UMK_UNIT (default build/check_unit), UMK_DEBIAN (1: build the Debian root
-# if missing; 0: skip its cases).
+# UMK_DEBIAN (1: build the Debian root if missing; 0: skip its cases).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -66,11 +66,11 @@ part "$ROOT/tests/run-tracer-tests.sh"
 part "$ROOT/tests/run-nest-tests.sh"
 part "$ROOT/tests/run-ns-cases.sh"
 part "$ROOT/tests/run-escape-tests.sh"
+part "$ROOT/tests/run-limits-tests.sh"
 part "$ROOT/tests/run-net-tests.sh"
 part "$ROOT/tests/run-fault-tests.sh"
 part "$ROOT/tests/run-campaign-tests.sh"
 part "$ROOT/tests/run-debug-tests.sh"
-part "$ROOT/tests/run-limits-tests.sh"
 # the benchmark, once with small counts: it still runs everywhere (no timing judged)
 QUICK=1 BENCH_PEERS=0 part "$ROOT/tests/bench/bench.sh"
 

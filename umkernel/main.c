@@ -129,6 +129,10 @@ static void usage(FILE *o)
 		"  --strace[=FILE]    one line per guest syscall, to stderr or FILE\n"
 		"  --hostname NAME    the guest's hostname (default: umk)\n"
 		"  --cwd DIR          the first process's working directory (default: /)\n"
+		"  --tmpfs-size=SIZE  what each tmpfs and the overlay's upper layer may hold\n"
+		"                     (default 50%%: half the host's RAM; k/m/g/t or N%%)\n"
+		"  --memory=SIZE      the guest's committed memory, as Linux's strict\n"
+		"                     overcommit counts it (default: no limit)\n"
 		"  --net MODE         private (default: the guest's own loopback; other\n"
 		"                     destinations through umk's host sockets, 10.0.2.2 being\n"
 		"                     the host's 127.0.0.1), host (the guest's sockets are\n"
@@ -160,10 +164,6 @@ static void usage(FILE *o)
 		"  --seed=N           the seed of every random choice of fault injection\n"
 		"  --fault-log=FILE   one JSON object per injected fault\n"
 		"  --replay=FILE      inject the faults of an earlier --fault-log again\n"
-		"  --tmpfs-size=SIZE  what each tmpfs and the overlay's upper layer may hold\n"
-		"                     (default 50%%: half the host's RAM; k/m/g/t or N%%)\n"
-		"  --memory=SIZE      the guest's committed memory, as Linux's strict\n"
-		"                     overcommit counts it (default: no limit)\n"
 		"debugging:\n"
 		"  --control=SOCKET   answer 'umk ctl SOCKET COMMAND' there (ps, task, fds, maps,\n"
 		"                     mounts, stack, kstack, stats, trace, freeze, thaw)\n"
@@ -362,6 +362,8 @@ static int cmd_run(int argc, char **argv)
 		{ "strace", optional_argument, 0, 's' },
 		{ "hostname", required_argument, 0, 'H' },
 		{ "cwd", required_argument, 0, 'c' },
+		{ "tmpfs-size", required_argument, 0, 'T' },
+		{ "memory", required_argument, 0, 'M' },
 		{ "net", required_argument, 0, 'N' },
 		{ "publish", required_argument, 0, 'p' },
 		{ "env-clear", no_argument, 0, 'E' },
@@ -374,8 +376,6 @@ static int cmd_run(int argc, char **argv)
 		{ "debug-oops", required_argument, 0, 'D' },
 		{ "crash-backtrace", no_argument, 0, 'B' },
 		{ "gdb", no_argument, 0, 'G' },
-		{ "tmpfs-size", required_argument, 0, 'T' },
-		{ "memory", required_argument, 0, 'M' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -424,6 +424,8 @@ static int cmd_run(int argc, char **argv)
 		case 's': strace = true; cfg.strace_path = optarg; break;
 		case 'H': cfg.hostname = optarg; break;
 		case 'c': cfg.cwd = optarg; break;
+		case 'T': cfg.tmpfs_size = optarg; break;
+		case 'M': cfg.memory = optarg; break;
 		case 'E': cfg.env_clear = true; break;
 		case 'L': cfg.log_path = optarg; break;
 		case 'C': cfg.control = optarg; break;
@@ -433,8 +435,6 @@ static int cmd_run(int argc, char **argv)
 		case 'D': cfg.debug_oops = optarg; break;
 		case 'B': cfg.crash_backtrace = true; break;
 		case 'G': cfg.gdb = true; break;
-		case 'T': cfg.tmpfs_size = optarg; break;
-		case 'M': cfg.memory = optarg; break;
 		case 'v': cfg.verbose = true; umk_verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("umk %s\n", UMK_VERSION); return 0;

@@ -43,6 +43,8 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sched.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,6 +57,11 @@
 #include <unistd.h>
 #include "../../guest-abi/syscall_table.h"
 #include "../../tracer/stub_layout.h"
+
+/* abi.h's STUB_START is umk's variable (an umk inside an umk moves its
+ * stubs down); the fuzzer runs under one umk, whose stubs sit at the
+ * default place. */
+uint64_t umk_stub_start = STUB_DEFAULT_START;
 
 #define PAGE 4096UL
 #define MAX_WORKERS 16
@@ -452,20 +459,35 @@ static void worker(int wno, uint64_t seed, uint64_t budget) {
 }
 
 /* ---- the parent ---- */
+#define CHECK(what, cond)                                                      \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      printf("fuzz: kernel check failed: %s (errno %d: %s)\n", what, errno, strerror(errno)); \
+      return 0;                                                                \
+    }                                                                          \
+  } while (0)
 static int kernel_still_works(void) {
   char buf[16] = { 0 };
+  /* The workers are root and share pid 1's mounts: one may have remounted
+   * / read-only or mounted over /tmp, as it could natively.  The check
+   * works in a fresh tmpfs of a mount namespace of its own. */
+  CHECK("unshare(CLONE_NEWNS)", !unshare(CLONE_NEWNS));
+  mkdir("/tmp", 0777);
+  CHECK("mount a tmpfs on /tmp", !mount("fuzz", "/tmp", "tmpfs", 0, "size=1m"));
   int fd = open("/tmp/fuzz-check", O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0 || write(fd, "alive", 5) != 5 || pread(fd, buf, 5, 0) != 5 || strcmp(buf, "alive")) return 0;
+  CHECK("open /tmp/fuzz-check", fd >= 0);
+  CHECK("write", write(fd, "alive", 5) == 5);
+  CHECK("pread", pread(fd, buf, 5, 0) == 5 && !strcmp(buf, "alive"));
   close(fd);
   int p[2];
-  if (pipe(p)) return 0;
+  CHECK("pipe", !pipe(p));
   pid_t c = fork();
   if (c == 0) { write(p[1], "kid", 3); _exit(7); }
+  CHECK("fork", c > 0);
   memset(buf, 0, sizeof buf);
   int st;
-  if (c < 0 || read(p[0], buf, 3) != 3 || strcmp(buf, "kid") || waitpid(c, &st, 0) != c || !WIFEXITED(st) ||
-      WEXITSTATUS(st) != 7)
-    return 0;
+  CHECK("read from the child", read(p[0], buf, 3) == 3 && !strcmp(buf, "kid"));
+  CHECK("waitpid", waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 7);
   close(p[0]);
   close(p[1]);
   return 1;

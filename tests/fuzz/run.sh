@@ -9,7 +9,9 @@
 # `make fuzz SEED=N COUNT=M` runs it; UMK=build-asan/umk for the
 # sanitizer build (`make fuzz SAN=1` builds and uses that).
 # Environment: FUZZ_MEMORY, FUZZ_TMPFS (umk --memory and --tmpfs-size for
-# the run, default 2G and 256M), FUZZ_TIMEOUT (seconds per run, 600).
+# the run, default 2G and 256M), FUZZ_TIMEOUT (seconds per run, 600),
+# FUZZ_UMK_ARGS (more umk options, as -v), FUZZ_LOGDIR (keep each run's
+# whole output there as fuzz.SEED.PLATFORM).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 platforms=${UMK_PLATFORMS:-ptrace seccomp}
@@ -34,6 +36,8 @@ have_umk || { summary; exit; }
 # Bounded: a fuzzed guest fallocates, maps and populates huge sizes; without
 # --memory and --tmpfs-size it can drive the host into its OOM killer.
 mem=(--memory="${FUZZ_MEMORY:-2G}" --tmpfs-size="${FUZZ_TMPFS:-256M}")
+# --net=none: whatever a fuzzed connect or sendto names, nothing leaves umk
+mem+=(--net=none ${FUZZ_UMK_ARGS:-})
 
 safe_begin
 trap safe_end EXIT
@@ -43,6 +47,7 @@ for p in $platforms; do
 	safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$TESTROOT" "${mem[@]}" -- \
 		/tests/fuzz "$seed" "$count" "$workers"
 	rc=$?
+	[ -z "${FUZZ_LOGDIR:-}" ] || cp "$o" "$FUZZ_LOGDIR/fuzz.$seed.$p"
 	secs=$(($(date +%s) - start))
 	why=$(safe_verdict "$o" $rc)
 	summary_line=$(grep -a '^fuzz: seed' "$o" | tail -1)

@@ -12,7 +12,10 @@
 #   UMK               umk binary (default build/umk)
 #   UMK_PLATFORMS     platforms (default "ptrace seccomp")
 #   TRINITY_ROOT      guest root holding /usr/bin/trinity (default /: the host
-#                     root, read-only under umk's in-memory overlay)
+#                     root, read-only under umk's in-memory overlay).  With a
+#                     root of its own (sh rootfs/debian.sh DIR trinity procps)
+#                     the marker tree is a host tree outside the guest root,
+#                     and the root itself is checksummed too
 #   TRINITY_N         syscalls per run, over all of trinity's children (25000)
 #   TRINITY_C         trinity children (-C, default 4)
 #   TRINITY_TIMEOUT   seconds a run may take (default 900)
@@ -26,25 +29,25 @@
 # Arguments always given: -a64 (umk refuses 32-bit syscalls, as a kernel
 # built without IA32_EMULATION: trinity then takes its own path for that
 # case, whose loop over the 32-bit table dereferences a NULL entry and
-# kills the child), -P PF_UNIX (umk has AF_UNIX only: socket() of the
-# others is EAFNOSUPPORT) and --disable-fds=sockets (no socket cache: see
-# below).
+# kills the child), -P PF_UNIX and --disable-fds=sockets (no socket
+# cache: see below); and umk's --net=none, so that whatever trinity's
+# connect and sendto name, nothing leaves the guest's own loopback.
 #
 # trinity 1.9+git20230109 (Debian 12) has a bug of its own: do_random_sso
 # picks net_protocols[rnd() % PF_MAX] from an array of TRINITY_PF_MAX (45)
 # entries, so one time in 46 it reads the first word of its own .dynamic
 # section (DT_NEEDED = 1) as a pointer and dies of SIGSEGV at address 0x21
 # (fixed upstream in April 2023).  It calls do_random_sso for every
-# setsockopt try on a socket whose family has no option table (AF_UNIX),
-# and retries until one succeeds.  With only AF_UNIX sockets available
-# (umk today) its main process dies that way while it builds its socket
-# cache, and so does it natively on Linux when socket() of any other
-# family fails (a seccomp filter returning EAFNOSUPPORT: 8 seeds of 8).
-# With -P PF_UNIX too, when the NULL page cannot be mapped (trinity maps
-# it as root, and its NULL option values then read as zeros): under umk,
-# whose lowest guest address is 0x20000, and natively as root without
-# CAP_SYS_RAWIO (setpriv --bounding-set=-sys_rawio): 8 seeds of 8, at the
-# same address.  So trinity builds no socket cache here; its socket
+# setsockopt try on a socket whose family has no option table, and
+# retries until one succeeds; its NULL option values read as zeros only
+# where it could map the NULL page (as root with CAP_SYS_RAWIO natively).
+# umk's lowest guest address is 0x20000 (the seccomp stub's trampolines
+# sit below), so the main process dies that way while it builds its
+# socket cache: with every family (umk now has AF_INET, AF_INET6 and
+# AF_NETLINK too) seed 1 dies at "segfault at 21" (umk -v) after its
+# "Can't do protocol" lines, and natively as root without CAP_SYS_RAWIO
+# (setpriv --bounding-set=-sys_rawio), with -P PF_UNIX, 8 seeds of 8 at
+# the same address.  So trinity builds no socket cache here; its socket
 # syscalls still run, on the sockets they create.  Before the fixes in
 # net/sockopt.c umk made it die even where Linux does not (-P PF_UNIX
 # with the NULL page mapped, or as a user): umk refused SOL_SOCKET options
@@ -78,7 +81,7 @@ for p in $platforms; do
 	for s in "${seeds[@]}"; do
 		o=$safe_dir/out.$p.$s
 		start=$(date +%s)
-		safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp \
+		safe_run "$limit" "$o" "$UMK" run --platform "$p" --rootfs "$root" --cwd /tmp --net=none \
 			--memory="${TRINITY_MEMORY:-2G}" --tmpfs-size="${TRINITY_TMPFS:-512M}" -- \
 			trinity --dangerous -q -l off -a64 -P PF_UNIX --disable-fds=sockets -s "$s" -N "$n" -C "$children" \
 			${TRINITY_ARGS:-}

@@ -25,9 +25,26 @@
  *       retried the options umk refused until it hit a bug of its own).
  *       SO_PEEK_OFF and SO_PASSPIDFD are left out: umk accepts only "off".
  *       Assumes root (SO_MARK, SO_DEBUG, SO_BINDTODEVICE need it natively).
+ *   clone-settls   clone(CLONE_SETTLS) with a TLS base at or past the end
+ *       of user space, or non-canonical: EPERM and no child (umk made the
+ *       child, which the platform then could not start: killed by SIGKILL
+ *       on ptrace, running with the parent's TLS on seccomp; tests/fuzz/)
+ *   kill-int-min   kill(INT_MIN, 0) is ESRCH (umk negated INT_MIN: UBSan)
+ *   leader-gone-sigchld   a process whose main thread has exited (the
+ *       others run on) gets SIGCHLD for a child that exits and for one
+ *       that stops, and reaps them; with SIGCHLD ignored the child is
+ *       reaped at once (umk read the gone leader's signal handlers: a NULL
+ *       pointer, found by tests/fuzz/ under UBSan); the waitpid that the
+ *       SIGCHLD of a stop interrupts (a handler without SA_RESTART)
+ *       reports the stopped child, as Linux's do_wait looks at the
+ *       children again before it gives up for a signal (umk: EINTR)
+ *   range-overflow   fallocate and sync_file_range with offset + length
+ *       past INT64_MAX: EFBIG and EINVAL (umk's signed overflow: UBSan)
  */
 #include "t.h"
+#include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -261,6 +278,88 @@ static void sockopt(void) {
          so_try(SOCK_STREAM, 6, 1, NULL, 4), so_try(SOCK_STREAM, 12345, 1, NULL, 4), so_try(SOCK_STREAM, 0, 1, "", 1));
 }
 
+static void clone_settls(void) {
+  static const unsigned long bad[] = { 0x7ffffffff000UL, 0x800000000000UL, 0xffff800000000000UL, ~0UL };
+  for (int i = 0; i < 4; i++) {
+    long r = syscall(SYS_clone, CLONE_SETTLS | SIGCHLD, 0, 0, 0, bad[i]);
+    if (r == 0) _exit(3);
+    int e = errno, st = 0;
+    if (r > 0) waitpid((pid_t)r, &st, 0);
+    printf("clone-settls %#lx: %s\n", bad[i], r < 0 ? strerror(e) : "a child");
+    OK("clone-settls: EPERM", r < 0 && e == EPERM);
+  }
+  /* the highest good base still makes a child */
+  long r = syscall(SYS_clone, CLONE_SETTLS | SIGCHLD, 0, 0, 0, 0x7fffffffe000UL);
+  if (r == 0) _exit(3);
+  int st = 0;
+  OK("clone-settls: a base below the end works", r > 0 && waitpid((pid_t)r, &st, 0) == r && WIFEXITED(st) &&
+     WEXITSTATUS(st) == 3);
+}
+
+static void kill_int_min(void) {
+  errno = 0;
+  OK("kill-int-min: ESRCH", syscall(SYS_kill, INT_MIN, 0) == -1 && errno == ESRCH);
+}
+
+static volatile int chld_seen;
+static void on_chld(int sig) { (void)sig; chld_seen++; }
+
+/* The process's second thread, once the main thread has gone: each
+ * failed step sets a bit of the exit status. */
+static void *leader_gone_thread(void *arg) {
+  (void)arg;
+  int bad = 0, st;
+  usleep(50 * 1000);   /* the main thread is gone by now */
+  pid_t c = fork();
+  if (c == 0) _exit(5);
+  for (int i = 0; i < 200 && !chld_seen; i++) usleep(5000);
+  if (chld_seen != 1) bad |= 1;
+  if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 5) bad |= 2;
+  c = fork();
+  if (c == 0) { raise(SIGSTOP); _exit(6); }
+  if (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st)) bad |= 4;
+  for (int i = 0; i < 200 && chld_seen < 2; i++) usleep(5000);
+  if (chld_seen != 2) bad |= 8;
+  kill(c, SIGKILL);
+  if (waitpid(c, &st, 0) != c || !WIFSIGNALED(st)) bad |= 16;
+  signal(SIGCHLD, SIG_IGN);
+  c = fork();
+  if (c == 0) _exit(7);
+  errno = 0;
+  if (waitpid(c, &st, 0) != -1 || errno != ECHILD) bad |= 32;
+  syscall(SYS_exit_group, bad);
+  return NULL;
+}
+
+static void leader_gone_sigchld(void) {
+  pid_t p = fork();
+  if (p == 0) {
+    struct sigaction sa = { .sa_handler = on_chld };
+    sigaction(SIGCHLD, &sa, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, leader_gone_thread, NULL)) _exit(100);
+    syscall(SYS_exit, 0);   /* the main thread alone */
+  }
+  int st;
+  OK("leader-gone-sigchld: the process ends by its second thread", waitpid(p, &st, 0) == p && WIFEXITED(st));
+  printf("leader-gone-sigchld: failed steps %#x\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  OK("leader-gone-sigchld: SIGCHLD for an exit and a stop, reaped; autoreaped when ignored",
+     WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void range_overflow(void) {
+  char path[] = "/tmp/fuzzfound.XXXXXX";
+  int fd = mkstemp(path);
+  OK("range-overflow: a file", fd >= 0);
+  unlink(path);
+  errno = 0;
+  OK("range-overflow: fallocate EFBIG", syscall(SYS_fallocate, fd, 0, INT64_MAX, 9L) == -1 && errno == EFBIG);
+  errno = 0;
+  OK("range-overflow: sync_file_range EINVAL",
+     syscall(SYS_sync_file_range, fd, INT64_MAX, 9L, 0) == -1 && errno == EINVAL);
+  close(fd);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "exec-pending"))
     return 0; /* the new image: the exec went through */
@@ -272,5 +371,9 @@ int main(int argc, char **argv) {
   sigtimedwait_sigchld();
   kill_zombie();
   kill_zombie_leader();
+  clone_settls();
+  kill_int_min();
+  leader_gone_sigchld();
+  range_overflow();
   return t_done();
 }

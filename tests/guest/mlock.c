@@ -51,6 +51,21 @@ int main(void) {
   ERR("mlock2 bad flags", syscall(SYS_mlock2, p, pg, 2), EINVAL);
   OK("mlock2 onfault", syscall(SYS_mlock2, p, 2 * pg, MLOCK_ONFAULT) == 0 && vmlck() - base == 2 * pg / 1024);
   munlock(p, 2 * pg);
+  {
+    /* mincore: untouched pages are not resident, touched and mlocked ones are */
+    char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char vec[4];
+    m[pg] = 1;
+    mincore(m, 4 * pg, vec);
+    printf("mincore after touching page 1: %d%d%d%d\n", vec[0] & 1, vec[1] & 1, vec[2] & 1, vec[3] & 1);
+    mlock(m + 2 * pg, pg);
+    mincore(m, 4 * pg, vec);
+    printf("mincore after mlock of page 2: %d%d%d%d\n", vec[0] & 1, vec[1] & 1, vec[2] & 1, vec[3] & 1);
+    munmap(m + 3 * pg, pg);
+    ERR("mincore over hole", mincore(m, 4 * pg, vec), ENOMEM);
+    ERR("mincore bad vector", mincore(m, pg, (void *)8), EFAULT);
+    munmap(m, 3 * pg);
+  }
   munmap(p + 2 * pg, pg);
   ERR("mlock over hole", mlock(p, 4 * pg), ENOMEM);
   printf("VmLck after hole +%ld kB\n", vmlck() - base);

@@ -346,7 +346,7 @@ static void file_note(struct notebuf *nb, struct mm *mm)
 /* How much of v goes into the core (Linux's vma_dump_size, filter 0x33). */
 static uint64_t dump_size(struct task *t, struct vma *v)
 {
-	if (!(v->prot & PROT_READ) || !strcmp(v->name, "[vvar]"))
+	if (!(v->prot & PROT_READ) || !strcmp(v->name, "[vvar]") || (v->flags & VM_DONTDUMP_))
 		return 0;
 	if (!v->file || (v->prot & PROT_WRITE) || (v->flags & MAP_TYPE) == MAP_SHARED ||
 	    !strcmp(v->name, "[vdso]"))

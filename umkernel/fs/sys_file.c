@@ -634,7 +634,10 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	if (!S_ISREG(st.mode))
 		goto out;
 	r = -EFBIG;
-	if (off + len < 0)
+	int64_t end;
+	/* Linux's off + len < 0 wraps (the kernel builds with
+	 * -fno-strict-overflow); here it is checked (UBSan, tests/fuzz/) */
+	if (__builtin_add_overflow(off, len, &end))
 		goto out;
 	hfd = f->ops->host_fd ? f->ops->host_fd(f) : -ENODEV;
 	r = -EOPNOTSUPP;
@@ -1153,7 +1156,8 @@ long sys_sync_file_range(struct task *t, struct sysargs *a)
 {
 	int64_t off = arg_long(a, 1), n = arg_long(a, 2);
 	unsigned flags = arg_uint(a, 3);
-	if (flags & ~7U || off < 0 || n < 0 || off + n < 0)
+	int64_t end;
+	if (flags & ~7U || off < 0 || n < 0 || __builtin_add_overflow(off, n, &end))
 		return -EINVAL;
 	struct file *f = fd_get(t, arg_int(a, 0));
 	if (!f)

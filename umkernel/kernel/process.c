@@ -122,13 +122,18 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if (nr_live_tasks + 1 > max_tasks() ||
 	    (sysctl_threads_max > 0 && nr_live_tasks + 1 > sysctl_threads_max))
 		return -EAGAIN;
+	/* CLONE_SETTLS: a TLS base the host would refuse (Linux's set_new_tls:
+	 * ARCH_SET_FS's check).  Found by fuzzing: the child was made, then
+	 * killed when the platform could not load its registers. */
+	if ((flags & CLONE_SETTLS) && tls >= GUEST_TASK_SIZE)
+		return -EPERM;
 	/* a SCHED_DEADLINE task may not fork (Linux's sched_fork), unless
 	 * its children drop the policy (SCHED_RESET_ON_FORK) */
 	if (t->sched_policy == 6 /* SCHED_DEADLINE */ && !t->sched_reset_on_fork)
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
-	/* --memory: a new process with a copy of its parent's mm commits
-	 * what that mm does (CLONE_VM shares it: nothing more) */
+	/* --memory: a new process commits what its parent's mm does (one
+	 * that shares it, CLONE_VM, commits nothing more) */
 	if (!thread && !(flags & CLONE_VM) && vm_commit_check((int64_t)t->mm->committed))
 		return -ENOMEM;
 	int trace = ptrace_fork_event(t, flags);
@@ -291,7 +296,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		struct task *still = task_find(pid);
 		if (!t->vfork_done && still == c)
 			c->vfork_parent = NULL;
-		ptrace_fork_done(t, trace, still, true);
+		ptrace_fork_done(t, trace, still, t->vfork_done);
 	}
 	return vpid;
 }
@@ -721,12 +726,16 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 			return -ECHILD;
 		if (options & LINUX_WNOHANG)
 			return 0;
+		/* as Linux's do_wait: the children are looked at again after
+		 * every wake-up, and a signal ends the wait only when none has
+		 * anything to report (the SIGCHLD of a child's stop or exit
+		 * comes with the wake-up that reports it) */
+		if (signal_pending(t))
+			return -ERESTARTSYS;
 		struct waiter w;
 		waitq_add(&t->tg->child_wait, &w, t);
-		int r = task_sleep(t, 0, -1, 0);
+		task_sleep(t, 0, -1, 0);
 		waitq_del(&w);
-		if (r == -EINTR)
-			return -ERESTARTSYS;
 	}
 }
 

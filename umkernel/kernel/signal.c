@@ -90,9 +90,15 @@ static void discard(struct sigpending *p, linux_sigset_t mask)
 	}
 }
 
+static struct task *group_target(struct task *leader);
+
 static void notify_parent_cldstop(struct task *t, int code, int sig)
 {
+	/* the parent process's main thread may have exited before the
+	 * others: a live thread takes the signal */
 	struct task *parent = t->tg->leader->parent;
+	if (parent)
+		parent = group_target(parent->tg->leader);
 	if (!parent || !parent->sighand)
 		return;
 	if (t->ptracer && t->ptracer->tg == parent->tg)
@@ -261,6 +267,7 @@ int kill_pgrp_info(struct task *sender, int pgid, int sig, const linux_siginfo_t
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &all_tasks) {
 		struct task *t = list_entry(p, struct task, all);
+		/* a zombie is still in its group: found, nothing delivered */
 		if (t->tg->leader != t || t->state == TASK_DEAD || t->tg->pgid != pgid)
 			continue;
 		found = true;   /* a zombie too: its pid is in use (nothing delivered) */
@@ -297,6 +304,10 @@ int kill_pid_info(struct task *sender, int pid, int sig)
 			send_signal(t, sig, &si, true);
 		return err;
 	}
+	/* -INT_MIN is undefined: Linux's kill_something_info excludes it
+	 * (found by tests/fuzz/ under UBSan) */
+	if (pid == INT32_MIN)
+		return -ESRCH;
 	if (pid != -1) {
 		int pgid = pid == 0 ? sender->tg->pgid : vnr_to_global(sender, -pid);
 		return pgid ? kill_pgrp_info(sender, pgid, sig, &si) : -ESRCH;
@@ -349,9 +360,12 @@ void signal_child_exit(struct task *c)
 {
 	if (ptrace_process_exit(c))
 		return;   /* its tracer is told first, and reaps it */
-	struct task *parent = c->parent;
-	struct linux_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
-	bool autoreap = parent->sighand && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
+	/* the parent process's main thread may have exited before the others
+	 * (its handlers went with it): a live thread takes SIGCHLD.  Found
+	 * by tests/fuzz/ under UBSan. */
+	struct task *parent = c->parent, *to = group_target(parent->tg->leader);
+	struct linux_sigaction *ka = to && to->sighand ? &to->sighand->action[SIGCHLD - 1] : NULL;
+	bool autoreap = ka && (ka->handler == SIG_IGN_ || (ka->flags & SA_NOCLDWAIT_));
 	if (c->exit_signal && !autoreap) {
 		linux_siginfo_t si;
 		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED (a core: WCOREDUMP) */
@@ -360,7 +374,8 @@ void signal_child_exit(struct task *c)
 		si.u.chld.pid = c->tid;
 		si.u.chld.uid = c->cred.uid;
 		si.u.chld.status = LINUX_WIFEXITED(c->exit_code) ? LINUX_WEXITSTATUS(c->exit_code) : LINUX_WTERMSIG(c->exit_code);
-		send_signal(parent, c->exit_signal, &si, true);
+		if (to)
+			send_signal(to, c->exit_signal, &si, true);
 	}
 	wake_up(&parent->tg->child_wait);
 	if (autoreap)
@@ -658,7 +673,7 @@ void do_signal(struct task *t, long ret)
 				do_group_stop(t, sig);
 				continue;
 			}
-			/* terminate (with a core for a core-dumping signal);
+			/* terminate (with a core for a core-dumping signal):
 			 * the -v line, --crash-backtrace, a core (debug/coredump.c) */
 			do_group_exit(t, sig | debug_fatal_signal(t, sig, &info));
 		}

@@ -68,7 +68,7 @@ void force_sig_fault(struct task *t, const linux_siginfo_t *info);
 void flush_signal_handlers(struct task *t);       /* execve */
 void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender);
 void signal_wake(struct task *t);              /* out of a sleep or guest code */
-/* task_sleep that pending signals do not end (stops, vfork, execve): task.c */
+/* task_sleep that pending signals do not end (vfork, execve): task.c */
 int task_sleep_nosig(struct task *t, uint64_t deadline);
 /* process.c: an exited group's last task is gone: tell the leader's parent */
 void process_exit_notify(struct task *leader);

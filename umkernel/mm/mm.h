@@ -32,6 +32,7 @@ struct mm {
 	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
 	 * patchable); reset by execve */
 	struct { uint64_t site; uint32_t hits; } patch_hits[64];
+	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
 	/* the sites patched, with their own bytes: a tracer's task gets them
 	 * back (kernel/syscall.c mm_unpatch_syscalls); reset by execve */
 	struct mm_patch { uint64_t site; uint8_t orig[5], code[5]; } *patched;
@@ -39,13 +40,13 @@ struct mm {
 	/* the auxv execve gave (Linux's saved_auxv): NT_AUXV of core files */
 	uint64_t saved_auxv[48];
 	int saved_auxv_len;           /* in words */
-	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
 	/* mlockall(MCL_FUTURE) (mlock.c): lock bits every new mapping gets */
 	int def_lock;
 };
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)
 #define VM_LOCKONFAULT_ (1 << 25)
+#define VM_DONTDUMP_    (1 << 26)   /* madvise(MADV_DONTDUMP): left out of core dumps */
 uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */
 struct task;
 void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);

@@ -673,7 +673,10 @@ long sys_mremap(struct task *t, struct sysargs *a)
  * madvise(addr, len, advice) (mm/madvise.c): advice on [addr, addr+len)
  * (len rounded up to pages).  MADV_DONTNEED and MADV_FREE drop the pages
  * (the host's MADV_DONTNEED: the next touch reads zeros or the file);
- * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host; the
+ * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host;
+ * MADV_DONTDUMP/DODUMP mark the VMAs for core dumps; MADV_GUARD_INSTALL/
+ * REMOVE become the host's guard regions in the stub (EINVAL where the
+ * host kernel predates them); the
  * others are accepted as hints (WILLNEED on anonymous memory too, as a
  * kernel with swap answers it).  Errors as Linux: -EINVAL (unaligned
  * addr, wrapping range, unknown advice; DONTNEED/FREE on a locked
@@ -695,6 +698,7 @@ long sys_madvise(struct task *t, struct sysargs *a)
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
 	case MADV_DONTFORK: case MADV_DOFORK: case 22 /* MADV_POPULATE_READ */:
 	case 23 /* MADV_POPULATE_WRITE */:
+	case 102 /* MADV_GUARD_INSTALL */: case 103 /* MADV_GUARD_REMOVE */:
 		break;
 	default:
 		return -EINVAL;
@@ -721,6 +725,21 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				return -EINVAL;
 			platform->madvise(t->host, lo, hi - lo, MADV_DONTNEED);
 			break;
+		case 102:
+		case 103: {
+			/* guard pages: the host's own (Linux 6.13) in the stub */
+			if (v->flags & VM_LOCKED_)
+				return -EINVAL;
+			int r = platform->madvise(t->host, lo, hi - lo, advice);
+			if (r < 0)
+				return r;
+			break;
+		}
+		case MADV_DONTDUMP:
+		case MADV_DODUMP:
+			mm_split_at(t->mm, lo);
+			mm_split_at(t->mm, hi);
+			break;
 		case 22:
 		case 23:
 			if (!(v->prot & (advice == 23 ? PROT_WRITE : PROT_READ)))
@@ -729,6 +748,14 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				return -EFAULT;
 			break;
 		}
+	}
+	if (advice == MADV_DONTDUMP || advice == MADV_DODUMP) {
+		/* split above; now mark whole VMAs */
+		for_each_vma(t->mm, v)
+			if (v->start >= addr && v->end <= end)
+				v->flags = advice == MADV_DONTDUMP ? v->flags | VM_DONTDUMP_
+								   : v->flags & ~VM_DONTDUMP_;
+		mm_merge(t->mm);
 	}
 	return at < end ? -ENOMEM : err;
 }
@@ -751,10 +778,56 @@ long sys_msync(struct task *t, struct sysargs *a)
 }
 
 
-/* mincore(2): every page of a mapped range is reported resident (the host
- * pages it in on first touch); -ENOMEM for a hole, -EINVAL for an
- * unaligned address, -EFAULT for a bad vector.  Mirrors mm/mincore.c's
- * checks. */
+/* Residency of n pages of v from addr into out[] (1: resident): the
+ * stub's page table (/proc/PID/pagemap: present or swapped), or for a
+ * file mapping the host's page cache of the file (mincore of a mapping
+ * of it made here), as Linux's mincore_pte_range and mincore_page. */
+static void mincore_vma(struct task *t, struct vma *v, uint64_t addr, size_t n, unsigned char *out)
+{
+	char path[64];
+	int fd = -1;
+
+	memset(out, 0, n);
+	if (t->host && platform->host_pid && host_proc_is_ours()) {
+		snprintf(path, sizeof path, "/proc/%d/pagemap", platform->host_pid(t->host));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd >= 0) {
+		uint64_t ent[512];
+
+		for (size_t done = 0; done < n;) {
+			size_t k = n - done < 512 ? n - done : 512;
+			ssize_t r = pread(fd, ent, k * 8, (off_t)((addr / GUEST_PAGE_SIZE + done) * 8));
+
+			if (r <= 0)
+				break;
+			for (size_t i = 0; i < (size_t)r / 8; i++)
+				out[done + i] = (ent[i] >> 62) & 3 ? 1 : 0;
+			done += (size_t)r / 8;
+		}
+		close(fd);
+	} else {
+		memset(out, 1, n);   /* no view of the host: everything resident */
+	}
+	int hfd = v->file && v->file->ops->host_fd ? v->file->ops->host_fd(v->file) : -1;
+	if (hfd >= 0) {
+		uint64_t off = v->pgoff + (addr - v->start);
+		void *m = mmap(NULL, n * GUEST_PAGE_SIZE, PROT_READ, MAP_SHARED, hfd, (off_t)off);
+		unsigned char *vec = malloc(n);
+
+		if (m != MAP_FAILED && vec && mincore(m, n * GUEST_PAGE_SIZE, vec) == 0)
+			for (size_t i = 0; i < n; i++)
+				out[i] |= vec[i] & 1;
+		if (m != MAP_FAILED)
+			munmap(m, n * GUEST_PAGE_SIZE);
+		free(vec);
+	}
+}
+
+/* mincore(2): which pages of [addr, addr+len) are resident (vec[i] bit
+ * 0), as the host's page tables and page cache say (mincore_vma).
+ * -ENOMEM for a hole or a range beyond the user space, -EINVAL for an
+ * unaligned address, -EFAULT for a bad vector.  Mirrors mm/mincore.c. */
 long sys_mincore(struct task *t, struct sysargs *a)
 {
 	uint64_t addr = arg_ptr(a, 0), len = a->a[1], vec = arg_ptr(a, 2);
@@ -765,18 +838,22 @@ long sys_mincore(struct task *t, struct sysargs *a)
 		return -ENOMEM;
 	for (uint64_t p = addr; p < addr + plen;) {
 		struct vma *v = mm_find_vma(t->mm, p);
-		if (!v)
+		if (!v || v->start > p)
 			return -ENOMEM;
 		p = v->end;
 	}
-	size_t pages = plen / GUEST_PAGE_SIZE;
-	unsigned char ones[512];
-	memset(ones, 1, sizeof ones);
-	for (size_t done = 0; done < pages;) {
-		size_t n = pages - done < sizeof ones ? pages - done : sizeof ones;
-		if (copy_to_user(t, vec + done, ones, n))
+	unsigned char buf[512];
+	for (uint64_t p = addr; p < addr + plen;) {
+		struct vma *v = mm_find_vma(t->mm, p);
+		uint64_t end = v->end < addr + plen ? v->end : addr + plen;
+		size_t n = (end - p) / GUEST_PAGE_SIZE;
+
+		if (n > sizeof buf)
+			n = sizeof buf;
+		mincore_vma(t, v, p, n, buf);
+		if (copy_to_user(t, vec + (p - addr) / GUEST_PAGE_SIZE, buf, n))
 			return -EFAULT;
-		done += n;
+		p += n * GUEST_PAGE_SIZE;
 	}
 	return 0;
 }

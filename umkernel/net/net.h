@@ -235,6 +235,9 @@ static inline ssize_t sock_recvmsg(struct task *t, struct file *f, struct sock_i
 /* ---- AF_UNIX: unix.c ---- */
 int unix_create(int type, int flags, struct file **out);
 int unix_pair(int type, int flags, struct file **a, struct file **b);
+/* sockopt.c: SOL_SOCKET options all families check alike (see there) */
+int sock_bindtodevice(const void *val, int len);
+int sock_setsockopt_common(int name, int v, const void *val, int len);
 /* checks SCM_CREDENTIALS c and turns it into the kernel's values */
 int unix_check_creds(struct task *t, struct linux_ucred *c);
 /* /proc/net/unix, appended to *buf (malloc'd, *len bytes) */
@@ -283,8 +286,5 @@ void netdev_proc_net(const char *name, struct net_text *nt);  /* dev, if_inet6, 
  * names: the files, NULL-terminated. */
 int net_proc_show(const char *name, char **buf, size_t *len);
 extern const char *const net_proc_names[];
-/* sockopt.c: SOL_SOCKET options all families check alike (see there) */
-int sock_bindtodevice(const void *val, int len);
-int sock_setsockopt_common(int name, int v, const void *val, int len);
 
 #endif
