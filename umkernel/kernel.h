@@ -65,6 +65,7 @@ struct mm;          /* mm/mm.h */
 struct file;        /* fs/fs.h */
 struct fdtable;
 struct fs_struct;
+struct key;         /* security/keys.h */
 
 struct task;
 struct thread_group;
@@ -73,9 +74,13 @@ struct seccomp_filter;   /* kernel/seccomp.c */
 
 /* ---- wait queues and sleeping: kernel/task.c ---- */
 struct wait_queue { struct list_head waiters; };
-struct waiter { struct list_head link; struct task *task; };
+/* A waiter wakes its task, or (func set: waitq_add_func) runs func under
+ * klock instead: fs/fasync.c's O_ASYNC signals, as Linux's wait queue
+ * entries with a wake function.  func must not touch the queue. */
+struct waiter { struct list_head link; struct task *task; void (*func)(struct waiter *); void *data; };
 void waitq_init(struct wait_queue *wq);
 void waitq_add(struct wait_queue *wq, struct waiter *w, struct task *t);
+void waitq_add_func(struct wait_queue *wq, struct waiter *w, void (*func)(struct waiter *), void *data);
 void waitq_del(struct waiter *w);
 void wake_up(struct wait_queue *wq);          /* wakes every waiter */
 void task_wake(struct task *t);
@@ -189,6 +194,9 @@ struct pid {
 	unsigned int level;
 	struct task *task;            /* the task whose thread id it is; NULL once reaped */
 	struct wait_queue wait_pidfd; /* pidfd pollers: woken at exit and at reaping */
+	/* PIDFD_GET_INFO's PIDFD_INFO_EXIT: the wait status, kept when reaped */
+	bool reaped;
+	int exit_code;
 	struct upid numbers[];        /* level + 1: [0] in the initial namespace */
 };
 
@@ -353,6 +361,7 @@ struct thread_group {
 	struct host_rusage ru_exited; /* context switches of its threads that exited */
 	struct host_rusage ru_children; /* of reaped children (RUSAGE_CHILDREN) */
 	struct core_state *core_state; /* debug/coredump.c: a core dump in progress */
+	struct key *process_keyring;  /* security/keys.h: the process keyring */
 };
 
 enum task_state { TASK_NEW, TASK_RUNNING_USER, TASK_IN_KERNEL, TASK_SLEEPING, TASK_DEAD, TASK_ZOMBIE };
@@ -433,6 +442,7 @@ struct task {
 	long fork_token;              /* platform token of a new, not yet adopted host thread */
 	uint64_t set_child_tid;       /* CLONE_CHILD_SETTID: written once the child runs */
 	bool zapped;                  /* another thread's execve ends this one */
+	bool did_exec;                /* execve since fork (no PF_FORKNOEXEC): setpgid's EACCES */
 	bool in_syscall;              /* regs.rax holds a syscall result (restart logic) */
 	pthread_cond_t *exit_cond;    /* init only: signalled when the guest is done */
 
@@ -463,6 +473,10 @@ struct task {
 	 * counters, made at its first syscall when a fault option is given;
 	 * NULL otherwise */
 	struct fault_task *fault;
+	/* keyrings (security/keys.h): the thread and session keyrings,
+	 * request_key's default destination (KEYCTL_SET_REQKEY_KEYRING) */
+	struct key *thread_keyring, *session_keyring;
+	int jit_keyring;
 
 	/* debugging (debug/): the syscall ring, where the kernel thread
 	 * sleeps (kstack, ps), and freezing */

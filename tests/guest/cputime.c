@@ -5,7 +5,9 @@
  * (pthread_getcpuclockid), with the ids Linux refuses; getrusage's
  * maxrss, minflt, nvcsw for the process, a thread and reaped children
  * (and wait4's); sched_setaffinity applied (sched_getcpu follows),
- * read back, inherited by fork and threads, and refused for no CPU.
+ * read back, inherited by fork and threads, and refused for no CPU;
+ * POSIX timers on CPU-time clocks (process, thread, another thread's)
+ * that fire from CPU time, with intervals and read back.
  * Host-dependent numbers are never printed, only how they compare.  */
 #include "t.h"
 #include <pthread.h>
@@ -272,9 +274,76 @@ static void affinity(void) {
   OK("back to every CPU", sched_setaffinity(0, sizeof all, &all) == 0);
 }
 
+static volatile int ntimer;
+static void on_timer(int s, siginfo_t *si, void *uc) {
+  (void)s; (void)uc;
+  if (si->si_code == SI_TIMER) ntimer++;
+}
+
+static void cpu_timers(void) {
+  struct sigaction sa = { 0 };
+  sa.sa_sigaction = on_timer;
+  sa.sa_flags = SA_SIGINFO;
+  sigaction(SIGRTMIN, &sa, NULL);
+  struct sigevent ev = { 0 };
+  ev.sigev_notify = SIGEV_SIGNAL;
+  ev.sigev_signo = SIGRTMIN;
+  timer_t tm;
+  struct itimerspec v = { { 0, 0 }, { 0, 50000000 } }, g;
+  OK("timer_create(CLOCK_PROCESS_CPUTIME_ID)", timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &tm) == 0);
+  OK("timer_settime 50 ms of CPU", timer_settime(tm, 0, &v, NULL) == 0);
+  OK("timer_gettime: armed, at most 50 ms left",
+     timer_gettime(tm, &g) == 0 && g.it_value.tv_sec == 0 && g.it_value.tv_nsec > 0 && g.it_value.tv_nsec <= 50000000);
+  ntimer = 0;
+  usleep(150000);
+  OK("a process CPU timer does not fire while we sleep", ntimer == 0);
+  OK("it fires once we spend the CPU time", spin_until(&ntimer, 1, 20));
+  OK("a one-shot timer is disarmed after it", timer_gettime(tm, &g) == 0 && !g.it_value.tv_sec && !g.it_value.tv_nsec);
+  struct itimerspec iv = { { 0, 20000000 }, { 0, 20000000 } };
+  OK("an interval of 20 ms", timer_settime(tm, 0, &iv, NULL) == 0);
+  ntimer = 0;
+  OK("it fires again and again", spin_until(&ntimer, 3, 20));
+  OK("timer_gettime shows the interval", timer_gettime(tm, &g) == 0 && g.it_interval.tv_nsec == 20000000);
+  struct itimerspec zero = { 0 };
+  OK("disarm", timer_settime(tm, 0, &zero, &g) == 0 && g.it_interval.tv_nsec == 20000000);
+  OK("timer_delete", timer_delete(tm) == 0);
+  /* absolute expiry on our own thread clock */
+  OK("timer_create(CLOCK_THREAD_CPUTIME_ID)", timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &tm) == 0);
+  struct timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  struct itimerspec av = { { 0, 0 }, { now.tv_sec, now.tv_nsec } };
+  av.it_value.tv_nsec += 30000000;
+  if (av.it_value.tv_nsec >= 1000000000) { av.it_value.tv_sec++; av.it_value.tv_nsec -= 1000000000; }
+  ntimer = 0;
+  OK("timer_settime TIMER_ABSTIME on the thread clock", timer_settime(tm, TIMER_ABSTIME, &av, NULL) == 0);
+  OK("the thread clock timer fires", spin_until(&ntimer, 1, 20));
+  timer_delete(tm);
+  /* another thread's clock: fires from that thread's time, not ours */
+  stop_thread = 0;
+  pthread_t th;
+  pthread_create(&th, NULL, busy, NULL);
+  clockid_t tc;
+  pthread_getcpuclockid(th, &tc);
+  OK("timer_create on another thread's clock", timer_create(tc, &ev, &tm) == 0);
+  ntimer = 0;
+  OK("armed for 40 ms of its CPU", timer_settime(tm, 0, &(struct itimerspec){ { 0, 0 }, { 0, 40000000 } }, NULL) == 0);
+  int64_t end = ns_of(CLOCK_MONOTONIC) + 20000000000LL;
+  while (!ntimer && ns_of(CLOCK_MONOTONIC) < end) usleep(10000);
+  OK("it fires while we sleep", ntimer == 1);
+  stop_thread = 1;
+  pthread_join(th, NULL);
+  timer_delete(tm);
+  ERR("timer_create on a dynamic (fd) clock id", syscall(SYS_timer_create, (clockid_t)((~0u << 3) | 3), &ev, &tm), EOPNOTSUPP);
+  ERR("timer_create on no process's clock", syscall(SYS_timer_create, (clockid_t)((~4000000u << 3) | 2), &ev, &tm), EINVAL);
+  ERR("raw clock_nanosleep on CLOCK_THREAD_CPUTIME_ID", syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &(struct timespec){ 0, 1000 }, NULL), EOPNOTSUPP);
+  ERR("raw clock_nanosleep on a thread's clock id", syscall(SYS_clock_nanosleep, tc, 0, &(struct timespec){ 0, 1000 }, NULL), EINVAL);
+  ERR("timer_settime with no value", syscall(SYS_timer_settime, 0, 0, NULL, NULL), EINVAL);
+}
+
 int main(void) {
   itimers();
   clocks();
+  cpu_timers();
   rusage();
   affinity();
   return t_done();

@@ -8,8 +8,9 @@
  * readdir) to a directory's watch (with names) and a file's own, events
  * made by another process, merging of identical events, IN_Q_OVERFLOW,
  * read(2) sizes, FIONREAD, poll and epoll readiness, a blocking read
- * woken by another process, /proc/sys/fs/inotify, and hostile
- * arguments.  Works in a fresh directory under /tmp.                   */
+ * woken by another process, /proc/sys/fs/inotify, the watches in
+ * /proc/self/fdinfo, and hostile arguments.  Works in a fresh directory
+ * under /tmp.                                                          */
 #include "t.h"
 #include <fcntl.h>
 #include <poll.h>
@@ -440,5 +441,19 @@ int main(void) {
   for (int i = 0; files[i]; i++) if (unlink(files[i])) rmdir(files[i]);
   chdir("/");
   OK("directory cleaned", rmdir(dir) == 0);
+  {
+    int in = inotify_init1(0);
+    int wd = inotify_add_watch(in, "/tmp", IN_CREATE | IN_ONESHOT);
+    char p[64], line[512];
+    snprintf(p, sizeof p, "/proc/self/fdinfo/%d", in);
+    FILE *fi = fopen(p, "r");
+    unsigned w = 0, mask = 0;
+    int found = 0;
+    while (fi && fgets(line, sizeof line, fi))
+      if (sscanf(line, "inotify wd:%x ino:%*x sdev:%*x mask:%x", &w, &mask) == 2) found++;
+    if (fi) fclose(fi);
+    OK("fdinfo lists the watch with its wd and mask", found == 1 && (int)w == wd && mask == (IN_CREATE | IN_ONESHOT));
+    close(in);
+  }
   return t_done();
 }

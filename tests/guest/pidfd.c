@@ -5,7 +5,9 @@
  * WNOHANG, PIDFD_NONBLOCK's EAGAIN, not a child), CLONE_PIDFD through
  * clone and clone3 (and the combinations Linux rejects), and PR_SET_PDEATHSIG,
  * PR_SET_CHILD_SUBREAPER with their PR_GET_ forms; an open /proc/PID
- * directory as pidfd_send_signal's pidfd; a poller woken by the exit.  */
+ * directory as pidfd_send_signal's pidfd; a poller woken by the exit;
+ * PIDFD_GET_INFO (ids and credentials, the exit status once reaped,
+ * ESRCH after reaping without PIDFD_INFO_EXIT, short and NULL args).  */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -14,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -64,6 +67,48 @@ static void on_usr(int sig, siginfo_t *si, void *uc) {
 }
 
 static void *idle_thread(void *arg) { (void)arg; pause(); return NULL; }
+
+struct pinfo {
+  uint64_t mask, cgroupid;
+  uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+  int32_t exit_code;
+  uint32_t coredump_mask, spare1;
+};
+#define GET_INFO _IOWR(0xFF, 11, struct pinfo)
+
+static void get_info(void) {
+  pid_t c = fork();
+  if (c == 0) {
+    pause();
+    _exit(7);
+  }
+  int pfd = syscall(SYS_pidfd_open, c, 0);
+  struct pinfo in;
+  memset(&in, 0xff, sizeof in);
+  in.mask = 0;
+  OK("PIDFD_GET_INFO of a running child", ioctl(pfd, GET_INFO, &in) == 0);
+  OK("its pid, tgid, ppid", in.pid == (uint32_t)c && in.tgid == (uint32_t)c && in.ppid == (uint32_t)getpid());
+  OK("its credentials", in.ruid == getuid() && in.euid == geteuid() && in.fsgid == getegid());
+  OK("PID and CREDS in the mask, no EXIT", (in.mask & 3) == 3 && !(in.mask & 8));
+  ERR("PIDFD_GET_INFO with NULL", ioctl(pfd, GET_INFO, NULL), EINVAL);
+  long r = ioctl(pfd, _IOWR(0xFF, 11, char[32]), &in);
+  OK("PIDFD_GET_INFO with a 32-byte struct fails", r == -1 && (errno == EINVAL || errno == ENOTTY));
+  ERR("PIDFD_GET_INFO bad pointer", ioctl(pfd, GET_INFO, (void *)8), EFAULT);
+  kill(c, SIGKILL);
+  siginfo_t si;
+  waitid(P_PID, c, &si, WEXITED | WNOWAIT);
+  in.mask = 8;
+  OK("a zombie: no exit status yet", ioctl(pfd, GET_INFO, &in) == 0 && !(in.mask & 8));
+  int st;
+  waitpid(c, &st, 0);
+  in.mask = 8;
+  OK("reaped: PIDFD_INFO_EXIT gives the wait status",
+     ioctl(pfd, GET_INFO, &in) == 0 && (in.mask & 8) && in.exit_code == st && WIFSIGNALED(in.exit_code));
+  in.mask = 0;
+  ERR("reaped, without PIDFD_INFO_EXIT", ioctl(pfd, GET_INFO, &in), ESRCH);
+  ERR("another ioctl on a pidfd", ioctl(pfd, _IOWR(0xFF, 12, struct pinfo), &in), ENOTTY);
+  close(pfd);
+}
 
 int main(void) {
   int p[2];
@@ -416,5 +461,6 @@ int main(void) {
   while (waitpid(-1, NULL, 0) > 0)
     ;
   close(pfd);
+  get_info();
   return t_done();
 }

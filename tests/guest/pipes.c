@@ -1,6 +1,7 @@
 /* pipes.c - pipes and readiness: pipe, pipe2 flags, FIONREAD, O_NONBLOCK
  * and a full pipe, EOF after the writer closes, POLLHUP/POLLERR/POLLNVAL,
- * poll/ppoll/select/pselect6 readiness and timeouts.                   */
+ * poll/ppoll/select/pselect6 readiness and timeouts; vmsplice(2) both
+ * ways, on a full pipe, and its errors.                                */
 #include "t.h"
 #include <fcntl.h>
 #include <poll.h>
@@ -8,6 +9,8 @@
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -30,6 +33,55 @@ static double mono(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void vmsplices(void) {
+  int p[2], n;
+  char a[] = "vmspliced ", b[] = "data", got[64] = "";
+  struct iovec iv[2] = { { a, 10 }, { b, 4 } };
+  OK("pipe for vmsplice", pipe(p) == 0);
+  OK("vmsplice two segments into a pipe", vmsplice(p[1], iv, 2, 0) == 14);
+  struct iovec ov[2] = { { got, 5 }, { got + 5, 20 } };
+  OK("vmsplice out of a pipe into two segments", vmsplice(p[0], ov, 2, 0) == 14 && !memcmp(got, "vmspliced data", 14));
+  OK("vmsplice no segments", vmsplice(p[1], iv, 0, 0) == 0);
+  struct iovec z = { a, 0 };
+  OK("vmsplice an empty segment", vmsplice(p[1], &z, 1, 0) == 0);
+  ERR("vmsplice bad fd", vmsplice(-1, iv, 1, 0), EBADF);
+  ERR("vmsplice unknown flags", vmsplice(p[1], iv, 1, 0x100), EINVAL);
+  ERR("vmsplice 1025 segments", vmsplice(p[1], iv, 1025, 0), EINVAL);
+  ERR("vmsplice bad iovec pointer", vmsplice(p[1], (struct iovec *)8, 1, 0), EFAULT);
+  struct iovec bad = { (void *)8, 10 };
+  ERR("vmsplice bad memory", vmsplice(p[1], &bad, 1, 0), EFAULT);
+  int fd = open("/tmp", O_RDONLY | O_DIRECTORY);
+  ERR("vmsplice on a directory", vmsplice(fd, iv, 1, 0), EBADF);
+  close(fd);
+  /* a full pipe: EAGAIN with SPLICE_F_NONBLOCK; without, what fits */
+  int sz = fcntl(p[1], F_GETPIPE_SZ);
+  char *big = aligned_alloc(4096, sz + 4096);
+  memset(big, 0, sz + 4096);
+  struct iovec f = { big, sz };
+  OK("vmsplice fills the pipe", vmsplice(p[1], &f, 1, 0) == sz);
+  ERR("vmsplice to a full pipe, SPLICE_F_NONBLOCK", vmsplice(p[1], iv, 1, SPLICE_F_NONBLOCK), EAGAIN);
+  OK("read a page and more", read(p[0], big, 4196) == 4196);
+  struct iovec f2 = { big, 8192 };
+  n = vmsplice(p[1], &f2, 1, SPLICE_F_NONBLOCK);
+  OK("vmsplice with room for a page takes some, not all", n > 0 && n < 8192);
+  close(p[1]);
+  while (read(p[0], big, sz) > 0) ;
+  struct iovec r = { got, 10 };
+  OK("vmsplice from an empty pipe with no writer: 0", vmsplice(p[0], &r, 1, 0) == 0);
+  close(p[0]);
+  free(big);
+  /* splice with what has no splice_read/splice_write: EINVAL, never a wait */
+  pipe(p);
+  int d = open("/tmp", O_RDONLY | O_DIRECTORY), e = eventfd(0, 0);
+  ERR("splice from a directory", splice(d, NULL, p[1], NULL, 10, 0), EINVAL);
+  ERR("splice from an empty pipe to an eventfd", splice(p[0], NULL, e, NULL, 10, 0), EINVAL);
+  ERR("splice from an eventfd to a pipe", splice(e, NULL, p[1], NULL, 10, 0), EINVAL);
+  close(d);
+  close(e);
+  close(p[0]);
+  close(p[1]);
 }
 
 int main(void) {
@@ -140,5 +192,6 @@ int main(void) {
   n = read(q[0], buf, sizeof buf);
   printf("then EOF: %d\n", n);
   waitpid(c, NULL, 0);
+  vmsplices();
   return t_done();
 }

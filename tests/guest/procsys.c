@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 static int wr(const char *path, const char *text) {
@@ -180,5 +181,17 @@ int main(void) {
   OK("/proc/config.gz opens", fd >= 0);
   OK("/proc/config.gz is gzip", read(fd, gz, 4) == 4 && gz[0] == 0x1f && gz[1] == 0x8b && gz[2] == 8);
   close(fd);
+  /* uname's version and release are /proc/sys/kernel's */
+  struct utsname un;
+  char kv[256] = "", kr[256] = "";
+  int vf = open("/proc/sys/kernel/version", O_RDONLY), rf = open("/proc/sys/kernel/osrelease", O_RDONLY);
+  read(vf, kv, sizeof kv - 1);
+  read(rf, kr, sizeof kr - 1);
+  close(vf);
+  close(rf);
+  kv[strcspn(kv, "\n")] = 0;
+  kr[strcspn(kr, "\n")] = 0;
+  OK("uname's version is /proc/sys/kernel/version", uname(&un) == 0 && !strcmp(un.version, kv));
+  OK("uname's release is /proc/sys/kernel/osrelease", !strcmp(un.release, kr));
   return t_done();
 }

@@ -3,7 +3,8 @@
  * editing, ^C to the foreground group of a child's controlling terminal,
  * raw mode, TIOCSWINSZ and SIGWINCH, isatty/ttyname, /dev/pts listing,
  * poll on both ends, the hang-ups of either end, and packet mode
- * (TIOCPKT: the status byte of flushes and flow-control changes).    */
+ * (TIOCPKT: the status byte of flushes and flow-control changes); the
+ * old termio ioctls TCGETA/TCSETA and their EFAULTs.                 */
 #include "t.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <termio.h>
 
 /* what the master has to read within 2 s, made printable */
 static const char *drain(int m) {
@@ -57,6 +59,32 @@ static int open_pair(int *m, int *s, char *name) {
   strcpy(name, ptsname(*m));
   *s = open(name, O_RDWR | O_NOCTTY);
   return *s < 0 ? -1 : 0;
+}
+
+static void termio_ioctls(void) {
+  int m, s;
+  char name[64];
+  if (open_pair(&m, &s, name)) {
+    printf("no pty\n");
+    return;
+  }
+  struct termios ts;
+  struct termio to;
+  tcgetattr(s, &ts);
+  OK("TCGETA", ioctl(s, TCGETA, &to) == 0);
+  OK("its flags are TCGETS's low 16 bits", to.c_lflag == (ts.c_lflag & 0xffff) && to.c_iflag == (ts.c_iflag & 0xffff) &&
+     to.c_cc[VINTR] == ts.c_cc[VINTR]);
+  to.c_lflag &= ~ECHO;
+  OK("TCSETA", ioctl(s, TCSETA, &to) == 0);
+  tcgetattr(s, &ts);
+  OK("TCGETS sees the change", !(ts.c_lflag & ECHO));
+  ERR("TCGETA to a bad address", ioctl(s, TCGETA, (void *)-1), EFAULT);
+  ERR("TCGETA to NULL", ioctl(s, TCGETA, NULL), EFAULT);
+  int f = open("/tmp", O_RDONLY | O_DIRECTORY);
+  ERR("TCGETA on a directory", ioctl(f, TCGETA, &to), ENOTTY);
+  close(f);
+  close(s);
+  close(m);
 }
 
 int main(void) {
@@ -379,5 +407,6 @@ int main(void) {
   close(s);
   close(m);
 
+  termio_ioctls();
   return t_done();
 }

@@ -3,9 +3,11 @@
  * AT_EMPTY_PATH), sched_* policy calls, ioprio, membarrier's query,
  * sync_file_range, rt_tgsigqueueinfo, process_vm_readv/writev between
  * two processes, and PR_SET_KEEPCAPS (whose other arguments Linux does
- * not look at: libcap passes garbage).  Only outcomes Linux fixes are
- * printed.                                                            */
+ * not look at: libcap passes garbage); sysfs(2) agreeing with
+ * /proc/filesystems, ustat(2) of the root's device.  Only outcomes
+ * Linux fixes are printed.                                            */
 #include "t.h"
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,6 +18,38 @@
 
 static volatile int got_val;
 static void on_rt(int sig, siginfo_t *si, void *uc) { (void)sig; (void)uc; got_val = si->si_value.sival_int; }
+
+struct ustat_ { int f_tfree; unsigned long f_tinode; char f_fname[6], f_fpack[6]; };
+
+static void fstypes(void) {
+  FILE *f = fopen("/proc/filesystems", "r");
+  char line[256], name[256];
+  int i = 0, same = 1;
+  while (f && fgets(line, sizeof line, f)) {
+    char *n = strrchr(line, '\t');
+    n = n ? n + 1 : line;
+    n[strcspn(n, "\n")] = 0;
+    memset(name, 0, sizeof name);
+    if (syscall(SYS_sysfs, 2, i, name) != 0 || strcmp(name, n) || syscall(SYS_sysfs, 1, n) != i)
+      same = 0;
+    i++;
+  }
+  if (f) fclose(f);
+  OK("sysfs(2) and sysfs(1) agree with /proc/filesystems", i > 2 && same);
+  OK("sysfs(3) counts its lines", syscall(SYS_sysfs, 3) == i);
+  ERR("sysfs(2) past the last", syscall(SYS_sysfs, 2, i, name), EINVAL);
+  ERR("sysfs(1) of no type", syscall(SYS_sysfs, 1, "nosuchfs"), EINVAL);
+  ERR("sysfs(1) bad pointer", syscall(SYS_sysfs, 1, (void *)8), EFAULT);
+  ERR("sysfs(2) bad buffer", syscall(SYS_sysfs, 2, 0, (void *)8), EFAULT);
+  ERR("sysfs(4)", syscall(SYS_sysfs, 4), EINVAL);
+  struct stat st;
+  struct ustat_ u;
+  stat("/", &st);
+  memset(&u, 0x55, sizeof u);
+  OK("ustat of the root's device", syscall(SYS_ustat, (unsigned)st.st_dev, &u) == 0 && !u.f_fname[0] && !u.f_fpack[0]);
+  ERR("ustat of no device", syscall(SYS_ustat, (unsigned)-1, &u), EINVAL);
+  ERR("ustat bad buffer", syscall(SYS_ustat, (unsigned)st.st_dev, (void *)8), EFAULT);
+}
 
 int main(int argc, char **argv) {
   if (argc > 1) {
@@ -86,6 +120,15 @@ int main(int argc, char **argv) {
   OK("execveat AT_EMPTY_PATH", WIFEXITED(st) && WEXITSTATUS(st) == 0);
   c = fork();
   if (c == 0) {
+    char *args[] = { "sysmisc", "empty-path", NULL }, *env[] = { NULL };
+    int self = open(argv[0], O_PATH);
+    syscall(SYS_execveat, self, "", args, env, AT_EMPTY_PATH);
+    _exit(99);
+  }
+  waitpid(c, &st, 0);
+  OK("execveat AT_EMPTY_PATH of an O_PATH fd", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  c = fork();
+  if (c == 0) {
     char *args[] = { "sysmisc", "a dirfd", NULL }, *env[] = { NULL };
     char dir[256];
     strcpy(dir, argv[0]);
@@ -101,5 +144,6 @@ int main(int argc, char **argv) {
      prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 1);
   OK("PR_SET_KEEPCAPS 0", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == 0 && prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0);
   ERR("PR_SET_KEEPCAPS 2", prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0), EINVAL);
+  fstypes();
   return t_done();
 }

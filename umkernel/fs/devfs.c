@@ -196,10 +196,29 @@ static int dev_host_fd(struct file *f)
 	return -ENODEV;
 }
 
+/* ioctls: random and urandom answer RNDGETENTCNT with the entropy count
+ * /proc/sys/kernel/random/entropy_avail shows (256: a crng ready, as
+ * Linux reports since 5.18); the pool-changing ones need CAP_SYS_ADMIN
+ * and change nothing (the host keeps the pool); others on them EINVAL
+ * (random_ioctl), on the other devices ENOTTY. */
 static long dev_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 {
-	(void)t, (void)f, (void)cmd, (void)arg;
-	return -ENOTTY;
+	int kind = devtab[IDX(f)].kind;
+	if (kind != D_RANDOM && kind != D_URANDOM)
+		return -ENOTTY;
+	switch (cmd) {
+	case 0x80045200: { /* RNDGETENTCNT */
+		int v = 256;
+		return copy_to_user(t, arg, &v, sizeof v) ? -EFAULT : 0;
+	}
+	case 0x40045201: /* RNDADDTOENTCNT */
+	case 0x40085203: /* RNDADDENTROPY */
+	case 0x5204:     /* RNDZAPENTCNT */
+	case 0x5205:     /* RNDCLEARPOOL */
+	case 0x5206:     /* RNDRESEEDCRNG */
+		return capable(t, CAP_SYS_ADMIN) ? 0 : -EPERM;
+	}
+	return -EINVAL;
 }
 
 static int dev_fsync(struct file *f)

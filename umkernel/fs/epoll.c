@@ -40,6 +40,7 @@
  */
 #include "../kernel.h"
 #include "fs.h"
+#include <sys/sysmacros.h>
 
 #include <limits.h>
 #include <poll.h>
@@ -540,10 +541,15 @@ long sys_epoll_ctl(struct task *t, struct sysargs *a)
 	epf = fd_get(t, epfd);
 	f = fd_get(t, fd);
 	r = -EBADF;
-	if (!epf || !f)
-		goto out;
+	if (!epf || !f || (epf->flags & O_PATH) || (f->flags & O_PATH))
+		goto out;   /* fdget() does not see O_PATH files */
+	/* files without a poll method (Linux's file_can_poll): regular
+	 * files, directories, /dev/null, /dev/zero, /dev/full, /dev/urandom */
 	r = -EPERM;
-	if (f->ops->fstat && f->ops->fstat(f, &st) == 0 && (S_ISREG(st.mode) || S_ISDIR(st.mode)))
+	if (f->ops->fstat && f->ops->fstat(f, &st) == 0 &&
+	    (S_ISREG(st.mode) || S_ISDIR(st.mode) ||
+	     (S_ISCHR(st.mode) && major(st.rdev) == 1 &&
+	      (minor(st.rdev) == 3 || minor(st.rdev) == 5 || minor(st.rdev) == 7 || minor(st.rdev) == 9))))
 		goto out;
 	r = -EINVAL;
 	if (!is_epoll(epf) || epf == f)

@@ -126,7 +126,9 @@ void eventfd_signal_file(struct file *f, uint64_t n)
 {
 	struct eventfd *e = f->priv;
 
-	e->count = EVENTFD_MAX - e->count < n ? EVENTFD_MAX : e->count + n;
+	/* saturates at ULLONG_MAX, which readers then see with POLLERR
+	 * (Linux's eventfd_signal_mask) */
+	e->count = UINT64_MAX - e->count < n ? UINT64_MAX : e->count + n;
 	wake_up(&e->wq);
 }
 
@@ -166,3 +168,4 @@ long sys_eventfd(struct task *t, struct sysargs *a)
 
 	return sys_eventfd2(t, &b);
 }
+

@@ -69,6 +69,8 @@ void file_put(struct file *f)
 	fsnotify_close(f);   /* IN_CLOSE_WRITE/NOWRITE (Linux's __fput) */
 	epoll_file_release(f);
 	locks_file_release(f);
+	fasync_file_release(f);
+	lease_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (f->mnt_held)

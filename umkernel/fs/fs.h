@@ -75,6 +75,10 @@ struct file {
 	/* mounts (fs/namespace.c) */
 	bool mnt_held;                /* f->mnt is a reference (file_set_mnt) */
 	unsigned int repath_gen;      /* pivot_root/MS_MOVE rewrote path in this pass */
+	/* signal-driven I/O and leases (fs/fasync.c, fs/lease.c) */
+	struct fown *fown;            /* F_SETOWN, F_SETSIG, O_ASYNC; NULL until used */
+	struct lease_inode *lease_ino; /* a regular file's open counts and leases */
+	bool created;                 /* this open made the file (F_CREATED_QUERY) */
 };
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path);
 /* Host fds made for guest objects stay below host_fd_budget (set by
@@ -242,6 +246,11 @@ struct nameidata {
 				       * cleared by vfs_walk) */
 };
 enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4 };
+/* vfs.c: ownership rules (see their comments) */
+bool vfs_in_group(const struct task *t, uint32_t gid);
+int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
+		    uint32_t gid);
+uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode);
 /* Resolves path relative to dirfd (AT_FDCWD or an fd) for task t.
  * 0 with nd->exists false if only the last component is missing. */
 int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct nameidata *nd);
@@ -290,6 +299,9 @@ struct fs_type {
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
+/* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
+ * pos): 0 (*n cut to fit), or SIGXFSZ and -EFBIG (vfs.c) */
+int fsize_limit(struct task *t, int64_t pos, size_t *n);
 /* filesystems.c: type i of /proc/filesystems (and sysfs(2)), NULL past the end */
 const char *filesystem_name(int i);
 /* eventfd.c: whether f is an eventfd; adds n to its counter without
@@ -330,6 +342,8 @@ void fifo_detach(void **fifo_slot);   /* FIFO inode freed while open */
 /* ---- poll: poll.c ---- */
 struct poll_table {
 	struct task *task;
+	void (*func)(struct waiter *);   /* set: waiters run it (fs/fasync.c), data = func_data */
+	void *func_data;
 	struct waiter w[64];
 	int n;
 	int hostfd;                   /* at most one host fd to wait on, or -1 */
@@ -341,8 +355,6 @@ void poll_wait_host(struct poll_table *pt, int hostfd, short events);
 /* ---- pipe helpers for splice(2) and tee(2): pipe.c ---- */
 bool file_is_pipe(struct file *f);
 bool file_is_dev_zero(struct file *f);   /* devfs.c: mmap of it is anonymous */
-bool fs_in_group(struct task *t, uint32_t gid);   /* sys_path.c: Linux's in_group_p */
-uint32_t chown_killpriv(uint32_t mode);          /* sys_path.c: the mode after a chown */
 int kmsg_open(struct task *t, int flags, const char *path, const struct kstat *node,
 	      struct file **out);   /* kernel/printk.c: /dev/kmsg */
 /* Waits for data in read end f (unless nonblock or O_NONBLOCK) and copies
@@ -352,6 +364,26 @@ ssize_t pipe_peek(struct task *t, struct file *f, void *buf, size_t n, bool nonb
 void pipe_consume(struct file *f, size_t n);   /* drops n bytes (after a peek) */
 /* pipe_write with SPLICE_F_NONBLOCK: nonblock overrides O_NONBLOCK */
 ssize_t pipe_write_nb(struct task *t, struct file *f, const void *buf, size_t n, bool nonblock);
+
+/* ---- signal-driven I/O: fasync.c (Linux's fs/fcntl.c owner and fasync) ---- */
+struct fown;
+/* F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_SETSIG, F_GETSIG */
+long fown_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
+/* O_ASYNC turned on or off on f through descriptor fd (F_SETFL, FIOASYNC) */
+int fasync_set(struct task *t, struct file *f, int fd, bool on);
+/* Sends f's owner its I/O signal for reason POLL_IN..POLL_HUP (send_sigio) */
+void send_sigio(struct file *f, int fd, int reason);
+void fasync_file_release(struct file *f);
+void fown_default(struct task *t, struct file *f);   /* owner = t's process, if none yet */
+
+/* ---- leases: lease.c (Linux's fs/locks.c leases) ---- */
+long lease_fcntl(struct task *t, struct file *f, int fd, int cmd, long arg);   /* F_SETLEASE, F_GETLEASE */
+/* An open (flags: its O_ACCMODE) or truncate(2) of inode (dev, ino) breaks
+ * the leases it conflicts with: 0, -EWOULDBLOCK (O_NONBLOCK), -ERESTARTSYS. */
+int break_lease(struct task *t, uint64_t dev, uint64_t ino, int flags);
+void lease_file_opened(struct file *f, uint64_t dev, uint64_t ino);   /* counts a regular file's open */
+void lease_file_release(struct file *f);
+extern long lease_break_time, sysctl_leases_enable;   /* /proc/sys/fs/lease-break-time (s), leases-enable */
 
 /* ---- file hooks run by the last file_put before ops->release ---- */
 void epoll_file_release(struct file *f);   /* epoll.c: f leaves every epoll set */

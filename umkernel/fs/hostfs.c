@@ -1169,6 +1169,11 @@ static int ovl_create(struct mount *m, const char *rel, uint32_t mode, struct tn
 	n = tnode_new(mode);
 	if (!n)
 		return errno == ENFILE ? -ENFILE : -ENOMEM;   /* host-fd budget */
+	if (dir->mode & S_ISGID) {     /* BSD group semantics of setgid dirs */
+		n->gid = dir->gid;
+		if (S_ISDIR(mode))
+			n->mode |= S_ISGID;
+	}
 	if (S_ISDIR(mode))
 		n->opaque = true;       /* nothing of the lower shows through */
 	err = tdir_add(dir, name, n);

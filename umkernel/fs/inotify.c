@@ -19,6 +19,7 @@
  */
 #include "../kernel.h"
 #include "fs.h"
+#include <sys/sysmacros.h>
 #include "tmpfs.h"
 
 #include <limits.h>
@@ -533,4 +534,24 @@ int inotify_proc_write(struct task *t, const char *name, const char *buf, size_t
 	else
 		return -ENOENT;
 	return 0;
+}
+
+int inotify_fdinfo(struct file *f, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (!f || f->ops != &inotify_file_ops)
+		return -1;
+	buf[0] = 0;
+	for (struct fsnotify_mark *m = fsnotify_marks; m; m = m->next) {
+		if (m->group != f->priv || n >= len)
+			continue;
+		/* sdev in the kernel's own encoding (MKDEV: major << 20);
+		 * the mask as the user gave it (inotify_mark_user_mask) */
+		unsigned int sdev = (major(m->dev) << 20) | minor(m->dev);
+		int w = snprintf(buf + n, len - n, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:0\n",
+				 m->wd, (unsigned long long)m->ino, sdev, m->mask | m->flags);
+		if (w > 0)
+			n += (size_t)w < len - n ? (size_t)w : len - n - 1;
+	}
+	return (int)n;
 }

@@ -19,7 +19,9 @@
  * every conflict check, and F_SETLKW re-checks every 50 ms for that
  * reason).  Waiters sleep on one wait queue woken at every unlock.
  *
- * Not done: deadlock detection (EDEADLK), mandatory locks, leases.
+ * F_SETLKW fails with EDEADLK when the wait would close a cycle of
+ * POSIX-lock owners waiting for each other (posix_locks_deadlock).
+ * Not done: mandatory locks.
  *
  * Locking: everything runs under klock, held by the caller; task_sleep
  * drops it while a task waits for a lock, so conflicts are re-checked.
@@ -224,6 +226,30 @@ static struct plock *plock_new(const struct plock *tmpl, int64_t start, int64_t 
 	return pl;
 }
 
+/* Puts pl among its owner's locks on the inode in start order, or at the
+ * end if the owner has none there: Linux's per-inode list, which F_GETLK
+ * searches front to back (posix_lock_inode's insertion points). */
+static void plock_insert(struct plock *pl)
+{
+	struct list_head *p, *after = NULL;
+
+	for (p = plocks.next; p != &plocks; p = p->next) {
+		struct plock *o = list_entry(p, struct plock, link);
+
+		if (o->dev != pl->dev || o->ino != pl->ino || o->ofd != pl->ofd || o->owner != pl->owner)
+			continue;
+		if (o->start > pl->start) {
+			list_add_tail(&pl->link, p);   /* before o */
+			return;
+		}
+		after = p;
+	}
+	if (after)
+		list_add_tail(&pl->link, after->next);
+	else
+		list_add_tail(&pl->link, &plocks);
+}
+
 /*
  * Applies req (F_RDLCK/F_WRLCK/F_UNLCK over [start, end]) to its owner's
  * locks on the inode: overlapped locks of another type are cut back,
@@ -292,10 +318,10 @@ static int apply_lock(const struct plock *req)
 	}
 	list_for_each_safe(p, n, &pieces) {
 		list_del(p);
-		list_add_tail(p, &plocks);
+		plock_insert(list_entry(p, struct plock, link));
 	}
 	if (pl)
-		list_add_tail(&pl->link, &plocks);
+		plock_insert(pl);
 	wake_up(&lock_wait);
 	return 0;
 nomem:
@@ -304,6 +330,44 @@ nomem:
 		free(list_entry(p, struct plock, link));
 	}
 	return -ENOMEM;
+}
+
+/* The F_SETLKW requests waiting now, for deadlock detection. */
+struct blocked_req {
+	struct list_head link;
+	const struct plock *req;
+};
+static struct list_head blocked_reqs = LIST_HEAD_INIT(blocked_reqs);
+
+/*
+ * posix_locks_deadlock - would req, blocked by lock `block`, wait for
+ * itself?  Follows "the owner of the blocking lock waits for a lock
+ * whose owner waits for ..." (POSIX locks only) and says yes when the
+ * chain comes back to req's owner (Linux's posix_locks_deadlock, with
+ * its bound on the chain's length).
+ */
+static bool posix_locks_deadlock(const struct plock *req, const struct plock *block)
+{
+	for (int i = 0; i < 10 && block; i++) {
+		const struct plock *next = NULL;
+		struct list_head *p;
+
+		for (p = blocked_reqs.next; p != &blocked_reqs; p = p->next) {
+			const struct plock *w = list_entry(p, struct blocked_req, link)->req;
+
+			if (!w->ofd && w->owner == block->owner) {
+				next = find_conflict(w);
+				if (next)
+					break;
+			}
+		}
+		if (!next || next->ofd)
+			return false;
+		if (next->owner == req->owner)
+			return true;
+		block = next;
+	}
+	return false;
 }
 
 /* struct flock to an absolute range (Linux's flock_to_posix_lock). */
@@ -415,15 +479,31 @@ long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg)
 	default:
 		return -EINVAL;
 	}
-	while (find_conflict(&req)) {
-		if (!wait || !t)
-			return -EAGAIN;
+	struct blocked_req br = { .req = &req };
+	bool queued = false;
+	while ((c = find_conflict(&req))) {
+		if (!wait || !t) {
+			r = -EAGAIN;
+			goto out;
+		}
+		if (!ofd && !c->ofd && posix_locks_deadlock(&req, c)) {
+			r = -EDEADLK;
+			goto out;
+		}
+		if (!queued) {
+			list_add_tail(&br.link, &blocked_reqs);
+			queued = true;
+		}
 		r = wait_for_unlock(t, now_ns(CLOCK_MONOTONIC) + RECHECK_NS);
 		if (r)
-			return r;
+			goto out;
 		purge_dead_owners();
 	}
-	return apply_lock(&req);
+	r = apply_lock(&req);
+out:
+	if (queued)
+		list_del(&br.link);
+	return r;
 }
 
 /* ---- releasing ---- */

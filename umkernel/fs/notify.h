@@ -107,5 +107,9 @@ void inotify_mark_gone(struct inotify_group *g);   /* a watch of g went: its use
  * (-EINVAL); -ENOENT for another name. */
 int inotify_proc_read(struct task *t, const char *name, char **text);
 int inotify_proc_write(struct task *t, const char *name, const char *buf, size_t n);
+/* The "inotify wd:... mask:..." lines of an inotify file's
+ * /proc/PID/fdinfo/N, one per watch, into buf (at most len); the
+ * length, or -1 if f is no inotify file. */
+int inotify_fdinfo(struct file *f, char *buf, size_t len);
 
 #endif

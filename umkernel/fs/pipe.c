@@ -468,11 +468,14 @@ long pipe_fcntl(struct file *f, unsigned int cmd, uint64_t arg)
 	case F_GETPIPE_SZ:
 		return p->ring.cap;
 	case F_SETPIPE_SZ:
+		arg = (unsigned int)arg;   /* Linux's pipe_fcntl takes an unsigned int */
 		if (arg > (1ULL << 31))
 			return -EINVAL;
 		for (size = 4096; size < arg; size <<= 1)
 			;
-		if (size > PIPE_MAX_SIZE && size > p->ring.cap && current && current->cred.euid)
+		/* beyond pipe-max-size needs CAP_SYS_RESOURCE (pipe_set_size) */
+		if (size > PIPE_MAX_SIZE && size > p->ring.cap && current &&
+		    !capable(current, CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (size != p->ring.cap) {
 			err = ring_resize(&p->ring, size);

@@ -55,7 +55,10 @@ void poll_wait(struct poll_table *pt, struct wait_queue *wq)
 		pt_partial = true;
 		return;
 	}
-	waitq_add(wq, &pt->w[pt->n++], pt->task);
+	if (pt->func)
+		waitq_add_func(wq, &pt->w[pt->n++], pt->func, pt->func_data);
+	else
+		waitq_add(wq, &pt->w[pt->n++], pt->task);
 }
 
 /*
@@ -81,6 +84,7 @@ void poll_wait_host(struct poll_table *pt, int hostfd, short events)
 static void pt_init(struct poll_table *pt, struct task *t)
 {
 	pt->task = t;
+	pt->func = NULL;
 	pt->n = 0;
 	pt->hostfd = -1;
 	pt->hostevents = 0;

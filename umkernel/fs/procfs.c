@@ -26,6 +26,7 @@
 #include "../tty/tty.h"
 #include "../net/net.h"
 #include "../ipc/ipc.h"
+#include "../security/keys.h"
 #include "tmpfs.h"
 #include "../kernel/ptrace.h"
 #include "../debug/debug.h"
@@ -873,6 +874,9 @@ EXT_FILE(ipc_shmmax, ipc_proc_read, ipc_proc_write, "kernel/shmmax")
 EXT_FILE(ipc_shmall, ipc_proc_read, ipc_proc_write, "kernel/shmall")
 EXT_FILE(ipc_shmmni, ipc_proc_read, ipc_proc_write, "kernel/shmmni")
 EXT_FILE(ipc_shm_rmid_forced, ipc_proc_read, ipc_proc_write, "kernel/shm_rmid_forced")
+EXT_FILE(ipc_shm_next_id, ipc_proc_read, ipc_proc_write, "kernel/shm_next_id")
+EXT_FILE(ipc_msg_next_id, ipc_proc_read, ipc_proc_write, "kernel/msg_next_id")
+EXT_FILE(ipc_sem_next_id, ipc_proc_read, ipc_proc_write, "kernel/sem_next_id")
 EXT_FILE(ipc_sem, ipc_proc_read, ipc_proc_write, "kernel/sem")
 EXT_FILE(ipc_msgmax, ipc_proc_read, ipc_proc_write, "kernel/msgmax")
 EXT_FILE(ipc_msgmnb, ipc_proc_read, ipc_proc_write, "kernel/msgmnb")
@@ -888,6 +892,14 @@ EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
 EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
 EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
 EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
+EXT_FILE(keys_keys, keys_proc_read, keys_proc_write, "keys")
+EXT_FILE(keys_key_users, keys_proc_read, keys_proc_write, "key-users")
+EXT_FILE(keys_maxkeys, keys_proc_read, keys_proc_write, "sys/kernel/keys/maxkeys")
+EXT_FILE(keys_maxbytes, keys_proc_read, keys_proc_write, "sys/kernel/keys/maxbytes")
+EXT_FILE(keys_root_maxkeys, keys_proc_read, keys_proc_write, "sys/kernel/keys/root_maxkeys")
+EXT_FILE(keys_root_maxbytes, keys_proc_read, keys_proc_write, "sys/kernel/keys/root_maxbytes")
+EXT_FILE(keys_gc_delay, keys_proc_read, keys_proc_write, "sys/kernel/keys/gc_delay")
+EXT_FILE(keys_persistent_expiry, keys_proc_read, keys_proc_write, "sys/kernel/keys/persistent_keyring_expiry")
 #define EXT_ENT(n, fn, p) { .name = n, .kind = PK_FILE, .perm = p, .show = fn##_show, .write = fn##_write }
 
 /* ---- links ---- */
@@ -1421,6 +1433,9 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	sb_printf(sb, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos,
 		  f->flags | (cloexec ? O_CLOEXEC : 0), f->mnt ? f->mnt->id : 0,
 		  (unsigned long long)st.ino);
+	char ib[4096];
+	if (inotify_fdinfo(f, ib, sizeof ib) > 0)
+		sb_printf(sb, "%s", ib);
 	return 0;
 }
 
@@ -1888,6 +1903,16 @@ static const struct pent sys_kernel_random_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_kernel_keys_ents[] = {
+	EXT_ENT("gc_delay", keys_gc_delay, 0644),
+	EXT_ENT("maxbytes", keys_maxbytes, 0644),
+	EXT_ENT("maxkeys", keys_maxkeys, 0644),
+	EXT_ENT("persistent_keyring_expiry", keys_persistent_expiry, 0644),
+	EXT_ENT("root_maxbytes", keys_root_maxbytes, 0644),
+	EXT_ENT("root_maxkeys", keys_root_maxkeys, 0644),
+	{ NULL },
+};
+
 static const struct pent sys_kernel_ents[] = {
 	EXT_ENT("shmmax", ipc_shmmax, 0644),
 	EXT_ENT("shmall", ipc_shmall, 0644),
@@ -1897,6 +1922,9 @@ static const struct pent sys_kernel_ents[] = {
 	EXT_ENT("msgmax", ipc_msgmax, 0644),
 	EXT_ENT("msgmnb", ipc_msgmnb, 0644),
 	EXT_ENT("msgmni", ipc_msgmni, 0644),
+	EXT_ENT("shm_next_id", ipc_shm_next_id, 0644),
+	EXT_ENT("msg_next_id", ipc_msg_next_id, 0644),
+	EXT_ENT("sem_next_id", ipc_sem_next_id, 0644),
 	{ .name = "hostname", .kind = PK_FILE, .perm = 0644, .show = show_hostname,
 	  .write = write_hostname },
 	{ .name = "domainname", .kind = PK_FILE, .perm = 0644, .show = show_domainname,
@@ -1919,6 +1947,7 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("tainted", show_tainted),
 	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),
 	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),
+	DIR_ENT("keys", sys_kernel_keys_ents, DYN_NONE, false),
 	{ NULL },
 };
 
@@ -1959,6 +1988,8 @@ static const struct pent sys_fs_ents[] = {
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
 	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
+	CTL_ENT("lease-break-time", lease_break_time, 0, 0x7fffffff),
+	CTL_ENT("leases-enable", sysctl_leases_enable, 0, 1),
 	FILE_ENT("file-nr", show_file_nr),
 	CTL_ENT("aio-max-nr", sysctl_aio_max_nr, 0, LONG_MAX),
 	FILE_ENT("aio-nr", show_aio_nr),
@@ -2052,6 +2083,8 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
+	EXT_ENT("keys", keys_keys, 0444),
+	EXT_ENT("key-users", keys_key_users, 0444),
 	/* present as on Linux (bwrap binds them read-only), with no devices */
 	DIR_ENT("bus", empty_ents, DYN_NONE, false),
 	DIR_ENT("irq", empty_ents, DYN_NONE, false),

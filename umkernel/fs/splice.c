@@ -1,6 +1,6 @@
 /*
  * splice.c - moving data between files inside the kernel: splice(2),
- * tee(2) and copy_file_range(2).
+ * tee(2), vmsplice(2) and copy_file_range(2).
  *
  * In a nutshell: data moves through a kernel bounce buffer, at most
  * SPLICE_CHUNK bytes per splice/tee call (Linux moves at most a pipe's
@@ -68,8 +68,10 @@ static long splice_to_pipe(struct task *t, struct file *in, int64_t *ipos, struc
 			   size_t len, bool nonblock, char *buf)
 {
 	ssize_t n, w;
+	struct kstat st;
 
-	if (!in->ops->read)
+	/* a directory has no splice_read: EINVAL (do_splice_read) */
+	if (!in->ops->read || (in->ops->fstat && !in->ops->fstat(in, &st) && S_ISDIR(st.mode)))
 		return -EINVAL;
 	n = file_read(t, in, buf, len, ipos);
 	if (n <= 0)
@@ -113,6 +115,10 @@ long sys_splice(struct task *t, struct sysargs *a)
 	if (ipipe && opipe && in->priv && out->priv && in->path && !strcmp(in->path, out->path))
 		goto out;       /* both ends of one pipe */
 	if (!opipe && (out->flags & O_APPEND))
+		goto out;
+	/* anon-inode files (eventfd, timerfd, signalfd, epoll, inotify,
+	 * pidfd) have no splice_read/splice_write: EINVAL before any wait */
+	if ((!ipipe && in->ops->fstat == anon_inode_fstat) || (!opipe && out->ops->fstat == anon_inode_fstat))
 		goto out;
 	r = -ESPIPE;
 	if ((ipipe && uoin) || (opipe && uoout))
@@ -294,5 +300,116 @@ out:
 	free(buf);
 	file_put(in);
 	file_put(out);
+	return r;
+}
+
+#define UIO_MAXIOV_ 1024
+
+/* vmsplice into a pipe: waits (unless nonblock) for room, then takes what
+ * fits, as Linux's vmsplice_to_pipe (wait_for_space, then iter_to_pipe). */
+static long vmsplice_to_pipe(struct task *t, struct file *f, const char *kb, size_t n, bool nonblock)
+{
+	ssize_t w = pipe_write_nb(t, f, kb, n, true);
+	if (w != -EAGAIN || nonblock)
+		return w;
+	/* full: one byte blocking (it waits for room), the rest as fits */
+	w = pipe_write_nb(t, f, kb, 1, false);
+	if (w <= 0 || n == 1)
+		return w;
+	ssize_t more = pipe_write_nb(t, f, kb + 1, n - 1, true);
+	return more > 0 ? w + more : w;
+}
+
+/*
+ * sys_vmsplice(fd, iov, nr_segs, flags) - vmsplice(2): a pipe's write end
+ * takes the user memory the iovecs name (copied here: SPLICE_F_GIFT moves
+ * nothing), a pipe's read end gives its data to them.  Returns the bytes
+ * moved (a write takes what fits once there is room; a read what the pipe
+ * holds, 0 with no writer).  -EINVAL (unknown flags, more than 1024
+ * segments, a negative length), -EBADF (not open, not a pipe, O_PATH),
+ * -EFAULT, -EAGAIN with SPLICE_F_NONBLOCK, -ERESTARTSYS.  Mirrors
+ * fs/splice.c's vmsplice in its checks' order.
+ */
+long sys_vmsplice(struct task *t, struct sysargs *a)
+{
+	uint64_t uiov = arg_ptr(a, 1);
+	unsigned long nr = arg_long(a, 2);
+	unsigned int flags = arg_uint(a, 3);
+	struct linux_iovec *iov = NULL;
+	struct file *f;
+	char *kb = NULL;
+	uint64_t sum = 0;
+	long r;
+
+	if (flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	f = fd_get(t, arg_int(a, 0));
+	if (!f)
+		return -EBADF;
+	bool write = can_write(f);
+	r = -EBADF;
+	if (!write && !can_read(f))
+		goto out;
+	r = -EINVAL;
+	if (nr > UIO_MAXIOV_)
+		goto out;
+	r = 0;
+	if (!nr)
+		goto out;
+	r = -ENOMEM;
+	iov = malloc(nr * sizeof(*iov));
+	if (!iov)
+		goto out;
+	r = -EFAULT;
+	if (copy_from_user(t, iov, uiov, nr * sizeof(*iov)))
+		goto out;
+	for (unsigned long i = 0; i < nr; i++) {
+		r = -EINVAL;
+		if ((int64_t)iov[i].iov_len < 0 || (sum += iov[i].iov_len) > MAX_RW_COUNT)
+			goto out;
+	}
+	r = 0;
+	if (!sum)
+		goto out;
+	r = -EBADF;
+	if (!file_is_pipe(f))
+		goto out;
+	r = -ENOMEM;
+	kb = malloc(sum);
+	if (!kb)
+		goto out;
+	if (write) {
+		size_t off = 0;
+		for (unsigned long i = 0; i < nr; i++) {
+			r = -EFAULT;
+			if (copy_from_user(t, kb + off, iov[i].iov_base, iov[i].iov_len))
+				goto out;
+			off += iov[i].iov_len;
+		}
+		r = vmsplice_to_pipe(t, f, kb, sum, flags & SPLICE_F_NONBLOCK);
+	} else {
+		r = pipe_peek(t, f, kb, sum, flags & SPLICE_F_NONBLOCK);
+		if (r <= 0)
+			goto out;
+		size_t off = 0;
+		for (unsigned long i = 0; i < nr && off < (size_t)r; i++) {
+			size_t c = iov[i].iov_len < (size_t)r - off ? iov[i].iov_len : (size_t)r - off;
+			if (c && copy_to_user(t, iov[i].iov_base, kb + off, c))
+				break;
+			off += c;
+		}
+		if (!off) {
+			r = -EFAULT;
+			goto out;
+		}
+		pipe_consume(f, off);
+		r = off;
+	}
+	if (r > 0)
+		fsnotify_file(f, write ? IN_MODIFY_ : IN_ACCESS_);
+out:
+	free(kb);
+	free(iov);
+	file_put(f);
 	return r;
 }

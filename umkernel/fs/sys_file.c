@@ -31,6 +31,7 @@
 #define L_FIONCLEX 0x5450
 #define L_FIONBIO  0x5421
 #define L_FIOASYNC 0x5452
+#define F_CREATED_QUERY_ 1028   /* F_LINUX_SPECIFIC_BASE + 4 */
 #define MFD_NOEXEC_SEAL_ 0x0008U
 #define MFD_EXEC_        0x0010U
 #define F_SEAL_EXEC_     0x0020
@@ -126,6 +127,16 @@ static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int
 		return -EINVAL;
 	if (n == 0)
 		return 0;
+	if (t->tg->rlim[1].rlim_cur != LINUX_RLIM_INFINITY && file_seekable(f)) {
+		/* RLIMIT_FSIZE on a regular file: cut to fit, or EFBIG */
+		struct kstat st;
+		if (f->ops->fstat && !f->ops->fstat(f, &st) && S_ISREG(st.mode)) {
+			int64_t at = (!pos && (f->flags & O_APPEND)) ? (int64_t)st.size : *p;
+			int e = fsize_limit(t, at, &n);
+			if (e)
+				return e;
+		}
+	}
 	if (f->ops->write_user && !(f->flags & O_APPEND)) {
 		if (buf + n < buf || buf + n > STUB_START)
 			return -EFAULT;
@@ -191,19 +202,25 @@ long sys_write(struct task *t, struct sysargs *a)
 	return r;
 }
 
+static void append_pos(struct file *f, int64_t *pos);
+
 static long do_prw(struct task *t, struct sysargs *a, bool write)
 {
-	struct file *f = fd_get(t, arg_int(a, 0));
 	int64_t pos = arg_long(a, 3);
+	struct file *f;
 	long r;
 
-	if (!f)
+	/* ksys_pread64's order: the offset, the fd, FMODE_PREAD, then access */
+	if (pos < 0)
+		return -EINVAL;
+	f = fd_get(t, arg_int(a, 0));
+	if (!f || (f->flags & O_PATH)) {
+		file_put(f);
 		return -EBADF;
-	r = rw_check(f, write);
-	if (!r && pos < 0)
-		r = -EINVAL;
-	if (!r && !file_seekable(f))
-		r = -ESPIPE;
+	}
+	r = file_seekable(f) ? rw_check(f, write) : -ESPIPE;
+	if (!r && write)
+		append_pos(f, &pos);
 	if (!r) {
 		r = write ? do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos)
 			  : do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos);
@@ -225,19 +242,38 @@ long sys_pwrite64(struct task *t, struct sysargs *a)
 	return do_prw(t, a, true);
 }
 
+/* A positional write to an O_APPEND file appends all the same, as
+ * Linux's generic_write_checks (the documented pwrite bug). */
+static void append_pos(struct file *f, int64_t *pos)
+{
+	struct kstat st;
+	if ((f->flags & O_APPEND) && f->ops->fstat && f->ops->fstat(f, &st) == 0)
+		*pos = st.size;
+}
+
 /* Vectored I/O: each segment in turn, stopping at a short transfer. */
 static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, bool write,
 		   bool positional)
 {
 	struct linux_iovec *iov = NULL;
-	struct file *f = fd_get(t, fd);
+	struct file *f;
 	int64_t pos = off;
 	long total = 0, r = 0;
 	uint64_t sum = 0;
 	int i;
 
-	if (!f)
+	/* do_preadv's order: the offset, the fd, FMODE_PREAD, then access */
+	if (positional && pos < 0)
+		return -EINVAL;
+	f = fd_get(t, fd);
+	if (!f || (f->flags & O_PATH)) {
+		file_put(f);
 		return -EBADF;
+	}
+	if (positional && !file_seekable(f)) {
+		r = -ESPIPE;
+		goto out;
+	}
 	r = rw_check(f, write);
 	if (r)
 		goto out;
@@ -245,14 +281,8 @@ static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, 
 		r = -EINVAL;
 		goto out;
 	}
-	if (positional && pos < 0) {
-		r = -EINVAL;
-		goto out;
-	}
-	if (positional && !file_seekable(f)) {
-		r = -ESPIPE;
-		goto out;
-	}
+	if (positional && write)
+		append_pos(f, &pos);
 	if (cnt == 0)
 		goto out;
 	iov = malloc(cnt * sizeof(*iov));
@@ -431,6 +461,15 @@ long sys_close_range(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if (first > last)
 		return -EINVAL;
+	/* CLOSE_RANGE_UNSHARE: a shared table is copied first, so the
+	 * others sharing it keep their fds (Linux's unshare_fd) */
+	if ((flags & 2u) && ft->refs > 1) {
+		struct fdtable *nfd = fdtable_dup(ft);
+		if (!nfd)
+			return -ENOMEM;
+		fdtable_put(ft);
+		t->files = ft = nfd;
+	}
 	for (fd = first; fd < (unsigned)ft->nfds && fd <= last; fd++) {
 		if (!ft->files[fd])
 			continue;
@@ -455,15 +494,14 @@ static long do_dup3(struct task *t, int oldfd, int newfd, int flags)
 {
 	struct file *f;
 
+	/* Linux's ksys_dup3: the flags, then oldfd == newfd, then the fd */
 	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
 		return -EINVAL;
 	f = fd_get(t, oldfd);
 	if (!f)
 		return -EBADF;
-	if (oldfd == newfd) {
-		file_put(f);
-		return -EINVAL;
-	}
 	if (newfd >= 0 && newfd < t->files->nfds && t->files->files[newfd])
 		locks_remove_posix(t, t->files->files[newfd]);
 	return fd_install_at(t, newfd, f, flags & O_CLOEXEC);
@@ -546,7 +584,13 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 			r = -EBADF;
 			break;
 		}
-		f->flags = (f->flags & ~keep) | (arg_int(a, 2) & keep);
+		int nfl = (f->flags & ~keep) | (arg_int(a, 2) & keep);
+		if ((nfl ^ f->flags) & O_ASYNC) {
+			r = fasync_set(t, f, fd, nfl & O_ASYNC);
+			if (r)
+				break;
+		}
+		f->flags = nfl;
 		break;
 	}
 	case F_GETLK:
@@ -563,14 +607,21 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 		break;
 	case F_GETOWN:
 	case F_SETOWN:
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
 	case F_SETSIG:
 	case F_GETSIG:
+		r = fown_fcntl(t, f, cmd, arg_ptr(a, 2));
+		break;
 	case F_NOTIFY:
-	case F_SETLEASE:
 		r = 0;
 		break;
+	case F_SETLEASE:
 	case F_GETLEASE:
-		r = F_UNLCK;
+		r = lease_fcntl(t, f, fd, cmd, arg_long(a, 2));
+		break;
+	case F_CREATED_QUERY_:
+		r = f->created;
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
@@ -730,7 +781,7 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else if (!f->ops->truncate)
 		r = -EINVAL;
-	else
+	else if (!(r = fsize_limit(t, len, NULL)))
 		r = f->ops->truncate(f, len);
 	if (!r)
 		fsnotify_file(f, IN_MODIFY_);
@@ -850,21 +901,15 @@ int file_setattr_checked(struct task *t, struct file *f, int what, uint32_t mode
 
 	if (!f->ops->fstat || (r = f->ops->fstat(f, &st)))
 		return -EBADF;
-	if (t->cred.fsuid != 0) {
-		if (what & ATTR_MODE && st.uid != t->cred.fsuid)
-			return -EPERM;
-		if (what & ATTR_OWNER && ((uid != (uint32_t)-1 && uid != st.uid) ||
-					  (gid != (uint32_t)-1 && gid != st.gid &&
-					   (st.uid != t->cred.fsuid || !fs_in_group(t, gid)))))
-			return -EPERM;
-	}
+	if (f->mnt && mnt_want_write(f->mnt))
+		return -EROFS;
+	r = setattr_prepare(t, &st, &what, &mode, uid, gid);
+	if (r)
+		return r;
 	if (!f->ops->setattr)
 		return -EPERM;
-	r = f->ops->setattr(f, what, mode, uid, gid, NULL);
-	/* a chown clears the set-id bits (sys_path.c's chown_killpriv) */
-	if (!r && (what & ATTR_OWNER) && chown_killpriv(st.mode) != st.mode)
-		r = f->ops->setattr(f, ATTR_MODE, chown_killpriv(st.mode) & 07777, 0, 0, NULL);
-	return r;
+	/* a chown's loss of the set-id bits is in what and mode (setattr_prepare) */
+	return f->ops->setattr(f, what, mode, uid, gid, NULL);
 }
 
 long sys_fchmod(struct task *t, struct sysargs *a)
@@ -1070,6 +1115,13 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 		break;
 	case L_FIOASYNC:
 		r = copy_from_user(t, &v, arg_ptr(a, 2), sizeof(v));
+		if (r)
+			break;
+		if (!!v != !!(f->flags & O_ASYNC)) {
+			r = fasync_set(t, f, fd, v);
+			if (!r)
+				f->flags = v ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
+		}
 		break;
 	default:
 		/* job control first (tty/tty_jobctrl.c), then the file's own */
@@ -1118,10 +1170,14 @@ long sys_fadvise64(struct task *t, struct sysargs *a)
 
 long sys_readahead(struct task *t, struct sysargs *a)
 {
+	/* ksys_readahead: an fd open for reading, of a regular file */
 	struct file *f = fd_get(t, arg_int(a, 0));
-	if (!f)
+	struct kstat st;
+	if (!f || (f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY) {
+		file_put(f);
 		return -EBADF;
-	bool ok = f->ops->seekable;
+	}
+	bool ok = f->ops->seekable && f->ops->fstat && !f->ops->fstat(f, &st) && S_ISREG(st.mode);
 	file_put(f);
 	return ok ? 0 : -EINVAL;
 }
@@ -1160,9 +1216,14 @@ long sys_sync_file_range(struct task *t, struct sysargs *a)
 	if (flags & ~7U || off < 0 || n < 0 || __builtin_add_overflow(off, n, &end))
 		return -EINVAL;
 	struct file *f = fd_get(t, arg_int(a, 0));
-	if (!f)
+	struct kstat st;
+	if (!f || (f->flags & O_PATH)) {
+		file_put(f);
 		return -EBADF;
-	bool ok = f->ops->seekable;
+	}
+	/* regular files, block devices, directories and symlinks only */
+	bool ok = f->ops->fstat && !f->ops->fstat(f, &st) &&
+		  (S_ISREG(st.mode) || S_ISBLK(st.mode) || S_ISDIR(st.mode) || S_ISLNK(st.mode));
 	file_put(f);
 	return ok ? 0 : -ESPIPE;
 }

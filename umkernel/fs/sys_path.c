@@ -65,6 +65,23 @@ static uint32_t cur_umask(struct task *t)
 }
 
 /* Write permission on the directory that holds nd's last component. */
+/* The attributes of nd's directory: 0 or -errno. */
+static int parent_stat(const struct nameidata *nd, struct kstat *st)
+{
+	char parent[4096], buf[4096], *s;
+	struct mount *m;
+	const char *rel;
+
+	snprintf(parent, sizeof(parent), "%s", nd->abs);
+	s = strrchr(parent, '/');
+	if (s == parent)
+		s[1] = 0;
+	else if (s)
+		*s = 0;
+	m = vfs_find_mount_ns(nd->ns, parent, &rel, buf);
+	return m ? m->ops->lookup(m, rel, st) : -ENOENT;
+}
+
 static int parent_perm(struct task *t, const struct nameidata *nd)
 {
 	const char *abs = nd->abs;
@@ -87,6 +104,32 @@ static int parent_perm(struct task *t, const struct nameidata *nd)
 		return -ENOENT;
 	err = m->ops->lookup(m, rel, &st);
 	return err ? err : vfs_permission(t, &st, W_OK | X_OK);
+}
+
+/* may_delete: write and search permission on the parent, and in a sticky
+ * directory only the file's or the directory's owner (or CAP_FOWNER) may
+ * remove an entry: -EPERM (Linux's check_sticky). */
+static int may_delete(struct task *t, const struct nameidata *nd)
+{
+	int err = parent_perm(t, nd);
+	if (err || t->cred.fsuid == 0)
+		return err;
+	char parent[4096], buf[4096], *s;
+	const char *rel;
+	struct kstat st;
+	snprintf(parent, sizeof(parent), "%s", nd->abs);
+	s = strrchr(parent, '/');
+	if (s == parent)
+		s[1] = 0;
+	else if (s)
+		*s = 0;
+	struct mount *m = vfs_find_mount_ns(nd->ns, parent, &rel, buf);
+	if (!m || m->ops->lookup(m, rel, &st))
+		return 0;
+	if ((st.mode & S_ISVTX) && nd->st.uid != t->cred.fsuid && st.uid != t->cred.fsuid &&
+	    !capable(t, CAP_FOWNER))
+		return -EPERM;
+	return 0;
 }
 
 /* ---- open ---- */
@@ -411,6 +454,11 @@ static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, u
 	if (err)
 		return err;
 	mode = (mode & S_IFMT ? mode & S_IFMT : S_IFREG) | (mode & 07777 & ~cur_umask(t));
+	{
+		struct kstat pst;
+		if (parent_stat(&nd, &pst) == 0)
+			mode = mode_strip_sgid(t, &pst, mode);
+	}
 	err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
 	if (!err)
 		fsnotify_create(nd.abs, mode);
@@ -468,7 +516,7 @@ static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
 		err = -ENOTDIR;
 	else if (vfs_is_mountpoint(&nd) || !strcmp(nd.abs, "/"))
 		err = -EBUSY;
-	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
+	else if (!(err = may_delete(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -494,7 +542,7 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath)
 		err = -EISDIR;
 	else if (vfs_is_mountpoint(&nd))
 		err = -EBUSY;
-	else if (!(err = parent_perm(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
+	else if (!(err = may_delete(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -727,6 +775,14 @@ static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t ubuf
 
 	if (size <= 0)
 		return -EINVAL;
+	if (dirfd == AT_FDCWD) {
+		/* an empty path names a dirfd's file, never the cwd: ENOENT */
+		char c0;
+		if (copy_from_user(t, &c0, upath, 1))
+			return -EFAULT;
+		if (!c0)
+			return -ENOENT;
+	}
 	r = walk_user(t, dirfd, upath, WALK_EMPTY_OK, &nd);
 	if (r)
 		return r;
@@ -776,57 +832,28 @@ long sys_readlinkat(struct task *t, struct sysargs *a)
 
 /* ---- attributes ---- */
 
-/* fs_in_group - whether gid is t's filesystem group or a supplementary
- * one (Linux's in_group_p). */
-bool fs_in_group(struct task *t, uint32_t gid)
-{
-	if (t->cred.fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
-		if (t->cred.groups[i] == gid)
-			return true;
-	return false;
-}
-
-/* chown_killpriv - the mode a chown leaves a file of mode m with: a
- * non-directory loses S_ISUID, and S_ISGID when group-executable (Linux's
- * ATTR_KILL_SUID and setattr_should_drop_sgid, for root too). */
-uint32_t chown_killpriv(uint32_t m)
-{
-	if (S_ISDIR(m))
-		return m;
-	m &= ~(uint32_t)S_ISUID;
-	if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
-		m &= ~(uint32_t)S_ISGID;
-	return m;
-}
-
 /* chmod/chown/utimes on a walked name, with Linux's ownership checks. */
 static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
 			 uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
 {
 	uint32_t fsuid = t->cred.fsuid;
+	int err;
 
 	if (!nd->exists)
 		return -ENOENT;
-	if (fsuid != 0 && nd->st.uid != fsuid) {
-		if (what & (ATTR_MODE | ATTR_OWNER))
-			return -EPERM;
+	/* a read-only mount first, as Linux's mnt_want_write before the change */
+	if (nd->mnt && mnt_want_write(nd->mnt))
+		return -EROFS;
+	if (what & (ATTR_MODE | ATTR_OWNER)) {
+		err = setattr_prepare(t, &nd->st, &what, &mode, uid, gid);
+		if (err)
+			return err;
+	} else if (fsuid != 0 && nd->st.uid != fsuid) {
 		if (!times_now)
 			return -EPERM;
 		if (vfs_permission(t, &nd->st, W_OK))
 			return -EACCES;
 	}
-	if (fsuid != 0 && (what & ATTR_OWNER) && uid != (uint32_t)-1 && uid != nd->st.uid)
-		return -EPERM;
-	/* the owner may give the file to a group of its own only */
-	if (fsuid != 0 && (what & ATTR_OWNER) && gid != (uint32_t)-1 && gid != nd->st.gid &&
-	    !fs_in_group(t, gid))
-		return -EPERM;
-	if ((what & ATTR_MODE) && fsuid != 0 && nd->st.gid != t->cred.fsgid)
-		mode &= ~S_ISGID;
-	if (nd->mnt && mnt_want_write(nd->mnt))
-		return -EROFS;
 	if (nd->magic && nd->magic->ops->setattr)
 		return nd->magic->ops->setattr(nd->magic, what, mode, uid, gid, ts);
 	if (nd->magic) {
@@ -843,13 +870,7 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 	}
 	if (!nd->mnt->ops->setattr)
 		return -EPERM;
-	int err = nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
-	/* a chown clears the set-id bits, as Linux's does */
-	if (!err && (what & ATTR_OWNER) && !S_ISLNK(nd->st.mode) &&
-	    chown_killpriv(nd->st.mode) != nd->st.mode)
-		err = nd->mnt->ops->setattr(nd->mnt, nd->rel, ATTR_MODE, chown_killpriv(nd->st.mode) & 07777,
-					    0, 0, NULL);
-	return err;
+	return nd->mnt->ops->setattr(nd->mnt, nd->rel, what, mode, uid, gid, ts);
 }
 
 /* The event a change of attributes makes (Linux's fsnotify_change):
@@ -967,7 +988,8 @@ long sys_truncate(struct task *t, struct sysargs *a)
 		err = -EISDIR;
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
-	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt))) {
+	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
+		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY)) && !(err = fsize_limit(t, len, NULL))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else
@@ -1118,17 +1140,24 @@ long sys_getcwd(struct task *t, struct sysargs *a)
 	char *buf;
 	long r;
 
-	if (rl > 1 && !strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
-		cwd = cwd[rl] ? cwd + rl : "/";
+	bool unreachable = false;
+	if (rl > 1) {
+		if (!strncmp(cwd, root, rl) && (cwd[rl] == '/' || !cwd[rl]))
+			cwd = cwd[rl] ? cwd + rl : "/";
+		else
+			unreachable = true;   /* outside the root (chroot without chdir) */
+	}
 	m = vfs_find_mount(t->fs->cwd, &rel, rbuf);
 	if (!m || m->ops->lookup(m, rel, &st))
 		return -ENOENT;         /* cwd was removed */
-	len = strlen(cwd) + 1;
-	if (len > size)
-		return -ERANGE;
-	buf = strdup(cwd);
-	if (!buf)
+	/* Linux's getcwd names a cwd outside the root "(unreachable)/..." */
+	if (asprintf(&buf, "%s%s", unreachable ? "(unreachable)" : "", cwd) < 0)
 		return -ENOMEM;
+	len = strlen(buf) + 1;
+	if (len > size) {
+		free(buf);
+		return -ERANGE;
+	}
 	r = copy_to_user(t, arg_ptr(a, 0), buf, len);
 	free(buf);
 	return r ? r : (long)len;
@@ -1140,13 +1169,16 @@ long sys_chroot(struct task *t, struct sysargs *a)
 	char *p = NULL;
 	int err;
 
-	if (t->cred.euid != 0)
-		return -EPERM;
+	/* Linux's order: the walk, search permission, then CAP_SYS_CHROOT */
 	err = walk_user(t, AT_FDCWD, arg_ptr(a, 0), WALK_FOLLOW | WALK_DIRECTORY, &nd);
 	if (err)
 		return err;
 	if (!nd.exists) {
 		err = -ENOENT;
+	} else if ((err = vfs_permission(t, &nd.st, X_OK))) {
+		/* -EACCES */
+	} else if (!ns_capable(t, t->user_ns, CAP_SYS_CHROOT)) {
+		err = -EPERM;
 	} else {
 		p = strdup(nd.abs);
 		if (!p) {

@@ -85,6 +85,81 @@ int vfs_permission(struct task *t, const struct kstat *st, int mask)
 	return (bits & mask) == (uint32_t)mask ? 0 : -EACCES;
 }
 
+/* in_group_p: t's fsgid or one of its supplementary groups. */
+bool vfs_in_group(const struct task *t, uint32_t gid)
+{
+	if (t->cred.fsgid == gid)
+		return true;
+	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
+		if (t->cred.groups[i] == gid)
+			return true;
+	return false;
+}
+
+#define CAP_FSETID_ 4
+
+/*
+ * setattr_prepare - what Linux's chown_common and setattr_prepare allow
+ * t to do to an inode with attributes st.  chown (ATTR_OWNER; -1 keeps
+ * an id): a new uid needs CAP_CHOWN; a new gid needs CAP_CHOWN, or t
+ * owning the file and being in that group; and a non-directory loses
+ * S_ISUID, and S_ISGID if group-executable or t is outside its group
+ * (even for root): *what gains ATTR_MODE and *mode the new mode.  chmod
+ * (ATTR_MODE): t must own the file or have CAP_FOWNER, and S_ISGID is
+ * dropped from *mode unless t is in the file's group or has CAP_FSETID.
+ * Returns 0 or -EPERM.
+ */
+int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
+		    uint32_t gid)
+{
+	bool owner = st->uid == t->cred.fsuid;
+
+	if (*what & ATTR_OWNER) {
+		if (uid != (uint32_t)-1 && !((owner && uid == st->uid) || capable(t, CAP_CHOWN)))
+			return -EPERM;
+		if (gid != (uint32_t)-1 &&
+		    !((owner && (gid == st->gid || vfs_in_group(t, gid))) || capable(t, CAP_CHOWN)))
+			return -EPERM;
+	}
+	if (*what & ATTR_MODE) {
+		uint32_t g = (*what & ATTR_OWNER) && gid != (uint32_t)-1 ? gid : st->gid;
+
+		if (!owner && !capable(t, CAP_FOWNER))
+			return -EPERM;
+		if (!vfs_in_group(t, g) && !capable(t, CAP_FSETID_))
+			*mode &= ~S_ISGID;
+	} else if ((*what & ATTR_OWNER) && !S_ISDIR(st->mode) && !S_ISLNK(st->mode)) {
+		uint32_t m = st->mode & 07777;
+
+		m &= ~S_ISUID;
+		if ((m & S_ISGID) &&
+		    ((m & S_IXGRP) || !(vfs_in_group(t, st->gid) || capable(t, CAP_FSETID_))))
+			m &= ~S_ISGID;
+		if (m != (st->mode & 07777)) {
+			*what |= ATTR_MODE;
+			*mode = m;
+		}
+	}
+	return 0;
+}
+
+/*
+ * mode_strip_sgid - the mode a new file in directory dir (attributes
+ * dst) gets: a group-executable non-directory loses S_ISGID when dir is
+ * setgid and t is outside dir's group without CAP_FSETID (Linux's
+ * mode_strip_sgid; the file takes dir's group).
+ */
+uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode)
+{
+	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP))
+		return mode;
+	if (S_ISDIR(mode) || !dst || !(dst->mode & S_ISGID))
+		return mode;
+	if (!t || vfs_in_group(t, dst->gid) || capable(t, CAP_FSETID_))
+		return mode;
+	return mode & ~S_ISGID;
+}
+
 /* Removes the last component of abs (never above root). */
 static void pop_component(char *abs, const char *root)
 {
@@ -474,10 +549,17 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			goto out;
 		}
 		mode = (mode & 07777) & ~(t->fs ? t->fs->umask : 022);
+		mode = mode_strip_sgid(t, &pst, mode | S_IFREG) & 07777;
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
 		if (err)
 			goto out;
+		f->created = true;   /* F_CREATED_QUERY */
 		fsnotify_create(nd.abs, S_IFREG);
+		{
+			struct kstat cst;
+			if (f->ops->fstat && !f->ops->fstat(f, &cst) && S_ISREG(cst.mode))
+				lease_file_opened(f, cst.dev, cst.ino);
+		}
 		goto done;
 	}
 	if (creat && (flags & O_EXCL)) {
@@ -520,13 +602,23 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EACCES;
 		goto out;
 	}
+	/* O_NOATIME: the owner's or CAP_FOWNER's only (may_open) */
+	if ((flags & O_NOATIME) && nd.st.uid != t->cred.fsuid && !capable(t, CAP_FOWNER)) {
+		err = -EPERM;
+		goto out;
+	}
 	if (!nd.mnt->ops->open) {
 		err = -EACCES;
 		goto out;
 	}
+	/* leases are broken before the open goes on (Linux's do_dentry_open) */
+	if (S_ISREG(nd.st.mode) && (err = break_lease(t, nd.st.dev, nd.st.ino, flags)))
+		goto out;
 	err = nd.mnt->ops->open(nd.mnt, nd.rel, flags & ~(O_CREAT | O_EXCL), 0, &f);
 	if (err)
 		goto out;
+	if (S_ISREG(nd.st.mode))
+		lease_file_opened(f, nd.st.dev, nd.st.ino);
 	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);
 done:
 	if (!nd.magic) {
@@ -735,4 +827,27 @@ void vfs_rename_names(const char *old, const char *new_, bool exchange)
 		}
 	free(files);
 	free(fss);
+}
+
+/*
+ * fsize_limit - RLIMIT_FSIZE for a change of a regular file that reaches
+ * byte end (a write ending there, or a truncate to it): 0 within the
+ * limit, else SIGXFSZ to t and -EFBIG (Linux's generic_write_check_limits
+ * and inode_newsize_ok).  For a write from pos, *n (if given) is cut to
+ * what fits when some of it does: then 0.
+ */
+int fsize_limit(struct task *t, int64_t pos, size_t *n)
+{
+	uint64_t lim = t && t->tg ? t->tg->rlim[1 /* RLIMIT_FSIZE */].rlim_cur : LINUX_RLIM_INFINITY;
+	if (lim == LINUX_RLIM_INFINITY)
+		return 0;
+	if (pos < 0 || (uint64_t)pos >= lim) {
+		if (!n && (uint64_t)pos <= lim)
+			return 0;   /* a truncate to exactly the limit */
+		send_signal(t, SIGXFSZ, NULL, false);
+		return -EFBIG;
+	}
+	if (n && *n > lim - (uint64_t)pos)
+		*n = lim - (uint64_t)pos;
+	return 0;
 }

@@ -91,6 +91,7 @@ struct ipc_ids {
 	int last_idx;                 /* index given last (-1: none yet) */
 	int next_idx;                 /* where the cyclic search starts (idr_next) */
 	int max_idx;                  /* highest index in use, -1 if none */
+	int next_id;                  /* kernel/{shm,msg,sem}_next_id: the id of the next object, -1 none */
 	int cap;                      /* slots allocated */
 	struct kern_ipc_perm **slots;
 };

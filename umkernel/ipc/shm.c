@@ -179,7 +179,8 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 	if (ns->shm_tot + numpages < ns->shm_tot || ns->shm_tot + numpages > ns->shm_ctlall)
 		return -ENOSPC;
 	if (shmflg & L_SHM_HUGETLB)
-		return -ENOMEM;       /* no huge pages reserved (vm.nr_hugepages is 0) */
+		return -EINVAL;       /* no huge page sizes (hstate_sizelog) in a kernel without
+				       * CONFIG_HUGETLBFS, as configs.c declares */
 	if (!(shmflg & L_SHM_NORESERVE) && !enough_memory(numpages))
 		return -ENOMEM;
 	shp = calloc(1, sizeof(*shp));

@@ -47,6 +47,7 @@ static void ipc_ns_ready(struct ipc_namespace *ns)
 	for (int i = 0; i < 3; i++) {
 		ns->ids[i].last_idx = -1;
 		ns->ids[i].max_idx = -1;
+		ns->ids[i].next_id = -1;
 	}
 	ns->sc_semmsl = SEMMSL;
 	ns->sc_semmns = SEMMNS;
@@ -187,17 +188,32 @@ int ipc_addid(struct task *t, struct ipc_ids *ids, struct kern_ipc_perm *new, in
 		max = IPC_MIN_CYCLE;
 	if (max > IPCMNI)
 		max = IPCMNI;
-	idx = alloc_idx(ids, max);
-	if (idx < 0)
-		return idx;
-	ids->next_idx = idx + 1;
-	if (idx <= ids->last_idx) {
-		ids->seq++;
-		if (ids->seq >= 65535)   /* ipcid_seq_max(): INT_MAX >> 15 */
-			ids->seq = 0;
+	if (ids->next_id >= 0) {
+		/* *_next_id (checkpoint/restore): its sequence number, and the
+		 * first free index from its index on; used once (Linux's
+		 * ipc_idr_alloc with ids->next_id set) */
+		int want = ids->next_id % IPCMNI;
+		if (grow(ids, IPCMNI))
+			return -ENOMEM;
+		for (idx = want; idx < IPCMNI && ids->slots[idx]; idx++)
+			;
+		if (idx >= IPCMNI)
+			return -ENOSPC;
+		new->seq = ids->next_id / IPCMNI;
+		ids->next_id = -1;
+	} else {
+		idx = alloc_idx(ids, max);
+		if (idx < 0)
+			return idx;
+		ids->next_idx = idx + 1;
+		if (idx <= ids->last_idx) {
+			ids->seq++;
+			if (ids->seq >= 65535)   /* ipcid_seq_max(): INT_MAX >> 15 */
+				ids->seq = 0;
+		}
+		ids->last_idx = idx;
+		new->seq = ids->seq;
 	}
-	ids->last_idx = idx;
-	new->seq = ids->seq;
 	new->id = new->seq * IPCMNI + idx;
 	new->cuid = new->uid = t ? t->cred.euid : 0;
 	new->cgid = new->gid = t ? t->cred.egid : 0;
@@ -447,6 +463,12 @@ int ipc_proc_read(struct task *t, const char *name, char **text)
 		fprintf(f, "%d\n", ns->shm_ctlmni);
 	else if (!strcmp(name, "kernel/shm_rmid_forced"))
 		fprintf(f, "%d\n", ns->shm_rmid_forced);
+	else if (!strcmp(name, "kernel/shm_next_id"))
+		fprintf(f, "%d\n", ns->ids[IPC_SHM_IDS].next_id);
+	else if (!strcmp(name, "kernel/msg_next_id"))
+		fprintf(f, "%d\n", ns->ids[IPC_MSG_IDS].next_id);
+	else if (!strcmp(name, "kernel/sem_next_id"))
+		fprintf(f, "%d\n", ns->ids[IPC_SEM_IDS].next_id);
 	else if (!strcmp(name, "kernel/sem"))
 		fprintf(f, "%d\t%d\t%d\t%d\n", ns->sc_semmsl, ns->sc_semmns, ns->sc_semopm,
 			ns->sc_semmni);
@@ -497,6 +519,13 @@ int ipc_proc_write(struct task *t, const char *name, const char *buf, size_t n)
 		return write_int(buf, n, 0, IPCMNI, &ns->shm_ctlmni);
 	if (!strcmp(name, "kernel/shm_rmid_forced"))
 		return write_int(buf, n, 0, 1, &ns->shm_rmid_forced);
+	/* the *_next_id files: 0..INT_MAX (proc_dointvec_minmax) */
+	if (!strcmp(name, "kernel/shm_next_id"))
+		return write_int(buf, n, 0, INT32_MAX, &ns->ids[IPC_SHM_IDS].next_id);
+	if (!strcmp(name, "kernel/msg_next_id"))
+		return write_int(buf, n, 0, INT32_MAX, &ns->ids[IPC_MSG_IDS].next_id);
+	if (!strcmp(name, "kernel/sem_next_id"))
+		return write_int(buf, n, 0, INT32_MAX, &ns->ids[IPC_SEM_IDS].next_id);
 	if (!strcmp(name, "kernel/sem")) {
 		/* proc_ipc_sem_dointvec: four ints, semmni at most IPCMNI */
 		uint64_t v[4];

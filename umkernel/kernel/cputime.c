@@ -131,6 +131,23 @@ void process_cpu_times(struct thread_group *tg, int64_t *u, int64_t *s)
  */
 int cpu_clock_get(struct task *t, int clk, int64_t *ns)
 {
+	struct task *tk;
+	bool thread;
+	int which, err = cpu_clock_resolve(t, clk, &tk, &thread, &which);
+	if (err)
+		return err;
+	*ns = cpu_clock_read(tk, thread, which);
+	return 0;
+}
+
+/*
+ * cpu_clock_resolve - what a CPU-time clock id names for caller t: the
+ * task (*tk: the thread, or a thread of the process), whether it is a
+ * thread clock, and which of CPUCLOCK_PROF/VIRT/SCHED.  0, or -EINVAL
+ * for an id naming nothing (posix_cpu_clock_get's checks).
+ */
+int cpu_clock_resolve(struct task *t, int clk, struct task **tkp, bool *threadp, int *whichp)
+{
 	int which, pid;
 	bool thread;
 	if (clk == CLOCK_PROCESS_CPUTIME_ID) {
@@ -155,6 +172,15 @@ int cpu_clock_get(struct task *t, int clk, int64_t *ns)
 		if (!thread && tk->tg->leader != tk && tk != t)
 			return -EINVAL;
 	}
+	*tkp = tk;
+	*threadp = thread;
+	*whichp = which;
+	return 0;
+}
+
+/* cpu_clock_read - the CPU time (ns) of a resolved clock (see above). */
+int64_t cpu_clock_read(struct task *tk, bool thread, int which)
+{
 	int64_t v = thread ? thread_clock(tk, which) : process_clock(tk->tg, which);
 	if (v < 0) {
 		/* gone from the host (a zombie): what was counted at exit */
@@ -162,8 +188,7 @@ int cpu_clock_get(struct task *t, int clk, int64_t *ns)
 		task_cpu_times(thread ? tk : tk->tg->leader, &u, &s);
 		v = which == CPUCLOCK_VIRT ? u : u + s;
 	}
-	*ns = v;
-	return 0;
+	return v;
 }
 
 /* Whether clk is a CPU-time clock id (valid or not). */

@@ -16,6 +16,7 @@
  * Lock: klock, held.
  */
 #include "../kernel.h"
+#include <sys/mman.h>
 #include "task.h"
 #include <string.h>
 
@@ -287,8 +288,10 @@ long sys_setgroups(struct task *t, struct sysargs *a)
 		return -EPERM;
 	if (n < 0 || n > 65536)
 		return -EINVAL;
+	/* umk keeps 32 groups: more is ENOMEM, once the list has been read
+	 * (Linux reads it first: an unreadable one is EFAULT) */
 	if (n > (int)ARRAY_SIZE(t->cred.groups))
-		return -ENOMEM;
+		return user_range_ok(t, a->a[1], (uint64_t)n * 4, PROT_READ) ? -ENOMEM : -EFAULT;
 	uint32_t g[ARRAY_SIZE(t->cred.groups)];
 	if (copy_from_user(t, g, a->a[1], n * 4))
 		return -EFAULT;
@@ -376,8 +379,10 @@ long sys_capset(struct task *t, struct sysargs *a)
 	prm &= CAP_FULL_SET;
 	inh &= CAP_FULL_SET;
 	struct cred *c = &t->cred;
-	uint64_t inh_limit = c->cap_inheritable | c->cap_bset;
-	if ((t->cred.cap_effective >> CAP_SETPCAP) & 1)
+	/* without CAP_SETPCAP the new inheritable set stays within the old
+	 * inheritable and permitted ones (cap_inh_is_capped) */
+	uint64_t inh_limit = CAP_FULL_SET;
+	if (!((t->cred.cap_effective >> CAP_SETPCAP) & 1))
 		inh_limit = c->cap_inheritable | c->cap_permitted;
 	if ((inh & ~inh_limit) || (inh & ~(c->cap_inheritable | c->cap_bset)) ||
 	    (prm & ~c->cap_permitted) || (eff & ~prm))
@@ -444,11 +449,15 @@ long cred_prctl(struct task *t, int op, uint64_t a2, uint64_t a3, uint64_t a4, u
 		return 0;
 	case 27: /* PR_GET_SECUREBITS */
 		return c->securebits;
-	case 28: /* PR_SET_SECUREBITS */
-		if (!ns_capable(t, uns(t), CAP_SETPCAP))
+	case 28: { /* PR_SET_SECUREBITS: a locked bit keeps its value and
+		    * stays locked; known bits only; CAP_SETPCAP (cap_task_prctl) */
+		unsigned int old = c->securebits, locks = old & 0xaa;
+		if (((locks >> 1) & (old ^ a2)) || (locks & ~a2) || (a2 & ~0xffULL) ||
+		    !ns_capable(t, uns(t), CAP_SETPCAP))
 			return -EPERM;
-		c->securebits = (unsigned int)a2 & 0xff;
+		c->securebits = (unsigned int)a2;
 		return 0;
+	}
 	case 47: /* PR_CAP_AMBIENT */
 		if (a2 == 4 /* CLEAR_ALL */) {
 			if (a3 || a4 || a5)
@@ -465,7 +474,8 @@ long cred_prctl(struct task *t, int op, uint64_t a2, uint64_t a3, uint64_t a4, u
 			return 0;
 		}
 		if (a2 == 2 /* RAISE */) {
-			if (!((c->cap_permitted >> a3) & 1) || !((c->cap_inheritable >> a3) & 1))
+			if (!((c->cap_permitted >> a3) & 1) || !((c->cap_inheritable >> a3) & 1) ||
+			    (c->securebits & (1u << 6) /* SECBIT_NO_CAP_AMBIENT_RAISE */))
 				return -EPERM;
 			c->cap_ambient |= 1ULL << a3;
 			return 0;

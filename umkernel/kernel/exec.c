@@ -16,6 +16,7 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
+#include "../security/keys.h"
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -436,6 +437,10 @@ static int open_exec_file(struct task *t, struct file *f, struct file **out)
 		if (!ok)
 			return -EACCES;
 	}
+	/* an O_PATH fd cannot be read: the file is opened afresh from
+	 * where it is, as Linux's do_open_execat opens the fd's dentry */
+	if ((f->flags & O_PATH) || !f->ops->read)
+		return f->path && f->path[0] == '/' ? open_exec(t, f->path, out) : -EACCES;
 	*out = file_get(f);
 	return 0;
 }
@@ -532,6 +537,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	}
 
 	/* ---- point of no return ---- */
+	t->did_exec = true;
 	struct mm *mm = t->mm;
 	/* the edits below are one stub round trip where the platform
 	 * batches them (each copy_to_user sends what is queued first) */
@@ -581,6 +587,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	posix_timers_exit(t->tg);
 	flush_signal_handlers(t);
 	cred_exec(t);
+	keys_exec(t);   /* no thread or process keyring after execve */
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	const char *base = strrchr(path, '/');

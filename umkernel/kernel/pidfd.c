@@ -56,7 +56,84 @@ static void pidfd_release(struct file *f)
 	f->priv = NULL;
 }
 
+/* struct pidfd_info (linux/pidfd.h), 72 bytes; 64 in its first version */
+struct linux_pidfd_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+	uint32_t coredump_mask, spare1;
+};
+#define PIDFD_INFO_PID   1
+#define PIDFD_INFO_CREDS 2
+#define PIDFD_INFO_EXIT  8
+#define PIDFD_GET_INFO_NR 0xff0b       /* _IOWR(0xFF, 11, ...): type and number */
+
+/*
+ * PIDFD_GET_INFO on a pidfd: the process's ids and credentials as the
+ * caller's namespaces see them, and with PIDFD_INFO_EXIT in the mask its
+ * wait status once it was reaped.  arg's size comes from cmd (at least
+ * 64: -EINVAL; a NULL arg -EINVAL); -EFAULT; -EREMOTE for a process
+ * outside the caller's pid namespace; -ESRCH once reaped unless
+ * PIDFD_INFO_EXIT was asked.  Mirrors pidfs_ioctl's pidfd_info.
+ */
+static long pidfd_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct pid *pid = f->priv;
+	struct linux_pidfd_info k;
+	size_t usize = (cmd >> 16) & 0x3fff;
+	uint64_t mask;
+
+	if ((cmd & 0xffff) != PIDFD_GET_INFO_NR || (cmd >> 30) != 3)
+		return -ENOTTY;
+	if (!arg || usize < 64)
+		return -EINVAL;
+	if (copy_from_user(t, &mask, arg, sizeof mask))
+		return -EFAULT;
+	if (pid_nr_ns(pid, task_active_pid_ns(t)) <= 0)
+		return -EREMOTE;
+	memset(&k, 0, sizeof k);
+	if ((mask & PIDFD_INFO_EXIT) && pid->reaped) {
+		k.mask |= PIDFD_INFO_EXIT;
+		k.exit_code = pid->exit_code;
+	}
+	struct task *tk = pid->task;
+	if (!tk || tk->state == TASK_DEAD) {
+		if (!(mask & PIDFD_INFO_EXIT))
+			return -ESRCH;
+	} else {
+		const struct user_namespace *ns = t->user_ns;
+		k.ruid = from_kuid_munged(ns, tk->cred.uid);
+		k.rgid = from_kgid_munged(ns, tk->cred.gid);
+		k.euid = from_kuid_munged(ns, tk->cred.euid);
+		k.egid = from_kgid_munged(ns, tk->cred.egid);
+		k.suid = from_kuid_munged(ns, tk->cred.suid);
+		k.sgid = from_kgid_munged(ns, tk->cred.sgid);
+		k.fsuid = from_kuid_munged(ns, tk->cred.fsuid);
+		k.fsgid = from_kgid_munged(ns, tk->cred.fsgid);
+		k.mask |= PIDFD_INFO_CREDS;
+		struct task *pp = tk->tg->leader->parent;
+		k.ppid = pp ? task_tgid_vnr(t, pp) : 0;
+		k.tgid = task_tgid_vnr(t, tk);
+		k.pid = task_pid_vnr(t, tk);
+		k.mask |= PIDFD_INFO_PID;
+		if (!k.pid || !k.tgid)
+			return -ESRCH;
+	}
+	/* copy_struct_to_user: what both know; a bigger struct's tail zeroed */
+	size_t n = usize < sizeof k ? usize : sizeof k;
+	if (copy_to_user(t, arg, &k, n))
+		return -EFAULT;
+	for (size_t off = sizeof k; off < usize; off += 8) {
+		uint64_t z = 0;
+		size_t c = usize - off < 8 ? usize - off : 8;
+		if (copy_to_user(t, arg + off, &z, c))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 static const struct file_ops pidfd_fops = {
+	.ioctl = pidfd_ioctl,
 	.read = pidfd_read,
 	.poll = pidfd_poll,
 	.fstat = anon_inode_fstat,

@@ -7,6 +7,12 @@
  * re-arms itself if it has an interval, counting missed expiries as
  * overruns.  Timers die with their process and with execve.  Mirrors
  * kernel/time/posix-timers.c; deadlines are kept on CLOCK_MONOTONIC.
+ * Timers on a CPU-time clock (CLOCK_PROCESS_CPUTIME_ID,
+ * CLOCK_THREAD_CPUTIME_ID, clock_getcpuclockid's ids) keep their
+ * expiry on that clock, read from the host (cputime.c), and their kernel
+ * timer polls it: again when the expiry could be reached at the fastest
+ * (the time left divided among the CPUs the threads may use, 1 to
+ * 50 ms), as posix-cpu-timers.c checks them at each tick.
  *
  * Lock: klock guards every timer; ktimer callbacks run under it.
  */
@@ -15,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NSEC 1000000000ULL
 #define SIGEV_SIGNAL_ 0
@@ -42,6 +49,11 @@ struct ptimer {
 	uint64_t interval;            /* ns, 0: one shot */
 	uint64_t deadline;            /* CLOCK_MONOTONIC ns, 0: disarmed */
 	int overrun, last_overrun;
+	/* on a CPU-time clock: the task whose clock (global id), which
+	 * clock, and the expiry on it (ns, 0: disarmed) */
+	bool cpu, cpu_thread;
+	int cpu_tid, cpu_which;
+	uint64_t cpu_expires;
 };
 
 static struct list_head ptimers = LIST_HEAD_INIT(ptimers);
@@ -56,6 +68,8 @@ static struct ptimer *find_timer(struct task *t, int id)
 	}
 	return NULL;
 }
+
+static void ptimer_send(struct ptimer *pt);
 
 static void ptimer_fire(struct ktimer *kt)
 {
@@ -73,6 +87,60 @@ static void ptimer_fire(struct ktimer *kt)
 	} else {
 		pt->deadline = 0;
 	}
+	ptimer_send(pt);
+}
+
+/* The CPU time of a CPU timer's clock now, or -1 if its task is gone. */
+static int64_t cpu_now(struct ptimer *pt)
+{
+	struct task *tk = task_find(pt->cpu_tid);
+	if (!tk || tk->state == TASK_DEAD || (!pt->cpu_thread && tk->tg->group_exit))
+		return -1;
+	return cpu_clock_read(tk, pt->cpu_thread, pt->cpu_which);
+}
+
+/* Polls a CPU timer: fires it if its clock has passed the expiry. */
+static void cpu_timer_poll(struct ktimer *kt)
+{
+	struct ptimer *pt = (struct ptimer *)((char *)kt - offsetof(struct ptimer, kt));
+	int64_t now = cpu_now(pt);
+	if (!pt->cpu_expires)
+		return;
+	if (now < 0) {
+		pt->cpu_expires = 0;   /* its task is gone: it never fires */
+		return;
+	}
+	if ((uint64_t)now >= pt->cpu_expires) {
+		pt->last_overrun = pt->overrun;
+		pt->overrun = 0;
+		if (pt->interval) {
+			pt->cpu_expires += pt->interval;
+			while (pt->cpu_expires <= (uint64_t)now) {
+				pt->cpu_expires += pt->interval;
+				pt->overrun++;
+			}
+		} else {
+			pt->cpu_expires = 0;
+		}
+		ptimer_send(pt);
+		if (!pt->cpu_expires)
+			return;
+	}
+	/* CPU time grows at most as fast as the CPUs its threads run on */
+	struct task *tk = task_find(pt->cpu_tid);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), par = 1;
+	if (tk && !pt->cpu_thread)
+		par = tk->tg->nr_threads < ncpu ? tk->tg->nr_threads : ncpu;
+	uint64_t wait = (pt->cpu_expires - (uint64_t)now) / (uint64_t)(par > 0 ? par : 1);
+	if (wait < 1000000)
+		wait = 1000000;
+	if (wait > 50000000)
+		wait = 50000000;
+	ktimer_arm(&pt->kt, now_ns(CLOCK_MONOTONIC) + wait, cpu_timer_poll);
+}
+
+static void ptimer_send(struct ptimer *pt)
+{
 	if (pt->notify == SIGEV_NONE_)
 		return;
 	struct task *target = pt->tg->leader;
@@ -127,8 +195,19 @@ static bool realtime(int clk)
 long sys_timer_create(struct task *t, struct sysargs *a)
 {
 	int clk = arg_int(a, 0);
-	if (!clock_ok(clk))
-		return clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID ? -ENOTSUP : -EINVAL;
+	struct task *ctk = NULL;
+	bool cthread = false;
+	int cwhich = 0;
+	if (clk < 0 && (clk & 7) == 3) {
+		return -EOPNOTSUPP;   /* an fd clock: no timers on those */
+	} else if (is_cpu_clock(clk)) {
+		if (cpu_clock_resolve(t, clk, &ctk, &cthread, &cwhich))
+			return -EINVAL;
+	} else if (clk == CLOCK_REALTIME_ALARM || clk == CLOCK_BOOTTIME_ALARM) {
+		return -EOPNOTSUPP;   /* no RTC to wake the machine (alarm_timer_create) */
+	} else if (!clock_ok(clk)) {
+		return -EINVAL;
+	}
 	struct linux_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL_ };
 	bool have_ev = a->a[1] != 0;
 	if (have_ev && copy_from_user(t, &ev, a->a[1], sizeof ev))
@@ -163,6 +242,12 @@ long sys_timer_create(struct task *t, struct sysargs *a)
 	pt->notify = ev.notify == SIGEV_THREAD_ ? SIGEV_SIGNAL_ : ev.notify;
 	pt->tid = ev.tid;
 	pt->sigval = have_ev ? ev.value : (uint64_t)id;
+	if (ctk) {
+		pt->cpu = true;
+		pt->cpu_thread = cthread;
+		pt->cpu_which = cwhich;
+		pt->cpu_tid = cthread ? ctk->tid : ctk->tg->leader->tid;
+	}
 	if (copy_to_user(t, a->a[2], &id, sizeof id)) {
 		free(pt);
 		return -EFAULT;
@@ -179,6 +264,15 @@ static void ns_to_ts(uint64_t ns, struct linux_timespec *ts)
 
 static void get_value(struct ptimer *pt, struct linux_itimerspec *v)
 {
+	if (pt->cpu) {
+		int64_t now = pt->cpu_expires ? cpu_now(pt) : 0;
+		ns_to_ts(pt->interval, &v->interval);
+		ns_to_ts(pt->cpu_expires && now >= 0 && (uint64_t)now < pt->cpu_expires ?
+				 pt->cpu_expires - (uint64_t)now : 0, &v->value);
+		if (pt->cpu_expires && (now < 0 || (uint64_t)now >= pt->cpu_expires))
+			v->value.tv_nsec = 1;   /* due: still armed */
+		return;
+	}
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	ns_to_ts(pt->interval, &v->interval);
 	ns_to_ts(pt->deadline > now ? pt->deadline - now : 0, &v->value);
@@ -186,15 +280,23 @@ static void get_value(struct ptimer *pt, struct linux_itimerspec *v)
 		v->value.tv_nsec = 1; /* expiring now: still armed */
 }
 
+/*
+ * sys_timer_settime - timer_settime(2): id, flags (TIMER_ABSTIME), new
+ * value (required: -EINVAL if NULL, -EFAULT if unreadable), old value
+ * (optional).  -EINVAL for an unknown timer or a bad timespec.  Checks
+ * in Linux's order: the new value's pointer, the timer, the values.
+ */
 long sys_timer_settime(struct task *t, struct sysargs *a)
 {
+	int flags = arg_int(a, 1);
+	struct linux_itimerspec nv, old;
+	if (!a->a[2])
+		return -EINVAL;
+	if (copy_from_user(t, &nv, a->a[2], sizeof nv))
+		return -EFAULT;
 	struct ptimer *pt = find_timer(t, arg_int(a, 0));
 	if (!pt)
 		return -EINVAL;
-	int flags = arg_int(a, 1);
-	struct linux_itimerspec nv, old;
-	if (copy_from_user(t, &nv, a->a[2], sizeof nv))
-		return -EFAULT;
 	if (nv.value.tv_nsec < 0 || nv.value.tv_nsec >= (int64_t)NSEC || nv.value.tv_sec < 0 ||
 	    nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= (int64_t)NSEC || nv.interval.tv_sec < 0)
 		return -EINVAL;
@@ -203,7 +305,14 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 	uint64_t v = nv.value.tv_sec * NSEC + nv.value.tv_nsec;
 	pt->interval = nv.interval.tv_sec * NSEC + nv.interval.tv_nsec;
 	pt->overrun = 0;
-	if (!v) {
+	if (pt->cpu) {
+		int64_t now = v ? cpu_now(pt) : 0;
+		if (now < 0)
+			return -ESRCH;
+		pt->cpu_expires = !v ? 0 : (flags & TIMER_ABSTIME) ? v : (uint64_t)now + v;
+		if (pt->cpu_expires)
+			ktimer_arm(&pt->kt, 0, cpu_timer_poll);   /* looks at once */
+	} else if (!v) {
 		pt->deadline = 0;
 	} else if (flags & TIMER_ABSTIME) {
 		uint64_t now = now_ns(realtime(pt->clock) ? CLOCK_REALTIME : CLOCK_MONOTONIC);
@@ -212,7 +321,7 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 	} else {
 		pt->deadline = now_ns(CLOCK_MONOTONIC) + v;
 	}
-	if (pt->deadline)
+	if (!pt->cpu && pt->deadline)
 		ktimer_arm(&pt->kt, pt->deadline, ptimer_fire);
 	if (a->a[3] && copy_to_user(t, a->a[3], &old, sizeof old))
 		return -EFAULT;

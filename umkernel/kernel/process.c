@@ -15,6 +15,7 @@
 #include "../debug/debug.h"
 #include "../mm/mm.h"
 #include "../ipc/ipc.h"
+#include "../security/keys.h"
 #include "../fs/fs.h"
 #include "../debug/fault.h"
 #include <stdlib.h>
@@ -249,6 +250,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
 	}
 	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
+	keys_fork(c, t, flags);  /* thread and session keyrings */
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;
@@ -508,6 +510,7 @@ void do_exit(struct task *t, int status)
 		pthread_mutex_lock(&klock);
 	}
 	ipc_exit(t);             /* SEM_UNDO adjustments */
+	keys_exit(t);            /* its keyrings */
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = NULL;

@@ -979,16 +979,21 @@ long sys_tgkill(struct task *t, struct sysargs *a)
 long sys_rt_sigqueueinfo(struct task *t, struct sysargs *a)
 {
 	linux_siginfo_t si;
+	int pid = arg_int(a, 0), sig = arg_int(a, 1);
 	if (copy_from_user(t, &si, a->a[2], sizeof si))
 		return -EFAULT;
-	if (si.si_code >= 0 || si.si_code == -6)
+	/* kernel and tkill codes only to oneself (do_rt_sigqueueinfo) */
+	if ((si.si_code >= 0 || si.si_code == -6) && pid != task_tgid_vnr(t, t))
 		return -EPERM;
-	struct task *target = find_task_by_vpid(t, arg_int(a, 0));
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -EINVAL;
+	struct task *target = find_task_by_vpid(t, pid);
 	if (!target || target->state == TASK_ZOMBIE)
 		return -ESRCH;
 	target = target->tg->leader;
-	si.si_signo = arg_int(a, 1);
-	send_signal(target, si.si_signo, &si, true);
+	si.si_signo = sig;
+	if (sig)
+		send_signal(target, sig, &si, true);
 	return 0;
 }
 

@@ -35,7 +35,9 @@ long sys_uname(struct task *t, struct sysargs *a)
 	strcpy(u.sysname, "Linux");
 	memcpy(u.nodename, uts(t)->nodename, sizeof u.nodename);
 	memcpy(u.release, h.release, sizeof u.release);
-	memcpy(u.version, h.version, sizeof u.version);
+	/* umk's own build string, as /proc/sys/kernel/version and /proc/version
+	 * give it (the release stays the host's: glibc and others test it) */
+	strcpy(u.version, "#1 SMP PREEMPT_DYNAMIC umk");
 	strcpy(u.machine, "x86_64");
 	memcpy(u.domainname, uts(t)->domainname, sizeof u.domainname);
 	return copy_to_user(t, a->a[0], &u, sizeof u) ? -EFAULT : 0;

@@ -8,6 +8,7 @@
 #include "../kernel.h"
 #include "../fs/fs.h"
 #include "task.h"
+#include "ptrace.h"
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -35,13 +36,41 @@ long sys_clone3(struct task *t, struct sysargs *a)
 {
 	struct clone_args ca;
 	size_t size = a->a[1];
-	if (size < 64 || size > 4096)
+	/* copy_clone_args_from_user and clone3_args_valid, in their order */
+	if (size > 4096)
+		return -E2BIG;
+	if (size < 64)
 		return -EINVAL;
 	memset(&ca, 0, sizeof ca);
 	if (copy_from_user(t, &ca, a->a[0], size < sizeof ca ? size : sizeof ca))
 		return -EFAULT;
-	if (ca.exit_signal > 64 || (ca.flags & 0xff))
+	for (size_t off = sizeof ca; off < size; off++) {   /* a newer struct: zeros only */
+		char c;
+		if (copy_from_user(t, &c, a->a[0] + off, 1))
+			return -EFAULT;
+		if (c)
+			return -E2BIG;
+	}
+	if (ca.set_tid_size > 32 || (!ca.set_tid && ca.set_tid_size) || (ca.set_tid && !ca.set_tid_size))
 		return -EINVAL;
+	if (ca.exit_signal > 64 || (ca.flags & 0xff) || (ca.flags & 0x00400000 /* CLONE_DETACHED */))
+		return -EINVAL;
+	if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
+		return -EINVAL;
+	if (ca.stack ? !ca.stack_size : ca.stack_size)
+		return -EINVAL;
+	if (ca.set_tid_size) {
+		/* each pid chosen needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
+		 * over its namespace; choosing pids is not supported here */
+		if ((ca.flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
+				 CLONE_NEWCGROUP)) && !ns_capable(t, t->user_ns, CAP_SYS_ADMIN))
+			return -EPERM;   /* the namespaces come first (copy_namespaces) */
+		struct pid_namespace *pns = (ca.flags & CLONE_NEWPID) ? NULL : task_active_pid_ns(t);
+		const struct user_namespace *owner = pns ? pns->user_ns : t->user_ns;
+		if (!ns_capable(t, owner, CAP_SYS_ADMIN) && !ns_capable(t, owner, 40 /* CAP_CHECKPOINT_RESTORE */))
+			return -EPERM;
+		return -EOPNOTSUPP;
+	}
 	uint64_t sp = ca.stack ? ca.stack + ca.stack_size : 0;
 	struct clone_req r = { .flags = ca.flags | ca.exit_signal, .newsp = sp, .ptid = ca.parent_tid,
 			       .ctid = ca.child_tid, .tls = ca.tls, .pidfd = ca.pidfd };
@@ -89,8 +118,10 @@ long sys_get_robust_list(struct task *t, struct sysargs *a)
 	struct task *o = arg_int(a, 0) ? find_task_by_vpid(t, arg_int(a, 0)) : t;
 	if (!o)
 		return -ESRCH;
+	if (o != t && !ptrace_may_access(t, o, PTRACE_MODE_READ))
+		return -EPERM;   /* as Linux's PTRACE_MODE_READ_REALCREDS check */
 	uint64_t head = o->robust_list, len = 24;
-	if (copy_to_user(t, a->a[1], &head, 8) || copy_to_user(t, a->a[2], &len, 8))
+	if (copy_to_user(t, a->a[2], &len, 8) || copy_to_user(t, a->a[1], &head, 8))
 		return -EFAULT;
 	return 0;
 }
@@ -120,6 +151,8 @@ long sys_setpgid(struct task *t, struct sysargs *a)
 			return -ESRCH;
 		if (p->tg->sid != t->tg->sid)
 			return -EPERM;
+		if (p->did_exec)
+			return -EACCES;   /* a child that has called execve */
 	}
 	if (p->tg->sid == p->tg->tgid)
 		return -EPERM;   /* a session leader */
@@ -314,9 +347,11 @@ long sys_arch_prctl(struct task *t, struct sysargs *a)
 		return copy_to_user(t, addr, &t->regs.fs_base, 8) ? -EFAULT : 0;
 	case 0x1004: /* ARCH_GET_GS */
 		return copy_to_user(t, addr, &t->regs.gs_base, 8) ? -EFAULT : 0;
+	case 0x1011: /* ARCH_GET_CPUID: cpuid never faults in a guest */
+		return 1;
+	case 0x1012: /* ARCH_SET_CPUID: as a CPU without CPUID faulting */
+		return -ENODEV;
 	case 0x3001: /* ARCH_CET_STATUS */
-	case 0x1011: /* ARCH_GET_CPUID */
-	case 0x1012:
 	case 0x1021: /* ARCH_GET_XCOMP_SUPP */
 	case 0x1022:
 	case 0x1023:

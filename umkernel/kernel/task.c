@@ -63,6 +63,15 @@ void waitq_init(struct wait_queue *wq)
 void waitq_add(struct wait_queue *wq, struct waiter *w, struct task *t)
 {
 	w->task = t;
+	w->func = NULL;
+	list_add_tail(&w->link, &wq->waiters);
+}
+
+void waitq_add_func(struct wait_queue *wq, struct waiter *w, void (*func)(struct waiter *), void *data)
+{
+	w->task = NULL;
+	w->func = func;
+	w->data = data;
 	list_add_tail(&w->link, &wq->waiters);
 }
 
@@ -74,8 +83,13 @@ void waitq_del(struct waiter *w)
 void wake_up(struct wait_queue *wq)
 {
 	struct list_head *p, *n;
-	list_for_each_safe(p, n, &wq->waiters)
-		task_wake(list_entry(p, struct waiter, link)->task);
+	list_for_each_safe(p, n, &wq->waiters) {
+		struct waiter *w = list_entry(p, struct waiter, link);
+		if (w->func)
+			w->func(w);
+		else
+			task_wake(w->task);
+	}
 }
 
 /* Wakes t from task_sleep (or makes its next task_sleep return at once). */
@@ -222,8 +236,10 @@ void release_task(struct task *t)
 		free(t->tg);
 	}
 	if (t->pid) {
-		/* pidfds of a reaped process see it gone */
+		/* pidfds of a reaped process see it gone, and its exit status */
 		t->pid->task = NULL;
+		t->pid->reaped = true;
+		t->pid->exit_code = t->exit_code;
 		pid_notify(t->pid);
 		detach_pid(t->pid);
 	}

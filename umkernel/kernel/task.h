@@ -50,6 +50,8 @@ int create_user_ns(struct task *t);                    /* unshare/clone CLONE_NE
 bool userns_may_setgroups(const struct user_namespace *ns);
 /* CPU time: cputime.c */
 int cpu_clock_get(struct task *t, int clk, int64_t *ns);   /* -EINVAL for a bad id */
+int cpu_clock_resolve(struct task *t, int clk, struct task **tk, bool *thread, int *which);
+int64_t cpu_clock_read(struct task *tk, bool thread, int which);
 bool is_cpu_clock(int clk);
 void process_cpu_times(struct thread_group *tg, int64_t *u, int64_t *s);
 void cpu_itimer_get(struct thread_group *tg, int which, struct linux_itimerval *out);

@@ -146,14 +146,17 @@ long sys_alarm(struct task *t, struct sysargs *a)
 }
 
 /* Maps a guest clock id to a host one (the wall and monotonic clocks:
- * CPU-time clocks are cputime.c's).  -EINVAL for unknown clocks. */
+ * CPU-time clocks are cputime.c's).  -EINVAL for unknown clocks, and for
+ * the alarm clocks: umk has no RTC to wake it, and Linux without one
+ * refuses them so (alarm_clock_get_timespec; timer_create and
+ * clock_nanosleep say EOPNOTSUPP). */
 static int host_clock(struct task *t, int clk, clockid_t *out)
 {
 	(void)t;
 	switch (clk) {
 	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
-	case CLOCK_REALTIME_ALARM: case CLOCK_BOOTTIME_ALARM: case CLOCK_TAI:
+	case CLOCK_TAI:
 		*out = clk;
 		return 0;
 	}
@@ -289,12 +292,18 @@ long sys_clock_nanosleep(struct task *t, struct sysargs *a)
 	int clk = arg_int(a, 0), flags = arg_int(a, 1);
 	clockid_t hc;
 	if (is_cpu_clock(clk)) {
-		/* thread clocks: EINVAL; process clocks: not supported here */
+		/* CLOCK_THREAD_CPUTIME_ID has no nsleep in Linux (EOPNOTSUPP),
+		 * a dynamic thread clock gets EINVAL (posix_cpu_nsleep);
+		 * sleeping on a process clock is not supported here */
 		int64_t ns;
-		if (clk == CLOCK_THREAD_CPUTIME_ID || (clk < 0 && (clk & 4)) || cpu_clock_get(t, clk, &ns))
+		if (clk == CLOCK_THREAD_CPUTIME_ID)
+			return -EOPNOTSUPP;
+		if ((clk < 0 && (clk & 4)) || cpu_clock_get(t, clk, &ns))
 			return -EINVAL;
 		return -EOPNOTSUPP;
 	}
+	if (clk == CLOCK_REALTIME_ALARM || clk == CLOCK_BOOTTIME_ALARM)
+		return -EOPNOTSUPP;   /* no RTC (alarm_timer_nsleep) */
 	if (host_clock(t, clk, &hc))
 		return -EINVAL;
 	uint64_t ns;

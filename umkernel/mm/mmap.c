@@ -127,6 +127,7 @@ void mm_put(struct mm *mm)
 	free(mm);
 }
 
+#define VMA_NOMAYWRITE 0x20000000 /* shared, of a file not open for writing (no VM_MAYWRITE) */
 
 /* Records the platform's vDSO mappings as VMAs of mm. */
 void mm_add_vdso(struct mm *mm)
@@ -292,10 +293,28 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (off & (GUEST_PAGE_SIZE - 1))
 		return -EINVAL;
 	int type = flags & MAP_TYPE;
-	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+	/* Linux's do_mmap: MAP_SHARED_VALIDATE refuses flags outside
+	 * LEGACY_MAP_MASK for files (EOPNOTSUPP; no MAP_SYNC: no DAX file
+	 * here) and is no type for anonymous memory; MAP_DROPPABLE
+	 * (anonymous only) is private memory the kernel may drop, which umk
+	 * never does */
+	const int legacy_mask = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
+				MAP_EXECUTABLE | 0x4000000 /* MAP_UNINITIALIZED */ | MAP_GROWSDOWN |
+				MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
+				MAP_HUGETLB | (int)0xfc000000 /* MAP_HUGE_* sizes */;
+	if (type == MAP_SHARED_VALIDATE && !(flags & MAP_ANONYMOUS) && (flags & ~legacy_mask))
+		return -EOPNOTSUPP;
+	if (type == 0x08 /* MAP_DROPPABLE */ && (flags & MAP_ANONYMOUS))
+		type = MAP_PRIVATE;
+	if (type != MAP_SHARED && type != MAP_PRIVATE &&
+	    !(type == MAP_SHARED_VALIDATE && !(flags & MAP_ANONYMOUS)))
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE)
 		type = MAP_SHARED;
+	/* a shared mapping of a file not open for writing can never be
+	 * made writable (Linux clears VM_MAYWRITE) */
+	bool nomaywrite = type == MAP_SHARED && !(flags & MAP_ANONYMOUS) && f &&
+			  (f->flags & O_ACCMODE) != O_RDWR;
 	int hostfd = -1;
 	bool dev_zero = false;
 	if (!(flags & MAP_ANONYMOUS)) {
@@ -357,7 +376,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->start = addr;
 	v->end = addr + plen;
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | lock;
+	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | lock | (nomaywrite ? VMA_NOMAYWRITE : 0);
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = vma_file_get(f);
 		v->pgoff = off;
@@ -425,8 +444,9 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		return -ENOMEM;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	for_each_vma(mm, v) {
-		if (v->file && v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
-		    (v->flags & MAP_TYPE) == MAP_SHARED && (v->file->flags & O_ACCMODE) != O_RDWR)
+		if (v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
+		    (v->flags & MAP_TYPE) == MAP_SHARED &&
+		    ((v->flags & VMA_NOMAYWRITE) || (v->file && (v->file->flags & O_ACCMODE) != O_RDWR)))
 			return -EACCES;
 	}
 	/* --memory: private pages made writable commit */
@@ -645,8 +665,10 @@ long sys_mmap(struct task *t, struct sysargs *a)
 	struct file *f = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		f = fd_get(t, arg_int(a, 4));
-		if (!f)
+		if (!f || (f->flags & O_PATH)) {   /* fget() does not see O_PATH files */
+			file_put(f);
 			return -EBADF;
+		}
 	}
 	long r = mm_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
 	if (f)

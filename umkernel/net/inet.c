@@ -195,6 +195,10 @@ int inet_create(int family, int type, int protocol, int flags, struct file **out
 			protocol = L_IPPROTO_UDP;
 		break;
 	case L_SOCK_RAW:
+		/* protocol 0 matches no raw protocol (inet_create's wildcard
+		 * rule): EPROTONOSUPPORT before the privilege check */
+		if (!protocol)
+			return -EPROTONOSUPPORT;
 		return -EPERM;
 	default:
 		return -ESOCKTNOSUPPORT;

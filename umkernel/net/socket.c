@@ -350,7 +350,8 @@ static struct file *sock_get(struct task *t, int fd, int *err)
 {
 	struct file *f = fd_get(t, fd);
 
-	if (!f) {
+	if (!f || (f->flags & O_PATH)) {   /* fdget() does not see O_PATH files */
+		file_put(f);
 		*err = -EBADF;
 		return NULL;
 	}

@@ -1217,6 +1217,37 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 			flush_input(p);
 		set_termios(p, &nt);
 		return 0;
+	case 0x5405: { /* TCGETA: the old struct termio (16-bit flags, 8 cc) */
+		struct { uint16_t i, o, c, l; uint8_t line, cc[8]; } __attribute__((packed)) to;
+		to.i = p->tio.c_iflag;
+		to.o = p->tio.c_oflag;
+		to.c = p->tio.c_cflag;
+		to.l = p->tio.c_lflag;
+		to.line = p->tio.c_line;
+		memcpy(to.cc, p->tio.c_cc, 8);
+		return copy_to_user(t, arg, &to, 18) ? -EFAULT : 0;
+	}
+	case 0x5406: case 0x5407: case 0x5408: { /* TCSETA, TCSETAW, TCSETAF */
+		struct { uint16_t i, o, c, l; uint8_t line, cc[8]; } __attribute__((packed)) to;
+		err = check_change(t, p, SIGTTOU);
+		if (err)
+			return err;
+		if (copy_from_user(t, &to, arg, 18))
+			return -EFAULT;
+		/* the low 16 bits of each flag word and the first 8 cc
+		 * (Linux's user_termio_to_kernel_termios) */
+		nt = p->tio;
+		nt.c_iflag = (nt.c_iflag & 0xffff0000) | to.i;
+		nt.c_oflag = (nt.c_oflag & 0xffff0000) | to.o;
+		nt.c_cflag = (nt.c_cflag & 0xffff0000) | to.c;
+		nt.c_lflag = (nt.c_lflag & 0xffff0000) | to.l;
+		nt.c_line = to.line;
+		memcpy(nt.c_cc, to.cc, 8);
+		if (cmd == 0x5408)
+			flush_input(p);
+		set_termios(p, &nt);
+		return 0;
+	}
 	case L_TCSBRK:
 	case L_TCSBRKP:
 	case L_TCXONC:
