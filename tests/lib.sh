@@ -10,6 +10,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
 UMK=${UMK:-$BUILD/umk}
+case $UMK in /*) ;; */*) UMK=$PWD/$UMK ;; esac   # the nest cases run it with --cwd /
 TESTROOT=$BUILD/testroot
 UMK_PLATFORMS=${UMK_PLATFORMS:-ptrace}
 GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -29,6 +30,48 @@ summary() {
 }
 
 # have_umk: is build/umk there?  Says FAIL once if not.
+# stubs_of KPID: the live (non-zombie) stub processes (by their comm,
+# which a guest's execve does not change) descended from process KPID (umk, or a namespace around it; other umk runs on the
+# machine are not counted)
+stubs_of() {
+	ps -eo pid=,ppid=,stat=,comm= | awk -v root="$1" '
+		{ ppid[$1] = $2; stat[$1] = $3; if ($4 == "memfd:umk-stub") stub[$1] = 1 }
+		END { for (s in stub) { if (stat[s] ~ /Z/) continue
+			for (a = s; a > 1 && a in ppid; a = ppid[a]) if (a == root) { print s; break } } }'
+}
+# gone_within_ms MS PID...: poll (every 5 ms, shell builtins only: a few
+# hundred pids are checked in milliseconds) until none of PIDS is a live
+# process.  0 if so, and GONE_MS says after how long; else 1, and
+# GONE_LEFT lists those still there after MS.
+gone_within_ms() {
+	local t=$1 start now s st left
+	shift
+	start=${EPOCHREALTIME/./}
+	while :; do
+		left=""
+		for s in "$@"; do
+			st=""
+			{ read -r st <"/proc/$s/stat"; } 2>/dev/null || continue
+			st=${st##*) }
+			[ "${st%% *}" = Z ] || left="$left $s"
+		done
+		now=${EPOCHREALTIME/./}
+		GONE_MS=$(((now - start) / 1000))
+		[ -z "$left" ] && return 0
+		[ "$GONE_MS" -gt "$t" ] && { GONE_LEFT=$left; return 1; }
+		sleep 0.005
+	done
+}
+# gone_within SECONDS PID...: the same in seconds; "stubs left: ..." in
+# $work/err when some stay
+gone_within() {
+	local t=$1
+	shift
+	gone_within_ms $((t * 1000)) "$@" && return 0
+	echo "stubs left:$GONE_LEFT" >"$work/err"
+	return 1
+}
+
 have_umk() {
 	[ -x "$UMK" ] && return 0
 	fail "umk binary $UMK missing (run make)"

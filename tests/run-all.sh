@@ -181,27 +181,7 @@ if have_umk; then
 		grep -q "^5,0,[0-9]*,-;Linux version " "$work/out" && grep -q "^13,2,[0-9]*,-;rec\$" "$work/out"'
 	check dmesg-restricted 'cli_rc 1 "$UMK" run "${R[@]}" -- /bin/sh -c "su nobody -s /bin/sh -c \"dmesg; cat /dev/kmsg\"" &&
 		grep -q "Operation not permitted" "$work/err"'
-	# stubs_of KPID: the live (non-zombie) stub processes descended from
-	# umk process KPID (other umk runs on the machine are not counted)
-	stubs_of() {
-		ps -eo pid=,ppid=,stat=,args= | awk -v root="$1" '
-			{ ppid[$1] = $2; stat[$1] = $3; if ($4 == "[memfd:umk-stub]") stub[$1] = 1 }
-			END { for (s in stub) { if (stat[s] ~ /Z/) continue
-				for (a = s; a > 1 && a in ppid; a = ppid[a]) if (a == root) { print s; break } } }'
-	}
-	# gone_within SECONDS PID...: poll until none of PIDS is a live process
-	gone_within() {
-		local t=$1 end s left
-		shift
-		end=$(($(date +%s%N) + t * 1000000000))
-		while :; do
-			left=""
-			for s in "$@"; do ps -o stat= -p "$s" 2>/dev/null | grep -qv Z && left="$left $s"; done
-			[ -z "$left" ] && return 0
-			[ "$(date +%s%N)" -gt "$end" ] && { echo "stubs left:$left" >"$work/err"; return 1; }
-			sleep 0.02
-		done
-	}
+	# stubs_of KPID, gone_within SECONDS PID...: tests/lib.sh
 	# SIGKILL of umk must leave no stub process behind (PTRACE_O_EXITKILL)
 	no_stub_left() {
 		"$UMK" run "${R[@]}" -- /bin/sh -c "sleep 60 & sleep 60 & (sleep 60 | cat) & wait" </dev/null >/dev/null 2>&1 &
@@ -236,7 +216,11 @@ if have_umk; then
 			all="$all $n"
 			[ "$(echo "$n" | wc -w)" -gt "$most" ] && most=$(echo "$n" | wc -w)
 		done
-		kill -TERM "$kpid"; sleep 1; kill -KILL "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null
+		# umk ends on SIGTERM (polled, up to 5 s; then SIGKILL), and
+		# every stub it had goes with it
+		kill -TERM "$kpid"
+		gone_within_ms 5000 "$kpid" || kill -KILL "$kpid" 2>/dev/null
+		wait "$kpid" 2>/dev/null
 		all=$(echo $all | tr ' ' '\n' | sort -u)
 		gone_within 3 $all || return 1
 		echo "most stubs seen $most" >"$work/err"

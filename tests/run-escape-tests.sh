@@ -34,6 +34,9 @@
 #            or pass the socket options that act on the host; run in a
 #            network namespace of its own, whose links, addresses and
 #            routes must be unchanged afterwards
+#   hostpath no file under the guest's /proc or /sys names the host path
+#            of the root (/proc/mounts and mountinfo show "none" as its
+#            source, as gVisor does), with and without --rw
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -140,6 +143,26 @@ for p in $UMK_PLATFORMS; do
 	else
 		skip "escape netctl [$p]: no network namespace (or no ip) for the safety net"
 	fi
+
+	# the host path of the root stays outside: grep the guest's whole
+	# /proc and /sys for it, and the root's line of /proc/mounts and
+	# mountinfo names "none" (busybox's grep -r opens what /proc/N/fd/*
+	# names, as on Linux: its output goes to a file, never a pipe it
+	# would read from itself)
+	for rw in "" --rw; do
+		hp=$(realpath "$TESTROOT")
+		timeout -k 5 120 "$UMK" run --platform "$p" --rootfs "$TESTROOT" $rw -- /bin/sh -c \
+			"grep -r -l -F '$hp' /proc /sys >/tmp/found 2>/dev/null; sed 's/^/LEAK /' /tmp/found
+			 grep -l -E '^none / (overlay|hostfs) ' /proc/mounts /proc/self/mounts >/tmp/found
+			 wc -l </tmp/found
+			 grep -c -E ' / / [^-]* - (overlay|hostfs) none ' /proc/self/mountinfo" </dev/null >"$o" 2>&1
+		if ! grep -q '^LEAK' "$o" && [ "$(tr '\n' ' ' <"$o")" = "2 1 " ]; then
+			pass "escape hostpath${rw:+ $rw} [$p]: not in the guest's /proc or /sys"
+		else
+			fail "escape hostpath${rw:+ $rw} [$p]"
+			head -10 "$o" | sed 's/^/    /'
+		fi
+	done
 
 	# on a scratch copy, so a broken overlay cannot wreck the test root
 	rm -rf "$BUILD/rwroot"

@@ -21,6 +21,8 @@
 # 5).  The table shows each workload's median and its ratio to native (how
 # many times slower; for MB/s, native/value); start-up workloads time every
 # run and show p50 / p90 over all of them.  A run that fails shows "fail".
+# Then a "busy machine" pass: the start-up and shell workloads again with
+# one busy-looping host process per CPU, p50 / p90 (BENCH_BUSY=0 skips it).
 # Writes build/bench/results.md and, with gnuplot, build/bench/results.svg.
 #
 # BENCH_ONLY="tcp connect ...": only the workloads so named (first word,
@@ -183,6 +185,41 @@ for ((r = 1; r <= RUNS; r++)); do
 	done
 done
 
+# The busy machine: the start-up and shell workloads again, natively and
+# under umk, with one busy-looping host process per CPU (another build, a
+# test next door): what a spinning handoff costs when the CPU it waits
+# for is taken.  Every run is kept: p50 / p90.  BENCH_BUSY=0 skips it.
+busy_wls=()
+for wl in "${workloads[@]}"; do
+	case $wl in true-start* | python3-start* | shell*) busy_wls+=("$wl") ;; esac
+done
+busy_systems=()
+for sys in "${systems[@]}"; do
+	case $sys in native | umk-*) busy_systems+=("$sys") ;; esac
+done
+declare -A bvals
+if [ "${BENCH_BUSY:-1}" = 1 ] && [ ${#busy_wls[@]} -gt 0 ]; then
+	busy_pids=()
+	for ((c = 0; c < $(nproc); c++)); do
+		(while :; do :; done) &
+		busy_pids+=($!)
+	done
+	trap 'kill "${busy_pids[@]}" 2>/dev/null' EXIT
+	for ((r = 1; r <= RUNS; r++)); do
+		echo "bench: busy machine ($(nproc) busy loops), round $r/$RUNS" >&2
+		for wl in "${busy_wls[@]}"; do
+			for sys in "${busy_systems[@]}"; do
+				v=$(run1 "$sys" "$wl")
+				bvals[$sys/$wl]+="${v:-fail} "
+				[ -n "$v" ] || cp "$out/last.out" "$out/failed.busy.$sys.${wl%% *}.out" 2>/dev/null
+			done
+		done
+	done
+	kill "${busy_pids[@]}" 2>/dev/null
+	wait "${busy_pids[@]}" 2>/dev/null
+	trap - EXIT
+fi
+
 # pct P: the P-th percentile (nearest rank) of the numbers on stdin
 pct() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g | awk -v p="$1" '{a[NR] = $1} END {
 	if (NR) { k = int((p * NR + 99) / 100); if (k < 1) k = 1; print a[k] } }'; }
@@ -222,6 +259,37 @@ ratio() { awk -v m="$1" -v n="$2" -v u="$3" 'BEGIN {
 		done
 		printf '\n'
 	done
+	if [ ${#bvals[@]} -gt 0 ]; then
+		echo
+		echo "## Busy machine: one busy-looping host process per CPU"
+		echo
+		echo "p50 / p90 of every run; (xN) = p50 times slower than native's p50."
+		echo
+		printf '| workload | unit |'
+		for sys in "${busy_systems[@]}"; do printf ' %s |' "$sys"; done
+		printf '\n|---|---|'
+		for sys in "${busy_systems[@]}"; do printf -- '---|'; done
+		printf '\n'
+		for wl in "${busy_wls[@]}"; do
+			u=$(unit_of "$wl")
+			nat=$(echo "${bvals[native/$wl]}" | median)
+			printf '| %s | %s |' "$wl" "$u"
+			for sys in "${busy_systems[@]}"; do
+				m=$(echo "${bvals[$sys/$wl]}" | median)
+				if [ -z "$m" ]; then
+					printf ' fail |'
+					continue
+				fi
+				cell="$m / $(echo "${bvals[$sys/$wl]}" | pct 90)"
+				if [ "$sys" = native ] || [ -z "$nat" ]; then
+					printf ' %s |' "$cell"
+				else
+					printf ' %s (x%s) |' "$cell" "$(ratio "$m" "$nat" "$u")"
+				fi
+			done
+			printf '\n'
+		done
+	fi
 } >"$out/results.md"
 cat "$out/results.md"
 
@@ -287,6 +355,16 @@ if [ "$QUICK" = 1 ]; then
 				pass "bench ${wl%% *} [$sys]"
 			else
 				fail "bench ${wl%% *} [$sys]: $(tail -3 "$out/failed.$sys.${wl%% *}.out" 2>/dev/null | tr '\n' '|')"
+			fi
+		done
+	done
+	for wl in "${busy_wls[@]}"; do
+		for sys in "${busy_systems[@]}"; do
+			[ ${#bvals[@]} -gt 0 ] || continue
+			if echo "${bvals[$sys/$wl]}" | grep -qE '[0-9]'; then
+				pass "bench busy ${wl%% *} [$sys]"
+			else
+				fail "bench busy ${wl%% *} [$sys]: $(tail -3 "$out/failed.busy.$sys.${wl%% *}.out" 2>/dev/null | tr '\n' '|')"
 			fi
 		done
 	done

@@ -1776,7 +1776,7 @@ int hostfs_mount(const char *guest_path, const char *host_dir, bool overlay)
 		h->upper->acct = tmpfs_acct_new();
 	}
 	err = vfs_mount(guest_path, overlay ? &hostfs_overlay_ops : &hostfs_rw_ops, h,
-			overlay ? "overlay" : "hostfs", host_dir);
+			overlay ? "overlay" : "hostfs", "none");   /* the host path stays outside: /proc/mounts shows "none", as gVisor's */
 	if (err) {
 		tnode_put(h->upper);
 		close(h->rootfd);

@@ -431,6 +431,18 @@ static void process_exit(struct task *leader)
 	if (pns != &init_pid_ns && pns->child_reaper == leader)
 		zap_pid_ns_processes(pns);   /* a pid namespace's init: the rest go */
 	reparent_children(leader);
+	/* threads a tracer has not reaped yet still belong to the group
+	 * (Linux's delay_group_leader): the parent hears of the leader when
+	 * the last of them is released (release_task) */
+	if (tg->refs > 1)
+		return;
+	process_exit_notify(leader);
+}
+
+/* The last task of leader's exited group but the leader is gone: its
+ * parent is told (or, without one, the leader is freed). */
+void process_exit_notify(struct task *leader)
+{
 	if (leader->parent)
 		signal_child_exit(leader);   /* may release the leader */
 	else if (leader != init_task)
@@ -515,10 +527,13 @@ void do_exit(struct task *t, int status)
 	struct task *leader = tg->leader;
 	if (t != leader) {
 		t->state = TASK_DEAD;
-		if (!ptrace_thread_exit(t))
-			release_task(t);
+		bool traced = ptrace_thread_exit(t);
+		/* the leader's parent is told once t is released: now, or when
+		 * its tracer reaps it (process_exit, release_task) */
 		if (last && leader->state == TASK_ZOMBIE)
 			process_exit(leader);
+		if (!traced)
+			release_task(t);
 	} else {
 		t->state = TASK_ZOMBIE;
 		if (last)
@@ -659,7 +674,7 @@ static int do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 			/* a leader that exited before its other threads is not
 			 * reaped until the last of them is gone (Linux's
 			 * delay_group_leader): process_exit reports it then */
-			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0 &&
+			if (c->state == TASK_ZOMBIE && c->tg->nr_threads == 0 && c->tg->refs == 1 &&
 			    (options & LINUX_WEXITED)) {
 				wr->pid = task_pid_vnr(t, c);
 				wr->status = c->exit_code;

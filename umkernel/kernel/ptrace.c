@@ -659,7 +659,8 @@ int ptrace_do_wait(struct task *t, int which, int id, struct pid *wpid, int opti
 				continue;
 			*any = true;
 			bool zombie = c->pt->zombie ||
-				      (c->state == TASK_ZOMBIE && c->tg->leader == c && c->tg->nr_threads == 0);
+				      (c->state == TASK_ZOMBIE && c->tg->leader == c && c->tg->nr_threads == 0 &&
+				       c->tg->refs == 1);
 			if (zombie) {
 				if (options & LINUX_WEXITED)
 					return wait_tracee_exit(t, c, options, wr);

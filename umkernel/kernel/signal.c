@@ -270,7 +270,7 @@ int kill_pgrp_info(struct task *sender, int pgid, int sig, const linux_siginfo_t
 		/* a zombie is still in its group: found, nothing delivered */
 		if (t->tg->leader != t || t->state == TASK_DEAD || t->tg->pgid != pgid)
 			continue;
-		found = true;
+		found = true;   /* a zombie too: its pid is in use (nothing delivered) */
 		if (check_kill_permission(sender, t, sig))
 			continue;
 		allowed = true;

@@ -215,6 +215,9 @@ struct task *task_alloc(void)
 /* Frees a reaped task (its kernel thread is gone or going). */
 void release_task(struct task *t)
 {
+	/* a dead thread a tracer has just reaped may be the last task
+	 * holding an exited group whose leader waits for it (process_exit) */
+	struct thread_group *held = t->tg && t->tg->leader != t && t->tg->refs > 1 ? t->tg : NULL;
 	ptrace_release(t);
 	list_del(&t->all);
 	list_del(&t->sibling);
@@ -245,6 +248,8 @@ void release_task(struct task *t)
 	if (t->wakefd >= 0)
 		close(t->wakefd);
 	free(t);
+	if (held && held->refs == 1 && held->nr_threads == 0 && held->leader->state == TASK_ZOMBIE)
+		process_exit_notify(held->leader);
 }
 
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns)

@@ -72,6 +72,8 @@ void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender);
 void signal_wake(struct task *t);              /* out of a sleep or guest code */
 /* task_sleep that pending signals do not end (vfork, execve): task.c */
 int task_sleep_nosig(struct task *t, uint64_t deadline);
+/* process.c: an exited group's last task is gone: tell the leader's parent */
+void process_exit_notify(struct task *leader);
 void wake_all_threads(struct thread_group *tg, struct task *except);
 long futex_wake_addr(struct task *t, uint64_t uaddr, int n); /* CLONE_CHILD_CLEARTID */
 void exit_robust_list(struct task *t);     /* thread exit: robust futexes */

@@ -19,7 +19,8 @@
  *
  * Each mm keeps the bytes its VMAs commit (mm->committed), resynced by
  * walking its VMAs after every change (mm_commit_sync); vm_committed is
- * the sum over all mms plus tmpfs.  Lock: klock.
+ * the sum over all mms plus tmpfs; without --memory nothing is counted
+ * (no walk of the VMAs on every mmap).  Lock: klock.
  */
 #include "../kernel.h"
 #include "mm.h"
@@ -85,6 +86,8 @@ void vm_commit_uncharge(uint64_t bytes)
 void mm_commit_sync(struct mm *mm)
 {
 	uint64_t now = 0;
+	if (!vm_commit_limit)
+		return;   /* nothing bounded: no walk on every mmap */
 	for_each_vma(mm, v)
 		now += vma_commit(v);
 	vm_committed += now;

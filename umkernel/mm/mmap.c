@@ -400,8 +400,9 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (!(flags & MAP_GROWSDOWN) && !may_expand_vm(mm, addr, addr + plen, prot, type))
 		return -ENOMEM;
 	/* --memory: what the new mapping commits, less what it replaces */
-	int64_t more = (int64_t)vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen) -
-		       (int64_t)mm_commit_range(mm, addr, addr + plen);
+	int64_t more = !vm_commit_limit ? 0 :
+		(int64_t)vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen) -
+		(int64_t)mm_commit_range(mm, addr, addr + plen);
 	if (vm_commit_check(more))
 		return -ENOMEM;
 	int hflags = type | MAP_FIXED | (flags & (MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE));
@@ -495,8 +496,10 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 			return -EACCES;
 	}
 	/* --memory: private pages made writable commit */
-	int64_t more = -(int64_t)mm_commit_range(mm, addr, addr + plen);
+	int64_t more = !vm_commit_limit ? 0 : -(int64_t)mm_commit_range(mm, addr, addr + plen);
 	for_each_vma(mm, v) {
+		if (!vm_commit_limit)
+			break;
 		uint64_t s = v->start > addr ? v->start : addr;
 		uint64_t e = v->end < addr + plen ? v->end : addr + plen;
 		if (s < e)

@@ -499,10 +499,11 @@ void netdev_proc_net(const char *name, struct net_text *nt)
 		pad(nt, start, 127);
 		for (int i = 0; i < nr; i++) {
 			struct nd_if *d = netdev_by_index(r[i].oif);
-			uint32_t mask = r[i].dst_len ? ~0U << (32 - r[i].dst_len) : 0;
 
-			if (r[i].family != 2 || r[i].table != 254 || !d)
+			if (r[i].family != 2 || r[i].table != 254 || !d || r[i].dst_len > 32)
 				continue;
+			/* (an IPv6 route's dst_len, up to 128, is never shifted by: UBSan) */
+			uint32_t mask = r[i].dst_len ? ~0U << (32 - r[i].dst_len) : 0;
 			start = nt->len;
 			net_printf(nt, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", d->name,
 				   rt_word(r[i].dst), rt_word(r[i].gw), r[i].gw ? 3 : 1, 0, 0,
