@@ -1218,21 +1218,24 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 		set_termios(p, &nt);
 		return 0;
 	case 0x5405: { /* TCGETA: the old struct termio (16-bit flags, 8 cc) */
-		struct { uint16_t i, o, c, l; uint8_t line, cc[8]; } __attribute__((packed)) to;
+		/* Linux's struct termio: 17 bytes of fields, 18 with padding */
+		struct { uint16_t i, o, c, l; uint8_t line, cc[8]; } to;
+		_Static_assert(sizeof to == 18, "struct termio");
+		memset(&to, 0, sizeof to);
 		to.i = p->tio.c_iflag;
 		to.o = p->tio.c_oflag;
 		to.c = p->tio.c_cflag;
 		to.l = p->tio.c_lflag;
 		to.line = p->tio.c_line;
 		memcpy(to.cc, p->tio.c_cc, 8);
-		return copy_to_user(t, arg, &to, 18) ? -EFAULT : 0;
+		return copy_to_user(t, arg, &to, sizeof to) ? -EFAULT : 0;
 	}
 	case 0x5406: case 0x5407: case 0x5408: { /* TCSETA, TCSETAW, TCSETAF */
-		struct { uint16_t i, o, c, l; uint8_t line, cc[8]; } __attribute__((packed)) to;
+		struct { uint16_t i, o, c, l; uint8_t line, cc[8]; } to;
 		err = check_change(t, p, SIGTTOU);
 		if (err)
 			return err;
-		if (copy_from_user(t, &to, arg, 18))
+		if (copy_from_user(t, &to, arg, sizeof to))
 			return -EFAULT;
 		/* the low 16 bits of each flag word and the first 8 cc
 		 * (Linux's user_termio_to_kernel_termios) */
