@@ -115,6 +115,19 @@ static long write_kbuf(struct task *t, struct file *f, const char *kb, size_t n,
 	return file_write(t, f, kb, n, p);
 }
 
+/* RLIMIT_FSIZE for a write of *n bytes to f at *p (pos NULL: the file
+ * position, which O_APPEND moves to the end): on a regular file *n is cut
+ * to fit, or -EFBIG with SIGXFSZ (vfs.c fsize_limit).  0 otherwise. */
+static int write_fsize_limit(struct task *t, struct file *f, int64_t *pos, int64_t *p, size_t *n)
+{
+	struct kstat st;
+
+	if (t->tg->rlim[1].rlim_cur == LINUX_RLIM_INFINITY || !file_seekable(f) ||
+	    !f->ops->fstat || f->ops->fstat(f, &st) || !S_ISREG(st.mode))
+		return 0;
+	return fsize_limit(t, (!pos && (f->flags & O_APPEND)) ? (int64_t)st.size : *p, n);
+}
+
 /* Writes n bytes of guest buf at *pos (NULL: the file offset, O_APPEND). */
 static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
 {
@@ -127,16 +140,9 @@ static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int
 		return -EINVAL;
 	if (n == 0)
 		return 0;
-	if (t->tg->rlim[1].rlim_cur != LINUX_RLIM_INFINITY && file_seekable(f)) {
-		/* RLIMIT_FSIZE on a regular file: cut to fit, or EFBIG */
-		struct kstat st;
-		if (f->ops->fstat && !f->ops->fstat(f, &st) && S_ISREG(st.mode)) {
-			int64_t at = (!pos && (f->flags & O_APPEND)) ? (int64_t)st.size : *p;
-			int e = fsize_limit(t, at, &n);
-			if (e)
-				return e;
-		}
-	}
+	r = write_fsize_limit(t, f, pos, p, &n);
+	if (r)
+		return r;
 	if (f->ops->write_user && !(f->flags & O_APPEND)) {
 		if (buf + n < buf || buf + n > STUB_START)
 			return -EFAULT;
@@ -318,7 +324,10 @@ static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, 
 			}
 			off += iov[i].iov_len;
 		}
-		r = sum ? write_kbuf(t, f, kb, sum, positional ? &pos : &f->pos, positional) : 0;
+		size_t n = sum;
+		r = n ? write_fsize_limit(t, f, positional ? &pos : NULL, positional ? &pos : &f->pos, &n) : 0;
+		if (!r)
+			r = n ? write_kbuf(t, f, kb, n, positional ? &pos : &f->pos, positional) : 0;
 		free(kb);
 		goto out;
 	}
