@@ -815,11 +815,13 @@ void vfs_rename_names(const char *old, const char *new_, bool exchange)
 		ptrs_add(&fss, &ns, &cs, t->fs);
 	}
 	/* each file and fs_struct once, shared as they may be */
-	qsort(files, nf, sizeof(*files), ptr_cmp);
+	if (nf)   /* qsort of NULL, 0 is undefined */
+		qsort(files, nf, sizeof(*files), ptr_cmp);
 	for (i = 0; i < nf; i++)
 		if (!i || files[i] != files[i - 1])
 			rename_one(&((struct file *)files[i])->path, old, new_, exchange);
-	qsort(fss, ns, sizeof(*fss), ptr_cmp);
+	if (ns)
+		qsort(fss, ns, sizeof(*fss), ptr_cmp);
 	for (i = 0; i < ns; i++)
 		if (!i || fss[i] != fss[i - 1]) {
 			rename_one(&((struct fs_struct *)fss[i])->cwd, old, new_, exchange);

@@ -379,7 +379,8 @@ static void show_proc_keys(struct task *t, struct proc_buf *b)
 {
 	struct proc_keys_ctx c = { .t = t };
 	key_for_each(collect_key, &c);
-	qsort(c.v, c.n, sizeof *c.v, cmp_serial);
+	if (c.n)   /* qsort of NULL, 0 is undefined */
+		qsort(c.v, c.n, sizeof *c.v, cmp_serial);
 	struct user_namespace *ns = t->user_ns ? t->user_ns : &init_user_ns;
 	int64_t now = key_now();
 	for (int i = 0; i < c.n; i++) {
