@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -221,4 +222,20 @@ long host_write_mem(pid_t pid, uint64_t dst, const void *src, size_t len)
 	struct iovec l = { (void *)src, len }, r = { (void *)dst, len };
 	ssize_t n = process_vm_writev(pid, &l, 1, &r, 1, 0);
 	return n <= 0 ? -EFAULT : n;
+}
+
+pid_t host_child_wait(pid_t pid, bool nohang, bool *exited, int *code)
+{
+	int st = 0;
+	pid_t r;
+
+	while ((r = waitpid(pid, &st, nohang ? WNOHANG : 0)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -errno;
+	if (r > 0) {
+		*exited = WIFEXITED(st);
+		*code = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+	}
+	return r;
 }

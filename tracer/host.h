@@ -58,4 +58,14 @@ long host_write_mem(pid_t pid, uint64_t dst, const void *src, size_t len);
  */
 long host_access_mem_force(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 
+/*
+ * host_child_wait - waits for umk's host child pid (-1: any child) to
+ * end, as waitpid(2), retrying EINTR; nohang: 0 at once if none has.
+ * Returns the pid reaped, 0, or -errno; then *exited says whether it
+ * exited (its status in *code) rather than being killed by a signal.
+ * For the helper programs umk runs itself (campaign workers, gnuplot),
+ * so that the wait header stays here.
+ */
+pid_t host_child_wait(pid_t pid, bool nohang, bool *exited, int *code);
+
 #endif

@@ -30,6 +30,7 @@
  * Nothing here runs inside the kernel: no klock, no guest.
  */
 #include "campaign.h"
+#include "../../tracer/host.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -40,7 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -613,10 +613,9 @@ static bool run_checker(const char *cmd, const char *dir, const char *out, const
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	bool exited;
+	int status;
+	return host_child_wait(pid, false, &exited, &status) == pid && exited && status == 0;
 }
 
 /* The fault log of a run: its "fault" records (without their time) into
@@ -658,7 +657,7 @@ static json_t *read_log(const char *path, json_t *injected, json_t *tasks)
 
 /* Classes a finished run and writes its record (DIR/runs/ID.json) and
  * time (ID.time); returns the class (golden: the record itself, in *rec). */
-static int job_finish(const struct plan *p, const char *dir, struct job *j, int status,
+static int job_finish(const struct plan *p, const char *dir, struct job *j, bool exited,
 		      const struct golden *g, json_t **rec_out)
 {
 	double secs = mono() - j->start;
@@ -678,7 +677,7 @@ static int job_finish(const struct plan *p, const char *dir, struct job *j, int 
 	}
 	if (j->timed_out)
 		cls = CL_HANG;
-	else if (!end || file_contains(err, "umk: oops") || !WIFEXITED(status))
+	else if (!end || file_contains(err, "umk: oops") || !exited)
 		cls = CL_KERNEL;
 	else if (sig)
 		cls = CL_CRASH;
@@ -785,15 +784,16 @@ static long run_all(const struct plan *p, const char *dir, const struct golden *
 		for (int i = 0; i < njobs; i++)
 			if (jobs[i].pid && jobs[i].deadline < wake)
 				wake = jobs[i].deadline;
-		int st;
-		pid_t pid = waitpid(-1, &st, WNOHANG);
+		bool exited = false;
+		int code;
+		pid_t pid = host_child_wait(-1, true, &exited, &code);
 		if (pid == 0) {
 			double d = wake - now;
 			if (d < 0)
 				d = 0;
 			struct timespec ts = { (time_t)d, (long)((d - (time_t)d) * 1e9) };
 			sigtimedwait(&chld, NULL, &ts);
-			pid = waitpid(-1, &st, WNOHANG);
+			pid = host_child_wait(-1, true, &exited, &code);
 		}
 		now = mono();
 		for (int i = 0; i < njobs; i++) {
@@ -801,7 +801,7 @@ static long run_all(const struct plan *p, const char *dir, const struct golden *
 			if (!j->pid)
 				continue;
 			if (pid > 0 && j->pid == pid) {
-				int cls = job_finish(p, dir, j, st, g, NULL);
+				int cls = job_finish(p, dir, j, exited, g, NULL);
 				pg.counts[cls]++;
 				pg.done++;
 				kernel += cls == CL_KERNEL;
@@ -827,10 +827,10 @@ static void golden_run(const struct plan *p, const char *dir, struct golden *g)
 	struct job j = { .id = 0 };
 	j.faults = run_faults(p, NULL, 0);
 	job_start(p, dir, &j);
-	int st;
-	bool timed_out = false;
+	bool exited = false, timed_out = false;
+	int code;
 	for (;;) {
-		pid_t r = waitpid(j.pid, &st, WNOHANG);
+		pid_t r = host_child_wait(j.pid, true, &exited, &code);
 		if (r == j.pid)
 			break;
 		if (!timed_out && mono() >= j.deadline) {
@@ -841,7 +841,7 @@ static void golden_run(const struct plan *p, const char *dir, struct golden *g)
 		usleep(2000);
 	}
 	json_t *rec;
-	int cls = job_finish(p, dir, &j, st, NULL, &rec);
+	int cls = job_finish(p, dir, &j, exited, NULL, &rec);
 	if (cls != CL_OK)
 		camp_die("the golden run (no faults) ended as %s%s: see %s/runs/00000.err", camp_classes[cls],
 			 cls == CL_HANG ? " (raise workload.timeout?)" : "", dir);

@@ -10,12 +10,12 @@
  * run elsewhere (--emit-jobs) are merged with it afterwards.
  */
 #include "campaign.h"
+#include "../../tracer/host.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 struct rec {
@@ -164,12 +164,13 @@ static void chart(const char *out, const char *name, const struct table *t, long
 		execlp("gnuplot", "gnuplot", gp, (char *)NULL);
 		_exit(127);
 	}
-	int st = 0;
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+	bool exited = false;
+	int code = 0;
+	if (pid > 0 && host_child_wait(pid, false, &exited, &code) < 0)
+		exited = false;
+	if (!exited || code)
 		fprintf(stderr, "umk: campaign: no summary.svg: gnuplot %s (apt-get install gnuplot-nox)\n",
-			WIFEXITED(st) && WEXITSTATUS(st) == 127 ? "is not installed" : "failed");
+			exited && code == 127 ? "is not installed" : "failed");
 	free(dat);
 	free(gp);
 	free(svg);
