@@ -1,8 +1,8 @@
 /* nettool.c - a small loopback client and server for the host<->guest
  * and isolation checks of tests/run-net-tests.sh; the same static binary
  * runs on the host and in guests.  Only ever given loopback addresses
- * (127.0.0.1, ::1) or, in a private-mode guest, 10.0.2.2 (the host's
- * 127.0.0.1) and 10.0.2.15 (the guest's own).  Each command prints one
+ * (127.0.0.1, ::1) or, in a private-mode guest, 10.0.2.2 (umk's name for
+ * the host's 127.0.0.1).  Each command prints one
  * deterministic line per step and exits non-zero on failure:
  *   listen ADDR PORT          one TCP connection: reads a line, answers "echo:LINE"
  *   connect ADDR PORT MSG     sends MSG, prints the answer
