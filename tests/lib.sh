@@ -68,7 +68,7 @@ gone_within() {
 	local t=$1
 	shift
 	gone_within_ms $((t * 1000)) "$@" && return 0
-	echo "stubs left:$GONE_LEFT" >"$work/err"
+	echo "stubs left:$GONE_LEFT" >>"${GONE_WHY:-$work/err}"
 	return 1
 }
 

@@ -97,25 +97,8 @@ in_order() {
 		line=$l
 	done
 }
-# stubs_of KPID / gone_within SECONDS PID...: as in run-all.sh's cli checks
-stubs_of() {
-	ps -eo pid=,ppid=,stat=,args= | awk -v root="$1" '
-		{ ppid[$1] = $2; stat[$1] = $3; if ($4 == "[memfd:umk-stub]") stub[$1] = 1 }
-		END { for (s in stub) { if (stat[s] ~ /Z/) continue
-			for (a = s; a > 1 && a in ppid; a = ppid[a]) if (a == root) { print s; break } } }'
-}
-gone_within() {
-	local t=$1 end s left
-	shift
-	end=$(($(date +%s%N) + t * 1000000000))
-	while :; do
-		left=""
-		for s in "$@"; do ps -o stat= -p "$s" 2>/dev/null | grep -qv Z && left="$left $s"; done
-		[ -z "$left" ] && return 0
-		[ "$(date +%s%N)" -gt "$end" ] && { echo "stubs left:$left" >>"$work/why"; return 1; }
-		sleep 0.05
-	done
-}
+# stubs_of and gone_within: tests/lib.sh; what is left goes to $work/why
+GONE_WHY=$work/why
 : >"$work/why"
 
 # ---- ctl: a guest asleep in a known call chain ----
