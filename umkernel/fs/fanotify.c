@@ -125,6 +125,7 @@
 #define FAN_METADATA_LEN 24
 #define FAN_MAX_MERGE    128   /* FANOTIFY_MAX_MERGE_EVENTS */
 #define L_FIONREAD  0x541B
+#define L_O_LARGEFILE 0100000   /* the guest's (the host headers' is 0) */
 
 struct linux_fanotify_event_metadata {
 	uint32_t event_len;
@@ -139,7 +140,7 @@ enum { MARK_INODE, MARK_MOUNT, MARK_SB };
 /* which object of the event a mark is on (Linux's fsnotify_iter_type) */
 enum { ON_INODE, ON_PARENT, ON_MOUNT, ON_SB };
 /* a permission event's life */
-enum { EV_QUEUED, EV_REPORTED, EV_ANSWERED };
+enum { EV_QUEUED, EV_REPORTED, EV_ANSWERED, EV_CANCELED };
 
 struct fan_user {
 	struct fan_user *next;
@@ -396,7 +397,7 @@ static struct file *event_file(struct fan_group *g, struct file *f, const struct
 	struct mount *mnt;
 	struct file *nf = NULL;
 	struct kstat st;
-	int flags = (int)(g->f_flags & ~O_CLOEXEC);
+	int flags = (int)(g->f_flags & ~(O_CLOEXEC | L_O_LARGEFILE));
 
 	if (!f->path || f->path[0] != '/')
 		return NULL;
@@ -467,7 +468,7 @@ static bool queue_event(struct fan_group *g, struct fan_event *e, bool perm)
 
 /* Waits, killable only, for the answer to e (Linux's
  * fanotify_get_response): 0 allowed, -EPERM denied, -EINTR killed. */
-static int get_response(struct task *t, struct fan_group *g, struct fan_event *e)
+static int get_response(struct task *t, struct fan_group *g, struct fan_event *e, bool *owned)
 {
 	struct waiter w;
 	int r;
@@ -475,9 +476,15 @@ static int get_response(struct task *t, struct fan_group *g, struct fan_event *e
 	g->refs++;
 	while (e->state != EV_ANSWERED && !g->released) {
 		if (!t || (t->tg && t->tg->group_exit)) {
-			list_del(&e->link);   /* from the queue or the access list */
-			if (e->state == EV_QUEUED)
+			/* killed: an unread event goes; a reported one stays
+			 * for its answer, which frees it (FAN_EVENT_CANCELED) */
+			if (e->state == EV_QUEUED) {
+				list_del(&e->link);
 				g->q_len--;
+			} else {
+				e->state = EV_CANCELED;
+				*owned = false;
+			}
 			group_put(g);
 			return -EINTR;
 		}
@@ -572,8 +579,11 @@ static int send_event(struct file *f, uint32_t mask)
 				event_free(e);
 				continue;
 			}
-			r = get_response(t, g, e);
-			event_free(e);
+			bool owned = true;
+
+			r = get_response(t, g, e, &owned);
+			if (owned)
+				event_free(e);
 		}
 	}
 	for (int i = 0; i < ng; i++)
@@ -708,6 +718,10 @@ static ssize_t do_fanotify_write(struct task *t, struct file *f, uint64_t ubuf, 
 		if (e->fd != resp.fd)
 			continue;
 		list_del(&e->link);
+		if (e->state == EV_CANCELED) {   /* its opener was killed */
+			event_free(e);
+			return sizeof(resp);
+		}
 		e->state = EV_ANSWERED;
 		e->response = resp.response;
 		wake_up(&g->access_wq);
@@ -764,6 +778,10 @@ static void fanotify_release(struct file *f)
 		struct fan_event *e = list_entry(p, struct fan_event, link);
 
 		list_del(&e->link);
+		if (e->state == EV_CANCELED) {
+			event_free(e);
+			continue;
+		}
 		e->state = EV_ANSWERED;
 		e->response = FAN_ALLOW_;
 	}
@@ -811,7 +829,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 {
 	unsigned int flags = arg_uint(a, 0), f_flags = arg_uint(a, 1);
 	const unsigned int valid_f = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_CLOEXEC |
-				     O_LARGEFILE | O_NOATIME;
+				     L_O_LARGEFILE | O_NOATIME;
 	struct fan_group *g;
 	struct fan_user *u;
 	struct file *f;
@@ -843,7 +861,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	waitq_init(&g->wq);
 	waitq_init(&g->access_wq);
 	g->flags = flags;
-	g->f_flags = f_flags;
+	g->f_flags = f_flags | L_O_LARGEFILE;   /* force_o_largefile(), as fdinfo shows */
 	g->priority = (flags & FAN_CLASS_PRE_CONTENT_) ? 2 : (flags & FAN_CLASS_CONTENT_) ? 1 : 0;
 	g->max_events = (flags & FAN_UNLIMITED_QUEUE_) ? INT_MAX : (unsigned int)max_queued_events;
 	g->refs = 1;
@@ -903,7 +921,10 @@ static void mark_add_mask(struct fan_mark *m, uint32_t mask, unsigned int flags)
  * filesystem mark with FAN_MARK_EVICTABLE, not a fanotify fd), -EBADF,
  * -EPERM (mount and filesystem marks need CAP_SYS_ADMIN), -ENOENT,
  * -ENOTDIR (ONLYDIR, or FAN_MARK_IGNORE's directory flags on a file),
- * -EACCES (no read permission), -ENOENT (REMOVE of no mark), -ENOSPC
+ * -EISDIR (FAN_MARK_IGNORE of a directory, mount or filesystem
+ * without FAN_MARK_IGNORED_SURV_MODIFY), -EACCES (no read permission),
+ * -ENOENT (REMOVE of no mark), -EEXIST (an ignore mask of the other
+ * kind than the mark has), -ENOSPC
  * (max_user_marks).
  */
 long sys_fanotify_mark(struct task *t, struct sysargs *a)
@@ -989,8 +1010,8 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	}
 	path[0] = 0;
 	r = upath ? strncpy_from_user(t, path, upath, PATH_MAX) : 0;
-	if (r >= 0 && !upath && dfd != AT_FDCWD) {
-		struct file *df = fd_get(t, dfd);
+	if (r >= 0 && !upath) {   /* AT_FDCWD is no fd here: -EBADF */
+		struct file *df = dfd == AT_FDCWD ? NULL : fd_get(t, dfd);
 
 		r = df ? 0 : -EBADF;
 		file_put(df);
@@ -1020,7 +1041,7 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	}
 	if (cmd == FAN_MARK_ADD_ && ignore == FAN_MARK_IGNORE_ &&
 	    (type != MARK_INODE || S_ISDIR(nd.st.mode)) && !(flags & FAN_MARK_IGNORED_SURV_MODIFY_)) {
-		r = -EINVAL;
+		r = -EISDIR;
 		goto out;
 	}
 	if (type != MARK_INODE || !S_ISDIR(nd.st.mode)) {
