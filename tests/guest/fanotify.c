@@ -259,6 +259,18 @@ static void events(void) {
   read_file("a");
   drain("child reads a, then self", fd);
   child = -1;
+  /* the event's fd outlives the name */
+  touch("gone");
+  unlink("gone");
+  {
+    struct fanotify_event_metadata e[4];
+    ssize_t r = read(fd, e, sizeof e);
+    struct stat st;
+    int ok = r > 0 && e[0].fd >= 0 && fstat(e[0].fd, &st) == 0;
+    printf("unlinked file: %zd bytes, fd %s, nlink %d\n", r, ok ? "ok" : "bad", ok ? (int)st.st_nlink : -1);
+    for (int i = 0; r > 0 && i < (int)(r / sizeof e[0]); i++)
+      if (e[i].fd >= 0) close(e[i].fd);
+  }
   /* FIONREAD and poll */
   struct pollfd p = {fd, POLLIN, 0};
   int n = -1;
@@ -454,7 +466,7 @@ static void overflow(void) {
     int c = open(name, O_RDONLY | O_CREAT, 0644);
     if (c >= 0) close(c), made++;
   }
-  int n = 0, events = 0, overflows = 0;
+  int n = 0, events = 0, overflows = 0, withfd = 0;
   ioctl(fd, FIONREAD, &n);
   printf("queued %d (max %d, made %d)\n", n / (int)sizeof(struct fanotify_event_metadata), max, made);
   char buf[4096] __attribute__((aligned(8)));
@@ -462,10 +474,10 @@ static void overflow(void) {
   while ((r = read(fd, buf, sizeof buf)) > 0)
     for (struct fanotify_event_metadata *e = (void *)buf; FAN_EVENT_OK(e, r); e = FAN_EVENT_NEXT(e, r)) {
       if (e->mask & FAN_Q_OVERFLOW) overflows++, printf("overflow fd %d pid %d\n", e->fd, e->pid);
-      else if (e->pid == getpid()) events++;
+      else if (e->pid == getpid()) events++, withfd += e->fd >= 0;
       if (e->fd >= 0) close(e->fd);
     }
-  printf("events %d overflows %d\n", events, overflows);
+  printf("events %d overflows %d with an fd %d\n", events, overflows, withfd);
   for (int i = 0; i < made; i++) snprintf(name, sizeof name, "q%d", i), unlink(name);
   close(fd);
 }

@@ -161,6 +161,7 @@ struct fan_group {
 	unsigned int f_flags;         /* event_f_flags */
 	int priority;                 /* 0 NOTIF, 1 CONTENT, 2 PRE_CONTENT */
 	int refs;                     /* the file's, and each sleeping opener's */
+	int eager;                    /* events holding a file opened with them */
 	bool released;                /* the file went: permission events are allowed */
 	struct fan_user *user;
 };
@@ -184,6 +185,9 @@ struct fan_event {
 	const struct mount *mnt;
 	struct pid *pid;              /* tgid's, or the thread's with FAN_REPORT_TID */
 	struct file *file;            /* what read(2) installs, or NULL */
+	bool eager;                   /* file was opened with the event (counted in g->eager) */
+	char *path;                   /* else the name to open at read time, or NULL */
+	struct fan_group *group;
 	/* permission events */
 	int state;
 	int fd;                       /* the reader's fd, once reported */
@@ -241,6 +245,9 @@ static struct fan_user *get_user(uint32_t uid)
 
 static void event_free(struct fan_event *e)
 {
+	if (e->eager && e->group)
+		e->group->eager--;
+	free(e->path);
 	if (e->file)
 		file_put(e->file);
 	if (e->pid)
@@ -388,9 +395,12 @@ static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o
 	return mask & marks_mask & ~ignore & (FAN_FD_EVENTS | FAN_PERM_EVENTS);
 }
 
-/* A file of the event's own on f's object, opened with the group's
- * event_f_flags, that makes no events; NULL if it cannot be opened. */
-static struct file *event_file(struct fan_group *g, struct file *f, const struct fan_object *o)
+/* A file of the event's own on the object at absolute path abs (in
+ * mount namespace ns, or the caller's if NULL), opened with the group's
+ * event_f_flags, that makes no events; NULL if it cannot be opened or
+ * the name leads to another inode now. */
+static struct file *open_object(struct fan_group *g, struct mnt_namespace *ns, const char *abs,
+				bool isdir, uint64_t dev, uint64_t ino)
 {
 	static __thread char buf[PATH_MAX];
 	const char *rel;
@@ -399,28 +409,45 @@ static struct file *event_file(struct fan_group *g, struct file *f, const struct
 	struct kstat st;
 	int flags = (int)(g->f_flags & ~(O_CLOEXEC | L_O_LARGEFILE));
 
-	if (!f->path || f->path[0] != '/')
+	if (!abs || abs[0] != '/')
 		return NULL;
-	mnt = vfs_find_mount_ns(file_mnt_ns(f), f->path, &rel, buf);
+	mnt = ns ? vfs_find_mount_ns(ns, abs, &rel, buf) : vfs_find_mount(abs, &rel, buf);
 	if (!mnt || !mnt->ops->open)
 		return NULL;
-	if (!o->isdir) {
-		if (mnt->ops->lookup && (mnt->ops->lookup(mnt, rel, &st) || !S_ISREG(st.mode)))
-			flags |= O_NONBLOCK;   /* a fifo's open must not wait here */
-	}
+	if (!isdir && mnt->ops->lookup && (mnt->ops->lookup(mnt, rel, &st) || !S_ISREG(st.mode)))
+		flags |= O_NONBLOCK;   /* a fifo's open must not wait here */
 	if (mnt->ops->open(mnt, rel, flags & ~(O_CREAT | O_EXCL | O_TRUNC), 0, &nf))
 		return NULL;
 	nf->nonotify = true;
-	if (!nf->ops->fstat || nf->ops->fstat(nf, &st) || st.dev != o->dev || st.ino != o->ino) {
+	if (!nf->ops->fstat || nf->ops->fstat(nf, &st) || st.dev != dev || st.ino != ino) {
 		file_put(nf);
 		return NULL;
 	}
 	free(nf->path);
-	nf->path = strdup(f->path);
+	nf->path = strdup(abs);
 	file_set_mnt(nf, mnt);
 	nf->flags = (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_NOATIME)) |
 		    O_LARGEFILE;
 	return nf;
+}
+
+/* The event's object: a file opened now for a permission event and for
+ * the first EAGER_FILES queued events of a group (Linux pins the path,
+ * so an unlinked file still has its fd), else its name, opened at read
+ * time: a queue of thousands does not hold as many host fds. */
+#define EAGER_FILES 64
+static void event_object(struct fan_group *g, struct fan_event *e, struct file *f, bool perm)
+{
+	if (perm || g->eager < EAGER_FILES) {
+		e->file = open_object(g, file_mnt_ns(f), f->path, e->isdir, e->dev, e->ino);
+		if (e->file) {
+			e->eager = true;
+			g->eager++;
+			return;
+		}
+	}
+	if (f->path && f->path[0] == '/')
+		e->path = strdup(f->path);
 }
 
 /* Queues e (Linux's fsnotify_insert_event with fanotify_merge): true if
@@ -570,7 +597,8 @@ static int send_event(struct file *f, uint32_t mask)
 			e->fd = FAN_NOFD_;
 			if (t)
 				e->pid = get_pid((g->flags & FAN_REPORT_TID_) ? t->pid : task_tgid(t));
-			e->file = event_file(g, f, &o);
+			e->group = g;
+			event_object(g, e, f, perm);
 			if (!perm) {
 				queue_event(g, e, false);
 				continue;
@@ -621,6 +649,8 @@ static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, ch
 		g->overflow_queued = false;
 	md.mask = e->mask;
 	md.pid = e->pid && t ? pid_nr_ns(e->pid, task_active_pid_ns(t)) : 0;
+	if (!e->file && e->path)
+		e->file = open_object(g, NULL, e->path, e->isdir, e->dev, e->ino);
 	if (e->file && t) {
 		fd = fd_install(t, 0, file_get(e->file), g->f_flags & O_CLOEXEC);
 		if (fd < 0)
