@@ -357,6 +357,38 @@ static void exec_events(const char *self) {
   close(fd);
 }
 
+/* FAN_OPEN_EXEC_PERM: an execve denied, then allowed */
+static void exec_perm(const char *self) {
+  int fd = fanotify_init(FAN_CLASS_CONTENT, O_RDONLY);
+  OK("OPEN_EXEC_PERM mark", fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN_EXEC_PERM, AT_FDCWD, self) == 0);
+  for (int i = 0; i < 2; i++) {
+    child = fork();
+    if (child == 0) {
+      close(fd);
+      execl(self, "fanotify", "--exit", (char *)NULL);
+      _exit(errno == EPERM ? 1 : 2);
+    }
+    int efd = read_one(fd);
+    respond(fd, efd, i ? FAN_ALLOW : FAN_DENY);
+    close(efd);
+    finish_child(i ? "exec allowed" : "exec denied (1: EPERM)");
+  }
+  close(fd);
+}
+
+/* without CAP_SYS_ADMIN a group must report FIDs: these are refused */
+static void unprivileged(void) {
+  child = fork();
+  if (child == 0) {
+    if (setgid(65534) || setuid(65534)) _exit(3);
+    ERR("unprivileged NOTIF", fanotify_init(FAN_CLASS_NOTIF, O_RDONLY), EPERM);
+    ERR("unprivileged CONTENT", fanotify_init(FAN_CLASS_CONTENT, O_RDONLY), EPERM);
+    ERR("unprivileged UNLIMITED_QUEUE", fanotify_init(FAN_UNLIMITED_QUEUE, O_RDONLY), EPERM);
+    _exit(t_failed);
+  }
+  finish_child("unprivileged");
+}
+
 static void perm_events(void) {
   int fd = fanotify_init(FAN_CLASS_CONTENT, O_RDONLY), efd;
   OK("OPEN_PERM mark", fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, "a") == 0);
@@ -538,6 +570,8 @@ int main(int argc, char **argv) {
   mount_marks();
   exec_events(self);
   perm_events();
+  exec_perm(self);
+  unprivileged();
   overflow();
   proc_files();
   unlink("a");
