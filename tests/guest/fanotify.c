@@ -313,6 +313,28 @@ static void events(void) {
   write_file("b");
   read_file("b");
   drain("b still ignored after a write", fd);
+  /* a file open for writing gets no ignore mask that a write would clear */
+  OK("remove b's mark", fanotify_mark(fd, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, FAN_OPEN, AT_FDCWD, "b") == 0);
+  int w = open("b", O_WRONLY);
+  drain("open b for writing", fd);
+  OK("ignore b while open for writing", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, FAN_OPEN,
+                                                      AT_FDCWD, "b") == 0);
+  read_file("b");
+  close(w);
+  drain("no ignore mask was added", fd);
+  ERR("REMOVE of the mark never added", fanotify_mark(fd, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, FAN_OPEN,
+                                                      AT_FDCWD, "b"), ENOENT);
+  /* evictable marks */
+  touch("c");
+  obj("c");
+  OK("evictable mark", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_OPEN, AT_FDCWD, "c") == 0);
+  OK("evictable again", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_ACCESS, AT_FDCWD, "c") == 0);
+  OK("made to pin", fanotify_mark(fd, FAN_MARK_ADD, FAN_CLOSE_NOWRITE, AT_FDCWD, "c") == 0);
+  ERR("pinning mark made evictable", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_ACCESS, AT_FDCWD, "c"),
+      EEXIST);
+  read_file("c");
+  drain("c's marks", fd);
+  unlink("c");
   OK("FLUSH inode marks", fanotify_mark(fd, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL) == 0);
   read_file("a");
   read_file("b");
@@ -338,6 +360,25 @@ static void mount_marks(void) {
   OK("filesystem mark", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_ACCESS, AT_FDCWD, "a") == 0);
   read_file("a");
   drain("filesystem mark", fd);
+  /* the mount mark's mnt_id in fdinfo is the one of /proc/self/fdinfo */
+  fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN, AT_FDCWD, ".");
+  int dot = open(".", O_RDONLY | O_DIRECTORY), want = -1, got = -2;
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", dot);
+  FILE *f = fopen(path, "r");
+  while (f && fgets(line, sizeof line, f)) sscanf(line, "mnt_id: %d", &want);
+  if (f) fclose(f);
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+  f = fopen(path, "r");
+  while (f && fgets(line, sizeof line, f)) {
+    unsigned int id;
+    if (sscanf(line, "fanotify mnt_id:%x", &id) == 1) got = (int)id;
+    else if (!strncmp(line, "fanotify sdev:", 14)) printf("fdinfo filesystem mark:%s", strstr(line, " mflags"));
+  }
+  if (f) fclose(f);
+  printf("fdinfo mount mark: mnt_id %s\n", got == want ? "ok" : "WRONG");
+  close(dot);
+  drain("opening the directory", fd);
   close(fd);
 }
 
@@ -383,6 +424,7 @@ static void exec_perm(const char *self) {
 static void unprivileged(void) {
   child = fork();
   if (child == 0) {
+    t_failed = 0;
     if (setgid(65534) || setuid(65534)) _exit(3);
     ERR("unprivileged NOTIF", fanotify_init(FAN_CLASS_NOTIF, O_RDONLY), EPERM);
     ERR("unprivileged CONTENT", fanotify_init(FAN_CLASS_CONTENT, O_RDONLY), EPERM);

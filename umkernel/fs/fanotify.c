@@ -1078,6 +1078,13 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 		mask &= ~FAN_EVENT_ON_CHILD_;
 		umask |= FAN_EVENT_ON_CHILD_;
 	}
+	/* an ignore mask that a writer would clear at once is not added
+	 * (unless it survives modification) */
+	if (cmd == FAN_MARK_ADD_ && type == MARK_INODE && ignore &&
+	    !(flags & FAN_MARK_IGNORED_SURV_MODIFY_) && fsnotify_open_for_write(nd.st.dev, nd.st.ino)) {
+		r = 0;
+		goto out;
+	}
 	m = mark_find(g, type, nd.st.dev, nd.st.ino, nd.mnt);
 	if (cmd == FAN_MARK_REMOVE_) {
 		if (!m) {
@@ -1097,6 +1104,11 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 		/* fanotify_may_update_existing_mark */
 		if (ignore && m->ignore_mask &&
 		    !!(m->mflags & FAN_MARK_IGNORE_) != !!(flags & FAN_MARK_IGNORE_)) {
+			r = -EEXIST;
+			goto out;
+		}
+		/* a mark that pins its inode does not become evictable */
+		if ((flags & FAN_MARK_EVICTABLE_) && !(m->mflags & FAN_MARK_EVICTABLE_)) {
 			r = -EEXIST;
 			goto out;
 		}

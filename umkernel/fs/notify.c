@@ -220,6 +220,29 @@ static bool inode_in_use(uint64_t dev, uint64_t ino)
 	return false;
 }
 
+bool fsnotify_open_for_write(uint64_t dev, uint64_t ino)
+{
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all);
+
+		if (t->files)
+			for (int fd = 0; fd < t->files->nfds; fd++) {
+				struct file *f = t->files->files[fd];
+
+				if (f && (f->flags & O_ACCMODE) != O_RDONLY && file_is(f, dev, ino))
+					return true;
+			}
+		if (t->mm)
+			for_each_vma(t->mm, v)
+				if (v->file && (v->file->flags & O_ACCMODE) != O_RDONLY &&
+				    file_is(v->file, dev, ino))
+					return true;
+	}
+	return false;
+}
+
 /* The inode lost a name: its last one, and nobody has it open? */
 static void maybe_removed(const struct kstat *st)
 {

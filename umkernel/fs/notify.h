@@ -84,6 +84,9 @@ void fsnotify_unmount(struct mount *m);
  * (-EINTR if the caller was killed while it waited). */
 int fsnotify_open_perm(struct file *f, bool exec);
 int fsnotify_access_perm(struct file *f);
+/* Whether some fd or mapping has inode (dev, ino) open for writing
+ * (Linux's inode_is_open_for_write). */
+bool fsnotify_open_for_write(uint64_t dev, uint64_t ino);
 /* The directory of absolute path abs: 0 and its kstat, or -ENOENT. */
 int fsnotify_parent_inode(const char *abs, struct kstat *pst);
 
