@@ -507,11 +507,43 @@ struct fs_type *fs_type_next(struct fs_type *prev)
 
 /* ---- built-in types ---- */
 
-/* tmpfs options: mode=, uid=, gid= (size=, nr_inodes=... accepted). */
+/* A size= value (Linux's memparse with shmem's "N%" of RAM): bytes, or
+ * -EINVAL. */
+static int64_t tmpfs_size_opt(const char *v)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return -EINVAL;
+	n = strtoull(v, &end, 0);
+	if (*end == '%') {
+		if (end[1] || n > 100)
+			return -EINVAL;
+		return (int64_t)((unsigned long long)sysconf(_SC_PHYS_PAGES) * 4096ULL / 100 * n);
+	}
+	switch (*end) {
+	case 'e': case 'E': n <<= 10; /* fall through */
+	case 'p': case 'P': n <<= 10; /* fall through */
+	case 't': case 'T': n <<= 10; /* fall through */
+	case 'g': case 'G': n <<= 10; /* fall through */
+	case 'm': case 'M': n <<= 10; /* fall through */
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 0: break;
+	default: return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
+/* tmpfs options: mode=, uid=, gid=, size= (ENOSPC past it; df shows it;
+ * 0 is no limit), nr_blocks= (size in pages); nr_inodes=... accepted. */
 static int tmpfs_type_mount(struct task *t, const char *source, int flags, const char *data,
 			    struct super_block **out)
 {
 	uint32_t mode = 01777, uid = t->cred.fsuid, gid = t->cred.fsgid;
+	int64_t size = -1;
 	char *opts = data ? strdup(data) : NULL, *save = NULL;
 	(void)flags;
 	if (data && !opts)
@@ -526,7 +558,15 @@ static int tmpfs_type_mount(struct task *t, const char *source, int flags, const
 			uid = make_kuid(t->user_ns, (uint32_t)strtoul(v, NULL, 10));
 		} else if (!strcmp(o, "gid") && v) {
 			gid = make_kgid(t->user_ns, (uint32_t)strtoul(v, NULL, 10));
-		} else if (!strcmp(o, "size") || !strcmp(o, "nr_inodes") || !strcmp(o, "nr_blocks") ||
+		} else if (!strcmp(o, "size") || !strcmp(o, "nr_blocks")) {
+			size = tmpfs_size_opt(v);
+			if (size < 0) {
+				free(opts);
+				return -EINVAL;
+			}
+			if (o[1] == 'r')
+				size = size > INT64_MAX / 4096 ? INT64_MAX : size * 4096;
+		} else if (!strcmp(o, "nr_inodes") ||
 			   !strcmp(o, "inode64") || !strcmp(o, "inode32") || !strcmp(o, "huge") ||
 			   !strcmp(o, "mpol") || !strcmp(o, "noswap") || !strcmp(o, "quota") ||
 			   !strcmp(o, "newinstance") || !strcmp(o, "context")) {
@@ -542,6 +582,8 @@ static int tmpfs_type_mount(struct task *t, const char *source, int flags, const
 	void *fs = tmpfs_new_owned(mode, uid, gid);
 	if (!fs)
 		return -ENOMEM;
+	if (size > 0)
+		tmpfs_set_size(fs, (uint64_t)size);
 	*out = sb_new(&tmpfs_ops, fs, "tmpfs", source, tmpfs_free);
 	if (!*out) {
 		tmpfs_free(fs);

@@ -809,6 +809,17 @@ void *tmpfs_new(uint32_t rootmode)
 	return fs;
 }
 
+/* tmpfs_set_size - a mount's size= (bytes, whole pages): what it may hold,
+ * within --tmpfs-size (shmem's max_blocks). */
+void tmpfs_set_size(void *priv, uint64_t bytes)
+{
+	struct tmpfs *fs = priv;
+
+	bytes = PAGEUP(bytes);
+	if (bytes < fs->root->acct->limit)
+		fs->root->acct->limit = bytes;
+}
+
 /* tmpfs_new_owned - tmpfs_new with the root owned by uid:gid (kernel ids). */
 void *tmpfs_new_owned(uint32_t rootmode, uint32_t uid, uint32_t gid)
 {
