@@ -4,7 +4,8 @@
  * LOOP_GET/SET_STATUS64 (offset, sizelimit, name, autoclear), read-only
  * binding, the end of the device (read 0, write ENOSPC), LOOP_CLR_FD
  * then ENXIO, EBUSY/EBADF/EINVAL; a tmpfs mounted with size= full at
- * that size; a filesystem type umk lacks gives ENODEV.
+ * that size, FICLONE there (EOPNOTSUPP after its checks), getdents of a
+ * removed directory (ENOENT); a filesystem type umk lacks gives ENODEV.
  *
  * Run under umk against tests/guest/loopdev.expected, not natively: a
  * native run would bind the host's own loop devices (it agrees with
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 
 #define MIB (1024 * 1024)
 
@@ -137,6 +139,27 @@ int main(void) {
   while ((r = write(g, buf, 16384)) > 0) w += r;
   OK("full at 64 KiB: ENOSPC", r == -1 && errno == ENOSPC && w == 64 * 1024);
   close(g);
+  /* tmpfs shares no extents: FICLONE's answer after its checks */
+  snprintf(path, sizeof path, "%s/a", mnt);
+  int sa = open(path, O_RDWR | O_CREAT, 0600);
+  snprintf(path, sizeof path, "%s/b", mnt);
+  int sb = open(path, O_RDWR | O_CREAT, 0600);
+  int sr = open(path, O_RDONLY);
+  ERR("FICLONE on tmpfs", ioctl(sb, FICLONE, sa), EOPNOTSUPP);
+  struct file_clone_range fcr = { .src_fd = sa };
+  ERR("FICLONERANGE on tmpfs", ioctl(sb, FICLONERANGE, &fcr), EOPNOTSUPP);
+  ERR("FICLONE from a bad fd", ioctl(sb, FICLONE, 9999), EBADF);
+  ERR("FICLONE into a read-only fd", ioctl(sr, FICLONE, sa), EBADF);
+  int md = open(mnt, O_RDONLY | O_DIRECTORY);
+  ERR("FICLONE of a directory", ioctl(sb, FICLONE, md), EISDIR);
+  ERR("FICLONERANGE bad pointer", ioctl(sb, FICLONERANGE, (void *)8), EFAULT);
+  /* getdents of a directory removed while open: ENOENT */
+  snprintf(path, sizeof path, "%s/gone", mnt);
+  mkdir(path, 0700);
+  int gd = open(path, O_RDONLY | O_DIRECTORY);
+  rmdir(path);
+  ERR("getdents64 of a removed directory", syscall(SYS_getdents64, gd, buf, 4096), ENOENT);
+  close(gd); close(md); close(sr); close(sa); close(sb);
   umount(mnt);
   ERR("mount tmpfs size=12q", mount("tmpfs", mnt, "tmpfs", 0, "size=12q"), EINVAL);
   /* a filesystem type the kernel does not have: ENODEV (LTP's probe) */

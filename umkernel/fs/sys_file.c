@@ -29,6 +29,9 @@
 #define IOV_MAX_   1024
 #define L_FIOCLEX  0x5451
 #define L_FIONCLEX 0x5450
+#define L_FICLONE        0x40049409
+#define L_FICLONERANGE   0x4020940d
+#define L_FIDEDUPERANGE  0xc0189436
 #define L_FIONBIO  0x5421
 #define L_FIOASYNC 0x5452
 #define F_CREATED_QUERY_ 1028   /* F_LINUX_SPECIFIC_BASE + 4 */
@@ -1090,6 +1093,59 @@ out:
 	return r;
 }
 
+/*
+ * FICLONE, FICLONERANGE, FIDEDUPERANGE (ioctl_file_clone and
+ * ioctl_file_dedupe_range, vfs_clone_file_prep): no filesystem of umk's
+ * shares extents, so once the arguments pass Linux's checks the answer
+ * is EOPNOTSUPP, as from a filesystem without remap_file_range (ext4,
+ * tmpfs): EBADF for a bad source fd or a destination not open for
+ * writing, EFAULT for a bad argument, EISDIR for directories, EINVAL for
+ * other non-regular files.
+ */
+static long clone_ioctl(struct task *t, struct file *dst, unsigned cmd, uint64_t arg)
+{
+	struct file *src = NULL;
+	struct kstat ss, ds;
+	long r;
+	int64_t sfd;
+
+	if (cmd == L_FIDEDUPERANGE) {
+		uint16_t count;
+		if (copy_from_user(t, &count, arg + 16, sizeof count))
+			return -EFAULT;
+		src = file_get(dst);
+	} else if (cmd == L_FICLONE) {
+		sfd = (int64_t)(int)arg;
+		src = fd_get(t, (int)sfd);
+	} else {
+		if (copy_from_user(t, &sfd, arg, sizeof sfd))
+			return -EFAULT;
+		src = fd_get(t, (int)sfd);
+	}
+	if (!src)
+		return -EBADF;
+	if ((src->flags & O_PATH) || (src->flags & O_ACCMODE) == O_WRONLY ||
+	    (cmd != L_FIDEDUPERANGE && (dst->flags & O_ACCMODE) == O_RDONLY)) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!src->ops->fstat || !dst->ops->fstat || src->ops->fstat(src, &ss) || dst->ops->fstat(dst, &ds)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (S_ISDIR(ss.mode) || S_ISDIR(ds.mode))
+		r = -EISDIR;
+	else if (!S_ISREG(ss.mode) || !S_ISREG(ds.mode))
+		r = -EINVAL;
+	else if (ss.dev != ds.dev)
+		r = -EXDEV;
+	else
+		r = -EOPNOTSUPP;
+out:
+	file_put(src);
+	return r;
+}
+
 long sys_ioctl(struct task *t, struct sysargs *a)
 {
 	int fd = arg_int(a, 0);
@@ -1131,6 +1187,11 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 			if (!r)
 				f->flags = v ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
 		}
+		break;
+	case L_FICLONE:
+	case L_FICLONERANGE:
+	case L_FIDEDUPERANGE:
+		r = clone_ioctl(t, f, cmd, arg_ptr(a, 2));
 		break;
 	default:
 		/* job control first (tty/tty_jobctrl.c), then the file's own */

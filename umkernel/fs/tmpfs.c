@@ -504,6 +504,8 @@ static int tdir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 
 	*ents = NULL;
 	*n = 0;
+	if (!F(f)->nlink)
+		return -ENOENT;          /* removed (iterate_dir's IS_DEADDIR) */
 	list_for_each_safe(p, q, &F(f)->children) {
 		struct tdirent *d = list_entry(p, struct tdirent, link);
 
