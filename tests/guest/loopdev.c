@@ -4,7 +4,8 @@
  * LOOP_GET/SET_STATUS64 (offset, sizelimit, name, autoclear), read-only
  * binding, the end of the device (read 0, write ENOSPC), LOOP_CLR_FD
  * then ENXIO, EBUSY/EBADF/EINVAL; a tmpfs mounted with size= full at
- * that size, FICLONE there (EOPNOTSUPP after its checks), getdents of a
+ * that size counting held pages (sparse files, fallocate), SEEK_DATA and
+ * SEEK_HOLE, FICLONE there (EOPNOTSUPP after its checks), getdents of a
  * removed directory (ENOENT); a filesystem type umk lacks gives ENODEV.
  *
  * Run under umk against tests/guest/loopdev.expected, not natively: a
@@ -138,6 +139,33 @@ int main(void) {
   long w = 0, r;
   while ((r = write(g, buf, 16384)) > 0) w += r;
   OK("full at 64 KiB: ENOSPC", r == -1 && errno == ENOSPC && w == 64 * 1024);
+  close(g);
+  unlink(path);
+  /* size= counts held pages: a sparse file costs what it holds; pages
+   * fallocated beforehand take a write when the rest is full; SEEK_DATA
+   * and SEEK_HOLE see the holes */
+  snprintf(path, sizeof path, "%s/sparse", mnt);
+  g = open(path, O_RDWR | O_CREAT, 0600);
+  OK("a byte at 1 GiB on a 64 KiB tmpfs", pwrite(g, "x", 1, 1L << 30) == 1);
+  OK("one at 0", pwrite(g, "y", 1, 0) == 1);
+  OK("SEEK_DATA 0", lseek(g, 0, SEEK_DATA) == 0);
+  OK("SEEK_HOLE 0", lseek(g, 0, SEEK_HOLE) == 4096);
+  OK("SEEK_DATA 4096", lseek(g, 4096, SEEK_DATA) == 1L << 30);
+  OK("SEEK_HOLE 4096", lseek(g, 4096, SEEK_HOLE) == 4096);
+  ERR("SEEK_DATA past the end", lseek(g, (1L << 30) + 1, SEEK_DATA), ENXIO);
+  close(g);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/prealloc", mnt);
+  g = open(path, O_RDWR | O_CREAT, 0600);
+  OK("fallocate 16 KiB", fallocate(g, 0, 0, 16384) == 0);
+  snprintf(path, sizeof path, "%s/fill", mnt);
+  int h = open(path, O_WRONLY | O_CREAT, 0600);
+  w = 0;
+  while ((r = write(h, buf, 4096)) > 0) w += r;
+  OK("the rest fills: 48 KiB", r == -1 && errno == ENOSPC && w == 48 * 1024);
+  OK("writes into the fallocated pages", pwrite(g, buf, 16384, 0) == 16384);
+  ERR("but not past them", pwrite(g, buf, 4096, 16384), ENOSPC);
+  close(h);
   close(g);
   /* tmpfs shares no extents: FICLONE's answer after its checks */
   snprintf(path, sizeof path, "%s/a", mnt);

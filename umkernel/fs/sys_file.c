@@ -707,7 +707,8 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	if (hfd < 0)
 		goto out;
 	/* a tmpfs file's preallocated pages count (--tmpfs-size, --memory) */
-	if (!(mode & FALLOC_FL_PUNCH_HOLE) && (r = tmpfs_file_reserve(f, (uint64_t)(off + len))))
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && ((r = tmpfs_file_reserve(f, (uint64_t)(off + len))) ||
+						 (r = tmpfs_file_fits(f, (uint64_t)off, (uint64_t)len))))
 		goto out;
 	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
 	if (!r)
@@ -1260,6 +1261,15 @@ static long do_rwv2(struct task *t, struct sysargs *a, bool write)
 	int flags = arg_int(a, 5);
 	if (flags & ~(0x1 | 0x2 | 0x4 | 0x8 | 0x10)) /* HIPRI DSYNC SYNC NOWAIT APPEND */
 		return -EOPNOTSUPP;
+	if (flags & 0x8) {
+		/* RWF_NOWAIT needs FMODE_NOWAIT, which shmem files (tmpfs,
+		 * memfd) lack in Linux: EOPNOTSUPP (kiocb_set_rw_flags) */
+		struct file *f = fd_get(t, arg_int(a, 0));
+		bool shmem = f && tmpfs_file_memfd(f) >= 0;
+		file_put(f);
+		if (shmem)
+			return -EOPNOTSUPP;
+	}
 	int64_t off = arg_long(a, 3);
 	if (off == -1)
 		return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, write, false);
