@@ -129,6 +129,20 @@ static void basics(void) {
      (fd = open("/tmp/b/new2", O_WRONLY | O_CREAT, 0644)) >= 0);
   close(fd);
 
+  /* MS_NOSYMFOLLOW: symlinks on the mount are not followed (ELOOP),
+   * statvfs says ST_NOSYMFOLLOW; lstat and readlink still work */
+  mkdir("/tmp/ns", 0755);
+  OK("tmpfs with MS_NOSYMFOLLOW", mount("tmpfs", "/tmp/ns", "tmpfs", MS_NOSYMFOLLOW, NULL) == 0);
+  put("/tmp/ns/target", "t");
+  OK("a symlink on it", symlink("target", "/tmp/ns/link") == 0);
+  ERR("opening through it: ELOOP", open("/tmp/ns/link", O_RDONLY), ELOOP);
+  OK("lstat of it", lstat("/tmp/ns/link", &st) == 0 && S_ISLNK(st.st_mode));
+  OK("readlink of it", readlink("/tmp/ns/link", buf, sizeof buf) == 6);
+  OK("statvfs says ST_NOSYMFOLLOW", statvfs("/tmp/ns", &sv) == 0 && (sv.f_flag & 0x2000));
+  OK("a link elsewhere to it still resolves the mount's files", symlink("/tmp/ns/target", "/tmp/tl") == 0 &&
+     (fd = open("/tmp/tl", O_RDONLY)) >= 0);
+  close(fd);
+
   /* recursive and plain binds of a tree with a mount in it */
   mkdir("/tmp/a/sub", 0755);
   OK("tmpfs on /tmp/a/sub", mount("tmpfs", "/tmp/a/sub", "tmpfs", 0, NULL) == 0);

@@ -458,6 +458,8 @@ int64_t mnt_statfs_flags(const struct mount *m)
 		f |= 2048;
 	if (!(m->mflags & (MS_NOATIME | MS_STRICTATIME)))
 		f |= 4096;   /* ST_RELATIME, the default */
+	if (m->mflags & MS_NOSYMFOLLOW)
+		f |= 0x2000; /* ST_NOSYMFOLLOW */
 	return f;
 }
 

@@ -324,7 +324,8 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			char *nrest;
 			ssize_t n;
 
-			if (++links > 40) {
+			/* over 40 links, or a mount with MS_NOSYMFOLLOW (pick_link) */
+			if (++links > 40 || (m->mflags & 256 /* MS_NOSYMFOLLOW */)) {
 				file_put(mf);
 				err = -ELOOP;
 				goto out;
