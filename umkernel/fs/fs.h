@@ -297,6 +297,14 @@ struct fs_type {
 	struct fs_type *next;
 };
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
+/* namespace.c, for the new mount API (fsopen.c); see their comments */
+int mnt_may_mount(struct task *t);
+void mnt_sb_put(struct super_block *sb);
+bool mnt_is_root(const struct nameidata *nd);
+int mnt_move(struct nameidata *old, struct nameidata *nd);
+struct mount *mnt_new_detached(struct super_block *sb, const char *root, int mflags);
+int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir);
+int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recursive);
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 /* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
