@@ -50,7 +50,7 @@ uint64_t now_ns(int clockid)
 {
 	struct timespec ts;
 	clock_gettime(clockid, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + (uint64_t)clock_offset_ns(clockid);
 }
 
 /* ---- wait queues ---- */
