@@ -14,6 +14,7 @@
  * timestamps use the set clock. */
 #include "t.h"
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -171,7 +172,8 @@ static const char *const expected[] = {
   "ok exec'd process sees it", "ok file mtime", "ok timerfd cancel-on-set: ECANCELED",
   "ok timerfd cancel read again blocks", "ok timerfd absolute fires after set",
   "ok timerfd relative unmoved", "ok posix timer absolute fires after set",
-  "ok clock_nanosleep absolute wakes after set", "ok settime clears NTP",
+  "ok clock_nanosleep absolute wakes after set", "ok futex realtime wait times out after set",
+  "ok settime clears NTP",
   "ok adjtimex set", "ok adjtimex read back", "ok adjtimex singleshot",
   "ok adjtimex ss_read", "ok adjtimex TAI", "ok CLOCK_TAI follows", "ok adjtimex setoffset",
   "ok clock_adjtime REALTIME set", "ok settimeofday tz", "ok restore",
@@ -291,6 +293,16 @@ static void guest_only(void)
     int r = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &until, NULL);
     _exit(r == 0 && ns_of(CLOCK_REALTIME) >= until.tv_sec * NS ? 0 : 1);
   }
+  pid_t fx = fork();
+  if (fx == 0) {
+    static uint32_t word;
+    struct timespec until = { now / NS + 3600, 0 };
+    signal(SIGALRM, on_alrm);
+    alarm(10);
+    long r = syscall(SYS_futex, &word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 0, &until, NULL,
+                     FUTEX_BITSET_MATCH_ANY);
+    _exit(r == -1 && errno == ETIMEDOUT && ns_of(CLOCK_REALTIME) >= until.tv_sec * NS ? 0 : 1);
+  }
   usleep(200000);
   settime(now + 3600 * NS);
   struct timespec wait5 = { 5, 0 };
@@ -299,6 +311,8 @@ static void guest_only(void)
   int ws;
   waitpid(sl, &ws, 0);
   OK("clock_nanosleep absolute wakes after set", WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+  waitpid(fx, &ws, 0);
+  OK("futex realtime wait times out after set", WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 
   struct timex tx;
   memset(&tx, 0, sizeof tx);
