@@ -20,7 +20,10 @@
  * A set is Linux's clock_was_set(): absolute realtime timers are moved
  * (posix_timers.c), timerfds re-armed and those with
  * TFD_TIMER_CANCEL_ON_SET cancelled (fs/timerfd.c), and tasks in an
- * absolute realtime sleep woken to look again (time.c).
+ * absolute realtime sleep (clock_nanosleep, FUTEX_CLOCK_REALTIME waits)
+ * woken to look again (time.c, futex.c).  Not yet followed: the
+ * absolute timeouts of mq_timedsend/receive, FUTEX_LOCK_PI, and of the
+ * host's filesystem under --rw, whose files carry the host's time.
  *
  * adjtimex keeps the NTP state (ntp.c's time_status, time_state,
  * time_freq, time_offset, time_adjust, maxerror, esterror, constant,
