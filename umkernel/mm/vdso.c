@@ -42,6 +42,7 @@ static const struct { const char *name; int nr; } vdso_clock_fns[] = {
 };
 #define NFNS (sizeof vdso_clock_fns / sizeof vdso_clock_fns[0])
 
+static bool clocks_patched;          /* vdso_patch_clocks_all ran */
 static int vdso_found;               /* 0: not looked, 1: found, -1: not there */
 static uint64_t fn_off[NFNS];        /* offset of each entry point in the image */
 static uint8_t fn_orig[NFNS][VDSO_PATCH_LEN];
@@ -138,7 +139,9 @@ static int vdso_patch_one(struct task *t, uint64_t base)
 		memcpy(code + 1, &nr, 4);
 		if (platform->access_mem_force(t->host, at, cur, sizeof cur, false) != sizeof cur)
 			return -EFAULT;
-		if (!memcmp(cur, code, sizeof code))
+		/* patched already: ours, or its mov made a jump to the
+		 * platform's fast path since (kernel/syscall.c) */
+		if (!memcmp(cur + 5, code + 5, 3) && (cur[0] == 0xb8 || cur[0] == 0xe9))
 			continue;
 		if (memcmp(cur, fn_orig[k], sizeof cur))
 			return -EINVAL;
@@ -159,6 +162,7 @@ void vdso_patch_clocks_all(void)
 	struct mm **done = NULL;
 	size_t ndone = 0, cap = 0;
 
+	clocks_patched = true;
 	if (!platform->access_mem_force || vdso_lookup()) {
 		umk_note("vdso: the guest's clock is set but the vDSO cannot be patched: "
 			 "vDSO readers see the host's time");
@@ -188,4 +192,20 @@ void vdso_patch_clocks_all(void)
 				 "reads the host's time");
 	}
 	free(done);
+}
+
+/*
+ * vdso_patch_clocks_task - t has just taken its host thread (a fork's
+ * child, under klock): if the clocks are patched, its address space may
+ * be a copy of one made before, so it is patched too.
+ */
+void vdso_patch_clocks_task(struct task *t)
+{
+	uint64_t base;
+
+	if (!clocks_patched || vdso_found <= 0 || !t->mm || !t->host)
+		return;
+	base = mm_vdso_base(t->mm);
+	if (base && vdso_patch_one(t, base))
+		umk_note("vdso: a guest vDSO could not be patched: that process reads the host's time");
 }
