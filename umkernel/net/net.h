@@ -274,6 +274,7 @@ void inet_proc_net(const char *name, struct net_text *nt);   /* tcp, tcp6, udp, 
 
 /* ---- AF_NETLINK: netlink.c ---- */
 int netlink_create(int type, int protocol, int flags, struct file **out);
+int packet_create(int type, int protocol, int flags, struct file **out);   /* packet.c */
 int netlink_kernel_send(struct file *f, const void *data, size_t len);
 
 /* ---- the guest's interfaces: netdev.c ---- */

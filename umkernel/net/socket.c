@@ -434,7 +434,8 @@ static int unix_args(int *type, int proto)
  * sys_socket(domain, type, protocol) - AF_UNIX (stream, datagram and
  * seqpacket; SOCK_RAW is a datagram socket, as Linux), AF_INET and
  * AF_INET6 (TCP streams and UDP datagrams: inet_create), AF_NETLINK
- * (NETLINK_ROUTE: netlink_create); type may carry SOCK_NONBLOCK and
+ * (NETLINK_ROUTE: netlink_create), AF_PACKET (packet_create: no frames
+ * on umk's loopback); type may carry SOCK_NONBLOCK and
  * SOCK_CLOEXEC.  -EINVAL for other type flags or a type out of range,
  * -EAFNOSUPPORT for every other family, -ESOCKTNOSUPPORT, -EPROTONOSUPPORT.
  */
@@ -459,6 +460,9 @@ long sys_socket(struct task *t, struct sysargs *a)
 		break;
 	case L_AF_NETLINK:
 		err = netlink_create(type, proto, flags, &f);
+		break;
+	case L_AF_PACKET:
+		err = packet_create(type, proto, flags, &f);
 		break;
 	default:
 		err = -EAFNOSUPPORT;
