@@ -369,7 +369,9 @@ static void cork_push(struct inet_sock *s)
 	struct sock_iter kit;
 	ssize_t n;
 
-	if (s->cork_len && p && !ring_room(&p->rx, s->cork_len, INET_RING_MAX)) {
+	/* (not while another thread's send copies into the ring unlocked:
+	 * the held bytes would land where it writes; they are dropped) */
+	if (s->cork_len && p && !p->rx_writer && !ring_room(p, s->cork_len, INET_RING_MAX)) {
 		iter_init_kbuf(&kit, s->cork_buf, s->cork_len);
 		n = ring_from_iter(&p->rx, &kit, s->cork_len);
 		if (n > 0) {
