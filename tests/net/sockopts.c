@@ -1,7 +1,8 @@
 /* sockopts.c - options, ioctls and corking that LTP's socket tests use:
  * MSG_MORE and UDP_CORK build one datagram (nothing is readable until
  * the last piece; its size is bounded by the largest datagram), MSG_MORE
- * on TCP holds bytes back until the next send or the FIN; multicast
+ * on TCP holds bytes back until the next send or the FIN; SCM_RIGHTS
+ * on TCP and UDP is ignored (it is AF_UNIX's); multicast
  * groups joined (IP_ADD_MEMBERSHIP, MCAST_JOIN_GROUP) are the socket's
  * own (an accepted socket has none: EADDRNOTAVAIL leaving, EADDRINUSE
  * joining twice); IPV6_RTHDR takes a valid segment routing header and
@@ -99,6 +100,40 @@ static void tcp_more(void) {
   OK("then EOF too", recv(c, buf, sizeof buf, 0) == 0);
   close(c);
   close(l);
+}
+
+/* SCM_RIGHTS and SCM_CREDENTIALS are AF_UNIX's: TCP and UDP ignore them */
+static void scm_ignored(void) {
+  int l, c, a, s, u;
+  char cb[CMSG_SPACE(sizeof(int))], buf[16], rb[64];
+  struct iovec iov = { "fd", 2 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb, .msg_controllen = sizeof cb };
+  struct msghdr rh;
+  struct iovec riov = { buf, sizeof buf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+  int fd = 0;
+
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+  OK("tcp pair for SCM_RIGHTS", tcp_pair(&l, &c, &a) == 0);
+  OK("SCM_RIGHTS on TCP is ignored", sendmsg(a, &mh, 0) == 2);
+  memset(&rh, 0, sizeof rh);
+  rh.msg_iov = &riov;
+  rh.msg_iovlen = 1;
+  rh.msg_control = rb;
+  rh.msg_controllen = sizeof rb;
+  OK("the data comes, no control message", recvmsg(c, &rh, 0) == 2 && rh.msg_controllen == 0);
+  close(a);
+  close(c);
+  close(l);
+  OK("udp pair for SCM_RIGHTS", udp_pair(&s, &u) == 0);
+  OK("SCM_RIGHTS on UDP is ignored", sendmsg(u, &mh, 0) == 2);
+  rh.msg_controllen = sizeof rb;
+  OK("the datagram comes, no control message", recvmsg(s, &rh, 0) == 2 && rh.msg_controllen == 0);
+  close(s);
+  close(u);
 }
 
 static void multicast(void) {
@@ -293,6 +328,7 @@ int main(void) {
   signal(SIGPIPE, SIG_IGN);
   udp_cork();
   tcp_more();
+  scm_ignored();
   multicast();
   rthdr();
   unix_perm();

@@ -764,7 +764,8 @@ static void put_fds(struct sock_msg *m)
 
 /*
  * Linux's __scm_send: walks the control messages.  SOL_SOCKET ones:
- * SCM_RIGHTS (AF_UNIX only, else -EINVAL; at most SCM_MAX_FD fds in all,
+ * SCM_RIGHTS (AF_UNIX only, ignored by other families as Linux's
+ * __sock_cmsg_send ignores it, as SCM_CREDENTIALS; at most SCM_MAX_FD fds in all,
  * -EINVAL; -EBADF for a bad fd; an empty one is ignored),
  * SCM_CREDENTIALS (exactly a ucred, else -EINVAL; see unix_check_creds);
  * any other type -EINVAL.  Messages of other levels are left to the
@@ -785,10 +786,15 @@ static int cmsg_parse(struct task *t, int family, const char *ctl, size_t len, s
 			size_t dlen = h.cmsg_len - sizeof(h);
 			int n, fd, err;
 
+			/* other families' __sock_cmsg_send: SCM_RIGHTS and
+			 * SCM_CREDENTIALS are AF_UNIX's, ignored elsewhere */
+			if (family != L_AF_UNIX &&
+			    (h.cmsg_type == L_SCM_RIGHTS || h.cmsg_type == L_SCM_CREDENTIALS)) {
+				off += LINUX_CMSG_ALIGN(h.cmsg_len);
+				continue;
+			}
 			switch (h.cmsg_type) {
 			case L_SCM_RIGHTS:
-				if (family != L_AF_UNIX)
-					return -EINVAL;
 				n = dlen / sizeof(int);
 				if (m->nfds + n > L_SCM_MAX_FD)
 					return -EINVAL;
