@@ -1963,7 +1963,12 @@ static const struct pent sys_kernel_ents[] = {
 	{ NULL },
 };
 
+/* vm.min_free_kbytes: kept and read back (umk has no page reserve to size;
+ * LTP's tst_pollute_memory reads it) */
+static long sysctl_min_free_kbytes = 67584;
+
 static const struct pent sys_vm_ents[] = {
+	CTL_ENT("min_free_kbytes", sysctl_min_free_kbytes, 0, 0x7fffffff),
 	CTL_ENT("overcommit_memory", sysctl_overcommit_memory, 0, 2),
 	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
@@ -2059,7 +2064,44 @@ static const struct pent sys_net_core_ents[] = {
 	FILE_ENT("wmem_max", show_mem_default),
 	{ NULL },
 };
+/* /proc/sys/net/ipv4/conf/DEV/tag: per network namespace (net/netdev.c) */
+#define CONF_TAG(fn, dev)                                                           \
+	static int fn##_show(struct task *tk, const struct pctx *c, struct sbuf *sb) \
+	{                                                                           \
+		int *v = netdev_conf_tag(dev);                                      \
+		(void)tk, (void)c;                                                  \
+		if (!v)                                                             \
+			return -ENOMEM;                                             \
+		sb_printf(sb, "%d\n", *v);                                          \
+		return 0;                                                           \
+	}                                                                           \
+	static int fn##_write(struct task *tk, const struct pctx *c, const char *buf, size_t n) \
+	{                                                                           \
+		int *v = netdev_conf_tag(dev);                                      \
+		long l;                                                             \
+		int err = sysctl_parse_long(buf, n, INT_MIN, INT_MAX, &l);          \
+		(void)tk, (void)c;                                                  \
+		if (!v)                                                             \
+			return -ENOMEM;                                             \
+		if (!err)                                                           \
+			*v = (int)l;                                                \
+		return err;                                                         \
+	}
+CONF_TAG(conf_all_tag, 0)
+CONF_TAG(conf_default_tag, 1)
+CONF_TAG(conf_lo_tag, 2)
+static const struct pent sys_net_conf_all_ents[] = { EXT_ENT("tag", conf_all_tag, 0644), { NULL } };
+static const struct pent sys_net_conf_default_ents[] = {
+	EXT_ENT("tag", conf_default_tag, 0644), { NULL } };
+static const struct pent sys_net_conf_lo_ents[] = { EXT_ENT("tag", conf_lo_tag, 0644), { NULL } };
+static const struct pent sys_net_conf_ents[] = {
+	DIR_ENT("all", sys_net_conf_all_ents, DYN_NONE, false),
+	DIR_ENT("default", sys_net_conf_default_ents, DYN_NONE, false),
+	DIR_ENT("lo", sys_net_conf_lo_ents, DYN_NONE, false),
+	{ NULL },
+};
 static const struct pent sys_net_ipv4_ents[] = {
+	DIR_ENT("conf", sys_net_conf_ents, DYN_NONE, false),
 	FILE_ENT("ip_local_port_range", show_port_range),
 	FILE_ENT("tcp_rmem", show_tcp_rmem),
 	FILE_ENT("tcp_wmem", show_tcp_wmem),

@@ -141,6 +141,9 @@ void inet_put(struct inet_sock *s)
 		close(s->hostfd);
 	ring_free(&s->rx);
 	udp_free(s);
+	for (int i = 0; i < 4; i++)
+		free(s->v6_ext[i]);
+	free(s->cork_buf);
 	list_del(&s->all_link);
 	put_net_ns(s->net);
 	free(s);
@@ -986,6 +989,40 @@ static int sol_socket_set(struct inet_sock *s, int name, const void *val, int le
 	return -ENOPROTOOPT;
 }
 
+/*
+ * An IPv4 multicast group joined or left (Linux's ip_mc_join_group and
+ * ip_mc_leave_group; group in network order, ifindex 0: any device):
+ * -EINVAL for a group outside 224.0.0.0/4, -ENODEV for an interface the
+ * namespace lacks, -EADDRINUSE joining twice, -ENOBUFS past
+ * igmp_max_memberships, -EADDRNOTAVAIL leaving a group not joined.
+ */
+static int mc_join_leave(struct inet_sock *s, bool join, uint32_t group, int ifindex)
+{
+	int i;
+
+	if (join && (ntohl(group) >> 28) != 0xe)
+		return -EINVAL;
+	if (ifindex && !netdev_by_index(ifindex))
+		return join ? -ENODEV : -EADDRNOTAVAIL;
+	for (i = 0; i < s->nmc; i++)
+		if (s->mc[i].group == group && (!ifindex || !s->mc[i].ifindex ||
+						s->mc[i].ifindex == ifindex))
+			break;
+	if (join) {
+		if (i < s->nmc)
+			return -EADDRINUSE;
+		if (s->nmc >= INET_MAX_MEMBERSHIPS)
+			return -ENOBUFS;
+		s->mc[s->nmc].group = group;
+		s->mc[s->nmc++].ifindex = ifindex;
+		return 0;
+	}
+	if (i == s->nmc)
+		return -EADDRNOTAVAIL;
+	s->mc[i] = s->mc[--s->nmc];
+	return 0;
+}
+
 /* Linux's do_ip_setsockopt (on IPv6 sockets too). */
 static int sol_ip_set(struct inet_sock *s, int name, const void *val, int len)
 {
@@ -1002,17 +1039,34 @@ static int sol_ip_set(struct inet_sock *s, int name, const void *val, int len)
 		memcpy(&s->o.mc_if, len >= 8 ? (const char *)val + 4 : val, 4);
 		return 0;
 	case 35: /* IP_ADD_MEMBERSHIP */
-	case 36: { /* IP_DROP_MEMBERSHIP */
+	case 36: { /* IP_DROP_MEMBERSHIP: struct ip_mreq, or ip_mreqn with an ifindex */
 		uint32_t grp;
+		int ifindex = 0;
 
 		if (len < 8)
 			return -EINVAL;
 		if (!val)
 			return -EFAULT;
 		memcpy(&grp, val, 4);
-		if ((ntohl(grp) >> 28) != 0xe)
+		if (len >= 12)
+			memcpy(&ifindex, (const char *)val + 8, 4);
+		return mc_join_leave(s, name == 35, grp, ifindex);
+	}
+	case 42: /* MCAST_JOIN_GROUP */
+	case 45: { /* MCAST_LEAVE_GROUP: struct group_req */
+		uint32_t ifindex, grp;
+		uint16_t fam;
+
+		if (len < 136)
 			return -EINVAL;
-		return 0;
+		if (!val)
+			return -EFAULT;
+		memcpy(&ifindex, val, 4);
+		memcpy(&fam, (const char *)val + 8, 2);
+		if (fam != L_AF_INET)
+			return -EADDRNOTAVAIL;
+		memcpy(&grp, (const char *)val + 12, 4);
+		return mc_join_leave(s, name == 42, grp, (int)ifindex);
 	}
 	case 14: /* IP_MTU: get only */
 	case 3:  /* IP_HDRINCL: raw sockets only */
@@ -1076,11 +1130,83 @@ static int sol_ip_set(struct inet_sock *s, int name, const void *val, int len)
 	return -ENOPROTOOPT;
 }
 
+/* The slot in v6_ext of IPV6_HOPOPTS, RTHDRDSTOPTS, RTHDR, DSTOPTS; -1 for another option. */
+static int v6_ext_slot(int name)
+{
+	switch (name) {
+	case 54: return 0;
+	case 55: return 1;
+	case 57: return 2;
+	case 59: return 3;
+	}
+	return -1;
+}
+
+/* Linux's seg6_validate_srh (not reduced): a type 4 routing header of len bytes. */
+static bool srh_valid(const uint8_t *h, int len)
+{
+	int hdrlen = h[1], segleft = h[3], first = h[4], trailing, off;
+
+	if (h[2] != 4 || ((hdrlen + 1) << 3) != len || segleft > first || first > hdrlen / 2 - 1)
+		return false;
+	off = 8 + ((first + 1) << 4);
+	for (trailing = len - off; trailing; ) {
+		int tlv;
+
+		if (trailing < 2)
+			return false;
+		tlv = 2 + h[off + 1];
+		trailing -= tlv;
+		if (trailing < 0)
+			return false;
+		off += tlv;
+	}
+	return true;
+}
+
+/*
+ * IPV6_HOPOPTS, IPV6_RTHDRDSTOPTS, IPV6_RTHDR, IPV6_DSTOPTS (Linux's
+ * ipv6_set_opt_hdr): a sticky extension header, kept and read back
+ * (the loopback sends no packets to carry it); len 0 removes it.
+ * -EPERM without CAP_NET_RAW but for IPV6_RTHDR; -EINVAL for a length
+ * not a multiple of 8 in 8..2040 or short of the header's own, and for
+ * a routing header but a valid type 2 (MIP6) or 4 (segment routing).
+ */
+static int v6_ext_set(struct inet_sock *s, int name, const void *val, int len)
+{
+	int slot = v6_ext_slot(name);
+	const uint8_t *h = val;
+	uint8_t *copy = NULL;
+
+	if (name != 57 && !task_root())
+		return -EPERM;
+	if (len > 0) {
+		if (len < 8 || (len & 7) || len > 8 * 255)
+			return -EINVAL;
+		if (!val)
+			return -EFAULT;
+		if (((h[1] + 1) << 3) > len)
+			return -EINVAL;
+		if (name == 57 && !(h[2] == 2 && h[1] == 2 && h[3] == 1) &&
+		    !(h[2] == 4 && srh_valid(h, len)))
+			return -EINVAL;
+		copy = malloc(len);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, val, len);
+	}
+	free(s->v6_ext[slot]);
+	s->v6_ext[slot] = copy;
+	return 0;
+}
+
 /* Linux's do_ipv6_setsockopt. */
 static int sol_ipv6_set(struct inet_sock *s, int name, const void *val, int len)
 {
 	int v, err;
 
+	if (v6_ext_slot(name) >= 0)
+		return v6_ext_set(s, name, val, len);
 	switch (name) {
 	case 20: /* IPV6_JOIN_GROUP */
 	case 21: /* IPV6_LEAVE_GROUP */
@@ -1223,7 +1349,11 @@ static int sol_udp_set(struct inet_sock *s, int name, const void *val, int len)
 	if (err)
 		return err;
 	switch (name) {
-	case 1:   s->o.udp_cork = v; return 0;      /* UDP_CORK */
+	case 1:                                     /* UDP_CORK */
+		s->o.udp_cork = v;
+		if (!v)
+			udp_push_pending(s);
+		return 0;
 	case 103: /* UDP_SEGMENT */
 		if (v < 0 || v > 65535)
 			return -EINVAL;
@@ -1453,8 +1583,18 @@ static int sol_ip_get(struct inet_sock *s, int name, void *val, int *len)
 
 static int sol_ipv6_get(struct inet_sock *s, int name, void *val, int *len)
 {
-	int v;
+	int v, slot = v6_ext_slot(name);
 
+	if (slot >= 0) {        /* ipv6_getsockopt_sticky: as much as fits, 0 if unset */
+		const uint8_t *h = s->v6_ext[slot];
+		int n = h ? (h[1] + 1) << 3 : 0;
+
+		if (*len > n)
+			*len = n;
+		if (*len)
+			memcpy(val, h, *len);
+		return 0;
+	}
 	switch (name) {
 	case 26: v = s->o.v6only; break;
 	case 16: v = s->o.hops == -1 ? 64 : s->o.hops; break;

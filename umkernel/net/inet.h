@@ -41,6 +41,7 @@ enum { SS_UNCONNECTED = 1, SS_CONNECTING, SS_CONNECTED };
 #define TCP_WMEM_DEFAULT 16384         /* tcp_wmem[1]: SO_SNDBUF of a new TCP socket */
 #define TCP_RMEM_DEFAULT 131072        /* tcp_rmem[1] */
 #define UDP_MEM_DEFAULT  212992        /* wmem_default, rmem_default */
+#define INET_MAX_MEMBERSHIPS 20      /* igmp_max_memberships */
 #define EPHEMERAL_LOW    32768         /* ip_local_port_range */
 #define EPHEMERAL_HIGH   60999
 
@@ -89,6 +90,12 @@ struct inet_sock {
 	struct list_head port_link;   /* port table chain */
 	struct list_head all_link;    /* inet_all, for /proc/net */
 	struct inet_opts o;
+	/* multicast groups joined (IP_ADD_MEMBERSHIP, MCAST_JOIN_GROUP) and
+	 * IPv6 extension headers set (IPV6_HOPOPTS, RTHDRDSTOPTS, RTHDR,
+	 * DSTOPTS; malloc'd): a socket's own, not inherited by accept */
+	struct { uint32_t group; int ifindex; } mc[INET_MAX_MEMBERSHIPS];
+	int nmc;
+	uint8_t *v6_ext[4];
 
 	/* a host socket carrying the data (-1: none) */
 	int hostfd;
@@ -113,11 +120,14 @@ struct inet_sock {
 	struct list_head acceptq;     /* listener: connections to accept (embryos) */
 	struct list_head synq;        /* listener: connectors waiting for room */
 	int acceptq_len, backlog;
+	char *cork_buf;               /* MSG_MORE: bytes held back (inet_stream.c's cork_hold) */
+	size_t cork_len, cork_cap;
 
 	/* UDP on the loopback */
 	struct list_head dgq;         /* struct dgram */
 	size_t rmem;                  /* receive buffer charge */
 	uint32_t drops;
+	struct dgram *cork;           /* UDP_CORK/MSG_MORE: the datagram being built */
 
 	struct wait_queue wq;         /* anything a sleeper on this socket waits for */
 };
@@ -190,6 +200,7 @@ ssize_t udp_recvmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 short udp_poll(struct inet_sock *s, struct poll_table *pt);
 long udp_ioctl(struct task *t, struct inet_sock *s, unsigned int cmd, uint64_t arg);
 void udp_free(struct inet_sock *s);
+void udp_push_pending(struct inet_sock *s);       /* UDP_CORK cleared */
 /* Delivers one datagram to s as if sent from from (forwarded in); drops it if s is full. */
 void udp_deliver(struct inet_sock *s, const struct inet_ep *from, const void *buf, size_t len);
 

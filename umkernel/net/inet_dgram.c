@@ -280,11 +280,13 @@ static void rx_ctl(struct inet_sock *s, const struct dgram *d, struct sock_msg *
 	}
 }
 
-/* udp_free - drops every queued datagram. */
+/* udp_free - drops every queued datagram, and the corked one. */
 void udp_free(struct inet_sock *s)
 {
 	struct list_head *p, *n;
 
+	free(s->cork);
+	s->cork = NULL;
 	list_for_each_safe(p, n, &s->dgq) {
 		list_del(p);
 		free(list_entry(p, struct dgram, link));
@@ -440,6 +442,74 @@ int udp_disconnect(struct inet_sock *s)
 	return 0;
 }
 
+/* Sends d (its data, addresses and options set) to the socket that
+ * takes it, or drops it: a connected sender learns ECONNREFUSED. */
+static void dgram_send(struct inet_sock *s, struct dgram *d)
+{
+	struct inet_sock *r;
+
+	d->stamp = sock_now();
+	d->truesize = dgram_truesize(d->len);
+	netdev_lo_count(d->len);
+	r = inet_lookup_udp(s->net, s->sk.protocol, &d->to, &d->from);
+	if (!r) {
+		free(d);
+		if (s->state == TCP_ESTABLISHED) {
+			s->err = ECONNREFUSED;  /* the ICMP port unreachable */
+			wake_up(&s->wq);
+		}
+		return;
+	}
+	dgram_queue(r, d);
+}
+
+/*
+ * udp_push_pending - sends the corked datagram, if any (Linux's
+ * udp_push_pending_frames): at the first send without MSG_MORE while
+ * UDP_CORK is off, and when UDP_CORK is cleared.
+ */
+void udp_push_pending(struct inet_sock *s)
+{
+	struct dgram *d = s->cork;
+
+	if (!d)
+		return;
+	s->cork = NULL;
+	dgram_send(s, d);
+}
+
+/*
+ * Appends len bytes of it to the corked datagram (Linux's
+ * do_append_data: the destination and options are the first piece's,
+ * whatever this call names) and sends it unless more is to come.
+ * Over the largest datagram: -EMSGSIZE, and the datagram is dropped, as
+ * udp_flush_pending_frames drops it; -EFAULT likewise.
+ */
+static ssize_t cork_append(struct inet_sock *s, struct sock_iter *it, size_t len, bool more)
+{
+	struct dgram *d = s->cork, *nd;
+	size_t max = ep_v4(&d->to) ? UDP4_MAX : UDP6_MAX;
+
+	if (d->len + len > max) {
+		s->cork = NULL;
+		free(d);
+		return -EMSGSIZE;
+	}
+	nd = realloc(d, sizeof(*d) + d->len + len);
+	if (!nd)
+		return -ENOMEM;
+	s->cork = d = nd;
+	if (len && iter_from(it, d->data + d->len, len) != (ssize_t)len) {
+		s->cork = NULL;
+		free(d);
+		return -EFAULT;
+	}
+	d->len += len;
+	if (!more)
+		udp_push_pending(s);
+	return len;
+}
+
 /*
  * udp_sendmsg - sendto(2) and friends on a UDP socket: -EMSGSIZE over
  * 65507 bytes (IPv4) or 65527 (IPv6), -EDESTADDRREQ with no destination
@@ -447,14 +517,16 @@ int udp_disconnect(struct inet_sock *s)
  * pending error (ECONNREFUSED after a datagram nobody took), -EFAULT;
  * else the length, whether or not anybody received it.  Destinations
  * outside the guest: private mode, through the host socket; none mode,
- * -ENETUNREACH.
+ * -ENETUNREACH.  Corking (UDP_CORK, MSG_MORE) on the loopback: the
+ * pieces make one datagram, sent by the first call without MSG_MORE
+ * while UDP_CORK is off (cork_append); a socket closed corked sends
+ * nothing.
  */
 ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct sock_iter *it,
 		    int flags, struct sock_msg *m)
 {
 	size_t len = it->count;
 	struct inet_ep dst, src;
-	struct inet_sock *r;
 	struct tx_ctl txc;
 	bool none = true, mc;
 	struct dgram *d;
@@ -464,6 +536,8 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		return -EMSGSIZE;
 	if (flags & L_MSG_OOB)
 		return -EOPNOTSUPP;
+	if (s->cork)
+		return cork_append(s, it, len, s->o.udp_cork || (flags & L_MSG_MORE));
 	if (m && m->addr.len) {
 		err = dest_of(s, &m->addr, &dst, &none);
 		if (err)
@@ -539,20 +613,12 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 		d->hops = txc.hops >= 0 ? txc.hops : mc ? s->o.mc_hops : s->o.hops < 0 ? 64 : s->o.hops;
 		d->tclass = txc.tclass >= 0 ? txc.tclass : s->o.tclass;
 	}
-	d->stamp = sock_now();
 	d->len = len;
-	d->truesize = dgram_truesize(len);
-	netdev_lo_count(len);
-	r = inet_lookup_udp(s->net, s->sk.protocol, &dst, &src);
-	if (!r) {
-		free(d);
-		if (s->state == TCP_ESTABLISHED) {
-			s->err = ECONNREFUSED;  /* the ICMP port unreachable */
-			wake_up(&s->wq);
-		}
+	if (s->o.udp_cork || (flags & L_MSG_MORE)) {
+		s->cork = d;            /* the first piece of a corked datagram */
 		return len;
 	}
-	dgram_queue(r, d);
+	dgram_send(s, d);
 	return len;
 }
 

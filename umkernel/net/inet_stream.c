@@ -331,10 +331,63 @@ static void got_fin(struct inet_sock *s)
 	wake_up(&s->wq);
 }
 
+/*
+ * MSG_MORE: Linux's TCP holds a segment short of the MSS back (tcp_push
+ * with TCP_NAGLE_CORK) until a send without MSG_MORE, a FIN, or a full
+ * segment.  Here the held bytes wait in s->cork_buf (below the
+ * loopback's MSS, 65483), and go into the peer's ring ahead of the next
+ * send's (tcp_sendmsg), or of the FIN (cork_push).
+ */
+#define TCP_LO_MSS 65483
+
+/* Holds len bytes of it back: len, or -EFAULT/-ENOMEM (nothing held). */
+static ssize_t cork_hold(struct inet_sock *s, struct sock_iter *it, size_t len)
+{
+	if (s->cork_len + len > s->cork_cap) {
+		size_t cap = s->cork_cap ? s->cork_cap : 1024;
+		char *nb;
+
+		while (cap < s->cork_len + len)
+			cap *= 2;
+		nb = realloc(s->cork_buf, cap);
+		if (!nb)
+			return -ENOMEM;
+		s->cork_buf = nb;
+		s->cork_cap = cap;
+	}
+	if (len && iter_from(it, s->cork_buf + s->cork_len, len) != (ssize_t)len)
+		return -EFAULT;
+	s->cork_len += len;
+	return len;
+}
+
+/* The held bytes go to the peer now, whatever its buffer's limit (a
+ * FIN follows them; the ring grows as far as it can). */
+static void cork_push(struct inet_sock *s)
+{
+	struct inet_sock *p = s->peer;
+	struct sock_iter kit;
+	ssize_t n;
+
+	/* (not while another thread's send copies into the ring unlocked:
+	 * the held bytes would land where it writes; they are dropped) */
+	if (s->cork_len && p && !p->rx_writer && !ring_room(p, s->cork_len, INET_RING_MAX)) {
+		iter_init_kbuf(&kit, s->cork_buf, s->cork_len);
+		n = ring_from_iter(&p->rx, &kit, s->cork_len);
+		if (n > 0) {
+			netdev_lo_count(n);
+			wake_up(&p->wq);
+		}
+	}
+	s->cork_len = 0;
+}
+
 /* s sends its FIN (tcp_send_fin, after SHUT_WR or close). */
 static void send_fin(struct inet_sock *s)
 {
 	struct inet_sock *p = s->peer;
+
+	cork_push(s);
 
 	if (s->state == TCP_ESTABLISHED)
 		s->state = TCP_FIN_WAIT2;
@@ -685,7 +738,8 @@ static ssize_t stream_error(struct task *t, struct inet_sock *s, int flags)
  * non-blocking one sends what fits or -EAGAIN.  Not connected: -EPIPE
  * (and SIGPIPE), or the pending error; a connect in progress: waited
  * for, or -EAGAIN.  Sent to a peer that closed: accepted, then the reset
- * that answers it makes the next send -EPIPE.
+ * that answers it makes the next send -EPIPE.  MSG_MORE: held back
+ * (cork_hold), and sent ahead of the next send's bytes.
  */
 ssize_t tcp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct sock_iter *it,
 		    int flags)
@@ -705,6 +759,32 @@ ssize_t tcp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 	}
 	if (s->state != TCP_ESTABLISHED && s->state != TCP_CLOSE_WAIT)
 		return stream_error(t, s, flags);
+	if ((flags & L_MSG_MORE) && s->peer && !s->err && !(s->shutdown & SEND_SHUTDOWN) &&
+	    s->cork_len + len < TCP_LO_MSS)
+		return cork_hold(s, it, len);
+	if (s->cork_len) {
+		/* the held bytes first, as the same send would send them */
+		struct sock_iter kit;
+		size_t held = s->cork_len;
+		char *buf = s->cork_buf;
+
+		s->cork_buf = NULL;
+		s->cork_len = s->cork_cap = 0;
+		iter_init_kbuf(&kit, buf, held);
+		n = tcp_sendmsg(t, f, s, &kit, flags & ~L_MSG_MORE);
+		if (n < (ssize_t)held) {
+			/* not all went (non-blocking, a signal, an error): the
+			 * rest stays held and this call sends none of its own */
+			size_t left = held - (n > 0 ? (size_t)n : 0);
+
+			memmove(buf, buf + held - left, left);
+			s->cork_buf = buf;
+			s->cork_len = left;
+			s->cork_cap = held;
+			return n > 0 ? -EAGAIN : n;
+		}
+		free(buf);
+	}
 	for (;;) {
 		struct inet_sock *p;
 
@@ -931,6 +1011,7 @@ int tcp_disconnect(struct inet_sock *s)
 	s->shutdown = 0;
 	s->err = 0;
 	s->rx_fin = s->fin_read = s->peer_closed = false;
+	s->cork_len = 0;
 	if (s->rx.buf) {
 		s->rx.head = s->rx.len = 0;
 		s->rx_gen++;

@@ -167,7 +167,7 @@ struct proto_ops {
 	int (*fstat)(struct file *f, struct kstat *st);   /* optional: the default is sockfs's */
 	void (*release)(struct file *f);
 };
-#define SOCKOPT_MAX 512
+#define SOCKOPT_MAX 2048          /* IPV6_RTHDR: up to 8 * 255 bytes */
 
 /* The first member of every family's socket; a socket file's priv. */
 struct socket {
@@ -274,11 +274,13 @@ void inet_proc_net(const char *name, struct net_text *nt);   /* tcp, tcp6, udp, 
 
 /* ---- AF_NETLINK: netlink.c ---- */
 int netlink_create(int type, int protocol, int flags, struct file **out);
+int packet_create(int type, int protocol, int flags, struct file **out);   /* packet.c */
 int netlink_kernel_send(struct file *f, const void *data, size_t len);
 
 /* ---- the guest's interfaces: netdev.c ---- */
 /* SIOCGIF* and SIOCGIFCONF on any socket; -ENOIOCTLCMD if cmd is not one */
 long netdev_ioctl(struct task *t, unsigned int cmd, uint64_t arg);
+int *netdev_conf_tag(int dev);    /* /proc/sys/net/ipv4/conf/{all,default,lo}/tag (0, 1, 2) */
 void netdev_proc_net(const char *name, struct net_text *nt);  /* dev, if_inet6, route */
 
 /* ---- /proc/net: proc_net.c ---- */

@@ -10,7 +10,8 @@
  * user-mode network), whose traffic leaves through host sockets.  In
  * host mode the interfaces are the host's: the get ioctls go to a host
  * socket of umk's and /proc/net files are the host's (proc_net.c).
- * Nothing can be changed: the set ioctls are -EPERM.  lo's counters
+ * Nothing in the initial namespace can be changed: the set ioctls are
+ * -EPERM there (a namespace of the guest's making: see ifr_set).  lo's counters
  * count the bytes sent on the guest's loopback.
  *
  * A network namespace made with CLONE_NEWNET (kernel/nsproxy.c) has
@@ -50,7 +51,10 @@ static struct nd_if ifs[] = {
 /* What a namespace of the guest's own making holds (its net pointer). */
 struct netns_state {
 	struct nd_if lo;
+	int conf_tag[3];              /* /proc/sys/net/ipv4/conf/{all,default,lo}/tag */
 };
+
+static int init_conf_tag[3];          /* the initial namespace's */
 
 struct net_namespace *current_net(void)
 {
@@ -81,6 +85,10 @@ static struct netns_state *ns_state(struct net_namespace *ns)
 	st->lo.v4prefix = 0;
 	st->lo.has_v6 = false;
 	st->lo.rx_bytes = st->lo.rx_packets = 0;
+	/* devinet_init_net: all and default copied from the initial
+	 * namespace's (devconf_inherit_init_net 0), lo from default */
+	st->conf_tag[0] = init_conf_tag[0];
+	st->conf_tag[1] = st->conf_tag[2] = init_conf_tag[1];
 	ns->net = st;
 	return st;
 }
@@ -129,6 +137,19 @@ void netdev_lo_set_up(struct nd_if *lo, bool up)
 		lo->operstate = 2;
 		lo->has_v6 = false;
 	}
+}
+
+/* netdev_conf_tag - /proc/sys/net/ipv4/conf/DEV/tag of the caller's
+ * namespace, DEV 0 all, 1 default, 2 lo (NULL on ENOMEM). */
+int *netdev_conf_tag(int dev)
+{
+	struct net_namespace *ns = current_net();
+	struct netns_state *st;
+
+	if (ns == &init_net_ns)
+		return &init_conf_tag[dev];
+	st = ns_state(ns);
+	return st ? &st->conf_tag[dev] : NULL;
 }
 
 /* netdev_ifs - the caller's namespace's interfaces (private and none
@@ -183,14 +204,18 @@ void netdev_lo_count(size_t bytes)
 /* netdev_mtu_for - IP_MTU toward dst: lo's for the loopback, else eth0's. */
 int netdev_mtu_for(const struct inet_ep *dst)
 {
+	struct nd_if *lo = netdev_lo(current_net());
+	int lo_mtu = lo ? lo->mtu : ifs[0].mtu;
+
 	if (ep_v4(dst)) {
 		uint32_t a = ntohl(ep_v4_addr(dst));
 
-		if ((a >> 24) == 127 || !a || net_mode != NET_PRIVATE || a == ifs[1].v4)
-			return ifs[0].mtu;
+		if ((a >> 24) == 127 || !a || net_mode_of(current_net()) != NET_PRIVATE ||
+		    a == ifs[1].v4)
+			return lo_mtu;
 		return ifs[1].mtu;
 	}
-	return ifs[0].mtu;
+	return lo_mtu;
 }
 
 /* ---- routes ---- */
@@ -333,31 +358,89 @@ static long host_ioctl(struct task *t, unsigned int cmd, uint64_t arg)
 	return copy_to_user(t, arg, ifr, sizeof(ifr)) ? -EFAULT : 0;
 }
 
+/* dev_change_flags: the IFF_* bits a program may set (IFF_UP,
+ * DEBUG, NOTRAILERS, NOARP, PROMISC, ALLMULTI, MULTICAST, PORTSEL,
+ * AUTOMEDIA, DYNAMIC); the others are the device's. */
+#define ND_IFF_SETTABLE  0xf3a5
+
+/*
+ * ifr_set - a set ioctl with its ifreq read (Linux's devinet_ioctl and
+ * dev_ifsioc): in a network namespace of the guest's making, and with
+ * CAP_NET_ADMIN over it, SIOCSIFFLAGS (IFF_UP brings lo up or down as
+ * rtnetlink does; the other settable flags are kept) and SIOCSIFMTU
+ * (any MTU >= 0, as lo has no bounds; -EINVAL below) on its lo;
+ * -ENODEV for another name, -EOPNOTSUPP for other changes.  -EPERM in
+ * the initial namespace (its interfaces are read-only: rtnetlink's rule
+ * too) and without the capability.
+ */
+static long ifr_set(struct task *t, unsigned int cmd, char *ifr)
+{
+	struct net_namespace *ns = current_net();
+	struct nd_if *lo;
+	int16_t fl;
+	int32_t mtu;
+
+	if (ns == &init_net_ns || !ns_capable(t, ns->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	lo = netdev_lo(ns);
+	if (!lo)
+		return -ENOMEM;
+	ifr[15] = 0;
+	if (strcmp(ifr, lo->name))
+		return -ENODEV;
+	switch (cmd) {
+	case 0x8914:                            /* SIOCSIFFLAGS */
+		memcpy(&fl, ifr + 16, 2);
+		if ((fl ^ lo->flags) & ND_IFF_UP)
+			netdev_lo_set_up(lo, fl & ND_IFF_UP);
+		lo->flags = (lo->flags & ~(ND_IFF_SETTABLE & ~ND_IFF_UP)) |
+			    ((uint16_t)fl & ND_IFF_SETTABLE & ~ND_IFF_UP);
+		return 0;
+	case 0x8922:                            /* SIOCSIFMTU */
+		memcpy(&mtu, ifr + 16, 4);
+		if (mtu < 0)
+			return -EINVAL;
+		lo->mtu = mtu;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
 /*
  * netdev_ioctl - see net.h: SIOCGIFCONF, SIOCGIFNAME (by index), and by
  * name SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFBRDADDR,
  * SIOCGIFDSTADDR, SIOCGIFMTU, SIOCGIFINDEX, SIOCGIFHWADDR,
  * SIOCGIFMETRIC, SIOCGIFTXQLEN, SIOCGIFMAP.  -ENODEV for an interface
  * nobody has, -EADDRNOTAVAIL for an address it lacks, -EFAULT; the
- * SIOCSIF* ones -EPERM (the interfaces are read-only).
+ * set ones: see ifr_set (-EFAULT first for an unreadable ifreq, as
+ * Linux reads it before it checks the capability).
  */
 long netdev_ioctl(struct task *t, unsigned int cmd, uint64_t arg)
 {
-	char ifr[IFREQ_SIZE];
+	char ifr[IFREQ_SIZE], rt[120];
 	struct nd_if *d;
 	int32_t v;
 	int16_t fl;
 
 	switch (cmd) {
-	case 0x890B: case 0x890C: case 0x890D:  /* SIOCADDRT, SIOCDELRT, SIOCRTMSG */
-	case 0x8911: case 0x8914: case 0x8916: case 0x8918: case 0x891a: case 0x891c:
-	case 0x891e: case 0x8920: case 0x8922: case 0x8923: case 0x8924: case 0x8931:
-	case 0x8932: case 0x8934: case 0x8936: case 0x8937: case 0x8941: case 0x8943:
-	case 0x8953: case 0x8955: case 0x8960: case 0x8962: case 0x8971: case 0x8980:
-	case 0x8981: case 0x8990: case 0x8991: case 0x8992: case 0x8993: case 0x8994:
-	case 0x8995: case 0x89a0: case 0x89a1: case 0x89a2:
-		/* SIOCSIF*, routes, ARP, multicast lists, bonding, bridges:
-		 * Linux wants CAP_NET_ADMIN; the guest's interfaces are read-only */
+	case 0x890B: case 0x890C:               /* SIOCADDRT, SIOCDELRT: the rtentry is read first */
+		if (copy_from_user(t, rt, arg, sizeof(rt)))
+			return -EFAULT;
+		return -EPERM;
+	case 0x8914: case 0x8916: case 0x8918: case 0x891a: case 0x891c: case 0x891e:
+	case 0x8920: case 0x8922: case 0x8923: case 0x8924: case 0x8931: case 0x8932:
+	case 0x8934: case 0x8936: case 0x8937: case 0x8943: case 0x8971: case 0x8990:
+	case 0x8991: case 0x8992: case 0x8993: case 0x8994: case 0x8995: case 0x89a2:
+	case 0x89a3:
+		/* SIOCSIF*, multicast lists, bonding, bridge ports: the ifreq
+		 * is read before the capability check (sock_do_ioctl) */
+		if (copy_from_user(t, ifr, arg, sizeof(ifr)))
+			return -EFAULT;
+		return ifr_set(t, cmd, ifr);
+	case 0x890D: case 0x8911: case 0x8941: case 0x8953: case 0x8955: case 0x8960:
+	case 0x8962: case 0x8980: case 0x8981: case 0x89a0: case 0x89a1:
+		/* SIOCRTMSG, SIOCSIFLINK, SIOCSIFBR, ARP, RARP, DLCI, VLAN,
+		 * bridges: Linux wants CAP_NET_ADMIN first */
 		return -EPERM;
 	}
 	switch (cmd) {

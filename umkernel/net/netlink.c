@@ -567,6 +567,54 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 }
 
 /* rtnetlink's answer to request h: 0, or -errno for NLMSG_ERROR. */
+/*
+ * A change asked of the initial namespace, whose interfaces are
+ * read-only: 0 (ACKed) for an RTM_NEWLINK that changes nothing (`ip link
+ * set lo up` with lo up: its flags, by index or IFLA_IFNAME, and no
+ * other attribute) from a task with CAP_NET_ADMIN, outside host mode;
+ * -EPERM for everything else.
+ */
+static int rtm_noop(struct nl_sock *n, const struct nlhdr *h)
+{
+	struct { uint8_t family, pad; uint16_t type; int32_t index; uint32_t flags, change; } ifi;
+	size_t off = sizeof(*h) + sizeof(ifi), al;
+	char nm[17] = { 0 };
+	struct nd_if *d;
+	unsigned int flags;
+	const char *a;
+
+	if (h->type != RTM_NEWLINK_ || net_mode == NET_HOST || !current ||
+	    !ns_capable(current, n->net->user_ns, CAP_NET_ADMIN) || h->len < off)
+		return -EPERM;
+	memcpy(&ifi, (const char *)h + sizeof(*h), sizeof(ifi));
+	while (off + 4 <= h->len) {     /* IFLA_IFNAME only */
+		uint16_t l, at;
+
+		memcpy(&l, (const char *)h + off, 2);
+		memcpy(&at, (const char *)h + off + 2, 2);
+		if (l < 4 || off + l > h->len || (at & 0x3fff) != 3)
+			return -EPERM;
+		off += (l + 3) & ~3U;
+	}
+	if (ifi.index > 0) {
+		d = netdev_by_index(ifi.index);
+	} else {
+		a = req_attr(h, sizeof(ifi), 3, &al);
+		if (!a)
+			return -EPERM;
+		memcpy(nm, a, al < 16 ? al : 16);
+		d = netdev_by_name(nm);
+	}
+	if (!d)
+		return -ENODEV;
+	flags = ifi.change ? (ifi.flags & ifi.change) | (d->flags & ~ifi.change) : ifi.flags;
+	if ((flags ^ d->flags) & 0xffff)
+		return -EPERM;
+	if (h->flags & NLM_F_ACK_)
+		queue_ack(n, h, 0);
+	return 0;
+}
+
 static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 {
 	bool dump = (h->flags & NLM_F_DUMP_) == NLM_F_DUMP_;
@@ -582,7 +630,7 @@ static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 	if ((h->type - RTM_BASE_) % 4 != 2) {
 		if (n->net != &init_net_ns)
 			return rtm_change(n, h);
-		return -EPERM;          /* a change: needs CAP_NET_ADMIN in the host's eyes */
+		return rtm_noop(n, h);  /* a change: needs CAP_NET_ADMIN in the host's eyes */
 	}
 	switch (h->type) {
 	case RTM_GETLINK_:

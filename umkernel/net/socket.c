@@ -433,7 +433,8 @@ static int unix_args(int *type, int proto)
  * sys_socket(domain, type, protocol) - AF_UNIX (stream, datagram and
  * seqpacket; SOCK_RAW is a datagram socket, as Linux), AF_INET and
  * AF_INET6 (TCP streams and UDP datagrams: inet_create), AF_NETLINK
- * (NETLINK_ROUTE: netlink_create); type may carry SOCK_NONBLOCK and
+ * (NETLINK_ROUTE: netlink_create), AF_PACKET (packet_create: no frames
+ * on umk's loopback); type may carry SOCK_NONBLOCK and
  * SOCK_CLOEXEC.  -EINVAL for other type flags or a type out of range,
  * -EAFNOSUPPORT for every other family, -ESOCKTNOSUPPORT, -EPROTONOSUPPORT.
  */
@@ -458,6 +459,9 @@ long sys_socket(struct task *t, struct sysargs *a)
 		break;
 	case L_AF_NETLINK:
 		err = netlink_create(type, proto, flags, &f);
+		break;
+	case L_AF_PACKET:
+		err = packet_create(type, proto, flags, &f);
 		break;
 	default:
 		err = -EAFNOSUPPORT;
@@ -759,7 +763,8 @@ static void put_fds(struct sock_msg *m)
 
 /*
  * Linux's __scm_send: walks the control messages.  SOL_SOCKET ones:
- * SCM_RIGHTS (AF_UNIX only, else -EINVAL; at most SCM_MAX_FD fds in all,
+ * SCM_RIGHTS (AF_UNIX only, ignored by other families as Linux's
+ * __sock_cmsg_send ignores it, as SCM_CREDENTIALS; at most SCM_MAX_FD fds in all,
  * -EINVAL; -EBADF for a bad fd; an empty one is ignored),
  * SCM_CREDENTIALS (exactly a ucred, else -EINVAL; see unix_check_creds);
  * any other type -EINVAL.  Messages of other levels are left to the
@@ -780,10 +785,15 @@ static int cmsg_parse(struct task *t, int family, const char *ctl, size_t len, s
 			size_t dlen = h.cmsg_len - sizeof(h);
 			int n, fd, err;
 
+			/* other families' __sock_cmsg_send: SCM_RIGHTS and
+			 * SCM_CREDENTIALS are AF_UNIX's, ignored elsewhere */
+			if (family != L_AF_UNIX &&
+			    (h.cmsg_type == L_SCM_RIGHTS || h.cmsg_type == L_SCM_CREDENTIALS)) {
+				off += LINUX_CMSG_ALIGN(h.cmsg_len);
+				continue;
+			}
 			switch (h.cmsg_type) {
 			case L_SCM_RIGHTS:
-				if (family != L_AF_UNIX)
-					return -EINVAL;
 				n = dlen / sizeof(int);
 				if (m->nfds + n > L_SCM_MAX_FD)
 					return -EINVAL;

@@ -35,6 +35,7 @@
  */
 #include "net.h"
 #include "../fs/fs.h"
+#include "../fs/tmpfs.h"     /* vfs_permission */
 
 #include <poll.h>
 #include <stdlib.h>
@@ -352,7 +353,8 @@ static const char *addr_path(struct sock_addr *a)
 
 /*
  * Linux's unix_find_other: the socket bound to a, which must be of type.
- * Path names: the walk's error (ENOENT...), ECONNREFUSED if the node is
+ * Path names: the walk's error (ENOENT...), EACCES without write
+ * permission on the node, ECONNREFUSED if the node is
  * not a socket or nobody is bound to it, EPROTOTYPE for another type.
  * Abstract names: ECONNREFUSED when no socket of this type has it.
  */
@@ -378,6 +380,8 @@ static int find_other(struct task *t, const struct unix_sock *self, const struct
 		return err;
 	if (!nd.exists) {
 		err = -ENOENT;
+	} else if ((err = vfs_permission(t, &nd.st, W_OK))) {
+		/* unix_find_bsd: connecting or sending needs write permission */
 	} else if (!S_ISSOCK(nd.st.mode)) {
 		err = -ECONNREFUSED;
 	} else {
