@@ -113,6 +113,7 @@ struct inet_sock {
 	uint32_t rx_gen;              /* bumped when rx is emptied by a disconnect */
 	bool rx_fin;                  /* the peer will send no more (SOCK_DONE) */
 	bool fin_read;                /* the EOF has been read (rx_queue stops counting it) */
+	bool fin_deferred;            /* our FIN waits for a send copying into the peer unlocked */
 	bool peer_closed;             /* the peer closed: data we send is answered by a reset */
 	struct inet_sock *parent;     /* embryo: the listener whose queue holds it */
 	struct inet_sock *pending;    /* connecting: the listener we wait for room on */

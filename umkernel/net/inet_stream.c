@@ -147,6 +147,8 @@ static void copy_done(bool *waits, struct wait_queue *wq)
 /* Like ring_from_iter into the ring of s's peer p, with klock dropped
  * while it copies (the caller checked copy_unlocked and that no other
  * writer is on). */
+static void fin_to(struct inet_sock *s, struct inet_sock *p);
+
 static ssize_t copy_in(struct inet_sock *s, struct inet_sock *p, struct sock_iter *it, size_t n)
 {
 	struct pipe_ring *r = &p->rx;
@@ -176,6 +178,12 @@ static ssize_t copy_in(struct inet_sock *s, struct inet_sock *p, struct sock_ite
 	p->rx_writer = false;
 	if (p->rx_gen == gen)
 		r->len += done;
+	if (s->fin_deferred) {
+		/* a shutdown or close came meanwhile: its held bytes and FIN
+		 * follow these (send_fin) */
+		s->fin_deferred = false;
+		fin_to(s, p);
+	}
 	copy_done(&p->rx_writer_waits, &s->wq);
 	inet_put(p);
 	return done ? (ssize_t)done : got;
@@ -361,17 +369,15 @@ static ssize_t cork_hold(struct inet_sock *s, struct sock_iter *it, size_t len)
 	return len;
 }
 
-/* The held bytes go to the peer now, whatever its buffer's limit (a
- * FIN follows them; the ring grows as far as it can). */
-static void cork_push(struct inet_sock *s)
+/* The held bytes go to the peer p now, whatever its buffer's limit (a
+ * FIN follows them; the ring grows as far as it can).  Never while a
+ * send copies into p's ring unlocked (send_fin waits for it). */
+static void cork_push(struct inet_sock *s, struct inet_sock *p)
 {
-	struct inet_sock *p = s->peer;
 	struct sock_iter kit;
 	ssize_t n;
 
-	/* (not while another thread's send copies into the ring unlocked:
-	 * the held bytes would land where it writes; they are dropped) */
-	if (s->cork_len && p && !p->rx_writer && !ring_room(p, s->cork_len, INET_RING_MAX)) {
+	if (s->cork_len && p && !ring_room(p, s->cork_len, INET_RING_MAX)) {
 		iter_init_kbuf(&kit, s->cork_buf, s->cork_len);
 		n = ring_from_iter(&p->rx, &kit, s->cork_len);
 		if (n > 0) {
@@ -382,21 +388,33 @@ static void cork_push(struct inet_sock *s)
 	s->cork_len = 0;
 }
 
-/* s sends its FIN (tcp_send_fin, after SHUT_WR or close). */
+/* The held bytes, then the FIN, reach p (or the host socket). */
+static void fin_to(struct inet_sock *s, struct inet_sock *p)
+{
+	cork_push(s, p);
+	if (p)
+		got_fin(p);
+	else if (s->hostfd >= 0)
+		shutdown(s->hostfd, SHUT_WR);
+}
+
+/* s sends its FIN (tcp_send_fin, after SHUT_WR or close).  While another
+ * thread's send copies into the peer's ring unlocked, the FIN (and the
+ * held MSG_MORE bytes) wait for it to land: copy_in sends them after,
+ * as Linux queues a FIN behind the data sent before it. */
 static void send_fin(struct inet_sock *s)
 {
 	struct inet_sock *p = s->peer;
-
-	cork_push(s);
 
 	if (s->state == TCP_ESTABLISHED)
 		s->state = TCP_FIN_WAIT2;
 	else if (s->state == TCP_CLOSE_WAIT)
 		tcp_done(s);            /* LAST_ACK, acknowledged */
-	if (p)
-		got_fin(p);
-	else if (s->hostfd >= 0)
-		shutdown(s->hostfd, SHUT_WR);
+	if (p && p->rx_writer) {
+		s->fin_deferred = true;
+		return;
+	}
+	fin_to(s, p);
 }
 
 /* ---- connection set-up ---- */
