@@ -111,7 +111,10 @@ struct sighand {
 struct sigqueue {
 	struct list_head link;
 	linux_siginfo_t info;
+	uint32_t charged_uid;         /* RLIMIT_SIGPENDING: the user it counts for */
 };
+/* Frees a queued signal taken off its list (its user's count drops). */
+void sigqueue_free(struct sigqueue *q);
 struct sigpending {
 	linux_sigset_t set;
 	struct list_head queue;       /* struct sigqueue, for siginfo */

@@ -224,12 +224,12 @@ void release_task(struct task *t)
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &t->pending.queue) {
 		list_del(p);
-		free(list_entry(p, struct sigqueue, link));
+		sigqueue_free(list_entry(p, struct sigqueue, link));
 	}
 	if (t->tg && --t->tg->refs == 0) {
 		list_for_each_safe(p, n, &t->tg->shared_pending.queue) {
 			list_del(p);
-			free(list_entry(p, struct sigqueue, link));
+			sigqueue_free(list_entry(p, struct sigqueue, link));
 		}
 		detach_pid(t->tg->pgrp);
 		detach_pid(t->tg->session);

@@ -84,6 +84,10 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
  * 0 and {object, offset} filled, or -EFAULT if unmapped, -EINVAL if the
  * mapping is private. */
 int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3]);
+/* Whether a fault at addr would be served (get_user_pages' view, as a
+ * shared futex key takes it): 0, or -EFAULT when nothing is mapped there,
+ * the mapping is PROT_NONE, or it maps a regular file's page past EOF. */
+int mm_fault_check(struct mm *mm, uint64_t addr);
 int mm_print_maps(struct mm *mm, char *buf, size_t len);
 
 /* Walks mm's VMAs in address order; v may be unlinked inside the loop. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 /* A VMA's reference to its file, with the file's vm_open/vm_close. */
@@ -644,6 +645,18 @@ long mm_brk(struct mm *mm, uint64_t brk)
 	mm_commit_sync(mm);
 	mm->brk = brk;
 	return (long)brk;
+}
+
+int mm_fault_check(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v || v->prot == PROT_NONE)
+		return -EFAULT;
+	struct kstat st;
+	if (v->file && v->file->ops && v->file->ops->fstat && !v->file->ops->fstat(v->file, &st) &&
+	    S_ISREG(st.mode) && v->pgoff + ((addr - v->start) & ~(uint64_t)(GUEST_PAGE_SIZE - 1)) >= st.size)
+		return -EFAULT;   /* the page fault would be SIGBUS */
+	return 0;
 }
 
 int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3])
