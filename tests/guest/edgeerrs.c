@@ -2,7 +2,8 @@
  * unmapped, PROT_NONE and truncated-file addresses (EFAULT) and negative
  * requeue counts (EINVAL); process_vm_readv/writev with a negative
  * iov_len (EINVAL, nothing copied); tgkill of a real-time signal past
- * RLIMIT_SIGPENDING (EAGAIN) while kill(2) still delivers. */
+ * RLIMIT_SIGPENDING (EAGAIN) while kill(2) still delivers; membarrier's
+ * commands and registrations. */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -93,7 +94,31 @@ static void sigpending_edges(void) {
   OK("child checks", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+static void membarrier_cmds(void) {
+  long q = syscall(SYS_membarrier, 0, 0, 0);
+  printf("membarrier query has GLOBAL %d PRIVATE_EXPEDITED %d SYNC_CORE %d\n", !!(q & 1), !!(q & 8), !!(q & 32));
+  RES("membarrier GLOBAL", syscall(SYS_membarrier, 1, 0, 0));
+  ERR("membarrier GLOBAL flags 1", syscall(SYS_membarrier, 1, 1, 0), EINVAL);
+  ERR("membarrier unknown cmd", syscall(SYS_membarrier, 1 << 20, 0, 0), EINVAL);
+  RES("membarrier GLOBAL_EXPEDITED", syscall(SYS_membarrier, 2, 0, 0));
+  ERR("membarrier PRIVATE_EXPEDITED unregistered", syscall(SYS_membarrier, 8, 0, 0), EPERM);
+  ERR("membarrier SYNC_CORE unregistered", syscall(SYS_membarrier, 32, 0, 0), EPERM);
+  RES("membarrier GET_REGISTRATIONS", syscall(SYS_membarrier, 512, 0, 0));
+  RES("membarrier REGISTER_PRIVATE_EXPEDITED", syscall(SYS_membarrier, 16, 0, 0));
+  RES("membarrier PRIVATE_EXPEDITED", syscall(SYS_membarrier, 8, 0, 0));
+  RES("membarrier REGISTER_GLOBAL_EXPEDITED", syscall(SYS_membarrier, 4, 0, 0));
+  RES("membarrier GET_REGISTRATIONS", syscall(SYS_membarrier, 512, 0, 0));
+  pid_t pid = fork();
+  if (pid == 0) {
+    /* a child's mm starts unregistered */
+    RES("child membarrier GET_REGISTRATIONS", syscall(SYS_membarrier, 512, 0, 0));
+    _exit(0);
+  }
+  waitpid(pid, NULL, 0);
+}
+
 int main(void) {
+  membarrier_cmds();
   futex_edges();
   process_vm_edges();
   sigpending_edges();

@@ -42,6 +42,9 @@ struct mm {
 	int saved_auxv_len;           /* in words */
 	/* mlockall(MCL_FUTURE) (mlock.c): lock bits every new mapping gets */
 	int def_lock;
+	/* membarrier(2) (kernel/sched.c): MEMBARRIER_CMD_REGISTER_* bits
+	 * this mm registered; execve clears them */
+	int membarrier_registered;
 };
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)

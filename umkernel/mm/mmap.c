@@ -106,6 +106,7 @@ struct mm *mm_fork(struct mm *old)
 	}
 	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
 	mm->saved_auxv_len = old->saved_auxv_len;
+	mm->membarrier_registered = old->membarrier_registered;   /* dup_mm copies the state */
 	mm_commit_sync(mm);
 	return mm;
 }
@@ -160,6 +161,7 @@ uint64_t mm_vdso_base(struct mm *mm)
 void mm_reset(struct mm *mm)
 {
 	aio_mm_release(mm);   /* execve: the old image's AIO contexts go */
+	mm->membarrier_registered = 0;
 	/* unmap everything but the vDSO pages, gap by gap (below
 	 * GUEST_MIN_ADDR is the platform's) */
 	uint64_t from = GUEST_MIN_ADDR;
