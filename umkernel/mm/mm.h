@@ -20,6 +20,10 @@ struct vma {
 	uint64_t pgoff;               /* offset of start in file (or shared-anon object), bytes */
 	uint64_t shm_id;              /* MAP_SHARED|MAP_ANONYMOUS: the object, kept by fork */
 	char name[24];                /* "[heap]", "[stack]" or "" */
+	/* mbind(2)'s policy of the range (mempolicy.c): mode | MPOL_F_*
+	 * flags and nodes; 0: none (the default policy) */
+	int mpol_mode;
+	uint64_t mpol_nodes;
 };
 struct mm {
 	int refs;                     /* tasks using it (threads) */

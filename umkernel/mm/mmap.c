@@ -243,6 +243,7 @@ void mm_merge(struct mm *mm)
 		struct vma *n = vma_next(mm, v);
 		if (n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
 		    v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
+		    v->mpol_mode == n->mpol_mode && v->mpol_nodes == n->mpol_nodes &&
 		    !(v->file && v->file->ops->vm_close) &&
 		    ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff)) {
 			v->end = n->end;
