@@ -2314,6 +2314,10 @@ static void node_stat(struct mount *m, const struct pnode *nd, const char *rel, 
 	node_task(nd, &tk);
 	st->dev = m->dev;
 	st->ino = proc_ino(rel);
+	/* a task's entries are new inodes for each new task (Linux gives
+	 * each its own): a pid used again does not show the old numbers */
+	if (tk)
+		st->ino = ((st->ino ^ (tk->start_time_ns * 0x9e3779b97f4a7c15ULL >> 33)) & 0x7fffffff) | 0x100;
 	st->blksize = 1024;
 	switch (e->kind) {
 	case PK_DIR:
