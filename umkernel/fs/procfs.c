@@ -2126,6 +2126,7 @@ static const struct pent pid_ents[] = {
 	{ .name = "maps", .kind = PK_FILE, .perm = 0444, .show = show_maps, .priv = true },
 	{ .name = "auxv", .kind = PK_FILE, .perm = 0400, .show = show_auxv, .priv = true },
 	{ .name = "mem", .kind = PK_FILE, .perm = 0600, .priv = true },   /* proc_mem_open */
+	{ .name = "pagemap", .kind = PK_FILE, .perm = 0400, .priv = true }, /* proc_pagemap_open */
 	FILE_ENT("mounts", show_mounts),
 	FILE_ENT("mountinfo", show_mountinfo),
 	DIR_ENT("net", net_ents, DYN_NONE, false),
@@ -2611,7 +2612,8 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		struct task *tk = task_find(nd.c.tid);
 		if (!tk || !current)
 			return -ENOENT;
-		err = proc_mem_open(current, tk, flags, &f);
+		err = !strcmp(nd.e->name, "pagemap") ? proc_pagemap_open(current, tk, flags, &f)
+						     : proc_mem_open(current, tk, flags, &f);
 		if (err)
 			return err;
 		free(f->path);

@@ -95,6 +95,9 @@ int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3]);
  * shared futex key takes it): 0, or -EFAULT when nothing is mapped there,
  * the mapping is PROT_NONE, or it maps a regular file's page past EOF. */
 int mm_fault_check(struct mm *mm, uint64_t addr);
+/* /proc/PID/pagemap (pagemap.c): opens c's for t; 0 and *out, or -errno. */
+struct file;
+int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **out);
 int mm_print_maps(struct mm *mm, char *buf, size_t len);
 
 /* Walks mm's VMAs in address order; v may be unlinked inside the loop. */
