@@ -79,6 +79,8 @@ static const char umk_config[] =
 	"CONFIG_NODES_SHIFT=10\n"
 	"CONFIG_SECURITY_YAMA=y\n"
 	"CONFIG_PTRACE=y\n"
+	"CONFIG_SECCOMP=y\n"
+	"CONFIG_SECCOMP_FILTER=y\n"
 	"# CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS is not set\n"
 	"# CONFIG_IA32_EMULATION is not set\n"
 	"# CONFIG_X86_X32_ABI is not set\n"
