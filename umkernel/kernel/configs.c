@@ -42,6 +42,8 @@ static const char umk_config[] =
 	"# CONFIG_RSEQ is not set\n"
 	"CONFIG_MEMBARRIER=y\n"
 	"CONFIG_MULTIUSER=y\n"
+	"CONFIG_BSD_PROCESS_ACCT=y\n"
+	"CONFIG_BSD_PROCESS_ACCT_V3=y\n"
 	"CONFIG_SYSVIPC=y\n"
 	"CONFIG_SYSVIPC_SYSCTL=y\n"
 	"CONFIG_POSIX_MQUEUE=y\n"
