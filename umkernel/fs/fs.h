@@ -348,6 +348,7 @@ struct poll_table {
 	int n;
 	int hostfd;                   /* at most one host fd to wait on, or -1 */
 	short hostevents;
+	bool exclusive;               /* its waiters are exclusive (EPOLLEXCLUSIVE items) */
 };
 void poll_wait(struct poll_table *pt, struct wait_queue *wq);
 void poll_wait_host(struct poll_table *pt, int hostfd, short events);

@@ -64,6 +64,7 @@ void waitq_add(struct wait_queue *wq, struct waiter *w, struct task *t)
 {
 	w->task = t;
 	w->func = NULL;
+	w->exclusive = false;
 	list_add_tail(&w->link, &wq->waiters);
 }
 
@@ -72,6 +73,7 @@ void waitq_add_func(struct wait_queue *wq, struct waiter *w, void (*func)(struct
 	w->task = NULL;
 	w->func = func;
 	w->data = data;
+	w->exclusive = false;
 	list_add_tail(&w->link, &wq->waiters);
 }
 
@@ -83,12 +85,18 @@ void waitq_del(struct waiter *w)
 void wake_up(struct wait_queue *wq)
 {
 	struct list_head *p, *n;
+	bool exclusive_woken = false;   /* __wake_up's nr_exclusive of 1 */
 	list_for_each_safe(p, n, &wq->waiters) {
 		struct waiter *w = list_entry(p, struct waiter, link);
+		if (w->exclusive && exclusive_woken)
+			continue;
+		w->took = !w->func;
 		if (w->func)
 			w->func(w);
 		else
 			task_wake(w->task);
+		if (w->exclusive && w->took)
+			exclusive_woken = true;
 	}
 }
 
