@@ -563,7 +563,7 @@ long sys_epoll_ctl(struct task *t, struct sysargs *a)
 	 * files, directories, /dev/null, /dev/zero, /dev/full, /dev/urandom */
 	r = -EPERM;
 	if (f->ops->fstat && f->ops->fstat(f, &st) == 0 &&
-	    (S_ISREG(st.mode) || S_ISDIR(st.mode) ||
+	    ((S_ISREG(st.mode) && !procfs_file_pollable(f)) || S_ISDIR(st.mode) ||
 	     (S_ISCHR(st.mode) && major(st.rdev) == 1 &&
 	      (minor(st.rdev) == 3 || minor(st.rdev) == 5 || minor(st.rdev) == 7 || minor(st.rdev) == 9))))
 		goto out;
