@@ -348,6 +348,12 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
+			/* an access below a MAP_GROWSDOWN mapping grows it
+			 * (the stack), and the instruction runs again */
+			if (ev.info.si_signo == SIGSEGV && ev.info.si_code == 1 /* SEGV_MAPERR */ &&
+			    t->mm && t->tg &&
+			    !mm_expand_stack(t->mm, ev.info.u.fault.addr, t->tg->rlim[RLIMIT_STACK].rlim_cur))
+				break;
 			t->fault_err = ev.fault_err;
 			t->fault_trapno = ev.fault_trapno;
 			force_sig_fault(t, &ev.info);

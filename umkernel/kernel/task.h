@@ -58,6 +58,8 @@ void process_cpu_times(struct thread_group *tg, int64_t *u, int64_t *s);
 void acct_process(struct task *t, int status);
 void cpu_itimer_get(struct thread_group *tg, int which, struct linux_itimerval *out);
 void cpu_itimer_set(struct thread_group *tg, int which, uint64_t value, uint64_t interval);
+/* RLIMIT_CPU of tg was set: its CPU time is watched (SIGXCPU, SIGKILL). */
+void cpu_rlimit_changed(struct thread_group *tg);
 void cputime_thread_exit(struct task *t);   /* before its host thread goes */
 void cputime_reap(struct thread_group *parent, struct thread_group *child);
 

@@ -95,6 +95,11 @@ int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3]);
  * shared futex key takes it): 0, or -EFAULT when nothing is mapped there,
  * the mapping is PROT_NONE, or it maps a regular file's page past EOF. */
 int mm_fault_check(struct mm *mm, uint64_t addr);
+/* A fault at addr just below a MAP_GROWSDOWN mapping grows it down to
+ * addr's page (Linux's expand_downwards), by the running task's stub:
+ * 0, -EFAULT (no such mapping), or -ENOMEM (past limit bytes, the
+ * RLIMIT_STACK, or within the guard gap of the mapping below). */
+int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit);
 /* /proc/PID/pagemap (pagemap.c): opens c's for t; 0 and *out, or -errno. */
 struct file;
 int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **out);

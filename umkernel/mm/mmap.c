@@ -662,6 +662,49 @@ int mm_fault_check(struct mm *mm, uint64_t addr)
 	return 0;
 }
 
+#define STACK_GUARD_GAP (256UL * GUEST_PAGE_SIZE)   /* Linux's stack_guard_gap */
+
+int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit)
+{
+	struct vma *v = NULL, *prev = NULL;
+	for_each_vma(mm, x) {
+		if (x->start > addr) {
+			v = x;
+			break;
+		}
+		prev = x;
+	}
+	if (!v || !(v->flags & MAP_GROWSDOWN) || v->file || v->shm_id || addr < GUEST_MIN_ADDR)
+		return -EFAULT;
+	if (prev && prev->end > addr)
+		return -EFAULT;   /* addr is mapped: not a growth */
+	uint64_t start = addr & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+	if (v->end - start > limit)
+		return -ENOMEM;
+	/* expand_downwards: keep the guard gap to an accessible mapping below */
+	if (prev && !(prev->flags & MAP_GROWSDOWN) && prev->prot != PROT_NONE &&
+	    start - prev->end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	int prot = v->prot, flags = v->flags;
+	char name[sizeof v->name];
+	memcpy(name, v->name, sizeof name);
+	int mode = v->mpol_mode;
+	uint64_t nodes = v->mpol_nodes;
+	long r = mm_mmap(mm, start, v->start - start, prot,
+			 (flags & MAP_TYPE) | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	struct vma *n = mm_find_vma(mm, start);
+	if (n) {
+		n->flags |= flags & (VM_LOCKED_ | VM_LOCKONFAULT_ | VM_DONTDUMP_);
+		memcpy(n->name, name, sizeof n->name);
+		n->mpol_mode = mode;
+		n->mpol_nodes = nodes;
+	}
+	mm_merge(mm);
+	return 0;
+}
+
 int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3])
 {
 	struct vma *v = mm_find_vma(mm, addr);
