@@ -3,7 +3,8 @@
  * requeue counts (EINVAL); process_vm_readv/writev with a negative
  * iov_len (EINVAL, nothing copied); tgkill of a real-time signal past
  * RLIMIT_SIGPENDING (EAGAIN) while kill(2) still delivers; membarrier's
- * commands and registrations. */
+ * commands and registrations; mseal(2) and what a sealed mapping
+ * refuses. */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -117,7 +118,56 @@ static void membarrier_cmds(void) {
   waitpid(pid, NULL, 0);
 }
 
+static long mseal_(void *a, size_t len, unsigned long flags) { return syscall(462, a, len, flags); }
+
+static void mseal_checks(void) {
+  long pg = sysconf(_SC_PAGESIZE);
+  char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ERR("mseal flags", mseal_(m, pg, 1), EINVAL);
+  ERR("mseal unaligned", mseal_(m + 1, pg, 0), EINVAL);
+  ERR("mseal length overflowing", mseal_(m, (size_t)-pg + 2, 0), EINVAL);
+  munmap(m + 2 * pg, pg);
+  ERR("mseal over a hole", mseal_(m + pg, 2 * pg, 0), ENOMEM);
+  ERR("mseal past the end", mseal_(m, 4 * pg, 0), ENOMEM);
+  RES("mseal of nothing", mseal_(m, 0, 0));
+  OK("munmap after failed mseal", munmap(m, 4 * pg) == 0);
+  m = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  pid_t c = fork();
+  if (c == 0) {
+    OK("mseal one page", mseal_(m + 2 * pg, pg, 0) == 0);
+    ERR("mprotect over a sealed page", mprotect(m, 8 * pg, PROT_NONE), EPERM);
+    ERR("mprotect of the sealed page", mprotect(m + 2 * pg, pg, PROT_READ), EPERM);
+    ERR("munmap over a sealed page", munmap(m, 8 * pg), EPERM);
+    void *other = mmap(NULL, 8 * pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ERR("mremap of a sealed range", (long)mremap(m, 8 * pg, 2 * pg, MREMAP_MAYMOVE | MREMAP_FIXED, other), EPERM);
+    void *other2 = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ERR("mremap onto a sealed page", (long)mremap(other2, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED, m + 2 * pg), EPERM);
+    ERR("mmap MAP_FIXED over a sealed page", (long)mmap(m, 8 * pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), EPERM);
+    RES("madvise DONTNEED of writable sealed memory", madvise(m + 2 * pg, pg, MADV_DONTNEED));
+    OK("mprotect beside the sealed page", mprotect(m + 4 * pg, pg, PROT_READ) == 0);
+    OK("munmap beside the sealed page", munmap(m + 5 * pg, pg) == 0);
+    m[2 * pg] = 7;
+    OK("the sealed page is still writable", m[2 * pg] == 7);
+    pid_t g = fork();
+    if (g == 0)
+      _exit(munmap(m + 2 * pg, pg) == -1 && errno == EPERM ? 0 : 1);
+    int st;
+    waitpid(g, &st, 0);
+    OK("a forked child inherits the seal", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *ro = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    OK("mseal a read-only page", mseal_(ro, pg, 0) == 0);
+    ERR("madvise DONTNEED of read-only sealed memory", madvise(ro, pg, MADV_DONTNEED), EPERM);
+    RES("madvise WILLNEED of read-only sealed memory", madvise(ro, pg, MADV_WILLNEED));
+    _exit(t_failed);
+  }
+  int st;
+  waitpid(c, &st, 0);
+  OK("mseal child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  OK("the parent's mapping is not sealed", munmap(m, 8 * pg) == 0);
+}
+
 int main(void) {
+  mseal_checks();
   membarrier_cmds();
   futex_edges();
   process_vm_edges();

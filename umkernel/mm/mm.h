@@ -49,11 +49,15 @@ struct mm {
 	/* membarrier(2) (kernel/sched.c): MEMBARRIER_CMD_REGISTER_* bits
 	 * this mm registered; execve clears them */
 	int membarrier_registered;
+	bool sealed_any;              /* mseal(2) sealed something (mseal.c): checks needed */
 };
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)
 #define VM_LOCKONFAULT_ (1 << 25)
 #define VM_DONTDUMP_    (1 << 26)   /* madvise(MADV_DONTDUMP): left out of core dumps */
+#define VM_SEALED_      (1 << 27)   /* mseal(2) (mseal.c): not to be changed or unmapped */
+/* Whether any VMA meeting [start, end) is sealed (mseal.c). */
+bool mm_range_sealed(struct mm *mm, uint64_t start, uint64_t end);
 uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */
 struct task;
 void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);

@@ -107,6 +107,7 @@ struct mm *mm_fork(struct mm *old)
 	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
 	mm->saved_auxv_len = old->saved_auxv_len;
 	mm->membarrier_registered = old->membarrier_registered;   /* dup_mm copies the state */
+	mm->sealed_any = old->sealed_any;
 	mm_commit_sync(mm);
 	return mm;
 }
@@ -162,6 +163,7 @@ void mm_reset(struct mm *mm)
 {
 	aio_mm_release(mm);   /* execve: the old image's AIO contexts go */
 	mm->membarrier_registered = 0;
+	mm->sealed_any = false;
 	/* unmap everything but the vDSO pages, gap by gap (below
 	 * GUEST_MIN_ADDR is the platform's) */
 	uint64_t from = GUEST_MIN_ADDR;
@@ -393,6 +395,8 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
 		    !range_free(mm, addr, addr + plen))
 			return -EEXIST;
+		if (mm_range_sealed(mm, addr, addr + plen))
+			return -EPERM;   /* mseal: a sealed mapping is not replaced */
 	} else {
 		addr &= ~(GUEST_PAGE_SIZE - 1);
 		if (!addr || addr < GUEST_MIN_ADDR || !valid_range(addr, plen) ||
@@ -458,6 +462,8 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 		plen -= GUEST_MIN_ADDR - addr;
 		addr = GUEST_MIN_ADDR;
 	}
+	if (mm_range_sealed(mm, addr, addr + plen))
+		return -EPERM;
 	int r = platform->munmap(current->host, addr, plen);
 	if (r < 0)
 		return r;
@@ -492,6 +498,8 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	}
 	if (cur < addr + plen)
 		return -ENOMEM;
+	if (mm_range_sealed(mm, addr, addr + plen))
+		return -EPERM;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	for_each_vma(mm, v) {
 		if (v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
@@ -544,6 +552,10 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	newlen = PAGE_ALIGN(newlen);
 	if (!newlen)
 		return -EINVAL;
+	/* mseal: neither the source nor a fixed target may be sealed */
+	if (mm_range_sealed(mm, old, old + (oldlen ? oldlen : GUEST_PAGE_SIZE)) ||
+	    ((flags & MREMAP_FIXED) && newaddr + newlen > newaddr && mm_range_sealed(mm, newaddr, newaddr + newlen)))
+		return -EPERM;
 	struct vma *v = mm_find_vma(mm, old);
 	if (!v || old + oldlen > v->end)
 		return -EFAULT;
@@ -858,6 +870,14 @@ long sys_madvise(struct task *t, struct sysargs *a)
 		uint64_t lo = v->start > addr ? v->start : addr, hi = v->end < end ? v->end : end;
 		if (lo > at)
 			err = -ENOMEM;   /* a hole before this VMA */
+		/* mseal: advice that discards pages is refused on sealed
+		 * read-only anonymous memory (can_madvise_modify) */
+		if ((v->flags & VM_SEALED_) && !v->file && (v->flags & MAP_TYPE) != MAP_SHARED &&
+		    !(v->prot & PROT_WRITE) &&
+		    (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_DONTFORK ||
+		     advice == 24 /* MADV_DONTNEED_LOCKED */ || advice == 9 /* MADV_REMOVE */ ||
+		     advice == 18 /* MADV_WIPEONFORK */ || advice == 102 /* MADV_GUARD_INSTALL */))
+			return -EPERM;
 		at = hi;
 		switch (advice) {
 		case MADV_DONTNEED:
