@@ -1163,7 +1163,7 @@ int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recur
 			m->mflags = nf & MNT_FLAGS;
 		}
 	}
-	top->ns->seq++;
+	mnt_ns_changed(top->ns);
 	if (propagation) {
 		struct nameidata nd;
 		memset(&nd, 0, sizeof nd);
