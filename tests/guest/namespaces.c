@@ -415,17 +415,24 @@ static void ns_ioctls(void) {
   ERR("NS_GET_OWNER_UID of uts", ioctl(uts, NS_GET_OWNER_UID_, &u), EINVAL);
   ERR("unknown ioctl on a namespace file", ioctl(uts, 0xb7ff), ENOTTY);
   /* a new pid namespace: its parent is ours; ours has none we may see */
+  int hold[2];
+  if (pipe(hold))
+    return;
   int c = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
   if (c == 0) {
-    int p = open("/proc/self/ns/pid", O_RDONLY);   /* still the outer /proc: our own ns file */
-    _exit(p >= 0 ? 0 : 1);
+    /* alive until the parent has looked at its namespace */
+    char b;
+    close(hold[1]);
+    _exit(read(hold[0], &b, 1) == 0 ? 0 : 1);
   }
+  close(hold[0]);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/ns/pid", c);
   int cp = open(path, O_RDONLY);
   int parent = cp >= 0 ? ioctl(cp, NS_GET_PARENT_) : -1;
   OK("NS_GET_PARENT of a child pid namespace is ours", parent >= 0 && same_ns(parent, "/proc/self/ns/pid"));
   ERR("NS_GET_PARENT of our pid namespace", ioctl(parent, NS_GET_PARENT_), EPERM);
+  close(hold[1]);
   waitpid(c, NULL, 0);
   close(cp);
   close(parent);
