@@ -77,12 +77,15 @@ struct wait_queue { struct list_head waiters; };
 /* A waiter wakes its task, or (func set: waitq_add_func) runs func under
  * klock instead: fs/fasync.c's O_ASYNC signals, as Linux's wait queue
  * entries with a wake function.  func must not touch the queue. */
-struct waiter { struct list_head link; struct task *task; void (*func)(struct waiter *); void *data; };
+struct waiter { struct list_head link; struct task *task; void (*func)(struct waiter *); void *data;
+		 /* EPOLLEXCLUSIVE: a wake_up stops at the first exclusive waiter
+		  * that took the wake-up (a task always does; a func sets took) */
+		 bool exclusive, took; };
 void waitq_init(struct wait_queue *wq);
 void waitq_add(struct wait_queue *wq, struct waiter *w, struct task *t);
 void waitq_add_func(struct wait_queue *wq, struct waiter *w, void (*func)(struct waiter *), void *data);
 void waitq_del(struct waiter *w);
-void wake_up(struct wait_queue *wq);          /* wakes every waiter */
+void wake_up(struct wait_queue *wq);          /* every waiter, of the exclusive ones the first taker */
 void task_wake(struct task *t);
 
 /*
@@ -114,7 +117,10 @@ struct sighand {
 struct sigqueue {
 	struct list_head link;
 	linux_siginfo_t info;
+	uint32_t charged_uid;         /* RLIMIT_SIGPENDING: the user it counts for */
 };
+/* Frees a queued signal taken off its list (its user's count drops). */
+void sigqueue_free(struct sigqueue *q);
 struct sigpending {
 	linux_sigset_t set;
 	struct list_head queue;       /* struct sigqueue, for siginfo */

@@ -7,7 +7,8 @@
  * (and wait4's); sched_setaffinity applied (sched_getcpu follows),
  * read back, inherited by fork and threads, and refused for no CPU;
  * POSIX timers on CPU-time clocks (process, thread, another thread's)
- * that fire from CPU time, with intervals and read back.
+ * that fire from CPU time, with intervals and read back; RLIMIT_CPU's
+ * SIGXCPU at the soft limit and SIGKILL at the hard one.
  * Host-dependent numbers are never printed, only how they compare.  */
 #include "t.h"
 #include <pthread.h>
@@ -340,7 +341,34 @@ static void cpu_timers(void) {
   ERR("timer_settime with no value", syscall(SYS_timer_settime, 0, 0, NULL, NULL), EINVAL);
 }
 
+static volatile sig_atomic_t xcpu_seen;
+static void on_xcpu(int s) { (void)s; xcpu_seen++; }
+
+/* A child spinning under RLIMIT_CPU {soft, hard}; how it ended. */
+static void cpu_limit(rlim_t soft, rlim_t hard, int handle) {
+  volatile int *seen = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  pid_t c = fork();
+  if (c == 0) {
+    if (handle)
+      signal(SIGXCPU, on_xcpu);
+    alarm(20);
+    struct rlimit rl = { soft, hard };
+    if (setrlimit(RLIMIT_CPU, &rl))
+      _exit(1);
+    for (;;)
+      *seen = xcpu_seen;
+  }
+  int st;
+  waitpid(c, &st, 0);
+  printf("RLIMIT_CPU {%ld, %ld}%s: %s %d, SIGXCPU handled %d\n", (long)soft, (long)(hard == RLIM_INFINITY ? -1 : (long)hard),
+         handle ? " with a handler" : "", WIFSIGNALED(st) ? "signal" : "exit",
+         WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), *seen > 0);
+  munmap((void *)seen, 4096);
+}
+
 int main(void) {
+  cpu_limit(1, 2, 1);
+  cpu_limit(1, RLIM_INFINITY, 0);
   itimers();
   clocks();
   cpu_timers();

@@ -6,7 +6,8 @@
  * calls that each take fewer, and the lowest free fd after closes), memfd_create + MAP_SHARED seen by a forked child and seals,
  * flock and fcntl record locks between processes, OFD locks,
  * copy_file_range, splice and tee through pipes, O_TMPFILE + linkat,
- * renameat2 RENAME_EXCHANGE, mknod S_IFSOCK.                          */
+ * renameat2 RENAME_EXCHANGE, mknod S_IFSOCK; EPOLLEXCLUSIVE waking one
+ * of several epoll instances per event.                              */
 #include "t.h"
 #include <fcntl.h>
 #include <poll.h>
@@ -707,8 +708,75 @@ static void test_epoll_many(void) {
   setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* Whether process pid sleeps (state S in /proc/PID/stat), for up to 5 s. */
+static int wait_sleeping(pid_t pid) {
+  char path[64], buf[256];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  for (int i = 0; i < 500; i++) {
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+      close(fd);
+    if (n > 0) {
+      buf[n] = 0;
+      char *p = strrchr(buf, ')');
+      if (p && p[2] == 'S')
+        return 1;
+    }
+    usleep(10000);
+  }
+  return 0;
+}
+
+/* EPOLLEXCLUSIVE (epoll_wait16): four processes, each with its own epoll
+ * instance holding the same pipe EXCLUSIVE|ET; each byte written wakes
+ * exactly one of them. */
+static void test_epoll_exclusive(void) {
+  enum { N = 4 };
+  int data[2], rep[2];
+  OK("exclusive: pipes", pipe(data) == 0 && pipe(rep) == 0);
+  pid_t kids[N];
+  for (int i = 0; i < N; i++) {
+    kids[i] = fork();
+    if (kids[i] == 0) {
+      int ep = epoll_create1(0);
+      struct epoll_event ev = { .events = EPOLLIN | EPOLLET | EPOLLEXCLUSIVE };
+      if (epoll_ctl(ep, EPOLL_CTL_ADD, data[0], &ev))
+        _exit(1);
+      int r = epoll_wait(ep, &ev, 1, 10000);
+      char c = r == 1 ? 'w' : 't';
+      if (write(rep[1], &c, 1) != 1)
+        _exit(1);
+      _exit(0);
+    }
+  }
+  int sleeping = 0;
+  for (int i = 0; i < N; i++)
+    sleeping += wait_sleeping(kids[i]);
+  printf("exclusive: %d waiters asleep\n", sleeping);
+  for (int round = 0; round < N; round++) {
+    char c;
+    if (write(data[1], "x", 1) != 1)
+      break;
+    int first = read(rep[0], &c, 1) == 1 && c == 'w';
+    usleep(200000);   /* a second waker would have reported by now */
+    struct pollfd p = { rep[0], POLLIN, 0 };
+    int more = poll(&p, 1, 0);
+    printf("exclusive: event %d woke one %d, another %d\n", round + 1, first, more);
+    if (read(data[0], &c, 1) != 1)
+      break;
+  }
+  for (int i = 0; i < N; i++)
+    waitpid(kids[i], NULL, 0);
+  close(data[0]);
+  close(data[1]);
+  close(rep[0]);
+  close(rep[1]);
+}
+
 int main(void) {
   umask(022);
+  test_epoll_exclusive();
   test_epoll_many();
   test_eventfd();
   test_timerfd();

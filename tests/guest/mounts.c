@@ -4,13 +4,16 @@
  * lazy unmounts, pivot_root and the old root's lazy unmount, the new
  * mount API (fsopen, fsconfig, fsmount, move_mount, open_tree, fspick,
  * mount_setattr), and the
- * errors Linux gives for bad flags, bad paths and bad pointers.
+ * errors Linux gives for bad flags, bad paths and bad pointers; poll
+ * and epoll of /proc/self/mounts (EPOLLPRI once per change).
  * Everything runs in children that first unshare(CLONE_NEWNS) and make
  * the whole tree private, so a native run on the host changes nothing
  * outside them (each child stops at once if that fails).          */
 #include "t.h"
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/epoll.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -269,6 +272,45 @@ static void propagation(void) {
   OK("a non-root process: EPERM", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* /proc/self/mounts and mountinfo report POLLPRI|POLLERR once after each
+ * change (mounts_poll), and epoll takes them (epoll_wait10). */
+static void mounts_poll(void) {
+  int fd = open("/proc/self/mounts", O_RDONLY), mi = open("/proc/self/mountinfo", O_RDONLY);
+  struct pollfd p = { fd, POLLPRI, 0 };
+  int pr = poll(&p, 1, 0);
+  printf("mounts poll, nothing changed: %d revents %#x\n", pr, p.revents);
+  int ep = epoll_create1(0);
+  struct epoll_event ev = { .events = EPOLLPRI, .data.u32 = 7 };
+  OK("epoll_ctl of /proc/self/mounts", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0);
+  struct epoll_event out = { 0 };
+  RES("epoll_wait, nothing changed", epoll_wait(ep, &out, 1, 0));
+  mkdir("/tmp/mp", 0755);
+  pid_t c = fork();
+  if (c == 0)
+    _exit(mount("none", "/tmp/mp", "tmpfs", 0, NULL) ? 1 : 0);
+  int st;
+  waitpid(c, &st, 0);
+  OK("a child mounts in the same namespace", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  int n = epoll_wait(ep, &out, 1, 2000);
+  printf("epoll_wait after a mount: %d events %#x data %u\n", n, out.events, out.data.u32);
+  RES("epoll_wait again, no new change", epoll_wait(ep, &out, 1, 0));
+  struct pollfd q = { mi, POLLPRI, 0 };
+  pr = poll(&q, 1, 0);
+  printf("mountinfo poll after the mount: %d revents %#x\n", pr, q.revents);
+  pr = poll(&q, 1, 0);
+  printf("mountinfo poll again: %d revents %#x\n", pr, q.revents);
+  OK("umount", umount("/tmp/mp") == 0);
+  n = epoll_wait(ep, &out, 1, 2000);
+  printf("epoll_wait after umount: %d events %#x\n", n, out.events);
+  int sf = open("/proc/self/status", O_RDONLY);
+  ERR("epoll_ctl of another proc file", epoll_ctl(ep, EPOLL_CTL_ADD, sf, &ev), EPERM);
+  close(sf);
+  close(ep);
+  close(fd);
+  close(mi);
+  rmdir("/tmp/mp");
+}
+
 static void pivot(void) {
   char buf[64];
   mkdir("/tmp/nr", 0755);
@@ -407,6 +449,7 @@ int main(void) {
   in_mount_ns(newapi);
   in_mount_ns(basics);
   in_mount_ns(propagation);
+  in_mount_ns(mounts_poll);
   in_mount_ns(pivot);
   /* the parent's namespace never saw any of it */
   struct mi m;

@@ -8,7 +8,9 @@
  * what the namespace's root may and may not do, files owned by unmapped
  * ids), AF_UNIX credentials and F_GETLK's pid as the reader's namespaces
  * see them, plus
- * the errors for bad flags and bad fds.  Only relations are
+ * the errors for bad flags and bad fds; ioctl_ns(2) on namespace files
+ * (NS_GET_NSTYPE, NS_GET_USERNS, NS_GET_PARENT, NS_GET_OWNER_UID, and
+ * the EPERM/EINVAL/ENOTTY cases).  Only relations are
  * printed (same namespace or not), never inode numbers or host pids. */
 #include "t.h"
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -388,7 +391,94 @@ static void creds(void) {
   unlink(lockf);
 }
 
+#define NS_GET_USERNS_ 0xb701
+#define NS_GET_PARENT_ 0xb702
+#define NS_GET_NSTYPE_ 0xb703
+#define NS_GET_OWNER_UID_ 0xb704
+
+static int same_ns(int fd, const char *path) {
+  struct stat a, b;
+  return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static void ns_ioctls(void) {
+  int uts = open("/proc/self/ns/uts", O_RDONLY), pid = open("/proc/self/ns/pid", O_RDONLY);
+  int user = open("/proc/self/ns/user", O_RDONLY);
+  OK("NS_GET_NSTYPE uts", ioctl(uts, NS_GET_NSTYPE_) == CLONE_NEWUTS);
+  OK("NS_GET_NSTYPE pid", ioctl(pid, NS_GET_NSTYPE_) == CLONE_NEWPID);
+  OK("NS_GET_NSTYPE user", ioctl(user, NS_GET_NSTYPE_) == CLONE_NEWUSER);
+  int u = ioctl(uts, NS_GET_USERNS_);
+  OK("NS_GET_USERNS of uts is our user namespace", u >= 0 && same_ns(u, "/proc/self/ns/user"));
+  OK("... close-on-exec", u >= 0 && (fcntl(u, F_GETFD) & FD_CLOEXEC));
+  close(u);
+  ERR("NS_GET_PARENT of uts", ioctl(uts, NS_GET_PARENT_), EINVAL);
+  ERR("NS_GET_OWNER_UID of uts", ioctl(uts, NS_GET_OWNER_UID_, &u), EINVAL);
+  ERR("unknown ioctl on a namespace file", ioctl(uts, 0xb7ff), ENOTTY);
+  /* a new pid namespace: its parent is ours; ours has none we may see */
+  int hold[2];
+  if (pipe(hold))
+    return;
+  int c = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (c == 0) {
+    /* alive until the parent has looked at its namespace */
+    char b;
+    close(hold[1]);
+    _exit(read(hold[0], &b, 1) == 0 ? 0 : 1);
+  }
+  close(hold[0]);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/pid", c);
+  int cp = open(path, O_RDONLY);
+  int parent = cp >= 0 ? ioctl(cp, NS_GET_PARENT_) : -1;
+  OK("NS_GET_PARENT of a child pid namespace is ours", parent >= 0 && same_ns(parent, "/proc/self/ns/pid"));
+  ERR("NS_GET_PARENT of our pid namespace", ioctl(parent, NS_GET_PARENT_), EPERM);
+  close(hold[1]);
+  waitpid(c, NULL, 0);
+  close(cp);
+  close(parent);
+  /* a new user namespace: owner uid, parent from outside and inside */
+  int go[2], back[2];
+  if (pipe(go) || pipe(back))
+    return;
+  c = fork();
+  if (c == 0) {
+    char b;
+    if (unshare(CLONE_NEWUSER))
+      _exit(2);
+    int ufd = open("/proc/self/ns/user", O_RDONLY);
+    uid_t owner = 1;
+    int r = ioctl(ufd, NS_GET_OWNER_UID_, &owner);
+    printf("inside: NS_GET_OWNER_UID %d owner %u\n", r, owner);
+    errno = 0;
+    r = ioctl(ufd, NS_GET_PARENT_);
+    printf("inside: NS_GET_PARENT %d %s\n", r, r < 0 ? en(errno) : "");
+    errno = 0;
+    r = ioctl(uts, NS_GET_USERNS_);
+    printf("inside: NS_GET_USERNS of the old uts %d %s\n", r, r < 0 ? en(errno) : "");
+    if (write(back[1], "r", 1) != 1 || read(go[0], &b, 1) != 1)
+      _exit(3);
+    _exit(0);
+  }
+  char b;
+  if (read(back[0], &b, 1) == 1) {
+    snprintf(path, sizeof path, "/proc/%d/ns/user", c);
+    int cu = open(path, O_RDONLY);
+    uid_t owner = 99;
+    OK("outside: NS_GET_OWNER_UID of the child's", ioctl(cu, NS_GET_OWNER_UID_, &owner) == 0 && owner == getuid());
+    int pu = ioctl(cu, NS_GET_PARENT_);
+    OK("outside: NS_GET_PARENT of the child's is ours", pu >= 0 && same_ns(pu, "/proc/self/ns/user"));
+    close(pu);
+    close(cu);
+  }
+  if (write(go[1], "g", 1) != 1)
+    return;
+  int st;
+  waitpid(c, &st, 0);
+  OK("user namespace child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void) {
+  child(ns_ioctls);
   child(uts);
   child(ipc_cgroup);
   child(pidns);

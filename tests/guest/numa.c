@@ -30,6 +30,8 @@ static long setmp(int mode, unsigned long *mask, unsigned long maxnode) {
   return syscall(SYS_set_mempolicy, mode, mask, maxnode);
 }
 
+static int status0[1];
+
 int main(void) {
   int mode = -1;
   unsigned long mask[16] = { 0 };
@@ -83,9 +85,39 @@ int main(void) {
   ERR("mbind unaligned", syscall(SYS_mbind, p + 1, 4096, MPOL_BIND, &n0, 64, 0), EINVAL);
   ERR("mbind bad flags", syscall(SYS_mbind, p, 4096, MPOL_BIND, &n0, 64, 0x40), EINVAL);
   OK("mbind DEFAULT", syscall(SYS_mbind, p, 4096, MPOL_DEFAULT, NULL, 0, 0) == 0);
+  /* each page's policy, read back: the range's VMAs keep what mbind set */
+  unsigned long n0w = 1;
+  OK("mbind INTERLEAVE third page", syscall(SYS_mbind, p + 2 * 4096, 4096, MPOL_INTERLEAVE, &n0w, 64, 0) == 0);
+  for (int i = 0; i < 3; i++) {
+    mask[0] = 99;
+    mode = 99;
+    long r = getmp(&mode, mask, 64, p + i * 4096, MPOL_F_ADDR);
+    printf("page %d policy: ret %ld mode %d mask %lu\n", i, r, mode, mask[0]);
+  }
+  OK("mbind PREFERRED without nodes", syscall(SYS_mbind, p, 4096, MPOL_PREFERRED, NULL, 0, 0) == 0);
+  OK("... reads as LOCAL", getmp(&mode, mask, 64, p, MPOL_F_ADDR) == 0 && mode == MPOL_LOCAL && mask[0] == 0);
+  OK("mbind STATIC_NODES", syscall(SYS_mbind, p, 4096, MPOL_BIND | MPOL_F_STATIC_NODES, &n0w, 64, 0) == 0);
+  OK("... reads with its flag", getmp(&mode, mask, 64, p, MPOL_F_ADDR) == 0 && mode == (MPOL_BIND | MPOL_F_STATIC_NODES) && mask[0] == 1);
+  OK("task policy stays default", getmp(&mode, mask, 64, NULL, 0) == 0 && mode == MPOL_DEFAULT);
+  OK("mbind DEFAULT over all", syscall(SYS_mbind, p, 3 * 4096, MPOL_DEFAULT, NULL, 0, 0) == 0);
+  OK("... page 1 default again", getmp(&mode, mask, 64, p + 4096, MPOL_F_ADDR) == 0 && mode == MPOL_DEFAULT && mask[0] == 0);
 
   OK("migrate_pages self 0 -> 0", syscall(SYS_migrate_pages, 0, 64, &n0, &n0) == 0);
   ERR("migrate_pages no such pid", syscall(SYS_migrate_pages, 4000000, 64, &n0, &n0), ESRCH);
+  pid_t parent = getpid(), kid = fork();
+  if (kid == 0) {
+    /* another user may not move a process's pages (ptrace read access) */
+    if (setuid(65534) == 0) {
+      ERR("migrate_pages of another user's process", syscall(SYS_migrate_pages, parent, 64, &n0, &n0), EPERM);
+      ERR("move_pages of another user's process", syscall(SYS_move_pages, parent, 1, &p, NULL, status0, 0), EPERM);
+    } else {
+      printf("ok migrate_pages of another user's process: EPERM\nok move_pages of another user's process: EPERM\n");
+    }
+    _exit(t_failed);
+  }
+  int kst;
+  waitpid(kid, &kst, 0);
+  OK("unprivileged child", WIFEXITED(kst) && WEXITSTATUS(kst) == 0);
   void *pages[2] = { p, p + 3 * 4096 };
   int status[2] = { 99, 99 };
   OK("move_pages query", syscall(SYS_move_pages, 0, 2, pages, NULL, status, 0) == 0);

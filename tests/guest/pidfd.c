@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -109,6 +110,42 @@ static void get_info(void) {
   ERR("reaped, without PIDFD_INFO_EXIT", ioctl(pfd, GET_INFO, &in), ESRCH);
   ERR("another ioctl on a pidfd", ioctl(pfd, _IOWR(0xFF, 12, struct pinfo), &in), ENOTTY);
   close(pfd);
+}
+
+/* A pid used again names a new /proc/PID inode (pidfd_send_signal03's
+ * check): in a new pid and mount namespace with its own /proc, pid 2
+ * twice (ns_last_pid), its directory's inode numbers compared. */
+static int proc_ino_reuse(void) {
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) || mount("proc", "/proc", "proc", 0, NULL))
+    return 2;
+  ino_t ino[2] = { 0, 0 };
+  for (int i = 0; i < 2; i++) {
+    int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
+    if (fd < 0 || write(fd, "1", 1) != 1)
+      return 3;
+    close(fd);
+    int go[2];
+    if (pipe(go))
+      return 4;
+    pid_t c = fork();
+    if (c == 0) {
+      char b;
+      close(go[1]);
+      if (read(go[0], &b, 1) < 0)
+        _exit(1);
+      _exit(0);
+    }
+    if (c != 2)
+      return 5;
+    struct stat st;
+    if (stat("/proc/2", &st))
+      return 6;
+    ino[i] = st.st_ino;
+    close(go[1]);
+    waitpid(c, NULL, 0);
+    close(go[0]);
+  }
+  return ino[0] == ino[1] ? 1 : 0;
 }
 
 int main(void) {
@@ -461,5 +498,12 @@ int main(void) {
     ;
   close(pfd);
   get_info();
+  {
+    pid_t c = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+    if (c == 0)
+      _exit(proc_ino_reuse());
+    int s;
+    OK("a reused pid's /proc/PID is a new inode", c > 0 && waitpid(c, &s, 0) == c && WIFEXITED(s) && WEXITSTATUS(s) == 0);
+  }
   return t_done();
 }

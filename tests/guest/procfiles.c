@@ -4,9 +4,12 @@
  * slack through /proc and prctl, coredump_filter, personality, the LSM
  * attr/ files of a kernel without an LSM, io counters, smaps and
  * smaps_rollup (pmap -x, psutil), and /proc/vmstat, swaps and
- * partitions.  Prints relationships, never the host's numbers.        */
+ * partitions; /proc/self/pagemap (present bits of touched and untouched
+ * pages, holes, MAP_POPULATE, entry alignment).  Prints relationships,
+ * never the host's numbers.                                          */
 #include "t.h"
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -40,7 +43,36 @@ static long field(const char *text, const char *key) {
   return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+static void pagemap_checks(void) {
+  long pg = sysconf(_SC_PAGESIZE);
+  char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  munmap(m + 3 * pg, pg);   /* page 3: a hole */
+  m[0] = 1;
+  m[2 * pg] = 1;
+  int fd = open("/proc/self/pagemap", O_RDONLY);
+  OK("pagemap open", fd >= 0);
+  uint64_t e[4];
+  OK("pagemap read 4 entries", pread(fd, e, sizeof e, (off_t)((uintptr_t)m / pg * 8)) == sizeof e);
+  for (int i = 0; i < 4; i++)
+    printf("pagemap page %d: present %d swapped %d file %d\n", i, (int)(e[i] >> 63), (int)(e[i] >> 62 & 1), (int)(e[i] >> 61 & 1));
+  OK("pagemap hole is 0", e[3] == 0);
+  char *f = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  OK("pagemap MAP_POPULATE shared", pread(fd, e, 16, (off_t)((uintptr_t)f / pg * 8)) == 16);
+  printf("populated shared: present %d %d file %d\n", (int)(e[0] >> 63), (int)(e[1] >> 63), (int)(e[0] >> 61 & 1));
+  char b[8];
+  ERR("pagemap read of 7 bytes", read(fd, b, 7), EINVAL);
+  lseek(fd, 4, SEEK_SET);
+  ERR("pagemap read at offset 4", read(fd, b, 8), EINVAL);
+  lseek(fd, 0x7ffffffff000 / pg * 8, SEEK_SET);
+  RES("pagemap read past user space", read(fd, b, 8));
+  ERR("pagemap SEEK_END", lseek(fd, 0, SEEK_END), EINVAL);
+  close(fd);
+  munmap(m, 3 * pg);
+  munmap(f, 2 * pg);
+}
+
 int main(void) {
+  pagemap_checks();
   /* writes to files that take none */
   ERR("write /proc/self/stat", wr("/proc/self/stat", "0\n"), EINVAL);
   ERR("write /proc/self/status", wr("/proc/self/status", "0\n"), EINVAL);

@@ -1,6 +1,8 @@
 /* time.c - clocks and timers: clock_gettime/clock_getres, nanosleep and
  * clock_nanosleep sleeping at least as long as asked, gettimeofday vs
- * time, setitimer/getitimer with SIGALRM, alarm, times, getrusage, uname.
+ * time, setitimer/getitimer with SIGALRM, alarm, times, getrusage, uname;
+ * POSIX timer overruns of an absolute expiry already past (counted from
+ * it, capped at INT_MAX for a 1 ns interval as Linux's).
  * Prints relationships only, never the times themselves.              */
 #include "t.h"
 #include <signal.h>
@@ -20,9 +22,47 @@ static double mono(void) {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+static timer_t ovr_timer;
+static volatile int ovr_seen = -2, ovr_calls;
+/* the overrun the first signal carries (si_overrun: what Linux reports
+ * at its delivery) */
+static void on_ovr(int sig, siginfo_t *si, void *uc) {
+  (void)sig, (void)uc;
+  if (ovr_calls++)
+    return;
+  ovr_seen = si->si_overrun;
+  struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+  timer_settime(ovr_timer, 0, &off, NULL);
+}
+
+/* An absolute CLOCK_REALTIME expiry past_s s past with interval iv_ns: the
+ * first signal's overrun (timer_settime03's CVE-2018-12896 check). */
+static int overrun_of_past(long iv_ns, int past_s) {
+  struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+  struct sigaction sa = { .sa_sigaction = on_ovr, .sa_flags = SA_SIGINFO };
+  sigaction(SIGUSR1, &sa, NULL);
+  ovr_seen = -2;
+  ovr_calls = 0;
+  if (timer_create(CLOCK_REALTIME, &sev, &ovr_timer))
+    return -3;
+  struct itimerspec sp = { { 0, iv_ns }, { 0, 0 } };
+  clock_gettime(CLOCK_REALTIME, &sp.it_value);
+  sp.it_value.tv_sec -= past_s;
+  timer_settime(ovr_timer, TIMER_ABSTIME, &sp, NULL);
+  for (int i = 0; i < 5000 && ovr_seen == -2; i++)
+    usleep(1000);
+  timer_delete(ovr_timer);
+  return ovr_seen;
+}
+
 int main(void) {
   struct timespec a, b, res;
   int ok = 1;
+
+  int o = overrun_of_past(1, 3);
+  printf("overrun of a 1 ns timer 3 s past: %s\n", o == 2147483647 ? "INT_MAX" : o < 0 ? "negative" : "other");
+  o = overrun_of_past(1000000, 2);
+  printf("overrun of a 1 ms timer 2 s past: %s\n", o >= 1900 && o <= 2100 ? "about 2000" : "other");
 
   /* monotonic never goes back; both the vDSO path and the raw syscall */
   clock_gettime(CLOCK_MONOTONIC, &a);

@@ -76,6 +76,7 @@ struct eventpoll {
 	int efd;                      /* host eventfd: the stand-ins' wake fd */
 	int hostep;                   /* host epoll: efd and items' host fds, all EPOLLET */
 	struct file *file;
+	int sleepers;                 /* tasks asleep in its epoll_wait */
 };
 
 struct epitem {
@@ -189,6 +190,16 @@ static uint32_t host_events(uint32_t events)
 	return (events & ~EP_PRIVATE_BITS) | EPOLLET;
 }
 
+/* An EPOLLEXCLUSIVE item's wake-up (ep_poll_callback): it has an edge
+ * either way; it takes the wake-up (no other exclusive waiter of the
+ * queue gets it) only if a task sleeps in its instance's epoll_wait. */
+static void ep_excl_wake(struct waiter *w)
+{
+	struct epitem *it = w->data;
+	task_wake(it->watch);
+	w->took = it->ep->sleepers > 0;
+}
+
 /*
  * Registers it's stand-in on its file's wait queues and its host fd (if
  * any) in the host epoll.  -EPERM if the host refuses the host fd (a
@@ -208,6 +219,11 @@ static int item_watch(struct epitem *it)
 	it->watch->tid = -1;
 	it->wpt->task = it->watch;
 	it->wpt->hostfd = -1;
+	if (it->events & EPOLLEXCLUSIVE) {
+		it->wpt->exclusive = true;
+		it->wpt->func = ep_excl_wake;
+		it->wpt->func_data = it;
+	}
 	if (it->file->ops->poll)
 		it->file->ops->poll(it->file, it->wpt);
 	if (it->wpt->hostfd >= 0) {
@@ -547,7 +563,7 @@ long sys_epoll_ctl(struct task *t, struct sysargs *a)
 	 * files, directories, /dev/null, /dev/zero, /dev/full, /dev/urandom */
 	r = -EPERM;
 	if (f->ops->fstat && f->ops->fstat(f, &st) == 0 &&
-	    (S_ISREG(st.mode) || S_ISDIR(st.mode) ||
+	    ((S_ISREG(st.mode) && !procfs_file_pollable(f)) || S_ISDIR(st.mode) ||
 	     (S_ISCHR(st.mode) && major(st.rdev) == 1 &&
 	      (minor(st.rdev) == 3 || minor(st.rdev) == 5 || minor(st.rdev) == 7 || minor(st.rdev) == 9))))
 		goto out;
@@ -667,7 +683,10 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 			}
 			if (!timed_out)
 				held[nheld++] = file_get(it->file);
-			mask = item_ready(it, timed_out || count ? NULL : pt, true);
+			/* an EPOLLEXCLUSIVE item is woken through its stand-in
+			 * alone (one instance per event), never the caller's own */
+			mask = item_ready(it, timed_out || count || (it->events & EPOLLEXCLUSIVE) ? NULL : pt,
+					  true);
 			if (mask) {
 				evs[count].events = mask;
 				evs[count].data = it->data;
@@ -681,7 +700,9 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 			break;
 		}
 		/* the caller's own registrations (signalfd) plus the host epoll */
+		ep->sleepers++;
 		err = task_sleep(t, end > 0 ? (uint64_t)end : 0, ep->hostep, POLLIN);
+		ep->sleepers--;
 		for (int i = 0; i < pt->n; i++)
 			waitq_del(&pt->w[i]);
 		pt->n = 0;

@@ -165,8 +165,14 @@ struct mnt_namespace {
 	struct mount *root;           /* its root mount */
 	struct user_namespace *user_ns;
 	unsigned int inum;
-	unsigned int seq;             /* bumped by every change */
+	unsigned int seq;             /* bumped by every change (mnt_ns_changed) */
+	struct wait_queue poll;       /* /proc/PID/mounts pollers: woken at each change */
 };
+/* A change to ns's mounts: seq moves on and its pollers wake (namespace.c). */
+void mnt_ns_changed(struct mnt_namespace *ns);
+/* Whether f, a regular file, can be polled all the same (procfs's mounts
+ * files, as Linux's file_can_poll): epoll_ctl refuses the others. */
+bool procfs_file_pollable(struct file *f);
 extern struct mnt_namespace init_mnt_ns;
 struct mount {
 	struct list_head link;        /* ns->mounts */
@@ -358,6 +364,7 @@ struct poll_table {
 	int n;
 	int hostfd;                   /* at most one host fd to wait on, or -1 */
 	short hostevents;
+	bool exclusive;               /* its waiters are exclusive (EPOLLEXCLUSIVE items) */
 };
 void poll_wait(struct poll_table *pt, struct wait_queue *wq);
 void poll_wait_host(struct poll_table *pt, int hostfd, short events);

@@ -54,7 +54,14 @@ struct mnt_namespace init_mnt_ns = {
 	.mounts = LIST_HEAD_INIT(init_mnt_ns.mounts),
 	.user_ns = &init_user_ns,
 	.inum = NS_INIT_INO_MNT,
+	.poll = { LIST_HEAD_INIT(init_mnt_ns.poll.waiters) },
 };
+
+void mnt_ns_changed(struct mnt_namespace *ns)
+{
+	ns->seq++;
+	wake_up(&ns->poll);
+}
 
 static int mount_ids;
 static int peer_group_ids;
@@ -166,7 +173,7 @@ static void mnt_attach(struct mount *m, struct mnt_namespace *ns, struct mount *
 		list_add_tail(&m->child_link, &parent->children);
 	else
 		ns->root = m;
-	ns->seq++;
+	mnt_ns_changed(ns);
 }
 
 /* Takes m (and, recursively, its children) out of its namespace; each
@@ -179,7 +186,7 @@ static void mnt_detach_tree(struct mount *m)
 		mnt_detach_tree(c);
 	}
 	if (m->ns) {
-		m->ns->seq++;
+		mnt_ns_changed(m->ns);
 		if (m->ns->root == m)
 			m->ns->root = NULL;
 	}
@@ -291,6 +298,7 @@ struct mnt_namespace *copy_mnt_ns(struct mnt_namespace *old, struct user_namespa
 	}
 	ns->refs = 1;
 	list_init(&ns->mounts);
+	waitq_init(&ns->poll);
 	ns->user_ns = get_user_ns(user_ns);
 	ns->inum = ns_alloc_inum();
 	if (old->root && !copy_tree(old->root, ns, NULL, true)) {
@@ -1000,7 +1008,7 @@ static int do_change_type(struct nameidata *nd, int flags)
 			break;
 		}
 	}
-	top->ns->seq++;
+	mnt_ns_changed(top->ns);
 	return 0;
 }
 
@@ -1034,7 +1042,7 @@ static int do_remount(struct nameidata *nd, int flags, const char *data)
 		}
 	}
 	m->mflags = mf;
-	m->ns->seq++;
+	mnt_ns_changed(m->ns);
 	return 0;
 }
 
@@ -1075,7 +1083,7 @@ int mnt_move(struct nameidata *oldp, struct nameidata *nd)
 	list_del(&m->child_link);
 	m->parent = nd->mnt;
 	list_add_tail(&m->child_link, &nd->mnt->children);
-	m->ns->seq++;
+	mnt_ns_changed(m->ns);
 	err = 0;
 out:
 	return err;
@@ -1155,7 +1163,7 @@ int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recur
 			m->mflags = nf & MNT_FLAGS;
 		}
 	}
-	top->ns->seq++;
+	mnt_ns_changed(top->ns);
 	if (propagation) {
 		struct nameidata nd;
 		memset(&nd, 0, sizeof nd);
@@ -1346,7 +1354,7 @@ void mnt_rename_tree(struct mount *m, const char *from, const char *to)
 		if (mnt_is_ancestor(m, c))
 			c->path = repath(c->path, from, to);
 	}
-	ns->seq++;
+	mnt_ns_changed(ns);
 	repath_generation++;
 	repath_tasks(ns, from, to, under_from, (void *)from);
 }
@@ -1495,7 +1503,7 @@ long sys_pivot_root(struct task *t, struct sysargs *a)
 		list_del(p);
 		list_add_tail(p, &ns->mounts);
 	}
-	ns->seq++;
+	mnt_ns_changed(ns);
 	err = 0;
 out:
 	nd_release(&nn);

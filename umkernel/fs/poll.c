@@ -56,9 +56,10 @@ void poll_wait(struct poll_table *pt, struct wait_queue *wq)
 		return;
 	}
 	if (pt->func)
-		waitq_add_func(wq, &pt->w[pt->n++], pt->func, pt->func_data);
+		waitq_add_func(wq, &pt->w[pt->n], pt->func, pt->func_data);
 	else
-		waitq_add(wq, &pt->w[pt->n++], pt->task);
+		waitq_add(wq, &pt->w[pt->n], pt->task);
+	pt->w[pt->n++].exclusive = pt->exclusive;
 }
 
 /*

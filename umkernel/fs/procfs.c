@@ -21,6 +21,7 @@
  * task's exit reads as -ESRCH instead of touching freed memory.
  */
 #include "../kernel.h"
+#include <poll.h>
 #include "../mm/mm.h"
 #include "fs.h"
 #include "../tty/tty.h"
@@ -2181,6 +2182,7 @@ static const struct pent pid_ents[] = {
 	{ .name = "maps", .kind = PK_FILE, .perm = 0444, .show = show_maps, .priv = true },
 	{ .name = "auxv", .kind = PK_FILE, .perm = 0400, .show = show_auxv, .priv = true },
 	{ .name = "mem", .kind = PK_FILE, .perm = 0600, .priv = true },   /* proc_mem_open */
+	{ .name = "pagemap", .kind = PK_FILE, .perm = 0400, .priv = true }, /* proc_pagemap_open */
 	FILE_ENT("mounts", show_mounts),
 	FILE_ENT("mountinfo", show_mountinfo),
 	DIR_ENT("net", net_ents, DYN_NONE, false),
@@ -2369,6 +2371,10 @@ static void node_stat(struct mount *m, const struct pnode *nd, const char *rel, 
 	node_task(nd, &tk);
 	st->dev = m->dev;
 	st->ino = proc_ino(rel);
+	/* a task's entries are new inodes for each new task (Linux gives
+	 * each its own): a pid used again does not show the old numbers */
+	if (tk)
+		st->ino = ((st->ino ^ (tk->start_time_ns * 0x9e3779b97f4a7c15ULL >> 33)) & 0x7fffffff) | 0x100;
 	st->blksize = 1024;
 	switch (e->kind) {
 	case PK_DIR:
@@ -2412,6 +2418,10 @@ struct pfile {
 	char *rel;
 	struct sbuf text;
 	struct pid *pid;              /* a /proc/PID directory: its process, held */
+	/* mounts and mountinfo: the namespace shown (held) and the change
+	 * last reported by poll (Linux's mounts_poll) */
+	struct mnt_namespace *mnt_ns;
+	unsigned int poll_seq;
 };
 
 static void pfile_release(struct file *f)
@@ -2424,8 +2434,28 @@ static void pfile_release(struct file *f)
 	free(pf->rel);
 	if (pf->pid)
 		put_pid(pf->pid);
+	if (pf->mnt_ns)
+		put_mnt_ns(pf->mnt_ns);
 	free(pf);
 	f->priv = NULL;
+}
+
+/* poll(2) of a proc file: always readable; a mounts file also reports
+ * POLLERR|POLLPRI once after each change to its namespace's mounts. */
+static short pfile_poll(struct file *f, struct poll_table *pt)
+{
+	struct pfile *pf = f->priv;
+	short res;
+
+	if (!pf || !pf->mnt_ns)
+		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+	poll_wait(pt, &pf->mnt_ns->poll);
+	res = POLLIN | POLLRDNORM;
+	if (pf->poll_seq != pf->mnt_ns->seq) {
+		pf->poll_seq = pf->mnt_ns->seq;
+		res |= POLLERR | POLLPRI;
+	}
+	return res;
 }
 
 static ssize_t pfile_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
@@ -2569,6 +2599,7 @@ static int pfile_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 static const struct file_ops proc_file_ops = {
 	.read = pfile_read,
 	.write = pfile_write,
+	.poll = pfile_poll,
 	.fstat = pfile_fstat,
 	.release = pfile_release,
 	.seekable = true,
@@ -2587,6 +2618,11 @@ static const struct file_ops proc_dir_ops = {
 	.release = pfile_release,
 	.seekable = true,
 };
+
+bool procfs_file_pollable(struct file *f)
+{
+	return f->ops == &proc_file_ops && f->priv && ((struct pfile *)f->priv)->mnt_ns;
+}
 
 /* ---- fs_ops ---- */
 
@@ -2662,7 +2698,8 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		struct task *tk = task_find(nd.c.tid);
 		if (!tk || !current)
 			return -ENOENT;
-		err = proc_mem_open(current, tk, flags, &f);
+		err = !strcmp(nd.e->name, "pagemap") ? proc_pagemap_open(current, tk, flags, &f)
+						     : proc_mem_open(current, tk, flags, &f);
 		if (err)
 			return err;
 		free(f->path);
@@ -2710,6 +2747,14 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 
 		if (tk)
 			pf->pid = get_pid(task_tgid(tk));
+	}
+	if (nd.e->kind == PK_FILE && (!strcmp(nd.e->name, "mounts") || !strcmp(nd.e->name, "mountinfo"))) {
+		struct task *tk = task_find(nd.c.tid);
+
+		if (tk && tk->nsproxy && tk->nsproxy->mnt_ns) {
+			pf->mnt_ns = get_mnt_ns(tk->nsproxy->mnt_ns);
+			pf->poll_seq = pf->mnt_ns->seq;
+		}
 	}
 	*out = f;
 	return 0;

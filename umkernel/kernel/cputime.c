@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,8 +207,41 @@ static int64_t itimer_clock(struct thread_group *tg, int which)
 	return process_clock(tg, which == ITIMER_VIRTUAL ? CPUCLOCK_VIRT : CPUCLOCK_PROF);
 }
 
+/*
+ * RLIMIT_CPU of leader's process (check_cpu_rlimit in Linux's
+ * kernel/time/posix-cpu-timers.c): at the hard limit of CPU seconds
+ * SIGKILL; at the soft limit SIGXCPU, and the soft limit moves one second
+ * on (up to the hard one), so it comes again each second.  Returns how
+ * long until it should be looked at again (ns), or 0 if not limited.
+ */
+static uint64_t cpu_rlimit_check(struct task *leader, long ncpu)
+{
+	struct thread_group *tg = leader->tg;
+	struct linux_rlimit *r = &tg->rlim[RLIMIT_CPU];
+	if (r->rlim_cur == LINUX_RLIM_INFINITY)
+		return 0;
+	int64_t now = process_clock(tg, CPUCLOCK_PROF);
+	if (now < 0)
+		return 0;
+	if (r->rlim_max != LINUX_RLIM_INFINITY && (uint64_t)now >= r->rlim_max * NSEC) {
+		send_signal(leader, SIGKILL, NULL, true);
+		return 0;
+	}
+	if ((uint64_t)now >= r->rlim_cur * NSEC) {
+		if (r->rlim_cur < r->rlim_max)
+			r->rlim_cur++;
+		send_signal(leader, SIGXCPU, NULL, true);
+	}
+	uint64_t due = r->rlim_cur * NSEC;
+	if (r->rlim_cur == LINUX_RLIM_INFINITY || due <= (uint64_t)now)
+		return 10000000;
+	long par = tg->nr_threads < ncpu ? tg->nr_threads : ncpu;
+	uint64_t wait = (due - (uint64_t)now) / (uint64_t)(par > 0 ? par : 1);
+	return wait < 1000000 ? 1000000 : wait > 50000000 ? 50000000 : wait;
+}
+
 /* The timer function: every armed CPU itimer that is due sends its
- * signal and reloads; then when to look again. */
+ * signal and reloads, RLIMIT_CPU is checked; then when to look again. */
 static void cpu_itimer_fire(struct ktimer *kt)
 {
 	struct list_head *p;
@@ -246,6 +280,9 @@ static void cpu_itimer_fire(struct ktimer *kt)
 			if (!next || wait < next)
 				next = wait;
 		}
+		uint64_t wait = cpu_rlimit_check(l, ncpu);
+		if (wait && (!next || wait < next))
+			next = wait;
 	}
 	if (next)
 		ktimer_arm(&cpu_itimer_kt, now_ns(CLOCK_MONOTONIC) + next, cpu_itimer_fire);
@@ -276,6 +313,12 @@ void cpu_itimer_set(struct thread_group *tg, int which, uint64_t value, uint64_t
 	it->incr = interval;
 	it->expires = value && now >= 0 ? (uint64_t)now + value : 0;
 	if (it->expires)
+		ktimer_arm(&cpu_itimer_kt, 0, cpu_itimer_fire);   /* recompute at once */
+}
+
+void cpu_rlimit_changed(struct thread_group *tg)
+{
+	if (tg->rlim[RLIMIT_CPU].rlim_cur != LINUX_RLIM_INFINITY)
 		ktimer_arm(&cpu_itimer_kt, 0, cpu_itimer_fire);   /* recompute at once */
 }
 

@@ -35,6 +35,9 @@ static int futex_key(struct task *t, uint64_t uaddr, bool private_, struct futex
 {
 	if (uaddr & 3)
 		return -EINVAL;
+	/* a shared key faults the page in first (get_user_pages_fast) */
+	if (!private_ && mm_fault_check(t->mm, uaddr))
+		return -EFAULT;
 	if (!private_ && !mm_shared_key(t->mm, uaddr, key->k))
 		return 0;
 	if (!mm_find_vma(t->mm, uaddr))
@@ -421,6 +424,15 @@ long sys_futex(struct task *t, struct sysargs *a)
 		return futex_wake(t, uaddr, private_, (int)val, (uint32_t)a->a[5]);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE: {
+		/* futex_requeue's order: counts, both keys, then the value */
+		if ((int)val < 0 || (int)a->a[3] < 0)
+			return -EINVAL;
+		struct futex_key from, to;
+		int err = futex_key(t, uaddr, private_, &from);
+		if (!err)
+			err = futex_key(t, a->a[4], private_, &to);
+		if (err)
+			return err;
 		if (cmd == FUTEX_CMP_REQUEUE) {
 			uint32_t cur;
 			if (copy_from_user(t, &cur, uaddr, 4))
@@ -428,12 +440,6 @@ long sys_futex(struct task *t, struct sysargs *a)
 			if (cur != (uint32_t)a->a[5])
 				return -EAGAIN;
 		}
-		struct futex_key from, to;
-		int err = futex_key(t, uaddr, private_, &from);
-		if (!err)
-			err = futex_key(t, a->a[4], private_, &to);
-		if (err)
-			return err;
 		long n = futex_wake_key(&from, (int)val, FUTEX_BITSET_MATCH_ANY);
 		int req = (int)a->a[3], moved = 0;
 		struct list_head *p, *nx;

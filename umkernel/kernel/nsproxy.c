@@ -527,10 +527,99 @@ static ssize_t nsfile_read(struct task *t, struct file *f, void *buf, size_t n, 
 	return -EINVAL;
 }
 
+/* ---- ioctl_ns(2): NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE,
+ * NS_GET_OWNER_UID (fs/nsfs.c) ---- */
+#define NS_GET_USERNS_    0xb701
+#define NS_GET_PARENT_    0xb702
+#define NS_GET_NSTYPE_    0xb703
+#define NS_GET_OWNER_UID_ 0xb704
+
+static const struct file_ops nsfile_ops;
+
+/* The user namespace that owns ns (for a user namespace, its parent). */
+static struct user_namespace *ns_owner(int type, void *ns)
+{
+	switch (type) {
+	case NS_CGROUP: return ((struct cgroup_namespace *)ns)->user_ns;
+	case NS_IPC: return ((struct ipc_namespace *)ns)->user_ns;
+	case NS_MNT: return ((struct mnt_namespace *)ns)->user_ns;
+	case NS_NET: return ((struct net_namespace *)ns)->user_ns;
+	case NS_PID: return ((struct pid_namespace *)ns)->user_ns;
+	case NS_USER: return ((struct user_namespace *)ns)->parent;
+	case NS_UTS: return ((struct uts_namespace *)ns)->user_ns;
+	}
+	return NULL;
+}
+
+/* A new O_CLOEXEC fd of t for namespace ns of type (one more reference). */
+static long nsfile_install(struct task *t, int type, void *ns)
+{
+	struct nsfile *nf = malloc(sizeof *nf);
+	char name[64];
+	snprintf(name, sizeof name, "%s:[%u]", ns_names[type], ns_inum(type, ns));
+	struct file *f = nf ? file_alloc(&nsfile_ops, O_RDONLY, name) : NULL;
+	if (!f) {
+		free(nf);
+		return -ENOMEM;
+	}
+	nf->type = type;
+	nf->ns = ns;
+	ns_get(type, ns);
+	f->priv = nf;
+	return fd_install(t, 0, f, true);
+}
+
+/* ns_get_owner: the owner, if it is t's user namespace or below it. */
+static struct user_namespace *owner_in_scope(struct task *t, struct user_namespace *owner)
+{
+	struct user_namespace *mine = t->user_ns ? t->user_ns : &init_user_ns;
+	for (struct user_namespace *p = owner; p; p = p->parent)
+		if (p == mine)
+			return owner;
+	return NULL;
+}
+
+static long nsfile_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct nsfile *nf = f->priv;
+	switch (cmd) {
+	case NS_GET_USERNS_: {
+		struct user_namespace *o = owner_in_scope(t, ns_owner(nf->type, nf->ns));
+		return o ? nsfile_install(t, NS_USER, o) : -EPERM;
+	}
+	case NS_GET_PARENT_:
+		if (nf->type == NS_USER) {
+			struct user_namespace *o = owner_in_scope(t, ns_owner(NS_USER, nf->ns));
+			return o ? nsfile_install(t, NS_USER, o) : -EPERM;
+		}
+		if (nf->type == NS_PID) {
+			/* pidns_get_parent: within the caller's active pid namespace */
+			struct pid_namespace *parent = ((struct pid_namespace *)nf->ns)->parent;
+			struct pid_namespace *active = task_active_pid_ns(t);
+			for (struct pid_namespace *p = parent; p; p = p->parent)
+				if (p == active)
+					return nsfile_install(t, NS_PID, parent);
+			return -EPERM;
+		}
+		return -EINVAL;
+	case NS_GET_NSTYPE_:
+		return (long)ns_flags[nf->type];
+	case NS_GET_OWNER_UID_: {
+		if (nf->type != NS_USER)
+			return -EINVAL;
+		struct user_namespace *mine = t->user_ns ? t->user_ns : &init_user_ns;
+		uint32_t uid = from_kuid_munged(mine, ((struct user_namespace *)nf->ns)->owner);
+		return copy_to_user(t, arg, &uid, sizeof uid) ? -EFAULT : 0;
+	}
+	}
+	return -ENOTTY;
+}
+
 static const struct file_ops nsfile_ops = {
 	.read = nsfile_read,
 	.fstat = nsfile_fstat,
 	.release = nsfile_release,
+	.ioctl = nsfile_ioctl,
 };
 
 /* ns_file_open - an open file for /proc/PID/ns/NAME of tk (a magic

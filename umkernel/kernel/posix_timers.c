@@ -18,6 +18,7 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,23 +73,67 @@ static struct ptimer *find_timer(struct task *t, int id)
 
 static void ptimer_send(struct ptimer *pt);
 
+#define PTIMER_MIN_REARM 100000ULL   /* ns */
+
+/* Moves *expires (already one interval on) past now in whole intervals
+ * and returns how many expiries that skipped: the overrun, capped at
+ * INT_MAX as Linux's timer_overrun_to_int (CVE-2018-12896). */
+static int expiries_missed(uint64_t *expires, uint64_t now, uint64_t interval)
+{
+	if (*expires > now)
+		return 0;
+	uint64_t missed = (now - *expires) / interval + 1;
+	*expires += missed * interval;
+	return missed > INT_MAX ? INT_MAX : (int)missed;
+}
+
+/* The timer's signal (or, SIGEV_NONE, none) is still queued, not yet
+ * taken by the guest. */
+static bool ptimer_signal_queued(struct ptimer *pt)
+{
+	if (pt->notify == SIGEV_NONE_ || !pt->signo)
+		return false;
+	struct task *target = pt->tg->leader;
+	if (pt->notify == SIGEV_THREAD_ID_) {
+		struct task *o = task_find(pt->tid);
+		if (o && o->tg == pt->tg)
+			target = o;
+	}
+	return (signal_pending_set(target) & SIGBIT(pt->signo)) != 0;
+}
+
+/* An expiry standing for missed more: a signal, or while the last one is
+ * still queued, overruns added to the one it will report (Linux counts
+ * them until the signal is taken), capped at INT_MAX. */
+static void ptimer_expire(struct ptimer *pt, int missed)
+{
+	if (ptimer_signal_queued(pt)) {
+		int64_t o = (int64_t)pt->last_overrun + 1 + missed;
+		pt->last_overrun = o > INT_MAX ? INT_MAX : (int)o;
+		return;
+	}
+	pt->last_overrun = missed;
+	ptimer_send(pt);
+}
+
 static void ptimer_fire(struct ktimer *kt)
 {
 	struct ptimer *pt = (struct ptimer *)((char *)kt - offsetof(struct ptimer, kt));
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
-	pt->last_overrun = pt->overrun;
+	int missed = 0;
 	pt->overrun = 0;
 	if (pt->interval) {
 		pt->deadline += pt->interval;
-		while (pt->deadline <= now) {
-			pt->deadline += pt->interval;
-			pt->overrun++;
-		}
-		ktimer_arm(&pt->kt, pt->deadline, ptimer_fire);
+		missed = expiries_missed(&pt->deadline, now, pt->interval);
+		/* a tiny interval is not re-armed faster than the guest could
+		 * take its signals (Linux re-arms at delivery); the missed
+		 * expiries are counted from the clock all the same */
+		uint64_t at = pt->deadline < now + PTIMER_MIN_REARM ? now + PTIMER_MIN_REARM : pt->deadline;
+		ktimer_arm(&pt->kt, at, ptimer_fire);
 	} else {
 		pt->deadline = 0;
 	}
-	ptimer_send(pt);
+	ptimer_expire(pt, missed);
 }
 
 /* The CPU time of a CPU timer's clock now, or -1 if its task is gone. */
@@ -112,18 +157,15 @@ static void cpu_timer_poll(struct ktimer *kt)
 		return;
 	}
 	if ((uint64_t)now >= pt->cpu_expires) {
-		pt->last_overrun = pt->overrun;
+		int missed = 0;
 		pt->overrun = 0;
 		if (pt->interval) {
 			pt->cpu_expires += pt->interval;
-			while (pt->cpu_expires <= (uint64_t)now) {
-				pt->cpu_expires += pt->interval;
-				pt->overrun++;
-			}
+			missed = expiries_missed(&pt->cpu_expires, (uint64_t)now, pt->interval);
 		} else {
 			pt->cpu_expires = 0;
 		}
-		ptimer_send(pt);
+		ptimer_expire(pt, missed);
 		if (!pt->cpu_expires)
 			return;
 	}
@@ -320,7 +362,9 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 		uint64_t now = now_ns(pt->clock == CLOCK_TAI ? CLOCK_TAI :
 				      realtime(pt->clock) ? CLOCK_REALTIME : CLOCK_MONOTONIC);
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
-		pt->deadline = v > now ? mono + (v - now) : mono;
+		/* a time already past stays in the past: its missed
+		 * expiries count as overruns */
+		pt->deadline = v > now ? mono + (v - now) : now - v < mono ? mono - (now - v) : 1;
 	} else {
 		pt->deadline = now_ns(CLOCK_MONOTONIC) + v;
 	}

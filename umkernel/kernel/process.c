@@ -477,8 +477,10 @@ void do_exit(struct task *t, int status)
 	vfork_release(t);
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
 	cputime_thread_exit(t);   /* the host's counters, before its thread goes */
-	if (tg->nr_threads == 1)
+	if (tg->nr_threads == 1) {
 		process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
+		acct_process(t, tg->group_exit ? tg->exit_code : status);   /* BSD accounting */
+	}
 	tg->cpu_itimer[0].expires = tg->cpu_itimer[1].expires = 0;
 	bool counted = t->state != TASK_NEW;
 	list_del(&t->thread_node);

@@ -9,7 +9,9 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../mm/mm.h"
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int ncpus(void)
@@ -410,12 +412,63 @@ long sys_sched_rr_get_interval(struct task *t, struct sysargs *a)
 	return copy_to_user(t, a->a[1], &ts, sizeof ts) ? -EFAULT : 0;
 }
 
-/* membarrier(2): MEMBARRIER_CMD_QUERY reports no supported command, so
- * callers fall back to their own fences; anything else EINVAL. */
+/* membarrier(2) commands (include/uapi/linux/membarrier.h) */
+#define MB_QUERY_                     0
+#define MB_GLOBAL_                    (1 << 0)
+#define MB_GLOBAL_EXPEDITED_          (1 << 1)
+#define MB_REGISTER_GLOBAL_EXPEDITED_ (1 << 2)
+#define MB_PRIVATE_EXPEDITED_         (1 << 3)
+#define MB_REGISTER_PRIVATE_EXPEDITED_ (1 << 4)
+#define MB_PRIVATE_SYNC_CORE_         (1 << 5)
+#define MB_REGISTER_PRIVATE_SYNC_CORE_ (1 << 6)
+#define MB_GET_REGISTRATIONS_         (1 << 9)
+#define MB_SUPPORTED_ (MB_GLOBAL_ | MB_GLOBAL_EXPEDITED_ | MB_REGISTER_GLOBAL_EXPEDITED_ | \
+		       MB_PRIVATE_EXPEDITED_ | MB_REGISTER_PRIVATE_EXPEDITED_ | \
+		       MB_PRIVATE_SYNC_CORE_ | MB_REGISTER_PRIVATE_SYNC_CORE_ | MB_GET_REGISTRATIONS_)
+
+/* The barrier itself: the guest's threads run in host processes on any
+ * host CPU, so the host's global barrier (every running thread passes a
+ * full barrier, synchronize_rcu) is what orders them; without it, a
+ * full fence here is all umk can give. */
+static void membarrier_host(void)
+{
+	if (syscall(SYS_membarrier, MB_GLOBAL_, 0, 0) < 0)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
+ * membarrier(cmd, flags, cpu_id) - kernel/sched/membarrier.c: QUERY gives
+ * the commands offered (no RSEQ ones: umk has no rseq); GLOBAL and
+ * GLOBAL_EXPEDITED always work; PRIVATE_EXPEDITED(_SYNC_CORE) need the
+ * mm's registration first (-EPERM); GET_REGISTRATIONS gives the REGISTER_*
+ * bits the mm holds.  flags must be 0 (-EINVAL), as must an unknown cmd.
+ */
 long sys_membarrier(struct task *t, struct sysargs *a)
 {
-	(void)t;
-	if (arg_int(a, 0) == 0 && arg_uint(a, 1) == 0)
+	int cmd = arg_int(a, 0);
+	if (arg_uint(a, 1))
+		return -EINVAL;
+	int *reg = &t->mm->membarrier_registered;
+	switch (cmd) {
+	case MB_QUERY_:
+		return MB_SUPPORTED_;
+	case MB_GLOBAL_:
+	case MB_GLOBAL_EXPEDITED_:
+		membarrier_host();
 		return 0;
+	case MB_REGISTER_GLOBAL_EXPEDITED_:
+	case MB_REGISTER_PRIVATE_EXPEDITED_:
+	case MB_REGISTER_PRIVATE_SYNC_CORE_:
+		*reg |= cmd;
+		return 0;
+	case MB_PRIVATE_EXPEDITED_:
+	case MB_PRIVATE_SYNC_CORE_:
+		if (!(*reg & (cmd << 1)))
+			return -EPERM;
+		membarrier_host();
+		return 0;
+	case MB_GET_REGISTRATIONS_:
+		return *reg;
+	}
 	return -EINVAL;
 }

@@ -16,6 +16,7 @@
 #include "../debug/debug.h"
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <string.h>
 
 #define SIG_DFL_ 0
@@ -77,6 +78,34 @@ void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender)
 	}
 }
 
+/* ---- RLIMIT_SIGPENDING: queued signals counted per receiving user, as
+ * Linux's ucounts UCOUNT_RLIMIT_SIGPENDING (kernel/signal.c
+ * __sigqueue_alloc); a small table, users with none queued drop out. */
+static struct { uint32_t uid; uint32_t n; } sigpending_users[64];
+
+static uint32_t *sigpending_count(uint32_t uid, bool add)
+{
+	int free_slot = -1;
+	for (int i = 0; i < (int)(sizeof sigpending_users / sizeof sigpending_users[0]); i++) {
+		if (sigpending_users[i].n && sigpending_users[i].uid == uid)
+			return &sigpending_users[i].n;
+		if (!sigpending_users[i].n && free_slot < 0)
+			free_slot = i;
+	}
+	if (!add || free_slot < 0)
+		return NULL;   /* table full: that user goes uncounted */
+	sigpending_users[free_slot].uid = uid;
+	return &sigpending_users[free_slot].n;
+}
+
+void sigqueue_free(struct sigqueue *q)
+{
+	uint32_t *n = sigpending_count(q->charged_uid, false);
+	if (n && *n)
+		(*n)--;
+	free(q);
+}
+
 static void discard(struct sigpending *p, linux_sigset_t mask)
 {
 	p->set &= ~mask;
@@ -85,7 +114,7 @@ static void discard(struct sigpending *p, linux_sigset_t mask)
 		struct sigqueue *q = list_entry(l, struct sigqueue, link);
 		if (mask & SIGBIT(q->info.si_signo)) {
 			list_del(l);
-			free(q);
+			sigqueue_free(q);
 		}
 	}
 }
@@ -152,7 +181,10 @@ static struct task *pick_thread(struct task *t, int sig)
  * info may be NULL (SI_KERNEL).  Mirrors kernel/signal.c: SIGCONT resumes
  * a stopped group and drops pending stop signals, stop signals drop a
  * pending SIGCONT, ignored signals are discarded, and classic signals do
- * not queue twice.  Returns 0.
+ * not queue twice.  Past the receiver's RLIMIT_SIGPENDING (counted per
+ * real uid) the siginfo is dropped, or for a real-time signal sent with a
+ * code other than SI_USER nothing is sent and -EAGAIN is returned
+ * (__send_signal_locked).  Returns 0 or -EAGAIN.
  */
 int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group)
 {
@@ -192,8 +224,19 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	struct sigpending *p = group ? &tg->shared_pending : &t->pending;
 	if (sig < 32 && (p->set & SIGBIT(sig)))
 		return 0;
-	struct sigqueue *q = calloc(1, sizeof *q);
+	/* __sigqueue_alloc: classic signals the kernel or kill(2)-like
+	 * senders make are never refused; the rest count against the limit */
+	bool override = sig < 32 && (!info || info->si_code >= 0);
+	uint32_t *charged = sigpending_count(t->cred.uid, true);
+	struct sigqueue *q = NULL;
+	if (override || !charged || (uint64_t)*charged + 1 <= t->tg->rlim[RLIMIT_SIGPENDING].rlim_cur)
+		q = calloc(1, sizeof *q);
+	else if (sig >= 32 && info && info->si_code != SI_USER_)
+		return -EAGAIN;   /* queue overflow: an rt signal from sigqueue/tkill */
 	if (q) {
+		q->charged_uid = t->cred.uid;
+		if (charged)
+			(*charged)++;
 		if (info)
 			q->info = *info;
 		else
@@ -432,7 +475,7 @@ static int dequeue_signal(struct task *t, linux_siginfo_t *info)
 			*info = q->info;
 			got = true;
 			list_del(l);
-			free(q);
+			sigqueue_free(q);
 		}
 		if (!got)
 			siginfo_kill(info, sig, SI_KERNEL_, NULL);
@@ -959,7 +1002,7 @@ static long do_tkill(struct task *t, int tgid, int tid, int sig)
 	if (sig) {
 		linux_siginfo_t si;
 		siginfo_kill(&si, sig, -6 /* SI_TKILL */, t);
-		send_signal(target, sig, &si, false);
+		return send_signal(target, sig, &si, false);
 	}
 	return 0;
 }
@@ -993,7 +1036,7 @@ long sys_rt_sigqueueinfo(struct task *t, struct sysargs *a)
 	target = target->tg->leader;
 	si.si_signo = sig;
 	if (sig)
-		send_signal(target, sig, &si, true);
+		return send_signal(target, sig, &si, true);
 	return 0;
 }
 
@@ -1013,6 +1056,6 @@ long sys_rt_tgsigqueueinfo(struct task *t, struct sysargs *a)
 		return -ESRCH;
 	si.si_signo = sig;
 	if (sig)
-		send_signal(target, sig, &si, false);
+		return send_signal(target, sig, &si, false);
 	return 0;
 }

@@ -224,6 +224,8 @@ static long do_prlimit(struct task *t, struct task *p, int res, uint64_t newp, u
 		return -EFAULT;
 	if (newp)
 		*r = nl;
+	if (newp && res == RLIMIT_CPU)
+		cpu_rlimit_changed(p->tg);   /* kernel/cputime.c: SIGXCPU, SIGKILL */
 	return 0;
 }
 

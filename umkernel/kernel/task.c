@@ -64,6 +64,7 @@ void waitq_add(struct wait_queue *wq, struct waiter *w, struct task *t)
 {
 	w->task = t;
 	w->func = NULL;
+	w->exclusive = false;
 	list_add_tail(&w->link, &wq->waiters);
 }
 
@@ -72,6 +73,7 @@ void waitq_add_func(struct wait_queue *wq, struct waiter *w, void (*func)(struct
 	w->task = NULL;
 	w->func = func;
 	w->data = data;
+	w->exclusive = false;
 	list_add_tail(&w->link, &wq->waiters);
 }
 
@@ -83,12 +85,18 @@ void waitq_del(struct waiter *w)
 void wake_up(struct wait_queue *wq)
 {
 	struct list_head *p, *n;
+	bool exclusive_woken = false;   /* __wake_up's nr_exclusive of 1 */
 	list_for_each_safe(p, n, &wq->waiters) {
 		struct waiter *w = list_entry(p, struct waiter, link);
+		if (w->exclusive && exclusive_woken)
+			continue;
+		w->took = !w->func;
 		if (w->func)
 			w->func(w);
 		else
 			task_wake(w->task);
+		if (w->exclusive && w->took)
+			exclusive_woken = true;
 	}
 }
 
@@ -224,12 +232,12 @@ void release_task(struct task *t)
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &t->pending.queue) {
 		list_del(p);
-		free(list_entry(p, struct sigqueue, link));
+		sigqueue_free(list_entry(p, struct sigqueue, link));
 	}
 	if (t->tg && --t->tg->refs == 0) {
 		list_for_each_safe(p, n, &t->tg->shared_pending.queue) {
 			list_del(p);
-			free(list_entry(p, struct sigqueue, link));
+			sigqueue_free(list_entry(p, struct sigqueue, link));
 		}
 		detach_pid(t->tg->pgrp);
 		detach_pid(t->tg->session);
@@ -340,6 +348,12 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
+			/* an access below a MAP_GROWSDOWN mapping grows it
+			 * (the stack), and the instruction runs again */
+			if (ev.info.si_signo == SIGSEGV && ev.info.si_code == 1 /* SEGV_MAPERR */ &&
+			    t->mm && t->tg &&
+			    !mm_expand_stack(t->mm, ev.info.u.fault.addr, t->tg->rlim[RLIMIT_STACK].rlim_cur))
+				break;
 			t->fault_err = ev.fault_err;
 			t->fault_trapno = ev.fault_trapno;
 			force_sig_fault(t, &ev.info);

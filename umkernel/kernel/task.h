@@ -55,8 +55,12 @@ int cpu_clock_resolve(struct task *t, int clk, struct task **tk, bool *thread, i
 int64_t cpu_clock_read(struct task *tk, bool thread, int which);
 bool is_cpu_clock(int clk);
 void process_cpu_times(struct thread_group *tg, int64_t *u, int64_t *s);
+/* acct.c: the BSD accounting record of t's ending process (t its last thread). */
+void acct_process(struct task *t, int status);
 void cpu_itimer_get(struct thread_group *tg, int which, struct linux_itimerval *out);
 void cpu_itimer_set(struct thread_group *tg, int which, uint64_t value, uint64_t interval);
+/* RLIMIT_CPU of tg was set: its CPU time is watched (SIGXCPU, SIGKILL). */
+void cpu_rlimit_changed(struct thread_group *tg);
 void cputime_thread_exit(struct task *t);   /* before its host thread goes */
 void cputime_reap(struct thread_group *parent, struct thread_group *child);
 

@@ -10,8 +10,8 @@
  * (set_mempolicy) is kept and reported, so programs that probe NUMA
  * support (numactl, libnuma, jemalloc, V8) see a one-node machine; with
  * one node there is nothing to place or migrate.  Policies of address
- * ranges (mbind) are checked and not kept: get_mempolicy(MPOL_F_ADDR)
- * reports the default.  Protection keys: pkey_alloc fails with ENOSPC,
+ * ranges (mbind) are kept in their VMAs (split and merged with them) and
+ * reported by get_mempolicy(MPOL_F_ADDR).  Protection keys: pkey_alloc fails with ENOSPC,
  * pkey_free with EINVAL, and pkey_mprotect is mprotect for key -1 (and 0,
  * the default key).
  *
@@ -19,6 +19,7 @@
  */
 #include "../kernel.h"
 #include "mm.h"
+#include "../kernel/ptrace.h"
 #include <string.h>
 #include <sys/mman.h>
 
@@ -144,9 +145,12 @@ long sys_get_mempolicy(struct task *t, struct sysargs *a)
 		mode = 0;
 		nodes = 1;
 	} else if (flags & MPOL_F_ADDR) {
-		if (!t->mm || !mm_find_vma(t->mm, addr))
+		struct vma *v = t->mm ? mm_find_vma(t->mm, addr) : NULL;
+		if (!v)
 			return -EFAULT;
-		mode = 0;     /* range policies are not kept: the default */
+		/* the range's own policy, else the default (not the task's) */
+		mode = v->mpol_mode;
+		nodes = v->mpol_nodes;
 		if (flags & MPOL_F_NODE)
 			mode = 0; /* the page's node */
 	} else {
@@ -184,7 +188,25 @@ static bool range_mapped(struct mm *mm, uint64_t start, uint64_t end)
 	return at >= end;
 }
 
-/* mbind(addr, len, mode, nodemask, maxnode, flags): checked, not kept. */
+/* The policy a task or range keeps for mode | mflags and nodes (Linux's
+ * mpol_new: PREFERRED without nodes is LOCAL; the nodemask kept is the
+ * user's with MPOL_F_STATIC/RELATIVE_NODES, else the online nodes asked). */
+static void mpol_value(int mode, unsigned int mflags, uint64_t nodes, int *out_mode, uint64_t *out_nodes)
+{
+	if (mode == MPOL_DEFAULT_) {
+		*out_mode = 0;
+		*out_nodes = 0;
+		return;
+	}
+	if (mode == MPOL_PREFERRED_ && !nodes)
+		mode = MPOL_LOCAL_;
+	*out_mode = mode | (int)mflags;
+	*out_nodes = mode == MPOL_LOCAL_ ? 0 :
+		     (mflags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)) ? nodes : nodes & 1;
+}
+
+/* mbind(addr, len, mode, nodemask, maxnode, flags): the range's VMAs keep
+ * the policy (MPOL_DEFAULT drops it); -EFAULT for a hole in the range. */
 long sys_mbind(struct task *t, struct sysargs *a)
 {
 	uint64_t start = a->a[0], len = a->a[1];
@@ -212,7 +234,21 @@ long sys_mbind(struct task *t, struct sysargs *a)
 		return err;
 	if (!len)
 		return 0;
-	return t->mm && range_mapped(t->mm, start, start + len) ? 0 : -EFAULT;
+	if (!t->mm || !range_mapped(t->mm, start, start + len))
+		return -EFAULT;
+	int pmode;
+	uint64_t pnodes;
+	mpol_value(mode, mflags, nodes, &pmode, &pnodes);
+	mm_split_at(t->mm, start);
+	mm_split_at(t->mm, start + len);
+	for_each_vma(t->mm, v) {
+		if (v->start >= start && v->end <= start + len) {
+			v->mpol_mode = pmode;
+			v->mpol_nodes = pnodes;
+		}
+	}
+	mm_merge(t->mm);
+	return 0;
 }
 
 static struct task *mm_target(struct task *t, int pid)
@@ -233,6 +269,12 @@ long sys_migrate_pages(struct task *t, struct sysargs *a)
 	struct task *tk = mm_target(t, arg_int(a, 0));
 	if (!tk || !tk->mm)
 		return -ESRCH;
+	/* kernel_migrate_pages: ptrace read access to the target, and
+	 * CAP_SYS_NICE to name nodes it may not use */
+	if (!ptrace_may_access(t, tk, PTRACE_MODE_READ))
+		return -EPERM;
+	if ((newn & ~1ULL) && !capable(t, CAP_SYS_NICE))
+		return -EPERM;
 	if (newn & ~1ULL)
 		return -EINVAL;
 	return 0;
@@ -252,6 +294,8 @@ long sys_move_pages(struct task *t, struct sysargs *a)
 	struct task *tk = mm_target(t, arg_int(a, 0));
 	if (!tk || !tk->mm)
 		return -ESRCH;
+	if (!ptrace_may_access(t, tk, PTRACE_MODE_READ))
+		return -EPERM;   /* find_mm_struct */
 	for (uint64_t i = 0; i < count; i++) {
 		uint64_t page;
 		int node = 0, st;

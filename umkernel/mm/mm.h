@@ -20,6 +20,10 @@ struct vma {
 	uint64_t pgoff;               /* offset of start in file (or shared-anon object), bytes */
 	uint64_t shm_id;              /* MAP_SHARED|MAP_ANONYMOUS: the object, kept by fork */
 	char name[24];                /* "[heap]", "[stack]" or "" */
+	/* mbind(2)'s policy of the range (mempolicy.c): mode | MPOL_F_*
+	 * flags and nodes; 0: none (the default policy) */
+	int mpol_mode;
+	uint64_t mpol_nodes;
 };
 struct mm {
 	int refs;                     /* tasks using it (threads) */
@@ -42,11 +46,18 @@ struct mm {
 	int saved_auxv_len;           /* in words */
 	/* mlockall(MCL_FUTURE) (mlock.c): lock bits every new mapping gets */
 	int def_lock;
+	/* membarrier(2) (kernel/sched.c): MEMBARRIER_CMD_REGISTER_* bits
+	 * this mm registered; execve clears them */
+	int membarrier_registered;
+	bool sealed_any;              /* mseal(2) sealed something (mseal.c): checks needed */
 };
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)
 #define VM_LOCKONFAULT_ (1 << 25)
 #define VM_DONTDUMP_    (1 << 26)   /* madvise(MADV_DONTDUMP): left out of core dumps */
+#define VM_SEALED_      (1 << 27)   /* mseal(2) (mseal.c): not to be changed or unmapped */
+/* Whether any VMA meeting [start, end) is sealed (mseal.c). */
+bool mm_range_sealed(struct mm *mm, uint64_t start, uint64_t end);
 uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */
 struct task;
 void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);
@@ -86,6 +97,18 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
  * 0 and {object, offset} filled, or -EFAULT if unmapped, -EINVAL if the
  * mapping is private. */
 int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3]);
+/* Whether a fault at addr would be served (get_user_pages' view, as a
+ * shared futex key takes it): 0, or -EFAULT when nothing is mapped there,
+ * the mapping is PROT_NONE, or it maps a regular file's page past EOF. */
+int mm_fault_check(struct mm *mm, uint64_t addr);
+/* A fault at addr just below a MAP_GROWSDOWN mapping grows it down to
+ * addr's page (Linux's expand_downwards), by the running task's stub:
+ * 0, -EFAULT (no such mapping), or -ENOMEM (past limit bytes, the
+ * RLIMIT_STACK, or within the guard gap of the mapping below). */
+int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit);
+/* /proc/PID/pagemap (pagemap.c): opens c's for t; 0 and *out, or -errno. */
+struct file;
+int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **out);
 int mm_print_maps(struct mm *mm, char *buf, size_t len);
 
 /* Walks mm's VMAs in address order; v may be unlinked inside the loop. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 /* A VMA's reference to its file, with the file's vm_open/vm_close. */
@@ -105,6 +106,8 @@ struct mm *mm_fork(struct mm *old)
 	}
 	memcpy(mm->saved_auxv, old->saved_auxv, sizeof mm->saved_auxv);
 	mm->saved_auxv_len = old->saved_auxv_len;
+	mm->membarrier_registered = old->membarrier_registered;   /* dup_mm copies the state */
+	mm->sealed_any = old->sealed_any;
 	mm_commit_sync(mm);
 	return mm;
 }
@@ -159,6 +162,8 @@ uint64_t mm_vdso_base(struct mm *mm)
 void mm_reset(struct mm *mm)
 {
 	aio_mm_release(mm);   /* execve: the old image's AIO contexts go */
+	mm->membarrier_registered = 0;
+	mm->sealed_any = false;
 	/* unmap everything but the vDSO pages, gap by gap (below
 	 * GUEST_MIN_ADDR is the platform's) */
 	uint64_t from = GUEST_MIN_ADDR;
@@ -240,6 +245,7 @@ void mm_merge(struct mm *mm)
 		struct vma *n = vma_next(mm, v);
 		if (n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
 		    v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
+		    v->mpol_mode == n->mpol_mode && v->mpol_nodes == n->mpol_nodes &&
 		    !(v->file && v->file->ops->vm_close) &&
 		    ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff)) {
 			v->end = n->end;
@@ -389,6 +395,8 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
 		    !range_free(mm, addr, addr + plen))
 			return -EEXIST;
+		if (mm_range_sealed(mm, addr, addr + plen))
+			return -EPERM;   /* mseal: a sealed mapping is not replaced */
 	} else {
 		addr &= ~(GUEST_PAGE_SIZE - 1);
 		if (!addr || addr < GUEST_MIN_ADDR || !valid_range(addr, plen) ||
@@ -454,6 +462,8 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
 		plen -= GUEST_MIN_ADDR - addr;
 		addr = GUEST_MIN_ADDR;
 	}
+	if (mm_range_sealed(mm, addr, addr + plen))
+		return -EPERM;
 	int r = platform->munmap(current->host, addr, plen);
 	if (r < 0)
 		return r;
@@ -488,6 +498,8 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	}
 	if (cur < addr + plen)
 		return -ENOMEM;
+	if (mm_range_sealed(mm, addr, addr + plen))
+		return -EPERM;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	for_each_vma(mm, v) {
 		if (v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
@@ -540,6 +552,10 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	newlen = PAGE_ALIGN(newlen);
 	if (!newlen)
 		return -EINVAL;
+	/* mseal: neither the source nor a fixed target may be sealed */
+	if (mm_range_sealed(mm, old, old + (oldlen ? oldlen : GUEST_PAGE_SIZE)) ||
+	    ((flags & MREMAP_FIXED) && newaddr + newlen > newaddr && mm_range_sealed(mm, newaddr, newaddr + newlen)))
+		return -EPERM;
 	struct vma *v = mm_find_vma(mm, old);
 	if (!v || old + oldlen > v->end)
 		return -EFAULT;
@@ -644,6 +660,61 @@ long mm_brk(struct mm *mm, uint64_t brk)
 	mm_commit_sync(mm);
 	mm->brk = brk;
 	return (long)brk;
+}
+
+int mm_fault_check(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v || v->prot == PROT_NONE)
+		return -EFAULT;
+	struct kstat st;
+	if (v->file && v->file->ops && v->file->ops->fstat && !v->file->ops->fstat(v->file, &st) &&
+	    S_ISREG(st.mode) && v->pgoff + ((addr - v->start) & ~(uint64_t)(GUEST_PAGE_SIZE - 1)) >= st.size)
+		return -EFAULT;   /* the page fault would be SIGBUS */
+	return 0;
+}
+
+#define STACK_GUARD_GAP (256UL * GUEST_PAGE_SIZE)   /* Linux's stack_guard_gap */
+
+int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit)
+{
+	struct vma *v = NULL, *prev = NULL;
+	for_each_vma(mm, x) {
+		if (x->start > addr) {
+			v = x;
+			break;
+		}
+		prev = x;
+	}
+	if (!v || !(v->flags & MAP_GROWSDOWN) || v->file || v->shm_id || addr < GUEST_MIN_ADDR)
+		return -EFAULT;
+	if (prev && prev->end > addr)
+		return -EFAULT;   /* addr is mapped: not a growth */
+	uint64_t start = addr & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+	if (v->end - start > limit)
+		return -ENOMEM;
+	/* expand_downwards: keep the guard gap to an accessible mapping below */
+	if (prev && !(prev->flags & MAP_GROWSDOWN) && prev->prot != PROT_NONE &&
+	    start - prev->end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	int prot = v->prot, flags = v->flags;
+	char name[sizeof v->name];
+	memcpy(name, v->name, sizeof name);
+	int mode = v->mpol_mode;
+	uint64_t nodes = v->mpol_nodes;
+	long r = mm_mmap(mm, start, v->start - start, prot,
+			 (flags & MAP_TYPE) | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	struct vma *n = mm_find_vma(mm, start);
+	if (n) {
+		n->flags |= flags & (VM_LOCKED_ | VM_LOCKONFAULT_ | VM_DONTDUMP_);
+		memcpy(n->name, name, sizeof n->name);
+		n->mpol_mode = mode;
+		n->mpol_nodes = nodes;
+	}
+	mm_merge(mm);
+	return 0;
 }
 
 int mm_shared_key(struct mm *mm, uint64_t addr, uint64_t key[3])
@@ -799,6 +870,14 @@ long sys_madvise(struct task *t, struct sysargs *a)
 		uint64_t lo = v->start > addr ? v->start : addr, hi = v->end < end ? v->end : end;
 		if (lo > at)
 			err = -ENOMEM;   /* a hole before this VMA */
+		/* mseal: advice that discards pages is refused on sealed
+		 * read-only anonymous memory (can_madvise_modify) */
+		if ((v->flags & VM_SEALED_) && !v->file && (v->flags & MAP_TYPE) != MAP_SHARED &&
+		    !(v->prot & PROT_WRITE) &&
+		    (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_DONTFORK ||
+		     advice == 24 /* MADV_DONTNEED_LOCKED */ || advice == 9 /* MADV_REMOVE */ ||
+		     advice == 18 /* MADV_WIPEONFORK */ || advice == 102 /* MADV_GUARD_INSTALL */))
+			return -EPERM;
 		at = hi;
 		switch (advice) {
 		case MADV_DONTNEED:

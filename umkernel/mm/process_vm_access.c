@@ -41,6 +41,21 @@ static long process_vm(struct task *t, struct sysargs *a, bool write)
 		err = -EFAULT;
 		goto out;
 	}
+	/* import_iovec/iovec_from_user: a length that is negative as a
+	 * ssize_t, or a sum past it, is EINVAL before anything is copied */
+	uint64_t lsum = 0, rsum = 0;
+	for (unsigned long i = 0; i < lcnt; i++) {
+		if ((int64_t)lv[i].iov_len < 0 || (int64_t)(lsum += lv[i].iov_len) < 0) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	for (unsigned long i = 0; i < rcnt; i++) {
+		if ((int64_t)rv[i].iov_len < 0 || (int64_t)(rsum += rv[i].iov_len) < 0) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
 	char buf[4096];
 	unsigned long li = 0, ri = 0;
 	uint64_t loff = 0, roff = 0;
