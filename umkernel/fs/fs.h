@@ -245,7 +245,10 @@ struct nameidata {
 	char relbuf[4096];            /* rel of a bind mount showing a subdirectory (last: not
 				       * cleared by vfs_walk) */
 };
-enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4 };
+enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4,
+       /* openat2's RESOLVE_* (Linux's LOOKUP_NO_XDEV...): */
+       WALK_NO_XDEV = 8, WALK_NO_MAGICLINKS = 16, WALK_NO_SYMLINKS = 32,
+       WALK_BENEATH = 64, WALK_IN_ROOT = 128 };
 /* vfs.c: ownership rules (see their comments) */
 bool vfs_in_group(const struct task *t, uint32_t gid);
 int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
@@ -257,6 +260,9 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 void nd_release(struct nameidata *nd);
 bool vfs_is_mountpoint(const struct nameidata *nd);
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
+/* vfs_open with openat2's resolve flags (WALK_NO_XDEV... bits) on its walk. */
+int vfs_open_resolve(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		     int walk_flags, struct file **out);
 /* Boot-time mounts in the initial namespace (namespace.c). */
 int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char *fstype,
 	      const char *source);

@@ -194,6 +194,8 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 {
 	const char *root = t->fs && t->fs->root ? t->fs->root : "/";
 	char *rest = NULL, *tgt = NULL;
+	char base[4096];              /* WALK_BENEATH / WALK_IN_ROOT: the starting directory */
+	struct mount *cur_m = NULL;   /* WALK_NO_XDEV: the mount the walk is in */
 	struct kstat st;
 	struct mount *m;
 	const char *rel;
@@ -229,7 +231,9 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		return -ENAMETOOLONG;
 
 	nd->ns = current_mnt_ns();
-	if (path[0] == '/') {
+	if (path[0] == '/' && (flags & WALK_BENEATH))
+		return -EXDEV;   /* nd_jump_root */
+	if (path[0] == '/' && !(flags & WALK_IN_ROOT)) {
 		snprintf(nd->abs, sizeof(nd->abs), "%s", root);
 	} else if (dirfd == AT_FDCWD) {
 		snprintf(nd->abs, sizeof(nd->abs), "%s", t->fs && t->fs->cwd ? t->fs->cwd : "/");
@@ -258,6 +262,10 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		goto out;
 	}
 	have_st = true;
+	cur_m = m;
+	snprintf(base, sizeof(base), "%s", nd->abs);
+	if (flags & WALK_IN_ROOT)
+		root = base;   /* dirfd is the root: "/", ".." and absolute links stay in it */
 
 	rest = strdup(path);
 	if (!rest) {
@@ -294,10 +302,18 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			continue;
 		}
 		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+			if ((flags & WALK_BENEATH) && !strcmp(nd->abs, base)) {
+				err = -EXDEV;   /* would climb out of the starting point */
+				goto out;
+			}
 			pop_component(nd->abs, root);
 			err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 			if (err)
 				goto out;
+			if ((flags & WALK_NO_XDEV) && m != cur_m) {
+				err = -EXDEV;
+				goto out;
+			}
 			have_st = true;
 			continue;
 		}
@@ -319,11 +335,31 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		}
 		if (err)
 			goto out;
+		if ((flags & WALK_NO_XDEV) && m != cur_m) {
+			err = -EXDEV;   /* a mount point crossed */
+			goto out;
+		}
 		if (S_ISLNK(st.mode) && (!last || trailing || (flags & WALK_FOLLOW))) {
 			struct file *mf = m->ops->magic ? m->ops->magic(m, rel) : NULL;
 			char *nrest;
 			ssize_t n;
 
+			/* magic links: procfs's links below /proc/PID (exe, cwd, fd/N,
+			 * ns/...); /proc/self and /proc/mounts are plain ones */
+			bool magic = mf || (m->ops->magic && strchr(rel[0] == '/' ? rel + 1 : rel, '/'));
+
+			if (magic && (flags & (WALK_NO_MAGICLINKS | WALK_NO_SYMLINKS | WALK_BENEATH |
+					    WALK_IN_ROOT))) {
+				/* nd_jump_link: ELOOP, or EXDEV for a scoped walk */
+				file_put(mf);
+				err = (flags & (WALK_NO_MAGICLINKS | WALK_NO_SYMLINKS)) ? -ELOOP : -EXDEV;
+				goto out;
+			}
+			if (flags & WALK_NO_SYMLINKS) {
+				file_put(mf);
+				err = -ELOOP;
+				goto out;
+			}
 			if (++links > 40) {
 				file_put(mf);
 				err = -ELOOP;
@@ -381,12 +417,21 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			pos = 0;
 			pop_component(nd->abs, root);
 			if (tgt[0] == '/') {
+				if (flags & WALK_BENEATH) {
+					err = -EXDEV;
+					goto out;
+				}
 				snprintf(nd->abs, sizeof(nd->abs), "%s", root);
-				nd->ns = current_mnt_ns();
+				if (!(flags & WALK_IN_ROOT))
+					nd->ns = current_mnt_ns();
 			}
 			err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 			if (err)
 				goto out;
+			if ((flags & WALK_NO_XDEV) && m != cur_m) {
+				err = -EXDEV;
+				goto out;
+			}
 			continue;
 		}
 		if ((!last || trailing) && !S_ISDIR(st.mode)) {
@@ -464,6 +509,23 @@ static const struct file_ops opath_file_ops = {
  * (f->path the absolute guest path).  Errors as Linux's do_filp_open:
  * -ENOENT, -EEXIST, -ENOTDIR, -EISDIR, -ELOOP, -EACCES, -EINVAL, fs errors.
  */
+static __thread int open_resolve;   /* vfs_open_resolve's walk flags for vfs_open */
+
+/* vfs_open_resolve - vfs_open whose walk also has walk_flags (WALK_NO_XDEV,
+ * WALK_NO_MAGICLINKS, WALK_NO_SYMLINKS, WALK_BENEATH, WALK_IN_ROOT):
+ * openat2(2)'s resolve flags.  Errors as vfs_open's, and -EXDEV, -ELOOP
+ * as Linux's path walk gives them for those flags. */
+int vfs_open_resolve(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		     int walk_flags, struct file **out)
+{
+	int err;
+
+	open_resolve = walk_flags;
+	err = vfs_open(t, dirfd, path, flags, mode, out);
+	open_resolve = 0;
+	return err;
+}
+
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
 	     struct file **out)
 {
@@ -485,6 +547,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		wflags |= WALK_FOLLOW;
 	if (flags & O_DIRECTORY)
 		wflags |= WALK_FOLLOW;
+	wflags |= open_resolve;
+	open_resolve = 0;   /* for this walk only */
 	err = vfs_walk(t, dirfd, path, wflags, &nd);
 	if (err)
 		return err;
