@@ -1,13 +1,18 @@
 /* fsresolve.c - openat2(2)'s resolve flags (RESOLVE_NO_XDEV, _NO_MAGICLINKS,
- * _NO_SYMLINKS, _BENEATH, _IN_ROOT) and its open_how size rules, with their
- * errors; the same program runs natively and under umk. */
+ * _NO_SYMLINKS, _BENEATH, _IN_ROOT) and its open_how size rules;
+ * name_to_handle_at(2) and open_by_handle_at(2); EMFILE (not ENFILE) at
+ * RLIMIT_NOFILE, for pipes and files; all with their errors.  The same
+ * program runs natively (as root) and under umk. */
 #include "t.h"
 #include <fcntl.h>
 #include <stdint.h>
 #include <linux/openat2.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/mount.h>
 
 static long oa2(int dfd, const char *p, uint64_t flags, uint64_t resolve)
 {
@@ -82,8 +87,131 @@ static void openat2_resolve(void)
   ERR("size page+1", syscall(SYS_openat2, dfd, "sub/file", h, pg + 1), E2BIG);
 }
 
+#ifndef AT_HANDLE_FID
+#define AT_HANDLE_FID 0x200
+#endif
+#ifndef AT_HANDLE_CONNECTABLE
+#define AT_HANDLE_CONNECTABLE 0x002
+#endif
+
+static void handles(void)
+{
+  char dir[] = "/tmp/fshandleXXXXXX";
+  OK("mkdtemp", mkdtemp(dir));
+  int dfd = open(dir, O_DIRECTORY | O_RDONLY);
+  int f = openat(dfd, "file", O_CREAT | O_RDWR, 0600);
+  OK("create", f >= 0 && write(f, "hello", 5) == 5);
+  OK("symlink", symlinkat("file", dfd, "link") == 0);
+  struct stat fst, st;
+  fstat(f, &fst);
+
+  struct file_handle fh0 = { .handle_bytes = 0 };
+  int mid = -1, mid2 = -1;
+  ERR("size probe", name_to_handle_at(dfd, "file", &fh0, &mid, 0), EOVERFLOW);
+  OK("size given", fh0.handle_bytes > 0 && fh0.handle_bytes <= MAX_HANDLE_SZ && mid >= 0);
+  struct file_handle *fh = malloc(sizeof *fh + MAX_HANDLE_SZ);
+  fh->handle_bytes = fh0.handle_bytes;
+  OK("name_to_handle_at", name_to_handle_at(dfd, "file", fh, &mid2, 0) == 0 && mid2 == mid);
+  struct file_handle *fe = malloc(sizeof *fe + MAX_HANDLE_SZ);
+  fe->handle_bytes = MAX_HANDLE_SZ;
+  OK("AT_EMPTY_PATH", name_to_handle_at(f, "", fe, &mid2, AT_EMPTY_PATH) == 0 &&
+     fe->handle_bytes == fh->handle_bytes && !memcmp(fe->f_handle, fh->f_handle, fh->handle_bytes));
+  fe->handle_bytes = MAX_HANDLE_SZ;
+  OK("follow link = file", name_to_handle_at(dfd, "link", fe, &mid2, AT_SYMLINK_FOLLOW) == 0 &&
+     !memcmp(fe->f_handle, fh->f_handle, fh->handle_bytes));
+  struct file_handle *fl = malloc(sizeof *fl + MAX_HANDLE_SZ);
+  fl->handle_bytes = MAX_HANDLE_SZ;
+  OK("link itself", name_to_handle_at(dfd, "link", fl, &mid2, 0) == 0 &&
+     memcmp(fl->f_handle, fh->f_handle, fh->handle_bytes));
+  fe->handle_bytes = MAX_HANDLE_SZ;
+  OK("AT_HANDLE_FID procfs", name_to_handle_at(AT_FDCWD, "/proc/filesystems", fe, &mid2, AT_HANDLE_FID) == 0);
+  fe->handle_bytes = MAX_HANDLE_SZ;
+  ERR("procfs not exportable", name_to_handle_at(AT_FDCWD, "/proc/filesystems", fe, &mid2, 0), EOPNOTSUPP);
+  fe->handle_bytes = MAX_HANDLE_SZ;
+  OK("connectable dir", name_to_handle_at(AT_FDCWD, dir, fe, &mid2, AT_HANDLE_CONNECTABLE) == 0 &&
+     (fe->handle_type & 0x30000) == 0x30000);
+  ERR("FID|CONNECTABLE", name_to_handle_at(dfd, "file", fe, &mid2, AT_HANDLE_FID | AT_HANDLE_CONNECTABLE), EINVAL);
+  ERR("bad flags", name_to_handle_at(dfd, "file", fe, &mid2, -1), EINVAL);
+  ERR("bad dirfd", name_to_handle_at(-1, "file", fe, &mid2, 0), EBADF);
+  ERR("dirfd not a dir", name_to_handle_at(f, "x", fe, &mid2, 0), ENOTDIR);
+  ERR("bad path", name_to_handle_at(dfd, (char *)8, fe, &mid2, 0), EFAULT);
+  ERR("bad handle", name_to_handle_at(dfd, "file", (void *)8, &mid2, 0), EFAULT);
+  ERR("bad mount id", name_to_handle_at(dfd, "file", fe, (void *)8, 0), EFAULT);
+  fe->handle_bytes = MAX_HANDLE_SZ + 1;
+  ERR("handle_bytes too big", name_to_handle_at(dfd, "file", fe, &mid2, 0), EINVAL);
+  ERR("empty path", name_to_handle_at(dfd, "", fe, &mid2, 0), ENOENT);
+  ERR("missing", name_to_handle_at(dfd, "nope", fe, &mid2, 0), ENOENT);
+
+  int o = open_by_handle_at(dfd, fh, O_RDONLY);
+  char buf[8] = "";
+  OK("open_by_handle_at", o >= 0 && fstat(o, &st) == 0 && st.st_ino == fst.st_ino &&
+     read(o, buf, 5) == 5 && !memcmp(buf, "hello", 5));
+  close(o);
+  o = open_by_handle_at(AT_FDCWD, fh, O_WRONLY | O_CLOEXEC);
+  OK("open_by_handle_at AT_FDCWD", o >= 0 && (fcntl(o, F_GETFD) & FD_CLOEXEC) && (fcntl(o, F_GETFL) & O_ACCMODE) == O_WRONLY);
+  close(o);
+  o = open_by_handle_at(f, fh, O_PATH);
+  OK("open_by_handle_at O_PATH", o >= 0);
+  close(o);
+  o = open_by_handle_at(dfd, fl, O_PATH);
+  OK("link O_PATH", o >= 0 && fstat(o, &st) == 0 && S_ISLNK(st.st_mode));
+  close(o);
+  ERR("link O_RDWR", open_by_handle_at(dfd, fl, O_RDWR), ELOOP);
+  ERR("bad mount fd", open_by_handle_at(-1, fh, O_RDONLY), EBADF);
+  int pfd = open("/proc/version", O_RDONLY);
+  ERR("other filesystem", open_by_handle_at(pfd, fh, O_RDONLY), ESTALE);
+  close(pfd);
+  ERR("bad handle ptr", open_by_handle_at(dfd, (void *)8, O_RDONLY), EFAULT);
+  struct file_handle z = { .handle_bytes = 0 };
+  ERR("zero size", open_by_handle_at(dfd, &z, O_RDONLY), EINVAL);
+  z.handle_bytes = MAX_HANDLE_SZ + 1;
+  ERR("too big", open_by_handle_at(dfd, &z, O_RDONLY), EINVAL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setresuid(65534, 65534, 65534);
+    int r = open_by_handle_at(dfd, fh, O_RDONLY);
+    _exit(r == -1 && errno == EPERM ? 0 : 1);
+  }
+  int ws;
+  waitpid(pid, &ws, 0);
+  OK("EPERM without CAP_DAC_READ_SEARCH", WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+  close(f);   /* a removed file stays decodable while open */
+  OK("unlink", unlinkat(dfd, "file", 0) == 0);
+  ERR("removed: ESTALE", open_by_handle_at(dfd, fh, O_RDONLY), ESTALE);
+}
+
+/* RLIMIT_NOFILE reached: EMFILE, for pipe (one slot left: no fd leaks) and open */
+static void nofile(void)
+{
+  pid_t pid = fork();
+  if (pid == 0) {
+    struct rlimit rl = { 64, 64 };
+    for (int i = 3; i < 1024; i++) close(i);   /* whatever the runner left open */
+    setrlimit(RLIMIT_NOFILE, &rl);
+    int fds[2], n = 0, last = -1;
+    while (pipe(fds) == 0) {
+      n += 2;
+      last = fds[1];
+    }
+    int e = errno;
+    printf("pipes until %s, last fd %d\n", en(e), last);
+    int one = open("/proc/version", O_RDONLY);   /* the single slot left, if any */
+    printf("open: %d\n", one >= 0 ? 1 : -errno);
+    if (pipe(fds) == -1) printf("pipe with %s\n", en(errno));
+    if (open("/proc/version", O_RDONLY) == -1) printf("open with %s\n", en(errno));
+    for (int i = 3; i < 64; i++) close(i);
+    printf("pipe after close: %d\n", pipe(fds));
+    _exit(e == EMFILE && n > 0 ? 0 : 1);
+  }
+  int ws;
+  waitpid(pid, &ws, 0);
+  OK("EMFILE at RLIMIT_NOFILE", WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
 int main(void)
 {
   openat2_resolve();
+  handles();
+  nofile();
   return t_done();
 }

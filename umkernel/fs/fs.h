@@ -136,6 +136,7 @@ struct fdtable {
 };
 struct fdtable *fdtable_new(void);
 struct fdtable *fdtable_dup(struct fdtable *old);
+int fdtable_dup_check(const struct fdtable *ft);   /* -EMFILE past fs.nr_open */
 void fdtable_put(struct fdtable *ft);
 struct file *fd_get(struct task *t, int fd);          /* new reference or NULL */
 int fd_install(struct task *t, int minfd, struct file *f, bool cloexec); /* takes f's ref */

@@ -420,16 +420,15 @@ long sys_pipe2(struct task *t, struct sysargs *a)
 	err = pipe_create(&rd, &wr, flags);
 	if (err)
 		return err;
+	/* fd_install consumes its file's reference, failing or not */
 	fds[0] = fd_install(t, 0, rd, flags & O_CLOEXEC);
 	if (fds[0] < 0) {
-		file_put(rd);
 		file_put(wr);
 		return fds[0];
 	}
 	fds[1] = fd_install(t, 0, wr, flags & O_CLOEXEC);
 	if (fds[1] < 0) {
 		fd_close(t, fds[0]);
-		file_put(wr);
 		return fds[1];
 	}
 	if (copy_to_user(t, ufds, fds, sizeof(fds))) {
