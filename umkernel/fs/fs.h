@@ -390,6 +390,13 @@ long lease_fcntl(struct task *t, struct file *f, int fd, int cmd, long arg);   /
 int break_lease(struct task *t, uint64_t dev, uint64_t ino, int flags);
 void lease_file_opened(struct file *f, uint64_t dev, uint64_t ino);   /* counts a regular file's open */
 void lease_file_release(struct file *f);
+/* vfs.c: /proc/sys/fs/protected_{symlinks,hardlinks,fifos,regular}; the
+ * first two are enforced (vfs_walk, may_linkat), the others stored only */
+extern long sysctl_protected_symlinks, sysctl_protected_hardlinks;
+extern long sysctl_protected_fifos, sysctl_protected_regular;
+int may_linkat(struct task *t, const struct kstat *st);
+/* pipe.c: /proc/sys/fs/pipe-user-pages-{soft,hard}, stored only */
+extern long sysctl_pipe_user_pages_soft, sysctl_pipe_user_pages_hard;
 extern long lease_break_time, sysctl_leases_enable;   /* /proc/sys/fs/lease-break-time (s), leases-enable */
 
 /* ---- file hooks run by the last file_put before ops->release ---- */

@@ -383,8 +383,8 @@ int pipe_create(struct file **rd, struct file **wr, int flags)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "pipe:[%llu]", (unsigned long long)p->ino);
 	p->refs = 1;            /* ours until both ends exist */
-	*rd = pipe_end_file(p, O_RDONLY | (flags & O_NONBLOCK), path);
-	*wr = pipe_end_file(p, O_WRONLY | (flags & O_NONBLOCK), path);
+	*rd = pipe_end_file(p, O_RDONLY | (flags & (O_NONBLOCK | O_DIRECT)), path);
+	*wr = pipe_end_file(p, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), path);
 	if (!*rd || !*wr) {
 		if (*rd) {
 			p->readers++;
@@ -403,9 +403,15 @@ int pipe_create(struct file **rd, struct file **wr, int flags)
 	return 0;
 }
 
+/* Linux's per-user pipe buffer limits: shown and settable; umk does not
+ * shrink the pipes of a user past them. */
+long sysctl_pipe_user_pages_soft = 16384, sysctl_pipe_user_pages_hard = 0;
+
 /*
- * sys_pipe2(fds, flags) - flags: O_CLOEXEC, O_NONBLOCK; anything else,
- * O_DIRECT (packet mode) included, is -EINVAL here.  -EMFILE when the fd
+ * sys_pipe2(fds, flags) - flags: O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet
+ * mode: accepted and shown by F_GETFL, but the data stays a byte stream:
+ * a read may join writes, and a short read keeps the rest); anything
+ * else (O_NOTIFICATION_PIPE) is -EINVAL.  -EMFILE when the fd
  * table is full, -EFAULT if fds cannot be written (no fd stays open).
  */
 long sys_pipe2(struct task *t, struct sysargs *a)
@@ -415,7 +421,7 @@ long sys_pipe2(struct task *t, struct sysargs *a)
 	struct file *rd, *wr;
 	int fds[2], err;
 
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	err = pipe_create(&rd, &wr, flags);
 	if (err)

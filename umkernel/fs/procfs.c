@@ -2001,6 +2001,12 @@ static const struct pent sys_fs_ents[] = {
 	CTL_ENT("aio-max-nr", sysctl_aio_max_nr, 0, LONG_MAX),
 	FILE_ENT("aio-nr", show_aio_nr),
 	FILE_ENT("pipe-max-size", show_pipe_max_size),
+	CTL_ENT("pipe-user-pages-soft", sysctl_pipe_user_pages_soft, 0, LONG_MAX),
+	CTL_ENT("pipe-user-pages-hard", sysctl_pipe_user_pages_hard, 0, LONG_MAX),
+	CTL_ENT("protected_symlinks", sysctl_protected_symlinks, 0, 1),
+	CTL_ENT("protected_hardlinks", sysctl_protected_hardlinks, 0, 1),
+	CTL_ENT("protected_fifos", sysctl_protected_fifos, 0, 2),
+	CTL_ENT("protected_regular", sysctl_protected_regular, 0, 2),
 	{ NULL },
 };
 

@@ -751,6 +751,8 @@ static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t 
 		err = link_open_file(o.magic, &n);
 	else if (o.mnt != n.mnt)
 		err = -EXDEV;
+	else if ((err = may_linkat(t, &o.st)))
+		;
 	else
 		err = o.mnt->ops->link ? o.mnt->ops->link(o.mnt, o.rel, n.rel) : -EPERM;
 	if (!err)

@@ -160,6 +160,47 @@ uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode)
 	return mode & ~S_ISGID;
 }
 
+long sysctl_protected_symlinks = 0, sysctl_protected_hardlinks = 0;   /* Linux's defaults */
+long sysctl_protected_fifos = 0, sysctl_protected_regular = 0;
+
+/*
+ * may_follow_link - fs.protected_symlinks (Linux's may_follow_link): a
+ * symlink in a sticky world-writable directory is followed only by its
+ * owner, or when the directory's owner owns it too; else -EACCES.  Root
+ * is not exempt.
+ */
+static int may_follow_link(struct task *t, const struct kstat *dir, const struct kstat *link)
+{
+	if (!sysctl_protected_symlinks || !t)
+		return 0;
+	if (link->uid == t->cred.fsuid)
+		return 0;
+	if ((dir->mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
+		return 0;
+	if (dir->uid == link->uid)
+		return 0;
+	return -EACCES;
+}
+
+/*
+ * may_linkat - fs.protected_hardlinks (Linux's may_linkat): a hard link
+ * to st is made by its owner (or with CAP_FOWNER), or when st is a safe
+ * source: a regular file, not set-user-ID, not executable set-group-ID,
+ * that the caller may read and write.  0 or -EPERM.
+ */
+int may_linkat(struct task *t, const struct kstat *st)
+{
+	if (!sysctl_protected_hardlinks)
+		return 0;
+	if (st->uid == t->cred.fsuid || capable(t, CAP_FOWNER))
+		return 0;
+	if (S_ISREG(st->mode) && !(st->mode & S_ISUID) &&
+	    (st->mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) &&
+	    !vfs_permission(t, st, R_OK | W_OK))
+		return 0;
+	return -EPERM;
+}
+
 /* Removes the last component of abs (never above root). */
 static void pop_component(char *abs, const char *root)
 {
@@ -195,6 +236,7 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 	const char *root = t->fs && t->fs->root ? t->fs->root : "/";
 	char *rest = NULL, *tgt = NULL;
 	char base[4096];              /* WALK_BENEATH / WALK_IN_ROOT: the starting directory */
+	struct kstat dir_st;
 	struct mount *cur_m = NULL;   /* WALK_NO_XDEV: the mount the walk is in */
 	struct kstat st;
 	struct mount *m;
@@ -317,6 +359,7 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			have_st = true;
 			continue;
 		}
+		dir_st = st;   /* the directory the component is in (protected_symlinks) */
 		len = strlen(nd->abs);
 		if (len + 1 + clen >= sizeof(nd->abs)) {
 			err = -ENAMETOOLONG;
@@ -358,6 +401,10 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			if (flags & WALK_NO_SYMLINKS) {
 				file_put(mf);
 				err = -ELOOP;
+				goto out;
+			}
+			if ((err = may_follow_link(t, &dir_st, &st))) {
+				file_put(mf);
 				goto out;
 			}
 			if (++links > 40) {
@@ -545,7 +592,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		return -EINVAL;
 	if (!(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL)))
 		wflags |= WALK_FOLLOW;
-	if (flags & O_DIRECTORY)
+	if ((flags & O_DIRECTORY) && !(flags & O_NOFOLLOW))
 		wflags |= WALK_FOLLOW;
 	wflags |= open_resolve;
 	open_resolve = 0;   /* for this walk only */
@@ -628,6 +675,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	}
 	if (creat && (flags & O_EXCL)) {
 		err = -EEXIST;
+		goto out;
+	}
+	if ((flags & O_DIRECTORY) && S_ISLNK(nd.st.mode)) {
+		err = -ENOTDIR;   /* O_DIRECTORY | O_NOFOLLOW on a symlink */
 		goto out;
 	}
 	if (S_ISLNK(nd.st.mode) && !(flags & O_PATH)) {
