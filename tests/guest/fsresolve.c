@@ -317,8 +317,26 @@ static void misc_open(void)
   ERR("pipe2 bad flag", pipe2(p, O_APPEND), EINVAL);
 }
 
+/* vhangup(2): 0 for root (no controlling terminal here), EPERM without
+ * CAP_SYS_ADMIN */
+static void vhangup_(void)
+{
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    int r0 = syscall(SYS_vhangup);
+    setresuid(65534, 65534, 65534);
+    int r1 = syscall(SYS_vhangup);
+    _exit(r0 == 0 && r1 == -1 && errno == EPERM ? 0 : 1);
+  }
+  int ws;
+  waitpid(pid, &ws, 0);
+  OK("vhangup: root 0, others EPERM", WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
 int main(void)
 {
+  vhangup_();
   protected_links();
   misc_open();
   openat2_resolve();

@@ -295,7 +295,26 @@ static void pivot(void) {
   close(oldroot);
 }
 
+/* Linux's order: EBUSY (new_root or put_old on the root's own mount)
+ * before the mount-point checks; a mount on an O_PATH fd of a symlink
+ * (a /proc/PID/fd link itself) is ENOENT */
+static void busy_and_magic(void) {
+  ERR("pivot_root: new_root is the root", pivot_root("/", "/"), EBUSY);
+  ERR("pivot_root: put_old on the root", pivot_root("/tmp", "/"), EBUSY);
+  put("/tmp/foo", "x");
+  put("/tmp/bar", "y");
+  int fd = open("/tmp/foo", O_RDONLY);
+  char p[64];
+  snprintf(p, sizeof p, "/proc/%d/fd/%d", getpid(), fd);
+  int pfd = open(p, O_PATH | O_NOFOLLOW);
+  snprintf(p, sizeof p, "/proc/%d/fd/%d", getpid(), pfd);
+  ERR("mount on an O_PATH symlink fd", mount("/tmp/bar", p, "", MS_BIND, NULL), ENOENT);
+  close(pfd);
+  close(fd);
+}
+
 int main(void) {
+  in_mount_ns(busy_and_magic);
   in_mount_ns(basics);
   in_mount_ns(propagation);
   in_mount_ns(pivot);

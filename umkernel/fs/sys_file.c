@@ -1236,3 +1236,14 @@ long sys_sync_file_range(struct task *t, struct sysargs *a)
 	file_put(f);
 	return ok ? 0 : -ESPIPE;
 }
+
+/*
+ * vhangup(2) (Linux's fs/open.c): -EPERM without CAP_SYS_ADMIN, else 0.
+ * umk does not hang up the caller's controlling terminal (its other
+ * users keep it); a caller without one (after setsid) sees Linux's result.
+ */
+long sys_vhangup(struct task *t, struct sysargs *a)
+{
+	(void)a;
+	return capable(t, CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
