@@ -4,9 +4,12 @@
  * half-close and EPOLLRDHUP, a reset (close with unread data, SO_LINGER
  * 0), writes after the peer closed (EPIPE/SIGPIPE, MSG_NOSIGNAL), a
  * refused connect (blocking and non-blocking), a non-blocking connect,
- * accept with a full backlog, SO_RCVTIMEO, a bulk transfer, options;
+ * accept with a full backlog, SO_RCVTIMEO, a bulk transfer (in order,
+ * with reads and writes of many sizes and peeks; and two writer threads
+ * and two reader threads on one connection), options;
  * then a dual-stack listener reached over IPv4 and an IPv4-mapped client. */
 #include "net.h"
+#include <pthread.h>
 #include <sys/epoll.h>
 
 static volatile int sigpipes;
@@ -389,6 +392,109 @@ static void bulk(void) {
   close(s);
 }
 
+/* byte i of the ordered stream */
+static unsigned char pat(long i) { return (unsigned char)(i * 31 + i / 4099); }
+
+/* A stream in order: writes of 1 byte to 200 KiB, reads of 1 byte to
+ * 150 KiB, some peeked first (the peek must show what the read gets). */
+static void bulk_order(void) {
+  union sa a;
+  static char w[200 * 1024], r[150 * 1024], pk[150 * 1024];
+  const long want = 48L << 20;
+  int s = listener(&a, 5);
+  pid_t p = fork();
+  if (p == 0) {
+    int c = connected(&a);
+    unsigned seed = 7;
+    for (long off = 0; off < want;) {
+      long n = 1 + rand_r(&seed) % (long)sizeof w;
+      if (n > want - off) n = want - off;
+      for (long j = 0; j < n; j++) w[j] = (char)pat(off + j);
+      long d = write(c, w, (size_t)n);
+      if (d <= 0) _exit(1);
+      off += d;
+    }
+    _exit(0);
+  }
+  int x = accept(s, NULL, NULL);
+  unsigned seed = 11;
+  long off = 0, bad = -1, peeks = 0, peekbad = 0, got;
+  for (;;) {
+    long n = 1 + rand_r(&seed) % (long)sizeof r;
+    long k = 0;
+    if (rand_r(&seed) % 8 == 0) {
+      k = recv(x, pk, (size_t)n, MSG_PEEK);
+      peeks++;
+    }
+    got = read(x, r, (size_t)n);
+    if (got <= 0) break;
+    if (k > 0 && memcmp(pk, r, (size_t)(k < got ? k : got))) peekbad++;
+    for (long j = 0; j < got && bad < 0; j++)
+      if ((unsigned char)r[j] != pat(off + j)) bad = off + j;
+    off += got;
+  }
+  int st;
+  waitpid(p, &st, 0);
+  printf("%s in order: %ld bytes (%s), first wrong byte %ld, peeks %s, last read %ld, child %d\n", loop, off,
+         off == want ? "all" : "short", bad, peeks > 0 && !peekbad ? "match" : "differ", got, st);
+  close(x);
+  close(s);
+}
+
+/* Two threads write one connection and two read it: every byte arrives
+ * once (the sum and count of all bytes read, whatever the interleaving). */
+struct side { int fd; long bytes, sum; int id; };
+static void *writer(void *v) {
+  struct side *d = v;
+  static char bufs[2][65536];
+  char *b = bufs[d->id];
+  for (int j = 0; j < (int)sizeof bufs[0]; j++) b[j] = (char)(d->id * 91 + j * 3);
+  for (int i = 0; i < 128; i++) {
+    long done = 0;
+    while (done < (long)sizeof bufs[0]) {
+      long n = write(d->fd, b + done, sizeof bufs[0] - (size_t)done);
+      if (n <= 0) return NULL;
+      done += n;
+      d->bytes += n;
+    }
+  }
+  return NULL;
+}
+static void *reader(void *v) {
+  struct side *d = v;
+  char *b = malloc(d->id ? 65536 : 50000);
+  long n;
+  while ((n = read(d->fd, b, d->id ? 65536 : 50000)) > 0) {
+    for (long j = 0; j < n; j++) d->sum += (unsigned char)b[j];
+    d->bytes += n;
+  }
+  free(b);
+  return NULL;
+}
+static void bulk_threads(void) {
+  union sa a;
+  int s = listener(&a, 5), c, x;
+  long want_sum = 0;
+  for (int id = 0; id < 2; id++)
+    for (int j = 0; j < 65536; j++) want_sum += 128L * (unsigned char)(id * 91 + j * 3);
+  OK(N("pair for threads"), pair(s, &a, &c, &x) == 0);
+  struct side w[2] = { { c, 0, 0, 0 }, { c, 0, 0, 1 } }, r[2] = { { x, 0, 0, 0 }, { x, 0, 0, 1 } };
+  pthread_t tw[2], tr[2];
+  for (int i = 0; i < 2; i++) {
+    pthread_create(&tr[i], NULL, reader, &r[i]);
+    pthread_create(&tw[i], NULL, writer, &w[i]);
+  }
+  for (int i = 0; i < 2; i++) pthread_join(tw[i], NULL);
+  shutdown(c, SHUT_WR);
+  for (int i = 0; i < 2; i++) pthread_join(tr[i], NULL);
+  long bytes = r[0].bytes + r[1].bytes, sum = r[0].sum + r[1].sum;
+  printf("%s threads: wrote %ld, read %ld, sums %s\n", loop, w[0].bytes + w[1].bytes, bytes,
+         sum == want_sum ? "match" : "differ");
+  close(c);
+  close(x);
+  close(s);
+}
+
 static void options(void) {
   int s = socket(fam, SOCK_STREAM, 0), x;
   socklen_t l;
@@ -528,6 +634,10 @@ static void dualstack(void) {
 }
 
 int main(void) {
+  loop = "127.0.0.1";
+  fam = AF_INET;
+  bulk_order();
+  bulk_threads();
   run("127.0.0.1");
   run("::1");
   dualstack();

@@ -98,6 +98,12 @@ struct inet_sock {
 	/* TCP on the loopback */
 	struct inet_sock *peer;       /* the other end, referenced */
 	struct pipe_ring rx;          /* bytes the peer sent, not yet read */
+	/* A large copy between rx and guest memory runs with klock dropped
+	 * (inet_stream.c, copy_in/copy_out): while one does, rx is neither
+	 * resized nor re-based, and other writers or readers wait. */
+	bool rx_writer, rx_reader;    /* the peer's writer / our reader copies unlocked */
+	bool rx_writer_waits, rx_reader_waits; /* another one waits for it to finish */
+	uint32_t rx_gen;              /* bumped when rx is emptied by a disconnect */
 	bool rx_fin;                  /* the peer will send no more (SOCK_DONE) */
 	bool fin_read;                /* the EOF has been read (rx_queue stops counting it) */
 	bool peer_closed;             /* the peer closed: data we send is answered by a reset */
