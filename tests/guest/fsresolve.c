@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
 
@@ -334,8 +335,60 @@ static void vhangup_(void)
   OK("vhangup: root 0, others EPERM", WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 }
 
-int main(void)
+/* ETXTBSY: a running program is not opened for writing nor truncated; a
+ * file open for writing is not run; both end with their cause */
+static void txtbsy(void)
 {
+  char exe[] = "/tmp/fstxtXXXXXX";
+  int out = mkstemp(exe), in = open("/proc/self/exe", O_RDONLY);
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(in, buf, sizeof buf)) > 0) write(out, buf, n);
+  close(in);
+  fchmod(out, 0755);
+  close(out);
+  int p[2];
+  pipe(p);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(p[1], 3);
+    execl(exe, exe, "--ready-and-wait", (char *)NULL);
+    _exit(127);
+  }
+  close(p[1]);
+  char c;
+  OK("copy runs", read(p[0], &c, 1) == 1);
+  ERR("open O_WRONLY of a running program", open(exe, O_WRONLY), ETXTBSY);
+  ERR("creat of a running program", creat(exe, 0755), ETXTBSY);
+  ERR("truncate of a running program", truncate(exe, 0), ETXTBSY);
+  int fd = open(exe, O_RDONLY);
+  OK("open O_RDONLY of it", fd >= 0);
+  close(fd);
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  close(p[0]);
+  fd = open(exe, O_WRONLY);
+  OK("writable once it is gone", fd >= 0);
+  pid = fork();
+  if (pid == 0) {
+    execl(exe, exe, "--ready-and-wait", (char *)NULL);
+    _exit(errno == ETXTBSY ? 42 : 43);
+  }
+  int ws;
+  waitpid(pid, &ws, 0);
+  OK("exec of a file open for writing: ETXTBSY", WIFEXITED(ws) && WEXITSTATUS(ws) == 42);
+  close(fd);
+  unlink(exe);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc > 1 && !strcmp(argv[1], "--ready-and-wait")) {
+    write(3, "r", 1);
+    pause();
+    return 0;
+  }
+  txtbsy();
   vhangup_();
   protected_links();
   misc_open();

@@ -390,6 +390,10 @@ long lease_fcntl(struct task *t, struct file *f, int fd, int cmd, long arg);   /
 int break_lease(struct task *t, uint64_t dev, uint64_t ino, int flags);
 void lease_file_opened(struct file *f, uint64_t dev, uint64_t ino);   /* counts a regular file's open */
 void lease_file_release(struct file *f);
+/* lease.c: ETXTBSY, a running executable's write denial (see each) */
+int inode_write_denied(uint64_t dev, uint64_t ino);
+int file_deny_write(struct file *f, bool check);
+void file_allow_write(struct file *f);
 /* vfs.c: /proc/sys/fs/protected_{symlinks,hardlinks,fifos,regular}; the
  * first two are enforced (vfs_walk, may_linkat), the others stored only */
 extern long sysctl_protected_symlinks, sysctl_protected_hardlinks;

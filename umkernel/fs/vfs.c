@@ -726,6 +726,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EACCES;
 		goto out;
 	}
+	/* a running executable is not opened for writing (get_write_access) */
+	if (S_ISREG(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC)) &&
+	    (err = inode_write_denied(nd.st.dev, nd.st.ino)))
+		goto out;
 	/* leases are broken before the open goes on (Linux's do_dentry_open) */
 	if (S_ISREG(nd.st.mode) && (err = break_lease(t, nd.st.dev, nd.st.ino, flags)))
 		goto out;

@@ -95,6 +95,7 @@ struct mm *mm_fork(struct mm *old)
 	mm->start_data = old->start_data;
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
+	file_deny_write(mm->exe, false);   /* fs/lease.c: ETXTBSY while it runs */
 	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
 	if (old->npatched) {
 		mm->patched = malloc(old->npatched * sizeof *mm->patched);
@@ -122,8 +123,10 @@ void mm_put(struct mm *mm)
 	aio_mm_release(mm);
 	drop_vmas(mm);
 	mm_commit_release(mm);
-	if (mm->exe)
+	if (mm->exe) {
+		file_allow_write(mm->exe);
 		file_put(mm->exe);
+	}
 	free(mm->patched);
 	free(mm);
 }
@@ -173,8 +176,10 @@ void mm_reset(struct mm *mm)
 	for_each_vma(mm, v)
 		if (!(v->flags & VMA_SPECIAL))
 			vma_free(v);
-	if (mm->exe)
+	if (mm->exe) {
+		file_allow_write(mm->exe);
 		file_put(mm->exe);
+	}
 	mm->exe = NULL;
 	mm->start_brk = mm->brk = 0;
 	mm->mmap_top = GUEST_MMAP_TOP;
