@@ -381,6 +381,38 @@ static void txtbsy(void)
   unlink(exe);
 }
 
+/* msync: MS_INVALIDATE on a locked mapping EBUSY, a hole ENOMEM; open of
+ * /proc/self/fd/N with O_TRUNC truncates (a memfd's F_SEAL_SHRINK: EPERM) */
+static void msync_and_trunc(void)
+{
+  long pg = sysconf(_SC_PAGESIZE);
+  char *m = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  OK("msync", msync(m, 3 * pg, MS_SYNC) == 0);
+  OK("mlock", mlock(m, pg) == 0);
+  ERR("msync MS_INVALIDATE locked", msync(m, pg, MS_INVALIDATE), EBUSY);
+  OK("msync MS_ASYNC locked", msync(m, pg, MS_ASYNC) == 0);
+  munmap(m + pg, pg);
+  ERR("msync over a hole", msync(m, 3 * pg, MS_SYNC), ENOMEM);
+  ERR("msync unmapped", msync(m + pg, pg, MS_SYNC), ENOMEM);
+  ERR("msync unaligned", msync(m + 1, pg, MS_SYNC), EINVAL);
+  ERR("msync wraps", msync(m, -pg, MS_SYNC), ENOMEM);
+  munmap(m, 3 * pg);
+
+  int fd = memfd_create("t", MFD_ALLOW_SEALING);
+  char p[64];
+  struct stat st;
+  ftruncate(fd, 8192);
+  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+  int fd2 = open(p, O_RDWR | O_TRUNC);
+  OK("O_TRUNC through /proc/self/fd", fd2 >= 0 && fstat(fd, &st) == 0 && st.st_size == 0);
+  close(fd2);
+  ftruncate(fd, 8192);
+  fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+  ERR("O_TRUNC of a shrink-sealed memfd", open(p, O_RDWR | O_TRUNC), EPERM);
+  OK("size kept", fstat(fd, &st) == 0 && st.st_size == 8192);
+  close(fd);
+}
+
 int main(int argc, char **argv)
 {
   if (argc > 1 && !strcmp(argv[1], "--ready-and-wait")) {
@@ -389,6 +421,7 @@ int main(int argc, char **argv)
     return 0;
   }
   txtbsy();
+  msync_and_trunc();
   vhangup_();
   protected_links();
   misc_open();

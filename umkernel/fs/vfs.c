@@ -625,6 +625,13 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 				goto out;
 			goto done;
 		}
+		/* O_TRUNC applies to the file reached (a memfd's seals may refuse) */
+		if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(nd.st.mode)) {
+			err = mf->ops->truncate ? mf->ops->truncate(mf, 0) : -EINVAL;
+			if (err)
+				goto out;
+			truncated = true;
+		}
 		f = file_get(nd.magic);
 		goto done;
 	}

@@ -857,13 +857,27 @@ long sys_msync(struct task *t, struct sysargs *a)
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
 	uint64_t end = addr + PAGE_ALIGN(a->a[1]);
+	if (end < addr)
+		return -ENOMEM;
+	int err = 0;
+	/* Linux's msync: a locked mapping refuses MS_INVALIDATE (EBUSY, at
+	 * once); a hole is ENOMEM once the rest is walked */
 	for (uint64_t p = addr; p < end;) {
-		struct vma *v = mm_find_vma(t->mm, p);
-		if (!v)
-			return -ENOMEM;
+		struct vma *v = mm_find_vma(t->mm, p), *next = NULL;
+		if (!v) {
+			for_each_vma(t->mm, w)
+				if (w->start > p && w->start < end && (!next || w->start < next->start))
+					next = w;
+			if (!next)
+				return -ENOMEM;
+			err = -ENOMEM;
+			v = next;
+		}
+		if ((flags & MS_INVALIDATE) && (v->flags & VM_LOCKED_))
+			return -EBUSY;
 		p = v->end;
 	}
-	return 0;
+	return err;
 }
 
 
