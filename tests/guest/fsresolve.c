@@ -306,6 +306,8 @@ static void misc_open(void)
   symlink(d, l);
   ERR("O_DIRECTORY|O_NOFOLLOW on link", open(l, O_DIRECTORY | O_NOFOLLOW), ENOTDIR);
   ERR("O_NOFOLLOW on link", open(l, O_RDONLY | O_NOFOLLOW), ELOOP);
+  ERR("O_CREAT of a directory", open(d, O_RDONLY | O_CREAT, 0644), EISDIR);
+  ERR("O_CREAT of a link to a directory", open(l, O_RDONLY | O_CREAT, 0644), EISDIR);
   int fd = open(l, O_DIRECTORY);
   OK("O_DIRECTORY follows", fd >= 0);
   close(fd);

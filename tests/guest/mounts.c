@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #ifndef MS_NOSYMFOLLOW
@@ -311,6 +312,18 @@ static void busy_and_magic(void) {
   ERR("mount on an O_PATH symlink fd", mount("/tmp/bar", p, "", MS_BIND, NULL), ENOENT);
   close(pfd);
   close(fd);
+  /* device nodes made with mknod on a tmpfs reach the kernel's devices */
+  OK("mknod 1:5", mknod("/tmp/zero", S_IFCHR | 0666, makedev(1, 5)) == 0);
+  OK("mknod 1:3", mknod("/tmp/null", S_IFCHR | 0666, makedev(1, 3)) == 0);
+  OK("mknod 250:0", mknod("/tmp/nodrv", S_IFCHR | 0666, makedev(250, 0)) == 0);
+  char z[4] = "xyz";
+  fd = open("/tmp/zero", O_RDONLY);
+  OK("read a zero node", fd >= 0 && read(fd, z, 3) == 3 && !z[0] && !z[2]);
+  close(fd);
+  fd = open("/tmp/null", O_RDWR);
+  OK("null node: write all, read EOF", fd >= 0 && write(fd, "abc", 3) == 3 && read(fd, z, 3) == 0);
+  close(fd);
+  ERR("a node with no driver", open("/tmp/nodrv", O_RDONLY), ENXIO);
 }
 
 int main(void) {

@@ -331,6 +331,8 @@ void *tmpfs_new(uint32_t rootmode);
 void *tmpfs_new_owned(uint32_t rootmode, uint32_t uid, uint32_t gid);
 void tmpfs_free(void *priv);   /* the instance's tree (open files keep their nodes) */
 extern const struct fs_ops devfs_ops;
+/* devfs.c: a device node's open by number (null, zero, full, random, urandom) or -ENXIO */
+int devfs_open_rdev(uint32_t mode, uint64_t rdev, int flags, const char *rel, struct file **out);
 extern const struct fs_ops devpts_fs_ops;     /* devfs.c: /dev/pts as a mount of its own */
 extern const struct fs_ops procfs_ops;
 /* procfs.c, shared with the control socket (debug/control.c): the text of

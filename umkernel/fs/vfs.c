@@ -709,7 +709,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		f->priv = p;
 		goto done;
 	}
-	if (S_ISDIR(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC))) {
+	if (S_ISDIR(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC) || creat)) {
 		err = -EISDIR;
 		goto out;
 	}
