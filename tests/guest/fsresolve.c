@@ -415,6 +415,31 @@ static void msync_and_trunc(void)
   close(fd);
 }
 
+/* lseek SEEK_DATA / SEEK_HOLE: data at [0,1M) and [3M,4M), a hole between
+ * (a filesystem without holes reports one data extent: allowed too) */
+static void seek_holes(void)
+{
+  char f[] = "/tmp/fsholeXXXXXX";
+  int fd = mkstemp(f);
+  static char mb[1 << 20];
+  memset(mb, 'x', sizeof mb);
+  OK("write [0,1M)", pwrite(fd, mb, sizeof mb, 0) == (ssize_t)sizeof mb);
+  OK("write [3M,4M)", pwrite(fd, mb, sizeof mb, 3 << 20) == (ssize_t)sizeof mb);
+  fsync(fd);
+  off_t h = lseek(fd, 0, SEEK_HOLE), d = lseek(fd, 1 << 20, SEEK_DATA);
+  OK("SEEK_HOLE and SEEK_DATA", (h == 1 << 20 && d == 3 << 20) || (h == 4 << 20 && d == 1 << 20));
+  OK("SEEK_DATA at 0", lseek(fd, 0, SEEK_DATA) == 0);
+  OK("SEEK_HOLE in the last extent: EOF", lseek(fd, (3 << 20) + 5, SEEK_HOLE) == 4 << 20);
+  ERR("SEEK_DATA at EOF", lseek(fd, 4 << 20, SEEK_DATA), ENXIO);
+  ERR("SEEK_HOLE past EOF", lseek(fd, 5 << 20, SEEK_HOLE), ENXIO);
+  ERR("SEEK_DATA negative", lseek(fd, -1, SEEK_DATA), ENXIO);
+  lseek(fd, 7, SEEK_SET);
+  char c;
+  OK("reads go on from SEEK_SET", read(fd, &c, 1) == 1 && c == 'x' && lseek(fd, 0, SEEK_CUR) == 8);
+  close(fd);
+  unlink(f);
+}
+
 int main(int argc, char **argv)
 {
   if (argc > 1 && !strcmp(argv[1], "--ready-and-wait")) {
@@ -423,6 +448,7 @@ int main(int argc, char **argv)
     return 0;
   }
   txtbsy();
+  seek_holes();
   msync_and_trunc();
   vhangup_();
   protected_links();
