@@ -289,8 +289,17 @@ static void protected_links(void)
     }
     write_ctl("/proc/sys/fs/protected_symlinks", s0);
     write_ctl("/proc/sys/fs/protected_hardlinks", h0);
+    /* pipe-max-size: rounded up to a power-of-two number of pages */
+    long pm = read_ctl("/proc/sys/fs/pipe-max-size");
+    write_ctl("/proc/sys/fs/pipe-max-size", 5000);
+    ok &= read_ctl("/proc/sys/fs/pipe-max-size") == 8192;
+    int fd = open("/proc/sys/fs/pipe-max-size", O_WRONLY);
+    ok &= fd >= 0 && write(fd, "0", 1) == -1 && errno == EINVAL;
+    close(fd);
+    write_ctl("/proc/sys/fs/pipe-max-size", pm);
+    ok &= read_ctl("/proc/sys/fs/pipe-max-size") == pm;
   }
-  OK("protected links follow the sysctls", ok);
+  OK("protected links follow the sysctls (and pipe-max-size)", ok);
   rmdir(d);
   OK("pipe-user-pages-soft readable", read_ctl("/proc/sys/fs/pipe-user-pages-soft") >= 0);
   OK("protected_fifos readable", read_ctl("/proc/sys/fs/protected_fifos") >= 0);

@@ -403,6 +403,7 @@ extern long sysctl_protected_fifos, sysctl_protected_regular;
 int may_linkat(struct task *t, const struct kstat *st);
 /* pipe.c: /proc/sys/fs/pipe-user-pages-{soft,hard}, stored only */
 extern long sysctl_pipe_user_pages_soft, sysctl_pipe_user_pages_hard;
+extern long sysctl_pipe_max_size;   /* pipe.c: /proc/sys/fs/pipe-max-size */
 extern long lease_break_time, sysctl_leases_enable;   /* /proc/sys/fs/lease-break-time (s), leases-enable */
 
 /* ---- file hooks run by the last file_put before ops->release ---- */

@@ -32,7 +32,7 @@
 
 #define PIPE_SIZE     65536          /* default capacity, Linux's 16 pages */
 #define PIPE_BUF_ATOM 4096           /* PIPE_BUF: writes up to this are atomic */
-#define PIPE_MAX_SIZE 1048576        /* /proc/sys/fs/pipe-max-size */
+#define PIPE_MAX_SIZE ((uint64_t)sysctl_pipe_max_size)   /* /proc/sys/fs/pipe-max-size */
 #define PIPEFS_DEV    12             /* st_dev of anonymous pipes */
 #define L_FIONREAD    0x541B
 
@@ -406,6 +406,7 @@ int pipe_create(struct file **rd, struct file **wr, int flags)
 /* Linux's per-user pipe buffer limits: shown and settable; umk does not
  * shrink the pipes of a user past them. */
 long sysctl_pipe_user_pages_soft = 16384, sysctl_pipe_user_pages_hard = 0;
+long sysctl_pipe_max_size = 1048576;   /* F_SETPIPE_SZ's bound without CAP_SYS_RESOURCE */
 
 /*
  * sys_pipe2(fds, flags) - flags: O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet
