@@ -194,8 +194,8 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32
 		return err;
 	if (flags & __O_TMPFILE & ~O_DIRECTORY)
 		err = do_tmpfile(t, dirfd, p, flags, mode, &f);
-	else
-		err = vfs_open_resolve(t, dirfd, p, flags, mode, walk_flags, &f);
+	else   /* a guest's 040 is no exec open (Linux's VALID_OPEN_FLAGS drop it) */
+		err = vfs_open_resolve(t, dirfd, p, flags & ~FMODE_EXEC_, mode, walk_flags, &f);
 	free(p);
 	if (err)
 		return err;
