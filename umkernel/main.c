@@ -604,6 +604,16 @@ static int cmd_run(int argc, char **argv)
 	/* Every in-memory file is a memfd: let the kernel hold many. */
 	struct rlimit nofile;
 	if (!getrlimit(RLIMIT_NOFILE, &nofile)) {
+		/* where allowed (CAP_SYS_RESOURCE), room for umk's own fds above
+		 * the guest's whole RLIMIT_NOFILE, so that a guest reaching its
+		 * limit gets EMFILE as on Linux, not ENFILE from the budget */
+		struct rlimit more = nofile;
+		if (more.rlim_max != RLIM_INFINITY && more.rlim_max < (1u << 30)) {
+			more.rlim_max += more.rlim_max / 4 + 256;   /* the budget keeps an eighth */
+			more.rlim_cur = more.rlim_max;
+			if (!setrlimit(RLIMIT_NOFILE, &more))
+				nofile = more;
+		}
 		nofile.rlim_cur = nofile.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &nofile);
 		getrlimit(RLIMIT_NOFILE, &nofile);
@@ -612,6 +622,16 @@ static int cmd_run(int argc, char **argv)
 		uint64_t cur = nofile.rlim_cur > (1u << 30) ? (1u << 30) : nofile.rlim_cur;
 		uint64_t keep = cur / 8 > 64 ? cur / 8 : 64;
 		host_fd_budget = cur > keep ? (int)(cur - keep) : 0;
+		/* where umk could not make room, the guest's RLIMIT_NOFILE
+		 * stops below the budget, less the low fds umk holds itself
+		 * (its root, each task's stub and eventfd: a margin), so that
+		 * a guest filling its fd table gets EMFILE as on Linux */
+		uint64_t margin = 256 + host_fd_budget / 32;
+		uint64_t room = (uint64_t)host_fd_budget > 2 * margin ? host_fd_budget - margin : 64;
+		if (host_rlimits[RLIMIT_NOFILE].rlim_max > room)
+			host_rlimits[RLIMIT_NOFILE].rlim_max = room;
+		if (host_rlimits[RLIMIT_NOFILE].rlim_cur > room)
+			host_rlimits[RLIMIT_NOFILE].rlim_cur = room;
 	}
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
 	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */

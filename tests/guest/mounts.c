@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #ifndef MS_NOSYMFOLLOW
@@ -353,6 +354,36 @@ static void pivot(void) {
   close(oldroot);
 }
 
+/* Linux's order: EBUSY (new_root or put_old on the root's own mount)
+ * before the mount-point checks; a mount on an O_PATH fd of a symlink
+ * (a /proc/PID/fd link itself) is ENOENT */
+static void busy_and_magic(void) {
+  ERR("pivot_root: new_root is the root", pivot_root("/", "/"), EBUSY);
+  ERR("pivot_root: put_old on the root", pivot_root("/tmp", "/"), EBUSY);
+  put("/tmp/foo", "x");
+  put("/tmp/bar", "y");
+  int fd = open("/tmp/foo", O_RDONLY);
+  char p[64];
+  snprintf(p, sizeof p, "/proc/%d/fd/%d", getpid(), fd);
+  int pfd = open(p, O_PATH | O_NOFOLLOW);
+  snprintf(p, sizeof p, "/proc/%d/fd/%d", getpid(), pfd);
+  ERR("mount on an O_PATH symlink fd", mount("/tmp/bar", p, "", MS_BIND, NULL), ENOENT);
+  close(pfd);
+  close(fd);
+  /* device nodes made with mknod on a tmpfs reach the kernel's devices */
+  OK("mknod 1:5", mknod("/tmp/zero", S_IFCHR | 0666, makedev(1, 5)) == 0);
+  OK("mknod 1:3", mknod("/tmp/null", S_IFCHR | 0666, makedev(1, 3)) == 0);
+  OK("mknod 250:0", mknod("/tmp/nodrv", S_IFCHR | 0666, makedev(250, 0)) == 0);
+  char z[4] = "xyz";
+  fd = open("/tmp/zero", O_RDONLY);
+  OK("read a zero node", fd >= 0 && read(fd, z, 3) == 3 && !z[0] && !z[2]);
+  close(fd);
+  fd = open("/tmp/null", O_RDWR);
+  OK("null node: write all, read EOF", fd >= 0 && write(fd, "abc", 3) == 3 && read(fd, z, 3) == 0);
+  close(fd);
+  ERR("a node with no driver", open("/tmp/nodrv", O_RDONLY), ENXIO);
+}
+
 /* the new mount API: fsopen/fsconfig/fsmount/move_mount, open_tree's
  * clone, fspick, mount_setattr, and their errors */
 static int sc_fsopen(const char *n, unsigned f) { return syscall(SYS_fsopen, n, f); }
@@ -446,6 +477,7 @@ static void newapi(void) {
 }
 
 int main(void) {
+  in_mount_ns(busy_and_magic);
   in_mount_ns(newapi);
   in_mount_ns(basics);
   in_mount_ns(propagation);

@@ -373,6 +373,34 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 	return 0;
 }
 
+/*
+ * devfs_open_rdev - open(2) of a character device node made elsewhere
+ * (mknod on a tmpfs, the overlay or the root): the kernel's own device of
+ * that number, as Linux finds a driver by number: null 1:3, zero 1:5,
+ * full 1:7, random 1:8, urandom 1:9.  -ENXIO for any other number or a
+ * block device (no driver).  Never a host device.  rel: the file's name.
+ */
+int devfs_open_rdev(uint32_t mode, uint64_t rdev, int flags, const char *rel, struct file **out)
+{
+	if (!S_ISCHR(mode))
+		return -ENXIO;
+	for (int i = 0; i < (int)(sizeof(devtab) / sizeof(devtab[0])); i++) {
+		const struct devent *d = &devtab[i];
+		struct file *f;
+
+		if (!S_ISCHR(d->mode) || d->kind > D_URANDOM || major(rdev) != d->major ||
+		    minor(rdev) != d->minor)
+			continue;
+		f = file_alloc(&devfs_char_ops, flags, rel);
+		if (!f)
+			return -ENOMEM;
+		f->priv = (void *)(intptr_t)i;
+		*out = f;
+		return 0;
+	}
+	return -ENXIO;
+}
+
 static int devfs_eperm(void)
 {
 	return -EPERM;

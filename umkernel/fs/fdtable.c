@@ -54,6 +54,25 @@ static int fdtable_grow(struct fdtable *ft, int need)
 	return 0;
 }
 
+/*
+ * fdtable_dup_check - whether a copy of ft may be made under fs.nr_open:
+ * -EMFILE when its open fds reach past the embedded 64 slots and past
+ * nr_open (a lowered fs.nr_open, as Linux's dup_fd -> alloc_fdtable),
+ * else 0.
+ */
+int fdtable_dup_check(const struct fdtable *ft)
+{
+	long open_files = 0;
+
+	for (int i = ft->nfds - 1; i >= 0; i--)
+		if (ft->files[i]) {
+			open_files = i + 1;
+			break;
+		}
+	open_files = (open_files + 63) & ~63L;   /* sane_fdtable_size: whole words */
+	return open_files > 64 && open_files > sysctl_nr_open ? -EMFILE : 0;
+}
+
 /* fdtable_dup - fork's copy: every open fd shares its file; NULL on ENOMEM. */
 struct fdtable *fdtable_dup(struct fdtable *old)
 {

@@ -137,6 +137,7 @@ struct fdtable {
 };
 struct fdtable *fdtable_new(void);
 struct fdtable *fdtable_dup(struct fdtable *old);
+int fdtable_dup_check(const struct fdtable *ft);   /* -EMFILE past fs.nr_open */
 void fdtable_put(struct fdtable *ft);
 struct file *fd_get(struct task *t, int fd);          /* new reference or NULL */
 int fd_install(struct task *t, int minfd, struct file *f, bool cloexec); /* takes f's ref */
@@ -252,7 +253,10 @@ struct nameidata {
 	char relbuf[4096];            /* rel of a bind mount showing a subdirectory (last: not
 				       * cleared by vfs_walk) */
 };
-enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4 };
+enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4,
+       /* openat2's RESOLVE_* (Linux's LOOKUP_NO_XDEV...): */
+       WALK_NO_XDEV = 8, WALK_NO_MAGICLINKS = 16, WALK_NO_SYMLINKS = 32,
+       WALK_BENEATH = 64, WALK_IN_ROOT = 128 };
 /* vfs.c: ownership rules (see their comments) */
 bool vfs_in_group(const struct task *t, uint32_t gid);
 int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
@@ -264,6 +268,9 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 void nd_release(struct nameidata *nd);
 bool vfs_is_mountpoint(const struct nameidata *nd);
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
+/* vfs_open with openat2's resolve flags (WALK_NO_XDEV... bits) on its walk. */
+int vfs_open_resolve(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		     int walk_flags, struct file **out);
 /* Boot-time mounts in the initial namespace (namespace.c). */
 int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char *fstype,
 	      const char *source);
@@ -340,6 +347,8 @@ void *tmpfs_new_owned(uint32_t rootmode, uint32_t uid, uint32_t gid);
 void tmpfs_set_size(void *fs, uint64_t bytes);   /* a mount's size= */
 void tmpfs_free(void *priv);   /* the instance's tree (open files keep their nodes) */
 extern const struct fs_ops devfs_ops;
+/* devfs.c: a device node's open by number (null, zero, full, random, urandom) or -ENXIO */
+int devfs_open_rdev(uint32_t mode, uint64_t rdev, int flags, const char *rel, struct file **out);
 extern const struct fs_ops devpts_fs_ops;     /* devfs.c: /dev/pts as a mount of its own */
 extern const struct fs_ops procfs_ops;
 /* procfs.c, shared with the control socket (debug/control.c): the text of
@@ -403,6 +412,18 @@ long lease_fcntl(struct task *t, struct file *f, int fd, int cmd, long arg);   /
 int break_lease(struct task *t, uint64_t dev, uint64_t ino, int flags);
 void lease_file_opened(struct file *f, uint64_t dev, uint64_t ino);   /* counts a regular file's open */
 void lease_file_release(struct file *f);
+/* lease.c: ETXTBSY, a running executable's write denial (see each) */
+int inode_write_denied(uint64_t dev, uint64_t ino);
+int file_deny_write(struct file *f, bool check);
+void file_allow_write(struct file *f);
+/* vfs.c: /proc/sys/fs/protected_{symlinks,hardlinks,fifos,regular}; the
+ * first two are enforced (vfs_walk, may_linkat), the others stored only */
+extern long sysctl_protected_symlinks, sysctl_protected_hardlinks;
+extern long sysctl_protected_fifos, sysctl_protected_regular;
+int may_linkat(struct task *t, const struct kstat *st);
+/* pipe.c: /proc/sys/fs/pipe-user-pages-{soft,hard}, stored only */
+extern long sysctl_pipe_user_pages_soft, sysctl_pipe_user_pages_hard;
+extern long sysctl_pipe_max_size;   /* pipe.c: /proc/sys/fs/pipe-max-size */
 extern long lease_break_time, sysctl_leases_enable;   /* /proc/sys/fs/lease-break-time (s), leases-enable */
 
 /* ---- file hooks run by the last file_put before ops->release ---- */

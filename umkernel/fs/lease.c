@@ -45,6 +45,7 @@ struct lease_inode {
 	struct lease_inode *next;     /* hash chain */
 	uint64_t dev, ino;
 	int readers, writers;         /* read-only opens, writable opens (with openers breaking) */
+	int denied;                   /* mms running it (Linux's negative i_writecount): ETXTBSY */
 	int breakers;                 /* openers waiting in break_lease */
 	struct list_head leases;
 	struct wait_queue wait;       /* openers waiting for a break */
@@ -77,7 +78,7 @@ static struct lease_inode *li_find(uint64_t dev, uint64_t ino, bool make)
 /* Frees li once nothing uses it. */
 static void li_maybe_free(struct lease_inode *li)
 {
-	if (li->readers || li->writers || li->breakers || !list_empty(&li->leases))
+	if (li->readers || li->writers || li->breakers || li->denied || !list_empty(&li->leases))
 		return;
 	struct lease_inode **pp = &lease_hash[lease_bucket(li->dev, li->ino)];
 	while (*pp != li)
@@ -89,6 +90,47 @@ static void li_maybe_free(struct lease_inode *li)
 static bool writable(int flags)
 {
 	return (flags & O_ACCMODE) != O_RDONLY;
+}
+
+/*
+ * inode_write_denied - whether a writable open or truncate of (dev, ino)
+ * must fail with ETXTBSY: some process runs it (Linux's get_write_access
+ * on a negative i_writecount).  -ETXTBSY or 0.
+ */
+int inode_write_denied(uint64_t dev, uint64_t ino)
+{
+	struct lease_inode *li = li_find(dev, ino, false);
+
+	return li && li->denied ? -ETXTBSY : 0;
+}
+
+/*
+ * file_deny_write - f (a regular file opened through the VFS) is about
+ * to be run: -ETXTBSY if it is open for writing (Linux's
+ * exe_file_deny_write_access), else 0 and writable opens of it fail
+ * until file_allow_write.  check false: count only (fork's mm copy).
+ */
+int file_deny_write(struct file *f, bool check)
+{
+	struct lease_inode *li = f ? f->lease_ino : NULL;
+
+	if (!li)
+		return 0;
+	if (check && li->writers)
+		return -ETXTBSY;
+	li->denied++;
+	return 0;
+}
+
+/* file_allow_write - undoes one file_deny_write of f. */
+void file_allow_write(struct file *f)
+{
+	struct lease_inode *li = f ? f->lease_ino : NULL;
+
+	if (li && li->denied > 0) {
+		li->denied--;
+		li_maybe_free(li);
+	}
 }
 
 void lease_file_opened(struct file *f, uint64_t dev, uint64_t ino)

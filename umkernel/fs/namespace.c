@@ -831,6 +831,10 @@ static int mnt_walk(struct task *t, uint64_t upath, int flags, struct nameidata 
 		nd->mnt = vfs_find_mount_ns(nd->ns, nd->abs, &nd->rel, nd->relbuf);
 		if (!nd->mnt || nd->mnt->ops->lookup(nd->mnt, nd->rel, &nd->st))
 			return -ENOENT;
+		/* an O_PATH fd of a symlink (itself a /proc/PID/fd link):
+		 * nothing to mount on or from, as Linux since d80b065bb172 */
+		if (S_ISLNK(nd->st.mode))
+			return -ENOENT;
 	}
 	return err;
 }
@@ -1399,15 +1403,19 @@ long sys_pivot_root(struct task *t, struct sysargs *a)
 	struct mnt_namespace *ns = current_mnt_ns();
 	struct mount *new_mnt = nn.mnt, *root_mnt = mnt_lookup(ns, t->fs->root);
 	err = -EINVAL;
-	/* the caller's root must be its namespace's root mount */
-	if (!root_mnt || strcmp(root_mnt->path, t->fs->root) || new_mnt->ns != ns)
+	if (!root_mnt || new_mnt->ns != ns)
 		goto out;
-	if (!nd_is_mnt_root(&nn) || !new_mnt->parent)
-		goto out;   /* new_root: a mount point, attached */
-	if (new_mnt == root_mnt) {
+	/* Linux's order: EBUSY (new_root or put_old on the root's own mount)
+	 * before the mount-point checks */
+	if (new_mnt == root_mnt || on.mnt == root_mnt) {
 		err = -EBUSY;
 		goto out;
 	}
+	/* the caller's root must be its namespace's root mount */
+	if (strcmp(root_mnt->path, t->fs->root))
+		goto out;
+	if (!nd_is_mnt_root(&nn) || !new_mnt->parent)
+		goto out;   /* new_root: a mount point, attached */
 	if (!path_under(on.abs, nn.abs))
 		goto out;   /* put_old must be at or under new_root */
 	if (!mnt_is_ancestor(new_mnt, on.mnt))

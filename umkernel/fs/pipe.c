@@ -32,7 +32,7 @@
 
 #define PIPE_SIZE     65536          /* default capacity, Linux's 16 pages */
 #define PIPE_BUF_ATOM 4096           /* PIPE_BUF: writes up to this are atomic */
-#define PIPE_MAX_SIZE 1048576        /* /proc/sys/fs/pipe-max-size */
+#define PIPE_MAX_SIZE ((uint64_t)sysctl_pipe_max_size)   /* /proc/sys/fs/pipe-max-size */
 #define PIPEFS_DEV    12             /* st_dev of anonymous pipes */
 #define L_FIONREAD    0x541B
 
@@ -382,8 +382,8 @@ int pipe_create(struct file **rd, struct file **wr, int flags)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "pipe:[%llu]", (unsigned long long)p->ino);
 	p->refs = 1;            /* ours until both ends exist */
-	*rd = pipe_end_file(p, O_RDONLY | (flags & O_NONBLOCK), path);
-	*wr = pipe_end_file(p, O_WRONLY | (flags & O_NONBLOCK), path);
+	*rd = pipe_end_file(p, O_RDONLY | (flags & (O_NONBLOCK | O_DIRECT)), path);
+	*wr = pipe_end_file(p, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), path);
 	if (!*rd || !*wr) {
 		if (*rd) {
 			p->readers++;
@@ -402,9 +402,16 @@ int pipe_create(struct file **rd, struct file **wr, int flags)
 	return 0;
 }
 
+/* Linux's per-user pipe buffer limits: shown and settable; umk does not
+ * shrink the pipes of a user past them. */
+long sysctl_pipe_user_pages_soft = 16384, sysctl_pipe_user_pages_hard = 0;
+long sysctl_pipe_max_size = 1048576;   /* F_SETPIPE_SZ's bound without CAP_SYS_RESOURCE */
+
 /*
- * sys_pipe2(fds, flags) - flags: O_CLOEXEC, O_NONBLOCK; anything else,
- * O_DIRECT (packet mode) included, is -EINVAL here.  -EMFILE when the fd
+ * sys_pipe2(fds, flags) - flags: O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet
+ * mode: accepted and shown by F_GETFL, but the data stays a byte stream:
+ * a read may join writes, and a short read keeps the rest); anything
+ * else (O_NOTIFICATION_PIPE) is -EINVAL.  -EMFILE when the fd
  * table is full, -EFAULT if fds cannot be written (no fd stays open).
  */
 long sys_pipe2(struct task *t, struct sysargs *a)
@@ -414,21 +421,20 @@ long sys_pipe2(struct task *t, struct sysargs *a)
 	struct file *rd, *wr;
 	int fds[2], err;
 
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	err = pipe_create(&rd, &wr, flags);
 	if (err)
 		return err;
+	/* fd_install consumes its file's reference, failing or not */
 	fds[0] = fd_install(t, 0, rd, flags & O_CLOEXEC);
 	if (fds[0] < 0) {
-		file_put(rd);
 		file_put(wr);
 		return fds[0];
 	}
 	fds[1] = fd_install(t, 0, wr, flags & O_CLOEXEC);
 	if (fds[1] < 0) {
 		fd_close(t, fds[0]);
-		file_put(wr);
 		return fds[1];
 	}
 	if (copy_to_user(t, ufds, fds, sizeof(fds))) {

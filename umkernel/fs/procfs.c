@@ -590,7 +590,30 @@ CONST_SHOW(show_ostype, "Linux\n")
 CONST_SHOW(show_kversion, "#1 SMP PREEMPT_DYNAMIC umk\n")
 CONST_SHOW(show_ngroups_max, "65536\n")
 CONST_SHOW(show_cap_last_cap, "40\n")
-CONST_SHOW(show_pipe_max_size, "1048576\n")
+/* pipe-max-size: Linux's proc_dopipe_max_size, the value rounded up to a
+ * power-of-two number of pages (round_pipe_size); 0 or past 2 GiB EINVAL */
+static int write_pipe_max_size(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long v, size;
+	int err = sysctl_parse_long(buf, n, 0, LONG_MAX, &v);
+
+	(void)tk, (void)c;
+	if (err)
+		return err;
+	if (v <= 0 || v > (1L << 31))
+		return -EINVAL;
+	for (size = 4096; size < v; size <<= 1)
+		;
+	sysctl_pipe_max_size = size;
+	return 0;
+}
+
+static int show_pipe_max_size(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%ld\n", sysctl_pipe_max_size);
+	return 0;
+}
 CONST_SHOW(show_cgroup, "0::/\n")
 /* wchan: "0" with no newline, as Linux prints for a task it names no wait
  * channel of (proc_pid_wchan); ps -l printed "0\n" and broke its line */
@@ -2019,7 +2042,13 @@ static const struct pent sys_fs_ents[] = {
 	FILE_ENT("file-nr", show_file_nr),
 	CTL_ENT("aio-max-nr", sysctl_aio_max_nr, 0, LONG_MAX),
 	FILE_ENT("aio-nr", show_aio_nr),
-	FILE_ENT("pipe-max-size", show_pipe_max_size),
+	RW_ENT("pipe-max-size", show_pipe_max_size, write_pipe_max_size),
+	CTL_ENT("pipe-user-pages-soft", sysctl_pipe_user_pages_soft, 0, LONG_MAX),
+	CTL_ENT("pipe-user-pages-hard", sysctl_pipe_user_pages_hard, 0, LONG_MAX),
+	CTL_ENT("protected_symlinks", sysctl_protected_symlinks, 0, 1),
+	CTL_ENT("protected_hardlinks", sysctl_protected_hardlinks, 0, 1),
+	CTL_ENT("protected_fifos", sysctl_protected_fifos, 0, 2),
+	CTL_ENT("protected_regular", sysctl_protected_regular, 0, 2),
 	{ NULL },
 };
 

@@ -386,7 +386,7 @@ long sys_lseek(struct task *t, struct sysargs *a)
 {
 	struct file *f = fd_get(t, arg_int(a, 0));
 	int64_t off = arg_long(a, 1), npos;
-	int whence = arg_int(a, 2);
+	int whence = arg_int(a, 2), hfd;
 	struct kstat st;
 	long r = 0;
 
@@ -417,6 +417,19 @@ long sys_lseek(struct task *t, struct sysargs *a)
 			goto out;
 		if (whence == SEEK_END) {
 			npos = st.size + off;
+		} else if (S_ISREG(st.mode) && f->ops->host_fd && (hfd = f->ops->host_fd(f)) >= 0) {
+			/* a file held in a host fd (the root's, a tmpfs memfd):
+			 * the host's own data and holes; its offset is restored,
+			 * umk keeps the guest's in f->pos */
+			int64_t keep = lseek(hfd, 0, SEEK_CUR);
+
+			npos = lseek(hfd, off, whence);
+			if (npos < 0)
+				r = -errno;
+			if (keep >= 0)
+				lseek(hfd, keep, SEEK_SET);
+			if (r)
+				goto out;
 		} else {
 			if (off < 0 || off >= (int64_t)st.size) {
 				r = -ENXIO;
@@ -1307,4 +1320,15 @@ long sys_sync_file_range(struct task *t, struct sysargs *a)
 		  (S_ISREG(st.mode) || S_ISBLK(st.mode) || S_ISDIR(st.mode) || S_ISLNK(st.mode));
 	file_put(f);
 	return ok ? 0 : -ESPIPE;
+}
+
+/*
+ * vhangup(2) (Linux's fs/open.c): -EPERM without CAP_SYS_ADMIN, else 0.
+ * umk does not hang up the caller's controlling terminal (its other
+ * users keep it); a caller without one (after setsid) sees Linux's result.
+ */
+long sys_vhangup(struct task *t, struct sysargs *a)
+{
+	(void)a;
+	return capable(t, CAP_SYS_ADMIN) ? 0 : -EPERM;
 }

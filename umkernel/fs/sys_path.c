@@ -183,7 +183,8 @@ static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, ui
 	return err;
 }
 
-static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32_t mode)
+static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32_t mode,
+		    int walk_flags)
 {
 	struct file *f;
 	char *p = NULL;
@@ -194,7 +195,7 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32
 	if (flags & __O_TMPFILE & ~O_DIRECTORY)
 		err = do_tmpfile(t, dirfd, p, flags, mode, &f);
 	else   /* a guest's 040 is no exec open (Linux's VALID_OPEN_FLAGS drop it) */
-		err = vfs_open(t, dirfd, p, flags & ~FMODE_EXEC_, mode, &f);
+		err = vfs_open_resolve(t, dirfd, p, flags & ~FMODE_EXEC_, mode, walk_flags, &f);
 	free(p);
 	if (err)
 		return err;
@@ -203,40 +204,76 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32
 
 long sys_open(struct task *t, struct sysargs *a)
 {
-	return do_open(t, AT_FDCWD, arg_ptr(a, 0), arg_int(a, 1), arg_uint(a, 2));
+	return do_open(t, AT_FDCWD, arg_ptr(a, 0), arg_int(a, 1), arg_uint(a, 2), 0);
 }
 
 long sys_openat(struct task *t, struct sysargs *a)
 {
-	return do_open(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_uint(a, 3));
+	return do_open(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), arg_uint(a, 3), 0);
 }
 
 long sys_creat(struct task *t, struct sysargs *a)
 {
-	return do_open(t, AT_FDCWD, arg_ptr(a, 0), O_CREAT | O_WRONLY | O_TRUNC, arg_uint(a, 1));
+	return do_open(t, AT_FDCWD, arg_ptr(a, 0), O_CREAT | O_WRONLY | O_TRUNC, arg_uint(a, 1), 0);
 }
 
+/*
+ * openat2(2): struct open_how copied as copy_struct_from_user does (size
+ * past a page E2BIG, below version 0 EINVAL, a longer struct's tail must
+ * be zero: E2BIG, EFAULT if unreadable); flags checked as Linux's
+ * build_open_flags; resolve flags applied to the walk (vfs_walk).
+ */
 long sys_openat2(struct task *t, struct sysargs *a)
 {
 	struct open_how how;
 	size_t size = arg_long(a, 3);
+	uint64_t uhow = arg_ptr(a, 2);
+	int wf = 0;
 
 	if (size < sizeof(how))
 		return -EINVAL;
 	if (size > 4096)
 		return -E2BIG;
+	for (size_t off = sizeof(how); off < size; off++) {   /* a newer struct: zeros only */
+		char c;
+
+		if (copy_from_user(t, &c, uhow + off, 1))
+			return -EFAULT;
+		if (c)
+			return -E2BIG;
+	}
 	memset(&how, 0, sizeof(how));
-	if (copy_from_user(t, &how, arg_ptr(a, 2), sizeof(how)))
+	if (copy_from_user(t, &how, uhow, sizeof(how)))
 		return -EFAULT;
-	if (how.flags >> 32)
+	if (how.flags & ~(uint64_t)(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
+				    O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | 0100000 /* O_LARGEFILE */ |
+				    O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC |
+				    O_PATH | __O_TMPFILE))
 		return -EINVAL;
 	if (how.resolve & ~(uint64_t)(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
 				      RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT |
 				      RESOLVE_CACHED))
 		return -EINVAL;
+	if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
 	if (how.mode & ~07777ULL || (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))))
 		return -EINVAL;
-	return do_open(t, arg_int(a, 0), arg_ptr(a, 1), (int)how.flags, how.mode);
+	if ((how.flags & O_PATH) && (how.flags & ~(uint64_t)(O_PATH | O_DIRECTORY | O_NOFOLLOW |
+							       O_CLOEXEC)))
+		return -EINVAL;
+	if ((how.resolve & RESOLVE_CACHED) && (how.flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+		return -EAGAIN;
+	if (how.resolve & RESOLVE_NO_XDEV)
+		wf |= WALK_NO_XDEV;
+	if (how.resolve & RESOLVE_NO_MAGICLINKS)
+		wf |= WALK_NO_MAGICLINKS;
+	if (how.resolve & RESOLVE_NO_SYMLINKS)
+		wf |= WALK_NO_SYMLINKS;
+	if (how.resolve & RESOLVE_BENEATH)
+		wf |= WALK_BENEATH;
+	if (how.resolve & RESOLVE_IN_ROOT)
+		wf |= WALK_IN_ROOT;
+	return do_open(t, arg_int(a, 0), arg_ptr(a, 1), (int)how.flags, how.mode, wf);
 }
 
 /* ---- stat family ---- */
@@ -716,6 +753,8 @@ static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t 
 		err = link_open_file(o.magic, &n);
 	else if (o.mnt != n.mnt)
 		err = -EXDEV;
+	else if ((err = may_linkat(t, &o.st)))
+		;
 	else
 		err = o.mnt->ops->link ? o.mnt->ops->link(o.mnt, o.rel, n.rel) : -EPERM;
 	if (!err)
@@ -991,6 +1030,7 @@ long sys_truncate(struct task *t, struct sysargs *a)
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
 	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
+		 !(err = inode_write_denied(nd.st.dev, nd.st.ino)) &&
 		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY)) && !(err = fsize_limit(t, len, NULL))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;

@@ -160,6 +160,47 @@ uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode)
 	return mode & ~S_ISGID;
 }
 
+long sysctl_protected_symlinks = 0, sysctl_protected_hardlinks = 0;   /* Linux's defaults */
+long sysctl_protected_fifos = 0, sysctl_protected_regular = 0;
+
+/*
+ * may_follow_link - fs.protected_symlinks (Linux's may_follow_link): a
+ * symlink in a sticky world-writable directory is followed only by its
+ * owner, or when the directory's owner owns it too; else -EACCES.  Root
+ * is not exempt.
+ */
+static int may_follow_link(struct task *t, const struct kstat *dir, const struct kstat *link)
+{
+	if (!sysctl_protected_symlinks || !t)
+		return 0;
+	if (link->uid == t->cred.fsuid)
+		return 0;
+	if ((dir->mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
+		return 0;
+	if (dir->uid == link->uid)
+		return 0;
+	return -EACCES;
+}
+
+/*
+ * may_linkat - fs.protected_hardlinks (Linux's may_linkat): a hard link
+ * to st is made by its owner (or with CAP_FOWNER), or when st is a safe
+ * source: a regular file, not set-user-ID, not executable set-group-ID,
+ * that the caller may read and write.  0 or -EPERM.
+ */
+int may_linkat(struct task *t, const struct kstat *st)
+{
+	if (!sysctl_protected_hardlinks)
+		return 0;
+	if (st->uid == t->cred.fsuid || capable(t, CAP_FOWNER))
+		return 0;
+	if (S_ISREG(st->mode) && !(st->mode & S_ISUID) &&
+	    (st->mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) &&
+	    !vfs_permission(t, st, R_OK | W_OK))
+		return 0;
+	return -EPERM;
+}
+
 /* Removes the last component of abs (never above root). */
 static void pop_component(char *abs, const char *root)
 {
@@ -194,6 +235,9 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 {
 	const char *root = t->fs && t->fs->root ? t->fs->root : "/";
 	char *rest = NULL, *tgt = NULL;
+	char base[4096];              /* WALK_BENEATH / WALK_IN_ROOT: the starting directory */
+	struct kstat dir_st;
+	struct mount *cur_m = NULL;   /* WALK_NO_XDEV: the mount the walk is in */
 	struct kstat st;
 	struct mount *m;
 	const char *rel;
@@ -229,7 +273,9 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		return -ENAMETOOLONG;
 
 	nd->ns = current_mnt_ns();
-	if (path[0] == '/') {
+	if (path[0] == '/' && (flags & WALK_BENEATH))
+		return -EXDEV;   /* nd_jump_root */
+	if (path[0] == '/' && !(flags & WALK_IN_ROOT)) {
 		snprintf(nd->abs, sizeof(nd->abs), "%s", root);
 	} else if (dirfd == AT_FDCWD) {
 		snprintf(nd->abs, sizeof(nd->abs), "%s", t->fs && t->fs->cwd ? t->fs->cwd : "/");
@@ -258,6 +304,10 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		goto out;
 	}
 	have_st = true;
+	cur_m = m;
+	snprintf(base, sizeof(base), "%s", nd->abs);
+	if (flags & WALK_IN_ROOT)
+		root = base;   /* dirfd is the root: "/", ".." and absolute links stay in it */
 
 	rest = strdup(path);
 	if (!rest) {
@@ -294,13 +344,22 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			continue;
 		}
 		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+			if ((flags & WALK_BENEATH) && !strcmp(nd->abs, base)) {
+				err = -EXDEV;   /* would climb out of the starting point */
+				goto out;
+			}
 			pop_component(nd->abs, root);
 			err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 			if (err)
 				goto out;
+			if ((flags & WALK_NO_XDEV) && m != cur_m) {
+				err = -EXDEV;
+				goto out;
+			}
 			have_st = true;
 			continue;
 		}
+		dir_st = st;   /* the directory the component is in (protected_symlinks) */
 		len = strlen(nd->abs);
 		if (len + 1 + clen >= sizeof(nd->abs)) {
 			err = -ENAMETOOLONG;
@@ -319,11 +378,35 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 		}
 		if (err)
 			goto out;
+		if ((flags & WALK_NO_XDEV) && m != cur_m) {
+			err = -EXDEV;   /* a mount point crossed */
+			goto out;
+		}
 		if (S_ISLNK(st.mode) && (!last || trailing || (flags & WALK_FOLLOW))) {
 			struct file *mf = m->ops->magic ? m->ops->magic(m, rel) : NULL;
 			char *nrest;
 			ssize_t n;
 
+			/* magic links: procfs's links below /proc/PID (exe, cwd, fd/N,
+			 * ns/...); /proc/self and /proc/mounts are plain ones */
+			bool magic = mf || (m->ops->magic && strchr(rel[0] == '/' ? rel + 1 : rel, '/'));
+
+			if (magic && (flags & (WALK_NO_MAGICLINKS | WALK_NO_SYMLINKS | WALK_BENEATH |
+					    WALK_IN_ROOT))) {
+				/* nd_jump_link: ELOOP, or EXDEV for a scoped walk */
+				file_put(mf);
+				err = (flags & (WALK_NO_MAGICLINKS | WALK_NO_SYMLINKS)) ? -ELOOP : -EXDEV;
+				goto out;
+			}
+			if (flags & WALK_NO_SYMLINKS) {
+				file_put(mf);
+				err = -ELOOP;
+				goto out;
+			}
+			if ((err = may_follow_link(t, &dir_st, &st))) {
+				file_put(mf);
+				goto out;
+			}
 			/* over 40 links, or a mount with MS_NOSYMFOLLOW (pick_link) */
 			if (++links > 40 || (m->mflags & 256 /* MS_NOSYMFOLLOW */)) {
 				file_put(mf);
@@ -382,12 +465,21 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			pos = 0;
 			pop_component(nd->abs, root);
 			if (tgt[0] == '/') {
+				if (flags & WALK_BENEATH) {
+					err = -EXDEV;
+					goto out;
+				}
 				snprintf(nd->abs, sizeof(nd->abs), "%s", root);
-				nd->ns = current_mnt_ns();
+				if (!(flags & WALK_IN_ROOT))
+					nd->ns = current_mnt_ns();
 			}
 			err = lookup_abs(nd->ns, nd->abs, &m, &rel, relbuf, &st);
 			if (err)
 				goto out;
+			if ((flags & WALK_NO_XDEV) && m != cur_m) {
+				err = -EXDEV;
+				goto out;
+			}
 			continue;
 		}
 		if ((!last || trailing) && !S_ISDIR(st.mode)) {
@@ -465,6 +557,23 @@ static const struct file_ops opath_file_ops = {
  * (f->path the absolute guest path).  Errors as Linux's do_filp_open:
  * -ENOENT, -EEXIST, -ENOTDIR, -EISDIR, -ELOOP, -EACCES, -EINVAL, fs errors.
  */
+static __thread int open_resolve;   /* vfs_open_resolve's walk flags for vfs_open */
+
+/* vfs_open_resolve - vfs_open whose walk also has walk_flags (WALK_NO_XDEV,
+ * WALK_NO_MAGICLINKS, WALK_NO_SYMLINKS, WALK_BENEATH, WALK_IN_ROOT):
+ * openat2(2)'s resolve flags.  Errors as vfs_open's, and -EXDEV, -ELOOP
+ * as Linux's path walk gives them for those flags. */
+int vfs_open_resolve(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		     int walk_flags, struct file **out)
+{
+	int err;
+
+	open_resolve = walk_flags;
+	err = vfs_open(t, dirfd, path, flags, mode, out);
+	open_resolve = 0;
+	return err;
+}
+
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
 	     struct file **out)
 {
@@ -486,8 +595,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		return -EINVAL;
 	if (!(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL)))
 		wflags |= WALK_FOLLOW;
-	if (flags & O_DIRECTORY)
+	if ((flags & O_DIRECTORY) && !(flags & O_NOFOLLOW))
 		wflags |= WALK_FOLLOW;
+	wflags |= open_resolve;
+	open_resolve = 0;   /* for this walk only */
 	err = vfs_walk(t, dirfd, path, wflags, &nd);
 	if (err)
 		return err;
@@ -516,6 +627,13 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			if (err)
 				goto out;
 			goto done;
+		}
+		/* O_TRUNC applies to the file reached (a memfd's seals may refuse) */
+		if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(nd.st.mode)) {
+			err = mf->ops->truncate ? mf->ops->truncate(mf, 0) : -EINVAL;
+			if (err)
+				goto out;
+			truncated = true;
 		}
 		f = file_get(nd.magic);
 		goto done;
@@ -571,6 +689,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EEXIST;
 		goto out;
 	}
+	if ((flags & O_DIRECTORY) && S_ISLNK(nd.st.mode)) {
+		err = -ENOTDIR;   /* O_DIRECTORY | O_NOFOLLOW on a symlink */
+		goto out;
+	}
 	if (S_ISLNK(nd.st.mode) && !(flags & O_PATH)) {
 		err = -ELOOP;
 		goto out;
@@ -592,7 +714,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		f->priv = p;
 		goto done;
 	}
-	if (S_ISDIR(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC))) {
+	if (S_ISDIR(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC) || creat)) {
 		err = -EISDIR;
 		goto out;
 	}
@@ -616,6 +738,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EACCES;
 		goto out;
 	}
+	/* a running executable is not opened for writing (get_write_access) */
+	if (S_ISREG(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC)) &&
+	    (err = inode_write_denied(nd.st.dev, nd.st.ino)))
+		goto out;
 	/* leases are broken before the open goes on (Linux's do_dentry_open) */
 	if (S_ISREG(nd.st.mode) && (err = break_lease(t, nd.st.dev, nd.st.ino, flags)))
 		goto out;

@@ -457,6 +457,12 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 						 : open_exec(t, path, &f);
 	if (err)
 		return err;
+	/* a file open for writing is not run (do_open_execat's deny_write_access) */
+	if ((err = file_deny_write(f, true))) {
+		file_put(f);
+		return err;
+	}
+	file_allow_write(f);
 	char buf[256];
 	int64_t pos = 0;
 	ssize_t n = f->ops->read ? f->ops->read(t, f, buf, sizeof buf, &pos) : -EACCES;
@@ -571,6 +577,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 		do_group_exit(t, SIGSEGV);
 	}
 	mm->exe = file_get(im.file);
+	file_deny_write(mm->exe, false);   /* writable opens of it: ETXTBSY while it runs */
 	uint64_t entry = im.has_interp ? ibias + interp.eh.e_entry : bias + im.eh.e_entry;
 	image_free(&im);
 	image_free(&interp);

@@ -345,6 +345,9 @@ long sys_unshare(struct task *t, struct sysargs *a)
 		}
 	}
 	if ((flags & CLONE_FILES) && t->files->refs > 1) {
+		err = fdtable_dup_check(t->files);
+		if (err)
+			goto out;
 		nfd = fdtable_dup(t->files);
 		if (!nfd) {
 			err = -ENOMEM;

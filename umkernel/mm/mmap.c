@@ -96,6 +96,7 @@ struct mm *mm_fork(struct mm *old)
 	mm->start_data = old->start_data;
 	mm->end_data = old->end_data;
 	mm->exe = old->exe ? file_get(old->exe) : NULL;
+	file_deny_write(mm->exe, false);   /* fs/lease.c: ETXTBSY while it runs */
 	memcpy(mm->patch_hits, old->patch_hits, sizeof mm->patch_hits);
 	if (old->npatched) {
 		mm->patched = malloc(old->npatched * sizeof *mm->patched);
@@ -125,8 +126,10 @@ void mm_put(struct mm *mm)
 	aio_mm_release(mm);
 	drop_vmas(mm);
 	mm_commit_release(mm);
-	if (mm->exe)
+	if (mm->exe) {
+		file_allow_write(mm->exe);
 		file_put(mm->exe);
+	}
 	free(mm->patched);
 	free(mm);
 }
@@ -178,8 +181,10 @@ void mm_reset(struct mm *mm)
 	for_each_vma(mm, v)
 		if (!(v->flags & VMA_SPECIAL))
 			vma_free(v);
-	if (mm->exe)
+	if (mm->exe) {
+		file_allow_write(mm->exe);
 		file_put(mm->exe);
+	}
 	mm->exe = NULL;
 	mm->start_brk = mm->brk = 0;
 	mm->mmap_top = GUEST_MMAP_TOP;
@@ -931,13 +936,27 @@ long sys_msync(struct task *t, struct sysargs *a)
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
 	uint64_t end = addr + PAGE_ALIGN(a->a[1]);
+	if (end < addr)
+		return -ENOMEM;
+	int err = 0;
+	/* Linux's msync: a locked mapping refuses MS_INVALIDATE (EBUSY, at
+	 * once); a hole is ENOMEM once the rest is walked */
 	for (uint64_t p = addr; p < end;) {
-		struct vma *v = mm_find_vma(t->mm, p);
-		if (!v)
-			return -ENOMEM;
+		struct vma *v = mm_find_vma(t->mm, p), *next = NULL;
+		if (!v) {
+			for_each_vma(t->mm, w)
+				if (w->start > p && w->start < end && (!next || w->start < next->start))
+					next = w;
+			if (!next)
+				return -ENOMEM;
+			err = -ENOMEM;
+			v = next;
+		}
+		if ((flags & MS_INVALIDATE) && (v->flags & VM_LOCKED_))
+			return -EBUSY;
 		p = v->end;
 	}
-	return 0;
+	return err;
 }
 
 
