@@ -32,6 +32,7 @@
 #include "tmpfs.h"
 #include "notify.h"
 #include "../kernel/task.h"
+#include "../security/landlock.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -745,6 +746,10 @@ static void propagate_umount(struct mount *m)
 
 static int may_mount(struct task *t)
 {
+	/* a Landlock domain handling filesystem rights may not change the
+	 * mount tree (Linux's hook_sb_mount, sb_umount, sb_pivotroot) */
+	if (landlock_sb_change(t))
+		return -EPERM;
 	return ns_capable(t, current_mnt_ns()->user_ns, CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 

@@ -17,6 +17,7 @@
 #include "../tty/tty.h"
 #include <sys/mman.h>
 #include "tmpfs.h"
+#include "../security/landlock.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -790,7 +791,7 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else if (!f->ops->truncate)
 		r = -EINVAL;
-	else if (!(r = fsize_limit(t, len, NULL)))
+	else if (!(r = landlock_file_truncate(f)) && !(r = fsize_limit(t, len, NULL)))
 		r = f->ops->truncate(f, len);
 	if (!r)
 		fsnotify_file(f, IN_MODIFY_);
@@ -1104,6 +1105,8 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 		r = -EBADF;
 		goto out;
 	}
+	if ((r = landlock_file_ioctl(f, cmd)))
+		goto out;
 	switch (cmd) {
 	case L_FIOCLEX:
 		t->files->cloexec[fd] = 1;

@@ -17,6 +17,7 @@
 #include "../mm/mm.h"
 #include "../fs/fs.h"
 #include "../security/keys.h"
+#include "../security/landlock.h"
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -419,6 +420,10 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 		if (!ok)
 			return -EACCES;
 	}
+	/* Landlock: EXECUTE (and READ_FILE) on the file, as Linux's FMODE_EXEC open */
+	int llerr = landlock_path_open(t, nd.ns, nd.abs, mode, O_RDONLY, true, NULL);
+	if (llerr)
+		return llerr;
 	return vfs_open(t, AT_FDCWD, path, O_RDONLY, 0, out);
 }
 
@@ -441,6 +446,9 @@ static int open_exec_file(struct task *t, struct file *f, struct file **out)
 	 * where it is, as Linux's do_open_execat opens the fd's dentry */
 	if ((f->flags & O_PATH) || !f->ops->read)
 		return f->path && f->path[0] == '/' ? open_exec(t, f->path, out) : -EACCES;
+	int llerr = landlock_path_open(t, file_mnt_ns(f), f->path, st.mode, O_RDONLY, true, NULL);
+	if (llerr)
+		return llerr;
 	*out = file_get(f);
 	return 0;
 }
@@ -499,7 +507,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	if (im.has_interp) {
 		struct file *fi;
 		err = open_exec(t, im.interp, &fi);
-		if (err == -EACCES)
+		if (err == -EACCES && !landlock_exec_path(t, im.interp))
 			err = vfs_open(t, AT_FDCWD, im.interp, O_RDONLY, 0, &fi);
 		if (!err)
 			err = image_load(&interp, fi);
