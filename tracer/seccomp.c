@@ -804,7 +804,13 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 		sc_mm_put(mm);
 		return -ENOMEM;
 	}
-	int scpu = stub_cpu(cpu);
+	/* Where place() will want it: on a crowded or busy host, its
+	 * kernel thread's CPU.  (Started on the other CPU, a new stub's exec
+	 * and set-up waited there for a busy process's timeslice, and again
+	 * when place() moved it: python3 -c pass with one busy loop per CPU
+	 * took 0.79 of the time once it starts where it stays, as fast as
+	 * under ptrace.) */
+	int scpu = pin_mode == 1 && sc_crowded() ? cpu : stub_cpu(cpu);
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {

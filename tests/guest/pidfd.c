@@ -66,7 +66,8 @@ static void on_usr(int sig, siginfo_t *si, void *uc) {
   got_val = si->si_value.sival_int;
 }
 
-static void *idle_thread(void *arg) { (void)arg; pause(); return NULL; }
+static volatile pid_t idle_tid;
+static void *idle_thread(void *arg) { (void)arg; idle_tid = (pid_t)syscall(SYS_gettid); pause(); return NULL; }
 
 struct pinfo {
   uint64_t mask, cgroupid;
@@ -137,14 +138,12 @@ int main(void) {
   /* a thread is not a process */
   pthread_t th;
   pthread_create(&th, NULL, idle_thread, NULL);
-  usleep(20000);
-  /* find its tid through /proc/self/task */
-  pid_t tid = 0;
-  for (int i = getpid() + 1; i < getpid() + 64 && !tid; i++) {
-    snprintf(path, sizeof path, "/proc/self/task/%d", i);
-    if (!access(path, F_OK)) tid = i;
-  }
-  OK("found the thread", tid > 0);
+  /* its tid, as the thread itself tells it and /proc/self/task lists it
+   * (not by scanning the pids after ours: on a busy host others take them) */
+  for (int i = 0; i < 2000 && !idle_tid; i++) usleep(1000);
+  pid_t tid = idle_tid;
+  snprintf(path, sizeof path, "/proc/self/task/%d", (int)tid);
+  OK("found the thread", tid > 0 && tid != getpid() && !access(path, F_OK));
   ERR("pidfd_open of a thread", pidfd_open(tid, 0), ENOENT);
   int tfd = pidfd_open(tid, PIDFD_THREAD);
   OK("pidfd_open PIDFD_THREAD of a thread", tfd >= 0 && (fcntl(tfd, F_GETFL) & PIDFD_THREAD));
