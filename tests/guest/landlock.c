@@ -382,7 +382,15 @@ static void fs_layers(void)
   int rs = ruleset(FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR, 0, 0);
   rule(rs, P("a"), FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR);
   rule(rs, P("f"), FS_READ_FILE);
+  int mfd = memfd_create("ll", 0), pp[2];
+  char mpath[64], ppath[64];
+  if (pipe(pp)) pp[0] = -1;
+  snprintf(mpath, sizeof mpath, "/proc/self/fd/%d", mfd);
+  snprintf(ppath, sizeof ppath, "/proc/self/fd/%d", pp[0]);
   enforce(rs);
+  /* files of no mountable filesystem are not checked */
+  OPEN("memfd by /proc", mpath, O_RDWR, 0);
+  OPEN("pipe by /proc", ppath, O_RDONLY | O_NONBLOCK, 0);
   OPEN("file rule read", P("f"), O_RDONLY, 0);
   OPEN("file rule write", P("f"), O_WRONLY, EACCES);
   rs = ruleset(FS_WRITE_FILE, 0, 0);
@@ -527,6 +535,34 @@ static void scope_signal(void)
   waitpid(p, NULL, 0);
 }
 
+/* SIGIO from a file whose owner a scoped task set, to a process outside */
+static volatile sig_atomic_t got_sigio;
+static void on_sigio(int sig) { (void)sig; got_sigio++; }
+static void scope_sigio(void)
+{
+  signal(SIGIO, on_sigio);
+  for (int scoped = 0; scoped < 2; scoped++) {
+    got_sigio = 0;
+    fflush(stdout);
+    pid_t p = fork();
+    if (p == 0) {
+      int pp[2];
+      if (scoped) enforce(ruleset(0, 0, SCOPE_SIGNAL));
+      if (pipe(pp) || fcntl(pp[0], F_SETOWN, getppid()) || fcntl(pp[0], F_SETFL, O_ASYNC | O_NONBLOCK) ||
+          write(pp[1], "x", 1) != 1)
+        _exit(1);
+      _exit(0);
+    }
+    int st;
+    waitpid(p, &st, 0);
+    for (int i = 0; i < 50 && !got_sigio && !scoped; i++) usleep(2000);
+    usleep(20000);
+    printf("sigio %s: %s\n", scoped ? "scoped" : "unscoped", got_sigio ? "delivered" : "not delivered");
+    OK("sigio child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  signal(SIGIO, SIG_DFL);
+}
+
 /* ptrace: only into its own domain or a nested one */
 static void ptrace_rule(void)
 {
@@ -608,6 +644,7 @@ int main(int argc, char **argv)
   close(us);
   child(scope_signal);
   child(ptrace_rule);
+  scope_sigio();
 
   if (mounted) umount2(P("m/sub"), MNT_DETACH);
   char cmd[128];

@@ -510,8 +510,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		struct mount *mm = mf->path[0] == '/' ?
 				   vfs_find_mount_ns(file_mnt_ns(mf), mf->path, &mrel, mbuf) : NULL;
 		if (!(flags & O_PATH) &&
-		    (err = landlock_path_open(t, file_mnt_ns(mf), mf->path, nd.st.mode, flags, false,
-					      &lldenied)))
+		    (err = landlock_path_open(t, file_mnt_ns(mf), mf->mnt ? mf->path : NULL,
+					      nd.st.mode, flags, false, &lldenied)))
 			goto out;
 		if (mm && mm->ops->open && !(flags & O_PATH) &&
 		    ((mf->flags & O_PATH) || (mf->flags & O_ACCMODE) != acc)) {

@@ -446,7 +446,10 @@ static int open_exec_file(struct task *t, struct file *f, struct file **out)
 	 * where it is, as Linux's do_open_execat opens the fd's dentry */
 	if ((f->flags & O_PATH) || !f->ops->read)
 		return f->path && f->path[0] == '/' ? open_exec(t, f->path, out) : -EACCES;
-	int llerr = landlock_path_open(t, file_mnt_ns(f), f->path, st.mode, O_RDONLY, true, NULL);
+	/* (a file of no mount, as a memfd, is on an internal filesystem:
+	 * Landlock lets it be) */
+	int llerr = landlock_path_open(t, file_mnt_ns(f), f->mnt ? f->path : NULL, st.mode,
+				       O_RDONLY, true, NULL);
 	if (llerr)
 		return llerr;
 	*out = file_get(f);

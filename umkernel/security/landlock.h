@@ -113,7 +113,9 @@ struct nameidata;
 struct file;
 /*
  * landlock_path_open - open(2) of the file at abs (an absolute path of ns;
- * mode its type) with access mode flags (O_ACCMODE), exec: by execve
+ * mode its type; NULL or not absolute: a file of no mount, as pipes,
+ * sockets and memfds, always allowed as on Linux's internal
+ * filesystems) with access mode flags (O_ACCMODE), exec: by execve
  * (EXECUTE and READ_FILE).  *denied (may be NULL) gets the rights a later
  * ftruncate or ioctl of the open file lacks (struct file's
  * landlock_denied).  0 or -EACCES (Linux's hook_file_open).
@@ -156,6 +158,12 @@ int landlock_socket_connect(struct task *t, const struct socket *s, const struct
 int landlock_unix_abstract(struct task *t, const struct landlock_domain *server);
 /* sender signalling target: -EPERM when scoped out (same process always allowed). */
 int landlock_task_kill(struct task *sender, struct task *target);
+/* F_SETOWN by t of a file to owner (NULL: none): *slot keeps t's domain
+ * when t scopes signals and owner is of another process (Linux's
+ * hook_file_set_fowner); landlock_sigio_scoped: whether SIGIO or SIGURG
+ * from such a file may not reach p (hook_file_send_sigiotask). */
+void landlock_fown_set(struct task *t, struct landlock_domain **slot, struct task *owner);
+bool landlock_sigio_scoped(const struct landlock_domain *setter, struct task *p);
 /* tracer ptracing tracee: -EPERM unless tracer's domain is an ancestor
  * of (or the same as) tracee's (Linux's hook_ptrace_access_check). */
 int landlock_ptrace(struct task *tracer, struct task *tracee);

@@ -129,6 +129,24 @@ int landlock_task_kill(struct task *sender, struct task *target)
 	return domain_is_scoped(sender->landlock, target->landlock, LL_SCOPE_SIGNAL) ? -EPERM : 0;
 }
 
+void landlock_fown_set(struct task *t, struct landlock_domain **slot, struct task *owner)
+{
+	struct landlock_domain *d = NULL;
+
+	if (t && t->landlock && (!owner || owner->tg != t->tg)) {
+		for (const struct landlock_domain *l = t->landlock; l; l = l->parent)
+			if (l->rs->scoped & LL_SCOPE_SIGNAL)
+				d = t->landlock;
+	}
+	landlock_put(*slot);
+	*slot = landlock_get(d);
+}
+
+bool landlock_sigio_scoped(const struct landlock_domain *setter, struct task *p)
+{
+	return setter && domain_is_scoped(setter, p->landlock, LL_SCOPE_SIGNAL);
+}
+
 /* ---- ptrace ---- */
 
 int landlock_ptrace(struct task *tracer, struct task *tracee)
