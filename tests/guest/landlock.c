@@ -313,6 +313,9 @@ static void fs_basic(void)
   OPEN("read m/f", P("m/f"), O_RDONLY, EACCES);
   ERR("mount", mount("none", P("a"), "tmpfs", 0, NULL), EPERM);
   if (mounted) ERR("umount", umount2(P("m/sub"), MNT_DETACH), EPERM);
+  ERR("umount of no mount point", umount2(P("m"), MNT_DETACH), EINVAL);
+  ERR("mount on a missing path", mount("none", P("nothere"), "tmpfs", 0, NULL), ENOENT);
+  ERR("pivot_root", syscall(SYS_pivot_root, P("a"), P("a/d")), EPERM);
 }
 
 /* REFER: reparenting needs it, and must not give a file more rights */

@@ -746,10 +746,6 @@ static void propagate_umount(struct mount *m)
 
 static int may_mount(struct task *t)
 {
-	/* a Landlock domain handling filesystem rights may not change the
-	 * mount tree (Linux's hook_sb_mount, sb_umount, sb_pivotroot) */
-	if (landlock_sb_change(t))
-		return -EPERM;
 	return ns_capable(t, current_mnt_ns()->user_ns, CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
@@ -1077,7 +1073,11 @@ long sys_mount(struct task *t, struct sysargs *a)
 		free(data);
 		return err;
 	}
-	if (flags & MS_REMOUNT)
+	/* a Landlock domain handling filesystem rights may not change the
+	 * mount tree (Linux's hook_sb_mount; sb_umount and sb_pivotroot below) */
+	if ((err = landlock_sb_change(t)))
+		;
+	else if (flags & MS_REMOUNT)
 		err = do_remount(&nd, (int)flags, data);
 	else if (flags & MS_BIND)
 		err = do_loopback(t, &nd, a->a[0], flags & MS_REC);
@@ -1126,6 +1126,8 @@ long sys_umount2(struct task *t, struct sysargs *a)
 	/* a mount a less privileged user namespace got with its copy may not
 	 * be taken away to reveal what is under it (MNT_LOCKED) */
 	if (m->locked)
+		goto out;
+	if ((err = landlock_sb_change(t)))
 		goto out;
 	if (flags & MNT_EXPIRE_) {
 		err = -EAGAIN;   /* the first MNT_EXPIRE only marks it */
@@ -1254,6 +1256,8 @@ long sys_pivot_root(struct task *t, struct sysargs *a)
 	}
 	struct mnt_namespace *ns = current_mnt_ns();
 	struct mount *new_mnt = nn.mnt, *root_mnt = mnt_lookup(ns, t->fs->root);
+	if ((err = landlock_sb_change(t)))   /* Linux's hook_sb_pivotroot */
+		goto out;
 	err = -EINVAL;
 	/* the caller's root must be its namespace's root mount */
 	if (!root_mnt || strcmp(root_mnt->path, t->fs->root) || new_mnt->ns != ns)
