@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -411,6 +413,43 @@ static void fs_layers(void)
   OK("fork keeps domain", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* IOCTL_DEV: a device opened without it takes only the ioctls the VFS serves */
+static void fs_ioctl(void)
+{
+  int before = open("/dev/null", O_RDONLY), n;
+  int rs = ruleset(FS_READ_FILE | FS_IOCTL_DEV, 0, 0);
+  rule(rs, "/dev", FS_READ_FILE);
+  enforce(rs);
+  int fd = open("/dev/null", O_RDONLY);
+  OK("open /dev/null", fd >= 0);
+  ERR("FIONREAD on /dev/null", ioctl(fd, FIONREAD, &n), EACCES);
+  RET("FIOCLEX on /dev/null", ioctl(fd, FIOCLEX), 0);
+  errno = 0;
+  int r = ioctl(before, FIONREAD, &n);
+  OK("a device opened before is not checked", !(r == -1 && errno == EACCES));
+  close(fd);
+}
+
+/* a thread's domain is its own */
+static void *thread_restrict(void *arg)
+{
+  (void)arg;
+  int rs = ruleset(FS_READ_FILE, 0, 0);
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  ll_restrict(rs, 0);
+  close(rs);
+  return (void *)(long)try_open(P("f"), O_RDONLY);
+}
+static void thread_domain(void)
+{
+  pthread_t th;
+  void *r;
+  pthread_create(&th, NULL, thread_restrict, NULL);
+  pthread_join(th, &r);
+  OK("thread restricted", (long)r == -EACCES);
+  OPEN("other thread free", P("f"), O_RDONLY, 0);
+}
+
 /* ---- network ---- */
 
 static int tcp_port(int *listen_fd)
@@ -471,6 +510,7 @@ static void net_ports(void)
 /* ---- scopes ---- */
 
 static const char abs_name[] = "\0umk-landlock-test";
+static const char dgram_name[] = "\0umk-landlock-dgram";
 static int unix_connect(void)
 {
   struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -488,6 +528,13 @@ static void scope_unix(void)
   RET("unscoped connect", unix_connect(), 0);
   enforce(ruleset(0, 0, SCOPE_UNIX));
   ERR("scoped connect out", unix_connect(), EPERM);
+  {
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    memcpy(a.sun_path, dgram_name, sizeof dgram_name - 1);
+    int d = socket(AF_UNIX, SOCK_DGRAM, 0);
+    ERR("scoped sendto out", sendto(d, "x", 1, 0, (void *)&a, offsetof(struct sockaddr_un, sun_path) + sizeof dgram_name - 1), EPERM);
+    close(d);
+  }
   /* a path socket is not scoped */
   int s = socket(AF_UNIX, SOCK_STREAM, 0);
   struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -628,6 +675,8 @@ int main(int argc, char **argv)
   child(fs_refer_v1);
   child(fs_exec);
   child(fs_layers);
+  child(fs_ioctl);
+  child(thread_domain);
 
   lport = tcp_port(&lfd);
   int tmp;
@@ -642,7 +691,12 @@ int main(int argc, char **argv)
   memcpy(ua.sun_path, abs_name, sizeof abs_name - 1);
   OK("abstract server", bind(us, (void *)&ua, offsetof(struct sockaddr_un, sun_path) + sizeof abs_name - 1) == 0 &&
      listen(us, 8) == 0);
+  int ds = socket(AF_UNIX, SOCK_DGRAM, 0);
+  struct sockaddr_un da = { .sun_family = AF_UNIX };
+  memcpy(da.sun_path, dgram_name, sizeof dgram_name - 1);
+  OK("abstract dgram", bind(ds, (void *)&da, offsetof(struct sockaddr_un, sun_path) + sizeof dgram_name - 1) == 0);
   child(scope_unix);
+  close(ds);
   child(scope_unix_inner);
   close(us);
   child(scope_signal);
