@@ -384,7 +384,7 @@ static void fs_exec(void)
 /* rules on a file; two layers: the second narrows the first */
 static void fs_layers(void)
 {
-  int rs = ruleset(FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR, 0, 0);
+  int rs = ruleset(FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR | FS_TRUNCATE, 0, 0);
   rule(rs, P("a"), FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR);
   rule(rs, P("f"), FS_READ_FILE);
   int mfd = memfd_create("ll", 0), pp[2];
@@ -395,6 +395,7 @@ static void fs_layers(void)
   enforce(rs);
   /* files of no mountable filesystem are not checked */
   OPEN("memfd by /proc", mpath, O_RDWR, 0);
+  RET("truncate memfd by /proc", truncate(mpath, 10), 0);
   OPEN("pipe by /proc", ppath, O_RDONLY | O_NONBLOCK, 0);
   OPEN("file rule read", P("f"), O_RDONLY, 0);
   OPEN("file rule write", P("f"), O_WRONLY, EACCES);

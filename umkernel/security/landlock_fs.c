@@ -388,8 +388,8 @@ int landlock_path_remove(struct task *t, const struct nameidata *nd)
 
 int landlock_path_truncate(struct task *t, const struct nameidata *nd)
 {
-	if (!t->landlock)
-		return 0;
+	if (!t->landlock || (nd->magic && !nd->magic->mnt))
+		return 0;   /* a memfd's /proc/PID/fd link: no mount, not checked */
 	return check_path(t, nd_ns(nd), nd->abs, LL_FS_TRUNCATE);
 }
 
