@@ -1009,7 +1009,8 @@ long sys_truncate(struct task *t, struct sysargs *a)
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
 	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
-		 !(err = landlock_path_truncate(t, &nd)) && !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY)) && !(err = fsize_limit(t, len, NULL))) {
+		 !(err = landlock_path_truncate(t, &nd)) &&
+		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY)) && !(err = fsize_limit(t, len, NULL))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;
 		else

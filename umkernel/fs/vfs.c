@@ -507,7 +507,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		struct file *mf = nd.magic;
 		const char *mrel;
 		static __thread char mbuf[PATH_MAX];
-		struct mount *mm = mf->path[0] == '/' ?
+		/* (a file of no mount, as a memfd, has no name to reopen) */
+		struct mount *mm = mf->mnt && mf->path[0] == '/' ?
 				   vfs_find_mount_ns(file_mnt_ns(mf), mf->path, &mrel, mbuf) : NULL;
 		if (!(flags & O_PATH) &&
 		    (err = landlock_path_open(t, file_mnt_ns(mf), mf->mnt ? mf->path : NULL,

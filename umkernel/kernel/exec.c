@@ -409,6 +409,7 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 		return -ENOENT;
 	}
 	uint32_t mode = nd.st.mode;
+	bool no_mount = nd.magic && !nd.magic->mnt;   /* a memfd's /proc/PID/fd link */
 	nd_release(&nd);
 	if (!S_ISREG(mode))
 		return -EACCES;
@@ -421,7 +422,8 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 			return -EACCES;
 	}
 	/* Landlock: EXECUTE (and READ_FILE) on the file, as Linux's FMODE_EXEC open */
-	int llerr = landlock_path_open(t, nd.ns, nd.abs, mode, O_RDONLY, true, NULL);
+	int llerr = landlock_path_open(t, nd.ns, no_mount ? NULL : nd.abs, mode, O_RDONLY, true,
+				       NULL);
 	if (llerr)
 		return llerr;
 	return vfs_open(t, AT_FDCWD, path, O_RDONLY, 0, out);
