@@ -2,7 +2,9 @@
 # run-guest-tests.sh [NAME...] - build each tests/guest/NAME.c static into
 # build/tests/, run it natively (cwd: a fresh temp dir) and as /tests/NAME
 # under umk on each platform in $UMK_PLATFORMS (default "ptrace"), and
-# compare stdout plus exit status.  Prints PASS/FAIL per test and platform,
+# compare stdout plus exit status (a program with a tests/guest/NAME.expected
+# is compared with that instead of a native run: its native run would
+# touch the host's devices).  Prints PASS/FAIL per test and platform,
 # with a diff on failure.  The guest sees build/testroot (lib.sh).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -30,10 +32,16 @@ trap 'rm -rf "$work"' EXIT
 for n in "${names[@]}"; do
 	bin=$BUILD/tests/$n
 	[ -x "$bin" ] || continue
-	# native: same binary, same environment as the guest gets
-	mkdir -p "$work/cwd.$n"
-	(cd "$work/cwd.$n" && timeout -k 5 120 env -i "${GUEST_ENV[@]}" "$bin" </dev/null >"$work/$n.native" 2>"$work/$n.native.err")
-	echo "exit $?" >>"$work/$n.native"
+	if [ -f "$ROOT/tests/guest/$n.expected" ]; then
+		# no native run (it would use the host's devices): the exact
+		# output Linux gives, checked by hand, is in NAME.expected
+		cp "$ROOT/tests/guest/$n.expected" "$work/$n.native"
+	else
+		# native: same binary, same environment as the guest gets
+		mkdir -p "$work/cwd.$n"
+		(cd "$work/cwd.$n" && timeout -k 5 120 env -i "${GUEST_ENV[@]}" "$bin" </dev/null >"$work/$n.native" 2>"$work/$n.native.err")
+		echo "exit $?" >>"$work/$n.native"
+	fi
 	if ! tail -1 "$work/$n.native" | grep -qx 'exit 0'; then
 		fail "$n (native run)"
 		tail -n 20 "$work/$n.native" "$work/$n.native.err" | sed 's/^/    /'

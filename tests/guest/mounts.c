@@ -1,7 +1,9 @@
 /* mounts.c - mount(2), umount2(2) and pivot_root(2) inside a new mount
  * namespace: tmpfs with options, bind and recursive bind mounts, bind
  * remounts read-only, propagation types, MS_MOVE, a new proc, busy and
- * lazy unmounts, pivot_root and the old root's lazy unmount, and the
+ * lazy unmounts, pivot_root and the old root's lazy unmount, the new
+ * mount API (fsopen, fsconfig, fsmount, move_mount, open_tree, fspick,
+ * mount_setattr), and the
  * errors Linux gives for bad flags, bad paths and bad pointers.
  * Everything runs in children that first unshare(CLONE_NEWNS) and make
  * the whole tree private, so a native run on the host changes nothing
@@ -127,6 +129,20 @@ static void basics(void) {
   OK("mountinfo says ro", mountinfo("/tmp/b", &m) == 0 && !strncmp(m.opts, "ro", 2));
   OK("remount it read-write", mount(NULL, "/tmp/b", NULL, MS_REMOUNT | MS_BIND, NULL) == 0 &&
      (fd = open("/tmp/b/new2", O_WRONLY | O_CREAT, 0644)) >= 0);
+  close(fd);
+
+  /* MS_NOSYMFOLLOW: symlinks on the mount are not followed (ELOOP),
+   * statvfs says ST_NOSYMFOLLOW; lstat and readlink still work */
+  mkdir("/tmp/ns", 0755);
+  OK("tmpfs with MS_NOSYMFOLLOW", mount("tmpfs", "/tmp/ns", "tmpfs", MS_NOSYMFOLLOW, NULL) == 0);
+  put("/tmp/ns/target", "t");
+  OK("a symlink on it", symlink("target", "/tmp/ns/link") == 0);
+  ERR("opening through it: ELOOP", open("/tmp/ns/link", O_RDONLY), ELOOP);
+  OK("lstat of it", lstat("/tmp/ns/link", &st) == 0 && S_ISLNK(st.st_mode));
+  OK("readlink of it", readlink("/tmp/ns/link", buf, sizeof buf) == 6);
+  OK("statvfs says ST_NOSYMFOLLOW", statvfs("/tmp/ns", &sv) == 0 && (sv.f_flag & 0x2000));
+  OK("a link elsewhere to it still resolves the mount's files", symlink("/tmp/ns/target", "/tmp/tl") == 0 &&
+     (fd = open("/tmp/tl", O_RDONLY)) >= 0);
   close(fd);
 
   /* recursive and plain binds of a tree with a mount in it */
@@ -295,7 +311,100 @@ static void pivot(void) {
   close(oldroot);
 }
 
+/* the new mount API: fsopen/fsconfig/fsmount/move_mount, open_tree's
+ * clone, fspick, mount_setattr, and their errors */
+static int sc_fsopen(const char *n, unsigned f) { return syscall(SYS_fsopen, n, f); }
+static int sc_fsconfig(int fd, unsigned c, const char *k, const void *v, int aux) { return syscall(SYS_fsconfig, fd, c, k, v, aux); }
+static int sc_fsmount(int fd, unsigned f, unsigned a) { return syscall(SYS_fsmount, fd, f, a); }
+static int sc_move_mount(int fd, const char *p, int tfd, const char *tp, unsigned f) { return syscall(SYS_move_mount, fd, p, tfd, tp, f); }
+static int sc_open_tree(int fd, const char *p, unsigned f) { return syscall(SYS_open_tree, fd, p, f); }
+static int sc_fspick(int fd, const char *p, unsigned f) { return syscall(SYS_fspick, fd, p, f); }
+struct mattr { uint64_t set, clr, prop, userns; };
+static int sc_setattr(int fd, const char *p, unsigned f, struct mattr *a, size_t n) { return syscall(SYS_mount_setattr, fd, p, f, a, n); }
+
+static void newapi(void) {
+  struct mi m;
+  char buf[64];
+  ERR("fsopen of an unknown type", sc_fsopen("nosuchfs", 0), ENODEV);
+  ERR("fsopen bad flags", sc_fsopen("tmpfs", 2), EINVAL);
+  int fc = sc_fsopen("tmpfs", 1 /* FSOPEN_CLOEXEC */);
+  OK("fsopen tmpfs", fc >= 0 && (fcntl(fc, F_GETFD) & FD_CLOEXEC));
+  ERR("fsconfig unknown command", sc_fsconfig(fc, 99, NULL, NULL, 0), EOPNOTSUPP);
+  ERR("fsconfig flag with a value", sc_fsconfig(fc, 0, "ro", "x", 0), EINVAL);
+  ERR("fsconfig string without a key", sc_fsconfig(fc, 1, NULL, "x", 0), EINVAL);
+  ERR("fsconfig on a non-context fd", sc_fsconfig(1, 0, "ro", NULL, 0), EINVAL);
+  ERR("fsconfig on a bad fd", sc_fsconfig(999, 0, "ro", NULL, 0), EBADF);
+  OK("fsconfig source", sc_fsconfig(fc, 1, "source", "mysrc", 0) == 0);
+  ERR("a second source", sc_fsconfig(fc, 1, "source", "other", 0), EINVAL);
+  OK("fsconfig mode=0700", sc_fsconfig(fc, 1, "mode", "0700", 0) == 0);
+  ERR("fsmount before create", sc_fsmount(fc, 0, 0), EINVAL);
+  OK("fsconfig create", sc_fsconfig(fc, 6 /* CMD_CREATE */, NULL, NULL, 0) == 0);
+  ERR("create again", sc_fsconfig(fc, 6, NULL, NULL, 0), EBUSY);
+  ERR("fsmount bad attributes", sc_fsmount(fc, 0, 0x40000000), EINVAL);
+  int mfd = sc_fsmount(fc, 0, 0x2 /* NOSUID */);
+  OK("fsmount", mfd >= 0);
+  struct stat st;
+  OK("its root is the new tmpfs (mode 0700)", fstat(mfd, &st) == 0 && (st.st_mode & 07777) == 0700);
+  mkdir("/tmp/n1", 0755);
+  OK("move_mount attaches it", sc_move_mount(mfd, "", AT_FDCWD, "/tmp/n1", 4 /* F_EMPTY_PATH */) == 0);
+  OK("mountinfo: tmpfs, nosuid, source mysrc", mountinfo("/tmp/n1", &m) == 0 && !strcmp(m.type, "tmpfs") &&
+     strstr(m.opts, "nosuid"));
+  ERR("attaching it again: a move onto itself", sc_move_mount(mfd, "", AT_FDCWD, "/tmp/n1", 4), ELOOP);
+  put("/tmp/n1/f", "new api");
+  OK("a file in it", get("/tmp/n1/f", buf, sizeof buf) == 7);
+  close(mfd);
+  close(fc);
+  /* open_tree: a clone of the mount, attached elsewhere */
+  int ot = sc_open_tree(AT_FDCWD, "/tmp/n1", 1 /* OPEN_TREE_CLONE */);
+  OK("open_tree clone", ot >= 0);
+  mkdir("/tmp/n2", 0755);
+  OK("attach the clone", sc_move_mount(ot, "", AT_FDCWD, "/tmp/n2", 4) == 0);
+  OK("the same files show", get("/tmp/n2/f", buf, sizeof buf) == 7);
+  close(ot);
+  int op = sc_open_tree(AT_FDCWD, "/tmp/n1/f", 0);
+  OK("open_tree without clone is O_PATH", op >= 0 && (fcntl(op, F_GETFL) & O_PATH));
+  close(op);
+  ERR("open_tree AT_RECURSIVE without clone", sc_open_tree(AT_FDCWD, "/tmp/n1", 0x8000), EINVAL);
+  ERR("open_tree bad flags", sc_open_tree(AT_FDCWD, "/tmp/n1", 0x4), EINVAL);
+  ERR("open_tree of a missing path", sc_open_tree(AT_FDCWD, "/tmp/nope", 1), ENOENT);
+  /* mount_setattr: read-only, then back */
+  struct mattr a = { 0x1 /* RDONLY */, 0, 0, 0 };
+  OK("mount_setattr RDONLY", sc_setattr(AT_FDCWD, "/tmp/n2", 0, &a, sizeof a) == 0);
+  ERR("writing there: EROFS", open("/tmp/n2/g", O_WRONLY | O_CREAT, 0644), EROFS);
+  OK("the other mount stays writable", (op = open("/tmp/n1/g", O_WRONLY | O_CREAT, 0644)) >= 0);
+  close(op);
+  struct mattr b = { 0, 0x1, 0, 0 };
+  OK("mount_setattr clears RDONLY", sc_setattr(AT_FDCWD, "/tmp/n2", 0, &b, sizeof b) == 0 &&
+     (op = open("/tmp/n2/h", O_WRONLY | O_CREAT, 0644)) >= 0);
+  close(op);
+  struct mattr c = { 0x1, 0x1, 0, 0 };
+  OK("set and clear the same: set", sc_setattr(AT_FDCWD, "/tmp/n2", 0, &c, sizeof c) == 0);
+  ERR("... so read-only", open("/tmp/n2/g2", O_WRONLY | O_CREAT, 0644), EROFS);
+  OK("clear it again", sc_setattr(AT_FDCWD, "/tmp/n2", 0, &b, sizeof b) == 0);
+  struct mattr e = { 0x10, 0x10, 0, 0 };
+  ERR("part of the atime field cleared", sc_setattr(AT_FDCWD, "/tmp/n2", 0, &e, sizeof e), EINVAL);
+  ERR("a size too small", sc_setattr(AT_FDCWD, "/tmp/n2", 0, &a, 8), EINVAL);
+  ERR("not a mount root", sc_setattr(AT_FDCWD, "/tmp/n2/f", 0, &a, sizeof a), EINVAL);
+  struct mattr d = { 0, 0, MS_SHARED | MS_SLAVE, 0 };
+  ERR("two propagation types", sc_setattr(AT_FDCWD, "/tmp/n2", 0, &d, sizeof d), EINVAL);
+  /* fspick: reconfigure read-only */
+  int pk = sc_fspick(AT_FDCWD, "/tmp/n1", 0);
+  OK("fspick", pk >= 0);
+  ERR("fspick of a non-root", sc_fspick(AT_FDCWD, "/tmp/n1/f", 0), EINVAL);
+  OK("reconfigure ro", sc_fsconfig(pk, 0, "ro", NULL, 0) == 0 && sc_fsconfig(pk, 7 /* RECONFIGURE */, NULL, NULL, 0) == 0);
+  ERR("the filesystem is read-only now", open("/tmp/n1/i", O_WRONLY | O_CREAT, 0644), EROFS);
+  ERR("so is its clone", open("/tmp/n2/i", O_WRONLY | O_CREAT, 0644), EROFS);
+  close(pk);
+  /* move_mount of an attached mount: as MS_MOVE */
+  mkdir("/tmp/n3", 0755);
+  OK("move_mount of an attached mount", sc_move_mount(AT_FDCWD, "/tmp/n2", AT_FDCWD, "/tmp/n3", 0) == 0 &&
+     get("/tmp/n3/f", buf, sizeof buf) == 7 && mountinfo("/tmp/n2", &m) != 0);
+  ERR("move_mount of a non-root", sc_move_mount(AT_FDCWD, "/tmp/n1/f", AT_FDCWD, "/tmp/n2", 0), EINVAL);
+  ERR("move_mount bad flags", sc_move_mount(AT_FDCWD, "/tmp/n1", AT_FDCWD, "/tmp/n2", 0x8000), EINVAL);
+}
+
 int main(void) {
+  in_mount_ns(newapi);
   in_mount_ns(basics);
   in_mount_ns(propagation);
   in_mount_ns(pivot);

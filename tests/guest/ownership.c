@@ -52,6 +52,14 @@ static void nobody_creates(void) {
   show("sg/file2 (no g+x)", "sg/file2");
   OK("mknod a regular file", mknod("sg/node", S_IFREG | 02775, 0) == 0);
   show("sg/node", "sg/node");
+  /* the strip looks at the mode asked for, before the umask takes g+x */
+  umask(S_IXGRP);
+  fd = open("sg/file3", O_CREAT | O_RDWR, 02755);
+  close(fd);
+  show("sg/file3 (g+x asked, umask takes it)", "sg/file3");
+  OK("mknod with that umask", mknod("sg/node2", S_IFREG | 02775, 0) == 0);
+  show("sg/node2", "sg/node2");
+  umask(0);
 }
 
 static void nobody_chmods(void) {

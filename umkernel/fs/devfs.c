@@ -11,6 +11,7 @@
  * /dev/shm for POSIX shm).  ptmx and the pts directory are the
  * pseudo-terminals of pty.c: names under pts/ are looked up, opened and
  * listed there, and tty is the caller's session's pty when it has one.
+ * loop-control and loop0..7 are the loop block devices of loop.c.
  * The set is fixed: creating or removing names fails with EPERM.
  *
  * Locking: everything here runs under klock; the table is constant.
@@ -30,7 +31,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_KMSG, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_OTHER };
+enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_KMSG, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_LOOPCTL,
+       D_LOOP, D_OTHER };
 
 #define DEV_PTS (-1000)          /* dev_find: a name inside pts/ (no errno) */
 
@@ -52,6 +54,15 @@ static const struct devent devtab[] = {
 	{ "tty", S_IFCHR | 0666, D_TTY, 5, 0, NULL },
 	{ "console", S_IFCHR | 0600, D_CONSOLE, 5, 1, NULL },
 	{ "ptmx", S_IFCHR | 0666, D_PTMX, 5, 2, NULL },
+	{ "loop-control", S_IFCHR | 0660, D_LOOPCTL, 10, 237, NULL }, /* loop.c */
+	{ "loop0", S_IFBLK | 0660, D_LOOP, 7, 0, NULL },
+	{ "loop1", S_IFBLK | 0660, D_LOOP, 7, 1, NULL },
+	{ "loop2", S_IFBLK | 0660, D_LOOP, 7, 2, NULL },
+	{ "loop3", S_IFBLK | 0660, D_LOOP, 7, 3, NULL },
+	{ "loop4", S_IFBLK | 0660, D_LOOP, 7, 4, NULL },
+	{ "loop5", S_IFBLK | 0660, D_LOOP, 7, 5, NULL },
+	{ "loop6", S_IFBLK | 0660, D_LOOP, 7, 6, NULL },
+	{ "loop7", S_IFBLK | 0660, D_LOOP, 7, 7, NULL },
 	{ "fd", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd" },
 	{ "stdin", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd/0" },
 	{ "stdout", S_IFLNK | 0777, D_OTHER, 0, 0, "/proc/self/fd/1" },
@@ -311,6 +322,14 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 		dev_stat(m, i, &st);
 		return pty_open_ptmx(flags, "/dev/ptmx", &st, out);
 	}
+	if (i >= 0 && devtab[i].kind == D_LOOP) {
+		char lpath[32];
+
+		snprintf(lpath, sizeof lpath, "/dev/%s", devtab[i].name);
+		return loop_open((int)devtab[i].minor, flags, lpath, m, out);
+	}
+	if (i >= 0 && devtab[i].kind == D_LOOPCTL)
+		return loopctl_open(flags, "/dev/loop-control", m, out);
 	if (i >= 0 && devtab[i].kind == D_KMSG) {
 		dev_stat(m, i, &st);
 		err = kmsg_open(current, flags, "/dev/kmsg", &st, out);

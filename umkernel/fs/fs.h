@@ -299,6 +299,14 @@ struct fs_type {
 	struct fs_type *next;
 };
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
+/* namespace.c, for the new mount API (fsopen.c); see their comments */
+int mnt_may_mount(struct task *t);
+void mnt_sb_put(struct super_block *sb);
+bool mnt_is_root(const struct nameidata *nd);
+int mnt_move(struct nameidata *old, struct nameidata *nd);
+struct mount *mnt_new_detached(struct super_block *sb, const char *root, int mflags);
+int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir);
+int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recursive);
 struct fs_type *get_fs_type(const char *name);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 /* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
@@ -324,6 +332,7 @@ int hostfs_mount(const char *guest_path, const char *host_dir, bool overlay);
 extern const struct fs_ops tmpfs_ops;
 void *tmpfs_new(uint32_t rootmode);
 void *tmpfs_new_owned(uint32_t rootmode, uint32_t uid, uint32_t gid);
+void tmpfs_set_size(void *fs, uint64_t bytes);   /* a mount's size= */
 void tmpfs_free(void *priv);   /* the instance's tree (open files keep their nodes) */
 extern const struct fs_ops devfs_ops;
 extern const struct fs_ops devpts_fs_ops;     /* devfs.c: /dev/pts as a mount of its own */
@@ -357,6 +366,9 @@ void poll_wait_host(struct poll_table *pt, int hostfd, short events);
 /* ---- pipe helpers for splice(2) and tee(2): pipe.c ---- */
 bool file_is_pipe(struct file *f);
 bool file_is_dev_zero(struct file *f);   /* devfs.c: mmap of it is anonymous */
+/* loop.c: opens of /dev/loopNR and /dev/loop-control (0 or -errno) */
+int loop_open(int nr, int flags, const char *path, struct mount *m, struct file **out);
+int loopctl_open(int flags, const char *path, struct mount *m, struct file **out);
 int kmsg_open(struct task *t, int flags, const char *path, const struct kstat *node,
 	      struct file **out);   /* kernel/printk.c: /dev/kmsg */
 /* Waits for data in read end f (unless nonblock or O_NONBLOCK) and copies

@@ -459,6 +459,8 @@ int64_t mnt_statfs_flags(const struct mount *m)
 		f |= 2048;
 	if (!(m->mflags & (MS_NOATIME | MS_STRICTATIME)))
 		f |= 4096;   /* ST_RELATIME, the default */
+	if (m->mflags & MS_NOSYMFOLLOW)
+		f |= 0x2000; /* ST_NOSYMFOLLOW */
 	return f;
 }
 
@@ -508,11 +510,43 @@ struct fs_type *fs_type_next(struct fs_type *prev)
 
 /* ---- built-in types ---- */
 
-/* tmpfs options: mode=, uid=, gid= (size=, nr_inodes=... accepted). */
+/* A size= value (Linux's memparse with shmem's "N%" of RAM): bytes, or
+ * -EINVAL. */
+static int64_t tmpfs_size_opt(const char *v)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return -EINVAL;
+	n = strtoull(v, &end, 0);
+	if (*end == '%') {
+		if (end[1] || n > 100)
+			return -EINVAL;
+		return (int64_t)((unsigned long long)sysconf(_SC_PHYS_PAGES) * 4096ULL / 100 * n);
+	}
+	switch (*end) {
+	case 'e': case 'E': n <<= 10; /* fall through */
+	case 'p': case 'P': n <<= 10; /* fall through */
+	case 't': case 'T': n <<= 10; /* fall through */
+	case 'g': case 'G': n <<= 10; /* fall through */
+	case 'm': case 'M': n <<= 10; /* fall through */
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 0: break;
+	default: return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
+/* tmpfs options: mode=, uid=, gid=, size= (ENOSPC past it; df shows it;
+ * 0 is no limit), nr_blocks= (size in pages); nr_inodes=... accepted. */
 static int tmpfs_type_mount(struct task *t, const char *source, int flags, const char *data,
 			    struct super_block **out)
 {
 	uint32_t mode = 01777, uid = t->cred.fsuid, gid = t->cred.fsgid;
+	int64_t size = -1;
 	char *opts = data ? strdup(data) : NULL, *save = NULL;
 	(void)flags;
 	if (data && !opts)
@@ -527,7 +561,15 @@ static int tmpfs_type_mount(struct task *t, const char *source, int flags, const
 			uid = make_kuid(t->user_ns, (uint32_t)strtoul(v, NULL, 10));
 		} else if (!strcmp(o, "gid") && v) {
 			gid = make_kgid(t->user_ns, (uint32_t)strtoul(v, NULL, 10));
-		} else if (!strcmp(o, "size") || !strcmp(o, "nr_inodes") || !strcmp(o, "nr_blocks") ||
+		} else if (!strcmp(o, "size") || !strcmp(o, "nr_blocks")) {
+			size = tmpfs_size_opt(v);
+			if (size < 0) {
+				free(opts);
+				return -EINVAL;
+			}
+			if (o[1] == 'r')
+				size = size > INT64_MAX / 4096 ? INT64_MAX : size * 4096;
+		} else if (!strcmp(o, "nr_inodes") ||
 			   !strcmp(o, "inode64") || !strcmp(o, "inode32") || !strcmp(o, "huge") ||
 			   !strcmp(o, "mpol") || !strcmp(o, "noswap") || !strcmp(o, "quota") ||
 			   !strcmp(o, "newinstance") || !strcmp(o, "context")) {
@@ -543,6 +585,8 @@ static int tmpfs_type_mount(struct task *t, const char *source, int flags, const
 	void *fs = tmpfs_new_owned(mode, uid, gid);
 	if (!fs)
 		return -ENOMEM;
+	if (size > 0)
+		tmpfs_set_size(fs, (uint64_t)size);
 	*out = sb_new(&tmpfs_ops, fs, "tmpfs", source, tmpfs_free);
 	if (!*out) {
 		tmpfs_free(fs);
@@ -1002,8 +1046,21 @@ static int do_move_mount(struct task *t, struct nameidata *nd, uint64_t uold)
 	int err = mnt_walk(t, uold, WALK_FOLLOW, &old);
 	if (err)
 		return err;
+	err = mnt_move(&old, nd);
+	nd_release(&old);
+	return err;
+}
+
+/* mnt_move - the mount at old (a mount root) and its tree go to nd (an
+ * existing path of the same namespace): 0, -EINVAL (not a mount root, the
+ * namespace's root, another namespace, a shared parent), -ELOOP (into
+ * itself), -ENOTDIR (a directory onto a file or the reverse).  MS_MOVE's
+ * and move_mount(2)'s (do_move_mount). */
+int mnt_move(struct nameidata *oldp, struct nameidata *nd)
+{
+	struct nameidata old = *oldp;
 	struct mount *m = old.mnt;
-	err = -EINVAL;
+	int err = -EINVAL;
 	if (!nd_is_mnt_root(&old) || !m->parent || m->ns != nd->mnt->ns)
 		goto out;
 	if (m->parent->propagation == MS_SHARED)
@@ -1022,8 +1079,92 @@ static int do_move_mount(struct task *t, struct nameidata *nd, uint64_t uold)
 	m->ns->seq++;
 	err = 0;
 out:
-	nd_release(&old);
 	return err;
+}
+
+/* ---- for the new mount API (fsopen.c) ---- */
+
+/* mnt_may_mount - 0, or -EPERM without CAP_SYS_ADMIN over the mount
+ * namespace's user namespace (may_mount). */
+int mnt_may_mount(struct task *t)
+{
+	return may_mount(t);
+}
+
+/* mnt_sb_put - drops a reference on sb (the last frees it). */
+void mnt_sb_put(struct super_block *sb)
+{
+	sb_put(sb);
+}
+
+/* mnt_is_root - whether nd names the root of its mount. */
+bool mnt_is_root(const struct nameidata *nd)
+{
+	return nd_is_mnt_root(nd);
+}
+
+/* mnt_new_detached - a mount of sb showing its directory root ("" the
+ * top), in no namespace, with per-mount flags mflags (MS_*): one
+ * reference, or NULL (ENOMEM).  fsmount's and open_tree's clones. */
+struct mount *mnt_new_detached(struct super_block *sb, const char *root, int mflags)
+{
+	struct mount *m = mnt_alloc(sb, root, "/");
+	if (m)
+		m->mflags = mflags & MNT_FLAGS;
+	return m;
+}
+
+/* mnt_attach_detached - puts detached m at nd (existing, a path of the
+ * caller's namespace) and propagates it: 0, -EINVAL (attached already),
+ * -ENOTDIR (a directory onto a file or the reverse), -ENOMEM. */
+int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir)
+{
+	if (m->ns || !nd->mnt || !nd->mnt->ns)
+		return -EINVAL;
+	if (root_is_dir != S_ISDIR(nd->st.mode))
+		return -ENOTDIR;
+	char *p = strdup(nd->abs);
+	if (!p)
+		return -ENOMEM;
+	size_t len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = 0;
+	free(m->path);
+	m->path = p;
+	graft(m, nd);
+	return 0;
+}
+
+/* mnt_setattr - mount_setattr(2) on m (and the mounts below it if
+ * recursive): per-mount flags set and cleared (MS_*), then a propagation
+ * type (MS_SHARED...; 0 none).  -EPERM to clear a locked flag. */
+int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recursive)
+{
+	struct list_head *p;
+	for (int pass = 0; pass < 2; pass++) {
+		for (p = top->ns->mounts.next; p != &top->ns->mounts; p = p->next) {
+			struct mount *m = list_entry(p, struct mount, link);
+			if (m != top && (!recursive || !mnt_is_ancestor(top, m)))
+				continue;
+			int nf = (m->mflags & ~clr) | set;
+			if (pass == 0) {
+				/* a mount copied for a less privileged namespace keeps these */
+				if (m->locked && (m->mflags & ~nf & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)))
+					return -EPERM;
+				continue;
+			}
+			m->mflags = nf & MNT_FLAGS;
+		}
+	}
+	top->ns->seq++;
+	if (propagation) {
+		struct nameidata nd;
+		memset(&nd, 0, sizeof nd);
+		nd.mnt = top;
+		snprintf(nd.abs, sizeof nd.abs, "%s", top->path);
+		return do_change_type(&nd, propagation | (recursive ? MS_REC : 0));
+	}
+	return 0;
 }
 
 /*

@@ -1341,10 +1341,14 @@ static const char *mount_opts(struct mount *m)
 	static char buf[80];
 	bool ro = (m->mflags & MS_RDONLY) || (m->sb && (m->sb->flags & MS_RDONLY));
 
-	snprintf(buf, sizeof(buf), "%s%s%s%s%s", ro ? "ro" : "rw",
+	/* show_vfsmnt and show_mnt_opts: relatime unless noatime or strictatime */
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s%s%s", ro ? "ro" : "rw",
 		 m->mflags & MS_NOSUID ? ",nosuid" : "", m->mflags & MS_NODEV ? ",nodev" : "",
 		 m->mflags & MS_NOEXEC ? ",noexec" : "",
-		 m->mflags & MS_NOATIME ? ",noatime" : ",relatime");
+		 m->mflags & MS_NOATIME ? ",noatime" : "",
+		 m->mflags & MS_NODIRATIME ? ",nodiratime" : "",
+		 m->mflags & (MS_NOATIME | MS_STRICTATIME) ? "" : ",relatime",
+		 m->mflags & 256 /* MS_NOSYMFOLLOW */ ? ",nosymfollow" : "");
 	return buf;
 }
 

@@ -30,6 +30,9 @@
 #define IOV_MAX_   1024
 #define L_FIOCLEX  0x5451
 #define L_FIONCLEX 0x5450
+#define L_FICLONE        0x40049409
+#define L_FICLONERANGE   0x4020940d
+#define L_FIDEDUPERANGE  0xc0189436
 #define L_FIONBIO  0x5421
 #define L_FIOASYNC 0x5452
 #define F_CREATED_QUERY_ 1028   /* F_LINUX_SPECIFIC_BASE + 4 */
@@ -705,7 +708,8 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	if (hfd < 0)
 		goto out;
 	/* a tmpfs file's preallocated pages count (--tmpfs-size, --memory) */
-	if (!(mode & FALLOC_FL_PUNCH_HOLE) && (r = tmpfs_file_reserve(f, (uint64_t)(off + len))))
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && ((r = tmpfs_file_reserve(f, (uint64_t)(off + len))) ||
+						 (r = tmpfs_file_fits(f, (uint64_t)off, (uint64_t)len))))
 		goto out;
 	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
 	if (!r)
@@ -1091,6 +1095,59 @@ out:
 	return r;
 }
 
+/*
+ * FICLONE, FICLONERANGE, FIDEDUPERANGE (ioctl_file_clone and
+ * ioctl_file_dedupe_range, vfs_clone_file_prep): no filesystem of umk's
+ * shares extents, so once the arguments pass Linux's checks the answer
+ * is EOPNOTSUPP, as from a filesystem without remap_file_range (ext4,
+ * tmpfs): EBADF for a bad source fd or a destination not open for
+ * writing, EFAULT for a bad argument, EISDIR for directories, EINVAL for
+ * other non-regular files.
+ */
+static long clone_ioctl(struct task *t, struct file *dst, unsigned cmd, uint64_t arg)
+{
+	struct file *src = NULL;
+	struct kstat ss, ds;
+	long r;
+	int64_t sfd;
+
+	if (cmd == L_FIDEDUPERANGE) {
+		uint16_t count;
+		if (copy_from_user(t, &count, arg + 16, sizeof count))
+			return -EFAULT;
+		src = file_get(dst);
+	} else if (cmd == L_FICLONE) {
+		sfd = (int64_t)(int)arg;
+		src = fd_get(t, (int)sfd);
+	} else {
+		if (copy_from_user(t, &sfd, arg, sizeof sfd))
+			return -EFAULT;
+		src = fd_get(t, (int)sfd);
+	}
+	if (!src)
+		return -EBADF;
+	if ((src->flags & O_PATH) || (src->flags & O_ACCMODE) == O_WRONLY ||
+	    (cmd != L_FIDEDUPERANGE && (dst->flags & O_ACCMODE) == O_RDONLY)) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!src->ops->fstat || !dst->ops->fstat || src->ops->fstat(src, &ss) || dst->ops->fstat(dst, &ds)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (S_ISDIR(ss.mode) || S_ISDIR(ds.mode))
+		r = -EISDIR;
+	else if (!S_ISREG(ss.mode) || !S_ISREG(ds.mode))
+		r = -EINVAL;
+	else if (ss.dev != ds.dev)
+		r = -EXDEV;
+	else
+		r = -EOPNOTSUPP;
+out:
+	file_put(src);
+	return r;
+}
+
 long sys_ioctl(struct task *t, struct sysargs *a)
 {
 	int fd = arg_int(a, 0);
@@ -1134,6 +1191,11 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 			if (!r)
 				f->flags = v ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
 		}
+		break;
+	case L_FICLONE:
+	case L_FICLONERANGE:
+	case L_FIDEDUPERANGE:
+		r = clone_ioctl(t, f, cmd, arg_ptr(a, 2));
 		break;
 	default:
 		/* job control first (tty/tty_jobctrl.c), then the file's own */
@@ -1202,6 +1264,15 @@ static long do_rwv2(struct task *t, struct sysargs *a, bool write)
 	int flags = arg_int(a, 5);
 	if (flags & ~(0x1 | 0x2 | 0x4 | 0x8 | 0x10)) /* HIPRI DSYNC SYNC NOWAIT APPEND */
 		return -EOPNOTSUPP;
+	if (flags & 0x8) {
+		/* RWF_NOWAIT needs FMODE_NOWAIT, which shmem files (tmpfs,
+		 * memfd) lack in Linux: EOPNOTSUPP (kiocb_set_rw_flags) */
+		struct file *f = fd_get(t, arg_int(a, 0));
+		bool shmem = f && tmpfs_file_memfd(f) >= 0;
+		file_put(f);
+		if (shmem)
+			return -EOPNOTSUPP;
+	}
 	int64_t off = arg_long(a, 3);
 	if (off == -1)
 		return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, write, false);

@@ -460,12 +460,14 @@ static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, u
 	err = walk_new(t, dirfd, upath, &nd);
 	if (err)
 		return err;
-	mode = (mode & S_IFMT ? mode & S_IFMT : S_IFREG) | (mode & 07777 & ~cur_umask(t));
+	mode = (mode & S_IFMT ? mode & S_IFMT : S_IFREG) | (mode & 07777);
 	{
+		/* strip before the umask, as vfs_prepare_mode */
 		struct kstat pst;
 		if (parent_stat(&nd, &pst) == 0)
 			mode = mode_strip_sgid(t, &pst, mode);
 	}
+	mode &= ~(uint32_t)cur_umask(t);
 	err = landlock_path_mknod(t, &nd, mode);
 	if (!err)
 		err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;

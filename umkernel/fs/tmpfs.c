@@ -98,6 +98,73 @@ static void tnode_uncharge_to(struct tnode *n, uint64_t size)
 	n->charged = want;
 }
 
+/*
+ * A mount's size= counts the pages its files hold (st_blocks of the
+ * memfds), not their sizes: a sparse file costs what was written, as in
+ * shmem.  tnode_alloc_room says how much of a write fits; tnode_alloc_sync
+ * re-reads a file's allocation after a change.  (Shared mappings fill
+ * pages unseen; --tmpfs-size's bound on the memfds' sizes still holds.)
+ */
+static bool has_size_opt(const struct tnode *n)
+{
+	return n->acct && n->acct->size_opt && S_ISREG(n->mode) && n->memfd >= 0;
+}
+
+static void tnode_alloc_sync(struct tnode *n)
+{
+	struct stat st;
+	uint64_t now;
+
+	if (!has_size_opt(n) || fstat(n->memfd, &st))
+		return;
+	now = (uint64_t)st.st_blocks * 512;
+	n->acct->alloc = n->acct->alloc - n->alloc + now;
+	n->alloc = now;
+}
+
+/* How many pages of n's memfd in [off, off + len) it holds, written or
+ * fallocated (the host's cachestat(2), Linux 6.5; mincore and SEEK_DATA
+ * do not see fallocated shmem pages); -1 if the host cannot tell. */
+static int64_t held_pages(struct tnode *n, uint64_t off, uint64_t len)
+{
+	struct { uint64_t off, len; } range = { off, len };
+	struct { uint64_t cache, dirty, writeback, evicted, recently_evicted; } cs;
+
+	if (syscall(451 /* cachestat */, n->memfd, &range, &cs, 0) < 0)
+		return -1;
+	return (int64_t)cs.cache;
+}
+
+/* The bytes of a write of len at pos that fit n's mount's size=: len, or
+ * fewer up to the first new page that does not fit (0: none).  Asked of
+ * the host only when the write might not fit. */
+static uint64_t tnode_alloc_room(struct tnode *n, uint64_t pos, uint64_t len)
+{
+	uint64_t left, first, last;
+	int64_t held;
+
+	if (!has_size_opt(n) || !len)
+		return len;
+	left = n->acct->size_opt > n->acct->alloc ? n->acct->size_opt - n->acct->alloc : 0;
+	first = pos & ~(uint64_t)4095;
+	last = PAGEUP(pos + len);
+	if (last - first <= left)
+		return len;               /* even if every page is new */
+	held = held_pages(n, first, last - first);
+	if (held >= 0 && (last - first) / 4096 - (uint64_t)held <= left / 4096)
+		return len;               /* the new pages fit */
+	/* page by page up to the first new one that does not fit */
+	left &= ~(uint64_t)4095;
+	for (uint64_t p = first; p < last; p += 4096) {
+		if (held >= 0 && held_pages(n, p, 4096) > 0)
+			continue;
+		if (!left)
+			return p > pos ? p - pos : 0;
+		left -= 4096;
+	}
+	return len;
+}
+
 uint64_t tnode_next_ino(void)
 {
 	return next_ino++;
@@ -163,6 +230,8 @@ void tnode_put(struct tnode *n)
 		free(x->value);
 		free(x);
 	}
+	if (has_size_opt(n))
+		n->acct->alloc -= n->alloc;
 	if (n->memfd >= 0)
 		close(n->memfd);
 	tnode_uncharge_to(n, 0);
@@ -249,6 +318,7 @@ int tnode_truncate(struct tnode *n, uint64_t len)
 	if (ftruncate(n->memfd, len) < 0)
 		return -errno;
 	tnode_uncharge_to(n, len);
+	tnode_alloc_sync(n);
 	tnode_touch(n, true, true);
 	return 0;
 }
@@ -424,9 +494,16 @@ static ssize_t treg_write(struct task *t, struct file *f, const void *buf, size_
 		if (tnode_charge(F(f), (uint64_t)*pos + n))
 			return -ENOSPC;
 	}
+	/* past the mount's size=: the same */
+	if (*pos >= 0 && has_size_opt(F(f))) {
+		n = tnode_alloc_room(F(f), (uint64_t)*pos, n);
+		if (!n)
+			return -ENOSPC;
+	}
 	r = pwrite(F(f)->memfd, buf, n, *pos);
 	if (r < 0)
 		return errno == EFBIG ? -EFBIG : -errno;
+	tnode_alloc_sync(F(f));
 	*pos += r;
 	tnode_touch(F(f), true, true);
 	return r;
@@ -472,7 +549,26 @@ static void tfile_release(struct file *f)
 	tnode_put(F(f));
 }
 
+/* SEEK_DATA and SEEK_HOLE see the memfd's holes (shmem's
+ * shmem_file_llseek: fallocated pages not yet written count as holes);
+ * the other whences are the VFS's. */
+static int64_t treg_llseek(struct file *f, int64_t off, int whence)
+{
+	off_t r;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return -EOPNOTSUPP;
+	if (off < 0)
+		return -ENXIO;
+	r = lseek(F(f)->memfd, (off_t)off, whence);
+	if (r < 0)
+		return -errno;
+	f->pos = r;
+	return r;
+}
+
 static const struct file_ops tmpfs_reg_ops = {
+	.llseek = treg_llseek,
 	.read = treg_read,
 	.write = treg_write,
 	.fstat = tfile_fstat,
@@ -504,6 +600,8 @@ static int tdir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 
 	*ents = NULL;
 	*n = 0;
+	if (!F(f)->nlink)
+		return -ENOENT;          /* removed (iterate_dir's IS_DEADDIR) */
 	list_for_each_safe(p, q, &F(f)->children) {
 		struct tdirent *d = list_entry(p, struct tdirent, link);
 
@@ -569,6 +667,15 @@ int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, st
 	return err;
 }
 
+/* tmpfs_file_fits - fallocate of [off, off + len) on f: 0, or -ENOSPC
+ * past its mount's size= (other files: 0). */
+int tmpfs_file_fits(struct file *f, uint64_t off, uint64_t len)
+{
+	if (f->ops != &tmpfs_reg_ops)
+		return 0;
+	return tnode_alloc_room(F(f), off, len) == len ? 0 : -ENOSPC;
+}
+
 int tmpfs_file_reserve(struct file *f, uint64_t size)
 {
 	return f->ops == &tmpfs_reg_ops ? tnode_charge(F(f), size) : 0;
@@ -581,8 +688,10 @@ int tmpfs_file_memfd(struct file *f)
 
 void tmpfs_file_touch(struct file *f)
 {
-	if (f->ops == &tmpfs_reg_ops)
+	if (f->ops == &tmpfs_reg_ops) {
 		tnode_touch(F(f), true, true);
+		tnode_alloc_sync(F(f));   /* fallocate's pages (or a punched hole) */
+	}
 }
 
 /*
@@ -807,6 +916,15 @@ void *tmpfs_new(uint32_t rootmode)
 	fs->root->uid = fs->root->gid = 0;
 	fs->root->acct = tmpfs_acct_new();
 	return fs;
+}
+
+/* tmpfs_set_size - a mount's size= (bytes, whole pages): what it may hold,
+ * within --tmpfs-size (shmem's max_blocks). */
+void tmpfs_set_size(void *priv, uint64_t bytes)
+{
+	struct tmpfs *fs = priv;
+
+	fs->root->acct->size_opt = PAGEUP(bytes);
 }
 
 /* tmpfs_new_owned - tmpfs_new with the root owned by uid:gid (kernel ids). */
@@ -1175,7 +1293,11 @@ static int tmpfs_statfs(struct mount *m, struct linux_statfs *st)
 	st->f_type = TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = 4096;
 	st->f_blocks = st->f_bfree = st->f_bavail = 1 << 20;
-	if (a) {
+	if (a && a->size_opt) {
+		/* its size=, and the pages its files hold */
+		st->f_blocks = a->size_opt / 4096;
+		st->f_bfree = st->f_bavail = a->size_opt > a->alloc ? (a->size_opt - a->alloc) / 4096 : 0;
+	} else if (a) {
 		/* --tmpfs-size, as df shows a tmpfs's size= */
 		st->f_blocks = a->limit / 4096;
 		st->f_bfree = st->f_bavail = a->limit > a->used ? (a->limit - a->used) / 4096 : 0;

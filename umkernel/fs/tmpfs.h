@@ -25,6 +25,9 @@ struct txattr {
 /* --tmpfs-size: what one tmpfs instance (or overlay upper layer) holds */
 struct tmpfs_acct {
 	uint64_t limit, used;         /* bytes, whole pages */
+	/* a mount's size= (0: none), against the pages its files hold, as
+	 * shmem counts them (holes are free); limit above bounds the host */
+	uint64_t size_opt, alloc;
 };
 extern uint64_t tmpfs_size_limit;   /* each new instance's limit (main.c) */
 struct tmpfs_acct *tmpfs_acct_new(void);
@@ -47,6 +50,7 @@ struct tnode {
 	 * filesystem (acct, NULL for memfd_create's) and to --memory */
 	struct tmpfs_acct *acct;
 	uint64_t charged;
+	uint64_t alloc;               /* its memfd's allocated bytes, counted in acct->alloc */
 };
 
 struct tdirent {
@@ -72,6 +76,7 @@ int tnode_truncate(struct tnode *n, uint64_t len);
 int tnode_charge(struct tnode *n, uint64_t size);
 /* The same for a tmpfs/overlay-upper file (fallocate); 0 for other files. */
 int tmpfs_file_reserve(struct file *f, uint64_t size);
+int tmpfs_file_fits(struct file *f, uint64_t off, uint64_t len); /* size= room for fallocate */
 uint64_t tnode_next_ino(void);
 
 /* Directories. */

@@ -325,7 +325,8 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 			char *nrest;
 			ssize_t n;
 
-			if (++links > 40) {
+			/* over 40 links, or a mount with MS_NOSYMFOLLOW (pick_link) */
+			if (++links > 40 || (m->mflags & 256 /* MS_NOSYMFOLLOW */)) {
 				file_put(mf);
 				err = -ELOOP;
 				goto out;
@@ -561,8 +562,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		if ((err = landlock_path_mknod(t, &nd, S_IFREG)) ||
 		    (err = landlock_new_file_open(t, &nd, flags, &lldenied)))
 			goto out;
-		mode = (mode & 07777) & ~(t->fs ? t->fs->umask : 022);
-		mode = mode_strip_sgid(t, &pst, mode | S_IFREG) & 07777;
+		/* the setgid strip looks at the mode asked for, before the
+		 * umask (vfs_prepare_mode): S_IXGRP masked off still strips */
+		mode = mode_strip_sgid(t, &pst, (mode & 07777) | S_IFREG) & 07777;
+		mode &= ~(t->fs ? t->fs->umask : 022);
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
 		if (err)
 			goto out;
