@@ -444,9 +444,15 @@ static void fs_layers(void)
 static void fs_ioctl(void)
 {
   int before = open("/dev/null", O_RDONLY), n;
+  int reg = open(P("f"), O_RDONLY);
   int rs = ruleset(FS_READ_FILE | FS_IOCTL_DEV, 0, 0);
   rule(rs, "/dev", FS_READ_FILE);
   enforce(rs);
+  /* a regular file is no device: FIONREAD goes on (the bytes left) */
+  n = -1;
+  RET("FIONREAD on a regular file", ioctl(reg, FIONREAD, &n), 0);
+  printf("FIONREAD regular = %d\n", n);
+  close(reg);
   int fd = open("/dev/null", O_RDONLY);
   OK("open /dev/null", fd >= 0);
   ERR("FIONREAD on /dev/null", ioctl(fd, FIONREAD, &n), EACCES);
