@@ -79,6 +79,7 @@ struct file {
 	struct fown *fown;            /* F_SETOWN, F_SETSIG, O_ASYNC; NULL until used */
 	struct lease_inode *lease_ino; /* a regular file's open counts and leases */
 	bool created;                 /* this open made the file (F_CREATED_QUERY) */
+	bool nonotify;                /* fanotify's event file: makes no events (FMODE_NONOTIFY) */
 	/* Landlock (security/landlock.h): rights its open lacked (TRUNCATE, IOCTL_DEV) */
 	uint16_t landlock_denied;
 };

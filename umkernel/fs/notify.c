@@ -220,6 +220,29 @@ static bool inode_in_use(uint64_t dev, uint64_t ino)
 	return false;
 }
 
+bool fsnotify_open_for_write(uint64_t dev, uint64_t ino)
+{
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &all_tasks) {
+		struct task *t = list_entry(p, struct task, all);
+
+		if (t->files)
+			for (int fd = 0; fd < t->files->nfds; fd++) {
+				struct file *f = t->files->files[fd];
+
+				if (f && (f->flags & O_ACCMODE) != O_RDONLY && file_is(f, dev, ino))
+					return true;
+			}
+		if (t->mm)
+			for_each_vma(t->mm, v)
+				if (v->file && (v->file->flags & O_ACCMODE) != O_RDONLY &&
+				    file_is(v->file, dev, ino))
+					return true;
+	}
+	return false;
+}
+
 /* The inode lost a name: its last one, and nobody has it open? */
 static void maybe_removed(const struct kstat *st)
 {
@@ -240,11 +263,41 @@ static void maybe_removed(const struct kstat *st)
 
 /* ---- the hooks ---- */
 
+int fsnotify_parent_inode(const char *abs, struct kstat *pst)
+{
+	const char *name;
+
+	return parent_of(abs, pst, &name);
+}
+
+int fsnotify_open_perm(struct file *f, bool exec)
+{
+	int r = 0;
+
+	if (!fanotify_nr_marks || !f || f->nonotify)
+		return 0;
+	if (exec)
+		r = fanotify_perm(f, 0x00040000u);   /* FAN_OPEN_EXEC_PERM */
+	return r ? r : fanotify_perm(f, 0x00010000u);   /* FAN_OPEN_PERM */
+}
+
+int fsnotify_access_perm(struct file *f)
+{
+	if (!fanotify_nr_marks || !f || f->nonotify)
+		return 0;
+	return fanotify_perm(f, 0x00020000u);   /* FAN_ACCESS_PERM */
+}
+
 void fsnotify_file(struct file *f, uint32_t mask)
 {
 	struct kstat st;
 
-	if (!fsnotify_nr_marks || !f || (f->flags & O_PATH) || !f->ops->fstat || f->ops->fstat(f, &st))
+	if (f && f->nonotify)
+		return;
+	if (fanotify_nr_marks)
+		fanotify_event(f, mask);
+	mask &= IN_ALL_EVENTS_;   /* FAN_OPEN_EXEC is fanotify's alone */
+	if (!fsnotify_nr_marks || !mask || !f || (f->flags & O_PATH) || !f->ops->fstat || f->ops->fstat(f, &st))
 		return;
 	if (S_ISFIFO(st.mode) && (mask & (IN_ACCESS_ | IN_MODIFY_)))
 		return;   /* Linux reports no reads and writes of pipes and fifos */
@@ -257,6 +310,10 @@ void fsnotify_close(struct file *f)
 	struct kstat st;
 	bool pending = false;
 
+	if (f && f->nonotify)
+		return;
+	if (fanotify_nr_marks && f && f->ops)
+		fanotify_event(f, (f->flags & O_ACCMODE) != O_RDONLY ? IN_CLOSE_WRITE_ : IN_CLOSE_NOWRITE_);
 	if (!fsnotify_nr_marks || !f || !f->ops || (f->flags & O_PATH) || !f->ops->fstat ||
 	    f->ops->fstat(f, &st))
 		return;
@@ -348,6 +405,7 @@ void fsnotify_unmount(struct mount *m)
 {
 	struct fsnotify_mark *k, *next;
 
+	fanotify_unmount(m);
 	if (!fsnotify_nr_marks)
 		return;
 	for (k = marks; k; k = next) {

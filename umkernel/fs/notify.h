@@ -77,6 +77,30 @@ void fsnotify_move(const char *old, const char *new_, const struct kstat *src,
 /* m is being unmounted: IN_UNMOUNT and IN_IGNORED for every watch on it. */
 void fsnotify_unmount(struct mount *m);
 
+/* vfs_open's flag for execve's opens (Linux's __FMODE_EXEC): FAN_OPEN_EXEC */
+#define FMODE_EXEC_ 0x20
+/* The permission hooks, before an open completes (exec: FAN_OPEN_EXEC_PERM
+ * first) and before a read: 0, or -EPERM if a fanotify listener denied it
+ * (-EINTR if the caller was killed while it waited). */
+int fsnotify_open_perm(struct file *f, bool exec);
+int fsnotify_access_perm(struct file *f);
+/* Whether some fd or mapping has inode (dev, ino) open for writing
+ * (Linux's inode_is_open_for_write). */
+bool fsnotify_open_for_write(uint64_t dev, uint64_t ino);
+/* The directory of absolute path abs: 0 and its kstat, or -ENOENT. */
+int fsnotify_parent_inode(const char *abs, struct kstat *pst);
+
+/* ---- fanotify.c ---- */
+extern int fanotify_nr_marks;
+void fanotify_event(struct file *f, uint32_t mask);   /* FAN_ACCESS...FAN_OPEN_EXEC */
+int fanotify_perm(struct file *f, uint32_t mask);     /* FAN_*_PERM: 0 or -EPERM */
+void fanotify_unmount(const struct mount *mnt);       /* its mount marks go */
+/* /proc/sys/fs/fanotify/NAME and the lines of /proc/PID/fdinfo/N, as
+ * inotify's below. */
+int fanotify_proc_read(struct task *t, const char *name, char **text);
+int fanotify_proc_write(struct task *t, const char *name, const char *buf, size_t n);
+int fanotify_fdinfo(struct file *f, char *buf, size_t len);
+
 /* ---- what inotify.c uses (notify.c) ---- */
 struct inotify_group;
 struct fsnotify_mark {

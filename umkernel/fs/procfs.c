@@ -899,6 +899,9 @@ EXT_FILE(proc_sysvipc_msg, ipc_proc_read, ipc_proc_write, "sysvipc/msg")
 EXT_FILE(in_max_user_instances, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_instances")
 EXT_FILE(in_max_user_watches, inotify_proc_read, inotify_proc_write, "fs/inotify/max_user_watches")
 EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotify/max_queued_events")
+EXT_FILE(fan_max_queued_events, fanotify_proc_read, fanotify_proc_write, "fs/fanotify/max_queued_events")
+EXT_FILE(fan_max_user_groups, fanotify_proc_read, fanotify_proc_write, "fs/fanotify/max_user_groups")
+EXT_FILE(fan_max_user_marks, fanotify_proc_read, fanotify_proc_write, "fs/fanotify/max_user_marks")
 EXT_FILE(keys_keys, keys_proc_read, keys_proc_write, "keys")
 EXT_FILE(keys_key_users, keys_proc_read, keys_proc_write, "key-users")
 EXT_FILE(keys_maxkeys, keys_proc_read, keys_proc_write, "sys/kernel/keys/maxkeys")
@@ -1445,7 +1448,7 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  f->flags | (cloexec ? O_CLOEXEC : 0), f->mnt ? f->mnt->id : 0,
 		  (unsigned long long)st.ino);
 	char ib[4096];
-	if (inotify_fdinfo(f, ib, sizeof ib) > 0)
+	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0)
 		sb_printf(sb, "%s", ib);
 	return 0;
 }
@@ -1980,6 +1983,13 @@ static const struct pent sys_fs_mqueue_ents[] = {
 	{ NULL },
 };
 
+static const struct pent sys_fs_fanotify_ents[] = {
+	EXT_ENT("max_queued_events", fan_max_queued_events, 0644),
+	EXT_ENT("max_user_groups", fan_max_user_groups, 0644),
+	EXT_ENT("max_user_marks", fan_max_user_marks, 0644),
+	{ NULL },
+};
+
 static const struct pent sys_fs_inotify_ents[] = {
 	EXT_ENT("max_queued_events", in_max_queued_events, 0644),
 	EXT_ENT("max_user_instances", in_max_user_instances, 0644),
@@ -1995,6 +2005,7 @@ static const struct pent sysvipc_ents[] = {
 };
 
 static const struct pent sys_fs_ents[] = {
+	DIR_ENT("fanotify", sys_fs_fanotify_ents, DYN_NONE, false),
 	DIR_ENT("inotify", sys_fs_inotify_ents, DYN_NONE, false),
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),

@@ -52,7 +52,8 @@ static int rw_check(struct file *f, bool write)
 		return -EBADF;
 	if (write ? acc == O_RDONLY : acc == O_WRONLY)
 		return -EBADF;
-	return 0;
+	/* rw_verify_area's FAN_ACCESS_PERM: a fanotify listener may deny it */
+	return write ? 0 : fsnotify_access_perm(f);
 }
 
 /* /proc/PID/io's counters of the read and write calls and the bytes

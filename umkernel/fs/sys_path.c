@@ -197,8 +197,8 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, uint32
 		return err;
 	if (flags & __O_TMPFILE & ~O_DIRECTORY)
 		err = do_tmpfile(t, dirfd, p, flags, mode, &f);
-	else
-		err = vfs_open(t, dirfd, p, flags, mode, &f);
+	else   /* a guest's 040 is no exec open (Linux's VALID_OPEN_FLAGS drop it) */
+		err = vfs_open(t, dirfd, p, flags & ~FMODE_EXEC_, mode, &f);
 	free(p);
 	if (err)
 		return err;

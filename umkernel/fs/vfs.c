@@ -472,8 +472,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	struct nameidata nd;
 	struct file *f = NULL;
 	int acc = flags & O_ACCMODE, wflags = 0, err;
-	bool creat = flags & O_CREAT, truncated = false;
+	bool creat = flags & O_CREAT, truncated = false, exec = flags & FMODE_EXEC_;
 	uint16_t lldenied = 0;
+
+	flags &= ~FMODE_EXEC_;   /* execve's alone (open(2) drops unknown bits) */
 
 	if (flags & O_PATH) {
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -654,7 +656,15 @@ done:
 		file_set_mnt(f, nd.mnt);
 		f->flags = (flags & KEPT_FLAGS) | O_LARGEFILE;
 	}
-	fsnotify_file(f, IN_OPEN_);
+	/* fanotify's permission events (do_dentry_open's fsnotify_open_perm):
+	 * a denied open never happened, so makes no close event */
+	if ((err = fsnotify_open_perm(f, exec))) {
+		if (f->refs == 1)
+			f->nonotify = true;
+		file_put(f);
+		goto out;
+	}
+	fsnotify_file(f, IN_OPEN_ | (exec ? 0x1000u /* FAN_OPEN_EXEC */ : 0));
 	if (truncated)
 		fsnotify_file(f, IN_MODIFY_);   /* handle_truncate, after the open */
 	*out = f;

@@ -426,7 +426,7 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 				       NULL);
 	if (llerr)
 		return llerr;
-	return vfs_open(t, AT_FDCWD, path, O_RDONLY, 0, out);
+	return vfs_open(t, AT_FDCWD, path, O_RDONLY | FMODE_EXEC_, 0, out);
 }
 
 /* An open file to run (fexecve: execveat of an fd with AT_EMPTY_PATH):

@@ -1,0 +1,1232 @@
+/*
+ * fanotify.c - fanotify(7): fanotify_init, fanotify_mark, the group's
+ * file (read, write of responses, poll, FIONREAD, fdinfo) and the limits
+ * under /proc/sys/fs/fanotify (Linux's fs/notify/fanotify/fanotify.c and
+ * fanotify_user.c).
+ *
+ * In a nutshell: a group is an anonymous file with a queue of events and
+ * a set of marks.  A mark watches an inode (dev, ino), a mount (its
+ * struct mount, compared and never followed) or a filesystem (its dev),
+ * with a mask of events wanted and an ignore mask.  notify.c's file hooks
+ * (open, read, write, close) call fanotify_event(); the open and read
+ * paths call fanotify_perm() first for the permission events.  For each
+ * group, highest class first (PRE_CONTENT, CONTENT, NOTIF), the masks of
+ * its marks on the file, its directory (with FAN_EVENT_ON_CHILD), its
+ * mount and its filesystem are combined as Linux's
+ * fanotify_group_event_mask does; an event left over is queued, merged
+ * into an unread one on the same object by the same process (Linux's
+ * fanotify_merge), or past max_queued_events stands for the lost ones as
+ * a single FAN_Q_OVERFLOW.  Each event holds a file of its own, opened
+ * at once with the group's event_f_flags (Linux pins the path), that
+ * makes no events itself (FMODE_NONOTIFY); read(2) installs it in the
+ * reader's fd table.  A permission event's opener sleeps (killable only)
+ * until a response is written for the fd the reader got, or the group
+ * goes (FAN_ALLOW); FAN_DENY makes the open or read fail with EPERM.
+ *
+ * Not done: FAN_REPORT_FID/DIR_FID/NAME and the events only they can
+ * report (fanotify_init gives EINVAL, as a kernel without them), and
+ * with them the unprivileged groups (EPERM); FAN_REPORT_PIDFD; pre-content
+ * events.  Only changes made through umk are seen.
+ *
+ * Lock: klock, held by every caller; a permission event's opener drops
+ * it while it sleeps, holding a reference to the group.
+ */
+#include "../kernel.h"
+#include "fs.h"
+#include "../kernel/task.h"
+#include "tmpfs.h"
+
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+/* include/uapi/linux/fanotify.h */
+#define FAN_ACCESS_          0x00000001u
+#define FAN_MODIFY_          0x00000002u
+#define FAN_ATTRIB_          0x00000004u
+#define FAN_CLOSE_WRITE_     0x00000008u
+#define FAN_CLOSE_NOWRITE_   0x00000010u
+#define FAN_OPEN_            0x00000020u
+#define FAN_MOVED_FROM_      0x00000040u
+#define FAN_MOVED_TO_        0x00000080u
+#define FAN_CREATE_          0x00000100u
+#define FAN_DELETE_          0x00000200u
+#define FAN_DELETE_SELF_     0x00000400u
+#define FAN_MOVE_SELF_       0x00000800u
+#define FAN_OPEN_EXEC_       0x00001000u
+#define FAN_Q_OVERFLOW_      0x00004000u
+#define FAN_FS_ERROR_        0x00008000u
+#define FAN_OPEN_PERM_       0x00010000u
+#define FAN_ACCESS_PERM_     0x00020000u
+#define FAN_OPEN_EXEC_PERM_  0x00040000u
+#define FAN_EVENT_ON_CHILD_  0x08000000u
+#define FAN_RENAME_          0x10000000u
+#define FAN_ONDIR_           0x40000000u
+
+#define FAN_FD_EVENTS    (FAN_ACCESS_ | FAN_MODIFY_ | FAN_CLOSE_WRITE_ | FAN_CLOSE_NOWRITE_ | \
+			  FAN_OPEN_ | FAN_OPEN_EXEC_)
+#define FAN_INODE_EVENTS (FAN_ATTRIB_ | FAN_MOVED_FROM_ | FAN_MOVED_TO_ | FAN_CREATE_ | \
+			  FAN_DELETE_ | FAN_DELETE_SELF_ | FAN_MOVE_SELF_ | FAN_RENAME_ | FAN_FS_ERROR_)
+#define FAN_PERM_EVENTS  (FAN_OPEN_PERM_ | FAN_ACCESS_PERM_ | FAN_OPEN_EXEC_PERM_)
+#define FAN_EVENT_FLAGS  (FAN_ONDIR_ | FAN_EVENT_ON_CHILD_)
+#define FAN_ALL_EVENTS_BITS (FAN_FD_EVENTS | FAN_INODE_EVENTS | FAN_PERM_EVENTS)
+
+/* fanotify_init flags */
+#define FAN_CLOEXEC_            0x00000001u
+#define FAN_NONBLOCK_           0x00000002u
+#define FAN_CLASS_NOTIF_        0x00000000u
+#define FAN_CLASS_CONTENT_      0x00000004u
+#define FAN_CLASS_PRE_CONTENT_  0x00000008u
+#define FAN_CLASS_BITS          0x0000000cu
+#define FAN_UNLIMITED_QUEUE_    0x00000010u
+#define FAN_UNLIMITED_MARKS_    0x00000020u
+#define FAN_ENABLE_AUDIT_       0x00000040u
+#define FAN_REPORT_PIDFD_       0x00000080u
+#define FAN_REPORT_TID_         0x00000100u
+#define FAN_REPORT_FID_         0x00000200u
+#define FAN_REPORT_DIR_FID_     0x00000400u
+#define FAN_REPORT_NAME_        0x00000800u
+#define FAN_REPORT_TARGET_FID_  0x00001000u
+#define FAN_REPORT_FD_ERROR_    0x00002000u
+#define FAN_REPORT_MNT_         0x00004000u
+#define FAN_FID_BITS   (FAN_REPORT_FID_ | FAN_REPORT_DIR_FID_ | FAN_REPORT_NAME_ | \
+			FAN_REPORT_TARGET_FID_)
+#define FAN_ADMIN_INIT_FLAGS (FAN_CLASS_CONTENT_ | FAN_CLASS_PRE_CONTENT_ | FAN_UNLIMITED_QUEUE_ | \
+			      FAN_UNLIMITED_MARKS_ | FAN_REPORT_PIDFD_)
+#define FAN_USER_INIT_FLAGS  (FAN_REPORT_TID_ | FAN_FID_BITS | FAN_CLOEXEC_ | FAN_NONBLOCK_ | \
+			      FAN_REPORT_FD_ERROR_ | FAN_REPORT_MNT_)
+/* what umk implements of them (FAN_ENABLE_AUDIT: no audit) */
+#define FAN_INIT_DONE  (FAN_CLOEXEC_ | FAN_NONBLOCK_ | FAN_CLASS_BITS | FAN_UNLIMITED_QUEUE_ | \
+			FAN_UNLIMITED_MARKS_ | FAN_REPORT_TID_)
+
+/* fanotify_mark flags */
+#define FAN_MARK_ADD_                 0x001u
+#define FAN_MARK_REMOVE_              0x002u
+#define FAN_MARK_DONT_FOLLOW_         0x004u
+#define FAN_MARK_ONLYDIR_             0x008u
+#define FAN_MARK_MOUNT_               0x010u
+#define FAN_MARK_IGNORED_MASK_        0x020u
+#define FAN_MARK_IGNORED_SURV_MODIFY_ 0x040u
+#define FAN_MARK_FLUSH_               0x080u
+#define FAN_MARK_FILESYSTEM_          0x100u
+#define FAN_MARK_EVICTABLE_           0x200u
+#define FAN_MARK_IGNORE_              0x400u
+#define FAN_MARK_TYPE_BITS            (FAN_MARK_MOUNT_ | FAN_MARK_FILESYSTEM_)
+#define FAN_MARK_IGNORE_BITS          (FAN_MARK_IGNORED_MASK_ | FAN_MARK_IGNORE_)
+#define FAN_MARK_VALID   0x7ffu
+
+#define FAN_ALLOW_  0x01u
+#define FAN_DENY_   0x02u
+#define FAN_AUDIT_  0x10u
+#define FAN_NOFD_   (-1)
+#define FAN_METADATA_LEN 24
+#define FAN_MAX_MERGE    128   /* FANOTIFY_MAX_MERGE_EVENTS */
+#define L_FIONREAD  0x541B
+#define L_O_LARGEFILE 0100000   /* the guest's (the host headers' is 0) */
+
+struct linux_fanotify_event_metadata {
+	uint32_t event_len;
+	uint8_t vers, reserved;
+	uint16_t metadata_len;
+	uint64_t mask;
+	int32_t fd, pid;
+} __attribute__((packed, aligned(8)));
+_Static_assert(sizeof(struct linux_fanotify_event_metadata) == FAN_METADATA_LEN, "metadata");
+
+enum { MARK_INODE, MARK_MOUNT, MARK_SB };
+/* which object of the event a mark is on (Linux's fsnotify_iter_type) */
+enum { ON_INODE, ON_PARENT, ON_MOUNT, ON_SB };
+/* a permission event's life */
+enum { EV_QUEUED, EV_REPORTED, EV_ANSWERED, EV_CANCELED };
+
+struct fan_user {
+	struct fan_user *next;
+	uint32_t uid;
+	long groups, marks;
+};
+
+struct fan_group {
+	struct list_head link;        /* all groups */
+	struct list_head events;      /* struct fan_event, oldest first */
+	struct list_head access;      /* permission events read, awaiting a response */
+	int q_len;
+	unsigned int max_events;
+	bool overflow_queued;
+	struct wait_queue wq;         /* readers and pollers */
+	struct wait_queue access_wq;  /* openers waiting for a response */
+	unsigned int flags;           /* fanotify_init's flags */
+	unsigned int f_flags;         /* event_f_flags */
+	int priority;                 /* 0 NOTIF, 1 CONTENT, 2 PRE_CONTENT */
+	int refs;                     /* the file's, and each sleeping opener's */
+	int eager;                    /* events holding a file opened with them */
+	bool released;                /* the file went: permission events are allowed */
+	struct fan_user *user;
+};
+
+struct fan_mark {
+	struct fan_mark *next;        /* all marks, newest first */
+	struct fan_group *group;
+	int type;                     /* MARK_* */
+	uint64_t dev, ino;            /* inode: both; filesystem: dev */
+	const struct mount *mnt;      /* mount marks: compared, never followed */
+	int mnt_id;
+	uint32_t mask, ignore_mask;
+	uint32_t mflags;              /* FAN_MARK_IGNORED_SURV_MODIFY, EVICTABLE, IGNORE */
+};
+
+struct fan_event {
+	struct list_head link;        /* in the group's events or access list */
+	uint32_t mask;
+	bool isdir;
+	uint64_t dev, ino;
+	const struct mount *mnt;
+	struct pid *pid;              /* tgid's, or the thread's with FAN_REPORT_TID */
+	struct file *file;            /* what read(2) installs, or NULL */
+	bool eager;                   /* file was opened with the event (counted in g->eager) */
+	char *path;                   /* else the name to open at read time, or NULL */
+	struct fan_group *group;
+	/* permission events */
+	int state;
+	int fd;                       /* the reader's fd, once reported */
+	uint32_t response;
+};
+
+static struct list_head groups = { &groups, &groups };
+static struct fan_mark *fan_marks;
+int fanotify_nr_marks;
+static struct fan_user *users;
+static long max_user_groups = -1, max_user_marks, max_queued_events;
+
+static const struct file_ops fanotify_file_ops;
+
+/* Linux sizes max_user_marks from memory: take the host's figures. */
+static void limits_init(void)
+{
+	static const char *const files[3] = { "/proc/sys/fs/fanotify/max_user_groups",
+					      "/proc/sys/fs/fanotify/max_user_marks",
+					      "/proc/sys/fs/fanotify/max_queued_events" };
+	long *vals[3] = { &max_user_groups, &max_user_marks, &max_queued_events };
+	const long defaults[3] = { 128, 8192, 16384 };
+
+	if (max_user_groups >= 0)
+		return;
+	for (int i = 0; i < 3; i++) {
+		FILE *f = fopen(files[i], "re");
+
+		*vals[i] = defaults[i];
+		if (f) {
+			long v;
+
+			if (fscanf(f, "%ld", &v) == 1 && v >= 0)
+				*vals[i] = v;
+			fclose(f);
+		}
+	}
+}
+
+static struct fan_user *get_user(uint32_t uid)
+{
+	struct fan_user *u;
+
+	for (u = users; u; u = u->next)
+		if (u->uid == uid)
+			return u;
+	u = calloc(1, sizeof(*u));
+	if (u) {
+		u->uid = uid;
+		u->next = users;
+		users = u;
+	}
+	return u;
+}
+
+static void event_free(struct fan_event *e)
+{
+	if (e->eager && e->group)
+		e->group->eager--;
+	free(e->path);
+	if (e->file)
+		file_put(e->file);
+	if (e->pid)
+		put_pid(e->pid);
+	free(e);
+}
+
+static void group_put(struct fan_group *g)
+{
+	if (--g->refs > 0)
+		return;
+	free(g);
+}
+
+/* ---- marks ---- */
+
+static void mark_destroy(struct fan_mark *m)
+{
+	struct fan_mark **pp;
+
+	for (pp = &fan_marks; *pp; pp = &(*pp)->next)
+		if (*pp == m) {
+			*pp = m->next;
+			fanotify_nr_marks--;
+			break;
+		}
+	if (m->group->user && !(m->group->flags & FAN_UNLIMITED_MARKS_))
+		m->group->user->marks--;
+	free(m);
+}
+
+/* Every mark of g of type type (or all with type -1) goes. */
+static void marks_flush(struct fan_group *g, int type)
+{
+	struct fan_mark *m, *next;
+
+	for (m = fan_marks; m; m = next) {
+		next = m->next;
+		if (m->group == g && (type < 0 || m->type == type))
+			mark_destroy(m);
+	}
+}
+
+static struct fan_mark *mark_find(struct fan_group *g, int type, uint64_t dev, uint64_t ino,
+				  const struct mount *mnt)
+{
+	for (struct fan_mark *m = fan_marks; m; m = m->next) {
+		if (m->group != g || m->type != type)
+			continue;
+		if ((type == MARK_INODE && m->dev == dev && m->ino == ino) ||
+		    (type == MARK_MOUNT && m->mnt == mnt) || (type == MARK_SB && m->dev == dev))
+			return m;
+	}
+	return NULL;
+}
+
+void fanotify_unmount(const struct mount *mnt)
+{
+	struct fan_mark *m, *next;
+
+	for (m = fan_marks; m; m = next) {
+		next = m->next;
+		if (m->type == MARK_MOUNT && m->mnt == mnt)
+			mark_destroy(m);
+	}
+}
+
+/* ---- events ---- */
+
+/* Linux's fsnotify_mask_applicable: an event on a directory wants
+ * FAN_ONDIR, one on a child (a parent's mark) FAN_EVENT_ON_CHILD. */
+static bool mask_applicable(uint32_t mask, bool isdir, int on)
+{
+	if (isdir && !(mask & FAN_ONDIR_))
+		return false;
+	if (on == ON_PARENT && !(mask & FAN_EVENT_ON_CHILD_))
+		return false;
+	return true;
+}
+
+/* Linux's fsnotify_effective_ignore_mask: an ignore mask set with
+ * FAN_MARK_IGNORE applies to directories and children only with
+ * FAN_ONDIR and FAN_EVENT_ON_CHILD in it; a legacy one everywhere. */
+static uint32_t effective_ignore(const struct fan_mark *m, bool isdir, int on)
+{
+	uint32_t im = m->ignore_mask;
+
+	if (!im)
+		return 0;
+	if (!isdir && on != ON_PARENT)
+		return im;
+	if (!(m->mflags & FAN_MARK_IGNORE_))
+		im |= FAN_ONDIR_ | FAN_EVENT_ON_CHILD_;
+	return mask_applicable(im, isdir, on) ? im & FAN_ALL_EVENTS_BITS : 0;
+}
+
+struct fan_object {
+	uint64_t dev, ino;
+	bool isdir;
+	const struct mount *mnt;
+	bool has_parent;
+	uint64_t pdev, pino;
+};
+
+static int mark_on(const struct fan_mark *m, const struct fan_object *o)
+{
+	switch (m->type) {
+	case MARK_INODE:
+		if (m->dev == o->dev && m->ino == o->ino)
+			return ON_INODE;
+		if (o->has_parent && m->dev == o->pdev && m->ino == o->pino)
+			return ON_PARENT;
+		return -1;
+	case MARK_MOUNT:
+		return o->mnt && m->mnt == o->mnt ? ON_MOUNT : -1;
+	default:
+		return m->dev == o->dev ? ON_SB : -1;
+	}
+}
+
+/* The events of mask group g is to hear of (fanotify_group_event_mask);
+ * a FAN_MODIFY clears the ignore masks that do not survive it. */
+static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o, uint32_t mask)
+{
+	uint32_t marks_mask = 0, ignore = 0;
+	bool any = false;
+
+	for (struct fan_mark *m = fan_marks; m; m = m->next) {
+		int on;
+
+		if (m->group != g || (on = mark_on(m, o)) < 0)
+			continue;
+		any = true;
+		ignore |= effective_ignore(m, o->isdir, on);
+		if (mask_applicable(m->mask, o->isdir, on))
+			marks_mask |= m->mask;
+	}
+	if (!any)
+		return 0;
+	if (mask & FAN_MODIFY_)
+		for (struct fan_mark *m = fan_marks; m; m = m->next)
+			if (m->group == g && mark_on(m, o) >= 0 &&
+			    !(m->mflags & FAN_MARK_IGNORED_SURV_MODIFY_))
+				m->ignore_mask = 0;
+	return mask & marks_mask & ~ignore & (FAN_FD_EVENTS | FAN_PERM_EVENTS);
+}
+
+/* A file of the event's own on the object at absolute path abs (in
+ * mount namespace ns, or the caller's if NULL), opened with the group's
+ * event_f_flags, that makes no events; NULL if it cannot be opened or
+ * the name leads to another inode now. */
+static struct file *open_object(struct fan_group *g, struct mnt_namespace *ns, const char *abs,
+				bool isdir, uint64_t dev, uint64_t ino)
+{
+	static __thread char buf[PATH_MAX];
+	const char *rel;
+	struct mount *mnt;
+	struct file *nf = NULL;
+	struct kstat st;
+	int flags = (int)(g->f_flags & ~(O_CLOEXEC | L_O_LARGEFILE));
+
+	if (!abs || abs[0] != '/')
+		return NULL;
+	mnt = ns ? vfs_find_mount_ns(ns, abs, &rel, buf) : vfs_find_mount(abs, &rel, buf);
+	if (!mnt || !mnt->ops->open)
+		return NULL;
+	if (!isdir && mnt->ops->lookup && (mnt->ops->lookup(mnt, rel, &st) || !S_ISREG(st.mode)))
+		flags |= O_NONBLOCK;   /* a fifo's open must not wait here */
+	if (mnt->ops->open(mnt, rel, flags & ~(O_CREAT | O_EXCL | O_TRUNC), 0, &nf))
+		return NULL;
+	nf->nonotify = true;
+	if (!nf->ops->fstat || nf->ops->fstat(nf, &st) || st.dev != dev || st.ino != ino) {
+		file_put(nf);
+		return NULL;
+	}
+	free(nf->path);
+	nf->path = strdup(abs);
+	file_set_mnt(nf, mnt);
+	nf->flags = (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_NOATIME)) |
+		    O_LARGEFILE;
+	return nf;
+}
+
+/* The event's object: a file opened now for a permission event and for
+ * the first EAGER_FILES queued events of a group (Linux pins the path,
+ * so an unlinked file still has its fd), else its name, opened at read
+ * time: a queue of thousands does not hold as many host fds. */
+#define EAGER_FILES 64
+static void event_object(struct fan_group *g, struct fan_event *e, struct file *f, bool perm)
+{
+	if (perm || g->eager < EAGER_FILES) {
+		e->file = open_object(g, file_mnt_ns(f), f->path, e->isdir, e->dev, e->ino);
+		if (e->file) {
+			e->eager = true;
+			g->eager++;
+			return;
+		}
+	}
+	if (f->path && f->path[0] == '/')
+		e->path = strdup(f->path);
+}
+
+/* Queues e (Linux's fsnotify_insert_event with fanotify_merge): true if
+ * e itself was queued, false if merged or lost to an overflow (e is
+ * freed then, unless it is a permission event, which the caller owns). */
+static bool queue_event(struct fan_group *g, struct fan_event *e, bool perm)
+{
+	struct list_head *p;
+	int n = 0;
+
+	if (g->q_len >= (int)g->max_events) {
+		if (!g->overflow_queued) {
+			struct fan_event *o = calloc(1, sizeof(*o));
+
+			if (o) {
+				o->mask = FAN_Q_OVERFLOW_;
+				list_add_tail(&o->link, &g->events);
+				g->q_len++;
+				g->overflow_queued = true;
+				wake_up(&g->wq);
+			}
+		}
+		if (!perm)
+			event_free(e);
+		return false;
+	}
+	if (!perm) {
+		for (p = g->events.prev; p != &g->events && n < FAN_MAX_MERGE; p = p->prev, n++) {
+			struct fan_event *old = list_entry(p, struct fan_event, link);
+
+			if ((old->mask & (FAN_PERM_EVENTS | FAN_Q_OVERFLOW_)) || old->dev != e->dev ||
+			    old->ino != e->ino || old->mnt != e->mnt || old->pid != e->pid ||
+			    old->isdir != e->isdir)
+				continue;
+			old->mask |= e->mask;
+			event_free(e);
+			return false;
+		}
+	}
+	list_add_tail(&e->link, &g->events);
+	g->q_len++;
+	wake_up(&g->wq);
+	return true;
+}
+
+/* Waits, killable only, for the answer to e (Linux's
+ * fanotify_get_response): 0 allowed, -EPERM denied, -EINTR killed. */
+static int get_response(struct task *t, struct fan_group *g, struct fan_event *e, bool *owned)
+{
+	struct waiter w;
+	int r;
+
+	g->refs++;
+	while (e->state != EV_ANSWERED && !g->released) {
+		if (!t || (t->tg && t->tg->group_exit)) {
+			/* killed: an unread event goes; a reported one stays
+			 * for its answer, which frees it (FAN_EVENT_CANCELED) */
+			if (e->state == EV_QUEUED) {
+				list_del(&e->link);
+				g->q_len--;
+			} else {
+				e->state = EV_CANCELED;
+				*owned = false;
+			}
+			group_put(g);
+			return -EINTR;
+		}
+		waitq_add(&g->access_wq, &w, t);
+		task_sleep_nosig(t, 0);
+		waitq_del(&w);
+	}
+	if (e->state != EV_ANSWERED) {   /* the group went while it waited */
+		list_del(&e->link);
+		if (e->state == EV_QUEUED)
+			g->q_len--;
+		e->response = FAN_ALLOW_;
+	}
+	r = (e->response & (FAN_ALLOW_ | FAN_DENY_)) == FAN_ALLOW_ ? 0 : -EPERM;
+	group_put(g);
+	return r;
+}
+
+/* One object's event to every group that wants it, highest class first;
+ * a permission event waits for each answer in turn (the first denial
+ * ends it): 0 or -EPERM (-EINTR if the opener was killed). */
+static int send_event(struct file *f, uint32_t mask)
+{
+	struct fan_object o = { 0 };
+	struct kstat st, pst;
+	struct task *t = current;
+	bool perm = mask & FAN_PERM_EVENTS;
+
+	if (!fanotify_nr_marks || !f || f->nonotify || (f->flags & O_PATH) || !f->ops ||
+	    !f->ops->fstat || f->ops->fstat(f, &st))
+		return 0;
+	o.dev = st.dev;
+	o.ino = st.ino;
+	o.isdir = S_ISDIR(st.mode);
+	o.mnt = f->mnt;
+	if (f->path && f->path[0] == '/' && fsnotify_parent_inode(f->path, &pst) == 0) {
+		/* the directory's marks count if one of them watches children */
+		for (struct fan_mark *m = fan_marks; m; m = m->next)
+			if (m->type == MARK_INODE && m->dev == pst.dev && m->ino == pst.ino &&
+			    ((m->mask & FAN_EVENT_ON_CHILD_) ||
+			     ((m->mflags & FAN_MARK_IGNORE_) && (m->ignore_mask & FAN_EVENT_ON_CHILD_)) ||
+			     (!(m->mflags & FAN_MARK_IGNORE_) && m->ignore_mask))) {
+				o.has_parent = !(pst.dev == o.dev && pst.ino == o.ino);
+				o.pdev = pst.dev;
+				o.pino = pst.ino;
+				break;
+			}
+	}
+	/* the groups, held: a permission event's wait lets others change the list */
+	struct list_head *p;
+	struct fan_group **gs;
+	int ng = 0, r = 0;
+
+	for (p = groups.next; p != &groups; p = p->next)
+		ng++;
+	gs = calloc((size_t)ng + 1, sizeof(*gs));
+	if (!gs)
+		return 0;
+	ng = 0;
+	for (p = groups.next; p != &groups; p = p->next) {
+		gs[ng] = list_entry(p, struct fan_group, link);
+		gs[ng++]->refs++;
+	}
+	for (int prio = 2; prio >= 0 && !r; prio--) {
+		for (int i = 0; i < ng && !r; i++) {
+			struct fan_group *g = gs[i];
+			struct fan_event *e;
+			uint32_t m;
+
+			if (g->priority != prio || g->released)
+				continue;
+			m = group_event_mask(g, &o, mask);
+			if (!m)
+				continue;
+			e = calloc(1, sizeof(*e));
+			if (!e)
+				continue;
+			e->mask = m;
+			e->isdir = o.isdir;
+			e->dev = o.dev;
+			e->ino = o.ino;
+			e->mnt = o.mnt;
+			e->fd = FAN_NOFD_;
+			if (t)
+				e->pid = get_pid((g->flags & FAN_REPORT_TID_) ? t->pid : task_tgid(t));
+			e->group = g;
+			event_object(g, e, f, perm);
+			if (!perm) {
+				queue_event(g, e, false);
+				continue;
+			}
+			if (!queue_event(g, e, true)) {   /* lost to an overflow: allowed */
+				event_free(e);
+				continue;
+			}
+			bool owned = true;
+
+			r = get_response(t, g, e, &owned);
+			if (owned)
+				event_free(e);
+		}
+	}
+	for (int i = 0; i < ng; i++)
+		group_put(gs[i]);
+	free(gs);
+	return r;
+}
+
+void fanotify_event(struct file *f, uint32_t mask)
+{
+	send_event(f, mask & FAN_FD_EVENTS);
+}
+
+int fanotify_perm(struct file *f, uint32_t mask)
+{
+	return send_event(f, mask & FAN_PERM_EVENTS);
+}
+
+/* ---- the group's file ---- */
+
+/* Moves the oldest event to the reader (Linux's copy_event_to_user): its
+ * size, or -errno with the event dropped (a permission event denied). */
+static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, char *kbuf)
+{
+	struct fan_event *e = list_entry(g->events.next, struct fan_event, link);
+	struct linux_fanotify_event_metadata md = {
+		.event_len = FAN_METADATA_LEN, .vers = 3, .metadata_len = FAN_METADATA_LEN,
+	};
+	bool perm = e->mask & FAN_PERM_EVENTS;
+	int fd = FAN_NOFD_, err = 0;
+
+	list_del(&e->link);
+	g->q_len--;
+	if (e->mask & FAN_Q_OVERFLOW_)
+		g->overflow_queued = false;
+	md.mask = e->mask;
+	md.pid = e->pid && t ? pid_nr_ns(e->pid, task_active_pid_ns(t)) : 0;
+	if (!e->file && e->path)
+		e->file = open_object(g, NULL, e->path, e->isdir, e->dev, e->ino);
+	if (e->file && t) {
+		fd = fd_install(t, 0, file_get(e->file), g->f_flags & O_CLOEXEC);
+		if (fd < 0)
+			err = fd;
+	}
+	md.fd = fd;
+	if (!err) {
+		if (kbuf)
+			memcpy(kbuf, &md, sizeof(md));
+		else if (copy_to_user(t, ubuf, &md, sizeof(md)))
+			err = -EFAULT;
+		if (err && fd >= 0)
+			fd_close(t, fd);
+	}
+	if (perm) {
+		if (err) {
+			e->state = EV_ANSWERED;
+			e->response = FAN_DENY_;
+			wake_up(&g->access_wq);
+		} else {
+			e->state = EV_REPORTED;
+			e->fd = fd;
+			list_add_tail(&e->link, &g->access);
+		}
+	} else {
+		event_free(e);
+	}
+	return err ? err : FAN_METADATA_LEN;
+}
+
+static ssize_t do_fanotify_read(struct task *t, struct file *f, uint64_t ubuf, char *kbuf, size_t n)
+{
+	struct fan_group *g = f->priv;
+	size_t done = 0;
+	struct waiter w;
+	ssize_t r;
+
+	for (;;) {
+		while (!list_empty(&g->events)) {
+			if (n - done < FAN_METADATA_LEN)
+				return done ? (ssize_t)done : -EINVAL;
+			r = copy_event(t, g, ubuf + done, kbuf ? kbuf + done : NULL);
+			if (r < 0)
+				return done && r != -EFAULT ? (ssize_t)done : r;
+			done += (size_t)r;
+		}
+		if (done)
+			return (ssize_t)done;
+		if ((f->flags & O_NONBLOCK) || !t)
+			return -EAGAIN;
+		waitq_add(&g->wq, &w, t);
+		r = task_sleep(t, 0, -1, 0);
+		waitq_del(&w);
+		if (r == -EINTR)
+			return -ERESTARTSYS;
+	}
+}
+
+static ssize_t fanotify_read_user(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	(void)pos;
+	return do_fanotify_read(t, f, buf, NULL, n);
+}
+
+static ssize_t fanotify_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	(void)pos;
+	return do_fanotify_read(t, f, 0, buf, n);
+}
+
+/* A response (struct fanotify_response { s32 fd; u32 response; }) to a
+ * permission event read from this group (Linux's fanotify_write and
+ * process_access_response): its size; -EINVAL (short, a bad response or
+ * fd), -ENOENT (no event awaits an answer for that fd), -EFAULT. */
+static ssize_t do_fanotify_write(struct task *t, struct file *f, uint64_t ubuf, const char *kbuf,
+				 size_t n)
+{
+	struct fan_group *g = f->priv;
+	struct { int32_t fd; uint32_t response; } resp;
+	struct list_head *p;
+
+	if (n < sizeof(resp))
+		return -EINVAL;
+	if (kbuf)
+		memcpy(&resp, kbuf, sizeof(resp));
+	else if (copy_from_user(t, &resp, ubuf, sizeof(resp)))
+		return -EFAULT;
+	if ((resp.response & ~(FAN_ALLOW_ | FAN_DENY_ | FAN_AUDIT_)) ||
+	    ((resp.response & 3) != FAN_ALLOW_ && (resp.response & 3) != FAN_DENY_) ||
+	    ((resp.response & FAN_AUDIT_) && !(g->flags & FAN_ENABLE_AUDIT_)) || resp.fd < 0)
+		return -EINVAL;
+	for (p = g->access.next; p != &g->access; p = p->next) {
+		struct fan_event *e = list_entry(p, struct fan_event, link);
+
+		if (e->fd != resp.fd)
+			continue;
+		list_del(&e->link);
+		if (e->state == EV_CANCELED) {   /* its opener was killed */
+			event_free(e);
+			return sizeof(resp);
+		}
+		e->state = EV_ANSWERED;
+		e->response = resp.response;
+		wake_up(&g->access_wq);
+		return sizeof(resp);
+	}
+	return -ENOENT;
+}
+
+static ssize_t fanotify_write_user(struct task *t, struct file *f, uint64_t buf, size_t n,
+				   int64_t *pos)
+{
+	(void)pos;
+	return do_fanotify_write(t, f, buf, NULL, n);
+}
+
+static ssize_t fanotify_write(struct task *t, struct file *f, const void *buf, size_t n,
+			      int64_t *pos)
+{
+	(void)pos;
+	return do_fanotify_write(t, f, 0, buf, n);
+}
+
+static short fanotify_poll(struct file *f, struct poll_table *pt)
+{
+	struct fan_group *g = f->priv;
+
+	if (pt)
+		poll_wait(pt, &g->wq);
+	return list_empty(&g->events) ? 0 : POLLIN | POLLRDNORM;
+}
+
+static long fanotify_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct fan_group *g = f->priv;
+	int len;
+
+	if (cmd != L_FIONREAD)
+		return -ENOTTY;
+	len = g->q_len * FAN_METADATA_LEN;
+	return copy_to_user(t, arg, &len, sizeof(len));
+}
+
+/* The group goes: its marks, its unread events, and every opener waiting
+ * for an answer is let through (Linux's fanotify_release). */
+static void fanotify_release(struct file *f)
+{
+	struct fan_group *g = f->priv;
+	struct list_head *p, *n;
+
+	marks_flush(g, -1);
+	g->released = true;
+	list_del(&g->link);
+	list_for_each_safe(p, n, &g->access) {
+		struct fan_event *e = list_entry(p, struct fan_event, link);
+
+		list_del(&e->link);
+		if (e->state == EV_CANCELED) {
+			event_free(e);
+			continue;
+		}
+		e->state = EV_ANSWERED;
+		e->response = FAN_ALLOW_;
+	}
+	list_for_each_safe(p, n, &g->events) {
+		struct fan_event *e = list_entry(p, struct fan_event, link);
+
+		list_del(&e->link);
+		g->q_len--;
+		if (e->mask & FAN_PERM_EVENTS) {
+			e->state = EV_ANSWERED;
+			e->response = FAN_ALLOW_;
+		} else {
+			event_free(e);
+		}
+	}
+	wake_up(&g->access_wq);
+	wake_up(&g->wq);
+	if (g->user)
+		g->user->groups--;
+	group_put(g);
+}
+
+static const struct file_ops fanotify_file_ops = {
+	.read = fanotify_read,
+	.read_user = fanotify_read_user,
+	.write = fanotify_write,
+	.write_user = fanotify_write_user,
+	.poll = fanotify_poll,
+	.ioctl = fanotify_ioctl,
+	.fstat = anon_inode_fstat,
+	.release = fanotify_release,
+};
+
+/* ---- syscalls ---- */
+
+/*
+ * fanotify_init(flags, event_f_flags): a new group (fanotify_init(2)).
+ * flags: a class (NOTIF, CONTENT, PRE_CONTENT), FAN_CLOEXEC,
+ * FAN_NONBLOCK, FAN_UNLIMITED_QUEUE/MARKS, FAN_REPORT_TID.  Errors as
+ * Linux's: -EPERM (no CAP_SYS_ADMIN: Linux lets such a caller have only
+ * a FID group, which umk lacks), -EINVAL (unknown or unsupported flags,
+ * a bad class or event_f_flags), -EMFILE (max_user_groups, no fd).
+ */
+long sys_fanotify_init(struct task *t, struct sysargs *a)
+{
+	unsigned int flags = arg_uint(a, 0), f_flags = arg_uint(a, 1);
+	const unsigned int valid_f = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_CLOEXEC |
+				     L_O_LARGEFILE | O_NOATIME;
+	struct fan_group *g;
+	struct fan_user *u;
+	struct file *f;
+	int fd;
+
+	if (!capable(t, CAP_SYS_ADMIN) && ((flags & FAN_ADMIN_INIT_FLAGS) || !(flags & FAN_FID_BITS)))
+		return -EPERM;
+	if (flags & ~(FAN_ADMIN_INIT_FLAGS | FAN_USER_INIT_FLAGS))
+		return -EINVAL;
+	if ((flags & FAN_REPORT_PIDFD_) && (flags & FAN_REPORT_TID_))
+		return -EINVAL;
+	if ((f_flags & ~valid_f) || (f_flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	if ((flags & FAN_CLASS_BITS) == FAN_CLASS_BITS)
+		return -EINVAL;
+	if (flags & ~FAN_INIT_DONE)
+		return -EINVAL;   /* FID reporting, pidfds, FD_ERROR, MNT: not in umk */
+	limits_init();
+	u = get_user(t->cred.euid);
+	if (!u)
+		return -ENOMEM;
+	if (u->groups >= max_user_groups)
+		return -EMFILE;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	list_init(&g->events);
+	list_init(&g->access);
+	waitq_init(&g->wq);
+	waitq_init(&g->access_wq);
+	g->flags = flags;
+	g->f_flags = f_flags | L_O_LARGEFILE;   /* force_o_largefile(), as fdinfo shows */
+	g->priority = (flags & FAN_CLASS_PRE_CONTENT_) ? 2 : (flags & FAN_CLASS_CONTENT_) ? 1 : 0;
+	g->max_events = (flags & FAN_UNLIMITED_QUEUE_) ? INT_MAX : (unsigned int)max_queued_events;
+	g->refs = 1;
+	f = file_alloc(&fanotify_file_ops, O_RDWR | ((flags & FAN_NONBLOCK_) ? O_NONBLOCK : 0),
+		       "anon_inode:[fanotify]");
+	if (!f) {
+		free(g);
+		return -ENOMEM;
+	}
+	f->priv = g;
+	g->user = u;
+	u->groups++;
+	list_add_tail(&g->link, &groups);
+	fd = fd_install(t, 0, f, flags & FAN_CLOEXEC_);
+	return fd;
+}
+
+/* The group behind fd: -EBADF, or -EINVAL if it is no fanotify file. */
+static struct file *group_file(struct task *t, int fd, int *err)
+{
+	struct file *f = fd_get(t, fd);
+
+	*err = 0;
+	if (!f) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f->ops != &fanotify_file_ops) {
+		file_put(f);
+		*err = -EINVAL;
+		return NULL;
+	}
+	return f;
+}
+
+/* Adds mask to m's mask or ignore mask (fanotify_mark_add_to_mask). */
+static void mark_add_mask(struct fan_mark *m, uint32_t mask, unsigned int flags)
+{
+	if (flags & FAN_MARK_IGNORE_BITS) {
+		m->ignore_mask |= mask;
+		if (flags & FAN_MARK_IGNORE_)
+			m->mflags |= FAN_MARK_IGNORE_;
+	} else {
+		m->mask |= mask;
+	}
+	if (flags & FAN_MARK_IGNORED_SURV_MODIFY_)
+		m->mflags |= FAN_MARK_IGNORED_SURV_MODIFY_;
+}
+
+/*
+ * fanotify_mark(fd, flags, mask, dirfd, pathname): adds to, removes from
+ * or flushes the group's marks on an inode, a mount or a filesystem
+ * (fanotify_mark(2)).  Errors in Linux's order: -EINVAL (mask bits above
+ * 32 or unknown, unknown flags or mark type, not exactly one of ADD,
+ * REMOVE, FLUSH, no mask, IGNORE with IGNORED_MASK, a permission event in
+ * a NOTIF group, an event that needs FID reporting, a mount or
+ * filesystem mark with FAN_MARK_EVICTABLE, not a fanotify fd), -EBADF,
+ * -EPERM (mount and filesystem marks need CAP_SYS_ADMIN), -ENOENT,
+ * -ENOTDIR (ONLYDIR, or FAN_MARK_IGNORE's directory flags on a file),
+ * -EISDIR (FAN_MARK_IGNORE of a directory, mount or filesystem
+ * without FAN_MARK_IGNORED_SURV_MODIFY), -EACCES (no read permission),
+ * -ENOENT (REMOVE of no mark), -EEXIST (an ignore mask of the other
+ * kind than the mark has), -ENOSPC
+ * (max_user_marks).
+ */
+long sys_fanotify_mark(struct task *t, struct sysargs *a)
+{
+	unsigned int flags = arg_uint(a, 1);
+	uint64_t mask64 = arg_ptr(a, 2);
+	int dfd = arg_int(a, 3), err, type;
+	uint64_t upath = arg_ptr(a, 4);
+	unsigned int cmd = flags & (FAN_MARK_ADD_ | FAN_MARK_REMOVE_ | FAN_MARK_FLUSH_);
+	unsigned int ignore = flags & FAN_MARK_IGNORE_BITS;
+	uint32_t mask = (uint32_t)mask64, umask = 0;
+	struct nameidata nd;
+	struct fan_group *g;
+	struct fan_mark *m;
+	struct file *f;
+	char *path;
+	long r;
+
+	if (mask64 >> 32)
+		return -EINVAL;
+	if (flags & ~FAN_MARK_VALID)
+		return -EINVAL;
+	switch (flags & FAN_MARK_TYPE_BITS) {
+	case 0:
+		type = MARK_INODE;
+		break;
+	case FAN_MARK_MOUNT_:
+		type = MARK_MOUNT;
+		break;
+	case FAN_MARK_FILESYSTEM_:
+		type = MARK_SB;
+		break;
+	default:
+		return -EINVAL;
+	}
+	switch (cmd) {
+	case FAN_MARK_ADD_:
+	case FAN_MARK_REMOVE_:
+		if (!mask)
+			return -EINVAL;
+		break;
+	case FAN_MARK_FLUSH_:
+		if (flags & ~(FAN_MARK_TYPE_BITS | FAN_MARK_FLUSH_))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (mask & ~(FAN_ALL_EVENTS_BITS | FAN_EVENT_FLAGS))
+		return -EINVAL;
+	if (ignore == FAN_MARK_IGNORE_BITS)
+		return -EINVAL;
+	if (ignore == FAN_MARK_IGNORED_MASK_) {
+		mask &= ~FAN_EVENT_FLAGS;
+		umask = FAN_EVENT_FLAGS;
+	}
+	f = group_file(t, arg_int(a, 0), &err);
+	if (!f)
+		return err;
+	g = f->priv;
+	r = -EPERM;
+	if (type != MARK_INODE && !capable(t, CAP_SYS_ADMIN))
+		goto out_file;
+	r = -EINVAL;
+	if ((mask & FAN_PERM_EVENTS) && g->priority < 1)
+		goto out_file;
+	if ((mask & FAN_FS_ERROR_) && type != MARK_SB)
+		goto out_file;
+	if ((flags & FAN_MARK_EVICTABLE_) && type != MARK_INODE)
+		goto out_file;
+	if (mask & ~(FAN_FD_EVENTS | FAN_PERM_EVENTS | FAN_EVENT_FLAGS))
+		goto out_file;   /* events only a FID group can report */
+	if (cmd == FAN_MARK_FLUSH_) {
+		marks_flush(g, type);
+		r = 0;
+		goto out_file;
+	}
+	/* fanotify_find_path: dirfd itself without a pathname */
+	path = malloc(PATH_MAX);
+	if (!path) {
+		r = -ENOMEM;
+		goto out_file;
+	}
+	path[0] = 0;
+	r = upath ? strncpy_from_user(t, path, upath, PATH_MAX) : 0;
+	if (r >= 0 && !upath) {   /* AT_FDCWD is no fd here: -EBADF */
+		struct file *df = dfd == AT_FDCWD ? NULL : fd_get(t, dfd);
+
+		r = df ? 0 : -EBADF;
+		file_put(df);
+	}
+	if (r >= 0)
+		r = vfs_walk(t, dfd, upath ? path : "",
+			     (flags & FAN_MARK_DONT_FOLLOW_ ? 0 : WALK_FOLLOW) |
+			     (flags & FAN_MARK_ONLYDIR_ ? WALK_DIRECTORY : 0) | (upath ? 0 : WALK_EMPTY_OK),
+			     &nd);
+	free(path);
+	if (r < 0)
+		goto out_file;
+	if (!nd.exists)
+		r = -ENOENT;
+	else if ((flags & FAN_MARK_ONLYDIR_) && !S_ISDIR(nd.st.mode))
+		r = -ENOTDIR;
+	else
+		r = vfs_permission(t, &nd.st, R_OK);
+	if (r)
+		goto out;
+	/* fanotify_events_supported: the directory flags of FAN_MARK_IGNORE
+	 * on a file's inode mark */
+	if (cmd == FAN_MARK_ADD_ && (flags & FAN_MARK_IGNORE_) && type == MARK_INODE &&
+	    !S_ISDIR(nd.st.mode) && (mask & FAN_EVENT_FLAGS)) {
+		r = -ENOTDIR;
+		goto out;
+	}
+	if (cmd == FAN_MARK_ADD_ && ignore == FAN_MARK_IGNORE_ &&
+	    (type != MARK_INODE || S_ISDIR(nd.st.mode)) && !(flags & FAN_MARK_IGNORED_SURV_MODIFY_)) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (type != MARK_INODE || !S_ISDIR(nd.st.mode)) {
+		mask &= ~FAN_EVENT_ON_CHILD_;
+		umask |= FAN_EVENT_ON_CHILD_;
+	}
+	/* an ignore mask that a writer would clear at once is not added
+	 * (unless it survives modification) */
+	if (cmd == FAN_MARK_ADD_ && type == MARK_INODE && ignore &&
+	    !(flags & FAN_MARK_IGNORED_SURV_MODIFY_) && fsnotify_open_for_write(nd.st.dev, nd.st.ino)) {
+		r = 0;
+		goto out;
+	}
+	m = mark_find(g, type, nd.st.dev, nd.st.ino, nd.mnt);
+	if (cmd == FAN_MARK_REMOVE_) {
+		if (!m) {
+			r = -ENOENT;
+			goto out;
+		}
+		if (ignore)
+			m->ignore_mask &= ~mask;
+		else
+			m->mask &= ~mask;
+		if (!((m->mask | m->ignore_mask) & ~umask))
+			mark_destroy(m);
+		r = 0;
+		goto out;
+	}
+	if (m) {
+		/* fanotify_may_update_existing_mark */
+		if (ignore && m->ignore_mask &&
+		    !!(m->mflags & FAN_MARK_IGNORE_) != !!(flags & FAN_MARK_IGNORE_)) {
+			r = -EEXIST;
+			goto out;
+		}
+		/* a mark that pins its inode does not become evictable */
+		if ((flags & FAN_MARK_EVICTABLE_) && !(m->mflags & FAN_MARK_EVICTABLE_)) {
+			r = -EEXIST;
+			goto out;
+		}
+		mark_add_mask(m, mask, flags);
+		if (!(flags & FAN_MARK_EVICTABLE_))
+			m->mflags &= ~FAN_MARK_EVICTABLE_;
+		r = 0;
+		goto out;
+	}
+	limits_init();
+	if (g->user && !(g->flags & FAN_UNLIMITED_MARKS_) && g->user->marks >= max_user_marks) {
+		r = -ENOSPC;
+		goto out;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		r = -ENOMEM;
+		goto out;
+	}
+	m->group = g;
+	m->type = type;
+	m->dev = nd.st.dev;
+	m->ino = type == MARK_INODE ? nd.st.ino : 0;
+	m->mnt = type == MARK_MOUNT ? nd.mnt : NULL;
+	m->mnt_id = nd.mnt ? nd.mnt->id : 0;
+	m->mflags = flags & FAN_MARK_EVICTABLE_;
+	mark_add_mask(m, mask, flags);
+	if (g->user && !(g->flags & FAN_UNLIMITED_MARKS_))
+		g->user->marks++;
+	m->next = fan_marks;
+	fan_marks = m;
+	fanotify_nr_marks++;
+	r = 0;
+out:
+	nd_release(&nd);
+out_file:
+	file_put(f);
+	return r;
+}
+
+/* ---- /proc ---- */
+
+int fanotify_proc_read(struct task *t, const char *name, char **text)
+{
+	long v;
+
+	(void)t;
+	limits_init();
+	if (!strcmp(name, "fs/fanotify/max_user_groups"))
+		v = max_user_groups;
+	else if (!strcmp(name, "fs/fanotify/max_user_marks"))
+		v = max_user_marks;
+	else if (!strcmp(name, "fs/fanotify/max_queued_events"))
+		v = max_queued_events;
+	else
+		return -ENOENT;
+	return asprintf(text, "%ld\n", v) < 0 ? -ENOMEM : 0;
+}
+
+int fanotify_proc_write(struct task *t, const char *name, const char *buf, size_t n)
+{
+	char tmp[64], *end;
+	long v;
+
+	(void)t;
+	limits_init();
+	if (n >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, n);
+	tmp[n] = 0;
+	errno = 0;
+	v = strtol(tmp, &end, 10);
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (errno || end == tmp || *end || v < 0 || v > INT_MAX)
+		return -EINVAL;
+	if (!strcmp(name, "fs/fanotify/max_user_groups"))
+		max_user_groups = v;
+	else if (!strcmp(name, "fs/fanotify/max_user_marks"))
+		max_user_marks = v;
+	else if (!strcmp(name, "fs/fanotify/max_queued_events"))
+		max_queued_events = v;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+int fanotify_fdinfo(struct file *f, char *buf, size_t len)
+{
+	struct fan_group *g;
+	size_t n = 0;
+	int w;
+
+	if (!f || f->ops != &fanotify_file_ops || !len)
+		return -1;
+	g = f->priv;
+	buf[0] = 0;
+	w = snprintf(buf, len, "fanotify flags:%x event-flags:%x\n", g->flags, g->f_flags);
+	if (w > 0)
+		n += (size_t)w < len ? (size_t)w : len - 1;
+	for (struct fan_mark *m = fan_marks; m; m = m->next) {
+		/* sdev in the kernel's own encoding (MKDEV: major << 20) */
+		unsigned int sdev = (major(m->dev) << 20) | minor(m->dev);
+
+		if (m->group != g || n >= len - 1)
+			continue;
+		if (m->type == MARK_INODE)
+			w = snprintf(buf + n, len - n,
+				     "fanotify ino:%llx sdev:%x mflags:%x mask:%x ignored_mask:%x\n",
+				     (unsigned long long)m->ino, sdev, m->mflags, m->mask, m->ignore_mask);
+		else if (m->type == MARK_MOUNT)
+			w = snprintf(buf + n, len - n, "fanotify mnt_id:%x mflags:%x mask:%x ignored_mask:%x\n",
+				     m->mnt_id, m->mflags, m->mask, m->ignore_mask);
+		else
+			w = snprintf(buf + n, len - n, "fanotify sdev:%x mflags:%x mask:%x ignored_mask:%x\n",
+				     sdev, m->mflags, m->mask, m->ignore_mask);
+		if (w > 0)
+			n += (size_t)w < len - n ? (size_t)w : len - n - 1;
+	}
+	return (int)n;
+}
