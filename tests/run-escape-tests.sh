@@ -34,6 +34,9 @@
 #            or pass the socket options that act on the host; run in a
 #            network namespace of its own, whose links, addresses and
 #            routes must be unchanged afterwards
+#   hostclock guest root stepping its clock (settimeofday, clock_settime,
+#            adjtimex) moves the guest's clock only: the host's realtime
+#            clock keeps its distance to its boot-time clock
 #   hostpath no file under the guest's /proc or /sys names the host path
 #            of the root (/proc/mounts and mountinfo show "none" as its
 #            source, as gVisor does), with and without --rw
@@ -103,6 +106,16 @@ for p in $UMK_PLATFORMS; do
 	check tramp "$p" "$o" $?
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/shmat >"$o" 2>&1
 	check shmat "$p" "$o" $?
+	# the host's realtime minus its boot-time clock, in ms, before and after
+	rt_off() { awk -v rt="$(date +%s.%N)" '{ printf "%d\n", (rt - $1) * 1000 }' /proc/uptime; }
+	before=$(rt_off)
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/hostclock >"$o" 2>&1
+	rc=$?
+	moved=$(( $(rt_off) - before ))
+	if [ "${moved#-}" -ge 500 ]; then
+		echo "ESCAPED: the host's clock moved ${moved} ms" >>"$o"
+	fi
+	check hostclock "$p" "$o" $rc
 	# guest mounts, namespaces and pivot_root stay in the guest: markers
 	# unread, no host device mounted, and the host's mount table as it was
 	host_mounts() { awk '{ print $4, $5, $9, $10 }' /proc/self/mountinfo | sort; }

@@ -94,7 +94,10 @@ void task_wake(struct task *t);
  */
 int task_sleep(struct task *t, uint64_t deadline, int hostfd, short events);
 int task_sleep_short(struct task *t);   /* task_sleep(t, 0, -1, 0) after a short spin (pipes) */
-uint64_t now_ns(int clockid);
+uint64_t now_ns(int clockid);   /* the guest's clocks: the host's plus clock_offset_ns */
+/* the guest's settable wall clock: kernel/timekeeping.c */
+int64_t clock_offset_ns(int clk);   /* ns the guest's clk is ahead of the host's */
+void guest_timezone(int tz[2]);     /* settimeofday's tz: minuteswest, dsttime */
 
 /* ---- user copies: mm/usercopy.c ---- */
 /* Guest memory access: return 0 or -EFAULT (whole range or nothing). */
@@ -420,6 +423,7 @@ struct task {
 	uint64_t clear_child_tid, robust_list;
 	uint64_t restart_deadline;    /* restart_syscall for nanosleep */
 	int restart_clock;
+	bool rt_abs_sleep;            /* settable clock: in an absolute realtime sleep (a set wakes it) */
 	int vfork_done;               /* a vfork parent waits while 0 (its child sets it) */
 	struct task *vfork_parent;
 	int exit_code;                /* wait status */

@@ -104,10 +104,9 @@ void host_stat_to_kstat(const void *hs, struct kstat *st)
 
 struct linux_timespec ts_now(void)
 {
-	struct timespec ts;
+	uint64_t ns = now_ns(CLOCK_REALTIME);   /* the guest's wall clock */
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
+	return (struct linux_timespec){ (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL) };
 }
 
 uint32_t cur_fsuid(void)

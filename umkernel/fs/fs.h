@@ -418,4 +418,7 @@ long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
 /* ---- change notification: notify.h (the hooks), notify.c, inotify.c ---- */
 #include "notify.h"
 
+/* timerfd.c: the guest's realtime moved by delta ns (timekeeping.c) */
+void timerfd_clock_was_set(int64_t delta);
+
 #endif

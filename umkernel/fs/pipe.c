@@ -60,10 +60,9 @@ static uint64_t pipe_next_ino = 0x4000;
 
 static struct linux_timespec pipe_now(void)
 {
-	struct timespec ts;
+	uint64_t ns = now_ns(CLOCK_REALTIME);   /* the guest's wall clock */
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
+	return (struct linux_timespec){ (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL) };
 }
 
 static struct pipe *pipe_alloc(void)

@@ -328,11 +328,9 @@ static uint64_t rlim_cur(struct task *tk, int r)
 /* Wall-clock seconds of umk's boot. */
 static int64_t boot_wall_sec(void)
 {
-	struct timespec rt;
 	int64_t up = now_ns(CLOCK_MONOTONIC) - boot_time_ns;
 
-	clock_gettime(CLOCK_REALTIME, &rt);
-	return rt.tv_sec - up / 1000000000LL;
+	return (int64_t)(now_ns(CLOCK_REALTIME) / 1000000000ULL) - up / 1000000000LL;
 }
 
 static unsigned long ticks(int64_t ns)

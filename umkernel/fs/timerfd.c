@@ -13,10 +13,11 @@
  * it, blocking while it is 0; poll reports POLLIN while it is not.
  * settime zeroes the count and returns the old setting.
  *
- * Not done: TFD_TIMER_CANCEL_ON_SET is accepted but a clock change never
- * cancels (read never fails with ECANCELED); a CLOCK_REALTIME deadline is
- * converted to the monotonic clock when armed, so setting the host's
- * clock does not move it; TFD_IOC_SET_TICKS is not supported.
+ * A set of the guest's wall clock (kernel/timekeeping.c) re-arms every
+ * realtime timer for its absolute deadline (a relative one keeps its
+ * place on the monotonic clock), and one set with TFD_TIMER_ABSTIME |
+ * TFD_TIMER_CANCEL_ON_SET counts a tick and fails its next read with
+ * ECANCELED (timerfd_clock_was_set).  Not done: TFD_IOC_SET_TICKS.
  *
  * Locking: everything runs under klock; the ktimer function runs under
  * klock on the timer thread; task_sleep drops klock while a reader waits.
@@ -44,7 +45,12 @@ struct timerfd {
 	uint64_t ticks;               /* expirations not yet read */
 	struct ktimer kt;
 	struct wait_queue wq;
+	/* settable clock: realtime timers are on rt_timers */
+	struct list_head rt_link;
+	bool abs, might_cancel, canceled;
 };
+
+static struct list_head rt_timers = LIST_HEAD_INIT(rt_timers);
 
 struct linux_itimerspec {
 	struct linux_timespec it_interval, it_value;
@@ -123,6 +129,11 @@ static ssize_t tfd_read(struct task *t, struct file *f, void *buf, size_t n, int
 		if (err == -EINTR)
 			return -ERESTARTSYS;
 	}
+	if (ctx->canceled) {            /* the clock was set: timerfd_canceled */
+		ctx->canceled = false;
+		ctx->ticks = 0;
+		return -ECANCELED;
+	}
 	v = ctx->ticks;
 	ctx->ticks = 0;
 	memcpy(buf, &v, sizeof(v));
@@ -143,6 +154,8 @@ static void tfd_release(struct file *f)
 	struct timerfd *ctx = f->priv;
 
 	ktimer_cancel(&ctx->kt);
+	if (ctx->hostclock == CLOCK_REALTIME)
+		list_del(&ctx->rt_link);
 	free(ctx);
 	f->priv = NULL;
 }
@@ -242,6 +255,8 @@ long sys_timerfd_create(struct task *t, struct sysargs *a)
 		return -ENOMEM;
 	}
 	f->priv = ctx;
+	if (host == CLOCK_REALTIME)
+		list_add_tail(&ctx->rt_link, &rt_timers);
 	return fd_install(t, 0, f, flags & TFD_CLOEXEC_);
 }
 
@@ -250,7 +265,8 @@ long sys_timerfd_create(struct task *t, struct sysargs *a)
  * relative, or absolute on the timer's clock with TFD_TIMER_ABSTIME) or
  * disarms the timer, with interval it_interval; zeroes the expiration
  * count; writes the previous setting to old if non-NULL.  flags:
- * TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET (accepted); others -EINVAL.
+ * TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET (with TFD_TIMER_ABSTIME on a
+ * realtime clock: a set of the clock cancels); others -EINVAL.
  * -EINVAL for a tv_nsec outside [0, 1e9) or a negative tv_sec, -EBADF,
  * -EINVAL if fd is no timerfd, -EFAULT.
  */
@@ -278,6 +294,10 @@ long sys_timerfd_settime(struct task *t, struct sysargs *a)
 	tfd_get_setting(ctx, &old);
 	ktimer_cancel(&ctx->kt);
 	ctx->ticks = 0;
+	ctx->abs = flags & TFD_TIMER_ABSTIME_;
+	ctx->might_cancel = ctx->hostclock == CLOCK_REALTIME && ctx->abs &&
+			    (flags & TFD_TIMER_CANCEL_ON_SET_);
+	ctx->canceled = false;
 	ctx->interval = ts_to_ns(&nv.it_interval);
 	value = ts_to_ns(&nv.it_value);
 	if (!value) {
@@ -310,4 +330,30 @@ long sys_timerfd_gettime(struct task *t, struct sysargs *a)
 	tfd_get_setting(f->priv, &cur);
 	file_put(f);
 	return copy_to_user(t, arg_ptr(a, 1), &cur, sizeof(cur)) ? -EFAULT : 0;
+}
+
+/*
+ * timerfd_clock_was_set - the guest's realtime moved by delta ns (under
+ * klock): Linux's timerfd_clock_was_set and the realtime hrtimer base.
+ * A relative timer keeps its expiry on the monotonic clock, an absolute
+ * one is re-armed for its deadline, and one that may cancel counts a
+ * tick (readers and pollers wake) and fails its next read.
+ */
+void timerfd_clock_was_set(int64_t delta)
+{
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &rt_timers) {
+		struct timerfd *ctx = list_entry(p, struct timerfd, rt_link);
+
+		if (ctx->deadline && !ctx->abs)
+			ctx->deadline += (uint64_t)delta;
+		if (ctx->deadline)
+			tfd_arm(ctx);
+		if (ctx->might_cancel) {
+			ctx->canceled = true;
+			ctx->ticks++;
+			wake_up(&ctx->wq);
+		}
+	}
 }

@@ -114,8 +114,11 @@ long futex_wake_addr(struct task *t, uint64_t uaddr, int n)
 	return futex_wake(t, uaddr, false, n, FUTEX_BITSET_MATCH_ANY);
 }
 
+/* deadline: CLOCK_MONOTONIC ns (0: none), or with rt an absolute
+ * CLOCK_REALTIME one, looked at again when a set of the guest's clock
+ * wakes the sleep (kernel/timekeeping.c) */
 static long futex_wait(struct task *t, uint64_t uaddr, bool private_, uint32_t val,
-		       uint64_t deadline, uint32_t bitset)
+		       uint64_t deadline, uint32_t bitset, bool rt)
 {
 	struct futex_waiter w = { .task = t, .bitset = bitset };
 	int err = futex_key(t, uaddr, private_, &w.key);
@@ -129,9 +132,19 @@ static long futex_wait(struct task *t, uint64_t uaddr, bool private_, uint32_t v
 	list_add_tail(&w.link, &futex_waiters);
 	long ret = 0;
 	for (;;) {
-		int r = task_sleep(t, deadline, -1, 0);
+		uint64_t mono = deadline;
+		if (rt) {
+			uint64_t now = now_ns(CLOCK_REALTIME), mn = now_ns(CLOCK_MONOTONIC);
+			mono = deadline > now ? mn + (deadline - now) : mn;
+			mono = mono ? mono : 1;
+		}
+		t->rt_abs_sleep = rt;
+		int r = task_sleep(t, mono, -1, 0);
+		t->rt_abs_sleep = false;
 		if (w.woken)
 			break;
+		if (r == -ETIMEDOUT && rt && now_ns(CLOCK_REALTIME) < deadline)
+			continue;     /* the clock was set back */
 		if (r == -ETIMEDOUT) {
 			ret = -ETIMEDOUT;
 			break;
@@ -351,6 +364,7 @@ long sys_futex(struct task *t, struct sysargs *a)
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET: {
 		uint64_t deadline = 0;
+		bool rt = false;
 		uint32_t bitset = cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a->a[5];
 		if (!bitset)
 			return -EINVAL;
@@ -364,15 +378,15 @@ long sys_futex(struct task *t, struct sysargs *a)
 			if (cmd == FUTEX_WAIT) {
 				deadline = now_ns(CLOCK_MONOTONIC) + ns;
 			} else if (op & FUTEX_CLOCK_REALTIME) {
-				uint64_t rt = now_ns(CLOCK_REALTIME), mn = now_ns(CLOCK_MONOTONIC);
-				deadline = ns > rt ? mn + (ns - rt) : mn;
+				deadline = ns;             /* futex_wait converts it */
+				rt = true;
 			} else {
 				deadline = ns;
 			}
 			if (!deadline)
 				deadline = 1;
 		}
-		return futex_wait(t, uaddr, private_, val, deadline, bitset);
+		return futex_wait(t, uaddr, private_, val, deadline, bitset, rt);
 	}
 	case FUTEX_LOCK_PI:
 	case FUTEX_LOCK_PI2:

@@ -54,6 +54,7 @@ struct ptimer {
 	bool cpu, cpu_thread;
 	int cpu_tid, cpu_which;
 	uint64_t cpu_expires;
+	bool abs_rt;                  /* absolute on a realtime clock: a set moves it */
 };
 
 static struct list_head ptimers = LIST_HEAD_INIT(ptimers);
@@ -305,6 +306,7 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 	uint64_t v = nv.value.tv_sec * NSEC + nv.value.tv_nsec;
 	pt->interval = nv.interval.tv_sec * NSEC + nv.interval.tv_nsec;
 	pt->overrun = 0;
+	pt->abs_rt = v && (flags & TIMER_ABSTIME) && realtime(pt->clock);
 	if (pt->cpu) {
 		int64_t now = v ? cpu_now(pt) : 0;
 		if (now < 0)
@@ -315,7 +317,8 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 	} else if (!v) {
 		pt->deadline = 0;
 	} else if (flags & TIMER_ABSTIME) {
-		uint64_t now = now_ns(realtime(pt->clock) ? CLOCK_REALTIME : CLOCK_MONOTONIC);
+		uint64_t now = now_ns(pt->clock == CLOCK_TAI ? CLOCK_TAI :
+				      realtime(pt->clock) ? CLOCK_REALTIME : CLOCK_MONOTONIC);
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
 		pt->deadline = v > now ? mono + (v - now) : mono;
 	} else {
@@ -351,4 +354,27 @@ long sys_timer_delete(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	ptimer_free(pt);
 	return 0;
+}
+
+/*
+ * posix_timers_clock_was_set - the guest's realtime moved by delta ns
+ * (timekeeping.c, under klock): an armed absolute timer on a realtime
+ * clock expires that much sooner or later on the monotonic clock
+ * (Linux's hrtimers on the realtime base); relative ones stay.
+ */
+void posix_timers_clock_was_set(int64_t delta)
+{
+	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+	struct list_head *p, *n;
+
+	list_for_each_safe(p, n, &ptimers) {
+		struct ptimer *pt = list_entry(p, struct ptimer, link);
+		int64_t d;
+
+		if (!pt->abs_rt || !pt->deadline || pt->cpu)
+			continue;
+		d = (int64_t)pt->deadline - delta;
+		pt->deadline = d > (int64_t)mono ? (uint64_t)d : mono;
+		ktimer_arm(&pt->kt, pt->deadline, ptimer_fire);
+	}
 }

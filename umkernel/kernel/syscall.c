@@ -28,7 +28,7 @@ typedef long (*syscall_fn)(struct task *, struct sysargs *);
 
 /*
  * A syscall that trapped from a site of a program's own text (a private,
- * read-only, executable file mapping) whose 5-byte instruction before
+ * read-only, executable file mapping, or the vDSO umk rewrote) whose 5-byte instruction before
  * the `syscall` may run elsewhere is counted; at its MM_PATCH_AFTER-th
  * trap the platform rewrites the site so that it enters umk without a
  * signal (tracer/stub_layout.h).  Only while one task uses the address
@@ -62,7 +62,10 @@ void syscall_site_trapped(struct task *t)
 	    !((b[0] == 0xb8 && !memcmp(b + 1, &imm, 4)) || !memcmp(b, mov_r9, 5)))
 		return;
 	struct vma *v = mm_find_vma(mm, site);
-	if (!v || site + 7 > v->end || !v->file || (v->flags & MAP_TYPE) != MAP_PRIVATE ||
+	/* a file's text, or the vDSO's clock entry points once the guest's
+	 * clock is set (mm/vdso.c rewrote them into `mov; syscall; ret`) */
+	bool vdso = (v && (v->flags & VMA_SPECIAL) && !strcmp(v->name, "[vdso]"));
+	if (!v || site + 7 > v->end || (!v->file && !vdso) || (v->flags & MAP_TYPE) != MAP_PRIVATE ||
 	    !(v->prot & PROT_EXEC) || (v->prot & PROT_WRITE))
 		return;
 	if (platform->patch_syscall(t->host, site, b))

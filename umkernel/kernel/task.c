@@ -51,7 +51,7 @@ uint64_t now_ns(int clockid)
 {
 	struct timespec ts;
 	clock_gettime(clockid, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + (uint64_t)clock_offset_ns(clockid);
 }
 
 /* ---- wait queues ---- */
@@ -486,6 +486,7 @@ static void task_main(struct task *t)
 			do_exit(t, SIGKILL);
 		}
 		t->host = host;
+		vdso_patch_clocks_task(t);   /* a copy of an mm made before the clock was set */
 		if (t->set_child_tid) {
 			int tid = task_pid_vnr(t, t);   /* its own namespace's number */
 			copy_to_user(t, t->set_child_tid, &tid, sizeof tid);

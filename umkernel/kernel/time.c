@@ -183,6 +183,12 @@ long sys_clock_gettime(struct task *t, struct sysargs *a)
 			return -EINVAL;
 		if (clock_gettime(c, &ts))
 			return -errno;
+		int64_t off = clock_offset_ns(clk);   /* the guest's wall clock: timekeeping.c */
+		if (off) {
+			int64_t ns = ts.tv_sec * (int64_t)NSEC + ts.tv_nsec + off;
+			ts.tv_sec = ns / (int64_t)NSEC;
+			ts.tv_nsec = ns % (int64_t)NSEC;
+		}
 	}
 	struct linux_timespec lt = { ts.tv_sec, ts.tv_nsec };
 	return copy_to_user(t, a->a[1], &lt, sizeof lt) ? -EFAULT : 0;
@@ -212,14 +218,14 @@ long sys_clock_getres(struct task *t, struct sysargs *a)
 long sys_gettimeofday(struct task *t, struct sysargs *a)
 {
 	if (a->a[0]) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		struct linux_timeval tv = { ts.tv_sec, ts.tv_nsec / 1000 };
+		uint64_t ns = now_ns(CLOCK_REALTIME);
+		struct linux_timeval tv = { ns / NSEC, ns % NSEC / 1000 };
 		if (copy_to_user(t, a->a[0], &tv, sizeof tv))
 			return -EFAULT;
 	}
 	if (a->a[1]) {
-		int tz[2] = { 0, 0 };
+		int tz[2];
+		guest_timezone(tz);
 		if (copy_to_user(t, a->a[1], tz, sizeof tz))
 			return -EFAULT;
 	}
@@ -228,7 +234,7 @@ long sys_gettimeofday(struct task *t, struct sysargs *a)
 
 long sys_time(struct task *t, struct sysargs *a)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = (int64_t)(now_ns(CLOCK_REALTIME) / NSEC);   /* never behind a set */
 	if (a->a[0] && copy_to_user(t, a->a[0], &now, sizeof now))
 		return -EFAULT;
 	return now;
@@ -238,17 +244,22 @@ long sys_time(struct task *t, struct sysargs *a)
  * deadline so that a stop/continue does not restart the full interval. */
 static long sleep_until(struct task *t, int clk, uint64_t deadline, uint64_t rem_ptr, bool abs)
 {
-	/* task_sleep measures CLOCK_MONOTONIC; convert a realtime deadline */
+	/* task_sleep measures CLOCK_MONOTONIC; convert a realtime deadline,
+	 * again after each wake-up: a set of the guest's clock wakes an
+	 * absolute realtime sleep (timekeeping.c) */
+	bool rt = clk == CLOCK_REALTIME || clk == CLOCK_TAI;
 	uint64_t mono = deadline;
-	if (clk == CLOCK_REALTIME || clk == CLOCK_TAI) {
-		uint64_t rt = now_ns(CLOCK_REALTIME), mn = now_ns(CLOCK_MONOTONIC);
-		mono = deadline > rt ? mn + (deadline - rt) : mn;
-	}
-	if (!mono)
-		mono = 1;
 	for (;;) {
+		if (rt) {
+			uint64_t now = now_ns(clk), mn = now_ns(CLOCK_MONOTONIC);
+			mono = deadline > now ? mn + (deadline - now) : mn;
+		}
+		if (!mono)
+			mono = 1;
+		t->rt_abs_sleep = rt && abs;
 		int r = task_sleep(t, mono, -1, 0);
-		if (r == -ETIMEDOUT)
+		t->rt_abs_sleep = false;
+		if (r == -ETIMEDOUT && (!rt || now_ns(clk) >= deadline))
 			return 0;
 		if (r == -EINTR)
 			break;
@@ -311,8 +322,9 @@ long sys_clock_nanosleep(struct task *t, struct sysargs *a)
 	if (err)
 		return err;
 	bool abs = flags & TIMER_ABSTIME;
-	uint64_t deadline = abs ? ns : now_ns(clk == CLOCK_REALTIME || clk == CLOCK_TAI ? CLOCK_REALTIME : CLOCK_MONOTONIC) + ns;
-	return sleep_until(t, clk, deadline, abs ? 0 : a->a[3], abs);
+	if (!abs)   /* a relative sleep is on the monotonic clock (a set does not move it) */
+		return sleep_until(t, CLOCK_MONOTONIC, now_ns(CLOCK_MONOTONIC) + ns, a->a[3], false);
+	return sleep_until(t, clk, ns, 0, true);
 }
 
 long sys_restart_syscall(struct task *t, struct sysargs *a)

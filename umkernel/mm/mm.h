@@ -72,6 +72,8 @@ void mm_put(struct mm *mm);
 void mm_reset(struct mm *mm);                 /* drop every VMA but the vDSO (execve) */
 void mm_add_vdso(struct mm *mm);              /* the platform's vDSO pages as VMAs */
 uint64_t mm_vdso_base(struct mm *mm);         /* AT_SYSINFO_EHDR, or 0 */
+void vdso_patch_clocks_all(void);             /* vdso.c: vDSO clocks become syscalls */
+void vdso_patch_clocks_task(struct task *t);   /* ... in a fork's child too */
 long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	     struct file *f, uint64_t off);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);

@@ -123,10 +123,9 @@ bool file_is_socket(struct file *f)
 
 struct linux_timespec sock_now(void)
 {
-	struct timespec ts;
+	uint64_t ns = now_ns(CLOCK_REALTIME);   /* the guest's wall clock */
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
+	return (struct linux_timespec){ (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL) };
 }
 
 uint64_t sock_alloc_ino(void)

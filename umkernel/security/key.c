@@ -178,7 +178,7 @@ void key_for_each(void (*fn)(struct key *, void *), void *arg)
 
 int64_t key_now(void)
 {
-	return (int64_t)time(NULL);
+	return (int64_t)(now_ns(CLOCK_REALTIME_COARSE) / 1000000000ULL);   /* the guest's clock */
 }
 
 struct key *key_alloc(const struct key_type *type, const char *desc, uint32_t uid, uint32_t gid,
