@@ -47,6 +47,11 @@ for n in "${names[@]}"; do
 		tail -n 20 "$work/$n.native" "$work/$n.native.err" | sed 's/^/    /'
 		continue
 	fi
+	# a host without the feature: the program says "SKIP why" first
+	if head -1 "$work/$n.native" | grep -q '^SKIP '; then
+		skip "$n: $(head -1 "$work/$n.native" | cut -c6-) (native)"
+		continue
+	fi
 	[ $umk_ok = 1 ] || continue
 	for p in $UMK_PLATFORMS; do
 		out=$work/$n.$p

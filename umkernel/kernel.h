@@ -66,6 +66,7 @@ struct file;        /* fs/fs.h */
 struct fdtable;
 struct fs_struct;
 struct key;         /* security/keys.h */
+struct landlock_domain;   /* security/landlock.h */
 
 struct task;
 struct thread_group;
@@ -487,6 +488,8 @@ struct task {
 	 * request_key's default destination (KEYCTL_SET_REQKEY_KEYRING) */
 	struct key *thread_keyring, *session_keyring;
 	int jit_keyring;
+	/* Landlock (security/landlock.h): the thread's domain, NULL if none */
+	struct landlock_domain *landlock;
 
 	/* debugging (debug/): the syscall ring, where the kernel thread
 	 * sleeps (kstack, ps), and freezing */

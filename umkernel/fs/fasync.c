@@ -19,6 +19,7 @@
  */
 #include "../kernel.h"
 #include "fs.h"
+#include "../security/landlock.h"
 
 #include <poll.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ struct fown {
 	int fd;                       /* the descriptor O_ASYNC was set through: si_fd */
 	struct poll_table *pt;        /* registrations on the file's queues, or NULL */
 	bool busy;                    /* a signal is being sent: no re-entry */
+	struct landlock_domain *landlock;  /* the setter's, if it scopes signals (Landlock) */
 };
 
 static struct fown *fown_of(struct file *f)
@@ -63,6 +65,7 @@ static void fown_set(struct task *t, struct fown *o, struct pid *pid, int type)
 	o->type = type;
 	o->uid = t->cred.uid;
 	o->euid = t->cred.euid;
+	landlock_fown_set(t, &o->landlock, pid ? pid->task : NULL);
 }
 
 /* Linux's sigio_perm: may the owner's setter signal task p? */
@@ -79,6 +82,8 @@ static void sigio_one(struct fown *o, struct task *p, int fd, int reason, bool g
 		POLLERR, POLLPRI | POLLRDBAND, POLLHUP | POLLERR,
 	};
 	if (!p || p->state == TASK_ZOMBIE || p->state == TASK_DEAD || !sigio_perm(o, p))
+		return;
+	if (landlock_sigio_scoped(o->landlock, p))   /* LANDLOCK_SCOPE_SIGNAL */
 		return;
 	linux_siginfo_t si;
 	memset(&si, 0, sizeof(si));
@@ -179,6 +184,7 @@ void fasync_file_release(struct file *f)
 		return;
 	fasync_disarm(o);
 	put_pid(o->pid);
+	landlock_put(o->landlock);
 	free(o);
 	f->fown = NULL;
 }

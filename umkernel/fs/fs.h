@@ -80,6 +80,8 @@ struct file {
 	struct lease_inode *lease_ino; /* a regular file's open counts and leases */
 	bool created;                 /* this open made the file (F_CREATED_QUERY) */
 	bool nonotify;                /* fanotify's event file: makes no events (FMODE_NONOTIFY) */
+	/* Landlock (security/landlock.h): rights its open lacked (TRUNCATE, IOCTL_DEV) */
+	uint16_t landlock_denied;
 };
 struct file *file_alloc(const struct file_ops *ops, int flags, const char *path);
 /* Host fds made for guest objects stay below host_fd_budget (set by

@@ -32,6 +32,7 @@
 #include "tmpfs.h"
 #include "notify.h"
 #include "../kernel/task.h"
+#include "../security/landlock.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -1225,7 +1226,11 @@ long sys_mount(struct task *t, struct sysargs *a)
 		free(data);
 		return err;
 	}
-	if (flags & MS_REMOUNT)
+	/* a Landlock domain handling filesystem rights may not change the
+	 * mount tree (Linux's hook_sb_mount; sb_umount and sb_pivotroot below) */
+	if ((err = landlock_sb_change(t)))
+		;
+	else if (flags & MS_REMOUNT)
 		err = do_remount(&nd, (int)flags, data);
 	else if (flags & MS_BIND)
 		err = do_loopback(t, &nd, a->a[0], flags & MS_REC);
@@ -1274,6 +1279,8 @@ long sys_umount2(struct task *t, struct sysargs *a)
 	/* a mount a less privileged user namespace got with its copy may not
 	 * be taken away to reveal what is under it (MNT_LOCKED) */
 	if (m->locked)
+		goto out;
+	if ((err = landlock_sb_change(t)))
 		goto out;
 	if (flags & MNT_EXPIRE_) {
 		err = -EAGAIN;   /* the first MNT_EXPIRE only marks it */
@@ -1402,6 +1409,8 @@ long sys_pivot_root(struct task *t, struct sysargs *a)
 	}
 	struct mnt_namespace *ns = current_mnt_ns();
 	struct mount *new_mnt = nn.mnt, *root_mnt = mnt_lookup(ns, t->fs->root);
+	if ((err = landlock_sb_change(t)))   /* Linux's hook_sb_pivotroot */
+		goto out;
 	err = -EINVAL;
 	if (!root_mnt || new_mnt->ns != ns)
 		goto out;

@@ -17,6 +17,7 @@
 #include "../tty/tty.h"
 #include <sys/mman.h>
 #include "tmpfs.h"
+#include "../security/landlock.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -33,6 +34,7 @@
 #define L_FICLONERANGE   0x4020940d
 #define L_FIDEDUPERANGE  0xc0189436
 #define L_FIONBIO  0x5421
+#define L_FIONREAD_ 0x541B
 #define L_FIOASYNC 0x5452
 #define F_CREATED_QUERY_ 1028   /* F_LINUX_SPECIFIC_BASE + 4 */
 #define MFD_NOEXEC_SEAL_ 0x0008U
@@ -808,7 +810,7 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else if (!f->ops->truncate)
 		r = -EINVAL;
-	else if (!(r = fsize_limit(t, len, NULL)))
+	else if (!(r = landlock_file_truncate(f)) && !(r = fsize_limit(t, len, NULL)))
 		r = f->ops->truncate(f, len);
 	if (!r)
 		fsnotify_file(f, IN_MODIFY_);
@@ -1174,6 +1176,18 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 	if (f->flags & O_PATH) {
 		r = -EBADF;
 		goto out;
+	}
+	if ((r = landlock_file_ioctl(f, cmd)))
+		goto out;
+	/* FIONREAD of a regular file: the bytes from the offset to the end
+	 * (Linux's do_vfs_ioctl); other files answer it themselves */
+	if (cmd == L_FIONREAD_) {
+		struct kstat st;
+		if (f->ops->fstat && !f->ops->fstat(f, &st) && S_ISREG(st.mode)) {
+			v = (int)((int64_t)st.size - f->pos);
+			r = copy_to_user(t, arg_ptr(a, 2), &v, sizeof(v));
+			goto out;
+		}
 	}
 	switch (cmd) {
 	case L_FIOCLEX:

@@ -13,6 +13,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "../security/landlock.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -146,6 +147,7 @@ static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, ui
 	int acc = flags & O_ACCMODE;
 	struct nameidata nd;
 	struct kstat st;
+	uint16_t lldenied = 0;
 	char *fp;
 	int err;
 
@@ -163,10 +165,12 @@ static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, ui
 			;
 		else if (!nd.mnt->ops->tmpfile)
 			err = -EOPNOTSUPP;
-		else
+		else if (!(err = landlock_path_open(t, nd.ns, nd.abs, S_IFREG, flags, false,
+						    &lldenied)))
 			err = nd.mnt->ops->tmpfile(nd.mnt, nd.rel, flags, mode & 07777 & ~cur_umask(t), out);
 	}
 	if (!err) {
+		(*out)->landlock_denied = lldenied;
 		st.ino = 0;
 		if ((*out)->ops->fstat)
 			(*out)->ops->fstat(*out, &st);
@@ -448,8 +452,11 @@ static long do_mkdir(struct task *t, int dirfd, uint64_t upath, uint32_t mode)
 
 	if (err)
 		return err;
-	err = nd.mnt->ops->mkdir ? nd.mnt->ops->mkdir(nd.mnt, nd.rel, mode & 07777 & ~cur_umask(t))
-				 : -EPERM;
+	err = landlock_path_mknod(t, &nd, S_IFDIR);
+	if (!err)
+		err = nd.mnt->ops->mkdir ? nd.mnt->ops->mkdir(nd.mnt, nd.rel,
+							     mode & 07777 & ~cur_umask(t))
+					 : -EPERM;
 	if (!err)
 		fsnotify_create(nd.abs, S_IFDIR);
 	nd_release(&nd);
@@ -498,7 +505,9 @@ static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, u
 			mode = mode_strip_sgid(t, &pst, mode);
 	}
 	mode &= ~(uint32_t)cur_umask(t);
-	err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
+	err = landlock_path_mknod(t, &nd, mode);
+	if (!err)
+		err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
 	if (!err)
 		fsnotify_create(nd.abs, mode);
 	nd_release(&nd);
@@ -555,7 +564,8 @@ static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
 		err = -ENOTDIR;
 	else if (vfs_is_mountpoint(&nd) || !strcmp(nd.abs, "/"))
 		err = -EBUSY;
-	else if (!(err = may_delete(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
+	else if (!(err = landlock_path_remove(t, &nd)) && !(err = may_delete(t, &nd)) &&
+		 !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -581,7 +591,8 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath)
 		err = -EISDIR;
 	else if (vfs_is_mountpoint(&nd))
 		err = -EBUSY;
-	else if (!(err = may_delete(t, &nd)) && !(err = mnt_want_write(nd.mnt)))
+	else if (!(err = landlock_path_remove(t, &nd)) && !(err = may_delete(t, &nd)) &&
+		 !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
 	if (!err)
 		fsnotify_delete(nd.abs, &nd.st);
@@ -617,7 +628,8 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return -EINVAL;         /* the old name is inside the new one */
 	if (!strcmp(o->abs, n->abs))
 		return 0;
-	if ((err = parent_perm(t, o)) || (err = parent_perm(t, n)) ||
+	if ((err = landlock_path_refer(t, o, n, true, true)) ||
+	    (err = parent_perm(t, o)) || (err = parent_perm(t, n)) ||
 	    (err = mnt_want_write(o->mnt)))
 		return err;
 	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
@@ -669,7 +681,8 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -ENOTDIR;
 	else if (n.exists && !S_ISDIR(o.st.mode) && S_ISDIR(n.st.mode))
 		err = -EISDIR;
-	else if (!(err = parent_perm(t, &o)) && !(err = parent_perm(t, &n)) &&
+	else if (!(err = landlock_path_refer(t, &o, &n, true, false)) &&
+		 !(err = parent_perm(t, &o)) && !(err = parent_perm(t, &n)) &&
 		 !(err = mnt_want_write(o.mnt))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
 		if (!err) {
@@ -749,6 +762,10 @@ static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t 
 	}
 	if (S_ISDIR(o.st.mode))
 		err = -EPERM;
+	else if ((o.magic ? o.magic->mnt : o.mnt) != n.mnt)
+		err = -EXDEV;
+	else if ((err = landlock_path_refer(t, &o, &n, false, false)))
+		;
 	else if (o.magic)
 		err = link_open_file(o.magic, &n);
 	else if (o.mnt != n.mnt)
@@ -788,7 +805,10 @@ static long do_symlink(struct task *t, uint64_t utarget, int dirfd, uint64_t upa
 	}
 	err = walk_new(t, dirfd, upath, &nd);
 	if (!err) {
-		err = nd.mnt->ops->symlink ? nd.mnt->ops->symlink(nd.mnt, target, nd.rel) : -EPERM;
+		err = landlock_path_mknod(t, &nd, S_IFLNK);
+		if (!err)
+			err = nd.mnt->ops->symlink ? nd.mnt->ops->symlink(nd.mnt, target, nd.rel)
+						   : -EPERM;
 		if (!err)
 			fsnotify_create(nd.abs, S_IFLNK);
 		nd_release(&nd);
@@ -1031,6 +1051,7 @@ long sys_truncate(struct task *t, struct sysargs *a)
 		err = -EINVAL;
 	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
 		 !(err = inode_write_denied(nd.st.dev, nd.st.ino)) &&
+		 !(err = landlock_path_truncate(t, &nd)) &&
 		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY)) && !(err = fsize_limit(t, len, NULL))) {
 		if (nd.magic)
 			err = nd.magic->ops->truncate ? nd.magic->ops->truncate(nd.magic, len) : -EINVAL;

@@ -17,6 +17,7 @@
 #include "fs.h"
 #include "tmpfs.h"
 #include "../mm/mm.h"
+#include "../security/landlock.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -581,6 +582,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	struct file *f = NULL;
 	int acc = flags & O_ACCMODE, wflags = 0, err;
 	bool creat = flags & O_CREAT, truncated = false, exec = flags & FMODE_EXEC_;
+	uint16_t lldenied = 0;
 
 	flags &= ~FMODE_EXEC_;   /* execve's alone (open(2) drops unknown bits) */
 
@@ -619,13 +621,19 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		struct file *mf = nd.magic;
 		const char *mrel;
 		static __thread char mbuf[PATH_MAX];
-		struct mount *mm = mf->path[0] == '/' ?
+		/* (a file of no mount, as a memfd, has no name to reopen) */
+		struct mount *mm = mf->mnt && mf->path[0] == '/' ?
 				   vfs_find_mount_ns(file_mnt_ns(mf), mf->path, &mrel, mbuf) : NULL;
+		if (!(flags & O_PATH) &&
+		    (err = landlock_path_open(t, file_mnt_ns(mf), mf->mnt ? mf->path : NULL,
+					      nd.st.mode, flags, false, &lldenied)))
+			goto out;
 		if (mm && mm->ops->open && !(flags & O_PATH) &&
 		    ((mf->flags & O_PATH) || (mf->flags & O_ACCMODE) != acc)) {
 			err = mm->ops->open(mm, mrel, flags & ~(O_CREAT | O_EXCL), 0, &f);
 			if (err)
 				goto out;
+			f->landlock_denied = lldenied;
 			goto done;
 		}
 		/* O_TRUNC applies to the file reached (a memfd's seals may refuse) */
@@ -669,6 +677,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			err = -EACCES;
 			goto out;
 		}
+		/* Landlock: MAKE_REG on the directory, then the open (Linux's
+		 * path_mknod and file_open hooks) */
+		if ((err = landlock_path_mknod(t, &nd, S_IFREG)) ||
+		    (err = landlock_new_file_open(t, &nd, flags, &lldenied)))
+			goto out;
 		/* the setgid strip looks at the mode asked for, before the
 		 * umask (vfs_prepare_mode): S_IXGRP masked off still strips */
 		mode = mode_strip_sgid(t, &pst, (mode & 07777) | S_IFREG) & 07777;
@@ -677,6 +690,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		if (err)
 			goto out;
 		f->created = true;   /* F_CREATED_QUERY */
+		f->landlock_denied = lldenied;
 		fsnotify_create(nd.abs, S_IFREG);
 		{
 			struct kstat cst;
@@ -742,12 +756,18 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	if (S_ISREG(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC)) &&
 	    (err = inode_write_denied(nd.st.dev, nd.st.ino)))
 		goto out;
+	/* Landlock: the open's rights, and TRUNCATE for O_TRUNC */
+	if ((err = landlock_file_open(t, &nd, nd.st.mode, flags, false, &lldenied)))
+		goto out;
+	if ((flags & O_TRUNC) && S_ISREG(nd.st.mode) && (err = landlock_path_truncate(t, &nd)))
+		goto out;
 	/* leases are broken before the open goes on (Linux's do_dentry_open) */
 	if (S_ISREG(nd.st.mode) && (err = break_lease(t, nd.st.dev, nd.st.ino, flags)))
 		goto out;
 	err = nd.mnt->ops->open(nd.mnt, nd.rel, flags & ~(O_CREAT | O_EXCL), 0, &f);
 	if (err)
 		goto out;
+	f->landlock_denied = lldenied;
 	if (S_ISREG(nd.st.mode))
 		lease_file_opened(f, nd.st.dev, nd.st.ino);
 	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);

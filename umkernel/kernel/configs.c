@@ -86,7 +86,10 @@ static const char umk_config[] =
 	"CONFIG_UNIX=y\n"
 	"CONFIG_NUMA=y\n"
 	"CONFIG_NODES_SHIFT=10\n"
+	"CONFIG_SECURITY=y\n"
 	"CONFIG_SECURITY_YAMA=y\n"
+	"CONFIG_SECURITY_LANDLOCK=y\n"
+	"CONFIG_LSM=\"landlock,yama\"\n"
 	"CONFIG_PTRACE=y\n"
 	"CONFIG_SECCOMP=y\n"
 	"CONFIG_SECCOMP_FILTER=y\n"
@@ -102,10 +105,9 @@ static const char umk_config[] =
 	"# CONFIG_USERFAULTFD is not set\n"
 	"# CONFIG_KEYS is not set\n"
 	"# CONFIG_PERF_EVENTS is not set\n"
-	"# CONFIG_SECURITY_LANDLOCK is not set\n"
 	"# CONFIG_KVM is not set\n"
-	"# CONFIG_INET is not set\n"
-	"# CONFIG_IPV6 is not set\n";
+	"CONFIG_INET=y\n"
+	"CONFIG_IPV6=y\n";
 
 /* The configuration text (not compressed), NUL-terminated. */
 const char *ikconfig_text(void)

@@ -17,6 +17,7 @@
 #include "../mm/mm.h"
 #include "../fs/fs.h"
 #include "../security/keys.h"
+#include "../security/landlock.h"
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -408,6 +409,7 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 		return -ENOENT;
 	}
 	uint32_t mode = nd.st.mode;
+	bool no_mount = nd.magic && !nd.magic->mnt;   /* a memfd's /proc/PID/fd link */
 	nd_release(&nd);
 	if (!S_ISREG(mode))
 		return -EACCES;
@@ -419,6 +421,11 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 		if (!ok)
 			return -EACCES;
 	}
+	/* Landlock: EXECUTE (and READ_FILE) on the file, as Linux's FMODE_EXEC open */
+	int llerr = landlock_path_open(t, nd.ns, no_mount ? NULL : nd.abs, mode, O_RDONLY, true,
+				       NULL);
+	if (llerr)
+		return llerr;
 	return vfs_open(t, AT_FDCWD, path, O_RDONLY | FMODE_EXEC_, 0, out);
 }
 
@@ -441,6 +448,12 @@ static int open_exec_file(struct task *t, struct file *f, struct file **out)
 	 * where it is, as Linux's do_open_execat opens the fd's dentry */
 	if ((f->flags & O_PATH) || !f->ops->read)
 		return f->path && f->path[0] == '/' ? open_exec(t, f->path, out) : -EACCES;
+	/* (a file of no mount, as a memfd, is on an internal filesystem:
+	 * Landlock lets it be) */
+	int llerr = landlock_path_open(t, file_mnt_ns(f), f->mnt ? f->path : NULL, st.mode,
+				       O_RDONLY, true, NULL);
+	if (llerr)
+		return llerr;
 	*out = file_get(f);
 	return 0;
 }
@@ -505,7 +518,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 	if (im.has_interp) {
 		struct file *fi;
 		err = open_exec(t, im.interp, &fi);
-		if (err == -EACCES)
+		if (err == -EACCES && !landlock_exec_path(t, im.interp))
 			err = vfs_open(t, AT_FDCWD, im.interp, O_RDONLY, 0, &fi);
 		if (!err)
 			err = image_load(&interp, fi);

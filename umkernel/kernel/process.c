@@ -16,6 +16,7 @@
 #include "../mm/mm.h"
 #include "../ipc/ipc.h"
 #include "../security/keys.h"
+#include "../security/landlock.h"
 #include "../fs/fs.h"
 #include "../debug/fault.h"
 #include <stdlib.h>
@@ -251,6 +252,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	}
 	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	keys_fork(c, t, flags);  /* thread and session keyrings */
+	landlock_fork(c, t);     /* the Landlock domain */
 	c->blocked = t->blocked;
 	c->altstack = thread ? (linux_stack_t){ .ss_flags = 2 /* SS_DISABLE */ } : t->altstack;
 	c->personality = t->personality;

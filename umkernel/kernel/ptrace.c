@@ -26,6 +26,7 @@
 #include "ptrace.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
+#include "../security/landlock.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -706,6 +707,8 @@ bool ptrace_may_access(struct task *t, struct task *target, int mode)
 	if (!root && !(uid == it->uid && uid == it->euid && uid == it->suid &&
 		       gid == it->gid && gid == it->egid && gid == it->sgid))
 		return false;
+	if (landlock_ptrace(t, target))   /* Landlock: only into its own or nested domains */
+		return false;
 	if (!(mode & PTRACE_MODE_ATTACH))
 		return true;
 	/* Yama (/proc/sys/kernel/yama/ptrace_scope): 0 classic, 1 descendants
@@ -1191,6 +1194,8 @@ static long ptrace_traceme(struct task *t)
 	/* Yama's traceme rule: scope 2 wants a privileged parent, 3 refuses */
 	if (sysctl_yama_ptrace_scope == 3 ||
 	    (sysctl_yama_ptrace_scope == 2 && !capable(parent, CAP_SYS_PTRACE)))
+		return -EPERM;
+	if (landlock_ptrace(parent, t))
 		return -EPERM;
 	struct ptrace_state *pt = pt_get(t);
 	if (!pt)

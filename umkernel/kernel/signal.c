@@ -14,6 +14,7 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../debug/debug.h"
+#include "../security/landlock.h"
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -289,6 +290,8 @@ int check_kill_permission(struct task *sender, struct task *t, int sig)
 {
 	if (!sender || sender->tg == t->tg)
 		return 0;
+	if (landlock_task_kill(sender, t))   /* LANDLOCK_SCOPE_SIGNAL */
+		return -EPERM;
 	const struct cred *s = &sender->cred, *c = &t->cred;
 	if (s->euid == c->suid || s->euid == c->uid || s->uid == c->suid || s->uid == c->uid)
 		return 0;

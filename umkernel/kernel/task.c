@@ -21,6 +21,7 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
+#include "../security/landlock.h"
 #include "../debug/debug.h"
 #include "../debug/fault.h"
 #include <poll.h>
@@ -253,6 +254,7 @@ void release_task(struct task *t)
 	}
 	put_user_ns(t->user_ns);
 	put_nsproxy(t->nsproxy);
+	landlock_release(t);
 	if (t->wakefd >= 0)
 		close(t->wakefd);
 	free(t);

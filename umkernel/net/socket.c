@@ -21,6 +21,7 @@
  */
 #include "net.h"
 #include "../fs/fs.h"
+#include "../security/landlock.h"
 
 #include <poll.h>
 #include <stdarg.h>
@@ -532,6 +533,8 @@ long sys_bind(struct task *t, struct sysargs *a)
 		return err;
 	err = addr_from_user(t, arg_ptr(a, 1), arg_int(a, 2), &sa);
 	if (!err)
+		err = landlock_socket_bind(t, file_socket(f), &sa);
+	if (!err)
 		err = ops_of(f)->bind(t, f, &sa);
 	file_put(f);
 	return err;
@@ -548,6 +551,8 @@ long sys_connect(struct task *t, struct sysargs *a)
 	if (!f)
 		return err;
 	err = addr_from_user(t, arg_ptr(a, 1), arg_int(a, 2), &sa);
+	if (!err)
+		err = landlock_socket_connect(t, file_socket(f), &sa);
 	if (!err)
 		err = sock_connect(t, f, &sa);
 	file_put(f);

@@ -36,6 +36,7 @@
 #include "net.h"
 #include "../fs/fs.h"
 #include "../fs/tmpfs.h"     /* vfs_permission */
+#include "../security/landlock.h"
 
 #include <poll.h>
 #include <stdlib.h>
@@ -98,6 +99,7 @@ struct unix_sock {
 	struct linux_ucred peercred;  /* SO_PEERCRED */
 	struct wait_queue wq;
 	struct list_head all_link;    /* unix_all, for /proc/net/unix */
+	struct landlock_domain *landlock;  /* its maker's Landlock domain (Linux's f_cred) */
 };
 
 static const struct proto_ops unix_ops;
@@ -126,6 +128,7 @@ static struct unix_sock *sock_alloc(int type)
 	u->sk.ino = sock_alloc_ino();
 	u->net = current_net();       /* abstract names live in it (referenced) */
 	u->net->refs++;
+	u->landlock = landlock_get(current ? current->landlock : NULL);
 	list_add_tail(&u->all_link, &unix_all);
 	/* An unconnected socket reports pid 0 and uid/gid -1 (cred_to_ucred). */
 	u->peercred = (struct linux_ucred){ 0, (uint32_t)-1, (uint32_t)-1 };
@@ -147,6 +150,7 @@ static void sock_put(struct unix_sock *u)
 		oops("unix sock_put: bad refcount or queue on ino %llu", (unsigned long long)u->sk.ino);
 	list_del(&u->all_link);
 	put_net_ns(u->net);
+	landlock_put(u->landlock);
 	free(u);
 }
 
@@ -372,6 +376,9 @@ static int find_other(struct task *t, const struct unix_sock *self, const struct
 		u = find_abstract(self->net, &a, type);
 		if (!u)
 			return -ECONNREFUSED;
+		/* Landlock's LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET */
+		if ((err = landlock_unix_abstract(t, u->landlock)))
+			return err;
 		*out = u;
 		return 0;
 	}
