@@ -86,6 +86,8 @@ static void pt_init(struct poll_table *pt, struct task *t)
 {
 	pt->task = t;
 	pt->func = NULL;
+	pt->func_data = NULL;
+	pt->exclusive = false;
 	pt->n = 0;
 	pt->hostfd = -1;
 	pt->hostevents = 0;
