@@ -135,6 +135,16 @@ static void basics(void) {
      (fd = open("/tmp/b/new2", O_WRONLY | O_CREAT, 0644)) >= 0);
   close(fd);
 
+  /* MS_NOEXEC: nothing there runs (EACCES), even a file open for
+   * writing (the noexec check comes before ETXTBSY's) */
+  mkdir("/tmp/nx", 0755);
+  OK("tmpfs with MS_NOEXEC", mount("tmpfs", "/tmp/nx", "tmpfs", MS_NOEXEC, NULL) == 0);
+  int xfd = open("/tmp/nx/prog", O_CREAT | O_RDWR, 0755);
+  char *xargv[] = { "prog", NULL };
+  ERR("exec on a noexec mount", execve("/tmp/nx/prog", xargv, xargv + 1), EACCES);
+  close(xfd);
+  ERR("... closed too", execve("/tmp/nx/prog", xargv, xargv + 1), EACCES);
+
   /* MS_NOSYMFOLLOW: symlinks on the mount are not followed (ELOOP),
    * statvfs says ST_NOSYMFOLLOW; lstat and readlink still work */
   mkdir("/tmp/ns", 0755);

@@ -13,6 +13,7 @@
  * Lock: klock, held by the caller.
  */
 #include "../kernel.h"
+#include <sys/mount.h>
 #include "task.h"
 #include "../mm/mm.h"
 #include "../fs/fs.h"
@@ -470,6 +471,12 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 						 : open_exec(t, path, &f);
 	if (err)
 		return err;
+	/* a file on a noexec mount is not run (do_open_execat's path_noexec),
+	 * before the check of its writers */
+	if (f->mnt && (f->mnt->mflags & MS_NOEXEC)) {
+		file_put(f);
+		return -EACCES;
+	}
 	/* a file open for writing is not run (do_open_execat's deny_write_access) */
 	if ((err = file_deny_write(f, true))) {
 		file_put(f);
