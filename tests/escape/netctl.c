@@ -45,11 +45,11 @@ static void netlink(void) {
   struct { struct nlmsghdr h; struct ifaddrmsg a; char buf[256]; } ra = {
       {NLMSG_LENGTH(sizeof(struct ifaddrmsg)), RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 1, 0},
       {AF_INET, 32, 0, RT_SCOPE_HOST, 1}};
-  uint32_t a = inet_addr("10.99.99.1");
+  uint32_t a = inet_addr("127.99.99.1");
   attr(&ra.h, IFA_LOCAL, &a, 4);
   attr(&ra.h, IFA_ADDRESS, &a, 4);
   int r = nl_request(&ra, ra.h.nlmsg_len);
-  verdict(r == 0, "netlink RTM_NEWADDR 10.99.99.1/32 on lo (%s)", r ? strerror(-r) : "added");
+  verdict(r == 0, "netlink RTM_NEWADDR 127.99.99.1/32 on lo (%s)", r ? strerror(-r) : "added");
   ra.h.nlmsg_type = RTM_DELADDR;
   ra.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
   ra.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
@@ -68,11 +68,11 @@ static void netlink(void) {
   struct { struct nlmsghdr h; struct rtmsg m; char buf[256]; } rr = {
       {NLMSG_LENGTH(sizeof(struct rtmsg)), RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, 3, 0},
       {AF_INET, 16, 0, 0, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_LINK, RTN_UNICAST, 0}};
-  uint32_t dst = inet_addr("10.98.0.0"), oif = 1;
+  uint32_t dst = inet_addr("127.98.0.0"), oif = 1;
   attr(&rr.h, RTA_DST, &dst, 4);
   attr(&rr.h, RTA_OIF, &oif, 4);
   r = nl_request(&rr, rr.h.nlmsg_len);
-  verdict(r == 0, "netlink RTM_NEWROUTE 10.98.0.0/16 dev lo (%s)", r ? strerror(-r) : "added");
+  verdict(r == 0, "netlink RTM_NEWROUTE 127.98.0.0/16 dev lo (%s)", r ? strerror(-r) : "added");
 }
 
 static void ioctls(void) {
@@ -84,22 +84,22 @@ static void ioctls(void) {
   verdict(x == 0, "SIOCSIFFLAGS lo down (%s)", x ? strerror(errno) : "done");
   struct sockaddr_in *sin = (void *)&r.ifr_addr;
   sin->sin_family = AF_INET;
-  sin->sin_addr.s_addr = inet_addr("10.97.0.1");
+  sin->sin_addr.s_addr = inet_addr("127.97.0.1");
   x = ioctl(s, SIOCSIFADDR, &r);
-  verdict(x == 0, "SIOCSIFADDR lo 10.97.0.1 (%s)", x ? strerror(errno) : "done");
+  verdict(x == 0, "SIOCSIFADDR lo 127.97.0.1 (%s)", x ? strerror(errno) : "done");
   strcpy(r.ifr_newname, "lo2");
   x = ioctl(s, SIOCSIFNAME, &r);
   verdict(x == 0, "SIOCSIFNAME lo (%s)", x ? strerror(errno) : "renamed");
   struct rtentry rt;
   memset(&rt, 0, sizeof rt);
   ((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
-  ((struct sockaddr_in *)&rt.rt_dst)->sin_addr.s_addr = inet_addr("10.96.0.0");
+  ((struct sockaddr_in *)&rt.rt_dst)->sin_addr.s_addr = inet_addr("127.96.0.0");
   ((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
   ((struct sockaddr_in *)&rt.rt_genmask)->sin_addr.s_addr = inet_addr("255.255.0.0");
   rt.rt_flags = RTF_UP;
   rt.rt_dev = "lo";
   x = ioctl(s, SIOCADDRT, &rt);
-  verdict(x == 0, "SIOCADDRT 10.96.0.0/16 (%s)", x ? strerror(errno) : "added");
+  verdict(x == 0, "SIOCADDRT 127.96.0.0/16 (%s)", x ? strerror(errno) : "added");
   close(s);
 }
 
