@@ -38,28 +38,53 @@ static void refuse(struct inet_sock *c, int err);
 
 /* ---- the rings ---- */
 
-/* Copies up to n bytes of it into r's free space: how many, or -EFAULT. */
-static ssize_t ring_from_iter(struct pipe_ring *r, struct sock_iter *it, size_t n)
+/* Copies n bytes between it and a ring's buffer buf (cap bytes) from
+ * offset pos on, wrapping at the end; to_iter: out of the ring.  How
+ * many, or -EFAULT if none.  Touches nothing of the ring but its bytes,
+ * so copy_in/copy_out run it with klock dropped. */
+static ssize_t ring_copy(char *buf, size_t cap, size_t pos, size_t n, struct sock_iter *it, bool to_iter)
 {
 	size_t done = 0;
+	ssize_t got = 0;
 
-	if (n > ring_space(r))
-		n = ring_space(r);
 	while (done < n) {
-		size_t tail = (r->head + r->len) % r->cap, piece = r->cap - tail;
-		ssize_t got;
+		size_t at = (pos + done) % cap, piece = cap - at;
 
 		if (piece > n - done)
 			piece = n - done;
-		got = iter_from(it, r->buf + tail, piece);
+		got = to_iter ? iter_to(it, buf + at, piece) : iter_from(it, buf + at, piece);
 		if (got <= 0)
-			return done ? (ssize_t)done : got;
-		r->len += got;
+			break;
 		done += got;
 		if ((size_t)got < piece)
 			break;
 	}
-	return done;
+	return done ? (ssize_t)done : got;
+}
+
+/* Drops n read bytes from the front of s's ring (re-based to 0 when it
+ * empties, unless a writer copies into it unlocked). */
+static void ring_consume(struct inet_sock *s, size_t n)
+{
+	struct pipe_ring *r = &s->rx;
+
+	r->head = (r->head + n) % r->cap;
+	r->len -= n;
+	if (!r->len && !s->rx_writer)
+		r->head = 0;
+}
+
+/* Copies up to n bytes of it into r's free space: how many, or -EFAULT. */
+static ssize_t ring_from_iter(struct pipe_ring *r, struct sock_iter *it, size_t n)
+{
+	ssize_t got;
+
+	if (n > ring_space(r))
+		n = ring_space(r);
+	got = ring_copy(r->buf, r->cap, (r->head + r->len) % r->cap, n, it, false);
+	if (got > 0)
+		r->len += got;
+	return got;
 }
 
 /* Copies n bytes from offset off of r's data to it (none if nocopy),
@@ -68,36 +93,15 @@ static ssize_t ring_to_iter(struct inet_sock *s, size_t off, size_t n, struct so
 			    bool consume, bool nocopy)
 {
 	struct pipe_ring *r = &s->rx;
-	size_t done = 0;
+	ssize_t done;
 
 	if (off >= r->len)
 		return 0;
 	if (n > r->len - off)
 		n = r->len - off;
-	while (done < n && !nocopy) {
-		size_t pos = (r->head + off + done) % r->cap, piece = r->cap - pos;
-		ssize_t got;
-
-		if (piece > n - done)
-			piece = n - done;
-		got = iter_to(it, r->buf + pos, piece);
-		if (got <= 0) {
-			if (!done)
-				return got;
-			break;
-		}
-		done += got;
-		if ((size_t)got < piece)
-			break;
-	}
-	if (nocopy)
-		done = n;
-	if (consume) {
-		r->head = (r->head + done) % r->cap;
-		r->len -= done;
-		if (!r->len && !s->rx_writer)
-			r->head = 0;
-	}
+	done = nocopy ? (ssize_t)n : ring_copy(r->buf, r->cap, (r->head + off) % r->cap, n, it, true);
+	if (done > 0 && consume)
+		ring_consume(s, (size_t)done);
 	return done;
 }
 
@@ -152,32 +156,21 @@ static void fin_to(struct inet_sock *s, struct inet_sock *p);
 static ssize_t copy_in(struct inet_sock *s, struct inet_sock *p, struct sock_iter *it, size_t n)
 {
 	struct pipe_ring *r = &p->rx;
-	size_t cap = r->cap, tail = (r->head + r->len) % cap, done = 0;
+	size_t cap = r->cap, tail = (r->head + r->len) % cap;
 	char *buf = r->buf;
 	uint32_t gen = p->rx_gen;
-	ssize_t got = 0;
+	ssize_t got;
 
 	if (n > ring_space(r))
 		n = ring_space(r);
 	p->rx_writer = true;
 	inet_hold(p);
 	pthread_mutex_unlock(&klock);
-	while (done < n) {
-		size_t pos = (tail + done) % cap, piece = cap - pos;
-
-		if (piece > n - done)
-			piece = n - done;
-		got = iter_from(it, buf + pos, piece);
-		if (got <= 0)
-			break;
-		done += got;
-		if ((size_t)got < piece)
-			break;
-	}
+	got = ring_copy(buf, cap, tail, n, it, false);
 	pthread_mutex_lock(&klock);
 	p->rx_writer = false;
-	if (p->rx_gen == gen)
-		r->len += done;
+	if (got > 0 && p->rx_gen == gen)
+		r->len += got;
 	if (s->fin_deferred) {
 		/* a shutdown or close came meanwhile: its held bytes and FIN
 		 * follow these (send_fin) */
@@ -186,7 +179,7 @@ static ssize_t copy_in(struct inet_sock *s, struct inet_sock *p, struct sock_ite
 	}
 	copy_done(&p->rx_writer_waits, &s->wq);
 	inet_put(p);
-	return done ? (ssize_t)done : got;
+	return got;
 }
 
 /* Like ring_to_iter(s, 0, n, it, consume), with klock dropped while it
@@ -194,39 +187,24 @@ static ssize_t copy_in(struct inet_sock *s, struct inet_sock *p, struct sock_ite
 static ssize_t copy_out(struct inet_sock *s, struct sock_iter *it, size_t n)
 {
 	struct pipe_ring *r = &s->rx;
-	size_t cap = r->cap, head = r->head, done = 0;
+	size_t cap = r->cap, head = r->head;
 	char *buf = r->buf;
 	uint32_t gen = s->rx_gen;
-	ssize_t got = 0;
+	ssize_t got;
 
 	if (n > r->len)
 		n = r->len;
 	s->rx_reader = true;
 	inet_hold(s);
 	pthread_mutex_unlock(&klock);
-	while (done < n) {
-		size_t pos = (head + done) % cap, piece = cap - pos;
-
-		if (piece > n - done)
-			piece = n - done;
-		got = iter_to(it, buf + pos, piece);
-		if (got <= 0)
-			break;
-		done += got;
-		if ((size_t)got < piece)
-			break;
-	}
+	got = ring_copy(buf, cap, head, n, it, true);
 	pthread_mutex_lock(&klock);
 	s->rx_reader = false;
-	if (s->rx_gen == gen) {
-		r->head = (r->head + done) % cap;
-		r->len -= done;
-		if (!r->len && !s->rx_writer)
-			r->head = 0;
-	}
+	if (got > 0 && s->rx_gen == gen)
+		ring_consume(s, (size_t)got);
 	copy_done(&s->rx_reader_waits, &s->wq);
 	inet_put(s);
-	return done ? (ssize_t)done : got;
+	return got;
 }
 
 /* The part of the bytes in flight that the receiver's buffer holds: its
