@@ -359,6 +359,10 @@ int procfs_render(const char *rel, char **out, size_t *len);
 struct pid *procfs_dir_pid(struct file *f);   /* an open /proc/PID: its process */
 char task_state_char(struct task *tk);
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
+/* fs/sysfs_block.c: sysfs's operations (tmpfs's, the block devices' attributes
+ * live) and the block devices' part of the tree at boot */
+const struct fs_ops *sysfs_fs_ops(void);
+int sysfs_block_init(struct mount *m);
 
 /* ---- pipes: pipe.c ---- */
 int pipe_create(struct file **rd, struct file **wr, int flags);

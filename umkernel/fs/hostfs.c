@@ -498,7 +498,7 @@ static int h_open_file(struct mount *m, const char *rel, int flags, struct file 
 	}
 	if (S_ISLNK(st.mode))
 		return -ELOOP;
-	if (S_ISCHR(st.mode))
+	if (S_ISCHR(st.mode) || S_ISBLK(st.mode))
 		return devfs_open_rdev(st.mode, st.rdev, flags, rel, out);   /* never a host device */
 	if (!S_ISREG(st.mode) && !S_ISDIR(st.mode))
 		return S_ISSOCK(st.mode) ? -ENXIO : -EACCES;   /* never a host device */

@@ -24,15 +24,16 @@
  */
 #include "../kernel.h"
 #include "fs.h"
+#include "blkdev.h"
 #include "tmpfs.h"
 
 #include <linux/loop.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#define LOOP_MAJOR   7
 #define NR_LOOP      8
 #define SECTOR       512ULL
 
@@ -51,6 +52,15 @@
 #define L_BLKBSZGET       0x80081270
 #define L_BLKGETSIZE64    0x80081272
 
+struct loop_device;
+/* A partition found by the partition scan: sectors start..start+sects. */
+struct loop_part {
+	struct loop_device *lo;
+	int partno;                    /* 1..BLK_MAX_PARTS: the MBR slot */
+	uint64_t start, sects;
+	struct blk_stats stats;
+};
+
 struct loop_device {
 	struct file *backing;          /* referenced; NULL: unbound */
 	uint64_t offset, sizelimit;    /* bytes */
@@ -60,6 +70,9 @@ struct loop_device {
 	int opens;                     /* open files of the device */
 	bool ro_set;                   /* BLKROSET */
 	bool rundown;                  /* LOOP_CLR_FD done: unbound at the last close */
+	struct blk_stats stats;        /* the disk's I/O, kept across binds as Linux keeps it */
+	int nparts;
+	struct loop_part parts[BLK_MAX_PARTS];
 };
 
 static struct loop_device loops[NR_LOOP];
@@ -94,45 +107,82 @@ static bool loop_ro(struct loop_device *lo)
 	return lo->ro_set || (lo->flags & LO_FLAGS_READ_ONLY);
 }
 
-static ssize_t loop_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+/* One transfer's counts in st (blk_account_io_done): a request, its
+ * sectors (rounded up) and the time it took. */
+static void blk_account(struct blk_stats *st, bool write, size_t bytes, uint64_t ms)
 {
-	struct loop_device *lo = LO(f);
-	uint64_t size = loop_size(lo);
-	int64_t p;
+	st->ios[write]++;
+	st->sectors[write] += (bytes + SECTOR - 1) / SECTOR;
+	st->ticks[write] += ms;
+	st->io_ticks += ms;
+}
+
+/*
+ * loop_io - every transfer of a loop device goes through here (read(2)
+ * and write(2) of the node or a partition, the partition scan, a
+ * filesystem's block I/O): n bytes at byte off of the device (lo_offset
+ * is added here) from or to the backing file, counted in the disk's
+ * statistics and in partition pt's (NULL: none) as the block layer
+ * counts a request.  The count moved, or -errno.  The caller has checked
+ * the bounds and that lo is bound.
+ */
+static ssize_t loop_io(struct task *t, struct loop_device *lo, struct loop_part *pt, bool write,
+		       void *buf, size_t n, uint64_t off)
+{
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC), ms;
+	int64_t p = (int64_t)(lo->offset + off);
+	ssize_t r = write ? file_write(t, lo->backing, buf, n, &p) : file_read(t, lo->backing, buf, n, &p);
+
+	if (r > 0) {
+		ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
+		blk_account(&lo->stats, write, (size_t)r, ms);
+		if (pt)
+			blk_account(&pt->stats, write, (size_t)r, ms);
+	}
+	return r;
+}
+
+/* A partition's size in bytes: its sectors, within the device's. */
+static uint64_t part_size(struct loop_part *pt)
+{
+	uint64_t size = loop_size(pt->lo), start = pt->start * SECTOR;
+
+	if (start >= size)
+		return 0;
+	return size - start < pt->sects * SECTOR ? size - start : pt->sects * SECTOR;
+}
+
+/* read(2) and write(2) of the device (pt NULL) or of partition pt: within
+ * its size, at *pos (advanced).  Reads past the end give 0, writes
+ * ENOSPC (blkdev_write_iter); writes of a read-only device EPERM. */
+static ssize_t loop_rw(struct task *t, struct loop_device *lo, struct loop_part *pt, bool write,
+		       void *buf, size_t n, int64_t *pos)
+{
+	uint64_t size = pt ? part_size(pt) : loop_size(lo), base = pt ? pt->start * SECTOR : 0;
 	ssize_t r;
 
-	if (!lo->backing || (uint64_t)*pos >= size || !n)
+	if (!n)
 		return 0;
+	if (write && loop_ro(lo))
+		return -EPERM;
+	if (!lo->backing || (uint64_t)*pos >= size)
+		return write ? -ENOSPC : 0;
 	if (n > size - (uint64_t)*pos)
 		n = size - (uint64_t)*pos;
-	p = (int64_t)lo->offset + *pos;
-	r = file_read(t, lo->backing, buf, n, &p);
+	r = loop_io(t, lo, pt, write, buf, n, base + (uint64_t)*pos);
 	if (r > 0)
 		*pos += r;
 	return r;
 }
 
+static ssize_t loop_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	return loop_rw(t, LO(f), NULL, false, buf, n, pos);
+}
+
 static ssize_t loop_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
-	struct loop_device *lo = LO(f);
-	uint64_t size = loop_size(lo);
-	int64_t p;
-	ssize_t r;
-
-	if (!n)
-		return 0;
-	if (loop_ro(lo))
-		return -EPERM;
-	/* past the end of a block device: ENOSPC (blkdev_write_iter) */
-	if (!lo->backing || (uint64_t)*pos >= size)
-		return -ENOSPC;
-	if (n > size - (uint64_t)*pos)
-		n = size - (uint64_t)*pos;
-	p = (int64_t)lo->offset + *pos;
-	r = file_write(t, lo->backing, buf, n, &p);
-	if (r > 0)
-		*pos += r;
-	return r;
+	return loop_rw(t, LO(f), NULL, true, (void *)buf, n, pos);
 }
 
 static int loop_fstat(struct file *f, struct kstat *st)
@@ -167,6 +217,7 @@ static int loop_fsync(struct file *f)
 {
 	struct loop_device *lo = LO(f);
 
+	lo->stats.flush_ios++;
 	return lo->backing && lo->backing->ops->fsync ? lo->backing->ops->fsync(lo->backing) : 0;
 }
 
@@ -180,12 +231,54 @@ static void loop_unbind(struct loop_device *lo)
 	lo->ro_set = false;
 	lo->rundown = false;
 	memset(lo->file_name, 0, sizeof(lo->file_name));
+	lo->nparts = 0;
+	sysfs_block_changed(loop_nr(lo));
 }
 
 /* Bound and not running down (Linux's Lo_bound). */
 static bool loop_bound(struct loop_device *lo)
 {
 	return lo->backing && !lo->rundown;
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * loop_scan_parts - the partition scan of a device with LO_FLAGS_PARTSCAN
+ * (Linux's bdev_disk_changed with block/partitions/msdos.c): the primary
+ * partitions of an MBR (0x55 0xAA at byte 510) become loopNpM, M the
+ * slot (1-4), sized within the device.  Extended partitions, their
+ * logical ones and GPT are not read.  Without the flag, or unbound, the
+ * device has none.  sysfs follows.
+ */
+static void loop_scan_parts(struct task *t, struct loop_device *lo)
+{
+	unsigned char mbr[512];
+	uint64_t dev_sects = loop_size(lo) / SECTOR;
+
+	lo->nparts = 0;
+	if (loop_bound(lo) && (lo->flags & LO_FLAGS_PARTSCAN) && dev_sects &&
+	    loop_io(t, lo, NULL, false, mbr, sizeof mbr, 0) == (ssize_t)sizeof mbr &&
+	    mbr[510] == 0x55 && mbr[511] == 0xAA) {
+		for (int i = 0; i < 4; i++) {
+			const unsigned char *e = mbr + 446 + 16 * i;
+			uint8_t type = e[4];
+			uint64_t start = get_le32(e + 8), sects = get_le32(e + 12);
+
+			if (!type || !sects || type == 0x05 || type == 0x0f || type == 0x85 ||
+			    type == 0xee || start >= dev_sects)
+				continue;
+			if (sects > dev_sects - start)
+				sects = dev_sects - start;
+			lo->parts[lo->nparts] = (struct loop_part){ .lo = lo, .partno = i + 1,
+								    .start = start, .sects = sects };
+			lo->nparts++;
+		}
+	}
+	sysfs_block_changed(loop_nr(lo));
 }
 
 static void loop_release(struct file *f)
@@ -263,7 +356,20 @@ static int loop_bind(struct task *t, struct file *dev, struct loop_device *lo, i
 			return err;
 		}
 	}
+	loop_scan_parts(t, lo);
 	return 0;
+}
+
+/* LOOP_SET_STATUS(64): a partition scan follows when it sets
+ * LO_FLAGS_PARTSCAN (loop_set_status's loop_reread_partitions). */
+static int set_status(struct task *t, struct loop_device *lo, const struct loop_info64 *info)
+{
+	bool scan = !(lo->flags & LO_FLAGS_PARTSCAN) && (info->lo_flags & LO_FLAGS_PARTSCAN);
+	int err = apply_info(lo, info, false);
+
+	if (!err && scan)
+		loop_scan_parts(t, lo);
+	return err;
 }
 
 static void fill_info(struct loop_device *lo, struct loop_info64 *info)
@@ -328,7 +434,7 @@ static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 			return -EFAULT;
 		if (!loop_bound(lo))
 			return -ENXIO;
-		return apply_info(lo, &info, false);
+		return set_status(t, lo, &info);
 	case LOOP_GET_STATUS64:
 		if (!arg)
 			return -EINVAL;
@@ -348,7 +454,7 @@ static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 		info.lo_encrypt_key_size = (uint32_t)old.lo_encrypt_key_size;
 		info.lo_flags = (uint32_t)old.lo_flags;
 		memcpy(info.lo_file_name, old.lo_name, LO_NAME_SIZE);
-		return apply_info(lo, &info, false);
+		return set_status(t, lo, &info);
 	case LOOP_GET_STATUS:
 		if (!arg)
 			return -EINVAL;
@@ -433,7 +539,10 @@ static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 	case L_BLKRRPART:
 		if (!capable(t, CAP_SYS_ADMIN))
 			return -EACCES;
-		return lo->backing && (lo->flags & LO_FLAGS_PARTSCAN) ? 0 : -EINVAL;
+		if (!loop_bound(lo) || !(lo->flags & LO_FLAGS_PARTSCAN))
+			return -EINVAL;
+		loop_scan_parts(t, lo);
+		return 0;
 	}
 	return -ENOTTY;
 }
@@ -465,6 +574,187 @@ int loop_open(int nr, int flags, const char *path, struct mount *m, struct file 
 		loops[nr].block_size = SECTOR;
 	loops[nr].opens++;
 	*out = f;
+	return 0;
+}
+
+/* ---- partitions: /dev/loopNpM ---- */
+
+static struct loop_part *PT(struct file *f)
+{
+	return f->priv;
+}
+
+static ssize_t part_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	return loop_rw(t, PT(f)->lo, PT(f), false, buf, n, pos);
+}
+
+static ssize_t part_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
+{
+	return loop_rw(t, PT(f)->lo, PT(f), true, (void *)buf, n, pos);
+}
+
+static int part_fstat(struct file *f, struct kstat *st)
+{
+	struct loop_part *pt = PT(f);
+
+	loop_fstat(f, st);
+	st->ino = 200 + loop_nr(pt->lo) * BLK_MAX_PARTS + pt->partno;
+	st->rdev = makedev(BLKEXT_MAJOR, loop_nr(pt->lo) * BLK_MAX_PARTS + pt->partno - 1);
+	return 0;
+}
+
+static int64_t part_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t end;
+
+	if (whence != SEEK_END)
+		return -EOPNOTSUPP;
+	end = (int64_t)part_size(PT(f)) + off;
+	if (end < 0)
+		return -EINVAL;
+	f->pos = end;
+	return end;
+}
+
+/* blkdev_ioctl on a partition: its size, the disk's block sizes. */
+static long part_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct loop_device *lo = PT(f)->lo;
+
+	switch (cmd) {
+	case L_BLKGETSIZE64:
+		return put_u64(t, arg, part_size(PT(f)));
+	case L_BLKGETSIZE:
+		return put_u64(t, arg, part_size(PT(f)) / SECTOR);
+	case L_BLKSSZGET:
+	case L_BLKPBSZGET:
+	case L_BLKIOMIN:
+		return put_int(t, arg, (int)lo->block_size);
+	case L_BLKBSZGET:
+		return put_int(t, arg, 4096);
+	case L_BLKROGET:
+		return put_int(t, arg, loop_ro(lo));
+	case L_BLKFLSBUF:
+		return capable(t, CAP_SYS_ADMIN) ? 0 : -EACCES;
+	case L_BLKRRPART:
+		return -EINVAL;
+	}
+	return -ENOTTY;
+}
+
+static int part_fsync(struct file *f)
+{
+	struct loop_device *lo = PT(f)->lo;
+
+	lo->stats.flush_ios++;
+	PT(f)->stats.flush_ios++;
+	return lo->backing && lo->backing->ops->fsync ? lo->backing->ops->fsync(lo->backing) : 0;
+}
+
+static void part_release(struct file *f)
+{
+	struct loop_device *lo = PT(f)->lo;
+
+	if (--lo->opens == 0 && lo->backing && (lo->rundown || (lo->flags & LO_FLAGS_AUTOCLEAR)))
+		loop_unbind(lo);
+}
+
+static const struct file_ops loop_part_ops = {
+	.read = part_read,
+	.write = part_write,
+	.fstat = part_fstat,
+	.ioctl = part_ioctl,
+	.fsync = part_fsync,
+	.llseek = part_llseek,
+	.release = part_release,
+	.seekable = true,
+};
+
+/* loop_part_open - an open of /dev/loopNRpPART (blkdev.h). */
+int loop_part_open(int nr, int part, int flags, const char *path, struct mount *m,
+		   struct file **out)
+{
+	struct loop_device *lo;
+	struct file *f;
+
+	if (nr < 0 || nr >= NR_LOOP)
+		return -ENXIO;
+	lo = &loops[nr];
+	for (int i = 0; i < lo->nparts; i++) {
+		if (lo->parts[i].partno != part)
+			continue;
+		f = file_alloc(&loop_part_ops, flags, path);
+		if (!f)
+			return -ENOMEM;
+		f->priv = &lo->parts[i];
+		f->mnt = m;
+		lo->opens++;
+		*out = f;
+		return 0;
+	}
+	return -ENXIO;
+}
+
+/* file_is_loop - whether f is an open loop device or partition (*rdev
+ * its number). */
+bool file_is_loop(struct file *f, uint64_t *rdev)
+{
+	struct kstat st;
+
+	if (f->ops != &loop_ops && f->ops != &loop_part_ops)
+		return false;
+	f->ops->fstat(f, &st);
+	*rdev = st.rdev;
+	return true;
+}
+
+/* ---- the state sysfs and procfs show (blkdev.h) ---- */
+
+int loop_count(void)
+{
+	return NR_LOOP;
+}
+
+/* loop_blk_info - loopNR's state in *bi (its backing path points into the
+ * backing file: valid until the next change): 0 or -ENODEV. */
+int loop_blk_info(int nr, struct blk_info *bi)
+{
+	struct loop_device *lo;
+
+	if (nr < 0 || nr >= NR_LOOP)
+		return -ENODEV;
+	lo = &loops[nr];
+	memset(bi, 0, sizeof(*bi));
+	snprintf(bi->name, sizeof bi->name, "loop%d", nr);
+	bi->major = LOOP_MAJOR;
+	bi->minor = (unsigned int)nr;
+	bi->sectors = loop_size(lo) / SECTOR;
+	bi->ro = loop_ro(lo);
+	bi->lbs = lo->block_size ? lo->block_size : SECTOR;
+	bi->stats = lo->stats;
+	bi->bound = lo->backing != NULL;
+	if (bi->bound) {
+		bi->backing = lo->backing->path ? lo->backing->path : "";
+		bi->offset = lo->offset;
+		bi->sizelimit = lo->sizelimit;
+		bi->autoclear = lo->flags & LO_FLAGS_AUTOCLEAR;
+		bi->partscan = lo->flags & LO_FLAGS_PARTSCAN;
+		bi->dio = lo->flags & LO_FLAGS_DIRECT_IO;
+	}
+	bi->nparts = lo->nparts;
+	for (int i = 0; i < lo->nparts; i++) {
+		struct loop_part *pt = &lo->parts[i];
+		struct blk_part_info *pi = &bi->parts[i];
+
+		snprintf(pi->name, sizeof pi->name, "loop%dp%d", nr, pt->partno);
+		pi->partno = pt->partno;
+		pi->major = BLKEXT_MAJOR;
+		pi->minor = (unsigned int)(nr * BLK_MAX_PARTS + pt->partno - 1);
+		pi->start = pt->start;
+		pi->sectors = part_size(pt) / SECTOR;
+		pi->stats = pt->stats;
+	}
 	return 0;
 }
 

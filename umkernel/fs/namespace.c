@@ -648,7 +648,7 @@ static int sysfs_type_mount(struct task *t, const char *source, int flags, const
 			    struct super_block **out)
 {
 	(void)t, (void)flags, (void)data;
-	return shared_type_mount("sysfs", &tmpfs_ops, source, out);
+	return shared_type_mount("sysfs", sysfs_fs_ops(), source, out);
 }
 
 static int devtmpfs_type_mount(struct task *t, const char *source, int flags, const char *data,

@@ -2,9 +2,10 @@
  * sysfs.c - a minimal sysfs: the few files of /sys that C libraries and
  * tools read: the CPUs (online, possible, present, each one's topology:
  * lscpu, hwloc), one NUMA node holding every CPU (libnuma, numactl) and
- * the empty device tables (/sys/dev/block and char: lsblk).  It is a
- * tmpfs filled at boot with read-only files; nothing in it is live (a
- * node's meminfo holds the figures of boot time).
+ * the device tables (/sys/dev/block and char: lsblk), and the loop
+ * block devices (sysfs_block.c).  It is a tmpfs filled at boot with
+ * read-only files; nothing in it is live (a node's meminfo holds the
+ * figures of boot time) but the block devices' attributes.
  *
  * Lock: called once at boot, before any guest runs.
  */
@@ -141,7 +142,7 @@ static int numa_node0(struct mount *m, long n)
 int sysfs_mount(const char *path)
 {
 	void *priv = tmpfs_new(0555);
-	int err = vfs_mount(path, &tmpfs_ops, priv, "sysfs", "sysfs");
+	int err = vfs_mount(path, sysfs_fs_ops(), priv, "sysfs", "sysfs");
 	if (err)
 		return err;
 	struct mount *m = vfs_find_mount(path, NULL, NULL);
@@ -177,6 +178,8 @@ int sysfs_mount(const char *path)
 		err = sys_file(m, "devices/system/cpu/present", range);
 	if (!err)
 		err = sys_file(m, "devices/system/cpu/kernel_max", "8191\n");
+	if (!err)
+		err = sysfs_block_init(m);   /* sysfs_block.c: /sys/block/loopN... */
 	m->mflags |= 1; /* MS_RDONLY: writes give EROFS */
 	m->sb->flags |= 1;
 	return err;

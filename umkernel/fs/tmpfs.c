@@ -748,7 +748,7 @@ int tnode_linkfile(struct tnode *dir, const char *name, struct file *f)
 /*
  * tnode_open - an open file on node n.  Regular files honour O_TRUNC;
  * directories get tmpfs_dir_ops; fifos go to pipe.c; symlinks -ELOOP;
- * character devices the kernel's own of that number (devfs_open_rdev);
+ * device nodes the kernel's own device of that number (devfs_open_rdev);
  * others and socket nodes -ENXIO (no driver: never a host device).
  */
 int tnode_open(struct mount *m, struct tnode *n, int flags, const char *rel, struct file **out)
@@ -779,6 +779,7 @@ int tnode_open(struct mount *m, struct tnode *n, int flags, const char *rel, str
 	case S_IFLNK:
 		return -ELOOP;
 	case S_IFCHR:
+	case S_IFBLK:
 		return devfs_open_rdev(n->mode, n->rdev, flags, rel, out);   /* the kernel's own */
 	default:
 		return -ENXIO;
