@@ -58,6 +58,11 @@ int loop_part_open(int nr, int part, int flags, const char *path, struct mount *
 /* loop.c: whether f is an open loop device or partition; its rdev. */
 bool file_is_loop(struct file *f, uint64_t *rdev);
 
+/* loop.c: f, just opened through a block device node, shows that node
+ * (its inode, owner, mode) in fstat as Linux's block device files do;
+ * vfs_open calls it.  Nothing for other files. */
+void blkdev_file_node(struct file *f, const struct kstat *node);
+
 /* sysfs.c: /sys/devices/virtual/block/loopN follows loopNR's state (its
  * loop/ directory while bound, its partitions): loop.c calls it after
  * each change. */

@@ -92,9 +92,49 @@ static uint64_t loop_size(struct loop_device *lo)
 	return size & ~(SECTOR - 1);
 }
 
+/* One open of a device or partition: f->priv. */
+struct loop_file {
+	struct loop_device *lo;
+	struct loop_part *pt;          /* a partition's; NULL: the whole device */
+	bool has_node;
+	struct kstat node;             /* the node it was opened by: fstat shows it */
+};
+
 static struct loop_device *LO(struct file *f)
 {
-	return f->priv;
+	return ((struct loop_file *)f->priv)->lo;
+}
+
+/* A new open of lo (pt: of its partition) as path: NULL if out of memory. */
+static struct file *loop_file_new(const struct file_ops *ops, struct loop_device *lo,
+				  struct loop_part *pt, int flags, const char *path, struct mount *m)
+{
+	struct loop_file *lf = calloc(1, sizeof(*lf));
+	struct file *f = lf ? file_alloc(ops, flags, path) : NULL;
+
+	if (!f) {
+		free(lf);
+		return NULL;
+	}
+	lf->lo = lo;
+	lf->pt = pt;
+	f->priv = lf;
+	f->mnt = m;
+	lo->opens++;
+	return f;
+}
+
+/* blkdev_file_node - see blkdev.h. */
+void blkdev_file_node(struct file *f, const struct kstat *node)
+{
+	uint64_t rdev;
+	struct loop_file *lf;
+
+	if (!file_is_loop(f, &rdev))
+		return;
+	lf = f->priv;
+	lf->node = *node;
+	lf->has_node = true;
 }
 
 static int loop_nr(struct loop_device *lo)
@@ -187,6 +227,12 @@ static ssize_t loop_write(struct task *t, struct file *f, const void *buf, size_
 
 static int loop_fstat(struct file *f, struct kstat *st)
 {
+	struct loop_file *lf = f->priv;
+
+	if (lf->has_node) {
+		*st = lf->node;
+		return 0;
+	}
 	memset(st, 0, sizeof(*st));
 	if (f->mnt)
 		st->dev = f->mnt->dev;
@@ -285,6 +331,7 @@ static void loop_release(struct file *f)
 {
 	struct loop_device *lo = LO(f);
 
+	free(f->priv);
 	/* the last close of a device with LO_FLAGS_AUTOCLEAR detaches it */
 	if (--lo->opens == 0 && lo->backing && (lo->rundown || (lo->flags & LO_FLAGS_AUTOCLEAR)))
 		loop_unbind(lo);
@@ -565,14 +612,11 @@ int loop_open(int nr, int flags, const char *path, struct mount *m, struct file 
 
 	if (nr < 0 || nr >= NR_LOOP)
 		return -ENXIO;
-	f = file_alloc(&loop_ops, flags, path);
+	f = loop_file_new(&loop_ops, &loops[nr], NULL, flags, path, m);
 	if (!f)
 		return -ENOMEM;
-	f->priv = &loops[nr];
-	f->mnt = m;
 	if (!loops[nr].block_size)
 		loops[nr].block_size = SECTOR;
-	loops[nr].opens++;
 	*out = f;
 	return 0;
 }
@@ -581,7 +625,7 @@ int loop_open(int nr, int flags, const char *path, struct mount *m, struct file 
 
 static struct loop_part *PT(struct file *f)
 {
-	return f->priv;
+	return ((struct loop_file *)f->priv)->pt;
 }
 
 static ssize_t part_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
@@ -598,6 +642,8 @@ static int part_fstat(struct file *f, struct kstat *st)
 {
 	struct loop_part *pt = PT(f);
 
+	if (((struct loop_file *)f->priv)->has_node)
+		return loop_fstat(f, st);
 	loop_fstat(f, st);
 	st->ino = 200 + loop_nr(pt->lo) * BLK_MAX_PARTS + pt->partno;
 	st->rdev = makedev(BLKEXT_MAJOR, loop_nr(pt->lo) * BLK_MAX_PARTS + pt->partno - 1);
@@ -656,6 +702,7 @@ static void part_release(struct file *f)
 {
 	struct loop_device *lo = PT(f)->lo;
 
+	free(f->priv);
 	if (--lo->opens == 0 && lo->backing && (lo->rundown || (lo->flags & LO_FLAGS_AUTOCLEAR)))
 		loop_unbind(lo);
 }
@@ -684,12 +731,9 @@ int loop_part_open(int nr, int part, int flags, const char *path, struct mount *
 	for (int i = 0; i < lo->nparts; i++) {
 		if (lo->parts[i].partno != part)
 			continue;
-		f = file_alloc(&loop_part_ops, flags, path);
+		f = loop_file_new(&loop_part_ops, lo, &lo->parts[i], flags, path, m);
 		if (!f)
 			return -ENOMEM;
-		f->priv = &lo->parts[i];
-		f->mnt = m;
-		lo->opens++;
 		*out = f;
 		return 0;
 	}

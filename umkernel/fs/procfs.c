@@ -29,6 +29,7 @@
 #include "../ipc/ipc.h"
 #include "../security/keys.h"
 #include "tmpfs.h"
+#include "blkdev.h"
 #include "../kernel/ptrace.h"
 #include "../debug/debug.h"
 
@@ -351,18 +352,20 @@ static void host_release(char *buf, size_t len)
 
 /* ---- global files ---- */
 
-/* The host's /proc/meminfo; under --memory its totals are the guest's:
- * MemTotal and CommitLimit the limit, Committed_AS what is committed,
- * MemFree and MemAvailable what is left (at most the host's), the host's
- * caches 0. */
+/* The host's /proc/meminfo, but SwapTotal and SwapFree are the guest's
+ * swapon areas (mm/swapfile.c), SwapCached 0; under --memory its totals
+ * are the guest's: MemTotal and CommitLimit the limit, Committed_AS what
+ * is committed, MemFree and MemAvailable what is left (at most the
+ * host's), the host's caches 0. */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
-	if (!vm_commit_limit)
-		return sb_host_file(sb, "/proc/meminfo");
 	FILE *f = fopen("/proc/meminfo", "re");
 	char line[256];
 	uint64_t left = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;
+	uint64_t swap_total, swap_free;
+
+	swap_totals(&swap_total, &swap_free);
 
 	if (!f)
 		return -errno;
@@ -375,7 +378,14 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 			sb_printf(sb, "%s", line);
 			continue;
 		}
-		if (!strcmp(key, "MemTotal") || !strcmp(key, "CommitLimit"))
+		if (!strcmp(key, "SwapTotal") || !strcmp(key, "SwapFree"))
+			v = (!strcmp(key, "SwapTotal") ? swap_total : swap_free) * 4;   /* the guest's swapon */
+		else if (!strcmp(key, "SwapCached"))
+			v = 0;
+		else if (!vm_commit_limit) {
+			sb_printf(sb, "%s", line);
+			continue;
+		} else if (!strcmp(key, "MemTotal") || !strcmp(key, "CommitLimit"))
 			v = vm_commit_limit / 1024;
 		else if (!strcmp(key, "Committed_AS"))
 			v = vm_committed / 1024;
@@ -585,7 +595,7 @@ static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb
  * (mem's null, zero, full, random, urandom, kmsg; tty, console, ptmx;
  * pts), as fs/proc/devices.c lists them; no block devices. */
 CONST_SHOW(show_devices, "Character devices:\n  1 mem\n  5 /dev/tty\n  5 /dev/console\n"
-			 "  5 /dev/ptmx\n136 pts\n\nBlock devices:\n")
+			 "  5 /dev/ptmx\n136 pts\n\nBlock devices:\n  7 loop\n259 blkext\n")
 CONST_SHOW(show_ostype, "Linux\n")
 CONST_SHOW(show_kversion, "#1 SMP PREEMPT_DYNAMIC umk\n")
 CONST_SHOW(show_ngroups_max, "65536\n")
@@ -1896,22 +1906,75 @@ static const struct pent attr_ents[] = {
 	{ NULL },
 };
 
-/* /proc/vmstat, /proc/swaps: the host's, as /proc/meminfo is */
+/* /proc/vmstat: the host's, as /proc/meminfo is */
 static int show_host_vmstat(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
 	return sb_host_file(sb, "/proc/vmstat");
 }
 
-static int show_host_swaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
+/* /proc/swaps: the guest's swapon areas (mm/swapfile.c), not the host's */
+static int show_swaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
+	char *text = swaps_text();
+
 	(void)tk, (void)c;
-	return sb_host_file(sb, "/proc/swaps");
+	if (!text)
+		return -ENOMEM;
+	sb_printf(sb, "%s", text);
+	free(text);
+	return 0;
 }
 
-/* no block devices in the guest */
-CONST_SHOW(show_partitions, "major minor  #blocks  name\n\n")
-CONST_SHOW(show_empty, "")
+/* /proc/partitions (show_partition): the loop devices with a size and
+ * their partitions; blocks of 1 KiB */
+static int show_partitions(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct blk_info bi;
+
+	(void)tk, (void)c;
+	sb_printf(sb, "major minor  #blocks  name\n\n");
+	for (int nr = 0; nr < loop_count(); nr++) {
+		if (loop_blk_info(nr, &bi) || !bi.sectors)
+			continue;
+		sb_printf(sb, "%4u  %7u %10llu %s\n", bi.major, bi.minor,
+			  (unsigned long long)bi.sectors >> 1, bi.name);
+		for (int p = 0; p < bi.nparts; p++)
+			sb_printf(sb, "%4u  %7u %10llu %s\n", bi.parts[p].major, bi.parts[p].minor,
+				  (unsigned long long)bi.parts[p].sectors >> 1, bi.parts[p].name);
+	}
+	return 0;
+}
+
+/* One line of /proc/diskstats (diskstats_show). */
+static void diskstats_line(struct sbuf *sb, unsigned int major, unsigned int minor, const char *name,
+			   const struct blk_stats *s)
+{
+	sb_printf(sb, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu 0 %llu %llu 0 0 0 0 %llu 0\n",
+		  major, minor, name, (unsigned long long)s->ios[0], (unsigned long long)s->sectors[0],
+		  (unsigned long long)s->ticks[0], (unsigned long long)s->ios[1],
+		  (unsigned long long)s->sectors[1], (unsigned long long)s->ticks[1],
+		  (unsigned long long)s->io_ticks, (unsigned long long)(s->ticks[0] + s->ticks[1]),
+		  (unsigned long long)s->flush_ios);
+}
+
+/* /proc/diskstats: every loop device, and the partitions with a size */
+static int show_diskstats(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct blk_info bi;
+
+	(void)tk, (void)c;
+	for (int nr = 0; nr < loop_count(); nr++) {
+		if (loop_blk_info(nr, &bi))
+			continue;
+		diskstats_line(sb, bi.major, bi.minor, bi.name, &bi.stats);
+		for (int p = 0; p < bi.nparts; p++)
+			if (bi.parts[p].sectors)
+				diskstats_line(sb, bi.parts[p].major, bi.parts[p].minor, bi.parts[p].name,
+					       &bi.parts[p].stats);
+	}
+	return 0;
+}
 
 
 #define DIR_ENT(n, s, d, pr) { .name = n, .kind = PK_DIR, .perm = 0555, .sub = s, .dyn = d, .priv = pr }
@@ -2164,9 +2227,9 @@ static const struct pent root_ents[] = {
 	LINK_ENT("net", show_net_link),
 	FILE_ENT("meminfo", show_host_meminfo),
 	FILE_ENT("vmstat", show_host_vmstat),
-	FILE_ENT("swaps", show_host_swaps),
+	FILE_ENT("swaps", show_swaps),
 	FILE_ENT("partitions", show_partitions),
-	FILE_ENT("diskstats", show_empty),
+	FILE_ENT("diskstats", show_diskstats),
 	FILE_ENT("cpuinfo", show_host_cpuinfo),
 	FILE_ENT("stat", show_stat),
 	FILE_ENT("uptime", show_uptime),

@@ -15,6 +15,7 @@
  */
 #include "../kernel.h"
 #include "fs.h"
+#include "blkdev.h"
 #include "tmpfs.h"
 #include "../mm/mm.h"
 #include "../security/landlock.h"
@@ -770,6 +771,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	f->landlock_denied = lldenied;
 	if (S_ISREG(nd.st.mode))
 		lease_file_opened(f, nd.st.dev, nd.st.ino);
+	if (S_ISBLK(nd.st.mode))
+		blkdev_file_node(f, &nd.st);   /* blkdev.h: fstat shows the node */
 	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);
 done:
 	if (!nd.magic) {

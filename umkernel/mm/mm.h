@@ -111,6 +111,11 @@ struct file;
 int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **out);
 int mm_print_maps(struct mm *mm, char *buf, size_t len);
 
+/* swapfile.c: the guest's swap areas (swapon bookkeeping): their pages
+ * (4096 bytes; all free), and the text of /proc/swaps (malloc'd, or NULL). */
+void swap_totals(uint64_t *total, uint64_t *free_pages);
+char *swaps_text(void);
+
 /* Walks mm's VMAs in address order; v may be unlinked inside the loop. */
 static inline struct vma *vma_next(struct mm *mm, struct vma *v)
 {
