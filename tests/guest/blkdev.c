@@ -247,6 +247,7 @@ int main(void) {
   close(sf);
   ERR("swapon of a tmpfs file", swapon(tf, 0), EINVAL);
   OK("swapon the device", swapon(dev, 0) == 0);
+  ERR("write to an active swap device", pwrite(d, page, 512, 0), ETXTBSY);
   show_swaps();
   printf("SwapTotal +%llu SwapFree +%llu\n", meminfo_kb("SwapTotal") - tot0, meminfo_kb("SwapFree") - free0);
   sysinfo(&si1);
@@ -263,6 +264,7 @@ int main(void) {
   OK("swapoff the device", swapoff(dev) == 0);
   ERR("swapoff the device again", swapoff(dev), EINVAL);
   OK("SwapTotal back", meminfo_kb("SwapTotal") == tot0);
+  OK("writable again", pwrite(d, page, 512, 0) == 512);
   OK("swapon with SWAP_FLAG_PREFER 7", swapon(dev, SWAP_FLAG_PREFER | 7) == 0);
   show_swaps();
   OK("swapoff the device", swapoff(dev) == 0);

@@ -58,6 +58,9 @@ int loop_part_open(int nr, int part, int flags, const char *path, struct mount *
 /* loop.c: whether f is an open loop device or partition; its rdev. */
 bool file_is_loop(struct file *f, uint64_t *rdev);
 
+/* loop.c: marks the loop device or partition open as f as an active swap
+ * area or no longer (mm/swapfile.c): writes to it give ETXTBSY. */
+void loop_set_swap(struct file *f, bool on);
 /* loop.c: f, just opened through a block device node, shows that node
  * (its inode, owner, mode) in fstat as Linux's block device files do;
  * vfs_open calls it.  Nothing for other files. */

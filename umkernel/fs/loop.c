@@ -15,10 +15,15 @@
  * mount(2) of one gives ENODEV as Linux does for an unknown type, so a
  * loop device carries data, never a mounted filesystem.
  *
- * Not done: partitions (LO_FLAGS_PARTSCAN is kept and reported, no
- * loopNpM appears), encryption (lo_encrypt_type must be 0), direct I/O
- * beyond the flag, removal (LOOP_CTL_REMOVE of a free device succeeds
- * and the node stays).
+ * All I/O of a device goes through loop_io, which counts it in the
+ * disk's statistics (/sys/block/loopN/stat, /proc/diskstats).  With
+ * LO_FLAGS_PARTSCAN, the primary partitions of an MBR become loopNpM
+ * (block 259:M, /dev/loopNpM; loop_scan_parts).  sysfs_block.c shows
+ * the state loop_blk_info gives (blkdev.h).
+ *
+ * Not done: extended, logical and GPT partitions, encryption
+ * (lo_encrypt_type must be 0), direct I/O beyond the flag, removal
+ * (LOOP_CTL_REMOVE of a free device succeeds and the node stays).
  *
  * Locking: klock, held by the caller.
  */
@@ -59,6 +64,8 @@ struct loop_part {
 	int partno;                    /* 1..BLK_MAX_PARTS: the MBR slot */
 	uint64_t start, sects;
 	struct blk_stats stats;
+	bool swap;                     /* an active swap area (S_SWAPFILE) */
+	int opens;                     /* its open files */
 };
 
 struct loop_device {
@@ -71,6 +78,7 @@ struct loop_device {
 	bool ro_set;                   /* BLKROSET */
 	bool rundown;                  /* LOOP_CLR_FD done: unbound at the last close */
 	struct blk_stats stats;        /* the disk's I/O, kept across binds as Linux keeps it */
+	bool swap;                     /* an active swap area (S_SWAPFILE) */
 	int nparts;
 	struct loop_part parts[BLK_MAX_PARTS];
 };
@@ -205,6 +213,8 @@ static ssize_t loop_rw(struct task *t, struct loop_device *lo, struct loop_part 
 		return 0;
 	if (write && loop_ro(lo))
 		return -EPERM;
+	if (write && (pt ? pt->swap : lo->swap))
+		return -ETXTBSY;             /* an active swap area (blkdev_write_iter) */
 	if (!lo->backing || (uint64_t)*pos >= size)
 		return write ? -ENOSPC : 0;
 	if (n > size - (uint64_t)*pos)
@@ -278,6 +288,7 @@ static void loop_unbind(struct loop_device *lo)
 	lo->rundown = false;
 	memset(lo->file_name, 0, sizeof(lo->file_name));
 	lo->nparts = 0;
+	lo->swap = false;
 	sysfs_block_changed(loop_nr(lo));
 }
 
@@ -298,13 +309,17 @@ static uint32_t get_le32(const unsigned char *p)
  * partitions of an MBR (0x55 0xAA at byte 510) become loopNpM, M the
  * slot (1-4), sized within the device.  Extended partitions, their
  * logical ones and GPT are not read.  Without the flag, or unbound, the
- * device has none.  sysfs follows.
+ * device has none.  sysfs follows.  0, or -EBUSY while a partition is
+ * open (nothing changes).
  */
-static void loop_scan_parts(struct task *t, struct loop_device *lo)
+static int loop_scan_parts(struct task *t, struct loop_device *lo)
 {
 	unsigned char mbr[512];
 	uint64_t dev_sects = loop_size(lo) / SECTOR;
 
+	for (int i = 0; i < lo->nparts; i++)
+		if (lo->parts[i].opens)
+			return -EBUSY;       /* bdev_disk_changed: a partition is open */
 	lo->nparts = 0;
 	if (loop_bound(lo) && (lo->flags & LO_FLAGS_PARTSCAN) && dev_sects &&
 	    loop_io(t, lo, NULL, false, mbr, sizeof mbr, 0) == (ssize_t)sizeof mbr &&
@@ -325,6 +340,7 @@ static void loop_scan_parts(struct task *t, struct loop_device *lo)
 		}
 	}
 	sysfs_block_changed(loop_nr(lo));
+	return 0;
 }
 
 static void loop_release(struct file *f)
@@ -415,7 +431,7 @@ static int set_status(struct task *t, struct loop_device *lo, const struct loop_
 	int err = apply_info(lo, info, false);
 
 	if (!err && scan)
-		loop_scan_parts(t, lo);
+		loop_scan_parts(t, lo);   /* its failure is not the call's (loop_reread_partitions) */
 	return err;
 }
 
@@ -588,8 +604,7 @@ static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 			return -EACCES;
 		if (!loop_bound(lo) || !(lo->flags & LO_FLAGS_PARTSCAN))
 			return -EINVAL;
-		loop_scan_parts(t, lo);
-		return 0;
+		return loop_scan_parts(t, lo);
 	}
 	return -ENOTTY;
 }
@@ -702,6 +717,7 @@ static void part_release(struct file *f)
 {
 	struct loop_device *lo = PT(f)->lo;
 
+	PT(f)->opens--;
 	free(f->priv);
 	if (--lo->opens == 0 && lo->backing && (lo->rundown || (lo->flags & LO_FLAGS_AUTOCLEAR)))
 		loop_unbind(lo);
@@ -734,6 +750,7 @@ int loop_part_open(int nr, int part, int flags, const char *path, struct mount *
 		f = loop_file_new(&loop_part_ops, lo, &lo->parts[i], flags, path, m);
 		if (!f)
 			return -ENOMEM;
+		lo->parts[i].opens++;
 		*out = f;
 		return 0;
 	}
@@ -751,6 +768,21 @@ bool file_is_loop(struct file *f, uint64_t *rdev)
 	f->ops->fstat(f, &st);
 	*rdev = st.rdev;
 	return true;
+}
+
+/* loop_set_swap - marks the device or partition open as f as an active
+ * swap area (on) or no longer (blkdev.h): its writes give ETXTBSY. */
+void loop_set_swap(struct file *f, bool on)
+{
+	struct loop_file *lf = f->priv;
+	uint64_t rdev;
+
+	if (!file_is_loop(f, &rdev))
+		return;
+	if (lf->pt)
+		lf->pt->swap = on;
+	else
+		lf->lo->swap = on;
 }
 
 /* ---- the state sysfs and procfs show (blkdev.h) ---- */

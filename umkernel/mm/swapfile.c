@@ -16,9 +16,9 @@
  * needs a read_folio and bmap they lack) or a loop block device.  The
  * area holds its file open (O_RDWR) until swapoff.
  *
- * Not done: writes to an active swap file or device are not refused
- * (Linux: ETXTBSY), nor an unlink of it; discard flags are accepted and
- * ignored.
+ * Writes to an active swap device give ETXTBSY as on Linux.  Not done:
+ * writes to an active swap file are not refused (Linux: ETXTBSY), nor
+ * its truncation; discard flags are accepted and ignored.
  *
  * Locking: klock, held by the callers.
  */
@@ -214,6 +214,7 @@ long sys_swapon(struct task *t, struct sysargs *a)
 		.rdev = st.rdev, .pages = pages,
 		.prio = flags & SWAP_FLAG_PREFER ? flags & SWAP_FLAG_PRIO_MASK : --least_priority,
 	};
+	loop_set_swap(f, true);
 	f = NULL;
 out:
 	free(page);
@@ -247,6 +248,7 @@ long sys_swapoff(struct task *t, struct sysargs *a)
 					swap_info[j].prio++;
 			least_priority++;
 		}
+		loop_set_swap(s->file, false);
 		file_put(s->file);
 		memset(s, 0, sizeof(*s));
 		return 0;
