@@ -195,6 +195,7 @@ int main(void) {
   OK("64 KiB written through the device", pwrite(d, buf, 65536, 3 * MIB) == 65536 && fsync(d) == 0);
   OK("sectors written grew by 128 or more", stat_field(NULL, 6) >= w0 + 128);
   OK("write requests counted", stat_field(NULL, 4) > 0);
+  OK("io_ticks moved", stat_field(NULL, 9) > 0);
   OK("64 KiB read", pread(d, buf, 65536, 2 * MIB + 65536) == 65536);
   OK("sectors read grew by 128 or more", stat_field(NULL, 2) >= r0 + 128);
   memset(buf, 'p', 4096);

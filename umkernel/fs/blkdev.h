@@ -21,6 +21,7 @@ struct blk_stats {
 	uint64_t ios[2], sectors[2], ticks[2];
 	uint64_t io_ticks;            /* ms with I/O in flight */
 	uint64_t flush_ios;
+	uint64_t stamp;               /* monotonic ms of the last I/O counted in io_ticks */
 };
 
 /* A loop device as sysfs and procfs show it (loop_blk_info fills it). */

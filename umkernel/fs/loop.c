@@ -156,13 +156,18 @@ static bool loop_ro(struct loop_device *lo)
 }
 
 /* One transfer's counts in st (blk_account_io_done): a request, its
- * sectors (rounded up) and the time it took. */
-static void blk_account(struct blk_stats *st, bool write, size_t bytes, uint64_t ms)
+ * sectors (rounded up) and the time it took, ms, ending at end (ms).
+ * io_ticks grows by that time, and by at least one tick for a request
+ * in a tick none was counted in (update_io_ticks: a device that did
+ * I/O never shows 0). */
+static void blk_account(struct blk_stats *st, bool write, size_t bytes, uint64_t ms, uint64_t end)
 {
 	st->ios[write]++;
 	st->sectors[write] += (bytes + SECTOR - 1) / SECTOR;
 	st->ticks[write] += ms;
-	st->io_ticks += ms;
+	if (end != st->stamp)
+		st->io_ticks += ms ? ms : 1;
+	st->stamp = end;
 }
 
 /*
@@ -177,15 +182,16 @@ static void blk_account(struct blk_stats *st, bool write, size_t bytes, uint64_t
 static ssize_t loop_io(struct task *t, struct loop_device *lo, struct loop_part *pt, bool write,
 		       void *buf, size_t n, uint64_t off)
 {
-	uint64_t t0 = now_ns(CLOCK_MONOTONIC), ms;
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC), t1, ms;
 	int64_t p = (int64_t)(lo->offset + off);
 	ssize_t r = write ? file_write(t, lo->backing, buf, n, &p) : file_read(t, lo->backing, buf, n, &p);
 
 	if (r > 0) {
-		ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
-		blk_account(&lo->stats, write, (size_t)r, ms);
+		t1 = now_ns(CLOCK_MONOTONIC);
+		ms = (t1 - t0) / 1000000;
+		blk_account(&lo->stats, write, (size_t)r, ms, t1 / 1000000);
 		if (pt)
-			blk_account(&pt->stats, write, (size_t)r, ms);
+			blk_account(&pt->stats, write, (size_t)r, ms, t1 / 1000000);
 	}
 	return r;
 }
