@@ -170,6 +170,7 @@ struct mnt_namespace {
 	unsigned int inum;
 	unsigned int seq;             /* bumped by every change (mnt_ns_changed) */
 	struct wait_queue poll;       /* /proc/PID/mounts pollers: woken at each change */
+	uint64_t id;                  /* statmount's mnt_ns_id, NS_GET_MNTNS_ID (never reused) */
 };
 /* A change to ns's mounts: seq moves on and its pollers wake (namespace.c). */
 void mnt_ns_changed(struct mnt_namespace *ns);
@@ -322,6 +323,16 @@ struct mount *mnt_new_detached(struct super_block *sb, const char *root, int mfl
 int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir);
 int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recursive);
 struct fs_type *get_fs_type(const char *name);
+/* statmount.c and its callers: a mount's 64-bit unique id (statx's
+ * STATX_MNT_ID_UNIQUE, statmount, listmount), past every old id as
+ * Linux's MNT_UNIQUE_ID_OFFSET; the namespace of id mnt_ns_id that a
+ * task still uses (NULL if none; namespace.c). */
+#define MNT_UNIQUE_ID_OFFSET (1ULL << 31)
+static inline uint64_t mnt_id_unique(const struct mount *m)
+{
+	return MNT_UNIQUE_ID_OFFSET + (uint64_t)m->id;
+}
+struct mnt_namespace *mnt_ns_lookup_id(uint64_t id);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 /* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
  * pos): 0 (*n cut to fit), or SIGXFSZ and -EFBIG (vfs.c) */

@@ -56,7 +56,9 @@ struct mnt_namespace init_mnt_ns = {
 	.user_ns = &init_user_ns,
 	.inum = NS_INIT_INO_MNT,
 	.poll = { LIST_HEAD_INIT(init_mnt_ns.poll.waiters) },
+	.id = 1,
 };
+static uint64_t mnt_ns_ids = 1;   /* the last mnt_namespace.id given */
 
 void mnt_ns_changed(struct mnt_namespace *ns)
 {
@@ -302,6 +304,7 @@ struct mnt_namespace *copy_mnt_ns(struct mnt_namespace *old, struct user_namespa
 	waitq_init(&ns->poll);
 	ns->user_ns = get_user_ns(user_ns);
 	ns->inum = ns_alloc_inum();
+	ns->id = ++mnt_ns_ids;
 	if (old->root && !copy_tree(old->root, ns, NULL, true)) {
 		put_mnt_ns(ns);
 		*err = -ENOMEM;
@@ -718,6 +721,18 @@ static int all_namespaces(struct mnt_namespace **out, int max)
 			out[n++] = ns;
 	}
 	return n;
+}
+
+/* mnt_ns_lookup_id - the mount namespace with id (statmount and
+ * listmount's mnt_ns_id) among those tasks use: NULL if none. */
+struct mnt_namespace *mnt_ns_lookup_id(uint64_t id)
+{
+	struct mnt_namespace *nss[MAX_NS_WALK];
+	int n = all_namespaces(nss, MAX_NS_WALK);
+	for (int i = 0; i < n; i++)
+		if (nss[i]->id == id)
+			return nss[i];
+	return NULL;
 }
 
 /* A new mount m was attached under parent: copies of it go under every
