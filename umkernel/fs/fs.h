@@ -234,7 +234,17 @@ struct fs_ops {
 	/* Optional: what the filesystem refuses beyond the mode bits, even
 	 * to root (mask R_OK|W_OK|X_OK): 0 or -EACCES.  access(2) asks it. */
 	int (*permission)(struct mount *m, const char *rel, int mask);
+	/* Optional: the inode's FS_XFLAG_* flags (file_attr.c: file_getattr,
+	 * FS_IOC_GETFLAGS...); set gets flags the generic checks passed and
+	 * returns -EOPNOTSUPP for those it does not keep. */
+	int (*fileattr_get)(struct mount *m, const char *rel, uint32_t *xflags);
+	int (*fileattr_set)(struct mount *m, const char *rel, uint32_t xflags);
 };
+/* file_attr.c: the FS_IOC_*FLAGS/FS*XATTR ioctls (-ENOIOCTLCMD for
+ * others), and fileattr hooks for a filesystem that keeps no flags. */
+long fileattr_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg);
+int fileattr_none_get(struct mount *m, const char *rel, uint32_t *xflags);
+int fileattr_none_set(struct mount *m, const char *rel, uint32_t xflags);
 
 struct fs_struct {               /* CLONE_FS shares it */
 	int refs;

@@ -1344,6 +1344,32 @@ static int tmpfs_removexattr(struct mount *m, const char *rel, const char *name)
 	return err ? err : tnode_removexattr(t, name);
 }
 
+/* file_getattr/file_setattr: NOATIME and NODUMP are kept (Linux's tmpfs
+ * also keeps IMMUTABLE and APPEND, which umk does not enforce). */
+static int tmpfs_fileattr_get(struct mount *m, const char *rel, uint32_t *xflags)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	if (!err)
+		*xflags = n->xflags;
+	return err;
+}
+
+static int tmpfs_fileattr_set(struct mount *m, const char *rel, uint32_t xflags)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	if (err)
+		return err;
+	if (xflags & ~(0x40U | 0x80U))       /* FS_XFLAG_NOATIME, FS_XFLAG_NODUMP */
+		return -EOPNOTSUPP;
+	n->xflags = xflags;
+	tnode_touch(n, false, true);
+	return 0;
+}
+
 const struct fs_ops tmpfs_ops = {
 	.name = "tmpfs",
 	.lookup = tmpfs_lookup,
@@ -1365,6 +1391,8 @@ const struct fs_ops tmpfs_ops = {
 	.removexattr = tmpfs_removexattr,
 	.tmpfile = tmpfs_tmpfile,
 	.linkfile = tmpfs_linkfile,
+	.fileattr_get = tmpfs_fileattr_get,
+	.fileattr_set = tmpfs_fileattr_set,
 };
 
 /* Node-level xattrs for the overlay. */
