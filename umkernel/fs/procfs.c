@@ -2625,7 +2625,21 @@ static int pfile_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	return err;
 }
 
+/* ioctl on a proc file: PROCMAP_QUERY on maps (mm/procmap_query.c) */
+static long pfile_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct pfile *pf = f->priv;
+	struct task *tk;
+
+	if (cmd != 0xc0686611U /* PROCMAP_QUERY */ || !pf || strcmp(pf->nd.e->name, "maps"))
+		return -ENOTTY;
+	if (node_task(&pf->nd, &tk))
+		return -ESRCH;
+	return procmap_query(t, task_alive(tk) ? tk->mm : NULL, arg);
+}
+
 static const struct file_ops proc_file_ops = {
+	.ioctl = pfile_ioctl,
 	.read = pfile_read,
 	.write = pfile_write,
 	.poll = pfile_poll,

@@ -110,6 +110,8 @@ int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit);
 struct file;
 int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **out);
 int mm_print_maps(struct mm *mm, char *buf, size_t len);
+/* PROCMAP_QUERY on a maps file of mm (procmap_query.c) */
+long procmap_query(struct task *t, struct mm *mm, uint64_t uarg);
 
 /* Walks mm's VMAs in address order; v may be unlinked inside the loop. */
 static inline struct vma *vma_next(struct mm *mm, struct vma *v)
