@@ -1990,6 +1990,12 @@ static const struct pent sys_kernel_ents[] = {
 /* vm.min_free_kbytes: kept and read back (umk has no page reserve to size;
  * LTP's tst_pollute_memory reads it) */
 static long sysctl_min_free_kbytes = 67584;
+/* vm.vfs_cache_pressure: kept and read back (umk's dentries are path
+ * strings, nothing to reclaim); vm.drop_caches: write-only (0200, even
+ * root cannot read it, as Linux's sysctl_perm), from 1 up: the host
+ * keeps the page cache, umk keeps no dentry or inode cache to drop */
+static long sysctl_vfs_cache_pressure = 100;
+static long sysctl_drop_caches;
 
 static const struct pent sys_vm_ents[] = {
 	CTL_ENT("min_free_kbytes", sysctl_min_free_kbytes, 0, 0x7fffffff),
@@ -1997,6 +2003,9 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
+	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
+	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
+	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
 	{ NULL },
 };
@@ -2736,6 +2745,11 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		return -EISDIR;
 	if (nd.e->kind != PK_DIR && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	/* sysctl_perm: even root gets only the owner's bits of a /proc/sys
+	 * file (vm.drop_caches, 0200, is write-only) */
+	if (nd.e->kind == PK_FILE && !strncmp(rel, "sys/", 4) &&
+	    ((acc != O_WRONLY && !(nd.e->perm & 0400)) || (acc != O_RDONLY && !(nd.e->perm & 0200))))
+		return -EACCES;
 	if (nd.e->kind == PK_FILE && !nd.e->show) {
 		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
 		struct task *tk = task_find(nd.c.tid);
