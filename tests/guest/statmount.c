@@ -249,6 +249,52 @@ static void fields(void) {
   OK("the unprivileged child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* move_mount(2) with MOVE_MOUNT_BENEATH: a clone goes under the top
+ * mount of a path, which stays on top; unmounting it shows the clone */
+static int exists(const char *p) { return access(p, F_OK) == 0; }
+static void beneath(void) {
+  mkdir("/tmp/x", 0755);
+  mkdir("/tmp/y", 0755);
+  OK("beneath: tmpfs on /tmp/x and /tmp/y", mount("a", "/tmp/x", "tmpfs", 0, NULL) == 0 &&
+     mount("b", "/tmp/y", "tmpfs", 0, NULL) == 0);
+  close(open("/tmp/x/A", O_CREAT | O_WRONLY, 0644));
+  close(open("/tmp/y/B", O_CREAT | O_WRONLY, 0644));
+  mkdir("/tmp/x/sub", 0755);
+  uint64_t yid = uid_of("/tmp/y"), tid = uid_of("/tmp");
+  int fda = syscall(SYS_open_tree, AT_FDCWD, "/tmp/x", 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+  int fdb = open("/tmp/y", O_PATH);
+  OK("open_tree clone of /tmp/x", fda >= 0 && fdb >= 0);
+  ERR("beneath with SET_GROUP", syscall(SYS_move_mount, fda, "", fdb, "", 0x344), EINVAL);
+  ERR("beneath a directory that is no mount's root",
+      syscall(SYS_move_mount, fda, "", AT_FDCWD, "/tmp/x/sub", 0x204), EINVAL);
+  ERR("beneath /", syscall(SYS_move_mount, fda, "", AT_FDCWD, "/", 0x204), EINVAL);
+  ERR("beneath a file", syscall(SYS_move_mount, fda, "", AT_FDCWD, "/tmp/y/B", 0x204), EINVAL);
+  OK("move_mount BENEATH", syscall(SYS_move_mount, fda, "", fdb, "", 0x244) == 0);
+  OK("the top mount still shows", exists("/tmp/y/B") && !exists("/tmp/y/A") && uid_of("/tmp/y") == yid);
+  OK("statmount: the top's parent is the new mount", statmount_(yid, 2, big, sizeof big, 0) == 0 &&
+     S->mnt_parent_id != tid);
+  uint64_t nid = S->mnt_parent_id;
+  OK("the new mount's parent is /tmp", statmount_(nid, 0x12, big, sizeof big, 0) == 0 && S->mnt_parent_id == tid &&
+     !strcmp(S->str + S->mnt_point, "/tmp/y"));
+  uint64_t ids[8];
+  OK("listmount below it: the top", listmount_(nid, 0, ids, 8, 0) == 1 && ids[0] == yid);
+  close(fda);
+  close(fdb);
+  OK("unmount the top", umount("/tmp/y") == 0);
+  OK("the clone shows", exists("/tmp/y/A") && !exists("/tmp/y/B") && uid_of("/tmp/y") == nid);
+  OK("unmount it", umount("/tmp/y") == 0 && !exists("/tmp/y/A"));
+  /* an attached mount beneath another */
+  OK("tmpfs c on /tmp/y", mount("c", "/tmp/y", "tmpfs", 0, NULL) == 0);
+  close(open("/tmp/y/C", O_CREAT | O_WRONLY, 0644));
+  mkdir("/tmp/z", 0755);
+  OK("bind /tmp/x on /tmp/z", mount("/tmp/x", "/tmp/z", NULL, MS_BIND, NULL) == 0);
+  OK("move /tmp/z beneath /tmp/y", syscall(SYS_move_mount, AT_FDCWD, "/tmp/z", AT_FDCWD, "/tmp/y", 0x200) == 0);
+  OK("/tmp/z is a plain directory again", !exists("/tmp/z/A") && exists("/tmp/y/C"));
+  OK("unmount /tmp/y's top: the moved bind", umount("/tmp/y") == 0 && exists("/tmp/y/A"));
+  umount("/tmp/y");
+  umount("/tmp/x");
+}
+
 int main(void) {
   fflush(stdout);
   pid_t c = fork();
@@ -258,6 +304,7 @@ int main(void) {
       _exit(2);
     }
     fields();
+    beneath();
     _exit(t_failed ? 1 : 0);
   }
   int st;

@@ -331,6 +331,8 @@ bool mnt_is_root(const struct nameidata *nd);
 int mnt_move(struct nameidata *old, struct nameidata *nd);
 struct mount *mnt_new_detached(struct super_block *sb, const char *root, int mflags);
 int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir);
+int mnt_beneath(struct task *t, struct mount *m, struct nameidata *old, struct nameidata *to,
+		bool root_is_dir);
 int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recursive);
 struct fs_type *get_fs_type(const char *name);
 /* statmount.c and its callers: a mount's 64-bit unique id (statx's

@@ -1162,6 +1162,60 @@ int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir)
 	return 0;
 }
 
+/*
+ * mnt_beneath - move_mount(2)'s MOVE_MOUNT_BENEATH: m (detached, or
+ * attached with old naming its root) goes under the top mount T at to,
+ * between T and T's parent: mounted where T is, with T now on it, so
+ * that unmounting T shows m (Linux's do_move_mount with
+ * MNT_TREE_BENEATH).  0, -EINVAL (to is not a mount's root, or the
+ * namespace's or the caller's root; m is T; another namespace; a shared
+ * parent on either side, whose propagation umk does not do beneath),
+ * -ELOOP (m above T), -ENOTDIR (a directory and a file), -ENOMEM.
+ */
+int mnt_beneath(struct task *t, struct mount *m, struct nameidata *old, struct nameidata *to,
+		bool root_is_dir)
+{
+	struct mount *top = to->mnt;
+	const char *root = t->fs && t->fs->root ? t->fs->root : "/";
+	if (!top || !top->ns || !nd_is_mnt_root(to) || !top->parent || m == top)
+		return -EINVAL;
+	if (!strcmp(top->path, root))
+		return -EINVAL;        /* beneath the caller's root */
+	struct mount *parent = top->parent;
+	if (parent->propagation == MS_SHARED)
+		return -EINVAL;
+	if (m->ns) {
+		if (!old || !nd_is_mnt_root(old) || !m->parent || m->ns != top->ns)
+			return -EINVAL;
+		if (m->parent->propagation == MS_SHARED)
+			return -EINVAL;
+		if (mnt_is_ancestor(m, top))
+			return -ELOOP;
+		root_is_dir = S_ISDIR(old->st.mode);
+	}
+	if (root_is_dir != S_ISDIR(to->st.mode))
+		return -ENOTDIR;
+	if (m->ns) {
+		mnt_rename_tree(m, old->abs, top->path);
+		list_del(&m->child_link);
+		m->parent = parent;
+		list_add_tail(&m->child_link, &parent->children);
+	} else {
+		char *p = strdup(top->path);
+		if (!p)
+			return -ENOMEM;
+		free(m->path);
+		m->path = p;
+		mnt_attach(m, top->ns, parent);
+	}
+	/* T now sits on m, at the same place */
+	list_del(&top->child_link);
+	top->parent = m;
+	list_add_tail(&top->child_link, &m->children);
+	mnt_ns_changed(top->ns);
+	return 0;
+}
+
 /* mnt_setattr - mount_setattr(2) on m (and the mounts below it if
  * recursive): per-mount flags set and cleared (MS_*), then a propagation
  * type (MS_SHARED...; 0 none).  -EPERM to clear a locked flag. */
