@@ -1,8 +1,7 @@
 /*
  * file_attr.c - an inode's attribute flags: file_getattr(2) and
- * file_setattr(2) (struct file_attr), and the FS_IOC_GETFLAGS,
- * FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR and FS_IOC_FSSETXATTR ioctls
- * (Linux's fs/file_attr.c).
+ * file_setattr(2) (struct file_attr), and the FS_IOC_FSGETXATTR and
+ * FS_IOC_FSSETXATTR ioctls (Linux's fs/file_attr.c).
  *
  * In a nutshell: a filesystem that keeps flags offers fs_ops.fileattr_get
  * and fileattr_set (FS_XFLAG_* bits); only regular files and directories
@@ -48,16 +47,6 @@
 #define XF_MASK         0x8001fffbULL     /* FS_XFLAGS_MASK */
 #define XF_COMMON       (XF_SYNC | XF_IMMUTABLE | XF_APPEND | XF_NODUMP | XF_NOATIME | XF_DAX)
 
-/* FS_*_FL of FS_IOC_GETFLAGS, for the same common bits */
-#define FL_SYNC      0x00000008
-#define FL_IMMUTABLE 0x00000010
-#define FL_APPEND    0x00000020
-#define FL_NODUMP    0x00000040
-#define FL_NOATIME   0x00000080
-#define FL_DAX       0x02000000
-
-#define FS_IOC_GETFLAGS_   0x80086601
-#define FS_IOC_SETFLAGS_   0x40086602
 #define FS_IOC_FSGETXATTR_ 0x801c581f
 #define FS_IOC_FSSETXATTR_ 0x401c5820
 
@@ -70,20 +59,6 @@ struct fsxattr {
 	uint32_t fsx_xflags, fsx_extsize, fsx_nextents, fsx_projid, fsx_cowextsize;
 	unsigned char fsx_pad[8];
 };
-
-static const struct { uint32_t x, fl; } xmap[] = {
-	{ XF_SYNC, FL_SYNC }, { XF_IMMUTABLE, FL_IMMUTABLE }, { XF_APPEND, FL_APPEND },
-	{ XF_NODUMP, FL_NODUMP }, { XF_NOATIME, FL_NOATIME }, { XF_DAX, FL_DAX },
-};
-
-static uint32_t xflags_to_flags(uint32_t x)
-{
-	uint32_t fl = 0;
-	for (size_t i = 0; i < sizeof xmap / sizeof xmap[0]; i++)
-		if (x & xmap[i].x)
-			fl |= xmap[i].fl;
-	return fl;
-}
 
 /* The inode nd names: its filesystem's flags.  -EOPNOTSUPP where there
  * are none (procfs, sysfs, special files, symlinks...). */
@@ -300,8 +275,8 @@ long sys_file_setattr(struct task *t, struct sysargs *a)
 }
 
 /*
- * fileattr_ioctl - FS_IOC_GETFLAGS/SETFLAGS/FSGETXATTR/FSSETXATTR on
- * open file f (Linux's do_vfs_ioctl): 0, -ENOIOCTLCMD for another cmd,
+ * fileattr_ioctl - FS_IOC_FSGETXATTR/FSSETXATTR on open file f (Linux's
+ * do_vfs_ioctl): 0, -ENOIOCTLCMD for another cmd,
  * -ENOTTY for a file without flags, or fa_set's errors.
  */
 long fileattr_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
@@ -311,8 +286,11 @@ long fileattr_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t a
 	uint32_t x = 0;
 	int err;
 
-	if (cmd != FS_IOC_GETFLAGS_ && cmd != FS_IOC_SETFLAGS_ && cmd != FS_IOC_FSGETXATTR_ &&
-	    cmd != FS_IOC_FSSETXATTR_)
+	/* FS_IOC_GETFLAGS/SETFLAGS are left to ENOTTY: they are how programs
+	 * (chattr, LTP's statx04) probe for IMMUTABLE and APPEND, which umk
+	 * does not enforce; the FS*XATTR pair and file_getattr carry the
+	 * flags umk does keep */
+	if (cmd != FS_IOC_FSGETXATTR_ && cmd != FS_IOC_FSSETXATTR_)
 		return -ENOIOCTLCMD;
 	struct mount *m;
 	const char *rel;
@@ -323,27 +301,9 @@ long fileattr_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t a
 	if (err)
 		return err == -EOPNOTSUPP ? -ENOTTY : err;
 	switch (cmd) {
-	case FS_IOC_GETFLAGS_: {
-		int fl = (int)xflags_to_flags(x);
-		return copy_to_user(t, arg, &fl, sizeof fl) ? -EFAULT : 0;
-	}
 	case FS_IOC_FSGETXATTR_: {
 		struct fsxattr fx = { .fsx_xflags = x };
 		return copy_to_user(t, arg, &fx, sizeof fx) ? -EFAULT : 0;
-	}
-	case FS_IOC_SETFLAGS_: {
-		int fl;
-		uint32_t nx = 0, known = 0;
-		if (copy_from_user(t, &fl, arg, sizeof fl))
-			return -EFAULT;
-		for (size_t i = 0; i < sizeof xmap / sizeof xmap[0]; i++) {
-			known |= xmap[i].fl;
-			if ((uint32_t)fl & xmap[i].fl)
-				nx |= xmap[i].x;
-		}
-		if ((uint32_t)fl & ~known)
-			return -EOPNOTSUPP;
-		return fa_set(t, f->mnt, rel, &st, nx, false, 0, 0, 0);
 	}
 	default: {
 		struct fsxattr fx;
@@ -351,7 +311,7 @@ long fileattr_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t a
 			return -EFAULT;
 		if (fx.fsx_xflags & ~(uint32_t)XF_MASK)
 			return -EINVAL;
-		return fa_set(t, f->mnt, rel, &st, fx.fsx_xflags & ~XF_HASATTR, true,
+		return fa_set(t, m, rel, &st, fx.fsx_xflags & ~XF_HASATTR, true,
 			      fx.fsx_extsize, fx.fsx_projid, fx.fsx_cowextsize);
 	}
 	}
