@@ -247,6 +247,20 @@ static void fields(void) {
   int st;
   waitpid(c, &st, 0);
   OK("the unprivileged child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+  /* chrooted at a mount (LTP's listmount01): LSMT_ROOT lists it alone */
+  c = fork();
+  if (c == 0) {
+    t_failed = 0;
+    if (chroot("/tmp/b") || chdir("/")) _exit(3);
+    OK("chrooted at /tmp/b: statx of / is its mount", uid_of("/") == bid);
+    OK("listmount LSMT_ROOT: that mount alone", listmount_(LSMT_ROOT, 0, ids, 4, 0) == 1 && ids[0] == bid);
+    OK("statmount: its point is / from here", statmount_(bid, 0x10, big, sizeof big, 0) == 0 &&
+       !strcmp(S->str + S->mnt_point, "/"));
+    _exit(t_failed ? 1 : 0);
+  }
+  waitpid(c, &st, 0);
+  OK("the chrooted child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /* move_mount(2) with MOVE_MOUNT_BENEATH: a clone goes under the top
