@@ -1997,6 +1997,7 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
+	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
 	{ NULL },
 };

@@ -109,6 +109,7 @@ struct mm *mm_fork(struct mm *old)
 	mm->saved_auxv_len = old->saved_auxv_len;
 	mm->membarrier_registered = old->membarrier_registered;   /* dup_mm copies the state */
 	mm->sealed_any = old->sealed_any;
+	mm->uffd = uffd_mm_fork(old);   /* userfaultfd.c */
 	mm_commit_sync(mm);
 	return mm;
 }
@@ -124,6 +125,7 @@ void mm_put(struct mm *mm)
 	if (--mm->refs)
 		return;
 	aio_mm_release(mm);
+	uffd_mm_release(mm);
 	drop_vmas(mm);
 	mm_commit_release(mm);
 	if (mm->exe) {
@@ -167,6 +169,7 @@ void mm_reset(struct mm *mm)
 	aio_mm_release(mm);   /* execve: the old image's AIO contexts go */
 	mm->membarrier_registered = 0;
 	mm->sealed_any = false;
+	uffd_mm_release(mm);
 	/* unmap everything but the vDSO pages, gap by gap (below
 	 * GUEST_MIN_ADDR is the platform's) */
 	uint64_t from = GUEST_MIN_ADDR;
@@ -228,6 +231,8 @@ static void vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	for_each_vma(mm, v)
 		if (v->start >= start && v->end <= end)
 			vma_free(v);
+	if (mm->uffd)
+		uffd_unmap(mm, start, end);
 }
 
 static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
@@ -534,6 +539,8 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 			v->prot = prot;
 	vma_merge(mm);
 	mm_commit_sync(mm);
+	if (mm->uffd)
+		uffd_reprotect(mm, addr, addr + plen);   /* trapped pages keep their trap */
 	return 0;
 }
 
@@ -606,6 +613,8 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		if (!newaddr)
 			return -ENOMEM;
 	}
+	if (mm->uffd)
+		uffd_mremap(mm, old, old + oldlen);
 	long r = platform->mremap(current->host, old, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, newaddr);
 	if (r < 0)
 		return r;
@@ -892,6 +901,8 @@ long sys_madvise(struct task *t, struct sysargs *a)
 			if (advice == MADV_FREE && (v->file || v->shm_id || !(v->flags & MAP_ANONYMOUS)))
 				return -EINVAL;
 			platform->madvise(t->host, lo, hi - lo, MADV_DONTNEED);
+			if (t->mm->uffd)
+				uffd_zap(t->mm, lo, hi);   /* missing again */
 			break;
 		case 102:
 		case 103: {
