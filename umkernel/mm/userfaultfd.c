@@ -543,9 +543,8 @@ int uffd_handle_fault(struct task *t, uint64_t addr, int64_t err, linux_siginfo_
 	if (s->state == T_POISON) {
 		memset(info, 0, sizeof *info);
 		info->si_signo = SIGBUS;
-		info->si_code = 4;   /* BUS_MCEERR_AR: VM_FAULT_HWPOISON */
+		info->si_code = 2;   /* BUS_ADRERR, as Linux 6.18 reports a poison marker */
 		info->u.fault.addr = addr;
-		info->u.fault.addr_lsb = 12;
 		return 1;
 	}
 	if (!trap_active(um, s, page)) {
@@ -1036,7 +1035,7 @@ static long uffd_copy(struct task *t, struct uffd_ctx *ctx, uint64_t arg, bool z
 		long err = validate_range(dst, len, true);
 		if (err)
 			return err;
-		if ((src & (PG - 1)) || src + len <= src)
+		if (src + len <= src)   /* src need not be aligned */
 			return -EINVAL;
 		if (mode & ~(uint64_t)(UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP))
 			return -EINVAL;
@@ -1303,7 +1302,7 @@ static long uffd_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 	case UFFDIO_POISON_: return uffd_poison(t, ctx, arg);
 	case UFFDIO_MOVE_: return uffd_move(t, ctx, arg);
 	}
-	return -ENOTTY;
+	return -EINVAL;
 }
 
 static const struct file_ops uffd_ops = {
