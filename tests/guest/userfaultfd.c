@@ -385,6 +385,42 @@ int main(void) {
   ERR("move bad mode", ioctl(uv, UFFDIO_MOVE_, &mv), EINVAL);
   close(uv);
 
+  /* mremap(MREMAP_DONTUNMAP): the pages move, the old range stays
+   * mapped (and registered): empty for private anonymous memory, the
+   * file's pages for a shared mapping */
+  char *da = map_anon(2);
+  memcpy(da, "ABCD", 5);
+  ERR("dontunmap without maymove", mremap(da, pg, pg, MREMAP_DONTUNMAP, NULL), EINVAL);
+  ERR("dontunmap other size", mremap(da, pg, 2 * pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, NULL), EINVAL);
+  int ud = new_uffd(O_NONBLOCK, 0);
+  reg(ud, da, pg, UFFDIO_REGISTER_MODE_MISSING);
+  char *nb = mremap(da, pg, pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, NULL);
+  OK("dontunmap", nb != MAP_FAILED && nb != da);
+  printf("moved: %s\n", nb);
+  struct touch t10 = { .addr = da };
+  th = touch_bg(&t10);
+  OK("msg 10 on the old range", get_msg(ud, &m) == 0);
+  print_msg("msg 10", &m, da);
+  memset(src, 'D', pg);
+  cp = (struct uffdio_copy){ .dst = (unsigned long)da, .src = (unsigned long)src, .len = pg };
+  OK("copy 10", ioctl(ud, UFFDIO_COPY, &cp) == 0);
+  pthread_join(th, NULL);
+  printf("old range now %c, new %c\n", t10.val, nb[0]);
+  close(ud);
+  char *sm = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+  sm[0] = 's';
+  char *sn = mremap(sm, pg, pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, NULL);
+  OK("dontunmap shared memfd", sn != MAP_FAILED);
+  sn[1] = 't';
+  printf("shared: old %c%c new %c%c\n", sm[0], sm[1], sn[0], sn[1]);
+  ERR("dontunmap unaligned hint", mremap(sm, pg, pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, sm + 1), EINVAL);
+  char *shan = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  RES("dontunmap shared anon", mremap(shan, pg, pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, NULL) == MAP_FAILED ? -1 : 0);
+  RES("dontunmap file private", mremap(fm, pg, pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, NULL) == MAP_FAILED ? -1 : 0);
+  char *tv = map_anon(2);
+  mprotect(tv + pg, pg, PROT_NONE);
+  ERR("dontunmap two vmas", mremap(tv, 2 * pg, 2 * pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, NULL), EFAULT);
+
   /* a blocking uffd polls as an error */
   int ub = new_uffd(0, 0);
   pf = (struct pollfd){ .fd = ub, .events = POLLIN };

@@ -121,7 +121,7 @@ void uffd_mm_release(struct mm *mm);                              /* exit, execv
 struct uffd_mm *uffd_mm_fork(struct mm *old);                     /* the child's state, or NULL */
 void uffd_unmap(struct mm *mm, uint64_t start, uint64_t end);     /* the range is unmapped */
 void uffd_reprotect(struct mm *mm, uint64_t start, uint64_t end); /* after mprotect */
-void uffd_mremap(struct mm *mm, uint64_t start, uint64_t end);    /* before a move */
+void uffd_mremap(struct mm *mm, uint64_t start, uint64_t end, bool dontunmap); /* before a move */
 void uffd_zap(struct mm *mm, uint64_t start, uint64_t end);       /* after MADV_DONTNEED */
 struct kstat;
 int uffd_dev_open(int flags, const char *path, const struct kstat *st, struct file **out); /* /dev/userfaultfd */

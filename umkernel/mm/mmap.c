@@ -558,10 +558,13 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;
-	if (flags & MREMAP_DONTUNMAP)
-		return -EINVAL;
 	oldlen = PAGE_ALIGN(oldlen);
 	newlen = PAGE_ALIGN(newlen);
+	/* MREMAP_DONTUNMAP: move the pages, keep the old mapping (empty
+	 * for private anonymous memory, the file's pages otherwise) */
+	bool dontunmap = flags & MREMAP_DONTUNMAP;
+	if (dontunmap && (!(flags & MREMAP_MAYMOVE) || oldlen != newlen))
+		return -EINVAL;
 	if (!newlen)
 		return -EINVAL;
 	/* mseal: neither the source nor a fixed target may be sealed */
@@ -573,6 +576,13 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		return -EFAULT;
 	if (oldlen == 0)
 		return -EINVAL; /* duplicating shared mappings: not supported */
+	if (dontunmap && (v->flags & VMA_SPECIAL))
+		return -EINVAL;   /* VM_DONTEXPAND */
+	/* (a range past every VMA: oldlen bytes more, none replaced) */
+	if (dontunmap && ((!vma_is_stack(v) && !may_expand_vm(mm, GUEST_TASK_SIZE, GUEST_TASK_SIZE + oldlen,
+							      v->prot, v->flags & MAP_TYPE)) ||
+			  vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, oldlen))))
+		return -ENOMEM;   /* the old mapping stays: the new one is more */
 	/* growth is checked against RLIMIT_AS/DATA (vma_to_resize); a fixed
 	 * target's old contents go first */
 	if (newlen > oldlen && !vma_is_stack(v) &&
@@ -588,6 +598,15 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 			return -EINVAL;
 		if (newaddr < old + oldlen && newaddr + newlen > old)
 			return -EINVAL;
+	} else if (dontunmap) {
+		/* new_addr is a hint then, and must be aligned */
+		if (newaddr & (GUEST_PAGE_SIZE - 1))
+			return -EINVAL;
+		if (!newaddr || newaddr < GUEST_MIN_ADDR || !valid_range(newaddr, newlen) ||
+		    !range_free(mm, newaddr, newaddr + newlen))
+			newaddr = find_free(mm, newlen);
+		if (!newaddr)
+			return -ENOMEM;
 	} else if (newlen <= oldlen) {
 		if (newlen < oldlen) {
 			int r = mm_munmap(mm, old + newlen, oldlen - newlen);
@@ -614,14 +633,24 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 			return -ENOMEM;
 	}
 	if (mm->uffd)
-		uffd_mremap(mm, old, old + oldlen);
-	long r = platform->mremap(current->host, old, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, newaddr);
+		uffd_mremap(mm, old, old + oldlen, dontunmap);
+	long r = platform->mremap(current->host, old, oldlen, newlen,
+				  MREMAP_MAYMOVE | MREMAP_FIXED | (dontunmap ? MREMAP_DONTUNMAP : 0), newaddr);
 	if (r < 0)
 		return r;
 	split_at(mm, old);
 	split_at(mm, old + oldlen);
 	struct vma tmpl = *mm_find_vma(mm, old);
-	vma_remove_range(mm, old, old + oldlen);
+	if (dontunmap) {
+		/* the old mapping stays, without its locks (vm_flags_clear VM_LOCKED_MASK) */
+		for_each_vma(mm, o)
+			if (o->start >= old && o->end <= old + oldlen)
+				o->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);
+		if (mm->uffd)
+			uffd_zap(mm, old, old + oldlen);   /* its pages are missing now */
+	} else {
+		vma_remove_range(mm, old, old + oldlen);
+	}
 	vma_remove_range(mm, newaddr, newaddr + newlen);
 	struct vma *n = calloc(1, sizeof *n);
 	*n = tmpl;

@@ -659,15 +659,19 @@ void uffd_reprotect(struct mm *mm, uint64_t start, uint64_t end)
 	}
 }
 
-void uffd_mremap(struct mm *mm, uint64_t start, uint64_t end)
+void uffd_mremap(struct mm *mm, uint64_t start, uint64_t end, bool dontunmap)
 {
 	/* no UFFD_FEATURE_EVENT_REMAP: the moved VMA is unregistered
-	 * (mremap_userfaultfd_prep), so its traps go before the host moves
-	 * the pages with their protection */
+	 * (mremap_userfaultfd_prep), so the traps go before the host moves
+	 * the pages (one host mapping: the range must have one protection).
+	 * MREMAP_DONTUNMAP keeps the old VMA and its registration
+	 * (mmap.c then traps its pages again with uffd_zap). */
 	if (!owns(current, mm))
 		return;
-	ss_set(&mm->uffd->regs, start, end, NULL);
-	resolve_stale(current, mm, start, end);
+	if (!dontunmap)
+		ss_set(&mm->uffd->regs, start, end, NULL);
+	ss_set(&mm->uffd->traps, start, end, NULL);
+	set_host_prot(current, mm, start, end);
 }
 
 void uffd_zap(struct mm *mm, uint64_t start, uint64_t end)
