@@ -154,6 +154,9 @@ int main(void) {
   int exe = open("/proc/self/exe", O_RDONLY);
   char *fm = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, exe, 0);
   ERR("register file mapping", reg(u, fm, pg, UFFDIO_REGISTER_MODE_MISSING), EINVAL);
+  ERR("register to the end of user space (vDSO)", reg(u, p, 0x7ffffffff000UL - (unsigned long)p,
+      UFFDIO_REGISTER_MODE_MISSING), EINVAL);
+  ERR("register past user space", reg(u, p, 0x800000000000UL - (unsigned long)p, UFFDIO_REGISTER_MODE_MISSING), EINVAL);
   ERR("register minor on anon", reg(u, p, pg, UFFDIO_REGISTER_MODE_MINOR), EINVAL);
   p[5 * pg] = 'P';   /* populated before registration: no fault */
   long ioc = reg(u, p, 6 * pg, UFFDIO_REGISTER_MODE_MISSING);

@@ -538,7 +538,7 @@ int uffd_handle_fault(struct task *t, uint64_t addr, int64_t err, linux_siginfo_
 	if (!s || !v)
 		return -EFAULT;
 	bool write = err >= 0 && (err & 2);
-	if (v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE)))
+	if (v->prot == PROT_NONE || ((write || s->state == T_WP) && !(v->prot & PROT_WRITE)))
 		return -EFAULT;   /* the VMA forbids it: SIGSEGV as always */
 	if (s->state == T_POISON) {
 		memset(info, 0, sizeof *info);
