@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -174,8 +175,16 @@ int main(void) {
   char *src = map_anon(1);
   memset(src, 'A', pg);
   struct touch t1 = { .addr = p + 0x10 };
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  struct epoll_event ev = { .events = EPOLLIN };
+  OK("epoll add", epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev) == 0);
+  RES("epoll before the fault", epoll_wait(ep, &ev, 1, 0));
   pthread_t th = touch_bg(&t1);
+  RES("epoll on the fault", epoll_wait(ep, &ev, 1, 5000));
+  printf("epoll events %#x\n", ev.events);
   OK("msg 1", get_msg(u, &m) == 0);
+  RES("epoll after the read", epoll_wait(ep, &ev, 1, 0));
+  close(ep);
   print_msg("msg 1", &m, p);
   RES("poll after read", poll(&pf, 1, 0));
   struct uffdio_copy cp = { .dst = (unsigned long)p, .src = (unsigned long)src, .len = pg };

@@ -986,6 +986,8 @@ static long mfill(struct task *t, struct uffd_ctx *ctx, uint64_t dst, uint64_t s
 		return -ENOMEM;
 	for (; done < len; done += PG) {
 		uint64_t page = dst + done;
+		if (done && signal_pending(t))
+			break;   /* a partial copy (-EAGAIN): klock is not held for long */
 		if (page_trap(ctx->mm, page) != T_MISSING) {
 			err = -EEXIST;
 			break;
