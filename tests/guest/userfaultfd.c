@@ -4,7 +4,9 @@
  * ENOENT, EEXIST), UNREGISTER, close while a fault waits, the SIGBUS
  * feature, WP, POISON, MINOR on a memfd with CONTINUE, MOVE, THREAD_ID
  * and EXACT_ADDRESS, mprotect and fork of registered memory, and a
- * kernel access in a UFFD_USER_MODE_ONLY context.  The WRITE flag of a
+ * kernel access in a UFFD_USER_MODE_ONLY context, MREMAP_DONTUNMAP, a
+ * signal to a waiting thread, exit and unmap while a fault waits.  The
+ * WRITE flag of a
  * missing-page fault is not printed: umk's ptrace platform cannot tell
  * it (syscalls.def). */
 #include "t.h"
@@ -89,6 +91,9 @@ static void print_msg(const char *what, struct uffd_msg *m, char *base) {
          (long)(m->arg.pagefault.address & (pg - 1)),
          (unsigned long long)(m->arg.pagefault.flags & ~(__u64)UFFD_PAGEFAULT_FLAG_WRITE));
 }
+
+static volatile int usr1_seen;
+static void on_usr1(int sig) { (void)sig; usr1_seen++; }
 
 static sigjmp_buf jb;
 static volatile int bus_code;
@@ -432,6 +437,56 @@ int main(void) {
   char *tv = map_anon(2);
   mprotect(tv + pg, pg, PROT_NONE);
   ERR("dontunmap two vmas", mremap(tv, 2 * pg, 2 * pg, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, NULL), EFAULT);
+
+  /* a signal to a thread waiting on a userfault: its handler runs, the
+   * access faults again (a second message) */
+  char *sg = map_anon(1);
+  int ug = new_uffd(O_NONBLOCK, 0);
+  reg(ug, sg, pg, UFFDIO_REGISTER_MODE_MISSING);
+  struct sigaction su = { .sa_handler = on_usr1 };
+  sigaction(SIGUSR1, &su, NULL);
+  struct touch t11 = { .addr = sg + 3 };
+  th = touch_bg(&t11);
+  OK("msg 11", get_msg(ug, &m) == 0);
+  pthread_kill(th, SIGUSR1);
+  OK("msg 11 again after the signal", get_msg(ug, &m) == 0);
+  printf("handler ran %d\n", usr1_seen);
+  memset(src, 'S', pg);
+  cp = (struct uffdio_copy){ .dst = (unsigned long)sg, .src = (unsigned long)src, .len = pg };
+  OK("copy 11", ioctl(ug, UFFDIO_COPY, &cp) == 0);
+  pthread_join(th, NULL);
+  printf("thread 11 saw %c\n", t11.val);
+  close(ug);
+
+  /* a process exits while its thread waits on a userfault nobody serves */
+  kid = fork();
+  if (kid == 0) {
+    char *x = map_anon(1);
+    int ux = new_uffd(O_NONBLOCK, 0);
+    reg(ux, x, pg, UFFDIO_REGISTER_MODE_MISSING);
+    struct touch tx = { .addr = x };
+    touch_bg(&tx);
+    get_msg(ux, &m);
+    _exit(5);
+  }
+  waitpid(kid, &ws, 0);
+  printf("child with a waiting fault: exit %d\n", WEXITSTATUS(ws));
+
+  /* the range is unmapped while a fault waits: COPY finds nothing */
+  char *um_ = map_anon(1);
+  int uu = new_uffd(O_NONBLOCK, 0);
+  reg(uu, um_, pg, UFFDIO_REGISTER_MODE_MISSING);
+  struct touch t12 = { .addr = um_ };
+  th = touch_bg(&t12);
+  OK("msg 12", get_msg(uu, &m) == 0);
+  cp = (struct uffdio_copy){ .dst = (unsigned long)um_, .src = (unsigned long)src, .len = pg };
+  OK("remap over it", mmap(um_, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == um_);
+  ERR("copy after the remap", ioctl(uu, UFFDIO_COPY, &cp), ENOENT);
+  wr = (struct uffdio_range){ (unsigned long)um_, pg };
+  OK("wake 12", ioctl(uu, UFFDIO_WAKE, &wr) == 0);
+  pthread_join(th, NULL);
+  printf("thread 12 saw %d\n", t12.val);
+  close(uu);
 
   /* a blocking uffd polls as an error */
   int ub = new_uffd(0, 0);
