@@ -1,14 +1,13 @@
 /* userfaultfd.c - userfaultfd(2), /dev/userfaultfd and the UFFDIO_*
  * ioctls: a faulting thread and a handler (COPY, ZEROPAGE, DONTWAKE then
- * WAKE), non-blocking read and poll, bad arguments (EINVAL, EFAULT,
- * ENOENT, EEXIST), UNREGISTER, close while a fault waits, the SIGBUS
- * feature, WP, POISON, MINOR on a memfd with CONTINUE, MOVE, THREAD_ID
- * and EXACT_ADDRESS, mprotect and fork of registered memory, and a
+ * WAKE), non-blocking read, poll and epoll, bad arguments (EINVAL,
+ * EFAULT, ENOENT, EEXIST, EBUSY), UNREGISTER, close while a fault waits,
+ * the SIGBUS feature, WP, POISON, MINOR on a memfd with CONTINUE, MOVE,
+ * THREAD_ID and EXACT_ADDRESS, mprotect and fork of registered memory, a
  * kernel access in a UFFD_USER_MODE_ONLY context, MREMAP_DONTUNMAP, a
- * signal to a waiting thread, exit and unmap while a fault waits.  The
- * WRITE flag of a
- * missing-page fault is not printed: umk's ptrace platform cannot tell
- * it (syscalls.def). */
+ * signal to a waiting thread, exit and unmap while a fault waits, and a
+ * handler in another process.  The WRITE flag of a missing-page fault is
+ * not printed: umk's ptrace platform cannot tell it (syscalls.def). */
 #include "t.h"
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -487,6 +486,46 @@ int main(void) {
   pthread_join(th, NULL);
   printf("thread 12 saw %d\n", t12.val);
   close(uu);
+
+  /* the handler is another process (a forked child holding the fd):
+   * COPY and un-write-protect reach the parent's memory */
+  char *xp = map_anon(2);
+  xp[pg] = 'o';
+  int ux = new_uffd(O_NONBLOCK, UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+  reg(ux, xp, pg, UFFDIO_REGISTER_MODE_MISSING);
+  reg(ux, xp + pg, pg, UFFDIO_REGISTER_MODE_WP);
+  wp = (struct uffdio_writeprotect){ .range = { (unsigned long)(xp + pg), pg }, .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+  OK("writeprotect x", ioctl(ux, UFFDIO_WRITEPROTECT, &wp) == 0);
+  kid = fork();
+  if (kid == 0) {
+    char *h = map_anon(1);
+    memset(h, 'H', pg);
+    for (int n = 0; n < 2; n++) {
+      if (get_msg(ux, &m))
+        _exit(1);
+      unsigned long a = m.arg.pagefault.address & ~(pg - 1);
+      if (a == (unsigned long)xp) {
+        struct uffdio_copy c = { .dst = a, .src = (unsigned long)h, .len = pg };
+        if (ioctl(ux, UFFDIO_COPY, &c))
+          _exit(2);
+      } else {
+        struct uffdio_writeprotect w = { .range = { a, pg } };
+        if (ioctl(ux, UFFDIO_WRITEPROTECT, &w))
+          _exit(3);
+      }
+    }
+    _exit(0);
+  }
+  struct touch t13 = { .addr = xp + 2 };
+  th = touch_bg(&t13);
+  pthread_join(th, NULL);
+  struct touch t14 = { .addr = xp + pg, .write = 1, .wval = 'w' };
+  th = touch_bg(&t14);
+  pthread_join(th, NULL);
+  waitpid(kid, &ws, 0);
+  printf("handler process: exit %d; missing page %c, write-protected page %c\n", WEXITSTATUS(ws), t13.val,
+         xp[pg]);
+  close(ux);
 
   /* a blocking uffd polls as an error */
   int ub = new_uffd(0, 0);

@@ -38,6 +38,13 @@
  * Under the ptrace platform a fault's error code is unknown, so
  * UFFD_PAGEFAULT_FLAG_WRITE is reported only for WP faults there.
  *
+ * A handler in another process (the fd passed or inherited) may COPY,
+ * ZEROPAGE, WAKE, POISON, CONTINUE and clear write protection: the data
+ * is written through /proc/PID/mem or the file, the page left FILLED
+ * for the faulting thread to map; only the mm's own threads may edit its
+ * host mappings, so REGISTER, UNREGISTER, setting WP and MOVE from
+ * there are EPERM.
+ *
  * Not implemented: the non-cooperative events (EVENT_FORK, REMAP, REMOVE,
  * UNMAP: not offered by UFFDIO_API), hugetlbfs, WP_UNPOPULATED/WP_ASYNC.
  *
@@ -1094,8 +1101,9 @@ static long uffd_writeprotect(struct task *t, struct uffd_ctx *ctx, uint64_t arg
 			return -ENOENT;
 		a = v->end;
 	}
-	if (!owns(t, mm))
-		return -EPERM;
+	bool own = owns(t, mm);
+	if (!own && (w.mode & UFFDIO_WRITEPROTECT_MODE_WP))
+		return -EPERM;   /* only the mm's own threads edit its host mappings */
 	struct uffd_mm *um = mm->uffd;
 	if (w.mode & UFFDIO_WRITEPROTECT_MODE_WP) {
 		/* only populated pages take the marker (no WP_UNPOPULATED) */
@@ -1125,12 +1133,15 @@ static long uffd_writeprotect(struct task *t, struct uffd_ctx *ctx, uint64_t arg
 			struct span *s = &um->traps.v[i];
 			uint64_t a = s->start > start ? s->start : start, b = s->end < end ? s->end : end;
 			if (a < b && s->state == T_WP) {
-				ss_set(&um->traps, a, b, NULL);
-				i = -1;
+				/* from another mm: the writer's own fault opens it */
+				struct span f = { .state = T_FILLED };
+				ss_set(&um->traps, a, b, own ? NULL : &f);
+				i = -1;   /* the array was rebuilt */
 			}
 		}
 	}
-	set_host_prot(t, mm, start, end);
+	if (own)
+		set_host_prot(t, mm, start, end);
 	if (!(w.mode & (UFFDIO_WRITEPROTECT_MODE_WP | UFFDIO_WRITEPROTECT_MODE_DONTWAKE)))
 		wake_range(ctx, start, end - start);
 	return 0;
@@ -1156,8 +1167,9 @@ static long uffd_continue(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
 		err = -ENOENT;
 	else if (!vma_is_shmem(v, &hfd))
 		err = -EINVAL;
-	else if (!owns(t, mm))
-		err = -EPERM;
+	else if (!owns(t, mm) && (c.mode & 2))
+		err = -EPERM;   /* only the mm's own threads edit its host mappings */
+	bool own = owns(t, mm);
 	for (; !err && done < len; done += PG) {
 		uint64_t page = start + done;
 		unsigned char pr, ca;
@@ -1170,13 +1182,13 @@ static long uffd_continue(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
 			err = -EFAULT;   /* not in the page cache (SGP_NOALLOC) */
 			break;
 		}
-		if (c.mode & 2) {
-			struct span s = { .state = T_WP };
-			ss_set(&mm->uffd->traps, page, page + PG, &s);
-		} else {
+		struct span s = { .state = (c.mode & 2) ? T_WP : T_FILLED };
+		if (c.mode & 2 || !own)
+			ss_set(&mm->uffd->traps, page, page + PG, &s);   /* FILLED: mapped at the next fault */
+		else
 			ss_set(&mm->uffd->traps, page, page + PG, NULL);
-		}
-		set_host_prot(t, mm, page, page + PG);
+		if (own)
+			set_host_prot(t, mm, page, page + PG);
 	}
 	int64_t res = done ? (int64_t)done : err;
 	if (copy_to_user(t, arg + offsetof(struct uffdio_continue, mapped), &res, sizeof res))
