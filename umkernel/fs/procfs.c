@@ -2009,6 +2009,7 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
 	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
 	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
+	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
 	{ NULL },
 };
