@@ -101,6 +101,21 @@ int fanotify_proc_read(struct task *t, const char *name, char **text);
 int fanotify_proc_write(struct task *t, const char *name, const char *buf, size_t n);
 int fanotify_fdinfo(struct file *f, char *buf, size_t len);
 
+/* ---- dnotify.c: fcntl(F_NOTIFY) ---- */
+struct fdtable;
+extern int dnotify_nr;                   /* watches: while 0 the hooks skip dnotify */
+extern long sysctl_dir_notify_enable;    /* /proc/sys/fs/dir-notify-enable */
+/* fcntl(fd, F_NOTIFY, arg) on f by t: 0, -EINVAL (dir-notify-enable is
+ * 0), -ENOTDIR (f is no directory), -ENOMEM.  A mask without events
+ * removes t's watch on f. */
+long fcntl_dirnotify(struct task *t, int fd, struct file *f, uint32_t arg);
+/* An fd of f in fd table owner is being closed: its watches go. */
+void dnotify_flush(struct file *f, const struct fdtable *owner);
+/* Directory (dev, ino) hears of event in_mask (IN_* bits, plus
+ * DNOTIFY_RENAME_ for a rename within it) to itself or a name in it. */
+#define DNOTIFY_RENAME_ 0x00100000u
+void dnotify_event(uint64_t dev, uint64_t ino, uint32_t in_mask);
+
 /* ---- what inotify.c uses (notify.c) ---- */
 struct inotify_group;
 struct fsnotify_mark {

@@ -2037,6 +2037,7 @@ static const struct pent sys_fs_ents[] = {
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
 	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
+	CTL_ENT("dir-notify-enable", sysctl_dir_notify_enable, 0, 1),
 	CTL_ENT("lease-break-time", lease_break_time, 0, 0x7fffffff),
 	CTL_ENT("leases-enable", sysctl_leases_enable, 0, 1),
 	FILE_ENT("file-nr", show_file_nr),

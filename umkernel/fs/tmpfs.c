@@ -1365,6 +1365,10 @@ const struct fs_ops tmpfs_ops = {
 	.removexattr = tmpfs_removexattr,
 	.tmpfile = tmpfs_tmpfile,
 	.linkfile = tmpfs_linkfile,
+	/* inode flags as Linux's shmem keeps them (immutable, append-only,
+	 * nodump, noatime), in umk's table (inode_flags.c) */
+	.getflags = inode_flags_table_get,
+	.setflags = inode_flags_table_set,
 };
 
 /* Node-level xattrs for the overlay. */
