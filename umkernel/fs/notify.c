@@ -333,6 +333,8 @@ void fsnotify_close(struct file *f)
 
 void fsnotify_path(const char *abs, const struct kstat *st, uint32_t mask)
 {
+	if (fanotify_nr_marks && mask)
+		fanotify_inode_event(abs, st, mask & (IN_ACCESS_ | IN_MODIFY_ | IN_ATTRIB_));
 	if ((!fsnotify_nr_marks && !dnotify_nr) || !mask)
 		return;
 	notify(st->dev, st->ino, S_ISDIR(st->mode), abs, mask, 0, true, 0);
@@ -359,6 +361,8 @@ static void notify_name(const char *abs, uint32_t mask, uint32_t cookie)
 
 void fsnotify_create(const char *abs, uint32_t mode)
 {
+	if (fanotify_nr_marks)
+		fanotify_dirent_event(abs, NULL, IN_CREATE_, S_ISDIR(mode));
 	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	notify_name(abs, IN_CREATE_ | (S_ISDIR(mode) ? IN_ISDIR_ : 0), 0);
@@ -366,6 +370,10 @@ void fsnotify_create(const char *abs, uint32_t mode)
 
 void fsnotify_link(const char *abs, const struct kstat *st)
 {
+	if (fanotify_nr_marks) {
+		fanotify_inode_event(abs, st, IN_ATTRIB_);
+		fanotify_dirent_event(abs, st, IN_CREATE_, false);
+	}
 	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	notify_inode(st->dev, st->ino, S_ISDIR(st->mode), IN_ATTRIB_);
@@ -376,6 +384,14 @@ void fsnotify_delete(const char *abs, const struct kstat *st)
 {
 	bool isdir = S_ISDIR(st->mode);
 
+	if (fanotify_nr_marks) {
+		/* as Linux: the link count, the inode's end, then the name's */
+		if (!isdir)
+			fanotify_inode_event(abs, st, IN_ATTRIB_);
+		if ((isdir || st->nlink <= 1) && !inode_in_use(st->dev, st->ino))
+			fanotify_inode_event(abs, st, IN_DELETE_SELF_);
+		fanotify_dirent_event(abs, st, IN_DELETE_, isdir);
+	}
 	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	if (!isdir)
@@ -393,6 +409,24 @@ void fsnotify_move(const char *old, const char *new_, const struct kstat *src,
 	uint32_t same_dir = os && ns && os - old == ns - new_ && !strncmp(old, new_, os - old) ?
 			    DNOTIFY_RENAME_ : 0;
 
+	if (fanotify_nr_marks) {
+		fanotify_rename_event(old, new_, src);
+		fanotify_dirent_event(old, src, IN_MOVED_FROM_, isdir);
+		fanotify_dirent_event(new_, src, IN_MOVED_TO_, isdir);
+		fanotify_inode_event(new_, src, IN_MOVE_SELF_);
+		if (target && exchange) {
+			fanotify_rename_event(new_, old, target);
+			fanotify_dirent_event(new_, target, IN_MOVED_FROM_, S_ISDIR(target->mode));
+			fanotify_dirent_event(old, target, IN_MOVED_TO_, S_ISDIR(target->mode));
+			fanotify_inode_event(old, target, IN_MOVE_SELF_);
+		} else if (target) {
+			if (!S_ISDIR(target->mode))
+				fanotify_inode_event(new_, target, IN_ATTRIB_);
+			if ((S_ISDIR(target->mode) || target->nlink <= 1) &&
+			    !inode_in_use(target->dev, target->ino))
+				fanotify_inode_event(new_, target, IN_DELETE_SELF_);
+		}
+	}
 	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	cookie = ++move_cookie;

@@ -92,7 +92,19 @@ int fsnotify_parent_inode(const char *abs, struct kstat *pst);
 
 /* ---- fanotify.c ---- */
 extern int fanotify_nr_marks;
-void fanotify_event(struct file *f, uint32_t mask);   /* FAN_ACCESS...FAN_OPEN_EXEC */
+void fanotify_event(struct file *f, uint32_t mask);   /* FAN_ACCESS...FAN_OPEN_EXEC, FAN_ATTRIB */
+/* The events only FID groups hear of (FAN_REPORT_FID...), by name: the
+ * object at abs (inode st) changed (FAN_ATTRIB, FAN_MODIFY, FAN_ACCESS,
+ * FAN_DELETE_SELF, FAN_MOVE_SELF); a name in abs's directory was made or
+ * removed (FAN_CREATE, FAN_DELETE, FAN_MOVED_FROM, FAN_MOVED_TO; isdir:
+ * the child is a directory); old was renamed to new_ (FAN_RENAME). */
+void fanotify_inode_event(const char *abs, const struct kstat *st, uint32_t mask);
+void fanotify_dirent_event(const char *abs, const struct kstat *child, uint32_t mask, bool isdir);
+void fanotify_rename_event(const char *old, const char *new_, const struct kstat *st);
+/* fhandle.c: the handle name_to_handle_at gives for (dev, ino) named rel
+ * on m: its length (16) into out, its type; 0 on ENOMEM. */
+int fhandle_encode(const struct mount *m, const char *rel, uint64_t dev, uint64_t ino, void *out,
+		   int *type);
 int fanotify_perm(struct file *f, uint32_t mask);     /* FAN_*_PERM: 0 or -EPERM */
 void fanotify_unmount(const struct mount *mnt);       /* its mount marks go */
 /* /proc/sys/fs/fanotify/NAME and the lines of /proc/PID/fdinfo/N, as

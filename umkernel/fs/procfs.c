@@ -1472,6 +1472,13 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	char ib[4096];
 	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0)
 		sb_printf(sb, "%s", ib);
+	if (file_is_pidfd(f)) {
+		/* pidfd_show_fdinfo: the pid in the reader's namespace, -1 once gone */
+		struct pid *p = pidfd_pid(f);
+		int nr = p && pidfd_task(f) ? pid_nr_ns(p, task_active_pid_ns(current)) : -1;
+
+		sb_printf(sb, "Pid:\t%d\nNSpid:\t%d\n", nr ? nr : -1, nr ? nr : -1);
+	}
 	return 0;
 }
 
