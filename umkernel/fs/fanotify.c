@@ -851,8 +851,9 @@ static const struct mount *mount_of(const char *abs)
 void fanotify_inode_event(const char *abs, const struct kstat *st, uint32_t mask)
 {
 	struct fan_object o = { 0 };
-	bool self = mask & (FAN_DELETE_SELF_ | FAN_MOVE_SELF_);
+	bool self = mask & (FAN_DELETE_SELF_ | FAN_MOVE_SELF_ | FAN_INODE_ONLY_);
 
+	mask &= ~FAN_INODE_ONLY_;
 	if (!fanotify_nr_marks || !fid_groups || !st || !mask)
 		return;
 	o.dev = st->dev;
@@ -1140,9 +1141,7 @@ static long fanotify_ioctl(struct task *t, struct file *f, unsigned int cmd, uin
 
 	if (cmd != L_FIONREAD)
 		return -ENOTTY;
-	len = 0;
-	for (struct list_head *p = g->events.next; p != &g->events; p = p->next)
-		len += (int)event_size(g, list_entry(p, struct fan_event, link));
+	len = g->q_len * FAN_METADATA_LEN;   /* Linux counts the metadata alone */
 	return copy_to_user(t, arg, &len, sizeof(len));
 }
 

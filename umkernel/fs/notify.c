@@ -371,7 +371,7 @@ void fsnotify_create(const char *abs, uint32_t mode)
 void fsnotify_link(const char *abs, const struct kstat *st)
 {
 	if (fanotify_nr_marks) {
-		fanotify_inode_event(abs, st, IN_ATTRIB_);
+		fanotify_inode_event(abs, st, IN_ATTRIB_ | FAN_INODE_ONLY_);
 		fanotify_dirent_event(abs, st, IN_CREATE_, false);
 	}
 	if (!fsnotify_nr_marks && !dnotify_nr)
@@ -387,7 +387,7 @@ void fsnotify_delete(const char *abs, const struct kstat *st)
 	if (fanotify_nr_marks) {
 		/* as Linux: the link count, the inode's end, then the name's */
 		if (!isdir)
-			fanotify_inode_event(abs, st, IN_ATTRIB_);
+			fanotify_inode_event(abs, st, IN_ATTRIB_ | FAN_INODE_ONLY_);
 		if ((isdir || st->nlink <= 1) && !inode_in_use(st->dev, st->ino))
 			fanotify_inode_event(abs, st, IN_DELETE_SELF_);
 		fanotify_dirent_event(abs, st, IN_DELETE_, isdir);
@@ -421,7 +421,7 @@ void fsnotify_move(const char *old, const char *new_, const struct kstat *src,
 			fanotify_inode_event(old, target, IN_MOVE_SELF_);
 		} else if (target) {
 			if (!S_ISDIR(target->mode))
-				fanotify_inode_event(new_, target, IN_ATTRIB_);
+				fanotify_inode_event(new_, target, IN_ATTRIB_ | FAN_INODE_ONLY_);
 			if ((S_ISDIR(target->mode) || target->nlink <= 1) &&
 			    !inode_in_use(target->dev, target->ino))
 				fanotify_inode_event(new_, target, IN_DELETE_SELF_);

@@ -99,6 +99,9 @@ void fanotify_event(struct file *f, uint32_t mask);   /* FAN_ACCESS...FAN_OPEN_E
  * removed (FAN_CREATE, FAN_DELETE, FAN_MOVED_FROM, FAN_MOVED_TO; isdir:
  * the child is a directory); old was renamed to new_ (FAN_RENAME). */
 void fanotify_inode_event(const char *abs, const struct kstat *st, uint32_t mask);
+/* with mask: an event on the inode alone, no directory hears of it (a
+ * link count's FAN_ATTRIB: Linux's fsnotify_inode) */
+#define FAN_INODE_ONLY_ 0x80000000u
 void fanotify_dirent_event(const char *abs, const struct kstat *child, uint32_t mask, bool isdir);
 void fanotify_rename_event(const char *old, const char *new_, const struct kstat *st);
 /* fhandle.c: the handle name_to_handle_at gives for (dev, ino) named rel
