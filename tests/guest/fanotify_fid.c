@@ -133,6 +133,15 @@ static void errors(void) {
   close(pf[0]);
   close(pf[1]);
   close(fd);
+  /* pre-content events: a PRE_CONTENT group's, and tmpfs has none */
+  fd = fanotify_init(FAN_CLASS_CONTENT, 0);
+  ERR("mark pre access content", fanotify_mark(fd, FAN_MARK_ADD, 0x00100000, AT_FDCWD, file), EINVAL);
+  close(fd);
+  fd = fanotify_init(FAN_CLASS_PRE_CONTENT, 0);
+  ERR("mark pre access tmpfs", fanotify_mark(fd, FAN_MARK_ADD, 0x00100000, AT_FDCWD, file), EOPNOTSUPP);
+  ERR("mark pre access tmpfs fs", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, 0x00100000, AT_FDCWD, root),
+      EOPNOTSUPP);
+  close(fd);
   fd = fanotify_init(FAN_REPORT_FID, 0);
   ERR("mark create on mount", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_CREATE, AT_FDCWD, root), EINVAL);
   ERR("mark rename no name", fanotify_mark(fd, FAN_MARK_ADD, FAN_RENAME, AT_FDCWD, root), EINVAL);

@@ -72,6 +72,7 @@
 #define FAN_OPEN_PERM_       0x00010000u
 #define FAN_ACCESS_PERM_     0x00020000u
 #define FAN_OPEN_EXEC_PERM_  0x00040000u
+#define FAN_PRE_ACCESS_      0x00100000u   /* pre-content: no umk filesystem has them */
 #define FAN_EVENT_ON_CHILD_  0x08000000u
 #define FAN_DIRENT_EVENTS    (FAN_MOVED_FROM_ | FAN_MOVED_TO_ | FAN_CREATE_ | FAN_DELETE_ | FAN_RENAME_)
 #define FAN_RENAME_          0x10000000u
@@ -1368,7 +1369,7 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	default:
 		return -EINVAL;
 	}
-	if (mask & ~(FAN_ALL_EVENTS_BITS | FAN_EVENT_FLAGS))
+	if (mask & ~(FAN_ALL_EVENTS_BITS | FAN_PRE_ACCESS_ | FAN_EVENT_FLAGS))
 		return -EINVAL;
 	if (ignore == FAN_MARK_IGNORE_BITS)
 		return -EINVAL;
@@ -1388,14 +1389,16 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	if (type != MARK_INODE && !capable(t, CAP_SYS_ADMIN))
 		goto out_file;
 	r = -EINVAL;
-	if ((mask & FAN_PERM_EVENTS) && g->priority < 1)
+	if ((mask & (FAN_PERM_EVENTS | FAN_PRE_ACCESS_)) && g->priority < 1)
 		goto out_file;
+	if ((mask & FAN_PRE_ACCESS_) && g->priority < 2)
+		goto out_file;   /* pre-content events: a PRE_CONTENT group's */
 	if ((mask & FAN_FS_ERROR_) && type != MARK_SB)
 		goto out_file;
 	if ((flags & FAN_MARK_EVICTABLE_) && type != MARK_INODE)
 		goto out_file;
 	/* events only a FID group can report, and never on a mount mark */
-	if ((mask & ~(FAN_FD_EVENTS | FAN_PERM_EVENTS | FAN_EVENT_FLAGS)) &&
+	if ((mask & ~(FAN_FD_EVENTS | FAN_PERM_EVENTS | FAN_PRE_ACCESS_ | FAN_EVENT_FLAGS)) &&
 	    (!g->fid_mode || type == MARK_MOUNT))
 		goto out_file;
 	/* FAN_RENAME's records name the old and new directory entries */
@@ -1448,6 +1451,13 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	    type == MARK_INODE && !S_ISDIR(nd.st.mode) &&
 	    (mask & (FAN_EVENT_FLAGS | FAN_DIRENT_EVENTS))) {
 		r = -ENOTDIR;
+		goto out;
+	}
+	/* pre-content events need a filesystem that allows a hierarchical
+	 * storage manager (Linux's SB_I_ALLOW_HSM: ext4, xfs, btrfs...);
+	 * umk's (tmpfs, the host root, proc...) do not, as Linux's tmpfs */
+	if (cmd == FAN_MARK_ADD_ && (mask & FAN_PRE_ACCESS_)) {
+		r = S_ISDIR(nd.st.mode) || S_ISREG(nd.st.mode) || type != MARK_INODE ? -EOPNOTSUPP : -EINVAL;
 		goto out;
 	}
 	/* a FID group names objects by fsid and file handle: a filesystem
