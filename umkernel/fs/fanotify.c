@@ -224,7 +224,7 @@ struct fan_event {
 };
 
 static struct list_head groups = { &groups, &groups };
-static int fid_groups;   /* groups with a fid_mode: events look up names for them */
+int fanotify_fid_groups;   /* groups with a fid_mode: events look up names for them */
 static struct fan_mark *fan_marks;
 int fanotify_nr_marks;
 static struct fan_user *users;
@@ -855,7 +855,7 @@ void fanotify_inode_event(const char *abs, const struct kstat *st, uint32_t mask
 	bool self = mask & (FAN_DELETE_SELF_ | FAN_MOVE_SELF_ | FAN_INODE_ONLY_);
 
 	mask &= ~FAN_INODE_ONLY_;
-	if (!fanotify_nr_marks || !fid_groups || !st || !mask)
+	if (!fanotify_nr_marks || !fanotify_fid_groups || !st || !mask)
 		return;
 	o.dev = st->dev;
 	o.ino = st->ino;
@@ -876,7 +876,7 @@ void fanotify_dirent_event(const char *abs, const struct kstat *child, uint32_t 
 	const char *last;
 	struct kstat dst, cst;
 
-	if (!fanotify_nr_marks || !fid_groups || !abs || abs[0] != '/')
+	if (!fanotify_nr_marks || !fanotify_fid_groups || !abs || abs[0] != '/')
 		return;
 	split_path(abs, dir, sizeof(dir), &last);
 	if (fsnotify_parent_inode(abs, &dst))
@@ -912,7 +912,7 @@ void fanotify_rename_event(const char *old, const char *new_, const struct kstat
 	const char *last;
 	struct kstat dst, nst;
 
-	if (!fanotify_nr_marks || !fid_groups || !old || !new_ || fsnotify_parent_inode(old, &dst) ||
+	if (!fanotify_nr_marks || !fanotify_fid_groups || !old || !new_ || fsnotify_parent_inode(old, &dst) ||
 	    fsnotify_parent_inode(new_, &nst))
 		return;
 	split_path(old, dir, sizeof(dir), &last);
@@ -936,7 +936,7 @@ void fanotify_rename_event(const char *old, const char *new_, const struct kstat
 
 void fanotify_event(struct file *f, uint32_t mask)
 {
-	send_event(f, mask & (FAN_FD_EVENTS | (fid_groups ? FAN_ATTRIB_ : 0)));
+	send_event(f, mask & (FAN_FD_EVENTS | (fanotify_fid_groups ? FAN_ATTRIB_ : 0)));
 }
 
 int fanotify_perm(struct file *f, uint32_t mask)
@@ -1184,7 +1184,7 @@ static void fanotify_release(struct file *f)
 	if (g->user)
 		g->user->groups--;
 	if (g->fid_mode)
-		fid_groups--;
+		fanotify_fid_groups--;
 	group_put(g);
 }
 
@@ -1269,7 +1269,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	g->user = u;
 	u->groups++;
 	if (g->fid_mode)
-		fid_groups++;
+		fanotify_fid_groups++;
 	list_add_tail(&g->link, &groups);
 	fd = fd_install(t, 0, f, flags & FAN_CLOEXEC_);
 	return fd;

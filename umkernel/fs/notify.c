@@ -333,7 +333,7 @@ void fsnotify_close(struct file *f)
 
 void fsnotify_path(const char *abs, const struct kstat *st, uint32_t mask)
 {
-	if (fanotify_nr_marks && mask)
+	if (fanotify_nr_marks && fanotify_fid_groups && mask)
 		fanotify_inode_event(abs, st, mask & (IN_ACCESS_ | IN_MODIFY_ | IN_ATTRIB_));
 	if ((!fsnotify_nr_marks && !dnotify_nr) || !mask)
 		return;
@@ -361,7 +361,7 @@ static void notify_name(const char *abs, uint32_t mask, uint32_t cookie)
 
 void fsnotify_create(const char *abs, uint32_t mode)
 {
-	if (fanotify_nr_marks)
+	if (fanotify_nr_marks && fanotify_fid_groups)
 		fanotify_dirent_event(abs, NULL, IN_CREATE_, S_ISDIR(mode));
 	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
@@ -370,7 +370,7 @@ void fsnotify_create(const char *abs, uint32_t mode)
 
 void fsnotify_link(const char *abs, const struct kstat *st)
 {
-	if (fanotify_nr_marks) {
+	if (fanotify_nr_marks && fanotify_fid_groups) {
 		fanotify_inode_event(abs, st, IN_ATTRIB_ | FAN_INODE_ONLY_);
 		fanotify_dirent_event(abs, st, IN_CREATE_, false);
 	}
@@ -384,7 +384,7 @@ void fsnotify_delete(const char *abs, const struct kstat *st)
 {
 	bool isdir = S_ISDIR(st->mode);
 
-	if (fanotify_nr_marks) {
+	if (fanotify_nr_marks && fanotify_fid_groups) {
 		/* as Linux: the link count, the inode's end, then the name's */
 		if (!isdir)
 			fanotify_inode_event(abs, st, IN_ATTRIB_ | FAN_INODE_ONLY_);
@@ -409,7 +409,7 @@ void fsnotify_move(const char *old, const char *new_, const struct kstat *src,
 	uint32_t same_dir = os && ns && os - old == ns - new_ && !strncmp(old, new_, os - old) ?
 			    DNOTIFY_RENAME_ : 0;
 
-	if (fanotify_nr_marks) {
+	if (fanotify_nr_marks && fanotify_fid_groups) {
 		fanotify_rename_event(old, new_, src);
 		fanotify_dirent_event(old, src, IN_MOVED_FROM_, isdir);
 		fanotify_dirent_event(new_, src, IN_MOVED_TO_, isdir);

@@ -92,6 +92,7 @@ int fsnotify_parent_inode(const char *abs, struct kstat *pst);
 
 /* ---- fanotify.c ---- */
 extern int fanotify_nr_marks;
+extern int fanotify_fid_groups;   /* FID groups: the name hooks below matter */
 void fanotify_event(struct file *f, uint32_t mask);   /* FAN_ACCESS...FAN_OPEN_EXEC, FAN_ATTRIB */
 /* The events only FID groups hear of (FAN_REPORT_FID...), by name: the
  * object at abs (inode st) changed (FAN_ATTRIB, FAN_MODIFY, FAN_ACCESS,
