@@ -1475,6 +1475,13 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	char ib[4096];
 	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0)
 		sb_printf(sb, "%s", ib);
+	if (file_is_pidfd(f)) {
+		/* pidfd_show_fdinfo: the pid in the reader's namespace, -1 once gone */
+		struct pid *p = pidfd_pid(f);
+		int nr = p && pidfd_task(f) ? pid_nr_ns(p, task_active_pid_ns(current)) : -1;
+
+		sb_printf(sb, "Pid:\t%d\nNSpid:\t%d\n", nr ? nr : -1, nr ? nr : -1);
+	}
 	return 0;
 }
 
@@ -2050,6 +2057,7 @@ static const struct pent sys_fs_ents[] = {
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
 	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
+	CTL_ENT("dir-notify-enable", sysctl_dir_notify_enable, 0, 1),
 	CTL_ENT("lease-break-time", lease_break_time, 0, 0x7fffffff),
 	CTL_ENT("leases-enable", sysctl_leases_enable, 0, 1),
 	FILE_ENT("file-nr", show_file_nr),

@@ -260,13 +260,14 @@ static int ts_cmp(struct linux_timespec a, struct linux_timespec b)
 /*
  * tnode_accessed - a read or a readdir of n through mount m: atime moves
  * to now as Linux's touch_atime decides (atime_needs_update): never with
- * FS_XFLAG_NOATIME, on a noatime or read-only mount, or for a directory
+ * FS_NOATIME_FL (chattr +A, FS_XFLAG_NOATIME), on a noatime or read-only mount, or for a directory
  * on a nodiratime one; with relatime (the default) only if atime is not
  * after mtime or ctime, or a day old; with strictatime always.
  */
 static void tnode_accessed(struct tnode *n, const struct mount *m)
 {
-	if (!m || (n->xflags & 0x40 /* FS_XFLAG_NOATIME */) || (m->mflags & (MS_NOATIME | MS_RDONLY)) ||
+	if (!m || (inode_flags_lookup(m->dev, n->ino) & 0x80 /* FS_NOATIME_FL */) ||
+	    (m->mflags & (MS_NOATIME | MS_RDONLY)) ||
 	    (m->sb && (m->sb->flags & MS_RDONLY)))
 		return;
 	if ((m->mflags & MS_NODIRATIME) && S_ISDIR(n->mode))
@@ -1377,31 +1378,6 @@ static int tmpfs_removexattr(struct mount *m, const char *rel, const char *name)
 	return err ? err : tnode_removexattr(t, name);
 }
 
-/* file_getattr/file_setattr: NOATIME and NODUMP are kept (Linux's tmpfs
- * also keeps IMMUTABLE and APPEND, which umk does not enforce). */
-static int tmpfs_fileattr_get(struct mount *m, const char *rel, uint32_t *xflags)
-{
-	struct tnode *n;
-	int err = tmpfs_resolve(ROOT(m), rel, &n);
-
-	if (!err)
-		*xflags = n->xflags;
-	return err;
-}
-
-static int tmpfs_fileattr_set(struct mount *m, const char *rel, uint32_t xflags)
-{
-	struct tnode *n;
-	int err = tmpfs_resolve(ROOT(m), rel, &n);
-
-	if (err)
-		return err;
-	if (xflags & ~(0x40U | 0x80U))       /* FS_XFLAG_NOATIME, FS_XFLAG_NODUMP */
-		return -EOPNOTSUPP;
-	n->xflags = xflags;
-	tnode_touch(n, false, true);
-	return 0;
-}
 
 const struct fs_ops tmpfs_ops = {
 	.name = "tmpfs",
@@ -1424,8 +1400,12 @@ const struct fs_ops tmpfs_ops = {
 	.removexattr = tmpfs_removexattr,
 	.tmpfile = tmpfs_tmpfile,
 	.linkfile = tmpfs_linkfile,
-	.fileattr_get = tmpfs_fileattr_get,
-	.fileattr_set = tmpfs_fileattr_set,
+	.fileattr_get = fileattr_iflags_get,
+	.fileattr_set = fileattr_iflags_set,
+	/* inode flags as Linux's shmem keeps them (immutable, append-only,
+	 * nodump, noatime), in umk's table (inode_flags.c) */
+	.getflags = inode_flags_table_get,
+	.setflags = inode_flags_table_set,
 };
 
 /* Node-level xattrs for the overlay. */
