@@ -1485,6 +1485,13 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	char ib[4096];
 	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0)
 		sb_printf(sb, "%s", ib);
+	if (file_is_pidfd(f)) {
+		/* pidfd_show_fdinfo: the pid in the reader's namespace, -1 once gone */
+		struct pid *p = pidfd_pid(f);
+		int nr = p && pidfd_task(f) ? pid_nr_ns(p, task_active_pid_ns(current)) : -1;
+
+		sb_printf(sb, "Pid:\t%d\nNSpid:\t%d\n", nr ? nr : -1, nr ? nr : -1);
+	}
 	return 0;
 }
 
@@ -2056,6 +2063,12 @@ static const struct pent sys_kernel_ents[] = {
 /* vm.min_free_kbytes: kept and read back (umk has no page reserve to size;
  * LTP's tst_pollute_memory reads it) */
 static long sysctl_min_free_kbytes = 67584;
+/* vm.vfs_cache_pressure: kept and read back (umk's dentries are path
+ * strings, nothing to reclaim); vm.drop_caches: write-only (0200, even
+ * root cannot read it, as Linux's sysctl_perm), from 1 up: the host
+ * keeps the page cache, umk keeps no dentry or inode cache to drop */
+static long sysctl_vfs_cache_pressure = 100;
+static long sysctl_drop_caches;
 
 static const struct pent sys_vm_ents[] = {
 	CTL_ENT("min_free_kbytes", sysctl_min_free_kbytes, 0, 0x7fffffff),
@@ -2063,6 +2076,10 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
+	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
+	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
+	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
+	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
 	{ NULL },
 };
@@ -2103,6 +2120,7 @@ static const struct pent sys_fs_ents[] = {
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
 	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
+	CTL_ENT("dir-notify-enable", sysctl_dir_notify_enable, 0, 1),
 	CTL_ENT("lease-break-time", lease_break_time, 0, 0x7fffffff),
 	CTL_ENT("leases-enable", sysctl_leases_enable, 0, 1),
 	FILE_ENT("file-nr", show_file_nr),
@@ -2735,7 +2753,21 @@ static int pfile_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	return err;
 }
 
+/* ioctl on a proc file: PROCMAP_QUERY on maps (mm/procmap_query.c) */
+static long pfile_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct pfile *pf = f->priv;
+	struct task *tk;
+
+	if (cmd != 0xc0686611U /* PROCMAP_QUERY */ || !pf || strcmp(pf->nd.e->name, "maps"))
+		return -ENOTTY;
+	if (node_task(&pf->nd, &tk))
+		return -ESRCH;
+	return procmap_query(t, task_alive(tk) ? tk->mm : NULL, arg);
+}
+
 static const struct file_ops proc_file_ops = {
+	.ioctl = pfile_ioctl,
 	.read = pfile_read,
 	.write = pfile_write,
 	.poll = pfile_poll,
@@ -2832,6 +2864,11 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		return -EISDIR;
 	if (nd.e->kind != PK_DIR && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	/* sysctl_perm: even root gets only the owner's bits of a /proc/sys
+	 * file (vm.drop_caches, 0200, is write-only) */
+	if (nd.e->kind == PK_FILE && !strncmp(rel, "sys/", 4) &&
+	    ((acc != O_WRONLY && !(nd.e->perm & 0400)) || (acc != O_RDONLY && !(nd.e->perm & 0200))))
+		return -EACCES;
 	if (nd.e->kind == PK_FILE && !nd.e->show) {
 		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
 		struct task *tk = task_find(nd.c.tid);
