@@ -359,6 +359,7 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 	} else if (!v) {
 		pt->deadline = 0;
 	} else if (flags & TIMER_ABSTIME) {
+		v = timens_to_host(t, pt->clock, v);   /* the caller's time namespace's time */
 		uint64_t now = now_ns(pt->clock == CLOCK_TAI ? CLOCK_TAI :
 				      realtime(pt->clock) ? CLOCK_REALTIME : CLOCK_MONOTONIC);
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
