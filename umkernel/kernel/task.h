@@ -37,6 +37,7 @@ long kernel_clone(struct task *t, const struct clone_req *r);
 int do_execve(struct task *t, const char *path, char **argv, char **envp);
 int de_thread(struct task *t);  /* execve: the other threads end */
 void posix_timers_exit(struct thread_group *tg); /* exit, execve: timers go */
+void posix_timer_dequeued(struct task *t, linux_siginfo_t *info); /* SI_TIMER taken */
 void posix_timers_clock_was_set(int64_t delta);  /* realtime moved by delta ns */
 void guest_finished(int status);    /* the last task is gone: status for umk's exit */
 void task_count_live(void);         /* run_init's task starts counting as live */
