@@ -155,6 +155,12 @@ struct platform_ops {
 	 * Bytes copied, or -errno. */
 	long (*access_mem_force)(struct host_thread *th, uint64_t addr, void *buf, size_t len,
 				 bool write);
+	/* Optional (prctl PR_SET_TSC): whether the guest thread may read
+	 * the time-stamp counter (mode 1, PR_TSC_ENABLE) or gets SIGSEGV
+	 * from rdtsc (2, PR_TSC_SIGSEGV): the host's prctl made by th's own
+	 * host thread, inherited by the threads and processes it makes, as
+	 * on Linux.  Owner only, thread stopped.  0 or -errno. */
+	int (*set_tsc)(struct host_thread *th, int mode);
 };
 
 extern const struct platform_ops *platform;

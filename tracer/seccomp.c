@@ -1414,6 +1414,13 @@ static long sc_access_mem_force(struct host_thread *th, uint64_t addr, void *buf
 	return host_access_mem_force(th->tid > 0 ? th->tid : th->mm->pid, addr, buf, len, write);
 }
 
+/* PR_SET_TSC, made by the guest's thread itself in its SIGSYS handler
+ * (which then spins without the TSC: stub.c's sc_wait). */
+static int sc_set_tsc(struct host_thread *th, int mode)
+{
+	return (int)sc_syscall(th, SYS_prctl, PR_SET_TSC, mode, 0, 0, 0, 0);
+}
+
 static int sc_host_pid(struct host_thread *th)
 {
 	return th->mm->pid;
@@ -1481,4 +1488,5 @@ const struct platform_ops platform_seccomp = {
 	.patch_syscall = sc_patch_syscall,
 	.vdso = sc_vdso,
 	.access_mem_force = sc_access_mem_force,
+	.set_tsc = sc_set_tsc,
 };

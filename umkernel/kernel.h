@@ -465,6 +465,8 @@ struct task {
 	/* audit ids and timer slack: /proc/PID/{loginuid,sessionid,timerslack_ns} */
 	uint32_t loginuid, sessionid; /* (uint32_t)-1 while unset */
 	uint64_t timer_slack_ns, default_timer_slack_ns;
+	/* PR_SET_TSC (sys_process.c): rdtsc faults, set on the host thread */
+	bool notsc;
 	/* scheduling attributes, kept and reported (kernel/sched.c), never
 	 * applied to the host; the I/O priority (ioprio_set) */
 	int sched_policy;             /* SCHED_OTHER...SCHED_DEADLINE */

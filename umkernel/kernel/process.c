@@ -260,6 +260,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->loginuid = t->loginuid;
 	c->sessionid = t->sessionid;
 	c->timer_slack_ns = c->default_timer_slack_ns = t->timer_slack_ns;
+	c->notsc = t->notsc;   /* the host thread it is made from has it too */
 	sched_fork(c, t);
 	c->ioprio = t->ioprio;
 	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */

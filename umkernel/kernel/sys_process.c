@@ -323,6 +323,27 @@ long sys_prctl(struct task *t, struct sysargs *a)
 	case PR_SET_SECUREBITS:
 	case PR_CAP_AMBIENT:
 		return cred_prctl(t, op, a->a[1], a->a[2], a->a[3], a->a[4]);
+	case PR_GET_TSC: {
+		int v = t->notsc ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
+		return copy_to_user(t, a->a[1], &v, 4) ? -EFAULT : 0;
+	}
+	case PR_SET_TSC: {
+		/* the calling thread's own host thread makes the host's prctl
+		 * (the platform runs it there): its rdtsc then raises the host
+		 * #GP, a SIGSEGV (SI_KERNEL) that comes back as the guest's
+		 * fault; inherited at fork and clone, kept across execve, as
+		 * Linux's TIF_NOTSC */
+		uint64_t mode = a->a[1];
+		if (mode != PR_TSC_ENABLE && mode != PR_TSC_SIGSEGV)
+			return -EINVAL;
+		if (!platform->set_tsc)
+			return mode == PR_TSC_ENABLE ? 0 : -EINVAL;
+		int err = platform->set_tsc(t->host, (int)mode);
+		if (err)
+			return err;
+		t->notsc = mode == PR_TSC_SIGSEGV;
+		return 0;
+	}
 	case PR_GET_TIMERSLACK:
 		return (long)t->timer_slack_ns;
 	case PR_SET_TIMERSLACK:
