@@ -147,7 +147,8 @@ struct platform_ops {
 	/* Optional (guest ptrace): debug register n (0-7) of a stopped
 	 * thread, read or written as the host's PTRACE_PEEKUSER/POKEUSER of
 	 * u_debugreg does it (the host validates, and -EINVAL, -EIO are its
-	 * answers); the caller keeps DR0-3 below the stub.  Owner only. */
+	 * answers); the caller keeps DR0-3 below the stub.  Owner only.  A
+	 * hit is an EV_FAULT SIGTRAP, TRAP_HWBKPT, with DR6's bit set. */
 	int (*debugreg)(struct host_thread *th, int n, uint64_t *val, bool write);
 	/* Optional: copy between the guest and buf as a debugger does (the
 	 * host's /proc/PID/mem: FOLL_FORCE reaches read-only and unreadable

@@ -949,10 +949,11 @@ static int peek_debugreg(struct task *t, struct task *c, int n, uint64_t *v)
 /*
  * Linux's ptrace_set_debugreg: DR0-3 must be user addresses with room for
  * the widest breakpoint; DR7 enables them, checked by the hardware
- * breakpoint layer (type and length, alignment).  Where the platform can
- * set them (ptrace), the host does all of it on the guest's thread; on
- * the seccomp platform the addresses are checked and kept but enabling a
- * breakpoint fails with EINVAL, as Linux fails for a bad address.
+ * breakpoint layer (type and length, alignment).  The platform sets them
+ * on the guest's thread and the host checks them (the ptrace platform:
+ * the host's debug registers; seccomp: host perf breakpoint events); on a
+ * platform without them the addresses are checked and kept but enabling
+ * a breakpoint fails with EINVAL, as Linux fails for a bad address.
  */
 static int poke_debugreg(struct task *t, struct task *c, int n, uint64_t v)
 {
