@@ -1496,8 +1496,11 @@ static int bp_open(struct host_thread *th, int i, uint64_t addr, uint64_t dr7)
 	if (rw)
 		a.bp_len = len == 0 ? 1 : len == 1 ? 2 : len == 3 ? 4 : 8;
 	long fd = syscall(SYS_perf_event_open, &a, th->tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	/* a host without perf breakpoints for umk (perf_event_paranoid 3,
+	 * no hardware breakpoint slots left...): EINVAL, as before the
+	 * platform had them; ENOMEM stays */
 	if (fd < 0)
-		return errno == ENOENT || errno == EOPNOTSUPP || errno == E2BIG ? -EINVAL : -errno;
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
 	return (int)fd;
 }
 
