@@ -8,6 +8,7 @@
  * Runs as root natively (unshare(CLONE_NEWTIME) needs CAP_SYS_ADMIN). */
 /* link: -pthread */
 #include "t.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/nsfs.h>
@@ -201,6 +202,23 @@ int main(int argc, char **argv)
   link_of("/proc/self/ns/time", buf, sizeof buf);
   OK("stat ns/time: inode of the link", !stat("/proc/self/ns/time", &st) &&
      (unsigned long)st.st_ino == strtoul(buf + 6, NULL, 10));
+  {
+    /* the namespace files, sorted */
+    char names[16][32];
+    int n = 0;
+    DIR *d = opendir("/proc/self/ns");
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 16)
+      if (e->d_name[0] != '.')
+        snprintf(names[n++], 32, "%.31s", e->d_name);
+    if (d)
+      closedir(d);
+    qsort(names, n, 32, (int (*)(const void *, const void *))strcmp);
+    printf("ns:");
+    for (int i = 0; i < n; i++)
+      printf(" %s", names[i]);
+    printf("\n");
+  }
   show_offsets("initial");
   ERR("write the initial namespace's offsets", wrs("monotonic 1 0"), EACCES);
   int nsfd = open("/proc/self/ns/time", O_RDONLY);

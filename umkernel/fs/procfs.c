@@ -2273,10 +2273,10 @@ static const struct pent ns_ents[] = {
 	NS_ENT("net", NS_NET),
 	NS_ENT("pid", NS_PID),
 	NS_ENT("pid_for_children", NS_PID_FOR_CHILDREN),
-	NS_ENT("user", NS_USER),
-	NS_ENT("uts", NS_UTS),
 	NS_ENT("time", NS_TIME),
 	NS_ENT("time_for_children", NS_TIME_FOR_CHILDREN),
+	NS_ENT("user", NS_USER),
+	NS_ENT("uts", NS_UTS),
 	{ NULL },
 };
 
