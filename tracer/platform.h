@@ -147,7 +147,8 @@ struct platform_ops {
 	/* Optional (guest ptrace): debug register n (0-7) of a stopped
 	 * thread, read or written as the host's PTRACE_PEEKUSER/POKEUSER of
 	 * u_debugreg does it (the host validates, and -EINVAL, -EIO are its
-	 * answers); the caller keeps DR0-3 below the stub.  Owner only. */
+	 * answers); the caller keeps DR0-3 below the stub.  Owner only.  A
+	 * hit is an EV_FAULT SIGTRAP, TRAP_HWBKPT, with DR6's bit set. */
 	int (*debugreg)(struct host_thread *th, int n, uint64_t *val, bool write);
 	/* Optional: copy between the guest and buf as a debugger does (the
 	 * host's /proc/PID/mem: FOLL_FORCE reaches read-only and unreadable
@@ -155,6 +156,12 @@ struct platform_ops {
 	 * Bytes copied, or -errno. */
 	long (*access_mem_force)(struct host_thread *th, uint64_t addr, void *buf, size_t len,
 				 bool write);
+	/* Optional (prctl PR_SET_TSC): whether the guest thread may read
+	 * the time-stamp counter (mode 1, PR_TSC_ENABLE) or gets SIGSEGV
+	 * from rdtsc (2, PR_TSC_SIGSEGV): the host's prctl made by th's own
+	 * host thread, inherited by the threads and processes it makes, as
+	 * on Linux.  Owner only, thread stopped.  0 or -errno. */
+	int (*set_tsc)(struct host_thread *th, int mode);
 };
 
 extern const struct platform_ops *platform;

@@ -533,6 +533,12 @@ static int pt_debugreg(struct host_thread *th, int n, uint64_t *val, bool write)
 	return 0;
 }
 
+/* PR_SET_TSC, made by the guest's thread itself in the stub. */
+static int pt_set_tsc(struct host_thread *th, int mode)
+{
+	return (int)stub_call(th, STUB_ENTRY_SYSCALL, SYS_prctl, PR_SET_TSC, mode, 0, 0, 0, 0);
+}
+
 static long pt_access_mem_force(struct host_thread *th, uint64_t addr, void *buf, size_t len,
 				bool write)
 {
@@ -578,6 +584,7 @@ const struct platform_ops platform_ptrace = {
 	.cmpxchg32 = pt_cmpxchg32,
 	.vdso = pt_vdso,
 	.debugreg = pt_debugreg,
+	.set_tsc = pt_set_tsc,
 	.access_mem_force = pt_access_mem_force,
 };
 

@@ -68,6 +68,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/audit.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
 #include <linux/futex.h>
 #include "platform.h"
 #include "stub_layout.h"
@@ -117,6 +119,11 @@ struct host_thread {
 	int nbatch, nbfds, batch_err;
 	int64_t bops[SC_BATCH_MAX][7];
 	int bfds[SC_BATCH_FDS];        /* umk's host fds (not owned) the ops map */
+	/* the guest's debug registers (sc_debugreg): DR0-3, DR6 (Linux's
+	 * virtual_dr6, reserved bits flipped), DR7, and a host perf
+	 * breakpoint event (fd + 1, 0: none) for each enabled slot */
+	uint64_t dr[8];
+	int bp_fd[4];
 };
 
 static int stub_memfd = -1;
@@ -718,9 +725,12 @@ static struct host_thread *thread_new(struct sc_mm *mm, int idx)
 	return th;
 }
 
+static void bp_close_all(struct host_thread *th);
+
 static void thread_free(struct host_thread *th)
 {
 	struct sc_mm *mm = th->mm;
+	bp_close_all(th);
 	if (th->counted)
 		live_add(-1);
 	pthread_mutex_lock(&mm->lock);
@@ -1087,6 +1097,18 @@ static int read_event(struct host_thread *th, struct linux_regs *regs, struct pl
 		    si.si_signo == SIGILL || si.si_signo == SIGTRAP)) {
 		ev->kind = EV_FAULT;
 		ev->info = si;
+		if (si.si_signo == SIGTRAP && si.si_code == 6 /* TRAP_PERF */) {
+			/* a breakpoint of sc_debugreg's: the debug exception's
+			 * TRAP_HWBKPT at the instruction pointer, DR6 says which */
+			uint64_t slot;
+			memcpy(&slot, (char *)&si + 24, 8);   /* si_perf_data */
+			if (slot < 4)
+				th->dr[6] |= 1UL << slot;
+			memset(&ev->info, 0, sizeof ev->info);
+			ev->info.si_signo = SIGTRAP;
+			ev->info.si_code = 4; /* TRAP_HWBKPT */
+			ev->info.u.fault.addr = regs->rip;
+		}
 		ev->fault_err = (int64_t)(__atomic_load_n(&s->fault_err, __ATOMIC_RELAXED) & 0xffff);
 		ev->fault_trapno = (int)(__atomic_load_n(&s->fault_trapno, __ATOMIC_RELAXED) & 0xff);
 	} else if (kind == SC_EV_FAST) {
@@ -1414,6 +1436,128 @@ static long sc_access_mem_force(struct host_thread *th, uint64_t addr, void *buf
 	return host_access_mem_force(th->tid > 0 ? th->tid : th->mm->pid, addr, buf, len, write);
 }
 
+/*
+ * Hardware breakpoints without ptrace: each breakpoint DR7 enables is a
+ * host perf event (PERF_TYPE_BREAKPOINT) on the guest's host thread,
+ * user space only, with sigtrap: a hit sends that thread SIGTRAP
+ * (TRAP_PERF, si_perf_data the slot), which the stub reports as a fault
+ * and read_event turns into the TRAP_HWBKPT a debug exception gives,
+ * setting the slot's DR6 bit.  The host validates what perf_event_open
+ * validates for ptrace's breakpoints (type, length, alignment, a user
+ * address); an I/O breakpoint and an execute one longer than a byte are
+ * refused here, as Linux's ptrace_write_dr7.  Not inherited by forks
+ * (perf's inherit is off), dropped at the guest's execve (kernel/ptrace.c
+ * writes DR7 0).
+ */
+#define DR6_RESERVED 0xffff0ff0UL
+
+static void bp_close_all(struct host_thread *th)
+{
+	for (int i = 0; i < 4; i++)
+		if (th->bp_fd[i]) {
+			close(th->bp_fd[i] - 1);
+			th->bp_fd[i] = 0;
+		}
+}
+
+/* A perf breakpoint event for slot i at addr as dr7 describes it: its fd,
+ * or -errno. */
+static int bp_open(struct host_thread *th, int i, uint64_t addr, uint64_t dr7)
+{
+	unsigned rw = (dr7 >> (16 + 4 * i)) & 3, len = (dr7 >> (18 + 4 * i)) & 3;
+	struct perf_event_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.type = PERF_TYPE_BREAKPOINT;
+	a.size = sizeof a;
+	a.sample_period = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	a.sigtrap = 1;
+	a.remove_on_exec = 1;          /* sigtrap wants it; the stub never execs */
+	a.sig_data = (uint64_t)i;
+	a.bp_addr = addr;
+	switch (rw) {
+	case 0:                        /* execute: a one-byte length */
+		if (len)
+			return -EINVAL;
+		a.bp_type = HW_BREAKPOINT_X;
+		a.bp_len = sizeof(long);
+		break;
+	case 1:
+		a.bp_type = HW_BREAKPOINT_W;
+		break;
+	case 3:
+		a.bp_type = HW_BREAKPOINT_RW;
+		break;
+	default:                       /* I/O */
+		return -EINVAL;
+	}
+	if (rw)
+		a.bp_len = len == 0 ? 1 : len == 1 ? 2 : len == 3 ? 4 : 8;
+	long fd = syscall(SYS_perf_event_open, &a, th->tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	/* a host without perf breakpoints for umk (perf_event_paranoid 3,
+	 * no hardware breakpoint slots left...): EINVAL, as before the
+	 * platform had them; ENOMEM stays */
+	if (fd < 0)
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	return (int)fd;
+}
+
+static int sc_debugreg(struct host_thread *th, int n, uint64_t *val, bool write)
+{
+	if (n < 0 || n > 7 || n == 4 || n == 5)
+		return -EIO;
+	if (!write) {
+		*val = n == 6 ? th->dr[6] ^ DR6_RESERVED : th->dr[n];
+		return 0;
+	}
+	uint64_t v = *val;
+	if (n == 6) {
+		th->dr[6] = v ^ DR6_RESERVED;
+		return 0;
+	}
+	if (n < 4) {
+		/* an enabled slot moves: its event again, at the new address */
+		if (th->dr[7] & (3UL << (2 * n))) {
+			int fd = bp_open(th, n, v, th->dr[7]);
+			if (fd < 0)
+				return fd;
+			if (th->bp_fd[n])
+				close(th->bp_fd[n] - 1);
+			th->bp_fd[n] = fd + 1;
+		}
+		th->dr[n] = v;
+		return 0;
+	}
+	/* DR7: every enabled slot's event made anew; on a failure nothing
+	 * changes (ptrace_write_dr7 restores the old setting) */
+	int nfd[4] = { 0, 0, 0, 0 };
+	for (int i = 0; i < 4; i++) {
+		if (!(v & (3UL << (2 * i))))
+			continue;
+		int fd = bp_open(th, i, th->dr[i], v);
+		if (fd < 0) {
+			for (int k = 0; k < i; k++)
+				if (nfd[k])
+					close(nfd[k] - 1);
+			return fd;
+		}
+		nfd[i] = fd + 1;
+	}
+	bp_close_all(th);
+	memcpy(th->bp_fd, nfd, sizeof nfd);
+	th->dr[7] = v;
+	return 0;
+}
+
+/* PR_SET_TSC, made by the guest's thread itself in its SIGSYS handler
+ * (which then spins without the TSC: stub.c's sc_wait). */
+static int sc_set_tsc(struct host_thread *th, int mode)
+{
+	return (int)sc_syscall(th, SYS_prctl, PR_SET_TSC, mode, 0, 0, 0, 0);
+}
+
 static int sc_host_pid(struct host_thread *th)
 {
 	return th->mm->pid;
@@ -1481,4 +1625,6 @@ const struct platform_ops platform_seccomp = {
 	.patch_syscall = sc_patch_syscall,
 	.vdso = sc_vdso,
 	.access_mem_force = sc_access_mem_force,
+	.set_tsc = sc_set_tsc,
+	.debugreg = sc_debugreg,
 };

@@ -283,15 +283,18 @@ static void sc_check_umk(void)
  * the last spin (p->spin).  No pause: in a VM it may exit to the host. */
 static void sc_wait(struct sc_slot *s, struct sc_priv *p, uint32_t busy)
 {
+	/* a thread whose rdtsc faults (the guest's PR_TSC_SIGSEGV) spins a
+	 * count of loads instead, about as long */
+	int tsc = !p->notsc;
 	uint64_t max = __atomic_load_n(&s->spin, __ATOMIC_RELAXED);
-	uint64_t t0 = __builtin_ia32_rdtsc(), n = p->spin < max ? p->spin : max;
+	uint64_t t0 = tsc ? __builtin_ia32_rdtsc() : 0, n = p->spin < max ? p->spin : max, k = 0;
 	if (n) {
 		do {
 			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != busy) {
 				p->spin = max;
 				return;
 			}
-		} while (__builtin_ia32_rdtsc() - t0 < n);
+		} while (tsc ? __builtin_ia32_rdtsc() - t0 < n : ++k < n / 8);
 	}
 	for (;;) {
 		__atomic_store_n(&s->swait, 1, __ATOMIC_SEQ_CST);
@@ -303,7 +306,7 @@ static void sc_wait(struct sc_slot *s, struct sc_priv *p, uint32_t busy)
 			sc_check_umk();
 	}
 	__atomic_store_n(&s->swait, 0, __ATOMIC_RELAXED);
-	p->spin = __builtin_ia32_rdtsc() - t0 <= max ? max : n / 2;
+	p->spin = !tsc || __builtin_ia32_rdtsc() - t0 <= max ? max : n / 2;
 }
 
 /* Publishes an event and wakes umk if it sleeps. */
@@ -461,6 +464,14 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 	long r;
 	switch (__atomic_load_n(&s->req, __ATOMIC_RELAXED)) {
 	case SC_REQ_SYSCALL:
+		if (a[0] == SYS_prctl && a[1] == PR_SET_TSC) {
+			/* the guest's PR_SET_TSC, for this thread (the filter
+			 * lets no other prctl through) */
+			r = sys6(SYS_prctl, PR_SET_TSC, a[2], 0, 0, 0, 0);
+			if (!r)
+				sc_priv(i)->notsc = a[2] == PR_TSC_SIGSEGV;
+			return r;
+		}
 		if (a[0] != SYS_mmap && a[0] != SYS_munmap && a[0] != SYS_mprotect &&
 		    a[0] != SYS_mremap && a[0] != SYS_madvise)
 			return -38; /* ENOSYS */
@@ -799,17 +810,20 @@ static long sc_install_filter(void)
 	LD(offsetof(struct seccomp_data, nr));
 	/* allow = the last instruction; laid out below */
 	unsigned first = n, a = first + SC_NALLOWED; /* clone test */
-	unsigned d = a + 4, g = d + 2, e = g + 2, kill2 = e + 3, allow = kill2 + 1;
+	unsigned d = a + 5, g = d + 2, pr = g + 2, e = pr + 2, kill2 = e + 3, allow = kill2 + 1;
 	for (unsigned k = 0; k < SC_NALLOWED; k++)
 		EMIT(BPF_JMP | BPF_JEQ | BPF_K, sc_allowed[k], allow - n - 1, 0);
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, d - n - 1, 0);
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_arch_prctl, e - n - 1, 0);
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_sched_setaffinity, g - n - 1, 0);
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, pr - n - 1, 0);
 	RET(SECCOMP_RET_KILL_PROCESS);
 	LD(offsetof(struct seccomp_data, args[0]));      /* d: clone */
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, SC_THREAD_FLAGS, allow - n - 1, kill2 - n - 1);
 	LD(offsetof(struct seccomp_data, args[0]));      /* g: pid 0 only */
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0, allow - n - 1, kill2 - n - 1);
+	LD(offsetof(struct seccomp_data, args[0]));      /* pr: PR_SET_TSC only */
+	EMIT(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_TSC, allow - n - 1, kill2 - n - 1);
 	LD(offsetof(struct seccomp_data, args[0]));      /* e: arch_prctl */
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0x1002, allow - n - 1, 0);
 	EMIT(BPF_JMP | BPF_JEQ | BPF_K, 0x1001, allow - n - 1, 0);

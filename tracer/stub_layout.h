@@ -97,6 +97,7 @@ struct sc_priv {                /* bottom of each private altstack */
 	uint64_t fast_state;        /* SC_FAST_*: where the fast path is */
 	uint64_t fast_rsp;          /* the guest's rsp when it entered the fast path */
 	uint64_t kick_pending;      /* a kick came while umk had the syscall */
+	uint64_t notsc;             /* rdtsc faults in this thread (PR_TSC_SIGSEGV) */
 };
 #define SC_PRIV_SIZE        128 /* the altstack proper begins above sc_priv */
 #define SC_PRIV_STATE       24  /* offsetof(struct sc_priv, fast_state), for the asm */

@@ -235,6 +235,25 @@ struct net_namespace {
 extern struct net_namespace init_net_ns;
 void net_ns_release(struct net_namespace *ns);
 
+/* A time namespace (CLONE_NEWTIME, kernel/time_namespace.c): offsets
+ * of CLOCK_MONOTONIC and CLOCK_BOOTTIME, settable until a task enters. */
+struct time_namespace {
+	int refs;
+	struct user_namespace *user_ns;
+	unsigned int inum;
+	int64_t mono_sec, mono_nsec, boot_sec, boot_nsec;   /* the offsets */
+	bool frozen;                  /* a task entered: offsets are fixed */
+};
+extern struct time_namespace init_time_ns;
+struct time_namespace *get_time_ns(struct time_namespace *ns);
+void put_time_ns(struct time_namespace *ns);
+struct time_namespace *clone_time_ns(struct time_namespace *old, struct user_namespace *u);
+void timens_commit(struct task *t, struct time_namespace *ns);   /* t entered ns */
+int64_t timens_offset_ns(const struct task *t, int clk);  /* ns t's clk is ahead of the host's */
+uint64_t timens_to_host(const struct task *t, int clk, uint64_t ns); /* an absolute time, back */
+int timens_show_offsets(struct task *tk, char *buf, size_t len);     /* /proc/PID/timens_offsets */
+long timens_write_offsets(struct task *writer, struct task *tk, const char *text, size_t n);
+
 /* The namespaces a task uses (Linux's nsproxy), shared until one changes. */
 struct nsproxy {
 	int refs;
@@ -244,6 +263,9 @@ struct nsproxy {
 	struct pid_namespace *pid_ns_for_children;
 	struct cgroup_namespace *cgroup_ns;
 	struct net_namespace *net_ns;
+	/* time namespaces (kernel/time_namespace.c): the task's, and the
+	 * one its children are born in (unshare(CLONE_NEWTIME) sets it) */
+	struct time_namespace *time_ns, *time_ns_for_children;
 };
 extern struct nsproxy init_nsproxy;
 struct nsproxy *get_nsproxy(struct nsproxy *p);
@@ -251,7 +273,8 @@ void put_nsproxy(struct nsproxy *p);
 void put_ipc_ns(struct ipc_namespace *ns);
 void put_net_ns(struct net_namespace *ns);
 /* /proc/PID/ns/NAME (kernel/nsproxy.c) */
-enum { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS, NS_TYPES };
+enum { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, NS_UTS,
+       NS_TIME, NS_TIME_FOR_CHILDREN, NS_TYPES };
 const char *ns_type_name(int type);
 int ns_link_text(struct task *tk, int type, char *buf, size_t len);   /* "uts:[4026531838]" */
 struct file *ns_file_open(struct task *tk, int type);                /* NULL if none */
@@ -444,6 +467,8 @@ struct task {
 	/* audit ids and timer slack: /proc/PID/{loginuid,sessionid,timerslack_ns} */
 	uint32_t loginuid, sessionid; /* (uint32_t)-1 while unset */
 	uint64_t timer_slack_ns, default_timer_slack_ns;
+	/* PR_SET_TSC (sys_process.c): rdtsc faults, set on the host thread */
+	bool notsc;
 	/* scheduling attributes, kept and reported (kernel/sched.c), never
 	 * applied to the host; the I/O priority (ioprio_set) */
 	int sched_policy;             /* SCHED_OTHER...SCHED_DEADLINE */

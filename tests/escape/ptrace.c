@@ -217,6 +217,56 @@ static void filters(void) {
   run_filtered("TRACE for everything, no tracer", trace, 1, SYS_kill);
 }
 
+/* A watchpoint on the 16 bytes below the tracee's stack, which the seccomp
+ * platform's fast syscall path uses as scratch (as a signal frame would),
+ * and one on a counter the tracee writes: their hits must stop the
+ * tracee at its own code, never inside the stub (whose registers a
+ * tracer could then rewrite). */
+static volatile long counter;
+
+static void watch_scratch(void) {
+  pid_t p = fork();
+  if (!p) {
+    ptrace(PTRACE_TRACEME, 0, 0, 0);
+    raise(SIGSTOP);
+    for (;;) {
+      counter++;
+      getpid();   /* mov $39,%eax; syscall: a site the seccomp platform may patch */
+    }
+  }
+  int st;
+  waitpid(p, &st, 0);
+  run_a_bit(p, 0);   /* its getpid loop runs */
+  kill(p, SIGSTOP);
+  waitpid(p, &st, 0);
+  struct user_regs_struct regs;
+  ptrace(PTRACE_GETREGS, p, 0, &regs);
+  long r0 = ptrace(PTRACE_POKEUSER, p, DR(0), (regs.rsp - 136) & ~7UL);
+  long r1 = ptrace(PTRACE_POKEUSER, p, DR(1), (regs.rsp - 144) & ~7UL);
+  /* and one on its counter, which its own code writes: hits to see */
+  ptrace(PTRACE_POKEUSER, p, DR(2), (unsigned long)&counter);
+  long r7 = ptrace(PTRACE_POKEUSER, p, DR(7), 0x15UL | (0xbUL << 16) | (0xbUL << 20) | (0xbUL << 24));
+  int hits = 0, in_stub = 0;
+  for (int i = 0; i < 40; i++) {
+    if (ptrace(PTRACE_CONT, p, 0, 0))
+      break;
+    usleep(5000);
+    if (waitpid(p, &st, WNOHANG) != p) {   /* no hit yet: stop it */
+      kill(p, SIGSTOP);
+      if (waitpid(p, &st, 0) != p)
+        break;
+    }
+    if (!WIFSTOPPED(st))
+      break;
+    ptrace(PTRACE_GETREGS, p, 0, &regs);
+    hits += WSTOPSIG(st) == SIGTRAP;
+    in_stub += regs.rip >= STUB;
+  }
+  verdict(in_stub != 0, "a watchpoint below the tracee's stack (pokes %ld %ld %ld): %d stops, %d in the stub",
+          r0, r1, r7, hits, in_stub);
+  finish(p);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: ptrace SENTINEL-PID\n");
@@ -224,6 +274,7 @@ int main(int argc, char **argv) {
   }
   sentinel = (pid_t)atol(argv[1]);
   registers();
+  watch_scratch();
   memory();
   attach();
   filters();

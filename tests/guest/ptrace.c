@@ -646,6 +646,25 @@ static void test_attach(void)
 		_exit(0);
 	}
 	wait_for(pid);
+
+	/* attach to a process already in a group stop: the attach returns
+	 * with it in a ptrace stop (Linux's JOBCTL_TRAPPING), so requests
+	 * work at once, before any wait (LTP ptrace08) */
+	pid = fork();
+	if (!pid) {
+		raise(SIGSTOP);
+		_exit(6);
+	}
+	OK("group stop seen", waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st));
+	OK("attach stopped", ptrace(PTRACE_ATTACH, pid, 0, 0) == 0);
+	errno = 0;
+	long rip = ptrace(PTRACE_PEEKUSER, pid, REG(rip), 0);
+	OK("  peekuser at once", errno == 0 && rip != 0);
+	OK("  dr0 poke at once", ptrace(PTRACE_POKEUSER, pid, DR(0), &data_word) == 0);
+	ERR("  dr0 kernel address", ptrace(PTRACE_POKEUSER, pid, DR(0), 0xffff800000000000UL), EINVAL);
+	OK("  detach", ptrace(PTRACE_DETACH, pid, 0, 0) == 0);
+	kill(pid, SIGCONT);
+	show("stopped then attached child", wait_for(pid));
 }
 
 /* ---- 8. exit while traced: the tracer reaps, the parent still sees it ---- */

@@ -2,7 +2,8 @@
  * clock_nanosleep sleeping at least as long as asked, gettimeofday vs
  * time, setitimer/getitimer with SIGALRM, alarm, times, getrusage, uname;
  * POSIX timer overruns of an absolute expiry already past (counted from
- * it, capped at INT_MAX for a 1 ns interval as Linux's).
+ * it, capped at INT_MAX for a 1 ns interval as Linux's; timer_getoverrun
+ * gives the delivered signal's count while the timer goes on expiring).
  * Prints relationships only, never the times themselves.              */
 #include "t.h"
 #include <signal.h>
@@ -23,14 +24,21 @@ static double mono(void) {
 }
 
 static timer_t ovr_timer;
-static volatile int ovr_seen = -2, ovr_calls;
+static volatile int ovr_seen = -2, ovr_get = -2, ovr_calls;
 /* the overrun the first signal carries (si_overrun: what Linux reports
- * at its delivery) */
+ * at its delivery), and timer_getoverrun's a few ms later in the handler,
+ * while the timer keeps expiring: still the delivered signal's */
 static void on_ovr(int sig, siginfo_t *si, void *uc) {
   (void)sig, (void)uc;
   if (ovr_calls++)
     return;
   ovr_seen = si->si_overrun;
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  do
+    clock_gettime(CLOCK_MONOTONIC, &b);
+  while ((b.tv_sec - a.tv_sec) * 1000000000L + b.tv_nsec - a.tv_nsec < 5000000);
+  ovr_get = timer_getoverrun(ovr_timer);
   struct itimerspec off = { { 0, 0 }, { 0, 0 } };
   timer_settime(ovr_timer, 0, &off, NULL);
 }
@@ -61,8 +69,11 @@ int main(void) {
 
   int o = overrun_of_past(1, 3);
   printf("overrun of a 1 ns timer 3 s past: %s\n", o == 2147483647 ? "INT_MAX" : o < 0 ? "negative" : "other");
+  printf("  timer_getoverrun in the handler 5 ms on: %s\n",
+         ovr_get == 2147483647 ? "INT_MAX" : ovr_get < 0 ? "negative" : "other");
   o = overrun_of_past(1000000, 2);
   printf("overrun of a 1 ms timer 2 s past: %s\n", o >= 1900 && o <= 2100 ? "about 2000" : "other");
+  printf("  timer_getoverrun in the handler: %s\n", ovr_get == o ? "the signal's" : "other");
 
   /* monotonic never goes back; both the vDSO path and the raw syscall */
   clock_gettime(CLOCK_MONOTONIC, &a);

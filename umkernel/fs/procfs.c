@@ -445,15 +445,24 @@ static int show_stat(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	count_tasks(&running, &total, &last);
 	sb_printf(sb, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %d\n"
 		  "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
-		  (long long)boot_wall_sec(), last, running ? running : 1);
+		  /* moved by the reader's time namespace (show_stat's timens_sub_boottime) */
+		  (long long)(boot_wall_sec() - timens_offset_ns(current, CLOCK_BOOTTIME) / 1000000000LL),
+		  last, running ? running : 1);
 	return 0;
 }
 
 static int show_uptime(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	int64_t up = now_ns(CLOCK_MONOTONIC) - boot_time_ns;
+	int64_t base = now_ns(CLOCK_MONOTONIC) - boot_time_ns;
+	/* the reader's time namespace moves the uptime, not the idle time
+	 * (uptime_proc_show); umk's boot is its start, so a negative
+	 * boottime offset can reach below zero: 0 then */
+	int64_t up = base + timens_offset_ns(current, CLOCK_BOOTTIME);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int64_t idle = up * (ncpu > 0 ? ncpu : 1);
+	int64_t idle = base * (ncpu > 0 ? ncpu : 1);
+
+	if (up < 0)
+		up = 0;
 
 	(void)tk, (void)c;
 	sb_printf(sb, "%lld.%02lld %lld.%02lld\n", (long long)(up / 1000000000),
@@ -1169,7 +1178,8 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  ticks(u), ticks(s), (long)ticks(tg && !c->thread ? tg->cutime_ns : 0),
 		  (long)ticks(tg && !c->thread ? tg->cstime_ns : 0), 20L + tk->nice, (long)tk->nice,
 		  tg ? tg->nr_threads : 1, 0,
-		  (unsigned long long)ticks(tk->start_time_ns - boot_time_ns),
+		  (unsigned long long)ticks(tk->start_time_ns - boot_time_ns +
+					    timens_offset_ns(current, CLOCK_BOOTTIME)),
 		  (unsigned long long)vs.size, (long)vs.rss,
 		  (unsigned long long)rlim_cur(tk, RLIMIT_RSS));
 	sb_printf(sb, "%llu %llu %llu %lu %lu %llu %llu %llu %llu %lu %lu %lu %d %d %u %u %llu "
@@ -1605,6 +1615,27 @@ static int show_loginuid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 /* Linux's proc_loginuid_write and audit_set_loginuid: a task sets its
  * own; once set, changing it needs CAP_AUDIT_CONTROL; a new loginuid
  * starts a new audit session. */
+/* /proc/PID/timens_offsets: kernel/time_namespace.c */
+static int show_timens_offsets(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char buf[128];
+	int n = timens_show_offsets(tk, buf, sizeof buf);
+
+	(void)c;
+	if (n < 0)
+		return n;
+	sb_printf(sb, "%s", buf);
+	return 0;
+}
+
+static int write_timens_offsets(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	long r = timens_write_offsets(current, tk, buf, n);
+
+	(void)c;
+	return r < 0 ? (int)r : 0;
+}
+
 static int write_loginuid(struct task *tk, const struct pctx *c, const char *buf, size_t n)
 {
 	static uint32_t session_id;
@@ -2323,6 +2354,8 @@ static const struct pent ns_ents[] = {
 	NS_ENT("net", NS_NET),
 	NS_ENT("pid", NS_PID),
 	NS_ENT("pid_for_children", NS_PID_FOR_CHILDREN),
+	NS_ENT("time", NS_TIME),
+	NS_ENT("time_for_children", NS_TIME_FOR_CHILDREN),
 	NS_ENT("user", NS_USER),
 	NS_ENT("uts", NS_UTS),
 	{ NULL },
@@ -2351,6 +2384,7 @@ static const struct pent pid_ents[] = {
 	FILE_ENT("wchan", show_wchan),
 	RW_ENT("loginuid", show_loginuid, write_loginuid),
 	FILE_ENT("sessionid", show_sessionid),
+	RW_ENT("timens_offsets", show_timens_offsets, write_timens_offsets),
 	{ .name = "timerslack_ns", .kind = PK_FILE, .perm = 0666, .show = show_timerslack, .write = write_timerslack },
 	RW_ENT("coredump_filter", show_coredump_filter, write_coredump_filter),
 	{ .name = "personality", .kind = PK_FILE, .perm = 0444, .show = show_personality, .priv = true },

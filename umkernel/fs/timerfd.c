@@ -303,7 +303,9 @@ long sys_timerfd_settime(struct task *t, struct sysargs *a)
 	if (!value) {
 		ctx->deadline = 0;
 	} else {
-		ctx->deadline = (flags & TFD_TIMER_ABSTIME_) ? value : now_ns(ctx->hostclock) + value;
+		/* an absolute time is the caller's time namespace's (timerfd_setup) */
+		ctx->deadline = (flags & TFD_TIMER_ABSTIME_) ? timens_to_host(t, ctx->clockid, value) :
+							       now_ns(ctx->hostclock) + value;
 		if (!ctx->deadline)
 			ctx->deadline = 1;
 		tfd_arm(ctx);

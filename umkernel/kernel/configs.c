@@ -61,7 +61,7 @@ static const char umk_config[] =
 	"CONFIG_USER_NS=y\n"
 	"CONFIG_PID_NS=y\n"
 	"CONFIG_NET_NS=y\n"
-	"# CONFIG_TIME_NS is not set\n"
+	"CONFIG_TIME_NS=y\n"
 	"# CONFIG_CGROUPS is not set\n"
 	"CONFIG_CHECKPOINT_RESTORE=y\n"
 	"CONFIG_PROC_FS=y\n"

@@ -562,6 +562,15 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 		t->mm = copy;
 	}
 
+	/* a new mm: the process enters its time namespace for children
+	 * (Linux's exec_task_namespaces; nsproxy.c) */
+	err = exec_task_namespaces(t);
+	if (err) {
+		image_free(&im);
+		image_free(&interp);
+		return err;
+	}
+
 	/* ---- point of no return ---- */
 	t->did_exec = true;
 	struct mm *mm = t->mm;

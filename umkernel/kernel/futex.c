@@ -384,7 +384,8 @@ long sys_futex(struct task *t, struct sysargs *a)
 				deadline = ns;             /* futex_wait converts it */
 				rt = true;
 			} else {
-				deadline = ns;
+				/* futex_init_timeout: the caller's time namespace's */
+				deadline = timens_to_host(t, CLOCK_MONOTONIC, ns);
 			}
 			if (!deadline)
 				deadline = 1;
@@ -404,6 +405,8 @@ long sys_futex(struct task *t, struct sysargs *a)
 			/* absolute: CLOCK_REALTIME for LOCK_PI, else the flag says */
 			uint64_t ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 			bool rt = cmd == FUTEX_LOCK_PI || (op & FUTEX_CLOCK_REALTIME);
+			if (!rt)
+				ns = timens_to_host(t, CLOCK_MONOTONIC, ns);
 			uint64_t now = now_ns(rt ? CLOCK_REALTIME : CLOCK_MONOTONIC), mono = now_ns(CLOCK_MONOTONIC);
 			deadline = ns > now ? mono + (ns - now) : mono;
 			if (!deadline)
@@ -503,7 +506,7 @@ long sys_futex_waitv(struct task *t, struct sysargs *a)
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
-		uint64_t ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		uint64_t ns = timens_to_host(t, clockid, ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 		uint64_t now = now_ns(clockid), mono = now_ns(CLOCK_MONOTONIC);
 		deadline = ns > now ? mono + (ns - now) : mono;
 		if (!deadline)

@@ -13,8 +13,10 @@
  * born; the caller keeps its pid.  A /proc/PID/ns/NAME file is an open
  * reference to a namespace: setns(fd, type) enters it; fstat gives the
  * namespace's inode number.  CLONE_NEWNET makes a network namespace
- * object for the network stack to key its state on (net/); CLONE_NEWTIME
- * is EINVAL as on a kernel without time namespaces.
+ * object for the network stack to key its state on (net/).  CLONE_NEWTIME,
+ * as CLONE_NEWPID, changes where children are born (time_ns_for_children);
+ * a child that is not a thread enters it (timens_on_fork), and so does
+ * the caller at execve (time_namespace.c has the offsets).
  *
  * Lock: klock guards everything here.
  */
@@ -48,6 +50,8 @@ struct nsproxy init_nsproxy = {
 	.pid_ns_for_children = &init_pid_ns,
 	.cgroup_ns = &init_cgroup_ns,
 	.net_ns = &init_net_ns,
+	.time_ns = &init_time_ns,
+	.time_ns_for_children = &init_time_ns,
 };
 
 /* ---- reference counting ---- */
@@ -105,6 +109,8 @@ void put_nsproxy(struct nsproxy *p)
 	put_pid_ns(p->pid_ns_for_children);
 	put_cgroup_ns(p->cgroup_ns);
 	put_net_ns(p->net_ns);
+	put_time_ns(p->time_ns);
+	put_time_ns(p->time_ns_for_children);
 	free(p);
 }
 
@@ -122,6 +128,8 @@ static struct nsproxy *dup_nsproxy(const struct nsproxy *p)
 	get_pid_ns(n->pid_ns_for_children);
 	n->cgroup_ns->refs++;
 	n->net_ns->refs++;
+	get_time_ns(n->time_ns);
+	get_time_ns(n->time_ns_for_children);
 	return n;
 }
 
@@ -176,7 +184,7 @@ static struct net_namespace *new_net_ns(struct user_namespace *u)
 }
 
 #define NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP | \
-		  CLONE_NEWNET)
+		  CLONE_NEWNET | CLONE_NEWTIME)
 
 /*
  * create_new_namespaces - a new nsproxy from old, with a fresh namespace
@@ -231,6 +239,15 @@ static struct nsproxy *create_new_namespaces(uint64_t flags, struct task *t,
 		put_pid_ns(n->pid_ns_for_children);
 		n->pid_ns_for_children = p;
 	}
+	if (flags & CLONE_NEWTIME) {
+		/* copy_time_ns: a new namespace for the children, with the
+		 * offsets of the one they were to be born in */
+		struct time_namespace *tn = clone_time_ns(n->time_ns_for_children, user_ns);
+		if (!tn)
+			goto fail;
+		put_time_ns(n->time_ns_for_children);
+		n->time_ns_for_children = tn;
+	}
 	if (flags & CLONE_NEWNS) {
 		struct mnt_namespace *m = copy_mnt_ns(n->mnt_ns, user_ns, err);
 		if (!m)
@@ -245,25 +262,63 @@ fail:
 	return NULL;
 }
 
+/* timens_on_fork: a new process (not one sharing the mm) enters the time
+ * namespace its parent's children are born in; n is its own nsproxy. */
+static void timens_on_fork(struct nsproxy *n, struct task *c)
+{
+	if (n->time_ns == n->time_ns_for_children)
+		return;
+	put_time_ns(n->time_ns);
+	n->time_ns = get_time_ns(n->time_ns_for_children);
+	timens_commit(c, n->time_ns);
+}
+
 /*
  * copy_namespaces - fork's part: the child c of t shares t's nsproxy, or
  * gets new namespaces for CLONE_NEW* in flags (CLONE_NEWUSER already
- * applied to c by the caller).  0, -EPERM without CAP_SYS_ADMIN in c's
- * user namespace, or an error of create_new_namespaces.
+ * applied to c by the caller; CLONE_NEWTIME is clone3's, not the exit
+ * signal's bit), and a child that does not share the mm (no CLONE_VM)
+ * enters t's time namespace for children.  0, -EPERM without
+ * CAP_SYS_ADMIN in c's user namespace, or an error of
+ * create_new_namespaces.  Mirrors kernel/nsproxy.c copy_namespaces.
  */
 int copy_namespaces(uint64_t flags, struct task *t, struct task *c)
 {
 	if (!(flags & NS_FLAGS)) {
-		c->nsproxy = get_nsproxy(t->nsproxy);
-		return 0;
-	}
-	if (!ns_capable(c, c->user_ns, CAP_SYS_ADMIN))
+		if ((flags & CLONE_VM) || t->nsproxy->time_ns == t->nsproxy->time_ns_for_children) {
+			c->nsproxy = get_nsproxy(t->nsproxy);
+			return 0;
+		}
+	} else if (!ns_capable(c, c->user_ns, CAP_SYS_ADMIN)) {
 		return -EPERM;
+	}
 	int err;
 	struct nsproxy *n = create_new_namespaces(flags, t, c->user_ns, &err);
 	if (!n)
 		return err;
+	if (!(flags & CLONE_VM))
+		timens_on_fork(n, c);
 	c->nsproxy = n;
+	return 0;
+}
+
+/*
+ * exec_task_namespaces - execve gives t a new mm: it enters its time
+ * namespace for children, if that differs (Linux's exec_task_namespaces).
+ * 0 or -ENOMEM.
+ */
+int exec_task_namespaces(struct task *t)
+{
+	struct nsproxy *n;
+
+	if (!t->nsproxy || t->nsproxy->time_ns == t->nsproxy->time_ns_for_children)
+		return 0;
+	n = dup_nsproxy(t->nsproxy);
+	if (!n)
+		return -ENOMEM;
+	timens_on_fork(n, t);
+	put_nsproxy(t->nsproxy);
+	t->nsproxy = n;
 	return 0;
 }
 
@@ -298,7 +353,7 @@ static void fs_put(struct fs_struct *f)
 /*
  * unshare(2): flags CLONE_FILES, CLONE_FS, CLONE_NEWNS, CLONE_NEWUTS,
  * CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUSER,
- * CLONE_NEWCGROUP, CLONE_SYSVSEM (and CLONE_THREAD, CLONE_SIGHAND,
+ * CLONE_NEWCGROUP, CLONE_NEWTIME, CLONE_SYSVSEM (and CLONE_THREAD, CLONE_SIGHAND,
  * CLONE_VM, which only check nothing is shared).  -EINVAL for unknown
  * flags or sharing that cannot be undone, -EPERM without CAP_SYS_ADMIN
  * (CLONE_NEWUSER needs nothing), -EUSERS/-ENOSPC past the nesting limit.
@@ -309,9 +364,7 @@ long sys_unshare(struct task *t, struct sysargs *a)
 	uint64_t flags = (unsigned long)a->a[0];
 	const uint64_t ok = CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM |
 			    CLONE_FILES | CLONE_SYSVSEM | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-			    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP;
-	if (flags & CLONE_NEWTIME)
-		return -EINVAL;   /* no time namespaces (as without CONFIG_TIME_NS) */
+			    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME;
 	if (flags & ~ok)
 		return -EINVAL;
 	if (flags & CLONE_NEWUSER)
@@ -407,12 +460,13 @@ out:
 static const char *const ns_names[NS_TYPES] = {
 	[NS_CGROUP] = "cgroup", [NS_IPC] = "ipc", [NS_MNT] = "mnt", [NS_NET] = "net",
 	[NS_PID] = "pid", [NS_PID_FOR_CHILDREN] = "pid_for_children", [NS_USER] = "user",
-	[NS_UTS] = "uts",
+	[NS_UTS] = "uts", [NS_TIME] = "time", [NS_TIME_FOR_CHILDREN] = "time_for_children",
 };
 static const uint64_t ns_flags[NS_TYPES] = {
 	[NS_CGROUP] = CLONE_NEWCGROUP, [NS_IPC] = CLONE_NEWIPC, [NS_MNT] = CLONE_NEWNS,
 	[NS_NET] = CLONE_NEWNET, [NS_PID] = CLONE_NEWPID, [NS_PID_FOR_CHILDREN] = CLONE_NEWPID,
-	[NS_USER] = CLONE_NEWUSER, [NS_UTS] = CLONE_NEWUTS,
+	[NS_USER] = CLONE_NEWUSER, [NS_UTS] = CLONE_NEWUTS, [NS_TIME] = CLONE_NEWTIME,
+	[NS_TIME_FOR_CHILDREN] = CLONE_NEWTIME,
 };
 
 const char *ns_type_name(int type)
@@ -421,7 +475,8 @@ const char *ns_type_name(int type)
 }
 
 struct nsfile {
-	int type;                     /* NS_*; pid_for_children is stored as NS_PID */
+	int type;                     /* NS_*; pid_for_children is stored as NS_PID,
+					 time_for_children as NS_TIME */
 	void *ns;                     /* one reference */
 };
 
@@ -435,6 +490,7 @@ static void ns_get(int type, void *ns)
 	case NS_PID: case NS_PID_FOR_CHILDREN: get_pid_ns(ns); break;
 	case NS_USER: get_user_ns(ns); break;
 	case NS_UTS: ((struct uts_namespace *)ns)->refs++; break;
+	case NS_TIME: case NS_TIME_FOR_CHILDREN: get_time_ns(ns); break;
 	}
 }
 
@@ -448,6 +504,7 @@ static void ns_put(int type, void *ns)
 	case NS_PID: case NS_PID_FOR_CHILDREN: put_pid_ns(ns); break;
 	case NS_USER: put_user_ns(ns); break;
 	case NS_UTS: put_uts_ns(ns); break;
+	case NS_TIME: case NS_TIME_FOR_CHILDREN: put_time_ns(ns); break;
 	}
 }
 
@@ -461,6 +518,7 @@ static unsigned int ns_inum(int type, const void *ns)
 	case NS_PID: case NS_PID_FOR_CHILDREN: return ((const struct pid_namespace *)ns)->inum;
 	case NS_USER: return ((const struct user_namespace *)ns)->inum;
 	case NS_UTS: return ((const struct uts_namespace *)ns)->inum;
+	case NS_TIME: case NS_TIME_FOR_CHILDREN: return ((const struct time_namespace *)ns)->inum;
 	}
 	return 0;
 }
@@ -484,6 +542,8 @@ static void *task_ns(struct task *tk, int type)
 		return p->pid_ns_for_children->child_reaper ? p->pid_ns_for_children : NULL;
 	case NS_USER: return tk->user_ns ? tk->user_ns : &init_user_ns;
 	case NS_UTS: return p->uts_ns;
+	case NS_TIME: return p->time_ns;
+	case NS_TIME_FOR_CHILDREN: return p->time_ns_for_children;
 	}
 	return NULL;
 }
@@ -495,8 +555,8 @@ int ns_link_text(struct task *tk, int type, char *buf, size_t len)
 	void *ns = task_ns(tk, type);
 	if (!ns)
 		return -ENOENT;
-	snprintf(buf, len, "%s:[%u]", type == NS_PID_FOR_CHILDREN ? "pid" : ns_names[type],
-		 ns_inum(type, ns));
+	snprintf(buf, len, "%s:[%u]", type == NS_PID_FOR_CHILDREN ? "pid" :
+		 type == NS_TIME_FOR_CHILDREN ? "time" : ns_names[type], ns_inum(type, ns));
 	return 0;
 }
 
@@ -551,6 +611,7 @@ static struct user_namespace *ns_owner(int type, void *ns)
 	case NS_PID: return ((struct pid_namespace *)ns)->user_ns;
 	case NS_USER: return ((struct user_namespace *)ns)->parent;
 	case NS_UTS: return ((struct uts_namespace *)ns)->user_ns;
+	case NS_TIME: return ((struct time_namespace *)ns)->user_ns;
 	}
 	return NULL;
 }
@@ -659,7 +720,7 @@ struct file *ns_file_open(struct task *tk, int type)
 		free(nf);
 		return NULL;
 	}
-	nf->type = type == NS_PID_FOR_CHILDREN ? NS_PID : type;
+	nf->type = type == NS_PID_FOR_CHILDREN ? NS_PID : type == NS_TIME_FOR_CHILDREN ? NS_TIME : type;
 	nf->ns = ns;
 	ns_get(nf->type, ns);
 	f->priv = nf;
@@ -687,6 +748,7 @@ static int ns_owner_caps(struct task *t, int type, void *ns)
 	case NS_NET: owner = ((struct net_namespace *)ns)->user_ns; break;
 	case NS_PID: owner = ((struct pid_namespace *)ns)->user_ns; break;
 	case NS_UTS: owner = ((struct uts_namespace *)ns)->user_ns; break;
+	case NS_TIME: owner = ((struct time_namespace *)ns)->user_ns; break;
 	}
 	if (!ns_capable(t, owner, CAP_SYS_ADMIN) || !ns_capable(t, t->user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
@@ -713,6 +775,8 @@ static int setns_one(struct task *t, struct nsproxy *n, int type, void *ns)
 		t->cred.cap_inheritable = t->cred.cap_ambient = 0;
 		return 0;
 	}
+	if (type == NS_TIME && t->tg->nr_threads > 1)
+		return -EUSERS;   /* timens_install: checked before the capabilities */
 	err = ns_owner_caps(t, type, ns);
 	if (err)
 		return err;
@@ -739,6 +803,15 @@ static int setns_one(struct task *t, struct nsproxy *n, int type, void *ns)
 			return -EINVAL;
 		put_pid_ns(n->pid_ns_for_children);
 		n->pid_ns_for_children = ns;
+		break;
+	case NS_TIME:
+		/* timens_install: a single-threaded caller; it enters the
+		 * namespace, and so will its children */
+		put_time_ns(n->time_ns);
+		n->time_ns = ns;
+		ns_get(type, ns);
+		put_time_ns(n->time_ns_for_children);
+		n->time_ns_for_children = ns;
 		break;
 	case NS_MNT:
 		/* Linux's mntns_install: not multithreaded... the fs state is
@@ -796,7 +869,8 @@ long sys_setns(struct task *t, struct sysargs *a)
 			err = -ESRCH;
 			goto out;
 		}
-		static const int order[] = { NS_USER, NS_MNT, NS_UTS, NS_IPC, NS_CGROUP, NS_NET, NS_PID };
+		static const int order[] = { NS_USER, NS_MNT, NS_UTS, NS_IPC, NS_CGROUP, NS_NET, NS_PID,
+					     NS_TIME };
 		for (size_t i = 0; i < ARRAY_SIZE(order) && !err; i++) {
 			int type = order[i];
 			if (!(nstype & ns_flags[type]))
@@ -816,9 +890,12 @@ long sys_setns(struct task *t, struct sysargs *a)
 		 * namespace and is applied as at exit */
 		if (n->ipc_ns != t->nsproxy->ipc_ns)
 			ipc_exit(t);
+		bool new_time = n->time_ns != t->nsproxy->time_ns;
 		put_nsproxy(t->nsproxy);
 		t->nsproxy = n;
 		n = NULL;
+		if (new_time)
+			timens_commit(t, t->nsproxy->time_ns);
 	}
 out:
 	put_nsproxy(n);

@@ -49,7 +49,8 @@ struct ptimer {
 	uint64_t sigval;
 	uint64_t interval;            /* ns, 0: one shot */
 	uint64_t deadline;            /* CLOCK_MONOTONIC ns, 0: disarmed */
-	int overrun, last_overrun;
+	int overrun;                  /* expiries missed since the signal was sent (it_overrun) */
+	int last_overrun;             /* ... as of its delivery: timer_getoverrun's (it_overrun_last) */
 	/* on a CPU-time clock: the task whose clock (global id), which
 	 * clock, and the expiry on it (ns, 0: disarmed) */
 	bool cpu, cpu_thread;
@@ -104,16 +105,35 @@ static bool ptimer_signal_queued(struct ptimer *pt)
 
 /* An expiry standing for missed more: a signal, or while the last one is
  * still queued, overruns added to the one it will report (Linux counts
- * them until the signal is taken), capped at INT_MAX. */
+ * them until the signal is taken), capped at INT_MAX.  The count becomes
+ * timer_getoverrun's when the signal is taken (posix_timer_dequeued). */
 static void ptimer_expire(struct ptimer *pt, int missed)
 {
 	if (ptimer_signal_queued(pt)) {
-		int64_t o = (int64_t)pt->last_overrun + 1 + missed;
-		pt->last_overrun = o > INT_MAX ? INT_MAX : (int)o;
+		int64_t o = (int64_t)pt->overrun + 1 + missed;
+		pt->overrun = o > INT_MAX ? INT_MAX : (int)o;
 		return;
 	}
-	pt->last_overrun = missed;
+	pt->overrun = missed;
 	ptimer_send(pt);
+}
+
+/*
+ * posix_timer_dequeued - t takes a SI_TIMER signal (info, under klock):
+ * its timer's overrun count so far becomes the one info and
+ * timer_getoverrun report, until the next signal is taken (Linux's
+ * posixtimer_rearm at dequeue_signal: it_overrun_last).  A signal whose
+ * timer is gone, or of another signal number, is left as it is.
+ */
+void posix_timer_dequeued(struct task *t, linux_siginfo_t *info)
+{
+	struct ptimer *pt = find_timer(t, info->u.timer.tid);
+
+	if (!pt || pt->signo != info->si_signo)
+		return;
+	pt->last_overrun = pt->overrun;
+	pt->overrun = 0;
+	info->u.timer.overrun = pt->last_overrun;
 }
 
 static void ptimer_fire(struct ktimer *kt)
@@ -121,7 +141,6 @@ static void ptimer_fire(struct ktimer *kt)
 	struct ptimer *pt = (struct ptimer *)((char *)kt - offsetof(struct ptimer, kt));
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	int missed = 0;
-	pt->overrun = 0;
 	if (pt->interval) {
 		pt->deadline += pt->interval;
 		missed = expiries_missed(&pt->deadline, now, pt->interval);
@@ -158,7 +177,6 @@ static void cpu_timer_poll(struct ktimer *kt)
 	}
 	if ((uint64_t)now >= pt->cpu_expires) {
 		int missed = 0;
-		pt->overrun = 0;
 		if (pt->interval) {
 			pt->cpu_expires += pt->interval;
 			missed = expiries_missed(&pt->cpu_expires, (uint64_t)now, pt->interval);
@@ -200,7 +218,7 @@ static void ptimer_send(struct ptimer *pt)
 	si.si_signo = pt->signo;
 	si.si_code = SI_TIMER_;
 	si.u.timer.tid = pt->id;
-	si.u.timer.overrun = pt->last_overrun;
+	si.u.timer.overrun = pt->overrun;   /* made final when taken */
 	si.u.timer.sigval = pt->sigval;
 	send_signal(target, pt->signo, &si, group);
 }
@@ -347,7 +365,7 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 	ktimer_cancel(&pt->kt);
 	uint64_t v = nv.value.tv_sec * NSEC + nv.value.tv_nsec;
 	pt->interval = nv.interval.tv_sec * NSEC + nv.interval.tv_nsec;
-	pt->overrun = 0;
+	pt->overrun = pt->last_overrun = 0;   /* common_timer_set */
 	pt->abs_rt = v && (flags & TIMER_ABSTIME) && realtime(pt->clock);
 	if (pt->cpu) {
 		int64_t now = v ? cpu_now(pt) : 0;
@@ -359,6 +377,7 @@ long sys_timer_settime(struct task *t, struct sysargs *a)
 	} else if (!v) {
 		pt->deadline = 0;
 	} else if (flags & TIMER_ABSTIME) {
+		v = timens_to_host(t, pt->clock, v);   /* the caller's time namespace's time */
 		uint64_t now = now_ns(pt->clock == CLOCK_TAI ? CLOCK_TAI :
 				      realtime(pt->clock) ? CLOCK_REALTIME : CLOCK_MONOTONIC);
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);

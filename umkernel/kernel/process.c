@@ -105,7 +105,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
 		return -EINVAL;
 	if (flags & CLONE_NEWTIME)
-		return -EINVAL;   /* no time namespaces */
+		return -EINVAL;   /* clone(2): an exit signal past 127; clone3 says r->newtime */
 	/* a thread stays in its group's pid namespace (after unshare(CLONE_NEWPID)
 	 * only new processes go to the new one) */
 	if ((flags & CLONE_THREAD) && t->nsproxy &&
@@ -157,7 +157,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->fs = NULL;
 	}
 	if (!perr)
-		perr = copy_namespaces(flags, t, c);
+		perr = copy_namespaces((flags & ~0xffULL) | (r->newtime ? CLONE_NEWTIME : 0), t, c);
 	if (perr) {
 		release_task(c);
 		return perr;
@@ -260,6 +260,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	c->loginuid = t->loginuid;
 	c->sessionid = t->sessionid;
 	c->timer_slack_ns = c->default_timer_slack_ns = t->timer_slack_ns;
+	c->notsc = t->notsc;   /* the host thread it is made from has it too */
 	sched_fork(c, t);
 	c->ioprio = t->ioprio;
 	c->mempolicy_mode = t->mempolicy_mode;   /* inherited, as Linux's task mempolicy */

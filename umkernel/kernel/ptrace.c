@@ -65,6 +65,7 @@ struct ptrace_state {
 	unsigned stop_gen;             /* the group stop (tg->stop_gen) already reported */
 	uint64_t debugreg[8];          /* as PEEKUSER shows them where the platform has none */
 	struct ptrace_req *req;        /* the tracer's request to the stopped tracee's thread */
+	struct task *attach_waiter;    /* a tracer in PTRACE_ATTACH waiting for the trap */
 };
 
 struct ptrace_req {
@@ -226,6 +227,10 @@ static int ptrace_stop(struct task *t, int exit_code, int why, uint64_t message,
 	pt->resume_code = 0;
 	pt->why = why;
 	pt->stopped = true;
+	if (pt->attach_waiter) {
+		task_wake(pt->attach_waiter);
+		pt->attach_waiter = NULL;
+	}
 	notify_tracer_stop(t, why);
 	while ((pt->stopped || pt->listening) && t->ptracer && !fatal_pending(t)) {
 		serve_request(t, false);
@@ -944,10 +949,11 @@ static int peek_debugreg(struct task *t, struct task *c, int n, uint64_t *v)
 /*
  * Linux's ptrace_set_debugreg: DR0-3 must be user addresses with room for
  * the widest breakpoint; DR7 enables them, checked by the hardware
- * breakpoint layer (type and length, alignment).  Where the platform can
- * set them (ptrace), the host does all of it on the guest's thread; on
- * the seccomp platform the addresses are checked and kept but enabling a
- * breakpoint fails with EINVAL, as Linux fails for a bad address.
+ * breakpoint layer (type and length, alignment).  The platform sets them
+ * on the guest's thread and the host checks them (the ptrace platform:
+ * the host's debug registers; seccomp: host perf breakpoint events); on a
+ * platform without them the addresses are checked and kept but enabling
+ * a breakpoint fails with EINVAL, as Linux fails for a bad address.
  */
 static int poke_debugreg(struct task *t, struct task *c, int n, uint64_t v)
 {
@@ -1179,9 +1185,24 @@ static long ptrace_attach(struct task *t, struct task *c, bool seize, uint64_t a
 		send_signal(c, SIGSTOP, &si, false);
 	}
 	if (c->tg->stop_state) {
-		/* already stopped: it traps to report that to its tracer */
+		/* already stopped: it traps to report that to its tracer, and
+		 * the attach returns once it has (Linux's JOBCTL_TRAPPING), so
+		 * that requests wanting a stopped tracee work at once */
+		int tid = c->tid;
+		uint64_t until = now_ns(CLOCK_MONOTONIC) + 1000000000ULL;
 		c->jobctl |= JOBCTL_TRAP_STOP;
 		signal_wake(c);
+		for (;;) {
+			uint64_t now = now_ns(CLOCK_MONOTONIC);
+			if (task_find(tid) != c || c->ptracer != t || c->pt->stopped ||
+			    c->state == TASK_ZOMBIE || c->state == TASK_DEAD || fatal_pending(t) ||
+			    now >= until)
+				break;
+			c->pt->attach_waiter = t;
+			task_sleep_nosig(t, now + 1000000);   /* woken by ptrace_stop */
+			if (task_find(tid) == c && c->pt)
+				c->pt->attach_waiter = NULL;
+		}
 	}
 	return 0;
 }

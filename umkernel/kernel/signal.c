@@ -479,6 +479,8 @@ static int dequeue_signal(struct task *t, linux_siginfo_t *info)
 			got = true;
 			list_del(l);
 			sigqueue_free(q);
+			if (info->si_code == -2 /* SI_TIMER */)
+				posix_timer_dequeued(t, info);   /* the overrun as of now */
 		}
 		if (!got)
 			siginfo_kill(info, sig, SI_KERNEL_, NULL);

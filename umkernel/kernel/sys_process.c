@@ -53,7 +53,9 @@ long sys_clone3(struct task *t, struct sysargs *a)
 	}
 	if (ca.set_tid_size > 32 || (!ca.set_tid && ca.set_tid_size) || (ca.set_tid && !ca.set_tid_size))
 		return -EINVAL;
-	if (ca.exit_signal > 64 || (ca.flags & 0xff) || (ca.flags & 0x00400000 /* CLONE_DETACHED */))
+	/* the CSIGNAL bits are free in clone3's flags: CLONE_NEWTIME is one */
+	if (ca.exit_signal > 64 || (ca.flags & 0xff & ~(uint64_t)CLONE_NEWTIME) ||
+	    (ca.flags & 0x00400000 /* CLONE_DETACHED */))
 		return -EINVAL;
 	if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
 		return -EINVAL;
@@ -63,7 +65,7 @@ long sys_clone3(struct task *t, struct sysargs *a)
 		/* each pid chosen needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
 		 * over its namespace; choosing pids is not supported here */
 		if ((ca.flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
-				 CLONE_NEWCGROUP)) && !ns_capable(t, t->user_ns, CAP_SYS_ADMIN))
+				 CLONE_NEWCGROUP | CLONE_NEWTIME)) && !ns_capable(t, t->user_ns, CAP_SYS_ADMIN))
 			return -EPERM;   /* the namespaces come first (copy_namespaces) */
 		struct pid_namespace *pns = (ca.flags & CLONE_NEWPID) ? NULL : task_active_pid_ns(t);
 		const struct user_namespace *owner = pns ? pns->user_ns : t->user_ns;
@@ -72,8 +74,9 @@ long sys_clone3(struct task *t, struct sysargs *a)
 		return -EOPNOTSUPP;
 	}
 	uint64_t sp = ca.stack ? ca.stack + ca.stack_size : 0;
-	struct clone_req r = { .flags = ca.flags | ca.exit_signal, .newsp = sp, .ptid = ca.parent_tid,
-			       .ctid = ca.child_tid, .tls = ca.tls, .pidfd = ca.pidfd };
+	struct clone_req r = { .flags = (ca.flags & ~(uint64_t)CLONE_NEWTIME) | ca.exit_signal,
+			       .newsp = sp, .ptid = ca.parent_tid, .ctid = ca.child_tid, .tls = ca.tls,
+			       .pidfd = ca.pidfd, .newtime = ca.flags & CLONE_NEWTIME };
 	return kernel_clone(t, &r);
 }
 
@@ -320,6 +323,27 @@ long sys_prctl(struct task *t, struct sysargs *a)
 	case PR_SET_SECUREBITS:
 	case PR_CAP_AMBIENT:
 		return cred_prctl(t, op, a->a[1], a->a[2], a->a[3], a->a[4]);
+	case PR_GET_TSC: {
+		int v = t->notsc ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
+		return copy_to_user(t, a->a[1], &v, 4) ? -EFAULT : 0;
+	}
+	case PR_SET_TSC: {
+		/* the calling thread's own host thread makes the host's prctl
+		 * (the platform runs it there): its rdtsc then raises the host
+		 * #GP, a SIGSEGV (SI_KERNEL) that comes back as the guest's
+		 * fault; inherited at fork and clone, kept across execve, as
+		 * Linux's TIF_NOTSC */
+		uint64_t mode = a->a[1];
+		if (mode != PR_TSC_ENABLE && mode != PR_TSC_SIGSEGV)
+			return -EINVAL;
+		if (!platform->set_tsc)
+			return mode == PR_TSC_ENABLE ? 0 : -EINVAL;
+		int err = platform->set_tsc(t->host, (int)mode);
+		if (err)
+			return err;
+		t->notsc = mode == PR_TSC_SIGSEGV;
+		return 0;
+	}
 	case PR_GET_TIMERSLACK:
 		return (long)t->timer_slack_ns;
 	case PR_SET_TIMERSLACK:

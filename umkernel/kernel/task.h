@@ -29,11 +29,15 @@ void release_task(struct task *t);
 long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
 	     uint64_t tls);
 /* clone3's arguments (user pointers; pidfd: where CLONE_PIDFD stores the fd) */
-struct clone_req { uint64_t flags, newsp, ptid, ctid, tls, pidfd; };
+struct clone_req {
+	uint64_t flags, newsp, ptid, ctid, tls, pidfd;
+	bool newtime;                 /* clone3's CLONE_NEWTIME (clone's bit is CSIGNAL's) */
+};
 long kernel_clone(struct task *t, const struct clone_req *r);
 int do_execve(struct task *t, const char *path, char **argv, char **envp);
 int de_thread(struct task *t);  /* execve: the other threads end */
 void posix_timers_exit(struct thread_group *tg); /* exit, execve: timers go */
+void posix_timer_dequeued(struct task *t, linux_siginfo_t *info); /* SI_TIMER taken */
 void posix_timers_clock_was_set(int64_t delta);  /* realtime moved by delta ns */
 void guest_finished(int status);    /* the last task is gone: status for umk's exit */
 void task_count_live(void);         /* run_init's task starts counting as live */
@@ -69,6 +73,7 @@ void cred_exec(struct task *t);   /* execve's capability and saved-id rules */
 long cred_prctl(struct task *t, int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 /* fork: c shares t's namespaces or gets new ones for CLONE_NEW* */
 int copy_namespaces(uint64_t flags, struct task *t, struct task *c);
+int exec_task_namespaces(struct task *t);   /* execve: enter the time ns for children */
 
 /* ---- signals and futexes at fork, exec and exit: signal.c, futex.c ---- */
 void force_sig_fault(struct task *t, const linux_siginfo_t *info);

@@ -183,7 +183,9 @@ long sys_clock_gettime(struct task *t, struct sysargs *a)
 			return -EINVAL;
 		if (clock_gettime(c, &ts))
 			return -errno;
-		int64_t off = clock_offset_ns(clk);   /* the guest's wall clock: timekeeping.c */
+		/* the guest's wall clock (timekeeping.c), the caller's time
+		 * namespace (time_namespace.c) */
+		int64_t off = clock_offset_ns(clk) + timens_offset_ns(t, clk);
 		if (off) {
 			int64_t ns = ts.tv_sec * (int64_t)NSEC + ts.tv_nsec + off;
 			ts.tv_sec = ns / (int64_t)NSEC;
@@ -324,7 +326,8 @@ long sys_clock_nanosleep(struct task *t, struct sysargs *a)
 	bool abs = flags & TIMER_ABSTIME;
 	if (!abs)   /* a relative sleep is on the monotonic clock (a set does not move it) */
 		return sleep_until(t, CLOCK_MONOTONIC, now_ns(CLOCK_MONOTONIC) + ns, a->a[3], false);
-	return sleep_until(t, clk, ns, 0, true);
+	/* a time of the caller's time namespace, on the host's clock */
+	return sleep_until(t, clk, timens_to_host(t, clk, ns), 0, true);
 }
 
 long sys_restart_syscall(struct task *t, struct sysargs *a)

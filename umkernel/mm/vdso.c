@@ -16,6 +16,10 @@
  * process and so its vDSO.  clock_getres and getcpu stay the host's: a
  * set changes neither.
  *
+ * A process in a time namespace whose offsets are not zero gets the same
+ * patch, alone (vdso_patch_clocks_task), as Linux gives it the namespace's
+ * vvar page.
+ *
  * The image is read from umk's own vDSO (the host kernel gives every
  * 64-bit process the same one) and each patch first checks that the
  * guest's bytes are the image's (or the patch already).
@@ -196,14 +200,28 @@ void vdso_patch_clocks_all(void)
 
 /*
  * vdso_patch_clocks_task - t has just taken its host thread (a fork's
- * child, under klock): if the clocks are patched, its address space may
- * be a copy of one made before, so it is patched too.
+ * child, under klock), or entered a time namespace whose offsets move
+ * its clocks: if the clocks are patched, its address space may be a
+ * copy of one made before, so it is patched too; in such a time
+ * namespace (kernel/time_namespace.c) it is patched whatever the wall
+ * clock did.
  */
 void vdso_patch_clocks_task(struct task *t)
 {
 	uint64_t base;
 
-	if (!clocks_patched || vdso_found <= 0 || !t->mm || !t->host)
+	if (!t->mm || !t->host)
+		return;
+	if (!clocks_patched) {
+		if (!timens_offset_ns(t, CLOCK_MONOTONIC) && !timens_offset_ns(t, CLOCK_BOOTTIME))
+			return;
+		if (!platform->access_mem_force || vdso_lookup()) {
+			umk_note("vdso: a time namespace moves the clocks but the vDSO cannot be "
+				 "patched: vDSO readers see the host's time");
+			return;
+		}
+	}
+	if (vdso_found <= 0)
 		return;
 	base = mm_vdso_base(t->mm);
 	if (base && vdso_patch_one(t, base))
