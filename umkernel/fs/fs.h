@@ -233,6 +233,9 @@ struct fs_ops {
 	/* Optional: what the filesystem refuses beyond the mode bits, even
 	 * to root (mask R_OK|W_OK|X_OK): 0 or -EACCES.  access(2) asks it. */
 	int (*permission)(struct mount *m, const char *rel, int mask);
+	/* Optional: writes what the filesystem holds back to its device
+	 * (sync, syncfs, a remount read-only): 0 or -errno. */
+	int (*sync_fs)(struct mount *m);
 };
 
 struct fs_struct {               /* CLONE_FS shares it */
@@ -358,6 +361,7 @@ extern const struct fs_ops procfs_ops;
 int procfs_render(const char *rel, char **out, size_t *len);
 struct pid *procfs_dir_pid(struct file *f);   /* an open /proc/PID: its process */
 char task_state_char(struct task *tk);
+void ext2_register(void);   /* fs/ext2.c: the ext2, ext3 and ext4 types */
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 
 /* ---- pipes: pipe.c ---- */
@@ -386,6 +390,13 @@ bool file_is_dev_zero(struct file *f);   /* devfs.c: mmap of it is anonymous */
 /* loop.c: opens of /dev/loopNR and /dev/loop-control (0 or -errno) */
 int loop_open(int nr, int flags, const char *path, struct mount *m, struct file **out);
 int loopctl_open(int flags, const char *path, struct mount *m, struct file **out);
+/* loop.c: a loop device as the block device under a filesystem (ext2.c) */
+int loop_bdev_open(struct task *t, const char *path, int flags, struct file **out);
+int loop_bdev_nr(struct file *bdev);
+uint64_t loop_bdev_size(struct file *bdev);
+bool loop_bdev_ro(struct file *bdev);
+ssize_t loop_bdev_rw(struct file *bdev, void *buf, size_t n, uint64_t off, bool write);
+int loop_bdev_sync(struct file *bdev);
 int kmsg_open(struct task *t, int flags, const char *path, const struct kstat *node,
 	      struct file **out);   /* kernel/printk.c: /dev/kmsg */
 /* Waits for data in read end f (unless nonblock or O_NONBLOCK) and copies

@@ -1036,7 +1036,10 @@ static int do_remount(struct nameidata *nd, int flags, const char *data)
 			return -EPERM;
 	}
 	if (!(flags & MS_BIND)) {
-		/* the filesystem itself too: read-only or not, its options */
+		/* the filesystem itself too: read-only or not, its options;
+		 * one going read-only writes back what it holds first */
+		if ((flags & MS_RDONLY) && !(m->sb->flags & MS_RDONLY) && m->ops->sync_fs)
+			m->ops->sync_fs(m);
 		if (flags & MS_RDONLY)
 			m->sb->flags |= MS_RDONLY;
 		else
