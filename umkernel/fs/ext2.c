@@ -46,11 +46,13 @@
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
+#include <et/com_err.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -438,25 +440,51 @@ static struct e2node *node_get(struct e2fs *e, ext2_ino_t ino)
 	return n;
 }
 
+struct release_ctx { blk64_t last_cluster; };
+
+/* Frees one block of an inode being freed, a cluster once (bigalloc);
+ * a number outside the filesystem (a corrupted map) is skipped. */
+static int release_blk(ext2_filsys fs, blk64_t *blk, e2_blkcnt_t cnt, blk64_t ref_blk, int ref_off,
+		       void *priv)
+{
+	struct release_ctx *c = priv;
+	blk64_t cl = EXT2FS_B2C(fs, *blk);
+
+	(void)cnt, (void)ref_blk, (void)ref_off;
+	if (*blk < fs->super->s_first_data_block || *blk >= ext2fs_blocks_count(fs->super))
+		return 0;
+	if (c->last_cluster && cl == c->last_cluster)
+		return 0;
+	c->last_cluster = cl;
+	ext2fs_block_alloc_stats2(fs, *blk, -1);
+	return 0;
+}
+
 /* Frees inode ino (no link left, not open): its xattrs, blocks, and
- * the inode itself (fuse2fs's remove_inode, as ext4_evict_inode). */
+ * the inode itself (fuse2fs's remove_inode, as ext4_evict_inode).  The
+ * blocks go by ext2fs_block_iterate3, as debugfs's kill_file: the
+ * ext2fs_punch of e2fsprogs 1.47.0 refuses an extent that ends at the
+ * filesystem's last block. */
 static int free_inode(struct e2fs *e, ext2_ino_t ino)
 {
 	struct ext2_inode_large in;
+	struct release_ctx c = { 0 };
 	int err = rd_inode(e, ino, &in);
 
 	if (err)
 		return err;
 	in.i_links_count = 0;
 	err = e2err(ext2fs_free_ext_attr(e->fs, ino, &in));
-	if (!err && ext2fs_inode_has_valid_blocks2(e->fs, (struct ext2_inode *)&in))
-		err = e2err(ext2fs_punch(e->fs, ino, (struct ext2_inode *)&in, NULL, 0, ~0ULL));
 	if (err)
 		return err;
 	in.i_dtime = (uint32_t)ts_now().tv_sec;
 	err = wr_inode(e, ino, &in);
-	if (!err)
-		ext2fs_inode_alloc_stats2(e->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
+	if (err)
+		return err;
+	if (ext2fs_inode_has_valid_blocks2(e->fs, (struct ext2_inode *)&in) &&
+	    !(in.i_flags & EXT4_INLINE_DATA_FL))
+		err = e2err(ext2fs_block_iterate3(e->fs, ino, BLOCK_FLAG_READ_ONLY, NULL, release_blk, &c));
+	ext2fs_inode_alloc_stats2(e->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
 	return err;
 }
 
@@ -1071,7 +1099,7 @@ static long e2_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t 
 {
 	struct e2fs *e = E(f->mnt);
 	struct ext2_inode_large in;
-	uint32_t v, mod = EXT2_FL_USER_MODIFIABLE;
+	uint32_t v, mod = 0x000380FF;   /* Linux ext2's EXT2_FL_USER_MODIFIABLE: no EXTENTS_FL */
 	int err = rd_inode(e, N(f)->ino, &in);
 
 	if (err)
@@ -1715,15 +1743,22 @@ static bool xattr_ns_ok(const char *name)
 	       !strncmp(name, "security.", 9);
 }
 
-static int xattrs_open(struct e2fs *e, const char *rel, struct ext2_xattr_handle **h, ext2_ino_t *pino)
+static int xattrs_open(struct e2fs *e, const char *rel, struct ext2_xattr_handle **h, ext2_ino_t *pino,
+		       bool set)
 {
 	ext2_ino_t ino;
 	int err = namei(e, rel, &ino);
 
 	if (err)
 		return err;
-	if (!ext2fs_has_feature_xattr(e->fs->super))
-		return -EOPNOTSUPP;
+	if (!ext2fs_has_feature_xattr(e->fs->super)) {
+		/* none yet: the first set turns the feature on, as Linux's
+		 * ext2_xattr_update_super_block */
+		if (!set)
+			return -ENODATA;
+		ext2fs_set_feature_xattr(e->fs->super);
+		ext2fs_mark_super_dirty(e->fs);
+	}
 	if ((err = e2err(ext2fs_xattrs_open(e->fs, ino, h))))
 		return err;
 	if ((err = e2err(ext2fs_xattrs_read(*h)))) {
@@ -1744,7 +1779,7 @@ static ssize_t e2_getxattr(struct mount *m, const char *rel, const char *name, v
 
 	if (!xattr_ns_ok(name))
 		return -EOPNOTSUPP;
-	if ((r = xattrs_open(E(m), rel, &h, NULL)))
+	if ((r = xattrs_open(E(m), rel, &h, NULL, false)))
 		return r;
 	r = e2err(ext2fs_xattr_get(h, name, &v, &len));
 	if (!r) {
@@ -1778,7 +1813,7 @@ static int e2_setxattr(struct mount *m, const char *rel, const char *name, const
 		return -EROFS;
 	if (strlen(name) > 255)
 		return -ERANGE;
-	if ((err = xattrs_open(e, rel, &h, &ino)))
+	if ((err = xattrs_open(e, rel, &h, &ino, true)))
 		return err;
 	if ((err = rd_inode(e, ino, &in)))
 		goto out;
@@ -1824,8 +1859,8 @@ static ssize_t e2_listxattr(struct mount *m, const char *rel, char *buf, size_t 
 	struct listx_ctx c = { buf, n, 0 };
 	int err;
 
-	if ((err = xattrs_open(E(m), rel, &h, NULL)))
-		return err == -EOPNOTSUPP ? 0 : err;
+	if ((err = xattrs_open(E(m), rel, &h, NULL, false)))
+		return err == -ENODATA ? 0 : err;
 	err = e2err(ext2fs_xattrs_iterate(h, listx_cb, &c));
 	ext2fs_xattrs_close(&h);
 	if (err)
@@ -1849,7 +1884,7 @@ static int e2_removexattr(struct mount *m, const char *rel, const char *name)
 		return -EOPNOTSUPP;
 	if (e->ro)
 		return -EROFS;
-	if ((err = xattrs_open(e, rel, &h, &ino)))
+	if ((err = xattrs_open(e, rel, &h, &ino, false)))
 		return err;
 	if ((err = rd_inode(e, ino, &in)))
 		goto out;
@@ -2078,13 +2113,21 @@ static int ext4_type_mount(struct task *t, const char *source, int flags, const 
 	return ext_type_mount(t, "ext4", source, flags, out);
 }
 
+/* libext2fs reports some errors through com_err too: the errno the
+ * caller gets is enough (a guest's image must not fill umk's stderr). */
+static void quiet_com_err(const char *whoami, long code, const char *fmt, va_list args)
+{
+	(void)whoami, (void)code, (void)fmt, (void)args;
+}
+
 /* ext2_register - makes ext2, ext3 and ext4 mountable (start-up, once). */
 void ext2_register(void)
 {
+	set_com_err_hook(quiet_com_err);
 	static struct fs_type types[] = {
-		{ .name = "ext2", .mount = ext2_type_mount },
-		{ .name = "ext3", .mount = ext3_type_mount },
-		{ .name = "ext4", .mount = ext4_type_mount },
+		{ .name = "ext2", .flags = FS_REQUIRES_DEV, .mount = ext2_type_mount },
+		{ .name = "ext3", .flags = FS_REQUIRES_DEV, .mount = ext3_type_mount },
+		{ .name = "ext4", .flags = FS_REQUIRES_DEV, .mount = ext4_type_mount },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++)

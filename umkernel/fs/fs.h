@@ -308,6 +308,7 @@ struct super_block *sb_new(const struct fs_ops *ops, void *priv, const char *fst
  * shows a shared one) for task t: source, MS_* flags, data (the options
  * string, NULL if none); one reference in *sb.  -errno on bad options. */
 #define FS_USERNS_MOUNT 1     /* a user namespace's root may mount it */
+#define FS_REQUIRES_DEV 2     /* lives on a block device (not "nodev" in /proc/filesystems) */
 struct fs_type {
 	const char *name;
 	int flags;

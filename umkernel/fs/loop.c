@@ -552,8 +552,10 @@ int loopctl_open(int flags, const char *path, struct mount *m, struct file **out
  * loop_bdev_open - the loop device named by path (a mount's source,
  * walked for t, symlinks followed), opened with flags: 0 and the open
  * file in *out, or -ENOENT/-ENOTDIR... (the walk), -ENOTBLK (not a block
- * device node), -ENXIO (not a loop device, or none bound), -EACCES (a
- * nodev mount).  Mirrors lookup_bdev and blkdev_get_by_path.
+ * device node), -ENXIO (not a loop device), -EIO (a loop device with no
+ * file: Linux opens it and fails to read the superblock from its zero
+ * bytes), -EACCES (a nodev mount).  Mirrors lookup_bdev and
+ * blkdev_get_by_path.
  */
 int loop_bdev_open(struct task *t, const char *path, int flags, struct file **out)
 {
@@ -574,8 +576,10 @@ int loop_bdev_open(struct task *t, const char *path, int flags, struct file **ou
 	if (!err && nd->mnt && (nd->mnt->mflags & MS_NODEV))
 		err = -EACCES;
 	nr = minor(nd->st.rdev);
-	if (!err && (major(nd->st.rdev) != LOOP_MAJOR || nr >= NR_LOOP || !loop_bound(&loops[nr])))
+	if (!err && (major(nd->st.rdev) != LOOP_MAJOR || nr >= NR_LOOP))
 		err = -ENXIO;
+	if (!err && !loop_bound(&loops[nr]))
+		err = -EIO;
 	if (!err)
 		err = loop_open((int)nr, flags, nd->abs, NULL, out);
 	nd_release(nd);
