@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/fiemap.h>
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -274,6 +275,31 @@ static void test(const char *img, const char *type) {
   close(f);
   ERR("truncate a directory", truncate(MNT "/d", 0), EISDIR);
 
+  /* FIEMAP: one extent per block written, the last flagged */
+  {
+    int x = open(MNT "/fie", O_RDWR | O_CREAT, 0600);
+    char fb[sizeof(struct fiemap) + 4 * sizeof(struct fiemap_extent)];
+    struct fiemap *fm = (struct fiemap *)fb;
+    memset(fb, 0, sizeof fb);
+    fm->fm_length = ~0ULL;
+    fm->fm_extent_count = 4;
+    fm->fm_flags = ~0U;
+    ERR("FIEMAP with unknown flags", ioctl(x, FS_IOC_FIEMAP, fm), EBADR);
+    fm->fm_flags = 0;
+    OK("FIEMAP of an empty file: none", ioctl(x, FS_IOC_FIEMAP, fm) == 0 && fm->fm_mapped_extents == 0);
+    memset(buf, 'e', bsize);
+    for (int i = 0; i < 3; i++) pwrite(x, buf, bsize, 2 * i * (off_t)bsize);
+    fm->fm_flags = FIEMAP_FLAG_SYNC;
+    OK("FIEMAP: 3 extents", ioctl(x, FS_IOC_FIEMAP, fm) == 0 && fm->fm_mapped_extents == 3);
+    OK("their offsets, lengths and flags", fm->fm_extents[1].fe_logical == 2 * bsize &&
+       fm->fm_extents[2].fe_length == bsize && fm->fm_extents[0].fe_physical > 0 &&
+       !(fm->fm_extents[1].fe_flags & FIEMAP_EXTENT_LAST) && (fm->fm_extents[2].fe_flags & FIEMAP_EXTENT_LAST));
+    fm->fm_extent_count = 0;
+    OK("FIEMAP counting only", ioctl(x, FS_IOC_FIEMAP, fm) == 0 && fm->fm_mapped_extents == 3);
+    close(x);
+    unlink(MNT "/fie");
+  }
+
   /* O_TRUNC, O_APPEND */
   f = open(MNT "/d/f", O_WRONLY | O_TRUNC);
   OK("O_TRUNC", f >= 0 && fstat(f, &st2) == 0 && st2.st_size == 0);
@@ -452,6 +478,24 @@ static void test(const char *img, const char *type) {
     OK("ext2 takes the image iff it has no extents (else EINVAL)", extents ? r == -1 && e == EINVAL : r == 0);
   }
   OK("ext4 mounts it", mount(dev, MNT, "ext4", MS_RDONLY, NULL) == 0 && umount(MNT) == 0);
+
+  /* the new mount API */
+  {
+    int fc = syscall(SYS_fsopen, type, 0);
+    OK("fsopen", fc >= 0);
+    ERR("fsconfig of fd -1", syscall(SYS_fsconfig, -1, 0 /* SET_FLAG */, "user_xattr", NULL, 0), EINVAL);
+    OK("fsconfig source", syscall(SYS_fsconfig, fc, 1 /* SET_STRING */, "source", dev, 0) == 0);
+    OK("fsconfig ro", syscall(SYS_fsconfig, fc, 0, "ro", NULL, 0) == 0);
+    OK("fsconfig create", syscall(SYS_fsconfig, fc, 6 /* CMD_CREATE */, NULL, NULL, 0) == 0);
+    int mfd = syscall(SYS_fsmount, fc, 0, 0);
+    OK("fsmount", mfd >= 0);
+    OK("move_mount", syscall(SYS_move_mount, mfd, "", AT_FDCWD, MNT, 4 /* F_EMPTY_PATH */) == 0);
+    OK("the files are there", stat(MNT "/big", &st2) == 0 && st2.st_size == 8192);
+    ERR("and read-only", mkdir(MNT "/x", 0755), EROFS);
+    close(mfd);
+    close(fc);
+    OK("umount", umount(MNT) == 0);
+  }
 
   /* mount errors */
   ERR("a regular file as the source", mount(img, MNT, type, 0, NULL), ENOTBLK);

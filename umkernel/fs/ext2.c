@@ -1091,6 +1091,127 @@ static short e2_poll(struct file *f, struct poll_table *pt)
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
+/* ---- FIEMAP ---- */
+
+#define L_FS_IOC_FIEMAP          0xC020660B
+#define L_FIEMAP_FLAG_SYNC       1
+#define L_FIEMAP_FLAG_XATTR      2
+#define L_FIEMAP_EXTENT_LAST     0x1
+#define L_FIEMAP_EXTENT_DATA_INLINE 0x200
+#define L_FIEMAP_EXTENT_NOT_ALIGNED 0x100
+
+struct l_fiemap {
+	uint64_t fm_start, fm_length;
+	uint32_t fm_flags, fm_mapped_extents, fm_extent_count, fm_reserved;
+};
+struct l_fiemap_extent {
+	uint64_t fe_logical, fe_physical, fe_length, fe_reserved64[2];
+	uint32_t fe_flags, fe_reserved[3];
+};
+
+struct run { uint64_t lblk, pblk, len; };
+struct runs_ctx { struct run *r; size_t n, cap; int err; };
+
+/* Collects a file's data blocks as runs (logically and physically
+ * contiguous). */
+static int runs_cb(ext2_filsys fs, blk64_t *blk, e2_blkcnt_t cnt, blk64_t ref_blk, int ref_off,
+		   void *priv)
+{
+	struct runs_ctx *c = priv;
+	struct run *last = c->n ? &c->r[c->n - 1] : NULL;
+
+	(void)fs, (void)ref_blk, (void)ref_off;
+	if (cnt < 0 || !*blk)
+		return 0;
+	if (last && last->lblk + last->len == (uint64_t)cnt && last->pblk + last->len == *blk) {
+		last->len++;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct run *r = c->cap > 65536 ? NULL : realloc(c->r, cap * sizeof *r);
+
+		if (!r) {
+			c->err = -ENOMEM;
+			return BLOCK_ABORT;
+		}
+		c->r = r;
+		c->cap = cap;
+	}
+	c->r[c->n++] = (struct run){ (uint64_t)cnt, *blk, 1 };
+	return 0;
+}
+
+/* FS_IOC_FIEMAP (Linux's ioctl_fiemap and ext4_fiemap; Documentation/
+ * filesystems/fiemap.rst): the file's extents overlapping [fm_start,
+ * fm_start + fm_length), FIEMAP_EXTENT_LAST on the file's last one.
+ * -EBADR (unknown flags, which are written back), -EFAULT, -EINVAL. */
+static long e2_fiemap(struct task *t, struct file *f, uint64_t arg)
+{
+	struct e2fs *e = E(f->mnt);
+	struct ext2_inode_large in;
+	struct l_fiemap fm;
+	struct runs_ctx c = { 0 };
+	uint64_t bs = e->fs->blocksize, end;
+	uint32_t n = 0;
+	int err;
+
+	if (copy_from_user(t, &fm, arg, sizeof fm))
+		return -EFAULT;
+	if (fm.fm_flags & ~(uint32_t)(L_FIEMAP_FLAG_SYNC | L_FIEMAP_FLAG_XATTR)) {
+		fm.fm_flags &= ~(uint32_t)(L_FIEMAP_FLAG_SYNC | L_FIEMAP_FLAG_XATTR);   /* the incompatible ones */
+		return copy_to_user(t, arg, &fm, sizeof fm) ? -EFAULT : -EBADR;
+	}
+	if (!fm.fm_length)
+		return -EINVAL;
+	if (fm.fm_extent_count > 0x7fffffffU / sizeof(struct l_fiemap_extent))
+		return -EINVAL;
+	if (fm.fm_flags & L_FIEMAP_FLAG_XATTR)
+		return -EBADR;           /* (ext4 maps the xattr block; not done) */
+	node_writeback(e, N(f));
+	if ((err = rd_inode(e, N(f)->ino, &in)))
+		return err;
+	end = fm.fm_start + fm.fm_length < fm.fm_start ? UINT64_MAX : fm.fm_start + fm.fm_length;
+	if (in.i_flags & EXT4_INLINE_DATA_FL) {
+		if (EXT2_I_SIZE(&in) && fm.fm_start < EXT2_I_SIZE(&in)) {
+			struct l_fiemap_extent x = { .fe_length = EXT2_I_SIZE(&in),
+				.fe_flags = L_FIEMAP_EXTENT_LAST | L_FIEMAP_EXTENT_DATA_INLINE |
+					    L_FIEMAP_EXTENT_NOT_ALIGNED };
+
+			if (fm.fm_extent_count && copy_to_user(t, arg + sizeof fm, &x, sizeof x))
+				return -EFAULT;
+			n = 1;
+		}
+	} else if (ext2fs_inode_has_valid_blocks2(e->fs, (struct ext2_inode *)&in)) {
+		err = e2err(ext2fs_block_iterate3(e->fs, N(f)->ino, BLOCK_FLAG_READ_ONLY | BLOCK_FLAG_DATA_ONLY,
+						  NULL, runs_cb, &c));
+		if (!err)
+			err = c.err;
+		for (size_t i = 0; !err && i < c.n; i++) {
+			struct l_fiemap_extent x = { 0 };
+
+			if ((c.r[i].lblk + c.r[i].len) * bs <= fm.fm_start || c.r[i].lblk * bs >= end)
+				continue;
+			if (fm.fm_extent_count && n == fm.fm_extent_count)
+				break;
+			if (fm.fm_extent_count) {
+				x.fe_logical = c.r[i].lblk * bs;
+				x.fe_physical = c.r[i].pblk * bs;
+				x.fe_length = c.r[i].len * bs;
+				x.fe_flags = i == c.n - 1 ? L_FIEMAP_EXTENT_LAST : 0;
+				if (copy_to_user(t, arg + sizeof fm + n * sizeof x, &x, sizeof x))
+					err = -EFAULT;
+			}
+			n++;
+		}
+		free(c.r);
+		if (err)
+			return err;
+	}
+	fm.fm_mapped_extents = n;
+	return copy_to_user(t, arg, &fm, sizeof fm) ? -EFAULT : 0;
+}
+
 /* FS_IOC_GETFLAGS, FS_IOC_SETFLAGS (EXT2_*_FL: changing immutable or
  * append-only needs CAP_LINUX_IMMUTABLE, any change the owner or
  * CAP_FOWNER: EPERM), FS_IOC_GETVERSION (i_generation).  Mirrors
@@ -1100,9 +1221,11 @@ static long e2_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t 
 	struct e2fs *e = E(f->mnt);
 	struct ext2_inode_large in;
 	uint32_t v, mod = 0x000380FF;   /* Linux ext2's EXT2_FL_USER_MODIFIABLE: no EXTENTS_FL */
-	int err = rd_inode(e, N(f)->ino, &in);
+	int err;
 
-	if (err)
+	if (cmd == L_FS_IOC_FIEMAP)
+		return e2_fiemap(t, f, arg);
+	if ((err = rd_inode(e, N(f)->ino, &in)))
 		return err;
 	switch (cmd) {
 	case L_FS_IOC_GETFLAGS:
