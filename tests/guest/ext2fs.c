@@ -471,6 +471,32 @@ static void test(const char *img, const char *type) {
   ERR("write on a read-only mount", open(MNT "/big", O_WRONLY), EROFS);
   OK("umount", umount(MNT) == 0);
 
+  /* mount(2)'s corners with a block device */
+  OK("mount again", mount(dev, MNT, type, 0, NULL) == 0);
+  ERR("the same device on the same place again", mount(dev, MNT, type, 0, NULL), EBUSY);
+  mkdir("/tmp/ext2mnt2", 0755);
+  ERR("the same device read-only elsewhere (another ro state)",
+      mount(dev, "/tmp/ext2mnt2", type, MS_RDONLY, NULL), EBUSY);
+  OK("the same device elsewhere: the same filesystem", mount(dev, "/tmp/ext2mnt2", type, 0, NULL) == 0 &&
+     stat("/tmp/ext2mnt2/big", &st2) == 0 && stat(MNT "/big", &st) == 0 && st.st_ino == st2.st_ino &&
+     st.st_dev == st2.st_dev);
+  spew("/tmp/ext2mnt2/shared", "s");
+  OK("a file made through one is seen through the other", stat(MNT "/shared", &st2) == 0 && unlink(MNT "/shared") == 0);
+  OK("umount the second", umount("/tmp/ext2mnt2") == 0);
+  rmdir("/tmp/ext2mnt2");
+  f = open(MNT "/big", O_WRONLY);
+  ERR("remount read-only with a file open for writing",
+      mount(dev, MNT, type, MS_REMOUNT | MS_RDONLY, NULL), EBUSY);
+  close(f);
+  ERR("MNT_EXPIRE: marked", umount2(MNT, MNT_EXPIRE), EAGAIN);
+  stat(MNT, &st2);
+  ERR("MNT_EXPIRE after a use: marked again", umount2(MNT, MNT_EXPIRE), EAGAIN);
+  OK("MNT_EXPIRE with no use since: unmounted", umount2(MNT, MNT_EXPIRE) == 0);
+  ERR("no source", mount(NULL, MNT, type, 0, NULL), EINVAL);
+  spew("/tmp/ext2file", "");
+  ERR("onto a regular file", mount(dev, "/tmp/ext2file", type, 0, NULL), ENOTDIR);
+  unlink("/tmp/ext2file");
+
   /* the types: ext2 takes no ext4 image */
   {
     int r = mount(dev, MNT, "ext2", MS_RDONLY, NULL), e = errno;

@@ -82,7 +82,9 @@ struct e2node {
 /* One mounted image (shared by the mounts of one device). */
 struct e2fs {
 	struct list_head link;        /* all_fs */
-	int refs;                     /* super_blocks */
+	int refs;                     /* 1: the super_block's */
+	struct super_block *sb;       /* its one super_block (shared by its mounts) */
+	int writers;                  /* files open for writing (a remount ro: EBUSY) */
 	ext2_filsys fs;
 	struct file *bdev;            /* the loop device, open */
 	int nr;                       /* N of /dev/loopN */
@@ -1068,6 +1070,8 @@ static void e2_release(struct file *f)
 	struct e2fs *e = E(f->mnt);
 	struct e2node *n = N(f);
 
+	if ((f->flags & O_ACCMODE) != O_RDONLY && e->writers > 0)
+		e->writers--;
 	if (--n->opens > 0)
 		return;
 	node_writeback(e, n);
@@ -1480,6 +1484,8 @@ static int open_ino(struct mount *m, ext2_ino_t ino, int flags, const char *rel,
 		return -ENOMEM;
 	}
 	n->opens++;
+	if (wr)
+		e->writers++;
 	f->priv = n;
 	f->mnt = m;
 	*out = f;
@@ -2027,6 +2033,15 @@ out:
 	return err;
 }
 
+/* A remount read-only: -EBUSY while files are open for writing
+ * (sb_prepare_remount_readonly), else what it holds is written back. */
+static int e2_remount_ro(struct mount *m)
+{
+	if (E(m)->writers)
+		return -EBUSY;
+	return fs_sync(E(m));
+}
+
 static int e2_sync_fs(struct mount *m)
 {
 	if (m->sb->flags & MS_RDONLY)
@@ -2065,6 +2080,7 @@ static const struct fs_ops ext2_ops = {
 	.removexattr = e2_removexattr,
 	.permission = e2_permission,
 	.sync_fs = e2_sync_fs,
+	.remount_ro = e2_remount_ro,
 };
 
 /* ---- mount ---- */
@@ -2132,6 +2148,9 @@ static int ext_type_mount(struct task *t, const char *type, const char *source, 
 	int err;
 	char name[32];
 
+	/* no source (mount(2)'s NULL becomes "none"): "No source specified" */
+	if (!source || !strcmp(source, "none"))
+		return -EINVAL;
 	err = loop_bdev_open(t, source, ro ? O_RDONLY : O_RDWR, &bdev);
 	if (err)
 		return err;
@@ -2146,14 +2165,15 @@ static int ext_type_mount(struct task *t, const char *type, const char *source, 
 		for (p = all_fs.next; p != &all_fs; p = p->next) {
 			e = list_entry(p, struct e2fs, link);
 			if (e->nr == loop_bdev_nr(bdev)) {
+				/* one super_block per device (get_tree_bdev): not
+				 * with another read-only state (EBUSY) */
 				file_put(bdev);
 				if (strcmp(type, "ext4") && features_ok(type, e->fs->super, ro))
 					return -EINVAL;
-				*out = sb_new(&ext2_ops, e, type, source, e2fs_kill);
-				if (!*out)
-					return -ENOMEM;
-				e->refs++;
-				(*out)->dev = makedev(7, (unsigned)e->nr);
+				if (ro != !!(e->sb->flags & MS_RDONLY))
+					return -EBUSY;
+				e->sb->refs++;
+				*out = e->sb;
 				return 0;
 			}
 		}
@@ -2205,6 +2225,7 @@ static int ext_type_mount(struct task *t, const char *type, const char *source, 
 		goto fail_fs;
 	}
 	(*out)->dev = makedev(7, (unsigned)e->nr);
+	e->sb = *out;
 	list_add_tail(&e->link, &all_fs);
 	return 0;
 fail_fs:

@@ -197,6 +197,7 @@ struct mount {
 	int propagation;              /* 0 (private), MS_SHARED, MS_SLAVE, MS_UNBINDABLE */
 	int group, master;            /* peer group (shared), the group received from (slave) */
 	bool locked;                  /* copied for a less privileged user namespace (MNT_LOCKED) */
+	bool expiry_mark;             /* umount2(MNT_EXPIRE) marked it; any use (mnt_put) clears it */
 };
 struct fs_ops {
 	const char *name;
@@ -234,8 +235,12 @@ struct fs_ops {
 	 * to root (mask R_OK|W_OK|X_OK): 0 or -EACCES.  access(2) asks it. */
 	int (*permission)(struct mount *m, const char *rel, int mask);
 	/* Optional: writes what the filesystem holds back to its device
-	 * (sync, syncfs, a remount read-only): 0 or -errno. */
+	 * (sync, syncfs): 0 or -errno. */
 	int (*sync_fs)(struct mount *m);
+	/* Optional: the filesystem is to become read-only (a remount): 0
+	 * once it has written back what it holds, or -EBUSY (files open for
+	 * writing). */
+	int (*remount_ro)(struct mount *m);
 };
 
 struct fs_struct {               /* CLONE_FS shares it */
@@ -261,7 +266,8 @@ struct nameidata {
 enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4,
        /* openat2's RESOLVE_* (Linux's LOOKUP_NO_XDEV...): */
        WALK_NO_XDEV = 8, WALK_NO_MAGICLINKS = 16, WALK_NO_SYMLINKS = 32,
-       WALK_BENEATH = 64, WALK_IN_ROOT = 128 };
+       WALK_BENEATH = 64, WALK_IN_ROOT = 128,
+       WALK_KEEP_EXPIRY = 256 /* umount2's walk: the mount's MNT_EXPIRE mark stays */ };
 /* vfs.c: ownership rules (see their comments) */
 bool vfs_in_group(const struct task *t, uint32_t gid);
 int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
