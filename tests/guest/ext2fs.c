@@ -300,6 +300,28 @@ static void test(const char *img, const char *type) {
     unlink(MNT "/fie");
   }
 
+  /* a program on it runs, even one its user may only execute (--x) */
+  {
+    int in = open("/proc/self/exe", O_RDONLY), out = open(MNT "/prog", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    ssize_t k;
+    while ((k = read(in, buf, sizeof buf)) > 0) write(out, buf, k);
+    close(in);
+    close(out);
+    chmod(MNT "/prog", 0111);
+    pid_t pid = fork();
+    if (pid == 0) {
+      setgid(65534);
+      setuid(65534);
+      execl(MNT "/prog", "prog", "--hello", (char *)NULL);
+      printf("FAIL exec: %s\n", en(errno));
+      _exit(1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    OK("the program exited 0", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink(MNT "/prog");
+  }
+
   /* O_TRUNC, O_APPEND */
   f = open(MNT "/d/f", O_WRONLY | O_TRUNC);
   OK("O_TRUNC", f >= 0 && fstat(f, &st2) == 0 && st2.st_size == 0);
@@ -553,6 +575,10 @@ static int mount_main(const char *img, const char *type, const char *how) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "--hello")) {
+    printf("ok a --x program on the filesystem runs as nobody\n");
+    return 0;
+  }
   if (argc == 4 && !strcmp(argv[1], "--walk")) return walk_main(argv[2], argv[3]);
   if (argc == 5 && !strcmp(argv[1], "--mount")) return mount_main(argv[2], argv[3], argv[4]);
   if (argc == 3) {

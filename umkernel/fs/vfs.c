@@ -734,8 +734,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EISDIR;
 		goto out;
 	}
-	err = vfs_permission(t, &nd.st, (acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK :
-					 R_OK | W_OK) | ((flags & O_TRUNC) ? W_OK : 0));
+	/* execve's open wants execute permission, not read (do_open_execat's
+	 * MAY_EXEC: a --x file runs) */
+	err = exec ? vfs_permission(t, &nd.st, X_OK) :
+		vfs_permission(t, &nd.st, (acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK :
+					   R_OK | W_OK) | ((flags & O_TRUNC) ? W_OK : 0));
 	if (err)
 		goto out;
 	if ((acc != O_RDONLY || (flags & O_TRUNC)) && (err = mnt_want_write(nd.mnt)))
