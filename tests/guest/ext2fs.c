@@ -420,8 +420,23 @@ static void test(const char *img, const char *type) {
   ERR("link it", link(MNT "/imm", MNT "/imm2"), EPERM);
   ERR("setxattr on it", setxattr(MNT "/imm", "user.a", "x", 1, 0), EPERM);
   ERR("truncate it", truncate(MNT "/imm", 0), EPERM);
+  ERR("utimensat(NULL) of an immutable file", utimensat(AT_FDCWD, MNT "/imm", NULL, 0), EPERM);
+  {
+    struct statx sx;
+    OK("statx: STATX_ATTR_IMMUTABLE", statx(AT_FDCWD, MNT "/imm", 0, STATX_BASIC_STATS, &sx) == 0 &&
+       (sx.stx_attributes & STATX_ATTR_IMMUTABLE) && (sx.stx_attributes_mask & STATX_ATTR_IMMUTABLE) &&
+       !(sx.stx_attributes & STATX_ATTR_APPEND));
+  }
   fl = FS_APPEND_FL;
   OK("append-only instead", ioctl(f, FS_IOC_SETFLAGS, &fl) == 0);
+  OK("utimensat(NULL) of an append-only file", utimensat(AT_FDCWD, MNT "/imm", NULL, 0) == 0);
+  {
+    struct timespec tt[2] = { { 5, 0 }, { 0, UTIME_OMIT } };
+    ERR("explicit times on it", utimensat(AT_FDCWD, MNT "/imm", tt, 0), EPERM);
+    struct statx sx;
+    OK("statx: STATX_ATTR_APPEND", statx(AT_FDCWD, MNT "/imm", 0, STATX_BASIC_STATS, &sx) == 0 &&
+       (sx.stx_attributes & STATX_ATTR_APPEND) && !(sx.stx_attributes & STATX_ATTR_IMMUTABLE));
+  }
   ERR("open it O_WRONLY", open(MNT "/imm", O_WRONLY), EPERM);
   int a = open(MNT "/imm", O_WRONLY | O_APPEND);
   OK("open it O_APPEND and append", a >= 0 && write(a, "+", 1) == 1);
@@ -442,6 +457,18 @@ static void test(const char *img, const char *type) {
   OK("nanoseconds kept where the inode is large enough",
      big_inodes ? st2.st_mtim.tv_nsec == 987654321 && st2.st_atim.tv_nsec == 123456789
                 : st2.st_mtim.tv_nsec == 0);
+  {
+    struct statx sx;
+    OK("statx: a birth time where the inode is large enough",
+       statx(AT_FDCWD, MNT "/big", 0, STATX_BASIC_STATS | STATX_BTIME, &sx) == 0 &&
+       (big_inodes ? (sx.stx_mask & STATX_BTIME) && sx.stx_btime.tv_sec > 1200000000 : !(sx.stx_mask & STATX_BTIME)));
+    int rf = open(MNT "/big", O_RDONLY);
+    read(rf, q, 1);
+    close(rf);
+    OK("a read moves an atime older than the mtime (relatime)", stat(MNT "/big", &st2) == 0 &&
+       st2.st_atim.tv_sec > 1200000000);
+    utimensat(AT_FDCWD, MNT "/big", ts, 0);
+  }
   struct timespec ts2[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
   OK("UTIME_NOW/UTIME_OMIT", utimensat(AT_FDCWD, MNT "/big", ts2, 0) == 0 && stat(MNT "/big", &st2) == 0 &&
      st2.st_atim.tv_sec == 1000000000 && st2.st_mtim.tv_sec > 1200000000);

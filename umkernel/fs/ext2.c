@@ -68,6 +68,10 @@
 #define L_FS_IOC_SETFLAGS    0x40086602
 #define L_FS_IOC_GETVERSION  0x80087601
 #define L_CAP_LINUX_IMMUTABLE 9
+#define STATX_ATTR_COMPRESSED_ 0x04
+#define STATX_ATTR_IMMUTABLE_  0x10
+#define STATX_ATTR_APPEND_     0x20
+#define STATX_ATTR_NODUMP_     0x40
 
 /* One open inode. */
 struct e2node {
@@ -412,6 +416,22 @@ static void fill_stat(struct e2fs *e, ext2_ino_t ino, struct ext2_inode_large *i
 	st->atime = xtime_get(in->i_atime, in->i_atime_extra, FITS(e, in, i_atime_extra));
 	st->mtime = xtime_get(in->i_mtime, in->i_mtime_extra, FITS(e, in, i_mtime_extra));
 	st->ctime = xtime_get(in->i_ctime, in->i_ctime_extra, FITS(e, in, i_ctime_extra));
+	/* statx: the creation time where the inode holds one, and the
+	 * attributes its flags give (ext4_getattr) */
+	if (FITS(e, in, i_crtime_extra)) {
+		st->xmask |= 0x800;              /* STATX_BTIME */
+		st->btime = xtime_get(in->i_crtime, in->i_crtime_extra, true);
+	}
+	st->attributes_mask = STATX_ATTR_COMPRESSED_ | STATX_ATTR_IMMUTABLE_ | STATX_ATTR_APPEND_ |
+			      STATX_ATTR_NODUMP_;
+	if (in->i_flags & EXT2_COMPR_FL)
+		st->attributes |= STATX_ATTR_COMPRESSED_;
+	if (in->i_flags & EXT2_IMMUTABLE_FL)
+		st->attributes |= STATX_ATTR_IMMUTABLE_;
+	if (in->i_flags & EXT2_APPEND_FL)
+		st->attributes |= STATX_ATTR_APPEND_;
+	if (in->i_flags & EXT2_NODUMP_FL)
+		st->attributes |= STATX_ATTR_NODUMP_;
 }
 
 static struct e2node *node_find(struct e2fs *e, ext2_ino_t ino)
@@ -895,6 +915,33 @@ static struct e2node *N(struct file *f)
 	return f->priv;
 }
 
+static int ts_cmp(struct linux_timespec a, struct linux_timespec b)
+{
+	return a.tv_sec != b.tv_sec ? (a.tv_sec < b.tv_sec ? -1 : 1) :
+	       a.tv_nsec != b.tv_nsec ? (a.tv_nsec < b.tv_nsec ? -1 : 1) : 0;
+}
+
+/* A read: atime becomes now as relatime has it (Linux's default:
+ * atime not after mtime or ctime, or a day old); never on a noatime or
+ * read-only mount (touch_atime, relatime_need_update). */
+static void file_accessed(struct e2fs *e, struct file *f)
+{
+	struct ext2_inode_large in;
+	struct linux_timespec a, now = ts_now();
+	int mf = f->mnt->mflags | f->mnt->sb->flags;
+
+	if (e->ro || (mf & (MS_RDONLY | MS_NOATIME)) || rd_inode(e, N(f)->ino, &in))
+		return;
+	a = xtime_get(in.i_atime, in.i_atime_extra, FITS(e, &in, i_atime_extra));
+	if (!(mf & MS_STRICTATIME) &&
+	    ts_cmp(a, xtime_get(in.i_mtime, in.i_mtime_extra, FITS(e, &in, i_mtime_extra))) > 0 &&
+	    ts_cmp(a, xtime_get(in.i_ctime, in.i_ctime_extra, FITS(e, &in, i_ctime_extra))) > 0 &&
+	    now.tv_sec - a.tv_sec < 24 * 3600)
+		return;
+	SET_TIME(e, &in, a, now);
+	wr_inode(e, N(f)->ino, &in);
+}
+
 static ssize_t e2_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
 {
 	struct e2fs *e = E(f->mnt);
@@ -911,6 +958,8 @@ static ssize_t e2_read(struct task *t, struct file *f, void *buf, size_t n, int6
 	}
 	if (r > 0)
 		*pos += r;
+	if (r >= 0)
+		file_accessed(e, f);
 	return r;
 }
 
@@ -1032,7 +1081,10 @@ static int do_setattr(struct e2fs *e, ext2_ino_t ino, int what, uint32_t mode, u
 		return -EROFS;
 	if ((err = rd_inode(e, ino, &in)))
 		return err;
-	if (inode_locked(&in))
+	/* an immutable file takes no change, an append-only one only its
+	 * times set to now (notify_change's IS_IMMUTABLE/IS_APPEND) */
+	if ((in.i_flags & EXT2_IMMUTABLE_FL) ||
+	    ((in.i_flags & EXT2_APPEND_FL) && what != (ATTR_TIMES | ATTR_TOUCH)))
 		return -EPERM;
 	if (what & ATTR_MODE)
 		in.i_mode = (uint16_t)((in.i_mode & S_IFMT) | (mode & 07777));

@@ -16,6 +16,10 @@ struct kstat {
 	uint64_t dev, ino, nlink, rdev, size, blocks;
 	uint32_t mode, uid, gid, blksize;
 	struct linux_timespec atime, mtime, ctime;
+	/* statx's extras, zero unless the filesystem fills them (ext2.c) */
+	uint32_t xmask;                      /* STATX_BTIME: btime is there */
+	struct linux_timespec btime;
+	uint64_t attributes, attributes_mask; /* STATX_ATTR_* */
 };
 struct poll_table;     /* poll.c */
 struct dir_entry { uint64_t ino; uint8_t type; char name[256]; };
@@ -57,7 +61,8 @@ struct file_ops {
 	void (*release)(struct file *f);
 	bool seekable;
 };
-enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4 };
+enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4,
+       ATTR_TOUCH = 8 /* with ATTR_TIMES: both "now" (utimes(NULL)), which an append-only file takes */ };
 
 struct mount;
 struct file {

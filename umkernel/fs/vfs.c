@@ -39,6 +39,7 @@ static int lookup_abs(struct mnt_namespace *ns, const char *abs, struct mount **
 	if (!m)
 		return -ENOENT;
 	*mp = m;
+	memset(st, 0, sizeof *st);   /* (the fields a filesystem leaves are zero) */
 	return m->ops->lookup(m, *rel, st);
 }
 
