@@ -272,6 +272,20 @@ static void test(const char *img, const char *type) {
   OK("ftruncate down", ftruncate(f, 5000) == 0 && fstat(f, &st2) == 0 && st2.st_size == 5000);
   OK("ftruncate up", ftruncate(f, 9000) == 0 && pread(f, q, 10, 8000) == 10 && q[0] == 0 && q[9] == 0);
   OK("truncate by path", truncate(MNT "/big", 8192) == 0 && stat(MNT "/big", &st2) == 0 && st2.st_size == 8192);
+  {
+    int c = open(MNT "/copy", O_RDWR | O_CREAT, 0600), dfd = open(MNT "/d", O_RDONLY), pp[2];
+    loff_t o = 0;
+    OK("copy_file_range within it", copy_file_range(f, &o, c, NULL, 8192, 0) == 8192 &&
+       pread(c, q, 6, 100) == 6 && !memcmp(q, "MAPPED", 6));
+    ERR("copy_file_range to a directory (before its mode)", copy_file_range(f, NULL, dfd, NULL, 10, 0), EISDIR);
+    pipe(pp);
+    ERR("copy_file_range to a pipe's read end (before its mode)", copy_file_range(f, NULL, pp[0], NULL, 10, 0), EINVAL);
+    close(pp[0]);
+    close(pp[1]);
+    close(dfd);
+    close(c);
+    unlink(MNT "/copy");
+  }
   close(f);
   ERR("truncate a directory", truncate(MNT "/d", 0), EISDIR);
 
