@@ -177,6 +177,14 @@ static void test(const char *img, const char *type) {
   bool extents = sb_u32(img, 96) & 0x40;                            /* INCOMPAT_EXTENTS */
   uint32_t bsize = 1024u << sb_u32(img, 24);
 
+  {
+    unsigned long ra0 = 0, ra = 0;
+    OK("BLKRAGET", ioctl(d, BLKRAGET, &ra0) == 0);
+    OK("BLKRASET 1024 sectors reads back", ioctl(d, BLKRASET, 1024UL) == 0 && ioctl(d, BLKRAGET, &ra) == 0 &&
+       ra == 1024);
+    OK("BLKRASET 0 reads back", ioctl(d, BLKRASET, 0UL) == 0 && ioctl(d, BLKRAGET, &ra) == 0 && ra == 0);
+    ioctl(d, BLKRASET, ra0);
+  }
   mkdir(MNT, 0755);
   OK("mount", mount(dev, MNT, type, 0, NULL) == 0);
   {

@@ -294,6 +294,29 @@ static int put_u64(struct task *t, uint64_t arg, uint64_t v)
 	return copy_to_user(t, arg, &v, sizeof v) ? -EFAULT : 0;
 }
 
+/* ---- read-ahead of the devices: BLKRAGET/BLKRASET, BLKFRAGET/BLKFRASET ----
+ * In pages, as the disk's bdi keeps it (blkdev_common_ioctl); reported
+ * in 512-byte sectors.  Advice only: nothing reads ahead. */
+static unsigned long loop_ra_pages[NR_LOOP] = { [0 ... NR_LOOP - 1] = 32 };   /* 128 KiB */
+
+static long loop_ra_ioctl(struct task *t, int nr, unsigned int cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case 0x1263:             /* BLKRAGET */
+	case 0x1265:             /* BLKFRAGET */
+		if (!arg)
+			return -EINVAL;
+		return put_u64(t, arg, loop_ra_pages[nr] * 4096 / SECTOR);
+	case 0x1262:             /* BLKRASET */
+	case 0x1264:             /* BLKFRASET */
+		if (!capable(t, CAP_SYS_ADMIN))
+			return -EACCES;
+		loop_ra_pages[nr] = arg * SECTOR / 4096;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
 /* lo_ioctl and blkdev_ioctl: the loop commands, then the block device's. */
 static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 {
@@ -436,7 +459,7 @@ static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 			return -EACCES;
 		return lo->backing && (lo->flags & LO_FLAGS_PARTSCAN) ? 0 : -EINVAL;
 	}
-	return -ENOTTY;
+	return loop_ra_ioctl(t, loop_nr(lo), cmd, arg);
 }
 
 static const struct file_ops loop_ops = {
