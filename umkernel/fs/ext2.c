@@ -165,23 +165,45 @@ static int e2err(errcode_t err)
 static struct file *pending_bdev;   /* the device ext2fs_open2 is opening */
 static struct struct_io_manager loop_io_manager;
 
+/* A channel: the device and a write-through cache of its blocks
+ * (direct-mapped by block number), so that the directory and inode
+ * blocks libext2fs reads again and again are not each a read of the
+ * backing file.  Every write reaches the device at once (its sector
+ * counters, and the image after a crash, see it). */
+#define LIO_SLOTS 2048
+struct lio {
+	struct file *bdev;
+	uint64_t tag[LIO_SLOTS];      /* block number + 1; 0: empty */
+	char *data;                   /* LIO_SLOTS blocks of the channel's size */
+};
+
 static errcode_t lio_open(const char *name, int flags, io_channel *out)
 {
 	io_channel io;
+	struct lio *l;
 
 	(void)flags;
 	if (!pending_bdev)
 		return EXT2_ET_BAD_DEVICE_NAME;
 	io = calloc(1, sizeof *io);
-	if (!io)
+	l = calloc(1, sizeof *l);
+	if (!io || !l) {
+		free(io);
+		free(l);
 		return EXT2_ET_NO_MEMORY;
+	}
 	io->magic = EXT2_ET_MAGIC_IO_CHANNEL;
 	io->manager = &loop_io_manager;
 	io->name = strdup(name);
 	io->block_size = 1024;
 	io->refcount = 1;
-	io->private_data = pending_bdev;
-	if (!io->name) {
+	l->bdev = pending_bdev;
+	l->data = malloc((size_t)LIO_SLOTS * 1024);
+	io->private_data = l;
+	if (!io->name || !l->data) {
+		free(io->name);
+		free(l->data);
+		free(l);
 		free(io);
 		return EXT2_ET_NO_MEMORY;
 	}
@@ -191,8 +213,12 @@ static errcode_t lio_open(const char *name, int flags, io_channel *out)
 
 static errcode_t lio_close(io_channel io)
 {
+	struct lio *l = io->private_data;
+
 	if (--io->refcount > 0)
 		return 0;
+	free(l->data);
+	free(l);
 	free(io->name);
 	free(io);
 	return 0;
@@ -200,28 +226,79 @@ static errcode_t lio_close(io_channel io)
 
 static errcode_t lio_set_blksize(io_channel io, int blksize)
 {
+	struct lio *l = io->private_data;
+	char *d;
+
+	if (blksize < 512 || blksize > 65536)
+		return EXT2_ET_INVALID_ARGUMENT;
+	if (blksize != io->block_size) {
+		d = malloc((size_t)LIO_SLOTS * (size_t)blksize);
+		if (!d)
+			return EXT2_ET_NO_MEMORY;
+		free(l->data);
+		l->data = d;
+		memset(l->tag, 0, sizeof l->tag);
+	}
 	io->block_size = blksize;
 	return 0;
 }
 
+static char *slot(io_channel io, uint64_t blk)
+{
+	struct lio *l = io->private_data;
+
+	return l->data + (size_t)(blk % LIO_SLOTS) * (size_t)io->block_size;
+}
+
+/* Forgets the cached blocks overlapping [off, off + n) bytes. */
+static void lio_forget(io_channel io, uint64_t off, size_t n)
+{
+	struct lio *l = io->private_data;
+	uint64_t bs = (uint64_t)io->block_size;
+
+	for (uint64_t b = off / bs; b * bs < off + n; b++)
+		if (l->tag[b % LIO_SLOTS] == b + 1)
+			l->tag[b % LIO_SLOTS] = 0;
+}
+
 static errcode_t lio_rw(io_channel io, unsigned long long block, int count, void *data, bool write)
 {
-	size_t size = count < 0 ? (size_t)-(int64_t)count : (size_t)count * (size_t)io->block_size;
-	uint64_t off = block * (uint64_t)io->block_size;
+	struct lio *l = io->private_data;
+	size_t bs = (size_t)io->block_size;
+	size_t size = count < 0 ? (size_t)-(int64_t)count : (size_t)count * bs;
+	uint64_t off = block * (uint64_t)bs, nblk = count < 0 ? 0 : (uint64_t)count;
+	bool hit = !write && nblk;
 	ssize_t r;
 
-	if (block > UINT64_MAX / (uint64_t)io->block_size)
+	if (block > UINT64_MAX / bs / 2)
 		return EXT2_ET_LLSEEK_FAILED;
-	r = loop_bdev_rw(io->private_data, data, size, off, write);
-	if (r == (ssize_t)size)
+	/* a read all of whose blocks are cached */
+	for (uint64_t i = 0; hit && i < nblk; i++)
+		hit = l->tag[(block + i) % LIO_SLOTS] == block + i + 1;
+	if (hit) {
+		for (uint64_t i = 0; i < nblk; i++)
+			memcpy((char *)data + i * bs, slot(io, block + i), bs);
 		return 0;
-	if (r == -EPERM)
-		return EXT2_ET_RO_FILSYS;
-	if (!write) {
-		memset((char *)data + (r > 0 ? r : 0), 0, size - (size_t)(r > 0 ? r : 0));
-		return r < 0 ? EXT2_ET_SHORT_READ : EXT2_ET_SHORT_READ;
 	}
-	return EXT2_ET_SHORT_WRITE;
+	r = loop_bdev_rw(l->bdev, data, size, off, write);
+	if (r != (ssize_t)size) {
+		lio_forget(io, off, size);
+		if (r == -EPERM)
+			return EXT2_ET_RO_FILSYS;
+		if (write)
+			return EXT2_ET_SHORT_WRITE;
+		memset((char *)data + (r > 0 ? r : 0), 0, size - (size_t)(r > 0 ? r : 0));
+		return EXT2_ET_SHORT_READ;
+	}
+	if (!nblk) {
+		lio_forget(io, off, size);   /* (a byte count: not cached) */
+		return 0;
+	}
+	for (uint64_t i = 0; i < nblk; i++) {
+		memcpy(slot(io, block + i), (char *)data + i * bs, bs);
+		l->tag[(block + i) % LIO_SLOTS] = block + i + 1;
+	}
+	return 0;
 }
 
 static errcode_t lio_read_blk64(io_channel io, unsigned long long block, int count, void *data)
@@ -251,7 +328,8 @@ static errcode_t lio_write_byte(io_channel io, unsigned long offset, int count, 
 
 	if (count < 0)
 		return EXT2_ET_INVALID_ARGUMENT;
-	r = loop_bdev_rw(io->private_data, (void *)data, (size_t)count, offset, true);
+	r = loop_bdev_rw(((struct lio *)io->private_data)->bdev, (void *)data, (size_t)count, offset, true);
+	lio_forget(io, offset, (size_t)count);
 	return r == count ? 0 : EXT2_ET_SHORT_WRITE;
 }
 
