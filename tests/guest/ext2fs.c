@@ -276,6 +276,21 @@ static void test(const char *img, const char *type) {
     munmap(m, 8192);
   }
   OK("fsync", fsync(f) == 0);
+  {
+    /* cachestat: the pages of the range, none dirty after the fsync */
+    struct { uint64_t off, len; } cr = { 0, 3 * 4096 };
+    struct { uint64_t cache, dirty, wb, evicted, revicted; } cs;
+    int pp[2];
+    OK("cachestat: 3 pages, none dirty", syscall(451, f, &cr, &cs, 0) == 0 && cs.cache + cs.evicted == 3 &&
+       cs.dirty == 0);
+    ERR("cachestat flags", syscall(451, f, &cr, &cs, 1), EINVAL);
+    ERR("cachestat bad fd", syscall(451, 999, &cr, &cs, 0), EBADF);
+    ERR("cachestat bad range pointer", syscall(451, f, (void *)8, &cs, 0), EFAULT);
+    pipe(pp);
+    OK("cachestat of a pipe: nothing", syscall(451, pp[1], &cr, &cs, 0) == 0 && cs.cache == 0 && cs.dirty == 0);
+    close(pp[0]);
+    close(pp[1]);
+  }
   OK("fdatasync", fdatasync(f) == 0);
   OK("ftruncate down", ftruncate(f, 5000) == 0 && fstat(f, &st2) == 0 && st2.st_size == 5000);
   OK("ftruncate up", ftruncate(f, 9000) == 0 && pread(f, q, 10, 8000) == 10 && q[0] == 0 && q[9] == 0);
