@@ -89,6 +89,8 @@ struct e2fs {
 	int refs;                     /* 1: the super_block's */
 	struct super_block *sb;       /* its one super_block (shared by its mounts) */
 	int writers;                  /* files open for writing (a remount ro: EBUSY) */
+	struct dcdir *dcache;         /* the name cache (directories' names) */
+	size_t dc_names;
 	ext2_filsys fs;
 	struct file *bdev;            /* the loop device, open */
 	int nr;                       /* N of /dev/loopN */
@@ -540,6 +542,8 @@ static struct e2node *node_get(struct e2fs *e, ext2_ino_t ino)
 	return n;
 }
 
+static void dc_drop(struct e2fs *e, ext2_ino_t dir);
+
 struct release_ctx { blk64_t last_cluster; };
 
 /* Frees one block of an inode being freed, a cluster once (bigalloc);
@@ -585,6 +589,8 @@ static int free_inode(struct e2fs *e, ext2_ino_t ino)
 	    !(in.i_flags & EXT4_INLINE_DATA_FL))
 		err = e2err(ext2fs_block_iterate3(e->fs, ino, BLOCK_FLAG_READ_ONLY, NULL, release_blk, &c));
 	ext2fs_inode_alloc_stats2(e->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
+	if (LINUX_S_ISDIR(in.i_mode))
+		dc_drop(e, ino);
 	return err;
 }
 
@@ -614,15 +620,225 @@ static int drop_link(struct e2fs *e, ext2_ino_t ino)
 	return free_inode(e, ino);
 }
 
+/* ---- the name cache: a directory's names, read once ----
+ * libext2fs looks names up by reading the whole directory; a directory
+ * looked up in gets a hash table of its names (built by one pass, kept
+ * up to date by the creates and removals made here, dropped by anything
+ * else that changes it: renames), so that lookups, and the misses every
+ * create starts with, cost no pass.  Bounded: past DC_MAX names in all,
+ * everything is dropped. */
+#define DC_MAX 200000
+
+struct dcent { struct dcent *next; ext2_ino_t ino; char name[]; };
+struct dcdir {
+	struct dcdir *next;
+	ext2_ino_t dir;
+	size_t n, nb;                 /* names, buckets (a power of 2) */
+	struct dcent **b;
+};
+
+static uint32_t dc_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static void dcdir_free(struct dcdir *d)
+{
+	for (size_t i = 0; i < d->nb; i++)
+		for (struct dcent *x = d->b[i], *nx; x; x = nx) {
+			nx = x->next;
+			free(x);
+		}
+	free(d->b);
+	free(d);
+}
+
+static void dc_drop(struct e2fs *e, ext2_ino_t dir)
+{
+	for (struct dcdir **pp = &e->dcache; *pp; pp = &(*pp)->next)
+		if ((*pp)->dir == dir) {
+			struct dcdir *d = *pp;
+
+			*pp = d->next;
+			e->dc_names -= d->n;
+			dcdir_free(d);
+			return;
+		}
+}
+
+static void dc_drop_all(struct e2fs *e)
+{
+	while (e->dcache)
+		dc_drop(e, e->dcache->dir);
+}
+
+static struct dcdir *dc_find(struct e2fs *e, ext2_ino_t dir)
+{
+	for (struct dcdir *d = e->dcache; d; d = d->next)
+		if (d->dir == dir)
+			return d;
+	return NULL;
+}
+
+static int dc_put(struct e2fs *e, struct dcdir *d, const char *name, size_t len, ext2_ino_t ino)
+{
+	struct dcent *x, **pp;
+
+	if (d->n >= d->nb) {
+		size_t nb = d->nb ? d->nb * 2 : 64;
+		struct dcent **b = calloc(nb, sizeof *b);
+
+		if (!b)
+			return -ENOMEM;
+		for (size_t i = 0; i < d->nb; i++)
+			while ((x = d->b[i])) {
+				d->b[i] = x->next;
+				pp = &b[dc_hash(x->name, strlen(x->name)) & (nb - 1)];
+				x->next = *pp;
+				*pp = x;
+			}
+		free(d->b);
+		d->b = b;
+		d->nb = nb;
+	}
+	pp = &d->b[dc_hash(name, len) & (d->nb - 1)];
+	for (x = *pp; x; x = x->next)
+		if (!strncmp(x->name, name, len) && !x->name[len]) {
+			x->ino = ino;
+			return 0;
+		}
+	x = malloc(sizeof *x + len + 1);
+	if (!x)
+		return -ENOMEM;
+	memcpy(x->name, name, len);
+	x->name[len] = 0;
+	x->ino = ino;
+	x->next = *pp;
+	*pp = x;
+	d->n++;
+	e->dc_names++;
+	return 0;
+}
+
+struct dcbuild { struct e2fs *e; struct dcdir *d; int err; };
+
+static int dc_build_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int offset, int blocksize,
+		       char *buf, void *priv)
+{
+	struct dcbuild *c = priv;
+	int len = ext2fs_dirent_name_len(de);
+
+	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (!de->inode || (len == 1 && de->name[0] == '.') ||
+	    (len == 2 && de->name[0] == '.' && de->name[1] == '.'))
+		return 0;
+	if ((c->err = dc_put(c->e, c->d, de->name, (size_t)len, de->inode)))
+		return DIRENT_ABORT;
+	return 0;
+}
+
+/* The cached names of dir, read now if not yet; NULL if they cannot be
+ * (no memory, an unreadable directory: the caller asks libext2fs). */
+static struct dcdir *dc_get(struct e2fs *e, ext2_ino_t dir)
+{
+	struct dcdir *d = dc_find(e, dir);
+	struct dcbuild c;
+
+	if (d)
+		return d;
+	if (e->dc_names > DC_MAX)
+		dc_drop_all(e);
+	d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->dir = dir;
+	c = (struct dcbuild){ e, d, 0 };
+	if (ext2fs_dir_iterate2(e->fs, dir, 0, NULL, dc_build_cb, &c) || c.err) {
+		e->dc_names -= d->n;
+		dcdir_free(d);
+		return NULL;
+	}
+	d->next = e->dcache;
+	e->dcache = d;
+	return d;
+}
+
+/* A name added to (ino) or gone from (0) a directory, as made here. */
+static void dc_set(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t ino)
+{
+	struct dcdir *d = dc_find(e, dir);
+	size_t len = strlen(name);
+
+	if (!d)
+		return;
+	if (ino) {
+		if (dc_put(e, d, name, len, ino))
+			dc_drop(e, dir);
+		return;
+	}
+	for (struct dcent **pp = &d->b[dc_hash(name, len) & (d->nb - 1)]; d->nb && *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->name, name)) {
+			struct dcent *x = *pp;
+
+			*pp = x->next;
+			free(x);
+			d->n--;
+			e->dc_names--;
+			return;
+		}
+}
+
+/* name's inode in dir: 0, -ENOENT, or another error. */
+static int dir_lookup(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t *ino)
+{
+	struct dcdir *d = dc_get(e, dir);
+	size_t len = strlen(name);
+
+	if (!d)
+		return e2err(ext2fs_lookup(e->fs, dir, name, (int)len, NULL, ino));
+	for (struct dcent *x = d->nb ? d->b[dc_hash(name, len) & (d->nb - 1)] : NULL; x; x = x->next)
+		if (!strcmp(x->name, name)) {
+			*ino = x->ino;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 /* ---- paths ---- */
 
+/* rel's inode, component by component from the root (the VFS left no
+ * symlink in the directory part, and the last is not followed). */
 static int namei(struct e2fs *e, const char *rel, ext2_ino_t *ino)
 {
-	if (!*rel) {
-		*ino = EXT2_ROOT_INO;
-		return 0;
+	ext2_ino_t cur = EXT2_ROOT_INO;
+	char name[EXT2_NAME_LEN + 1];
+	const char *p = rel, *q;
+	int err;
+
+	while (*p) {
+		struct ext2_inode_large in;
+		size_t len;
+
+		q = strchr(p, '/');
+		len = q ? (size_t)(q - p) : strlen(p);
+		if (len > EXT2_NAME_LEN)
+			return -ENAMETOOLONG;
+		if ((err = rd_inode(e, cur, &in)))
+			return err;
+		if (!LINUX_S_ISDIR(in.i_mode))
+			return -ENOTDIR;
+		memcpy(name, p, len);
+		name[len] = 0;
+		if (!len || (err = dir_lookup(e, cur, name, &cur)))
+			return len ? err : -ENOENT;
+		p = q ? q + 1 : p + len;
 	}
-	return e2err(ext2fs_namei(e->fs, EXT2_ROOT_INO, EXT2_ROOT_INO, rel, ino));
+	*ino = cur;
+	return 0;
 }
 
 /* The directory holding rel's last component and that component. */
@@ -658,12 +874,6 @@ static int namei_parent(struct e2fs *e, const char *rel, ext2_ino_t *dir, const 
 	return err;
 }
 
-/* name's inode in dir: 0, -ENOENT, or another error. */
-static int dir_lookup(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t *ino)
-{
-	return e2err(ext2fs_lookup(e->fs, dir, name, (int)strlen(name), NULL, ino));
-}
-
 static int ftype(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
@@ -688,6 +898,8 @@ static int add_link(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t
 		if (!err)
 			err = ext2fs_link(e->fs, dir, name, ino, ftype(mode));
 	}
+	if (!err)
+		dc_set(e, dir, name, ino);
 	return e2err(err);
 }
 
@@ -768,8 +980,10 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 			if (!r)
 				r = ext2fs_mkdir(e->fs, dir, 0, name);
 		}
-		if ((err = e2err(r)) || (err = dir_lookup(e, dir, name, &ino)))
+		if ((err = e2err(r)) ||
+		    (err = e2err(ext2fs_lookup(e->fs, dir, name, (int)strlen(name), NULL, &ino))))
 			return err;
+		dc_set(e, dir, name, ino);
 	} else if (S_ISLNK(mode)) {
 		errcode_t r = ext2fs_symlink(e->fs, dir, 0, name, target);
 
@@ -778,8 +992,10 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 			if (!r)
 				r = ext2fs_symlink(e->fs, dir, 0, name, target);
 		}
-		if ((err = e2err(r)) || (err = dir_lookup(e, dir, name, &ino)))
+		if ((err = e2err(r)) ||
+		    (err = e2err(ext2fs_lookup(e->fs, dir, name, (int)strlen(name), NULL, &ino))))
 			return err;
+		dc_set(e, dir, name, ino);
 	} else {
 		err = e2err(ext2fs_new_inode(e->fs, dir, (int)mode, NULL, &ino));
 		if (err)
@@ -1715,6 +1931,10 @@ static int remove_entry(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_i
 	int err = e2err(ext2fs_unlink(e->fs, dir, name, ino, 0));
 
 	if (!err)
+		dc_set(e, dir, name, 0);
+	if (!err && isdir)
+		dc_drop(e, ino);
+	if (!err)
 		err = drop_link(e, ino);
 	if (!err && isdir)
 		err = dir_nlink_add(e, dir, -1);
@@ -1861,7 +2081,18 @@ static int move_dir(struct e2fs *e, ext2_ino_t ino, ext2_ino_t od, ext2_ino_t nd
 	return dir_nlink_add(e, nd, +1);
 }
 
+static int do_rename(struct mount *m, const char *old, const char *new_, unsigned flags);
+
+/* (the directories a rename touched drop their cached names) */
 static int e2_rename(struct mount *m, const char *old, const char *new_, unsigned flags)
+{
+	int err = do_rename(m, old, new_, flags);
+
+	dc_drop_all(E(m));
+	return err;
+}
+
+static int do_rename(struct mount *m, const char *old, const char *new_, unsigned flags)
 {
 	struct e2fs *e = E(m);
 	struct ext2_inode_large oin, nin;
@@ -2222,6 +2453,7 @@ static void e2fs_kill(void *priv)
 
 	if (--e->refs > 0)
 		return;
+	dc_drop_all(e);
 	list_for_each_safe(p, q, &e->nodes) {
 		struct e2node *n = list_entry(p, struct e2node, link);
 
