@@ -20,6 +20,7 @@
 #include "fs.h"
 #include "../tty/tty.h"
 #include "tmpfs.h"
+#include "../mm/mm.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -32,7 +33,7 @@
 #include <unistd.h>
 
 enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_KMSG, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_LOOPCTL,
-       D_LOOP, D_OTHER };
+       D_LOOP, D_OTHER, D_UFFD };
 
 #define DEV_PTS (-1000)          /* dev_find: a name inside pts/ (no errno) */
 
@@ -55,6 +56,7 @@ static const struct devent devtab[] = {
 	{ "console", S_IFCHR | 0600, D_CONSOLE, 5, 1, NULL },
 	{ "ptmx", S_IFCHR | 0666, D_PTMX, 5, 2, NULL },
 	{ "loop-control", S_IFCHR | 0660, D_LOOPCTL, 10, 237, NULL }, /* loop.c */
+	{ "userfaultfd", S_IFCHR | 0600, D_UFFD, 10, 126, NULL }, /* mm/userfaultfd.c */
 	{ "loop0", S_IFBLK | 0660, D_LOOP, 7, 0, NULL },
 	{ "loop1", S_IFBLK | 0660, D_LOOP, 7, 1, NULL },
 	{ "loop2", S_IFBLK | 0660, D_LOOP, 7, 2, NULL },
@@ -330,6 +332,13 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 	}
 	if (i >= 0 && devtab[i].kind == D_LOOPCTL)
 		return loopctl_open(flags, "/dev/loop-control", m, out);
+	if (i >= 0 && devtab[i].kind == D_UFFD) {
+		dev_stat(m, i, &st);
+		err = uffd_dev_open(flags, "/dev/userfaultfd", &st, out);
+		if (!err)
+			(*out)->mnt = m;
+		return err;
+	}
 	if (i >= 0 && devtab[i].kind == D_KMSG) {
 		dev_stat(m, i, &st);
 		err = kmsg_open(current, flags, "/dev/kmsg", &st, out);

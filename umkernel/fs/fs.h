@@ -175,6 +175,7 @@ struct mnt_namespace {
 	unsigned int inum;
 	unsigned int seq;             /* bumped by every change (mnt_ns_changed) */
 	struct wait_queue poll;       /* /proc/PID/mounts pollers: woken at each change */
+	uint64_t id;                  /* statmount's mnt_ns_id, NS_GET_MNTNS_ID (never reused) */
 };
 /* A change to ns's mounts: seq moves on and its pollers wake (namespace.c). */
 void mnt_ns_changed(struct mnt_namespace *ns);
@@ -246,7 +247,17 @@ struct fs_ops {
 	 * once it has written back what it holds, or -EBUSY (files open for
 	 * writing). */
 	int (*remount_ro)(struct mount *m);
+	/* Optional: the inode's FS_XFLAG_* flags (file_attr.c: file_getattr,
+	 * FS_IOC_GETFLAGS...); set gets flags the generic checks passed and
+	 * returns -EOPNOTSUPP for those it does not keep. */
+	int (*fileattr_get)(struct mount *m, const char *rel, uint32_t *xflags);
+	int (*fileattr_set)(struct mount *m, const char *rel, uint32_t xflags);
 };
+/* file_attr.c: the FS_IOC_*FLAGS/FS*XATTR ioctls (-ENOIOCTLCMD for
+ * others), and fileattr hooks for a filesystem that keeps no flags. */
+long fileattr_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg);
+int fileattr_none_get(struct mount *m, const char *rel, uint32_t *xflags);
+int fileattr_none_set(struct mount *m, const char *rel, uint32_t xflags);
 
 struct fs_struct {               /* CLONE_FS shares it */
 	int refs;
@@ -336,8 +347,20 @@ bool mnt_is_root(const struct nameidata *nd);
 int mnt_move(struct nameidata *old, struct nameidata *nd);
 struct mount *mnt_new_detached(struct super_block *sb, const char *root, int mflags);
 int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir);
+int mnt_beneath(struct task *t, struct mount *m, struct nameidata *old, struct nameidata *to,
+		bool root_is_dir);
 int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recursive);
 struct fs_type *get_fs_type(const char *name);
+/* statmount.c and its callers: a mount's 64-bit unique id (statx's
+ * STATX_MNT_ID_UNIQUE, statmount, listmount), past every old id as
+ * Linux's MNT_UNIQUE_ID_OFFSET; the namespace of id mnt_ns_id that a
+ * task still uses (NULL if none; namespace.c). */
+#define MNT_UNIQUE_ID_OFFSET (1ULL << 31)
+static inline uint64_t mnt_id_unique(const struct mount *m)
+{
+	return MNT_UNIQUE_ID_OFFSET + (uint64_t)m->id;
+}
+struct mnt_namespace *mnt_ns_lookup_id(uint64_t id);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 /* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
  * pos): 0 (*n cut to fit), or SIGXFSZ and -EFBIG (vfs.c) */

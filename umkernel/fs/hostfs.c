@@ -912,6 +912,8 @@ static const struct fs_ops hostfs_rw_ops = {
 	.removexattr = rw_removexattr,
 	.tmpfile = rw_tmpfile,
 	.linkfile = rw_linkfile,
+	.fileattr_get = fileattr_none_get,
+	.fileattr_set = fileattr_none_set,
 };
 
 /* ---- overlay ---- */
@@ -1735,6 +1737,8 @@ static const struct fs_ops hostfs_overlay_ops = {
 	.removexattr = ovl_removexattr,
 	.tmpfile = ovl_tmpfile,
 	.linkfile = ovl_linkfile,
+	.fileattr_get = fileattr_none_get,
+	.fileattr_set = fileattr_none_set,
 };
 
 /*

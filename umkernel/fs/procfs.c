@@ -1996,6 +1996,12 @@ static const struct pent sys_kernel_ents[] = {
 /* vm.min_free_kbytes: kept and read back (umk has no page reserve to size;
  * LTP's tst_pollute_memory reads it) */
 static long sysctl_min_free_kbytes = 67584;
+/* vm.vfs_cache_pressure: kept and read back (umk's dentries are path
+ * strings, nothing to reclaim); vm.drop_caches: write-only (0200, even
+ * root cannot read it, as Linux's sysctl_perm), from 1 up: the host
+ * keeps the page cache, umk keeps no dentry or inode cache to drop */
+static long sysctl_vfs_cache_pressure = 100;
+static long sysctl_drop_caches;
 
 static const struct pent sys_vm_ents[] = {
 	CTL_ENT("min_free_kbytes", sysctl_min_free_kbytes, 0, 0x7fffffff),
@@ -2003,6 +2009,10 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
+	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
+	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
+	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
+	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
 	{ NULL },
 };
@@ -2675,7 +2685,21 @@ static int pfile_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	return err;
 }
 
+/* ioctl on a proc file: PROCMAP_QUERY on maps (mm/procmap_query.c) */
+static long pfile_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct pfile *pf = f->priv;
+	struct task *tk;
+
+	if (cmd != 0xc0686611U /* PROCMAP_QUERY */ || !pf || strcmp(pf->nd.e->name, "maps"))
+		return -ENOTTY;
+	if (node_task(&pf->nd, &tk))
+		return -ESRCH;
+	return procmap_query(t, task_alive(tk) ? tk->mm : NULL, arg);
+}
+
 static const struct file_ops proc_file_ops = {
+	.ioctl = pfile_ioctl,
 	.read = pfile_read,
 	.write = pfile_write,
 	.poll = pfile_poll,
@@ -2772,6 +2796,11 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		return -EISDIR;
 	if (nd.e->kind != PK_DIR && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	/* sysctl_perm: even root gets only the owner's bits of a /proc/sys
+	 * file (vm.drop_caches, 0200, is write-only) */
+	if (nd.e->kind == PK_FILE && !strncmp(rel, "sys/", 4) &&
+	    ((acc != O_WRONLY && !(nd.e->perm & 0400)) || (acc != O_RDONLY && !(nd.e->perm & 0200))))
+		return -EACCES;
 	if (nd.e->kind == PK_FILE && !nd.e->show) {
 		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
 		struct task *tk = task_find(nd.c.tid);

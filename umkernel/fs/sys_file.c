@@ -1223,8 +1223,11 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 		r = clone_ioctl(t, f, cmd, arg_ptr(a, 2));
 		break;
 	default:
-		/* job control first (tty/tty_jobctrl.c), then the file's own */
-		r = tty_ioctl(t, f, cmd, arg_ptr(a, 2));
+		/* inode flags (FS_IOC_GETFLAGS...: file_attr.c), job control
+		 * (tty/tty_jobctrl.c), then the file's own */
+		r = fileattr_ioctl(t, f, cmd, arg_ptr(a, 2));
+		if (r == -ENOIOCTLCMD || r == -ENOTTY)
+			r = tty_ioctl(t, f, cmd, arg_ptr(a, 2));
 		if (r == -ENOIOCTLCMD)
 			r = f->ops->ioctl ? f->ops->ioctl(t, f, cmd, arg_ptr(a, 2)) : -ENOTTY;
 	}

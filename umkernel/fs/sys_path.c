@@ -282,7 +282,17 @@ long sys_openat2(struct task *t, struct sysargs *a)
 
 /* ---- stat family ---- */
 
+/* do_stat, also giving the old id of the mount the file is on (statx's
+ * mount ids) in *mnt_id unless NULL. */
+static int do_stat_mnt(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st,
+		       int *mnt_id);
 static int do_stat(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st)
+{
+	return do_stat_mnt(t, dirfd, upath, flags, st, NULL);
+}
+
+static int do_stat_mnt(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st,
+		       int *mnt_id)
 {
 	struct nameidata nd;
 	int wf = 0, err;
@@ -298,6 +308,10 @@ static int do_stat(struct task *t, int dirfd, uint64_t upath, int flags, struct 
 		err = -ENOENT;
 	else
 		*st = nd.st;
+	if (mnt_id) {
+		struct mount *m = nd.magic && nd.magic->mnt ? nd.magic->mnt : nd.mnt;
+		*mnt_id = m ? m->id : 0;
+	}
 	nd_release(&nd);
 	return err;
 }
@@ -342,7 +356,7 @@ long sys_statx(struct task *t, struct sysargs *a)
 	int flags = arg_int(a, 2);
 	struct linux_statx sx;
 	struct kstat st;
-	int err;
+	int err, mnt_id = 0;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
@@ -350,11 +364,20 @@ long sys_statx(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if (arg_uint(a, 3) & 0x80000000U)       /* STATX__RESERVED */
 		return -EINVAL;
-	err = do_stat(t, arg_int(a, 0), arg_ptr(a, 1), flags, &st);
+	err = do_stat_mnt(t, arg_int(a, 0), arg_ptr(a, 1), flags, &st, &mnt_id);
 	if (err)
 		return err;
 	memset(&sx, 0, sizeof(sx));
 	sx.stx_mask = 0x7ff;                    /* STATX_BASIC_STATS */
+	/* the mount's id: the 64-bit unique one if asked for, else the old
+	 * one mountinfo shows (always reported, as Linux's vfs_statx) */
+	if (arg_uint(a, 3) & 0x4000U) {         /* STATX_MNT_ID_UNIQUE */
+		sx.stx_mask |= 0x4000U;
+		sx.stx_mnt_id = MNT_UNIQUE_ID_OFFSET + (uint64_t)mnt_id;
+	} else if (mnt_id) {
+		sx.stx_mask |= 0x1000U;         /* STATX_MNT_ID */
+		sx.stx_mnt_id = (uint64_t)mnt_id;
+	}
 	sx.stx_blksize = st.blksize ? st.blksize : 4096;
 	sx.stx_nlink = st.nlink;
 	sx.stx_uid = from_kuid_munged(t->user_ns, st.uid);

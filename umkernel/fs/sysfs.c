@@ -153,7 +153,7 @@ int sysfs_mount(const char *path)
 	static const char *const dirs[] = {
 		"block", "bus", "class", "dev", "dev/block", "dev/char", "devices", "devices/system",
 		"devices/system/cpu",
-		"firmware", "fs", "fs/cgroup", "kernel", "kernel/mm", "module", "power",
+		"firmware", "fs", "fs/cgroup", "kernel", "kernel/mm", "kernel/security", "module", "power",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !err; i++)
 		err = m->ops->mkdir(m, dirs[i], 0755);
@@ -177,6 +177,8 @@ int sysfs_mount(const char *path)
 		err = sys_file(m, "devices/system/cpu/present", range);
 	if (!err)
 		err = sys_file(m, "devices/system/cpu/kernel_max", "8191\n");
+	if (!err)   /* securityfs's list of the security modules */
+		err = sys_file(m, "kernel/security/lsm", lsm_names_text());
 	m->mflags |= 1; /* MS_RDONLY: writes give EROFS */
 	m->sb->flags |= 1;
 	return err;

@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -247,6 +248,34 @@ void tnode_touch(struct tnode *n, bool m, bool c)
 		n->mtime = now;
 	if (c)
 		n->ctime = now;
+}
+
+static int ts_cmp(struct linux_timespec a, struct linux_timespec b)
+{
+	if (a.tv_sec != b.tv_sec)
+		return a.tv_sec < b.tv_sec ? -1 : 1;
+	return a.tv_nsec < b.tv_nsec ? -1 : a.tv_nsec > b.tv_nsec;
+}
+
+/*
+ * tnode_accessed - a read or a readdir of n through mount m: atime moves
+ * to now as Linux's touch_atime decides (atime_needs_update): never with
+ * FS_XFLAG_NOATIME, on a noatime or read-only mount, or for a directory
+ * on a nodiratime one; with relatime (the default) only if atime is not
+ * after mtime or ctime, or a day old; with strictatime always.
+ */
+static void tnode_accessed(struct tnode *n, const struct mount *m)
+{
+	if (!m || (n->xflags & 0x40 /* FS_XFLAG_NOATIME */) || (m->mflags & (MS_NOATIME | MS_RDONLY)) ||
+	    (m->sb && (m->sb->flags & MS_RDONLY)))
+		return;
+	if ((m->mflags & MS_NODIRATIME) && S_ISDIR(n->mode))
+		return;
+	struct linux_timespec now = ts_now();
+	if (!(m->mflags & MS_STRICTATIME) && ts_cmp(n->mtime, n->atime) < 0 &&
+	    ts_cmp(n->ctime, n->atime) < 0 && now.tv_sec - n->atime.tv_sec < 24 * 60 * 60)
+		return;
+	n->atime = now;
 }
 
 void tnode_stat(struct tnode *n, struct kstat *st, uint64_t dev)
@@ -475,6 +504,8 @@ static ssize_t treg_read(struct task *t, struct file *f, void *buf, size_t n, in
 	if (r < 0)
 		return -errno;
 	*pos += r;
+	if (n && !(f->flags & O_NOATIME))
+		tnode_accessed(F(f), f->mnt);
 	return r;
 }
 
@@ -602,6 +633,8 @@ static int tdir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	*n = 0;
 	if (!F(f)->nlink)
 		return -ENOENT;          /* removed (iterate_dir's IS_DEADDIR) */
+	if (!(f->flags & O_NOATIME))
+		tnode_accessed(F(f), f->mnt);
 	list_for_each_safe(p, q, &F(f)->children) {
 		struct tdirent *d = list_entry(p, struct tdirent, link);
 
@@ -1344,6 +1377,32 @@ static int tmpfs_removexattr(struct mount *m, const char *rel, const char *name)
 	return err ? err : tnode_removexattr(t, name);
 }
 
+/* file_getattr/file_setattr: NOATIME and NODUMP are kept (Linux's tmpfs
+ * also keeps IMMUTABLE and APPEND, which umk does not enforce). */
+static int tmpfs_fileattr_get(struct mount *m, const char *rel, uint32_t *xflags)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	if (!err)
+		*xflags = n->xflags;
+	return err;
+}
+
+static int tmpfs_fileattr_set(struct mount *m, const char *rel, uint32_t xflags)
+{
+	struct tnode *n;
+	int err = tmpfs_resolve(ROOT(m), rel, &n);
+
+	if (err)
+		return err;
+	if (xflags & ~(0x40U | 0x80U))       /* FS_XFLAG_NOATIME, FS_XFLAG_NODUMP */
+		return -EOPNOTSUPP;
+	n->xflags = xflags;
+	tnode_touch(n, false, true);
+	return 0;
+}
+
 const struct fs_ops tmpfs_ops = {
 	.name = "tmpfs",
 	.lookup = tmpfs_lookup,
@@ -1365,6 +1424,8 @@ const struct fs_ops tmpfs_ops = {
 	.removexattr = tmpfs_removexattr,
 	.tmpfile = tmpfs_tmpfile,
 	.linkfile = tmpfs_linkfile,
+	.fileattr_get = tmpfs_fileattr_get,
+	.fileattr_set = tmpfs_fileattr_set,
 };
 
 /* Node-level xattrs for the overlay. */

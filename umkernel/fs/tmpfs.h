@@ -45,6 +45,7 @@ struct tnode {
 	bool whiteout;                /* overlay: this entry hides a lower entry */
 	bool linkable;                /* O_TMPFILE without O_EXCL: linkat may name it */
 	struct txattr *xattrs;
+	uint32_t xflags;              /* file_attr.c's FS_XFLAG_NOATIME, FS_XFLAG_NODUMP */
 	/* bounded resources: a regular file's memfd holds at most `charged`
 	 * bytes (its size and preallocation, in pages), charged to its
 	 * filesystem (acct, NULL for memfd_create's) and to --memory */

@@ -735,11 +735,10 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EISDIR;
 		goto out;
 	}
-	/* execve's open wants execute permission, not read (do_open_execat's
-	 * MAY_EXEC: a --x file runs) */
-	err = exec ? vfs_permission(t, &nd.st, X_OK) :
-		vfs_permission(t, &nd.st, (acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK :
-					   R_OK | W_OK) | ((flags & O_TRUNC) ? W_OK : 0));
+	/* execve's open asks MAY_EXEC, not MAY_READ (do_open_execat): a
+	 * --x file runs though it cannot be read */
+	err = vfs_permission(t, &nd.st, exec ? X_OK : (acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK :
+					 R_OK | W_OK) | ((flags & O_TRUNC) ? W_OK : 0));
 	if (err)
 		goto out;
 	if ((acc != O_RDONLY || (flags & O_TRUNC)) && (err = mnt_want_write(nd.mnt)))
