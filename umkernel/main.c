@@ -636,6 +636,7 @@ static int cmd_run(int argc, char **argv)
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
 	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */
 	mqueue_register();       /* and ipc/'s mqueue */
+	ext2_register();         /* ext2/3/4 on loop devices (fs/ext2.c) */
 	err = hostfs_mount("/", root, !cfg.rw);
 	if (!err)
 		err = vfs_mount("/dev", &devfs_ops, NULL, "devtmpfs", "devtmpfs");

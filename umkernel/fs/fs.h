@@ -16,6 +16,10 @@ struct kstat {
 	uint64_t dev, ino, nlink, rdev, size, blocks;
 	uint32_t mode, uid, gid, blksize;
 	struct linux_timespec atime, mtime, ctime;
+	/* statx's extras, zero unless the filesystem fills them (ext2.c) */
+	uint32_t xmask;                      /* STATX_BTIME: btime is there */
+	struct linux_timespec btime;
+	uint64_t attributes, attributes_mask; /* STATX_ATTR_* */
 };
 struct poll_table;     /* poll.c */
 struct dir_entry { uint64_t ino; uint8_t type; char name[256]; };
@@ -57,7 +61,8 @@ struct file_ops {
 	void (*release)(struct file *f);
 	bool seekable;
 };
-enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4 };
+enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4,
+       ATTR_TOUCH = 8 /* with ATTR_TIMES: both "now" (utimes(NULL)), which an append-only file takes */ };
 
 struct mount;
 struct file {
@@ -198,6 +203,7 @@ struct mount {
 	int propagation;              /* 0 (private), MS_SHARED, MS_SLAVE, MS_UNBINDABLE */
 	int group, master;            /* peer group (shared), the group received from (slave) */
 	bool locked;                  /* copied for a less privileged user namespace (MNT_LOCKED) */
+	bool expiry_mark;             /* umount2(MNT_EXPIRE) marked it; any use (mnt_put) clears it */
 };
 struct fs_ops {
 	const char *name;
@@ -234,6 +240,13 @@ struct fs_ops {
 	/* Optional: what the filesystem refuses beyond the mode bits, even
 	 * to root (mask R_OK|W_OK|X_OK): 0 or -EACCES.  access(2) asks it. */
 	int (*permission)(struct mount *m, const char *rel, int mask);
+	/* Optional: writes what the filesystem holds back to its device
+	 * (sync, syncfs): 0 or -errno. */
+	int (*sync_fs)(struct mount *m);
+	/* Optional: the filesystem is to become read-only (a remount): 0
+	 * once it has written back what it holds, or -EBUSY (files open for
+	 * writing). */
+	int (*remount_ro)(struct mount *m);
 	/* Optional: the inode's FS_XFLAG_* flags (file_attr.c: file_getattr,
 	 * FS_IOC_GETFLAGS...); set gets flags the generic checks passed and
 	 * returns -EOPNOTSUPP for those it does not keep. */
@@ -276,7 +289,8 @@ struct nameidata {
 enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4,
        /* openat2's RESOLVE_* (Linux's LOOKUP_NO_XDEV...): */
        WALK_NO_XDEV = 8, WALK_NO_MAGICLINKS = 16, WALK_NO_SYMLINKS = 32,
-       WALK_BENEATH = 64, WALK_IN_ROOT = 128 };
+       WALK_BENEATH = 64, WALK_IN_ROOT = 128,
+       WALK_KEEP_EXPIRY = 256 /* umount2's walk: the mount's MNT_EXPIRE mark stays */ };
 /* vfs.c: ownership rules (see their comments) */
 bool vfs_in_group(const struct task *t, uint32_t gid);
 int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
@@ -323,6 +337,7 @@ struct super_block *sb_new(const struct fs_ops *ops, void *priv, const char *fst
  * shows a shared one) for task t: source, MS_* flags, data (the options
  * string, NULL if none); one reference in *sb.  -errno on bad options. */
 #define FS_USERNS_MOUNT 1     /* a user namespace's root may mount it */
+#define FS_REQUIRES_DEV 2     /* lives on a block device (not "nodev" in /proc/filesystems) */
 struct fs_type {
 	const char *name;
 	int flags;
@@ -394,6 +409,7 @@ extern const struct fs_ops procfs_ops;
 int procfs_render(const char *rel, char **out, size_t *len);
 struct pid *procfs_dir_pid(struct file *f);   /* an open /proc/PID: its process */
 char task_state_char(struct task *tk);
+void ext2_register(void);   /* fs/ext2.c: the ext2, ext3 and ext4 types */
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 /* fs/sysfs_block.c: sysfs's operations (tmpfs's, the block devices' attributes
  * live) and the block devices' part of the tree at boot */
@@ -426,6 +442,13 @@ bool file_is_dev_zero(struct file *f);   /* devfs.c: mmap of it is anonymous */
 /* loop.c: opens of /dev/loopNR and /dev/loop-control (0 or -errno) */
 int loop_open(int nr, int flags, const char *path, struct mount *m, struct file **out);
 int loopctl_open(int flags, const char *path, struct mount *m, struct file **out);
+/* loop.c: a loop device as the block device under a filesystem (ext2.c) */
+int loop_bdev_open(struct task *t, const char *path, int flags, struct file **out);
+int loop_bdev_nr(struct file *bdev);
+uint64_t loop_bdev_size(struct file *bdev);
+bool loop_bdev_ro(struct file *bdev);
+ssize_t loop_bdev_rw(struct file *bdev, void *buf, size_t n, uint64_t off, bool write);
+int loop_bdev_sync(struct file *bdev);
 int kmsg_open(struct task *t, int flags, const char *path, const struct kstat *node,
 	      struct file **out);   /* kernel/printk.c: /dev/kmsg */
 /* Waits for data in read end f (unless nonblock or O_NONBLOCK) and copies

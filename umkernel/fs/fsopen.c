@@ -232,6 +232,8 @@ long sys_fsconfig(struct task *t, struct sysargs *a)
 	struct file *f;
 	long r;
 
+	if (fd < 0)
+		return -EINVAL;          /* before anything else, as Linux */
 	/* the shape of each command's arguments */
 	switch (cmd) {
 	case FSCONFIG_SET_FLAG_:

@@ -11,9 +11,9 @@
  * file's size less the offset, capped by lo_sizelimit, in whole 512-byte
  * sectors, recomputed at every access as LOOP_SET_CAPACITY would).  The
  * devices are the guest's alone: nothing of the host's /dev is opened.
- * umk has no filesystem that lives on a block device (ext4, xfs...):
- * mount(2) of one gives ENODEV as Linux does for an unknown type, so a
- * loop device carries data, never a mounted filesystem.
+ * ext2, ext3 and ext4 (fs/ext2.c) mount a loop device through the
+ * loop_bdev_* block at the end; other block filesystems (xfs, btrfs...)
+ * give ENODEV as Linux does for an unknown type.
  *
  * All I/O of a device goes through loop_io, which counts it in the
  * disk's statistics (/sys/block/loopN/stat, /proc/diskstats).  With
@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -468,6 +469,29 @@ static int put_u64(struct task *t, uint64_t arg, uint64_t v)
 	return copy_to_user(t, arg, &v, sizeof v) ? -EFAULT : 0;
 }
 
+/* ---- read-ahead of the devices: BLKRAGET/BLKRASET, BLKFRAGET/BLKFRASET ----
+ * In pages, as the disk's bdi keeps it (blkdev_common_ioctl); reported
+ * in 512-byte sectors.  Advice only: nothing reads ahead. */
+static unsigned long loop_ra_pages[NR_LOOP] = { [0 ... NR_LOOP - 1] = 32 };   /* 128 KiB */
+
+static long loop_ra_ioctl(struct task *t, int nr, unsigned int cmd, uint64_t arg)
+{
+	switch (cmd) {
+	case 0x1263:             /* BLKRAGET */
+	case 0x1265:             /* BLKFRAGET */
+		if (!arg)
+			return -EINVAL;
+		return put_u64(t, arg, loop_ra_pages[nr] * 4096 / SECTOR);
+	case 0x1262:             /* BLKRASET */
+	case 0x1264:             /* BLKFRASET */
+		if (!capable(t, CAP_SYS_ADMIN))
+			return -EACCES;
+		loop_ra_pages[nr] = arg * SECTOR / 4096;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
 /* lo_ioctl and blkdev_ioctl: the loop commands, then the block device's. */
 static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 {
@@ -612,7 +636,7 @@ static long loop_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 			return -EINVAL;
 		return loop_scan_parts(t, lo);
 	}
-	return -ENOTTY;
+	return loop_ra_ioctl(t, loop_nr(lo), cmd, arg);
 }
 
 static const struct file_ops loop_ops = {
@@ -912,4 +936,92 @@ int loopctl_open(int flags, const char *path, struct mount *m, struct file **out
 	f->mnt = m;
 	*out = f;
 	return 0;
+}
+
+/* ---- the block device seen by a filesystem that lives on it (fs/ext2.c) ----
+ * A mount holds an open of the device (so LOOP_CLR_FD only marks it for
+ * autoclear until the umount), and its I/O goes through loop_read and
+ * loop_write as the device node's read(2) and write(2) do. */
+
+/*
+ * loop_bdev_open - the loop device named by path (a mount's source,
+ * walked for t, symlinks followed), opened with flags: 0 and the open
+ * file in *out, or -ENOENT/-ENOTDIR... (the walk), -ENOTBLK (not a block
+ * device node), -ENXIO (not a loop device), -EIO (a loop device with no
+ * file: Linux opens it and fails to read the superblock from its zero
+ * bytes), -EACCES (a nodev mount).  Mirrors lookup_bdev and
+ * blkdev_get_by_path.
+ */
+int loop_bdev_open(struct task *t, const char *path, int flags, struct file **out)
+{
+	struct nameidata *nd;
+	unsigned int nr;
+	int err;
+
+	if (!path || !*path)
+		return -ENOENT;
+	nd = malloc(sizeof *nd);
+	if (!nd)
+		return -ENOMEM;
+	err = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, nd);
+	if (!err && !nd->exists)
+		err = -ENOENT;
+	if (!err && !S_ISBLK(nd->st.mode))
+		err = -ENOTBLK;
+	if (!err && nd->mnt && (nd->mnt->mflags & MS_NODEV))
+		err = -EACCES;
+	nr = minor(nd->st.rdev);
+	if (!err && (major(nd->st.rdev) != LOOP_MAJOR || nr >= NR_LOOP))
+		err = -ENXIO;
+	if (!err && !loop_bound(&loops[nr]))
+		err = -EIO;
+	if (!err)
+		err = loop_open((int)nr, flags, nd->abs, NULL, out);
+	nd_release(nd);
+	free(nd);
+	return err;
+}
+
+/* loop_bdev_nr - the device number (N of loopN) of an open loop device. */
+int loop_bdev_nr(struct file *bdev)
+{
+	return loop_nr(LO(bdev));
+}
+
+/* loop_bdev_size - its size in bytes; loop_bdev_ro - whether writes fail. */
+uint64_t loop_bdev_size(struct file *bdev)
+{
+	return loop_size(LO(bdev));
+}
+
+bool loop_bdev_ro(struct file *bdev)
+{
+	return loop_ro(LO(bdev));
+}
+
+/* loop_bdev_rw - n bytes at byte offset off of the device to (write
+ * false) or from buf: the count moved (short at the device's end), or
+ * -errno (-EPERM read-only, -EIO...).  Through loop_read/loop_write. */
+ssize_t loop_bdev_rw(struct file *bdev, void *buf, size_t n, uint64_t off, bool write)
+{
+	int64_t pos = (int64_t)off;
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < n) {
+		r = write ? loop_write(current, bdev, (char *)buf + done, n - done, &pos)
+			  : loop_read(current, bdev, (char *)buf + done, n - done, &pos);
+		if (r < 0)
+			return done ? (ssize_t)done : r;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+/* loop_bdev_sync - the backing file's fsync (the device's). */
+int loop_bdev_sync(struct file *bdev)
+{
+	return loop_fsync(bdev);
 }

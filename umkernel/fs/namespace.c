@@ -121,6 +121,8 @@ struct mount *mnt_get(struct mount *m)
 /* mnt_put - drops a reference; the last frees the mount (detached by then). */
 void mnt_put(struct mount *m)
 {
+	if (m)
+		m->expiry_mark = false;   /* it was used (Linux's mntput) */
 	if (!m || --m->refs > 0)
 		return;
 	if (m->ns)
@@ -881,6 +883,16 @@ static int do_new_mount(struct task *t, struct nameidata *nd, const char *type, 
 	int err = fst->mount(t, source, flags, data, &sb);
 	if (err)
 		return err;
+	/* the same filesystem on the same place again (a block device's
+	 * one super_block); a filesystem's root on a non-directory */
+	if (nd_is_mnt_root(nd) && nd->mnt->sb == sb)
+		err = -EBUSY;
+	else if (!S_ISDIR(nd->st.mode))
+		err = -ENOTDIR;
+	if (err) {
+		sb_put(sb);
+		return err;
+	}
 	if (flags & MS_RDONLY)
 		sb->flags |= MS_RDONLY;
 	struct mount *m = mnt_alloc(sb, "", nd->abs);
@@ -1051,7 +1063,13 @@ static int do_remount(struct nameidata *nd, int flags, const char *data)
 			return -EPERM;
 	}
 	if (!(flags & MS_BIND)) {
-		/* the filesystem itself too: read-only or not, its options */
+		/* the filesystem itself too: read-only or not, its options;
+		 * one going read-only writes back what it holds first */
+		if ((flags & MS_RDONLY) && !(m->sb->flags & MS_RDONLY) && m->ops->remount_ro) {
+			int err = m->ops->remount_ro(m);
+			if (err)
+				return err;
+		}
 		if (flags & MS_RDONLY)
 			m->sb->flags |= MS_RDONLY;
 		else
@@ -1336,7 +1354,7 @@ long sys_umount2(struct task *t, struct sysargs *a)
 	err = may_mount(t);
 	if (err)
 		return err;
-	err = mnt_walk(t, a->a[0], (flags & UMOUNT_NOFOLLOW_) ? 0 : WALK_FOLLOW, &nd);
+	err = mnt_walk(t, a->a[0], ((flags & UMOUNT_NOFOLLOW_) ? 0 : WALK_FOLLOW) | WALK_KEEP_EXPIRY, &nd);
 	if (err)
 		return err;
 	struct mount *m = nd.mnt;
@@ -1352,8 +1370,18 @@ long sys_umount2(struct task *t, struct sysargs *a)
 	if ((err = landlock_sb_change(t)))
 		goto out;
 	if (flags & MNT_EXPIRE_) {
-		err = -EAGAIN;   /* the first MNT_EXPIRE only marks it */
-		goto out;
+		/* busy as below; else the first call marks it (EAGAIN) and a
+		 * second one with no use in between (a walk that ends in it,
+		 * a file of it closed) takes it; this walk keeps the mark, as
+		 * Linux's path_umount puts its path with mntput_no_expire */
+		err = -EBUSY;
+		if (!list_empty(&m->children) || m->refs > 1)
+			goto out;
+		if (!m->expiry_mark) {
+			m->expiry_mark = true;
+			err = -EAGAIN;
+			goto out;
+		}
 	}
 	if (!(flags & MNT_DETACH)) {
 		/* busy: mounts under it, or open files (the namespace holds one ref) */

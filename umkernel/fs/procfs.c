@@ -499,8 +499,11 @@ static int show_filesystems(struct task *tk, const struct pctx *c, struct sbuf *
 	const char *name;
 
 	(void)tk, (void)c;
-	for (int i = 0; (name = filesystem_name(i)); i++)
-		sb_printf(sb, "nodev\t%s\n", name);
+	for (int i = 0; (name = filesystem_name(i)); i++) {
+		struct fs_type *ft = get_fs_type(name);
+
+		sb_printf(sb, "%s\t%s\n", ft && (ft->flags & FS_REQUIRES_DEV) ? "" : "nodev", name);
+	}
 	return 0;
 }
 

@@ -224,8 +224,9 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 	if (arg_uint(a, 5))
 		goto out;
 	r = -EBADF;
-	if (!in || !out || !can_read(in) || !can_write(out) || (out->flags & O_APPEND))
+	if (!in || !out)
 		goto out;
+	/* the types first, then the modes (generic_file_rw_checks) */
 	r = -EINVAL;
 	if (!in->ops->fstat || !out->ops->fstat || in->ops->fstat(in, &ist) ||
 	    out->ops->fstat(out, &ost))
@@ -235,6 +236,9 @@ long sys_copy_file_range(struct task *t, struct sysargs *a)
 		goto out;
 	}
 	if (!S_ISREG(ist.mode) || !S_ISREG(ost.mode) || !in->ops->read || !out->ops->write)
+		goto out;
+	r = -EBADF;
+	if (!can_read(in) || !can_write(out) || (out->flags & O_APPEND))
 		goto out;
 	r = -EXDEV;   /* files of two filesystems: Linux (since 5.19) leaves it to the caller */
 	if (ist.dev != ost.dev)

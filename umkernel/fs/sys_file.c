@@ -1247,20 +1247,35 @@ out:
 
 /* sync(2), syncfs(2): guest data lives in host files and memfds, which
  * the host writes back; there is nothing of the kernel's own to flush. */
+/* sync(2): the filesystems that hold data of their own (ext2's
+ * sync_fs) write it back; the others have nothing to write. */
 long sys_sync(struct task *t, struct sysargs *a)
 {
+	struct mnt_namespace *ns = current_mnt_ns();
+	struct list_head *p;
+
 	(void)t;
 	(void)a;
+	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
+		struct mount *m = list_entry(p, struct mount, link);
+
+		if (m->ops->sync_fs)
+			m->ops->sync_fs(m);
+	}
 	return 0;
 }
 
 long sys_syncfs(struct task *t, struct sysargs *a)
 {
 	struct file *f = fd_get(t, arg_int(a, 0));
+	long r = 0;
+
 	if (!f)
 		return -EBADF;
+	if (f->mnt && f->mnt->ops->sync_fs)
+		r = f->mnt->ops->sync_fs(f->mnt);
 	file_put(f);
-	return 0;
+	return r;
 }
 
 /* fadvise64(2), readahead(2): advice only; checked and ignored. */

@@ -440,6 +440,12 @@ long sys_statx(struct task *t, struct sysargs *a)
 	sx.stx_rdev_minor = minor(st.rdev);
 	sx.stx_dev_major = major(st.dev);
 	sx.stx_dev_minor = minor(st.dev);
+	/* what the filesystem adds: btime, attributes (ext2's flags) */
+	sx.stx_mask |= st.xmask;
+	if (st.xmask & 0x800)                   /* STATX_BTIME */
+		sx.stx_btime = (struct linux_statx_timestamp){ st.btime.tv_sec, st.btime.tv_nsec, 0 };
+	sx.stx_attributes |= st.attributes;     /* and do_statx_walk's inode flags */
+	sx.stx_attributes_mask |= st.attributes_mask;
 	return copy_to_user(t, arg_ptr(a, 4), &sx, sizeof(sx));
 }
 
@@ -1001,7 +1007,7 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 	if (nd->mnt && mnt_want_write(nd->mnt))
 		return -EROFS;
 	/* immutable or append-only (may_setattr): times to now only the former */
-	if ((err = nd_flags_check(nd, what == ATTR_TIMES && times_now)))
+	if ((err = nd_flags_check(nd, (what & ~ATTR_TOUCH) == ATTR_TIMES && times_now)))
 		return err;
 	if (what & (ATTR_MODE | ATTR_OWNER)) {
 		err = setattr_prepare(t, &nd->st, &what, &mode, uid, gid);
@@ -1196,6 +1202,8 @@ static long do_utimens(struct task *t, int dirfd, uint64_t upath, struct linux_t
 		err = walk_user(t, dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW) |
 				(flags & AT_EMPTY_PATH ? WALK_EMPTY_OK : 0), &nd);
 	} else {
+		if (dirfd != AT_FDCWD && flags)
+			return -EINVAL;          /* an fd's times take no flags (do_utimes) */
 		if (dirfd == AT_FDCWD)
 			return -EFAULT;
 		err = vfs_walk(t, dirfd, "", WALK_EMPTY_OK, &nd);
@@ -1205,7 +1213,9 @@ static long do_utimens(struct task *t, int dirfd, uint64_t upath, struct linux_t
 	if (ts && ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
 		err = nd.exists ? 0 : -ENOENT;
 	else
-		err = nd_setattr(t, &nd, ATTR_TIMES, 0, 0, 0, tv, all_now);
+		err = nd_setattr(t, &nd, ATTR_TIMES | (!ts || (ts[0].tv_nsec == UTIME_NOW &&
+							       ts[1].tv_nsec == UTIME_NOW) ? ATTR_TOUCH : 0),
+				 0, 0, 0, tv, all_now);
 	nd_release(&nd);
 	return err;
 }

@@ -40,6 +40,7 @@ static int lookup_abs(struct mnt_namespace *ns, const char *abs, struct mount **
 	if (!m)
 		return -ENOENT;
 	*mp = m;
+	memset(st, 0, sizeof *st);   /* (the fields a filesystem leaves are zero) */
 	return m->ops->lookup(m, *rel, st);
 }
 
@@ -492,6 +493,8 @@ int vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct name
 	nd->exists = true;
 	nd->mnt = vfs_find_mount_ns(nd->ns, nd->abs, &nd->rel, nd->relbuf);
 	nd->st = st;
+	if (nd->mnt && !(flags & WALK_KEEP_EXPIRY))
+		nd->mnt->expiry_mark = false;   /* used: umount2(MNT_EXPIRE) starts over */
 	if ((flags & WALK_DIRECTORY) && !S_ISDIR(st.mode))
 		err = -ENOTDIR;
 out:

@@ -1039,6 +1039,14 @@ long sys_msync(struct task *t, struct sysargs *a)
 		}
 		if ((flags & MS_INVALIDATE) && (v->flags & VM_LOCKED_))
 			return -EBUSY;
+		/* MS_SYNC of a shared file mapping: the file's fsync (a
+		 * filesystem with a page cache of its own, ext2's, writes
+		 * the mapping's pages back; vfs_fsync_range) */
+		if ((flags & MS_SYNC) && v->file && (v->flags & MAP_SHARED) && v->file->ops->fsync) {
+			int r = v->file->ops->fsync(v->file);
+			if (r && !err)
+				err = r;
+		}
 		p = v->end;
 	}
 	return err;
