@@ -6,7 +6,8 @@
  *
  * Handlers decode arguments, move guest data through a kernel bounce
  * buffer (copy_from_user/copy_to_user) and call the file's ops.  Reads
- * transfer at most IO_CHUNK per call (a short read, as Linux allows);
+ * transfer at most IO_CHUNK per call (a short read, as Linux allows)
+ * except on regular files, which give the whole count as Linux's;
  * writes loop until done, a short count or an error after some progress.
  *
  * Locking: everything here runs under klock (the file ops drop it only
@@ -27,6 +28,7 @@
 #include <sys/stat.h>
 
 #define IO_CHUNK   (1 << 20)
+#define MAX_RW_COUNT_ 0x7ffff000L   /* Linux's INT_MAX & PAGE_MASK */
 #define IOV_MAX_   1024
 #define L_FIOCLEX  0x5451
 #define L_FIONCLEX 0x5450
@@ -75,8 +77,9 @@ static void io_account(struct task *t, bool write, long r)
 	}
 }
 
-/* Reads up to n bytes at *pos (NULL: the file offset) into guest buf. */
-static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+/* Reads up to min(n, IO_CHUNK) bytes at *pos (NULL: the file offset)
+ * into guest buf. */
+static long do_read_chunk(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
 {
 	int64_t *p = pos ? pos : &f->pos;
 	char *kb;
@@ -106,6 +109,30 @@ static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int6
 		r = -EFAULT;
 	free(kb);
 	return r;
+}
+
+/* A regular file gives the whole count in one read, as Linux's (up to
+ * MAX_RW_COUNT): chunk by chunk until a short one; other files give at
+ * most a chunk (a short read, as Linux allows). */
+static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	struct kstat st;
+	long r, done = 0;
+
+	if (n > MAX_RW_COUNT_)
+		n = MAX_RW_COUNT_;
+	r = do_read_chunk(t, f, buf, n, pos);
+	if (r < IO_CHUNK || n <= IO_CHUNK || !f->ops->fstat || f->ops->fstat(f, &st) ||
+	    !S_ISREG(st.mode))
+		return r;
+	for (done = r; (size_t)done < n; done += r) {
+		r = do_read_chunk(t, f, buf + done, n - done, pos);
+		if (r <= 0)
+			break;
+		if (r < IO_CHUNK)
+			return done + r;
+	}
+	return done;
 }
 
 /* Writes n bytes from kernel buffer kb at *p (O_APPEND: at the end). */

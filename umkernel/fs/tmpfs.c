@@ -681,6 +681,19 @@ int tmpfs_file_reserve(struct file *f, uint64_t size)
 	return f->ops == &tmpfs_reg_ops ? tnode_charge(F(f), size) : 0;
 }
 
+/*
+ * tmpfs_reopen - open(/proc/PID/fd/N) of a file of no mount (memfd_create's,
+ * an unlinked O_TMPFILE's): a new open file of the same node with flags
+ * (its own offset and access mode, as Linux's reopen through the magic
+ * link).  -EINVAL if mf is no such file; tnode_open's errors.
+ */
+int tmpfs_reopen(struct file *mf, int flags, struct file **out)
+{
+	if (mf->ops != &tmpfs_reg_ops || mf->mnt)
+		return -EINVAL;
+	return tnode_open(NULL, F(mf), flags & ~(O_CREAT | O_EXCL), mf->path, out);
+}
+
 int tmpfs_file_memfd(struct file *f)
 {
 	return f->ops == &tmpfs_reg_ops ? F(f)->memfd : -EINVAL;

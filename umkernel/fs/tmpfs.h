@@ -107,6 +107,9 @@ int tnode_xattr_remove(struct tnode *n, const char *name);
 /* memfd_create(2): an unnamed regular file opened O_RDWR as path, its
  * memfd made with MFD_ALLOW_SEALING if sealing, seals added at once. */
 int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, struct file **out);
+/* A new open (flags) of mf, a regular file of no mount (a memfd):
+ * /proc/PID/fd/N's reopen.  -EINVAL for other files. */
+int tmpfs_reopen(struct file *mf, int flags, struct file **out);
 /* The memfd behind a tmpfs/overlay-upper regular file, or -EINVAL. */
 int tmpfs_file_memfd(struct file *f);
 void tmpfs_file_touch(struct file *f);       /* mtime/ctime = now, if a tmpfs file */
