@@ -18,6 +18,7 @@
 #include "../tty/tty.h"
 #include <sys/mman.h>
 #include "tmpfs.h"
+#include "../mm/mm.h"
 #include "../security/landlock.h"
 
 #include <fcntl.h>
@@ -767,8 +768,9 @@ out:
  * sys_memfd_create(name, flags) - an anonymous tmpfs file (a host memfd,
  * so it can be mapped MAP_SHARED and is shared across fork), mode 0777,
  * shown as "/memfd:NAME (deleted)".  flags: MFD_CLOEXEC,
- * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (0666 and F_SEAL_EXEC), MFD_EXEC;
- * MFD_HUGETLB and others -EINVAL.  -EINVAL for a name over 249 bytes,
+ * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (0666 and F_SEAL_EXEC), MFD_EXEC,
+ * MFD_HUGETLB (a hugetlb file, mm/hugetlb.c: -ENODEV for an MFD_HUGE_*
+ * size but 2 MiB); others -EINVAL.  -EINVAL for a name over 249 bytes,
  * -EFAULT, -EMFILE, -ENOMEM.
  */
 long sys_memfd_create(struct task *t, struct sysargs *a)
@@ -778,7 +780,10 @@ long sys_memfd_create(struct task *t, struct sysargs *a)
 	struct file *f;
 	long r;
 
-	if (flags & ~(unsigned)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_ | MFD_EXEC_))
+	const unsigned mfd_all = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_ | MFD_EXEC_ |
+				 MFD_HUGETLB;
+	/* MFD_HUGETLB may carry a size (MFD_HUGE_*: bits 26-31) */
+	if (flags & ~(mfd_all | ((flags & MFD_HUGETLB) ? 0xfc000000u : 0)))
 		return -EINVAL;
 	if ((flags & MFD_NOEXEC_SEAL_) && (flags & MFD_EXEC_))
 		return -EINVAL;
@@ -793,6 +798,15 @@ long sys_memfd_create(struct task *t, struct sysargs *a)
 			    flags & MFD_NOEXEC_SEAL_ ? F_SEAL_EXEC_ : 0, &f);
 	if (r)
 		return r;
+	if (flags & MFD_HUGETLB) {
+		/* a hugetlb file (mm/hugetlb.c); hugetlb_file_setup's ENODEV
+		 * for a size umk has not */
+		if (!hugetlb_size_ok(flags)) {
+			file_put(f);
+			return -ENODEV;
+		}
+		tmpfs_file_make_huge(f);
+	}
 	return fd_install(t, 0, f, flags & MFD_CLOEXEC);
 }
 
