@@ -2,7 +2,8 @@
  * reach past umk's vetting of host socket options: netlink RTM_NEW...
  * and RTM_DEL... (address, link, route), the SIOCS... interface ioctls and
  * SIOCADDRT, raw and packet sockets, netlink families other than
- * NETLINK_ROUTE, and the socket options that act on the host (SO_MARK,
+ * NETLINK_ROUTE and NETLINK_SOCK_DIAG's listing (SOCK_DESTROY of a host
+ * socket), and the socket options that act on the host (SO_MARK,
  * IP_TRANSPARENT, socket filters whose program is a pointer, TCP_REPAIR,
  * TCP_ULP, TCP_ZEROCOPY_RECEIVE).  run-escape-tests.sh runs it in a
  * network namespace of its own and checks that namespace's interfaces,
@@ -11,7 +12,9 @@
 #include "esc.h"
 #include <arpa/inet.h>
 #include <linux/filter.h>
+#include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <net/route.h>
@@ -114,6 +117,38 @@ static void sockets(void) {
   verdict(s >= 0, "NETLINK_NETFILTER (%s)", s < 0 ? strerror(errno) : "opened");
 }
 
+/* NETLINK_SOCK_DIAG's SOCK_DESTROY (ss -K) of a listening host socket:
+ * host mode relays sock_diag's listing requests to the host, never this. */
+static void sock_destroy(void) {
+  struct sockaddr_in a = {AF_INET, 0, {inet_addr("127.0.0.1")}, {0}};
+  socklen_t al = sizeof a;
+  int l = socket(AF_INET, SOCK_STREAM, 0), s = socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG);
+  struct { struct nlmsghdr h; struct inet_diag_req_v2 r; } m = {
+      {sizeof m, SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, 1, 0},
+      {AF_INET, IPPROTO_TCP, 0, 0, ~0U, {0}}};
+  char buf[4096];
+  int r = -EPROTO;
+  if (l < 0 || s < 0 || bind(l, (void *)&a, sizeof a) || listen(l, 1) ||
+      getsockname(l, (void *)&a, &al)) {
+    verdict(0, "SOCK_DESTROY: set-up failed (%s)", strerror(errno));
+    return;
+  }
+  m.r.id.idiag_sport = a.sin_port;
+  m.r.id.idiag_src[0] = a.sin_addr.s_addr;
+  m.r.id.idiag_cookie[0] = m.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  if (send(s, &m, sizeof m, 0) == sizeof m) {
+    int n = recv(s, buf, sizeof buf, 0);
+    struct nlmsghdr *h = (void *)buf;
+    if (n >= (int)sizeof *h && h->nlmsg_type == NLMSG_ERROR)
+      r = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+  } else {
+    r = -errno;
+  }
+  verdict(r == 0, "NETLINK_SOCK_DIAG SOCK_DESTROY of a host socket (%s)", r ? strerror(-r) : "destroyed");
+  close(s);
+  close(l);
+}
+
 static void options(void) {
   int s = socket(AF_INET, SOCK_STREAM, 0), v = 1, x;
   struct sock_filter code[] = {{BPF_RET | BPF_K, 0, 0, 0xffff}};
@@ -139,6 +174,7 @@ static void options(void) {
 }
 
 int main(void) {
+  sock_destroy();   /* first: natively, netlink() takes 127.0.0.1 off lo */
   netlink();
   ioctls();
   sockets();

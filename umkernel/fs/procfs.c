@@ -999,6 +999,9 @@ NET_SHOW(show_net_if_inet6, "if_inet6")
 NET_SHOW(show_net_raw, "raw")
 NET_SHOW(show_net_raw6, "raw6")
 NET_SHOW(show_net_route, "route")
+NET_SHOW(show_net_snmp, "snmp")
+NET_SHOW(show_net_sockstat, "sockstat")
+NET_SHOW(show_net_sockstat6, "sockstat6")
 NET_SHOW(show_net_tcp, "tcp")
 NET_SHOW(show_net_tcp6, "tcp6")
 NET_SHOW(show_net_udp, "udp")
@@ -2102,6 +2105,9 @@ static const struct pent net_ents[] = {
 	FILE_ENT("raw", show_net_raw),
 	FILE_ENT("raw6", show_net_raw6),
 	FILE_ENT("route", show_net_route),
+	FILE_ENT("snmp", show_net_snmp),
+	FILE_ENT("sockstat", show_net_sockstat),
+	FILE_ENT("sockstat6", show_net_sockstat6),
 	FILE_ENT("tcp", show_net_tcp),
 	FILE_ENT("tcp6", show_net_tcp6),
 	FILE_ENT("udp", show_net_udp),

@@ -1873,3 +1873,80 @@ void inet_proc_net(const char *name, struct net_text *nt)
 			proc_pad(nt, start, tcp ? 149 : 127);
 	}
 }
+
+/*
+ * inet_diag_list - net's sockets of family and protocol for inet_diag
+ * (sock_diag.c; Linux's inet_diag_dump_icsk and udp_dump): TCP
+ * listeners, connections (those waiting in a listener's queue too) and,
+ * as Linux since 6.8, sockets bound but neither listening nor connected
+ * (state CLOSE); UDP sockets that are bound.  0 or -ENOMEM.
+ */
+int inet_diag_list(struct net_namespace *net, int family, int protocol,
+		   struct sock_diag_info **out, int *n)
+{
+	struct sock_diag_info *v = NULL;
+	struct list_head *p, *q;
+	int cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	list_for_each_safe(p, q, &inet_all) {
+		struct inet_sock *s = list_entry(p, struct inet_sock, all_link);
+		bool tcp = protocol == L_IPPROTO_TCP;
+		struct sock_diag_info *d;
+
+		if (s->sk.protocol != protocol || s->sk.family != family || s->net != net ||
+		    (s->dead && !s->parent))
+			continue;
+		if (tcp ? !s->bound && s->state != TCP_ESTABLISHED && s->state != TCP_CLOSE_WAIT &&
+			  !s->outbound : !s->bound)
+			continue;
+		if (*n == cap) {
+			struct sock_diag_info *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				*n = 0;
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		d = &v[(*n)++];
+		memset(d, 0, sizeof(*d));
+		d->family = family;
+		d->type = s->sk.type;
+		d->protocol = protocol;
+		d->state = s->state;
+		if (!tcp && s->state != TCP_ESTABLISHED)
+			d->state = TCP_CLOSE;
+		d->shutdown = s->shutdown;
+		d->ino = s->parent ? 0 : s->sk.ino;
+		d->uid = s->sk.uid;
+		memcpy(d->src, s->local.addr, 16);
+		memcpy(d->dst, s->remote.addr, 16);
+		d->sport = s->local.port;
+		d->dport = s->remote.port;
+		if (tcp && s->state == TCP_LISTEN) {
+			d->rqueue = s->acceptq_len;
+			d->wqueue = s->backlog;
+		} else {
+			d->rqueue = tcp ? (uint32_t)tcp_rx_queue(s) : (uint32_t)s->rmem;
+			d->rmem = tcp ? (uint32_t)s->rx.len : (uint32_t)s->rmem;
+		}
+		d->rcvbuf = s->o.rcvbuf;
+		d->sndbuf = s->o.sndbuf;
+		d->tos = s->o.tos;
+		d->tclass = s->o.tclass;
+		d->v6only = s->o.v6only;
+		d->recverr = family == L_AF_INET6 ? s->o.v6_recverr : s->o.recverr;
+		d->freebind = s->o.freebind;
+		d->mc_loop = s->o.mc_loop;
+		d->transparent = s->o.transparent;
+		d->mc_all = s->o.mc_all;
+		d->nodefrag = s->o.nodefrag;
+		d->bind_no_port = s->o.bind_no_port;
+		snprintf(d->cong, sizeof(d->cong), "%s", s->o.congestion[0] ? s->o.congestion : "cubic");
+	}
+	*out = v;
+	return 0;
+}

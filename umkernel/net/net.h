@@ -245,6 +245,36 @@ struct net_text { char *buf; size_t len, cap; };
 void net_printf(struct net_text *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void unix_proc_net(struct net_text *nt);
 
+/* ---- NETLINK_SOCK_DIAG (sock_diag.c): a socket as inet.c and unix.c
+ * describe it, for inet_diag and unix_diag answers ---- */
+struct sock_diag_info {
+	int family, type, protocol;
+	int state;                    /* Linux's sk_state: TCP_* numbers (inet.h) */
+	int shutdown;                 /* RCV_SHUTDOWN | SEND_SHUTDOWN */
+	uint64_t ino;
+	uint32_t uid;
+	uint8_t src[16], dst[16];     /* IPv6 or IPv4-mapped (inet) */
+	uint16_t sport, dport;        /* host order */
+	uint32_t rqueue, wqueue;      /* as Linux's idiag_rqueue/wqueue, udiag_rqueue/wqueue */
+	uint32_t rmem, wmem, rcvbuf, sndbuf;
+	uint8_t tos, tclass;
+	bool v6only, recverr, freebind, mc_loop, transparent, mc_all, nodefrag, bind_no_port;
+	char cong[16];                /* TCP_CONGESTION */
+	/* AF_UNIX */
+	uint64_t peer_ino;            /* 0: none */
+	uint64_t vfs_ino, vfs_dev;    /* a path-bound socket's file; 0: none */
+	char name[110];               /* sun_path bytes (a path's NUL included) */
+	int namelen;                  /* 0: unbound */
+	uint64_t *icons;              /* a listener's queued connectors (malloc'd) */
+	int nicons;
+};
+/* The sockets of net in *out (malloc'd array of *n, icons malloc'd too):
+ * inet ones of family and protocol (inet.c), or unix ones (unix.c).
+ * 0 or -ENOMEM. */
+int inet_diag_list(struct net_namespace *net, int family, int protocol,
+		   struct sock_diag_info **out, int *n);
+int unix_diag_list(struct net_namespace *net, struct sock_diag_info **out, int *n);
+
 /* ---- the networking mode and forwards: forward.c ---- */
 enum net_mode { NET_PRIVATE, NET_HOST, NET_NONE };
 extern enum net_mode net_mode;

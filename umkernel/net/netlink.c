@@ -1,5 +1,6 @@
 /*
- * netlink.c - AF_NETLINK sockets of protocol NETLINK_ROUTE, read-only:
+ * netlink.c - AF_NETLINK sockets of protocol NETLINK_ROUTE, read-only
+ * (and NETLINK_SOCK_DIAG, whose requests sock_diag.c answers):
  * enough rtnetlink for glibc's getifaddrs() and if_nameindex(), and for
  * iproute2's `ip addr`, `ip link` and `ip route` (Linux's af_netlink.c
  * and rtnetlink.c; man 7 netlink, man 7 rtnetlink).
@@ -25,6 +26,7 @@
  * Locking: klock, held by the caller.
  */
 #include "netdev.h"
+#include "netlink.h"
 
 #include <poll.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@
 #include <unistd.h>
 
 #define NETLINK_ROUTE_   0
+#define NETLINK_SOCK_DIAG_ 4
 #define NLMSG_NOOP_      1
 #define NLMSG_ERROR_     2
 #define NLMSG_DONE_      3
@@ -52,11 +55,6 @@
 #define SOL_NETLINK_     270
 #define NL_SOCKADDR_LEN  12          /* sizeof(struct sockaddr_nl) */
 
-struct nlhdr {                        /* struct nlmsghdr */
-	uint32_t len;
-	uint16_t type, flags;
-	uint32_t seq, pid;
-};
 
 struct nl_skb {
 	struct list_head link;
@@ -90,89 +88,6 @@ static struct nl_sock *nl_sk(struct file *f)
 }
 
 /* ---- messages ---- */
-
-/* A growing buffer of messages. */
-struct nlbuf {
-	char *b;
-	size_t len, cap;
-	bool oom;
-};
-
-static void *nb_room(struct nlbuf *nb, size_t n)
-{
-	size_t need = nb->len + ((n + 3) & ~(size_t)3);
-
-	if (nb->oom)
-		return NULL;
-	if (need > nb->cap) {
-		size_t cap = nb->cap ? nb->cap : 4096;
-		char *p;
-
-		while (cap < need)
-			cap *= 2;
-		p = realloc(nb->b, cap);
-		if (!p) {
-			nb->oom = true;
-			return NULL;
-		}
-		nb->b = p;
-		nb->cap = cap;
-	}
-	memset(nb->b + nb->len, 0, need - nb->len);
-	nb->len = need;
-	return nb->b + need - ((n + 3) & ~(size_t)3);
-}
-
-/* Starts a message; its offset (the header is patched by msg_end). */
-static size_t msg_begin(struct nlbuf *nb, uint16_t type, uint16_t flags, uint32_t seq,
-			uint32_t pid, const void *fam, size_t famlen)
-{
-	size_t off = nb->len;
-	struct nlhdr *h = nb_room(nb, sizeof(*h));
-	void *p;
-
-	if (h)
-		*h = (struct nlhdr){ 0, type, flags, seq, pid };
-	p = nb_room(nb, famlen);
-	if (p)
-		memcpy(p, fam, famlen);
-	return off;
-}
-
-static void msg_end(struct nlbuf *nb, size_t off)
-{
-	if (!nb->oom)
-		((struct nlhdr *)(nb->b + off))->len = nb->len - off;
-}
-
-static void put_attr(struct nlbuf *nb, uint16_t type, const void *data, size_t len)
-{
-	uint16_t hdr[2] = { (uint16_t)(4 + len), type };
-	char *p = nb_room(nb, 4 + len);
-
-	if (!p)
-		return;
-	memcpy(p, hdr, 4);
-	if (len)
-		memcpy(p + 4, data, len);
-}
-
-static void put_u32(struct nlbuf *nb, uint16_t type, uint32_t v)
-{
-	put_attr(nb, type, &v, 4);
-}
-
-static void put_u8(struct nlbuf *nb, uint16_t type, uint8_t v)
-{
-	put_attr(nb, type, &v, 1);
-}
-
-static void put_be32(struct nlbuf *nb, uint16_t type, uint32_t host)
-{
-	uint32_t v = __builtin_bswap32(host);
-
-	put_attr(nb, type, &v, 4);
-}
 
 /* RTM_NEWLINK for d (rtnl_fill_ifinfo's attributes, in its order). */
 static void link_msg(struct nlbuf *nb, const struct nd_if *d, uint16_t flags, uint32_t seq,
@@ -735,12 +650,17 @@ static int relay_request(struct nl_sock *n, const struct nlhdr *h)
 	static char buf[65536];
 	ssize_t r;
 
-	if (h->type > RTM_MAX_)
+	if (n->sk.protocol == NETLINK_SOCK_DIAG_) {
+		/* the listing requests only: never SOCK_DESTROY of a host socket */
+		if (h->type != 18 && h->type != 20)
+			return h->type == 21 ? -EPERM : -EINVAL;
+	} else if (h->type > RTM_MAX_) {
 		return -EOPNOTSUPP;
-	if ((h->type - RTM_BASE_) % 4 != 2)
+	} else if ((h->type - RTM_BASE_) % 4 != 2) {
 		return -EPERM;
+	}
 	if (n->hostfd < 0) {
-		n->hostfd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE_);
+		n->hostfd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, n->sk.protocol);
 		if (n->hostfd < 0)
 			return -errno;
 	}
@@ -780,6 +700,32 @@ static int relay_request(struct nl_sock *n, const struct nlhdr *h)
 	return 0;
 }
 
+/* A NETLINK_SOCK_DIAG request (sock_diag.c): inet requests in host mode
+ * go to the host's sock_diag, as /proc/net/tcp is the host's there. */
+static int diag_request(struct nl_sock *n, const struct nlhdr *h)
+{
+	uint8_t family = h->len > sizeof(*h) ? *((const uint8_t *)h + sizeof(*h)) : 0;
+	struct nlbuf nb = { 0 };
+	bool dump;
+	int err;
+
+	if (net_mode_of(n->net) == NET_HOST && h->type != 21 &&
+	    (h->type == 18 || family == L_AF_INET || family == L_AF_INET6))
+		return relay_request(n, h);
+	err = sock_diag_request(n->net, h, n->portid, &nb, &dump);
+	if (!err && nb.oom)
+		err = -ENOBUFS;
+	if (err) {
+		free(nb.b);
+		return err;
+	}
+	queue_msgs(n, &nb, dump, h->seq);
+	free(nb.b);
+	if (!dump && (h->flags & NLM_F_ACK_))
+		queue_ack(n, h, 0);
+	return 0;
+}
+
 /* ---- socket calls ---- */
 
 static bool portid_used(const struct net_namespace *net, uint32_t id)
@@ -812,8 +758,8 @@ static void autobind(struct nl_sock *n)
 
 /*
  * netlink_create - socket(AF_NETLINK, SOCK_RAW or SOCK_DGRAM,
- * NETLINK_ROUTE).  -ESOCKTNOSUPPORT for another type, -EPROTONOSUPPORT
- * for another protocol (out of range or not NETLINK_ROUTE).
+ * NETLINK_ROUTE or NETLINK_SOCK_DIAG).  -ESOCKTNOSUPPORT for another
+ * type, -EPROTONOSUPPORT for another protocol.
  */
 int netlink_create(int type, int protocol, int flags, struct file **out)
 {
@@ -822,7 +768,7 @@ int netlink_create(int type, int protocol, int flags, struct file **out)
 	*out = NULL;
 	if (type != L_SOCK_RAW && type != L_SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
-	if (protocol != NETLINK_ROUTE_)
+	if (protocol != NETLINK_ROUTE_ && protocol != NETLINK_SOCK_DIAG_)
 		return -EPROTONOSUPPORT;
 	n = calloc(1, sizeof(*n));
 	if (!n)
@@ -969,7 +915,12 @@ static ssize_t nl_sendmsg(struct task *t, struct file *f, struct sock_iter *it, 
 		if (h->len < sizeof(*h) || h->len > len - off)
 			break;
 		if ((h->flags & NLM_F_REQUEST_) && h->type >= NLMSG_MIN_TYPE_) {
-			err = net_mode_of(n->net) == NET_HOST ? relay_request(n, h) : rtm_request(n, h);
+			if (n->sk.protocol == NETLINK_SOCK_DIAG_)
+				err = diag_request(n, h);
+			else if (net_mode_of(n->net) == NET_HOST)
+				err = relay_request(n, h);
+			else
+				err = rtm_request(n, h);
 			if (err)
 				queue_ack(n, h, err);
 		} else if (h->flags & NLM_F_ACK_) {

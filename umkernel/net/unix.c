@@ -85,6 +85,7 @@ struct unix_sock {
 	bool bound;                   /* in unix_bound */
 	bool path_bound;              /* keyed by (bdev, bino) */
 	uint64_t bdev, bino;
+	uint64_t vfs_dev, vfs_ino;    /* accepted: the listener's node (Linux's path), for unix_diag */
 	struct list_head bound_link;
 	struct net_namespace *net;    /* its network namespace (referenced): abstract names */
 	struct list_head rcvq;        /* struct skb */
@@ -711,6 +712,8 @@ static int stream_connect(struct task *t, struct file *f, struct unix_sock *u,
 	newsk->peercred = task_ucred(t, true);
 	newsk->has_peercred = true;
 	newsk->addr = other->addr;      /* shares the listener's name */
+	newsk->vfs_dev = other->path_bound ? other->bdev : 0;   /* and its path (unix_diag) */
+	newsk->vfs_ino = other->path_bound ? other->bino : 0;
 	u->peercred = other->peercred;
 	u->has_peercred = other->has_peercred;
 	u->state = SS_ESTABLISHED;
@@ -1727,3 +1730,92 @@ static const struct proto_ops unix_ops = {
 	.poll = unix_poll,
 	.release = unix_release,
 };
+
+/*
+ * unix_diag_list - net's AF_UNIX sockets for unix_diag (sock_diag.c;
+ * Linux's unix_diag.c sk_diag_fill): every socket not yet released,
+ * connections waiting to be accepted included; the state as Linux keeps
+ * sk_state (LISTEN, ESTABLISHED for a connected socket of any type,
+ * CLOSE); a listener's queued connections as its connectors' inodes
+ * (UNIX_DIAG_ICONS), its queue length and backlog as rqueue/wqueue.
+ * 0 or -ENOMEM.
+ */
+int unix_diag_list(struct net_namespace *net, struct sock_diag_info **out, int *n)
+{
+	struct sock_diag_info *v = NULL;
+	struct list_head *p, *q, *r;
+	int cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	list_for_each_safe(p, q, &unix_all) {
+		struct unix_sock *u = list_entry(p, struct unix_sock, all_link);
+		struct sock_diag_info *d;
+
+		if (u->dead || u->net != net)
+			continue;
+		if (*n == cap) {
+			struct sock_diag_info *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+
+			if (!nv)
+				goto oom;
+			v = nv;
+		}
+		d = &v[(*n)++];
+		memset(d, 0, sizeof(*d));
+		d->family = L_AF_UNIX;
+		d->type = u->type;
+		d->state = u->state == SS_LISTEN ? 10 : u->state == SS_ESTABLISHED || u->peer ? 1 : 7;
+		d->shutdown = u->shutdown;
+		d->ino = u->sk.ino;
+		d->uid = u->sk.uid;
+		if (u->peer)
+			d->peer_ino = u->peer->sk.ino;
+		if (u->path_bound) {
+			d->vfs_ino = u->bino;
+			d->vfs_dev = u->bdev;
+		} else if (u->vfs_ino) {
+			d->vfs_ino = u->vfs_ino;
+			d->vfs_dev = u->vfs_dev;
+		}
+		if (u->addr.len > L_SUN_PATH_OFF) {
+			d->namelen = u->addr.len - L_SUN_PATH_OFF;
+			if (d->namelen > (int)sizeof(d->name))
+				d->namelen = sizeof(d->name);
+			memcpy(d->name, u->addr.name + L_SUN_PATH_OFF, d->namelen);
+		}
+		d->rcvbuf = u->rcvbuf;
+		d->sndbuf = u->sndbuf;
+		d->wmem = (uint32_t)u->wmem;
+		if (u->state == SS_LISTEN) {
+			d->rqueue = u->qlen;
+			d->wqueue = u->backlog;
+			d->icons = calloc(u->qlen ? u->qlen : 1, sizeof(*d->icons));
+			if (!d->icons)
+				goto oom;
+			for (r = u->rcvq.next; r != &u->rcvq && d->nicons < u->qlen; r = r->next) {
+				struct skb *s = list_entry(r, struct skb, link);
+
+				if (s->embryo)
+					d->icons[d->nicons++] = s->embryo->peer ? s->embryo->peer->sk.ino : 0;
+			}
+			continue;
+		}
+		for (r = u->rcvq.next; r != &u->rcvq; r = r->next) {
+			struct skb *s = list_entry(r, struct skb, link);
+
+			if (u->type != L_SOCK_DGRAM || r == u->rcvq.next)
+				d->rqueue += s->len - s->off;   /* FIONREAD's count */
+			d->rmem += s->len;
+		}
+		d->wqueue = (uint32_t)u->wmem;
+	}
+	*out = v;
+	return 0;
+oom:
+	for (int i = 0; i < *n; i++)
+		free(v[i].icons);
+	free(v);
+	*n = 0;
+	return -ENOMEM;
+}
