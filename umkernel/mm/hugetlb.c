@@ -187,6 +187,11 @@ bool hugetlb_size_ok(unsigned int flags)
 	return log == 0 || log == HPAGE_SHIFT;
 }
 
+/* Set by the first hugetlb mapping: until then munmap and mprotect skip
+ * the walk of hugetlb_split_check (a process with 65530 VMAs unmaps them
+ * one by one). */
+static bool hugetlb_mapped;
+
 /* Whether v maps a hugetlb file. */
 static bool vma_huge(const struct vma *v)
 {
@@ -202,8 +207,8 @@ int hugetlb_split_check(struct mm *mm, uint64_t addr, uint64_t len)
 {
 	uint64_t end = addr + PAGE_ALIGN(len);
 
-	if (end < addr)
-		return 0;
+	if (!hugetlb_mapped || end < addr)
+		return 0;   /* no hugetlb mapping was ever made: no walk */
 	for_each_vma(mm, v) {
 		if (v->start >= end)
 			break;
@@ -279,6 +284,7 @@ long hugetlb_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flag
 	if ((prot & PROT_WRITE) && f->ops->fstat && !f->ops->fstat(f, &st) &&
 	    st.size < off + hlen && (r = f->ops->truncate(f, off + hlen)))
 		goto out;
+	hugetlb_mapped = true;
 	r = mm_mmap(mm, addr, hlen, prot, flags & ~MAP_HUGETLB, f, off);
 out:
 	file_put(anon);
