@@ -1998,6 +1998,7 @@ static const struct pent sys_kernel_ents[] = {
 	RW_ENT("core_pattern", show_core_pattern, write_core_pattern),
 	CTL_ENT("core_uses_pid", sysctl_core_uses_pid, 0, 1),
 	CTL_ENT("perf_event_paranoid", sysctl_perf_event_paranoid, -1, 4),
+	CTL_ENT("io_uring_disabled", sysctl_io_uring_disabled, 0, 2),
 	FILE_ENT("printk", show_printk),
 	FILE_ENT("tainted", show_tainted),
 	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),

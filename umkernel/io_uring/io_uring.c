@@ -104,6 +104,8 @@ struct linux_io_uring_cqe {
 	uint32_t flags;
 };
 
+long sysctl_io_uring_disabled;
+
 struct io_ring {
 	int memfd;
 	uint32_t sq_entries, cq_entries;
@@ -175,7 +177,8 @@ static void *map_region(int fd, size_t len, uint64_t off)
  * io_uring_setup(entries, params): a ring of entries SQEs (rounded up to a
  * power of two; CQ twice that, or params->cq_entries with
  * IORING_SETUP_CQSIZE), its offsets and features written back to params.
- * The fd, or -EFAULT, -EINVAL (entries 0 or past 32768 without
+ * The fd, or -EPERM (kernel.io_uring_disabled), -EFAULT, -EINVAL
+ * (entries 0 or past 32768 without
  * IORING_SETUP_CLAMP, flags umk does not carry out, nonzero resv),
  * -EMFILE, -ENOMEM.  Mirrors io_uring_create.
  */
@@ -186,6 +189,11 @@ long sys_io_uring_setup(struct task *t, struct sysargs *a)
 	struct io_ring *r;
 	struct file *f;
 
+	/* kernel.io_uring_disabled: 2 none, 1 CAP_SYS_ADMIN only (no
+	 * io_uring_group here) */
+	if (sysctl_io_uring_disabled == 2 ||
+	    (sysctl_io_uring_disabled == 1 && !capable(t, CAP_SYS_ADMIN)))
+		return -EPERM;
 	if (copy_from_user(t, &p, a->a[1], sizeof p))
 		return -EFAULT;
 	for (int i = 0; i < 3; i++)

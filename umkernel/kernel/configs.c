@@ -102,7 +102,7 @@ static const char umk_config[] =
 	"# CONFIG_BLOCK is not set\n"
 	"# CONFIG_SWAP is not set\n"
 	"# CONFIG_QUOTA is not set\n"
-	"# CONFIG_IO_URING is not set\n"
+	"CONFIG_IO_URING=y\n"      /* synchronous: umkernel/io_uring/ */
 	"# CONFIG_BPF_SYSCALL is not set\n"
 	"# CONFIG_USERFAULTFD is not set\n"
 	"# CONFIG_KEYS is not set\n"
