@@ -2170,9 +2170,50 @@ static const struct pent sys_net_conf_ents[] = {
 	DIR_ENT("lo", sys_net_conf_lo_ents, DYN_NONE, false),
 	{ NULL },
 };
+/* /proc/sys/net/ipv4/ping_group_range: "LO\tHI" of the caller's network
+ * namespace (ipv4_ping_group_range): a write takes two gids, an empty
+ * range (LO > HI) allowed, -EINVAL for a gid out of range. */
+static int ping_range_show(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	int *r = netdev_ping_group_range();
+
+	(void)tk, (void)c;
+	if (!r)
+		return -ENOMEM;
+	sb_printf(sb, "%d\t%d\n", r[0], r[1]);
+	return 0;
+}
+static int ping_range_write(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	int *r = netdev_ping_group_range();
+	char tmp[64];
+	long lo, hi;
+	char *e;
+
+	(void)tk, (void)c;
+	if (!r)
+		return -ENOMEM;
+	if (n >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, n);
+	tmp[n] = 0;
+	lo = strtol(tmp, &e, 10);
+	if (e == tmp)
+		return -EINVAL;
+	hi = strtol(e, &e, 10);
+	while (*e == ' ' || *e == '\t' || *e == '\n')
+		e++;
+	if (*e || lo < 0 || hi < 0 || lo > 0x7fffffffL || hi > 0x7fffffffL)
+		return -EINVAL;
+	r[0] = (int)lo;
+	r[1] = (int)hi;
+	return 0;
+}
+
 static const struct pent sys_net_ipv4_ents[] = {
 	DIR_ENT("conf", sys_net_conf_ents, DYN_NONE, false),
 	FILE_ENT("ip_local_port_range", show_port_range),
+	RW_ENT("ping_group_range", ping_range_show, ping_range_write),
 	FILE_ENT("tcp_rmem", show_tcp_rmem),
 	FILE_ENT("tcp_wmem", show_tcp_wmem),
 	{ NULL },

@@ -171,8 +171,8 @@ struct file *inet_file(struct inet_sock *s, int flags)
  * that may cover part of the datagram, which on the loopback behaves as
  * UDP, with ports of its own).  -EINVAL for a protocol out of range,
  * -EPROTONOSUPPORT for another protocol, -ESOCKTNOSUPPORT for another
- * type, -EPERM for SOCK_RAW (umk has no raw IP), -EACCES for ICMP
- * datagram ("ping") sockets (as with an empty ping_group_range).  In host
+ * type; SOCK_RAW and ICMP datagram ("ping") sockets are icmp.c's
+ * (icmp_create: -EPERM, -EACCES as Linux decides them).  In host
  * mode the socket is a host socket (-EMFILE...: the host's error).
  */
 int inet_create(int family, int type, int protocol, int flags, struct file **out)
@@ -191,7 +191,7 @@ int inet_create(int family, int type, int protocol, int flags, struct file **out
 		break;
 	case L_SOCK_DGRAM:
 		if (protocol == IPPROTO_ICMP_ || protocol == IPPROTO_ICMPV6_)
-			return -EACCES;
+			return icmp_create(family, type, protocol, flags, out);
 		if (protocol && protocol != L_IPPROTO_UDP && protocol != L_IPPROTO_UDPLITE)
 			return -EPROTONOSUPPORT;
 		if (!protocol)
@@ -202,7 +202,7 @@ int inet_create(int family, int type, int protocol, int flags, struct file **out
 		 * rule): EPROTONOSUPPORT before the privilege check */
 		if (!protocol)
 			return -EPROTONOSUPPORT;
-		return -EPERM;
+		return icmp_create(family, type, protocol, flags, out);
 	default:
 		return -ESOCKTNOSUPPORT;
 	}

@@ -133,6 +133,15 @@ struct inet_sock {
 	struct wait_queue wq;         /* anything a sleeper on this socket waits for */
 };
 
+/* ---- icmp.c ---- */
+/* icmp_create - socket(family, SOCK_RAW, protocol) (-EPERM without
+ * CAP_NET_RAW over the namespace, or in host mode) and the ICMP "ping"
+ * sockets socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP) and
+ * socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6) (-EACCES unless a group
+ * of the caller is in net.ipv4.ping_group_range; -EPROTONOSUPPORT for
+ * the other protocol of the family).  Linux's inet_create, ping_init_sock. */
+int icmp_create(int family, int type, int protocol, int flags, struct file **out);
+
 /* ---- inet.c ---- */
 struct inet_sock *inet_sock_alloc(int family, int type, int protocol);
 void inet_hold(struct inet_sock *s);

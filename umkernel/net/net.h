@@ -310,7 +310,10 @@ int netlink_kernel_send(struct file *f, const void *data, size_t len);
 /* ---- the guest's interfaces: netdev.c ---- */
 /* SIOCGIF* and SIOCGIFCONF on any socket; -ENOIOCTLCMD if cmd is not one */
 long netdev_ioctl(struct task *t, unsigned int cmd, uint64_t arg);
-int *netdev_conf_tag(int dev);    /* /proc/sys/net/ipv4/conf/{all,default,lo}/tag (0, 1, 2) */
+int *netdev_conf_tag(int dev);
+/* /proc/sys/net/ipv4/ping_group_range of the caller's namespace: [lo, hi]
+ * (Linux's default "1 0": nobody); NULL on ENOMEM. */
+int *netdev_ping_group_range(void);    /* /proc/sys/net/ipv4/conf/{all,default,lo}/tag (0, 1, 2) */
 void netdev_proc_net(const char *name, struct net_text *nt);  /* dev, if_inet6, route */
 
 /* ---- /proc/net: proc_net.c ---- */

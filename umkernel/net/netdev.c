@@ -52,9 +52,11 @@ static struct nd_if ifs[] = {
 struct netns_state {
 	struct nd_if lo;
 	int conf_tag[3];              /* /proc/sys/net/ipv4/conf/{all,default,lo}/tag */
+	int ping_group[2];            /* /proc/sys/net/ipv4/ping_group_range */
 };
 
 static int init_conf_tag[3];          /* the initial namespace's */
+static int init_ping_group[2] = { 1, 0 };
 
 struct net_namespace *current_net(void)
 {
@@ -89,6 +91,7 @@ static struct netns_state *ns_state(struct net_namespace *ns)
 	 * namespace's (devconf_inherit_init_net 0), lo from default */
 	st->conf_tag[0] = init_conf_tag[0];
 	st->conf_tag[1] = st->conf_tag[2] = init_conf_tag[1];
+	st->ping_group[0] = 1;         /* ipv4_sysctl_init_net: "1 0" in each */
 	ns->net = st;
 	return st;
 }
@@ -150,6 +153,18 @@ int *netdev_conf_tag(int dev)
 		return &init_conf_tag[dev];
 	st = ns_state(ns);
 	return st ? &st->conf_tag[dev] : NULL;
+}
+
+/* netdev_ping_group_range - see net.h. */
+int *netdev_ping_group_range(void)
+{
+	struct net_namespace *ns = current_net();
+	struct netns_state *st;
+
+	if (ns == &init_net_ns)
+		return init_ping_group;
+	st = ns_state(ns);
+	return st ? st->ping_group : NULL;
 }
 
 /* netdev_ifs - the caller's namespace's interfaces (private and none
