@@ -473,6 +473,12 @@ static void newapi(void) {
   /* fspick: reconfigure read-only */
   int pk = sc_fspick(AT_FDCWD, "/tmp/n1", 0);
   OK("fspick", pk >= 0);
+  {
+    int ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN };
+    ERR("epoll_ctl of an fspick file (no poll)", epoll_ctl(ep, EPOLL_CTL_ADD, pk, &ev), EPERM);
+    close(ep);
+  }
   ERR("fspick of a non-root", sc_fspick(AT_FDCWD, "/tmp/n1/f", 0), EINVAL);
   OK("reconfigure ro", sc_fsconfig(pk, 0, "ro", NULL, 0) == 0 && sc_fsconfig(pk, 7 /* RECONFIGURE */, NULL, NULL, 0) == 0);
   ERR("the filesystem is read-only now", open("/tmp/n1/i", O_WRONLY | O_CREAT, 0644), EROFS);

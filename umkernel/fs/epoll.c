@@ -560,8 +560,11 @@ long sys_epoll_ctl(struct task *t, struct sysargs *a)
 	if (!epf || !f || (epf->flags & O_PATH) || (f->flags & O_PATH))
 		goto out;   /* fdget() does not see O_PATH files */
 	/* files without a poll method (Linux's file_can_poll): regular
-	 * files, directories, /dev/null, /dev/zero, /dev/full, /dev/urandom */
+	 * files, directories, /dev/null, /dev/zero, /dev/full, /dev/urandom,
+	 * fsopen/fspick's */
 	r = -EPERM;
+	if (file_is_fs_context(f))
+		goto out;   /* fs_context_fops has no poll */
 	if (f->ops->fstat && f->ops->fstat(f, &st) == 0 &&
 	    ((S_ISREG(st.mode) && !procfs_file_pollable(f)) || S_ISDIR(st.mode) ||
 	     (S_ISCHR(st.mode) && major(st.rdev) == 1 &&

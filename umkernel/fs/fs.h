@@ -315,6 +315,7 @@ struct fs_type {
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
 /* namespace.c, for the new mount API (fsopen.c); see their comments */
 int mnt_may_mount(struct task *t);
+bool file_is_fs_context(const struct file *f);   /* fsopen.c: an fsopen/fspick file */
 void mnt_sb_put(struct super_block *sb);
 bool mnt_is_root(const struct nameidata *nd);
 int mnt_move(struct nameidata *old, struct nameidata *nd);

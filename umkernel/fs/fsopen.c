@@ -118,6 +118,12 @@ static const struct file_ops fscontext_ops = {
 	.release = fc_release,
 };
 
+/* Whether f is an fsopen/fspick file (epoll_ctl refuses it: no poll). */
+bool file_is_fs_context(const struct file *f)
+{
+	return f->ops == &fscontext_ops;
+}
+
 static int install(struct task *t, struct file *f, bool cloexec)
 {
 	int fd = fd_install(t, 0, f, cloexec);

@@ -28,6 +28,7 @@ struct vma {
 struct mm {
 	int refs;                     /* tasks using it (threads) */
 	struct list_head vmas;
+	struct vma *vma_hint;         /* the VMA last found (mmap.c's vma_lower_bound), or NULL */
 	uint64_t start_brk, brk, start_stack, mmap_top;
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t start_code, end_code, start_data, end_data;

@@ -47,23 +47,47 @@ static struct vma *vma_dup(const struct vma *v)
 	return n;
 }
 
-static void vma_free(struct vma *v)
+static void vma_free(struct mm *mm, struct vma *v)
 {
+	if (mm->vma_hint == v)
+		mm->vma_hint = NULL;
 	list_del(&v->link);
 	if (v->file)
 		vma_file_put(v->file);
 	free(v);
 }
 
+/*
+ * vma_lower_bound - the first VMA of mm that ends after addr (Linux's
+ * find_vma), or NULL.  The walk starts at mm->vma_hint, the VMA last
+ * found, and goes back or on from there (the list is sorted, and so are
+ * the VMAs' ends): a program that maps, unmaps and protects near where it
+ * last did (most do, and LTP's munmap04 maps 65530 regions one after
+ * another) pays a step or two, not a walk of the whole list.
+ */
+static struct vma *vma_lower_bound(struct mm *mm, uint64_t addr)
+{
+	struct list_head *head = &mm->vmas, *p = mm->vma_hint ? &mm->vma_hint->link : head->next;
+
+	if (p != head && list_entry(p, struct vma, link)->end > addr) {
+		while (p->prev != head && list_entry(p->prev, struct vma, link)->end > addr)
+			p = p->prev;
+	} else {
+		while (p != head && list_entry(p, struct vma, link)->end <= addr)
+			p = p->next;
+	}
+	if (p == head)
+		return NULL;
+	mm->vma_hint = list_entry(p, struct vma, link);
+	return mm->vma_hint;
+}
+
 static void vma_insert(struct mm *mm, struct vma *nv)
 {
-	for_each_vma(mm, v) {
-		if (v->start > nv->start) {
-			list_add_tail(&nv->link, &v->link);
-			return;
-		}
-	}
-	list_add_tail(&nv->link, &mm->vmas);
+	struct vma *v = vma_lower_bound(mm, nv->start);
+
+	/* nv overlaps nothing: v, if any, is the first VMA after it */
+	list_add_tail(&nv->link, v ? &v->link : &mm->vmas);
 }
 
 struct mm *mm_new(void)
@@ -117,7 +141,7 @@ struct mm *mm_fork(struct mm *old)
 static void drop_vmas(struct mm *mm)
 {
 	for_each_vma(mm, v)
-		vma_free(v);
+		vma_free(mm, v);
 }
 
 void mm_put(struct mm *mm)
@@ -181,7 +205,7 @@ void mm_reset(struct mm *mm)
 	platform->munmap(current->host, from, STUB_START - from);
 	for_each_vma(mm, v)
 		if (!(v->flags & VMA_SPECIAL))
-			vma_free(v);
+			vma_free(mm, v);
 	if (mm->exe) {
 		file_allow_write(mm->exe);
 		file_put(mm->exe);
@@ -196,10 +220,9 @@ void mm_reset(struct mm *mm)
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
 {
-	for_each_vma(mm, v)
-		if (addr >= v->start && addr < v->end)
-			return v;
-	return NULL;
+	struct vma *v = vma_lower_bound(mm, addr);
+
+	return v && v->start <= addr ? v : NULL;
 }
 
 /* Splits so that no VMA straddles addr. */
@@ -224,19 +247,19 @@ void mm_split_at(struct mm *mm, uint64_t addr)
 /* Drops the bookkeeping for [start, end). */
 static void vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 {
+	struct vma *v;
+
 	split_at(mm, start);
 	split_at(mm, end);
-	for_each_vma(mm, v)
-		if (v->start >= start && v->end <= end)
-			vma_free(v);
+	while ((v = vma_lower_bound(mm, start)) && v->start < end)
+		vma_free(mm, v);
 }
 
 static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
 {
-	for_each_vma(mm, v)
-		if (v->start < end && v->end > start)
-			return false;
-	return true;
+	struct vma *v = vma_lower_bound(mm, start);
+
+	return !v || v->start >= end;
 }
 
 /* Merges v with its neighbours where nothing distinguishes them. */
@@ -245,18 +268,42 @@ static void vma_merge(struct mm *mm)
 	mm_merge(mm);
 }
 
+/* Whether n, v's successor, can join v: adjacent, and nothing tells them apart. */
+static bool vma_mergeable(const struct vma *v, const struct vma *n)
+{
+	return n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
+	       v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
+	       v->mpol_mode == n->mpol_mode && v->mpol_nodes == n->mpol_nodes &&
+	       !(v->file && v->file->ops->vm_close) &&
+	       ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff);
+}
+
 void mm_merge(struct mm *mm)
 {
 	for_each_vma(mm, v) {
 		struct vma *n = vma_next(mm, v);
-		if (n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
-		    v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
-		    v->mpol_mode == n->mpol_mode && v->mpol_nodes == n->mpol_nodes &&
-		    !(v->file && v->file->ops->vm_close) &&
-		    ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff)) {
+		if (vma_mergeable(v, n)) {
 			v->end = n->end;
-			vma_free(n);
+			vma_free(mm, n);
 			v_n = vma_next(mm, v);
+		}
+	}
+}
+
+/* mm_merge for the boundaries in [start, end] alone: after a change to
+ * that range, the only VMAs that may have become mergeable. */
+static void vma_merge_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v = vma_lower_bound(mm, start ? start - 1 : 0);
+
+	while (v && v->end <= end) {
+		struct vma *n = vma_next(mm, v);
+
+		if (vma_mergeable(v, n)) {
+			v->end = n->end;
+			vma_free(mm, n);
+		} else {
+			v = n;
 		}
 	}
 }
@@ -447,7 +494,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		strcpy(v->name, "/dev/zero");
 	}
 	vma_insert(mm, v);
-	vma_merge(mm);
+	vma_merge_range(mm, addr, addr + plen);
 	mm_commit_sync(mm);
 	return (long)addr;
 }
@@ -493,9 +540,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		return -ENOMEM;
 	/* every page must be mapped */
 	uint64_t cur = addr;
-	for_each_vma(mm, v) {
-		if (v->end <= cur)
-			continue;
+	for (struct vma *v = vma_lower_bound(mm, addr); v; v = vma_next(mm, v)) {
 		if (v->start > cur)
 			break;
 		cur = v->end;
@@ -507,9 +552,9 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	if (mm_range_sealed(mm, addr, addr + plen))
 		return -EPERM;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
-	for_each_vma(mm, v) {
-		if (v->start < addr + plen && v->end > addr && (prot & PROT_WRITE) &&
-		    (v->flags & MAP_TYPE) == MAP_SHARED &&
+	for (struct vma *v = vma_lower_bound(mm, addr); v && v->start < addr + plen;
+	     v = vma_next(mm, v)) {
+		if ((prot & PROT_WRITE) && (v->flags & MAP_TYPE) == MAP_SHARED &&
 		    ((v->flags & VMA_NOMAYWRITE) || (v->file && (v->file->flags & O_ACCMODE) != O_RDWR)))
 			return -EACCES;
 	}
@@ -530,10 +575,10 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		return r;
 	split_at(mm, addr);
 	split_at(mm, addr + plen);
-	for_each_vma(mm, v)
-		if (v->start >= addr && v->end <= addr + plen)
-			v->prot = prot;
-	vma_merge(mm);
+	for (struct vma *v = vma_lower_bound(mm, addr); v && v->start < addr + plen;
+	     v = vma_next(mm, v))
+		v->prot = prot;
+	vma_merge_range(mm, addr, addr + plen);
 	mm_commit_sync(mm);
 	return 0;
 }
