@@ -17,6 +17,9 @@
 #            over or taken away
 #   shmat    SysV shared memory attached with SHM_REMAP cannot land on
 #            the stub region or the trampoline zones
+#   uffd     userfaultfd's COPY, ZEROPAGE, POISON, WRITEPROTECT, CONTINUE
+#            and MOVE, and mremap(MREMAP_DONTUNMAP), neither reach nor
+#            land on the stub region or the trampoline zones
 #   forkslot a guest overwriting the pid its fork request returns (in its
 #            seccomp slot) cannot make umk adopt, signal or kill another
 #            host process (same safety net)
@@ -106,6 +109,8 @@ for p in $UMK_PLATFORMS; do
 	check tramp "$p" "$o" $?
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/shmat >"$o" 2>&1
 	check shmat "$p" "$o" $?
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/uffd >"$o" 2>&1
+	check uffd "$p" "$o" $?
 	# the host's realtime minus its boot-time clock, in ms, before and after
 	rt_off() { awk -v rt="$(date +%s.%N)" '{ printf "%d\n", (rt - $1) * 1000 }' /proc/uptime; }
 	before=$(rt_off)

@@ -255,6 +255,8 @@ enum { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_PID_FOR_CHILDREN, NS_USER, 
 const char *ns_type_name(int type);
 int ns_link_text(struct task *tk, int type, char *buf, size_t len);   /* "uts:[4026531838]" */
 struct file *ns_file_open(struct task *tk, int type);                /* NULL if none */
+struct mnt_namespace *nsfile_mnt_ns(struct file *f, int *err);      /* statmount: nsproxy.c */
+const char *lsm_names_text(void);   /* /sys/kernel/security/lsm: security/lsm_syscalls.c */
 /* /proc/PID/uid_map, gid_map, setgroups (kernel/user_namespace.c) */
 int userns_show_map(const struct user_namespace *ns, const struct user_namespace *viewer,
 		    bool gid, char *buf, size_t len);

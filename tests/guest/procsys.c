@@ -161,6 +161,15 @@ int main(void) {
   same_value("/proc/sys/net/core/somaxconn", bad_any);
   same_value("/proc/sys/kernel/threads-max", bad_any);
   same_value("/proc/sys/fs/file-max", bad_any);
+  const char *bad_pressure[] = { "-1", "abc", NULL };
+  same_value("/proc/sys/vm/vfs_cache_pressure", bad_pressure);
+  /* vm.drop_caches: write-only even for root; 4 only silences its log,
+   * 8 drops nothing either (bits 1 and 2 drop caches: never written) */
+  ERR("vm.drop_caches cannot be read, even by root", open("/proc/sys/vm/drop_caches", O_RDONLY), EACCES);
+  OK("vm.drop_caches takes 4", wr("/proc/sys/vm/drop_caches", "4") == 0);
+  ERR("vm.drop_caches refuses 0", wr("/proc/sys/vm/drop_caches", "0"), EINVAL);
+  OK("vm.drop_caches takes 8", wr("/proc/sys/vm/drop_caches", "8") == 0);
+  ERR("vm.drop_caches refuses 2^31", wr("/proc/sys/vm/drop_caches", "2147483648"), EINVAL);
   /* RLIMIT_NOFILE cannot pass fs.nr_open */
   struct rlimit rl;
   getrlimit(RLIMIT_NOFILE, &rl);

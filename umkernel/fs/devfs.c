@@ -11,15 +11,18 @@
  * /dev/shm for POSIX shm).  ptmx and the pts directory are the
  * pseudo-terminals of pty.c: names under pts/ are looked up, opened and
  * listed there, and tty is the caller's session's pty when it has one.
- * loop-control and loop0..7 are the loop block devices of loop.c.
+ * loop-control and loop0..7 are the loop block devices of loop.c, and
+ * loopNpM their partitions while a partition scan has found them.
  * The set is fixed: creating or removing names fails with EPERM.
  *
  * Locking: everything here runs under klock; the table is constant.
  */
 #include "../kernel.h"
 #include "fs.h"
+#include "blkdev.h"
 #include "../tty/tty.h"
 #include "tmpfs.h"
+#include "../mm/mm.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -32,7 +35,7 @@
 #include <unistd.h>
 
 enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_KMSG, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_LOOPCTL,
-       D_LOOP, D_OTHER };
+       D_LOOP, D_OTHER, D_UFFD };
 
 #define DEV_PTS (-1000)          /* dev_find: a name inside pts/ (no errno) */
 
@@ -55,6 +58,7 @@ static const struct devent devtab[] = {
 	{ "console", S_IFCHR | 0600, D_CONSOLE, 5, 1, NULL },
 	{ "ptmx", S_IFCHR | 0666, D_PTMX, 5, 2, NULL },
 	{ "loop-control", S_IFCHR | 0660, D_LOOPCTL, 10, 237, NULL }, /* loop.c */
+	{ "userfaultfd", S_IFCHR | 0600, D_UFFD, 10, 126, NULL }, /* mm/userfaultfd.c */
 	{ "loop0", S_IFBLK | 0660, D_LOOP, 7, 0, NULL },
 	{ "loop1", S_IFBLK | 0660, D_LOOP, 7, 1, NULL },
 	{ "loop2", S_IFBLK | 0660, D_LOOP, 7, 2, NULL },
@@ -121,12 +125,37 @@ static int dev_find(const char *rel)
 	return -ENOENT;
 }
 
+/* "loopNpM", a partition loop.c's scan found: 0 with its number and
+ * node in *st, else -ENOENT. */
+static int part_find(struct mount *m, const char *rel, int *nr, int *part, struct kstat *st)
+{
+	struct blk_info bi;
+	int n = 0;
+
+	if (sscanf(rel, "loop%dp%d%n", nr, part, &n) != 2 || rel[n] || loop_blk_info(*nr, &bi))
+		return -ENOENT;
+	for (int i = 0; i < bi.nparts; i++) {
+		if (bi.parts[i].partno != *part)
+			continue;
+		dev_stat(m, -1, st);
+		st->ino = 1000 + bi.parts[i].minor;
+		st->mode = S_IFBLK | 0660;
+		st->nlink = 1;
+		st->size = 0;
+		st->rdev = makedev(bi.parts[i].major, bi.parts[i].minor);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int devfs_lookup(struct mount *m, const char *rel, struct kstat *st)
 {
-	int i = dev_find(rel);
+	int i = dev_find(rel), nr, part;
 
 	if (i == DEV_PTS)
 		return devpts_lookup(m->dev, strchr(rel, '/') + 1, st);
+	if (i == -ENOENT)
+		return part_find(m, rel, &nr, &part, st);
 	if (i < -1)
 		return i;
 	dev_stat(m, i, st);
@@ -285,6 +314,16 @@ static int ddir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 			free(*ents);
 			return -ENOMEM;
 		}
+	for (int nr = 0; nr < loop_count(); nr++) {
+		struct blk_info bi;
+
+		loop_blk_info(nr, &bi);
+		for (int p = 0; p < bi.nparts; p++)
+			if (dents_add(ents, n, &cap, 1000 + bi.parts[p].minor, DT_BLK, bi.parts[p].name)) {
+				free(*ents);
+				return -ENOMEM;
+			}
+	}
 	return 0;
 }
 
@@ -307,13 +346,19 @@ static const struct file_ops devfs_dir_ops = {
 static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		      struct file **out)
 {
-	int i = dev_find(rel), fd, err;
+	int i = dev_find(rel), fd, err, nr, part;
 	struct kstat st;
 	struct file *f;
 
 	(void)mode;
 	if (i == DEV_PTS)
 		return devpts_open(current, m->dev, strchr(rel, '/') + 1, flags, out);
+	if (i == -ENOENT && !part_find(m, rel, &nr, &part, &st)) {
+		char ppath[48];
+
+		snprintf(ppath, sizeof ppath, "/dev/%s", rel);
+		return loop_part_open(nr, part, flags, ppath, m, out);
+	}
 	if (i == -ENOENT && (flags & O_CREAT))
 		return -EACCES;
 	if (i < -1)
@@ -330,6 +375,13 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 	}
 	if (i >= 0 && devtab[i].kind == D_LOOPCTL)
 		return loopctl_open(flags, "/dev/loop-control", m, out);
+	if (i >= 0 && devtab[i].kind == D_UFFD) {
+		dev_stat(m, i, &st);
+		err = uffd_dev_open(flags, "/dev/userfaultfd", &st, out);
+		if (!err)
+			(*out)->mnt = m;
+		return err;
+	}
 	if (i >= 0 && devtab[i].kind == D_KMSG) {
 		dev_stat(m, i, &st);
 		err = kmsg_open(current, flags, "/dev/kmsg", &st, out);
@@ -374,14 +426,21 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 }
 
 /*
- * devfs_open_rdev - open(2) of a character device node made elsewhere
- * (mknod on a tmpfs, the overlay or the root): the kernel's own device of
- * that number, as Linux finds a driver by number: null 1:3, zero 1:5,
- * full 1:7, random 1:8, urandom 1:9.  -ENXIO for any other number or a
- * block device (no driver).  Never a host device.  rel: the file's name.
+ * devfs_open_rdev - open(2) of a device node made elsewhere (mknod on a
+ * tmpfs, the overlay or the root): the kernel's own device of that
+ * number, as Linux finds a driver by number: null 1:3, zero 1:5, full
+ * 1:7, random 1:8, urandom 1:9; block 7:N the loop device N (bound or
+ * not, as Linux opens an unbound one), 259:M a loop partition.  -ENXIO
+ * for any other number (no driver).  Never a host device.  rel: the
+ * file's name.
  */
 int devfs_open_rdev(uint32_t mode, uint64_t rdev, int flags, const char *rel, struct file **out)
 {
+	if (S_ISBLK(mode) && major(rdev) == LOOP_MAJOR)
+		return loop_open((int)minor(rdev), flags, rel, NULL, out);
+	if (S_ISBLK(mode) && major(rdev) == BLKEXT_MAJOR)
+		return loop_part_open((int)(minor(rdev) / BLK_MAX_PARTS),
+				      (int)(minor(rdev) % BLK_MAX_PARTS) + 1, flags, rel, NULL, out);
 	if (!S_ISCHR(mode))
 		return -ENXIO;
 	for (int i = 0; i < (int)(sizeof(devtab) / sizeof(devtab[0])); i++) {

@@ -23,10 +23,20 @@
  * until a response is written for the fd the reader got, or the group
  * goes (FAN_ALLOW); FAN_DENY makes the open or read fail with EPERM.
  *
- * Not done: FAN_REPORT_FID/DIR_FID/NAME and the events only they can
- * report (fanotify_init gives EINVAL, as a kernel without them), and
- * with them the unprivileged groups (EPERM); FAN_REPORT_PIDFD; pre-content
- * events.  Only changes made through umk are seen.
+ * FID groups (FAN_REPORT_FID, DIR_FID, NAME, TARGET_FID) report no fd
+ * but info records: the object's (or its directory's) file handle, as
+ * name_to_handle_at gives it (fhandle_encode), with the fsid statfs
+ * gives, and the name in the directory; they also hear of the events
+ * notify.c's name hooks make (FAN_ATTRIB, FAN_CREATE, FAN_DELETE,
+ * FAN_MOVED_*, FAN_RENAME, FAN_DELETE_SELF, FAN_MOVE_SELF) and merge
+ * events whose records are the same.  FAN_REPORT_PIDFD adds a pidfd
+ * record made at read time (FAN_NOPIDFD once the process is gone);
+ * FAN_REPORT_FD_ERROR reports an fd or pidfd that could not be made as
+ * -errno.
+ *
+ * Not done: FAN_REPORT_MNT and mount events; pre-content events; a file
+ * unlinked while open has no FAN_DELETE_SELF at its last close.  Only
+ * changes made through umk are seen.
  *
  * Lock: klock, held by every caller; a permission event's opener drops
  * it while it sleeps, holding a reference to the group.
@@ -62,7 +72,9 @@
 #define FAN_OPEN_PERM_       0x00010000u
 #define FAN_ACCESS_PERM_     0x00020000u
 #define FAN_OPEN_EXEC_PERM_  0x00040000u
+#define FAN_PRE_ACCESS_      0x00100000u   /* pre-content: no umk filesystem has them */
 #define FAN_EVENT_ON_CHILD_  0x08000000u
+#define FAN_DIRENT_EVENTS    (FAN_MOVED_FROM_ | FAN_MOVED_TO_ | FAN_CREATE_ | FAN_DELETE_ | FAN_RENAME_)
 #define FAN_RENAME_          0x10000000u
 #define FAN_ONDIR_           0x40000000u
 
@@ -98,9 +110,22 @@
 			      FAN_UNLIMITED_MARKS_ | FAN_REPORT_PIDFD_)
 #define FAN_USER_INIT_FLAGS  (FAN_REPORT_TID_ | FAN_FID_BITS | FAN_CLOEXEC_ | FAN_NONBLOCK_ | \
 			      FAN_REPORT_FD_ERROR_ | FAN_REPORT_MNT_)
+#define FAN_REPORT_DFID_NAME_FID_ (FAN_REPORT_FID_ | FAN_REPORT_DIR_FID_ | FAN_REPORT_NAME_)
 /* what umk implements of them (FAN_ENABLE_AUDIT: no audit) */
 #define FAN_INIT_DONE  (FAN_CLOEXEC_ | FAN_NONBLOCK_ | FAN_CLASS_BITS | FAN_UNLIMITED_QUEUE_ | \
-			FAN_UNLIMITED_MARKS_ | FAN_REPORT_TID_)
+			FAN_UNLIMITED_MARKS_ | FAN_REPORT_TID_ | FAN_FID_BITS | FAN_REPORT_PIDFD_ | \
+			FAN_REPORT_FD_ERROR_)
+
+/* info records (struct fanotify_event_info_header's info_type) */
+#define FAN_EVENT_INFO_TYPE_FID_           1
+#define FAN_EVENT_INFO_TYPE_DFID_NAME_     2
+#define FAN_EVENT_INFO_TYPE_DFID_          3
+#define FAN_EVENT_INFO_TYPE_PIDFD_         4
+#define FAN_EVENT_INFO_TYPE_OLD_DFID_NAME_ 10
+#define FAN_EVENT_INFO_TYPE_NEW_DFID_NAME_ 12
+#define FAN_NOPIDFD_  (-1)
+#define FAN_EPIDFD_   (-2)
+#define FAN_INFO_MAX  2048
 
 /* fanotify_mark flags */
 #define FAN_MARK_ADD_                 0x001u
@@ -138,7 +163,7 @@ _Static_assert(sizeof(struct linux_fanotify_event_metadata) == FAN_METADATA_LEN,
 
 enum { MARK_INODE, MARK_MOUNT, MARK_SB };
 /* which object of the event a mark is on (Linux's fsnotify_iter_type) */
-enum { ON_INODE, ON_PARENT, ON_MOUNT, ON_SB };
+enum { ON_INODE, ON_PARENT, ON_MOUNT, ON_SB, ON_INODE2 };
 /* a permission event's life */
 enum { EV_QUEUED, EV_REPORTED, EV_ANSWERED, EV_CANCELED };
 
@@ -160,6 +185,7 @@ struct fan_group {
 	unsigned int flags;           /* fanotify_init's flags */
 	unsigned int f_flags;         /* event_f_flags */
 	int priority;                 /* 0 NOTIF, 1 CONTENT, 2 PRE_CONTENT */
+	unsigned int fid_mode;        /* FAN_REPORT_FID, DIR_FID, NAME, TARGET_FID */
 	int refs;                     /* the file's, and each sleeping opener's */
 	int eager;                    /* events holding a file opened with them */
 	bool released;                /* the file went: permission events are allowed */
@@ -187,6 +213,9 @@ struct fan_event {
 	struct file *file;            /* what read(2) installs, or NULL */
 	bool eager;                   /* file was opened with the event (counted in g->eager) */
 	char *path;                   /* else the name to open at read time, or NULL */
+	int open_err;                 /* why the file could not be opened (FAN_REPORT_FD_ERROR) */
+	unsigned char *info;          /* FID groups: the info records, built at once */
+	size_t info_len;
 	struct fan_group *group;
 	/* permission events */
 	int state;
@@ -195,6 +224,7 @@ struct fan_event {
 };
 
 static struct list_head groups = { &groups, &groups };
+int fanotify_fid_groups;   /* groups with a fid_mode: events look up names for them */
 static struct fan_mark *fan_marks;
 int fanotify_nr_marks;
 static struct fan_user *users;
@@ -248,6 +278,7 @@ static void event_free(struct fan_event *e)
 	if (e->eager && e->group)
 		e->group->eager--;
 	free(e->path);
+	free(e->info);
 	if (e->file)
 		file_put(e->file);
 	if (e->pid)
@@ -345,11 +376,21 @@ static uint32_t effective_ignore(const struct fan_mark *m, bool isdir, int on)
 }
 
 struct fan_object {
-	uint64_t dev, ino;
-	bool isdir;
+	uint64_t dev, ino;            /* the inode whose marks hear (a dirent event's directory) */
+	bool isdir;                   /* FAN_ONDIR: the object, or a dirent event's child */
 	const struct mount *mnt;
-	bool has_parent;
+	bool has_parent;              /* a mark of the directory watches children */
 	uint64_t pdev, pino;
+	/* for the FID records */
+	bool obj_isdir;               /* the inode (dev, ino) is a directory */
+	const char *path;             /* its absolute name, or NULL */
+	bool dir_known;               /* pdev/pino is the directory of path (self events: not) */
+	const char *name;             /* a dirent event's child name */
+	bool has_child;               /* a dirent event's child inode */
+	uint64_t cdev, cino;
+	const char *new_path;         /* FAN_RENAME: the new name (old is path/name) */
+	uint64_t ndev, nino;          /* and its directory */
+	bool has_inode2;              /* FAN_RENAME: the new directory's marks hear too */
 };
 
 static int mark_on(const struct fan_mark *m, const struct fan_object *o)
@@ -358,6 +399,8 @@ static int mark_on(const struct fan_mark *m, const struct fan_object *o)
 	case MARK_INODE:
 		if (m->dev == o->dev && m->ino == o->ino)
 			return ON_INODE;
+		if (o->has_inode2 && m->dev == o->ndev && m->ino == o->nino)
+			return ON_INODE2;
 		if (o->has_parent && m->dev == o->pdev && m->ino == o->pino)
 			return ON_PARENT;
 		return -1;
@@ -370,7 +413,8 @@ static int mark_on(const struct fan_mark *m, const struct fan_object *o)
 
 /* The events of mask group g is to hear of (fanotify_group_event_mask);
  * a FAN_MODIFY clears the ignore masks that do not survive it. */
-static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o, uint32_t mask)
+static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o, uint32_t mask,
+				 unsigned int *match)
 {
 	uint32_t marks_mask = 0, ignore = 0;
 	bool any = false;
@@ -382,8 +426,13 @@ static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o
 			continue;
 		any = true;
 		ignore |= effective_ignore(m, o->isdir, on);
-		if (mask_applicable(m->mask, o->isdir, on))
+		if (mask_applicable(m->mask, o->isdir, on)) {
 			marks_mask |= m->mask;
+			*match |= 1u << on;   /* the kinds of mark that matched */
+			/* a rename within one watched directory: old and new */
+			if (on == ON_INODE && o->has_inode2 && m->dev == o->ndev && m->ino == o->nino)
+				*match |= 1u << ON_INODE2;
+		}
 	}
 	if (!any)
 		return 0;
@@ -392,7 +441,128 @@ static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o
 			if (m->group == g && mark_on(m, o) >= 0 &&
 			    !(m->mflags & FAN_MARK_IGNORED_SURV_MODIFY_))
 				m->ignore_mask = 0;
-	return mask & marks_mask & ~ignore & (FAN_FD_EVENTS | FAN_PERM_EVENTS);
+	if (!g->fid_mode)
+		return mask & marks_mask & ~ignore & (FAN_FD_EVENTS | FAN_PERM_EVENTS);
+	/* FID groups are told FAN_ONDIR, never an event flag alone */
+	uint32_t test = (mask | (o->isdir ? FAN_ONDIR_ : 0)) & marks_mask & ~ignore;
+	return test & FAN_ALL_EVENTS_BITS ? test & (FAN_ALL_EVENTS_BITS | FAN_ONDIR_) : 0;
+}
+
+/* ---- FID records ---- */
+
+/* One struct fanotify_event_info_fid of inode (dev, ino) named path:
+ * header, fsid (statfs's), the file handle, and name if given, padded to
+ * 4 bytes, at out (room: FAN_INFO_MAX - used).  Its length, 0 if the
+ * inode is on no filesystem that can name it. */
+static size_t fid_record(unsigned char *out, size_t room, int type, const char *path, uint64_t dev,
+			 uint64_t ino, const char *name)
+{
+	static __thread char buf[PATH_MAX];
+	unsigned char fh[32];
+	struct linux_statfs sfs;
+	const char *rel;
+	struct mount *m;
+	int htype, hlen;
+	size_t nl = name ? strlen(name) + 1 : 0, len;
+
+	if (!path || path[0] != '/' || !(m = vfs_find_mount(path, &rel, buf)))
+		return 0;
+	hlen = fhandle_encode(m, rel, dev, ino, fh, &htype);
+	if (!hlen)
+		return 0;
+	len = (4 + 8 + 8 + (size_t)hlen + nl + 3) & ~(size_t)3;
+	if (len > room || len > 0xffff)
+		return 0;
+	memset(&sfs, 0, sizeof(sfs));
+	if (m->ops->statfs)
+		m->ops->statfs(m, &sfs);
+	memset(out, 0, len);
+	out[0] = (unsigned char)type;
+	out[2] = (unsigned char)(len & 0xff);
+	out[3] = (unsigned char)(len >> 8);
+	memcpy(out + 4, sfs.f_fsid, 8);
+	uint32_t hb = (uint32_t)hlen;
+	int32_t ht = htype;
+	memcpy(out + 12, &hb, 4);
+	memcpy(out + 16, &ht, 4);
+	memcpy(out + 20, fh, (size_t)hlen);
+	if (name)
+		memcpy(out + 20 + hlen, name, nl);
+	return len;
+}
+
+/* The directory part of absolute path p into d (size n): "/" for a
+ * name in the root; its last component in *last. */
+static void split_path(const char *p, char *d, size_t n, const char **last)
+{
+	const char *s = strrchr(p, '/');
+
+	*last = s ? s + 1 : p;
+	if (!s || s == p)
+		snprintf(d, n, "/");
+	else
+		snprintf(d, n, "%.*s", (int)(s - p), p);
+}
+
+/* The records of an event with mask for FID group g (Linux's
+ * fanotify_alloc_event and copy_info_records_to_user): a malloc'd buffer
+ * and its length, or NULL. */
+static unsigned char *build_info(struct fan_group *g, const struct fan_object *o, uint32_t mask,
+				 unsigned int match, size_t *len)
+{
+	/* FAN_RENAME names the old and the new entry each only if a mark
+	 * on its directory, or on the mount or filesystem, matched */
+	const unsigned int wide = (1u << ON_MOUNT) | (1u << ON_SB);
+	bool rename = mask & FAN_RENAME_;
+	bool old_rec = !rename || (match & (wide | (1u << ON_INODE)));
+	bool new_rec = rename && (match & (wide | (1u << ON_INODE2)));
+	unsigned char buf[FAN_INFO_MAX], *r;
+	char dir[PATH_MAX], child[PATH_MAX];
+	const char *last = NULL;
+	bool dirent = mask & FAN_DIRENT_EVENTS, names = g->fid_mode & FAN_REPORT_NAME_;
+	size_t n = 0;
+
+	if (!(g->fid_mode & FAN_REPORT_DIR_FID_)) {
+		/* FAN_REPORT_FID alone: the object, a dirent event's directory */
+		n += fid_record(buf, sizeof(buf), FAN_EVENT_INFO_TYPE_FID_, o->path, o->dev, o->ino, NULL);
+	} else {
+		int type = names ? ((mask & FAN_RENAME_) ? FAN_EVENT_INFO_TYPE_OLD_DFID_NAME_
+							 : FAN_EVENT_INFO_TYPE_DFID_NAME_)
+				 : FAN_EVENT_INFO_TYPE_DFID_;
+		bool child_fid;
+
+		if (!old_rec) {
+			;
+		} else if (dirent || o->obj_isdir) {
+			/* the directory is the object; a directory's own events say "." */
+			n += fid_record(buf, sizeof(buf), type, o->path, o->dev, o->ino,
+					names ? (dirent ? o->name : ".") : NULL);
+		} else if (o->path && o->dir_known) {
+			split_path(o->path, dir, sizeof(dir), &last);
+			n += fid_record(buf, sizeof(buf), type, dir, o->pdev, o->pino, names ? last : NULL);
+		}
+		if (new_rec && names && o->new_path) {
+			split_path(o->new_path, dir, sizeof(dir), &last);
+			n += fid_record(buf + n, sizeof(buf) - n, FAN_EVENT_INFO_TYPE_NEW_DFID_NAME_, dir,
+					o->ndev, o->nino, last);
+		}
+		child_fid = dirent ? (g->fid_mode & FAN_REPORT_TARGET_FID_) && o->has_child
+				   : (g->fid_mode & FAN_REPORT_FID_) && !o->obj_isdir;
+		if (child_fid && dirent && o->path && o->name) {
+			snprintf(child, sizeof(child), "%s%s%s", o->path, strcmp(o->path, "/") ? "/" : "",
+				 o->name);
+			n += fid_record(buf + n, sizeof(buf) - n, FAN_EVENT_INFO_TYPE_FID_, child, o->cdev,
+					o->cino, NULL);
+		} else if (child_fid && !dirent) {
+			n += fid_record(buf + n, sizeof(buf) - n, FAN_EVENT_INFO_TYPE_FID_, o->path, o->dev,
+					o->ino, NULL);
+		}
+	}
+	*len = n;
+	if (!n || !(r = malloc(n)))
+		return NULL;
+	memcpy(r, buf, n);
+	return r;
 }
 
 /* A file of the event's own on the object at absolute path abs (in
@@ -400,7 +570,7 @@ static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o
  * event_f_flags, that makes no events; NULL if it cannot be opened or
  * the name leads to another inode now. */
 static struct file *open_object(struct fan_group *g, struct mnt_namespace *ns, const char *abs,
-				bool isdir, uint64_t dev, uint64_t ino)
+				bool isdir, uint64_t dev, uint64_t ino, int *err)
 {
 	static __thread char buf[PATH_MAX];
 	const char *rel;
@@ -416,6 +586,11 @@ static struct file *open_object(struct fan_group *g, struct mnt_namespace *ns, c
 		return NULL;
 	if (!isdir && mnt->ops->lookup && (mnt->ops->lookup(mnt, rel, &st) || !S_ISREG(st.mode)))
 		flags |= O_NONBLOCK;   /* a fifo's open must not wait here */
+	if ((flags & O_ACCMODE) != O_RDONLY && mnt_want_write(mnt)) {
+		if (err)
+			*err = -EROFS;   /* dentry_open's: no write access on a read-only mount */
+		return NULL;
+	}
 	if (mnt->ops->open(mnt, rel, flags & ~(O_CREAT | O_EXCL | O_TRUNC), 0, &nf))
 		return NULL;
 	nf->nonotify = true;
@@ -439,7 +614,7 @@ static struct file *open_object(struct fan_group *g, struct mnt_namespace *ns, c
 static void event_object(struct fan_group *g, struct fan_event *e, struct file *f, bool perm)
 {
 	if (perm || g->eager < EAGER_FILES) {
-		e->file = open_object(g, file_mnt_ns(f), f->path, e->isdir, e->dev, e->ino);
+		e->file = open_object(g, file_mnt_ns(f), f->path, e->isdir, e->dev, e->ino, &e->open_err);
 		if (e->file) {
 			e->eager = true;
 			g->eager++;
@@ -478,9 +653,15 @@ static bool queue_event(struct fan_group *g, struct fan_event *e, bool perm)
 		for (p = g->events.prev; p != &g->events && n < FAN_MAX_MERGE; p = p->prev, n++) {
 			struct fan_event *old = list_entry(p, struct fan_event, link);
 
-			if ((old->mask & (FAN_PERM_EVENTS | FAN_Q_OVERFLOW_)) || old->dev != e->dev ||
-			    old->ino != e->ino || old->mnt != e->mnt || old->pid != e->pid ||
-			    old->isdir != e->isdir)
+			/* a FID event is what its records name (fanotify_should_merge) */
+			if ((old->mask & (FAN_PERM_EVENTS | FAN_Q_OVERFLOW_)) || old->pid != e->pid ||
+			    old->isdir != e->isdir ||
+			    (!g->fid_mode && (old->dev != e->dev || old->ino != e->ino || old->mnt != e->mnt)))
+				continue;
+			if (g->fid_mode && ((old->mask | e->mask) & FAN_RENAME_))
+				continue;
+			if (g->fid_mode && (old->info_len != e->info_len ||
+					    (e->info_len && memcmp(old->info, e->info, e->info_len))))
 				continue;
 			old->mask |= e->mask;
 			event_free(e);
@@ -530,36 +711,46 @@ static int get_response(struct task *t, struct fan_group *g, struct fan_event *e
 	return r;
 }
 
+/* Whether a mark of directory (dev, ino) watches its children (then an
+ * event on a child is its to hear of too). */
+static bool dir_watches_children(uint64_t dev, uint64_t ino)
+{
+	for (struct fan_mark *m = fan_marks; m; m = m->next)
+		if (m->type == MARK_INODE && m->dev == dev && m->ino == ino &&
+		    ((m->mask & FAN_EVENT_ON_CHILD_) ||
+		     ((m->mflags & FAN_MARK_IGNORE_) && (m->ignore_mask & FAN_EVENT_ON_CHILD_)) ||
+		     (!(m->mflags & FAN_MARK_IGNORE_) && m->ignore_mask)))
+			return true;
+	return false;
+}
+
+/* Fills o's directory from its name: the parent's marks count if one of
+ * them watches children (child events only); FID groups want the
+ * directory all the same. */
+static void object_parent(struct fan_object *o, bool child_event)
+{
+	struct kstat pst;
+
+	if (!o->path || o->path[0] != '/' || fsnotify_parent_inode(o->path, &pst))
+		return;
+	if (pst.dev == o->dev && pst.ino == o->ino)
+		return;   /* the root is its own parent */
+	o->pdev = pst.dev;
+	o->pino = pst.ino;
+	o->dir_known = true;
+	if (child_event && dir_watches_children(pst.dev, pst.ino))
+		o->has_parent = true;
+}
+
 /* One object's event to every group that wants it, highest class first;
  * a permission event waits for each answer in turn (the first denial
- * ends it): 0 or -EPERM (-EINTR if the opener was killed). */
-static int send_event(struct file *f, uint32_t mask)
+ * ends it): 0 or -EPERM (-EINTR if the opener was killed).  f is the
+ * file the event is about, or NULL for an event by name (FID groups
+ * only hear of those). */
+static int deliver(struct fan_object *o, uint32_t mask, struct file *f)
 {
-	struct fan_object o = { 0 };
-	struct kstat st, pst;
 	struct task *t = current;
 	bool perm = mask & FAN_PERM_EVENTS;
-
-	if (!fanotify_nr_marks || !f || f->nonotify || (f->flags & O_PATH) || !f->ops ||
-	    !f->ops->fstat || f->ops->fstat(f, &st))
-		return 0;
-	o.dev = st.dev;
-	o.ino = st.ino;
-	o.isdir = S_ISDIR(st.mode);
-	o.mnt = f->mnt;
-	if (f->path && f->path[0] == '/' && fsnotify_parent_inode(f->path, &pst) == 0) {
-		/* the directory's marks count if one of them watches children */
-		for (struct fan_mark *m = fan_marks; m; m = m->next)
-			if (m->type == MARK_INODE && m->dev == pst.dev && m->ino == pst.ino &&
-			    ((m->mask & FAN_EVENT_ON_CHILD_) ||
-			     ((m->mflags & FAN_MARK_IGNORE_) && (m->ignore_mask & FAN_EVENT_ON_CHILD_)) ||
-			     (!(m->mflags & FAN_MARK_IGNORE_) && m->ignore_mask))) {
-				o.has_parent = !(pst.dev == o.dev && pst.ino == o.ino);
-				o.pdev = pst.dev;
-				o.pino = pst.ino;
-				break;
-			}
-	}
 	/* the groups, held: a permission event's wait lets others change the list */
 	struct list_head *p;
 	struct fan_group **gs;
@@ -581,24 +772,35 @@ static int send_event(struct file *f, uint32_t mask)
 			struct fan_event *e;
 			uint32_t m;
 
-			if (g->priority != prio || g->released)
+			if (g->priority != prio || g->released || (!f && !g->fid_mode))
 				continue;
-			m = group_event_mask(g, &o, mask);
+			unsigned int match = 0;
+
+			m = group_event_mask(g, o, mask, &match);
 			if (!m)
 				continue;
 			e = calloc(1, sizeof(*e));
 			if (!e)
 				continue;
 			e->mask = m;
-			e->isdir = o.isdir;
-			e->dev = o.dev;
-			e->ino = o.ino;
-			e->mnt = o.mnt;
+			e->isdir = o->isdir;
+			e->dev = o->dev;
+			e->ino = o->ino;
+			e->mnt = o->mnt;
 			e->fd = FAN_NOFD_;
 			if (t)
 				e->pid = get_pid((g->flags & FAN_REPORT_TID_) ? t->pid : task_tgid(t));
 			e->group = g;
-			event_object(g, e, f, perm);
+			if (g->fid_mode) {
+				e->info = build_info(g, o, m, match, &e->info_len);
+				/* nothing to name it by (a non-directory's own event
+				 * in a group that reports directories only) */
+				if (!e->info) {
+					event_free(e);
+					continue;
+				}
+			} else
+				event_object(g, e, f, perm);
 			if (!perm) {
 				queue_event(g, e, false);
 				continue;
@@ -620,9 +822,121 @@ static int send_event(struct file *f, uint32_t mask)
 	return r;
 }
 
+/* An event on open file f (open, read, write, close, exec, fchmod...). */
+static int send_event(struct file *f, uint32_t mask)
+{
+	struct fan_object o = { 0 };
+	struct kstat st;
+
+	if (!fanotify_nr_marks || !mask || !f || f->nonotify || (f->flags & O_PATH) || !f->ops ||
+	    !f->ops->fstat || f->ops->fstat(f, &st))
+		return 0;
+	o.dev = st.dev;
+	o.ino = st.ino;
+	o.isdir = o.obj_isdir = S_ISDIR(st.mode);
+	o.mnt = f->mnt;
+	o.path = f->path && f->path[0] == '/' ? f->path : NULL;
+	object_parent(&o, true);
+	return deliver(&o, mask, f);
+}
+
+/* The mount a name is on (for mount marks), or NULL. */
+static const struct mount *mount_of(const char *abs)
+{
+	static __thread char buf[PATH_MAX];
+	const char *rel;
+
+	return abs && abs[0] == '/' ? vfs_find_mount(abs, &rel, buf) : NULL;
+}
+
+void fanotify_inode_event(const char *abs, const struct kstat *st, uint32_t mask)
+{
+	struct fan_object o = { 0 };
+	bool self = mask & (FAN_DELETE_SELF_ | FAN_MOVE_SELF_ | FAN_INODE_ONLY_);
+
+	mask &= ~FAN_INODE_ONLY_;
+	if (!fanotify_nr_marks || !fanotify_fid_groups || !st || !mask)
+		return;
+	o.dev = st->dev;
+	o.ino = st->ino;
+	o.isdir = o.obj_isdir = S_ISDIR(st->mode);
+	o.mnt = mount_of(abs);
+	o.path = abs;
+	/* an event on the inode itself (fsnotify_inode) reaches no parent,
+	 * and names none for a non-directory */
+	if (!self)
+		object_parent(&o, true);
+	deliver(&o, mask, NULL);
+}
+
+void fanotify_dirent_event(const char *abs, const struct kstat *child, uint32_t mask, bool isdir)
+{
+	struct fan_object o = { 0 };
+	char dir[PATH_MAX];
+	const char *last;
+	struct kstat dst, cst;
+
+	if (!fanotify_nr_marks || !fanotify_fid_groups || !abs || abs[0] != '/')
+		return;
+	split_path(abs, dir, sizeof(dir), &last);
+	if (fsnotify_parent_inode(abs, &dst))
+		return;
+	o.dev = dst.dev;
+	o.ino = dst.ino;
+	o.isdir = isdir;
+	o.obj_isdir = true;
+	o.mnt = mount_of(abs);
+	o.path = dir;
+	o.name = last;
+	if (!child && (mask & (FAN_CREATE_ | FAN_MOVED_TO_))) {
+		/* a new name: its inode now */
+		static __thread char buf[PATH_MAX];
+		const char *rel;
+		struct mount *m = vfs_find_mount(abs, &rel, buf);
+
+		if (m && !m->ops->lookup(m, rel, &cst))
+			child = &cst;
+	}
+	if (child) {
+		o.has_child = true;
+		o.cdev = child->dev;
+		o.cino = child->ino;
+	}
+	deliver(&o, mask, NULL);
+}
+
+void fanotify_rename_event(const char *old, const char *new_, const struct kstat *st)
+{
+	struct fan_object o = { 0 };
+	char dir[PATH_MAX];
+	const char *last;
+	struct kstat dst, nst;
+
+	if (!fanotify_nr_marks || !fanotify_fid_groups || !old || !new_ || fsnotify_parent_inode(old, &dst) ||
+	    fsnotify_parent_inode(new_, &nst))
+		return;
+	split_path(old, dir, sizeof(dir), &last);
+	o.dev = dst.dev;
+	o.ino = dst.ino;
+	o.isdir = S_ISDIR(st->mode);
+	o.obj_isdir = true;
+	o.mnt = mount_of(old);
+	o.path = dir;
+	o.name = last;
+	o.new_path = new_;
+	o.ndev = nst.dev;
+	o.nino = nst.ino;
+	o.has_child = true;
+	o.cdev = st->dev;
+	o.cino = st->ino;
+	/* the new directory's marks hear of it too (Linux's inode2) */
+	o.has_inode2 = true;
+	deliver(&o, FAN_RENAME_, NULL);
+}
+
 void fanotify_event(struct file *f, uint32_t mask)
 {
-	send_event(f, mask & FAN_FD_EVENTS);
+	send_event(f, mask & (FAN_FD_EVENTS | (fanotify_fid_groups ? FAN_ATTRIB_ : 0)));
 }
 
 int fanotify_perm(struct file *f, uint32_t mask)
@@ -641,29 +955,59 @@ static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, ch
 		.event_len = FAN_METADATA_LEN, .vers = 3, .metadata_len = FAN_METADATA_LEN,
 	};
 	bool perm = e->mask & FAN_PERM_EVENTS;
-	int fd = FAN_NOFD_, err = 0;
+	bool fd_error = g->flags & FAN_REPORT_FD_ERROR_;
+	int fd = FAN_NOFD_, err = 0, pidfd = FAN_NOPIDFD_;
+	struct { uint8_t type, pad; uint16_t len; int32_t pidfd; } pinfo = { FAN_EVENT_INFO_TYPE_PIDFD_, 0, 8, 0 };
+	bool want_pidfd = (g->flags & FAN_REPORT_PIDFD_) && !(e->mask & FAN_Q_OVERFLOW_);
 
 	list_del(&e->link);
 	g->q_len--;
 	if (e->mask & FAN_Q_OVERFLOW_)
 		g->overflow_queued = false;
 	md.mask = e->mask;
+	md.event_len = (uint32_t)(FAN_METADATA_LEN + e->info_len + (want_pidfd ? sizeof(pinfo) : 0));
 	md.pid = e->pid && t ? pid_nr_ns(e->pid, task_active_pid_ns(t)) : 0;
-	if (!e->file && e->path)
-		e->file = open_object(g, NULL, e->path, e->isdir, e->dev, e->ino);
+	if (!g->fid_mode && !e->file && e->path)
+		e->file = open_object(g, NULL, e->path, e->isdir, e->dev, e->ino, &e->open_err);
 	if (e->file && t) {
 		fd = fd_install(t, 0, file_get(e->file), g->f_flags & O_CLOEXEC);
 		if (fd < 0)
 			err = fd;
+	} else if (!g->fid_mode && e->open_err && !(e->mask & FAN_Q_OVERFLOW_)) {
+		if (fd_error)
+			fd = e->open_err;   /* FAN_REPORT_FD_ERROR: the open's error */
+		else
+			err = e->open_err;
+	}
+	if (want_pidfd && !err && t) {
+		/* a pidfd of the process, made now: FAN_NOPIDFD once it is gone */
+		struct task *pt = e->pid ? e->pid->task : NULL;
+
+		if (!pt || pt->state == TASK_DEAD)
+			pidfd = fd_error ? -ESRCH : FAN_NOPIDFD_;
+		else if ((pidfd = pidfd_create(t, e->pid, 0)) < 0)
+			pidfd = fd_error ? pidfd : FAN_EPIDFD_;
+		pinfo.pidfd = pidfd;
 	}
 	md.fd = fd;
 	if (!err) {
-		if (kbuf)
+		size_t off = FAN_METADATA_LEN;
+
+		if (kbuf) {
 			memcpy(kbuf, &md, sizeof(md));
-		else if (copy_to_user(t, ubuf, &md, sizeof(md)))
+			if (e->info_len)
+				memcpy(kbuf + off, e->info, e->info_len);
+			if (want_pidfd)
+				memcpy(kbuf + off + e->info_len, &pinfo, sizeof(pinfo));
+		} else if (copy_to_user(t, ubuf, &md, sizeof(md)) ||
+			   (e->info_len && copy_to_user(t, ubuf + off, e->info, e->info_len)) ||
+			   (want_pidfd && copy_to_user(t, ubuf + off + e->info_len, &pinfo, sizeof(pinfo)))) {
 			err = -EFAULT;
+		}
 		if (err && fd >= 0)
 			fd_close(t, fd);
+		if (err && pidfd >= 0)
+			fd_close(t, pidfd);
 	}
 	if (perm) {
 		if (err) {
@@ -678,7 +1022,15 @@ static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, ch
 	} else {
 		event_free(e);
 	}
-	return err ? err : FAN_METADATA_LEN;
+	return err ? err : (ssize_t)md.event_len;
+}
+
+/* The size the oldest event takes in a read. */
+static size_t event_size(const struct fan_group *g, const struct fan_event *e)
+{
+	bool want_pidfd = (g->flags & FAN_REPORT_PIDFD_) && !(e->mask & FAN_Q_OVERFLOW_);
+
+	return FAN_METADATA_LEN + e->info_len + (want_pidfd ? 8 : 0);
 }
 
 static ssize_t do_fanotify_read(struct task *t, struct file *f, uint64_t ubuf, char *kbuf, size_t n)
@@ -690,7 +1042,7 @@ static ssize_t do_fanotify_read(struct task *t, struct file *f, uint64_t ubuf, c
 
 	for (;;) {
 		while (!list_empty(&g->events)) {
-			if (n - done < FAN_METADATA_LEN)
+			if (n - done < event_size(g, list_entry(g->events.next, struct fan_event, link)))
 				return done ? (ssize_t)done : -EINVAL;
 			r = copy_event(t, g, ubuf + done, kbuf ? kbuf + done : NULL);
 			if (r < 0)
@@ -790,7 +1142,7 @@ static long fanotify_ioctl(struct task *t, struct file *f, unsigned int cmd, uin
 
 	if (cmd != L_FIONREAD)
 		return -ENOTTY;
-	len = g->q_len * FAN_METADATA_LEN;
+	len = g->q_len * FAN_METADATA_LEN;   /* Linux counts the metadata alone */
 	return copy_to_user(t, arg, &len, sizeof(len));
 }
 
@@ -831,6 +1183,8 @@ static void fanotify_release(struct file *f)
 	wake_up(&g->wq);
 	if (g->user)
 		g->user->groups--;
+	if (g->fid_mode)
+		fanotify_fid_groups--;
 	group_put(g);
 }
 
@@ -875,8 +1229,17 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if ((flags & FAN_CLASS_BITS) == FAN_CLASS_BITS)
 		return -EINVAL;
+	/* FID reporting: a notification group's, NAME with DIR_FID, and
+	 * TARGET_FID with all three */
+	if ((flags & FAN_FID_BITS) && (flags & FAN_CLASS_BITS))
+		return -EINVAL;
+	if ((flags & FAN_REPORT_NAME_) && !(flags & FAN_REPORT_DIR_FID_))
+		return -EINVAL;
+	if ((flags & FAN_REPORT_TARGET_FID_) &&
+	    (flags & FAN_REPORT_DFID_NAME_FID_) != FAN_REPORT_DFID_NAME_FID_)
+		return -EINVAL;
 	if (flags & ~FAN_INIT_DONE)
-		return -EINVAL;   /* FID reporting, pidfds, FD_ERROR, MNT: not in umk */
+		return -EINVAL;   /* FAN_REPORT_MNT, FAN_ENABLE_AUDIT: not in umk */
 	limits_init();
 	u = get_user(t->cred.euid);
 	if (!u)
@@ -893,6 +1256,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	g->flags = flags;
 	g->f_flags = f_flags | L_O_LARGEFILE;   /* force_o_largefile(), as fdinfo shows */
 	g->priority = (flags & FAN_CLASS_PRE_CONTENT_) ? 2 : (flags & FAN_CLASS_CONTENT_) ? 1 : 0;
+	g->fid_mode = flags & FAN_FID_BITS;
 	g->max_events = (flags & FAN_UNLIMITED_QUEUE_) ? INT_MAX : (unsigned int)max_queued_events;
 	g->refs = 1;
 	f = file_alloc(&fanotify_file_ops, O_RDWR | ((flags & FAN_NONBLOCK_) ? O_NONBLOCK : 0),
@@ -904,6 +1268,8 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	f->priv = g;
 	g->user = u;
 	u->groups++;
+	if (g->fid_mode)
+		fanotify_fid_groups++;
 	list_add_tail(&g->link, &groups);
 	fd = fd_install(t, 0, f, flags & FAN_CLOEXEC_);
 	return fd;
@@ -1003,9 +1369,13 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	default:
 		return -EINVAL;
 	}
-	if (mask & ~(FAN_ALL_EVENTS_BITS | FAN_EVENT_FLAGS))
+	if (mask & ~(FAN_ALL_EVENTS_BITS | FAN_PRE_ACCESS_ | FAN_EVENT_FLAGS))
 		return -EINVAL;
 	if (ignore == FAN_MARK_IGNORE_BITS)
+		return -EINVAL;
+	/* FAN_MARK_IGNORE on a mount or filesystem must survive modification */
+	if (cmd == FAN_MARK_ADD_ && ignore == FAN_MARK_IGNORE_ && type != MARK_INODE &&
+	    !(flags & FAN_MARK_IGNORED_SURV_MODIFY_))
 		return -EINVAL;
 	if (ignore == FAN_MARK_IGNORED_MASK_) {
 		mask &= ~FAN_EVENT_FLAGS;
@@ -1019,14 +1389,21 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	if (type != MARK_INODE && !capable(t, CAP_SYS_ADMIN))
 		goto out_file;
 	r = -EINVAL;
-	if ((mask & FAN_PERM_EVENTS) && g->priority < 1)
+	if ((mask & (FAN_PERM_EVENTS | FAN_PRE_ACCESS_)) && g->priority < 1)
 		goto out_file;
+	if ((mask & FAN_PRE_ACCESS_) && g->priority < 2)
+		goto out_file;   /* pre-content events: a PRE_CONTENT group's */
 	if ((mask & FAN_FS_ERROR_) && type != MARK_SB)
 		goto out_file;
 	if ((flags & FAN_MARK_EVICTABLE_) && type != MARK_INODE)
 		goto out_file;
-	if (mask & ~(FAN_FD_EVENTS | FAN_PERM_EVENTS | FAN_EVENT_FLAGS))
-		goto out_file;   /* events only a FID group can report */
+	/* events only a FID group can report, and never on a mount mark */
+	if ((mask & ~(FAN_FD_EVENTS | FAN_PERM_EVENTS | FAN_PRE_ACCESS_ | FAN_EVENT_FLAGS)) &&
+	    (!g->fid_mode || type == MARK_MOUNT))
+		goto out_file;
+	/* FAN_RENAME's records name the old and new directory entries */
+	if ((mask & FAN_RENAME_) && !(g->fid_mode & FAN_REPORT_NAME_))
+		goto out_file;
 	if (cmd == FAN_MARK_FLUSH_) {
 		marks_flush(g, type);
 		r = 0;
@@ -1062,12 +1439,38 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 		r = vfs_permission(t, &nd.st, R_OK);
 	if (r)
 		goto out;
+	/* fanotify_events_supported: no mount or filesystem mark on a file of
+	 * no mount (a pipe, a socket: Linux's internal mounts) */
+	if (type != MARK_INODE && (!nd.mnt || (nd.magic && !nd.magic->mnt))) {
+		r = -EINVAL;
+		goto out;
+	}
 	/* fanotify_events_supported: the directory flags of FAN_MARK_IGNORE
 	 * on a file's inode mark */
-	if (cmd == FAN_MARK_ADD_ && (flags & FAN_MARK_IGNORE_) && type == MARK_INODE &&
-	    !S_ISDIR(nd.st.mode) && (mask & FAN_EVENT_FLAGS)) {
+	if (cmd == FAN_MARK_ADD_ && ((flags & FAN_MARK_IGNORE_) || (g->fid_mode & FAN_REPORT_TARGET_FID_)) &&
+	    type == MARK_INODE && !S_ISDIR(nd.st.mode) &&
+	    (mask & (FAN_EVENT_FLAGS | FAN_DIRENT_EVENTS))) {
 		r = -ENOTDIR;
 		goto out;
+	}
+	/* pre-content events need a filesystem that allows a hierarchical
+	 * storage manager (Linux's SB_I_ALLOW_HSM: ext4, xfs, btrfs...);
+	 * umk's (tmpfs, the host root, proc...) do not, as Linux's tmpfs */
+	if (cmd == FAN_MARK_ADD_ && (mask & FAN_PRE_ACCESS_)) {
+		r = S_ISDIR(nd.st.mode) || S_ISREG(nd.st.mode) || type != MARK_INODE ? -EOPNOTSUPP : -EINVAL;
+		goto out;
+	}
+	/* a FID group names objects by fsid and file handle: a filesystem
+	 * without an fsid cannot (fanotify_test_fsid) */
+	if (cmd == FAN_MARK_ADD_ && g->fid_mode) {
+		struct linux_statfs sfs;
+
+		memset(&sfs, 0, sizeof(sfs));
+		if (!nd.mnt || !nd.mnt->ops->statfs || nd.mnt->ops->statfs(nd.mnt, &sfs) ||
+		    (!sfs.f_fsid[0] && !sfs.f_fsid[1])) {
+			r = -ENODEV;
+			goto out;
+		}
 	}
 	if (cmd == FAN_MARK_ADD_ && ignore == FAN_MARK_IGNORE_ &&
 	    (type != MARK_INODE || S_ISDIR(nd.st.mode)) && !(flags & FAN_MARK_IGNORED_SURV_MODIFY_)) {

@@ -93,9 +93,12 @@ struct fdtable *fdtable_dup(struct fdtable *old)
 	return ft;
 }
 
-/* filp_close: a descriptor's reference to f goes (the file's flush op first). */
-static void filp_close(struct file *f)
+/* filp_close: a descriptor of table ft's reference to f goes (the file's
+ * flush op first, and ft's dnotify watches on f). */
+static void filp_close(const struct fdtable *ft, struct file *f)
 {
+	if (f && dnotify_nr)
+		dnotify_flush(f, ft);
 	if (f && f->ops && f->ops->flush)
 		f->ops->flush(current, f);
 	file_put(f);
@@ -109,7 +112,7 @@ void fdtable_put(struct fdtable *ft)
 	if (!ft || --ft->refs > 0)
 		return;
 	for (i = 0; i < ft->nfds; i++)
-		filp_close(ft->files[i]);
+		filp_close(ft, ft->files[i]);
 	free(ft->files);
 	free(ft->cloexec);
 	free(ft);
@@ -189,7 +192,7 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 	old = ft->files[fd];
 	ft->files[fd] = f;
 	ft->cloexec[fd] = cloexec;
-	filp_close(old);
+	filp_close(ft, old);
 	return fd;
 fail:
 	file_put(f);
@@ -209,7 +212,7 @@ int fd_close(struct task *t, int fd)
 	ft->cloexec[fd] = 0;
 	if (fd < ft->next_fd)
 		ft->next_fd = fd;
-	filp_close(f);
+	filp_close(ft, f);
 	return 0;
 }
 
@@ -226,7 +229,7 @@ void fd_close_on_exec(struct fdtable *ft)
 			ft->cloexec[i] = 0;
 			if (i < ft->next_fd)
 				ft->next_fd = i;
-			filp_close(f);
+			filp_close(ft, f);
 		}
 	}
 }

@@ -285,3 +285,26 @@ out:
 		mnt_put(m);
 	return err;
 }
+
+/*
+ * fhandle_encode - the handle name_to_handle_at gives for inode (dev,
+ * ino), named rel on mount m (or by an earlier handle's ticket, once the
+ * name is gone): its 16 bytes into out (at least that big), its type in
+ * *type.  Returns the length, or 0 (ENOMEM).  fanotify's FID records use
+ * it, so that the two agree.
+ */
+int fhandle_encode(const struct mount *m, const char *rel, uint64_t dev, uint64_t ino, void *out,
+		   int *type)
+{
+	struct umk_fid fid;
+
+	memset(&fid, 0, sizeof(fid));
+	fid.ino = ino;
+	fid.dev = (uint32_t)dev;
+	fid.ticket = ticket_for(m, dev, ino, rel ? rel : "");
+	if (!fid.ticket)
+		return 0;
+	memcpy(out, &fid, sizeof(fid));
+	*type = FILEID_INO64_GEN_;
+	return sizeof(fid);
+}

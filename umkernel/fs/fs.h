@@ -170,6 +170,7 @@ struct mnt_namespace {
 	unsigned int inum;
 	unsigned int seq;             /* bumped by every change (mnt_ns_changed) */
 	struct wait_queue poll;       /* /proc/PID/mounts pollers: woken at each change */
+	uint64_t id;                  /* statmount's mnt_ns_id, NS_GET_MNTNS_ID (never reused) */
 };
 /* A change to ns's mounts: seq moves on and its pollers wake (namespace.c). */
 void mnt_ns_changed(struct mnt_namespace *ns);
@@ -233,7 +234,24 @@ struct fs_ops {
 	/* Optional: what the filesystem refuses beyond the mode bits, even
 	 * to root (mask R_OK|W_OK|X_OK): 0 or -EACCES.  access(2) asks it. */
 	int (*permission)(struct mount *m, const char *rel, int mask);
+	/* Optional: the inode's FS_XFLAG_* flags (file_attr.c: file_getattr,
+	 * FS_IOC_GETFLAGS...); set gets flags the generic checks passed and
+	 * returns -EOPNOTSUPP for those it does not keep. */
+	int (*fileattr_get)(struct mount *m, const char *rel, uint32_t *xflags);
+	int (*fileattr_set)(struct mount *m, const char *rel, uint32_t xflags);
+	/* Optional, both or neither: the inode flags (FS_*_FL) of rel, inode
+	 * st, and storing new ones (-EOPNOTSUPP for flags it cannot keep);
+	 * the caller checked the permissions (inode_flags.c).  Without them
+	 * FS_IOC_GETFLAGS is ENOTTY.  inode_flags_table_get/set serve a
+	 * filesystem that keeps flags in umk's memory. */
+	int (*getflags)(struct mount *m, const char *rel, const struct kstat *st, uint32_t *flags);
+	int (*setflags)(struct mount *m, const char *rel, const struct kstat *st, uint32_t flags);
 };
+/* file_attr.c: the FS_IOC_*FLAGS/FS*XATTR ioctls (-ENOIOCTLCMD for
+ * others), and fileattr hooks for a filesystem that keeps no flags. */
+long fileattr_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg);
+int fileattr_none_get(struct mount *m, const char *rel, uint32_t *xflags);
+int fileattr_none_set(struct mount *m, const char *rel, uint32_t xflags);
 
 struct fs_struct {               /* CLONE_FS shares it */
 	int refs;
@@ -315,14 +333,31 @@ struct fs_type {
 int register_filesystem(struct fs_type *fst);   /* -EBUSY if the name is taken */
 /* namespace.c, for the new mount API (fsopen.c); see their comments */
 int mnt_may_mount(struct task *t);
-bool file_is_fs_context(const struct file *f);   /* fsopen.c: an fsopen/fspick file */
+bool file_is_fs_context(const struct file *f);
+/* inode_flags.c: the table's flags of an inode; fs_ops.fileattr_get/set
+ * over fs_ops.getflags/setflags (file_getattr shows what chattr set) */
+uint32_t inode_flags_lookup(uint64_t dev, uint64_t ino);
+int fileattr_iflags_get(struct mount *m, const char *rel, uint32_t *xflags);
+int fileattr_iflags_set(struct mount *m, const char *rel, uint32_t xflags);   /* fsopen.c: an fsopen/fspick file */
 void mnt_sb_put(struct super_block *sb);
 bool mnt_is_root(const struct nameidata *nd);
 int mnt_move(struct nameidata *old, struct nameidata *nd);
 struct mount *mnt_new_detached(struct super_block *sb, const char *root, int mflags);
 int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir);
+int mnt_beneath(struct task *t, struct mount *m, struct nameidata *old, struct nameidata *to,
+		bool root_is_dir);
 int mnt_setattr(struct mount *top, int set, int clr, int propagation, bool recursive);
 struct fs_type *get_fs_type(const char *name);
+/* statmount.c and its callers: a mount's 64-bit unique id (statx's
+ * STATX_MNT_ID_UNIQUE, statmount, listmount), past every old id as
+ * Linux's MNT_UNIQUE_ID_OFFSET; the namespace of id mnt_ns_id that a
+ * task still uses (NULL if none; namespace.c). */
+#define MNT_UNIQUE_ID_OFFSET (1ULL << 31)
+static inline uint64_t mnt_id_unique(const struct mount *m)
+{
+	return MNT_UNIQUE_ID_OFFSET + (uint64_t)m->id;
+}
+struct mnt_namespace *mnt_ns_lookup_id(uint64_t id);
 struct fs_type *fs_type_next(struct fs_type *prev);   /* NULL: the first */
 /* RLIMIT_FSIZE for a write from pos of *n bytes (n NULL: a truncate to
  * pos): 0 (*n cut to fit), or SIGXFSZ and -EFBIG (vfs.c) */
@@ -361,6 +396,10 @@ int procfs_render(const char *rel, char **out, size_t *len);
 struct pid *procfs_dir_pid(struct file *f);   /* an open /proc/PID: its process */
 char task_state_char(struct task *tk);
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
+/* fs/sysfs_block.c: sysfs's operations (tmpfs's, the block devices' attributes
+ * live) and the block devices' part of the tree at boot */
+const struct fs_ops *sysfs_fs_ops(void);
+int sysfs_block_init(struct mount *m);
 
 /* ---- pipes: pipe.c ---- */
 int pipe_create(struct file **rd, struct file **wr, int flags);
@@ -450,5 +489,58 @@ long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
 
 /* timerfd.c: the guest's realtime moved by delta ns (timekeeping.c) */
 void timerfd_clock_was_set(int64_t delta);
+
+/* ---- inode flags (chattr): inode_flags.c ---- */
+/* FS_*_FL of FS_IOC_GETFLAGS (include/uapi/linux/fs.h) */
+#define FS_SYNC_FL_       0x00000008u
+#define FS_IMMUTABLE_FL_  0x00000010u
+#define FS_APPEND_FL_     0x00000020u
+#define FS_NODUMP_FL_     0x00000040u
+#define FS_NOATIME_FL_    0x00000080u
+#define IFLAGS_ENFORCED_  (FS_IMMUTABLE_FL_ | FS_APPEND_FL_)
+/* STATX_ATTR_* of statx's stx_attributes */
+#define STATX_ATTR_IMMUTABLE_ 0x10u
+#define STATX_ATTR_APPEND_    0x20u
+#define STATX_ATTR_NODUMP_    0x40u
+/* The VFS checks of the immutable and append-only flags, for any
+ * filesystem with getflags (Linux's IS_IMMUTABLE/IS_APPEND tests); each
+ * returns 0 or -EPERM, to root too.  m/rel/st name the inode.
+ * inode_may_write: a write to the inode (open for writing, truncate,
+ *   utimes to now, a name made in or taken from a directory): immutable.
+ * inode_may_open: open(2)'s flags (may_open): immutable for any write;
+ *   append-only without O_APPEND or with O_TRUNC.
+ * inode_may_change: chmod, chown, explicit times, xattrs, truncate, link
+ *   (notify_change, xattr_permission, vfs_link): immutable or append-only.
+ * inode_may_delete: unlink, rmdir, rename's source and victim (may_delete):
+ *   the inode or its directory immutable or append-only. */
+/* Whether any check on m can refuse: its filesystem has flags and, for
+ * the table's, some inode is immutable or append-only (no lookup). */
+bool inode_flags_enforcing(const struct mount *m);
+int inode_may_write(struct mount *m, const char *rel, const struct kstat *st);
+int inode_may_open(struct mount *m, const char *rel, const struct kstat *st, int flags);
+int inode_may_change(struct mount *m, const char *rel, const struct kstat *st);
+int inode_may_delete(struct mount *m, const char *rel, const struct kstat *st);
+/* The same on an open file (fchmod, fchown, futimens, ftruncate,
+ * fsetxattr); fcntl(F_SETFL) may not clear O_APPEND of an append-only one. */
+int file_may_change(struct file *f);
+int file_may_setfl(struct file *f, int newflags);
+/* The flags of rel (inode st) on m, or of open file f: 0 if none. */
+uint32_t inode_flags(struct mount *m, const char *rel, const struct kstat *st);
+uint32_t file_inode_flags(struct file *f);
+/* statx's stx_attributes and stx_attributes_mask bits (shmem_getattr). */
+void inode_flags_statx(struct mount *m, const char *rel, const struct kstat *st,
+		       uint64_t *attributes, uint64_t *mask);
+/* FS_IOC_GETFLAGS/SETFLAGS/FSGETXATTR/FSSETXATTR on f: the result, -EFAULT,
+ * -EPERM (not the owner; CAP_LINUX_IMMUTABLE for the immutable and
+ * append-only flags), -EROFS, -EOPNOTSUPP; -ENOIOCTLCMD for another
+ * command or a file whose filesystem has no flags (the file's own ioctl). */
+long inode_flags_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg);
+/* umk's table of flags (tmpfs, hostfs): the getflags/setflags ops, and
+ * the entry's end with the inode's last name (st as it was). */
+int inode_flags_table_get(struct mount *m, const char *rel, const struct kstat *st,
+			  uint32_t *flags);
+int inode_flags_table_set(struct mount *m, const char *rel, const struct kstat *st,
+			  uint32_t flags);
+void inode_flags_forget(const struct kstat *st);
 
 #endif

@@ -569,8 +569,9 @@ long sys_move_mount(struct task *t, struct sysargs *a)
 		      L_MOVE_MOUNT_T_SYMLINKS | L_MOVE_MOUNT_T_AUTOMOUNTS | L_MOVE_MOUNT_T_EMPTY_PATH |
 		      L_MOVE_MOUNT_SET_GROUP | L_MOVE_MOUNT_BENEATH))
 		return -EINVAL;
-	if (flags & (L_MOVE_MOUNT_SET_GROUP | L_MOVE_MOUNT_BENEATH))
+	if (flags & L_MOVE_MOUNT_SET_GROUP)
 		return -EINVAL;        /* not done */
+	bool beneath = flags & L_MOVE_MOUNT_BENEATH;
 	if (mnt_may_mount(t))
 		return -EPERM;
 	/* from: a detached mount's fd itself? */
@@ -592,7 +593,16 @@ long sys_move_mount(struct task *t, struct sysargs *a)
 	if (ff) {
 		struct mount_file *mf = ff->priv;
 		struct mount *m = mf->m;
-		if (!m->ns) {
+		if (beneath) {
+			memset(&from, 0, sizeof from);
+			from.mnt = m;
+			from.ns = m->ns;
+			from.exists = true;
+			snprintf(from.abs, sizeof from.abs, "%s", m->path);
+			err = m->ops->lookup(m, m->root, &from.st);
+			if (!err)
+				err = mnt_beneath(t, m, m->ns ? &from : NULL, &to, mf->root_is_dir);
+		} else if (!m->ns) {
 			err = mnt_attach_detached(m, &to, mf->root_is_dir);
 		} else {
 			/* attached since: a move of that mount (ELOOP onto itself) */
@@ -612,7 +622,8 @@ long sys_move_mount(struct task *t, struct sysargs *a)
 	err = walk_at(t, from_dfd, arg_ptr(a, 1), flags & L_MOVE_MOUNT_F_EMPTY_PATH,
 		      flags & L_MOVE_MOUNT_F_SYMLINKS, &from);
 	if (!err) {
-		err = mnt_is_root(&from) ? mnt_move(&from, &to) : -EINVAL;
+		err = !mnt_is_root(&from) ? -EINVAL :
+		      beneath ? mnt_beneath(t, from.mnt, &from, &to, true) : mnt_move(&from, &to);
 		nd_release(&from);
 	}
 	nd_release(&to);

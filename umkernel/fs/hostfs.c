@@ -498,7 +498,7 @@ static int h_open_file(struct mount *m, const char *rel, int flags, struct file 
 	}
 	if (S_ISLNK(st.mode))
 		return -ELOOP;
-	if (S_ISCHR(st.mode))
+	if (S_ISCHR(st.mode) || S_ISBLK(st.mode))
 		return devfs_open_rdev(st.mode, st.rdev, flags, rel, out);   /* never a host device */
 	if (!S_ISREG(st.mode) && !S_ISDIR(st.mode))
 		return S_ISSOCK(st.mode) ? -ENXIO : -EACCES;   /* never a host device */
@@ -891,6 +891,17 @@ static int rw_removexattr(struct mount *m, const char *rel, const char *name)
 	return r;
 }
 
+/*
+ * Inode flags (chattr +i, +a...) of the guest's files are kept in umk's
+ * memory (inode_flags.c's table), never set on the host file, in both
+ * modes.  Passing FS_IOC_SETFLAGS through would reach outside the guest's
+ * world: an immutable or append-only flag left on a host file outlives
+ * the guest and binds every host process, root's rm included, and setting
+ * it needs CAP_LINUX_IMMUTABLE on the host, which an unprivileged umk
+ * lacks; in the overlay the host file is not even the guest's to change.
+ * So the guest sees the flags it set, enforced by umk's VFS, until umk
+ * exits, and the host's own flags on its files are not shown.
+ */
 static const struct fs_ops hostfs_rw_ops = {
 	.name = "hostfs",
 	.lookup = rw_lookup,
@@ -912,6 +923,10 @@ static const struct fs_ops hostfs_rw_ops = {
 	.removexattr = rw_removexattr,
 	.tmpfile = rw_tmpfile,
 	.linkfile = rw_linkfile,
+	.fileattr_get = fileattr_iflags_get,
+	.fileattr_set = fileattr_iflags_set,
+	.getflags = inode_flags_table_get,
+	.setflags = inode_flags_table_set,
 };
 
 /* ---- overlay ---- */
@@ -1735,6 +1750,10 @@ static const struct fs_ops hostfs_overlay_ops = {
 	.removexattr = ovl_removexattr,
 	.tmpfile = ovl_tmpfile,
 	.linkfile = ovl_linkfile,
+	.fileattr_get = fileattr_iflags_get,
+	.fileattr_set = fileattr_iflags_set,
+	.getflags = inode_flags_table_get,
+	.setflags = inode_flags_table_set,
 };
 
 /*

@@ -56,7 +56,9 @@ struct mnt_namespace init_mnt_ns = {
 	.user_ns = &init_user_ns,
 	.inum = NS_INIT_INO_MNT,
 	.poll = { LIST_HEAD_INIT(init_mnt_ns.poll.waiters) },
+	.id = 1,
 };
+static uint64_t mnt_ns_ids = 1;   /* the last mnt_namespace.id given */
 
 void mnt_ns_changed(struct mnt_namespace *ns)
 {
@@ -302,6 +304,7 @@ struct mnt_namespace *copy_mnt_ns(struct mnt_namespace *old, struct user_namespa
 	waitq_init(&ns->poll);
 	ns->user_ns = get_user_ns(user_ns);
 	ns->inum = ns_alloc_inum();
+	ns->id = ++mnt_ns_ids;
 	if (old->root && !copy_tree(old->root, ns, NULL, true)) {
 		put_mnt_ns(ns);
 		*err = -ENOMEM;
@@ -648,7 +651,7 @@ static int sysfs_type_mount(struct task *t, const char *source, int flags, const
 			    struct super_block **out)
 {
 	(void)t, (void)flags, (void)data;
-	return shared_type_mount("sysfs", &tmpfs_ops, source, out);
+	return shared_type_mount("sysfs", sysfs_fs_ops(), source, out);
 }
 
 static int devtmpfs_type_mount(struct task *t, const char *source, int flags, const char *data,
@@ -719,6 +722,18 @@ static int all_namespaces(struct mnt_namespace **out, int max)
 			out[n++] = ns;
 	}
 	return n;
+}
+
+/* mnt_ns_lookup_id - the mount namespace with id (statmount and
+ * listmount's mnt_ns_id) among those tasks use: NULL if none. */
+struct mnt_namespace *mnt_ns_lookup_id(uint64_t id)
+{
+	struct mnt_namespace *nss[MAX_NS_WALK];
+	int n = all_namespaces(nss, MAX_NS_WALK);
+	for (int i = 0; i < n; i++)
+		if (nss[i]->id == id)
+			return nss[i];
+	return NULL;
 }
 
 /* A new mount m was attached under parent: copies of it go under every
@@ -1145,6 +1160,60 @@ int mnt_attach_detached(struct mount *m, struct nameidata *nd, bool root_is_dir)
 	free(m->path);
 	m->path = p;
 	graft(m, nd);
+	return 0;
+}
+
+/*
+ * mnt_beneath - move_mount(2)'s MOVE_MOUNT_BENEATH: m (detached, or
+ * attached with old naming its root) goes under the top mount T at to,
+ * between T and T's parent: mounted where T is, with T now on it, so
+ * that unmounting T shows m (Linux's do_move_mount with
+ * MNT_TREE_BENEATH).  0, -EINVAL (to is not a mount's root, or the
+ * namespace's or the caller's root; m is T; another namespace; a shared
+ * parent on either side, whose propagation umk does not do beneath),
+ * -ELOOP (m above T), -ENOTDIR (a directory and a file), -ENOMEM.
+ */
+int mnt_beneath(struct task *t, struct mount *m, struct nameidata *old, struct nameidata *to,
+		bool root_is_dir)
+{
+	struct mount *top = to->mnt;
+	const char *root = t->fs && t->fs->root ? t->fs->root : "/";
+	if (!top || !top->ns || !nd_is_mnt_root(to) || !top->parent || m == top)
+		return -EINVAL;
+	if (!strcmp(top->path, root))
+		return -EINVAL;        /* beneath the caller's root */
+	struct mount *parent = top->parent;
+	if (parent->propagation == MS_SHARED)
+		return -EINVAL;
+	if (m->ns) {
+		if (!old || !nd_is_mnt_root(old) || !m->parent || m->ns != top->ns)
+			return -EINVAL;
+		if (m->parent->propagation == MS_SHARED)
+			return -EINVAL;
+		if (mnt_is_ancestor(m, top))
+			return -ELOOP;
+		root_is_dir = S_ISDIR(old->st.mode);
+	}
+	if (root_is_dir != S_ISDIR(to->st.mode))
+		return -ENOTDIR;
+	if (m->ns) {
+		mnt_rename_tree(m, old->abs, top->path);
+		list_del(&m->child_link);
+		m->parent = parent;
+		list_add_tail(&m->child_link, &parent->children);
+	} else {
+		char *p = strdup(top->path);
+		if (!p)
+			return -ENOMEM;
+		free(m->path);
+		m->path = p;
+		mnt_attach(m, top->ns, parent);
+	}
+	/* T now sits on m, at the same place */
+	list_del(&top->child_link);
+	top->parent = m;
+	list_add_tail(&top->child_link, &m->children);
+	mnt_ns_changed(top->ns);
 	return 0;
 }
 

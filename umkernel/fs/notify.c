@@ -143,7 +143,9 @@ static void notify(uint64_t dev, uint64_t ino, bool isdir, const char *abs, uint
 
 	if (isdir)
 		mask |= IN_ISDIR_;
-	if (to_parent && abs && dir_marks_on(dev) && parent_of(abs, &pst, &name) == 0) {
+	if (to_parent && abs && (dnotify_nr || dir_marks_on(dev)) && parent_of(abs, &pst, &name) == 0) {
+		if (dnotify_nr)
+			dnotify_event(pst.dev, pst.ino, mask);
 		for (m = marks; m; m = next) {
 			next = m->next;
 			if (m->dev != pst.dev || m->ino != pst.ino || !m->isdir ||
@@ -159,6 +161,8 @@ static void notify(uint64_t dev, uint64_t ino, bool isdir, const char *abs, uint
 			send(m, mask, cookie, name);
 		}
 	}
+	if (isdir && dnotify_nr)
+		dnotify_event(dev, ino, mask);   /* a watched directory's own change */
 	for (m = marks; m; m = next) {
 		next = m->next;
 		if (m->dev != dev || m->ino != ino || !(m->mask & mask & (IN_ALL_EVENTS_ | IN_UNMOUNT_)))
@@ -297,7 +301,8 @@ void fsnotify_file(struct file *f, uint32_t mask)
 	if (fanotify_nr_marks)
 		fanotify_event(f, mask);
 	mask &= IN_ALL_EVENTS_;   /* FAN_OPEN_EXEC is fanotify's alone */
-	if (!fsnotify_nr_marks || !mask || !f || (f->flags & O_PATH) || !f->ops->fstat || f->ops->fstat(f, &st))
+	if ((!fsnotify_nr_marks && !dnotify_nr) || !mask || !f || (f->flags & O_PATH) || !f->ops->fstat ||
+	    f->ops->fstat(f, &st))
 		return;
 	if (S_ISFIFO(st.mode) && (mask & (IN_ACCESS_ | IN_MODIFY_)))
 		return;   /* Linux reports no reads and writes of pipes and fifos */
@@ -328,7 +333,9 @@ void fsnotify_close(struct file *f)
 
 void fsnotify_path(const char *abs, const struct kstat *st, uint32_t mask)
 {
-	if (!fsnotify_nr_marks || !mask)
+	if (fanotify_nr_marks && fanotify_fid_groups && mask)
+		fanotify_inode_event(abs, st, mask & (IN_ACCESS_ | IN_MODIFY_ | IN_ATTRIB_));
+	if ((!fsnotify_nr_marks && !dnotify_nr) || !mask)
 		return;
 	notify(st->dev, st->ino, S_ISDIR(st->mode), abs, mask, 0, true, 0);
 }
@@ -342,6 +349,9 @@ static void notify_name(const char *abs, uint32_t mask, uint32_t cookie)
 
 	if (parent_of(abs, &pst, &name))
 		return;
+	if (dnotify_nr)
+		dnotify_event(pst.dev, pst.ino, mask);
+	mask &= ~DNOTIFY_RENAME_;
 	for (m = marks; m; m = next) {
 		next = m->next;
 		if (m->dev == pst.dev && m->ino == pst.ino && m->isdir && (m->mask & mask & IN_ALL_EVENTS_))
@@ -351,14 +361,20 @@ static void notify_name(const char *abs, uint32_t mask, uint32_t cookie)
 
 void fsnotify_create(const char *abs, uint32_t mode)
 {
-	if (!fsnotify_nr_marks)
+	if (fanotify_nr_marks && fanotify_fid_groups)
+		fanotify_dirent_event(abs, NULL, IN_CREATE_, S_ISDIR(mode));
+	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	notify_name(abs, IN_CREATE_ | (S_ISDIR(mode) ? IN_ISDIR_ : 0), 0);
 }
 
 void fsnotify_link(const char *abs, const struct kstat *st)
 {
-	if (!fsnotify_nr_marks)
+	if (fanotify_nr_marks && fanotify_fid_groups) {
+		fanotify_inode_event(abs, st, IN_ATTRIB_ | FAN_INODE_ONLY_);
+		fanotify_dirent_event(abs, st, IN_CREATE_, false);
+	}
+	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	notify_inode(st->dev, st->ino, S_ISDIR(st->mode), IN_ATTRIB_);
 	notify_name(abs, IN_CREATE_, 0);
@@ -368,7 +384,15 @@ void fsnotify_delete(const char *abs, const struct kstat *st)
 {
 	bool isdir = S_ISDIR(st->mode);
 
-	if (!fsnotify_nr_marks)
+	if (fanotify_nr_marks && fanotify_fid_groups) {
+		/* as Linux: the link count, the inode's end, then the name's */
+		if (!isdir)
+			fanotify_inode_event(abs, st, IN_ATTRIB_ | FAN_INODE_ONLY_);
+		if ((isdir || st->nlink <= 1) && !inode_in_use(st->dev, st->ino))
+			fanotify_inode_event(abs, st, IN_DELETE_SELF_);
+		fanotify_dirent_event(abs, st, IN_DELETE_, isdir);
+	}
+	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	if (!isdir)
 		notify_inode(st->dev, st->ino, false, IN_ATTRIB_);   /* its link count */
@@ -380,10 +404,34 @@ void fsnotify_move(const char *old, const char *new_, const struct kstat *src,
 		   const struct kstat *target, bool exchange)
 {
 	uint32_t isdir = S_ISDIR(src->mode) ? IN_ISDIR_ : 0, cookie;
+	const char *os = strrchr(old, '/'), *ns = strrchr(new_, '/');
+	/* dnotify's DN_RENAME: a rename within one directory */
+	uint32_t same_dir = os && ns && os - old == ns - new_ && !strncmp(old, new_, os - old) ?
+			    DNOTIFY_RENAME_ : 0;
 
-	if (!fsnotify_nr_marks)
+	if (fanotify_nr_marks && fanotify_fid_groups) {
+		fanotify_rename_event(old, new_, src);
+		fanotify_dirent_event(old, src, IN_MOVED_FROM_, isdir);
+		fanotify_dirent_event(new_, src, IN_MOVED_TO_, isdir);
+		fanotify_inode_event(new_, src, IN_MOVE_SELF_);
+		if (target && exchange) {
+			fanotify_rename_event(new_, old, target);
+			fanotify_dirent_event(new_, target, IN_MOVED_FROM_, S_ISDIR(target->mode));
+			fanotify_dirent_event(old, target, IN_MOVED_TO_, S_ISDIR(target->mode));
+			fanotify_inode_event(old, target, IN_MOVE_SELF_);
+		} else if (target) {
+			if (!S_ISDIR(target->mode))
+				fanotify_inode_event(new_, target, IN_ATTRIB_ | FAN_INODE_ONLY_);
+			if ((S_ISDIR(target->mode) || target->nlink <= 1) &&
+			    !inode_in_use(target->dev, target->ino))
+				fanotify_inode_event(new_, target, IN_DELETE_SELF_);
+		}
+	}
+	if (!fsnotify_nr_marks && !dnotify_nr)
 		return;
 	cookie = ++move_cookie;
+	if (same_dir && dnotify_nr)
+		notify_name(old, same_dir, 0);   /* Linux's FS_RENAME, before the two below */
 	notify_name(old, IN_MOVED_FROM_ | isdir, cookie);
 	notify_name(new_, IN_MOVED_TO_ | isdir, cookie);
 	if (target && !exchange)

@@ -92,7 +92,23 @@ int fsnotify_parent_inode(const char *abs, struct kstat *pst);
 
 /* ---- fanotify.c ---- */
 extern int fanotify_nr_marks;
-void fanotify_event(struct file *f, uint32_t mask);   /* FAN_ACCESS...FAN_OPEN_EXEC */
+extern int fanotify_fid_groups;   /* FID groups: the name hooks below matter */
+void fanotify_event(struct file *f, uint32_t mask);   /* FAN_ACCESS...FAN_OPEN_EXEC, FAN_ATTRIB */
+/* The events only FID groups hear of (FAN_REPORT_FID...), by name: the
+ * object at abs (inode st) changed (FAN_ATTRIB, FAN_MODIFY, FAN_ACCESS,
+ * FAN_DELETE_SELF, FAN_MOVE_SELF); a name in abs's directory was made or
+ * removed (FAN_CREATE, FAN_DELETE, FAN_MOVED_FROM, FAN_MOVED_TO; isdir:
+ * the child is a directory); old was renamed to new_ (FAN_RENAME). */
+void fanotify_inode_event(const char *abs, const struct kstat *st, uint32_t mask);
+/* with mask: an event on the inode alone, no directory hears of it (a
+ * link count's FAN_ATTRIB: Linux's fsnotify_inode) */
+#define FAN_INODE_ONLY_ 0x80000000u
+void fanotify_dirent_event(const char *abs, const struct kstat *child, uint32_t mask, bool isdir);
+void fanotify_rename_event(const char *old, const char *new_, const struct kstat *st);
+/* fhandle.c: the handle name_to_handle_at gives for (dev, ino) named rel
+ * on m: its length (16) into out, its type; 0 on ENOMEM. */
+int fhandle_encode(const struct mount *m, const char *rel, uint64_t dev, uint64_t ino, void *out,
+		   int *type);
 int fanotify_perm(struct file *f, uint32_t mask);     /* FAN_*_PERM: 0 or -EPERM */
 void fanotify_unmount(const struct mount *mnt);       /* its mount marks go */
 /* /proc/sys/fs/fanotify/NAME and the lines of /proc/PID/fdinfo/N, as
@@ -100,6 +116,21 @@ void fanotify_unmount(const struct mount *mnt);       /* its mount marks go */
 int fanotify_proc_read(struct task *t, const char *name, char **text);
 int fanotify_proc_write(struct task *t, const char *name, const char *buf, size_t n);
 int fanotify_fdinfo(struct file *f, char *buf, size_t len);
+
+/* ---- dnotify.c: fcntl(F_NOTIFY) ---- */
+struct fdtable;
+extern int dnotify_nr;                   /* watches: while 0 the hooks skip dnotify */
+extern long sysctl_dir_notify_enable;    /* /proc/sys/fs/dir-notify-enable */
+/* fcntl(fd, F_NOTIFY, arg) on f by t: 0, -EINVAL (dir-notify-enable is
+ * 0), -ENOTDIR (f is no directory), -ENOMEM.  A mask without events
+ * removes t's watch on f. */
+long fcntl_dirnotify(struct task *t, int fd, struct file *f, uint32_t arg);
+/* An fd of f in fd table owner is being closed: its watches go. */
+void dnotify_flush(struct file *f, const struct fdtable *owner);
+/* Directory (dev, ino) hears of event in_mask (IN_* bits, plus
+ * DNOTIFY_RENAME_ for a rename within it) to itself or a name in it. */
+#define DNOTIFY_RENAME_ 0x00100000u
+void dnotify_event(uint64_t dev, uint64_t ino, uint32_t in_mask);
 
 /* ---- what inotify.c uses (notify.c) ---- */
 struct inotify_group;

@@ -29,6 +29,7 @@
 #include "../ipc/ipc.h"
 #include "../security/keys.h"
 #include "tmpfs.h"
+#include "blkdev.h"
 #include "../kernel/ptrace.h"
 #include "../debug/debug.h"
 
@@ -352,10 +353,11 @@ static void host_release(char *buf, size_t len)
 /* ---- global files ---- */
 
 /* The host's /proc/meminfo, with umk's huge page pool (mm/hugetlb.c) for
- * the host's; under --memory its totals are the guest's:
- * MemTotal and CommitLimit the limit, Committed_AS what is committed,
- * MemFree and MemAvailable what is left (at most the host's), the host's
- * caches 0. */
+ * the host's, and SwapTotal and SwapFree the guest's swapon areas
+ * (mm/swapfile.c), SwapCached 0; under --memory its totals are the
+ * guest's: MemTotal and CommitLimit the limit, Committed_AS what is
+ * committed, MemFree and MemAvailable what is left (at most the host's),
+ * the host's caches 0. */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
@@ -364,6 +366,9 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 	bool hp_done = false;
 	char line[256];
 	uint64_t left = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;
+	uint64_t swap_total, swap_free;
+
+	swap_totals(&swap_total, &swap_free);
 
 	if (!f)
 		return -errno;
@@ -381,11 +386,18 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 		if (!strncmp(line, "HugePages_", 10) || !strncmp(line, "Hugepagesize:", 13) ||
 		    !strncmp(line, "Hugetlb:", 8))
 			continue;
-		if (!vm_commit_limit || sscanf(line, "%63[^:]: %llu", key, &kb) != 2) {
+		if (sscanf(line, "%63[^:]: %llu", key, &kb) != 2) {
 			sb_printf(sb, "%s", line);
 			continue;
 		}
-		if (!strcmp(key, "MemTotal") || !strcmp(key, "CommitLimit"))
+		if (!strcmp(key, "SwapTotal") || !strcmp(key, "SwapFree"))
+			v = (!strcmp(key, "SwapTotal") ? swap_total : swap_free) * 4;   /* the guest's swapon */
+		else if (!strcmp(key, "SwapCached"))
+			v = 0;
+		else if (!vm_commit_limit) {
+			sb_printf(sb, "%s", line);
+			continue;
+		} else if (!strcmp(key, "MemTotal") || !strcmp(key, "CommitLimit"))
 			v = vm_commit_limit / 1024;
 		else if (!strcmp(key, "Committed_AS"))
 			v = vm_committed / 1024;
@@ -599,7 +611,7 @@ static int show_osrelease(struct task *tk, const struct pctx *c, struct sbuf *sb
  * (mem's null, zero, full, random, urandom, kmsg; tty, console, ptmx;
  * pts), as fs/proc/devices.c lists them; no block devices. */
 CONST_SHOW(show_devices, "Character devices:\n  1 mem\n  5 /dev/tty\n  5 /dev/console\n"
-			 "  5 /dev/ptmx\n136 pts\n\nBlock devices:\n")
+			 "  5 /dev/ptmx\n136 pts\n\nBlock devices:\n  7 loop\n259 blkext\n")
 CONST_SHOW(show_ostype, "Linux\n")
 CONST_SHOW(show_kversion, "#1 SMP PREEMPT_DYNAMIC umk\n")
 CONST_SHOW(show_ngroups_max, "65536\n")
@@ -1491,6 +1503,13 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	char ib[4096];
 	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0)
 		sb_printf(sb, "%s", ib);
+	if (file_is_pidfd(f)) {
+		/* pidfd_show_fdinfo: the pid in the reader's namespace, -1 once gone */
+		struct pid *p = pidfd_pid(f);
+		int nr = p && pidfd_task(f) ? pid_nr_ns(p, task_active_pid_ns(current)) : -1;
+
+		sb_printf(sb, "Pid:\t%d\nNSpid:\t%d\n", nr ? nr : -1, nr ? nr : -1);
+	}
 	return 0;
 }
 
@@ -1915,22 +1934,75 @@ static const struct pent attr_ents[] = {
 	{ NULL },
 };
 
-/* /proc/vmstat, /proc/swaps: the host's, as /proc/meminfo is */
+/* /proc/vmstat: the host's, as /proc/meminfo is */
 static int show_host_vmstat(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
 	return sb_host_file(sb, "/proc/vmstat");
 }
 
-static int show_host_swaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
+/* /proc/swaps: the guest's swapon areas (mm/swapfile.c), not the host's */
+static int show_swaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
+	char *text = swaps_text();
+
 	(void)tk, (void)c;
-	return sb_host_file(sb, "/proc/swaps");
+	if (!text)
+		return -ENOMEM;
+	sb_printf(sb, "%s", text);
+	free(text);
+	return 0;
 }
 
-/* no block devices in the guest */
-CONST_SHOW(show_partitions, "major minor  #blocks  name\n\n")
-CONST_SHOW(show_empty, "")
+/* /proc/partitions (show_partition): the loop devices with a size and
+ * their partitions; blocks of 1 KiB */
+static int show_partitions(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct blk_info bi;
+
+	(void)tk, (void)c;
+	sb_printf(sb, "major minor  #blocks  name\n\n");
+	for (int nr = 0; nr < loop_count(); nr++) {
+		if (loop_blk_info(nr, &bi) || !bi.sectors)
+			continue;
+		sb_printf(sb, "%4u  %7u %10llu %s\n", bi.major, bi.minor,
+			  (unsigned long long)bi.sectors >> 1, bi.name);
+		for (int p = 0; p < bi.nparts; p++)
+			sb_printf(sb, "%4u  %7u %10llu %s\n", bi.parts[p].major, bi.parts[p].minor,
+				  (unsigned long long)bi.parts[p].sectors >> 1, bi.parts[p].name);
+	}
+	return 0;
+}
+
+/* One line of /proc/diskstats (diskstats_show). */
+static void diskstats_line(struct sbuf *sb, unsigned int major, unsigned int minor, const char *name,
+			   const struct blk_stats *s)
+{
+	sb_printf(sb, "%4u %7u %s %llu 0 %llu %llu %llu 0 %llu %llu 0 %llu %llu 0 0 0 0 %llu 0\n",
+		  major, minor, name, (unsigned long long)s->ios[0], (unsigned long long)s->sectors[0],
+		  (unsigned long long)s->ticks[0], (unsigned long long)s->ios[1],
+		  (unsigned long long)s->sectors[1], (unsigned long long)s->ticks[1],
+		  (unsigned long long)s->io_ticks, (unsigned long long)(s->ticks[0] + s->ticks[1]),
+		  (unsigned long long)s->flush_ios);
+}
+
+/* /proc/diskstats: every loop device, and the partitions with a size */
+static int show_diskstats(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct blk_info bi;
+
+	(void)tk, (void)c;
+	for (int nr = 0; nr < loop_count(); nr++) {
+		if (loop_blk_info(nr, &bi))
+			continue;
+		diskstats_line(sb, bi.major, bi.minor, bi.name, &bi.stats);
+		for (int p = 0; p < bi.nparts; p++)
+			if (bi.parts[p].sectors)
+				diskstats_line(sb, bi.parts[p].major, bi.parts[p].minor, bi.parts[p].name,
+					       &bi.parts[p].stats);
+	}
+	return 0;
+}
 
 
 #define DIR_ENT(n, s, d, pr) { .name = n, .kind = PK_DIR, .perm = 0555, .sub = s, .dyn = d, .priv = pr }
@@ -2010,10 +2082,16 @@ static const struct pent sys_kernel_ents[] = {
 /* vm.min_free_kbytes: kept and read back (umk has no page reserve to size;
  * LTP's tst_pollute_memory reads it) */
 static long sysctl_min_free_kbytes = 67584;
+/* vm.vfs_cache_pressure: kept and read back (umk's dentries are path
+ * strings, nothing to reclaim); vm.drop_caches: write-only (0200, even
+ * root cannot read it, as Linux's sysctl_perm), from 1 up: the host
+ * keeps the page cache, umk keeps no dentry or inode cache to drop */
+static long sysctl_vfs_cache_pressure = 100;
+static long sysctl_drop_caches;
 
-/* vm.drop_caches and vm.compact_memory: write-only triggers (1-4; 1),
- * with nothing for umk to drop or compact */
-static long sysctl_drop_caches, sysctl_compact_memory;
+/* vm.compact_memory: a write-only trigger (1), with nothing for umk to
+ * compact */
+static long sysctl_compact_memory;
 
 static int show_write_only(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -2022,8 +2100,6 @@ static int show_write_only(struct task *tk, const struct pctx *c, struct sbuf *s
 }
 
 static const struct pent sys_vm_ents[] = {
-	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_write_only,
-	  .write = write_ctl, .ctl = &sysctl_drop_caches, .min = 1, .max = 4 },
 	{ .name = "compact_memory", .kind = PK_FILE, .perm = 0200, .show = show_write_only,
 	  .write = write_ctl, .ctl = &sysctl_compact_memory, .min = 1, .max = 1 },
 	EXT_ENT("nr_hugepages", hugetlb_nr, 0644),
@@ -2034,6 +2110,10 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
+	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
+	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
+	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
+	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
 	{ NULL },
 };
@@ -2074,6 +2154,7 @@ static const struct pent sys_fs_ents[] = {
 	DIR_ENT("mqueue", sys_fs_mqueue_ents, DYN_NONE, false),
 	CTL_ENT("nr_open", sysctl_nr_open, 64, 2147483584),
 	CTL_ENT("file-max", sysctl_file_max, 0, LONG_MAX),
+	CTL_ENT("dir-notify-enable", sysctl_dir_notify_enable, 0, 1),
 	CTL_ENT("lease-break-time", lease_break_time, 0, 0x7fffffff),
 	CTL_ENT("leases-enable", sysctl_leases_enable, 0, 1),
 	FILE_ENT("file-nr", show_file_nr),
@@ -2245,9 +2326,9 @@ static const struct pent root_ents[] = {
 	LINK_ENT("net", show_net_link),
 	FILE_ENT("meminfo", show_host_meminfo),
 	FILE_ENT("vmstat", show_host_vmstat),
-	FILE_ENT("swaps", show_host_swaps),
+	FILE_ENT("swaps", show_swaps),
 	FILE_ENT("partitions", show_partitions),
-	FILE_ENT("diskstats", show_empty),
+	FILE_ENT("diskstats", show_diskstats),
 	FILE_ENT("cpuinfo", show_host_cpuinfo),
 	FILE_ENT("stat", show_stat),
 	FILE_ENT("uptime", show_uptime),
@@ -2706,7 +2787,21 @@ static int pfile_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	return err;
 }
 
+/* ioctl on a proc file: PROCMAP_QUERY on maps (mm/procmap_query.c) */
+static long pfile_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+{
+	struct pfile *pf = f->priv;
+	struct task *tk;
+
+	if (cmd != 0xc0686611U /* PROCMAP_QUERY */ || !pf || strcmp(pf->nd.e->name, "maps"))
+		return -ENOTTY;
+	if (node_task(&pf->nd, &tk))
+		return -ESRCH;
+	return procmap_query(t, task_alive(tk) ? tk->mm : NULL, arg);
+}
+
 static const struct file_ops proc_file_ops = {
+	.ioctl = pfile_ioctl,
 	.read = pfile_read,
 	.write = pfile_write,
 	.poll = pfile_poll,
@@ -2803,6 +2898,11 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 		return -EISDIR;
 	if (nd.e->kind != PK_DIR && (flags & O_DIRECTORY))
 		return -ENOTDIR;
+	/* sysctl_perm: even root gets only the owner's bits of a /proc/sys
+	 * file (vm.drop_caches, 0200, is write-only) */
+	if (nd.e->kind == PK_FILE && !strncmp(rel, "sys/", 4) &&
+	    ((acc != O_WRONLY && !(nd.e->perm & 0400)) || (acc != O_RDONLY && !(nd.e->perm & 0200))))
+		return -EACCES;
 	if (nd.e->kind == PK_FILE && !nd.e->show) {
 		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
 		struct task *tk = task_find(nd.c.tid);

@@ -641,6 +641,8 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 			break;
 		}
 		int nfl = (f->flags & ~keep) | (arg_int(a, 2) & keep);
+		if ((r = file_may_setfl(f, nfl)))
+			break;   /* O_APPEND of an append-only file stays */
 		if ((nfl ^ f->flags) & O_ASYNC) {
 			r = fasync_set(t, f, fd, nfl & O_ASYNC);
 			if (r)
@@ -670,7 +672,7 @@ long sys_fcntl(struct task *t, struct sysargs *a)
 		r = fown_fcntl(t, f, cmd, arg_ptr(a, 2));
 		break;
 	case F_NOTIFY:
-		r = 0;
+		r = fcntl_dirnotify(t, fd, f, arg_uint(a, 2));   /* dnotify.c */
 		break;
 	case F_SETLEASE:
 	case F_GETLEASE:
@@ -851,6 +853,8 @@ long sys_ftruncate(struct task *t, struct sysargs *a)
 		r = -EINVAL;
 	else if (!f->ops->truncate)
 		r = -EINVAL;
+	else if (file_inode_flags(f) & FS_APPEND_FL_)
+		r = -EPERM;   /* do_ftruncate: an append-only file keeps its length */
 	else if (!(r = landlock_file_truncate(f)) && !(r = fsize_limit(t, len, NULL)))
 		r = f->ops->truncate(f, len);
 	if (!r)
@@ -973,6 +977,8 @@ int file_setattr_checked(struct task *t, struct file *f, int what, uint32_t mode
 		return -EBADF;
 	if (f->mnt && mnt_want_write(f->mnt))
 		return -EROFS;
+	if ((r = file_may_change(f)))
+		return r;   /* immutable or append-only (may_setattr) */
 	r = setattr_prepare(t, &st, &what, &mode, uid, gid);
 	if (r)
 		return r;
@@ -1230,6 +1236,9 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 			goto out;
 		}
 	}
+	/* chattr's flags, on a filesystem that has them (inode_flags.c) */
+	if ((r = inode_flags_ioctl(t, f, cmd, arg_ptr(a, 2))) != -ENOIOCTLCMD)
+		goto out;
 	switch (cmd) {
 	case L_FIOCLEX:
 		t->files->cloexec[fd] = 1;
@@ -1264,8 +1273,11 @@ long sys_ioctl(struct task *t, struct sysargs *a)
 		r = clone_ioctl(t, f, cmd, arg_ptr(a, 2));
 		break;
 	default:
-		/* job control first (tty/tty_jobctrl.c), then the file's own */
-		r = tty_ioctl(t, f, cmd, arg_ptr(a, 2));
+		/* inode flags (FS_IOC_GETFLAGS...: file_attr.c), job control
+		 * (tty/tty_jobctrl.c), then the file's own */
+		r = fileattr_ioctl(t, f, cmd, arg_ptr(a, 2));
+		if (r == -ENOIOCTLCMD || r == -ENOTTY)
+			r = tty_ioctl(t, f, cmd, arg_ptr(a, 2));
 		if (r == -ENOIOCTLCMD)
 			r = f->ops->ioctl ? f->ops->ioctl(t, f, cmd, arg_ptr(a, 2)) : -ENOTTY;
 	}

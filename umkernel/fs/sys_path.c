@@ -60,6 +60,8 @@ static int walk_user(struct task *t, int dirfd, uint64_t uptr, int flags, struct
 	return err;
 }
 
+static int nd_flags_check(const struct nameidata *nd, bool write_only);
+
 static uint32_t cur_umask(struct task *t)
 {
 	return t->fs ? t->fs->umask : 022;
@@ -92,7 +94,7 @@ static int parent_perm(struct task *t, const struct nameidata *nd)
 	struct kstat st;
 	int err;
 
-	if (t->cred.fsuid == 0)
+	if (t->cred.fsuid == 0 && !inode_flags_enforcing(nd->mnt))
 		return 0;
 	snprintf(parent, sizeof(parent), "%s", abs);
 	s = strrchr(parent, '/');
@@ -103,8 +105,11 @@ static int parent_perm(struct task *t, const struct nameidata *nd)
 	m = vfs_find_mount_ns(nd->ns, parent, &rel, buf);
 	if (!m)
 		return -ENOENT;
-	err = m->ops->lookup(m, rel, &st);
-	return err ? err : vfs_permission(t, &st, W_OK | X_OK);
+	/* an immutable directory's names stay as they are, even for root
+	 * (inode_permission's MAY_WRITE) */
+	if ((err = m->ops->lookup(m, rel, &st)) || (err = inode_may_write(m, rel, &st)))
+		return err;
+	return t->cred.fsuid == 0 ? 0 : vfs_permission(t, &st, W_OK | X_OK);
 }
 
 /* may_delete: write and search permission on the parent, and in a sticky
@@ -113,6 +118,8 @@ static int parent_perm(struct task *t, const struct nameidata *nd)
 static int may_delete(struct task *t, const struct nameidata *nd)
 {
 	int err = parent_perm(t, nd);
+	if (!err && !nd->magic)
+		err = inode_may_delete(nd->mnt, nd->rel, &nd->st);   /* immutable, append-only */
 	if (err || t->cred.fsuid == 0)
 		return err;
 	char parent[4096], buf[4096], *s;
@@ -282,7 +289,17 @@ long sys_openat2(struct task *t, struct sysargs *a)
 
 /* ---- stat family ---- */
 
+/* do_stat, also giving the old id of the mount the file is on (statx's
+ * mount ids) in *mnt_id unless NULL. */
+static int do_stat_mnt(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st,
+		       int *mnt_id);
 static int do_stat(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st)
+{
+	return do_stat_mnt(t, dirfd, upath, flags, st, NULL);
+}
+
+static int do_stat_mnt(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st,
+		       int *mnt_id)
 {
 	struct nameidata nd;
 	int wf = 0, err;
@@ -298,6 +315,10 @@ static int do_stat(struct task *t, int dirfd, uint64_t upath, int flags, struct 
 		err = -ENOENT;
 	else
 		*st = nd.st;
+	if (mnt_id) {
+		struct mount *m = nd.magic && nd.magic->mnt ? nd.magic->mnt : nd.mnt;
+		*mnt_id = m ? m->id : 0;
+	}
 	nd_release(&nd);
 	return err;
 }
@@ -337,12 +358,52 @@ long sys_newfstatat(struct task *t, struct sysargs *a)
 	return stat_out(t, arg_ptr(a, 2), do_stat(t, arg_int(a, 0), arg_ptr(a, 1), flags, &st), &st);
 }
 
+/* do_stat for statx, which also reports the inode flags (attributes). */
+static int do_statx_walk(struct task *t, int dirfd, uint64_t upath, int flags, struct kstat *st,
+			 struct linux_statx *sx, int *mnt_id)
+{
+	struct nameidata nd;
+	int wf = 0, err;
+
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		wf |= WALK_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		wf |= WALK_EMPTY_OK;
+	err = walk_user(t, dirfd, upath, wf, &nd);
+	if (err)
+		return err;
+	if (!nd.exists) {
+		err = -ENOENT;
+	} else {
+		*st = nd.st;
+		if (nd.magic) {
+			uint32_t fl = file_inode_flags(nd.magic);
+
+			if (nd.magic->mnt && nd.magic->mnt->ops && nd.magic->mnt->ops->getflags)
+				sx->stx_attributes_mask |= STATX_ATTR_IMMUTABLE_ | STATX_ATTR_APPEND_ |
+							   STATX_ATTR_NODUMP_;
+			sx->stx_attributes |= (fl & FS_IMMUTABLE_FL_ ? STATX_ATTR_IMMUTABLE_ : 0) |
+					      (fl & FS_APPEND_FL_ ? STATX_ATTR_APPEND_ : 0) |
+					      (fl & FS_NODUMP_FL_ ? STATX_ATTR_NODUMP_ : 0);
+		} else {
+			inode_flags_statx(nd.mnt, nd.rel, &nd.st, &sx->stx_attributes,
+					  &sx->stx_attributes_mask);
+		}
+	}
+	if (mnt_id) {
+		struct mount *m = nd.magic && nd.magic->mnt ? nd.magic->mnt : nd.mnt;
+		*mnt_id = m ? m->id : 0;
+	}
+	nd_release(&nd);
+	return err;
+}
+
 long sys_statx(struct task *t, struct sysargs *a)
 {
 	int flags = arg_int(a, 2);
 	struct linux_statx sx;
 	struct kstat st;
-	int err;
+	int err, mnt_id = 0;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
@@ -350,11 +411,20 @@ long sys_statx(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if (arg_uint(a, 3) & 0x80000000U)       /* STATX__RESERVED */
 		return -EINVAL;
-	err = do_stat(t, arg_int(a, 0), arg_ptr(a, 1), flags, &st);
+	memset(&sx, 0, sizeof(sx));
+	err = do_statx_walk(t, arg_int(a, 0), arg_ptr(a, 1), flags, &st, &sx, &mnt_id);
 	if (err)
 		return err;
-	memset(&sx, 0, sizeof(sx));
 	sx.stx_mask = 0x7ff;                    /* STATX_BASIC_STATS */
+	/* the mount's id: the 64-bit unique one if asked for, else the old
+	 * one mountinfo shows (always reported, as Linux's vfs_statx) */
+	if (arg_uint(a, 3) & 0x4000U) {         /* STATX_MNT_ID_UNIQUE */
+		sx.stx_mask |= 0x4000U;
+		sx.stx_mnt_id = MNT_UNIQUE_ID_OFFSET + (uint64_t)mnt_id;
+	} else if (mnt_id) {
+		sx.stx_mask |= 0x1000U;         /* STATX_MNT_ID */
+		sx.stx_mnt_id = (uint64_t)mnt_id;
+	}
 	sx.stx_blksize = st.blksize ? st.blksize : 4096;
 	sx.stx_nlink = st.nlink;
 	sx.stx_uid = from_kuid_munged(t->user_ns, st.uid);
@@ -399,6 +469,8 @@ static long do_access(struct task *t, int dirfd, uint64_t upath, int mode, int f
 			err = vfs_permission(t, &nd.st, mode);
 		if (!err && (mode & W_OK) && nd.mnt && mnt_want_write(nd.mnt))
 			err = -EROFS;
+		if (!err && (mode & W_OK))
+			err = nd_flags_check(&nd, true);   /* immutable: EPERM */
 		/* what the filesystem itself refuses whoever asks (/proc/sys) */
 		if (!err && mode && nd.mnt && !nd.magic && nd.mnt->ops->permission)
 			err = nd.mnt->ops->permission(nd.mnt, nd.rel, mode);
@@ -567,8 +639,10 @@ static long do_rmdir(struct task *t, int dirfd, uint64_t upath)
 	else if (!(err = landlock_path_remove(t, &nd)) && !(err = may_delete(t, &nd)) &&
 		 !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->rmdir ? nd.mnt->ops->rmdir(nd.mnt, nd.rel) : -EPERM;
-	if (!err)
+	if (!err) {
 		fsnotify_delete(nd.abs, &nd.st);
+		inode_flags_forget(&nd.st);
+	}
 	nd_release(&nd);
 	return err;
 }
@@ -594,8 +668,10 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath)
 	else if (!(err = landlock_path_remove(t, &nd)) && !(err = may_delete(t, &nd)) &&
 		 !(err = mnt_want_write(nd.mnt)))
 		err = nd.mnt->ops->unlink ? nd.mnt->ops->unlink(nd.mnt, nd.rel) : -EPERM;
-	if (!err)
+	if (!err) {
 		fsnotify_delete(nd.abs, &nd.st);
+		inode_flags_forget(&nd.st);
+	}
 	nd_release(&nd);
 	return err;
 }
@@ -630,6 +706,8 @@ static int do_exchange(struct task *t, struct nameidata *o, struct nameidata *n)
 		return 0;
 	if ((err = landlock_path_refer(t, o, n, true, true)) ||
 	    (err = parent_perm(t, o)) || (err = parent_perm(t, n)) ||
+	    (err = inode_may_delete(o->mnt, o->rel, &o->st)) ||
+	    (err = inode_may_delete(n->mnt, n->rel, &n->st)) ||
 	    (err = mnt_want_write(o->mnt)))
 		return err;
 	err = o->mnt->ops->rename ? o->mnt->ops->rename(o->mnt, o->rel, n->rel, RENAME_EXCHANGE)
@@ -683,9 +761,13 @@ static long do_rename(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_
 		err = -EISDIR;
 	else if (!(err = landlock_path_refer(t, &o, &n, true, false)) &&
 		 !(err = parent_perm(t, &o)) && !(err = parent_perm(t, &n)) &&
+		 !(err = inode_may_delete(o.mnt, o.rel, &o.st)) &&
+		 !(err = n.exists ? inode_may_delete(n.mnt, n.rel, &n.st) : 0) &&
 		 !(err = mnt_want_write(o.mnt))) {
 		err = o.mnt->ops->rename ? o.mnt->ops->rename(o.mnt, o.rel, n.rel, flags) : -EPERM;
 		if (!err) {
+			if (n.exists)
+				inode_flags_forget(&n.st);
 			vfs_rename_names(o.abs, n.abs, false);
 			fsnotify_move(o.abs, n.abs, &o.st, n.exists ? &n.st : NULL, false);
 		}
@@ -767,10 +849,10 @@ static long do_link(struct task *t, int odfd, uint64_t uold, int ndfd, uint64_t 
 	else if ((err = landlock_path_refer(t, &o, &n, false, false)))
 		;
 	else if (o.magic)
-		err = link_open_file(o.magic, &n);
+		err = file_may_change(o.magic) ?: link_open_file(o.magic, &n);
 	else if (o.mnt != n.mnt)
 		err = -EXDEV;
-	else if ((err = may_linkat(t, &o.st)))
+	else if ((err = may_linkat(t, &o.st)) || (err = inode_may_change(o.mnt, o.rel, &o.st)))
 		;
 	else
 		err = o.mnt->ops->link ? o.mnt->ops->link(o.mnt, o.rel, n.rel) : -EPERM;
@@ -893,6 +975,19 @@ long sys_readlinkat(struct task *t, struct sysargs *a)
 
 /* ---- attributes ---- */
 
+/* The immutable flag (write_only) or both flags of nd's inode: 0 or -EPERM. */
+static int nd_flags_check(const struct nameidata *nd, bool write_only)
+{
+	uint32_t fl;
+
+	if (nd->magic) {
+		fl = file_inode_flags(nd->magic);
+		return fl & (write_only ? FS_IMMUTABLE_FL_ : IFLAGS_ENFORCED_) ? -EPERM : 0;
+	}
+	return write_only ? inode_may_write(nd->mnt, nd->rel, &nd->st)
+			  : inode_may_change(nd->mnt, nd->rel, &nd->st);
+}
+
 /* chmod/chown/utimes on a walked name, with Linux's ownership checks. */
 static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_t mode,
 			 uint32_t uid, uint32_t gid, const struct linux_timespec *ts, bool times_now)
@@ -905,6 +1000,9 @@ static int do_nd_setattr(struct task *t, struct nameidata *nd, int what, uint32_
 	/* a read-only mount first, as Linux's mnt_want_write before the change */
 	if (nd->mnt && mnt_want_write(nd->mnt))
 		return -EROFS;
+	/* immutable or append-only (may_setattr): times to now only the former */
+	if ((err = nd_flags_check(nd, what == ATTR_TIMES && times_now)))
+		return err;
 	if (what & (ATTR_MODE | ATTR_OWNER)) {
 		err = setattr_prepare(t, &nd->st, &what, &mode, uid, gid);
 		if (err)
@@ -1050,6 +1148,7 @@ long sys_truncate(struct task *t, struct sysargs *a)
 	else if (!S_ISREG(nd.st.mode))
 		err = -EINVAL;
 	else if (!(err = vfs_permission(t, &nd.st, W_OK)) && !(err = mnt_want_write(nd.mnt)) &&
+		 !(err = nd_flags_check(&nd, false)) &&
 		 !(err = inode_write_denied(nd.st.dev, nd.st.ino)) &&
 		 !(err = landlock_path_truncate(t, &nd)) &&
 		 !(err = break_lease(t, nd.st.dev, nd.st.ino, O_WRONLY)) && !(err = fsize_limit(t, len, NULL))) {
@@ -1389,6 +1488,18 @@ long sys_fgetxattr(struct task *t, struct sysargs *a)
 	return do_getxattr(t, fd, 0, true, arg_ptr(a, 1), arg_ptr(a, 2), arg_long(a, 3));
 }
 
+/* xattr_permission: no xattr of an immutable or append-only inode changes. */
+static int xattr_may_change(struct nameidata *nd, struct mount *m, const char *rel)
+{
+	struct kstat st;
+
+	if (nd->magic)
+		return file_may_change(nd->magic);
+	if (!m->ops->getflags || m->ops->lookup(m, rel, &st))
+		return 0;
+	return inode_may_change(m, rel, &st);
+}
+
 static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t uname,
 			uint64_t uval, size_t size, int flags)
 {
@@ -1417,6 +1528,8 @@ static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
 	if (!r) {
 		r = mnt_want_write(m);
+		if (!r)
+			r = xattr_may_change(&nd, m, rel);
 		if (!r)
 			r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
 					     : -EOPNOTSUPP;
@@ -1509,6 +1622,8 @@ static long do_removexattr(struct task *t, int fd, uint64_t upath, bool follow, 
 	if (r)
 		return r;
 	r = mnt_want_write(m);
+	if (!r)
+		r = xattr_may_change(&nd, m, rel);
 	if (!r)
 		r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
 	if (!r)

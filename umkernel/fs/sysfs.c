@@ -2,9 +2,10 @@
  * sysfs.c - a minimal sysfs: the few files of /sys that C libraries and
  * tools read: the CPUs (online, possible, present, each one's topology:
  * lscpu, hwloc), one NUMA node holding every CPU (libnuma, numactl) and
- * the empty device tables (/sys/dev/block and char: lsblk).  It is a
- * tmpfs filled at boot with read-only files; nothing in it is live (a
- * node's meminfo holds the figures of boot time).
+ * the device tables (/sys/dev/block and char: lsblk), and the loop
+ * block devices (sysfs_block.c).  It is a tmpfs filled at boot with
+ * read-only files; nothing in it is live (a node's meminfo holds the
+ * figures of boot time) but the block devices' attributes.
  *
  * Lock: called once at boot, before any guest runs.
  */
@@ -179,7 +180,7 @@ static int hugepages_dir(struct mount *m, struct tnode *root)
 int sysfs_mount(const char *path)
 {
 	void *priv = tmpfs_new(0555);
-	int err = vfs_mount(path, &tmpfs_ops, priv, "sysfs", "sysfs");
+	int err = vfs_mount(path, sysfs_fs_ops(), priv, "sysfs", "sysfs");
 	if (err)
 		return err;
 	struct mount *m = vfs_find_mount(path, NULL, NULL);
@@ -191,7 +192,7 @@ int sysfs_mount(const char *path)
 	static const char *const dirs[] = {
 		"block", "bus", "class", "dev", "dev/block", "dev/char", "devices", "devices/system",
 		"devices/system/cpu",
-		"firmware", "fs", "fs/cgroup", "kernel", "kernel/mm", "module", "power",
+		"firmware", "fs", "fs/cgroup", "kernel", "kernel/mm", "kernel/security", "module", "power",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !err; i++)
 		err = m->ops->mkdir(m, dirs[i], 0755);
@@ -217,6 +218,10 @@ int sysfs_mount(const char *path)
 		err = sys_file(m, "devices/system/cpu/kernel_max", "8191\n");
 	if (!err)
 		err = hugepages_dir(m, ((struct tmpfs *)priv)->root);
+	if (!err)   /* securityfs's list of the security modules */
+		err = sys_file(m, "kernel/security/lsm", lsm_names_text());
+	if (!err)
+		err = sysfs_block_init(m);   /* sysfs_block.c: /sys/block/loopN... */
 	m->mflags |= 1; /* MS_RDONLY: writes give EROFS */
 	m->sb->flags |= 1;
 	return err;

@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -252,6 +253,35 @@ void tnode_touch(struct tnode *n, bool m, bool c)
 		n->mtime = now;
 	if (c)
 		n->ctime = now;
+}
+
+static int ts_cmp(struct linux_timespec a, struct linux_timespec b)
+{
+	if (a.tv_sec != b.tv_sec)
+		return a.tv_sec < b.tv_sec ? -1 : 1;
+	return a.tv_nsec < b.tv_nsec ? -1 : a.tv_nsec > b.tv_nsec;
+}
+
+/*
+ * tnode_accessed - a read or a readdir of n through mount m: atime moves
+ * to now as Linux's touch_atime decides (atime_needs_update): never with
+ * FS_NOATIME_FL (chattr +A, FS_XFLAG_NOATIME), on a noatime or read-only mount, or for a directory
+ * on a nodiratime one; with relatime (the default) only if atime is not
+ * after mtime or ctime, or a day old; with strictatime always.
+ */
+static void tnode_accessed(struct tnode *n, const struct mount *m)
+{
+	if (!m || (inode_flags_lookup(m->dev, n->ino) & 0x80 /* FS_NOATIME_FL */) ||
+	    (m->mflags & (MS_NOATIME | MS_RDONLY)) ||
+	    (m->sb && (m->sb->flags & MS_RDONLY)))
+		return;
+	if ((m->mflags & MS_NODIRATIME) && S_ISDIR(n->mode))
+		return;
+	struct linux_timespec now = ts_now();
+	if (!(m->mflags & MS_STRICTATIME) && ts_cmp(n->mtime, n->atime) < 0 &&
+	    ts_cmp(n->ctime, n->atime) < 0 && now.tv_sec - n->atime.tv_sec < 24 * 60 * 60)
+		return;
+	n->atime = now;
 }
 
 void tnode_stat(struct tnode *n, struct kstat *st, uint64_t dev)
@@ -490,6 +520,8 @@ static ssize_t treg_read(struct task *t, struct file *f, void *buf, size_t n, in
 	if (r < 0)
 		return -errno;
 	*pos += r;
+	if (n && !(f->flags & O_NOATIME))
+		tnode_accessed(F(f), f->mnt);
 	return r;
 }
 
@@ -619,6 +651,8 @@ static int tdir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	*n = 0;
 	if (!F(f)->nlink)
 		return -ENOENT;          /* removed (iterate_dir's IS_DEADDIR) */
+	if (!(f->flags & O_NOATIME))
+		tnode_accessed(F(f), f->mnt);
 	list_for_each_safe(p, q, &F(f)->children) {
 		struct tdirent *d = list_entry(p, struct tdirent, link);
 
@@ -817,7 +851,7 @@ int tnode_linkfile(struct tnode *dir, const char *name, struct file *f)
 /*
  * tnode_open - an open file on node n.  Regular files honour O_TRUNC;
  * directories get tmpfs_dir_ops; fifos go to pipe.c; symlinks -ELOOP;
- * character devices the kernel's own of that number (devfs_open_rdev);
+ * device nodes the kernel's own device of that number (devfs_open_rdev);
  * others and socket nodes -ENXIO (no driver: never a host device).
  */
 int tnode_open(struct mount *m, struct tnode *n, int flags, const char *rel, struct file **out)
@@ -848,6 +882,7 @@ int tnode_open(struct mount *m, struct tnode *n, int flags, const char *rel, str
 	case S_IFLNK:
 		return -ELOOP;
 	case S_IFCHR:
+	case S_IFBLK:
 		return devfs_open_rdev(n->mode, n->rdev, flags, rel, out);   /* the kernel's own */
 	default:
 		return -ENXIO;
@@ -1422,6 +1457,7 @@ static int tmpfs_removexattr(struct mount *m, const char *rel, const char *name)
 	return err ? err : tnode_removexattr(t, name);
 }
 
+
 const struct fs_ops tmpfs_ops = {
 	.name = "tmpfs",
 	.lookup = tmpfs_lookup,
@@ -1443,6 +1479,12 @@ const struct fs_ops tmpfs_ops = {
 	.removexattr = tmpfs_removexattr,
 	.tmpfile = tmpfs_tmpfile,
 	.linkfile = tmpfs_linkfile,
+	.fileattr_get = fileattr_iflags_get,
+	.fileattr_set = fileattr_iflags_set,
+	/* inode flags as Linux's shmem keeps them (immutable, append-only,
+	 * nodump, noatime), in umk's table (inode_flags.c) */
+	.getflags = inode_flags_table_get,
+	.setflags = inode_flags_table_set,
 };
 
 /* Node-level xattrs for the overlay. */

@@ -15,6 +15,7 @@
  */
 #include "../kernel.h"
 #include "fs.h"
+#include "blkdev.h"
 #include "tmpfs.h"
 #include "../mm/mm.h"
 #include "../security/landlock.h"
@@ -683,6 +684,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		if (!err)
 			err = vfs_permission(t, &pst, W_OK | X_OK);
 		if (!err)
+			err = inode_may_write(pm, prel, &pst);   /* an immutable directory */
+		if (!err)
 			err = mnt_want_write(nd.mnt);
 		if (err)
 			goto out;
@@ -745,8 +748,12 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		err = -EISDIR;
 		goto out;
 	}
-	err = vfs_permission(t, &nd.st, (acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK :
+	/* execve's open asks MAY_EXEC, not MAY_READ (do_open_execat): a
+	 * --x file runs though it cannot be read */
+	err = vfs_permission(t, &nd.st, exec ? X_OK : (acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK :
 					 R_OK | W_OK) | ((flags & O_TRUNC) ? W_OK : 0));
+	if (!err)
+		err = inode_may_open(nd.mnt, nd.rel, &nd.st, flags);   /* immutable, append-only */
 	if (err)
 		goto out;
 	if ((acc != O_RDONLY || (flags & O_TRUNC)) && (err = mnt_want_write(nd.mnt)))
@@ -783,6 +790,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	f->landlock_denied = lldenied;
 	if (S_ISREG(nd.st.mode))
 		lease_file_opened(f, nd.st.dev, nd.st.ino);
+	if (S_ISBLK(nd.st.mode))
+		blkdev_file_node(f, &nd.st);   /* blkdev.h: fstat shows the node */
 	truncated = (flags & O_TRUNC) && S_ISREG(nd.st.mode);
 done:
 	if (!nd.magic) {

@@ -536,6 +536,7 @@ static ssize_t nsfile_read(struct task *t, struct file *f, void *buf, size_t n, 
 #define NS_GET_PARENT_    0xb702
 #define NS_GET_NSTYPE_    0xb703
 #define NS_GET_OWNER_UID_ 0xb704
+#define NS_GET_MNTNS_ID_  0x8008b705   /* _IOR(0xb7, 5, __u64) */
 
 static const struct file_ops nsfile_ops;
 
@@ -607,6 +608,12 @@ static long nsfile_ioctl(struct task *t, struct file *f, unsigned int cmd, uint6
 		return -EINVAL;
 	case NS_GET_NSTYPE_:
 		return (long)ns_flags[nf->type];
+	case NS_GET_MNTNS_ID_: {
+		if (nf->type != NS_MNT)
+			return -EINVAL;
+		uint64_t id = ((struct mnt_namespace *)nf->ns)->id;
+		return copy_to_user(t, arg, &id, sizeof id) ? -EFAULT : 0;
+	}
 	case NS_GET_OWNER_UID_: {
 		if (nf->type != NS_USER)
 			return -EINVAL;
@@ -624,6 +631,19 @@ static const struct file_ops nsfile_ops = {
 	.release = nsfile_release,
 	.ioctl = nsfile_ioctl,
 };
+
+/* nsfile_mnt_ns - the mount namespace an nsfs file (/proc/PID/ns/mnt)
+ * stands for: -EINVAL in *err (and NULL) if f is no such file (Linux's
+ * proc_ns_file and ns type checks in grab_requested_mnt_ns). */
+struct mnt_namespace *nsfile_mnt_ns(struct file *f, int *err)
+{
+	struct nsfile *nf = f->priv;
+	if (f->ops != &nsfile_ops || !nf || nf->type != NS_MNT) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return nf->ns;
+}
 
 /* ns_file_open - an open file for /proc/PID/ns/NAME of tk (a magic
  * link's target), or NULL. */

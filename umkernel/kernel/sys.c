@@ -75,9 +75,14 @@ long sys_sysinfo(struct task *t, struct sysargs *a)
 	s.freeram = h.freeram;
 	s.sharedram = h.sharedram;
 	s.bufferram = h.bufferram;
-	s.totalswap = h.totalswap;
-	s.freeswap = h.freeswap;
 	s.mem_unit = h.mem_unit;
+	if (h.mem_unit) {
+		uint64_t swap_total, swap_free;   /* the guest's swapon areas, not the host's */
+
+		swap_totals(&swap_total, &swap_free);
+		s.totalswap = swap_total * 4096 / h.mem_unit;
+		s.freeswap = swap_free * 4096 / h.mem_unit;
+	}
 	if (vm_commit_limit && h.mem_unit) {
 		/* --memory: the guest's RAM is its commit limit */
 		uint64_t left = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;

@@ -350,6 +350,16 @@ static void task_loop(struct task *t)
 			t->in_syscall = true;
 			break;
 		case EV_FAULT:
+			/* a page userfaultfd traps (mm/userfaultfd.c) */
+			if (t->mm && t->mm->uffd) {
+				int u = uffd_handle_fault(t, ev.info.u.fault.addr, ev.fault_err, &ev.info);
+				if (u == 0)
+					break;
+				if (u == 1) {
+					force_sig_fault(t, &ev.info);
+					break;
+				}
+			}
 			/* an access below a MAP_GROWSDOWN mapping grows it
 			 * (the stack), and the instruction runs again */
 			if (ev.info.si_signo == SIGSEGV && ev.info.si_code == 1 /* SEGV_MAPERR */ &&

@@ -51,6 +51,8 @@ struct mm {
 	 * this mm registered; execve clears them */
 	int membarrier_registered;
 	bool sealed_any;              /* mseal(2) sealed something (mseal.c): checks needed */
+	/* userfaultfd (userfaultfd.c): registrations and trapped pages; NULL if none */
+	struct uffd_mm *uffd;
 };
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)
@@ -107,10 +109,36 @@ int mm_fault_check(struct mm *mm, uint64_t addr);
  * 0, -EFAULT (no such mapping), or -ENOMEM (past limit bytes, the
  * RLIMIT_STACK, or within the guard gap of the mapping below). */
 int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit);
+/* ---- userfaultfd: userfaultfd.c ---- */
+/* A host fault of t at addr (err: the x86 error code, -1 unknown) on a
+ * page userfaultfd traps: 0 (handled or waited for: run the access
+ * again), 1 (deliver *info, made a SIGBUS), -EFAULT (not a userfault). */
+int uffd_handle_fault(struct task *t, uint64_t addr, int64_t err, linux_siginfo_t *info);
+/* A kernel access to [addr, addr+len) of t (current) failed: resolves
+ * traps that no registration wants any more; whether anything changed. */
+bool uffd_fixup_user(struct task *t, uint64_t addr, uint64_t len);
+/* mmap.c's calls, only when mm->uffd is set: */
+void uffd_mm_release(struct mm *mm);                              /* exit, execve */
+struct uffd_mm *uffd_mm_fork(struct mm *old);                     /* the child's state, or NULL */
+void uffd_unmap(struct mm *mm, uint64_t start, uint64_t end);     /* the range is unmapped */
+void uffd_reprotect(struct mm *mm, uint64_t start, uint64_t end); /* after mprotect */
+void uffd_mremap(struct mm *mm, uint64_t start, uint64_t end, bool dontunmap); /* before a move */
+void uffd_zap(struct mm *mm, uint64_t start, uint64_t end);       /* after MADV_DONTNEED */
+struct kstat;
+int uffd_dev_open(int flags, const char *path, const struct kstat *st, struct file **out); /* /dev/userfaultfd */
+extern long sysctl_unprivileged_userfaultfd;
+
 /* /proc/PID/pagemap (pagemap.c): opens c's for t; 0 and *out, or -errno. */
 struct file;
 int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **out);
 int mm_print_maps(struct mm *mm, char *buf, size_t len);
+/* PROCMAP_QUERY on a maps file of mm (procmap_query.c) */
+long procmap_query(struct task *t, struct mm *mm, uint64_t uarg);
+
+/* swapfile.c: the guest's swap areas (swapon bookkeeping): their pages
+ * (4096 bytes; all free), and the text of /proc/swaps (malloc'd, or NULL). */
+void swap_totals(uint64_t *total, uint64_t *free_pages);
+char *swaps_text(void);
 
 /* Walks mm's VMAs in address order; v may be unlinked inside the loop. */
 static inline struct vma *vma_next(struct mm *mm, struct vma *v)

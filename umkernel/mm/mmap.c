@@ -134,6 +134,7 @@ struct mm *mm_fork(struct mm *old)
 	mm->saved_auxv_len = old->saved_auxv_len;
 	mm->membarrier_registered = old->membarrier_registered;   /* dup_mm copies the state */
 	mm->sealed_any = old->sealed_any;
+	mm->uffd = uffd_mm_fork(old);   /* userfaultfd.c */
 	mm_commit_sync(mm);
 	return mm;
 }
@@ -149,6 +150,7 @@ void mm_put(struct mm *mm)
 	if (--mm->refs)
 		return;
 	aio_mm_release(mm);
+	uffd_mm_release(mm);
 	drop_vmas(mm);
 	mm_commit_release(mm);
 	if (mm->exe) {
@@ -192,6 +194,7 @@ void mm_reset(struct mm *mm)
 	aio_mm_release(mm);   /* execve: the old image's AIO contexts go */
 	mm->membarrier_registered = 0;
 	mm->sealed_any = false;
+	uffd_mm_release(mm);
 	/* unmap everything but the vDSO pages, gap by gap (below
 	 * GUEST_MIN_ADDR is the platform's) */
 	uint64_t from = GUEST_MIN_ADDR;
@@ -253,6 +256,8 @@ static void vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	split_at(mm, end);
 	while ((v = vma_lower_bound(mm, start)) && v->start < end)
 		vma_free(mm, v);
+	if (mm->uffd)
+		uffd_unmap(mm, start, end);
 }
 
 static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
@@ -580,6 +585,8 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		v->prot = prot;
 	vma_merge_range(mm, addr, addr + plen);
 	mm_commit_sync(mm);
+	if (mm->uffd)
+		uffd_reprotect(mm, addr, addr + plen);   /* trapped pages keep their trap */
 	return 0;
 }
 
@@ -597,10 +604,13 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;
-	if (flags & MREMAP_DONTUNMAP)
-		return -EINVAL;
 	oldlen = PAGE_ALIGN(oldlen);
 	newlen = PAGE_ALIGN(newlen);
+	/* MREMAP_DONTUNMAP: move the pages, keep the old mapping (empty
+	 * for private anonymous memory, the file's pages otherwise) */
+	bool dontunmap = flags & MREMAP_DONTUNMAP;
+	if (dontunmap && (!(flags & MREMAP_MAYMOVE) || oldlen != newlen))
+		return -EINVAL;
 	if (!newlen)
 		return -EINVAL;
 	/* mseal: neither the source nor a fixed target may be sealed */
@@ -612,6 +622,13 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		return -EFAULT;
 	if (oldlen == 0)
 		return -EINVAL; /* duplicating shared mappings: not supported */
+	if (dontunmap && (v->flags & VMA_SPECIAL))
+		return -EINVAL;   /* VM_DONTEXPAND */
+	/* (a range past every VMA: oldlen bytes more, none replaced) */
+	if (dontunmap && ((!vma_is_stack(v) && !may_expand_vm(mm, GUEST_TASK_SIZE, GUEST_TASK_SIZE + oldlen,
+							      v->prot, v->flags & MAP_TYPE)) ||
+			  vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, oldlen))))
+		return -ENOMEM;   /* the old mapping stays: the new one is more */
 	/* growth is checked against RLIMIT_AS/DATA (vma_to_resize); a fixed
 	 * target's old contents go first */
 	if (newlen > oldlen && !vma_is_stack(v) &&
@@ -627,6 +644,15 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 			return -EINVAL;
 		if (newaddr < old + oldlen && newaddr + newlen > old)
 			return -EINVAL;
+	} else if (dontunmap) {
+		/* new_addr is a hint then, and must be aligned */
+		if (newaddr & (GUEST_PAGE_SIZE - 1))
+			return -EINVAL;
+		if (!newaddr || newaddr < GUEST_MIN_ADDR || !valid_range(newaddr, newlen) ||
+		    !range_free(mm, newaddr, newaddr + newlen))
+			newaddr = find_free(mm, newlen);
+		if (!newaddr)
+			return -ENOMEM;
 	} else if (newlen <= oldlen) {
 		if (newlen < oldlen) {
 			int r = mm_munmap(mm, old + newlen, oldlen - newlen);
@@ -652,13 +678,25 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		if (!newaddr)
 			return -ENOMEM;
 	}
-	long r = platform->mremap(current->host, old, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, newaddr);
+	if (mm->uffd)
+		uffd_mremap(mm, old, old + oldlen, dontunmap);
+	long r = platform->mremap(current->host, old, oldlen, newlen,
+				  MREMAP_MAYMOVE | MREMAP_FIXED | (dontunmap ? MREMAP_DONTUNMAP : 0), newaddr);
 	if (r < 0)
 		return r;
 	split_at(mm, old);
 	split_at(mm, old + oldlen);
 	struct vma tmpl = *mm_find_vma(mm, old);
-	vma_remove_range(mm, old, old + oldlen);
+	if (dontunmap) {
+		/* the old mapping stays, without its locks (vm_flags_clear VM_LOCKED_MASK) */
+		for_each_vma(mm, o)
+			if (o->start >= old && o->end <= old + oldlen)
+				o->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);
+		if (mm->uffd)
+			uffd_zap(mm, old, old + oldlen);   /* its pages are missing now */
+	} else {
+		vma_remove_range(mm, old, old + oldlen);
+	}
 	vma_remove_range(mm, newaddr, newaddr + newlen);
 	struct vma *n = calloc(1, sizeof *n);
 	*n = tmpl;
@@ -944,6 +982,8 @@ long sys_madvise(struct task *t, struct sysargs *a)
 			if (advice == MADV_FREE && (v->file || v->shm_id || !(v->flags & MAP_ANONYMOUS)))
 				return -EINVAL;
 			platform->madvise(t->host, lo, hi - lo, MADV_DONTNEED);
+			if (t->mm->uffd)
+				uffd_zap(t->mm, lo, hi);   /* missing again */
 			break;
 		case 102:
 		case 103: {

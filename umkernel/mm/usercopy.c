@@ -47,6 +47,8 @@ int copy_from_user(struct task *t, void *dst, uint64_t src, size_t len)
 	if (!t->host)
 		return -EFAULT;
 	long n = platform->read_mem(t->host, dst, src, len);
+	if (n != (long)len && uffd_fixup_user(t, src, len))   /* a stale userfaultfd trap */
+		n = platform->read_mem(t->host, dst, src, len);
 	return n == (long)len ? 0 : -EFAULT;
 }
 
@@ -57,6 +59,8 @@ int copy_to_user(struct task *t, uint64_t dst, const void *src, size_t len)
 	if (!t->host)
 		return -EFAULT;
 	long n = platform->write_mem(t->host, dst, src, len);
+	if (n != (long)len && uffd_fixup_user(t, dst, len))   /* a stale userfaultfd trap */
+		n = platform->write_mem(t->host, dst, src, len);
 	return n == (long)len ? 0 : -EFAULT;
 }
 
@@ -72,6 +76,8 @@ long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
 		if (chunk > max - got)
 			chunk = max - got;
 		long n = platform->read_mem(t->host, dst + got, src + got, chunk);
+		if (n <= 0 && uffd_fixup_user(t, src + got, chunk))
+			n = platform->read_mem(t->host, dst + got, src + got, chunk);
 		if (n <= 0)
 			return -EFAULT;
 		void *nul = memchr(dst + got, 0, n);
