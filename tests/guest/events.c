@@ -431,6 +431,28 @@ static void test_memfd(void) {
   fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL);
   ERR("memfd after F_SEAL_SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EPERM);
   close(fd);
+  /* /proc/self/fd/N of a memfd is a new open: its own access mode and
+   * offset; adding seals needs write access on the file used */
+  char pfd[64];
+  fd = memfd_create("reopen", MFD_ALLOW_SEALING);
+  write(fd, "abc", 3);
+  snprintf(pfd, sizeof pfd, "/proc/self/fd/%d", fd);
+  int rfd = open(pfd, O_RDONLY);
+  OK("memfd reopen read-only", rfd >= 0 && (fcntl(rfd, F_GETFL) & O_ACCMODE) == O_RDONLY);
+  OK("memfd reopen own offset", read(rfd, buf, 3) == 3 && lseek(fd, 0, SEEK_CUR) == 3 &&
+     lseek(rfd, 0, SEEK_CUR) == 3 && lseek(rfd, 1, SEEK_SET) == 1 && lseek(fd, 0, SEEK_CUR) == 3);
+  ERR("memfd seal through read-only reopen", fcntl(rfd, F_ADD_SEALS, F_SEAL_SEAL), EPERM);
+  ERR("memfd write through read-only reopen", write(rfd, "x", 1), EBADF);
+  OK("memfd seal through original", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) == 0);
+  OK("memfd seals shared by reopen", fcntl(rfd, F_GET_SEALS) == F_SEAL_SHRINK);
+  snprintf(pfd, sizeof pfd, "/proc/self/fd/%d", rfd);
+  int wfd = open(pfd, O_RDWR);
+  OK("memfd reopen read-write", wfd >= 0 && fcntl(wfd, F_ADD_SEALS, F_SEAL_GROW) == 0 &&
+     fcntl(fd, F_GET_SEALS) == (F_SEAL_SHRINK | F_SEAL_GROW));
+  ERR("memfd reopen O_TRUNC sealed", open(pfd, O_RDWR | O_TRUNC), EPERM);
+  close(wfd);
+  close(rfd);
+  close(fd);
   fd = memfd_create("plain", 0);
   OK("memfd without sealing", fcntl(fd, F_GET_SEALS) == F_SEAL_SEAL);
   ERR("memfd add seal refused", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EPERM);

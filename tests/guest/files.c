@@ -56,6 +56,22 @@ int main(void) {
   memset(buf, 0, sizeof buf);
   OK("read", read(fd, buf, sizeof buf) == 6 && !strcmp(buf, "world\n"));
   OK("read at EOF", read(fd, buf, sizeof buf) == 0);
+  {
+    /* a regular file gives the whole count in one read (past 1 MiB) */
+    size_t big = 3 * 1024 * 1024 + 5;
+    char *b = calloc(1, big + 100);
+    int bf = open("big", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    for (size_t i = 0; i < big; i++)
+      b[i] = (char)(i * 7);
+    OK("big write", write(bf, b, big) == (ssize_t)big);
+    memset(b, 0, big);
+    OK("big read whole", pread(bf, b, big + 100, 0) == (ssize_t)big && b[big - 1] == (char)((big - 1) * 7));
+    lseek(bf, 1, SEEK_SET);
+    OK("big read from offset", read(bf, b, big) == (ssize_t)big - 1 && lseek(bf, 0, SEEK_CUR) == (off_t)big);
+    close(bf);
+    unlink("big");
+    free(b);
+  }
   OK("lseek SEEK_END", lseek(fd, -1, SEEK_END) == 11);
   ERR("lseek negative", lseek(fd, -100, SEEK_SET), EINVAL);
   OK("pwrite", pwrite(fd, "HELLO", 5, 0) == 5);

@@ -3,6 +3,7 @@
 #include "t.h"
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 
 int main(void) {
   long pg = sysconf(_SC_PAGESIZE);
@@ -29,5 +30,26 @@ int main(void) {
   ERR("remap anonymous", remap_file_pages(anon, pg, 0, 0, 0), EINVAL);
   ERR("remap unmapped", remap_file_pages((void *)pg, pg, 0, 0, 0), EINVAL);
   unlink("/tmp/remap-test");
+
+  /* A SysV segment: remap works while attached; after IPC_RMID the
+   * remap of its only attach closes the old mapping first, which
+   * destroys the segment: EINVAL and the range left unmapped (Linux's
+   * mmap_region order, LTP shmctl05) */
+  int id = shmget(IPC_PRIVATE, 2 * pg, IPC_CREAT | 0600);
+  char *s = shmat(id, NULL, 0);
+  s[0] = 'A';
+  s[pg] = 'B';
+  OK("shm remap page 1 at 0", remap_file_pages(s, pg, 0, 1, 0) == 0 && s[0] == 'B');
+  OK("shm remap back", remap_file_pages(s, pg, 0, 0, 0) == 0 && s[0] == 'A');
+  shmctl(id, IPC_RMID, NULL);
+  OK("shm remap after IPC_RMID, other page attached", remap_file_pages(s, pg, 0, 1, 0) == 0 && s[0] == 'B');
+  OK("shmdt", shmdt(s) == 0);
+  id = shmget(IPC_PRIVATE, pg, IPC_CREAT | 0600);
+  s = shmat(id, NULL, 0);
+  shmctl(id, IPC_RMID, NULL);
+  ERR("shm remap of the last attach after IPC_RMID", remap_file_pages(s, pg, 0, 0, 0), EINVAL);
+  ERR("shm range unmapped after", remap_file_pages(s, pg, 0, 0, 0), EINVAL);
+  ERR("shmdt after", shmdt(s), EINVAL);
+  OK("range free after", mmap(s, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == s);
   return t_done();
 }

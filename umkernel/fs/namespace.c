@@ -688,6 +688,7 @@ void fs_register_builtin(void)
 	done = true;
 	for (size_t i = 0; i < ARRAY_SIZE(builtin_types); i++)
 		register_filesystem(&builtin_types[i]);
+	hugetlbfs_register();   /* hugetlbfs.c */
 }
 
 /* ---- propagation ---- */

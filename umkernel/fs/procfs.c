@@ -352,15 +352,18 @@ static void host_release(char *buf, size_t len)
 
 /* ---- global files ---- */
 
-/* The host's /proc/meminfo, but SwapTotal and SwapFree are the guest's
- * swapon areas (mm/swapfile.c), SwapCached 0; under --memory its totals
- * are the guest's: MemTotal and CommitLimit the limit, Committed_AS what
- * is committed, MemFree and MemAvailable what is left (at most the
- * host's), the host's caches 0. */
+/* The host's /proc/meminfo, with umk's huge page pool (mm/hugetlb.c) for
+ * the host's, and SwapTotal and SwapFree the guest's swapon areas
+ * (mm/swapfile.c), SwapCached 0; under --memory its totals are the
+ * guest's: MemTotal and CommitLimit the limit, Committed_AS what is
+ * committed, MemFree and MemAvailable what is left (at most the host's),
+ * the host's caches 0. */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
 	FILE *f = fopen("/proc/meminfo", "re");
+	char hp[512];
+	bool hp_done = false;
 	char line[256];
 	uint64_t left = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;
 	uint64_t swap_total, swap_free;
@@ -374,6 +377,15 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 		unsigned long long kb;
 		uint64_t v;
 
+		if (!strncmp(line, "HugePages_Total:", 16)) {
+			hugetlb_meminfo(hp, sizeof hp);   /* umk's own pool (mm/hugetlb.c) */
+			sb_printf(sb, "%s", hp);
+			hp_done = true;
+			continue;
+		}
+		if (!strncmp(line, "HugePages_", 10) || !strncmp(line, "Hugepagesize:", 13) ||
+		    !strncmp(line, "Hugetlb:", 8))
+			continue;
 		if (sscanf(line, "%63[^:]: %llu", key, &kb) != 2) {
 			sb_printf(sb, "%s", line);
 			continue;
@@ -399,6 +411,10 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 			continue;
 		}
 		sb_printf(sb, "%-16s%8llu kB\n", strcat(key, ":"), (unsigned long long)v);
+	}
+	if (!hp_done) {
+		hugetlb_meminfo(hp, sizeof hp);
+		sb_printf(sb, "%s", hp);
 	}
 	fclose(f);
 	return 0;
@@ -946,6 +962,8 @@ EXT_FILE(in_max_queued_events, inotify_proc_read, inotify_proc_write, "fs/inotif
 EXT_FILE(fan_max_queued_events, fanotify_proc_read, fanotify_proc_write, "fs/fanotify/max_queued_events")
 EXT_FILE(fan_max_user_groups, fanotify_proc_read, fanotify_proc_write, "fs/fanotify/max_user_groups")
 EXT_FILE(fan_max_user_marks, fanotify_proc_read, fanotify_proc_write, "fs/fanotify/max_user_marks")
+EXT_FILE(hugetlb_nr, hugetlb_proc_read, hugetlb_proc_write, "vm/nr_hugepages")
+EXT_FILE(hugetlb_overcommit, hugetlb_proc_read, hugetlb_proc_write, "vm/nr_overcommit_hugepages")
 EXT_FILE(keys_keys, keys_proc_read, keys_proc_write, "keys")
 EXT_FILE(keys_key_users, keys_proc_read, keys_proc_write, "key-users")
 EXT_FILE(keys_maxkeys, keys_proc_read, keys_proc_write, "sys/kernel/keys/maxkeys")
@@ -2086,6 +2104,7 @@ static const struct pent sys_kernel_ents[] = {
 	RW_ENT("core_pattern", show_core_pattern, write_core_pattern),
 	CTL_ENT("core_uses_pid", sysctl_core_uses_pid, 0, 1),
 	CTL_ENT("perf_event_paranoid", sysctl_perf_event_paranoid, -1, 4),
+	CTL_ENT("io_uring_disabled", sysctl_io_uring_disabled, 0, 2),
 	FILE_ENT("printk", show_printk),
 	FILE_ENT("tainted", show_tainted),
 	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),
@@ -2104,7 +2123,22 @@ static long sysctl_min_free_kbytes = 67584;
 static long sysctl_vfs_cache_pressure = 100;
 static long sysctl_drop_caches;
 
+/* vm.compact_memory: a write-only trigger (1), with nothing for umk to
+ * compact */
+static long sysctl_compact_memory;
+
+static int show_write_only(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c, (void)sb;
+	return -EACCES;
+}
+
 static const struct pent sys_vm_ents[] = {
+	{ .name = "compact_memory", .kind = PK_FILE, .perm = 0200, .show = show_write_only,
+	  .write = write_ctl, .ctl = &sysctl_compact_memory, .min = 1, .max = 1 },
+	EXT_ENT("nr_hugepages", hugetlb_nr, 0644),
+	EXT_ENT("nr_hugepages_mempolicy", hugetlb_nr, 0644),
+	EXT_ENT("nr_overcommit_hugepages", hugetlb_overcommit, 0644),
 	CTL_ENT("min_free_kbytes", sysctl_min_free_kbytes, 0, 0x7fffffff),
 	CTL_ENT("overcommit_memory", sysctl_overcommit_memory, 0, 2),
 	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),

@@ -6,7 +6,8 @@
  *
  * Handlers decode arguments, move guest data through a kernel bounce
  * buffer (copy_from_user/copy_to_user) and call the file's ops.  Reads
- * transfer at most IO_CHUNK per call (a short read, as Linux allows);
+ * transfer at most IO_CHUNK per call (a short read, as Linux allows)
+ * except on regular files, which give the whole count as Linux's;
  * writes loop until done, a short count or an error after some progress.
  *
  * Locking: everything here runs under klock (the file ops drop it only
@@ -17,6 +18,7 @@
 #include "../tty/tty.h"
 #include <sys/mman.h>
 #include "tmpfs.h"
+#include "../mm/mm.h"
 #include "../security/landlock.h"
 
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 #include <sys/stat.h>
 
 #define IO_CHUNK   (1 << 20)
+#define MAX_RW_COUNT_ 0x7ffff000L   /* Linux's INT_MAX & PAGE_MASK */
 #define IOV_MAX_   1024
 #define L_FIOCLEX  0x5451
 #define L_FIONCLEX 0x5450
@@ -75,8 +78,9 @@ static void io_account(struct task *t, bool write, long r)
 	}
 }
 
-/* Reads up to n bytes at *pos (NULL: the file offset) into guest buf. */
-static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+/* Reads up to min(n, IO_CHUNK) bytes at *pos (NULL: the file offset)
+ * into guest buf. */
+static long do_read_chunk(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
 {
 	int64_t *p = pos ? pos : &f->pos;
 	char *kb;
@@ -106,6 +110,30 @@ static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int6
 		r = -EFAULT;
 	free(kb);
 	return r;
+}
+
+/* A regular file gives the whole count in one read, as Linux's (up to
+ * MAX_RW_COUNT): chunk by chunk until a short one; other files give at
+ * most a chunk (a short read, as Linux allows). */
+static long do_read(struct task *t, struct file *f, uint64_t buf, size_t n, int64_t *pos)
+{
+	struct kstat st;
+	long r, done = 0;
+
+	if (n > MAX_RW_COUNT_)
+		n = MAX_RW_COUNT_;
+	r = do_read_chunk(t, f, buf, n, pos);
+	if (r < IO_CHUNK || n <= IO_CHUNK || !f->ops->fstat || f->ops->fstat(f, &st) ||
+	    !S_ISREG(st.mode))
+		return r;
+	for (done = r; (size_t)done < n; done += r) {
+		r = do_read_chunk(t, f, buf + done, n - done, pos);
+		if (r <= 0)
+			break;
+		if (r < IO_CHUNK)
+			return done + r;
+	}
+	return done;
 }
 
 /* Writes n bytes from kernel buffer kb at *p (O_APPEND: at the end). */
@@ -742,8 +770,9 @@ out:
  * sys_memfd_create(name, flags) - an anonymous tmpfs file (a host memfd,
  * so it can be mapped MAP_SHARED and is shared across fork), mode 0777,
  * shown as "/memfd:NAME (deleted)".  flags: MFD_CLOEXEC,
- * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (0666 and F_SEAL_EXEC), MFD_EXEC;
- * MFD_HUGETLB and others -EINVAL.  -EINVAL for a name over 249 bytes,
+ * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (0666 and F_SEAL_EXEC), MFD_EXEC,
+ * MFD_HUGETLB (a hugetlb file, mm/hugetlb.c: -ENODEV for an MFD_HUGE_*
+ * size but 2 MiB); others -EINVAL.  -EINVAL for a name over 249 bytes,
  * -EFAULT, -EMFILE, -ENOMEM.
  */
 long sys_memfd_create(struct task *t, struct sysargs *a)
@@ -753,7 +782,10 @@ long sys_memfd_create(struct task *t, struct sysargs *a)
 	struct file *f;
 	long r;
 
-	if (flags & ~(unsigned)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_ | MFD_EXEC_))
+	const unsigned mfd_all = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL_ | MFD_EXEC_ |
+				 MFD_HUGETLB;
+	/* MFD_HUGETLB may carry a size (MFD_HUGE_*: bits 26-31) */
+	if (flags & ~(mfd_all | ((flags & MFD_HUGETLB) ? 0xfc000000u : 0)))
 		return -EINVAL;
 	if ((flags & MFD_NOEXEC_SEAL_) && (flags & MFD_EXEC_))
 		return -EINVAL;
@@ -768,6 +800,15 @@ long sys_memfd_create(struct task *t, struct sysargs *a)
 			    flags & MFD_NOEXEC_SEAL_ ? F_SEAL_EXEC_ : 0, &f);
 	if (r)
 		return r;
+	if (flags & MFD_HUGETLB) {
+		/* a hugetlb file (mm/hugetlb.c); hugetlb_file_setup's ENODEV
+		 * for a size umk has not */
+		if (!hugetlb_size_ok(flags)) {
+			file_put(f);
+			return -ENODEV;
+		}
+		tmpfs_file_make_huge(f);
+	}
 	return fd_install(t, 0, f, flags & MFD_CLOEXEC);
 }
 

@@ -11,6 +11,8 @@
  */
 #include "../kernel.h"
 #include "fs.h"
+#include "tmpfs.h"
+#include "../mm/mm.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +135,42 @@ static int numa_node0(struct mount *m, long n)
 	return err;
 }
 
+/* kernel/mm/hugepages/hugepages-2048kB/: the pool's figures (mm/hugetlb.c),
+ * rewritten at each change (sysfs_hugetlb_sync); the nodes are held. */
+static struct tnode *hp_nodes[HUGETLB_SYSFS_N];
+
+void sysfs_hugetlb_sync(void)
+{
+	for (int i = 0; i < HUGETLB_SYSFS_N; i++) {
+		char text[32];
+		int len;
+
+		if (!hp_nodes[i])
+			continue;
+		len = snprintf(text, sizeof text, "%llu\n", (unsigned long long)hugetlb_sysfs_value(i));
+		if (pwrite(hp_nodes[i]->memfd, text, len, 0) == len)
+			(void)!ftruncate(hp_nodes[i]->memfd, len);
+	}
+}
+
+static int hugepages_dir(struct mount *m, struct tnode *root)
+{
+	char name[128];
+	int err = m->ops->mkdir(m, "kernel/mm/hugepages", 0755);
+
+	if (!err)
+		err = m->ops->mkdir(m, "kernel/mm/hugepages/hugepages-2048kB", 0755);
+	for (int i = 0; i < HUGETLB_SYSFS_N && !err; i++) {
+		snprintf(name, sizeof name, "kernel/mm/hugepages/hugepages-2048kB/%s",
+			 hugetlb_sysfs_names[i]);
+		err = sys_file(m, name, "0\n");
+		if (!err && !hp_nodes[i] && !tmpfs_resolve(root, name, &hp_nodes[i]))
+			tnode_get(hp_nodes[i]);
+	}
+	sysfs_hugetlb_sync();
+	return err;
+}
+
 /*
  * sysfs_mount - mounts the /sys tree at path.  Returns 0 or -errno.
  * Mirrors the files of drivers/base/cpu.c that userland reads:
@@ -178,6 +216,8 @@ int sysfs_mount(const char *path)
 		err = sys_file(m, "devices/system/cpu/present", range);
 	if (!err)
 		err = sys_file(m, "devices/system/cpu/kernel_max", "8191\n");
+	if (!err)
+		err = hugepages_dir(m, ((struct tmpfs *)priv)->root);
 	if (!err)   /* securityfs's list of the security modules */
 		err = sys_file(m, "kernel/security/lsm", lsm_names_text());
 	if (!err)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #define TMPFS_MAGIC 0x01021994
+#define HUGETLBFS_MAGIC 0x958458f6
 #define XATTR_CREATE  1
 #define XATTR_REPLACE 2
 
@@ -235,6 +236,10 @@ void tnode_put(struct tnode *n)
 		n->acct->alloc -= n->alloc;
 	if (n->memfd >= 0)
 		close(n->memfd);
+	if (n->hpages) {
+		n->acct->hp_used -= n->hpages;
+		hugetlb_give(n->hpages);
+	}
 	tnode_uncharge_to(n, 0);
 	free(n->target);
 	free(n);
@@ -291,7 +296,7 @@ void tnode_stat(struct tnode *n, struct kstat *st, uint64_t dev)
 	st->uid = n->uid;
 	st->gid = n->gid;
 	st->rdev = n->rdev;
-	st->blksize = 4096;
+	st->blksize = n->acct && n->acct->hpage_size ? n->acct->hpage_size : 4096;
 	st->atime = n->atime;
 	st->mtime = n->mtime;
 	st->ctime = n->ctime;
@@ -342,11 +347,21 @@ int tnode_truncate(struct tnode *n, uint64_t len)
 		return -EINVAL;
 	if (len > (uint64_t)INT64_MAX)
 		return -EINVAL;
+	bool huge = n->acct && n->acct->hpage_size;
+	if (huge && (len & (n->acct->hpage_size - 1)))
+		return -EINVAL;   /* hugetlbfs_setattr: whole huge pages */
 	int err = tnode_charge(n, len);
 	if (err)
 		return err;
 	if (ftruncate(n->memfd, len) < 0)
 		return -errno;
+	if (huge && n->hpages > len / n->acct->hpage_size) {
+		uint64_t give = n->hpages - len / n->acct->hpage_size;
+
+		n->hpages -= give;
+		n->acct->hp_used -= give;
+		hugetlb_give(give);
+	}
 	tnode_uncharge_to(n, len);
 	tnode_alloc_sync(n);
 	tnode_touch(n, true, true);
@@ -516,6 +531,8 @@ static ssize_t treg_write(struct task *t, struct file *f, const void *buf, size_
 	uint64_t room;
 
 	(void)t;
+	if (F(f)->acct && F(f)->acct->hpage_size)
+		return -EINVAL;   /* hugetlbfs has no write(2) */
 	/* past --tmpfs-size or --memory: a short write, then ENOSPC */
 	if (*pos >= 0 && (uint64_t)*pos + n > F(f)->charged) {
 		room = tnode_room(F(f));
@@ -713,6 +730,58 @@ int tmpfs_file_fits(struct file *f, uint64_t off, uint64_t len)
 int tmpfs_file_reserve(struct file *f, uint64_t size)
 {
 	return f->ops == &tmpfs_reg_ops ? tnode_charge(F(f), size) : 0;
+}
+
+/*
+ * tmpfs_reopen - open(/proc/PID/fd/N) of a file of no mount (memfd_create's,
+ * an unlinked O_TMPFILE's): a new open file of the same node with flags
+ * (its own offset and access mode, as Linux's reopen through the magic
+ * link).  -EINVAL if mf is no such file; tnode_open's errors.
+ */
+int tmpfs_reopen(struct file *mf, int flags, struct file **out)
+{
+	if (mf->ops != &tmpfs_reg_ops || mf->mnt)
+		return -EINVAL;
+	return tnode_open(NULL, F(mf), flags & ~(O_CREAT | O_EXCL), mf->path, out);
+}
+
+bool tmpfs_file_huge(struct file *f)
+{
+	return f->ops == &tmpfs_reg_ops && F(f)->acct && F(f)->acct->hpage_size;
+}
+
+/* The files of no hugetlbfs mount (MFD_HUGETLB, MAP_HUGETLB, SHM_HUGETLB). */
+static struct tmpfs_acct hugetlb_anon_acct = {
+	.limit = UINT64_MAX / 4, .hpage_size = HPAGE_SIZE,
+};
+
+void tmpfs_file_make_huge(struct file *f)
+{
+	if (f->ops == &tmpfs_reg_ops && !F(f)->acct)
+		F(f)->acct = &hugetlb_anon_acct;
+}
+
+int tmpfs_huge_reserve(struct file *f, uint64_t end)
+{
+	struct tnode *n = F(f);
+	struct tmpfs_acct *a = n->acct;
+	uint64_t pages, need;
+	int err;
+
+	if (!tmpfs_file_huge(f))
+		return -EINVAL;
+	pages = end / a->hpage_size + !!(end % a->hpage_size);
+	if (pages <= n->hpages)
+		return 0;
+	need = pages - n->hpages;
+	if (a->hp_max && a->hp_used + need > a->hp_max)
+		return -ENOMEM;   /* the mount's size= (its subpool) */
+	err = hugetlb_take(need);
+	if (err)
+		return err;
+	n->hpages = pages;
+	a->hp_used += need;
+	return 0;
 }
 
 int tmpfs_file_memfd(struct file *f)
@@ -1328,6 +1397,15 @@ static int tmpfs_statfs(struct mount *m, struct linux_statfs *st)
 	memset(st, 0, sizeof(*st));
 	struct tmpfs_acct *a = ROOT(m)->acct;
 
+	if (a && a->hpage_size) {
+		/* hugetlbfs_statfs: huge pages, the size= subpool if any */
+		st->f_type = HUGETLBFS_MAGIC;
+		st->f_bsize = st->f_frsize = a->hpage_size;
+		st->f_blocks = a->hp_max;
+		st->f_bfree = st->f_bavail = a->hp_max > a->hp_used ? a->hp_max - a->hp_used : 0;
+		st->f_namelen = 255;
+		return 0;
+	}
 	st->f_type = TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = 4096;
 	st->f_blocks = st->f_bfree = st->f_bavail = 1 << 20;

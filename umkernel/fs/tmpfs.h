@@ -28,6 +28,9 @@ struct tmpfs_acct {
 	/* a mount's size= (0: none), against the pages its files hold, as
 	 * shmem counts them (holes are free); limit above bounds the host */
 	uint64_t size_opt, alloc;
+	/* hugetlbfs (mm/hugetlb.c): its huge page size (0: a tmpfs), its
+	 * size= in huge pages (0: none) and the pages its files hold */
+	uint64_t hpage_size, hp_max, hp_used;
 };
 extern uint64_t tmpfs_size_limit;   /* each new instance's limit (main.c) */
 struct tmpfs_acct *tmpfs_acct_new(void);
@@ -51,6 +54,7 @@ struct tnode {
 	struct tmpfs_acct *acct;
 	uint64_t charged;
 	uint64_t alloc;               /* its memfd's allocated bytes, counted in acct->alloc */
+	uint64_t hpages;              /* hugetlb file: pool pages it holds (mm/hugetlb.c) */
 };
 
 struct tdirent {
@@ -107,6 +111,16 @@ int tnode_xattr_remove(struct tnode *n, const char *name);
 /* memfd_create(2): an unnamed regular file opened O_RDWR as path, its
  * memfd made with MFD_ALLOW_SEALING if sealing, seals added at once. */
 int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, struct file **out);
+/* A new open (flags) of mf, a regular file of no mount (a memfd):
+ * /proc/PID/fd/N's reopen.  -EINVAL for other files. */
+int tmpfs_reopen(struct file *mf, int flags, struct file **out);
+/* hugetlb files (a hugetlbfs file, an MFD_HUGETLB memfd, the file of a
+ * MAP_HUGETLB mapping): whether f is one; making an anonymous file one;
+ * taking its pool pages up to byte end (0 or -ENOMEM: the pool, or the
+ * mount's size=). */
+bool tmpfs_file_huge(struct file *f);
+void tmpfs_file_make_huge(struct file *f);
+int tmpfs_huge_reserve(struct file *f, uint64_t end);
 /* The memfd behind a tmpfs/overlay-upper regular file, or -EINVAL. */
 int tmpfs_file_memfd(struct file *f);
 void tmpfs_file_touch(struct file *f);       /* mtime/ctime = now, if a tmpfs file */

@@ -640,6 +640,19 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			f->landlock_denied = lldenied;
 			goto done;
 		}
+		if (!mm && !mf->mnt && !(flags & O_PATH) && tmpfs_file_memfd(mf) >= 0) {
+			/* a memfd: a new open of its node (Linux's seals need
+			 * write access on the file used to add them) */
+			err = vfs_permission(t, &nd.st, acc == O_RDONLY ? R_OK :
+					     acc == O_WRONLY ? W_OK : R_OK | W_OK);
+			if (!err)
+				err = tmpfs_reopen(mf, flags, &f);
+			if (err)
+				goto out;
+			f->flags = (flags & KEPT_FLAGS) | O_LARGEFILE;
+			f->landlock_denied = lldenied;
+			goto done;
+		}
 		/* O_TRUNC applies to the file reached (a memfd's seals may refuse) */
 		if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(nd.st.mode)) {
 			err = mf->ops->truncate ? mf->ops->truncate(mf, 0) : -EINVAL;

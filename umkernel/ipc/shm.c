@@ -36,6 +36,8 @@ struct shmid_kernel {
 	int64_t atim, dtim, ctim;
 	int cprid, lprid;
 	uint64_t nattch;              /* VMAs mapping it */
+	uint64_t hpages;              /* SHM_HUGETLB: huge pages taken from the pool */
+	uint64_t mapsz;               /* what shmat maps: segsz, in whole huge pages for SHM_HUGETLB */
 	int refs;                     /* the id table's and one per attach file */
 };
 
@@ -79,6 +81,8 @@ static void shm_destroy(struct ipc_namespace *ns, struct shmid_kernel *shp)
 	if (shp->memfd >= 0)
 		close(shp->memfd);
 	shp->memfd = -1;
+	hugetlb_give(shp->hpages);
+	shp->hpages = 0;
 	shp_put(shp);
 }
 
@@ -178,10 +182,22 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 		return -ENOSPC;
 	if (ns->shm_tot + numpages < ns->shm_tot || ns->shm_tot + numpages > ns->shm_ctlall)
 		return -ENOSPC;
-	if (shmflg & L_SHM_HUGETLB)
-		return -EINVAL;       /* no huge page sizes (hstate_sizelog) in a kernel without
-				       * CONFIG_HUGETLBFS, as configs.c declares */
-	if (!(shmflg & L_SHM_NORESERVE) && !enough_memory(numpages))
+	uint64_t hpages = 0, memsize = size;
+	if (shmflg & L_SHM_HUGETLB) {
+		/* huge pages (mm/hugetlb.c): hstate_sizelog's EINVAL for a
+		 * size umk has not, can_do_hugetlb_shm's EPERM, the pool's
+		 * ENOMEM (unless SHM_NORESERVE); the memory is ordinary */
+		if (!hugetlb_size_ok((unsigned)shmflg))
+			return -EINVAL;
+		if (t && !capable(t, CAP_IPC_LOCK))
+			return -EPERM;
+		hpages = (size + HPAGE_SIZE - 1) / HPAGE_SIZE;
+		memsize = hpages * HPAGE_SIZE;
+		if (shmflg & L_SHM_NORESERVE)
+			hpages = 0;
+		else if (hugetlb_take(hpages))
+			return -ENOMEM;
+	} else if (!(shmflg & L_SHM_NORESERVE) && !enough_memory(numpages))
 		return -ENOMEM;
 	shp = calloc(1, sizeof(*shp));
 	if (!shp)
@@ -190,13 +206,16 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 	shp->perm.mode = shmflg & 0777;
 	snprintf(name, sizeof(name), "SYSV%08x", (uint32_t)key);
 	shp->memfd = memfd_create(name, MFD_CLOEXEC);
-	if (shp->memfd < 0 || ftruncate(shp->memfd, size) < 0) {
+	if (shp->memfd < 0 || ftruncate(shp->memfd, memsize) < 0) {
 		err = errno == EFBIG || errno == EINVAL ? -ENOMEM : -errno;
 		if (shp->memfd >= 0)
 			close(shp->memfd);
 		free(shp);
+		hugetlb_give(hpages);
 		return err;
 	}
+	shp->hpages = hpages;
+	shp->mapsz = memsize;
 	shp->cprid = t ? t->tg->tgid : 0;
 	shp->ctim = ipc_now();
 	shp->segsz = size;
@@ -206,6 +225,7 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 	if (err < 0) {
 		close(shp->memfd);
 		free(shp);
+		hugetlb_give(hpages);
 		return err;
 	}
 	ns->shm_tot += numpages;
@@ -303,10 +323,10 @@ long sys_shmat(struct task *t, struct sysargs *a)
 	/* held across the mapping, as do_shmat's shm_nattch++ */
 	shp->nattch++;
 	if (addr && !(shmflg & L_SHM_REMAP) &&
-	    (addr + shp->segsz < addr || range_mapped(t->mm, addr, addr + PAGE_ALIGN(shp->segsz))))
+	    (addr + shp->mapsz < addr || range_mapped(t->mm, addr, addr + PAGE_ALIGN(shp->mapsz))))
 		r = -EINVAL;
 	else
-		r = mm_mmap(t->mm, addr, shp->segsz, prot, flags, f, 0);
+		r = mm_mmap(t->mm, addr, shp->mapsz, prot, flags, f, 0);
 	file_put(f);
 	shp->nattch--;
 	if (shp->memfd >= 0 && shm_may_destroy(shp))
@@ -339,7 +359,7 @@ long sys_shmdt(struct task *t, struct sysargs *a)
 	if (!v)
 		return -EINVAL;
 	file = v->file;
-	size = PAGE_ALIGN(((struct shm_file_data *)file->priv)->shp->segsz);
+	size = PAGE_ALIGN(((struct shm_file_data *)file->priv)->shp->mapsz);
 	/* the ranges first, then the unmapping (which frees VMAs) */
 	for (; v && v->end - addr <= size; v = vma_next(mm, v)) {
 		if (n && !(is_shm_vma(v, addr) && v->file == file))

@@ -77,6 +77,8 @@ static const char umk_config[] =
 	"CONFIG_TMPFS=y\n"
 	"CONFIG_TMPFS_XATTR=y\n"
 	"CONFIG_SHMEM=y\n"
+	"CONFIG_HUGETLBFS=y\n"      /* emulated: mm/hugetlb.c */
+	"CONFIG_HUGETLB_PAGE=y\n"
 	"CONFIG_MEMFD_CREATE=y\n"
 	"CONFIG_OVERLAY_FS=y\n"
 	"CONFIG_FILE_LOCKING=y\n"
@@ -101,7 +103,7 @@ static const char umk_config[] =
 	"CONFIG_BLOCK=y\n"
 	"CONFIG_SWAP=y\n"
 	"# CONFIG_QUOTA is not set\n"
-	"# CONFIG_IO_URING is not set\n"
+	"CONFIG_IO_URING=y\n"      /* synchronous: umkernel/io_uring/ */
 	"# CONFIG_BPF_SYSCALL is not set\n"
 	"CONFIG_USERFAULTFD=y\n"
 	"CONFIG_HAVE_ARCH_USERFAULTFD_WP=y\n"

@@ -22,6 +22,7 @@
 #include "../kernel.h"
 #include "task.h"
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -75,11 +76,15 @@ static int host_proc_read(struct task *t, bool thread, const char *file, char *b
 		snprintf(path, sizeof path, "/proc/%d/task/%d/%s", pid, tid, file);
 	else
 		snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	/* (open/read, not stdio: every exit reads two of these files) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	size_t n = fread(buf, 1, len - 1, f);
-	fclose(f);
+	size_t n = 0;
+	ssize_t r;
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += r;
+	close(fd);
 	buf[n] = 0;
 	return 0;
 }
@@ -381,8 +386,18 @@ void task_host_rusage(struct task *t, int who, struct host_rusage *r)
 			r->majflt = (long)majflt;
 		}
 	}
-	if (!host_proc_read(o, false, "status", buf, sizeof buf))
+	if (!host_proc_read(o, false, "status", buf, sizeof buf)) {
 		r->maxrss_kb = status_field(buf, "VmHWM:");
+		/* one thread, the stub's leader: the process's status is the
+		 * thread's (its context switches), so no second read */
+		if (t->tg->nr_threads == 1 && o->host &&
+		    platform->host_tid(o->host) == platform->host_pid(o->host)) {
+			r->nvcsw = status_field(buf, "voluntary_ctxt_switches:") + t->tg->ru_exited.nvcsw;
+			r->nivcsw = status_field(buf, "nonvoluntary_ctxt_switches:") +
+				    t->tg->ru_exited.nivcsw;
+			return;
+		}
+	}
 	struct list_head *p;
 	for (p = t->tg->threads.next; p != &t->tg->threads; p = p->next) {
 		struct task *th = list_entry(p, struct task, thread_node);

@@ -62,6 +62,8 @@ long sys_cachestat(struct task *t, struct sysargs *a)
 		err = -EBADF;
 	else if (copy_from_user(t, &r, arg_ptr(a, 1), sizeof r))
 		err = -EFAULT;
+	else if (tmpfs_file_huge(f))
+		err = -EOPNOTSUPP;   /* is_file_hugepages (mm/hugetlb.c) */
 	else if (f->ops->fstat && f->ops->fstat(f, &st) == 0 && !may_cachestat(t, f, &st))
 		err = -EPERM;
 	else if (arg_uint(a, 3))

@@ -227,7 +227,9 @@ long sys_munlockall(struct task *t, struct sysargs *a)
  * behind the shared mapping at start again at [start, start+size), as
  * mmap(MAP_SHARED|MAP_FIXED) with the mapping's protection would.
  * Returns 0.  -EINVAL: prot not 0, a wrapping range or pgoff, start not in a shared file mapping, or the
- * range running past the file's mappings.  Shared anonymous memory (a
+ * range running past the file's mappings, or a SysV segment destroyed by
+ * the remap (its last attach was the one replaced, after IPC_RMID).
+ * Shared anonymous memory (a
  * file of Linux's shmem) is not supported here: -EINVAL.
  */
 long sys_remap_file_pages(struct task *t, struct sysargs *a)
@@ -251,8 +253,17 @@ long sys_remap_file_pages(struct task *t, struct sysargs *a)
 		w = n;
 	}
 	struct file *f = file_get(v->file);
-	long r = mm_mmap(t->mm, start, size, v->prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE |
-			 ((v->flags & VM_LOCKED_) ? MAP_LOCKED : 0), f, pgoff * GUEST_PAGE_SIZE);
+	int prot = v->prot, lock = (v->flags & VM_LOCKED_) ? MAP_LOCKED : 0;
+	/* Linux's mmap_region closes the old VMAs before the file's mmap:
+	 * a SysV segment removed with IPC_RMID goes with its last attach,
+	 * and then cannot be mapped (shm_mmap: -EINVAL), leaving the range
+	 * unmapped */
+	long r = mm_munmap(t->mm, start, size);
+	if (!r)
+		r = mm_mmap(t->mm, start, size, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE | lock,
+			    f, pgoff * GUEST_PAGE_SIZE);
 	file_put(f);
+	if (r == -ENODEV)
+		r = -EINVAL;
 	return r < 0 ? r : 0;
 }

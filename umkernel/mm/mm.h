@@ -151,4 +151,22 @@ static inline struct vma *vma_first(struct mm *mm)
 }
 #define for_each_vma(mm, v) for (struct vma *v = vma_first(mm), *v##_n = v ? vma_next(mm, v) : NULL; v; v = v##_n, v##_n = v ? vma_next(mm, v) : NULL)
 
+/* ---- hugetlb.c: huge pages, emulated with ordinary memory ---- */
+#define HPAGE_SHIFT 21
+#define HPAGE_SIZE  (1ULL << HPAGE_SHIFT)
+#define HUGETLB_SYSFS_N 5
+int hugetlb_take(uint64_t pages);        /* from the pool: 0 or -ENOMEM */
+void hugetlb_give(uint64_t pages);
+bool hugetlb_size_ok(unsigned int flags);   /* MAP_/MFD_/SHM_HUGE_* size bits */
+int hugetlb_split_check(struct mm *mm, uint64_t addr, uint64_t len);
+long hugetlb_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+		  struct file *f, uint64_t off);
+int hugetlb_anon_file(uint64_t len, struct file **out);
+void hugetlb_meminfo(char *buf, size_t len);   /* /proc/meminfo's HugePages_* lines */
+int hugetlb_proc_read(struct task *t, const char *name, char **text);
+int hugetlb_proc_write(struct task *t, const char *name, const char *buf, size_t n);
+extern const char *const hugetlb_sysfs_names[HUGETLB_SYSFS_N];
+uint64_t hugetlb_sysfs_value(int i);
+void sysfs_hugetlb_sync(void);            /* fs/sysfs.c: rewrites hugepages-2048kB/ */
+
 #endif

@@ -14,6 +14,7 @@
 #include "../kernel.h"
 #include "mm.h"
 #include "../fs/fs.h"
+#include "../fs/tmpfs.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -891,7 +892,11 @@ long sys_mmap(struct task *t, struct sysargs *a)
 			return -EBADF;
 		}
 	}
-	long r = mm_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
+	long r;
+	if ((flags & MAP_HUGETLB) || (f && tmpfs_file_huge(f)))   /* huge pages: hugetlb.c */
+		r = hugetlb_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
+	else
+		r = mm_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
 	if (f)
 		file_put(f);
 	return r;
@@ -899,12 +904,14 @@ long sys_mmap(struct task *t, struct sysargs *a)
 
 long sys_munmap(struct task *t, struct sysargs *a)
 {
-	return mm_munmap(t->mm, arg_ptr(a, 0), a->a[1]);
+	int err = hugetlb_split_check(t->mm, arg_ptr(a, 0), a->a[1]);
+	return err ? err : mm_munmap(t->mm, arg_ptr(a, 0), a->a[1]);
 }
 
 long sys_mprotect(struct task *t, struct sysargs *a)
 {
-	return mm_mprotect(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2));
+	int err = hugetlb_split_check(t->mm, arg_ptr(a, 0), a->a[1]);
+	return err ? err : mm_mprotect(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2));
 }
 
 long sys_mremap(struct task *t, struct sysargs *a)
