@@ -1656,6 +1656,8 @@ static int e2_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 		free(c.ents);
 		return err;
 	}
+	if (!(f->mnt->mflags & MS_NODIRATIME))
+		file_accessed(e, f);          /* iterate_dir's file_accessed */
 	*ents = c.ents;
 	*n = c.n;
 	return 0;
@@ -1701,6 +1703,59 @@ static const struct file_ops e2_dir_ops = {
 };
 
 /* ---- fs_ops ---- */
+
+/* file_getattr/file_setattr and FS_IOC_FS[GS]ETXATTR (file_attr.c made
+ * the permission checks): the inode's EXT2_*_FL flags as FS_XFLAG_*
+ * (immutable, append, sync, noatime, nodump), as ext4_fileattr_get/set. */
+static const uint32_t e2_xmap[][2] = {
+	{ EXT2_IMMUTABLE_FL, 0x8 }, { EXT2_APPEND_FL, 0x10 }, { EXT2_SYNC_FL, 0x20 },
+	{ EXT2_NOATIME_FL, 0x40 }, { EXT2_NODUMP_FL, 0x80 },
+};
+
+static int e2_fileattr_get(struct mount *m, const char *rel, uint32_t *xflags)
+{
+	struct e2fs *e = E(m);
+	struct ext2_inode_large in;
+	ext2_ino_t ino;
+	int err = namei(e, rel, &ino);
+
+	if (!err)
+		err = rd_inode(e, ino, &in);
+	*xflags = 0;
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(e2_xmap) / sizeof(e2_xmap[0]); i++)
+		if (in.i_flags & e2_xmap[i][0])
+			*xflags |= e2_xmap[i][1];
+	return 0;
+}
+
+static int e2_fileattr_set(struct mount *m, const char *rel, uint32_t xflags)
+{
+	struct e2fs *e = E(m);
+	struct ext2_inode_large in;
+	ext2_ino_t ino;
+	uint32_t fl = 0, mask = 0;
+	int err;
+
+	if (e->ro)
+		return -EROFS;
+	if (xflags & ~(0x8u | 0x10u | 0x20u | 0x40u | 0x80u))
+		return -EOPNOTSUPP;
+	err = namei(e, rel, &ino);
+	if (!err)
+		err = rd_inode(e, ino, &in);
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(e2_xmap) / sizeof(e2_xmap[0]); i++) {
+		mask |= e2_xmap[i][0];
+		if (xflags & e2_xmap[i][1])
+			fl |= e2_xmap[i][0];
+	}
+	in.i_flags = (in.i_flags & ~mask) | fl;
+	touch(e, &in, false, true);
+	return wr_inode(e, ino, &in);
+}
 
 static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 {
@@ -2420,6 +2475,8 @@ static int e2_permission(struct mount *m, const char *rel, int mask)
 static const struct fs_ops ext2_ops = {
 	.name = "ext2",
 	.lookup = e2_lookup,
+	.fileattr_get = e2_fileattr_get,
+	.fileattr_set = e2_fileattr_set,
 	.readlink = e2_readlink,
 	.open = e2_open,
 	.mkdir = e2_mkdir,
