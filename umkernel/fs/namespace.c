@@ -748,12 +748,33 @@ static void propagate_mnt(struct mount *m)
 		return;
 	struct mnt_namespace *nss[MAX_NS_WALK];
 	int nn = all_namespaces(nss, MAX_NS_WALK);
+	/* the receivers as they are before any copy: a copy joins parent's
+	 * peer group and must not receive one in turn (a bind of / onto a
+	 * shared / made copies of copies without end, klock held) */
+	struct mount **rcv = NULL;
+	size_t nr = 0, cap = 0;
 	for (int i = 0; i < nn; i++) {
 		struct list_head *p;
 		for (p = nss[i]->mounts.next; p != &nss[i]->mounts; p = p->next) {
 			struct mount *o = list_entry(p, struct mount, link);
 			if (!receives_from(o, parent) || mnt_is_ancestor(m, o))
 				continue;
+			if (nr == cap) {
+				struct mount **nrcv = realloc(rcv, (cap = cap ? 2 * cap : 16) * sizeof(*rcv));
+				if (!nrcv)
+					break;
+				rcv = nrcv;
+			}
+			rcv[nr++] = mnt_get(o);
+		}
+	}
+	for (size_t k = 0; k < nr; k++) {
+		{
+			struct mount *o = rcv[k];
+			if (!o->ns) {
+				mnt_put(o);
+				continue;
+			}
 			const char *tail = m->path + (strlen(parent->path) == 1 ? 0 : strlen(parent->path));
 			char path[PATH_MAX];
 			snprintf(path, sizeof path, "%s%s", strcmp(o->path, "/") ? o->path : "",
@@ -761,8 +782,10 @@ static void propagate_mnt(struct mount *m)
 			if (!path[0])
 				strcpy(path, "/");
 			struct mount *c = mnt_alloc(m->sb, m->root, path);
-			if (!c)
+			if (!c) {
+				mnt_put(o);
 				continue;
+			}
 			c->mflags = m->mflags;
 			if (m->propagation == MS_SHARED) {
 				c->propagation = o->propagation == MS_SHARED ? MS_SHARED : MS_SLAVE;
@@ -773,9 +796,11 @@ static void propagate_mnt(struct mount *m)
 			}
 			mnt_attach(c, o->ns, o);
 			mnt_put(c);
+			mnt_put(o);
 			/* the copy's own children are not copied: a new mount has none */
 		}
 	}
+	free(rcv);
 }
 
 /* m is being unmounted: the mounts at the same place under receivers of
