@@ -387,6 +387,8 @@ long aio_nr_now(void);           /* aio.c: /proc/sys/fs/aio-nr */
 void eventfd_signal_file(struct file *f, uint64_t n);
 void fs_register_builtin(void);                 /* tmpfs, proc, sysfs, devpts, devtmpfs */
 void hugetlbfs_register(void);                  /* hugetlbfs.c */
+void overlayfs_register(void);                  /* overlayfs.c: the "overlay" type */
+uint64_t anon_dev_alloc(void);                  /* namespace.c: a fresh anonymous st_dev */
 /* After a rename of old to new_ (absolute; exchange: swapped), open files,
  * mappings and working and root directories there take the new names. */
 void vfs_rename_names(const char *old, const char *new_, bool exchange);

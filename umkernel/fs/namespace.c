@@ -98,6 +98,13 @@ struct super_block *sb_new(const struct fs_ops *ops, void *priv, const char *fst
 	return sb;
 }
 
+/* anon_dev_alloc - a fresh anonymous device number, as sb_new gives
+ * (Linux's get_anon_bdev; overlayfs's per-layer st_dev). */
+uint64_t anon_dev_alloc(void)
+{
+	return 0x100000 + ++anon_devs;
+}
+
 static void sb_put(struct super_block *sb)
 {
 	if (!sb || --sb->refs > 0)
@@ -689,6 +696,7 @@ void fs_register_builtin(void)
 	for (size_t i = 0; i < ARRAY_SIZE(builtin_types); i++)
 		register_filesystem(&builtin_types[i]);
 	hugetlbfs_register();   /* hugetlbfs.c */
+	overlayfs_register();   /* overlayfs.c */
 }
 
 /* ---- propagation ---- */
