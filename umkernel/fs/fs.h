@@ -305,6 +305,9 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 /* vfs_open with openat2's resolve flags (WALK_NO_XDEV... bits) on its walk. */
 int vfs_open_resolve(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
 		     int walk_flags, struct file **out);
+/* vfs.c: the open regular file an O_PATH file keeps (execveat of it
+ * once unlinked), or NULL */
+struct file *opath_pinned(struct file *f);
 /* Boot-time mounts in the initial namespace (namespace.c). */
 int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char *fstype,
 	      const char *source);

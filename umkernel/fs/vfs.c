@@ -526,6 +526,9 @@ void nd_release(struct nameidata *nd)
 
 struct opath_priv {
 	struct kstat st;
+	/* a regular file's open, kept as Linux's O_PATH fd keeps its
+	 * inode: execveat(fd, "", AT_EMPTY_PATH) runs it once unlinked */
+	struct file *pin;
 };
 
 static int opath_fstat(struct file *f, struct kstat *st)
@@ -537,19 +540,34 @@ static int opath_fstat(struct file *f, struct kstat *st)
 	/* follow renames of nothing: re-lookup by name, else the snapshot */
 	if (f->path[0] == '/' && lookup_abs(file_mnt_ns(f), f->path, &m, &rel, buf, st) == 0)
 		return 0;
-	*st = ((struct opath_priv *)f->priv)->st;
+	struct opath_priv *p = f->priv;
+	if (p->pin && p->pin->ops->fstat && p->pin->ops->fstat(p->pin, st) == 0)
+		return 0;   /* unlinked: the inode itself */
+	*st = p->st;
 	return 0;
 }
 
 static void opath_release(struct file *f)
 {
-	free(f->priv);
+	struct opath_priv *p = f->priv;
+
+	if (p)
+		file_put(p->pin);
+	free(p);
 }
+
 
 static const struct file_ops opath_file_ops = {
 	.fstat = opath_fstat,
 	.release = opath_release,
 };
+
+/* opath_pinned - the open regular file an O_PATH file f keeps, or NULL
+ * (f is no O_PATH file, or names no regular file). */
+struct file *opath_pinned(struct file *f)
+{
+	return f->ops == &opath_file_ops && f->priv ? ((struct opath_priv *)f->priv)->pin : NULL;
+}
 
 /* Linux's f_flags: what F_GETFL reports (O_LARGEFILE is forced on x86-64). */
 #define KEPT_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECT | \
@@ -745,6 +763,18 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		}
 		p->st = nd.st;
 		f->priv = p;
+		if (S_ISREG(nd.st.mode) && nd.mnt->ops->open &&
+		    !nd.mnt->ops->open(nd.mnt, nd.rel, O_RDONLY, 0, &p->pin)) {
+			char *ap = strdup(nd.abs);
+
+			p->pin->nonotify = true;
+			if (ap) {
+				free(p->pin->path);
+				p->pin->path = ap;
+			}
+			file_set_mnt(p->pin, nd.mnt);
+			p->pin->flags = O_RDONLY | O_LARGEFILE;
+		}
 		goto done;
 	}
 	if (S_ISDIR(nd.st.mode) && (acc != O_RDONLY || (flags & O_TRUNC) || creat)) {

@@ -447,7 +447,9 @@ static int open_exec_file(struct task *t, struct file *f, struct file **out)
 	}
 	/* an O_PATH fd cannot be read: the file is opened afresh from
 	 * where it is, as Linux's do_open_execat opens the fd's dentry */
-	if ((f->flags & O_PATH) || !f->ops->read)
+	if ((f->flags & O_PATH) && opath_pinned(f))
+		f = opath_pinned(f);   /* the inode it was opened on, even unlinked */
+	else if ((f->flags & O_PATH) || !f->ops->read)
 		return f->path && f->path[0] == '/' ? open_exec(t, f->path, out) : -EACCES;
 	/* (a file of no mount, as a memfd, is on an internal filesystem:
 	 * Landlock lets it be) */
