@@ -157,6 +157,18 @@ static bool is_own_xattr(const char *name)
 	       !strncmp(name, OVL_UXATTR, strlen(OVL_UXATTR));
 }
 
+/* A guest's own trusted.overlay.X through the overlay is
+ * trusted.overlay.overlay.X on the layers (Linux's escaped xattrs):
+ * name's layer name into buf. */
+#define OVL_ESC OVL_XATTR "overlay."
+static const char *esc_xattr(const char *name, char *buf, size_t len)
+{
+	if (strncmp(name, OVL_XATTR, strlen(OVL_XATTR)))
+		return name;
+	snprintf(buf, len, OVL_ESC "%s", name + strlen(OVL_XATTR));
+	return buf;
+}
+
 static bool is_whiteout(struct mount *m, const char *p, const struct kstat *st)
 {
 	char v[4];
@@ -421,7 +433,8 @@ static void copy_xattrs(struct mount *lm, const char *lp, struct mount *um, cons
 		const char *name = list + i;
 		ssize_t vn;
 
-		if (is_own_xattr(name) || !strncmp(name, "user.umk.", 9))
+		if ((is_own_xattr(name) && strncmp(name, OVL_ESC, strlen(OVL_ESC))) ||
+		    !strncmp(name, "user.umk.", 9))
 			continue;
 		vn = lm->ops->getxattr(lm, lp, name, val, 65536);
 		if (vn >= 0)
@@ -501,9 +514,20 @@ static int ovl_copy_up(struct ovl_fs *fs, const char *rel)
 			um->ops->setattr(um, tmp, ATTR_MODE, e.st.mode & 07777, 0, 0, NULL);
 		um->ops->setattr(um, tmp, ATTR_TIMES, 0, 0, 0, ts);
 	}
+	/* the parent's times stay (a copy-up changes nothing the guest
+	 * made: ovl_set_timestamps of the parent's stat before) */
+	char pb[PATH_MAX], ppb[PATH_MAX];
+	struct kstat pst;
+	dirname_of(rel, pb);
+	const char *pp = lpath(fs, 0, pb, ppb);
+	bool have_pst = um->ops->lookup(um, pp, &pst) == 0;
 	err = um->ops->rename ? um->ops->rename(um, tmp, up, 0) : -EPERM;
 	if (err)
 		goto fail;
+	if (have_pst && um->ops->setattr) {
+		struct linux_timespec pts[2] = { pst.atime, pst.mtime };
+		um->ops->setattr(um, pp, ATTR_TIMES, 0, 0, 0, pts);
+	}
 	struct kstat ust;
 	if (!um->ops->lookup(um, up, &ust)) {
 		struct ovl_origin *o = calloc(1, sizeof *o);
@@ -1275,11 +1299,11 @@ static ssize_t ovl_getxattr(struct mount *m, const char *rel, const char *name, 
 
 	if (err)
 		return err;
-	if (is_own_xattr(name))
-		return -EOPNOTSUPP;
+	char xb[300];
 	if (!LM(fs, e.top)->ops->getxattr)
 		return -EOPNOTSUPP;
-	return LM(fs, e.top)->ops->getxattr(LM(fs, e.top), lpath(fs, e.top, rel, lb), name, buf, n);
+	return LM(fs, e.top)->ops->getxattr(LM(fs, e.top), lpath(fs, e.top, rel, lb),
+					    esc_xattr(name, xb, sizeof xb), buf, n);
 }
 
 static ssize_t ovl_listxattr(struct mount *m, const char *rel, char *buf, size_t n)
@@ -1302,16 +1326,21 @@ static ssize_t ovl_listxattr(struct mount *m, const char *rel, char *buf, size_t
 		return -ENOMEM;
 	len = LM(fs, e.top)->ops->listxattr(LM(fs, e.top), p, tmp, (size_t)len);
 	for (ssize_t i = 0; len > 0 && i < len; i += (ssize_t)strlen(tmp + i) + 1) {
-		size_t l = strlen(tmp + i) + 1;
+		const char *name = tmp + i;
+		char nb[300];
 
-		if (is_own_xattr(tmp + i))
+		if (!strncmp(name, OVL_ESC, strlen(OVL_ESC))) {
+			snprintf(nb, sizeof nb, OVL_XATTR "%s", name + strlen(OVL_ESC));
+			name = nb;
+		} else if (is_own_xattr(name))
 			continue;
+		size_t l = strlen(name) + 1;
 		if (n) {
 			if ((size_t)out + l > n) {
 				free(tmp);
 				return -ERANGE;
 			}
-			memcpy(buf + out, tmp + i, l);
+			memcpy(buf + out, name, l);
 		}
 		out += (ssize_t)l;
 	}
@@ -1323,31 +1352,28 @@ static int ovl_setxattr(struct mount *m, const char *rel, const char *name, cons
 			int flags)
 {
 	struct ovl_fs *fs = OFS(m);
-	char ub[PATH_MAX];
+	char ub[PATH_MAX], xb[300];
 	int err;
 
-	if (is_own_xattr(name))
-		return -EOPNOTSUPP;
 	if ((err = ovl_copy_up(fs, rel)))
 		return err;
 	if (!LM(fs, 0)->ops->setxattr)
 		return -EOPNOTSUPP;
-	return LM(fs, 0)->ops->setxattr(LM(fs, 0), lpath(fs, 0, rel, ub), name, v, n, flags);
+	return LM(fs, 0)->ops->setxattr(LM(fs, 0), lpath(fs, 0, rel, ub), esc_xattr(name, xb, sizeof xb),
+					v, n, flags);
 }
 
 static int ovl_removexattr(struct mount *m, const char *rel, const char *name)
 {
 	struct ovl_fs *fs = OFS(m);
-	char ub[PATH_MAX];
+	char ub[PATH_MAX], xb[300];
 	int err;
 
-	if (is_own_xattr(name))
-		return -EOPNOTSUPP;
 	if ((err = ovl_copy_up(fs, rel)))
 		return err;
 	if (!LM(fs, 0)->ops->removexattr)
 		return -EOPNOTSUPP;
-	return LM(fs, 0)->ops->removexattr(LM(fs, 0), lpath(fs, 0, rel, ub), name);
+	return LM(fs, 0)->ops->removexattr(LM(fs, 0), lpath(fs, 0, rel, ub), esc_xattr(name, xb, sizeof xb));
 }
 
 static int ovl_permission(struct mount *m, const char *rel, int mask)
@@ -1439,7 +1465,7 @@ static int layer_get(struct task *t, const char *path, struct mount **mnt, char 
 	if (!err && !nd->exists)
 		err = -ENOENT;
 	if (!err && !S_ISDIR(nd->st.mode))
-		err = -ENOTDIR;
+		err = -EINVAL;   /* as Linux 6.x reports a layer that is no directory */
 	if (!err && nd->magic)
 		err = -EINVAL;
 	if (!err) {
