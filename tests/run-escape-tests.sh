@@ -30,6 +30,13 @@
 #   mounts   bind mounts, device mounts, a new proc/devtmpfs, pivot_root
 #            and dirfds kept across them reach no host file or disk, and
 #            the host's mount table is unchanged afterwards
+#   overlay  overlayfs layers named by host paths outside the root (by
+#            path, "/.." climbs, symlinks, /proc/self/root) resolve in the
+#            guest's root: no marker is read through a merged tree, and
+#            copy-ups, whiteouts and new files made through overlays whose
+#            upper and work dirs carry a host directory's path land inside
+#            the guest's root (--rw on a scratch copy): the host directory
+#            stays empty and the lower layer (the root's /etc) unchanged
 #   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
 #            was; with --rw (on a scratch copy) they do reach it
 #   netctl   a --net=host guest cannot change the host's network (netlink,
@@ -182,6 +189,27 @@ for p in $UMK_PLATFORMS; do
 			head -10 "$o" | sed 's/^/    /'
 		fi
 	done
+
+	# overlayfs: layer paths resolve in the guest's root, and copy-up
+	# writes only there (--rw on a scratch copy: those writes are real)
+	rm -rf "$BUILD/rwroot" "$work/ovl-host"
+	cp -a "$TESTROOT" "$BUILD/rwroot"
+	mkdir "$work/ovl-host"
+	before=$(tree_sum "$BUILD/rwroot/etc")
+	timeout -k 5 120 "$UMK" run --platform "$p" --rootfs "$BUILD/rwroot" --rw -- /escape/overlay \
+		"$work/ovl-host" "$work/host-marker" "$marker2" >"$o" 2>&1
+	rc=$?
+	if [ -n "$(ls -A "$work/ovl-host")" ]; then
+		echo "ESCAPED: the host directory was written: $(ls -A "$work/ovl-host" | head -5 | tr '\n' ' ')" >>"$o"
+	fi
+	if [ "$before" != "$(tree_sum "$BUILD/rwroot/etc")" ]; then
+		echo "ESCAPED: a lower layer (the root's /etc) was changed" >>"$o"
+	fi
+	if [ ! -s "$BUILD/rwroot$work/ovl-host/up/new-file" ] || [ ! -e "$BUILD/rwroot$work/ovl-host/up/passwd" ]; then
+		echo "FAILED: no copy-up landed inside the root (the test tested nothing)" >>"$o"
+		rc=1
+	fi
+	check overlay "$p" "$o" $rc
 
 	# on a scratch copy, so a broken overlay cannot wreck the test root
 	rm -rf "$BUILD/rwroot"
