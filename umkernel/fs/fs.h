@@ -308,6 +308,9 @@ int vfs_open_resolve(struct task *t, int dirfd, const char *path, int flags, uin
 /* vfs.c: the open regular file an O_PATH file keeps (execveat of it
  * once unlinked), or NULL */
 struct file *opath_pinned(struct file *f);
+/* vfs.c: set around an open the guest did not ask for (an O_PATH file's
+ * pin): a filesystem that stacks on others (overlayfs) makes no events */
+extern __thread bool fs_quiet_open;
 /* Boot-time mounts in the initial namespace (namespace.c). */
 int vfs_mount(const char *path, const struct fs_ops *ops, void *priv, const char *fstype,
 	      const char *source);

@@ -58,6 +58,7 @@
 struct ovl_layer {
 	struct mount *mnt;            /* a private clone of the layer's mount */
 	char *root;                   /* the layer directory, relative to its filesystem */
+	char *abs;                    /* ... and its guest path when mounted (events' names) */
 	uint64_t pseudo_dev;          /* st_dev of its non-directories when !samefs */
 };
 
@@ -773,6 +774,24 @@ struct ovl_file {
 
 static const struct file_ops ovl_file_ops;
 
+/* A real file of layer li for overlay path rel: named by the layer's
+ * guest path, it makes its own events (Linux 6.5's "ovl: enable fsnotify
+ * events on underlying real files"): watches on the layers hear of opens,
+ * reads, writes and closes made through the overlay. */
+static void real_name(struct ovl_fs *fs, int li, const char *rel, struct file *real)
+{
+	const char *a = fs->layers[li].abs;
+	size_t l = (a ? strlen(a) : 0) + strlen(rel) + 2;
+	char *p = a ? malloc(l) : NULL;
+
+	if (p) {
+		snprintf(p, l, "%s%s%s", a, *rel && strcmp(a, "/") ? "/" : "", rel);
+		free(real->path);
+		real->path = p;
+	}
+	real->nonotify = false;
+}
+
 /* f's real file, reopened on the upper layer if its object was copied
  * up since (ovl_real_fdget). */
 static struct file *ovl_real(struct file *f)
@@ -795,7 +814,7 @@ static struct file *ovl_real(struct file *f)
 			    !LM(fs, 0)->ops->open(LM(fs, 0), lpath(fs, 0, rel, ub),
 						  (of->real->flags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
 						  (S_ISDIR(st.mode) ? O_DIRECTORY : 0), 0, &nf)) {
-				nf->nonotify = true;
+				real_name(fs, 0, rel, nf);
 				nf->pos = of->real->pos;
 				file_put(of->real);
 				of->real = nf;
@@ -812,15 +831,21 @@ static struct file *ovl_real(struct file *f)
 static ssize_t of_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
 {
 	struct file *r = ovl_real(f);
+	ssize_t res = r->ops->read ? r->ops->read(t, r, buf, n, pos) : -EINVAL;
 
-	return r->ops->read ? r->ops->read(t, r, buf, n, pos) : -EINVAL;
+	if (res > 0)
+		fsnotify_file(r, IN_ACCESS_);
+	return res;
 }
 
 static ssize_t of_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
 	struct file *r = ovl_real(f);
+	ssize_t res = r->ops->write ? r->ops->write(t, r, buf, n, pos) : -EINVAL;
 
-	return r->ops->write ? r->ops->write(t, r, buf, n, pos) : -EINVAL;
+	if (res > 0)
+		fsnotify_file(r, IN_MODIFY_);
+	return res;
 }
 
 static int of_fstat(struct file *f, struct kstat *st)
@@ -1036,6 +1061,10 @@ static int ovl_open(struct mount *m, const char *rel, int flags, uint32_t mode, 
 	}
 	real->nonotify = true;
 	of = calloc(1, sizeof *of);
+	if (of && !fs_quiet_open) {
+		real_name(fs, e.top, rel, real);
+		fsnotify_file(real, IN_OPEN_);
+	}
 	f = of ? file_alloc(&ovl_file_ops, flags, rel) : NULL;
 	if (!f) {
 		free(of);
@@ -1434,6 +1463,7 @@ static void ovl_kill(void *priv)
 		if (fs->layers[li].mnt)
 			mnt_put(fs->layers[li].mnt);
 		free(fs->layers[li].root);
+		free(fs->layers[li].abs);
 	}
 	if (fs->workmnt)
 		mnt_put(fs->workmnt);
@@ -1454,7 +1484,7 @@ static void ovl_kill(void *priv)
 /* Layer directory path (the caller's namespace, cwd and root) into a
  * private clone of its mount and its place there. */
 static int layer_get(struct task *t, const char *path, struct mount **mnt, char **root,
-		     struct super_block **sb)
+		     struct super_block **sb, char **abs)
 {
 	struct nameidata *nd = malloc(sizeof *nd);
 	int err;
@@ -1472,7 +1502,9 @@ static int layer_get(struct task *t, const char *path, struct mount **mnt, char 
 		*sb = nd->mnt->sb;
 		*mnt = mnt_new_detached(nd->mnt->sb, nd->mnt->root, nd->mnt->mflags);
 		*root = strdup(nd->rel);
-		if (!*mnt || !*root)
+		if (abs)
+			*abs = strdup(nd->abs);
+		if (!*mnt || !*root || (abs && !*abs))
 			err = -ENOMEM;
 		if (!err && (nd->mnt->mflags & MS_RDONLY))
 			(*mnt)->mflags |= MS_RDONLY;
@@ -1605,14 +1637,15 @@ static int ovl_type_mount(struct task *t, const char *source, int flags, const c
 	if (!err && !fs)
 		err = -ENOMEM;
 	if (!err && upper) {
-		err = layer_get(t, upper, &fs->layers[0].mnt, &fs->layers[0].root, &lsb[0]);
+		err = layer_get(t, upper, &fs->layers[0].mnt, &fs->layers[0].root, &lsb[0],
+				&fs->layers[0].abs);
 		fs->nlayers = 1;
 		fs->has_upper = true;
 		if (!err && (lsb[0]->ops == &ovl_ops || mnt_want_write(fs->layers[0].mnt)))
 			err = -EINVAL;   /* "upper fs is r/o" / "not supported as upperdir" */
 		char *wroot = NULL;
 		if (!err)
-			err = layer_get(t, work, &fs->workmnt, &wroot, &wsb);
+			err = layer_get(t, work, &fs->workmnt, &wroot, &wsb, NULL);
 		if (!err && wsb != lsb[0])
 			err = -EINVAL;   /* "workdir and upperdir must reside under the same mount" */
 		if (!err && (path_within(wroot, fs->layers[0].root) ||
@@ -1630,7 +1663,8 @@ static int ovl_type_mount(struct task *t, const char *source, int flags, const c
 	}
 	for (int i = 0; !err && i < nlower; i++) {
 		int li = fs->nlayers;
-		err = layer_get(t, lowers[i], &fs->layers[li].mnt, &fs->layers[li].root, &lsb[li]);
+		err = layer_get(t, lowers[i], &fs->layers[li].mnt, &fs->layers[li].root, &lsb[li],
+				&fs->layers[li].abs);
 		fs->nlayers++;
 		if (!err && fs->has_upper && lsb[li] == lsb[0] &&
 		    (path_within(fs->layers[li].root, fs->layers[0].root) ||

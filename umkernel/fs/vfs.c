@@ -562,6 +562,8 @@ static const struct file_ops opath_file_ops = {
 	.release = opath_release,
 };
 
+__thread bool fs_quiet_open;
+
 /* opath_pinned - the open regular file an O_PATH file f keeps, or NULL
  * (f is no O_PATH file, or names no regular file). */
 struct file *opath_pinned(struct file *f)
@@ -763,8 +765,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		}
 		p->st = nd.st;
 		f->priv = p;
-		if (S_ISREG(nd.st.mode) && nd.mnt->ops->open &&
-		    !nd.mnt->ops->open(nd.mnt, nd.rel, O_RDONLY, 0, &p->pin)) {
+		fs_quiet_open = true;
+		bool pinned = S_ISREG(nd.st.mode) && nd.mnt->ops->open &&
+			      !nd.mnt->ops->open(nd.mnt, nd.rel, O_RDONLY, 0, &p->pin);
+		fs_quiet_open = false;
+		if (pinned) {
 			char *ap = strdup(nd.abs);
 
 			p->pin->nonotify = true;
