@@ -1,6 +1,6 @@
 /* sysmisc.c - the smaller syscalls: preadv2/pwritev2 (offset -1 and
  * hints), execveat (relative to a dirfd, and fexecve through
- * AT_EMPTY_PATH), sched_* policy calls, ioprio, membarrier's query,
+ * AT_EMPTY_PATH, also of an unlinked file's O_PATH fd), sched_* policy calls, ioprio, membarrier's query,
  * sync_file_range, rt_tgsigqueueinfo, process_vm_readv/writev between
  * two processes, and PR_SET_KEEPCAPS (whose other arguments Linux does
  * not look at: libcap passes garbage); sysfs(2) agreeing with
@@ -127,6 +127,29 @@ int main(int argc, char **argv) {
   }
   waitpid(c, &st, 0);
   OK("execveat AT_EMPTY_PATH of an O_PATH fd", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  /* an O_PATH fd keeps its inode: it runs after an unlink (fstat: nlink 0) */
+  {
+    char copy[] = "/tmp/sysmisc-exe.XXXXXX", cb[65536];
+    int out = mkstemp(copy), in = open(argv[0], O_RDONLY);
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, cb, sizeof cb)) > 0)
+      if (write(out, cb, n) != n) break;
+    if (in >= 0) close(in);
+    if (out >= 0) { fchmod(out, 0755); close(out); }
+    int opath = open(copy, O_PATH);
+    struct stat ost;
+    OK("unlink a copy opened O_PATH", opath >= 0 && unlink(copy) == 0);
+    OK("fstat of the O_PATH fd: nlink 0", fstat(opath, &ost) == 0 && ost.st_nlink == 0 && S_ISREG(ost.st_mode));
+    c = fork();
+    if (c == 0) {
+      char *args[] = { "sysmisc", "an unlinked O_PATH fd", NULL }, *env[] = { NULL };
+      syscall(SYS_execveat, opath, "", args, env, AT_EMPTY_PATH);
+      _exit(99);
+    }
+    waitpid(c, &st, 0);
+    OK("execveat AT_EMPTY_PATH of an unlinked file's O_PATH fd", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(opath);
+  }
   c = fork();
   if (c == 0) {
     char *args[] = { "sysmisc", "a dirfd", NULL }, *env[] = { NULL };

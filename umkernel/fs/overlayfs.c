@@ -82,8 +82,9 @@ struct ovl_fs {
 	uint64_t dev;                 /* the overlay's st_dev */
 	uint64_t copy_gen;            /* bumped at each copy-up */
 	unsigned long tmpseq;
-	struct ovl_origin *origins;
-	struct ovl_dirino *dirinos;
+#define OVL_HASH 256
+	struct ovl_origin *origins[OVL_HASH];   /* by upper inode */
+	struct ovl_dirino *dirinos[OVL_HASH];   /* by real inode */
 	uint64_t next_dirino;
 };
 
@@ -283,7 +284,7 @@ static int ovl_resolve(struct ovl_fs *fs, const char *rel, struct ovl_ent *e)
 /* The lower identity of upper inode uino, or NULL. */
 static struct ovl_origin *origin_of(struct ovl_fs *fs, uint64_t uino)
 {
-	for (struct ovl_origin *o = fs->origins; o; o = o->next)
+	for (struct ovl_origin *o = fs->origins[uino % OVL_HASH]; o; o = o->next)
 		if (o->uino == uino)
 			return o;
 	return NULL;
@@ -291,7 +292,7 @@ static struct ovl_origin *origin_of(struct ovl_fs *fs, uint64_t uino)
 
 static void origin_forget(struct ovl_fs *fs, uint64_t uino)
 {
-	for (struct ovl_origin **pp = &fs->origins; *pp; pp = &(*pp)->next)
+	for (struct ovl_origin **pp = &fs->origins[uino % OVL_HASH]; *pp; pp = &(*pp)->next)
 		if ((*pp)->uino == uino) {
 			struct ovl_origin *o = *pp;
 			*pp = o->next;
@@ -325,7 +326,7 @@ static void map_ino(struct ovl_fs *fs, uint64_t dev, uint64_t ino, bool dir, uin
 		return;
 	}
 	*odev = fs->dev;
-	for (struct ovl_dirino *d = fs->dirinos; d; d = d->next)
+	for (struct ovl_dirino *d = fs->dirinos[ino % OVL_HASH]; d; d = d->next)
 		if (d->dev == dev && d->ino == ino) {
 			*oino = d->oino;
 			return;
@@ -336,8 +337,8 @@ static void map_ino(struct ovl_fs *fs, uint64_t dev, uint64_t ino, bool dir, uin
 		d->dev = dev;
 		d->ino = ino;
 		d->oino = *oino;
-		d->next = fs->dirinos;
-		fs->dirinos = d;
+		d->next = fs->dirinos[ino % OVL_HASH];
+		fs->dirinos[ino % OVL_HASH] = d;
 	}
 }
 
@@ -540,8 +541,8 @@ static int ovl_copy_up(struct ovl_fs *fs, const char *rel)
 			o->uino = ust.ino;
 			o->dev = idev;
 			o->ino = iino;
-			o->next = fs->origins;
-			fs->origins = o;
+			o->next = fs->origins[ust.ino % OVL_HASH];
+			fs->origins[ust.ino % OVL_HASH] = o;
 		}
 	}
 	fs->copy_gen++;
@@ -968,6 +969,8 @@ static int64_t of_llseek(struct file *f, int64_t off, int whence)
 		return -EOPNOTSUPP;
 	r->pos = f->pos;
 	res = r->ops->llseek(r, off, whence);
+	if (res >= 0)
+		f->pos = res;
 	return res;
 }
 
@@ -1468,15 +1471,17 @@ static void ovl_kill(void *priv)
 	if (fs->workmnt)
 		mnt_put(fs->workmnt);
 	free(fs->work);
-	while (fs->origins) {
-		struct ovl_origin *o = fs->origins;
-		fs->origins = o->next;
-		free(o);
-	}
-	while (fs->dirinos) {
-		struct ovl_dirino *d = fs->dirinos;
-		fs->dirinos = d->next;
-		free(d);
+	for (int h = 0; h < OVL_HASH; h++) {
+		while (fs->origins[h]) {
+			struct ovl_origin *o = fs->origins[h];
+			fs->origins[h] = o->next;
+			free(o);
+		}
+		while (fs->dirinos[h]) {
+			struct ovl_dirino *d = fs->dirinos[h];
+			fs->dirinos[h] = d->next;
+			free(d);
+		}
 	}
 	free(fs);
 }
