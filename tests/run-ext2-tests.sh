@@ -9,6 +9,9 @@
 #              own mke2fs), then `e2fsck -fn` must find the image clean
 #   recovery   an ext3 image whose journal needs recovery: rw mount
 #              EINVAL (umk replays no journal), ro mount 0
+#   overlay    tests/guest/overlay run with its cwd on an ext2 mount (its
+#              layers on ext2 for its second pass): same output as its
+#              native run, and e2fsck -fn finds the image clean
 #   corrupt    an ext4 image with files, directories and symlinks
 #              (mkfs -d), bytes of its inode table and of a directory
 #              block overwritten: the guest mounts it and walks it
@@ -24,13 +27,17 @@ for tool in mkfs.ext2 mkfs.ext3 mkfs.ext4 e2fsck debugfs dumpe2fs; do
 	command -v $tool >/dev/null || { skip "ext2: no $tool (e2fsprogs)"; summary; exit; }
 done
 compile "$ROOT/tests/guest/ext2fs.c" "$BUILD/tests/ext2fs" || { fail "ext2fs (compile)"; summary; exit; }
+compile "$ROOT/tests/guest/overlay.c" "$BUILD/tests/overlay" || { fail "overlay (compile)"; summary; exit; }
 [ -d "$BUILD/rootfs" ] || make_testroot || { fail "root (rootfs/mkrootfs.sh)"; summary; exit; }
 have_umk || { summary; exit; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" || { fail "ext2: scratch root"; summary; exit; }
+cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" && cp "$BUILD/tests/overlay" "$root/overlay" ||
+	{ fail "ext2: scratch root"; summary; exit; }
+# overlay's native output (layers on a tmpfs, then on the cwd's filesystem)
+mkdir -p "$work/ovl-native" && (cd "$work/ovl-native" && "$BUILD/tests/overlay" >"$work/ovl-want" 2>&1; echo "exit $?" >>"$work/ovl-want")
 grep -v -e '^ok a 4 MiB image$' -e '^ok mke2fs on the loop device$' "$ROOT/tests/guest/ext2fs.expected" >"$work/want"
 
 # guest PLATFORM OUT ARGS...: /ext2fs ARGS in the scratch root, stdout + "exit N" in OUT
@@ -70,6 +77,28 @@ for p in $UMK_PLATFORMS; do
 	else
 		fail "ext3 needing recovery [$p]"
 		cat "$work/rw" "$work/ro" | sed 's/^/    /'
+	fi
+
+	# overlayfs with its layers on ext2
+	rm -f "$root/img"
+	if truncate -s 16M "$root/img" && mkfs.ext2 -q -F "$root/img" >/dev/null 2>&1; then
+		timeout -k 5 120 "$UMK" run --platform "$p" --rw --rootfs "$root" --hostname umk --cwd / \
+			--env-clear -e TERM=linux -- /bin/sh -c \
+			'mkdir -p /mnt/e && mount -t ext2 -o loop /img /mnt/e && cd /mnt/e && /overlay; r=$?; cd /; umount /mnt/e; exit $r' \
+			</dev/null >"$work/ovl" 2>"$work/ovl.err"
+		echo "exit $?" >>"$work/ovl"
+		if ! cmp -s "$work/ovl-want" "$work/ovl"; then
+			fail "overlay on ext2 [$p]"
+			diff -u --label native --label "umk $p" "$work/ovl-want" "$work/ovl" | head -30 | sed 's/^/    /'
+			head -5 "$work/ovl.err" | sed 's/^/    stderr: /'
+		elif ! e2fsck -fn "$root/img" >"$work/fsck" 2>&1; then
+			fail "overlay on ext2 [$p]: e2fsck -fn of the image"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		else
+			pass "overlay with its layers on ext2 [$p] (and e2fsck -fn clean)"
+		fi
+	else
+		fail "overlay on ext2: mkfs.ext2"
 	fi
 
 	# a corrupted image: errors, never a crash (with checksums, which
