@@ -283,6 +283,21 @@ static void layers(const char *base) {
   printf("merged again: %s\n", names("m"));
   OK("umount", umount("m") == 0);
 
+  /* an overlay as the lower layer of another */
+  mkdir("u2", 0755), mkdir("w2", 0755), mkdir("m2", 0755);
+  OK("mount the overlay again", mount("overlay", "m", "overlay", 0, "lowerdir=l1:l2,upperdir=u,workdir=w") == 0);
+  OK("an overlay over it", mount("overlay", "m2", "overlay", 0, "lowerdir=m,upperdir=u2,workdir=w2") == 0);
+  printf("nested: %s\n", names("m2"));
+  fd = open("m2/shadow", O_WRONLY | O_APPEND);
+  OK("write through the outer overlay", fd >= 0 && write(fd, "outer\n", 6) == 6);
+  close(fd);
+  printf("outer shadow=%s", get("m2/shadow"));
+  printf("inner shadow=%s", get("m/shadow"));
+  printf("outer upper: %s\n", names("u2"));
+  ERR("an overlay as the upper layer", mount("overlay", "m2", "overlay", 0, "lowerdir=l2,upperdir=m/nd2,workdir=m/d"),
+      EINVAL);
+  OK("umount both", umount("m2") == 0 && umount("m") == 0);
+
   /* read-only: lowers only */
   OK("mount lowerdir=l2:l1 alone", mount("overlay", "m", "overlay", 0, "lowerdir=l2:l1") == 0);
   printf("ro merged: %s\n", names("m"));

@@ -793,6 +793,17 @@ static void real_name(struct ovl_fs *fs, int li, const char *rel, struct file *r
 	real->nonotify = false;
 }
 
+/* The overlay path of open file f: from its guest path, or for an open
+ * the kernel made (a stacked overlay's layer) the rel it was opened at. */
+static const char *ovl_file_rel(struct file *f, char *buf)
+{
+	struct ovl_file *of = f->priv;
+
+	if (!f->path)
+		return NULL;
+	return f->path[0] == '/' ? mnt_rel(of->m, f->path, buf) : f->path;
+}
+
 /* f's real file, reopened on the upper layer if its object was copied
  * up since (ovl_real_fdget). */
 static struct file *ovl_real(struct file *f)
@@ -800,15 +811,14 @@ static struct file *ovl_real(struct file *f)
 	struct ovl_file *of = f->priv;
 	struct ovl_fs *fs = of->fs;
 
-	if (fs->has_upper && of->layer != 0 && of->gen != fs->copy_gen && f->path && f->path[0] == '/') {
+	if (fs->has_upper && of->layer != 0 && of->gen != fs->copy_gen && f->path) {
 		char rb[PATH_MAX], ub[PATH_MAX];
-		const char *rel;
+		const char *rel = ovl_file_rel(f, rb);
 		struct ovl_ent e;
 		struct kstat st;
 		struct file *nf;
 
 		of->gen = fs->copy_gen;
-		rel = mnt_rel(of->m, f->path, rb);
 		if (!ovl_resolve(fs, rel, &e) && e.top == 0) {
 			ovl_stat(fs, &e, &st);
 			if (st.ino == of->ino &&
@@ -871,8 +881,8 @@ static int of_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	char rb[PATH_MAX];
 	struct ovl_ent e;
 
-	if (f->path && f->path[0] == '/') {
-		const char *rel = mnt_rel(of->m, f->path, rb);
+	if (f->path) {
+		const char *rel = ovl_file_rel(f, rb);
 		struct kstat st;
 
 		if (!ovl_resolve(of->fs, rel, &e) && S_ISDIR(e.st.mode)) {
@@ -924,8 +934,8 @@ static int of_setattr(struct file *f, int what, uint32_t mode, uint32_t uid, uin
 	struct ovl_ent e;
 	struct kstat st;
 
-	if (f->path && f->path[0] == '/') {
-		const char *rel = mnt_rel(of->m, f->path, rb);
+	if (f->path) {
+		const char *rel = ovl_file_rel(f, rb);
 
 		if (!ovl_resolve(of->fs, rel, &e)) {
 			ovl_stat(of->fs, &e, &st);
