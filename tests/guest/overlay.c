@@ -307,6 +307,33 @@ static void layers(const char *base) {
   OK("statfs: read-only", statfs("m", &sfs) == 0 && (sfs.f_flags & ST_RDONLY));
   OK("umount", umount("m") == 0);
 
+  /* layers on two filesystems: directories show the overlay's st_dev,
+   * other objects the real st_ino on a st_dev per layer filesystem */
+  mkdir("t2", 0755);
+  if (mount("tmpfs", "t2", "tmpfs", 0, NULL) == 0) {
+    struct stat ovr, lowf, upf, realf, reald, d1, d2;
+    mkdir("t2/l", 0755), mkdir("t2/l/sub", 0755), put("t2/l/f", "f\n"), mkdir("u3", 0755), mkdir("w3", 0755);
+    put("u3/g", "g\n");
+    OK("mount lower and upper on two filesystems",
+       mount("overlay", "m", "overlay", 0, "lowerdir=t2/l,upperdir=u3,workdir=w3") == 0);
+    OK("stat them", stat("m", &ovr) == 0 && stat("m/f", &lowf) == 0 && stat("m/g", &upf) == 0 &&
+       stat("t2/l/f", &realf) == 0 && stat("t2/l/sub", &reald) == 0 && stat("m/sub", &d1) == 0 &&
+       stat(".", &d2) == 0);
+    OK("a directory: the overlay's st_dev", d1.st_dev == ovr.st_dev);
+    OK("a lower file: not the overlay's st_dev, not its real one", lowf.st_dev != ovr.st_dev &&
+       lowf.st_dev != realf.st_dev);
+    OK("... its real st_ino", lowf.st_ino == realf.st_ino);
+    OK("an upper file: another st_dev", upf.st_dev != lowf.st_dev && upf.st_dev != ovr.st_dev &&
+       upf.st_dev != d2.st_dev);
+    OK("the copy-up keeps st_dev and st_ino", chmod("m/f", 0600) == 0 && stat("m/f", &st) == 0 &&
+       st.st_dev == lowf.st_dev && st.st_ino == lowf.st_ino);
+    OK("umount", umount("m") == 0);
+    umount("t2");
+  } else {
+    printf("FAIL a second tmpfs (%s)\n", en(errno));
+    t_failed++;
+  }
+
   /* errors */
   mkdir("w2", 0755), mkdir("u/w", 0755);
   ERR("no lowerdir", mount("overlay", "m", "overlay", 0, "upperdir=u,workdir=w"), EINVAL);
