@@ -984,6 +984,26 @@ static int64_t of_llseek(struct file *f, int64_t off, int whence)
 	return res;
 }
 
+static int of_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
+{
+	struct file *r = ovl_real(f);
+
+	if (r->ops->fallocate)
+		return r->ops->fallocate(r, mode, off, len);
+	/* sys_fallocate's own way with a host fd (a tmpfs file counts its
+	 * pages) */
+	int hfd = r->ops->host_fd ? r->ops->host_fd(r) : -ENODEV, err;
+	if (hfd < 0)
+		return -EOPNOTSUPP;
+	if (!(mode & 0x02 /* FALLOC_FL_PUNCH_HOLE */) &&
+	    ((err = tmpfs_file_reserve(r, off + len)) || (err = tmpfs_file_fits(r, off, len))))
+		return err;
+	if (fallocate(hfd, mode, (off_t)off, (off_t)len) < 0)
+		return -errno;
+	tmpfs_file_touch(r);
+	return 0;
+}
+
 static void of_release(struct file *f)
 {
 	struct ovl_file *of = f->priv;
@@ -1009,6 +1029,7 @@ static const struct file_ops ovl_file_ops = {
 	.vm_open = of_vm_open,
 	.vm_close = of_vm_close,
 	.llseek = of_llseek,
+	.fallocate = of_fallocate,
 	.release = of_release,
 	.seekable = true,
 };
