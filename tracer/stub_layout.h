@@ -125,8 +125,8 @@ enum { SC_FAST_OUT = 0, SC_FAST_IN, SC_FAST_EXIT };
 #define SC_TRAMP_FD_LOW     8
 /* The stub's end of its lifeline (seccomp.c life_arm): a stream socket
  * whose other end only umk holds; no data ever flows.  At exec it is fd
- * SC_LIFE_FD; a forked stub gets its own (any number) with the fork
- * request and closes its parent's. */
+ * SC_LIFE_FD; a forked stub keeps its parent's (the one armed for their
+ * process group), unless the fork request brings it another. */
 #define SC_LIFE_FD          9
 /* tid -> thread index for the fast path: entry [tid & 0xffff] holds
  * tid << 8 | (index + 1); a thread whose entry another took goes the
