@@ -550,6 +550,12 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 			sys6(SYS_close, bfds[k], 0, 0, 0, 0, 0);
 		return r;
 	}
+	case SC_REQ_RUSAGE:
+		r = sys6(SYS_getrusage, 0 /* RUSAGE_SELF */, (long)s->batch, 0, 0, 0, 0);
+		if (r == 0)
+			r = sys6(SYS_getrusage, 1 /* RUSAGE_THREAD */,
+				 (long)((int64_t *)s->batch + SC_RUSAGE_THREAD_OFF), 0, 0, 0, 0);
+		return r;
 	case SC_REQ_CLONE:
 		if (a[0] < 0 || a[0] >= SC_MAX_THREADS || a[0] == i)
 			return -22; /* EINVAL */
@@ -783,7 +789,7 @@ static const unsigned short sc_allowed[] = {
 	SYS_futex, SYS_rt_sigreturn, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap,
 	SYS_madvise, SYS_recvmsg, SYS_close, SYS_fork, SYS_exit, SYS_exit_group,
 	SYS_sigaltstack, SYS_poll, SYS_setitimer, SYS_set_tid_address, SYS_rt_sigprocmask,
-	SYS_gettid, SYS_restart_syscall,
+	SYS_gettid, SYS_restart_syscall, SYS_getrusage,
 };
 #define SC_NALLOWED (sizeof sc_allowed / sizeof sc_allowed[0])
 

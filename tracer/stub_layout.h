@@ -58,7 +58,10 @@ enum {
 	SC_REQ_CMPXCHG,     /* atomic cmpxchg of the u32 at arg[0]: arg[1] -> arg[2]; result: value found */
 	SC_REQ_BATCH,       /* receive arg[1] fds, run the arg[0] ops of batch[]; result: the
 			     * last op's, or the first failure's */
+	SC_REQ_RUSAGE,      /* getrusage(RUSAGE_SELF) into batch[0..], (RUSAGE_THREAD) into
+			     * SC_RUSAGE_THREAD_OFF int64s further; result: 0 or -errno */
 };
+#define SC_RUSAGE_THREAD_OFF 21  /* 3 rows of batch[]: past the 144 bytes of a struct rusage */
 /* batch[i][0]: mmap, munmap or mprotect, or SC_BATCH_MMAP_FD: mmap of
  * the received fd whose index is batch[i][5]; batch[i][1..6]: arguments */
 #define SC_BATCH_MAX        48
