@@ -472,7 +472,11 @@ void do_exit(struct task *t, int status)
 		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
 	if (t->host)
 		exit_robust_list(t);
-	if (t->clear_child_tid && t->host) {
+	/* as Linux's mm_release: only while another task uses the mm
+	 * (mm_users > 1); the last user's memory is going, and no one waits
+	 * on it (a guest fork's child, whose glibc sets CLONE_CHILD_CLEARTID,
+	 * skips a copy into the stub here) */
+	if (t->clear_child_tid && t->host && t->mm && t->mm->refs > 1) {
 		int zero = 0;
 		if (!copy_to_user(t, t->clear_child_tid, &zero, sizeof zero))
 			futex_wake_addr(t, t->clear_child_tid, 1);
