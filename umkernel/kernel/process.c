@@ -485,7 +485,11 @@ void do_exit(struct task *t, int status)
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
 	cputime_thread_exit(t);   /* the host's counters, before its thread goes */
 	if (tg->nr_threads == 1) {
-		process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
+		/* the stub's clocks task_cpu_times just read, if t is the
+		 * leader on the stub's first host thread; else read again */
+		if (t != tg->leader || !t->host || !platform->host_pid ||
+		    platform->host_tid(t->host) != platform->host_pid(t->host))
+			process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
 		acct_process(t, tg->group_exit ? tg->exit_code : status);   /* BSD accounting */
 	}
 	tg->cpu_itimer[0].expires = tg->cpu_itimer[1].expires = 0;
