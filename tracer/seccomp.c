@@ -1414,6 +1414,9 @@ static int sc_rusage(struct host_thread *th, struct platform_rusage *ru)
 {
 	if (th->mm->is_child)
 		return -EOPNOTSUPP;
+	/* a stub another thread's group exit killed: no request's timeout */
+	if (proc_dead(th->mm) || !__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE))
+		return -ESRCH;
 	long r = sc_request(th, SC_REQ_RUSAGE, 0, 0, 0, 0, 0, 0, 0);
 	if (r < 0)
 		return (int)r;

@@ -21,6 +21,7 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../mm/mm.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -421,9 +422,12 @@ void cputime_thread_exit(struct task *t)
 		return;
 	if (t->tg->nr_threads == 1) {
 		/* the last thread: the platform may ask the stub itself (what
-		 * task_host_rusage reads from /proc, at a fraction of its cost) */
+		 * task_host_rusage reads from /proc, at a fraction of its cost),
+		 * unless another process shares the address space (CLONE_VM),
+		 * whose code could write the answer's memory meanwhile */
 		struct platform_rusage pr;
-		if (platform->rusage && !platform->rusage(t->host, &pr)) {
+		if (platform->rusage && t->mm && t->mm->refs == 1 &&
+		    !platform->rusage(t->host, &pr)) {
 			struct host_rusage *r = &t->tg->ru_final;
 			r->maxrss_kb = pr.maxrss_kb;
 			r->minflt = pr.minflt;
