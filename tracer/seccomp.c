@@ -1417,9 +1417,13 @@ static int sc_rusage(struct host_thread *th, struct platform_rusage *ru)
 	/* a stub another thread's group exit killed: no request's timeout */
 	if (proc_dead(th->mm) || !__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE))
 		return -ESRCH;
-	long r = sc_request(th, SC_REQ_RUSAGE, 0, 0, 0, 0, 0, 0, 0);
-	if (r < 0)
-		return (int)r;
+	/* an exit syscall brought them along (stub.c sc_exit_rusage): no
+	 * handoff to the stub and back on the way to the parent's wait */
+	if (!__atomic_load_n(&th->s->ru_ready, __ATOMIC_ACQUIRE)) {
+		long r = sc_request(th, SC_REQ_RUSAGE, 0, 0, 0, 0, 0, 0, 0);
+		if (r < 0)
+			return (int)r;
+	}
 	struct rusage self, thr;
 	memcpy(&self, th->s->batch, sizeof self);
 	memcpy(&thr, (const int64_t *)th->s->batch + SC_RUSAGE_THREAD_OFF, sizeof thr);

@@ -80,7 +80,8 @@ struct sc_slot {
 	uint32_t event;         /* SC_EV_* */
 	uint32_t flags;         /* SC_F_* */
 	uint32_t spin;          /* TSC cycles to spin before sleeping */
-	uint32_t pad;
+	uint32_t ru_ready;      /* 1: the event is an exit or exit_group syscall and
+				 * batch[] holds SC_REQ_RUSAGE's answer, taken just before */
 	int64_t req;
 	int64_t arg[7];
 	int64_t result;
