@@ -34,7 +34,6 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -53,7 +52,6 @@ struct host_thread {
 	pid_t pid;                     /* host pid of the stub process */
 	struct linux_regs host_regs;   /* what the host has for this thread */
 	atomic_int kicked;
-	bool execd;                    /* its stub was exec'd by umk (mm_new), not forked */
 };
 
 static int stub_memfd = -1;
@@ -272,7 +270,6 @@ static int pt_mm_new(struct host_thread **out, int cpu)
 		_exit(127);
 	}
 	th->pid = th->tid = pid;
-	th->execd = true;
 	int st = wait_stop(th);
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		kill(pid, SIGKILL);
@@ -410,40 +407,6 @@ static int pt_run(struct host_thread *th, struct linux_regs *regs, struct platfo
 		ev->kind = EV_INTERRUPT; /* a kick, or a stray host signal: dropped */
 		return 0;
 	}
-}
-
-/*
- * The host's usage counters of th's process and thread: the stub's
- * getrusage(RUSAGE_SELF) and (RUSAGE_THREAD), two stub calls writing
- * into stub_stack below where any stub code runs, instead of
- * reading /proc/PID/stat and /proc/PID/status (~30 and ~50 us on this
- * VM, at every guest exit).  Not for the stub umk exec'd (its peak RSS
- * is umk's: Linux keeps the replaced mm's in signal->maxrss).
- */
-static int pt_rusage(struct host_thread *th, struct platform_rusage *ru)
-{
-	if (th->execd)
-		return -EOPNOTSUPP;
-	/* 4 KiB under the stack pointer stub_call gives, in stub_stack
-	 * (.bss, after the stub's code; an EFAULT here would only send the
-	 * caller to /proc) */
-	uint64_t buf = STUB_START + 0x1000 + STUB_STACK_SIZE - 64 - 0x1000;
-	struct rusage r[2];
-	long e = stub_call(th, STUB_ENTRY_SYSCALL, SYS_getrusage, RUSAGE_SELF, buf, 0, 0, 0, 0);
-	if (!e)
-		e = stub_call(th, STUB_ENTRY_SYSCALL, SYS_getrusage, RUSAGE_THREAD, buf + sizeof r[0],
-			      0, 0, 0, 0);
-	if (e)
-		return e < 0 ? (int)e : -EIO;
-	struct iovec local = { r, sizeof r }, remote = { (void *)buf, sizeof r };
-	if (process_vm_readv(th->pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof r)
-		return -EIO;
-	ru->maxrss_kb = r[0].ru_maxrss;
-	ru->minflt = r[0].ru_minflt;
-	ru->majflt = r[0].ru_majflt;
-	ru->nvcsw = r[1].ru_nvcsw;
-	ru->nivcsw = r[1].ru_nivcsw;
-	return 0;
 }
 
 static void pt_kick(struct host_thread *th)
@@ -623,7 +586,6 @@ const struct platform_ops platform_ptrace = {
 	.debugreg = pt_debugreg,
 	.set_tsc = pt_set_tsc,
 	.access_mem_force = pt_access_mem_force,
-	.rusage = pt_rusage,
 };
 
 const struct platform_ops *platform;
