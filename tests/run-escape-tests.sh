@@ -32,7 +32,7 @@
 #            the host's mount table is unchanged afterwards
 #   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
 #            was; with --rw (on a scratch copy) they do reach it
-#   netctl   a --net=host guest cannot change the host's network (netlink,
+#   netctl   a --net=host guest cannot change the host's network (netlink, /dev/net/tun,
 #            SIOCS* ioctls), open raw, packet or other netlink sockets,
 #            or pass the socket options that act on the host; run in a
 #            network namespace of its own, whose links, addresses and

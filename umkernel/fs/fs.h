@@ -61,6 +61,7 @@ struct file_ops {
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
 	bool seekable;
+	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };
 enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4,
        ATTR_TOUCH = 8 /* with ATTR_TIMES: both "now" (utimes(NULL)), which an append-only file takes */ };

@@ -1,0 +1,220 @@
+/* tun.c - /dev/net/tun in a network namespace of the program's own
+ * making (unshare(CLONE_NEWNET) first: natively too, so the host's
+ * interfaces are never touched): TUNGETFEATURES, TUNSETIFF (IFF_TUN,
+ * IFF_TAP, IFF_NO_PI, IFF_MULTI_QUEUE, "%d" names, errors), TUNGETIFF,
+ * the interface as SIOCGIF* and if_nametoindex see it, brought up with
+ * SIOCSIFFLAGS, TUNSETPERSIST (the device outlives its fd, and goes
+ * with the last close once cleared), TUNSETOWNER/GROUP, the sndbuf and
+ * vnet header size, read/write/poll on a queue, and hostile arguments.
+ * Runs as root natively (unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN). */
+#include "t.h"
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+static int sock;
+
+static int tun_open(void) { return open("/dev/net/tun", O_RDWR); }
+
+static int set_iff(int fd, const char *name, int flags, char *out)
+{
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  if (name)
+    strncpy(ifr.ifr_name, name, IFNAMSIZ);
+  ifr.ifr_flags = (short)flags;
+  int r = ioctl(fd, TUNSETIFF, &ifr);
+  if (r == 0 && out)
+    snprintf(out, IFNAMSIZ, "%s", ifr.ifr_name);
+  return r;
+}
+
+static int if_flags(const char *name)
+{
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr))
+    return -1;
+  return ifr.ifr_flags & 0xffff;
+}
+
+static int if_up(const char *name, int up)
+{
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr))
+    return -1;
+  ifr.ifr_flags = up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP;
+  return ioctl(sock, SIOCSIFFLAGS, &ifr);
+}
+
+int main(void)
+{
+  if (unshare(CLONE_NEWNET)) {
+    printf("SKIP unshare(CLONE_NEWNET): %s\n", en(errno));
+    return 0;
+  }
+  sock = socket(AF_INET, SOCK_DGRAM, 0);
+  OK("socket", sock >= 0);
+
+  struct stat st;
+  OK("stat /dev/net/tun: char 10:200", stat("/dev/net/tun", &st) == 0 && S_ISCHR(st.st_mode) &&
+     major(st.st_rdev) == 10 && minor(st.st_rdev) == 200);
+  int fd = tun_open();
+  OK("open /dev/net/tun", fd >= 0);
+  unsigned feat = 0;
+  OK("TUNGETFEATURES", ioctl(fd, TUNGETFEATURES, &feat) == 0);
+  printf("features %#x\n", feat);
+
+  /* not attached yet */
+  struct ifreq ifr;
+  char buf[2048], name[IFNAMSIZ], name2[IFNAMSIZ];
+  ERR("TUNGETIFF unattached", ioctl(fd, TUNGETIFF, &ifr), EBADFD);
+  ERR("read unattached", read(fd, buf, sizeof buf), EBADFD);
+  ERR("write unattached", write(fd, buf, 40), EBADFD);
+  struct pollfd pf = { fd, POLLIN | POLLOUT, 0 };
+  RES("poll unattached", poll(&pf, 1, 0));
+  printf("poll revents %#x\n", pf.revents);
+  ERR("TUNSETPERSIST unattached", ioctl(fd, TUNSETPERSIST, 1), EBADFD);
+
+  /* TUNSETIFF errors (each on a fresh fd: an attached one is EEXIST) */
+  ERR("TUNSETIFF no type", set_iff(fd, "t0", IFF_NO_PI, NULL), EINVAL);
+  ERR("TUNSETIFF bad pointer", ioctl(fd, TUNSETIFF, (void *)8), EFAULT);
+  ERR("TUNSETIFF name with a slash", set_iff(fd, "a/b", IFF_TUN, NULL), EINVAL);
+  ERR("TUNSETIFF name ..", set_iff(fd, "..", IFF_TUN, NULL), EINVAL);
+  ERR("TUNSETIFF name lo (not a tun)", set_iff(fd, "lo", IFF_TUN, NULL), EINVAL);
+  {
+    int f = tun_open();
+    OK("TUNSETIFF TUN|TAP: a TUN", set_iff(f, "both%d", IFF_TUN | IFF_TAP, name) == 0);
+    memset(&ifr, 0, sizeof ifr);
+    OK("  TUNGETIFF", ioctl(f, TUNGETIFF, &ifr) == 0);
+    printf("%s flags %#x\n", name, ifr.ifr_flags & 0xffff);
+    ERR("TUNSETIFF on an attached fd", set_iff(f, "other", IFF_TUN, NULL), EEXIST);
+    close(f);
+    ERR("  gone at close", if_nametoindex(name) ? 0 : -1, ENODEV);
+  }
+
+  /* a TUN device */
+  OK("TUNSETIFF umktun%d IFF_TUN|IFF_NO_PI", set_iff(fd, "umktun%d", IFF_TUN | IFF_NO_PI, name) == 0);
+  printf("name %s\n", name);
+  memset(&ifr, 0, sizeof ifr);
+  OK("TUNGETIFF", ioctl(fd, TUNGETIFF, &ifr) == 0);
+  printf("TUNGETIFF %s flags %#x\n", ifr.ifr_name, ifr.ifr_flags & 0xffff);
+  int idx = if_nametoindex(name);
+  OK("if_nametoindex", idx > 1);
+  printf("flags down %#x\n", if_flags(name));
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  OK("SIOCGIFMTU", ioctl(sock, SIOCGIFMTU, &ifr) == 0);
+  printf("mtu %d\n", ifr.ifr_mtu);
+  OK("SIOCGIFHWADDR", ioctl(sock, SIOCGIFHWADDR, &ifr) == 0);
+  printf("hw family %d\n", ifr.ifr_hwaddr.sa_family);
+  int fd2 = tun_open();
+  ERR("a second queue on a single-queue device", set_iff(fd2, name, IFF_TUN | IFF_NO_PI, NULL), EBUSY);
+  ERR("attach as TAP to a TUN device", set_iff(fd2, name, IFF_TAP | IFF_NO_PI, NULL), EINVAL);
+
+  /* the queue */
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  ERR("read: nothing queued", read(fd, buf, sizeof buf), EAGAIN);
+  pf.revents = 0;
+  RES("poll attached", poll(&pf, 1, 0));
+  printf("poll revents %#x\n", pf.revents);
+  /* an IPv4/UDP packet from 192.0.2.1 to 192.0.2.2 (TEST-NET-1): it
+   * enters the namespace's stack, which has no route for it */
+  static const unsigned char pkt[28] = {
+    0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
+    0x30, 0x39, 0x30, 0x39, 0, 8, 0, 0 };
+  RES("write while down", write(fd, pkt, sizeof pkt));
+  OK("bring it up", if_up(name, 1) == 0);
+  printf("flags up %#x\n", if_flags(name));
+  RES("write a packet", write(fd, pkt, sizeof pkt));
+  RES("write an empty packet", write(fd, pkt, 0));
+  ERR("write from a bad pointer", syscall(1, fd, 8L, 28L), EFAULT);
+  {
+    static char big[70000];
+    RES("write 70000 bytes", write(fd, big, sizeof big));
+    RES("write 65535 bytes", write(fd, big, 65535));
+  }
+  /* (Linux's IPv6 may have queued a router solicitation by now: POLLIN
+   * is not compared) */
+  pf.revents = 0;
+  OK("poll up: POLLOUT", poll(&pf, 1, 0) == 1 && (pf.revents & POLLOUT));
+
+  /* persist, owner, group, sndbuf, vnet header */
+  OK("TUNSETOWNER", ioctl(fd, TUNSETOWNER, 1000) == 0);
+  OK("TUNSETGROUP", ioctl(fd, TUNSETGROUP, 1000) == 0);
+  int sb = 0;
+  OK("TUNGETSNDBUF", ioctl(fd, TUNGETSNDBUF, &sb) == 0);
+  printf("sndbuf %d\n", sb);
+  sb = 4096;
+  OK("TUNSETSNDBUF", ioctl(fd, TUNSETSNDBUF, &sb) == 0 && ioctl(fd, TUNGETSNDBUF, &sb) == 0 && sb == 4096);
+  sb = 0;
+  ERR("TUNSETSNDBUF 0", ioctl(fd, TUNSETSNDBUF, &sb), EINVAL);
+  int hs = 0;
+  OK("TUNGETVNETHDRSZ", ioctl(fd, TUNGETVNETHDRSZ, &hs) == 0);
+  printf("vnet hdr %d\n", hs);
+  hs = 4;
+  ERR("TUNSETVNETHDRSZ 4", ioctl(fd, TUNSETVNETHDRSZ, &hs), EINVAL);
+  hs = 12;
+  OK("TUNSETVNETHDRSZ 12", ioctl(fd, TUNSETVNETHDRSZ, &hs) == 0);
+  ERR("unknown tun ioctl", ioctl(fd, _IOW('T', 250, int), &hs), EINVAL);
+  OK("TUNSETPERSIST 1", ioctl(fd, TUNSETPERSIST, 1) == 0);
+  close(fd);
+  OK("persistent: still there after close", if_nametoindex(name) == (unsigned)idx);
+  printf("flags detached %#x\n", if_flags(name));
+  fd = tun_open();
+  /* owner 1000: root has CAP_NET_ADMIN, so may attach */
+  OK("reattach", set_iff(fd, name, IFF_TUN | IFF_NO_PI, NULL) == 0);
+  printf("flags reattached %#x\n", if_flags(name));
+  OK("TUNSETPERSIST 0", ioctl(fd, TUNSETPERSIST, 0) == 0);
+  close(fd);
+  ERR("gone with the last close", if_nametoindex(name) ? 0 : -1, ENODEV);
+
+  /* TAP, a default name, multi-queue */
+  fd = tun_open();
+  OK("TUNSETIFF IFF_TAP default name", set_iff(fd, NULL, IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE, name) == 0);
+  printf("tap name %s\n", name);
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  OK("TAP SIOCGIFHWADDR", ioctl(sock, SIOCGIFHWADDR, &ifr) == 0);
+  printf("tap hw family %d\n", ifr.ifr_hwaddr.sa_family);
+  OK("a second queue on a multi-queue device", set_iff(fd2, name, IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE, NULL) == 0);
+  int fd3 = tun_open();
+  OK("TUNSETIFF tap%d again: the next number", set_iff(fd3, "tap%d", IFF_TAP, name2) == 0);
+  printf("next %s\n", name2);
+  int fd4 = tun_open();
+  ERR("its name with other flags", set_iff(fd4, name2, IFF_TAP | IFF_MULTI_QUEUE, NULL), EINVAL);
+  ERR("its name as a second queue", set_iff(fd4, name2, IFF_TAP, NULL), EBUSY);
+  close(fd4);
+  close(fd);
+  OK("alive while a queue is", if_nametoindex(name) > 0);
+  close(fd2);
+  ERR("gone with both queues", if_nametoindex(name) ? 0 : -1, ENODEV);
+  close(fd3);
+
+  /* without CAP_NET_ADMIN: no new device */
+  pid_t p = fork();
+  if (p == 0) {
+    struct { unsigned version; int pid; } hdr = { 0x20080522, 0 };
+    struct { unsigned eff, perm, inh; } data[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+    syscall(126 /* capset */, &hdr, data);
+    int f = tun_open();
+    ERR("TUNSETIFF without CAP_NET_ADMIN", set_iff(f, "nocap0", IFF_TUN, NULL), EPERM);
+    unsigned ft = 0;
+    OK("TUNGETFEATURES without it", ioctl(f, TUNGETFEATURES, &ft) == 0 && ft == feat);
+    _exit(t_failed != 0);
+  }
+  int status;
+  waitpid(p, &status, 0);
+  OK("unprivileged child", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return t_done();
+}
