@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -200,6 +202,60 @@ int main(void)
   close(fd2);
   ERR("gone with both queues", if_nametoindex(name) ? 0 : -1, ENODEV);
   close(fd3);
+
+  /* frames sent out a device through a packet socket are read from its
+   * queue: a whole Ethernet frame on a TAP, an IP packet after the PI
+   * header on a TUN (frames of other ethertypes, such as the IPv6 that
+   * Linux sends by itself, are skipped) */
+  {
+    int tap = tun_open();
+    char tn[IFNAMSIZ];
+    OK("frames: a TAP", set_iff(tap, "umktap%d", IFF_TAP | IFF_NO_PI, tn) == 0);
+    OK("frames: up", if_up(tn, 1) == 0);
+    fcntl(tap, F_SETFL, O_NONBLOCK);
+    int ps = socket(AF_PACKET, SOCK_RAW, htons(0x88b5));
+    OK("frames: a packet socket", ps >= 0);
+    struct sockaddr_ll ll;
+    memset(&ll, 0, sizeof ll);
+    ll.sll_family = AF_PACKET;
+    ll.sll_ifindex = if_nametoindex(tn);
+    ll.sll_protocol = htons(0x88b5);
+    ll.sll_halen = 6;
+    memset(ll.sll_addr, 0xff, 6);
+    unsigned char fr[64] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5 };
+    memcpy(fr + 14, "umk tun frame", 13);
+    OK("frames: sendto the TAP", sendto(ps, fr, sizeof fr, 0, (struct sockaddr *)&ll, sizeof ll) == sizeof fr);
+    unsigned char rb[2048];
+    ssize_t got = -1;
+    for (int i = 0; i < 50; i++) {
+      got = read(tap, rb, sizeof rb);
+      if (got < 0 || (got >= 14 && rb[12] == 0x88 && rb[13] == 0xb5))
+        break;
+    }
+    OK("frames: read back from the TAP's queue", got == sizeof fr && !memcmp(rb, fr, sizeof fr));
+    close(ps);
+    close(tap);
+
+    int tn1 = tun_open();
+    OK("frames: a TUN with the PI header", set_iff(tn1, "umkpi%d", IFF_TUN, tn) == 0);
+    OK("frames: up", if_up(tn, 1) == 0);
+    fcntl(tn1, F_SETFL, O_NONBLOCK);
+    ps = socket(AF_PACKET, SOCK_DGRAM, htons(0x0800));
+    memset(&ll, 0, sizeof ll);
+    ll.sll_family = AF_PACKET;
+    ll.sll_ifindex = if_nametoindex(tn);
+    ll.sll_protocol = htons(0x0800);
+    OK("frames: sendto the TUN", sendto(ps, pkt, sizeof pkt, 0, (struct sockaddr *)&ll, sizeof ll) == sizeof pkt);
+    for (int i = 0; i < 50; i++) {
+      got = read(tn1, rb, sizeof rb);
+      if (got < 0 || (got >= 4 && rb[2] == 0x08 && rb[3] == 0x00))
+        break;
+    }
+    OK("frames: read back: PI flags 0, ETH_P_IP, the packet", got == 4 + sizeof pkt && rb[0] == 0 && rb[1] == 0 &&
+       !memcmp(rb + 4, pkt, sizeof pkt));
+    close(ps);
+    close(tn1);
+  }
 
   /* without CAP_NET_ADMIN: no new device */
   pid_t p = fork();

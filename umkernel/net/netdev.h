@@ -32,7 +32,7 @@ struct nd_if {
 	uint64_t rx_bytes, rx_packets; /* the loopback's: tx is the same */
 	/* a TUN/TAP device (tun.c): its own tx count, and its state */
 	bool tx_apart;
-	uint64_t tx_bytes, tx_packets, rx_dropped;
+	uint64_t tx_bytes, tx_packets, rx_dropped, tx_dropped;
 	void *tun;
 };
 #define ND_MAX_IFS 16                 /* interfaces a namespace may hold */
@@ -66,6 +66,9 @@ struct nd_if *netdev_find(struct net_namespace *ns, int index);
 struct nd_if *netdev_find_name(struct net_namespace *ns, const char *name);
 /* tun.c: a namespace's TUN/TAP devices go with it; up/down of one */
 void tun_dev_free(void *tun);
+/* A frame (len bytes; proto: its ethertype, network order) sent out
+ * device d: queued for d's readers (0), or dropped past its txqlen. */
+int tun_xmit(struct nd_if *d, const void *frame, size_t len, uint16_t proto);
 void tun_set_up(struct nd_if *d, bool up);
 
 #endif

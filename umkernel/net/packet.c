@@ -6,7 +6,8 @@
  * (inet_stream.c and inet_dgram.c move bytes from socket to socket), so
  * a packet socket sees no traffic: what it sends is checked as Linux's
  * packet_snd checks it (the device, up, the MTU), counted on lo and
- * dropped; it never has anything to receive.  What it has is Linux's
+ * dropped, but for a TUN/TAP device (tun.c), whose fd reads it; it never
+ * has anything to receive.  What it has is Linux's
  * control surface, exactly: creation (CAP_NET_RAW over the network
  * namespace), bind to a device of the namespace, getsockname's
  * sockaddr_ll, SOL_PACKET options (PACKET_VERSION, PACKET_RESERVE,
@@ -82,10 +83,8 @@ static struct nd_if *pkt_dev(struct packet_sock *p, int ifindex)
 	int n;
 	struct nd_if *t;
 
-	if (p->net != &init_net_ns) {
-		t = netdev_lo(p->net);
-		return t && t->index == ifindex ? t : NULL;
-	}
+	if (p->net != &init_net_ns)
+		return netdev_find(p->net, ifindex);   /* lo, or a TUN/TAP device (tun.c) */
 	t = netdev_ifs(&n);
 	for (int i = 0; i < n; i++)
 		if (t[i].index == ifindex)
@@ -192,8 +191,10 @@ static ssize_t pkt_sendmsg(struct task *t, struct file *f, struct sock_iter *it,
 	struct packet_sock *p = pkt_sk(f);
 	size_t len = it->count, reserve = p->sk.type == L_SOCK_RAW ? ETH_HLEN_ : 0;
 	int ifindex = p->ifindex;
+	uint16_t proto = p->num;
 	struct nd_if *d;
 	char *buf;
+	int err;
 
 	(void)t, (void)flags;
 	if (m && m->addr.len) {
@@ -205,6 +206,7 @@ static ssize_t pkt_sendmsg(struct task *t, struct file *f, struct sock_iter *it,
 		if (m->addr.len < SLL_ADDR_OFF + halen)
 			return -EINVAL;
 		memcpy(&ifindex, m->addr.name + 4, 4);
+		memcpy(&proto, m->addr.name + 2, 2);
 	}
 	d = ifindex ? pkt_dev(p, ifindex) : NULL;
 	if (!d)
@@ -225,6 +227,18 @@ static ssize_t pkt_sendmsg(struct task *t, struct file *f, struct sock_iter *it,
 	if (len && iter_from(it, buf, len) != (ssize_t)len) {
 		free(buf);
 		return -EFAULT;
+	}
+	/* out through a TUN/TAP device: its queue's reader gets the frame
+	 * (a TAP takes whole Ethernet frames: SOCK_DGRAM's header building
+	 * is not done, EINVAL) */
+	if (d->tun) {
+		if (d->type == 1 && p->sk.type != L_SOCK_RAW) {
+			free(buf);
+			return -EINVAL;
+		}
+		err = tun_xmit(d, buf, len, proto);
+		free(buf);
+		return err < 0 ? err : (ssize_t)len;
 	}
 	free(buf);
 	if (d->index == 1)

@@ -16,13 +16,14 @@
  * initial namespace's interfaces are fixed: EPERM there, as every
  * change to them is): a device is never a host interface, and no host
  * TUN device is ever opened, so nothing a guest writes to one leaves
- * umk.  umk's network stack works at the socket level and has no IP
- * packet layer, so a packet written to the queue is checked as Linux's
- * tun_get_user checks it (PI header, IP version, Ethernet header
- * length, vnet header), counted in the interface's rx statistics and
- * dropped (no socket of the guest's gets it), and no packet is ever
- * routed to the interface: reads find the queue empty (EAGAIN, or
- * sleep until a signal).
+ * umk.  Frames sent out the device (packet sockets bound to it,
+ * packet.c: tun_xmit) wait in its queue for a reader, with the PI
+ * header unless IFF_NO_PI, up to txqlen of them.  umk's network stack
+ * works at the socket level and has no IP packet layer, so nothing is
+ * routed to the device by address, and a packet written to the queue is
+ * checked as Linux's tun_get_user checks it (PI header, IP version,
+ * Ethernet header length, vnet header), counted in the interface's rx
+ * statistics and dropped (no socket of the guest's gets it).
  *
  * Locking: klock, held by the callers (file ops and ioctls).
  */
@@ -48,8 +49,19 @@
 #define ND_IFF_POINTOPOINT 0x10
 #define ND_IFF_NOARP 0x80
 
+/* A frame sent out the device, waiting for a reader. */
+struct tun_pkt {
+	struct tun_pkt *next;
+	uint16_t proto;               /* ethertype, network order */
+	size_t len;
+	unsigned char data[];
+};
+
 /* A device (the interface's tun pointer). */
 struct tun_dev {
+	struct tun_pkt *head, **tail; /* the frames sent out, for the queues' readers */
+	int qlen;
+	struct wait_queue wq;         /* the queues' readers and pollers */
 	struct net_namespace *ns;     /* the namespace it lives in (no reference) */
 	int index;                    /* its interface */
 	unsigned int flags;           /* IFF_TUN or IFF_TAP, TUN_FEATURES_, IFF_PERSIST */
@@ -63,7 +75,6 @@ struct tun_file {
 	struct net_namespace *ns;     /* the opener's (a reference) */
 	struct tun_dev *dev;          /* attached to, or NULL */
 	struct kstat node;
-	struct wait_queue wq;         /* readers and pollers */
 };
 
 static struct nd_if *dev_if(struct tun_dev *d)
@@ -75,14 +86,49 @@ static struct nd_if *dev_if(struct tun_dev *d)
 static void tun_free(struct tun_dev *d)
 {
 	netdev_del(d->ns, d->index);
-	free(d);
+	tun_dev_free(d);
 }
 
 /* tun_dev_free - the namespace holding the device goes (netdev.c): a
  * persistent device with no queue left (a queue holds the namespace). */
 void tun_dev_free(void *tun)
 {
-	free(tun);
+	struct tun_dev *d = tun;
+
+	while (d->head) {
+		struct tun_pkt *k = d->head;
+
+		d->head = k->next;
+		free(k);
+	}
+	free(d);
+}
+
+/* tun_xmit - see netdev.h (tun_net_xmit: dropped, as Linux drops, when
+ * no queue is attached or txqlen frames wait). */
+int tun_xmit(struct nd_if *nd, const void *frame, size_t len, uint16_t proto)
+{
+	struct tun_dev *d = nd->tun;
+	struct tun_pkt *k;
+
+	if (!d->queues || d->qlen >= nd->txqlen) {
+		nd->tx_dropped++;
+		return 0;
+	}
+	k = malloc(sizeof(*k) + len);
+	if (!k)
+		return -ENOBUFS;
+	k->next = NULL;
+	k->proto = proto;
+	k->len = len;
+	memcpy(k->data, frame, len);
+	*d->tail = k;
+	d->tail = &k->next;
+	d->qlen++;
+	nd->tx_packets++;
+	nd->tx_bytes += len;
+	wake_up(&d->wq);
+	return 0;
 }
 
 /* tun_set_up - SIOCSIFFLAGS / RTM_NEWLINK's IFF_UP on a device. */
@@ -234,6 +280,8 @@ static long set_iff(struct task *t, struct tun_file *tf, char *ifr)
 	dev->sndbuf = 0x7fffffff;
 	dev->vnet_hdr_sz = 10;          /* sizeof(struct virtio_net_hdr) */
 	dev->queues = 1;
+	dev->tail = &dev->head;
+	waitq_init(&dev->wq);
 	tf->dev = dev;
 	return 0;
 }
@@ -384,22 +432,61 @@ static ssize_t tun_write(struct task *t, struct file *f, const void *buf, size_t
 	return (ssize_t)n;
 }
 
-/* Nothing is ever routed to the device: the queue stays empty. */
+/* A frame sent out the device (tun_do_read): with the PI header (flags
+ * 0, the ethertype) unless IFF_NO_PI, a zeroed vnet header with
+ * IFF_VNET_HDR; cut to n, as Linux's (the rest is lost). */
 static ssize_t tun_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
 {
 	struct tun_file *tf = f->priv;
+	struct tun_dev *d;
+	struct tun_pkt *k;
 	struct waiter w;
+	size_t off = 0, c;
 	int err;
 
-	(void)buf, (void)n, (void)pos;
-	if (!tf->dev)
-		return -EBADFD;
-	if ((f->flags & O_NONBLOCK) || !t)
-		return -EAGAIN;
-	waitq_add(&tf->wq, &w, t);
-	err = task_sleep(t, 0, -1, 0);
-	waitq_del(&w);
-	return err == -EINTR ? -ERESTARTSYS : -EAGAIN;
+	(void)pos;
+	for (;;) {
+		d = tf->dev;
+		if (!d)
+			return -EBADFD;
+		if (d->head)
+			break;
+		if ((f->flags & O_NONBLOCK) || !t)
+			return -EAGAIN;
+		waitq_add(&d->wq, &w, t);
+		err = task_sleep(t, 0, -1, 0);
+		waitq_del(&w);
+		if (err == -EINTR)
+			return -ERESTARTSYS;
+	}
+	k = d->head;
+	d->head = k->next;
+	if (!d->head)
+		d->tail = &d->head;
+	d->qlen--;
+	if (!(d->flags & IFF_NO_PI)) {
+		unsigned char pi[4] = { 0, 0, (unsigned char)(k->proto & 0xff),
+					(unsigned char)(k->proto >> 8) };
+
+		if (n < sizeof pi) {
+			free(k);
+			return -EINVAL;
+		}
+		memcpy(buf, pi, sizeof pi);
+		off = sizeof pi;
+	}
+	if (d->flags & IFF_VNET_HDR) {
+		if (n - off < (size_t)d->vnet_hdr_sz) {
+			free(k);
+			return -EINVAL;
+		}
+		memset((char *)buf + off, 0, (size_t)d->vnet_hdr_sz);
+		off += (size_t)d->vnet_hdr_sz;
+	}
+	c = k->len < n - off ? k->len : n - off;
+	memcpy((char *)buf + off, k->data, c);
+	free(k);
+	return (ssize_t)(off + c);
 }
 
 static short tun_poll(struct file *f, struct poll_table *pt)
@@ -407,10 +494,10 @@ static short tun_poll(struct file *f, struct poll_table *pt)
 	struct tun_file *tf = f->priv;
 	struct nd_if *nd;
 
-	poll_wait(pt, &tf->wq);
 	if (!tf->dev || !(nd = dev_if(tf->dev)))
 		return POLLERR;
-	return nd->flags & ND_IFF_UP ? POLLOUT | POLLWRNORM : 0;
+	poll_wait(pt, &tf->dev->wq);
+	return (tf->dev->head ? POLLIN | POLLRDNORM : 0) | (nd->flags & ND_IFF_UP ? POLLOUT | POLLWRNORM : 0);
 }
 
 static int tun_fstat(struct file *f, struct kstat *st)
@@ -454,7 +541,6 @@ int tun_chr_open(int flags, const char *path, const struct kstat *node, struct f
 	tf->ns = current_net();
 	tf->ns->refs++;
 	tf->node = *node;
-	waitq_init(&tf->wq);
 	*out = file_alloc(&tun_ops, flags & (O_ACCMODE | O_NONBLOCK), path);
 	if (!*out) {
 		put_net_ns(tf->ns);
