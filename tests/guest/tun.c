@@ -233,6 +233,32 @@ int main(void)
         break;
     }
     OK("frames: read back from the TAP's queue", got == sizeof fr && !memcmp(rb, fr, sizeof fr));
+    /* and a frame written to the TAP's fd enters the stack: a packet
+     * socket bound to the device for its ethertype receives it */
+    struct sockaddr_ll bl;
+    memset(&bl, 0, sizeof bl);
+    bl.sll_family = AF_PACKET;
+    bl.sll_protocol = htons(0x88b5);
+    bl.sll_ifindex = if_nametoindex(tn);
+    int rs = socket(AF_PACKET, SOCK_RAW, htons(0x88b5));
+    int ds = socket(AF_PACKET, SOCK_DGRAM, htons(0x88b5));
+    OK("frames: receivers bound to the TAP", rs >= 0 && ds >= 0 &&
+       bind(rs, (struct sockaddr *)&bl, sizeof bl) == 0 && bind(ds, (struct sockaddr *)&bl, sizeof bl) == 0);
+    memcpy(fr + 14, "umk rx frame!", 13);
+    OK("frames: write a frame to the TAP", write(tap, fr, sizeof fr) == sizeof fr);
+    struct sockaddr_ll from;
+    socklen_t fl = sizeof from;
+    memset(&from, 0, sizeof from);
+    got = recvfrom(rs, rb, sizeof rb, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+    OK("frames: SOCK_RAW receives it whole", got == sizeof fr && !memcmp(rb, fr, sizeof fr));
+    printf("from: family %d protocol %#x ifindex ok %d hatype %d pkttype %d halen %d addr %02x:%02x\n",
+           from.sll_family, ntohs(from.sll_protocol), from.sll_ifindex == (int)if_nametoindex(tn),
+           from.sll_hatype, from.sll_pkttype, from.sll_halen, from.sll_addr[0], from.sll_addr[5]);
+    got = recv(ds, rb, sizeof rb, MSG_DONTWAIT);
+    OK("frames: SOCK_DGRAM without the Ethernet header", got == sizeof fr - 14 && !memcmp(rb, fr + 14, got));
+    ERR("frames: one frame each", recv(rs, rb, 8, MSG_DONTWAIT | MSG_TRUNC), EAGAIN);
+    close(rs);
+    close(ds);
     close(ps);
     close(tap);
 

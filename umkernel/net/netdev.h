@@ -69,6 +69,9 @@ void tun_dev_free(void *tun);
 /* A frame (len bytes; proto: its ethertype, network order) sent out
  * device d: queued for d's readers (0), or dropped past its txqlen. */
 int tun_xmit(struct nd_if *d, const void *frame, size_t len, uint16_t proto);
+/* packet.c: a frame d received, for the packet sockets (see there). */
+void packet_rcv(struct net_namespace *ns, const struct nd_if *d, uint16_t proto, int pkttype,
+		const void *frame, size_t len, size_t hlen, const uint8_t *src);
 void tun_set_up(struct nd_if *d, bool up);
 
 #endif

@@ -20,10 +20,12 @@
  * packet.c: tun_xmit) wait in its queue for a reader, with the PI
  * header unless IFF_NO_PI, up to txqlen of them.  umk's network stack
  * works at the socket level and has no IP packet layer, so nothing is
- * routed to the device by address, and a packet written to the queue is
+ * routed to the device by address; a packet written to the queue is
  * checked as Linux's tun_get_user checks it (PI header, IP version,
  * Ethernet header length, vnet header), counted in the interface's rx
- * statistics and dropped (no socket of the guest's gets it).
+ * statistics and given to the packet sockets bound to the device (or to
+ * every device) for its protocol (packet.c: packet_rcv), which is all
+ * of the stack that takes it: no IP socket receives it.
  *
  * Locking: klock, held by the callers (file ops and ioctls).
  */
@@ -38,6 +40,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 
 #define TUN_FEATURES_ (IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR | IFF_MULTI_QUEUE | IFF_NAPI | \
@@ -429,6 +432,25 @@ static ssize_t tun_write(struct task *t, struct file *f, const void *buf, size_t
 	}
 	nd->rx_packets++;
 	nd->rx_bytes += len;
+	/* into the stack: packet sockets see it (the IP layer is not there) */
+	if (d->flags & IFF_TAP) {
+		uint16_t proto;
+		int pkttype = 0;                /* PACKET_HOST */
+
+		memcpy(&proto, p + 12, 2);
+		if (p[0] & 1)                   /* eth_type_trans */
+			pkttype = memcmp(p, "\xff\xff\xff\xff\xff\xff", 6) ? 2 : 1;
+		else if (memcmp(p, nd->mac, 6))
+			pkttype = 3;            /* PACKET_OTHERHOST */
+		packet_rcv(d->ns, nd, proto, pkttype, p, len, 14, p + 6);
+	} else {
+		uint16_t proto = htons(len && (p[0] >> 4) == 6 ? 0x86dd : 0x0800);
+
+		if (!(d->flags & IFF_NO_PI))
+			memcpy(&proto, (const uint8_t *)buf + 2, 2);   /* the PI header's */
+
+		packet_rcv(d->ns, nd, proto, 0, p, len, 0, NULL);
+	}
 	return (ssize_t)n;
 }
 
