@@ -39,7 +39,7 @@
 #            stays empty and the lower layer (the root's /etc) unchanged
 #   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
 #            was; with --rw (on a scratch copy) they do reach it
-#   netctl   a --net=host guest cannot change the host's network (netlink,
+#   netctl   a --net=host guest cannot change the host's network (netlink, /dev/net/tun,
 #            SIOCS* ioctls), open raw, packet or other netlink sockets,
 #            or pass the socket options that act on the host; run in a
 #            network namespace of its own, whose links, addresses and
@@ -47,6 +47,9 @@
 #   hostclock guest root stepping its clock (settimeofday, clock_settime,
 #            adjtimex) moves the guest's clock only: the host's realtime
 #            clock keeps its distance to its boot-time clock
+#   perf     perf_event_open counts the caller's own threads only: no
+#            CPU-wide event, no other guest or host process, no
+#            tracepoint, breakpoint or sampling ring
 #   hostpath no file under the guest's /proc or /sys names the host path
 #            of the root (/proc/mounts and mountinfo show "none" as its
 #            source, as gVisor does), with and without --rw
@@ -128,6 +131,8 @@ for p in $UMK_PLATFORMS; do
 		echo "ESCAPED: the host's clock moved ${moved} ms" >>"$o"
 	fi
 	check hostclock "$p" "$o" $rc
+	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /escape/perf $$ >"$o" 2>&1
+	check perf "$p" "$o" $?
 	# guest mounts, namespaces and pivot_root stay in the guest: markers
 	# unread, no host device mounted, and the host's mount table as it was
 	host_mounts() { awk '{ print $4, $5, $9, $10 }' /proc/self/mountinfo | sort; }

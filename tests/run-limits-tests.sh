@@ -118,11 +118,14 @@ leak_check() {
 	fi
 }
 
-# teardown: umk with n guest processes (n+1 stubs) killed with SIGKILL;
+# teardown: umk with n guest processes and a subshell that loops without
+# a syscall (a stub forked from sh's, on sh's lifeline, that never waits
+# in the stub: n+2 stubs) killed with SIGKILL;
 # stubs_of and gone_within_ms (tests/lib.sh) poll the host's /proc from
 # the moment of the kill.  umk runs in a pid namespace of its own (not as
-# its init: a shell is) so that whatever happens nothing outlives the
-# test.  The host must schedule every killed stub once: on a machine
+# its init: a shell is, which outlives umk by 30 s, so that the end of
+# the namespace kills no stub before the check) so that whatever happens
+# nothing outlives the test.  The host must schedule every killed stub once: on a machine
 # loaded far past its CPUs that can take longer than 200 ms, so a second
 # try decides.
 teardown_check() {
@@ -130,21 +133,21 @@ teardown_check() {
 }
 teardown_try() {
 	local p=$1 n=${UMK_TEARDOWN_N:-300} upid kpid stubs="" i res
-	unshare --pid --fork --kill-child -- bash -c '"$@" & wait' sh \
+	unshare --pid --fork --kill-child -- bash -c '"$@" & wait; sleep 30' sh \
 		env UMK_MAX_TASKS=$((n + 64)) "$UMK" run --platform "$p" --rootfs "$TESTROOT" -- /bin/sh -c \
-		"i=0; while [ \$i -lt $n ]; do sleep 100 & i=\$((i + 1)); done; wait" \
+		"(while :; do :; done) & i=0; while [ \$i -lt $n ]; do sleep 100 & i=\$((i + 1)); done; wait" \
 		</dev/null >/dev/null 2>&1 &
 	upid=$!
 	for i in $(seq 600); do
 		stubs=$(stubs_of "$upid")
-		[ "$(echo $stubs | wc -w)" -gt "$n" ] && break
+		[ "$(echo $stubs | wc -w)" -gt "$((n + 1))" ] && break
 		sleep 0.1
 	done
 	kpid=$(ps -eo pid=,ppid=,args= | awk -v root="$upid" -v umk="$UMK" '
 		{ ppid[$1] = $2; if ($3 == umk && $4 == "run") cand[$1] = 1 }
 		END { for (c in cand) for (a = c; a > 1 && a in ppid; a = ppid[a]) if (a == root) { print c; break } }')
-	if [ -z "$kpid" ] || [ "$(echo $stubs | wc -w)" -le "$n" ]; then
-		res="umk ${kpid:-not found} with $(echo $stubs | wc -w) stubs, not $((n + 1))"
+	if [ -z "$kpid" ] || [ "$(echo $stubs | wc -w)" -le "$((n + 1))" ]; then
+		res="umk ${kpid:-not found} with $(echo $stubs | wc -w) stubs, not $((n + 2))"
 		kill -9 "$upid" 2>/dev/null; wait "$upid" 2>/dev/null
 		fail "limits teardown [$p]: $res"
 		return 0

@@ -52,6 +52,12 @@ struct platform_vdso {
 	struct { uint64_t start, end; int prot; char name[16]; } map[4];
 };
 
+/* What the host counted for a stub process (getrusage's fields). */
+struct platform_rusage {
+	long maxrss_kb, minflt, majflt;   /* the process's */
+	long nvcsw, nivcsw;               /* the thread's */
+};
+
 struct platform_ops {
 	const char *name;
 
@@ -162,6 +168,13 @@ struct platform_ops {
 	 * host thread, inherited by the threads and processes it makes, as
 	 * on Linux.  Owner only, thread stopped.  0 or -errno. */
 	int (*set_tsc)(struct host_thread *th, int mode);
+	/* Optional: the host's usage counters of th's process (peak RSS,
+	 * faults) and of th's own host thread (context switches), as the
+	 * stub's getrusage(RUSAGE_SELF) and (RUSAGE_THREAD) see them: no
+	 * /proc read.  Owner only, thread stopped.  0, or -errno (the caller
+	 * reads /proc then): -EOPNOTSUPP where the host's figures would not
+	 * be the guest process's own. */
+	int (*rusage)(struct host_thread *th, struct platform_rusage *ru);
 };
 
 extern const struct platform_ops *platform;

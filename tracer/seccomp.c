@@ -61,6 +61,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -95,9 +96,19 @@ struct sc_mm {
 	pthread_mutex_t lock;
 	uint64_t used;                 /* slots in use (bit i: slot i) */
 	bool deferred;                 /* killed; its death need not be waited for */
-	/* teardown: umk's end of the stub's lifeline (life_arm), and the
-	 * stub's end until the stub holds it and it is armed */
-	int life, life_stub;
+	/* teardown: umk's end of the lifeline of the stub's tree (life_arm,
+	 * shared with the stubs forked from it), and the stub's end until
+	 * the stub holds it and it is armed */
+	struct sc_life *life;
+	int life_stub;
+};
+
+/* umk's end of a lifeline; one per stub made by mm_new, shared by every
+ * stub forked from it (and from those), which are all in its process
+ * group and inherit its end. */
+struct sc_life {
+	atomic_int refs;
+	int fd;
 };
 
 struct host_thread {
@@ -507,8 +518,10 @@ static void sc_mm_free(struct sc_mm *mm)
 			close(mm->pidfd);
 	}
 	close(mm->ctl);
-	if (mm->life >= 0)
-		close(mm->life);
+	if (mm->life && atomic_fetch_sub(&mm->life->refs, 1) == 1) {
+		close(mm->life->fd);
+		free(mm->life);
+	}
 	if (mm->life_stub >= 0)
 		close(mm->life_stub);
 	if (mm->memfd_proc >= 0)
@@ -523,30 +536,37 @@ static void sc_mm_free(struct sc_mm *mm)
 }
 
 /*
- * life_arm - once the stub process pid holds its end of the lifeline,
+ * life_arm - once the stub process pid (made by mm_new, the leader of
+ * its own session and process group) holds its end of the lifeline,
  * that end (one open file shared with umk's mm->life_stub) is set to
- * signal its owner, the stub, with SIGKILL when it becomes readable:
- * when umk's end closes, which happens only when umk dies, killed or
- * not (umk closes it itself only after the stub is dead).  So a stub
- * dies within a scheduling delay of umk's death, not at its next one-
- * second check of umk's pidfd, however many stubs there are (Linux's
- * fcntl F_SETOWN, F_SETSIG and O_ASYNC; stream sockets signal POLL_HUP
- * on the peer's close).  umk does the fcntls: the stub's seccomp filter
- * never lets a guest name the owner.
+ * signal its owner, the stub's process group, with SIGKILL when it
+ * becomes readable: when umk's end closes, which happens only when umk
+ * dies, killed or not (umk closes it itself only after every stub of
+ * the group is dead).  So a stub dies within a scheduling delay of
+ * umk's death, not at its next one-second check of umk's pidfd, however
+ * many stubs there are (Linux's fcntl F_SETOWN, F_SETSIG and O_ASYNC;
+ * stream sockets signal POLL_HUP on the peer's close).  Stubs forked
+ * from it stay in its process group (no guest can call setpgid or
+ * setsid through the stub's filter) and keep the same end: one lifeline
+ * serves the whole tree, and a fork makes none (a socket pair and three
+ * fcntls each, ~50 us here, were a sixth of what umk added to a guest
+ * fork).  umk does the fcntls: the stub's seccomp filter never lets a
+ * guest name the owner.
  */
 static void life_arm(struct sc_mm *mm, pid_t pid)
 {
 	if (mm->life_stub < 0)
 		return;
-	if (fcntl(mm->life_stub, F_SETOWN, pid) == 0 && fcntl(mm->life_stub, F_SETSIG, SIGKILL) == 0)
+	if (fcntl(mm->life_stub, F_SETOWN, -pid) == 0 && fcntl(mm->life_stub, F_SETSIG, SIGKILL) == 0)
 		fcntl(mm->life_stub, F_SETFL, O_ASYNC);
 	close(mm->life_stub);
 	mm->life_stub = -1;
 }
 
 /* A new sc_mm with its slot memfd (mm->memfd, kept for slot_cache) and
- * socket pair (the stub's end in *stub_end, the caller's to close). */
-static struct sc_mm *sc_mm_alloc(int *stub_end)
+ * socket pair (the stub's end in *stub_end, the caller's to close), and
+ * the lifeline `share` (a forked stub's: its parent's) or a new one. */
+static struct sc_mm *sc_mm_alloc(int *stub_end, struct sc_life *share)
 {
 	struct sc_mm *mm = calloc(1, sizeof *mm);
 	struct sc_res r = { -1, -1, -1, NULL };
@@ -569,11 +589,21 @@ static struct sc_mm *sc_mm_alloc(int *stub_end)
 	mm->memfd = r.memfd;
 	mm->memfd_proc = -1;
 	int lv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, lv) < 0) {
-		lv[0] = lv[1] = -1;   /* no lifeline: the stub's 1 s check remains */
-	}
-	mm->life = lv[0];
-	mm->life_stub = lv[1];
+	mm->life_stub = -1;
+	if (share) {
+		atomic_fetch_add(&share->refs, 1);
+		mm->life = share;
+	} else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, lv) == 0) {
+		mm->life = malloc(sizeof *mm->life);
+		if (mm->life) {
+			atomic_init(&mm->life->refs, 1);
+			mm->life->fd = lv[0];
+			mm->life_stub = lv[1];
+		} else {
+			close(lv[0]);
+			close(lv[1]);
+		}
+	}   /* else no lifeline: the stub's 1 s check remains */
 	*stub_end = r.stub_end;
 	mm->slots = r.slots;
 	mm->ctl = r.ctl;
@@ -794,7 +824,7 @@ static void sc_destroy(struct host_thread *th);
 static int sc_mm_new(struct host_thread **out, int cpu)
 {
 	int stub_end;
-	struct sc_mm *mm = sc_mm_alloc(&stub_end);
+	struct sc_mm *mm = sc_mm_alloc(&stub_end, NULL);
 	if (!mm)
 		return -ENOMEM;
 	/* Out of the way of the child's dup2s onto fds 3-8 (other kernel
@@ -864,11 +894,12 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 	close(stub_end);
 	mm->pid = pid;
 	mm->is_child = true;
-	life_arm(mm, pid);
 	mm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	int err = mm->pidfd < 0 ? -errno : 0;
 	if (!err)
 		err = wait_ready(th);
+	if (!err)
+		life_arm(mm, pid);   /* its process group exists once it runs (setsid) */
 	if (!err)
 		err = clear_host_mappings(th);
 	if (err) {
@@ -947,7 +978,7 @@ static void fork_child_reject(struct host_thread *th)
 static long sc_fork(struct host_thread *th, int cpu)
 {
 	int stub_end;
-	struct sc_mm *nm = sc_mm_alloc(&stub_end);
+	struct sc_mm *nm = sc_mm_alloc(&stub_end, th->mm->life);
 	if (!nm)
 		return -ENOMEM;
 	nm->used = 1ULL << th->idx;
@@ -963,9 +994,9 @@ static long sc_fork(struct host_thread *th, int cpu)
 	 * first run then writes only rax, with no full restore */
 	c->host_regs = th->host_regs;
 	c->regs_valid = th->regs_valid;
-	int fds[3] = { nm->memfd, stub_end, nm->life_stub };
+	int fds[2] = { nm->memfd, stub_end };   /* it keeps its parent's lifeline */
 	pthread_mutex_lock(&th->mm->lock);
-	long pid = send_fds(th->mm, fds, nm->life_stub >= 0 ? 3 : 2);
+	long pid = send_fds(th->mm, fds, 2);
 	/* The child pins itself at once where its kernel thread will want
 	 * it (place(); the child makes the load heavier), not on the parent
 	 * stub's CPU, where it would wait for the parent to block. */
@@ -1043,8 +1074,6 @@ static int sc_adopt(long token, struct host_thread **out, int cpu)
 	}
 	bool forked = th->nonce != 0;
 	th->nonce = 0;
-	if (forked)
-		life_arm(th->mm, th->mm->pid);   /* the pid is verified: the child's own */
 	/* a new thread's tid word is the guest's to scribble on: is it a
 	 * thread of the stub? */
 	if (!forked && syscall(SYS_tgkill, th->mm->pid, th->tid, 0) < 0) {
@@ -1373,6 +1402,39 @@ static int proc_mem_fd(struct sc_mm *mm)
  * checked the bytes and that site is in a private, read-only, executable
  * file mapping of a single-threaded guest stopped in this syscall.  0 or
  * -errno. */
+/*
+ * The host's usage counters of th's process and thread, read by the stub
+ * (SC_REQ_RUSAGE): one request instead of reading /proc/PID/stat and
+ * /proc/PID/status (~30 and ~50 us on this VM, at every guest exit).  A
+ * stub umk exec'd itself (mm_new) is refused: Linux keeps the peak RSS
+ * of the mm an exec replaced in signal->maxrss, and that one was umk's.
+ * A forked stub starts with none (copy_signal) and never execs.
+ */
+static int sc_rusage(struct host_thread *th, struct platform_rusage *ru)
+{
+	if (th->mm->is_child)
+		return -EOPNOTSUPP;
+	/* a stub another thread's group exit killed: no request's timeout */
+	if (proc_dead(th->mm) || !__atomic_load_n(&th->s->tid, __ATOMIC_ACQUIRE))
+		return -ESRCH;
+	/* an exit syscall brought them along (stub.c sc_exit_rusage): no
+	 * handoff to the stub and back on the way to the parent's wait */
+	if (!__atomic_load_n(&th->s->ru_ready, __ATOMIC_ACQUIRE)) {
+		long r = sc_request(th, SC_REQ_RUSAGE, 0, 0, 0, 0, 0, 0, 0);
+		if (r < 0)
+			return (int)r;
+	}
+	struct rusage self, thr;
+	memcpy(&self, th->s->batch, sizeof self);
+	memcpy(&thr, (const int64_t *)th->s->batch + SC_RUSAGE_THREAD_OFF, sizeof thr);
+	ru->maxrss_kb = self.ru_maxrss;
+	ru->minflt = self.ru_minflt;
+	ru->majflt = self.ru_majflt;
+	ru->nvcsw = thr.ru_nvcsw;
+	ru->nivcsw = thr.ru_nivcsw;
+	return 0;
+}
+
 static int sc_patch_syscall(struct host_thread *th, uint64_t site, const uint8_t insn[5])
 {
 	if (!tramp_on)
@@ -1623,6 +1685,7 @@ const struct platform_ops platform_seccomp = {
 	.batch_begin = sc_batch_begin,
 	.batch_end = sc_batch_end,
 	.patch_syscall = sc_patch_syscall,
+	.rusage = sc_rusage,
 	.vdso = sc_vdso,
 	.access_mem_force = sc_access_mem_force,
 	.set_tsc = sc_set_tsc,

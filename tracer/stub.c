@@ -447,6 +447,27 @@ static void sc_regs_in(struct linux_sigcontext *mc, const struct linux_regs *r,
 		p->gs_base = gs;
 }
 
+/* getrusage(RUSAGE_SELF) and (RUSAGE_THREAD) into the slot's batch[]
+ * (SC_REQ_RUSAGE's answer); 0 or -errno. */
+static long sc_rusage_fill(struct sc_slot *s)
+{
+	long r = sys6(SYS_getrusage, 0 /* RUSAGE_SELF */, (long)s->batch, 0, 0, 0, 0);
+	if (r == 0)
+		r = sys6(SYS_getrusage, 1 /* RUSAGE_THREAD */,
+			 (long)((int64_t *)s->batch + SC_RUSAGE_THREAD_OFF), 0, 0, 0, 0);
+	return r;
+}
+
+/* Before an event is posted: a guest's exit or exit_group comes with
+ * the usage counters umk keeps at a process's exit (seccomp.c
+ * sc_rusage), so that the exit needs no request; any other event clears
+ * the mark. */
+static void sc_exit_rusage(struct sc_slot *s, long nr)
+{
+	uint32_t ready = (nr == SYS_exit || nr == SYS_exit_group) && sc_rusage_fill(s) == 0;
+	__atomic_store_n(&s->ru_ready, ready, __ATOMIC_RELAXED);
+}
+
 /* Runs one request of umk; returns its result. */
 static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 {
@@ -550,6 +571,8 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 			sys6(SYS_close, bfds[k], 0, 0, 0, 0, 0);
 		return r;
 	}
+	case SC_REQ_RUSAGE:
+		return sc_rusage_fill(s);
 	case SC_REQ_CLONE:
 		if (a[0] < 0 || a[0] >= SC_MAX_THREADS || a[0] == i)
 			return -22; /* EINVAL */
@@ -631,6 +654,7 @@ __attribute__((used)) long sc_fast(uint64_t *f)
 	r->rip = f[FF_RCX]; r->cs = 0x33; r->eflags = f[FF_FLAGS]; r->rsp = p->fast_rsp;
 	r->ss = 0x2b; r->fs_base = p->fs_base; r->gs_base = p->gs_base;
 	r->ds = r->es = r->fs = r->gs = 0;
+	sc_exit_rusage(s, (long)f[FF_RAX]);
 	sc_post(s, SC_EV_FAST);
 	for (;;) {
 		sc_wait(s, p, SC_ST_EVENT);
@@ -751,6 +775,7 @@ __attribute__((used)) void sc_handler(int sig, siginfo_t *si, void *ucv)
 	sc_copy(s->info, si, SC_INFO_COPY);
 	s->fault_err = uc->uc_mcontext.err;
 	s->fault_trapno = uc->uc_mcontext.trapno;
+	sc_exit_rusage(s, sig == SIGSYS && si->si_code == 1 /* SYS_SECCOMP */ ? si->si_syscall : -1);
 	sc_post(s, ev);
 	for (;;) {
 		sc_wait(s, p, SC_ST_EVENT);
@@ -783,7 +808,7 @@ static const unsigned short sc_allowed[] = {
 	SYS_futex, SYS_rt_sigreturn, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap,
 	SYS_madvise, SYS_recvmsg, SYS_close, SYS_fork, SYS_exit, SYS_exit_group,
 	SYS_sigaltstack, SYS_poll, SYS_setitimer, SYS_set_tid_address, SYS_rt_sigprocmask,
-	SYS_gettid, SYS_restart_syscall,
+	SYS_gettid, SYS_restart_syscall, SYS_getrusage,
 };
 #define SC_NALLOWED (sizeof sc_allowed / sizeof sc_allowed[0])
 

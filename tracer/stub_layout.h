@@ -58,7 +58,10 @@ enum {
 	SC_REQ_CMPXCHG,     /* atomic cmpxchg of the u32 at arg[0]: arg[1] -> arg[2]; result: value found */
 	SC_REQ_BATCH,       /* receive arg[1] fds, run the arg[0] ops of batch[]; result: the
 			     * last op's, or the first failure's */
+	SC_REQ_RUSAGE,      /* getrusage(RUSAGE_SELF) into batch[0..], (RUSAGE_THREAD) into
+			     * SC_RUSAGE_THREAD_OFF int64s further; result: 0 or -errno */
 };
+#define SC_RUSAGE_THREAD_OFF 21  /* 3 rows of batch[]: past the 144 bytes of a struct rusage */
 /* batch[i][0]: mmap, munmap or mprotect, or SC_BATCH_MMAP_FD: mmap of
  * the received fd whose index is batch[i][5]; batch[i][1..6]: arguments */
 #define SC_BATCH_MAX        48
@@ -77,7 +80,8 @@ struct sc_slot {
 	uint32_t event;         /* SC_EV_* */
 	uint32_t flags;         /* SC_F_* */
 	uint32_t spin;          /* TSC cycles to spin before sleeping */
-	uint32_t pad;
+	uint32_t ru_ready;      /* 1: the event is an exit or exit_group syscall and
+				 * batch[] holds SC_REQ_RUSAGE's answer, taken just before */
 	int64_t req;
 	int64_t arg[7];
 	int64_t result;
@@ -125,8 +129,8 @@ enum { SC_FAST_OUT = 0, SC_FAST_IN, SC_FAST_EXIT };
 #define SC_TRAMP_FD_LOW     8
 /* The stub's end of its lifeline (seccomp.c life_arm): a stream socket
  * whose other end only umk holds; no data ever flows.  At exec it is fd
- * SC_LIFE_FD; a forked stub gets its own (any number) with the fork
- * request and closes its parent's. */
+ * SC_LIFE_FD; a forked stub keeps its parent's (the one armed for their
+ * process group), unless the fork request brings it another. */
 #define SC_LIFE_FD          9
 /* tid -> thread index for the fast path: entry [tid & 0xffff] holds
  * tid << 8 | (index + 1); a thread whose entry another took goes the

@@ -22,6 +22,9 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
 
 /* sends one netlink request with NLM_F_ACK; the error of its answer */
 static int nl_request(void *req, int len) {
@@ -173,11 +176,42 @@ static void options(void) {
   close(s);
 }
 
+/* /dev/net/tun: a TUN device in the initial namespace (the host's
+ * interfaces under --net=host) is EPERM; one made in a namespace of the
+ * guest's own is umk's, never the host's: made persistent, it would
+ * still show in the runner's `ip -o link` afterwards. */
+static void tun(void) {
+  struct ifreq ifr;
+  int f = open("/dev/net/tun", O_RDWR);
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "umkesc%d");
+  ifr.ifr_flags = 0x0001 | 0x1000;   /* IFF_TUN | IFF_NO_PI */
+  int x = ioctl(f, 0x400454ca /* TUNSETIFF */, &ifr);
+  verdict(x == 0 || errno != EPERM, "TUNSETIFF in the initial namespace (%s)", x ? strerror(errno) : ifr.ifr_name);
+  if (x == 0)
+    ioctl(f, 0x400454cb /* TUNSETPERSIST */, 1);
+  close(f);
+  pid_t p = fork();
+  if (p == 0) {
+    if (unshare(CLONE_NEWNET))
+      _exit(0);
+    f = open("/dev/net/tun", O_RDWR);
+    x = ioctl(f, 0x400454ca, &ifr);
+    if (x == 0)
+      x = ioctl(f, 0x400454cb, 1);
+    printf("held?: TUNSETIFF in the guest's own namespace (%s): the runner checks the host's links\n",
+           x ? strerror(errno) : "made, persistent");
+    _exit(0);
+  }
+  waitpid(p, NULL, 0);
+}
+
 int main(void) {
   sock_destroy();   /* first: natively, netlink() takes 127.0.0.1 off lo */
   netlink();
   ioctls();
   sockets();
   options();
+  tun();
   return esc_done();
 }

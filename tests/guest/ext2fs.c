@@ -508,6 +508,32 @@ static void test(const char *img, const char *type) {
        st2.st_atim.tv_sec > 1200000000);
     utimensat(AT_FDCWD, MNT "/big", ts, 0);
   }
+  {
+    /* STATX_DIOALIGN (ext4_getattr: a regular file's, only when asked;
+     * bdev_statx: the device's dma_alignment + 1 and logical block size)
+     * and STATX_ATTR_MOUNT_ROOT (the mount's root only, by path or fd) */
+    struct statx sx;
+    OK("statx STATX_DIOALIGN of a regular file: 512 and 512",
+       statx(AT_FDCWD, MNT "/big", 0, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) &&
+       sx.stx_dio_mem_align == 512 && sx.stx_dio_offset_align == 512);
+    OK("not reported when not asked for",
+       statx(AT_FDCWD, MNT "/big", 0, STATX_BASIC_STATS, &sx) == 0 && !(sx.stx_mask & STATX_DIOALIGN));
+    OK("nor for a directory",
+       statx(AT_FDCWD, MNT, 0, STATX_DIOALIGN, &sx) == 0 && !(sx.stx_mask & STATX_DIOALIGN));
+    OK("the loop device's: dma_alignment + 1 and its logical block size",
+       statx(AT_FDCWD, dev, 0, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) &&
+       sx.stx_dio_mem_align == 512 && sx.stx_dio_offset_align == 512);
+    OK("STATX_ATTR_MOUNT_ROOT on the mount point",
+       statx(AT_FDCWD, MNT, 0, 0, &sx) == 0 && (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+    int mf = open(MNT "/big", O_RDONLY), md = open(MNT, O_RDONLY | O_DIRECTORY);
+    OK("not on a file in it, by fd", statx(mf, "", AT_EMPTY_PATH, 0, &sx) == 0 &&
+       (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+    OK("but on the root by fd", statx(md, "", AT_EMPTY_PATH, 0, &sx) == 0 &&
+       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+    close(mf);
+    close(md);
+  }
   struct timespec ts2[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
   OK("UTIME_NOW/UTIME_OMIT", utimensat(AT_FDCWD, MNT "/big", ts2, 0) == 0 && stat(MNT "/big", &st2) == 0 &&
      st2.st_atim.tv_sec == 1000000000 && st2.st_mtim.tv_sec > 1200000000);

@@ -102,6 +102,27 @@ int main(void) {
   printf("statx basic mask %s size %llu mode %o ino matches %s\n",
          (sx.stx_mask & STATX_BASIC_STATS) == STATX_BASIC_STATS ? "yes" : "no",
          (unsigned long long)sx.stx_size, sx.stx_mode & 07777, sx.stx_ino == st.st_ino ? "yes" : "no");
+  /* STATX_ATTR_MOUNT_ROOT: in the mask on every filesystem, set on a
+   * mount's root (by path and by fd) only */
+  {
+    static const char *const mp[] = { "/", "/proc", "/proc/self/status", "f" };
+    for (unsigned i = 0; i < sizeof mp / sizeof *mp; i++) {
+      int mfd = open(mp[i], O_RDONLY);
+      struct statx px, fx;
+      int r1 = statx(AT_FDCWD, mp[i], 0, 0, &px), r2 = statx(mfd, "", AT_EMPTY_PATH, 0, &fx);
+      printf("statx %s: mount root mask %d set %d, by fd %d %d (%d %d)\n", mp[i],
+             !!(px.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT), !!(px.stx_attributes & STATX_ATTR_MOUNT_ROOT),
+             !!(fx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT), !!(fx.stx_attributes & STATX_ATTR_MOUNT_ROOT),
+             r1, r2);
+      close(mfd);
+    }
+    int pfd[2];
+    OK("pipe for statx", pipe(pfd) == 0);
+    OK("a pipe is no mount's root", statx(pfd[0], "", AT_EMPTY_PATH, 0, &sx) == 0 &&
+       (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+    close(pfd[0]);
+    close(pfd[1]);
+  }
 
   /* access / faccessat / faccessat2 */
   OK("access F_OK", access("f", F_OK) == 0);

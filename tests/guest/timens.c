@@ -354,11 +354,62 @@ int main(int argc, char **argv)
     ERR("clone3: offsets frozen", wrs("monotonic 5 0"), EACCES);
     _exit(t_done());
   }
-  OK("clone3(CLONE_NEWTIME)", p > 0);
   waitpid(p, &status, 0);
+  /* (after the child's lines: theirs and ours would race) */
+  OK("clone3(CLONE_NEWTIME)", p > 0);
   OK("clone3 child exit 0", WIFEXITED(status) && WEXITSTATUS(status) == 0);
   ca.flags = CLONE_NEWTIME | 0x01; /* a CSIGNAL bit */
   ERR("clone3 with another CSIGNAL bit", syscall(SYS_clone3, &ca, sizeof ca), EINVAL);
+  /* ---- uptime is CLOCK_BOOTTIME: sysinfo, /proc/uptime and the clock
+   * agree, and a negative boottime offset moves them all (LTP sysinfo03)
+   * down to just above zero; below zero is ERANGE ---- */
+  {
+    long up = uptime_s(), pu = proc_uptime_s();
+    long bs = (long)((ns_of(CLOCK_BOOTTIME) + NS - 1) / NS);
+    OK("uptime: sysinfo and CLOCK_BOOTTIME agree", up >= bs - 1 && up <= bs + 1);
+    OK("uptime: /proc/uptime too", pu >= bs - 1 && pu <= bs + 1);
+  }
+  p = fork();
+  if (p == 0) {
+    /* born in the +2000 s namespace: back to the initial one first */
+    OK("negative: setns(initial)", setns(nsfd, CLONE_NEWTIME) == 0);
+    OK("negative: unshare", unshare(CLONE_NEWTIME) == 0);
+    long b = (long)(ns_of(CLOCK_BOOTTIME) / NS);
+    char w[64];
+    snprintf(w, sizeof w, "boottime %ld 0", -(b + 5));
+    ERR("negative: past the boot", wrs(w), ERANGE);
+    OK("negative: -10 s", wrs("boottime -10 0") == 14);
+    long up0n = uptime_s();
+    pid_t q = fork();
+    if (q == 0) {
+      long up = uptime_s(), pu = proc_uptime_s();
+      long bs = (long)((ns_of(CLOCK_BOOTTIME) + NS - 1) / NS);
+      OK("negative child: sysinfo uptime -10 s", up - up0n >= -10 && up - up0n <= -9);
+      OK("negative child: /proc/uptime agrees", up >= pu && up <= pu + 1);
+      OK("negative child: CLOCK_BOOTTIME agrees", up >= bs - 1 && up <= bs + 1);
+      _exit(t_done());
+    }
+    int st;
+    waitpid(q, &st, 0);
+    OK("negative child exit 0", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    /* a namespace whose boottime starts 5 s after the boot */
+    OK("negative: unshare again", unshare(CLONE_NEWTIME) == 0);
+    b = (long)(ns_of(CLOCK_BOOTTIME) / NS);
+    snprintf(w, sizeof w, "boottime %ld 0", -(b - 5));
+    OK("negative: to 5 s after the boot", wrs(w) == (ssize_t)strlen(w));
+    q = fork();
+    if (q == 0) {
+      long up = uptime_s();
+      OK("near-boot child: uptime 5-7 s", up >= 5 && up <= 7);
+      OK("near-boot child: CLOCK_BOOTTIME 5-7 s", ns_of(CLOCK_BOOTTIME) / NS >= 5 && ns_of(CLOCK_BOOTTIME) / NS <= 7);
+      _exit(t_done());
+    }
+    waitpid(q, &st, 0);
+    OK("near-boot child exit 0", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    _exit(t_done());
+  }
+  waitpid(p, &status, 0);
+  OK("negative offsets exit 0", WIFEXITED(status) && WEXITSTATUS(status) == 0);
   close(cfd);
   close(nsfd);
   return t_done();

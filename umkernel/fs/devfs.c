@@ -23,6 +23,7 @@
 #include "../tty/tty.h"
 #include "tmpfs.h"
 #include "../mm/mm.h"
+#include "../net/net.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -35,7 +36,7 @@
 #include <unistd.h>
 
 enum { D_NULL, D_ZERO, D_FULL, D_RANDOM, D_URANDOM, D_KMSG, D_TTY, D_CONSOLE, D_PTMX, D_PTS, D_LOOPCTL,
-       D_LOOP, D_OTHER, D_UFFD };
+       D_LOOP, D_OTHER, D_UFFD, D_TUN };
 
 #define DEV_PTS (-1000)          /* dev_find: a name inside pts/ (no errno) */
 
@@ -74,6 +75,8 @@ static const struct devent devtab[] = {
 	{ "pts", S_IFDIR | 0755, D_PTS, 0, 0, NULL },
 	{ "shm", S_IFDIR | 01777, D_OTHER, 0, 0, NULL },
 	{ "mqueue", S_IFDIR | 01777, D_OTHER, 0, 0, NULL },   /* mount point (ipc/mqueue.c) */
+	{ "net", S_IFDIR | 0755, D_OTHER, 0, 0, NULL },
+	{ "net/tun", S_IFCHR | 0666, D_TUN, 10, 200, NULL },   /* net/tun.c */
 };
 
 static struct linux_timespec dev_time;
@@ -116,8 +119,10 @@ static int dev_find(const char *rel)
 
 		if (strncmp(rel, devtab[i].name, l) || (rel[l] && rel[l] != '/'))
 			continue;
-		if (!slash)
+		if (!rel[l])
 			return i;
+		if (!strncmp(rel + l + 1, "tun", 3) && !strcmp(devtab[i].name, "net"))
+			continue;           /* net/tun: its own entry */
 		if (devtab[i].kind == D_PTS && slash[1] && !strchr(slash + 1, '/'))
 			return DEV_PTS;
 		return S_ISDIR(devtab[i].mode) ? -ENOENT : -ENOTDIR;
@@ -307,10 +312,22 @@ static int ddir_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 	*n = 0;
 	if (IDX(f) >= 0 && devtab[IDX(f)].kind == D_PTS)
 		return devpts_readdir(ents, n);
-	if (IDX(f) >= 0)
-		return 0;       /* shm: empty */
+	if (IDX(f) >= 0) {
+		/* shm, mqueue: empty; net: the names under it */
+		size_t l = strlen(devtab[IDX(f)].name);
+
+		for (i = 0; i < ARRAY_SIZE(devtab); i++)
+			if (!strncmp(devtab[i].name, devtab[IDX(f)].name, l) && devtab[i].name[l] == '/' &&
+			    dents_add(ents, n, &cap, i + 2, mode_to_dtype(devtab[i].mode),
+				      devtab[i].name + l + 1)) {
+				free(*ents);
+				return -ENOMEM;
+			}
+		return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(devtab); i++)
-		if (dents_add(ents, n, &cap, i + 2, mode_to_dtype(devtab[i].mode), devtab[i].name)) {
+		if (!strchr(devtab[i].name, '/') &&
+		    dents_add(ents, n, &cap, i + 2, mode_to_dtype(devtab[i].mode), devtab[i].name)) {
 			free(*ents);
 			return -ENOMEM;
 		}
@@ -382,6 +399,13 @@ static int devfs_open(struct mount *m, const char *rel, int flags, uint32_t mode
 			(*out)->mnt = m;
 		return err;
 	}
+	if (i >= 0 && devtab[i].kind == D_TUN) {
+		dev_stat(m, i, &st);
+		err = tun_chr_open(flags, "/dev/net/tun", &st, out);
+		if (!err)
+			(*out)->mnt = m;
+		return err;
+	}
 	if (i >= 0 && devtab[i].kind == D_KMSG) {
 		dev_stat(m, i, &st);
 		err = kmsg_open(current, flags, "/dev/kmsg", &st, out);
@@ -443,6 +467,11 @@ int devfs_open_rdev(uint32_t mode, uint64_t rdev, int flags, const char *rel, st
 				      (int)(minor(rdev) % BLK_MAX_PARTS) + 1, flags, rel, NULL, out);
 	if (!S_ISCHR(mode))
 		return -ENXIO;
+	if (major(rdev) == 10 && minor(rdev) == 200) {       /* a tun node made with mknod */
+		struct kstat st = { .mode = mode, .rdev = rdev };
+
+		return tun_chr_open(flags, rel, &st, out);
+	}
 	for (int i = 0; i < (int)(sizeof(devtab) / sizeof(devtab[0])); i++) {
 		const struct devent *d = &devtab[i];
 		struct file *f;

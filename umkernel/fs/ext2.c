@@ -44,6 +44,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "blkdev.h"
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
@@ -510,6 +511,16 @@ static void fill_stat(struct e2fs *e, ext2_ino_t ino, struct ext2_inode_large *i
 		st->attributes |= STATX_ATTR_APPEND_;
 	if (in->i_flags & EXT2_NODUMP_FL)
 		st->attributes |= STATX_ATTR_NODUMP_;
+	/* O_DIRECT's alignment on a regular file (ext4_getattr with
+	 * ext4_dio_alignment 1: iomap's defaults, the device's DMA alignment
+	 * + 1 for memory and its logical block size for offsets) */
+	if (S_ISREG(in->i_mode)) {
+		struct blk_info bi;
+
+		st->xmask |= STATX_DIOALIGN_;
+		st->dio_mem_align = 512;         /* loop's dma_alignment 511, + 1 */
+		st->dio_offset_align = loop_blk_info(e->nr, &bi) == 0 ? bi.lbs : 512;
+	}
 }
 
 static struct e2node *node_find(struct e2fs *e, ext2_ino_t ino)

@@ -20,6 +20,7 @@ struct kstat {
 	uint32_t xmask;                      /* STATX_BTIME: btime is there */
 	struct linux_timespec btime;
 	uint64_t attributes, attributes_mask; /* STATX_ATTR_* */
+	uint32_t dio_mem_align, dio_offset_align; /* with xmask's STATX_DIOALIGN */
 };
 struct poll_table;     /* poll.c */
 struct dir_entry { uint64_t ino; uint8_t type; char name[256]; };
@@ -65,6 +66,7 @@ struct file_ops {
 	int (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
 	void (*release)(struct file *f);
 	bool seekable;
+	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };
 enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4,
        ATTR_TOUCH = 8 /* with ATTR_TIMES: both "now" (utimes(NULL)), which an append-only file takes */ };
@@ -538,6 +540,9 @@ void timerfd_clock_was_set(int64_t delta);
 #define STATX_ATTR_IMMUTABLE_ 0x10u
 #define STATX_ATTR_APPEND_    0x20u
 #define STATX_ATTR_NODUMP_    0x40u
+#define STATX_ATTR_MOUNT_ROOT_ 0x2000u
+/* statx's request/result mask bits beyond the basic stats */
+#define STATX_DIOALIGN_       0x2000u
 /* The VFS checks of the immutable and append-only flags, for any
  * filesystem with getflags (Linux's IS_IMMUTABLE/IS_APPEND tests); each
  * returns 0 or -EPERM, to root too.  m/rel/st name the inode.

@@ -13,8 +13,10 @@
  * /proc/PID/fd/N are magic links: opening one gives the open file itself.
  * "self" and "thread-self" resolve through `current` (the task the
  * calling kernel thread serves), since fs ops are not given the task.
- * Times are in clock ticks of 100 Hz, counted from boot_time_ns (umk's
- * start), and /proc/stat's btime agrees with that.
+ * Times are in clock ticks of 100 Hz, counted from the boot the guest's
+ * CLOCK_BOOTTIME counts from (the host's: guests read it from the host's
+ * vDSO), as are /proc/uptime and /proc/stat's btime, so that they agree
+ * with clock_gettime(CLOCK_BOOTTIME) as Linux's do.
  *
  * Locking: everything runs under klock, held by the caller; tasks are
  * looked up again by tid on every access, so a file held open across a
@@ -327,10 +329,17 @@ static uint64_t rlim_cur(struct task *tk, int r)
 	return tk->tg ? tk->tg->rlim[r].rlim_cur : LINUX_RLIM_INFINITY;
 }
 
-/* Wall-clock seconds of umk's boot. */
+/* The CLOCK_MONOTONIC instant (ns, <= 0 after a suspend) of the boot
+ * CLOCK_BOOTTIME counts from: turns a task's start time into boottime. */
+static int64_t boot_mono_ns(void)
+{
+	return (int64_t)now_ns(CLOCK_MONOTONIC) - (int64_t)now_ns(CLOCK_BOOTTIME);
+}
+
+/* Wall-clock seconds of the boot (realtime now less CLOCK_BOOTTIME). */
 static int64_t boot_wall_sec(void)
 {
-	int64_t up = now_ns(CLOCK_MONOTONIC) - boot_time_ns;
+	int64_t up = (int64_t)now_ns(CLOCK_BOOTTIME);
 
 	return (int64_t)(now_ns(CLOCK_REALTIME) / 1000000000ULL) - up / 1000000000LL;
 }
@@ -469,10 +478,10 @@ static int show_stat(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 static int show_uptime(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	int64_t base = now_ns(CLOCK_MONOTONIC) - boot_time_ns;
-	/* the reader's time namespace moves the uptime, not the idle time
-	 * (uptime_proc_show); umk's boot is its start, so a negative
-	 * boottime offset can reach below zero: 0 then */
+	int64_t base = (int64_t)now_ns(CLOCK_BOOTTIME);
+	/* CLOCK_BOOTTIME, moved by the reader's time namespace (not the idle
+	 * time: uptime_proc_show); timens_offsets refuses an offset that
+	 * would take it below zero */
 	int64_t up = base + timens_offset_ns(current, CLOCK_BOOTTIME);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int64_t idle = base * (ncpu > 0 ? ncpu : 1);
@@ -1199,7 +1208,7 @@ static int show_stat_pid(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  ticks(u), ticks(s), (long)ticks(tg && !c->thread ? tg->cutime_ns : 0),
 		  (long)ticks(tg && !c->thread ? tg->cstime_ns : 0), 20L + tk->nice, (long)tk->nice,
 		  tg ? tg->nr_threads : 1, 0,
-		  (unsigned long long)ticks(tk->start_time_ns - boot_time_ns +
+		  (unsigned long long)ticks((int64_t)tk->start_time_ns - boot_mono_ns() +
 					    timens_offset_ns(current, CLOCK_BOOTTIME)),
 		  (unsigned long long)vs.size, (long)vs.rss,
 		  (unsigned long long)rlim_cur(tk, RLIMIT_RSS));
@@ -2632,7 +2641,7 @@ static void node_stat(struct mount *m, const struct pnode *nd, const char *rel, 
 	if (tk) {
 		st->uid = tk->cred.euid;
 		st->gid = tk->cred.egid;
-		wall = boot_wall_sec() + (int64_t)(tk->start_time_ns - boot_time_ns) / 1000000000LL;
+		wall = boot_wall_sec() + ((int64_t)tk->start_time_ns - boot_mono_ns()) / 1000000000LL;
 	} else {
 		wall = boot_wall_sec();
 	}

@@ -173,7 +173,7 @@ static long do_write(struct task *t, struct file *f, uint64_t buf, size_t n, int
 	if (!f->ops->write)
 		return -EINVAL;
 	if (n == 0)
-		return 0;
+		return f->ops->write_empty ? f->ops->write(t, f, "", 0, p) : 0;
 	r = write_fsize_limit(t, f, pos, p, &n);
 	if (r)
 		return r;

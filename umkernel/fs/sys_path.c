@@ -13,6 +13,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "blkdev.h"
 #include "../security/landlock.h"
 
 #include <fcntl.h>
@@ -376,6 +377,11 @@ static int do_statx_walk(struct task *t, int dirfd, uint64_t upath, int flags, s
 		err = -ENOENT;
 	} else {
 		*st = nd.st;
+		/* the root of its mount, on every filesystem (vfs_statx_path) */
+		sx->stx_attributes_mask |= STATX_ATTR_MOUNT_ROOT_;
+		if (nd.magic ? nd.magic->mnt && !strcmp(nd.magic->mnt->path, nd.magic->path)
+			     : vfs_is_mountpoint(&nd))
+			sx->stx_attributes |= STATX_ATTR_MOUNT_ROOT_;
 		if (nd.magic) {
 			uint32_t fl = file_inode_flags(nd.magic);
 
@@ -396,6 +402,28 @@ static int do_statx_walk(struct task *t, int dirfd, uint64_t upath, int flags, s
 	}
 	nd_release(&nd);
 	return err;
+}
+
+/* bdev_statx's STATX_DIOALIGN: a loop device's (or its partition's) DMA
+ * alignment + 1 and logical block size; false for no such device. */
+static bool bdev_dio_align(uint64_t rdev, uint32_t *mem, uint32_t *off)
+{
+	struct blk_info bi;
+
+	for (int nr = 0; nr < loop_count(); nr++) {
+		bool hit = major(rdev) == LOOP_MAJOR && minor(rdev) == (unsigned int)nr;
+
+		if (loop_blk_info(nr, &bi))
+			break;
+		for (int i = 0; !hit && i < bi.nparts; i++)
+			hit = major(rdev) == bi.parts[i].major && minor(rdev) == bi.parts[i].minor;
+		if (hit) {
+			*mem = 512;              /* loop's dma_alignment 511, + 1 */
+			*off = bi.lbs;
+			return true;
+		}
+	}
+	return false;
 }
 
 long sys_statx(struct task *t, struct sysargs *a)
@@ -441,7 +469,18 @@ long sys_statx(struct task *t, struct sysargs *a)
 	sx.stx_dev_major = major(st.dev);
 	sx.stx_dev_minor = minor(st.dev);
 	/* what the filesystem adds: btime, attributes (ext2's flags) */
-	sx.stx_mask |= st.xmask;
+	sx.stx_mask |= st.xmask & ~STATX_DIOALIGN_;
+	/* O_DIRECT's alignments, only when asked (ext4_getattr, bdev_statx) */
+	if (arg_uint(a, 3) & STATX_DIOALIGN_) {
+		if (st.xmask & STATX_DIOALIGN_) {
+			sx.stx_mask |= STATX_DIOALIGN_;
+			sx.stx_dio_mem_align = st.dio_mem_align;
+			sx.stx_dio_offset_align = st.dio_offset_align;
+		} else if (S_ISBLK(st.mode) &&
+			   bdev_dio_align(st.rdev, &sx.stx_dio_mem_align, &sx.stx_dio_offset_align)) {
+			sx.stx_mask |= STATX_DIOALIGN_;
+		}
+	}
 	if (st.xmask & 0x800)                   /* STATX_BTIME */
 		sx.stx_btime = (struct linux_statx_timestamp){ st.btime.tv_sec, st.btime.tv_nsec, 0 };
 	sx.stx_attributes |= st.attributes;     /* and do_statx_walk's inode flags */

@@ -21,6 +21,7 @@
  */
 #include "../kernel.h"
 #include "task.h"
+#include "../mm/mm.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -420,6 +421,21 @@ void cputime_thread_exit(struct task *t)
 	if (!t->tg || !t->host)
 		return;
 	if (t->tg->nr_threads == 1) {
+		/* the last thread: the platform may ask the stub itself (what
+		 * task_host_rusage reads from /proc, at a fraction of its cost),
+		 * unless another process shares the address space (CLONE_VM),
+		 * whose code could write the answer's memory meanwhile */
+		struct platform_rusage pr;
+		if (platform->rusage && t->mm && t->mm->refs == 1 &&
+		    !platform->rusage(t->host, &pr)) {
+			struct host_rusage *r = &t->tg->ru_final;
+			r->maxrss_kb = pr.maxrss_kb;
+			r->minflt = pr.minflt;
+			r->majflt = pr.majflt;
+			r->nvcsw = pr.nvcsw + t->tg->ru_exited.nvcsw;
+			r->nivcsw = pr.nivcsw + t->tg->ru_exited.nivcsw;
+			return;
+		}
 		task_host_rusage(t, RU_PROCESS, &t->tg->ru_final);
 		return;
 	}

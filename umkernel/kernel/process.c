@@ -472,7 +472,11 @@ void do_exit(struct task *t, int status)
 		fault_task_exit(t, status);   /* debug/fault.c: the fault log's exit record */
 	if (t->host)
 		exit_robust_list(t);
-	if (t->clear_child_tid && t->host) {
+	/* as Linux's mm_release: only while another task uses the mm
+	 * (mm_users > 1); the last user's memory is going, and no one waits
+	 * on it (a guest fork's child, whose glibc sets CLONE_CHILD_CLEARTID,
+	 * skips a copy into the stub here) */
+	if (t->clear_child_tid && t->host && t->mm && t->mm->refs > 1) {
 		int zero = 0;
 		if (!copy_to_user(t, t->clear_child_tid, &zero, sizeof zero))
 			futex_wake_addr(t, t->clear_child_tid, 1);
@@ -481,7 +485,11 @@ void do_exit(struct task *t, int status)
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
 	cputime_thread_exit(t);   /* the host's counters, before its thread goes */
 	if (tg->nr_threads == 1) {
-		process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
+		/* the stub's clocks task_cpu_times just read, if t is the
+		 * leader on the stub's first host thread; else read again */
+		if (t != tg->leader || !t->host || !platform->host_pid ||
+		    platform->host_tid(t->host) != platform->host_pid(t->host))
+			process_cpu_times(tg, &tg->leader->utime_ns, &tg->leader->stime_ns);
 		acct_process(t, tg->group_exit ? tg->exit_code : status);   /* BSD accounting */
 	}
 	tg->cpu_itimer[0].expires = tg->cpu_itimer[1].expires = 0;

@@ -10,14 +10,31 @@
 #include "../kernel.h"
 #include "task.h"
 #include "../mm/mm.h"
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The host's online CPUs.  glibc's sysconf reads /sys at every call
+ * (an open, a read and a close: ~25 us here, twice per fork), so the
+ * count is kept and read again at most once a second (hotplug is rare;
+ * a second's lag is what a racing caller would see anyway). */
 static int ncpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
+	static _Atomic int cached;
+	static _Atomic uint64_t read_at;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	int n = atomic_load_explicit(&cached, memory_order_relaxed);
+	if (!n || now - atomic_load_explicit(&read_at, memory_order_relaxed) >= 1000000000ULL) {
+		long r = sysconf(_SC_NPROCESSORS_ONLN);
+		n = r > 0 ? (int)r : 1;
+		atomic_store_explicit(&cached, n, memory_order_relaxed);
+		atomic_store_explicit(&read_at, now, memory_order_relaxed);
+	}
+	return n;
 }
 
 /* cpus_online_mask - the host's online CPUs as a mask (the first 64). */

@@ -68,10 +68,10 @@ long sys_sysinfo(struct task *t, struct sysargs *a)
 	sysinfo(&h);
 	struct linux_sysinfo s;
 	memset(&s, 0, sizeof s);
-	/* boottime in the caller's time namespace, a part second counting
-	 * as one (do_sysinfo); 0 at least: umk's boot is its start */
-	int64_t up = (int64_t)(now_ns(CLOCK_MONOTONIC) - boot_time_ns) +
-		     timens_offset_ns(t, CLOCK_BOOTTIME);
+	/* CLOCK_BOOTTIME in the caller's time namespace, a part second
+	 * counting as one (do_sysinfo): the clock the guest reads (the
+	 * host's, from its vDSO), which timens_offsets keeps >= 0 */
+	int64_t up = (int64_t)now_ns(CLOCK_BOOTTIME) + timens_offset_ns(t, CLOCK_BOOTTIME);
 	s.uptime = up <= 0 ? 0 : (up + 999999999) / 1000000000;
 	for (int i = 0; i < 3; i++)
 		s.loads[i] = h.loads[i];

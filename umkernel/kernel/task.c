@@ -200,6 +200,42 @@ static int sleep_common(struct task *t, uint64_t deadline, int hostfd, short eve
 
 /* ---- task lifetime ---- */
 
+/* The wake eventfds of released tasks, kept for the next task_alloc:
+ * every guest fork made one and every exit closed it (two host syscalls
+ * and an allocation each way); a kept one is drained once. */
+#define WAKEFD_CACHE 32
+static int wakefd_cache[WAKEFD_CACHE], nwakefd_cache;
+static pthread_mutex_t wakefd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int wakefd_get(void)
+{
+	int fd = -1;
+	pthread_mutex_lock(&wakefd_lock);
+	if (nwakefd_cache)
+		fd = wakefd_cache[--nwakefd_cache];
+	pthread_mutex_unlock(&wakefd_lock);
+	if (fd >= 0) {
+		uint64_t v;
+		if (read(fd, &v, sizeof v) < 0) {
+			/* EAGAIN: it held nothing */
+		}
+		return fd;
+	}
+	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+static void wakefd_put(int fd)
+{
+	pthread_mutex_lock(&wakefd_lock);
+	if (nwakefd_cache < WAKEFD_CACHE) {
+		wakefd_cache[nwakefd_cache++] = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&wakefd_lock);
+	if (fd >= 0)
+		close(fd);
+}
+
 struct task *task_alloc(void)
 {
 	struct task *t = calloc(1, sizeof *t);
@@ -211,7 +247,7 @@ struct task *task_alloc(void)
 	list_init(&t->pending.queue);
 	list_init(&t->ptraced);
 	list_init(&t->ptrace_entry);
-	t->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	t->wakefd = wakefd_get();
 	t->state = TASK_NEW;
 	t->exit_signal = SIGCHLD;
 	t->start_time_ns = now_ns(CLOCK_MONOTONIC);
@@ -256,7 +292,7 @@ void release_task(struct task *t)
 	put_nsproxy(t->nsproxy);
 	landlock_release(t);
 	if (t->wakefd >= 0)
-		close(t->wakefd);
+		wakefd_put(t->wakefd);
 	free(t);
 	if (held && held->refs == 1 && held->nr_threads == 0 && held->leader->state == TASK_ZOMBIE)
 		process_exit_notify(held->leader);

@@ -1208,6 +1208,9 @@ static int sol_ipv6_set(struct inet_sock *s, int name, const void *val, int len)
 	if (v6_ext_slot(name) >= 0)
 		return v6_ext_set(s, name, val, len);
 	switch (name) {
+	case 64: /* IP6T_SO_SET_REPLACE */
+	case 65: /* IP6T_SO_SET_ADD_COUNTERS: no netfilter (nf_setsockopt's answer without it) */
+		return -ENOPROTOOPT;
 	case 20: /* IPV6_JOIN_GROUP */
 	case 21: /* IPV6_LEAVE_GROUP */
 		if (len < 20)

@@ -329,6 +329,9 @@ int *netdev_conf_tag(int dev);
 int *netdev_ping_group_range(void);    /* /proc/sys/net/ipv4/conf/{all,default,lo}/tag (0, 1, 2) */
 void netdev_proc_net(const char *name, struct net_text *nt);  /* dev, if_inet6, route */
 
+/* ---- /dev/net/tun: tun.c ---- */
+int tun_chr_open(int flags, const char *path, const struct kstat *node, struct file **out);
+
 /* ---- /proc/net: proc_net.c ---- */
 /* The text of /proc/net/NAME (malloc'd in *buf); -ENOENT if no such file.
  * names: the files, NULL-terminated. */

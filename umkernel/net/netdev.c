@@ -50,7 +50,8 @@ static struct nd_if ifs[] = {
 
 /* What a namespace of the guest's own making holds (its net pointer). */
 struct netns_state {
-	struct nd_if lo;
+	struct nd_if ifs[ND_MAX_IFS]; /* [0] lo, then TUN/TAP devices (tun.c) */
+	int nif, next_index;
 	int conf_tag[3];              /* /proc/sys/net/ipv4/conf/{all,default,lo}/tag */
 	int ping_group[2];            /* /proc/sys/net/ipv4/ping_group_range */
 };
@@ -79,14 +80,16 @@ static struct netns_state *ns_state(struct net_namespace *ns)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return NULL;
-	st->lo = ifs[0];
-	st->lo.flags = ND_IFF_LOOPBACK;
-	st->lo.qdisc = "noop";
-	st->lo.operstate = 2;          /* IF_OPER_DOWN */
-	st->lo.v4 = 0;
-	st->lo.v4prefix = 0;
-	st->lo.has_v6 = false;
-	st->lo.rx_bytes = st->lo.rx_packets = 0;
+	st->ifs[0] = ifs[0];
+	st->ifs[0].flags = ND_IFF_LOOPBACK;
+	st->ifs[0].qdisc = "noop";
+	st->ifs[0].operstate = 2;      /* IF_OPER_DOWN */
+	st->ifs[0].v4 = 0;
+	st->ifs[0].v4prefix = 0;
+	st->ifs[0].has_v6 = false;
+	st->ifs[0].rx_bytes = st->ifs[0].rx_packets = 0;
+	st->nif = 1;
+	st->next_index = 2;
 	/* devinet_init_net: all and default copied from the initial
 	 * namespace's (devconf_inherit_init_net 0), lo from default */
 	st->conf_tag[0] = init_conf_tag[0];
@@ -99,6 +102,11 @@ static struct netns_state *ns_state(struct net_namespace *ns)
 /* kernel/nsproxy.c: the namespace's last reference went. */
 void net_ns_release(struct net_namespace *ns)
 {
+	struct netns_state *st = ns->net;
+
+	for (int i = 0; st && i < st->nif; i++)
+		if (st->ifs[i].tun)
+			tun_dev_free(st->ifs[i].tun);
 	free(ns->net);
 	ns->net = NULL;
 }
@@ -111,7 +119,77 @@ struct nd_if *netdev_lo(struct net_namespace *ns)
 	if (!ns || ns == &init_net_ns)
 		return &ifs[0];
 	st = ns_state(ns);
-	return st ? &st->lo : NULL;
+	return st ? &st->ifs[0] : NULL;
+}
+
+/* netdev_add - see netdev.h (dev_new_index: the next index of ns). */
+int netdev_add(struct net_namespace *ns, const struct nd_if *d)
+{
+	struct netns_state *st;
+
+	if (!ns || ns == &init_net_ns)
+		return -EPERM;
+	st = ns_state(ns);
+	if (!st)
+		return -ENOMEM;
+	if (st->nif >= ND_MAX_IFS)
+		return -ENFILE;
+	st->ifs[st->nif] = *d;
+	st->ifs[st->nif].index = st->next_index++;
+	return st->ifs[st->nif++].index;
+}
+
+/* netdev_del - index leaves ns's table (unregister_netdevice). */
+void netdev_del(struct net_namespace *ns, int index)
+{
+	struct netns_state *st = ns && ns != &init_net_ns ? ns->net : NULL;
+
+	for (int i = 1; st && i < st->nif; i++)
+		if (st->ifs[i].index == index) {
+			memmove(&st->ifs[i], &st->ifs[i + 1], (size_t)(st->nif - i - 1) * sizeof(st->ifs[0]));
+			st->nif--;
+			return;
+		}
+}
+
+/* ns's table: *n interfaces (the initial namespace's as its mode has them). */
+static struct nd_if *ns_ifs(struct net_namespace *ns, int *n)
+{
+	struct netns_state *st;
+
+	*n = 0;
+	if (!ns || ns == &init_net_ns) {
+		*n = net_mode == NET_PRIVATE ? 2 : 1;
+		return ifs;
+	}
+	st = ns_state(ns);
+	if (!st)
+		return NULL;
+	*n = st->nif;
+	return st->ifs;
+}
+
+/* netdev_find, netdev_find_name - ns's interface by index or name. */
+struct nd_if *netdev_find(struct net_namespace *ns, int index)
+{
+	int n;
+	struct nd_if *t = ns_ifs(ns, &n);
+
+	for (int i = 0; i < n; i++)
+		if (t[i].index == index)
+			return &t[i];
+	return NULL;
+}
+
+struct nd_if *netdev_find_name(struct net_namespace *ns, const char *name)
+{
+	int n;
+	struct nd_if *t = ns_ifs(ns, &n);
+
+	for (int i = 0; i < n; i++)
+		if (!strncmp(t[i].name, name, 16))
+			return &t[i];
+	return NULL;
 }
 
 /* netdev_lo_set_up - `ip link set lo up/down` in a namespace of the
@@ -176,7 +254,7 @@ struct nd_if *netdev_ifs(int *n)
 	if (ns != &init_net_ns) {
 		struct nd_if *lo = netdev_lo(ns);
 
-		*n = lo ? 1 : 0;
+		*n = lo ? ((struct netns_state *)ns->net)->nif : 0;
 		return lo ? lo : ifs;
 	}
 	*n = net_mode == NET_PRIVATE ? 2 : 1;
@@ -401,11 +479,16 @@ static long ifr_set(struct task *t, unsigned int cmd, char *ifr)
 	if (!lo)
 		return -ENOMEM;
 	ifr[15] = 0;
-	if (strcmp(ifr, lo->name))
+	lo = netdev_find_name(ns, ifr);         /* lo, or a TUN/TAP device */
+	if (!lo)
 		return -ENODEV;
 	switch (cmd) {
 	case 0x8914:                            /* SIOCSIFFLAGS */
 		memcpy(&fl, ifr + 16, 2);
+		if (lo->tun) {
+			tun_set_up(lo, fl & ND_IFF_UP);
+			return 0;
+		}
 		if ((fl ^ lo->flags) & ND_IFF_UP)
 			netdev_lo_set_up(lo, fl & ND_IFF_UP);
 		lo->flags = (lo->flags & ~(ND_IFF_SETTABLE & ~ND_IFF_UP)) |
@@ -413,8 +496,8 @@ static long ifr_set(struct task *t, unsigned int cmd, char *ifr)
 		return 0;
 	case 0x8922:                            /* SIOCSIFMTU */
 		memcpy(&mtu, ifr + 16, 4);
-		if (mtu < 0)
-			return -EINVAL;
+		if (mtu < 0 || (lo->tun && (mtu < 68 || mtu > 65535)))
+			return -EINVAL;     /* a tun's min_mtu and max_mtu */
 		lo->mtu = mtu;
 		return 0;
 	}
@@ -574,11 +657,14 @@ void netdev_proc_net(const char *name, struct net_text *nt)
 			       "packets errs drop fifo colls carrier compressed\n");
 		for (int i = 0; i < n; i++) {
 			uint64_t rb = t[i].rx_bytes, rp = t[i].rx_packets;
+			uint64_t tb = t[i].tx_apart ? t[i].tx_bytes : rb;
+			uint64_t tp = t[i].tx_apart ? t[i].tx_packets : rp;
 
 			net_printf(nt, "%6s:%8llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu "
 				   "%4llu %4llu %4llu %5llu %7llu %10llu\n", t[i].name,
-				   (unsigned long long)rb, (unsigned long long)rp, 0ULL, 0ULL, 0ULL, 0ULL,
-				   0ULL, 0ULL, (unsigned long long)rb, (unsigned long long)rp, 0ULL, 0ULL,
+				   (unsigned long long)rb, (unsigned long long)rp, 0ULL,
+				   (unsigned long long)t[i].rx_dropped, 0ULL, 0ULL,
+				   0ULL, 0ULL, (unsigned long long)tb, (unsigned long long)tp, 0ULL, 0ULL,
 				   0ULL, 0ULL, 0ULL, 0ULL);
 		}
 	} else if (!strcmp(name, "if_inet6")) {

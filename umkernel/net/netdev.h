@@ -16,7 +16,7 @@
 
 struct nd_if {
 	int index;
-	const char *name;
+	char name[16];
 	unsigned int flags;           /* IFF_* as RTM_NEWLINK carries them */
 	int mtu;
 	int type;                     /* ARPHRD_* */
@@ -30,7 +30,12 @@ struct nd_if {
 	uint8_t v6[16];
 	int v6prefix, v6scope, v6flags;
 	uint64_t rx_bytes, rx_packets; /* the loopback's: tx is the same */
+	/* a TUN/TAP device (tun.c): its own tx count, and its state */
+	bool tx_apart;
+	uint64_t tx_bytes, tx_packets, rx_dropped, tx_dropped;
+	void *tun;
 };
+#define ND_MAX_IFS 16                 /* interfaces a namespace may hold */
 
 struct nd_route {
 	int family;                   /* 2 or 10 */
@@ -51,5 +56,22 @@ void netdev_lo_set_up(struct nd_if *lo, bool up);
 struct nd_if *netdev_by_index(int index);
 struct nd_if *netdev_by_name(const char *name);
 struct nd_route *netdev_routes(int *n);
+/* Interfaces added to a namespace of the guest's making (tun.c): 0 and
+ * the new one's index, or -EPERM (the initial namespace: its interfaces
+ * are fixed), -ENFILE past ND_MAX_IFS, -ENOMEM.  d is copied, its index
+ * assigned.  Pointers into the table last until the next add or del. */
+int netdev_add(struct net_namespace *ns, const struct nd_if *d);
+void netdev_del(struct net_namespace *ns, int index);
+struct nd_if *netdev_find(struct net_namespace *ns, int index);
+struct nd_if *netdev_find_name(struct net_namespace *ns, const char *name);
+/* tun.c: a namespace's TUN/TAP devices go with it; up/down of one */
+void tun_dev_free(void *tun);
+/* A frame (len bytes; proto: its ethertype, network order) sent out
+ * device d: queued for d's readers (0), or dropped past its txqlen. */
+int tun_xmit(struct nd_if *d, const void *frame, size_t len, uint16_t proto);
+/* packet.c: a frame d received, for the packet sockets (see there). */
+void packet_rcv(struct net_namespace *ns, const struct nd_if *d, uint16_t proto, int pkttype,
+		const void *frame, size_t len, size_t hlen, const uint8_t *src);
+void tun_set_up(struct nd_if *d, bool up);
 
 #endif

@@ -123,12 +123,18 @@ static void link_msg(struct nlbuf *nb, const struct nd_if *d, uint16_t flags, ui
 	put_u32(nb, 48, 0);                                /* IFLA_CARRIER_DOWN_COUNT */
 	put_u8(nb, 39, 0);                                 /* IFLA_PROTO_DOWN */
 	put_attr(nb, 14, map, sizeof(map));                /* IFLA_MAP */
-	put_attr(nb, 1, d->mac, 6);                        /* IFLA_ADDRESS */
-	put_attr(nb, 2, lo ? d->mac : d->brd, 6);          /* IFLA_BROADCAST */
+	if (d->type != 65534) {                            /* ARPHRD_NONE: no address */
+		put_attr(nb, 1, d->mac, 6);                /* IFLA_ADDRESS */
+		put_attr(nb, 2, lo ? d->mac : d->brd, 6);  /* IFLA_BROADCAST */
+	}
 	st64[0] = st64[1] = d->rx_packets;
 	st64[2] = st64[3] = d->rx_bytes;
-	st32[0] = st32[1] = (uint32_t)d->rx_packets;
-	st32[2] = st32[3] = (uint32_t)d->rx_bytes;
+	if (d->tx_apart) {
+		st64[1] = d->tx_packets;
+		st64[3] = d->tx_bytes;
+	}
+	for (int i = 0; i < 4; i++)
+		st32[i] = (uint32_t)st64[i];
 	put_attr(nb, 23, st64, sizeof(st64));              /* IFLA_STATS64 */
 	put_attr(nb, 7, st32, sizeof(st32));               /* IFLA_STATS */
 	put_attr(nb, 43, xdp, sizeof(xdp));                /* IFLA_XDP */
@@ -402,21 +408,25 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 		if (blen < sizeof(ifi))
 			return -EINVAL;
 		memcpy(&ifi, body, sizeof(ifi));
-		if (ifi.index > 0 && ifi.index != lo->index)
-			return -ENODEV;
-		if (ifi.index <= 0) {
+		if (ifi.index > 0) {
+			lo = netdev_find(n->net, ifi.index);       /* lo or a TUN/TAP device */
+		} else {
 			char nm[17] = { 0 };
 
 			a = req_attr(h, sizeof(ifi), 3, &al);            /* IFLA_IFNAME */
 			if (!a)
 				return -EINVAL;
 			memcpy(nm, a, al < 16 ? al : 16);
-			if (strcmp(nm, lo->name))
-				return -ENODEV;
+			lo = netdev_find_name(n->net, nm);
 		}
+		if (!lo)
+			return -ENODEV;
 		/* rtnl_dev_combine_flags: ifi_change 0 stands for every flag */
 		flags = ifi.change ? (ifi.flags & ifi.change) | (lo->flags & ~ifi.change) : ifi.flags;
-		netdev_lo_set_up(lo, flags & ND_IFF_UP);
+		if (lo->tun)
+			tun_set_up(lo, flags & ND_IFF_UP);
+		else
+			netdev_lo_set_up(lo, flags & ND_IFF_UP);
 	} else if (h->type == RTM_NEWADDR_ || h->type == RTM_DELADDR_) {
 		struct { uint8_t family, prefixlen, flags, scope; uint32_t index; } ifa;
 		bool add = h->type == RTM_NEWADDR_;

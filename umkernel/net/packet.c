@@ -6,7 +6,8 @@
  * (inet_stream.c and inet_dgram.c move bytes from socket to socket), so
  * a packet socket sees no traffic: what it sends is checked as Linux's
  * packet_snd checks it (the device, up, the MTU), counted on lo and
- * dropped; it never has anything to receive.  What it has is Linux's
+ * dropped, but for a TUN/TAP device (tun.c), whose fd reads it; what it
+ * receives are the frames written to a TUN/TAP device's fd (packet_rcv).  What it has is Linux's
  * control surface, exactly: creation (CAP_NET_RAW over the network
  * namespace), bind to a device of the namespace, getsockname's
  * sockaddr_ll, SOL_PACKET options (PACKET_VERSION, PACKET_RESERVE,
@@ -24,6 +25,7 @@
 #include "net.h"
 #include "netdev.h"
 
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +69,23 @@ struct packet_sock {
 	int flags[PACKET_VNET_HDR_SZ_ + 1];  /* the plain int options, as set */
 	struct sock_sol sol;          /* buffers, SO_ERROR, timeouts */
 	struct wait_queue wq;
+	/* frames received (from a TUN/TAP device's fd: packet_rcv) */
+	struct list_head node;        /* all_pkts */
+	struct pkt_frame *rx_head, **rx_tail;
+	size_t rx_bytes;
 };
+
+/* A frame waiting in a socket's receive queue. */
+struct pkt_frame {
+	struct pkt_frame *next;
+	int ifindex, hatype, pkttype;
+	uint16_t proto;               /* network order */
+	uint8_t halen, addr[8];       /* the source's link-layer address */
+	size_t len;
+	unsigned char data[];
+};
+
+static struct list_head all_pkts = { &all_pkts, &all_pkts };
 
 static const struct proto_ops packet_ops;
 
@@ -82,10 +100,8 @@ static struct nd_if *pkt_dev(struct packet_sock *p, int ifindex)
 	int n;
 	struct nd_if *t;
 
-	if (p->net != &init_net_ns) {
-		t = netdev_lo(p->net);
-		return t && t->index == ifindex ? t : NULL;
-	}
+	if (p->net != &init_net_ns)
+		return netdev_find(p->net, ifindex);   /* lo, or a TUN/TAP device (tun.c) */
 	t = netdev_ifs(&n);
 	for (int i = 0; i < n; i++)
 		if (t[i].index == ifindex)
@@ -119,6 +135,8 @@ int packet_create(int type, int protocol, int flags, struct file **out)
 	waitq_init(&p->wq);
 	p->net = net;
 	net->refs++;
+	p->rx_tail = &p->rx_head;
+	list_add_tail(&p->node, &all_pkts);
 	/* sk_protocol stays 0 as packet_create leaves it (SO_PROTOCOL reads 0):
 	 * the ethertype lives in num */
 	*out = sock_file_alloc(&p->sk, &packet_ops, L_AF_PACKET, type, 0, flags);
@@ -192,8 +210,10 @@ static ssize_t pkt_sendmsg(struct task *t, struct file *f, struct sock_iter *it,
 	struct packet_sock *p = pkt_sk(f);
 	size_t len = it->count, reserve = p->sk.type == L_SOCK_RAW ? ETH_HLEN_ : 0;
 	int ifindex = p->ifindex;
+	uint16_t proto = p->num;
 	struct nd_if *d;
 	char *buf;
+	int err;
 
 	(void)t, (void)flags;
 	if (m && m->addr.len) {
@@ -205,6 +225,7 @@ static ssize_t pkt_sendmsg(struct task *t, struct file *f, struct sock_iter *it,
 		if (m->addr.len < SLL_ADDR_OFF + halen)
 			return -EINVAL;
 		memcpy(&ifindex, m->addr.name + 4, 4);
+		memcpy(&proto, m->addr.name + 2, 2);
 	}
 	d = ifindex ? pkt_dev(p, ifindex) : NULL;
 	if (!d)
@@ -226,6 +247,18 @@ static ssize_t pkt_sendmsg(struct task *t, struct file *f, struct sock_iter *it,
 		free(buf);
 		return -EFAULT;
 	}
+	/* out through a TUN/TAP device: its queue's reader gets the frame
+	 * (a TAP takes whole Ethernet frames: SOCK_DGRAM's header building
+	 * is not done, EINVAL) */
+	if (d->tun) {
+		if (d->type == 1 && p->sk.type != L_SOCK_RAW) {
+			free(buf);
+			return -EINVAL;
+		}
+		err = tun_xmit(d, buf, len, proto);
+		free(buf);
+		return err < 0 ? err : (ssize_t)len;
+	}
 	free(buf);
 	if (d->index == 1)
 		netdev_lo_count(len);
@@ -241,10 +274,41 @@ static ssize_t pkt_recvmsg(struct task *t, struct file *f, struct sock_iter *it,
 	uint64_t deadline = sock_deadline(p->sol.rcvtimeo);
 	int err;
 
-	(void)it, (void)m;
 	if (flags & L_MSG_ERRQUEUE)
 		return -EAGAIN;
 	for (;;) {
+		if (p->rx_head) {
+			struct pkt_frame *k = p->rx_head;
+			size_t n = k->len < it->count ? k->len : it->count;
+
+			if (iter_to(it, k->data, n) != (ssize_t)n)
+				return -EFAULT;
+			if (m) {
+				/* sockaddr_ll: family, protocol, ifindex, hatype, pkttype, halen, addr */
+				uint16_t fam = L_AF_PACKET, hat = (uint16_t)k->hatype;
+
+				memset(m->addr.name, 0, SOCKADDR_LL_LEN);
+				memcpy(m->addr.name, &fam, 2);
+				memcpy(m->addr.name + 2, &k->proto, 2);
+				memcpy(m->addr.name + 4, &k->ifindex, 4);
+				memcpy(m->addr.name + 8, &hat, 2);
+				m->addr.name[10] = (char)k->pkttype;
+				m->addr.name[11] = (char)k->halen;
+				memcpy(m->addr.name + SLL_ADDR_OFF, k->addr, 8);
+				m->addr.len = SOCKADDR_LL_LEN;
+				if (n < k->len)
+					m->oflags |= L_MSG_TRUNC;
+			}
+			if (flags & L_MSG_PEEK)
+				return (ssize_t)((flags & L_MSG_TRUNC) ? k->len : n);
+			p->rx_head = k->next;
+			if (!p->rx_head)
+				p->rx_tail = &p->rx_head;
+			p->rx_bytes -= k->len;
+			n = (flags & L_MSG_TRUNC) ? k->len : n;
+			free(k);
+			return (ssize_t)n;
+		}
 		if (p->sol.err) {
 			err = -p->sol.err;
 			p->sol.err = 0;
@@ -477,12 +541,12 @@ static int pkt_getsockopt(struct task *t, struct file *f, int level, int name, v
 	return 0;
 }
 
-/* FIONREAD (SIOCINQ): nothing queued, ever; the interface ioctls follow. */
+/* FIONREAD (SIOCINQ): the next frame's length; the interface ioctls follow. */
 static long pkt_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 {
-	int v = 0;
+	struct packet_sock *p = pkt_sk(f);
+	int v = p->rx_head ? (int)p->rx_head->len : 0;
 
-	(void)f;
 	if (cmd != L_FIONREAD)
 		return -ENOIOCTLCMD;
 	return copy_to_user(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
@@ -493,13 +557,65 @@ static short pkt_poll(struct file *f, struct poll_table *pt)
 	struct packet_sock *p = pkt_sk(f);
 
 	poll_wait(pt, &p->wq);
-	return POLLOUT | POLLWRNORM | POLLWRBAND | (p->sol.err ? POLLERR : 0);
+	return POLLOUT | POLLWRNORM | POLLWRBAND | (p->sol.err ? POLLERR : 0) |
+	       (p->rx_head ? POLLIN | POLLRDNORM : 0);
+}
+
+/*
+ * packet_rcv - a frame device d of namespace ns received (written to a
+ * TUN/TAP fd, tun.c): a copy for each packet socket of ns bound to d or
+ * to every device, for ETH_P_ALL or the frame's protocol (network
+ * order), as packet_rcv takes it: SOCK_RAW gets the frame whole,
+ * SOCK_DGRAM without the link-layer header (hlen bytes: 14 on a TAP,
+ * 0 on a TUN); src is the sender's link-layer address (6 bytes) or
+ * NULL.  Past the socket's receive buffer the copy is dropped.
+ */
+void packet_rcv(struct net_namespace *ns, const struct nd_if *d, uint16_t proto, int pkttype,
+		const void *frame, size_t len, size_t hlen, const uint8_t *src)
+{
+	struct list_head *pos;
+
+	for (pos = all_pkts.next; pos != &all_pkts; pos = pos->next) {
+		struct packet_sock *p = list_entry(pos, struct packet_sock, node);
+		size_t off = p->sk.type == L_SOCK_DGRAM ? hlen : 0;
+		struct pkt_frame *k;
+
+		if (p->net != ns || (p->ifindex && p->ifindex != d->index) || !p->num ||
+		    (p->num != htons(0x0003) && p->num != proto) || len < off)
+			continue;
+		if (p->rx_bytes + len > (size_t)p->sol.rcvbuf)
+			continue;
+		k = calloc(1, sizeof(*k) + len - off);
+		if (!k)
+			continue;
+		k->ifindex = d->index;
+		k->hatype = d->type;
+		k->pkttype = pkttype;
+		k->proto = proto;
+		if (src) {
+			k->halen = 6;
+			memcpy(k->addr, src, 6);
+		}
+		k->len = len - off;
+		memcpy(k->data, (const char *)frame + off, len - off);
+		*p->rx_tail = k;
+		p->rx_tail = &k->next;
+		p->rx_bytes += k->len;
+		wake_up(&p->wq);
+	}
 }
 
 static void pkt_release(struct file *f)
 {
 	struct packet_sock *p = pkt_sk(f);
 
+	list_del(&p->node);
+	while (p->rx_head) {
+		struct pkt_frame *k = p->rx_head;
+
+		p->rx_head = k->next;
+		free(k);
+	}
 	wake_up(&p->wq);
 	put_net_ns(p->net);
 	free(p);
