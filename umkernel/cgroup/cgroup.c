@@ -32,6 +32,7 @@
 #include "../kernel/task.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -103,14 +104,6 @@ bool cgroup_is_descendant(const struct cgroup *cg, const struct cgroup *ancestor
 		if (cg == ancestor)
 			return true;
 	return false;
-}
-
-static int depth(const struct cgroup *cg)
-{
-	int d = 0;
-	for (; cg->parent; cg = cg->parent)
-		d++;
-	return d;
 }
 
 /* ---- text ---- */
@@ -262,24 +255,38 @@ static struct file *fd_file_raw(struct task *t, int fd)
 	return fd < 0 ? NULL : fd_get(t, fd);
 }
 
-/* The cgroup a file open on a cgroup2 directory shows (a reference), or
- * NULL (cgroup_get_from_file's -EBADF). */
-static struct cgroup *cgroup_from_file(struct file *f)
+static const struct file_ops cg_dir_ops;
+int cgroup_walk(struct mount *m, const char *rel, struct cgroup **cgp, const struct cftype **cft);
+
+/* The cgroup a file open on a cgroup2 directory shows (a reference) in
+ * *out: -EBADF for another file, -ENOENT for a removed cgroup
+ * (cgroup_get_from_file, css_tryget_online_from_dir). */
+static int cgroup_from_file(struct file *f, struct cgroup **out)
 {
 	const char *rel;
 	char buf[PATH_MAX];
 	struct cgroup *cg;
+	const struct cftype *cft = NULL;
+	if (f && f->ops == &cg_dir_ops) {
+		cg = f->priv;
+		if (cg->dead)
+			return -ENOENT;
+		*out = cgroup_get(cg);
+		return 0;
+	}
+	/* an O_PATH file: its name */
 	if (!f || !f->mnt || f->mnt->ops != &cgroup_fs_ops || !f->path || f->path[0] != '/')
-		return NULL;
+		return -EBADF;
 	struct mount *m = vfs_find_mount_ns(file_mnt_ns(f), f->path, &rel, buf);
 	if (!m || m->ops != &cgroup_fs_ops)
-		return NULL;
-	extern int cgroup_walk(struct mount *m, const char *rel, struct cgroup **cgp,
-			       const struct cftype **cft);
-	const struct cftype *cft = NULL;
-	if (cgroup_walk(m, rel, &cg, &cft) || cft)
-		return NULL;
-	return cgroup_get(cg);
+		return -EBADF;
+	int err = cgroup_walk(m, rel, &cg, &cft);
+	if (err)
+		return -ENOENT;
+	if (cft)
+		return -EBADF;
+	*out = cgroup_get(cg);
+	return 0;
 }
 
 int cgroup_can_fork(struct task *parent, uint64_t flags, bool into, uint64_t cgroup_fd,
@@ -291,11 +298,11 @@ int cgroup_can_fork(struct task *parent, uint64_t flags, bool into, uint64_t cgr
 		struct file *f = fd_file_raw(parent, (int)cgroup_fd);
 		if (!f)
 			return -EBADF;
-		cg = cgroup_from_file(f);
+		int err = cgroup_from_file(f, &cg);
 		file_put(f);
-		if (!cg)
-			return -EBADF;
-		int err = vet_dst(cg);
+		if (err)
+			return err;
+		err = vet_dst(cg);
 		if (!err && (flags & CLONE_THREAD) && cg != task_cgroup(parent))
 			err = -EOPNOTSUPP;
 		if (err) {
@@ -369,7 +376,8 @@ static void ctrl_list(struct cbuf *b, uint32_t mask)
 			cb_printf(b, "%s%s", first ? "" : " ", ctrl_names[i]);
 			first = false;
 		}
-	cb_printf(b, "\n");
+	if (!first)
+		cb_printf(b, "\n");   /* nothing at all for none (cgroup_print_ss_mask) */
 }
 
 static uint32_t controllers_of(const struct cgroup *cg)
@@ -490,7 +498,7 @@ static void show_threads(struct task *t, struct cgroup *cg, struct cbuf *b)
 static int parse_pid(const char *buf, int *pid)
 {
 	char *end;
-	long v = strtol(buf, &end, 10);
+	long v = strtol(buf, &end, 0);   /* kstrtoint(buf, 0) */
 	if (!*buf || *end || v < 0 || v > INT32_MAX)
 		return -EINVAL;
 	*pid = (int)v;
@@ -544,13 +552,33 @@ static void kill_one(struct task *t, void *arg)
 static int write_kill(struct task *t, struct cgroup *cg, char *buf)
 {
 	char *end;
-	long v = strtol(buf, &end, 10);
+	long v = strtol(buf, &end, 0);
 	(void)t;
 	if (!*buf || *end)
 		return -EINVAL;   /* kstrtoint */
 	if (v != 1)
 		return -ERANGE;
 	cgroup_for_each_task(cg, kill_one, NULL);
+	return 0;
+}
+
+/* "max" or kstrtoint(buf, 0): negative is ERANGE (cgroup_max_depth_write) */
+static int parse_limit(const char *buf, int64_t *v)
+{
+	char *end;
+	if (!strcmp(buf, "max")) {
+		*v = CG_MAX;
+		return 0;
+	}
+	errno = 0;
+	long long n = strtoll(buf, &end, 0);
+	if (!*buf || *end)
+		return -EINVAL;
+	if (errno || n > INT32_MAX || n < INT32_MIN)
+		return -ERANGE;
+	if (n < 0)
+		return -ERANGE;
+	*v = n;
 	return 0;
 }
 
@@ -564,9 +592,7 @@ static int write_max_depth(struct task *t, struct cgroup *cg, char *buf)
 {
 	(void)t;
 	int64_t v;
-	int err = cg_parse_max(buf, false, &v);
-	if (!err && v > INT32_MAX && v != CG_MAX)
-		v = CG_MAX;
+	int err = parse_limit(buf, &v);
 	if (!err)
 		cg->max_depth = v;
 	return err;
@@ -582,18 +608,32 @@ static int write_max_descendants(struct task *t, struct cgroup *cg, char *buf)
 {
 	(void)t;
 	int64_t v;
-	int err = cg_parse_max(buf, false, &v);
-	if (!err && v > INT32_MAX && v != CG_MAX)
-		v = CG_MAX;
+	int err = parse_limit(buf, &v);
 	if (!err)
 		cg->max_descendants = v;
 	return err;
 }
 
+/* Cgroups of cg's subtree (cg included) with controller i. */
+static int nr_css(const struct cgroup *cg, int i)
+{
+	struct list_head *p;
+	int n = (controllers_of(cg) >> i) & 1;
+	cg_list_each(p, &cg->children)
+		n += nr_css(list_entry(p, struct cgroup, sibling), i);
+	return n;
+}
+
+/* cgroup_stat_show: the live and dying (none here) counts */
 static void show_stat(struct task *t, struct cgroup *cg, struct cbuf *b)
 {
 	(void)t;
-	cb_printf(b, "nr_descendants %d\nnr_dying_descendants 0\n", cg->nr_descendants);
+	cb_printf(b, "nr_descendants %d\n", cg->nr_descendants);
+	for (int i = 0; i < CG_NR; i++)
+		cb_printf(b, "nr_subsys_%s %d\n", ctrl_names[i], nr_css(cg, i));
+	cb_printf(b, "nr_dying_descendants 0\n");
+	for (int i = 0; i < CG_NR; i++)
+		cb_printf(b, "nr_dying_subsys_%s 0\n", ctrl_names[i]);
 }
 
 static const struct cftype core_files[] = {
@@ -738,6 +778,8 @@ struct cgfile {
 static ssize_t cgf_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
 {
 	struct cgfile *cf = f->priv;
+	if (!cf->cft->show)
+		return -EINVAL;   /* a write-only file (cgroup.kill) */
 	if (*pos == 0 || !cf->text.p) {
 		cf->text.len = 0;
 		cb_printf(&cf->text, "%s", "");
@@ -756,6 +798,10 @@ static ssize_t cgf_read(struct task *t, struct file *f, void *buf, size_t n, int
 static ssize_t cgf_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
 	struct cgfile *cf = f->priv;
+	if (!cf->cft->write)
+		return -EINVAL;   /* a read-only file */
+	if (!n)
+		return 0;
 	if (n > 65536)
 		return -E2BIG;
 	char *s = malloc(n + 1);
@@ -871,10 +917,6 @@ static int cgfs_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 	}
 	if (flags & O_DIRECTORY)
 		return -ENOTDIR;
-	int acc = flags & O_ACCMODE;
-	/* kernfs_fop_open: a file without the operation asked for */
-	if ((acc != O_WRONLY && !cft->show) || (acc != O_RDONLY && !cft->write))
-		return -EACCES;
 	struct cgfile *cf = calloc(1, sizeof *cf);
 	struct file *f = cf ? file_alloc(&cg_file_ops, flags, rel) : NULL;
 	if (!f) {
@@ -920,10 +962,10 @@ static int cgfs_mkdir(struct mount *m, const char *rel, uint32_t mode)
 		return -EINVAL;
 	if (parent->dead)
 		return -ENOENT;
-	/* cgroup_check_hierarchy_limits */
-	int level = depth(parent) + 1;
-	for (struct cgroup *a = parent; a; a = a->parent, level--)
-		if ((a->max_depth != CG_MAX && level > a->max_depth) ||
+	/* cgroup_check_hierarchy_limits: levels below each ancestor */
+	int level = 0;
+	for (struct cgroup *a = parent; a; a = a->parent, level++)
+		if ((a->max_depth != CG_MAX && level >= a->max_depth) ||
 		    (a->max_descendants != CG_MAX && a->nr_descendants >= a->max_descendants))
 			return -EAGAIN;
 	cg = calloc(1, sizeof *cg);
@@ -994,29 +1036,11 @@ static int cgfs_link(struct mount *m, const char *old, const char *new_)
 	return -EPERM;
 }
 
-/* cgroup_rename: a directory, within its parent. */
+/* cgroup v2 has no rename (kernfs_iop_rename without a syscall op) */
 static int cgfs_rename(struct mount *m, const char *old, const char *new_, unsigned flags)
 {
-	struct cgroup *cg, *op, *np, *other;
-	const struct cftype *cft;
-	const char *oname, *nname;
-	int err = cgroup_walk(m, old, &cg, &cft);
-	if (err)
-		return err;
-	if (cft)
-		return -ENOTDIR;
-	if (flags)
-		return -EINVAL;
-	if ((err = parent_of(m, old, &op, &oname)) || (err = parent_of(m, new_, &np, &nname)))
-		return err;
-	if (op != np || !cg->parent)
-		return -EIO;
-	if (!cgroup_walk(m, new_, &other, &cft))
-		return other == cg && !cft ? 0 : -EEXIST;
-	if (strlen(nname) > 255)
-		return -ENAMETOOLONG;
-	snprintf(cg->name, sizeof cg->name, "%s", nname);
-	return 0;
+	(void)m, (void)old, (void)new_, (void)flags;
+	return -EPERM;
 }
 
 static int cgfs_setattr(struct mount *m, const char *rel, int what, uint32_t mode, uint32_t uid,
