@@ -56,7 +56,7 @@ static void cgroup_defaults(struct cgroup *cg)
 	cg->max_depth = cg->max_descendants = CG_MAX;
 	cg->mem_high = cg->mem_max = cg->swap_high = cg->swap_max = CG_MAX;
 	cg->pids_max = CG_MAX;
-	cg->cpu_weight = 100;
+	cg->cpu_weight = 1024;   /* shares: cpu.weight 100 */
 	cg->cpu_max_quota = CG_MAX;
 	cg->cpu_max_period = 100000;
 	cg->ino = next_ino;
@@ -239,15 +239,31 @@ void cgroup_move_task(struct task *t, struct cgroup *cg)
 	cgroup_put(old);
 }
 
-/* Controllers that may take processes: the root, or a cgroup with none
- * enabled for its children (cgroup_migrate_vet_dst). */
+/* Whether cg could root a threaded subtree (cgroup_can_be_thread_root):
+ * the root, or a cgroup with no populated child and no domain controller
+ * enabled for its children (every child is a domain one here). */
+static bool can_be_thread_root(const struct cgroup *cg)
+{
+	struct list_head *p;
+	if (!cg->parent)
+		return true;
+	if (cg->subtree_control & CG_DOMAIN)
+		return false;
+	cg_list_each(p, &cg->children)
+		if (list_entry(p, struct cgroup, sibling)->nr_subtree_tasks)
+			return false;
+	return true;
+}
+
+/* Whether processes may go into dst (cgroup_migrate_vet_dst): the
+ * no-internal-process rule, past which -EBUSY. */
 static int vet_dst(struct cgroup *dst)
 {
 	if (dst->dead)
 		return -ENODEV;
-	if (dst->parent && dst->subtree_control)
-		return -EBUSY;
-	return 0;
+	if (can_be_thread_root(dst))
+		return 0;
+	return dst->subtree_control ? -EBUSY : 0;
 }
 
 static struct file *fd_file_raw(struct task *t, int fd)
@@ -431,8 +447,11 @@ static int write_subtree_control(struct task *t, struct cgroup *cg, char *buf)
 		if (c->subtree_control & disable)
 			return -EBUSY;
 	}
-	/* no internal processes: a domain controller needs an empty cgroup */
-	if ((enable & CG_DOMAIN) && cg->parent && cg->nr_tasks)
+	/* no internal processes (cgroup_vet_subtree_control_enable): a domain
+	 * controller needs a cgroup without tasks, a threaded one (cpu, pids)
+	 * one that could root a threaded subtree */
+	if (enable && cg->parent && !((enable & CG_DOMAIN) == 0 && can_be_thread_root(cg)) &&
+	    cg->nr_tasks)
 		return -EBUSY;
 	cg->subtree_control = (cg->subtree_control | enable) & ~disable;
 	return 0;

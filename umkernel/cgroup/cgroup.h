@@ -44,7 +44,8 @@ struct cgroup {
 	/* pids */
 	int64_t pids_max;
 	uint64_t pids_peak, pids_ev_max;
-	/* cpu: stored and read back (umk has no group scheduler) */
+	/* cpu: stored and read back (umk has no group scheduler); cpu_weight
+	 * holds the shares (1024 = cpu.weight 100) as Linux's tg->shares */
 	int64_t cpu_weight, cpu_max_quota, cpu_max_period, cpu_max_burst, cpu_idle;
 	int64_t exited_utime_ns, exited_stime_ns;   /* of tasks that exited in it */
 };

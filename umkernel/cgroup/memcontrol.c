@@ -387,24 +387,7 @@ static void show_cpu_stat(struct task *t, struct cgroup *cg, struct cbuf *b)
 		cb_printf(b, "nr_periods 0\nnr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n");
 }
 
-static void show_weight(struct task *t, struct cgroup *cg, struct cbuf *b)
-{
-	(void)t;
-	cb_printf(b, "%lld\n", (long long)cg->cpu_weight);
-}
-
-static int write_weight(struct task *t, struct cgroup *cg, char *buf)
-{
-	char *end;
-	long v = strtol(buf, &end, 10);
-	(void)t;
-	if (!*buf || *end || v < 1 || v > 10000)
-		return *buf && !*end ? -ERANGE : -EINVAL;
-	cg->cpu_weight = v;
-	return 0;
-}
-
-/* nice <-> weight through sched_prio_to_weight, as cpu_weight_nice_* */
+/* nice <-> weight through sched_prio_to_weight (kernel/sched/core.c) */
 static const int prio_to_weight[40] = {
 	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
 	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
@@ -412,34 +395,57 @@ static const int prio_to_weight[40] = {
 	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
 };
 
+/* cpu.weight: the group's shares (1024 for weight 100) as a weight,
+ * DIV_ROUND_CLOSEST both ways (sched_weight_to/from_cgroup) */
+static void show_weight(struct task *t, struct cgroup *cg, struct cbuf *b)
+{
+	(void)t;
+	int64_t w = (cg->cpu_weight * 100 + 512) / 1024;
+	cb_printf(b, "%lld\n", (long long)(w < 1 ? 1 : w > 10000 ? 10000 : w));
+}
+
+static int write_weight(struct task *t, struct cgroup *cg, char *buf)
+{
+	char *end;
+	(void)t;
+	if (!*buf || *buf == '-')
+		return -EINVAL;   /* kstrtoull */
+	unsigned long long v = strtoull(buf, &end, 0);
+	if (*end)
+		return -EINVAL;
+	if (v < 1 || v > 10000)
+		return -ERANGE;
+	cg->cpu_weight = (int64_t)((v * 1024 + 50) / 100);
+	return 0;
+}
+
+/* the nice whose weight is closest (cpu_weight_nice_read_s64) */
 static void show_weight_nice(struct task *t, struct cgroup *cg, struct cbuf *b)
 {
-	/* the weight's nearest nice (cpu_weight_nice_read_s64) */
-	uint64_t w = (uint64_t)cg->cpu_weight * 1024 / 100;
-	int prio = 0;
+	int64_t last = INT64_MAX, d;
+	int prio;
 	(void)t;
-	for (prio = 0; prio < 40 && w < (uint64_t)prio_to_weight[prio]; prio++)
-		;
-	if (prio == 40)
-		prio = 39;
-	else if (prio && (uint64_t)prio_to_weight[prio - 1] - w < w - (uint64_t)prio_to_weight[prio])
-		prio--;
-	cb_printf(b, "%d\n", prio - 20);
+	for (prio = 0; prio < 40; prio++) {
+		d = prio_to_weight[prio] - cg->cpu_weight;
+		if (d < 0)
+			d = -d;
+		if (d >= last)
+			break;
+		last = d;
+	}
+	cb_printf(b, "%d\n", prio - 1 - 20);
 }
 
 static int write_weight_nice(struct task *t, struct cgroup *cg, char *buf)
 {
 	char *end;
-	long v = strtol(buf, &end, 10);
+	long v = strtol(buf, &end, 0);
 	(void)t;
 	if (!*buf || *end)
 		return -EINVAL;
 	if (v < -20 || v > 19)
 		return -ERANGE;
-	uint64_t w = (uint64_t)prio_to_weight[v + 20];
-	cg->cpu_weight = (int64_t)((w * 100 + 512) / 1024);   /* DIV_ROUND_CLOSEST */
-	if (cg->cpu_weight < 1)
-		cg->cpu_weight = 1;
+	cg->cpu_weight = prio_to_weight[v + 20];
 	return 0;
 }
 
