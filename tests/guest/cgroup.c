@@ -319,6 +319,29 @@ int main(void) {
       }
     }
     if (f) fclose(f);
+    /* a cgroup2 mount made in the namespace shows its root, T/x */
+    if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+      printf("mount ns: %s\n", en(errno));
+      _exit(12);
+    }
+    mkdir("cgmnt", 0755);
+    errno = 0;
+    printf("mount cgroup2 bogus option: %s\n", mount("cgroup2", "cgmnt", "cgroup2", 0, "bogus") ? en(errno) : "ok");
+    if (mount("cgroup2", "cgmnt", "cgroup2", 0, NULL)) { printf("mount cgroup2: %s\n", en(errno)); _exit(13); }
+    printf("mounted: events %d, umkcgtest %d\n", stat("cgmnt/cgroup.events", &st) == 0,
+           stat("cgmnt/umkcgtest", &st) == 0);
+    rd("cgmnt", "cgroup.procs", line, sizeof line);
+    printf("mounted: procs has self %d\n", contains_pid(line, getpid()));
+    f = fopen("/proc/self/mountinfo", "r");
+    while (f && fgets(line, sizeof line, f)) {
+      char root[4096], mp[4096];
+      if (strstr(line, " - cgroup2 ") && sscanf(line, "%*d %*d %*s %4095s %4095s", root, mp) == 2 &&
+          strstr(mp, "/cgmnt"))
+        printf("mounted: mountinfo root %s\n", root);
+    }
+    if (f) fclose(f);
+    umount("cgmnt");
+    rmdir("cgmnt");
     _exit(0);
   }
   ws = -1;
@@ -328,6 +351,23 @@ int main(void) {
   OK("rmdir T/x", rmdir(p) == 0);
   OK("rmdir T", rmdir(T) == 0);
   ERR("rmdir the mount's root", rmdir(mnt), EBUSY);
+
+  /* clone3's other new flag: CLONE_CLEAR_SIGHAND (handlers to SIG_DFL,
+   * ignored signals stay ignored) */
+  signal(SIGUSR1, (void (*)(int))wait_unpopulated);
+  signal(SIGUSR2, SIG_IGN);
+  pid_t ch = clone_into(-1, CLONE_ARGS_SIZE_VER0, CLONE_CLEAR_SIGHAND);
+  if (ch == 0) {
+    struct sigaction a1, a2;
+    sigaction(SIGUSR1, NULL, &a1);
+    sigaction(SIGUSR2, NULL, &a2);
+    _exit((a1.sa_handler == SIG_DFL ? 0 : 1) | (a2.sa_handler == SIG_IGN ? 0 : 2));
+  }
+  ws = -1;
+  waitpid(ch, &ws, 0);
+  printf("CLONE_CLEAR_SIGHAND child: %d\n", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+  ERR("CLONE_CLEAR_SIGHAND|CLONE_SIGHAND", clone_into(-1, CLONE_ARGS_SIZE_VER0,
+      CLONE_CLEAR_SIGHAND | CLONE_SIGHAND | CLONE_VM), EINVAL);
   rm_tree(T);
   return t_done();
 }

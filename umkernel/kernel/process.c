@@ -20,6 +20,7 @@
 #include "../fs/fs.h"
 #include "../debug/fault.h"
 #include "../cgroup/cgroup.h"
+#include <linux/sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -258,6 +259,14 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->sighand = calloc(1, sizeof *c->sighand);
 		c->sighand->refs = 1;
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
+		/* clone3's CLONE_CLEAR_SIGHAND: handlers back to SIG_DFL, ignored
+		 * signals stay ignored (flush_signal_handlers) */
+		for (int i = 0; (flags & CLONE_CLEAR_SIGHAND) && i < LINUX_NSIG; i++) {
+			struct linux_sigaction *ka = &c->sighand->action[i];
+			uint64_t h = ka->handler == 1 ? 1 : 0;
+			memset(ka, 0, sizeof *ka);
+			ka->handler = h;
+		}
 	}
 	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	keys_fork(c, t, flags);  /* thread and session keyrings */

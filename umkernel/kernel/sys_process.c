@@ -59,6 +59,8 @@ long sys_clone3(struct task *t, struct sysargs *a)
 	 * CLONE_INTO_CGROUP only */
 	if (ca.flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
 		return -EINVAL;
+	if ((ca.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
 	/* the CSIGNAL bits are free in clone3's flags: CLONE_NEWTIME is one */
 	if (ca.exit_signal > 64 || (ca.flags & 0xff & ~(uint64_t)CLONE_NEWTIME) ||
 	    (ca.flags & 0x00400000 /* CLONE_DETACHED */))
