@@ -821,8 +821,8 @@ static ssize_t cgf_write(struct task *t, struct file *f, const void *buf, size_t
 		return -EINVAL;   /* a read-only file */
 	if (!n)
 		return 0;
-	if (n > 65536)
-		return -E2BIG;
+	if (n > 4096)
+		return -E2BIG;   /* atomic_write_len: a page */
 	char *s = malloc(n + 1);
 	if (!s)
 		return -ENOMEM;
