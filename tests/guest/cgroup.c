@@ -14,6 +14,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -111,7 +113,7 @@ static int contains_pid(const char *s, int pid) {
 
 static void rm_tree(const char *dir) {
   char p[9000];
-  const char *subs[] = { "sub/deep", "sub2/deep", "sub", "sub2", "x", "a", "b", "gone", "busy", NULL };
+  const char *subs[] = { "sub/deep", "sub2/deep", "sub", "sub2", "x", "a", "b", "gone", "busy", "ev", NULL };
   for (int i = 0; subs[i]; i++) {
     snprintf(p, sizeof p, "%s/%s", dir, subs[i]);
     rmdir(p);
@@ -137,7 +139,7 @@ static void wait_unpopulated(const char *dir) {
 }
 
 int main(void) {
-  char buf[8192], p[9000];
+  char buf[16384], p[9000];
   if (geteuid() != 0) { printf("SKIP not root\n"); return 0; }
   if (find_mount() || cg_of(0, start, sizeof start)) { printf("SKIP no cgroup2 mount\n"); return 0; }
   snprintf(base, sizeof base, "%s%s", mnt, strcmp(start, "/") ? start : "");
@@ -349,6 +351,31 @@ int main(void) {
   printf("ns worker exit %d\n", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
   wait_unpopulated((sub(p, sizeof p, "x"), p));
   OK("rmdir T/x", rmdir(p) == 0);
+
+  /* cgroup.events tells its inotify watchers when populated changes */
+  OK("mkdir T/ev", mkdir((sub(p, sizeof p, "ev"), p), 0755) == 0);
+  int in = inotify_init1(IN_NONBLOCK);
+  snprintf(buf, sizeof buf, "%s/cgroup.events", p);
+  OK("inotify_add_watch cgroup.events", inotify_add_watch(in, buf, IN_MODIFY) >= 0);
+  if (pipe(sync1)) return 1;
+  pid_t ev = fork();
+  if (ev == 0) {
+    char c2;
+    if (wr(p, "cgroup.procs", "0")) _exit(10);
+    if (read(sync1[0], &c2, 1) != 1) _exit(11);
+    _exit(0);
+  }
+  struct pollfd pfd = { .fd = in, .events = POLLIN };
+  printf("inotify: IN_MODIFY when populated: %d\n", poll(&pfd, 1, 3000) == 1);
+  usleep(100000);
+  while (read(in, buf, sizeof buf) > 0)
+    ;
+  if (write(sync1[1], "x", 1) != 1) return 1;
+  waitpid(ev, NULL, 0);
+  printf("inotify: IN_MODIFY when empty again: %d\n", poll(&pfd, 1, 3000) == 1);
+  wait_unpopulated(p);
+  close(in);
+  OK("rmdir T/ev", rmdir(p) == 0);
   OK("rmdir T", rmdir(T) == 0);
   ERR("rmdir the mount's root", rmdir(mnt), EBUSY);
 

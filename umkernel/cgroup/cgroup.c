@@ -29,6 +29,7 @@
  */
 #include "cgroup.h"
 #include "../fs/tmpfs.h"
+#include "../fs/notify.h"
 #include "../kernel/task.h"
 
 #include <dirent.h>
@@ -216,11 +217,43 @@ bool cgroup_mount_root(struct task *viewer, const struct mount *m, char *buf, si
 
 /* ---- membership ---- */
 
+static void cg_stat(struct mount *m, struct cgroup *cg, const struct cftype *cft, struct kstat *st);
+static const struct cftype *file_named(struct cgroup *cg, const char *name, size_t *index);
+
+/* cgroup.events changed (cgroup_file_notify): IN_MODIFY to its watches,
+ * named through the first cgroup2 mount of the current task's namespace
+ * that shows cg. */
+static void events_changed(struct cgroup *cg)
+{
+	struct mnt_namespace *ns = current ? current_mnt_ns() : NULL;
+	const struct cftype *cft = file_named(cg, "cgroup.events", NULL);
+	struct list_head *p;
+	if (!ns || !cft)
+		return;
+	cg_list_each(p, &ns->mounts) {
+		struct mount *m = list_entry(p, struct mount, link);
+		struct cgroup *r = m->sb ? m->sb->priv : NULL;
+		char rel[4096], abs[8192];
+		struct kstat st;
+		if (m->ops != &cgroup_fs_ops || !r || (m->root && *m->root) || !cgroup_is_descendant(cg, r))
+			continue;
+		cgroup_path_from(r, cg, rel, sizeof rel);
+		snprintf(abs, sizeof abs, "%s%s/cgroup.events", strcmp(m->path, "/") ? m->path : "",
+			 strcmp(rel, "/") ? rel : "");
+		cg_stat(m, cg, cft, &st);
+		fsnotify_path(abs, &st, IN_MODIFY_);
+		return;
+	}
+}
+
 static void count_tasks(struct cgroup *cg, int d)
 {
 	cg->nr_tasks += d;
 	for (struct cgroup *c = cg; c; c = c->parent) {
+		bool was = c->nr_subtree_tasks > 0;
 		c->nr_subtree_tasks += d;
+		if (was != (c->nr_subtree_tasks > 0) && c->parent)
+			events_changed(c);
 		if (d > 0 && (uint64_t)c->nr_subtree_tasks > c->pids_peak)
 			c->pids_peak = (uint64_t)c->nr_subtree_tasks;
 	}
