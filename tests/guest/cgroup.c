@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -113,7 +114,7 @@ static int contains_pid(const char *s, int pid) {
 
 static void rm_tree(const char *dir) {
   char p[9000];
-  const char *subs[] = { "sub/deep", "sub2/deep", "sub", "sub2", "x", "a", "b", "gone", "busy", "ev", NULL };
+  const char *subs[] = { "sub/deep", "sub2/deep", "sub", "sub2", "x", "a", "b", "gone", "busy", "ev", "fz", NULL };
   for (int i = 0; subs[i]; i++) {
     snprintf(p, sizeof p, "%s/%s", dir, subs[i]);
     rmdir(p);
@@ -153,7 +154,7 @@ int main(void) {
   struct stat st;
   OK("T is a directory", stat(T, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755);
 
-  const char *files[] = { "cgroup.controllers", "cgroup.events", "cgroup.kill", "cgroup.max.depth",
+  const char *files[] = { "cgroup.controllers", "cgroup.events", "cgroup.freeze", "cgroup.kill", "cgroup.max.depth",
                           "cgroup.max.descendants", "cgroup.procs", "cgroup.stat",
                           "cgroup.subtree_control", "cgroup.threads", "cgroup.type", NULL };
   for (int i = 0; files[i]; i++) {
@@ -195,15 +196,18 @@ int main(void) {
     char c, me[4096], kid[4096];
     if (wr(T, "cgroup.procs", "0")) _exit(10);
     cg_of(0, me, sizeof me);
+    printf("worker in %s\n", rel_to_T(me));
+    int gp[2];
+    if (pipe(gp)) _exit(13);
     pid_t g = fork();
     if (g == 0) {
       cg_of(0, kid, sizeof kid);
       printf("grandchild in %s\n", rel_to_T(kid));
+      if (write(gp[1], "g", 1) != 1) _exit(1);
       pause();
       _exit(0);
     }
-    printf("worker in %s\n", rel_to_T(me));
-    usleep(100000);
+    if (read(gp[0], &c, 1) != 1) _exit(14);
     if (write(sync1[1], "x", 1) != 1) _exit(11);
     if (read(sync2[0], &c, 1) != 1) _exit(12);
     pause();
@@ -351,6 +355,42 @@ int main(void) {
   printf("ns worker exit %d\n", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
   wait_unpopulated((sub(p, sizeof p, "x"), p));
   OK("rmdir T/x", rmdir(p) == 0);
+
+  /* cgroup.freeze: the subtree's processes stop running, SIGKILL still ends them */
+  OK("mkdir T/fz", mkdir((sub(p, sizeof p, "fz"), p), 0755) == 0);
+  volatile unsigned long *ctr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  pid_t fz = fork();
+  if (fz == 0) {
+    if (wr(p, "cgroup.procs", "0")) _exit(10);
+    for (;;) (*ctr)++;
+  }
+  while (!*ctr) usleep(1000);
+  ERR("freeze 2", wr(p, "cgroup.freeze", "2"), ERANGE);
+  ERR("freeze x", wr(p, "cgroup.freeze", "x"), EINVAL);
+  OK("freeze 1", wr(p, "cgroup.freeze", "1") == 0);
+  int frozen = 0;
+  for (int i = 0; i < 300 && !frozen; i++) {
+    rd(p, "cgroup.events", buf, sizeof buf);
+    frozen = strstr(buf, "frozen 1") != NULL;
+    if (!frozen) usleep(10000);
+  }
+  printf("frozen 1 reached: %d\n", frozen);
+  rd(p, "cgroup.freeze", buf, sizeof buf); printf("cgroup.freeze [%s]\n", buf);
+  unsigned long c1 = *ctr;
+  usleep(200000);
+  printf("counter still while frozen: %d\n", *ctr == c1);
+  OK("freeze 0", wr(p, "cgroup.freeze", "0") == 0);
+  usleep(200000);
+  printf("counter moves once thawed: %d\n", *ctr != c1);
+  rd(p, "cgroup.events", buf, sizeof buf); printf("events thawed [%s]\n", buf);
+  OK("freeze 1 again", wr(p, "cgroup.freeze", "1") == 0);
+  usleep(100000);
+  OK("kill the frozen", wr(p, "cgroup.kill", "1") == 0);
+  ws = 0;
+  waitpid(fz, &ws, 0);
+  printf("frozen worker killed by %d\n", WIFSIGNALED(ws) ? WTERMSIG(ws) : -1);
+  wait_unpopulated(p);
+  OK("rmdir T/fz", rmdir(p) == 0);
 
   /* cgroup.events tells its inotify watchers when populated changes */
   OK("mkdir T/ev", mkdir((sub(p, sizeof p, "ev"), p), 0755) == 0);

@@ -21,9 +21,11 @@
  * no child uses it, rmdir refuses a populated cgroup or one with
  * children, cgroup.max.depth/descendants.  Not done: threaded cgroups
  * (cgroup.type is "domain"; writing "threaded" gives EOPNOTSUPP),
- * cgroup.freeze, the pressure files, poll/inotify notification of
- * cgroup.events, and the delegation checks of cgroup.procs writes beyond
- * the file's own permission.
+ * the pressure files, poll(POLLPRI) on cgroup.events (inotify is
+ * told), and the delegation checks of cgroup.procs writes beyond the
+ * file's own permission.  cgroup.freeze parks the subtree's threads
+ * through debug/freeze.c's park (a thread asleep in a syscall parks when
+ * it wakes, and counts as frozen meanwhile).
  *
  * Lock: klock, held by every caller.
  */
@@ -31,6 +33,8 @@
 #include "../fs/tmpfs.h"
 #include "../fs/notify.h"
 #include "../kernel/task.h"
+#include "../debug/debug.h"
+#include "../../tracer/platform.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -490,10 +494,78 @@ static int write_subtree_control(struct task *t, struct cgroup *cg, char *buf)
 	return 0;
 }
 
+bool cgroup_task_frozen(struct task *t)
+{
+	if (!t->cgroup_live)
+		return false;
+	for (struct cgroup *c = task_cgroup(t); c; c = c->parent)
+		if (c->freeze)
+			return true;
+	return false;
+}
+
+static bool effective_freeze(const struct cgroup *cg)
+{
+	for (; cg; cg = cg->parent)
+		if (cg->freeze)
+			return true;
+	return false;
+}
+
+static void not_parked(struct task *t, void *arg)
+{
+	/* parked, or asleep in the kernel (it parks when it wakes) */
+	if (!t->frozen && t->state != TASK_SLEEPING)
+		*(bool *)arg = false;
+}
+
 static void show_events(struct task *t, struct cgroup *cg, struct cbuf *b)
 {
+	bool frozen = effective_freeze(cg);
 	(void)t;
-	cb_printf(b, "populated %d\nfrozen 0\n", cg->nr_subtree_tasks > 0);
+	if (frozen)
+		cgroup_for_each_task(cg, not_parked, &frozen);
+	cb_printf(b, "populated %d\nfrozen %d\n", cg->nr_subtree_tasks > 0, frozen);
+}
+
+static void show_freeze(struct task *t, struct cgroup *cg, struct cbuf *b)
+{
+	(void)t;
+	cb_printf(b, "%d\n", cg->freeze);
+}
+
+static void kick_task(struct task *t, void *arg)
+{
+	(void)arg;
+	if (t->state == TASK_RUNNING_USER && t->host)
+		platform->kick(t->host);
+}
+
+static void set_freeze(struct cgroup *cg, bool on)
+{
+	if (cg->freeze == on)
+		return;
+	cg->freeze = on;
+	debug_freeze_pending += on ? 1 : -1;   /* the task loop looks at debug_freeze_park */
+	if (on)
+		cgroup_for_each_task(cg, kick_task, NULL);
+	else
+		debug_freeze_recheck();
+}
+
+/* cgroup.freeze: "1" parks the subtree's tasks, "0" lets them go
+ * (cgroup_freeze_write: kstrtoint, other numbers ERANGE) */
+static int write_freeze(struct task *t, struct cgroup *cg, char *buf)
+{
+	char *end;
+	long v = strtol(buf, &end, 0);
+	(void)t;
+	if (!*buf || *end)
+		return -EINVAL;
+	if (v < 0 || v > 1)
+		return -ERANGE;
+	set_freeze(cg, v);
+	return 0;
 }
 
 static void show_type(struct task *t, struct cgroup *cg, struct cbuf *b)
@@ -691,6 +763,7 @@ static void show_stat(struct task *t, struct cgroup *cg, struct cbuf *b)
 static const struct cftype core_files[] = {
 	{ "cgroup.controllers", -1, 0, show_controllers, NULL },
 	{ "cgroup.events", -1, CFT_NOT_ON_ROOT, show_events, NULL },
+	{ "cgroup.freeze", -1, CFT_NOT_ON_ROOT, show_freeze, write_freeze },
 	{ "cgroup.kill", -1, CFT_NOT_ON_ROOT, NULL, write_kill },
 	{ "cgroup.max.depth", -1, 0, show_max_depth, write_max_depth },
 	{ "cgroup.max.descendants", -1, 0, show_max_descendants, write_max_descendants },
@@ -1051,6 +1124,7 @@ static int cgfs_rmdir(struct mount *m, const char *rel)
 	/* cgroup_destroy_locked: populated, or with live children */
 	if (cg->nr_subtree_tasks || !list_empty(&cg->children))
 		return -EBUSY;
+	set_freeze(cg, false);
 	cg->dead = true;
 	list_del(&cg->sibling);
 	for (struct cgroup *a = cg->parent; a; a = a->parent)

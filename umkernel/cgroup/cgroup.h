@@ -29,6 +29,7 @@ struct cgroup {
 	struct list_head sibling;
 	uint64_t ino;                 /* its directory's; its files are ino + 1 + index */
 	bool dead;                    /* removed (rmdir) */
+	bool freeze;                  /* cgroup.freeze: 1 (it and its subtree park) */
 	uint32_t subtree_control;     /* 1 << CG_*: enabled for its children */
 	int nr_tasks;                 /* live tasks in it */
 	int nr_subtree_tasks;         /* in it and its descendants (populated, pids.current) */
@@ -81,6 +82,9 @@ void cgroup_fork(struct task *child, struct cgroup *target);
 void cgroup_cancel_fork(struct cgroup *target);
 void cgroup_exit(struct task *t);      /* do_exit: t no longer counts in its cgroup */
 void cgroup_release(struct task *t);   /* release_task: drops t's reference */
+/* Whether t's cgroup or an ancestor has cgroup.freeze 1: t parks on
+ * its way back to guest code (debug/freeze.c's park, as `umk ctl freeze`). */
+bool cgroup_task_frozen(struct task *t);
 /* Moves t (one task) to cg, fixing the counts. */
 void cgroup_move_task(struct task *t, struct cgroup *cg);
 
