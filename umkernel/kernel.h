@@ -221,7 +221,9 @@ extern struct uts_namespace init_uts_ns;
 
 struct ipc_namespace;            /* ipc/ipc.h: SysV IPC and POSIX mqueue state */
 
-struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int inum; };
+struct cgroup;   /* cgroup/cgroup.h */
+/* root: the cgroup it shows as "/" (a reference), NULL for the hierarchy's root */
+struct cgroup_namespace { int refs; struct user_namespace *user_ns; unsigned int inum; struct cgroup *root; };
 struct mnt_namespace;             /* fs/fs.h */
 
 /* A network namespace (CLONE_NEWNET): net/ keys its state on it (hang it
@@ -517,6 +519,10 @@ struct task {
 	int jit_keyring;
 	/* Landlock (security/landlock.h): the thread's domain, NULL if none */
 	struct landlock_domain *landlock;
+	/* cgroup v2 (cgroup/cgroup.h): its cgroup (a reference; NULL: the
+	 * root), and whether it counts there (a live task) */
+	struct cgroup *cgroup;
+	bool cgroup_live;
 
 	/* debugging (debug/): the syscall ring, where the kernel thread
 	 * sleeps (kstack, ps), and freezing */

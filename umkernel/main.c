@@ -20,6 +20,7 @@
 #include "fs/tmpfs.h"
 #include "mm/mm.h"
 #include "net/net.h"
+#include "cgroup/cgroup.h"
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -637,6 +638,7 @@ static int cmd_run(int argc, char **argv)
 	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */
 	mqueue_register();       /* and ipc/'s mqueue */
 	ext2_register();         /* ext2/3/4 on loop devices (fs/ext2.c) */
+	cgroup_register();       /* cgroup2 (cgroup/cgroup.c) */
 	err = hostfs_mount("/", root, !cfg.rw);
 	if (!err)
 		err = vfs_mount("/dev", &devfs_ops, NULL, "devtmpfs", "devtmpfs");
@@ -648,6 +650,8 @@ static int cmd_run(int argc, char **argv)
 		err = vfs_mount("/proc", &procfs_ops, &init_pid_ns, "proc", "proc");
 	if (!err)
 		err = sysfs_mount("/sys");
+	if (!err)
+		err = cgroup_boot_mount("/sys/fs/cgroup");   /* cgroup v2, as systemd mounts it */
 	if (err) {
 		fprintf(stderr, "umk: cannot mount the root %s: %s\n", root, strerror(-err));
 		return 1;

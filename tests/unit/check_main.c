@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #define SUITES(X) X(syscalls) X(strace) X(vfs) X(overlay) X(fdtable) X(pipe) X(mm) X(fault) X(debug) X(net) X(ipc) \
-	X(notify) X(seccomp) X(landlock)
+	X(notify) X(seccomp) X(landlock) X(cgroup)
 #define DECL(n) Suite *n##_suite(void) __attribute__((weak));
 SUITES(DECL)
 

@@ -90,6 +90,7 @@ int syscall_ring_print(FILE *o, struct task *t, int n, const char *indent);
  */
 extern int debug_freeze_pending;       /* a freeze or a stop of one thread is asked */
 void debug_freeze_park(struct task *t);
+void debug_freeze_recheck(void);   /* parked threads look again (a cgroup thawed) */
 static inline void debug_freeze_point(struct task *t)
 {
 	if (__builtin_expect(debug_freeze_pending, 0))

@@ -16,6 +16,7 @@
  */
 #include "../kernel.h"
 #include "debug.h"
+#include "../cgroup/cgroup.h"
 #include <time.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -57,7 +58,7 @@ static struct timespec after_ms(int ms)
 
 void debug_freeze_park(struct task *t)
 {
-	if (!frozen_all && !t->debug_stop)
+	if (!frozen_all && !t->debug_stop && !cgroup_task_frozen(t))
 		return;
 	init_cvs();
 	unw_context_t ctx;             /* kstack shows where it parks */
@@ -68,7 +69,7 @@ void debug_freeze_park(struct task *t)
 	/* a group exit (SIGKILL, a fatal signal from the host) still ends
 	 * a frozen thread, as Linux's freezer lets fatal signals through:
 	 * looked at every 100 ms */
-	while ((frozen_all || t->debug_stop) && !t->tg->group_exit && !t->zapped &&
+	while ((frozen_all || t->debug_stop || cgroup_task_frozen(t)) && !t->tg->group_exit && !t->zapped &&
 	       !(signal_pending_set(t) & SIGBIT(SIGKILL))) {
 		struct timespec until = after_ms(100);
 		pthread_cond_timedwait(&thaw_cv, &klock, &until);
@@ -119,6 +120,13 @@ int debug_freeze_all(void)
 		n += is_guest_thread(t) && t->frozen;
 	}
 	return n;
+}
+
+/* Parked threads look again at what holds them (cgroup.freeze 0). */
+void debug_freeze_recheck(void)
+{
+	init_cvs();
+	pthread_cond_broadcast(&thaw_cv);
 }
 
 void debug_thaw_all(void)

@@ -34,6 +34,7 @@
 #include "blkdev.h"
 #include "../kernel/ptrace.h"
 #include "../debug/debug.h"
+#include "../cgroup/cgroup.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -661,7 +662,17 @@ static int show_pipe_max_size(struct task *tk, const struct pctx *c, struct sbuf
 	sb_printf(sb, "%ld\n", sysctl_pipe_max_size);
 	return 0;
 }
-CONST_SHOW(show_cgroup, "0::/\n")
+/* /proc/PID/cgroup: the v2 line, the path as the reader's cgroup
+ * namespace shows it (proc_cgroup_show) */
+static int show_cgroup(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char line[4200];
+
+	(void)c;
+	cgroup_proc_show(current, tk, line, sizeof line);
+	sb_printf(sb, "%s", line);
+	return 0;
+}
 /* wchan: "0" with no newline, as Linux prints for a task it names no wait
  * channel of (proc_pid_wchan); ps -l printed "0\n" and broke its line */
 CONST_SHOW(show_wchan, "0")
@@ -1487,9 +1498,15 @@ static int show_mountinfo(struct task *tk, const struct pctx *c, struct sbuf *sb
 
 		if (!mp)
 			continue;
-		sb_printf(sb, "%d %d %u:%u /", m->id, m->parent ? m->parent->id : m->id,
+		char cgroot[4200];
+		sb_printf(sb, "%d %d %u:%u ", m->id, m->parent ? m->parent->id : m->id,
 			  major(m->dev), minor(m->dev));
-		sb_escaped(sb, m->root ? m->root : "");
+		if (cgroup_mount_root(current, m, cgroot, sizeof cgroot)) {
+			sb_escaped(sb, cgroot);   /* cgroup2: as the reader's cgroup namespace sees it */
+		} else {
+			sb_put(sb, "/", 1);
+			sb_escaped(sb, m->root ? m->root : "");
+		}
 		sb_put(sb, " ", 1);
 		sb_escaped(sb, mp);
 		sb_printf(sb, " %s", mount_opts(m));

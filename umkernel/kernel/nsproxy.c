@@ -25,6 +25,7 @@
 #include "../fs/fs.h"
 #include "../ipc/ipc.h"
 #include "../mm/mm.h"
+#include "../cgroup/cgroup.h"
 #include <linux/sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ void put_ipc_ns(struct ipc_namespace *ns)
 static void put_cgroup_ns(struct cgroup_namespace *ns)
 {
 	if (ns && ns != &init_cgroup_ns && --ns->refs == 0) {
+		cgroup_put(ns->root);
 		put_user_ns(ns->user_ns);
 		free(ns);
 	}
@@ -161,12 +163,13 @@ static struct ipc_namespace *new_ipc_ns(struct user_namespace *u)
 	return ns;
 }
 
-static struct cgroup_namespace *new_cgroup_ns(struct user_namespace *u)
+static struct cgroup_namespace *new_cgroup_ns(struct user_namespace *u, struct task *t)
 {
 	struct cgroup_namespace *ns = calloc(1, sizeof *ns);
 	if (!ns)
 		return NULL;
 	ns->refs = 1;
+	ns->root = cgroup_get(task_cgroup(t));   /* its "/": the creator's cgroup (copy_cgroup_ns) */
 	ns->user_ns = get_user_ns(u);
 	ns->inum = ns_alloc_inum();
 	return ns;
@@ -214,7 +217,7 @@ static struct nsproxy *create_new_namespaces(uint64_t flags, struct task *t,
 		n->ipc_ns = i;
 	}
 	if (flags & CLONE_NEWCGROUP) {
-		struct cgroup_namespace *c = new_cgroup_ns(user_ns);
+		struct cgroup_namespace *c = new_cgroup_ns(user_ns, t);
 		if (!c)
 			goto fail;
 		put_cgroup_ns(n->cgroup_ns);

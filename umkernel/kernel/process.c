@@ -19,6 +19,8 @@
 #include "../security/landlock.h"
 #include "../fs/fs.h"
 #include "../debug/fault.h"
+#include "../cgroup/cgroup.h"
+#include <linux/sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -143,9 +145,17 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	 * tracer): a new process in the same address space, a host thread
 	 * of the same stub; an execve gives it one of its own (exec.c). */
 	bool share_vm = !thread && (flags & CLONE_VM);
+	/* the child's cgroup: its parent's or CLONE_INTO_CGROUP's; pids.max */
+	struct cgroup *cgrp;
+	int cerr = cgroup_can_fork(t, flags, r->into_cgroup, r->cgroup_fd, &cgrp);
+	if (cerr)
+		return cerr;
 	struct task *c = task_alloc();
-	if (!c)
+	if (!c) {
+		cgroup_cancel_fork(cgrp);
 		return -ENOMEM;
+	}
+	cgroup_fork(c, cgrp);   /* release_task undoes it on the failures below */
 	/* namespaces first (a new user namespace before the others, which
 	 * it then owns), then the pid, numbered in the child's namespace */
 	c->cred = t->cred;
@@ -249,6 +259,14 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		c->sighand = calloc(1, sizeof *c->sighand);
 		c->sighand->refs = 1;
 		memcpy(c->sighand->action, t->sighand->action, sizeof c->sighand->action);
+		/* clone3's CLONE_CLEAR_SIGHAND: handlers back to SIG_DFL, ignored
+		 * signals stay ignored (flush_signal_handlers) */
+		for (int i = 0; (flags & CLONE_CLEAR_SIGHAND) && i < LINUX_NSIG; i++) {
+			struct linux_sigaction *ka = &c->sighand->action[i];
+			uint64_t h = ka->handler == 1 ? 1 : 0;
+			memset(ka, 0, sizeof *ka);
+			ka->handler = h;
+		}
 	}
 	ipc_fork(c, t, flags);   /* IPC namespace, CLONE_SYSVSEM */
 	keys_fork(c, t, flags);  /* thread and session keyrings */
@@ -532,6 +550,7 @@ void do_exit(struct task *t, int status)
 	t->nsproxy = NULL;
 	if (counted)
 		nr_live_tasks--;
+	cgroup_exit(t);          /* no longer counts in its cgroup (populated, pids) */
 	/* Counted down only now, under klock, after the host side is gone:
 	 * whichever thread finishes last reports the process. */
 	bool last = --tg->nr_threads == 0;

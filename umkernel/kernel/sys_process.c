@@ -53,6 +53,14 @@ long sys_clone3(struct task *t, struct sysargs *a)
 	}
 	if (ca.set_tid_size > 32 || (!ca.set_tid && ca.set_tid_size) || (ca.set_tid && !ca.set_tid_size))
 		return -EINVAL;
+	if ((ca.flags & CLONE_INTO_CGROUP) && (ca.cgroup > INT32_MAX || size < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	/* clone3_args_valid: the legacy flags, CLONE_CLEAR_SIGHAND and
+	 * CLONE_INTO_CGROUP only */
+	if (ca.flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return -EINVAL;
+	if ((ca.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
 	/* the CSIGNAL bits are free in clone3's flags: CLONE_NEWTIME is one */
 	if (ca.exit_signal > 64 || (ca.flags & 0xff & ~(uint64_t)CLONE_NEWTIME) ||
 	    (ca.flags & 0x00400000 /* CLONE_DETACHED */))
@@ -76,7 +84,9 @@ long sys_clone3(struct task *t, struct sysargs *a)
 	uint64_t sp = ca.stack ? ca.stack + ca.stack_size : 0;
 	struct clone_req r = { .flags = (ca.flags & ~(uint64_t)CLONE_NEWTIME) | ca.exit_signal,
 			       .newsp = sp, .ptid = ca.parent_tid, .ctid = ca.child_tid, .tls = ca.tls,
-			       .pidfd = ca.pidfd, .newtime = ca.flags & CLONE_NEWTIME };
+			       .pidfd = ca.pidfd, .newtime = ca.flags & CLONE_NEWTIME,
+			       .into_cgroup = ca.flags & CLONE_INTO_CGROUP, .cgroup_fd = ca.cgroup };
+	r.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
 	return kernel_clone(t, &r);
 }
 

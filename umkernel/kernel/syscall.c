@@ -19,6 +19,7 @@
 #include "../mm/mm.h"
 #include "../debug/debug.h"
 #include "../debug/fault.h"
+#include "../cgroup/cgroup.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,8 @@ static inline long dispatch(struct task *t, struct sysargs *a)
 		syscall_unimplemented(t, (int)nr);   /* umk's log, not the guest's stderr */
 		return -ENOSYS;
 	}
+	if (__builtin_expect(t->mm && t->mm->cg_reclaim, 0))
+		mem_cgroup_reclaim(t);   /* cgroup/memcontrol.c: drop MAP_DROPPABLE pages */
 	if (strace_out && (nr == 59 || nr == 60 || nr == 231))
 		strace_syscall(t, a, 0, "pre");   /* execve, exit: print now */
 	return ((syscall_fn)d->handler)(t, a);

@@ -24,6 +24,7 @@
 #include "../security/landlock.h"
 #include "../debug/debug.h"
 #include "../debug/fault.h"
+#include "../cgroup/cgroup.h"
 #include <poll.h>
 #include <setjmp.h>
 #include <sched.h>
@@ -266,6 +267,7 @@ void release_task(struct task *t)
 	ptrace_release(t);
 	list_del(&t->all);
 	list_del(&t->sibling);
+	cgroup_release(t);   /* cgroup/cgroup.c */
 	struct list_head *p, *n;
 	list_for_each_safe(p, n, &t->pending.queue) {
 		list_del(p);
@@ -718,6 +720,7 @@ int run_init(const char *path, char **argv, char **envp, const char *cwd)
 	pthread_mutex_lock(&klock);
 	struct task *t = task_alloc();
 	int perr;
+	cgroup_fork(t, NULL);   /* the root cgroup */
 	t->pid = alloc_pid(&init_pid_ns, &perr);
 	if (!t->pid)
 		oops("cannot allocate the first pid");

@@ -32,6 +32,8 @@ long do_fork(struct task *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint
 struct clone_req {
 	uint64_t flags, newsp, ptid, ctid, tls, pidfd;
 	bool newtime;                 /* clone3's CLONE_NEWTIME (clone's bit is CSIGNAL's) */
+	bool into_cgroup;             /* clone3's CLONE_INTO_CGROUP: the directory open as cgroup_fd */
+	uint64_t cgroup_fd;
 };
 long kernel_clone(struct task *t, const struct clone_req *r);
 int do_execve(struct task *t, const char *path, char **argv, char **envp);

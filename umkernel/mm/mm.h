@@ -53,12 +53,16 @@ struct mm {
 	bool sealed_any;              /* mseal(2) sealed something (mseal.c): checks needed */
 	/* userfaultfd (userfaultfd.c): registrations and trapped pages; NULL if none */
 	struct uffd_mm *uffd;
+	/* cgroup v2 (cgroup/memcontrol.c): drop the MAP_DROPPABLE pages at
+	 * the next syscall of one of its tasks */
+	bool cg_reclaim;
 };
 /* mlock (mlock.c): vma->flags bits above MAP_*'s, as Linux's vm_flags */
 #define VM_LOCKED_      (1 << 24)
 #define VM_LOCKONFAULT_ (1 << 25)
 #define VM_DONTDUMP_    (1 << 26)   /* madvise(MADV_DONTDUMP): left out of core dumps */
 #define VM_SEALED_      (1 << 27)   /* mseal(2) (mseal.c): not to be changed or unmapped */
+#define VM_DROPPABLE_   (1 << 28)   /* MAP_DROPPABLE: memory cgroups drop it under pressure */
 /* Whether any VMA meeting [start, end) is sealed (mseal.c). */
 bool mm_range_sealed(struct mm *mm, uint64_t start, uint64_t end);
 uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */

@@ -15,6 +15,7 @@
 #include "mm.h"
 #include "../fs/fs.h"
 #include "../fs/tmpfs.h"
+#include "../cgroup/cgroup.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -404,16 +405,17 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	/* Linux's do_mmap: MAP_SHARED_VALIDATE refuses flags outside
 	 * LEGACY_MAP_MASK for files (EOPNOTSUPP; no MAP_SYNC: no DAX file
 	 * here) and is no type for anonymous memory; MAP_DROPPABLE
-	 * (anonymous only) is private memory the kernel may drop, which umk
-	 * never does */
+	 * (anonymous only) is private memory the kernel may drop: a memory
+	 * cgroup over its memory.max does (cgroup/memcontrol.c) */
 	const int legacy_mask = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
 				MAP_EXECUTABLE | 0x4000000 /* MAP_UNINITIALIZED */ | MAP_GROWSDOWN |
 				MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
 				MAP_HUGETLB | (int)0xfc000000 /* MAP_HUGE_* sizes */;
 	if (type == MAP_SHARED_VALIDATE && !(flags & MAP_ANONYMOUS) && (flags & ~legacy_mask))
 		return -EOPNOTSUPP;
-	if (type == 0x08 /* MAP_DROPPABLE */ && (flags & MAP_ANONYMOUS))
-		type = MAP_PRIVATE;
+	bool droppable = type == 0x08 /* MAP_DROPPABLE */ && (flags & MAP_ANONYMOUS);
+	if (droppable)
+		type = MAP_PRIVATE;   /* marked VM_DROPPABLE_: memcontrol.c drops it under pressure */
 	if (type != MAP_SHARED && type != MAP_PRIVATE &&
 	    !(type == MAP_SHARED_VALIDATE && !(flags & MAP_ANONYMOUS)))
 		return -EINVAL;
@@ -488,7 +490,8 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->start = addr;
 	v->end = addr + plen;
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | lock | (nomaywrite ? VMA_NOMAYWRITE : 0);
+	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | lock | (nomaywrite ? VMA_NOMAYWRITE : 0) |
+		   (droppable ? VM_DROPPABLE_ : 0);
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = vma_file_get(f);
 		v->pgoff = off;
@@ -878,7 +881,9 @@ int mm_print_maps(struct mm *mm, char *buf, size_t len)
 
 long sys_brk(struct task *t, struct sysargs *a)
 {
-	return mm_brk(t->mm, arg_ptr(a, 0));
+	long r = mm_brk(t->mm, arg_ptr(a, 0));
+	mem_cgroup_check(t);   /* memory.max (cgroup/memcontrol.c) */
+	return r;
 }
 
 long sys_mmap(struct task *t, struct sysargs *a)
@@ -899,6 +904,8 @@ long sys_mmap(struct task *t, struct sysargs *a)
 		r = mm_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
 	if (f)
 		file_put(f);
+	if (r >= 0)
+		mem_cgroup_check(t);   /* memory.max (cgroup/memcontrol.c) */
 	return r;
 }
 
