@@ -43,6 +43,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "../mm/mm.h"
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
@@ -586,6 +587,7 @@ static int free_inode(struct e2fs *e, ext2_ino_t ino)
 	    !(in.i_flags & EXT4_INLINE_DATA_FL))
 		err = e2err(ext2fs_block_iterate3(e->fs, ino, BLOCK_FLAG_READ_ONLY, NULL, release_blk, &c));
 	ext2fs_inode_alloc_stats2(e->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
+	pcache_forget(e, ino);
 	if (LINUX_S_ISDIR(in.i_mode))
 		dc_drop(e, ino);
 	return err;
@@ -1120,6 +1122,42 @@ static int data_truncate(struct e2fs *e, ext2_ino_t ino, uint64_t len)
 	return err ? err : cerr;
 }
 
+/* ---- page-cache state (mm/pagecache.c) ---- */
+
+/* KPF_DIRTY: page pg of a mapped inode differs from the image's bytes
+ * (written through a shared mapping, not yet written back). */
+static bool e2_page_dirty(struct pcache_inode *pi, uint64_t pg)
+{
+	struct e2fs *e = (struct e2fs *)pi->owner;
+	struct e2node *n = node_find(e, (ext2_ino_t)pi->ino);
+	char a[4096], b[4096];
+	ssize_t k, r;
+
+	if (!n || n->memfd < 0 || n->orphan)
+		return false;
+	k = pread(n->memfd, a, sizeof a, (off_t)(pg * sizeof a));
+	if (k <= 0)
+		return false;
+	r = data_read(e, n->ino, b, (size_t)k, pg * sizeof a);
+	return r != k || memcmp(a, b, (size_t)k);
+}
+
+static const struct pcache_ops e2_pcache_ops = { .page_dirty = e2_page_dirty };
+
+static struct pcache_inode *e2_pcache(struct file *f)
+{
+	return pcache_get(E(f->mnt), ((struct e2node *)f->priv)->ino, &e2_pcache_ops);
+}
+
+/* n's memfd exists (it may be mapped): drop_caches keeps its pages. */
+static void node_pin(struct e2fs *e, struct e2node *n, int by)
+{
+	struct pcache_inode *pi = by > 0 ? pcache_get(e, n->ino, &e2_pcache_ops) : pcache_find(e, n->ino);
+
+	if (pi)
+		pi->pins += by;
+}
+
 /* The memfd of n (made and loaded from the image if none yet). */
 static int node_memfd(struct e2fs *e, struct e2node *n)
 {
@@ -1162,6 +1200,7 @@ static int node_memfd(struct e2fs *e, struct e2node *n)
 		}
 	}
 	n->memfd = fd;
+	node_pin(e, n, 1);
 	return fd;
 }
 
@@ -1247,6 +1286,10 @@ static ssize_t e2_read(struct task *t, struct file *f, void *buf, size_t n, int6
 	} else {
 		r = data_read(e, N(f)->ino, buf, n, (uint64_t)*pos);
 	}
+	if (r > 0 && (f->flags & O_DIRECT))
+		pcache_account_read(t, (uint64_t)*pos, (uint64_t)r);
+	else if (r > 0)
+		pcache_fill(t, e2_pcache(f), (uint64_t)*pos, (uint64_t)r);
 	if (r > 0)
 		*pos += r;
 	if (r >= 0)
@@ -1277,6 +1320,8 @@ static ssize_t e2_write(struct task *t, struct file *f, const void *buf, size_t 
 	if (r > 0 && N(f)->memfd >= 0 && pwrite(N(f)->memfd, buf, (size_t)r, *pos) != r)
 		r = -EIO;
 	if (r > 0) {
+		if (!(f->flags & O_DIRECT))
+			pcache_mark(e2_pcache(f), (uint64_t)*pos, (uint64_t)r);
 		*pos += r;
 		touch_ino(e, N(f)->ino, true, true);
 	}
@@ -1322,6 +1367,7 @@ static int do_truncate(struct e2fs *e, struct e2node *n, ext2_ino_t ino, uint64_
 		return err;
 	if (n && n->memfd >= 0 && ftruncate(n->memfd, (off_t)len) < 0)
 		return -errno;
+	pcache_truncate(pcache_find(e, ino), len);
 	return touch_ino(e, ino, true, true);
 }
 
@@ -1421,6 +1467,7 @@ static void e2_release(struct file *f)
 	if (n->memfd >= 0) {
 		close(n->memfd);
 		n->memfd = -1;
+		node_pin(e, n, -1);
 	}
 	if (n->orphan && !e->ro) {
 		n->orphan = false;
@@ -1686,6 +1733,7 @@ static const struct file_ops e2_reg_ops = {
 	.setattr = e2_fsetattr,
 	.host_fd = e2_host_fd,
 	.release = e2_release,
+	.pcache = e2_pcache,
 	.seekable = true,
 };
 
@@ -2527,6 +2575,7 @@ static void e2fs_kill(void *priv)
 	} else {
 		ext2fs_free(e->fs);
 	}
+	pcache_forget_owner(e);
 	list_del(&e->link);
 	file_put(e->bdev);
 	free(e);

@@ -59,6 +59,10 @@ struct file_ops {
 	 * -EOPNOTSUPP means "seek f->pos as usual". */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
+	/* Optional: the page-cache state of a regular file whose pages umk
+	 * reads from a block device itself (mm/pagecache.c; ext2), made if
+	 * none yet; NULL: none */
+	struct pcache_inode *(*pcache)(struct file *f);
 	bool seekable;
 };
 enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4,

@@ -1763,17 +1763,20 @@ static int write_lsm_attr(struct task *tk, const struct pctx *c, const char *buf
 	return current && current->tg == tk->tg ? -EINVAL : -EACCES;
 }
 
-/* The read and write calls and the bytes they moved (sys_file.c); no
- * block device is ever under umk's files, so no storage bytes. */
+/* The read and write calls and the bytes they moved (sys_file.c);
+ * read_bytes: the page-cache misses read from a block device (ext2 over
+ * a loop device, mm/pagecache.c); writes go to the host's files, so no
+ * write_bytes. */
 static int show_io(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	struct thread_group *tg = tk->tg;
 
 	(void)c;
 	sb_printf(sb, "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\n"
-		  "read_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n",
+		  "read_bytes: %llu\nwrite_bytes: 0\ncancelled_write_bytes: 0\n",
 		  (unsigned long long)(tg ? tg->io_rchar : 0), (unsigned long long)(tg ? tg->io_wchar : 0),
-		  (unsigned long long)(tg ? tg->io_syscr : 0), (unsigned long long)(tg ? tg->io_syscw : 0));
+		  (unsigned long long)(tg ? tg->io_syscr : 0), (unsigned long long)(tg ? tg->io_syscw : 0),
+		  (unsigned long long)(tg ? tg->io_read_bytes : 0));
 	return 0;
 }
 
@@ -2133,6 +2136,17 @@ static int show_write_only(struct task *tk, const struct pctx *c, struct sbuf *s
 	return -EACCES;
 }
 
+/* vm.drop_caches: bit 1 drops the clean page cache umk keeps for
+ * block-backed files (mm/pagecache.c) */
+static int write_drop_caches(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	int r = write_ctl(tk, c, buf, n);
+
+	if (r >= 0 && (sysctl_drop_caches & 1))
+		pcache_drop_caches();
+	return r;
+}
+
 static const struct pent sys_vm_ents[] = {
 	{ .name = "compact_memory", .kind = PK_FILE, .perm = 0200, .show = show_write_only,
 	  .write = write_ctl, .ctl = &sysctl_compact_memory, .min = 1, .max = 1 },
@@ -2145,7 +2159,7 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
 	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
-	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
+	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_drop_caches,
 	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
 	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
@@ -2372,6 +2386,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
+	{ .name = "kpageflags", .kind = PK_FILE, .perm = 0400 }, /* proc_kpageflags_open */
 	EXT_ENT("keys", keys_keys, 0444),
 	EXT_ENT("key-users", keys_key_users, 0444),
 	/* present as on Linux (bwrap binds them read-only), with no devices */
@@ -2943,10 +2958,13 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 	if (nd.e->kind == PK_FILE && !nd.e->show) {
 		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
 		struct task *tk = task_find(nd.c.tid);
-		if (!tk || !current)
+		if (!strcmp(nd.e->name, "kpageflags") && current)
+			err = proc_kpageflags_open(current, flags, &f);
+		else if (!tk || !current)
 			return -ENOENT;
-		err = !strcmp(nd.e->name, "pagemap") ? proc_pagemap_open(current, tk, flags, &f)
-						     : proc_mem_open(current, tk, flags, &f);
+		else
+			err = !strcmp(nd.e->name, "pagemap") ? proc_pagemap_open(current, tk, flags, &f)
+							     : proc_mem_open(current, tk, flags, &f);
 		if (err)
 			return err;
 		free(f->path);
