@@ -1149,13 +1149,22 @@ static struct pcache_inode *e2_pcache(struct file *f)
 	return pcache_get(E(f->mnt), ((struct e2node *)f->priv)->ino, &e2_pcache_ops);
 }
 
-/* n's memfd exists (it may be mapped): drop_caches keeps its pages. */
-static void node_pin(struct e2fs *e, struct e2node *n, int by)
+/* A VMA maps the file: drop_caches and fadvise DONTNEED keep its pages
+ * while one does (invalidate_mapping_pages skips mapped pages). */
+static void e2_vm_open(struct file *f)
 {
-	struct pcache_inode *pi = by > 0 ? pcache_get(e, n->ino, &e2_pcache_ops) : pcache_find(e, n->ino);
+	struct pcache_inode *pi = e2_pcache(f);
 
 	if (pi)
-		pi->pins += by;
+		pi->pins++;
+}
+
+static void e2_vm_close(struct file *f)
+{
+	struct pcache_inode *pi = pcache_find(E(f->mnt), ((struct e2node *)f->priv)->ino);
+
+	if (pi && pi->pins > 0)
+		pi->pins--;
 }
 
 /* The memfd of n (made and loaded from the image if none yet). */
@@ -1200,7 +1209,6 @@ static int node_memfd(struct e2fs *e, struct e2node *n)
 		}
 	}
 	n->memfd = fd;
-	node_pin(e, n, 1);
 	return fd;
 }
 
@@ -1467,7 +1475,6 @@ static void e2_release(struct file *f)
 	if (n->memfd >= 0) {
 		close(n->memfd);
 		n->memfd = -1;
-		node_pin(e, n, -1);
 	}
 	if (n->orphan && !e->ro) {
 		n->orphan = false;
@@ -1734,6 +1741,8 @@ static const struct file_ops e2_reg_ops = {
 	.host_fd = e2_host_fd,
 	.release = e2_release,
 	.pcache = e2_pcache,
+	.vm_open = e2_vm_open,
+	.vm_close = e2_vm_close,
 	.seekable = true,
 };
 

@@ -345,7 +345,7 @@ static long do_rwv_flags(struct task *t, int fd, uint64_t uiov, int cnt, int64_t
 	if (nowait && !write && sum) {
 		/* filemap_read with IOCB_NOWAIT: the cached pages from the
 		 * offset on, EAGAIN if the first is not */
-		int64_t lim = pcache_nowait_limit(f, (uint64_t)(positional ? pos : f->pos));
+		int64_t lim = pcache_nowait_limit(t, f, (uint64_t)(positional ? pos : f->pos), sum);
 		if (lim == -EAGAIN) {
 			r = -EAGAIN;
 			goto out;

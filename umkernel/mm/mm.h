@@ -182,7 +182,7 @@ struct pcache_inode {
 	uint32_t id;                  /* its block of PFNs */
 	uint64_t *bits, nwords;       /* the cached pages */
 	uint64_t nr;                  /* how many */
-	int pins;                     /* > 0: mapped or dirty, drop_caches keeps it */
+	int pins;                     /* VMAs mapping it: drop_caches keeps its pages */
 	const struct pcache_ops *ops;
 };
 /* pcache_get: owner's inode ino's cache (made empty if none; NULL: no
@@ -219,11 +219,12 @@ int proc_kpageflags_open(struct task *t, int flags, struct file **out);
  * pcache_willneed: readahead(2), fadvise WILLNEED, madvise WILLNEED and
  * MAP_POPULATE read [off, off+len) of f in (len 0: to EOF), counted to t;
  * pcache_dontneed: fadvise DONTNEED; pcache_nowait_limit: how many bytes
- * a RWF_NOWAIT read at pos may return without I/O (-1: no limit, the
- * file has no such state or pos is at EOF; -EAGAIN: none). */
+ * a RWF_NOWAIT read of len bytes at pos may return without I/O (-1: no
+ * limit, the file has no such state or pos is at EOF; -EAGAIN: none, and
+ * the range is read in for the next try, as Linux starts readahead). */
 struct pcache_inode *pcache_of_file(struct file *f);
 void pcache_willneed(struct task *t, struct file *f, uint64_t off, uint64_t len);
 void pcache_dontneed(struct file *f, uint64_t off, uint64_t len);
-int64_t pcache_nowait_limit(struct file *f, uint64_t pos);
+int64_t pcache_nowait_limit(struct task *t, struct file *f, uint64_t pos, uint64_t len);
 
 #endif

@@ -14,10 +14,9 @@
  * (/proc/PID/io's read_bytes, task_io_account_read); a write caches the
  * pages it writes; readahead(2), fadvise(WILLNEED), madvise(WILLNEED) and
  * MAP_POPULATE bring a range in; fadvise(DONTNEED) and
- * `echo 1 > /proc/sys/vm/drop_caches` drop clean, unmapped pages (an
- * inode the filesystem pins, one with a memfd that may be mapped or
- * dirty, keeps its pages, as invalidate_mapping_pages skips mapped and
- * dirty ones).  preadv2(RWF_NOWAIT) reads only what is cached (EAGAIN if
+ * `echo 1 > /proc/sys/vm/drop_caches` drop clean pages of inodes no VMA
+ * maps (the filesystem pins a mapped inode; invalidate_mapping_pages
+ * skips mapped and dirty pages).  preadv2(RWF_NOWAIT) reads only what is cached (EAGAIN if
  * nothing), mincore(2) and /proc/meminfo's Cached report it.
  *
  * Page frame numbers: each cached inode owns a block of 2^24 PFNs from
@@ -204,7 +203,7 @@ void pcache_truncate(struct pcache_inode *pi, uint64_t size)
 		bit_clear(pi, pg);
 }
 
-/* Drops the clean pages of pi in [first, last) unless it is pinned. */
+/* Drops the clean pages of pi in [first, last) unless it is mapped. */
 static void drop_range(struct pcache_inode *pi, uint64_t first, uint64_t last)
 {
 	if (pi->pins)
@@ -212,7 +211,8 @@ static void drop_range(struct pcache_inode *pi, uint64_t first, uint64_t last)
 	if (last > pi->nwords * 64)
 		last = pi->nwords * 64;
 	for (uint64_t pg = first; pg < last; pg++)
-		bit_clear(pi, pg);
+		if (bit_test(pi, pg) && !(pi->ops && pi->ops->page_dirty && pi->ops->page_dirty(pi, pg)))
+			bit_clear(pi, pg);
 }
 
 void pcache_invalidate(struct pcache_inode *pi, uint64_t off, uint64_t len)
@@ -337,8 +337,6 @@ static const struct file_ops kpageflags_ops = {
 int proc_kpageflags_open(struct task *t, int flags, struct file **out)
 {
 	(void)t;
-	if ((flags & O_ACCMODE) != O_RDONLY)
-		return -EACCES;   /* 0400: no write */
 	struct file *f = file_alloc(&kpageflags_ops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), NULL);
 	if (!f)
 		return -ENOMEM;
@@ -380,7 +378,7 @@ void pcache_dontneed(struct file *f, uint64_t off, uint64_t len)
 	pcache_invalidate(pcache_of_file(f), off, len);
 }
 
-int64_t pcache_nowait_limit(struct file *f, uint64_t pos)
+int64_t pcache_nowait_limit(struct task *t, struct file *f, uint64_t pos, uint64_t len)
 {
 	struct pcache_inode *pi = pcache_of_file(f);
 
@@ -390,5 +388,10 @@ int64_t pcache_nowait_limit(struct file *f, uint64_t pos)
 	if (pos >= size)
 		return -1;   /* at or past EOF: the read says 0 without I/O */
 	uint64_t n = pcache_cached_bytes(pi, pos, size);
-	return n ? (int64_t)n : -EAGAIN;
+	if (n)
+		return (int64_t)n;
+	/* filemap_get_pages: the readahead is started all the same (it
+	 * completes at once here), the read says EAGAIN */
+	pcache_willneed(t, f, pos, len);
+	return -EAGAIN;
 }
