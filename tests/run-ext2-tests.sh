@@ -13,7 +13,10 @@
 #              page cache (drop_caches, RWF_NOWAIT, readahead, fadvise,
 #              MAP_POPULATE, read_bytes, kpageflags' dirty bit), compared
 #              with pagecache.expected, which a native run (root, loop
-#              devices, a mount namespace of its own) must match too
+#              devices, a mount namespace of its own) must match too;
+#              and its --sigbus case on an ext4 image of 1 KiB blocks (a
+#              write fault into a grown page's hole: blocks, or SIGBUS
+#              when full) against pagecache-sigbus.expected, the same way
 #   corrupt    an ext4 image with files, directories and symlinks
 #              (mkfs -d), bytes of its inode table and of a directory
 #              block overwritten: the guest mounts it and walks it
@@ -52,6 +55,7 @@ guest() {
 # the page cache: natively first (root with loop devices only), then
 # under umk on each platform, each against pagecache.expected
 pc_want=$ROOT/tests/guest/pagecache.expected
+pc_want_bus=$ROOT/tests/guest/pagecache-sigbus.expected
 if [ "$(id -u)" = 0 ] && [ -e /dev/loop-control ] && command -v unshare >/dev/null; then
 	truncate -s 8M "$work/nimg" && mkfs.ext4 -q -F "$work/nimg" >/dev/null 2>&1
 	timeout -k 5 60 unshare -m --propagation private "$BUILD/tests/pagecache" "$work/nimg" ext4 "$work/nmnt" \
@@ -61,6 +65,16 @@ if [ "$(id -u)" = 0 ] && [ -e /dev/loop-control ] && command -v unshare >/dev/nu
 	else
 		fail "pagecache: native ext4"
 		diff -u --label expected --label native "$pc_want" "$work/pcn" | head -20 | sed 's/^/    /'
+	fi
+	rm -f "$work/nimg"
+	truncate -s 10M "$work/nimg" && mkfs.ext4 -q -F -b 1024 "$work/nimg" >/dev/null 2>&1
+	timeout -k 5 60 unshare -m --propagation private "$BUILD/tests/pagecache" --sigbus "$work/nimg" "$work/nmnt" \
+		</dev/null >"$work/pcn" 2>&1
+	if cmp -s "$pc_want_bus" "$work/pcn"; then
+		pass "pagecache --sigbus: native matches pagecache-sigbus.expected"
+	else
+		fail "pagecache --sigbus: native"
+		diff -u --label expected --label native "$pc_want_bus" "$work/pcn" | head -20 | sed 's/^/    /'
 	fi
 	rm -f "$work/nimg"
 else
@@ -80,6 +94,17 @@ for p in $UMK_PLATFORMS; do
 			head -5 "$work/pc.err" | sed 's/^/    stderr: /'
 		fi
 	done
+	rm -f "$root/img"
+	truncate -s 10M "$root/img" && mkfs.ext4 -q -F -b 1024 "$root/img" >/dev/null 2>&1 || { fail "pagecache --sigbus: mkfs.ext4"; continue; }
+	timeout -k 5 120 "$UMK" run --platform "$p" --rw --rootfs "$root" --cwd / --env-clear -e TERM=linux \
+		-- /pagecache --sigbus /img /tmp/pcmnt </dev/null >"$work/pc" 2>"$work/pc.err"
+	if cmp -s "$pc_want_bus" "$work/pc"; then
+		pass "pagecache --sigbus [$p]"
+	else
+		fail "pagecache --sigbus [$p]"
+		diff -u --label expected --label "umk $p" "$pc_want_bus" "$work/pc" | head -20 | sed 's/^/    /'
+		head -5 "$work/pc.err" | sed 's/^/    stderr: /'
+	fi
 done
 
 for p in $UMK_PLATFORMS; do

@@ -9,6 +9,12 @@
  *
  *   pagecache IMG TYPE MNT   binds IMG to a loop device, mounts it on MNT
  *                            (made if missing) as TYPE, tests, unmounts
+ *   pagecache --sigbus IMG MNT   on an ext4 image of 1 KiB blocks: a file
+ *                            grown by ftruncate past a page it had only
+ *                            partly, written through a shared mapping:
+ *                            the new blocks are given at the write fault
+ *                            (kept by msync), or SIGBUS when the
+ *                            filesystem is full (LTP's mmap16)
  *
  * Run by tests/run-ext2-tests.sh under umk and natively (as root, in a
  * mount namespace of its own), each compared with pagecache.expected.
@@ -24,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define PG 4096
@@ -181,8 +188,74 @@ static void test(void) {
   unlink(path);
 }
 
+/* a 1 KiB file mapped shared (one page), its first byte written, then
+ * grown to 8 KiB: the page's blocks 1-3 are holes */
+static char *grown(const char *name, int *fdp) {
+  snprintf(path, sizeof path, "%s", name);
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  char b[1024];
+  memset(b, 'a', sizeof b);
+  write(fd, b, sizeof b);
+  char *m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (m == MAP_FAILED) return NULL;
+  m[0] = 'a';
+  ftruncate(fd, 2 * PG);
+  *fdp = fd;
+  return m;
+}
+
+/* a child writes m[off]: its wait status */
+static int child_writes(char *m, int off) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    m[off] = 'x';
+    _exit(7);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  return st;
+}
+
+static int sigbus_main(const char *img, const char *mnt) {
+  char dev[32], name[4096], buf[16];
+  int d = attach(img, dev, sizeof dev), fd, fd2;
+  mkdir(mnt, 0755);
+  OK("mount ext4", d >= 0 && mount(dev, mnt, "ext4", 0, NULL) == 0);
+  snprintf(name, sizeof name, "%s/room", mnt);
+  char *m = grown(name, &fd);
+  int st = child_writes(m, 1024);
+  OK("with room: the write into the grown page's hole works", WIFEXITED(st) && WEXITSTATUS(st) == 7);
+  OK("and msync keeps it", msync(m, PG, MS_SYNC) == 0 && pread(fd, buf, 2, 1023) == 2 &&
+     buf[0] == 'a' && buf[1] == 'x');
+  snprintf(name, sizeof name, "%s/full", mnt);
+  char *m2 = grown(name, &fd2);
+  snprintf(name, sizeof name, "%s/filler", mnt);
+  int f = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  char b[1024];
+  memset(b, 'f', sizeof b);
+  long n;
+  while ((n = write(f, b, sizeof b)) > 0)
+    ;
+  OK("the filesystem filled up (ENOSPC)", n < 0 && errno == ENOSPC);
+  close(f);
+  st = child_writes(m2, 2048);
+  OK("full: the write into the grown page's hole is SIGBUS", WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+  st = child_writes(m2, 10);
+  OK("so is one to the page's block that has one (page_mkwrite is per page)",
+     WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS && m2[10] == 'a');
+  munmap(m, PG);
+  munmap(m2, PG);
+  close(fd);
+  close(fd2);
+  OK("umount", umount(mnt) == 0);
+  ioctl(d, LOOP_CLR_FD);
+  close(d);
+  return t_done();
+}
+
 int main(int argc, char **argv) {
   char dev[32];
+  if (argc == 4 && !strcmp(argv[1], "--sigbus")) return sigbus_main(argv[2], argv[3]);
   if (argc != 4) {
     fprintf(stderr, "usage: pagecache IMG TYPE MNT\n");
     return 2;

@@ -1149,6 +1149,36 @@ static struct pcache_inode *e2_pcache(struct file *f)
 	return pcache_get(E(f->mnt), ((struct e2node *)f->priv)->ino, &e2_pcache_ops);
 }
 
+/* The first write through a shared mapping to page pg (after
+ * pcache_wrprotect): the page's blocks inside i_size that are holes are
+ * allocated (zeroed), as ext4_page_mkwrite's block reservation: -ENOSPC
+ * when the filesystem is full, which makes the writer's SIGBUS. */
+static int e2_page_mkwrite(struct file *f, uint64_t pg)
+{
+	struct e2fs *e = E(f->mnt);
+	ext2_ino_t ino = ((struct e2node *)f->priv)->ino;
+	struct ext2_inode_large in;
+	uint64_t bs = e->fs->blocksize, start = pg * 4096, end;
+	int err;
+
+	if (e->ro)
+		return -EROFS;
+	if ((err = rd_inode(e, ino, &in)))
+		return err;
+	end = start + 4096 < EXT2_I_SIZE(&in) ? start + 4096 : EXT2_I_SIZE(&in);
+	for (uint64_t off = start - start % bs; off < end; off += bs) {
+		blk64_t phys = 0;
+
+		err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, 0, off / bs, NULL, &phys));
+		if (!err && !phys)
+			err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, BMAP_ALLOC | BMAP_ZERO, off / bs,
+						 NULL, &phys));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* A VMA maps the file: drop_caches and fadvise DONTNEED keep its pages
  * while one does (invalidate_mapping_pages skips mapped pages). */
 static void e2_vm_open(struct file *f)
@@ -1371,11 +1401,20 @@ static int do_truncate(struct e2fs *e, struct e2node *n, ext2_ino_t ino, uint64_
 		return -EPERM;
 	if (len > (uint64_t)INT64_MAX)
 		return -EINVAL;
+	uint64_t old = EXT2_I_SIZE(&in);
 	if ((err = data_truncate(e, ino, len)))
 		return err;
 	if (n && n->memfd >= 0 && ftruncate(n->memfd, (off_t)len) < 0)
 		return -errno;
-	pcache_truncate(pcache_find(e, ino), len);
+	struct pcache_inode *pi = pcache_find(e, ino);
+	pcache_truncate(pi, len);
+	/* pagecache_isize_extended: the page that held the old end now
+	 * has bytes without blocks; a write through a mapping must fault
+	 * so that e2_page_mkwrite gives them blocks (or SIGBUS); ext2's
+	 * own driver has no page_mkwrite of its kind (filemap_page_mkwrite) */
+	if (len > old && (old % 4096) && e->fs->blocksize < 4096 && pi && pi->pins &&
+	    strcmp(e->sb->fstype, "ext2"))
+		pcache_wrprotect(current, pi, old / 4096);
 	return touch_ino(e, ino, true, true);
 }
 
@@ -1742,6 +1781,7 @@ static const struct file_ops e2_reg_ops = {
 	.release = e2_release,
 	.pcache = e2_pcache,
 	.vm_open = e2_vm_open,
+	.page_mkwrite = e2_page_mkwrite,
 	.vm_close = e2_vm_close,
 	.seekable = true,
 };

@@ -63,6 +63,11 @@ struct file_ops {
 	 * reads from a block device itself (mm/pagecache.c; ext2), made if
 	 * none yet; NULL: none */
 	struct pcache_inode *(*pcache)(struct file *f);
+	/* Optional: the first write through a shared mapping to page pgoff
+	 * of f, which umk write-protected for it (mm/pagecache.c): give the
+	 * page's bytes inside the file their blocks, as Linux's
+	 * page_mkwrite; 0, or -ENOSPC/-EDQUOT/-EIO (the writer gets SIGBUS) */
+	int (*page_mkwrite)(struct file *f, uint64_t pgoff);
 	bool seekable;
 };
 enum { ATTR_MODE = 1, ATTR_OWNER = 2, ATTR_TIMES = 4,

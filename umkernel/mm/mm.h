@@ -223,6 +223,15 @@ int proc_kpageflags_open(struct task *t, int flags, struct file **out);
  * limit, the file has no such state or pos is at EOF; -EAGAIN: none, and
  * the range is read in for the next try, as Linux starts readahead). */
 struct pcache_inode *pcache_of_file(struct file *f);
+/* pcache_wrprotect: page pg of pi, in t's writable shared mappings of
+ * it, is made read-only on the host so that the next write through them
+ * faults into pcache_wp_fault (pagecache_isize_extended: a file grown
+ * past a page it had only partly).  pcache_wp_fault: a host write fault
+ * of t at addr: 0 (the file's page_mkwrite gave the page its blocks and
+ * the mapping is writable again: run the access again), 1 (deliver
+ * *info, made a SIGBUS: no space), -EFAULT (not such a fault). */
+void pcache_wrprotect(struct task *t, struct pcache_inode *pi, uint64_t pg);
+int pcache_wp_fault(struct task *t, uint64_t addr, int64_t err, linux_siginfo_t *info);
 void pcache_willneed(struct task *t, struct file *f, uint64_t off, uint64_t len);
 void pcache_dontneed(struct file *f, uint64_t off, uint64_t len);
 int64_t pcache_nowait_limit(struct task *t, struct file *f, uint64_t pos, uint64_t len);

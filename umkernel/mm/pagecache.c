@@ -31,6 +31,8 @@
 #include "mm.h"
 #include "../fs/fs.h"
 
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -394,4 +396,44 @@ int64_t pcache_nowait_limit(struct task *t, struct file *f, uint64_t pos, uint64
 	 * completes at once here), the read says EAGAIN */
 	pcache_willneed(t, f, pos, len);
 	return -EAGAIN;
+}
+
+/* ---- write faults on shared mappings (page_mkwrite) ---- */
+
+void pcache_wrprotect(struct task *t, struct pcache_inode *pi, uint64_t pg)
+{
+	if (!t || !t->mm || !t->host || !pi)
+		return;
+	uint64_t off = pg * GUEST_PAGE_SIZE;
+	for_each_vma(t->mm, v) {
+		if (!v->file || (v->flags & MAP_TYPE) != MAP_SHARED || !(v->prot & PROT_WRITE) ||
+		    off < v->pgoff || off >= v->pgoff + (v->end - v->start) || pcache_of_file(v->file) != pi)
+			continue;
+		platform->mprotect(t->host, v->start + (off - v->pgoff), GUEST_PAGE_SIZE, v->prot & ~PROT_WRITE);
+	}
+}
+
+int pcache_wp_fault(struct task *t, uint64_t addr, int64_t err, linux_siginfo_t *info)
+{
+	uint64_t page = addr & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+	struct vma *v = t->mm ? mm_find_vma(t->mm, page) : NULL;
+
+	/* a write refused by the host in a writable shared file mapping:
+	 * only pcache_wrprotect makes those */
+	if (info->si_signo != SIGSEGV || info->si_code != 2 /* SEGV_ACCERR */ || (err >= 0 && !(err & 2)) ||
+	    !v || !v->file || (v->flags & MAP_TYPE) != MAP_SHARED || !(v->prot & PROT_WRITE) ||
+	    !v->file->ops->page_mkwrite)
+		return -EFAULT;
+	int r = v->file->ops->page_mkwrite(v->file, (v->pgoff + (page - v->start)) / GUEST_PAGE_SIZE);
+	if (r) {
+		/* VM_FAULT_SIGBUS (ext4_page_mkwrite's ENOSPC) */
+		memset(info, 0, sizeof *info);
+		info->si_signo = SIGBUS;
+		info->si_code = 2;   /* BUS_ADRERR */
+		info->u.fault.addr = addr;
+		return 1;
+	}
+	if (platform->mprotect(t->host, page, GUEST_PAGE_SIZE, v->prot) < 0)
+		return -EFAULT;
+	return 0;
 }
