@@ -17,7 +17,12 @@
  * mmap needs a host fd: the first one made of an inode loads the file
  * into a memfd (its page cache) that read and write then keep coherent,
  * and that is written back to the image by fsync, fdatasync, msync
- * (MS_SYNC), sync, syncfs and the last close.  Inodes that are open keep
+ * (MS_SYNC), sync, syncfs and the last close.  Which pages Linux would
+ * have cached is mm/pagecache.c's (e2_pcache: reads and writes report
+ * their ranges; a mapping pins the inode's pages; e2_page_dirty tells
+ * a memfd page that differs from the image), and a write fault into a
+ * page grown past by ftruncate gets its blocks from e2_page_mkwrite
+ * (ext3/ext4; SIGBUS when full).  Inodes that are open keep
  * an e2node (open count, fifo, memfd); one whose last link goes while it
  * is open is freed at its last close (Linux's orphan, kept in memory
  * only).  Allocation bitmaps, group descriptors and the superblock are

@@ -2121,8 +2121,9 @@ static const struct pent sys_kernel_ents[] = {
 static long sysctl_min_free_kbytes = 67584;
 /* vm.vfs_cache_pressure: kept and read back (umk's dentries are path
  * strings, nothing to reclaim); vm.drop_caches: write-only (0200, even
- * root cannot read it, as Linux's sysctl_perm), from 1 up: the host
- * keeps the page cache, umk keeps no dentry or inode cache to drop */
+ * root cannot read it, as Linux's sysctl_perm), from 1 up: bit 1 drops
+ * the clean page cache umk keeps for ext2/3/4 files (mm/pagecache.c;
+ * the host keeps the rest), umk keeps no dentry or inode cache to drop */
 static long sysctl_vfs_cache_pressure = 100;
 static long sysctl_drop_caches;
 
