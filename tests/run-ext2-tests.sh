@@ -12,7 +12,7 @@
 #   pagecache  tests/guest/pagecache on an ext2 and an ext4 image: the
 #              page cache (drop_caches, RWF_NOWAIT, readahead, fadvise,
 #              MAP_POPULATE, read_bytes, kpageflags' dirty bit), compared
-#              with pagecache.expected, which a native run (root, loop
+#              with pagecache-ext.expected, which a native run (root, loop
 #              devices, a mount namespace of its own) must match too;
 #              and its --sigbus case on an ext4 image of 1 KiB blocks (a
 #              write fault into a grown page's hole: blocks, or SIGBUS
@@ -53,15 +53,15 @@ guest() {
 }
 
 # the page cache: natively first (root with loop devices only), then
-# under umk on each platform, each against pagecache.expected
-pc_want=$ROOT/tests/guest/pagecache.expected
+# under umk on each platform, each against pagecache-ext.expected
+pc_want=$ROOT/tests/guest/pagecache-ext.expected
 pc_want_bus=$ROOT/tests/guest/pagecache-sigbus.expected
 if [ "$(id -u)" = 0 ] && [ -e /dev/loop-control ] && command -v unshare >/dev/null; then
 	truncate -s 8M "$work/nimg" && mkfs.ext4 -q -F "$work/nimg" >/dev/null 2>&1
 	timeout -k 5 60 unshare -m --propagation private "$BUILD/tests/pagecache" "$work/nimg" ext4 "$work/nmnt" \
 		</dev/null >"$work/pcn" 2>&1
 	if cmp -s "$pc_want" "$work/pcn"; then
-		pass "pagecache: native ext4 matches pagecache.expected"
+		pass "pagecache: native ext4 matches pagecache-ext.expected"
 	else
 		fail "pagecache: native ext4"
 		diff -u --label expected --label native "$pc_want" "$work/pcn" | head -20 | sed 's/^/    /'

@@ -1244,6 +1244,13 @@ static int node_memfd(struct e2fs *e, struct e2node *n)
 		}
 	}
 	n->memfd = fd;
+	{
+		/* mapped pages may now differ from the image (e2_page_dirty) */
+		struct pcache_inode *pi = pcache_get(e, n->ino, &e2_pcache_ops);
+
+		if (pi)
+			pi->may_dirty = true;
+	}
 	return fd;
 }
 
@@ -1517,8 +1524,12 @@ static void e2_release(struct file *f)
 		return;
 	node_writeback(e, n);
 	if (n->memfd >= 0) {
+		struct pcache_inode *pi = pcache_find(e, n->ino);
+
 		close(n->memfd);
 		n->memfd = -1;
+		if (pi)
+			pi->may_dirty = false;
 	}
 	if (n->orphan && !e->ro) {
 		n->orphan = false;

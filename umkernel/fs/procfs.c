@@ -357,7 +357,8 @@ static void host_release(char *buf, size_t len)
  * (mm/swapfile.c), SwapCached 0; under --memory its totals are the
  * guest's: MemTotal and CommitLimit the limit, Committed_AS what is
  * committed, MemFree and MemAvailable what is left (at most the host's),
- * the host's caches 0. */
+ * the host's caches 0 and Cached the page cache umk keeps for ext2/3/4
+ * files (mm/pagecache.c). */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
@@ -403,7 +404,9 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 			v = vm_committed / 1024;
 		else if (!strcmp(key, "MemFree") || !strcmp(key, "MemAvailable"))
 			v = left / 1024 < kb ? left / 1024 : kb;
-		else if (!strcmp(key, "Buffers") || !strcmp(key, "Cached") || !strcmp(key, "SwapCached") ||
+		else if (!strcmp(key, "Cached"))
+			v = pcache_nr_pages() * (GUEST_PAGE_SIZE / 1024);   /* ext2/3/4's (mm/pagecache.c) */
+		else if (!strcmp(key, "Buffers") || !strcmp(key, "SwapCached") ||
 			 !strcmp(key, "SReclaimable") || !strcmp(key, "Shmem"))
 			v = 0;   /* the host's caches are not the guest's: used = total - free */
 		else {

@@ -177,12 +177,14 @@ struct pcache_ops {
 };
 struct pcache_inode {
 	struct list_head link;        /* all cached inodes */
+	struct list_head hlink;       /* its hash bucket (owner, ino) */
 	const void *owner;            /* the filesystem's object (an ext2 image) */
 	uint64_t ino;
 	uint32_t id;                  /* its block of PFNs */
 	uint64_t *bits, nwords;       /* the cached pages */
 	uint64_t nr;                  /* how many */
 	int pins;                     /* VMAs mapping it: drop_caches keeps its pages */
+	bool may_dirty;               /* the filesystem holds bytes not yet written back (ask page_dirty) */
 	const struct pcache_ops *ops;
 };
 /* pcache_get: owner's inode ino's cache (made empty if none; NULL: no

@@ -40,7 +40,9 @@
 #define PCACHE_PFN_SHIFT 24
 
 static struct list_head pcache_all = { &pcache_all, &pcache_all };
-static uint32_t pcache_next_id = 1;
+#define PCACHE_HASH 1024
+static struct list_head pcache_hash[PCACHE_HASH];   /* by (owner, ino); zeroed: empty */
+static uint32_t pcache_next_id = 1, pcache_max_id;
 static uint64_t pcache_pages;   /* pages cached, all inodes */
 
 static bool bit_test(const struct pcache_inode *pi, uint64_t pg)
@@ -80,12 +82,22 @@ static void bit_clear(struct pcache_inode *pi, uint64_t pg)
 	pcache_pages--;
 }
 
+static struct list_head *bucket(const void *owner, uint64_t ino)
+{
+	uint64_t h = ((uintptr_t)owner >> 4) * 0x9e3779b97f4a7c15ULL ^ ino * 0xc2b2ae3d27d4eb4fULL;
+	struct list_head *b = &pcache_hash[(h >> 32) % PCACHE_HASH];
+
+	if (!b->next)
+		b->next = b->prev = b;
+	return b;
+}
+
 struct pcache_inode *pcache_find(const void *owner, uint64_t ino)
 {
-	struct list_head *p;
+	struct list_head *b = bucket(owner, ino), *p;
 
-	for (p = pcache_all.next; p != &pcache_all; p = p->next) {
-		struct pcache_inode *pi = list_entry(p, struct pcache_inode, link);
+	for (p = b->next; p != b; p = p->next) {
+		struct pcache_inode *pi = list_entry(p, struct pcache_inode, hlink);
 		if (pi->owner == owner && pi->ino == ino)
 			return pi;
 	}
@@ -105,9 +117,12 @@ struct pcache_inode *pcache_get(const void *owner, uint64_t ino, const struct pc
 	pi->ino = ino;
 	pi->ops = ops;
 	pi->id = pcache_next_id++;
+	if (pi->id > pcache_max_id)
+		pcache_max_id = pi->id;
 	if (!pcache_next_id || pcache_next_id >= (1U << 30))
 		pcache_next_id = 1;   /* ids wrap: a PFN of a long-gone inode may be reused */
 	list_add_tail(&pi->link, &pcache_all);
+	list_add_tail(&pi->hlink, bucket(owner, ino));
 	return pi;
 }
 
@@ -115,6 +130,7 @@ static void pcache_free(struct pcache_inode *pi)
 {
 	pcache_pages -= pi->nr;
 	list_del(&pi->link);
+	list_del(&pi->hlink);
 	free(pi->bits);
 	free(pi);
 }
@@ -213,7 +229,8 @@ static void drop_range(struct pcache_inode *pi, uint64_t first, uint64_t last)
 	if (last > pi->nwords * 64)
 		last = pi->nwords * 64;
 	for (uint64_t pg = first; pg < last; pg++)
-		if (bit_test(pi, pg) && !(pi->ops && pi->ops->page_dirty && pi->ops->page_dirty(pi, pg)))
+		if (bit_test(pi, pg) && !(pi->may_dirty && pi->ops && pi->ops->page_dirty &&
+					  pi->ops->page_dirty(pi, pg)))
 			bit_clear(pi, pg);
 }
 
@@ -235,8 +252,13 @@ void pcache_drop_caches(void)
 	list_for_each_safe(p, q, &pcache_all) {
 		struct pcache_inode *pi = list_entry(p, struct pcache_inode, link);
 		drop_range(pi, 0, UINT64_MAX);
-		if (!pi->nr && !pi->pins)
-			pcache_free(pi);
+		if (!pi->nr) {
+			/* the inode stays (its id, hence its PFNs, too) until
+			 * the filesystem forgets it; its bitmap goes */
+			free(pi->bits);
+			pi->bits = NULL;
+			pi->nwords = 0;
+		}
 	}
 }
 
@@ -279,7 +301,7 @@ static uint64_t pfn_flags(uint64_t pfn)
 		uint64_t fl = 1ULL << KPF_UPTODATE | 1ULL << KPF_LRU | 1ULL << KPF_REFERENCED;
 		if (pi->pins)
 			fl |= 1ULL << KPF_MMAP;
-		if (pi->ops && pi->ops->page_dirty && pi->ops->page_dirty(pi, pg))
+		if (pi->may_dirty && pi->ops && pi->ops->page_dirty && pi->ops->page_dirty(pi, pg))
 			fl |= 1ULL << KPF_DIRTY;
 		return fl;
 	}
@@ -289,13 +311,15 @@ static uint64_t pfn_flags(uint64_t pfn)
 /* ---- /proc/kpageflags ---- */
 
 /* read(2): 8 bytes per frame from *pos / 8; *pos and n multiples of 8
- * (-EINVAL, as kpageflags_read); frames past 2^55 are the end. */
+ * (-EINVAL, as kpageflags_read); the end of file is past the frames of
+ * the highest id given (Linux's max_pfn). */
 static ssize_t kpageflags_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
 {
 	(void)t, (void)f;
 	if (*pos < 0 || (*pos % 8) || (n % 8))
 		return -EINVAL;
-	uint64_t pfn = (uint64_t)*pos / 8, max = 1ULL << 55;
+	uint64_t pfn = (uint64_t)*pos / 8;
+	uint64_t max = PCACHE_PFN_BASE + (pcache_max_id ? (uint64_t)(pcache_max_id + 1) << PCACHE_PFN_SHIFT : 0);
 	size_t count = n / 8;
 	if (pfn >= max)
 		return 0;
