@@ -1004,7 +1004,7 @@ int mm_madvise(struct mm *mm, struct host_thread *host, uint64_t addr, uint64_t 
 		case MADV_WILLNEED:
 			/* madvise_willneed: a file's pages are read ahead */
 			if (v->file)
-				pcache_willneed(t, v->file, v->pgoff + (lo - v->start), hi - lo);
+				pcache_willneed(current, v->file, v->pgoff + (lo - v->start), hi - lo);   /* the caller reads */
 			break;
 		case MADV_DONTDUMP:
 		case MADV_DODUMP:
