@@ -179,11 +179,12 @@ for p in $UMK_PLATFORMS; do
 	# mountinfo names "none" (busybox's grep -r opens what /proc/N/fd/*
 	# names, as on Linux: its output goes to a file, never a pipe it
 	# would read from itself; /proc/PID/pagemap, 8 bytes for every page
-	# of the address space, is left out: it holds page frames, no names)
+	# of the address space, and /proc/kpageflags, 8 for every frame, are
+	# left out: they hold page frames and flags, no names)
 	for rw in "" --rw; do
 		hp=$(realpath "$TESTROOT")
 		timeout -k 5 120 "$UMK" run --platform "$p" --rootfs "$TESTROOT" $rw -- /bin/sh -c \
-			"find /proc /sys -name pagemap -prune -o -type f -print 2>/dev/null | xargs grep -l -F '$hp' >/tmp/found 2>/dev/null; sed 's/^/LEAK /' /tmp/found
+			"find /proc /sys -name pagemap -prune -o -name kpageflags -prune -o -type f -print 2>/dev/null | xargs grep -l -F '$hp' >/tmp/found 2>/dev/null; sed 's/^/LEAK /' /tmp/found
 			 grep -l -E '^none / (overlay|hostfs) ' /proc/mounts /proc/self/mounts >/tmp/found
 			 wc -l </tmp/found
 			 grep -c -E ' / / [^-]* - (overlay|hostfs) none ' /proc/self/mountinfo" </dev/null >"$o" 2>&1

@@ -12,6 +12,14 @@
 #   overlay    tests/guest/overlay run with its cwd on an ext2 mount (its
 #              layers on ext2 for its second pass): same output as its
 #              native run, and e2fsck -fn finds the image clean
+#   pagecache  tests/guest/pagecache on an ext2 and an ext4 image: the
+#              page cache (drop_caches, RWF_NOWAIT, readahead, fadvise,
+#              MAP_POPULATE, read_bytes, kpageflags' dirty bit), compared
+#              with pagecache-ext.expected, which a native run (root, loop
+#              devices, a mount namespace of its own) must match too;
+#              and its --sigbus case on an ext4 image of 1 KiB blocks (a
+#              write fault into a grown page's hole: blocks, or SIGBUS
+#              when full) against pagecache-sigbus.expected, the same way
 #   corrupt    an ext4 image with files, directories and symlinks
 #              (mkfs -d), bytes of its inode table and of a directory
 #              block overwritten: the guest mounts it and walks it
@@ -31,14 +39,15 @@ for tool in mkfs.ext2 mkfs.ext3 mkfs.ext4 e2fsck debugfs dumpe2fs; do
 done
 compile "$ROOT/tests/guest/ext2fs.c" "$BUILD/tests/ext2fs" || { fail "ext2fs (compile)"; summary; exit; }
 compile "$ROOT/tests/guest/overlay.c" "$BUILD/tests/overlay" || { fail "overlay (compile)"; summary; exit; }
+compile "$ROOT/tests/guest/pagecache.c" "$BUILD/tests/pagecache" || { fail "pagecache (compile)"; summary; exit; }
 [ -d "$BUILD/rootfs" ] || make_testroot || { fail "root (rootfs/mkrootfs.sh)"; summary; exit; }
 have_umk || { summary; exit; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" && cp "$BUILD/tests/overlay" "$root/overlay" ||
-	{ fail "ext2: scratch root"; summary; exit; }
+cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" && cp "$BUILD/tests/overlay" "$root/overlay" &&
+	cp "$BUILD/tests/pagecache" "$root/pagecache" || { fail "ext2: scratch root"; summary; exit; }
 # overlay's native output (layers on a tmpfs, then on the cwd's filesystem)
 mkdir -p "$work/ovl-native" && (cd "$work/ovl-native" && "$BUILD/tests/overlay" >"$work/ovl-want" 2>&1; echo "exit $?" >>"$work/ovl-want")
 grep -v -e '^ok a 4 MiB image$' -e '^ok mke2fs on the loop device$' "$ROOT/tests/guest/ext2fs.expected" >"$work/want"
@@ -51,6 +60,61 @@ guest() {
 		--env-clear -e TERM=linux -- /ext2fs "$@" </dev/null >"$out" 2>"$out.err"
 	echo "exit $?" >>"$out"
 }
+
+# the page cache: natively first (root with loop devices only), then
+# under umk on each platform, each against pagecache-ext.expected
+pc_want=$ROOT/tests/guest/pagecache-ext.expected
+pc_want_bus=$ROOT/tests/guest/pagecache-sigbus.expected
+if [ "$(id -u)" = 0 ] && [ -e /dev/loop-control ] && command -v unshare >/dev/null; then
+	truncate -s 8M "$work/nimg" && mkfs.ext4 -q -F "$work/nimg" >/dev/null 2>&1
+	timeout -k 5 60 unshare -m --propagation private "$BUILD/tests/pagecache" "$work/nimg" ext4 "$work/nmnt" \
+		</dev/null >"$work/pcn" 2>&1
+	if cmp -s "$pc_want" "$work/pcn"; then
+		pass "pagecache: native ext4 matches pagecache-ext.expected"
+	else
+		fail "pagecache: native ext4"
+		diff -u --label expected --label native "$pc_want" "$work/pcn" | head -20 | sed 's/^/    /'
+	fi
+	rm -f "$work/nimg"
+	truncate -s 10M "$work/nimg" && mkfs.ext4 -q -F -b 1024 "$work/nimg" >/dev/null 2>&1
+	timeout -k 5 60 unshare -m --propagation private "$BUILD/tests/pagecache" --sigbus "$work/nimg" "$work/nmnt" \
+		</dev/null >"$work/pcn" 2>&1
+	if cmp -s "$pc_want_bus" "$work/pcn"; then
+		pass "pagecache --sigbus: native matches pagecache-sigbus.expected"
+	else
+		fail "pagecache --sigbus: native"
+		diff -u --label expected --label native "$pc_want_bus" "$work/pcn" | head -20 | sed 's/^/    /'
+	fi
+	rm -f "$work/nimg"
+else
+	skip "pagecache: native run (needs root, loop devices and unshare)"
+fi
+for p in $UMK_PLATFORMS; do
+	for t in ext2 ext4; do
+		rm -f "$root/img"
+		truncate -s 8M "$root/img" && mkfs.$t -q -F "$root/img" >/dev/null 2>&1 || { fail "pagecache $t: mkfs.$t"; continue; }
+		timeout -k 5 120 "$UMK" run --platform "$p" --rw --rootfs "$root" --cwd / --env-clear -e TERM=linux \
+			-- /pagecache /img $t /tmp/pcmnt </dev/null >"$work/pc" 2>"$work/pc.err"
+		if cmp -s "$pc_want" "$work/pc"; then
+			pass "pagecache $t [$p]"
+		else
+			fail "pagecache $t [$p]"
+			diff -u --label expected --label "umk $p" "$pc_want" "$work/pc" | head -20 | sed 's/^/    /'
+			head -5 "$work/pc.err" | sed 's/^/    stderr: /'
+		fi
+	done
+	rm -f "$root/img"
+	truncate -s 10M "$root/img" && mkfs.ext4 -q -F -b 1024 "$root/img" >/dev/null 2>&1 || { fail "pagecache --sigbus: mkfs.ext4"; continue; }
+	timeout -k 5 120 "$UMK" run --platform "$p" --rw --rootfs "$root" --cwd / --env-clear -e TERM=linux \
+		-- /pagecache --sigbus /img /tmp/pcmnt </dev/null >"$work/pc" 2>"$work/pc.err"
+	if cmp -s "$pc_want_bus" "$work/pc"; then
+		pass "pagecache --sigbus [$p]"
+	else
+		fail "pagecache --sigbus [$p]"
+		diff -u --label expected --label "umk $p" "$pc_want_bus" "$work/pc" | head -20 | sed 's/^/    /'
+		head -5 "$work/pc.err" | sed 's/^/    stderr: /'
+	fi
+done
 
 for p in $UMK_PLATFORMS; do
 	for t in ext2 ext3 ext4; do

@@ -391,6 +391,7 @@ struct thread_group {
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
 	/* I/O counters and the core-dump filter: /proc/PID/io, coredump_filter */
 	uint64_t io_rchar, io_wchar, io_syscr, io_syscw;
+	uint64_t io_read_bytes;       /* block I/O of page-cache misses (mm/pagecache.c) */
 	uint32_t coredump_filter;     /* MMF_DUMP_FILTER bits, 0x33 by default */
 	/* CPU timers and usage (kernel/cputime.c) */
 	struct cpu_itimer cpu_itimer[2];   /* ITIMER_VIRTUAL, ITIMER_PROF */

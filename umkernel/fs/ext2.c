@@ -17,7 +17,12 @@
  * mmap needs a host fd: the first one made of an inode loads the file
  * into a memfd (its page cache) that read and write then keep coherent,
  * and that is written back to the image by fsync, fdatasync, msync
- * (MS_SYNC), sync, syncfs and the last close.  Inodes that are open keep
+ * (MS_SYNC), sync, syncfs and the last close.  Which pages Linux would
+ * have cached is mm/pagecache.c's (e2_pcache: reads and writes report
+ * their ranges; a mapping pins the inode's pages; e2_page_dirty tells
+ * a memfd page that differs from the image), and a write fault into a
+ * page grown past by ftruncate gets its blocks from e2_page_mkwrite
+ * (ext3/ext4; SIGBUS when full).  Inodes that are open keep
  * an e2node (open count, fifo, memfd); one whose last link goes while it
  * is open is freed at its last close (Linux's orphan, kept in memory
  * only).  Allocation bitmaps, group descriptors and the superblock are
@@ -45,6 +50,7 @@
 #include "fs.h"
 #include "tmpfs.h"
 #include "blkdev.h"
+#include "../mm/mm.h"
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
@@ -598,6 +604,7 @@ static int free_inode(struct e2fs *e, ext2_ino_t ino)
 	    !(in.i_flags & EXT4_INLINE_DATA_FL))
 		err = e2err(ext2fs_block_iterate3(e->fs, ino, BLOCK_FLAG_READ_ONLY, NULL, release_blk, &c));
 	ext2fs_inode_alloc_stats2(e->fs, ino, -1, LINUX_S_ISDIR(in.i_mode));
+	pcache_forget(e, ino);
 	if (LINUX_S_ISDIR(in.i_mode))
 		dc_drop(e, ino);
 	return err;
@@ -1132,6 +1139,81 @@ static int data_truncate(struct e2fs *e, ext2_ino_t ino, uint64_t len)
 	return err ? err : cerr;
 }
 
+/* ---- page-cache state (mm/pagecache.c) ---- */
+
+/* KPF_DIRTY: page pg of a mapped inode differs from the image's bytes
+ * (written through a shared mapping, not yet written back). */
+static bool e2_page_dirty(struct pcache_inode *pi, uint64_t pg)
+{
+	struct e2fs *e = (struct e2fs *)pi->owner;
+	struct e2node *n = node_find(e, (ext2_ino_t)pi->ino);
+	char a[4096], b[4096];
+	ssize_t k, r;
+
+	if (!n || n->memfd < 0 || n->orphan)
+		return false;
+	k = pread(n->memfd, a, sizeof a, (off_t)(pg * sizeof a));
+	if (k <= 0)
+		return false;
+	r = data_read(e, n->ino, b, (size_t)k, pg * sizeof a);
+	return r != k || memcmp(a, b, (size_t)k);
+}
+
+static const struct pcache_ops e2_pcache_ops = { .page_dirty = e2_page_dirty };
+
+static struct pcache_inode *e2_pcache(struct file *f)
+{
+	return pcache_get(E(f->mnt), ((struct e2node *)f->priv)->ino, &e2_pcache_ops);
+}
+
+/* The first write through a shared mapping to page pg (after
+ * pcache_wrprotect): the page's blocks inside i_size that are holes are
+ * allocated (zeroed), as ext4_page_mkwrite's block reservation: -ENOSPC
+ * when the filesystem is full, which makes the writer's SIGBUS. */
+static int e2_page_mkwrite(struct file *f, uint64_t pg)
+{
+	struct e2fs *e = E(f->mnt);
+	ext2_ino_t ino = ((struct e2node *)f->priv)->ino;
+	struct ext2_inode_large in;
+	uint64_t bs = e->fs->blocksize, start = pg * 4096, end;
+	int err;
+
+	if (e->ro)
+		return -EROFS;
+	if ((err = rd_inode(e, ino, &in)))
+		return err;
+	end = start + 4096 < EXT2_I_SIZE(&in) ? start + 4096 : EXT2_I_SIZE(&in);
+	for (uint64_t off = start - start % bs; off < end; off += bs) {
+		blk64_t phys = 0;
+
+		err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, 0, off / bs, NULL, &phys));
+		if (!err && !phys)
+			err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, BMAP_ALLOC | BMAP_ZERO, off / bs,
+						 NULL, &phys));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* A VMA maps the file: drop_caches and fadvise DONTNEED keep its pages
+ * while one does (invalidate_mapping_pages skips mapped pages). */
+static void e2_vm_open(struct file *f)
+{
+	struct pcache_inode *pi = e2_pcache(f);
+
+	if (pi)
+		pi->pins++;
+}
+
+static void e2_vm_close(struct file *f)
+{
+	struct pcache_inode *pi = pcache_find(E(f->mnt), ((struct e2node *)f->priv)->ino);
+
+	if (pi && pi->pins > 0)
+		pi->pins--;
+}
+
 /* The memfd of n (made and loaded from the image if none yet). */
 static int node_memfd(struct e2fs *e, struct e2node *n)
 {
@@ -1174,6 +1256,13 @@ static int node_memfd(struct e2fs *e, struct e2node *n)
 		}
 	}
 	n->memfd = fd;
+	{
+		/* mapped pages may now differ from the image (e2_page_dirty) */
+		struct pcache_inode *pi = pcache_get(e, n->ino, &e2_pcache_ops);
+
+		if (pi)
+			pi->may_dirty = true;
+	}
 	return fd;
 }
 
@@ -1260,6 +1349,10 @@ static ssize_t e2_read(struct task *t, struct file *f, void *buf, size_t n, int6
 	} else {
 		r = data_read(e, N(f)->ino, buf, n, (uint64_t)*pos);
 	}
+	if (r > 0 && (f->flags & O_DIRECT))
+		pcache_account_read(t, (uint64_t)*pos, (uint64_t)r);
+	else if (r > 0)
+		pcache_fill(t, e2_pcache(f), (uint64_t)*pos, (uint64_t)r);
 	if (r > 0)
 		*pos += r;
 	if (r >= 0)
@@ -1290,6 +1383,8 @@ static ssize_t e2_write(struct task *t, struct file *f, const void *buf, size_t 
 	if (r > 0 && N(f)->memfd >= 0 && pwrite(N(f)->memfd, buf, (size_t)r, *pos) != r)
 		r = -EIO;
 	if (r > 0) {
+		if (!(f->flags & O_DIRECT))
+			pcache_mark(e2_pcache(f), (uint64_t)*pos, (uint64_t)r);
 		*pos += r;
 		touch_ino(e, N(f)->ino, true, true);
 	}
@@ -1331,10 +1426,20 @@ static int do_truncate(struct e2fs *e, struct e2node *n, ext2_ino_t ino, uint64_
 		return -EPERM;
 	if (len > (uint64_t)INT64_MAX)
 		return -EINVAL;
+	uint64_t old = EXT2_I_SIZE(&in);
 	if ((err = data_truncate(e, ino, len)))
 		return err;
 	if (n && n->memfd >= 0 && ftruncate(n->memfd, (off_t)len) < 0)
 		return -errno;
+	struct pcache_inode *pi = pcache_find(e, ino);
+	pcache_truncate(pi, len);
+	/* pagecache_isize_extended: the page that held the old end now
+	 * has bytes without blocks; a write through a mapping must fault
+	 * so that e2_page_mkwrite gives them blocks (or SIGBUS); ext2's
+	 * own driver has no page_mkwrite of its kind (filemap_page_mkwrite) */
+	if (len > old && (old % 4096) && e->fs->blocksize < 4096 && pi && pi->pins &&
+	    strcmp(e->sb->fstype, "ext2"))
+		pcache_wrprotect(current, pi, old / 4096);
 	return touch_ino(e, ino, true, true);
 }
 
@@ -1432,8 +1537,12 @@ static void e2_release(struct file *f)
 		return;
 	node_writeback(e, n);
 	if (n->memfd >= 0) {
+		struct pcache_inode *pi = pcache_find(e, n->ino);
+
 		close(n->memfd);
 		n->memfd = -1;
+		if (pi)
+			pi->may_dirty = false;
 	}
 	if (n->orphan && !e->ro) {
 		n->orphan = false;
@@ -2026,6 +2135,10 @@ static const struct file_ops e2_reg_ops = {
 	.llseek = e2_llseek,
 	.fallocate = e2_fallocate,
 	.release = e2_release,
+	.pcache = e2_pcache,
+	.vm_open = e2_vm_open,
+	.page_mkwrite = e2_page_mkwrite,
+	.vm_close = e2_vm_close,
 	.seekable = true,
 };
 
@@ -2867,6 +2980,7 @@ static void e2fs_kill(void *priv)
 	} else {
 		ext2fs_free(e->fs);
 	}
+	pcache_forget_owner(e);
 	list_del(&e->link);
 	file_put(e->bdev);
 	free(e);

@@ -65,6 +65,15 @@ struct file_ops {
 	 * overflow); without it the host fd's fallocate serves. */
 	int (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
 	void (*release)(struct file *f);
+	/* Optional: the page-cache state of a regular file whose pages umk
+	 * reads from a block device itself (mm/pagecache.c; ext2), made if
+	 * none yet; NULL: none */
+	struct pcache_inode *(*pcache)(struct file *f);
+	/* Optional: the first write through a shared mapping to page pgoff
+	 * of f, which umk write-protected for it (mm/pagecache.c): give the
+	 * page's bytes inside the file their blocks, as Linux's
+	 * page_mkwrite; 0, or -ENOSPC/-EDQUOT/-EIO (the writer gets SIGBUS) */
+	int (*page_mkwrite)(struct file *f, uint64_t pgoff);
 	bool seekable;
 	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };

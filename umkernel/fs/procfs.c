@@ -367,7 +367,8 @@ static void host_release(char *buf, size_t len)
  * (mm/swapfile.c), SwapCached 0; under --memory its totals are the
  * guest's: MemTotal and CommitLimit the limit, Committed_AS what is
  * committed, MemFree and MemAvailable what is left (at most the host's),
- * the host's caches 0. */
+ * the host's caches 0 and Cached the page cache umk keeps for ext2/3/4
+ * files (mm/pagecache.c). */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
@@ -413,7 +414,9 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 			v = vm_committed / 1024;
 		else if (!strcmp(key, "MemFree") || !strcmp(key, "MemAvailable"))
 			v = left / 1024 < kb ? left / 1024 : kb;
-		else if (!strcmp(key, "Buffers") || !strcmp(key, "Cached") || !strcmp(key, "SwapCached") ||
+		else if (!strcmp(key, "Cached"))
+			v = pcache_nr_pages() * (GUEST_PAGE_SIZE / 1024);   /* ext2/3/4's (mm/pagecache.c) */
+		else if (!strcmp(key, "Buffers") || !strcmp(key, "SwapCached") ||
 			 !strcmp(key, "SReclaimable") || !strcmp(key, "Shmem"))
 			v = 0;   /* the host's caches are not the guest's: used = total - free */
 		else {
@@ -1789,17 +1792,20 @@ static int write_lsm_attr(struct task *tk, const struct pctx *c, const char *buf
 	return current && current->tg == tk->tg ? -EINVAL : -EACCES;
 }
 
-/* The read and write calls and the bytes they moved (sys_file.c); no
- * block device is ever under umk's files, so no storage bytes. */
+/* The read and write calls and the bytes they moved (sys_file.c);
+ * read_bytes: the page-cache misses read from a block device (ext2 over
+ * a loop device, mm/pagecache.c); writes go to the host's files, so no
+ * write_bytes. */
 static int show_io(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	struct thread_group *tg = tk->tg;
 
 	(void)c;
 	sb_printf(sb, "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\n"
-		  "read_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n",
+		  "read_bytes: %llu\nwrite_bytes: 0\ncancelled_write_bytes: 0\n",
 		  (unsigned long long)(tg ? tg->io_rchar : 0), (unsigned long long)(tg ? tg->io_wchar : 0),
-		  (unsigned long long)(tg ? tg->io_syscr : 0), (unsigned long long)(tg ? tg->io_syscw : 0));
+		  (unsigned long long)(tg ? tg->io_syscr : 0), (unsigned long long)(tg ? tg->io_syscw : 0),
+		  (unsigned long long)(tg ? tg->io_read_bytes : 0));
 	return 0;
 }
 
@@ -2144,8 +2150,9 @@ static const struct pent sys_kernel_ents[] = {
 static long sysctl_min_free_kbytes = 67584;
 /* vm.vfs_cache_pressure: kept and read back (umk's dentries are path
  * strings, nothing to reclaim); vm.drop_caches: write-only (0200, even
- * root cannot read it, as Linux's sysctl_perm), from 1 up: the host
- * keeps the page cache, umk keeps no dentry or inode cache to drop */
+ * root cannot read it, as Linux's sysctl_perm), from 1 up: bit 1 drops
+ * the clean page cache umk keeps for ext2/3/4 files (mm/pagecache.c;
+ * the host keeps the rest), umk keeps no dentry or inode cache to drop */
 static long sysctl_vfs_cache_pressure = 100;
 static long sysctl_drop_caches;
 
@@ -2157,6 +2164,17 @@ static int show_write_only(struct task *tk, const struct pctx *c, struct sbuf *s
 {
 	(void)tk, (void)c, (void)sb;
 	return -EACCES;
+}
+
+/* vm.drop_caches: bit 1 drops the clean page cache umk keeps for
+ * block-backed files (mm/pagecache.c) */
+static int write_drop_caches(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	int r = write_ctl(tk, c, buf, n);
+
+	if (r >= 0 && (sysctl_drop_caches & 1))
+		pcache_drop_caches();
+	return r;
 }
 
 static const struct pent sys_vm_ents[] = {
@@ -2171,7 +2189,7 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
 	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
-	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
+	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_drop_caches,
 	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
 	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
@@ -2398,6 +2416,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
+	{ .name = "kpageflags", .kind = PK_FILE, .perm = 0400 }, /* proc_kpageflags_open */
 	EXT_ENT("keys", keys_keys, 0444),
 	EXT_ENT("key-users", keys_key_users, 0444),
 	/* present as on Linux (bwrap binds them read-only), with no devices */
@@ -2969,10 +2988,13 @@ static int proc_open(struct mount *m, const char *rel, int flags, uint32_t mode,
 	if (nd.e->kind == PK_FILE && !nd.e->show) {
 		/* /proc/PID/mem: the address space itself (kernel/ptrace.c) */
 		struct task *tk = task_find(nd.c.tid);
-		if (!tk || !current)
+		if (!strcmp(nd.e->name, "kpageflags") && current)
+			err = proc_kpageflags_open(current, flags, &f);
+		else if (!tk || !current)
 			return -ENOENT;
-		err = !strcmp(nd.e->name, "pagemap") ? proc_pagemap_open(current, tk, flags, &f)
-						     : proc_mem_open(current, tk, flags, &f);
+		else
+			err = !strcmp(nd.e->name, "pagemap") ? proc_pagemap_open(current, tk, flags, &f)
+							     : proc_mem_open(current, tk, flags, &f);
 		if (err)
 			return err;
 		free(f->path);

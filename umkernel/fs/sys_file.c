@@ -291,9 +291,11 @@ static void append_pos(struct file *f, int64_t *pos)
 		*pos = st.size;
 }
 
-/* Vectored I/O: each segment in turn, stopping at a short transfer. */
-static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, bool write,
-		   bool positional)
+/* Vectored I/O: each segment in turn, stopping at a short transfer.
+ * nowait: preadv2's RWF_NOWAIT, a read of only what the page cache holds
+ * (mm/pagecache.c: -EAGAIN if none of it). */
+static long do_rwv_flags(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, bool write,
+			 bool positional, bool nowait)
 {
 	struct linux_iovec *iov = NULL;
 	struct file *f;
@@ -338,6 +340,20 @@ static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, 
 		if ((int64_t)iov[i].iov_len < 0 || (sum += iov[i].iov_len) > INT64_MAX) {
 			r = -EINVAL;
 			goto out;
+		}
+	}
+	if (nowait && !write && sum) {
+		/* filemap_read with IOCB_NOWAIT: the cached pages from the
+		 * offset on, EAGAIN if the first is not */
+		int64_t lim = pcache_nowait_limit(t, f, (uint64_t)(positional ? pos : f->pos), sum);
+		if (lim == -EAGAIN) {
+			r = -EAGAIN;
+			goto out;
+		}
+		for (i = 0; lim >= 0 && i < cnt; i++) {
+			if (iov[i].iov_len > (uint64_t)lim)
+				iov[i].iov_len = (uint64_t)lim;
+			lim -= (int64_t)iov[i].iov_len;
 		}
 	}
 	if (write && sum <= IO_CHUNK && f->ops->write) {
@@ -390,6 +406,12 @@ out:
 	free(iov);
 	file_put(f);
 	return r;
+}
+
+static long do_rwv(struct task *t, int fd, uint64_t uiov, int cnt, int64_t off, bool write,
+		   bool positional)
+{
+	return do_rwv_flags(t, fd, uiov, cnt, off, write, positional, false);
 }
 
 long sys_readv(struct task *t, struct sysargs *a)
@@ -1366,7 +1388,9 @@ long sys_syncfs(struct task *t, struct sysargs *a)
 	return r;
 }
 
-/* fadvise64(2), readahead(2): advice only; checked and ignored. */
+/* fadvise64(2), readahead(2): checked; WILLNEED and readahead read the
+ * range into the page cache and DONTNEED drops its clean pages where umk
+ * keeps one (ext2: mm/pagecache.c), other advice is a hint. */
 long sys_fadvise64(struct task *t, struct sysargs *a)
 {
 	int advice = arg_int(a, 3);
@@ -1374,12 +1398,17 @@ long sys_fadvise64(struct task *t, struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	bool pipe = f->path && !strncmp(f->path, "pipe:", 5);
-	file_put(f);
+	long r = 0;
 	if (pipe)
-		return -ESPIPE;
-	if (advice < 0 || advice > 5 || (long)a->a[2] < 0)
-		return -EINVAL;
-	return 0;
+		r = -ESPIPE;
+	else if (advice < 0 || advice > 5 || (long)a->a[2] < 0)
+		r = -EINVAL;
+	else if (advice == 3 /* POSIX_FADV_WILLNEED */ && arg_long(a, 1) >= 0)
+		pcache_willneed(t, f, (uint64_t)arg_long(a, 1), a->a[2]);
+	else if (advice == 4 /* POSIX_FADV_DONTNEED */ && arg_long(a, 1) >= 0)
+		pcache_dontneed(f, (uint64_t)arg_long(a, 1), a->a[2]);
+	file_put(f);
+	return r;
 }
 
 long sys_readahead(struct task *t, struct sysargs *a)
@@ -1392,13 +1421,17 @@ long sys_readahead(struct task *t, struct sysargs *a)
 		return -EBADF;
 	}
 	bool ok = f->ops->seekable && f->ops->fstat && !f->ops->fstat(f, &st) && S_ISREG(st.mode);
+	if (ok && arg_long(a, 1) >= 0 && a->a[2])
+		pcache_willneed(t, f, (uint64_t)arg_long(a, 1), a->a[2]);
 	file_put(f);
 	return ok ? 0 : -EINVAL;
 }
 
 /* preadv2(2)/pwritev2(2): as preadv/pwritev; offset -1 means the file
- * offset (as readv/writev).  The RWF_* hints are accepted (RWF_NOWAIT
- * never finds a reason to say EAGAIN); unknown flags EOPNOTSUPP. */
+ * offset (as readv/writev).  The RWF_* hints are accepted; RWF_NOWAIT
+ * reads of a file whose page cache umk keeps (ext2: mm/pagecache.c) stop
+ * where the cached pages do, EAGAIN if the first is not; unknown flags
+ * EOPNOTSUPP. */
 static long do_rwv2(struct task *t, struct sysargs *a, bool write)
 {
 	int flags = arg_int(a, 5);
@@ -1414,9 +1447,10 @@ static long do_rwv2(struct task *t, struct sysargs *a, bool write)
 			return -EOPNOTSUPP;
 	}
 	int64_t off = arg_long(a, 3);
+	bool nowait = flags & 0x8;
 	if (off == -1)
-		return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, write, false);
-	return do_rwv(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), off, write, true);
+		return do_rwv_flags(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), 0, write, false, nowait);
+	return do_rwv_flags(t, arg_int(a, 0), arg_ptr(a, 1), arg_int(a, 2), off, write, true, nowait);
 }
 
 long sys_preadv2(struct task *t, struct sysargs *a)

@@ -398,6 +398,17 @@ static void task_loop(struct task *t)
 					break;
 				}
 			}
+			/* the first write to a page umk write-protected in a
+			 * shared file mapping (mm/pagecache.c) */
+			if (t->mm) {
+				int w = pcache_wp_fault(t, ev.info.u.fault.addr, ev.fault_err, &ev.info);
+				if (w == 0)
+					break;
+				if (w == 1) {
+					force_sig_fault(t, &ev.info);
+					break;
+				}
+			}
 			/* an access below a MAP_GROWSDOWN mapping grows it
 			 * (the stack), and the instruction runs again */
 			if (ev.info.si_signo == SIGSEGV && ev.info.si_code == 1 /* SEGV_MAPERR */ &&

@@ -177,4 +177,73 @@ extern const char *const hugetlb_sysfs_names[HUGETLB_SYSFS_N];
 uint64_t hugetlb_sysfs_value(int i);
 void sysfs_hugetlb_sync(void);            /* fs/sysfs.c: rewrites hugepages-2048kB/ */
 
+/* ---- pagecache.c: which pages of a block-backed file are cached ---- */
+struct pcache_inode;
+struct pcache_ops {
+	/* Optional: page pg's bytes differ from the filesystem's (KPF_DIRTY) */
+	bool (*page_dirty)(struct pcache_inode *pi, uint64_t pg);
+};
+struct pcache_inode {
+	struct list_head link;        /* all cached inodes */
+	struct list_head hlink;       /* its hash bucket (owner, ino) */
+	const void *owner;            /* the filesystem's object (an ext2 image) */
+	uint64_t ino;
+	uint32_t id;                  /* its block of PFNs */
+	uint64_t *bits, nwords;       /* the cached pages */
+	uint64_t nr;                  /* how many */
+	int pins;                     /* VMAs mapping it: drop_caches keeps its pages */
+	bool may_dirty;               /* the filesystem holds bytes not yet written back (ask page_dirty) */
+	const struct pcache_ops *ops;
+};
+/* pcache_get: owner's inode ino's cache (made empty if none; NULL: no
+ * memory); pcache_find: the same, NULL if none; pcache_forget(_owner):
+ * the inode (every inode of owner) is gone: its pages go. */
+struct pcache_inode *pcache_get(const void *owner, uint64_t ino, const struct pcache_ops *ops);
+struct pcache_inode *pcache_find(const void *owner, uint64_t ino);
+void pcache_forget(const void *owner, uint64_t ino);
+void pcache_forget_owner(const void *owner);
+/* pcache_fill: bytes [off, off+len) are read (or read ahead): their pages
+ * are cached, each that was not counted as block I/O to t's
+ * /proc/PID/io read_bytes; returns the pages missed.  pcache_account_read:
+ * the same I/O counted without caching (O_DIRECT).  pcache_mark: written
+ * pages are cached (no I/O).  pcache_cached_bytes: how many bytes from
+ * off (before end, the file size) are cached contiguously. */
+uint64_t pcache_fill(struct task *t, struct pcache_inode *pi, uint64_t off, uint64_t len);
+void pcache_account_read(struct task *t, uint64_t off, uint64_t len);
+void pcache_mark(struct pcache_inode *pi, uint64_t off, uint64_t len);
+bool pcache_page_cached(const struct pcache_inode *pi, uint64_t pg);
+uint64_t pcache_cached_bytes(const struct pcache_inode *pi, uint64_t off, uint64_t end);
+/* pcache_truncate: pages past size go; pcache_invalidate: the clean
+ * pages wholly inside [off, off+len) go (len 0: to the end; fadvise
+ * DONTNEED); pcache_drop_caches: every clean page of an unpinned inode
+ * goes (vm.drop_caches bit 1). */
+void pcache_truncate(struct pcache_inode *pi, uint64_t size);
+void pcache_invalidate(struct pcache_inode *pi, uint64_t off, uint64_t len);
+void pcache_drop_caches(void);
+uint64_t pcache_nr_pages(void);
+/* pcache_pfn: the frame number of page pg of pi (0: none), which
+ * /proc/kpageflags describes; proc_kpageflags_open opens that file. */
+uint64_t pcache_pfn(struct pcache_inode *pi, uint64_t pg);
+int proc_kpageflags_open(struct task *t, int flags, struct file **out);
+/* For the VFS and mm: pcache_of_file, f's state (NULL: f has none);
+ * pcache_willneed: readahead(2), fadvise WILLNEED, madvise WILLNEED and
+ * MAP_POPULATE read [off, off+len) of f in (len 0: to EOF), counted to t;
+ * pcache_dontneed: fadvise DONTNEED; pcache_nowait_limit: how many bytes
+ * a RWF_NOWAIT read of len bytes at pos may return without I/O (-1: no
+ * limit, the file has no such state or pos is at EOF; -EAGAIN: none, and
+ * the range is read in for the next try, as Linux starts readahead). */
+struct pcache_inode *pcache_of_file(struct file *f);
+/* pcache_wrprotect: page pg of pi, in t's writable shared mappings of
+ * it, is made read-only on the host so that the next write through them
+ * faults into pcache_wp_fault (pagecache_isize_extended: a file grown
+ * past a page it had only partly).  pcache_wp_fault: a host write fault
+ * of t at addr: 0 (the file's page_mkwrite gave the page its blocks and
+ * the mapping is writable again: run the access again), 1 (deliver
+ * *info, made a SIGBUS: no space), -EFAULT (not such a fault). */
+void pcache_wrprotect(struct task *t, struct pcache_inode *pi, uint64_t pg);
+int pcache_wp_fault(struct task *t, uint64_t addr, int64_t err, linux_siginfo_t *info);
+void pcache_willneed(struct task *t, struct file *f, uint64_t off, uint64_t len);
+void pcache_dontneed(struct file *f, uint64_t off, uint64_t len);
+int64_t pcache_nowait_limit(struct task *t, struct file *f, uint64_t pos, uint64_t len);
+
 #endif

@@ -495,6 +495,8 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = vma_file_get(f);
 		v->pgoff = off;
+		if (hflags & MAP_POPULATE)
+			pcache_willneed(current, f, off, plen);   /* populate_vma_page_range reads it in */
 	} else if (type == MAP_SHARED) {
 		static uint64_t next_shm_id;
 		v->shm_id = ++next_shm_id;
@@ -1006,6 +1008,11 @@ int mm_madvise(struct mm *mm, struct host_thread *host, uint64_t addr, uint64_t 
 				return r;
 			break;
 		}
+		case MADV_WILLNEED:
+			/* madvise_willneed: a file's pages are read ahead */
+			if (v->file)
+				pcache_willneed(current, v->file, v->pgoff + (lo - v->start), hi - lo);   /* the caller reads */
+			break;
 		case MADV_DONTDUMP:
 		case MADV_DODUMP:
 			mm_split_at(mm, lo);
@@ -1106,6 +1113,13 @@ static void mincore_vma(struct task *t, struct vma *v, uint64_t addr, size_t n, 
 		close(fd);
 	} else {
 		memset(out, 1, n);   /* no view of the host: everything resident */
+	}
+	struct pcache_inode *pi = pcache_of_file(v->file);
+	if (pi) {
+		/* a file whose page cache umk keeps (mm/pagecache.c) */
+		for (size_t i = 0; i < n; i++)
+			out[i] |= pcache_page_cached(pi, (v->pgoff + (addr - v->start)) / GUEST_PAGE_SIZE + i);
+		return;
 	}
 	int hfd = v->file && v->file->ops->host_fd ? v->file->ops->host_fd(v->file) : -1;
 	if (hfd >= 0) {

@@ -9,9 +9,12 @@
  *
  * In a nutshell: the guest's pages live in its stub process, so the
  * stub's own host pagemap tells which are present, swapped, exclusive or
- * soft-dirty.  The frame numbers and swap locations are the host's and
- * are always reported as 0 (Linux reports 0 to readers without
- * CAP_SYS_ADMIN; host physical addresses are not the guest's to see).
+ * soft-dirty.  The host's frame numbers and swap locations are never
+ * shown (host physical addresses are not the guest's to see): a page of
+ * a file whose page cache umk keeps (ext2) shows umk's own frame number
+ * for it (mm/pagecache.c, which /proc/kpageflags describes) to an opener
+ * with CAP_SYS_ADMIN, as Linux's pm->show_pfn; every other frame is 0
+ * (what Linux shows readers without CAP_SYS_ADMIN).
  * Addresses outside the guest's VMAs (holes, the stub's region) read as
  * 0, as Linux's pagemap_pte_hole.
  *
@@ -22,6 +25,7 @@
 #include "../fs/fs.h"
 #include "../kernel/ptrace.h"
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +34,7 @@
 #define PM_KEPT_BITS   ((1ULL << 63) | (1ULL << 62) | (1ULL << 61) | (1ULL << 57) | \
 			(1ULL << 56) | (1ULL << 55))
 
-struct pagemap_file { int tid; struct mm *mm; };
+struct pagemap_file { int tid; struct mm *mm; bool show_pfn; };
 
 static struct task *pagemap_task(struct file *f)
 {
@@ -43,7 +47,7 @@ static struct task *pagemap_task(struct file *f)
 
 /* Entries for n pages from virtual page vpn into out[]: the host's bits
  * that Linux would show an unprivileged reader, 0 outside the VMAs. */
-static void pagemap_fill(struct task *c, int hostfd, uint64_t vpn, size_t n, uint64_t *out)
+static void pagemap_fill(struct task *c, int hostfd, uint64_t vpn, size_t n, uint64_t *out, bool show_pfn)
 {
 	memset(out, 0, n * sizeof *out);
 	if (hostfd < 0 || pread(hostfd, out, n * 8, (off_t)(vpn * 8)) != (ssize_t)(n * 8))
@@ -53,10 +57,16 @@ static void pagemap_fill(struct task *c, int hostfd, uint64_t vpn, size_t n, uin
 		uint64_t addr = (vpn + i) * GUEST_PAGE_SIZE;
 		if (!v || addr < v->start || addr >= v->end)
 			v = mm_find_vma(c->mm, addr);
-		if (!v)
+		if (!v) {
 			out[i] = 0;
-		else
-			out[i] &= PM_KEPT_BITS;
+			continue;
+		}
+		out[i] &= PM_KEPT_BITS;
+		if (show_pfn && (out[i] >> 63) && v->file && (v->flags & MAP_TYPE) == MAP_SHARED) {
+			uint64_t pfn = pcache_pfn(pcache_of_file(v->file),
+						  (v->pgoff + (addr - v->start)) / GUEST_PAGE_SIZE);
+			out[i] |= pfn & ((1ULL << 55) - 1);
+		}
 	}
 }
 
@@ -89,7 +99,7 @@ static ssize_t pagemap_read(struct task *t, struct file *f, void *buf, size_t n,
 	uint64_t *out = buf;
 	for (size_t done = 0; done < count;) {
 		size_t k = count - done < 512 ? count - done : 512;
-		pagemap_fill(c, hostfd, vpn + done, k, out + done);
+		pagemap_fill(c, hostfd, vpn + done, k, out + done, ((struct pagemap_file *)f->priv)->show_pfn);
 		done += k;
 	}
 	if (hostfd >= 0)
@@ -154,6 +164,7 @@ int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **o
 		return -ENOMEM;
 	pm->tid = c->tid;
 	pm->mm = c->mm;
+	pm->show_pfn = capable(t, CAP_SYS_ADMIN);
 	struct file *f = file_alloc(&pagemap_ops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), NULL);
 	if (!f) {
 		free(pm);
