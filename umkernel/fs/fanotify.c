@@ -107,8 +107,8 @@
 #define FAN_FID_BITS   (FAN_REPORT_FID_ | FAN_REPORT_DIR_FID_ | FAN_REPORT_NAME_ | \
 			FAN_REPORT_TARGET_FID_)
 #define FAN_ADMIN_INIT_FLAGS (FAN_CLASS_CONTENT_ | FAN_CLASS_PRE_CONTENT_ | FAN_UNLIMITED_QUEUE_ | \
-			      FAN_UNLIMITED_MARKS_ | FAN_REPORT_PIDFD_)
-#define FAN_USER_INIT_FLAGS  (FAN_REPORT_TID_ | FAN_FID_BITS | FAN_CLOEXEC_ | FAN_NONBLOCK_ | \
+			      FAN_UNLIMITED_MARKS_ | FAN_REPORT_PIDFD_ | FAN_REPORT_TID_)
+#define FAN_USER_INIT_FLAGS  (FAN_FID_BITS | FAN_CLOEXEC_ | FAN_NONBLOCK_ | \
 			      FAN_REPORT_FD_ERROR_ | FAN_REPORT_MNT_)
 #define FAN_REPORT_DFID_NAME_FID_ (FAN_REPORT_FID_ | FAN_REPORT_DIR_FID_ | FAN_REPORT_NAME_)
 /* what umk implements of them (FAN_ENABLE_AUDIT: no audit) */
@@ -189,6 +189,7 @@ struct fan_group {
 	int refs;                     /* the file's, and each sleeping opener's */
 	int eager;                    /* events holding a file opened with them */
 	bool released;                /* the file went: permission events are allowed */
+	bool unpriv;                  /* made without CAP_SYS_ADMIN (Linux's FANOTIFY_UNPRIV) */
 	struct fan_user *user;
 };
 
@@ -359,20 +360,38 @@ static bool mask_applicable(uint32_t mask, bool isdir, int on)
 	return true;
 }
 
-/* Linux's fsnotify_effective_ignore_mask: an ignore mask set with
- * FAN_MARK_IGNORE applies to directories and children only with
- * FAN_ONDIR and FAN_EVENT_ON_CHILD in it; a legacy one everywhere. */
-static uint32_t effective_ignore(const struct fan_mark *m, bool isdir, int on)
+/* Linux's fsnotify_ignore_mask: an ignore mask set with FAN_MARK_IGNORE
+ * carries its own FAN_ONDIR and FAN_EVENT_ON_CHILD; a legacy one always
+ * applies to directories, and to children if the mark's mask watches
+ * them. */
+static uint32_t ignore_flags(const struct fan_mark *m)
 {
 	uint32_t im = m->ignore_mask;
+
+	if (!im || (m->mflags & FAN_MARK_IGNORE_))
+		return im;
+	return (im & ~FAN_EVENT_ON_CHILD_) | FAN_ONDIR_ | (m->mask & FAN_EVENT_ON_CHILD_);
+}
+
+/* Linux's fsnotify_effective_ignore_mask. */
+static uint32_t effective_ignore(const struct fan_mark *m, bool isdir, int on)
+{
+	uint32_t im = ignore_flags(m);
 
 	if (!im)
 		return 0;
 	if (!isdir && on != ON_PARENT)
 		return im;
-	if (!(m->mflags & FAN_MARK_IGNORE_))
-		im |= FAN_ONDIR_ | FAN_EVENT_ON_CHILD_;
 	return mask_applicable(im, isdir, on) ? im & FAN_ALL_EVENTS_BITS : 0;
+}
+
+/* Whether a directory's mark takes part in an event on a child (Linux's
+ * fsnotify_iter_select_report_types): it watches children with its mask
+ * or its ignore mask; one that does not neither hears nor ignores the
+ * event, nor has its ignore mask cleared by a FAN_MODIFY of the child. */
+static bool mark_watches_children(const struct fan_mark *m)
+{
+	return (m->mask | ignore_flags(m)) & FAN_EVENT_ON_CHILD_;
 }
 
 struct fan_object {
@@ -401,7 +420,7 @@ static int mark_on(const struct fan_mark *m, const struct fan_object *o)
 			return ON_INODE;
 		if (o->has_inode2 && m->dev == o->ndev && m->ino == o->nino)
 			return ON_INODE2;
-		if (o->has_parent && m->dev == o->pdev && m->ino == o->pino)
+		if (o->has_parent && m->dev == o->pdev && m->ino == o->pino && mark_watches_children(m))
 			return ON_PARENT;
 		return -1;
 	case MARK_MOUNT:
@@ -716,10 +735,7 @@ static int get_response(struct task *t, struct fan_group *g, struct fan_event *e
 static bool dir_watches_children(uint64_t dev, uint64_t ino)
 {
 	for (struct fan_mark *m = fan_marks; m; m = m->next)
-		if (m->type == MARK_INODE && m->dev == dev && m->ino == ino &&
-		    ((m->mask & FAN_EVENT_ON_CHILD_) ||
-		     ((m->mflags & FAN_MARK_IGNORE_) && (m->ignore_mask & FAN_EVENT_ON_CHILD_)) ||
-		     (!(m->mflags & FAN_MARK_IGNORE_) && m->ignore_mask)))
+		if (m->type == MARK_INODE && m->dev == dev && m->ino == ino && mark_watches_children(m))
 			return true;
 	return false;
 }
@@ -967,6 +983,9 @@ static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, ch
 	md.mask = e->mask;
 	md.event_len = (uint32_t)(FAN_METADATA_LEN + e->info_len + (want_pidfd ? sizeof(pinfo) : 0));
 	md.pid = e->pid && t ? pid_nr_ns(e->pid, task_active_pid_ns(t)) : 0;
+	/* an unprivileged listener learns its own pid only */
+	if (g->unpriv && (!t || e->pid != task_tgid(t)))
+		md.pid = 0;
 	if (!g->fid_mode && !e->file && e->path)
 		e->file = open_object(g, NULL, e->path, e->isdir, e->dev, e->ino, &e->open_err);
 	if (e->file && t) {
@@ -989,6 +1008,9 @@ static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, ch
 			pidfd = fd_error ? pidfd : FAN_EPIDFD_;
 		pinfo.pidfd = pidfd;
 	}
+	/* FAN_REPORT_FD_ERROR: no fd to give (an overflow, a FID event) is -EBADF */
+	if (fd == FAN_NOFD_ && fd_error && !err)
+		fd = -EBADF;
 	md.fd = fd;
 	if (!err) {
 		size_t off = FAN_METADATA_LEN;
@@ -1259,6 +1281,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	g->fid_mode = flags & FAN_FID_BITS;
 	g->max_events = (flags & FAN_UNLIMITED_QUEUE_) ? INT_MAX : (unsigned int)max_queued_events;
 	g->refs = 1;
+	g->unpriv = !capable(t, CAP_SYS_ADMIN);
 	f = file_alloc(&fanotify_file_ops, O_RDWR | ((flags & FAN_NONBLOCK_) ? O_NONBLOCK : 0),
 		       "anon_inode:[fanotify]");
 	if (!f) {
