@@ -123,6 +123,8 @@
 #define FAN_EVENT_INFO_TYPE_PIDFD_         4
 #define FAN_EVENT_INFO_TYPE_OLD_DFID_NAME_ 10
 #define FAN_EVENT_INFO_TYPE_NEW_DFID_NAME_ 12
+#define FAN_EVENT_INFO_TYPE_ERROR_         5
+#define FILEID_INVALID_ 0xff
 #define FAN_NOPIDFD_  (-1)
 #define FAN_EPIDFD_   (-2)
 #define FAN_INFO_MAX  2048
@@ -202,6 +204,10 @@ struct fan_mark {
 	int mnt_id;
 	uint32_t mask, ignore_mask;
 	uint32_t mflags;              /* FAN_MARK_IGNORED_SURV_MODIFY, EVICTABLE, IGNORE */
+	/* an evictable inode mark on a filesystem that evicts: where the
+	 * inode is (drop_caches evicts it when nothing pins it), else NULL */
+	const struct super_block *sb;
+	char *rel;
 };
 
 struct fan_event {
@@ -308,7 +314,72 @@ static void mark_destroy(struct fan_mark *m)
 		}
 	if (m->group->user && !(m->group->flags & FAN_UNLIMITED_MARKS_))
 		m->group->user->marks--;
+	free(m->rel);
 	free(m);
+}
+
+/* Whether a queued or reported event of some group holds a file on
+ * inode (dev, ino) or below it (Linux's events pin their path). */
+static bool event_pins(const struct fan_mark *m)
+{
+	for (struct list_head *gp = groups.next; gp != &groups; gp = gp->next) {
+		struct fan_group *g = list_entry(gp, struct fan_group, link);
+		struct list_head *lists[2] = { &g->events, &g->access };
+
+		for (int i = 0; i < 2; i++)
+			for (struct list_head *p = lists[i]->next; p != lists[i]; p = p->next) {
+				struct fan_event *e = list_entry(p, struct fan_event, link);
+				struct kstat st;
+
+				if (!e->file && !e->path)
+					continue;
+				if (e->dev == m->dev && e->ino == m->ino)
+					return true;
+				if (e->file && e->file->mnt && e->file->mnt->sb == m->sb && e->file->ops->fstat &&
+				    !e->file->ops->fstat(e->file, &st) && st.dev == m->dev) {
+					/* below it: its name inside the filesystem */
+					static __thread char buf[PATH_MAX];
+					const char *rel;
+					struct mount *mm = vfs_find_mount_ns(file_mnt_ns(e->file), e->file->path,
+									     &rel, buf);
+					size_t n = strlen(m->rel);
+
+					if (mm && mm->sb == m->sb &&
+					    (!n || (!strncmp(rel, m->rel, n) && (rel[n] == '/' || !rel[n]))))
+						return true;
+				}
+			}
+	}
+	return false;
+}
+
+void fanotify_evict_marks(void)
+{
+	struct fan_mark *m, *next;
+
+	for (m = fan_marks; m; m = next) {
+		bool pinned = false;
+
+		next = m->next;
+		if (m->type != MARK_INODE || !(m->mflags & FAN_MARK_EVICTABLE_) || !m->sb || !m->rel)
+			continue;
+		/* a mark that is not evictable (any group's) pins the inode */
+		for (struct fan_mark *o = fan_marks; o && !pinned; o = o->next)
+			pinned = o->type == MARK_INODE && o->dev == m->dev && o->ino == m->ino &&
+				 !(o->mflags & FAN_MARK_EVICTABLE_);
+		if (pinned || event_pins(m) || inode_pinned(m->sb, m->rel, m->dev, m->ino))
+			continue;
+		/* the inode goes, and every evictable mark on it: next may be one */
+		for (struct fan_mark *o = fan_marks, *on; o; o = on) {
+			on = o->next;
+			if (o != m && o->type == MARK_INODE && o->dev == m->dev && o->ino == m->ino) {
+				if (o == next)
+					next = on;
+				mark_destroy(o);
+			}
+		}
+		mark_destroy(m);
+	}
 }
 
 /* Every mark of g of type type (or all with type -1) goes. */
@@ -473,22 +544,22 @@ static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o
  * header, fsid (statfs's), the file handle, and name if given, padded to
  * 4 bytes, at out (room: FAN_INFO_MAX - used).  Its length, 0 if the
  * inode is on no filesystem that can name it. */
-static size_t fid_record(unsigned char *out, size_t room, int type, const char *path, uint64_t dev,
-			 uint64_t ino, const char *name)
+static size_t fid_record_mnt(unsigned char *out, size_t room, int type, struct mount *m, const char *rel,
+			     uint64_t dev, uint64_t ino, const char *name)
 {
-	static __thread char buf[PATH_MAX];
 	unsigned char fh[32];
 	struct linux_statfs sfs;
-	const char *rel;
-	struct mount *m;
 	int htype, hlen;
 	size_t nl = name ? strlen(name) + 1 : 0, len;
 
-	if (!path || path[0] != '/' || !(m = vfs_find_mount(path, &rel, buf)))
-		return 0;
-	hlen = fhandle_encode(m, rel, dev, ino, fh, &htype);
-	if (!hlen)
-		return 0;
+	if (rel) {
+		hlen = fhandle_encode(m, rel, dev, ino, fh, &htype);
+		if (!hlen)
+			return 0;
+	} else {
+		hlen = 0;            /* no inode: FILEID_INVALID, an empty handle */
+		htype = FILEID_INVALID_;
+	}
 	len = (4 + 8 + 8 + (size_t)hlen + nl + 3) & ~(size_t)3;
 	if (len > room || len > 0xffff)
 		return 0;
@@ -508,6 +579,18 @@ static size_t fid_record(unsigned char *out, size_t room, int type, const char *
 	if (name)
 		memcpy(out + 20 + hlen, name, nl);
 	return len;
+}
+
+static size_t fid_record(unsigned char *out, size_t room, int type, const char *path, uint64_t dev,
+			 uint64_t ino, const char *name)
+{
+	static __thread char buf[PATH_MAX];
+	const char *rel;
+	struct mount *m;
+
+	if (!path || path[0] != '/' || !(m = vfs_find_mount(path, &rel, buf)))
+		return 0;
+	return fid_record_mnt(out, room, type, m, rel, dev, ino, name);
 }
 
 /* The directory part of absolute path p into d (size n): "/" for a
@@ -948,6 +1031,91 @@ void fanotify_rename_event(const char *old, const char *new_, const struct kstat
 	/* the new directory's marks hear of it too (Linux's inode2) */
 	o.has_inode2 = true;
 	deliver(&o, FAN_RENAME_, NULL);
+}
+
+/*
+ * fanotify_fs_error - filesystem sb found an error (a positive errno:
+ * EUCLEAN for corruption, ESHUTDOWN for an abort) about inode ino named
+ * rel inside it, or about no inode (rel NULL): a FAN_FS_ERROR event to
+ * each group with a filesystem mark on sb that wants it, with an error
+ * record (the error, a count) and the inode's FID record (an empty
+ * FILEID_INVALID handle for no inode).  While a group's event is unread,
+ * further errors only count in it (Linux's fanotify_handle_error_event:
+ * one error event per group, its first error and inode kept).
+ */
+void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t ino, int error)
+{
+	struct mount *m = NULL;
+	struct list_head *p, *q;
+	struct mnt_namespace *ns = current_mnt_ns();
+
+	if (!fanotify_nr_marks || !sb || !ns)
+		return;
+	list_for_each_safe(p, q, &ns->mounts) {
+		struct mount *mm = list_entry(p, struct mount, link);
+
+		if (mm->sb == sb) {
+			m = mm;
+			break;
+		}
+	}
+	if (!m)
+		return;
+	for (p = groups.next; p != &groups; p = p->next) {
+		struct fan_group *g = list_entry(p, struct fan_group, link);
+		struct fan_event *e;
+		bool wants = false;
+
+		if (g->released || !g->fid_mode)
+			continue;
+		for (struct fan_mark *k = fan_marks; k && !wants; k = k->next)
+			wants = k->group == g && k->type == MARK_SB && k->dev == sb->dev &&
+				(k->mask & FAN_FS_ERROR_) && !(k->ignore_mask & FAN_FS_ERROR_);
+		if (!wants)
+			continue;
+		for (q = g->events.next; q != &g->events; q = q->next) {
+			e = list_entry(q, struct fan_event, link);
+			if ((e->mask & FAN_FS_ERROR_) && e->dev == sb->dev && e->info_len >= 12) {
+				uint32_t count;
+
+				memcpy(&count, e->info + 8, 4);
+				count++;
+				memcpy(e->info + 8, &count, 4);
+				break;
+			}
+		}
+		if (q != &g->events)
+			continue;
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			continue;
+		e->info = malloc(FAN_INFO_MAX);
+		if (!e->info) {
+			free(e);
+			continue;
+		}
+		e->mask = FAN_FS_ERROR_;
+		e->dev = sb->dev;
+		e->ino = ino;
+		e->fd = FAN_NOFD_;
+		e->group = g;
+		if (current)
+			e->pid = get_pid(task_tgid(current));
+		/* struct fanotify_event_info_error: header, error, error_count */
+		{
+			int32_t err = error;
+			uint32_t count = 1;
+
+			memset(e->info, 0, 12);
+			e->info[0] = FAN_EVENT_INFO_TYPE_ERROR_;
+			e->info[2] = 12;
+			memcpy(e->info + 4, &err, 4);
+			memcpy(e->info + 8, &count, 4);
+		}
+		e->info_len = 12 + fid_record_mnt(e->info + 12, FAN_INFO_MAX - 12, FAN_EVENT_INFO_TYPE_FID_, m,
+						  rel, sb->dev, ino, NULL);
+		queue_event(g, e, false);
+	}
 }
 
 void fanotify_event(struct file *f, uint32_t mask)
@@ -1561,6 +1729,10 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	m->mnt = type == MARK_MOUNT ? nd.mnt : NULL;
 	m->mnt_id = nd.mnt ? nd.mnt->id : 0;
 	m->mflags = flags & FAN_MARK_EVICTABLE_;
+	if ((flags & FAN_MARK_EVICTABLE_) && fs_evicts_inodes(nd.mnt)) {
+		m->sb = nd.mnt->sb;
+		m->rel = strdup(nd.rel ? nd.rel : "");
+	}
 	mark_add_mask(m, mask, flags);
 	if (g->user && !(g->flags & FAN_UNLIMITED_MARKS_))
 		g->user->marks++;

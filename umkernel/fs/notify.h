@@ -111,6 +111,16 @@ int fhandle_encode(const struct mount *m, const char *rel, uint64_t dev, uint64_
 		   int *type);
 int fanotify_perm(struct file *f, uint32_t mask);     /* FAN_*_PERM: 0 or -EPERM */
 void fanotify_unmount(const struct mount *mnt);       /* its mount marks go */
+/* A filesystem's error (FAN_FS_ERROR): see fanotify.c */
+void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t ino, int error);
+/* drop_caches: the evictable marks of inodes nothing pins go (evict.c) */
+void fanotify_evict_marks(void);
+
+/* ---- evict.c: inode eviction (drop_caches 2 and 3) ---- */
+struct super_block;
+bool inode_pinned(const struct super_block *sb, const char *rel, uint64_t dev, uint64_t ino);
+bool fs_evicts_inodes(const struct mount *m);
+void drop_inode_caches(void);
 /* /proc/sys/fs/fanotify/NAME and the lines of /proc/PID/fdinfo/N, as
  * inotify's below. */
 int fanotify_proc_read(struct task *t, const char *name, char **text);

@@ -2123,6 +2123,16 @@ static long sysctl_min_free_kbytes = 67584;
 static long sysctl_vfs_cache_pressure = 100;
 static long sysctl_drop_caches;
 
+/* vm.drop_caches: 2 and 3 evict the unused inodes (fs/evict.c) */
+static int write_drop_caches(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	int err = write_ctl(tk, c, buf, n);
+
+	if (!err && (sysctl_drop_caches & 2))
+		drop_inode_caches();
+	return err;
+}
+
 /* vm.compact_memory: a write-only trigger (1), with nothing for umk to
  * compact */
 static long sysctl_compact_memory;
@@ -2145,7 +2155,7 @@ static const struct pent sys_vm_ents[] = {
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
 	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
-	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_ctl,
+	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_drop_caches,
 	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
 	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
