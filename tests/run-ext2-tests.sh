@@ -14,6 +14,10 @@
 #              block overwritten: the guest mounts it and walks it
 #              (stat, readdir, read, write, mmap, xattrs, rename, create):
 #              every call may fail, umk must keep running ("walk done")
+#   fanotify   an ext4 image without metadata_csum: tests/guest/
+#              fanotify_ext2 (evictable marks and drop_caches, FAN_FS_ERROR
+#              of an image it corrupts) against fanotify_ext2.want, the
+#              output of Linux 6.18 running it as root
 # Needs mkfs.ext2/3/4, e2fsck and debugfs (e2fsprogs); SKIP without them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -24,21 +28,24 @@ for tool in mkfs.ext2 mkfs.ext3 mkfs.ext4 e2fsck debugfs dumpe2fs; do
 	command -v $tool >/dev/null || { skip "ext2: no $tool (e2fsprogs)"; summary; exit; }
 done
 compile "$ROOT/tests/guest/ext2fs.c" "$BUILD/tests/ext2fs" || { fail "ext2fs (compile)"; summary; exit; }
+compile "$ROOT/tests/guest/fanotify_ext2.c" "$BUILD/tests/fanotify_ext2" || { fail "fanotify_ext2 (compile)"; summary; exit; }
 [ -d "$BUILD/rootfs" ] || make_testroot || { fail "root (rootfs/mkrootfs.sh)"; summary; exit; }
 have_umk || { summary; exit; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" || { fail "ext2: scratch root"; summary; exit; }
+cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" &&
+	cp "$BUILD/tests/fanotify_ext2" "$root/fanotify_ext2" || { fail "ext2: scratch root"; summary; exit; }
 grep -v -e '^ok a 4 MiB image$' -e '^ok mke2fs on the loop device$' "$ROOT/tests/guest/ext2fs.expected" >"$work/want"
 
 # guest PLATFORM OUT ARGS...: /ext2fs ARGS in the scratch root, stdout + "exit N" in OUT
+# (PROG=/other runs another program of the root)
 guest() {
 	local p=$1 out=$2
 	shift 2
 	timeout -k 5 120 "$UMK" run --platform "$p" --rw --rootfs "$root" --hostname umk --cwd / \
-		--env-clear -e TERM=linux -- /ext2fs "$@" </dev/null >"$out" 2>"$out.err"
+		--env-clear -e TERM=linux -- "${PROG:-/ext2fs}" "$@" </dev/null >"$out" 2>"$out.err"
 	echo "exit $?" >>"$out"
 }
 
@@ -58,6 +65,18 @@ for p in $UMK_PLATFORMS; do
 			pass "$t [$p] (and e2fsck -fn clean)"
 		fi
 	done
+
+	# fanotify: evictable marks, FAN_FS_ERROR (the ext4 driver's)
+	rm -f "$root/img"
+	truncate -s 8M "$root/img" && mkfs.ext4 -q -F -O ^metadata_csum "$root/img" >/dev/null 2>&1
+	PROG=/fanotify_ext2 guest "$p" "$work/fan" /img ext4
+	if cmp -s "$ROOT/tests/guest/fanotify_ext2.want" "$work/fan"; then
+		pass "fanotify on ext4: evictable marks, FAN_FS_ERROR [$p]"
+	else
+		fail "fanotify on ext4 [$p]"
+		diff -u --label expected --label "umk $p" "$ROOT/tests/guest/fanotify_ext2.want" "$work/fan" | head -30 | sed 's/^/    /'
+		head -5 "$work/fan.err" | sed 's/^/    stderr: /'
+	fi
 
 	# a journal to replay: read-only only
 	rm -f "$root/img"

@@ -94,6 +94,7 @@ struct e2fs {
 	bool ro;                      /* opened read-only (device or recovery) */
 	struct list_head nodes;       /* struct e2node */
 	uint32_t generation;
+	bool aborted;                 /* remount's "abort": shut down, errors no longer reported */
 };
 
 static struct list_head all_fs = { &all_fs, &all_fs };
@@ -819,7 +820,7 @@ static bool ext4_driver(const struct e2fs *e)
  * listeners (fsnotify_sb_error). */
 static void fs_error(struct e2fs *e, const char *rel, ext2_ino_t ino, int error)
 {
-	if (ext4_driver(e))
+	if (ext4_driver(e) && !e->aborted)
 		fanotify_fs_error(e->sb, rel, ino, error);
 }
 
@@ -2522,6 +2523,7 @@ static int e2_remount_opts(struct mount *m, int flags, const char *data)
 			if (!ext4_driver(E(m)))
 				return -EINVAL;
 			fs_error(E(m), NULL, 0, ESHUTDOWN);
+			E(m)->aborted = true;
 		}
 		p += n;
 		if (*p == ',')

@@ -407,13 +407,17 @@ static struct fan_mark *mark_find(struct fan_group *g, int type, uint64_t dev, u
 	return NULL;
 }
 
+/* The last mount of mnt's filesystem goes, and the filesystem with it:
+ * the marks on the mount, on the filesystem and on its inodes go too
+ * (Linux's fsnotify_sb_delete; a new mount of the same device is a new
+ * superblock, which they do not watch). */
 void fanotify_unmount(const struct mount *mnt)
 {
 	struct fan_mark *m, *next;
 
 	for (m = fan_marks; m; m = next) {
 		next = m->next;
-		if (m->type == MARK_MOUNT && m->mnt == mnt)
+		if ((m->type == MARK_MOUNT && m->mnt == mnt) || (m->type != MARK_MOUNT && m->dev == mnt->dev))
 			mark_destroy(m);
 	}
 }
@@ -1076,11 +1080,12 @@ void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t i
 		for (q = g->events.next; q != &g->events; q = q->next) {
 			e = list_entry(q, struct fan_event, link);
 			if ((e->mask & FAN_FS_ERROR_) && e->dev == sb->dev && e->info_len >= 12) {
+				unsigned char *rec = e->info + e->info_len - 12;   /* the error record */
 				uint32_t count;
 
-				memcpy(&count, e->info + 8, 4);
+				memcpy(&count, rec + 8, 4);
 				count++;
-				memcpy(e->info + 8, &count, 4);
+				memcpy(rec + 8, &count, 4);
 				break;
 			}
 		}
@@ -1101,19 +1106,22 @@ void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t i
 		e->group = g;
 		if (current)
 			e->pid = get_pid(task_tgid(current));
-		/* struct fanotify_event_info_error: header, error, error_count */
+		/* the FID record, then struct fanotify_event_info_error:
+		 * header, error, error_count (copy_info_records_to_user) */
+		e->info_len = fid_record_mnt(e->info, FAN_INFO_MAX - 12, FAN_EVENT_INFO_TYPE_FID_, m, rel,
+					     sb->dev, ino, NULL);
 		{
+			unsigned char *rec = e->info + e->info_len;
 			int32_t err = error;
 			uint32_t count = 1;
 
-			memset(e->info, 0, 12);
-			e->info[0] = FAN_EVENT_INFO_TYPE_ERROR_;
-			e->info[2] = 12;
-			memcpy(e->info + 4, &err, 4);
-			memcpy(e->info + 8, &count, 4);
+			memset(rec, 0, 12);
+			rec[0] = FAN_EVENT_INFO_TYPE_ERROR_;
+			rec[2] = 12;
+			memcpy(rec + 4, &err, 4);
+			memcpy(rec + 8, &count, 4);
+			e->info_len += 12;
 		}
-		e->info_len = 12 + fid_record_mnt(e->info + 12, FAN_INFO_MAX - 12, FAN_EVENT_INFO_TYPE_FID_, m,
-						  rel, sb->dev, ino, NULL);
 		queue_event(g, e, false);
 	}
 }

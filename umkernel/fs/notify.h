@@ -110,7 +110,7 @@ void fanotify_rename_event(const char *old, const char *new_, const struct kstat
 int fhandle_encode(const struct mount *m, const char *rel, uint64_t dev, uint64_t ino, void *out,
 		   int *type);
 int fanotify_perm(struct file *f, uint32_t mask);     /* FAN_*_PERM: 0 or -EPERM */
-void fanotify_unmount(const struct mount *mnt);       /* its mount marks go */
+void fanotify_unmount(const struct mount *mnt);       /* the filesystem goes: its marks go */
 /* A filesystem's error (FAN_FS_ERROR): see fanotify.c */
 void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t ino, int error);
 /* drop_caches: the evictable marks of inodes nothing pins go (evict.c) */
