@@ -10,7 +10,11 @@
  * no file type and of an entry naming a reserved inode (EUCLEAN, the
  * inode's or the directory's file handle), errors counted in one unread
  * event.  The corruption is made by this program with the filesystem
- * unmounted (an inode's mode, a directory entry's inode number).
+ * unmounted (an inode's mode, a directory entry's inode number).  And
+ * pre-content events (LTP fanotify24): FAN_PRE_ACCESS before mmap,
+ * pwrite and pread with the pages' range, FAN_DENY_ERRNO's errno (and
+ * EINVAL for one outside Linux's list), the exec of a file open for
+ * writing (ETXTBSY unless pre-content events watch it).
  *
  * tests/run-ext2-tests.sh runs it under umk against
  * tests/guest/fanotify_ext2.want, not natively (it binds a loop device,
@@ -26,6 +30,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #ifndef FAN_MARK_EVICTABLE
 #define FAN_MARK_EVICTABLE 0x00000200
@@ -302,7 +308,138 @@ static void fs_errors(const char *img, const char *type) {
   close(fd);
 }
 
+/* ---- pre-content events ---- */
+
+#ifndef FAN_PRE_ACCESS
+#define FAN_PRE_ACCESS 0x00100000
+#endif
+#ifndef FAN_EVENT_INFO_TYPE_RANGE
+#define FAN_EVENT_INFO_TYPE_RANGE 6
+struct fanotify_event_info_range { struct fanotify_event_info_header hdr; unsigned pad; unsigned long long offset, count; };
+#endif
+#define DENY_ERRNO(e) (FAN_DENY | ((unsigned)(e) << 24))
+
+/* reads one permission event, prints it, answers it with response */
+static void answer(int fd, unsigned response) {
+  char buf[256] __attribute__((aligned(8)));
+  ssize_t n = read(fd, buf, sizeof buf);
+  struct fanotify_event_metadata *m = (void *)buf;
+  if (n < (ssize_t)sizeof *m) {
+    printf("  no event: %s\n", en(errno));
+    return;
+  }
+  printf("  mask %llx", (unsigned long long)m->mask);
+  if (m->event_len >= sizeof *m + sizeof(struct fanotify_event_info_range)) {
+    struct fanotify_event_info_range *r = (void *)(m + 1);
+    if (r->hdr.info_type == FAN_EVENT_INFO_TYPE_RANGE) printf(" range %llu@%llu", r->count, r->offset);
+  }
+  struct fanotify_response resp = {.fd = m->fd, .response = response};
+  printf(", answered %x\n", response);   /* before: the child goes on at once */
+  if (write(fd, &resp, sizeof resp) != sizeof resp) printf("  response: %s\n", en(errno));
+  if (m->fd >= 0) close(m->fd);
+}
+
+static void pre_content(const char *self) {
+  printf("-- pre-content events\n");
+  char p[] = MNT "/pc";
+  int w = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  OK("a 16 KiB file", w >= 0 && ftruncate(w, 16384) == 0);
+  close(w);
+  ERR("PRE_ACCESS in a CONTENT group", fanotify_mark(fanotify_init(FAN_CLASS_CONTENT, O_RDONLY), FAN_MARK_ADD,
+                                                     FAN_PRE_ACCESS, AT_FDCWD, p), EINVAL);
+  int fd = fanotify_init(FAN_CLASS_PRE_CONTENT, O_RDONLY);
+  OK("PRE_CONTENT group", fd >= 0);
+  ERR("PRE_ACCESS on a fifo", (mkfifo(MNT "/fifo", 0644), fanotify_mark(fd, FAN_MARK_ADD, FAN_PRE_ACCESS, AT_FDCWD,
+                                                                         MNT "/fifo")), EINVAL);
+  OK("PRE_ACCESS on a directory", fanotify_mark(fd, FAN_MARK_ADD, FAN_PRE_ACCESS, AT_FDCWD, MNT "/d") == 0);
+  OK("PRE_ACCESS|OPEN_PERM on pc", fanotify_mark(fd, FAN_MARK_ADD, FAN_PRE_ACCESS | FAN_OPEN_PERM, AT_FDCWD, p) == 0);
+  pid_t c = fork();
+  if (c == 0) {
+    char b[64];
+    int f = open(p, O_RDWR);
+    void *a = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, f, 4096);
+    printf("child: mmap %s\n", a == MAP_FAILED ? en(errno) : "ok");
+    errno = 0;
+    ssize_t r = pwrite(f, "x", 1, 5000);
+    printf("child: pwrite %zd %s\n", r, r < 0 ? en(errno) : "");
+    r = pread(f, b, 64, 9000);
+    printf("child: pread %zd %s\n", r, r < 0 ? en(errno) : "");
+    r = read(f, b, 64);
+    printf("child: read %zd %s\n", r, r < 0 ? en(errno) : "");
+    close(f);
+    r = open(p, O_RDONLY);
+    printf("child: open %zd %s\n", r, r < 0 ? en(errno) : "");
+    _exit(0);
+  }
+  answer(fd, FAN_ALLOW);                /* open */
+  answer(fd, FAN_ALLOW);                /* mmap */
+  answer(fd, FAN_DENY);                 /* pwrite */
+  answer(fd, DENY_ERRNO(EIO));          /* pread */
+  /* an errno outside the list, or on a FAN_ALLOW: EINVAL, still waiting */
+  {
+    char buf[256] __attribute__((aligned(8)));
+    struct fanotify_event_metadata *m = (void *)buf;
+    if (read(fd, buf, sizeof buf) > 0) {
+      struct fanotify_response r = {.fd = m->fd, .response = DENY_ERRNO(EINVAL)};
+      ERR("FAN_DENY_ERRNO(EINVAL)", write(fd, &r, sizeof r), EINVAL);
+      r.response = FAN_ALLOW | (EIO << 24);
+      ERR("FAN_ALLOW with an errno", write(fd, &r, sizeof r), EINVAL);
+      r.response = DENY_ERRNO(EAGAIN);
+      printf("answering FAN_DENY_ERRNO(EAGAIN) to read\n");
+      if (write(fd, &r, sizeof r) != sizeof r) OK("FAN_DENY_ERRNO(EAGAIN) to read", 0);
+      close(m->fd);
+    }
+  }
+  answer(fd, DENY_ERRNO(EBUSY));        /* the second open */
+  int st;
+  waitpid(c, &st, 0);
+  printf("child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  close(fd);
+  unlink(p);
+  unlink(MNT "/fifo");
+
+  /* a file open for writing runs if pre-content events watch it */
+  char prog[] = MNT "/prog";
+  int in = open(self, O_RDONLY), out = open(prog, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  char b[65536];
+  ssize_t n;
+  while ((n = read(in, b, sizeof b)) > 0) if (write(out, b, n) != n) break;
+  close(in);
+  close(out);
+  for (int watched = 0; watched < 2; watched++) {
+    fd = fanotify_init(FAN_CLASS_PRE_CONTENT | FAN_NONBLOCK, O_RDONLY);
+    if (watched) fanotify_mark(fd, FAN_MARK_ADD, FAN_PRE_ACCESS, AT_FDCWD, prog);
+    int wfd = open(prog, O_RDWR);
+    c = fork();
+    if (c == 0) {
+      char *argv[] = {prog, "--exit", NULL};
+      execv(prog, argv);
+      _exit(errno == ETXTBSY ? 26 : 99);
+    }
+    /* Linux's exec reads make events too: each allowed, not printed */
+    for (;;) {
+      char buf[4096] __attribute__((aligned(8)));
+      struct pollfd pf = {.fd = fd, .events = POLLIN};
+      if (waitpid(c, &st, WNOHANG) == c) break;
+      if (poll(&pf, 1, 50) == 1) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        for (struct fanotify_event_metadata *m = (void *)buf; r > 0 && FAN_EVENT_OK(m, r); m = FAN_EVENT_NEXT(m, r)) {
+          struct fanotify_response resp = {.fd = m->fd, .response = FAN_ALLOW};
+          if (write(fd, &resp, sizeof resp) != sizeof resp) printf("response: %s\n", en(errno));
+          if (m->fd >= 0) close(m->fd);
+        }
+      }
+    }
+    printf("exec of a file open for writing, %s: exit %d\n", watched ? "watched" : "unwatched",
+           WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    close(wfd);
+    close(fd);
+  }
+  unlink(prog);
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "--exit")) return 0;
   if (argc != 3) {   /* run-guest-tests.sh's run: no image here */
     printf("SKIP run by tests/run-ext2-tests.sh with an image\n");
     return 0;
@@ -311,6 +448,10 @@ int main(int argc, char **argv) {
   OK("attach", attach(argv[1]) == 0);
   OK("mount", mount(dev, MNT, argv[2], 0, NULL) == 0);
   evictable();
+  char self[4096];
+  ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+  self[sl > 0 ? sl : 0] = 0;
+  pre_content(self);
   fs_errors(argv[1], argv[2]);
   umount(MNT);
   detach();

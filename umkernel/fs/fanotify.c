@@ -72,7 +72,7 @@
 #define FAN_OPEN_PERM_       0x00010000u
 #define FAN_ACCESS_PERM_     0x00020000u
 #define FAN_OPEN_EXEC_PERM_  0x00040000u
-#define FAN_PRE_ACCESS_      0x00100000u   /* pre-content: no umk filesystem has them */
+#define FAN_PRE_ACCESS_      0x00100000u   /* pre-content: ext2/3/4 files have them */
 #define FAN_EVENT_ON_CHILD_  0x08000000u
 #define FAN_DIRENT_EVENTS    (FAN_MOVED_FROM_ | FAN_MOVED_TO_ | FAN_CREATE_ | FAN_DELETE_ | FAN_RENAME_)
 #define FAN_RENAME_          0x10000000u
@@ -82,7 +82,7 @@
 			  FAN_OPEN_ | FAN_OPEN_EXEC_)
 #define FAN_INODE_EVENTS (FAN_ATTRIB_ | FAN_MOVED_FROM_ | FAN_MOVED_TO_ | FAN_CREATE_ | \
 			  FAN_DELETE_ | FAN_DELETE_SELF_ | FAN_MOVE_SELF_ | FAN_RENAME_ | FAN_FS_ERROR_)
-#define FAN_PERM_EVENTS  (FAN_OPEN_PERM_ | FAN_ACCESS_PERM_ | FAN_OPEN_EXEC_PERM_)
+#define FAN_PERM_EVENTS  (FAN_OPEN_PERM_ | FAN_ACCESS_PERM_ | FAN_OPEN_EXEC_PERM_ | FAN_PRE_ACCESS_)
 #define FAN_EVENT_FLAGS  (FAN_ONDIR_ | FAN_EVENT_ON_CHILD_)
 #define FAN_ALL_EVENTS_BITS (FAN_FD_EVENTS | FAN_INODE_EVENTS | FAN_PERM_EVENTS)
 
@@ -125,6 +125,7 @@
 #define FAN_EVENT_INFO_TYPE_NEW_DFID_NAME_ 12
 #define FAN_EVENT_INFO_TYPE_ERROR_         5
 #define FILEID_INVALID_ 0xff
+#define FAN_EVENT_INFO_TYPE_RANGE_         6
 #define FAN_NOPIDFD_  (-1)
 #define FAN_EPIDFD_   (-2)
 #define FAN_INFO_MAX  2048
@@ -148,6 +149,7 @@
 #define FAN_ALLOW_  0x01u
 #define FAN_DENY_   0x02u
 #define FAN_AUDIT_  0x10u
+#define FAN_ERRNO_BITS 0xff000000u   /* FAN_DENY_ERRNO(e): e << 24 */
 #define FAN_NOFD_   (-1)
 #define FAN_METADATA_LEN 24
 #define FAN_MAX_MERGE    128   /* FANOTIFY_MAX_MERGE_EVENTS */
@@ -485,6 +487,8 @@ struct fan_object {
 	const char *new_path;         /* FAN_RENAME: the new name (old is path/name) */
 	uint64_t ndev, nino;          /* and its directory */
 	bool has_inode2;              /* FAN_RENAME: the new directory's marks hear too */
+	bool has_range;               /* FAN_PRE_ACCESS: the bytes to be accessed */
+	uint64_t range_off, range_len;
 };
 
 static int mark_on(const struct fan_mark *m, const struct fan_object *o)
@@ -812,7 +816,8 @@ static int get_response(struct task *t, struct fan_group *g, struct fan_event *e
 			g->q_len--;
 		e->response = FAN_ALLOW_;
 	}
-	r = (e->response & (FAN_ALLOW_ | FAN_DENY_)) == FAN_ALLOW_ ? 0 : -EPERM;
+	r = (e->response & (FAN_ALLOW_ | FAN_DENY_)) == FAN_ALLOW_ ? 0
+	    : (e->response >> 24) ? -(int)(e->response >> 24) : -EPERM;
 	group_put(g);
 	return r;
 }
@@ -902,8 +907,18 @@ static int deliver(struct fan_object *o, uint32_t mask, struct file *f)
 					event_free(e);
 					continue;
 				}
-			} else
+			} else {
 				event_object(g, e, f, perm);
+				if ((m & FAN_PRE_ACCESS_) && o->has_range && (e->info = malloc(24))) {
+					/* struct fanotify_event_info_range: header, pad, offset, count */
+					memset(e->info, 0, 24);
+					e->info[0] = FAN_EVENT_INFO_TYPE_RANGE_;
+					e->info[2] = 24;
+					memcpy(e->info + 8, &o->range_off, 8);
+					memcpy(e->info + 16, &o->range_len, 8);
+					e->info_len = 24;
+				}
+			}
 			if (!perm) {
 				queue_event(g, e, false);
 				continue;
@@ -925,8 +940,9 @@ static int deliver(struct fan_object *o, uint32_t mask, struct file *f)
 	return r;
 }
 
-/* An event on open file f (open, read, write, close, exec, fchmod...). */
-static int send_event(struct file *f, uint32_t mask)
+/* An event on open file f (open, read, write, close, exec, fchmod...);
+ * range: the bytes a FAN_PRE_ACCESS is about, or NULL. */
+static int send_event_range(struct file *f, uint32_t mask, const uint64_t *range)
 {
 	struct fan_object o = { 0 };
 	struct kstat st;
@@ -940,7 +956,56 @@ static int send_event(struct file *f, uint32_t mask)
 	o.mnt = f->mnt;
 	o.path = f->path && f->path[0] == '/' ? f->path : NULL;
 	object_parent(&o, true);
+	if (range) {
+		o.has_range = true;
+		o.range_off = range[0];
+		o.range_len = range[1];
+	}
 	return deliver(&o, mask, f);
+}
+
+static int send_event(struct file *f, uint32_t mask)
+{
+	return send_event_range(f, mask, NULL);
+}
+
+#define PAGE_SZ 4096u
+int fanotify_pre_access(struct file *f, uint64_t off, uint64_t len)
+{
+	/* the pages the access touches, as the page cache asks */
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	uint64_t range[2];
+
+	range[0] = off & ~(uint64_t)(PAGE_SZ - 1);
+	end = end > UINT64_MAX - PAGE_SZ ? end : (end + PAGE_SZ - 1) & ~(uint64_t)(PAGE_SZ - 1);
+	range[1] = end - range[0];
+	return send_event_range(f, FAN_PRE_ACCESS_, range);
+}
+
+/* Whether a PRE_CONTENT group's mark wanting FAN_PRE_ACCESS covers f:
+ * on its inode, on its directory watching children, its mount or its
+ * filesystem (Linux's fsnotify_file_object_watched at open). */
+bool fanotify_hsm_watched(struct file *f)
+{
+	struct fan_object o = { 0 };
+	struct kstat st;
+	bool any = false;
+
+	for (struct fan_mark *m = fan_marks; m && !any; m = m->next)
+		any = (m->mask & FAN_PRE_ACCESS_) && m->group->priority == 2;
+	if (!any || !f || (f->flags & O_PATH) || !f->ops || !f->ops->fstat || f->ops->fstat(f, &st) ||
+	    !S_ISREG(st.mode))
+		return false;
+	o.dev = st.dev;
+	o.ino = st.ino;
+	o.mnt = f->mnt;
+	o.path = f->path && f->path[0] == '/' ? f->path : NULL;
+	object_parent(&o, true);
+	for (struct fan_mark *m = fan_marks; m; m = m->next)
+		if ((m->mask & FAN_PRE_ACCESS_) && m->group->priority == 2 && !m->group->released &&
+		    mark_on(m, &o) >= 0)
+			return true;
+	return false;
 }
 
 /* The mount a name is on (for mount marks), or NULL. */
@@ -1288,10 +1353,20 @@ static ssize_t do_fanotify_write(struct task *t, struct file *f, uint64_t ubuf, 
 		memcpy(&resp, kbuf, sizeof(resp));
 	else if (copy_from_user(t, &resp, ubuf, sizeof(resp)))
 		return -EFAULT;
-	if ((resp.response & ~(FAN_ALLOW_ | FAN_DENY_ | FAN_AUDIT_)) ||
+	if ((resp.response & ~(FAN_ALLOW_ | FAN_DENY_ | FAN_AUDIT_ | FAN_ERRNO_BITS)) ||
 	    ((resp.response & 3) != FAN_ALLOW_ && (resp.response & 3) != FAN_DENY_) ||
 	    ((resp.response & FAN_AUDIT_) && !(g->flags & FAN_ENABLE_AUDIT_)) || resp.fd < 0)
 		return -EINVAL;
+	/* FAN_DENY_ERRNO(e): a PRE_CONTENT group's, with an errno open,
+	 * read and write may give */
+	if (resp.response & FAN_ERRNO_BITS) {
+		int e = (int)(resp.response >> 24);
+
+		if ((resp.response & 3) != FAN_DENY_ || g->priority != 2 ||
+		    (e != EIO && e != EPERM && e != EBUSY && e != ETXTBSY && e != EAGAIN && e != ENOSPC &&
+		     e != EDQUOT))
+			return -EINVAL;
+	}
 	for (p = g->access.next; p != &g->access; p = p->next) {
 		struct fan_event *e = list_entry(p, struct fan_event, link);
 
@@ -1653,11 +1728,16 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 		goto out;
 	}
 	/* pre-content events need a filesystem that allows a hierarchical
-	 * storage manager (Linux's SB_I_ALLOW_HSM: ext4, xfs, btrfs...);
-	 * umk's (tmpfs, the host root, proc...) do not, as Linux's tmpfs */
+	 * storage manager (Linux's SB_I_ALLOW_HSM: ext4, xfs, btrfs...):
+	 * umk's ext2/3/4; tmpfs, the host root, proc... do not, as Linux's
+	 * tmpfs; and an inode mark is a file's or a directory's */
 	if (cmd == FAN_MARK_ADD_ && (mask & FAN_PRE_ACCESS_)) {
-		r = S_ISDIR(nd.st.mode) || S_ISREG(nd.st.mode) || type != MARK_INODE ? -EOPNOTSUPP : -EINVAL;
-		goto out;
+		bool hsm = nd.mnt && nd.mnt->ops && nd.mnt->ops->name && !strcmp(nd.mnt->ops->name, "ext2");
+
+		r = type == MARK_INODE && !S_ISDIR(nd.st.mode) && !S_ISREG(nd.st.mode) ? -EINVAL
+		    : !hsm ? -EOPNOTSUPP : 0;
+		if (r)
+			goto out;
 	}
 	/* a FID group names objects by fsid and file handle: a filesystem
 	 * without an fsid cannot (fanotify_test_fsid) */

@@ -85,6 +85,7 @@ struct file {
 	struct lease_inode *lease_ino; /* a regular file's open counts and leases */
 	bool created;                 /* this open made the file (F_CREATED_QUERY) */
 	bool nonotify;                /* fanotify's event file: makes no events (FMODE_NONOTIFY) */
+	bool fsnotify_hsm;            /* watched for pre-content events when opened (FMODE_NOTIFY_HSM) */
 	/* Landlock (security/landlock.h): rights its open lacked (TRUNCATE, IOCTL_DEV) */
 	uint16_t landlock_denied;
 };

@@ -84,6 +84,10 @@ void fsnotify_unmount(struct mount *m);
  * (-EINTR if the caller was killed while it waited). */
 int fsnotify_open_perm(struct file *f, bool exec);
 int fsnotify_access_perm(struct file *f);
+/* FAN_PRE_ACCESS before a read, write or mmap of len bytes at off of a
+ * file opened with pre-content watchers (fsnotify_file_area_perm,
+ * fsnotify_mmap_perm): 0 or the listener's -errno. */
+int fsnotify_pre_access(struct file *f, uint64_t off, uint64_t len);
 /* Whether some fd or mapping has inode (dev, ino) open for writing
  * (Linux's inode_is_open_for_write). */
 bool fsnotify_open_for_write(uint64_t dev, uint64_t ino);
@@ -115,6 +119,10 @@ void fanotify_unmount(const struct mount *mnt);       /* the filesystem goes: it
 void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t ino, int error);
 /* drop_caches: the evictable marks of inodes nothing pins go (evict.c) */
 void fanotify_evict_marks(void);
+/* pre-content events (fsnotify_pre_access): FAN_PRE_ACCESS to the
+ * PRE_CONTENT groups, -errno if one denies; whether f is watched for them */
+int fanotify_pre_access(struct file *f, uint64_t off, uint64_t len);
+bool fanotify_hsm_watched(struct file *f);
 
 /* ---- evict.c: inode eviction (drop_caches 2 and 3) ---- */
 struct super_block;
