@@ -34,9 +34,16 @@
  * FAN_REPORT_FD_ERROR reports an fd or pidfd that could not be made as
  * -errno.
  *
- * Not done: FAN_REPORT_MNT and mount events; pre-content events; a file
- * unlinked while open has no FAN_DELETE_SELF at its last close.  Only
- * changes made through umk are seen.
+ * Pre-content groups hear FAN_PRE_ACCESS before a read, write or mmap
+ * of a file opened while they watched it (ext2/3/4 only: Linux's
+ * SB_I_ALLOW_HSM), with a range record, and may answer with an errno
+ * (FAN_DENY_ERRNO).  FAN_FS_ERROR comes from ext3/ext4's error reports
+ * (fanotify_fs_error).  Evictable marks go at drop_caches (evict.c).
+ *
+ * Not done: FAN_REPORT_MNT and mount events; pre-content events before
+ * readv/writev, splice or a page fault; a file unlinked while open has
+ * no FAN_DELETE_SELF at its last close.  Only changes made through umk
+ * are seen.
  *
  * Lock: klock, held by every caller; a permission event's opener drops
  * it while it sleeps, holding a reference to the group.
