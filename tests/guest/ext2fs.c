@@ -779,6 +779,33 @@ static int falloc_main(const char *img, const char *type) {
   unlink(MNT "/big");
   close(f);
   free(pat);
+  /* atime: O_NOATIME and FS_NOATIME_FL keep it, a plain read moves it
+   * (relatime: it was older than mtime) */
+  g = open(MNT "/at", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  write(g, "x", 1);
+  close(g);
+  struct timespec old[2] = { { 1000, 0 }, { UTIME_OMIT, 0 } };
+  struct stat a0, a1;
+  char c;
+  utimensat(AT_FDCWD, MNT "/at", old, 0);
+  g = open(MNT "/at", O_RDONLY | O_NOATIME);
+  read(g, &c, 1);
+  close(g);
+  stat(MNT "/at", &a0);
+  printf("O_NOATIME read: atime %s\n", a0.st_atime == 1000 ? "kept" : "moved");
+  g = open(MNT "/at", O_RDONLY);
+  fl = FS_NOATIME_FL;
+  ioctl(g, FS_IOC_GETFLAGS, &fl0);
+  fl = fl0 | FS_NOATIME_FL;
+  ioctl(g, FS_IOC_SETFLAGS, &fl);
+  read(g, &c, 1);
+  stat(MNT "/at", &a0);
+  printf("FS_NOATIME_FL read: atime %s\n", a0.st_atime == 1000 ? "kept" : "moved");
+  ioctl(g, FS_IOC_SETFLAGS, &fl0);
+  pread(g, &c, 1, 0);
+  close(g);
+  stat(MNT "/at", &a1);
+  printf("plain read: atime %s\n", a1.st_atime == 1000 ? "kept" : "moved");
   fa_res("umount", umount(MNT));
   detach(d);
   rmdir(MNT);

@@ -1270,7 +1270,8 @@ static void file_accessed(struct e2fs *e, struct file *f)
 	struct linux_timespec a, now = ts_now();
 	int mf = f->mnt->mflags | f->mnt->sb->flags;
 
-	if (e->ro || (mf & (MS_RDONLY | MS_NOATIME)) || rd_inode(e, N(f)->ino, &in))
+	if (e->ro || (mf & (MS_RDONLY | MS_NOATIME)) || (f->flags & O_NOATIME) ||
+	    rd_inode(e, N(f)->ino, &in) || (in.i_flags & EXT2_NOATIME_FL))
 		return;
 	a = xtime_get(in.i_atime, in.i_atime_extra, FITS(e, &in, i_atime_extra));
 	if (!(mf & MS_STRICTATIME) &&
