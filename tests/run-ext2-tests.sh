@@ -25,6 +25,10 @@
 #              block overwritten: the guest mounts it and walks it
 #              (stat, readdir, read, write, mmap, xattrs, rename, create):
 #              every call may fail, umk must keep running ("walk done")
+#   fanotify   an ext4 image without metadata_csum: tests/guest/
+#              fanotify_ext2 (evictable marks and drop_caches, FAN_FS_ERROR
+#              of an image it corrupts) against fanotify_ext2.want, the
+#              output of Linux 6.18 running it as root
 #   falloc     fallocate's modes and SEEK_DATA/SEEK_HOLE on ext2/3/4,
 #              compared with the same program on the host's own loop
 #              device and ext4 driver (SKIP when that cannot run)
@@ -40,6 +44,7 @@ done
 compile "$ROOT/tests/guest/ext2fs.c" "$BUILD/tests/ext2fs" || { fail "ext2fs (compile)"; summary; exit; }
 compile "$ROOT/tests/guest/overlay.c" "$BUILD/tests/overlay" || { fail "overlay (compile)"; summary; exit; }
 compile "$ROOT/tests/guest/pagecache.c" "$BUILD/tests/pagecache" || { fail "pagecache (compile)"; summary; exit; }
+compile "$ROOT/tests/guest/fanotify_ext2.c" "$BUILD/tests/fanotify_ext2" || { fail "fanotify_ext2 (compile)"; summary; exit; }
 [ -d "$BUILD/rootfs" ] || make_testroot || { fail "root (rootfs/mkrootfs.sh)"; summary; exit; }
 have_umk || { summary; exit; }
 
@@ -47,17 +52,19 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" && cp "$BUILD/tests/overlay" "$root/overlay" &&
-	cp "$BUILD/tests/pagecache" "$root/pagecache" || { fail "ext2: scratch root"; summary; exit; }
+	cp "$BUILD/tests/pagecache" "$root/pagecache" && cp "$BUILD/tests/fanotify_ext2" "$root/fanotify_ext2" ||
+	{ fail "ext2: scratch root"; summary; exit; }
 # overlay's native output (layers on a tmpfs, then on the cwd's filesystem)
 mkdir -p "$work/ovl-native" && (cd "$work/ovl-native" && "$BUILD/tests/overlay" >"$work/ovl-want" 2>&1; echo "exit $?" >>"$work/ovl-want")
 grep -v -e '^ok a 4 MiB image$' -e '^ok mke2fs on the loop device$' "$ROOT/tests/guest/ext2fs.expected" >"$work/want"
 
 # guest PLATFORM OUT ARGS...: /ext2fs ARGS in the scratch root, stdout + "exit N" in OUT
+# (PROG=/other runs another program of the root)
 guest() {
 	local p=$1 out=$2
 	shift 2
 	timeout -k 5 120 "$UMK" run --platform "$p" --rw --rootfs "$root" --hostname umk --cwd / \
-		--env-clear -e TERM=linux -- /ext2fs "$@" </dev/null >"$out" 2>"$out.err"
+		--env-clear -e TERM=linux -- "${PROG:-/ext2fs}" "$@" </dev/null >"$out" 2>"$out.err"
 	echo "exit $?" >>"$out"
 }
 
@@ -132,6 +139,18 @@ for p in $UMK_PLATFORMS; do
 			pass "$t [$p] (and e2fsck -fn clean)"
 		fi
 	done
+
+	# fanotify: evictable marks, FAN_FS_ERROR (the ext4 driver's)
+	rm -f "$root/img"
+	truncate -s 8M "$root/img" && mkfs.ext4 -q -F -O ^metadata_csum "$root/img" >/dev/null 2>&1
+	PROG=/fanotify_ext2 guest "$p" "$work/fan" /img ext4
+	if cmp -s "$ROOT/tests/guest/fanotify_ext2.want" "$work/fan"; then
+		pass "fanotify on ext4: evictable marks, FAN_FS_ERROR [$p]"
+	else
+		fail "fanotify on ext4 [$p]"
+		diff -u --label expected --label "umk $p" "$ROOT/tests/guest/fanotify_ext2.want" "$work/fan" | head -30 | sed 's/^/    /'
+		head -5 "$work/fan.err" | sed 's/^/    stderr: /'
+	fi
 
 	# a journal to replay: read-only only
 	rm -f "$root/img"

@@ -10,7 +10,8 @@
  * permission events (FAN_OPEN_PERM, FAN_ACCESS_PERM) allowed and denied,
  * an opener that a signal does not interrupt and SIGKILL ends, a group
  * closed with openers waiting, responses with bad values, read sizes,
- * FIONREAD, poll, FAN_Q_OVERFLOW, /proc/self/fdinfo and
+ * FIONREAD, poll, FAN_Q_OVERFLOW (fd -EBADF with FAN_REPORT_FD_ERROR),
+ * a directory's mark that does not watch its children, /proc/self/fdinfo and
  * /proc/sys/fs/fanotify.  Works in a fresh directory under /tmp.      */
 #include "t.h"
 #include <fcntl.h>
@@ -21,6 +22,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+
+#ifndef FAN_REPORT_FD_ERROR
+#define FAN_REPORT_FD_ERROR 0x00002000
+#endif
 
 static const struct { uint64_t bit; const char *name; } names[] = {
   {FAN_ACCESS, "ACCESS"}, {FAN_MODIFY, "MODIFY"}, {FAN_CLOSE_WRITE, "CLOSE_WRITE"},
@@ -382,6 +387,45 @@ static void mount_marks(void) {
   close(fd);
 }
 
+/* The ignored_mask of the first inode mark in group fd's fdinfo. */
+static unsigned int fdinfo_ignored(int fd) {
+  char path[64], line[512];
+  unsigned int im = 0, mflags, mask;
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+  FILE *f = fopen(path, "r");
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "fanotify ino:%*x sdev:%*x mflags:%x mask:%x ignored_mask:%x", &mflags, &mask, &im) == 3) break;
+  if (f) fclose(f);
+  return im;
+}
+
+/* A directory's mark that does not watch its children (no
+ * FAN_EVENT_ON_CHILD in its mask, a legacy ignore mask) takes no part in
+ * their events, though another group's mark on it watches them: a
+ * child's FAN_MODIFY does not clear its ignore mask, and the ignore mask
+ * does not hide a child's events from the group's mark on the child
+ * (Linux's fsnotify_iter_select_report_types; LTP fanotify09). */
+static void parent_ignore(void) {
+  int g0 = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK, O_RDONLY);
+  int g1 = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK, O_RDONLY);
+  OK("parent watching children", fanotify_mark(g0, FAN_MARK_ADD, FAN_MODIFY | FAN_EVENT_ON_CHILD, AT_FDCWD, ".") == 0);
+  OK("parent's legacy ignore mask", fanotify_mark(g1, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, FAN_CLOSE_NOWRITE,
+                                                  AT_FDCWD, ".") == 0);
+  write_file("a");
+  printf("parent's ignore mask after a child's write: %x\n", fdinfo_ignored(g1));
+  OK("mark on the child b", fanotify_mark(g1, FAN_MARK_ADD, FAN_CLOSE_NOWRITE, AT_FDCWD, "b") == 0);
+  read_file("b");
+  drain("parent watching children", g0);
+  drain("child's event, parent's legacy ignore mask", g1);
+  /* with FAN_EVENT_ON_CHILD in the mark's mask the ignore mask applies */
+  OK("parent's mask with EVENT_ON_CHILD", fanotify_mark(g1, FAN_MARK_ADD, FAN_OPEN | FAN_EVENT_ON_CHILD,
+                                                        AT_FDCWD, ".") == 0);
+  read_file("b");
+  drain("child's event, parent ignoring children", g1);
+  close(g0);
+  close(g1);
+}
+
 static void exec_events(const char *self) {
   int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK, O_RDONLY);
   OK("mark the program", fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN | FAN_OPEN_EXEC, AT_FDCWD, self) == 0);
@@ -527,13 +571,31 @@ static void perm_events(void) {
   finish_child("unread");
 }
 
+/* the events of one overflow() group: fd is the overflow's fd (-1, or
+ * -EBADF with FAN_REPORT_FD_ERROR) */
+static void overflow_drain(const char *what, int fd) {
+  int events = 0, overflows = 0, withfd = 0;
+  char buf[4096] __attribute__((aligned(8)));
+  ssize_t r;
+  printf("%s:\n", what);
+  while ((r = read(fd, buf, sizeof buf)) > 0)
+    for (struct fanotify_event_metadata *e = (void *)buf; FAN_EVENT_OK(e, r); e = FAN_EVENT_NEXT(e, r)) {
+      if (e->mask & FAN_Q_OVERFLOW) overflows++, printf("overflow fd %d pid %d\n", e->fd, e->pid);
+      else if (e->pid == getpid()) events++, withfd += e->fd >= 0;
+      if (e->fd >= 0) close(e->fd);
+    }
+  printf("events %d overflows %d with an fd %d\n", events, overflows, withfd);
+}
+
 static void overflow(void) {
   int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK, O_RDONLY);
+  int fd2 = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK | FAN_REPORT_FD_ERROR, O_RDONLY);
   FILE *f = fopen("/proc/sys/fs/fanotify/max_queued_events", "r");
   int max = 0;
   if (!f || fscanf(f, "%d", &max) != 1) printf("max_queued_events unreadable\n");
   if (f) fclose(f);
   fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN | FAN_EVENT_ON_CHILD, AT_FDCWD, ".");
+  fanotify_mark(fd2, FAN_MARK_ADD, FAN_OPEN | FAN_EVENT_ON_CHILD, AT_FDCWD, ".");
   /* one event per process: fork max + 2 readers would be slow; distinct
    * files merge nothing, so make max + 2 of them */
   char name[32];
@@ -543,20 +605,14 @@ static void overflow(void) {
     int c = open(name, O_RDONLY | O_CREAT, 0644);
     if (c >= 0) close(c), made++;
   }
-  int n = 0, events = 0, overflows = 0, withfd = 0;
+  int n = 0;
   ioctl(fd, FIONREAD, &n);
   printf("queued %d (max %d, made %d)\n", n / (int)sizeof(struct fanotify_event_metadata), max, made);
-  char buf[4096] __attribute__((aligned(8)));
-  ssize_t r;
-  while ((r = read(fd, buf, sizeof buf)) > 0)
-    for (struct fanotify_event_metadata *e = (void *)buf; FAN_EVENT_OK(e, r); e = FAN_EVENT_NEXT(e, r)) {
-      if (e->mask & FAN_Q_OVERFLOW) overflows++, printf("overflow fd %d pid %d\n", e->fd, e->pid);
-      else if (e->pid == getpid()) events++, withfd += e->fd >= 0;
-      if (e->fd >= 0) close(e->fd);
-    }
-  printf("events %d overflows %d with an fd %d\n", events, overflows, withfd);
+  overflow_drain("overflow", fd);
+  overflow_drain("overflow, FAN_REPORT_FD_ERROR", fd2);
   for (int i = 0; i < made; i++) snprintf(name, sizeof name, "q%d", i), unlink(name);
   close(fd);
+  close(fd2);
 }
 
 static void proc_files(void) {
@@ -613,6 +669,7 @@ int main(int argc, char **argv) {
   init_flags();
   events();
   mount_marks();
+  parent_ignore();
   exec_events(self);
   perm_events();
   exec_perm(self);

@@ -8,7 +8,8 @@
  * reports them, with every info record checked against
  * name_to_handle_at(2) and statfs(2) and its name printed; merging;
  * FIONREAD; pidfd records (valid for a live process, FAN_NOPIDFD or
- * -ESRCH with FAN_REPORT_FD_ERROR for a reaped one).  On a tmpfs the
+ * -ESRCH with FAN_REPORT_FD_ERROR for a reaped one); an unprivileged
+ * group (pid 0 for others' events).  On a tmpfs the
  * test mounts; skips natively without root.  */
 #include "t.h"
 #include <fcntl.h>
@@ -84,7 +85,7 @@ static void drain(const char *what, int fd) {
       q += h->len;
     }
     printf("  mask %llx fd %s pid %s len %u+handles\n", (unsigned long long)m->mask,
-           m->fd == FAN_NOFD ? "NOFD" : m->fd >= 0 ? "valid" : "error", m->pid == getpid() ? "self" : "other",
+           m->fd == FAN_NOFD ? "NOFD" : m->fd >= 0 ? "valid" : "error", m->pid == getpid() ? "self" : m->pid == 0 ? "0" : "other",
            m->event_len - hb);
     if (m->fd >= 0) close(m->fd);
     char *p = (char *)(m + 1), *end = (char *)m + m->event_len;
@@ -228,6 +229,49 @@ static void pidfds(unsigned extra, const char *title) {
   unlink(f);
 }
 
+/* A group made without CAP_SYS_ADMIN (Linux's FANOTIFY_UNPRIV): no
+ * FAN_REPORT_TID or PIDFD, no mount or filesystem mark while its maker
+ * is unprivileged, and an event's pid is told only when it is the
+ * reader's own (0 for another process's, even to a root reader). */
+static void unprivileged(void) {
+  char f[128];
+  snprintf(f, sizeof f, "%s/u", root);
+  close(open(f, O_CREAT | O_WRONLY, 0644));
+  printf("-- unprivileged group\n");
+  pid_t c = fork();
+  if (c == 0) {
+    t_failed = 0;
+    if (seteuid(65534)) _exit(3);
+    ERR("unprivileged FID|TID", fanotify_init(FAN_REPORT_FID | FAN_REPORT_TID, O_RDONLY), EPERM);
+    ERR("unprivileged FID|PIDFD", fanotify_init(FAN_REPORT_FID | FAN_REPORT_PIDFD, O_RDONLY), EPERM);
+    ERR("unprivileged NOTIF", fanotify_init(FAN_CLASS_NOTIF, O_RDONLY), EPERM);
+    int fd = fanotify_init(FAN_REPORT_FID | FAN_NONBLOCK, O_RDONLY);
+    OK("unprivileged FID group", fd >= 0);
+    ERR("unprivileged filesystem mark", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN, AT_FDCWD,
+                                                      root), EPERM);
+    OK("unprivileged inode mark", fanotify_mark(fd, FAN_MARK_ADD, FAN_OPEN | FAN_CLOSE_NOWRITE, AT_FDCWD, f) == 0);
+    close(open(f, O_RDONLY));
+    drain("unprivileged group, own events", fd);
+    if (seteuid(0)) _exit(4);
+    /* Linux checks the marker's capability, not the group's */
+    OK("unprivileged group, mount mark by root", fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_CLOSE_NOWRITE,
+                                                               AT_FDCWD, root) == 0);
+    pid_t g = fork();
+    if (g == 0) {
+      close(open(f, O_RDONLY));
+      _exit(0);
+    }
+    waitpid(g, NULL, 0);
+    drain("unprivileged group, a child's events read by root", fd);
+    close(fd);
+    _exit(t_failed);
+  }
+  int st = 0;
+  waitpid(c, &st, 0);
+  printf("unprivileged: exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  unlink(f);
+}
+
 int main(void) {
   if (getuid() != 0) {
     printf("SKIP not root\n");
@@ -259,6 +303,7 @@ int main(void) {
   scenario("RENAME, filesystem mark", FAN_REPORT_DFID_NAME, FAN_MARK_FILESYSTEM, FAN_RENAME | FAN_ONDIR);
   pidfds(0, "PIDFD");
   pidfds(FAN_REPORT_FD_ERROR, "PIDFD FD_ERROR");
+  unprivileged();
 
   umount(root);
   rmdir(root);

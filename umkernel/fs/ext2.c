@@ -102,6 +102,7 @@ struct e2fs {
 	bool ro;                      /* opened read-only (device or recovery) */
 	struct list_head nodes;       /* struct e2node */
 	uint32_t generation;
+	bool aborted;                 /* remount's "abort": shut down, errors no longer reported */
 };
 
 static struct list_head all_fs = { &all_fs, &all_fs };
@@ -824,6 +825,39 @@ static int dir_lookup(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino
 	return -ENOENT;
 }
 
+/* ---- errors the ext4 driver reports (ext4_error) ---- */
+
+/* Whether Linux's ext4 driver serves this filesystem (ext3 and ext4:
+ * it checks inode modes and reports errors; ext2's driver does not). */
+static bool ext4_driver(const struct e2fs *e)
+{
+	return e->sb && e->sb->fstype && strcmp(e->sb->fstype, "ext2");
+}
+
+/* ext4_error_inode: corruption (EUCLEAN) or another error about inode
+ * ino named rel (NULL: about no inode) goes to fanotify's FAN_FS_ERROR
+ * listeners (fsnotify_sb_error). */
+static void fs_error(struct e2fs *e, const char *rel, ext2_ino_t ino, int error)
+{
+	if (ext4_driver(e) && !e->aborted)
+		fanotify_fs_error(e->sb, rel, ino, error);
+}
+
+/* ext4_valid_inum: a directory entry may name the root or an inode from
+ * the first non-reserved one to the last. */
+static bool valid_inum(const struct e2fs *e, ext2_ino_t ino)
+{
+	return ino == EXT2_ROOT_INO ||
+	       (ino >= EXT2_FIRST_INO(e->fs->super) && ino <= e->fs->super->s_inodes_count);
+}
+
+/* ext4_iget's check of the mode: one of the seven file types. */
+static bool valid_mode(uint32_t mode)
+{
+	return LINUX_S_ISREG(mode) || LINUX_S_ISDIR(mode) || LINUX_S_ISLNK(mode) || LINUX_S_ISCHR(mode) ||
+	       LINUX_S_ISBLK(mode) || LINUX_S_ISFIFO(mode) || LINUX_S_ISSOCK(mode);
+}
+
 /* ---- paths ---- */
 
 /* rel's inode, component by component from the root (the VFS left no
@@ -849,8 +883,22 @@ static int namei(struct e2fs *e, const char *rel, ext2_ino_t *ino)
 			return -ENOTDIR;
 		memcpy(name, p, len);
 		name[len] = 0;
-		if (!len || (err = dir_lookup(e, cur, name, &cur)))
-			return len ? err : -ENOENT;
+		{
+			ext2_ino_t dir = cur;
+
+			if (!len || (err = dir_lookup(e, cur, name, &cur)))
+				return len ? err : -ENOENT;
+			/* ext4_lookup: an entry naming a reserved or absent
+			 * inode is the directory's corruption */
+			if (ext4_driver(e) && !valid_inum(e, cur)) {
+				char dirrel[4096];
+				size_t dl = p > rel ? (size_t)(p - rel - 1) : 0;
+
+				snprintf(dirrel, sizeof dirrel, "%.*s", (int)dl, rel);
+				fs_error(e, dirrel, dir, EUCLEAN);
+				return -EUCLEAN;
+			}
+		}
 		p = q ? q + 1 : p + len;
 	}
 	*ino = cur;
@@ -2223,6 +2271,11 @@ static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 		return err;
 	if (!in.i_links_count && !node_find(e, ino))
 		return -EUCLEAN;         /* a name for a free inode */
+	/* ext4_iget: an inode of no file type is corrupted */
+	if (ext4_driver(e) && !valid_mode(in.i_mode)) {
+		fs_error(e, rel, ino, EUCLEAN);
+		return -EUCLEAN;
+	}
 	fill_stat(e, ino, &in, m->dev, st);
 	{
 		struct e2node *n = node_find(e, ino);
@@ -2908,6 +2961,30 @@ static int e2_remount_ro(struct mount *m)
 	return fs_sync(E(m));
 }
 
+/* A remount's options: "abort" (ext4's, for testing) makes the
+ * filesystem fail as an error would (ext4_abort: ESHUTDOWN, about no
+ * inode); Linux's ext2 driver knows no such option (EINVAL). */
+static int e2_remount_opts(struct mount *m, int flags, const char *data)
+{
+	const char *p = data;
+
+	(void)flags;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 5 && !strncmp(p, "abort", 5)) {
+			if (!ext4_driver(E(m)))
+				return -EINVAL;
+			fs_error(E(m), NULL, 0, ESHUTDOWN);
+			E(m)->aborted = true;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 static int e2_sync_fs(struct mount *m)
 {
 	if (m->sb->flags & MS_RDONLY)
@@ -2949,6 +3026,7 @@ static const struct fs_ops ext2_ops = {
 	.permission = e2_permission,
 	.sync_fs = e2_sync_fs,
 	.remount_ro = e2_remount_ro,
+	.remount_opts = e2_remount_opts,
 };
 
 /* ---- mount ---- */

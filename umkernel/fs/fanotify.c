@@ -34,9 +34,16 @@
  * FAN_REPORT_FD_ERROR reports an fd or pidfd that could not be made as
  * -errno.
  *
- * Not done: FAN_REPORT_MNT and mount events; pre-content events; a file
- * unlinked while open has no FAN_DELETE_SELF at its last close.  Only
- * changes made through umk are seen.
+ * Pre-content groups hear FAN_PRE_ACCESS before a read, write or mmap
+ * of a file opened while they watched it (ext2/3/4 only: Linux's
+ * SB_I_ALLOW_HSM), with a range record, and may answer with an errno
+ * (FAN_DENY_ERRNO).  FAN_FS_ERROR comes from ext3/ext4's error reports
+ * (fanotify_fs_error).  Evictable marks go at drop_caches (evict.c).
+ *
+ * Not done: FAN_REPORT_MNT and mount events; pre-content events before
+ * readv/writev, splice or a page fault; a file unlinked while open has
+ * no FAN_DELETE_SELF at its last close.  Only changes made through umk
+ * are seen.
  *
  * Lock: klock, held by every caller; a permission event's opener drops
  * it while it sleeps, holding a reference to the group.
@@ -72,7 +79,7 @@
 #define FAN_OPEN_PERM_       0x00010000u
 #define FAN_ACCESS_PERM_     0x00020000u
 #define FAN_OPEN_EXEC_PERM_  0x00040000u
-#define FAN_PRE_ACCESS_      0x00100000u   /* pre-content: no umk filesystem has them */
+#define FAN_PRE_ACCESS_      0x00100000u   /* pre-content: ext2/3/4 files have them */
 #define FAN_EVENT_ON_CHILD_  0x08000000u
 #define FAN_DIRENT_EVENTS    (FAN_MOVED_FROM_ | FAN_MOVED_TO_ | FAN_CREATE_ | FAN_DELETE_ | FAN_RENAME_)
 #define FAN_RENAME_          0x10000000u
@@ -82,7 +89,7 @@
 			  FAN_OPEN_ | FAN_OPEN_EXEC_)
 #define FAN_INODE_EVENTS (FAN_ATTRIB_ | FAN_MOVED_FROM_ | FAN_MOVED_TO_ | FAN_CREATE_ | \
 			  FAN_DELETE_ | FAN_DELETE_SELF_ | FAN_MOVE_SELF_ | FAN_RENAME_ | FAN_FS_ERROR_)
-#define FAN_PERM_EVENTS  (FAN_OPEN_PERM_ | FAN_ACCESS_PERM_ | FAN_OPEN_EXEC_PERM_)
+#define FAN_PERM_EVENTS  (FAN_OPEN_PERM_ | FAN_ACCESS_PERM_ | FAN_OPEN_EXEC_PERM_ | FAN_PRE_ACCESS_)
 #define FAN_EVENT_FLAGS  (FAN_ONDIR_ | FAN_EVENT_ON_CHILD_)
 #define FAN_ALL_EVENTS_BITS (FAN_FD_EVENTS | FAN_INODE_EVENTS | FAN_PERM_EVENTS)
 
@@ -107,8 +114,8 @@
 #define FAN_FID_BITS   (FAN_REPORT_FID_ | FAN_REPORT_DIR_FID_ | FAN_REPORT_NAME_ | \
 			FAN_REPORT_TARGET_FID_)
 #define FAN_ADMIN_INIT_FLAGS (FAN_CLASS_CONTENT_ | FAN_CLASS_PRE_CONTENT_ | FAN_UNLIMITED_QUEUE_ | \
-			      FAN_UNLIMITED_MARKS_ | FAN_REPORT_PIDFD_)
-#define FAN_USER_INIT_FLAGS  (FAN_REPORT_TID_ | FAN_FID_BITS | FAN_CLOEXEC_ | FAN_NONBLOCK_ | \
+			      FAN_UNLIMITED_MARKS_ | FAN_REPORT_PIDFD_ | FAN_REPORT_TID_)
+#define FAN_USER_INIT_FLAGS  (FAN_FID_BITS | FAN_CLOEXEC_ | FAN_NONBLOCK_ | \
 			      FAN_REPORT_FD_ERROR_ | FAN_REPORT_MNT_)
 #define FAN_REPORT_DFID_NAME_FID_ (FAN_REPORT_FID_ | FAN_REPORT_DIR_FID_ | FAN_REPORT_NAME_)
 /* what umk implements of them (FAN_ENABLE_AUDIT: no audit) */
@@ -123,6 +130,9 @@
 #define FAN_EVENT_INFO_TYPE_PIDFD_         4
 #define FAN_EVENT_INFO_TYPE_OLD_DFID_NAME_ 10
 #define FAN_EVENT_INFO_TYPE_NEW_DFID_NAME_ 12
+#define FAN_EVENT_INFO_TYPE_ERROR_         5
+#define FILEID_INVALID_ 0xff
+#define FAN_EVENT_INFO_TYPE_RANGE_         6
 #define FAN_NOPIDFD_  (-1)
 #define FAN_EPIDFD_   (-2)
 #define FAN_INFO_MAX  2048
@@ -146,6 +156,7 @@
 #define FAN_ALLOW_  0x01u
 #define FAN_DENY_   0x02u
 #define FAN_AUDIT_  0x10u
+#define FAN_ERRNO_BITS 0xff000000u   /* FAN_DENY_ERRNO(e): e << 24 */
 #define FAN_NOFD_   (-1)
 #define FAN_METADATA_LEN 24
 #define FAN_MAX_MERGE    128   /* FANOTIFY_MAX_MERGE_EVENTS */
@@ -189,6 +200,7 @@ struct fan_group {
 	int refs;                     /* the file's, and each sleeping opener's */
 	int eager;                    /* events holding a file opened with them */
 	bool released;                /* the file went: permission events are allowed */
+	bool unpriv;                  /* made without CAP_SYS_ADMIN (Linux's FANOTIFY_UNPRIV) */
 	struct fan_user *user;
 };
 
@@ -201,6 +213,10 @@ struct fan_mark {
 	int mnt_id;
 	uint32_t mask, ignore_mask;
 	uint32_t mflags;              /* FAN_MARK_IGNORED_SURV_MODIFY, EVICTABLE, IGNORE */
+	/* an evictable inode mark on a filesystem that evicts: where the
+	 * inode is (drop_caches evicts it when nothing pins it), else NULL */
+	const struct super_block *sb;
+	char *rel;
 };
 
 struct fan_event {
@@ -307,7 +323,72 @@ static void mark_destroy(struct fan_mark *m)
 		}
 	if (m->group->user && !(m->group->flags & FAN_UNLIMITED_MARKS_))
 		m->group->user->marks--;
+	free(m->rel);
 	free(m);
+}
+
+/* Whether a queued or reported event of some group holds a file on
+ * inode (dev, ino) or below it (Linux's events pin their path). */
+static bool event_pins(const struct fan_mark *m)
+{
+	for (struct list_head *gp = groups.next; gp != &groups; gp = gp->next) {
+		struct fan_group *g = list_entry(gp, struct fan_group, link);
+		struct list_head *lists[2] = { &g->events, &g->access };
+
+		for (int i = 0; i < 2; i++)
+			for (struct list_head *p = lists[i]->next; p != lists[i]; p = p->next) {
+				struct fan_event *e = list_entry(p, struct fan_event, link);
+				struct kstat st;
+
+				if (!e->file && !e->path)
+					continue;
+				if (e->dev == m->dev && e->ino == m->ino)
+					return true;
+				if (e->file && e->file->mnt && e->file->mnt->sb == m->sb && e->file->ops->fstat &&
+				    !e->file->ops->fstat(e->file, &st) && st.dev == m->dev) {
+					/* below it: its name inside the filesystem */
+					static __thread char buf[PATH_MAX];
+					const char *rel;
+					struct mount *mm = vfs_find_mount_ns(file_mnt_ns(e->file), e->file->path,
+									     &rel, buf);
+					size_t n = strlen(m->rel);
+
+					if (mm && mm->sb == m->sb &&
+					    (!n || (!strncmp(rel, m->rel, n) && (rel[n] == '/' || !rel[n]))))
+						return true;
+				}
+			}
+	}
+	return false;
+}
+
+void fanotify_evict_marks(void)
+{
+	struct fan_mark *m, *next;
+
+	for (m = fan_marks; m; m = next) {
+		bool pinned = false;
+
+		next = m->next;
+		if (m->type != MARK_INODE || !(m->mflags & FAN_MARK_EVICTABLE_) || !m->sb || !m->rel)
+			continue;
+		/* a mark that is not evictable (any group's) pins the inode */
+		for (struct fan_mark *o = fan_marks; o && !pinned; o = o->next)
+			pinned = o->type == MARK_INODE && o->dev == m->dev && o->ino == m->ino &&
+				 !(o->mflags & FAN_MARK_EVICTABLE_);
+		if (pinned || event_pins(m) || inode_pinned(m->sb, m->rel, m->dev, m->ino))
+			continue;
+		/* the inode goes, and every evictable mark on it: next may be one */
+		for (struct fan_mark *o = fan_marks, *on; o; o = on) {
+			on = o->next;
+			if (o != m && o->type == MARK_INODE && o->dev == m->dev && o->ino == m->ino) {
+				if (o == next)
+					next = on;
+				mark_destroy(o);
+			}
+		}
+		mark_destroy(m);
+	}
 }
 
 /* Every mark of g of type type (or all with type -1) goes. */
@@ -335,13 +416,17 @@ static struct fan_mark *mark_find(struct fan_group *g, int type, uint64_t dev, u
 	return NULL;
 }
 
+/* The last mount of mnt's filesystem goes, and the filesystem with it:
+ * the marks on the mount, on the filesystem and on its inodes go too
+ * (Linux's fsnotify_sb_delete; a new mount of the same device is a new
+ * superblock, which they do not watch). */
 void fanotify_unmount(const struct mount *mnt)
 {
 	struct fan_mark *m, *next;
 
 	for (m = fan_marks; m; m = next) {
 		next = m->next;
-		if (m->type == MARK_MOUNT && m->mnt == mnt)
+		if ((m->type == MARK_MOUNT && m->mnt == mnt) || (m->type != MARK_MOUNT && m->dev == mnt->dev))
 			mark_destroy(m);
 	}
 }
@@ -359,20 +444,38 @@ static bool mask_applicable(uint32_t mask, bool isdir, int on)
 	return true;
 }
 
-/* Linux's fsnotify_effective_ignore_mask: an ignore mask set with
- * FAN_MARK_IGNORE applies to directories and children only with
- * FAN_ONDIR and FAN_EVENT_ON_CHILD in it; a legacy one everywhere. */
-static uint32_t effective_ignore(const struct fan_mark *m, bool isdir, int on)
+/* Linux's fsnotify_ignore_mask: an ignore mask set with FAN_MARK_IGNORE
+ * carries its own FAN_ONDIR and FAN_EVENT_ON_CHILD; a legacy one always
+ * applies to directories, and to children if the mark's mask watches
+ * them. */
+static uint32_t ignore_flags(const struct fan_mark *m)
 {
 	uint32_t im = m->ignore_mask;
+
+	if (!im || (m->mflags & FAN_MARK_IGNORE_))
+		return im;
+	return (im & ~FAN_EVENT_ON_CHILD_) | FAN_ONDIR_ | (m->mask & FAN_EVENT_ON_CHILD_);
+}
+
+/* Linux's fsnotify_effective_ignore_mask. */
+static uint32_t effective_ignore(const struct fan_mark *m, bool isdir, int on)
+{
+	uint32_t im = ignore_flags(m);
 
 	if (!im)
 		return 0;
 	if (!isdir && on != ON_PARENT)
 		return im;
-	if (!(m->mflags & FAN_MARK_IGNORE_))
-		im |= FAN_ONDIR_ | FAN_EVENT_ON_CHILD_;
 	return mask_applicable(im, isdir, on) ? im & FAN_ALL_EVENTS_BITS : 0;
+}
+
+/* Whether a directory's mark takes part in an event on a child (Linux's
+ * fsnotify_iter_select_report_types): it watches children with its mask
+ * or its ignore mask; one that does not neither hears nor ignores the
+ * event, nor has its ignore mask cleared by a FAN_MODIFY of the child. */
+static bool mark_watches_children(const struct fan_mark *m)
+{
+	return (m->mask | ignore_flags(m)) & FAN_EVENT_ON_CHILD_;
 }
 
 struct fan_object {
@@ -391,6 +494,8 @@ struct fan_object {
 	const char *new_path;         /* FAN_RENAME: the new name (old is path/name) */
 	uint64_t ndev, nino;          /* and its directory */
 	bool has_inode2;              /* FAN_RENAME: the new directory's marks hear too */
+	bool has_range;               /* FAN_PRE_ACCESS: the bytes to be accessed */
+	uint64_t range_off, range_len;
 };
 
 static int mark_on(const struct fan_mark *m, const struct fan_object *o)
@@ -401,7 +506,7 @@ static int mark_on(const struct fan_mark *m, const struct fan_object *o)
 			return ON_INODE;
 		if (o->has_inode2 && m->dev == o->ndev && m->ino == o->nino)
 			return ON_INODE2;
-		if (o->has_parent && m->dev == o->pdev && m->ino == o->pino)
+		if (o->has_parent && m->dev == o->pdev && m->ino == o->pino && mark_watches_children(m))
 			return ON_PARENT;
 		return -1;
 	case MARK_MOUNT:
@@ -454,22 +559,22 @@ static uint32_t group_event_mask(struct fan_group *g, const struct fan_object *o
  * header, fsid (statfs's), the file handle, and name if given, padded to
  * 4 bytes, at out (room: FAN_INFO_MAX - used).  Its length, 0 if the
  * inode is on no filesystem that can name it. */
-static size_t fid_record(unsigned char *out, size_t room, int type, const char *path, uint64_t dev,
-			 uint64_t ino, const char *name)
+static size_t fid_record_mnt(unsigned char *out, size_t room, int type, struct mount *m, const char *rel,
+			     uint64_t dev, uint64_t ino, const char *name)
 {
-	static __thread char buf[PATH_MAX];
 	unsigned char fh[32];
 	struct linux_statfs sfs;
-	const char *rel;
-	struct mount *m;
 	int htype, hlen;
 	size_t nl = name ? strlen(name) + 1 : 0, len;
 
-	if (!path || path[0] != '/' || !(m = vfs_find_mount(path, &rel, buf)))
-		return 0;
-	hlen = fhandle_encode(m, rel, dev, ino, fh, &htype);
-	if (!hlen)
-		return 0;
+	if (rel) {
+		hlen = fhandle_encode(m, rel, dev, ino, fh, &htype);
+		if (!hlen)
+			return 0;
+	} else {
+		hlen = 0;            /* no inode: FILEID_INVALID, an empty handle */
+		htype = FILEID_INVALID_;
+	}
 	len = (4 + 8 + 8 + (size_t)hlen + nl + 3) & ~(size_t)3;
 	if (len > room || len > 0xffff)
 		return 0;
@@ -489,6 +594,18 @@ static size_t fid_record(unsigned char *out, size_t room, int type, const char *
 	if (name)
 		memcpy(out + 20 + hlen, name, nl);
 	return len;
+}
+
+static size_t fid_record(unsigned char *out, size_t room, int type, const char *path, uint64_t dev,
+			 uint64_t ino, const char *name)
+{
+	static __thread char buf[PATH_MAX];
+	const char *rel;
+	struct mount *m;
+
+	if (!path || path[0] != '/' || !(m = vfs_find_mount(path, &rel, buf)))
+		return 0;
+	return fid_record_mnt(out, room, type, m, rel, dev, ino, name);
 }
 
 /* The directory part of absolute path p into d (size n): "/" for a
@@ -706,7 +823,8 @@ static int get_response(struct task *t, struct fan_group *g, struct fan_event *e
 			g->q_len--;
 		e->response = FAN_ALLOW_;
 	}
-	r = (e->response & (FAN_ALLOW_ | FAN_DENY_)) == FAN_ALLOW_ ? 0 : -EPERM;
+	r = (e->response & (FAN_ALLOW_ | FAN_DENY_)) == FAN_ALLOW_ ? 0
+	    : (e->response >> 24) ? -(int)(e->response >> 24) : -EPERM;
 	group_put(g);
 	return r;
 }
@@ -716,10 +834,7 @@ static int get_response(struct task *t, struct fan_group *g, struct fan_event *e
 static bool dir_watches_children(uint64_t dev, uint64_t ino)
 {
 	for (struct fan_mark *m = fan_marks; m; m = m->next)
-		if (m->type == MARK_INODE && m->dev == dev && m->ino == ino &&
-		    ((m->mask & FAN_EVENT_ON_CHILD_) ||
-		     ((m->mflags & FAN_MARK_IGNORE_) && (m->ignore_mask & FAN_EVENT_ON_CHILD_)) ||
-		     (!(m->mflags & FAN_MARK_IGNORE_) && m->ignore_mask)))
+		if (m->type == MARK_INODE && m->dev == dev && m->ino == ino && mark_watches_children(m))
 			return true;
 	return false;
 }
@@ -799,8 +914,18 @@ static int deliver(struct fan_object *o, uint32_t mask, struct file *f)
 					event_free(e);
 					continue;
 				}
-			} else
+			} else {
 				event_object(g, e, f, perm);
+				if ((m & FAN_PRE_ACCESS_) && o->has_range && (e->info = malloc(24))) {
+					/* struct fanotify_event_info_range: header, pad, offset, count */
+					memset(e->info, 0, 24);
+					e->info[0] = FAN_EVENT_INFO_TYPE_RANGE_;
+					e->info[2] = 24;
+					memcpy(e->info + 8, &o->range_off, 8);
+					memcpy(e->info + 16, &o->range_len, 8);
+					e->info_len = 24;
+				}
+			}
 			if (!perm) {
 				queue_event(g, e, false);
 				continue;
@@ -822,8 +947,9 @@ static int deliver(struct fan_object *o, uint32_t mask, struct file *f)
 	return r;
 }
 
-/* An event on open file f (open, read, write, close, exec, fchmod...). */
-static int send_event(struct file *f, uint32_t mask)
+/* An event on open file f (open, read, write, close, exec, fchmod...);
+ * range: the bytes a FAN_PRE_ACCESS is about, or NULL. */
+static int send_event_range(struct file *f, uint32_t mask, const uint64_t *range)
 {
 	struct fan_object o = { 0 };
 	struct kstat st;
@@ -837,7 +963,56 @@ static int send_event(struct file *f, uint32_t mask)
 	o.mnt = f->mnt;
 	o.path = f->path && f->path[0] == '/' ? f->path : NULL;
 	object_parent(&o, true);
+	if (range) {
+		o.has_range = true;
+		o.range_off = range[0];
+		o.range_len = range[1];
+	}
 	return deliver(&o, mask, f);
+}
+
+static int send_event(struct file *f, uint32_t mask)
+{
+	return send_event_range(f, mask, NULL);
+}
+
+#define PAGE_SZ 4096u
+int fanotify_pre_access(struct file *f, uint64_t off, uint64_t len)
+{
+	/* the pages the access touches, as the page cache asks */
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
+	uint64_t range[2];
+
+	range[0] = off & ~(uint64_t)(PAGE_SZ - 1);
+	end = end > UINT64_MAX - PAGE_SZ ? end : (end + PAGE_SZ - 1) & ~(uint64_t)(PAGE_SZ - 1);
+	range[1] = end - range[0];
+	return send_event_range(f, FAN_PRE_ACCESS_, range);
+}
+
+/* Whether a PRE_CONTENT group's mark wanting FAN_PRE_ACCESS covers f:
+ * on its inode, on its directory watching children, its mount or its
+ * filesystem (Linux's fsnotify_file_object_watched at open). */
+bool fanotify_hsm_watched(struct file *f)
+{
+	struct fan_object o = { 0 };
+	struct kstat st;
+	bool any = false;
+
+	for (struct fan_mark *m = fan_marks; m && !any; m = m->next)
+		any = (m->mask & FAN_PRE_ACCESS_) && m->group->priority == 2;
+	if (!any || !f || (f->flags & O_PATH) || !f->ops || !f->ops->fstat || f->ops->fstat(f, &st) ||
+	    !S_ISREG(st.mode))
+		return false;
+	o.dev = st.dev;
+	o.ino = st.ino;
+	o.mnt = f->mnt;
+	o.path = f->path && f->path[0] == '/' ? f->path : NULL;
+	object_parent(&o, true);
+	for (struct fan_mark *m = fan_marks; m; m = m->next)
+		if ((m->mask & FAN_PRE_ACCESS_) && m->group->priority == 2 && !m->group->released &&
+		    mark_on(m, &o) >= 0)
+			return true;
+	return false;
 }
 
 /* The mount a name is on (for mount marks), or NULL. */
@@ -934,6 +1109,95 @@ void fanotify_rename_event(const char *old, const char *new_, const struct kstat
 	deliver(&o, FAN_RENAME_, NULL);
 }
 
+/*
+ * fanotify_fs_error - filesystem sb found an error (a positive errno:
+ * EUCLEAN for corruption, ESHUTDOWN for an abort) about inode ino named
+ * rel inside it, or about no inode (rel NULL): a FAN_FS_ERROR event to
+ * each group with a filesystem mark on sb that wants it, with an error
+ * record (the error, a count) and the inode's FID record (an empty
+ * FILEID_INVALID handle for no inode).  While a group's event is unread,
+ * further errors only count in it (Linux's fanotify_handle_error_event:
+ * one error event per group, its first error and inode kept).
+ */
+void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t ino, int error)
+{
+	struct mount *m = NULL;
+	struct list_head *p, *q;
+	struct mnt_namespace *ns = current_mnt_ns();
+
+	if (!fanotify_nr_marks || !sb || !ns)
+		return;
+	list_for_each_safe(p, q, &ns->mounts) {
+		struct mount *mm = list_entry(p, struct mount, link);
+
+		if (mm->sb == sb) {
+			m = mm;
+			break;
+		}
+	}
+	if (!m)
+		return;
+	for (p = groups.next; p != &groups; p = p->next) {
+		struct fan_group *g = list_entry(p, struct fan_group, link);
+		struct fan_event *e;
+		bool wants = false;
+
+		if (g->released || !g->fid_mode)
+			continue;
+		for (struct fan_mark *k = fan_marks; k && !wants; k = k->next)
+			wants = k->group == g && k->type == MARK_SB && k->dev == sb->dev &&
+				(k->mask & FAN_FS_ERROR_) && !(k->ignore_mask & FAN_FS_ERROR_);
+		if (!wants)
+			continue;
+		for (q = g->events.next; q != &g->events; q = q->next) {
+			e = list_entry(q, struct fan_event, link);
+			if ((e->mask & FAN_FS_ERROR_) && e->dev == sb->dev && e->info_len >= 12) {
+				unsigned char *rec = e->info + e->info_len - 12;   /* the error record */
+				uint32_t count;
+
+				memcpy(&count, rec + 8, 4);
+				count++;
+				memcpy(rec + 8, &count, 4);
+				break;
+			}
+		}
+		if (q != &g->events)
+			continue;
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			continue;
+		e->info = malloc(FAN_INFO_MAX);
+		if (!e->info) {
+			free(e);
+			continue;
+		}
+		e->mask = FAN_FS_ERROR_;
+		e->dev = sb->dev;
+		e->ino = ino;
+		e->fd = FAN_NOFD_;
+		e->group = g;
+		if (current)
+			e->pid = get_pid(task_tgid(current));
+		/* the FID record, then struct fanotify_event_info_error:
+		 * header, error, error_count (copy_info_records_to_user) */
+		e->info_len = fid_record_mnt(e->info, FAN_INFO_MAX - 12, FAN_EVENT_INFO_TYPE_FID_, m, rel,
+					     sb->dev, ino, NULL);
+		{
+			unsigned char *rec = e->info + e->info_len;
+			int32_t err = error;
+			uint32_t count = 1;
+
+			memset(rec, 0, 12);
+			rec[0] = FAN_EVENT_INFO_TYPE_ERROR_;
+			rec[2] = 12;
+			memcpy(rec + 4, &err, 4);
+			memcpy(rec + 8, &count, 4);
+			e->info_len += 12;
+		}
+		queue_event(g, e, false);
+	}
+}
+
 void fanotify_event(struct file *f, uint32_t mask)
 {
 	send_event(f, mask & (FAN_FD_EVENTS | (fanotify_fid_groups ? FAN_ATTRIB_ : 0)));
@@ -967,6 +1231,9 @@ static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, ch
 	md.mask = e->mask;
 	md.event_len = (uint32_t)(FAN_METADATA_LEN + e->info_len + (want_pidfd ? sizeof(pinfo) : 0));
 	md.pid = e->pid && t ? pid_nr_ns(e->pid, task_active_pid_ns(t)) : 0;
+	/* an unprivileged listener learns its own pid only */
+	if (g->unpriv && (!t || e->pid != task_tgid(t)))
+		md.pid = 0;
 	if (!g->fid_mode && !e->file && e->path)
 		e->file = open_object(g, NULL, e->path, e->isdir, e->dev, e->ino, &e->open_err);
 	if (e->file && t) {
@@ -989,6 +1256,9 @@ static ssize_t copy_event(struct task *t, struct fan_group *g, uint64_t ubuf, ch
 			pidfd = fd_error ? pidfd : FAN_EPIDFD_;
 		pinfo.pidfd = pidfd;
 	}
+	/* FAN_REPORT_FD_ERROR: no fd to give (an overflow, a FID event) is -EBADF */
+	if (fd == FAN_NOFD_ && fd_error && !err)
+		fd = -EBADF;
 	md.fd = fd;
 	if (!err) {
 		size_t off = FAN_METADATA_LEN;
@@ -1090,10 +1360,20 @@ static ssize_t do_fanotify_write(struct task *t, struct file *f, uint64_t ubuf, 
 		memcpy(&resp, kbuf, sizeof(resp));
 	else if (copy_from_user(t, &resp, ubuf, sizeof(resp)))
 		return -EFAULT;
-	if ((resp.response & ~(FAN_ALLOW_ | FAN_DENY_ | FAN_AUDIT_)) ||
+	if ((resp.response & ~(FAN_ALLOW_ | FAN_DENY_ | FAN_AUDIT_ | FAN_ERRNO_BITS)) ||
 	    ((resp.response & 3) != FAN_ALLOW_ && (resp.response & 3) != FAN_DENY_) ||
 	    ((resp.response & FAN_AUDIT_) && !(g->flags & FAN_ENABLE_AUDIT_)) || resp.fd < 0)
 		return -EINVAL;
+	/* FAN_DENY_ERRNO(e): a PRE_CONTENT group's, with an errno open,
+	 * read and write may give */
+	if (resp.response & FAN_ERRNO_BITS) {
+		int e = (int)(resp.response >> 24);
+
+		if ((resp.response & 3) != FAN_DENY_ || g->priority != 2 ||
+		    (e != EIO && e != EPERM && e != EBUSY && e != ETXTBSY && e != EAGAIN && e != ENOSPC &&
+		     e != EDQUOT))
+			return -EINVAL;
+	}
 	for (p = g->access.next; p != &g->access; p = p->next) {
 		struct fan_event *e = list_entry(p, struct fan_event, link);
 
@@ -1259,6 +1539,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	g->fid_mode = flags & FAN_FID_BITS;
 	g->max_events = (flags & FAN_UNLIMITED_QUEUE_) ? INT_MAX : (unsigned int)max_queued_events;
 	g->refs = 1;
+	g->unpriv = !capable(t, CAP_SYS_ADMIN);
 	f = file_alloc(&fanotify_file_ops, O_RDWR | ((flags & FAN_NONBLOCK_) ? O_NONBLOCK : 0),
 		       "anon_inode:[fanotify]");
 	if (!f) {
@@ -1454,11 +1735,16 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 		goto out;
 	}
 	/* pre-content events need a filesystem that allows a hierarchical
-	 * storage manager (Linux's SB_I_ALLOW_HSM: ext4, xfs, btrfs...);
-	 * umk's (tmpfs, the host root, proc...) do not, as Linux's tmpfs */
+	 * storage manager (Linux's SB_I_ALLOW_HSM: ext4, xfs, btrfs...):
+	 * umk's ext2/3/4; tmpfs, the host root, proc... do not, as Linux's
+	 * tmpfs; and an inode mark is a file's or a directory's */
 	if (cmd == FAN_MARK_ADD_ && (mask & FAN_PRE_ACCESS_)) {
-		r = S_ISDIR(nd.st.mode) || S_ISREG(nd.st.mode) || type != MARK_INODE ? -EOPNOTSUPP : -EINVAL;
-		goto out;
+		bool hsm = nd.mnt && nd.mnt->ops && nd.mnt->ops->name && !strcmp(nd.mnt->ops->name, "ext2");
+
+		r = type == MARK_INODE && !S_ISDIR(nd.st.mode) && !S_ISREG(nd.st.mode) ? -EINVAL
+		    : !hsm ? -EOPNOTSUPP : 0;
+		if (r)
+			goto out;
 	}
 	/* a FID group names objects by fsid and file handle: a filesystem
 	 * without an fsid cannot (fanotify_test_fsid) */
@@ -1538,6 +1824,10 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	m->mnt = type == MARK_MOUNT ? nd.mnt : NULL;
 	m->mnt_id = nd.mnt ? nd.mnt->id : 0;
 	m->mflags = flags & FAN_MARK_EVICTABLE_;
+	if ((flags & FAN_MARK_EVICTABLE_) && fs_evicts_inodes(nd.mnt)) {
+		m->sb = nd.mnt->sb;
+		m->rel = strdup(nd.rel ? nd.rel : "");
+	}
 	mark_add_mask(m, mask, flags);
 	if (g->user && !(g->flags & FAN_UNLIMITED_MARKS_))
 		g->user->marks++;

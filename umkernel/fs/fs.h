@@ -101,6 +101,7 @@ struct file {
 	struct lease_inode *lease_ino; /* a regular file's open counts and leases */
 	bool created;                 /* this open made the file (F_CREATED_QUERY) */
 	bool nonotify;                /* fanotify's event file: makes no events (FMODE_NONOTIFY) */
+	bool fsnotify_hsm;            /* watched for pre-content events when opened (FMODE_NOTIFY_HSM) */
 	/* Landlock (security/landlock.h): rights its open lacked (TRUNCATE, IOCTL_DEV) */
 	uint16_t landlock_denied;
 };
@@ -263,6 +264,9 @@ struct fs_ops {
 	 * once it has written back what it holds, or -EBUSY (files open for
 	 * writing). */
 	int (*remount_ro)(struct mount *m);
+	/* Optional: a remount's options (mount(2)'s data, may be NULL),
+	 * before any change: 0 or -errno (ext4's "abort") */
+	int (*remount_opts)(struct mount *m, int flags, const char *data);
 	/* Optional: the inode's FS_XFLAG_* flags (file_attr.c: file_getattr,
 	 * FS_IOC_GETFLAGS...); set gets flags the generic checks passed and
 	 * returns -EOPNOTSUPP for those it does not keep. */

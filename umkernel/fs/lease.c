@@ -114,7 +114,10 @@ int file_deny_write(struct file *f, bool check)
 {
 	struct lease_inode *li = f ? f->lease_ino : NULL;
 
-	if (!li)
+	/* exe_file_deny_write_access: a pre-content watched file may be
+	 * written (its HSM fills it) while it runs, and run while open for
+	 * writing */
+	if (!li || f->fsnotify_hsm)
 		return 0;
 	if (check && li->writers)
 		return -ETXTBSY;
@@ -127,7 +130,7 @@ void file_allow_write(struct file *f)
 {
 	struct lease_inode *li = f ? f->lease_ino : NULL;
 
-	if (li && li->denied > 0) {
+	if (li && !f->fsnotify_hsm && li->denied > 0) {
 		li->denied--;
 		li_maybe_free(li);
 	}

@@ -1099,6 +1099,11 @@ static int do_remount(struct nameidata *nd, int flags, const char *data)
 	if (!(flags & MS_BIND)) {
 		/* the filesystem itself too: read-only or not, its options;
 		 * one going read-only writes back what it holds first */
+		if (m->ops->remount_opts) {
+			int err = m->ops->remount_opts(m, flags, data);
+			if (err)
+				return err;
+		}
 		if ((flags & MS_RDONLY) && !(m->sb->flags & MS_RDONLY) && m->ops->remount_ro) {
 			int err = m->ops->remount_ro(m);
 			if (err)

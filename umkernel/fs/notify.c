@@ -285,6 +285,13 @@ int fsnotify_open_perm(struct file *f, bool exec)
 	return r ? r : fanotify_perm(f, 0x00010000u);   /* FAN_OPEN_PERM */
 }
 
+int fsnotify_pre_access(struct file *f, uint64_t off, uint64_t len)
+{
+	if (!fanotify_nr_marks || !f || f->nonotify || !f->fsnotify_hsm || !len)
+		return 0;
+	return fanotify_pre_access(f, off, len);
+}
+
 int fsnotify_access_perm(struct file *f)
 {
 	if (!fanotify_nr_marks || !f || f->nonotify)

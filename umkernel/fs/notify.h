@@ -84,6 +84,10 @@ void fsnotify_unmount(struct mount *m);
  * (-EINTR if the caller was killed while it waited). */
 int fsnotify_open_perm(struct file *f, bool exec);
 int fsnotify_access_perm(struct file *f);
+/* FAN_PRE_ACCESS before a read, write or mmap of len bytes at off of a
+ * file opened with pre-content watchers (fsnotify_file_area_perm,
+ * fsnotify_mmap_perm): 0 or the listener's -errno. */
+int fsnotify_pre_access(struct file *f, uint64_t off, uint64_t len);
 /* Whether some fd or mapping has inode (dev, ino) open for writing
  * (Linux's inode_is_open_for_write). */
 bool fsnotify_open_for_write(uint64_t dev, uint64_t ino);
@@ -110,7 +114,21 @@ void fanotify_rename_event(const char *old, const char *new_, const struct kstat
 int fhandle_encode(const struct mount *m, const char *rel, uint64_t dev, uint64_t ino, void *out,
 		   int *type);
 int fanotify_perm(struct file *f, uint32_t mask);     /* FAN_*_PERM: 0 or -EPERM */
-void fanotify_unmount(const struct mount *mnt);       /* its mount marks go */
+void fanotify_unmount(const struct mount *mnt);       /* the filesystem goes: its marks go */
+/* A filesystem's error (FAN_FS_ERROR): see fanotify.c */
+void fanotify_fs_error(const struct super_block *sb, const char *rel, uint64_t ino, int error);
+/* drop_caches: the evictable marks of inodes nothing pins go (evict.c) */
+void fanotify_evict_marks(void);
+/* pre-content events (fsnotify_pre_access): FAN_PRE_ACCESS to the
+ * PRE_CONTENT groups, -errno if one denies; whether f is watched for them */
+int fanotify_pre_access(struct file *f, uint64_t off, uint64_t len);
+bool fanotify_hsm_watched(struct file *f);
+
+/* ---- evict.c: inode eviction (drop_caches 2 and 3) ---- */
+struct super_block;
+bool inode_pinned(const struct super_block *sb, const char *rel, uint64_t dev, uint64_t ino);
+bool fs_evicts_inodes(const struct mount *m);
+void drop_inode_caches(void);
 /* /proc/sys/fs/fanotify/NAME and the lines of /proc/PID/fdinfo/N, as
  * inotify's below. */
 int fanotify_proc_read(struct task *t, const char *name, char **text);

@@ -2152,7 +2152,7 @@ static long sysctl_min_free_kbytes = 67584;
  * strings, nothing to reclaim); vm.drop_caches: write-only (0200, even
  * root cannot read it, as Linux's sysctl_perm), from 1 up: bit 1 drops
  * the clean page cache umk keeps for ext2/3/4 files (mm/pagecache.c;
- * the host keeps the rest), umk keeps no dentry or inode cache to drop */
+ * the host keeps the rest), bit 2 the unused inodes (fs/evict.c) */
 static long sysctl_vfs_cache_pressure = 100;
 static long sysctl_drop_caches;
 
@@ -2167,13 +2167,16 @@ static int show_write_only(struct task *tk, const struct pctx *c, struct sbuf *s
 }
 
 /* vm.drop_caches: bit 1 drops the clean page cache umk keeps for
- * block-backed files (mm/pagecache.c) */
+ * block-backed files (mm/pagecache.c), bit 2 evicts the unused inodes
+ * (fs/evict.c: their evictable fanotify marks go) */
 static int write_drop_caches(struct task *tk, const struct pctx *c, const char *buf, size_t n)
 {
 	int r = write_ctl(tk, c, buf, n);
 
 	if (r >= 0 && (sysctl_drop_caches & 1))
 		pcache_drop_caches();
+	if (r >= 0 && (sysctl_drop_caches & 2))
+		drop_inode_caches();
 	return r;
 }
 

@@ -214,6 +214,8 @@ long sys_read(struct task *t, struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	r = rw_check(f, false);
+	if (!r)
+		r = fsnotify_pre_access(f, (uint64_t)f->pos, arg_long(a, 2) > 0 ? (uint64_t)arg_long(a, 2) : 0);
 	if (!r) {
 		r = do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
 		io_account(t, false, r);
@@ -232,6 +234,8 @@ long sys_write(struct task *t, struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	r = rw_check(f, true);
+	if (!r)
+		r = fsnotify_pre_access(f, (uint64_t)f->pos, arg_long(a, 2) > 0 ? (uint64_t)arg_long(a, 2) : 0);
 	if (!r) {
 		r = do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), NULL);
 		io_account(t, true, r);
@@ -261,6 +265,8 @@ static long do_prw(struct task *t, struct sysargs *a, bool write)
 	r = file_seekable(f) ? rw_check(f, write) : -ESPIPE;
 	if (!r && write)
 		append_pos(f, &pos);
+	if (!r)
+		r = fsnotify_pre_access(f, (uint64_t)pos, arg_long(a, 2) > 0 ? (uint64_t)arg_long(a, 2) : 0);
 	if (!r) {
 		r = write ? do_write(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos)
 			  : do_read(t, f, arg_ptr(a, 1), arg_long(a, 2), &pos);

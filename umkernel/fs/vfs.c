@@ -842,6 +842,9 @@ done:
 		file_set_mnt(f, nd.mnt);
 		f->flags = (flags & KEPT_FLAGS) | O_LARGEFILE;
 	}
+	/* pre-content watchers now: its reads, writes and maps ask them
+	 * (file_set_fsnotify_mode) */
+	f->fsnotify_hsm = fanotify_nr_marks && fanotify_hsm_watched(f);
 	/* fanotify's permission events (do_dentry_open's fsnotify_open_perm):
 	 * a denied open never happened, so makes no close event */
 	if ((err = fsnotify_open_perm(f, exec))) {

@@ -900,6 +900,11 @@ long sys_mmap(struct task *t, struct sysargs *a)
 		}
 	}
 	long r;
+	/* vm_mmap_pgoff's fsnotify_mmap_perm: pre-content watchers first */
+	if (f && (r = fsnotify_pre_access(f, a->a[5], a->a[1]))) {
+		file_put(f);
+		return r;
+	}
 	if ((flags & MAP_HUGETLB) || (f && tmpfs_file_huge(f)))   /* huge pages: hugetlb.c */
 		r = hugetlb_mmap(t->mm, arg_ptr(a, 0), a->a[1], arg_int(a, 2), flags, f, a->a[5]);
 	else
