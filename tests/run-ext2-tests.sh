@@ -14,6 +14,9 @@
 #              block overwritten: the guest mounts it and walks it
 #              (stat, readdir, read, write, mmap, xattrs, rename, create):
 #              every call may fail, umk must keep running ("walk done")
+#   falloc     fallocate's modes and SEEK_DATA/SEEK_HOLE on ext2/3/4,
+#              compared with the same program on the host's own loop
+#              device and ext4 driver (SKIP when that cannot run)
 # Needs mkfs.ext2/3/4, e2fsck and debugfs (e2fsprogs); SKIP without them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -100,6 +103,33 @@ for p in $UMK_PLATFORMS; do
 		else
 			fail "corrupted ext4 image ${opts:+($opts) }[$p]"
 			head -20 "$work/walk" "$work/walk.err" | sed 's/^/    /'
+		fi
+	done
+done
+
+# fallocate and SEEK_DATA/SEEK_HOLE: the same program on the host's own
+# loop device and ext4 driver (root only) and under umk, lines compared
+for t in ext2 ext3 ext4; do
+	rm -f "$work/nimg"
+	truncate -s 8M "$work/nimg" && mkfs.$t -q -F "$work/nimg" >/dev/null 2>&1 || { fail "falloc $t: mkfs.$t"; continue; }
+	if ! (cd "$work" && unshare -m "$BUILD/tests/ext2fs" --falloc "$work/nimg" $t) >"$work/fnative" 2>/dev/null ||
+		grep -q '^mount: ' "$work/fnative"; then
+		skip "falloc $t: no native reference (needs root and a free loop device)"
+		continue
+	fi
+	echo "exit 0" >>"$work/fnative"
+	for p in $UMK_PLATFORMS; do
+		rm -f "$root/img"
+		truncate -s 8M "$root/img" && mkfs.$t -q -F "$root/img" >/dev/null 2>&1 || { fail "falloc $t: mkfs.$t"; continue; }
+		guest "$p" "$work/fguest" --falloc /img $t
+		if ! cmp -s "$work/fnative" "$work/fguest"; then
+			fail "fallocate and SEEK_HOLE on $t [$p]"
+			diff -u --label native --label "umk $p" "$work/fnative" "$work/fguest" | head -30 | sed 's/^/    /'
+		elif ! e2fsck -fn "$root/img" >"$work/fsck" 2>&1; then
+			fail "fallocate on $t [$p]: e2fsck -fn of the image the guest left"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		else
+			pass "fallocate and SEEK_DATA/SEEK_HOLE on $t as Linux [$p] (and e2fsck -fn clean)"
 		fi
 	done
 done

@@ -18,6 +18,8 @@
  *   ext2fs --walk IMG TYPE mounts a corrupted image and walks it: every
  *                          call may fail, nothing may crash ("walk done")
  *   ext2fs --mount IMG TYPE ro|rw   prints one mount's result
+ *   ext2fs --falloc IMG TYPE  fallocate and SEEK_DATA/SEEK_HOLE, compared
+ *                          with the same run on the host's own ext4 driver
  *
  * Run under umk against tests/guest/ext2fs.expected, not natively (it
  * binds loop devices and mounts: Linux 6.x as root gives the same).  */
@@ -638,6 +640,178 @@ static int mount_main(const char *img, const char *type, const char *how) {
   return 0;
 }
 
+/* --falloc IMG TYPE: fallocate(2) and SEEK_DATA/SEEK_HOLE on the mounted
+ * image, printed so that a native run on the host's own loop device and
+ * mount (tests/run-ext2-tests.sh) gives the same lines: ext4 allocates,
+ * punches, zeroes, collapses and inserts; ext2 and ext3's block-mapped
+ * files say EOPNOTSUPP (the host's ext4 driver serves all three, as
+ * CONFIG_EXT4_USE_FOR_EXT2). */
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 0x01
+#endif
+#define FL_PUNCH 0x02
+#define FL_NOHIDE 0x04
+#define FL_COLLAPSE 0x08
+#define FL_ZERO 0x10
+#define FL_INSERT 0x20
+
+/* blocks: whether st_blocks is printed (not after ZERO_RANGE, COLLAPSE or
+ * INSERT, where Linux's count has extent-tree blocks of its own layout) */
+static void fa_show(int f, const char *what, int blocks) {
+  struct stat st;
+  if (fstat(f, &st)) {
+    printf("%s: fstat %s\n", what, en(errno));
+    return;
+  }
+  long bs = st.st_blksize;
+  printf("%s: size %lld/%ld", what, (long long)st.st_size, bs);
+  if (blocks) printf(" blocks %lld/%ld", (long long)st.st_blocks * 512, bs);
+  for (off_t o = 0; o < st.st_size; o += bs / 2) {
+    off_t d = lseek(f, o, SEEK_DATA), h = lseek(f, o, SEEK_HOLE);
+    printf(" %lld:%lld/%lld", (long long)o / (bs / 2), d < 0 ? -1LL : (long long)d / (bs / 2),
+           h < 0 ? -1LL : (long long)h / (bs / 2));
+  }
+  errno = 0;
+  off_t e1 = lseek(f, st.st_size, SEEK_DATA);
+  int x1 = errno;
+  errno = 0;
+  off_t e2 = lseek(f, st.st_size, SEEK_HOLE);
+  printf(" end %lld %s %lld %s\n", (long long)e1, en(x1), (long long)e2, en(errno));
+  /* the bytes: a checksum of each half block */
+  char *b = malloc(st.st_size + 1);
+  ssize_t n = pread(f, b, st.st_size, 0);
+  printf("  data (%zd):", n);
+  for (ssize_t i = 0; i < n; i += bs / 2) {
+    unsigned sum = 0;
+    for (ssize_t j = i; j < n && j < i + bs / 2; j++) sum = sum * 31 + (unsigned char)b[j];
+    printf(" %08x", sum);
+  }
+  printf("\n");
+  free(b);
+}
+
+static void fa_res(const char *what, int r) {
+  if (r)
+    printf("%s: %s\n", what, en(errno));
+  else
+    printf("%s: ok\n", what);
+}
+
+static int falloc_main(const char *img, const char *type) {
+  char dev[32], path[64];
+  int d = attach(img, dev, sizeof dev);
+  mkdir(MNT, 0755);
+  if (mount(dev, MNT, type, 0, NULL)) {
+    printf("mount: %s\n", en(errno));
+    return 1;
+  }
+  snprintf(path, sizeof path, MNT "/f");
+  int f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  struct stat st;
+  fstat(f, &st);
+  long bs = st.st_blksize;
+  char *pat = malloc(4 * bs);
+  for (long i = 0; i < 4 * bs; i++) pat[i] = 'a' + i % 23;
+  printf("write 3 blocks: %zd\n", pwrite(f, pat, 3 * bs, 0) / bs);
+  fsync(f);
+  fa_show(f, "written", 1);
+  fa_res("allocate 4 blocks", fallocate(f, 0, 0, 4 * bs));
+  fa_show(f, "allocated", 1);
+  fa_res("keep-size 2 blocks past the end", fallocate(f, FALLOC_FL_KEEP_SIZE, 8 * bs, 2 * bs));
+  fa_show(f, "keep-size", 1);
+  fa_res("punch block 1", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, bs, bs));
+  fa_show(f, "punched", 1);
+  fa_res("punch bytes inside block 2", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 2 * bs + 10, 20));
+  fa_res("punch across blocks 2-3", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 2 * bs + bs / 2, bs));
+  fa_show(f, "punched bytes", 1);
+  /* a shared mapping sees a punch (only read through: Linux's page fault
+   * for a write would allocate the page's every block) */
+  char *m = mmap(NULL, 4 * bs, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+  if (m == MAP_FAILED) {
+    printf("mmap: %s\n", en(errno));
+  } else {
+    fa_res("punch block 0 under a mapping", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 0, bs));
+    printf("mapping: %d %d %d\n", m[0], m[bs - 1], m[3 * bs + 1]);
+    munmap(m, 4 * bs);
+  }
+  fa_show(f, "punched under a mapping", 1);
+  fa_res("zero range", fallocate(f, FL_ZERO, bs - 1, bs + 2));
+  fa_show(f, "zeroed", 0);
+  fa_res("zero range past the end, keep size", fallocate(f, FL_ZERO | FALLOC_FL_KEEP_SIZE, 4 * bs - 5, 2 * bs));
+  fa_show(f, "zeroed past the end", 0);
+  pwrite(f, pat, 4 * bs, 0);
+  fa_res("collapse block 1", fallocate(f, FL_COLLAPSE, bs, bs));
+  fa_show(f, "collapsed", 0);
+  fa_res("insert block 1", fallocate(f, FL_INSERT, bs, bs));
+  fa_show(f, "inserted", 0);
+  fa_res("collapse unaligned", fallocate(f, FL_COLLAPSE, 1, bs));
+  fa_res("collapse to the end", fallocate(f, FL_COLLAPSE, bs, 3 * bs));
+  fa_res("insert at the end", fallocate(f, FL_INSERT, 4 * bs, bs));
+  fa_res("punch without keep-size", fallocate(f, FL_PUNCH, 0, bs));
+  fa_res("no-hide-stale", fallocate(f, FL_NOHIDE | FL_PUNCH | FALLOC_FL_KEEP_SIZE, 0, bs));
+  fa_res("collapse with keep-size", fallocate(f, FL_COLLAPSE | FALLOC_FL_KEEP_SIZE, 0, bs));
+  fa_res("len 0", fallocate(f, 0, 0, 0));
+  fa_res("offset -1", fallocate(f, 0, -1, bs));
+  int r = open(path, O_RDONLY);
+  fa_res("read-only fd", fallocate(r, 0, 0, bs));
+  close(r);
+  /* a sparse file: holes the writes left */
+  int g = open(MNT "/sparse", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  pwrite(g, pat, bs, 2 * bs);
+  pwrite(g, pat, 10, 5 * bs + 3);
+  fa_show(g, "sparse", 1);
+  int fl0 = 0, fl;
+  ioctl(g, FS_IOC_GETFLAGS, &fl0);
+  fl = fl0 | FS_IMMUTABLE_FL;
+  fa_res("immutable", ioctl(g, FS_IOC_SETFLAGS, &fl));
+  fa_res("allocate on an immutable file", fallocate(g, 0, 0, bs));
+  fl = fl0 | FS_APPEND_FL;
+  fa_res("append-only", ioctl(g, FS_IOC_SETFLAGS, &fl));
+  fa_res("allocate on an append-only file", fallocate(g, FALLOC_FL_KEEP_SIZE, 0, bs));
+  fa_res("punch on an append-only file", fallocate(g, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 0, bs));
+  ioctl(g, FS_IOC_SETFLAGS, &fl0);
+  fa_res("allocate again", fallocate(g, FALLOC_FL_KEEP_SIZE, 0, bs));
+  fa_show(g, "sparse allocated", 1);
+  close(g);
+  g = open(MNT "/big", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  fa_res("too big for the filesystem", fallocate(g, 0, 0, 64 << 20));
+  close(g);
+  unlink(MNT "/big");
+  close(f);
+  free(pat);
+  /* atime: O_NOATIME and FS_NOATIME_FL keep it, a plain read moves it
+   * (relatime: it was older than mtime) */
+  g = open(MNT "/at", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  write(g, "x", 1);
+  close(g);
+  struct timespec old[2] = { { 1000, 0 }, { UTIME_OMIT, 0 } };
+  struct stat a0, a1;
+  char c;
+  utimensat(AT_FDCWD, MNT "/at", old, 0);
+  g = open(MNT "/at", O_RDONLY | O_NOATIME);
+  read(g, &c, 1);
+  close(g);
+  stat(MNT "/at", &a0);
+  printf("O_NOATIME read: atime %s\n", a0.st_atime == 1000 ? "kept" : "moved");
+  g = open(MNT "/at", O_RDONLY);
+  fl = FS_NOATIME_FL;
+  ioctl(g, FS_IOC_GETFLAGS, &fl0);
+  fl = fl0 | FS_NOATIME_FL;
+  ioctl(g, FS_IOC_SETFLAGS, &fl);
+  read(g, &c, 1);
+  stat(MNT "/at", &a0);
+  printf("FS_NOATIME_FL read: atime %s\n", a0.st_atime == 1000 ? "kept" : "moved");
+  ioctl(g, FS_IOC_SETFLAGS, &fl0);
+  pread(g, &c, 1, 0);
+  close(g);
+  stat(MNT "/at", &a1);
+  printf("plain read: atime %s\n", a1.st_atime == 1000 ? "kept" : "moved");
+  fa_res("umount", umount(MNT));
+  detach(d);
+  rmdir(MNT);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--hello")) {
     printf("ok a --x program on the filesystem runs as nobody\n");
@@ -645,6 +819,7 @@ int main(int argc, char **argv) {
   }
   if (argc == 4 && !strcmp(argv[1], "--walk")) return walk_main(argv[2], argv[3]);
   if (argc == 5 && !strcmp(argv[1], "--mount")) return mount_main(argv[2], argv[3], argv[4]);
+  if (argc == 4 && !strcmp(argv[1], "--falloc")) return falloc_main(argv[2], argv[3]);
   if (argc == 3) {
     test(argv[1], argv[2]);
     return t_done();

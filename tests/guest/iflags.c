@@ -124,6 +124,8 @@ static void run(const char *d) {
   ERR("app F_SETFL clear", fcntl(fd, F_SETFL, 0), EPERM);
   OK("app F_SETFL keep", fcntl(fd, F_SETFL, O_APPEND | O_NONBLOCK) == 0);
   ERR("app ftruncate", ftruncate(fd, 0), EPERM);
+  ERR("app fallocate punch", fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1), EPERM);
+  OK("app fallocate keep-size", fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096) == 0);
   close(fd);
   struct stat st;
   OK("app size", stat(a, &st) == 0 && st.st_size == 8);

@@ -29,8 +29,9 @@
  * (changes go straight to their blocks, so a crash of umk in the middle
  * may leave the image for e2fsck; an image whose journal needs recovery
  * mounts only read-only), quotas, ACLs (system.posix_acl_*), encryption
- * and casefolding (EOPNOTSUPP), fallocate, FIEMAP, statx attributes
- * (umk's statx carries none), atime updates (as noatime).
+ * and casefolding (EOPNOTSUPP), atime updates but for directories'.
+ * fallocate as ext4's for files with extents (EOPNOTSUPP for ext2/ext3's
+ * block-mapped ones), SEEK_DATA/SEEK_HOLE from the block map.
  *
  * ext2 refuses images with features Linux's ext2 lacks (extents,
  * 64bit, flex_bg...: EINVAL); ext3 also takes a journal; ext4 takes what
@@ -1221,7 +1222,8 @@ static void file_accessed(struct e2fs *e, struct file *f)
 	struct linux_timespec a, now = ts_now();
 	int mf = f->mnt->mflags | f->mnt->sb->flags;
 
-	if (e->ro || (mf & (MS_RDONLY | MS_NOATIME)) || rd_inode(e, N(f)->ino, &in))
+	if (e->ro || (mf & (MS_RDONLY | MS_NOATIME)) || (f->flags & O_NOATIME) ||
+	    rd_inode(e, N(f)->ino, &in) || (in.i_flags & EXT2_NOATIME_FL))
 		return;
 	a = xtime_get(in.i_atime, in.i_atime_extra, FITS(e, &in, i_atime_extra));
 	if (!(mf & MS_STRICTATIME) &&
@@ -1559,6 +1561,331 @@ static long e2_fiemap(struct task *t, struct file *f, uint64_t arg)
 	return copy_to_user(t, arg, &fm, sizeof fm) ? -EFAULT : 0;
 }
 
+/* ---- fallocate, SEEK_DATA and SEEK_HOLE (ext4_fallocate, ext4_llseek) ---- */
+
+#define L_FALLOC_FL_KEEP_SIZE      0x01
+#define L_FALLOC_FL_PUNCH_HOLE     0x02
+#define L_FALLOC_FL_COLLAPSE_RANGE 0x08
+#define L_FALLOC_FL_ZERO_RANGE     0x10
+#define L_FALLOC_FL_INSERT_RANGE   0x20
+
+/* Whether logical block lblk of ino has a block behind it (written or
+ * not: SEEK_DATA finds both, as ext4's on Linux 6.x); *uninit (if not
+ * NULL): an unwritten one, which reads as zeros. */
+static int blk_state(struct e2fs *e, ext2_ino_t ino, uint64_t lblk, bool *mapped, bool *uninit)
+{
+	blk64_t p = 0;
+	int flags = 0;
+	int err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, 0, lblk, &flags, &p));
+
+	*mapped = !err && p;
+	if (uninit)
+		*uninit = *mapped && (flags & BMAP_RET_UNINIT);
+	return err;
+}
+
+static int blk_mapped(struct e2fs *e, ext2_ino_t ino, uint64_t lblk, bool *mapped)
+{
+	return blk_state(e, ino, lblk, mapped, NULL);
+}
+
+/* Sets ino's size without touching its blocks (KEEP_SIZE after a write
+ * past the end, INSERT and COLLAPSE's new size). */
+static int size_set(struct e2fs *e, ext2_ino_t ino, uint64_t size)
+{
+	struct ext2_inode_large in;
+	int err = rd_inode(e, ino, &in);
+
+	if (!err)
+		err = e2err(ext2fs_inode_size_set(e->fs, (struct ext2_inode *)&in, size));
+	return err ? err : wr_inode(e, ino, &in);
+}
+
+/* Writes n zero bytes at pos of ino (allocating where there is a hole):
+ * 0, -ENOSPC, -EIO... */
+static int zero_bytes(struct e2fs *e, ext2_ino_t ino, uint64_t pos, size_t n)
+{
+	char *z;
+	ssize_t r;
+
+	if (!n)
+		return 0;
+	if (!(z = calloc(1, n)))
+		return -ENOMEM;
+	r = data_write(e, ino, z, n, pos);
+	free(z);
+	return r < 0 ? (int)r : (size_t)r == n ? 0 : -ENOSPC;
+}
+
+/* Frees the blocks [first, first + count) of ino (ext2fs_punch's end is
+ * inclusive). */
+static int punch_blocks(struct e2fs *e, ext2_ino_t ino, uint64_t first, uint64_t count)
+{
+	if (!count)
+		return 0;
+	return e2err(ext2fs_punch(e->fs, ino, NULL, NULL, first, first + count - 1));
+}
+
+/* Allocates the holes of blocks [first, first + count) of ino as
+ * unwritten blocks (zeros to a reader; past the end of the file too, where
+ * e2fsck allows only unwritten ones), as ext4's fallocate makes unwritten
+ * extents.  A block at a time: ext2fs_fallocate of a range short of the
+ * extent after it grows that extent down instead, mapping blocks outside
+ * the range. */
+static int alloc_blocks(struct e2fs *e, ext2_ino_t ino, uint64_t first, uint64_t count)
+{
+	int err = 0;
+
+	for (uint64_t b = first; !err && b < first + count; b++) {
+		blk64_t p = 0;
+		bool mapped;
+
+		if (!(err = blk_mapped(e, ino, b, &mapped)) && !mapped)
+			err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, BMAP_ALLOC | BMAP_UNINIT, b, NULL,
+						 &p));
+	}
+	return err;
+}
+
+/* ZERO_RANGE's partial block at its edge, [pos, pos + n) in one block of
+ * a file of size bytes: zeros written, or an unwritten block when the
+ * block lies wholly past the end (a written one may not, to e2fsck). */
+static int zero_edge(struct e2fs *e, ext2_ino_t ino, uint64_t pos, size_t n, uint64_t size)
+{
+	uint64_t bs = e->fs->blocksize;
+
+	if (pos / bs * bs >= size)
+		return alloc_blocks(e, ino, pos / bs, 1);
+	return zero_bytes(e, ino, pos, n);
+}
+
+/* Moves block from of ino to block to (data, an unwritten block or a
+ * hole, as from has), through buf (a block). */
+static int move_block(struct e2fs *e, ext2_ino_t ino, uint64_t from, uint64_t to, char *buf)
+{
+	uint64_t bs = e->fs->blocksize;
+	bool mapped, uninit;
+	ssize_t r;
+	int err = blk_state(e, ino, from, &mapped, &uninit);
+
+	if (err)
+		return err;
+	if (!mapped || uninit) {
+		err = punch_blocks(e, ino, to, 1);
+		return err || !uninit ? err : alloc_blocks(e, ino, to, 1);
+	}
+	r = data_read(e, ino, buf, bs, from * bs);
+	if (r < 0)
+		return (int)r;
+	memset(buf + r, 0, bs - (size_t)r);
+	r = data_write(e, ino, buf, bs, to * bs);
+	return r < 0 ? (int)r : r == (ssize_t)bs ? 0 : -ENOSPC;
+}
+
+/* COLLAPSE_RANGE (len blocks at first go, what follows moves down) and
+ * INSERT_RANGE (a hole of len blocks at first, what follows moves up),
+ * a block at a time so that holes stay holes; size is the old size. */
+static int shift_blocks(struct e2fs *e, ext2_ino_t ino, uint64_t first, uint64_t len, uint64_t size,
+			bool insert)
+{
+	uint64_t bs = e->fs->blocksize, nblk = (size + bs - 1) / bs;
+	struct runs_ctx c = { 0 };
+	char *buf;
+	int err;
+
+	/* blocks past the end (KEEP_SIZE's) move too, as ext4's extents do */
+	err = e2err(ext2fs_block_iterate3(e->fs, ino, BLOCK_FLAG_READ_ONLY | BLOCK_FLAG_DATA_ONLY, NULL,
+					  runs_cb, &c));
+	if (!err)
+		err = c.err;
+	if (!err && c.n && c.r[c.n - 1].lblk + c.r[c.n - 1].len > nblk)
+		nblk = c.r[c.n - 1].lblk + c.r[c.n - 1].len;
+	free(c.r);
+	if (err)
+		return err;
+	if (!(buf = malloc(bs)))
+		return -ENOMEM;
+	if (insert) {
+		for (uint64_t b = nblk; !err && b-- > first;)
+			err = move_block(e, ino, b, b + len, buf);
+		if (!err)
+			err = punch_blocks(e, ino, first, len);
+		if (!err)
+			err = size_set(e, ino, size + len * bs);
+	} else {
+		for (uint64_t b = first + len; !err && b < nblk; b++)
+			err = move_block(e, ino, b, b - len, buf);
+		if (!err)
+			err = punch_blocks(e, ino, nblk - len, ~0ULL - (nblk - len) + 1);
+		if (!err)
+			err = size_set(e, ino, size - len * bs);
+	}
+	free(buf);
+	return err;
+}
+
+/*
+ * e2_fallocate - fallocate(2) on an ext4 file (ext4_fallocate; the VFS
+ * checked mode, access and flags): 0 and KEEP_SIZE allocate zeroed
+ * blocks (past the end with KEEP_SIZE), PUNCH_HOLE frees the whole
+ * blocks and zeroes the partial ones at its edges, ZERO_RANGE makes the
+ * range allocated zeros, COLLAPSE_RANGE and INSERT_RANGE (block-aligned,
+ * inside the file: else -EINVAL) move what follows.  A file without
+ * extents (ext2, ext3) can only be punched, as ext4's driver does it for
+ * every ext2/3/4 image (CONFIG_EXT4_USE_FOR_EXT2): -EOPNOTSUPP for any
+ * other mode there, for a file with inline data, and for UNSHARE and
+ * WRITE_ZEROES; -EROFS, -ENOSPC, -EFBIG.  A file with a page cache (a
+ * memfd, for mmap) is written back first and reloaded after.
+ */
+static int e2_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
+{
+	struct e2fs *e = E(f->mnt);
+	struct e2node *n = N(f);
+	struct ext2_inode_large in;
+	uint64_t bs = e->fs->blocksize, size, end = off + len;
+	uint64_t first = (off + bs - 1) / bs, last = end / bs;   /* whole blocks [first, last) */
+	int op = mode & ~L_FALLOC_FL_KEEP_SIZE, err;
+
+	if (e->ro)
+		return -EROFS;
+	if ((err = rd_inode(e, n->ino, &in)))
+		return err;
+	/* vfs_fallocate's IS_IMMUTABLE and IS_APPEND (ext2's flags are its own) */
+	if ((in.i_flags & EXT2_IMMUTABLE_FL) || (op && (in.i_flags & EXT2_APPEND_FL)))
+		return -EPERM;
+	if ((!(in.i_flags & EXT4_EXTENTS_FL) && op != L_FALLOC_FL_PUNCH_HOLE) ||
+	    (in.i_flags & EXT4_INLINE_DATA_FL))
+		return -EOPNOTSUPP;   /* a block-mapped file can only be punched */
+	if (op && op != L_FALLOC_FL_PUNCH_HOLE && op != L_FALLOC_FL_ZERO_RANGE &&
+	    op != L_FALLOC_FL_COLLAPSE_RANGE && op != L_FALLOC_FL_INSERT_RANGE)
+		return -EOPNOTSUPP;
+	if (end > (uint64_t)e->fs->blocksize << 32)
+		return -EFBIG;   /* s_maxbytes of an extent file: 2^32 blocks */
+	if ((err = node_writeback(e, n)))
+		return err;
+	size = EXT2_I_SIZE(&in);
+	if (n->memfd >= 0) {
+		struct stat hs;
+
+		if (!fstat(n->memfd, &hs))
+			size = (uint64_t)hs.st_size;
+	}
+	switch (op) {
+	case 0:
+		err = alloc_blocks(e, n->ino, off / bs, (end + bs - 1) / bs - off / bs);
+		if (!err && !(mode & L_FALLOC_FL_KEEP_SIZE) && end > size)
+			err = size_set(e, n->ino, end);
+		break;
+	case L_FALLOC_FL_PUNCH_HOLE: {
+		bool mapped;
+
+		if (off >= size)
+			break;
+		if (end > size)
+			end = size, last = (end + bs - 1) / bs;   /* the tail block goes whole */
+		if (off / bs == (end - 1) / bs && (off % bs || end % bs)) {   /* inside one block */
+			if (!(err = blk_mapped(e, n->ino, off / bs, &mapped)) && mapped)
+				err = zero_bytes(e, n->ino, off, end - off);
+			break;
+		}
+		if (off % bs && !(err = blk_mapped(e, n->ino, off / bs, &mapped)) && mapped)
+			err = zero_bytes(e, n->ino, off, first * bs - off);
+		if (!err && end % bs && last * bs < end &&
+		    !(err = blk_mapped(e, n->ino, last, &mapped)) && mapped)
+			err = zero_bytes(e, n->ino, last * bs, end - last * bs);
+		if (!err)
+			err = punch_blocks(e, n->ino, first, last - first);
+		break;
+	}
+	case L_FALLOC_FL_ZERO_RANGE:
+		if (off / bs == (end - 1) / bs && (off % bs || end % bs)) {   /* inside one block */
+			err = zero_edge(e, n->ino, off, len, size);
+		} else {
+			err = punch_blocks(e, n->ino, first, last - first);
+			if (!err)
+				err = alloc_blocks(e, n->ino, first, last - first);
+			if (!err && off % bs)
+				err = zero_edge(e, n->ino, off, first * bs - off, size);
+			if (!err && end % bs)
+				err = zero_edge(e, n->ino, last * bs, end - last * bs, size);
+		}
+		/* the edges' writes moved the size: back to where it was, or
+		 * to the range's end */
+		if (!err)
+			err = size_set(e, n->ino, (mode & L_FALLOC_FL_KEEP_SIZE) || end <= size ? size : end);
+		break;
+	case L_FALLOC_FL_COLLAPSE_RANGE:
+	case L_FALLOC_FL_INSERT_RANGE:
+		if (off % bs || len % bs)
+			return -EINVAL;
+		if (op == L_FALLOC_FL_COLLAPSE_RANGE ? end >= size : off >= size)
+			return -EINVAL;
+		if (op == L_FALLOC_FL_INSERT_RANGE && size + len > (uint64_t)e->fs->blocksize << 32)
+			return -EFBIG;
+		err = shift_blocks(e, n->ino, off / bs, len / bs, size, op == L_FALLOC_FL_INSERT_RANGE);
+		break;
+	}
+	if (n->memfd >= 0) {
+		/* the page cache again from the image (the memfd stays, so
+		 * the mappings of it see the new contents) */
+		int fd = n->memfd, nfd;
+
+		n->memfd = -1;
+		nfd = node_memfd(e, n);
+		if (nfd >= 0) {
+			struct stat hs;
+			char *buf = malloc(1 << 16);
+			ssize_t k;
+
+			for (off_t p = 0; buf && (k = pread(nfd, buf, 1 << 16, p)) > 0; p += k)
+				if (pwrite(fd, buf, (size_t)k, p) != k)
+					break;
+			free(buf);
+			if (!fstat(nfd, &hs) && ftruncate(fd, hs.st_size) < 0)
+				err = err ? err : -EIO;
+			close(nfd);
+		}
+		n->memfd = fd;
+	}
+	if (!err)
+		touch_ino(e, n->ino, true, true);
+	return err;
+}
+
+/* lseek's SEEK_DATA and SEEK_HOLE over the file's blocks (ext4_llseek:
+ * -ENXIO at or past the end, a hole at the end of the file); other
+ * whences -EOPNOTSUPP (the VFS's). */
+static int64_t e2_llseek(struct file *f, int64_t off, int whence)
+{
+	struct e2fs *e = E(f->mnt);
+	struct e2node *n = N(f);
+	struct kstat st;
+	uint64_t bs = e->fs->blocksize, pos;
+	bool mapped;
+	int err;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return -EOPNOTSUPP;
+	if ((err = e2_fstat(f, &st)))
+		return err;
+	if (off < 0 || (uint64_t)off >= st.size)
+		return -ENXIO;
+	node_writeback(e, n);
+	for (pos = (uint64_t)off; pos < st.size; pos = (pos / bs + 1) * bs) {
+		if ((err = blk_mapped(e, n->ino, pos / bs, &mapped)))
+			return err;
+		if (mapped == (whence == SEEK_DATA))
+			break;
+	}
+	if (pos >= st.size) {
+		if (whence == SEEK_DATA)
+			return -ENXIO;
+		pos = st.size;
+	}
+	f->pos = (int64_t)pos;
+	return f->pos;
+}
+
 /* FS_IOC_GETFLAGS, FS_IOC_SETFLAGS (EXT2_*_FL: changing immutable or
  * append-only needs CAP_LINUX_IMMUTABLE, any change the owner or
  * CAP_FOWNER: EPERM), FS_IOC_GETVERSION (i_generation).  Mirrors
@@ -1685,6 +2012,8 @@ static const struct file_ops e2_reg_ops = {
 	.fsync = e2_fsync,
 	.setattr = e2_fsetattr,
 	.host_fd = e2_host_fd,
+	.llseek = e2_llseek,
+	.fallocate = e2_fallocate,
 	.release = e2_release,
 	.seekable = true,
 };

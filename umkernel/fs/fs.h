@@ -58,6 +58,11 @@ struct file_ops {
 	 * with host processes).  Returns the new offset or -errno;
 	 * -EOPNOTSUPP means "seek f->pos as usual". */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
+	/* Optional: fallocate(2) of [off, off + len) by a filesystem that
+	 * keeps its own blocks (ext2.c), after sys_fallocate's checks (mode
+	 * valid, open for writing, not immutable, a regular file, no
+	 * overflow); without it the host fd's fallocate serves. */
+	int (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
 	void (*release)(struct file *f);
 	bool seekable;
 };

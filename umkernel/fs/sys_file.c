@@ -705,13 +705,48 @@ long sys_flock(struct task *t, struct sysargs *a)
 	return r;
 }
 
+/* linux/falloc.h */
+#define L_FALLOC_FL_KEEP_SIZE      0x01
+#define L_FALLOC_FL_PUNCH_HOLE     0x02
+#define L_FALLOC_FL_COLLAPSE_RANGE 0x08
+#define L_FALLOC_FL_ZERO_RANGE     0x10
+#define L_FALLOC_FL_INSERT_RANGE   0x20
+#define L_FALLOC_FL_UNSHARE_RANGE  0x40
+#define L_FALLOC_FL_WRITE_ZEROES   0x80
+#define L_FALLOC_FL_MODE_MASK      (L_FALLOC_FL_PUNCH_HOLE | L_FALLOC_FL_COLLAPSE_RANGE | \
+				    L_FALLOC_FL_ZERO_RANGE | L_FALLOC_FL_INSERT_RANGE | \
+				    L_FALLOC_FL_UNSHARE_RANGE | L_FALLOC_FL_WRITE_ZEROES)
+
+/* vfs_fallocate's check of mode: 0 or -EOPNOTSUPP. */
+static int falloc_mode_ok(int mode)
+{
+	if (mode & ~(L_FALLOC_FL_MODE_MASK | L_FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	switch (mode & L_FALLOC_FL_MODE_MASK) {
+	case 0:
+	case L_FALLOC_FL_UNSHARE_RANGE:
+	case L_FALLOC_FL_ZERO_RANGE:
+		return 0;
+	case L_FALLOC_FL_PUNCH_HOLE:
+		return mode & L_FALLOC_FL_KEEP_SIZE ? 0 : -EOPNOTSUPP;
+	case L_FALLOC_FL_COLLAPSE_RANGE:
+	case L_FALLOC_FL_INSERT_RANGE:
+	case L_FALLOC_FL_WRITE_ZEROES:
+		return mode & L_FALLOC_FL_KEEP_SIZE ? -EOPNOTSUPP : 0;
+	}
+	return -EOPNOTSUPP;
+}
+
 /*
- * sys_fallocate(fd, mode, offset, len) - done on the host fd behind the
- * file (a tmpfs memfd, a --rw host file), so every mode the host supports
- * works: 0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|KEEP_SIZE,
- * ZERO_RANGE...  -EBADF unless open for writing, -EINVAL for offset < 0
- * or len <= 0, -EISDIR, -ESPIPE (a pipe), -ENODEV (not a regular file),
- * -EOPNOTSUPP with no host fd, the host's errno otherwise.
+ * sys_fallocate(fd, mode, offset, len) - in the checks' order of Linux's
+ * vfs_fallocate: -EINVAL for offset < 0 or len <= 0, -EOPNOTSUPP for a
+ * mode no filesystem takes (PUNCH_HOLE without KEEP_SIZE, COLLAPSE or
+ * INSERT with it, unknown bits), -EBADF unless open for writing, -EPERM
+ * for an immutable file or, but for KEEP_SIZE alone, an append-only one,
+ * -ESPIPE (a pipe), -EISDIR, -ENODEV (not a regular file), -EFBIG.  Then
+ * the file's own fallocate (ext2.c) or the host fd behind the file (a
+ * tmpfs memfd, a --rw host file), so that every mode the host supports
+ * works; -EOPNOTSUPP with neither, the filesystem's errno otherwise.
  */
 long sys_fallocate(struct task *t, struct sysargs *a)
 {
@@ -719,25 +754,32 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	int mode = arg_int(a, 1), hfd;
 	int64_t off = arg_long(a, 2), len = arg_long(a, 3);
 	struct kstat st;
+	uint32_t iflags;
 	long r;
 
 	if (!f)
 		return -EBADF;
+	r = -EINVAL;
+	if (off < 0 || len <= 0)
+		goto out;
+	if ((r = falloc_mode_ok(mode)))
+		goto out;
 	r = -EBADF;
 	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
 		goto out;
-	r = -EINVAL;
-	if (off < 0 || len <= 0)
+	iflags = file_inode_flags(f);
+	r = -EPERM;
+	if ((iflags & FS_IMMUTABLE_FL_) || ((mode & ~L_FALLOC_FL_KEEP_SIZE) && (iflags & FS_APPEND_FL_)))
 		goto out;
 	r = -ENODEV;
 	if (!f->ops->fstat || f->ops->fstat(f, &st))
 		goto out;
-	if (S_ISDIR(st.mode)) {
-		r = -EISDIR;
-		goto out;
-	}
 	if (S_ISFIFO(st.mode)) {
 		r = -ESPIPE;
+		goto out;
+	}
+	if (S_ISDIR(st.mode)) {
+		r = -EISDIR;
 		goto out;
 	}
 	if (!S_ISREG(st.mode))
@@ -748,17 +790,22 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	 * -fno-strict-overflow); here it is checked (UBSan, tests/fuzz/) */
 	if (__builtin_add_overflow(off, len, &end))
 		goto out;
-	hfd = f->ops->host_fd ? f->ops->host_fd(f) : -ENODEV;
-	r = -EOPNOTSUPP;
-	if (hfd < 0)
-		goto out;
-	/* a tmpfs file's preallocated pages count (--tmpfs-size, --memory) */
-	if (!(mode & FALLOC_FL_PUNCH_HOLE) && ((r = tmpfs_file_reserve(f, (uint64_t)(off + len))) ||
-						 (r = tmpfs_file_fits(f, (uint64_t)off, (uint64_t)len))))
-		goto out;
-	r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
-	if (!r)
-		tmpfs_file_touch(f);
+	if (f->ops->fallocate) {
+		r = f->ops->fallocate(f, mode, (uint64_t)off, (uint64_t)len);
+	} else {
+		hfd = f->ops->host_fd ? f->ops->host_fd(f) : -ENODEV;
+		r = -EOPNOTSUPP;
+		if (hfd < 0)
+			goto out;
+		/* a tmpfs file's preallocated pages count (--tmpfs-size, --memory) */
+		if (!(mode & L_FALLOC_FL_PUNCH_HOLE) &&
+		    ((r = tmpfs_file_reserve(f, (uint64_t)(off + len))) ||
+		     (r = tmpfs_file_fits(f, (uint64_t)off, (uint64_t)len))))
+			goto out;
+		r = fallocate(hfd, mode, off, len) < 0 ? -errno : 0;
+		if (!r)
+			tmpfs_file_touch(f);
+	}
 	if (!r)
 		fsnotify_file(f, IN_MODIFY_);
 out:

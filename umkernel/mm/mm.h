@@ -92,6 +92,10 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	     struct file *f, uint64_t off);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
+/* madvise(2) on mm through host (the caller's host thread, in mm's host
+ * process), or, host NULL, another process's mm: hints only (mmap.c). */
+struct host_thread;
+int mm_madvise(struct mm *mm, struct host_thread *host, uint64_t addr, uint64_t len, int advice);
 long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, int flags,
 	       uint64_t newaddr);
 long mm_brk(struct mm *mm, uint64_t brk);

@@ -920,7 +920,11 @@ long sys_mremap(struct task *t, struct sysargs *a)
 }
 
 /*
- * madvise(addr, len, advice) (mm/madvise.c): advice on [addr, addr+len)
+ * mm_madvise - madvise(addr, len, advice) on mm, whose pages host (the
+ * caller's own host thread, in mm's host process) touches; host NULL: mm
+ * is another process's (process_madvise), and only the hints MADV_COLD,
+ * MADV_PAGEOUT and MADV_WILLNEED are taken (-EINVAL otherwise).
+ * (mm/madvise.c): advice on [addr, addr+len)
  * (len rounded up to pages).  MADV_DONTNEED and MADV_FREE drop the pages
  * (the host's MADV_DONTNEED: the next touch reads zeros or the file);
  * MADV_WILLNEED, MADV_POPULATE_READ/WRITE fault in on the host;
@@ -933,10 +937,8 @@ long sys_mremap(struct task *t, struct sysargs *a)
  * mapping, FREE on a non-anonymous one), -ENOMEM (a hole in the range: the mapped parts still
  * get the advice), -EFAULT (POPULATE_* where the protection forbids it).
  */
-long sys_madvise(struct task *t, struct sysargs *a)
+int mm_madvise(struct mm *mm, struct host_thread *host, uint64_t addr, uint64_t len, int advice)
 {
-	uint64_t addr = arg_ptr(a, 0), len = a->a[1];
-	int advice = arg_int(a, 2);
 	if (addr & (GUEST_PAGE_SIZE - 1))
 		return -EINVAL;
 	uint64_t plen = PAGE_ALIGN(len);
@@ -953,11 +955,13 @@ long sys_madvise(struct task *t, struct sysargs *a)
 	default:
 		return -EINVAL;
 	}
+	if (!host && advice != MADV_COLD && advice != MADV_PAGEOUT && advice != MADV_WILLNEED)
+		return -EINVAL;   /* another process's: the hints alone (no host call) */
 	if (!plen)
 		return 0;
 	uint64_t end = addr + plen, at = addr;
 	int err = 0;
-	for_each_vma(t->mm, v) {
+	for_each_vma(mm, v) {
 		if (v->end <= addr)
 			continue;
 		if (v->start >= end)
@@ -981,43 +985,48 @@ long sys_madvise(struct task *t, struct sysargs *a)
 				return -EINVAL;
 			if (advice == MADV_FREE && (v->file || v->shm_id || !(v->flags & MAP_ANONYMOUS)))
 				return -EINVAL;
-			platform->madvise(t->host, lo, hi - lo, MADV_DONTNEED);
-			if (t->mm->uffd)
-				uffd_zap(t->mm, lo, hi);   /* missing again */
+			platform->madvise(host, lo, hi - lo, MADV_DONTNEED);
+			if (mm->uffd)
+				uffd_zap(mm, lo, hi);   /* missing again */
 			break;
 		case 102:
 		case 103: {
 			/* guard pages: the host's own (Linux 6.13) in the stub */
 			if (v->flags & VM_LOCKED_)
 				return -EINVAL;
-			int r = platform->madvise(t->host, lo, hi - lo, advice);
+			int r = platform->madvise(host, lo, hi - lo, advice);
 			if (r < 0)
 				return r;
 			break;
 		}
 		case MADV_DONTDUMP:
 		case MADV_DODUMP:
-			mm_split_at(t->mm, lo);
-			mm_split_at(t->mm, hi);
+			mm_split_at(mm, lo);
+			mm_split_at(mm, hi);
 			break;
 		case 22:
 		case 23:
 			if (!(v->prot & (advice == 23 ? PROT_WRITE : PROT_READ)))
 				return -EFAULT;
-			if (platform->madvise(t->host, lo, hi - lo, advice) < 0)
+			if (platform->madvise(host, lo, hi - lo, advice) < 0)
 				return -EFAULT;
 			break;
 		}
 	}
 	if (advice == MADV_DONTDUMP || advice == MADV_DODUMP) {
 		/* split above; now mark whole VMAs */
-		for_each_vma(t->mm, v)
+		for_each_vma(mm, v)
 			if (v->start >= addr && v->end <= end)
 				v->flags = advice == MADV_DONTDUMP ? v->flags | VM_DONTDUMP_
 								   : v->flags & ~VM_DONTDUMP_;
-		mm_merge(t->mm);
+		mm_merge(mm);
 	}
 	return at < end ? -ENOMEM : err;
+}
+
+long sys_madvise(struct task *t, struct sysargs *a)
+{
+	return mm_madvise(t->mm, t->host, arg_ptr(a, 0), a->a[1], arg_int(a, 2));
 }
 
 long sys_msync(struct task *t, struct sysargs *a)

@@ -1018,6 +1018,28 @@ static long mfill(struct task *t, struct uffd_ctx *ctx, uint64_t dst, uint64_t s
 	return done ? (long)done : err;
 }
 
+/*
+ * uffd_report - the end of every filling ioctl (COPY, ZEROPAGE, CONTINUE,
+ * POISON, MOVE): writes the bytes done, or the error when none were, to
+ * the guest's result field at res_addr; wakes the faults waiting on
+ * [start, start + done) unless dontwake; returns 0 when all of len was
+ * done, else -EAGAIN (a partial fill, as mfill_atomic's caller reports
+ * it), or the error itself / -EFAULT when the result cannot be written.
+ */
+static long uffd_report(struct task *t, struct uffd_ctx *ctx, uint64_t res_addr, uint64_t start,
+			uint64_t len, uint64_t done, long err, bool dontwake)
+{
+	int64_t res = done ? (int64_t)done : err;
+
+	if (copy_to_user(t, res_addr, &res, sizeof res))
+		return -EFAULT;
+	if (res < 0)
+		return res;
+	if (!dontwake)
+		wake_range(ctx, start, done);
+	return done == len ? 0 : -EAGAIN;
+}
+
 static long uffd_copy(struct task *t, struct uffd_ctx *ctx, uint64_t arg, bool zero)
 {
 	uint64_t dst, src = 0, len, mode;
@@ -1056,14 +1078,8 @@ static long uffd_copy(struct task *t, struct uffd_ctx *ctx, uint64_t arg, bool z
 	if (!ctx->mm)
 		return -ESRCH;
 	long r = mfill(t, ctx, dst, src, len, !zero && (mode & UFFDIO_COPY_MODE_WP));
-	int64_t res = r;
-	if (copy_to_user(t, arg + resoff, &res, sizeof res))
-		return -EFAULT;
-	if (r < 0)
-		return r;
-	if (!(mode & 1 /* the DONTWAKE bit of both */))
-		wake_range(ctx, dst, (uint64_t)r);
-	return (uint64_t)r == len ? 0 : -EAGAIN;
+	return uffd_report(t, ctx, arg + resoff, dst, len, r > 0 ? (uint64_t)r : 0, r < 0 ? r : 0,
+			   mode & 1 /* the DONTWAKE bit of both */);
 }
 
 static long uffd_wake(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
@@ -1190,14 +1206,8 @@ static long uffd_continue(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
 		if (own)
 			set_host_prot(t, mm, page, page + PG);
 	}
-	int64_t res = done ? (int64_t)done : err;
-	if (copy_to_user(t, arg + offsetof(struct uffdio_continue, mapped), &res, sizeof res))
-		return -EFAULT;
-	if (res < 0)
-		return res;
-	if (!(c.mode & UFFDIO_CONTINUE_MODE_DONTWAKE))
-		wake_range(ctx, start, done);
-	return done == len ? 0 : -EAGAIN;
+	return uffd_report(t, ctx, arg + offsetof(struct uffdio_continue, mapped), start, len, done, err,
+			   c.mode & UFFDIO_CONTINUE_MODE_DONTWAKE);
 }
 
 static long uffd_poison(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
@@ -1225,14 +1235,8 @@ static long uffd_poison(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
 		struct span s = { .state = T_POISON };
 		ss_set(&mm->uffd->traps, page, page + PG, &s);
 	}
-	int64_t res = done ? (int64_t)done : err;
-	if (copy_to_user(t, arg + offsetof(struct uffdio_poison_, updated), &res, sizeof res))
-		return -EFAULT;
-	if (res < 0)
-		return res;
-	if (!(p.mode & UFFDIO_POISON_MODE_DONTWAKE_))
-		wake_range(ctx, start, done);
-	return done == len ? 0 : -EAGAIN;
+	return uffd_report(t, ctx, arg + offsetof(struct uffdio_poison_, updated), start, len, done, err,
+			   p.mode & UFFDIO_POISON_MODE_DONTWAKE_);
 }
 
 static long uffd_move(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
@@ -1291,14 +1295,8 @@ static long uffd_move(struct task *t, struct uffd_ctx *ctx, uint64_t arg)
 			uffd_zap(mm, s, s + PG);
 	}
 	free(buf);
-	int64_t res = done ? (int64_t)done : err;
-	if (copy_to_user(t, arg + offsetof(struct uffdio_move_, move), &res, sizeof res))
-		return -EFAULT;
-	if (res < 0)
-		return res;
-	if (!(m.mode & UFFDIO_MOVE_MODE_DONTWAKE_))
-		wake_range(ctx, m.dst, done);
-	return done == m.len ? 0 : -EAGAIN;
+	return uffd_report(t, ctx, arg + offsetof(struct uffdio_move_, move), m.dst, m.len, done, err,
+			   m.mode & UFFDIO_MOVE_MODE_DONTWAKE_);
 }
 
 static long uffd_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)

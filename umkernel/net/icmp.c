@@ -80,14 +80,13 @@ struct icmp_sock {
 	struct inet_ep local, remote; /* local.port: a ping socket's identifier */
 	bool hdrincl, recverr, recvttl, recvtos, pktinfo, v6only;
 	bool recv2292hops;            /* IPV6_2292HOPLIMIT: RFC 2292's hop limit message */
-	int ttl, tos, pmtudisc, err, shutdown;
+	int ttl, tos, pmtudisc, shutdown;
 	uint32_t filter;              /* ICMP_FILTER: the ICMP types (< 32) not wanted */
 	uint32_t filter6[8];          /* ICMP6_FILTER: bit set = type blocked */
 	int checksum;                 /* IPV6_CHECKSUM offset, -1 none */
-	int rcvbuf, sndbuf;
+	struct sock_sol sol;          /* buffers, SO_ERROR, timeouts */
 	uint64_t bind_seq;            /* ping: when it was bound (the latest gets a reply) */
 	size_t rmem;
-	uint64_t rcvtimeo, sndtimeo;
 	struct list_head rxq;         /* struct icmp_pkt */
 	struct list_head all_link;    /* icmp_all */
 	struct wait_queue wq;
@@ -176,7 +175,7 @@ int icmp_create(int family, int type, int protocol, int flags, struct file **out
 	s->ttl = -1;
 	s->checksum = family == L_AF_INET6 && protocol == IPPROTO_ICMPV6_ ? 2 : -1;
 	s->hdrincl = s->raw && protocol == IPPROTO_RAW_;
-	s->rcvbuf = s->sndbuf = 212992;
+	s->sol.rcvbuf = s->sol.sndbuf = SOCK_MEM_MAX;
 	list_init(&s->rxq);
 	waitq_init(&s->wq);
 	if (family == L_AF_INET)
@@ -234,7 +233,7 @@ static void queue_pkt(struct icmp_sock *s, const struct inet_ep *from, int ttl, 
 	size_t truesize = 768 + ((hlen + len + 63) & ~(size_t)63);
 	struct icmp_pkt *p;
 
-	if (s->rmem + truesize > (size_t)s->rcvbuf || (s->shutdown & RCV_SHUTDOWN))
+	if (s->rmem + truesize > (size_t)s->sol.rcvbuf || (s->shutdown & RCV_SHUTDOWN))
 		return;                  /* dropped, as sock_queue_rcv_skb over the buffer */
 	p = malloc(sizeof(*p) + hlen + len);
 	if (!p)
@@ -579,7 +578,7 @@ static ssize_t icmp_recvmsg(struct task *t, struct file *f, struct sock_iter *it
 {
 	struct icmp_sock *s = icmp_sk(f);
 	bool nonblock = (flags & L_MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
-	uint64_t deadline = sock_deadline(s->rcvtimeo);
+	uint64_t deadline = sock_deadline(s->sol.rcvtimeo);
 	int err;
 
 	if (flags & L_MSG_OOB)
@@ -587,9 +586,9 @@ static ssize_t icmp_recvmsg(struct task *t, struct file *f, struct sock_iter *it
 	if (flags & L_MSG_ERRQUEUE)
 		return -EAGAIN;
 	for (;;) {
-		if (s->err) {
-			err = -s->err;
-			s->err = 0;
+		if (s->sol.err) {
+			err = -s->sol.err;
+			s->sol.err = 0;
 			return err;
 		}
 		if (!list_empty(&s->rxq)) {
@@ -688,36 +687,8 @@ static int icmp_setsockopt(struct task *t, struct file *f, int level, int name, 
 	int v = 0, err;
 
 	(void)t;
-	if (level == L_SOL_SOCKET) {
-		switch (name) {
-		case SO_RCVTIMEO_OLD_:
-		case SO_RCVTIMEO_NEW_:
-			return val ? sock_timeo_from(val, len, &s->rcvtimeo) : -EFAULT;
-		case SO_SNDTIMEO_OLD_:
-		case SO_SNDTIMEO_NEW_:
-			return val ? sock_timeo_from(val, len, &s->sndtimeo) : -EFAULT;
-		}
-		if ((err = get_int(val, len, &v)))
-			return err;
-		switch (name) {
-		case SO_SNDBUF_:
-		case SO_SNDBUFFORCE_:
-			s->sndbuf = (unsigned)v > 106496 && name == SO_SNDBUF_ ? 212992 : (v < 2304 ? 4608 : v * 2);
-			return 0;
-		case SO_RCVBUF_:
-		case SO_RCVBUFFORCE_:
-			s->rcvbuf = (unsigned)v > 106496 && name == SO_RCVBUF_ ? 212992 : (v < 1152 ? 2304 : v * 2);
-			return 0;
-		case SO_REUSEADDR_:
-		case SO_KEEPALIVE_:
-		case SO_PRIORITY_:
-		case SO_RCVLOWAT_:
-		case SO_BROADCAST_:
-		case SO_DONTROUTE_:
-			return 0;
-		}
-		return sock_setsockopt_common(name, v, val, len);
-	}
+	if (level == L_SOL_SOCKET)
+		return sock_sol_setsockopt(&s->sol, &s->sk, name, val, len);
 	if (level == SOL_RAW_ && is_v6(s) && s->raw && (name == IPV6_CHECKSUM_ || name == IPV6_HDRINCL_)) {
 		if ((err = get_int(val, len, &v)))
 			return err;
@@ -830,28 +801,7 @@ static int icmp_getsockopt(struct task *t, struct file *f, int level, int name, 
 
 	(void)t;
 	if (level == L_SOL_SOCKET) {
-		switch (name) {
-		case SO_TYPE_: v = s->sk.type; break;
-		case SO_PROTOCOL_: v = s->sk.protocol; break;
-		case SO_DOMAIN_: v = s->sk.family; break;
-		case SO_ERROR_: v = s->err; s->err = 0; break;
-		case SO_SNDBUF_: v = s->sndbuf; break;
-		case SO_RCVBUF_: v = s->rcvbuf; break;
-		case SO_ACCEPTCONN_: v = 0; break;
-		case SO_RCVTIMEO_OLD_:
-		case SO_RCVTIMEO_NEW_:
-		case SO_SNDTIMEO_OLD_:
-		case SO_SNDTIMEO_NEW_: {
-			int l = sock_timeo_to(name == SO_RCVTIMEO_OLD_ || name == SO_RCVTIMEO_NEW_ ?
-					      s->rcvtimeo : s->sndtimeo, val);
-
-			if (*len > l)
-				*len = l;
-			return 0;
-		}
-		default:
-			return -ENOPROTOOPT;
-		}
+		return sock_sol_getsockopt(&s->sol, &s->sk, name, val, len);
 	} else if (level == SOL_RAW_ && !is_v6(s)) {
 		if (name != ICMP_FILTER_ || !s->raw)
 			return -ENOPROTOOPT;
@@ -937,7 +887,7 @@ static short icmp_poll(struct file *f, struct poll_table *pt)
 	short mask = POLLOUT | POLLWRNORM | POLLWRBAND;
 
 	poll_wait(pt, &s->wq);
-	if (s->err)
+	if (s->sol.err)
 		mask |= POLLERR;
 	if (!list_empty(&s->rxq))
 		mask |= POLLIN | POLLRDNORM;

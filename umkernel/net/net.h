@@ -238,6 +238,19 @@ int unix_pair(int type, int flags, struct file **a, struct file **b);
 /* sockopt.c: SOL_SOCKET options all families check alike (see there) */
 int sock_bindtodevice(const void *val, int len);
 int sock_setsockopt_common(int name, int v, const void *val, int len);
+/* The SOL_SOCKET state of a socket kept wholly in umk (packet, netlink,
+ * icmp), and the setsockopt/getsockopt of it (sockopt.c). */
+#define SOCK_MEM_MAX 212992           /* net.core.wmem_max, rmem_max */
+struct sock_sol {
+	int sndbuf, rcvbuf;           /* as SO_SNDBUF/SO_RCVBUF report them */
+	int err;                      /* pending error (SO_ERROR), positive */
+	bool passcred;
+	uint64_t rcvtimeo, sndtimeo;  /* ns, 0: none */
+};
+int sock_sol_setsockopt(struct sock_sol *so, const struct socket *sk, int name, const void *val,
+			int len);
+int sock_sol_getsockopt(struct sock_sol *so, const struct socket *sk, int name, void *val,
+			int *len);
 /* checks SCM_CREDENTIALS c and turns it into the kernel's values */
 int unix_check_creds(struct task *t, struct linux_ucred *c);
 /* /proc/net/unix, appended to *buf (malloc'd, *len bytes) */

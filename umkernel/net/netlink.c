@@ -70,10 +70,8 @@ struct nl_sock {
 	struct list_head bound_link;
 	struct list_head rxq;         /* struct nl_skb */
 	size_t rmem;
-	int rcvbuf, sndbuf, err;
-	bool pktinfo, broadcast_error, no_enobufs, listen_all_nsid, cap_ack, ext_ack, strict_chk,
-	     passcred;
-	uint64_t rcvtimeo, sndtimeo;
+	struct sock_sol sol;          /* buffers, SO_ERROR, SO_PASSCRED, timeouts */
+	bool pktinfo, broadcast_error, no_enobufs, listen_all_nsid, cap_ack, ext_ack, strict_chk;
 	int hostfd;                   /* host mode: the relay to the host's rtnetlink */
 	struct wait_queue wq;
 };
@@ -776,7 +774,7 @@ int netlink_create(int type, int protocol, int flags, struct file **out)
 	list_init(&n->rxq);
 	list_init(&n->bound_link);
 	waitq_init(&n->wq);
-	n->rcvbuf = n->sndbuf = NL_RCVBUF;
+	n->sol.rcvbuf = n->sol.sndbuf = NL_RCVBUF;
 	n->hostfd = -1;
 	n->net = current_net();
 	n->net->refs++;
@@ -899,7 +897,7 @@ static ssize_t nl_sendmsg(struct task *t, struct file *f, struct sock_iter *it, 
 	}
 	if (pid)
 		return -ECONNREFUSED;
-	if (len > (size_t)n->sndbuf - 32)
+	if (len > (size_t)n->sol.sndbuf - 32)
 		return -EMSGSIZE;
 	autobind(n);
 	buf = malloc(len ? len : 1);
@@ -939,16 +937,16 @@ static ssize_t nl_recvmsg(struct task *t, struct file *f, struct sock_iter *it, 
 {
 	struct nl_sock *n = nl_sk(f);
 	bool nonblock = (flags & L_MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
-	uint64_t deadline = sock_deadline(n->rcvtimeo);
+	uint64_t deadline = sock_deadline(n->sol.rcvtimeo);
 	struct nl_skb *s;
 	size_t c;
 	ssize_t r;
 	int err;
 
 	while (list_empty(&n->rxq)) {
-		if (n->err) {
-			err = -n->err;
-			n->err = 0;
+		if (n->sol.err) {
+			err = -n->sol.err;
+			n->sol.err = 0;
 			return err;
 		}
 		if (nonblock)
@@ -1010,42 +1008,8 @@ static int nl_setsockopt(struct task *t, struct file *f, int level, int name, co
 	int v;
 
 	(void)t;
-	if (level == L_SOL_SOCKET) {
-		switch (name) {
-		case SO_RCVTIMEO_OLD_:
-		case SO_RCVTIMEO_NEW_:
-			return val ? sock_timeo_from(val, len, &n->rcvtimeo) : -EFAULT;
-		case SO_SNDTIMEO_OLD_:
-		case SO_SNDTIMEO_NEW_:
-			return val ? sock_timeo_from(val, len, &n->sndtimeo) : -EFAULT;
-		}
-		if (len < 4)
-			return -EINVAL;
-		if (!val)
-			return -EFAULT;
-		memcpy(&v, val, 4);
-		switch (name) {
-		case SO_SNDBUF_:
-		case SO_SNDBUFFORCE_:
-			n->sndbuf = (unsigned)v > 106496 && name == SO_SNDBUF_ ? 212992 :
-				    (v < 2304 ? 4608 : v * 2);
-			return 0;
-		case SO_RCVBUF_:
-		case SO_RCVBUFFORCE_:
-			n->rcvbuf = (unsigned)v > 106496 && name == SO_RCVBUF_ ? 212992 :
-				    (v < 1152 ? 2304 : v * 2);
-			return 0;
-		case SO_PASSCRED_:
-			n->passcred = v;
-			return 0;
-		case SO_REUSEADDR_:
-		case SO_KEEPALIVE_:
-		case SO_PRIORITY_:
-		case SO_RCVLOWAT_:
-			return 0;
-		}
-		return -ENOPROTOOPT;
-	}
+	if (level == L_SOL_SOCKET)
+		return sock_sol_setsockopt(&n->sol, &n->sk, name, val, len);
 	if (level != SOL_NETLINK_)
 		return -ENOPROTOOPT;
 	if (len < 4)
@@ -1084,29 +1048,7 @@ static int nl_getsockopt(struct task *t, struct file *f, int level, int name, vo
 
 	(void)t;
 	if (level == L_SOL_SOCKET) {
-		switch (name) {
-		case SO_TYPE_: v = n->sk.type; break;
-		case SO_PROTOCOL_: v = n->sk.protocol; break;
-		case SO_DOMAIN_: v = L_AF_NETLINK; break;
-		case SO_ERROR_: v = n->err; n->err = 0; break;
-		case SO_SNDBUF_: v = n->sndbuf; break;
-		case SO_RCVBUF_: v = n->rcvbuf; break;
-		case SO_PASSCRED_: v = n->passcred; break;
-		case SO_ACCEPTCONN_: v = 0; break;
-		case SO_RCVTIMEO_OLD_:
-		case SO_RCVTIMEO_NEW_:
-		case SO_SNDTIMEO_OLD_:
-		case SO_SNDTIMEO_NEW_: {
-			int l = sock_timeo_to(name == SO_RCVTIMEO_OLD_ || name == SO_RCVTIMEO_NEW_ ?
-					      n->rcvtimeo : n->sndtimeo, val);
-
-			if (*len > l)
-				*len = l;
-			return 0;
-		}
-		default:
-			return -ENOPROTOOPT;
-		}
+		return sock_sol_getsockopt(&n->sol, &n->sk, name, val, len);
 	} else if (level == SOL_NETLINK_) {
 		if (*len < 4)
 			return -EINVAL;
@@ -1149,7 +1091,7 @@ static short nl_poll(struct file *f, struct poll_table *pt)
 	poll_wait(pt, &n->wq);
 	if (!list_empty(&n->rxq))
 		mask |= POLLIN | POLLRDNORM;
-	if (n->err)
+	if (n->sol.err)
 		mask |= POLLERR;
 	return mask;
 }

@@ -65,9 +65,7 @@ struct packet_sock {
 	int version, reserve, vnet_hdr_sz;
 	bool rx_ring, tx_ring;        /* a ring was set up (never allocated) */
 	int flags[PACKET_VNET_HDR_SZ_ + 1];  /* the plain int options, as set */
-	int sndbuf, rcvbuf;
-	int err;                      /* pending error (SO_ERROR), positive */
-	uint64_t rcvtimeo, sndtimeo;
+	struct sock_sol sol;          /* buffers, SO_ERROR, timeouts */
 	struct wait_queue wq;
 };
 
@@ -117,11 +115,13 @@ int packet_create(int type, int protocol, int flags, struct file **out)
 	if (!p)
 		return -ENOMEM;
 	p->num = (uint16_t)protocol;
-	p->sndbuf = p->rcvbuf = 212992;
+	p->sol.sndbuf = p->sol.rcvbuf = SOCK_MEM_MAX;
 	waitq_init(&p->wq);
 	p->net = net;
 	net->refs++;
-	*out = sock_file_alloc(&p->sk, &packet_ops, L_AF_PACKET, type, protocol, flags);
+	/* sk_protocol stays 0 as packet_create leaves it (SO_PROTOCOL reads 0):
+	 * the ethertype lives in num */
+	*out = sock_file_alloc(&p->sk, &packet_ops, L_AF_PACKET, type, 0, flags);
 	if (!*out) {
 		put_net_ns(net);
 		free(p);
@@ -151,7 +151,7 @@ static int pkt_bind(struct task *t, struct file *f, const struct sock_addr *a)
 	if (ifindex && !(d = pkt_dev(p, ifindex)))
 		return -ENODEV;
 	if (d && !(d->flags & ND_IFF_UP))
-		p->err = ENETDOWN;
+		p->sol.err = ENETDOWN;
 	p->ifindex = ifindex;
 	if (proto)
 		p->num = proto;
@@ -213,10 +213,10 @@ static ssize_t pkt_sendmsg(struct task *t, struct file *f, struct sock_iter *it,
 		return -ENETDOWN;
 	if (len > (size_t)d->mtu + reserve + VLAN_HLEN_ + (size_t)p->vnet_hdr_sz)
 		return -EMSGSIZE;
-	if (p->err) {               /* sock_alloc_send_skb's sock_error */
-		int err = -p->err;
+	if (p->sol.err) {               /* sock_alloc_send_skb's sock_error */
+		int err = -p->sol.err;
 
-		p->err = 0;
+		p->sol.err = 0;
 		return err;
 	}
 	buf = malloc(len ? len : 1);
@@ -238,16 +238,16 @@ static ssize_t pkt_recvmsg(struct task *t, struct file *f, struct sock_iter *it,
 			   struct sock_msg *m)
 {
 	struct packet_sock *p = pkt_sk(f);
-	uint64_t deadline = sock_deadline(p->rcvtimeo);
+	uint64_t deadline = sock_deadline(p->sol.rcvtimeo);
 	int err;
 
 	(void)it, (void)m;
 	if (flags & L_MSG_ERRQUEUE)
 		return -EAGAIN;
 	for (;;) {
-		if (p->err) {
-			err = -p->err;
-			p->err = 0;
+		if (p->sol.err) {
+			err = -p->sol.err;
+			p->sol.err = 0;
 			return err;
 		}
 		if ((flags & L_MSG_DONTWAIT) || (f->flags & O_NONBLOCK))
@@ -342,45 +342,8 @@ static int set_ring(struct packet_sock *p, bool tx, const void *val, int len)
 	return 0;
 }
 
-/* SOL_SOCKET: buffers and timeouts kept, the rest as every family checks them. */
-static int pkt_sol_socket(struct packet_sock *p, int name, const void *val, int len)
-{
-	int v;
-
-	switch (name) {
-	case SO_RCVTIMEO_OLD_:
-	case SO_RCVTIMEO_NEW_:
-		return val ? sock_timeo_from(val, len, &p->rcvtimeo) : -EFAULT;
-	case SO_SNDTIMEO_OLD_:
-	case SO_SNDTIMEO_NEW_:
-		return val ? sock_timeo_from(val, len, &p->sndtimeo) : -EFAULT;
-	}
-	if (len < (int)sizeof(int))
-		return -EINVAL;
-	if (!val)
-		return -EFAULT;
-	memcpy(&v, val, sizeof(v));
-	switch (name) {
-	case SO_SNDBUF_:
-	case SO_SNDBUFFORCE_:
-		p->sndbuf = (unsigned)v > 106496 && name == SO_SNDBUF_ ? 212992 : (v < 2304 ? 4608 : v * 2);
-		return 0;
-	case SO_RCVBUF_:
-	case SO_RCVBUFFORCE_:
-		p->rcvbuf = (unsigned)v > 106496 && name == SO_RCVBUF_ ? 212992 : (v < 1152 ? 2304 : v * 2);
-		return 0;
-	case SO_REUSEADDR_:
-	case SO_KEEPALIVE_:
-	case SO_PRIORITY_:
-	case SO_RCVLOWAT_:
-	case SO_BROADCAST_:
-		return 0;
-	}
-	return sock_setsockopt_common(name, v, val, len);
-}
-
 /*
- * setsockopt(2) (Linux's packet_setsockopt): SOL_SOCKET as above;
+ * setsockopt(2) (Linux's packet_setsockopt): SOL_SOCKET as sock_sol_setsockopt;
  * SOL_PACKET: PACKET_VERSION (V1..V3, else -EINVAL), PACKET_RESERVE (at
  * most INT_MAX), PACKET_VNET_HDR (SOCK_RAW only) -EBUSY while a ring is
  * set up; the rings (set_ring); memberships (a packet_mreq) and the
@@ -395,7 +358,7 @@ static int pkt_setsockopt(struct task *t, struct file *f, int level, int name, c
 
 	(void)t;
 	if (level == L_SOL_SOCKET)
-		return pkt_sol_socket(p, name, val, len);
+		return sock_sol_setsockopt(&p->sol, &p->sk, name, val, len);
 	if (level != SOL_PACKET_)
 		return -ENOPROTOOPT;
 	switch (name) {
@@ -484,28 +447,7 @@ static int pkt_getsockopt(struct task *t, struct file *f, int level, int name, v
 
 	(void)t;
 	if (level == L_SOL_SOCKET) {
-		switch (name) {
-		case SO_TYPE_: v = p->sk.type; break;
-		case SO_PROTOCOL_: v = p->sk.protocol; break;
-		case SO_DOMAIN_: v = L_AF_PACKET; break;
-		case SO_ERROR_: v = p->err; p->err = 0; break;
-		case SO_SNDBUF_: v = p->sndbuf; break;
-		case SO_RCVBUF_: v = p->rcvbuf; break;
-		case SO_ACCEPTCONN_: v = 0; break;
-		case SO_RCVTIMEO_OLD_:
-		case SO_RCVTIMEO_NEW_:
-		case SO_SNDTIMEO_OLD_:
-		case SO_SNDTIMEO_NEW_: {
-			int l = sock_timeo_to(name == SO_RCVTIMEO_OLD_ || name == SO_RCVTIMEO_NEW_ ?
-					      p->rcvtimeo : p->sndtimeo, val);
-
-			if (*len > l)
-				*len = l;
-			return 0;
-		}
-		default:
-			return -ENOPROTOOPT;
-		}
+		return sock_sol_getsockopt(&p->sol, &p->sk, name, val, len);
 	} else if (level != SOL_PACKET_) {
 		return -ENOPROTOOPT;
 	} else {
@@ -551,7 +493,7 @@ static short pkt_poll(struct file *f, struct poll_table *pt)
 	struct packet_sock *p = pkt_sk(f);
 
 	poll_wait(pt, &p->wq);
-	return POLLOUT | POLLWRNORM | POLLWRBAND | (p->err ? POLLERR : 0);
+	return POLLOUT | POLLWRNORM | POLLWRBAND | (p->sol.err ? POLLERR : 0);
 }
 
 static void pkt_release(struct file *f)

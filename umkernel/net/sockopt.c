@@ -158,3 +158,106 @@ int sock_setsockopt_common(int name, int v, const void *val, int len)
 	}
 	return -ENOPROTOOPT;
 }
+
+/*
+ * sock_sol_setsockopt - setsockopt(2) at SOL_SOCKET on socket sk, of a
+ * family whose sockets live wholly in umk (packet, netlink, icmp), its
+ * state in so: the buffer sizes
+ * (SO_SNDBUF/SO_RCVBUF doubled and clamped to net.core.[wr]mem_max as
+ * sk_setsockopt does; the *FORCE variants unclamped), the timeouts,
+ * SO_PASSCRED (netlink only: -EOPNOTSUPP elsewhere, as Linux 6.16's
+ * sk_may_scm_recv), the options whose value changes nothing here, and then
+ * sock_setsockopt_common.  val/len: the guest's value, copied in (NULL
+ * when unreadable).  Returns 0, -EFAULT, -EINVAL (short value), -EDOM (a
+ * bad timeout) or what sock_setsockopt_common returns.
+ */
+int sock_sol_setsockopt(struct sock_sol *so, const struct socket *sk, int name, const void *val,
+			int len)
+{
+	int v;
+
+	switch (name) {
+	case SO_RCVTIMEO_OLD_:
+	case SO_RCVTIMEO_NEW_:
+		return val ? sock_timeo_from(val, len, &so->rcvtimeo) : -EFAULT;
+	case SO_SNDTIMEO_OLD_:
+	case SO_SNDTIMEO_NEW_:
+		return val ? sock_timeo_from(val, len, &so->sndtimeo) : -EFAULT;
+	}
+	if (len < (int)sizeof(int))
+		return -EINVAL;
+	if (!val)
+		return -EFAULT;
+	memcpy(&v, val, sizeof(v));
+	switch (name) {
+	case SO_SNDBUF_:
+	case SO_SNDBUFFORCE_:
+		so->sndbuf = (unsigned)v > SOCK_MEM_MAX / 2 && name == SO_SNDBUF_ ? SOCK_MEM_MAX :
+			     (v < 2304 ? 4608 : v * 2);          /* SOCK_MIN_SNDBUF */
+		return 0;
+	case SO_RCVBUF_:
+	case SO_RCVBUFFORCE_:
+		so->rcvbuf = (unsigned)v > SOCK_MEM_MAX / 2 && name == SO_RCVBUF_ ? SOCK_MEM_MAX :
+			     (v < 1152 ? 2304 : v * 2);          /* SOCK_MIN_RCVBUF */
+		return 0;
+	case SO_PASSCRED_:
+		if (sk->family != L_AF_NETLINK)
+			return -EOPNOTSUPP;   /* sk_may_scm_recv: unix, netlink (6.16) */
+		so->passcred = v != 0;
+		return 0;
+	case SO_REUSEADDR_:
+	case SO_KEEPALIVE_:
+	case SO_PRIORITY_:
+	case SO_RCVLOWAT_:
+	case SO_BROADCAST_:
+	case SO_DONTROUTE_:
+		return 0;
+	}
+	return sock_setsockopt_common(name, v, val, len);
+}
+
+/*
+ * sock_sol_getsockopt - getsockopt(2) at SOL_SOCKET for the same
+ * families: SO_TYPE, SO_PROTOCOL and SO_DOMAIN from sk, SO_ERROR (read
+ * and cleared), the buffer sizes, SO_PASSCRED (as set), SO_ACCEPTCONN (0: none of
+ * them listens) and the timeouts.  val: a kernel buffer of *len bytes
+ * (*len >= 0), of which *len is set to the bytes filled.  Returns 0 or
+ * -ENOPROTOOPT for an option not listed.  Mirrors sk_getsockopt.
+ */
+int sock_sol_getsockopt(struct sock_sol *so, const struct socket *sk, int name, void *val,
+			int *len)
+{
+	int v;
+
+	switch (name) {
+	case SO_TYPE_: v = sk->type; break;
+	case SO_PROTOCOL_: v = sk->protocol; break;
+	case SO_DOMAIN_: v = sk->family; break;
+	case SO_ERROR_: v = so->err; so->err = 0; break;
+	case SO_SNDBUF_: v = so->sndbuf; break;
+	case SO_RCVBUF_: v = so->rcvbuf; break;
+	case SO_PASSCRED_:
+		if (sk->family != L_AF_NETLINK)
+			return -EOPNOTSUPP;
+		v = so->passcred;
+		break;
+	case SO_ACCEPTCONN_: v = 0; break;
+	case SO_RCVTIMEO_OLD_:
+	case SO_RCVTIMEO_NEW_:
+	case SO_SNDTIMEO_OLD_:
+	case SO_SNDTIMEO_NEW_: {
+		int l = sock_timeo_to(name == SO_RCVTIMEO_OLD_ || name == SO_RCVTIMEO_NEW_ ?
+				      so->rcvtimeo : so->sndtimeo, val);
+
+		if (*len > l)
+			*len = l;
+		return 0;
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+	if (*len > (int)sizeof(v))
+		*len = sizeof(v);
+	memcpy(val, &v, *len);
+	return 0;
+}
