@@ -565,6 +565,11 @@ extern long sysctl_threads_max, sysctl_overcommit_memory, sysctl_overcommit_rati
 extern long sysctl_io_uring_disabled;   /* kernel.io_uring_disabled: io_uring/io_uring.c */
 /* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
 int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
+/* A table of plain limits under /proc/sys (inotify, fanotify): kernel/sysctl.c */
+struct sysctl_long { const char *name; long *val; };
+int sysctl_table_read(const struct sysctl_long *tbl, size_t n, const char *name, char **text);
+int sysctl_table_write(const struct sysctl_long *tbl, size_t n, const char *name, const char *buf,
+		       size_t len);
 int task_limit(void);   /* umk's own cap on guest tasks (kernel/process.c) */
 const char *ikconfig_text(void);
 int ikconfig_gz(void **out, size_t *len);   /* malloc'd gzip data */

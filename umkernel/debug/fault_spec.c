@@ -373,6 +373,43 @@ static int split(char *text, char **parts, int max)
 	return n;
 }
 
+/* One KEY=VALUE part of a spec: the '=' becomes the key's end and *val
+ * the value.  0, or -1 with err set ("expected KEY=VALUE"). */
+static int split_kv(char *part, char **val, char *err, size_t n)
+{
+	char *v = strchr(part, '=');
+
+	if (!v)
+		return fail(err, n, "'%s': expected KEY=VALUE", part);
+	*v++ = 0;
+	*val = v;
+	return 0;
+}
+
+/* op=A,B|C: the bits of the names listed (names[i].name has bit
+ * names[i].bit), ORed into *ops; what is listed in known (for the
+ * message).  0, or -1 with err set for an unknown name. */
+struct op_name { const char *name; int bit; };
+static int parse_ops(const char *v, const struct op_name *names, int count, const char *known, int *ops,
+		     char *err, size_t n)
+{
+	char *save = NULL, *list = strdup(v);
+	int rc = 0;
+
+	for (char *o = strtok_r(list, ",|", &save); o && !rc; o = strtok_r(NULL, ",|", &save)) {
+		int bit = 0;
+
+		for (int i = 0; i < count && !bit; i++)
+			if (!strcmp(o, names[i].name))
+				bit = names[i].bit;
+		if (!bit)
+			rc = fail(err, n, "op=%s: unknown operation '%s' (%s)", v, o, known);
+		*ops |= bit;
+	}
+	free(list);
+	return rc;
+}
+
 struct sys_spec *parse_sys_spec(const char *text, char *err, size_t n)
 {
 	struct sys_spec *s = calloc(1, sizeof *s);
@@ -383,12 +420,9 @@ struct sys_spec *parse_sys_spec(const char *text, char *err, size_t n)
 	if (parse_set(parts[0], s->set, err, n))
 		goto bad;
 	for (int i = 1; i < np; i++) {
-		char *key = parts[i], *v = strchr(key, '=');
-		if (!v) {
-			fail(err, n, "'%s': expected KEY=VALUE", key);
+		char *key = parts[i], *v = NULL;
+		if (split_kv(key, &v, err, n))
 			goto bad;
-		}
-		*v++ = 0;
 		int r = parse_attr(key, v, &s->attr, true, err, n);
 		if (r < 0)
 			goto bad;
@@ -558,12 +592,9 @@ struct mr_spec *parse_mr_spec(const char *text, bool is_reg, char *err, size_t n
 	if (is_reg ? parse_reg(parts[0], m, err, n) : parse_region(parts[0], m, err, n))
 		goto bad;
 	for (int i = 1; i < np; i++) {
-		char *key = parts[i], *v = strchr(key, '=');
-		if (!v) {
-			fail(err, n, "'%s': expected KEY=VALUE", key);
+		char *key = parts[i], *v = NULL;
+		if (split_kv(key, &v, err, n))
 			goto bad;
-		}
-		*v++ = 0;
 		uint64_t x;
 		if (!strcmp(key, "at")) {
 			if (parse_trigger(v, &m->at, err, n))
@@ -638,30 +669,20 @@ struct io_spec *parse_io_spec(const char *text, char *err, size_t n)
 	}
 	s->glob = strdup(parts[0]);
 	for (int i = 1; i < np; i++) {
-		char *key = parts[i], *v = strchr(key, '=');
-		if (!v) {
-			fail(err, n, "'%s': expected KEY=VALUE", key);
+		char *key = parts[i], *v = NULL;
+		if (split_kv(key, &v, err, n))
 			goto bad;
-		}
-		*v++ = 0;
 		int r = parse_attr(key, v, &s->attr, false, err, n);
 		if (r < 0)
 			goto bad;
 		if (r)
 			continue;
 		if (!strcmp(key, "op")) {
-			char *save = NULL, *ops = strdup(v);
-			for (char *o = strtok_r(ops, ",|", &save); o; o = strtok_r(NULL, ",|", &save)) {
-				int bit = !strcmp(o, "read") ? FIO_READ : !strcmp(o, "write") ? FIO_WRITE :
-					  !strcmp(o, "fsync") ? FIO_FSYNC : !strcmp(o, "open") ? FIO_OPEN : 0;
-				if (!bit) {
-					fail(err, n, "op=%s: unknown operation '%s' (read, write, fsync, open)", v, o);
-					free(ops);
-					goto bad;
-				}
-				s->ops |= bit;
-			}
-			free(ops);
+			static const struct op_name io_ops[] = {
+				{ "read", FIO_READ }, { "write", FIO_WRITE }, { "fsync", FIO_FSYNC }, { "open", FIO_OPEN },
+			};
+			if (parse_ops(v, io_ops, 4, "read, write, fsync, open", &s->ops, err, n))
+				goto bad;
 			if (!s->ops) {
 				fail(err, n, "op=: expected read, write, fsync or open");
 				goto bad;
@@ -825,30 +846,20 @@ struct net_spec *parse_net_spec(const char *text, char *err, size_t n)
 	}
 	np = *rest ? split(rest, parts, 32) : 0;
 	for (int i = 0; i < np; i++) {
-		char *key = parts[i], *v = strchr(key, '=');
-		if (!v) {
-			fail(err, n, "'%s': expected KEY=VALUE", key);
+		char *key = parts[i], *v = NULL;
+		if (split_kv(key, &v, err, n))
 			goto bad;
-		}
-		*v++ = 0;
 		int r = parse_attr(key, v, &s->attr, false, err, n);
 		if (r < 0)
 			goto bad;
 		if (r)
 			continue;
 		if (!strcmp(key, "op")) {
-			char *save = NULL, *ops = strdup(v);
-			for (char *o = strtok_r(ops, ",|", &save); o; o = strtok_r(NULL, ",|", &save)) {
-				int bit = !strcmp(o, "connect") ? FNET_CONNECT : !strcmp(o, "send") ? FNET_SEND :
-					  !strcmp(o, "recv") ? FNET_RECV : 0;
-				if (!bit) {
-					fail(err, n, "op=%s: unknown operation '%s' (connect, send, recv)", v, o);
-					free(ops);
-					goto bad;
-				}
-				s->ops |= bit;
-			}
-			free(ops);
+			static const struct op_name net_ops[] = {
+				{ "connect", FNET_CONNECT }, { "send", FNET_SEND }, { "recv", FNET_RECV },
+			};
+			if (parse_ops(v, net_ops, 3, "connect, send, recv", &s->ops, err, n))
+				goto bad;
 		} else if (!strcmp(key, "fault")) {
 			static const char *names[] = { "", "refuse", "reset", "drop", "delay", "corrupt", "short" };
 			for (int f = FNETF_REFUSE; f <= FNETF_SHORT; f++)

@@ -1554,49 +1554,24 @@ out_file:
 
 /* ---- /proc ---- */
 
+static const struct sysctl_long fanotify_limits[] = {
+	{ "fs/fanotify/max_user_groups", &max_user_groups },
+	{ "fs/fanotify/max_user_marks", &max_user_marks },
+	{ "fs/fanotify/max_queued_events", &max_queued_events },
+};
+
 int fanotify_proc_read(struct task *t, const char *name, char **text)
 {
-	long v;
-
 	(void)t;
 	limits_init();
-	if (!strcmp(name, "fs/fanotify/max_user_groups"))
-		v = max_user_groups;
-	else if (!strcmp(name, "fs/fanotify/max_user_marks"))
-		v = max_user_marks;
-	else if (!strcmp(name, "fs/fanotify/max_queued_events"))
-		v = max_queued_events;
-	else
-		return -ENOENT;
-	return asprintf(text, "%ld\n", v) < 0 ? -ENOMEM : 0;
+	return sysctl_table_read(fanotify_limits, 3, name, text);
 }
 
 int fanotify_proc_write(struct task *t, const char *name, const char *buf, size_t n)
 {
-	char tmp[64], *end;
-	long v;
-
 	(void)t;
 	limits_init();
-	if (n >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, buf, n);
-	tmp[n] = 0;
-	errno = 0;
-	v = strtol(tmp, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (errno || end == tmp || *end || v < 0 || v > INT_MAX)
-		return -EINVAL;
-	if (!strcmp(name, "fs/fanotify/max_user_groups"))
-		max_user_groups = v;
-	else if (!strcmp(name, "fs/fanotify/max_user_marks"))
-		max_user_marks = v;
-	else if (!strcmp(name, "fs/fanotify/max_queued_events"))
-		max_queued_events = v;
-	else
-		return -ENOENT;
-	return 0;
+	return sysctl_table_write(fanotify_limits, 3, name, buf, n);
 }
 
 int fanotify_fdinfo(struct file *f, char *buf, size_t len)

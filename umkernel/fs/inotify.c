@@ -491,49 +491,24 @@ long sys_inotify_rm_watch(struct task *t, struct sysargs *a)
 
 /* ---- /proc/sys/fs/inotify ---- */
 
+static const struct sysctl_long inotify_limits[] = {
+	{ "fs/inotify/max_user_instances", &max_user_instances },
+	{ "fs/inotify/max_user_watches", &max_user_watches },
+	{ "fs/inotify/max_queued_events", &max_queued_events },
+};
+
 int inotify_proc_read(struct task *t, const char *name, char **text)
 {
-	long v;
-
 	(void)t;
 	limits_init();
-	if (!strcmp(name, "fs/inotify/max_user_instances"))
-		v = max_user_instances;
-	else if (!strcmp(name, "fs/inotify/max_user_watches"))
-		v = max_user_watches;
-	else if (!strcmp(name, "fs/inotify/max_queued_events"))
-		v = max_queued_events;
-	else
-		return -ENOENT;
-	return asprintf(text, "%ld\n", v) < 0 ? -ENOMEM : 0;
+	return sysctl_table_read(inotify_limits, 3, name, text);
 }
 
 int inotify_proc_write(struct task *t, const char *name, const char *buf, size_t n)
 {
-	char tmp[64], *end;
-	long v;
-
 	(void)t;
 	limits_init();
-	if (n >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, buf, n);
-	tmp[n] = 0;
-	errno = 0;
-	v = strtol(tmp, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (errno || end == tmp || *end || v < 0 || v > INT_MAX)
-		return -EINVAL;
-	if (!strcmp(name, "fs/inotify/max_user_instances"))
-		max_user_instances = v;
-	else if (!strcmp(name, "fs/inotify/max_user_watches"))
-		max_user_watches = v;
-	else if (!strcmp(name, "fs/inotify/max_queued_events"))
-		max_queued_events = v;
-	else
-		return -ENOENT;
-	return 0;
+	return sysctl_table_write(inotify_limits, 3, name, buf, n);
 }
 
 int inotify_fdinfo(struct file *f, char *buf, size_t len)

@@ -62,3 +62,27 @@ int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out)
 	*out = v;
 	return 0;
 }
+
+/*
+ * sysctl_table_read/write - a file of tbl (n entries; name relative to
+ * /proc/sys, e.g. "fs/inotify/max_user_watches") read as "VALUE\n" into a
+ * malloc'd *text, or written with sysctl_parse_long's rules and [0,
+ * INT_MAX] as proc_dointvec_minmax gives these limits.  -ENOENT for a
+ * name not in tbl, -EINVAL, -ENOMEM.
+ */
+int sysctl_table_read(const struct sysctl_long *tbl, size_t n, const char *name, char **text)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, tbl[i].name))
+			return asprintf(text, "%ld\n", *tbl[i].val) < 0 ? -ENOMEM : 0;
+	return -ENOENT;
+}
+
+int sysctl_table_write(const struct sysctl_long *tbl, size_t n, const char *name, const char *buf,
+		       size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, tbl[i].name))
+			return sysctl_parse_long(buf, len, 0, INT_MAX, tbl[i].val);
+	return -ENOENT;
+}
