@@ -2885,7 +2885,18 @@ static long pfile_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64
 	return procmap_query(t, task_alive(tk) ? tk->mm : NULL, arg);
 }
 
+/* ftruncate of an open /proc file: Linux's proc_setattr (and
+ * proc_sys_setattr) take ATTR_SIZE and change nothing, so it succeeds and
+ * the file reads as before.  pam_loginuid truncates /proc/self/loginuid
+ * before writing it and fails the session (sshd: exit 254) on an error. */
+static int pfile_truncate(struct file *f, uint64_t len)
+{
+	(void)f, (void)len;
+	return 0;
+}
+
 static const struct file_ops proc_file_ops = {
+	.truncate = pfile_truncate,
 	.ioctl = pfile_ioctl,
 	.read = pfile_read,
 	.write = pfile_write,
