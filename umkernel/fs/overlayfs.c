@@ -1004,6 +1004,22 @@ static int of_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/* The page cache is the real file's (readahead, RWF_NOWAIT, mincore,
+ * read_bytes, the mmap16 write fault): Linux's backing file. */
+static struct pcache_inode *of_pcache(struct file *f)
+{
+	struct file *r = ovl_real(f);
+
+	return r && r->ops->pcache ? r->ops->pcache(r) : NULL;
+}
+
+static int of_page_mkwrite(struct file *f, uint64_t pgoff)
+{
+	struct file *r = ovl_real(f);
+
+	return r && r->ops->page_mkwrite ? r->ops->page_mkwrite(r, pgoff) : 0;
+}
+
 static void of_release(struct file *f)
 {
 	struct ovl_file *of = f->priv;
@@ -1030,6 +1046,8 @@ static const struct file_ops ovl_file_ops = {
 	.vm_close = of_vm_close,
 	.llseek = of_llseek,
 	.fallocate = of_fallocate,
+	.pcache = of_pcache,
+	.page_mkwrite = of_page_mkwrite,
 	.release = of_release,
 	.seekable = true,
 };
