@@ -573,7 +573,10 @@ extern long sysctl_io_uring_disabled;   /* kernel.io_uring_disabled: io_uring/io
 /* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
 int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
 /* A table of plain limits under /proc/sys (inotify, fanotify): kernel/sysctl.c */
-struct sysctl_long { const char *name; long *val; };
+struct sysctl_long { const char *name; long *val; long def; };
+/* Each value from the host's /proc/sys/NAME (limits Linux sized from this
+ * machine's memory), def where the host has none. */
+void sysctl_table_host_init(const struct sysctl_long *tbl, size_t n);
 int sysctl_table_read(const struct sysctl_long *tbl, size_t n, const char *name, char **text);
 int sysctl_table_write(const struct sysctl_long *tbl, size_t n, const char *name, const char *buf,
 		       size_t len);

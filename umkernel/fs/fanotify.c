@@ -249,28 +249,16 @@ static long max_user_groups = -1, max_user_marks, max_queued_events;
 static const struct file_ops fanotify_file_ops;
 
 /* Linux sizes max_user_marks from memory: take the host's figures. */
+static const struct sysctl_long fanotify_limits[] = {
+	{ "fs/fanotify/max_user_groups", &max_user_groups, 128 },
+	{ "fs/fanotify/max_user_marks", &max_user_marks, 8192 },
+	{ "fs/fanotify/max_queued_events", &max_queued_events, 16384 },
+};
+
 static void limits_init(void)
 {
-	static const char *const files[3] = { "/proc/sys/fs/fanotify/max_user_groups",
-					      "/proc/sys/fs/fanotify/max_user_marks",
-					      "/proc/sys/fs/fanotify/max_queued_events" };
-	long *vals[3] = { &max_user_groups, &max_user_marks, &max_queued_events };
-	const long defaults[3] = { 128, 8192, 16384 };
-
-	if (max_user_groups >= 0)
-		return;
-	for (int i = 0; i < 3; i++) {
-		FILE *f = fopen(files[i], "re");
-
-		*vals[i] = defaults[i];
-		if (f) {
-			long v;
-
-			if (fscanf(f, "%ld", &v) == 1 && v >= 0)
-				*vals[i] = v;
-			fclose(f);
-		}
-	}
+	if (max_user_groups < 0)
+		sysctl_table_host_init(fanotify_limits, 3);
 }
 
 static struct fan_user *get_user(uint32_t uid)
@@ -1843,12 +1831,6 @@ out_file:
 }
 
 /* ---- /proc ---- */
-
-static const struct sysctl_long fanotify_limits[] = {
-	{ "fs/fanotify/max_user_groups", &max_user_groups },
-	{ "fs/fanotify/max_user_marks", &max_user_marks },
-	{ "fs/fanotify/max_queued_events", &max_queued_events },
-};
 
 int fanotify_proc_read(struct task *t, const char *name, char **text)
 {

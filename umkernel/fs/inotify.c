@@ -62,28 +62,16 @@ static long max_user_instances = -1, max_user_watches, max_queued_events;
 
 /* Linux sizes max_user_watches from the machine's memory: take the
  * host's figures, which Linux computed for this machine. */
+static const struct sysctl_long inotify_limits[] = {
+	{ "fs/inotify/max_user_instances", &max_user_instances, 128 },
+	{ "fs/inotify/max_user_watches", &max_user_watches, 8192 },
+	{ "fs/inotify/max_queued_events", &max_queued_events, 16384 },
+};
+
 static void limits_init(void)
 {
-	static const char *const files[3] = { "/proc/sys/fs/inotify/max_user_instances",
-					      "/proc/sys/fs/inotify/max_user_watches",
-					      "/proc/sys/fs/inotify/max_queued_events" };
-	long *vals[3] = { &max_user_instances, &max_user_watches, &max_queued_events };
-	const long defaults[3] = { 128, 8192, 16384 };
-
-	if (max_user_instances >= 0)
-		return;
-	for (int i = 0; i < 3; i++) {
-		FILE *f = fopen(files[i], "re");
-
-		*vals[i] = defaults[i];
-		if (f) {
-			long v;
-
-			if (fscanf(f, "%ld", &v) == 1 && v >= 0)
-				*vals[i] = v;
-			fclose(f);
-		}
-	}
+	if (max_user_instances < 0)
+		sysctl_table_host_init(inotify_limits, 3);
 }
 
 static struct inotify_user *get_user(uint32_t uid)
@@ -490,12 +478,6 @@ long sys_inotify_rm_watch(struct task *t, struct sysargs *a)
 }
 
 /* ---- /proc/sys/fs/inotify ---- */
-
-static const struct sysctl_long inotify_limits[] = {
-	{ "fs/inotify/max_user_instances", &max_user_instances },
-	{ "fs/inotify/max_user_watches", &max_user_watches },
-	{ "fs/inotify/max_queued_events", &max_queued_events },
-};
 
 int inotify_proc_read(struct task *t, const char *name, char **text)
 {

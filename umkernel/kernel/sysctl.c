@@ -13,6 +13,7 @@
 #include "../kernel.h"
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,6 +71,23 @@ int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out)
  * INT_MAX] as proc_dointvec_minmax gives these limits.  -ENOENT for a
  * name not in tbl, -EINVAL, -ENOMEM.
  */
+void sysctl_table_host_init(const struct sysctl_long *tbl, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char path[128];
+		FILE *f;
+		long v;
+
+		*tbl[i].val = tbl[i].def;
+		snprintf(path, sizeof path, "/proc/sys/%s", tbl[i].name);
+		if (!(f = fopen(path, "re")))
+			continue;
+		if (fscanf(f, "%ld", &v) == 1 && v >= 0)
+			*tbl[i].val = v;
+		fclose(f);
+	}
+}
+
 int sysctl_table_read(const struct sysctl_long *tbl, size_t n, const char *name, char **text)
 {
 	for (size_t i = 0; i < n; i++)
