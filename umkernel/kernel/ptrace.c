@@ -1441,22 +1441,11 @@ long prctl_ptrace_seccomp(struct task *t, int op, uint64_t arg2, uint64_t arg3)
 
 /* ---- /proc/PID/mem ---- */
 
-struct proc_mem { int tid; struct mm *mm; };
-
-static struct task *proc_mem_task(struct file *f)
-{
-	struct proc_mem *pm = f->priv;
-	struct task *c = task_find(pm->tid);
-	if (!c || c->mm != pm->mm || !c->host)
-		return NULL;
-	return c;
-}
-
 static ssize_t proc_mem_rw(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos,
 			   bool write)
 {
 	(void)t;
-	struct task *c = proc_mem_task(f);
+	struct task *c = proc_mm_task(f);
 	if (!c)
 		return 0;   /* the address space is gone: end of file, as Linux */
 	uint64_t addr = (uint64_t)*pos;
@@ -1482,62 +1471,19 @@ static ssize_t proc_mem_write(struct task *t, struct file *f, const void *buf, s
 
 static int proc_mem_fstat(struct file *f, struct kstat *st)
 {
-	struct proc_mem *pm = f->priv;
-	struct task *c = task_find(pm->tid);
-	memset(st, 0, sizeof *st);
-	st->mode = 0100600;
-	st->nlink = 1;
-	st->blksize = 1024;
-	if (c) {
-		st->uid = c->cred.euid;
-		st->gid = c->cred.egid;
-	}
-	return 0;
-}
-
-/* Offsets are addresses: any value lseek can make is fine, as in Linux's
- * mem_lseek (SEEK_SET and SEEK_CUR; SEEK_END is EINVAL). */
-static int64_t proc_mem_llseek(struct file *f, int64_t off, int whence)
-{
-	switch (whence) {
-	case 0: f->pos = off; return off;
-	case 1: f->pos += off; return f->pos;
-	}
-	return -EINVAL;
-}
-
-static void proc_mem_release(struct file *f)
-{
-	free(f->priv);
-	f->priv = NULL;
+	return proc_mm_fstat(f, st, 0600);
 }
 
 static const struct file_ops proc_mem_ops = {
 	.read = proc_mem_read,
 	.write = proc_mem_write,
 	.fstat = proc_mem_fstat,
-	.llseek = proc_mem_llseek,
-	.release = proc_mem_release,
+	.llseek = proc_mm_llseek,
+	.release = proc_mm_release,
 	.seekable = true,
 };
 
 int proc_mem_open(struct task *t, struct task *c, int flags, struct file **out)
 {
-	if (!c->mm || !c->host)
-		return -EACCES;
-	if (!ptrace_may_access(t, c, PTRACE_MODE_ATTACH | PTRACE_MODE_FSCREDS))
-		return -EACCES;
-	struct proc_mem *pm = calloc(1, sizeof *pm);
-	if (!pm)
-		return -ENOMEM;
-	pm->tid = c->tid;
-	pm->mm = c->mm;
-	struct file *f = file_alloc(&proc_mem_ops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), NULL);
-	if (!f) {
-		free(pm);
-		return -ENOMEM;
-	}
-	f->priv = pm;
-	*out = f;
-	return 0;
+	return proc_mm_open(t, c, PTRACE_MODE_ATTACH | PTRACE_MODE_FSCREDS, &proc_mem_ops, flags, out);
 }

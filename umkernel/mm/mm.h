@@ -98,6 +98,16 @@ int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 /* madvise(2) on mm through host (the caller's host thread, in mm's host
  * process), or, host NULL, another process's mm: hints only (mmap.c). */
+struct file_ops;
+struct kstat;
+/* A /proc/PID file over a task's mm, /proc/PID/mem's and pagemap's
+ * (pagemap.c; the ptrace access mode checked at open) */
+int proc_mm_open(struct task *t, struct task *c, int mode, const struct file_ops *ops, int flags,
+		 struct file **out);
+struct task *proc_mm_task(struct file *f);
+int proc_mm_fstat(struct file *f, struct kstat *st, uint32_t mode);
+int64_t proc_mm_llseek(struct file *f, int64_t off, int whence);
+void proc_mm_release(struct file *f);
 struct host_thread;
 int mm_madvise(struct mm *mm, struct host_thread *host, uint64_t addr, uint64_t len, int advice);
 long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, int flags,

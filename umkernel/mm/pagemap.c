@@ -34,16 +34,87 @@
 #define PM_KEPT_BITS   ((1ULL << 63) | (1ULL << 62) | (1ULL << 61) | (1ULL << 57) | \
 			(1ULL << 56) | (1ULL << 55))
 
-struct pagemap_file { int tid; struct mm *mm; bool show_pfn; };
+/* ---- a /proc/PID file over a task's mm: mem (kernel/ptrace.c) and
+ * pagemap (below), as Linux's proc_mem_open serves both ---- */
 
-static struct task *pagemap_task(struct file *f)
+struct proc_mm_file { int tid; struct mm *mm; bool show_pfn; };
+
+/*
+ * proc_mm_open - a file of ops over c's mm for t, if t has ptrace access
+ * mode (PTRACE_MODE_* | PTRACE_MODE_FSCREDS) to c; the file's priv is a
+ * struct proc_mm_file (show_pfn: t may see frame numbers).  flags: open's
+ * (the creation flags dropped).  0 and *out; -EACCES (no mm, no access),
+ * -ENOMEM.  Mirrors fs/proc/base.c's proc_mem_open.
+ */
+int proc_mm_open(struct task *t, struct task *c, int mode, const struct file_ops *ops, int flags,
+		 struct file **out)
 {
-	struct pagemap_file *pm = f->priv;
+	if (!c->mm || !c->host)
+		return -EACCES;
+	if (!ptrace_may_access(t, c, mode))
+		return -EACCES;
+	struct proc_mm_file *pm = calloc(1, sizeof *pm);
+	if (!pm)
+		return -ENOMEM;
+	pm->tid = c->tid;
+	pm->mm = c->mm;
+	pm->show_pfn = capable(t, CAP_SYS_ADMIN);
+	struct file *f = file_alloc(ops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), NULL);
+	if (!f) {
+		free(pm);
+		return -ENOMEM;
+	}
+	f->priv = pm;
+	*out = f;
+	return 0;
+}
+
+/* The task whose mm the file shows, NULL once it is gone or has another
+ * mm (after an execve). */
+struct task *proc_mm_task(struct file *f)
+{
+	struct proc_mm_file *pm = f->priv;
 	struct task *c = task_find(pm->tid);
 	if (!c || c->mm != pm->mm || !c->host)
 		return NULL;
 	return c;
 }
+
+/* fstat: a regular file of mode (0600, 0400...) owned by the task's
+ * effective ids. */
+int proc_mm_fstat(struct file *f, struct kstat *st, uint32_t mode)
+{
+	struct proc_mm_file *pm = f->priv;
+	struct task *c = task_find(pm->tid);
+	memset(st, 0, sizeof *st);
+	st->mode = 0100000 | mode;
+	st->nlink = 1;
+	st->blksize = 1024;
+	if (c) {
+		st->uid = c->cred.euid;
+		st->gid = c->cred.egid;
+	}
+	return 0;
+}
+
+/* Offsets are addresses (mem) or page numbers times 8 (pagemap): any
+ * value SEEK_SET and SEEK_CUR make, SEEK_END -EINVAL (mem_lseek). */
+int64_t proc_mm_llseek(struct file *f, int64_t off, int whence)
+{
+	switch (whence) {
+	case 0: f->pos = off; return off;
+	case 1: f->pos += off; return f->pos;
+	}
+	return -EINVAL;
+}
+
+void proc_mm_release(struct file *f)
+{
+	free(f->priv);
+	f->priv = NULL;
+}
+
+/* ---- /proc/PID/pagemap ---- */
 
 /* Entries for n pages from virtual page vpn into out[]: the host's bits
  * that Linux would show an unprivileged reader, 0 outside the VMAs. */
@@ -79,7 +150,7 @@ static ssize_t pagemap_read(struct task *t, struct file *f, void *buf, size_t n,
 	(void)t;
 	if ((*pos % PM_ENTRY_BYTES) || (n % PM_ENTRY_BYTES))
 		return -EINVAL;
-	struct task *c = pagemap_task(f);
+	struct task *c = proc_mm_task(f);
 	if (!c)
 		return 0;   /* the address space is gone */
 	uint64_t vpn = (uint64_t)*pos / PM_ENTRY_BYTES, end = GUEST_TASK_SIZE / GUEST_PAGE_SIZE;
@@ -99,7 +170,7 @@ static ssize_t pagemap_read(struct task *t, struct file *f, void *buf, size_t n,
 	uint64_t *out = buf;
 	for (size_t done = 0; done < count;) {
 		size_t k = count - done < 512 ? count - done : 512;
-		pagemap_fill(c, hostfd, vpn + done, k, out + done, ((struct pagemap_file *)f->priv)->show_pfn);
+		pagemap_fill(c, hostfd, vpn + done, k, out + done, ((struct proc_mm_file *)f->priv)->show_pfn);
 		done += k;
 	}
 	if (hostfd >= 0)
@@ -110,40 +181,14 @@ static ssize_t pagemap_read(struct task *t, struct file *f, void *buf, size_t n,
 
 static int pagemap_fstat(struct file *f, struct kstat *st)
 {
-	struct pagemap_file *pm = f->priv;
-	struct task *c = task_find(pm->tid);
-	memset(st, 0, sizeof *st);
-	st->mode = 0100400;
-	st->nlink = 1;
-	st->blksize = 1024;
-	if (c) {
-		st->uid = c->cred.euid;
-		st->gid = c->cred.egid;
-	}
-	return 0;
-}
-
-/* Offsets are page numbers times 8: SEEK_SET and SEEK_CUR (mem_lseek). */
-static int64_t pagemap_llseek(struct file *f, int64_t off, int whence)
-{
-	switch (whence) {
-	case 0: f->pos = off; return off;
-	case 1: f->pos += off; return f->pos;
-	}
-	return -EINVAL;
-}
-
-static void pagemap_release(struct file *f)
-{
-	free(f->priv);
-	f->priv = NULL;
+	return proc_mm_fstat(f, st, 0400);
 }
 
 static const struct file_ops pagemap_ops = {
 	.read = pagemap_read,
 	.fstat = pagemap_fstat,
-	.llseek = pagemap_llseek,
-	.release = pagemap_release,
+	.llseek = proc_mm_llseek,
+	.release = proc_mm_release,
 	.seekable = true,
 };
 
@@ -155,22 +200,5 @@ static const struct file_ops pagemap_ops = {
  */
 int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **out)
 {
-	if (!c->mm || !c->host)
-		return -EACCES;
-	if (!ptrace_may_access(t, c, PTRACE_MODE_READ | PTRACE_MODE_FSCREDS))
-		return -EACCES;
-	struct pagemap_file *pm = calloc(1, sizeof *pm);
-	if (!pm)
-		return -ENOMEM;
-	pm->tid = c->tid;
-	pm->mm = c->mm;
-	pm->show_pfn = capable(t, CAP_SYS_ADMIN);
-	struct file *f = file_alloc(&pagemap_ops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), NULL);
-	if (!f) {
-		free(pm);
-		return -ENOMEM;
-	}
-	f->priv = pm;
-	*out = f;
-	return 0;
+	return proc_mm_open(t, c, PTRACE_MODE_READ | PTRACE_MODE_FSCREDS, &pagemap_ops, flags, out);
 }
