@@ -250,13 +250,20 @@ elif ! unshare --net true 2>/dev/null; then
 	skip "net ip: cannot make a network namespace for the native reference"
 else
 	# the native reference: the root's own ip in a network namespace set up as each mode's
-	# (private: a veth end in that namespace, given the address umk's private mode shows;
-	# `ip` only reads it, nothing is sent, and the namespace goes with the command)
+	# (private: a veth end in that namespace, given the address and gateway umk's private
+	# mode shows, read from umk itself so that no address is written here; `ip` only
+	# reads them, nothing is sent, and the namespace goes with the command)
+	p1=${UMK_PLATFORMS%% *}
+	eth0_addr=$(timeout -k 5 60 "$UMK" run --net=private --platform "$p1" --rootfs "$DEBROOT" -- \
+		ip -4 -o addr show dev eth0 2>/dev/null | awk '{ print $4 }')
+	eth0_gw=$(timeout -k 5 60 "$UMK" run --net=private --platform "$p1" --rootfs "$DEBROOT" -- \
+		ip -4 route show default 2>/dev/null | awk '{ print $3 }')
+	[ -n "$eth0_addr" ] && [ -n "$eth0_gw" ] || fail "net ip: umk's private mode shows no eth0 address or gateway"
 	setup_none='ip link set lo up'
-	setup_private='ip link set lo up && ip link add v1 type veth peer name eth0 &&
+	setup_private="ip link set lo up && ip link add v1 type veth peer name eth0 &&
 		ip link set eth0 address 52:54:00:12:34:56 && ip link set eth0 addrgenmode none &&
 		ip link set v1 addrgenmode none && ip link set v1 up && ip link set eth0 up &&
-		ip addr add 10.0.2.15/24 brd + dev eth0 && ip route add default via 10.0.2.2 && sleep 0.2'
+		ip addr add $eth0_addr brd + dev eth0 && ip route add default via $eth0_gw && sleep 0.2"
 	for m in none private host; do
 		case $m in
 		none) unshare --net chroot "$DEBROOT" sh -c "$setup_none && $IPCMDS" >"$work/ip.native" 2>&1 ;;
