@@ -2501,18 +2501,29 @@ static int remove_entry(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_i
 	return err;
 }
 
+/* The name rmdir or unlink removes: its directory, last component, inode
+ * number and inode.  0, -EROFS, or the lookup's error. */
+static int removal_victim(struct e2fs *e, const char *rel, ext2_ino_t *dir, const char **name,
+			  ext2_ino_t *ino, struct ext2_inode_large *in)
+{
+	int err;
+
+	if (e->ro)
+		return -EROFS;
+	if ((err = namei_parent(e, rel, dir, name)) || (err = dir_lookup(e, *dir, *name, ino)))
+		return err;
+	return rd_inode(e, *ino, in);
+}
+
 static int e2_rmdir(struct mount *m, const char *rel)
 {
 	struct e2fs *e = E(m);
 	struct ext2_inode_large in;
 	ext2_ino_t dir, ino;
 	const char *name;
-	int err;
+	int err = removal_victim(e, rel, &dir, &name, &ino, &in);
 
-	if (e->ro)
-		return -EROFS;
-	if ((err = namei_parent(e, rel, &dir, &name)) || (err = dir_lookup(e, dir, name, &ino)) ||
-	    (err = rd_inode(e, ino, &in)))
+	if (err)
 		return err;
 	if (!LINUX_S_ISDIR(in.i_mode))
 		return -ENOTDIR;
@@ -2527,12 +2538,9 @@ static int e2_unlink(struct mount *m, const char *rel)
 	struct ext2_inode_large in;
 	ext2_ino_t dir, ino;
 	const char *name;
-	int err;
+	int err = removal_victim(e, rel, &dir, &name, &ino, &in);
 
-	if (e->ro)
-		return -EROFS;
-	if ((err = namei_parent(e, rel, &dir, &name)) || (err = dir_lookup(e, dir, name, &ino)) ||
-	    (err = rd_inode(e, ino, &in)))
+	if (err)
 		return err;
 	if (LINUX_S_ISDIR(in.i_mode))
 		return -EISDIR;
