@@ -118,7 +118,7 @@ struct sighand {
 struct sigqueue {
 	struct list_head link;
 	linux_siginfo_t info;
-	uint32_t charged_uid;         /* RLIMIT_SIGPENDING: the user it counts for */
+	struct ucounts *ucounts;      /* RLIMIT_SIGPENDING: the user it is charged to, or NULL */
 };
 /* Frees a queued signal taken off its list (its user's count drops). */
 void sigqueue_free(struct sigqueue *q);
@@ -580,6 +580,22 @@ void sysctl_table_host_init(const struct sysctl_long *tbl, size_t n);
 int sysctl_table_read(const struct sysctl_long *tbl, size_t n, const char *name, char **text);
 int sysctl_table_write(const struct sysctl_long *tbl, size_t n, const char *name, const char *buf,
 		       size_t len);
+/* ---- per-user object counts: kernel/ucount.c (Linux's struct ucounts) ---- */
+enum ucount_type {
+	UCOUNT_INOTIFY_INSTANCES, UCOUNT_INOTIFY_WATCHES,
+	UCOUNT_FANOTIFY_GROUPS, UCOUNT_FANOTIFY_MARKS,
+	UCOUNT_RLIMIT_SIGPENDING,
+	UCOUNT_COUNTS
+};
+struct ucounts;
+/* The counts of user uid, made on first use; NULL when out of memory.
+ * The entry lives as long as umk, so holders may keep the pointer. */
+struct ucounts *ucounts_get(uint32_t uid);
+/* One more of type for uc: false (nothing charged) when uc already has
+ * max of them, as Linux's inc_ucount() failing at the limit. */
+bool ucounts_inc(struct ucounts *uc, enum ucount_type type, long max);
+/* Gives back one charge of type (dec_ucount()). */
+void ucounts_dec(struct ucounts *uc, enum ucount_type type);
 int task_limit(void);   /* umk's own cap on guest tasks (kernel/process.c) */
 const char *ikconfig_text(void);
 int ikconfig_gz(void **out, size_t *len);   /* malloc'd gzip data */

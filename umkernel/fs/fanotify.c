@@ -178,12 +178,6 @@ enum { ON_INODE, ON_PARENT, ON_MOUNT, ON_SB, ON_INODE2 };
 /* a permission event's life */
 enum { EV_QUEUED, EV_REPORTED, EV_ANSWERED, EV_CANCELED };
 
-struct fan_user {
-	struct fan_user *next;
-	uint32_t uid;
-	long groups, marks;
-};
-
 struct fan_group {
 	struct list_head link;        /* all groups */
 	struct list_head events;      /* struct fan_event, oldest first */
@@ -201,7 +195,7 @@ struct fan_group {
 	int eager;                    /* events holding a file opened with them */
 	bool released;                /* the file went: permission events are allowed */
 	bool unpriv;                  /* made without CAP_SYS_ADMIN (Linux's FANOTIFY_UNPRIV) */
-	struct fan_user *user;
+	struct ucounts *ucounts;      /* the user charged with it and its marks */
 };
 
 struct fan_mark {
@@ -243,7 +237,6 @@ static struct list_head groups = { &groups, &groups };
 int fanotify_fid_groups;   /* groups with a fid_mode: events look up names for them */
 static struct fan_mark *fan_marks;
 int fanotify_nr_marks;
-static struct fan_user *users;
 static long max_user_groups = -1, max_user_marks, max_queued_events;
 
 static const struct file_ops fanotify_file_ops;
@@ -259,22 +252,6 @@ static void limits_init(void)
 {
 	if (max_user_groups < 0)
 		sysctl_table_host_init(fanotify_limits, 3);
-}
-
-static struct fan_user *get_user(uint32_t uid)
-{
-	struct fan_user *u;
-
-	for (u = users; u; u = u->next)
-		if (u->uid == uid)
-			return u;
-	u = calloc(1, sizeof(*u));
-	if (u) {
-		u->uid = uid;
-		u->next = users;
-		users = u;
-	}
-	return u;
 }
 
 static void event_free(struct fan_event *e)
@@ -309,8 +286,8 @@ static void mark_destroy(struct fan_mark *m)
 			fanotify_nr_marks--;
 			break;
 		}
-	if (m->group->user && !(m->group->flags & FAN_UNLIMITED_MARKS_))
-		m->group->user->marks--;
+	if (m->group->ucounts && !(m->group->flags & FAN_UNLIMITED_MARKS_))
+		ucounts_dec(m->group->ucounts, UCOUNT_FANOTIFY_MARKS);
 	free(m->rel);
 	free(m);
 }
@@ -1449,8 +1426,8 @@ static void fanotify_release(struct file *f)
 	}
 	wake_up(&g->access_wq);
 	wake_up(&g->wq);
-	if (g->user)
-		g->user->groups--;
+	if (g->ucounts)
+		ucounts_dec(g->ucounts, UCOUNT_FANOTIFY_GROUPS);
 	if (g->fid_mode)
 		fanotify_fid_groups--;
 	group_put(g);
@@ -1483,7 +1460,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	const unsigned int valid_f = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_CLOEXEC |
 				     L_O_LARGEFILE | O_NOATIME;
 	struct fan_group *g;
-	struct fan_user *u;
+	struct ucounts *uc;
 	struct file *f;
 	int fd;
 
@@ -1509,14 +1486,16 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	if (flags & ~FAN_INIT_DONE)
 		return -EINVAL;   /* FAN_REPORT_MNT, FAN_ENABLE_AUDIT: not in umk */
 	limits_init();
-	u = get_user(t->cred.euid);
-	if (!u)
+	uc = ucounts_get(t->cred.euid);
+	if (!uc)
 		return -ENOMEM;
-	if (u->groups >= max_user_groups)
+	if (!ucounts_inc(uc, UCOUNT_FANOTIFY_GROUPS, max_user_groups))
 		return -EMFILE;
 	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!g) {
+		ucounts_dec(uc, UCOUNT_FANOTIFY_GROUPS);
 		return -ENOMEM;
+	}
 	list_init(&g->events);
 	list_init(&g->access);
 	waitq_init(&g->wq);
@@ -1532,11 +1511,11 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 		       "anon_inode:[fanotify]");
 	if (!f) {
 		free(g);
+		ucounts_dec(uc, UCOUNT_FANOTIFY_GROUPS);
 		return -ENOMEM;
 	}
 	f->priv = g;
-	g->user = u;
-	u->groups++;
+	g->ucounts = uc;
 	if (g->fid_mode)
 		fanotify_fid_groups++;
 	list_add_tail(&g->link, &groups);
@@ -1796,12 +1775,15 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 		goto out;
 	}
 	limits_init();
-	if (g->user && !(g->flags & FAN_UNLIMITED_MARKS_) && g->user->marks >= max_user_marks) {
+	bool charge = g->ucounts && !(g->flags & FAN_UNLIMITED_MARKS_);
+	if (charge && !ucounts_inc(g->ucounts, UCOUNT_FANOTIFY_MARKS, max_user_marks)) {
 		r = -ENOSPC;
 		goto out;
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
+		if (charge)
+			ucounts_dec(g->ucounts, UCOUNT_FANOTIFY_MARKS);
 		r = -ENOMEM;
 		goto out;
 	}
@@ -1817,8 +1799,6 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 		m->rel = strdup(nd.rel ? nd.rel : "");
 	}
 	mark_add_mask(m, mask, flags);
-	if (g->user && !(g->flags & FAN_UNLIMITED_MARKS_))
-		g->user->marks++;
 	m->next = fan_marks;
 	fan_marks = m;
 	fanotify_nr_marks++;

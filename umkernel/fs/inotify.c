@@ -42,22 +42,15 @@ struct inotify_kevent {
 	char name[];
 };
 
-struct inotify_user {
-	struct inotify_user *next;
-	uint32_t uid;
-	long instances, watches;
-};
-
 struct inotify_group {
 	struct list_head events;      /* struct inotify_kevent, oldest first */
 	int q_len, max_events;
 	bool overflow_queued;         /* the IN_Q_OVERFLOW event is in the queue */
 	int next_wd;                  /* where the cyclic wd search starts */
 	struct wait_queue wq;         /* readers and pollers */
-	struct inotify_user *user;
+	struct ucounts *ucounts;      /* the user charged with it and its watches */
 };
 
-static struct inotify_user *users;
 static long max_user_instances = -1, max_user_watches, max_queued_events;
 
 /* Linux sizes max_user_watches from the machine's memory: take the
@@ -72,22 +65,6 @@ static void limits_init(void)
 {
 	if (max_user_instances < 0)
 		sysctl_table_host_init(inotify_limits, 3);
-}
-
-static struct inotify_user *get_user(uint32_t uid)
-{
-	struct inotify_user *u;
-
-	for (u = users; u; u = u->next)
-		if (u->uid == uid)
-			return u;
-	u = calloc(1, sizeof(*u));
-	if (u) {
-		u->uid = uid;
-		u->next = users;
-		users = u;
-	}
-	return u;
 }
 
 static size_t event_size(const struct inotify_kevent *e)
@@ -138,8 +115,8 @@ void inotify_queue_event(struct inotify_group *g, int wd, uint32_t mask, uint32_
 
 void inotify_mark_gone(struct inotify_group *g)
 {
-	if (g->user)
-		g->user->watches--;
+	if (g->ucounts)
+		ucounts_dec(g->ucounts, UCOUNT_INOTIFY_WATCHES);
 }
 
 /* ---- the instance's file ---- */
@@ -267,8 +244,8 @@ static void inotify_release(struct file *f)
 		list_del(p);
 		free(list_entry(p, struct inotify_kevent, link));
 	}
-	if (g->user)
-		g->user->instances--;
+	if (g->ucounts)
+		ucounts_dec(g->ucounts, UCOUNT_INOTIFY_INSTANCES);
 	free(g);
 }
 
@@ -286,20 +263,22 @@ static const struct file_ops inotify_file_ops = {
 static long do_inotify_init(struct task *t, int flags)
 {
 	struct inotify_group *g;
-	struct inotify_user *u;
+	struct ucounts *uc;
 	struct file *f;
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	limits_init();
-	u = get_user(t->cred.euid);
-	if (!u)
+	uc = ucounts_get(t->cred.euid);
+	if (!uc)
 		return -ENOMEM;
-	if (u->instances >= max_user_instances)
+	if (!ucounts_inc(uc, UCOUNT_INOTIFY_INSTANCES, max_user_instances))
 		return -EMFILE;
 	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!g) {
+		ucounts_dec(uc, UCOUNT_INOTIFY_INSTANCES);
 		return -ENOMEM;
+	}
 	list_init(&g->events);
 	waitq_init(&g->wq);
 	g->max_events = (int)max_queued_events;
@@ -307,10 +286,10 @@ static long do_inotify_init(struct task *t, int flags)
 	f = file_alloc(&inotify_file_ops, O_RDONLY | (flags & O_NONBLOCK), "anon_inode:inotify");
 	if (!f) {
 		free(g);
+		ucounts_dec(uc, UCOUNT_INOTIFY_INSTANCES);
 		return -ENOMEM;
 	}
-	g->user = u;
-	u->instances++;
+	g->ucounts = uc;
 	f->priv = g;
 	return fd_install(t, 0, f, flags & O_CLOEXEC);
 }
@@ -428,18 +407,16 @@ long sys_inotify_add_watch(struct task *t, struct sysargs *a)
 		r = m->wd;
 		goto out;
 	}
-	if (g->user && g->user->watches >= max_user_watches) {
+	if (g->ucounts && !ucounts_inc(g->ucounts, UCOUNT_INOTIFY_WATCHES, max_user_watches)) {
 		r = -ENOSPC;
 		goto out;
 	}
 	m = calloc(1, sizeof(*m));
-	if (!m) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = alloc_wd(g);
+	r = m ? alloc_wd(g) : -ENOMEM;
 	if (r < 0) {
 		free(m);
+		if (g->ucounts)
+			ucounts_dec(g->ucounts, UCOUNT_INOTIFY_WATCHES);
 		goto out;
 	}
 	m->wd = (int)r;
@@ -449,8 +426,6 @@ long sys_inotify_add_watch(struct task *t, struct sysargs *a)
 	m->mask = mask & IN_ALL_EVENTS_;
 	m->flags = mask & (IN_EXCL_UNLINK_ | IN_ONESHOT_);
 	m->group = g;
-	if (g->user)
-		g->user->watches++;
 	fsnotify_add_mark(m);
 out:
 	nd_release(&nd);

@@ -15,6 +15,7 @@
 #include "../mm/mm.h"
 #include "../debug/debug.h"
 #include "../security/landlock.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -79,31 +80,13 @@ void siginfo_kill(linux_siginfo_t *si, int sig, int code, struct task *sender)
 	}
 }
 
-/* ---- RLIMIT_SIGPENDING: queued signals counted per receiving user, as
- * Linux's ucounts UCOUNT_RLIMIT_SIGPENDING (kernel/signal.c
- * __sigqueue_alloc); a small table, users with none queued drop out. */
-static struct { uint32_t uid; uint32_t n; } sigpending_users[64];
-
-static uint32_t *sigpending_count(uint32_t uid, bool add)
-{
-	int free_slot = -1;
-	for (int i = 0; i < (int)(sizeof sigpending_users / sizeof sigpending_users[0]); i++) {
-		if (sigpending_users[i].n && sigpending_users[i].uid == uid)
-			return &sigpending_users[i].n;
-		if (!sigpending_users[i].n && free_slot < 0)
-			free_slot = i;
-	}
-	if (!add || free_slot < 0)
-		return NULL;   /* table full: that user goes uncounted */
-	sigpending_users[free_slot].uid = uid;
-	return &sigpending_users[free_slot].n;
-}
-
+/* ---- RLIMIT_SIGPENDING: queued signals are charged to the receiving
+ * user, as Linux's UCOUNT_RLIMIT_SIGPENDING (kernel/signal.c
+ * __sigqueue_alloc) */
 void sigqueue_free(struct sigqueue *q)
 {
-	uint32_t *n = sigpending_count(q->charged_uid, false);
-	if (n && *n)
-		(*n)--;
+	if (q->ucounts)
+		ucounts_dec(q->ucounts, UCOUNT_RLIMIT_SIGPENDING);
 	free(q);
 }
 
@@ -228,16 +211,19 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 	/* __sigqueue_alloc: classic signals the kernel or kill(2)-like
 	 * senders make are never refused; the rest count against the limit */
 	bool override = sig < 32 && (!info || info->si_code >= 0);
-	uint32_t *charged = sigpending_count(t->cred.uid, true);
+	uint64_t rlim = t->tg->rlim[RLIMIT_SIGPENDING].rlim_cur;
+	struct ucounts *uc = ucounts_get(t->cred.uid);   /* NULL: goes uncounted */
 	struct sigqueue *q = NULL;
-	if (override || !charged || (uint64_t)*charged + 1 <= t->tg->rlim[RLIMIT_SIGPENDING].rlim_cur)
+	if (!uc || ucounts_inc(uc, UCOUNT_RLIMIT_SIGPENDING,
+			       override || rlim > LONG_MAX ? LONG_MAX : (long)rlim)) {
 		q = calloc(1, sizeof *q);
-	else if (sig >= 32 && info && info->si_code != SI_USER_)
+		if (!q && uc)
+			ucounts_dec(uc, UCOUNT_RLIMIT_SIGPENDING);
+	} else if (sig >= 32 && info && info->si_code != SI_USER_) {
 		return -EAGAIN;   /* queue overflow: an rt signal from sigqueue/tkill */
+	}
 	if (q) {
-		q->charged_uid = t->cred.uid;
-		if (charged)
-			(*charged)++;
+		q->ucounts = uc;
 		if (info)
 			q->info = *info;
 		else
