@@ -548,6 +548,9 @@ uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up
 void sched_fork(struct task *c, struct task *parent);   /* kernel/sched.c: policy across fork */
 /* kernel/printk.c: the kernel log (syslog(2), /dev/kmsg); level 0-7 */
 void printk(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* /proc/sys/kernel/printk's console levels (kernel/printk.c) */
+int printk_proc_read(struct task *t, const char *name, char **text);
+int printk_proc_write(struct task *t, const char *name, const char *buf, size_t n);
 
 /* ---- kernel timers: kernel/ktimer.c ---- */
 struct ktimer {
@@ -572,6 +575,10 @@ extern long sysctl_threads_max, sysctl_overcommit_memory, sysctl_overcommit_rati
 extern long sysctl_io_uring_disabled;   /* kernel.io_uring_disabled: io_uring/io_uring.c */
 /* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
 int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
+/* Several values as proc_dointvec/proc_doulongvec parse them (kernel/sysctl.c):
+ * magnitudes and signs, or ints; 0 or -EINVAL. */
+int sysctl_parse_vec(const char *buf, size_t n, int max, uint64_t *v, bool *neg, int *got);
+int sysctl_parse_intvec(const char *buf, size_t n, int max, int *out, int *got);
 /* A table of plain limits under /proc/sys (inotify, fanotify): kernel/sysctl.c */
 struct sysctl_long { const char *name; long *val; long def; };
 /* Each value from the host's /proc/sys/NAME (limits Linux sized from this
@@ -597,6 +604,10 @@ bool ucounts_inc(struct ucounts *uc, enum ucount_type type, long max);
 /* Gives back one charge of type (dec_ucount()). */
 void ucounts_dec(struct ucounts *uc, enum ucount_type type);
 int task_limit(void);   /* umk's own cap on guest tasks (kernel/process.c) */
+/* /proc/sys/kernel/sched_rr_timeslice_ms, sched_rt_period_us, sched_rt_runtime_us
+ * (kernel/sched.c) */
+int sched_proc_read(struct task *t, const char *name, char **text);
+int sched_proc_write(struct task *t, const char *name, const char *buf, size_t n);
 const char *ikconfig_text(void);
 int ikconfig_gz(void **out, size_t *len);   /* malloc'd gzip data */
 

@@ -9,7 +9,9 @@
  * tests/run-all.sh, since a host root may lack CAP_SYS_RESOURCE.   */
 #include "t.h"
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -163,6 +165,33 @@ int main(void) {
   same_value("/proc/sys/fs/file-max", bad_any);
   const char *bad_pressure[] = { "-1", "abc", NULL };
   same_value("/proc/sys/vm/vfs_cache_pressure", bad_pressure);
+  /* the console log levels (four ints) and the real-time sysctls */
+  const char *bad_printk[] = { "abc", "4294967296", NULL };
+  same_value("/proc/sys/kernel/printk", bad_printk);
+  const char *bad_period[] = { "0", "-1", "abc", NULL };
+  same_value("/proc/sys/kernel/sched_rt_period_us", bad_period);
+  char over[32];
+  snprintf(over, sizeof over, "%ld", rd("/proc/sys/kernel/sched_rt_period_us") + 1);
+  const char *bad_runtime[] = { "-2", over, "abc", NULL };
+  same_value("/proc/sys/kernel/sched_rt_runtime_us", bad_runtime);
+  same_value("/proc/sys/kernel/sched_rr_timeslice_ms", bad_any);
+  /* sched_rr_get_interval: the RR slice for SCHED_RR, 0 for FIFO and
+   * for fair tasks (a slice shorter than a jiffy) */
+  c = fork();
+  if (c == 0) {
+    struct timespec ts = { 1, 1 };
+    int bad = sched_rr_get_interval(0, &ts) || ts.tv_sec || ts.tv_nsec;
+    struct sched_param sp = { .sched_priority = 1 };
+    if (sched_setscheduler(0, SCHED_FIFO, &sp) == 0)
+      bad |= sched_rr_get_interval(0, &ts) || ts.tv_sec || ts.tv_nsec;
+    long ms = rd("/proc/sys/kernel/sched_rr_timeslice_ms");
+    if (sched_setscheduler(0, SCHED_RR, &sp) == 0 && ms % 20 == 0)
+      bad |= sched_rr_get_interval(0, &ts) || ts.tv_sec * 1000 + ts.tv_nsec / 1000000 != ms;
+    _exit(bad);
+  }
+  waitpid(c, &st, 0);
+  OK("sched_rr_get_interval: 0 for fair and FIFO, kernel.sched_rr_timeslice_ms for RR",
+     WIFEXITED(st) && WEXITSTATUS(st) == 0);
   /* vm.drop_caches: write-only even for root; 4 only silences its log,
    * 8 drops nothing either (bits 1 and 2 drop caches: never written) */
   ERR("vm.drop_caches cannot be read, even by root", open("/proc/sys/vm/drop_caches", O_RDONLY), EACCES);

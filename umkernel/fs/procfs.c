@@ -679,7 +679,6 @@ static int show_cgroup(struct task *tk, const struct pctx *c, struct sbuf *sb)
 /* wchan: "0" with no newline, as Linux prints for a task it names no wait
  * channel of (proc_pid_wchan); ps -l printed "0\n" and broke its line */
 CONST_SHOW(show_wchan, "0")
-CONST_SHOW(show_printk, "4\t4\t1\t7\n")
 CONST_SHOW(show_mmap_min_addr, "65536\n")
 CONST_SHOW(show_entropy, "256\n")
 CONST_SHOW(show_tainted, "0\n")
@@ -968,6 +967,10 @@ EXT_FILE(ipc_shm_next_id, ipc_proc_read, ipc_proc_write, "kernel/shm_next_id")
 EXT_FILE(ipc_msg_next_id, ipc_proc_read, ipc_proc_write, "kernel/msg_next_id")
 EXT_FILE(ipc_sem_next_id, ipc_proc_read, ipc_proc_write, "kernel/sem_next_id")
 EXT_FILE(ipc_sem, ipc_proc_read, ipc_proc_write, "kernel/sem")
+EXT_FILE(kern_printk, printk_proc_read, printk_proc_write, "kernel/printk")
+EXT_FILE(sched_rr_timeslice, sched_proc_read, sched_proc_write, "kernel/sched_rr_timeslice_ms")
+EXT_FILE(sched_rt_period, sched_proc_read, sched_proc_write, "kernel/sched_rt_period_us")
+EXT_FILE(sched_rt_runtime, sched_proc_read, sched_proc_write, "kernel/sched_rt_runtime_us")
 EXT_FILE(ipc_msgmax, ipc_proc_read, ipc_proc_write, "kernel/msgmax")
 EXT_FILE(ipc_msgmnb, ipc_proc_read, ipc_proc_write, "kernel/msgmnb")
 EXT_FILE(ipc_msgmni, ipc_proc_read, ipc_proc_write, "kernel/msgmni")
@@ -2137,7 +2140,10 @@ static const struct pent sys_kernel_ents[] = {
 	CTL_ENT("core_uses_pid", sysctl_core_uses_pid, 0, 1),
 	CTL_ENT("perf_event_paranoid", sysctl_perf_event_paranoid, -1, 4),
 	CTL_ENT("io_uring_disabled", sysctl_io_uring_disabled, 0, 2),
-	FILE_ENT("printk", show_printk),
+	EXT_ENT("printk", kern_printk, 0644),
+	EXT_ENT("sched_rr_timeslice_ms", sched_rr_timeslice, 0644),
+	EXT_ENT("sched_rt_period_us", sched_rt_period, 0644),
+	EXT_ENT("sched_rt_runtime_us", sched_rt_runtime, 0644),
 	FILE_ENT("tainted", show_tainted),
 	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),
 	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),

@@ -375,48 +375,12 @@ uint32_t ipc_gid_vnr(struct task *t, uint32_t kgid)
 
 /* ---- /proc/sys and /proc/sysvipc ---- */
 
-/* Parses up to max whitespace-separated integers of buf[0..n) into v as
- * proc_dointvec/proc_doulongvec do: -EINVAL for anything else. */
-static int parse_vals(const char *buf, size_t n, int max, uint64_t *v, bool *neg, int *got)
-{
-	char tmp[256], *p, *end;
-
-	if (n >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, buf, n);
-	tmp[n] = 0;
-	p = tmp;
-	*got = 0;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		if (*got == max)
-			break;          /* Linux ignores what follows the table */
-		neg[*got] = *p == '-';
-		if (*p == '-' || *p == '+')
-			p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		errno = 0;
-		v[*got] = strtoull(p, &end, 10);
-		if (errno)
-			return -EINVAL;
-		if (*end && *end != ' ' && *end != '\t' && *end != '\n')
-			return -EINVAL;
-		(*got)++;
-		p = end;
-	}
-	return *got ? 0 : -EINVAL;
-}
-
 /* An int sysctl in [lo, hi] (proc_dointvec_minmax). */
 static int write_int(const char *buf, size_t n, int lo, int hi, int *dst)
 {
 	uint64_t v;
 	bool neg;
-	int got, err = parse_vals(buf, n, 1, &v, &neg, &got);
+	int got, err = sysctl_parse_vec(buf, n, 1, &v, &neg, &got);
 	long long x;
 
 	if (err)
@@ -435,7 +399,7 @@ static int write_ulong(const char *buf, size_t n, uint64_t *dst)
 {
 	uint64_t v;
 	bool neg;
-	int got, err = parse_vals(buf, n, 1, &v, &neg, &got);
+	int got, err = sysctl_parse_vec(buf, n, 1, &v, &neg, &got);
 
 	if (err)
 		return err;
@@ -528,21 +492,11 @@ int ipc_proc_write(struct task *t, const char *name, const char *buf, size_t n)
 		return write_int(buf, n, 0, INT32_MAX, &ns->ids[IPC_SEM_IDS].next_id);
 	if (!strcmp(name, "kernel/sem")) {
 		/* proc_ipc_sem_dointvec: four ints, semmni at most IPCMNI */
-		uint64_t v[4];
-		bool neg[4];
-		int got, err = parse_vals(buf, n, 4, v, neg, &got), s[4];
+		int s[4] = { ns->sc_semmsl, ns->sc_semmns, ns->sc_semopm, ns->sc_semmni }, got;
+		int err = sysctl_parse_intvec(buf, n, 4, s, &got);
 
 		if (err)
 			return err;
-		s[0] = ns->sc_semmsl;
-		s[1] = ns->sc_semmns;
-		s[2] = ns->sc_semopm;
-		s[3] = ns->sc_semmni;
-		for (int i = 0; i < got; i++) {
-			if (v[i] > (uint64_t)INT32_MAX + (neg[i] ? 1 : 0))
-				return -EINVAL;
-			s[i] = neg[i] ? -(int)v[i] : (int)v[i];
-		}
 		if (s[3] < 0 || s[3] > IPCMNI)
 			return -EINVAL;
 		ns->sc_semmsl = s[0];

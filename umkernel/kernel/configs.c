@@ -54,7 +54,7 @@ static const char umk_config[] =
 	"CONFIG_POSIX_MQUEUE=y\n"
 	"CONFIG_POSIX_MQUEUE_SYSCTL=y\n"
 	"CONFIG_CROSS_MEMORY_ATTACH=y\n"
-	"# CONFIG_FHANDLE is not set\n"
+	"CONFIG_FHANDLE=y\n"
 	"CONFIG_NAMESPACES=y\n"
 	"CONFIG_UTS_NS=y\n"
 	"CONFIG_IPC_NS=y\n"
@@ -74,6 +74,7 @@ static const char umk_config[] =
 	"# CONFIG_CGROUP_HUGETLB is not set\n"
 	"CONFIG_CHECKPOINT_RESTORE=y\n"
 	"CONFIG_PROC_FS=y\n"
+	"CONFIG_SYSCTL=y\n"
 	"CONFIG_PROC_SYSCTL=y\n"
 	"# CONFIG_PROC_PID_CPUSET is not set\n"
 	"CONFIG_IKCONFIG=y\n"
@@ -90,12 +91,15 @@ static const char umk_config[] =
 	"CONFIG_HUGETLB_PAGE=y\n"
 	"CONFIG_MEMFD_CREATE=y\n"
 	"CONFIG_OVERLAY_FS=y\n"
+	"CONFIG_EXT4_FS=y\n"      /* ext2, ext3 and ext4 images: fs/ext2.c */
+	"CONFIG_EXT4_USE_FOR_EXT2=y\n"
 	"CONFIG_FILE_LOCKING=y\n"
 	"CONFIG_UNIX98_PTYS=y\n"
 	"CONFIG_DEVPTS_MULTIPLE_INSTANCES=y\n"
 	"CONFIG_TTY=y\n"
 	"CONFIG_NET=y\n"
 	"CONFIG_UNIX=y\n"
+	"CONFIG_TUN=y\n"      /* in guest-made network namespaces: net/tun.c */
 	"CONFIG_NUMA=y\n"
 	"CONFIG_NODES_SHIFT=10\n"
 	"CONFIG_SECURITY=y\n"
@@ -118,8 +122,8 @@ static const char umk_config[] =
 	"CONFIG_HAVE_ARCH_USERFAULTFD_WP=y\n"
 	"CONFIG_HAVE_ARCH_USERFAULTFD_MINOR=y\n"
 	"CONFIG_PTE_MARKER_UFFD_WP=y\n"
-	"# CONFIG_KEYS is not set\n"
-	"# CONFIG_PERF_EVENTS is not set\n"
+	"CONFIG_KEYS=y\n"
+	"CONFIG_PERF_EVENTS=y\n"      /* counting only: kernel/perf_event.c */
 	"# CONFIG_KVM is not set\n"
 	"CONFIG_INET=y\n"
 	"CONFIG_IPV6=y\n";

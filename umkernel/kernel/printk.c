@@ -31,7 +31,14 @@
 #define LOG_BUF_LEN   (128 * 1024)   /* text kept, as CONFIG_LOG_BUF_SHIFT=17 */
 #define CAP_SYSLOG    34
 #define LOG_USER_FAC  1
-#define DEFAULT_MSG_LEVEL 4
+
+/* console_loglevel, default_message_loglevel, minimum_console_loglevel,
+ * default_console_loglevel (Linux's console_printk[]): umk has no
+ * console, so they are kept and read back; a /dev/kmsg record without
+ * a <N> prefix takes default_message_loglevel, as Linux's. */
+static int console_printk[4] = { 4, 4, 1, 7 };
+static int saved_console_loglevel = -1;   /* CONSOLE_OFF's, for CONSOLE_ON */
+#define DEFAULT_MSG_LEVEL (console_printk[1])
 
 struct printk_rec {
 	uint64_t seq, ts_ns;
@@ -227,11 +234,23 @@ long sys_syslog(struct task *t, struct sysargs *a)
 	case 5:
 		clear_seq = next_seq;
 		return 0;
-	case 6:
-	case 7:
+	case 6:   /* CONSOLE_OFF: down to the minimum, the level kept */
+		if (saved_console_loglevel == -1)
+			saved_console_loglevel = console_printk[0];
+		console_printk[0] = console_printk[2];
 		return 0;
-	case 8:
-		return len < 1 || len > 8 ? -EINVAL : 0;
+	case 7:   /* CONSOLE_ON: the kept level back */
+		if (saved_console_loglevel != -1) {
+			console_printk[0] = saved_console_loglevel;
+			saved_console_loglevel = -1;
+		}
+		return 0;
+	case 8:   /* CONSOLE_LEVEL: len, not below the minimum */
+		if (len < 1 || len > 8)
+			return -EINVAL;
+		console_printk[0] = len < console_printk[2] ? console_printk[2] : len;
+		saved_console_loglevel = -1;
+		return 0;
 	case 9: {
 		char line[1200];
 		long n = 0;
@@ -406,4 +425,34 @@ int kmsg_open(struct task *t, int flags, const char *path, const struct kstat *n
 	f->priv = u;
 	*out = f;
 	return 0;
+}
+
+/*
+ * printk_proc_read/write - /proc/sys/kernel/printk (name "kernel/printk"):
+ * the four console_printk levels as "A\tB\tC\tD\n" in a malloc'd *text;
+ * a write sets the first 1..4 of them as proc_dointvec (Linux's
+ * kernel/printk/sysctl.c: no range, any int).  -ENOENT (another name),
+ * -EINVAL, -ENOMEM.
+ */
+int printk_proc_read(struct task *t, const char *name, char **text)
+{
+	(void)t;
+	if (strcmp(name, "kernel/printk"))
+		return -ENOENT;
+	return asprintf(text, "%d\t%d\t%d\t%d\n", console_printk[0], console_printk[1],
+			console_printk[2], console_printk[3]) < 0 ? -ENOMEM : 0;
+}
+
+int printk_proc_write(struct task *t, const char *name, const char *buf, size_t n)
+{
+	int v[4], got, err;
+
+	(void)t;
+	if (strcmp(name, "kernel/printk"))
+		return -ENOENT;
+	memcpy(v, console_printk, sizeof(v));
+	err = sysctl_parse_intvec(buf, n, 4, v, &got);
+	if (!err)
+		memcpy(console_printk, v, sizeof(v));
+	return err;
 }

@@ -11,6 +11,7 @@
 #include "task.h"
 #include "../mm/mm.h"
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sys/syscall.h>
@@ -418,14 +419,91 @@ long sys_sched_getattr(struct task *t, struct sysargs *a)
 	return copy_to_user(t, a->a[1], &at, at.size) ? -EFAULT : 0;
 }
 
+/* ---- /proc/sys/kernel/sched_rr_timeslice_ms, sched_rt_period_us,
+ * sched_rt_runtime_us (Linux's kernel/sched/rt.c sched_rr_handler and
+ * sched_rt_handler): kept, checked and read back; the RR slice is what
+ * sched_rr_get_interval reports.  umk does not throttle real-time tasks
+ * (the host schedules them all as SCHED_OTHER). */
+#define UMK_HZ 100                    /* CONFIG_HZ in kernel/configs.c */
+#define RR_TIMESLICE_MS 100           /* Linux's RR_TIMESLICE, 100 ms at any HZ */
+static int sysctl_sched_rr_timeslice_ms = RR_TIMESLICE_MS;
+static int sysctl_sched_rt_period_us = 1000000;
+static int sysctl_sched_rt_runtime_us = 950000;
+
+/*
+ * sched_proc_read/write - the three files above by name relative to
+ * /proc/sys ("kernel/sched_rt_period_us"...): "VALUE\n" in a malloc'd
+ * *text; a write of one int.  The RR slice takes any int, 0 or less
+ * restoring the default; the period is 1..INT_MAX; the runtime -1 (no
+ * limit)..INT_MAX and not above the period (EINVAL, the old values
+ * kept).  -ENOENT (another name), -EINVAL, -ENOMEM.
+ */
+int sched_proc_read(struct task *t, const char *name, char **text)
+{
+	int v;
+
+	(void)t;
+	if (!strcmp(name, "kernel/sched_rr_timeslice_ms"))
+		v = sysctl_sched_rr_timeslice_ms;
+	else if (!strcmp(name, "kernel/sched_rt_period_us"))
+		v = sysctl_sched_rt_period_us;
+	else if (!strcmp(name, "kernel/sched_rt_runtime_us"))
+		v = sysctl_sched_rt_runtime_us;
+	else
+		return -ENOENT;
+	return asprintf(text, "%d\n", v) < 0 ? -ENOMEM : 0;
+}
+
+int sched_proc_write(struct task *t, const char *name, const char *buf, size_t n)
+{
+	int v, got, err = sysctl_parse_intvec(buf, n, 1, &v, &got);
+	int period = sysctl_sched_rt_period_us, runtime = sysctl_sched_rt_runtime_us;
+
+	(void)t;
+	if (!strcmp(name, "kernel/sched_rr_timeslice_ms")) {
+		if (!err)
+			sysctl_sched_rr_timeslice_ms = v <= 0 ? RR_TIMESLICE_MS : v;
+		return err;
+	}
+	if (!strcmp(name, "kernel/sched_rt_period_us")) {
+		if (!err && v < 1)
+			err = -EINVAL;
+		period = v;
+	} else if (!strcmp(name, "kernel/sched_rt_runtime_us")) {
+		if (!err && v < -1)
+			err = -EINVAL;
+		runtime = v;
+	} else {
+		return -ENOENT;
+	}
+	if (err)
+		return err;
+	if (runtime != -1 && runtime > period)
+		return -EINVAL;   /* sched_rt_global_validate */
+	sysctl_sched_rt_period_us = period;
+	sysctl_sched_rt_runtime_us = runtime;
+	return 0;
+}
+
+/* sched_rr_get_interval(pid, tp): the RR slice for a SCHED_RR task (the
+ * sysctl in whole jiffies, as msecs_to_jiffies rounds it up), 0 for the
+ * rest: FIFO has no slice and a fair task's is shorter than a jiffy
+ * (Linux's get_rr_interval_rt/_fair).  -EINVAL (pid < 0), -ESRCH, -EFAULT. */
 long sys_sched_rr_get_interval(struct task *t, struct sysargs *a)
 {
 	int pid = arg_int(a, 0);
+	struct task *p = t;
 	if (pid < 0)
 		return -EINVAL;
-	if (pid && !find_task_by_vpid(t, pid))
+	if (pid && !(p = find_task_by_vpid(t, pid)))
 		return -ESRCH;
-	struct linux_timespec ts = { 0, 100000000 }; /* 100 ms, Linux's RR slice */
+	struct linux_timespec ts = { 0, 0 };
+	if (p->sched_policy == 2 /* SCHED_RR */) {
+		uint64_t jiffies = ((uint64_t)sysctl_sched_rr_timeslice_ms * UMK_HZ + 999) / 1000;
+		uint64_t ns = jiffies * (1000000000ULL / UMK_HZ);
+		ts.tv_sec = (int64_t)(ns / 1000000000ULL);
+		ts.tv_nsec = (int64_t)(ns % 1000000000ULL);
+	}
 	return copy_to_user(t, a->a[1], &ts, sizeof ts) ? -EFAULT : 0;
 }
 

@@ -65,6 +65,71 @@ int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out)
 }
 
 /*
+ * sysctl_parse_vec - up to max whitespace-separated integers of buf[0..n)
+ * as proc_dointvec/proc_doulongvec read them (kernel/sysctl.c
+ * __do_proc_dointvec): magnitudes in v[], signs in neg[], how many in
+ * *got (what follows the max-th is ignored, as Linux does).  0, or
+ * -EINVAL for no number or anything but digits, a sign and blanks.
+ */
+int sysctl_parse_vec(const char *buf, size_t n, int max, uint64_t *v, bool *neg, int *got)
+{
+	char tmp[256], *p, *end;
+
+	if (n >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, n);
+	tmp[n] = 0;
+	p = tmp;
+	*got = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		if (*got == max)
+			break;          /* Linux ignores what follows the table */
+		neg[*got] = *p == '-';
+		if (*p == '-' || *p == '+')
+			p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		errno = 0;
+		v[*got] = strtoull(p, &end, 10);
+		if (errno)
+			return -EINVAL;
+		if (*end && *end != ' ' && *end != '\t' && *end != '\n')
+			return -EINVAL;
+		(*got)++;
+		p = end;
+	}
+	return *got ? 0 : -EINVAL;
+}
+
+/*
+ * sysctl_parse_intvec - as sysctl_parse_vec, into ints: a value outside
+ * int's range is -EINVAL (proc_dointvec).  out[] keeps what it held past
+ * *got, so a short write changes only the leading entries.
+ */
+int sysctl_parse_intvec(const char *buf, size_t n, int max, int *out, int *got)
+{
+	uint64_t v[8];
+	bool neg[8];
+	int err;
+
+	if (max > 8)
+		return -EINVAL;
+	err = sysctl_parse_vec(buf, n, max, v, neg, got);
+	if (err)
+		return err;
+	for (int i = 0; i < *got; i++)
+		if (v[i] > (uint64_t)INT32_MAX + (neg[i] ? 1 : 0))
+			return -EINVAL;
+	for (int i = 0; i < *got; i++)
+		out[i] = neg[i] ? (int)-(int64_t)v[i] : (int)v[i];
+	return 0;
+}
+
+/*
  * sysctl_table_read/write - a file of tbl (n entries; name relative to
  * /proc/sys, e.g. "fs/inotify/max_user_watches") read as "VALUE\n" into a
  * malloc'd *text, or written with sysctl_parse_long's rules and [0,
