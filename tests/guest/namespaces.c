@@ -271,6 +271,28 @@ static void userns_root(void) {
   ERR("CLONE_NEWUSER with CLONE_FS", syscall(SYS_clone, CLONE_NEWUSER | CLONE_FS | SIGCHLD, 0, 0, 0, 0), EINVAL);
 }
 
+static void userns_depth(void) {
+  /* user namespaces nest 33 deep below the initial one: past that,
+   * ENOSPC (EUSERS before Linux 4.9) */
+  int n = 0;
+  for (;;) {
+    char map[64];
+    uid_t u = geteuid();
+    gid_t g = getegid();
+    if (unshare(CLONE_NEWUSER))
+      break;
+    n++;
+    snprintf(map, sizeof map, "0 %u 1\n", u);
+    if (wr("/proc/self/uid_map", map) || wr("/proc/self/setgroups", "deny"))
+      break;
+    snprintf(map, sizeof map, "0 %u 1\n", g);
+    if (wr("/proc/self/gid_map", map))
+      break;
+  }
+  printf("user namespaces nested %d deep, then %s\n", n, en(errno));
+  OK("33 levels, then ENOSPC", n == 33 && errno == ENOSPC);
+}
+
 static void clone_all(void) {
   /* what bwrap does: one clone with many namespaces */
   ino_t u = ns_ino("self", "uts"), i = ns_ino("self", "ipc"), m = ns_ino("self", "mnt"),
@@ -485,6 +507,7 @@ int main(void) {
   child(pidns_clone);
   child(userns_unpriv);
   child(userns_root);
+  child(userns_depth);
   child(clone_all);
   child(creds);
   return t_done();

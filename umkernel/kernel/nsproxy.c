@@ -359,7 +359,7 @@ static void fs_put(struct fs_struct *f)
  * CLONE_NEWCGROUP, CLONE_NEWTIME, CLONE_SYSVSEM (and CLONE_THREAD, CLONE_SIGHAND,
  * CLONE_VM, which only check nothing is shared).  -EINVAL for unknown
  * flags or sharing that cannot be undone, -EPERM without CAP_SYS_ADMIN
- * (CLONE_NEWUSER needs nothing), -EUSERS/-ENOSPC past the nesting limit.
+ * (CLONE_NEWUSER needs nothing), -ENOSPC past the nesting limit.
  * Mirrors kernel/fork.c ksys_unshare.
  */
 long sys_unshare(struct task *t, struct sysargs *a)

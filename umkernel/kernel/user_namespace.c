@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USERNS_MAX_LEVEL 32
+/* init_user_ns is level 0; a namespace of level 32 may still have a
+ * child (Linux's create_user_ns: parent_ns->level > 32 fails) */
+#define USERNS_MAX_LEVEL 33
 
 struct user_namespace init_user_ns = {
 	.refs = 2,
@@ -170,15 +172,15 @@ static void creds_for_new_ns(struct task *t)
 
 /*
  * create_user_ns - t gets a new user namespace, a child of its own,
- * owned by its euid/egid, with a full capability set in it.  -EUSERS at
- * 32 levels, -EPERM from a chroot (Linux refuses a chrooted caller),
+ * owned by its euid/egid, with a full capability set in it.  -ENOSPC
+ * past 33 levels (EUSERS before Linux 4.9), -EPERM from a chroot (Linux refuses a chrooted caller),
  * -ENOMEM.  Mirrors kernel/user_namespace.c create_user_ns.
  */
 int create_user_ns(struct task *t)
 {
 	struct user_namespace *parent = t->user_ns ? t->user_ns : &init_user_ns;
 	if (parent->level + 1 > USERNS_MAX_LEVEL)
-		return -EUSERS;
+		return -ENOSPC;
 	if (t->fs && t->fs->root && strcmp(t->fs->root, "/"))
 		return -EPERM;
 	/* the creator's ids must be mapped in the parent */
