@@ -387,6 +387,8 @@ struct thread_group {
 	/* namespaces and process lifetime (issue 13) */
 	struct pid *pgrp, *session;   /* keep pgid's and sid's numbers alive (pid.c) */
 	bool is_child_subreaper;      /* PR_SET_CHILD_SUBREAPER */
+	bool init_killable;           /* a pid namespace's init took a forced fault with no
+				       * handler: it dies of it (Linux clears SIGNAL_UNKILLABLE) */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
 	/* I/O counters and the core-dump filter: /proc/PID/io, coredump_filter */

@@ -215,6 +215,53 @@ static void pidns_clone(void) {
   OK("the parent's own pid namespace is unchanged", ns_ino("self", "pid") == ns_ino("self", "pid_for_children"));
 }
 
+static volatile int got_usr1;
+static void on_usr1(int s) { (void)s; got_usr1++; }
+
+static void pidns_blocked(void) {
+  /* a pid namespace's init: a signal blocked when it comes is queued
+   * (a handler may come before the unblock), one still unhandled at the
+   * unblock goes, and a fault with no handler kills it */
+  int ready[2], go[2];
+  pipe(ready);
+  pipe(go);
+  fflush(stdout);
+  pid_t c = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+  if (c == 0) {
+    sigset_t set;
+    char b;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    write(ready[1], "r", 1);
+    read(go[0], &b, 1);   /* the parent sent SIGUSR1 and SIGUSR2 */
+    sigset_t pend;
+    sigpending(&pend);
+    int queued = sigismember(&pend, SIGUSR1) && sigismember(&pend, SIGUSR2);
+    signal(SIGUSR1, on_usr1);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);   /* SIGUSR2 still SIG_DFL: dropped */
+    if (!queued || got_usr1 != 1)
+      _exit(1);
+    write(ready[1], "r", 1);
+    read(go[0], &b, 1);
+    *(volatile int *)8 = 1;   /* SIGSEGV, no handler */
+    _exit(2);
+  }
+  char b;
+  close(ready[1]);
+  close(go[0]);
+  OK("init blocked its signals", read(ready[0], &b, 1) == 1);
+  OK("kill SIGUSR1 and SIGUSR2 from outside", kill(c, SIGUSR1) == 0 && kill(c, SIGUSR2) == 0);
+  write(go[1], "g", 1);
+  OK("both were queued; the handled one arrived, the unhandled one went",
+     read(ready[0], &b, 1) == 1);
+  write(go[1], "g", 1);
+  int st = 0;
+  OK("a fault without a handler kills the init",
+     waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
 static void userns_unpriv(void) {
   /* an ordinary user makes a user namespace and becomes its root */
   setgroups(0, NULL);
@@ -505,6 +552,7 @@ int main(void) {
   child(ipc_cgroup);
   child(pidns);
   child(pidns_clone);
+  child(pidns_blocked);
   child(userns_unpriv);
   child(userns_root);
   child(userns_depth);

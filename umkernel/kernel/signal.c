@@ -197,10 +197,13 @@ int send_signal(struct task *t, int sig, const linux_siginfo_t *info, bool group
 		return 0;
 	/* the init of a pid namespace the guest made ignores what it has no
 	 * handler for, unless SIGKILL/SIGSTOP comes from outside it (Linux's
-	 * SIGNAL_UNKILLABLE); the guest's own pid 1 keeps umk's behaviour */
+	 * SIGNAL_UNKILLABLE); a blocked one is queued, since a handler may
+	 * come before it is unblocked (sig_ignored); the guest's own pid 1
+	 * keeps umk's behaviour */
 	struct pid_namespace *tns = task_active_pid_ns(t);
-	if (tns != &init_pid_ns && tns->child_reaper == tg->leader &&
-	    t->sighand->action[sig - 1].handler == SIG_DFL_) {
+	if (tns != &init_pid_ns && tns->child_reaper == tg->leader && !tg->init_killable &&
+	    t->sighand->action[sig - 1].handler == SIG_DFL_ &&
+	    !((t->blocked | t->real_blocked) & SIGBIT(sig))) {
 		bool from_outside = !current || !pid_nr_ns(current->pid, tns);
 		if (!(from_outside && (sig == SIGKILL || sig == SIGSTOP)))
 			return 0;
@@ -384,6 +387,9 @@ void force_sig_fault(struct task *t, const linux_siginfo_t *info)
 		t->blocked &= ~SIGBIT(sig);
 		ka->handler = SIG_DFL_;
 	}
+	/* a pid namespace's init dies of a fault it has no handler for */
+	if (ka->handler == SIG_DFL_)
+		t->tg->init_killable = true;
 	send_signal(t, sig, info, false);
 }
 
@@ -702,6 +708,14 @@ void do_signal(struct task *t, long ret)
 			 * faults and signals from the host (SI_KERNEL,
 			 * forwarded by umk) are forced. */
 			if (t->tg == init_task->tg && info.si_code <= 0)
+				continue;
+			/* a pid namespace's init: what was blocked when it came,
+			 * and is still unhandled, goes (get_signal's
+			 * SIGNAL_UNKILLABLE check); SIGKILL and SIGSTOP reach
+			 * here only from outside */
+			struct pid_namespace *tns = task_active_pid_ns(t);
+			if (tns != &init_pid_ns && tns->child_reaper == t->tg->leader &&
+			    !t->tg->init_killable && sig != SIGKILL && sig != SIGSTOP)
 				continue;
 			if (stop_sigs & SIGBIT(sig)) {
 				do_group_stop(t, sig);
