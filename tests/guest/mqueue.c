@@ -402,5 +402,26 @@ int main(void) {
   OK("upper 32 bits of the fd ignored", syscall(SYS_mq_getsetattr, 0x777700000000L | q, NULL, &old) == 0);
   OK("mq_unlink /q1", mq_unlink("/q1") == 0);
   OK("an open queue works after unlink", mq_send(q, "y", 1, 0) == 0);
+
+  /* a mount of an IPC namespace's queues outlives the namespace: its
+   * queues stay visible, nothing new can be made there */
+  if (mqdir) {
+    mkdir("mqd2", 0755);
+    fflush(stdout);
+    pid_t k = fork();
+    if (k == 0) {
+      if (unshare(CLONE_NEWIPC))
+        _exit(1);
+      mqd_t kq = mq_open("/kept", O_CREAT | O_RDWR, 0600, NULL);
+      _exit(kq >= 0 && mq_close(kq) == 0 && mount("mqueue", "mqd2", "mqueue", 0, NULL) == 0 ? 0 : 2);
+    }
+    waitpid(k, &status, 0);
+    OK("a child in a new IPC namespace made a queue and mounted its queues",
+       WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    OK("its queue is still there once the namespace is gone", access("mqd2/kept", F_OK) == 0);
+    ERR("no new queue in a gone namespace", open("mqd2/new", O_CREAT | O_RDWR, 0600), EACCES);
+    OK("umount it", umount("mqd2") == 0);
+    OK("the directory is empty again", access("mqd2/kept", F_OK) == -1 && errno == ENOENT);
+  }
   return t_done();
 }

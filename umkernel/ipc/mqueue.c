@@ -71,7 +71,8 @@ struct mq_waiter {
 };
 
 struct mqueue_fs {
-	struct ipc_namespace *ns;
+	struct ipc_namespace *ns;     /* NULL once the namespace is gone */
+	int sbs;                      /* superblocks of mount(2) that show it */
 	struct list_head queues;      /* struct mq_queue.link, named queues in creation order */
 	uint64_t dev;
 	struct linux_timespec mtime, ctime;
@@ -214,10 +215,14 @@ void mq_exit_ns(struct ipc_namespace *ns)
 
 	if (!ns->mq)
 		return;
-	list_for_each_safe(p, n, &ns->mq->queues)
-		mq_unlink_queue(list_entry(p, struct mq_queue, link));
+	/* a mount that outlives the namespace keeps its queues, as the
+	 * superblock keeps its dentries in Linux (mq_clear_sbinfo only
+	 * cuts it from the namespace): they go with the last such mount */
+	if (!ns->mq->sbs)
+		list_for_each_safe(p, n, &ns->mq->queues)
+			mq_unlink_queue(list_entry(p, struct mq_queue, link));
 	/* the filesystem stays, without its namespace: open queues and
-	 * mounts still point to it (Linux's mq_clear_sbinfo) */
+	 * mounts still point to it; creating in it is EACCES */
 	ns->mq->ns = NULL;
 	ns->mq = NULL;
 }
@@ -1105,6 +1110,18 @@ int mqueue_mount(struct task *t, const char *path)
 	return vfs_mount(path, &mqueue_fs_ops, fs, "mqueue", "mqueue");
 }
 
+/* The last mount(2) of fs went: with its namespace gone, so do its queues. */
+static void mq_sb_kill(void *priv)
+{
+	struct mqueue_fs *fs = priv;
+	struct list_head *p, *n;
+
+	if (--fs->sbs > 0 || fs->ns)
+		return;
+	list_for_each_safe(p, n, &fs->queues)
+		mq_unlink_queue(list_entry(p, struct mq_queue, link));
+}
+
 /* mount -t mqueue: the filesystem of the mounter's IPC namespace (Linux's
  * mq_get_tree), through fs/namespace.c's type registry. */
 static int mqueue_type_mount(struct task *t, const char *source, int flags, const char *data,
@@ -1115,9 +1132,10 @@ static int mqueue_type_mount(struct task *t, const char *source, int flags, cons
 	(void)flags, (void)data;
 	if (!fs)
 		return -ENOMEM;
-	*out = sb_new(&mqueue_fs_ops, fs, "mqueue", source, NULL);
+	*out = sb_new(&mqueue_fs_ops, fs, "mqueue", source, mq_sb_kill);
 	if (!*out)
 		return -ENOMEM;
+	fs->sbs++;
 	(*out)->dev = fs->dev;
 	return 0;
 }
