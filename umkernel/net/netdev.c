@@ -136,6 +136,7 @@ int netdev_add(struct net_namespace *ns, const struct nd_if *d)
 		return -ENFILE;
 	st->ifs[st->nif] = *d;
 	st->ifs[st->nif].index = st->next_index++;
+	rtnl_notify_link(ns, &st->ifs[st->nif], false);
 	return st->ifs[st->nif++].index;
 }
 
@@ -146,6 +147,7 @@ void netdev_del(struct net_namespace *ns, int index)
 
 	for (int i = 1; st && i < st->nif; i++)
 		if (st->ifs[i].index == index) {
+			rtnl_notify_link(ns, &st->ifs[i], true);
 			memmove(&st->ifs[i], &st->ifs[i + 1], (size_t)(st->nif - i - 1) * sizeof(st->ifs[0]));
 			st->nif--;
 			return;
@@ -190,6 +192,28 @@ struct nd_if *netdev_find_name(struct net_namespace *ns, const char *name)
 		if (!strncmp(t[i].name, name, 16))
 			return &t[i];
 	return NULL;
+}
+
+/*
+ * netdev_set_up - interface d of ns (a guest-made namespace) up or down,
+ * by SIOCSIFFLAGS or RTM_NEWLINK: lo's or a TUN/TAP device's own rules,
+ * and when its flags change, the rtnetlink notifications (dev_change_flags
+ * then rtmsg_ifinfo).
+ */
+void netdev_set_up(struct net_namespace *ns, struct nd_if *d, bool up)
+{
+	bool had_v4 = d->v4, had_v6 = d->has_v6;
+	uint32_t before = d->flags;
+
+	if (((d->flags & ND_IFF_UP) != 0) == up)
+		return;
+	rtnl_notify_updown(ns, d, up);
+	if (d->tun)
+		tun_set_up(d, up);
+	else
+		netdev_lo_set_up(d, up);
+	if (d->flags != before)
+		rtnl_notify_updown_done(ns, d, up, had_v4, had_v6);
 }
 
 /* netdev_lo_set_up - `ip link set lo up/down` in a namespace of the
@@ -486,11 +510,11 @@ static long ifr_set(struct task *t, unsigned int cmd, char *ifr)
 	case 0x8914:                            /* SIOCSIFFLAGS */
 		memcpy(&fl, ifr + 16, 2);
 		if (lo->tun) {
-			tun_set_up(lo, fl & ND_IFF_UP);
+			netdev_set_up(ns, lo, fl & ND_IFF_UP);
 			return 0;
 		}
 		if ((fl ^ lo->flags) & ND_IFF_UP)
-			netdev_lo_set_up(lo, fl & ND_IFF_UP);
+			netdev_set_up(ns, lo, fl & ND_IFF_UP);
 		lo->flags = (lo->flags & ~(ND_IFF_SETTABLE & ~ND_IFF_UP)) |
 			    ((uint16_t)fl & ND_IFF_SETTABLE & ~ND_IFF_UP);
 		return 0;

@@ -53,6 +53,12 @@ struct nd_route {
 struct nd_if *netdev_ifs(int *n);                /* the caller's namespace's */
 struct nd_if *netdev_lo(struct net_namespace *ns);
 void netdev_lo_set_up(struct nd_if *lo, bool up);
+void netdev_set_up(struct net_namespace *ns, struct nd_if *d, bool up);
+/* rtnetlink notifications of interface changes (net/netlink.c) */
+void rtnl_notify_link(struct net_namespace *ns, const struct nd_if *d, bool del);
+void rtnl_notify_updown(struct net_namespace *ns, const struct nd_if *d, bool up);
+void rtnl_notify_updown_done(struct net_namespace *ns, const struct nd_if *d, bool up,
+			     bool had_v4, bool had_v6);
 struct nd_if *netdev_by_index(int index);
 struct nd_if *netdev_by_name(const char *name);
 struct nd_route *netdev_routes(int *n);

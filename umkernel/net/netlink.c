@@ -20,8 +20,12 @@
  * are relayed to a host NETLINK_ROUTE socket of umk's, and its answers
  * (port ids rewritten) queued for the guest: the host's interfaces, still
  * read-only.  Each socket has a port id (the tgid for a process's first,
- * then negative numbers, as netlink_autobind); multicast groups may be
- * joined but nothing is ever sent to them.
+ * then negative numbers, as netlink_autobind).  Changes to the
+ * interfaces of a guest-made namespace (a device made or gone, up or
+ * down, an address given or taken) are multicast to its NETLINK_ROUTE
+ * sockets in RTNLGRP_LINK and RTNLGRP_IPV4/IPV6_IFADDR, as rtnl_notify
+ * (`ip monitor`, network managers); the initial namespace's interfaces
+ * never change.
  *
  * Locking: klock, held by the caller.
  */
@@ -308,6 +312,84 @@ int netlink_kernel_send(struct file *f, const void *data, size_t len)
 	return queue_skb(nl_sk(f), data, len);
 }
 
+static void queue_msgs(struct nl_sock *n, struct nlbuf *nb, bool dump, uint32_t seq);
+
+/* ---- rtnetlink notifications (Linux's rtnl_notify) ---- */
+
+#define RTNLGRP_LINK_        1
+#define RTNLGRP_IPV4_IFADDR_ 5
+#define RTNLGRP_IPV6_IFADDR_ 9
+
+/* The messages of nb to every NETLINK_ROUTE socket of ns in group. */
+static void rtnl_multicast(struct net_namespace *ns, struct nlbuf *nb, unsigned int group)
+{
+	struct list_head *p, *q;
+
+	if (nb->oom || !nb->len)
+		return;
+	list_for_each_safe(p, q, &nl_bound) {
+		struct nl_sock *o = list_entry(p, struct nl_sock, bound_link);
+
+		if (o->net == ns && o->sk.protocol == NETLINK_ROUTE_ && (o->groups & (1U << (group - 1))))
+			queue_msgs(o, nb, false, 0);
+	}
+}
+
+/*
+ * rtnl_notify_link - RTM_NEWLINK (or RTM_DELLINK, del) for interface d of
+ * namespace ns to the sockets in RTNLGRP_LINK: a device made or gone,
+ * its flags changed (rtmsg_ifinfo).
+ */
+void rtnl_notify_link(struct net_namespace *ns, const struct nd_if *d, bool del)
+{
+	struct nlbuf nb = { 0 };
+
+	link_msg(&nb, d, 0, 0, 0);
+	if (del && !nb.oom && nb.len >= sizeof(struct nlhdr))
+		((struct nlhdr *)nb.b)->type = RTM_BASE_ + 1;   /* RTM_DELLINK */
+	rtnl_multicast(ns, &nb, RTNLGRP_LINK_);
+	free(nb.b);
+}
+
+/* RTM_NEWADDR (or RTM_DELADDR, del) of d's family address as d has it
+ * now (for a removal: before it goes), to RTNLGRP_IPV4/IPV6_IFADDR. */
+static void rtnl_notify_addr(struct net_namespace *ns, const struct nd_if *d, int family, bool del)
+{
+	struct nlbuf nb = { 0 };
+
+	addr_msgs(&nb, d, family, 0, 0, 0);
+	if (del && !nb.oom && nb.len >= sizeof(struct nlhdr))
+		((struct nlhdr *)nb.b)->type = 21;                 /* RTM_DELADDR */
+	rtnl_multicast(ns, &nb, family == 2 ? RTNLGRP_IPV4_IFADDR_ : RTNLGRP_IPV6_IFADDR_);
+	free(nb.b);
+}
+
+/*
+ * rtnl_notify_updown - d of ns is about to go up (up) or down: the
+ * addresses that come or go with it (lo's), then the link, in the order
+ * Linux sends them.  Call with d as it is before the change, then
+ * rtnl_notify_updown_done after it.
+ */
+void rtnl_notify_updown(struct net_namespace *ns, const struct nd_if *d, bool up)
+{
+	if (!up) {
+		if (d->has_v6)
+			rtnl_notify_addr(ns, d, 10, true);
+	}
+}
+
+void rtnl_notify_updown_done(struct net_namespace *ns, const struct nd_if *d, bool up,
+			     bool had_v4, bool had_v6)
+{
+	if (up) {
+		if (d->v4 && !had_v4)
+			rtnl_notify_addr(ns, d, 2, false);
+		if (d->has_v6 && !had_v6)
+			rtnl_notify_addr(ns, d, 10, false);
+	}
+	rtnl_notify_link(ns, d, false);
+}
+
 /* Queues the messages of nb in skbs of at most NL_GOODSIZE, then (dump)
  * NLMSG_DONE in one of its own. */
 static void queue_msgs(struct nl_sock *n, struct nlbuf *nb, bool dump, uint32_t seq)
@@ -423,10 +505,7 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 			return -ENODEV;
 		/* rtnl_dev_combine_flags: ifi_change 0 stands for every flag */
 		flags = ifi.change ? (ifi.flags & ifi.change) | (lo->flags & ~ifi.change) : ifi.flags;
-		if (lo->tun)
-			tun_set_up(lo, flags & ND_IFF_UP);
-		else
-			netdev_lo_set_up(lo, flags & ND_IFF_UP);
+		netdev_set_up(n->net, lo, flags & ND_IFF_UP);
 	} else if (h->type == RTM_NEWADDR_ || h->type == RTM_DELADDR_) {
 		struct { uint8_t family, prefixlen, flags, scope; uint32_t index; } ifa;
 		bool add = h->type == RTM_NEWADDR_;
@@ -454,9 +533,11 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 				lo->v4 = addr;
 				lo->v4prefix = ifa.prefixlen;
 				lo->v4scope = 254;
+				rtnl_notify_addr(n->net, lo, 2, false);
 			} else {
 				if (lo->v4 != addr)
 					return -EADDRNOTAVAIL;
+				rtnl_notify_addr(n->net, lo, 2, true);
 				lo->v4 = 0;
 			}
 		} else if (ifa.family == 10) {
@@ -473,11 +554,15 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 				return -EEXIST;
 			if (!add && !lo->has_v6)
 				return -EADDRNOTAVAIL;
+			if (!add)
+				rtnl_notify_addr(n->net, lo, 10, true);
 			lo->has_v6 = add;
 			memcpy(lo->v6, one, 16);
 			lo->v6prefix = 128;
 			lo->v6scope = 254;
 			lo->v6flags = 0x80;
+			if (add)
+				rtnl_notify_addr(n->net, lo, 10, false);
 		} else {
 			return -EAFNOSUPPORT;
 		}
