@@ -175,6 +175,7 @@ int main(void) {
   const char *bad_runtime[] = { "-2", over, "abc", NULL };
   same_value("/proc/sys/kernel/sched_rt_runtime_us", bad_runtime);
   same_value("/proc/sys/kernel/sched_rr_timeslice_ms", bad_any);
+  same_value("/proc/sys/kernel/randomize_va_space", bad_any);
   /* sched_rr_get_interval: the RR slice for SCHED_RR, 0 for FIFO and
    * for fair tasks (a slice shorter than a jiffy) */
   c = fork();

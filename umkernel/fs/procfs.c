@@ -680,6 +680,13 @@ static int show_cgroup(struct task *tk, const struct pctx *c, struct sbuf *sb)
  * channel of (proc_pid_wchan); ps -l printed "0\n" and broke its line */
 CONST_SHOW(show_wchan, "0")
 CONST_SHOW(show_mmap_min_addr, "65536\n")
+
+/* kernel.randomize_va_space: 0, as umk lays every address space out the
+ * same way (runs replay; tests/fault's --replay relies on it).  Writing
+ * 0 is accepted; asking for randomization (any other value: Linux takes
+ * any int, 2 and up meaning full randomization) is EINVAL rather than a
+ * setting kept and not honoured. */
+static long sysctl_randomize_va_space;
 CONST_SHOW(show_entropy, "256\n")
 CONST_SHOW(show_tainted, "0\n")
 
@@ -2138,6 +2145,7 @@ static const struct pent sys_kernel_ents[] = {
 	CTL_ENT("overflowgid", sysctl_overflowgid, 0, 65535),
 	RW_ENT("core_pattern", show_core_pattern, write_core_pattern),
 	CTL_ENT("core_uses_pid", sysctl_core_uses_pid, 0, 1),
+	CTL_ENT("randomize_va_space", sysctl_randomize_va_space, 0, 0),
 	CTL_ENT("perf_event_paranoid", sysctl_perf_event_paranoid, -1, 4),
 	CTL_ENT("io_uring_disabled", sysctl_io_uring_disabled, 0, 2),
 	EXT_ENT("printk", kern_printk, 0644),
