@@ -226,6 +226,7 @@ void tnode_put(struct tnode *n)
 		tnode_put(d->node);
 		free(d);
 	}
+	free(n->index);
 	for (x = n->xattrs; x; x = nx) {
 		nx = x->next;
 		free(x->name);
@@ -368,12 +369,65 @@ int tnode_truncate(struct tnode *n, uint64_t len)
 	return 0;
 }
 
-/* ---- directories ---- */
+/* ---- directories ----
+ * A directory's entries are a list in creation order (what readdir
+ * shows); past TDIR_INDEX_MIN of them a hash of their names finds one
+ * without a walk of the list, as Linux's dcache hash does (a directory
+ * of 16,000 files took seconds a lookup at a time). */
+
+#define TDIR_INDEX_MIN 32
+
+struct tdir_index {
+	uint32_t nbuckets;            /* a power of two */
+	struct tdirent *b[];
+};
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;     /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static void index_insert(struct tdir_index *ix, struct tdirent *d)
+{
+	struct tdirent **b = &ix->b[d->hash & (ix->nbuckets - 1)];
+
+	d->hnext = *b;
+	*b = d;
+}
+
+/* dir's index anew with nbuckets buckets; on ENOMEM the old one (or
+ * none: lookups walk the list) stays. */
+static void index_build(struct tnode *dir, uint32_t nbuckets)
+{
+	struct tdir_index *ix = calloc(1, sizeof(*ix) + nbuckets * sizeof(ix->b[0]));
+	struct list_head *p;
+
+	if (!ix)
+		return;
+	ix->nbuckets = nbuckets;
+	for (p = dir->children.next; p != &dir->children; p = p->next)
+		index_insert(ix, list_entry(p, struct tdirent, link));
+	free(dir->index);
+	dir->index = ix;
+}
 
 struct tdirent *tdir_find(struct tnode *dir, const char *name)
 {
 	struct list_head *p, *q;
 
+	if (dir->index) {
+		uint32_t h = name_hash(name);
+		struct tdirent *d;
+
+		for (d = dir->index->b[h & (dir->index->nbuckets - 1)]; d; d = d->hnext)
+			if (d->hash == h && !strcmp(d->name, name))
+				return d;
+		return NULL;
+	}
 	list_for_each_safe(p, q, &dir->children) {
 		struct tdirent *d = list_entry(p, struct tdirent, link);
 
@@ -393,7 +447,15 @@ int tdir_add(struct tnode *dir, const char *name, struct tnode *n)
 		return -ENOMEM;
 	memcpy(d->name, name, len + 1);
 	d->node = tnode_get(n);
+	d->hash = name_hash(name);
 	list_add_tail(&d->link, &dir->children);
+	dir->nchildren++;
+	if (dir->index && dir->nchildren > 2 * dir->index->nbuckets)
+		index_build(dir, 4 * dir->index->nbuckets);
+	else if (dir->index)
+		index_insert(dir->index, d);
+	else if (dir->nchildren > TDIR_INDEX_MIN)
+		index_build(dir, 64);
 	if (!n->acct && dir->acct) {
 		/* a node takes its filesystem's --tmpfs-size from its first name */
 		n->acct = dir->acct;
@@ -413,6 +475,15 @@ void tdir_remove(struct tnode *dir, struct tdirent *d)
 {
 	struct tnode *n = d->node;
 
+	if (dir->index) {
+		struct tdirent **pp = &dir->index->b[d->hash & (dir->index->nbuckets - 1)];
+
+		while (*pp && *pp != d)
+			pp = &(*pp)->hnext;
+		if (*pp)
+			*pp = d->hnext;
+	}
+	dir->nchildren--;
 	list_del(&d->link);
 	free(d);
 	if (!n->whiteout) {

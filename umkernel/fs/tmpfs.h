@@ -41,6 +41,8 @@ struct tnode {
 	uint64_t ino, nlink, rdev;
 	struct linux_timespec atime, mtime, ctime;
 	struct list_head children;    /* directory: struct tdirent, in creation order */
+	unsigned int nchildren;       /* directory: its entries (whiteouts too) */
+	struct tdir_index *index;     /* directory of many entries: a hash of their names */
 	int memfd;                    /* regular file: content; -1 otherwise */
 	char *target;                 /* symlink */
 	void *fifo;                   /* fifo: pipe.c's object (fifo_open slot) */
@@ -60,6 +62,8 @@ struct tnode {
 struct tdirent {
 	struct list_head link;
 	struct tnode *node;
+	struct tdirent *hnext;        /* the next in its directory's index bucket */
+	uint32_t hash;                /* of name */
 	char name[];
 };
 
