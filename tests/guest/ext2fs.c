@@ -723,6 +723,65 @@ static void fa_res(const char *what, int r) {
     printf("%s: ok\n", what);
 }
 
+/* The page cache after fallocate: the pages wholly inside a punched or
+ * zeroed range, and from a collapsed or inserted range to the end, leave
+ * it, mapped or not (truncate_pagecache_range), so that mincore says so
+ * and the mapping reads the new bytes (zeros, the moved data). */
+static void fa_mincore(const char *what, char *m, size_t len) {
+  unsigned char vec[8];
+  printf("%s: mincore ", what);
+  if (mincore(m, len, vec)) {
+    printf(" %s\n", en(errno));
+    return;
+  }
+  for (size_t i = 0; i < len / 4096; i++) printf("%d", vec[i] & 1);
+  printf(" bytes");
+  for (size_t i = 0; i < len / 4096; i++) printf(" %d", m[i * 4096 + 100]);
+  printf("\n");
+}
+
+static void fa_pcache(void) {
+  size_t len = 4 * 4096;
+  char *b = malloc(len);
+  for (size_t i = 0; i < len; i++) b[i] = (char)(1 + i / 4096);
+  int f = open(MNT "/pc", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  printf("page cache: write %zd\n", pwrite(f, b, len, 0));
+  fsync(f);
+  pread(f, b, len, 0);
+  char *m = mmap(NULL, len, PROT_READ, MAP_SHARED, f, 0);
+  if (m == MAP_FAILED) {
+    printf("mmap: %s\n", en(errno));
+    close(f);
+    free(b);
+    return;
+  }
+  for (size_t i = 0; i < len; i += 4096) (void)*(volatile char *)(m + i);
+  fa_mincore("read and mapped", m, len);
+  fa_res("punch page 1", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 4096, 4096));
+  fa_mincore("punched", m, len);
+  fa_mincore("punched, page 1 read", m, len);
+  for (size_t i = 0; i < len; i += 4096) (void)*(volatile char *)(m + i);
+  fa_res("zero page 2", fallocate(f, FL_ZERO | FALLOC_FL_KEEP_SIZE, 2 * 4096, 4096));
+  fa_mincore("zeroed", m, len);
+  for (size_t i = 0; i < len; i++) b[i] = (char)(1 + i / 4096);
+  pwrite(f, b, len, 0);
+  pread(f, b, len, 0);
+  for (size_t i = 0; i < len; i += 4096) (void)*(volatile char *)(m + i);
+  fa_res("collapse page 1", fallocate(f, FL_COLLAPSE, 4096, 4096));
+  fa_mincore("collapsed", m, 3 * 4096);
+  fa_res("insert page 1", fallocate(f, FL_INSERT, 4096, 4096));
+  fa_mincore("inserted", m, len);
+  /* a file nobody maps: read it all, punch, read again */
+  munmap(m, len);
+  pread(f, b, len, 0);
+  fa_res("punch page 3, unmapped", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 3 * 4096, 4096));
+  ssize_t r = pread(f, b, len, 0);
+  printf("read after punch: %zd %d %d\n", r, b[3 * 4096 + 5], b[100]);
+  close(f);
+  unlink(MNT "/pc");
+  free(b);
+}
+
 static int falloc_main(const char *img, const char *type) {
   char dev[32], path[64];
   int d = attach(img, dev, sizeof dev);
@@ -832,6 +891,7 @@ static int falloc_main(const char *img, const char *type) {
   close(g);
   stat(MNT "/at", &a1);
   printf("plain read: atime %s\n", a1.st_atime == 1000 ? "kept" : "moved");
+  fa_pcache();
   fa_res("umount", umount(MNT));
   detach(d);
   rmdir(MNT);

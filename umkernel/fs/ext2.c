@@ -1713,6 +1713,23 @@ static int shift_blocks(struct e2fs *e, ext2_ino_t ino, uint64_t first, uint64_t
 	return err;
 }
 
+/* The pages wholly inside bytes [lo, hi) of n (hi UINT64_MAX: to the end) leave
+ * the page cache, mapped ones too (truncate_pagecache_range: a mapping
+ * faults them in again, from the image): the page-cache state, and the
+ * memfd's pages, which the stubs' mappings then fault back in. */
+static void drop_pages(struct e2fs *e, struct e2node *n, uint64_t lo, uint64_t hi)
+{
+	uint64_t first = (lo + 4095) / 4096 * 4096;
+	uint64_t last = hi >= (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX / 4096 * 4096 : hi / 4096 * 4096;
+
+	if (first >= last)
+		return;
+	pcache_truncate_range(pcache_find(e, n->ino), first, hi == UINT64_MAX ? 0 : last - first);
+	if (n->memfd >= 0)
+		fallocate(n->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)first,
+			  (off_t)(last - first));
+}
+
 /*
  * e2_fallocate - fallocate(2) on an ext4 file (ext4_fallocate; the VFS
  * checked mode, access and flags): 0 and KEEP_SIZE allocate zeroed
@@ -1814,6 +1831,12 @@ static int e2_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 		err = shift_blocks(e, n->ino, off / bs, len / bs, size, op == L_FALLOC_FL_INSERT_RANGE);
 		break;
 	}
+	/* ext4_punch_hole, ext4_zero_range, ext4_collapse_range and
+	 * ext4_insert_range drop the pages of what changed */
+	if ((op == L_FALLOC_FL_PUNCH_HOLE || op == L_FALLOC_FL_ZERO_RANGE) && first < last)
+		drop_pages(e, n, first * bs, last * bs);
+	else if (op == L_FALLOC_FL_COLLAPSE_RANGE || op == L_FALLOC_FL_INSERT_RANGE)
+		drop_pages(e, n, off / 4096 * 4096, UINT64_MAX);
 	if (n->memfd >= 0) {
 		/* the page cache again from the image (the memfd stays, so
 		 * the mappings of it see the new contents) */
