@@ -9,7 +9,9 @@
  * IO_SLOTS).  Reads are served from the cache where it holds the block
  * and fill it otherwise, so the directory, inode-table and extent blocks
  * libext2fs reads again and again are not each a read of the backing
- * file.  Writes land in the cache and are marked dirty: the inode-table
+ * file; a reader that misses block after block (a file read through,
+ * a block at a time by ext2fs_file_read) gets the next IO_RA_BYTES read
+ * ahead in one read of the device.  Writes land in the cache and are marked dirty: the inode-table
  * block that a run of writes to one file updates each time, the zeros
  * ext2fs_alloc_block writes before the data over them, and the data
  * blocks themselves are written to the device once, later, in runs of
@@ -41,6 +43,7 @@
 
 #define IO_SLOTS      8192          /* blocks cached (32 MiB of 4 KiB blocks) */
 #define IO_DIRECT_MIN 256           /* a write of this many blocks bypasses the cache */
+#define IO_RA_BYTES   (128 * 1024)  /* readahead of a sequential reader (read_ahead_kb) */
 
 struct ext2_io {
 	struct file *bdev;
@@ -48,6 +51,8 @@ struct ext2_io {
 	uint8_t dirty[IO_SLOTS];      /* 1: differs from the device */
 	unsigned long ndirty;
 	char *data;                   /* IO_SLOTS blocks of the channel's size */
+	uint64_t ra_next;             /* the block after the last read missed */
+	char *ra_buf;                 /* IO_RA_BYTES, for readahead */
 };
 
 static struct file *pending_bdev;   /* the device ext2fs_open2 is opening */
@@ -198,6 +203,7 @@ static errcode_t io_close(io_channel io)
 	if (--io->refcount > 0)
 		return 0;
 	err = writeback_all(io);
+	free(l->ra_buf);
 	free(l->data);
 	free(l);
 	free(io->name);
@@ -227,6 +233,37 @@ static errcode_t io_set_blksize(io_channel io, int blksize)
 	return 0;
 }
 
+/* A read of block that missed the cache, right after the last read that
+ * missed: the reader is sequential, and the blocks after it (up to
+ * IO_RA_BYTES, not past the device's end) are read too, in the same read
+ * of the device, into the slots that hold nothing dirty (Linux's
+ * readahead).  Whether block is now cached. */
+static bool read_ahead(io_channel io, uint64_t block)
+{
+	struct ext2_io *l = IO(io);
+	size_t bs = bsize(io);
+	uint64_t n = IO_RA_BYTES / bs, end = loop_bdev_size(l->bdev) / bs;
+
+	if (block != l->ra_next || n < 2 || block >= end)
+		return false;
+	if (n > end - block)
+		n = end - block;
+	if (!l->ra_buf && !(l->ra_buf = malloc(IO_RA_BYTES)))
+		return false;
+	if (dev_rw(io, l->ra_buf, n * bs, block * bs, false))
+		return false;
+	for (uint64_t i = 0; i < n; i++) {
+		size_t s = (block + i) % IO_SLOTS;
+
+		if (l->tag[s] == block + i + 1 || l->dirty[s])
+			continue;   /* the cache's copy is the newer, or another block's to write */
+		memcpy(slot_data(io, s), l->ra_buf + i * bs, bs);
+		l->tag[s] = block + i + 1;
+	}
+	l->ra_next = block + n;
+	return l->tag[block % IO_SLOTS] == block + 1;
+}
+
 static errcode_t io_read(io_channel io, unsigned long long block, int count, void *data)
 {
 	struct ext2_io *l = IO(io);
@@ -244,7 +281,10 @@ static errcode_t io_read(io_channel io, unsigned long long block, int count, voi
 	}
 	for (uint64_t i = 0; hit && i < (uint64_t)count; i++)
 		hit = l->tag[(block + i) % IO_SLOTS] == block + i + 1;
+	if (!hit && count == 1)
+		hit = read_ahead(io, block);
 	if (!hit) {
+		l->ra_next = block + (uint64_t)count;
 		err = dev_rw(io, data, (size_t)count * bs, block * bs, false);
 		if (err && err != EXT2_ET_SHORT_READ)
 			return err;
