@@ -1214,7 +1214,9 @@ static int e2_fsync(struct file *f);
 
 /* After a write: O_SYNC and O_DSYNC make it durable as fsync does
  * (generic_write_sync); O_DIRECT's data reaches the device (the block
- * cache of ext2_io.c is written back), not the backing file's disk. */
+ * cache of ext2_io.c is written back), not the backing file's disk;
+ * blocks dirty for 30 s are written back with the metadata (the
+ * flusher's dirty_expire_centisecs). */
 static int write_sync(struct file *f)
 {
 	struct e2fs *e = E(f->mnt);
@@ -1223,6 +1225,8 @@ static int write_sync(struct file *f)
 		return e2_fsync(f);
 	if (f->flags & O_DIRECT)
 		return e2err(io_channel_flush(e->fs->io));
+	if (ext2_io_expired(e->fs->io))
+		ext2fs_flush(e->fs);   /* the periodic writeback (its error: at fsync) */
 	return 0;
 }
 

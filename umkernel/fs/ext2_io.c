@@ -21,7 +21,10 @@
  *   - at io_channel_flush, which ext2fs_flush ends with (ext2.c calls it
  *     at fsync, fdatasync, sync, syncfs, O_SYNC and O_DIRECT writes, a
  *     read-only remount and the umount);
- *   - at the channel's close (ext2fs_close, umk's exit).
+ *   - at the channel's close (ext2fs_close, umk's exit);
+ *   - when the oldest has been dirty IO_EXPIRE_SEC (ext2.c's writes
+ *     check ext2_io_expired and call ext2fs_flush: Linux's flusher
+ *     thread, run from the write path instead of a timer).
  * A write of many blocks at once (IO_DIRECT_MIN and more) goes straight
  * to the device, updating the cached copies it overlaps.  Byte-granular
  * writes (the superblock's) first write back the dirty blocks they
@@ -44,6 +47,7 @@
 #define IO_SLOTS      8192          /* blocks cached (32 MiB of 4 KiB blocks) */
 #define IO_DIRECT_MIN 256           /* a write of this many blocks bypasses the cache */
 #define IO_RA_BYTES   (128 * 1024)  /* readahead of a sequential reader (read_ahead_kb) */
+#define IO_EXPIRE_SEC 30            /* dirty_expire_centisecs, in seconds */
 
 struct ext2_io {
 	struct file *bdev;
@@ -51,6 +55,7 @@ struct ext2_io {
 	uint8_t dirty[IO_SLOTS];      /* 1: differs from the device */
 	unsigned long ndirty;
 	char *data;                   /* IO_SLOTS blocks of the channel's size */
+	uint64_t dirty_since;         /* CLOCK_MONOTONIC ns of the oldest dirty block */
 	uint64_t ra_next;             /* the block after the last read missed */
 	char *ra_buf;                 /* IO_RA_BYTES, for readahead */
 };
@@ -72,6 +77,12 @@ static struct ext2_io *IO(io_channel io)
 unsigned long ext2_io_dirty(io_channel io)
 {
 	return io && io->manager == &ext2_io_ops ? IO(io)->ndirty : 0;
+}
+
+bool ext2_io_expired(io_channel io)
+{
+	return ext2_io_dirty(io) &&
+	       now_ns(CLOCK_MONOTONIC) - IO(io)->dirty_since > IO_EXPIRE_SEC * 1000000000ULL;
 }
 
 static size_t bsize(io_channel io)
@@ -347,6 +358,8 @@ static errcode_t io_write(io_channel io, unsigned long long block, int count, co
 			return err;
 		memcpy(slot_data(io, s), (const char *)data + i * bs, bs);
 		l->tag[s] = block + i + 1;
+		if (!l->ndirty)
+			l->dirty_since = now_ns(CLOCK_MONOTONIC);
 		l->ndirty += !l->dirty[s];
 		l->dirty[s] = 1;
 	}

@@ -6,6 +6,7 @@
 #define UMK_EXT2_IO_H
 
 #include <ext2fs/ext2fs.h>
+#include <stdbool.h>
 
 struct file;
 
@@ -18,7 +19,10 @@ struct file;
  * only then, as Linux's buffer cache writes back. */
 io_manager ext2_io_manager(struct file *bdev);
 
-/* ext2_io_dirty: how many blocks of the channel wait to be written. */
+/* ext2_io_dirty: how many blocks of the channel wait to be written;
+ * ext2_io_expired: whether one has waited longer than Linux's
+ * dirty_expire_centisecs (30 s), time for an ext2fs_flush. */
 unsigned long ext2_io_dirty(io_channel io);
+bool ext2_io_expired(io_channel io);
 
 #endif
