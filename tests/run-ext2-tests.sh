@@ -31,7 +31,17 @@
 #              output of Linux 6.18 running it as root
 #   falloc     fallocate's modes and SEEK_DATA/SEEK_HOLE on ext2/3/4,
 #              compared with the same program on the host's own loop
-#              device and ext4 driver (SKIP when that cannot run)
+#              device and ext4 driver (SKIP when that cannot run); and
+#              the page cache after a punch, zero, collapse and insert
+#              (mincore, and the bytes a shared mapping reads)
+#   bulk       the write path in bulk (ext2fs --bulk: 8 MiB files with
+#              4 KiB and 1 MiB writes, overwrites, random pwrites, O_SYNC,
+#              300 small files, some removed; then a remount and every
+#              file's checksum) on ext2/3/4 against the same run on the
+#              host's ext4 driver, e2fsck -fn after; then "crash": the
+#              writer SIGKILLed without umount or sync and the guest
+#              gone, umk's exit must leave the image e2fsck-clean and a
+#              later mount must read the same checksums
 # Needs mkfs.ext2/3/4, e2fsck and debugfs (e2fsprogs); SKIP without them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -242,6 +252,50 @@ for t in ext2 ext3 ext4; do
 			head -20 "$work/fsck" | sed 's/^/    /'
 		else
 			pass "fallocate and SEEK_DATA/SEEK_HOLE on $t as Linux [$p] (and e2fsck -fn clean)"
+		fi
+	done
+done
+# the write path in bulk, and a killed writer (umk's exit writes back)
+for t in ext2 ext3 ext4; do
+	rm -f "$work/nimg"
+	truncate -s 64M "$work/nimg" && mkfs.$t -q -F "$work/nimg" >/dev/null 2>&1 || { fail "bulk $t: mkfs.$t"; continue; }
+	if ! (cd "$work" && unshare -m "$BUILD/tests/ext2fs" --bulk "$work/nimg" $t write) >"$work/bnative" 2>/dev/null ||
+		grep -q '^mount: ' "$work/bnative"; then
+		skip "bulk $t: no native reference (needs root and a free loop device)"
+		continue
+	fi
+	echo "exit 0" >>"$work/bnative"
+	grep -v -e '^umount' -e '^mount again' "$work/bnative" >"$work/bwant"
+	for p in $UMK_PLATFORMS; do
+		rm -f "$root/img"
+		truncate -s 64M "$root/img" && mkfs.$t -q -F "$root/img" >/dev/null 2>&1 || { fail "bulk $t: mkfs.$t"; continue; }
+		guest "$p" "$work/bguest" --bulk /img $t write
+		if ! cmp -s "$work/bnative" "$work/bguest"; then
+			fail "bulk writes on $t [$p]"
+			diff -u --label native --label "umk $p" "$work/bnative" "$work/bguest" | head -30 | sed 's/^/    /'
+		elif ! e2fsck -fn "$root/img" >"$work/fsck" 2>&1; then
+			fail "bulk writes on $t [$p]: e2fsck -fn of the image the guest left"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		else
+			pass "bulk writes on $t as Linux: sequential, overwrite, random, O_SYNC, small files [$p] (and e2fsck -fn clean)"
+		fi
+		rm -f "$root/img"
+		truncate -s 64M "$root/img" && mkfs.$t -q -F "$root/img" >/dev/null 2>&1 || { fail "bulk $t: mkfs.$t"; continue; }
+		guest "$p" "$work/bcrash" --bulk /img $t crash
+		if [ "$(cat "$work/bcrash")" != "$(printf 'writer: killed\nexit 0')" ]; then
+			fail "killed writer on $t [$p]"
+			sed 's/^/    /' "$work/bcrash"
+		elif ! e2fsck -fn "$root/img" >"$work/fsck" 2>&1; then
+			fail "killed writer on $t [$p]: e2fsck -fn after umk's exit"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		else
+			guest "$p" "$work/bverify" --bulk /img $t verify
+			if grep -v '^umount' "$work/bverify" | cmp -s "$work/bwant" -; then
+				pass "killed writer on $t: umk's exit leaves the image clean and whole [$p]"
+			else
+				fail "killed writer on $t [$p]: what a later mount reads"
+				grep -v '^umount' "$work/bverify" | diff -u --label native --label "umk $p" "$work/bwant" - | head -20 | sed 's/^/    /'
+			fi
 		fi
 	done
 done

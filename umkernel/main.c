@@ -698,6 +698,7 @@ static int cmd_run(int argc, char **argv)
 	fflush(stdout);
 	unimplemented_summary();
 	pthread_mutex_lock(&klock);
+	ext2_shutdown();   /* images the guest left mounted: written back */
 	strace_close();
 	if (cfg.stats) {
 		syscall_stats_print(stats_out ? stats_out : stderr, false);

@@ -723,6 +723,65 @@ static void fa_res(const char *what, int r) {
     printf("%s: ok\n", what);
 }
 
+/* The page cache after fallocate: the pages wholly inside a punched or
+ * zeroed range, and from a collapsed or inserted range to the end, leave
+ * it, mapped or not (truncate_pagecache_range), so that mincore says so
+ * and the mapping reads the new bytes (zeros, the moved data). */
+static void fa_mincore(const char *what, char *m, size_t len) {
+  unsigned char vec[8];
+  printf("%s: mincore ", what);
+  if (mincore(m, len, vec)) {
+    printf(" %s\n", en(errno));
+    return;
+  }
+  for (size_t i = 0; i < len / 4096; i++) printf("%d", vec[i] & 1);
+  printf(" bytes");
+  for (size_t i = 0; i < len / 4096; i++) printf(" %d", m[i * 4096 + 100]);
+  printf("\n");
+}
+
+static void fa_pcache(void) {
+  size_t len = 4 * 4096;
+  char *b = malloc(len);
+  for (size_t i = 0; i < len; i++) b[i] = (char)(1 + i / 4096);
+  int f = open(MNT "/pc", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  printf("page cache: write %zd\n", pwrite(f, b, len, 0));
+  fsync(f);
+  pread(f, b, len, 0);
+  char *m = mmap(NULL, len, PROT_READ, MAP_SHARED, f, 0);
+  if (m == MAP_FAILED) {
+    printf("mmap: %s\n", en(errno));
+    close(f);
+    free(b);
+    return;
+  }
+  for (size_t i = 0; i < len; i += 4096) (void)*(volatile char *)(m + i);
+  fa_mincore("read and mapped", m, len);
+  fa_res("punch page 1", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 4096, 4096));
+  fa_mincore("punched", m, len);
+  fa_mincore("punched, page 1 read", m, len);
+  for (size_t i = 0; i < len; i += 4096) (void)*(volatile char *)(m + i);
+  fa_res("zero page 2", fallocate(f, FL_ZERO | FALLOC_FL_KEEP_SIZE, 2 * 4096, 4096));
+  fa_mincore("zeroed", m, len);
+  for (size_t i = 0; i < len; i++) b[i] = (char)(1 + i / 4096);
+  pwrite(f, b, len, 0);
+  pread(f, b, len, 0);
+  for (size_t i = 0; i < len; i += 4096) (void)*(volatile char *)(m + i);
+  fa_res("collapse page 1", fallocate(f, FL_COLLAPSE, 4096, 4096));
+  fa_mincore("collapsed", m, 3 * 4096);
+  fa_res("insert page 1", fallocate(f, FL_INSERT, 4096, 4096));
+  fa_mincore("inserted", m, len);
+  /* a file nobody maps: read it all, punch, read again */
+  munmap(m, len);
+  pread(f, b, len, 0);
+  fa_res("punch page 3, unmapped", fallocate(f, FL_PUNCH | FALLOC_FL_KEEP_SIZE, 3 * 4096, 4096));
+  ssize_t r = pread(f, b, len, 0);
+  printf("read after punch: %zd %d %d\n", r, b[3 * 4096 + 5], b[100]);
+  close(f);
+  unlink(MNT "/pc");
+  free(b);
+}
+
 static int falloc_main(const char *img, const char *type) {
   char dev[32], path[64];
   int d = attach(img, dev, sizeof dev);
@@ -832,7 +891,128 @@ static int falloc_main(const char *img, const char *type) {
   close(g);
   stat(MNT "/at", &a1);
   printf("plain read: atime %s\n", a1.st_atime == 1000 ? "kept" : "moved");
+  fa_pcache();
   fa_res("umount", umount(MNT));
+  detach(d);
+  rmdir(MNT);
+  return 0;
+}
+
+/* --bulk IMG TYPE write|crash|verify: the write path in bulk.  write:
+ * files of 8 MiB written with 4 KiB and with 1 MiB writes, one of them
+ * overwritten in place and then by random 4 KiB pwrites, one written
+ * O_SYNC, 300 small files in 10 directories (an untar), some removed;
+ * then umount, mount again and print each file's size and checksum.
+ * crash: the same writes in a child, no fsync or umount, then SIGKILL of
+ * the child; the parent (the guest's init) exits: umk's exit must leave
+ * the image clean and whole.
+ * verify: mount and print what write prints.  tests/run-ext2-tests.sh
+ * compares the lines with a native run on the host's ext4 driver. */
+static unsigned bulk_sum(const char *path, long long *size) {
+  int f = open(path, O_RDONLY);
+  unsigned sum = 0;
+  ssize_t n;
+  *size = 0;
+  if (f < 0) return 0;
+  while ((n = read(f, buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < n; i++) sum = sum * 31 + (unsigned char)buf[i];
+    *size += n;
+  }
+  close(f);
+  return sum;
+}
+
+static void bulk_print(void) {
+  static const char *big[] = { "big4k", "big1m", "bigsync" };
+  char p[128];
+  long long size, total = 0;
+  unsigned all = 0;
+  for (int i = 0; i < 3; i++) {
+    snprintf(p, sizeof p, MNT "/%s", big[i]);
+    unsigned sum = bulk_sum(p, &size);
+    printf("%s: %lld %08x\n", big[i], size, sum);
+  }
+  int files = 0;
+  for (int d = 0; d < 10; d++)
+    for (int j = 0; j < 30; j++) {
+      snprintf(p, sizeof p, MNT "/tree/d%d/f%d", d, j);
+      if (access(p, F_OK)) continue;
+      all = all * 31 + bulk_sum(p, &size);
+      total += size;
+      files++;
+    }
+  printf("tree: %d files %lld bytes %08x\n", files, total, all);
+}
+
+static int bulk_write(void) {
+  char *big = malloc(1 << 20), p[128];
+  for (int i = 0; i < 1 << 20; i++) big[i] = (char)(i * 7 + i / 4093);
+  int f = open(MNT "/big4k", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  for (int i = 0; i < 2048; i++)
+    if (write(f, big + (i % 256) * 4096, 4096) != 4096) return printf("write 4k: %s\n", en(errno)), 1;
+  close(f);
+  f = open(MNT "/big1m", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  for (int i = 0; i < 8; i++)
+    if (write(f, big, 1 << 20) != 1 << 20) return printf("write 1m: %s\n", en(errno)), 1;
+  lseek(f, 0, SEEK_SET);
+  for (int i = 0; i < 8; i++) big[i * 100] ^= 0x55, write(f, big, 1 << 20);
+  unsigned seed = 7;
+  for (int i = 0; i < 1000; i++) {
+    seed = seed * 1103515245 + 12345;
+    if (pwrite(f, big + (seed >> 20) % 4096, 4096, (off_t)((seed >> 8) % 2048) * 4096 + (seed % 3)) != 4096)
+      return printf("pwrite: %s\n", en(errno)), 1;
+  }
+  close(f);
+  f = open(MNT "/bigsync", O_WRONLY | O_CREAT | O_TRUNC | O_SYNC, 0644);
+  for (int i = 0; i < 64; i++) write(f, big + i * 1000, 4096);
+  close(f);
+  mkdir(MNT "/tree", 0755);
+  for (int d = 0; d < 10; d++) {
+    snprintf(p, sizeof p, MNT "/tree/d%d", d);
+    mkdir(p, 0755);
+    for (int j = 0; j < 30; j++) {
+      snprintf(p, sizeof p, MNT "/tree/d%d/f%d", d, j);
+      f = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      size_t n = 100 + (size_t)((d * 30 + j) * 337 % 9000);
+      if (f < 0 || write(f, big + d * 1000 + j, n) != (ssize_t)n) return printf("small: %s\n", en(errno)), 1;
+      close(f);
+    }
+  }
+  for (int j = 0; j < 30; j += 3) {
+    snprintf(p, sizeof p, MNT "/tree/d4/f%d", j);
+    unlink(p);
+  }
+  free(big);
+  return 0;
+}
+
+static int bulk_main(const char *img, const char *type, const char *how) {
+  char dev[32];
+  if (!strcmp(how, "crash")) {
+    /* the writer is killed (SIGKILL: no umount, no sync); its parent,
+     * the guest's init, exits at once: umk's exit writes the image */
+    pid_t c = fork();
+    if (c > 0) {
+      int st;
+      waitpid(c, &st, 0);
+      printf("writer: %s\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "killed" : "not killed");
+      return 0;
+    }
+  }
+  int d = attach(img, dev, sizeof dev);
+  mkdir(MNT, 0755);
+  if (mount(dev, MNT, type, 0, NULL)) {
+    printf("mount: %s\n", en(errno));
+    return 1;
+  }
+  if (strcmp(how, "verify")) {
+    if (bulk_write()) return 1;
+    if (!strcmp(how, "crash")) kill(getpid(), SIGKILL);
+    RES("umount", umount(MNT));
+    RES("mount again", mount(dev, MNT, type, 0, NULL));
+  }
+  bulk_print();
+  RES("umount", umount(MNT));
   detach(d);
   rmdir(MNT);
   return 0;
@@ -846,6 +1026,7 @@ int main(int argc, char **argv) {
   if (argc == 4 && !strcmp(argv[1], "--walk")) return walk_main(argv[2], argv[3]);
   if (argc == 5 && !strcmp(argv[1], "--mount")) return mount_main(argv[2], argv[3], argv[4]);
   if (argc == 4 && !strcmp(argv[1], "--falloc")) return falloc_main(argv[2], argv[3]);
+  if (argc == 5 && !strcmp(argv[1], "--bulk")) return bulk_main(argv[2], argv[3], argv[4]);
   if (argc == 3) {
     test(argv[1], argv[2]);
     return t_done();

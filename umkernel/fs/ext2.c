@@ -6,7 +6,8 @@
  * library, as fuse2fs uses it); the VFS semantics are ours.  A mount
  * opens the loop device named by its source (loop_bdev_open: a block
  * device node of a bound loop device, ENOTBLK/ENXIO otherwise) and hands
- * libext2fs an io_manager of our own whose block reads and writes are
+ * libext2fs an io_manager of our own (ext2_io.c: a write-back block
+ * cache, written back at the sync points below) whose block I/O is
  * the device's (loop_bdev_rw, the path read(2)/write(2) of /dev/loopN
  * take): nothing of the host is opened by name.  Paths come from the VFS
  * already resolved but for the last component; they are looked up with
@@ -50,6 +51,7 @@
 #include "fs.h"
 #include "tmpfs.h"
 #include "blkdev.h"
+#include "ext2_io.h"
 #include "../mm/mm.h"
 
 #include <ext2fs/ext2_fs.h>
@@ -167,206 +169,6 @@ static int e2err(errcode_t err)
 	}
 	return -EUCLEAN;                 /* Linux's EFSCORRUPTED */
 }
-
-/* ---- the io_manager over the loop device ---- */
-
-static struct file *pending_bdev;   /* the device ext2fs_open2 is opening */
-static struct struct_io_manager loop_io_manager;
-
-/* A channel: the device and a write-through cache of its blocks
- * (direct-mapped by block number), so that the directory and inode
- * blocks libext2fs reads again and again are not each a read of the
- * backing file.  Every write reaches the device at once (its sector
- * counters, and the image after a crash, see it). */
-#define LIO_SLOTS 2048
-struct lio {
-	struct file *bdev;
-	uint64_t tag[LIO_SLOTS];      /* block number + 1; 0: empty */
-	char *data;                   /* LIO_SLOTS blocks of the channel's size */
-};
-
-static errcode_t lio_open(const char *name, int flags, io_channel *out)
-{
-	io_channel io;
-	struct lio *l;
-
-	(void)flags;
-	if (!pending_bdev)
-		return EXT2_ET_BAD_DEVICE_NAME;
-	io = calloc(1, sizeof *io);
-	l = calloc(1, sizeof *l);
-	if (!io || !l) {
-		free(io);
-		free(l);
-		return EXT2_ET_NO_MEMORY;
-	}
-	io->magic = EXT2_ET_MAGIC_IO_CHANNEL;
-	io->manager = &loop_io_manager;
-	io->name = strdup(name);
-	io->block_size = 1024;
-	io->refcount = 1;
-	l->bdev = pending_bdev;
-	l->data = malloc((size_t)LIO_SLOTS * 1024);
-	io->private_data = l;
-	if (!io->name || !l->data) {
-		free(io->name);
-		free(l->data);
-		free(l);
-		free(io);
-		return EXT2_ET_NO_MEMORY;
-	}
-	*out = io;
-	return 0;
-}
-
-static errcode_t lio_close(io_channel io)
-{
-	struct lio *l = io->private_data;
-
-	if (--io->refcount > 0)
-		return 0;
-	free(l->data);
-	free(l);
-	free(io->name);
-	free(io);
-	return 0;
-}
-
-static errcode_t lio_set_blksize(io_channel io, int blksize)
-{
-	struct lio *l = io->private_data;
-	char *d;
-
-	if (blksize < 512 || blksize > 65536)
-		return EXT2_ET_INVALID_ARGUMENT;
-	if (blksize != io->block_size) {
-		d = malloc((size_t)LIO_SLOTS * (size_t)blksize);
-		if (!d)
-			return EXT2_ET_NO_MEMORY;
-		free(l->data);
-		l->data = d;
-		memset(l->tag, 0, sizeof l->tag);
-	}
-	io->block_size = blksize;
-	return 0;
-}
-
-static char *slot(io_channel io, uint64_t blk)
-{
-	struct lio *l = io->private_data;
-
-	return l->data + (size_t)(blk % LIO_SLOTS) * (size_t)io->block_size;
-}
-
-/* Forgets the cached blocks overlapping [off, off + n) bytes. */
-static void lio_forget(io_channel io, uint64_t off, size_t n)
-{
-	struct lio *l = io->private_data;
-	uint64_t bs = (uint64_t)io->block_size;
-
-	for (uint64_t b = off / bs; b * bs < off + n; b++)
-		if (l->tag[b % LIO_SLOTS] == b + 1)
-			l->tag[b % LIO_SLOTS] = 0;
-}
-
-static errcode_t lio_rw(io_channel io, unsigned long long block, int count, void *data, bool write)
-{
-	struct lio *l = io->private_data;
-	size_t bs = (size_t)io->block_size;
-	size_t size = count < 0 ? (size_t)-(int64_t)count : (size_t)count * bs;
-	uint64_t off = block * (uint64_t)bs, nblk = count < 0 ? 0 : (uint64_t)count;
-	bool hit = !write && nblk;
-	ssize_t r;
-
-	if (block > UINT64_MAX / bs / 2)
-		return EXT2_ET_LLSEEK_FAILED;
-	/* a read all of whose blocks are cached */
-	for (uint64_t i = 0; hit && i < nblk; i++)
-		hit = l->tag[(block + i) % LIO_SLOTS] == block + i + 1;
-	if (hit) {
-		for (uint64_t i = 0; i < nblk; i++)
-			memcpy((char *)data + i * bs, slot(io, block + i), bs);
-		return 0;
-	}
-	r = loop_bdev_rw(l->bdev, data, size, off, write);
-	if (r != (ssize_t)size) {
-		lio_forget(io, off, size);
-		if (r == -EPERM)
-			return EXT2_ET_RO_FILSYS;
-		if (write)
-			return EXT2_ET_SHORT_WRITE;
-		memset((char *)data + (r > 0 ? r : 0), 0, size - (size_t)(r > 0 ? r : 0));
-		return EXT2_ET_SHORT_READ;
-	}
-	if (!nblk) {
-		lio_forget(io, off, size);   /* (a byte count: not cached) */
-		return 0;
-	}
-	for (uint64_t i = 0; i < nblk; i++) {
-		memcpy(slot(io, block + i), (char *)data + i * bs, bs);
-		l->tag[(block + i) % LIO_SLOTS] = block + i + 1;
-	}
-	return 0;
-}
-
-static errcode_t lio_read_blk64(io_channel io, unsigned long long block, int count, void *data)
-{
-	return lio_rw(io, block, count, data, false);
-}
-
-static errcode_t lio_write_blk64(io_channel io, unsigned long long block, int count,
-				 const void *data)
-{
-	return lio_rw(io, block, count, (void *)data, true);
-}
-
-static errcode_t lio_read_blk(io_channel io, unsigned long block, int count, void *data)
-{
-	return lio_rw(io, block, count, data, false);
-}
-
-static errcode_t lio_write_blk(io_channel io, unsigned long block, int count, const void *data)
-{
-	return lio_rw(io, block, count, (void *)data, true);
-}
-
-static errcode_t lio_write_byte(io_channel io, unsigned long offset, int count, const void *data)
-{
-	ssize_t r;
-
-	if (count < 0)
-		return EXT2_ET_INVALID_ARGUMENT;
-	r = loop_bdev_rw(((struct lio *)io->private_data)->bdev, (void *)data, (size_t)count, offset, true);
-	lio_forget(io, offset, (size_t)count);
-	return r == count ? 0 : EXT2_ET_SHORT_WRITE;
-}
-
-static errcode_t lio_flush(io_channel io)
-{
-	(void)io;
-	return 0;
-}
-
-static errcode_t lio_set_option(io_channel io, const char *option, const char *arg)
-{
-	(void)io, (void)option, (void)arg;
-	return EXT2_ET_INVALID_ARGUMENT;
-}
-
-static struct struct_io_manager loop_io_manager = {
-	.magic = EXT2_ET_MAGIC_IO_MANAGER,
-	.name = "umk loop device",
-	.open = lio_open,
-	.close = lio_close,
-	.set_blksize = lio_set_blksize,
-	.read_blk = lio_read_blk,
-	.write_blk = lio_write_blk,
-	.flush = lio_flush,
-	.write_byte = lio_write_byte,
-	.set_option = lio_set_option,
-	.read_blk64 = lio_read_blk64,
-	.write_blk64 = lio_write_blk64,
-};
 
 /* ---- inodes ---- */
 
@@ -1408,6 +1210,26 @@ static ssize_t e2_read(struct task *t, struct file *f, void *buf, size_t n, int6
 	return r;
 }
 
+static int e2_fsync(struct file *f);
+
+/* After a write: O_SYNC and O_DSYNC make it durable as fsync does
+ * (generic_write_sync); O_DIRECT's data reaches the device (the block
+ * cache of ext2_io.c is written back), not the backing file's disk;
+ * blocks dirty for 30 s are written back with the metadata (the
+ * flusher's dirty_expire_centisecs). */
+static int write_sync(struct file *f)
+{
+	struct e2fs *e = E(f->mnt);
+
+	if (f->flags & O_DSYNC)   /* O_SYNC includes it */
+		return e2_fsync(f);
+	if (f->flags & O_DIRECT)
+		return e2err(io_channel_flush(e->fs->io));
+	if (ext2_io_expired(e->fs->io))
+		ext2fs_flush(e->fs);   /* the periodic writeback (its error: at fsync) */
+	return 0;
+}
+
 static ssize_t e2_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
 	struct e2fs *e = E(f->mnt);
@@ -1435,6 +1257,9 @@ static ssize_t e2_write(struct task *t, struct file *f, const void *buf, size_t 
 			pcache_mark(e2_pcache(f), (uint64_t)*pos, (uint64_t)r);
 		*pos += r;
 		touch_ino(e, N(f)->ino, true, true);
+		err = write_sync(f);
+		if (err)
+			r = err;
 	}
 	return r;
 }
@@ -1892,6 +1717,23 @@ static int shift_blocks(struct e2fs *e, ext2_ino_t ino, uint64_t first, uint64_t
 	return err;
 }
 
+/* The pages wholly inside bytes [lo, hi) of n (hi UINT64_MAX: to the end) leave
+ * the page cache, mapped ones too (truncate_pagecache_range: a mapping
+ * faults them in again, from the image): the page-cache state, and the
+ * memfd's pages, which the stubs' mappings then fault back in. */
+static void drop_pages(struct e2fs *e, struct e2node *n, uint64_t lo, uint64_t hi)
+{
+	uint64_t first = (lo + 4095) / 4096 * 4096;
+	uint64_t last = hi >= (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX / 4096 * 4096 : hi / 4096 * 4096;
+
+	if (first >= last)
+		return;
+	pcache_truncate_range(pcache_find(e, n->ino), first, hi == UINT64_MAX ? 0 : last - first);
+	if (n->memfd >= 0)
+		fallocate(n->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)first,
+			  (off_t)(last - first));
+}
+
 /*
  * e2_fallocate - fallocate(2) on an ext4 file (ext4_fallocate; the VFS
  * checked mode, access and flags): 0 and KEEP_SIZE allocate zeroed
@@ -1993,6 +1835,12 @@ static int e2_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 		err = shift_blocks(e, n->ino, off / bs, len / bs, size, op == L_FALLOC_FL_INSERT_RANGE);
 		break;
 	}
+	/* ext4_punch_hole, ext4_zero_range, ext4_collapse_range and
+	 * ext4_insert_range drop the pages of what changed */
+	if ((op == L_FALLOC_FL_PUNCH_HOLE || op == L_FALLOC_FL_ZERO_RANGE) && first < last)
+		drop_pages(e, n, first * bs, last * bs);
+	else if (op == L_FALLOC_FL_COLLAPSE_RANGE || op == L_FALLOC_FL_INSERT_RANGE)
+		drop_pages(e, n, off / 4096 * 4096, UINT64_MAX);
 	if (n->memfd >= 0) {
 		/* the page cache again from the image (the memfd stays, so
 		 * the mappings of it see the new contents) */
@@ -3000,6 +2848,38 @@ static int e2_sync_fs(struct mount *m)
 	return fs_sync(E(m));
 }
 
+/*
+ * ext2_shutdown - umk is exiting (its init is gone: the guest's last
+ * process, or one killed): every image mounted read-write is written back
+ * as a umount would leave it (page caches, the block cache of ext2_io.c,
+ * bitmaps, group descriptors, the superblock; the inodes of files
+ * unlinked while open are freed, as the last close would), then the
+ * backing files are synced, so that `e2fsck -fn` finds each clean.  The
+ * mounts stay (nothing runs after).  Linux's kernel_power_off syncs
+ * the same way; klock held.
+ */
+void ext2_shutdown(void)
+{
+	struct list_head *p, *q;
+
+	for (p = all_fs.next; p != &all_fs; p = p->next) {
+		struct e2fs *e = list_entry(p, struct e2fs, link);
+
+		if (e->ro || e->aborted)
+			continue;
+		for (q = e->nodes.next; q != &e->nodes; q = q->next) {
+			struct e2node *n = list_entry(q, struct e2node, link);
+
+			node_writeback(e, n);
+			if (n->orphan) {
+				free_inode(e, n->ino);
+				n->orphan = false;
+			}
+		}
+		fs_sync(e);
+	}
+}
+
 static int e2_permission(struct mount *m, const char *rel, int mask)
 {
 	struct ext2_inode_large in;
@@ -3147,10 +3027,8 @@ static int ext_type_mount(struct task *t, const char *type, const char *source, 
 	e->refs = 1;
 	list_init(&e->nodes);
 	snprintf(name, sizeof name, "/dev/loop%d", e->nr);
-	pending_bdev = bdev;
 	r = ext2fs_open2(name, NULL, (e->ro ? 0 : EXT2_FLAG_RW) | EXT2_FLAG_64BITS, 0, 0,
-			 &loop_io_manager, &e->fs);
-	pending_bdev = NULL;
+			 ext2_io_manager(bdev), &e->fs);
 	if (r) {
 		/* no ext2 superblock, a bad one, unsupported features: EINVAL
 		 * as Linux's "can't find ext2 filesystem" */

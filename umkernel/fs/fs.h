@@ -439,6 +439,7 @@ int procfs_render(const char *rel, char **out, size_t *len);
 struct pid *procfs_dir_pid(struct file *f);   /* an open /proc/PID: its process */
 char task_state_char(struct task *tk);
 void ext2_register(void);   /* fs/ext2.c: the ext2, ext3 and ext4 types */
+void ext2_shutdown(void);   /* fs/ext2.c: umk's exit writes every ext2 image back */
 int sysfs_mount(const char *path);   /* fs/sysfs.c: the few /sys files userland reads */
 /* fs/sysfs_block.c: sysfs's operations (tmpfs's, the block devices' attributes
  * live) and the block devices' part of the tree at boot */

@@ -229,6 +229,9 @@ uint64_t pcache_cached_bytes(const struct pcache_inode *pi, uint64_t off, uint64
  * goes (vm.drop_caches bit 1). */
 void pcache_truncate(struct pcache_inode *pi, uint64_t size);
 void pcache_invalidate(struct pcache_inode *pi, uint64_t off, uint64_t len);
+/* pcache_truncate_range: the pages wholly inside [off, off+len) go, mapped
+ * or not (a punched or shifted range: truncate_inode_pages_range) */
+void pcache_truncate_range(struct pcache_inode *pi, uint64_t off, uint64_t len);
 void pcache_drop_caches(void);
 uint64_t pcache_nr_pages(void);
 /* pcache_pfn: the frame number of page pg of pi (0: none), which

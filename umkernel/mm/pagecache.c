@@ -221,6 +221,22 @@ void pcache_truncate(struct pcache_inode *pi, uint64_t size)
 		bit_clear(pi, pg);
 }
 
+/* pcache_truncate_range - the pages wholly inside bytes [off, off + len)
+ * of pi leave the cache, mapped, dirty or not (Linux's
+ * truncate_inode_pages_range, as a punched, zeroed or shifted range of
+ * a file drops them); len 0 or past the end: to the end. */
+void pcache_truncate_range(struct pcache_inode *pi, uint64_t off, uint64_t len)
+{
+	if (!pi)
+		return;
+	uint64_t first = (off + GUEST_PAGE_SIZE - 1) / GUEST_PAGE_SIZE;
+	uint64_t last = !len || off + len < off ? UINT64_MAX : (off + len) / GUEST_PAGE_SIZE;
+	if (last > pi->nwords * 64)
+		last = pi->nwords * 64;
+	for (uint64_t pg = first; pg < last; pg++)
+		bit_clear(pi, pg);
+}
+
 /* Drops the clean pages of pi in [first, last) unless it is mapped. */
 static void drop_range(struct pcache_inode *pi, uint64_t first, uint64_t last)
 {
