@@ -19,7 +19,14 @@
  * names it, which makes nested epoll and poll(2) on an epoll fd work.
  * Files whose queue registration must belong to the polling task itself
  * (signalfd) are also covered by a transient registration of the caller
- * during epoll_wait's sleep, as poll(2) does, with the files held.
+ * during epoll_wait's sleep, as poll(2) does; but unlike poll(2) the
+ * files are not held (Linux's epoll pins no file): each registration
+ * names its item, and an item that goes (EPOLL_CTL_DEL, or its file's
+ * release) takes its registrations off the sleepers' lists first.
+ * Holding the files kept a pipe's write end open after its last close
+ * while another thread slept in epoll_wait, so the reader never saw
+ * EOF: Go's netpoller, which also watches the write ends of the pipes it
+ * hands to children, waited for ever (go build hung).
  * An ET item is reported when it is ready and had a wake-up since it was
  * last reported: of its wait queues, or an event of its host fd in the
  * host epoll (whose data is the item); items with neither: when bits
@@ -77,6 +84,15 @@ struct eventpoll {
 	int hostep;                   /* host epoll: efd and items' host fds, all EPOLLET */
 	struct file *file;
 	int sleepers;                 /* tasks asleep in its epoll_wait */
+	struct list_head scanners;    /* struct ep_scan.link: epoll_waits with registrations */
+};
+
+/* An epoll_wait's transient registrations of its caller: pt->w[i] was
+ * made by the poll op of item owner[i] (NULL once taken off). */
+struct ep_scan {
+	struct list_head link;        /* eventpoll.scanners */
+	struct poll_table pt;
+	struct epitem *owner[ARRAY_SIZE(((struct poll_table *)0)->w)];
 };
 
 struct epitem {
@@ -257,8 +273,27 @@ static void item_unwatch(struct epitem *it)
 	it->hostdup = -1;
 }
 
+/* Takes the epoll_wait callers' registrations made for it off their
+ * wait queues: it is going, and its file may go with it. */
+static void item_forget_scans(struct epitem *it)
+{
+	struct list_head *p;
+
+	for (p = it->ep->scanners.next; p != &it->ep->scanners; p = p->next) {
+		struct ep_scan *sc = list_entry(p, struct ep_scan, link);
+
+		for (int i = 0; i < sc->pt.n; i++) {
+			if (sc->owner[i] == it) {
+				waitq_del(&sc->pt.w[i]);
+				sc->owner[i] = NULL;
+			}
+		}
+	}
+}
+
 static void item_free(struct epitem *it)
 {
+	item_forget_scans(it);
 	list_del(&it->link);
 	ep_hash_del(&all_items, &it->all);
 	ep_hash_del(&it->ep->byfd, &it->hlink);
@@ -395,6 +430,7 @@ static long do_epoll_create(struct task *t, int flags)
 	if (!ep)
 		return -ENOMEM;
 	list_init(&ep->items);
+	list_init(&ep->scanners);
 	ep->efd = host_fd_admit(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	ep->hostep = host_fd_admit(epoll_create1(EPOLL_CLOEXEC));
 	memset(&hev, 0, sizeof(hev));
@@ -637,22 +673,35 @@ out:
 
 /* ---- epoll_wait ---- */
 
+/* Drops every registration sc made (those its items' release did not). */
+static void scan_release(struct ep_scan *sc)
+{
+	for (int i = 0; i < sc->pt.n; i++)
+		if (sc->owner[i])
+			waitq_del(&sc->pt.w[i]);
+	sc->pt.n = 0;
+}
+
 /*
  * Linux's ep_poll: reports up to maxevents ready items into evs, waiting
  * until end (CLOCK_MONOTONIC ns; -1 forever, 0 not at all).  Returns the
- * count or -EINTR (epoll_wait is never restarted after a handler).
+ * count or -EINTR (epoll_wait is never restarted after a handler).  The
+ * caller's registrations on the items' queues are listed in
+ * ep->scanners while it sleeps, so an item that goes meanwhile takes its
+ * own off (item_forget_scans); no file is held.
  */
 static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_event *evs,
 		    int maxevents, int64_t end)
 {
-	struct poll_table *pt = calloc(1, sizeof(*pt));
-	struct file **held = NULL;
-	size_t nheld = 0, cap = 0;
+	struct ep_scan *sc = calloc(1, sizeof(*sc));
+	struct poll_table *pt;
 	bool timed_out = end == 0;
 	long count = 0;
 
-	if (!pt)
+	if (!sc)
 		return -ENOMEM;
+	pt = &sc->pt;
+	list_init(&sc->link);
 	for (;;) {
 		struct list_head *p, *n;
 		int err;
@@ -665,6 +714,7 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 		count = 0;
 		list_for_each_safe(p, n, &ep->items) {
 			struct epitem *it = list_entry(p, struct epitem, link);
+			int first = pt->n;
 			uint32_t mask;
 
 			if (count >= maxevents) {
@@ -673,23 +723,12 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 				list_add_tail(&ep->items, p);
 				break;
 			}
-			if (!timed_out && nheld == cap) {
-				size_t nc = cap ? cap * 2 : 16;
-				struct file **nh = realloc(held, nc * sizeof(*nh));
-
-				if (!nh) {
-					count = -ENOMEM;
-					goto out;
-				}
-				held = nh;
-				cap = nc;
-			}
-			if (!timed_out)
-				held[nheld++] = file_get(it->file);
 			/* an EPOLLEXCLUSIVE item is woken through its stand-in
 			 * alone (one instance per event), never the caller's own */
 			mask = item_ready(it, timed_out || count || (it->events & EPOLLEXCLUSIVE) ? NULL : pt,
 					  true);
+			for (int i = first; i < pt->n; i++)
+				sc->owner[i] = it;
 			if (mask) {
 				evs[count].events = mask;
 				evs[count].data = it->data;
@@ -703,15 +742,12 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 			break;
 		}
 		/* the caller's own registrations (signalfd) plus the host epoll */
+		list_add_tail(&sc->link, &ep->scanners);
 		ep->sleepers++;
 		err = task_sleep(t, end > 0 ? (uint64_t)end : 0, ep->hostep, POLLIN);
 		ep->sleepers--;
-		for (int i = 0; i < pt->n; i++)
-			waitq_del(&pt->w[i]);
-		pt->n = 0;
-		for (size_t i = 0; i < nheld; i++)
-			file_put(held[i]);
-		nheld = 0;
+		list_del(&sc->link);
+		scan_release(sc);
 		if (err == -EINTR) {
 			count = -EINTR;
 			break;
@@ -719,13 +755,8 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 		if (end > 0 && now_ns(CLOCK_MONOTONIC) >= (uint64_t)end)
 			timed_out = true;
 	}
-out:
-	for (int i = 0; i < pt->n; i++)
-		waitq_del(&pt->w[i]);
-	for (size_t i = 0; i < nheld; i++)
-		file_put(held[i]);
-	free(held);
-	free(pt);
+	scan_release(sc);
+	free(sc);
 	return count;
 }
 
