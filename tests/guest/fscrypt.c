@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -399,6 +400,30 @@ static void policy_errs(const char *plain) {
   printf("status %u flags %u users %u\n", st.status, st.flags, st.users);
   spew(MNT "/d1/file", "v1 data\n", 8);
   list(MNT "/d1", true);
+  {
+    /* mmap, fallocate, rename and link on encrypted files */
+    int f = open(MNT "/d1/file", O_RDWR);
+    res("ftruncate to 3 blocks", ftruncate(f, 12288));
+    char *m = mmap(NULL, 12288, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+    if (m != MAP_FAILED) {
+      memcpy(m + 4090, "mapped write", 12);
+      res("msync", msync(m, 12288, MS_SYNC));
+      munmap(m, 12288);
+    }
+    res("collapse range", fallocate(f, FALLOC_FL_COLLAPSE_RANGE, 0, 4096));
+    res("insert range", fallocate(f, FALLOC_FL_INSERT_RANGE, 0, 4096));
+    res("zero range", fallocate(f, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 2, 3));
+    res("punch hole", fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 8190, 4100));
+    close(f);
+    res("rename in d1", rename(MNT "/d1/file", MNT "/d1/renamed"));
+    res("link in d1", link(MNT "/d1/renamed", MNT "/d1/linked"));
+    res("rename to a plain dir", rename(MNT "/d1/linked", MNT "/d3/u"));
+    res("link into e2 (other policy)", link(MNT "/d1/renamed", MNT "/e2/x"));
+    spew(MNT "/plainfile", "p", 1);
+    res("rename a plain file into d1", rename(MNT "/plainfile", MNT "/d1/p"));
+    res("exchange d1 and plain", renameat2(AT_FDCWD, MNT "/d1/renamed", AT_FDCWD, MNT "/plainfile", RENAME_EXCHANGE));
+    list(MNT "/d1", true);
+  }
   memset(&rk, 0, sizeof rk);
   rk.spec.type = 1, memcpy(rk.spec.u, desc1, 8);
   res("remove v1 key", ioctl(root, REMOVE_KEY, &rk));

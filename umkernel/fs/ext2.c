@@ -33,8 +33,18 @@
  * Not done: the journal of ext3/ext4 is neither replayed nor written
  * (changes go straight to their blocks, so a crash of umk in the middle
  * may leave the image for e2fsck; an image whose journal needs recovery
- * mounts only read-only), quotas, ACLs (system.posix_acl_*), encryption
- * and casefolding (EOPNOTSUPP), atime updates but for directories'.
+ * mounts only read-only), quotas, ACLs (system.posix_acl_*), casefolding
+ * (EOPNOTSUPP), atime updates but for directories'.
+ *
+ * Encryption (the encrypt feature; fscrypt.c holds the crypto and the
+ * ioctls, as Linux's fs/crypto/): a context is the xattr "c" of index 9
+ * with EXT4_ENCRYPT_FL; an encrypted directory's names are ciphertext,
+ * looked up by encrypting the name (or by no-key name without the key:
+ * a linear scan, no dcache); an encrypted file's blocks are read and
+ * written whole, decrypted and encrypted here; an encrypted symlink holds
+ * fscrypt_symlink_data.  A ciphertext name with a NUL byte is linked by
+ * libext2fs under a stand-in name then rewritten in place (in an htree
+ * directory it then sits in the stand-in's hash bucket).
  * fallocate as ext4's for files with extents (EOPNOTSUPP for ext2/ext3's
  * block-mapped ones), SEEK_DATA/SEEK_HOLE from the block map.
  *
@@ -2400,6 +2410,11 @@ static int e2_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 		return -EOPNOTSUPP;   /* a block-mapped file can only be punched */
 	if (op && op != L_FALLOC_FL_PUNCH_HOLE && op != L_FALLOC_FL_ZERO_RANGE &&
 	    op != L_FALLOC_FL_COLLAPSE_RANGE && op != L_FALLOC_FL_INSERT_RANGE)
+		return -EOPNOTSUPP;
+	/* ext4_fallocate: an encrypted file's blocks cannot move (their
+	 * number is their IV); its zeroed bytes go through data_write's
+	 * encryption */
+	if (encrypted(&in) && (op == L_FALLOC_FL_COLLAPSE_RANGE || op == L_FALLOC_FL_INSERT_RANGE))
 		return -EOPNOTSUPP;
 	if (end > (uint64_t)e->fs->blocksize << 32)
 		return -EFBIG;   /* s_maxbytes of an extent file: 2^32 blocks */
