@@ -37,7 +37,8 @@
 #              host encrypted read by umk with the keys (names, contents,
 #              symlinks) and without (no-key names, ENOKEY) as the host
 #              reads it, and the other way round: umk's image read by the
-#              host, and e2fsck -fn clean (SKIP without the host's side)
+#              host, and e2fsck -fn clean; names umk adds to an encrypted
+#              htree directory the host made (SKIP without the host's side)
 # Needs mkfs.ext2/3/4, e2fsck and debugfs (e2fsprogs); SKIP without them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -281,6 +282,9 @@ else
 	cp "$work/fhost" "$work/fhost-r" && cp "$work/fhost" "$work/fhost-n"
 	fsc_native "$work/fc-read" --read "$work/fhost-r"
 	fsc_native "$work/fc-nokey" --nokey "$work/fhost-n"
+	cp "$work/fhost" "$work/fhost-m"
+	fsc_native "$work/fc-more" --more "$work/fhost-m"
+	fsc_native "$work/fc-more-read" --read "$work/fhost-m"
 	for p in $UMK_PLATFORMS; do
 		fsc_mkfs "$root/fenc" "-O encrypt -b 4096" && fsc_mkfs "$root/fplain" ""
 		PROG=/fscrypt guest "$p" "$work/fu-errno" --errno /fenc /fplain
@@ -292,6 +296,19 @@ else
 		PROG=/fscrypt guest "$p" "$work/fu-nokey" --nokey /fimg
 		fsc_cmp "fscrypt: the host's encrypted image without the keys: the same no-key names, ENOKEY [$p]" \
 			"$work/fc-nokey" "$work/fu-nokey"
+		# names added to the host's htree directory: the hashes e2fsck expects
+		cp "$work/fhost" "$root/fimg"
+		PROG=/fscrypt guest "$p" "$work/fu-more" --more /fimg
+		fsc_cmp "fscrypt: names added to and removed from the host's encrypted htree directory [$p]" \
+			"$work/fc-more" "$work/fu-more"
+		if ! e2fsck -fn "$root/fimg" >"$work/fsck" 2>&1; then
+			fail "fscrypt [$p]: e2fsck -fn after umk's changes to an encrypted htree directory"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		fi
+		cp "$root/fimg" "$work/fumk-m"
+		fsc_native "$work/fn-more-read" --read "$work/fumk-m"
+		fsc_cmp "fscrypt: the host reads umk's changes to its htree directory [$p]" \
+			"$work/fc-more-read" "$work/fn-more-read"
 		# umk's image, read by the host
 		fsc_mkfs "$root/fimg" "-O encrypt -b 4096"
 		PROG=/fscrypt guest "$p" "$work/fu-write" --write /fimg

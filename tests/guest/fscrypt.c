@@ -12,6 +12,8 @@
  *                              sizes, contents' sums, symlinks' targets
  *   fscrypt --nokey IMG        the same listing without the keys (no-key
  *                              names), and open's ENOKEY
+ *   fscrypt --more IMG         names added to and removed from v1/many,
+ *                              which the host's --write made an htree
  * --write on one kernel and --read/--nokey on the other is the
  * cross-check of the on-disk format.  */
 #include "t.h"
@@ -248,8 +250,39 @@ static int write_main(const char *img) {
   res("set v2 policy (pad 32)", set_v2(MNT "/v2", 3));
   populate(MNT "/v1");
   populate(MNT "/v2");
+  /* a directory of several blocks (Linux's ext4 indexes it: htree) */
+  mkdir(MNT "/v1/many", 0755);
+  for (int i = 0; i < 150; i++) {
+    char p[128];
+    snprintf(p, sizeof p, MNT "/v1/many/m-%03d-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", i);
+    spew(p, p + 12, 5);
+  }
   spew(MNT "/plain/f", "plain\n", 6);
   list(MNT, true);
+  close(root);
+  detach();
+  return 0;
+}
+
+/* --more IMG: with the keys, 60 names added to and 20 removed from
+ * v1/many (the host made it an htree directory) */
+static int more_main(const char *img) {
+  keys_init();
+  attach(img);
+  int root = open(MNT, O_RDONLY);
+  res("add v1 logon key", add_v1_logon("fscrypt:") > 0 ? 0 : -1);
+  for (int i = 0; i < 60; i++) {
+    char p[128];
+    snprintf(p, sizeof p, MNT "/v1/many/new-%02d", i);
+    spew(p, p, strlen(p));
+  }
+  for (int i = 0; i < 20; i++) {
+    char p[128];
+    snprintf(p, sizeof p, MNT "/v1/many/m-%03d-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", i * 3);
+    if (unlink(p)) printf("unlink %d: %s\n", i, en(errno));
+  }
+  res("rename in many", rename(MNT "/v1/many/new-00", MNT "/v1/many/renamed-00"));
+  list(MNT "/v1/many", true);
   close(root);
   detach();
   return 0;
@@ -389,6 +422,20 @@ static void policy_errs(const char *plain) {
   res("mkdir in e2", mkdir(MNT "/e2/newd", 0755));
   res("lookup of a plain name", access(MNT "/e2/hello", F_OK));
   res("lookup of a bad no-key name", access(MNT "/e2/!!!", F_OK));
+  {
+    /* a no-key name: stat, rename (ENOKEY), unlink without the key */
+    DIR *dd = opendir(MNT "/e2");
+    char nk[512] = "";
+    for (struct dirent *de; dd && (de = readdir(dd));)
+      if (de->d_name[0] != '.') snprintf(nk, sizeof nk, MNT "/e2/%s", de->d_name);
+    if (dd) closedir(dd);
+    struct stat sb;
+    res("stat a no-key name", stat(nk, &sb));
+    res("rename a no-key name", rename(nk, MNT "/e2/other"));
+    res("truncate a no-key name", truncate(nk, 0));
+    res("unlink a no-key name", unlink(nk));
+    res("rmdir e2", rmdir(MNT "/e2"));
+  }
   /* descriptor keys: root's */
   memset(&a, 0, sizeof a);
   a.spec.type = 1, a.raw_size = 64;
@@ -467,6 +514,7 @@ int main(int argc, char **argv) {
   }
   if (argc == 3 && !strcmp(argv[1], "--write")) return write_main(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "--read")) return read_main(argv[2], true);
+  if (argc == 3 && !strcmp(argv[1], "--more")) return more_main(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "--nokey")) return read_main(argv[2], false);
   fprintf(stderr, "usage: fscrypt --errno IMG PLAIN | --write|--read|--nokey IMG\n");
   return 2;

@@ -951,6 +951,116 @@ static int disk_name(struct e2fs *e, ext2_ino_t dir, const char *name, struct dn
 	return 0;
 }
 
+/* One entry of a directory being rewritten. */
+struct dent { ext2_ino_t ino; uint8_t type, len; char name[EXT2_NAME_LEN]; };
+struct collect_ctx { struct dent *v; size_t n, cap; ext2_ino_t parent; int err; };
+
+static int collect_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset, int blocksize,
+		      char *buf, void *priv)
+{
+	struct collect_ctx *c = priv;
+	int len = ext2fs_dirent_name_len(d);
+
+	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (!d->inode || (len == 1 && d->name[0] == '.'))
+		return 0;
+	if (len == 2 && d->name[0] == '.' && d->name[1] == '.') {
+		c->parent = d->inode;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct dent *v = realloc(c->v, cap * sizeof *v);
+
+		if (!v) {
+			c->err = -ENOMEM;
+			return DIRENT_ABORT;
+		}
+		c->v = v, c->cap = cap;
+	}
+	c->v[c->n].ino = d->inode;
+	c->v[c->n].type = (uint8_t)ext2fs_dirent_file_type(d);
+	c->v[c->n].len = (uint8_t)len;
+	memcpy(c->v[c->n].name, d->name, (size_t)len);
+	c->n++;
+	return 0;
+}
+
+/* An htree directory made linear: its entries rewritten in order over
+ * its blocks (the index blocks become entry blocks, with their
+ * checksum tails), EXT2_INDEX_FL cleared.  For a ciphertext name that
+ * libext2fs's htree insertion cannot hash (a NUL byte in it); e2fsck
+ * takes a linear directory of any size. */
+static int dir_unindex(struct e2fs *e, ext2_ino_t dir)
+{
+	struct collect_ctx c = { 0 };
+	struct ext2_inode_large in;
+	size_t bs = e->fs->blocksize, next = 0;
+	size_t tail = ext2fs_has_feature_metadata_csum(e->fs->super) ? sizeof(struct ext2_dir_entry_tail) : 0;
+	bool ft = ext2fs_has_feature_filetype(e->fs->super);
+	char *b = NULL;
+	int err;
+
+	if ((err = e2err(ext2fs_dir_iterate2(e->fs, dir, 0, NULL, collect_cb, &c))) || (err = c.err) ||
+	    (err = rd_inode(e, dir, &in)))
+		goto out;
+	if (!(b = malloc(bs))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (uint64_t lblk = 0; lblk < EXT2_I_SIZE(&in) / bs; lblk++) {
+		size_t pos = 0, limit = bs - tail;
+		struct ext2_dir_entry *last = NULL;
+		blk64_t p = 0;
+
+		memset(b, 0, bs);
+		for (int i = lblk ? 2 : 0; i < 2 || next < c.n; i++) {
+			struct dent dot = { dir, EXT2_FT_DIR, 1, "." }, dotdot = { c.parent, EXT2_FT_DIR, 2, ".." };
+			const struct dent *x = i == 0 ? &dot : i == 1 ? &dotdot : &c.v[next];
+			size_t rl = (size_t)((8 + x->len + 3) & ~3);
+			struct ext2_dir_entry *d = (struct ext2_dir_entry *)(b + pos);
+
+			if (pos + rl > limit)
+				break;
+			d->inode = x->ino;
+			ext2fs_dirent_set_name_len(d, x->len);
+			ext2fs_dirent_set_file_type(d, ft ? x->type : 0);
+			memcpy(d->name, x->name, x->len);
+			ext2fs_set_rec_len(e->fs, (unsigned)rl, d);
+			last = d;
+			pos += rl;
+			if (i >= 2)
+				next++;
+		}
+		if (!last)
+			last = (struct ext2_dir_entry *)b;
+		ext2fs_set_rec_len(e->fs, (unsigned)(limit - ((char *)last - b)), last);
+		if (tail)
+			ext2fs_initialize_dirent_tail(e->fs, EXT2_DIRENT_TAIL(b, bs));
+		if ((err = e2err(ext2fs_bmap2(e->fs, dir, NULL, NULL, 0, lblk, NULL, &p))))
+			goto out;
+		if (!p) {
+			err = -EUCLEAN;
+			goto out;
+		}
+		if ((err = e2err(ext2fs_write_dir_block4(e->fs, p, b, 0, dir))))
+			goto out;
+	}
+	if (next < c.n) {
+		err = -EUCLEAN;
+		goto out;
+	}
+	if ((err = rd_inode(e, dir, &in)))
+		goto out;
+	in.i_flags &= ~EXT2_INDEX_FL;
+	err = wr_inode(e, dir, &in);
+	dc_drop(e, dir);
+out:
+	free(b);
+	free(c.v);
+	return err;
+}
+
 struct fix_ctx { const struct dname *dn; ext2_ino_t ino; bool done; };
 
 static int fix_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset, int blocksize,
@@ -968,16 +1078,20 @@ static int fix_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offse
 }
 
 /* After libext2fs linked dn->lname to ino: the entry gets the
- * ciphertext's own bytes.  (In an htree directory the entry sits where
- * lname's hash put it: only for the ~6% of names whose ciphertext holds
- * a NUL byte.) */
+ * ciphertext's own bytes (an htree directory, where the entry sits in
+ * lname's hash bucket, is made linear first). */
 static int dname_fix(struct e2fs *e, ext2_ino_t dir, const struct dname *dn, ext2_ino_t ino)
 {
 	struct fix_ctx c = { dn, ino, false };
+	struct ext2_inode_large din;
 	int err;
 
 	if (!dn->fix)
 		return 0;
+	if ((err = rd_inode(e, dir, &din)))
+		return err;
+	if ((din.i_flags & EXT2_INDEX_FL) && (err = dir_unindex(e, dir)))
+		return err;
 	err = e2err(ext2fs_dir_iterate2(e->fs, dir, 0, NULL, fix_cb, &c));
 	return err ? err : c.done ? 0 : -EIO;
 }
@@ -1094,6 +1208,8 @@ static int data_key(struct e2fs *e, ext2_ino_t ino, struct fscrypt_fkey *k, uint
 	*size = EXT2_I_SIZE(&in);
 	if (!LINUX_S_ISREG(in.i_mode))
 		return 1;
+	if (encrypted(&in) && (in.i_flags & EXT4_INLINE_DATA_FL))
+		return -EOPNOTSUPP;      /* not done: encrypted inline data */
 	return ino_fkey(e, ino, &in, k);
 }
 

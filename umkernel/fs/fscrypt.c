@@ -20,7 +20,8 @@
  * unit size other than the block (EINVAL at FS_IOC_SET_ENCRYPTION_POLICY),
  * and the modes AES-128-CBC/CTS, Adiantum and HCTR2 (policies are taken as
  * Linux takes them; their files' keys are ENOPKG); keys of type
- * fscrypt-provisioning (no such key type: EKEYREJECTED).
+ * fscrypt-provisioning (no such key type: EKEYREJECTED); ext2.c's
+ * encrypted files with inline data (EOPNOTSUPP).
  *
  * Locking: klock, held by every caller.
  */
@@ -808,7 +809,7 @@ static int set_policy(struct task *t, struct file *f, struct fscrypt_keyring *kr
 			struct fscrypt_mkey *mk = mkey_find(kr, SPEC_IDENTIFIER, p.v2.identifier);
 
 			if ((!mk || !mk->size || mkey_user(mk, t->cred.fsuid) < 0) && !capable(t, CAP_FOWNER))
-				return mk && mk->size ? -EACCES : -ENOKEY;
+				return -ENOKEY;
 		}
 		size = context_from_policy(&p, ctx);
 		return ops->set_context(f, ctx, size);
