@@ -104,7 +104,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize=null -fno-sanitize-recove
 	    -fno-omit-frame-pointer
 asan: $(B)/rootfs
 	$(MAKE) B=build-asan CFLAGS="-O1 -g $(SANFLAGS)" \
-		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -lext2fs -lcom_err -pthread $(SANFLAGS)" \
+		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -lext2fs -lcom_err -lcrypto -pthread $(SANFLAGS)" \
 		build-asan/umk build-asan/umk-gdb.py build-asan/check_unit
 	ln -sfn ../$(B)/rootfs build-asan/rootfs   # the default root next to the binary
 

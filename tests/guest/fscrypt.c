@@ -516,6 +516,10 @@ int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "--read")) return read_main(argv[2], true);
   if (argc == 3 && !strcmp(argv[1], "--more")) return more_main(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "--nokey")) return read_main(argv[2], false);
-  fprintf(stderr, "usage: fscrypt --errno IMG PLAIN | --write|--read|--nokey IMG\n");
+  if (argc == 1) {   /* run-guest-tests.sh's run: no image here */
+    printf("SKIP run by tests/run-ext2-tests.sh with images\n");
+    return 0;
+  }
+  fprintf(stderr, "usage: fscrypt --errno IMG PLAIN | --write|--read|--nokey|--more IMG\n");
   return 2;
 }
