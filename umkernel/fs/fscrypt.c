@@ -280,7 +280,8 @@ static int hkdf(const uint8_t *ikm, size_t ikmlen, uint8_t context, const uint8_
 		return -ENOMEM;
 	memcpy(full, "fscrypt", 8);
 	full[8] = context;
-	memcpy(full + 9, info, infolen);
+	if (infolen)
+		memcpy(full + 9, info, infolen);
 	ok = EVP_PKEY_derive_init(pc) > 0 && EVP_PKEY_CTX_set_hkdf_md(pc, EVP_sha512()) > 0 &&
 	     EVP_PKEY_CTX_set1_hkdf_salt(pc, salt, sizeof salt) > 0 &&
 	     EVP_PKEY_CTX_set1_hkdf_key(pc, ikm, (int)ikmlen) > 0 &&
