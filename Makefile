@@ -14,7 +14,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS  := -ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -lext2fs -lcom_err -pthread
+LDLIBS  := -ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -lext2fs -lcom_err -lcrypto -pthread
 B       := build
 
 # the kernel: main.c at the top, each subsystem in its folder (umkernel/fs/...)
@@ -24,7 +24,7 @@ KHDR    := $(wildcard umkernel/*.h umkernel/*/*.h) $(wildcard tracer/*.h) $(wild
 UNITSRC := $(wildcard tests/unit/*.c)
 DEBPKGS := gcc make pkg-config libelf-dev libdw-dev libunwind-dev check busybox-static libseccomp-dev \
 	   libjansson-dev nettle-dev gnuplot-nox gdb zlib1g-dev user-mode-linux \
-	   libext2fs-dev comerr-dev e2fsprogs
+	   libext2fs-dev comerr-dev e2fsprogs libssl-dev
 
 all: $(B)/umk $(B)/umk-gdb.py $(B)/rootfs
 
@@ -104,7 +104,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize=null -fno-sanitize-recove
 	    -fno-omit-frame-pointer
 asan: $(B)/rootfs
 	$(MAKE) B=build-asan CFLAGS="-O1 -g $(SANFLAGS)" \
-		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -lext2fs -lcom_err -pthread $(SANFLAGS)" \
+		LDLIBS="-ldw -lelf -lunwind-x86_64 -lunwind -ljansson -lnettle -lm -lz -lext2fs -lcom_err -lcrypto -pthread $(SANFLAGS)" \
 		build-asan/umk build-asan/umk-gdb.py build-asan/check_unit
 	ln -sfn ../$(B)/rootfs build-asan/rootfs   # the default root next to the binary
 

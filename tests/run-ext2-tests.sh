@@ -42,6 +42,13 @@
 #              writer SIGKILLed without umount or sync and the guest
 #              gone, umk's exit must leave the image e2fsck-clean and a
 #              later mount must read the same checksums
+#   fscrypt    ext4 encryption (tests/guest/fscrypt): its ioctls' results
+#              and errors as the host's ext4 gives them; an image the
+#              host encrypted read by umk with the keys (names, contents,
+#              symlinks) and without (no-key names, ENOKEY) as the host
+#              reads it, and the other way round: umk's image read by the
+#              host, and e2fsck -fn clean; names umk adds to an encrypted
+#              htree directory the host made (SKIP without the host's side)
 # Needs mkfs.ext2/3/4, e2fsck and debugfs (e2fsprogs); SKIP without them.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -55,6 +62,7 @@ compile "$ROOT/tests/guest/ext2fs.c" "$BUILD/tests/ext2fs" || { fail "ext2fs (co
 compile "$ROOT/tests/guest/overlay.c" "$BUILD/tests/overlay" || { fail "overlay (compile)"; summary; exit; }
 compile "$ROOT/tests/guest/pagecache.c" "$BUILD/tests/pagecache" || { fail "pagecache (compile)"; summary; exit; }
 compile "$ROOT/tests/guest/fanotify_ext2.c" "$BUILD/tests/fanotify_ext2" || { fail "fanotify_ext2 (compile)"; summary; exit; }
+compile "$ROOT/tests/guest/fscrypt.c" "$BUILD/tests/fscrypt" || { fail "fscrypt (compile)"; summary; exit; }
 [ -d "$BUILD/rootfs" ] || make_testroot || { fail "root (rootfs/mkrootfs.sh)"; summary; exit; }
 have_umk || { summary; exit; }
 
@@ -62,7 +70,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" && cp "$BUILD/tests/overlay" "$root/overlay" &&
-	cp "$BUILD/tests/pagecache" "$root/pagecache" && cp "$BUILD/tests/fanotify_ext2" "$root/fanotify_ext2" ||
+	cp "$BUILD/tests/pagecache" "$root/pagecache" && cp "$BUILD/tests/fanotify_ext2" "$root/fanotify_ext2" &&
+	cp "$BUILD/tests/fscrypt" "$root/fscrypt" ||
 	{ fail "ext2: scratch root"; summary; exit; }
 # overlay's native output (layers on a tmpfs, then on the cwd's filesystem)
 mkdir -p "$work/ovl-native" && (cd "$work/ovl-native" && "$BUILD/tests/overlay" >"$work/ovl-want" 2>&1; echo "exit $?" >>"$work/ovl-want")
@@ -299,4 +308,77 @@ for t in ext2 ext3 ext4; do
 		fi
 	done
 done
+# ext4 encryption: tests/guest/fscrypt natively (the host's ext4 and
+# fscrypt, root, a loop device, a mount namespace) and under umk
+fsc_native() {   # OUT ARGS...
+	local out=$1
+	shift
+	(cd "$work" && timeout -k 5 60 unshare -m "$BUILD/tests/fscrypt" "$@") </dev/null >"$out" 2>&1
+	echo "exit $?" >>"$out"
+}
+fsc_cmp() {      # WHAT WANT GOT: pass or fail with the diff
+	if cmp -s "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1"
+		diff -u --label want --label got "$2" "$3" | head -30 | sed 's/^/    /'
+	fi
+}
+fsc_mkfs() { rm -f "$1" && truncate -s 16M "$1" && mkfs.ext4 -q -F $2 "$1" >/dev/null 2>&1; }
+fsc_mkfs "$work/fenc" "-O encrypt -b 4096" && fsc_mkfs "$work/fplain" ""
+fsc_native "$work/fc-errno" --errno "$work/fenc" "$work/fplain"
+if [ "$(id -u)" != 0 ] || grep -q '^mount: ' "$work/fc-errno" || ! grep -q '^exit 0$' "$work/fc-errno"; then
+	skip "fscrypt: no native reference (needs root, a free loop device and the host's CONFIG_FS_ENCRYPTION)"
+else
+	# the host's image, its listing with the keys and without
+	fsc_mkfs "$work/fhost" "-O encrypt -b 4096"
+	fsc_native "$work/fc-write" --write "$work/fhost"
+	cp "$work/fhost" "$work/fhost-r" && cp "$work/fhost" "$work/fhost-n"
+	fsc_native "$work/fc-read" --read "$work/fhost-r"
+	fsc_native "$work/fc-nokey" --nokey "$work/fhost-n"
+	cp "$work/fhost" "$work/fhost-m"
+	fsc_native "$work/fc-more" --more "$work/fhost-m"
+	fsc_native "$work/fc-more-read" --read "$work/fhost-m"
+	for p in $UMK_PLATFORMS; do
+		fsc_mkfs "$root/fenc" "-O encrypt -b 4096" && fsc_mkfs "$root/fplain" ""
+		PROG=/fscrypt guest "$p" "$work/fu-errno" --errno /fenc /fplain
+		fsc_cmp "fscrypt: ioctls and their errors as the host's ext4 [$p]" "$work/fc-errno" "$work/fu-errno"
+		cp "$work/fhost" "$root/fimg"
+		PROG=/fscrypt guest "$p" "$work/fu-read" --read /fimg
+		fsc_cmp "fscrypt: the host's encrypted image read by umk with the keys [$p]" "$work/fc-read" "$work/fu-read"
+		cp "$work/fhost" "$root/fimg"
+		PROG=/fscrypt guest "$p" "$work/fu-nokey" --nokey /fimg
+		fsc_cmp "fscrypt: the host's encrypted image without the keys: the same no-key names, ENOKEY [$p]" \
+			"$work/fc-nokey" "$work/fu-nokey"
+		# names added to the host's htree directory: the hashes e2fsck expects
+		cp "$work/fhost" "$root/fimg"
+		PROG=/fscrypt guest "$p" "$work/fu-more" --more /fimg
+		fsc_cmp "fscrypt: names added to and removed from the host's encrypted htree directory [$p]" \
+			"$work/fc-more" "$work/fu-more"
+		if ! e2fsck -fn "$root/fimg" >"$work/fsck" 2>&1; then
+			fail "fscrypt [$p]: e2fsck -fn after umk's changes to an encrypted htree directory"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		fi
+		cp "$root/fimg" "$work/fumk-m"
+		fsc_native "$work/fn-more-read" --read "$work/fumk-m"
+		fsc_cmp "fscrypt: the host reads umk's changes to its htree directory [$p]" \
+			"$work/fc-more-read" "$work/fn-more-read"
+		# umk's image, read by the host
+		fsc_mkfs "$root/fimg" "-O encrypt -b 4096"
+		PROG=/fscrypt guest "$p" "$work/fu-write" --write /fimg
+		fsc_cmp "fscrypt: encrypted directories written by umk [$p]" "$work/fc-write" "$work/fu-write"
+		if ! e2fsck -fn "$root/fimg" >"$work/fsck" 2>&1; then
+			fail "fscrypt [$p]: e2fsck -fn of umk's encrypted image"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		fi
+		cp "$root/fimg" "$work/fumk-r" && cp "$root/fimg" "$work/fumk-n"
+		fsc_native "$work/fn-read" --read "$work/fumk-r"
+		fsc_cmp "fscrypt: umk's encrypted image read by the host's ext4 with the keys [$p]" \
+			"$work/fc-read" "$work/fn-read"
+		fsc_native "$work/fn-nokey" --nokey "$work/fumk-n"
+		PROG=/fscrypt guest "$p" "$work/fu-nokey2" --nokey /fimg
+		fsc_cmp "fscrypt: umk's encrypted image without the keys, as the host lists it [$p]" \
+			"$work/fn-nokey" "$work/fu-nokey2"
+	done
+fi
 summary

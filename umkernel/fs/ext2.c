@@ -34,8 +34,18 @@
  * Not done: the journal of ext3/ext4 is neither replayed nor written
  * (changes go straight to their blocks, so a crash of umk in the middle
  * may leave the image for e2fsck; an image whose journal needs recovery
- * mounts only read-only), quotas, ACLs (system.posix_acl_*), encryption
- * and casefolding (EOPNOTSUPP), atime updates but for directories'.
+ * mounts only read-only), quotas, ACLs (system.posix_acl_*), casefolding
+ * (EOPNOTSUPP), atime updates but for directories'.
+ *
+ * Encryption (the encrypt feature; fscrypt.c holds the crypto and the
+ * ioctls, as Linux's fs/crypto/): a context is the xattr "c" of index 9
+ * with EXT4_ENCRYPT_FL; an encrypted directory's names are ciphertext,
+ * looked up by encrypting the name (or by no-key name without the key:
+ * a linear scan, no dcache); an encrypted file's blocks are read and
+ * written whole, decrypted and encrypted here; an encrypted symlink holds
+ * fscrypt_symlink_data.  A ciphertext name with a NUL byte is linked by
+ * libext2fs under a stand-in name then rewritten in place (in an htree
+ * directory it then sits in the stand-in's hash bucket).
  * fallocate as ext4's for files with extents (EOPNOTSUPP for ext2/ext3's
  * block-mapped ones), SEEK_DATA/SEEK_HOLE from the block map.
  *
@@ -53,6 +63,7 @@
 #include "blkdev.h"
 #include "ext2_io.h"
 #include "../mm/mm.h"
+#include "fscrypt.h"
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
@@ -66,6 +77,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -88,6 +100,8 @@ struct e2node {
 	void *fifo;                   /* fifo: pipe.c's object */
 	int memfd;                    /* page cache for mmap, or -1 */
 	bool orphan;                  /* no link left: freed at the last close */
+	bool has_key;                 /* an encrypted file's key, taken at open */
+	struct fscrypt_fkey fkey;
 };
 
 /* One mounted image (shared by the mounts of one device). */
@@ -105,6 +119,7 @@ struct e2fs {
 	struct list_head nodes;       /* struct e2node */
 	uint32_t generation;
 	bool aborted;                 /* remount's "abort": shut down, errors no longer reported */
+	struct fscrypt_keyring *fskeys; /* fscrypt's master keys (the encrypt feature) */
 };
 
 static struct list_head all_fs = { &all_fs, &all_fs };
@@ -311,7 +326,7 @@ static void fill_stat(struct e2fs *e, ext2_ino_t ino, struct ext2_inode_large *i
 		st->btime = xtime_get(in->i_crtime, in->i_crtime_extra, true);
 	}
 	st->attributes_mask = STATX_ATTR_COMPRESSED_ | STATX_ATTR_IMMUTABLE_ | STATX_ATTR_APPEND_ |
-			      STATX_ATTR_NODUMP_;
+			      STATX_ATTR_NODUMP_ | 0x800 /* STATX_ATTR_ENCRYPTED */;
 	if (in->i_flags & EXT2_COMPR_FL)
 		st->attributes |= STATX_ATTR_COMPRESSED_;
 	if (in->i_flags & EXT2_IMMUTABLE_FL)
@@ -320,6 +335,8 @@ static void fill_stat(struct e2fs *e, ext2_ino_t ino, struct ext2_inode_large *i
 		st->attributes |= STATX_ATTR_APPEND_;
 	if (in->i_flags & EXT2_NODUMP_FL)
 		st->attributes |= STATX_ATTR_NODUMP_;
+	if (in->i_flags & EXT4_ENCRYPT_FL)
+		st->attributes |= 0x800;         /* STATX_ATTR_ENCRYPTED */
 	/* O_DIRECT's alignment on a regular file (ext4_getattr with
 	 * ext4_dio_alignment 1: iomap's defaults, the device's DMA alignment
 	 * + 1 for memory and its logical block size for offsets) */
@@ -612,11 +629,25 @@ static void dc_set(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t 
 }
 
 /* name's inode in dir: 0, -ENOENT, or another error. */
+static bool encrypted(const struct ext2_inode_large *in)
+{
+	return in->i_flags & EXT4_ENCRYPT_FL;
+}
+
+static int enc_lookup(struct e2fs *e, ext2_ino_t dir, const struct ext2_inode_large *din, const char *name,
+		      ext2_ino_t *ino);
+
 static int dir_lookup(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t *ino)
 {
-	struct dcdir *d = dc_get(e, dir);
+	struct dcdir *d;
 	size_t len = strlen(name);
+	struct ext2_inode_large din;
 
+	/* an encrypted directory's names are ciphertext: looked up by
+	 * their encryption, or by no-key name (fscrypt_setup_filename) */
+	if (!rd_inode(e, dir, &din) && encrypted(&din) && strcmp(name, ".") && strcmp(name, ".."))
+		return enc_lookup(e, dir, &din, name, ino);
+	d = dc_get(e, dir);
 	if (!d)
 		return e2err(ext2fs_lookup(e->fs, dir, name, (int)len, NULL, ino));
 	for (struct dcent *x = d->nb ? d->b[dc_hash(name, len) & (d->nb - 1)] : NULL; x; x = x->next)
@@ -625,6 +656,486 @@ static int dir_lookup(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino
 			return 0;
 		}
 	return -ENOENT;
+}
+
+/* ---- encryption: keys, names, contents (fscrypt.c does the crypto) ---- */
+
+static int ctx_get(struct e2fs *e, ext2_ino_t ino, void *buf, size_t n);
+static int ctx_set(struct e2fs *e, ext2_ino_t ino, const void *ctx, size_t len);
+
+/* The key of encrypted inode ino (in: its inode): its contents' for a
+ * regular file, its names' or target's otherwise; an open file's is the
+ * one taken at open.  0, 1 (not encrypted), -ENOKEY, -EINVAL (no valid
+ * context), -ENOPKG. */
+static int ino_fkey(struct e2fs *e, ext2_ino_t ino, const struct ext2_inode_large *in, struct fscrypt_fkey *k)
+{
+	uint8_t ctx[FSCRYPT_CONTEXT_MAX];
+	struct e2node *n;
+	int len;
+
+	if (!encrypted(in))
+		return 1;
+	if ((n = node_find(e, ino)) && n->has_key) {
+		*k = n->fkey;
+		return 0;
+	}
+	len = ctx_get(e, ino, ctx, sizeof ctx);
+	if (len < 0)
+		return len == -ENODATA || len == -ERANGE ? -EINVAL : len;
+	return fscrypt_get_fkey(current, e->fskeys, ctx, (size_t)len, LINUX_S_ISREG(in->i_mode), k);
+}
+
+struct enc_find {
+	const uint8_t *ct;            /* the name's ciphertext, or */
+	const char *nokey;            /* its no-key name */
+	size_t len;
+	ext2_ino_t ino;
+};
+
+static int enc_find_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset, int blocksize,
+		       char *buf, void *priv)
+{
+	struct enc_find *c = priv;
+	size_t len = (size_t)ext2fs_dirent_name_len(d);
+
+	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (!d->inode)
+		return 0;
+	if (c->nokey ? !fscrypt_nokey_match(c->nokey, (const uint8_t *)d->name, len)
+		     : len != c->len || memcmp(d->name, c->ct, len))
+		return 0;
+	c->ino = d->inode;
+	return DIRENT_ABORT;
+}
+
+/* The on-disk name of a name in directory dir: itself, or in an
+ * encrypted directory its ciphertext (the directory's key needed).
+ * lname is a C string of the same length for libext2fs's calls that
+ * take one (a ciphertext's NUL bytes as 0x01), fixed up afterwards. */
+struct dname {
+	uint8_t b[EXT2_NAME_LEN + 1];
+	char lname[EXT2_NAME_LEN + 1];
+	size_t len;
+	bool enc, fix;
+	uint8_t ctx[FSCRYPT_CONTEXT_MAX];   /* enc: the directory's context */
+	int ctxlen;
+};
+
+static int disk_name(struct e2fs *e, ext2_ino_t dir, const char *name, struct dname *dn)
+{
+	struct ext2_inode_large din;
+	struct fscrypt_fkey k;
+	int err, n;
+
+	memset(dn, 0, sizeof *dn);
+	dn->len = strlen(name);
+	memcpy(dn->b, name, dn->len);
+	memcpy(dn->lname, name, dn->len);
+	if ((err = rd_inode(e, dir, &din)))
+		return err;
+	if (!encrypted(&din))
+		return 0;
+	/* fscrypt_prepare_new_inode / fscrypt_setup_filename: the key */
+	if ((err = ino_fkey(e, dir, &din, &k)))
+		return err == 1 ? -EIO : err;
+	if ((dn->ctxlen = ctx_get(e, dir, dn->ctx, sizeof dn->ctx)) < 0)
+		return -EINVAL;
+	n = fscrypt_fname_encrypt(&k, name, dn->len, dn->b, EXT2_NAME_LEN);
+	if (n < 0)
+		return n;
+	dn->len = (size_t)n;
+	dn->enc = true;
+	for (size_t i = 0; i < dn->len; i++) {
+		dn->lname[i] = dn->b[i] ? (char)dn->b[i] : 1;
+		dn->fix |= !dn->b[i];
+	}
+	dn->lname[dn->len] = 0;
+	return 0;
+}
+
+/* One entry of a directory being rewritten. */
+struct dent { ext2_ino_t ino; uint8_t type, len; char name[EXT2_NAME_LEN]; };
+struct collect_ctx { struct dent *v; size_t n, cap; ext2_ino_t parent; int err; };
+
+static int collect_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset, int blocksize,
+		      char *buf, void *priv)
+{
+	struct collect_ctx *c = priv;
+	int len = ext2fs_dirent_name_len(d);
+
+	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (!d->inode || (len == 1 && d->name[0] == '.'))
+		return 0;
+	if (len == 2 && d->name[0] == '.' && d->name[1] == '.') {
+		c->parent = d->inode;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct dent *v = realloc(c->v, cap * sizeof *v);
+
+		if (!v) {
+			c->err = -ENOMEM;
+			return DIRENT_ABORT;
+		}
+		c->v = v, c->cap = cap;
+	}
+	c->v[c->n].ino = d->inode;
+	c->v[c->n].type = (uint8_t)ext2fs_dirent_file_type(d);
+	c->v[c->n].len = (uint8_t)len;
+	memcpy(c->v[c->n].name, d->name, (size_t)len);
+	c->n++;
+	return 0;
+}
+
+/* An htree directory made linear: its entries rewritten in order over
+ * its blocks (the index blocks become entry blocks, with their
+ * checksum tails), EXT2_INDEX_FL cleared.  For a ciphertext name that
+ * libext2fs's htree insertion cannot hash (a NUL byte in it); e2fsck
+ * takes a linear directory of any size. */
+static int dir_unindex(struct e2fs *e, ext2_ino_t dir)
+{
+	struct collect_ctx c = { 0 };
+	struct ext2_inode_large in;
+	size_t bs = e->fs->blocksize, next = 0;
+	size_t tail = ext2fs_has_feature_metadata_csum(e->fs->super) ? sizeof(struct ext2_dir_entry_tail) : 0;
+	bool ft = ext2fs_has_feature_filetype(e->fs->super);
+	char *b = NULL;
+	int err;
+
+	if ((err = e2err(ext2fs_dir_iterate2(e->fs, dir, 0, NULL, collect_cb, &c))) || (err = c.err) ||
+	    (err = rd_inode(e, dir, &in)))
+		goto out;
+	if (!(b = malloc(bs))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (uint64_t lblk = 0; lblk < EXT2_I_SIZE(&in) / bs; lblk++) {
+		size_t pos = 0, limit = bs - tail;
+		struct ext2_dir_entry *last = NULL;
+		blk64_t p = 0;
+
+		memset(b, 0, bs);
+		for (int i = lblk ? 2 : 0; i < 2 || next < c.n; i++) {
+			struct dent dot = { dir, EXT2_FT_DIR, 1, "." }, dotdot = { c.parent, EXT2_FT_DIR, 2, ".." };
+			const struct dent *x = i == 0 ? &dot : i == 1 ? &dotdot : &c.v[next];
+			size_t rl = (size_t)((8 + x->len + 3) & ~3);
+			struct ext2_dir_entry *d = (struct ext2_dir_entry *)(b + pos);
+
+			if (pos + rl > limit)
+				break;
+			d->inode = x->ino;
+			ext2fs_dirent_set_name_len(d, x->len);
+			ext2fs_dirent_set_file_type(d, ft ? x->type : 0);
+			memcpy(d->name, x->name, x->len);
+			ext2fs_set_rec_len(e->fs, (unsigned)rl, d);
+			last = d;
+			pos += rl;
+			if (i >= 2)
+				next++;
+		}
+		if (!last)
+			last = (struct ext2_dir_entry *)b;
+		ext2fs_set_rec_len(e->fs, (unsigned)(limit - ((char *)last - b)), last);
+		if (tail)
+			ext2fs_initialize_dirent_tail(e->fs, EXT2_DIRENT_TAIL(b, bs));
+		if ((err = e2err(ext2fs_bmap2(e->fs, dir, NULL, NULL, 0, lblk, NULL, &p))))
+			goto out;
+		if (!p) {
+			err = -EUCLEAN;
+			goto out;
+		}
+		if ((err = e2err(ext2fs_write_dir_block4(e->fs, p, b, 0, dir))))
+			goto out;
+	}
+	if (next < c.n) {
+		err = -EUCLEAN;
+		goto out;
+	}
+	if ((err = rd_inode(e, dir, &in)))
+		goto out;
+	in.i_flags &= ~EXT2_INDEX_FL;
+	err = wr_inode(e, dir, &in);
+	dc_drop(e, dir);
+out:
+	free(b);
+	free(c.v);
+	return err;
+}
+
+struct fix_ctx { const struct dname *dn; ext2_ino_t ino; bool done; };
+
+static int fix_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset, int blocksize,
+		  char *buf, void *priv)
+{
+	struct fix_ctx *c = priv;
+
+	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (d->inode != c->ino || (size_t)ext2fs_dirent_name_len(d) != c->dn->len ||
+	    memcmp(d->name, c->dn->lname, c->dn->len))
+		return 0;
+	memcpy(d->name, c->dn->b, c->dn->len);
+	c->done = true;
+	return DIRENT_CHANGED | DIRENT_ABORT;
+}
+
+/* After libext2fs linked dn->lname to ino: the entry gets the
+ * ciphertext's own bytes (an htree directory, where the entry sits in
+ * lname's hash bucket, is made linear first). */
+static int dname_fix(struct e2fs *e, ext2_ino_t dir, const struct dname *dn, ext2_ino_t ino)
+{
+	struct fix_ctx c = { dn, ino, false };
+	struct ext2_inode_large din;
+	int err;
+
+	if (!dn->fix)
+		return 0;
+	if ((err = rd_inode(e, dir, &din)))
+		return err;
+	if ((din.i_flags & EXT2_INDEX_FL) && (err = dir_unindex(e, dir)))
+		return err;
+	err = e2err(ext2fs_dir_iterate2(e->fs, dir, 0, NULL, fix_cb, &c));
+	return err ? err : c.done ? 0 : -EIO;
+}
+
+/* A new inode of an encrypted directory (regular, directory, symlink)
+ * gets the directory's policy with a nonce of its own. */
+static int enc_inherit(struct e2fs *e, const struct dname *dn, ext2_ino_t ino)
+{
+	uint8_t ctx[FSCRYPT_CONTEXT_MAX];
+	size_t len = fscrypt_inherit_context(dn->ctx, (size_t)dn->ctxlen, ctx);
+
+	return len ? ctx_set(e, ino, ctx, len) : -EINVAL;
+}
+
+/* Whether inode ino may live in encrypted directory dir (din): the same
+ * policy (fscrypt_has_permitted_context).  0 or -EXDEV. */
+static int enc_permitted(struct e2fs *e, ext2_ino_t dir, const struct ext2_inode_large *din, ext2_ino_t ino,
+			 const struct ext2_inode_large *in)
+{
+	uint8_t a[FSCRYPT_CONTEXT_MAX], b[FSCRYPT_CONTEXT_MAX];
+	int al, bl;
+
+	if (!encrypted(din))
+		return 0;
+	if (!LINUX_S_ISREG(in->i_mode) && !LINUX_S_ISDIR(in->i_mode) && !LINUX_S_ISLNK(in->i_mode))
+		return 0;
+	if (!encrypted(in))
+		return -EXDEV;
+	al = ctx_get(e, dir, a, sizeof a);
+	bl = ctx_get(e, ino, b, sizeof b);
+	return al > 0 && bl > 0 && fscrypt_same_policy(a, (size_t)al, b, (size_t)bl) ? 0 : -EXDEV;
+}
+
+static int enc_lookup(struct e2fs *e, ext2_ino_t dir, const struct ext2_inode_large *din, const char *name,
+		      ext2_ino_t *ino)
+{
+	struct fscrypt_fkey k;
+	uint8_t ct[FSCRYPT_NAME_MAX];
+	struct enc_find c = { 0 };
+	int err = ino_fkey(e, dir, din, &k), n;
+
+	if (err == -ENOKEY) {
+		if (!fscrypt_nokey_valid(name))
+			return -ENOENT;
+		c.nokey = name;
+	} else if (err) {
+		return err == 1 ? -EIO : err;
+	} else {
+		if ((n = fscrypt_fname_encrypt(&k, name, strlen(name), ct, EXT2_NAME_LEN)) < 0)
+			return n;
+		c.ct = ct;
+		c.len = (size_t)n;
+	}
+	if ((err = e2err(ext2fs_dir_iterate2(e->fs, dir, 0, NULL, enc_find_cb, &c))))
+		return err;
+	if (!c.ino)
+		return -ENOENT;
+	*ino = c.ino;
+	return 0;
+}
+
+/* The name a reader sees of ciphertext ct (len bytes) of directory dir
+ * (din): its plaintext with key k (NULL: none), else its no-key name
+ * with the htree hash ext4's dx readdir gives (every directory of one
+ * block, or indexed, of a dir_index filesystem).  0 or -EUCLEAN. */
+static int enc_user_name(struct e2fs *e, const struct ext2_inode_large *din, const struct fscrypt_fkey *k,
+			 const uint8_t *ct, size_t len, char *out)
+{
+	uint32_t hash = 0, minor = 0;
+
+	if (k)
+		return fscrypt_fname_decrypt(k, ct, len, out) > 0 ? 0 : -EUCLEAN;
+	if (ext2fs_has_feature_dir_index(e->fs->super) &&
+	    ((din->i_flags & EXT2_INDEX_FL) || EXT2_I_SIZE(din) == e->fs->blocksize)) {
+		int v = e->fs->super->s_def_hash_version;
+		ext2_dirhash_t h = 0, m = 0;
+
+		if (e->fs->super->s_flags & EXT2_FLAGS_UNSIGNED_HASH)
+			v += 3;
+		if (!ext2fs_dirhash2(v, (const char *)ct, (int)len, NULL, 0, e->fs->super->s_hash_seed, &h, &m))
+			hash = h, minor = m;
+	}
+	fscrypt_nokey_name(ct, len, hash, minor, out);
+	return 0;
+}
+
+/* Encrypted regular files: their data units (blocks) are read whole
+ * from the device and decrypted (a hole or an unwritten extent reads
+ * as zeros), and written read-modify-write, encrypted. */
+static int enc_read_block(struct e2fs *e, ext2_ino_t ino, const struct fscrypt_fkey *k, uint64_t lblk, char *b)
+{
+	blk64_t p = 0;
+	int flags = 0, err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, 0, lblk, &flags, &p));
+
+	if (err)
+		return err;
+	if (!p || (flags & BMAP_RET_UNINIT)) {
+		memset(b, 0, e->fs->blocksize);
+		return 0;
+	}
+	if ((err = e2err(io_channel_read_blk64(e->fs->io, p, 1, b))))
+		return err;
+	return fscrypt_crypt_block(k, lblk, b, e->fs->blocksize, false);
+}
+
+/* 1: not an encrypted regular file; 0 with its key; -ENOKEY... */
+static int data_key(struct e2fs *e, ext2_ino_t ino, struct fscrypt_fkey *k, uint64_t *size)
+{
+	struct ext2_inode_large in;
+	int err = rd_inode(e, ino, &in);
+
+	if (err)
+		return err;
+	*size = EXT2_I_SIZE(&in);
+	if (!LINUX_S_ISREG(in.i_mode))
+		return 1;
+	if (encrypted(&in) && (in.i_flags & EXT4_INLINE_DATA_FL))
+		return -EOPNOTSUPP;      /* not done: encrypted inline data */
+	return ino_fkey(e, ino, &in, k);
+}
+
+static ssize_t enc_read(struct e2fs *e, ext2_ino_t ino, const struct fscrypt_fkey *k, uint64_t size, void *buf,
+			size_t n, uint64_t pos)
+{
+	size_t bs = e->fs->blocksize, done = 0;
+	char *b;
+	int err = 0;
+
+	if (pos >= size)
+		return 0;
+	if (n > size - pos)
+		n = size - pos;
+	if (!(b = malloc(bs)))
+		return -ENOMEM;
+	while (done < n) {
+		uint64_t at = pos + done, lblk = at / bs;
+		size_t off = at % bs, c = bs - off < n - done ? bs - off : n - done;
+
+		if ((err = enc_read_block(e, ino, k, lblk, b)))
+			break;
+		memcpy((char *)buf + done, b + off, c);
+		done += c;
+	}
+	free(b);
+	return done ? (ssize_t)done : err;
+}
+
+static ssize_t enc_write(struct e2fs *e, ext2_ino_t ino, const struct fscrypt_fkey *k, uint64_t size,
+			 const void *buf, size_t n, uint64_t pos)
+{
+	size_t bs = e->fs->blocksize, done = 0;
+	ext2_file_t fh;
+	unsigned int put;
+	char *b;
+	int err;
+
+	if (!(b = malloc(bs)))
+		return -ENOMEM;
+	if ((err = e2err(ext2fs_file_open2(e->fs, ino, NULL, EXT2_FILE_WRITE, &fh)))) {
+		free(b);
+		return err;
+	}
+	while (done < n) {
+		uint64_t at = pos + done, lblk = at / bs;
+		size_t off = at % bs, c = bs - off < n - done ? bs - off : n - done;
+
+		if (off || c < bs) {
+			if ((err = enc_read_block(e, ino, k, lblk, b)))
+				break;
+			/* past the end, a block's plaintext is zeros */
+			if (lblk * bs + bs > size && size > lblk * bs)
+				memset(b + (size - lblk * bs), 0, bs - (size - lblk * bs));
+			else if (lblk * bs >= size)
+				memset(b, 0, bs);
+		}
+		memcpy(b + off, (const char *)buf + done, c);
+		if ((err = fscrypt_crypt_block(k, lblk, b, bs, true)) ||
+		    (err = e2err(ext2fs_file_llseek(fh, lblk * bs, EXT2_SEEK_SET, NULL))) ||
+		    (err = e2err(ext2fs_file_write(fh, b, (unsigned int)bs, &put))) ||
+		    (err = e2err(ext2fs_file_flush(fh))))
+			break;
+		if (put < bs)
+			break;
+		done += c;
+	}
+	{
+		int cerr = e2err(ext2fs_file_close(fh));
+
+		if (!err)
+			err = cerr;
+	}
+	free(b);
+	/* ext2fs_file_write counted whole blocks: the size is the bytes'
+	 * (set in the inode, not through set_size, which would zero the
+	 * ciphertext past it) */
+	{
+		struct ext2_inode_large in;
+		uint64_t want = pos + done > size ? pos + done : size;
+
+		if (!rd_inode(e, ino, &in) && EXT2_I_SIZE(&in) != want) {
+			ext2fs_inode_size_set(e->fs, (struct ext2_inode *)&in, want);
+			int werr = wr_inode(e, ino, &in);
+
+			if (!err)
+				err = werr;
+		}
+	}
+	return done ? (ssize_t)done : err;
+}
+
+/* An encrypted file's size set to len: the data unit holding len keeps
+ * its plaintext up to len, zeros after (ext4_block_truncate_page). */
+static int enc_truncate(struct e2fs *e, ext2_ino_t ino, const struct fscrypt_fkey *k, uint64_t len)
+{
+	size_t bs = e->fs->blocksize;
+	uint64_t lblk = len / bs;
+	char *b = NULL;
+	ext2_file_t fh;
+	blk64_t p = 0;
+	int err, flags = 0;
+
+	if (len % bs) {
+		if (!(b = malloc(bs)))
+			return -ENOMEM;
+		if ((err = enc_read_block(e, ino, k, lblk, b))) {
+			free(b);
+			return err;
+		}
+		memset(b + len % bs, 0, bs - len % bs);
+	}
+	if (!(err = e2err(ext2fs_file_open2(e->fs, ino, NULL, EXT2_FILE_WRITE, &fh)))) {
+		err = e2err(ext2fs_file_set_size2(fh, len));
+		int cerr = e2err(ext2fs_file_close(fh));
+
+		if (!err)
+			err = cerr;
+	}
+	if (!err && b && !(err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, 0, lblk, &flags, &p))) && p &&
+	    !(flags & BMAP_RET_UNINIT) && !(err = fscrypt_crypt_block(k, lblk, b, bs, true)))
+		err = e2err(io_channel_write_blk64(e->fs->io, p, 1, b));
+	free(b);
+	return err;
 }
 
 /* ---- errors the ext4 driver reports (ext4_error) ---- */
@@ -804,6 +1315,41 @@ static int may_remove(struct e2fs *e, ext2_ino_t dir, ext2_ino_t victim)
 	return err;
 }
 
+/* A new encrypted symlink's target (its room, tlen bytes, made by
+ * ext2fs_symlink): struct fscrypt_symlink_data, the ciphertext's length
+ * (le16) and the ciphertext under the symlink's own key, in i_block (a
+ * fast symlink) or its block. */
+static int enc_symlink_target(struct e2fs *e, ext2_ino_t ino, const char *target, size_t tlen)
+{
+	struct ext2_inode_large in;
+	struct fscrypt_fkey k;
+	size_t bs = e->fs->blocksize;
+	uint8_t *b = calloc(1, bs);
+	int err = -ENOMEM, n;
+
+	if (!b || (err = rd_inode(e, ino, &in)) || (err = ino_fkey(e, ino, &in, &k)))
+		goto out;
+	n = fscrypt_fname_encrypt(&k, target, strlen(target), b + 2, bs - 3);
+	err = n < 0 ? n : (size_t)n + 2 != tlen ? -EIO : 0;
+	if (err)
+		goto out;
+	b[0] = (uint8_t)n;
+	b[1] = (uint8_t)(n >> 8);
+	if (ext2fs_is_fast_symlink((struct ext2_inode *)&in)) {
+		memset(in.i_block, 0, sizeof in.i_block);
+		memcpy(in.i_block, b, tlen);
+		err = wr_inode(e, ino, &in);
+	} else {
+		blk64_t p = 0;
+
+		if (!(err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, 0, 0, NULL, &p))))
+			err = p ? e2err(io_channel_write_blk64(e->fs->io, p, 1, b)) : -EIO;
+	}
+out:
+	free(b);
+	return err == 1 ? -EIO : err;
+}
+
 /*
  * Makes inode type|perm named rel: a symlink to target, a device node
  * of rdev, or an empty file, directory or fifo.  Owner: the caller's
@@ -815,7 +1361,7 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 {
 	struct ext2_inode_large in, din;
 	ext2_ino_t dir, ino;
-	const char *name;
+	const char *name, *target_plain = target;
 	uint32_t gid = cur_fsgid();
 	int err = namei_parent(e, rel, &dir, &name);
 
@@ -835,6 +1381,32 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 	}
 	if (!din.i_links_count)
 		return -ENOENT;           /* a removed directory */
+	/* an encrypted directory: the name's ciphertext (its key needed),
+	 * and a symlink's target room for its own */
+	struct dname dn;
+	char *dummy = NULL;
+	size_t tlen = 0;
+
+	if ((err = disk_name(e, dir, name, &dn)))
+		return err;
+	if (dn.enc && S_ISLNK(mode)) {
+		struct fscrypt_fkey dk;
+		uint8_t *ct = malloc(e->fs->blocksize);
+		int n = -ENOMEM;
+
+		if (ct && !(n = ino_fkey(e, dir, &din, &dk)))
+			n = fscrypt_fname_encrypt(&dk, target, strlen(target), ct, e->fs->blocksize - 3);
+		free(ct);
+		if (n < 0)
+			return n;
+		tlen = 2 + (size_t)n;
+		if (!(dummy = malloc(tlen + 1)))
+			return -ENOMEM;
+		memset(dummy, 'x', tlen);
+		dummy[tlen] = 0;
+		target = dummy;
+	}
+	name = dn.lname;
 	if (S_ISDIR(mode) && din.i_links_count >= (ext2fs_has_feature_dir_nlink(e->fs->super) ? 65000 : 32000) &&
 	    !ext2fs_has_feature_dir_nlink(e->fs->super))
 		return -EMLINK;
@@ -849,7 +1421,8 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 		if ((err = e2err(r)) ||
 		    (err = e2err(ext2fs_lookup(e->fs, dir, name, (int)strlen(name), NULL, &ino))))
 			return err;
-		dc_set(e, dir, name, ino);
+		if (!dn.enc)
+			dc_set(e, dir, name, ino);
 	} else if (S_ISLNK(mode)) {
 		errcode_t r = ext2fs_symlink(e->fs, dir, 0, name, target);
 
@@ -858,10 +1431,12 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 			if (!r)
 				r = ext2fs_symlink(e->fs, dir, 0, name, target);
 		}
+		free(dummy);
 		if ((err = e2err(r)) ||
 		    (err = e2err(ext2fs_lookup(e->fs, dir, name, (int)strlen(name), NULL, &ino))))
 			return err;
-		dc_set(e, dir, name, ino);
+		if (!dn.enc)
+			dc_set(e, dir, name, ino);
 	} else {
 		err = e2err(ext2fs_new_inode(e->fs, dir, (int)mode, NULL, &ino));
 		if (err)
@@ -886,6 +1461,8 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 			return err;   /* (the inode was never counted as used) */
 		ext2fs_inode_alloc_stats2(e->fs, ino, +1, 0);
 	}
+	if ((err = dname_fix(e, dir, &dn, ino)))
+		return err;
 	err = rd_inode(e, ino, &in);
 	if (err)
 		return err;
@@ -904,6 +1481,10 @@ static int create(struct e2fs *e, const char *rel, uint32_t mode, uint64_t rdev,
 			xtime_set(&in.i_crtime, &in.i_crtime_extra, now, true);
 	}
 	err = wr_inode(e, ino, &in);
+	if (!err && dn.enc && (S_ISREG(mode) || S_ISDIR(mode) || S_ISLNK(mode)))
+		err = enc_inherit(e, &dn, ino);
+	if (!err && dn.enc && S_ISLNK(mode))
+		err = enc_symlink_target(e, ino, target_plain, tlen);
 	if (!err)
 		err = touch_ino(e, dir, true, true);
 	*out = ino;
@@ -924,7 +1505,12 @@ static ssize_t data_read(struct e2fs *e, ext2_ino_t ino, void *buf, size_t n, ui
 	unsigned int got;
 	size_t done = 0;
 	uint64_t size;
-	int err = file_open_ino(e, ino, false, &fh);
+	struct fscrypt_fkey k;
+	int err = data_key(e, ino, &k, &size);
+
+	if (err <= 0)
+		return err ? err : enc_read(e, ino, &k, size, buf, n, pos);
+	err = file_open_ino(e, ino, false, &fh);
 
 	if (err)
 		return err;
@@ -953,8 +1539,13 @@ static ssize_t data_write(struct e2fs *e, ext2_ino_t ino, const void *buf, size_
 	ext2_file_t fh;
 	unsigned int put;
 	size_t done = 0;
-	int err = file_open_ino(e, ino, true, &fh), cerr;
+	uint64_t size;
+	struct fscrypt_fkey k;
+	int err = data_key(e, ino, &k, &size), cerr;
 
+	if (err <= 0)
+		return err ? err : enc_write(e, ino, &k, size, buf, n, pos);
+	err = file_open_ino(e, ino, true, &fh);
 	if (err)
 		return err;
 	err = e2err(ext2fs_file_llseek(fh, pos, EXT2_SEEK_SET, NULL));
@@ -980,8 +1571,13 @@ static ssize_t data_write(struct e2fs *e, ext2_ino_t ino, const void *buf, size_
 static int data_truncate(struct e2fs *e, ext2_ino_t ino, uint64_t len)
 {
 	ext2_file_t fh;
-	int err = file_open_ino(e, ino, true, &fh), cerr;
+	uint64_t size;
+	struct fscrypt_fkey k;
+	int err = data_key(e, ino, &k, &size), cerr;
 
+	if (err <= 0)
+		return err ? err : enc_truncate(e, ino, &k, len);
+	err = file_open_ino(e, ino, true, &fh);
 	if (err)
 		return err;
 	err = e2err(ext2fs_file_set_size2(fh, len));
@@ -1409,6 +2005,10 @@ static void e2_release(struct file *f)
 	if (--n->opens > 0)
 		return;
 	node_writeback(e, n);
+	if (n->has_key) {
+		fscrypt_fkey_release(&n->fkey);
+		n->has_key = false;
+	}
 	if (n->memfd >= 0) {
 		struct pcache_inode *pi = pcache_find(e, n->ino);
 
@@ -1769,6 +2369,11 @@ static int e2_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 	if (op && op != L_FALLOC_FL_PUNCH_HOLE && op != L_FALLOC_FL_ZERO_RANGE &&
 	    op != L_FALLOC_FL_COLLAPSE_RANGE && op != L_FALLOC_FL_INSERT_RANGE)
 		return -EOPNOTSUPP;
+	/* ext4_fallocate: an encrypted file's blocks cannot move (their
+	 * number is their IV); its zeroed bytes go through data_write's
+	 * encryption */
+	if (encrypted(&in) && (op == L_FALLOC_FL_COLLAPSE_RANGE || op == L_FALLOC_FL_INSERT_RANGE))
+		return -EOPNOTSUPP;
 	if (end > (uint64_t)e->fs->blocksize << 32)
 		return -EFBIG;   /* s_maxbytes of an extent file: 2^32 blocks */
 	if ((err = node_writeback(e, n)))
@@ -1906,12 +2511,194 @@ static int64_t e2_llseek(struct file *f, int64_t off, int whence)
  * append-only needs CAP_LINUX_IMMUTABLE, any change the owner or
  * CAP_FOWNER: EPERM), FS_IOC_GETVERSION (i_generation).  Mirrors
  * ext4_ioctl_setflags. */
+/* ---- encryption: contexts and ioctls (fscrypt.c; ext4's fs/ext4/crypto.c) ---- */
+
+#define EXT4_XATTR_INDEX_ENCRYPTION 9
+
+/* ext4_get_context: the xattr "c" of index 9 (libext2fs knows no prefix
+ * for that index and names it "c").  Its length, -ENODATA, -ERANGE. */
+static int ctx_get(struct e2fs *e, ext2_ino_t ino, void *buf, size_t n)
+{
+	struct ext2_xattr_handle *h;
+	void *v = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = e2err(ext2fs_xattrs_open(e->fs, ino, &h))))
+		return r;
+	if (!(r = e2err(ext2fs_xattrs_read(h))))
+		r = e2err(ext2fs_xattr_get(h, "c", &v, &len));
+	ext2fs_xattrs_close(&h);
+	if (r == -ENODATA || r == -ENOENT)
+		return -ENODATA;
+	if (r)
+		return r;
+	if (len > n)
+		r = -ERANGE;
+	else
+		memcpy(buf, v, len), r = (int)len;
+	ext2fs_free_mem(&v);
+	return r;
+}
+
+/* libext2fs writes a new "c" with index 0: give it index 9, in the
+ * inode's body or its xattr block.  Whether it found it. */
+static bool ctx_fix_index(struct ext2_ext_attr_entry *x, const char *end)
+{
+	while ((const char *)x + sizeof *x <= end && !EXT2_EXT_IS_LAST_ENTRY(x)) {
+		if (x->e_name_len == 1 && x->e_name_index == 0 && EXT2_EXT_ATTR_NAME(x)[0] == 'c') {
+			x->e_name_index = EXT4_XATTR_INDEX_ENCRYPTION;
+			return true;
+		}
+		x = EXT2_EXT_ATTR_NEXT(x);
+	}
+	return false;
+}
+
+/* ext4_set_context: the xattr and EXT4_ENCRYPT_FL.  0 or -errno. */
+static int ctx_set(struct e2fs *e, ext2_ino_t ino, const void *ctx, size_t len)
+{
+	size_t isz = EXT2_INODE_SIZE(e->fs->super);
+	struct ext2_xattr_handle *h;
+	char *raw;
+	blk64_t blk;
+	int r;
+
+	if (ino == EXT2_ROOT_INO)
+		return -EPERM;
+	dc_drop(e, ino);
+	if (!ext2fs_has_feature_xattr(e->fs->super)) {
+		ext2fs_set_feature_xattr(e->fs->super);
+		ext2fs_mark_super_dirty(e->fs);
+	}
+	if ((r = e2err(ext2fs_xattrs_open(e->fs, ino, &h))))
+		return r;
+	if (!(r = e2err(ext2fs_xattrs_read(h))))
+		r = e2err(ext2fs_xattr_set(h, "c", ctx, len));
+	ext2fs_xattrs_close(&h);
+	if (r)
+		return r;
+	if (!(raw = calloc(1, isz < sizeof(struct ext2_inode_large) ? sizeof(struct ext2_inode_large) : isz)))
+		return -ENOMEM;
+	if ((r = e2err(ext2fs_read_inode_full(e->fs, ino, (struct ext2_inode *)raw, (int)isz))))
+		goto out;
+	{
+		struct ext2_inode_large *in = (struct ext2_inode_large *)raw;
+		size_t body = EXT2_GOOD_OLD_INODE_SIZE + in->i_extra_isize;
+		uint32_t magic;
+		bool done = false;
+
+		if (isz > EXT2_GOOD_OLD_INODE_SIZE && body + 4 <= isz) {
+			memcpy(&magic, raw + body, 4);
+			if (magic == EXT2_EXT_ATTR_MAGIC)
+				done = ctx_fix_index((struct ext2_ext_attr_entry *)(raw + body + 4), raw + isz);
+		}
+		in->i_flags |= EXT4_ENCRYPT_FL;
+		touch(e, in, false, true);
+		if ((r = e2err(ext2fs_write_inode_full(e->fs, ino, (struct ext2_inode *)raw, (int)isz))))
+			goto out;
+		blk = ext2fs_file_acl_block(e->fs, (struct ext2_inode *)raw);
+		if (!done && blk) {
+			char *b = malloc(e->fs->blocksize);
+
+			if (!b) {
+				r = -ENOMEM;
+				goto out;
+			}
+			if (!(r = e2err(ext2fs_read_ext_attr3(e->fs, blk, b, ino))) &&
+			    ctx_fix_index((struct ext2_ext_attr_entry *)(b + sizeof(struct ext2_ext_attr_header)),
+					  b + e->fs->blocksize))
+				r = e2err(ext2fs_write_ext_attr3(e->fs, blk, b, ino));
+			free(b);
+		}
+	}
+out:
+	free(raw);
+	return r;
+}
+
+static int fs_get_context(struct file *f, void *buf, size_t n)
+{
+	struct e2fs *e = E(f->mnt);
+	struct ext2_inode_large in;
+	int err;
+
+	if ((err = rd_inode(e, N(f)->ino, &in)))
+		return err;
+	if (!encrypted(&in))
+		return -ENODATA;
+	return ctx_get(e, N(f)->ino, buf, n);
+}
+
+static int fs_set_context(struct file *f, const void *ctx, size_t len)
+{
+	struct e2fs *e = E(f->mnt);
+
+	if (e->ro)
+		return -EROFS;
+	return ctx_set(e, N(f)->ino, ctx, len);
+}
+
+static int dir_empty(struct e2fs *e, ext2_ino_t ino);
+
+static void fs_inode_info(struct file *f, uint32_t *mode, uint32_t *uid, bool *empty)
+{
+	struct e2fs *e = E(f->mnt);
+	struct ext2_inode_large in;
+
+	*mode = 0, *uid = 0, *empty = false;
+	if (rd_inode(e, N(f)->ino, &in))
+		return;
+	*mode = in.i_mode;
+	*uid = i_uid(&in);
+	*empty = LINUX_S_ISDIR(in.i_mode) && in.i_links_count && dir_empty(e, N(f)->ino) == 0;
+}
+
+/* ext4_ioctl_get_encryption_pwsalt: a random (v4 UUID) salt stored in
+ * the superblock the first time. */
+static int fs_pw_salt(struct file *f, uint8_t salt[16])
+{
+	struct e2fs *e = E(f->mnt);
+	uint8_t *s = e->fs->super->s_encrypt_pw_salt;
+	bool zero = true;
+
+	for (int i = 0; i < 16; i++)
+		zero &= !s[i];
+	if (zero) {
+		if (e->ro || mnt_want_write(f->mnt))
+			return -EROFS;
+		if (getrandom(s, 16, 0) != 16)
+			return -EIO;
+		s[6] = (s[6] & 0x0f) | 0x40;
+		s[8] = (s[8] & 0x3f) | 0x80;
+		ext2fs_mark_super_dirty(e->fs);
+	}
+	memcpy(salt, s, 16);
+	return 0;
+}
+
+static const struct fscrypt_operations ext4_cryptops = {
+	.get_context = fs_get_context,
+	.set_context = fs_set_context,
+	.inode_info = fs_inode_info,
+	.pw_salt = fs_pw_salt,
+};
+
 static long e2_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
 {
 	struct e2fs *e = E(f->mnt);
 	struct ext2_inode_large in;
 	uint32_t v, mod = 0x000380FF;   /* Linux ext2's EXT2_FL_USER_MODIFIABLE: no EXTENTS_FL */
 	int err;
+
+	if (fscrypt_ioctl_cmd(cmd)) {
+		/* ext4_ioctl: ext2's driver has none; EOPNOTSUPP without the feature */
+		if (!ext4_driver(e))
+			return -ENOTTY;
+		if (!ext2fs_has_feature_encrypt(e->fs->super))
+			return -EOPNOTSUPP;
+		return fscrypt_ioctl(t, f, e->fskeys, &ext4_cryptops, cmd, arg);
+	}
 
 	if (cmd == L_FS_IOC_FIEMAP)
 		return e2_fiemap(t, f, arg);
@@ -1951,6 +2738,11 @@ struct readdir_ctx {
 	struct dir_entry *ents;
 	size_t n, cap;
 	int err;
+	/* an encrypted directory: its names decrypted with key (or no-key names) */
+	struct e2fs *e;
+	const struct ext2_inode_large *din;
+	const struct fscrypt_fkey *key;
+	bool enc;
 };
 
 static int readdir_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset,
@@ -1969,6 +2761,19 @@ static int readdir_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int o
 	if (!d->inode || (len == 1 && d->name[0] == '.') ||
 	    (len == 2 && d->name[0] == '.' && d->name[1] == '.'))
 		return 0;
+	if (c->enc) {
+		char un[FSCRYPT_NOKEY_NAME_CHARS + EXT2_NAME_LEN + 1];
+
+		/* (a name that decrypts to nothing is skipped) */
+		if (enc_user_name(c->e, c->din, c->key, (const uint8_t *)d->name, (size_t)len, un))
+			return 0;
+		if (dents_add(&c->ents, &c->n, &c->cap, d->inode,
+			      t > 0 && t < (int)sizeof dt ? dt[t] : DT_UNKNOWN, un)) {
+			c->err = -ENOMEM;
+			return DIRENT_ABORT;
+		}
+		return 0;
+	}
 	memcpy(name, d->name, (size_t)len);
 	name[len] = 0;
 	if (dents_add(&c->ents, &c->n, &c->cap, d->inode, t > 0 && t < (int)sizeof dt ? dt[t] : DT_UNKNOWN,
@@ -1992,6 +2797,14 @@ static int e2_readdir(struct file *f, struct dir_entry **ents, size_t *n)
 		return err;
 	if (!in.i_links_count || N(f)->orphan)
 		return -ENOENT;
+	struct fscrypt_fkey k;
+
+	if (encrypted(&in)) {
+		err = ino_fkey(e, N(f)->ino, &in, &k);
+		if (err && err != -ENOKEY)
+			return err == 1 ? -EIO : err;
+		c.e = e, c.din = &in, c.enc = true, c.key = err ? NULL : &k;
+	}
 	err = e2err(ext2fs_dir_iterate2(e->fs, N(f)->ino, 0, NULL, readdir_cb, &c));
 	if (!err)
 		err = c.err;
@@ -2106,6 +2919,9 @@ static int e2_fileattr_set(struct mount *m, const char *rel, uint32_t xflags)
 	return wr_inode(e, ino, &in);
 }
 
+static int enc_read_link(struct e2fs *e, ext2_ino_t ino, const struct ext2_inode_large *in, char *buf,
+			 size_t len);
+
 static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 {
 	struct e2fs *e = E(m);
@@ -2125,6 +2941,16 @@ static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 		return -EUCLEAN;
 	}
 	fill_stat(e, ino, &in, m->dev, st);
+	if (LINUX_S_ISLNK(in.i_mode) && encrypted(&in)) {
+		/* fscrypt_symlink_getattr: the target's length as readlink gives it */
+		char *t = malloc(e->fs->blocksize + FSCRYPT_NOKEY_NAME_CHARS);
+		int n = t ? enc_read_link(e, ino, &in, t, e->fs->blocksize + FSCRYPT_NOKEY_NAME_CHARS) : -ENOMEM;
+
+		free(t);
+		if (n < 0)
+			return n;
+		st->size = (uint64_t)n;
+	}
 	{
 		struct e2node *n = node_find(e, ino);
 		struct stat hs;
@@ -2133,6 +2959,61 @@ static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 			st->size = (uint64_t)hs.st_size;
 	}
 	return 0;
+}
+
+/* An encrypted symlink's target (fscrypt_get_symlink): its plaintext
+ * with the key, else the no-key name of its ciphertext.  Its length (at
+ * most len bytes copied), -EUCLEAN for a malformed one. */
+static int enc_read_link(struct e2fs *e, ext2_ino_t ino, const struct ext2_inode_large *in, char *buf,
+			 size_t len)
+{
+	size_t size = EXT2_I_SIZE(in), bs = e->fs->blocksize, cl;
+	uint8_t *raw = calloc(1, bs + 1);
+	char *out = malloc(bs + FSCRYPT_NOKEY_NAME_CHARS);
+	struct fscrypt_fkey k;
+	int err = -ENOMEM, n;
+
+	if (!raw || !out)
+		goto done;
+	err = -EUCLEAN;
+	if (size < 2 || size > bs)
+		goto done;
+	if (ext2fs_is_fast_symlink((struct ext2_inode *)in)) {
+		if (size > sizeof in->i_block)
+			goto done;
+		memcpy(raw, in->i_block, size);
+	} else {
+		blk64_t p = 0;
+
+		if ((err = e2err(ext2fs_bmap2(e->fs, ino, NULL, NULL, 0, 0, NULL, &p))))
+			goto done;
+		if (!p || (err = e2err(io_channel_read_blk64(e->fs->io, p, 1, raw))))
+			goto done;
+		err = -EUCLEAN;
+	}
+	cl = raw[0] | (size_t)raw[1] << 8;
+	if (!cl || cl + 2 > size)
+		goto done;
+	if (!(err = ino_fkey(e, ino, in, &k))) {
+		n = fscrypt_fname_decrypt(&k, raw + 2, cl, out);
+		if (n <= 0) {
+			err = -EUCLEAN;
+			goto done;
+		}
+	} else if (err == -ENOKEY) {
+		fscrypt_nokey_name(raw + 2, cl, 0, 0, out);
+		n = (int)strlen(out);
+	} else {
+		goto done;
+	}
+	err = n;
+	memcpy(buf, out, (size_t)n < len ? (size_t)n : len);
+	if ((size_t)n > len)
+		err = (int)len;
+done:
+	free(raw);
+	free(out);
+	return err == 1 ? -EIO : err;
 }
 
 static int read_link(struct e2fs *e, ext2_ino_t ino, char *buf, size_t len)
@@ -2148,6 +3029,8 @@ static int read_link(struct e2fs *e, ext2_ino_t ino, char *buf, size_t len)
 	size = EXT2_I_SIZE(&in);
 	if (size >= 4096)
 		return -EUCLEAN;
+	if (encrypted(&in))
+		return enc_read_link(e, ino, &in, buf, len);
 	if (ext2fs_is_fast_symlink((struct ext2_inode *)&in)) {
 		if (size > sizeof in.i_block)
 			return -EUCLEAN;
@@ -2197,6 +3080,20 @@ static int open_ino(struct mount *m, ext2_ino_t ino, int flags, const char *rel,
 				return -EPERM;
 			if ((in.i_flags & EXT2_APPEND_FL) && (!(flags & O_APPEND) || (flags & O_TRUNC)))
 				return -EPERM;
+		}
+		if (encrypted(&in)) {
+			/* fscrypt_file_open: the key, held while open */
+			struct fscrypt_fkey k;
+
+			if ((err = ino_fkey(e, ino, &in, &k)))
+				return err == 1 ? -EIO : err;
+			if (!(n = node_get(e, ino)))
+				return -ENOMEM;
+			if (!n->has_key) {
+				n->fkey = k;
+				n->has_key = true;
+				fscrypt_fkey_hold(&n->fkey);
+			}
 		}
 		if ((flags & O_TRUNC) && wr) {
 			n = node_find(e, ino);
@@ -2334,7 +3231,11 @@ static int dir_nlink_add(struct e2fs *e, ext2_ino_t dir, int delta)
  * parent's ".." link). */
 static int remove_entry(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t ino, bool isdir)
 {
-	int err = e2err(ext2fs_unlink(e->fs, dir, name, ino, 0));
+	struct ext2_inode_large din;
+	/* an encrypted directory's entry: found by its inode (its name is
+	 * ciphertext; no key is needed to remove it) */
+	bool enc = !rd_inode(e, dir, &din) && encrypted(&din);
+	int err = e2err(ext2fs_unlink(e->fs, dir, enc ? NULL : name, ino, 0));
 
 	if (!err)
 		dc_set(e, dir, name, 0);
@@ -2441,8 +3342,17 @@ static int e2_link(struct mount *m, const char *old, const char *new_)
 		return -EEXIST;
 	if (err != -ENOENT || (err = dir_may_add(e, dir)))
 		return err;
-	if ((err = add_link(e, dir, name, ino, in.i_mode)))
-		return err;
+	{
+		/* fscrypt_prepare_link: the directory's key and policy */
+		struct ext2_inode_large din;
+		struct dname dn;
+
+		if ((err = rd_inode(e, dir, &din)) || (err = disk_name(e, dir, name, &dn)) ||
+		    (err = enc_permitted(e, dir, &din, ino, &in)))
+			return err;
+		if ((err = add_link(e, dir, dn.lname, ino, in.i_mode)) || (err = dname_fix(e, dir, &dn, ino)))
+			return err;
+	}
 	if ((err = rd_inode(e, ino, &in)))
 		return err;
 	in.i_links_count++;
@@ -2470,14 +3380,51 @@ static int setent_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int of
 	return DIRENT_CHANGED | DIRENT_ABORT;
 }
 
-static int set_entry(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t ino, int type)
+static int set_entry_len(struct e2fs *e, ext2_ino_t dir, const char *name, int len, ext2_ino_t ino, int type)
 {
-	struct setent_ctx c = { name, (int)strlen(name), ino, type, false };
+	struct setent_ctx c = { name, len, ino, type, false };
 	int err = e2err(ext2fs_dir_iterate2(e->fs, dir, DIRENT_FLAG_INCLUDE_EMPTY, NULL, setent_cb, &c));
 
 	if (!err && !c.done)
 		err = -EUCLEAN;
 	return err;
+}
+
+static int set_entry(struct e2fs *e, ext2_ino_t dir, const char *name, ext2_ino_t ino, int type)
+{
+	return set_entry_len(e, dir, name, (int)strlen(name), ino, type);
+}
+
+static int set_entry_dn(struct e2fs *e, ext2_ino_t dir, const struct dname *dn, ext2_ino_t ino, int type)
+{
+	return set_entry_len(e, dir, (const char *)dn->b, (int)dn->len, ino, type);
+}
+
+struct unfix_ctx { const struct dname *dn; ext2_ino_t ino; };
+
+static int unfix_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *d, int offset, int blocksize,
+		    char *buf, void *priv)
+{
+	struct unfix_ctx *c = priv;
+
+	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (d->inode != c->ino || (size_t)ext2fs_dirent_name_len(d) != c->dn->len ||
+	    memcmp(d->name, c->dn->b, c->dn->len))
+		return 0;
+	memcpy(d->name, c->dn->lname, c->dn->len);
+	return DIRENT_CHANGED | DIRENT_ABORT;
+}
+
+/* ext2fs_unlink of the entry dn names (a ciphertext with NUL bytes
+ * first gets lname's, which libext2fs can match). */
+static int unlink_dn(struct e2fs *e, ext2_ino_t dir, const struct dname *dn, ext2_ino_t ino)
+{
+	struct unfix_ctx c = { dn, ino };
+	int err = 0;
+
+	if (dn->fix)
+		err = e2err(ext2fs_dir_iterate2(e->fs, dir, 0, NULL, unfix_cb, &c));
+	return err ? err : e2err(ext2fs_unlink(e->fs, dir, dn->lname, ino, 0));
 }
 
 /* Directory ino moved from parent od to nd: its "..", and the parents'
@@ -2534,6 +3481,18 @@ static int do_rename(struct mount *m, const char *old, const char *new_, unsigne
 	odir_is = LINUX_S_ISDIR(oin.i_mode);
 	if ((err = may_remove(e, odir, oino)) || (err = dir_may_add(e, ndir)))
 		return err;
+	/* encrypted directories (fscrypt_prepare_rename): their keys for
+	 * the names, and a moved inode keeps to its new directory's policy */
+	struct dname ond, nnd;
+	struct ext2_inode_large odin, ndin;
+
+	if ((err = disk_name(e, odir, oname, &ond)) || (err = disk_name(e, ndir, nname, &nnd)) ||
+	    (err = rd_inode(e, odir, &odin)) || (err = rd_inode(e, ndir, &ndin)))
+		return err;
+	if (odir != ndir && (err = enc_permitted(e, ndir, &ndin, oino, &oin)))
+		return err;
+	if (odir != ndir && (flags & RENAME_EXCHANGE) && nino && (err = enc_permitted(e, odir, &odin, nino, &nin)))
+		return err;
 	if (nino && (err = may_remove(e, ndir, nino)))
 		return err;
 	if (flags & RENAME_EXCHANGE) {
@@ -2541,8 +3500,8 @@ static int do_rename(struct mount *m, const char *old, const char *new_, unsigne
 			return -ENOENT;
 		if (nino == oino)
 			return 0;
-		if ((err = set_entry(e, odir, oname, nino, ftype(nin.i_mode))) ||
-		    (err = set_entry(e, ndir, nname, oino, ftype(oin.i_mode))))
+		if ((err = set_entry_dn(e, odir, &ond, nino, ftype(nin.i_mode))) ||
+		    (err = set_entry_dn(e, ndir, &nnd, oino, ftype(oin.i_mode))))
 			return err;
 		if (odir != ndir) {
 			if (odir_is && (err = move_dir(e, oino, odir, ndir)))
@@ -2568,7 +3527,7 @@ static int do_rename(struct mount *m, const char *old, const char *new_, unsigne
 			return err;
 		/* the new name points at the old inode; the replaced one
 		 * loses that link (a directory both, and ndir its "..") */
-		if ((err = set_entry(e, ndir, nname, oino, ftype(oin.i_mode))) ||
+		if ((err = set_entry_dn(e, ndir, &nnd, oino, ftype(oin.i_mode))) ||
 		    (err = drop_link(e, nino)))
 			return err;
 		if (LINUX_S_ISDIR(nin.i_mode) && (err = dir_nlink_add(e, ndir, -1)))
@@ -2582,12 +3541,13 @@ static int do_rename(struct mount *m, const char *old, const char *new_, unsigne
 			if (din.i_links_count >= link_max(e) && !ext2fs_has_feature_dir_nlink(e->fs->super))
 				return -EMLINK;
 		}
-		if ((err = add_link(e, ndir, nname, oino, oin.i_mode)))
+		if ((err = add_link(e, ndir, nnd.lname, oino, oin.i_mode)) ||
+		    (err = dname_fix(e, ndir, &nnd, oino)))
 			return err;
 	}
 	/* the old entry goes (after the add: the add may have moved entries
 	 * of the same directory, so it is found by name and inode) */
-	if ((err = e2err(ext2fs_unlink(e->fs, odir, oname, oino, 0))))
+	if ((err = unlink_dn(e, odir, &ond, oino)))
 		return err;
 	if (odir_is && (err = move_dir(e, oino, odir, ndir)))
 		return err;
@@ -2609,7 +3569,13 @@ static int e2_truncate(struct mount *m, const char *rel, uint64_t len)
 {
 	ext2_ino_t ino;
 	int err = namei(E(m), rel, &ino);
+	struct ext2_inode_large in;
+	struct fscrypt_fkey k;
 
+	/* fscrypt_prepare_setattr: a size change needs the key */
+	if (!err && !(err = rd_inode(E(m), ino, &in)) && LINUX_S_ISREG(in.i_mode) &&
+	    (err = ino_fkey(E(m), ino, &in, &k)) == 1)
+		err = 0;
 	return err ? err : do_truncate(E(m), node_find(E(m), ino), ino, len);
 }
 
@@ -2927,6 +3893,7 @@ static void e2fs_kill(void *priv)
 	if (--e->refs > 0)
 		return;
 	dc_drop_all(e);
+	fscrypt_keyring_free(e->fskeys);
 	list_for_each_safe(p, q, &e->nodes) {
 		struct e2node *n = list_entry(p, struct e2node, link);
 
@@ -3053,6 +4020,10 @@ static int ext_type_mount(struct task *t, const char *type, const char *source, 
 		goto fail_fs;
 	}
 	e->generation = (uint32_t)ts_now().tv_nsec;
+	if (!(e->fskeys = fscrypt_keyring_new())) {
+		err = -ENOMEM;
+		goto fail_fs;
+	}
 	*out = sb_new(&ext2_ops, e, type, source, e2fs_kill);
 	if (!*out) {
 		err = -ENOMEM;
@@ -3063,6 +4034,7 @@ static int ext_type_mount(struct task *t, const char *type, const char *source, 
 	list_add_tail(&e->link, &all_fs);
 	return 0;
 fail_fs:
+	fscrypt_keyring_free(e->fskeys);
 	ext2fs_free(e->fs);
 fail:
 	file_put(bdev);

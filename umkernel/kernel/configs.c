@@ -93,6 +93,7 @@ static const char umk_config[] =
 	"CONFIG_OVERLAY_FS=y\n"
 	"CONFIG_EXT4_FS=y\n"      /* ext2, ext3 and ext4 images: fs/ext2.c */
 	"CONFIG_EXT4_USE_FOR_EXT2=y\n"
+	"CONFIG_FS_ENCRYPTION=y\n"  /* ext4's: umkernel/fs/fscrypt.c */
 	"CONFIG_FILE_LOCKING=y\n"
 	"CONFIG_UNIX98_PTYS=y\n"
 	"CONFIG_DEVPTS_MULTIPLE_INSTANCES=y\n"
