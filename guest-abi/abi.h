@@ -22,7 +22,9 @@
  * and mmap area move down with it.  The stub itself finds its region
  * from its own code's address. */
 #define GUEST_TASK_SIZE   0x7ffffffff000UL   /* end of user space */
-#define STUB_DEFAULT_START 0x7fffffe00000UL  /* the stub region's place when umk runs alone */
+/* 22 MiB, most of it the seccomp platform's per-thread slots and
+ * altstacks (tracer/stub_layout.h), reserved but mapped only as used */
+#define STUB_DEFAULT_START 0x7ffffea00000UL  /* the stub region's place when umk runs alone */
 #define STUB_SIZE         (GUEST_TASK_SIZE - STUB_DEFAULT_START)
 #ifdef UMK_STUB_BUILD
 extern char stub_entries[];

@@ -45,20 +45,24 @@ static void lowest_umk_stub(uint64_t a, uint64_t b, const char *name, void *arg)
 		*low = a;
 }
 
-struct range_q { uint64_t start, end; bool hit; bool stub_only; };
+struct range_q { uint64_t start, end; bool hit; bool stub_only; uint64_t low; };
 
+/* Does a mapping meet [start, end)?  low: the lowest start of those that do. */
 static void range_hit(uint64_t a, uint64_t b, const char *name, void *arg)
 {
 	struct range_q *q = arg;
 	if (q->stub_only && strcmp(name, "[umk-stub]"))
 		return;
-	if (a < q->end && b > q->start)
+	if (a < q->end && b > q->start) {
+		if (!q->hit || a < q->low)
+			q->low = a;
 		q->hit = true;
+	}
 }
 
 bool host_nested(void)
 {
-	struct range_q q = { 0, ~0ULL, false, true };
+	struct range_q q = { 0, ~0ULL, false, true, 0 };
 	self_maps(range_hit, &q);
 	return q.hit;
 }
@@ -66,7 +70,7 @@ bool host_nested(void)
 int host_stub_choose(const char *want)
 {
 	uint64_t base = STUB_DEFAULT_START;
-	struct range_q q = { 0, 0, false, true };
+	struct range_q q = { 0, 0, false, true, 0 };
 	if (want && *want) {
 		char *e;
 		base = strtoull(want, &e, 0);
@@ -76,20 +80,22 @@ int host_stub_choose(const char *want)
 		uint64_t low = 0;
 		self_maps(lowest_umk_stub, &low);
 		if (low) {
-			/* below the outer umk's region and the guest stack it
-			 * gives every process under it (8 MiB), and clear of
-			 * anything mapped here (a stub process is laid out as
-			 * this one is) */
-			base = (low & ~0x1fffffULL) - 0x1000000;
-			for (;; base -= 0x200000) {
-				q = (struct range_q){ base, base + STUB_SIZE, false, false };
+			/* 10 MiB below the outer umk's region (under the
+			 * guest stack it gives every process, 8 MiB), and
+			 * clear of anything mapped here (a stub process is laid
+			 * out as this one is): else below what is in the way */
+			uint64_t size = (STUB_SIZE + 0x1fffff) & ~0x1fffffULL;
+			base = (low & ~0x1fffffULL) - 0xa00000 - size;
+			for (;;) {
+				q = (struct range_q){ base, base + STUB_SIZE, false, false, 0 };
 				self_maps(range_hit, &q);
-				if (!q.hit || base < (1ULL << 32))
+				if (!q.hit || base < (1ULL << 32) + size)
 					break;
+				base = ((q.low & ~0x1fffffULL) - size) & ~0x1fffffULL;
 			}
 		}
 	}
-	q = (struct range_q){ base, base + STUB_SIZE, false, true };
+	q = (struct range_q){ base, base + STUB_SIZE, false, true, 0 };
 	self_maps(range_hit, &q);
 	if ((base & 0x1fffff) || base < (1ULL << 32) || base + STUB_SIZE > GUEST_TASK_SIZE || q.hit)
 		return -EINVAL;

@@ -15,11 +15,11 @@
 
 /*
  * host_stub_choose - where this umk's stubs go (sets umk_stub_start).
- * want: an address the user asked for ("0x7fffff600000"), or NULL: the
+ * want: an address the user asked for ("0x7ffff0000000"), or NULL: the
  * default, unless umk itself runs inside an umk whose "[umk-stub]" region
- * (in /proc/self/maps) is there, and then 16 MiB below the lowest such
- * region (under the guest stack the outer umk gives), or lower, clear of
- * whatever umk has mapped.  The region must be 2 MiB aligned, at or above 4 GiB, below the
+ * (in /proc/self/maps) is there, and then the region ends 10 MiB below
+ * the lowest such region (under the guest stack the outer umk gives), or
+ * lower, below whatever umk has mapped in the way.  The region must be 2 MiB aligned, at or above 4 GiB, below the
  * end of user space, and clear of those regions.  0 or -EINVAL.
  */
 int host_stub_choose(const char *want);

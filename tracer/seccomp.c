@@ -42,6 +42,11 @@
  * pidfd; the stub's waits time out every second and poll a pidfd of umk,
  * as does a one-second SIGALRM for threads that never trap.
  *
+ * Threads: a stub process has room for SC_MAX_THREADS (stub_layout.h),
+ * umk's default guest-wide task cap; slot indexes are kept in bitmaps
+ * (struct sc_slotmap), whose first word is all that a process of up to
+ * 64 threads ever looks at.
+ *
  * Locking: a host_thread is touched only by its owner, except `kicked`.
  * sc_mm.lock guards the slot bitmap and serialises the fd-passing socket.
  */
@@ -82,6 +87,47 @@
 #define SC_POLL_MS 100
 #define SC_VSYSCALL_START 0xffffffffff600000UL
 
+/* A set of slot indexes (bit i: slot i). */
+#define SC_MAP_WORDS (SC_MAX_THREADS / 64)
+struct sc_slotmap { uint64_t w[SC_MAP_WORDS]; };
+
+static bool slotmap_has(const struct sc_slotmap *m, int i)
+{
+	return m->w[i / 64] & (1ULL << (i % 64));
+}
+
+static void slotmap_set(struct sc_slotmap *m, int i)
+{
+	m->w[i / 64] |= 1ULL << (i % 64);
+}
+
+static void slotmap_clear(struct sc_slotmap *m, int i)
+{
+	m->w[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* The lowest index not in m, or -1 if all are. */
+static int slotmap_first_free(const struct sc_slotmap *m)
+{
+	for (int k = 0; k < SC_MAP_WORDS; k++)
+		if (m->w[k] != ~0ULL)
+			return k * 64 + __builtin_ctzll(~m->w[k]);
+	return -1;
+}
+
+/* The next index in m from i on, or -1. */
+static int slotmap_next(const struct sc_slotmap *m, int i)
+{
+	for (int k = i / 64; k < SC_MAP_WORDS; k++) {
+		uint64_t w = m->w[k] & (k == i / 64 ? ~0ULL << (i % 64) : ~0ULL);
+		if (w)
+			return k * 64 + __builtin_ctzll(w);
+	}
+	return -1;
+}
+
+#define for_each_slot(i, m) for (int i = slotmap_next((m), 0); i >= 0; i = slotmap_next((m), i + 1))
+
 /* One stub process: its shared slots, its pidfd, umk's end of its socket. */
 struct sc_mm {
 	atomic_int refs;
@@ -92,9 +138,10 @@ struct sc_mm {
 	bool is_child;                 /* umk's own child: reap it */
 	struct sc_slot *slots;         /* umk's mapping of the memfd */
 	int memfd;                     /* that memfd */
-	uint64_t ever_used;            /* slots some thread had */
+	struct sc_slotmap ever_used;   /* slots some thread had (atomic ors) */
 	pthread_mutex_t lock;
-	uint64_t used;                 /* slots in use (bit i: slot i) */
+	struct sc_slotmap used;        /* slots in use */
+	int nused;
 	bool deferred;                 /* killed; its death need not be waited for */
 	/* teardown: umk's end of the lifeline of the stub's tree (life_arm,
 	 * shared with the stubs forked from it), and the stub's end until
@@ -464,16 +511,17 @@ fail:
  * anything), and the slots its threads used are cleared.
  */
 #define SLOT_CACHE 8
-static struct slot_cache { int memfd, pidfd; struct sc_slot *slots; uint64_t used; } slot_cache[SLOT_CACHE];
+static struct slot_cache { int memfd, pidfd; struct sc_slot *slots; struct sc_slotmap used; } slot_cache[SLOT_CACHE];
 static int nslot_cache;
 static pthread_mutex_t slot_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static bool slot_cache_put(int memfd, int pidfd, struct sc_slot *slots, uint64_t used)
+static bool slot_cache_put(int memfd, int pidfd, struct sc_slot *slots,
+			   const struct sc_slotmap *used)
 {
 	bool ok = false;
 	pthread_mutex_lock(&slot_cache_lock);
 	if (nslot_cache < SLOT_CACHE) {
-		slot_cache[nslot_cache++] = (struct slot_cache){ memfd, pidfd, slots, used };
+		slot_cache[nslot_cache++] = (struct slot_cache){ memfd, pidfd, slots, *used };
 		ok = true;
 	}
 	pthread_mutex_unlock(&slot_cache_lock);
@@ -488,14 +536,13 @@ static bool slot_cache_get(struct sc_res *r)
 		struct pollfd p = { slot_cache[k].pidfd, POLLIN, 0 };
 		if (poll(&p, 1, 0) <= 0)
 			continue; /* not dead yet */
-		struct slot_cache e = slot_cache[k];
-		slot_cache[k] = slot_cache[--nslot_cache];
-		close(e.pidfd);
-		for (int i = 0; i < SC_MAX_THREADS; i++)
-			if (e.used & (1ULL << i))
-				memset((char *)e.slots + (size_t)i * SC_SLOT_SIZE, 0, SC_SLOT_SIZE);
-		r->memfd = e.memfd;
-		r->slots = e.slots;
+		struct slot_cache *e = &slot_cache[k];
+		close(e->pidfd);
+		for_each_slot(i, &e->used)
+			memset((char *)e->slots + (size_t)i * SC_SLOT_SIZE, 0, SC_SLOT_SIZE);
+		r->memfd = e->memfd;
+		r->slots = e->slots;
+		*e = slot_cache[--nslot_cache];
 		got = true;
 	}
 	pthread_mutex_unlock(&slot_cache_lock);
@@ -513,7 +560,7 @@ static void sc_mm_free(struct sc_mm *mm)
 				;
 		}
 		cached = mm->memfd >= 0 && mm->pid > 0 &&
-			 slot_cache_put(mm->memfd, mm->pidfd, mm->slots, mm->ever_used);
+			 slot_cache_put(mm->memfd, mm->pidfd, mm->slots, &mm->ever_used);
 		if (!cached)
 			close(mm->pidfd);
 	}
@@ -746,7 +793,7 @@ static struct host_thread *thread_new(struct sc_mm *mm, int idx)
 	th->mm = mm;
 	th->idx = idx;
 	th->s = slot_at(mm, idx);
-	__atomic_fetch_or(&mm->ever_used, 1ULL << idx, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&mm->ever_used.w[idx / 64], 1ULL << (idx % 64), __ATOMIC_RELAXED);
 	memset(th->s, 0, sizeof *th->s);
 	th->s->spin = 0; /* a new thread's first wait sleeps: it may share a CPU */
 	th->spin = spin_cycles;
@@ -764,7 +811,8 @@ static void thread_free(struct host_thread *th)
 	if (th->counted)
 		live_add(-1);
 	pthread_mutex_lock(&mm->lock);
-	mm->used &= ~(1ULL << th->idx);
+	slotmap_clear(&mm->used, th->idx);
+	mm->nused--;
 	pthread_mutex_unlock(&mm->lock);
 	free(th);
 	sc_mm_put(mm);
@@ -837,7 +885,8 @@ static int sc_mm_new(struct host_thread **out, int cpu)
 		sc_mm_put(mm);
 		return -EMFILE;
 	}
-	mm->used = 1;
+	slotmap_set(&mm->used, 0);
+	mm->nused = 1;
 	struct host_thread *th = thread_new(mm, 0);
 	if (!th) {
 		close(stub_end);
@@ -981,7 +1030,8 @@ static long sc_fork(struct host_thread *th, int cpu)
 	struct sc_mm *nm = sc_mm_alloc(&stub_end, th->mm->life);
 	if (!nm)
 		return -ENOMEM;
-	nm->used = 1ULL << th->idx;
+	slotmap_set(&nm->used, th->idx);
+	nm->nused = 1;
 	struct host_thread *c = thread_new(nm, th->idx);
 	if (!c) {
 		close(stub_end);
@@ -1033,18 +1083,21 @@ static long sc_clone_thread(struct host_thread *th)
 {
 	struct sc_mm *mm = th->mm;
 	pthread_mutex_lock(&mm->lock);
-	int idx = mm->used == ~0ULL ? -1 : __builtin_ctzll(~mm->used);
-	if (idx >= 0)
-		mm->used |= 1ULL << idx;
+	int idx = slotmap_first_free(&mm->used);
+	if (idx >= 0) {
+		slotmap_set(&mm->used, idx);
+		mm->nused++;
+	}
 	pthread_mutex_unlock(&mm->lock);
 	if (idx < 0)
-		return -EAGAIN;
+		return -EAGAIN;   /* Linux's threads-max */
 	atomic_fetch_add(&mm->refs, 1);
 	struct host_thread *c = thread_new(mm, idx);
 	if (!c) {
 		atomic_fetch_sub(&mm->refs, 1);
 		pthread_mutex_lock(&mm->lock);
-		mm->used &= ~(1ULL << idx);
+		slotmap_clear(&mm->used, idx);
+		mm->nused--;
 		pthread_mutex_unlock(&mm->lock);
 		return -ENOMEM;
 	}
@@ -1201,12 +1254,13 @@ static void sc_kick(struct host_thread *th)
  * died.  Only slots in use: a futex on an untouched page would fault it in. */
 static void wake_others(struct sc_mm *mm, int self)
 {
+	struct sc_slotmap used;
 	pthread_mutex_lock(&mm->lock);
-	uint64_t used = mm->used & ~(1ULL << self);
+	used = mm->used;
 	pthread_mutex_unlock(&mm->lock);
-	for (int i = 0; i < SC_MAX_THREADS; i++)
-		if (used & (1ULL << i))
-			futex(&slot_at(mm, i)->state, FUTEX_WAKE, INT32_MAX, NULL);
+	slotmap_clear(&used, self);
+	for_each_slot(i, &used)
+		futex(&slot_at(mm, i)->state, FUTEX_WAKE, INT32_MAX, NULL);
 }
 
 static void sc_destroy(struct host_thread *th)
@@ -1215,7 +1269,7 @@ static void sc_destroy(struct host_thread *th)
 		return;
 	struct sc_mm *mm = th->mm;
 	pthread_mutex_lock(&mm->lock);
-	bool alone = mm->used == 1ULL << th->idx;
+	bool alone = mm->nused == 1 && slotmap_has(&mm->used, th->idx);
 	pthread_mutex_unlock(&mm->lock);
 	if (alone && th->tid > 0 && mm->pid > 0 && mm->pidfd >= 0 &&
 	    syscall(SYS_pidfd_send_signal, mm->pidfd, SIGKILL, NULL, 0) == 0) {

@@ -117,18 +117,19 @@ __asm__(
 	"	mov $186, %eax\n"             /* gettid */
 	"	syscall\n"
 	"	movzwl %ax, %ecx\n"
-	"	lea stub_entries+0x190000(%rip), %r11\n" /* SC_TIDTAB */
+	"	lea stub_entries+0x50000(%rip), %r11\n" /* SC_TIDTAB */
 	"	mov (%r11,%rcx,4), %r11d\n"
-	"	mov $8, %ecx\n"
-	"	shrx %rcx, %r11, %rcx\n"      /* the entry's tid */
+	"	mov $16, %ecx\n"
+	"	shrx %rcx, %rax, %rax\n"      /* our tid >> 16 */
+	"	shrx %rcx, %r11, %rcx\n"      /* the entry's (tid >> 16) + 1 */
 	"	not %rax\n"
-	"	lea 1(%rcx,%rax), %rcx\n"     /* its tid - ours, without touching flags */
+	"	lea (%rcx,%rax), %rcx\n"      /* its tid's high bits - ours, without touching flags */
 	"	jrcxz 1f\n"
 	"	jmp stub_fast_slow\n"
-	"1:	movzbl %r11b, %ecx\n"         /* thread index + 1 */
+	"1:	movzwl %r11w, %ecx\n"         /* thread index + 1 */
 	"	mov $14, %r11d\n"
 	"	shlx %r11, %rcx, %rcx\n"      /* (index + 1) * SC_ALTSTACK_SIZE */
-	"	lea stub_entries+0x80000-0x4000(%rip), %r11\n" /* SC_ALTSTACK_BASE - SC_ALTSTACK_SIZE */
+	"	lea stub_entries+0x500000-0x4000(%rip), %r11\n" /* SC_ALTSTACK_BASE - SC_ALTSTACK_SIZE */
 	"	lea (%r11,%rcx), %r11\n"      /* this thread's sc_priv */
 	"	movq $1, 24(%r11)\n"          /* fast_state = SC_FAST_IN */
 	"stub_fast_in:\n"
@@ -381,14 +382,17 @@ __asm__(
 	"	ud2\n");
 extern char stub_sc_restorer[];
 
-_Static_assert(SC_ALTSTACK_OFF == 0x80000 && SC_ALTSTACK_SIZE == 0x4000 && SC_TIDTAB_OFF == 0x190000,
+_Static_assert(SC_ALTSTACK_OFF == 0x500000 && SC_ALTSTACK_SIZE == 0x4000 && SC_TIDTAB_OFF == 0x50000,
 	       "constants in the fast path's asm");
+_Static_assert(SC_MAX_THREADS < 0xffff && SC_MAX_THREADS % SC_ALTSTACK_CHUNK == 0,
+	       "a thread index + 1 in a tid table entry's 16 bits; whole chunks");
 _Static_assert(__builtin_offsetof(struct sc_priv, fast_state) == SC_PRIV_STATE &&
 	       __builtin_offsetof(struct sc_priv, fast_rsp) == SC_PRIV_RSP &&
 	       sizeof(struct sc_priv) <= SC_PRIV_SIZE, "sc_priv as the asm sees it");
-_Static_assert(SC_TIDTAB_OFF + SC_TIDTAB_SIZE <= STUB_SIZE &&
-	       SC_TRAMP_HIGH_OFF + SC_TRAMP_SIZE <= SC_TIDTAB_OFF &&
-	       SC_ALTSTACK_OFF + SC_MAX_THREADS * SC_ALTSTACK_SIZE <= SC_TRAMP_HIGH_OFF,
+_Static_assert(SC_TRAMP_HIGH_OFF + SC_TRAMP_SIZE <= SC_TIDTAB_OFF &&
+	       SC_TIDTAB_OFF + SC_TIDTAB_SIZE <= SC_SHARED_OFF &&
+	       SC_SHARED_OFF + SC_SHARED_SIZE == SC_ALTSTACK_OFF &&
+	       SC_ALTSTACK_OFF + (uint64_t)SC_MAX_THREADS * SC_ALTSTACK_SIZE <= STUB_SIZE,
 	       "the stub region's layout");
 
 extern char stub_fast_entry[], stub_fast_b[], stub_fast_in[], stub_fast_last[], stub_fast_jmp[];
@@ -397,8 +401,8 @@ extern char stub_fast_full[], stub_fast_slow[], stub_fast_end[];
 /* Thread i has host tid tid: the fast path finds its altstack by it. */
 static void sc_tid_register(long i, uint32_t tid)
 {
-	if (tid < (1u << 24))
-		((uint32_t *)SC_TIDTAB)[tid & 0xffff] = tid << 8 | (uint32_t)(i + 1);
+	if (tid < 0xffff0000u)
+		((uint32_t *)SC_TIDTAB)[tid & 0xffff] = ((tid >> 16) + 1) << 16 | (uint32_t)(i + 1);
 }
 
 /* A thread's set-up, then SC_EV_READY from its slot (the int3). */
@@ -576,6 +580,19 @@ static long sc_request(struct sc_slot *s, long i, struct linux_ucontext *uc)
 	case SC_REQ_CLONE:
 		if (a[0] < 0 || a[0] >= SC_MAX_THREADS || a[0] == i)
 			return -22; /* EINVAL */
+		if (a[0] >= SC_ALTSTACK_CHUNK) {
+			/* its chunk of altstacks, unless mapped (by this stub or
+			 * the one it was forked from) */
+			long at = SC_ALTSTACK_BASE + a[0] / SC_ALTSTACK_CHUNK * SC_ALTSTACK_CHUNK *
+				  SC_ALTSTACK_SIZE;
+			r = sys6(SYS_mmap, at, SC_ALTSTACK_CHUNK * SC_ALTSTACK_SIZE,
+				 PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			if (r >= 0 && r != at) /* a kernel that took it for a hint: mapped */
+				sys6(SYS_munmap, r, SC_ALTSTACK_CHUNK * SC_ALTSTACK_SIZE, 0, 0, 0, 0);
+			else if (r < 0 && r != -17 /* EEXIST */)
+				return r;
+		}
 		*sc_priv(a[0]) = *sc_priv(i);
 		return stub_sc_clone(SC_THREAD_FLAGS,
 				     SC_ALTSTACK_BASE + (a[0] + 1) * SC_ALTSTACK_SIZE - 64, a[0]);
@@ -878,7 +895,7 @@ __attribute__((noreturn, used)) void stub_sc_main(long *sp)
 {
 	if (sp[0] < 2)
 		sc_die(127); /* the ptrace platform never runs this */
-	if (sys6(SYS_mmap, SC_ALTSTACK_BASE, SC_ALTSTACK_END - SC_ALTSTACK_BASE,
+	if (sys6(SYS_mmap, SC_ALTSTACK_BASE, SC_ALTSTACK_CHUNK * SC_ALTSTACK_SIZE,
 		 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
 	    (long)SC_ALTSTACK_BASE)
 		sc_die(127);

@@ -29,15 +29,30 @@
  * Thread i uses slot i and altstack i; its handler finds i from its own
  * stack pointer.  The guest can write the shared pages: umk copies what
  * it reads there once and trusts none of it.
+ *
+ * SC_MAX_THREADS bounds the threads of one guest process (the 1025th
+ * clone gets EAGAIN, as at Linux's threads-max; the guest-wide cap is
+ * kernel/process.c's).  What bounds it is nesting: the region of every
+ * level of umk-in-umk lies between the top of user space and the host's
+ * vDSO, which the stubs of every level share, 128 MiB lower (the host's
+ * mmap_base without ASLR); at 22 MiB a region (20 of them the slots and
+ * altstacks) four levels fit (host.c host_stub_choose).  The slots' memfd is sparse
+ * (pages exist once a thread touches its slot); the altstacks are
+ * private memory, mapped SC_ALTSTACK_CHUNK at a time: the first chunk at
+ * the stub's start, each further one by the clone request of the first
+ * thread that needs it (MAP_FIXED_NOREPLACE, so a chunk a forked stub
+ * inherited stays), so a process of a few threads costs what it did.
  */
-#define SC_MAX_THREADS      64
+#define SC_MAX_THREADS      1024
 #define SC_SLOT_SIZE        0x1000
-#define SC_SHARED_BASE      (STUB_START + 0x40000)
-#define SC_SHARED_SIZE      (SC_MAX_THREADS * SC_SLOT_SIZE)
+#define SC_SHARED_OFF       0x100000
+#define SC_SHARED_BASE      (STUB_START + SC_SHARED_OFF)
+#define SC_SHARED_SIZE      ((uint64_t)SC_MAX_THREADS * SC_SLOT_SIZE)   /* 4 MiB */
 #define SC_ALTSTACK_SIZE    0x4000
-#define SC_ALTSTACK_OFF     (0x40000 + SC_SHARED_SIZE)   /* from STUB_START (the asm uses it) */
+#define SC_ALTSTACK_OFF     0x500000    /* SC_SHARED_OFF + SC_SHARED_SIZE (the asm uses it) */
 #define SC_ALTSTACK_BASE    (STUB_START + SC_ALTSTACK_OFF)
-#define SC_ALTSTACK_END     (SC_ALTSTACK_BASE + SC_MAX_THREADS * SC_ALTSTACK_SIZE)
+#define SC_ALTSTACK_END     (SC_ALTSTACK_BASE + (uint64_t)SC_MAX_THREADS * SC_ALTSTACK_SIZE)
+#define SC_ALTSTACK_CHUNK   64          /* altstacks mapped at once (1 MiB) */
 #define SC_UMK_PIDFD        5   /* a pidfd of umk: the stub exits when it is readable */
 #define SC_MEMFD            6   /* the shared memfd, at exec only */
 #define SC_KICK_SIGNAL      12  /* SIGUSR2: the handler reports SC_EV_SIGNAL */
@@ -120,7 +135,7 @@ enum { SC_FAST_OUT = 0, SC_FAST_IN, SC_FAST_EXIT };
  * had already run the mov, and is the fast path's way out to the slow
  * path.  Each zone's first 8 bytes hold STUB_ENTRY_FAST.
  */
-#define SC_TRAMP_HIGH_OFF   0x180000
+#define SC_TRAMP_HIGH_OFF   0x40000
 #define SC_TRAMP_HIGH       (STUB_START + SC_TRAMP_HIGH_OFF) /* near the stub: shared libraries */
 #define SC_TRAMP_LOW        0x10000UL              /* below GUEST_MIN_ADDR: non-PIE code */
 #define SC_TRAMP_SIZE       0x10000
@@ -133,9 +148,10 @@ enum { SC_FAST_OUT = 0, SC_FAST_IN, SC_FAST_EXIT };
  * process group), unless the fork request brings it another. */
 #define SC_LIFE_FD          9
 /* tid -> thread index for the fast path: entry [tid & 0xffff] holds
- * tid << 8 | (index + 1); a thread whose entry another took goes the
- * slow way.  Private to each stub process, not the guest's to write. */
-#define SC_TIDTAB_OFF       0x190000
+ * ((tid >> 16) + 1) << 16 | (index + 1) (an empty entry matches no
+ * tid); a thread whose entry another took goes the slow way.  Private
+ * to each stub process, not the guest's to write. */
+#define SC_TIDTAB_OFF       0x50000
 #define SC_TIDTAB           (STUB_START + SC_TIDTAB_OFF)
 #define SC_TIDTAB_SIZE      (0x10000 * 4)
 

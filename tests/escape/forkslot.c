@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/wait.h>
 
-#define SC_SLOT0 0x7fffffe40000UL    /* tracer/stub_layout.h SC_SHARED_BASE */
+#define SC_SLOT0 0x7ffffeb00000UL    /* tracer/stub_layout.h SC_SHARED_BASE */
 #define SC_RESULT_OFF 96             /* offsetof(struct sc_slot, result) */
 
 static volatile long sentinel;

@@ -22,7 +22,7 @@
 #include <sys/user.h>
 #include <sys/wait.h>
 
-#define STUB 0x7fffffe00000UL   /* the stub region (abi.h STUB_DEFAULT_START) */
+#define STUB 0x7ffffea00000UL   /* the stub region (abi.h STUB_DEFAULT_START) */
 #define REG(f) offsetof(struct user_regs_struct, f)
 #define DR(n) (offsetof(struct user, u_debugreg) + (n) * 8)
 
@@ -115,7 +115,7 @@ static void memory(void) {
   verdict(errno == 0, "PEEKTEXT of the stub (%s)", errno ? strerrorname_np(errno) : "read");
   long r = ptrace(PTRACE_POKETEXT, p, STUB, 0xccccccccccccccccL);
   verdict(r == 0, "POKETEXT into the stub (%ld %s)", r, r ? strerrorname_np(errno) : "");
-  r = ptrace(PTRACE_POKEDATA, p, STUB + 0x40000, 0);
+  r = ptrace(PTRACE_POKEDATA, p, STUB + 0x100000, 0);  /* SC_SHARED_OFF */
   verdict(r == 0, "POKEDATA into the stub's shared pages (%ld %s)", r, r ? strerrorname_np(errno) : "");
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/mem", p);

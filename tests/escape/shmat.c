@@ -12,9 +12,9 @@
 #include <sys/shm.h>
 #include <sys/wait.h>
 
-#define STUB_START 0x7fffffe00000UL   /* guest-abi/abi.h */
+#define STUB_START 0x7ffffea00000UL   /* guest-abi/abi.h */
 #define ZONE_LOW 0x10000UL            /* tracer/stub_layout.h SC_TRAMP_LOW */
-#define ZONE_HIGH 0x7ffffff80000UL    /* SC_TRAMP_HIGH */
+#define ZONE_HIGH 0x7ffffea40000UL    /* SC_TRAMP_HIGH */
 
 static void try_attach(int id, const char *what, uintptr_t at, int flags) {
   void *p = shmat(id, (void *)at, flags);

@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#define STUB_SYSCALL 0x7fffffe00000UL  /* tracer/stub_layout.h STUB_ENTRY_SYSCALL */
+#define STUB_SYSCALL 0x7ffffea00000UL  /* tracer/stub_layout.h STUB_ENTRY_SYSCALL */
 
 static long stub_syscall(long nr, long a, long b, long c) {
   long r;

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #define ZONE_LOW 0x10000UL           /* tracer/stub_layout.h SC_TRAMP_LOW */
-#define ZONE_HIGH 0x7ffffff80000UL   /* SC_TRAMP_HIGH */
+#define ZONE_HIGH 0x7ffffea40000UL   /* SC_TRAMP_HIGH */
 
 static void try_write(const char *what, uintptr_t at) {
   pid_t k = fork();

@@ -13,9 +13,9 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#define STUB_START 0x7fffffe00000UL   /* guest-abi/abi.h */
+#define STUB_START 0x7ffffea00000UL   /* guest-abi/abi.h */
 #define ZONE_LOW 0x10000UL            /* tracer/stub_layout.h SC_TRAMP_LOW */
-#define ZONE_HIGH 0x7ffffff80000UL    /* SC_TRAMP_HIGH */
+#define ZONE_HIGH 0x7ffffea40000UL    /* SC_TRAMP_HIGH */
 #define PG 4096UL
 struct uffdio_move_ { uint64_t dst, src, len, mode; int64_t move; };
 struct uffdio_poison_ { struct uffdio_range range; uint64_t mode; int64_t updated; };
