@@ -296,7 +296,6 @@ void put_pid(struct pid *pid);
 void attach_pid(struct pid *pid);   /* a task, group or session uses it (and refs it) */
 void detach_pid(struct pid *pid);   /* ... no more: the last frees its numbers */
 struct pid *find_pid_ns(int nr, const struct pid_namespace *ns);
-void pid_max_init(void);   /* kernel.pid_max at boot, for the host's CPUs (kernel/pid.c) */
 int pid_nr_ns(const struct pid *pid, const struct pid_namespace *ns);
 struct pid_namespace *task_active_pid_ns(const struct task *t);
 struct pid *task_tgid(const struct task *t);

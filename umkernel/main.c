@@ -635,7 +635,6 @@ static int cmd_run(int argc, char **argv)
 			host_rlimits[RLIMIT_NOFILE].rlim_cur = room;
 	}
 	umask(0); /* guest modes are applied by the kernel, not the host umask */
-	pid_max_init();          /* kernel.pid_max for the host's CPUs (kernel/pid.c) */
 	fs_register_builtin();   /* the types mount(2) knows (fs/namespace.c) */
 	mqueue_register();       /* and ipc/'s mqueue */
 	ext2_register();         /* ext2/3/4 on loop devices (fs/ext2.c) */

@@ -22,12 +22,12 @@
 #include "task.h"
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define PID_HASH_SIZE 4096
-#define PID_MAX_DEFAULT 32768      /* Linux's, at most 32 CPUs (pid_idr_init) */
-#define PID_MAX_LIMIT 4194304      /* what /proc/sys/kernel/pid_max may be set to */
-#define PIDS_PER_CPU_DEFAULT 1024
+/* The guest's pid namespace is a container's: Linux (6.14 on) starts a
+ * new pid namespace's pid_max at PID_MAX_LIMIT, whatever its parent's
+ * (the host's initial one has 32768 here, `unshare --pid` shows 4194304) */
+#define PID_MAX_DEFAULT 4194304    /* /proc/sys/kernel/pid_max */
 #define RESERVED_PIDS 300          /* the initial namespace wraps above these */
 
 struct user_namespace;
@@ -38,19 +38,6 @@ struct pid_namespace init_pid_ns = {
 	.user_ns = &init_user_ns,
 	.pid_max = PID_MAX_DEFAULT,
 };
-
-/* pid_max_init - the initial pid_max as Linux's pid_idr_init sizes it
- * for the host's CPUs: 32768, or 1024 a CPU past 32 CPUs, at most
- * 4194304.  Called once at boot, before the first task. */
-void pid_max_init(void)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_CONF);
-	long v = cpus * PIDS_PER_CPU_DEFAULT;
-
-	if (v < PID_MAX_DEFAULT)
-		v = PID_MAX_DEFAULT;
-	init_pid_ns.pid_max = (int)(v > PID_MAX_LIMIT ? PID_MAX_LIMIT : v);
-}
 
 static struct upid *pid_hash[PID_HASH_SIZE];
 
