@@ -941,3 +941,9 @@ static const struct proto_ops icmp_ops = {
 	.poll = icmp_poll,
 	.release = icmp_release,
 };
+
+/* icmp_file_net - see net.h. */
+struct net_namespace *icmp_file_net(struct file *f)
+{
+	return file_socket(f)->ops == &icmp_ops ? icmp_sk(f)->net : NULL;
+}

@@ -120,6 +120,7 @@ struct inet_sock {
 	struct list_head q_link;      /* on a listener's acceptq or synq */
 	struct list_head acceptq;     /* listener: connections to accept (embryos) */
 	struct list_head synq;        /* listener: connectors waiting for room */
+	uint64_t nf_syn_deadline;     /* netfilter dropped its SYN: when connect gives up (0: no) */
 	int acceptq_len, backlog;
 	char *cork_buf;               /* MSG_MORE: bytes held back (inet_stream.c's cork_hold) */
 	size_t cork_len, cork_cap;
