@@ -608,6 +608,57 @@ int main(void)
   dump("filter", 0);
   cat("/proc/net/ip_tables_names");
 
+  /* ---- ICMP: an echo request dropped at INPUT, then let through ---- */
+  {
+    used = nent = 0;
+    hook_entry[NF_INET_LOCAL_IN] = 0;
+    struct ipt_entry *e = rule_begin();
+    e->ip.proto = IPPROTO_ICMP;
+    struct ipt_icmp ic = { .type = 8, .code = { 0, 0xff } };
+    add_match(e, "icmp", 0, &ic, sizeof ic);
+    drop(e);
+    underflow[NF_INET_LOCAL_IN] = used;
+    verdict_rule(-NF_ACCEPT - 1);
+    hook_entry[NF_INET_FORWARD] = underflow[NF_INET_FORWARD] = used;
+    verdict_rule(-NF_ACCEPT - 1);
+    hook_entry[NF_INET_LOCAL_OUT] = underflow[NF_INET_LOCAL_OUT] = used;
+    verdict_rule(-NF_ACCEPT - 1);
+    error_rule("ERROR");
+    OK("REPLACE with an icmp rule", replace("filter", 0xe, cur_entries("filter"), 0) == 0);
+    int r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    for (int round = 0; round < 2; round++) {
+      unsigned char req[16] = { 8, 0, 0, 0, 0x12, 0x34, 0, 1, 'u', 'm', 'k' };
+      unsigned sum = 0;
+      for (int i = 0; i < 16; i += 2)
+        sum += req[i] << 8 | req[i + 1];
+      while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+      req[2] = ~sum >> 8;
+      req[3] = ~sum & 0xff;
+      OK("icmp echo sent", sendto(r, req, sizeof req, 0, (void *)&a, sizeof a) == sizeof req);
+      printf("icmp round %d:", round);
+      for (;;) {
+        struct pollfd pf = { r, POLLIN, 0 };
+        unsigned char in[128];
+        if (poll(&pf, 1, 200) != 1)
+          break;
+        ssize_t n = recv(r, in, sizeof in, 0);
+        printf(" type %d len %zd", n > 20 ? in[20] : -1, n);
+      }
+      printf("\n");
+      if (round == 0) {
+        struct ipt_get_entries *g = (void *)gbuf;
+        get_entries("filter", cur_size("filter"), 0);
+        printf("icmp rule: pkts %llu bytes %llu\n", (unsigned long long)g->entrytable[0].counters.pcnt,
+               (unsigned long long)g->entrytable[0].counters.bcnt);
+        build_filter(0);
+        OK("REPLACE without it", replace("filter", 0xe, cur_entries("filter"), 0) == 0);
+      }
+    }
+    close(r);
+  }
+
   /* ---- not CAP_NET_ADMIN: EPERM ---- */
   pid_t pid = fork();
   if (pid == 0) {
