@@ -66,7 +66,7 @@ enum { H_PRE, H_IN, H_FWD, H_OUT, H_POST };
 #define NF_QUEUE_      3
 #define XT_RETURN_     (-5)              /* -NF_REPEAT - 1 */
 #define CAP_NET_ADMIN_ 12
-#define TABLE_MAX      (64u << 20)       /* umk's cap on one table's blob (Linux: 512 MiB) */
+#define TABLE_MAX      (16u << 20)       /* umk's cap on one table's blob (Linux: 512 MiB) */
 
 struct ipt_ip_ {
 	uint32_t src, dst, smsk, dmsk;    /* network order */
