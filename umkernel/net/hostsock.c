@@ -573,6 +573,11 @@ int hostsock_getsockopt(struct inet_sock *s, int level, int name, void *val, int
 
 	if (level == L_SOL_TCP && name == 35)
 		return -EPERM;
+	/* netfilter's tables (ip, arp, eb: 64-199 at SOL_IP; ip6's at
+	 * SOL_IPV6) are the host's firewall, not the guest's */
+	if ((level == L_SOL_IP && name >= 64 && name < 200) ||
+	    (level == L_SOL_IPV6 && (name == 64 || name == 65 || name == 68 || name == 69)))
+		return -ENOPROTOOPT;
 	if (getsockopt(s->hostfd, level, name, val, &l) < 0)
 		return -errno;
 	*len = l;
