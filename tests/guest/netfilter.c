@@ -490,6 +490,7 @@ int main(void)
   HOSTILE("reject tcp-reset on udp", ((struct ipt_reject_info *)TG(E(3))->data)->with = IPT_TCP_RESET, EINVAL);
   HOSTILE("multiport bad count", ((struct xt_multiport_v1 *)MT(E(4))->data)->count = 16, EINVAL);
   HOSTILE("multiport bad flags", ((struct xt_multiport_v1 *)MT(E(4))->data)->flags = 3, EINVAL);
+  HOSTILE("multiport range at the last port", ((struct xt_multiport_v1 *)MT(E(4))->data)->pflags[0] = 1, EINVAL);
   HOSTILE("error target not terminated", memset(TG(E(10 + 1))->data, 'x', 32), EINVAL);
   /* REJECT in the raw table (filter only) */
   used = nent = 0;

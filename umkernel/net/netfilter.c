@@ -68,7 +68,8 @@ enum { H_PRE, H_IN, H_FWD, H_OUT, H_POST };
 #define CAP_NET_ADMIN_ 12
 #define TABLE_MAX      (16u << 20)       /* umk's cap on one table's blob (Linux: 512 MiB) */
 
-struct ipt_ip_ {
+/* packed: a guest's offsets need not be aligned (Linux reads them as x86 lets it) */
+struct __attribute__((packed)) ipt_ip_ {
 	uint32_t src, dst, smsk, dmsk;    /* network order */
 	char iniface[16], outiface[16];
 	uint8_t iniface_mask[16], outiface_mask[16];
@@ -76,7 +77,7 @@ struct ipt_ip_ {
 	uint8_t flags, invflags;
 };
 
-struct ipt_entry_ {
+struct __attribute__((packed)) ipt_entry_ {
 	struct ipt_ip_ ip;
 	uint32_t nfcache;
 	uint16_t target_offset, next_offset;
@@ -86,7 +87,7 @@ struct ipt_entry_ {
 };
 
 /* struct xt_entry_match and xt_entry_target's user view: 32 bytes */
-struct xt_obj_ {
+struct __attribute__((packed)) xt_obj_ {
 	uint16_t size;
 	char name[EXT_NAMELEN];
 	uint8_t revision;
@@ -179,14 +180,16 @@ static int icmp_check(const struct ipt_entry_ *e, const void *data)
 	return ((const struct ipt_icmp_ *)data)->invflags & ~0x01 ? -EINVAL : 0;
 }
 
-/* xt_multiport.c's check(): a port protocol, not inverted, a known mode, <= 15 ports */
+/* xt_multiport.c's check(): a port protocol, not inverted, a known mode,
+ * <= 15 ports, and no range that starts at the last port */
 static int multiport_check(const struct ipt_entry_ *e, const void *data)
 {
 	const struct xt_multiport_v1_ *m = data;
 	int p = e->ip.proto;
 
 	if ((p == 6 || p == 17 || p == 136 || p == 132 || p == 33) &&
-	    !(e->ip.invflags & IPT_INV_PROTO) && m->flags <= 2 && m->count <= 15)
+	    !(e->ip.invflags & IPT_INV_PROTO) && m->flags <= 2 && m->count <= 15 &&
+	    !(m->count && m->pflags[m->count - 1]))
 		return 0;
 	return -EINVAL;
 }
@@ -305,6 +308,7 @@ static const struct xt_ext exts[] = {
 	{ .name = "comment", .family = FAM_UNSPEC, .size = 256, .match = comment_mt },
 };
 #define NEXTS (sizeof(exts) / sizeof(exts[0]))
+#define EXT_DATA_MAX 256              /* the largest size above (comment's) */
 
 /* xt_request_find_match/target: -EINVAL for a name filling its field,
  * -ENOENT; -EPROTOTYPE when only another revision exists, if that is a
@@ -648,7 +652,13 @@ static int check_ext(const struct xt_ext *x, const struct xt_obj_ *o, const stru
 		return -EINVAL;
 	if (x->proto && (x->proto != e->ip.proto || (e->ip.invflags & IPT_INV_PROTO)))
 		return -EINVAL;
-	return x->check ? x->check(e, o->data) : 0;
+	if (x->check) {
+		uint64_t data[EXT_DATA_MAX / 8];   /* aligned: the guest's may not be */
+
+		memcpy(data, o->data, x->size);
+		return x->check(e, data);
+	}
+	return 0;
 }
 
 /* find_check_entry: the entry's matches and target exist and accept their use */
@@ -1170,8 +1180,11 @@ static int tbl_do(struct xt_tbl *t, int hook, const struct nf_pkt *p, const char
 		for (unsigned int m = sizeof(*e); ok && m < e->target_offset;) {
 			const struct xt_obj_ *o = (const struct xt_obj_ *)((char *)e + m);
 			const struct xt_ext *x = ext_find(false, o->name, o->revision, &err);
+			uint64_t data[EXT_DATA_MAX / 8];
 
-			ok = x && x->match(p, o->data);
+			if (x)
+				memcpy(data, o->data, x->size);
+			ok = x && x->match(p, data);
 			m += o->size;
 		}
 		if (!ok) {
