@@ -536,6 +536,16 @@ int main(void)
   }
   printf("tcp nobody listening: %s\n", try_connect(1, 300));
   {
+    /* a blocking connect whose SYN is dropped gives up at SO_SNDTIMEO */
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(tcp_drop_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct timeval tv = { 0, 200000 };
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    ERR("blocking connect, SYN dropped, SO_SNDTIMEO", connect(s, (void *)&a, sizeof a), EINPROGRESS);
+    ERR("connect again while it waits", connect(s, (void *)&a, sizeof a), EALREADY);
+    close(s);
+  }
+  {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     char buf[64];
     int s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -658,6 +668,46 @@ int main(void)
       }
     }
     close(r);
+  }
+
+  /* ---- state: UDP replies (ESTABLISHED) dropped, the first datagram (NEW) let in ---- */
+  {
+    used = nent = 0;
+    hook_entry[NF_INET_LOCAL_IN] = 0;
+    struct ipt_entry *e = rule_begin();
+    e->ip.proto = IPPROTO_UDP;
+    struct xt_state_info st = { 2 };   /* XT_STATE_BIT(IP_CT_ESTABLISHED) */
+    add_match(e, "state", 0, &st, sizeof st);
+    drop(e);
+    underflow[NF_INET_LOCAL_IN] = used;
+    verdict_rule(-NF_ACCEPT - 1);
+    hook_entry[NF_INET_FORWARD] = underflow[NF_INET_FORWARD] = used;
+    verdict_rule(-NF_ACCEPT - 1);
+    hook_entry[NF_INET_LOCAL_OUT] = underflow[NF_INET_LOCAL_OUT] = used;
+    verdict_rule(-NF_ACCEPT - 1);
+    error_rule("ERROR");
+    OK("REPLACE with a state rule", replace("filter", 0xe, cur_entries("filter"), 0) == 0);
+    int pa, pb;
+    int a = listener(SOCK_DGRAM, &pa), b = listener(SOCK_DGRAM, &pb);
+    struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    char buf[16];
+    to.sin_port = htons(pb);
+    OK("state: first datagram sent", sendto(a, "one", 3, 0, (void *)&to, sizeof to) == 3);
+    OK("state: the NEW one arrives", recv(b, buf, sizeof buf, MSG_DONTWAIT) == 3);
+    OK("state: second datagram sent", sendto(a, "two", 3, 0, (void *)&to, sizeof to) == 3);
+    OK("state: still NEW (no reply yet), arrives", recv(b, buf, sizeof buf, MSG_DONTWAIT) == 3);
+    to.sin_port = htons(pa);
+    OK("state: reply sent", sendto(b, "back", 4, 0, (void *)&to, sizeof to) == 4);
+    ERR("state: the ESTABLISHED reply is dropped", recv(a, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+    to.sin_port = htons(pb);
+    OK("state: third datagram sent", sendto(a, "three", 5, 0, (void *)&to, sizeof to) == 5);
+    ERR("state: now ESTABLISHED, dropped", recv(b, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+    struct ipt_get_entries *g = (void *)gbuf;
+    get_entries("filter", cur_size("filter"), 0);
+    printf("state rule: pkts %llu bytes %llu\n", (unsigned long long)g->entrytable[0].counters.pcnt,
+           (unsigned long long)g->entrytable[0].counters.bcnt);
+    close(a);
+    close(b);
   }
 
   /* ---- not CAP_NET_ADMIN: EPERM ---- */

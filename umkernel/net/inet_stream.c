@@ -577,7 +577,10 @@ int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struc
 	if (!dst) {
 		if (s->state == TCP_SYN_SENT && nonblock)
 			return -EALREADY;
-		return wait_connect(t, s);
+		/* __inet_stream_connect: SS_CONNECTING's answer is EALREADY,
+		 * also once SO_SNDTIMEO runs out */
+		err = wait_connect(t, s);
+		return err == -EINPROGRESS ? -EALREADY : err;
 	}
 	if (!s->bound) {
 		inet_route_src(dst, &s->local);
