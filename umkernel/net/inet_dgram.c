@@ -619,6 +619,27 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 				return r2;
 			}
 		}
+		if (nf_active(s->net) && ep_v4(&dst)) {
+			/* iptables' OUTPUT and POSTROUTING (netfilter.c): a
+			 * datagram dropped or rejected there is never sent */
+			struct nf_pkt p = { .daddr = ep_v4_addr(&dst), .proto = (uint8_t)s->sk.protocol,
+					    .sport = s->local.port, .dport = dst.port,
+					    .len = 28 + (uint32_t)len };
+			struct inet_ep src = s->local;
+			bool hard = false;
+			int v;
+
+			if (ep_any(&src))
+				inet_route_src(&dst, &src);
+			p.saddr = ep_v4_addr(&src);
+			nf_udp_track(s->net, &p);
+			v = nf_remote_out(s->net, &p, &hard);
+			if (v) {
+				if (v < 0 && (s->o.recverr || (hard && s->state == TCP_ESTABLISHED)))
+					s->err = -v;
+				return len;
+			}
+		}
 		err = need_host(s);
 		if (err)
 			return err;

@@ -1242,7 +1242,9 @@ static const struct { int hook, table; bool new_only; const char *in, *out; } wa
 	{ H_IN, T_MANGLE, false, "lo", "" }, { H_IN, T_FILTER, false, "lo", "" },
 };
 
-static int walk_hooks(struct nf_net *n, const struct nf_pkt *p, uint32_t *with)
+/* The walk's hooks, or only OUTPUT and POSTROUTING with eth0 as the
+ * way out (out_only: a packet leaving through private mode's eth0). */
+static int walk_hooks(struct nf_net *n, const struct nf_pkt *p, uint32_t *with, bool out_only)
 {
 	for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++) {
 		struct xt_tbl *t = n->tables[walk[i].table];
@@ -1250,7 +1252,9 @@ static int walk_hooks(struct nf_net *n, const struct nf_pkt *p, uint32_t *with)
 
 		if (!t || (walk[i].new_only && p->ctstate != NF_CT_NEW))
 			continue;
-		v = tbl_do(t, walk[i].hook, p, walk[i].in, walk[i].out, with);
+		if (out_only && walk[i].hook != H_OUT && walk[i].hook != H_POST)
+			continue;
+		v = tbl_do(t, walk[i].hook, p, walk[i].in, out_only ? "eth0" : walk[i].out, with);
 		if (v != V_ACCEPT)
 			return v;
 	}
@@ -1279,8 +1283,21 @@ static int reject_errno(uint32_t with, bool *hard, uint8_t *code)
 	return tab[with].err;
 }
 
+static int nf_out(struct net_namespace *net, struct nf_pkt *p, bool *hard, bool remote);
+
 /* nf_local_out - see netfilter.h. */
 int nf_local_out(struct net_namespace *net, struct nf_pkt *p, bool *hard)
+{
+	return nf_out(net, p, hard, false);
+}
+
+/* nf_remote_out - see netfilter.h. */
+int nf_remote_out(struct net_namespace *net, struct nf_pkt *p, bool *hard)
+{
+	return nf_out(net, p, hard, true);
+}
+
+static int nf_out(struct net_namespace *net, struct nf_pkt *p, bool *hard, bool remote)
 {
 	struct nf_net *n = net->nf;
 	struct nf_pkt r;
@@ -1291,7 +1308,7 @@ int nf_local_out(struct net_namespace *net, struct nf_pkt *p, bool *hard)
 
 	if (!n || !n->norder)
 		return 0;
-	v = walk_hooks(n, p, &with);
+	v = walk_hooks(n, p, &with, remote);
 	if (v == V_ACCEPT)
 		return 0;
 	if (v == V_DROP)
@@ -1322,7 +1339,7 @@ int nf_local_out(struct net_namespace *net, struct nf_pkt *p, bool *hard)
 		r.len = 28 + (p->len < 548 ? p->len : 548);
 		r.ctstate = NF_CT_RELATED;
 	}
-	if (walk_hooks(n, &r, &with) != V_ACCEPT)
+	if (walk_hooks(n, &r, &with, false) != V_ACCEPT)
 		return 1;
 	if (hard)
 		*hard = h;

@@ -37,6 +37,10 @@ struct nf_pkt {
  * icmp_err_convert fatal flag).  Counters are counted.
  */
 int nf_local_out(struct net_namespace *net, struct nf_pkt *p, bool *hard);
+/* The same for a packet leaving the guest (private mode, through umk's
+ * host sockets): OUTPUT and POSTROUTING only, out through eth0; a
+ * REJECT's error comes back over lo. */
+int nf_remote_out(struct net_namespace *net, struct nf_pkt *p, bool *hard);
 /* Whether net has any table loaded (the fast way out for callers). */
 bool nf_active(const struct net_namespace *net);
 /* The conntrack state of UDP packet p (NEW until a reply, then ESTABLISHED). */
