@@ -182,6 +182,8 @@ int inet_listen_conflict(struct inet_sock *s);
 
 /* ---- inet_stream.c: TCP on the loopback ---- */
 int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struct inet_ep *dst);
+/* a connect whose SYN iptables dropped (nf 1) or rejected (-errno) */
+int tcp_connect_filtered(struct task *t, struct file *f, struct inet_sock *s, int nf);
 int tcp_listen(struct inet_sock *s, int backlog);
 int tcp_accept(struct task *t, struct file *f, struct inet_sock *s, int flags, struct file **out,
 	       struct sock_addr *peer);

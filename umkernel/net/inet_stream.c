@@ -560,6 +560,33 @@ static int wait_connect(struct task *t, struct inet_sock *s)
 }
 
 /*
+ * tcp_connect_filtered - connect(2) on s whose SYN netfilter dropped (nf
+ * 1: nobody answers; Linux retries the SYN 6 times, then gives up with
+ * ETIMEDOUT) or rejected (nf -errno: the error it brought).  As a
+ * connect that was refused, non-blocking ones return -EINPROGRESS.
+ */
+int tcp_connect_filtered(struct task *t, struct file *f, struct inet_sock *s, int nf)
+{
+	bool nonblock = f->flags & O_NONBLOCK;
+
+	if (nf > 0) {
+		s->ss = SS_CONNECTING;
+		s->state = TCP_SYN_SENT;
+		s->nf_syn_deadline = now_ns(CLOCK_MONOTONIC) + NF_SYN_TIMEOUT_NS;
+		if (nonblock)
+			return -EINPROGRESS;
+		return wait_connect(t, s);
+	}
+	if (nonblock) {
+		s->ss = SS_CONNECTING;
+		refuse(s, -nf);
+		return -EINPROGRESS;
+	}
+	forget_name(s);
+	return nf;
+}
+
+/*
  * tcp_connect - connect(2) to dst, an address of the guest's own (dst
  * NULL: a connect(2) again while one is in progress).  A blocking
  * connect returns 0 or -ECONNREFUSED; a non-blocking one -EINPROGRESS
@@ -599,26 +626,16 @@ int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struc
 	l = inet_lookup_listener(s->net, dst, &s->local);
 	s->nf_syn_deadline = 0;
 	nf = nf_handshake(s, dst, l != NULL);
-	if (nf > 0) {
-		/* a SYN (or its answer) dropped: nobody answers; Linux
-		 * retries the SYN 6 times, then gives up (ETIMEDOUT) */
-		s->ss = SS_CONNECTING;
-		s->state = TCP_SYN_SENT;
-		s->nf_syn_deadline = now_ns(CLOCK_MONOTONIC) + NF_SYN_TIMEOUT_NS;
-		if (nonblock)
-			return -EINPROGRESS;
-		return wait_connect(t, s);
-	}
-	if (!l || nf < 0) {
-		int refused = nf < 0 ? -nf : ECONNREFUSED;
-
+	if (nf)
+		return tcp_connect_filtered(t, f, s, nf);
+	if (!l) {
 		if (nonblock) {
 			s->ss = SS_CONNECTING;
-			refuse(s, refused);
+			refuse(s, ECONNREFUSED);
 			return -EINPROGRESS;
 		}
 		forget_name(s);
-		return -refused;
+		return -ECONNREFUSED;
 	}
 	s->ss = SS_CONNECTING;
 	if (acceptq_full(l)) {
