@@ -233,6 +233,7 @@ struct net_namespace {
 	struct user_namespace *user_ns;
 	unsigned int inum;
 	void *net;                    /* net/: this namespace's network state */
+	void *nf;                     /* net/netfilter.c: its iptables tables */
 };
 extern struct net_namespace init_net_ns;
 void net_ns_release(struct net_namespace *ns);

@@ -5,7 +5,8 @@
  * NETLINK_ROUTE and NETLINK_SOCK_DIAG's listing (SOCK_DESTROY of a host
  * socket), and the socket options that act on the host (SO_MARK,
  * IP_TRANSPARENT, socket filters whose program is a pointer, TCP_REPAIR,
- * TCP_ULP, TCP_ZEROCOPY_RECEIVE).  run-escape-tests.sh runs it in a
+ * TCP_ULP, TCP_ZEROCOPY_RECEIVE), and the host's iptables (the IPT_SO_*,
+ * IP6T_SO_*, ARPT_SO_* options: ENOPROTOOPT, never the host's answer).  run-escape-tests.sh runs it in a
  * network namespace of its own and checks that namespace's interfaces,
  * addresses and routes are unchanged.  Natively (as root) most of these
  * work: that is what "ESCAPED" then shows. */
@@ -173,6 +174,22 @@ static void options(void) {
   *(uint64_t *)zc = (uint64_t)(uintptr_t)zc;   /* an address the host would map at */
   x = getsockopt(s, SOL_TCP, 35 /* TCP_ZEROCOPY_RECEIVE */, zc, &zl);
   verdict(x == 0 || errno != EPERM, "TCP_ZEROCOPY_RECEIVE (%s)", x ? strerror(errno) : "done");
+  /* the host's iptables are not the guest's to read or replace: any
+   * answer but ENOPROTOOPT (even ENOENT or EINVAL) came from the host */
+  char ipt[96] = "filter";
+  socklen_t il = 84;
+  x = getsockopt(s, SOL_IP, 64 /* IPT_SO_GET_INFO */, ipt, &il);
+  verdict(x == 0 || errno != ENOPROTOOPT, "IPT_SO_GET_INFO (%s)", x ? strerror(errno) : "read");
+  x = setsockopt(s, SOL_IP, 64 /* IPT_SO_SET_REPLACE */, ipt, 1);
+  verdict(x == 0 || errno != ENOPROTOOPT, "IPT_SO_SET_REPLACE (%s)", x ? strerror(errno) : "done");
+  int s6 = socket(AF_INET6, SOCK_STREAM, 0);
+  il = 84;
+  x = getsockopt(s6, SOL_IPV6, 64 /* IP6T_SO_GET_INFO */, ipt, &il);
+  verdict(x == 0 || errno != ENOPROTOOPT, "IP6T_SO_GET_INFO (%s)", x ? strerror(errno) : "read");
+  il = 84;
+  x = getsockopt(s, SOL_IP, 96 /* ARPT_SO_GET_INFO */, ipt, &il);
+  verdict(x == 0 || errno != ENOPROTOOPT, "ARPT_SO_GET_INFO (%s)", x ? strerror(errno) : "read");
+  close(s6);
   close(s);
 }
 

@@ -1053,6 +1053,9 @@ static int show_net(const char *name, struct sbuf *sb)
 	{ (void)tk, (void)c; return show_net(name, sb); }
 NET_SHOW(show_net_dev, "dev")
 NET_SHOW(show_net_if_inet6, "if_inet6")
+NET_SHOW(show_net_ipt_matches, "ip_tables_matches")
+NET_SHOW(show_net_ipt_names, "ip_tables_names")
+NET_SHOW(show_net_ipt_targets, "ip_tables_targets")
 NET_SHOW(show_net_raw, "raw")
 NET_SHOW(show_net_raw6, "raw6")
 NET_SHOW(show_net_route, "route")
@@ -2279,6 +2282,10 @@ static const struct pent sys_user_ents[] = {
 static const struct pent net_ents[] = {
 	FILE_ENT("dev", show_net_dev),
 	FILE_ENT("if_inet6", show_net_if_inet6),
+	/* iptables (net/netfilter.c): root-only, as Linux's 0440 */
+	{ .name = "ip_tables_matches", .kind = PK_FILE, .perm = 0440, .show = show_net_ipt_matches },
+	{ .name = "ip_tables_names", .kind = PK_FILE, .perm = 0440, .show = show_net_ipt_names },
+	{ .name = "ip_tables_targets", .kind = PK_FILE, .perm = 0440, .show = show_net_ipt_targets },
 	FILE_ENT("raw", show_net_raw),
 	FILE_ENT("raw6", show_net_raw6),
 	FILE_ENT("route", show_net_route),

@@ -127,7 +127,33 @@ static const char umk_config[] =
 	"CONFIG_PERF_EVENTS=y\n"      /* counting only: kernel/perf_event.c */
 	"# CONFIG_KVM is not set\n"
 	"CONFIG_INET=y\n"
-	"CONFIG_IPV6=y\n";
+	"CONFIG_IPV6=y\n"
+	/* iptables on umk's own stack (umkernel/net/netfilter.c): the
+	 * tables and the extensions whose rules it enforces; the state
+	 * match's connection tracking is umk's small own */
+	"CONFIG_NETFILTER=y\n"
+	"CONFIG_NETFILTER_ADVANCED=y\n"
+	"CONFIG_NF_CONNTRACK=y\n"
+	"CONFIG_NETFILTER_XTABLES=y\n"
+	"CONFIG_NETFILTER_XTABLES_LEGACY=y\n"
+	"CONFIG_NETFILTER_XT_MATCH_COMMENT=y\n"
+	"CONFIG_NETFILTER_XT_MATCH_MULTIPORT=y\n"
+	"CONFIG_NETFILTER_XT_MATCH_STATE=y\n"
+	"# CONFIG_NETFILTER_XT_MATCH_CONNTRACK is not set\n"
+	"# CONFIG_NETFILTER_XT_TARGET_LOG is not set\n"
+	"# CONFIG_NETFILTER_XT_NAT is not set\n"
+	"# CONFIG_NF_TABLES is not set\n"
+	"CONFIG_IP_NF_IPTABLES=y\n"
+	"CONFIG_IP_NF_IPTABLES_LEGACY=y\n"
+	"CONFIG_IP_NF_FILTER=y\n"
+	"CONFIG_IP_NF_TARGET_REJECT=y\n"
+	"CONFIG_IP_NF_MANGLE=y\n"
+	"CONFIG_IP_NF_RAW=y\n"
+	"CONFIG_IP_NF_NAT=y\n"
+	"# CONFIG_IP_NF_TARGET_MASQUERADE is not set\n"
+	"# CONFIG_IP_NF_ARPTABLES is not set\n"
+	"# CONFIG_IP6_NF_IPTABLES is not set\n"
+	"# CONFIG_BRIDGE_NF_EBTABLES is not set\n";
 
 /* The configuration text (not compressed), NUL-terminated. */
 const char *ikconfig_text(void)

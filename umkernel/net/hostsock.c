@@ -24,7 +24,7 @@
  *
  * Locking: klock, held by the caller; dropped only while sleeping.
  */
-#include "inet.h"
+#include "netfilter.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -355,6 +355,45 @@ static void outbound_local(struct inet_sock *s)
  * then EISCONN).  Blocking ones wait for the host's answer; its refusal
  * (ECONNREFUSED...) leaves the socket unconnected and reusable.
  */
+/*
+ * iptables' OUTPUT and POSTROUTING on the SYN of s's connection out to
+ * dst (netfilter.c): 0 to go on, 1 dropped, -errno rejected.  Its source
+ * port is the one the host socket will use: bound first (to port 0 when
+ * unbound), which sends nothing, so a dropped SYN never leaves umk.
+ */
+static int nf_syn_out(struct inet_sock *s, const struct inet_ep *dst)
+{
+	struct sockaddr_storage a;
+	socklen_t alen = sizeof(a);
+	struct inet_ep src;
+	struct nf_pkt p = { 0 };
+
+	if (getsockname(s->hostfd, (struct sockaddr *)&a, &alen) == 0 &&
+	    ((a.ss_family == AF_INET && !((struct sockaddr_in *)&a)->sin_port) ||
+	     (a.ss_family == AF_INET6 && !((struct sockaddr_in6 *)&a)->sin6_port))) {
+		struct sockaddr_storage any = { .ss_family = a.ss_family };
+
+		bind(s->hostfd, (struct sockaddr *)&any, a.ss_family == AF_INET ?
+		     sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		alen = sizeof(a);
+		getsockname(s->hostfd, (struct sockaddr *)&a, &alen);
+	}
+	src = s->local;
+	if (ep_any(&src))
+		inet_route_src(dst, &src);
+	p.saddr = ep_v4_addr(&src);
+	p.daddr = ep_v4_addr(dst);
+	p.proto = L_IPPROTO_TCP;
+	p.sport = ntohs(a.ss_family == AF_INET ? ((struct sockaddr_in *)&a)->sin_port :
+			((struct sockaddr_in6 *)&a)->sin6_port);
+	p.dport = dst->port;
+	p.tcp_flags = 0x02;
+	p.tcp_opts = true;
+	p.len = 60;
+	p.ctstate = NF_CT_NEW;
+	return nf_remote_out(s->net, &p, NULL);
+}
+
 int hostsock_connect(struct task *t, struct file *f, struct inet_sock *s, const struct inet_ep *dst)
 {
 	bool nonblock = f->flags & O_NONBLOCK;
@@ -378,6 +417,15 @@ int hostsock_connect(struct task *t, struct file *f, struct inet_sock *s, const 
 		err = hostsock_open(s);
 		if (err)
 			return err;
+	}
+	if (s->sk.type == L_SOCK_STREAM && nf_active(s->net) && ep_v4(dst)) {
+		err = nf_syn_out(s, dst);
+		if (err) {
+			close(s->hostfd);
+			s->hostfd = -1;
+			s->remote = *dst;
+			return tcp_connect_filtered(t, f, s, err);
+		}
 	}
 	s->remote = *dst;
 	len = hostsock_sockaddr(s, dst, ss);
@@ -573,6 +621,11 @@ int hostsock_getsockopt(struct inet_sock *s, int level, int name, void *val, int
 
 	if (level == L_SOL_TCP && name == 35)
 		return -EPERM;
+	/* netfilter's tables (ip, arp, eb: 64-199 at SOL_IP; ip6's at
+	 * SOL_IPV6) are the host's firewall, not the guest's */
+	if ((level == L_SOL_IP && name >= 64 && name < 200) ||
+	    (level == L_SOL_IPV6 && (name == 64 || name == 65 || name == 68 || name == 69)))
+		return -ENOPROTOOPT;
 	if (getsockopt(s->hostfd, level, name, val, &l) < 0)
 		return -errno;
 	*len = l;

@@ -28,7 +28,7 @@
  *
  * Locking: klock, held by the caller.
  */
-#include "inet.h"
+#include "netfilter.h"
 
 #include <arpa/inet.h>
 #include <poll.h>
@@ -309,6 +309,30 @@ static void icmp_input(struct net_namespace *net, bool v6, int proto, const stru
 	struct list_head *p, *q;
 	uint8_t iph[20];
 
+	if (!v6 && nf_active(net)) {
+		/* iptables (netfilter.c): an ICMP echo is NEW, its reply
+		 * ESTABLISHED, an error RELATED; what is dropped or rejected
+		 * reaches nobody (the rejection's own ICMP error is not sent) */
+		struct nf_pkt np = { .saddr = ep_v4_addr(src), .daddr = ep_v4_addr(dst),
+				     .proto = (uint8_t)proto, .len = 20 + (uint32_t)len,
+				     .ctstate = NF_CT_NEW };
+
+		if (icmp && len >= 2) {
+			np.icmp_type = data[0];
+			np.icmp_code = data[1];
+			if (type == 0 || type == 14 || type == 16 || type == 18)
+				np.ctstate = NF_CT_ESTABLISHED;
+			else if (type == 3 || type == 4 || type == 5 || type == 11 || type == 12)
+				np.ctstate = NF_CT_RELATED;
+		} else if ((proto == L_IPPROTO_TCP || proto == L_IPPROTO_UDP) && len >= 4) {
+			np.sport = (uint16_t)(data[0] << 8 | data[1]);
+			np.dport = (uint16_t)(data[2] << 8 | data[3]);
+			if (proto == L_IPPROTO_TCP && len >= 14)
+				np.tcp_flags = data[13];
+		}
+		if (nf_local_out(net, &np, NULL))
+			return;
+	}
 	if (!v6)
 		ip_header(iph, 20 + len, tos, ttl, proto, src, dst);
 	list_for_each_safe(p, q, &icmp_all) {
@@ -941,3 +965,9 @@ static const struct proto_ops icmp_ops = {
 	.poll = icmp_poll,
 	.release = icmp_release,
 };
+
+/* icmp_file_net - see net.h. */
+struct net_namespace *icmp_file_net(struct file *f)
+{
+	return file_socket(f)->ops == &icmp_ops ? icmp_sk(f)->net : NULL;
+}

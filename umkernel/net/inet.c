@@ -1953,3 +1953,11 @@ int inet_diag_list(struct net_namespace *net, int family, int protocol,
 	*out = v;
 	return 0;
 }
+
+/* inet_file_net - see net.h. */
+struct net_namespace *inet_file_net(struct file *f)
+{
+	if (file_socket(f)->ops == &inet_ops)
+		return inet_sk(f)->net;
+	return icmp_file_net(f);
+}

@@ -120,6 +120,7 @@ struct inet_sock {
 	struct list_head q_link;      /* on a listener's acceptq or synq */
 	struct list_head acceptq;     /* listener: connections to accept (embryos) */
 	struct list_head synq;        /* listener: connectors waiting for room */
+	uint64_t nf_syn_deadline;     /* netfilter dropped its SYN: when connect gives up (0: no) */
 	int acceptq_len, backlog;
 	char *cork_buf;               /* MSG_MORE: bytes held back (inet_stream.c's cork_hold) */
 	size_t cork_len, cork_cap;
@@ -181,6 +182,8 @@ int inet_listen_conflict(struct inet_sock *s);
 
 /* ---- inet_stream.c: TCP on the loopback ---- */
 int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struct inet_ep *dst);
+/* a connect whose SYN iptables dropped (nf 1) or rejected (-errno) */
+int tcp_connect_filtered(struct task *t, struct file *f, struct inet_sock *s, int nf);
 int tcp_listen(struct inet_sock *s, int backlog);
 int tcp_accept(struct task *t, struct file *f, struct inet_sock *s, int flags, struct file **out,
 	       struct sock_addr *peer);

@@ -22,7 +22,7 @@
  *
  * Locking: klock, held by the caller.
  */
-#include "inet.h"
+#include "netfilter.h"
 
 #include <arpa/inet.h>
 #include <poll.h>
@@ -442,12 +442,47 @@ int udp_disconnect(struct inet_sock *s)
 	return 0;
 }
 
+/*
+ * The tables' verdict on IPv4 datagram d from s (netfilter.c): true if
+ * it was dropped or rejected (d is freed).  A rejection's ICMP error
+ * reaches s as Linux's __udp4_lib_err lets it: with IP_RECVERR, or
+ * when s is connected and the error is a "hard" one (port unreachable
+ * and the prohibited kinds, not net or host unreachable).
+ */
+static bool nf_filtered(struct inet_sock *s, struct dgram *d)
+{
+	struct nf_pkt p = { 0 };
+	bool hard = false;
+	int v;
+
+	if (!nf_active(s->net) || !ep_v4(&d->to) || !ep_v4(&d->from))
+		return false;
+	p.saddr = ep_v4_addr(&d->from);
+	p.daddr = ep_v4_addr(&d->to);
+	p.proto = (uint8_t)s->sk.protocol;
+	p.sport = d->from.port;
+	p.dport = d->to.port;
+	p.len = 28 + (uint32_t)d->len;
+	nf_udp_track(s->net, &p);
+	v = nf_local_out(s->net, &p, &hard);
+	if (!v)
+		return false;
+	free(d);
+	if (v < 0 && (s->o.recverr || (hard && s->state == TCP_ESTABLISHED))) {
+		s->err = -v;
+		wake_up(&s->wq);
+	}
+	return true;
+}
+
 /* Sends d (its data, addresses and options set) to the socket that
  * takes it, or drops it: a connected sender learns ECONNREFUSED. */
 static void dgram_send(struct inet_sock *s, struct dgram *d)
 {
 	struct inet_sock *r;
 
+	if (nf_filtered(s, d))
+		return;
 	d->stamp = sock_now();
 	d->truesize = dgram_truesize(d->len);
 	netdev_lo_count(d->len);
@@ -582,6 +617,27 @@ ssize_t udp_sendmsg(struct task *t, struct file *f, struct inet_sock *s, struct 
 				if (r2 >= 0)
 					*it = copy;
 				return r2;
+			}
+		}
+		if (nf_active(s->net) && ep_v4(&dst)) {
+			/* iptables' OUTPUT and POSTROUTING (netfilter.c): a
+			 * datagram dropped or rejected there is never sent */
+			struct nf_pkt p = { .daddr = ep_v4_addr(&dst), .proto = (uint8_t)s->sk.protocol,
+					    .sport = s->local.port, .dport = dst.port,
+					    .len = 28 + (uint32_t)len };
+			struct inet_ep src = s->local;
+			bool hard = false;
+			int v;
+
+			if (ep_any(&src))
+				inet_route_src(&dst, &src);
+			p.saddr = ep_v4_addr(&src);
+			nf_udp_track(s->net, &p);
+			v = nf_remote_out(s->net, &p, &hard);
+			if (v) {
+				if (v < 0 && (s->o.recverr || (hard && s->state == TCP_ESTABLISHED)))
+					s->err = -v;
+				return len;
 			}
 		}
 		err = need_host(s);

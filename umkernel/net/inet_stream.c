@@ -23,7 +23,7 @@
  *
  * Locking: klock, held by the caller; sleeps re-check everything.
  */
-#include "inet.h"
+#include "netfilter.h"
 
 #include <poll.h>
 #include <stdlib.h>
@@ -489,17 +489,59 @@ static void leave_synq(struct inet_sock *c)
 }
 
 /*
+ * The tables' verdict on a connection's handshake (netfilter.c): the
+ * SYN, then the listener's SYN-ACK or, with nobody listening, the
+ * closed port's RST, as Linux's TCP sends them over lo (a SYN and a
+ * SYN-ACK with their options are 60 bytes, an RST 40).  0: through;
+ * 1: one was dropped (connect times out; an answer rejected is lost
+ * to the connector too); -errno: the SYN was rejected with it.
+ */
+static int nf_handshake(struct inet_sock *s, const struct inet_ep *dst, bool listening)
+{
+	struct nf_pkt p = { 0 };
+	int v;
+
+	if (!nf_active(s->net) || !ep_v4(dst) || !ep_v4(&s->local))
+		return 0;
+	p.saddr = ep_v4_addr(&s->local);
+	p.daddr = ep_v4_addr(dst);
+	p.proto = L_IPPROTO_TCP;
+	p.sport = s->local.port;
+	p.dport = dst->port;
+	p.tcp_flags = 0x02;                    /* SYN */
+	p.tcp_opts = true;
+	p.len = 60;
+	p.ctstate = NF_CT_NEW;
+	v = nf_local_out(s->net, &p, NULL);
+	if (v)
+		return v;
+	p.saddr = ep_v4_addr(dst);
+	p.daddr = ep_v4_addr(&s->local);
+	p.sport = dst->port;
+	p.dport = s->local.port;
+	p.tcp_flags = listening ? 0x12 : 0x14; /* SYN-ACK, or RST-ACK */
+	p.tcp_opts = listening;
+	p.len = listening ? 60 : 40;
+	p.ctstate = NF_CT_ESTABLISHED;
+	return nf_local_out(s->net, &p, NULL) ? 1 : 0;
+}
+
+/*
  * Waits for a connect in progress (inet_wait_for_connect): 0 once
  * connected, the socket's error (or -ECONNABORTED) if it failed,
  * -EINPROGRESS when SO_SNDTIMEO ran out, -ERESTARTSYS/-EINTR on a signal.
  */
 static int wait_connect(struct task *t, struct inet_sock *s)
 {
-	uint64_t deadline = sock_deadline(s->o.sndtimeo);
+	uint64_t deadline = sock_deadline(s->o.sndtimeo), nf = s->nf_syn_deadline;
 	int err;
 
 	while (s->state == TCP_SYN_SENT) {
-		err = sock_wait(t, &s->wq, deadline);
+		err = sock_wait(t, &s->wq, nf && (!deadline || nf < deadline) ? nf : deadline);
+		if (err == -EAGAIN && nf && now_ns(CLOCK_MONOTONIC) >= nf) {
+			refuse(s, ETIMEDOUT);     /* the SYN's retries ran out */
+			break;
+		}
 		if (err == -EAGAIN)
 			return -EINPROGRESS;
 		if (err)
@@ -518,6 +560,33 @@ static int wait_connect(struct task *t, struct inet_sock *s)
 }
 
 /*
+ * tcp_connect_filtered - connect(2) on s whose SYN netfilter dropped (nf
+ * 1: nobody answers; Linux retries the SYN 6 times, then gives up with
+ * ETIMEDOUT) or rejected (nf -errno: the error it brought).  As a
+ * connect that was refused, non-blocking ones return -EINPROGRESS.
+ */
+int tcp_connect_filtered(struct task *t, struct file *f, struct inet_sock *s, int nf)
+{
+	bool nonblock = f->flags & O_NONBLOCK;
+
+	if (nf > 0) {
+		s->ss = SS_CONNECTING;
+		s->state = TCP_SYN_SENT;
+		s->nf_syn_deadline = now_ns(CLOCK_MONOTONIC) + NF_SYN_TIMEOUT_NS;
+		if (nonblock)
+			return -EINPROGRESS;
+		return wait_connect(t, s);
+	}
+	if (nonblock) {
+		s->ss = SS_CONNECTING;
+		refuse(s, -nf);
+		return -EINPROGRESS;
+	}
+	forget_name(s);
+	return nf;
+}
+
+/*
  * tcp_connect - connect(2) to dst, an address of the guest's own (dst
  * NULL: a connect(2) again while one is in progress).  A blocking
  * connect returns 0 or -ECONNREFUSED; a non-blocking one -EINPROGRESS
@@ -530,12 +599,15 @@ int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struc
 {
 	bool nonblock = f->flags & O_NONBLOCK;
 	struct inet_sock *l;
-	int err;
+	int err, nf;
 
 	if (!dst) {
 		if (s->state == TCP_SYN_SENT && nonblock)
 			return -EALREADY;
-		return wait_connect(t, s);
+		/* __inet_stream_connect: SS_CONNECTING's answer is EALREADY,
+		 * also once SO_SNDTIMEO runs out */
+		err = wait_connect(t, s);
+		return err == -EINPROGRESS ? -EALREADY : err;
 	}
 	if (!s->bound) {
 		inet_route_src(dst, &s->local);
@@ -552,6 +624,10 @@ int tcp_connect(struct task *t, struct file *f, struct inet_sock *s, const struc
 	s->err = 0;
 	s->shutdown = 0;
 	l = inet_lookup_listener(s->net, dst, &s->local);
+	s->nf_syn_deadline = 0;
+	nf = nf_handshake(s, dst, l != NULL);
+	if (nf)
+		return tcp_connect_filtered(t, f, s, nf);
 	if (!l) {
 		if (nonblock) {
 			s->ss = SS_CONNECTING;

@@ -332,6 +332,23 @@ void netdev_proc_net(const char *name, struct net_text *nt);  /* dev, if_inet6, 
 /* ---- /dev/net/tun: tun.c ---- */
 int tun_chr_open(int flags, const char *path, const struct kstat *node, struct file **out);
 
+/* ---- iptables: netfilter.c ---- */
+/* setsockopt/getsockopt of netfilter's options (IPT_SO_*) on socket f
+ * at level, the value at guest address uval (len bytes; for get, *len
+ * in and out): as Linux's nf_setsockopt/nf_getsockopt.  -ENOPROTOOPT
+ * when the option is not netfilter's, or f's stack has none (host
+ * sockets): the family answers it then. */
+int nf_setsockopt(struct task *t, struct file *f, int level, int name, uint64_t uval, int len);
+int nf_getsockopt(struct task *t, struct file *f, int level, int name, uint64_t uval, int *len);
+/* /proc/net/ip_tables_names, ip_tables_matches, ip_tables_targets */
+void nf_proc_net(const char *name, struct net_text *nt);
+/* a namespace's last reference went: its tables go */
+void nf_net_release(struct net_namespace *ns);
+/* inet.c, icmp.c: the namespace of an AF_INET/AF_INET6 socket of umk's
+ * own stack (NULL: another socket, a host socket in host mode) */
+struct net_namespace *inet_file_net(struct file *f);
+struct net_namespace *icmp_file_net(struct file *f);
+
 /* ---- /proc/net: proc_net.c ---- */
 /* The text of /proc/net/NAME (malloc'd in *buf); -ENOENT if no such file.
  * names: the files, NULL-terminated. */

@@ -104,6 +104,7 @@ void net_ns_release(struct net_namespace *ns)
 {
 	struct netns_state *st = ns->net;
 
+	nf_net_release(ns);
 	for (int i = 0; st && i < st->nif; i++)
 		if (st->ifs[i].tun)
 			tun_dev_free(st->ifs[i].tun);

@@ -16,8 +16,9 @@
 #include <string.h>
 
 const char *const net_proc_names[] = {
-	"dev", "if_inet6", "raw", "raw6", "route", "snmp", "sockstat", "sockstat6", "tcp", "tcp6",
-	"udp", "udp6", "udplite", "udplite6", "unix", NULL,
+	"dev", "if_inet6", "ip_tables_matches", "ip_tables_names", "ip_tables_targets", "raw",
+	"raw6", "route", "snmp", "sockstat", "sockstat6", "tcp", "tcp6", "udp", "udp6", "udplite",
+	"udplite6", "unix", NULL,
 };
 
 static bool host_file(const char *name)
@@ -131,6 +132,8 @@ int net_proc_show(const char *name, char **buf, size_t *len)
 		err = read_host(name, &nt);
 	} else if (!strcmp(name, "unix")) {
 		unix_proc_net(&nt);
+	} else if (!strncmp(name, "ip_tables_", 10)) {
+		nf_proc_net(name, &nt);
 	} else if (!strncmp(name, "sockstat", 8) || !strcmp(name, "snmp")) {
 		proc_sockstat(name, &nt);
 	} else if (!strncmp(name, "tcp", 3) || !strncmp(name, "udp", 3)) {

@@ -675,6 +675,11 @@ long sys_setsockopt(struct task *t, struct sysargs *a)
 	err = -EINVAL;
 	if (len < 0)
 		goto out;
+	/* netfilter's options read the guest's value themselves (a table
+	 * may be far larger than SOCKOPT_MAX) */
+	err = nf_setsockopt(t, f, level, name, arg_ptr(a, 3), len);
+	if (err != -ENOPROTOOPT)
+		goto out;
 	ok = !copy_from_user(t, val, arg_ptr(a, 3), len < SOCKOPT_MAX ? len : SOCKOPT_MAX);
 	err = ops_of(f)->setsockopt(t, f, level, name, ok ? val : NULL, len);
 out:
@@ -699,6 +704,12 @@ long sys_getsockopt(struct task *t, struct sysargs *a)
 	err = -EINVAL;
 	if (len < 0)
 		goto out;
+	err = nf_getsockopt(t, f, arg_int(a, 1), arg_int(a, 2), uval, &len);
+	if (err != -ENOPROTOOPT) {
+		if (!err && copy_to_user(t, ulen, &len, sizeof(len)))
+			err = -EFAULT;
+		goto out;
+	}
 	memset(val, 0, sizeof(val));
 	err = ops_of(f)->getsockopt(t, f, arg_int(a, 1), arg_int(a, 2), val, &len);
 	if (err)
