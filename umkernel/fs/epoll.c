@@ -563,9 +563,21 @@ static int ep_insert(struct eventpoll *ep, int fd, struct file *f, uint32_t even
 	}
 	list_add_tail(&it->link, &ep->items);
 	err = item_watch(it);
-	if (err)
+	if (err) {
 		item_free(it);
-	return err;
+		return err;
+	}
+	/* ready already (Linux's ep_insert: onto the ready list, waiters
+	 * woken): a task asleep in epoll_wait, or a poller of this epoll
+	 * file, rescans now -- no wake-up of the file's queues may follow */
+	if (item_ready(it, NULL, false)) {
+		uint64_t one = 1;
+
+		if (write(ep->efd, &one, sizeof(one)) < 0) {
+			/* already readable */
+		}
+	}
+	return 0;
 }
 
 /*

@@ -20,16 +20,26 @@
  * An event is a file with Linux's read formats (TOTAL_TIME_ENABLED,
  * TOTAL_TIME_RUNNING, ID, GROUP of one) and ioctls (ENABLE, DISABLE,
  * RESET, ID; PERIOD and REFRESH are EINVAL on a counting event).
+ * The counted task is the caller, another of its threads, or any task
+ * the caller may ptrace (PTRACE_MODE_READ, as Linux's perf_event_open
+ * checks): `perf stat CMD` counts the child it forked.  A software event
+ * counts a list of members: the task, and with inherit every task
+ * created later by a member (Linux's inherited child events, whose
+ * counts are added to the parent event when they exit); a member's last
+ * reading is taken when it exits (perf_event_task_exit), so the count
+ * survives it, as `perf stat` reads after wait4.
  * Not done: sampling (sample_period/sample_freq: EOPNOTSUPP) and its mmap
- * ring, groups (a group_fd that is an event: EINVAL), inherit (children
- * are not counted), CPU-wide events (pid -1: EACCES, as for a user
- * without CAP_PERFMON; a cpu other than -1: EINVAL), tracepoint,
- * breakpoint and other PMUs (ENOENT).
+ * ring, groups (a group_fd that is an event: EINVAL), inherit of
+ * hardware events (the host counts the first thread alone), CPU-wide
+ * events (pid -1: EACCES, as for a user without CAP_PERFMON; a cpu other
+ * than -1: EINVAL), tracepoint, breakpoint and other PMUs (ENOENT).
  *
- * Lock: klock guards the events (file ops and the syscall).
+ * Lock: klock guards the events (file ops, the syscall and the fork and
+ * exit hooks).
  */
 #include "../kernel.h"
 #include "task.h"
+#include "ptrace.h"
 #include "../fs/fs.h"
 #include "../../tracer/platform.h"
 
@@ -52,21 +62,31 @@
 #define FLAG_MASK (PERF_FLAG_FD_NO_GROUP | PERF_FLAG_FD_OUTPUT | PERF_FLAG_PID_CGROUP | \
 		   PERF_FLAG_FD_CLOEXEC)
 
+/* A counted task of a software event (the first, or one inherited). */
+struct perf_member {
+	int tid;                      /* the counted thread (global id) */
+	uint64_t start_ns;            /* its start time: the same thread */
+	uint64_t base;                /* the source when enabled */
+	uint64_t last;                /* the source's last reading (final once gone) */
+	bool gone;                    /* exited: last is final */
+};
+
 struct perf_event {
+	struct list_head link;        /* in all_events */
 	uint32_t type;
 	uint64_t config, read_format, id;
 	bool exclude_kernel;
-	int tid;                      /* the counted thread (global id) */
-	uint64_t start_ns;            /* its start time: the same thread */
+	bool inherit;                 /* tasks the members create are counted too */
 	int hostfd;                   /* a hardware event's host fd, or -1 */
 	bool enabled;
-	uint64_t count;               /* counted up to base */
-	uint64_t base;                /* the source when enabled (software) */
-	uint64_t last;                /* the source's last reading */
+	uint64_t count;               /* counted up to the members' bases */
+	struct perf_member *m;        /* members; m[0] the task opened for */
+	size_t nm, cap;
 	uint64_t t_enabled, since;    /* ns enabled, and since when */
 };
 
 static uint64_t next_id;
+static struct list_head all_events = LIST_HEAD_INIT(all_events); /* every open event */
 
 static uint64_t mono_ns(void)
 {
@@ -76,43 +96,134 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* The counted thread, if it is still the one counted. */
-static struct task *target(struct perf_event *e)
+/* The member's thread, if it is still the one counted. */
+static struct task *target(struct perf_member *pm)
 {
-	struct task *tk = task_find(e->tid);
+	struct task *tk;
 
-	return tk && tk->start_time_ns == e->start_ns && tk->state != TASK_DEAD ? tk : NULL;
+	if (pm->gone)
+		return NULL;
+	tk = task_find(pm->tid);
+	return tk && tk->start_time_ns == pm->start_ns && tk->state != TASK_DEAD ? tk : NULL;
 }
 
-/* A software event's source now (its last reading once the thread is gone). */
-static uint64_t sw_source(struct perf_event *e)
+/* A software event's source for member pm now (its last reading once
+ * the thread is gone). */
+static uint64_t member_source(struct perf_event *e, struct perf_member *pm)
 {
-	struct task *tk = target(e);
+	struct task *tk = target(pm);
 	struct host_rusage r;
 	int64_t v;
 
 	if (!tk)
-		return e->last;
+		return pm->last;
 	switch (e->config) {
 	case PERF_COUNT_SW_CPU_CLOCK: case PERF_COUNT_SW_TASK_CLOCK:
 		v = cpu_clock_read(tk, true, CPUCLOCK_SCHED);
 		if (v >= 0)
-			e->last = (uint64_t)v;
+			pm->last = (uint64_t)v;
 		break;
 	case PERF_COUNT_SW_PAGE_FAULTS: case PERF_COUNT_SW_PAGE_FAULTS_MIN:
 	case PERF_COUNT_SW_PAGE_FAULTS_MAJ: case PERF_COUNT_SW_CONTEXT_SWITCHES:
 		if (e->config == PERF_COUNT_SW_CONTEXT_SWITCHES && e->exclude_kernel)
 			return 0;
 		task_host_rusage(tk, RU_THREAD, &r);
-		e->last = (uint64_t)(e->config == PERF_COUNT_SW_PAGE_FAULTS ? r.minflt + r.majflt :
-				     e->config == PERF_COUNT_SW_PAGE_FAULTS_MIN ? r.minflt :
-				     e->config == PERF_COUNT_SW_PAGE_FAULTS_MAJ ? r.majflt :
-				     r.nvcsw + r.nivcsw);
+		pm->last = (uint64_t)(e->config == PERF_COUNT_SW_PAGE_FAULTS ? r.minflt + r.majflt :
+				      e->config == PERF_COUNT_SW_PAGE_FAULTS_MIN ? r.minflt :
+				      e->config == PERF_COUNT_SW_PAGE_FAULTS_MAJ ? r.majflt :
+				      r.nvcsw + r.nivcsw);
 		break;
 	default:
 		return 0;              /* migrations, alignment and emulation faults, dummy */
 	}
-	return e->last;
+	return pm->last;
+}
+
+/* What the members counted since their bases (a source never goes back:
+ * a reading below the base counts nothing). */
+static uint64_t members_delta(struct perf_event *e)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < e->nm; i++) {
+		uint64_t v = member_source(e, &e->m[i]);
+
+		if (v > e->m[i].base)
+			sum += v - e->m[i].base;
+	}
+	return sum;
+}
+
+/* Every member's base is its source now (enable, reset). */
+static void members_rebase(struct perf_event *e)
+{
+	for (size_t i = 0; i < e->nm; i++)
+		e->m[i].base = member_source(e, &e->m[i]);
+}
+
+/* Adds tk as a member whose source starts at base; -ENOMEM. */
+static int member_add(struct perf_event *e, struct task *tk, uint64_t base)
+{
+	if (e->nm == e->cap) {
+		size_t nc = e->cap ? e->cap * 2 : 4;
+		struct perf_member *nm = realloc(e->m, nc * sizeof(*nm));
+
+		if (!nm)
+			return -ENOMEM;
+		e->m = nm;
+		e->cap = nc;
+	}
+	e->m[e->nm++] = (struct perf_member){ .tid = tk->tid, .start_ns = tk->start_time_ns,
+					      .base = base, .last = base };
+	return 0;
+}
+
+/* Is tk a member of e still running? */
+static struct perf_member *member_of(struct perf_event *e, struct task *tk)
+{
+	for (size_t i = 0; i < e->nm; i++)
+		if (!e->m[i].gone && e->m[i].tid == tk->tid && e->m[i].start_ns == tk->start_time_ns)
+			return &e->m[i];
+	return NULL;
+}
+
+/*
+ * perf_event_fork(parent, child) - from clone, before the child runs:
+ * the child joins every inherit event that counts parent (Linux's
+ * perf_event_init_task).  Its counters start from zero: a new host
+ * thread.  Allocation failures leave the child uncounted.
+ */
+void perf_event_fork(struct task *parent, struct task *child)
+{
+	struct list_head *p;
+
+	for (p = all_events.next; p != &all_events; p = p->next) {
+		struct perf_event *e = list_entry(p, struct perf_event, link);
+
+		if (e->inherit && e->hostfd < 0 && member_of(e, parent))
+			member_add(e, child, 0);
+	}
+}
+
+/*
+ * perf_event_task_exit(t) - from exit, while t's host thread is still
+ * there: the last reading of every event counting t becomes final
+ * (Linux's perf_event_exit_task, which adds a child event's count to its
+ * parent's).
+ */
+void perf_event_task_exit(struct task *t)
+{
+	struct list_head *p;
+
+	for (p = all_events.next; p != &all_events; p = p->next) {
+		struct perf_event *e = list_entry(p, struct perf_event, link);
+		struct perf_member *pm;
+
+		if (e->hostfd >= 0 || !(pm = member_of(e, t)))
+			continue;
+		member_source(e, pm);
+		pm->gone = true;
+	}
 }
 
 /* The count now, and the times enabled and running. */
@@ -135,7 +246,7 @@ static void current_values(struct perf_event *e, uint64_t *value, uint64_t *enab
 		}
 		return;
 	}
-	*value = e->count + (e->enabled ? sw_source(e) - e->base : 0);
+	*value = e->count + (e->enabled ? members_delta(e) : 0);
 }
 
 static void ev_enable(struct perf_event *e)
@@ -147,7 +258,7 @@ static void ev_enable(struct perf_event *e)
 	if (e->hostfd >= 0)
 		ioctl(e->hostfd, PERF_EVENT_IOC_ENABLE, 0);
 	else
-		e->base = sw_source(e);
+		members_rebase(e);
 }
 
 static void ev_disable(struct perf_event *e)
@@ -157,7 +268,7 @@ static void ev_disable(struct perf_event *e)
 	if (e->hostfd >= 0)
 		ioctl(e->hostfd, PERF_EVENT_IOC_DISABLE, 0);
 	else
-		e->count += sw_source(e) - e->base;
+		e->count += members_delta(e);
 	e->t_enabled += mono_ns() - e->since;
 	e->enabled = false;
 }
@@ -212,7 +323,7 @@ static long perf_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_
 			ioctl(e->hostfd, PERF_EVENT_IOC_RESET, 0);
 		e->count = 0;
 		if (e->enabled && e->hostfd < 0)
-			e->base = sw_source(e);
+			members_rebase(e);
 		return 0;
 	case PERF_EVENT_IOC_ID:
 		return copy_to_user(t, arg, &e->id, sizeof(e->id));
@@ -234,6 +345,9 @@ static void perf_release(struct file *f)
 
 	if (e->hostfd >= 0)
 		close(e->hostfd);
+	if (e->link.next)
+		list_del(&e->link);
+	free(e->m);
 	free(e);
 	f->priv = NULL;
 }
@@ -279,12 +393,14 @@ static int host_counter(struct task *tk, const struct perf_event_attr *ga)
 
 /*
  * sys_perf_event_open(attr, pid, cpu, group_fd, flags) - an event
- * counting the thread pid (0: the caller; another thread of the caller's
- * process) on any CPU (cpu -1).  The attr's size as Linux checks it
+ * counting the thread pid (0: the caller; another of its threads, or a
+ * task it may ptrace), with inherit the tasks it creates later too, on
+ * any CPU (cpu -1).  The attr's size as Linux checks it
  * (E2BIG past a page or with bytes set past what umk knows, and the
  * known size written back), EFAULT, EINVAL (flags, read_format, pid and
- * cpu -1, cpu not -1), ESRCH, EACCES (pid -1; another process; the
- * kernel counted without CAP_PERFMON while perf_event_paranoid > 1),
+ * cpu -1, cpu not -1), ESRCH, EACCES (pid -1; a process the caller may
+ * not ptrace; the kernel counted without CAP_PERFMON while
+ * perf_event_paranoid > 1),
  * EBADF (group_fd), ENOENT (type or config), EOPNOTSUPP (sampling).
  */
 long sys_perf_event_open(struct task *t, struct sysargs *a)
@@ -366,13 +482,13 @@ long sys_perf_event_open(struct task *t, struct sysargs *a)
 	}
 	if (attr.sample_period || attr.mmap || attr.comm || attr.task || attr.mmap_data)
 		return -EOPNOTSUPP;
-	/* the task: the caller's threads only */
+	/* the task: the caller's threads, or one it may ptrace */
 	if (pid == -1)
 		return -EACCES;                 /* CPU-wide: CAP_PERFMON's, not a guest's */
 	tk = pid ? find_task_by_vpid(t, pid) : t;
 	if (!tk || tk->state == TASK_DEAD || tk->state == TASK_ZOMBIE)
 		return -ESRCH;
-	if (tk->tg != t->tg)
+	if (tk->tg != t->tg && !ptrace_may_access(t, tk, PTRACE_MODE_READ))
 		return -EACCES;
 	if (cpu != -1)
 		return -EINVAL;
@@ -391,16 +507,20 @@ long sys_perf_event_open(struct task *t, struct sysargs *a)
 	e->config = attr.config;
 	e->read_format = attr.read_format;
 	e->exclude_kernel = attr.exclude_kernel;
+	e->inherit = attr.inherit;
 	e->id = ++next_id;
-	e->tid = tk->tid;
-	e->start_ns = tk->start_time_ns;
 	e->hostfd = hostfd;
+	if (member_add(e, tk, 0)) {
+		perf_release(&(struct file){ .priv = e });
+		return -ENOMEM;
+	}
 	f = file_alloc(&perf_ops, O_RDWR, "anon_inode:[perf_event]");
 	if (!f) {
 		perf_release(&(struct file){ .priv = e });
 		return -ENOMEM;
 	}
 	f->priv = e;
+	list_add_tail(&e->link, &all_events);
 	/* enable_on_exec: umk's execve keeps the host thread, so it starts now */
 	if (!attr.disabled || attr.enable_on_exec)
 		ev_enable(e);

@@ -310,6 +310,7 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 		t->vfork_done = 0;
 		c->vfork_parent = t;
 	}
+	perf_event_fork(t, c);   /* perf_event.c: inherit events count it too */
 	task_start(c);
 	ptrace_fork_done(t, trace, c, false);
 	if (flags & CLONE_VFORK) {
@@ -501,6 +502,7 @@ void do_exit(struct task *t, int status)
 	}
 	vfork_release(t);
 	task_cpu_times(t, &t->utime_ns, &t->stime_ns);
+	perf_event_task_exit(t);  /* perf_event.c: final readings of its events */
 	cputime_thread_exit(t);   /* the host's counters, before its thread goes */
 	if (tg->nr_threads == 1) {
 		/* the stub's clocks task_cpu_times just read, if t is the

@@ -68,6 +68,10 @@ void cpu_itimer_set(struct thread_group *tg, int which, uint64_t value, uint64_t
 /* RLIMIT_CPU of tg was set: its CPU time is watched (SIGXCPU, SIGKILL). */
 void cpu_rlimit_changed(struct thread_group *tg);
 void cputime_thread_exit(struct task *t);   /* before its host thread goes */
+/* perf_event.c: inherit events count a member's new tasks; a member's
+ * last reading is final at its exit (before its host thread goes) */
+void perf_event_fork(struct task *parent, struct task *child);
+void perf_event_task_exit(struct task *t);
 void cputime_reap(struct thread_group *parent, struct thread_group *child);
 
 /* credentials: cred.c */
