@@ -594,7 +594,7 @@ int sysctl_table_write(const struct sysctl_long *tbl, size_t n, const char *name
 enum ucount_type {
 	UCOUNT_INOTIFY_INSTANCES, UCOUNT_INOTIFY_WATCHES,
 	UCOUNT_FANOTIFY_GROUPS, UCOUNT_FANOTIFY_MARKS,
-	UCOUNT_RLIMIT_SIGPENDING,
+	UCOUNT_RLIMIT_SIGPENDING, UCOUNT_RLIMIT_MSGQUEUE,
 	UCOUNT_COUNTS
 };
 struct ucounts;
@@ -606,6 +606,10 @@ struct ucounts *ucounts_get(uint32_t uid);
 bool ucounts_inc(struct ucounts *uc, enum ucount_type type, long max);
 /* Gives back one charge of type (dec_ucount()). */
 void ucounts_dec(struct ucounts *uc, enum ucount_type type);
+/* n more of type (bytes, say): false, nothing charged, if uc would then
+ * have more than max (inc_rlimit_ucounts); and n of them given back. */
+bool ucounts_add(struct ucounts *uc, enum ucount_type type, long n, long max);
+void ucounts_sub(struct ucounts *uc, enum ucount_type type, long n);
 int task_limit(void);   /* umk's own cap on guest tasks (kernel/process.c) */
 /* /proc/sys/kernel/sched_rr_timeslice_ms, sched_rt_period_us, sched_rt_runtime_us
  * (kernel/sched.c) */

@@ -92,7 +92,7 @@ struct mq_queue {
 	struct list_head receivers, senders;   /* struct mq_waiter, oldest first */
 	struct wait_queue wq;         /* pollers */
 	/* accounting */
-	uint32_t owner_uid;
+	struct ucounts *ucounts;      /* its creator, charged mq_bytes (RLIMIT_MSGQUEUE) */
 	uint64_t mq_bytes;
 	/* the notification */
 	int notify_owner;             /* tgid, 0 if none */
@@ -101,31 +101,7 @@ struct mq_queue {
 	uint8_t cookie[NOTIFY_COOKIE_LEN];
 };
 
-/* bytes of queues per uid, against RLIMIT_MSGQUEUE */
-struct mq_user {
-	struct mq_user *next;
-	uint32_t uid;
-	uint64_t bytes;
-};
-static struct mq_user *mq_users;
-
 static const struct file_ops mq_file_ops, mq_dir_ops;
-
-static struct mq_user *mq_user(uint32_t uid)
-{
-	struct mq_user *u;
-
-	for (u = mq_users; u; u = u->next)
-		if (u->uid == uid)
-			return u;
-	u = calloc(1, sizeof(*u));
-	if (u) {
-		u->uid = uid;
-		u->next = mq_users;
-		mq_users = u;
-	}
-	return u;
-}
 
 static struct mqueue_fs *mq_fs(struct ipc_namespace *ns)
 {
@@ -191,9 +167,7 @@ static void mq_put(struct mq_queue *q)
 	}
 	if (q->notify_sock)
 		file_put(q->notify_sock);
-	struct mq_user *u = mq_user(q->owner_uid);
-	if (u)
-		u->bytes -= q->mq_bytes;
+	ucounts_sub(q->ucounts, UCOUNT_RLIMIT_MSGQUEUE, (long)q->mq_bytes);
 	if (q->fs->ns)
 		q->fs->ns->mq_queues_count--;
 	free(q->name);
@@ -235,8 +209,8 @@ static int mq_create(struct task *t, struct mqueue_fs *fs, const char *name, uin
 {
 	struct ipc_namespace *ns = fs->ns;
 	long maxmsg, msgsize;
-	uint64_t bytes, tree;
-	struct mq_user *u;
+	uint64_t bytes, tree, rlim;
+	struct ucounts *u;
 	struct mq_queue *q;
 
 	if (!ns)
@@ -266,18 +240,19 @@ static int mq_create(struct task *t, struct mqueue_fs *fs, const char *name, uin
 	if (bytes + tree < bytes)
 		return -EOVERFLOW;
 	bytes += tree;
-	u = mq_user(t ? t->cred.uid : 0);
+	u = ucounts_get(t ? t->cred.uid : 0);
 	if (!u)
 		return -ENOMEM;
-	if (u->bytes + bytes < u->bytes ||
-	    u->bytes + bytes > (t ? t->tg->rlim[RLIMIT_MSGQUEUE].rlim_cur : UINT64_MAX))
+	rlim = t ? t->tg->rlim[RLIMIT_MSGQUEUE].rlim_cur : UINT64_MAX;
+	if (bytes > LONG_MAX ||
+	    !ucounts_add(u, UCOUNT_RLIMIT_MSGQUEUE, (long)bytes, rlim > LONG_MAX ? LONG_MAX : (long)rlim))
 		return -EMFILE;
 	q = calloc(1, sizeof(*q));
 	if (!q || !(q->name = strdup(name))) {
 		free(q);
+		ucounts_sub(u, UCOUNT_RLIMIT_MSGQUEUE, (long)bytes);
 		return -ENOMEM;
 	}
-	u->bytes += bytes;
 	ns->mq_queues_count++;
 	q->fs = fs;
 	q->refs = 1;
@@ -288,7 +263,7 @@ static int mq_create(struct task *t, struct mqueue_fs *fs, const char *name, uin
 	q->atime = q->mtime = q->ctime = ts_now();
 	q->maxmsg = maxmsg;
 	q->msgsize = msgsize;
-	q->owner_uid = u->uid;
+	q->ucounts = u;
 	q->mq_bytes = bytes;
 	list_init(&q->msgs);
 	list_init(&q->receivers);

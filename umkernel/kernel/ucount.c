@@ -1,8 +1,9 @@
 /*
  * Per-user counts of kernel objects, as Linux's struct ucounts
  * (kernel/ucount.c): inotify instances and watches, fanotify groups and
- * marks, and queued signals (RLIMIT_SIGPENDING) are each charged to a
- * user and checked against a limit when one more is made.
+ * marks, queued signals (RLIMIT_SIGPENDING) and POSIX message queue
+ * bytes (RLIMIT_MSGQUEUE) are each charged to a user and checked
+ * against a limit when more is made.
  *
  * Linux keys ucounts by (user namespace, uid); umk keys them by the
  * guest's uid alone, which is what the limits above are checked
@@ -38,16 +39,25 @@ struct ucounts *ucounts_get(uint32_t uid)
 	return uc;
 }
 
+bool ucounts_add(struct ucounts *uc, enum ucount_type type, long n, long max)
+{
+	if (n < 0 || n > max || uc->count[type] > max - n)
+		return false;
+	uc->count[type] += n;
+	return true;
+}
+
+void ucounts_sub(struct ucounts *uc, enum ucount_type type, long n)
+{
+	uc->count[type] = uc->count[type] > n ? uc->count[type] - n : 0;
+}
+
 bool ucounts_inc(struct ucounts *uc, enum ucount_type type, long max)
 {
-	if (uc->count[type] >= max)
-		return false;
-	uc->count[type]++;
-	return true;
+	return ucounts_add(uc, type, 1, max);
 }
 
 void ucounts_dec(struct ucounts *uc, enum ucount_type type)
 {
-	if (uc->count[type] > 0)
-		uc->count[type]--;
+	ucounts_sub(uc, type, 1);
 }
