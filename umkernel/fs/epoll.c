@@ -716,7 +716,6 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 	list_init(&sc->link);
 	for (;;) {
 		struct list_head *p, *n;
-		int err;
 
 		pt->task = t;
 		pt->n = 0;
@@ -756,14 +755,13 @@ static long ep_wait(struct task *t, struct eventpoll *ep, struct linux_epoll_eve
 		/* the caller's own registrations (signalfd) plus the host epoll */
 		list_add_tail(&sc->link, &ep->scanners);
 		ep->sleepers++;
-		err = task_sleep(t, end > 0 ? (uint64_t)end : 0, ep->hostep, POLLIN);
+		task_sleep(t, end > 0 ? (uint64_t)end : 0, ep->hostep, POLLIN);
 		ep->sleepers--;
 		list_del(&sc->link);
 		scan_release(sc);
-		if (err == -EINTR) {
-			count = -EINTR;
-			break;
-		}
+		/* -EINTR: the scan above runs once more and reports what
+		 * became ready with the signal (Linux's ep_poll looks at
+		 * the ready list before signal_pending) */
 		if (end > 0 && now_ns(CLOCK_MONOTONIC) >= (uint64_t)end)
 			timed_out = true;
 	}

@@ -171,7 +171,11 @@ static ssize_t pipe_read_io(struct task *t, struct file *f, struct pipe_io *io, 
 		return -EBADF;
 	if (!n)
 		return 0;
-	for (;;) {
+	/* the data (or the end) is looked at before a signal that came
+	 * with it, as Linux's wait_event looks at its condition first:
+	 * a writer that writes and exits must not make the reader's
+	 * SIGCHLD turn its read into EINTR */
+	for (bool interrupted = false;; ) {
 		if (p->ring.len) {
 			got = ring_read_by(&p->ring, n, io_out, io);
 			if (got > 0) {
@@ -182,13 +186,14 @@ static ssize_t pipe_read_io(struct task *t, struct file *f, struct pipe_io *io, 
 		}
 		if (!p->writers)
 			return 0;
+		if (interrupted)
+			return -ERESTARTSYS;
 		if ((f->flags & O_NONBLOCK) || !t)
 			return -EAGAIN;
 		waitq_add(&p->rwait, &w, t);
 		err = task_sleep_short(t);
 		waitq_del(&w);
-		if (err == -EINTR)
-			return -ERESTARTSYS;
+		interrupted = err == -EINTR;
 	}
 }
 
@@ -203,7 +208,7 @@ static ssize_t pipe_write_io(struct task *t, struct file *f, struct pipe_io *io,
 		return -EBADF;
 	if (!n)
 		return 0;       /* a null write succeeds, reader or not */
-	for (;;) {
+	for (bool interrupted = false;; ) {
 		if (!p->readers) {
 			if (t)
 				send_signal(t, SIGPIPE, NULL, false);
@@ -223,13 +228,16 @@ static ssize_t pipe_write_io(struct task *t, struct file *f, struct pipe_io *io,
 				return done;
 			continue;
 		}
+		/* room the signal's wake-up came with is used first (Linux's
+		 * pipe_write looks at the signal only when it is full) */
+		if (interrupted)
+			return done ? (ssize_t)done : -ERESTARTSYS;
 		if ((f->flags & O_NONBLOCK) || !t)
 			return done ? (ssize_t)done : -EAGAIN;
 		waitq_add(&p->wwait, &w, t);
 		err = task_sleep_short(t);
 		waitq_del(&w);
-		if (err == -EINTR)
-			return done ? (ssize_t)done : -ERESTARTSYS;
+		interrupted = err == -EINTR;
 	}
 }
 

@@ -246,12 +246,11 @@ static long do_poll(struct task *t, struct linux_pollfd *pfds, unsigned int nfds
 			count = -ERESTARTNOHAND;
 			break;
 		}
+		/* a signal's wake-up scans once more before it counts:
+		 * what became ready with it is reported (Linux's do_poll
+		 * looks at signal_pending only after a scan) */
 		err = poll_sleep(t, &table, end);
 		put_held(held, nfds);
-		if (err < 0) {
-			count = -ERESTARTNOHAND;
-			break;
-		}
 		if (err > 0)
 			timed_out = true;
 	}
@@ -412,12 +411,8 @@ static long do_select(struct task *t, int n, struct fdsets *s, size_t words, int
 			retval = -ERESTARTNOHAND;
 			break;
 		}
-		err = poll_sleep(t, &table, end);
+		err = poll_sleep(t, &table, end);   /* -EINTR: scan first, as poll */
 		put_held(held, n);
-		if (err < 0) {
-			retval = -ERESTARTNOHAND;
-			break;
-		}
 		if (err > 0)
 			timed_out = true;
 	}
