@@ -5,6 +5,8 @@
 #               every mix of platforms at the first two levels, output
 #               compared with one level (the busybox cases also run at
 #               three levels: UMK_NEST in run-busybox-cases.sh)
+#   signals     tests/guest/sigorder at two levels (seccomp inside each
+#               platform), compared with a native run
 #   uml         linux.uml boots under umk (each platform in $UMK_PLATFORMS)
 #               with a hostfs copy of the test root, runs its init, which
 #               prints and powers off; as host user nobody when run as root
@@ -54,6 +56,26 @@ got=$(levels seccomp ptrace seccomp -- /bin/sh -c "$script" 2>&1)
 if [ "$got" = "$want" ]; then pass "umk-in-umk-in-umk [seccomp,ptrace,seccomp]"; else
 	fail "umk-in-umk-in-umk [seccomp,ptrace,seccomp]"
 	diff <(echo "$want") <(echo "$got") | head -10 | sed 's/^/    /'
+fi
+
+# signals landing on the syscalls of a seccomp-platform guest inside
+# another umk (tests/guest/sigorder.c: a storm of SIGUSR1 on checked
+# syscalls, and which of two pending signals comes first): the inner
+# stub's SIGSYS must come before its kick, or the trapped syscall runs
+# with a signal handler's arguments (the 3-level busybox stall)
+if compile "$ROOT/tests/guest/sigorder.c" "$BUILD/tests/sigorder"; then
+	sync_bins "$BUILD/tests" "$TESTROOT/tests"
+	mkdir -p "$work/so"
+	want=$(cd "$work/so" && timeout -k 5 60 "$BUILD/tests/sigorder" 2>&1; echo "exit $?")
+	for a in $UMK_PLATFORMS; do
+		got=$(levels "$a" seccomp -- /tests/sigorder 2>&1; echo "exit $?")
+		if [ "$got" = "$want" ]; then pass "signals on a nested guest's syscalls [$a,seccomp]"; else
+			fail "signals on a nested guest's syscalls [$a,seccomp]"
+			diff <(echo "$want") <(echo "$got") | head -10 | sed 's/^/    /'
+		fi
+	done
+else
+	fail "sigorder (compile)"
 fi
 
 # times per level: 20 forks and execs of a shell pipeline

@@ -442,8 +442,19 @@ void flush_signal_handlers(struct task *t)
 	t->altstack.ss_flags = SS_DISABLE_;
 }
 
-/* Takes the next deliverable signal; 0 if none.  Lower numbers first,
- * SIGKILL and SIGSTOP before all, as Linux's next_signal(). */
+/* Linux's SYNCHRONOUS_MASK: the signals of a fault or trap of the
+ * instruction (or syscall) just run. */
+static const linux_sigset_t sync_sigs = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) |
+					SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS);
+
+/* Takes the next deliverable signal; 0 if none.  The thread's own
+ * before its group's; SIGKILL and SIGSTOP before all, then synchronous
+ * ones, then lower numbers first, as Linux's next_signal().  A seccomp
+ * SIGSYS thus comes before an asynchronous signal that was pending at
+ * the same syscall: a nested umk's stub (tracer/stub.c) took its kick
+ * first, and the SIGSYS then ran on the guest's signal-handler frame, so
+ * the trapped syscall ran with the handler's arguments and its own was
+ * never run (the 3-level nest stall: a shell's close of a pipe end). */
 static int dequeue_signal(struct task *t, linux_siginfo_t *info)
 {
 	struct sigpending *srcs[2] = { &t->pending, &t->tg->shared_pending };
@@ -454,6 +465,8 @@ static int dequeue_signal(struct task *t, linux_siginfo_t *info)
 		int sig;
 		if (ready & unblockable)
 			sig = (ready & SIGBIT(SIGKILL)) ? SIGKILL : SIGSTOP;
+		else if (ready & sync_sigs)
+			sig = __builtin_ctzll(ready & sync_sigs) + 1;
 		else
 			sig = __builtin_ctzll(ready) + 1;
 		struct sigpending *p = srcs[pass];
