@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -192,6 +193,30 @@ int main(int argc, char **argv)
 	printf("SEEK_END %lld\n", (long long)lseek(a, 0, SEEK_END));
 	memset(b, 0, sizeof(b));
 	printf("read at end: %zd\n", read(a, b, 4));
+	{
+		/* sendfile and copy_file_range read the upper file too; a
+		 * reopen through /proc/self/fd names the overlay's object */
+		int pf[2], o;
+		off_t off = 0;
+		loff_t loff = 0;
+		char pb[16] = { 0 };
+
+		if (pipe(pf) || sendfile(pf[1], a, &off, 5) != 5 || read(pf[0], pb, 5) != 5)
+			printf("sendfile: %s\n", strerror(errno));
+		printf("sendfile '%s'\n", pb);
+		o = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+		memset(pb, 0, sizeof(pb));
+		if (o < 0 || copy_file_range(a, &loff, o, NULL, 5, 0) != 5 || pread(o, pb, 5, 0) != 5)
+			printf("copy_file_range: %s\n", strerror(errno));
+		printf("copy_file_range '%s'\n", pb);
+		close(o);
+		close(pf[0]);
+		close(pf[1]);
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", a);
+		o = open(p, O_RDONLY);
+		show("reopened by /proc/self/fd", o);
+		close(o);
+	}
 	map_show("new MAP_SHARED", a, MAP_SHARED);
 	map_show("new MAP_PRIVATE", a, MAP_PRIVATE);
 	close(a);
