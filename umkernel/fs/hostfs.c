@@ -64,7 +64,7 @@ struct lcache_ent {
 };
 #define LCACHE_BUCKETS 4096
 #define LCACHE_MAX 32768
-#define LOBJ_BUCKETS 64
+#define LOBJ_BUCKETS 256
 
 struct hostfs {
 	int rootfd;                 /* O_PATH of the host directory */
