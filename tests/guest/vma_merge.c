@@ -10,6 +10,7 @@
  * pages relative to it.
  */
 #define _GNU_SOURCE
+#include <alloca.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,30 @@ static void c_readonly(void)
 	layout("child, r read-only + new after it", r, r - ps, r + 5 * ps);
 }
 
+/* The [stack] lines of /proc/self/maps. */
+static int stack_vmas(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, "[stack]") != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The stack grows in a child: still one VMA (expand_downwards) */
+static void __attribute__((noinline)) c_stack(void)
+{
+	volatile char *p = alloca(2 << 20);
+
+	for (long i = (2 << 20) - ps; i >= 0; i -= ps)
+		p[i] = 1;
+	printf("child, stack grown by 2 MiB: %d [stack] VMA(s)\n", stack_vmas());
+}
+
 /* the heap, written by the parent, grown by brk in the child */
 static char *heap;
 
@@ -174,6 +199,7 @@ int main(void)
 	memset(heap, 1, 4 * ps);
 	layout("parent, heap", heap, heap, heap + 8 * ps);
 	child(c_brk);
+	child(c_stack);
 	/* the parent's own: a new neighbour merges */
 	{
 		char *u = mmap(t + 3 * ps, ps, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE, -1, 0);

@@ -826,6 +826,7 @@ int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit)
 	memcpy(name, v->name, sizeof name);
 	int mode = v->mpol_mode;
 	uint64_t nodes = v->mpol_nodes;
+	uint64_t vstart = v->start;
 	long r = mm_mmap(mm, start, v->start - start, prot,
 			 (flags & MAP_TYPE) | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
 	if (r < 0)
@@ -836,6 +837,13 @@ int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit)
 		memcpy(n->name, name, sizeof n->name);
 		n->mpol_mode = mode;
 		n->mpol_nodes = nodes;
+		/* the stack grew: one VMA to Linux (expand_downwards), so the
+		 * piece shares the stack's anon_vma identity across fork */
+		struct vma *old = n->end == vstart ? mm_find_vma(mm, vstart) : NULL;
+		if (old) {
+			n->anon_fork = old->anon_fork;
+			n->anon_fork_held = old->anon_fork_held;
+		}
 	}
 	mm_merge(mm);
 	return 0;
