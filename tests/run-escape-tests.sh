@@ -37,8 +37,10 @@
 #            upper and work dirs carry a host directory's path land inside
 #            the guest's root (--rw on a scratch copy): the host directory
 #            stays empty and the lower layer (the root's /etc) unchanged
-#   rootfs   without --rw, `rm -rf /bin` and friends leave the root as it
-#            was; with --rw (on a scratch copy) they do reach it
+#   rootfs   without --rw, `rm -rf /bin` and friends, and fchmod, fchown,
+#            futimens and fsetxattr through read-only fds (lowerfd), leave
+#            the root as it was; with --rw (on a scratch copy) they do
+#            reach it
 #   netctl   a --net=host guest cannot change the host's network (netlink, /dev/net/tun,
 #            SIOCS* ioctls), open raw, packet or other netlink sockets,
 #            or pass the socket options that act on the host; run in a
@@ -86,7 +88,7 @@ check() {
 
 # a tree's names, types, modes, sizes, mtimes, link targets and file contents
 tree_sum() {
-	(cd "$1" && find . -printf '%p %y %m %s %T@ %l\n' | LC_ALL=C sort &&
+	(cd "$1" && find . -printf '%p %y %m %U:%G %s %T@ %l\n' | LC_ALL=C sort &&
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) | md5sum
 }
 
@@ -222,7 +224,7 @@ for p in $UMK_PLATFORMS; do
 	cp -a "$TESTROOT" "$BUILD/rwroot"
 	before=$(tree_sum "$BUILD/rwroot")
 	timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$BUILD/rwroot" -- /bin/sh -c \
-		'touch /newfile; mkdir /newdir; echo x >> /etc/passwd; chmod 700 /etc; rm -f /escape/int80; rm -rf /bin
+		'/escape/lowerfd && touch /newfile; mkdir /newdir; echo x >> /etc/passwd; chmod 700 /etc; rm -f /escape/int80; rm -rf /bin
 		 test -e /newfile && test -d /newdir && test ! -e /bin && echo overlay-ok' >"$o" 2>&1
 	rc=$?
 	after=$(tree_sum "$BUILD/rwroot")

@@ -4,7 +4,9 @@
 # under umk on each platform in $UMK_PLATFORMS (default "ptrace"), and
 # compare stdout plus exit status (a program with a tests/guest/NAME.expected
 # is compared with that instead of a native run: its native run would
-# touch the host's devices).  Prints PASS/FAIL per test and platform,
+# touch the host's devices; one with a tests/guest/NAME.overlay runs
+# natively in an overlayfs of the test root, after `NAME --make-lower`
+# made its lower fixtures there).  Prints PASS/FAIL per test and platform,
 # with a diff on failure.  The guest sees build/testroot (lib.sh).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
@@ -32,7 +34,19 @@ trap 'rm -rf "$work"' EXIT
 for n in "${names[@]}"; do
 	bin=$BUILD/tests/$n
 	[ -x "$bin" ] || continue
-	if [ -f "$ROOT/tests/guest/$n.expected" ]; then
+	if [ -f "$ROOT/tests/guest/$n.overlay" ]; then
+		# about the overlay root's lower layer (NAME.overlay says what):
+		# fixtures made by `NAME --make-lower` in the test root, native
+		# run chrooted into an overlayfs of the test root (native_run)
+		if ! native_ok; then
+			skip "$n: cannot mount the native overlay (need root or user namespaces)"
+			continue
+		fi
+		"$bin" --make-lower "$TESTROOT/tests/$n.d" || { fail "$n (--make-lower)"; continue; }
+		timeout -k 5 120 bash -c '. "$1"; shift; native_run "$@"' sh "$ROOT/tests/lib.sh" \
+			"$TESTROOT" "/tests/$n" </dev/null >"$work/$n.native" 2>"$work/$n.native.err"
+		echo "exit $?" >>"$work/$n.native"
+	elif [ -f "$ROOT/tests/guest/$n.expected" ]; then
 		# no native run (it would use the host's devices): the exact
 		# output Linux gives, checked by hand, is in NAME.expected
 		cp "$ROOT/tests/guest/$n.expected" "$work/$n.native"

@@ -64,6 +64,7 @@ struct lcache_ent {
 };
 #define LCACHE_BUCKETS 4096
 #define LCACHE_MAX 32768
+#define LOBJ_BUCKETS 256
 
 struct hostfs {
 	int rootfd;                 /* O_PATH of the host directory */
@@ -76,6 +77,8 @@ struct hostfs {
 	size_t lcache_n;
 	struct tnode *upper;        /* overlay: root of the upper tree */
 	struct hostfifo *fifos;     /* host fifos in use by guests */
+	/* overlay: the objects of lower files open read-only (struct lobj) */
+	struct lobj *lobjs[LOBJ_BUCKETS];
 };
 
 static uid_t host_uid;
@@ -1023,6 +1026,79 @@ static bool ovl_lower_visible(struct mount *m, const char *rel)
 	return h_lstat(h, rel, &st, 0) == 0;
 }
 
+/*
+ * Read-only opens of lower files follow their copy-up.  Linux's overlay
+ * file stands on a real file it reopens on the upper layer once its
+ * object has been copied up (ovl_real_fdget, >= 4.19), so a reader sees
+ * what another fd wrote, a chmod, a truncate.  Here a lower regular file
+ * opened read-only keeps its host fd and names its object, a struct lobj
+ * shared by every open of it: the lower inode, or for a lower file of
+ * several links the inode and the name it was opened by (a copy-up
+ * through another link breaks the link: Linux's index=off).  A rename
+ * copies up first, so the object follows it.  ovl_copy_up gives the
+ * object its upper node; each file's next read, fstat or seek opens that
+ * node and goes through it from then on.  mmap keeps the lower host fd,
+ * as ovl_mmap maps the real file the overlay file opened.
+ */
+struct lobj {
+	struct lobj *next;
+	int refs;                   /* lower files open on it */
+	uint64_t ino;               /* its lower inode */
+	char *rel;                  /* several links: the name opened; else NULL */
+	struct tnode *up;           /* referenced once copied up, else NULL */
+};
+
+/* The object of lower file st opened by rel, with a new reference. */
+static struct lobj *lobj_get(struct hostfs *h, const struct kstat *st, const char *rel)
+{
+	struct lobj **b = &h->lobjs[st->ino % LOBJ_BUCKETS], *o;
+	const char *key = st->nlink > 1 ? rel : NULL;
+
+	for (o = *b; o; o = o->next) {
+		if (o->ino == st->ino && !o->up && !o->rel == !key && (!key || !strcmp(o->rel, key))) {
+			o->refs++;
+			return o;
+		}
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o || (key && !(o->rel = strdup(key)))) {
+		free(o);
+		return NULL;
+	}
+	o->refs = 1;
+	o->ino = st->ino;
+	o->next = *b;
+	*b = o;
+	return o;
+}
+
+static void lobj_put(struct hostfs *h, struct lobj *o)
+{
+	struct lobj **pp;
+
+	if (--o->refs > 0)
+		return;
+	for (pp = &h->lobjs[o->ino % LOBJ_BUCKETS]; *pp; pp = &(*pp)->next) {
+		if (*pp == o) {
+			*pp = o->next;
+			break;
+		}
+	}
+	tnode_put(o->up);
+	free(o->rel);
+	free(o);
+}
+
+/* Lower file st at rel has been copied up as n: its open files follow. */
+static void lobj_copied(struct hostfs *h, const struct kstat *st, const char *rel, struct tnode *n)
+{
+	const char *key = st->nlink > 1 ? rel : NULL;
+
+	for (struct lobj *o = h->lobjs[st->ino % LOBJ_BUCKETS]; o; o = o->next)
+		if (o->ino == st->ino && !o->up && !o->rel == !key && (!key || !strcmp(o->rel, key)))
+			o->up = tnode_get(n);
+}
+
 /* Copies a lower regular file's content into memfd dst. */
 static int copy_content(struct hostfs *h, const char *rel, int dst)
 {
@@ -1094,7 +1170,10 @@ static int ovl_copy_up(struct mount *m, const char *rel, struct tnode **out)
 			return errno == ENFILE ? -ENFILE : -ENOMEM;   /* host-fd budget */
 		n->uid = st.uid;
 		n->gid = st.gid;
-		n->ino = st.ino;
+		/* a file of several links copied up breaks the link (index=off),
+		 * and shows its upper inode's number, as Linux's overlay does */
+		if (S_ISDIR(st.mode) || st.nlink <= 1)
+			n->ino = st.ino;
 		n->rdev = st.rdev;
 		if (S_ISREG(st.mode)) {
 			n->acct = h->upper->acct;   /* --tmpfs-size: ENOSPC as a full upper */
@@ -1130,6 +1209,8 @@ static int ovl_copy_up(struct mount *m, const char *rel, struct tnode **out)
 		n->ctime = st.ctime;
 		if (S_ISDIR(st.mode))
 			n->nlink = st.nlink;
+		if (!err && S_ISREG(st.mode))
+			lobj_copied(h, &st, prefix, n);
 		tnode_put(n);
 		if (err)
 			return err;
@@ -1375,6 +1456,168 @@ static int ovl_readlink(struct mount *m, const char *rel, char *buf, size_t len)
 	return l;
 }
 
+/* A lower regular file open read-only (see struct lobj). */
+struct lfile {
+	struct hostfs *h;
+	struct lobj *obj;
+	struct file *up;            /* its upper file, once opened */
+	char rel[];                 /* the name it was opened by */
+};
+
+/* f's upper file if its object has been copied up, else NULL (the lower
+ * host fd serves). */
+static struct file *lf_upper(struct file *f)
+{
+	struct lfile *l = f->priv;
+	struct file *u = l->up;
+
+	if (__builtin_expect(!u && l->obj->up != NULL, 0) &&
+	    !tnode_open(f->mnt, l->obj->up, f->flags & ~(O_CREAT | O_EXCL | O_TRUNC), f->path, &u))
+		l->up = u;
+	if (u)  /* the status flags F_SETFL changed are f's */
+		u->flags = f->flags;
+	return u;
+}
+
+static ssize_t lf_read(struct task *t, struct file *f, void *buf, size_t n, int64_t *pos)
+{
+	struct file *u = lf_upper(f);
+	ssize_t r;
+
+	if (u)
+		return u->ops->read(t, u, buf, n, pos);
+	r = pread(f->hostfd, buf, n, *pos);
+	if (r < 0)
+		return -errno;
+	*pos += r;
+	return r;
+}
+
+static ssize_t lf_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
+{
+	struct file *u = lf_upper(f);
+
+	return u ? u->ops->write(t, u, buf, n, pos) : -EBADF;   /* opened read-only */
+}
+
+static int lf_fstat(struct file *f, struct kstat *st)
+{
+	struct file *u = lf_upper(f);
+
+	return u ? u->ops->fstat(u, st) : hreg_fstat(f, st);
+}
+
+static int lf_truncate(struct file *f, uint64_t len)
+{
+	struct file *u = lf_upper(f);
+
+	return u ? u->ops->truncate(u, len) : -EINVAL;   /* opened read-only */
+}
+
+/* fchmod, fchown, futimens: the object is copied up as chmod's is (the
+ * lower host file is never changed). */
+static int lf_setattr(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
+		      const struct linux_timespec *ts)
+{
+	struct lfile *l = f->priv;
+	struct file *u = lf_upper(f);
+	struct tnode *n;
+	struct ovres r;
+	int err;
+
+	if (u)
+		return u->ops->setattr(u, what, mode, uid, gid, ts);
+	/* still lower: its name shows it, unless it was removed (Linux's
+	 * copy-up then meets the whiteout or the new file there: EEXIST) */
+	err = ovl_find(f->mnt, l->rel, &r);
+	if (err || r.kind != OV_LOWER || r.st.ino != l->obj->ino)
+		return -EEXIST;
+	err = ovl_copy_up(f->mnt, l->rel, &n);
+	if (err)
+		return err;
+	lf_upper(f);
+	return tnode_setattr(n, what, mode, uid, gid, ts);
+}
+
+/* SEEK_DATA/SEEK_HOLE of the upper file; the rest are the VFS's (SEEK_END
+ * by lf_fstat; the lower's holes by its host fd). */
+static int64_t lf_llseek(struct file *f, int64_t off, int whence)
+{
+	struct file *u = lf_upper(f);
+	int64_t r;
+
+	if (!u || !u->ops->llseek)
+		return -EOPNOTSUPP;
+	r = u->ops->llseek(u, off, whence);
+	if (r >= 0)
+		f->pos = r;
+	return r;
+}
+
+static void lf_release(struct file *f)
+{
+	struct lfile *l = f->priv;
+
+	if (l) {
+		file_put(l->up);
+		lobj_put(l->h, l->obj);
+		free(l);
+	}
+	f->priv = NULL;
+	hfile_release(f);
+}
+
+static const struct file_ops ovl_lower_ops = {
+	.read = lf_read,
+	.write = lf_write,
+	.fstat = lf_fstat,
+	.poll = hreg_poll,
+	.truncate = lf_truncate,
+	.fsync = hfile_fsync,
+	.setattr = lf_setattr,
+	.host_fd = hreg_host_fd,     /* mmap: the lower file (ovl_mmap) */
+	.llseek = lf_llseek,
+	.release = lf_release,
+	.seekable = true,
+};
+
+/* Opens lower regular file rel (stat st) read-only (flags): a file of
+ * ovl_lower_ops. */
+static int ovl_open_lower(struct mount *m, const char *rel, const struct kstat *st, int flags,
+			  struct file **out)
+{
+	struct hostfs *h = H(m);
+	size_t len = strlen(rel);
+	struct lfile *l = malloc(sizeof(*l) + len + 1);
+	struct stat hs;
+	struct file *f = NULL;
+	int fd = -ENOMEM;
+
+	if (!l || !(l->obj = lobj_get(h, st, rel)))
+		goto fail;
+	l->h = h;
+	l->up = NULL;
+	memcpy(l->rel, rel, len + 1);
+	fd = h_open_checked(h, rel, flags, &hs);
+	if (fd < 0)
+		goto fail;
+	if (!S_ISREG(hs.st_mode) || !(f = file_alloc(&ovl_lower_ops, flags, rel))) {
+		close(fd);
+		fd = S_ISREG(hs.st_mode) ? -ENOMEM : -EIO;
+		goto fail;
+	}
+	f->hostfd = fd;
+	f->mnt = m;
+	f->priv = l;
+	*out = f;
+	return 0;
+fail:
+	if (l && l->obj)
+		lobj_put(h, l->obj);
+	free(l);
+	return fd;
+}
+
 static int ovl_open(struct mount *m, const char *rel, int flags, uint32_t mode, struct file **out)
 {
 	struct ovres r;
@@ -1400,6 +1643,8 @@ static int ovl_open(struct mount *m, const char *rel, int flags, uint32_t mode, 
 			return err;
 		return tnode_open(m, n, flags, rel, out);
 	}
+	if (S_ISREG(r.st.mode))
+		return ovl_open_lower(m, rel, &r.st, flags & ~O_TRUNC, out);
 	return h_open_file(m, rel, flags & ~O_TRUNC, out);
 }
 

@@ -24,6 +24,13 @@ struct vma {
 	 * flags and nodes; 0: none (the default policy) */
 	int mpol_mode;
 	uint64_t mpol_nodes;
+	/* fork and Linux's anon_vma (is_mergeable_anon_vma): a child's
+	 * private writable VMA gets a number of its own at fork, kept by its
+	 * pieces, and merges only with them while it may hold its parent's
+	 * pages (vma_had_uncowed_parents); anon_fork_held: it was seen to
+	 * hold pages (mmap.c, checked once, when a merge waits on it) */
+	uint64_t anon_fork;
+	bool anon_fork_held;
 };
 struct mm {
 	int refs;                     /* tasks using it (threads) */
@@ -69,6 +76,9 @@ uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */
 struct task;
 void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t end);
 void mm_split_at(struct mm *mm, uint64_t addr); /* no VMA straddles addr after */
+/* Whether t's address space has a page present or swapped in [start, end)
+ * (its host pagemap; true when that cannot be read): pagemap.c */
+bool mm_range_has_pages(struct task *t, uint64_t start, uint64_t end);
 void mm_merge(struct mm *mm);                   /* joins neighbours nothing tells apart */
 void aio_mm_release(struct mm *mm);             /* fs/aio.c: mm's AIO contexts end */
 #define MM_PATCH_AFTER 8

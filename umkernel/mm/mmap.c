@@ -108,6 +108,12 @@ struct mm *mm_fork(struct mm *old)
 		struct vma *n = vma_dup(v);
 
 		n->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);   /* locks stay with the parent */
+		/* anon_vma_fork: a private VMA that may hold anonymous pages
+		 * (writable, or inherited so) gets an anon_vma of its own */
+		static uint64_t anon_fork_seq;
+		n->anon_fork = !(v->flags & MAP_SHARED) && ((v->prot & PROT_WRITE) || v->anon_fork) ?
+			       ++anon_fork_seq : 0;
+		n->anon_fork_held = false;
 		list_add_tail(&n->link, &mm->vmas);
 	}
 	mm->start_brk = old->start_brk;
@@ -274,24 +280,48 @@ static void vma_merge(struct mm *mm)
 	mm_merge(mm);
 }
 
-/* Whether n, v's successor, can join v: adjacent, and nothing tells them apart. */
-static bool vma_mergeable(const struct vma *v, const struct vma *n)
+/* Whether a VMA a child inherited over fork (anon_fork) still holds
+ * pages it may share with its parent's anon_vma: Linux's
+ * vma_had_uncowed_parents.  Asked once, the first time it keeps a merge
+ * from happening: one with no page had no anon_vma to inherit (the parent
+ * never wrote it; fork copied no page table), so it is an ordinary VMA
+ * from then on. */
+static bool anon_fork_held(struct mm *mm, struct vma *v)
+{
+	if (!v->anon_fork || v->anon_fork_held)
+		return v->anon_fork != 0;
+	if (current && current->mm == mm && !mm_range_has_pages(current, v->start, v->end))
+		v->anon_fork = 0;
+	else
+		v->anon_fork_held = true;
+	return v->anon_fork != 0;
+}
+
+/* Whether n, v's successor, can join v: adjacent, and nothing tells them
+ * apart (anon_vma: is_mergeable_anon_vma's rules after fork). */
+static bool vma_mergeable(struct mm *mm, struct vma *v, struct vma *n)
 {
 	return n && v->end == n->start && v->prot == n->prot && v->flags == n->flags &&
 	       v->file == n->file && v->shm_id == n->shm_id && !strcmp(v->name, n->name) &&
 	       v->mpol_mode == n->mpol_mode && v->mpol_nodes == n->mpol_nodes &&
 	       !(v->file && v->file->ops->vm_close) &&
-	       ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff);
+	       ((!v->file && !v->shm_id) || v->pgoff + (v->end - v->start) == n->pgoff) &&
+	       (v->anon_fork == n->anon_fork ||
+		(anon_fork_held(mm, v), anon_fork_held(mm, n), v->anon_fork == n->anon_fork));
 }
 
 void mm_merge(struct mm *mm)
 {
-	for_each_vma(mm, v) {
+	struct vma *v = vma_first(mm);
+
+	while (v) {
 		struct vma *n = vma_next(mm, v);
-		if (vma_mergeable(v, n)) {
-			v->end = n->end;
+
+		if (vma_mergeable(mm, v, n)) {
+			v->end = n->end;    /* and v may join its new successor too */
 			vma_free(mm, n);
-			v_n = vma_next(mm, v);
+		} else {
+			v = n;
 		}
 	}
 }
@@ -305,7 +335,7 @@ static void vma_merge_range(struct mm *mm, uint64_t start, uint64_t end)
 	while (v && v->end <= end) {
 		struct vma *n = vma_next(mm, v);
 
-		if (vma_mergeable(v, n)) {
+		if (vma_mergeable(mm, v, n)) {
 			v->end = n->end;
 			vma_free(mm, n);
 		} else {
@@ -796,6 +826,7 @@ int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit)
 	memcpy(name, v->name, sizeof name);
 	int mode = v->mpol_mode;
 	uint64_t nodes = v->mpol_nodes;
+	uint64_t vstart = v->start;
 	long r = mm_mmap(mm, start, v->start - start, prot,
 			 (flags & MAP_TYPE) | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
 	if (r < 0)
@@ -806,6 +837,13 @@ int mm_expand_stack(struct mm *mm, uint64_t addr, uint64_t limit)
 		memcpy(n->name, name, sizeof n->name);
 		n->mpol_mode = mode;
 		n->mpol_nodes = nodes;
+		/* the stack grew: one VMA to Linux (expand_downwards), so the
+		 * piece shares the stack's anon_vma identity across fork */
+		struct vma *old = n->end == vstart ? mm_find_vma(mm, vstart) : NULL;
+		if (old) {
+			n->anon_fork = old->anon_fork;
+			n->anon_fork_held = old->anon_fork_held;
+		}
 	}
 	mm_merge(mm);
 	return 0;

@@ -202,3 +202,38 @@ int proc_pagemap_open(struct task *t, struct task *c, int flags, struct file **o
 {
 	return proc_mm_open(t, c, PTRACE_MODE_READ | PTRACE_MODE_FSCREDS, &pagemap_ops, flags, out);
 }
+
+/*
+ * mm_range_has_pages - whether t's address space has a page present or
+ * swapped out in [start, end), from its host's /proc/PID/pagemap (bits 63
+ * and 62); true when that cannot be read.  Stops at the first page found.
+ */
+bool mm_range_has_pages(struct task *t, uint64_t start, uint64_t end)
+{
+	uint64_t ent[512];
+	char path[64];
+	bool found = true;
+	int fd;
+
+	if (!t || !t->host || !platform->host_pid || !host_proc_is_ours())
+		return true;
+	snprintf(path, sizeof path, "/proc/%d/pagemap", platform->host_pid(t->host));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	for (uint64_t vpn = start / GUEST_PAGE_SIZE; vpn < end / GUEST_PAGE_SIZE;) {
+		size_t k = end / GUEST_PAGE_SIZE - vpn < 512 ? end / GUEST_PAGE_SIZE - vpn : 512;
+		ssize_t r = pread(fd, ent, k * 8, (off_t)(vpn * 8));
+
+		if (r != (ssize_t)(k * 8))
+			goto out;
+		for (size_t i = 0; i < k; i++)
+			if (ent[i] >> 62)
+				goto out;
+		vpn += k;
+	}
+	found = false;
+out:
+	close(fd);
+	return found;
+}
