@@ -161,6 +161,24 @@ int main(void) {
   }
   wait(NULL);
   run("child's NOP", 0);
+
+  /* IORING_OP_FADVISE and IORING_OP_MADVISE (stress-ng's io-uring) */
+  char *pgm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  struct { int op, fd; void *addr; unsigned len, adv; unsigned short bi; } adv[] = {
+    { IORING_OP_FADVISE, fd, NULL, 4096, POSIX_FADV_DONTNEED, 0 },
+    { IORING_OP_FADVISE, fd, NULL, 0, POSIX_FADV_SEQUENTIAL, 0 },
+    { IORING_OP_FADVISE, fd, NULL, 4096, 99, 0 },
+    { IORING_OP_FADVISE, 999, NULL, 4096, POSIX_FADV_NORMAL, 0 },
+    { IORING_OP_FADVISE, fd, NULL, 4096, POSIX_FADV_NORMAL, 1 },
+    { IORING_OP_MADVISE, -1, pgm, 4096, MADV_WILLNEED, 0 },
+    { IORING_OP_MADVISE, -1, pgm, 4096, 12345, 0 },
+    { IORING_OP_MADVISE, -1, pgm + 1, 4096, MADV_NORMAL, 0 },
+  };
+  for (unsigned i = 0; i < sizeof adv / sizeof adv[0]; i++) {
+    submit(adv[i].op, adv[i].fd, adv[i].addr, adv[i].len, 0, 20 + i, adv[i].bi);
+    R.sqes[(*R.sq_tail - 1) & *R.sq_mask].fadvise_advice = adv[i].adv;
+    run(adv[i].op == IORING_OP_FADVISE ? "fadvise" : "madvise", 1);
+  }
   unlink(path);
   return t_done();
 }

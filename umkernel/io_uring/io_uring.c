@@ -55,6 +55,7 @@
 enum {
 	OP_NOP = 0, OP_READV = 1, OP_WRITEV = 2, OP_FSYNC = 3, OP_READ_FIXED = 4,
 	OP_WRITE_FIXED = 5, OP_SENDMSG = 9, OP_RECVMSG = 10, OP_READ = 22, OP_WRITE = 23,
+	OP_FADVISE = 24, OP_MADVISE = 25,
 };
 
 enum { REG_BUFFERS = 0, UNREG_BUFFERS = 1 };
@@ -128,6 +129,8 @@ long sys_fsync(struct task *t, struct sysargs *a);
 long sys_fdatasync(struct task *t, struct sysargs *a);
 long sys_sendmsg(struct task *t, struct sysargs *a);
 long sys_recvmsg(struct task *t, struct sysargs *a);
+long sys_fadvise64(struct task *t, struct sysargs *a);
+long sys_madvise(struct task *t, struct sysargs *a);
 
 static _Atomic uint32_t *field(char *region, int off)
 {
@@ -322,6 +325,23 @@ static int32_t sqe_run(struct task *t, struct io_ring *r, const struct linux_io_
 	case OP_RECVMSG:
 		sa.a[2] = s->rw_flags;   /* msg_flags */
 		res = s->opcode == OP_SENDMSG ? sys_sendmsg(t, &sa) : sys_recvmsg(t, &sa);
+		break;
+	case OP_FADVISE:
+		/* io_fadvise_prep: the length in addr (64 bits) or len */
+		if (s->buf_index || s->splice_fd_in)
+			return -EINVAL;
+		sa.a[1] = s->off;
+		sa.a[2] = s->addr ? s->addr : s->len;
+		sa.a[3] = s->rw_flags;   /* fadvise_advice */
+		res = sys_fadvise64(t, &sa);
+		break;
+	case OP_MADVISE:
+		if (s->buf_index || s->splice_fd_in)
+			return -EINVAL;
+		sa.a[0] = s->addr;
+		sa.a[1] = s->len;
+		sa.a[2] = s->rw_flags;   /* fadvise_advice */
+		res = sys_madvise(t, &sa);
 		break;
 	default:
 		return -EINVAL;
