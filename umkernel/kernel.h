@@ -492,6 +492,10 @@ struct task {
 
 	/* ptrace and seccomp (kernel/ptrace.c, kernel/seccomp.c) */
 	unsigned syscall_work;        /* SW_*: what syscall entry and exit do beyond dispatch */
+	/* syscall user dispatch (kernel/syscall_user_dispatch.c): syscalls
+	 * from outside [sud_offset, +sud_len) become SIGSYS while the byte
+	 * at sud_selector (0: none) says BLOCK */
+	uint64_t sud_offset, sud_len, sud_selector;
 	unsigned jobctl;              /* JOBCTL_*: traps to take on the way to user mode */
 	struct task *ptracer;         /* the task tracing this one, or NULL */
 	struct ptrace_state *pt;      /* a tracee's stop state; kept after detach */

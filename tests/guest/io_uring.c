@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -161,6 +162,66 @@ int main(void) {
   }
   wait(NULL);
   run("child's NOP", 0);
+
+  /* IORING_OP_FADVISE and IORING_OP_MADVISE (stress-ng's io-uring) */
+  char *pgm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  struct { int op, fd; void *addr; unsigned len, adv; unsigned short bi; } adv[] = {
+    { IORING_OP_FADVISE, fd, NULL, 4096, POSIX_FADV_DONTNEED, 0 },
+    { IORING_OP_FADVISE, fd, NULL, 0, POSIX_FADV_SEQUENTIAL, 0 },
+    { IORING_OP_FADVISE, fd, NULL, 4096, 99, 0 },
+    { IORING_OP_FADVISE, 999, NULL, 4096, POSIX_FADV_NORMAL, 0 },
+    { IORING_OP_FADVISE, fd, NULL, 4096, POSIX_FADV_NORMAL, 1 },
+    { IORING_OP_MADVISE, -1, pgm, 4096, MADV_WILLNEED, 0 },
+    { IORING_OP_MADVISE, -1, pgm, 4096, 12345, 0 },
+    { IORING_OP_MADVISE, -1, pgm + 1, 4096, MADV_NORMAL, 0 },
+  };
+  for (unsigned i = 0; i < sizeof adv / sizeof adv[0]; i++) {
+    submit(adv[i].op, adv[i].fd, adv[i].addr, adv[i].len, 0, 20 + i, adv[i].bi);
+    R.sqes[(*R.sq_tail - 1) & *R.sq_mask].fadvise_advice = adv[i].adv;
+    run(adv[i].op == IORING_OP_FADVISE ? "fadvise" : "madvise", 1);
+  }
+
+  /* IORING_OP_FALLOCATE (offset in off, length in addr, mode in len)
+   * and IORING_OP_SYNC_FILE_RANGE */
+  submit(IORING_OP_FALLOCATE, fd, (void *)100, 0, 9000, 40, 0);
+  run("fallocate", 1);
+  OK("fallocate grew the file", lseek(fd, 0, SEEK_END) == 9100);
+  submit(IORING_OP_FALLOCATE, fd, (void *)100, 0, 9000, 41, 0);
+  R.sqes[(*R.sq_tail - 1) & *R.sq_mask].rw_flags = 1;
+  run("fallocate with rw_flags", 1);
+  submit(IORING_OP_SYNC_FILE_RANGE, fd, NULL, 4096, 0, 42, 0);
+  run("sync_file_range", 1);
+  submit(IORING_OP_SYNC_FILE_RANGE, fd, NULL, 4096, 0, 43, 0);
+  R.sqes[(*R.sq_tail - 1) & *R.sq_mask].sync_range_flags = 0x100;
+  run("sync_file_range with a bad flag", 1);
+  submit(IORING_OP_SYNC_FILE_RANGE, fd, (void *)8, 4096, 0, 44, 0);
+  run("sync_file_range with addr", 1);
+
+  /* IORING_OP_OPENAT, STATX and CLOSE */
+  submit(IORING_OP_OPENAT, AT_FDCWD, path, 0, 0, 30, 0);
+  R.sqes[(*R.sq_tail - 1) & *R.sq_mask].open_flags = O_RDONLY | O_CLOEXEC;
+  int head0 = *R.cq_head;
+  enter(R.fd, 1, 1, IORING_ENTER_GETEVENTS);
+  int ofd = R.cqes[head0 & *R.cq_mask].res;
+  __atomic_store_n(R.cq_head, head0 + 1, __ATOMIC_RELEASE);
+  OK("openat gives an fd", ofd >= 0 && fcntl(ofd, F_GETFD) == FD_CLOEXEC);
+  static struct statx stx;
+  submit(IORING_OP_STATX, AT_FDCWD, path, STATX_SIZE, (unsigned long)&stx, 31, 0);
+  run("statx", 1);
+  OK("statx size", stx.stx_size == 9100 && (stx.stx_mask & STATX_SIZE));
+  submit(IORING_OP_STATX, AT_FDCWD, "/nonexistent/x", STATX_SIZE, (unsigned long)&stx, 32, 0);
+  run("statx of a missing file", 1);
+  submit(IORING_OP_OPENAT, AT_FDCWD, "/nonexistent/x", 0, 0, 33, 0);
+  run("openat of a missing file", 1);
+  submit(IORING_OP_CLOSE, ofd, NULL, 0, 0, 34, 0);
+  run("close", 1);
+  OK("the fd is closed", fcntl(ofd, F_GETFD) == -1 && errno == EBADF);
+  submit(IORING_OP_CLOSE, ofd, NULL, 0, 0, 35, 0);
+  run("close again", 1);
+  submit(IORING_OP_CLOSE, R.fd, NULL, 0, 0, 36, 0);
+  run("close the ring itself", 1);
+  submit(IORING_OP_CLOSE, fd, NULL, 1, 0, 37, 0);
+  run("close with a length", 1);
   unlink(path);
   return t_done();
 }

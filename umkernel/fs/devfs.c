@@ -281,9 +281,30 @@ bool file_is_dev_zero(struct file *f)
 	return f && f->ops == &devfs_char_ops && devtab[IDX(f)].kind == D_ZERO;
 }
 
+/* mem.c's null_lseek (null, zero, full: any offset, the position stays
+ * 0) and noop_llseek (random, urandom: the position stays); the rest
+ * seek as files do. */
+static int64_t dev_llseek(struct file *f, int64_t off, int whence)
+{
+	(void)off;
+	if (whence < SEEK_SET || whence > SEEK_HOLE)
+		return -EINVAL;
+	switch (devtab[IDX(f)].kind) {
+	case D_NULL:
+	case D_ZERO:
+	case D_FULL:
+		return f->pos = 0;
+	case D_RANDOM:
+	case D_URANDOM:
+		return f->pos;
+	}
+	return -EOPNOTSUPP;
+}
+
 static const struct file_ops devfs_char_ops = {
 	.read = dev_read,
 	.write = dev_write,
+	.llseek = dev_llseek,
 	.fstat = dev_fstat,
 	.ioctl = dev_ioctl,
 	.poll = dev_poll,

@@ -23,6 +23,7 @@
  * task's exit reads as -ESRCH instead of touching freed memory.
  */
 #include "../kernel.h"
+#include <ctype.h>
 #include <poll.h>
 #include "../mm/mm.h"
 #include "fs.h"
@@ -1840,6 +1841,27 @@ struct hsmap {
 	const char *body, *body_end;
 };
 
+/* "START-END " at p (hex, as a maps line begins), not past end: the
+ * length of that prefix, or 0.  sscanf would strlen the whole rest of a
+ * text at every line (a process with many VMAs made smaps quadratic). */
+static size_t parse_range(const char *p, const char *end, uint64_t *s, uint64_t *e)
+{
+	const char *q = p;
+	uint64_t v[2] = { 0, 0 };
+
+	for (int i = 0; i < 2; i++) {
+		const char *d = q;
+		for (; q < end && isxdigit((unsigned char)*q); q++)
+			v[i] = v[i] << 4 | (uint64_t)(isdigit((unsigned char)*q) ? *q - '0' : (*q | 0x20) - 'a' + 10);
+		if (q == d || q == end || *q != (i ? ' ' : '-'))
+			return 0;
+		q++;
+	}
+	*s = v[0];
+	*e = v[1];
+	return q - p;
+}
+
 static size_t parse_host_smaps(char *text, size_t len, struct hsmap **out)
 {
 	struct hsmap *v = NULL, *nv;
@@ -1848,10 +1870,9 @@ static size_t parse_host_smaps(char *text, size_t len, struct hsmap **out)
 
 	while (p < end) {
 		char *nl = memchr(p, '\n', end - p);
-		unsigned long long s, e;
-		int k = 0;
+		uint64_t s, e;
 
-		if (sscanf(p, "%llx-%llx %n", &s, &e, &k) == 2 && k > 0 && p[k - 1] == ' ') {
+		if (parse_range(p, nl ? nl : end, &s, &e)) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
 				nv = realloc(v, cap * sizeof(*v));
@@ -1880,7 +1901,16 @@ static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsm
 	char other[8][160];
 	int nk = 0, no = 0;
 
-	for (size_t i = 0; i < nh; i++) {
+	/* the host's entries are sorted: the first that ends past s */
+	size_t i = 0, top = nh;
+	while (i < top) {
+		size_t mid = i + (top - i) / 2;
+		if (hm[mid].end <= s)
+			i = mid + 1;
+		else
+			top = mid;
+	}
+	for (; i < nh && hm[i].start < e; i++) {
 		uint64_t lo = hm[i].start > s ? hm[i].start : s, hi = hm[i].end < e ? hm[i].end : e;
 		bool first = !nk && !no;
 		const char *p = hm[i].body;
@@ -1957,12 +1987,12 @@ static int show_smaps(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		nh = parse_host_smaps(host.buf, host.len, &hm);
 	for (char *p = maps.buf, *end = maps.buf + maps.len; p && p < end;) {
 		char *nl = memchr(p, '\n', end - p);
-		unsigned long long s, e;
+		uint64_t s, e;
 
 		if (!nl)
 			break;
 		sb_put(sb, p, nl + 1 - p);
-		if (sscanf(p, "%llx-%llx", &s, &e) == 2) {
+		if (parse_range(p, nl, &s, &e)) {
 			struct vma *v = tk->mm ? mm_find_vma(tk->mm, s) : NULL;
 			smaps_body(sb, s, e, hm, nh, v && v->start <= s ? v->flags : 0);
 		}

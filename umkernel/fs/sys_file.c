@@ -818,6 +818,12 @@ long sys_fallocate(struct task *t, struct sysargs *a)
 	 * -fno-strict-overflow); here it is checked (UBSan, tests/fuzz/) */
 	if (__builtin_add_overflow(off, len, &end))
 		goto out;
+	/* a file it makes larger: RLIMIT_FSIZE (inode_newsize_ok: SIGXFSZ
+	 * and -EFBIG past it) */
+	if (!(mode & (L_FALLOC_FL_KEEP_SIZE | L_FALLOC_FL_PUNCH_HOLE | L_FALLOC_FL_COLLAPSE_RANGE |
+		      L_FALLOC_FL_INSERT_RANGE)) && end > (int64_t)st.size &&
+	    (r = fsize_limit(t, end, NULL)))
+		goto out;
 	if (f->ops->fallocate) {
 		r = f->ops->fallocate(f, mode, (uint64_t)off, (uint64_t)len);
 	} else {

@@ -13,6 +13,7 @@
 #include "fs.h"
 #include "tmpfs.h"
 #include "../mm/mm.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,50 @@ static int cpu_topology(struct mount *m, long c, long n)
 	for (size_t i = 0; i < ARRAY_SIZE(files) && !err; i++) {
 		snprintf(name, sizeof name, "%s/%s", dir, files[i].name);
 		err = sys_file(m, name, files[i].text);
+	}
+	return err;
+}
+
+/*
+ * cpu_cache - devices/system/cpu/cpuN/cache/indexM/ (drivers/base/
+ * cacheinfo.c): the host's own description of the caches the guest runs
+ * on, file by file (stress-ng's cache stressors and lscpu size their
+ * work by it).  None if the host shows none.  Returns 0 or -errno.
+ */
+static int cpu_cache(struct mount *m, long c)
+{
+	static const char *const files[] = {
+		"coherency_line_size", "id", "level", "number_of_sets", "physical_line_partition",
+		"shared_cpu_list", "shared_cpu_map", "size", "type", "ways_of_associativity",
+	};
+	char host[160], name[160], text[256];
+	int err = 0;
+
+	for (int i = 0; i < 16 && !err; i++) {
+		snprintf(host, sizeof host, "/sys/devices/system/cpu/cpu%ld/cache/index%d", c, i);
+		if (access(host, R_OK))
+			break;
+		if (!i) {
+			snprintf(name, sizeof name, "devices/system/cpu/cpu%ld/cache", c);
+			err = m->ops->mkdir(m, name, 0755);
+		}
+		snprintf(name, sizeof name, "devices/system/cpu/cpu%ld/cache/index%d", c, i);
+		if (!err)
+			err = m->ops->mkdir(m, name, 0755);
+		for (size_t k = 0; k < ARRAY_SIZE(files) && !err; k++) {
+			char path[200];
+			snprintf(path, sizeof path, "%s/%s", host, files[k]);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			ssize_t r = read(fd, text, sizeof text - 1);
+			close(fd);
+			if (r <= 0)
+				continue;
+			text[r] = 0;
+			snprintf(path, sizeof path, "%s/%s", name, files[k]);
+			err = sys_file(m, path, text);
+		}
 	}
 	return err;
 }
@@ -175,7 +220,7 @@ static int hugepages_dir(struct mount *m, struct tnode *root)
  * sysfs_mount - mounts the /sys tree at path.  Returns 0 or -errno.
  * Mirrors the files of drivers/base/cpu.c that userland reads:
  * devices/system/cpu/{online,possible,present,kernel_max,cpuN/}, each
- * CPU's topology/ and node0 (above), and dev/{block,char}.
+ * CPU's topology/ and cache/ and node0 (above), and dev/{block,char}.
  */
 int sysfs_mount(const char *path)
 {
@@ -205,6 +250,8 @@ int sysfs_mount(const char *path)
 		}
 		if (!err)
 			err = cpu_topology(m, c, n);
+		if (!err)
+			err = cpu_cache(m, c);
 	}
 	if (!err)
 		err = numa_node0(m, n);

@@ -55,6 +55,7 @@
 enum {
 	OP_NOP = 0, OP_READV = 1, OP_WRITEV = 2, OP_FSYNC = 3, OP_READ_FIXED = 4,
 	OP_WRITE_FIXED = 5, OP_SENDMSG = 9, OP_RECVMSG = 10, OP_READ = 22, OP_WRITE = 23,
+	OP_SYNC_FILE_RANGE = 8, OP_FALLOCATE = 17, OP_OPENAT = 18, OP_CLOSE = 19, OP_STATX = 21, OP_FADVISE = 24, OP_MADVISE = 25,
 };
 
 enum { REG_BUFFERS = 0, UNREG_BUFFERS = 1 };
@@ -128,6 +129,13 @@ long sys_fsync(struct task *t, struct sysargs *a);
 long sys_fdatasync(struct task *t, struct sysargs *a);
 long sys_sendmsg(struct task *t, struct sysargs *a);
 long sys_recvmsg(struct task *t, struct sysargs *a);
+long sys_fadvise64(struct task *t, struct sysargs *a);
+long sys_openat(struct task *t, struct sysargs *a);
+long sys_sync_file_range(struct task *t, struct sysargs *a);
+long sys_fallocate(struct task *t, struct sysargs *a);
+long sys_close(struct task *t, struct sysargs *a);
+long sys_statx(struct task *t, struct sysargs *a);
+long sys_madvise(struct task *t, struct sysargs *a);
 
 static _Atomic uint32_t *field(char *region, int off)
 {
@@ -322,6 +330,77 @@ static int32_t sqe_run(struct task *t, struct io_ring *r, const struct linux_io_
 	case OP_RECVMSG:
 		sa.a[2] = s->rw_flags;   /* msg_flags */
 		res = s->opcode == OP_SENDMSG ? sys_sendmsg(t, &sa) : sys_recvmsg(t, &sa);
+		break;
+	case OP_SYNC_FILE_RANGE:
+		/* io_sfr_prep: off, len, sync_range_flags */
+		if (s->addr || s->buf_index || s->splice_fd_in)
+			return -EINVAL;
+		sa.a[1] = s->off;
+		sa.a[2] = s->len;
+		sa.a[3] = s->rw_flags;
+		res = sys_sync_file_range(t, &sa);
+		break;
+	case OP_FALLOCATE:
+		/* io_fallocate_prep: offset in off, length in addr, mode in len */
+		if (s->buf_index || s->rw_flags || s->splice_fd_in)
+			return -EINVAL;
+		sa.a[1] = s->len;
+		sa.a[2] = s->off;
+		sa.a[3] = s->addr;
+		res = sys_fallocate(t, &sa);
+		break;
+	case OP_OPENAT:
+		/* io_openat_prep: dfd in fd, the path in addr, flags in
+		 * open_flags, mode in len; no direct (file_index) slots */
+		if (s->buf_index || s->splice_fd_in)
+			return s->buf_index ? -EINVAL : -ENXIO;
+		sa.a[0] = (uint64_t)(int64_t)s->fd;
+		sa.a[1] = s->addr;
+		sa.a[2] = s->rw_flags;
+		sa.a[3] = s->len;
+		res = sys_openat(t, &sa);
+		break;
+	case OP_CLOSE: {
+		/* io_close_prep: nothing but the fd; a ring's own fd is not
+		 * closed this way (io_close: -EBADF) */
+		if (s->off || s->addr || s->len || s->rw_flags || s->buf_index || s->splice_fd_in)
+			return -EINVAL;
+		struct file *cf = fd_get(t, s->fd);
+		bool ring = cf && cf->ops == &io_uring_ops;
+		file_put(cf);
+		if (!cf || ring)
+			return -EBADF;
+		res = sys_close(t, &sa);
+		break;
+	}
+	case OP_STATX:
+		/* io_statx_prep: dfd in fd, path in addr, mask in len, the
+		 * buffer in addr2 (off), flags in statx_flags */
+		if (s->buf_index || s->splice_fd_in)
+			return -EINVAL;
+		sa.a[0] = (uint64_t)(int64_t)s->fd;
+		sa.a[1] = s->addr;
+		sa.a[2] = s->rw_flags;
+		sa.a[3] = s->len;
+		sa.a[4] = s->off;
+		res = sys_statx(t, &sa);
+		break;
+	case OP_FADVISE:
+		/* io_fadvise_prep: the length in addr (64 bits) or len */
+		if (s->buf_index || s->splice_fd_in)
+			return -EINVAL;
+		sa.a[1] = s->off;
+		sa.a[2] = s->addr ? s->addr : s->len;
+		sa.a[3] = s->rw_flags;   /* fadvise_advice */
+		res = sys_fadvise64(t, &sa);
+		break;
+	case OP_MADVISE:
+		if (s->buf_index || s->splice_fd_in)
+			return -EINVAL;
+		sa.a[0] = s->addr;
+		sa.a[1] = s->len;
+		sa.a[2] = s->rw_flags;   /* fadvise_advice */
+		res = sys_madvise(t, &sa);
 		break;
 	default:
 		return -EINVAL;

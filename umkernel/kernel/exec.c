@@ -575,6 +575,7 @@ static int exec_depth(struct task *t, const char *path, char **argv, char **envp
 
 	/* ---- point of no return ---- */
 	t->did_exec = true;
+	t->syscall_work &= ~SW_SUD;   /* begin_new_exec: no syscall user dispatch */
 	struct mm *mm = t->mm;
 	/* the edits below are one stub round trip where the platform
 	 * batches them (each copy_to_user sends what is queued first) */

@@ -297,6 +297,10 @@ static bool report_syscall(struct task *t, int op)
 int syscall_trace_enter(struct task *t)
 {
 	unsigned work = t->syscall_work;
+	/* syscall user dispatch first (its ABI may not be Linux's); a
+	 * dispatched call has no exit work either */
+	if ((work & SW_SUD) && sud_syscall_enter(t))
+		return 2;
 	if (work & (SW_TRACE | SW_EMU)) {
 		t->regs.rax = (uint64_t)-ENOSYS;
 		if (report_syscall(t, LINUX_PTRACE_SYSCALL_INFO_ENTRY))

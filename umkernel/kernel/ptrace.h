@@ -21,6 +21,10 @@
 #define SW_EMU     0x2   /* PTRACE_SYSEMU: an entry stop, the call never runs */
 #define SW_STEP    0x4   /* single-stepping: a syscall ends in a SIGTRAP */
 #define SW_SECCOMP 0x8   /* a seccomp mode is set: filters run at entry */
+#define SW_SUD     0x10  /* syscall user dispatch (syscall_user_dispatch.c) */
+
+long sud_set(struct task *t, uint64_t mode, uint64_t off, uint64_t len, uint64_t sel);
+bool sud_syscall_enter(struct task *t);
 
 /* task->jobctl */
 #define JOBCTL_TRAP_STOP 0x1 /* PTRACE_INTERRUPT / seize: a PTRACE_EVENT_STOP trap */

@@ -743,6 +743,12 @@ void do_signal(struct task *t, long ret)
 		in_syscall = false;
 		bool stepping = ptrace_handler_step(t);
 		if (setup_rt_frame(t, sig, &info, ka)) {
+			/* Linux's force_sigsegv: a SIGSEGV whose frame cannot
+			 * be built is fatal (its handler reset, or the task
+			 * would re-queue it for ever); any other signal's
+			 * failure is a SIGSEGV the task may still handle */
+			if (sig == SIGSEGV)
+				ka->handler = SIG_DFL_;
 			linux_siginfo_t si;
 			siginfo_kill(&si, SIGSEGV, SI_KERNEL_, NULL);
 			force_sig_fault(t, &si);

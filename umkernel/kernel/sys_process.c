@@ -354,6 +354,8 @@ long sys_prctl(struct task *t, struct sysargs *a)
 		t->notsc = mode == PR_TSC_SIGSEGV;
 		return 0;
 	}
+	case 59: /* PR_SET_SYSCALL_USER_DISPATCH */
+		return sud_set(t, a->a[1], a->a[2], a->a[3], a->a[4]);
 	case PR_GET_TIMERSLACK:
 		return (long)t->timer_slack_ns;
 	case PR_SET_TIMERSLACK:

@@ -221,6 +221,36 @@ long sys_munlockall(struct task *t, struct sysargs *a)
 	return 0;
 }
 
+/* remap_file_pages on shared anonymous memory (object id, no file of
+ * umk's): the object's bytes [off, off + size) must be mapped in mm
+ * somewhere (one VMA); that mapping is duplicated over [start, start +
+ * size) as mremap(src, 0, ...) does, through a free spot when the two
+ * overlap.  0, or -EINVAL when the pages are mapped nowhere. */
+static long remap_shared_anon(struct mm *mm, uint64_t id, uint64_t start, uint64_t size, uint64_t off)
+{
+	struct vma *src = NULL;
+	long r;
+
+	for_each_vma(mm, w)
+		if (w->shm_id == id && !w->file && w->pgoff <= off && off + size <= w->pgoff + (w->end - w->start)) {
+			src = w;
+			break;
+		}
+	if (!src)
+		return -EINVAL;
+	uint64_t from = src->start + (off - src->pgoff);
+	if (from == start)
+		return 0;
+	if (from < start + size && start < from + size) {
+		r = mm_dup_shared(mm, src, from, size, MREMAP_MAYMOVE, 0);
+		if (r >= 0)
+			r = mm_mremap(mm, (uint64_t)r, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, start);
+	} else {
+		r = mm_dup_shared(mm, src, from, size, MREMAP_MAYMOVE | MREMAP_FIXED, start);
+	}
+	return r < 0 ? r : 0;
+}
+
 /*
  * remap_file_pages(start, size, prot, pgoff, flags) (deprecated; Linux
  * emulates it the same way since 4.0): maps pages pgoff.. of the file
@@ -229,8 +259,8 @@ long sys_munlockall(struct task *t, struct sysargs *a)
  * Returns 0.  -EINVAL: prot not 0, a wrapping range or pgoff, start not in a shared file mapping, or the
  * range running past the file's mappings, or a SysV segment destroyed by
  * the remap (its last attach was the one replaced, after IPC_RMID).
- * Shared anonymous memory (a
- * file of Linux's shmem) is not supported here: -EINVAL.
+ * Shared anonymous memory (a file of Linux's shmem) is remapped from
+ * where its pages are mapped in the caller (remap_shared_anon).
  */
 long sys_remap_file_pages(struct task *t, struct sysargs *a)
 {
@@ -243,15 +273,17 @@ long sys_remap_file_pages(struct task *t, struct sysargs *a)
 	    pgoff + size / GUEST_PAGE_SIZE < pgoff)
 		return -EINVAL;
 	v = mm_find_vma(t->mm, start);
-	if (!v || v->start > start || !(v->flags & MAP_SHARED) || !v->file)
+	if (!v || v->start > start || !(v->flags & MAP_SHARED) || (!v->file && !v->shm_id))
 		return -EINVAL;
 	for (struct vma *w = v; w->end < start + size;) {
 		struct vma *n = vma_next(t->mm, w);
 
-		if (!n || n->start != w->end || n->file != v->file)
+		if (!n || n->start != w->end || n->file != v->file || n->shm_id != v->shm_id)
 			return -EINVAL;
 		w = n;
 	}
+	if (!v->file)
+		return remap_shared_anon(t->mm, v->shm_id, start, size, pgoff * GUEST_PAGE_SIZE);
 	struct file *f = file_get(v->file);
 	int prot = v->prot, lock = (v->flags & VM_LOCKED_) ? MAP_LOCKED : 0;
 	/* Linux's mmap_region closes the old VMAs before the file's mmap:

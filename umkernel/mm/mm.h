@@ -120,6 +120,7 @@ int64_t proc_mm_llseek(struct file *f, int64_t off, int whence);
 void proc_mm_release(struct file *f);
 struct host_thread;
 int mm_madvise(struct mm *mm, struct host_thread *host, uint64_t addr, uint64_t len, int advice);
+long mm_dup_shared(struct mm *mm, struct vma *v, uint64_t old, uint64_t newlen, int flags, uint64_t newaddr);
 long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, int flags,
 	       uint64_t newaddr);
 long mm_brk(struct mm *mm, uint64_t brk);

@@ -626,6 +626,55 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 }
 
 /*
+ * mm_dup_shared - mremap(old, 0, newlen, flags, newaddr): a second mapping
+ * of the pages of the shared mapping v from old on (the same file or
+ * shared anonymous object, from the same offset), newlen bytes, at
+ * newaddr (MREMAP_FIXED: what was there goes) or anywhere (MAYMOVE).
+ * The host duplicates its own shared mapping the same way.  Returns the
+ * new address; -EINVAL for a private mapping or DONTUNMAP, -ENOMEM
+ * without MREMAP_MAYMOVE (nothing to grow in place) or no room.  As
+ * Linux's mremap with old_len 0.
+ */
+long mm_dup_shared(struct mm *mm, struct vma *v, uint64_t old, uint64_t newlen, int flags, uint64_t newaddr)
+{
+	if ((v->flags & MAP_TYPE) != MAP_SHARED || (flags & MREMAP_DONTUNMAP) || (v->flags & VMA_SPECIAL))
+		return -EINVAL;
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	if (!may_expand_vm(mm, GUEST_TASK_SIZE, GUEST_TASK_SIZE + newlen, v->prot, MAP_SHARED))
+		return -ENOMEM;
+	if (flags & MREMAP_FIXED) {
+		if ((newaddr & (GUEST_PAGE_SIZE - 1)) || !valid_range(newaddr, newlen))
+			return -EINVAL;
+		if (newaddr < old && newaddr + newlen > old)
+			return -EINVAL;
+	} else {
+		newaddr = find_free(mm, newlen);
+		if (!newaddr)
+			return -ENOMEM;
+	}
+	struct vma tmpl = *v;
+	long r = platform->mremap(current->host, old, 0, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, newaddr);
+	if (r < 0)
+		return r;
+	if (mm->uffd)
+		uffd_zap(mm, newaddr, newaddr + newlen);
+	vma_remove_range(mm, newaddr, newaddr + newlen);
+	struct vma *n = calloc(1, sizeof *n);
+	*n = tmpl;
+	n->start = newaddr;
+	n->end = newaddr + newlen;
+	n->pgoff = v->pgoff + (old - v->start);
+	n->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);
+	if (n->file)
+		vma_file_get(n->file);
+	vma_insert(mm, n);
+	vma_merge(mm);
+	mm_commit_sync(mm);
+	return (long)newaddr;
+}
+
+/*
  * mm_mremap - mremap(2) with MREMAP_MAYMOVE / MREMAP_FIXED.  Returns the
  * new address or -EINVAL, -ENOMEM (cannot grow in place without MAYMOVE),
  * -EFAULT (old range not one mapping).  Mirrors mm/mremap.c.
@@ -656,7 +705,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	if (!v || old + oldlen > v->end)
 		return -EFAULT;
 	if (oldlen == 0)
-		return -EINVAL; /* duplicating shared mappings: not supported */
+		return mm_dup_shared(mm, v, old, newlen, flags, newaddr);
 	if (dontunmap && (v->flags & VMA_SPECIAL))
 		return -EINVAL;   /* VM_DONTEXPAND */
 	/* (a range past every VMA: oldlen bytes more, none replaced) */

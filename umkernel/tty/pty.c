@@ -83,6 +83,8 @@
 #define L_TIOCGPKT    0x80045438
 #define L_TIOCGPTLCK  0x80045439
 #define L_TIOCGPTPEER 0x5441
+#define L_TIOCGLCKTRMIOS 0x5456
+#define L_TIOCSLCKTRMIOS 0x5457
 
 /* packet-mode status bits (TIOCPKT_* of <asm-generic/ioctls.h>) */
 #define L_TIOCPKT_DATA       0x00
@@ -111,6 +113,7 @@ struct pty {
 	bool packet;                  /* TIOCPKT: master reads carry a status byte */
 	uint8_t pktstatus;            /* TIOCPKT_* events the master has not read */
 	struct pty_termios tio;
+	struct pty_termios tio_locked; /* TIOCSLCKTRMIOS: bits set here keep their value */
 	struct linux_winsize ws;
 	unsigned char ib[IBUF];       /* slave input */
 	uint8_t ifl[IBUF];
@@ -1124,8 +1127,21 @@ static bool std_flow(const struct pty_termios *t)
 	return (t->c_iflag & IXON) && t->c_cc[VSTOP] == '\023' && t->c_cc[VSTART] == '\021';
 }
 
-static void set_termios(struct pty *p, const struct pty_termios *nt)
+static void set_termios(struct pty *p, const struct pty_termios *req)
 {
+	/* unset_locked_termios: what TIOCSLCKTRMIOS locked keeps its value */
+	struct pty_termios lk = *req, *nt = &lk;
+	const struct pty_termios *l = &p->tio_locked;
+	nt->c_iflag = (nt->c_iflag & ~l->c_iflag) | (p->tio.c_iflag & l->c_iflag);
+	nt->c_oflag = (nt->c_oflag & ~l->c_oflag) | (p->tio.c_oflag & l->c_oflag);
+	nt->c_cflag = (nt->c_cflag & ~l->c_cflag) | (p->tio.c_cflag & l->c_cflag);
+	nt->c_lflag = (nt->c_lflag & ~l->c_lflag) | (p->tio.c_lflag & l->c_lflag);
+	if (l->c_line)
+		nt->c_line = p->tio.c_line;
+	for (size_t i = 0; i < sizeof(nt->c_cc); i++)
+		if (l->c_cc[i])
+			nt->c_cc[i] = p->tio.c_cc[i];
+
 	bool canon_changed = (p->tio.c_lflag ^ nt->c_lflag) & ICANON;
 	bool old_flow = std_flow(&p->tio), new_flow = std_flow(nt);
 	bool extproc = (p->tio.c_lflag | nt->c_lflag) & EXTPROC;
@@ -1216,6 +1232,17 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 		if (cmd == L_TCSETSF)
 			flush_input(p);
 		set_termios(p, &nt);
+		return 0;
+	case L_TIOCGLCKTRMIOS:
+		/* the pair's locked termios (tty_mode_ioctl: a master's
+		 * call reaches its slave's) */
+		return copy_to_user(t, arg, &p->tio_locked, sizeof(p->tio_locked)) ? -EFAULT : 0;
+	case L_TIOCSLCKTRMIOS:
+		if (!capable(t, CAP_SYS_ADMIN))
+			return -EPERM;
+		if (copy_from_user(t, &nt, arg, sizeof(nt)))
+			return -EFAULT;
+		p->tio_locked = nt;
 		return 0;
 	case 0x5405: { /* TCGETA: the old struct termio (16-bit flags, 8 cc) */
 		/* Linux's struct termio: 17 bytes of fields, 18 with padding */
