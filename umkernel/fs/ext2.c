@@ -64,6 +64,7 @@
 #include "ext2_io.h"
 #include "../mm/mm.h"
 #include "fscrypt.h"
+#include "posix_acl.h"
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
@@ -1949,6 +1950,9 @@ static int e2_fsync(struct file *f)
 	return err;
 }
 
+static void e2_acl_chmod(struct e2fs *e, ext2_ino_t ino, uint32_t mode);
+static void e2_acl_stat(struct e2fs *e, ext2_ino_t ino, struct kstat *st);
+
 static int do_setattr(struct e2fs *e, ext2_ino_t ino, int what, uint32_t mode, uint32_t uid,
 		      uint32_t gid, const struct linux_timespec *ts)
 {
@@ -1975,7 +1979,10 @@ static int do_setattr(struct e2fs *e, ext2_ino_t ino, int what, uint32_t mode, u
 			SET_TIME(e, &in, m, ts[1]);
 	}
 	touch(e, &in, false, true);
-	return wr_inode(e, ino, &in);
+	err = wr_inode(e, ino, &in);
+	if (!err && (what & ATTR_MODE))
+		e2_acl_chmod(e, ino, mode);
+	return err;
 }
 
 static int e2_fsetattr(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
@@ -2941,6 +2948,8 @@ static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 		return -EUCLEAN;
 	}
 	fill_stat(e, ino, &in, m->dev, st);
+	if (in.i_file_acl || in.i_extra_isize)
+		e2_acl_stat(e, ino, st);
 	if (LINUX_S_ISLNK(in.i_mode) && encrypted(&in)) {
 		/* fscrypt_symlink_getattr: the target's length as readlink gives it */
 		char *t = malloc(e->fs->blocksize + FSCRYPT_NOKEY_NAME_CHARS);
@@ -3610,7 +3619,41 @@ static int e2_statfs(struct mount *m, struct linux_statfs *st)
 static bool xattr_ns_ok(const char *name)
 {
 	return !strncmp(name, "user.", 5) || !strncmp(name, "trusted.", 8) ||
-	       !strncmp(name, "security.", 9);
+	       !strncmp(name, "security.", 9) || posix_acl_type(name) >= 0;
+}
+
+/* POSIX ACLs (posix_acl.c): libext2fs turns system.posix_acl_* between
+ * the on-disk format (ext4_acl_entry) and Linux's xattr format.  The
+ * inode's access ACL into st; chmod applied to it (posix_acl_chmod). */
+static void e2_acl_stat(struct e2fs *e, ext2_ino_t ino, struct kstat *st)
+{
+	struct ext2_xattr_handle *h;
+	void *v = NULL;
+	size_t len = 0;
+
+	if (!ext2fs_has_feature_xattr(e->fs->super) || ext2fs_xattrs_open(e->fs, ino, &h))
+		return;
+	if (!ext2fs_xattrs_read(h) && !ext2fs_xattr_get(h, XATTR_NAME_ACL_ACCESS, &v, &len)) {
+		posix_acl_stat(st, v, (ssize_t)len);
+		ext2fs_free_mem(&v);
+	}
+	ext2fs_xattrs_close(&h);
+}
+
+static void e2_acl_chmod(struct e2fs *e, ext2_ino_t ino, uint32_t mode)
+{
+	struct ext2_xattr_handle *h;
+	void *v = NULL;
+	size_t len = 0;
+
+	if (!ext2fs_has_feature_xattr(e->fs->super) || ext2fs_xattrs_open(e->fs, ino, &h))
+		return;
+	if (!ext2fs_xattrs_read(h) && !ext2fs_xattr_get(h, XATTR_NAME_ACL_ACCESS, &v, &len)) {
+		if (!posix_acl_chmod_xattr(v, len, mode))
+			ext2fs_xattr_set(h, XATTR_NAME_ACL_ACCESS, v, len);
+		ext2fs_free_mem(&v);
+	}
+	ext2fs_xattrs_close(&h);
 }
 
 static int xattrs_open(struct e2fs *e, const char *rel, struct ext2_xattr_handle **h, ext2_ino_t *pino,

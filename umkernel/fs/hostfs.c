@@ -32,6 +32,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "posix_acl.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -151,6 +152,15 @@ static void h_fix_stat(int fd, struct kstat *st, uint64_t dev)
 		return;
 	proc_fd_path(p, sizeof(p), fd);
 	n = listxattr(p, list, sizeof(list));
+	if (n > 0 && memmem(list, n, XATTR_NAME_ACL_ACCESS, sizeof(XATTR_NAME_ACL_ACCESS))) {
+		/* the host file's own access ACL (POSIX ACLs, posix_acl.c) */
+		ssize_t an = getxattr(p, XATTR_NAME_ACL_ACCESS, NULL, 0);
+		void *acl = an > 0 && an <= 65536 ? malloc((size_t)an) : NULL;
+
+		if (acl)
+			posix_acl_stat(st, acl, getxattr(p, XATTR_NAME_ACL_ACCESS, acl, (size_t)an));
+		free(acl);
+	}
 	if (n <= 0 || !memmem(list, n, "user.umk.", 9))
 		return;
 	if ((n = getxattr(p, "user.umk.uid", v, sizeof(v) - 1)) > 0) {
