@@ -1069,6 +1069,21 @@ out:
  * copying each missing one up from the lower with its metadata and inode
  * number; returns the upper node (not referenced).
  */
+/* A copy-up keeps the host file's POSIX ACLs (overlayfs copies xattrs). */
+static void copy_up_acls(struct hostfs *h, const char *rel, struct tnode *n)
+{
+	static const char *const names[] = { XATTR_NAME_ACL_ACCESS, XATTR_NAME_ACL_DEFAULT };
+
+	for (size_t i = 0; i < 2; i++) {
+		ssize_t len = h_getxattr(h, rel, names[i], NULL, 0);
+		void *v = len > 0 && len <= 65536 ? malloc((size_t)len) : NULL;
+
+		if (v && (len = h_getxattr(h, rel, names[i], v, (size_t)len)) > 0)
+			tnode_xattr_set(n, names[i], v, (size_t)len, 0);
+		free(v);
+	}
+}
+
 static int ovl_copy_up(struct mount *m, const char *rel, struct tnode **out)
 {
 	struct hostfs *h = H(m);
@@ -1130,6 +1145,8 @@ static int ovl_copy_up(struct mount *m, const char *rel, struct tnode **out)
 			tnode_put(n);
 			return err;
 		}
+		if (!S_ISLNK(st.mode))
+			copy_up_acls(h, prefix, n);
 		dm = dir->mtime;
 		dc = dir->ctime;
 		err = tdir_add(dir, name, n);
