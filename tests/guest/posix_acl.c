@@ -10,8 +10,9 @@
  * inherited by new files and directories, the umask ignored), removal,
  * and access checks by the ACL for non-root ids (named user, named
  * group, the mask, search permission, access(2) with real ids and
- * faccessat2's AT_EACCESS).  Run natively and under umk; the output must
- * match.
+ * faccessat2's AT_EACCESS), a 44-entry ACL, and ids seen and set from a
+ * user namespace (unmapped ones read as -1, setting one is EINVAL).  Run
+ * natively and under umk; the output must match.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -352,6 +354,81 @@ static void suite(const char *dir)
 	show_mode("own after root", x);
 }
 
+/* A long ACL: 40 named users (Linux takes what fits the xattr). */
+static void long_acl(const char *dir)
+{
+	struct ent e[44];
+	char p[600];
+	int n = 0;
+
+	snprintf(p, sizeof p, "%.400s/long", dir);
+	close(open(p, O_CREAT | O_WRONLY, 0600));
+	e[n++] = (struct ent){ UO, 6, -1 };
+	for (int i = 0; i < 40; i++)
+		e[n++] = (struct ent){ U, (uint16_t)(i & 7), 2000 + (uint32_t)i };
+	e[n++] = (struct ent){ GO, 4, -1 };
+	e[n++] = (struct ent){ M, 7, -1 };
+	e[n++] = (struct ent){ O, 0, -1 };
+	printf("long: %s\n", en(setacl(p, A, 2, e, n)));
+	printf("long size: %s\n", en(getxattr(p, A, NULL, 0)));
+	show_mode("long", p);
+}
+
+/* In a user namespace (inside 0-99 = outside 1000-1099), ids in ACLs
+ * are the namespace's: unmapped ones read as 65534, and setting one
+ * that is unmapped is EINVAL. */
+static void userns(const char *dir)
+{
+	char p[600], map[64];
+	int go[2], done[2];
+	pid_t pid;
+
+	snprintf(p, sizeof p, "%.400s/ns", dir);
+	close(open(p, O_CREAT | O_WRONLY, 0640));
+	chown(p, 1000, 1000);
+	setacl(p, A, 2, ACL({UO, 6, -1}, {U, 4, 1005}, {U, 4, 9}, {GO, 4, -1}, {G, 4, 1007}, {M, 6, -1}, {O, 0, -1}));
+	if (pipe(go) || pipe(done))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		/* a relative name: the runner's temp dir above is 0700 */
+		if (chdir(dir) || unshare(CLONE_NEWUSER)) {
+			printf("unshare: %s\n", en(-1));
+			_exit(1);
+		}
+		write(go[1], "x", 1);
+		read(done[0], &c, 1);
+		setresgid(0, 0, 0);
+		setresuid(0, 0, 0);
+		show_acl("in ns", "ns", A);
+		printf("in ns set unmapped: %s\n", en(setacl("ns", A, 2, ACL({UO, 6, -1}, {U, 4, 500}, {GO, 4, -1}, {M, 4, -1}, {O, 0, -1}))));
+		printf("in ns set: %s\n", en(setacl("ns", A, 2, ACL({UO, 6, -1}, {U, 4, 42}, {GO, 4, -1}, {G, 2, 7}, {M, 6, -1}, {O, 0, -1}))));
+		fflush(stdout);
+		_exit(0);
+	} else {
+		char c;
+		int st, fd;
+
+		read(go[0], &c, 1);
+		snprintf(map, sizeof map, "/proc/%d/uid_map", (int)pid);
+		fd = open(map, O_WRONLY);
+		if (fd < 0 || write(fd, "0 1000 100\n", 11) != 11)
+			printf("uid_map: %s\n", en(-1));
+		close(fd);
+		snprintf(map, sizeof map, "/proc/%d/gid_map", (int)pid);
+		fd = open(map, O_WRONLY);
+		if (fd < 0 || write(fd, "0 1000 100\n", 11) != 11)
+			printf("gid_map: %s\n", en(-1));
+		close(fd);
+		write(done[1], "x", 1);
+		waitpid(pid, &st, 0);
+		printf("ns child: %x\n", st);
+		show_acl("outside", p, A);
+	}
+}
+
 static void cleanup(const char *dir)
 {
 	char cmd[700];
@@ -371,12 +448,16 @@ int main(void)
 	printf("== cwd\n");
 	fflush(stdout);
 	suite(dir);
+	long_acl(dir);
+	userns(dir);
 	cleanup(dir);
 	snprintf(dir, sizeof dir, "/dev/shm/umk-acl-%d", (int)getpid());
 	mkdir(dir, 0755);
 	printf("== tmpfs\n");
 	fflush(stdout);
 	suite(dir);
+	long_acl(dir);
+	userns(dir);
 	cleanup(dir);
 	return 0;
 }

@@ -138,8 +138,8 @@ static int acl_from_xattr(const struct user_namespace *ns, const void *value, si
 }
 
 /* acl_to_xattr - Linux's posix_acl_to_xattr into buf (4 + 8 * count
- * bytes), ids mapped into ns (NULL: kernel ids; unmapped: the overflow
- * ids, as from_kuid_munged). */
+ * bytes), ids mapped into ns (NULL: kernel ids; unmapped: -1, as
+ * Linux 6.x's from_kuid, not the overflow id). */
 static size_t acl_to_xattr(const struct user_namespace *ns, const struct kacl_entry *e, size_t n,
 			   void *buf)
 {
@@ -152,9 +152,9 @@ static size_t acl_to_xattr(const struct user_namespace *ns, const struct kacl_en
 		uint32_t id = e[i].id;
 
 		if (ns && e[i].tag == ACL_USER)
-			id = from_kuid_munged(ns, id);
+			id = from_kuid(ns, id);
 		else if (ns && e[i].tag == ACL_GROUP)
-			id = from_kgid_munged(ns, id);
+			id = from_kgid(ns, id);
 		else if (e[i].tag != ACL_USER && e[i].tag != ACL_GROUP)
 			id = ACL_UNDEFINED_ID;
 		put16(q, e[i].tag);
