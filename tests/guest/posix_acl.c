@@ -140,6 +140,7 @@ static void as_user(const char *what, uid_t ruid, uid_t euid, gid_t gid, int ng,
 }
 
 static char path[4][512];
+static int on_tmpfs;   /* the second pass, on /dev/shm */
 
 static void try_open(const char *p, int flags, const char *what)
 {
@@ -301,6 +302,21 @@ static void suite(const char *dir)
 	snprintf(x, sizeof path[2], "%.400s/ln", d);
 	printf("symlink: %s\n", en(symlink("child", x)));
 	printf("lset acl on symlink: %s\n", en(lsetxattr(x, A, vbuf, mk(2, ACL({UO, 6, -1}, {GO, 4, -1}, {O, 0, -1})), 0)));
+	/* O_TMPFILE inherits too (on tmpfs: umk's ext2 has no O_TMPFILE) */
+	fd = on_tmpfs ? open(d, O_TMPFILE | O_RDWR, 0666) : -2;
+	if (fd == -2) {
+	} else if (fd >= 0) {
+		struct stat st;
+
+		fstat(fd, &st);
+		printf("tmpfile: mode %04o\n", st.st_mode & 07777);
+		snprintf(x, sizeof path[2], "%.400s/tmpf", d);
+		printf("tmpfile link: %s\n", en(linkat(fd, "", AT_FDCWD, x, AT_EMPTY_PATH)));
+		show_acl("tmpfile acl", x, A);
+		close(fd);
+	} else {
+		printf("tmpfile: %s\n", en(-1));
+	}
 	/* an equivalent default ACL: the mode it allows, no access ACL */
 	printf("default equiv: %s\n", en(setacl(d, D, 2, ACL({UO, 7, -1}, {GO, 5, -1}, {O, 5, -1}))));
 	snprintf(x, sizeof path[2], "%.400s/child2", d);
@@ -454,6 +470,7 @@ int main(void)
 	snprintf(dir, sizeof dir, "/dev/shm/umk-acl-%d", (int)getpid());
 	mkdir(dir, 0755);
 	printf("== tmpfs\n");
+	on_tmpfs = 1;
 	fflush(stdout);
 	suite(dir);
 	long_acl(dir);

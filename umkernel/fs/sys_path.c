@@ -176,7 +176,18 @@ static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, ui
 			err = -EOPNOTSUPP;
 		else if (!(err = landlock_path_open(t, nd.ns, nd.abs, S_IFREG, flags, false,
 						    &lldenied)))
-			err = nd.mnt->ops->tmpfile(nd.mnt, nd.rel, flags, mode & 07777 & ~cur_umask(t), out);
+		{
+			/* the umask, or the directory's default ACL (posix_acl_create) */
+			struct acl_create ac;
+			char crel[4200];
+
+			snprintf(crel, sizeof crel, "%s/#tmpfile", nd.rel);
+			mode = posix_acl_create(nd.mnt, crel, S_IFREG | (mode & 07777), cur_umask(t), &ac);
+			err = nd.mnt->ops->tmpfile(nd.mnt, nd.rel, flags, mode & 07777, out);
+			if (!err && ac.access)
+				tmpfs_file_acl_init(*out, ac.access, ac.alen);
+			posix_acl_create_done(NULL, NULL, &ac, err);
+		}
 	}
 	if (!err) {
 		(*out)->landlock_denied = lldenied;

@@ -886,6 +886,15 @@ int tmpfs_file_memfd(struct file *f)
 	return f->ops == &tmpfs_reg_ops ? F(f)->memfd : -EINVAL;
 }
 
+/* tmpfs_file_acl_init - an O_TMPFILE file's access ACL (kernel-id xattr
+ * value, len bytes) as posix_acl_create chose it: tmpfs and overlay-upper
+ * files only. */
+void tmpfs_file_acl_init(struct file *f, const void *value, size_t len)
+{
+	if (f->ops == &tmpfs_reg_ops)
+		tnode_xattr_set(F(f), XATTR_NAME_ACL_ACCESS, value, len, 0);
+}
+
 void tmpfs_file_touch(struct file *f)
 {
 	if (f->ops == &tmpfs_reg_ops) {
