@@ -2,7 +2,8 @@
  * posix_acl.c - POSIX ACLs (man 5 acl) through the xattrs
  * system.posix_acl_access and system.posix_acl_default, on the current
  * directory's filesystem (natively a host disk; under umk the overlay
- * root) and on /dev/shm (tmpfs): set, get (short buffer: ERANGE), the
+ * root), on an overlayfs mount over a tmpfs (a mount namespace of its
+ * own) and on /dev/shm (tmpfs): set, get (short buffer: ERANGE), the
  * mode kept in sync both ways (an equivalent ACL only sets the mode;
  * chmod rewrites the owner, mask and other entries), hostile values
  * (bad version, ragged sizes, unknown tags and perms, a missing mask,
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -467,6 +469,39 @@ int main(void)
 	long_acl(dir);
 	userns(dir);
 	cleanup(dir);
+	/* an overlayfs mount (layers on a tmpfs) in a mount namespace of its own */
+	{
+		pid_t pid;
+		int st;
+
+		snprintf(dir, sizeof dir, "%.200s/ovl.d", getcwd(cwd, sizeof cwd) ? cwd : ".");
+		mkdir(dir, 0755);
+		pid = fork();
+		if (pid == 0) {
+			char l[300], u[300], w[300], m[300], opts[1000];
+
+			snprintf(l, sizeof l, "%s/l", dir);
+			snprintf(u, sizeof u, "%s/u", dir);
+			snprintf(w, sizeof w, "%s/w", dir);
+			snprintf(m, sizeof m, "%s/m", dir);
+			snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", l, u, w);
+			if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+			    mount("t", dir, "tmpfs", 0, "mode=755") || mkdir(l, 0755) ||
+			    mkdir(u, 0755) || mkdir(w, 0755) || mkdir(m, 0755) ||
+			    mount("overlay", m, "overlay", 0, opts)) {
+				printf("overlay: %s\n", en(-1));
+				_exit(1);
+			}
+			printf("== overlayfs\n");
+			fflush(stdout);
+			suite(m);
+			fflush(stdout);
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		printf("overlay pass: %x\n", st);
+		rmdir(dir);
+	}
 	snprintf(dir, sizeof dir, "/dev/shm/umk-acl-%d", (int)getpid());
 	mkdir(dir, 0755);
 	printf("== tmpfs\n");
