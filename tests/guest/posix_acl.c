@@ -228,6 +228,9 @@ static void suite(const char *dir)
 	printf("set ext: %s\n", en(setacl(f, A, 2, ACL({UO, 6, -1}, {U, 4, 1000}, {GO, 4, -1},
 						       {M, 6, -1}, {O, 0, -1}))));
 	show_mode("ext", f);
+	/* XATTR_CREATE/REPLACE do not apply to ACLs (Linux's do_set_acl) */
+	printf("set ext create: %s\n", en(setxattr(f, A, vbuf, mk(2, ACL({UO, 6, -1}, {U, 4, 1000}, {GO, 4, -1},
+			{M, 6, -1}, {O, 0, -1})), XATTR_CREATE)));
 	printf("get size: %s\n", en(getxattr(f, A, NULL, 0)));
 	printf("get short: %s\n", en(getxattr(f, A, b, 10)));
 	printf("get 43: %s\n", en(getxattr(f, A, b, 43)));

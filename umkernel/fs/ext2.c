@@ -1952,6 +1952,7 @@ static int e2_fsync(struct file *f)
 
 static void e2_acl_chmod(struct e2fs *e, ext2_ino_t ino, uint32_t mode);
 static void e2_acl_stat(struct e2fs *e, ext2_ino_t ino, struct kstat *st);
+static bool may_have_xattrs(struct e2fs *e, ext2_ino_t ino, const struct ext2_inode_large *in);
 
 static int do_setattr(struct e2fs *e, ext2_ino_t ino, int what, uint32_t mode, uint32_t uid,
 		      uint32_t gid, const struct linux_timespec *ts)
@@ -2948,7 +2949,7 @@ static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 		return -EUCLEAN;
 	}
 	fill_stat(e, ino, &in, m->dev, st);
-	if (in.i_file_acl || in.i_extra_isize)
+	if (may_have_xattrs(e, ino, &in))
 		e2_acl_stat(e, ino, st);
 	if (LINUX_S_ISLNK(in.i_mode) && encrypted(&in)) {
 		/* fscrypt_symlink_getattr: the target's length as readlink gives it */
@@ -3638,6 +3639,25 @@ static void e2_acl_stat(struct e2fs *e, ext2_ino_t ino, struct kstat *st)
 		ext2fs_free_mem(&v);
 	}
 	ext2fs_xattrs_close(&h);
+}
+
+/* Whether ino (read into in) has xattrs: an xattr block, or the magic
+ * of in-inode ones after i_extra_isize (ext4_xattr_ibody_get). */
+static bool may_have_xattrs(struct e2fs *e, ext2_ino_t ino, const struct ext2_inode_large *in)
+{
+	unsigned int isize = EXT2_INODE_SIZE(e->fs->super), off;
+	unsigned char buf[1024];
+	uint32_t magic;
+
+	if (in->i_file_acl)
+		return true;
+	off = EXT2_GOOD_OLD_INODE_SIZE + in->i_extra_isize;
+	if (isize <= EXT2_GOOD_OLD_INODE_SIZE || isize > sizeof buf || off + 4 > isize)
+		return false;
+	if (ext2fs_read_inode_full(e->fs, ino, (struct ext2_inode *)buf, isize))
+		return false;
+	memcpy(&magic, buf + off, 4);
+	return magic == EXT2_EXT_ATTR_MAGIC;
 }
 
 static void e2_acl_chmod(struct e2fs *e, ext2_ino_t ino, uint32_t mode)
