@@ -459,11 +459,57 @@ static void cleanup(const char *dir)
 	}
 }
 
-int main(void)
+static const char *host_name;
+
+static void check_file_u(const char *dir)
+{
+	char q[300];
+
+	snprintf(q, sizeof q, "%s/%.200s", dir, host_name);
+	try_open(q, O_RDONLY, "r");
+	try_open(q, O_WRONLY, "w");
+}
+
+/*
+ * --host-set FILE: gives FILE (natively: a host file of a guest root) an
+ * ACL; --host-check DIR NAME: reads DIR/NAME's ACL, checks access by it,
+ * chmods it (under umk: the copy-up to the overlay's upper layer keeps
+ * the ACL) and checks again; the same lines natively and under umk.
+ */
+static int host_mode(int argc, char **argv)
+{
+	char p[600];
+
+	if (argc == 3 && !strcmp(argv[1], "--host-set"))
+		return setacl(argv[2], A, 2, ACL({UO, 6, -1}, {U, 4, 1000}, {GO, 0, -1}, {M, 4, -1}, {O, 0, -1})) ? 1 : 0;
+	if (argc != 4 || strcmp(argv[1], "--host-check"))
+		return 2;
+	snprintf(p, sizeof p, "%.300s/%.200s", argv[2], argv[3]);
+	host_name = argv[3];
+	show_mode("host file", p);
+	show_acl("host acl", p, A);
+	show_list("host list", p);
+	as_user("uid 1000", 1000, 1000, 1000, 0, NULL, check_file_u, argv[2]);
+	as_user("uid 1001", 1001, 1001, 1001, 0, NULL, check_file_u, argv[2]);
+	printf("chmod: %s\n", en(chmod(p, 0604)));
+	show_acl("chmod acl", p, A);
+	as_user("uid 1000 after chmod", 1000, 1000, 1000, 0, NULL, check_file_u, argv[2]);
+	printf("chmod: %s\n", en(chmod(p, 0660)));
+	as_user("uid 1000 after chmod 660", 1000, 1000, 1000, 0, NULL, check_file_u, argv[2]);
+	printf("remove: %s\n", en(removexattr(p, A)));
+	show_acl("removed", p, A);
+	show_mode("removed", p);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	char dir[256], cwd[200];
 
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1)
+		return host_mode(argc, argv);
 	snprintf(dir, sizeof dir, "%.200s/acl.d", getcwd(cwd, sizeof cwd) ? cwd : ".");
 	mkdir(dir, 0755);
 	printf("== cwd\n");
