@@ -34,8 +34,9 @@
  * Not done: the journal of ext3/ext4 is neither replayed nor written
  * (changes go straight to their blocks, so a crash of umk in the middle
  * may leave the image for e2fsck; an image whose journal needs recovery
- * mounts only read-only), quotas, ACLs (system.posix_acl_*), casefolding
- * (EOPNOTSUPP), atime updates but for directories'.
+ * mounts only read-only), quotas, casefolding (EOPNOTSUPP), atime
+ * updates but for directories'.  POSIX ACLs are the VFS's (posix_acl.c):
+ * here only stored, read at lookup and changed by chmod.
  *
  * Encryption (the encrypt feature; fscrypt.c holds the crypto and the
  * ioctls, as Linux's fs/crypto/): a context is the xattr "c" of index 9
