@@ -9,6 +9,8 @@
 #              own mke2fs), then `e2fsck -fn` must find the image clean
 #   recovery   an ext3 image whose journal needs recovery: rw mount
 #              EINVAL (umk replays no journal), ro mount 0
+#   acl        tests/guest/posix_acl with its cwd on an ext4 mount: same
+#              output as its native run, e2fsck -fn clean
 #   overlay    tests/guest/overlay run with its cwd on an ext2 mount (its
 #              layers on ext2 for its second pass): same output as its
 #              native run, and e2fsck -fn finds the image clean
@@ -63,6 +65,7 @@ compile "$ROOT/tests/guest/overlay.c" "$BUILD/tests/overlay" || { fail "overlay 
 compile "$ROOT/tests/guest/pagecache.c" "$BUILD/tests/pagecache" || { fail "pagecache (compile)"; summary; exit; }
 compile "$ROOT/tests/guest/fanotify_ext2.c" "$BUILD/tests/fanotify_ext2" || { fail "fanotify_ext2 (compile)"; summary; exit; }
 compile "$ROOT/tests/guest/fscrypt.c" "$BUILD/tests/fscrypt" || { fail "fscrypt (compile)"; summary; exit; }
+compile "$ROOT/tests/guest/posix_acl.c" "$BUILD/tests/posix_acl" || { fail "posix_acl (compile)"; summary; exit; }
 [ -d "$BUILD/rootfs" ] || make_testroot || { fail "root (rootfs/mkrootfs.sh)"; summary; exit; }
 have_umk || { summary; exit; }
 
@@ -71,10 +74,13 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 cp -a "$BUILD/rootfs" "$root" && cp "$BUILD/tests/ext2fs" "$root/ext2fs" && cp "$BUILD/tests/overlay" "$root/overlay" &&
 	cp "$BUILD/tests/pagecache" "$root/pagecache" && cp "$BUILD/tests/fanotify_ext2" "$root/fanotify_ext2" &&
-	cp "$BUILD/tests/fscrypt" "$root/fscrypt" ||
+	cp "$BUILD/tests/fscrypt" "$root/fscrypt" && cp "$BUILD/tests/posix_acl" "$root/posix_acl" ||
 	{ fail "ext2: scratch root"; summary; exit; }
 # overlay's native output (layers on a tmpfs, then on the cwd's filesystem)
 mkdir -p "$work/ovl-native" && (cd "$work/ovl-native" && "$BUILD/tests/overlay" >"$work/ovl-want" 2>&1; echo "exit $?" >>"$work/ovl-want")
+# posix_acl's native output (its cwd on the host's disk, then /dev/shm)
+mkdir -p "$work/acl-native" &&
+	(cd "$work/acl-native" && "$BUILD/tests/posix_acl" >"$work/acl-want" 2>&1; echo "exit $?" >>"$work/acl-want")
 grep -v -e '^ok a 4 MiB image$' -e '^ok mke2fs on the loop device$' "$ROOT/tests/guest/ext2fs.expected" >"$work/want"
 
 # guest PLATFORM OUT ARGS...: /ext2fs ARGS in the scratch root, stdout + "exit N" in OUT
@@ -204,6 +210,29 @@ for p in $UMK_PLATFORMS; do
 		fi
 	else
 		fail "overlay on ext2: mkfs.ext2"
+	fi
+
+	# POSIX ACLs on ext4 (libext2fs's system.posix_acl_* translation):
+	# tests/guest/posix_acl with its cwd on the image, as natively
+	rm -f "$root/img"
+	if truncate -s 16M "$root/img" && mkfs.ext4 -q -F "$root/img" >/dev/null 2>&1; then
+		timeout -k 5 120 "$UMK" run --platform "$p" --rw --rootfs "$root" --hostname umk --cwd / \
+			--env-clear -e TERM=linux -- /bin/sh -c \
+			'mkdir -p /mnt/e && mount -t ext4 -o loop /img /mnt/e && cd /mnt/e && /posix_acl; r=$?; cd /; umount /mnt/e; exit $r' \
+			</dev/null >"$work/acl" 2>"$work/acl.err"
+		echo "exit $?" >>"$work/acl"
+		if ! cmp -s "$work/acl-want" "$work/acl"; then
+			fail "posix_acl on ext4 [$p]"
+			diff -u --label native --label "umk $p" "$work/acl-want" "$work/acl" | head -30 | sed 's/^/    /'
+			head -5 "$work/acl.err" | sed 's/^/    stderr: /'
+		elif ! e2fsck -fn "$root/img" >"$work/fsck" 2>&1; then
+			fail "posix_acl on ext4 [$p]: e2fsck -fn of the image"
+			head -20 "$work/fsck" | sed 's/^/    /'
+		else
+			pass "posix_acl on ext4 [$p] (and e2fsck -fn clean)"
+		fi
+	else
+		fail "posix_acl on ext4: mkfs.ext4"
 	fi
 
 	# a corrupted image: errors, never a crash (with checksums, which

@@ -8,6 +8,8 @@
 # natively in an overlayfs of the test root, after `NAME --make-lower`
 # made its lower fixtures there).  Prints PASS/FAIL per test and platform,
 # with a diff on failure.  The guest sees build/testroot (lib.sh).
+# posix_acl also runs --host-check on a host file with an ACL in a
+# scratch copy of the root (see the end).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make runs us with sh
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -81,4 +83,29 @@ for n in "${names[@]}"; do
 		fi
 	done
 done
+
+# posix_acl on a host file of the root that has an ACL of its own: read
+# through the overlay, checked, kept at the copy-up a chmod makes; the
+# same lines as natively (on a copy), and the host file left as it was
+if [[ " ${names[*]} " == *" posix_acl "* ]] && [ -x "$BUILD/tests/posix_acl" ] && [ $umk_ok = 1 ]; then
+	a=$work/acl-root
+	if mkdir -p "$a" "$work/acl-n" && cp -a "$TESTROOT/." "$a/" && mkdir -p "$a/h" &&
+		echo x >"$a/h/f" && chmod 600 "$a/h/f" && "$BUILD/tests/posix_acl" --host-set "$a/h/f" &&
+		cp -a "$a/h/f" "$work/acl-n/f" &&
+		"$BUILD/tests/posix_acl" --host-check "$work/acl-n" f >"$work/acl-n.out" 2>&1 </dev/null; then
+		for p in $UMK_PLATFORMS; do
+			timeout -k 5 60 "$UMK" run --platform "$p" --rootfs "$a" --env-clear -- \
+				/tests/posix_acl --host-check /h f </dev/null >"$work/acl-u.out" 2>&1
+			if cmp -s "$work/acl-n.out" "$work/acl-u.out" && [ "$(stat -c %a "$a/h/f")" = 640 ]; then
+				pass "posix_acl on a host file of the root [$p]"
+			else
+				fail "posix_acl on a host file of the root [$p]"
+				diff -u --label native --label "umk $p" "$work/acl-n.out" "$work/acl-u.out" |
+					head -30 | sed 's/^/    /'
+			fi
+		done
+	else
+		skip "posix_acl on a host file: the host's filesystem keeps no ACL here"
+	fi
+fi
 summary

@@ -34,8 +34,9 @@
  * Not done: the journal of ext3/ext4 is neither replayed nor written
  * (changes go straight to their blocks, so a crash of umk in the middle
  * may leave the image for e2fsck; an image whose journal needs recovery
- * mounts only read-only), quotas, ACLs (system.posix_acl_*), casefolding
- * (EOPNOTSUPP), atime updates but for directories'.
+ * mounts only read-only), quotas, casefolding (EOPNOTSUPP), atime
+ * updates but for directories'.  POSIX ACLs are the VFS's (posix_acl.c):
+ * here only stored, read at lookup and changed by chmod.
  *
  * Encryption (the encrypt feature; fscrypt.c holds the crypto and the
  * ioctls, as Linux's fs/crypto/): a context is the xattr "c" of index 9
@@ -64,6 +65,7 @@
 #include "ext2_io.h"
 #include "../mm/mm.h"
 #include "fscrypt.h"
+#include "posix_acl.h"
 
 #include <ext2fs/ext2_fs.h>
 #include <ext2fs/ext2fs.h>
@@ -1949,6 +1951,10 @@ static int e2_fsync(struct file *f)
 	return err;
 }
 
+static void e2_acl_chmod(struct e2fs *e, ext2_ino_t ino, uint32_t mode);
+static void e2_acl_stat(struct e2fs *e, ext2_ino_t ino, struct kstat *st);
+static bool may_have_xattrs(struct e2fs *e, ext2_ino_t ino, const struct ext2_inode_large *in);
+
 static int do_setattr(struct e2fs *e, ext2_ino_t ino, int what, uint32_t mode, uint32_t uid,
 		      uint32_t gid, const struct linux_timespec *ts)
 {
@@ -1975,7 +1981,10 @@ static int do_setattr(struct e2fs *e, ext2_ino_t ino, int what, uint32_t mode, u
 			SET_TIME(e, &in, m, ts[1]);
 	}
 	touch(e, &in, false, true);
-	return wr_inode(e, ino, &in);
+	err = wr_inode(e, ino, &in);
+	if (!err && (what & ATTR_MODE))
+		e2_acl_chmod(e, ino, mode);
+	return err;
 }
 
 static int e2_fsetattr(struct file *f, int what, uint32_t mode, uint32_t uid, uint32_t gid,
@@ -2941,6 +2950,8 @@ static int e2_lookup(struct mount *m, const char *rel, struct kstat *st)
 		return -EUCLEAN;
 	}
 	fill_stat(e, ino, &in, m->dev, st);
+	if (may_have_xattrs(e, ino, &in))
+		e2_acl_stat(e, ino, st);
 	if (LINUX_S_ISLNK(in.i_mode) && encrypted(&in)) {
 		/* fscrypt_symlink_getattr: the target's length as readlink gives it */
 		char *t = malloc(e->fs->blocksize + FSCRYPT_NOKEY_NAME_CHARS);
@@ -3610,7 +3621,60 @@ static int e2_statfs(struct mount *m, struct linux_statfs *st)
 static bool xattr_ns_ok(const char *name)
 {
 	return !strncmp(name, "user.", 5) || !strncmp(name, "trusted.", 8) ||
-	       !strncmp(name, "security.", 9);
+	       !strncmp(name, "security.", 9) || posix_acl_type(name) >= 0;
+}
+
+/* POSIX ACLs (posix_acl.c): libext2fs turns system.posix_acl_* between
+ * the on-disk format (ext4_acl_entry) and Linux's xattr format.  The
+ * inode's access ACL into st; chmod applied to it (posix_acl_chmod). */
+static void e2_acl_stat(struct e2fs *e, ext2_ino_t ino, struct kstat *st)
+{
+	struct ext2_xattr_handle *h;
+	void *v = NULL;
+	size_t len = 0;
+
+	if (!ext2fs_has_feature_xattr(e->fs->super) || ext2fs_xattrs_open(e->fs, ino, &h))
+		return;
+	if (!ext2fs_xattrs_read(h) && !ext2fs_xattr_get(h, XATTR_NAME_ACL_ACCESS, &v, &len)) {
+		posix_acl_stat(st, v, (ssize_t)len);
+		ext2fs_free_mem(&v);
+	}
+	ext2fs_xattrs_close(&h);
+}
+
+/* Whether ino (read into in) has xattrs: an xattr block, or the magic
+ * of in-inode ones after i_extra_isize (ext4_xattr_ibody_get). */
+static bool may_have_xattrs(struct e2fs *e, ext2_ino_t ino, const struct ext2_inode_large *in)
+{
+	unsigned int isize = EXT2_INODE_SIZE(e->fs->super), off;
+	unsigned char buf[1024];
+	uint32_t magic;
+
+	if (in->i_file_acl)
+		return true;
+	off = EXT2_GOOD_OLD_INODE_SIZE + in->i_extra_isize;
+	if (isize <= EXT2_GOOD_OLD_INODE_SIZE || isize > sizeof buf || off + 4 > isize)
+		return false;
+	if (ext2fs_read_inode_full(e->fs, ino, (struct ext2_inode *)buf, isize))
+		return false;
+	memcpy(&magic, buf + off, 4);
+	return magic == EXT2_EXT_ATTR_MAGIC;
+}
+
+static void e2_acl_chmod(struct e2fs *e, ext2_ino_t ino, uint32_t mode)
+{
+	struct ext2_xattr_handle *h;
+	void *v = NULL;
+	size_t len = 0;
+
+	if (!ext2fs_has_feature_xattr(e->fs->super) || ext2fs_xattrs_open(e->fs, ino, &h))
+		return;
+	if (!ext2fs_xattrs_read(h) && !ext2fs_xattr_get(h, XATTR_NAME_ACL_ACCESS, &v, &len)) {
+		if (!posix_acl_chmod_xattr(v, len, mode))
+			ext2fs_xattr_set(h, XATTR_NAME_ACL_ACCESS, v, len);
+		ext2fs_free_mem(&v);
+	}
+	ext2fs_xattrs_close(&h);
 }
 
 static int xattrs_open(struct e2fs *e, const char *rel, struct ext2_xattr_handle **h, ext2_ino_t *pino,

@@ -12,6 +12,17 @@
 #include "../debug/fault.h"
 
 /* ---- files: file.c ---- */
+/* POSIX ACLs (posix_acl.c): an inode's access ACL as its filesystem's
+ * lookup found it, kernel ids, in the xattr's order (count 0: none; a
+ * longer ACL keeps its first KACL_MAX entries and sets overflow) */
+#define KACL_MAX 32
+struct kacl_entry { uint16_t tag, perm; uint32_t id; };
+struct kacl {
+	uint16_t count;
+	bool overflow;
+	struct kacl_entry e[KACL_MAX];
+};
+
 struct kstat {
 	uint64_t dev, ino, nlink, rdev, size, blocks;
 	uint32_t mode, uid, gid, blksize;
@@ -21,6 +32,7 @@ struct kstat {
 	struct linux_timespec btime;
 	uint64_t attributes, attributes_mask; /* STATX_ATTR_* */
 	uint32_t dio_mem_align, dio_offset_align; /* with xmask's STATX_DIOALIGN */
+	struct kacl acl;                     /* POSIX ACLs: the access ACL */
 };
 struct poll_table;     /* poll.c */
 struct dir_entry { uint64_t ino; uint8_t type; char name[256]; };

@@ -32,6 +32,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "posix_acl.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -154,6 +155,15 @@ static void h_fix_stat(int fd, struct kstat *st, uint64_t dev)
 		return;
 	proc_fd_path(p, sizeof(p), fd);
 	n = listxattr(p, list, sizeof(list));
+	if (n > 0 && memmem(list, n, XATTR_NAME_ACL_ACCESS, sizeof(XATTR_NAME_ACL_ACCESS))) {
+		/* the host file's own access ACL (POSIX ACLs, posix_acl.c) */
+		ssize_t an = getxattr(p, XATTR_NAME_ACL_ACCESS, NULL, 0);
+		void *acl = an > 0 && an <= 65536 ? malloc((size_t)an) : NULL;
+
+		if (acl)
+			posix_acl_stat(st, acl, getxattr(p, XATTR_NAME_ACL_ACCESS, acl, (size_t)an));
+		free(acl);
+	}
 	if (n <= 0 || !memmem(list, n, "user.umk.", 9))
 		return;
 	if ((n = getxattr(p, "user.umk.uid", v, sizeof(v) - 1)) > 0) {
@@ -1135,6 +1145,21 @@ out:
  * copying each missing one up from the lower with its metadata and inode
  * number; returns the upper node (not referenced).
  */
+/* A copy-up keeps the host file's POSIX ACLs (overlayfs copies xattrs). */
+static void copy_up_acls(struct hostfs *h, const char *rel, struct tnode *n)
+{
+	static const char *const names[] = { XATTR_NAME_ACL_ACCESS, XATTR_NAME_ACL_DEFAULT };
+
+	for (size_t i = 0; i < 2; i++) {
+		ssize_t len = h_getxattr(h, rel, names[i], NULL, 0);
+		void *v = len > 0 && len <= 65536 ? malloc((size_t)len) : NULL;
+
+		if (v && (len = h_getxattr(h, rel, names[i], v, (size_t)len)) > 0)
+			tnode_xattr_set(n, names[i], v, (size_t)len, 0);
+		free(v);
+	}
+}
+
 static int ovl_copy_up(struct mount *m, const char *rel, struct tnode **out)
 {
 	struct hostfs *h = H(m);
@@ -1199,6 +1224,8 @@ static int ovl_copy_up(struct mount *m, const char *rel, struct tnode **out)
 			tnode_put(n);
 			return err;
 		}
+		if (!S_ISLNK(st.mode))
+			copy_up_acls(h, prefix, n);
 		dm = dir->mtime;
 		dc = dir->ctime;
 		err = tdir_add(dir, name, n);

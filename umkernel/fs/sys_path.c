@@ -13,6 +13,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "posix_acl.h"
 #include "blkdev.h"
 #include "../security/landlock.h"
 
@@ -175,7 +176,18 @@ static int do_tmpfile(struct task *t, int dirfd, const char *path, int flags, ui
 			err = -EOPNOTSUPP;
 		else if (!(err = landlock_path_open(t, nd.ns, nd.abs, S_IFREG, flags, false,
 						    &lldenied)))
-			err = nd.mnt->ops->tmpfile(nd.mnt, nd.rel, flags, mode & 07777 & ~cur_umask(t), out);
+		{
+			/* the umask, or the directory's default ACL (posix_acl_create) */
+			struct acl_create ac;
+			char crel[4200];
+
+			snprintf(crel, sizeof crel, "%s/#tmpfile", nd.rel);
+			mode = posix_acl_create(nd.mnt, crel, S_IFREG | (mode & 07777), cur_umask(t), &ac);
+			err = nd.mnt->ops->tmpfile(nd.mnt, nd.rel, flags, mode & 07777, out);
+			if (!err && ac.access)
+				tmpfs_file_acl_init(*out, ac.access, ac.alen);
+			posix_acl_create_done(NULL, NULL, &ac, err);
+		}
 	}
 	if (!err) {
 		(*out)->landlock_denied = lldenied;
@@ -570,10 +582,14 @@ static long do_mkdir(struct task *t, int dirfd, uint64_t upath, uint32_t mode)
 	if (err)
 		return err;
 	err = landlock_path_mknod(t, &nd, S_IFDIR);
-	if (!err)
-		err = nd.mnt->ops->mkdir ? nd.mnt->ops->mkdir(nd.mnt, nd.rel,
-							     mode & 07777 & ~cur_umask(t))
-					 : -EPERM;
+	if (!err) {
+		struct acl_create ac;
+
+		/* the umask, or the directory's default ACL (posix_acl_create) */
+		mode = posix_acl_create(nd.mnt, nd.rel, S_IFDIR | (mode & 07777), cur_umask(t), &ac);
+		err = nd.mnt->ops->mkdir ? nd.mnt->ops->mkdir(nd.mnt, nd.rel, mode & 07777) : -EPERM;
+		posix_acl_create_done(nd.mnt, nd.rel, &ac, err);
+	}
 	if (!err)
 		fsnotify_create(nd.abs, S_IFDIR);
 	nd_release(&nd);
@@ -621,10 +637,15 @@ static long do_mknod(struct task *t, int dirfd, uint64_t upath, uint32_t mode, u
 		if (parent_stat(&nd, &pst) == 0)
 			mode = mode_strip_sgid(t, &pst, mode);
 	}
-	mode &= ~(uint32_t)cur_umask(t);
-	err = landlock_path_mknod(t, &nd, mode);
-	if (!err)
+	err = landlock_path_mknod(t, &nd, mode & ~(uint32_t)cur_umask(t));
+	if (!err) {
+		struct acl_create ac;
+
+		/* the umask, or the directory's default ACL (posix_acl_create) */
+		mode = posix_acl_create(nd.mnt, nd.rel, mode, cur_umask(t), &ac);
 		err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, dev) : -EPERM;
+		posix_acl_create_done(nd.mnt, nd.rel, &ac, err);
+	}
 	if (!err)
 		fsnotify_create(nd.abs, mode);
 	nd_release(&nd);
@@ -1509,7 +1530,10 @@ static long do_getxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 		r = -ENOMEM;
 		goto out;
 	}
-	r = m->ops->getxattr ? m->ops->getxattr(m, rel, name, kb, size) : -EOPNOTSUPP;
+	if (posix_acl_type(name) >= 0)
+		r = posix_acl_vfs_get(t, m, rel, name, kb, size);
+	else
+		r = m->ops->getxattr ? m->ops->getxattr(m, rel, name, kb, size) : -EOPNOTSUPP;
 	if (r > 0 && size && copy_to_user(t, ubuf, kb, r))
 		r = -EFAULT;
 out:
@@ -1576,10 +1600,16 @@ static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 	}
 	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
 	if (!r) {
+		bool acl = posix_acl_type(name) >= 0;
+
 		r = mnt_want_write(m);
+		if (!r && acl)
+			r = posix_acl_xattr_check(t, kb, size);   /* posix_acl_from_xattr */
 		if (!r)
 			r = xattr_may_change(&nd, m, rel);
-		if (!r)
+		if (!r && acl)
+			r = posix_acl_vfs_set(t, m, rel, name, kb ? kb : "", size);
+		else if (!r)
 			r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
 					     : -EOPNOTSUPP;
 		if (!r)
@@ -1674,7 +1704,8 @@ static long do_removexattr(struct task *t, int fd, uint64_t upath, bool follow, 
 	if (!r)
 		r = xattr_may_change(&nd, m, rel);
 	if (!r)
-		r = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+		r = posix_acl_type(name) >= 0 ? posix_acl_vfs_set(t, m, rel, name, NULL, 0)
+		    : m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
 	if (!r)
 		xattr_changed(&nd);
 	nd_release(&nd);

@@ -15,6 +15,7 @@
 #include "../kernel.h"
 #include "fs.h"
 #include "tmpfs.h"
+#include "posix_acl.h"
 #include "../mm/mm.h"
 
 #include <dirent.h>
@@ -285,6 +286,25 @@ static void tnode_accessed(struct tnode *n, const struct mount *m)
 	n->atime = now;
 }
 
+static struct txattr *tnode_find_xattr(struct tnode *n, const char *name)
+{
+	struct txattr *x;
+
+	for (x = n->xattrs; x; x = x->next)
+		if (!strcmp(x->name, name))
+			return x;
+	return NULL;
+}
+
+/* The node's access ACL into st (POSIX ACLs, posix_acl.c). */
+static void tnode_acl_stat(struct tnode *n, struct kstat *st)
+{
+	struct txattr *x = n->xattrs ? tnode_find_xattr(n, XATTR_NAME_ACL_ACCESS) : NULL;
+
+	if (x)
+		posix_acl_stat(st, x->value, (ssize_t)x->len);
+}
+
 void tnode_stat(struct tnode *n, struct kstat *st, uint64_t dev)
 {
 	struct stat hs;
@@ -310,6 +330,7 @@ void tnode_stat(struct tnode *n, struct kstat *st, uint64_t dev)
 		st->size = 4096;
 		st->blocks = 8;
 	}
+	tnode_acl_stat(n, st);
 }
 
 /*
@@ -321,8 +342,13 @@ void tnode_stat(struct tnode *n, struct kstat *st, uint64_t dev)
 int tnode_setattr(struct tnode *n, int what, uint32_t mode, uint32_t uid, uint32_t gid,
 		  const struct linux_timespec *ts)
 {
-	if (what & ATTR_MODE)
+	if (what & ATTR_MODE) {
+		struct txattr *x = n->xattrs ? tnode_find_xattr(n, XATTR_NAME_ACL_ACCESS) : NULL;
+
 		n->mode = (n->mode & S_IFMT) | (mode & 07777);
+		if (x)   /* posix_acl_chmod */
+			posix_acl_chmod_xattr(x->value, x->len, mode);
+	}
 	if (what & ATTR_OWNER) {
 		if (uid != (uint32_t)-1)
 			n->uid = uid;
@@ -860,6 +886,15 @@ int tmpfs_file_memfd(struct file *f)
 	return f->ops == &tmpfs_reg_ops ? F(f)->memfd : -EINVAL;
 }
 
+/* tmpfs_file_acl_init - an O_TMPFILE file's access ACL (kernel-id xattr
+ * value, len bytes) as posix_acl_create chose it: tmpfs and overlay-upper
+ * files only. */
+void tmpfs_file_acl_init(struct file *f, const void *value, size_t len)
+{
+	if (f->ops == &tmpfs_reg_ops)
+		tnode_xattr_set(F(f), XATTR_NAME_ACL_ACCESS, value, len, 0);
+}
+
 void tmpfs_file_touch(struct file *f)
 {
 	if (f->ops == &tmpfs_reg_ops) {
@@ -971,7 +1006,7 @@ int tnode_open(struct mount *m, struct tnode *n, int flags, const char *rel, str
 static bool xattr_ns_ok(const char *name)
 {
 	return !strncmp(name, "user.", 5) || !strncmp(name, "trusted.", 8) ||
-	       !strncmp(name, "security.", 9);
+	       !strncmp(name, "security.", 9) || posix_acl_type(name) >= 0;
 }
 
 static ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size_t len)
@@ -1002,6 +1037,8 @@ static int tnode_setxattr(struct tnode *n, const char *name, const void *v, size
 		return -EOPNOTSUPP;
 	if (!strncmp(name, "user.", 5) && !S_ISREG(n->mode) && !S_ISDIR(n->mode))
 		return -EPERM;
+	if (posix_acl_type(name) >= 0 && S_ISLNK(n->mode))
+		return -EOPNOTSUPP;
 	for (x = n->xattrs; x; x = x->next)
 		if (!strcmp(x->name, name))
 			break;
@@ -1041,12 +1078,17 @@ static ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
 		return need;
 	if (len < need)
 		return -ERANGE;
-	for (x = n->xattrs; x; x = x->next) {
-		size_t l = strlen(x->name) + 1;
+	/* the ACLs first, access then default (simple_xattr_list) */
+	for (int pass = 0; pass < 3; pass++)
+		for (x = n->xattrs; x; x = x->next) {
+			size_t l = strlen(x->name) + 1;
+			int type = posix_acl_type(x->name);
 
-		memcpy(buf, x->name, l);
-		buf += l;
-	}
+			if (pass < 2 ? type != pass : type >= 0)
+				continue;
+			memcpy(buf, x->name, l);
+			buf += l;
+		}
 	return need;
 }
 

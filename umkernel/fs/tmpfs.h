@@ -128,6 +128,7 @@ int tmpfs_huge_reserve(struct file *f, uint64_t end);
 /* The memfd behind a tmpfs/overlay-upper regular file, or -EINVAL. */
 int tmpfs_file_memfd(struct file *f);
 void tmpfs_file_touch(struct file *f);       /* mtime/ctime = now, if a tmpfs file */
+void tmpfs_file_acl_init(struct file *f, const void *value, size_t len);   /* O_TMPFILE's ACL */
 /* O_TMPFILE: an unnamed regular file (dir: its directory for setgid
  * inheritance, or NULL), opened with flags. */
 int tnode_tmpfile(struct mount *m, struct tnode *dir, int flags, uint32_t mode, struct file **out);

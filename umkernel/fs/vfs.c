@@ -17,6 +17,7 @@
 #include "fs.h"
 #include "blkdev.h"
 #include "tmpfs.h"
+#include "posix_acl.h"
 #include "../mm/mm.h"
 #include "../security/landlock.h"
 
@@ -58,7 +59,8 @@ void file_set_mnt(struct file *f, struct mount *m)
 /*
  * vfs_permission - Linux's generic_permission for the task's fsuid: root
  * may read and write anything and execute what has an x bit (directories:
- * search always).  Returns 0 or -EACCES.
+ * search always); others by the file's POSIX ACL if it has one (st->acl,
+ * posix_acl.c).  Returns 0 or -EACCES.
  */
 int vfs_permission(struct task *t, const struct kstat *st, int mask)
 {
@@ -78,6 +80,9 @@ int vfs_permission(struct task *t, const struct kstat *st, int mask)
 	}
 	if (st->uid == fsuid) {
 		bits = (st->mode >> 6) & 7;
+	} else if (st->acl.count && (st->mode & 070)) {
+		/* acl_permission_check: an ACL decides for all but the owner */
+		return posix_acl_permission(t, st, mask);
 	} else {
 		bool ingroup = st->gid == t->cred.fsgid;
 
@@ -688,6 +693,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		struct mount *pm;
 		const char *prel;
 		char parent[4096], pbuf[PATH_MAX], *s;
+		struct acl_create ac;
 
 		if (!creat) {
 			err = -ENOENT;
@@ -723,9 +729,11 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			goto out;
 		/* the setgid strip looks at the mode asked for, before the
 		 * umask (vfs_prepare_mode): S_IXGRP masked off still strips */
-		mode = mode_strip_sgid(t, &pst, (mode & 07777) | S_IFREG) & 07777;
-		mode &= ~(t->fs ? t->fs->umask : 022);
+		mode = mode_strip_sgid(t, &pst, (mode & 07777) | S_IFREG);
+		/* the umask, or the directory's default ACL (posix_acl_create) */
+		mode = posix_acl_create(nd.mnt, nd.rel, mode, t->fs ? t->fs->umask : 022, &ac) & 07777;
 		err = nd.mnt->ops->open(nd.mnt, nd.rel, flags, mode, &f);
+		posix_acl_create_done(nd.mnt, nd.rel, &ac, err);
 		if (err)
 			goto out;
 		f->created = true;   /* F_CREATED_QUERY */
