@@ -626,6 +626,23 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 }
 
 /*
+ * vma_place_copy - maps a copy of tmpl at [start, start+len), replacing
+ * the VMAs there (mremap's move and mm_dup_shared).  The copy takes over
+ * the file reference the caller took while tmpl's own VMA still held one
+ * (the ranges removed may include that VMA).
+ */
+static void vma_place_copy(struct mm *mm, const struct vma *tmpl, uint64_t start, uint64_t len)
+{
+	struct vma *n = calloc(1, sizeof *n);
+
+	vma_remove_range(mm, start, start + len);
+	*n = *tmpl;
+	n->start = start;
+	n->end = start + len;
+	vma_insert(mm, n);
+}
+
+/*
  * mm_dup_shared - mremap(old, 0, newlen, flags, newaddr): a second mapping
  * of the pages of the shared mapping v from old on (the same file or
  * shared anonymous object, from the same offset), newlen bytes, at
@@ -659,16 +676,13 @@ long mm_dup_shared(struct mm *mm, struct vma *v, uint64_t old, uint64_t newlen, 
 		return r;
 	if (mm->uffd)
 		uffd_zap(mm, newaddr, newaddr + newlen);
-	vma_remove_range(mm, newaddr, newaddr + newlen);
-	struct vma *n = calloc(1, sizeof *n);
-	*n = tmpl;
-	n->start = newaddr;
-	n->end = newaddr + newlen;
-	n->pgoff = v->pgoff + (old - v->start);
-	n->flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);
-	if (n->file)
-		vma_file_get(n->file);
-	vma_insert(mm, n);
+	/* v may go with the range below (a fixed target over the source):
+	 * only tmpl is used from here, and its file is held first */
+	if (tmpl.file)
+		vma_file_get(tmpl.file);
+	tmpl.pgoff += old - tmpl.start;
+	tmpl.flags &= ~(VM_LOCKED_ | VM_LOCKONFAULT_);
+	vma_place_copy(mm, &tmpl, newaddr, newlen);
 	vma_merge(mm);
 	mm_commit_sync(mm);
 	return (long)newaddr;
@@ -771,6 +785,9 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	split_at(mm, old);
 	split_at(mm, old + oldlen);
 	struct vma tmpl = *mm_find_vma(mm, old);
+
+	if (tmpl.file)              /* held before the old VMAs go */
+		vma_file_get(tmpl.file);
 	if (dontunmap) {
 		/* the old mapping stays, without its locks (vm_flags_clear VM_LOCKED_MASK) */
 		for_each_vma(mm, o)
@@ -781,14 +798,7 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	} else {
 		vma_remove_range(mm, old, old + oldlen);
 	}
-	vma_remove_range(mm, newaddr, newaddr + newlen);
-	struct vma *n = calloc(1, sizeof *n);
-	*n = tmpl;
-	n->start = newaddr;
-	n->end = newaddr + newlen;
-	if (n->file)
-		vma_file_get(n->file);
-	vma_insert(mm, n);
+	vma_place_copy(mm, &tmpl, newaddr, newlen);
 	vma_merge(mm);
 	mm_commit_sync(mm);
 	return (long)newaddr;
