@@ -86,6 +86,11 @@ struct file_ops {
 	 * page's bytes inside the file their blocks, as Linux's
 	 * page_mkwrite; 0, or -ENOSPC/-EDQUOT/-EIO (the writer gets SIGBUS) */
 	int (*page_mkwrite)(struct file *f, uint64_t pgoff);
+	/* Optional: mmap(2) of len bytes of f with MAP_SHARED/MAP_PRIVATE
+	 * type and prot is about to be made: 0 (and VM_* bits OR-ed into
+	 * *vflags for the new VMA), or the -errno mmap fails with (Linux's
+	 * f_op->mmap refusing it; secretmem) */
+	int (*mmap_prepare)(struct file *f, int type, int prot, uint64_t len, int *vflags);
 	bool seekable;
 	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };

@@ -777,6 +777,11 @@ long ptrace_access_vm(struct task *c, uint64_t addr, void *buf, size_t len, bool
 {
 	if (!c->host || !c->mm || !len)
 		return len ? -EIO : 0;
+	/* get_user_pages does not reach a secret mapping (memfd_secret) */
+	uint64_t span = mm_gup_span(c->mm, addr, len);
+	if (!span)
+		return -EIO;
+	len = span;
 	long n = write ? platform->write_mem(c->host, addr, buf, len)
 		       : platform->read_mem(c->host, buf, addr, len);
 	if (n == (long)len)

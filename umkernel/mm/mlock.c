@@ -52,18 +52,22 @@ void mm_populate_locked(struct task *t, struct vma *v, uint64_t start, uint64_t 
 			  (v->prot & PROT_WRITE) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
 }
 
-static bool can_do_mlock(struct task *t)
-{
-	return t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || capable(t, CAP_IPC_LOCK);
-}
-
-/* Whether locking bytes more fits RLIMIT_MEMLOCK (or CAP_IPC_LOCK). */
-static bool lock_fits(struct task *t, uint64_t more)
+/*
+ * mlock_future_ok - whether t may lock more bytes (a new locked mapping):
+ * CAP_IPC_LOCK, or its locked bytes plus more within RLIMIT_MEMLOCK.
+ * Mirrors mm/mmap.c mlock_future_ok.
+ */
+bool mlock_future_ok(struct task *t, uint64_t more)
 {
 	uint64_t limit = t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur;
 
 	return capable(t, CAP_IPC_LOCK) || limit == LINUX_RLIM_INFINITY ||
 	       mm_locked_bytes(t->mm) + more <= limit;
+}
+
+static bool can_do_mlock(struct task *t)
+{
+	return t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || capable(t, CAP_IPC_LOCK);
 }
 
 /* Bytes of [start, end) already locked. */
@@ -87,6 +91,7 @@ static int apply_lock(struct task *t, uint64_t start, uint64_t end, int lock)
 	struct mm *mm = t->mm;
 	uint64_t at = start;
 	struct vma *v = mm_find_vma(mm, start);
+	bool secret = false;
 
 	if (!v || v->start > start)
 		return -ENOMEM;
@@ -99,12 +104,20 @@ static int apply_lock(struct task *t, uint64_t start, uint64_t end, int lock)
 			break;
 		if (w->start != at)
 			return -ENOMEM;   /* a hole */
-		w->flags = (w->flags & ~(VM_LOCKED_ | VM_LOCKONFAULT_)) | lock;
-		if (lock)
-			mm_populate_locked(t, w, w->start, w->end);
+		if (w->flags & VM_SECRETMEM_) {
+			/* mlock_fixup leaves a secret mapping as it is (locked
+			 * for good), and populating it, which get_user_pages
+			 * cannot, fails mlock with ENOMEM */
+			if (lock)
+				secret = true;
+		} else {
+			w->flags = (w->flags & ~(VM_LOCKED_ | VM_LOCKONFAULT_)) | lock;
+			if (lock)
+				mm_populate_locked(t, w, w->start, w->end);
+		}
 		at = w->end;
 	}
-	return at < end ? -ENOMEM : 0;
+	return at < end || secret ? -ENOMEM : 0;
 }
 
 /* The page-aligned range of (addr, len) as mlock rounds it; -EINVAL on
@@ -130,7 +143,7 @@ static long do_mlock(struct task *t, struct sysargs *a, int lock)
 		return err;
 	if (!can_do_mlock(t))
 		return -EPERM;
-	if (!lock_fits(t, (end - start) - locked_in(t->mm, start, end)))
+	if (!mlock_future_ok(t, (end - start) - locked_in(t->mm, start, end)))
 		return -ENOMEM;
 	if (start == end)
 		return 0;

@@ -70,6 +70,13 @@ struct mm {
 #define VM_DONTDUMP_    (1 << 26)   /* madvise(MADV_DONTDUMP): left out of core dumps */
 #define VM_SEALED_      (1 << 27)   /* mseal(2) (mseal.c): not to be changed or unmapped */
 #define VM_DROPPABLE_   (1 << 28)   /* MAP_DROPPABLE: memory cgroups drop it under pressure */
+#define VM_SECRETMEM_   (1 << 23)   /* memfd_secret's (secretmem.c): get_user_pages refuses it */
+#define VMA_NOMAYEXEC   (1 << 22)   /* of a noexec mount's file: PROT_EXEC never (no VM_MAYEXEC) */
+/* Bytes of [addr, addr+len) in mm before the first secret page (secretmem.c). */
+uint64_t mm_gup_span(struct mm *mm, uint64_t addr, uint64_t len);
+struct task;
+/* Whether t may lock more bytes: RLIMIT_MEMLOCK or CAP_IPC_LOCK (mlock.c). */
+bool mlock_future_ok(struct task *t, uint64_t more);
 /* Whether any VMA meeting [start, end) is sealed (mseal.c). */
 bool mm_range_sealed(struct mm *mm, uint64_t start, uint64_t end);
 uint64_t mm_locked_bytes(struct mm *mm);       /* VmLck, bytes */

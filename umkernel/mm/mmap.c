@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -474,6 +475,20 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 			return -ENODEV;
 		}
 	}
+	/* do_mmap: a noexec mount's file is never mapped executable, now
+	 * (EPERM) or by a later mprotect (no VM_MAYEXEC: EACCES); then the
+	 * file's own mmap may refuse or mark the mapping (secretmem) */
+	int vflags = 0;
+	if (f && f->mnt && (f->mnt->mflags & MS_NOEXEC)) {
+		if (prot & PROT_EXEC)
+			return -EPERM;
+		vflags |= VMA_NOMAYEXEC;
+	}
+	if (f && f->ops->mmap_prepare) {
+		int err = f->ops->mmap_prepare(f, type, prot, plen, &vflags);
+		if (err)
+			return err;
+	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed) {
 		if (addr & (GUEST_PAGE_SIZE - 1))
@@ -521,7 +536,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->end = addr + plen;
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | lock | (nomaywrite ? VMA_NOMAYWRITE : 0) |
-		   (droppable ? VM_DROPPABLE_ : 0);
+		   (droppable ? VM_DROPPABLE_ : 0) | vflags;
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = vma_file_get(f);
 		v->pgoff = off;
@@ -596,6 +611,8 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	     v = vma_next(mm, v)) {
 		if ((prot & PROT_WRITE) && (v->flags & MAP_TYPE) == MAP_SHARED &&
 		    ((v->flags & VMA_NOMAYWRITE) || (v->file && (v->file->flags & O_ACCMODE) != O_RDWR)))
+			return -EACCES;
+		if ((prot & PROT_EXEC) && (v->flags & VMA_NOMAYEXEC))
 			return -EACCES;
 	}
 	/* --memory: private pages made writable commit */

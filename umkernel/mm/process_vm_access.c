@@ -5,6 +5,7 @@
  * Lock: klock, held.
  */
 #include "../kernel.h"
+#include "mm.h"
 #include "../kernel/ptrace.h"
 #include <stdlib.h>
 
@@ -69,6 +70,16 @@ static long process_vm(struct task *t, struct sysargs *a, bool write)
 			struct task *src = write ? t : o, *dst = write ? o : t;
 			uint64_t s = write ? lv[li].iov_base + loff : rv[ri].iov_base + roff;
 			uint64_t d = write ? rv[ri].iov_base + roff : lv[li].iov_base + loff;
+			/* the remote side goes through get_user_pages, which
+			 * does not reach a secret mapping (memfd_secret) */
+			uint64_t span = mm_gup_span(o->mm, rv[ri].iov_base + roff, n);
+			if (span < n) {
+				if (!span) {
+					err = -EFAULT;
+					break;
+				}
+				n = span;
+			}
 			if (copy_from_user(src, buf, s, n)) {
 				err = write ? -EFAULT : -EFAULT;
 				break;
