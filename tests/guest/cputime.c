@@ -351,7 +351,10 @@ static void cpu_limit(rlim_t soft, rlim_t hard, int handle) {
   if (c == 0) {
     if (handle)
       signal(SIGXCPU, on_xcpu);
-    alarm(20);
+    /* a bound in wall time in case the limit never fires: generous, as
+     * a child on a loaded machine may get a few percent of a CPU (it
+     * died of this alarm after 20 s while hundreds of host threads ran) */
+    alarm(50);
     struct rlimit rl = { soft, hard };
     if (setrlimit(RLIMIT_CPU, &rl))
       _exit(1);
