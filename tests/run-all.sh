@@ -187,7 +187,7 @@ if have_umk; then
 	no_stub_left() {
 		"$UMK" run "${R[@]}" -- /bin/sh -c "sleep 60 & sleep 60 & (sleep 60 | cat) & wait" </dev/null >/dev/null 2>&1 &
 		local kpid=$! stubs="" i
-		for i in $(seq 100); do
+		for i in $(seq 600); do
 			sleep 0.05
 			stubs=$(stubs_of "$kpid")
 			[ "$(echo "$stubs" | wc -w)" -ge 5 ] && break

@@ -249,7 +249,7 @@ oops_checks() {
 	kpid=$!
 	pids+=("$kpid")
 	stubs=""
-	for i in $(seq 100); do
+	for i in $(seq 1500); do
 		grep -q forked "$work/oops.out" 2>/dev/null && { stubs=$(stubs_of "$kpid"); break; }
 		sleep 0.02
 	done
@@ -270,7 +270,7 @@ oops_checks() {
 		-- /debug/counts </dev/null >/dev/null 2>"$work/freeze.err" &
 	kpid=$!
 	pids+=("$kpid")
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		grep -q 'attach with: gdb -p' "$work/freeze.err" 2>/dev/null && break
 		sleep 0.05
 	done
@@ -300,7 +300,7 @@ socket_checks() {
 			--control="$work/nb/s" -- /debug/counts wait </dev/null >"$work/nb.out" 2>"$work/nb.err" &
 		local nbpid=$!
 		pids+=("$nbpid")
-		for _ in $(seq 200); do grep -q ready "$work/nb.out" 2>/dev/null && break; sleep 0.05; done
+		for _ in $(seq 600); do grep -q ready "$work/nb.out" 2>/dev/null && break; sleep 0.05; done
 		check "socket-own-user-nonroot [$p]" "setpriv --reuid=65534 --regid=65534 --clear-groups -- '$UMK' ctl '$work/nb/s' ps 2>&1 | grep -q ' counts '"
 		check "socket-refuses-root-for-nonroot-umk [$p]" "! '$UMK' ctl '$work/nb/s' ps >'$work/root' 2>&1 && grep -q 'permission denied' '$work/root'"
 		stop "$nbpid"
