@@ -40,6 +40,7 @@
 
 #define NETLINK_ROUTE_   0
 #define NETLINK_SOCK_DIAG_ 4
+#define NETLINK_GENERIC_ 16
 #define NLMSG_NOOP_      1
 #define NLMSG_ERROR_     2
 #define NLMSG_DONE_      3
@@ -819,6 +820,27 @@ static int diag_request(struct nl_sock *n, const struct nlhdr *h)
 	return 0;
 }
 
+/* NETLINK_GENERIC: genetlink.c answers; an ACK after a non-dump answer
+ * when asked (netlink_rcv_skb) */
+static int generic_request(struct task *t, struct nl_sock *n, const struct nlhdr *h)
+{
+	struct nlbuf nb = { 0 };
+	bool dump;
+	int err = genl_request(t, h, n->portid, &nb, &dump);
+
+	if (!err && nb.oom)
+		err = -ENOBUFS;
+	if (err) {
+		free(nb.b);
+		return err;
+	}
+	queue_msgs(n, &nb, dump, h->seq);
+	free(nb.b);
+	if (!dump && (h->flags & NLM_F_ACK_))
+		queue_ack(n, h, 0);
+	return 0;
+}
+
 /* ---- socket calls ---- */
 
 static bool portid_used(const struct net_namespace *net, uint32_t id)
@@ -861,7 +883,7 @@ int netlink_create(int type, int protocol, int flags, struct file **out)
 	*out = NULL;
 	if (type != L_SOCK_RAW && type != L_SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
-	if (protocol != NETLINK_ROUTE_ && protocol != NETLINK_SOCK_DIAG_)
+	if (protocol != NETLINK_ROUTE_ && protocol != NETLINK_SOCK_DIAG_ && protocol != NETLINK_GENERIC_)
 		return -EPROTONOSUPPORT;
 	n = calloc(1, sizeof(*n));
 	if (!n)
@@ -983,7 +1005,6 @@ static ssize_t nl_sendmsg(struct task *t, struct file *f, struct sock_iter *it, 
 	char *buf;
 	int err;
 
-	(void)t;
 	(void)flags;
 	if (m && m->addr.len) {
 		err = nl_addr(&m->addr, &pid, &groups);
@@ -1010,6 +1031,8 @@ static ssize_t nl_sendmsg(struct task *t, struct file *f, struct sock_iter *it, 
 		if ((h->flags & NLM_F_REQUEST_) && h->type >= NLMSG_MIN_TYPE_) {
 			if (n->sk.protocol == NETLINK_SOCK_DIAG_)
 				err = diag_request(n, h);
+			else if (n->sk.protocol == NETLINK_GENERIC_)
+				err = generic_request(t, n, h);
 			else if (net_mode_of(n->net) == NET_HOST)
 				err = relay_request(n, h);
 			else

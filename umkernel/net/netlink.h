@@ -117,4 +117,23 @@ static inline void put_be32(struct nlbuf *nb, uint16_t type, uint32_t host)
 int sock_diag_request(struct net_namespace *net, const struct nlhdr *h, uint32_t portid,
 		      struct nlbuf *nb, bool *dump);
 
+/* ---- NETLINK_GENERIC: genetlink.c, and its families ---- */
+int genl_request(struct task *t, const struct nlhdr *h, uint32_t portid, struct nlbuf *nb,
+		 bool *dump);
+/* A message of a generic netlink family (genlmsghdr cmd, version); its offset. */
+size_t genl_msg_begin(struct nlbuf *nb, uint16_t family, uint8_t cmd, uint8_t version,
+		      uint16_t flags, uint32_t seq, uint32_t portid);
+const char *genl_attr(const struct nlhdr *h, uint16_t type, size_t *len);
+size_t nest_begin(struct nlbuf *nb, uint16_t type);   /* a nested attribute; nest_end closes it */
+void nest_end(struct nlbuf *nb, size_t off);
+
+/* TASKSTATS (kernel/taskstats.c; uapi/linux/taskstats.h): its family id
+ * here (Linux gives one at boot) and the request handler */
+#define TASKSTATS_GENL_ID        0x17
+#define TASKSTATS_GENL_VERSION_  0x1
+#define TASKSTATS_CMD_GET_       1
+#define TASKSTATS_CMD_ATTR_MAX_  4
+int taskstats_doit(struct task *t, const struct nlhdr *h, uint8_t cmd, uint32_t portid,
+		   struct nlbuf *nb);
+
 #endif
