@@ -60,7 +60,7 @@ static const struct genl_op taskstats_ops[] = {
 };
 
 static const struct genl_family families[] = {
-	{ "nlctrl", GENL_ID_CTRL_, 2, 0, CTRL_ATTR_MCAST_GROUPS_, ctrl_ops, 1, "notify", GENL_ID_CTRL_,
+	{ "nlctrl", GENL_ID_CTRL_, 2, 0, 10 /* CTRL_ATTR_MAX: CTRL_ATTR_OP */, ctrl_ops, 1, "notify", GENL_ID_CTRL_,
 	  ctrl_doit },
 	{ "TASKSTATS", TASKSTATS_GENL_ID, TASKSTATS_GENL_VERSION_, 0, TASKSTATS_CMD_ATTR_MAX_,
 	  taskstats_ops, 1, NULL, 0, taskstats_doit },
