@@ -365,9 +365,10 @@ static void host_release(char *buf, size_t len)
 
 /* The host's /proc/meminfo, with umk's huge page pool (mm/hugetlb.c) for
  * the host's, and SwapTotal and SwapFree the guest's swapon areas
- * (mm/swapfile.c), SwapCached 0; under --memory its totals are the
- * guest's: MemTotal and CommitLimit the limit, Committed_AS what is
- * committed, MemFree and MemAvailable what is left (at most the host's),
+ * (mm/swapfile.c), SwapCached 0, CommitLimit and Committed_AS the
+ * guest's (mm/commit.c: the bound enforced, or the strict mode's limit
+ * when there is none); under --memory its totals are the guest's:
+ * MemTotal the limit, MemFree and MemAvailable what is left (at most the host's),
  * the host's caches 0 and Cached the page cache umk keeps for ext2/3/4
  * files (mm/pagecache.c). */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -406,13 +407,19 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 			v = (!strcmp(key, "SwapTotal") ? swap_total : swap_free) * 4;   /* the guest's swapon */
 		else if (!strcmp(key, "SwapCached"))
 			v = 0;
-		else if (!vm_commit_limit) {
+		else if (!strcmp(key, "CommitLimit")) {
+			/* the bound enforced, else Linux's formula (mm/commit.c) */
+			uint64_t b = vm_commit_bound();
+			v = (b != UINT64_MAX ? b : vm_commit_limit_shown()) / 1024;
+		} else if (!strcmp(key, "Committed_AS")) {
+			if (!vm_commit_counting())
+				vm_commit_resync_all();   /* not counted as it goes */
+			v = vm_committed / 1024;
+		} else if (!vm_commit_limit) {
 			sb_printf(sb, "%s", line);
 			continue;
-		} else if (!strcmp(key, "MemTotal") || !strcmp(key, "CommitLimit"))
+		} else if (!strcmp(key, "MemTotal"))
 			v = vm_commit_limit / 1024;
-		else if (!strcmp(key, "Committed_AS"))
-			v = vm_committed / 1024;
 		else if (!strcmp(key, "MemFree") || !strcmp(key, "MemAvailable"))
 			v = left / 1024 < kb ? left / 1024 : kb;
 		else if (!strcmp(key, "Cached"))
@@ -2123,6 +2130,8 @@ static const struct pent empty_ents[] = { { NULL } };
 /* a /proc/sys integer with its range (kernel/sysctl.c) */
 #define CTL_ENT(n, var, lo, hi) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
 				  .write = write_ctl, .ctl = &(var), .min = (lo), .max = (hi) }
+#define RW_CTL_ENT(n, var, lo, hi, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
+					 .write = wr, .ctl = &(var), .min = (lo), .max = (hi) }
 #define RW_ENT(n, sh, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = sh, .write = wr }
 
 static const struct pent sys_kernel_yama_ents[] = {
@@ -2227,6 +2236,26 @@ static int write_drop_caches(struct task *tk, const struct pctx *c, const char *
 	return r;
 }
 
+/* vm.overcommit_memory, _ratio, _kbytes (mm/commit.c): writing the
+ * ratio zeroes the kbytes and the other way round (Linux's
+ * overcommit_ratio_handler, overcommit_kbytes_handler); strict mode
+ * starts from a recount of every mm, which is counted as it goes from
+ * then on. */
+static int write_overcommit(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	int r = write_ctl(tk, c, buf, n);
+
+	if (r < 0)
+		return r;
+	if (c->e->ctl == &sysctl_overcommit_ratio)
+		sysctl_overcommit_kbytes = 0;
+	else if (c->e->ctl == &sysctl_overcommit_kbytes)
+		sysctl_overcommit_ratio = 0;
+	else if (sysctl_overcommit_memory == 2 && !vm_commit_limit)
+		vm_commit_resync_all();
+	return r;
+}
+
 static const struct pent sys_vm_ents[] = {
 	{ .name = "compact_memory", .kind = PK_FILE, .perm = 0200, .show = show_write_only,
 	  .write = write_ctl, .ctl = &sysctl_compact_memory, .min = 1, .max = 1 },
@@ -2234,8 +2263,11 @@ static const struct pent sys_vm_ents[] = {
 	EXT_ENT("nr_hugepages_mempolicy", hugetlb_nr, 0644),
 	EXT_ENT("nr_overcommit_hugepages", hugetlb_overcommit, 0644),
 	CTL_ENT("min_free_kbytes", sysctl_min_free_kbytes, 0, 0x7fffffff),
-	CTL_ENT("overcommit_memory", sysctl_overcommit_memory, 0, 2),
-	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
+	RW_CTL_ENT("overcommit_memory", sysctl_overcommit_memory, 0, 2, write_overcommit),
+	RW_CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff, write_overcommit),
+	RW_CTL_ENT("overcommit_kbytes", sysctl_overcommit_kbytes, 0, LONG_MAX, write_overcommit),
+	CTL_ENT("admin_reserve_kbytes", sysctl_admin_reserve_kbytes, 0, LONG_MAX),
+	CTL_ENT("user_reserve_kbytes", sysctl_user_reserve_kbytes, 0, LONG_MAX),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
 	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
