@@ -153,6 +153,7 @@ struct pctx {
 	int fd;                       /* fd/N, fdinfo/N */
 	const struct pent *e;         /* the entry itself (its sysctl value) */
 	struct pid_namespace *ns;     /* the mount's pid namespace: numbers shown and looked up */
+	bool opener_show;             /* opener_view entries: the opener may see kernel addresses */
 };
 
 struct pent {
@@ -169,6 +170,9 @@ struct pent {
 	long *ctl;                    /* a /proc/sys integer (kernel/sysctl.c) */
 	long min, max;                /* its range for writes */
 	int nstype;                   /* ns/NAME: NS_* + 1 (0: not a namespace link) */
+	/* shows kernel addresses to whom kallsyms_show_value lets see them
+	 * when the file is opened (Linux looks at the file's f_cred) */
+	bool opener_view;
 };
 
 struct pnode {
@@ -554,6 +558,9 @@ static int show_version(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* kernel/kallsyms.c: the addresses as the reader may see them */
+static int show_kallsyms(struct task *tk, const struct pctx *c, struct sbuf *sb);
+
 static int show_kcmdline(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	(void)tk, (void)c;
@@ -718,6 +725,15 @@ static int write_ctl(struct task *tk, const struct pctx *c, const char *buf, siz
 		return err;
 	*c->e->ctl = v;
 	return 0;
+}
+
+/* Linux's proc_dointvec_minmax_sysadmin (kernel.kptr_restrict): a
+ * write needs CAP_SYS_ADMIN (EPERM), then the range. */
+static int write_ctl_sysadmin(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	if (current && !capable(current, CAP_SYS_ADMIN))
+		return -EPERM;
+	return write_ctl(tk, c, buf, n);
 }
 
 /* threads-max: umk's own task cap until a guest writes another */
@@ -959,6 +975,19 @@ static int ext_show(int (*rd)(struct task *, const char *, char **), const char 
 		return err;
 	sb_put(sb, s, strlen(s));
 	free(s);
+	return 0;
+}
+
+static int show_kallsyms(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char *text;
+	int err = kallsyms_text(c->opener_show, &text);
+
+	(void)tk;
+	if (err)
+		return err;
+	sb_put(sb, text, strlen(text));
+	free(text);
 	return 0;
 }
 
@@ -2189,6 +2218,7 @@ static const struct pent sys_kernel_ents[] = {
 	CTL_ENT("core_uses_pid", sysctl_core_uses_pid, 0, 1),
 	CTL_ENT("randomize_va_space", sysctl_randomize_va_space, 0, 0),
 	CTL_ENT("perf_event_paranoid", sysctl_perf_event_paranoid, -1, 4),
+	RW_CTL_ENT("kptr_restrict", sysctl_kptr_restrict, 0, 2, write_ctl_sysadmin),
 	CTL_ENT("io_uring_disabled", sysctl_io_uring_disabled, 0, 2),
 	EXT_ENT("printk", kern_printk, 0644),
 	EXT_ENT("sched_rr_timeslice_ms", sched_rr_timeslice, 0644),
@@ -2502,6 +2532,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
+	{ .name = "kallsyms", .kind = PK_FILE, .perm = 0444, .show = show_kallsyms, .opener_view = true },
 	{ .name = "kpageflags", .kind = PK_FILE, .perm = 0400 }, /* proc_kpageflags_open */
 	EXT_ENT("keys", keys_keys, 0444),
 	EXT_ENT("key-users", keys_key_users, 0444),
@@ -2679,6 +2710,8 @@ static int proc_resolve(struct mount *m, const char *rel, struct pnode *out)
 	out->e = e;
 	out->c = c;
 	out->c.e = e;
+	if (e->opener_view)   /* decided by who opens it (kernel/kallsyms.c) */
+		out->c.opener_show = kallsyms_show_value(current);
 	return 0;
 }
 
