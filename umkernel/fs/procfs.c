@@ -1928,7 +1928,8 @@ static size_t parse_host_smaps(char *text, size_t len, struct hsmap **out)
 
 /* The value lines of an smaps entry for the guest VMA [s, e): "Key: N kB"
  * summed over the host entries it overlaps (a share of an entry larger
- * than it), other lines (THPeligible, VmFlags) from the first. */
+ * than it), other lines (THPeligible, VmFlags) from the first.  lock:
+ * the VMA's flags (VM_LOCKED_, VMA_NORESERVE...). */
 static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsmap *hm, size_t nh,
 		       int lock)
 {
@@ -2002,8 +2003,14 @@ static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsm
 			val[j] = (lock & VM_LOCKONFAULT_) ? pss : (e - s) >> 10;
 		sb_printf(sb, "%-16s%8llu kB\n", strcat(strcpy((char[32]){ 0 }, keys[j]), ":"), val[j]);
 	}
-	for (int j = 0; j < no; j++)
+	for (int j = 0; j < no; j++) {
+		/* umk maps guest memory MAP_NORESERVE on the host (mm/mmap.c):
+		 * "nr" is the guest's only for a VMA_NORESERVE mapping */
+		char *nr = !strncmp(other[j], "VmFlags:", 8) ? strstr(other[j], " nr") : NULL;
+		if (nr && (nr[3] == ' ' || !nr[3]) && !(lock & VMA_NORESERVE))
+			memmove(nr, nr + 3, strlen(nr + 3) + 1);
 		sb_printf(sb, "%s\n", other[j]);
+	}
 }
 
 /* Linux's show_smap: each VMA's maps line, then its memory as the host
