@@ -580,6 +580,12 @@ extern long sysctl_threads_max, sysctl_overcommit_memory, sysctl_overcommit_rati
 	sysctl_max_user_namespaces, sysctl_max_ns, sysctl_core_uses_pid,
 	sysctl_perf_event_paranoid;
 extern long sysctl_io_uring_disabled;   /* kernel.io_uring_disabled: io_uring/io_uring.c */
+extern long sysctl_kptr_restrict;       /* kernel.kptr_restrict: kernel/kallsyms.c */
+/* kernel/kallsyms.c: whether t may see kernel addresses (kptr_restrict,
+ * perf_event_paranoid, CAP_SYSLOG); /proc/kallsyms, malloc'd in *text,
+ * with them or zeros: 0 or -ENOMEM */
+bool kallsyms_show_value(struct task *t);
+int kallsyms_text(bool show, char **text);
 /* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
 int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
 /* Several values as proc_dointvec/proc_doulongvec parse them (kernel/sysctl.c):

@@ -498,6 +498,7 @@ static int cmd_run(int argc, char **argv)
 		}
 		vm_commit_limit = size;
 	}
+	vm_commit_init();   /* admin_reserve_kbytes, user_reserve_kbytes of the RAM */
 	if (cfg.gdb)
 		return run_under_gdb(argc, argv);
 	if (cfg.oops_mode && strcmp(cfg.oops_mode, "exit") && strcmp(cfg.oops_mode, "freeze")) {

@@ -1,9 +1,31 @@
 /* mmapflags.c - mmap's flag checks as Linux's do_mmap: MAP_SHARED_VALIDATE
  * (EOPNOTSUPP for unknown flags on files, EINVAL for anonymous memory),
- * MAP_SHARED ignoring unknown flags, MAP_DROPPABLE, a missing type. */
+ * MAP_SHARED ignoring unknown flags, MAP_DROPPABLE, a missing type;
+ * smaps' VmFlags "nr" for MAP_NORESERVE only (overcommit_memory 0 on the
+ * host, as by default). */
 #include "t.h"
 #include <fcntl.h>
 #include <sys/mman.h>
+
+/* whether /proc/self/smaps' VmFlags of the mapping at p has "nr" (-1: none found) */
+static int vmflags_nr(void *p) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  char line[512], want[32];
+  int in = 0, r = -1;
+  snprintf(want, sizeof want, "%lx-", (unsigned long)p);
+  while (f && fgets(line, sizeof line, f)) {
+    if (!strncmp(line, want, strlen(want)))
+      in = 1;
+    else if (in && !strncmp(line, "VmFlags:", 8)) {
+      line[strcspn(line, "\n")] = ' ';
+      r = strstr(line, " nr ") != NULL;
+      break;
+    }
+  }
+  if (f)
+    fclose(f);
+  return r;
+}
 
 int main(void) {
   int fd = open("/tmp/mmapflags", O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -34,5 +56,9 @@ int main(void) {
   ERR("mprotect write shared read-only /dev/zero", mprotect(b, 4096, PROT_WRITE), EACCES);
   OK("mprotect write private read-only file", mprotect(d, 4096, PROT_READ | PROT_WRITE) == 0);
   unlink("/tmp/mmapflags");
+  char *plain = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  char *nores = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  OK("VmFlags: no nr without MAP_NORESERVE", vmflags_nr(plain) == 0);
+  OK("VmFlags: nr with it", vmflags_nr(nores) == 1);
   return t_done();
 }

@@ -153,6 +153,7 @@ struct pctx {
 	int fd;                       /* fd/N, fdinfo/N */
 	const struct pent *e;         /* the entry itself (its sysctl value) */
 	struct pid_namespace *ns;     /* the mount's pid namespace: numbers shown and looked up */
+	bool opener_show;             /* opener_view entries: the opener may see kernel addresses */
 };
 
 struct pent {
@@ -169,6 +170,9 @@ struct pent {
 	long *ctl;                    /* a /proc/sys integer (kernel/sysctl.c) */
 	long min, max;                /* its range for writes */
 	int nstype;                   /* ns/NAME: NS_* + 1 (0: not a namespace link) */
+	/* shows kernel addresses to whom kallsyms_show_value lets see them
+	 * when the file is opened (Linux looks at the file's f_cred) */
+	bool opener_view;
 };
 
 struct pnode {
@@ -365,9 +369,10 @@ static void host_release(char *buf, size_t len)
 
 /* The host's /proc/meminfo, with umk's huge page pool (mm/hugetlb.c) for
  * the host's, and SwapTotal and SwapFree the guest's swapon areas
- * (mm/swapfile.c), SwapCached 0; under --memory its totals are the
- * guest's: MemTotal and CommitLimit the limit, Committed_AS what is
- * committed, MemFree and MemAvailable what is left (at most the host's),
+ * (mm/swapfile.c), SwapCached 0, CommitLimit and Committed_AS the
+ * guest's (mm/commit.c: the bound enforced, or the strict mode's limit
+ * when there is none); under --memory its totals are the guest's:
+ * MemTotal the limit, MemFree and MemAvailable what is left (at most the host's),
  * the host's caches 0 and Cached the page cache umk keeps for ext2/3/4
  * files (mm/pagecache.c). */
 static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -406,13 +411,19 @@ static int show_host_meminfo(struct task *tk, const struct pctx *c, struct sbuf 
 			v = (!strcmp(key, "SwapTotal") ? swap_total : swap_free) * 4;   /* the guest's swapon */
 		else if (!strcmp(key, "SwapCached"))
 			v = 0;
-		else if (!vm_commit_limit) {
+		else if (!strcmp(key, "CommitLimit")) {
+			/* the bound enforced, else Linux's formula (mm/commit.c) */
+			uint64_t b = vm_commit_bound();
+			v = (b != UINT64_MAX ? b : vm_commit_limit_shown()) / 1024;
+		} else if (!strcmp(key, "Committed_AS")) {
+			if (!vm_commit_counting())
+				vm_commit_resync_all();   /* not counted as it goes */
+			v = vm_committed / 1024;
+		} else if (!vm_commit_limit) {
 			sb_printf(sb, "%s", line);
 			continue;
-		} else if (!strcmp(key, "MemTotal") || !strcmp(key, "CommitLimit"))
+		} else if (!strcmp(key, "MemTotal"))
 			v = vm_commit_limit / 1024;
-		else if (!strcmp(key, "Committed_AS"))
-			v = vm_committed / 1024;
 		else if (!strcmp(key, "MemFree") || !strcmp(key, "MemAvailable"))
 			v = left / 1024 < kb ? left / 1024 : kb;
 		else if (!strcmp(key, "Cached"))
@@ -546,6 +557,9 @@ static int show_version(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	sb_printf(sb, "Linux version %s (umk@umk) (gcc) #1 SMP PREEMPT_DYNAMIC umk\n", rel);
 	return 0;
 }
+
+/* kernel/kallsyms.c: the addresses as the reader may see them */
+static int show_kallsyms(struct task *tk, const struct pctx *c, struct sbuf *sb);
 
 static int show_kcmdline(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -711,6 +725,15 @@ static int write_ctl(struct task *tk, const struct pctx *c, const char *buf, siz
 		return err;
 	*c->e->ctl = v;
 	return 0;
+}
+
+/* Linux's proc_dointvec_minmax_sysadmin (kernel.kptr_restrict): a
+ * write needs CAP_SYS_ADMIN (EPERM), then the range. */
+static int write_ctl_sysadmin(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	if (current && !capable(current, CAP_SYS_ADMIN))
+		return -EPERM;
+	return write_ctl(tk, c, buf, n);
 }
 
 /* threads-max: umk's own task cap until a guest writes another */
@@ -952,6 +975,19 @@ static int ext_show(int (*rd)(struct task *, const char *, char **), const char 
 		return err;
 	sb_put(sb, s, strlen(s));
 	free(s);
+	return 0;
+}
+
+static int show_kallsyms(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char *text;
+	int err = kallsyms_text(c->opener_show, &text);
+
+	(void)tk;
+	if (err)
+		return err;
+	sb_put(sb, text, strlen(text));
+	free(text);
 	return 0;
 }
 
@@ -1892,7 +1928,8 @@ static size_t parse_host_smaps(char *text, size_t len, struct hsmap **out)
 
 /* The value lines of an smaps entry for the guest VMA [s, e): "Key: N kB"
  * summed over the host entries it overlaps (a share of an entry larger
- * than it), other lines (THPeligible, VmFlags) from the first. */
+ * than it), other lines (THPeligible, VmFlags) from the first.  lock:
+ * the VMA's flags (VM_LOCKED_, VMA_NORESERVE...). */
 static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsmap *hm, size_t nh,
 		       int lock)
 {
@@ -1966,8 +2003,14 @@ static void smaps_body(struct sbuf *sb, uint64_t s, uint64_t e, const struct hsm
 			val[j] = (lock & VM_LOCKONFAULT_) ? pss : (e - s) >> 10;
 		sb_printf(sb, "%-16s%8llu kB\n", strcat(strcpy((char[32]){ 0 }, keys[j]), ":"), val[j]);
 	}
-	for (int j = 0; j < no; j++)
+	for (int j = 0; j < no; j++) {
+		/* umk maps guest memory MAP_NORESERVE on the host (mm/mmap.c):
+		 * "nr" is the guest's only for a VMA_NORESERVE mapping */
+		char *nr = !strncmp(other[j], "VmFlags:", 8) ? strstr(other[j], " nr") : NULL;
+		if (nr && (nr[3] == ' ' || !nr[3]) && !(lock & VMA_NORESERVE))
+			memmove(nr, nr + 3, strlen(nr + 3) + 1);
 		sb_printf(sb, "%s\n", other[j]);
+	}
 }
 
 /* Linux's show_smap: each VMA's maps line, then its memory as the host
@@ -2123,6 +2166,8 @@ static const struct pent empty_ents[] = { { NULL } };
 /* a /proc/sys integer with its range (kernel/sysctl.c) */
 #define CTL_ENT(n, var, lo, hi) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
 				  .write = write_ctl, .ctl = &(var), .min = (lo), .max = (hi) }
+#define RW_CTL_ENT(n, var, lo, hi, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
+					 .write = wr, .ctl = &(var), .min = (lo), .max = (hi) }
 #define RW_ENT(n, sh, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = sh, .write = wr }
 
 static const struct pent sys_kernel_yama_ents[] = {
@@ -2180,6 +2225,7 @@ static const struct pent sys_kernel_ents[] = {
 	CTL_ENT("core_uses_pid", sysctl_core_uses_pid, 0, 1),
 	CTL_ENT("randomize_va_space", sysctl_randomize_va_space, 0, 0),
 	CTL_ENT("perf_event_paranoid", sysctl_perf_event_paranoid, -1, 4),
+	RW_CTL_ENT("kptr_restrict", sysctl_kptr_restrict, 0, 2, write_ctl_sysadmin),
 	CTL_ENT("io_uring_disabled", sysctl_io_uring_disabled, 0, 2),
 	EXT_ENT("printk", kern_printk, 0644),
 	EXT_ENT("sched_rr_timeslice_ms", sched_rr_timeslice, 0644),
@@ -2227,6 +2273,26 @@ static int write_drop_caches(struct task *tk, const struct pctx *c, const char *
 	return r;
 }
 
+/* vm.overcommit_memory, _ratio, _kbytes (mm/commit.c): writing the
+ * ratio zeroes the kbytes and the other way round (Linux's
+ * overcommit_ratio_handler, overcommit_kbytes_handler); strict mode
+ * starts from a recount of every mm, which is counted as it goes from
+ * then on. */
+static int write_overcommit(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	int r = write_ctl(tk, c, buf, n);
+
+	if (r < 0)
+		return r;
+	if (c->e->ctl == &sysctl_overcommit_ratio)
+		sysctl_overcommit_kbytes = 0;
+	else if (c->e->ctl == &sysctl_overcommit_kbytes)
+		sysctl_overcommit_ratio = 0;
+	else if (sysctl_overcommit_memory == 2 && !vm_commit_limit)
+		vm_commit_resync_all();
+	return r;
+}
+
 static const struct pent sys_vm_ents[] = {
 	{ .name = "compact_memory", .kind = PK_FILE, .perm = 0200, .show = show_write_only,
 	  .write = write_ctl, .ctl = &sysctl_compact_memory, .min = 1, .max = 1 },
@@ -2234,8 +2300,11 @@ static const struct pent sys_vm_ents[] = {
 	EXT_ENT("nr_hugepages_mempolicy", hugetlb_nr, 0644),
 	EXT_ENT("nr_overcommit_hugepages", hugetlb_overcommit, 0644),
 	CTL_ENT("min_free_kbytes", sysctl_min_free_kbytes, 0, 0x7fffffff),
-	CTL_ENT("overcommit_memory", sysctl_overcommit_memory, 0, 2),
-	CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff),
+	RW_CTL_ENT("overcommit_memory", sysctl_overcommit_memory, 0, 2, write_overcommit),
+	RW_CTL_ENT("overcommit_ratio", sysctl_overcommit_ratio, 0, 0x7fffffff, write_overcommit),
+	RW_CTL_ENT("overcommit_kbytes", sysctl_overcommit_kbytes, 0, LONG_MAX, write_overcommit),
+	CTL_ENT("admin_reserve_kbytes", sysctl_admin_reserve_kbytes, 0, LONG_MAX),
+	CTL_ENT("user_reserve_kbytes", sysctl_user_reserve_kbytes, 0, LONG_MAX),
 	CTL_ENT("max_map_count", sysctl_max_map_count, 0, 0x7fffffff),
 	CTL_ENT("swappiness", sysctl_swappiness, 0, 200),
 	CTL_ENT("vfs_cache_pressure", sysctl_vfs_cache_pressure, 0, 0x7fffffff),
@@ -2470,6 +2539,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
+	{ .name = "kallsyms", .kind = PK_FILE, .perm = 0444, .show = show_kallsyms, .opener_view = true },
 	{ .name = "kpageflags", .kind = PK_FILE, .perm = 0400 }, /* proc_kpageflags_open */
 	EXT_ENT("keys", keys_keys, 0444),
 	EXT_ENT("key-users", keys_key_users, 0444),
@@ -2647,6 +2717,8 @@ static int proc_resolve(struct mount *m, const char *rel, struct pnode *out)
 	out->e = e;
 	out->c = c;
 	out->c.e = e;
+	if (e->opener_view)   /* decided by who opens it (kernel/kallsyms.c) */
+		out->c.opener_show = kallsyms_show_value(current);
 	return 0;
 }
 

@@ -57,8 +57,9 @@ static uint64_t tnode_room(struct tnode *n)
 
 	if (n->acct)
 		room = n->acct->limit > n->acct->used ? n->acct->limit - n->acct->used : 0;
-	if (vm_commit_limit) {
-		uint64_t m = vm_commit_limit > vm_committed ? vm_commit_limit - vm_committed : 0;
+	uint64_t bound = vm_commit_bound();   /* --memory, strict overcommit (mm/commit.c) */
+	if (bound != UINT64_MAX) {
+		uint64_t m = bound > vm_committed ? bound - vm_committed : 0;
 		room = m < room ? m : room;
 	}
 	return n->charged + (room & ~(uint64_t)4095);
@@ -80,7 +81,7 @@ int tnode_charge(struct tnode *n, uint64_t size)
 		return 0;
 	if (want > tnode_room(n))
 		return -ENOSPC;
-	if (vm_commit_charge(want - n->charged))
+	if (vm_commit_charge(want - n->charged, 0))
 		return -ENOSPC;
 	if (n->acct)
 		n->acct->used += want - n->charged;

@@ -21,7 +21,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #define SHMMIN      1
@@ -38,6 +37,7 @@ struct shmid_kernel {
 	uint64_t nattch;              /* VMAs mapping it */
 	uint64_t hpages;              /* SHM_HUGETLB: huge pages taken from the pool */
 	uint64_t mapsz;               /* what shmat maps: segsz, in whole huge pages for SHM_HUGETLB */
+	uint64_t charged;             /* bytes committed for it (mm/commit.c), till it is destroyed */
 	int refs;                     /* the id table's and one per attach file */
 };
 
@@ -83,6 +83,8 @@ static void shm_destroy(struct ipc_namespace *ns, struct shmid_kernel *shp)
 	shp->memfd = -1;
 	hugetlb_give(shp->hpages);
 	shp->hpages = 0;
+	vm_commit_uncharge(shp->charged);
+	shp->charged = 0;
 	shp_put(shp);
 }
 
@@ -158,17 +160,6 @@ static const struct file_ops shm_file_ops = {
 
 /* ---- shmget ---- */
 
-/* __vm_enough_memory under the default heuristic overcommit: a segment
- * is refused only when it is larger than the machine's memory and swap. */
-static bool enough_memory(uint64_t pages)
-{
-	struct sysinfo si;
-
-	if (sysinfo(&si))
-		return true;
-	return pages <= ((uint64_t)si.totalram + si.totalswap) * si.mem_unit / GUEST_PAGE_SIZE;
-}
-
 static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shmflg, uint64_t size)
 {
 	uint64_t numpages = (size + GUEST_PAGE_SIZE - 1) / GUEST_PAGE_SIZE;
@@ -182,7 +173,7 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 		return -ENOSPC;
 	if (ns->shm_tot + numpages < ns->shm_tot || ns->shm_tot + numpages > ns->shm_ctlall)
 		return -ENOSPC;
-	uint64_t hpages = 0, memsize = size;
+	uint64_t hpages = 0, memsize = size, charged = 0;
 	if (shmflg & L_SHM_HUGETLB) {
 		/* huge pages (mm/hugetlb.c): hstate_sizelog's EINVAL for a
 		 * size umk has not, can_do_hugetlb_shm's EPERM, the pool's
@@ -197,11 +188,20 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 			hpages = 0;
 		else if (hugetlb_take(hpages))
 			return -ENOMEM;
-	} else if (!(shmflg & L_SHM_NORESERVE) && !enough_memory(numpages))
-		return -ENOMEM;
+	} else if (!(shmflg & L_SHM_NORESERVE)) {
+		/* shmem_acct_size: the segment commits its pages as a
+		 * mapping would (mm/commit.c: the heuristic, strict mode,
+		 * --memory) until it is destroyed */
+		if (vm_commit_charge(numpages * GUEST_PAGE_SIZE, numpages * GUEST_PAGE_SIZE))
+			return -ENOMEM;
+		charged = numpages * GUEST_PAGE_SIZE;
+	}
 	shp = calloc(1, sizeof(*shp));
-	if (!shp)
+	if (!shp) {
+		hugetlb_give(hpages);
+		vm_commit_uncharge(charged);
 		return -ENOMEM;
+	}
 	shp->perm.key = key;
 	shp->perm.mode = shmflg & 0777;
 	snprintf(name, sizeof(name), "SYSV%08x", (uint32_t)key);
@@ -212,9 +212,11 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 			close(shp->memfd);
 		free(shp);
 		hugetlb_give(hpages);
+		vm_commit_uncharge(charged);
 		return err;
 	}
 	shp->hpages = hpages;
+	shp->charged = charged;
 	shp->mapsz = memsize;
 	shp->cprid = t ? t->tg->tgid : 0;
 	shp->ctim = ipc_now();
@@ -226,6 +228,7 @@ static int newseg(struct task *t, struct ipc_namespace *ns, int32_t key, int shm
 		close(shp->memfd);
 		free(shp);
 		hugetlb_give(hpages);
+		vm_commit_uncharge(charged);
 		return err;
 	}
 	ns->shm_tot += numpages;

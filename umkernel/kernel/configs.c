@@ -128,6 +128,8 @@ static const char umk_config[] =
 	"CONFIG_PTE_MARKER_UFFD_WP=y\n"
 	"CONFIG_KEYS=y\n"
 	"CONFIG_PERF_EVENTS=y\n"      /* counting only: kernel/perf_event.c */
+	"CONFIG_KALLSYMS=y\n"         /* made-up addresses: kernel/kallsyms.c */
+	"CONFIG_KALLSYMS_ALL=y\n"
 	"# CONFIG_KVM is not set\n"
 	"CONFIG_INET=y\n"
 	"CONFIG_IPV6=y\n"

@@ -136,9 +136,12 @@ long kernel_clone(struct task *t, const struct clone_req *r)
 	if (t->sched_policy == 6 /* SCHED_DEADLINE */ && !t->sched_reset_on_fork)
 		return -EAGAIN;
 	bool thread = flags & CLONE_THREAD;
-	/* --memory: a new process commits what its parent's mm does (one
-	 * that shares it, CLONE_VM, commits nothing more) */
-	if (!thread && !(flags & CLONE_VM) && vm_commit_check((int64_t)t->mm->committed))
+	/* --memory and strict overcommit (mm/commit.c): a new process
+	 * commits what its parent's mm does (one that shares it, CLONE_VM,
+	 * commits nothing more); the heuristic passes each mapping again,
+	 * which it did when it was made */
+	if (!thread && !(flags & CLONE_VM) && vm_commit_counting() &&
+	    vm_commit_check((int64_t)t->mm->committed, 0))
 		return -ENOMEM;
 	int trace = ptrace_fork_event(t, flags);
 	/* CLONE_VM without CLONE_THREAD (vfork, posix_spawn, LeakSanitizer's

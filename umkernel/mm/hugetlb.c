@@ -166,6 +166,13 @@ int hugetlb_proc_write(struct task *t, const char *name, const char *buf, size_t
 }
 
 /* /proc/meminfo's lines for the pool (Linux's hugetlb_report_meminfo). */
+/* The pool's pages in bytes (Linux's hugetlb_total_pages, for the
+ * commit limit of mm/commit.c). */
+uint64_t hugetlb_total_bytes(void)
+{
+	return total() * HPAGE_SIZE;
+}
+
 void hugetlb_meminfo(char *buf, size_t len)
 {
 	snprintf(buf, len,

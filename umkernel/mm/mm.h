@@ -44,7 +44,8 @@ struct mm {
 	 * is patched at its MM_PATCH_AFTER-th trap (hits ~0: done or not
 	 * patchable); reset by execve */
 	struct { uint64_t site; uint32_t hits; } patch_hits[64];
-	uint64_t committed;           /* --memory: bytes its VMAs commit (commit.c) */
+	uint64_t committed;           /* bytes its VMAs commit, while counted (commit.c) */
+	uint64_t total_vm;            /* bytes mapped, while counted (Linux's total_vm) */
 	/* the sites patched, with their own bytes: a tracer's task gets them
 	 * back (kernel/syscall.c mm_unpatch_syscalls); reset by execve */
 	struct mm_patch { uint64_t site; uint8_t orig[5], code[5]; } *patched;
@@ -91,16 +92,25 @@ void aio_mm_release(struct mm *mm);             /* fs/aio.c: mm's AIO contexts e
 #define MM_PATCH_AFTER 8
 #define VMA_SPECIAL 0x40000000   /* vma->flags: host vDSO pages, kept across execve */
 
-/* ---- committed memory, bounded by --memory: commit.c ---- */
+/* ---- committed memory, vm.overcommit_* and --memory: commit.c ---- */
+#define VMA_NORESERVE 0x4000     /* vma->flags: MAP_NORESERVE outside strict mode (VM_NORESERVE) */
 extern uint64_t vm_commit_limit;   /* bytes; 0: no limit */
 extern uint64_t vm_committed;      /* bytes, all mms and tmpfs */
+extern long sysctl_overcommit_kbytes, sysctl_admin_reserve_kbytes, sysctl_user_reserve_kbytes;
+/* Whether every change to a VMA is counted now: --memory or strict mode. */
+#define vm_commit_counting() (vm_commit_limit || sysctl_overcommit_memory == 2)
 uint64_t vma_commit_of(int prot, int flags, uint64_t len);
-uint64_t mm_commit_range(struct mm *mm, uint64_t start, uint64_t end);
-int vm_commit_check(int64_t more);           /* 0 or -ENOMEM */
-int vm_commit_charge(uint64_t bytes);        /* tmpfs pages: 0 or -ENOMEM */
+uint64_t mm_commit_range(struct mm *mm, uint64_t start, uint64_t end, uint64_t *acct);
+int vm_commit_check(int64_t more, int64_t acct); /* 0 or -ENOMEM */
+int vm_commit_charge(uint64_t bytes, uint64_t acct); /* tmpfs, SysV shm: 0 or -ENOMEM */
 void vm_commit_uncharge(uint64_t bytes);
 void mm_commit_sync(struct mm *mm);          /* after any change to mm's VMAs */
 void mm_commit_release(struct mm *mm);
+void vm_commit_resync_all(void);             /* every mm recounted (meminfo, mode 2) */
+uint64_t vm_commit_bound(void);              /* the limit enforced now, bytes; UINT64_MAX: none */
+uint64_t vm_commit_limit_shown(void);        /* /proc/meminfo's CommitLimit, bytes */
+uint64_t vm_total_ram(void);                 /* MemTotal, bytes */
+void vm_commit_init(void);                   /* the reserves' defaults, after --memory */
 struct mm *mm_new(void);
 struct mm *mm_fork(struct mm *old);
 void mm_put(struct mm *mm);
@@ -198,6 +208,7 @@ int hugetlb_split_check(struct mm *mm, uint64_t addr, uint64_t len);
 long hugetlb_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		  struct file *f, uint64_t off);
 int hugetlb_anon_file(uint64_t len, struct file **out);
+uint64_t hugetlb_total_bytes(void);            /* the pool, bytes */
 void hugetlb_meminfo(char *buf, size_t len);   /* /proc/meminfo's HugePages_* lines */
 int hugetlb_proc_read(struct task *t, const char *name, char **text);
 int hugetlb_proc_write(struct task *t, const char *name, const char *buf, size_t n);

@@ -84,6 +84,29 @@ static struct vma *vma_lower_bound(struct mm *mm, uint64_t addr)
 	return mm->vma_hint;
 }
 
+/*
+ * mm_commit_range - what mm's VMAs inside [start, end) commit now, and
+ * in *acct what of it Linux charges (no VMA_NORESERVE mapping): bytes.
+ * Walks only the VMAs there (commit.c's checks on every mmap).
+ */
+uint64_t mm_commit_range(struct mm *mm, uint64_t start, uint64_t end, uint64_t *acct)
+{
+	uint64_t sum = 0, charged = 0;
+
+	for (struct vma *v = vma_lower_bound(mm, start); v && v->start < end; v = vma_next(mm, v)) {
+		uint64_t s = v->start > start ? v->start : start;
+		uint64_t e = v->end < end ? v->end : end;
+		uint64_t c = vma_commit_of(v->prot, v->flags, e - s);
+
+		sum += c;
+		if (!(v->flags & VMA_NORESERVE))
+			charged += c;
+	}
+	if (acct)
+		*acct = charged;
+	return sum;
+}
+
 static void vma_insert(struct mm *mm, struct vma *nv)
 {
 	struct vma *v = vma_lower_bound(mm, nv->start);
@@ -512,13 +535,17 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	}
 	if (!(flags & MAP_GROWSDOWN) && !may_expand_vm(mm, addr, addr + plen, prot, type))
 		return -ENOMEM;
-	/* --memory: what the new mapping commits, less what it replaces */
-	int64_t more = !vm_commit_limit ? 0 :
-		(int64_t)vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen) -
-		(int64_t)mm_commit_range(mm, addr, addr + plen);
-	if (vm_commit_check(more))
+	/* what the new mapping commits, less what it replaces (commit.c:
+	 * --memory, vm.overcommit_memory); MAP_NORESERVE leaves it
+	 * uncharged but in strict mode (Linux's VM_NORESERVE) */
+	bool noreserve = (flags & MAP_NORESERVE) && sysctl_overcommit_memory != 2;
+	uint64_t was_acct, was = mm_commit_range(mm, addr, addr + plen, &was_acct);
+	uint64_t now = vma_commit_of(prot, type | (flags & MAP_ANONYMOUS), plen);
+	if (vm_commit_check((int64_t)now - (int64_t)was, noreserve ? 0 : (int64_t)now - (int64_t)was_acct))
 		return -ENOMEM;
-	int hflags = type | MAP_FIXED | (flags & (MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE));
+	/* umk accounts the guest's memory itself: the host is not to
+	 * refuse what the guest's policy allows (MAP_NORESERVE) */
+	int hflags = type | MAP_FIXED | MAP_NORESERVE | (flags & (MAP_ANONYMOUS | MAP_POPULATE));
 	/* MAP_POPULATE is a hint: an anonymous mapping that commits nothing
 	 * (read-only) would only fill host page tables with the zero page,
 	 * unbounded by --memory */
@@ -536,7 +563,7 @@ long mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	v->end = addr + plen;
 	v->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 	v->flags = type | (flags & (MAP_ANONYMOUS | MAP_GROWSDOWN)) | lock | (nomaywrite ? VMA_NOMAYWRITE : 0) |
-		   (droppable ? VM_DROPPABLE_ : 0) | vflags;
+		   (droppable ? VM_DROPPABLE_ : 0) | (noreserve ? VMA_NORESERVE : 0) | vflags;
 	if (!(flags & MAP_ANONYMOUS)) {
 		v->file = vma_file_get(f);
 		v->pgoff = off;
@@ -615,17 +642,19 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		if ((prot & PROT_EXEC) && (v->flags & VMA_NOMAYEXEC))
 			return -EACCES;
 	}
-	/* --memory: private pages made writable commit */
-	int64_t more = !vm_commit_limit ? 0 : -(int64_t)mm_commit_range(mm, addr, addr + plen);
-	for_each_vma(mm, v) {
-		if (!vm_commit_limit)
-			break;
+	/* private pages made writable commit (commit.c), those of a
+	 * MAP_NORESERVE mapping uncharged but in strict mode */
+	uint64_t was_acct, was = mm_commit_range(mm, addr, addr + plen, &was_acct), now = 0, now_acct = 0;
+	for (struct vma *v = vma_lower_bound(mm, addr); v && v->start < addr + plen; v = vma_next(mm, v)) {
 		uint64_t s = v->start > addr ? v->start : addr;
 		uint64_t e = v->end < addr + plen ? v->end : addr + plen;
-		if (s < e)
-			more += (int64_t)vma_commit_of(prot, v->flags, e - s);
+		uint64_t c = vma_commit_of(prot, v->flags, e - s);
+
+		now += c;
+		if (!(v->flags & VMA_NORESERVE))
+			now_acct += c;
 	}
-	if (vm_commit_check(more))
+	if (vm_commit_check((int64_t)now - (int64_t)was, (int64_t)now_acct - (int64_t)was_acct))
 		return -ENOMEM;
 	int r = platform->mprotect(current->host, addr, plen, prot);
 	if (r < 0)
@@ -742,7 +771,8 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 	/* (a range past every VMA: oldlen bytes more, none replaced) */
 	if (dontunmap && ((!vma_is_stack(v) && !may_expand_vm(mm, GUEST_TASK_SIZE, GUEST_TASK_SIZE + oldlen,
 							      v->prot, v->flags & MAP_TYPE)) ||
-			  vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, oldlen))))
+			  vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, oldlen),
+					  (v->flags & VMA_NORESERVE) ? 0 : (int64_t)vma_commit_of(v->prot, v->flags, oldlen))))
 		return -ENOMEM;   /* the old mapping stays: the new one is more */
 	/* growth is checked against RLIMIT_AS/DATA (vma_to_resize); a fixed
 	 * target's old contents go first */
@@ -751,8 +781,9 @@ long mm_mremap(struct mm *mm, uint64_t old, uint64_t oldlen, uint64_t newlen, in
 		      may_expand_vm(mm, newaddr, newaddr + newlen - oldlen, v->prot, v->flags & MAP_TYPE) :
 		      may_expand_vm(mm, old + oldlen, old + newlen, v->prot, v->flags & MAP_TYPE)))
 		return -ENOMEM;
-	/* --memory: the growth commits as the mapping does */
-	if (newlen > oldlen && vm_commit_check((int64_t)vma_commit_of(v->prot, v->flags, newlen - oldlen)))
+	/* the growth commits as the mapping does (commit.c) */
+	int64_t grow = newlen > oldlen ? (int64_t)vma_commit_of(v->prot, v->flags, newlen - oldlen) : 0;
+	if (vm_commit_check(grow, (v->flags & VMA_NORESERVE) ? 0 : grow))
 		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		if ((newaddr & (GUEST_PAGE_SIZE - 1)) || !valid_range(newaddr, newlen))
@@ -838,7 +869,7 @@ long mm_brk(struct mm *mm, uint64_t brk)
 		if (!range_free(mm, oldend, newend) || !valid_range(oldend, newend - oldend) ||
 		    newend > mm->mmap_top ||
 		    !may_expand_vm(mm, oldend, newend, PROT_READ | PROT_WRITE, MAP_PRIVATE) ||
-		    vm_commit_check((int64_t)(newend - oldend)))
+		    vm_commit_check((int64_t)(newend - oldend), (int64_t)(newend - oldend)))
 			return (long)mm->brk;
 		long r = platform->mmap(current->host, oldend, newend - oldend, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
