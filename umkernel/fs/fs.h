@@ -86,6 +86,14 @@ struct file_ops {
 	 * page's bytes inside the file their blocks, as Linux's
 	 * page_mkwrite; 0, or -ENOSPC/-EDQUOT/-EIO (the writer gets SIGBUS) */
 	int (*page_mkwrite)(struct file *f, uint64_t pgoff);
+	/* Optional: the xattrs of f's own inode, as the mount ops of the same
+	 * names (tmpfs): what f{get,set,list,remove}xattr use when f's path
+	 * no longer names its inode (unlinked, O_TMPFILE), Linux's going by
+	 * the inode */
+	ssize_t (*getxattr)(struct file *f, const char *name, void *buf, size_t n);
+	int (*setxattr)(struct file *f, const char *name, const void *v, size_t n, int flags);
+	ssize_t (*listxattr)(struct file *f, char *buf, size_t n);
+	int (*removexattr)(struct file *f, const char *name);
 	bool seekable;
 	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };

@@ -713,6 +713,11 @@ static int64_t treg_llseek(struct file *f, int64_t off, int whence)
 	return r;
 }
 
+static ssize_t tfile_getxattr(struct file *f, const char *name, void *buf, size_t n);
+static int tfile_setxattr(struct file *f, const char *name, const void *v, size_t n, int flags);
+static ssize_t tfile_listxattr(struct file *f, char *buf, size_t n);
+static int tfile_removexattr(struct file *f, const char *name);
+
 static const struct file_ops tmpfs_reg_ops = {
 	.llseek = treg_llseek,
 	.read = treg_read,
@@ -724,6 +729,10 @@ static const struct file_ops tmpfs_reg_ops = {
 	.setattr = tfile_setattr,
 	.host_fd = treg_host_fd,
 	.release = tfile_release,
+	.getxattr = tfile_getxattr,
+	.setxattr = tfile_setxattr,
+	.listxattr = tfile_listxattr,
+	.removexattr = tfile_removexattr,
 	.seekable = true,
 };
 
@@ -1107,6 +1116,28 @@ static int tnode_removexattr(struct tnode *n, const char *name)
 		return 0;
 	}
 	return xattr_ns_ok(name) ? -ENODATA : -EOPNOTSUPP;
+}
+
+/* The xattrs of a tmpfs file's own node (file_ops' xattr ops: an
+ * unlinked or O_TMPFILE file's f{get,set,list,remove}xattr). */
+static ssize_t tfile_getxattr(struct file *f, const char *name, void *buf, size_t n)
+{
+	return tnode_getxattr(F(f), name, buf, n);
+}
+
+static int tfile_setxattr(struct file *f, const char *name, const void *v, size_t n, int flags)
+{
+	return tnode_setxattr(F(f), name, v, n, flags);
+}
+
+static ssize_t tfile_listxattr(struct file *f, char *buf, size_t n)
+{
+	return tnode_listxattr(F(f), buf, n);
+}
+
+static int tfile_removexattr(struct file *f, const char *name)
+{
+	return tnode_removexattr(F(f), name);
 }
 
 /* ---- tmpfs as a mounted filesystem: priv is a struct tmpfs ---- */
