@@ -14,12 +14,14 @@
 /* ---- files: file.c ---- */
 /* POSIX ACLs (posix_acl.c): an inode's access ACL as its filesystem's
  * lookup found it, kernel ids, in the xattr's order (count 0: none; a
- * longer ACL keeps its first KACL_MAX entries and sets overflow) */
+ * longer ACL keeps its first KACL_MAX entries here, sets overflow, and
+ * names the whole, kept in posix_acl.c's table, by big) */
 #define KACL_MAX 32
 struct kacl_entry { uint16_t tag, perm; uint32_t id; };
 struct kacl {
 	uint16_t count;
 	bool overflow;
+	uint64_t big;                  /* overflow: the whole ACL's id (0: none kept) */
 	struct kacl_entry e[KACL_MAX];
 };
 

@@ -346,6 +346,71 @@ int posix_acl_chmod_xattr(void *value, size_t len, uint32_t mode)
 }
 
 /*
+ * ACLs longer than a kstat holds (KACL_MAX entries): kept whole here,
+ * each under an id of its own that the kstats filled from it carry
+ * (kacl.big), so that a permission check honours every entry as Linux
+ * does (its ACLs hang off the inode).  Identical ACLs share a slot; the
+ * least recently used slot goes when all are taken.  A check whose ACL
+ * went meanwhile (more than BIG_ACLS others looked up between a lookup
+ * and its check) falls back to the first KACL_MAX entries, granting no
+ * more than those do.  Lock: klock.
+ */
+#define BIG_ACLS 64
+static struct big_acl {
+	uint64_t id;                  /* 0: a free slot */
+	uint64_t hash, used;
+	struct acl *a;
+} big_acls[BIG_ACLS];
+static uint64_t big_next_id, big_clock;
+
+static uint64_t acl_hash(const struct acl *a)
+{
+	const unsigned char *p = (const unsigned char *)a->e;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < a->count * sizeof(a->e[0]); i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Keeps a (taking it: freed if an identical one is kept) and returns
+ * the id of the slot holding it. */
+static uint64_t big_acl_keep(struct acl *a)
+{
+	uint64_t h = acl_hash(a);
+	struct big_acl *victim = &big_acls[0];
+
+	for (int i = 0; i < BIG_ACLS; i++) {
+		struct big_acl *b = &big_acls[i];
+
+		if (b->id && b->hash == h && b->a->count == a->count &&
+		    !memcmp(b->a->e, a->e, a->count * sizeof(a->e[0]))) {
+			b->used = ++big_clock;
+			free(a);
+			return b->id;
+		}
+		if (!b->id || (victim->id && b->used < victim->used))
+			victim = b;
+	}
+	free(victim->a);
+	victim->a = a;
+	victim->hash = h;
+	victim->id = ++big_next_id;
+	victim->used = ++big_clock;
+	return victim->id;
+}
+
+static const struct acl *big_acl_find(uint64_t id)
+{
+	for (int i = 0; id && i < BIG_ACLS; i++)
+		if (big_acls[i].id == id) {
+			big_acls[i].used = ++big_clock;
+			return big_acls[i].a;
+		}
+	return NULL;
+}
+
+/*
  * posix_acl_stat - fills st->acl from a stored access ACL value
  * (kernel-id xattr format, len bytes; len <= 0: none).  A value that is
  * no ACL leaves st->acl empty (the mode decides).
@@ -357,32 +422,38 @@ void posix_acl_stat(struct kstat *st, const void *value, ssize_t len)
 
 	st->acl.count = 0;
 	st->acl.overflow = false;
+	st->acl.big = 0;
 	if (len <= 0 || acl_from_xattr(NULL, value, (size_t)len, &a) || !a)
 		return;
 	n = a->count < KACL_MAX ? a->count : KACL_MAX;
 	memcpy(st->acl.e, a->e, n * sizeof(a->e[0]));
 	st->acl.count = (uint16_t)n;
 	st->acl.overflow = a->count > KACL_MAX;
-	free(a);
+	if (st->acl.overflow)
+		st->acl.big = big_acl_keep(a);   /* takes a */
+	else
+		free(a);
 }
 
 /*
  * posix_acl_permission - Linux's posix_acl_permission for t (not the
  * owner: acl_permission_check handled that) on an inode with attributes
  * st and an access ACL in st->acl, for want (R_OK|W_OK|X_OK).  0 or
- * -EACCES.  An ACL longer than kstat holds grants no more than its
+ * -EACCES.  An ACL longer than kstat holds is checked whole (kept by
+ * posix_acl_stat); if it is no longer kept, it grants no more than its
  * first KACL_MAX entries do.
  */
 int posix_acl_permission(struct task *t, const struct kstat *st, int want)
 {
-	const struct kacl *a = &st->acl;
-	const struct kacl_entry *pa = NULL;
-	uint32_t i, j;
+	const struct acl *big = st->acl.overflow ? big_acl_find(st->acl.big) : NULL;
+	const struct kacl_entry *e = big ? big->e : st->acl.e, *pa = NULL;
+	size_t count = big ? big->count : st->acl.count, i, j;
+	bool cut = st->acl.overflow && !big;   /* entries missing: no mask seen means deny */
 	int found = 0;
 
 	want &= 7;
-	for (i = 0; i < a->count; i++) {
-		pa = &a->e[i];
+	for (i = 0; i < count; i++) {
+		pa = &e[i];
 		switch (pa->tag) {
 		case ACL_USER_OBJ:
 			if (st->uid == t->cred.fsuid)
@@ -418,10 +489,10 @@ int posix_acl_permission(struct task *t, const struct kstat *st, int want)
 	}
 	return -EACCES;
 mask:
-	for (j = i + 1; j < a->count; j++)
-		if (a->e[j].tag == ACL_MASK)
-			return (pa->perm & a->e[j].perm & want) == (uint32_t)want ? 0 : -EACCES;
-	if (a->overflow)
+	for (j = i + 1; j < count; j++)
+		if (e[j].tag == ACL_MASK)
+			return (pa->perm & e[j].perm & want) == (uint32_t)want ? 0 : -EACCES;
+	if (cut)
 		return -EACCES;
 check_perm:
 	return (pa->perm & want) == (uint32_t)want ? 0 : -EACCES;
