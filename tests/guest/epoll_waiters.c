@@ -3,8 +3,9 @@
  * waiter harvests, a level-triggered item still ready goes back on the
  * ready list and the next waiter is woken (ep_send_events, ep_done_scan),
  * so every waiter on an LT item returns while it stays ready: threads,
- * forked processes sharing the epoll fd, and waiters on an outer epoll
- * whose item is an inner epoll.  umk woke only one of them (the first to
+ * forked processes sharing the epoll fd, waiters on an outer epoll
+ * whose item is an inner epoll, and an item added (or modified) ready
+ * while they sleep.  umk woke only one of them (the first to
  * take the host notification); the others slept on.  Also checked, only
  * as far as Linux guarantees it: an EPOLLET item, and an EPOLLONESHOT one,
  * is reported once in all for one write; with EPOLLEXCLUSIVE items on the
@@ -110,6 +111,41 @@ static void lt(void) {
     printf("read: %s\n", en(errno));
   lt_threads("lt threads again", p[1]);
   close(ep);
+  close(p[0]);
+  close(p[1]);
+}
+
+/* N threads asleep on an empty set; an LT item that is ready already
+ * is added (ep_insert wakes the waiters), or modified from EPOLLOUT to
+ * EPOLLIN: all return */
+static void lt_ctl(void) {
+  pthread_t th[N];
+  int p[2], woke = 0;
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 1};
+  if (pipe(p) < 0)
+    return;
+  if (write(p[1], "x", 1) != 1)
+    printf("write: %s\n", en(errno));
+  for (int round = 0; round < 2; round++) {
+    ep = epoll_create1(0);
+    if (round)
+      add(ep, p[0], EPOLLOUT, 1);
+    woke = 0;
+    for (int i = 0; i < N; i++)
+      pthread_create(&th[i], NULL, once, (void *)(intptr_t)i);
+    msleep(300);
+    if (epoll_ctl(ep, round ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, p[0], &ev) < 0)
+      printf("epoll_ctl: %s\n", en(errno));
+    for (int i = 0; i < N; i++) {
+      pthread_join(th[i], NULL);
+      if (res[i] == 1 && (evs[i] & EPOLLIN))
+        woke++;
+      else
+        printf("lt ctl: waiter %d: epoll_wait = %d events %#x\n", i, res[i], evs[i]);
+    }
+    printf("lt %s while waiting: %d of %d waiters returned EPOLLIN\n", round ? "mod" : "add", woke, N);
+    close(ep);
+  }
   close(p[0]);
   close(p[1]);
 }
@@ -264,6 +300,7 @@ int main(void) {
   lt();
   lt_procs();
   lt_tcp();
+  lt_ctl();
   nested();
   once_in_all("et", EPOLLIN | EPOLLET);
   once_in_all("oneshot", EPOLLIN | EPOLLONESHOT);
