@@ -3,8 +3,9 @@
  *  - bind(2) of an AF_UNIX socket in a directory with a default ACL:
  *    the socket inode gets the ACL (posix_acl_create) as mknod's do,
  *    the umask applied as unix_bind does;
- *  - f{get,set,list,remove}xattr on an O_TMPFILE fd and on an unlinked
- *    open file work on the inode (user.* names and the access ACL);
+ *  - f{get,set,list,remove}xattr on an O_TMPFILE fd, an unlinked open
+ *    file and a removed directory work on the inode (user.* names and
+ *    the access ACL);
  *  - access checks by an ACL of 40 named users and 40 named groups:
  *    entries past the 32nd count as the first ones do.
  * Run natively and under umk; the output must match. */
@@ -147,6 +148,13 @@ static void unlinked(const char *dir) {
   fd = open(p, O_CREAT | O_RDWR, 0640);
   unlink(p);
   fxattrs("unlinked", fd);
+  close(fd);
+  /* a removed directory */
+  snprintf(p, sizeof p, "%s/gonedir", dir);
+  mkdir(p, 0750);
+  fd = open(p, O_RDONLY | O_DIRECTORY);
+  rmdir(p);
+  fxattrs("removed dir", fd);
   close(fd);
   /* a file that is still linked, for comparison */
   fd = open(p, O_CREAT | O_RDWR, 0640);

@@ -1448,8 +1448,10 @@ long sys_statfs(struct task *t, struct sysargs *a)
 /*
  * Whether an fd's xattr calls go to its file's own inode (f->ops'
  * xattr ops) rather than by its path: its path no longer names it
- * (unlinked: nlink 0, as an O_TMPFILE's; or another inode is there now).
- * m and rel: the path's mount and name, m NULL if none.
+ * (unlinked: nlink 0, as an O_TMPFILE's; or nothing is there now).  A
+ * file whose path names an inode keeps going by it (an overlay's
+ * mount ops present its upper inode's xattrs their way).  m and rel:
+ * the path's mount and name, m NULL if none.
  */
 static bool xattr_by_file(struct file *f, struct mount *m, const char *rel)
 {
@@ -1460,7 +1462,7 @@ static bool xattr_by_file(struct file *f, struct mount *m, const char *rel)
 	if (!fst.nlink || !m)
 		return true;
 	memset(&pst, 0, sizeof(pst));
-	return m->ops->lookup(m, rel, &pst) || pst.ino != fst.ino || pst.dev != fst.dev;
+	return m->ops->lookup(m, rel, &pst) == -ENOENT;
 }
 
 /* Resolves the target of an xattr call: path (follow or not) or an fd

@@ -787,6 +787,10 @@ const struct file_ops tmpfs_dir_ops = {
 	.setattr = tfile_setattr,
 	.host_fd = tdir_host_fd,
 	.release = tfile_release,
+	.getxattr = tfile_getxattr,
+	.setxattr = tfile_setxattr,
+	.listxattr = tfile_listxattr,
+	.removexattr = tfile_removexattr,
 	.seekable = true,
 };
 
@@ -1018,7 +1022,7 @@ static bool xattr_ns_ok(const char *name)
 	       !strncmp(name, "security.", 9) || posix_acl_type(name) >= 0;
 }
 
-static ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size_t len)
+ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size_t len)
 {
 	struct txattr *x;
 
@@ -1037,7 +1041,7 @@ static ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size
 	return -ENODATA;
 }
 
-static int tnode_setxattr(struct tnode *n, const char *name, const void *v, size_t len, int flags)
+int tnode_setxattr(struct tnode *n, const char *name, const void *v, size_t len, int flags)
 {
 	struct txattr *x;
 	void *nv;
@@ -1076,7 +1080,7 @@ static int tnode_setxattr(struct tnode *n, const char *name, const void *v, size
 	return 0;
 }
 
-static ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
+ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
 {
 	struct txattr *x;
 	size_t need = 0;
@@ -1101,7 +1105,7 @@ static ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
 	return need;
 }
 
-static int tnode_removexattr(struct tnode *n, const char *name)
+int tnode_removexattr(struct tnode *n, const char *name)
 {
 	struct txattr **pp, *x;
 
@@ -1119,7 +1123,8 @@ static int tnode_removexattr(struct tnode *n, const char *name)
 }
 
 /* The xattrs of a tmpfs file's own node (file_ops' xattr ops: an
- * unlinked or O_TMPFILE file's f{get,set,list,remove}xattr). */
+ * unlinked or O_TMPFILE file's, or a removed directory's,
+ * f{get,set,list,remove}xattr). */
 static ssize_t tfile_getxattr(struct file *f, const char *name, void *buf, size_t n)
 {
 	return tnode_getxattr(F(f), name, buf, n);
