@@ -17,6 +17,10 @@
  * fd becomes readable whenever anything may have changed: epoll_wait
  * sleeps on it (task_sleep's host fd), and the epoll file's own poll op
  * names it, which makes nested epoll and poll(2) on an epoll fd work.
+ * Several tasks may sleep on one instance (threads, processes sharing
+ * the fd, pollers of it): the first to drain the host epoll wakes the
+ * others (ep_drain), so each rescans and an LT item that stays ready is
+ * reported to all of them, as in Linux.
  * Files whose queue registration must belong to the polling task itself
  * (signalfd) are also covered by a transient registration of the caller
  * during epoll_wait's sleep, as poll(2) does; but unlike poll(2) the
@@ -85,6 +89,7 @@ struct eventpoll {
 	struct file *file;
 	int sleepers;                 /* tasks asleep in its epoll_wait */
 	struct list_head scanners;    /* struct ep_scan.link: epoll_waits with registrations */
+	struct wait_queue pollwq;     /* pollers of the epoll file (poll, select, outer epolls) */
 };
 
 /* An epoll_wait's transient registrations of its caller: pt->w[i] was
@@ -178,15 +183,27 @@ static bool is_epoll(struct file *f)
 	return f->ops == &epoll_ops;
 }
 
-/* Takes the notifications gathered so far (before a scan): an event of
- * an item's host fd is that item's edge, as a wake-up of its queues. */
+/*
+ * Takes the notifications gathered so far (before a scan): an event of
+ * an item's host fd is that item's edge, as a wake-up of its queues.
+ * The host epoll stops being readable then, so a task asleep on it that
+ * had not yet seen it readable would sleep on: whoever drains something
+ * wakes the others (the tasks asleep in this instance's epoll_wait, and
+ * the pollers of its file), who rescan.  An LT item still ready is thus
+ * reported to every waiter, as Linux's ep_done_scan does by putting it
+ * back on the ready list and waking the next waiter; an ET or ONESHOT
+ * item is reported once, the first scan consuming its edge.
+ */
 static void ep_drain(struct eventpoll *ep)
 {
 	struct epoll_event ev[16];
+	struct list_head *p;
+	bool took = false;
 	uint64_t v;
 	int n;
 
 	while ((n = epoll_wait(ep->hostep, ev, 16, 0)) > 0) {
+		took = true;
 		for (int i = 0; i < n; i++) {
 			struct epitem *it = ev[i].data.ptr;
 
@@ -196,9 +213,13 @@ static void ep_drain(struct eventpoll *ep)
 		if (n < 16)
 			break;
 	}
-	if (read(ep->efd, &v, sizeof(v)) < 0) {
-		/* nothing written since the last drain */
-	}
+	if (read(ep->efd, &v, sizeof(v)) == sizeof(v))
+		took = true;
+	if (!took)
+		return;
+	for (p = ep->scanners.next; p != &ep->scanners; p = p->next)
+		task_wake(list_entry(p, struct ep_scan, link)->pt.task);
+	wake_up(&ep->pollwq);
 }
 
 static uint32_t host_events(uint32_t events)
@@ -364,6 +385,7 @@ static short ep_poll(struct file *f, struct poll_table *pt)
 
 	poll_wait_host(pt, ep->hostep, POLLIN);
 	ep_drain(ep);
+	poll_wait(pt, &ep->pollwq);
 	list_for_each_safe(p, n, &ep->items) {
 		struct epitem *it = list_entry(p, struct epitem, link);
 
@@ -431,6 +453,7 @@ static long do_epoll_create(struct task *t, int flags)
 		return -ENOMEM;
 	list_init(&ep->items);
 	list_init(&ep->scanners);
+	waitq_init(&ep->pollwq);
 	ep->efd = host_fd_admit(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	ep->hostep = host_fd_admit(epoll_create1(EPOLL_CLOEXEC));
 	memset(&hev, 0, sizeof(hev));

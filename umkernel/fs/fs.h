@@ -14,12 +14,14 @@
 /* ---- files: file.c ---- */
 /* POSIX ACLs (posix_acl.c): an inode's access ACL as its filesystem's
  * lookup found it, kernel ids, in the xattr's order (count 0: none; a
- * longer ACL keeps its first KACL_MAX entries and sets overflow) */
+ * longer ACL keeps its first KACL_MAX entries here, sets overflow, and
+ * names the whole, kept in posix_acl.c's table, by big) */
 #define KACL_MAX 32
 struct kacl_entry { uint16_t tag, perm; uint32_t id; };
 struct kacl {
 	uint16_t count;
 	bool overflow;
+	uint64_t big;                  /* overflow: the whole ACL's id (0: none kept) */
 	struct kacl_entry e[KACL_MAX];
 };
 
@@ -91,6 +93,14 @@ struct file_ops {
 	 * *vflags for the new VMA), or the -errno mmap fails with (Linux's
 	 * f_op->mmap refusing it; secretmem) */
 	int (*mmap_prepare)(struct file *f, int type, int prot, uint64_t len, int *vflags);
+	/* Optional: the xattrs of f's own inode, as the mount ops of the same
+	 * names (tmpfs): what f{get,set,list,remove}xattr use when f's path
+	 * no longer names its inode (unlinked, O_TMPFILE), Linux's going by
+	 * the inode */
+	ssize_t (*getxattr)(struct file *f, const char *name, void *buf, size_t n);
+	int (*setxattr)(struct file *f, const char *name, const void *v, size_t n, int flags);
+	ssize_t (*listxattr)(struct file *f, char *buf, size_t n);
+	int (*removexattr)(struct file *f, const char *name);
 	bool seekable;
 	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };

@@ -1415,6 +1415,36 @@ static void ovdir_release(struct file *f)
 	free(d);
 }
 
+/* A removed upper directory's xattrs (its node's, file_ops' xattr ops;
+ * one still in the tree goes by its path and the mount's ops) */
+static ssize_t ovdir_getxattr(struct file *f, const char *name, void *buf, size_t n)
+{
+	struct ovdir *d = f->priv;
+
+	return d->up ? tnode_getxattr(d->up, name, buf, n) : -ENOENT;
+}
+
+static int ovdir_setxattr(struct file *f, const char *name, const void *v, size_t n, int flags)
+{
+	struct ovdir *d = f->priv;
+
+	return d->up ? tnode_setxattr(d->up, name, v, n, flags) : -ENOENT;
+}
+
+static ssize_t ovdir_listxattr(struct file *f, char *buf, size_t n)
+{
+	struct ovdir *d = f->priv;
+
+	return d->up ? tnode_listxattr(d->up, buf, n) : -ENOENT;
+}
+
+static int ovdir_removexattr(struct file *f, const char *name)
+{
+	struct ovdir *d = f->priv;
+
+	return d->up ? tnode_removexattr(d->up, name) : -ENOENT;
+}
+
 static const struct file_ops ovl_dir_ops = {
 	.read = hdir_rw,
 	.write = hdir_write,
@@ -1424,6 +1454,10 @@ static const struct file_ops ovl_dir_ops = {
 	.setattr = ovdir_setattr,
 	.host_fd = hdir_host_fd,
 	.release = ovdir_release,
+	.getxattr = ovdir_getxattr,
+	.setxattr = ovdir_setxattr,
+	.listxattr = ovdir_listxattr,
+	.removexattr = ovdir_removexattr,
 	.seekable = true,
 };
 

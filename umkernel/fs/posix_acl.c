@@ -346,6 +346,71 @@ int posix_acl_chmod_xattr(void *value, size_t len, uint32_t mode)
 }
 
 /*
+ * ACLs longer than a kstat holds (KACL_MAX entries): kept whole here,
+ * each under an id of its own that the kstats filled from it carry
+ * (kacl.big), so that a permission check honours every entry as Linux
+ * does (its ACLs hang off the inode).  Identical ACLs share a slot; the
+ * least recently used slot goes when all are taken.  A check whose ACL
+ * went meanwhile (more than BIG_ACLS others looked up between a lookup
+ * and its check) falls back to the first KACL_MAX entries, granting no
+ * more than those do.  Lock: klock.
+ */
+#define BIG_ACLS 64
+static struct big_acl {
+	uint64_t id;                  /* 0: a free slot */
+	uint64_t hash, used;
+	struct acl *a;
+} big_acls[BIG_ACLS];
+static uint64_t big_next_id, big_clock;
+
+static uint64_t acl_hash(const struct acl *a)
+{
+	const unsigned char *p = (const unsigned char *)a->e;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < a->count * sizeof(a->e[0]); i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Keeps a (taking it: freed if an identical one is kept) and returns
+ * the id of the slot holding it. */
+static uint64_t big_acl_keep(struct acl *a)
+{
+	uint64_t h = acl_hash(a);
+	struct big_acl *victim = &big_acls[0];
+
+	for (int i = 0; i < BIG_ACLS; i++) {
+		struct big_acl *b = &big_acls[i];
+
+		if (b->id && b->hash == h && b->a->count == a->count &&
+		    !memcmp(b->a->e, a->e, a->count * sizeof(a->e[0]))) {
+			b->used = ++big_clock;
+			free(a);
+			return b->id;
+		}
+		if (!b->id || (victim->id && b->used < victim->used))
+			victim = b;
+	}
+	free(victim->a);
+	victim->a = a;
+	victim->hash = h;
+	victim->id = ++big_next_id;
+	victim->used = ++big_clock;
+	return victim->id;
+}
+
+static const struct acl *big_acl_find(uint64_t id)
+{
+	for (int i = 0; id && i < BIG_ACLS; i++)
+		if (big_acls[i].id == id) {
+			big_acls[i].used = ++big_clock;
+			return big_acls[i].a;
+		}
+	return NULL;
+}
+
+/*
  * posix_acl_stat - fills st->acl from a stored access ACL value
  * (kernel-id xattr format, len bytes; len <= 0: none).  A value that is
  * no ACL leaves st->acl empty (the mode decides).
@@ -357,32 +422,38 @@ void posix_acl_stat(struct kstat *st, const void *value, ssize_t len)
 
 	st->acl.count = 0;
 	st->acl.overflow = false;
+	st->acl.big = 0;
 	if (len <= 0 || acl_from_xattr(NULL, value, (size_t)len, &a) || !a)
 		return;
 	n = a->count < KACL_MAX ? a->count : KACL_MAX;
 	memcpy(st->acl.e, a->e, n * sizeof(a->e[0]));
 	st->acl.count = (uint16_t)n;
 	st->acl.overflow = a->count > KACL_MAX;
-	free(a);
+	if (st->acl.overflow)
+		st->acl.big = big_acl_keep(a);   /* takes a */
+	else
+		free(a);
 }
 
 /*
  * posix_acl_permission - Linux's posix_acl_permission for t (not the
  * owner: acl_permission_check handled that) on an inode with attributes
  * st and an access ACL in st->acl, for want (R_OK|W_OK|X_OK).  0 or
- * -EACCES.  An ACL longer than kstat holds grants no more than its
+ * -EACCES.  An ACL longer than kstat holds is checked whole (kept by
+ * posix_acl_stat); if it is no longer kept, it grants no more than its
  * first KACL_MAX entries do.
  */
 int posix_acl_permission(struct task *t, const struct kstat *st, int want)
 {
-	const struct kacl *a = &st->acl;
-	const struct kacl_entry *pa = NULL;
-	uint32_t i, j;
+	const struct acl *big = st->acl.overflow ? big_acl_find(st->acl.big) : NULL;
+	const struct kacl_entry *e = big ? big->e : st->acl.e, *pa = NULL;
+	size_t count = big ? big->count : st->acl.count, i, j;
+	bool cut = st->acl.overflow && !big;   /* entries missing: no mask seen means deny */
 	int found = 0;
 
 	want &= 7;
-	for (i = 0; i < a->count; i++) {
-		pa = &a->e[i];
+	for (i = 0; i < count; i++) {
+		pa = &e[i];
 		switch (pa->tag) {
 		case ACL_USER_OBJ:
 			if (st->uid == t->cred.fsuid)
@@ -418,26 +489,68 @@ int posix_acl_permission(struct task *t, const struct kstat *st, int want)
 	}
 	return -EACCES;
 mask:
-	for (j = i + 1; j < a->count; j++)
-		if (a->e[j].tag == ACL_MASK)
-			return (pa->perm & a->e[j].perm & want) == (uint32_t)want ? 0 : -EACCES;
-	if (a->overflow)
+	for (j = i + 1; j < count; j++)
+		if (e[j].tag == ACL_MASK)
+			return (pa->perm & e[j].perm & want) == (uint32_t)want ? 0 : -EACCES;
+	if (cut)
 		return -EACCES;
 check_perm:
 	return (pa->perm & want) == (uint32_t)want ? 0 : -EACCES;
 }
 
+/*
+ * xt_getxattr, xt_setxattr, xt_listxattr, xt_removexattr - the
+ * filesystem's xattr ops on an xattr call's target: the file's own ops
+ * (xt->f set), else the mount's on xt->rel.  As those ops; -EOPNOTSUPP
+ * where there are none (a list: 0, nothing).
+ */
+ssize_t xt_getxattr(const struct xattr_target *xt, const char *name, void *buf, size_t n)
+{
+	if (xt->f)
+		return xt->f->ops->getxattr ? xt->f->ops->getxattr(xt->f, name, buf, n) : -EOPNOTSUPP;
+	return xt->m->ops->getxattr ? xt->m->ops->getxattr(xt->m, xt->rel, name, buf, n) : -EOPNOTSUPP;
+}
+
+int xt_setxattr(const struct xattr_target *xt, const char *name, const void *v, size_t n, int flags)
+{
+	if (xt->f)
+		return xt->f->ops->setxattr ? xt->f->ops->setxattr(xt->f, name, v, n, flags) : -EOPNOTSUPP;
+	return xt->m->ops->setxattr ? xt->m->ops->setxattr(xt->m, xt->rel, name, v, n, flags)
+				    : -EOPNOTSUPP;
+}
+
+ssize_t xt_listxattr(const struct xattr_target *xt, char *buf, size_t n)
+{
+	if (xt->f)
+		return xt->f->ops->listxattr ? xt->f->ops->listxattr(xt->f, buf, n) : 0;
+	return xt->m->ops->listxattr ? xt->m->ops->listxattr(xt->m, xt->rel, buf, n) : 0;
+}
+
+int xt_removexattr(const struct xattr_target *xt, const char *name)
+{
+	if (xt->f)
+		return xt->f->ops->removexattr ? xt->f->ops->removexattr(xt->f, name) : -EOPNOTSUPP;
+	return xt->m->ops->removexattr ? xt->m->ops->removexattr(xt->m, xt->rel, name) : -EOPNOTSUPP;
+}
+
+/* The target's attributes: its file's fstat, or the mount's lookup. */
+static int xt_stat(const struct xattr_target *xt, struct kstat *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (xt->f)
+		return xt->f->ops->fstat ? xt->f->ops->fstat(xt->f, st) : -EOPNOTSUPP;
+	return xt->m->ops->lookup(xt->m, xt->rel, st);
+}
+
 /* Reads a stored ACL xattr (kernel ids) into a new buffer: its length,
  * or -ENODATA, -EOPNOTSUPP (the filesystem keeps no ACLs), -ENOMEM. */
-static ssize_t acl_read(struct mount *m, const char *rel, const char *name, void **out)
+static ssize_t acl_read(const struct xattr_target *xt, const char *name, void **out)
 {
 	ssize_t n, r;
 	void *buf;
 
 	*out = NULL;
-	if (!m->ops->getxattr)
-		return -EOPNOTSUPP;
-	n = m->ops->getxattr(m, rel, name, NULL, 0);
+	n = xt_getxattr(xt, name, NULL, 0);
 	if (n < 0)
 		return n;
 	if (!n)
@@ -447,7 +560,7 @@ static ssize_t acl_read(struct mount *m, const char *rel, const char *name, void
 	buf = malloc((size_t)n);
 	if (!buf)
 		return -ENOMEM;
-	r = m->ops->getxattr(m, rel, name, buf, (size_t)n);
+	r = xt_getxattr(xt, name, buf, (size_t)n);
 	if (r <= 0) {
 		free(buf);
 		return r < 0 ? r : -ENODATA;
@@ -457,17 +570,17 @@ static ssize_t acl_read(struct mount *m, const char *rel, const char *name, void
 }
 
 /*
- * posix_acl_vfs_get - getxattr(2) of an ACL name on m's rel for t
+ * posix_acl_vfs_get - getxattr(2) of an ACL name on the target xt for t
  * (Linux's vfs_get_acl and posix_acl_to_xattr): the value with ids in
  * t's user namespace, into buf (size 0: only its length).  Its length,
  * -ENODATA (none), -ERANGE (buf too small), -EOPNOTSUPP (no ACLs here).
  */
-ssize_t posix_acl_vfs_get(struct task *t, struct mount *m, const char *rel, const char *name,
+ssize_t posix_acl_vfs_get(struct task *t, const struct xattr_target *xt, const char *name,
 			  void *buf, size_t size)
 {
 	struct acl *a;
 	void *raw;
-	ssize_t n = acl_read(m, rel, name, &raw), need;
+	ssize_t n = acl_read(xt, name, &raw), need;
 	int err;
 
 	if (n < 0)
@@ -510,35 +623,39 @@ int posix_acl_xattr_check(struct task *t, const void *value, size_t size)
 	return err;
 }
 
-/* Sets the mode's permission bits (and S_ISGID) of rel to mode. */
-static int acl_set_mode(struct mount *m, const char *rel, const struct kstat *st, uint32_t mode)
+/* Sets the mode's permission bits (and S_ISGID) of the target to mode. */
+static int acl_set_mode(const struct xattr_target *xt, const struct kstat *st, uint32_t mode)
 {
 	if ((mode & 07777) == (st->mode & 07777))
 		return 0;
-	if (!m->ops->setattr)
+	if (xt->f)
+		return xt->f->ops->setattr ? xt->f->ops->setattr(xt->f, ATTR_MODE, mode & 07777, 0, 0, NULL)
+					   : -EOPNOTSUPP;
+	if (!xt->m->ops->setattr)
 		return -EOPNOTSUPP;
-	return m->ops->setattr(m, rel, ATTR_MODE, mode & 07777, 0, 0, NULL);
+	return xt->m->ops->setattr(xt->m, xt->rel, ATTR_MODE, mode & 07777, 0, 0, NULL);
 }
 
-static int acl_remove_stored(struct mount *m, const char *rel, const char *name)
+static int acl_remove_stored(const struct xattr_target *xt, const char *name)
 {
-	int err = m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+	int err = xt_removexattr(xt, name);
 
 	return err == -ENODATA ? 0 : err;
 }
 
 /*
  * posix_acl_vfs_set - setxattr(2) (value of size bytes; size 0 or a bare
- * header removes) or removexattr(2) (value NULL) of an ACL name on m's
- * rel for t, after the mount's and the inode's own checks (Linux's
- * set_posix_acl and simple_set_acl): -EOPNOTSUPP (no ACLs here, or a
+ * header removes) or removexattr(2) (value NULL) of an ACL name on the
+ * target xt (a path, or an open file's own inode) for t, after the
+ * mount's and the inode's own checks (Linux's set_posix_acl and
+ * simple_set_acl): -EOPNOTSUPP (no ACLs here, or a
  * symlink), -EACCES (a default ACL on a non-directory), -EPERM (neither
  * owner nor CAP_FOWNER), -EINVAL (posix_acl_valid), -ENOMEM, -ENOSPC.
  * An access ACL the mode can say sets only the mode; any other sets the
  * mode from it (S_ISGID cleared for a caller outside the group without
  * CAP_FSETID) and is stored in kernel ids.
  */
-int posix_acl_vfs_set(struct task *t, struct mount *m, const char *rel, const char *name,
+int posix_acl_vfs_set(struct task *t, const struct xattr_target *xt, const char *name,
 		      const void *value, size_t size)
 {
 	int type = posix_acl_type(name), err;
@@ -553,14 +670,13 @@ int posix_acl_vfs_set(struct task *t, struct mount *m, const char *rel, const ch
 		if (err)
 			return err;
 	}
-	memset(&st, 0, sizeof(st));
-	err = m->ops->lookup(m, rel, &st);
+	err = xt_stat(xt, &st);
 	if (err)
 		goto out;
-	probe = m->ops->getxattr ? m->ops->getxattr(m, rel, XATTR_NAME_ACL_ACCESS, NULL, 0)
-				 : -EOPNOTSUPP;
+	probe = xt_getxattr(xt, XATTR_NAME_ACL_ACCESS, NULL, 0);
 	err = -EOPNOTSUPP;
-	if (probe == -EOPNOTSUPP || S_ISLNK(st.mode) || !m->ops->setxattr)
+	if (probe == -EOPNOTSUPP || S_ISLNK(st.mode) ||
+	    (xt->f ? !xt->f->ops->setxattr : !xt->m->ops->setxattr))
 		goto out;
 	if (type == 1 && !S_ISDIR(st.mode)) {
 		err = a ? -EACCES : 0;
@@ -572,13 +688,13 @@ int posix_acl_vfs_set(struct task *t, struct mount *m, const char *rel, const ch
 	if (a && (err = acl_valid(a)))
 		goto out;
 	if (!a) {
-		err = acl_remove_stored(m, rel, name);
+		err = acl_remove_stored(xt, name);
 		goto out;
 	}
 	if (type == 0) {
 		mode = st.mode;
 		if (!acl_equiv_mode(a, &mode)) {
-			err = acl_remove_stored(m, rel, name);
+			err = acl_remove_stored(xt, name);
 			free(a);
 			a = NULL;
 		} else {
@@ -587,7 +703,7 @@ int posix_acl_vfs_set(struct task *t, struct mount *m, const char *rel, const ch
 		if (!err && t && !vfs_in_group(t, st.gid) && !capable(t, CAP_FSETID_))
 			mode &= ~(uint32_t)S_ISGID;
 		if (!err && !a)
-			err = acl_set_mode(m, rel, &st, mode);
+			err = acl_set_mode(xt, &st, mode);
 		if (!a)
 			goto out;
 	}
@@ -596,9 +712,9 @@ int posix_acl_vfs_set(struct task *t, struct mount *m, const char *rel, const ch
 	if (!raw)
 		goto out;
 	size = acl_to_xattr(NULL, a->e, a->count, raw);
-	err = m->ops->setxattr(m, rel, name, raw, size, 0);
+	err = xt_setxattr(xt, name, raw, size, 0);
 	if (!err && type == 0)
-		err = acl_set_mode(m, rel, &st, mode);
+		err = acl_set_mode(xt, &st, mode);
 out:
 	free(raw);
 	free(a);
@@ -631,7 +747,11 @@ uint32_t posix_acl_create(struct mount *m, const char *rel, uint32_t mode, uint3
 		*slash = 0;
 	else
 		parent[0] = 0;
-	n = acl_read(m, parent, XATTR_NAME_ACL_DEFAULT, &raw);
+	{
+		struct xattr_target pxt = { .m = m, .rel = parent };
+
+		n = acl_read(&pxt, XATTR_NAME_ACL_DEFAULT, &raw);
+	}
 	if (n < 0)
 		return mode & ~umask;
 	if (acl_from_xattr(NULL, raw, (size_t)n, &a) || !a) {

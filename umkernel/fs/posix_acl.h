@@ -17,11 +17,23 @@ struct acl_create {
 	size_t alen, dlen;
 };
 
+/* An xattr call's target: m's rel, or (f set) the open file f's own
+ * inode through its file ops (m then f's mount, or NULL) */
+struct xattr_target {
+	struct mount *m;
+	const char *rel;
+	struct file *f;
+};
+
 int posix_acl_type(const char *name);   /* 0 access, 1 default, -1 other */
+ssize_t xt_getxattr(const struct xattr_target *xt, const char *name, void *buf, size_t n);
+int xt_setxattr(const struct xattr_target *xt, const char *name, const void *v, size_t n, int flags);
+ssize_t xt_listxattr(const struct xattr_target *xt, char *buf, size_t n);
+int xt_removexattr(const struct xattr_target *xt, const char *name);
 int posix_acl_xattr_check(struct task *t, const void *value, size_t size);
-ssize_t posix_acl_vfs_get(struct task *t, struct mount *m, const char *rel, const char *name,
+ssize_t posix_acl_vfs_get(struct task *t, const struct xattr_target *xt, const char *name,
 			  void *buf, size_t size);
-int posix_acl_vfs_set(struct task *t, struct mount *m, const char *rel, const char *name,
+int posix_acl_vfs_set(struct task *t, const struct xattr_target *xt, const char *name,
 		      const void *value, size_t size);
 uint32_t posix_acl_create(struct mount *m, const char *rel, uint32_t mode, uint32_t umask,
 			  struct acl_create *ac);

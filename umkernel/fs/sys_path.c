@@ -1445,12 +1445,34 @@ long sys_statfs(struct task *t, struct sysargs *a)
 
 /* ---- xattrs ---- */
 
-/* Resolves the target of an xattr call: path (follow or not) or an fd. */
+/*
+ * Whether an fd's xattr calls go to its file's own inode (f->ops'
+ * xattr ops) rather than by its path: its path no longer names it
+ * (unlinked: nlink 0, as an O_TMPFILE's; or nothing is there now).  A
+ * file whose path names an inode keeps going by it (an overlay's
+ * mount ops present its upper inode's xattrs their way).  m and rel:
+ * the path's mount and name, m NULL if none.
+ */
+static bool xattr_by_file(struct file *f, struct mount *m, const char *rel)
+{
+	struct kstat fst, pst;
+
+	if (!f->ops->getxattr || !f->ops->fstat || f->ops->fstat(f, &fst))
+		return false;
+	if (!fst.nlink || !m)
+		return true;
+	memset(&pst, 0, sizeof(pst));
+	return m->ops->lookup(m, rel, &pst) == -ENOENT;
+}
+
+/* Resolves the target of an xattr call: path (follow or not) or an fd
+ * (by its path, or its own inode: xattr_by_file). */
 static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
-			struct nameidata *nd, struct mount **m, const char **rel)
+			struct nameidata *nd, struct xattr_target *xt)
 {
 	int err;
 
+	memset(xt, 0, sizeof(*xt));
 	if (fd >= 0) {
 		struct file *f = fd_get(t, fd);
 
@@ -1463,8 +1485,15 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
 			return -EBADF;
 		}
 		snprintf(nd->abs, sizeof(nd->abs), "%s", f->path);
-		*m = f->path[0] == '/' ? vfs_find_mount_ns(file_mnt_ns(f), nd->abs, rel, nd->relbuf) : NULL;
-		if (!*m) {
+		xt->m = f->path[0] == '/' ? vfs_find_mount_ns(file_mnt_ns(f), nd->abs, &xt->rel, nd->relbuf)
+					  : NULL;
+		if (xattr_by_file(f, xt->m, xt->rel)) {
+			xt->f = f;
+			xt->m = f->mnt;
+			xt->rel = NULL;
+			return 0;
+		}
+		if (!xt->m) {
 			nd_release(nd);
 			return -EOPNOTSUPP;
 		}
@@ -1477,11 +1506,11 @@ static int xattr_target(struct task *t, int fd, uint64_t upath, bool follow,
 		nd_release(nd);
 		return -ENOENT;
 	}
-	*m = nd->magic ? nd->magic->mnt : nd->mnt;
-	*rel = nd->rel;
+	xt->m = nd->magic ? nd->magic->mnt : nd->mnt;
+	xt->rel = nd->rel;
 	if (nd->magic)
-		*m = vfs_find_mount_ns(nd->ns, nd->abs, rel, nd->relbuf);
-	if (!*m) {
+		xt->m = vfs_find_mount_ns(nd->ns, nd->abs, &xt->rel, nd->relbuf);
+	if (!xt->m) {
 		nd_release(nd);
 		return -EOPNOTSUPP;
 	}
@@ -1514,14 +1543,13 @@ static long do_getxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 			uint64_t ubuf, size_t size)
 {
 	char name[XATTR_NAME_MAX + 1], *kb = NULL;
+	struct xattr_target xt;
 	struct nameidata nd;
-	struct mount *m;
-	const char *rel;
 	long r = get_xname(t, uname, name);
 
 	if (r)
 		return r;
-	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+	r = xattr_target(t, fd, upath, follow, &nd, &xt);
 	if (r)
 		return r;
 	if (size > XATTR_SIZE_MAX)
@@ -1531,9 +1559,9 @@ static long do_getxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 		goto out;
 	}
 	if (posix_acl_type(name) >= 0)
-		r = posix_acl_vfs_get(t, m, rel, name, kb, size);
+		r = posix_acl_vfs_get(t, &xt, name, kb, size);
 	else
-		r = m->ops->getxattr ? m->ops->getxattr(m, rel, name, kb, size) : -EOPNOTSUPP;
+		r = xt_getxattr(&xt, name, kb, size);
 	if (r > 0 && size && copy_to_user(t, ubuf, kb, r))
 		r = -EFAULT;
 out:
@@ -1562,24 +1590,23 @@ long sys_fgetxattr(struct task *t, struct sysargs *a)
 }
 
 /* xattr_permission: no xattr of an immutable or append-only inode changes. */
-static int xattr_may_change(struct nameidata *nd, struct mount *m, const char *rel)
+static int xattr_may_change(struct nameidata *nd, const struct xattr_target *xt)
 {
 	struct kstat st;
 
 	if (nd->magic)
 		return file_may_change(nd->magic);
-	if (!m->ops->getflags || m->ops->lookup(m, rel, &st))
+	if (!xt->m->ops->getflags || xt->m->ops->lookup(xt->m, xt->rel, &st))
 		return 0;
-	return inode_may_change(m, rel, &st);
+	return inode_may_change(xt->m, xt->rel, &st);
 }
 
 static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t uname,
 			uint64_t uval, size_t size, int flags)
 {
 	char name[XATTR_NAME_MAX + 1], *kb = NULL;
+	struct xattr_target xt;
 	struct nameidata nd;
-	struct mount *m;
-	const char *rel;
 	long r;
 
 	if (flags & ~3)
@@ -1598,20 +1625,19 @@ static long do_setxattr(struct task *t, int fd, uint64_t upath, bool follow, uin
 			return -EFAULT;
 		}
 	}
-	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+	r = xattr_target(t, fd, upath, follow, &nd, &xt);
 	if (!r) {
 		bool acl = posix_acl_type(name) >= 0;
 
-		r = mnt_want_write(m);
+		r = mnt_want_write(xt.m);
 		if (!r && acl)
 			r = posix_acl_xattr_check(t, kb, size);   /* posix_acl_from_xattr */
 		if (!r)
-			r = xattr_may_change(&nd, m, rel);
+			r = xattr_may_change(&nd, &xt);
 		if (!r && acl)
-			r = posix_acl_vfs_set(t, m, rel, name, kb ? kb : "", size);
+			r = posix_acl_vfs_set(t, &xt, name, kb ? kb : "", size);
 		else if (!r)
-			r = m->ops->setxattr ? m->ops->setxattr(m, rel, name, kb ? kb : "", size, flags)
-					     : -EOPNOTSUPP;
+			r = xt_setxattr(&xt, name, kb ? kb : "", size, flags);
 		if (!r)
 			xattr_changed(&nd);
 		nd_release(&nd);
@@ -1645,11 +1671,10 @@ long sys_fsetxattr(struct task *t, struct sysargs *a)
 static long do_listxattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t ubuf,
 			 size_t size)
 {
+	struct xattr_target xt;
 	struct nameidata nd;
-	struct mount *m;
-	const char *rel;
 	char *kb = NULL;
-	long r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+	long r = xattr_target(t, fd, upath, follow, &nd, &xt);
 
 	if (r)
 		return r;
@@ -1659,7 +1684,7 @@ static long do_listxattr(struct task *t, int fd, uint64_t upath, bool follow, ui
 		r = -ENOMEM;
 		goto out;
 	}
-	r = m->ops->listxattr ? m->ops->listxattr(m, rel, kb, size) : 0;
+	r = xt_listxattr(&xt, kb, size);
 	if (r > 0 && size && copy_to_user(t, ubuf, kb, r))
 		r = -EFAULT;
 out:
@@ -1690,22 +1715,21 @@ long sys_flistxattr(struct task *t, struct sysargs *a)
 static long do_removexattr(struct task *t, int fd, uint64_t upath, bool follow, uint64_t uname)
 {
 	char name[XATTR_NAME_MAX + 1];
+	struct xattr_target xt;
 	struct nameidata nd;
-	struct mount *m;
-	const char *rel;
 	long r = get_xname(t, uname, name);
 
 	if (r)
 		return r;
-	r = xattr_target(t, fd, upath, follow, &nd, &m, &rel);
+	r = xattr_target(t, fd, upath, follow, &nd, &xt);
 	if (r)
 		return r;
-	r = mnt_want_write(m);
+	r = mnt_want_write(xt.m);
 	if (!r)
-		r = xattr_may_change(&nd, m, rel);
+		r = xattr_may_change(&nd, &xt);
 	if (!r)
-		r = posix_acl_type(name) >= 0 ? posix_acl_vfs_set(t, m, rel, name, NULL, 0)
-		    : m->ops->removexattr ? m->ops->removexattr(m, rel, name) : -EOPNOTSUPP;
+		r = posix_acl_type(name) >= 0 ? posix_acl_vfs_set(t, &xt, name, NULL, 0)
+					      : xt_removexattr(&xt, name);
 	if (!r)
 		xattr_changed(&nd);
 	nd_release(&nd);

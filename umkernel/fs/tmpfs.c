@@ -714,6 +714,11 @@ static int64_t treg_llseek(struct file *f, int64_t off, int whence)
 	return r;
 }
 
+static ssize_t tfile_getxattr(struct file *f, const char *name, void *buf, size_t n);
+static int tfile_setxattr(struct file *f, const char *name, const void *v, size_t n, int flags);
+static ssize_t tfile_listxattr(struct file *f, char *buf, size_t n);
+static int tfile_removexattr(struct file *f, const char *name);
+
 static const struct file_ops tmpfs_reg_ops = {
 	.llseek = treg_llseek,
 	.read = treg_read,
@@ -725,6 +730,10 @@ static const struct file_ops tmpfs_reg_ops = {
 	.setattr = tfile_setattr,
 	.host_fd = treg_host_fd,
 	.release = tfile_release,
+	.getxattr = tfile_getxattr,
+	.setxattr = tfile_setxattr,
+	.listxattr = tfile_listxattr,
+	.removexattr = tfile_removexattr,
 	.seekable = true,
 };
 
@@ -779,6 +788,10 @@ const struct file_ops tmpfs_dir_ops = {
 	.setattr = tfile_setattr,
 	.host_fd = tdir_host_fd,
 	.release = tfile_release,
+	.getxattr = tfile_getxattr,
+	.setxattr = tfile_setxattr,
+	.listxattr = tfile_listxattr,
+	.removexattr = tfile_removexattr,
 	.seekable = true,
 };
 
@@ -1010,7 +1023,7 @@ static bool xattr_ns_ok(const char *name)
 	       !strncmp(name, "security.", 9) || posix_acl_type(name) >= 0;
 }
 
-static ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size_t len)
+ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size_t len)
 {
 	struct txattr *x;
 
@@ -1029,7 +1042,7 @@ static ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size
 	return -ENODATA;
 }
 
-static int tnode_setxattr(struct tnode *n, const char *name, const void *v, size_t len, int flags)
+int tnode_setxattr(struct tnode *n, const char *name, const void *v, size_t len, int flags)
 {
 	struct txattr *x;
 	void *nv;
@@ -1068,7 +1081,7 @@ static int tnode_setxattr(struct tnode *n, const char *name, const void *v, size
 	return 0;
 }
 
-static ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
+ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
 {
 	struct txattr *x;
 	size_t need = 0;
@@ -1093,7 +1106,7 @@ static ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len)
 	return need;
 }
 
-static int tnode_removexattr(struct tnode *n, const char *name)
+int tnode_removexattr(struct tnode *n, const char *name)
 {
 	struct txattr **pp, *x;
 
@@ -1108,6 +1121,29 @@ static int tnode_removexattr(struct tnode *n, const char *name)
 		return 0;
 	}
 	return xattr_ns_ok(name) ? -ENODATA : -EOPNOTSUPP;
+}
+
+/* The xattrs of a tmpfs file's own node (file_ops' xattr ops: an
+ * unlinked or O_TMPFILE file's, or a removed directory's,
+ * f{get,set,list,remove}xattr). */
+static ssize_t tfile_getxattr(struct file *f, const char *name, void *buf, size_t n)
+{
+	return tnode_getxattr(F(f), name, buf, n);
+}
+
+static int tfile_setxattr(struct file *f, const char *name, const void *v, size_t n, int flags)
+{
+	return tnode_setxattr(F(f), name, v, n, flags);
+}
+
+static ssize_t tfile_listxattr(struct file *f, char *buf, size_t n)
+{
+	return tnode_listxattr(F(f), buf, n);
+}
+
+static int tfile_removexattr(struct file *f, const char *name)
+{
+	return tnode_removexattr(F(f), name);
 }
 
 /* ---- tmpfs as a mounted filesystem: priv is a struct tmpfs ---- */

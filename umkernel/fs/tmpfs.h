@@ -80,6 +80,12 @@ void tnode_touch(struct tnode *n, bool m, bool c);   /* mtime/ctime = now */
 int tnode_setattr(struct tnode *n, int what, uint32_t mode, uint32_t uid, uint32_t gid,
 		  const struct linux_timespec *ts);
 int tnode_truncate(struct tnode *n, uint64_t len);
+/* A node's xattrs, as the mount ops of the same names (the root overlay's
+ * removed upper directories' file ops) */
+ssize_t tnode_getxattr(struct tnode *n, const char *name, void *buf, size_t len);
+int tnode_setxattr(struct tnode *n, const char *name, const void *v, size_t len, int flags);
+ssize_t tnode_listxattr(struct tnode *n, char *buf, size_t len);
+int tnode_removexattr(struct tnode *n, const char *name);
 /* Makes room for n's memfd to hold size bytes: 0 or -ENOSPC. */
 int tnode_charge(struct tnode *n, uint64_t size);
 /* The same for a tmpfs/overlay-upper file (fallocate); 0 for other files. */

@@ -36,6 +36,7 @@
 #include "net.h"
 #include "../fs/fs.h"
 #include "../fs/tmpfs.h"     /* vfs_permission */
+#include "../fs/posix_acl.h"
 #include "../security/landlock.h"
 
 #include <poll.h>
@@ -458,8 +459,17 @@ static int bind_path(struct task *t, struct unix_sock *u, struct sock_addr *a)
 		err = -EROFS;
 		goto out;
 	}
+	/* unix_bind_bsd applies the umask itself, then the filesystem's
+	 * posix_acl_create narrows that by the directory's default ACL and
+	 * gives the node its ACLs, as for mknod */
 	mode = S_IFSOCK | (0777 & ~(t->fs ? t->fs->umask : 022));
-	err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, 0) : -EPERM;
+	{
+		struct acl_create ac;
+
+		mode = posix_acl_create(nd.mnt, nd.rel, mode, 0, &ac);
+		err = nd.mnt->ops->mknod ? nd.mnt->ops->mknod(nd.mnt, nd.rel, mode, 0) : -EPERM;
+		posix_acl_create_done(nd.mnt, nd.rel, &ac, err);
+	}
 	if (err)
 		goto out;
 	nd_release(&nd);
