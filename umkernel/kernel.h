@@ -145,9 +145,12 @@ void restore_saved_sigmask_unless(struct task *t, bool interrupted);
 /* Ids are kernel ids (as seen from the initial user namespace); the
  * task's user namespace maps them for the guest (kernel/user_namespace.c).
  * Capabilities as Linux's five sets (bit = CAP_*). */
+/* Supplementary groups a task may hold: Linux takes up to NGROUPS_MAX
+ * (65536); setgroups past this many is ENOMEM here (kernel/cred.c). */
+#define NGROUPS_UMK 256
 struct cred {
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
-	uint32_t ngroups, groups[32];
+	uint32_t ngroups, groups[NGROUPS_UMK];
 	uint64_t cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
 	unsigned int securebits;      /* SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS) */
 };
@@ -328,6 +331,11 @@ uint32_t from_kuid_munged(const struct user_namespace *ns, uint32_t kuid);
 uint32_t from_kgid_munged(const struct user_namespace *ns, uint32_t kgid);
 /* Capabilities (CAP_* numbers) of t in its own user namespace, or in ns
  * (Linux's ns_capable: the creator of ns and its ancestors' holders). */
+/* in_group_p: gid is t's fsgid or one of its supplementary groups
+ * (kernel/cred.c; Linux's kernel/groups.c). */
+bool in_group_p(const struct task *t, uint32_t gid);
+/* groups_search: gid is one of cred's supplementary groups. */
+bool groups_search(const struct cred *c, uint32_t gid);
 bool capable(const struct task *t, int cap);
 bool ns_capable(const struct task *t, const struct user_namespace *ns, int cap);
 #define CAP_CHOWN            0

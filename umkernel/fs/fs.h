@@ -339,7 +339,6 @@ enum { WALK_FOLLOW = 1, WALK_DIRECTORY = 2, WALK_EMPTY_OK = 4,
        WALK_BENEATH = 64, WALK_IN_ROOT = 128,
        WALK_KEEP_EXPIRY = 256 /* umount2's walk: the mount's MNT_EXPIRE mark stays */ };
 /* vfs.c: ownership rules (see their comments) */
-bool vfs_in_group(const struct task *t, uint32_t gid);
 int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t *mode, uint32_t uid,
 		    uint32_t gid);
 uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode);

@@ -464,14 +464,14 @@ int posix_acl_permission(struct task *t, const struct kstat *st, int want)
 				goto mask;
 			break;
 		case ACL_GROUP_OBJ:
-			if (vfs_in_group(t, st->gid)) {
+			if (in_group_p(t, st->gid)) {
 				found = 1;
 				if ((pa->perm & want) == want)
 					goto mask;
 			}
 			break;
 		case ACL_GROUP:
-			if (vfs_in_group(t, pa->id)) {
+			if (in_group_p(t, pa->id)) {
 				found = 1;
 				if ((pa->perm & want) == want)
 					goto mask;
@@ -700,7 +700,7 @@ int posix_acl_vfs_set(struct task *t, const struct xattr_target *xt, const char 
 		} else {
 			err = 0;
 		}
-		if (!err && t && !vfs_in_group(t, st.gid) && !capable(t, CAP_FSETID_))
+		if (!err && t && !in_group_p(t, st.gid) && !capable(t, CAP_FSETID_))
 			mode &= ~(uint32_t)S_ISGID;
 		if (!err && !a)
 			err = acl_set_mode(xt, &st, mode);

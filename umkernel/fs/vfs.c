@@ -65,7 +65,6 @@ void file_set_mnt(struct file *f, struct mount *m)
 int vfs_permission(struct task *t, const struct kstat *st, int mask)
 {
 	uint32_t fsuid = t ? t->cred.fsuid : 0, bits;
-	uint32_t i;
 
 	mask &= 7;
 	/* root, or a user namespace's root over files whose owner it maps
@@ -84,24 +83,9 @@ int vfs_permission(struct task *t, const struct kstat *st, int mask)
 		/* acl_permission_check: an ACL decides for all but the owner */
 		return posix_acl_permission(t, st, mask);
 	} else {
-		bool ingroup = st->gid == t->cred.fsgid;
-
-		for (i = 0; i < t->cred.ngroups && i < 32 && !ingroup; i++)
-			ingroup = t->cred.groups[i] == st->gid;
-		bits = ingroup ? (st->mode >> 3) & 7 : st->mode & 7;
+		bits = in_group_p(t, st->gid) ? (st->mode >> 3) & 7 : st->mode & 7;
 	}
 	return (bits & mask) == (uint32_t)mask ? 0 : -EACCES;
-}
-
-/* in_group_p: t's fsgid or one of its supplementary groups. */
-bool vfs_in_group(const struct task *t, uint32_t gid)
-{
-	if (t->cred.fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
-		if (t->cred.groups[i] == gid)
-			return true;
-	return false;
 }
 
 #define CAP_FSETID_ 4
@@ -126,7 +110,7 @@ int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t 
 		if (uid != (uint32_t)-1 && !((owner && uid == st->uid) || capable(t, CAP_CHOWN)))
 			return -EPERM;
 		if (gid != (uint32_t)-1 &&
-		    !((owner && (gid == st->gid || vfs_in_group(t, gid))) || capable(t, CAP_CHOWN)))
+		    !((owner && (gid == st->gid || in_group_p(t, gid))) || capable(t, CAP_CHOWN)))
 			return -EPERM;
 	}
 	if (*what & ATTR_MODE) {
@@ -134,14 +118,14 @@ int setattr_prepare(struct task *t, const struct kstat *st, int *what, uint32_t 
 
 		if (!owner && !capable(t, CAP_FOWNER))
 			return -EPERM;
-		if (!vfs_in_group(t, g) && !capable(t, CAP_FSETID_))
+		if (!in_group_p(t, g) && !capable(t, CAP_FSETID_))
 			*mode &= ~S_ISGID;
 	} else if ((*what & ATTR_OWNER) && !S_ISDIR(st->mode) && !S_ISLNK(st->mode)) {
 		uint32_t m = st->mode & 07777;
 
 		m &= ~S_ISUID;
 		if ((m & S_ISGID) &&
-		    ((m & S_IXGRP) || !(vfs_in_group(t, st->gid) || capable(t, CAP_FSETID_))))
+		    ((m & S_IXGRP) || !(in_group_p(t, st->gid) || capable(t, CAP_FSETID_))))
 			m &= ~S_ISGID;
 		if (m != (st->mode & 07777)) {
 			*what |= ATTR_MODE;
@@ -163,7 +147,7 @@ uint32_t mode_strip_sgid(struct task *t, const struct kstat *dst, uint32_t mode)
 		return mode;
 	if (S_ISDIR(mode) || !dst || !(dst->mode & S_ISGID))
 		return mode;
-	if (!t || vfs_in_group(t, dst->gid) || capable(t, CAP_FSETID_))
+	if (!t || in_group_p(t, dst->gid) || capable(t, CAP_FSETID_))
 		return mode;
 	return mode & ~S_ISGID;
 }

@@ -275,17 +275,6 @@ static struct kern_ipc_perm *ipc_findkey(struct ipc_ids *ids, int32_t key)
 	return NULL;
 }
 
-/* in_group_p: fsgid or a supplementary group. */
-static bool in_group(struct task *t, uint32_t gid)
-{
-	if (t->cred.fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
-		if (t->cred.groups[i] == gid)
-			return true;
-	return false;
-}
-
 int ipcperms(struct task *t, struct kern_ipc_perm *p, int flag)
 {
 	int requested = (flag >> 6) | (flag >> 3) | flag;
@@ -295,7 +284,7 @@ int ipcperms(struct task *t, struct kern_ipc_perm *p, int flag)
 		return 0;
 	if (t->cred.euid == p->cuid || t->cred.euid == p->uid)
 		granted >>= 6;
-	else if (in_group(t, p->cgid) || in_group(t, p->gid))
+	else if (in_group_p(t, p->cgid) || in_group_p(t, p->gid))
 		granted >>= 3;
 	if ((requested & ~granted & 0007) && !ipc_capable(t, CAP_IPC_OWNER))
 		return -1;

@@ -279,6 +279,19 @@ long sys_getgroups(struct task *t, struct sysargs *a)
 	return t->cred.ngroups;
 }
 
+bool groups_search(const struct cred *c, uint32_t gid)
+{
+	for (uint32_t i = 0; i < c->ngroups && i < NGROUPS_UMK; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
+bool in_group_p(const struct task *t, uint32_t gid)
+{
+	return t->cred.fsgid == gid || groups_search(&t->cred, gid);
+}
+
 /* setgroups(2): CAP_SETGID, and in a user namespace only once its gid map
  * is written and setgroups is allowed (Linux's may_setgroups). */
 long sys_setgroups(struct task *t, struct sysargs *a)
@@ -288,8 +301,8 @@ long sys_setgroups(struct task *t, struct sysargs *a)
 		return -EPERM;
 	if (n < 0 || n > 65536)
 		return -EINVAL;
-	/* umk keeps 32 groups: more is ENOMEM, once the list has been read
-	 * (Linux reads it first: an unreadable one is EFAULT) */
+	/* umk keeps NGROUPS_UMK groups: more is ENOMEM, once the list has
+	 * been read (Linux reads it first: an unreadable one is EFAULT) */
 	if (n > (int)ARRAY_SIZE(t->cred.groups))
 		return user_range_ok(t, a->a[1], (uint64_t)n * 4, PROT_READ) ? -ENOMEM : -EFAULT;
 	uint32_t g[ARRAY_SIZE(t->cred.groups)];

@@ -141,7 +141,7 @@ static bool ping_allowed(const struct task *t)
 		return false;
 	if (t->cred.egid >= (uint32_t)r[0] && t->cred.egid <= (uint32_t)r[1])
 		return true;
-	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
+	for (uint32_t i = 0; i < t->cred.ngroups && i < NGROUPS_UMK; i++)
 		if (t->cred.groups[i] >= (uint32_t)r[0] && t->cred.groups[i] <= (uint32_t)r[1])
 			return true;
 	return false;

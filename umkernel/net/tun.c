@@ -191,7 +191,7 @@ static int alloc_name(struct net_namespace *ns, const char *pattern, char *out)
 static bool not_capable(struct task *t, struct tun_dev *d)
 {
 	if ((d->owner >= 0 && t->cred.euid == (uint32_t)d->owner) ||
-	    (d->group >= 0 && vfs_in_group(t, (uint32_t)d->group)))
+	    (d->group >= 0 && in_group_p(t, (uint32_t)d->group)))
 		return false;
 	return !ns_capable(t, d->ns->user_ns, CAP_NET_ADMIN);
 }

@@ -343,16 +343,6 @@ static long keyctl_invalidate(struct task *t, int32_t id)
 	return 0;
 }
 
-static bool task_in_group(const struct task *t, uint32_t gid)
-{
-	if (t->cred.fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
-		if (t->cred.groups[i] == gid)
-			return true;
-	return false;
-}
-
 /* KEYCTL_CHOWN: moves the key's quota to its new owner (Linux's keyctl_chown_key) */
 static long keyctl_chown(struct task *t, int32_t id, uint32_t user, uint32_t group)
 {
@@ -370,7 +360,7 @@ static long keyctl_chown(struct task *t, int32_t id, uint32_t user, uint32_t gro
 	if (!capable(t, CAP_SYS_ADMIN)) {
 		if (user != (uint32_t)-1 && k->uid != uid)
 			goto out;
-		if (group != (uint32_t)-1 && gid != k->gid && !task_in_group(t, gid))
+		if (group != (uint32_t)-1 && gid != k->gid && !in_group_p(t, gid))
 			goto out;
 	}
 	if (user != (uint32_t)-1 && uid != k->uid) {

@@ -12,16 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool in_group(const struct task *t, uint32_t gid)
-{
-	if (t->cred.fsgid == gid)
-		return true;
-	for (uint32_t i = 0; i < t->cred.ngroups && i < 32; i++)
-		if (t->cred.groups[i] == gid)
-			return true;
-	return false;
-}
-
 /*
  * key_task_permission - Linux's key_task_permission: the owner gets the
  * user bits, a member of the key's group the group bits, others the
@@ -33,7 +23,7 @@ int key_task_permission(struct task *t, const struct key *key, bool possessed, u
 	unsigned kperm;
 	if (key->uid == t->cred.fsuid)
 		kperm = key->perm >> 16;
-	else if (key->gid != (uint32_t)-1 && (key->perm & KEY_GRP_ALL) && in_group(t, key->gid))
+	else if (key->gid != (uint32_t)-1 && (key->perm & KEY_GRP_ALL) && in_group_p(t, key->gid))
 		kperm = key->perm >> 8;
 	else
 		kperm = key->perm;
