@@ -668,6 +668,33 @@ static int show_pipe_max_size(struct task *tk, const struct pctx *c, struct sbuf
 }
 /* /proc/PID/cgroup: the v2 line, the path as the reader's cgroup
  * namespace shows it (proc_cgroup_show) */
+/* /proc/PID/cpuset: the task's cgroup path, as Linux prints it for the
+ * cpuset controller on the cgroup2 hierarchy (proc_cpuset_show) */
+static int show_cpuset(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char line[4200];
+	const char *path;
+
+	(void)c;
+	cgroup_proc_show(current, tk, line, sizeof line);
+	path = strstr(line, "::");
+	sb_printf(sb, "%s", path ? path + 2 : "/\n");
+	return 0;
+}
+
+/* /proc/PID/schedstat: time on a CPU (ns), time waiting for one (ns: not
+ * measured, 0) and the number of timeslices (the context switches) */
+static int show_schedstat(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct host_rusage hr;
+	int64_t u, s;
+
+	cpu_times(tk, !c->thread, &u, &s);
+	task_host_rusage(tk, !c->thread ? RU_PROCESS : RU_THREAD, &hr);
+	sb_printf(sb, "%lld 0 %ld\n", (long long)(u + s), hr.nvcsw + hr.nivcsw);
+	return 0;
+}
+
 static int show_cgroup(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	char line[4200];
@@ -1298,6 +1325,32 @@ static int show_oom_score(struct task *tk, const struct pctx *c, struct sbuf *sb
 	return 0;
 }
 
+/* Whether the host's own /proc/self/status has a line starting FIELD
+ * ("Kthread:" from Linux 6.4 on, "untag_mask:" with address masking
+ * built in): umk reports the host's kernel release, so its status has
+ * the fields that release prints.  Read once. */
+static bool host_status_has(const char *field)
+{
+	static char *text;
+	static bool done;
+
+	if (!done) {
+		struct sbuf hs = { 0 };
+
+		done = true;
+		if (sb_host_file(&hs, "/proc/self/status") == 0 && !hs.oom) {
+			sb_put(&hs, "", 1);
+			text = hs.buf;
+		} else {
+			free(hs.buf);
+		}
+	}
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, field, strlen(field)))
+			return true;
+	return false;
+}
+
 /* Linux's proc_pid_status, fields in its order. */
 static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -1325,6 +1378,9 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	sb_printf(sb, "FDSize:\t%d\nGroups:\t", tk->files ? (tk->files->nfds + 63) / 64 * 64 : 0);
 	for (uint32_t i = 0; i < cr->ngroups && i < ARRAY_SIZE(cr->groups); i++)
 		sb_printf(sb, "%u ", from_kgid_munged(uns, cr->groups[i]));
+	/* Linux ends the list with a space even when it is empty */
+	if (!cr->ngroups)
+		sb_printf(sb, " ");
 	/* NS*: the number in the proc mount's namespace and each one below */
 	struct pid *ids[4] = { task_tgid(tk), tk->pid, tg ? tg->pgrp : NULL, tg ? tg->session : NULL };
 	static const char *const nsnames[4] = { "NStgid", "NSpid", "NSpgid", "NSsid" };
@@ -1339,6 +1395,8 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 			sb_printf(sb, "\t0");
 		sb_printf(sb, "\n");
 	}
+	if (host_status_has("Kthread:"))
+		sb_printf(sb, "Kthread:\t0\n");
 	if (tk->mm && st != 'Z') {
 		vm_stats(tk, &vs);
 		sb_printf(sb, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
@@ -1353,6 +1411,9 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.data / 1024,
 			  (unsigned long long)vs.stk / 1024, (unsigned long long)vs.exe / 1024,
 			  (unsigned long long)vs.lib / 1024);
+		/* no linear address masking for guests: every bit kept */
+		if (host_status_has("untag_mask:"))
+			sb_printf(sb, "untag_mask:\t%#llx\n", ~0ULL);
 	}
 	sb_printf(sb, "Threads:\t%d\nSigQ:\t0/%llu\nSigPnd:\t%016llx\nShdPnd:\t%016llx\n"
 		  "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
@@ -1502,6 +1563,34 @@ static int show_mounts(struct task *tk, const struct pctx *c, struct sbuf *sb)
  * point, per-mount options, the propagation fields (shared:N, master:N,
  * unbindable), "-", type, source, the filesystem's options.
  */
+/* /proc/PID/mountstats: "device SRC mounted on DIR with fstype TYPE" per
+ * mount (show_vfsstat; no per-fs statistics: umk has no NFS) */
+static int show_mountstats(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
+	struct mnt_namespace *ns = task_mnt_ns(tk);
+	struct list_head *p;
+
+	(void)c;
+	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
+		struct mount *m = list_entry(p, struct mount, link);
+		const char *mp = mount_rel_to_root(m->path, root);
+
+		if (!mp)
+			continue;
+		if (m->source) {
+			sb_printf(sb, "device ");
+			sb_escaped(sb, m->source);
+		} else {
+			sb_printf(sb, "no device");
+		}
+		sb_printf(sb, " mounted on ");
+		sb_escaped(sb, mp);
+		sb_printf(sb, " with fstype %s\n", m->fstype ? m->fstype : "none");
+	}
+	return 0;
+}
+
 static int show_mountinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
@@ -2120,6 +2209,83 @@ static int show_diskstats(struct task *tk, const struct pctx *c, struct sbuf *sb
 
 static const struct pent empty_ents[] = { { NULL } };
 
+/* /proc/pressure/{cpu,io,memory}: the host's stall figures (umk's tasks
+ * are host threads: they stall on what the host's do), all zero where
+ * the host has no PSI.  "some" and "full" lines as Linux's psi_show.
+ * Trigger writes ("some 150000 1000000") are EOPNOTSUPP, what Linux
+ * answers with PSI disabled: umk has no triggers to poll. */
+static int show_pressure(const char *res, struct sbuf *sb)
+{
+	char path[64];
+	size_t len = sb->len;
+
+	snprintf(path, sizeof(path), "/proc/pressure/%s", res);
+	if (sb_host_file(sb, path) == 0 && sb->len > len)
+		return 0;
+	sb->len = len;
+	sb_printf(sb, "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		  "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+	return 0;
+}
+#define PRESSURE(fn, res)                                                                   \
+	static int fn##_show(struct task *tk, const struct pctx *c, struct sbuf *sb)       \
+	{                                                                                  \
+		(void)tk, (void)c;                                                         \
+		return show_pressure(res, sb);                                             \
+	}                                                                                  \
+	static int fn##_write(struct task *tk, const struct pctx *c, const char *b, size_t n) \
+	{                                                                                  \
+		(void)tk, (void)c, (void)b, (void)n;                                       \
+		return -EOPNOTSUPP;                                                        \
+	}
+PRESSURE(pressure_cpu, "cpu")
+PRESSURE(pressure_io, "io")
+PRESSURE(pressure_memory, "memory")
+static const struct pent pressure_ents[] = {
+	{ .name = "cpu", .kind = PK_FILE, .perm = 0666, .show = pressure_cpu_show, .write = pressure_cpu_write },
+	{ .name = "io", .kind = PK_FILE, .perm = 0666, .show = pressure_io_show, .write = pressure_io_write },
+	{ .name = "memory", .kind = PK_FILE, .perm = 0666, .show = pressure_memory_show,
+	  .write = pressure_memory_write },
+	{ NULL },
+};
+
+/* /proc/tty/drivers: the tty drivers umk has (tty/), in Linux's
+ * show_tty_driver format; procps maps a process's tty_nr to a name with
+ * it.  The virtual console and serial lines are listed as Linux lists
+ * them even without the hardware. */
+CONST_SHOW(show_tty_drivers,
+	   "/dev/tty             /dev/tty        5       0 system:/dev/tty\n"
+	   "/dev/console         /dev/console    5       1 system:console\n"
+	   "/dev/ptmx            /dev/ptmx       5       2 system\n"
+	   "/dev/vc/0            /dev/vc/0       4       0 system:vtmaster\n"
+	   "serial               /dev/ttyS       4      64 serial\n"
+	   "pty_slave            /dev/pts      136 0-1048575 pty:slave\n"
+	   "pty_master           /dev/ptm      128 0-1048575 pty:master\n"
+	   "unknown              /dev/tty        4 1-63 console\n")
+CONST_SHOW(show_tty_ldiscs, "n_tty       0\n")
+static const struct pent tty_ents[] = {
+	FILE_ENT("drivers", show_tty_drivers),
+	FILE_ENT("ldiscs", show_tty_ldiscs),
+	{ NULL },
+};
+
+/* /proc/execdomains: the one personality domain Linux still lists */
+CONST_SHOW(show_execdomains, "0-0\tLinux           \t[kernel]\n")
+
+/* /proc/cgroups: umk's controllers, all on the cgroup2 hierarchy (0),
+ * each counting every cgroup (proc_cgroupstats_show). */
+static int show_proc_cgroups(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	static const char *const names[] = { "cpu", "memory", "pids" };
+	int n = cgroup_count();
+
+	(void)tk, (void)c;
+	sb_printf(sb, "#subsys_name\thierarchy\tnum_cgroups\tenabled\n");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		sb_printf(sb, "%s\t0\t%d\t1\n", names[i], n);
+	return 0;
+}
+
 /* a /proc/sys integer with its range (kernel/sysctl.c) */
 #define CTL_ENT(n, var, lo, hi) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
 				  .write = write_ctl, .ctl = &(var), .min = (lo), .max = (hi) }
@@ -2470,6 +2636,10 @@ static const struct pent root_ents[] = {
 	FILE_ENT("version", show_version),
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
+	FILE_ENT("execdomains", show_execdomains),
+	FILE_ENT("cgroups", show_proc_cgroups),
+	DIR_ENT("pressure", pressure_ents, DYN_NONE, false),
+	DIR_ENT("tty", tty_ents, DYN_NONE, false),
 	{ .name = "kpageflags", .kind = PK_FILE, .perm = 0400 }, /* proc_kpageflags_open */
 	EXT_ENT("keys", keys_keys, 0444),
 	EXT_ENT("key-users", keys_key_users, 0444),
@@ -2514,6 +2684,9 @@ static const struct pent pid_ents[] = {
 	DIR_ENT("net", net_ents, DYN_NONE, false),
 	FILE_ENT("limits", show_limits),
 	FILE_ENT("cgroup", show_cgroup),
+	FILE_ENT("cpuset", show_cpuset),
+	FILE_ENT("schedstat", show_schedstat),
+	{ .name = "mountstats", .kind = PK_FILE, .perm = 0400, .show = show_mountstats },
 	RW_ENT("oom_score_adj", show_oom_score_adj, write_oom_score_adj),
 	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
 	FILE_ENT("oom_score", show_oom_score),
@@ -2523,7 +2696,7 @@ static const struct pent pid_ents[] = {
 	RW_ENT("timens_offsets", show_timens_offsets, write_timens_offsets),
 	{ .name = "timerslack_ns", .kind = PK_FILE, .perm = 0666, .show = show_timerslack, .write = write_timerslack },
 	RW_ENT("coredump_filter", show_coredump_filter, write_coredump_filter),
-	{ .name = "personality", .kind = PK_FILE, .perm = 0444, .show = show_personality, .priv = true },
+	{ .name = "personality", .kind = PK_FILE, .perm = 0400, .show = show_personality, .priv = true },
 	{ .name = "io", .kind = PK_FILE, .perm = 0400, .show = show_io, .priv = true },
 	{ .name = "smaps", .kind = PK_FILE, .perm = 0444, .show = show_smaps, .priv = true },
 	{ .name = "smaps_rollup", .kind = PK_FILE, .perm = 0444, .show = show_smaps_rollup, .priv = true },
@@ -2532,7 +2705,7 @@ static const struct pent pid_ents[] = {
 	{ .name = "root", .kind = PK_LINK, .perm = 0777, .show = show_root, .priv = true },
 	{ .name = "exe", .kind = PK_LINK, .perm = 0777, .show = show_exe, .priv = true },
 	{ .name = "fd", .kind = PK_DIR, .perm = 0500, .dyn = DYN_FDS, .priv = true },
-	{ .name = "fdinfo", .kind = PK_DIR, .perm = 0500, .dyn = DYN_FDINFO, .priv = true },
+	{ .name = "fdinfo", .kind = PK_DIR, .perm = 0555, .dyn = DYN_FDINFO, .priv = true },
 	{ .name = "task", .kind = PK_DIR, .perm = 0555, .dyn = DYN_TASKS },
 	{ .name = "ns", .kind = PK_DIR, .perm = 0511, .sub = ns_ents, .priv = true },
 	RW_ENT("uid_map", show_uid_map, write_uid_map),
