@@ -2291,6 +2291,118 @@ static int show_proc_cgroups(struct task *tk, const struct pctx *c, struct sbuf 
 				  .write = write_ctl, .ctl = &(var), .min = (lo), .max = (hi) }
 #define RW_ENT(n, sh, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = sh, .write = wr }
 
+/* A setting umk applies but cannot change (its value is how umk's
+ * network, memory or task code works): writing back the value it shows
+ * succeeds, as `sysctl -p` of a saved configuration does, any other
+ * value is EINVAL rather than a setting kept and not honoured (as
+ * randomize_va_space).  The numbers written are compared with the ones
+ * shown, blanks between them free. */
+static int write_fixed(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	struct sbuf cur = { 0 };
+	uint64_t a[8], b[8];
+	bool na[8], nb[8];
+	int ga, gb, err;
+
+	err = c->e->show(tk, c, &cur);
+	if (!err && cur.oom)
+		err = -ENOMEM;
+	if (!err)
+		err = sysctl_parse_vec(cur.buf, cur.len, 8, a, na, &ga);
+	free(cur.buf);
+	if (err)
+		return err;
+	err = sysctl_parse_vec(buf, n, 8, b, nb, &gb);
+	if (err)
+		return err;
+	if (ga != gb)
+		return -EINVAL;
+	for (int i = 0; i < ga; i++)
+		if (a[i] != b[i] || (a[i] && na[i] != nb[i]))
+			return -EINVAL;
+	return 0;
+}
+#define FIXED_ENT(n, sh) { .name = n, .kind = PK_FILE, .perm = 0644, .show = sh, .write = write_fixed }
+
+/* Settings Linux has that nothing in umk consults (writeback, lockup
+ * detectors, printk rate limits, OOM reporting...): kept and read back,
+ * with Linux's defaults and write ranges (kernel/sysctl.c, mm/), so
+ * programs and `sysctl -p` that set them work. */
+static long ks_dmesg_restrict, ks_kptr_restrict, ks_panic, ks_panic_on_oops, ks_panic_on_warn;
+static long ks_writes_strict = 1, ks_printk_ratelimit = 5, ks_printk_ratelimit_burst = 10;
+static long ks_max_lock_depth = 1024, ks_autogroup = 1, ks_numa_balancing, ks_task_delayacct;
+static long ks_unpriv_bpf = 2, ks_core_pipe_limit, ks_hung_task_timeout = 120;
+static long ks_perf_max_sample_rate = 100000, ks_perf_mlock_kb = 516, ks_perf_max_stack = 127;
+static long ks_perf_cpu_time_max_percent = 25, ks_pty_max = 4096, ks_pty_reserve = 1024;
+static long ks_urandom_min_reseed = 60, ks_write_wakeup_threshold = 256;
+static long vs_dirty_background_ratio = 10, vs_dirty_ratio = 20, vs_dirty_background_bytes;
+static long vs_dirty_bytes, vs_dirty_expire = 3000, vs_dirty_writeback = 500;
+static long vs_dirtytime_expire = 43200, vs_admin_reserve = 8192, vs_user_reserve = 131072;
+static long vs_panic_on_oom, vs_oom_kill_allocating, vs_oom_dump_tasks = 1, vs_page_cluster = 3;
+static long vs_laptop_mode, vs_zone_reclaim_mode, vs_stat_interval = 1;
+static long vs_watermark_scale_factor = 10, vs_extfrag_threshold = 500;
+static long vs_compaction_proactiveness = 20, vs_compact_unevictable = 1;
+static long vs_min_unmapped_ratio = 1, vs_min_slab_ratio = 5;
+static long fs_suid_dumpable, fs_mount_max = 100000;
+
+CONST_SHOW(show_arch, "x86_64\n")
+CONST_SHOW(show_seccomp_actions,
+	   "kill_process kill_thread trap errno user_notif trace log allow\n")
+CONST_SHOW(show_seccomp_logged, "kill_process kill_thread trap errno user_notif trace log\n")
+
+/* kernel.seccomp.actions_logged: only the set it has (umk logs no
+ * seccomp actions, so none can be added or dropped) */
+static int write_seccomp_logged(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	static const char want[] = "kill_process kill_thread trap errno user_notif trace log";
+	size_t wn = sizeof(want) - 1;
+
+	(void)tk, (void)c;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	return n == wn && !memcmp(buf, want, wn) ? 0 : -EINVAL;
+}
+
+/* kernel.pty.nr: the pseudo-terminals open now (tty/pty.c) */
+static int show_pty_nr(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%d\n", pty_count());
+	return 0;
+}
+
+static const struct pent sys_kernel_pty_ents[] = {
+	CTL_ENT("max", ks_pty_max, 0, 1048576),
+	FILE_ENT("nr", show_pty_nr),
+	CTL_ENT("reserve", ks_pty_reserve, 0, 1048576),
+	{ NULL },
+};
+
+static const struct pent sys_kernel_seccomp_ents[] = {
+	FILE_ENT("actions_avail", show_seccomp_actions),
+	RW_ENT("actions_logged", show_seccomp_logged, write_seccomp_logged),
+	{ NULL },
+};
+
+/* fs.dentry-state, inode-nr, inode-state: the host's counts (umk's files
+ * are the host's), zeros where it has none */
+static int show_host_or(const char *path, const char *dflt, struct sbuf *sb)
+{
+	size_t len = sb->len;
+
+	if (sb_host_file(sb, path) == 0 && sb->len > len)
+		return 0;
+	sb->len = len;
+	sb_printf(sb, "%s", dflt);
+	return 0;
+}
+#define HOST_SHOW(fn, path, dflt) \
+	static int fn(struct task *tk, const struct pctx *c, struct sbuf *sb) \
+	{ (void)tk, (void)c; return show_host_or(path, dflt, sb); }
+HOST_SHOW(show_dentry_state, "/proc/sys/fs/dentry-state", "0\t0\t45\t0\t0\t0\n")
+HOST_SHOW(show_inode_nr, "/proc/sys/fs/inode-nr", "0\t0\n")
+HOST_SHOW(show_inode_state, "/proc/sys/fs/inode-state", "0\t0\t0\t0\t0\t0\t0\n")
+
 static const struct pent sys_kernel_yama_ents[] = {
 	{ .name = "ptrace_scope", .kind = PK_FILE, .perm = 0644, .show = show_ctl,
 	  .write = write_yama, .ctl = &sysctl_yama_ptrace_scope },
@@ -2302,6 +2414,8 @@ static const struct pent sys_kernel_random_ents[] = {
 	FILE_ENT("uuid", show_uuid),
 	FILE_ENT("entropy_avail", show_entropy),
 	FILE_ENT("poolsize", show_entropy),
+	CTL_ENT("urandom_min_reseed_secs", ks_urandom_min_reseed, 0, 0x7fffffff),
+	CTL_ENT("write_wakeup_threshold", ks_write_wakeup_threshold, 0, 0x7fffffff),
 	{ NULL },
 };
 
@@ -2351,7 +2465,29 @@ static const struct pent sys_kernel_ents[] = {
 	EXT_ENT("sched_rr_timeslice_ms", sched_rr_timeslice, 0644),
 	EXT_ENT("sched_rt_period_us", sched_rt_period, 0644),
 	EXT_ENT("sched_rt_runtime_us", sched_rt_runtime, 0644),
-	FILE_ENT("tainted", show_tainted),
+	FIXED_ENT("tainted", show_tainted),
+	FILE_ENT("arch", show_arch),
+	CTL_ENT("dmesg_restrict", ks_dmesg_restrict, 0, 1),
+	CTL_ENT("kptr_restrict", ks_kptr_restrict, 0, 2),
+	CTL_ENT("panic", ks_panic, INT_MIN, INT_MAX),
+	CTL_ENT("panic_on_oops", ks_panic_on_oops, 0, 1),
+	CTL_ENT("panic_on_warn", ks_panic_on_warn, 0, 1),
+	CTL_ENT("sysctl_writes_strict", ks_writes_strict, -1, 1),
+	CTL_ENT("printk_ratelimit", ks_printk_ratelimit, INT_MIN, INT_MAX),
+	CTL_ENT("printk_ratelimit_burst", ks_printk_ratelimit_burst, INT_MIN, INT_MAX),
+	CTL_ENT("max_lock_depth", ks_max_lock_depth, INT_MIN, INT_MAX),
+	CTL_ENT("sched_autogroup_enabled", ks_autogroup, 0, 1),
+	CTL_ENT("numa_balancing", ks_numa_balancing, 0, 3),
+	CTL_ENT("task_delayacct", ks_task_delayacct, 0, 1),
+	CTL_ENT("unprivileged_bpf_disabled", ks_unpriv_bpf, 0, 2),
+	CTL_ENT("core_pipe_limit", ks_core_pipe_limit, 0, INT_MAX),
+	CTL_ENT("hung_task_timeout_secs", ks_hung_task_timeout, 0, LONG_MAX / 1000),
+	CTL_ENT("perf_event_max_sample_rate", ks_perf_max_sample_rate, 1, INT_MAX),
+	CTL_ENT("perf_event_mlock_kb", ks_perf_mlock_kb, INT_MIN, INT_MAX),
+	CTL_ENT("perf_event_max_stack", ks_perf_max_stack, 0, 255),
+	CTL_ENT("perf_cpu_time_max_percent", ks_perf_cpu_time_max_percent, 0, 100),
+	DIR_ENT("pty", sys_kernel_pty_ents, DYN_NONE, false),
+	DIR_ENT("seccomp", sys_kernel_seccomp_ents, DYN_NONE, false),
 	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),
 	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),
 	DIR_ENT("keys", sys_kernel_keys_ents, DYN_NONE, false),
@@ -2408,7 +2544,29 @@ static const struct pent sys_vm_ents[] = {
 	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_drop_caches,
 	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
 	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
-	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
+	FIXED_ENT("mmap_min_addr", show_mmap_min_addr),
+	CTL_ENT("dirty_background_ratio", vs_dirty_background_ratio, 0, 100),
+	CTL_ENT("dirty_ratio", vs_dirty_ratio, 0, 100),
+	CTL_ENT("dirty_background_bytes", vs_dirty_background_bytes, 0, LONG_MAX),
+	CTL_ENT("dirty_bytes", vs_dirty_bytes, 0, LONG_MAX),
+	CTL_ENT("dirty_expire_centisecs", vs_dirty_expire, 0, INT_MAX),
+	CTL_ENT("dirty_writeback_centisecs", vs_dirty_writeback, 0, INT_MAX),
+	CTL_ENT("dirtytime_expire_seconds", vs_dirtytime_expire, 0, INT_MAX),
+	CTL_ENT("admin_reserve_kbytes", vs_admin_reserve, 0, LONG_MAX),
+	CTL_ENT("user_reserve_kbytes", vs_user_reserve, 0, LONG_MAX),
+	CTL_ENT("panic_on_oom", vs_panic_on_oom, 0, 2),
+	CTL_ENT("oom_kill_allocating_task", vs_oom_kill_allocating, INT_MIN, INT_MAX),
+	CTL_ENT("oom_dump_tasks", vs_oom_dump_tasks, INT_MIN, INT_MAX),
+	CTL_ENT("page-cluster", vs_page_cluster, 0, 31),
+	CTL_ENT("laptop_mode", vs_laptop_mode, INT_MIN, INT_MAX),
+	CTL_ENT("zone_reclaim_mode", vs_zone_reclaim_mode, 0, INT_MAX),
+	CTL_ENT("stat_interval", vs_stat_interval, INT_MIN, INT_MAX),
+	CTL_ENT("watermark_scale_factor", vs_watermark_scale_factor, 1, 3000),
+	CTL_ENT("extfrag_threshold", vs_extfrag_threshold, 0, 1000),
+	CTL_ENT("compaction_proactiveness", vs_compaction_proactiveness, 0, 100),
+	CTL_ENT("compact_unevictable_allowed", vs_compact_unevictable, 0, 1),
+	CTL_ENT("min_unmapped_ratio", vs_min_unmapped_ratio, 0, 100),
+	CTL_ENT("min_slab_ratio", vs_min_slab_ratio, 0, 100),
 	{ NULL },
 };
 
@@ -2461,6 +2619,13 @@ static const struct pent sys_fs_ents[] = {
 	CTL_ENT("protected_hardlinks", sysctl_protected_hardlinks, 0, 1),
 	CTL_ENT("protected_fifos", sysctl_protected_fifos, 0, 2),
 	CTL_ENT("protected_regular", sysctl_protected_regular, 0, 2),
+	CTL_ENT("suid_dumpable", fs_suid_dumpable, 0, 2),
+	CTL_ENT("mount-max", fs_mount_max, 1, INT_MAX),
+	CTL_ENT("overflowuid", sysctl_overflowuid, 0, 65535),
+	CTL_ENT("overflowgid", sysctl_overflowgid, 0, 65535),
+	FILE_ENT("dentry-state", show_dentry_state),
+	FILE_ENT("inode-nr", show_inode_nr),
+	FILE_ENT("inode-state", show_inode_state),
 	{ NULL },
 };
 
@@ -2472,6 +2637,13 @@ static const struct pent sys_user_ents[] = {
 	CTL_ENT("max_mnt_namespaces", sysctl_max_ns, 0, 0x7fffffff),
 	CTL_ENT("max_net_namespaces", sysctl_max_ns, 0, 0x7fffffff),
 	CTL_ENT("max_cgroup_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	CTL_ENT("max_time_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	/* the initial user namespace's inotify and fanotify limits, which
+	 * fs.inotify and fs.fanotify also set (as Linux's ucount_max) */
+	EXT_ENT("max_inotify_instances", in_max_user_instances, 0644),
+	EXT_ENT("max_inotify_watches", in_max_user_watches, 0644),
+	EXT_ENT("max_fanotify_groups", fan_max_user_groups, 0644),
+	EXT_ENT("max_fanotify_marks", fan_max_user_marks, 0644),
 	{ NULL },
 };
 
@@ -2505,12 +2677,20 @@ CONST_SHOW(show_port_range, "32768\t60999\n")
 CONST_SHOW(show_tcp_rmem, "4096\t131072\t6291456\n")
 CONST_SHOW(show_tcp_wmem, "4096\t16384\t4194304\n")
 CONST_SHOW(show_zero_nl_net, "0\n")
+/* the privileged port bound (net/inet.c: under 1024 needs root), TCP
+ * keepalive defaults (net/inet.c's TCP_KEEPIDLE/KEEPINTVL/KEEPCNT) and
+ * the unix datagram queue (net/unix.c) */
+CONST_SHOW(show_port_1024, "1024\n")
+CONST_SHOW(show_keepalive_time, "7200\n")
+CONST_SHOW(show_keepalive_intvl, "75\n")
+CONST_SHOW(show_keepalive_probes, "9\n")
+CONST_SHOW(show_max_dgram_qlen, "10\n")
 static const struct pent sys_net_core_ents[] = {
 	CTL_ENT("somaxconn", sysctl_somaxconn, 0, 0x7fffffff),
-	FILE_ENT("rmem_default", show_mem_default),
-	FILE_ENT("rmem_max", show_mem_default),
-	FILE_ENT("wmem_default", show_mem_default),
-	FILE_ENT("wmem_max", show_mem_default),
+	FIXED_ENT("rmem_default", show_mem_default),
+	FIXED_ENT("rmem_max", show_mem_default),
+	FIXED_ENT("wmem_default", show_mem_default),
+	FIXED_ENT("wmem_max", show_mem_default),
 	{ NULL },
 };
 /* /proc/sys/net/ipv4/conf/DEV/tag: per network namespace (net/netdev.c) */
@@ -2591,17 +2771,39 @@ static int ping_range_write(struct task *tk, const struct pctx *c, const char *b
 
 static const struct pent sys_net_ipv4_ents[] = {
 	DIR_ENT("conf", sys_net_conf_ents, DYN_NONE, false),
-	FILE_ENT("ip_local_port_range", show_port_range),
+	FIXED_ENT("ip_local_port_range", show_port_range),
 	RW_ENT("ping_group_range", ping_range_show, ping_range_write),
-	FILE_ENT("tcp_rmem", show_tcp_rmem),
-	FILE_ENT("tcp_wmem", show_tcp_wmem),
+	FIXED_ENT("tcp_rmem", show_tcp_rmem),
+	FIXED_ENT("tcp_wmem", show_tcp_wmem),
+	FIXED_ENT("ip_forward", show_zero_nl_net),
+	FIXED_ENT("ip_unprivileged_port_start", show_port_1024),
+	FIXED_ENT("tcp_keepalive_time", show_keepalive_time),
+	FIXED_ENT("tcp_keepalive_intvl", show_keepalive_intvl),
+	FIXED_ENT("tcp_keepalive_probes", show_keepalive_probes),
+	{ NULL },
+};
+/* net.ipv6.conf.{all,default,lo}.disable_ipv6: IPv6 is always on */
+static const struct pent sys_net_ipv6_conf_dev_ents[] = {
+	FIXED_ENT("disable_ipv6", show_zero_nl_net),
+	{ NULL },
+};
+static const struct pent sys_net_ipv6_conf_ents[] = {
+	DIR_ENT("all", sys_net_ipv6_conf_dev_ents, DYN_NONE, false),
+	DIR_ENT("default", sys_net_ipv6_conf_dev_ents, DYN_NONE, false),
+	DIR_ENT("lo", sys_net_ipv6_conf_dev_ents, DYN_NONE, false),
 	{ NULL },
 };
 static const struct pent sys_net_ipv6_ents[] = {
-	FILE_ENT("bindv6only", show_zero_nl_net),
+	FIXED_ENT("bindv6only", show_zero_nl_net),
+	DIR_ENT("conf", sys_net_ipv6_conf_ents, DYN_NONE, false),
+	{ NULL },
+};
+static const struct pent sys_net_unix_ents[] = {
+	FIXED_ENT("max_dgram_qlen", show_max_dgram_qlen),
 	{ NULL },
 };
 static const struct pent sys_net_ents[] = {
+	DIR_ENT("unix", sys_net_unix_ents, DYN_NONE, false),
 	DIR_ENT("core", sys_net_core_ents, DYN_NONE, false),
 	DIR_ENT("ipv4", sys_net_ipv4_ents, DYN_NONE, false),
 	DIR_ENT("ipv6", sys_net_ipv6_ents, DYN_NONE, false),

@@ -137,6 +137,16 @@ struct ptyf {
 };
 
 static struct pty *ptys[PTY_MAX];
+
+/* kernel.pty.nr: how many pseudo-terminals are allocated now */
+int pty_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < PTY_MAX; i++)
+		n += ptys[i] != NULL;
+	return n;
+}
 static const struct file_ops pty_master_ops, pty_slave_ops;
 
 #define CC(p, x) ((p)->tio.c_cc[x])
