@@ -682,6 +682,23 @@ static int show_cpuset(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* /proc/PID/task/TID/children: the processes whose parent it is, each
+ * number followed by a space (get_children_pid); umk records a child's
+ * parent as the forking process's leader, so a child of any thread is
+ * listed under the leader */
+static int show_children(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct list_head *p;
+
+	for (p = all_tasks.next; p != &all_tasks; p = p->next) {
+		struct task *o = list_entry(p, struct task, all);
+
+		if (o->parent == tk && o->tg && o->tg->leader == o && vnr(c, o->tg->tgid))
+			sb_printf(sb, "%d ", vnr(c, o->tg->tgid));
+	}
+	return 0;
+}
+
 /* /proc/PID/schedstat: time on a CPU (ns), time waiting for one (ns: not
  * measured, 0) and the number of timeslices (the context switches) */
 static int show_schedstat(struct task *tk, const struct pctx *c, struct sbuf *sb)
@@ -2212,6 +2229,7 @@ static const struct pent empty_ents[] = { { NULL } };
 /* /proc/pressure/{cpu,io,memory}: the host's stall figures (umk's tasks
  * are host threads: they stall on what the host's do), all zero where
  * the host has no PSI.  "some" and "full" lines as Linux's psi_show.
+ * The directory is there only if the host's is (ent_hidden).
  * Trigger writes ("some 150000 1000000") are EOPNOTSUPP, what Linux
  * answers with PSI disabled: umk has no triggers to poll. */
 static int show_pressure(const char *res, struct sbuf *sb)
@@ -2888,6 +2906,7 @@ static const struct pent pid_ents[] = {
 	FILE_ENT("cgroup", show_cgroup),
 	FILE_ENT("cpuset", show_cpuset),
 	FILE_ENT("schedstat", show_schedstat),
+	FILE_ENT("children", show_children),
 	{ .name = "mountstats", .kind = PK_FILE, .perm = 0400, .show = show_mountstats },
 	RW_ENT("oom_score_adj", show_oom_score_adj, write_oom_score_adj),
 	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
@@ -2980,9 +2999,27 @@ static const struct pent *dyn_lookup(int dyn, const char *name, struct pctx *c)
 	return NULL;
 }
 
+/* Entries one view lacks: PID/task/TID has no task, mountstats,
+ * coredump_filter, timens_offsets, timerslack_ns (process-wide in
+ * Linux's tgid_base_stuff only), and PID has no children (per thread,
+ * tid_base_stuff only). */
 static bool ent_hidden(const struct pent *e, const struct pctx *c)
 {
-	return c->thread && !strcmp(e->name, "task");
+	static const char *const tgid_only[] = { "task", "mountstats", "coredump_filter",
+						 "timens_offsets", "timerslack_ns" };
+
+	/* /proc/pressure only where the host kernel has PSI on (the files
+	 * show its figures), as Linux creates it only then */
+	if (!c->tid && !strcmp(e->name, "pressure") && e->sub == pressure_ents)
+		return access("/proc/pressure", F_OK) != 0;
+	if (!c->tid)
+		return false;
+	if (!c->thread)
+		return !strcmp(e->name, "children");
+	for (size_t i = 0; i < ARRAY_SIZE(tgid_only); i++)
+		if (!strcmp(e->name, tgid_only[i]))
+			return true;
+	return false;
 }
 
 /* Resolves rel; -ENOENT, -ENOTDIR, -EACCES (another user's fd directory). */
