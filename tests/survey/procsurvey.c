@@ -213,7 +213,7 @@ int main(int argc, char **argv) {
   if (probe) {
     /* paths from stdin (TID standing for our thread), each looked up
      * directly: finds entries a directory listing leaves out */
-    char line[4096], p[4096];
+    char line[4096], p[8192];
     while (fgets(line, sizeof line, stdin)) {
       line[strcspn(line, "\n")] = 0;
       char *t = strstr(line, "/task/TID");

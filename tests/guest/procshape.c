@@ -1,0 +1,219 @@
+/* procshape.c - the /proc files tests/survey/procsurvey.sh found missing
+ * or different, checked by shape against the native run: which exist,
+ * their modes, whether they open and read, whether a /proc/sys file opens
+ * for writing (never written: natively these are the host's), and the
+ * format of their text (field names, number and kind of fields), never
+ * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
+ * /proc/cgroups, /proc/execdomains, PID/{cpuset,schedstat,mountstats},
+ * task/TID/children and which entries the thread view lacks, status's
+ * field names and its Groups: line, and the /proc/sys settings added. */
+#include "t.h"
+#include <ctype.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static char buf[65536];
+
+/* reads a whole file into buf; length or -errno */
+static long rd(const char *path) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return -errno;
+  long n = 0, r;
+  while ((r = read(fd, buf + n, sizeof buf - 1 - n)) > 0) n += r;
+  int e = errno;
+  close(fd);
+  if (r < 0) return -e;
+  buf[n] = 0;
+  return n;
+}
+
+/* path, type, mode, open/read result */
+static void entry(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) < 0) {
+    printf("%s: %s\n", path, en(errno));
+    return;
+  }
+  long n = S_ISDIR(st.st_mode) ? 0 : rd(path);
+  printf("%s: %s %04o %s\n", path, S_ISDIR(st.st_mode) ? "dir" : "file",
+         (unsigned)(st.st_mode & 07777), n < 0 ? en((int)-n) : n == 0 ? "empty" : "text");
+}
+
+/* the shape of a text: each token a number (N), a decimal (D) or itself */
+static void shape(const char *s, char *out, size_t cap) {
+  size_t o = 0;
+  while (*s && o + 4 < cap) {
+    if (isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))) {
+      int dot = 0;
+      s++;
+      while (isdigit((unsigned char)*s) || (*s == '.' && !dot++)) s++;
+      out[o++] = dot ? 'D' : 'N';
+    } else {
+      out[o++] = *s++;
+    }
+  }
+  out[o] = 0;
+}
+
+static void print_shape(const char *path) {
+  static char sh[65536];
+  long n = rd(path);
+  if (n < 0) {
+    printf("%s: %s\n", path, en((int)-n));
+    return;
+  }
+  shape(buf, sh, sizeof sh);
+  printf("%s shape:\n%s", path, sh);
+}
+
+/* a /proc/sys file: mode, read, its value's shape, O_WRONLY open */
+static void sysctl(const char *name) {
+  char path[256], sh[256];
+  snprintf(path, sizeof path, "/proc/sys/%s", name);
+  struct stat st;
+  if (stat(path, &st) < 0) {
+    printf("%s: %s\n", name, en(errno));
+    return;
+  }
+  long n = rd(path);
+  if (n >= 0) shape(buf, sh, sizeof sh);
+  int w = open(path, O_WRONLY);
+  int we = errno;
+  if (w >= 0) close(w);
+  char *nl = n >= 0 ? strchr(sh, '\n') : NULL;
+  if (nl) *nl = 0;
+  printf("%s: %04o read=%s [%s] wropen=%s\n", name, (unsigned)(st.st_mode & 07777),
+         n < 0 ? en((int)-n) : "ok", n >= 0 ? sh : "", w >= 0 ? "ok" : en(we));
+}
+
+int main(void) {
+  /* global files */
+  static const char *const globals[] = {
+      "/proc/pressure", "/proc/pressure/cpu", "/proc/pressure/io", "/proc/pressure/memory",
+      "/proc/tty", "/proc/tty/drivers", "/proc/cgroups", "/proc/execdomains", NULL};
+  for (int i = 0; globals[i]; i++) entry(globals[i]);
+  if (access("/proc/pressure/cpu", F_OK) == 0) {
+    /* "some avg10=D avg60=D avg300=D total=N" and a "full" line */
+    print_shape("/proc/pressure/memory");
+    print_shape("/proc/pressure/io");
+    int fd = open("/proc/pressure/cpu", O_RDWR);
+    printf("pressure cpu O_RDWR: %s\n", fd >= 0 ? "ok" : en(errno));
+    if (fd >= 0) close(fd);
+  }
+  rd("/proc/tty/drivers");
+  printf("tty/drivers pty_slave: %s\n",
+         strstr(buf, "pty_slave            /dev/pts      136 0-1048575 pty:slave\n") ? "yes" : "no");
+  printf("tty/drivers /dev/tty: %s\n",
+         strstr(buf, "/dev/tty             /dev/tty        5       0 system:/dev/tty\n") ? "yes" : "no");
+  rd("/proc/cgroups");
+  static const char hdr[] = "#subsys_name\thierarchy\tnum_cgroups\tenabled\n";
+  int rows = 0, rows_ok = 1;
+  for (char *l = strchr(buf, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+    char name[64];
+    int h, n, e, k;
+    rows++;
+    if (sscanf(l + 1, "%63[a-z_]\t%d\t%d\t%d%n", name, &h, &n, &e, &k) != 4 || l[1 + k] != '\n')
+      rows_ok = 0;
+  }
+  printf("cgroups header: %s, rows: %s, formatted: %s\n",
+         !strncmp(buf, hdr, strlen(hdr)) ? "yes" : "no", rows > 0 ? "some" : "none",
+         rows_ok ? "yes" : "no");
+  rd("/proc/execdomains");
+  printf("execdomains: %s", buf);
+
+  /* a process's files */
+  static const char *const self[] = {
+      "/proc/self/cpuset", "/proc/self/schedstat", "/proc/self/mountstats",
+      "/proc/self/personality", "/proc/self/fdinfo", "/proc/self/children",
+      "/proc/self/status", NULL};
+  for (int i = 0; self[i]; i++) entry(self[i]);
+  rd("/proc/self/cpuset");
+  printf("cpuset starts with /: %s\n", buf[0] == '/' ? "yes" : "no");
+  print_shape("/proc/self/schedstat");
+  /* mountstats: one "device X mounted on Y with fstype Z" per mounts line */
+  int nmounts = 0, nstats = 0, good = 1;
+  rd("/proc/self/mounts");
+  for (char *p = buf; *p; p++) nmounts += *p == '\n';
+  rd("/proc/self/mountstats");
+  for (char *l = buf; *l; l = strchr(l, '\n') + 1) {
+    nstats++;
+    if ((strncmp(l, "device ", 7) && strncmp(l, "no device ", 10)) || !strstr(l, " mounted on ") ||
+        !strstr(l, " with fstype "))
+      good = 0;
+    if (!strchr(l, '\n')) break;
+  }
+  printf("mountstats lines match mounts: %s, format ok: %s\n", nstats == nmounts ? "yes" : "no",
+         good ? "yes" : "no");
+
+  /* status: field names in order, Groups: ends with a space */
+  rd("/proc/self/status");
+  printf("status fields:");
+  for (char *l = buf; *l;) {
+    char *c = strchr(l, ':');
+    if (!c) break;
+    if (!strncmp(l, "Groups:", 7)) {
+      char *e = strchr(l, '\n');
+      printf(" Groups(%s)", e && e[-1] == ' ' ? "space" : "nospace");
+    } else {
+      printf(" %.*s", (int)(c - l), l);
+    }
+    l = strchr(l, '\n');
+    if (!l) break;
+    l++;
+  }
+  printf("\n");
+
+  /* task/TID: children lists a forked child; entries only the process has */
+  char path[128];
+  pid_t kid = fork();
+  if (kid == 0) {
+    pause();
+    _exit(0);
+  }
+  snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)syscall(SYS_gettid));
+  rd(path);
+  char want[32];
+  snprintf(want, sizeof want, "%d ", kid);
+  printf("children has the child: %s\n", !strcmp(buf, want) ? "yes" : "no");
+  kill(kid, SIGKILL);
+  waitpid(kid, NULL, 0);
+  static const char *const tidless[] = {"mountstats", "coredump_filter", "timens_offsets",
+                                        "timerslack_ns", "task", "children", "schedstat", NULL};
+  for (int i = 0; tidless[i]; i++) {
+    char a[128], b[128];
+    snprintf(a, sizeof a, "/proc/self/%s", tidless[i]);
+    snprintf(b, sizeof b, "/proc/self/task/%ld/%s", (long)syscall(SYS_gettid), tidless[i]);
+    printf("%s: process %s, thread %s\n", tidless[i], access(a, F_OK) ? "no" : "yes",
+           access(b, F_OK) ? "no" : "yes");
+  }
+
+  /* /proc/sys: present, readable, value shape, open for writing */
+  static const char *const ctls[] = {
+      "kernel/arch", "kernel/tainted", "kernel/dmesg_restrict", "kernel/kptr_restrict",
+      "kernel/panic", "kernel/panic_on_oops", "kernel/sysctl_writes_strict",
+      "kernel/printk_ratelimit", "kernel/printk_ratelimit_burst", "kernel/max_lock_depth",
+      "kernel/task_delayacct", "kernel/unprivileged_bpf_disabled", "kernel/core_pipe_limit",
+      "kernel/perf_event_max_sample_rate", "kernel/perf_event_max_stack",
+      "kernel/perf_cpu_time_max_percent", "kernel/pty/max", "kernel/pty/nr", "kernel/pty/reserve",
+      "kernel/seccomp/actions_avail", "kernel/seccomp/actions_logged",
+      "kernel/random/urandom_min_reseed_secs", "kernel/random/write_wakeup_threshold",
+      "vm/mmap_min_addr", "vm/dirty_ratio", "vm/dirty_background_ratio", "vm/dirty_bytes",
+      "vm/dirty_background_bytes", "vm/dirty_expire_centisecs", "vm/dirty_writeback_centisecs",
+      "vm/dirtytime_expire_seconds", "vm/admin_reserve_kbytes", "vm/user_reserve_kbytes",
+      "vm/panic_on_oom", "vm/oom_kill_allocating_task", "vm/oom_dump_tasks", "vm/page-cluster",
+      "vm/laptop_mode", "vm/stat_interval", "vm/watermark_scale_factor",
+      "vm/extfrag_threshold", "vm/compaction_proactiveness", "vm/min_unmapped_ratio",
+      "fs/suid_dumpable", "fs/mount-max", "fs/overflowuid", "fs/overflowgid",
+      "fs/dentry-state", "fs/inode-nr", "fs/inode-state",
+      "net/core/rmem_max", "net/core/wmem_default", "net/ipv4/ip_local_port_range",
+      "net/ipv4/tcp_rmem", "net/ipv4/tcp_wmem", "net/ipv4/ip_forward",
+      "net/ipv4/ip_unprivileged_port_start", "net/ipv4/tcp_keepalive_time",
+      "net/ipv4/tcp_keepalive_intvl", "net/ipv4/tcp_keepalive_probes",
+      "net/ipv6/bindv6only", "net/ipv6/conf/all/disable_ipv6",
+      "net/ipv6/conf/default/disable_ipv6", "net/ipv6/conf/lo/disable_ipv6",
+      "net/unix/max_dgram_qlen", NULL};
+  for (int i = 0; ctls[i]; i++) sysctl(ctls[i]);
+  return 0;
+}
