@@ -4,13 +4,15 @@
  * for writing (never written: natively these are the host's), and the
  * format of their text (field names, number and kind of fields), never
  * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
- * /proc/cgroups, /proc/execdomains, PID/{cpuset,schedstat,mountstats},
+ * /proc/cgroups, /proc/execdomains, /proc/locks, PID/{cpuset,schedstat,mountstats},
  * task/TID/children and which entries the thread view lacks, status's
  * field names and its Groups: line, and the /proc/sys settings added. */
 #include "t.h"
 #include <ctype.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -123,6 +125,61 @@ int main(void) {
   rd("/proc/execdomains");
   printf("execdomains: %s", buf);
 
+  /* /proc/locks: a flock, a POSIX range to EOF, a bounded one and an OFD
+   * lock on four files here, each line with its id, our pid and the
+   * file's device and inode replaced by names; sorted (Linux lists the
+   * newest first, an order no program can rely on) */
+  {
+    static const char *const names[] = {"lk_flock", "lk_posix", "lk_range", "lk_ofd"};
+    char ids[4][64], lines[8][160];
+    int fds[4], nl = 0;
+    for (int i = 0; i < 4; i++) {
+      struct stat st;
+      fds[i] = open(names[i], O_RDWR | O_CREAT | O_TRUNC, 0644);
+      fstat(fds[i], &st);
+      snprintf(ids[i], sizeof ids[i], "%02x:%02x:%lu", major(st.st_dev), minor(st.st_dev),
+               (unsigned long)st.st_ino);
+    }
+    flock(fds[0], LOCK_EX);
+    struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    fcntl(fds[1], F_SETLK, &fl);
+    fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 10, .l_len = 5};
+    fcntl(fds[2], F_SETLK, &fl);
+    fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 3, .l_len = 4};
+    printf("OFD lock: %s\n", fcntl(fds[3], F_OFD_SETLK, &fl) == 0 ? "ok" : en(errno));
+    entry("/proc/locks");
+    rd("/proc/locks");
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", getpid());
+    for (char *l = buf, *e; *l && (e = strchr(l, '\n')) && nl < 8; l = e + 1) {
+      char tmp[160], out[160] = "";
+      snprintf(tmp, sizeof tmp, "%.*s", (int)(e - l), l);
+      int mine = -1;
+      for (int i = 0; i < 4; i++)
+        if (strstr(tmp, ids[i])) mine = i;
+      if (mine < 0) continue;   /* another process's lock (natively) */
+      /* "ID: KIND ADVISORY  RW PID DEV:INO START END" with words replaced */
+      char *rest = strchr(tmp, ' ') + 1, *w;
+      strcpy(out, "ID:");
+      while ((w = strsep(&rest, " "))) {   /* keeps the runs of blanks */
+        const char *word = w;
+        if (!strcmp(w, pid)) word = "PID";
+        if (!strcmp(w, ids[mine])) word = names[mine];
+        strncat(out, " ", sizeof out - strlen(out) - 1);
+        strncat(out, word, sizeof out - strlen(out) - 1);
+      }
+      snprintf(lines[nl++], sizeof lines[0], "%s", out);
+    }
+    for (int i = 0; i < nl; i++)
+      for (int j = i + 1; j < nl; j++)
+        if (strcmp(lines[i], lines[j]) > 0) {
+          char t[160];
+          strcpy(t, lines[i]), strcpy(lines[i], lines[j]), strcpy(lines[j], t);
+        }
+    for (int i = 0; i < nl; i++) printf("lock %s\n", lines[i]);
+    for (int i = 0; i < 4; i++) close(fds[i]), unlink(names[i]);
+  }
+
   /* a process's files */
   static const char *const self[] = {
       "/proc/self/cpuset", "/proc/self/schedstat", "/proc/self/mountstats",
@@ -188,6 +245,22 @@ int main(void) {
     printf("%s: process %s, thread %s\n", tidless[i], access(a, F_OK) ? "no" : "yes",
            access(b, F_OK) ? "no" : "yes");
   }
+
+  /* sysfs: the host's transparent huge page settings (the JVM and Go's
+   * runtime read them) and CPU state, as the host's own files */
+  static const char *const sysents[] = {
+      "/sys/kernel/mm/transparent_hugepage", "/sys/kernel/mm/transparent_hugepage/enabled",
+      "/sys/kernel/mm/transparent_hugepage/defrag",
+      "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+      "/sys/kernel/mm/transparent_hugepage/shmem_enabled",
+      "/sys/devices/system/cpu/offline", "/sys/devices/system/cpu/isolated",
+      "/sys/devices/system/cpu/vulnerabilities", "/sys/devices/system/cpu/vulnerabilities/meltdown",
+      "/sys/devices/system/cpu/vulnerabilities/spectre_v2", "/sys/devices/system/cpu/smt/active",
+      "/sys/devices/system/cpu/cpu0/online", NULL};
+  for (int i = 0; sysents[i]; i++) entry(sysents[i]);
+  if (rd("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") > 0) printf("hpage_pmd_size: %s", buf);
+  if (rd("/sys/kernel/mm/transparent_hugepage/enabled") > 0) printf("thp enabled: %s", buf);
+  if (rd("/sys/devices/system/cpu/offline") >= 0) printf("offline: [%s]\n", buf);
 
   /* /proc/sys: present, readable, value shape, open for writing */
   static const char *const ctls[] = {

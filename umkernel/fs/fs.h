@@ -546,6 +546,7 @@ void locks_remove_posix(struct task *t, struct file *f);
 /* locks.c: every POSIX lock of process tgid (call at process exit) */
 void locks_exit(int tgid);
 long locks_flock(struct task *t, struct file *f, int op);
+int locks_proc_show(int (*pidnr)(int), char **out);   /* locks.c: /proc/locks */
 long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
 
 /* ---- change notification: notify.h (the hooks), notify.c, inotify.c ---- */

@@ -2287,6 +2287,28 @@ static const struct pent tty_ents[] = {
 	{ NULL },
 };
 
+/* /proc/locks (locks.c), pids as the reader's pid namespace numbers them */
+static int locks_pidnr(int tgid)
+{
+	struct task *t = task_find(tgid);
+	struct pid_namespace *ns = current ? task_active_pid_ns(current) : &init_pid_ns;
+
+	return t && t->pid ? pid_nr_ns(t->pid, ns) : 0;
+}
+
+static int show_locks(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char *text;
+	int err = locks_proc_show(locks_pidnr, &text);
+
+	(void)tk, (void)c;
+	if (err)
+		return err;
+	sb_put(sb, text, strlen(text));
+	free(text);
+	return 0;
+}
+
 /* /proc/execdomains: the one personality domain Linux still lists */
 CONST_SHOW(show_execdomains, "0-0\tLinux           \t[kernel]\n")
 
@@ -2857,6 +2879,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
 	FILE_ENT("execdomains", show_execdomains),
+	FILE_ENT("locks", show_locks),
 	FILE_ENT("cgroups", show_proc_cgroups),
 	DIR_ENT("pressure", pressure_ents, DYN_NONE, false),
 	DIR_ENT("tty", tty_ents, DYN_NONE, false),

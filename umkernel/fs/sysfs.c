@@ -24,16 +24,21 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-static int sys_file(struct mount *m, const char *rel, const char *text)
+static int sys_file_mode(struct mount *m, const char *rel, const char *text, uint32_t mode)
 {
 	struct file *f;
-	int err = m->ops->open(m, rel, O_CREAT | O_WRONLY | O_TRUNC, 0444, &f);
+	int err = m->ops->open(m, rel, O_CREAT | O_WRONLY | O_TRUNC, mode, &f);
 	if (err)
 		return err;
 	int64_t pos = 0;
 	ssize_t n = f->ops->write(NULL, f, text, strlen(text), &pos);
 	file_put(f);
 	return n < 0 ? (int)n : 0;
+}
+
+static int sys_file(struct mount *m, const char *rel, const char *text)
+{
+	return sys_file_mode(m, rel, text, 0444);
 }
 
 /* A CPU mask as Linux's bitmap_print_to_pagebuf prints it for n CPUs:
@@ -215,7 +220,7 @@ static int mirror_dir(struct mount *m, const char *host, const char *rel)
 			continue;
 		text[r] = 0;
 		snprintf(name, sizeof name, "%s/%s", rel, de->d_name);
-		err = sys_file(m, name, text);
+		err = sys_file_mode(m, name, text, st.st_mode & 0777);   /* the host's mode too */
 	}
 	closedir(d);
 	return err;
