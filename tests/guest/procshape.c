@@ -4,7 +4,8 @@
  * for writing (never written: natively these are the host's), and the
  * format of their text (field names, number and kind of fields), never
  * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
- * /proc/cgroups, /proc/execdomains, /proc/locks, PID/{cpuset,schedstat,mountstats},
+ * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/net/{psched,
+ * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
  * task/TID/children and which entries the thread view lacks, status's
  * field names and its Groups: line, and the /proc/sys settings added. */
 #include "t.h"
@@ -179,6 +180,18 @@ int main(void) {
     for (int i = 0; i < nl; i++) printf("lock %s\n", lines[i]);
     for (int i = 0; i < 4; i++) close(fds[i]), unlink(names[i]);
   }
+
+  /* /proc/net: psched (tc), netstat and snmp6 (nstat, netstat -s: the
+   * host's field names, counts by shape only), arp, dev_mcast */
+  static const char *const netents[] = {"/proc/net/psched", "/proc/net/netstat",
+      "/proc/net/snmp6", "/proc/net/arp", NULL};
+  for (int i = 0; netents[i]; i++) entry(netents[i]);
+  /* its lines are the host's NICs' natively */
+  printf("dev_mcast readable: %s\n", rd("/proc/net/dev_mcast") >= 0 ? "yes" : "no");
+  if (rd("/proc/net/psched") > 0) printf("psched: %s", buf);
+  if (rd("/proc/net/arp") > 0) printf("arp header: %.*s\n", (int)strcspn(buf, "\n"), buf);
+  print_shape("/proc/net/netstat");
+  print_shape("/proc/net/snmp6");
 
   /* a process's files */
   static const char *const self[] = {

@@ -1114,6 +1114,11 @@ NET_SHOW(show_net_udp6, "udp6")
 NET_SHOW(show_net_udplite, "udplite")
 NET_SHOW(show_net_udplite6, "udplite6")
 NET_SHOW(show_net_unix, "unix")
+NET_SHOW(show_net_psched, "psched")
+NET_SHOW(show_net_netstat, "netstat")
+NET_SHOW(show_net_snmp6, "snmp6")
+NET_SHOW(show_net_arp, "arp")
+NET_SHOW(show_net_dev_mcast, "dev_mcast")
 
 static int show_cwd(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -2707,6 +2712,11 @@ static const struct pent net_ents[] = {
 	FILE_ENT("udplite", show_net_udplite),
 	FILE_ENT("udplite6", show_net_udplite6),
 	FILE_ENT("unix", show_net_unix),
+	FILE_ENT("psched", show_net_psched),
+	FILE_ENT("netstat", show_net_netstat),
+	FILE_ENT("snmp6", show_net_snmp6),
+	FILE_ENT("arp", show_net_arp),
+	FILE_ENT("dev_mcast", show_net_dev_mcast),
 	{ NULL },
 };
 
