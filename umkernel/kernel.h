@@ -551,6 +551,10 @@ struct task *task_find(int tid);   /* by global id (kernel-internal) */
 void tg_set_pgid(struct thread_group *tg, int nr);   /* global ids */
 void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
+/* One POSIX timer as /proc/PID/timers shows it (kernel/posix_timers.c). */
+struct ptimer_info { int id, signo; uint64_t sigval; int notify, pid, clock; };
+void posix_timers_each(struct thread_group *tg, void (*fn)(void *arg, const struct ptimer_info *),
+		       void *arg);
 uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up to 64) */
 void sched_fork(struct task *c, struct task *parent);   /* kernel/sched.c: policy across fork */
 /* kernel/printk.c: the kernel log (syslog(2), /dev/kmsg); level 0-7 */

@@ -6,7 +6,8 @@
  * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
  * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/net/{psched,
  * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
- * task/TID/children and which entries the thread view lacks, status's
+ * PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
+ * which entries the thread view lacks, status's
  * field names and its Groups: line, and the /proc/sys settings added. */
 #include "t.h"
 #include <ctype.h>
@@ -15,7 +16,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <stdint.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 
 static char buf[65536];
 
@@ -217,6 +221,57 @@ int main(void) {
   printf("mountstats lines match mounts: %s, format ok: %s\n", nstats == nmounts ? "yes" : "no",
          good ? "yes" : "no");
 
+  /* timers: three POSIX timers, newest first, our pid and tid replaced */
+  {
+    timer_t t1, t2, t3;
+    struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+    ev.sigev_value.sival_ptr = (void *)0x1234;
+    timer_create(CLOCK_MONOTONIC, &ev, &t1);
+    ev = (struct sigevent){.sigev_notify = SIGEV_NONE};
+    ev.sigev_value.sival_ptr = (void *)0xabc;
+    timer_create(CLOCK_REALTIME, &ev, &t2);
+    ev = (struct sigevent){.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGUSR2};
+    ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    timer_create(CLOCK_BOOTTIME, &ev, &t3);
+    entry("/proc/self/timers");
+    rd("/proc/self/timers");
+    char me[32];
+    snprintf(me, sizeof me, ".%d\n", getpid());
+    for (char *l = buf, *e; (e = strchr(l, '\n')); l = e + 1) {
+      char *p = strstr(l, me);
+      if (p && p < e)
+        printf("timers: %.*s.ME\n", (int)(p - l), l);
+      else
+        printf("timers: %.*s\n", (int)(e - l), l);
+    }
+    timer_delete(t1), timer_delete(t2), timer_delete(t3);
+    rd("/proc/self/timers");
+    printf("timers after delete: [%s]\n", buf);
+  }
+
+  /* clear_refs: write-only; 4 clears the soft-dirty bits pagemap shows */
+  {
+    entry("/proc/self/clear_refs");
+    int fd = open("/proc/self/clear_refs", O_WRONLY);
+    printf("clear_refs 0: %s\n", write(fd, "0", 1) < 0 ? en(errno) : "ok");
+    printf("clear_refs 6: %s\n", write(fd, "6", 1) < 0 ? en(errno) : "ok");
+    static char page[4096] __attribute__((aligned(4096)));
+    page[0] = 1;
+    int pm = open("/proc/self/pagemap", O_RDONLY);
+    uint64_t ent = 0;
+    pread(pm, &ent, 8, (off_t)((uintptr_t)page / 4096 * 8));
+    int before = (int)(ent >> 55 & 1);
+    printf("clear_refs 4: %s\n", write(fd, "4", 1) < 0 ? en(errno) : "ok");
+    pread(pm, &ent, 8, (off_t)((uintptr_t)page / 4096 * 8));
+    int cleared = (int)(ent >> 55 & 1);
+    page[0] = 2;
+    pread(pm, &ent, 8, (off_t)((uintptr_t)page / 4096 * 8));
+    printf("soft-dirty: written %d, after clear %d, written again %d\n", before, cleared,
+           (int)(ent >> 55 & 1));
+    close(pm);
+    close(fd);
+  }
+
   /* status: field names in order, Groups: ends with a space */
   rd("/proc/self/status");
   printf("status fields:");
@@ -250,7 +305,8 @@ int main(void) {
   kill(kid, SIGKILL);
   waitpid(kid, NULL, 0);
   static const char *const tidless[] = {"mountstats", "coredump_filter", "timens_offsets",
-                                        "timerslack_ns", "task", "children", "schedstat", NULL};
+                                        "timerslack_ns", "task", "children", "schedstat",
+                                        "timers", "clear_refs", NULL};
   for (int i = 0; tidless[i]; i++) {
     char a[128], b[128];
     snprintf(a, sizeof a, "/proc/self/%s", tidless[i]);

@@ -682,6 +682,64 @@ static int show_cpuset(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* /proc/PID/timers: each POSIX timer, newest first, as Linux's show_timer */
+struct timers_show { struct sbuf *sb; const struct pctx *c; };
+
+static void timers_line(void *arg, const struct ptimer_info *in)
+{
+	struct timers_show *ts = arg;
+	static const char *const nstr[] = { "signal", "none", "thread" };
+	int kind = in->notify & ~4;
+
+	sb_printf(ts->sb, "ID: %d\nsignal: %d/%016llx\nnotify: %s/%s.%d\nClockID: %d\n", in->id,
+		  in->signo, (unsigned long long)in->sigval, kind >= 0 && kind < 3 ? nstr[kind] : "?",
+		  in->notify & 4 ? "tid" : "pid", vnr(ts->c, in->pid), in->clock);
+}
+
+static int show_timers(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct timers_show ts = { sb, c };
+
+	if (tk->tg)
+		posix_timers_each(tk->tg, timers_line, &ts);
+	return 0;
+}
+
+/* a file with no read op: root may open it for reading (its mode does
+ * not stop CAP_DAC_OVERRIDE), the read fails as vfs_read's does */
+static int show_no_read(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c, (void)sb;
+	return -EINVAL;
+}
+
+/* /proc/PID/clear_refs: 1 clears the referenced bits of every page, 2
+ * of anonymous ones, 3 of file ones, 4 the soft-dirty bits, 5 resets
+ * the peak RSS (fs/proc/task_mmu.c clear_refs_write): the guest's pages
+ * are its stub's, so the request goes to the stub's own clear_refs (the
+ * bits pagemap shows are the stub's).  EINVAL for another number. */
+static int write_clear_refs(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	char path[64];
+	long v;
+	int err = sysctl_parse_long(buf, n, 1, 5, &v), fd;
+
+	(void)c;
+	if (err)
+		return err;
+	if (!tk->host || !platform || !platform->host_pid || !host_proc_is_ours())
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", platform->host_pid(tk->host));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "%ld\n", v);
+	if (write(fd, path, strlen(path)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* /proc/PID/task/TID/children: the processes whose parent it is, each
  * number followed by a space (get_children_pid); umk records a child's
  * parent as the forking process's leader, so a child of any thread is
@@ -2940,6 +2998,9 @@ static const struct pent pid_ents[] = {
 	FILE_ENT("cpuset", show_cpuset),
 	FILE_ENT("schedstat", show_schedstat),
 	FILE_ENT("children", show_children),
+	FILE_ENT("timers", show_timers),
+	{ .name = "clear_refs", .kind = PK_FILE, .perm = 0200, .show = show_no_read,
+	  .write = write_clear_refs, .lazy = true },
 	{ .name = "mountstats", .kind = PK_FILE, .perm = 0400, .show = show_mountstats },
 	RW_ENT("oom_score_adj", show_oom_score_adj, write_oom_score_adj),
 	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
@@ -3039,7 +3100,7 @@ static const struct pent *dyn_lookup(int dyn, const char *name, struct pctx *c)
 static bool ent_hidden(const struct pent *e, const struct pctx *c)
 {
 	static const char *const tgid_only[] = { "task", "mountstats", "coredump_filter",
-						 "timens_offsets", "timerslack_ns" };
+						 "timens_offsets", "timerslack_ns", "timers" };
 
 	/* /proc/pressure only where the host kernel has PSI on (the files
 	 * show its figures), as Linux creates it only then */
