@@ -355,7 +355,19 @@ int main(void) {
       "net/ipv4/tcp_keepalive_intvl", "net/ipv4/tcp_keepalive_probes",
       "net/ipv6/bindv6only", "net/ipv6/conf/all/disable_ipv6",
       "net/ipv6/conf/default/disable_ipv6", "net/ipv6/conf/lo/disable_ipv6",
-      "net/unix/max_dgram_qlen", NULL};
+      "net/unix/max_dgram_qlen", "net/ipv4/ip_default_ttl", NULL};
   for (int i = 0; ctls[i]; i++) sysctl(ctls[i]);
+  /* the host's choice of congestion control may differ: every name in
+   * the available list, and the current one among them */
+  char cur[64] = "", avail[256] = "";
+  if (rd("/proc/sys/net/ipv4/tcp_congestion_control") > 0) snprintf(cur, sizeof cur, "%s", buf);
+  if (rd("/proc/sys/net/ipv4/tcp_available_congestion_control") > 0)
+    snprintf(avail, sizeof avail, " %s", buf);
+  cur[strcspn(cur, "\n")] = 0;
+  avail[strcspn(avail, "\n")] = ' ';
+  char word[70];
+  snprintf(word, sizeof word, " %s ", cur);
+  printf("congestion control listed: %s, reno and cubic: %s\n", *cur && strstr(avail, word) ? "yes" : "no",
+         strstr(avail, " reno ") && strstr(avail, " cubic ") ? "yes" : "no");
   return 0;
 }

@@ -2399,7 +2399,7 @@ static int show_proc_cgroups(struct task *tk, const struct pctx *c, struct sbuf 
  * succeeds, as `sysctl -p` of a saved configuration does, any other
  * value is EINVAL rather than a setting kept and not honoured (as
  * randomize_va_space).  The numbers written are compared with the ones
- * shown, blanks between them free. */
+ * shown, blanks between them free (or, for a word, the word). */
 static int write_fixed(struct task *tk, const struct pctx *c, const char *buf, size_t n)
 {
 	struct sbuf cur = { 0 };
@@ -2410,8 +2410,21 @@ static int write_fixed(struct task *tk, const struct pctx *c, const char *buf, s
 	err = c->e->show(tk, c, &cur);
 	if (!err && cur.oom)
 		err = -ENOMEM;
-	if (!err)
-		err = sysctl_parse_vec(cur.buf, cur.len, 8, a, na, &ga);
+	if (!err && sysctl_parse_vec(cur.buf, cur.len, 8, a, na, &ga)) {
+		/* a word ("cubic"): the same word, blanks around it free */
+		const char *w = buf, *cw = cur.buf;
+		size_t wn = n, cn = cur.len;
+
+		while (wn && isspace((unsigned char)*w))
+			w++, wn--;
+		while (wn && isspace((unsigned char)w[wn - 1]))
+			wn--;
+		while (cn && isspace((unsigned char)cw[cn - 1]))
+			cn--;
+		err = wn == cn && !memcmp(w, cw, cn) ? 0 : -EINVAL;
+		free(cur.buf);
+		return err;
+	}
 	free(cur.buf);
 	if (err)
 		return err;
@@ -2793,6 +2806,11 @@ CONST_SHOW(show_keepalive_time, "7200\n")
 CONST_SHOW(show_keepalive_intvl, "75\n")
 CONST_SHOW(show_keepalive_probes, "9\n")
 CONST_SHOW(show_max_dgram_qlen, "10\n")
+/* IP_TTL's default, and the congestion controls TCP_CONGESTION takes
+ * (net/inet.c: cubic unless a socket asks for reno) */
+CONST_SHOW(show_default_ttl, "64\n")
+CONST_SHOW(show_tcp_cc, "cubic\n")
+CONST_SHOW(show_tcp_cc_list, "reno cubic\n")
 static const struct pent sys_net_core_ents[] = {
 	CTL_ENT("somaxconn", sysctl_somaxconn, 0, 0x7fffffff),
 	FIXED_ENT("rmem_default", show_mem_default),
@@ -2888,6 +2906,10 @@ static const struct pent sys_net_ipv4_ents[] = {
 	FIXED_ENT("tcp_keepalive_time", show_keepalive_time),
 	FIXED_ENT("tcp_keepalive_intvl", show_keepalive_intvl),
 	FIXED_ENT("tcp_keepalive_probes", show_keepalive_probes),
+	FIXED_ENT("ip_default_ttl", show_default_ttl),
+	FIXED_ENT("tcp_congestion_control", show_tcp_cc),
+	FILE_ENT("tcp_available_congestion_control", show_tcp_cc_list),
+	FIXED_ENT("tcp_allowed_congestion_control", show_tcp_cc_list),
 	{ NULL },
 };
 /* net.ipv6.conf.{all,default,lo}.disable_ipv6: IPv6 is always on */
