@@ -4,7 +4,7 @@
  * for writing (never written: natively these are the host's), and the
  * format of their text (field names, number and kind of fields), never
  * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
- * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/net/{psched,
+ * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/slabinfo, /proc/net/{psched,
  * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
  * PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
  * which entries the thread view lacks, status's
@@ -127,6 +127,12 @@ int main(void) {
   printf("cgroups header: %s, rows: %s, formatted: %s\n",
          !strncmp(buf, hdr, strlen(hdr)) ? "yes" : "no", rows > 0 ? "some" : "none",
          rows_ok ? "yes" : "no");
+  entry("/proc/slabinfo");
+  if (rd("/proc/slabinfo") > 0) {   /* the header; the caches are the host's natively */
+    char *e = strchr(buf, '\n');
+    e = e ? strchr(e + 1, '\n') : NULL;
+    printf("slabinfo header: %.*s\n", e ? (int)(e - buf) : 0, buf);
+  }
   rd("/proc/execdomains");
   printf("execdomains: %s", buf);
 

@@ -2372,6 +2372,14 @@ static int show_locks(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* /proc/slabinfo: the header of Linux's slab_show with no caches (umk
+ * has no slab allocator to describe); vmstat -m and slabtop read it */
+CONST_SHOW(show_slabinfo,
+	   "slabinfo - version: 2.1\n"
+	   "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+	   " : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
+	   " <num_slabs> <sharedavail>\n")
+
 /* /proc/execdomains: the one personality domain Linux still lists */
 CONST_SHOW(show_execdomains, "0-0\tLinux           \t[kernel]\n")
 
@@ -2970,6 +2978,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("config.gz", show_config_gz),
 	FILE_ENT("execdomains", show_execdomains),
 	FILE_ENT("locks", show_locks),
+	{ .name = "slabinfo", .kind = PK_FILE, .perm = 0400, .show = show_slabinfo },
 	FILE_ENT("cgroups", show_proc_cgroups),
 	DIR_ENT("pressure", pressure_ents, DYN_NONE, false),
 	DIR_ENT("tty", tty_ents, DYN_NONE, false),
