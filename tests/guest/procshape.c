@@ -296,6 +296,23 @@ int main(void) {
   }
   printf("\n");
 
+  /* the resident set's split: the three parts add up to VmRSS, the
+   * program's own text is file-backed, statm's third field counts it */
+  {
+    unsigned long rss = 0, anon = 0, file = 0, shmem = 0, st[7] = {0};
+    rd("/proc/self/status");
+    char *p;
+    if ((p = strstr(buf, "VmRSS:"))) sscanf(p, "VmRSS: %lu", &rss);
+    if ((p = strstr(buf, "RssAnon:"))) sscanf(p, "RssAnon: %lu", &anon);
+    if ((p = strstr(buf, "RssFile:"))) sscanf(p, "RssFile: %lu", &file);
+    if ((p = strstr(buf, "RssShmem:"))) sscanf(p, "RssShmem: %lu", &shmem);
+    rd("/proc/self/statm");
+    sscanf(buf, "%lu %lu %lu %lu %lu %lu %lu", &st[0], &st[1], &st[2], &st[3], &st[4], &st[5], &st[6]);
+    printf("rss parts add up: %s, file-backed: %s, statm shared: %s\n",
+           anon + file + shmem == rss ? "yes" : "no", file > 0 ? "yes" : "no",
+           st[2] > 0 && st[2] <= st[1] ? "yes" : "no");
+  }
+
   /* task/TID: children lists a forked child; entries only the process has */
   char path[128];
   pid_t kid = fork();

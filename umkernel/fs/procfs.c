@@ -273,6 +273,7 @@ static void cpu_times(struct task *tk, bool whole, int64_t *u, int64_t *s)
 struct vmstats {
 	uint64_t size, exe, stk, data, lib;     /* bytes */
 	uint64_t rss;                           /* pages */
+	uint64_t rss_file, rss_shmem;           /* pages of rss: file-backed, shared memory */
 };
 
 static void vm_stats(struct task *tk, struct vmstats *vs)
@@ -307,6 +308,24 @@ static void vm_stats(struct task *tk, struct vmstats *vs)
 			if (fscanf(f, "%lu %lu", &sz, &res) == 2)
 				vs->rss = res;
 			fclose(f);
+		}
+		/* ... and its split: the guest's file mappings are the stub's
+		 * mappings of the host's files, its MAP_SHARED memory shmem */
+		snprintf(path, sizeof(path), "/proc/%d/status", platform->host_tid(tk->host));
+		f = fopen(path, "re");
+		if (f) {
+			char line[128];
+			unsigned long kb;
+
+			while (fgets(line, sizeof(line), f)) {
+				if (sscanf(line, "RssFile: %lu", &kb) == 1)
+					vs->rss_file = kb / 4;
+				else if (sscanf(line, "RssShmem: %lu", &kb) == 1)
+					vs->rss_shmem = kb / 4;
+			}
+			fclose(f);
+			if (vs->rss_file + vs->rss_shmem > vs->rss)
+				vs->rss_file = vs->rss_shmem = 0;
 		}
 	}
 }
@@ -1372,8 +1391,9 @@ static int show_statm(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 	(void)c;
 	vm_stats(tk, &vs);
-	sb_printf(sb, "%llu %llu 0 %llu 0 %llu 0\n", (unsigned long long)vs.size / 4096,
-		  (unsigned long long)vs.rss, (unsigned long long)vs.exe / 4096,
+	sb_printf(sb, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)vs.size / 4096,
+		  (unsigned long long)vs.rss, (unsigned long long)(vs.rss_file + vs.rss_shmem),
+		  (unsigned long long)vs.exe / 4096,
 		  (unsigned long long)(vs.data + vs.stk) / 4096);
 	return 0;
 }
@@ -1481,14 +1501,16 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		vm_stats(tk, &vs);
 		sb_printf(sb, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
 			  "VmPin:\t       0 kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n"
-			  "RssAnon:\t%8llu kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n"
+			  "RssAnon:\t%8llu kB\nRssFile:\t%8llu kB\nRssShmem:\t%8llu kB\n"
 			  "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\nVmLib:\t%8llu kB\n"
 			  "VmPTE:\t       0 kB\nVmSwap:\t       0 kB\nHugetlbPages:\t       0 kB\n"
 			  "CoreDumping:\t0\nTHP_enabled:\t1\n",
 			  (unsigned long long)vs.size / 1024, (unsigned long long)vs.size / 1024,
 			  (unsigned long long)mm_locked_bytes(tk->mm) / 1024,
 			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.rss * 4,
-			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.data / 1024,
+			  (unsigned long long)(vs.rss - vs.rss_file - vs.rss_shmem) * 4,
+			  (unsigned long long)vs.rss_file * 4, (unsigned long long)vs.rss_shmem * 4,
+			  (unsigned long long)vs.data / 1024,
 			  (unsigned long long)vs.stk / 1024, (unsigned long long)vs.exe / 1024,
 			  (unsigned long long)vs.lib / 1024);
 		/* no linear address masking for guests: every bit kept */
