@@ -584,6 +584,7 @@ extern long sysctl_threads_max, sysctl_overcommit_memory, sysctl_overcommit_rati
 	sysctl_max_user_namespaces, sysctl_max_ns, sysctl_core_uses_pid,
 	sysctl_perf_event_paranoid;
 extern long sysctl_io_uring_disabled;   /* kernel.io_uring_disabled: io_uring/io_uring.c */
+extern long sysctl_ctrl_alt_del;        /* kernel.ctrl-alt-del: kernel/reboot.c */
 /* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
 int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
 /* Several values as proc_dointvec/proc_doulongvec parse them (kernel/sysctl.c):

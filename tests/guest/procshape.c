@@ -356,7 +356,7 @@ int main(void) {
 
   /* /proc/sys: present, readable, value shape, open for writing */
   static const char *const ctls[] = {
-      "kernel/arch", "kernel/tainted", "kernel/dmesg_restrict", "kernel/kptr_restrict",
+      "kernel/arch", "kernel/ctrl-alt-del", "kernel/tainted", "kernel/dmesg_restrict", "kernel/kptr_restrict",
       "kernel/panic", "kernel/panic_on_oops", "kernel/sysctl_writes_strict",
       "kernel/printk_ratelimit", "kernel/printk_ratelimit_burst", "kernel/max_lock_depth",
       "kernel/task_delayacct", "kernel/unprivileged_bpf_disabled", "kernel/core_pipe_limit",

@@ -2613,6 +2613,7 @@ static const struct pent sys_kernel_ents[] = {
 	EXT_ENT("sched_rt_runtime_us", sched_rt_runtime, 0644),
 	FIXED_ENT("tainted", show_tainted),
 	FILE_ENT("arch", show_arch),
+	CTL_ENT("ctrl-alt-del", sysctl_ctrl_alt_del, INT_MIN, INT_MAX),
 	CTL_ENT("dmesg_restrict", ks_dmesg_restrict, 0, 1),
 	CTL_ENT("kptr_restrict", ks_kptr_restrict, 0, 2),
 	CTL_ENT("panic", ks_panic, INT_MIN, INT_MAX),
