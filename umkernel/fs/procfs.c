@@ -896,7 +896,9 @@ static int write_ns_last_pid(struct task *tk, const struct pctx *c, const char *
 	(void)tk, (void)c;
 	if (err)
 		return err;
-	if (current && !ns_capable(current, ns->user_ns, CAP_SYS_ADMIN))
+	/* checkpoint_restore_ns_capable: CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE (40) */
+	if (current && !ns_capable(current, ns->user_ns, CAP_SYS_ADMIN) &&
+	    !ns_capable(current, ns->user_ns, 40))
 		return -EPERM;
 	ns->last_pid = (int)v;
 	return 0;
@@ -2595,7 +2597,9 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("ostype", show_ostype),
 	FILE_ENT("version", show_kversion),
 	RW_ENT("pid_max", show_pid_max, write_pid_max),
-	RW_ENT("ns_last_pid", show_ns_last_pid, write_ns_last_pid),
+	/* 0666, as Linux's: the write checks the capability */
+	{ .name = "ns_last_pid", .kind = PK_FILE, .perm = 0666, .show = show_ns_last_pid,
+	  .write = write_ns_last_pid },
 	FILE_ENT("ngroups_max", show_ngroups_max),
 	{ .name = "threads-max", .kind = PK_FILE, .perm = 0644, .show = show_threads_max,
 	  .write = write_ctl, .ctl = &sysctl_threads_max, .min = 20, .max = 0x3fffffff },

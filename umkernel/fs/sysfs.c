@@ -297,7 +297,7 @@ int sysfs_mount(const char *path)
 		snprintf(host, sizeof host, "/sys/devices/system/cpu/cpu%ld/online", c);
 		if (!err && (c > 0 || !access(host, F_OK))) {
 			snprintf(name, sizeof name, "devices/system/cpu/cpu%ld/online", c);
-			err = sys_file(m, name, "1\n");
+			err = sys_file_mode(m, name, "1\n", 0644);   /* Linux's mode; /sys is read-only */
 		}
 		if (!err)
 			err = cpu_topology(m, c, n);
