@@ -6,13 +6,18 @@
  * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
  * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/slabinfo, /proc/net/{psched,
  * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
+ * the fdinfo lines of eventfd, epoll, signalfd and timerfd,
  * PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
  * which entries the thread view lacks, status's
  * field names and its Groups: line, and the /proc/sys settings added. */
 #include "t.h"
 #include <ctype.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -296,6 +301,50 @@ int main(void) {
   }
   printf("\n");
 
+  /* fdinfo of eventfd, epoll, signalfd and timerfd: their own lines
+   * (lsfd, CRIU), inode and device checked against fstat */
+  {
+    int e = eventfd(3, EFD_SEMAPHORE), ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0x1234567};
+    epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev);
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, SIGUSR1);
+    sigaddset(&m, SIGRTMIN + 1);
+    int sf = signalfd(-1, &m, 0);
+    int tf = timerfd_create(CLOCK_MONOTONIC, 0);
+    struct itimerspec its = {{1, 500}, {50, 0}};
+    timerfd_settime(tf, 0, &its, NULL);
+    int fds[4] = {e, ep, sf, tf};
+    struct stat est;
+    fstat(e, &est);
+    char ino[32], sdev[32];
+    snprintf(ino, sizeof ino, "ino:%lx ", (unsigned long)est.st_ino);
+    snprintf(sdev, sizeof sdev, "sdev:%x\n", major(est.st_dev) << 20 | minor(est.st_dev));
+    for (int i = 0; i < 4; i++) {
+      char path[64];
+      snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fds[i]);
+      rd(path);
+      /* the lines after pos, flags, mnt_id and ino */
+      for (char *l = buf, *nl; (nl = strchr(l, '\n')); l = nl + 1) {
+        if (!strncmp(l, "pos:", 4) || !strncmp(l, "flags:", 6) || !strncmp(l, "mnt_id:", 7) ||
+            !strncmp(l, "ino:", 4))
+          continue;
+        char line[256], sh[256];
+        snprintf(line, sizeof line, "%.*s", (int)(nl - l + 1), l);
+        char *p = strstr(line, " ino:");
+        if (p && !strncmp(p + 1, ino, strlen(ino)) && strstr(p, sdev)) strcpy(p, " ino/sdev of the eventfd\n");
+        if (!strncmp(line, "eventfd-id:", 11) || !strncmp(line, "it_value:", 9)) {
+          shape(line, sh, sizeof sh);
+          printf("fdinfo %d: %s", i, sh);
+        } else {
+          printf("fdinfo %d: %s", i, line);
+        }
+      }
+    }
+    for (int i = 0; i < 4; i++) close(fds[i]);
+  }
+
   /* the resident set's split: the three parts add up to VmRSS, the
    * program's own text is file-backed, statm's third field counts it */
   {
@@ -383,9 +432,9 @@ int main(void) {
   /* the host's choice of congestion control may differ: every name in
    * the available list, and the current one among them */
   char cur[64] = "", avail[256] = "";
-  if (rd("/proc/sys/net/ipv4/tcp_congestion_control") > 0) snprintf(cur, sizeof cur, "%s", buf);
+  if (rd("/proc/sys/net/ipv4/tcp_congestion_control") > 0) snprintf(cur, sizeof cur, "%.63s", buf);
   if (rd("/proc/sys/net/ipv4/tcp_available_congestion_control") > 0)
-    snprintf(avail, sizeof avail, " %s", buf);
+    snprintf(avail, sizeof avail, " %.250s", buf);
   cur[strcspn(cur, "\n")] = 0;
   avail[strcspn(avail, "\n")] = ' ';
   char word[70];

@@ -86,6 +86,10 @@ struct file_ops {
 	 * page's bytes inside the file their blocks, as Linux's
 	 * page_mkwrite; 0, or -ENOSPC/-EDQUOT/-EIO (the writer gets SIGBUS) */
 	int (*page_mkwrite)(struct file *f, uint64_t pgoff);
+	/* Optional: the lines of /proc/PID/fdinfo/N after the common ones
+	 * (Linux's f_op->show_fdinfo), written into buf (len bytes at most,
+	 * NUL-terminated); returns their length. */
+	int (*show_fdinfo)(struct file *f, char *buf, size_t len);
 	bool seekable;
 	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };

@@ -1750,7 +1750,8 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  f->flags | (cloexec ? O_CLOEXEC : 0), f->mnt ? f->mnt->id : 0,
 		  (unsigned long long)st.ino);
 	char ib[4096];
-	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0)
+	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0 ||
+	    (f->ops && f->ops->show_fdinfo && f->ops->show_fdinfo(f, ib, sizeof ib) > 0))
 		sb_printf(sb, "%s", ib);
 	if (file_is_pidfd(f)) {
 		/* pidfd_show_fdinfo: the pid in the reader's namespace, -1 once gone */
