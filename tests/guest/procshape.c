@@ -6,7 +6,8 @@
  * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
  * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/slabinfo, /proc/net/{psched,
  * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
- * the fdinfo lines of eventfd, epoll, signalfd and timerfd,
+ * the fdinfo lines of eventfd, epoll, signalfd, timerfd, inotify and
+ * fanotify,
  * PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
  * which entries the thread view lacks, status's
  * field names and its Groups: line, and the /proc/sys settings added. */
@@ -15,7 +16,9 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/fanotify.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/stat.h>
@@ -343,6 +346,40 @@ int main(void) {
       }
     }
     for (int i = 0; i < 4; i++) close(fds[i]);
+  }
+
+  /* inotify and fanotify marks: the fields of their fdinfo lines, and
+   * f_handle the handle name_to_handle_at gives for the inode */
+  {
+    struct {
+      struct file_handle h;
+      unsigned char d[128];
+    } fh = {.h.handle_bytes = 128};
+    int mid;
+    char want[300] = "f_handle:";
+    if (name_to_handle_at(AT_FDCWD, ".", &fh.h, &mid, 0) == 0)
+      for (unsigned i = 0; i < fh.h.handle_bytes; i++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%02x", fh.h.f_handle[i]);
+    int in = inotify_init1(0), fa = fanotify_init(FAN_CLASS_NOTIF, 0);
+    inotify_add_watch(in, ".", IN_CREATE);
+    if (fa >= 0) fanotify_mark(fa, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, ".");
+    int fds[2] = {in, fa};
+    for (int i = 0; i < 2; i++) {
+      char path[64];
+      if (fds[i] < 0) continue;
+      snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fds[i]);
+      rd(path);
+      for (char *l = buf, *nl; (nl = strchr(l, '\n')); l = nl + 1) {
+        if (strncmp(l, "inotify wd:", 11) && strncmp(l, "fanotify ino:", 13)) continue;
+        *nl = 0;
+        printf("%s fields:", i ? "fanotify" : "inotify");
+        for (char *w = l; w; w = strchr(w, ' ') ? strchr(w, ' ') + 1 : NULL)
+          printf(" %.*s", (int)(strchr(w, ':') ? strchr(w, ':') - w : 0), w);
+        printf(", f_handle as name_to_handle_at's: %s\n", strstr(l, want) ? "yes" : "no");
+        *nl = '\n';
+      }
+      close(fds[i]);
+    }
   }
 
   /* the resident set's split: the three parts add up to VmRSS, the
