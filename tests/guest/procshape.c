@@ -8,7 +8,7 @@
  * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
  * the fdinfo lines of eventfd, epoll, signalfd, timerfd, inotify and
  * fanotify,
- * PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
+ * PID/syscall, PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
  * which entries the thread view lacks, status's
  * field names and its Groups: line, and the /proc/sys settings added. */
 #include "t.h"
@@ -382,6 +382,37 @@ int main(void) {
     }
   }
 
+  /* syscall: our own read (number 0, the fd first), and a child's pause */
+  {
+    int fd = open("/proc/self/syscall", O_RDONLY);
+    char b[256] = "";
+    long n = read(fd, b, sizeof b - 1);
+    close(fd);
+    b[n > 0 ? n : 0] = 0;
+    int nr = -2, fields = 0;
+    unsigned long a0 = 0;
+    sscanf(b, "%d 0x%lx", &nr, &a0);
+    for (char *p = b; *p; p++) fields += (p == b || p[-1] == ' ') && *p != ' ' && *p != '\n';
+    printf("syscall: nr %d, first argument the fd: %s, fields %d\n", nr, a0 == (unsigned long)fd ? "yes" : "no",
+           fields);
+    pid_t k = fork();
+    if (k == 0) {
+      pause();
+      _exit(0);
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/syscall", k);
+    int in_pause = 0;
+    for (int i = 0; i < 200 && !in_pause; i++) {
+      rd(path);
+      in_pause = atoi(buf) == SYS_pause;
+      if (!in_pause) usleep(10000);
+    }
+    printf("child in pause: %s\n", in_pause ? "yes" : "no");
+    kill(k, SIGKILL);
+    waitpid(k, NULL, 0);
+  }
+
   /* the resident set's split: the three parts add up to VmRSS, the
    * program's own text is file-backed, statm's third field counts it */
   {
@@ -415,7 +446,7 @@ int main(void) {
   waitpid(kid, NULL, 0);
   static const char *const tidless[] = {"mountstats", "coredump_filter", "timens_offsets",
                                         "timerslack_ns", "task", "children", "schedstat",
-                                        "timers", "clear_refs", NULL};
+                                        "timers", "clear_refs", "syscall", NULL};
   for (int i = 0; tidless[i]; i++) {
     char a[128], b[128];
     snprintf(a, sizeof a, "/proc/self/%s", tidless[i]);

@@ -701,6 +701,28 @@ static int show_cpuset(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* /proc/PID/syscall: the syscall the task is in (number, six arguments,
+ * stack pointer, instruction pointer, as Linux's proc_pid_syscall); a
+ * task in user mode: "running" if it runs, else -1, sp and pc */
+static int show_syscall(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	const struct linux_regs *r = &tk->regs;
+
+	(void)c;
+	if (tk->syscall_nr >= 0)
+		sb_printf(sb, "%d 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n",
+			  tk->syscall_nr, (unsigned long long)r->rdi, (unsigned long long)r->rsi,
+			  (unsigned long long)r->rdx, (unsigned long long)r->r10,
+			  (unsigned long long)r->r8, (unsigned long long)r->r9,
+			  (unsigned long long)r->rsp, (unsigned long long)r->rip);
+	else if (task_state_char(tk) == 'R')
+		sb_printf(sb, "running\n");
+	else
+		sb_printf(sb, "-1 0x%llx 0x%llx\n", (unsigned long long)r->rsp,
+			  (unsigned long long)r->rip);
+	return 0;
+}
+
 /* /proc/PID/timers: each POSIX timer, newest first, as Linux's show_timer */
 struct timers_show { struct sbuf *sb; const struct pctx *c; };
 
@@ -3058,6 +3080,7 @@ static const struct pent pid_ents[] = {
 	FILE_ENT("schedstat", show_schedstat),
 	FILE_ENT("children", show_children),
 	FILE_ENT("timers", show_timers),
+	{ .name = "syscall", .kind = PK_FILE, .perm = 0400, .show = show_syscall, .priv = true },
 	{ .name = "clear_refs", .kind = PK_FILE, .perm = 0200, .show = show_no_read,
 	  .write = write_clear_refs, .lazy = true },
 	{ .name = "mountstats", .kind = PK_FILE, .perm = 0400, .show = show_mountstats },
