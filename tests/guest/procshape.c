@@ -217,6 +217,13 @@ int main(void) {
       "/proc/self/personality", "/proc/self/fdinfo", "/proc/self/children",
       "/proc/self/status", NULL};
   for (int i = 0; self[i]; i++) entry(self[i]);
+  /* the host kernel's (the stub's): AVX-512 use, KSM merging */
+  static const char *const mirrored[] = {"/proc/self/arch_status", "/proc/self/ksm_stat",
+                                         "/proc/self/ksm_merging_pages", NULL};
+  for (int i = 0; mirrored[i]; i++) {
+    entry(mirrored[i]);
+    if (access(mirrored[i], F_OK) == 0) print_shape(mirrored[i]);
+  }
   rd("/proc/self/cpuset");
   printf("cpuset starts with /: %s\n", buf[0] == '/' ? "yes" : "no");
   print_shape("/proc/self/schedstat");

@@ -2051,6 +2051,27 @@ static int stub_proc_text(struct task *tk, const char *file, struct sbuf *out)
 	return sb_host_file(out, path) ? -1 : 0;
 }
 
+/* /proc/PID/{arch_status,ksm_stat,ksm_merging_pages}: the stub's own
+ * (its thread ran the guest's code: AVX-512 use; its pages are the
+ * guest's: KSM merging); where the stub's cannot be read, Linux's
+ * figures for a task that used neither. */
+static int show_stub_mirror(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	size_t len = sb->len;
+
+	if (stub_proc_text(tk, c->e->name, sb) == 0 && sb->len > len)
+		return 0;
+	sb->len = len;
+	if (!strcmp(c->e->name, "arch_status"))
+		sb_printf(sb, "AVX512_elapsed_ms:\t-1\n");
+	else if (!strcmp(c->e->name, "ksm_merging_pages"))
+		sb_printf(sb, "0\n");
+	else
+		sb_printf(sb, "ksm_rmap_items 0\nksm_zero_pages 0\nksm_merging_pages 0\n"
+			  "ksm_process_profit 0\nksm_merge_any: no\nksm_mergeable: no\n");
+	return 0;
+}
+
 /* One entry of the host's smaps: its range and the text after its header. */
 struct hsmap {
 	uint64_t start, end;
@@ -3081,6 +3102,10 @@ static const struct pent pid_ents[] = {
 	FILE_ENT("children", show_children),
 	FILE_ENT("timers", show_timers),
 	{ .name = "syscall", .kind = PK_FILE, .perm = 0400, .show = show_syscall, .priv = true },
+	FILE_ENT("arch_status", show_stub_mirror),
+	{ .name = "ksm_stat", .kind = PK_FILE, .perm = 0400, .show = show_stub_mirror, .priv = true },
+	{ .name = "ksm_merging_pages", .kind = PK_FILE, .perm = 0400, .show = show_stub_mirror,
+	  .priv = true },
 	{ .name = "clear_refs", .kind = PK_FILE, .perm = 0200, .show = show_no_read,
 	  .write = write_clear_refs, .lazy = true },
 	{ .name = "mountstats", .kind = PK_FILE, .perm = 0400, .show = show_mountstats },
@@ -3190,6 +3215,13 @@ static bool ent_hidden(const struct pent *e, const struct pctx *c)
 		return access("/proc/pressure", F_OK) != 0;
 	if (!c->tid)
 		return false;
+	/* files the host kernel has only with a feature (KSM, AVX-512) */
+	if (e->show == show_stub_mirror) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/%s", e->name);
+		return access(path, F_OK) != 0;
+	}
 	if (!c->thread)
 		return !strcmp(e->name, "children");
 	for (size_t i = 0; i < ARRAY_SIZE(tgid_only); i++)
