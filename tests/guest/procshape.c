@@ -4,7 +4,8 @@
  * for writing (never written: natively these are the host's), and the
  * format of their text (field names, number and kind of fields), never
  * the host's numbers.  Covers /proc/pressure, /proc/tty/drivers,
- * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/slabinfo, /proc/net/{psched,
+ * /proc/cgroups, /proc/execdomains, /proc/locks, /proc/slabinfo,
+ * /proc/softirqs, /proc/net/{psched,
  * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
  * the fdinfo lines of eventfd, epoll, signalfd, timerfd, inotify and
  * fanotify,
@@ -135,6 +136,18 @@ int main(void) {
   printf("cgroups header: %s, rows: %s, formatted: %s\n",
          !strncmp(buf, hdr, strlen(hdr)) ? "yes" : "no", rows > 0 ? "some" : "none",
          rows_ok ? "yes" : "no");
+  entry("/proc/softirqs");
+  if (rd("/proc/softirqs") > 0) {   /* names, one column per CPU, widths */
+    int ok = 1, lines = 0;
+    size_t hdr = strcspn(buf, "\n");
+    for (char *l = buf + hdr + 1, *nl; (nl = strchr(l, '\n')); l = nl + 1, lines++) {
+      /* "%12s:" then " %10u" per CPU: the header's width */
+      if ((size_t)(nl - l) != 13 + (hdr - 20) / 11 * 11 || l[12] != ':') ok = 0;
+      printf("softirq %.*s\n", 12, l);
+    }
+    printf("softirqs: header %s, %d rows as wide as it: %s\n",
+           !strncmp(buf, "                    CPU0       ", 31) ? "ok" : "bad", lines, ok ? "yes" : "no");
+  }
   entry("/proc/slabinfo");
   if (rd("/proc/slabinfo") > 0) {   /* the header; the caches are the host's natively */
     char *e = strchr(buf, '\n');

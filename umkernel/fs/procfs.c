@@ -2448,6 +2448,31 @@ CONST_SHOW(show_slabinfo,
 	   " : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
 	   " <num_slabs> <sharedavail>\n")
 
+/* /proc/softirqs: the softirq counts per CPU, in Linux's show_softirqs
+ * layout; 0 like /proc/stat's softirq line (umk's work runs in no
+ * softirq) */
+static int show_softirqs(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	static const char *const names[] = { "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK",
+					     "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU" };
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	(void)tk, (void)c;
+	if (n < 1)
+		n = 1;
+	sb_printf(sb, "                    ");
+	for (long i = 0; i < n; i++)
+		sb_printf(sb, "CPU%-8ld", i);
+	sb_printf(sb, "\n");
+	for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+		sb_printf(sb, "%12s:", names[k]);
+		for (long i = 0; i < n; i++)
+			sb_printf(sb, " %10u", 0u);
+		sb_printf(sb, "\n");
+	}
+	return 0;
+}
+
 /* /proc/execdomains: the one personality domain Linux still lists */
 CONST_SHOW(show_execdomains, "0-0\tLinux           \t[kernel]\n")
 
@@ -3049,6 +3074,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("config.gz", show_config_gz),
 	FILE_ENT("execdomains", show_execdomains),
 	FILE_ENT("locks", show_locks),
+	FILE_ENT("softirqs", show_softirqs),
 	{ .name = "slabinfo", .kind = PK_FILE, .perm = 0400, .show = show_slabinfo },
 	FILE_ENT("cgroups", show_proc_cgroups),
 	DIR_ENT("pressure", pressure_ents, DYN_NONE, false),
