@@ -188,6 +188,10 @@ struct pid_namespace {
 	int last_pid, pid_max, nr_pids;
 	bool dead;                    /* its init is gone: fork fails with ENOMEM */
 	unsigned int inum;
+	/* vm.memfd_noexec: 0 memfd_create defaults to MFD_EXEC, 1 to
+	 * MFD_NOEXEC_SEAL, 2 refuses it without MFD_NOEXEC_SEAL (EACCES);
+	 * a new namespace starts with its parent's and stays at least that */
+	int memfd_noexec_scope;
 };
 extern struct pid_namespace init_pid_ns;
 

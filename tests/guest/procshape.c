@@ -11,14 +11,19 @@
  * fanotify,
  * PID/syscall, PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
  * which entries the thread view lacks, status's
- * field names and its Groups: line, and the /proc/sys settings added. */
+ * field names and its Groups: line, the /proc/sys settings added, and
+ * vm.memfd_noexec's effect on memfd_create in a new pid namespace, and
+ * sysctl writes past the start (ignored for a number, appended for a
+ * string). */
 #include "t.h"
 #include <ctype.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -29,6 +34,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#define MFD_EXEC 0x0010U
+#endif
 
 static char buf[65536];
 
@@ -490,6 +500,54 @@ int main(void) {
   if (rd("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") > 0) printf("hpage_pmd_size: %s", buf);
   if (rd("/sys/kernel/mm/transparent_hugepage/enabled") > 0) printf("thp enabled: %s", buf);
   if (rd("/sys/devices/system/cpu/offline") >= 0) printf("offline: [%s]\n", buf);
+
+  /* vm.memfd_noexec, per pid namespace: set only in a child's new one
+   * (natively too, the host's stays as it is) */
+  if (unshare(CLONE_NEWPID) == 0) {
+    pid_t k = fork();
+    if (k == 0) {
+      int fd;
+      printf("memfd_noexec in a new pid namespace: %s", rd("/proc/sys/vm/memfd_noexec") > 0 ? buf : "?\n");
+      fd = open("/proc/sys/vm/memfd_noexec", O_WRONLY);
+      printf("set 1: %s\n", write(fd, "1", 1) == 1 ? "ok" : en(errno));
+      int m = memfd_create("x", 0);
+      struct stat mst;
+      fstat(m, &mst);
+      printf("memfd by default: mode %o, seals %#x\n", mst.st_mode & 0777, fcntl(m, F_GET_SEALS));
+      /* F_SEAL_EXEC alone: the file stays writable */
+      printf("write %zd, ftruncate %d\n", write(m, "hello", 5), ftruncate(m, 4096));
+      void *mp = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, m, 0);
+      printf("shared writable mapping: %s\n", mp != MAP_FAILED ? "ok" : en(errno));
+      close(m);
+      /* a second write on the fd is past the start: ignored (strict) */
+      printf("set 0 at offset 1: %s, ", write(fd, "0", 1) == 1 ? "ok" : en(errno));
+      printf("now %s", rd("/proc/sys/vm/memfd_noexec") > 0 ? buf : "?\n");
+      lseek(fd, 0, SEEK_SET);
+      printf("set 0: %s, ", write(fd, "0", 1) == 1 ? "ok" : en(errno));
+      printf("now %s", rd("/proc/sys/vm/memfd_noexec") > 0 ? buf : "?\n");
+      lseek(fd, 0, SEEK_SET);
+      printf("set 2: %s\n", write(fd, "2", 1) == 1 ? "ok" : en(errno));
+      close(fd);
+      m = memfd_create("x", 0);
+      printf("memfd_create(0): %s\n", m >= 0 ? "ok" : en(errno));
+      m = memfd_create("x", MFD_EXEC);
+      printf("memfd_create(MFD_EXEC): %s\n", m >= 0 ? "ok" : en(errno));
+      m = memfd_create("x", MFD_NOEXEC_SEAL);
+      printf("memfd_create(MFD_NOEXEC_SEAL): %s\n", m >= 0 ? "ok" : en(errno));
+      /* a string sysctl goes on at the offset: two writes make one name
+       * (in a UTS namespace of this child's own) */
+      if (unshare(CLONE_NEWUTS) == 0) {
+        fd = open("/proc/sys/kernel/hostname", O_WRONLY);
+        ssize_t w1 = write(fd, "ab", 2), w2 = write(fd, "cd\n", 3);
+        close(fd);
+        printf("hostname writes %zd %zd: %s", w1, w2, rd("/proc/sys/kernel/hostname") > 0 ? buf : "?\n");
+      }
+      _exit(0);
+    }
+    waitpid(k, NULL, 0);
+  } else {
+    printf("unshare(CLONE_NEWPID): %s\n", en(errno));
+  }
 
   /* /proc/sys: present, readable, value shape, open for writing */
   static const char *const ctls[] = {

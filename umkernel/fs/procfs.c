@@ -881,6 +881,43 @@ static int write_yama(struct task *tk, const struct pctx *c, const char *buf, si
 	return 0;
 }
 
+/* vm.memfd_noexec (Linux's pid_mfd_noexec_dointvec_minmax): the reader's
+ * pid namespace's, at least its ancestors'; 0..2 but never below the
+ * parent namespace's (EINVAL), CAP_SYS_ADMIN over the namespace to
+ * write (EPERM) */
+static int ns_memfd_scope(struct pid_namespace *ns)
+{
+	int scope = 0;
+
+	for (; ns; ns = ns->parent)
+		if (ns->memfd_noexec_scope > scope)
+			scope = ns->memfd_noexec_scope;
+	return scope;
+}
+
+static int show_memfd_noexec(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%d\n", ns_memfd_scope(current ? task_active_pid_ns(current) : &init_pid_ns));
+	return 0;
+}
+
+static int write_memfd_noexec(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	struct pid_namespace *ns = current ? task_active_pid_ns(current) : &init_pid_ns;
+	long v;
+	int err;
+
+	(void)tk, (void)c;
+	if (current && !ns_capable(current, ns->user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	err = sysctl_parse_long(buf, n, ns_memfd_scope(ns->parent), 2, &v);
+	if (err)
+		return err;
+	ns->memfd_noexec_scope = (int)v;
+	return 0;
+}
+
 /* pid_max and ns_last_pid are per pid namespace (the reader's). */
 static int show_pid_max(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -2765,6 +2802,7 @@ static const struct pent sys_vm_ents[] = {
 	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
 	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
 	FIXED_ENT("mmap_min_addr", show_mmap_min_addr),
+	RW_ENT("memfd_noexec", show_memfd_noexec, write_memfd_noexec),
 	CTL_ENT("dirty_background_ratio", vs_dirty_background_ratio, 0, 100),
 	CTL_ENT("dirty_ratio", vs_dirty_ratio, 0, 100),
 	CTL_ENT("dirty_background_bytes", vs_dirty_background_bytes, 0, LONG_MAX),
@@ -3461,6 +3499,51 @@ static ssize_t pfile_read(struct task *t, struct file *f, void *buf, size_t n, i
 	return n;
 }
 
+/* The /proc/sys files whose value is a string (proc_dostring's). */
+static bool sysctl_is_string(const struct pent *e)
+{
+	return e->write == write_hostname || e->write == write_domainname ||
+	       e->write == write_core_pattern || e->write == write_seccomp_logged ||
+	       !strcmp(e->name, "tcp_congestion_control") ||
+	       !strcmp(e->name, "tcp_allowed_congestion_control");
+}
+
+/*
+ * A write to a /proc/sys file past its start (a second write(2) on one
+ * open file, or pwrite), as Linux's sysctl_writes_strict has it: at 1
+ * (the default) a number's write there is ignored, yet counted as done
+ * (proc_first_pos_non_zero_ignore); a string's goes on from that offset
+ * of the value (_proc_do_string); at 0 or -1 a number is parsed anew.
+ */
+static ssize_t sysctl_write_at(struct pfile *pf, struct task *tk, const char *buf, size_t n,
+			       int64_t *pos)
+{
+	int err = 0;
+
+	if (sysctl_is_string(pf->nd.e)) {
+		struct sbuf cur = { 0 };
+
+		err = pf->nd.e->show(tk, &pf->nd.c, &cur);
+		if (!err && cur.len && cur.buf[cur.len - 1] == '\n')
+			cur.len--;
+		if (!err && (uint64_t)*pos < cur.len)
+			cur.len = (size_t)*pos;
+		if (!err)
+			sb_put(&cur, buf, n);
+		if (!err && cur.oom)
+			err = -ENOMEM;
+		if (!err)
+			err = pf->nd.e->write(tk, &pf->nd.c, cur.buf, cur.len);
+		free(cur.buf);
+	} else if (ks_writes_strict != 1) {
+		err = pf->nd.e->write(tk, &pf->nd.c, buf, n);
+	}
+	if (err)
+		return err;
+	*pos += n;
+	return n;
+}
+
 static ssize_t pfile_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
 	struct pfile *pf = f->priv;
@@ -3475,6 +3558,8 @@ static ssize_t pfile_write(struct task *t, struct file *f, const void *buf, size
 	err = node_task(&pf->nd, &tk);
 	if (err)
 		return err;
+	if (*pos > 0 && pf->rel && !strncmp(pf->rel, "sys/", 4))
+		return sysctl_write_at(pf, tk, buf, n, pos);
 	err = pf->nd.e->write(tk, &pf->nd.c, buf, n);
 	if (err)
 		return err;
