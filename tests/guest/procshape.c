@@ -573,7 +573,8 @@ int main(void) {
       "net/ipv4/tcp_keepalive_intvl", "net/ipv4/tcp_keepalive_probes",
       "net/ipv6/bindv6only", "net/ipv6/conf/all/disable_ipv6",
       "net/ipv6/conf/default/disable_ipv6", "net/ipv6/conf/lo/disable_ipv6",
-      "net/unix/max_dgram_qlen", "net/ipv4/ip_default_ttl", NULL};
+      "net/unix/max_dgram_qlen", "net/ipv4/ip_default_ttl", "dev/tty/legacy_tiocsti",
+      "dev/tty/ldisc_autoload", NULL};
   for (int i = 0; ctls[i]; i++) sysctl(ctls[i]);
   /* the host's choice of congestion control may differ: every name in
    * the available list, and the current one among them */

@@ -3082,7 +3082,21 @@ static const struct pent sys_net_ents[] = {
 	{ NULL },
 };
 
+/* dev.tty: TIOCSTI's gate (tty/pty.c); line disciplines are never
+ * loaded (umk has N_TTY only, TIOCSETD of another is EINVAL either way) */
+static long dev_ldisc_autoload = 1;
+static const struct pent sys_dev_tty_ents[] = {
+	CTL_ENT("legacy_tiocsti", sysctl_legacy_tiocsti, 0, 1),
+	CTL_ENT("ldisc_autoload", dev_ldisc_autoload, 0, 1),
+	{ NULL },
+};
+static const struct pent sys_dev_ents[] = {
+	DIR_ENT("tty", sys_dev_tty_ents, DYN_NONE, false),
+	{ NULL },
+};
+
 static const struct pent sys_ents[] = {
+	DIR_ENT("dev", sys_dev_ents, DYN_NONE, false),
 	DIR_ENT("kernel", sys_kernel_ents, DYN_NONE, false),
 	DIR_ENT("vm", sys_vm_ents, DYN_NONE, false),
 	DIR_ENT("fs", sys_fs_ents, DYN_NONE, false),

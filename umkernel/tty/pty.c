@@ -138,6 +138,10 @@ struct ptyf {
 
 static struct pty *ptys[PTY_MAX];
 
+/* dev.tty.legacy_tiocsti: 1 (CONFIG_LEGACY_TIOCSTI), 0 keeps TIOCSTI to
+ * CAP_SYS_ADMIN */
+long sysctl_legacy_tiocsti = 1;
+
 /* kernel.pty.nr: how many pseudo-terminals are allocated now */
 int pty_count(void)
 {
@@ -1328,6 +1332,9 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 	case L_TIOCOUTQ:
 		return put_int(t, arg, 0);
 	case L_TIOCSTI:
+		/* dev.tty.legacy_tiocsti 0: only CAP_SYS_ADMIN may (tiocsti) */
+		if (!sysctl_legacy_tiocsti && !capable(t, CAP_SYS_ADMIN))
+			return -EIO;
 		if (copy_from_user(t, &ch, arg, 1))
 			return -EFAULT;
 		if (!master && !is_ctty(t, p) && t->cred.euid != 0)
