@@ -364,6 +364,15 @@ void task_host_rusage(struct task *t, int who, struct host_rusage *r);
 struct cpu_itimer { uint64_t expires, incr; };
 
 /* Shared by the threads of a thread group (Linux's signal_struct). */
+/* A session's scheduling autogroup (Linux's kernel/sched/autogroup.c, as
+ * /proc/PID/autogroup shows it): setsid makes one, fork shares it; its
+ * nice is kept and read back (umk's scheduler is the host's).  A NULL
+ * one is the root group of the tasks no setsid moved (init). */
+struct autogroup { int refs; long id; int nice; };
+struct autogroup *autogroup_new(void);            /* NULL on ENOMEM */
+struct autogroup *autogroup_get(struct autogroup *ag);
+void autogroup_put(struct autogroup *ag);
+
 struct thread_group {
 	int refs;
 	int nr_threads;               /* live threads */
@@ -396,6 +405,7 @@ struct thread_group {
 				       * handler: it dies of it (Linux clears SIGNAL_UNKILLABLE) */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
+	struct autogroup *autogroup;  /* the session's, held; NULL: the root group */
 	/* I/O counters and the core-dump filter: /proc/PID/io, coredump_filter */
 	uint64_t io_rchar, io_wchar, io_syscr, io_syscw;
 	uint64_t io_read_bytes;       /* block I/O of page-cache misses (mm/pagecache.c) */

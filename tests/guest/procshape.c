@@ -9,7 +9,7 @@
  * netstat,snmp6,arp,dev_mcast}, PID/{cpuset,schedstat,mountstats},
  * the fdinfo lines of eventfd, epoll, signalfd, timerfd, inotify and
  * fanotify,
- * PID/syscall, PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
+ * PID/syscall, PID/autogroup, PID/timers, PID/clear_refs (soft-dirty bits), task/TID/children and
  * which entries the thread view lacks, status's
  * field names and its Groups: line, the /proc/sys settings added, and
  * vm.memfd_noexec's effect on memfd_create in a new pid namespace, and
@@ -443,6 +443,43 @@ int main(void) {
     waitpid(k, NULL, 0);
   }
 
+  /* autogroup: none shown for init's root group; setsid makes one,
+   * children share it, its nice is written (in a session of our own) */
+  {
+    rd("/proc/1/autogroup");
+    printf("autogroup of pid 1: [%s]\n", buf);
+    {
+      pid_t k = fork();
+      if (k == 0) {
+        setsid();
+        char a[128] = "", b2[128] = "";
+        if (rd("/proc/self/autogroup") > 0) snprintf(a, sizeof a, "%.127s", buf);
+        int fd = open("/proc/self/autogroup", O_WRONLY);
+        printf("autogroup nice 5: %s\n", write(fd, "5", 1) == 1 ? "ok" : en(errno));
+        close(fd);
+        fd = open("/proc/self/autogroup", O_WRONLY);
+        printf("autogroup nice 20: %s\n", write(fd, "20", 2) == 2 ? "ok" : en(errno));
+        close(fd);
+        rd("/proc/self/autogroup");
+        char sh[128];
+        shape(buf, sh, sizeof sh);
+        printf("autogroup after: %s", sh);
+        pid_t g = fork();
+        if (g == 0) {
+          rd("/proc/self/autogroup");
+          /* the same "/autogroup-ID" as the parent's, nice now 5 */
+          _exit(strncmp(buf, a, strcspn(a, " ")) ? 3 : 0);
+        }
+        int st;
+        waitpid(g, &st, 0);
+        snprintf(b2, sizeof b2, "%s", WEXITSTATUS(st) == 0 ? "same group" : "other");
+        printf("child's autogroup: %s\n", b2);
+        _exit(0);
+      }
+      waitpid(k, NULL, 0);
+    }
+  }
+
   /* the resident set's split: the three parts add up to VmRSS, the
    * program's own text is file-backed, statm's third field counts it */
   {
@@ -476,7 +513,7 @@ int main(void) {
   waitpid(kid, NULL, 0);
   static const char *const tidless[] = {"mountstats", "coredump_filter", "timens_offsets",
                                         "timerslack_ns", "task", "children", "schedstat",
-                                        "timers", "clear_refs", "syscall", NULL};
+                                        "timers", "clear_refs", "syscall", "autogroup", NULL};
   for (int i = 0; tidless[i]; i++) {
     char a[128], b[128];
     snprintf(a, sizeof a, "/proc/self/%s", tidless[i]);

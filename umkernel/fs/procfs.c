@@ -701,6 +701,39 @@ static int show_cpuset(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/* /proc/PID/autogroup: "/autogroup-ID nice N" of the session's group,
+ * nothing for the root group (proc_sched_autogroup_show_task).  A write
+ * sets the group's nice, -20..19 (EINVAL), lower than 0 only within
+ * RLIMIT_NICE or with CAP_SYS_NICE (EPERM), never the root group's
+ * (EINVAL: sched_group_set_shares of the root). */
+static int show_autogroup(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct autogroup *ag = tk->tg ? tk->tg->autogroup : NULL;
+
+	(void)c;
+	if (ag)
+		sb_printf(sb, "/autogroup-%ld nice %d\n", ag->id, ag->nice);
+	return 0;
+}
+
+static int write_autogroup(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	struct autogroup *ag = tk->tg ? tk->tg->autogroup : NULL;
+	long v;
+	int err = sysctl_parse_long(buf, n, -20, 19, &v);
+
+	(void)c;
+	if (err)
+		return err;
+	if (v < 0 && current && 20 - v > (long)rlim_cur(current, RLIMIT_NICE) &&
+	    !capable(current, CAP_SYS_NICE))
+		return -EPERM;
+	if (!ag)
+		return -EINVAL;
+	ag->nice = (int)v;
+	return 0;
+}
+
 /* /proc/PID/syscall: the syscall the task is in (number, six arguments,
  * stack pointer, instruction pointer, as Linux's proc_pid_syscall); a
  * task in user mode: "running" if it runs, else -1, sp and pc */
@@ -3179,6 +3212,7 @@ static const struct pent pid_ents[] = {
 	FILE_ENT("schedstat", show_schedstat),
 	FILE_ENT("children", show_children),
 	FILE_ENT("timers", show_timers),
+	RW_ENT("autogroup", show_autogroup, write_autogroup),
 	{ .name = "syscall", .kind = PK_FILE, .perm = 0400, .show = show_syscall, .priv = true },
 	FILE_ENT("arch_status", show_stub_mirror),
 	{ .name = "ksm_stat", .kind = PK_FILE, .perm = 0400, .show = show_stub_mirror, .priv = true },
@@ -3285,7 +3319,7 @@ static const struct pent *dyn_lookup(int dyn, const char *name, struct pctx *c)
 static bool ent_hidden(const struct pent *e, const struct pctx *c)
 {
 	static const char *const tgid_only[] = { "task", "mountstats", "coredump_filter",
-						 "timens_offsets", "timerslack_ns", "timers" };
+						 "timens_offsets", "timerslack_ns", "timers", "autogroup" };
 
 	/* /proc/pressure only where the host kernel has PSI on (the files
 	 * show its figures), as Linux creates it only then */
