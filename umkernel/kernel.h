@@ -191,6 +191,10 @@ struct pid_namespace {
 	int last_pid, pid_max, nr_pids;
 	bool dead;                    /* its init is gone: fork fails with ENOMEM */
 	unsigned int inum;
+	/* vm.memfd_noexec: 0 memfd_create defaults to MFD_EXEC, 1 to
+	 * MFD_NOEXEC_SEAL, 2 refuses it without MFD_NOEXEC_SEAL (EACCES);
+	 * a new namespace starts with its parent's and stays at least that */
+	int memfd_noexec_scope;
 };
 extern struct pid_namespace init_pid_ns;
 
@@ -368,6 +372,15 @@ void task_host_rusage(struct task *t, int who, struct host_rusage *r);
 struct cpu_itimer { uint64_t expires, incr; };
 
 /* Shared by the threads of a thread group (Linux's signal_struct). */
+/* A session's scheduling autogroup (Linux's kernel/sched/autogroup.c, as
+ * /proc/PID/autogroup shows it): setsid makes one, fork shares it; its
+ * nice is kept and read back (umk's scheduler is the host's).  A NULL
+ * one is the root group of the tasks no setsid moved (init). */
+struct autogroup { int refs; long id; int nice; };
+struct autogroup *autogroup_new(void);            /* NULL on ENOMEM */
+struct autogroup *autogroup_get(struct autogroup *ag);
+void autogroup_put(struct autogroup *ag);
+
 struct thread_group {
 	int refs;
 	int nr_threads;               /* live threads */
@@ -400,6 +413,7 @@ struct thread_group {
 				       * handler: it dies of it (Linux clears SIGNAL_UNKILLABLE) */
 	int oom_score_adj;            /* /proc/PID/oom_score_adj, -1000..1000 */
 	int oom_score_adj_min;        /* lowest value set without CAP_SYS_RESOURCE */
+	struct autogroup *autogroup;  /* the session's, held; NULL: the root group */
 	/* I/O counters and the core-dump filter: /proc/PID/io, coredump_filter */
 	uint64_t io_rchar, io_wchar, io_syscr, io_syscw;
 	uint64_t io_read_bytes;       /* block I/O of page-cache misses (mm/pagecache.c) */
@@ -559,6 +573,10 @@ struct task *task_find(int tid);   /* by global id (kernel-internal) */
 void tg_set_pgid(struct thread_group *tg, int nr);   /* global ids */
 void tg_set_sid(struct thread_group *tg, int nr);
 void task_cpu_times(struct task *t, int64_t *utime_ns, int64_t *stime_ns);
+/* One POSIX timer as /proc/PID/timers shows it (kernel/posix_timers.c). */
+struct ptimer_info { int id, signo; uint64_t sigval; int notify, pid, clock; };
+void posix_timers_each(struct thread_group *tg, void (*fn)(void *arg, const struct ptimer_info *),
+		       void *arg);
 uint64_t cpus_online_mask(void);   /* kernel/sched.c: the host's online CPUs (up to 64) */
 void sched_fork(struct task *c, struct task *parent);   /* kernel/sched.c: policy across fork */
 /* kernel/printk.c: the kernel log (syslog(2), /dev/kmsg); level 0-7 */
@@ -594,6 +612,7 @@ extern long sysctl_kptr_restrict;       /* kernel.kptr_restrict: kernel/kallsyms
  * with them or zeros: 0 or -ENOMEM */
 bool kallsyms_show_value(struct task *t);
 int kallsyms_text(bool show, char **text);
+extern long sysctl_ctrl_alt_del;        /* kernel.ctrl-alt-del: kernel/reboot.c */
 /* One value as Linux's proc_dointvec_minmax parses it: 0 or -EINVAL. */
 int sysctl_parse_long(const char *buf, size_t n, long min, long max, long *out);
 /* Several values as proc_dointvec/proc_doulongvec parse them (kernel/sysctl.c):

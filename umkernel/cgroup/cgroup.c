@@ -78,6 +78,11 @@ static struct cgroup *root(void)
 	return &cgrp_root;
 }
 
+int cgroup_count(void)
+{
+	return root()->nr_descendants + 1;
+}
+
 struct cgroup *cgroup_get(struct cgroup *cg)
 {
 	if (cg)

@@ -52,6 +52,8 @@ struct cgroup {
 };
 
 extern struct cgroup cgrp_root;
+/* How many cgroups there are (the root and its live descendants). */
+int cgroup_count(void);
 extern const struct fs_ops cgroup_fs_ops;
 
 struct cgroup *cgroup_get(struct cgroup *cg);

@@ -409,7 +409,32 @@ static void ep_release(struct file *f)
 	f->priv = NULL;
 }
 
+/* ep_show_fdinfo: a line per registered file: its fd, events (with
+ * EPOLLERR|EPOLLHUP), data, and the file's offset, inode and device (as
+ * the kernel's dev_t, major << 20 | minor) */
+static int ep_fdinfo(struct file *f, char *buf, size_t len)
+{
+	struct eventpoll *ep = f->priv;
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (struct list_head *p = ep->items.next; p != &ep->items && n < len; p = p->next) {
+		struct epitem *it = list_entry(p, struct epitem, link);
+		struct kstat st = { 0 };
+
+		if (it->file->ops && it->file->ops->fstat)
+			it->file->ops->fstat(it->file, &st);
+		n += snprintf(buf + n, len - n,
+			      "tfd: %8d events: %8x data: %16llx  pos:%lli ino:%llx sdev:%llx\n", it->fd,
+			      it->events, (unsigned long long)it->data, (long long)it->file->pos,
+			      (unsigned long long)st.ino,
+			      (unsigned long long)major(st.dev) << 20 | minor(st.dev));
+	}
+	return n < len ? (int)n : (int)len - 1;
+}
+
 static const struct file_ops epoll_ops = {
+	.show_fdinfo = ep_fdinfo,
 	.poll = ep_poll,
 	.fstat = anon_inode_fstat,
 	.release = ep_release,

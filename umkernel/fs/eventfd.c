@@ -29,6 +29,7 @@
 struct eventfd {
 	uint64_t count;
 	bool semaphore;
+	int id;                       /* eventfd-id: the smallest free, as Linux's ida */
 	struct wait_queue wq;         /* readers, writers and pollers */
 };
 
@@ -102,10 +103,38 @@ static short eventfd_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+/* eventfd ids in use (the first 4096; past them ids are not reused) */
+static uint64_t ids_used[64];
+static int id_next = 4096;
+
+static int eventfd_id_alloc(void)
+{
+	for (int i = 0; i < 64; i++)
+		if (~ids_used[i]) {
+			int b = __builtin_ctzll(~ids_used[i]);
+			ids_used[i] |= 1ULL << b;
+			return i * 64 + b;
+		}
+	return id_next++;
+}
+
 static void eventfd_release(struct file *f)
 {
+	struct eventfd *e = f->priv;
+
+	if (e && e->id < 4096)
+		ids_used[e->id / 64] &= ~(1ULL << (e->id % 64));
 	free(f->priv);
 	f->priv = NULL;
+}
+
+/* eventfd_show_fdinfo's lines: the count (hex, 16 wide), id, semaphore */
+static int eventfd_fdinfo(struct file *f, char *buf, size_t len)
+{
+	struct eventfd *e = f->priv;
+
+	return snprintf(buf, len, "eventfd-count: %16llx\neventfd-id: %d\neventfd-semaphore: %d\n",
+			(unsigned long long)e->count, e->id, e->semaphore);
 }
 
 static const struct file_ops eventfd_ops = {
@@ -114,6 +143,7 @@ static const struct file_ops eventfd_ops = {
 	.poll = eventfd_poll,
 	.fstat = anon_inode_fstat,
 	.release = eventfd_release,
+	.show_fdinfo = eventfd_fdinfo,
 	.seekable = false,
 };
 
@@ -151,6 +181,7 @@ long sys_eventfd2(struct task *t, struct sysargs *a)
 		return -ENOMEM;
 	e->count = initval;
 	e->semaphore = flags & EFD_SEMAPHORE_;
+	e->id = eventfd_id_alloc();
 	waitq_init(&e->wq);
 	f = file_alloc(&eventfd_ops, O_RDWR | (flags & EFD_NONBLOCK_), "anon_inode:[eventfd]");
 	if (!f) {

@@ -203,6 +203,8 @@ struct fan_mark {
 	struct fan_group *group;
 	int type;                     /* MARK_* */
 	uint64_t dev, ino;            /* inode: both; filesystem: dev */
+	unsigned char fh[16];         /* inode marks: its file handle (fdinfo) */
+	int fh_len, fh_type;
 	const struct mount *mnt;      /* mount marks: compared, never followed */
 	int mnt_id;
 	uint32_t mask, ignore_mask;
@@ -1791,6 +1793,8 @@ long sys_fanotify_mark(struct task *t, struct sysargs *a)
 	m->type = type;
 	m->dev = nd.st.dev;
 	m->ino = type == MARK_INODE ? nd.st.ino : 0;
+	if (type == MARK_INODE)
+		m->fh_len = fhandle_encode(nd.mnt, nd.rel, nd.st.dev, nd.st.ino, m->fh, &m->fh_type);
 	m->mnt = type == MARK_MOUNT ? nd.mnt : NULL;
 	m->mnt_id = nd.mnt ? nd.mnt->id : 0;
 	m->mflags = flags & FAN_MARK_EVICTABLE_;
@@ -1845,10 +1849,15 @@ int fanotify_fdinfo(struct file *f, char *buf, size_t len)
 
 		if (m->group != g || n >= len - 1)
 			continue;
-		if (m->type == MARK_INODE)
+		if (m->type == MARK_INODE) {
 			w = snprintf(buf + n, len - n,
-				     "fanotify ino:%llx sdev:%x mflags:%x mask:%x ignored_mask:%x\n",
+				     "fanotify ino:%llx sdev:%x mflags:%x mask:%x ignored_mask:%x",
 				     (unsigned long long)m->ino, sdev, m->mflags, m->mask, m->ignore_mask);
+			if (w > 0 && (size_t)w < len - n)
+				w += fdinfo_fhandle(buf + n + w, len - n - w, m->fh, m->fh_len, m->fh_type);
+			if (w > 0 && (size_t)w + 1 < len - n)
+				buf[n + w++] = '\n', buf[n + w] = 0;
+		}
 		else if (m->type == MARK_MOUNT)
 			w = snprintf(buf + n, len - n, "fanotify mnt_id:%x mflags:%x mask:%x ignored_mask:%x\n",
 				     m->mnt_id, m->mflags, m->mask, m->ignore_mask);

@@ -101,6 +101,10 @@ struct file_ops {
 	int (*setxattr)(struct file *f, const char *name, const void *v, size_t n, int flags);
 	ssize_t (*listxattr)(struct file *f, char *buf, size_t n);
 	int (*removexattr)(struct file *f, const char *name);
+	/* Optional: the lines of /proc/PID/fdinfo/N after the common ones
+	 * (Linux's f_op->show_fdinfo), written into buf (len bytes at most,
+	 * NUL-terminated); returns their length. */
+	int (*show_fdinfo)(struct file *f, char *buf, size_t len);
 	bool seekable;
 	bool write_empty;             /* write(2) of 0 bytes reaches write (tun: EINVAL), not 0 */
 };
@@ -560,6 +564,7 @@ void locks_remove_posix(struct task *t, struct file *f);
 /* locks.c: every POSIX lock of process tgid (call at process exit) */
 void locks_exit(int tgid);
 long locks_flock(struct task *t, struct file *f, int op);
+int locks_proc_show(int (*pidnr)(int), char **out);   /* locks.c: /proc/locks */
 long locks_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
 
 /* ---- change notification: notify.h (the hooks), notify.c, inotify.c ---- */

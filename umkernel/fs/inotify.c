@@ -426,6 +426,7 @@ long sys_inotify_add_watch(struct task *t, struct sysargs *a)
 	m->mask = mask & IN_ALL_EVENTS_;
 	m->flags = mask & (IN_EXCL_UNLINK_ | IN_ONESHOT_);
 	m->group = g;
+	m->fh_len = fhandle_encode(nd.mnt, nd.rel, nd.st.dev, nd.st.ino, m->fh, &m->fh_type);
 	fsnotify_add_mark(m);
 out:
 	nd_release(&nd);
@@ -468,6 +469,19 @@ int inotify_proc_write(struct task *t, const char *name, const char *buf, size_t
 	return sysctl_table_write(inotify_limits, 3, name, buf, n);
 }
 
+/* fdinfo_fhandle - see notify.h (Linux's show_mark_fhandle) */
+int fdinfo_fhandle(char *buf, size_t room, const unsigned char *fh, int len, int type)
+{
+	int n;
+
+	if (!len || !room)
+		return 0;
+	n = snprintf(buf, room, " fhandle-bytes:%x fhandle-type:%x f_handle:", len, type);
+	for (int i = 0; i < len && n > 0 && (size_t)n < room; i++)
+		n += snprintf(buf + n, room - n, "%02x", fh[i]);
+	return n > 0 && (size_t)n < room ? n : 0;
+}
+
 int inotify_fdinfo(struct file *f, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -480,8 +494,12 @@ int inotify_fdinfo(struct file *f, char *buf, size_t len)
 		/* sdev in the kernel's own encoding (MKDEV: major << 20);
 		 * the mask as the user gave it (inotify_mark_user_mask) */
 		unsigned int sdev = (major(m->dev) << 20) | minor(m->dev);
-		int w = snprintf(buf + n, len - n, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:0\n",
+		int w = snprintf(buf + n, len - n, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:0",
 				 m->wd, (unsigned long long)m->ino, sdev, m->mask | m->flags);
+		if (w > 0 && (size_t)w < len - n)
+			w += fdinfo_fhandle(buf + n + w, len - n - w, m->fh, m->fh_len, m->fh_type);
+		if (w > 0 && (size_t)w + 1 < len - n)
+			buf[n + w++] = '\n', buf[n + w] = 0;
 		if (w > 0)
 			n += (size_t)w < len - n ? (size_t)w : len - n - 1;
 	}

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #define OFFSET_MAX   INT64_MAX
 #define RECHECK_NS   50000000ULL        /* F_SETLKW: re-check for dead owners */
@@ -42,6 +43,7 @@ struct flock_lock {
 	uint64_t dev, ino;
 	struct file *file;            /* owner, not referenced */
 	int type;                     /* LOCK_SH or LOCK_EX */
+	int pid;                      /* the locker's tgid (/proc/locks) */
 };
 
 struct plock {
@@ -155,7 +157,72 @@ long locks_flock(struct task *t, struct file *f, int op)
 	fl->ino = ino;
 	fl->file = f;
 	fl->type = op;
+	fl->pid = t && t->tg ? t->tg->tgid : 0;
 	list_add_tail(&fl->link, &flocks);
+	return 0;
+}
+
+static void purge_dead_owners(void);
+
+/*
+ * locks_proc_show - /proc/locks: one line per lock held, numbered from 1,
+ * as Linux's locks_show/lock_get_status print them:
+ * "N: POSIX  ADVISORY  WRITE PID MAJ:MIN:INO START END" (OFDLCK with pid
+ * -1, FLOCK for flock locks; END "EOF" for a lock to the end).  pidnr
+ * turns a global tgid into the reader's number (0: not visible).
+ * Returns a malloc'd text in *out, or -ENOMEM.
+ */
+int locks_proc_show(int (*pidnr)(int), char **out)
+{
+	struct list_head *p;
+	size_t len = 0, cap = 256;
+	char *buf = malloc(cap), line[160];
+	long id = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	buf[0] = 0;
+	purge_dead_owners();
+	for (int pass = 0; pass < 2; pass++) {
+		for (p = (pass ? &plocks : &flocks)->next; p != (pass ? &plocks : &flocks); p = p->next) {
+			const char *kind, *rw;
+			uint64_t dev, ino;
+			int64_t start, end;
+			int pid, n;
+
+			if (pass) {
+				struct plock *pl = list_entry(p, struct plock, link);
+				kind = pl->ofd ? "OFDLCK" : "POSIX ";
+				rw = pl->type == F_WRLCK ? "WRITE" : "READ";
+				pid = pl->ofd ? -1 : pidnr(pl->pid);
+				dev = pl->dev, ino = pl->ino, start = pl->start, end = pl->end;
+			} else {
+				struct flock_lock *fl = list_entry(p, struct flock_lock, link);
+				kind = "FLOCK ";
+				rw = fl->type == LOCK_EX ? "WRITE" : "READ";
+				pid = pidnr(fl->pid);
+				dev = fl->dev, ino = fl->ino, start = 0, end = OFFSET_MAX;
+			}
+			n = snprintf(line, sizeof line, "%ld: %s ADVISORY  %s %d %02x:%02x:%llu %lld ", ++id,
+				     kind, rw, pid, major(dev), minor(dev), (unsigned long long)ino,
+				     (long long)start);
+			if (end == OFFSET_MAX)
+				n += snprintf(line + n, sizeof line - n, "EOF\n");
+			else
+				n += snprintf(line + n, sizeof line - n, "%lld\n", (long long)end);
+			if (len + n + 1 > cap) {
+				char *nb = realloc(buf, cap = (len + n + 1) * 2);
+				if (!nb) {
+					free(buf);
+					return -ENOMEM;
+				}
+				buf = nb;
+			}
+			memcpy(buf + len, line, n + 1);
+			len += n;
+		}
+	}
+	*out = buf;
 	return 0;
 }
 

@@ -161,7 +161,14 @@ struct fsnotify_mark {
 	bool pending_delete;          /* unlinked while open: IN_DELETE_SELF at the last close */
 	struct inotify_group *group;
 	struct fsnotify_mark *next;   /* fsnotify_marks: all marks, newest first */
+	/* the inode's file handle, as name_to_handle_at gives it (fdinfo's
+	 * fhandle-bytes, fhandle-type, f_handle); fh_len 0 if none */
+	unsigned char fh[16];
+	int fh_len, fh_type;
 };
+/* fdinfo's " fhandle-bytes:%x fhandle-type:%x f_handle:HEX" for a handle
+ * of len bytes (nothing if len is 0), appended at buf; its length. */
+int fdinfo_fhandle(char *buf, size_t room, const unsigned char *fh, int len, int type);
 extern struct fsnotify_mark *fsnotify_marks;
 extern int fsnotify_nr_marks;
 void fsnotify_add_mark(struct fsnotify_mark *m);

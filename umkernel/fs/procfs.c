@@ -277,6 +277,7 @@ static void cpu_times(struct task *tk, bool whole, int64_t *u, int64_t *s)
 struct vmstats {
 	uint64_t size, exe, stk, data, lib;     /* bytes */
 	uint64_t rss;                           /* pages */
+	uint64_t rss_file, rss_shmem;           /* pages of rss: file-backed, shared memory */
 };
 
 static void vm_stats(struct task *tk, struct vmstats *vs)
@@ -311,6 +312,24 @@ static void vm_stats(struct task *tk, struct vmstats *vs)
 			if (fscanf(f, "%lu %lu", &sz, &res) == 2)
 				vs->rss = res;
 			fclose(f);
+		}
+		/* ... and its split: the guest's file mappings are the stub's
+		 * mappings of the host's files, its MAP_SHARED memory shmem */
+		snprintf(path, sizeof(path), "/proc/%d/status", platform->host_tid(tk->host));
+		f = fopen(path, "re");
+		if (f) {
+			char line[128];
+			unsigned long kb;
+
+			while (fgets(line, sizeof(line), f)) {
+				if (sscanf(line, "RssFile: %lu", &kb) == 1)
+					vs->rss_file = kb / 4;
+				else if (sscanf(line, "RssShmem: %lu", &kb) == 1)
+					vs->rss_shmem = kb / 4;
+			}
+			fclose(f);
+			if (vs->rss_file + vs->rss_shmem > vs->rss)
+				vs->rss_file = vs->rss_shmem = 0;
 		}
 	}
 }
@@ -682,6 +701,163 @@ static int show_pipe_max_size(struct task *tk, const struct pctx *c, struct sbuf
 }
 /* /proc/PID/cgroup: the v2 line, the path as the reader's cgroup
  * namespace shows it (proc_cgroup_show) */
+/* /proc/PID/cpuset: the task's cgroup path, as Linux prints it for the
+ * cpuset controller on the cgroup2 hierarchy (proc_cpuset_show) */
+static int show_cpuset(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char line[4200];
+	const char *path;
+
+	(void)c;
+	cgroup_proc_show(current, tk, line, sizeof line);
+	path = strstr(line, "::");
+	sb_printf(sb, "%s", path ? path + 2 : "/\n");
+	return 0;
+}
+
+/* /proc/PID/autogroup: "/autogroup-ID nice N" of the session's group,
+ * nothing for the root group (proc_sched_autogroup_show_task).  A write
+ * sets the group's nice, -20..19 (EINVAL), lower than 0 only within
+ * RLIMIT_NICE or with CAP_SYS_NICE (EPERM), never the root group's
+ * (EINVAL: sched_group_set_shares of the root). */
+static int show_autogroup(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct autogroup *ag = tk->tg ? tk->tg->autogroup : NULL;
+
+	(void)c;
+	if (ag)
+		sb_printf(sb, "/autogroup-%ld nice %d\n", ag->id, ag->nice);
+	return 0;
+}
+
+static int write_autogroup(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	struct autogroup *ag = tk->tg ? tk->tg->autogroup : NULL;
+	long v;
+	int err = sysctl_parse_long(buf, n, -20, 19, &v);
+
+	(void)c;
+	if (err)
+		return err;
+	if (v < 0 && current && 20 - v > (long)rlim_cur(current, RLIMIT_NICE) &&
+	    !capable(current, CAP_SYS_NICE))
+		return -EPERM;
+	if (!ag)
+		return -EINVAL;
+	ag->nice = (int)v;
+	return 0;
+}
+
+/* /proc/PID/syscall: the syscall the task is in (number, six arguments,
+ * stack pointer, instruction pointer, as Linux's proc_pid_syscall); a
+ * task in user mode: "running" if it runs, else -1, sp and pc */
+static int show_syscall(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	const struct linux_regs *r = &tk->regs;
+
+	(void)c;
+	if (tk->syscall_nr >= 0)
+		sb_printf(sb, "%d 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n",
+			  tk->syscall_nr, (unsigned long long)r->rdi, (unsigned long long)r->rsi,
+			  (unsigned long long)r->rdx, (unsigned long long)r->r10,
+			  (unsigned long long)r->r8, (unsigned long long)r->r9,
+			  (unsigned long long)r->rsp, (unsigned long long)r->rip);
+	else if (task_state_char(tk) == 'R')
+		sb_printf(sb, "running\n");
+	else
+		sb_printf(sb, "-1 0x%llx 0x%llx\n", (unsigned long long)r->rsp,
+			  (unsigned long long)r->rip);
+	return 0;
+}
+
+/* /proc/PID/timers: each POSIX timer, newest first, as Linux's show_timer */
+struct timers_show { struct sbuf *sb; const struct pctx *c; };
+
+static void timers_line(void *arg, const struct ptimer_info *in)
+{
+	struct timers_show *ts = arg;
+	static const char *const nstr[] = { "signal", "none", "thread" };
+	int kind = in->notify & ~4;
+
+	sb_printf(ts->sb, "ID: %d\nsignal: %d/%016llx\nnotify: %s/%s.%d\nClockID: %d\n", in->id,
+		  in->signo, (unsigned long long)in->sigval, kind >= 0 && kind < 3 ? nstr[kind] : "?",
+		  in->notify & 4 ? "tid" : "pid", vnr(ts->c, in->pid), in->clock);
+}
+
+static int show_timers(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct timers_show ts = { sb, c };
+
+	if (tk->tg)
+		posix_timers_each(tk->tg, timers_line, &ts);
+	return 0;
+}
+
+/* a file with no read op: root may open it for reading (its mode does
+ * not stop CAP_DAC_OVERRIDE), the read fails as vfs_read's does */
+static int show_no_read(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c, (void)sb;
+	return -EINVAL;
+}
+
+/* /proc/PID/clear_refs: 1 clears the referenced bits of every page, 2
+ * of anonymous ones, 3 of file ones, 4 the soft-dirty bits, 5 resets
+ * the peak RSS (fs/proc/task_mmu.c clear_refs_write): the guest's pages
+ * are its stub's, so the request goes to the stub's own clear_refs (the
+ * bits pagemap shows are the stub's).  EINVAL for another number. */
+static int write_clear_refs(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	char path[64];
+	long v;
+	int err = sysctl_parse_long(buf, n, 1, 5, &v), fd;
+
+	(void)c;
+	if (err)
+		return err;
+	if (!tk->host || !platform || !platform->host_pid || !host_proc_is_ours())
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", platform->host_pid(tk->host));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "%ld\n", v);
+	if (write(fd, path, strlen(path)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* /proc/PID/task/TID/children: the processes whose parent it is, each
+ * number followed by a space (get_children_pid); umk records a child's
+ * parent as the forking process's leader, so a child of any thread is
+ * listed under the leader */
+static int show_children(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct list_head *p;
+
+	for (p = all_tasks.next; p != &all_tasks; p = p->next) {
+		struct task *o = list_entry(p, struct task, all);
+
+		if (o->parent == tk && o->tg && o->tg->leader == o && vnr(c, o->tg->tgid))
+			sb_printf(sb, "%d ", vnr(c, o->tg->tgid));
+	}
+	return 0;
+}
+
+/* /proc/PID/schedstat: time on a CPU (ns), time waiting for one (ns: not
+ * measured, 0) and the number of timeslices (the context switches) */
+static int show_schedstat(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct host_rusage hr;
+	int64_t u, s;
+
+	cpu_times(tk, !c->thread, &u, &s);
+	task_host_rusage(tk, !c->thread ? RU_PROCESS : RU_THREAD, &hr);
+	sb_printf(sb, "%lld 0 %ld\n", (long long)(u + s), hr.nvcsw + hr.nivcsw);
+	return 0;
+}
+
 static int show_cgroup(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	char line[4200];
@@ -761,6 +937,43 @@ static int write_yama(struct task *tk, const struct pctx *c, const char *buf, si
 	return 0;
 }
 
+/* vm.memfd_noexec (Linux's pid_mfd_noexec_dointvec_minmax): the reader's
+ * pid namespace's, at least its ancestors'; 0..2 but never below the
+ * parent namespace's (EINVAL), CAP_SYS_ADMIN over the namespace to
+ * write (EPERM) */
+static int ns_memfd_scope(struct pid_namespace *ns)
+{
+	int scope = 0;
+
+	for (; ns; ns = ns->parent)
+		if (ns->memfd_noexec_scope > scope)
+			scope = ns->memfd_noexec_scope;
+	return scope;
+}
+
+static int show_memfd_noexec(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%d\n", ns_memfd_scope(current ? task_active_pid_ns(current) : &init_pid_ns));
+	return 0;
+}
+
+static int write_memfd_noexec(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	struct pid_namespace *ns = current ? task_active_pid_ns(current) : &init_pid_ns;
+	long v;
+	int err;
+
+	(void)tk, (void)c;
+	if (current && !ns_capable(current, ns->user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	err = sysctl_parse_long(buf, n, ns_memfd_scope(ns->parent), 2, &v);
+	if (err)
+		return err;
+	ns->memfd_noexec_scope = (int)v;
+	return 0;
+}
+
 /* pid_max and ns_last_pid are per pid namespace (the reader's). */
 static int show_pid_max(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -798,7 +1011,9 @@ static int write_ns_last_pid(struct task *tk, const struct pctx *c, const char *
 	(void)tk, (void)c;
 	if (err)
 		return err;
-	if (current && !ns_capable(current, ns->user_ns, CAP_SYS_ADMIN))
+	/* checkpoint_restore_ns_capable: CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE (40) */
+	if (current && !ns_capable(current, ns->user_ns, CAP_SYS_ADMIN) &&
+	    !ns_capable(current, ns->user_ns, 40))
 		return -EPERM;
 	ns->last_pid = (int)v;
 	return 0;
@@ -1106,6 +1321,11 @@ NET_SHOW(show_net_udp6, "udp6")
 NET_SHOW(show_net_udplite, "udplite")
 NET_SHOW(show_net_udplite6, "udplite6")
 NET_SHOW(show_net_unix, "unix")
+NET_SHOW(show_net_psched, "psched")
+NET_SHOW(show_net_netstat, "netstat")
+NET_SHOW(show_net_snmp6, "snmp6")
+NET_SHOW(show_net_arp, "arp")
+NET_SHOW(show_net_dev_mcast, "dev_mcast")
 
 static int show_cwd(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -1301,8 +1521,9 @@ static int show_statm(struct task *tk, const struct pctx *c, struct sbuf *sb)
 
 	(void)c;
 	vm_stats(tk, &vs);
-	sb_printf(sb, "%llu %llu 0 %llu 0 %llu 0\n", (unsigned long long)vs.size / 4096,
-		  (unsigned long long)vs.rss, (unsigned long long)vs.exe / 4096,
+	sb_printf(sb, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)vs.size / 4096,
+		  (unsigned long long)vs.rss, (unsigned long long)(vs.rss_file + vs.rss_shmem),
+		  (unsigned long long)vs.exe / 4096,
 		  (unsigned long long)(vs.data + vs.stk) / 4096);
 	return 0;
 }
@@ -1334,6 +1555,32 @@ static int show_oom_score(struct task *tk, const struct pctx *c, struct sbuf *sb
 	return 0;
 }
 
+/* Whether the host's own /proc/self/status has a line starting FIELD
+ * ("Kthread:" from Linux 6.4 on, "untag_mask:" with address masking
+ * built in): umk reports the host's kernel release, so its status has
+ * the fields that release prints.  Read once. */
+static bool host_status_has(const char *field)
+{
+	static char *text;
+	static bool done;
+
+	if (!done) {
+		struct sbuf hs = { 0 };
+
+		done = true;
+		if (sb_host_file(&hs, "/proc/self/status") == 0 && !hs.oom) {
+			sb_put(&hs, "", 1);
+			text = hs.buf;
+		} else {
+			free(hs.buf);
+		}
+	}
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, field, strlen(field)))
+			return true;
+	return false;
+}
+
 /* Linux's proc_pid_status, fields in its order. */
 static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
@@ -1361,6 +1608,9 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	sb_printf(sb, "FDSize:\t%d\nGroups:\t", tk->files ? (tk->files->nfds + 63) / 64 * 64 : 0);
 	for (uint32_t i = 0; i < cr->ngroups && i < ARRAY_SIZE(cr->groups); i++)
 		sb_printf(sb, "%u ", from_kgid_munged(uns, cr->groups[i]));
+	/* Linux ends the list with a space even when it is empty */
+	if (!cr->ngroups)
+		sb_printf(sb, " ");
 	/* NS*: the number in the proc mount's namespace and each one below */
 	struct pid *ids[4] = { task_tgid(tk), tk->pid, tg ? tg->pgrp : NULL, tg ? tg->session : NULL };
 	static const char *const nsnames[4] = { "NStgid", "NSpid", "NSpgid", "NSsid" };
@@ -1375,20 +1625,27 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 			sb_printf(sb, "\t0");
 		sb_printf(sb, "\n");
 	}
+	if (host_status_has("Kthread:"))
+		sb_printf(sb, "Kthread:\t0\n");
 	if (tk->mm && st != 'Z') {
 		vm_stats(tk, &vs);
 		sb_printf(sb, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
 			  "VmPin:\t       0 kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n"
-			  "RssAnon:\t%8llu kB\nRssFile:\t       0 kB\nRssShmem:\t       0 kB\n"
+			  "RssAnon:\t%8llu kB\nRssFile:\t%8llu kB\nRssShmem:\t%8llu kB\n"
 			  "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\nVmLib:\t%8llu kB\n"
 			  "VmPTE:\t       0 kB\nVmSwap:\t       0 kB\nHugetlbPages:\t       0 kB\n"
 			  "CoreDumping:\t0\nTHP_enabled:\t1\n",
 			  (unsigned long long)vs.size / 1024, (unsigned long long)vs.size / 1024,
 			  (unsigned long long)mm_locked_bytes(tk->mm) / 1024,
 			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.rss * 4,
-			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.data / 1024,
+			  (unsigned long long)(vs.rss - vs.rss_file - vs.rss_shmem) * 4,
+			  (unsigned long long)vs.rss_file * 4, (unsigned long long)vs.rss_shmem * 4,
+			  (unsigned long long)vs.data / 1024,
 			  (unsigned long long)vs.stk / 1024, (unsigned long long)vs.exe / 1024,
 			  (unsigned long long)vs.lib / 1024);
+		/* no linear address masking for guests: every bit kept */
+		if (host_status_has("untag_mask:"))
+			sb_printf(sb, "untag_mask:\t%#llx\n", ~0ULL);
 	}
 	sb_printf(sb, "Threads:\t%d\nSigQ:\t0/%llu\nSigPnd:\t%016llx\nShdPnd:\t%016llx\n"
 		  "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
@@ -1538,6 +1795,34 @@ static int show_mounts(struct task *tk, const struct pctx *c, struct sbuf *sb)
  * point, per-mount options, the propagation fields (shared:N, master:N,
  * unbindable), "-", type, source, the filesystem's options.
  */
+/* /proc/PID/mountstats: "device SRC mounted on DIR with fstype TYPE" per
+ * mount (show_vfsstat; no per-fs statistics: umk has no NFS) */
+static int show_mountstats(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
+	struct mnt_namespace *ns = task_mnt_ns(tk);
+	struct list_head *p;
+
+	(void)c;
+	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
+		struct mount *m = list_entry(p, struct mount, link);
+		const char *mp = mount_rel_to_root(m->path, root);
+
+		if (!mp)
+			continue;
+		if (m->source) {
+			sb_printf(sb, "device ");
+			sb_escaped(sb, m->source);
+		} else {
+			sb_printf(sb, "no device");
+		}
+		sb_printf(sb, " mounted on ");
+		sb_escaped(sb, mp);
+		sb_printf(sb, " with fstype %s\n", m->fstype ? m->fstype : "none");
+	}
+	return 0;
+}
+
 static int show_mountinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
 	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
@@ -1593,7 +1878,8 @@ static int show_fdinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 		  f->flags | (cloexec ? O_CLOEXEC : 0), f->mnt ? f->mnt->id : 0,
 		  (unsigned long long)st.ino);
 	char ib[4096];
-	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0)
+	if (inotify_fdinfo(f, ib, sizeof ib) > 0 || fanotify_fdinfo(f, ib, sizeof ib) > 0 ||
+	    (f->ops && f->ops->show_fdinfo && f->ops->show_fdinfo(f, ib, sizeof ib) > 0))
 		sb_printf(sb, "%s", ib);
 	if (file_is_pidfd(f)) {
 		/* pidfd_show_fdinfo: the pid in the reader's namespace, -1 once gone */
@@ -1869,6 +2155,27 @@ static int stub_proc_text(struct task *tk, const char *file, struct sbuf *out)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/%s", platform->host_tid(tk->host), file);
 	return sb_host_file(out, path) ? -1 : 0;
+}
+
+/* /proc/PID/{arch_status,ksm_stat,ksm_merging_pages}: the stub's own
+ * (its thread ran the guest's code: AVX-512 use; its pages are the
+ * guest's: KSM merging); where the stub's cannot be read, Linux's
+ * figures for a task that used neither. */
+static int show_stub_mirror(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	size_t len = sb->len;
+
+	if (stub_proc_text(tk, c->e->name, sb) == 0 && sb->len > len)
+		return 0;
+	sb->len = len;
+	if (!strcmp(c->e->name, "arch_status"))
+		sb_printf(sb, "AVX512_elapsed_ms:\t-1\n");
+	else if (!strcmp(c->e->name, "ksm_merging_pages"))
+		sb_printf(sb, "0\n");
+	else
+		sb_printf(sb, "ksm_rmap_items 0\nksm_zero_pages 0\nksm_merging_pages 0\n"
+			  "ksm_process_profit 0\nksm_merge_any: no\nksm_mergeable: no\n");
+	return 0;
 }
 
 /* One entry of the host's smaps: its range and the text after its header. */
@@ -2163,12 +2470,270 @@ static int show_diskstats(struct task *tk, const struct pctx *c, struct sbuf *sb
 
 static const struct pent empty_ents[] = { { NULL } };
 
+/* /proc/pressure/{cpu,io,memory}: the host's stall figures (umk's tasks
+ * are host threads: they stall on what the host's do), all zero where
+ * the host has no PSI.  "some" and "full" lines as Linux's psi_show.
+ * The directory is there only if the host's is (ent_hidden).
+ * Trigger writes ("some 150000 1000000") are EOPNOTSUPP, what Linux
+ * answers with PSI disabled: umk has no triggers to poll. */
+static int show_pressure(const char *res, struct sbuf *sb)
+{
+	char path[64];
+	size_t len = sb->len;
+
+	snprintf(path, sizeof(path), "/proc/pressure/%s", res);
+	if (sb_host_file(sb, path) == 0 && sb->len > len)
+		return 0;
+	sb->len = len;
+	sb_printf(sb, "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		  "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+	return 0;
+}
+#define PRESSURE(fn, res)                                                                   \
+	static int fn##_show(struct task *tk, const struct pctx *c, struct sbuf *sb)       \
+	{                                                                                  \
+		(void)tk, (void)c;                                                         \
+		return show_pressure(res, sb);                                             \
+	}                                                                                  \
+	static int fn##_write(struct task *tk, const struct pctx *c, const char *b, size_t n) \
+	{                                                                                  \
+		(void)tk, (void)c, (void)b, (void)n;                                       \
+		return -EOPNOTSUPP;                                                        \
+	}
+PRESSURE(pressure_cpu, "cpu")
+PRESSURE(pressure_io, "io")
+PRESSURE(pressure_memory, "memory")
+static const struct pent pressure_ents[] = {
+	{ .name = "cpu", .kind = PK_FILE, .perm = 0666, .show = pressure_cpu_show, .write = pressure_cpu_write },
+	{ .name = "io", .kind = PK_FILE, .perm = 0666, .show = pressure_io_show, .write = pressure_io_write },
+	{ .name = "memory", .kind = PK_FILE, .perm = 0666, .show = pressure_memory_show,
+	  .write = pressure_memory_write },
+	{ NULL },
+};
+
+/* /proc/tty/drivers: the tty drivers umk has (tty/), in Linux's
+ * show_tty_driver format; procps maps a process's tty_nr to a name with
+ * it.  The virtual console and serial lines are listed as Linux lists
+ * them even without the hardware. */
+CONST_SHOW(show_tty_drivers,
+	   "/dev/tty             /dev/tty        5       0 system:/dev/tty\n"
+	   "/dev/console         /dev/console    5       1 system:console\n"
+	   "/dev/ptmx            /dev/ptmx       5       2 system\n"
+	   "/dev/vc/0            /dev/vc/0       4       0 system:vtmaster\n"
+	   "serial               /dev/ttyS       4      64 serial\n"
+	   "pty_slave            /dev/pts      136 0-1048575 pty:slave\n"
+	   "pty_master           /dev/ptm      128 0-1048575 pty:master\n"
+	   "unknown              /dev/tty        4 1-63 console\n")
+CONST_SHOW(show_tty_ldiscs, "n_tty       0\n")
+static const struct pent tty_ents[] = {
+	FILE_ENT("drivers", show_tty_drivers),
+	FILE_ENT("ldiscs", show_tty_ldiscs),
+	{ NULL },
+};
+
+/* /proc/locks (locks.c), pids as the reader's pid namespace numbers them */
+static int locks_pidnr(int tgid)
+{
+	struct task *t = task_find(tgid);
+	struct pid_namespace *ns = current ? task_active_pid_ns(current) : &init_pid_ns;
+
+	return t && t->pid ? pid_nr_ns(t->pid, ns) : 0;
+}
+
+static int show_locks(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	char *text;
+	int err = locks_proc_show(locks_pidnr, &text);
+
+	(void)tk, (void)c;
+	if (err)
+		return err;
+	sb_put(sb, text, strlen(text));
+	free(text);
+	return 0;
+}
+
+/* /proc/slabinfo: the header of Linux's slab_show with no caches (umk
+ * has no slab allocator to describe); vmstat -m and slabtop read it */
+CONST_SHOW(show_slabinfo,
+	   "slabinfo - version: 2.1\n"
+	   "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+	   " : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
+	   " <num_slabs> <sharedavail>\n")
+
+/* /proc/softirqs: the softirq counts per CPU, in Linux's show_softirqs
+ * layout; 0 like /proc/stat's softirq line (umk's work runs in no
+ * softirq) */
+static int show_softirqs(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	static const char *const names[] = { "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK",
+					     "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU" };
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	(void)tk, (void)c;
+	if (n < 1)
+		n = 1;
+	sb_printf(sb, "                    ");
+	for (long i = 0; i < n; i++)
+		sb_printf(sb, "CPU%-8ld", i);
+	sb_printf(sb, "\n");
+	for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+		sb_printf(sb, "%12s:", names[k]);
+		for (long i = 0; i < n; i++)
+			sb_printf(sb, " %10u", 0u);
+		sb_printf(sb, "\n");
+	}
+	return 0;
+}
+
+/* /proc/execdomains: the one personality domain Linux still lists */
+CONST_SHOW(show_execdomains, "0-0\tLinux           \t[kernel]\n")
+
+/* /proc/cgroups: umk's controllers, all on the cgroup2 hierarchy (0),
+ * each counting every cgroup (proc_cgroupstats_show). */
+static int show_proc_cgroups(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	static const char *const names[] = { "cpu", "memory", "pids" };
+	int n = cgroup_count();
+
+	(void)tk, (void)c;
+	sb_printf(sb, "#subsys_name\thierarchy\tnum_cgroups\tenabled\n");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		sb_printf(sb, "%s\t0\t%d\t1\n", names[i], n);
+	return 0;
+}
+
 /* a /proc/sys integer with its range (kernel/sysctl.c) */
 #define CTL_ENT(n, var, lo, hi) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
 				  .write = write_ctl, .ctl = &(var), .min = (lo), .max = (hi) }
 #define RW_CTL_ENT(n, var, lo, hi, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = show_ctl, \
 					 .write = wr, .ctl = &(var), .min = (lo), .max = (hi) }
 #define RW_ENT(n, sh, wr) { .name = n, .kind = PK_FILE, .perm = 0644, .show = sh, .write = wr }
+
+/* A setting umk applies but cannot change (its value is how umk's
+ * network, memory or task code works): writing back the value it shows
+ * succeeds, as `sysctl -p` of a saved configuration does, any other
+ * value is EINVAL rather than a setting kept and not honoured (as
+ * randomize_va_space).  The numbers written are compared with the ones
+ * shown, blanks between them free (or, for a word, the word). */
+static int write_fixed(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	struct sbuf cur = { 0 };
+	uint64_t a[8], b[8];
+	bool na[8], nb[8];
+	int ga, gb, err;
+
+	err = c->e->show(tk, c, &cur);
+	if (!err && cur.oom)
+		err = -ENOMEM;
+	if (!err && sysctl_parse_vec(cur.buf, cur.len, 8, a, na, &ga)) {
+		/* a word ("cubic"): the same word, blanks around it free */
+		const char *w = buf, *cw = cur.buf;
+		size_t wn = n, cn = cur.len;
+
+		while (wn && isspace((unsigned char)*w))
+			w++, wn--;
+		while (wn && isspace((unsigned char)w[wn - 1]))
+			wn--;
+		while (cn && isspace((unsigned char)cw[cn - 1]))
+			cn--;
+		err = wn == cn && !memcmp(w, cw, cn) ? 0 : -EINVAL;
+		free(cur.buf);
+		return err;
+	}
+	free(cur.buf);
+	if (err)
+		return err;
+	err = sysctl_parse_vec(buf, n, 8, b, nb, &gb);
+	if (err)
+		return err;
+	if (ga != gb)
+		return -EINVAL;
+	for (int i = 0; i < ga; i++)
+		if (a[i] != b[i] || (a[i] && na[i] != nb[i]))
+			return -EINVAL;
+	return 0;
+}
+#define FIXED_ENT(n, sh) { .name = n, .kind = PK_FILE, .perm = 0644, .show = sh, .write = write_fixed }
+
+/* Settings Linux has that nothing in umk consults (writeback, lockup
+ * detectors, printk rate limits, OOM reporting...): kept and read back,
+ * with Linux's defaults and write ranges (kernel/sysctl.c, mm/), so
+ * programs and `sysctl -p` that set them work. */
+static long ks_dmesg_restrict, ks_kptr_restrict, ks_panic, ks_panic_on_oops, ks_panic_on_warn;
+static long ks_writes_strict = 1, ks_printk_ratelimit = 5, ks_printk_ratelimit_burst = 10;
+static long ks_max_lock_depth = 1024, ks_autogroup = 1, ks_numa_balancing, ks_task_delayacct;
+static long ks_unpriv_bpf = 2, ks_core_pipe_limit, ks_hung_task_timeout = 120;
+static long ks_perf_max_sample_rate = 100000, ks_perf_mlock_kb = 516, ks_perf_max_stack = 127;
+static long ks_perf_cpu_time_max_percent = 25, ks_pty_max = 4096, ks_pty_reserve = 1024;
+static long ks_urandom_min_reseed = 60, ks_write_wakeup_threshold = 256;
+static long vs_dirty_background_ratio = 10, vs_dirty_ratio = 20, vs_dirty_background_bytes;
+static long vs_dirty_bytes, vs_dirty_expire = 3000, vs_dirty_writeback = 500;
+static long vs_dirtytime_expire = 43200, vs_admin_reserve = 8192, vs_user_reserve = 131072;
+static long vs_panic_on_oom, vs_oom_kill_allocating, vs_oom_dump_tasks = 1, vs_page_cluster = 3;
+static long vs_laptop_mode, vs_zone_reclaim_mode, vs_stat_interval = 1;
+static long vs_watermark_scale_factor = 10, vs_extfrag_threshold = 500;
+static long vs_compaction_proactiveness = 20, vs_compact_unevictable = 1;
+static long vs_min_unmapped_ratio = 1, vs_min_slab_ratio = 5;
+static long fs_suid_dumpable, fs_mount_max = 100000;
+
+CONST_SHOW(show_arch, "x86_64\n")
+CONST_SHOW(show_seccomp_actions,
+	   "kill_process kill_thread trap errno user_notif trace log allow\n")
+CONST_SHOW(show_seccomp_logged, "kill_process kill_thread trap errno user_notif trace log\n")
+
+/* kernel.seccomp.actions_logged: only the set it has (umk logs no
+ * seccomp actions, so none can be added or dropped) */
+static int write_seccomp_logged(struct task *tk, const struct pctx *c, const char *buf, size_t n)
+{
+	static const char want[] = "kill_process kill_thread trap errno user_notif trace log";
+	size_t wn = sizeof(want) - 1;
+
+	(void)tk, (void)c;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	return n == wn && !memcmp(buf, want, wn) ? 0 : -EINVAL;
+}
+
+/* kernel.pty.nr: the pseudo-terminals open now (tty/pty.c) */
+static int show_pty_nr(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	(void)tk, (void)c;
+	sb_printf(sb, "%d\n", pty_count());
+	return 0;
+}
+
+static const struct pent sys_kernel_pty_ents[] = {
+	CTL_ENT("max", ks_pty_max, 0, 1048576),
+	FILE_ENT("nr", show_pty_nr),
+	CTL_ENT("reserve", ks_pty_reserve, 0, 1048576),
+	{ NULL },
+};
+
+static const struct pent sys_kernel_seccomp_ents[] = {
+	FILE_ENT("actions_avail", show_seccomp_actions),
+	RW_ENT("actions_logged", show_seccomp_logged, write_seccomp_logged),
+	{ NULL },
+};
+
+/* fs.dentry-state, inode-nr, inode-state: the host's counts (umk's files
+ * are the host's), zeros where it has none */
+static int show_host_or(const char *path, const char *dflt, struct sbuf *sb)
+{
+	size_t len = sb->len;
+
+	if (sb_host_file(sb, path) == 0 && sb->len > len)
+		return 0;
+	sb->len = len;
+	sb_printf(sb, "%s", dflt);
+	return 0;
+}
+#define HOST_SHOW(fn, path, dflt) \
+	static int fn(struct task *tk, const struct pctx *c, struct sbuf *sb) \
+	{ (void)tk, (void)c; return show_host_or(path, dflt, sb); }
+HOST_SHOW(show_dentry_state, "/proc/sys/fs/dentry-state", "0\t0\t45\t0\t0\t0\n")
+HOST_SHOW(show_inode_nr, "/proc/sys/fs/inode-nr", "0\t0\n")
+HOST_SHOW(show_inode_state, "/proc/sys/fs/inode-state", "0\t0\t0\t0\t0\t0\t0\n")
 
 static const struct pent sys_kernel_yama_ents[] = {
 	{ .name = "ptrace_scope", .kind = PK_FILE, .perm = 0644, .show = show_ctl,
@@ -2181,6 +2746,8 @@ static const struct pent sys_kernel_random_ents[] = {
 	FILE_ENT("uuid", show_uuid),
 	FILE_ENT("entropy_avail", show_entropy),
 	FILE_ENT("poolsize", show_entropy),
+	CTL_ENT("urandom_min_reseed_secs", ks_urandom_min_reseed, 0, 0x7fffffff),
+	CTL_ENT("write_wakeup_threshold", ks_write_wakeup_threshold, 0, 0x7fffffff),
 	{ NULL },
 };
 
@@ -2214,7 +2781,9 @@ static const struct pent sys_kernel_ents[] = {
 	FILE_ENT("ostype", show_ostype),
 	FILE_ENT("version", show_kversion),
 	RW_ENT("pid_max", show_pid_max, write_pid_max),
-	RW_ENT("ns_last_pid", show_ns_last_pid, write_ns_last_pid),
+	/* 0666, as Linux's: the write checks the capability */
+	{ .name = "ns_last_pid", .kind = PK_FILE, .perm = 0666, .show = show_ns_last_pid,
+	  .write = write_ns_last_pid },
 	FILE_ENT("ngroups_max", show_ngroups_max),
 	{ .name = "threads-max", .kind = PK_FILE, .perm = 0644, .show = show_threads_max,
 	  .write = write_ctl, .ctl = &sysctl_threads_max, .min = 20, .max = 0x3fffffff },
@@ -2231,7 +2800,30 @@ static const struct pent sys_kernel_ents[] = {
 	EXT_ENT("sched_rr_timeslice_ms", sched_rr_timeslice, 0644),
 	EXT_ENT("sched_rt_period_us", sched_rt_period, 0644),
 	EXT_ENT("sched_rt_runtime_us", sched_rt_runtime, 0644),
-	FILE_ENT("tainted", show_tainted),
+	FIXED_ENT("tainted", show_tainted),
+	FILE_ENT("arch", show_arch),
+	CTL_ENT("ctrl-alt-del", sysctl_ctrl_alt_del, INT_MIN, INT_MAX),
+	CTL_ENT("dmesg_restrict", ks_dmesg_restrict, 0, 1),
+	CTL_ENT("kptr_restrict", ks_kptr_restrict, 0, 2),
+	CTL_ENT("panic", ks_panic, INT_MIN, INT_MAX),
+	CTL_ENT("panic_on_oops", ks_panic_on_oops, 0, 1),
+	CTL_ENT("panic_on_warn", ks_panic_on_warn, 0, 1),
+	CTL_ENT("sysctl_writes_strict", ks_writes_strict, -1, 1),
+	CTL_ENT("printk_ratelimit", ks_printk_ratelimit, INT_MIN, INT_MAX),
+	CTL_ENT("printk_ratelimit_burst", ks_printk_ratelimit_burst, INT_MIN, INT_MAX),
+	CTL_ENT("max_lock_depth", ks_max_lock_depth, INT_MIN, INT_MAX),
+	CTL_ENT("sched_autogroup_enabled", ks_autogroup, 0, 1),
+	CTL_ENT("numa_balancing", ks_numa_balancing, 0, 3),
+	CTL_ENT("task_delayacct", ks_task_delayacct, 0, 1),
+	CTL_ENT("unprivileged_bpf_disabled", ks_unpriv_bpf, 0, 2),
+	CTL_ENT("core_pipe_limit", ks_core_pipe_limit, 0, INT_MAX),
+	CTL_ENT("hung_task_timeout_secs", ks_hung_task_timeout, 0, LONG_MAX / 1000),
+	CTL_ENT("perf_event_max_sample_rate", ks_perf_max_sample_rate, 1, INT_MAX),
+	CTL_ENT("perf_event_mlock_kb", ks_perf_mlock_kb, INT_MIN, INT_MAX),
+	CTL_ENT("perf_event_max_stack", ks_perf_max_stack, 0, 255),
+	CTL_ENT("perf_cpu_time_max_percent", ks_perf_cpu_time_max_percent, 0, 100),
+	DIR_ENT("pty", sys_kernel_pty_ents, DYN_NONE, false),
+	DIR_ENT("seccomp", sys_kernel_seccomp_ents, DYN_NONE, false),
 	DIR_ENT("random", sys_kernel_random_ents, DYN_NONE, false),
 	DIR_ENT("yama", sys_kernel_yama_ents, DYN_NONE, false),
 	DIR_ENT("keys", sys_kernel_keys_ents, DYN_NONE, false),
@@ -2311,7 +2903,30 @@ static const struct pent sys_vm_ents[] = {
 	{ .name = "drop_caches", .kind = PK_FILE, .perm = 0200, .show = show_ctl, .write = write_drop_caches,
 	  .ctl = &sysctl_drop_caches, .min = 1, .max = 0x7fffffff },
 	CTL_ENT("unprivileged_userfaultfd", sysctl_unprivileged_userfaultfd, 0, 1), /* mm/userfaultfd.c */
-	FILE_ENT("mmap_min_addr", show_mmap_min_addr),
+	FIXED_ENT("mmap_min_addr", show_mmap_min_addr),
+	RW_ENT("memfd_noexec", show_memfd_noexec, write_memfd_noexec),
+	CTL_ENT("dirty_background_ratio", vs_dirty_background_ratio, 0, 100),
+	CTL_ENT("dirty_ratio", vs_dirty_ratio, 0, 100),
+	CTL_ENT("dirty_background_bytes", vs_dirty_background_bytes, 0, LONG_MAX),
+	CTL_ENT("dirty_bytes", vs_dirty_bytes, 0, LONG_MAX),
+	CTL_ENT("dirty_expire_centisecs", vs_dirty_expire, 0, INT_MAX),
+	CTL_ENT("dirty_writeback_centisecs", vs_dirty_writeback, 0, INT_MAX),
+	CTL_ENT("dirtytime_expire_seconds", vs_dirtytime_expire, 0, INT_MAX),
+	CTL_ENT("admin_reserve_kbytes", vs_admin_reserve, 0, LONG_MAX),
+	CTL_ENT("user_reserve_kbytes", vs_user_reserve, 0, LONG_MAX),
+	CTL_ENT("panic_on_oom", vs_panic_on_oom, 0, 2),
+	CTL_ENT("oom_kill_allocating_task", vs_oom_kill_allocating, INT_MIN, INT_MAX),
+	CTL_ENT("oom_dump_tasks", vs_oom_dump_tasks, INT_MIN, INT_MAX),
+	CTL_ENT("page-cluster", vs_page_cluster, 0, 31),
+	CTL_ENT("laptop_mode", vs_laptop_mode, INT_MIN, INT_MAX),
+	CTL_ENT("zone_reclaim_mode", vs_zone_reclaim_mode, 0, INT_MAX),
+	CTL_ENT("stat_interval", vs_stat_interval, INT_MIN, INT_MAX),
+	CTL_ENT("watermark_scale_factor", vs_watermark_scale_factor, 1, 3000),
+	CTL_ENT("extfrag_threshold", vs_extfrag_threshold, 0, 1000),
+	CTL_ENT("compaction_proactiveness", vs_compaction_proactiveness, 0, 100),
+	CTL_ENT("compact_unevictable_allowed", vs_compact_unevictable, 0, 1),
+	CTL_ENT("min_unmapped_ratio", vs_min_unmapped_ratio, 0, 100),
+	CTL_ENT("min_slab_ratio", vs_min_slab_ratio, 0, 100),
 	{ NULL },
 };
 
@@ -2364,6 +2979,13 @@ static const struct pent sys_fs_ents[] = {
 	CTL_ENT("protected_hardlinks", sysctl_protected_hardlinks, 0, 1),
 	CTL_ENT("protected_fifos", sysctl_protected_fifos, 0, 2),
 	CTL_ENT("protected_regular", sysctl_protected_regular, 0, 2),
+	CTL_ENT("suid_dumpable", fs_suid_dumpable, 0, 2),
+	CTL_ENT("mount-max", fs_mount_max, 1, INT_MAX),
+	CTL_ENT("overflowuid", sysctl_overflowuid, 0, 65535),
+	CTL_ENT("overflowgid", sysctl_overflowgid, 0, 65535),
+	FILE_ENT("dentry-state", show_dentry_state),
+	FILE_ENT("inode-nr", show_inode_nr),
+	FILE_ENT("inode-state", show_inode_state),
 	{ NULL },
 };
 
@@ -2375,6 +2997,13 @@ static const struct pent sys_user_ents[] = {
 	CTL_ENT("max_mnt_namespaces", sysctl_max_ns, 0, 0x7fffffff),
 	CTL_ENT("max_net_namespaces", sysctl_max_ns, 0, 0x7fffffff),
 	CTL_ENT("max_cgroup_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	CTL_ENT("max_time_namespaces", sysctl_max_ns, 0, 0x7fffffff),
+	/* the initial user namespace's inotify and fanotify limits, which
+	 * fs.inotify and fs.fanotify also set (as Linux's ucount_max) */
+	EXT_ENT("max_inotify_instances", in_max_user_instances, 0644),
+	EXT_ENT("max_inotify_watches", in_max_user_watches, 0644),
+	EXT_ENT("max_fanotify_groups", fan_max_user_groups, 0644),
+	EXT_ENT("max_fanotify_marks", fan_max_user_marks, 0644),
 	{ NULL },
 };
 
@@ -2398,6 +3027,11 @@ static const struct pent net_ents[] = {
 	FILE_ENT("udplite", show_net_udplite),
 	FILE_ENT("udplite6", show_net_udplite6),
 	FILE_ENT("unix", show_net_unix),
+	FILE_ENT("psched", show_net_psched),
+	FILE_ENT("netstat", show_net_netstat),
+	FILE_ENT("snmp6", show_net_snmp6),
+	FILE_ENT("arp", show_net_arp),
+	FILE_ENT("dev_mcast", show_net_dev_mcast),
 	{ NULL },
 };
 
@@ -2408,12 +3042,25 @@ CONST_SHOW(show_port_range, "32768\t60999\n")
 CONST_SHOW(show_tcp_rmem, "4096\t131072\t6291456\n")
 CONST_SHOW(show_tcp_wmem, "4096\t16384\t4194304\n")
 CONST_SHOW(show_zero_nl_net, "0\n")
+/* the privileged port bound (net/inet.c: under 1024 needs root), TCP
+ * keepalive defaults (net/inet.c's TCP_KEEPIDLE/KEEPINTVL/KEEPCNT) and
+ * the unix datagram queue (net/unix.c) */
+CONST_SHOW(show_port_1024, "1024\n")
+CONST_SHOW(show_keepalive_time, "7200\n")
+CONST_SHOW(show_keepalive_intvl, "75\n")
+CONST_SHOW(show_keepalive_probes, "9\n")
+CONST_SHOW(show_max_dgram_qlen, "10\n")
+/* IP_TTL's default, and the congestion controls TCP_CONGESTION takes
+ * (net/inet.c: cubic unless a socket asks for reno) */
+CONST_SHOW(show_default_ttl, "64\n")
+CONST_SHOW(show_tcp_cc, "cubic\n")
+CONST_SHOW(show_tcp_cc_list, "reno cubic\n")
 static const struct pent sys_net_core_ents[] = {
 	CTL_ENT("somaxconn", sysctl_somaxconn, 0, 0x7fffffff),
-	FILE_ENT("rmem_default", show_mem_default),
-	FILE_ENT("rmem_max", show_mem_default),
-	FILE_ENT("wmem_default", show_mem_default),
-	FILE_ENT("wmem_max", show_mem_default),
+	FIXED_ENT("rmem_default", show_mem_default),
+	FIXED_ENT("rmem_max", show_mem_default),
+	FIXED_ENT("wmem_default", show_mem_default),
+	FIXED_ENT("wmem_max", show_mem_default),
 	{ NULL },
 };
 /* /proc/sys/net/ipv4/conf/DEV/tag: per network namespace (net/netdev.c) */
@@ -2494,24 +3141,64 @@ static int ping_range_write(struct task *tk, const struct pctx *c, const char *b
 
 static const struct pent sys_net_ipv4_ents[] = {
 	DIR_ENT("conf", sys_net_conf_ents, DYN_NONE, false),
-	FILE_ENT("ip_local_port_range", show_port_range),
+	FIXED_ENT("ip_local_port_range", show_port_range),
 	RW_ENT("ping_group_range", ping_range_show, ping_range_write),
-	FILE_ENT("tcp_rmem", show_tcp_rmem),
-	FILE_ENT("tcp_wmem", show_tcp_wmem),
+	FIXED_ENT("tcp_rmem", show_tcp_rmem),
+	FIXED_ENT("tcp_wmem", show_tcp_wmem),
+	FIXED_ENT("ip_forward", show_zero_nl_net),
+	FIXED_ENT("ip_unprivileged_port_start", show_port_1024),
+	FIXED_ENT("tcp_keepalive_time", show_keepalive_time),
+	FIXED_ENT("tcp_keepalive_intvl", show_keepalive_intvl),
+	FIXED_ENT("tcp_keepalive_probes", show_keepalive_probes),
+	FIXED_ENT("ip_default_ttl", show_default_ttl),
+	FIXED_ENT("tcp_congestion_control", show_tcp_cc),
+	FILE_ENT("tcp_available_congestion_control", show_tcp_cc_list),
+	FIXED_ENT("tcp_allowed_congestion_control", show_tcp_cc_list),
+	{ NULL },
+};
+/* net.ipv6.conf.{all,default,lo}.disable_ipv6: IPv6 is always on */
+static const struct pent sys_net_ipv6_conf_dev_ents[] = {
+	FIXED_ENT("disable_ipv6", show_zero_nl_net),
+	{ NULL },
+};
+static const struct pent sys_net_ipv6_conf_ents[] = {
+	DIR_ENT("all", sys_net_ipv6_conf_dev_ents, DYN_NONE, false),
+	DIR_ENT("default", sys_net_ipv6_conf_dev_ents, DYN_NONE, false),
+	DIR_ENT("lo", sys_net_ipv6_conf_dev_ents, DYN_NONE, false),
 	{ NULL },
 };
 static const struct pent sys_net_ipv6_ents[] = {
-	FILE_ENT("bindv6only", show_zero_nl_net),
+	FIXED_ENT("bindv6only", show_zero_nl_net),
+	DIR_ENT("conf", sys_net_ipv6_conf_ents, DYN_NONE, false),
+	{ NULL },
+};
+static const struct pent sys_net_unix_ents[] = {
+	FIXED_ENT("max_dgram_qlen", show_max_dgram_qlen),
 	{ NULL },
 };
 static const struct pent sys_net_ents[] = {
+	DIR_ENT("unix", sys_net_unix_ents, DYN_NONE, false),
 	DIR_ENT("core", sys_net_core_ents, DYN_NONE, false),
 	DIR_ENT("ipv4", sys_net_ipv4_ents, DYN_NONE, false),
 	DIR_ENT("ipv6", sys_net_ipv6_ents, DYN_NONE, false),
 	{ NULL },
 };
 
+/* dev.tty: TIOCSTI's gate (tty/pty.c); line disciplines are never
+ * loaded (umk has N_TTY only, TIOCSETD of another is EINVAL either way) */
+static long dev_ldisc_autoload = 1;
+static const struct pent sys_dev_tty_ents[] = {
+	CTL_ENT("legacy_tiocsti", sysctl_legacy_tiocsti, 0, 1),
+	CTL_ENT("ldisc_autoload", dev_ldisc_autoload, 0, 1),
+	{ NULL },
+};
+static const struct pent sys_dev_ents[] = {
+	DIR_ENT("tty", sys_dev_tty_ents, DYN_NONE, false),
+	{ NULL },
+};
+
 static const struct pent sys_ents[] = {
+	DIR_ENT("dev", sys_dev_ents, DYN_NONE, false),
 	DIR_ENT("kernel", sys_kernel_ents, DYN_NONE, false),
 	DIR_ENT("vm", sys_vm_ents, DYN_NONE, false),
 	DIR_ENT("fs", sys_fs_ents, DYN_NONE, false),
@@ -2540,6 +3227,13 @@ static const struct pent root_ents[] = {
 	FILE_ENT("cmdline", show_kcmdline),
 	FILE_ENT("config.gz", show_config_gz),
 	{ .name = "kallsyms", .kind = PK_FILE, .perm = 0444, .show = show_kallsyms, .opener_view = true },
+	FILE_ENT("execdomains", show_execdomains),
+	FILE_ENT("locks", show_locks),
+	FILE_ENT("softirqs", show_softirqs),
+	{ .name = "slabinfo", .kind = PK_FILE, .perm = 0400, .show = show_slabinfo },
+	FILE_ENT("cgroups", show_proc_cgroups),
+	DIR_ENT("pressure", pressure_ents, DYN_NONE, false),
+	DIR_ENT("tty", tty_ents, DYN_NONE, false),
 	{ .name = "kpageflags", .kind = PK_FILE, .perm = 0400 }, /* proc_kpageflags_open */
 	EXT_ENT("keys", keys_keys, 0444),
 	EXT_ENT("key-users", keys_key_users, 0444),
@@ -2584,6 +3278,19 @@ static const struct pent pid_ents[] = {
 	DIR_ENT("net", net_ents, DYN_NONE, false),
 	FILE_ENT("limits", show_limits),
 	FILE_ENT("cgroup", show_cgroup),
+	FILE_ENT("cpuset", show_cpuset),
+	FILE_ENT("schedstat", show_schedstat),
+	FILE_ENT("children", show_children),
+	FILE_ENT("timers", show_timers),
+	RW_ENT("autogroup", show_autogroup, write_autogroup),
+	{ .name = "syscall", .kind = PK_FILE, .perm = 0400, .show = show_syscall, .priv = true },
+	FILE_ENT("arch_status", show_stub_mirror),
+	{ .name = "ksm_stat", .kind = PK_FILE, .perm = 0400, .show = show_stub_mirror, .priv = true },
+	{ .name = "ksm_merging_pages", .kind = PK_FILE, .perm = 0400, .show = show_stub_mirror,
+	  .priv = true },
+	{ .name = "clear_refs", .kind = PK_FILE, .perm = 0200, .show = show_no_read,
+	  .write = write_clear_refs, .lazy = true },
+	{ .name = "mountstats", .kind = PK_FILE, .perm = 0400, .show = show_mountstats },
 	RW_ENT("oom_score_adj", show_oom_score_adj, write_oom_score_adj),
 	RW_ENT("oom_adj", show_oom_adj, write_oom_adj),
 	FILE_ENT("oom_score", show_oom_score),
@@ -2593,7 +3300,7 @@ static const struct pent pid_ents[] = {
 	RW_ENT("timens_offsets", show_timens_offsets, write_timens_offsets),
 	{ .name = "timerslack_ns", .kind = PK_FILE, .perm = 0666, .show = show_timerslack, .write = write_timerslack },
 	RW_ENT("coredump_filter", show_coredump_filter, write_coredump_filter),
-	{ .name = "personality", .kind = PK_FILE, .perm = 0444, .show = show_personality, .priv = true },
+	{ .name = "personality", .kind = PK_FILE, .perm = 0400, .show = show_personality, .priv = true },
 	{ .name = "io", .kind = PK_FILE, .perm = 0400, .show = show_io, .priv = true },
 	{ .name = "smaps", .kind = PK_FILE, .perm = 0444, .show = show_smaps, .priv = true },
 	{ .name = "smaps_rollup", .kind = PK_FILE, .perm = 0444, .show = show_smaps_rollup, .priv = true },
@@ -2602,7 +3309,7 @@ static const struct pent pid_ents[] = {
 	{ .name = "root", .kind = PK_LINK, .perm = 0777, .show = show_root, .priv = true },
 	{ .name = "exe", .kind = PK_LINK, .perm = 0777, .show = show_exe, .priv = true },
 	{ .name = "fd", .kind = PK_DIR, .perm = 0500, .dyn = DYN_FDS, .priv = true },
-	{ .name = "fdinfo", .kind = PK_DIR, .perm = 0500, .dyn = DYN_FDINFO, .priv = true },
+	{ .name = "fdinfo", .kind = PK_DIR, .perm = 0555, .dyn = DYN_FDINFO, .priv = true },
 	{ .name = "task", .kind = PK_DIR, .perm = 0555, .dyn = DYN_TASKS },
 	{ .name = "ns", .kind = PK_DIR, .perm = 0511, .sub = ns_ents, .priv = true },
 	RW_ENT("uid_map", show_uid_map, write_uid_map),
@@ -2675,9 +3382,34 @@ static const struct pent *dyn_lookup(int dyn, const char *name, struct pctx *c)
 	return NULL;
 }
 
+/* Entries one view lacks: PID/task/TID has no task, mountstats,
+ * coredump_filter, timens_offsets, timerslack_ns (process-wide in
+ * Linux's tgid_base_stuff only), and PID has no children (per thread,
+ * tid_base_stuff only). */
 static bool ent_hidden(const struct pent *e, const struct pctx *c)
 {
-	return c->thread && !strcmp(e->name, "task");
+	static const char *const tgid_only[] = { "task", "mountstats", "coredump_filter",
+						 "timens_offsets", "timerslack_ns", "timers", "autogroup" };
+
+	/* /proc/pressure only where the host kernel has PSI on (the files
+	 * show its figures), as Linux creates it only then */
+	if (!c->tid && !strcmp(e->name, "pressure") && e->sub == pressure_ents)
+		return access("/proc/pressure", F_OK) != 0;
+	if (!c->tid)
+		return false;
+	/* files the host kernel has only with a feature (KSM, AVX-512) */
+	if (e->show == show_stub_mirror) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/%s", e->name);
+		return access(path, F_OK) != 0;
+	}
+	if (!c->thread)
+		return !strcmp(e->name, "children");
+	for (size_t i = 0; i < ARRAY_SIZE(tgid_only); i++)
+		if (!strcmp(e->name, tgid_only[i]))
+			return true;
+	return false;
 }
 
 /* Resolves rel; -ENOENT, -ENOTDIR, -EACCES (another user's fd directory). */
@@ -2887,6 +3619,51 @@ static ssize_t pfile_read(struct task *t, struct file *f, void *buf, size_t n, i
 	return n;
 }
 
+/* The /proc/sys files whose value is a string (proc_dostring's). */
+static bool sysctl_is_string(const struct pent *e)
+{
+	return e->write == write_hostname || e->write == write_domainname ||
+	       e->write == write_core_pattern || e->write == write_seccomp_logged ||
+	       !strcmp(e->name, "tcp_congestion_control") ||
+	       !strcmp(e->name, "tcp_allowed_congestion_control");
+}
+
+/*
+ * A write to a /proc/sys file past its start (a second write(2) on one
+ * open file, or pwrite), as Linux's sysctl_writes_strict has it: at 1
+ * (the default) a number's write there is ignored, yet counted as done
+ * (proc_first_pos_non_zero_ignore); a string's goes on from that offset
+ * of the value (_proc_do_string); at 0 or -1 a number is parsed anew.
+ */
+static ssize_t sysctl_write_at(struct pfile *pf, struct task *tk, const char *buf, size_t n,
+			       int64_t *pos)
+{
+	int err = 0;
+
+	if (sysctl_is_string(pf->nd.e)) {
+		struct sbuf cur = { 0 };
+
+		err = pf->nd.e->show(tk, &pf->nd.c, &cur);
+		if (!err && cur.len && cur.buf[cur.len - 1] == '\n')
+			cur.len--;
+		if (!err && (uint64_t)*pos < cur.len)
+			cur.len = (size_t)*pos;
+		if (!err)
+			sb_put(&cur, buf, n);
+		if (!err && cur.oom)
+			err = -ENOMEM;
+		if (!err)
+			err = pf->nd.e->write(tk, &pf->nd.c, cur.buf, cur.len);
+		free(cur.buf);
+	} else if (ks_writes_strict != 1) {
+		err = pf->nd.e->write(tk, &pf->nd.c, buf, n);
+	}
+	if (err)
+		return err;
+	*pos += n;
+	return n;
+}
+
 static ssize_t pfile_write(struct task *t, struct file *f, const void *buf, size_t n, int64_t *pos)
 {
 	struct pfile *pf = f->priv;
@@ -2901,6 +3678,8 @@ static ssize_t pfile_write(struct task *t, struct file *f, const void *buf, size
 	err = node_task(&pf->nd, &tk);
 	if (err)
 		return err;
+	if (*pos > 0 && pf->rel && !strncmp(pf->rel, "sys/", 4))
+		return sysctl_write_at(pf, tk, buf, n, pos);
 	err = pf->nd.e->write(tk, &pf->nd.c, buf, n);
 	if (err)
 		return err;

@@ -177,11 +177,20 @@ static void sfd_release(struct file *f)
 	f->priv = NULL;
 }
 
+/* signalfd_show_fdinfo: the mask, bit n-1 for signal n */
+static int sfd_fdinfo(struct file *f, char *buf, size_t len)
+{
+	struct signalfd_ctx *ctx = f->priv;
+
+	return snprintf(buf, len, "sigmask:\t%016llx\n", (unsigned long long)ctx->mask);
+}
+
 static const struct file_ops signalfd_ops = {
 	.read = sfd_read,
 	.poll = sfd_poll,
 	.fstat = anon_inode_fstat,
 	.release = sfd_release,
+	.show_fdinfo = sfd_fdinfo,
 	.seekable = false,
 };
 

@@ -853,8 +853,10 @@ out:
  * shown as "/memfd:NAME (deleted)".  flags: MFD_CLOEXEC,
  * MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (0666 and F_SEAL_EXEC), MFD_EXEC,
  * MFD_HUGETLB (a hugetlb file, mm/hugetlb.c: -ENODEV for an MFD_HUGE_*
- * size but 2 MiB); others -EINVAL.  -EINVAL for a name over 249 bytes,
- * -EFAULT, -EMFILE, -ENOMEM.
+ * size but 2 MiB); others -EINVAL.  Neither MFD_EXEC nor MFD_NOEXEC_SEAL:
+ * vm.memfd_noexec picks (procfs.c).  -EINVAL for a name over 249 bytes,
+ * -EACCES without MFD_NOEXEC_SEAL where vm.memfd_noexec is 2, -EFAULT,
+ * -EMFILE, -ENOMEM.
  */
 long sys_memfd_create(struct task *t, struct sysargs *a)
 {
@@ -870,6 +872,17 @@ long sys_memfd_create(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	if ((flags & MFD_NOEXEC_SEAL_) && (flags & MFD_EXEC_))
 		return -EINVAL;
+	/* vm.memfd_noexec of the caller's pid namespace (Linux's
+	 * check_sysctl_memfd_noexec): the default when neither is asked for,
+	 * and at 2 only MFD_NOEXEC_SEAL is allowed */
+	int scope = 0;
+	for (struct pid_namespace *ns = task_active_pid_ns(t); ns; ns = ns->parent)
+		if (ns->memfd_noexec_scope > scope)
+			scope = ns->memfd_noexec_scope;
+	if (!(flags & (MFD_EXEC_ | MFD_NOEXEC_SEAL_)))
+		flags |= scope >= 1 ? MFD_NOEXEC_SEAL_ : MFD_EXEC_;
+	if (!(flags & MFD_NOEXEC_SEAL_) && scope >= 2)
+		return -EACCES;
 	r = strncpy_from_user(t, name, arg_ptr(a, 0), sizeof(name));
 	if (r == -ENAMETOOLONG)
 		return -EINVAL;

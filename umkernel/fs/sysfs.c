@@ -3,7 +3,9 @@
  * tools read: the CPUs (online, possible, present, each one's topology:
  * lscpu, hwloc), one NUMA node holding every CPU (libnuma, numactl) and
  * the device tables (/sys/dev/block and char: lsblk), and the loop
- * block devices (sysfs_block.c).  It is a tmpfs filled at boot with
+ * block devices (sysfs_block.c), and copies of the host's CPU
+ * vulnerability and SMT state and transparent huge page settings.  It
+ * is a tmpfs filled at boot with
  * read-only files; nothing in it is live (a node's meminfo holds the
  * figures of boot time) but the block devices' attributes.
  *
@@ -13,6 +15,7 @@
 #include "fs.h"
 #include "tmpfs.h"
 #include "../mm/mm.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,16 +24,21 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-static int sys_file(struct mount *m, const char *rel, const char *text)
+static int sys_file_mode(struct mount *m, const char *rel, const char *text, uint32_t mode)
 {
 	struct file *f;
-	int err = m->ops->open(m, rel, O_CREAT | O_WRONLY | O_TRUNC, 0444, &f);
+	int err = m->ops->open(m, rel, O_CREAT | O_WRONLY | O_TRUNC, mode, &f);
 	if (err)
 		return err;
 	int64_t pos = 0;
 	ssize_t n = f->ops->write(NULL, f, text, strlen(text), &pos);
 	file_put(f);
 	return n < 0 ? (int)n : 0;
+}
+
+static int sys_file(struct mount *m, const char *rel, const char *text)
+{
+	return sys_file_mode(m, rel, text, 0444);
 }
 
 /* A CPU mask as Linux's bitmap_print_to_pagebuf prints it for n CPUs:
@@ -180,6 +188,44 @@ static int numa_node0(struct mount *m, long n)
 	return err;
 }
 
+/*
+ * mirror_dir - makes directory rel with a copy of each readable regular
+ * file of the host's directory host, as it reads at boot (a file the
+ * host fails to read is left out).  Nothing if the host has no such
+ * directory: these describe the host's CPU and memory manager, which
+ * the guest's code runs on.  Returns 0 or -errno.
+ */
+static int mirror_dir(struct mount *m, const char *host, const char *rel)
+{
+	DIR *d = opendir(host);
+	struct dirent *de;
+	char path[512], name[512], text[4096];
+	int err;
+
+	if (!d)
+		return 0;
+	err = m->ops->mkdir(m, rel, 0755);
+	while (!err && (de = readdir(d))) {
+		struct stat st;
+
+		snprintf(path, sizeof path, "%s/%s", host, de->d_name);
+		if (de->d_name[0] == '.' || stat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		ssize_t r = read(fd, text, sizeof text - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		text[r] = 0;
+		snprintf(name, sizeof name, "%s/%s", rel, de->d_name);
+		err = sys_file_mode(m, name, text, st.st_mode & 0777);   /* the host's mode too */
+	}
+	closedir(d);
+	return err;
+}
+
 /* kernel/mm/hugepages/hugepages-2048kB/: the pool's figures (mm/hugetlb.c),
  * rewritten at each change (sysfs_hugetlb_sync); the nodes are held. */
 static struct tnode *hp_nodes[HUGETLB_SYSFS_N];
@@ -242,11 +288,16 @@ int sysfs_mount(const char *path)
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !err; i++)
 		err = m->ops->mkdir(m, dirs[i], 0755);
 	for (long c = 0; c < n && !err; c++) {
+		char host[96];
+
 		snprintf(name, sizeof name, "devices/system/cpu/cpu%ld", c);
 		err = m->ops->mkdir(m, name, 0755);
-		if (!err) {
+		/* online only for the CPUs the host can unplug (x86 has none for
+		 * cpu0, as Linux's cpu_is_hotpluggable) */
+		snprintf(host, sizeof host, "/sys/devices/system/cpu/cpu%ld/online", c);
+		if (!err && (c > 0 || !access(host, F_OK))) {
 			snprintf(name, sizeof name, "devices/system/cpu/cpu%ld/online", c);
-			err = sys_file(m, name, "1\n");
+			err = sys_file_mode(m, name, "1\n", 0644);   /* Linux's mode; /sys is read-only */
 		}
 		if (!err)
 			err = cpu_topology(m, c, n);
@@ -263,6 +314,23 @@ int sysfs_mount(const char *path)
 		err = sys_file(m, "devices/system/cpu/present", range);
 	if (!err)
 		err = sys_file(m, "devices/system/cpu/kernel_max", "8191\n");
+	/* no CPU is offline or isolated from the scheduler */
+	if (!err)
+		err = sys_file(m, "devices/system/cpu/offline", "\n");
+	if (!err)
+		err = sys_file(m, "devices/system/cpu/isolated", "\n");
+	/* the host's: the guest runs on its CPUs (lscpu prints these), and
+	 * its transparent huge pages, which umk's anonymous memory gets as
+	 * the host's does (the JVM and Go's runtime read hpage_pmd_size and
+	 * enabled) */
+	if (!err)
+		err = mirror_dir(m, "/sys/devices/system/cpu/vulnerabilities",
+				 "devices/system/cpu/vulnerabilities");
+	if (!err)
+		err = mirror_dir(m, "/sys/devices/system/cpu/smt", "devices/system/cpu/smt");
+	if (!err)
+		err = mirror_dir(m, "/sys/kernel/mm/transparent_hugepage",
+				 "kernel/mm/transparent_hugepage");
 	if (!err)
 		err = hugepages_dir(m, ((struct tmpfs *)priv)->root);
 	if (!err)   /* securityfs's list of the security modules */

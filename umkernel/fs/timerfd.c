@@ -169,7 +169,28 @@ static void tfd_release(struct file *f)
 	f->priv = NULL;
 }
 
+static void tfd_get_setting(struct timerfd *ctx, struct linux_itimerspec *its);
+
+/* timerfd_show: clock, expirations not read, the settime flags
+ * (TFD_TIMER_ABSTIME 1, TFD_TIMER_CANCEL_ON_SET 2), time left and
+ * interval as (seconds, nanoseconds) */
+static int tfd_fdinfo(struct file *f, char *buf, size_t len)
+{
+	struct timerfd *ctx = f->priv;
+	struct linux_itimerspec its;
+
+	tfd_get_setting(ctx, &its);
+	return snprintf(buf, len,
+			"clockid: %d\nticks: %llu\nsettime flags: 0%o\nit_value: (%lld, %lld)\n"
+			"it_interval: (%lld, %lld)\n",
+			ctx->clockid, (unsigned long long)ctx->ticks,
+			(ctx->abs ? 1 : 0) | (ctx->might_cancel ? 2 : 0),
+			(long long)its.it_value.tv_sec, (long long)its.it_value.tv_nsec,
+			(long long)its.it_interval.tv_sec, (long long)its.it_interval.tv_nsec);
+}
+
 static const struct file_ops timerfd_ops = {
+	.show_fdinfo = tfd_fdinfo,
 	.read = tfd_read,
 	.poll = tfd_poll,
 	.fstat = anon_inode_fstat,

@@ -811,7 +811,18 @@ int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, st
 	if (!n)
 		return errno == ENFILE ? -ENFILE : -ENOMEM;
 	if (sealing) {
-		int fd = host_fd_admit(memfd_create("umk-memfd", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+		/* F_SEAL_EXEC (0x20) as the host's MFD_NOEXEC_SEAL (0x8) sets
+		 * it: added later with F_ADD_SEALS, Linux seals the writes too
+		 * (memfd_add_seals), which memfd_create's does not; a host
+		 * older than 6.3 has no such flag: F_ADD_SEALS then */
+		int hfd = (seals & 0x20) ? memfd_create("umk-memfd", MFD_CLOEXEC | MFD_ALLOW_SEALING | 0x8)
+					 : -1;
+
+		if (hfd >= 0)
+			seals &= ~0x20;
+		else
+			hfd = memfd_create("umk-memfd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		int fd = host_fd_admit(hfd);
 
 		if (fd < 0) {
 			tnode_put(n);

@@ -56,6 +56,7 @@ struct pid_namespace *create_pid_ns(struct pid_namespace *parent, struct user_na
 	ns->parent = get_pid_ns(parent);
 	ns->user_ns = get_user_ns(user_ns);
 	ns->pid_max = 4194304;   /* PID_MAX_LIMIT, not the parent's: Linux 6.14 on */
+	ns->memfd_noexec_scope = parent->memfd_noexec_scope;
 	ns->inum = ns_alloc_inum();
 	return ns;
 }

@@ -317,6 +317,26 @@ long sys_timer_create(struct task *t, struct sysargs *a)
 	return 0;
 }
 
+/*
+ * posix_timers_each - calls fn for each POSIX timer of tg, newest first
+ * (the order /proc/PID/timers lists them in, Linux's show_timer): its
+ * id, signal, sigev_value, notify (SIGEV_SIGNAL, SIGEV_NONE or
+ * SIGEV_THREAD_ID), the global id it signals (the thread's for
+ * SIGEV_THREAD_ID, else the process's) and clock.
+ */
+void posix_timers_each(struct thread_group *tg, void (*fn)(void *arg, const struct ptimer_info *),
+		       void *arg)
+{
+	for (struct list_head *p = ptimers.prev; p != &ptimers; p = p->prev) {
+		struct ptimer *pt = list_entry(p, struct ptimer, link);
+		struct ptimer_info in = { pt->id, pt->signo, pt->sigval, pt->notify,
+					  pt->notify == SIGEV_THREAD_ID_ ? pt->tid : tg->tgid, pt->clock };
+
+		if (pt->tg == tg)
+			fn(arg, &in);
+	}
+}
+
 static void ns_to_ts(uint64_t ns, struct linux_timespec *ts)
 {
 	ts->tv_sec = ns / NSEC;

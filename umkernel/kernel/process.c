@@ -69,6 +69,7 @@ static struct thread_group *tg_new(struct task *leader, struct thread_group *fro
 	tg->oom_score_adj = from->oom_score_adj;
 	tg->oom_score_adj_min = from->oom_score_adj_min;
 	tg->coredump_filter = from->coredump_filter;
+	tg->autogroup = autogroup_get(from->autogroup);
 	return tg;
 }
 

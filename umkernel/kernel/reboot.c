@@ -24,7 +24,8 @@
 #define CMD_KEXEC       0x45584543
 #define CAP_SYS_BOOT_   22
 
-static bool cad_enabled = true;   /* Linux's C_A_D */
+/* Linux's C_A_D, also kernel.ctrl-alt-del (any int; nonzero: on) */
+long sysctl_ctrl_alt_del = 1;
 
 /*
  * sys_reboot(magic1, magic2, cmd, arg) - -EPERM without CAP_SYS_BOOT
@@ -43,10 +44,10 @@ long sys_reboot(struct task *t, struct sysargs *a)
 		return -EINVAL;
 	switch (cmd) {
 	case CMD_CAD_ON:
-		cad_enabled = true;
+		sysctl_ctrl_alt_del = 1;
 		return 0;
 	case CMD_CAD_OFF:
-		cad_enabled = false;
+		sysctl_ctrl_alt_del = 0;
 		return 0;
 	case CMD_RESTART: case CMD_HALT: case CMD_POWER_OFF: case CMD_RESTART2:
 	case CMD_SW_SUSPEND: case CMD_KEXEC:

@@ -12,6 +12,7 @@
 #include "../mm/mm.h"
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/syscall.h>
@@ -566,4 +567,32 @@ long sys_membarrier(struct task *t, struct sysargs *a)
 		return *reg;
 	}
 	return -EINVAL;
+}
+
+/* ---- autogroups (kernel.h) ---- */
+
+static long autogroup_seq;
+
+struct autogroup *autogroup_new(void)
+{
+	struct autogroup *ag = calloc(1, sizeof(*ag));
+
+	if (ag) {
+		ag->refs = 1;
+		ag->id = ++autogroup_seq;
+	}
+	return ag;
+}
+
+struct autogroup *autogroup_get(struct autogroup *ag)
+{
+	if (ag)
+		ag->refs++;
+	return ag;
+}
+
+void autogroup_put(struct autogroup *ag)
+{
+	if (ag && --ag->refs == 0)
+		free(ag);
 }

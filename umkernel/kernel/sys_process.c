@@ -213,6 +213,9 @@ long sys_setsid(struct task *t, struct sysargs *a)
 	tg_set_pgid(t->tg, me);
 	tg_set_sid(t->tg, me);
 	t->tg->tty_fg_pgrp = 0;
+	/* a new session, a new autogroup (sched_autogroup_create_attach) */
+	autogroup_put(t->tg->autogroup);
+	t->tg->autogroup = autogroup_new();
 	return task_tgid_vnr(t, t);
 }
 

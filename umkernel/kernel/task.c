@@ -285,6 +285,7 @@ void release_task(struct task *t)
 		}
 		detach_pid(t->tg->pgrp);
 		detach_pid(t->tg->session);
+		autogroup_put(t->tg->autogroup);
 		free(t->tg);
 	}
 	if (t->pid) {

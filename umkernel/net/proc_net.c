@@ -2,8 +2,10 @@
  * proc_net.c - the files of /proc/net (a link to self/net, as in Linux;
  * procfs.c serves the directory): tcp, tcp6, udp, udp6 (inet.c), unix
  * (unix.c), dev, if_inet6, route (netdev.c), sockstat, sockstat6 and
- * snmp (counted from the socket tables), and raw, raw6 (empty: umk
- * has no raw sockets), in Linux's formats so that ss and netstat read
+ * snmp (counted from the socket tables), raw, raw6 (empty: umk
+ * has no raw sockets), psched, arp and dev_mcast (no neighbours or
+ * multicast addresses), and netstat and snmp6 (the host's field lists,
+ * every count 0), in Linux's formats so that ss and netstat read
  * them.  In host mode the guest's TCP/UDP sockets and interfaces are the
  * host's, so those files are the host's own; unix stays the guest's.
  *
@@ -18,8 +20,46 @@
 const char *const net_proc_names[] = {
 	"dev", "if_inet6", "ip_tables_matches", "ip_tables_names", "ip_tables_targets", "raw",
 	"raw6", "route", "snmp", "sockstat", "sockstat6", "tcp", "tcp6", "udp", "udp6", "udplite",
-	"udplite6", "unix", NULL,
+	"udplite6", "unix", "psched", "netstat", "snmp6", "arp", "dev_mcast", NULL,
 };
+
+static int read_host(const char *name, struct net_text *nt);
+
+/*
+ * The host's counter file with every count 0: netstat's "Name: f1 f2..."
+ * header lines kept and the value lines zeroed, snmp6's "Name value"
+ * lines with the value 0.  The field lists are the host kernel's (they
+ * grow with each release; nstat and netstat -s read them by name);
+ * umk's network keeps none of these counters.  Nothing if the host has
+ * no such file.
+ */
+static void zeroed_host(const char *name, struct net_text *nt)
+{
+	struct net_text host = { 0 };
+	bool pairs = !strcmp(name, "snmp6");
+
+	if (read_host(name, &host) || !host.buf)
+		return;
+	for (char *l = host.buf, *e; l < host.buf + host.len && (e = strchr(l, '\n')); l = e + 1) {
+		char *sp = pairs ? strpbrk(l, " \t") : strchr(l, ' ');
+
+		if (pairs && sp && sp < e) {
+			/* "Ip6InReceives                   \t1039" */
+			char *v = sp + strspn(sp, " \t");
+			net_printf(nt, "%.*s0\n", (int)(v - l), l);
+		} else if (!pairs && sp && sp < e && (sp[1] == '-' || (sp[1] >= '0' && sp[1] <= '9'))) {
+			/* "TcpExt: 0 0 ...": as many zeros as values */
+			net_printf(nt, "%.*s", (int)(sp - l), l);
+			for (char *q = sp; q < e; q++)
+				if (*q == ' ')
+					net_printf(nt, " 0");
+			net_printf(nt, "\n");
+		} else {
+			net_printf(nt, "%.*s\n", (int)(e - l), l);
+		}
+	}
+	free(host.buf);
+}
 
 static bool host_file(const char *name)
 {
@@ -138,6 +178,19 @@ int net_proc_show(const char *name, char **buf, size_t *len)
 		proc_sockstat(name, &nt);
 	} else if (!strncmp(name, "tcp", 3) || !strncmp(name, "udp", 3)) {
 		inet_proc_net(name, &nt);
+	} else if (!strcmp(name, "psched")) {
+		/* ns per us, ns per tick, the tick rate, the clock's resolution
+		 * (1 ns: high resolution timers), as Linux's psched_show; tc
+		 * reads it */
+		net_printf(&nt, "%08x %08x %08x %08x\n", 1000, 64, 1000000, 1000000000);
+	} else if (!strcmp(name, "netstat") || !strcmp(name, "snmp6")) {
+		zeroed_host(name, &nt);
+	} else if (!strcmp(name, "arp")) {
+		/* umk's interfaces have no neighbours to resolve */
+		net_printf(&nt, "IP address       HW type     Flags       HW address            "
+			   "Mask     Device\n");
+	} else if (!strcmp(name, "dev_mcast")) {
+		/* no multicast link addresses: empty */
 	} else if (!strncmp(name, "raw", 3)) {
 		if (name[3])
 			net_printf(&nt, "  sl  local_address                         remote_address       "

@@ -137,6 +137,20 @@ struct ptyf {
 };
 
 static struct pty *ptys[PTY_MAX];
+
+/* dev.tty.legacy_tiocsti: 1 (CONFIG_LEGACY_TIOCSTI), 0 keeps TIOCSTI to
+ * CAP_SYS_ADMIN */
+long sysctl_legacy_tiocsti = 1;
+
+/* kernel.pty.nr: how many pseudo-terminals are allocated now */
+int pty_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < PTY_MAX; i++)
+		n += ptys[i] != NULL;
+	return n;
+}
 static const struct file_ops pty_master_ops, pty_slave_ops;
 
 #define CC(p, x) ((p)->tio.c_cc[x])
@@ -1318,6 +1332,9 @@ static long pty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t
 	case L_TIOCOUTQ:
 		return put_int(t, arg, 0);
 	case L_TIOCSTI:
+		/* dev.tty.legacy_tiocsti 0: only CAP_SYS_ADMIN may (tiocsti) */
+		if (!sysctl_legacy_tiocsti && !capable(t, CAP_SYS_ADMIN))
+			return -EIO;
 		if (copy_from_user(t, &ch, arg, 1))
 			return -EFAULT;
 		if (!master && !is_ctty(t, p) && t->cred.euid != 0)

@@ -20,6 +20,8 @@ int devpts_readdir(struct dir_entry **ents, size_t *n);
 int pty_open_ctty(struct task *t, int flags, const char *path, const struct kstat *node,
 		  struct file **out);
 bool file_is_pty(struct file *f);
+extern long sysctl_legacy_tiocsti;   /* dev.tty.legacy_tiocsti (pty.c) */
+int pty_count(void);   /* kernel.pty.nr: pseudo-terminals allocated now */
 int pty_ctty_nr(struct task *t, int *tpgid);  /* /proc/PID/stat tty_nr, tpgid */
 /* tty/tty_jobctrl.c: job-control ioctls of a host tty; -ENOIOCTLCMD (515) for others */
 long tty_ioctl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg);
