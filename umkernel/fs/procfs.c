@@ -2586,6 +2586,57 @@ static int show_softirqs(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	return 0;
 }
 
+/*
+ * /proc/interrupts in Linux's layout (show_interrupts, arch_show_interrupts):
+ * the CPU header and the architecture's summary lines (NMI, LOC, RES...)
+ * the host's kernel prints, every count 0, and no numbered lines: umk has
+ * no devices that raise interrupts and takes none itself (its timers run
+ * in threads), as lsirq and irqtop then show.
+ */
+static int show_interrupts(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct sbuf host = { 0 };
+	char *line, *save;
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	(void)tk, (void)c;
+	if (n < 1)
+		n = 1;
+	sb_printf(sb, "%11s", "");
+	for (long i = 0; i < n; i++)
+		sb_printf(sb, "CPU%-8ld", i);
+	sb_printf(sb, "\n");
+	if (sb_host_file(&host, "/proc/interrupts") == 0 && host.buf) {
+		for (line = strtok_r(host.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *p = line, *colon = strchr(line, ':');
+			int counts = 0;
+
+			while (*p == ' ')
+				p++;
+			if (!colon || p == colon || (*p >= '0' && *p <= '9'))
+				continue;   /* the header, or a numbered (device) line */
+			/* the counts after the label, then the description */
+			for (p = colon + 1;;) {
+				char *q = p;
+				while (*q == ' ')
+					q++;
+				if (*q < '0' || *q > '9')
+					break;
+				while (*q >= '0' && *q <= '9')
+					q++;
+				counts++;
+				p = q;
+			}
+			sb_printf(sb, "%.*s", (int)(colon + 1 - line), line);
+			for (int i = 0; i < counts; i++)
+				sb_printf(sb, " %10u", 0u);
+			sb_printf(sb, "%s\n", p);
+		}
+	}
+	free(host.buf);
+	return 0;
+}
+
 /* /proc/execdomains: the one personality domain Linux still lists */
 CONST_SHOW(show_execdomains, "0-0\tLinux           \t[kernel]\n")
 
@@ -3228,6 +3279,7 @@ static const struct pent root_ents[] = {
 	FILE_ENT("config.gz", show_config_gz),
 	{ .name = "kallsyms", .kind = PK_FILE, .perm = 0444, .show = show_kallsyms, .opener_view = true },
 	FILE_ENT("execdomains", show_execdomains),
+	FILE_ENT("interrupts", show_interrupts),
 	FILE_ENT("locks", show_locks),
 	FILE_ENT("softirqs", show_softirqs),
 	{ .name = "slabinfo", .kind = PK_FILE, .perm = 0400, .show = show_slabinfo },

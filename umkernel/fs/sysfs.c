@@ -1,7 +1,8 @@
 /*
  * sysfs.c - a minimal sysfs: the few files of /sys that C libraries and
  * tools read: the CPUs (online, possible, present, each one's topology:
- * lscpu, hwloc), one NUMA node holding every CPU (libnuma, numactl) and
+ * lscpu, hwloc), one NUMA node holding every CPU (libnuma, numactl), the
+ * memory blocks (lsmem) and
  * the device tables (/sys/dev/block and char: lsblk), and the loop
  * block devices (sysfs_block.c), and copies of the host's CPU
  * vulnerability and SMT state and transparent huge page settings.  It
@@ -189,6 +190,49 @@ static int numa_node0(struct mount *m, long n)
 }
 
 /*
+ * memory_blocks - devices/system/memory: the machine's memory as online
+ * blocks of 128 MiB from address 0 (memory0, memory1...), each with
+ * Linux's attributes (drivers/base/memory.c; lsmem, chmem), as a machine
+ * with no memory hotplug shows them; the count rounds the host's RAM up
+ * to whole blocks, as node0's meminfo reads it.  Returns 0 or -errno.
+ */
+static int memory_blocks(struct mount *m)
+{
+	const unsigned long long block = 128ULL << 20;
+	struct sysinfo si;
+	char name[96], text[32];
+	int err = m->ops->mkdir(m, "devices/system/memory", 0755);
+
+	if (sysinfo(&si))
+		memset(&si, 0, sizeof si), si.mem_unit = 1;
+	unsigned long long total = (unsigned long long)si.totalram * si.mem_unit;
+	unsigned long long n = (total + block - 1) / block;
+	if (!err)
+		err = sys_file(m, "devices/system/memory/block_size_bytes", "8000000\n");
+	if (!err)
+		err = sys_file_mode(m, "devices/system/memory/auto_online_blocks", "offline\n", 0644);
+	for (unsigned long long i = 0; i < n && !err; i++) {
+		static const char *const attrs[][2] = {
+			{ "online", "1\n" }, { "state", "online\n" }, { "phys_device", "0\n" },
+			{ "removable", "1\n" }, { "valid_zones", "Normal\n" },
+		};
+		snprintf(name, sizeof name, "devices/system/memory/memory%llu", i);
+		err = m->ops->mkdir(m, name, 0755);
+		for (size_t a = 0; a < ARRAY_SIZE(attrs) && !err; a++) {
+			snprintf(name, sizeof name, "devices/system/memory/memory%llu/%s", i, attrs[a][0]);
+			err = sys_file_mode(m, name, attrs[a][1],
+					    !strcmp(attrs[a][0], "online") || !strcmp(attrs[a][0], "state") ? 0644 : 0444);
+		}
+		if (!err) {
+			snprintf(name, sizeof name, "devices/system/memory/memory%llu/phys_index", i);
+			snprintf(text, sizeof text, "%08llx\n", i);
+			err = sys_file(m, name, text);
+		}
+	}
+	return err;
+}
+
+/*
  * mirror_dir - makes directory rel with a copy of each readable regular
  * file of the host's directory host, as it reads at boot (a file the
  * host fails to read is left out).  Nothing if the host has no such
@@ -306,6 +350,8 @@ int sysfs_mount(const char *path)
 	}
 	if (!err)
 		err = numa_node0(m, n);
+	if (!err)
+		err = memory_blocks(m);
 	if (!err)
 		err = sys_file(m, "devices/system/cpu/online", range);
 	if (!err)
