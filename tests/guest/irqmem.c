@@ -56,7 +56,6 @@ int main(void)
 	}
 	fclose(f);
 
-	show("/sys/devices/system/memory/block_size_bytes");
 	show("/sys/devices/system/memory/memory0/online");
 	show("/sys/devices/system/memory/memory0/state");
 	show("/sys/devices/system/memory/memory0/phys_index");
@@ -80,6 +79,9 @@ int main(void)
 			break;
 	if (f)
 		fclose(f);
+	/* the block size is the kernel's choice (128 MiB to 2 GiB on x86) */
+	printf("block size a power of two from 128 MiB to 2 GiB: %d\n",
+	       block >= (128ULL << 20) && block <= (2ULL << 30) && !(block & (block - 1)));
 	printf("blocks cover MemTotal: %d\n", block && blocks * block >= total * 1024);
 	return 0;
 }
