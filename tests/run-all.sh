@@ -140,7 +140,7 @@ if have_umk; then
 		grep -q "unimplemented syscall quotactl_fd" "$work/log"'
 	check unimplemented-verbose 'cli_rc 0 "$UMK" run "${R[@]}" -v -- /cli/unimpl &&
 		[ "$(cat "$work/out")" = "ENOSYS ENOSYS" ] && grep -q "unimplemented syscall quotactl_fd" "$work/err" &&
-		grep -q "unimplemented syscalls the guest made: quotactl_fd (2), bpf (1)" "$work/err"'
+		grep -q "unimplemented syscalls the guest made: bpf (1), quotactl_fd (2)" "$work/err"'
 	# the guest's root holds CAP_SYS_RESOURCE (a host root may not: the
 	# differential tests/guest/procsys drops it), so it may lower its
 	# oom_score_adj, which fork passes on
