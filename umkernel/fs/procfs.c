@@ -1764,20 +1764,31 @@ static struct mnt_namespace *task_mnt_ns(struct task *tk)
 	return tk->nsproxy && tk->nsproxy->mnt_ns ? tk->nsproxy->mnt_ns : &init_mnt_ns;
 }
 
-/* /proc/PID/mounts: tk's namespace's mounts, as its root sees them. */
-static int show_mounts(struct task *tk, const struct pctx *c, struct sbuf *sb)
+/* The next mount of tk's namespace after *pos (NULL: the first) that its
+ * root sees, with *mp its path from there; NULL after the last.  What
+ * /proc/PID/mounts, mountinfo and mountstats list. */
+static struct mount *seen_mount_next(struct task *tk, struct list_head **pos, const char **mp)
 {
 	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
 	struct mnt_namespace *ns = task_mnt_ns(tk);
-	struct list_head *p;
+
+	for (*pos = *pos ? (*pos)->next : ns->mounts.next; *pos != &ns->mounts; *pos = (*pos)->next) {
+		struct mount *m = list_entry(*pos, struct mount, link);
+
+		if ((*mp = mount_rel_to_root(m->path, root)))
+			return m;
+	}
+	return NULL;
+}
+
+/* /proc/PID/mounts: tk's namespace's mounts, as its root sees them. */
+static int show_mounts(struct task *tk, const struct pctx *c, struct sbuf *sb)
+{
+	struct list_head *pos = NULL;
+	const char *mp;
 
 	(void)c;
-	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
-		struct mount *m = list_entry(p, struct mount, link);
-		const char *mp = mount_rel_to_root(m->path, root);
-
-		if (!mp)
-			continue;
+	for (struct mount *m; (m = seen_mount_next(tk, &pos, &mp));) {
 		sb_escaped(sb, m->source ? m->source : "none");
 		sb_put(sb, " ", 1);
 		sb_escaped(sb, mp);
@@ -1799,17 +1810,11 @@ static int show_mounts(struct task *tk, const struct pctx *c, struct sbuf *sb)
  * mount (show_vfsstat; no per-fs statistics: umk has no NFS) */
 static int show_mountstats(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
-	struct mnt_namespace *ns = task_mnt_ns(tk);
-	struct list_head *p;
+	struct list_head *pos = NULL;
+	const char *mp;
 
 	(void)c;
-	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
-		struct mount *m = list_entry(p, struct mount, link);
-		const char *mp = mount_rel_to_root(m->path, root);
-
-		if (!mp)
-			continue;
+	for (struct mount *m; (m = seen_mount_next(tk, &pos, &mp));) {
 		if (m->source) {
 			sb_printf(sb, "device ");
 			sb_escaped(sb, m->source);
@@ -1825,17 +1830,11 @@ static int show_mountstats(struct task *tk, const struct pctx *c, struct sbuf *s
 
 static int show_mountinfo(struct task *tk, const struct pctx *c, struct sbuf *sb)
 {
-	const char *root = tk->fs && tk->fs->root ? tk->fs->root : "/";
-	struct mnt_namespace *ns = task_mnt_ns(tk);
-	struct list_head *p;
+	struct list_head *pos = NULL;
+	const char *mp;
 
 	(void)c;
-	for (p = ns->mounts.next; p != &ns->mounts; p = p->next) {
-		struct mount *m = list_entry(p, struct mount, link);
-		const char *mp = mount_rel_to_root(m->path, root);
-
-		if (!mp)
-			continue;
+	for (struct mount *m; (m = seen_mount_next(tk, &pos, &mp));) {
 		char cgroot[4200];
 		sb_printf(sb, "%d %d %u:%u ", m->id, m->parent ? m->parent->id : m->id,
 			  major(m->dev), minor(m->dev));

@@ -37,6 +37,23 @@ static int sys_file_mode(struct mount *m, const char *rel, const char *text, uin
 	return n < 0 ? (int)n : 0;
 }
 
+/* The start of the host's file path (one read of size - 1 bytes at most),
+ * NUL-terminated in text: its length, or -1 if it cannot be read. */
+static ssize_t host_text(const char *path, char *text, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, text, size - 1);
+	close(fd);
+	if (r < 0)
+		return -1;
+	text[r] = 0;
+	return r;
+}
+
 static int sys_file(struct mount *m, const char *rel, const char *text)
 {
 	return sys_file_mode(m, rel, text, 0444);
@@ -130,14 +147,8 @@ static int cpu_cache(struct mount *m, long c)
 		for (size_t k = 0; k < ARRAY_SIZE(files) && !err; k++) {
 			char path[200];
 			snprintf(path, sizeof path, "%s/%s", host, files[k]);
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
+			if (host_text(path, text, sizeof text) <= 0)
 				continue;
-			ssize_t r = read(fd, text, sizeof text - 1);
-			close(fd);
-			if (r <= 0)
-				continue;
-			text[r] = 0;
 			snprintf(path, sizeof path, "%s/%s", name, files[k]);
 			err = sys_file(m, path, text);
 		}
@@ -258,14 +269,8 @@ static int mirror_dir(struct mount *m, const char *host, const char *rel)
 		snprintf(path, sizeof path, "%s/%s", host, de->d_name);
 		if (de->d_name[0] == '.' || stat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0)
+		if (host_text(path, text, sizeof text) <= 0)
 			continue;
-		ssize_t r = read(fd, text, sizeof text - 1);
-		close(fd);
-		if (r <= 0)
-			continue;
-		text[r] = 0;
 		snprintf(name, sizeof name, "%s/%s", rel, de->d_name);
 		err = sys_file_mode(m, name, text, st.st_mode & 0777);   /* the host's mode too */
 	}

@@ -165,30 +165,6 @@ static int ctrl_doit(struct task *t, const struct nlhdr *h, uint8_t cmd, uint32_
 }
 
 /*
- * genl_attr - the attribute of the given type in generic netlink request
- * h (after its genlmsghdr), or NULL; *len set to its payload's length.
- */
-const char *genl_attr(const struct nlhdr *h, uint16_t type, size_t *len)
-{
-	size_t off = sizeof(*h) + GENL_HDRLEN_;
-
-	while (off + 4 <= h->len) {
-		uint16_t al, at;
-
-		memcpy(&al, (const char *)h + off, 2);
-		memcpy(&at, (const char *)h + off + 2, 2);
-		if (al < 4 || off + al > h->len)
-			break;
-		if ((at & 0x3fff) == type) {
-			*len = al - 4;
-			return (const char *)h + off + 4;
-		}
-		off += (al + 3) & ~3U;
-	}
-	return NULL;
-}
-
-/*
  * genl_request - one NETLINK_GENERIC request h from t (genl_rcv_msg):
  * the family its nlmsg_type names answers into nb (port portid); *dump
  * set when the answer is a dump.  0, or -ENOENT (no such family),

@@ -439,7 +439,7 @@ static void queue_ack(struct nl_sock *n, const struct nlhdr *h, int error)
 /* ---- requests ---- */
 
 /* An attribute of a request, or NULL (after hdrlen bytes of family header). */
-static const char *req_attr(const struct nlhdr *h, size_t hdrlen, uint16_t type, size_t *len)
+const char *nl_attr(const struct nlhdr *h, size_t hdrlen, uint16_t type, size_t *len)
 {
 	size_t off = sizeof(*h) + ((hdrlen + 3) & ~(size_t)3);
 
@@ -496,7 +496,7 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 		} else {
 			char nm[17] = { 0 };
 
-			a = req_attr(h, sizeof(ifi), 3, &al);            /* IFLA_IFNAME */
+			a = nl_attr(h, sizeof(ifi), 3, &al);            /* IFLA_IFNAME */
 			if (!a)
 				return -EINVAL;
 			memcpy(nm, a, al < 16 ? al : 16);
@@ -519,9 +519,9 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 		if (ifa.family == 2) {
 			uint32_t addr;
 
-			a = req_attr(h, sizeof(ifa), 2, &al);            /* IFA_LOCAL */
+			a = nl_attr(h, sizeof(ifa), 2, &al);            /* IFA_LOCAL */
 			if (!a)
-				a = req_attr(h, sizeof(ifa), 1, &al);    /* IFA_ADDRESS */
+				a = nl_attr(h, sizeof(ifa), 1, &al);    /* IFA_ADDRESS */
 			if (!a || al != 4 || ifa.prefixlen > 32)
 				return -EINVAL;
 			memcpy(&addr, a, 4);
@@ -544,9 +544,9 @@ static int rtm_change(struct nl_sock *n, const struct nlhdr *h)
 		} else if (ifa.family == 10) {
 			static const uint8_t one[16] = { [15] = 1 };
 
-			a = req_attr(h, sizeof(ifa), 2, &al);
+			a = nl_attr(h, sizeof(ifa), 2, &al);
 			if (!a)
-				a = req_attr(h, sizeof(ifa), 1, &al);
+				a = nl_attr(h, sizeof(ifa), 1, &al);
 			if (!a || al != 16)
 				return -EINVAL;
 			if (memcmp(a, one, 16))
@@ -608,7 +608,7 @@ static int rtm_noop(struct nl_sock *n, const struct nlhdr *h)
 	if (ifi.index > 0) {
 		d = netdev_by_index(ifi.index);
 	} else {
-		a = req_attr(h, sizeof(ifi), 3, &al);
+		a = nl_attr(h, sizeof(ifi), 3, &al);
 		if (!a)
 			return -EPERM;
 		memcpy(nm, a, al < 16 ? al : 16);
@@ -656,7 +656,7 @@ static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 				memcpy(&index, (const char *)h + sizeof(*h) + 4, 4);
 			if (index > 0) {
 				d = netdev_by_index(index);
-			} else if ((name = req_attr(h, 16, 3, &nl)) && nl) {
+			} else if ((name = nl_attr(h, 16, 3, &nl)) && nl) {
 				char nm[17] = { 0 };
 
 				memcpy(nm, name, nl < 16 ? nl : 16);
@@ -686,7 +686,7 @@ static int rtm_request(struct nl_sock *n, const struct nlhdr *h)
 			uint32_t v4 = 0;
 			int err;
 
-			d = req_attr(h, 12, 1, &dl);    /* RTA_DST */
+			d = nl_attr(h, 12, 1, &dl);    /* RTA_DST */
 			if (family == 10) {
 				static const uint8_t any[16];
 
@@ -796,6 +796,23 @@ static int relay_request(struct nl_sock *n, const struct nlhdr *h)
 
 /* A NETLINK_SOCK_DIAG request (sock_diag.c): inet requests in host mode
  * go to the host's sock_diag, as /proc/net/tcp is the host's there. */
+/* Queues the answer to request h built in nb (a dump: NLMSG_DONE after
+ * it; else an ACK when asked, as netlink_rcv_skb) and frees nb; err (or
+ * -ENOBUFS if nb ran out of memory) is returned for an NLMSG_ERROR
+ * instead. */
+static int answer(struct nl_sock *n, const struct nlhdr *h, int err, struct nlbuf *nb, bool dump)
+{
+	if (!err && nb->oom)
+		err = -ENOBUFS;
+	if (!err) {
+		queue_msgs(n, nb, dump, h->seq);
+		if (!dump && (h->flags & NLM_F_ACK_))
+			queue_ack(n, h, 0);
+	}
+	free(nb->b);
+	return err;
+}
+
 static int diag_request(struct nl_sock *n, const struct nlhdr *h)
 {
 	uint8_t family = h->len > sizeof(*h) ? *((const uint8_t *)h + sizeof(*h)) : 0;
@@ -807,38 +824,17 @@ static int diag_request(struct nl_sock *n, const struct nlhdr *h)
 	    (h->type == 18 || family == L_AF_INET || family == L_AF_INET6))
 		return relay_request(n, h);
 	err = sock_diag_request(n->net, h, n->portid, &nb, &dump);
-	if (!err && nb.oom)
-		err = -ENOBUFS;
-	if (err) {
-		free(nb.b);
-		return err;
-	}
-	queue_msgs(n, &nb, dump, h->seq);
-	free(nb.b);
-	if (!dump && (h->flags & NLM_F_ACK_))
-		queue_ack(n, h, 0);
-	return 0;
+	return answer(n, h, err, &nb, dump);
 }
 
-/* NETLINK_GENERIC: genetlink.c answers; an ACK after a non-dump answer
- * when asked (netlink_rcv_skb) */
+/* NETLINK_GENERIC: genetlink.c answers */
 static int generic_request(struct task *t, struct nl_sock *n, const struct nlhdr *h)
 {
 	struct nlbuf nb = { 0 };
 	bool dump;
 	int err = genl_request(t, h, n->portid, &nb, &dump);
 
-	if (!err && nb.oom)
-		err = -ENOBUFS;
-	if (err) {
-		free(nb.b);
-		return err;
-	}
-	queue_msgs(n, &nb, dump, h->seq);
-	free(nb.b);
-	if (!dump && (h->flags & NLM_F_ACK_))
-		queue_ack(n, h, 0);
-	return 0;
+	return answer(n, h, err, &nb, dump);
 }
 
 /* ---- socket calls ---- */

@@ -123,7 +123,14 @@ int genl_request(struct task *t, const struct nlhdr *h, uint32_t portid, struct 
 /* A message of a generic netlink family (genlmsghdr cmd, version); its offset. */
 size_t genl_msg_begin(struct nlbuf *nb, uint16_t family, uint8_t cmd, uint8_t version,
 		      uint16_t flags, uint32_t seq, uint32_t portid);
-const char *genl_attr(const struct nlhdr *h, uint16_t type, size_t *len);
+/* The attribute of the given type in request h after hdrlen bytes of
+ * family header, or NULL; *len its payload's length (netlink.c). */
+const char *nl_attr(const struct nlhdr *h, size_t hdrlen, uint16_t type, size_t *len);
+/* ... in a generic netlink request, after its genlmsghdr */
+static inline const char *genl_attr(const struct nlhdr *h, uint16_t type, size_t *len)
+{
+	return nl_attr(h, 4 /* GENL_HDRLEN */, type, len);
+}
 size_t nest_begin(struct nlbuf *nb, uint16_t type);   /* a nested attribute; nest_end closes it */
 void nest_end(struct nlbuf *nb, size_t off);
 
