@@ -641,14 +641,20 @@ static struct sc_mm *sc_mm_alloc(int *stub_end, struct sc_life *share)
 		atomic_fetch_add(&share->refs, 1);
 		mm->life = share;
 	} else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, lv) == 0) {
-		mm->life = malloc(sizeof *mm->life);
+		/* the stub's end goes above the fds sc_mm_new's child dup2s
+		 * onto (3..SC_LIFE_FD): a low number freed by a guest's closed
+		 * file would be overwritten there before it is moved to
+		 * SC_LIFE_FD, as the other fds the child passes on are moved */
+		lv[1] = move_high(lv[1]);
+		mm->life = lv[1] >= 0 ? malloc(sizeof *mm->life) : NULL;
 		if (mm->life) {
 			atomic_init(&mm->life->refs, 1);
 			mm->life->fd = lv[0];
 			mm->life_stub = lv[1];
 		} else {
 			close(lv[0]);
-			close(lv[1]);
+			if (lv[1] >= 0)
+				close(lv[1]);
 		}
 	}   /* else no lifeline: the stub's 1 s check remains */
 	*stub_end = r.stub_end;
