@@ -277,7 +277,7 @@ static void cpu_times(struct task *tk, bool whole, int64_t *u, int64_t *s)
 struct vmstats {
 	uint64_t size, exe, stk, data, lib;     /* bytes */
 	uint64_t rss;                           /* pages */
-	uint64_t rss_file, rss_shmem;           /* pages of rss: file-backed, shared memory */
+	uint64_t shared;                        /* pages of rss that are files' or shared memory */
 };
 
 static void vm_stats(struct task *tk, struct vmstats *vs)
@@ -285,7 +285,7 @@ static void vm_stats(struct task *tk, struct vmstats *vs)
 	struct list_head *p;
 	char path[64];
 	FILE *f;
-	unsigned long sz, res;
+	unsigned long sz, res, shared;
 
 	memset(vs, 0, sizeof(*vs));
 	if (!tk->mm)
@@ -309,29 +309,42 @@ static void vm_stats(struct task *tk, struct vmstats *vs)
 		snprintf(path, sizeof(path), "/proc/%d/statm", platform->host_tid(tk->host));
 		f = fopen(path, "re");
 		if (f) {
-			if (fscanf(f, "%lu %lu", &sz, &res) == 2)
+			/* its shared pages too: the guest's file mappings are the
+			 * stub's mappings of the host's files, its MAP_SHARED
+			 * memory shmem (statm's third field: RssFile + RssShmem) */
+			if (fscanf(f, "%lu %lu %lu", &sz, &res, &shared) == 3) {
 				vs->rss = res;
-			fclose(f);
-		}
-		/* ... and its split: the guest's file mappings are the stub's
-		 * mappings of the host's files, its MAP_SHARED memory shmem */
-		snprintf(path, sizeof(path), "/proc/%d/status", platform->host_tid(tk->host));
-		f = fopen(path, "re");
-		if (f) {
-			char line[128];
-			unsigned long kb;
-
-			while (fgets(line, sizeof(line), f)) {
-				if (sscanf(line, "RssFile: %lu", &kb) == 1)
-					vs->rss_file = kb / 4;
-				else if (sscanf(line, "RssShmem: %lu", &kb) == 1)
-					vs->rss_shmem = kb / 4;
+				vs->shared = shared <= res ? shared : 0;
 			}
 			fclose(f);
-			if (vs->rss_file + vs->rss_shmem > vs->rss)
-				vs->rss_file = vs->rss_shmem = 0;
 		}
 	}
+}
+
+/* status' split of vs's resident pages into files' and shared memory's
+ * (the stub's own RssFile and RssShmem), pages; 0 and 0 if unreadable */
+static void rss_split(struct task *tk, const struct vmstats *vs, uint64_t *file, uint64_t *shmem)
+{
+	char path[64], line[128];
+	unsigned long kb;
+	FILE *f;
+
+	*file = *shmem = 0;
+	if (!tk->host || !platform || !platform->host_tid)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", platform->host_tid(tk->host));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "RssFile: %lu", &kb) == 1)
+			*file = kb / 4;
+		else if (sscanf(line, "RssShmem: %lu", &kb) == 1)
+			*shmem = kb / 4;
+	}
+	fclose(f);
+	if (*file + *shmem > vs->rss)
+		*file = *shmem = 0;
 }
 
 static linux_sigset_t sig_with(struct task *tk, bool ign)
@@ -1522,7 +1535,7 @@ static int show_statm(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	(void)c;
 	vm_stats(tk, &vs);
 	sb_printf(sb, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)vs.size / 4096,
-		  (unsigned long long)vs.rss, (unsigned long long)(vs.rss_file + vs.rss_shmem),
+		  (unsigned long long)vs.rss, (unsigned long long)vs.shared,
 		  (unsigned long long)vs.exe / 4096,
 		  (unsigned long long)(vs.data + vs.stk) / 4096);
 	return 0;
@@ -1628,7 +1641,10 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 	if (host_status_has("Kthread:"))
 		sb_printf(sb, "Kthread:\t0\n");
 	if (tk->mm && st != 'Z') {
+		uint64_t file, shmem;
+
 		vm_stats(tk, &vs);
+		rss_split(tk, &vs, &file, &shmem);
 		sb_printf(sb, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
 			  "VmPin:\t       0 kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n"
 			  "RssAnon:\t%8llu kB\nRssFile:\t%8llu kB\nRssShmem:\t%8llu kB\n"
@@ -1638,8 +1654,8 @@ static int show_status(struct task *tk, const struct pctx *c, struct sbuf *sb)
 			  (unsigned long long)vs.size / 1024, (unsigned long long)vs.size / 1024,
 			  (unsigned long long)mm_locked_bytes(tk->mm) / 1024,
 			  (unsigned long long)vs.rss * 4, (unsigned long long)vs.rss * 4,
-			  (unsigned long long)(vs.rss - vs.rss_file - vs.rss_shmem) * 4,
-			  (unsigned long long)vs.rss_file * 4, (unsigned long long)vs.rss_shmem * 4,
+			  (unsigned long long)(vs.rss - file - shmem) * 4,
+			  (unsigned long long)file * 4, (unsigned long long)shmem * 4,
 			  (unsigned long long)vs.data / 1024,
 			  (unsigned long long)vs.stk / 1024, (unsigned long long)vs.exe / 1024,
 			  (unsigned long long)vs.lib / 1024);
