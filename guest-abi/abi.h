@@ -231,6 +231,9 @@ struct linux_inotify_event { int32_t wd; uint32_t mask, cookie, len; /* char nam
 /* ---- misc ---- */
 struct linux_utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 struct linux_rlimit { uint64_t rlim_cur, rlim_max; };
+/* open(2)'s O_LARGEFILE as x86-64 Linux reports it in F_GETFL (the
+ * host headers define O_LARGEFILE as 0 there) */
+#define LINUX_O_LARGEFILE 0100000
 #define LINUX_RLIM_INFINITY (~0ULL)
 #define LINUX_RLIM_NLIMITS 16
 struct linux_sysinfo {

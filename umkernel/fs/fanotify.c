@@ -161,7 +161,6 @@
 #define FAN_METADATA_LEN 24
 #define FAN_MAX_MERGE    128   /* FANOTIFY_MAX_MERGE_EVENTS */
 #define L_FIONREAD  0x541B
-#define L_O_LARGEFILE 0100000   /* the guest's (the host headers' is 0) */
 
 struct linux_fanotify_event_metadata {
 	uint32_t event_len;
@@ -661,7 +660,7 @@ static struct file *open_object(struct fan_group *g, struct mnt_namespace *ns, c
 	struct mount *mnt;
 	struct file *nf = NULL;
 	struct kstat st;
-	int flags = (int)(g->f_flags & ~(O_CLOEXEC | L_O_LARGEFILE));
+	int flags = (int)(g->f_flags & ~(O_CLOEXEC | LINUX_O_LARGEFILE));
 
 	if (!abs || abs[0] != '/')
 		return NULL;
@@ -1460,7 +1459,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 {
 	unsigned int flags = arg_uint(a, 0), f_flags = arg_uint(a, 1);
 	const unsigned int valid_f = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_CLOEXEC |
-				     L_O_LARGEFILE | O_NOATIME;
+				     LINUX_O_LARGEFILE | O_NOATIME;
 	struct fan_group *g;
 	struct ucounts *uc;
 	struct file *f;
@@ -1503,7 +1502,7 @@ long sys_fanotify_init(struct task *t, struct sysargs *a)
 	waitq_init(&g->wq);
 	waitq_init(&g->access_wq);
 	g->flags = flags;
-	g->f_flags = f_flags | L_O_LARGEFILE;   /* force_o_largefile(), as fdinfo shows */
+	g->f_flags = f_flags | LINUX_O_LARGEFILE;   /* force_o_largefile(), as fdinfo shows */
 	g->priority = (flags & FAN_CLASS_PRE_CONTENT_) ? 2 : (flags & FAN_CLASS_CONTENT_) ? 1 : 0;
 	g->fid_mode = flags & FAN_FID_BITS;
 	g->max_events = (flags & FAN_UNLIMITED_QUEUE_) ? INT_MAX : (unsigned int)max_queued_events;

@@ -270,7 +270,7 @@ long sys_openat2(struct task *t, struct sysargs *a)
 	if (copy_from_user(t, &how, uhow, sizeof(how)))
 		return -EFAULT;
 	if (how.flags & ~(uint64_t)(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
-				    O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | 0100000 /* O_LARGEFILE */ |
+				    O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | LINUX_O_LARGEFILE |
 				    O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC |
 				    O_PATH | __O_TMPFILE))
 		return -EINVAL;

@@ -836,7 +836,7 @@ int tmpfs_anon_file(const char *path, uint32_t perm, bool sealing, int seals, st
 	err = tnode_open(NULL, n, O_RDWR, path, out);
 	tnode_put(n);
 	if (!err)
-		(*out)->flags = O_RDWR | 0100000 /* x86-64's O_LARGEFILE */;
+		(*out)->flags = O_RDWR | LINUX_O_LARGEFILE;
 	return err;
 }
 

@@ -161,7 +161,7 @@ long sys_memfd_secret(struct task *t, struct sysargs *a)
 		free(s);
 		return hfd == -ENFILE ? -ENFILE : -ENOMEM;
 	}
-	f = file_alloc(&secretmem_ops, O_RDWR | 0100000 /* O_LARGEFILE */, "/secretmem (deleted)");
+	f = file_alloc(&secretmem_ops, O_RDWR | LINUX_O_LARGEFILE, "/secretmem (deleted)");
 	if (!f) {
 		close(hfd);
 		free(s);
